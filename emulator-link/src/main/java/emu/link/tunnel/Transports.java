@@ -1,0 +1,44 @@
+package emu.link.tunnel;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+/**
+ * Picks Netty's native epoll transport on Linux and NIO elsewhere (or when
+ * {@code -Demu.transport=nio} asks for it), so one node runs the same code everywhere.
+ */
+public final class Transports {
+  private Transports() {}
+
+  public static boolean epoll() {
+    return !"nio".equals(System.getProperty("emu.transport")) && Epoll.isAvailable();
+  }
+
+  public static String name() {
+    return epoll() ? "epoll" : "nio";
+  }
+
+  /** One event loop thread: one node is owned by one thread. */
+  public static EventLoopGroup singleThreadGroup() {
+    IoHandlerFactory factory = epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(1, factory);
+  }
+
+  public static Class<? extends DatagramChannel> datagramChannel() {
+    return epoll() ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  }
+
+  public static Class<? extends ServerSocketChannel> serverSocketChannel() {
+    return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+}

@@ -1,0 +1,176 @@
+package emu.link.tunnel;
+
+import emu.link.FrameReceiver;
+import emu.link.LinkCounters;
+import emu.link.LinkEndpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+
+/**
+ * A link endpoint that is a UDP socket: each datagram carries exactly one Ethernet II frame
+ * (no preamble, no FCS, no extra header). This is the framing of QEMU's
+ * {@code -netdev socket,udp=} and of GNS3's UDP links, so such peers can be wired in as-is.
+ *
+ * <p>Only datagrams from the configured peer (address and port) are accepted; others are
+ * dropped and counted, as are frames longer than the link MTU allows. The socket is not
+ * {@code connect}ed on purpose: a connected socket would have the kernel drop foreign datagrams
+ * silently, and we want them counted.
+ */
+public final class UdpLinkEndpoint implements LinkEndpoint {
+  /** Socket buffers asked for; the kernel caps them at net.core.[rw]mem_max. */
+  private static final int SOCKET_BUFFER = 4 << 20;
+
+  private final String name;
+  private final InetSocketAddress local;
+  private final InetSocketAddress peer;
+  private final int mtu;
+  private final int maxFrame;
+  private final LinkCounters counters = new LinkCounters();
+  private FrameReceiver receiver = ByteBuf::release;
+  private Channel channel;
+  private EventLoop loop;
+  private boolean flushScheduled;
+  private final Runnable flushTask = this::flushNow;
+
+  public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu) {
+    if (mtu < 68 || mtu > 65_000) {
+      throw new IllegalArgumentException(name + ": MTU " + mtu + " outside 68..65000");
+    }
+    this.name = name;
+    this.local = local;
+    this.peer = peer;
+    this.mtu = mtu;
+    this.maxFrame = LinkEndpoint.maxFrameLength(mtu);
+  }
+
+  /**
+   * Binds the socket on {@code loop}. The returned future fails (with the OS's reason) if the
+   * port is taken; the caller names the node and interface in its message.
+   */
+  public ChannelFuture open(EventLoop loop) {
+    this.loop = loop;
+    // One byte more than the largest legal frame, so an oversized datagram shows up as
+    // oversized (and is counted) instead of being silently truncated to a legal length.
+    int bufferSize = maxFrame + 1;
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(Transports.datagramChannel())
+        .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+        .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(bufferSize))
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 2 << 20))
+        .handler(new Inbound());
+    ChannelFuture f = b.bind(local);
+    channel = f.channel();
+    return f;
+  }
+
+  /** The address actually bound (useful when the configured port was 0). */
+  public InetSocketAddress localAddress() {
+    return channel == null ? local : (InetSocketAddress) channel.localAddress();
+  }
+
+  public InetSocketAddress peer() {
+    return peer;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int mtu() {
+    return mtu;
+  }
+
+  @Override
+  public void receiver(FrameReceiver receiver) {
+    this.receiver = receiver;
+  }
+
+  @Override
+  public LinkCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public void send(ByteBuf frame) {
+    int len = frame.readableBytes();
+    if (len > maxFrame) {
+      counters.txDropOversize++;
+      frame.release();
+      return;
+    }
+    if (channel == null || !channel.isActive() || !channel.isWritable()) {
+      counters.txDropQueueFull++;
+      frame.release();
+      return;
+    }
+    counters.txFrames++;
+    counters.txBytes += len;
+    channel.write(new DatagramPacket(frame, peer), channel.voidPromise());
+    if (!flushScheduled) {
+      // Batch: everything written during this turn of the event loop goes out in one flush
+      // (sendmmsg on epoll), after the loop finishes processing the reads that caused it.
+      flushScheduled = true;
+      loop.execute(flushTask);
+    }
+  }
+
+  private void flushNow() {
+    flushScheduled = false;
+    if (channel != null) {
+      channel.flush();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+    Inbound() {
+      super(DatagramPacket.class, false);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      ByteBuf content = packet.content();
+      if (!peer.equals(packet.sender())) {
+        counters.rxDropNotFromPeer++;
+        packet.release();
+        return;
+      }
+      int len = content.readableBytes();
+      if (len > maxFrame) {
+        counters.rxDropOversize++;
+        packet.release();
+        return;
+      }
+      counters.rxFrames++;
+      counters.rxBytes += len;
+      receiver.onFrame(content);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // ICMP errors surfaced by the OS (e.g. the peer is not listening yet) are not fatal to
+      // a link: a real cable does not report them either.
+      counters.txErrors++;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package emu.node;
+
+import emu.link.tunnel.Transports;
+import emu.node.config.NodeConfig;
+import emu.node.mgmt.ManagementServer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json}. Builds the node
+ * on a single event loop, binds its links and management API, prints one {@code READY} line,
+ * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending).
+ *
+ * <p>Exit codes: 0 stopped normally, 2 configuration unusable, 3 a port could not be bound.
+ */
+public final class NodeMain {
+  private NodeMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: java emu.node.NodeMain CONFIG.json");
+      System.exit(2);
+    }
+    NodeConfig config;
+    try {
+      config = NodeConfig.read(Path.of(args[0]));
+    } catch (Exception e) {
+      System.err.println("node config " + args[0] + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    EventLoopGroup group = Transports.singleThreadGroup();
+    EventLoop loop = group.next();
+    EmulatedNode node;
+    try {
+      node = loop.submit(() -> EmulatedNode.create(config, loop)).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      System.err.println("node " + config.name() + ": bad configuration: " + e.getCause().getMessage());
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      System.exit(2);
+      return;
+    }
+    ManagementServer mgmt = new ManagementServer(node, config.management().token(), () -> {
+      Thread t = new Thread(() -> System.exit(0), "shutdown");
+      t.start();
+    });
+    InetSocketAddress mgmtAt;
+    try {
+      node.open();
+      mgmtAt = mgmt.bind(new InetSocketAddress(config.management().host(), config.management().port()));
+    } catch (java.io.IOException e) {
+      System.err.println(e.getMessage());
+      loop.submit(node::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      System.exit(3);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      loop.submit(() -> {
+        mgmt.close();
+        node.close();
+      }).awaitUninterruptibly(3, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }, "emu-node-stop"));
+    if (config.parentPid() != null) {
+      ProcessHandle.of(config.parentPid()).ifPresentOrElse(
+          p -> p.onExit().thenRun(() -> System.exit(0)),
+          () -> System.exit(0));
+    }
+    loop.execute(node::start);
+    System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
+        + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name());
+    System.out.flush();
+  }
+}

@@ -1,0 +1,136 @@
+package emu.node.apps;
+
+import emu.link.LinkCounters;
+import emu.link.wire.MacAddress;
+import emu.node.stack.NeighborCache;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.stack.Route;
+import emu.node.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ip}: the node's interfaces, addresses, routes and neighbours, printed in iproute2's
+ * shapes ({@code ip route}, {@code ip route get}, {@code ip neigh}, {@code ip [-s] link},
+ * {@code ip addr}).
+ */
+public final class IpCommand implements Command {
+  private final NetworkStack stack;
+  private final Hosts hosts;
+
+  public IpCommand(NetworkStack stack, Hosts hosts) {
+    this.stack = stack;
+    this.hosts = hosts;
+  }
+
+  @Override
+  public String name() {
+    return "ip";
+  }
+
+  @Override
+  public String summary() {
+    return "ip [-s] { route [get ADDR] | neigh | link | addr }";
+  }
+
+  @Override
+  public void run(List<String> argv, CommandIo io) {
+    List<String> args = new ArrayList<>(argv);
+    boolean stats = args.remove("-s") | args.remove("-stats");
+    if (args.isEmpty() || args.get(0).equals("help")) {
+      io.out("usage: " + summary());
+      io.exit(args.isEmpty() ? 2 : 0);
+      return;
+    }
+    String object = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    if (!rest.isEmpty() && (rest.get(0).equals("show") || rest.get(0).equals("list"))) {
+      rest = rest.subList(1, rest.size());
+    }
+    if (matches(object, "route")) {
+      if (!rest.isEmpty() && rest.get(0).equals("get")) {
+        routeGet(rest, io);
+        return;
+      }
+      stack.routes().routes().forEach(r -> io.out(r.describe() + " "));
+    } else if (matches(object, "neighbour") || matches(object, "neighbor")) {
+      for (Nic nic : stack.nics()) {
+        for (NeighborCache.Entry e : nic.neighbors().entries()) {
+          io.out(Ipv4Address.format(e.ip()) + " dev " + nic.name()
+              + (e.mac() >= 0 ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ") + e.state().name());
+        }
+      }
+    } else if (matches(object, "link")) {
+      for (Nic nic : stack.nics()) {
+        linkLines(nic, io);
+        if (stats) {
+          statLines(nic, io);
+        }
+      }
+    } else if (matches(object, "address") || object.equals("a")) {
+      for (Nic nic : stack.nics()) {
+        linkLines(nic, io);
+        if (nic.address() != null) {
+          io.out("    inet " + nic.address() + (nic.address().prefixLength() < 31
+              ? " brd " + Ipv4Address.format(nic.address().broadcast()) : "") + " scope global " + nic.name());
+          io.out("       valid_lft forever preferred_lft forever");
+        }
+      }
+    } else {
+      io.out("Object \"" + object + "\" is unknown, try \"ip help\".");
+      io.exit(1);
+      return;
+    }
+    io.exit(0);
+  }
+
+  /** iproute2 accepts any prefix of an object name ({@code ip r}, {@code ip ro}, {@code ip neigh}). */
+  private static boolean matches(String given, String full) {
+    return !given.isEmpty() && full.startsWith(given);
+  }
+
+  private void routeGet(List<String> rest, CommandIo io) {
+    if (rest.size() != 2) {
+      io.out("usage: ip route get ADDRESS");
+      io.exit(2);
+      return;
+    }
+    Integer dst = hosts.resolve(rest.get(1));
+    if (dst == null) {
+      io.out("Error: any valid prefix is expected rather than \"" + rest.get(1) + "\".");
+      io.exit(1);
+      return;
+    }
+    if (stack.isLocal(dst)) {
+      io.out("local " + Ipv4Address.format(dst) + " dev lo src " + Ipv4Address.format(dst));
+      io.exit(0);
+      return;
+    }
+    Route r = stack.routes().lookup(dst);
+    if (r == null) {
+      io.out("RTNETLINK answers: Network is unreachable");
+      io.exit(2);
+      return;
+    }
+    io.out(Ipv4Address.format(dst) + (r.gateway() != 0 ? " via " + Ipv4Address.format(r.gateway()) : "")
+        + " dev " + r.nic().name() + " src " + Ipv4Address.format(r.nic().ip()));
+    io.exit(0);
+  }
+
+  private static void linkLines(Nic nic, CommandIo io) {
+    String flags = nic.isUp() ? "BROADCAST,MULTICAST,UP,LOWER_UP" : "BROADCAST,MULTICAST";
+    io.out(nic.index() + ": " + nic.name() + ": <" + flags + "> mtu " + nic.mtu() + " qdisc noqueue state "
+        + (nic.isUp() ? "UP" : "DOWN") + " mode DEFAULT group default qlen 1000");
+    io.out("    link/ether " + MacAddress.format(nic.mac()) + " brd ff:ff:ff:ff:ff:ff");
+  }
+
+  private static void statLines(Nic nic, CommandIo io) {
+    LinkCounters link = nic.endpoint().counters();
+    io.out("    RX:  bytes packets errors dropped  missed   mcast");
+    io.out(String.format("    %10d %7d %6d %7d %7d %7d", nic.rxBytes, nic.rxFrames, link.rxDrops(), nic.rxDropped, 0, 0));
+    io.out("    TX:  bytes packets errors dropped carrier collsns");
+    io.out(String.format("    %10d %7d %6d %7d %7d %7d", nic.txBytes, nic.txFrames, link.txErrors,
+        nic.txDropped + link.txDrops() - link.txErrors, 0, 0));
+  }
+}

@@ -1,0 +1,37 @@
+package emu.node.bridge;
+
+import emu.link.LinkEndpoint;
+
+/** One port of a learning bridge, with what it carried. */
+public final class BridgePort {
+  private final int index;
+  private final String name;
+  private final LinkEndpoint endpoint;
+  public long rxFrames;
+  public long rxBytes;
+  public long rxDropped;
+  public long txFrames;
+  public long txBytes;
+
+  BridgePort(int index, String name, LinkEndpoint endpoint) {
+    this.index = index;
+    this.name = name;
+    this.endpoint = endpoint;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public LinkEndpoint endpoint() {
+    return endpoint;
+  }
+
+  public int mtu() {
+    return endpoint.mtu();
+  }
+}

@@ -1,0 +1,205 @@
+package emu.node.bridge;
+
+import emu.link.LinkEndpoint;
+import emu.link.time.TimeSource;
+import emu.link.wire.EthernetFrame;
+import emu.link.wire.MacAddress;
+import emu.node.trace.TraceEvent;
+import emu.node.trace.Tracer;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.LongObjectHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A transparent learning bridge (IEEE 802.1D section 7, without spanning tree): learns which
+ * port each source MAC lives behind, forwards known unicast to that port only, floods
+ * broadcast, multicast and unknown unicast to every other port, and forgets addresses not seen
+ * for the ageing time (300 s by default, like Linux bridges). Frames pass through unchanged.
+ */
+public final class LearningBridge {
+  public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
+
+  /** A forwarding-database entry. */
+  public static final class FdbEntry {
+    final long mac;
+    BridgePort port;
+    long lastSeen;
+
+    FdbEntry(long mac) {
+      this.mac = mac;
+    }
+
+    public long mac() {
+      return mac;
+    }
+
+    public BridgePort port() {
+      return port;
+    }
+
+    public long lastSeen() {
+      return lastSeen;
+    }
+  }
+
+  private final String name;
+  private final TimeSource time;
+  private final Tracer tracer;
+  private final long ageingNanos;
+  private final List<BridgePort> ports = new ArrayList<>();
+  private final LongObjectHashMap<FdbEntry> fdb = new LongObjectHashMap<>();
+  private final EthernetFrame eth = new EthernetFrame();
+  public long runts;
+  public long filtered;
+  public long flooded;
+  public long forwarded;
+
+  public LearningBridge(String name, TimeSource time, Tracer tracer, long ageingNanos) {
+    this.name = name;
+    this.time = time;
+    this.tracer = tracer;
+    this.ageingNanos = ageingNanos;
+  }
+
+  public BridgePort addPort(String portName, LinkEndpoint endpoint) {
+    BridgePort port = new BridgePort(ports.size() + 2, portName, endpoint);
+    ports.add(port);
+    endpoint.receiver(frame -> input(port, frame));
+    return port;
+  }
+
+  /** A frame arrived on {@code in}; the bridge owns it. */
+  public void input(BridgePort in, ByteBuf frame) {
+    in.rxFrames++;
+    in.rxBytes += frame.readableBytes();
+    if (!eth.wrapChecked(frame)) {
+      runts++;
+      in.rxDropped++;
+      frame.release();
+      return;
+    }
+    long src = eth.src();
+    long dst = eth.dst();
+    long now = time.nanos();
+    if (!MacAddress.isMulticast(src)) {
+      learn(in, src, now);
+    }
+    if (!MacAddress.isMulticast(dst)) {
+      FdbEntry e = fdb.get(dst);
+      if (e != null && now - e.lastSeen < ageingNanos) {
+        if (e.port == in) {
+          // The destination is on the segment the frame came from: nothing to do.
+          filtered++;
+          frame.release();
+          return;
+        }
+        forwarded++;
+        if (tracer.enabled()) {
+          tracer.emit(new TraceEvent("bridge.forward").put("in", in.name()).put("out", e.port.name())
+              .put("dst_mac", MacAddress.format(dst))
+              .msg("switches frame " + MacAddress.format(src) + " > " + MacAddress.format(dst) + " from "
+                  + in.name() + " to " + e.port.name() + " (destination MAC learned there)"));
+        }
+        send(e.port, frame);
+        return;
+      }
+    }
+    flood(in, frame, src, dst);
+  }
+
+  private void learn(BridgePort in, long src, long now) {
+    FdbEntry e = fdb.get(src);
+    boolean fresh = e == null || now - e.lastSeen >= ageingNanos;
+    if (e == null) {
+      e = new FdbEntry(src);
+      fdb.put(src, e);
+    }
+    boolean moved = !fresh && e.port != in;
+    e.port = in;
+    e.lastSeen = now;
+    if ((fresh || moved) && tracer.enabled()) {
+      tracer.emit(new TraceEvent("bridge.learn").put("mac", MacAddress.format(src)).put("port", in.name())
+          .msg((moved ? "relearns " : "learns ") + MacAddress.format(src) + " is behind port " + in.name()));
+    }
+  }
+
+  private void flood(BridgePort in, ByteBuf frame, long src, long dst) {
+    flooded++;
+    if (tracer.enabled()) {
+      List<String> outs = new ArrayList<>();
+      for (BridgePort p : ports) {
+        if (p != in) {
+          outs.add(p.name());
+        }
+      }
+      tracer.emit(new TraceEvent("bridge.flood").put("in", in.name()).put("out", outs)
+          .put("dst_mac", MacAddress.format(dst))
+          .msg("floods frame " + MacAddress.format(src) + " > " + MacAddress.format(dst) + " from " + in.name()
+              + " to " + String.join(", ", outs) + " ("
+              + (MacAddress.isBroadcast(dst) ? "broadcast" : MacAddress.isMulticast(dst) ? "multicast"
+                  : "destination MAC not learned yet") + ")"));
+    }
+    for (int i = 0; i < ports.size(); i++) {
+      BridgePort p = ports.get(i);
+      if (p != in) {
+        send(p, frame.retainedDuplicate());
+      }
+    }
+    frame.release();
+  }
+
+  private void send(BridgePort out, ByteBuf frame) {
+    out.txFrames++;
+    out.txBytes += frame.readableBytes();
+    out.endpoint().send(frame);
+  }
+
+  /** The live entries, for {@code bridge fdb}. */
+  public List<FdbEntry> fdb() {
+    long now = time.nanos();
+    List<FdbEntry> live = new ArrayList<>();
+    for (FdbEntry e : fdb.values()) {
+      if (now - e.lastSeen < ageingNanos) {
+        live.add(e);
+      }
+    }
+    live.sort((a, b) -> Long.compare(a.mac, b.mac));
+    return live;
+  }
+
+  /** Forgets entries past the ageing time; called periodically so the table stays bounded. */
+  public int expire() {
+    long now = time.nanos();
+    List<Long> old = new ArrayList<>();
+    for (FdbEntry e : fdb.values()) {
+      if (now - e.lastSeen >= ageingNanos) {
+        old.add(e.mac);
+      }
+    }
+    old.forEach(fdb::remove);
+    return old.size();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<BridgePort> ports() {
+    return Collections.unmodifiableList(ports);
+  }
+
+  public BridgePort port(String portName) {
+    for (BridgePort p : ports) {
+      if (p.name().equals(portName)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  public long ageingNanos() {
+    return ageingNanos;
+  }
+}

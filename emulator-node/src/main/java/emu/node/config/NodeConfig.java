@@ -1,0 +1,63 @@
+package emu.node.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one node process needs, written by the control plane as JSON into the lab's
+ * state folder and read by {@link emu.node.NodeMain}. Addresses are already validated there;
+ * the node still rejects what it cannot use, with a message.
+ *
+ * @param kind host, router or switch
+ * @param outputDir where the node writes its pcaps and events
+ * @param parentPid if set, the node exits when that process does (a {@code run} that dies
+ *     takes its nodes with it)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                         String gateway, Map<String, String> hosts, Management management, String outputDir,
+                         boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
+
+  /**
+   * @param address a.b.c.d/n, or null for none (switch ports)
+   * @param bind local UDP endpoint host:port
+   * @param peer the other end's UDP endpoint host:port
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Iface(String name, String mac, String address, int mtu, String bind, String peer) {}
+
+  /** A static route; {@code to} is a prefix ("default" allowed), {@code via} the gateway. */
+  public record StaticRoute(String to, String via, int metric) {}
+
+  /** Where the node's management API listens and the token it demands. */
+  public record Management(String host, int port, String token) {}
+
+  public static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  public static NodeConfig read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), NodeConfig.class);
+  }
+
+  public void write(Path file) throws IOException {
+    JSON.writeValue(file.toFile(), this);
+  }
+
+  public boolean isSwitch() {
+    return "switch".equals(kind);
+  }
+
+  public boolean isRouter() {
+    return "router".equals(kind);
+  }
+}

@@ -1,0 +1,241 @@
+package emu.node.mgmt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.link.tunnel.Transports;
+import emu.node.EmulatedNode;
+import emu.node.apps.CommandIo;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The node's management API: HTTP/1.1 on the node's own event loop, bound where the control
+ * plane says (127.0.0.1 by default), every request carrying the lab's token as
+ * {@code Authorization: Bearer TOKEN}.
+ *
+ * <ul>
+ *   <li>{@code GET /health}: 200 once the node is up.</li>
+ *   <li>{@code GET /status}: interfaces, addresses, link ports and counters, as JSON.</li>
+ *   <li>{@code POST /exec} with {@code {"argv":[...]}}: runs a command; the response streams
+ *       JSON lines {@code {"out":"..."}} and ends with {@code {"exit":N}}.</li>
+ *   <li>{@code POST /shutdown}: flushes captures and events and exits.</li>
+ * </ul>
+ * Errors are JSON {@code {"error":"..."}} with a 4xx status.
+ */
+public final class ManagementServer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final EmulatedNode node;
+  private final byte[] token;
+  private final Runnable onShutdown;
+  private Channel server;
+
+  public ManagementServer(EmulatedNode node, String token, Runnable onShutdown) {
+    this.node = node;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.onShutdown = onShutdown;
+  }
+
+  /** Binds on the node's event loop; throws with the reason if the address is taken. */
+  public InetSocketAddress bind(InetSocketAddress at) throws java.io.IOException {
+    EventLoop loop = node.loop();
+    var f = new ServerBootstrap().group(loop).channel(Transports.serverSocketChannel())
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+          }
+        })
+        .bind(at).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new java.io.IOException("node " + node.config().name() + ": cannot bind management port "
+          + at.getHostString() + ":" + at.getPort() + ": " + f.cause().getMessage(), f.cause());
+    }
+    server = f.channel();
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    if (h == null || !h.startsWith("Bearer ")) {
+      return false;
+    }
+    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
+      if (!req.decoderResult().isSuccess()) {
+        error(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
+        return;
+      }
+      if (!authorized(req)) {
+        error(ctx, HttpResponseStatus.UNAUTHORIZED, "missing or wrong lab token (Authorization: Bearer ...)");
+        return;
+      }
+      String path = req.uri().split("\\?", 2)[0];
+      HttpMethod m = req.method();
+      switch (path) {
+        case "/health" -> {
+          if (!m.equals(HttpMethod.GET)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET " + path);
+            return;
+          }
+          json(ctx, HttpResponseStatus.OK, Map.of("node", node.config().name(), "ready", true));
+        }
+        case "/status" -> {
+          if (!m.equals(HttpMethod.GET)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET " + path);
+            return;
+          }
+          json(ctx, HttpResponseStatus.OK, NodeStatus.of(node));
+        }
+        case "/exec" -> {
+          if (!m.equals(HttpMethod.POST)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST " + path);
+            return;
+          }
+          exec(ctx, req);
+        }
+        case "/shutdown" -> {
+          if (!m.equals(HttpMethod.POST)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST " + path);
+            return;
+          }
+          json(ctx, HttpResponseStatus.OK, Map.of("node", node.config().name(), "stopping", true))
+              .addListener(f -> onShutdown.run());
+        }
+        default -> error(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
+            + " (try /health, /status, /exec, /shutdown)");
+      }
+    }
+
+    private void exec(ChannelHandlerContext ctx, FullHttpRequest req) {
+      List<String> argv = new ArrayList<>();
+      try {
+        JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+        JsonNode a = body == null ? null : body.get("argv");
+        if (a == null || !a.isArray()) {
+          error(ctx, HttpResponseStatus.BAD_REQUEST, "body must be {\"argv\": [\"command\", \"arg\", ...]}");
+          return;
+        }
+        for (JsonNode s : a) {
+          if (!s.isTextual()) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "argv must hold strings only");
+            return;
+          }
+          argv.add(s.asText());
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        error(ctx, HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+        return;
+      }
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/x-ndjson");
+      HttpUtil.setTransferEncodingChunked(head, true);
+      ctx.writeAndFlush(head);
+      Channel ch = ctx.channel();
+      List<Runnable> cancels = new ArrayList<>();
+      boolean[] ended = new boolean[1];
+      ChannelFutureListener onClose = f -> {
+        if (!ended[0]) {
+          ended[0] = true;
+          cancels.forEach(Runnable::run);
+        }
+      };
+      ch.closeFuture().addListener(onClose);
+      node.shell().run(argv, new CommandIo() {
+        @Override
+        public void out(String line) {
+          if (!ended[0]) {
+            ch.writeAndFlush(new DefaultHttpContent(line(Map.of("out", line))));
+          }
+        }
+
+        @Override
+        public void exit(int code) {
+          if (ended[0]) {
+            return;
+          }
+          ended[0] = true;
+          ch.closeFuture().removeListener(onClose);
+          ch.write(new DefaultHttpContent(line(Map.of("exit", code))));
+          ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+
+        @Override
+        public void onCancel(Runnable action) {
+          cancels.add(action);
+        }
+      });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private static ByteBuf line(Object value) {
+    try {
+      byte[] b = JSON.writeValueAsBytes(value);
+      ByteBuf buf = Unpooled.buffer(b.length + 1);
+      buf.writeBytes(b).writeByte('\n');
+      return buf;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static io.netty.channel.ChannelFuture json(ChannelHandlerContext ctx, HttpResponseStatus status, Object body) {
+    ByteBuf content;
+    try {
+      content = Unpooled.wrappedBuffer(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    HttpUtil.setContentLength(r, content.readableBytes());
+    return ctx.writeAndFlush(r);
+  }
+
+  private static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {
+    json(ctx, status, Map.of("error", message));
+  }
+}

@@ -1,0 +1,106 @@
+package emu.node.mgmt;
+
+import emu.link.LinkCounters;
+import emu.link.tunnel.Transports;
+import emu.link.tunnel.UdpLinkEndpoint;
+import emu.link.wire.MacAddress;
+import emu.node.EmulatedNode;
+import emu.node.bridge.BridgePort;
+import emu.node.config.HostPort;
+import emu.node.stack.DropReason;
+import emu.node.stack.Nic;
+import emu.node.stack.StackCounters;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A node's state as a JSON-ready map, for {@code GET /status}. Built on the node's event loop. */
+public final class NodeStatus {
+  private NodeStatus() {}
+
+  public static Map<String, Object> of(EmulatedNode node) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node", node.config().name());
+    m.put("kind", node.config().kind());
+    m.put("pid", ProcessHandle.current().pid());
+    m.put("transport", Transports.name());
+    List<Map<String, Object>> ifaces = new ArrayList<>();
+    List<UdpLinkEndpoint> udps = node.udpEndpoints();
+    for (int i = 0; i < udps.size(); i++) {
+      UdpLinkEndpoint udp = udps.get(i);
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("name", node.config().interfaces().get(i).name());
+      f.put("mac", node.config().interfaces().get(i).mac());
+      f.put("address", node.config().interfaces().get(i).address());
+      f.put("mtu", udp.mtu());
+      f.put("bind", HostPort.format(udp.localAddress()));
+      f.put("peer", HostPort.format(udp.peer()));
+      if (node.stack() != null) {
+        Nic nic = node.stack().nics().get(i);
+        f.put("state", nic.isUp() ? "UP" : "DOWN");
+        f.put("rx_frames", nic.rxFrames);
+        f.put("rx_bytes", nic.rxBytes);
+        f.put("rx_dropped", nic.rxDropped);
+        f.put("tx_frames", nic.txFrames);
+        f.put("tx_bytes", nic.txBytes);
+        f.put("tx_dropped", nic.txDropped);
+      } else {
+        BridgePort p = node.bridge().ports().get(i);
+        f.put("state", "UP");
+        f.put("rx_frames", p.rxFrames);
+        f.put("rx_bytes", p.rxBytes);
+        f.put("rx_dropped", p.rxDropped);
+        f.put("tx_frames", p.txFrames);
+        f.put("tx_bytes", p.txBytes);
+      }
+      f.put("link", link(udp.counters()));
+      ifaces.add(f);
+    }
+    m.put("interfaces", ifaces);
+    if (node.stack() != null) {
+      m.put("ip", ip(node.stack().counters()));
+    } else {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("forwarded", node.bridge().forwarded);
+      b.put("flooded", node.bridge().flooded);
+      b.put("filtered", node.bridge().filtered);
+      b.put("runts", node.bridge().runts);
+      b.put("fdb_entries", node.bridge().fdb().size());
+      m.put("bridge", b);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> link(LinkCounters c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rx_frames", c.rxFrames);
+    m.put("rx_bytes", c.rxBytes);
+    m.put("tx_frames", c.txFrames);
+    m.put("tx_bytes", c.txBytes);
+    m.put("rx_drop_not_from_peer", c.rxDropNotFromPeer);
+    m.put("rx_drop_oversize", c.rxDropOversize);
+    m.put("tx_drop_oversize", c.txDropOversize);
+    m.put("tx_drop_queue_full", c.txDropQueueFull);
+    m.put("tx_errors", c.txErrors);
+    return m;
+  }
+
+  private static Map<String, Object> ip(StackCounters c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("received", c.ipReceived);
+    m.put("delivered", c.ipDelivered);
+    m.put("forwarded", c.ipForwarded);
+    m.put("sent", c.ipSent);
+    m.put("icmp_errors_sent", c.icmpErrorsSent);
+    m.put("icmp_rate_limited", c.icmpRateLimited);
+    m.put("arp_requests_sent", c.arpRequestsSent);
+    m.put("arp_replies_sent", c.arpRepliesSent);
+    Map<String, Object> drops = new LinkedHashMap<>();
+    for (DropReason r : DropReason.values()) {
+      drops.put(r.label(), c.drops(r));
+    }
+    m.put("drops", drops);
+    return m;
+  }
+}

@@ -1,0 +1,153 @@
+package emu.node.stack;
+
+import emu.node.trace.PacketSummary;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ICMP (RFC 792): answers echo requests, passes replies and errors to listeners, and sends
+ * error messages under the rules of RFC 1122 3.2.2 and RFC 1812 4.3.2: never about an ICMP
+ * error, a broadcast or multicast, a non-initial fragment, or a packet whose source is not a
+ * unicast host; quote as much of the original as fits in 576 bytes; rate limited by a token
+ * bucket (Linux: 1000 per second, burst 50).
+ */
+public final class Icmp {
+  /** RFC 1812 4.3.2.3: an error message is at most 576 bytes long. */
+  static final int MAX_ERROR_LEN = 576;
+  private static final long RATE_PER_SECOND = 1000;
+  private static final long BURST = 50;
+
+  private final NetworkStack stack;
+  private final Ipv4Packet ip = new Ipv4Packet();
+  private final Ipv4Packet quoted = new Ipv4Packet();
+  private final IcmpPacket icmp = new IcmpPacket();
+  private final IcmpPacket built = new IcmpPacket();
+  /** Copied on change, so a listener may remove itself while being called. */
+  private IcmpListener[] listeners = new IcmpListener[0];
+  private double tokens = BURST;
+  private long lastRefill;
+
+  Icmp(NetworkStack stack) {
+    this.stack = stack;
+    this.lastRefill = stack.time().nanos();
+  }
+
+  public void addListener(IcmpListener l) {
+    List<IcmpListener> list = new ArrayList<>(List.of(listeners));
+    list.add(l);
+    listeners = list.toArray(new IcmpListener[0]);
+  }
+
+  public void removeListener(IcmpListener l) {
+    List<IcmpListener> list = new ArrayList<>(List.of(listeners));
+    list.remove(l);
+    listeners = list.toArray(new IcmpListener[0]);
+  }
+
+  void input(Nic nic, ByteBuf buf, int ipStart, boolean broadcast) {
+    ip.wrap(buf, ipStart);
+    icmp.wrap(buf, ip.payloadIndex(), ip.payloadLength());
+    if (!icmp.check()) {
+      stack.drop(nic, buf, DropReason.ICMP_MALFORMED);
+      return;
+    }
+    if (!icmp.checksumValid()) {
+      stack.drop(nic, buf, DropReason.ICMP_BAD_CHECKSUM);
+      return;
+    }
+    if (icmp.type() == IcmpPacket.TYPE_ECHO_REQUEST) {
+      if (!broadcast) { // Linux: icmp_echo_ignore_broadcasts=1
+        echoReply(ip, icmp);
+      }
+    } else {
+      for (IcmpListener l : listeners) {
+        l.onIcmp(ip, icmp);
+      }
+    }
+    buf.release();
+  }
+
+  private void echoReply(Ipv4Packet req, IcmpPacket echo) {
+    int len = echo.length();
+    ByteBuf reply = stack.allocate(len);
+    reply.writeBytes(req.buffer(), req.payloadIndex(), len);
+    built.wrap(reply, reply.readerIndex(), len).type(IcmpPacket.TYPE_ECHO_REPLY).code(0).fillChecksum();
+    int from = req.dst();
+    int to = req.src();
+    if (stack.tracing()) {
+      stack.trace(new TraceEvent("icmp.echo").put("to", Ipv4Address.format(to)).put("ident", echo.ident())
+          .put("seq", echo.seq())
+          .msg("answers ICMP echo request from " + Ipv4Address.format(to) + " (id " + echo.ident() + ", seq "
+              + echo.seq() + ") with an echo reply"));
+    }
+    stack.ipv4Output().send(from, to, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, reply,
+        TransportChecksum.NONE);
+  }
+
+  /**
+   * Sends an ICMP error about the IPv4 packet at {@code ipStart} of {@code original}, if the
+   * rules allow. Does not take ownership of {@code original}.
+   */
+  public void sendError(ByteBuf original, int ipStart, boolean l2Broadcast, int type, int code, int rest) {
+    quoted.wrap(original, ipStart);
+    int src = quoted.src();
+    int dst = quoted.dst();
+    if (l2Broadcast || src == 0 || stack.isBroadcast(src) || Ipv4Address.isMulticast(src)
+        || stack.isBroadcast(dst) || Ipv4Address.isMulticast(dst) || quoted.fragmentOffset() != 0) {
+      return;
+    }
+    if (quoted.protocol() == Ipv4Packet.PROTO_ICMP && quoted.payloadLength() >= 1) {
+      int t = original.getUnsignedByte(quoted.payloadIndex());
+      if (t != IcmpPacket.TYPE_ECHO_REQUEST && t != IcmpPacket.TYPE_ECHO_REPLY && t != 13 && t != 14) {
+        return; // never an error about an error (RFC 1122 3.2.2)
+      }
+    }
+    if (!takeToken()) {
+      stack.counters().icmpRateLimited++;
+      return;
+    }
+    int quoteLen = Math.min(quoted.totalLength(),
+        MAX_ERROR_LEN - Ipv4Packet.MIN_HEADER_LEN - IcmpPacket.HEADER_LEN);
+    ByteBuf msg = stack.allocate(IcmpPacket.HEADER_LEN + quoteLen);
+    msg.writerIndex(msg.writerIndex() + IcmpPacket.HEADER_LEN);
+    msg.writeBytes(original, ipStart, quoteLen);
+    new IcmpPacket.Repr(type, code, rest).emit(built.wrap(msg, msg.readerIndex(), msg.readableBytes()));
+    stack.counters().icmpErrorsSent++;
+    if (stack.tracing()) {
+      stack.trace(new TraceEvent("icmp.error").put("icmp_type", type).put("icmp_code", code)
+          .put("to", Ipv4Address.format(src))
+          .msg("sends ICMP " + PacketSummary.icmpName(type, code) + " to " + Ipv4Address.format(src)
+              + " about [" + PacketSummary.ipv4(original, ipStart) + "]"));
+    }
+    stack.ipv4Output().send(0, src, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, msg,
+        TransportChecksum.NONE);
+  }
+
+  /**
+   * Sends an echo request; {@code data} bytes follow the 8-byte header. For ping.
+   */
+  public SendResult sendEcho(int dst, int ident, int seq, int ttl, ByteBuf data) {
+    ByteBuf msg = stack.allocate(IcmpPacket.HEADER_LEN + data.readableBytes());
+    msg.writerIndex(msg.writerIndex() + IcmpPacket.HEADER_LEN);
+    msg.writeBytes(data);
+    IcmpPacket.Repr.echo(IcmpPacket.TYPE_ECHO_REQUEST, ident, seq)
+        .emit(built.wrap(msg, msg.readerIndex(), msg.readableBytes()));
+    return stack.ipv4Output().send(0, dst, Ipv4Packet.PROTO_ICMP, ttl, true, msg, TransportChecksum.NONE);
+  }
+
+  private boolean takeToken() {
+    long now = stack.time().nanos();
+    tokens = Math.min(BURST, tokens + (now - lastRefill) * RATE_PER_SECOND / 1e9);
+    lastRefill = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      return true;
+    }
+    return false;
+  }
+}

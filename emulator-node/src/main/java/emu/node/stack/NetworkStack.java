@@ -1,0 +1,269 @@
+package emu.node.stack;
+
+import emu.link.LinkEndpoint;
+import emu.link.time.TimeSource;
+import emu.link.wire.EthernetFrame;
+import emu.link.wire.MacAddress;
+import emu.node.trace.TraceEvent;
+import emu.node.trace.Tracer;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A host's or router's IPv4 stack: interfaces, ARP, routing, forwarding, ICMP and UDP.
+ * Frames come in from link endpoints ({@link #input}); everything runs on the one thread that
+ * owns the node, with time and randomness injected.
+ *
+ * <p>Packet path: frame in -> Ethernet check -> {@link Arp} or {@link Ipv4Input} -> (forward:
+ * {@link Ipv4Forwarder}) or (deliver: {@link Icmp} / {@link Udp}). Out: {@link Ipv4Output} ->
+ * {@link LinkOutput} (ARP resolution, Ethernet header) -> link endpoint.
+ */
+public final class NetworkStack {
+  /** Bytes kept free in front of locally built payloads for every header below them. */
+  public static final int HEADROOM = 128;
+
+  private final String name;
+  private final TimeSource time;
+  private final RandomGenerator random;
+  private final Tracer tracer;
+  private final ByteBufAllocator alloc;
+  private final boolean forwarding;
+  private final NeighborCache.Params neighborParams;
+  private final StackCounters counters = new StackCounters();
+  private final RouteTable routes = new RouteTable();
+  private final List<Nic> nics = new ArrayList<>();
+  private final EthernetFrame eth = new EthernetFrame();
+
+  private final LinkOutput linkOutput;
+  private final Arp arp;
+  private final Ipv4Output ipv4Output;
+  private final Ipv4Input ipv4Input;
+  private final Ipv4Forwarder forwarder;
+  private final Icmp icmp;
+  private final Udp udp;
+
+  public NetworkStack(String name, TimeSource time, RandomGenerator random, Tracer tracer,
+                      ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
+    this.name = name;
+    this.time = time;
+    this.random = random;
+    this.tracer = tracer;
+    this.alloc = alloc;
+    this.forwarding = forwarding;
+    this.neighborParams = neighborParams;
+    this.linkOutput = new LinkOutput(this);
+    this.arp = new Arp(this);
+    this.icmp = new Icmp(this);
+    this.ipv4Output = new Ipv4Output(this);
+    this.forwarder = new Ipv4Forwarder(this);
+    this.udp = new Udp(this);
+    this.ipv4Input = new Ipv4Input(this);
+  }
+
+  /**
+   * Adds an interface, its connected route, and starts receiving from its endpoint. The
+   * address may be null for an interface without IPv4.
+   */
+  public Nic addNic(String nicName, long mac, Ipv4Cidr address, LinkEndpoint endpoint) {
+    NeighborCache cache = new NeighborCache(time, random, neighborParams, linkOutput, counters);
+    Nic nic = new Nic(nics.size() + 2, nicName, mac, address, endpoint, cache);
+    cache.attach(nic);
+    nics.add(nic);
+    if (address != null) {
+      routes.add(new Route(address.networkCidr(), 0, nic, 0, Route.Kind.CONNECTED));
+    }
+    endpoint.receiver(frame -> input(nic, frame));
+    return nic;
+  }
+
+  /**
+   * Adds a static route through {@code gateway}, which must be on a connected subnet (the
+   * interface is the one whose subnet holds it). Throws if it is not: a configuration error.
+   */
+  public Route addRoute(Ipv4Cidr prefix, int gateway, int metric) {
+    Nic nic = nicForNeighbor(gateway);
+    if (nic == null) {
+      throw new IllegalArgumentException("gateway " + Ipv4Address.format(gateway) + " for " + prefix
+          + " is not on any connected subnet of " + name);
+    }
+    Route r = new Route(prefix.networkCidr(), gateway, nic, metric, Route.Kind.STATIC);
+    routes.add(r);
+    return r;
+  }
+
+  /** Announces every address with a gratuitous ARP (RFC 5227), as Linux does on link up. */
+  public void start() {
+    for (Nic nic : nics) {
+      if (nic.address() != null) {
+        arp.announce(nic);
+      }
+    }
+  }
+
+  /** Ingress from a link: the frame's owner is now the stack. */
+  public void input(Nic nic, ByteBuf frame) {
+    nic.rxFrames++;
+    nic.rxBytes += frame.readableBytes();
+    if (!nic.isUp()) {
+      drop(nic, frame, DropReason.LINK_DOWN);
+      return;
+    }
+    if (!eth.wrapChecked(frame)) {
+      drop(nic, frame, DropReason.RUNT);
+      return;
+    }
+    long dst = eth.dst();
+    boolean unicastToUs = dst == nic.mac();
+    if (!unicastToUs && !MacAddress.isMulticast(dst)) {
+      drop(nic, frame, DropReason.NOT_FOR_US);
+      return;
+    }
+    switch (eth.etherType()) {
+      case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
+      case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);
+      default -> drop(nic, frame, DropReason.UNKNOWN_ETHERTYPE);
+    }
+  }
+
+  /** Counts a drop, traces it when tracing, and releases the buffer. */
+  void drop(Nic nic, ByteBuf buf, DropReason reason) {
+    counters.drop(reason);
+    if (nic != null) {
+      nic.rxDropped++;
+    }
+    if (tracer.enabled()) {
+      tracer.emit(new TraceEvent("drop").put("reason", reason.label())
+          .put("dev", nic == null ? null : nic.name())
+          .msg("dropped" + (nic == null ? "" : " on " + nic.name()) + ": " + reason.description()));
+    }
+    buf.release();
+  }
+
+  /** True if {@code addr} is one of this node's own addresses (weak host model, like Linux). */
+  public boolean isLocal(int addr) {
+    for (int i = 0; i < nics.size(); i++) {
+      if (nics.get(i).ip() == addr && addr != 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True for the limited broadcast or a connected subnet's directed broadcast. */
+  public boolean isBroadcast(int addr) {
+    if (addr == Ipv4Address.BROADCAST) {
+      return true;
+    }
+    for (int i = 0; i < nics.size(); i++) {
+      Ipv4Cidr a = nics.get(i).address();
+      if (a != null && a.prefixLength() < 31 && a.broadcast() == addr) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The interface whose connected subnet holds {@code addr}, or null. */
+  public Nic nicForNeighbor(int addr) {
+    for (Nic nic : nics) {
+      if (nic.address() != null && nic.address().contains(addr)) {
+        return nic;
+      }
+    }
+    return null;
+  }
+
+  public Nic nic(String nicName) {
+    for (Nic nic : nics) {
+      if (nic.name().equals(nicName)) {
+        return nic;
+      }
+    }
+    return null;
+  }
+
+  /** A buffer for a locally built payload, with {@link #HEADROOM} bytes free in front. */
+  public ByteBuf allocate(int payloadCapacity) {
+    ByteBuf buf = alloc.buffer(HEADROOM + payloadCapacity);
+    buf.writerIndex(HEADROOM).readerIndex(HEADROOM);
+    return buf;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<Nic> nics() {
+    return Collections.unmodifiableList(nics);
+  }
+
+  public RouteTable routes() {
+    return routes;
+  }
+
+  public StackCounters counters() {
+    return counters;
+  }
+
+  public boolean forwarding() {
+    return forwarding;
+  }
+
+  public TimeSource time() {
+    return time;
+  }
+
+  public RandomGenerator random() {
+    return random;
+  }
+
+  public Tracer tracer() {
+    return tracer;
+  }
+
+  public Icmp icmp() {
+    return icmp;
+  }
+
+  public Udp udp() {
+    return udp;
+  }
+
+  public Ipv4Output ipv4Output() {
+    return ipv4Output;
+  }
+
+  public Arp arp() {
+    return arp;
+  }
+
+  Ipv4Input ipv4Input() {
+    return ipv4Input;
+  }
+
+  Ipv4Forwarder forwarder() {
+    return forwarder;
+  }
+
+  LinkOutput linkOutput() {
+    return linkOutput;
+  }
+
+  ByteBufAllocator alloc() {
+    return alloc;
+  }
+
+  boolean tracing() {
+    return tracer.enabled();
+  }
+
+  void trace(TraceEvent event) {
+    tracer.emit(event);
+  }
+}

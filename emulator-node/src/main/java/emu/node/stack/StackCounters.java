@@ -1,0 +1,32 @@
+package emu.node.stack;
+
+/** Node-wide counters of the IPv4 stack; plain fields owned by the node's event loop. */
+public final class StackCounters {
+  private final long[] drops = new long[DropReason.values().length];
+  public long ipReceived;
+  public long ipDelivered;
+  public long ipForwarded;
+  public long ipSent;
+  public long icmpErrorsSent;
+  /** ICMP errors not sent because of the rate limit (RFC 1812 4.3.2.8). */
+  public long icmpRateLimited;
+  public long arpRequestsSent;
+  public long arpRepliesSent;
+  public long arpReceived;
+
+  public void drop(DropReason reason) {
+    drops[reason.ordinal()]++;
+  }
+
+  public long drops(DropReason reason) {
+    return drops[reason.ordinal()];
+  }
+
+  public long totalDrops() {
+    long sum = 0;
+    for (long d : drops) {
+      sum += d;
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,106 @@
+package emu.node.stack;
+
+import emu.node.trace.TraceEvent;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+
+/**
+ * UDP (RFC 768): port demultiplexing with ICMP port unreachable for closed ports, checksum
+ * checks, and sending. Ephemeral ports are drawn at random from Linux's default range
+ * 32768-60999 (RFC 6056 algorithm 1).
+ */
+public final class Udp {
+  public static final int EPHEMERAL_LOW = 32768;
+  public static final int EPHEMERAL_HIGH = 60999;
+
+  private final NetworkStack stack;
+  private final Ipv4Packet ip = new Ipv4Packet();
+  private final UdpDatagram udp = new UdpDatagram();
+  private final UdpDatagram out = new UdpDatagram();
+  private final IntObjectHashMap<UdpListener> ports = new IntObjectHashMap<>();
+
+  Udp(NetworkStack stack) {
+    this.stack = stack;
+  }
+
+  /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
+  public int bind(int port, UdpListener listener) {
+    if (port == 0) {
+      int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+      int start = stack.random().nextInt(range);
+      for (int i = 0; i < range; i++) {
+        int p = EPHEMERAL_LOW + (start + i) % range;
+        if (!ports.containsKey(p)) {
+          ports.put(p, listener);
+          return p;
+        }
+      }
+      return -1;
+    }
+    if (ports.containsKey(port)) {
+      return -1;
+    }
+    ports.put(port, listener);
+    return port;
+  }
+
+  public void unbind(int port) {
+    ports.remove(port);
+  }
+
+  void input(Nic nic, ByteBuf buf, int ipStart, boolean broadcast) {
+    ip.wrap(buf, ipStart);
+    udp.wrap(buf, ip.payloadIndex(), ip.payloadLength());
+    if (!udp.check()) {
+      stack.drop(nic, buf, DropReason.UDP_MALFORMED);
+      return;
+    }
+    int src = ip.src();
+    int dst = ip.dst();
+    if (!udp.checksumValid(src, dst)) {
+      stack.drop(nic, buf, DropReason.UDP_BAD_CHECKSUM);
+      return;
+    }
+    int dstPort = udp.dstPort();
+    UdpListener listener = ports.get(dstPort);
+    if (listener == null) {
+      if (!broadcast) {
+        stack.icmp().sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
+            IcmpPacket.CODE_PORT_UNREACHABLE, 0);
+      }
+      stack.drop(nic, buf, DropReason.NO_LISTENER);
+      return;
+    }
+    if (stack.tracing()) {
+      stack.trace(new TraceEvent("udp.deliver").put("src", Ipv4Address.format(src)).put("src_port", udp.srcPort())
+          .put("dst_port", dstPort).put("bytes", udp.payloadLength())
+          .msg("delivers UDP " + Ipv4Address.format(src) + ":" + udp.srcPort() + " > port " + dstPort + " ("
+              + udp.payloadLength() + " bytes) to its socket"));
+    }
+    int srcPort = udp.srcPort();
+    ByteBuf payload = buf.slice(udp.payloadIndex(), udp.payloadLength());
+    try {
+      listener.onDatagram(src, srcPort, dst, dstPort, payload);
+    } finally {
+      buf.release();
+    }
+  }
+
+  /**
+   * Sends {@code data} (reader index at the payload, {@link NetworkStack#HEADROOM} free in
+   * front, as {@link NetworkStack#allocate} makes it). Takes ownership of {@code data}.
+   */
+  public SendResult send(int srcIp, int srcPort, int dstIp, int dstPort, int ttl, ByteBuf data) {
+    int len = data.readableBytes();
+    int start = data.readerIndex() - UdpDatagram.HEADER_LEN;
+    data.readerIndex(start);
+    out.wrap(data, start, UdpDatagram.HEADER_LEN + len).srcPort(srcPort).dstPort(dstPort)
+        .length(UdpDatagram.HEADER_LEN + len);
+    return stack.ipv4Output().send(srcIp, dstIp, Ipv4Packet.PROTO_UDP, ttl, false, data,
+        (b, s, l, from, to) -> out.wrap(b, s, l).fillChecksum(from, to));
+  }
+}
