@@ -1,5 +1,6 @@
 package emu.node;
 
+import emu.link.DisconnectedEndpoint;
 import emu.link.LinkEndpoint;
 import emu.link.capture.CapturingEndpoint;
 import emu.link.capture.PcapWriter;
@@ -61,8 +62,15 @@ public final class EmulatedNode {
             config.traceBudget() > 0 ? config.traceBudget() : 20_000)
         : Tracer.OFF;
     for (NodeConfig.Iface i : config.interfaces()) {
+      int mtu = i.mtu() > 0 ? i.mtu() : 1500;
+      if (i.peer() == null) {
+        // Declared but not linked: no cable, no socket.
+        udpEndpoints.add(null);
+        endpoints.add(new DisconnectedEndpoint(config.name() + ":" + i.name(), mtu));
+        continue;
+      }
       UdpLinkEndpoint udp = new UdpLinkEndpoint(config.name() + ":" + i.name(), HostPort.parse(i.bind()),
-          HostPort.parse(i.peer()), i.mtu() > 0 ? i.mtu() : 1500);
+          HostPort.parse(i.peer()), mtu);
       udpEndpoints.add(udp);
       LinkEndpoint ep = udp;
       if (config.capture()) {
@@ -88,8 +96,9 @@ public final class EmulatedNode {
           config.isRouter(), NeighborCache.Params.LINUX);
       for (int i = 0; i < endpoints.size(); i++) {
         NodeConfig.Iface c = config.interfaces().get(i);
-        stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
+        var nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
             c.address() == null ? null : Ipv4Cidr.parse(c.address()), endpoints.get(i));
+        nic.setUp(c.peer() != null);
       }
       if (config.routes() != null) {
         for (NodeConfig.StaticRoute r : config.routes()) {
@@ -116,6 +125,9 @@ public final class EmulatedNode {
   public void open() throws IOException {
     for (int i = 0; i < udpEndpoints.size(); i++) {
       UdpLinkEndpoint udp = udpEndpoints.get(i);
+      if (udp == null) {
+        continue;
+      }
       ChannelFuture f = udp.open(loop).awaitUninterruptibly();
       if (!f.isSuccess()) {
         throw new IOException("node " + config.name() + ": cannot bind UDP " + config.interfaces().get(i).bind()
@@ -167,6 +179,7 @@ public final class EmulatedNode {
     return bridge;
   }
 
+  /** One per configured interface, null where the interface is not linked. */
   public List<UdpLinkEndpoint> udpEndpoints() {
     return udpEndpoints;
   }

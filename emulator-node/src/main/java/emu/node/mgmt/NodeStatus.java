@@ -33,9 +33,9 @@ public final class NodeStatus {
       f.put("name", node.config().interfaces().get(i).name());
       f.put("mac", node.config().interfaces().get(i).mac());
       f.put("address", node.config().interfaces().get(i).address());
-      f.put("mtu", udp.mtu());
-      f.put("bind", HostPort.format(udp.localAddress()));
-      f.put("peer", HostPort.format(udp.peer()));
+      f.put("mtu", node.config().interfaces().get(i).mtu());
+      f.put("bind", udp == null ? null : HostPort.format(udp.localAddress()));
+      f.put("peer", udp == null ? null : HostPort.format(udp.peer()));
       if (node.stack() != null) {
         Nic nic = node.stack().nics().get(i);
         f.put("state", nic.isUp() ? "UP" : "DOWN");
@@ -54,7 +54,9 @@ public final class NodeStatus {
         f.put("tx_frames", p.txFrames);
         f.put("tx_bytes", p.txBytes);
       }
-      f.put("link", link(udp.counters()));
+      if (udp != null) {
+        f.put("link", link(udp.counters()));
+      }
       ifaces.add(f);
     }
     m.put("interfaces", ifaces);

@@ -1,0 +1,41 @@
+package emu.control.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code emu} command line: run, up, status, exec, down, validate. */
+@Command(name = "emu", mixinStandardHelpOptions = true, version = "emu 0.1.0",
+    description = "A network emulator: every node a JVM process, every link a UDP tunnel carrying real "
+        + "Ethernet frames.",
+    subcommands = {RunCommand.class, UpCommand.class, StatusCommand.class, ExecCommand.class, DownCommand.class,
+        ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class EmuCommand implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs a command line with the given output streams; returns the exit status. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new EmuCommand());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      line.getErr().println("emu: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      line.getErr().flush();
+      return 1;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+}

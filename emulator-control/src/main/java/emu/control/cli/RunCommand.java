@@ -1,0 +1,49 @@
+package emu.control.cli;
+
+import emu.control.lab.LabLauncher;
+import emu.control.lab.ScenarioRunner;
+import emu.control.topology.Topology;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code emu run}: start a lab, run its scenario with a narrative, stop everything. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Start every node of FILE as its own process, run the file's scenario step by step, print "
+        + "each step's output and a narrative of what every node did, then stop every node.",
+        "Exit status: 0 all steps succeeded, 1 a step failed, 2 bad topology, 3 a node failed to start or died."})
+public final class RunCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(arity = "0..1", paramLabel = "FILE",
+      description = "Topology file (default: configs/corporate.yml, the seed's corporate network).")
+  String file;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Where captures, events, node logs and the narrative go (default: runs/NAME-TIMESTAMP).")
+  Path out;
+
+  @Option(names = "--seed", description = "Seed for every node's random choices (default: random).")
+  Long seed;
+
+  @Option(names = "--no-capture", negatable = true, defaultValue = "true",
+      description = "Write a pcap per interface (default: on).")
+  boolean capture;
+
+  @Override
+  public Integer call() {
+    var o = spec.commandLine().getOut();
+    var e = spec.commandLine().getErr();
+    Topology topo = Topologies.load(file, e);
+    if (topo == null) {
+      return Topologies.BAD_TOPOLOGY;
+    }
+    Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
+    long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
+    return ScenarioRunner.run(topo, dir, s, capture, o, e);
+  }
+}

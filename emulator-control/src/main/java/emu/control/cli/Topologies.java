@@ -1,0 +1,44 @@
+package emu.control.cli;
+
+import emu.control.lab.EmuHome;
+import emu.control.topology.Problem;
+import emu.control.topology.Topology;
+import emu.control.topology.TopologyException;
+import emu.control.topology.TopologyLoader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loading a topology argument for a command, with errors printed the same way everywhere. */
+final class Topologies {
+  /** Exit status for a topology file that cannot be used. */
+  static final int BAD_TOPOLOGY = 2;
+
+  private Topologies() {}
+
+  /** Loads {@code arg} (or the seed's corporate network if null); null after printing why not. */
+  static Topology load(String arg, PrintWriter err) {
+    Path file = arg == null ? EmuHome.defaultTopology() : EmuHome.topology(arg);
+    if (!Files.exists(file)) {
+      err.println("emu: topology file " + file + " does not exist");
+      err.flush();
+      return null;
+    }
+    try {
+      return TopologyLoader.load(file);
+    } catch (TopologyException e) {
+      err.println("emu: " + file + " is not a usable topology (" + e.problems().size() + " problem"
+          + (e.problems().size() == 1 ? "" : "s") + "); nothing was started:");
+      for (Problem p : e.problems()) {
+        err.println("  " + p);
+      }
+      err.flush();
+      return null;
+    } catch (IOException e) {
+      err.println("emu: cannot read " + file + ": " + e.getMessage());
+      err.flush();
+      return null;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package emu.control.cli;
+
+import emu.control.lab.Lab;
+import emu.control.lab.LabException;
+import emu.control.lab.LabLauncher;
+import emu.control.lab.StatusTable;
+import emu.control.topology.Topology;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code emu up}: start a lab and leave it running. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Start every node of FILE and leave the lab running (inspect it with status and exec, stop it "
+        + "with down). The scenario is not run.")
+public final class UpCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "Topology file.")
+  String file;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where captures, events and logs go "
+      + "(default: runs/NAME-TIMESTAMP).")
+  Path out;
+
+  @Option(names = "--seed", description = "Seed for every node's random choices (default: random).")
+  Long seed;
+
+  @Override
+  public Integer call() {
+    var o = spec.commandLine().getOut();
+    var e = spec.commandLine().getErr();
+    Topology topo = Topologies.load(file, e);
+    if (topo == null) {
+      return Topologies.BAD_TOPOLOGY;
+    }
+    topo.warnings().forEach(w -> e.println("warning: " + w));
+    Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
+    long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
+    try {
+      Lab lab = LabLauncher.launch(topo, dir, s, true, true, o);
+      StatusTable.print(StatusTable.collect(lab), o);
+      o.println("lab " + topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu down " + topo.name());
+      return 0;
+    } catch (LabException ex) {
+      e.println("emu: " + ex.getMessage());
+      return 3;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package emu.control.lab;
+
+import emu.control.topology.Topology;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** What {@code run} and {@code up} share: refuse a second copy of a running lab, plan, start. */
+public final class LabLauncher {
+  private LabLauncher() {}
+
+  /** {@code runs/NAME-yyyyMMdd-HHmmss} under the working directory. */
+  public static Path defaultOutDir(String lab) {
+    return Path.of("runs", lab + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+        .toAbsolutePath();
+  }
+
+  /**
+   * Starts the lab. A lab of the same name whose nodes are all gone (a crashed run) is cleaned
+   * up first; one that still runs is an error.
+   */
+  public static Lab launch(Topology topo, Path outDir, long seed, boolean capture, boolean detached,
+                           PrintWriter out) throws LabException {
+    for (LabState s : LabState.all()) {
+      if (s.name().equals(topo.name())) {
+        Lab old = Lab.attach(s.name());
+        boolean alive = s.nodes().stream().anyMatch(n -> old.process(n.name()).isPresent());
+        if (alive) {
+          throw new LabException("lab " + topo.name() + " is already up (stop it with ./emu down " + topo.name() + ")");
+        }
+        old.stop();
+      }
+    }
+    Long parent = detached ? null : ProcessHandle.current().pid();
+    LabPlan plan;
+    try (PortAllocator ports = new PortAllocator()) {
+      plan = LabPlanner.plan(topo, EmuHome.lab(topo.name()), outDir.toAbsolutePath(), seed, capture, true, parent,
+          ports);
+    } catch (IOException e) {
+      throw new LabException(e.getMessage(), e);
+    }
+    out.println("starting " + plan.nodes().size() + " node processes ...");
+    out.flush();
+    return Lab.start(plan, detached, line -> {
+      out.println("  " + line);
+      out.flush();
+    });
+  }
+}

@@ -1,0 +1,70 @@
+package emu.control.lab;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a running lab leaves in its state folder ({@code lab.json}, mode 0600 because it holds
+ * the token): enough for another emu command to find, inspect and stop it.
+ */
+public record LabState(String name, String topology, String outDir, String stateDir, String token, long seed,
+                       String startedAt, List<NodeState> nodes) {
+
+  /** One node process of the lab. */
+  public record NodeState(String name, String kind, long pid, String mgmt, String log, String config) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  public static Path file(Path stateDir) {
+    return stateDir.resolve("lab.json");
+  }
+
+  public void write() throws IOException {
+    Path f = file(Path.of(stateDir));
+    Files.createDirectories(f.getParent());
+    Path tmp = f.resolveSibling("lab.json.tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    JSON.writeValue(tmp.toFile(), this);
+    Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  public static LabState read(Path stateDir) throws IOException {
+    return JSON.readValue(file(stateDir).toFile(), LabState.class);
+  }
+
+  /** Every lab with a state folder, by name. */
+  public static List<LabState> all() {
+    List<LabState> labs = new ArrayList<>();
+    Path dir = EmuHome.labs();
+    if (!Files.isDirectory(dir)) {
+      return labs;
+    }
+    try (var s = Files.list(dir)) {
+      for (Path p : s.sorted().toList()) {
+        if (Files.exists(file(p))) {
+          try {
+            labs.add(read(p));
+          } catch (IOException e) {
+            // A half-written or foreign file: not a lab we can talk to.
+          }
+        }
+      }
+    } catch (IOException e) {
+      return labs;
+    }
+    return labs;
+  }
+
+  public NodeState node(String name) {
+    return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,127 @@
+package emu.control.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/** Talks to one node's management API (see emu.node.mgmt.ManagementServer), with the lab token. */
+public final class NodeClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2))
+      .build();
+
+  private final String node;
+  private final String base;
+  private final String token;
+
+  public NodeClient(String node, String mgmtHostPort, String token) {
+    this.node = node;
+    this.base = "http://" + mgmtHostPort;
+    this.token = token;
+  }
+
+  private HttpRequest.Builder request(String path, Duration timeout) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+        .header("Authorization", "Bearer " + token);
+    if (timeout != null) {
+      b.timeout(timeout);
+    }
+    return b;
+  }
+
+  /** True if the node answers /health now. */
+  public boolean healthy() {
+    try {
+      HttpResponse<String> r = HTTP.send(request("/health", Duration.ofSeconds(1)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** GET /status as a JSON tree; throws with the node's name if it does not answer. */
+  public JsonNode status() throws IOException {
+    return getJson("/status");
+  }
+
+  private JsonNode getJson(String path) throws IOException {
+    try {
+      HttpResponse<String> r = HTTP.send(request(path, Duration.ofSeconds(3)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IOException("node " + node + " answered " + r.statusCode() + ": " + r.body());
+      }
+      return JSON.readTree(r.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * Runs a command on the node, passing each output line to {@code out} as it arrives; returns
+   * the command's exit status.
+   */
+  public int exec(List<String> argv, Consumer<String> out) throws IOException {
+    byte[] body = JSON.writeValueAsBytes(Map.of("argv", argv));
+    HttpRequest req = request("/exec", null).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    try {
+      HttpResponse<Stream<String>> r = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+      if (r.statusCode() != 200) {
+        String text = String.join("\n", r.body().toList());
+        throw new IOException("node " + node + " refused the command (" + r.statusCode() + "): " + text);
+      }
+      Integer exit = null;
+      try (Stream<String> lines = r.body()) {
+        for (String line : (Iterable<String>) lines::iterator) {
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode j = JSON.readTree(line);
+          if (j.has("out")) {
+            out.accept(j.get("out").asText());
+          } else if (j.has("exit")) {
+            exit = j.get("exit").asInt();
+          }
+        }
+      }
+      if (exit == null) {
+        throw new IOException("node " + node + " went away before the command finished");
+      }
+      return exit;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** Asks the node to stop (it flushes captures and events first). */
+  public void shutdown() throws IOException {
+    try {
+      HTTP.send(request("/shutdown", Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public String node() {
+    return node;
+  }
+}

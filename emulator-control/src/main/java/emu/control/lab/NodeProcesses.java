@@ -1,0 +1,68 @@
+package emu.control.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Starting node JVMs, recognising them later by pid, and reading their logs. */
+public final class NodeProcesses {
+  private NodeProcesses() {}
+
+  /**
+   * JVM options for a node: a small heap and the serial collector keep a node's memory low;
+   * {@code EMU_NODE_JVM_OPTS} (space separated) is added last so users can override.
+   */
+  public static List<String> jvmOptions() {
+    List<String> opts = new ArrayList<>(List.of(
+        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
+        "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
+        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1"));
+    String leak = System.getProperty("io.netty.leakDetection.level");
+    if (leak != null) {
+      opts.add("-Dio.netty.leakDetection.level=" + leak);
+    }
+    String transport = System.getProperty("emu.transport");
+    if (transport != null) {
+      opts.add("-Demu.transport=" + transport);
+    }
+    String extra = System.getenv("EMU_NODE_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      opts.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    return opts;
+  }
+
+  /** The command line that starts a node with {@code config}. */
+  public static List<String> command(Path config, boolean detached) {
+    List<String> cmd = new ArrayList<>();
+    if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      // Its own session: closing the terminal that ran `emu up` does not hang up the lab.
+      cmd.add("/usr/bin/setsid");
+    }
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(jvmOptions());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("emu.node.NodeMain");
+    cmd.add(config.toString());
+    return cmd;
+  }
+
+  /** The process with {@code pid} if it is alive and is the node started with {@code config}. */
+  public static Optional<ProcessHandle> find(long pid, String config) {
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.info().commandLine()
+        .map(cl -> cl.contains("emu.node.NodeMain") && cl.contains(config)).orElse(false));
+  }
+
+  /** The last {@code n} lines of a log, for error messages. */
+  public static String tail(Path log, int n) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    } catch (Exception e) {
+      return "(no log at " + log + ")";
+    }
+  }
+}

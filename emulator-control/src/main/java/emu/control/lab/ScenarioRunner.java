@@ -1,0 +1,135 @@
+package emu.control.lab;
+
+import emu.control.narrative.EventLog;
+import emu.control.narrative.Narrative;
+import emu.control.topology.ScenarioStep;
+import emu.control.topology.Topology;
+import emu.node.apps.Shell;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code ./emu run}: start a lab, run its scenario step by step, print each step's output and
+ * the merged narrative of what every node did, stop every node, and say where the captures
+ * and logs are. Exit status 0 only if every step succeeded.
+ */
+public final class ScenarioRunner {
+  /** Exit statuses of {@code run}. */
+  public static final int OK = 0;
+  public static final int STEP_FAILED = 1;
+  public static final int LAB_FAILED = 3;
+
+  /** Lets in-flight frames of a finished step land before its events are read. */
+  private static final long SETTLE_MS = 150;
+
+  private ScenarioRunner() {}
+
+  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err) {
+    out.println("emu: lab " + topo.name() + " from " + topo.file() + " (" + topo.nodes().size() + " nodes, "
+        + topo.links().size() + " links, " + topo.scenario().size() + " steps)");
+    out.println("output: " + outDir.toAbsolutePath());
+    topo.warnings().forEach(w -> err.println("warning: " + w));
+    Lab lab;
+    try {
+      lab = LabLauncher.launch(topo, outDir, seed, capture, false, out);
+    } catch (LabException e) {
+      err.println("emu: " + e.getMessage());
+      err.flush();
+      return LAB_FAILED;
+    }
+    Thread hook = new Thread(lab::stop, "emu-run-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    AtomicReference<String> death = new AtomicReference<>();
+    lab.watch(msg -> {
+      death.compareAndSet(null, msg);
+      err.println("emu: " + msg);
+      err.flush();
+    });
+    int failed = 0;
+    List<String> nodeNames = lab.state().nodes().stream().map(LabState.NodeState::name).toList();
+    EventLog events = new EventLog(outDir, nodeNames);
+    try (Narrative story = new Narrative(out, outDir, nodeNames)) {
+      out.println();
+      StatusTable.print(StatusTable.collect(lab), out);
+      sleep(SETTLE_MS);
+      var startEvents = events.poll();
+      story.heading("lab start: each node announces its addresses (gratuitous ARP)");
+      story.events(startEvents, startEvents.isEmpty() ? 0 : startEvents.get(0).ts());
+      int i = 0;
+      for (ScenarioStep step : topo.scenario()) {
+        i++;
+        story.heading("step " + i + "/" + topo.scenario().size() + "  " + step.node() + ": " + step.command());
+        long t0 = nowEpochNanos();
+        int exit;
+        try {
+          exit = lab.client(step.node()).exec(Shell.split(step.command()), line -> story.note("│ " + line));
+        } catch (IOException | IllegalArgumentException e) {
+          story.note("emu: " + e.getMessage());
+          exit = -1;
+        }
+        sleep(SETTLE_MS);
+        List<emu.control.narrative.NodeEvent> stepEvents = events.poll();
+        if (!stepEvents.isEmpty()) {
+          story.note("what happened on the wire:");
+          story.events(stepEvents, t0);
+        }
+        if (exit == 0) {
+          story.note("✔ step " + i + " succeeded");
+        } else {
+          failed++;
+          story.note("✘ step " + i + " failed (exit status " + exit + ")");
+        }
+      }
+      out.println();
+    } catch (IOException e) {
+      err.println("emu: cannot write the narrative: " + e.getMessage());
+      failed++;
+    }
+    List<String> dead = lab.stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // already shutting down
+    }
+    report(outDir, topo, failed, dead, out);
+    if (death.get() != null || !dead.isEmpty()) {
+      return LAB_FAILED;
+    }
+    return failed == 0 ? OK : STEP_FAILED;
+  }
+
+  private static void report(Path outDir, Topology topo, int failed, List<String> dead, PrintWriter out) {
+    List<String> pcaps = new ArrayList<>();
+    try (var s = Files.list(outDir)) {
+      s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".pcap")).sorted().forEach(pcaps::add);
+    } catch (IOException e) {
+      // reported as none
+    }
+    int steps = topo.scenario().size();
+    out.println("result: " + (steps - failed) + "/" + steps + " steps succeeded"
+        + (dead.isEmpty() ? "" : "; nodes that died: " + String.join(", ", dead)));
+    out.println("captures (" + pcaps.size() + "): " + outDir + "/{" + String.join(",", pcaps) + "}");
+    out.println("narrative: " + outDir.resolve("narrative.txt") + "   events: " + outDir.resolve("events.jsonl")
+        + "   node logs: " + outDir + "/*.log");
+    out.flush();
+  }
+
+  static long nowEpochNanos() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

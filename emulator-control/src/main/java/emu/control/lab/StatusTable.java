@@ -1,0 +1,106 @@
+package emu.control.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of a lab's nodes, asked of each node's management API: one row per interface,
+ * or one JSON document. A node that does not answer is shown as down (and why), and never
+ * holds up the others.
+ */
+public final class StatusTable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StatusTable() {}
+
+  /** Collects each node's /status (or why it has none). */
+  public static ObjectNode collect(Lab lab) {
+    LabState s = lab.state();
+    ObjectNode root = JSON.createObjectNode();
+    root.put("lab", s.name());
+    root.put("topology", s.topology());
+    root.put("output", s.outDir());
+    root.put("started", s.startedAt());
+    ArrayNode nodes = root.putArray("nodes");
+    for (LabState.NodeState n : s.nodes()) {
+      ObjectNode o = nodes.addObject();
+      o.put("name", n.name());
+      o.put("kind", n.kind());
+      o.put("pid", n.pid());
+      o.put("mgmt", n.mgmt());
+      if (lab.process(n.name()).isEmpty()) {
+        o.put("state", "dead");
+        o.put("reason", "process " + n.pid() + " is gone; see " + n.log());
+        continue;
+      }
+      try {
+        JsonNode st = lab.client(n.name()).status();
+        o.put("state", "running");
+        o.set("interfaces", st.get("interfaces"));
+        if (st.has("ip")) {
+          o.set("ip", st.get("ip"));
+        }
+        if (st.has("bridge")) {
+          o.set("bridge", st.get("bridge"));
+        }
+      } catch (IOException e) {
+        o.put("state", "not answering");
+        o.put("reason", e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+    }
+    return root;
+  }
+
+  public static void print(ObjectNode status, PrintWriter out) {
+    out.println("lab " + status.path("lab").asText() + " (up since " + status.path("started").asText() + ")");
+    out.println("  topology: " + status.path("topology").asText());
+    out.println("  output:   " + status.path("output").asText());
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"NODE", "KIND", "PID", "STATE", "IFACE", "ADDRESS", "MAC", "LINK (local -> peer)"});
+    for (JsonNode n : status.path("nodes")) {
+      String[] base = {n.path("name").asText(), n.path("kind").asText(), n.path("pid").asText(),
+          n.path("state").asText()};
+      JsonNode ifaces = n.path("interfaces");
+      if (!ifaces.isArray() || ifaces.isEmpty()) {
+        rows.add(concat(base, new String[] {"-", "-", "-", n.path("reason").asText("-")}));
+        continue;
+      }
+      boolean first = true;
+      for (JsonNode i : ifaces) {
+        String link = i.path("bind").isNull() || i.path("bind").isMissingNode() ? "(not linked)"
+            : "udp " + i.path("bind").asText() + " -> " + i.path("peer").asText();
+        String[] left = first ? base : new String[] {"", "", "", ""};
+        rows.add(concat(left, new String[] {i.path("name").asText(), i.path("address").asText("-"),
+            i.path("mac").asText(), link}));
+        first = false;
+      }
+    }
+    int[] w = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int c = 0; c < r.length; c++) {
+        w[c] = Math.max(w[c], r[c].length());
+      }
+    }
+    for (String[] r : rows) {
+      StringBuilder sb = new StringBuilder("  ");
+      for (int c = 0; c < r.length; c++) {
+        sb.append(c == r.length - 1 ? r[c] : String.format("%-" + (w[c] + 2) + "s", r[c]));
+      }
+      out.println(sb.toString().stripTrailing());
+    }
+    out.flush();
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] r = new String[a.length + b.length];
+    System.arraycopy(a, 0, r, 0, a.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

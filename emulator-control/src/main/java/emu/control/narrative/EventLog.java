@@ -1,0 +1,82 @@
+package emu.control.narrative;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the nodes' JSON-lines event files incrementally and merges them into one time-ordered
+ * stream. All nodes of a single-host lab share one clock, so ordering by timestamp (then node,
+ * then the node's own sequence) is the order things happened.
+ */
+public final class EventLog {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final List<String> nodes;
+  private final Map<String, Long> offsets = new HashMap<>();
+  private long malformed;
+
+  public EventLog(Path dir, List<String> nodes) {
+    this.dir = dir;
+    this.nodes = nodes;
+  }
+
+  public static Path file(Path dir, String node) {
+    return dir.resolve(node + ".events.jsonl");
+  }
+
+  /** Events written since the last call, merged and ordered. Incomplete last lines wait. */
+  public List<NodeEvent> poll() {
+    List<NodeEvent> events = new ArrayList<>();
+    for (String node : nodes) {
+      Path f = file(dir, node);
+      if (!Files.exists(f)) {
+        continue;
+      }
+      long offset = offsets.getOrDefault(node, 0L);
+      try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+        long len = raf.length();
+        if (len <= offset) {
+          continue;
+        }
+        byte[] buf = new byte[(int) (len - offset)];
+        raf.seek(offset);
+        raf.readFully(buf);
+        int lineStart = 0;
+        for (int i = 0; i < buf.length; i++) {
+          if (buf[i] == '\n') {
+            String line = new String(buf, lineStart, i - lineStart, StandardCharsets.UTF_8).trim();
+            lineStart = i + 1;
+            if (!line.isEmpty()) {
+              try {
+                events.add(NodeEvent.of(JSON.readTree(line)));
+              } catch (IOException e) {
+                malformed++;
+              }
+            }
+          }
+        }
+        offsets.put(node, offset + lineStart);
+      } catch (IOException e) {
+        malformed++;
+      }
+    }
+    events.sort(Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
+        .thenComparingLong(NodeEvent::seq));
+    return events;
+  }
+
+  /** Lines that could not be parsed (a node killed mid-write, say). */
+  public long malformed() {
+    return malformed;
+  }
+}

@@ -1,0 +1,76 @@
+package emu.control.narrative;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Prints merged node events as a story a person can read: time since the start of the step,
+ * the node, and what it did, one line each. Also keeps {@code narrative.txt} and the merged
+ * {@code events.jsonl} in the run folder.
+ */
+public final class Narrative implements AutoCloseable {
+  private final PrintWriter out;
+  private final Writer text;
+  private final Writer merged;
+  private final int nodeWidth;
+
+  public Narrative(PrintWriter out, Path dir, List<String> nodes) throws IOException {
+    this.out = out;
+    this.text = Files.newBufferedWriter(dir.resolve("narrative.txt"), StandardCharsets.UTF_8);
+    this.merged = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8);
+    this.nodeWidth = nodes.stream().mapToInt(String::length).max().orElse(6);
+  }
+
+  /** A heading, such as a scenario step. */
+  public void heading(String title) {
+    String line = "── " + title + " " + "─".repeat(Math.max(3, 74 - title.length()));
+    out.println();
+    out.println(line);
+    write(line);
+  }
+
+  /** A line of a command's own output, or a remark from the control plane. */
+  public void note(String line) {
+    out.println("   " + line);
+    out.flush();
+    write("   " + line);
+  }
+
+  /** Events, with times relative to {@code t0Nanos} (epoch). */
+  public void events(List<NodeEvent> events, long t0Nanos) {
+    for (NodeEvent e : events) {
+      double ms = (e.ts() - t0Nanos) / 1e6;
+      String line = String.format(Locale.ROOT, "   %10.3f ms  %-" + nodeWidth + "s  %s", ms, e.node(), e.msg());
+      out.println(line);
+      write(line);
+      out.flush();
+      try {
+        merged.write(e.raw().toString());
+        merged.write('\n');
+      } catch (IOException ex) {
+        // The console copy is what matters; the file copy is best effort.
+      }
+    }
+  }
+
+  private void write(String line) {
+    try {
+      text.write(line);
+      text.write('\n');
+    } catch (IOException e) {
+      // best effort, as above
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    text.close();
+    merged.close();
+  }
+}

@@ -1,0 +1,56 @@
+package emu.control.topology;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Collects errors and warnings while a file is checked, so all of them are reported together. */
+final class Diagnostics {
+  private static final Comparator<Problem> FILE_ORDER =
+      Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column);
+
+  private final Path file;
+  private final List<Problem> errors = new ArrayList<>();
+  private final List<Problem> warnings = new ArrayList<>();
+
+  Diagnostics(Path file) {
+    this.file = file;
+  }
+
+  void error(int line, int column, String message) {
+    Problem p = new Problem(file, line, column, message);
+    if (!errors.contains(p)) {
+      errors.add(p);
+    }
+  }
+
+  void error(YamlNode at, String message) {
+    error(at.line(), at.column(), message);
+  }
+
+  void warn(YamlNode at, String message) {
+    Problem p = new Problem(file, at.line(), at.column(), "warning: " + message);
+    if (!warnings.contains(p)) {
+      warnings.add(p);
+    }
+  }
+
+  boolean hasErrors() {
+    return !errors.isEmpty();
+  }
+
+  /** Errors in file order. */
+  List<Problem> errors() {
+    List<Problem> out = new ArrayList<>(errors);
+    out.sort(FILE_ORDER);
+    return out;
+  }
+
+  /** Warnings in file order, each "FILE:LINE:COL: warning: ...". */
+  List<String> warnings() {
+    List<Problem> out = new ArrayList<>(warnings);
+    out.sort(FILE_ORDER);
+    return out.stream().map(Problem::toString).toList();
+  }
+}

@@ -1,0 +1,110 @@
+package emu.control.topology;
+
+import emu.control.topology.YamlNode.Scalar;
+import emu.node.wire.Ipv4Cidr;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Working copies of a lab's parts that keep the YAML place of every value, so checks spanning the
+ * whole lab (duplicates, subnets, links) can still point at the right line. Fields are null where
+ * the file left a value out or got it wrong (the latter already reported).
+ */
+final class Draft {
+  private Draft() {}
+
+  /** The whole file. */
+  static final class Lab {
+    String name;
+    final Map<String, Node> nodes = new LinkedHashMap<>();
+    final List<Link> links = new ArrayList<>();
+    final List<ScenarioStep> scenario = new ArrayList<>();
+  }
+
+  /** One node. */
+  static final class Node {
+    final String name;
+    final Scalar key;
+    String kind;
+    final List<Iface> ifaces = new ArrayList<>();
+    /** False if some interface address could not be read: subnet checks would then mislead. */
+    boolean addressesComplete = true;
+    Scalar gatewayAt;
+    Integer gateway;
+    final List<Route> routes = new ArrayList<>();
+    final Map<String, String> hosts = new LinkedHashMap<>();
+    String bind = NodeSpec.DEFAULT_BIND;
+    /** Null when the bind address is invalid. */
+    Integer bindAddress = 0x7F00_0001;
+    Scalar mgmtPortAt;
+
+    Node(String name, Scalar key) {
+      this.name = name;
+      this.key = key;
+    }
+
+    /** Host or router: has an IP layer. */
+    boolean hasIp() {
+      return "host".equals(kind) || "router".equals(kind);
+    }
+
+    boolean isSwitch() {
+      return "switch".equals(kind);
+    }
+
+    Iface iface(String ifname) {
+      for (Iface i : ifaces) {
+        if (i.name.equals(ifname)) {
+          return i;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** One interface, declared or (switch ports) created by the first link naming it. */
+  static final class Iface {
+    final Node node;
+    final String name;
+    /** The declaring key, or the link endpoint that created the port. */
+    final Scalar at;
+    final boolean implicit;
+    Scalar addressAt;
+    Ipv4Cidr address;
+    Scalar macAt;
+    Long mac;
+    Scalar portAt;
+    Integer mtu;
+    boolean linked;
+
+    Iface(Node node, String name, Scalar at, boolean implicit) {
+      this.node = node;
+      this.name = name;
+      this.at = at;
+      this.implicit = implicit;
+    }
+
+    String label() {
+      return node.name + ":" + name;
+    }
+  }
+
+  /** One static route; {@code to} and {@code via} are null when unreadable. */
+  record Route(Ipv4Cidr to, Scalar viaAt, Integer via, int metric) {}
+
+  /** One link; endpoints are null when malformed. */
+  static final class Link {
+    final YamlNode at;
+    LinkSpec.Endpoint a;
+    LinkSpec.Endpoint b;
+    Scalar aAt;
+    Scalar bAt;
+    Integer mtu;
+
+    Link(YamlNode at) {
+      this.at = at;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package emu.control.topology;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One emulated node (one JVM process) as validated from the topology file.
+ *
+ * @param kind host, router or switch (defaults already applied)
+ * @param interfaces declared interfaces in file order, then a switch's implicit ports in order of
+ *     first appearance in links
+ * @param gateway default gateway address, or null
+ * @param hosts extra name to address entries, in file order; may be empty
+ * @param bind IPv4 address the node's sockets bind; "127.0.0.1" unless the file says otherwise
+ * @param mgmtPort pinned management TCP port, or null for any
+ * @param line where the node is declared, for messages
+ */
+public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                       Map<String, String> hosts, String bind, Integer mgmtPort, int line) {
+  public static final String DEFAULT_BIND = "127.0.0.1";
+
+  public NodeSpec {
+    interfaces = List.copyOf(interfaces);
+    routes = routes == null ? List.of() : List.copyOf(routes);
+    hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));
+    bind = bind == null ? DEFAULT_BIND : bind;
+  }
+
+  /** The interface with that name, or null. */
+  public IfaceSpec iface(String name) {
+    for (IfaceSpec i : interfaces) {
+      if (i.name().equals(name)) {
+        return i;
+      }
+    }
+    return null;
+  }
+
+  public boolean isSwitch() {
+    return "switch".equals(kind);
+  }
+
+  public boolean isRouter() {
+    return "router".equals(kind);
+  }
+
+  public boolean isHost() {
+    return "host".equals(kind);
+  }
+}

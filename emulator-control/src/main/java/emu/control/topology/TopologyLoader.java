@@ -1,0 +1,64 @@
+package emu.control.topology;
+
+import emu.link.wire.MacAddress;
+import emu.node.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point for reading a Containerlab-style topology file: parses, validates everything and
+ * either returns a ready-to-launch {@link Topology} or throws with every problem found.
+ */
+public final class TopologyLoader {
+  private TopologyLoader() {}
+
+  /** Reads and validates {@code file} (UTF-8). A missing or unreadable file throws IOException. */
+  public static Topology load(Path file) throws TopologyException, IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new TopologyException(List.of(new Problem(file, 1, 1, "the file is not UTF-8 text")));
+    }
+    return parse(file, text);
+  }
+
+  /** Validates YAML text; {@code nameForMessages} is the file name problems (and the result) carry. */
+  public static Topology parse(Path nameForMessages, String yamlText) throws TopologyException {
+    Diagnostics diag = new Diagnostics(nameForMessages);
+    String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
+    YamlNode root = YamlReader.read(text, diag);
+    Draft.Lab lab = root == null ? null : new LabBinder(diag).bind(root);
+    if (lab != null) {
+      new LinkResolver(diag, lab).run();
+      new AddressPlan(diag, lab).run();
+    }
+    if (diag.hasErrors() || lab == null) {
+      throw new TopologyException(diag.errors());
+    }
+    return build(nameForMessages, lab, diag.warnings());
+  }
+
+  private static Topology build(Path file, Draft.Lab lab, List<String> warnings) {
+    List<NodeSpec> nodes = new ArrayList<>();
+    for (Draft.Node n : lab.nodes.values()) {
+      List<IfaceSpec> ifaces = n.ifaces.stream().map(i -> new IfaceSpec(i.name,
+          i.address == null ? null : i.address.toString(),
+          i.mac == null ? null : MacAddress.format(i.mac),
+          i.portAt == null ? null : i.portAt.integer().intValue(),
+          i.mtu)).toList();
+      List<RouteSpec> routes = n.routes.stream()
+          .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
+      nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
+          routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line()));
+    }
+    List<LinkSpec> links = lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line())).toList();
+    return new Topology(file, lab.name, nodes, links, lab.scenario, warnings);
+  }
+}

@@ -1,0 +1,125 @@
+package emu.control.topology;
+
+import emu.link.wire.MacAddress;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import java.util.regex.Pattern;
+
+/**
+ * Checks of single values (names, addresses, MACs) that need no context; each throws
+ * {@link IllegalArgumentException} whose message says what is wrong and how to write it.
+ */
+final class Values {
+  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
+  static final Pattern IFNAME = Pattern.compile("[a-z][a-z0-9]{0,14}");
+  static final String NAME_RULE = "use 1-40 characters of a-z, 0-9, '_' and '-', starting with a letter or digit";
+  static final String IFNAME_RULE = "use a lower-case letter then up to 14 letters or digits, like eth0 or p1";
+
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern MAC = Pattern.compile("\\p{XDigit}{2}([:-]\\p{XDigit}{2}){5}");
+
+  private Values() {}
+
+  /** True for a DNS-style host name: dot-separated labels of letters, digits and inner hyphens. */
+  static boolean isHostname(String s) {
+    if (s.isEmpty() || s.length() > 253) {
+      return false;
+    }
+    for (String label : s.split("\\.", -1)) {
+      if (!LABEL.matcher(label).matches()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A plain IPv4 address. */
+  static int address(String text) {
+    return Ipv4Address.parse(text);
+  }
+
+  /** An interface address a.b.c.d/n that can talk to a neighbour on its subnet. */
+  static Ipv4Cidr interfaceAddress(String text) {
+    String s = text.strip();
+    if (s.indexOf('/') < 0) {
+      if (Ipv4Address.isValid(s)) {
+        throw new IllegalArgumentException("'" + text + "' has no prefix length; write it like " + s + "/24");
+      }
+      throw new IllegalArgumentException("'" + text + "' is not a valid CIDR address; write it like 192.168.1.10/24");
+    }
+    Ipv4Cidr cidr;
+    try {
+      cidr = Ipv4Cidr.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a valid CIDR address (" + e.getMessage()
+          + "); write it like 192.168.1.10/24");
+    }
+    String a = Ipv4Address.format(cidr.address());
+    int addr = cidr.address();
+    if (addr == 0) {
+      throw new IllegalArgumentException("0.0.0.0 means 'any address' and cannot be an interface address");
+    }
+    if (addr == Ipv4Address.BROADCAST) {
+      throw new IllegalArgumentException("255.255.255.255 is the limited broadcast address, not an interface address");
+    }
+    if (Ipv4Address.isMulticast(addr)) {
+      throw new IllegalArgumentException(a + " is a multicast address (224.0.0.0/4), not an interface address");
+    }
+    if (Ipv4Address.isLoopback(addr)) {
+      throw new IllegalArgumentException(a + " is a loopback address (127.0.0.0/8); use a private range such as"
+          + " 192.168.0.0/16 or 10.0.0.0/8");
+    }
+    int len = cidr.prefixLength();
+    if (len == 32 || len == 0) {
+      throw new IllegalArgumentException("prefix length /" + len + " leaves no room for a neighbour; use a subnet"
+          + " such as /24 (or /31 for a point-to-point link)");
+    }
+    if (len < 31) {
+      String subnet = cidr.networkCidr().toString();
+      String hint = "; use a host address such as " + Ipv4Address.format(cidr.network() + 1) + "/" + len;
+      if (addr == cidr.network()) {
+        throw new IllegalArgumentException(a + " is the network address of " + subnet + hint);
+      }
+      if (addr == cidr.broadcast()) {
+        throw new IllegalArgumentException(a + " is the broadcast address of " + subnet + hint);
+      }
+    }
+    return cidr;
+  }
+
+  /** A route destination: a prefix without host bits, or "default" (0.0.0.0/0); a bare address is a /32. */
+  static Ipv4Cidr routeDestination(String text) {
+    String s = text.strip();
+    if (s.equals("default")) {
+      return new Ipv4Cidr(0, 0);
+    }
+    Ipv4Cidr cidr;
+    try {
+      cidr = Ipv4Cidr.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a CIDR prefix or 'default' (" + e.getMessage() + ")");
+    }
+    if (cidr.address() != cidr.network()) {
+      throw new IllegalArgumentException("'" + text + "' has host bits set; did you mean " + cidr.networkCidr() + "?");
+    }
+    return cidr;
+  }
+
+  /** A unicast, non-zero MAC address; returns its 48 bits. */
+  static long mac(String text) {
+    String s = text.strip();
+    if (!MAC.matcher(s).matches()) {
+      throw new IllegalArgumentException("'" + text + "' is not a MAC address; write six hex pairs like"
+          + " 02:00:00:00:01:00");
+    }
+    long bits = MacAddress.parse(s).bits();
+    if (MacAddress.isMulticast(bits)) {
+      throw new IllegalArgumentException(MacAddress.format(bits) + " is a multicast address (group bit set in the"
+          + " first octet); use a unicast one such as 02:00:00:00:01:00");
+    }
+    if (bits == 0) {
+      throw new IllegalArgumentException("00:00:00:00:00:00 is not a usable MAC address");
+    }
+    return bits;
+  }
+}

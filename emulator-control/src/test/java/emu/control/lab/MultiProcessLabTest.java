@@ -1,0 +1,180 @@
+package emu.control.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.cli.EmuCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole system as a user drives it: the CLI starts every node of a seed topology as its
+ * own JVM, wired by real UDP sockets on loopback; the scenario pings and traceroutes across
+ * routers; the captures pass tshark's checks.
+ */
+class MultiProcessLabTest {
+  @TempDir
+  static Path state;
+
+  static Path configs = Path.of(System.getProperty("emu.configs", "../configs"));
+
+  @BeforeAll
+  static void isolateState() {
+    System.setProperty("emu.stateDir", state.toString());
+  }
+
+  @AfterAll
+  static void noNodeLeft() {
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+  }
+
+  record Cli(int exit, String out, String err) {}
+
+  static Cli emu(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void corporateRunPingsAcrossTheRouterAndCapturesPassTshark(@TempDir Path out) throws Exception {
+    Cli r = emu("run", configs.resolve("corporate.yml").toString(), "--out", out.toString(), "--seed", "7");
+    assertEquals(0, r.exit(), () -> "run failed:\n" + r.out() + "\n" + r.err());
+    String o = r.out();
+    // The seed's steps, with this run's values.
+    assertTrue(o.contains("routing decision for 192.168.5.100"), o);
+    assertTrue(o.contains("who-has 192.168.1.1 tell 192.168.1.100"), "client ARPs for its gateway:\n" + o);
+    assertFalse(o.contains("who-has 192.168.5.100 tell 192.168.1.100"), "client must not ARP for the server");
+    assertTrue(o.contains("TTL 64 -> 63"), "r1 decrements TTL:\n" + o);
+    assertTrue(o.contains("ttl=63"), o);
+    assertTrue(o.matches("(?s).*\\s1\\s+192\\.168\\.1\\.1 .*"), "traceroute hop 1 is r1:\n" + o);
+    assertTrue(o.matches("(?s).*\\s2\\s+192\\.168\\.5\\.100 .*"), "traceroute hop 2 is the server:\n" + o);
+    assertTrue(o.contains("2/2 steps succeeded"), o);
+
+    List<Path> pcaps = new ArrayList<>();
+    try (var s = Files.list(out)) {
+      s.filter(p -> p.toString().endsWith(".pcap")).forEach(pcaps::add);
+    }
+    assertEquals(8, pcaps.size(), "one capture per linked interface: " + pcaps);
+    Path tshark = Tools.require("tshark");
+    for (Path pcap : pcaps) {
+      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
+      assertEquals(0, check.exit(), pcap + ": " + check.output());
+      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
+    }
+    var clientSide = Tools.run(List.of(tshark.toString(), "-r", out.resolve("client-eth0.pcap").toString(),
+        "-T", "fields", "-e", "frame.protocols"), 60);
+    assertTrue(clientSide.output().contains("eth:ethertype:arp"), clientSide.output());
+    assertTrue(clientSide.output().contains("eth:ethertype:ip:icmp"), clientSide.output());
+    // The router's egress capture shows the forwarded echo with TTL 63 and r1's MAC as source.
+    var r1out = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth1.pcap").toString(),
+        "-Y", "icmp.type==8", "-T", "fields", "-e", "ip.ttl", "-e", "eth.src"), 60);
+    assertTrue(r1out.output().contains("63\t02:00:00:00:04:01"), r1out.output());
+
+    for (String node : List.of("client", "printer", "sw1", "r1", "payroll")) {
+      String log = Files.readString(out.resolve(node + ".log"));
+      assertFalse(log.contains("LEAK"), node + " leaked buffers:\n" + log);
+      assertTrue(log.contains("READY " + node), node + " log:\n" + log);
+    }
+    JsonNode forward = null;
+    for (String line : Files.readAllLines(out.resolve("events.jsonl"))) {
+      JsonNode e = new ObjectMapper().readTree(line);
+      if (e.path("type").asText().equals("ip.forward") && e.path("node").asText().equals("r1")) {
+        forward = e;
+        break;
+      }
+    }
+    assertTrue(forward != null, "merged events hold r1's forwarding step");
+    assertEquals(64, forward.path("ttl_before").asInt());
+    assertEquals(63, forward.path("ttl_after").asInt());
+    assertEquals("eth1", forward.path("out").asText());
+  }
+
+  @Test
+  void internetTracerouteShowsEveryHop(@TempDir Path out) {
+    Cli r = emu("run", configs.resolve("internet.yml").toString(), "--out", out.toString(), "--no-capture");
+    assertEquals(0, r.exit(), () -> r.out() + r.err());
+    String o = r.out();
+    assertTrue(o.matches("(?s).*\\s1\\s+192\\.168\\.0\\.1 .*"), o);
+    assertTrue(o.matches("(?s).*\\s2\\s+198\\.51\\.100\\.1 .*"), o);
+    assertTrue(o.matches("(?s).*\\s3\\s+198\\.51\\.100\\.6 .*"), o);
+    assertTrue(o.matches("(?s).*\\s4\\s+203\\.0\\.113\\.15 .*"), o);
+  }
+
+  @Test
+  void upStatusExecKillDown(@TempDir Path out) throws Exception {
+    Cli up = emu("up", configs.resolve("corporate.yml").toString(), "--out", out.toString());
+    try {
+      assertEquals(0, up.exit(), () -> up.out() + up.err());
+      Cli status = emu("status", "--json");
+      assertEquals(0, status.exit(), status.err());
+      JsonNode st = new ObjectMapper().readTree(status.out());
+      assertEquals(5, st.path("nodes").size());
+      for (JsonNode n : st.path("nodes")) {
+        assertEquals("running", n.path("state").asText(), n.toString());
+        assertTrue(n.path("pid").asLong() > 0);
+      }
+      Cli ping = emu("exec", "client", "--", "ping", "-c", "1", "payroll");
+      assertEquals(0, ping.exit(), ping.out() + ping.err());
+      assertTrue(ping.out().contains("1 received"), ping.out());
+      Cli neigh = emu("exec", "client", "--", "ip", "neigh");
+      assertTrue(neigh.out().contains("192.168.1.1 dev eth0 lladdr 02:00:00:00:04:00 REACHABLE"), neigh.out());
+      Cli route = emu("exec", "client", "--", "ip", "route");
+      assertTrue(route.out().contains("default via 192.168.1.1 dev eth0"), route.out());
+      Cli unknown = emu("exec", "ghost", "--", "ip", "route");
+      assertEquals(2, unknown.exit());
+      assertTrue(unknown.err().contains("no node named ghost"), unknown.err());
+
+      long pid = st.path("nodes").get(3).path("pid").asLong();
+      assertEquals("r1", st.path("nodes").get(3).path("name").asText());
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly().onExit().get();
+      Cli after = emu("status");
+      assertEquals(1, after.exit());
+      assertTrue(after.out().matches("(?s).*r1\\s+router\\s+" + pid + "\\s+dead.*"), after.out());
+      Cli dead = emu("exec", "r1", "--", "ip", "route");
+      assertEquals(1, dead.exit());
+      assertTrue(dead.err().contains("node r1 is not running"), dead.err());
+    } finally {
+      Cli down = emu("down");
+      assertEquals(0, down.exit(), down.err());
+      assertTrue(down.out().contains("already dead: r1"), down.out());
+    }
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()));
+    Cli none = emu("status");
+    assertEquals(1, none.exit());
+    assertTrue(none.err().contains("no lab is up"), none.err());
+  }
+
+  @Test
+  void badTopologyStartsNothing(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yml");
+    Files.writeString(bad, """
+        name: broken
+        topology:
+          nodes:
+            a: {kind: host, interfaces: {eth0: {address: 10.0.0.1/24}}}
+          links:
+            - endpoints: ["a:eth0", "ghost:eth0"]
+        """);
+    Cli r = emu("run", bad.toString(), "--out", dir.resolve("out").toString());
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains(bad + ":6:"), r.err());
+    assertTrue(r.err().contains("no node named ghost"), r.err());
+    assertFalse(Files.exists(dir.resolve("out")), "nothing was started or written");
+    assertFalse(Files.exists(state.resolve("labs/broken")));
+  }
+}

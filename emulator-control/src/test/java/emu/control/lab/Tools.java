@@ -1,0 +1,58 @@
+package emu.control.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * External programs tests use (tshark). Missing tools skip the test with the reason, unless
+ * EMU_REQUIRE_TOOLS=1 (as in CI), where a missing tool fails it: CI must never pass by skipping.
+ */
+final class Tools {
+  private Tools() {}
+
+  static Path require(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      Path p = Path.of(dir, tool);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    String why = tool + " is not installed (apt-get install " + tool + ")";
+    if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+      throw new AssertionError(why + " but EMU_REQUIRE_TOOLS=1");
+    }
+    System.err.println("SKIPPED: " + why);
+    Assumptions.abort(why);
+    return null;
+  }
+
+  /** Runs a command, returning stdout+stderr; fails on timeout. */
+  static Result run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + cmd);
+    }
+    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  record Result(int exit, String output) {}
+
+  /** Node JVMs still running whose command line mentions {@code marker}. */
+  static List<String> nodeProcesses(String marker) {
+    List<String> found = new ArrayList<>();
+    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cl -> {
+      if (cl.contains("emu.node.NodeMain") && cl.contains(marker)) {
+        found.add(p.pid() + " " + cl);
+      }
+    }));
+    return found;
+  }
+}

@@ -1,0 +1,175 @@
+package emu.node.testing;
+
+import emu.link.wire.MacAddress;
+import emu.node.stack.DropReason;
+import emu.node.stack.NeighborCache;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.stack.StackCounters;
+import emu.node.trace.MemoryTracer;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A host or router in a {@link VirtualLab}: its {@link NetworkStack}, its own
+ * {@link MemoryTracer}, and a recorder on every interface.
+ */
+public final class LabNode {
+  private final String name;
+  private final NetworkStack stack;
+  private final MemoryTracer tracer;
+  private final ByteBufAllocator alloc;
+  private final Map<String, RecordingEndpoint> recorders = new LinkedHashMap<>();
+
+  LabNode(String name, NetworkStack stack, MemoryTracer tracer, ByteBufAllocator alloc) {
+    this.name = name;
+    this.stack = stack;
+    this.tracer = tracer;
+    this.alloc = alloc;
+  }
+
+  Nic addNic(String nicName, String mac, String cidr, RecordingEndpoint endpoint) {
+    recorders.put(nicName, endpoint);
+    return stack.addNic(nicName, MacAddress.parse(mac).bits(), cidr == null ? null : Ipv4Cidr.parse(cidr), endpoint);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public NetworkStack stack() {
+    return stack;
+  }
+
+  public MemoryTracer tracer() {
+    return tracer;
+  }
+
+  /** Trace events of one type, e.g. {@code arp.request}. */
+  public List<TraceEvent> events(String type) {
+    return tracer.ofType(type);
+  }
+
+  public Nic nic(String nicName) {
+    Nic nic = stack.nic(nicName);
+    if (nic == null) {
+      throw new IllegalArgumentException(name + " has no interface " + nicName);
+    }
+    return nic;
+  }
+
+  /** The MAC of an interface as bits. */
+  public long mac(String nicName) {
+    return nic(nicName).mac();
+  }
+
+  /** The first interface's address, dotted. */
+  public String ip() {
+    for (Nic nic : stack.nics()) {
+      if (nic.address() != null) {
+        return Ipv4Address.format(nic.ip());
+      }
+    }
+    throw new IllegalStateException(name + " has no address");
+  }
+
+  /** Adds a default route through {@code gateway}. */
+  public LabNode defaultRoute(String gateway) {
+    stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(gateway), 0);
+    return this;
+  }
+
+  public LabNode route(String prefix, String gateway, int metric) {
+    stack.addRoute(Ipv4Cidr.parse(prefix), Ipv4Address.parse(gateway), metric);
+    return this;
+  }
+
+  /** Frames this node sent and received on an interface. */
+  public List<CapturedFrame> frames(String nicName) {
+    return recorder(nicName).frames();
+  }
+
+  /** Frames this node sent on an interface. */
+  public List<CapturedFrame> sent(String nicName) {
+    return recorder(nicName).sent();
+  }
+
+  /** Frames this node received on an interface. */
+  public List<CapturedFrame> received(String nicName) {
+    return recorder(nicName).received();
+  }
+
+  /** Forgets recorded frames and trace events (to look at one step of a test on its own). */
+  public void clearRecords() {
+    recorders.values().forEach(RecordingEndpoint::clear);
+    tracer.clear();
+  }
+
+  private RecordingEndpoint recorder(String nicName) {
+    RecordingEndpoint r = recorders.get(nicName);
+    if (r == null) {
+      throw new IllegalArgumentException(name + " has no interface " + nicName);
+    }
+    return r;
+  }
+
+  /**
+   * Hands raw bytes to the stack as if they had just arrived on {@code nicName}
+   * ({@code stack.input(nic, frame)}), synchronously.
+   */
+  public void inject(String nicName, byte[] frame) {
+    ByteBuf buf = alloc.buffer(frame.length);
+    buf.writeBytes(frame);
+    stack.input(nic(nicName), buf);
+  }
+
+  public StackCounters counters() {
+    return stack.counters();
+  }
+
+  public long drops(DropReason reason) {
+    return stack.counters().drops(reason);
+  }
+
+  /** Every drop counter, for before/after comparisons. */
+  public long[] dropSnapshot() {
+    long[] s = new long[DropReason.values().length];
+    for (DropReason r : DropReason.values()) {
+      s[r.ordinal()] = drops(r);
+    }
+    return s;
+  }
+
+  /** The drop counters that changed since {@code before}, with their increments. */
+  public Map<DropReason, Long> dropsSince(long[] before) {
+    Map<DropReason, Long> changed = new LinkedHashMap<>();
+    for (DropReason r : DropReason.values()) {
+      long d = drops(r) - before[r.ordinal()];
+      if (d != 0) {
+        changed.put(r, d);
+      }
+    }
+    return changed;
+  }
+
+  /** The neighbour entry for {@code ip} on {@code nicName}, or null. */
+  public NeighborCache.Entry neighbor(String nicName, String ip) {
+    return nic(nicName).neighbors().lookup(Ipv4Address.parse(ip));
+  }
+
+  List<RecordingEndpoint> endpoints() {
+    return new ArrayList<>(recorders.values());
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
