@@ -30,7 +30,7 @@ final class Diagnostics {
   }
 
   void warn(YamlNode at, String message) {
-    Problem p = new Problem(file, at.line(), at.column(), "warning: " + message);
+    Problem p = new Problem(file, at.line(), at.column(), message);
     if (!warnings.contains(p)) {
       warnings.add(p);
     }
@@ -47,7 +47,7 @@ final class Diagnostics {
     return out;
   }
 
-  /** Warnings in file order, each "FILE:LINE:COL: warning: ...". */
+  /** Warnings in file order, each "FILE:LINE:COL: message" (callers add their own "warning: "). */
   List<String> warnings() {
     List<Problem> out = new ArrayList<>(warnings);
     out.sort(FILE_ORDER);

@@ -24,7 +24,7 @@ final class LabBinder {
   /** The lab, or null when the file is not even a map. */
   Draft.Lab bind(YamlNode root) {
     if (root instanceof Scalar s && s.isNull()) {
-      diag.error(root, "the file is empty: a topology needs at least 'name:' and 'topology:' with 'nodes:'");
+      diag.error(1, 1, "the file is empty: a topology needs at least 'name:' and 'topology:' with 'nodes:'");
       return null;
     }
     if (!(root instanceof Mapping top)) {

@@ -11,7 +11,7 @@ import java.util.List;
  * @param nodes in file order
  * @param links in file order
  * @param scenario steps in file order; may be empty
- * @param warnings things that are legal but probably not meant, each "FILE:LINE:COL: warning: ..."
+ * @param warnings things that are legal but probably not meant, each "FILE:LINE:COL: message" like a {@link Problem}
  */
 public record Topology(Path file, String name, List<NodeSpec> nodes, List<LinkSpec> links, List<ScenarioStep> scenario,
                        List<String> warnings) {

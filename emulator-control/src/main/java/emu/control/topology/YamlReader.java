@@ -39,7 +39,7 @@ final class YamlReader {
 
   /** The document's root, or null if the file is empty or not valid YAML (the problem is recorded). */
   static YamlNode read(String text, Diagnostics diag) {
-    try (YAMLParser p = (YAMLParser) FACTORY.createParser(text)) {
+    try (YAMLParser p = FACTORY.createParser(text)) {
       YamlReader reader = new YamlReader(p, diag);
       JsonToken first = p.nextToken();
       if (first == null) {

@@ -141,7 +141,9 @@ class MultiProcessLabTest {
 
       long pid = st.path("nodes").get(3).path("pid").asLong();
       assertEquals("r1", st.path("nodes").get(3).path("name").asText());
-      ProcessHandle.of(pid).orElseThrow().destroyForcibly().onExit().get();
+      ProcessHandle victim = ProcessHandle.of(pid).orElseThrow();
+      victim.destroyForcibly();
+      victim.onExit().get();
       Cli after = emu("status");
       assertEquals(1, after.exit());
       assertTrue(after.out().matches("(?s).*r1\\s+router\\s+" + pid + "\\s+dead.*"), after.out());

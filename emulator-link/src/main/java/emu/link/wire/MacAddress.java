@@ -17,24 +17,49 @@ public record MacAddress(long bits) {
     }
   }
 
-  /** Parses {@code aa:bb:cc:dd:ee:ff} (or with dashes). */
+  /** Parses {@code aa:bb:cc:dd:ee:ff} (or with dashes): six pairs of ASCII hex digits. */
   public static MacAddress parse(String text) {
-    String[] parts = text.trim().split("[:-]");
-    if (parts.length != 6) {
-      throw new IllegalArgumentException("not a MAC address (want six hex pairs like 02:00:00:00:01:00): " + text);
+    String t = text == null ? "" : text.trim();
+    if (t.length() != 17) {
+      throw bad(text);
+    }
+    char sep = t.charAt(2);
+    if (sep != ':' && sep != '-') {
+      throw bad(text);
     }
     long v = 0;
-    for (String p : parts) {
-      if (p.length() != 2) {
-        throw new IllegalArgumentException("not a MAC address (want six hex pairs like 02:00:00:00:01:00): " + text);
+    for (int i = 0; i < 17; i++) {
+      char c = t.charAt(i);
+      if (i % 3 == 2) {
+        if (c != sep) {
+          throw bad(text);
+        }
+        continue;
       }
-      try {
-        v = (v << 8) | Integer.parseInt(p, 16);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("not a MAC address (want six hex pairs like 02:00:00:00:01:00): " + text);
+      int d = hexDigit(c);
+      if (d < 0) {
+        throw bad(text);
       }
+      v = (v << 4) | d;
     }
     return new MacAddress(v);
+  }
+
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  private static IllegalArgumentException bad(String text) {
+    return new IllegalArgumentException("not a MAC address (want six hex pairs like 02:00:00:00:01:00): " + text);
   }
 
   /** Reads six bytes at {@code index} without moving the reader index. */

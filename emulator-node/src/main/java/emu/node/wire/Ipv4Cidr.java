@@ -16,14 +16,18 @@ public record Ipv4Cidr(int address, int prefixLength) {
       return new Ipv4Cidr(Ipv4Address.parse(s), 32);
     }
     String len = s.substring(slash + 1);
-    if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(Character::isDigit)) {
+    if (len.isEmpty() || len.length() > 2 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException("not a prefix length in '" + text + "' (want 0..32)");
     }
     int n = Integer.parseInt(len);
     if (n > 32) {
       throw new IllegalArgumentException("prefix length " + n + " > 32 in '" + text + "'");
     }
-    return new Ipv4Cidr(Ipv4Address.parse(s.substring(0, slash)), n);
+    try {
+      return new Ipv4Cidr(Ipv4Address.parse(s.substring(0, slash)), n);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not an IPv4 address/prefix: '" + text + "'");
+    }
   }
 
   public int mask() {
