@@ -30,6 +30,14 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed for every node's random choices (default: random).")
   Long seed;
 
+  @Option(names = "--no-capture", negatable = true, defaultValue = "true",
+      description = "Write a pcap per interface (default: on).")
+  boolean capture;
+
+  @Option(names = "--no-trace", negatable = true, defaultValue = "true",
+      description = "Record every node's steps as events (default: on; off for throughput measurements).")
+  boolean trace;
+
   @Override
   public Integer call() {
     var o = spec.commandLine().getOut();
@@ -42,7 +50,7 @@ public final class UpCommand implements Callable<Integer> {
     Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
     try {
-      Lab lab = LabLauncher.launch(topo, dir, s, true, true, o);
+      Lab lab = LabLauncher.launch(topo, dir, s, capture, trace, true, o);
       StatusTable.print(StatusTable.collect(lab), o);
       o.println("lab " + topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu down " + topo.name());
       return 0;

@@ -21,8 +21,8 @@ public final class LabLauncher {
    * Starts the lab. A lab of the same name whose nodes are all gone (a crashed run) is cleaned
    * up first; one that still runs is an error.
    */
-  public static Lab launch(Topology topo, Path outDir, long seed, boolean capture, boolean detached,
-                           PrintWriter out) throws LabException {
+  public static Lab launch(Topology topo, Path outDir, long seed, boolean capture, boolean trace,
+                           boolean detached, PrintWriter out) throws LabException {
     for (LabState s : LabState.all()) {
       if (s.name().equals(topo.name())) {
         Lab old = Lab.attach(s.name());
@@ -36,7 +36,7 @@ public final class LabLauncher {
     Long parent = detached ? null : ProcessHandle.current().pid();
     LabPlan plan;
     try (PortAllocator ports = new PortAllocator()) {
-      plan = LabPlanner.plan(topo, EmuHome.lab(topo.name()), outDir.toAbsolutePath(), seed, capture, true, parent,
+      plan = LabPlanner.plan(topo, EmuHome.lab(topo.name()), outDir.toAbsolutePath(), seed, capture, trace, parent,
           ports);
     } catch (IOException e) {
       throw new LabException(e.getMessage(), e);

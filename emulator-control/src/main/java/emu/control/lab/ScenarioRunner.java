@@ -37,7 +37,7 @@ public final class ScenarioRunner {
     topo.warnings().forEach(w -> err.println("warning: " + w));
     Lab lab;
     try {
-      lab = LabLauncher.launch(topo, outDir, seed, capture, false, out);
+      lab = LabLauncher.launch(topo, outDir, seed, capture, true, false, out);
     } catch (LabException e) {
       err.println("emu: " + e.getMessage());
       err.flush();

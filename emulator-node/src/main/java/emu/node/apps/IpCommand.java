@@ -58,7 +58,8 @@ public final class IpCommand implements Command {
       for (Nic nic : stack.nics()) {
         for (NeighborCache.Entry e : nic.neighbors().entries()) {
           io.out(Ipv4Address.format(e.ip()) + " dev " + nic.name()
-              + (e.mac() >= 0 ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ") + e.state().name());
+              + (e.mac() >= 0 && e.state().usable() ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ")
+              + e.state().name());
         }
       }
     } else if (matches(object, "link")) {

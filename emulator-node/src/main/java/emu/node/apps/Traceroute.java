@@ -190,12 +190,11 @@ public final class Traceroute implements Command {
         int split = ans.indexOf("  ");
         String who = ans.substring(0, split);
         String rest = ans.substring(split + 2);
-        line.append(' ');
         if (!who.equals(lastWho)) {
-          line.append(' ').append(who).append(' ');
+          line.append(' ').append(who);
           lastWho = who;
         }
-        line.append(' ').append(rest);
+        line.append("  ").append(rest);
       }
       io.out(line.toString());
       if (stopAfterHop || ttl >= maxTtl) {

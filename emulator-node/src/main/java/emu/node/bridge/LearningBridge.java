@@ -141,13 +141,25 @@ public final class LearningBridge {
               + (MacAddress.isBroadcast(dst) ? "broadcast" : MacAddress.isMulticast(dst) ? "multicast"
                   : "destination MAC not learned yet") + ")"));
     }
+    // Each port gets its own bytes: a receiver may edit its frame in place (a router
+    // decrementing TTL), which must not change what the other ports see. The last port takes
+    // the original, so a two-port switch copies nothing.
+    BridgePort last = null;
     for (int i = 0; i < ports.size(); i++) {
       BridgePort p = ports.get(i);
-      if (p != in) {
-        send(p, frame.retainedDuplicate());
+      if (p == in) {
+        continue;
       }
+      if (last != null) {
+        send(last, frame.copy());
+      }
+      last = p;
     }
-    frame.release();
+    if (last != null) {
+      send(last, frame);
+    } else {
+      frame.release();
+    }
   }
 
   private void send(BridgePort out, ByteBuf frame) {

@@ -53,10 +53,12 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     JSON.writeValue(file.toFile(), this);
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isSwitch() {
     return "switch".equals(kind);
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isRouter() {
     return "router".equals(kind);
   }

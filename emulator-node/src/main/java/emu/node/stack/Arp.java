@@ -10,7 +10,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * ARP (RFC 826) for Ethernet/IPv4: answers requests for our addresses, learns from what it
  * hears (the "merge" rule), confirms entries on replies, and sends requests and gratuitous
- * announcements for the neighbour cache.
+ * announcements for the neighbour cache. It answers only for the receiving interface's own
+ * address (Linux with arp_ignore=1), which keeps a multi-homed node from answering for its
+ * other interfaces ("ARP flux").
  */
 public final class Arp {
   private final NetworkStack stack;
@@ -34,10 +36,18 @@ public final class Arp {
     int senderIp = in.senderIp();
     int targetIp = in.targetIp();
     frame.release();
-    if (senderIp == 0 || MacAddress.isMulticast(senderMac)) {
-      return; // an ARP probe (RFC 5227) or nonsense: nothing to learn, nobody to answer
-    }
     boolean forUs = nic.ip() != 0 && targetIp == nic.ip();
+    if (MacAddress.isMulticast(senderMac)) {
+      return; // no station has a group address: nothing to learn, nobody to answer
+    }
+    if (senderIp == 0) {
+      // An ARP probe (RFC 5227 2.1): someone checks whether our address is free. Defend it
+      // with a reply to its MAC, but learn nothing (the prober has no address yet).
+      if (op == ArpPacket.OP_REQUEST && forUs) {
+        reply(nic, senderMac, 0);
+      }
+      return;
+    }
     if (stack.tracing()) {
       stack.trace(new TraceEvent("arp.rx").put("dev", nic.name()).put("op", op == ArpPacket.OP_REQUEST ? "request" : "reply")
           .put("sender_ip", Ipv4Address.format(senderIp)).put("sender_mac", MacAddress.format(senderMac))

@@ -20,6 +20,12 @@ final class Fragmenter {
     int baseOffset = ip.fragmentOffset();
     boolean lastHasMf = ip.moreFragments();
     int chunk = ((out.mtu() - Ipv4Packet.MIN_HEADER_LEN) / 8) * 8;
+    if (chunk < 8) {
+      // An MTU below 28 cannot carry any fragment (links refuse MTUs below 68 anyway).
+      stack.counters().drop(DropReason.MTU_EXCEEDED);
+      packet.release();
+      return;
+    }
     for (int off = 0; off < payloadLen; off += chunk) {
       int len = Math.min(chunk, payloadLen - off);
       boolean more = off + len < payloadLen || lastHasMf;

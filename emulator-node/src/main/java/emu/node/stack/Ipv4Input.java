@@ -46,7 +46,7 @@ final class Ipv4Input {
       traceDecap(nic, frame, ipStart, local || broadcast);
     }
     if (local || broadcast) {
-      deliver(nic, frame, ipStart, broadcast || !l2Unicast);
+      deliver(nic, frame, ipStart, broadcast, !l2Unicast);
     } else if (Ipv4Address.isMulticast(dst) || !stack.forwarding() || !l2Unicast) {
       // Hosts do not forward (RFC 1122 3.3.1), and nobody forwards link-layer broadcasts.
       stack.drop(nic, frame, DropReason.IP_NOT_FOR_US);
@@ -55,19 +55,25 @@ final class Ipv4Input {
     }
   }
 
-  /** Local delivery to ICMP or UDP; {@code broadcast} if it was not unicast to us. */
-  void deliver(Nic nic, ByteBuf buf, int ipStart, boolean broadcast) {
+  /**
+   * Local delivery to ICMP or UDP. {@code ipBroadcast}: addressed to a broadcast address;
+   * {@code l2Broadcast}: arrived in a link-layer broadcast frame. Either one silences ICMP
+   * errors (RFC 1122 3.2.2); only the first makes echo requests go unanswered (Linux decides
+   * on the IP destination).
+   */
+  void deliver(Nic nic, ByteBuf buf, int ipStart, boolean ipBroadcast, boolean l2Broadcast) {
     ip.wrap(buf, ipStart);
     if (ip.isFragment()) {
       stack.drop(nic, buf, DropReason.IP_FRAGMENT);
       return;
     }
     stack.counters().ipDelivered++;
+    boolean noErrors = ipBroadcast || l2Broadcast;
     switch (ip.protocol()) {
-      case Ipv4Packet.PROTO_ICMP -> stack.icmp().input(nic, buf, ipStart, broadcast);
-      case Ipv4Packet.PROTO_UDP -> stack.udp().input(nic, buf, ipStart, broadcast);
+      case Ipv4Packet.PROTO_ICMP -> stack.icmp().input(nic, buf, ipStart, ipBroadcast);
+      case Ipv4Packet.PROTO_UDP -> stack.udp().input(nic, buf, ipStart, noErrors);
       default -> {
-        if (!broadcast) {
+        if (!noErrors) {
           stack.icmp().sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
               IcmpPacket.CODE_PROTOCOL_UNREACHABLE, 0);
         }

@@ -17,6 +17,8 @@ public final class Ipv4Output {
   private final NetworkStack stack;
   private final Ipv4Packet ip = new Ipv4Packet();
   private int nextIdent;
+  /** Only used while tracing: the route last narrated for each destination. */
+  private final java.util.Map<Integer, Route> tracedDecisions = new java.util.HashMap<>();
 
   Ipv4Output(NetworkStack stack) {
     this.stack = stack;
@@ -37,7 +39,7 @@ public final class Ipv4Output {
       int ipStart = prependHeader(payload, from, dst, protocol, ttl, dontFragment);
       Nic nic = stack.nicForNeighbor(dst);
       stack.counters().ipSent++;
-      stack.time().schedule(() -> stack.ipv4Input().deliver(nic, payload, ipStart, false), 0);
+      stack.time().schedule(() -> stack.ipv4Input().deliver(nic, payload, ipStart, false, false), 0);
       return SendResult.SENT;
     }
     Route route = stack.routes().lookup(dst);
@@ -54,7 +56,9 @@ public final class Ipv4Output {
       return SendResult.NETWORK_DOWN;
     }
     int from = src != 0 ? src : nic.ip();
-    int nextHop = route.nextHop(dst);
+    // The limited broadcast goes out of the route's interface as an Ethernet broadcast, never
+    // to a gateway (Linux: __mkroute_output drops the gateway for it).
+    int nextHop = dst == Ipv4Address.BROADCAST ? dst : route.nextHop(dst);
     if (stack.tracing()) {
       traceDecision(dst, route, nextHop);
     }
@@ -92,19 +96,30 @@ public final class Ipv4Output {
   }
 
   private void traceDecision(int dst, Route route, int nextHop) {
+    // Narrate a destination's routing decision once, and again only if it changes: the
+    // kernel decides for every packet, but a reader needs to see each decision once.
+    if (tracedDecisions.size() > 1024) {
+      tracedDecisions.clear(); // bounded: at worst a decision is narrated again
+    }
+    if (tracedDecisions.put(dst, route) == route) {
+      return;
+    }
     Nic nic = route.nic();
     String own = nic.address() == null ? "(no address)" : nic.address().toString();
     boolean direct = route.gateway() == 0;
     String why;
     if (direct) {
-      why = Ipv4Address.format(dst) + " is on my subnet " + route.prefix().networkCidr()
-          + " (own address " + own + "): deliver directly, ARP for the destination itself";
+      why = Ipv4Address.format(dst) + " is on my own subnet " + route.prefix().networkCidr()
+          + " (my address " + own + "): deliver directly, ARP for the destination itself";
+    } else if (nic.address() != null) {
+      int mask = nic.address().mask();
+      why = "my address " + own + " is in " + nic.address().networkCidr() + "; " + Ipv4Address.format(dst)
+          + " masked with " + Ipv4Address.format(mask) + " gives " + Ipv4Address.format(dst & mask)
+          + ": different subnets, so I cannot reach it directly; send to "
+          + (route.isDefault() ? "my default gateway " : "the gateway ") + Ipv4Address.format(route.gateway())
+          + " and ARP for the gateway, not for the destination";
     } else {
-      why = "own address " + own + " and " + Ipv4Address.format(dst) + " are on different subnets ("
-          + (nic.address() == null ? "?" : nic.address().networkCidr()) + " vs " + Ipv4Address.format(dst)
-          + "); cannot reach it directly, so send to "
-          + (route.isDefault() ? "the default gateway " : "the gateway ") + Ipv4Address.format(route.gateway())
-          + " and ARP for that gateway, not for the destination";
+      why = "send to the gateway " + Ipv4Address.format(route.gateway());
     }
     stack.trace(new TraceEvent("route.decision").put("dst", Ipv4Address.format(dst)).put("own", own)
         .put("route", route.describe()).put("next_hop", Ipv4Address.format(nextHop)).put("direct", direct)

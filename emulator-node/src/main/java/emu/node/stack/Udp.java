@@ -52,6 +52,7 @@ public final class Udp {
     ports.remove(port);
   }
 
+  /** {@code broadcast}: no ICMP error may be sent about this datagram. */
   void input(Nic nic, ByteBuf buf, int ipStart, boolean broadcast) {
     ip.wrap(buf, ipStart);
     udp.wrap(buf, ip.payloadIndex(), ip.payloadLength());

@@ -255,10 +255,13 @@ public final class CapturedFrame {
     }
     sb.append(MacAddress.format(srcMac)).append(" > ").append(MacAddress.format(dstMac)).append(' ');
     if (arp != null) {
-      sb.append("ARP ").append(arp.operation() == ArpPacket.OP_REQUEST ? "who-has " : "reply ")
-          .append(Ipv4Address.format(arp.targetIp())).append(arp.operation() == ArpPacket.OP_REQUEST ? " tell " : " to ")
-          .append(Ipv4Address.format(arp.senderIp())).append(" (sender ").append(MacAddress.format(arp.senderMac()))
-          .append(')');
+      if (arp.operation() == ArpPacket.OP_REQUEST) {
+        sb.append("ARP who-has ").append(Ipv4Address.format(arp.targetIp())).append(" tell ")
+            .append(Ipv4Address.format(arp.senderIp())).append(" (").append(MacAddress.format(arp.senderMac())).append(')');
+      } else {
+        sb.append("ARP reply ").append(Ipv4Address.format(arp.senderIp())).append(" is-at ")
+            .append(MacAddress.format(arp.senderMac())).append(" to ").append(Ipv4Address.format(arp.targetIp()));
+      }
     } else if (ip != null) {
       ByteBuf buf = Unpooled.wrappedBuffer(bytes);
       try {

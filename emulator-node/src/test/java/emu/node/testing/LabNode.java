@@ -12,7 +12,6 @@ import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,10 +161,6 @@ public final class LabNode {
   /** The neighbour entry for {@code ip} on {@code nicName}, or null. */
   public NeighborCache.Entry neighbor(String nicName, String ip) {
     return nic(nicName).neighbors().lookup(Ipv4Address.parse(ip));
-  }
-
-  List<RecordingEndpoint> endpoints() {
-    return new ArrayList<>(recorders.values());
   }
 
   @Override

@@ -3,7 +3,6 @@ package emu.node.testing;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.trace.MemoryTracer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,10 +54,6 @@ public final class LabSwitch {
   public void clearRecords() {
     recorders.values().forEach(RecordingEndpoint::clear);
     tracer.clear();
-  }
-
-  List<RecordingEndpoint> endpoints() {
-    return new ArrayList<>(recorders.values());
   }
 
   @Override
