@@ -32,18 +32,24 @@ final class Tools {
     return null;
   }
 
-  /** Runs a command, returning stdout+stderr; fails on timeout. */
+  /** Runs a command, returning its standard output and error apart; fails on timeout. */
   static Result run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
+    Path err = Files.createTempFile("emu-tool", ".err");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("timed out: " + cmd);
+      }
+      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), Files.readString(err));
+    } finally {
+      Files.deleteIfExists(err);
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
-  record Result(int exit, String output) {}
+  /** What a tool printed: {@code output} is its standard output, {@code errors} its standard error. */
+  record Result(int exit, String output, String errors) {}
 
   /** Node JVMs still running whose command line mentions {@code marker}. */
   static List<String> nodeProcesses(String marker) {

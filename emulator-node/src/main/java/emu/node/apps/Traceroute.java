@@ -155,8 +155,8 @@ public final class Traceroute implements Command {
         return;
       }
       double ms = (time.nanos() - sentAt[i]) / 1e6;
-      String from = ip.src() == dst || numeric ? Ipv4Address.format(ip.src()) : hosts.nameOf(ip.src());
-      String who = numeric ? Ipv4Address.format(ip.src()) : from + " (" + Ipv4Address.format(ip.src()) + ")";
+      String who = numeric ? Ipv4Address.format(ip.src())
+          : hosts.nameOf(ip.src()) + " (" + Ipv4Address.format(ip.src()) + ")";
       String note = "";
       if (icmp.type() == IcmpPacket.TYPE_DEST_UNREACHABLE) {
         switch (icmp.code()) {
