@@ -179,4 +179,53 @@ class MultiProcessLabTest {
     assertFalse(Files.exists(dir.resolve("out")), "nothing was started or written");
     assertFalse(Files.exists(state.resolve("labs/broken")));
   }
+
+  @Test
+  void failedStepFailsTheRunAndStopsEveryNode(@TempDir Path dir) throws Exception {
+    Path topo = dir.resolve("lan.yml");
+    Files.writeString(topo, """
+        name: failing
+        topology:
+          nodes:
+            a: {kind: host, interfaces: {eth0: {address: 10.0.0.1/24}}}
+            b: {kind: host, interfaces: {eth0: {address: 10.0.0.2/24}}}
+          links:
+            - endpoints: ["a:eth0", "b:eth0"]
+        scenario:
+          - a: ping -c 1 b
+          - a: ping -c 1 -W 0.5 10.0.0.9
+          - b: ip neigh
+        """);
+    Cli r = emu("run", topo.toString(), "--out", dir.resolve("out").toString(), "--no-capture");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("✘ step 2 failed (exit status 1)"), r.out());
+    assertTrue(r.out().contains("From 10.0.0.1 icmp_seq=1 Destination Host Unreachable")
+        || r.out().contains("1 packets transmitted, 0 received"), r.out());
+    assertTrue(r.out().contains("10.0.0.1 dev eth0 lladdr 02:00:00:00:01:00 "), "later steps still run:\n" + r.out());
+    assertTrue(r.out().contains("2/3 steps succeeded"), r.out());
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()));
+  }
+
+  @Test
+  void takenPortIsReportedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+    try (java.net.DatagramSocket squatter = new java.net.DatagramSocket(0,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      int port = squatter.getLocalPort();
+      Path topo = dir.resolve("pinned.yml");
+      Files.writeString(topo, """
+          name: pinned
+          topology:
+            nodes:
+              a: {kind: host, interfaces: {eth0: {address: 10.0.0.1/24, port: %d}}}
+              b: {kind: host, interfaces: {eth0: {address: 10.0.0.2/24}}}
+            links:
+              - endpoints: ["a:eth0", "b:eth0"]
+          """.formatted(port));
+      Cli r = emu("up", topo.toString(), "--out", dir.resolve("out").toString());
+      assertEquals(3, r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("UDP port " + port + " on 127.0.0.1 for a:eth0 cannot be bound"), r.err());
+      assertEquals(List.of(), Tools.nodeProcesses(state.toString()));
+      assertFalse(Files.exists(state.resolve("labs/pinned/lab.json")));
+    }
+  }
 }
