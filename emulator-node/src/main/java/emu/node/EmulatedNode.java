@@ -1,25 +1,27 @@
 package emu.node;
 
-import emu.link.DisconnectedEndpoint;
 import emu.link.LinkEndpoint;
-import emu.link.capture.CapturingEndpoint;
 import emu.link.capture.PcapWriter;
+import emu.link.impair.Impairment;
+import emu.link.impair.ImpairmentParser;
 import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
-import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
 import emu.node.apps.BridgeCommand;
 import emu.node.apps.Hosts;
 import emu.node.apps.IpCommand;
 import emu.node.apps.Ping;
 import emu.node.apps.Shell;
+import emu.node.apps.Sleep;
 import emu.node.apps.Traceroute;
+import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
-import emu.node.config.HostPort;
 import emu.node.config.NodeConfig;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
 import emu.node.trace.JsonLinesTracer;
+import emu.node.trace.TraceEvent;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
@@ -31,22 +33,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One emulated node assembled from its {@link NodeConfig}: UDP link endpoints (wrapped for
- * capture), and either an IPv4 stack (host, router) or a learning bridge (switch), plus the
- * commands {@code exec} can run. Everything lives on one event loop.
+ * One emulated node assembled from its {@link NodeConfig}: one {@link InterfaceLink} per
+ * interface, and either an IPv4 stack (host, router) or a learning bridge (switch), plus the
+ * commands {@code exec} can run and the runtime faults the control plane may set. Everything
+ * lives on one event loop; every method here is called on it.
  */
 public final class EmulatedNode {
   private final NodeConfig config;
   private final EventLoop loop;
   private final TimeSource time;
   private final Tracer tracer;
-  private final List<UdpLinkEndpoint> udpEndpoints = new ArrayList<>();
-  private final List<LinkEndpoint> endpoints = new ArrayList<>();
-  private final List<PcapWriter> captures = new ArrayList<>();
+  private final List<InterfaceLink> links = new ArrayList<>();
   private final NetworkStack stack;
   private final LearningBridge bridge;
   private final Shell shell;
@@ -62,43 +65,27 @@ public final class EmulatedNode {
             config.traceBudget() > 0 ? config.traceBudget() : 20_000)
         : Tracer.OFF;
     for (NodeConfig.Iface i : config.interfaces()) {
-      int mtu = i.mtu() > 0 ? i.mtu() : 1500;
-      if (i.peer() == null) {
-        // Declared but not linked: no cable, no socket.
-        udpEndpoints.add(null);
-        endpoints.add(new DisconnectedEndpoint(config.name() + ":" + i.name(), mtu));
-        continue;
-      }
-      UdpLinkEndpoint udp = new UdpLinkEndpoint(config.name() + ":" + i.name(), HostPort.parse(i.bind()),
-          HostPort.parse(i.peer()), mtu);
-      udpEndpoints.add(udp);
-      LinkEndpoint ep = udp;
-      if (config.capture()) {
-        PcapWriter pcap = new PcapWriter(out.resolve(config.name() + "-" + i.name() + ".pcap"));
-        captures.add(pcap);
-        ep = new CapturingEndpoint(udp, pcap, time);
-      }
-      endpoints.add(ep);
+      links.add(InterfaceLink.create(config, i, out, time));
     }
     Hosts hosts = new Hosts(config.hosts());
     this.shell = new Shell(config.name());
     if (config.isSwitch()) {
       this.stack = null;
       this.bridge = new LearningBridge(config.name(), time, tracer, LearningBridge.DEFAULT_AGEING_NANOS);
-      for (int i = 0; i < endpoints.size(); i++) {
-        bridge.addPort(config.interfaces().get(i).name(), endpoints.get(i));
+      for (InterfaceLink l : links) {
+        bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }
-      shell.add(new BridgeCommand(bridge, "bridge")).add(new BridgeCommand(bridge, "ip"));
+      shell.add(new BridgeCommand(bridge, "bridge")).add(new BridgeCommand(bridge, "ip")).add(new Sleep(time));
     } else {
       this.bridge = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
       this.stack = new NetworkStack(config.name(), time, random, tracer, PooledByteBufAllocator.DEFAULT,
           config.isRouter(), NeighborCache.Params.LINUX);
-      for (int i = 0; i < endpoints.size(); i++) {
-        NodeConfig.Iface c = config.interfaces().get(i);
-        var nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
-            c.address() == null ? null : Ipv4Cidr.parse(c.address()), endpoints.get(i));
-        nic.setUp(c.peer() != null);
+      for (InterfaceLink l : links) {
+        NodeConfig.Iface c = l.config;
+        Nic nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
+            c.address() == null ? null : Ipv4Cidr.parse(c.address()), l.endpoint);
+        nic.setUp(l.udp != null);
       }
       if (config.routes() != null) {
         for (NodeConfig.StaticRoute r : config.routes()) {
@@ -109,7 +96,8 @@ public final class EmulatedNode {
       if (config.gateway() != null) {
         stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(config.gateway()), 0);
       }
-      shell.add(new Ping(stack, hosts)).add(new Traceroute(stack, hosts)).add(new IpCommand(stack, hosts));
+      shell.add(new Ping(stack, hosts)).add(new Traceroute(stack, hosts)).add(new IpCommand(stack, hosts))
+          .add(new Sleep(time));
     }
   }
 
@@ -119,41 +107,139 @@ public final class EmulatedNode {
   }
 
   /**
-   * Binds every link socket. Fails with a message naming the node, interface and address if
-   * one cannot be bound (say, the port is taken).
+   * Binds every link socket (from any thread but the loop's). Fails with a message naming the
+   * node, interface and address if one cannot be bound (say, the port is taken).
    */
   public void open() throws IOException {
-    for (int i = 0; i < udpEndpoints.size(); i++) {
-      UdpLinkEndpoint udp = udpEndpoints.get(i);
-      if (udp == null) {
+    for (InterfaceLink l : links) {
+      if (l.udp == null) {
         continue;
       }
-      ChannelFuture f = udp.open(loop).awaitUninterruptibly();
+      ChannelFuture f = l.udp.open(loop).awaitUninterruptibly();
       if (!f.isSuccess()) {
-        throw new IOException("node " + config.name() + ": cannot bind UDP " + config.interfaces().get(i).bind()
-            + " for " + config.interfaces().get(i).name() + ": " + f.cause().getMessage(), f.cause());
+        throw new IOException("node " + config.name() + ": cannot bind UDP " + l.config.bind() + " for "
+            + l.name() + ": " + f.cause().getMessage(), f.cause());
       }
     }
   }
 
-  /** Starts the protocols (gratuitous ARP) and periodic housekeeping; call on the event loop. */
+  /** Starts the protocols (gratuitous ARP) and periodic housekeeping. */
   public void start() {
     if (stack != null) {
       stack.start();
     }
-    loop.scheduleAtFixedRate(() -> captures.forEach(PcapWriter::flush), 200, 200, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(() -> links.forEach(l -> {
+      if (l.pcap != null) {
+        l.pcap.flush();
+      }
+    }), 200, 200, TimeUnit.MILLISECONDS);
     if (bridge != null) {
       loop.scheduleAtFixedRate(bridge::expire, 30, 30, TimeUnit.SECONDS);
     }
   }
 
-  /** Closes sockets and flushes captures and events; call on the event loop. */
+  /** Closes sockets and flushes captures and events. */
   public void close() {
-    endpoints.forEach(LinkEndpoint::close);
-    captures.forEach(PcapWriter::close);
+    links.forEach(l -> l.endpoint.close());
+    links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
     tracer.flush();
     if (tracer instanceof JsonLinesTracer j) {
       j.close();
+    }
+  }
+
+  /** The interface called {@code name}; {@link IllegalArgumentException} naming the ones there are. */
+  private InterfaceLink link(String name) {
+    for (InterfaceLink l : links) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+    }
+    throw new IllegalArgumentException("node " + config.name() + " has no interface " + name + " (it has: "
+        + String.join(", ", links.stream().map(InterfaceLink::name).toList()) + ")");
+  }
+
+  /**
+   * Changes only the named impairment parameters of an interface's egress (tc-netem words).
+   * Bad words or values throw {@link IllegalArgumentException}, and nothing changes.
+   */
+  public Impairment impair(String iface, Map<String, String> words) {
+    InterfaceLink l = linked(iface);
+    Impairment next = ImpairmentParser.apply(l.impaired.impairment(), words);
+    l.impaired.impairment(next);
+    trace("link.impair", iface, "impairment on " + iface + " egress now " + describe(next));
+    return next;
+  }
+
+  /** Removes every impairment of an interface's egress. */
+  public void clearImpairment(String iface) {
+    linked(iface).impaired.impairment(Impairment.NONE);
+    trace("link.impair", iface, "impairment on " + iface + " cleared");
+  }
+
+  /**
+   * Sets an interface's link state, as losing or regaining carrier: down drops everything
+   * both ways and forgets the neighbours (or, on a switch, the MACs learned) behind it; up
+   * announces the node again with a gratuitous ARP.
+   */
+  public void setLinkUp(String iface, boolean up) {
+    InterfaceLink l = linked(iface);
+    if (stack != null) {
+      stack.setLinkUp(stack.nic(iface), up);
+    } else {
+      bridge.port(iface).setUp(up);
+      if (!up) {
+        bridge.forget(bridge.port(iface));
+      }
+    }
+    trace("link.state", iface, "link " + l.name() + " is " + (up ? "up" : "down (no carrier)"));
+  }
+
+  private InterfaceLink linked(String iface) {
+    InterfaceLink l = link(iface);
+    if (l.impaired == null) {
+      throw new IllegalArgumentException("interface " + config.name() + ":" + iface + " is not linked");
+    }
+    return l;
+  }
+
+  /** Per interface: state, impairment in force (netem words) and its counters. */
+  public List<Map<String, Object>> linkStates() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (InterfaceLink l : links) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("name", l.name());
+      m.put("state", isUp(l) ? "UP" : "DOWN");
+      if (l.impaired != null) {
+        m.put("impairment", l.impaired.impairment().toWords());
+        m.put("impairment_counters", l.impaired.impairmentCounters().asMap());
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  private boolean isUp(InterfaceLink l) {
+    if (stack != null) {
+      return stack.nic(l.name()).isUp();
+    }
+    BridgePort p = bridge.port(l.name());
+    return p != null && p.isUp();
+  }
+
+  private static String describe(Impairment i) {
+    Map<String, String> w = i.toWords();
+    if (w.isEmpty()) {
+      return "none";
+    }
+    StringBuilder sb = new StringBuilder();
+    w.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append(' ').append(v));
+    return sb.toString();
+  }
+
+  private void trace(String type, String iface, String msg) {
+    if (tracer.enabled()) {
+      tracer.emit(new TraceEvent(type).put("dev", iface).msg(msg));
     }
   }
 
@@ -179,8 +265,13 @@ public final class EmulatedNode {
     return bridge;
   }
 
-  /** One per configured interface, null where the interface is not linked. */
-  public List<UdpLinkEndpoint> udpEndpoints() {
-    return udpEndpoints;
+  /** The real (innermost) endpoint of each interface, in configuration order; null if not linked. */
+  public List<emu.link.tunnel.UdpLinkEndpoint> udpEndpoints() {
+    return links.stream().map(l -> l.udp).toList();
+  }
+
+  /** Each interface's outermost endpoint, in configuration order. */
+  public List<LinkEndpoint> endpoints() {
+    return links.stream().map(l -> l.endpoint).toList();
   }
 }

@@ -1,17 +1,22 @@
 package emu.control.cli;
 
+import emu.control.controller.ApiException;
+import emu.control.controller.ControlClient;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
+import emu.control.lab.LabState;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code emu down}: stop every node of a lab; no process is left behind. */
+/** {@code emu down}: stop every node of a lab and its control process; no process is left behind. */
 @Command(name = "down", mixinStandardHelpOptions = true,
-    description = "Stop every node of a running lab (captures are flushed first) and forget the lab. "
-        + "Captures and logs stay in the lab's output folder.")
+    description = "Stop every node of a running lab (captures are flushed first) and its control process, and forget "
+        + "the lab. Captures and logs stay in the lab's output folder.")
 public final class DownCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -24,10 +29,31 @@ public final class DownCommand implements Callable<Integer> {
     var o = spec.commandLine().getOut();
     try {
       Lab l = Lab.attach(lab);
-      List<String> dead = l.stop();
-      o.println("lab " + l.state().name() + " stopped (" + l.state().nodes().size() + " nodes"
+      LabState s = l.state();
+      List<String> dead = s.nodes().stream().map(LabState.NodeState::name)
+          .filter(n -> l.process(n).isEmpty()).toList();
+      if (ControlClient.available(s)) {
+        try {
+          new ControlClient(s).lab("POST", "/shutdown", null);
+          ProcessHandle.of(s.controller().pid()).ifPresent(p -> {
+            try {
+              p.onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+              p.destroyForcibly();
+            }
+          });
+        } catch (IOException | ApiException e) {
+          // The control process does not answer: stop the nodes ourselves below.
+        }
+      }
+      // Whatever the control process did not stop (or if there is none), stop here.
+      l.stop();
+      if (s.controller() != null) {
+        ProcessHandle.of(s.controller().pid()).ifPresent(ProcessHandle::destroyForcibly);
+      }
+      o.println("lab " + s.name() + " stopped (" + s.nodes().size() + " nodes"
           + (dead.isEmpty() ? "" : "; already dead: " + String.join(", ", dead)) + ")");
-      o.println("captures and logs: " + l.state().outDir());
+      o.println("captures and logs: " + s.outDir());
       return 0;
     } catch (LabException e) {
       spec.commandLine().getErr().println("emu: " + e.getMessage());

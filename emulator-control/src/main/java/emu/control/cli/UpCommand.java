@@ -1,5 +1,6 @@
 package emu.control.cli;
 
+import emu.control.controller.Daemon;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
@@ -12,10 +13,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code emu up}: start a lab and leave it running. */
+/** {@code emu up}: start a lab and leave it running under its control process. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-    description = "Start every node of FILE and leave the lab running (inspect it with status and exec, stop it "
-        + "with down). The scenario is not run.")
+    description = {"Start every node of FILE and leave the lab running under a control process that serves the "
+        + "control API and runs the file's fault plan. Inspect it with status and exec, break it with link, node "
+        + "and partition, stop it with down. The scenario is not run.",
+        "Exit status: 0 up, 2 bad topology, 3 the lab could not start."})
 public final class UpCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -27,7 +30,7 @@ public final class UpCommand implements Callable<Integer> {
       + "(default: runs/NAME-TIMESTAMP).")
   Path out;
 
-  @Option(names = "--seed", description = "Seed for every node's random choices (default: random).")
+  @Option(names = "--seed", description = "Seed for every node's random choices and impairments (default: random).")
   Long seed;
 
   @Option(names = "--no-capture", negatable = true, defaultValue = "true",
@@ -50,9 +53,11 @@ public final class UpCommand implements Callable<Integer> {
     Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
     try {
-      Lab lab = LabLauncher.launch(topo, dir, s, capture, trace, true, o);
+      Daemon.start(topo.file(), dir, s, capture, trace, o, e);
+      Lab lab = Lab.attach(topo.name());
       StatusTable.print(StatusTable.collect(lab), o);
-      o.println("lab " + topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu down " + topo.name());
+      o.println("lab " + topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu link set NODE:IF "
+          + "--loss 5%   |   ./emu down " + topo.name());
       return 0;
     } catch (LabException ex) {
       e.println("emu: " + ex.getMessage());

@@ -6,39 +6,46 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * A lab's node processes: started from a {@link LabPlan} (one JVM per node, waited on until
- * each answers its health check), or found again from its {@link LabState}. Stopping asks each
- * node to shut down (so captures are flushed), then terminates, then kills what is left.
+ * each answers its health check), or found again from its {@link LabState}. Nodes can be
+ * killed, restarted with the same configuration, paused and resumed. Stopping asks each node
+ * to shut down (so captures are flushed), then terminates, then kills what is left.
  */
 public final class Lab {
   /** How long node JVMs get to come up (several start at once on two cores). */
   private static final long START_TIMEOUT_MS = 90_000;
 
-  private final LabState state;
-  private final Map<String, Process> processes;
+  private volatile LabState state;
+  private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  private final Set<String> expectedExits = ConcurrentHashMap.newKeySet();
+  private final boolean detached;
+  private volatile Consumer<String> onDeath;
   private volatile boolean stopping;
 
-  private Lab(LabState state, Map<String, Process> processes) {
+  private Lab(LabState state, boolean detached) {
     this.state = state;
-    this.processes = processes;
+    this.detached = detached;
   }
 
   /**
    * Starts every node and waits until all are ready. On any failure every started node is
    * stopped and the exception names the node and quotes its log.
+   *
+   * @param detached nodes get their own session (they outlive the starting process)
+   * @param controller the controlling process and its API address, recorded in the state, or null
    */
-  public static Lab start(LabPlan plan, boolean detached, Consumer<String> progress) throws LabException {
-    Map<String, Process> procs = new LinkedHashMap<>();
-    List<LabState.NodeState> nodes = new ArrayList<>();
+  public static Lab start(LabPlan plan, boolean detached, LabState.Controller controller,
+                          Consumer<String> progress) throws LabException {
     try {
       Files.createDirectories(plan.stateDir());
       Files.createDirectories(plan.outDir());
@@ -51,31 +58,24 @@ public final class Lab {
     } catch (IOException e) {
       throw new LabException("cannot write the lab's files: " + e.getMessage(), e);
     }
-    Lab lab = null;
+    List<LabState.NodeState> nodes = new ArrayList<>();
+    for (PlannedNode n : plan.nodes()) {
+      nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
+          n.configFile().toString()));
+    }
+    LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
+        plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
+        nodes, controller);
+    Lab lab = new Lab(initial, detached);
     try {
       for (PlannedNode n : plan.nodes()) {
-        ProcessBuilder pb = new ProcessBuilder(NodeProcesses.command(n.configFile(), detached))
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        procs.put(n.name(), p);
-        nodes.add(new LabState.NodeState(n.name(), n.kind(), p.pid(), n.mgmt(), n.logFile().toString(),
-            n.configFile().toString()));
+        lab.launch(n.name());
       }
-      LabState state = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
-          plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(),
-          Instant.now().toString(), nodes);
-      lab = new Lab(state, procs);
-      state.write();
-      lab.awaitReady(plan, progress);
+      lab.state.write();
+      lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
       return lab;
     } catch (IOException | LabException e) {
-      if (lab != null) {
-        lab.stop();
-      } else {
-        procs.values().forEach(Process::destroyForcibly);
-      }
+      lab.stop();
       if (e instanceof LabException le) {
         throw le;
       }
@@ -83,27 +83,46 @@ public final class Lab {
     }
   }
 
-  private void awaitReady(LabPlan plan, Consumer<String> progress) throws LabException {
+  /** Starts (or starts again) one node's process with its configuration. */
+  private void launch(String node) throws IOException {
+    LabState.NodeState n = state.node(node);
+    ProcessBuilder pb = new ProcessBuilder(NodeProcesses.command(Path.of(n.config()), detached))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(n.log()).toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Process p = pb.start();
+    processes.put(node, p);
+    state = state.withPid(node, p.pid());
+    p.onExit().thenAccept(done -> {
+      Consumer<String> cb = onDeath;
+      if (!stopping && !expectedExits.remove(node + ":" + done.pid()) && cb != null) {
+        cb.accept("node " + node + " (pid " + done.pid() + ") died unexpectedly with status " + done.exitValue()
+            + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 10));
+      }
+    });
+  }
+
+  private void awaitReady(List<String> names, Consumer<String> progress) throws LabException {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    List<PlannedNode> waiting = new ArrayList<>(plan.nodes());
+    List<String> waiting = new ArrayList<>(names);
     int total = waiting.size();
     while (!waiting.isEmpty()) {
       for (var it = waiting.iterator(); it.hasNext(); ) {
-        PlannedNode n = it.next();
-        Process p = processes.get(n.name());
+        String name = it.next();
+        Process p = processes.get(name);
         if (!p.isAlive()) {
-          throw new LabException("node " + n.name() + " exited during start-up with status " + p.exitValue()
-              + "; its log (" + n.logFile() + ") ends with:\n" + NodeProcesses.tail(n.logFile(), 15));
+          LabState.NodeState n = state.node(name);
+          throw new LabException("node " + name + " exited during start-up with status " + p.exitValue()
+              + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 15));
         }
-        if (client(n.name()).healthy()) {
+        if (client(name).healthy()) {
           it.remove();
-          progress.accept("node " + n.name() + " ready (pid " + p.pid() + ", " + (total - waiting.size()) + "/"
+          progress.accept("node " + name + " ready (pid " + p.pid() + ", " + (total - waiting.size()) + "/"
               + total + ")");
         }
       }
       if (System.currentTimeMillis() > deadline) {
-        throw new LabException("nodes not ready after " + START_TIMEOUT_MS / 1000 + " s: "
-            + waiting.stream().map(PlannedNode::name).toList());
+        throw new LabException("nodes not ready after " + START_TIMEOUT_MS / 1000 + " s: " + waiting);
       }
       try {
         Thread.sleep(40);
@@ -131,18 +150,12 @@ public final class Lab {
       s = labs.stream().filter(l -> l.name().equals(name)).findFirst()
           .orElseThrow(() -> new LabException("no lab named " + name + " is up"));
     }
-    return new Lab(s, Map.of());
+    return new Lab(s, true);
   }
 
   /** Calls {@code onDeath} (with a message naming the node) when a node dies unexpectedly. */
   public void watch(Consumer<String> onDeath) {
-    processes.forEach((name, p) -> p.onExit().thenAccept(done -> {
-      if (!stopping) {
-        LabState.NodeState n = state.node(name);
-        onDeath.accept("node " + name + " (pid " + done.pid() + ") died unexpectedly with status " + done.exitValue()
-            + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 10));
-      }
-    }));
+    this.onDeath = onDeath;
   }
 
   public NodeClient client(String node) {
@@ -157,11 +170,67 @@ public final class Lab {
   /** The live process of a node, if it is still running. */
   public Optional<ProcessHandle> process(String node) {
     LabState.NodeState n = state.node(node);
-    return n == null ? Optional.empty() : NodeProcesses.find(n.pid(), n.config());
+    if (n == null) {
+      return Optional.empty();
+    }
+    Process p = processes.get(node);
+    if (p != null) {
+      return p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
+    }
+    return NodeProcesses.find(n.pid(), n.config());
+  }
+
+  /** Kills a node abruptly (SIGKILL), as a crash would. */
+  public void kill(String node) throws LabException {
+    ProcessHandle h = process(node).orElseThrow(() -> new LabException("node " + node + " is not running"));
+    expectedExits.add(node + ":" + h.pid());
+    h.destroyForcibly();
+    await(h, 5_000);
+  }
+
+  /**
+   * Starts a node again with the same configuration (same ports and MACs), killing it first if
+   * it still runs, and waits until it is ready.
+   */
+  public void restart(String node) throws LabException {
+    Optional<ProcessHandle> h = process(node);
+    if (h.isPresent()) {
+      signal(node, "CONT"); // a paused process cannot die until it is thawed
+      kill(node);
+    }
+    try {
+      launch(node);
+      state.write();
+    } catch (IOException e) {
+      throw new LabException("cannot restart node " + node + ": " + e.getMessage(), e);
+    }
+    awaitReady(List.of(node), line -> { });
+  }
+
+  /** Sends a signal (STOP freezes a node, CONT thaws it). */
+  public void signal(String node, String signal) throws LabException {
+    ProcessHandle h = process(node).orElseThrow(() -> new LabException("node " + node + " is not running"));
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(h.pid())).redirectErrorStream(true).start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new LabException("kill -" + signal + " " + h.pid() + " failed for node " + node);
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot signal node " + node + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LabException("interrupted");
+    }
   }
 
   public LabState state() {
     return state;
+  }
+
+  /** Records the process controlling the lab and its API address in the lab's state. */
+  public void controller(LabState.Controller controller) throws IOException {
+    state = state.withController(controller);
+    state.write();
   }
 
   /**
@@ -174,8 +243,7 @@ public final class Lab {
     List<String> dead = new ArrayList<>();
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (LabState.NodeState n : state.nodes()) {
-      Optional<ProcessHandle> p = Optional.ofNullable(processes.get(n.name())).filter(Process::isAlive)
-          .map(Process::toHandle).or(() -> NodeProcesses.find(n.pid(), n.config()));
+      Optional<ProcessHandle> p = process(n.name());
       if (p.isEmpty()) {
         dead.add(n.name());
         continue;
@@ -189,6 +257,14 @@ public final class Lab {
   }
 
   private void stopOne(LabState.NodeState n, ProcessHandle h) {
+    try {
+      // A paused node would not answer, nor die of SIGTERM: thaw it first.
+      new ProcessBuilder("kill", "-CONT", Long.toString(h.pid())).start().waitFor(2, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // kill(1) missing: signals below still work
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
     } catch (IOException e) {

@@ -43,7 +43,7 @@ public final class LabLauncher {
     }
     out.println("starting " + plan.nodes().size() + " node processes ...");
     out.flush();
-    return Lab.start(plan, detached, line -> {
+    return Lab.start(plan, detached, null, line -> {
       out.println("  " + line);
       out.flush();
     });

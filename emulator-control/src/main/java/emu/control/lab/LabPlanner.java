@@ -83,8 +83,10 @@ public final class LabPlanner {
         String mac = i.mac() != null ? MacAddress.parse(i.mac()).toString() : generatedMac(index, ifIndex, pinnedMacs);
         int mtu = i.mtu() != null ? i.mtu() : linkMtu.getOrDefault(key, 1500);
         Integer port = boundPorts.get(key);
+        Map<String, String> impairments = topo.effectiveImpairments(n.name(), i.name());
         ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu,
-            port == null ? null : n.bind() + ":" + port, peers.get(key)));
+            port == null ? null : n.bind() + ":" + port, peers.get(key),
+            impairments.isEmpty() ? null : impairments));
         ifIndex++;
       }
       List<NodeConfig.StaticRoute> routes = new ArrayList<>();

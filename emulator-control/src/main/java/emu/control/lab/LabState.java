@@ -15,10 +15,24 @@ import java.util.List;
  * the token): enough for another emu command to find, inspect and stop it.
  */
 public record LabState(String name, String topology, String outDir, String stateDir, String token, long seed,
-                       String startedAt, List<NodeState> nodes) {
+                       String startedAt, List<NodeState> nodes, Controller controller) {
 
   /** One node process of the lab. */
   public record NodeState(String name, String kind, long pid, String mgmt, String log, String config) {}
+
+  /** The process that controls the lab and where its API listens (host:port). */
+  public record Controller(long pid, String api) {}
+
+  /** The same state with one node's process id changed (after a restart). */
+  public LabState withPid(String node, long pid) {
+    List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node)
+        ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config()) : n).toList();
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller);
+  }
+
+  public LabState withController(Controller c) {
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, nodes, c);
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

@@ -111,6 +111,34 @@ public final class NodeClient {
     }
   }
 
+  /** A JSON answer and its HTTP status. */
+  public record Reply(int status, JsonNode body) {
+    /** The node's error message, or the body. */
+    public String message() {
+      return body != null && body.has("error") ? body.get("error").asText() : String.valueOf(body);
+    }
+  }
+
+  /**
+   * Sends a JSON request ({@code body} null for none) and returns the node's answer, whatever
+   * its status; throws only if the node does not answer.
+   */
+  public Reply request(String method, String path, Object body) throws IOException {
+    HttpRequest.Builder b = request(path, Duration.ofSeconds(5)).header("Content-Type", "application/json");
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    try {
+      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode j = r.body().isBlank() ? null : JSON.readTree(r.body());
+      return new Reply(r.statusCode(), j);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException("node " + node + " sent something that is not JSON: " + e.getOriginalMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
   /** Asks the node to stop (it flushes captures and events first). */
   public void shutdown() throws IOException {
     try {

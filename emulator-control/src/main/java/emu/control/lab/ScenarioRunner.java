@@ -1,5 +1,7 @@
 package emu.control.lab;
 
+import emu.control.controller.ControlApi;
+import emu.control.controller.LabController;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.control.topology.ScenarioStep;
@@ -43,7 +45,24 @@ public final class ScenarioRunner {
       err.flush();
       return LAB_FAILED;
     }
-    Thread hook = new Thread(lab::stop, "emu-run-stop");
+    LabController controller;
+    ControlApi api;
+    try {
+      controller = new LabController(topo, lab, outDir);
+      api = new ControlApi(controller, lab.state().token(), () -> { });
+      var at = api.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      lab.controller(new LabState.Controller(ProcessHandle.current().pid(),
+          at.getAddress().getHostAddress() + ":" + at.getPort()));
+    } catch (IOException e) {
+      err.println("emu: " + e.getMessage());
+      lab.stop();
+      return LAB_FAILED;
+    }
+    Thread hook = new Thread(() -> {
+      controller.close();
+      lab.stop();
+      api.close();
+    }, "emu-run-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     AtomicReference<String> death = new AtomicReference<>();
     lab.watch(msg -> {
@@ -52,7 +71,8 @@ public final class ScenarioRunner {
       err.flush();
     });
     int failed = 0;
-    List<String> nodeNames = lab.state().nodes().stream().map(LabState.NodeState::name).toList();
+    List<String> nodeNames = new ArrayList<>(lab.state().nodes().stream().map(LabState.NodeState::name).toList());
+    nodeNames.add(LabController.NODE);
     EventLog events = new EventLog(outDir, nodeNames);
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
@@ -61,6 +81,7 @@ public final class ScenarioRunner {
       var startEvents = events.poll();
       story.heading("lab start: each node announces its addresses (gratuitous ARP)");
       story.events(startEvents, startEvents.isEmpty() ? 0 : startEvents.get(0).ts());
+      controller.startFaultPlan();
       int i = 0;
       for (ScenarioStep step : topo.scenario()) {
         i++;
@@ -91,7 +112,10 @@ public final class ScenarioRunner {
       err.println("emu: cannot write the narrative: " + e.getMessage());
       failed++;
     }
-    List<String> dead = lab.stop();
+    controller.close();
+    api.close();
+    List<String> dead = new ArrayList<>(lab.stop());
+    dead.removeAll(controller.killed()); // killed on purpose by the fault plan
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException e) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import emu.control.controller.ApiException;
+import emu.control.controller.ControlClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -19,9 +21,20 @@ public final class StatusTable {
 
   private StatusTable() {}
 
-  /** Collects each node's /status (or why it has none). */
+  /**
+   * The lab's state: from its control process when it has one (nodes, links, impairments,
+   * partition, fault plan), else asked of each node directly. A node that does not answer is
+   * shown as such and never holds up the others.
+   */
   public static ObjectNode collect(Lab lab) {
     LabState s = lab.state();
+    if (ControlClient.available(s)) {
+      try {
+        return (ObjectNode) new ControlClient(s).lab("GET", "", null);
+      } catch (IOException | ApiException e) {
+        // fall back to asking the nodes
+      }
+    }
     ObjectNode root = JSON.createObjectNode();
     root.put("lab", s.name());
     root.put("topology", s.topology());
@@ -62,13 +75,14 @@ public final class StatusTable {
     out.println("  topology: " + status.path("topology").asText());
     out.println("  output:   " + status.path("output").asText());
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NODE", "KIND", "PID", "STATE", "IFACE", "ADDRESS", "MAC", "LINK (local -> peer)"});
+    rows.add(new String[] {"NODE", "KIND", "PID", "STATE", "IFACE", "ADDRESS", "MAC", "LINK (local -> peer)",
+        "IMPAIRMENT (egress)"});
     for (JsonNode n : status.path("nodes")) {
       String[] base = {n.path("name").asText(), n.path("kind").asText(), n.path("pid").asText(),
           n.path("state").asText()};
       JsonNode ifaces = n.path("interfaces");
       if (!ifaces.isArray() || ifaces.isEmpty()) {
-        rows.add(concat(base, new String[] {"-", "-", "-", n.path("reason").asText("-")}));
+        rows.add(concat(base, new String[] {"-", "-", "-", n.path("reason").asText("-"), ""}));
         continue;
       }
       boolean first = true;
@@ -76,8 +90,9 @@ public final class StatusTable {
         String link = i.path("bind").isNull() || i.path("bind").isMissingNode() ? "(not linked)"
             : "udp " + i.path("bind").asText() + " -> " + i.path("peer").asText();
         String[] left = first ? base : new String[] {"", "", "", ""};
+        String link2 = i.path("state").asText("UP").equals("DOWN") ? link + " [DOWN]" : link;
         rows.add(concat(left, new String[] {i.path("name").asText(), i.path("address").asText("-"),
-            i.path("mac").asText(), link}));
+            i.path("mac").asText(), link2, words(i.path("impairment"))}));
         first = false;
       }
     }
@@ -94,7 +109,22 @@ public final class StatusTable {
       }
       out.println(sb.toString().stripTrailing());
     }
+    JsonNode partition = status.path("partition");
+    if (partition.isArray() && !partition.isEmpty()) {
+      out.println("  partition in force: " + partition + " cut off from the rest");
+    }
+    for (JsonNode f : status.path("faults")) {
+      out.println("  fault plan: " + f.path("fault").asText() + "  [" + f.path("result").asText() + "]");
+    }
     out.flush();
+  }
+
+  /** Impairment words as a user would type them: "delay 20ms loss 5%". */
+  public static String words(JsonNode impairment) {
+    StringBuilder sb = new StringBuilder();
+    impairment.fields().forEachRemaining(e -> sb.append(sb.length() == 0 ? "" : " ").append(e.getKey()).append(' ')
+        .append(e.getValue().asText()));
+    return sb.length() == 0 ? "-" : sb.toString();
   }
 
   private static String[] concat(String[] a, String[] b) {

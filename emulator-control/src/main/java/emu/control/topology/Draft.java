@@ -21,6 +21,9 @@ final class Draft {
     final Map<String, Node> nodes = new LinkedHashMap<>();
     final List<Link> links = new ArrayList<>();
     final List<ScenarioStep> scenario = new ArrayList<>();
+    /** The items of the top-level {@code faults:} list, checked once links are resolved. */
+    final List<YamlNode> faultItems = new ArrayList<>();
+    final List<FaultSpec> faults = new ArrayList<>();
   }
 
   /** One node. */
@@ -78,6 +81,14 @@ final class Draft {
     Scalar portAt;
     Integer mtu;
     boolean linked;
+    /** The link it is an end of (the first one, if wrongly used twice), or null. */
+    Link link;
+    /** The 'impairments' key, or null if absent. */
+    Scalar impairmentsAt;
+    /** Valid words only, in file order. */
+    final Map<String, String> impairments = new LinkedHashMap<>();
+    /** False if some word was wrong (reported): checks of the words together would then mislead. */
+    boolean impairmentsComplete = true;
 
     Iface(Node node, String name, Scalar at, boolean implicit) {
       this.node = node;
@@ -102,9 +113,22 @@ final class Draft {
     Scalar aAt;
     Scalar bAt;
     Integer mtu;
+    /** The interfaces the endpoints name, once resolved; null where they name nothing. */
+    Iface aIface;
+    Iface bIface;
+    /** The 'impairments' key, or null if absent. */
+    Scalar impairmentsAt;
+    /** Valid words only, in file order. */
+    final Map<String, String> impairments = new LinkedHashMap<>();
+    /** False if some word was wrong (reported). */
+    boolean impairmentsComplete = true;
 
     Link(YamlNode at) {
       this.at = at;
+    }
+
+    String label() {
+      return a != null && b != null ? "link " + a + " <-> " + b : "the link at line " + at.line();
     }
   }
 }

@@ -1,5 +1,9 @@
 package emu.control.topology;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * One interface of a node as the topology file declares it (or, for a switch port only named by
  * a link, as it is created implicitly): what the launcher needs to configure it.
@@ -8,5 +12,19 @@ package emu.control.topology;
  * @param mac aa:bb:cc:dd:ee:ff as written, or null to let the node choose
  * @param port the UDP port its link socket binds, or null for any
  * @param mtu or null for the link's (or the default) MTU
+ * @param impairments tc-netem words (delay, loss, ...) to their values as written, in file order,
+ *     for this interface's egress only; they override the link's words key by key (see
+ *     {@link Topology#effectiveImpairments}); empty if none, never null
  */
-public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu) {}
+public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
+                        Map<String, String> impairments) {
+  public IfaceSpec {
+    impairments = Collections.unmodifiableMap(impairments == null ? new LinkedHashMap<>()
+        : new LinkedHashMap<>(impairments));
+  }
+
+  /** An interface without impairments. */
+  public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu) {
+    this(name, address, mac, port, mtu, Map.of());
+  }
+}

@@ -7,12 +7,16 @@ import emu.control.topology.YamlNode.ScalarType;
 import emu.control.topology.YamlNode.Sequence;
 import java.util.List;
 
-/** Reads the file's outline (name, topology, defaults, nodes, links, scenario) into a {@link Draft.Lab}. */
+/**
+ * Reads the file's outline (name, topology, defaults, nodes, links, scenario, faults) into a
+ * {@link Draft.Lab}; the faults are only collected here, {@link FaultPlan} checks them once links
+ * are resolved.
+ */
 final class LabBinder {
-  private static final List<String> TOP_FIELDS = List.of("name", "topology", "scenario");
+  private static final List<String> TOP_FIELDS = List.of("name", "topology", "scenario", "faults");
   private static final List<String> TOPOLOGY_FIELDS = List.of("defaults", "nodes", "links");
   private static final List<String> DEFAULTS_FIELDS = List.of("kind");
-  private static final List<String> LINK_FIELDS = List.of("endpoints", "mtu");
+  private static final List<String> LINK_FIELDS = List.of("endpoints", "mtu", "impairments");
   private static final String ENDPOINTS_EXAMPLE = "[\"h1:eth0\", \"sw1:p1\"]";
 
   private final Diagnostics diag;
@@ -53,6 +57,10 @@ final class LabBinder {
     Sequence scenario = f.sequence("scenario", " of steps like '- h1: ping -c 1 h2'");
     if (scenario != null) {
       scenario.items().forEach(step -> step(lab, step));
+    }
+    Sequence faults = f.sequence("faults", " of timed faults like '- at 2s down r1:eth1'");
+    if (faults != null) {
+      lab.faultItems.addAll(faults.items());
     }
     return lab;
   }
@@ -101,14 +109,25 @@ final class LabBinder {
     }
     Draft.Link link = new Draft.Link(m);
     lab.links.add(link);
-    MapFields f = new MapFields(m, "link", diag, LINK_FIELDS);
+    MapFields f = new MapFields(m, "link", diag, LINK_FIELDS, Impairments::misplaced);
     Scalar mtu = f.integer("mtu", 68, 9216);
     link.mtu = mtu == null ? null : mtu.integer().intValue();
     Entry endpoints = f.entry("endpoints");
     if (endpoints == null) {
       diag.error(m, "link has no endpoints; write endpoints: " + ENDPOINTS_EXAMPLE);
-      return;
+    } else {
+      endpoints(link, endpoints);
     }
+    Mapping impairments = f.mapping("impairments", " of words to values, like '{delay: 20ms, loss: 1%}'");
+    if (impairments != null) {
+      link.impairmentsAt = f.entry("impairments").key();
+      link.impairmentsComplete = Impairments.read(impairments, link.label(), link.impairments, diag);
+    } else if (f.entry("impairments") != null) {
+      link.impairmentsComplete = false;
+    }
+  }
+
+  private void endpoints(Draft.Link link, Entry endpoints) {
     YamlNode v = endpoints.value();
     if (v instanceof Sequence s && s.items().size() == 2
         && s.items().stream().allMatch(i -> i instanceof Scalar sc && !sc.isNull())) {

@@ -23,6 +23,8 @@ final class LinkResolver {
     for (Draft.Link link : lab.links) {
       Draft.Iface a = resolve(link, link.a, link.aAt);
       Draft.Iface b = resolve(link, link.b, link.bAt);
+      link.aIface = a;
+      link.bIface = b;
       if (link.a != null && link.b != null && link.a.node().equals(link.b.node())) {
         diag.error(link.at, "link connects node " + link.a.node() + " to itself (" + link.a + " and " + link.b
             + "); a link joins two different nodes");
@@ -74,6 +76,9 @@ final class LinkResolver {
       return null;
     }
     iface.linked = true;
+    if (iface.link == null) {
+      iface.link = link;
+    }
     return iface;
   }
 }

@@ -6,6 +6,7 @@ import emu.control.topology.YamlNode.Scalar;
 import emu.control.topology.YamlNode.ScalarType;
 import emu.control.topology.YamlNode.Sequence;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The fields of one YAML map with the checks every field needs: unknown names (listing the allowed
@@ -18,13 +19,18 @@ final class MapFields {
 
   /** Reports every key of {@code map} not in {@code allowed}; {@code where} names the map in messages. */
   MapFields(Mapping map, String where, Diagnostics diag, List<String> allowed) {
+    this(map, where, diag, allowed, name -> "");
+  }
+
+  /** As above; {@code hint} adds advice (or "") to the message about an unknown key of that name. */
+  MapFields(Mapping map, String where, Diagnostics diag, List<String> allowed, UnaryOperator<String> hint) {
     this.map = map;
     this.where = where;
     this.diag = diag;
     for (Entry e : map.entries()) {
       if (!allowed.contains(e.name())) {
         diag.error(e.key(), "unknown field '" + e.name() + "' in " + where + "; allowed fields: "
-            + String.join(", ", allowed) + didYouMean(e.name(), allowed));
+            + String.join(", ", allowed) + didYouMean(e.name(), allowed) + hint.apply(e.name()));
       }
     }
   }

@@ -13,7 +13,7 @@ final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port");
-  private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu");
+  private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu", "impairments");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
 
   private final Diagnostics diag;
@@ -99,7 +99,7 @@ final class NodeBinder {
       node.addressesComplete = false;
       return;
     }
-    MapFields f = new MapFields(m, where, diag, IFACE_FIELDS);
+    MapFields f = new MapFields(m, where, diag, IFACE_FIELDS, Impairments::misplaced);
     Scalar address = f.text("address");
     if (address != null && node.isSwitch()) {
       diag.error(address, "switch port " + label + " must not have an address: a switch has no IP layer"
@@ -130,6 +130,13 @@ final class NodeBinder {
     i.portAt = f.integer("port", 1, 65535);
     Scalar mtu = f.integer("mtu", 68, 9216);
     i.mtu = mtu == null ? null : mtu.integer().intValue();
+    Mapping impairments = f.mapping("impairments", " of words to values, like '{loss: 1%, delay: 5ms}'");
+    if (impairments != null) {
+      i.impairmentsAt = f.entry("impairments").key();
+      i.impairmentsComplete = Impairments.read(impairments, where, i.impairments, diag);
+    } else if (f.entry("impairments") != null) {
+      i.impairmentsComplete = false;
+    }
   }
 
   private void route(Draft.Node node, YamlNode item) {

@@ -38,6 +38,8 @@ public final class TopologyLoader {
     if (lab != null) {
       new LinkResolver(diag, lab).run();
       new AddressPlan(diag, lab).run();
+      Impairments.checkEffective(lab, diag);
+      new FaultPlan(diag, lab).run();
     }
     if (diag.hasErrors() || lab == null) {
       throw new TopologyException(diag.errors());
@@ -52,13 +54,14 @@ public final class TopologyLoader {
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),
-          i.mtu)).toList();
+          i.mtu, i.impairments)).toList();
       List<RouteSpec> routes = n.routes.stream()
           .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line()));
     }
-    List<LinkSpec> links = lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line())).toList();
-    return new Topology(file, lab.name, nodes, links, lab.scenario, warnings);
+    List<LinkSpec> links =
+        lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments)).toList();
+    return new Topology(file, lab.name, nodes, links, lab.scenario, warnings, lab.faults);
   }
 }

@@ -7,6 +7,7 @@ public final class BridgePort {
   private final int index;
   private final String name;
   private final LinkEndpoint endpoint;
+  private boolean up = true;
   public long rxFrames;
   public long rxBytes;
   public long rxDropped;
@@ -33,5 +34,14 @@ public final class BridgePort {
 
   public int mtu() {
     return endpoint.mtu();
+  }
+
+  /** False while the port's link is down: nothing enters or leaves through it. */
+  public boolean isUp() {
+    return up;
+  }
+
+  public void setUp(boolean up) {
+    this.up = up;
   }
 }

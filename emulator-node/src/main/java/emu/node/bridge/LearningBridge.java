@@ -74,6 +74,11 @@ public final class LearningBridge {
   public void input(BridgePort in, ByteBuf frame) {
     in.rxFrames++;
     in.rxBytes += frame.readableBytes();
+    if (!in.isUp()) {
+      in.rxDropped++;
+      frame.release();
+      return;
+    }
     if (!eth.wrapChecked(frame)) {
       runts++;
       in.rxDropped++;
@@ -88,7 +93,7 @@ public final class LearningBridge {
     }
     if (!MacAddress.isMulticast(dst)) {
       FdbEntry e = fdb.get(dst);
-      if (e != null && now - e.lastSeen < ageingNanos) {
+      if (e != null && now - e.lastSeen < ageingNanos && e.port.isUp()) {
         if (e.port == in) {
           // The destination is on the segment the frame came from: nothing to do.
           filtered++;
@@ -130,7 +135,7 @@ public final class LearningBridge {
     if (tracer.enabled()) {
       List<String> outs = new ArrayList<>();
       for (BridgePort p : ports) {
-        if (p != in) {
+        if (p != in && p.isUp()) {
           outs.add(p.name());
         }
       }
@@ -147,7 +152,7 @@ public final class LearningBridge {
     BridgePort last = null;
     for (int i = 0; i < ports.size(); i++) {
       BridgePort p = ports.get(i);
-      if (p == in) {
+      if (p == in || !p.isUp()) {
         continue;
       }
       if (last != null) {
@@ -179,6 +184,17 @@ public final class LearningBridge {
     }
     live.sort((a, b) -> Long.compare(a.mac, b.mac));
     return live;
+  }
+
+  /** Forgets every MAC learned behind {@code port} (its link went down), as Linux bridges do. */
+  public void forget(BridgePort port) {
+    List<Long> gone = new ArrayList<>();
+    for (FdbEntry e : fdb.values()) {
+      if (e.port == port) {
+        gone.add(e.mac);
+      }
+    }
+    gone.forEach(fdb::remove);
   }
 
   /** Forgets entries past the ageing time; called periodically so the table stays bounded. */

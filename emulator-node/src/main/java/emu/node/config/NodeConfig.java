@@ -30,9 +30,15 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param address a.b.c.d/n, or null for none (switch ports)
    * @param bind local UDP endpoint host:port
    * @param peer the other end's UDP endpoint host:port
+   * @param impairments egress impairments in tc-netem words (emu.link.impair.ImpairmentParser), or null
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Iface(String name, String mac, String address, int mtu, String bind, String peer) {}
+  public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                      Map<String, String> impairments) {
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
+      this(name, mac, address, mtu, bind, peer, null);
+    }
+  }
 
   /** A static route; {@code to} is a prefix ("default" allowed), {@code via} the gateway. */
   public record StaticRoute(String to, String via, int metric) {}

@@ -46,6 +46,8 @@ import java.util.Map;
  *   <li>{@code GET /status}: interfaces, addresses, link ports and counters, as JSON.</li>
  *   <li>{@code POST /exec} with {@code {"argv":[...]}}: runs a command; the response streams
  *       JSON lines {@code {"out":"..."}} and ends with {@code {"exit":N}}.</li>
+ *   <li>{@code GET /links}; {@code POST|DELETE /links/IF/impairment}; {@code POST /links/IF/down|up}:
+ *       the interfaces' state and egress impairments (tc-netem words).</li>
  *   <li>{@code POST /shutdown}: flushes captures and events and exits.</li>
  * </ul>
  * Errors are JSON {@code {"error":"..."}} with a 4xx status.
@@ -140,8 +142,77 @@ public final class ManagementServer {
           json(ctx, HttpResponseStatus.OK, Map.of("node", node.config().name(), "stopping", true))
               .addListener(f -> onShutdown.run());
         }
-        default -> error(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-            + " (try /health, /status, /exec, /shutdown)");
+        case "/links" -> {
+          if (!m.equals(HttpMethod.GET)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET " + path);
+            return;
+          }
+          json(ctx, HttpResponseStatus.OK, node.linkStates());
+        }
+        default -> {
+          if (path.startsWith("/links/")) {
+            link(ctx, req, path.substring("/links/".length()));
+            return;
+          }
+          error(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
+              + " (try /health, /status, /exec, /links, /shutdown)");
+        }
+      }
+    }
+
+    /**
+     * {@code POST /links/IF/impairment} with {"word": "value", ...} changes only those
+     * parameters; {@code DELETE /links/IF/impairment} clears them; {@code POST /links/IF/down}
+     * and {@code /up} set the link state.
+     */
+    private void link(ChannelHandlerContext ctx, FullHttpRequest req, String rest) {
+      String[] parts = rest.split("/", -1);
+      if (parts.length != 2 || parts[0].isEmpty()) {
+        error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down or /links/IFACE/up");
+        return;
+      }
+      String iface = parts[0];
+      String what = parts[1];
+      HttpMethod m = req.method();
+      try {
+        if (what.equals("impairment") && m.equals(HttpMethod.POST)) {
+          JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+          if (body == null || !body.isObject()) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "body must be a JSON object of netem words, e.g. {\"loss\": \"5%\"}");
+            return;
+          }
+          Map<String, String> words = new java.util.LinkedHashMap<>();
+          for (var it = body.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+              error(ctx, HttpResponseStatus.BAD_REQUEST, e.getKey() + ": want a string value such as \"20ms\"");
+              return;
+            }
+            words.put(e.getKey(), e.getValue().asText());
+          }
+          node.impair(iface, words);
+        } else if (what.equals("impairment") && m.equals(HttpMethod.DELETE)) {
+          node.clearImpairment(iface);
+        } else if ((what.equals("down") || what.equals("up")) && m.equals(HttpMethod.POST)) {
+          node.setLinkUp(iface, what.equals("up"));
+        } else {
+          error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST or DELETE /links/IFACE/impairment, POST "
+              + "/links/IFACE/down or /links/IFACE/up");
+          return;
+        }
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        error(ctx, HttpResponseStatus.BAD_REQUEST, "body is not JSON: " + e.getOriginalMessage());
+        return;
+      } catch (IllegalArgumentException e) {
+        boolean missing = e.getMessage() != null && e.getMessage().contains("has no interface");
+        error(ctx, missing ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        return;
+      }
+      for (Map<String, Object> l : node.linkStates()) {
+        if (l.get("name").equals(iface)) {
+          json(ctx, HttpResponseStatus.OK, l);
+          return;
+        }
       }
     }
 

@@ -27,6 +27,7 @@ public final class NodeStatus {
     m.put("transport", Transports.name());
     List<Map<String, Object>> ifaces = new ArrayList<>();
     List<UdpLinkEndpoint> udps = node.udpEndpoints();
+    List<Map<String, Object>> linkStates = node.linkStates();
     for (int i = 0; i < udps.size(); i++) {
       UdpLinkEndpoint udp = udps.get(i);
       Map<String, Object> f = new LinkedHashMap<>();
@@ -38,7 +39,6 @@ public final class NodeStatus {
       f.put("peer", udp == null ? null : HostPort.format(udp.peer()));
       if (node.stack() != null) {
         Nic nic = node.stack().nics().get(i);
-        f.put("state", nic.isUp() ? "UP" : "DOWN");
         f.put("rx_frames", nic.rxFrames);
         f.put("rx_bytes", nic.rxBytes);
         f.put("rx_dropped", nic.rxDropped);
@@ -47,7 +47,6 @@ public final class NodeStatus {
         f.put("tx_dropped", nic.txDropped);
       } else {
         BridgePort p = node.bridge().ports().get(i);
-        f.put("state", "UP");
         f.put("rx_frames", p.rxFrames);
         f.put("rx_bytes", p.rxBytes);
         f.put("rx_dropped", p.rxDropped);
@@ -56,6 +55,12 @@ public final class NodeStatus {
       }
       if (udp != null) {
         f.put("link", link(udp.counters()));
+      }
+      Map<String, Object> ls = linkStates.get(i);
+      f.put("state", ls.get("state"));
+      if (ls.containsKey("impairment")) {
+        f.put("impairment", ls.get("impairment"));
+        f.put("impairment_counters", ls.get("impairment_counters"));
       }
       ifaces.add(f);
     }

@@ -106,6 +106,20 @@ public final class NetworkStack {
     }
   }
 
+  /**
+   * Carrier lost or regained on an interface. Down: the interface drops everything both ways
+   * and its neighbours are forgotten (queued packets dropped, counted). Up: the node announces
+   * itself again with a gratuitous ARP.
+   */
+  public void setLinkUp(Nic nic, boolean up) {
+    nic.setUp(up);
+    if (!up) {
+      nic.neighbors().flush();
+    } else if (nic.address() != null) {
+      arp.announce(nic);
+    }
+  }
+
   /** Ingress from a link: the frame's owner is now the stack. */
   public void input(Nic nic, ByteBuf frame) {
     nic.rxFrames++;

@@ -1,0 +1,300 @@
+package emu.control.controller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.link.tunnel.Transports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The control plane's HTTP/JSON API, shaped like Toxiproxy's: resources are labs, nodes, links
+ * and their impairments; a POST changes only what it names; {@code POST /reset} clears
+ * everything; {@code GET /metrics} is Prometheus text. Bound to 127.0.0.1 unless told
+ * otherwise; every request must carry the lab token as {@code Authorization: Bearer TOKEN}.
+ * Errors are {@code {"error": "..."}} with a 4xx status, and change nothing.
+ *
+ * <pre>
+ * GET    /labs                                  the lab (a list, as Toxiproxy lists proxies)
+ * GET    /labs/LAB                              nodes, links, impairments, partition, fault plan
+ * GET    /labs/LAB/nodes[/NODE]
+ * POST   /labs/LAB/nodes/NODE/kill|restart|pause|resume
+ * GET    /labs/LAB/links[/NODE:IF]
+ * POST   /labs/LAB/links/NODE:IF/impairment     {"delay": "20ms", "loss": "5%", ...}
+ * DELETE /labs/LAB/links/NODE:IF/impairment
+ * POST   /labs/LAB/links/NODE:IF/down|up
+ * POST   /labs/LAB/partition                    {"nodes": ["client", "printer"]}
+ * POST   /labs/LAB/heal
+ * POST   /labs/LAB/shutdown
+ * POST   /reset
+ * GET    /metrics
+ * </pre>
+ */
+public final class ControlApi implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final LabController controller;
+  private final byte[] token;
+  private final Runnable onShutdown;
+  private final ControlMetrics metrics = new ControlMetrics();
+  private final EventLoopGroup group = Transports.singleThreadGroup();
+  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "emu-api");
+    t.setDaemon(true);
+    return t;
+  });
+  private Channel server;
+
+  public ControlApi(LabController controller, String token, Runnable onShutdown) {
+    this.controller = controller;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.onShutdown = onShutdown;
+  }
+
+  /** Binds; throws with the reason if the address is taken. Returns the address bound. */
+  public InetSocketAddress bind(InetSocketAddress at) throws IOException {
+    var f = new ServerBootstrap().group(group).channel(Transports.serverSocketChannel())
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+          }
+        }).bind(at).awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IOException("control API cannot bind " + at.getHostString() + ":" + at.getPort() + ": "
+          + f.cause().getMessage(), f.cause());
+    }
+    server = f.channel();
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().awaitUninterruptibly();
+    }
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    workers.shutdownNow();
+  }
+
+  private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      if (!authorized(req)) {
+        respond(ctx, 401, Map.of("error", "missing or wrong lab token (send Authorization: Bearer TOKEN; the "
+            + "token is in the lab's state folder)"));
+        return;
+      }
+      String path = req.uri().split("\\?", 2)[0];
+      HttpMethod method = req.method();
+      String body = req.content().toString(StandardCharsets.UTF_8);
+      CompletableFuture.supplyAsync(() -> route(method, path, body), workers).whenComplete((result, error) -> {
+        if (error == null) {
+          respond(ctx, 200, result);
+        } else {
+          Throwable c = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+          if (c instanceof ApiException a) {
+            respond(ctx, a.status(), Map.of("error", a.getMessage()));
+          } else {
+            respond(ctx, 500, Map.of("error", String.valueOf(c)));
+          }
+        }
+      });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    return h != null && h.startsWith("Bearer ")
+        && MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Dispatches one request; returns the JSON body (or a String for text) or throws ApiException. */
+  Object route(HttpMethod method, String path, String body) {
+    List<String> p = new ArrayList<>(List.of(path.replaceAll("^/+|/+$", "").split("/")));
+    String lab = controller.topology().name();
+    boolean get = method.equals(HttpMethod.GET);
+    boolean post = method.equals(HttpMethod.POST);
+    if (p.equals(List.of("metrics")) && get) {
+      return new Text(metrics.scrape(controller.status()));
+    }
+    if (p.equals(List.of("reset")) && post) {
+      return controller.reset();
+    }
+    if (p.equals(List.of("labs")) && get) {
+      Map<String, Object> s = controller.status();
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("name", s.get("lab"));
+      summary.put("topology", s.get("topology"));
+      summary.put("nodes", ((List<?>) s.get("nodes")).size());
+      summary.put("links", ((List<?>) s.get("links")).size());
+      return List.of(summary);
+    }
+    if (p.size() < 2 || !p.get(0).equals("labs")) {
+      throw ApiException.notFound("no such resource: " + path + " (see GET /labs)");
+    }
+    if (!p.get(1).equals(lab)) {
+      throw ApiException.notFound("no lab named " + p.get(1) + " here (this is lab " + lab + ")");
+    }
+    List<String> r = p.subList(2, p.size());
+    if (r.isEmpty() && get) {
+      return controller.status();
+    }
+    String what = r.isEmpty() ? "" : r.get(0);
+    switch (what) {
+      case "nodes" -> {
+        if (r.size() == 1 && get) {
+          return controller.status().get("nodes");
+        }
+        if (r.size() == 2 && get) {
+          requireNode(r.get(1));
+          return controller.nodeJson(r.get(1));
+        }
+        if (r.size() == 3 && post) {
+          return controller.node(r.get(1), r.get(2));
+        }
+      }
+      case "links" -> {
+        if (r.size() == 1 && get) {
+          return controller.status().get("links");
+        }
+        if (r.size() == 2 && get) {
+          return linkOf(r.get(1));
+        }
+        if (r.size() == 3 && r.get(2).equals("impairment") && post) {
+          return controller.impair(r.get(1), words(body));
+        }
+        if (r.size() == 3 && r.get(2).equals("impairment") && method.equals(HttpMethod.DELETE)) {
+          return controller.clear(r.get(1));
+        }
+        if (r.size() == 3 && (r.get(2).equals("down") || r.get(2).equals("up")) && post) {
+          return controller.linkState(r.get(1), r.get(2).equals("up"));
+        }
+      }
+      case "partition" -> {
+        if (r.size() == 1 && post) {
+          JsonNode j = parse(body);
+          JsonNode nodes = j.get("nodes");
+          if (nodes == null || !nodes.isArray()) {
+            throw ApiException.badRequest("body must be {\"nodes\": [\"NODE\", ...]}");
+          }
+          List<String> names = new ArrayList<>();
+          nodes.forEach(n -> names.add(n.asText()));
+          return controller.partition(names);
+        }
+      }
+      case "heal" -> {
+        if (r.size() == 1 && post) {
+          return controller.heal();
+        }
+      }
+      case "shutdown" -> {
+        if (r.size() == 1 && post) {
+          workers.submit(onShutdown);
+          return Map.of("lab", lab, "stopping", true);
+        }
+      }
+      default -> { }
+    }
+    throw new ApiException(method.equals(HttpMethod.GET) || post || method.equals(HttpMethod.DELETE) ? 404 : 405,
+        "no such resource or method: " + method + " " + path);
+  }
+
+  private void requireNode(String node) {
+    if (controller.topology().node(node) == null) {
+      throw ApiException.notFound("no node named " + node + " in lab " + controller.topology().name());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Object linkOf(String endpoint) {
+    for (Object o : (List<Object>) controller.status().get("links")) {
+      Map<String, Object> l = (Map<String, Object>) o;
+      if (((Map<String, Object>) l.get("impairments")).containsKey(endpoint)) {
+        return l;
+      }
+    }
+    throw ApiException.notFound("no link endpoint '" + endpoint + "' in lab " + controller.topology().name());
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      JsonNode j = JSON.readTree(body.isBlank() ? "{}" : body);
+      if (j == null || !j.isObject()) {
+        throw ApiException.badRequest("body must be a JSON object");
+      }
+      return j;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ApiException.badRequest("body is not JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static Map<String, String> words(String body) {
+    Map<String, String> w = new LinkedHashMap<>();
+    for (var it = parse(body).fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+        throw ApiException.badRequest(e.getKey() + ": want a string value such as \"20ms\" or \"5%\"");
+      }
+      w.put(e.getKey(), e.getValue().asText());
+    }
+    return w;
+  }
+
+  /** A plain-text body (Prometheus exposition). */
+  private record Text(String text) {}
+
+  private static void respond(ChannelHandlerContext ctx, int status, Object body) {
+    byte[] bytes;
+    String type;
+    try {
+      if (body instanceof Text t) {
+        bytes = t.text().getBytes(StandardCharsets.UTF_8);
+        type = "text/plain; version=0.0.4; charset=utf-8";
+      } else {
+        bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        type = "application/json";
+      }
+    } catch (IOException e) {
+      bytes = ("{\"error\":\"cannot encode the answer\"}").getBytes(StandardCharsets.UTF_8);
+      type = "application/json";
+      status = 500;
+    }
+    ByteBuf content = Unpooled.wrappedBuffer(bytes);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+    HttpUtil.setContentLength(r, bytes.length);
+    ctx.writeAndFlush(r);
+  }
+}

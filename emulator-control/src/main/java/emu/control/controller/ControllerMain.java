@@ -1,0 +1,81 @@
+package emu.control.controller;
+
+import emu.control.lab.Lab;
+import emu.control.lab.LabException;
+import emu.control.lab.LabLauncher;
+import emu.control.lab.LabState;
+import emu.control.topology.Problem;
+import emu.control.topology.Topology;
+import emu.control.topology.TopologyException;
+import emu.control.topology.TopologyLoader;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The process behind {@code ./emu up}: starts the lab's nodes as its children, serves the
+ * control API, runs the fault plan, and stops everything on {@code POST /labs/LAB/shutdown} or
+ * SIGTERM. Nodes are told to exit if this process dies, so a crash leaves nothing running.
+ *
+ * <p>{@code java emu.control.controller.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE}.
+ * Prints {@code READY api=HOST:PORT} when the lab is up. Exit status 2: bad topology; 3: the
+ * lab could not start.
+ */
+public final class ControllerMain {
+  private ControllerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    PrintWriter out = new PrintWriter(System.out, true);
+    if (args.length != 5) {
+      System.err.println("usage: ControllerMain TOPOLOGY OUTDIR SEED CAPTURE(true|false) TRACE(true|false)");
+      System.exit(2);
+    }
+    Topology topo;
+    try {
+      topo = TopologyLoader.load(Path.of(args[0]));
+    } catch (TopologyException e) {
+      for (Problem p : e.problems()) {
+        System.err.println(p);
+      }
+      System.exit(2);
+      return;
+    }
+    Path outDir = Path.of(args[1]);
+    Lab lab;
+    try {
+      lab = LabLauncher.launch(topo, outDir, Long.parseLong(args[2]), Boolean.parseBoolean(args[3]),
+          Boolean.parseBoolean(args[4]), false, out);
+    } catch (LabException e) {
+      System.err.println("emu: " + e.getMessage());
+      System.exit(3);
+      return;
+    }
+    lab.watch(msg -> out.println("emu: " + msg));
+    LabController controller = new LabController(topo, lab, outDir);
+    CountDownLatch done = new CountDownLatch(1);
+    ControlApi api = new ControlApi(controller, lab.state().token(), done::countDown);
+    InetSocketAddress at;
+    try {
+      at = api.bind(new InetSocketAddress("127.0.0.1", 0));
+      lab.controller(new LabState.Controller(ProcessHandle.current().pid(),
+          at.getAddress().getHostAddress() + ":" + at.getPort()));
+    } catch (Exception e) {
+      System.err.println("emu: " + e.getMessage());
+      lab.stop();
+      System.exit(3);
+      return;
+    }
+    Thread stopper = new Thread(() -> {
+      controller.close();
+      lab.stop();
+      api.close();
+    }, "emu-controller-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    controller.startFaultPlan();
+    out.println("READY api=" + at.getAddress().getHostAddress() + ":" + at.getPort());
+    done.await();
+    out.println("emu: lab " + topo.name() + " shutting down on request");
+    System.exit(0); // runs the shutdown hook, which stops the nodes
+  }
+}

@@ -1,0 +1,98 @@
+package emu.control.controller;
+
+import emu.control.lab.EmuHome;
+import emu.control.lab.LabException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts a lab's control process ({@link ControllerMain}) in its own session and waits until it is ready. */
+public final class Daemon {
+  private static final long START_TIMEOUT_MS = 150_000;
+
+  private Daemon() {}
+
+  /**
+   * Starts the controller, echoing its log until it says READY (its error lines, which start
+   * with "emu: ", to {@code err}). Throws if it exits first.
+   */
+  public static void start(Path topology, Path outDir, long seed, boolean capture, boolean trace, PrintWriter out,
+                           PrintWriter err)
+      throws LabException {
+    try {
+      Files.createDirectories(outDir);
+    } catch (IOException e) {
+      throw new LabException("cannot create " + outDir + ": " + e.getMessage(), e);
+    }
+    Path log = outDir.resolve("control.log");
+    List<String> cmd = new ArrayList<>();
+    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+      cmd.add("/usr/bin/setsid"); // the lab outlives the terminal that started it
+    }
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-Demu.stateDir=" + EmuHome.state(), "-Demu.home=" + EmuHome.install()));
+    for (String prop : List.of("io.netty.leakDetection.level", "emu.transport")) {
+      String v = System.getProperty(prop);
+      if (v != null) {
+        cmd.add("-D" + prop + "=" + v);
+      }
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ControllerMain.class.getName(),
+        topology.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), Long.toString(seed),
+        Boolean.toString(capture), Boolean.toString(trace)));
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    } catch (IOException e) {
+      throw new LabException("cannot start the lab's control process: " + e.getMessage(), e);
+    }
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+    long offset = 0;
+    StringBuilder partial = new StringBuilder();
+    while (true) {
+      try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+        if (f.length() > offset) {
+          byte[] b = new byte[(int) (f.length() - offset)];
+          f.seek(offset);
+          f.readFully(b);
+          offset += b.length;
+          partial.append(new String(b, StandardCharsets.UTF_8));
+          int nl;
+          while ((nl = partial.indexOf("\n")) >= 0) {
+            String line = partial.substring(0, nl);
+            partial.delete(0, nl + 1);
+            if (line.startsWith("READY ")) {
+              return;
+            }
+            PrintWriter to = line.startsWith("emu: ") ? err : out;
+            to.println(line);
+            to.flush();
+          }
+        }
+      } catch (IOException e) {
+        // not written yet
+      }
+      if (!p.isAlive()) {
+        throw new LabException("the lab's control process exited with status " + p.exitValue() + " (log: " + log + ")");
+      }
+      if (System.currentTimeMillis() > deadline) {
+        p.destroy();
+        throw new LabException("the lab did not come up within " + START_TIMEOUT_MS / 1000 + " s (log: " + log + ")");
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LabException("interrupted");
+      }
+    }
+  }
+}

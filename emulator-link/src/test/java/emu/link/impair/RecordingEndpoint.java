@@ -1,0 +1,119 @@
+package emu.link.impair;
+
+import emu.link.FrameReceiver;
+import emu.link.LinkCounters;
+import emu.link.LinkEndpoint;
+import emu.link.time.VirtualTime;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The inner endpoint for impairment tests: records each frame it is sent (virtual time,
+ * sequence number, bytes) and releases it, unless asked to keep the buffers (then
+ * {@link #releaseKept()} must be called).
+ */
+final class RecordingEndpoint implements LinkEndpoint {
+  /** Where {@link #frame} writes the sequence number: just after the Ethernet header. */
+  static final int SEQ_OFFSET = 14;
+
+  record Arrival(long time, int seq, byte[] bytes) {}
+
+  final List<Arrival> arrivals = new ArrayList<>();
+  final List<ByteBuf> kept = new ArrayList<>();
+  final LinkCounters counters = new LinkCounters();
+  private final VirtualTime time;
+  private final int mtu;
+  boolean keep;
+  boolean closed;
+  FrameReceiver receiver;
+
+  RecordingEndpoint(VirtualTime time) {
+    this(time, 1500);
+  }
+
+  RecordingEndpoint(VirtualTime time, int mtu) {
+    this.time = time;
+    this.mtu = mtu;
+  }
+
+  /**
+   * A frame of {@code length} bytes (at least 18): a fixed Ethernet header, the sequence number
+   * at byte 14, then bytes counting up. Leak-tracked (allocated through the default allocator).
+   */
+  static ByteBuf frame(int seq, int length) {
+    ByteBuf b = Unpooled.buffer(length);
+    for (int i = 0; i < length; i++) {
+      b.writeByte(i < SEQ_OFFSET ? 0xA0 + i : seq + i);
+    }
+    b.setInt(SEQ_OFFSET, seq);
+    return b;
+  }
+
+  static byte[] frameBytes(int seq, int length) {
+    ByteBuf b = frame(seq, length);
+    try {
+      return ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
+    }
+  }
+
+  /** Sequence numbers in arrival order. */
+  List<Integer> seqs() {
+    List<Integer> out = new ArrayList<>();
+    for (Arrival a : arrivals) {
+      out.add(a.seq());
+    }
+    return out;
+  }
+
+  void releaseKept() {
+    kept.forEach(ByteBuf::release);
+    kept.clear();
+  }
+
+  @Override
+  public String name() {
+    return "r1:eth0";
+  }
+
+  @Override
+  public int mtu() {
+    return mtu;
+  }
+
+  @Override
+  public void send(ByteBuf frame) {
+    if (closed) {
+      frame.release();
+      return;
+    }
+    counters.txFrames++;
+    counters.txBytes += frame.readableBytes();
+    int seq = frame.readableBytes() >= SEQ_OFFSET + 4 ? frame.getInt(frame.readerIndex() + SEQ_OFFSET) : -1;
+    arrivals.add(new Arrival(time.nanos(), seq, ByteBufUtil.getBytes(frame)));
+    if (keep) {
+      kept.add(frame);
+    } else {
+      frame.release();
+    }
+  }
+
+  @Override
+  public void receiver(FrameReceiver receiver) {
+    this.receiver = receiver;
+  }
+
+  @Override
+  public LinkCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

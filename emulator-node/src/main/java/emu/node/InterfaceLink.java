@@ -1,0 +1,61 @@
+package emu.node;
+
+import emu.link.DisconnectedEndpoint;
+import emu.link.LinkEndpoint;
+import emu.link.capture.CapturingEndpoint;
+import emu.link.capture.PcapWriter;
+import emu.link.impair.ImpairedEndpoint;
+import emu.link.impair.Impairment;
+import emu.link.impair.ImpairmentParser;
+import emu.link.time.TimeSource;
+import emu.link.tunnel.UdpLinkEndpoint;
+import emu.node.config.HostPort;
+import emu.node.config.NodeConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * One interface's link endpoint chain, outermost first: impairment (egress faults) -> capture
+ * (records what actually goes on the wire, as tcpdump sees packets after a qdisc) -> the UDP
+ * socket. An interface that is not linked has a {@link DisconnectedEndpoint} instead.
+ */
+final class InterfaceLink {
+  final NodeConfig.Iface config;
+  final UdpLinkEndpoint udp;
+  final PcapWriter pcap;
+  final ImpairedEndpoint impaired;
+  final LinkEndpoint endpoint;
+
+  private InterfaceLink(NodeConfig.Iface config, UdpLinkEndpoint udp, PcapWriter pcap, ImpairedEndpoint impaired,
+                        LinkEndpoint endpoint) {
+    this.config = config;
+    this.udp = udp;
+    this.pcap = pcap;
+    this.impaired = impaired;
+    this.endpoint = endpoint;
+  }
+
+  static InterfaceLink create(NodeConfig node, NodeConfig.Iface i, Path out, TimeSource time) throws IOException {
+    String name = node.name() + ":" + i.name();
+    int mtu = i.mtu() > 0 ? i.mtu() : 1500;
+    if (i.peer() == null) {
+      return new InterfaceLink(i, null, null, null, new DisconnectedEndpoint(name, mtu));
+    }
+    UdpLinkEndpoint udp = new UdpLinkEndpoint(name, HostPort.parse(i.bind()), HostPort.parse(i.peer()), mtu);
+    LinkEndpoint ep = udp;
+    PcapWriter pcap = null;
+    if (node.capture()) {
+      pcap = new PcapWriter(out.resolve(node.name() + "-" + i.name() + ".pcap"));
+      ep = new CapturingEndpoint(udp, pcap, time);
+    }
+    ImpairedEndpoint impaired = new ImpairedEndpoint(ep, time, node.seed() ^ name.hashCode());
+    if (i.impairments() != null && !i.impairments().isEmpty()) {
+      impaired.impairment(ImpairmentParser.apply(Impairment.NONE, i.impairments()));
+    }
+    return new InterfaceLink(i, udp, pcap, impaired, impaired);
+  }
+
+  String name() {
+    return config.name();
+  }
+}
