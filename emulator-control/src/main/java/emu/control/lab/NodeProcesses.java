@@ -52,8 +52,25 @@ public final class NodeProcesses {
 
   /** The process with {@code pid} if it is alive and is the node started with {@code config}. */
   public static Optional<ProcessHandle> find(long pid, String config) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> p.info().commandLine()
-        .map(cl -> cl.contains("emu.node.NodeMain") && cl.contains(config)).orElse(false));
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .filter(p -> commandLine(p).map(cl -> cl.contains("emu.node.NodeMain") && cl.contains(config)).orElse(false));
+  }
+
+  /**
+   * A process's whole command line. {@link ProcessHandle.Info#commandLine()} stops at 4096
+   * bytes, which a node's class path alone can exceed, so on Linux it is read from /proc.
+   */
+  public static Optional<String> commandLine(ProcessHandle p) {
+    Path proc = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+    if (Files.isReadable(proc)) {
+      try {
+        byte[] b = Files.readAllBytes(proc);
+        return Optional.of(new String(b, java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' '));
+      } catch (java.io.IOException e) {
+        return Optional.empty(); // exited meanwhile
+      }
+    }
+    return p.info().commandLine();
   }
 
   /** The last {@code n} lines of a log, for error messages. */

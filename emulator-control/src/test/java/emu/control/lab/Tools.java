@@ -54,7 +54,7 @@ final class Tools {
   /** Node JVMs still running whose command line mentions {@code marker}. */
   static List<String> nodeProcesses(String marker) {
     List<String> found = new ArrayList<>();
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cl -> {
+    ProcessHandle.allProcesses().forEach(p -> NodeProcesses.commandLine(p).ifPresent(cl -> {
       if (cl.contains("emu.node.NodeMain") && cl.contains(marker)) {
         found.add(p.pid() + " " + cl);
       }

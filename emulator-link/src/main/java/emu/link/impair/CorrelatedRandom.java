@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  *
  * <p>netem computes {@code next = (1 - c) * U + c * last} on uniform numbers. That narrows
  * their spread, so a correlated probability stops meaning what it says: "loss 5% 50%" loses
- * about 0.001% of frames, in bursts no longer than without correlation (tc-netem's manual
+ * almost nothing (under 0.001% of frames), in bursts no longer than without correlation (tc-netem's manual
  * deprecates loss correlation for this "bad behavior"). Here the same recurrence runs in normal
  * space with variance-preserving weights, {@code z = c * zLast + sqrt(1 - c^2) * N(0,1)}, and
  * {@code next = Phi(z)}: every draw is still exactly uniform, so "loss 5% 50%" loses 5% of

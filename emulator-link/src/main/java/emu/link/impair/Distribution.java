@@ -38,7 +38,7 @@ public enum Distribution {
    * the jitter, through this shape's inverse cumulative distribution function, as netem maps
    * its random number through a distribution table.
    */
-  public double deviation(double u) {
+  double deviation(double u) {
     return switch (this) {
       case UNIFORM -> 2 * u - 1;
       case NORMAL -> Quantiles.normal(u);

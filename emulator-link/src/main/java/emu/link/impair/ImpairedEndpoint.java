@@ -258,10 +258,10 @@ public final class ImpairedEndpoint implements LinkEndpoint {
     return Math.max(0, delay);
   }
 
-  /** Flips one random bit after the Ethernet header; false if the frame has no bytes there. */
+  /** Flips one random bit after the Ethernet header; false if the frame has no bytes there (or is read-only). */
   private boolean flipOneBit(ByteBuf frame) {
     int after = frame.readableBytes() - 14;
-    if (after <= 0) {
+    if (after <= 0 || frame.isReadOnly()) {
       return false;
     }
     int bit = random.nextInt(after * 8);

@@ -191,13 +191,24 @@ public final class ImpairmentParser {
     return ge.losesNothing() ? null : ge;
   }
 
+  /**
+   * A rate must be positive: a zero or negative rate is an error, not "unlimited", so that a
+   * typo never silently removes a bottleneck. {@code none} (or {@code off}, {@code unlimited})
+   * removes the rate limit.
+   */
   private static long rate(String v, String raw) {
     String units = "a rate in bit, kbit, mbit, gbit or tbit (bits per second, 1000-based), e.g. '10mbit'";
+    if (v.equals("none") || v.equals("off") || v.equals("unlimited")) {
+      return 0;
+    }
     Matcher m = RATE.matcher(v);
     if (!m.matches()) {
+      if (v.startsWith("-")) {
+        throw bad("rate", raw, "is negative; a rate must be more than 0 (write 'none' to remove the rate limit)");
+      }
       if (BARE.matcher(v).matches()) {
         if (isZero(v)) {
-          return 0;
+          throw bad("rate", raw, "is zero; a rate must be more than 0 (write 'none' to remove the rate limit)");
         }
         throw bad("rate", raw, "has no unit; expected " + units);
       }
@@ -220,10 +231,10 @@ public final class ImpairmentParser {
     };
     BigDecimal bits = n.multiply(BigDecimal.valueOf(scale));
     if (bits.signum() == 0) {
-      return 0;
+      throw bad("rate", raw, "is zero; a rate must be more than 0 (write 'none' to remove the rate limit)");
     }
     if (bits.compareTo(BigDecimal.ONE) < 0 || bits.compareTo(BigDecimal.valueOf(MAX_RATE)) > 0) {
-      throw bad("rate", raw, "is out of range; expected a rate between 1bit and 1000tbit (or 0 for unlimited)");
+      throw bad("rate", raw, "is out of range; expected a rate between 1bit and 1000tbit (or 'none' for no limit)");
     }
     return bits.setScale(0, RoundingMode.HALF_UP).longValueExact();
   }

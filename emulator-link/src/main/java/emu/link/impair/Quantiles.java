@@ -16,7 +16,7 @@ final class Quantiles {
    */
   static final double PARETO_TAIL = 1e-4;
 
-  // Acklam's coefficients; declared before the static block below, which uses them.
+  // Acklam's coefficients.
   private static final double P_LOW = 0.02425;
   private static final double[] A = {-3.969683028665376e+01, 2.209460984245205e+02,
       -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
@@ -32,23 +32,6 @@ final class Quantiles {
   // E[X] = 1.5 - 0.5 / cap^2, E[X^2] = 3 - 2 / cap (the cap's point mass included).
   private static final double PARETO_MEAN = 1.5 - 0.5 / (PARETO_CAP * PARETO_CAP);
   private static final double PARETO_SD = Math.sqrt(3 - 2 / PARETO_CAP - PARETO_MEAN * PARETO_MEAN);
-
-  private static final double PARETONORMAL_MEAN;
-  private static final double PARETONORMAL_SD;
-
-  static {
-    // Moments of the quarter-normal, three-quarters-Pareto mix, by the midpoint rule over u.
-    int n = 1 << 18;
-    double sum = 0;
-    double sumSq = 0;
-    for (int i = 0; i < n; i++) {
-      double v = rawParetoNormal((i + 0.5) / n);
-      sum += v;
-      sumSq += v * v;
-    }
-    PARETONORMAL_MEAN = sum / n;
-    PARETONORMAL_SD = Math.sqrt(sumSq / n - PARETONORMAL_MEAN * PARETONORMAL_MEAN);
-  }
 
   private Quantiles() {}
 
@@ -96,10 +79,30 @@ final class Quantiles {
    * same percentile; the sum is rescaled here to mean 0, sd 1.
    */
   static double paretoNormal(double u) {
-    return (rawParetoNormal(u) - PARETONORMAL_MEAN) / PARETONORMAL_SD;
+    return (rawParetoNormal(u) - ParetoNormalMoments.MEAN) / ParetoNormalMoments.SD;
   }
 
   private static double rawParetoNormal(double u) {
     return 0.25 * normal(u) + 0.75 * pareto(u);
+  }
+
+  /** Moments of the unscaled mix, computed on first use (a holder class, so only paretonormal pays). */
+  private static final class ParetoNormalMoments {
+    static final double MEAN;
+    static final double SD;
+
+    static {
+      // The midpoint rule over u in 2^18 steps; both parts are smooth except at the tails.
+      int n = 1 << 18;
+      double sum = 0;
+      double sumSq = 0;
+      for (int i = 0; i < n; i++) {
+        double v = rawParetoNormal((i + 0.5) / n);
+        sum += v;
+        sumSq += v * v;
+      }
+      MEAN = sum / n;
+      SD = Math.sqrt(sumSq / n - MEAN * MEAN);
+    }
   }
 }

@@ -125,7 +125,7 @@ class ImpairmentParserTest {
 
   @ParameterizedTest
   @CsvSource({"1bit,1", "64kbit,64000", "10mbit,10000000", "1.5mbit,1500000", "1gbit,1000000000",
-      "2tbit,2000000000000", "10Mbit,10000000", "0,0", "0mbit,0"})
+      "2tbit,2000000000000", "10Mbit,10000000", "none,0", "off,0"})
   void rates(String word, long bits) {
     assertEquals(bits, parse("rate", word).rateBitsPerSecond());
   }
@@ -145,6 +145,10 @@ class ImpairmentParserTest {
     assertTrue(error("rate", "1000000").startsWith("rate: '1000000' has no unit"));
     assertTrue(error("rate", "10mibit").startsWith("rate: '10mibit' is not a rate in bit, kbit"));
     assertTrue(error("rate", "0.5bit").startsWith("rate: '0.5bit' is out of range"));
+    assertTrue(error("rate", "0mbit").startsWith("rate: '0mbit' is zero; a rate must be more than 0"));
+    assertTrue(error("rate", "0").startsWith("rate: '0' is zero"));
+    assertTrue(error("rate", "-5mbit").startsWith("rate: '-5mbit' is negative"));
+    assertEquals(0, parse("rate", "none").rateBitsPerSecond());
     assertTrue(error("rate", "fast").startsWith("rate: 'fast' is not"));
   }
 
@@ -242,7 +246,7 @@ class ImpairmentParserTest {
     Impairment all = parse("delay", "20ms", "jitter", "5ms", "loss", "5%", "duplicate", "1%", "corrupt", "1%",
         "rate", "1mbit", "limit-bytes", "64k", "mtu", "1400", "down", "true");
     Impairment cleared = ImpairmentParser.apply(all, words("delay", "0", "jitter", "0ms", "loss", "0%",
-        "duplicate", "0%", "corrupt", "0", "rate", "0", "limit-bytes", "0", "mtu", "0", "down", "false"));
+        "duplicate", "0%", "corrupt", "0", "rate", "none", "limit-bytes", "0", "mtu", "0", "down", "false"));
     assertEquals(Impairment.NONE, cleared);
     assertTrue(cleared.isNone());
   }

@@ -6,6 +6,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.VirtualTime;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ final class RecordingEndpoint implements LinkEndpoint {
   private final VirtualTime time;
   private final int mtu;
   boolean keep;
+  /** Copy each frame's bytes into its {@link Arrival} (off for long statistical runs). */
+  boolean recordBytes = true;
   boolean closed;
   FrameReceiver receiver;
 
@@ -41,24 +44,39 @@ final class RecordingEndpoint implements LinkEndpoint {
 
   /**
    * A frame of {@code length} bytes (at least 18): a fixed Ethernet header, the sequence number
-   * at byte 14, then bytes counting up. Leak-tracked (allocated through the default allocator).
+   * at byte 14, then bytes counting up. Allocated from the pooled allocator so that the leak
+   * detector tracks it: Netty tracks pooled and direct buffers, not unpooled heap ones
+   * ({@code Unpooled.buffer}).
    */
   static ByteBuf frame(int seq, int length) {
-    ByteBuf b = Unpooled.buffer(length);
+    // One bulk write: at PARANOID every access to a tracked buffer records a stack trace.
+    return PooledByteBufAllocator.DEFAULT.heapBuffer(length).writeBytes(pattern(seq, length));
+  }
+
+  /** The bytes of {@link #frame}. */
+  static byte[] pattern(int seq, int length) {
+    byte[] b = new byte[length];
     for (int i = 0; i < length; i++) {
-      b.writeByte(i < SEQ_OFFSET ? 0xA0 + i : seq + i);
+      b[i] = (byte) (i < SEQ_OFFSET ? 0xA0 + i : seq + i);
     }
-    b.setInt(SEQ_OFFSET, seq);
+    b[SEQ_OFFSET] = (byte) (seq >>> 24);
+    b[SEQ_OFFSET + 1] = (byte) (seq >>> 16);
+    b[SEQ_OFFSET + 2] = (byte) (seq >>> 8);
+    b[SEQ_OFFSET + 3] = (byte) seq;
     return b;
   }
 
+  /**
+   * Like {@link #frame} but not tracked by the leak detector (a wrapped array): for statistical
+   * runs of hundreds of thousands of frames, which PARANOID tracking would slow to a crawl.
+   * Ownership is checked by the other tests, which use tracked frames.
+   */
+  static ByteBuf untrackedFrame(int seq, int length) {
+    return Unpooled.wrappedBuffer(pattern(seq, length));
+  }
+
   static byte[] frameBytes(int seq, int length) {
-    ByteBuf b = frame(seq, length);
-    try {
-      return ByteBufUtil.getBytes(b);
-    } finally {
-      b.release();
-    }
+    return pattern(seq, length);
   }
 
   /** Sequence numbers in arrival order. */
@@ -94,7 +112,7 @@ final class RecordingEndpoint implements LinkEndpoint {
     counters.txFrames++;
     counters.txBytes += frame.readableBytes();
     int seq = frame.readableBytes() >= SEQ_OFFSET + 4 ? frame.getInt(frame.readerIndex() + SEQ_OFFSET) : -1;
-    arrivals.add(new Arrival(time.nanos(), seq, ByteBufUtil.getBytes(frame)));
+    arrivals.add(new Arrival(time.nanos(), seq, recordBytes ? ByteBufUtil.getBytes(frame) : null));
     if (keep) {
       kept.add(frame);
     } else {
