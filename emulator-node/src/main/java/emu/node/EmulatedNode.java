@@ -8,6 +8,11 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.BridgeCommand;
+import emu.node.apps.Bulk;
+import emu.node.apps.CommandIo;
+import emu.node.apps.SsCommand;
+import emu.node.apps.TcpEcho;
+import emu.node.channel.EmuTransport;
 import emu.node.apps.Hosts;
 import emu.node.apps.IpCommand;
 import emu.node.apps.Ping;
@@ -96,9 +101,25 @@ public final class EmulatedNode {
       if (config.gateway() != null) {
         stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(config.gateway()), 0);
       }
+      if (config.tcp() != null) {
+        stack.tcp().settings(tcpSettings(stack.tcp().settings(), config.tcp()));
+      }
+      EmuTransport transport = new EmuTransport(loop, stack);
       shell.add(new Ping(stack, hosts)).add(new Traceroute(stack, hosts)).add(new IpCommand(stack, hosts))
+          .add(new SsCommand(stack)).add(new Bulk(transport, hosts)).add(new TcpEcho(transport, hosts))
           .add(new Sleep(time));
     }
+  }
+
+  /** The node's TCP settings from its configuration words (congestion, retries). */
+  private static emu.node.tcp.TcpSettings tcpSettings(emu.node.tcp.TcpSettings s, Map<String, String> words) {
+    if (words.containsKey("congestion")) {
+      s = s.withCongestion(words.get("congestion"));
+    }
+    if (words.containsKey("retries")) {
+      s = s.withRetries(Integer.parseInt(words.get("retries")), s.synRetries());
+    }
+    return s;
   }
 
   /** Builds the node; configuration errors throw {@link IllegalArgumentException} with the reason. */
@@ -123,10 +144,31 @@ public final class EmulatedNode {
     }
   }
 
-  /** Starts the protocols (gratuitous ARP) and periodic housekeeping. */
+  /** Starts the protocols (gratuitous ARP), the configured services and periodic housekeeping. */
   public void start() {
     if (stack != null) {
       stack.start();
+      if (config.services() != null) {
+        for (String service : config.services()) {
+          // "bulk" runs "bulk server", "tcpecho" runs "tcpecho server": they listen in the background.
+          shell.run(List.of(service, "server"), new CommandIo() {
+            @Override
+            public void out(String line) {
+              System.out.println(config.name() + ": " + line);
+            }
+
+            @Override
+            public void exit(int code) {
+              if (code != 0) {
+                System.out.println(config.name() + ": service " + service + " did not start (status " + code + ")");
+              }
+            }
+
+            @Override
+            public void onCancel(Runnable action) {}
+          });
+        }
+      }
     }
     loop.scheduleAtFixedRate(() -> links.forEach(l -> {
       if (l.pcap != null) {

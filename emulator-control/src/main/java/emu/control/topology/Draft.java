@@ -42,6 +42,8 @@ final class Draft {
     /** Null when the bind address is invalid. */
     Integer bindAddress = 0x7F00_0001;
     Scalar mgmtPortAt;
+    final Map<String, String> tcp = new LinkedHashMap<>();
+    final List<String> services = new ArrayList<>();
 
     Node(String name, Scalar key) {
       this.name = name;

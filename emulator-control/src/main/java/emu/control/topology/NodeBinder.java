@@ -12,7 +12,11 @@ import java.util.List;
 final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch");
   private static final List<String> NODE_FIELDS =
-      List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port");
+      List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services");
+  /** TCP settings a node may set; congestion picks the algorithm. */
+  private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
+  /** Services a host or router can start at boot (emu.node.apps). */
+  static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu", "impairments");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
 
@@ -62,9 +66,56 @@ final class NodeBinder {
       routes.items().forEach(r -> route(node, r));
     }
     hosts(node, f);
+    tcp(node, f);
+    services(node, f);
     bind(node, f.text("bind"));
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     return node;
+  }
+
+  private void tcp(Draft.Node node, MapFields f) {
+    Mapping m = f.mapping("tcp", " of TCP settings, like 'congestion: cubic' or 'retries: 15'");
+    if (m == null) {
+      return;
+    }
+    if (node.isSwitch()) {
+      diag.error(f.entry("tcp").key(), "switch " + node.name + " has no TCP: remove its tcp settings");
+      return;
+    }
+    MapFields t = new MapFields(m, "tcp settings of node " + node.name, diag, TCP_FIELDS);
+    Scalar cc = t.text("congestion");
+    Scalar retries = t.integer("retries", 1, 30);
+    if (retries != null) {
+      node.tcp.put("retries", retries.integer().toString());
+    }
+    if (cc != null) {
+      if (emu.node.tcp.CongestionControls.NAMES.contains(cc.text())) {
+        node.tcp.put("congestion", cc.text());
+      } else {
+        diag.error(cc, "congestion control '" + cc.text() + "' of node " + node.name + " is unknown; use one of "
+            + String.join(", ", emu.node.tcp.CongestionControls.NAMES)
+            + MapFields.didYouMean(cc.text(), emu.node.tcp.CongestionControls.NAMES));
+      }
+    }
+  }
+
+  private void services(Draft.Node node, MapFields f) {
+    Sequence s = f.sequence("services", " of services to start, like [bulk, tcpecho]");
+    if (s == null) {
+      return;
+    }
+    if (node.isSwitch()) {
+      diag.error(f.entry("services").key(), "switch " + node.name + " runs no services");
+      return;
+    }
+    for (YamlNode item : s.items()) {
+      if (!(item instanceof Scalar sc) || !SERVICES.contains(sc.text())) {
+        diag.error(item, "unknown service " + (item instanceof Scalar sc2 ? "'" + sc2.text() + "'" : "entry")
+            + " of node " + node.name + "; services are " + String.join(", ", SERVICES));
+      } else if (!node.services.contains(sc.text())) {
+        node.services.add(sc.text());
+      }
+    }
   }
 
   private void kind(Draft.Node node, MapFields f, String defaultKind, boolean defaultKindBroken) {

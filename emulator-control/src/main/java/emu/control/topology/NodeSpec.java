@@ -16,12 +16,23 @@ import java.util.Map;
  * @param bind IPv4 address the node's sockets bind; "127.0.0.1" unless the file says otherwise
  * @param mgmtPort pinned management TCP port, or null for any
  * @param line where the node is declared, for messages
+ * @param tcp TCP settings of the node in file order (congestion: cubic|newreno, retries: N); may be empty
+ * @param services services started when the node boots (bulk, tcpecho); may be empty
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
-                       Map<String, String> hosts, String bind, Integer mgmtPort, int line) {
+                       Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                       List<String> services) {
   public static final String DEFAULT_BIND = "127.0.0.1";
 
+  /** A node with the default TCP congestion control and no services. */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, Map.of(), List.of());
+  }
+
   public NodeSpec {
+    tcp = Collections.unmodifiableMap(tcp == null ? new LinkedHashMap<>() : new LinkedHashMap<>(tcp));
+    services = services == null ? List.of() : List.copyOf(services);
     interfaces = List.copyOf(interfaces);
     routes = routes == null ? List.of() : List.copyOf(routes);
     hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));

@@ -58,7 +58,8 @@ public final class TopologyLoader {
       List<RouteSpec> routes = n.routes.stream()
           .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
-          routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line()));
+          routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
+          n.tcp, n.services));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments)).toList();

@@ -61,6 +61,11 @@ public final class Args {
     return positional;
   }
 
+  /** The option's value as given, or null. */
+  public String value(String opt) {
+    return values.get(opt);
+  }
+
   public int intValue(String opt, int dflt, int min, int max) {
     String v = values.get(opt);
     if (v == null) {

@@ -19,12 +19,23 @@ import java.util.Map;
  * @param outputDir where the node writes its pcaps and events
  * @param parentPid if set, the node exits when that process does (a {@code run} that dies
  *     takes its nodes with it)
+ * @param tcp TCP settings: congestion (cubic, newreno) and retries (tcp_retries2), or null for defaults
+ * @param services services started at boot (bulk, tcpecho), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
-                         boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
+                         boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                         Map<String, String> tcp, List<String> services) {
+
+  /** A configuration with the default TCP congestion control and no services. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, null, null);
+  }
 
   /**
    * @param address a.b.c.d/n, or null for none (switch ports)

@@ -25,6 +25,13 @@ public enum DropReason {
   UDP_MALFORMED("UDP length field inconsistent"),
   UDP_BAD_CHECKSUM("UDP checksum wrong"),
   NO_LISTENER("no socket on the destination port"),
+  TCP_MALFORMED("TCP segment truncated, with a bad data offset, bad options or port 0"),
+  TCP_BAD_CHECKSUM("TCP checksum wrong"),
+  TCP_BAD_FLAGS("TCP segment with impossible flags (SYN+FIN, SYN+RST, none)"),
+  TCP_NO_SOCKET("TCP segment for no connection and no listener (answered with RST)"),
+  TCP_LISTEN_OVERFLOW("SYN dropped: the listener's backlog of half-open connections is full"),
+  TCP_OUT_OF_WINDOW("TCP segment outside the receive window or failing PAWS (answered with ACK unless RST)"),
+  TCP_INVALID("TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast)"),
   UNSUPPORTED_PROTOCOL("IP protocol this node does not speak"),
   LINK_DOWN("interface is down");
 

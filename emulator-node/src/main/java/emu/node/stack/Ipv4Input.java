@@ -56,7 +56,7 @@ final class Ipv4Input {
   }
 
   /**
-   * Local delivery to ICMP or UDP. {@code ipBroadcast}: addressed to a broadcast address;
+   * Local delivery to ICMP, UDP or TCP. {@code ipBroadcast}: addressed to a broadcast address;
    * {@code l2Broadcast}: arrived in a link-layer broadcast frame. Either one silences ICMP
    * errors (RFC 1122 3.2.2); only the first makes echo requests go unanswered (Linux decides
    * on the IP destination).
@@ -72,6 +72,7 @@ final class Ipv4Input {
     switch (ip.protocol()) {
       case Ipv4Packet.PROTO_ICMP -> stack.icmp().input(nic, buf, ipStart, ipBroadcast);
       case Ipv4Packet.PROTO_UDP -> stack.udp().input(nic, buf, ipStart, noErrors);
+      case Ipv4Packet.PROTO_TCP -> stack.tcp().input(nic, buf, ipStart, noErrors);
       default -> {
         if (!noErrors) {
           stack.icmp().sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,

@@ -4,6 +4,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.tcp.TcpLayer;
 import emu.node.trace.TraceEvent;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
@@ -21,7 +22,7 @@ import java.util.random.RandomGenerator;
  * owns the node, with time and randomness injected.
  *
  * <p>Packet path: frame in -> Ethernet check -> {@link Arp} or {@link Ipv4Input} -> (forward:
- * {@link Ipv4Forwarder}) or (deliver: {@link Icmp} / {@link Udp}). Out: {@link Ipv4Output} ->
+ * {@link Ipv4Forwarder}) or (deliver: {@link Icmp} / {@link Udp} / {@link TcpLayer}). Out: {@link Ipv4Output} ->
  * {@link LinkOutput} (ARP resolution, Ethernet header) -> link endpoint.
  */
 public final class NetworkStack {
@@ -47,6 +48,7 @@ public final class NetworkStack {
   private final Ipv4Forwarder forwarder;
   private final Icmp icmp;
   private final Udp udp;
+  private final TcpLayer tcp;
 
   public NetworkStack(String name, TimeSource time, RandomGenerator random, Tracer tracer,
                       ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
@@ -64,6 +66,7 @@ public final class NetworkStack {
     this.forwarder = new Ipv4Forwarder(this);
     this.udp = new Udp(this);
     this.ipv4Input = new Ipv4Input(this);
+    this.tcp = new TcpLayer(this);
   }
 
   /**
@@ -146,7 +149,7 @@ public final class NetworkStack {
   }
 
   /** Counts a drop, traces it when tracing, and releases the buffer. */
-  void drop(Nic nic, ByteBuf buf, DropReason reason) {
+  public void drop(Nic nic, ByteBuf buf, DropReason reason) {
     counters.drop(reason);
     if (nic != null) {
       nic.rxDropped++;
@@ -249,6 +252,10 @@ public final class NetworkStack {
     return udp;
   }
 
+  public TcpLayer tcp() {
+    return tcp;
+  }
+
   public Ipv4Output ipv4Output() {
     return ipv4Output;
   }
@@ -269,7 +276,8 @@ public final class NetworkStack {
     return linkOutput;
   }
 
-  ByteBufAllocator alloc() {
+  /** The node's allocator, for buffers handed to applications (e.g. received TCP data). */
+  public ByteBufAllocator alloc() {
     return alloc;
   }
 

@@ -35,21 +35,23 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
     this.budget = budget;
   }
 
+  /** False once the budget is spent, so nodes stop building events nobody will read. */
   @Override
   public boolean enabled() {
-    return true;
+    return seq < budget;
   }
 
   @Override
   public void emit(TraceEvent event) {
     if (seq >= budget) {
-      if (suppressed++ == 0) {
-        write(new TraceEvent("trace.truncated").msg("trace budget of " + budget
-            + " events reached; later events are not recorded"));
-      }
+      suppressed++;
       return;
     }
     write(event);
+    if (seq == budget) {
+      write(new TraceEvent("trace.truncated").msg("trace budget of " + budget
+          + " events reached; later events are not recorded"));
+    }
   }
 
   private void write(TraceEvent event) {

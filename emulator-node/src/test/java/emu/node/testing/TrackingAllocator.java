@@ -15,13 +15,24 @@ import java.util.List;
  * Netty's own leak detector still wraps these buffers, so PARANOID detection works as well.
  */
 public final class TrackingAllocator implements ByteBufAllocator {
-  private final ByteBufAllocator delegate = UnpooledByteBufAllocator.DEFAULT;
+  private final ByteBufAllocator delegate;
   private final List<Tracked> allocated = new ArrayList<>();
   private final boolean recordSites;
 
   /** {@code recordSites}: keep each allocation's stack trace to say where a leak came from. */
   public TrackingAllocator(boolean recordSites) {
+    this(recordSites, UnpooledByteBufAllocator.DEFAULT);
+  }
+
+  /**
+   * Tracks buffers of {@code delegate}, which must be unpooled. For bulk tests pass
+   * {@code new UnpooledByteBufAllocator(false, true)}: its buffers escape Netty's leak detector
+   * (which at PARANOID records a stack trace on every access) while this class still counts
+   * every one exactly.
+   */
+  public TrackingAllocator(boolean recordSites, ByteBufAllocator delegate) {
     this.recordSites = recordSites;
+    this.delegate = delegate;
   }
 
   private record Tracked(ByteBuf buf, Throwable site) {}

@@ -1,6 +1,9 @@
 package emu.node.testing;
 
 import emu.link.LinkEndpoint;
+import emu.link.impair.ImpairedEndpoint;
+import emu.link.impair.Impairment;
+import emu.link.impair.ImpairmentParser;
 import emu.link.memory.MemoryLink;
 import emu.link.time.VirtualTime;
 import emu.node.apps.BridgeCommand;
@@ -14,7 +17,9 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.trace.MemoryTracer;
+import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +36,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Buffers come from a {@link TrackingAllocator}: {@link #close()} lets the network settle,
  * empties the ARP queues, closes the wires and then fails if any buffer is still referenced.
+ *
+ * <p>Every wire end is an {@link ImpairedEndpoint} (pass-through until {@link #impair} gives it
+ * an impairment), so a test can make any link lossy, slow or reordering, netem-style, on the
+ * sender's egress. A {@linkplain #bulk bulk} lab is for volume: no frame recording, no trace
+ * events, and buffers outside Netty's leak detector (still counted exactly).
  */
 public final class VirtualLab implements AutoCloseable {
   public static final long DEFAULT_LATENCY_NANOS = 100_000; // 100 µs per wire
@@ -42,10 +52,12 @@ public final class VirtualLab implements AutoCloseable {
   private final long seed;
   private final long latencyNanos;
   private final NeighborCache.Params neighborParams;
-  private final TrackingAllocator alloc = new TrackingAllocator(true);
+  private final TrackingAllocator alloc;
+  private final boolean bulk;
   private final Map<String, LabNode> nodes = new LinkedHashMap<>();
   private final Map<String, LabSwitch> switches = new LinkedHashMap<>();
   private final List<LinkEndpoint> allEnds = new ArrayList<>();
+  private final Map<String, ImpairedEndpoint> impairable = new LinkedHashMap<>();
   private boolean closed;
 
   public VirtualLab(long seed) {
@@ -53,9 +65,25 @@ public final class VirtualLab implements AutoCloseable {
   }
 
   public VirtualLab(long seed, long latencyNanos, NeighborCache.Params neighborParams) {
+    this(seed, latencyNanos, neighborParams, false);
+  }
+
+  private VirtualLab(long seed, long latencyNanos, NeighborCache.Params neighborParams, boolean bulk) {
     this.seed = seed;
     this.latencyNanos = latencyNanos;
     this.neighborParams = neighborParams;
+    this.bulk = bulk;
+    this.alloc = bulk ? new TrackingAllocator(false, new UnpooledByteBufAllocator(false, true))
+        : new TrackingAllocator(true);
+  }
+
+  /**
+   * A lab for moving a lot of data: frames are not recorded, nodes do not trace, and buffers
+   * are heap buffers that Netty's leak detector does not track (at PARANOID it would record a
+   * stack trace on every access); {@link #close()} still checks that every one was released.
+   */
+  public static VirtualLab bulk(long seed, long latencyNanos) {
+    return new VirtualLab(seed, latencyNanos, NeighborCache.Params.LINUX, true);
   }
 
   public static long millis(long ms) {
@@ -83,7 +111,7 @@ public final class VirtualLab implements AutoCloseable {
     MemoryTracer tracer = new MemoryTracer();
     // The same per-node seeding as EmulatedNode: one lab seed, varied by node name.
     SplittableRandom random = new SplittableRandom(seed ^ name.hashCode());
-    NetworkStack stack = new NetworkStack(name, time, random, tracer, alloc, forwarding, params);
+    NetworkStack stack = new NetworkStack(name, time, random, bulk ? Tracer.OFF : tracer, alloc, forwarding, params);
     LabNode n = new LabNode(name, stack, tracer, alloc);
     nodes.put(name, n);
     return n;
@@ -107,41 +135,88 @@ public final class VirtualLab implements AutoCloseable {
     }
   }
 
-  private MemoryLink wire(String nameA, String nameB, int mtu) {
+  /** Both ends of a new wire, each wrapped in a (pass-through) {@link ImpairedEndpoint}. */
+  private LinkEndpoint[] wire(String nameA, String nameB, int mtu) {
     MemoryLink link = new MemoryLink(nameA, nameB, mtu, time, latencyNanos);
-    allEnds.add(link.a());
-    allEnds.add(link.b());
-    return link;
+    ImpairedEndpoint a = new ImpairedEndpoint(link.a(), time, seed ^ nameA.hashCode());
+    ImpairedEndpoint b = new ImpairedEndpoint(link.b(), time, seed ^ nameB.hashCode() ^ 0x5DEECE66DL);
+    impairable.put(nameA, a);
+    impairable.put(nameB, b);
+    allEnds.add(a);
+    allEnds.add(b);
+    return new LinkEndpoint[] {a, b};
+  }
+
+  private RecordingEndpoint recorder(LinkEndpoint end) {
+    return new RecordingEndpoint(end, time, !bulk);
   }
 
   /** Cables an interface of {@code node} to a port of {@code sw}. */
   public Nic connect(LabNode node, String nic, String mac, String cidr, LabSwitch sw, String port) {
-    MemoryLink link = wire(node.name() + ":" + nic, sw.name() + ":" + port, DEFAULT_MTU);
-    Nic n = node.addNic(nic, mac, cidr, new RecordingEndpoint(link.a(), time));
-    sw.addPort(port, new RecordingEndpoint(link.b(), time));
+    LinkEndpoint[] link = wire(node.name() + ":" + nic, sw.name() + ":" + port, DEFAULT_MTU);
+    Nic n = node.addNic(nic, mac, cidr, recorder(link[0]));
+    sw.addPort(port, recorder(link[1]));
     return n;
   }
 
   /** Cables two nodes back to back. */
   public void connect(LabNode a, String aNic, String aMac, String aCidr,
                       LabNode b, String bNic, String bMac, String bCidr, int mtu) {
-    MemoryLink link = wire(a.name() + ":" + aNic, b.name() + ":" + bNic, mtu);
-    a.addNic(aNic, aMac, aCidr, new RecordingEndpoint(link.a(), time));
-    b.addNic(bNic, bMac, bCidr, new RecordingEndpoint(link.b(), time));
+    LinkEndpoint[] link = wire(a.name() + ":" + aNic, b.name() + ":" + bNic, mtu);
+    a.addNic(aNic, aMac, aCidr, recorder(link[0]));
+    b.addNic(bNic, bMac, bCidr, recorder(link[1]));
   }
 
   /** Gives {@code node} an interface whose far end is the test's {@link Tap}. */
   public Tap tap(LabNode node, String nic, String mac, String cidr) {
-    MemoryLink link = wire(node.name() + ":" + nic, "tap@" + node.name() + ":" + nic, DEFAULT_MTU);
-    node.addNic(nic, mac, cidr, new RecordingEndpoint(link.a(), time));
-    return new Tap(link.b(), alloc, time);
+    LinkEndpoint[] link = wire(node.name() + ":" + nic, "tap@" + node.name() + ":" + nic, DEFAULT_MTU);
+    node.addNic(nic, mac, cidr, recorder(link[0]));
+    return new Tap(link[1], alloc, time);
   }
 
   /** Gives {@code sw} a port whose far end is the test's {@link Tap}. */
   public Tap tap(LabSwitch sw, String port) {
-    MemoryLink link = wire(sw.name() + ":" + port, "tap@" + sw.name() + ":" + port, DEFAULT_MTU);
-    sw.addPort(port, new RecordingEndpoint(link.a(), time));
-    return new Tap(link.b(), alloc, time);
+    LinkEndpoint[] link = wire(sw.name() + ":" + port, "tap@" + sw.name() + ":" + port, DEFAULT_MTU);
+    sw.addPort(port, recorder(link[0]));
+    return new Tap(link[1], alloc, time);
+  }
+
+  /**
+   * Impairs what {@code node} sends on {@code nic} (netem acts on egress), in tc-netem words
+   * ({@code Map.of("loss", "5%", "delay", "20ms")}); only the named parameters change.
+   */
+  public ImpairedEndpoint impair(LabNode node, String nic, Map<String, String> words) {
+    ImpairedEndpoint e = impairedEnd(node.name() + ":" + nic);
+    e.impairment(ImpairmentParser.apply(e.impairment(), words));
+    return e;
+  }
+
+  /** Impairs both directions of the link on {@code node}'s {@code nic}: its egress and the far end's. */
+  public void impairBothWays(LabNode node, String nic, Map<String, String> words) {
+    String near = node.name() + ":" + nic;
+    impair(node, nic, words);
+    ImpairedEndpoint far = farEnd(near);
+    far.impairment(ImpairmentParser.apply(far.impairment(), words));
+  }
+
+  /** Replaces the impairment of a wire end by name ({@code node:nic}), e.g. with {@link Impairment#NONE}. */
+  public void impairment(String endName, Impairment i) {
+    impairedEnd(endName).impairment(i);
+  }
+
+  /** The impairable wire end {@code node:nic} (or {@code switch:port}). */
+  public ImpairedEndpoint impairedEnd(String endName) {
+    ImpairedEndpoint e = impairable.get(endName);
+    if (e == null) {
+      throw new IllegalArgumentException("no wire end " + endName + "; ends: " + impairable.keySet());
+    }
+    return e;
+  }
+
+  private ImpairedEndpoint farEnd(String near) {
+    List<String> names = new ArrayList<>(impairable.keySet());
+    int i = names.indexOf(near);
+    return impairable.get(names.get(i % 2 == 0 ? i + 1 : i - 1));
   }
 
   // ---- running ---------------------------------------------------------------------------

@@ -1,0 +1,325 @@
+package emu.node.apps;
+
+import emu.link.time.TimeSource;
+import emu.node.channel.EmuSocketChannel;
+import emu.node.channel.EmuTransport;
+import emu.node.wire.Ipv4Address;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code bulk}: an iperf-like bulk TCP transfer over the emulated stack, written as ordinary
+ * Netty pipelines. {@code bulk server} listens (in the background, until the node stops);
+ * {@code bulk client DEST --bytes 100M --verify} sends that many pseudo-random bytes, reports
+ * goodput and retransmissions, and with {@code --verify} checks that the server's SHA-256 of
+ * what it received equals the SHA-256 of what was sent.
+ *
+ * <p>Wire protocol: the client sends an 8-byte length N, then N bytes; after N bytes the
+ * server answers with the 32-byte SHA-256 of them and closes.
+ */
+public final class Bulk implements Command {
+  public static final int DEFAULT_PORT = 5201;
+
+  private final EmuTransport transport;
+  private final Hosts hosts;
+  private final TimeSource time;
+  private Channel server;
+
+  public Bulk(EmuTransport transport, Hosts hosts) {
+    this.transport = transport;
+    this.hosts = hosts;
+    this.time = transport.stack().time();
+  }
+
+  @Override
+  public String name() {
+    return "bulk";
+  }
+
+  @Override
+  public String summary() {
+    return "bulk server [-p port] | bulk client DEST [-p port] [--bytes 100M] [--verify] [--nodelay]";
+  }
+
+  @Override
+  public void run(List<String> argv, CommandIo io) {
+    Args a = Args.parse(argv, List.of("-p", "--bytes", "--seed"), List.of("--verify", "--nodelay", "--stop", "-h",
+        "--help"));
+    if (a.flag("-h") || a.flag("--help") || a.positional().isEmpty()) {
+      io.out("usage: " + summary());
+      io.out("  server: listens on the port (default " + DEFAULT_PORT + ") until the node stops (--stop ends it)");
+      io.out("  client: sends --bytes (default 10M; K, M, G are 1024-based) and reports goodput and retransmissions;");
+      io.out("          --verify compares the SHA-256 the server computed with the one of the bytes sent");
+      io.exit(a.positional().isEmpty() && !a.flag("-h") && !a.flag("--help") ? 2 : 0);
+      return;
+    }
+    int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
+    switch (a.positional().get(0)) {
+      case "server" -> server(port, a.flag("--stop"), io);
+      case "client" -> {
+        if (a.positional().size() != 2) {
+          throw new UsageException("usage: bulk client DEST [-p port] [--bytes 100M] [--verify]");
+        }
+        String dest = a.positional().get(1);
+        Integer ip = hosts.resolve(dest);
+        if (ip == null) {
+          io.out("bulk: " + dest + ": Name or service not known");
+          io.exit(2);
+          return;
+        }
+        String b = a.value("--bytes");
+        long bytes = b == null ? 10L << 20 : Sizes.parse("--bytes", b);
+        new Client(ip, port, bytes, a.flag("--verify"), a.flag("--nodelay"),
+            a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE), io).start();
+      }
+      default -> throw new UsageException("usage: " + summary());
+    }
+  }
+
+  private void server(int port, boolean stop, CommandIo io) {
+    if (stop) {
+      if (server != null) {
+        server.close();
+        server = null;
+        io.out("bulk server stopped");
+      }
+      io.exit(0);
+      return;
+    }
+    if (server != null && server.isActive()) {
+      io.out("bulk server already listening on " + server.localAddress());
+      io.exit(0);
+      return;
+    }
+    transport.tcpServer().childHandler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(new ServerHandler());
+      }
+    }).bind(new InetSocketAddress(port)).addListener(f -> {
+      if (f.isSuccess()) {
+        server = ((ChannelFuture) f).channel();
+        io.out("bulk server listening on TCP port " + port + " (runs until the node stops)");
+        io.exit(0);
+      } else {
+        io.out("bulk: cannot listen on port " + port + ": " + f.cause().getMessage());
+        io.exit(1);
+      }
+    });
+  }
+
+  /** Reads the 8-byte length, then that many bytes, hashing them; answers with the digest. */
+  private final class ServerHandler extends ChannelInboundHandlerAdapter {
+    private final MessageDigest sha = sha256();
+    private final ByteBuf header = Unpooled.buffer(8);
+    private long expected = -1;
+    private long received;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      try {
+        if (expected < 0) {
+          int take = Math.min(8 - header.readableBytes(), in.readableBytes());
+          in.readBytes(header, take);
+          if (header.readableBytes() < 8) {
+            return;
+          }
+          expected = header.readLong();
+        }
+        int n = (int) Math.min(in.readableBytes(), expected - received);
+        sha.update(in.nioBuffer(in.readerIndex(), n));
+        received += n;
+        if (received == expected) {
+          ByteBuf digest = ctx.alloc().buffer(32).writeBytes(sha.digest());
+          ctx.writeAndFlush(digest).addListener(ChannelFutureListener.CLOSE);
+          expected = Long.MAX_VALUE; // ignore anything after
+        }
+      } finally {
+        in.release();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      header.release();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  /** One client transfer. */
+  private final class Client extends ChannelInboundHandlerAdapter {
+    private final int ip;
+    private final int port;
+    private final long total;
+    private final boolean verify;
+    private final boolean noDelay;
+    private final CommandIo io;
+    private final StreamData data;
+    private final MessageDigest sha = sha256();
+    private final ByteBuf answer = Unpooled.buffer(32);
+    private long written;
+    private long startNanos;
+    private long lastReportNanos;
+    private long lastReportBytes;
+    private boolean done;
+    private Channel ch;
+    private TimeSource.Timer reporter;
+
+    Client(int ip, int port, long total, boolean verify, boolean noDelay, long seed, CommandIo io) {
+      this.ip = ip;
+      this.port = port;
+      this.total = total;
+      this.verify = verify;
+      this.noDelay = noDelay;
+      this.io = io;
+      this.data = new StreamData(seed);
+    }
+
+    void start() {
+      io.out("Connecting to host " + Ipv4Address.format(ip) + ", port " + port);
+      io.onCancel(() -> finish(1, "bulk: interrupted"));
+      transport.tcpClient().option(ChannelOption.TCP_NODELAY, noDelay).handler(this)
+          .connect(new InetSocketAddress(Ipv4Address.toInet(ip), port)).addListener(f -> {
+            if (!f.isSuccess()) {
+              finish(1, "bulk: connect to " + Ipv4Address.format(ip) + ":" + port + " failed: " + f.cause().getMessage());
+            }
+          });
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ch = ctx.channel();
+      InetSocketAddress l = (InetSocketAddress) ch.localAddress();
+      io.out("[  5] local " + l.getAddress().getHostAddress() + " port " + l.getPort() + " connected to "
+          + Ipv4Address.format(ip) + " port " + port);
+      io.out("[ ID] Interval           Transfer     Bitrate         Retr");
+      startNanos = time.nanos();
+      lastReportNanos = startNanos;
+      reporter = time.schedule(this::report, 1_000_000_000L);
+      ByteBuf header = ctx.alloc().buffer(8).writeLong(total);
+      ctx.write(header);
+      writeMore(ctx);
+    }
+
+    private void writeMore(ChannelHandlerContext ctx) {
+      while (written < total && ctx.channel().isWritable()) {
+        int n = (int) Math.min(64 * 1024, total - written);
+        ByteBuf chunk = ctx.alloc().buffer(n);
+        data.fill(chunk, n);
+        if (verify) {
+          sha.update(chunk.nioBuffer());
+        }
+        written += n;
+        ctx.write(chunk);
+      }
+      ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        writeMore(ctx);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      in.readBytes(answer, Math.min(in.readableBytes(), answer.writableBytes()));
+      in.release();
+      if (answer.readableBytes() == 32) {
+        double secs = (time.nanos() - startNanos) / 1e9;
+        long retr = retransmits();
+        io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d  sender",
+            0.0, secs, Sizes.human(total), Sizes.bitrate(total, secs), retr));
+        byte[] theirs = new byte[32];
+        answer.readBytes(theirs);
+        String hex = HexFormat.of().formatHex(theirs);
+        if (verify) {
+          byte[] ours = sha.digest();
+          if (MessageDigest.isEqual(ours, theirs)) {
+            finish(0, "sha256 " + hex + "  verified: the server received exactly the bytes sent");
+          } else {
+            finish(1, "bulk: SHA-256 MISMATCH: sent " + HexFormat.of().formatHex(ours) + ", server got " + hex);
+          }
+        } else {
+          finish(0, "sha256 (server) " + hex);
+        }
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      finish(1, "bulk: connection closed after " + written + " of " + total + " bytes, before the server's answer");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      finish(1, "bulk: " + cause.getMessage());
+      ctx.close();
+    }
+
+    private long retransmits() {
+      if (ch instanceof EmuSocketChannel s && s.connection() != null) {
+        return s.connection().info().retransmitsTotal();
+      }
+      return 0;
+    }
+
+    private void report() {
+      if (done) {
+        return;
+      }
+      long now = time.nanos();
+      long acked = written; // bytes handed to TCP so far, as iperf3 counts
+      io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d",
+          (lastReportNanos - startNanos) / 1e9, (now - startNanos) / 1e9, Sizes.human(acked - lastReportBytes),
+          Sizes.bitrate(acked - lastReportBytes, (now - lastReportNanos) / 1e9), retransmits()));
+      lastReportNanos = now;
+      lastReportBytes = acked;
+      reporter = time.schedule(this::report, 1_000_000_000L);
+    }
+
+    private void finish(int code, String line) {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (reporter != null) {
+        reporter.cancel();
+      }
+      answer.release();
+      io.out(line);
+      if (ch != null) {
+        ch.close();
+      }
+      io.exit(code);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,708 @@
+package emu.node.tcp;
+
+import emu.node.stack.NetworkStack;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.Ipv4Address;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One TCP connection: its transmission control block (RFC 9293 3.3.1) and the application's
+ * handle on it. Segment arrival is {@link TcpInput}'s, sending is {@link TcpOutput}'s, loss
+ * recovery {@link LossRecovery}'s; this class holds the state they share, the public API, and
+ * the one method every state change goes through ({@link #transition}).
+ *
+ * <p>Events ({@link TcpEvents}) are delivered at the end of the work that caused them (a
+ * segment's processing, a timer), never from inside an API call: failures of {@code connect}
+ * and the {@code onClosed} after {@code close}/{@code abort}, and data released by
+ * {@code resumeReading}, arrive from a task scheduled on the node's clock.
+ *
+ * <p>{@code onClosed} is called exactly once, when the application's part of the connection
+ * ends: on entering CLOSED for any reason (with the error, or null after an orderly close:
+ * LAST-ACK acknowledged, or close() in SYN-SENT); on entering TIME-WAIT (null; the connection
+ * then lingers for 2*MSL and is removed silently); or on entering FIN-WAIT-2 after
+ * {@link #close()} (null: everything was sent and acknowledged, and the application will not
+ * read; the connection waits for the peer's FIN silently, at most {@code finTimeout}). An
+ * orderly close whose received data or FIN the application has not yet read, because reading
+ * is paused, is reported only after that data and {@code onPeerFin}.
+ *
+ * <p>Threading: everything runs on the node's event loop. Not thread-safe.
+ */
+public final class TcpConnection implements TcpTimers.Handler {
+  /** Most bytes handed to one {@link TcpEvents#onData} call. */
+  public static final int MAX_DELIVERY_CHUNK = 64 * 1024;
+  /** RFC 9293 3.7.1 / RFC 1122 4.2.2.6: the send MSS when the peer's SYN carries no MSS option. */
+  public static final int DEFAULT_MSS = 536;
+  /** RFC 6298 5.7: the RTO after a SYN timed out and no RTT sample was taken. */
+  static final long SYN_TIMEOUT_FALLBACK_RTO = 3_000_000_000L;
+  private static final int HISTORY = 32;
+
+  final TcpLayer layer;
+  final NetworkStack stack;
+  final TcpSettings settings;
+  final int localIp;
+  final int localPort;
+  final int remoteIp;
+  final int remotePort;
+  final long key;
+  /** The next connection with the same key (different local address). */
+  TcpConnection nextSameKey;
+  /** The listener of a passive open, for backlog accounting while half-open. */
+  final TcpListenSocket listener;
+  boolean registered;
+  boolean halfOpenCounted;
+  TcpState state = TcpState.CLOSED;
+  private final List<TcpState> history = new ArrayList<>();
+  TcpEvents events;
+
+  // ---- send sequence space (RFC 9293 3.3.1) ----
+  int iss;
+  int sndUna;
+  /** Next sequence number to send; below {@link #sndMax} while retransmitting after a timeout. */
+  int sndNxt;
+  /** Highest sequence number sent plus one (RFC 6675 HighData). */
+  int sndMax;
+  /** Sequence number of the send buffer's first byte. */
+  int sndBufSeq;
+  /** Send window in bytes, already scaled. */
+  int sndWnd;
+  int sndWl1;
+  int sndWl2;
+  int maxSndWnd;
+  int sndShift;
+  /** End of the last short segment sent (Minshall's Nagle variant, as Linux's snd_sml). */
+  int sndSmall;
+
+  // ---- receive sequence space ----
+  int irs;
+  int rcvNxt;
+  /** The right edge of the window we advertised: never moves left (RFC 9293 3.8.6.2.1). */
+  int rcvAdv;
+  int rcvShift;
+  /** Last.ACK.sent of RFC 7323. */
+  int lastAckSent;
+
+  // ---- negotiated options ----
+  boolean wsOk;
+  boolean sackOk;
+  boolean tsOk;
+  int tsRecent;
+  long tsRecentAt;
+  final int tsOffset;
+  /** What the peer's SYN said (536 if absent). */
+  int peerMss;
+  /** What our SYN says: the MTU of the route to the peer minus 40 (or the setting). */
+  final int advMss;
+  /** Data bytes per full-sized segment we send: min(peer MSS, our MTU - 40) minus the timestamps option. */
+  int smss;
+  /** Largest segment received, for "every second full-sized segment" (RFC 5681 4.2). */
+  int rcvMss;
+
+  // ---- closing ----
+  boolean finQueued;
+  int finSeq;
+  boolean finSent;
+  boolean peerFinKnown;
+  int peerFinSeq;
+  boolean peerFinSeen;
+  boolean appClosed;
+  boolean outputShut;
+
+  final SendBuffer sendBuf;
+  final ReceiveBuffer recvBuf;
+
+  // ---- acknowledgments ----
+  int pendingAckBytes;
+  boolean ackNow;
+
+  // ---- timers and RTT ----
+  final TcpTimers timers;
+  final RttEstimator rtt;
+  /** Consecutive retransmission timeouts without progress. */
+  int retries;
+  int synRetransmits;
+  int persistBackoff;
+  int probesUnanswered;
+  int keepAliveSent;
+  long lastReceived;
+  /** One segment timed at a time when timestamps do not give samples (Karn's rule). */
+  boolean timing;
+  int timedSeq;
+  long timedAt;
+
+  // ---- congestion control and loss recovery ----
+  final CongestionControl cc;
+  boolean ccReady;
+  boolean inRecovery;
+  /** RFC 6675 RecoveryPoint / RFC 6582 "recover", exclusive: SND.MAX when recovery began. */
+  int recoverPoint;
+  boolean recoverValid;
+  int dupAcks;
+  /** NewReno's window inflation during fast recovery (RFC 5681 3.2 steps 2 to 4). */
+  long inflation;
+  /** RFC 6675 HighRxt, exclusive. */
+  int highRxt;
+  int rescueRxt;
+  boolean rescueValid;
+  final SackScoreboard scoreboard = new SackScoreboard();
+
+  // ---- statistics ----
+  long bytesSent;
+  long bytesAcked;
+  long bytesReceived;
+  long retransmits;
+
+  // ---- application side ----
+  boolean reading = true;
+  boolean noDelay;
+  boolean keepAlive;
+  boolean wantWritable;
+  TcpError softError;
+  boolean failPending;
+
+  // ---- events waiting for delivery ----
+  boolean pendingAccept;
+  boolean pendingEstablished;
+  boolean pendingWritable;
+  boolean closeQueued;
+  TcpError closeError;
+  boolean establishedNotified;
+  boolean peerFinNotified;
+  boolean closedNotified;
+  private boolean delivering;
+  private boolean deliveryScheduled;
+
+  TcpConnection(TcpLayer layer, TcpSettings settings, int localIp, int localPort, int remoteIp, int remotePort,
+                TcpListenSocket listener, int advMss, int tsOffset) {
+    this.layer = layer;
+    this.stack = layer.stack();
+    this.settings = settings;
+    this.localIp = localIp;
+    this.localPort = localPort;
+    this.remoteIp = remoteIp;
+    this.remotePort = remotePort;
+    this.key = TcpLayer.key(localPort, remoteIp, remotePort);
+    this.listener = listener;
+    this.advMss = advMss;
+    this.tsOffset = tsOffset;
+    this.smss = Math.min(advMss, DEFAULT_MSS);
+    this.rcvMss = Math.min(advMss, DEFAULT_MSS);
+    this.peerMss = DEFAULT_MSS;
+    this.sendBuf = new SendBuffer(settings.sendBuffer());
+    int shift = settings.windowScaling() ? settings.receiveWindowShift() : 0;
+    this.recvBuf = new ReceiveBuffer(settings.receiveBuffer(), 1 << shift);
+    this.timers = new TcpTimers(stack.time(), this);
+    this.rtt = new RttEstimator(settings.initialRtoNanos(), settings.minRtoNanos(), settings.maxRtoNanos());
+    this.cc = CongestionControls.create(settings.congestion());
+    this.noDelay = settings.noDelay();
+    this.keepAlive = settings.keepAlive();
+    this.lastReceived = stack.time().nanos();
+  }
+
+  // =========================================================================================
+  // Public API
+  // =========================================================================================
+
+  public int localIp() {
+    return localIp;
+  }
+
+  public int localPort() {
+    return localPort;
+  }
+
+  public int remoteIp() {
+    return remoteIp;
+  }
+
+  public int remotePort() {
+    return remotePort;
+  }
+
+  public TcpState state() {
+    return state;
+  }
+
+  /** Every state this connection has been in, oldest first (the first 32). */
+  public List<TcpState> stateHistory() {
+    return List.copyOf(history);
+  }
+
+  /** Replaces the event handler. */
+  public void events(TcpEvents e) {
+    this.events = e;
+  }
+
+  /**
+   * Copies as many readable bytes of {@code data} as fit into the send buffer, advances its
+   * reader index by that many and returns the count; {@code data} stays the caller's. Output
+   * runs at once (Nagle permitting). When not everything fit, {@link TcpEvents#onWritable}
+   * follows once a third of the buffer is free again. Data written before the handshake
+   * completes is sent once it has.
+   *
+   * @return bytes taken; 0 if the connection is already closed (its onClosed is on its way)
+   * @throws IllegalStateException after {@link #shutdownOutput}, {@link #close} or {@link #abort}
+   */
+  public int write(ByteBuf data) {
+    if (outputShut || appClosed) {
+      throw new IllegalStateException("Socket is shut down for writing");
+    }
+    if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT) {
+      return 0;
+    }
+    int wanted = data.readableBytes();
+    int n = sendBuf.write(data);
+    if (n < wanted) {
+      wantWritable = true;
+    }
+    if (n > 0 && canSendData()) {
+      layer.output().output(this);
+    }
+    return n;
+  }
+
+  /** Room left in the send buffer, bytes. */
+  public int sendBufferFree() {
+    return sendBuf.free();
+  }
+
+  /** Bytes written and not yet acknowledged (unsent included). */
+  public int sendQueued() {
+    return sendBuf.size();
+  }
+
+  /**
+   * Half-close (RFC 9293 3.10.4 CLOSE while the application keeps reading): a FIN follows the
+   * queued data. ESTABLISHED goes to FIN-WAIT-1, CLOSE-WAIT to LAST-ACK; before the handshake
+   * completes the FIN waits for ESTABLISHED. Idempotent.
+   */
+  public void shutdownOutput() {
+    if (outputShut || state == TcpState.CLOSED) {
+      outputShut = true;
+      return;
+    }
+    outputShut = true;
+    switch (state) {
+      case ESTABLISHED -> { // RFC 9293 3.10.4: queue the FIN, enter FIN-WAIT-1
+        queueFin();
+        transition(TcpState.FIN_WAIT_1, "application shut down output");
+      }
+      case CLOSE_WAIT -> { // RFC 9293 3.10.4: queue the FIN, enter LAST-ACK
+        queueFin();
+        transition(TcpState.LAST_ACK, "application shut down output after the peer's FIN");
+      }
+      default -> { } // SYN-SENT, SYN-RECEIVED: the FIN follows ESTABLISHED; later states have sent it
+    }
+    if (canSendData()) {
+      layer.output().output(this);
+    }
+  }
+
+  /**
+   * No more sending or reading: a FIN follows the queued data (RFC 9293 3.10.4). If received
+   * data is still unread it is discarded and the connection is reset instead, as Linux does
+   * (then {@code onClosed(ABORTED)}). In SYN-SENT the attempt is simply dropped. Data that
+   * arrives after close() also resets the connection (Linux: "abort on data"). Idempotent.
+   */
+  public void close() {
+    if (appClosed) {
+      return;
+    }
+    appClosed = true;
+    reading = false;
+    switch (state) {
+      case CLOSED -> {
+        scheduleDelivery();
+        return;
+      }
+      case SYN_SENT -> { // RFC 9293 3.10.4 SYN-SENT: delete the TCB
+        terminate(null, "closed by the application in SYN-SENT");
+        scheduleDelivery();
+        return;
+      }
+      default -> { }
+    }
+    if (recvBuf.readable() > 0) {
+      layer.output().sendReset(this);
+      terminate(TcpError.ABORTED, "closed with unread data: reset");
+      scheduleDelivery();
+      return;
+    }
+    shutdownOutput();
+    if (state == TcpState.FIN_WAIT_2) {
+      orphanedInFinWait2();
+    }
+    scheduleDelivery();
+  }
+
+  /** RFC 9293 3.10.5 ABORT: RST now (unless still in SYN-SENT), then {@code onClosed(ABORTED)}. */
+  public void abort() {
+    appClosed = true;
+    outputShut = true;
+    switch (state) {
+      case CLOSED -> {
+        scheduleDelivery();
+        return;
+      }
+      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> layer.output().sendReset(this);
+      default -> { } // SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete the TCB
+    }
+    terminate(TcpError.ABORTED, "aborted by the application");
+    scheduleDelivery();
+  }
+
+  /** Stops {@code onData}: bytes stay buffered and the advertised window shrinks (down to zero). */
+  public void pauseReading() {
+    reading = false;
+  }
+
+  /** Delivers what is buffered (from a scheduled task, not from this call) and reopens the window. */
+  public void resumeReading() {
+    if (reading || appClosed) {
+      return;
+    }
+    reading = true;
+    scheduleDelivery();
+  }
+
+  public boolean isReading() {
+    return reading;
+  }
+
+  /** TCP_NODELAY: true turns Nagle's algorithm off (and sends what it was holding back). */
+  public void noDelay(boolean on) {
+    noDelay = on;
+    if (on && canSendData()) {
+      layer.output().output(this);
+    }
+  }
+
+  public boolean noDelay() {
+    return noDelay;
+  }
+
+  /** SO_KEEPALIVE (RFC 9293 3.8.4), with the layer's idle, interval and probe settings. */
+  public void keepAlive(boolean on) {
+    keepAlive = on;
+    if (on && (state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT)) {
+      lastReceived = stack.time().nanos();
+      timers.keepAlive(settings.keepAliveIdleNanos());
+    } else if (!on) {
+      timers.cancelKeepAlive();
+      keepAliveSent = 0;
+    }
+  }
+
+  public boolean keepAlive() {
+    return keepAlive;
+  }
+
+  /** A snapshot for {@code ss -tanoi}. */
+  public TcpInfo info() {
+    long cwnd = ccReady ? cc.cwnd() : 0;
+    long ssthresh = ccReady ? cc.ssthresh() : 0;
+    int mss = Math.max(1, smss);
+    return new TcpInfo(state, localIp, localPort, remoteIp, remotePort, recvBuf.readable(), sendBuf.size(),
+        rtt.rto() / 1_000_000L, rtt.srtt() < 0 ? 0 : rtt.srtt() / 1e6, rtt.rttvar() / 1e6, cwnd / mss,
+        ssthresh >= Integer.MAX_VALUE ? Integer.MAX_VALUE : ssthresh / mss, wsOk ? sndShift : -1,
+        wsOk ? rcvShift : -1, smss, retransmits, rtt.backoffCount(), cc.name(), bytesSent, bytesAcked,
+        bytesReceived, timers.activeName(), timers.activeRemaining() / 1_000_000L);
+  }
+
+  @Override
+  public String toString() {
+    return "tcp " + Ipv4Address.format(localIp) + ":" + localPort + " > " + Ipv4Address.format(remoteIp) + ":"
+        + remotePort + " " + state.ssName();
+  }
+
+  // =========================================================================================
+  // State machine bookkeeping
+  // =========================================================================================
+
+  /** Every state change goes through here: records it (history, trace) and nothing else. */
+  void transition(TcpState to, String why) {
+    TcpState from = state;
+    if (from == to) {
+      return;
+    }
+    state = to;
+    if (history.size() < HISTORY) {
+      history.add(to);
+    }
+    if (stack.tracer().enabled()) {
+      stack.tracer().emit(new TraceEvent("tcp.state").put("local", Ipv4Address.format(localIp) + ":" + localPort)
+          .put("remote", Ipv4Address.format(remoteIp) + ":" + remotePort).put("from", from.ssName())
+          .put("to", to.ssName()).put("why", why)
+          .msg("TCP " + Ipv4Address.format(localIp) + ":" + localPort + " > " + Ipv4Address.format(remoteIp) + ":"
+              + remotePort + " " + from.ssName() + " -> " + to.ssName() + ": " + why));
+    }
+  }
+
+  boolean canSendData() {
+    return switch (state) {
+      case ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK -> true;
+      default -> false;
+    };
+  }
+
+  /** Our FIN has been sent and acknowledged. */
+  boolean finAcked() {
+    return finSent && SeqNum.gt(sndUna, finSeq);
+  }
+
+  void queueFin() {
+    if (!finQueued) {
+      finQueued = true;
+      finSeq = sndBufSeq + sendBuf.size();
+    }
+  }
+
+  /** The advertised window right now, bytes: RCV.WND of RFC 9293. */
+  int receiveWindow() {
+    int w = rcvAdv - rcvNxt;
+    return Math.max(w, 0);
+  }
+
+  /** cwnd, plus NewReno's inflation during fast recovery. */
+  long congestionWindow() {
+    long w = ccReady ? cc.cwnd() : smss;
+    if (inRecovery && !sackOk) {
+      w += inflation;
+    }
+    return Math.max(w, smss);
+  }
+
+  /** Timestamp clock (RFC 7323 5.4): 1 ms ticks with a random per-connection offset. */
+  int tsNow() {
+    return (int) (stack.time().nanos() / 1_000_000L) + tsOffset;
+  }
+
+  /**
+   * The handshake completed (RFC 9293 3.10.7.3 / 3.10.7.4 fifth step, SYN-RECEIVED): congestion
+   * control starts, the application is told, and a FIN asked for before is queued.
+   */
+  void enterEstablished(String why) {
+    transition(TcpState.ESTABLISHED, why);
+    layer.counters().established++;
+    if (!ccReady) {
+      cc.init(smss, stack.time().nanos());
+      ccReady = true;
+    }
+    if (synRetransmits > 0 && !rtt.hasSample()) {
+      rtt.atLeast(SYN_TIMEOUT_FALLBACK_RTO); // RFC 6298 5.7
+    }
+    retries = 0;
+    if (halfOpenCounted) {
+      halfOpenCounted = false;
+      listener.halfOpen--;
+    }
+    if (listener != null) {
+      pendingAccept = true;
+    } else {
+      pendingEstablished = true;
+    }
+    lastReceived = stack.time().nanos();
+    if (keepAlive) {
+      timers.keepAlive(settings.keepAliveIdleNanos());
+    }
+    if (outputShut) {
+      queueFin();
+      transition(TcpState.FIN_WAIT_1, "output was shut down before the handshake completed");
+    }
+  }
+
+  /** Entering TIME-WAIT (RFC 9293 3.10.7.4 eighth step): 2*MSL, then the connection is removed. */
+  void enterTimeWait(String why) {
+    transition(TcpState.TIME_WAIT, why);
+    timers.cancelRetransmit();
+    timers.cancelPersist();
+    timers.cancelKeepAlive();
+    timers.timeWait(2 * settings.mslNanos());
+    sendBuf.clear();
+    queueClose(null);
+  }
+
+  /** close() left us in FIN-WAIT-2: the application's part is over; wait finTimeout for the FIN. */
+  void orphanedInFinWait2() {
+    queueClose(null);
+    timers.timeWait(settings.finTimeoutNanos());
+  }
+
+  /** Enters CLOSED, deletes the TCB and queues onClosed(error). Idempotent. */
+  void terminate(TcpError error, String why) {
+    if (state != TcpState.CLOSED) {
+      transition(TcpState.CLOSED, why);
+    }
+    destroy();
+    queueClose(error);
+  }
+
+  /** Unregisters and frees everything; no event. */
+  void destroy() {
+    if (registered) {
+      layer.unregister(this);
+    }
+    if (halfOpenCounted) {
+      halfOpenCounted = false;
+      listener.halfOpen--;
+    }
+    timers.cancelAll();
+    sendBuf.clear();
+  }
+
+  void queueClose(TcpError error) {
+    if (!closeQueued) {
+      closeQueued = true;
+      closeError = error;
+      if (error != null) {
+        recvBuf.clear(); // an abnormal end: unread data is lost, as a socket reports the error instead
+      }
+    }
+  }
+
+  /** Fails the connection from a later task (from inside output, where unwinding is unsafe). */
+  void failLater(TcpError error) {
+    if (failPending) {
+      return;
+    }
+    failPending = true;
+    stack.time().schedule(() -> {
+      if (state != TcpState.CLOSED) {
+        terminate(error, "send failed: " + error.message());
+      }
+      deliverEvents();
+    }, 0);
+  }
+
+  // =========================================================================================
+  // Event delivery
+  // =========================================================================================
+
+  void scheduleDelivery() {
+    if (!deliveryScheduled) {
+      deliveryScheduled = true;
+      stack.time().schedule(() -> {
+        deliveryScheduled = false;
+        int before = receiveWindow();
+        deliverEvents();
+        layer.output().windowUpdateIfOpened(this, before);
+      }, 0);
+    }
+  }
+
+  /** Tells the application what happened, in order; safe against re-entrant calls from it. */
+  void deliverEvents() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      if (pendingAccept) {
+        pendingAccept = false;
+        if (state != TcpState.CLOSED) {
+          layer.counters().accepted++;
+          TcpEvents e = listener.acceptor().accept(this);
+          if (e == null) { // a misbehaving acceptor: nobody will ever read this connection
+            layer.output().sendReset(this);
+            terminate(TcpError.ABORTED, "the acceptor returned no event handler");
+            return;
+          }
+          events = e;
+          pendingEstablished = true;
+        }
+      }
+      if (events == null) {
+        return;
+      }
+      if (pendingEstablished) {
+        pendingEstablished = false;
+        if (!establishedNotified && !closedNotified) {
+          establishedNotified = true;
+          events.onEstablished(this);
+        }
+      }
+      while (reading && recvBuf.readable() > 0 && !closedNotified) {
+        ByteBuf chunk = recvBuf.read(stack.alloc(), MAX_DELIVERY_CHUNK);
+        events.onData(this, chunk);
+      }
+      if (peerFinSeen && !peerFinNotified && reading && recvBuf.readable() == 0 && !closedNotified
+          && (closeError == null)) {
+        peerFinNotified = true;
+        events.onPeerFin(this);
+      }
+      if (pendingWritable) {
+        pendingWritable = false;
+        if (!closedNotified && !outputShut) {
+          events.onWritable(this);
+        }
+      }
+      if (closeQueued && !closedNotified) {
+        boolean drained = recvBuf.readable() == 0 && (!peerFinSeen || peerFinNotified);
+        if (closeError != null || appClosed || drained) {
+          closedNotified = true;
+          recvBuf.clear();
+          events.onClosed(this, closeError);
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  /** Send buffer space freed: wake a writer that found it full once a third is free. */
+  void sendSpaceFreed() {
+    if (wantWritable && sendBuf.free() >= sendBuf.capacity() / 3) {
+      wantWritable = false;
+      pendingWritable = true;
+    }
+  }
+
+  // =========================================================================================
+  // Timers
+  // =========================================================================================
+
+  @Override
+  public boolean timersWanted() {
+    return state != TcpState.CLOSED;
+  }
+
+  @Override
+  public void onRetransmitTimer() {
+    layer.recovery().onRetransmitTimeout(this);
+    deliverEvents();
+  }
+
+  @Override
+  public void onPersistTimer() {
+    layer.output().onPersistTimeout(this);
+    deliverEvents();
+  }
+
+  @Override
+  public void onDelayedAckTimer() {
+    if (pendingAckBytes > 0 || ackNow) {
+      layer.counters().delayedAcks++;
+      layer.output().sendAck(this);
+    }
+  }
+
+  @Override
+  public void onKeepAliveTimer() {
+    layer.output().onKeepAliveTimeout(this);
+    deliverEvents();
+  }
+
+  @Override
+  public void onTimeWaitTimer() {
+    // RFC 9293 3.10.8: TIME-WAIT timeout deletes the TCB; likewise an orphaned FIN-WAIT-2.
+    if (state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
+      terminate(null, state == TcpState.TIME_WAIT ? "2*MSL elapsed" : "FIN-WAIT-2 timeout after close");
+      deliverEvents();
+    }
+  }
+
+  long nanos() {
+    return stack.time().nanos();
+  }
+}

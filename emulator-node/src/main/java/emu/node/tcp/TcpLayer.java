@@ -1,0 +1,515 @@
+package emu.node.tcp;
+
+import emu.node.stack.DropReason;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.stack.Route;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.TcpOptions;
+import emu.node.wire.TcpSegment;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.LongObjectHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The node's TCP (RFC 9293): checks arriving segments, finds their connection by 4-tuple (a
+ * long-keyed map, no boxing) or their listening port, answers segments that find neither with
+ * a RST (3.10.7.1), and opens connections. Also: initial sequence numbers per RFC 6528 (a
+ * SipHash of the 4-tuple keyed from the stack's random, plus a 4 µs clock), ephemeral ports
+ * per RFC 6056 algorithm 3 in Linux's range 32768-60999, ICMP errors about our segments
+ * (RFC 1122 4.2.3.9, RFC 5927), the node-wide challenge-ACK limit (RFC 5961 7), and counters.
+ *
+ * <p>Packet path: {@code Ipv4Input} hands every TCP packet for this node to {@link #input};
+ * the frame is released (or counted as a drop) before it returns. Everything runs on the
+ * node's event loop.
+ */
+public final class TcpLayer {
+  public static final int EPHEMERAL_LOW = 32768;
+  public static final int EPHEMERAL_HIGH = 60999;
+
+  private final NetworkStack stack;
+  private final TcpCounters counters = new TcpCounters();
+  private TcpSettings settings = TcpSettings.defaults();
+  private final LongObjectHashMap<TcpConnection> connections = new LongObjectHashMap<>();
+  private final IntObjectHashMap<TcpListenSocket> listeners = new IntObjectHashMap<>();
+  private final TcpInput input;
+  private final TcpOutput output;
+  private final LossRecovery recovery;
+  private final Ipv4Packet ip = new Ipv4Packet();
+  private final Ipv4Packet quoted = new Ipv4Packet();
+  private final TcpSegment seg = new TcpSegment();
+  private final TcpOptions opts = new TcpOptions();
+  private SipHash hash;
+  private int nextEphemeral;
+  private double challengeTokens = -1;
+  private long challengeRefill;
+
+  /** Created by the {@link NetworkStack}; listens for ICMP errors about its segments. */
+  public TcpLayer(NetworkStack stack) {
+    this.stack = stack;
+    this.output = new TcpOutput(this);
+    this.input = new TcpInput(this);
+    this.recovery = new LossRecovery(this);
+    stack.icmp().addListener(this::onIcmp);
+  }
+
+  // =========================================================================================
+  // Application API
+  // =========================================================================================
+
+  /**
+   * Active open (RFC 9293 3.10.1): sends a SYN and returns at once in SYN-SENT. The local
+   * address is the one routing picks for the peer; {@code localPort} 0 picks an ephemeral
+   * port. Failures (refused, timed out, no route, unreachable) arrive through
+   * {@code events.onClosed}, always from a later task.
+   *
+   * @throws IllegalStateException "Address already in use" if the 4-tuple exists, or "Cannot
+   *     assign requested address" if no ephemeral port is free
+   */
+  public TcpConnection connect(int remoteIp, int remotePort, int localPort, TcpEvents events) {
+    Objects.requireNonNull(events, "events");
+    if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535) {
+      throw new IllegalArgumentException("port out of range: " + remotePort + " / " + localPort);
+    }
+    int localIp = 0;
+    int mtu = 0;
+    if (stack.isLocal(remoteIp)) {
+      localIp = remoteIp;
+      for (Nic nic : stack.nics()) {
+        if (nic.ip() == remoteIp) {
+          mtu = nic.mtu();
+        }
+      }
+    } else {
+      Route r = stack.routes().lookup(remoteIp);
+      if (r != null) {
+        localIp = r.nic().ip();
+        mtu = r.nic().mtu();
+      }
+    }
+    TcpSettings s = settings;
+    if (localIp == 0) {
+      TcpConnection c = new TcpConnection(this, s, 0, localPort, remoteIp, remotePort, null, advMss(s, 1500), 0);
+      c.events = events;
+      counters.attemptFails++;
+      c.terminate(TcpError.NO_ROUTE, "no route to " + emu.node.wire.Ipv4Address.format(remoteIp));
+      c.scheduleDelivery();
+      return c;
+    }
+    int port = localPort;
+    if (port == 0) {
+      port = ephemeralPort(localIp, remoteIp, remotePort);
+      if (port < 0) {
+        throw new IllegalStateException("Cannot assign requested address");
+      }
+    } else if (lookup(localIp, port, remoteIp, remotePort) != null) {
+      throw new IllegalStateException("Address already in use");
+    }
+    TcpConnection c = newConnection(s, localIp, port, remoteIp, remotePort, null, mtu);
+    c.events = events;
+    startSequence(c);
+    register(c);
+    counters.activeOpens++;
+    c.transition(TcpState.SYN_SENT, "connect");
+    c.timing = true;
+    c.timedSeq = c.iss;
+    c.timedAt = c.nanos();
+    output.sendSyn(c);
+    if (c.state == TcpState.SYN_SENT) {
+      c.timers.retransmit(c.rtt.rto());
+    }
+    return c;
+  }
+
+  /**
+   * Passive open (RFC 9293 3.10.1): listens on {@code port} of {@code localIp} (0: every
+   * address; port 0: an ephemeral port). {@code backlog} bounds the half-open connections
+   * (0 or less: the settings' backlog).
+   *
+   * @throws IllegalStateException "Address already in use" if the port is taken
+   */
+  public TcpListenSocket listen(int localIp, int port, int backlog, TcpAcceptor acceptor) {
+    Objects.requireNonNull(acceptor, "acceptor");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (localIp != 0 && !stack.isLocal(localIp)) {
+      throw new IllegalStateException("Cannot assign requested address");
+    }
+    int p = port;
+    if (p == 0) {
+      int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+      int startAt = stack.random().nextInt(range);
+      for (int i = 0; i < range && p == 0; i++) {
+        int candidate = EPHEMERAL_LOW + (startAt + i) % range;
+        if (!listeners.containsKey(candidate)) {
+          p = candidate;
+        }
+      }
+      if (p == 0) {
+        throw new IllegalStateException("Cannot assign requested address");
+      }
+    }
+    for (TcpListenSocket l = listeners.get(p); l != null; l = l.nextOnPort) {
+      if (l.localIp() == 0 || localIp == 0 || l.localIp() == localIp) {
+        throw new IllegalStateException("Address already in use");
+      }
+    }
+    TcpListenSocket l = new TcpListenSocket(this, localIp, p, backlog > 0 ? backlog : settings.backlog(), acceptor);
+    l.nextOnPort = listeners.get(p);
+    listeners.put(p, l);
+    return l;
+  }
+
+  /** Every connection, TIME-WAIT included (like {@code ss -tan}), in no particular order. */
+  public List<TcpConnection> connections() {
+    List<TcpConnection> all = new ArrayList<>();
+    for (TcpConnection head : connections.values()) {
+      for (TcpConnection c = head; c != null; c = c.nextSameKey) {
+        all.add(c);
+      }
+    }
+    return all;
+  }
+
+  public List<TcpListenSocket> listeners() {
+    List<TcpListenSocket> all = new ArrayList<>();
+    for (TcpListenSocket head : listeners.values()) {
+      for (TcpListenSocket l = head; l != null; l = l.nextOnPort) {
+        all.add(l);
+      }
+    }
+    return all;
+  }
+
+  public TcpCounters counters() {
+    return counters;
+  }
+
+  public TcpSettings settings() {
+    return settings;
+  }
+
+  /**
+   * New settings for connections opened from now on.
+   *
+   * @throws IllegalArgumentException if the congestion control is unknown
+   */
+  public void settings(TcpSettings s) {
+    CongestionControls.create(s.congestion()); // fail now, not at the next SYN
+    this.settings = s;
+  }
+
+  // =========================================================================================
+  // Ingress
+  // =========================================================================================
+
+  /**
+   * A TCP packet for this node (called by {@code Ipv4Input}); takes ownership of {@code buf}.
+   * {@code noReply}: it came as a broadcast, so nothing may answer it.
+   */
+  public void input(Nic nic, ByteBuf buf, int ipStart, boolean noReply) {
+    DropReason reason = DropReason.TCP_INVALID;
+    try {
+      reason = process(buf, ipStart, noReply);
+    } finally {
+      if (reason != null) {
+        stack.drop(nic, buf, reason);
+      } else {
+        buf.release();
+      }
+    }
+  }
+
+  private DropReason process(ByteBuf buf, int ipStart, boolean noReply) {
+    ip.wrap(buf, ipStart);
+    seg.wrap(buf, ip.payloadIndex(), ip.payloadLength());
+    if (seg.check() != TcpSegment.Check.OK) {
+      counters.malformed++;
+      return DropReason.TCP_MALFORMED;
+    }
+    int src = ip.src();
+    int dst = ip.dst();
+    if (!seg.checksumValid(src, dst)) {
+      counters.badChecksum++;
+      return DropReason.TCP_BAD_CHECKSUM;
+    }
+    if (seg.srcPort() == 0 || seg.dstPort() == 0 || !opts.parse(buf, seg.optionsIndex(), seg.optionsLength())) {
+      counters.malformed++;
+      return DropReason.TCP_MALFORMED;
+    }
+    int f = seg.flags() & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST | TcpSegment.ACK);
+    boolean synFin = (f & (TcpSegment.SYN | TcpSegment.FIN)) == (TcpSegment.SYN | TcpSegment.FIN);
+    boolean synRst = (f & (TcpSegment.SYN | TcpSegment.RST)) == (TcpSegment.SYN | TcpSegment.RST);
+    if (seg.flags() == 0 || synFin || synRst) {
+      counters.badFlags++;
+      return DropReason.TCP_BAD_FLAGS;
+    }
+    if (noReply) {
+      return DropReason.TCP_INVALID; // TCP is unicast only
+    }
+    counters.segmentsIn++;
+    TcpConnection c = lookup(dst, seg.dstPort(), src, seg.srcPort());
+    if (c != null) {
+      return input.segmentArrives(c, seg, opts);
+    }
+    TcpListenSocket l = findListener(dst, seg.dstPort());
+    if (l != null) {
+      return input.listen(l, dst, src, seg, opts);
+    }
+    // RFC 9293 3.10.7.1: CLOSED. Reset unless it is a RST.
+    counters.noSocket++;
+    output.sendResetFor(dst, src, seg);
+    return DropReason.TCP_NO_SOCKET;
+  }
+
+  /**
+   * ICMP errors that quote one of our segments (RFC 1122 4.2.3.9, RFC 5927): net, host,
+   * protocol or port unreachable during SYN-SENT end the attempt (NO_ROUTE for "net", else
+   * UNREACHABLE); otherwise they are soft errors, remembered and reported if the connection
+   * later times out (as Linux does). "Fragmentation needed" lowers the MSS (path MTU
+   * discovery, RFC 1191) and resends. The quoted sequence number must be in flight.
+   */
+  private void onIcmp(Ipv4Packet outer, IcmpPacket icmp) {
+    if (!icmp.isError() || icmp.dataLength() < Ipv4Packet.MIN_HEADER_LEN + 8) {
+      return;
+    }
+    ByteBuf b = outer.buffer();
+    quoted.wrap(b, icmp.dataIndex());
+    int qhl = quoted.headerLength();
+    if (quoted.protocol() != Ipv4Packet.PROTO_TCP || qhl < Ipv4Packet.MIN_HEADER_LEN
+        || icmp.dataLength() < qhl + 8) {
+      return;
+    }
+    int at = icmp.dataIndex() + qhl;
+    TcpConnection c = lookup(quoted.src(), b.getUnsignedShort(at), quoted.dst(), b.getUnsignedShort(at + 2));
+    if (c == null) {
+      return;
+    }
+    int qseq = b.getInt(at + 4);
+    if (!SeqNum.inRange(qseq, c.sndUna, c.sndMax) && qseq != c.sndUna) {
+      return;
+    }
+    int type = icmp.type();
+    int code = icmp.code();
+    if (type == IcmpPacket.TYPE_DEST_UNREACHABLE && code == IcmpPacket.CODE_FRAGMENTATION_NEEDED) {
+      int mtu = icmp.nextHopMtu();
+      int mss = mtu - 40 - (c.tsOk ? TcpOptions.TIMESTAMPS_LENGTH : 0);
+      if (mtu >= 68 && mss < c.smss) {
+        counters.icmpSoftErrors++;
+        c.smss = Math.max(mss, 32);
+        if (c.canSendData() && c.sndMax != c.sndUna) {
+          output.retransmit(c, c.sndUna, c.smss);
+        }
+      }
+      return;
+    }
+    TcpError error = type == IcmpPacket.TYPE_DEST_UNREACHABLE && code == IcmpPacket.CODE_NET_UNREACHABLE
+        ? TcpError.NO_ROUTE : TcpError.UNREACHABLE;
+    boolean hard = type == IcmpPacket.TYPE_DEST_UNREACHABLE && code <= IcmpPacket.CODE_PORT_UNREACHABLE;
+    if (hard && c.state == TcpState.SYN_SENT) {
+      counters.icmpHardErrors++;
+      counters.attemptFails++;
+      c.terminate(error, "ICMP destination unreachable (code " + code + ") in SYN-SENT");
+      c.deliverEvents();
+      return;
+    }
+    counters.icmpSoftErrors++;
+    c.softError = error;
+  }
+
+  // =========================================================================================
+  // Connection table
+  // =========================================================================================
+
+  static long key(int localPort, int remoteIp, int remotePort) {
+    return ((long) remoteIp << 32) | ((long) (localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
+  }
+
+  /** The connection with this 4-tuple, or null. */
+  TcpConnection lookup(int localIp, int localPort, int remoteIp, int remotePort) {
+    TcpConnection c = connections.get(key(localPort, remoteIp, remotePort));
+    while (c != null && c.localIp != localIp) {
+      c = c.nextSameKey;
+    }
+    return c;
+  }
+
+  /** The listener for {@code ip:port}: one bound to that address, else a wildcard one. */
+  TcpListenSocket findListener(int ip, int port) {
+    TcpListenSocket wildcard = null;
+    for (TcpListenSocket l = listeners.get(port); l != null; l = l.nextOnPort) {
+      if (l.localIp() == ip) {
+        return l;
+      }
+      if (l.localIp() == 0) {
+        wildcard = l;
+      }
+    }
+    return wildcard;
+  }
+
+  void register(TcpConnection c) {
+    c.nextSameKey = connections.get(c.key);
+    connections.put(c.key, c);
+    c.registered = true;
+  }
+
+  void unregister(TcpConnection c) {
+    c.registered = false;
+    TcpConnection head = connections.get(c.key);
+    if (head == c) {
+      if (c.nextSameKey == null) {
+        connections.remove(c.key);
+      } else {
+        connections.put(c.key, c.nextSameKey);
+      }
+    } else {
+      for (TcpConnection p = head; p != null; p = p.nextSameKey) {
+        if (p.nextSameKey == c) {
+          p.nextSameKey = c.nextSameKey;
+          break;
+        }
+      }
+    }
+    c.nextSameKey = null;
+  }
+
+  void closeListener(TcpListenSocket l) {
+    if (l.closed) {
+      return;
+    }
+    l.closed = true;
+    TcpListenSocket head = listeners.get(l.port());
+    if (head == l) {
+      if (l.nextOnPort == null) {
+        listeners.remove(l.port());
+      } else {
+        listeners.put(l.port(), l.nextOnPort);
+      }
+    } else {
+      for (TcpListenSocket p = head; p != null; p = p.nextOnPort) {
+        if (p.nextOnPort == l) {
+          p.nextOnPort = l.nextOnPort;
+          break;
+        }
+      }
+    }
+    for (TcpConnection c : connections()) {
+      if (c.listener == l && c.state == TcpState.SYN_RECEIVED) {
+        output.sendReset(c);
+        c.transition(TcpState.CLOSED, "listener closed");
+        c.destroy();
+      }
+    }
+  }
+
+  TcpConnection newConnection(int localIp, int localPort, int remoteIp, int remotePort, TcpListenSocket l) {
+    int mtu = 1500;
+    Nic nic = stack.nicForNeighbor(remoteIp);
+    Route r = nic == null ? stack.routes().lookup(remoteIp) : null;
+    if (nic != null) {
+      mtu = nic.mtu();
+    } else if (r != null) {
+      mtu = r.nic().mtu();
+    }
+    return newConnection(settings, localIp, localPort, remoteIp, remotePort, l, mtu);
+  }
+
+  private TcpConnection newConnection(TcpSettings s, int localIp, int localPort, int remoteIp, int remotePort,
+                                     TcpListenSocket l, int mtu) {
+    return new TcpConnection(this, s, localIp, localPort, remoteIp, remotePort, l, advMss(s, mtu),
+        stack.random().nextInt());
+  }
+
+  private static int advMss(TcpSettings s, int mtu) {
+    int fromMtu = Math.max(88, mtu - 40);
+    return s.mss() > 0 ? Math.min(s.mss(), fromMtu) : fromMtu;
+  }
+
+  /** ISS per RFC 6528, and the send sequence variables that start from it. */
+  void startSequence(TcpConnection c) {
+    int iss = isn(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    c.iss = iss;
+    c.sndUna = iss;
+    c.sndNxt = iss + 1;
+    c.sndMax = iss + 1;
+    c.sndBufSeq = iss + 1;
+    c.sndSmall = iss;
+    c.recoverPoint = iss;
+  }
+
+  /** RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 µs timer. */
+  int isn(int localIp, int localPort, int remoteIp, int remotePort) {
+    long m0 = ((long) localIp << 32) | (remoteIp & 0xFFFF_FFFFL);
+    long m1 = ((long) localPort << 16) | remotePort;
+    return (int) secret().hash(m0, m1) + (int) (stack.time().nanos() / 4000);
+  }
+
+  /**
+   * RFC 6056 algorithm 3 ("simple hash-based"): a per-destination offset from a keyed hash,
+   * plus a counter, over 32768-60999; ports whose 4-tuple is taken, or that a listener holds,
+   * are skipped.
+   */
+  private int ephemeralPort(int localIp, int remoteIp, int remotePort) {
+    int num = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+    long offset = secret().hash(((long) localIp << 32) | (remoteIp & 0xFFFF_FFFFL), remotePort ^ 0x5EED_0000L);
+    int off = (int) Math.floorMod(offset, (long) num);
+    for (int count = 0; count < num; count++) {
+      int port = EPHEMERAL_LOW + Math.floorMod(nextEphemeral + off, num);
+      nextEphemeral++;
+      if (!listeners.containsKey(port) && lookup(localIp, port, remoteIp, remotePort) == null) {
+        return port;
+      }
+    }
+    return -1;
+  }
+
+  /** The hash key, drawn from the stack's random at first use (so building a stack draws nothing). */
+  private SipHash secret() {
+    if (hash == null) {
+      hash = new SipHash(stack.random().nextLong(), stack.random().nextLong());
+      nextEphemeral = stack.random().nextInt(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
+    }
+    return hash;
+  }
+
+  /** RFC 5961 7: a token bucket of challengeAckLimit per second, node-wide. */
+  boolean takeChallengeAckToken() {
+    long now = stack.time().nanos();
+    int limit = settings.challengeAckLimit();
+    if (challengeTokens < 0) {
+      challengeTokens = limit;
+      challengeRefill = now;
+    }
+    challengeTokens = Math.min(limit, challengeTokens + (now - challengeRefill) * limit / 1e9);
+    challengeRefill = now;
+    if (challengeTokens >= 1) {
+      challengeTokens -= 1;
+      return true;
+    }
+    return false;
+  }
+
+  // ---- package access for the TCP classes --------------------------------------------------
+
+  NetworkStack stack() {
+    return stack;
+  }
+
+  TcpOutput output() {
+    return output;
+  }
+
+  TcpInput input() {
+    return input;
+  }
+
+  LossRecovery recovery() {
+    return recovery;
+  }
+}
