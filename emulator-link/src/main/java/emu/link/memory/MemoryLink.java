@@ -5,12 +5,16 @@ import emu.link.LinkCounters;
 import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayDeque;
 
 /**
  * A virtual wire inside one JVM: two endpoints whose frames are delivered through the
  * {@link TimeSource} (after an optional latency), never re-entrantly from {@code send}.
  * With {@link emu.link.time.VirtualTime} several nodes share one thread and one clock, which
  * keeps multi-node tests fast and exactly repeatable.
+ *
+ * <p>Frames in flight wait in a FIFO per direction with one timer armed for the head, so
+ * closing an end releases what is still on the wire instead of leaving it in scheduled tasks.
  */
 public final class MemoryLink {
   private final End a;
@@ -31,12 +35,22 @@ public final class MemoryLink {
     return b;
   }
 
+  /** Closes both ends and releases every frame still in flight. */
+  public void close() {
+    a.close();
+    b.close();
+  }
+
   private static final class End implements LinkEndpoint {
     private final String name;
     private final int mtu;
     private final TimeSource time;
     private final long latency;
     private final LinkCounters counters = new LinkCounters();
+    /** Frames on their way to this end, oldest first, with their delivery times. */
+    private final ArrayDeque<ByteBuf> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Long> dueAt = new ArrayDeque<>();
+    private TimeSource.Timer timer;
     private FrameReceiver receiver = ByteBuf::release;
     private End peer;
     private boolean closed;
@@ -72,17 +86,34 @@ public final class MemoryLink {
       }
       counters.txFrames++;
       counters.txBytes += len;
-      time.schedule(() -> peer.deliver(frame), latency);
+      peer.arrive(frame, time.nanos() + latency);
     }
 
-    private void deliver(ByteBuf frame) {
-      if (closed) {
-        frame.release();
-        return;
+    private void arrive(ByteBuf frame, long at) {
+      inFlight.addLast(frame);
+      dueAt.addLast(at);
+      if (timer == null) {
+        timer = time.schedule(this::deliverDue, at - time.nanos());
       }
-      counters.rxFrames++;
-      counters.rxBytes += frame.readableBytes();
-      receiver.onFrame(frame);
+    }
+
+    private void deliverDue() {
+      timer = null;
+      long now = time.nanos();
+      while (!inFlight.isEmpty() && dueAt.peekFirst() <= now) {
+        dueAt.pollFirst();
+        ByteBuf frame = inFlight.pollFirst();
+        if (closed) {
+          frame.release();
+          continue;
+        }
+        counters.rxFrames++;
+        counters.rxBytes += frame.readableBytes();
+        receiver.onFrame(frame);
+      }
+      if (!inFlight.isEmpty() && timer == null) {
+        timer = time.schedule(this::deliverDue, dueAt.peekFirst() - now);
+      }
     }
 
     @Override
@@ -98,6 +129,15 @@ public final class MemoryLink {
     @Override
     public void close() {
       closed = true;
+      if (timer != null) {
+        timer.cancel();
+        timer = null;
+      }
+      ByteBuf f;
+      while ((f = inFlight.pollFirst()) != null) {
+        f.release();
+      }
+      dueAt.clear();
     }
   }
 }

@@ -357,10 +357,12 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
         home.execute(() -> {
           readCompletePending = false;
           if (isActive()) {
-            pipeline().fireChannelReadComplete();
             if (!config.isAutoRead() && conn != null) {
-              conn.pauseReading(); // one read() is one batch, as with Netty's sockets
+              // One read() is one batch, as with Netty's sockets; a handler that wants more
+              // calls read() from channelReadComplete, which resumes reading.
+              conn.pauseReading();
             }
+            pipeline().fireChannelReadComplete();
           }
         });
       }

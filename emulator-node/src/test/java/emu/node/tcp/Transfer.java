@@ -53,6 +53,10 @@ final class Transfer {
     void pump(TcpConnection c) {
       while (!finished) {
         if (pending == null || !pending.isReadable()) {
+          if (pending != null) {
+            pending.release();
+            pending = null;
+          }
           long left = total - written;
           if (left == 0) {
             finished = true;
