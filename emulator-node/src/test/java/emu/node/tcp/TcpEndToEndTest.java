@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * TCP between two hosts across a router, in one JVM on virtual time: a clean transfer, a slow
  * reader, a peer that dies, a peer that restarts, a closed port. (The 100 MB impaired transfer
- * is {@link TcpImpairedTransferTest}.)
+ * is {@link TcpImpairedTransferTest}.) Bulk labs: no frame recording, buffers outside Netty's
+ * PARANOID leak detector (which records a stack trace per byte read by a checksum) but still
+ * counted exactly when the lab closes.
  *
  * <pre>
  * h1 10.0.1.2 --- 10.0.1.1 r1 10.0.2.1 --- 10.0.2.2 h2
@@ -44,7 +46,7 @@ class TcpEndToEndTest {
 
   @Test
   void oneMegabyteAcrossARouter() {
-    try (VirtualLab lab = new VirtualLab(1)) {
+    try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
       n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
@@ -67,7 +69,7 @@ class TcpEndToEndTest {
 
   @Test
   void slowReaderGetsEverythingAfterZeroWindowsAndPersistProbes() {
-    try (VirtualLab lab = new VirtualLab(2)) {
+    try (VirtualLab lab = VirtualLab.bulk(2, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       n[2].stack().tcp().settings(TcpSettings.defaults().withBuffers(4 * TcpSettings.MIB, 64 * 1024));
       Transfer.Sink sink = new Transfer.Sink();
@@ -97,43 +99,68 @@ class TcpEndToEndTest {
 
   @Test
   void peerThatStopsAnsweringTimesOut() {
-    try (VirtualLab lab = new VirtualLab(3)) {
+    try (VirtualLab lab = VirtualLab.bulk(3, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
       n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
-      Transfer.Source source = new Transfer.Source(100L << 20, 9);
+      Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
       n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
-      lab.advance(S / 2);
+      lab.advance(S / 100);
       assertTrue(sink.received > 0);
       long t0 = lab.now();
-      // h2 is killed: nothing gets to or from it any more.
-      lab.impairBothWays(n[2], "eth0", Map.of("down", "on"));
+      // h2 is killed: everything to and from it is dropped. r1 knows h2's MAC statically, so
+      // no ARP failure turns into an ICMP error: h1 hears nothing at all.
+      n[1].nic("eth1").neighbors().addPermanent(ip("10.0.2.2"), n[2].mac("eth0"));
+      lab.impairBothWays(n[2], "eth0", Map.of("down", "true"));
       assertTrue(lab.runUntil(() -> source.closes == 1, 3600 * S), "h1 gave up");
       assertEquals(TcpError.TIMEOUT, source.error);
       double took = (lab.now() - t0) / 1e9;
-      // 15 retransmissions: 0.2 s doubling up to the 60 s cap, about 7.7 minutes in all.
+      // 15 retransmissions: RTO from 200 ms doubling up to the 60 s cap, about 7.7 minutes in all.
       assertTrue(took > 300 && took < 1000, "timed out after " + took + " s");
       assertEquals(1, n[0].stack().tcp().counters().timeoutAborts);
       assertTrue(n[0].stack().tcp().connections().isEmpty());
-      sink.conn.abort(); // the dead node's stale connection
+      sink.conn.abort();
+    }
+  }
+
+  @Test
+  void deadHostBehindARouterIsReportedUnreachableAfterTheRetriesLikeLinux() {
+    try (VirtualLab lab = VirtualLab.bulk(3, VirtualLab.DEFAULT_LATENCY_NANOS)) {
+      LabNode[] n = topology(lab);
+      Transfer.Sink sink = new Transfer.Sink();
+      n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
+      Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
+      n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      lab.advance(S / 100);
+      long t0 = lab.now();
+      // h2 is killed: nothing gets to or from it. r1's ARP for it fails and r1 answers h1's
+      // retransmissions with ICMP host unreachable: a soft error (RFC 1122 4.2.3.9), which
+      // is what the connection reports once its retries run out (Linux: EHOSTUNREACH).
+      lab.impairBothWays(n[2], "eth0", Map.of("down", "true"));
+      assertTrue(lab.runUntil(() -> source.closes == 1, 3600 * S), "h1 gave up");
+      assertEquals(TcpError.UNREACHABLE, source.error);
+      double took = (lab.now() - t0) / 1e9;
+      assertTrue(took > 300 && took < 1000, "timed out after " + took + " s");
+      assertTrue(n[0].stack().tcp().counters().icmpSoftErrors > 0);
+      sink.conn.abort();
     }
   }
 
   @Test
   void peerThatRestartedAnswersWithRstAndTheConnectionIsReset() {
-    try (VirtualLab lab = new VirtualLab(4)) {
+    try (VirtualLab lab = VirtualLab.bulk(4, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
       n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
-      Transfer.Source source = new Transfer.Source(100L << 20, 9);
+      Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
       n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
-      lab.advance(S / 2);
+      lab.advance(S / 100);
       // h2 goes down and loses its connection state (its RST is lost with the link) ...
-      lab.impairBothWays(n[2], "eth0", Map.of("down", "on"));
+      lab.impairBothWays(n[2], "eth0", Map.of("down", "true"));
       sink.conn.abort();
       lab.advance(2 * S);
       // ... and comes back: h1's next retransmission finds no connection and gets a RST.
-      lab.impairBothWays(n[2], "eth0", Map.of("down", "off"));
+      lab.impairBothWays(n[2], "eth0", Map.of("down", "false"));
       assertTrue(lab.runUntil(() -> source.closes == 1, 600 * S), "h1 learned of the restart");
       assertEquals(TcpError.RESET, source.error);
       assertTrue(n[2].stack().tcp().counters().rstSent >= 1);
@@ -143,7 +170,7 @@ class TcpEndToEndTest {
 
   @Test
   void connectToAClosedPortIsRefused() {
-    try (VirtualLab lab = new VirtualLab(5)) {
+    try (VirtualLab lab = VirtualLab.bulk(5, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Source source = new Transfer.Source(10, 1);
       TcpConnection c = n[0].stack().tcp().connect(ip("10.0.2.2"), 9999, 0, source);
@@ -157,7 +184,7 @@ class TcpEndToEndTest {
 
   @Test
   void connectWithoutARouteFailsFromALaterTask() {
-    try (VirtualLab lab = new VirtualLab(6)) {
+    try (VirtualLab lab = VirtualLab.bulk(6, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode h = lab.host("h");
       lab.connect(h, "eth0", "02:00:00:00:00:01", "10.0.0.1/24", lab.host("other"), "eth0", "02:00:00:00:00:02",
           "10.0.0.2/24", VirtualLab.DEFAULT_MTU);
@@ -177,7 +204,7 @@ class TcpEndToEndTest {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
       n[0].stack().tcp().listen(0, PORT, 0, c -> sink);
-      Transfer.Source source = new Transfer.Source(300_000, 3);
+      Transfer.Source source = new Transfer.Source(64 * 1024, 3); // a tracked lab: PARANOID leak checks
       n[0].stack().tcp().connect(ip("10.0.1.2"), PORT, 0, source);
       assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 60 * S));
       assertEquals(source.sha(), sink.sha());
