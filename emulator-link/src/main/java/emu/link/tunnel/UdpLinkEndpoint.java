@@ -25,10 +25,25 @@ import java.net.InetSocketAddress;
  * dropped and counted, as are frames longer than the link MTU allows. The socket is not
  * {@code connect}ed on purpose: a connected socket would have the kernel drop foreign datagrams
  * silently, and we want them counted.
+ *
+ * <p>Batching, without changing the framing: frames sent during one turn of the event loop go
+ * out together at its end. On Linux, runs of equal-sized frames leave as one UDP GSO send
+ * (the kernel still emits one datagram per frame), and the socket reads with UDP GRO (the
+ * kernel may hand several same-sized datagrams over in one read, with their size, and Netty
+ * splits them back into one frame each). A peer without GSO/GRO, such as QEMU, sees exactly the
+ * same datagrams.
  */
 public final class UdpLinkEndpoint implements LinkEndpoint {
   /** Socket buffers asked for; the kernel caps them at net.core.[rw]mem_max. */
   private static final int SOCKET_BUFFER = 4 << 20;
+  /** The kernel's limit on segments per GSO send (UDP_MAX_SEGMENTS). */
+  private static final int MAX_GSO_SEGMENTS = 64;
+  /** Largest UDP payload, which bounds a GSO send and a GRO read. */
+  private static final int MAX_UDP_PAYLOAD = 65_507;
+  /** Frames waiting for the end of the loop turn; past this many they go out at once. */
+  private static final int MAX_PENDING = 1024;
+  /** Off with -Demu.udp.gso=false, for comparisons. */
+  private static final boolean GSO = !"false".equals(System.getProperty("emu.udp.gso"));
 
   private final String name;
   private final InetSocketAddress local;
@@ -41,6 +56,8 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
   private EventLoop loop;
   private boolean flushScheduled;
   private final Runnable flushTask = this::flushNow;
+  private final java.util.ArrayDeque<ByteBuf> pending = new java.util.ArrayDeque<>();
+  private boolean batching;
 
   public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu) {
     if (mtu < 68 || mtu > 65_000) {
@@ -59,9 +76,11 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
    */
   public ChannelFuture open(EventLoop loop) {
     this.loop = loop;
-    // One byte more than the largest legal frame, so an oversized datagram shows up as
-    // oversized (and is counted) instead of being silently truncated to a legal length.
-    int bufferSize = maxFrame + 1;
+    batching = GSO && Transports.epoll() && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+    // Without GRO: one byte more than the largest legal frame, so an oversized datagram shows
+    // up as oversized (and is counted) instead of being silently truncated to a legal length.
+    // With GRO a read may hold many frames, up to the largest UDP payload.
+    int bufferSize = batching ? 65_536 : maxFrame + 1;
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transports.datagramChannel())
@@ -70,6 +89,9 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(bufferSize))
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 2 << 20))
         .handler(new Inbound());
+    if (batching) {
+      b.option(io.netty.channel.epoll.EpollChannelOption.UDP_GRO, true);
+    }
     ChannelFuture f = b.bind(local);
     channel = f.channel();
     return f;
@@ -119,10 +141,12 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     }
     counters.txFrames++;
     counters.txBytes += len;
-    channel.write(new DatagramPacket(frame, peer), channel.voidPromise());
-    if (!flushScheduled) {
-      // Batch: everything written during this turn of the event loop goes out in one flush
-      // (sendmmsg on epoll), after the loop finishes processing the reads that caused it.
+    pending.addLast(frame);
+    if (pending.size() >= MAX_PENDING) {
+      flushNow();
+    } else if (!flushScheduled) {
+      // Everything sent during this turn of the event loop goes out together, after the loop
+      // has processed the reads that caused it.
       flushScheduled = true;
       loop.execute(flushTask);
     }
@@ -130,13 +154,50 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
 
   private void flushNow() {
     flushScheduled = false;
-    if (channel != null) {
-      channel.flush();
+    if (channel == null) {
+      releasePending();
+      return;
+    }
+    ByteBuf frame;
+    while ((frame = pending.pollFirst()) != null) {
+      int size = frame.readableBytes();
+      ByteBuf next = pending.peekFirst();
+      if (!batching || next == null || next.readableBytes() > size) {
+        channel.write(new DatagramPacket(frame, peer), channel.voidPromise());
+        continue;
+      }
+      // A run of frames of this size (the last may be shorter) leaves as one GSO send.
+      io.netty.buffer.CompositeByteBuf run = channel.alloc().compositeDirectBuffer(MAX_GSO_SEGMENTS);
+      run.addComponent(true, frame);
+      int total = size;
+      int n = 1;
+      while (n < MAX_GSO_SEGMENTS && (next = pending.peekFirst()) != null) {
+        int s2 = next.readableBytes();
+        if (s2 > size || total + s2 > MAX_UDP_PAYLOAD) {
+          break;
+        }
+        run.addComponent(true, pending.pollFirst());
+        total += s2;
+        n++;
+        if (s2 < size) {
+          break;
+        }
+      }
+      channel.write(new io.netty.channel.epoll.SegmentedDatagramPacket(run, size, peer), channel.voidPromise());
+    }
+    channel.flush();
+  }
+
+  private void releasePending() {
+    ByteBuf f;
+    while ((f = pending.pollFirst()) != null) {
+      f.release();
     }
   }
 
   @Override
   public void close() {
+    releasePending();
     if (channel != null) {
       channel.close();
     }
