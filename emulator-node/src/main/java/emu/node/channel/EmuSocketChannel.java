@@ -171,7 +171,11 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   }
 
   @Override
-  protected void doWrite(ChannelOutboundBuffer in) {
+  protected void doWrite(ChannelOutboundBuffer in) throws Exception {
+    if (outputShutdown && in.current() != null) {
+      // As writing to a socket after shutdown(SHUT_WR): the write fails (EPIPE).
+      throw new io.netty.channel.socket.ChannelOutputShutdownException("output was shut down");
+    }
     for (;;) {
       Object msg = in.current();
       if (msg == null) {

@@ -51,6 +51,8 @@ final class LossRecovery {
         layer.output().retransmit(c, c.sndUna, c.smss);
         counters.fastRetransmits++;
         c.inflation = Math.max(0, c.inflation - acked) + (acked >= c.smss ? c.smss : 0);
+      } else {
+        checkLostRetransmission(c);
       }
       return; // with SACK, NextSeg in output() does the rest
     }
@@ -68,6 +70,8 @@ final class LossRecovery {
     if (c.inRecovery) {
       if (!c.sackOk) {
         c.inflation += c.smss; // RFC 5681 3.2 step 4
+      } else {
+        checkLostRetransmission(c);
       }
       return;
     }
@@ -88,6 +92,7 @@ final class LossRecovery {
       counters.sackRecoveries++;
       c.highRxt = c.sndUna;
       c.rescueValid = false;
+      c.rxtCount = 0;
     } else {
       counters.renoRecoveries++;
       c.inflation = 3L * c.smss; // RFC 5681 3.2 step 2: cwnd = ssthresh + 3*SMSS
@@ -98,7 +103,38 @@ final class LossRecovery {
       counters.fastRetransmits++;
       if (c.sackOk) {
         c.highRxt = c.sndUna + n;
+        noteRetransmission(c, c.sndUna);
       }
+    }
+  }
+
+  private static void noteRetransmission(TcpConnection c, int seq) {
+    int i = c.rxtCount++ % c.rxtSeq.length;
+    c.rxtSeq[i] = seq;
+    c.rxtMark[i] = c.sndMax;
+  }
+
+  /**
+   * RFC 6675 cannot see a retransmission that is lost again: the recovery would wait for the
+   * retransmission timer. Like Linux (tcp_mark_lost_retrans, and RACK, RFC 8985, in spirit):
+   * if the first hole was retransmitted and data sent after that retransmission has since been
+   * SACKed DupThresh segments beyond, the retransmission is presumed lost and is sent again.
+   */
+  private void checkLostRetransmission(TcpConnection c) {
+    int n = Math.min(c.rxtCount, c.rxtSeq.length);
+    for (int i = 0; i < n; i++) {
+      if (c.rxtSeq[i] != c.sndUna) {
+        continue;
+      }
+      int beyond = c.rxtMark[i] + SackScoreboard.DUP_THRESH * c.smss;
+      if (SeqNum.ge(c.scoreboard.highestSacked(c.sndUna), beyond)) {
+        if (layer.output().retransmit(c, c.sndUna, c.smss) > 0) {
+          counters.fastRetransmits++;
+          counters.lostRetransmissions++;
+          c.rxtMark[i] = c.sndMax;
+        }
+      }
+      return;
     }
   }
 
@@ -167,6 +203,7 @@ final class LossRecovery {
     }
     counters.fastRetransmits++;
     c.highRxt = s + n;
+    noteRetransmission(c, s);
     return true;
   }
 

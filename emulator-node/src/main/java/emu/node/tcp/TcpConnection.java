@@ -146,6 +146,10 @@ public final class TcpConnection implements TcpTimers.Handler {
   int rescueRxt;
   boolean rescueValid;
   final SackScoreboard scoreboard = new SackScoreboard();
+  /** Retransmissions of this SACK recovery: their sequence numbers and SND.MAX when sent. */
+  final int[] rxtSeq = new int[16];
+  final int[] rxtMark = new int[16];
+  int rxtCount;
 
   // ---- statistics ----
   long bytesSent;
@@ -161,17 +165,8 @@ public final class TcpConnection implements TcpTimers.Handler {
   TcpError softError;
   boolean failPending;
 
-  // ---- events waiting for delivery ----
-  boolean pendingAccept;
-  boolean pendingEstablished;
-  boolean pendingWritable;
-  boolean closeQueued;
-  TcpError closeError;
-  boolean establishedNotified;
-  boolean peerFinNotified;
-  boolean closedNotified;
-  private boolean delivering;
-  private boolean deliveryScheduled;
+  /** What the application has yet to hear, delivered in order. */
+  final PendingEvents pending = new PendingEvents(this);
 
   TcpConnection(TcpLayer layer, TcpSettings settings, int localIp, int localPort, int remoteIp, int remotePort,
                 TcpListenSocket listener, int advMss, int tsOffset) {
@@ -498,9 +493,9 @@ public final class TcpConnection implements TcpTimers.Handler {
       listener.halfOpen--;
     }
     if (listener != null) {
-      pendingAccept = true;
+      pending.accept = true;
     } else {
-      pendingEstablished = true;
+      pending.established = true;
     }
     lastReceived = stack.time().nanos();
     if (keepAlive) {
@@ -551,16 +546,6 @@ public final class TcpConnection implements TcpTimers.Handler {
     sendBuf.clear();
   }
 
-  void queueClose(TcpError error) {
-    if (!closeQueued) {
-      closeQueued = true;
-      closeError = error;
-      if (error != null) {
-        recvBuf.clear(); // an abnormal end: unread data is lost, as a socket reports the error instead
-      }
-    }
-  }
-
   /** Fails the connection from a later task (from inside output, where unwinding is unsafe). */
   void failLater(TcpError error) {
     if (failPending) {
@@ -576,85 +561,27 @@ public final class TcpConnection implements TcpTimers.Handler {
   }
 
   // =========================================================================================
-  // Event delivery
+  // Event delivery (see PendingEvents)
   // =========================================================================================
 
   void scheduleDelivery() {
-    if (!deliveryScheduled) {
-      deliveryScheduled = true;
-      stack.time().schedule(() -> {
-        deliveryScheduled = false;
-        int before = receiveWindow();
-        deliverEvents();
-        layer.output().windowUpdateIfOpened(this, before);
-      }, 0);
-    }
+    pending.schedule();
   }
 
   /** Tells the application what happened, in order; safe against re-entrant calls from it. */
   void deliverEvents() {
-    if (delivering) {
-      return;
-    }
-    delivering = true;
-    try {
-      if (pendingAccept) {
-        pendingAccept = false;
-        if (state != TcpState.CLOSED) {
-          layer.counters().accepted++;
-          TcpEvents e = listener.acceptor().accept(this);
-          if (e == null) { // a misbehaving acceptor: nobody will ever read this connection
-            layer.output().sendReset(this);
-            terminate(TcpError.ABORTED, "the acceptor returned no event handler");
-            return;
-          }
-          events = e;
-          pendingEstablished = true;
-        }
-      }
-      if (events == null) {
-        return;
-      }
-      if (pendingEstablished) {
-        pendingEstablished = false;
-        if (!establishedNotified && !closedNotified) {
-          establishedNotified = true;
-          events.onEstablished(this);
-        }
-      }
-      while (reading && recvBuf.readable() > 0 && !closedNotified) {
-        ByteBuf chunk = recvBuf.read(stack.alloc(), MAX_DELIVERY_CHUNK);
-        events.onData(this, chunk);
-      }
-      if (peerFinSeen && !peerFinNotified && reading && recvBuf.readable() == 0 && !closedNotified
-          && (closeError == null)) {
-        peerFinNotified = true;
-        events.onPeerFin(this);
-      }
-      if (pendingWritable) {
-        pendingWritable = false;
-        if (!closedNotified && !outputShut) {
-          events.onWritable(this);
-        }
-      }
-      if (closeQueued && !closedNotified) {
-        boolean drained = recvBuf.readable() == 0 && (!peerFinSeen || peerFinNotified);
-        if (closeError != null || appClosed || drained) {
-          closedNotified = true;
-          recvBuf.clear();
-          events.onClosed(this, closeError);
-        }
-      }
-    } finally {
-      delivering = false;
-    }
+    pending.deliver();
+  }
+
+  void queueClose(TcpError error) {
+    pending.close(error);
   }
 
   /** Send buffer space freed: wake a writer that found it full once a third is free. */
   void sendSpaceFreed() {
     if (wantWritable && sendBuf.free() >= sendBuf.capacity() / 3) {
       wantWritable = false;
-      pendingWritable = true;
+      pending.writable = true;
     }
   }
 

@@ -15,6 +15,8 @@ public final class TcpCounters {
   public long fastRetransmits;
   /** Retransmission timer expirations (TCPTimeouts). */
   public long timeouts;
+  /** Retransmissions found lost again during SACK recovery, and resent. */
+  public long lostRetransmissions;
   /** Loss-recovery episodes entered: SACK-based (RFC 6675) and NewReno (RFC 6582). */
   public long sackRecoveries;
   public long renoRecoveries;

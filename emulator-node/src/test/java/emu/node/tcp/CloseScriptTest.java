@@ -233,4 +233,25 @@ class CloseScriptTest {
     s.run("+0 abort\n+0 > R. 1:1(0) ack 1 win 0");
     s.finish();
   }
+
+  @Test
+  void newSynAboveRcvNxtReopensFromTimeWait() {
+    TcpScript s = open();
+    s.run("""
+        +0    close
+        +0    > F. 1:1(0) ack 1 win 65535
+        +0.01 < F. 1:1(0) ack 2 win 65535
+        +0    > . 2:2(0) ack 2 win 65535
+        +0    expect state TIME_WAIT
+        // RFC 9293 3.10.7.4 / RFC 6191: a SYN above RCV.NXT starts a new incarnation
+        +0.5  < S 100000:100000(0) win 65535 <mss 1000>
+        // the new ISS is the old one plus 0.51 s of the 4 µs ISN clock (RFC 6528): above the old sequence space
+        +0    > S. 127500:127500(0) ack 100001 win 65535 <mss 1460>
+        +0    expect connections 1
+        """);
+    assertEquals(TcpState.SYN_RECEIVED, s.tcp().connections().get(0).state());
+    s.tcp().connections().get(0).abort();
+    s.run("+0 > R. 127501:127501(0) ack 100001 win 0");
+    s.finish();
+  }
 }

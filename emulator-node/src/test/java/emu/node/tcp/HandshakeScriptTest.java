@@ -284,4 +284,82 @@ class HandshakeScriptTest {
     s.run("+0 > R. 1:1(0) ack 1 win 0 port=40001\n+0 > R. 1:1(0) ack 1 win 0 port=40002");
     s.finish();
   }
+
+  @Test
+  void pawsDropsSegmentsWithAnOldTimestamp() {
+    TcpScript s = new TcpScript(TcpSettings.defaults().withOptions(false, true, false));
+    s.run("""
+        0     listen 8080
+        +0    < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 1000 ecr 0>
+        +0    > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,TS val * ecr 1000>
+        +0    < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 1001 ecr *>
+        +0    < P. 1:101(100) ack 1 win 65535 <nop,nop,TS val 1002 ecr *>
+        +0    expect received 100
+        // an older timestamp (RFC 7323 5.3): answered with an ACK, data dropped
+        +0    < P. 101:201(100) ack 1 win 65535 <nop,nop,TS val 900 ecr *>
+        +0    > . 1:1(0) ack 101 win 65535 <nop,nop,TS val * ecr 1002>
+        +0    expect received 100
+        +0    < P. 101:201(100) ack 1 win 65535 <nop,nop,TS val 1003 ecr *>
+        +0    expect received 200
+        """);
+    assertEquals(1, s.tcp().counters().pawsRejected);
+    s.run("+0 abort\n+0 > R. 1:1(0) ack 201 win 0");
+    s.finish();
+  }
+
+  @Test
+  void closingAListenerResetsItsHalfOpenConnections() {
+    TcpScript s = new TcpScript(plain());
+    s.run("""
+        0     listen 8080
+        +0    < S 0:0(0) win 65535 <mss 1000>
+        +0    > S. 0:0(0) ack 1 win 65535 <mss 1460>
+        """);
+    s.tcp().listeners().get(0).close();
+    s.run("""
+        +0    > R. 1:1(0) ack 1 win 0
+        +0    expect connections 0
+        +0    < . 1:1(0) ack 1 win 1000
+        +0    > R 1:1(0) win 0
+        """);
+    assertEquals(0, s.tcp().listeners().size());
+    s.finish();
+  }
+
+  @Test
+  void icmpPortUnreachableQuotingOurSynFailsTheAttempt() {
+    TcpScript s = new TcpScript(plain());
+    s.run("""
+        0     connect 80
+        +0    > S 0:0(0) win 65535 <mss 1460>
+        """);
+    TcpConnection c = s.connection();
+    byte[] quote = quotedSyn(c);
+    s.node().inject("eth0", emu.node.testing.PacketBuilder.ipv4(TcpScript.PEER_IP, TcpScript.NODE_IP)
+        .eth(TcpScript.NODE_MAC, TcpScript.PEER_MAC)
+        .icmp(emu.node.wire.IcmpPacket.TYPE_DEST_UNREACHABLE, emu.node.wire.IcmpPacket.CODE_PORT_UNREACHABLE, 0, quote)
+        .frame());
+    s.run("+0 expect closed UNREACHABLE");
+    s.finish();
+  }
+
+  /** The first 28 bytes of the SYN the node sent: IP header and 8 bytes of TCP, as an ICMP error quotes it. */
+  static byte[] quotedSyn(TcpConnection c) {
+    io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer(28);
+    try {
+      b.writeZero(28);
+      new emu.node.wire.Ipv4Packet.Repr(c.localIp(), c.remoteIp(), emu.node.wire.Ipv4Packet.PROTO_TCP, 64, 1, true, 0,
+          20).emit(new emu.node.wire.Ipv4Packet().wrap(b, 0));
+      b.setShort(20, c.localPort()).setShort(22, c.remotePort()).setInt(24, c.info().sendQ() == 0 ? iss(c) : 0);
+      byte[] out = new byte[28];
+      b.getBytes(0, out);
+      return out;
+    } finally {
+      b.release();
+    }
+  }
+
+  static int iss(TcpConnection c) {
+    return c.iss;
+  }
 }

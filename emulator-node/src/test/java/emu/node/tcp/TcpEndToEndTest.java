@@ -210,4 +210,50 @@ class TcpEndToEndTest {
       assertEquals(source.sha(), sink.sha());
     }
   }
+
+  @Test
+  void hostUnreachableDuringSynSentFailsTheAttempt() {
+    try (VirtualLab lab = VirtualLab.bulk(9, VirtualLab.DEFAULT_LATENCY_NANOS)) {
+      LabNode[] n = topology(lab);
+      Transfer.Source source = new Transfer.Source(10, 1);
+      // Nobody has 10.0.2.99: r1's ARP fails and it answers the SYN with ICMP host unreachable.
+      n[0].stack().tcp().connect(ip("10.0.2.99"), PORT, 0, source);
+      assertTrue(lab.runUntil(() -> source.closes == 1, 60 * S));
+      assertEquals(TcpError.UNREACHABLE, source.error);
+      assertTrue(lab.now() < 10 * S, "failed when the ICMP error came, not after the SYN retries");
+      assertEquals(1, n[0].stack().tcp().counters().icmpHardErrors);
+    }
+  }
+
+  @Test
+  void fragmentationNeededLowersTheMss() {
+    try (VirtualLab lab = VirtualLab.bulk(10, VirtualLab.DEFAULT_LATENCY_NANOS)) {
+      LabNode h1 = lab.host("h1");
+      LabNode r1 = lab.router("r1");
+      LabNode r2 = lab.router("r2");
+      LabNode h2 = lab.host("h2");
+      lab.connect(h1, "eth0", "02:00:00:00:01:02", "10.0.1.2/24", r1, "eth0", "02:00:00:00:01:01", "10.0.1.1/24",
+          1500);
+      // A narrower link between the routers: the hosts' SYNs both say MSS 1460, so h1 only
+      // learns of it from r1's ICMP "fragmentation needed" (RFC 1191).
+      lab.connect(r1, "eth1", "02:00:00:00:03:01", "10.0.3.1/24", r2, "eth0", "02:00:00:00:03:02", "10.0.3.2/24",
+          1000);
+      lab.connect(r2, "eth1", "02:00:00:00:02:01", "10.0.2.1/24", h2, "eth0", "02:00:00:00:02:02", "10.0.2.2/24",
+          1500);
+      h1.defaultRoute("10.0.1.1");
+      h2.defaultRoute("10.0.2.1");
+      r1.route("10.0.2.0/24", "10.0.3.2", 0);
+      r2.route("10.0.1.0/24", "10.0.3.1", 0);
+      lab.start();
+      Transfer.Sink sink = new Transfer.Sink();
+      h2.stack().tcp().listen(0, PORT, 0, c -> sink);
+      Transfer.Source source = new Transfer.Source(200_000, 5);
+      TcpConnection c = h1.stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 60 * S), "transfer finished");
+      assertEquals(source.sha(), sink.sha());
+      assertEquals(960 - 12, c.info().mss(), "MTU 1000 - 40 - 12 bytes of timestamps");
+      assertTrue(h1.stack().tcp().counters().icmpSoftErrors > 0);
+      assertTrue(r1.drops(emu.node.stack.DropReason.MTU_EXCEEDED) > 0);
+    }
+  }
 }
