@@ -98,7 +98,8 @@ public final class LabPlanner {
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
           n.isSwitch() ? null : hosts,
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token), outDir.toString(), capture, trace,
-          20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services());
+          20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
+          null, null, null, null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log")));
     }

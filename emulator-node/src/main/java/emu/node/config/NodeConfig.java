@@ -21,20 +21,25 @@ import java.util.Map;
  *     takes its nodes with it)
  * @param tcp TCP settings: congestion (cubic, newreno) and retries (tcp_retries2), or null for defaults
  * @param services services started at boot (bulk, tcpecho), or null
+ * @param nameserver the IPv4 address of the DNS server this node's stub resolver asks, or null
+ * @param dns this node's DNS server role, or null
+ * @param https this node's HTTPS service, or null
+ * @param trustPem the certificates (PEM) this node's TLS clients trust: the lab CA
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                         Map<String, String> tcp, List<String> services) {
+                         Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
+                         HttpsConfig https, String trustPem) {
 
-  /** A configuration with the default TCP congestion control and no services. */
+  /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                     String gateway, Map<String, String> hosts, Management management, String outputDir,
                     boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, null, null);
+        parentPid, null, null, null, null, null, null);
   }
 
   /**

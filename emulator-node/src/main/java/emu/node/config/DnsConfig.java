@@ -1,0 +1,23 @@
+package emu.node.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * A node's DNS server role. {@code authoritative}: serves the zones given (RFC 1035 master-file
+ * text, already checked by the control plane). {@code forwarder}: a caching forwarder (the
+ * seed's "designated DNS server" clients talk to) that sends what it cannot answer from its
+ * cache to {@code upstream}.
+ *
+ * @param role "authoritative" or "forwarder"
+ * @param zones for authoritative: the zones with their origin and master-file text
+ * @param upstream for forwarder: the IPv4 address of the server it forwards to
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DnsConfig(String role, List<Zone> zones, String upstream) {
+  public static final String AUTHORITATIVE = "authoritative";
+  public static final String FORWARDER = "forwarder";
+
+  /** One zone: its origin (e.g. "corp.com.") and its master-file text; {@code file} names it in messages. */
+  public record Zone(String origin, String file, String text) {}
+}
