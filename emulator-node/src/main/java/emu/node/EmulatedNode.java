@@ -8,6 +8,9 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.BridgeCommand;
+import emu.node.apps.Resolve;
+import emu.node.dns.DnsServer;
+import emu.node.dns.StubResolver;
 import emu.node.apps.Bulk;
 import emu.node.apps.CommandIo;
 import emu.node.apps.SsCommand;
@@ -58,6 +61,7 @@ public final class EmulatedNode {
   private final NetworkStack stack;
   private final LearningBridge bridge;
   private final Shell shell;
+  private DnsServer dnsServer;
 
   private EmulatedNode(NodeConfig config, EventLoop loop) throws IOException {
     this.config = config;
@@ -105,9 +109,13 @@ public final class EmulatedNode {
         stack.tcp().settings(tcpSettings(stack.tcp().settings(), config.tcp()));
       }
       EmuTransport transport = new EmuTransport(loop, stack);
-      shell.add(new Ping(stack, hosts)).add(new Traceroute(stack, hosts)).add(new IpCommand(stack, hosts))
-          .add(new SsCommand(stack)).add(new Bulk(transport, hosts)).add(new TcpEcho(transport, hosts))
-          .add(new Sleep(time));
+      // The seed's order: hosts table, then cache, then the configured DNS server.
+      StubResolver resolver = new StubResolver(stack, hosts,
+          config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
+      shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
+          .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
+          .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver)).add(new Sleep(time));
+      this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, config.dns());
     }
   }
 

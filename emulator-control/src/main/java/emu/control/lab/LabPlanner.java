@@ -1,14 +1,18 @@
 package emu.control.lab;
 
+import emu.control.topology.HttpsSpec;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.RouteSpec;
 import emu.control.topology.Topology;
 import emu.link.wire.MacAddress;
+import emu.node.config.DnsConfig;
+import emu.node.config.HttpsConfig;
 import emu.node.config.NodeConfig;
 import emu.node.wire.Ipv4Cidr;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -72,6 +76,8 @@ public final class LabPlanner {
         pinnedMacs.add(MacAddress.parse(i.mac()).bits());
       }
     }));
+    boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null);
+    LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir) : null;
     List<PlannedNode> nodes = new ArrayList<>();
     int index = 0;
     for (NodeSpec n : topo.nodes()) {
@@ -99,11 +105,46 @@ public final class LabPlanner {
           n.isSwitch() ? null : hosts,
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token), outDir.toString(), capture, trace,
           20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
-          null, null, null, null);
+          n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
+          secrets != null && !n.isSwitch() ? secrets.trustPem() : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log")));
     }
     return new LabPlan(topo, token, seed, stateDir, outDir, nodes);
+  }
+
+  /** The node's DNS server role with its zones' text (read once here, checked by the loader). */
+  private static DnsConfig dnsConfig(NodeSpec n) throws IOException {
+    if (n.dnsForward() != null) {
+      return new DnsConfig(DnsConfig.FORWARDER, null, n.dnsForward());
+    }
+    if (n.dnsZones().isEmpty()) {
+      return null;
+    }
+    List<DnsConfig.Zone> zones = new ArrayList<>();
+    for (Map.Entry<String, Path> z : n.dnsZones().entrySet()) {
+      String origin = z.getKey().endsWith(".") ? z.getKey() : z.getKey() + ".";
+      zones.add(new DnsConfig.Zone(origin, z.getValue().toString(), Files.readString(z.getValue())));
+    }
+    return new DnsConfig(DnsConfig.AUTHORITATIVE, zones, null);
+  }
+
+  /** The node's HTTPS service with its content and freshly issued key and certificate. */
+  private static HttpsConfig httpsConfig(NodeSpec n, LabSecrets secrets) throws IOException {
+    HttpsSpec h = n.https();
+    if (h == null) {
+      return null;
+    }
+    Map<String, String> content = new LinkedHashMap<>();
+    for (Map.Entry<String, Path> c : h.content().entrySet()) {
+      content.put(c.getKey(), Files.readString(c.getValue()));
+    }
+    if (!content.containsKey("/")) {
+      content.put("/", "<!doctype html><title>" + h.names().get(0) + "</title><p>Served by emu node " + n.name()
+          + ".</p>\n");
+    }
+    var cred = secrets.issue(n.name(), h);
+    return new HttpsConfig(h.port(), h.names(), content, h.tls(), h.provider(), cred.keyPem(), cred.certChainPem());
   }
 
   private static boolean isLinked(Topology topo, String node, String iface) {

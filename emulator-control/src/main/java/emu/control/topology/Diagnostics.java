@@ -29,6 +29,19 @@ final class Diagnostics {
     error(at.line(), at.column(), message);
   }
 
+  /** A problem located in another file (a zone file the topology names). */
+  void errorIn(Path other, int line, int column, String message) {
+    Problem p = new Problem(other, line, column, message);
+    if (!errors.contains(p)) {
+      errors.add(p);
+    }
+  }
+
+  /** The topology file; relative paths in it are relative to its folder. */
+  Path file() {
+    return file;
+  }
+
   void warn(YamlNode at, String message) {
     Problem p = new Problem(file, at.line(), at.column(), message);
     if (!warnings.contains(p)) {

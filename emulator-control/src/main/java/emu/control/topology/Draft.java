@@ -43,6 +43,11 @@ final class Draft {
     Integer bindAddress = 0x7F00_0001;
     Scalar mgmtPortAt;
     final Map<String, String> tcp = new LinkedHashMap<>();
+    Integer nameserver;
+    /** DNS server role: zones (origin to file) for an authoritative server, or an upstream to forward to. */
+    final Map<String, java.nio.file.Path> dnsZones = new LinkedHashMap<>();
+    Integer dnsForward;
+    HttpsSpec https;
     final List<String> services = new ArrayList<>();
 
     Node(String name, Scalar key) {

@@ -12,7 +12,8 @@ import java.util.List;
 final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch");
   private static final List<String> NODE_FIELDS =
-      List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services");
+      List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
+          "nameserver", "dns", "https");
   /** TCP settings a node may set; congestion picks the algorithm. */
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
@@ -68,6 +69,7 @@ final class NodeBinder {
     hosts(node, f);
     tcp(node, f);
     services(node, f);
+    new ServiceBinder(diag).bind(node, f);
     bind(node, f.text("bind"));
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     return node;

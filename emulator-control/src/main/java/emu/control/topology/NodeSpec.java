@@ -21,16 +21,19 @@ import java.util.Map;
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
-                       List<String> services) {
+                       List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
+                       String dnsForward, HttpsSpec https) {
   public static final String DEFAULT_BIND = "127.0.0.1";
 
   /** A node with the default TCP congestion control and no services. */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                   Map<String, String> hosts, String bind, Integer mgmtPort, int line) {
-    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, Map.of(), List.of());
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, Map.of(), List.of(), null, Map.of(),
+        null, null);
   }
 
   public NodeSpec {
+    dnsZones = dnsZones == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dnsZones));
     tcp = Collections.unmodifiableMap(tcp == null ? new LinkedHashMap<>() : new LinkedHashMap<>(tcp));
     services = services == null ? List.of() : List.copyOf(services);
     interfaces = List.copyOf(interfaces);

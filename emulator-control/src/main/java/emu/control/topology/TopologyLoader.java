@@ -59,7 +59,8 @@ public final class TopologyLoader {
           .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
-          n.tcp, n.services));
+          n.tcp, n.services, n.nameserver == null ? null : Ipv4Address.format(n.nameserver), n.dnsZones,
+          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments)).toList();

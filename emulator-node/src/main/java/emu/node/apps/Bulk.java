@@ -38,14 +38,20 @@ public final class Bulk implements Command {
   public static final int DEFAULT_PORT = 5201;
 
   private final EmuTransport transport;
-  private final Hosts hosts;
+  private final NameResolver resolver;
   private final TimeSource time;
   private Channel server;
 
-  public Bulk(EmuTransport transport, Hosts hosts) {
+  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
+  public Bulk(EmuTransport transport, NameResolver resolver) {
     this.transport = transport;
-    this.hosts = hosts;
+    this.resolver = resolver;
     this.time = transport.stack().time();
+  }
+
+  /** Names resolve through the hosts table only. */
+  public Bulk(EmuTransport transport, Hosts hosts) {
+    this(transport, new HostsResolver(hosts));
   }
 
   @Override
@@ -78,16 +84,31 @@ public final class Bulk implements Command {
           throw new UsageException("usage: bulk client DEST [-p port] [--bytes 100M] [--verify]");
         }
         String dest = a.positional().get(1);
-        Integer ip = hosts.resolve(dest);
-        if (ip == null) {
-          io.out("bulk: " + dest + ": Name or service not known");
-          io.exit(2);
-          return;
-        }
         String b = a.value("--bytes");
         long bytes = b == null ? 10L << 20 : Sizes.parse("--bytes", b);
-        new Client(ip, port, bytes, a.flag("--verify"), a.flag("--nodelay"),
-            a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE), io).start();
+        boolean verify = a.flag("--verify");
+        boolean noDelay = a.flag("--nodelay");
+        int seed = a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        boolean[] cancelled = new boolean[1];
+        boolean[] resolved = new boolean[1];
+        io.onCancel(() -> {
+          if (!resolved[0]) {
+            cancelled[0] = true;
+            io.exit(1);
+          }
+        });
+        resolver.resolve(dest, ip -> {
+          resolved[0] = true;
+          if (!cancelled[0]) {
+            new Client(ip, port, bytes, verify, noDelay, seed, io).start();
+          }
+        }, error -> {
+          resolved[0] = true;
+          if (!cancelled[0]) {
+            io.out("bulk: " + dest + ": " + error);
+            io.exit(2);
+          }
+        });
       }
       default -> throw new UsageException("usage: " + summary());
     }

@@ -17,11 +17,17 @@ import java.util.List;
  */
 public final class IpCommand implements Command {
   private final NetworkStack stack;
-  private final Hosts hosts;
+  private final NameResolver resolver;
 
-  public IpCommand(NetworkStack stack, Hosts hosts) {
+  /** {@code resolver} turns {@code ip route get NAME}'s name into an address, asynchronously. */
+  public IpCommand(NetworkStack stack, NameResolver resolver) {
     this.stack = stack;
-    this.hosts = hosts;
+    this.resolver = resolver;
+  }
+
+  /** Names resolve through the hosts table only. */
+  public IpCommand(NetworkStack stack, Hosts hosts) {
+    this(stack, new HostsResolver(hosts));
   }
 
   @Override
@@ -97,12 +103,14 @@ public final class IpCommand implements Command {
       io.exit(2);
       return;
     }
-    Integer dst = hosts.resolve(rest.get(1));
-    if (dst == null) {
-      io.out("Error: any valid prefix is expected rather than \"" + rest.get(1) + "\".");
+    String target = rest.get(1);
+    resolver.resolve(target, dst -> routeGet(dst, io), error -> {
+      io.out("Error: any valid prefix is expected rather than \"" + target + "\".");
       io.exit(1);
-      return;
-    }
+    });
+  }
+
+  private void routeGet(int dst, CommandIo io) {
     if (stack.isLocal(dst)) {
       io.out("local " + Ipv4Address.format(dst) + " dev lo src " + Ipv4Address.format(dst));
       io.exit(0);

@@ -19,11 +19,17 @@ import java.util.List;
  */
 public final class Ping implements Command {
   private final NetworkStack stack;
-  private final Hosts hosts;
+  private final NameResolver resolver;
 
-  public Ping(NetworkStack stack, Hosts hosts) {
+  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
+  public Ping(NetworkStack stack, NameResolver resolver) {
     this.stack = stack;
-    this.hosts = hosts;
+    this.resolver = resolver;
+  }
+
+  /** Names resolve through the hosts table only. */
+  public Ping(NetworkStack stack, Hosts hosts) {
+    this(stack, new HostsResolver(hosts));
   }
 
   @Override
@@ -54,15 +60,32 @@ public final class Ping implements Command {
       throw new UsageException("usage: " + summary());
     }
     String target = a.positional().get(0);
-    Integer dst = hosts.resolve(target);
-    if (dst == null) {
-      io.out("ping: " + target + ": Name or service not known");
-      io.exit(2);
-      return;
-    }
-    new Run(dst, target, a.intValue("-c", 4, 1, 1_000_000), a.secondsValue("-i", 1, 0.001, 3600),
-        a.secondsValue("-W", 2, 0.001, 3600), a.intValue("-s", 56, 0, 65_507 - 8),
-        a.intValue("-t", 64, 1, 255), a.flag("-q"), io).start();
+    int count = a.intValue("-c", 4, 1, 1_000_000);
+    long interval = a.secondsValue("-i", 1, 0.001, 3600);
+    long timeout = a.secondsValue("-W", 2, 0.001, 3600);
+    int size = a.intValue("-s", 56, 0, 65_507 - 8);
+    int ttl = a.intValue("-t", 64, 1, 255);
+    boolean quiet = a.flag("-q");
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolve(target, dst -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        new Run(dst, target, count, interval, timeout, size, ttl, quiet, io).start();
+      }
+    }, error -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        io.out("ping: " + target + ": " + error);
+        io.exit(2);
+      }
+    });
   }
 
   /** One ping invocation's state. */

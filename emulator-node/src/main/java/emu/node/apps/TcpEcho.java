@@ -23,12 +23,18 @@ public final class TcpEcho implements Command {
   public static final int DEFAULT_PORT = 7;
 
   private final EmuTransport transport;
-  private final Hosts hosts;
+  private final NameResolver resolver;
   private Channel server;
 
-  public TcpEcho(EmuTransport transport, Hosts hosts) {
+  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
+  public TcpEcho(EmuTransport transport, NameResolver resolver) {
     this.transport = transport;
-    this.hosts = hosts;
+    this.resolver = resolver;
+  }
+
+  /** Names resolve through the hosts table only. */
+  public TcpEcho(EmuTransport transport, Hosts hosts) {
+    this(transport, new HostsResolver(hosts));
   }
 
   @Override
@@ -89,12 +95,30 @@ public final class TcpEcho implements Command {
       return;
     }
     String dest = a.positional().get(0);
-    Integer ip = hosts.resolve(dest);
-    if (ip == null) {
-      io.out("tcpecho: " + dest + ": Name or service not known");
-      io.exit(2);
-      return;
-    }
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolve(dest, ip -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        echo(dest, ip, port, a, io);
+      }
+    }, error -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        io.out("tcpecho: " + dest + ": " + error);
+        io.exit(2);
+      }
+    });
+  }
+
+  /** Sends the words after DEST to {@code ip} and prints what comes back. */
+  private void echo(String dest, int ip, int port, Args a, CommandIo io) {
     byte[] text = (String.join(" ", a.positional().subList(1, a.positional().size())) + "\n")
         .getBytes(StandardCharsets.UTF_8);
     ByteBuf got = Unpooled.buffer(text.length);

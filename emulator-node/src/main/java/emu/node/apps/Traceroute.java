@@ -22,11 +22,22 @@ public final class Traceroute implements Command {
   private static final int DATA_LEN = 32; // 60-byte packets, traceroute's default
 
   private final NetworkStack stack;
+  private final NameResolver resolver;
   private final Hosts hosts;
 
-  public Traceroute(NetworkStack stack, Hosts hosts) {
+  /**
+   * {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously;
+   * {@code hosts} names the hops that answer.
+   */
+  public Traceroute(NetworkStack stack, NameResolver resolver, Hosts hosts) {
     this.stack = stack;
+    this.resolver = resolver;
     this.hosts = hosts;
+  }
+
+  /** Names resolve through the hosts table only. */
+  public Traceroute(NetworkStack stack, Hosts hosts) {
+    this(stack, new HostsResolver(hosts), hosts);
   }
 
   @Override
@@ -53,16 +64,33 @@ public final class Traceroute implements Command {
       throw new UsageException("usage: " + summary());
     }
     String target = a.positional().get(0);
-    Integer dst = hosts.resolve(target);
-    if (dst == null) {
-      io.out(target + ": Name or service not known");
-      io.out("Cannot handle \"host\" cmdline arg `" + target + "' on position 1 (argc 1)");
-      io.exit(2);
-      return;
-    }
     int maxTtl = a.intValue("-m", 30, 1, 255);
-    new Run(dst, target, a.intValue("-f", 1, 1, maxTtl), maxTtl, a.intValue("-q", 3, 1, 10),
-        a.secondsValue("-w", 2, 0.001, 60), a.intValue("-p", BASE_PORT, 1, 65535 - 300), a.flag("-n"), io).start();
+    int firstTtl = a.intValue("-f", 1, 1, maxTtl);
+    int probes = a.intValue("-q", 3, 1, 10);
+    long wait = a.secondsValue("-w", 2, 0.001, 60);
+    int basePort = a.intValue("-p", BASE_PORT, 1, 65535 - 300);
+    boolean numeric = a.flag("-n");
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolve(target, dst -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        new Run(dst, target, firstTtl, maxTtl, probes, wait, basePort, numeric, io).start();
+      }
+    }, error -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        io.out(target + ": " + error);
+        io.out("Cannot handle \"host\" cmdline arg `" + target + "' on position 1 (argc 1)");
+        io.exit(2);
+      }
+    });
   }
 
   private final class Run implements IcmpListener {

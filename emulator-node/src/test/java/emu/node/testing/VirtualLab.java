@@ -10,9 +10,13 @@ import emu.node.apps.BridgeCommand;
 import emu.node.apps.Hosts;
 import emu.node.apps.IpCommand;
 import emu.node.apps.Ping;
+import emu.node.apps.Resolve;
 import emu.node.apps.Shell;
 import emu.node.apps.Traceroute;
 import emu.node.bridge.LearningBridge;
+import emu.node.config.DnsConfig;
+import emu.node.dns.DnsServer;
+import emu.node.dns.StubResolver;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -58,6 +62,7 @@ public final class VirtualLab implements AutoCloseable {
   private final Map<String, LabSwitch> switches = new LinkedHashMap<>();
   private final List<LinkEndpoint> allEnds = new ArrayList<>();
   private final Map<String, ImpairedEndpoint> impairable = new LinkedHashMap<>();
+  private final Map<String, StubResolver> resolvers = new LinkedHashMap<>();
   private boolean closed;
 
   public VirtualLab(long seed) {
@@ -269,11 +274,45 @@ public final class VirtualLab implements AutoCloseable {
     return run;
   }
 
-  /** The node's shell: ping, traceroute and ip, knowing every lab node by name. */
+  /**
+   * The node's shell: ping, traceroute, ip and resolve, knowing every lab node by name. Names
+   * resolve through the node's {@linkplain #resolver stub resolver}.
+   */
   public Shell shell(LabNode node) {
-    Hosts hosts = hosts();
-    return new Shell(node.name()).add(new Ping(node.stack(), hosts)).add(new Traceroute(node.stack(), hosts))
-        .add(new IpCommand(node.stack(), hosts));
+    StubResolver r = resolver(node);
+    return new Shell(node.name()).add(new Ping(node.stack(), r)).add(new Traceroute(node.stack(), r, r.hosts()))
+        .add(new IpCommand(node.stack(), r)).add(new Resolve(r));
+  }
+
+  // ---- DNS -------------------------------------------------------------------------------
+
+  /**
+   * Gives {@code node} a stub resolver that asks the DNS server at {@code server} after the
+   * lab's hosts table and its cache; it lives as long as the lab, so its cache does too.
+   */
+  public StubResolver nameserver(LabNode node, String server) {
+    return nameserver(node, server, hosts());
+  }
+
+  /** As {@link #nameserver(LabNode, String)}, with the given hosts table instead of the lab's. */
+  public StubResolver nameserver(LabNode node, String server, Hosts hosts) {
+    StubResolver r = new StubResolver(node.stack(), hosts, Ipv4Address.parse(server));
+    resolvers.put(node.name(), r);
+    return r;
+  }
+
+  /**
+   * The node's stub resolver: the one {@link #nameserver} gave it, else one without a DNS
+   * server that knows the lab's hosts table (every node by name, as before DNS).
+   */
+  public StubResolver resolver(LabNode node) {
+    StubResolver r = resolvers.get(node.name());
+    return r != null ? r : new StubResolver(node.stack(), hosts(), 0);
+  }
+
+  /** Starts a DNS server on {@code node}, as the node process does from its configuration. */
+  public DnsServer dnsServer(LabNode node, DnsConfig config) {
+    return DnsServer.start(node.stack(), config);
   }
 
   /** Every node's name mapped to its first address, like the lab's /etc/hosts. */

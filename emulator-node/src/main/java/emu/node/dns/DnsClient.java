@@ -1,0 +1,373 @@
+package emu.node.dns;
+
+import emu.link.time.TimeSource;
+import emu.node.stack.IcmpListener;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.SendResult;
+import emu.node.stack.UdpListener;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+
+/**
+ * Asks a DNS server one question across the emulated network, over the stack's own UDP (and
+ * TCP when the UDP answer is truncated), on the stack's clock. The client side of both the
+ * stub resolver and the forwarder.
+ *
+ * <p>RFC 5452 defences: every exchange gets a random 16-bit ID and its own random ephemeral
+ * source port (both from the stack's seeded random); a reply is accepted only if it comes from
+ * the server's address and port 53 to that port, carries that ID, is a response, and repeats
+ * the question (name, type, class). Anything else is ignored, counted as spoofed, and the
+ * exchange keeps waiting for the real answer.
+ *
+ * <p>Retries: a datagram per try, the same ID and port each time (as glibc's resolver), with
+ * per-try timeouts that double (1 s, 2 s, 4 s by default). ICMP port unreachable from the
+ * server ends the exchange at once as "connection refused", as it does for a Linux socket.
+ */
+public final class DnsClient {
+  public static final int PORT = 53;
+  /** Per-try timeouts by default: three tries with exponential backoff. */
+  public static final long[] DEFAULT_TIMEOUTS_NANOS = {1_000_000_000L, 2_000_000_000L, 4_000_000_000L};
+  /** How long a query over TCP may take, connection included. */
+  public static final long TCP_TIMEOUT_NANOS = 5_000_000_000L;
+
+  private final NetworkStack stack;
+  private final TimeSource time;
+  private final ResolverCounters counters;
+  private final long[] timeouts;
+
+  public DnsClient(NetworkStack stack, ResolverCounters counters) {
+    this(stack, counters, DEFAULT_TIMEOUTS_NANOS);
+  }
+
+  /** @param timeoutsNanos the wait after each UDP try; its length is the number of tries */
+  public DnsClient(NetworkStack stack, ResolverCounters counters, long[] timeoutsNanos) {
+    if (timeoutsNanos.length == 0) {
+      throw new IllegalArgumentException("at least one try");
+    }
+    this.stack = stack;
+    this.time = stack.time();
+    this.counters = counters;
+    this.timeouts = timeoutsNanos.clone();
+  }
+
+  /**
+   * Sends {@code query} (one question; its ID is replaced by a random one) to {@code server}
+   * port 53, over UDP unless {@code tcp}, and calls {@code done} exactly once, always from a
+   * later task than this call.
+   */
+  public void query(int server, Message query, boolean tcp, Consumer<DnsReply> done) {
+    Objects.requireNonNull(done, "done");
+    if (query.getQuestion() == null) {
+      throw new IllegalArgumentException("a query needs a question");
+    }
+    Exchange ex = new Exchange(server, query, done);
+    time.schedule(tcp ? ex::startTcp : ex::startUdp, 0);
+  }
+
+  ResolverCounters counters() {
+    return counters;
+  }
+
+  NetworkStack stack() {
+    return stack;
+  }
+
+  /** One question to one server, from the first datagram to the accepted answer or the failure. */
+  final class Exchange implements UdpListener, IcmpListener {
+    final int server;
+    final Record question;
+    final int id;
+    private final Message query;
+    private final Consumer<DnsReply> done;
+    private final long startedAt = time.nanos();
+    private byte[] wire;
+    private int port = -1;
+    private int tries;
+    private boolean truncatedOverUdp;
+    private boolean finished;
+    private TimeSource.Timer timer;
+
+    Exchange(int server, Message query, Consumer<DnsReply> done) {
+      this.server = server;
+      this.query = query;
+      this.question = query.getQuestion();
+      this.id = stack.random().nextInt(0x10000);
+      this.done = done;
+      query.getHeader().setID(id);
+      this.wire = query.toWire();
+      counters.queries++;
+    }
+
+    // ---- UDP --------------------------------------------------------------------------------
+
+    void startUdp() {
+      port = stack.udp().bind(0, this);
+      if (port < 0) {
+        finish(null, DnsReply.Failure.NETWORK, "no free UDP port", false);
+        return;
+      }
+      stack.icmp().addListener(this);
+      sendUdp();
+    }
+
+    private void sendUdp() {
+      tries++;
+      counters.udpSent++;
+      if (stack.tracer().enabled()) {
+        trace(event("dns.query").put("port", port).put("try", tries).msg("sends DNS query id " + DnsText.id(id) + " "
+            + DnsText.question(question) + " to " + Ipv4Address.format(server) + " from port " + port
+            + (tries > 1 ? " (try " + tries + " of " + timeouts.length + ")" : "")));
+      }
+      ByteBuf b = stack.allocate(wire.length);
+      b.writeBytes(wire);
+      SendResult r = stack.udp().send(0, port, server, PORT, 64, b);
+      if (r != SendResult.SENT) {
+        finish(null, DnsReply.Failure.NETWORK, r.message(), false);
+        return;
+      }
+      timer = time.schedule(this::onTimeout, timeouts[tries - 1]);
+    }
+
+    private void onTimeout() {
+      if (finished) {
+        return;
+      }
+      long waited = timeouts[tries - 1];
+      if (tries < timeouts.length) {
+        counters.retries++;
+        if (stack.tracer().enabled()) {
+          trace(event("dns.retry").put("try", tries + 1).msg("no answer to DNS query id " + DnsText.id(id) + " from "
+              + Ipv4Address.format(server) + " within " + seconds(waited) + "; asks again, waiting "
+              + seconds(timeouts[tries]) + " this time"));
+        }
+        sendUdp();
+        return;
+      }
+      counters.timeouts++;
+      if (stack.tracer().enabled()) {
+        trace(event("dns.timeout").msg("no answer to DNS query id " + DnsText.id(id) + " " + DnsText.question(question)
+            + " from " + Ipv4Address.format(server) + " after " + tries + " tries ("
+            + seconds(time.nanos() - startedAt) + "): gives up"));
+      }
+      finish(null, DnsReply.Failure.TIMEOUT, "timed out", false);
+    }
+
+    @Override
+    public void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+      if (finished) {
+        return;
+      }
+      byte[] bytes = new byte[payload.readableBytes()];
+      payload.getBytes(payload.readerIndex(), bytes);
+      int gotId = bytes.length >= 2 ? ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF) : -1;
+      if (srcIp != server) {
+        spoofed(srcIp, srcPort, gotId, "it comes from " + Ipv4Address.format(srcIp) + ", not from the server "
+            + Ipv4Address.format(server));
+        return;
+      }
+      if (srcPort != PORT) {
+        spoofed(srcIp, srcPort, gotId, "it comes from port " + srcPort + ", not port " + PORT);
+        return;
+      }
+      Message m = parse(bytes, srcIp, srcPort);
+      if (m == null) {
+        return;
+      }
+      String mismatch = mismatch(m);
+      if (mismatch != null) {
+        spoofed(srcIp, srcPort, gotId, mismatch);
+        return;
+      }
+      if (m.getHeader().getFlag(Flags.TC)) {
+        counters.truncated++;
+        truncatedOverUdp = true;
+        if (stack.tracer().enabled()) {
+          trace(event("dns.truncated").put("bytes", bytes.length).msg("DNS answer id " + DnsText.id(id) + " is truncated"
+              + " (TC, " + bytes.length + " bytes): asks " + DnsText.question(question) + " again over TCP to "
+              + Ipv4Address.format(server) + " port " + PORT));
+        }
+        stopUdp();
+        startTcp();
+        return;
+      }
+      accept(m, false);
+    }
+
+    /** ICMP port unreachable quoting our datagram to the server: nothing listens on port 53. */
+    @Override
+    public void onIcmp(Ipv4Packet ip, IcmpPacket icmp) {
+      if (finished || icmp.type() != IcmpPacket.TYPE_DEST_UNREACHABLE
+          || icmp.dataLength() < Ipv4Packet.MIN_HEADER_LEN + 8) {
+        return;
+      }
+      ByteBuf b = ip.buffer();
+      Ipv4Packet q = new Ipv4Packet().wrap(b, icmp.dataIndex());
+      int qhl = q.headerLength();
+      if (qhl < Ipv4Packet.MIN_HEADER_LEN || icmp.dataLength() < qhl + 8 || q.protocol() != Ipv4Packet.PROTO_UDP
+          || q.dst() != server) {
+        return;
+      }
+      int at = icmp.dataIndex() + qhl;
+      if (b.getUnsignedShort(at) != port || b.getUnsignedShort(at + 2) != PORT) {
+        return;
+      }
+      counters.refused++;
+      String why = icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE ? "connection refused"
+          : "destination unreachable (ICMP code " + icmp.code() + ")";
+      if (stack.tracer().enabled()) {
+        trace(event("dns.refused").msg(Ipv4Address.format(ip.src()) + " says " + why + " for DNS query id "
+            + DnsText.id(id) + " to " + Ipv4Address.format(server) + " port " + PORT + ": gives up"));
+      }
+      finish(null, icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE ? DnsReply.Failure.REFUSED
+          : DnsReply.Failure.NETWORK, why, false);
+    }
+
+    private void stopUdp() {
+      if (timer != null) {
+        timer.cancel();
+        timer = null;
+      }
+      if (port >= 0) {
+        stack.udp().unbind(port);
+        stack.icmp().removeListener(this);
+        port = -1;
+      }
+    }
+
+    // ---- TCP --------------------------------------------------------------------------------
+
+    void startTcp() {
+      counters.tcpQueries++;
+      new DnsTcpQuery(this, stack, wire, TCP_TIMEOUT_NANOS).start();
+    }
+
+    /** A whole message over TCP; returns whether it was accepted (else keep reading). */
+    boolean onTcpMessage(byte[] bytes) {
+      if (finished) {
+        return true;
+      }
+      Message m = parse(bytes, server, PORT);
+      if (m == null) {
+        return false;
+      }
+      String mismatch = mismatch(m);
+      if (mismatch != null) {
+        spoofed(server, PORT, m.getHeader().getID(), mismatch + " (over TCP)");
+        return false;
+      }
+      accept(m, true);
+      return true;
+    }
+
+    void onTcpFailure(DnsReply.Failure failure, String detail) {
+      if (finished) {
+        return;
+      }
+      if (failure == DnsReply.Failure.TIMEOUT) {
+        counters.timeouts++;
+      } else if (failure == DnsReply.Failure.REFUSED) {
+        counters.refused++;
+      }
+      if (stack.tracer().enabled()) {
+        trace(event("dns.timeout").put("transport", "tcp").msg("DNS query id " + DnsText.id(id) + " "
+            + DnsText.question(question) + " over TCP to " + Ipv4Address.format(server) + " failed: " + detail));
+      }
+      finish(null, failure, detail, true);
+    }
+
+    void traceTcpSend(int localPort) {
+      if (stack.tracer().enabled()) {
+        trace(event("dns.query").put("port", localPort).put("transport", "tcp").msg("sends DNS query id "
+            + DnsText.id(id) + " " + DnsText.question(question) + " to " + Ipv4Address.format(server)
+            + " over TCP from port " + localPort));
+      }
+    }
+
+    // ---- common -----------------------------------------------------------------------------
+
+    private Message parse(byte[] bytes, int srcIp, int srcPort) {
+      try {
+        return new Message(bytes);
+      } catch (IOException | RuntimeException e) {
+        counters.malformed++;
+        if (stack.tracer().enabled()) {
+          trace(event("dns.malformed").msg("ignores a malformed DNS reply (" + bytes.length + " bytes) from "
+              + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + e.getMessage()));
+        }
+        return null;
+      }
+    }
+
+    /** Why {@code m} is not the answer to this exchange's query, or null if it is (RFC 5452 9.1). */
+    private String mismatch(Message m) {
+      if (m.getHeader().getID() != id) {
+        return "its ID " + DnsText.id(m.getHeader().getID()) + " is not " + DnsText.id(id);
+      }
+      if (!m.getHeader().getFlag(Flags.QR)) {
+        return "it is a query, not a response";
+      }
+      Record q = m.getQuestion();
+      if (q == null || m.getHeader().getCount(Section.QUESTION) != 1 || !q.getName().equals(question.getName())
+          || q.getType() != question.getType() || q.getDClass() != question.getDClass()) {
+        return "its question " + DnsText.question(q) + " is not " + DnsText.question(question);
+      }
+      return null;
+    }
+
+    private void spoofed(int srcIp, int srcPort, int gotId, String why) {
+      counters.spoofed++;
+      if (stack.tracer().enabled()) {
+        trace(event("dns.spoofed").put("from", Ipv4Address.format(srcIp)).put("from_port", srcPort)
+            .msg("ignores a DNS reply" + (gotId >= 0 ? " id " + DnsText.id(gotId) : "") + " from "
+                + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + why
+                + " (RFC 5452: possibly spoofed); keeps waiting"));
+      }
+    }
+
+    private void accept(Message m, boolean tcp) {
+      counters.answers++;
+      if (stack.tracer().enabled()) {
+        boolean positive = m.getRcode() == Rcode.NOERROR && !m.getSection(Section.ANSWER).isEmpty();
+        trace(event("dns.answer").put("rcode", Rcode.string(m.getRcode())).put("transport", tcp ? "tcp" : "udp")
+            .msg("DNS answer id " + DnsText.id(id) + (positive ? ": " + DnsText.answers(m)
+                : " to " + DnsText.question(question) + ": " + DnsText.outcome(m)) + (tcp ? " (over TCP)" : "")));
+      }
+      finish(m, null, null, tcp);
+    }
+
+    private void finish(Message m, DnsReply.Failure failure, String detail, boolean tcp) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      stopUdp();
+      wire = null;
+      done.accept(new DnsReply(m, failure, detail, server, tcp, truncatedOverUdp, tries, time.nanos() - startedAt));
+    }
+
+    private TraceEvent event(String type) {
+      return new TraceEvent(type).put("id", id).put("server", Ipv4Address.format(server))
+          .put("qname", DnsText.name(question.getName())).put("qtype", org.xbill.DNS.Type.string(question.getType()));
+    }
+
+    private void trace(TraceEvent e) {
+      stack.tracer().emit(e);
+    }
+  }
+
+  static String seconds(long nanos) {
+    double s = nanos / 1e9;
+    return s == Math.rint(s) ? (long) s + " s" : String.format(java.util.Locale.ROOT, "%.1f s", s);
+  }
+}

@@ -1,0 +1,403 @@
+package emu.node.dns;
+
+import emu.node.config.DnsConfig;
+import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpConnection;
+import emu.node.tcp.TcpEvents;
+import emu.node.tcp.TcpListenSocket;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.Ipv4Address;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+import org.xbill.DNS.Zone;
+
+/**
+ * A node's DNS server on UDP and TCP port 53 of the emulated stack, in one of the roles of
+ * {@link DnsConfig}: {@code authoritative} ({@link Authority}: zones from master-file text) or
+ * {@code forwarder} ({@link Forwarder}: a caching forwarder to an upstream server).
+ *
+ * <p>This class is the transport and the gatekeeper (the reply flow of dnsjava's jnamed): it
+ * reads datagrams and TCP streams (two-byte length framing, RFC 1035 4.2.2; several queries per
+ * connection; closed after {@link #TCP_IDLE_TIMEOUT_NANOS} of silence), rejects what is not a
+ * well-formed standard query (FORMERR: unparsable, truncated, compression loops, QDCOUNT other
+ * than 1, an unknown class, several OPT records; NOTIMP: an opcode other than QUERY; REFUSED:
+ * classes CH/HS/ANY, zone transfers), handles EDNS (RFC 6891: echoes an OPT, honours the
+ * client's UDP size up to {@link #MAX_UDP_PAYLOAD}, BADVERS for versions above 0), hands
+ * well-formed queries to its role, and sends the answers, truncated with TC over UDP when they
+ * exceed the client's size. Nothing a client sends can make it throw: every message is answered
+ * or counted as dropped ({@link DnsServerCounters}).
+ *
+ * <p>Everything runs on the node's event loop, on its clock.
+ */
+public final class DnsServer {
+  public static final int PORT = 53;
+  /**
+   * Our EDNS UDP payload size (DNS Flag Day 2020): answers up to this size fit a 1500-byte
+   * path without IP fragmentation, which the emulated stack does not reassemble.
+   */
+  public static final int MAX_UDP_PAYLOAD = 1232;
+  /** A UDP answer's limit without EDNS (RFC 1035 4.2.1). */
+  public static final int MIN_UDP_PAYLOAD = 512;
+  /** A TCP connection with no query for this long is closed (RFC 7766 6.2.3). */
+  public static final long TCP_IDLE_TIMEOUT_NANOS = 10_000_000_000L;
+
+  private final NetworkStack stack;
+  private final String role;
+  private final DnsServerCounters counters;
+  private final QueryHandler handler;
+  private final DnsCache cache;
+  private final Set<DnsTcpSession> sessions = new HashSet<>();
+  private TcpListenSocket listener;
+  private boolean udpBound;
+
+  private DnsServer(NetworkStack stack, String role, DnsServerCounters counters, QueryHandler handler,
+                    DnsCache cache) {
+    this.stack = stack;
+    this.role = role;
+    this.counters = counters;
+    this.handler = handler;
+    this.cache = cache;
+  }
+
+  /**
+   * Builds the server for {@code config} and starts serving on UDP and TCP port 53 of every
+   * address of {@code stack}. Call on the node's event loop (or before it runs).
+   *
+   * @throws IllegalArgumentException for a bad configuration (unknown role, no zones, a zone
+   *     that does not parse, a bad upstream address), with the reason
+   * @throws IllegalStateException if UDP or TCP port 53 is already taken on the node
+   */
+  public static DnsServer start(NetworkStack stack, DnsConfig config) {
+    Objects.requireNonNull(stack, "stack");
+    Objects.requireNonNull(config, "config");
+    DnsServerCounters counters = new DnsServerCounters();
+    DnsServer server;
+    if (DnsConfig.AUTHORITATIVE.equals(config.role())) {
+      if (config.zones() == null || config.zones().isEmpty()) {
+        throw new IllegalArgumentException("an authoritative DNS server needs at least one zone");
+      }
+      List<Zone> zones = new ArrayList<>();
+      Set<Name> origins = new HashSet<>();
+      for (DnsConfig.Zone z : config.zones()) {
+        Zone zone = DnsZones.parse(z.origin(), z.file(), z.text());
+        if (!origins.add(zone.getOrigin())) {
+          throw new IllegalArgumentException("zone " + zone.getOrigin() + " is given twice");
+        }
+        zones.add(zone);
+      }
+      server = new DnsServer(stack, config.role(), counters, new Authority(stack, zones), null);
+    } else if (DnsConfig.FORWARDER.equals(config.role())) {
+      if (config.upstream() == null || !Ipv4Address.isValid(config.upstream())) {
+        throw new IllegalArgumentException("a forwarder needs an upstream IPv4 address, not '" + config.upstream() + "'");
+      }
+      Forwarder f = new Forwarder(stack, Ipv4Address.parse(config.upstream()), counters);
+      server = new DnsServer(stack, config.role(), counters, f, f.cache());
+    } else {
+      throw new IllegalArgumentException("unknown DNS role '" + config.role() + "' (authoritative or forwarder)");
+    }
+    server.bind();
+    if (stack.tracer().enabled()) {
+      stack.tracer().emit(new TraceEvent("dns.start").put("role", config.role())
+          .msg("starts a DNS server (" + server.describe(config) + ") on UDP and TCP port " + PORT));
+    }
+    return server;
+  }
+
+  private String describe(DnsConfig config) {
+    if (handler instanceof Authority a) {
+      return "authoritative for " + a.origins();
+    }
+    return "caching forwarder to " + config.upstream();
+  }
+
+  private void bind() {
+    if (stack.udp().bind(PORT, this::onUdp) < 0) {
+      throw new IllegalStateException("UDP port " + PORT + " is already in use on " + stack.name());
+    }
+    udpBound = true;
+    try {
+      listener = stack.tcp().listen(0, PORT, 0, this::accept);
+    } catch (IllegalStateException e) {
+      stack.udp().unbind(PORT);
+      udpBound = false;
+      throw new IllegalStateException("TCP port " + PORT + " on " + stack.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops serving: unbinds both ports, closes TCP connections, forgets queries in flight. */
+  public void stop() {
+    if (udpBound) {
+      stack.udp().unbind(PORT);
+      udpBound = false;
+    }
+    if (listener != null) {
+      listener.close();
+      listener = null;
+    }
+    for (DnsTcpSession s : new ArrayList<>(sessions)) {
+      s.close();
+    }
+    handler.stop();
+  }
+
+  /** "authoritative" or "forwarder". */
+  public String role() {
+    return role;
+  }
+
+  public DnsServerCounters counters() {
+    return counters;
+  }
+
+  /** The forwarder's client side toward its upstream; null for an authoritative server. */
+  public ResolverCounters upstreamCounters() {
+    return handler instanceof Forwarder f ? f.upstreamCounters() : null;
+  }
+
+  /** The forwarder's cache; null for an authoritative server. */
+  public DnsCache cache() {
+    return cache;
+  }
+
+  // =========================================================================================
+  // Transports
+  // =========================================================================================
+
+  private void onUdp(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+    counters.udpQueries++;
+    byte[] bytes = new byte[payload.readableBytes()];
+    payload.getBytes(payload.readerIndex(), bytes);
+    if (srcPort == 0) {
+      drop(bytes.length, srcIp, srcPort, "from port 0, which cannot be answered");
+      return;
+    }
+    // Answer from the address the query was sent to, so the client's RFC 5452 check passes.
+    int from = stack.isLocal(dstIp) ? dstIp : 0;
+    handle(bytes, new UdpResponder(srcIp, srcPort, from));
+  }
+
+  private final class UdpResponder implements ServerQuery.Responder {
+    private final int clientIp;
+    private final int clientPort;
+    private final int localIp;
+
+    UdpResponder(int clientIp, int clientPort, int localIp) {
+      this.clientIp = clientIp;
+      this.clientPort = clientPort;
+      this.localIp = localIp;
+    }
+
+    @Override
+    public void send(byte[] wire) {
+      ByteBuf b = stack.allocate(wire.length);
+      b.writeBytes(wire);
+      stack.udp().send(localIp, PORT, clientIp, clientPort, 64, b);
+    }
+
+    @Override
+    public boolean tcp() {
+      return false;
+    }
+
+    @Override
+    public int clientIp() {
+      return clientIp;
+    }
+
+    @Override
+    public int clientPort() {
+      return clientPort;
+    }
+  }
+
+  private TcpEvents accept(TcpConnection c) {
+    counters.tcpConnections++;
+    DnsTcpSession s = new DnsTcpSession(this, stack, c, TCP_IDLE_TIMEOUT_NANOS);
+    sessions.add(s);
+    return s;
+  }
+
+  void sessionClosed(DnsTcpSession s, boolean idle) {
+    sessions.remove(s);
+    if (idle) {
+      counters.tcpIdleClosed++;
+    }
+  }
+
+  void countTcpQuery() {
+    counters.tcpQueries++;
+  }
+
+  // =========================================================================================
+  // Gatekeeping
+  // =========================================================================================
+
+  /**
+   * One message from a client, over either transport. Returns whether it will be answered
+   * (false: dropped). Never throws.
+   */
+  boolean handle(byte[] bytes, ServerQuery.Responder r) {
+    try {
+      return admit(bytes, r);
+    } catch (RuntimeException e) { // a bug of ours must not take the server down
+      drop(bytes.length, r.clientIp(), r.clientPort(), "internal error: " + e);
+      return false;
+    }
+  }
+
+  private boolean admit(byte[] bytes, ServerQuery.Responder r) {
+    if (bytes.length < 12) {
+      drop(bytes.length, r.clientIp(), r.clientPort(), "shorter than a DNS header");
+      return false;
+    }
+    int id = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
+    int flags = ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
+    if ((flags & 0x8000) != 0) {
+      drop(bytes.length, r.clientIp(), r.clientPort(), "a response (QR set), not a query");
+      return false;
+    }
+    int opcode = (flags >>> 11) & 0xF;
+    boolean rd = (flags & 0x0100) != 0;
+    Message query;
+    try {
+      query = new Message(bytes);
+    } catch (IOException | RuntimeException e) {
+      reject(skeleton(id, opcode, rd), r, Rcode.FORMERR, "a malformed query (" + bytes.length + " bytes: "
+          + e.getMessage() + ")");
+      return true;
+    }
+    Message response = skeleton(id, opcode, rd);
+    if (opcode != Opcode.QUERY) {
+      if (query.getHeader().getCount(Section.QUESTION) == 1) {
+        response.addRecord(query.getQuestion(), Section.QUESTION);
+      }
+      reject(response, r, Rcode.NOTIMP, "opcode " + Opcode.string(opcode) + ", which it does not implement");
+      return true;
+    }
+    int qdcount = query.getHeader().getCount(Section.QUESTION);
+    if (qdcount != 1) {
+      reject(response, r, Rcode.FORMERR, "a query with " + qdcount + " questions (it must have exactly one)");
+      return true;
+    }
+    Record q = query.getQuestion();
+    response.addRecord(q, Section.QUESTION);
+    int dclass = q.getDClass();
+    if (dclass != DClass.IN) {
+      boolean known = dclass == DClass.CH || dclass == DClass.HS || dclass == DClass.NONE || dclass == DClass.ANY;
+      reject(response, r, known ? Rcode.REFUSED : Rcode.FORMERR, DnsText.question(q) + (known
+          ? ": it serves class IN only" : ": class " + dclass + " does not exist"));
+      return true;
+    }
+    int type = q.getType();
+    if (type == Type.OPT || type == Type.TSIG || type == Type.TKEY) {
+      reject(response, r, Rcode.FORMERR, DnsText.question(q) + ": a meta-type cannot be asked for");
+      return true;
+    }
+    if (type == Type.AXFR || type == Type.IXFR) {
+      reject(response, r, Rcode.REFUSED, DnsText.question(q) + ": zone transfers are not offered");
+      return true;
+    }
+    if (type == Type.MAILA || type == Type.MAILB) {
+      reject(response, r, Rcode.NOTIMP, DnsText.question(q) + ": obsolete query type");
+      return true;
+    }
+    int udpLimit = MIN_UDP_PAYLOAD;
+    List<Record> opts = new ArrayList<>();
+    for (Record a : query.getSection(Section.ADDITIONAL)) {
+      if (a.getType() == Type.OPT) {
+        opts.add(a);
+      }
+    }
+    if (opts.size() > 1) { // RFC 6891 6.1.1
+      reject(response, r, Rcode.FORMERR, DnsText.question(q) + " with " + opts.size() + " OPT records");
+      return true;
+    }
+    if (!opts.isEmpty()) {
+      OPTRecord opt = (OPTRecord) opts.get(0);
+      if (opt.getVersion() != 0) { // RFC 6891 6.1.3
+        response.addRecord(new OPTRecord(MAX_UDP_PAYLOAD, Rcode.BADVERS >>> 4, 0, 0), Section.ADDITIONAL);
+        reject(response, r, Rcode.BADVERS, DnsText.question(q) + " with EDNS version " + opt.getVersion());
+        return true;
+      }
+      udpLimit = Math.max(MIN_UDP_PAYLOAD, Math.min(opt.getPayloadSize(), MAX_UDP_PAYLOAD));
+      response.addRecord(new OPTRecord(MAX_UDP_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
+    }
+    ServerQuery sq = new ServerQuery(this, query, response, r, udpLimit);
+    try {
+      handler.answer(sq);
+    } catch (RuntimeException e) {
+      response.getHeader().setRcode(Rcode.SERVFAIL);
+      trace("dns.serve", r, "answers " + DnsText.question(q) + " with SERVFAIL: internal error " + e);
+      sq.send();
+    }
+    return true;
+  }
+
+  /** A response with the query's ID, opcode and RD, and QR set. */
+  private static Message skeleton(int id, int opcode, boolean rd) {
+    Message m = new Message(id);
+    m.getHeader().setFlag(Flags.QR);
+    m.getHeader().setOpcode(opcode);
+    if (rd) {
+      m.getHeader().setFlag(Flags.RD);
+    }
+    return m;
+  }
+
+  private void reject(Message response, ServerQuery.Responder r, int rcode, String what) {
+    response.getHeader().setRcode(rcode & 0xF);
+    trace("dns.serve", r, "answers " + what + " from " + Ipv4Address.format(r.clientIp()) + " port " + r.clientPort()
+        + " with " + Rcode.string(rcode));
+    counters.answered(rcode);
+    r.send(response.toWire(r.tcp() ? Message.MAXLENGTH : MIN_UDP_PAYLOAD));
+  }
+
+  private void drop(int length, int clientIp, int clientPort, String why) {
+    counters.dropped++;
+    if (stack.tracer().enabled()) {
+      stack.tracer().emit(new TraceEvent("dns.drop").put("client", Ipv4Address.format(clientIp))
+          .put("port", clientPort).put("bytes", length).msg("drops a DNS message (" + length + " bytes) from "
+              + Ipv4Address.format(clientIp) + " port " + clientPort + ": " + why));
+    }
+  }
+
+  /** Sends a role's answer: whole over TCP, within the client's size over UDP (TC when cut). */
+  void send(ServerQuery q) {
+    Message resp = q.response;
+    boolean tcp = q.responder.tcp();
+    byte[] wire = resp.toWire(tcp ? Message.MAXLENGTH : q.udpLimit);
+    boolean truncated = (wire[2] & 0x02) != 0;
+    counters.answered(resp.getRcode());
+    if (truncated && !tcp) {
+      counters.truncated++;
+      if (stack.tracer().enabled()) {
+        trace("dns.truncated", q.responder, "the answer to " + DnsText.question(q.question()) + " ("
+            + resp.toWire().length + " bytes) exceeds the client's UDP limit of " + q.udpLimit
+            + " bytes: sends it truncated (TC), so the client asks again over TCP");
+      }
+    }
+    q.responder.send(wire);
+  }
+
+  void trace(String type, ServerQuery.Responder r, String msg) {
+    if (stack.tracer().enabled()) {
+      stack.tracer().emit(new TraceEvent(type).put("client", Ipv4Address.format(r.clientIp()))
+          .put("port", r.clientPort()).put("transport", r.tcp() ? "tcp" : "udp").msg(msg));
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package emu.node.dns;
+
+import emu.link.time.TimeSource;
+import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpConnection;
+import emu.node.tcp.TcpError;
+import emu.node.tcp.TcpEvents;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * One DNS query over the stack's TCP (RFC 7766): connect to port 53, send the framed query,
+ * read framed messages until the one that answers it, close. Reports to its
+ * {@link DnsClient.Exchange}, which checks the answer as it does over UDP.
+ */
+final class DnsTcpQuery implements TcpEvents {
+  private final DnsClient.Exchange exchange;
+  private final NetworkStack stack;
+  private final byte[] wire;
+  private final long timeoutNanos;
+  private final DnsFramer framer = new DnsFramer();
+  private TcpConnection conn;
+  private ByteBuf unsent;
+  private TimeSource.Timer timer;
+  private boolean done;
+
+  DnsTcpQuery(DnsClient.Exchange exchange, NetworkStack stack, byte[] wire, long timeoutNanos) {
+    this.exchange = exchange;
+    this.stack = stack;
+    this.wire = wire;
+    this.timeoutNanos = timeoutNanos;
+  }
+
+  void start() {
+    try {
+      conn = stack.tcp().connect(exchange.server, DnsClient.PORT, 0, this);
+    } catch (IllegalStateException e) {
+      fail(DnsReply.Failure.NETWORK, e.getMessage());
+      return;
+    }
+    timer = stack.time().schedule(() -> {
+      if (!done) {
+        conn.abort();
+        fail(DnsReply.Failure.TIMEOUT, "timed out");
+      }
+    }, timeoutNanos);
+  }
+
+  @Override
+  public void onEstablished(TcpConnection c) {
+    if (done) {
+      return;
+    }
+    exchange.traceTcpSend(c.localPort());
+    unsent = DnsFramer.frame(wire);
+    flush(c);
+  }
+
+  @Override
+  public void onData(TcpConnection c, ByteBuf data) {
+    try {
+      framer.add(data);
+    } finally {
+      data.release();
+    }
+    byte[] m;
+    while (!done && (m = framer.next()) != null) {
+      if (exchange.onTcpMessage(m)) {
+        end();
+        c.close();
+      }
+    }
+  }
+
+  @Override
+  public void onPeerFin(TcpConnection c) {
+    if (!done) {
+      c.close();
+      fail(DnsReply.Failure.NETWORK, "the server closed the connection without answering");
+    }
+  }
+
+  @Override
+  public void onWritable(TcpConnection c) {
+    flush(c);
+  }
+
+  @Override
+  public void onClosed(TcpConnection c, TcpError error) {
+    releaseUnsent();
+    if (!done) {
+      fail(error == TcpError.REFUSED ? DnsReply.Failure.REFUSED
+          : error == TcpError.TIMEOUT ? DnsReply.Failure.TIMEOUT : DnsReply.Failure.NETWORK,
+          error == null ? "the server closed the connection without answering" : error.message());
+    }
+  }
+
+  private void flush(TcpConnection c) {
+    if (unsent == null) {
+      return;
+    }
+    c.write(unsent);
+    if (!unsent.isReadable()) {
+      releaseUnsent();
+    }
+  }
+
+  private void fail(DnsReply.Failure failure, String detail) {
+    end();
+    exchange.onTcpFailure(failure, detail);
+  }
+
+  private void end() {
+    done = true;
+    if (timer != null) {
+      timer.cancel();
+    }
+    releaseUnsent();
+  }
+
+  private void releaseUnsent() {
+    if (unsent != null) {
+      unsent.release();
+      unsent = null;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package emu.node.dns;
+
+import emu.node.stack.NetworkStack;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * The forwarder role: the seed's "designated DNS server" clients ask. Answers from its
+ * {@link DnsCache} (TTLs counted down, negative answers kept per RFC 2308) or else asks its
+ * upstream server as a client with the RFC 5452 defences of {@link DnsClient} (fresh random ID
+ * and source port, every field of the reply checked; EDNS {@value DnsServer#MAX_UDP_PAYLOAD}
+ * bytes; TCP after a truncated reply), caches the answer and hands it on with RA set and AA
+ * clear. Clients asking the same question while it is in flight wait for the same upstream
+ * exchange instead of causing more (RFC 5452 9.1: fewer chances for a birthday attack). An
+ * upstream that fails (timeout, refused) gives SERVFAIL, which is not cached.
+ */
+final class Forwarder implements QueryHandler {
+  private static final int CACHE_ENTRIES = 10_000;
+  private static final long MAX_TTL = 86_400;
+  private static final long MAX_NEGATIVE_TTL = 3 * 3_600;
+
+  private record Key(Name name, int type, int dclass) {}
+
+  private final NetworkStack stack;
+  private final int upstream;
+  private final DnsServerCounters counters;
+  private final DnsCache cache;
+  private final DnsClient client;
+  private final ResolverCounters upstreamCounters = new ResolverCounters();
+  private final Map<Key, List<ServerQuery>> inFlight = new HashMap<>();
+  private boolean stopped;
+
+  Forwarder(NetworkStack stack, int upstream, DnsServerCounters counters) {
+    this.stack = stack;
+    this.upstream = upstream;
+    this.counters = counters;
+    this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
+    this.client = new DnsClient(stack, upstreamCounters);
+  }
+
+  DnsCache cache() {
+    return cache;
+  }
+
+  ResolverCounters upstreamCounters() {
+    return upstreamCounters;
+  }
+
+  @Override
+  public void answer(ServerQuery q) {
+    Record question = q.question();
+    q.response.getHeader().setFlag(Flags.RA);
+    DnsCache.Hit hit = cache.get(question.getName(), question.getType(), question.getDClass());
+    if (hit != null) {
+      counters.cacheHits++;
+      copyAnswer(hit.message(), q.response);
+      if (stack.tracer().enabled()) {
+        stack.tracer().emit(q.event("dns.serve").put("source", "cache").put("rcode", Rcode.string(hit.message().getRcode()))
+            .msg("answers " + DnsText.question(question) + " from its cache (stored " + hit.ageSeconds()
+                + " s ago, TTLs counted down): " + DnsText.answers(hit.message())));
+      }
+      q.send();
+      return;
+    }
+    Key key = new Key(question.getName(), question.getType(), question.getDClass());
+    List<ServerQuery> waiting = inFlight.get(key);
+    if (waiting != null) {
+      waiting.add(q);
+      if (stack.tracer().enabled()) {
+        stack.tracer().emit(q.event("dns.forward").msg(DnsText.question(question) + ": not in its cache; already asked "
+            + Ipv4Address.format(upstream) + ", so it waits for that answer"));
+      }
+      return;
+    }
+    waiting = new ArrayList<>();
+    waiting.add(q);
+    inFlight.put(key, waiting);
+    counters.forwarded++;
+    if (stack.tracer().enabled()) {
+      stack.tracer().emit(q.event("dns.forward").put("upstream", Ipv4Address.format(upstream))
+          .msg(DnsText.question(question) + ": cache miss; forwards to " + Ipv4Address.format(upstream)));
+    }
+    Message up = new Message(0);
+    up.getHeader().setFlag(Flags.RD);
+    up.addRecord(Record.newRecord(question.getName(), question.getType(), question.getDClass()), Section.QUESTION);
+    up.addRecord(new OPTRecord(DnsServer.MAX_UDP_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
+    client.query(upstream, up, false, reply -> onUpstream(key, reply));
+  }
+
+  private void onUpstream(Key key, DnsReply reply) {
+    List<ServerQuery> waiting = inFlight.remove(key);
+    if (stopped || waiting == null) {
+      return;
+    }
+    Message m = reply.message();
+    int rcode = m == null ? -1 : m.getRcode();
+    if (m == null || rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+      counters.upstreamFailures++;
+      String why = m == null ? reply.detail() : "it answered " + Rcode.string(rcode);
+      for (ServerQuery q : waiting) {
+        q.response.getHeader().setRcode(Rcode.SERVFAIL);
+        if (stack.tracer().enabled()) {
+          stack.tracer().emit(q.event("dns.serve").put("rcode", "SERVFAIL").msg("answers "
+              + DnsText.question(q.question()) + " with SERVFAIL: no usable answer from "
+              + Ipv4Address.format(upstream) + " (" + why + ")"));
+        }
+        q.send();
+      }
+      return;
+    }
+    long ttl = cache.put(m);
+    if (stack.tracer().enabled()) {
+      Record question = m.getQuestion();
+      stack.tracer().emit(new TraceEvent("dns.cache").put("qname", DnsText.name(question.getName()))
+          .put("qtype", Type.string(question.getType())).put("ttl", ttl)
+          .msg(ttl > 0 ? "caches the answer to " + DnsText.question(question) + " for " + ttl + " s"
+              + (rcode == Rcode.NXDOMAIN || m.getSection(Section.ANSWER).isEmpty() ? " (negative, RFC 2308)" : "")
+              : "does not cache the answer to " + DnsText.question(question)));
+    }
+    for (ServerQuery q : waiting) {
+      copyAnswer(m, q.response);
+      if (stack.tracer().enabled()) {
+        stack.tracer().emit(q.event("dns.serve").put("source", "upstream").put("rcode", Rcode.string(rcode))
+            .msg("answers " + DnsText.question(q.question()) + " with the answer from "
+                + Ipv4Address.format(upstream) + ": " + DnsText.answers(m)));
+      }
+      q.send();
+    }
+  }
+
+  /** The rcode and the records of {@code from} into {@code to} (whose header and question stay). */
+  private static void copyAnswer(Message from, Message to) {
+    to.getHeader().setRcode(from.getHeader().getRcode());
+    for (int section : new int[] {Section.ANSWER, Section.AUTHORITY, Section.ADDITIONAL}) {
+      for (Record r : from.getSection(section)) {
+        if (r.getType() != Type.OPT) {
+          to.addRecord(r, section);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void stop() {
+    stopped = true;
+    inFlight.clear();
+  }
+}

@@ -1,0 +1,275 @@
+package emu.node.dns;
+
+import emu.node.apps.Hosts;
+import emu.node.apps.NameResolver;
+import emu.node.stack.NetworkStack;
+import emu.node.trace.TraceEvent;
+import emu.node.wire.Ipv4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * A node's stub resolver (what getaddrinfo does on Linux), in the order the seed gives: the
+ * node's hosts table, then its cache, then a query to its DNS server over the emulated network.
+ * Queries go out through {@link DnsClient} (random ID and source port, replies checked per
+ * RFC 5452, retries with backoff, TCP after a truncated answer) and without EDNS, as glibc's
+ * stub asks by default. Answers are cached per their TTLs, negative ones per RFC 2308.
+ *
+ * <p>Failures read as getaddrinfo's: "Name or service not known" for NXDOMAIN, NODATA or no
+ * DNS server to ask; "Temporary failure in name resolution" for a timeout, SERVFAIL, REFUSED
+ * or an unreachable server. Every step is a trace event when the stack traces ({@code dns.hosts},
+ * {@code dns.cache}, {@code dns.query}, {@code dns.answer}, ...).
+ *
+ * <p>Runs on the node's event loop. Answers from the hosts table or the cache arrive during the
+ * call; answers from a server arrive later.
+ */
+public final class StubResolver implements NameResolver {
+  public static final int CACHE_ENTRIES = 1_000;
+  /** Longest a positive answer is kept, seconds (a day). */
+  public static final long MAX_TTL = 86_400;
+  /** Longest a negative answer is kept, seconds (three hours, RFC 2308 5). */
+  public static final long MAX_NEGATIVE_TTL = 3 * 3_600;
+
+  private record Key(Name name, int type) {}
+
+  private final NetworkStack stack;
+  private final Hosts hosts;
+  private final int nameserver;
+  private final ResolverCounters counters = new ResolverCounters();
+  private final DnsCache cache;
+  private final DnsClient client;
+  private final Map<Key, List<Consumer<DnsLookup>>> inFlight = new HashMap<>();
+
+  /**
+   * @param hosts the node's hosts table (consulted first, for A lookups)
+   * @param nameserver the DNS server to ask, an IPv4 address as an int; 0 for none (then only
+   *     the hosts table answers, as before DNS existed)
+   */
+  public StubResolver(NetworkStack stack, Hosts hosts, int nameserver) {
+    this(stack, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+  }
+
+  /** @param timeoutsNanos the wait after each UDP try (its length is the number of tries) */
+  public StubResolver(NetworkStack stack, Hosts hosts, int nameserver, long[] timeoutsNanos) {
+    this.stack = Objects.requireNonNull(stack, "stack");
+    this.hosts = Objects.requireNonNull(hosts, "hosts");
+    this.nameserver = nameserver;
+    this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
+    this.client = new DnsClient(stack, counters, timeoutsNanos);
+  }
+
+  // =========================================================================================
+  // NameResolver
+  // =========================================================================================
+
+  @Override
+  public void resolve(String nameOrAddress, IntConsumer done, Consumer<String> fail) {
+    if (Ipv4Address.isValid(nameOrAddress)) {
+      done.accept(Ipv4Address.parse(nameOrAddress));
+      return;
+    }
+    lookup(nameOrAddress, Type.A, l -> {
+      List<Integer> addresses = l.addresses();
+      if (!addresses.isEmpty()) {
+        int a = addresses.get(0);
+        if (stack.tracer().enabled()) {
+          trace(new TraceEvent("dns.resolve").put("name", nameOrAddress).put("address", Ipv4Address.format(a))
+              .msg("resolves " + nameOrAddress + " to " + Ipv4Address.format(a)));
+        }
+        done.accept(a);
+      } else {
+        String error = l.error() != null ? l.error() : DnsLookup.NOT_KNOWN;
+        if (stack.tracer().enabled()) {
+          trace(new TraceEvent("dns.resolve").put("name", nameOrAddress).put("error", error)
+              .msg("cannot resolve " + nameOrAddress + ": " + error));
+        }
+        fail.accept(error);
+      }
+    });
+  }
+
+  // =========================================================================================
+  // Lookups
+  // =========================================================================================
+
+  /**
+   * Looks {@code name} up as an application would: the hosts table (type A only), the cache,
+   * then the configured DNS server. {@code callback} gets the whole answer and where it came
+   * from; it is called exactly once.
+   */
+  public void lookup(String name, int type, Consumer<DnsLookup> callback) {
+    Name n = toName(name);
+    if (n == null) {
+      callback.accept(new DnsLookup(null, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
+      return;
+    }
+    String what = DnsText.name(n) + " " + Type.string(type);
+    if (type == Type.A) {
+      String plain = DnsText.name(n);
+      Integer a = Ipv4Address.isValid(plain) ? null : hosts.resolve(plain);
+      if (a != null) {
+        counters.hostsHits++;
+        if (stack.tracer().enabled()) {
+          trace(new TraceEvent("dns.hosts").put("name", plain).put("address", Ipv4Address.format(a))
+              .msg("looks up " + plain + ": found in its hosts table: " + Ipv4Address.format(a)));
+        }
+        callback.accept(new DnsLookup(n, type, DnsLookup.Source.HOSTS, fromHosts(n, a), null, 0, null));
+        return;
+      }
+      if (stack.tracer().enabled()) {
+        trace(new TraceEvent("dns.hosts").put("name", plain).msg("looks up " + plain + ": not in its hosts table"));
+      }
+    }
+    DnsCache.Hit hit = cache.get(n, type, DClass.IN);
+    if (hit != null) {
+      counters.cacheHits++;
+      if (stack.tracer().enabled()) {
+        trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
+            .put("age", hit.ageSeconds()).msg(what + ": found in its cache (stored " + hit.ageSeconds() + " s ago): "
+                + DnsText.answers(hit.message())));
+      }
+      callback.accept(new DnsLookup(n, type, DnsLookup.Source.CACHE, hit.message(), null, hit.ageSeconds(),
+          DnsLookup.errorFor(hit.message(), type)));
+      return;
+    }
+    counters.cacheMisses++;
+    if (stack.tracer().enabled()) {
+      trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
+          .msg(what + ": not in its cache"));
+    }
+    if (nameserver == 0) {
+      if (stack.tracer().enabled()) {
+        trace(new TraceEvent("dns.query").put("name", DnsText.name(n))
+            .msg("has no DNS server configured, so it cannot look up " + what));
+      }
+      callback.accept(new DnsLookup(n, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
+      return;
+    }
+    Key key = new Key(n, type);
+    List<Consumer<DnsLookup>> waiting = inFlight.get(key);
+    if (waiting != null) {
+      waiting.add(callback); // the same question is on its way: share its answer
+      return;
+    }
+    waiting = new ArrayList<>();
+    waiting.add(callback);
+    inFlight.put(key, waiting);
+    ask(n, type, nameserver, false, 0, true, l -> {
+      List<Consumer<DnsLookup>> all = inFlight.remove(key);
+      for (Consumer<DnsLookup> c : all) {
+        c.accept(l);
+      }
+    });
+  }
+
+  /**
+   * Asks {@code server} directly, as dig does: no hosts table, no cache (and the answer is not
+   * cached). {@code ednsPayload} above 0 adds an OPT record advertising that UDP size.
+   */
+  public void query(String name, int type, int server, boolean tcp, int ednsPayload, Consumer<DnsLookup> callback) {
+    Name n = toName(name);
+    if (n == null) {
+      callback.accept(new DnsLookup(null, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
+      return;
+    }
+    ask(n, type, server, tcp, ednsPayload, false, callback);
+  }
+
+  private void ask(Name n, int type, int server, boolean tcp, int edns, boolean useCache, Consumer<DnsLookup> cb) {
+    Message q = new Message(0);
+    q.getHeader().setFlag(Flags.RD);
+    q.addRecord(Record.newRecord(n, type, DClass.IN), Section.QUESTION);
+    if (edns > 0) {
+      q.addRecord(new OPTRecord(edns, 0, 0, 0), Section.ADDITIONAL);
+    }
+    client.query(server, q, tcp, reply -> {
+      Message m = reply.message();
+      if (useCache && m != null) {
+        long ttl = cache.put(m);
+        if (ttl > 0 && stack.tracer().enabled()) {
+          trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type)).put("ttl", ttl)
+              .msg("caches the answer for " + DnsText.name(n) + " " + Type.string(type) + " for " + ttl + " s"
+                  + (DnsLookup.errorFor(m, type) != null ? " (negative, RFC 2308)" : "")));
+        }
+      }
+      cb.accept(new DnsLookup(n, type, DnsLookup.Source.SERVER, m, reply, 0,
+          m == null ? DnsLookup.TEMPORARY : DnsLookup.errorFor(m, type)));
+    });
+  }
+
+  /** The absolute name for what a user typed, or null if it is not a valid domain name. */
+  static Name toName(String name) {
+    if (name == null || name.isEmpty()) {
+      return null;
+    }
+    try {
+      return Name.fromString(name, Name.root);
+    } catch (TextParseException e) {
+      return null;
+    }
+  }
+
+  /** A response as if a server had given the hosts-table entry (TTL 0: it is not DNS data). */
+  private static Message fromHosts(Name n, int address) {
+    Message m = new Message(0);
+    m.getHeader().setFlag(Flags.QR);
+    m.getHeader().setFlag(Flags.AA);
+    m.addRecord(Record.newRecord(n, Type.A, DClass.IN), Section.QUESTION);
+    try {
+      InetAddress inet = InetAddress.getByAddress(new byte[] {
+          (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
+      m.addRecord(new ARecord(n, DClass.IN, 0, inet), Section.ANSWER);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // four bytes are always an address
+    }
+    return m;
+  }
+
+  private void trace(TraceEvent e) {
+    stack.tracer().emit(e);
+  }
+
+  // =========================================================================================
+  // Access
+  // =========================================================================================
+
+  /** The DNS server asked, 0 for none. */
+  public int nameserver() {
+    return nameserver;
+  }
+
+  public Hosts hosts() {
+    return hosts;
+  }
+
+  public DnsCache cache() {
+    return cache;
+  }
+
+  public ResolverCounters counters() {
+    return counters;
+  }
+
+  @Override
+  public String toString() {
+    return "stub resolver of " + stack.name() + (nameserver == 0 ? " (hosts table only)"
+        : " asking " + Ipv4Address.format(nameserver)) + ", " + cache.size() + " cached answer(s)";
+  }
+}

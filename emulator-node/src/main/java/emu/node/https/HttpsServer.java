@@ -1,0 +1,307 @@
+package emu.node.https;
+
+import emu.node.channel.EmuTransport;
+import emu.node.config.HttpsConfig;
+import emu.node.tls.PlaintextMeter;
+import emu.node.tls.TlsContexts;
+import emu.node.tls.TlsFailures;
+import emu.node.tls.TlsNarrator;
+import emu.node.trace.TraceEvent;
+import emu.node.trace.Tracer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A node's HTTPS service: HTTP/1.1 over TLS on the emulated TCP, as one Netty pipeline per
+ * connection: {@link TlsNarrator} (the handshake and records, for the narrative), SslHandler,
+ * {@link PlaintextMeter}, HttpServerCodec, HttpObjectAggregator, and a handler that serves
+ * {@code HttpsConfig.content} (path to body, "/" required; 404 otherwise; text/html,
+ * {@code Server: emu}; keep-alive unless the client says close).
+ *
+ * <p>A client that does not speak TLS (plain HTTP to port 443, garbage) fails the TLS
+ * handshake: that connection is closed and counted, and the server goes on serving others.
+ * Trace events: {@code https.listen}, {@code https.request} ("receives GET / over TLS
+ * (decrypted: 78 bytes)"), {@code https.response} ("answers 200 OK, 1234 bytes, sent as 1
+ * encrypted record"), {@code https.rejected}. Everything runs on the node's event loop; read
+ * the counters there.
+ */
+public final class HttpsServer {
+  public static final int DEFAULT_PORT = 443;
+  static final int MAX_REQUEST = 64 * 1024;
+  static final String HTML = "text/html; charset=utf-8";
+
+  private final EmuTransport net;
+  private final Tracer tracer;
+  private final SslContext sslContext;
+  private final int port;
+  private final String tlsMode;
+  private final String providerName;
+  private final List<String> names;
+  private final Map<String, byte[]> content = new LinkedHashMap<>();
+  private final ChannelGroup connections;
+  private ChannelFuture bound;
+  private long accepted;
+  private long handshakes;
+  private long handshakeFailures;
+  private long notTls;
+  private long requests;
+  private long notFound;
+
+  private HttpsServer(EmuTransport net, HttpsConfig cfg, Tracer tracer) {
+    if (cfg.content() == null || !cfg.content().containsKey("/")) {
+      throw new IllegalArgumentException("an HTTPS service needs content for \"/\"");
+    }
+    this.net = net;
+    this.tracer = tracer == null ? Tracer.OFF : tracer;
+    this.sslContext = TlsContexts.server(cfg);
+    this.port = cfg.port() > 0 ? cfg.port() : DEFAULT_PORT;
+    this.tlsMode = cfg.tls() == null ? "1.3" : cfg.tls();
+    this.providerName = TlsContexts.Provider.parse(cfg.provider()).displayName();
+    this.names = cfg.names() == null ? List.of() : List.copyOf(cfg.names());
+    cfg.content().forEach((path, body) -> content.put(path, body.getBytes(StandardCharsets.UTF_8)));
+    this.connections = new DefaultChannelGroup("https:" + port, net.loop());
+  }
+
+  /**
+   * Starts the service on a node: builds the TLS context (bad keys, certificates or modes throw
+   * {@link IllegalArgumentException} here) and binds {@code cfg.port} (443 if 0); the bind
+   * completes on the node's loop ({@link #bound()}).
+   */
+  public static HttpsServer start(EmuTransport net, HttpsConfig cfg, Tracer tracer) {
+    HttpsServer s = new HttpsServer(net, cfg, tracer);
+    s.bind();
+    return s;
+  }
+
+  private void bind() {
+    bound = net.tcpServer().childHandler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        accept(ch);
+      }
+    }).bind(new InetSocketAddress(port));
+    bound.addListener(f -> {
+      if (f.isSuccess() && tracer.enabled()) {
+        tracer.emit(new TraceEvent("https.listen").put("port", port).put("names", names).put("tls", tlsMode)
+            .put("provider", providerName)
+            .msg("HTTPS server listening on TCP port " + port + (names.isEmpty() ? "" : " for " + String.join(", ", names))
+                + " (TLS " + tlsMode + ", " + providerName + ")"));
+      }
+    });
+  }
+
+  private void accept(Channel ch) {
+    accepted++;
+    connections.add(ch);
+    TlsNarrator narrator = new TlsNarrator(tracer, TlsNarrator.Side.SERVER);
+    SslHandler ssl = sslContext.newHandler(ch.alloc());
+    PlaintextMeter meter = new PlaintextMeter();
+    ch.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
+        .addLast("http", new HttpServerCodec()).addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST))
+        .addLast("content", new ContentHandler(narrator, meter));
+    ssl.handshakeFuture().addListener(f -> {
+      if (f.isSuccess()) {
+        handshakes++;
+        return;
+      }
+      boolean plain = isNotTls(f.cause());
+      if (plain) {
+        notTls++;
+      } else {
+        handshakeFailures++;
+      }
+      if (tracer.enabled()) {
+        String why = TlsFailures.describe(f.cause(), "the client");
+        tracer.emit(new TraceEvent("https.rejected").put("peer", peer(ch)).put("reason", why).put("not_tls", plain)
+            .msg("closes the connection from " + peer(ch) + ": " + why + " (" + notTls + " non-TLS and "
+                + handshakeFailures + " failed handshakes so far; still serving)"));
+      }
+      ch.close();
+    });
+  }
+
+  private static boolean isNotTls(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof NotSslRecordException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Serves the configured pages; one per connection. */
+  private final class ContentHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final TlsNarrator narrator;
+    private final PlaintextMeter meter;
+    private long plaintextSeen;
+
+    ContentHandler(TlsNarrator narrator, PlaintextMeter meter) {
+      this.narrator = narrator;
+      this.meter = meter;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      requests++;
+      long decrypted = meter.received() - plaintextSeen;
+      plaintextSeen = meter.received();
+      if (!req.decoderResult().isSuccess()) {
+        respond(ctx, req, HttpResponseStatus.BAD_REQUEST, page("400 Bad Request", "The request did not parse."), false);
+        return;
+      }
+      String path = new QueryStringDecoder(req.uri()).path();
+      if (tracer.enabled()) {
+        tracer.emit(new TraceEvent("https.request").put("peer", peer(ctx.channel())).put("method", req.method().name())
+            .put("path", path).put("host", req.headers().get(HttpHeaderNames.HOST)).put("decrypted_bytes", decrypted)
+            .msg("receives " + req.method() + " " + path + " over TLS from " + peer(ctx.channel()) + " (decrypted: "
+                + decrypted + " bytes)"));
+      }
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+        respond(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, page("405 Method Not Allowed",
+            "This server only serves pages (GET, HEAD)."), keepAlive);
+        return;
+      }
+      byte[] body = content.get(path);
+      if (body == null) {
+        notFound++;
+        respond(ctx, req, HttpResponseStatus.NOT_FOUND, page("404 Not Found", "There is no page " + escape(path)
+            + " on this server."), keepAlive);
+      } else {
+        respond(ctx, req, HttpResponseStatus.OK, body, keepAlive);
+      }
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, byte[] body,
+                         boolean keepAlive) {
+      boolean head = req.method().equals(HttpMethod.HEAD);
+      ByteBuf content = head ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer(body.length).writeBytes(body);
+      FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, HTML)
+          .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+          .set(HttpHeaderNames.SERVER, "emu")
+          .set(HttpHeaderNames.DATE, DateFormatter.format(new Date(net.stack().time().epochNanos() / 1_000_000)));
+      if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+        resp.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+      }
+      if (!keepAlive) {
+        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+      long recordsBefore = narrator.applicationRecordsSent();
+      long plainBefore = meter.sent();
+      ChannelFuture w = ctx.writeAndFlush(resp);
+      w.addListener(f -> {
+        if (f.isSuccess() && tracer.enabled()) {
+          long records = narrator.applicationRecordsSent() - recordsBefore;
+          tracer.emit(new TraceEvent("https.response").put("peer", peer(ctx.channel())).put("status", status.code())
+              .put("body_bytes", head ? 0 : body.length).put("plaintext_bytes", meter.sent() - plainBefore)
+              .put("records", records)
+              .msg("answers " + status + ", " + (head ? 0 : body.length) + " bytes, sent as " + records
+                  + " encrypted record" + (records == 1 ? "" : "s") + " (" + (meter.sent() - plainBefore)
+                  + " bytes of HTTP before encryption)"));
+        }
+      });
+      if (!keepAlive) {
+        w.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // TLS failures are counted by the handshake listener; any error ends this connection only
+      ctx.close();
+    }
+  }
+
+  private static byte[] page(String title, String text) {
+    return ("<!DOCTYPE html>\n<html><head><title>" + title + "</title></head>\n<body><h1>" + title + "</h1>\n<p>"
+        + text + "</p></body></html>\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  static String peer(Channel ch) {
+    if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
+      return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+    return String.valueOf(ch.remoteAddress());
+  }
+
+  /** Completes when the port is bound (or failed to bind). */
+  public ChannelFuture bound() {
+    return bound;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Stops listening and closes the open connections. */
+  public void close() {
+    if (bound != null) {
+      bound.channel().close();
+    }
+    connections.close();
+  }
+
+  /** TCP connections accepted. */
+  public long accepted() {
+    return accepted;
+  }
+
+  /** TLS handshakes completed. */
+  public long handshakes() {
+    return handshakes;
+  }
+
+  /** TLS handshakes that failed for another reason than the peer not speaking TLS (alerts, timeouts). */
+  public long handshakeFailures() {
+    return handshakeFailures;
+  }
+
+  /** Connections closed because what arrived was not TLS (plain HTTP, garbage). */
+  public long notTls() {
+    return notTls;
+  }
+
+  /** HTTP requests answered (any status). */
+  public long requests() {
+    return requests;
+  }
+
+  public long notFound() {
+    return notFound;
+  }
+}
