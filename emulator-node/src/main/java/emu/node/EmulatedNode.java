@@ -8,7 +8,9 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.BridgeCommand;
+import emu.node.apps.HttpsGet;
 import emu.node.apps.Resolve;
+import emu.node.https.HttpsServer;
 import emu.node.dns.DnsServer;
 import emu.node.dns.StubResolver;
 import emu.node.apps.Bulk;
@@ -62,6 +64,8 @@ public final class EmulatedNode {
   private final LearningBridge bridge;
   private final Shell shell;
   private DnsServer dnsServer;
+  private EmuTransport transport;
+  private HttpsServer httpsServer;
 
   private EmulatedNode(NodeConfig config, EventLoop loop) throws IOException {
     this.config = config;
@@ -114,7 +118,9 @@ public final class EmulatedNode {
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
       shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
           .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
-          .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver)).add(new Sleep(time));
+          .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
+          .add(new HttpsGet(transport, resolver, config.trustPem())).add(new Sleep(time));
+      this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, config.dns());
     }
   }
@@ -156,6 +162,9 @@ public final class EmulatedNode {
   public void start() {
     if (stack != null) {
       stack.start();
+      if (config.https() != null) {
+        httpsServer = HttpsServer.start(transport, config.https(), tracer);
+      }
       if (config.services() != null) {
         for (String service : config.services()) {
           // "bulk" runs "bulk server", "tcpecho" runs "tcpecho server": they listen in the background.

@@ -86,7 +86,7 @@ class FaultInjectionTest {
 
   @Test
   void impairmentsAndNodeFaultsOnALabThatIsUp(@TempDir Path out) throws Exception {
-    Cli up = emu("up", configs.resolve("corporate.yml").toString(), "--out", out.toString(), "--no-capture",
+    Cli up = emu("up", MultiProcessLabTest.lan.toString(), "--out", out.toString(), "--no-capture",
         "--seed", "11");
     try {
       assertEquals(0, up.exit(), up.out() + up.err());
@@ -122,11 +122,11 @@ class FaultInjectionTest {
       assertEquals("{}", iface(status(), "r1", "eth1").path("impairment").toString());
 
       // The API refuses requests without the token, or with a wrong one, and changes nothing.
-      LabState lab = LabState.read(state.resolve("labs/corporate"));
+      LabState lab = LabState.read(state.resolve("labs/lan"));
       HttpClient http = HttpClient.newHttpClient();
       for (String token : new String[] {null, "wrong"}) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + lab.controller().api()
-            + "/labs/corporate/links/r1:eth1/impairment")).POST(HttpRequest.BodyPublishers.ofString("{\"loss\":\"50%\"}"));
+            + "/labs/lan/links/r1:eth1/impairment")).POST(HttpRequest.BodyPublishers.ofString("{\"loss\":\"50%\"}"));
         if (token != null) {
           b.header("Authorization", "Bearer " + token);
         }
@@ -136,7 +136,7 @@ class FaultInjectionTest {
       }
       assertEquals("{}", iface(status(), "r1", "eth1").path("impairment").toString());
       assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-          Files.getPosixFilePermissions(state.resolve("labs/corporate/lab.json"))), "the token file is private");
+          Files.getPosixFilePermissions(state.resolve("labs/lan/lab.json"))), "the token file is private");
 
       // Kill: the control plane names the dead node; restart brings connectivity back.
       assertEquals(0, emu("node", "kill", "payroll").exit());

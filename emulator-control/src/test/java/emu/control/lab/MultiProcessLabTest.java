@@ -28,6 +28,8 @@ class MultiProcessLabTest {
   static Path state;
 
   static Path configs = Path.of(System.getProperty("emu.configs", "../configs"));
+  /** The first corporate network (ping and traceroute across one router), kept as a test lab. */
+  static Path lan = Path.of("src/test/resources/labs/lan.yml");
 
   @BeforeAll
   static void isolateState() {
@@ -49,8 +51,8 @@ class MultiProcessLabTest {
   }
 
   @Test
-  void corporateRunPingsAcrossTheRouterAndCapturesPassTshark(@TempDir Path out) throws Exception {
-    Cli r = emu("run", configs.resolve("corporate.yml").toString(), "--out", out.toString(), "--seed", "7");
+  void lanRunPingsAcrossTheRouterAndCapturesPassTshark(@TempDir Path out) throws Exception {
+    Cli r = emu("run", lan.toString(), "--out", out.toString(), "--seed", "7");
     assertEquals(0, r.exit(), () -> "run failed:\n" + r.out() + "\n" + r.err());
     String o = r.out();
     // The seed's steps, with this run's values.
@@ -117,7 +119,7 @@ class MultiProcessLabTest {
 
   @Test
   void upStatusExecKillDown(@TempDir Path out) throws Exception {
-    Cli up = emu("up", configs.resolve("corporate.yml").toString(), "--out", out.toString());
+    Cli up = emu("up", lan.toString(), "--out", out.toString());
     try {
       assertEquals(0, up.exit(), () -> up.out() + up.err());
       Cli status = emu("status", "--json");

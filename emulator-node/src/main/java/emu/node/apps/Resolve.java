@@ -94,7 +94,7 @@ public final class Resolve implements Command {
         throw new UsageException("give either NAME or -x ADDRESS");
       }
       try {
-        name = ReverseMap.fromAddress(a.value("-x")).toString();
+        name = ReverseMap.fromAddress(a.value("-x")).toString(true);
       } catch (java.net.UnknownHostException e) {
         throw new UsageException("-x needs an address, not '" + a.value("-x") + "'");
       }

@@ -75,14 +75,6 @@ public final class DnsClient {
     time.schedule(tcp ? ex::startTcp : ex::startUdp, 0);
   }
 
-  ResolverCounters counters() {
-    return counters;
-  }
-
-  NetworkStack stack() {
-    return stack;
-  }
-
   /** One question to one server, from the first datagram to the accepted answer or the failure. */
   final class Exchange implements UdpListener, IcmpListener {
     final int server;
@@ -222,15 +214,21 @@ public final class DnsClient {
       if (b.getUnsignedShort(at) != port || b.getUnsignedShort(at + 2) != PORT) {
         return;
       }
-      counters.refused++;
-      String why = icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE ? "connection refused"
-          : "destination unreachable (ICMP code " + icmp.code() + ")";
+      boolean refused = icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE;
+      String why = switch (icmp.code()) {
+        case IcmpPacket.CODE_PORT_UNREACHABLE -> "connection refused";
+        case IcmpPacket.CODE_NET_UNREACHABLE -> "network unreachable";
+        case IcmpPacket.CODE_HOST_UNREACHABLE -> "host unreachable";
+        default -> "destination unreachable (ICMP code " + icmp.code() + ")";
+      };
+      if (refused) {
+        counters.refused++;
+      }
       if (stack.tracer().enabled()) {
-        trace(event("dns.refused").msg(Ipv4Address.format(ip.src()) + " says " + why + " for DNS query id "
+        trace(event(refused ? "dns.refused" : "dns.unreachable").msg(Ipv4Address.format(ip.src()) + " reports " + why + " for DNS query id "
             + DnsText.id(id) + " to " + Ipv4Address.format(server) + " port " + PORT + ": gives up"));
       }
-      finish(null, icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE ? DnsReply.Failure.REFUSED
-          : DnsReply.Failure.NETWORK, why, false);
+      finish(null, refused ? DnsReply.Failure.REFUSED : DnsReply.Failure.NETWORK, why, false);
     }
 
     private void stopUdp() {

@@ -1,7 +1,5 @@
 package emu.node.dns;
 
-import emu.node.stack.NetworkStack;
-import emu.node.trace.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,9 +101,5 @@ final class DnsText {
       sb.append(" and ").append(rrs.size() - MAX_RDATA_SHOWN).append(" more");
     }
     return sb.toString();
-  }
-
-  static void trace(NetworkStack stack, TraceEvent event) {
-    stack.tracer().emit(event);
   }
 }

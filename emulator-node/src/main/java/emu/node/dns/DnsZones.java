@@ -58,24 +58,15 @@ public final class DnsZones {
     if (text == null) {
       throw new IllegalArgumentException(file + ": the zone " + zoneName + " has no text");
     }
-    List<Record> records = new ArrayList<>();
-    boolean tooMany = false;
-    try (Master master = new Master(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), zoneName)) {
-      master.disableIncludes(true);
-      Record r;
-      while ((r = master.nextRecord()) != null) {
-        if (records.size() == MAX_RECORDS) {
-          tooMany = true;
-          break;
-        }
-        records.add(r);
-      }
+    List<Record> records;
+    try {
+      records = read(zoneName, text);
     } catch (IOException e) {
-      throw new IllegalArgumentException(located(file, e), e);
+      throw new IllegalArgumentException(located(file, zoneName, text, e), e);
     } catch (RuntimeException e) { // dnsjava's InvalidTTLException, RelativeNameException...
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
-    if (tooMany) {
+    if (records == null) {
       throw new IllegalArgumentException(file + ": more than " + MAX_RECORDS + " records in the zone " + zoneName);
     }
     for (Record r : records) {
@@ -92,16 +83,50 @@ public final class DnsZones {
     }
   }
 
+  /** The zone's records, in file order; null if there are more than {@link #MAX_RECORDS}. */
+  private static List<Record> read(Name zoneName, String text) throws IOException {
+    List<Record> records = new ArrayList<>();
+    try (Master master = new Master(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), zoneName)) {
+      master.disableIncludes(true);
+      Record r;
+      while ((r = master.nextRecord()) != null) {
+        if (records.size() == MAX_RECORDS) {
+          return null;
+        }
+        records.add(r);
+      }
+    }
+    return records;
+  }
+
   /**
    * dnsjava's tokenizer says {@code <none>:LINE: reason} for a stream without a name; put the
-   * file's name in its place.
+   * file's name in its place. When a record ends too early (a missing field, an unterminated
+   * string), the tokenizer has already counted the newline that ended it and names the next
+   * line; if the text cut after the line before fails the same way, the record is on that line.
    */
-  private static String located(String file, IOException e) {
+  private static String located(String file, Name zoneName, String text, IOException e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof TextParseException && m.startsWith("<none>:")) {
-      return file + m.substring("<none>".length());
+    java.util.regex.Matcher at = java.util.regex.Pattern.compile("<none>:(\\d+): (.*)", java.util.regex.Pattern.DOTALL)
+        .matcher(m);
+    if (!(e instanceof TextParseException) || !at.matches()) {
+      return file + ": " + m;
     }
-    return file + ": " + m;
+    int line = Integer.parseInt(at.group(1));
+    if (line >= 2) {
+      String[] lines = text.split("\n", -1);
+      String prefix = String.join("\n", java.util.Arrays.copyOf(lines, Math.min(line - 1, lines.length))) + "\n";
+      try {
+        read(zoneName, prefix);
+      } catch (IOException again) {
+        if (m.equals(again.getMessage())) {
+          line--;
+        }
+      } catch (RuntimeException ignored) {
+        // a different failure: keep the line dnsjava named
+      }
+    }
+    return file + ":" + line + ": " + at.group(2);
   }
 
   /** RFC 1034 3.6.2 (and RFC 2181 10.1): a name with a CNAME has no other data. */

@@ -15,8 +15,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -50,7 +52,7 @@ import java.util.Map;
  *
  * <p>A client that does not speak TLS (plain HTTP to port 443, garbage) fails the TLS
  * handshake: that connection is closed and counted, and the server goes on serving others.
- * Trace events: {@code https.listen}, {@code https.request} ("receives GET / over TLS
+ * Trace events: {@code https.listen} (or {@code https.error}), {@code https.request} ("receives GET / over TLS
  * (decrypted: 78 bytes)"), {@code https.response} ("answers 200 OK, 1234 bytes, sent as 1
  * encrypted record"), {@code https.rejected}. Everything runs on the node's event loop; read
  * the counters there.
@@ -104,13 +106,19 @@ public final class HttpsServer {
   }
 
   private void bind() {
-    bound = net.tcpServer().childHandler(new ChannelInitializer<Channel>() {
+    // Half-closure on: a client's FIN arrives as an input-shutdown event, and the handler closes
+    // once what it wrote is flushed (see ContentHandler.userEventTriggered).
+    bound = net.tcpServer().childOption(ChannelOption.ALLOW_HALF_CLOSURE, true).childHandler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
         accept(ch);
       }
     }).bind(new InetSocketAddress(port));
     bound.addListener(f -> {
+      if (!f.isSuccess() && tracer.enabled()) {
+        tracer.emit(new TraceEvent("https.error").put("port", port).put("reason", String.valueOf(f.cause()))
+            .msg("HTTPS server cannot listen on TCP port " + port + ": " + f.cause().getMessage()));
+      }
       if (f.isSuccess() && tracer.enabled()) {
         tracer.emit(new TraceEvent("https.listen").put("port", port).put("names", names).put("tls", tlsMode)
             .put("provider", providerName)
@@ -146,7 +154,8 @@ public final class HttpsServer {
             .msg("closes the connection from " + peer(ch) + ": " + why + " (" + notTls + " non-TLS and "
                 + handshakeFailures + " failed handshakes so far; still serving)"));
       }
-      ch.close();
+      // the SslHandler flushes its alert and closes on its own; this only makes sure, a moment later
+      ch.eventLoop().execute(ch::close);
     });
   }
 
@@ -207,15 +216,16 @@ public final class HttpsServer {
       boolean head = req.method().equals(HttpMethod.HEAD);
       ByteBuf content = head ? Unpooled.EMPTY_BUFFER : ctx.alloc().buffer(body.length).writeBytes(body);
       FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-      resp.headers().set(HttpHeaderNames.CONTENT_TYPE, HTML)
-          .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
-          .set(HttpHeaderNames.SERVER, "emu")
-          .set(HttpHeaderNames.DATE, DateFormatter.format(new Date(net.stack().time().epochNanos() / 1_000_000)));
+      // header names as most HTTP/1.1 servers write them
+      resp.headers().set("Content-Type", HTML)
+          .set("Content-Length", body.length)
+          .set("Server", "emu")
+          .set("Date", DateFormatter.format(new Date(net.stack().time().epochNanos() / 1_000_000)));
       if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
-        resp.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+        resp.headers().set("Allow", "GET, HEAD");
       }
       if (!keepAlive) {
-        resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        resp.headers().set("Connection", HttpHeaderValues.CLOSE);
       }
       long recordsBefore = narrator.applicationRecordsSent();
       long plainBefore = meter.sent();
@@ -234,6 +244,15 @@ public final class HttpsServer {
       if (!keepAlive) {
         w.addListener(ChannelFutureListener.CLOSE);
       }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        // the client sent its FIN: nothing more will come; close after what is already written
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+      ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class ServerCertificateCheck extends X509ExtendedTrustManager {
     return presented;
   }
 
+  /** How the trusted CAs are named in messages ("the lab CA"). */
+  public String trustedLabel() {
+    return trustedLabel;
+  }
+
   /** Why the last chain was refused, in plain words; null if it was accepted (or none was seen). */
   public String rejection() {
     return rejection;

@@ -122,6 +122,8 @@ public final class TlsContexts {
       "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA");
 
   private static java.security.Provider bcJsse;
+  /** Held so that the level set on it stays (java.util.logging keeps loggers weakly). */
+  private static java.util.logging.Logger bcJsseLog;
 
   private TlsContexts() {}
 
@@ -129,12 +131,19 @@ public final class TlsContexts {
    * The one Bouncy Castle JSSE provider instance, made on first use. Its crypto goes through
    * the JCA (the JDK's providers first); it asks the JCA for a "DEFAULT" SecureRandom, which only
    * the Bouncy Castle JCA provider has, so that provider is registered too, at the lowest
-   * priority, where it serves only what no JDK provider offers.
+   * priority, where it serves only what no JDK provider offers. BC JSSE's own log (connections
+   * and alerts at INFO) is turned down to SEVERE unless a level was configured.
    */
   public static synchronized java.security.Provider bouncyCastleJsse() {
     if (bcJsse == null) {
       if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
         Security.addProvider(new BouncyCastleProvider());
+      }
+      // BC JSSE logs every connection and alert at INFO on stderr; the narrator tells that story
+      // in the trace instead. A level configured explicitly (logging.properties) is left alone.
+      bcJsseLog = java.util.logging.Logger.getLogger("org.bouncycastle.jsse");
+      if (bcJsseLog.getLevel() == null) {
+        bcJsseLog.setLevel(java.util.logging.Level.SEVERE);
       }
       bcJsse = new BouncyCastleJsseProvider();
     }

@@ -45,6 +45,8 @@ public final class TlsHandshakeMessages {
 
   /** A body that is not what its type promises. */
   public static final class Malformed extends Exception {
+    private static final long serialVersionUID = 1L;
+
     Malformed(String message) {
       super(message, null, false, false);
     }

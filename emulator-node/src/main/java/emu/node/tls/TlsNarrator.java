@@ -12,16 +12,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -68,7 +65,6 @@ public final class TlsNarrator extends ChannelDuplexHandler {
   /** Application-data records narrated one by one per direction; the rest go into tls.summary. */
   static final int APP_EVENTS_PER_DIRECTION = 8;
   static final int MAX_HANDSHAKE_MESSAGE = 1 << 17;
-  static final int SHOWN_SUITES = 6;
 
   private final Tracer tracer;
   private final Side side;
@@ -277,7 +273,11 @@ public final class TlsNarrator extends ChannelDuplexHandler {
         if (hsLen - at - 4 < len) {
           break; // the rest comes in the next record
         }
-        handshakeMessage(this, msgType, hs, at + 4, len);
+        try {
+          handshakeMessage(this, msgType, hs, at + 4, len);
+        } catch (Malformed e) {
+          throw new Malformed("a " + TlsNames.handshakeType(msgType) + " that does not parse (" + e.getMessage() + ")");
+        }
         at += 4 + len;
         if (reader.stopped()) {
           return;
@@ -294,7 +294,7 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       hsLen = 0;
       if (tracer.enabled()) {
         tracer.emit(event("tls.malformed", this, -1).put("reason", why)
-            .msg((outbound ? "sends" : "receives") + " bytes that are not TLS: " + why
+            .msg((outbound ? "sends" : "receives") + " something that is not valid TLS: " + why
                 + "; stops following the " + (outbound ? "outgoing" : "incoming") + " stream"));
       }
     }
@@ -423,38 +423,12 @@ public final class TlsNarrator extends ChannelDuplexHandler {
   }
 
   private void clientHello(Flow f, ClientHello h, int len) {
-    if (!tracer.enabled()) {
-      return;
+    if (tracer.enabled()) {
+      tracer.emit(HandshakeStory.clientHello(event("tls.client_hello", f, len), verb(f), h, len));
     }
-    List<String> suites = h.cipherSuites().stream().filter(s -> !TlsNames.isGrease(s)).map(TlsNames::cipherSuite)
-        .toList();
-    List<String> versions = h.supportedVersions().stream().filter(v -> !TlsNames.isGrease(v)).map(TlsNames::version)
-        .toList();
-    List<String> shares = h.keyShareGroups().stream().filter(g -> !TlsNames.isGrease(g)).map(TlsNames::group).toList();
-    List<String> groups = h.supportedGroups().stream().filter(g -> !TlsNames.isGrease(g)).map(TlsNames::group)
-        .toList();
-    StringBuilder m = new StringBuilder(verb(f)).append(" ClientHello (").append(len).append(" bytes): ");
-    if (versions.isEmpty()) {
-      m.append("offers up to ").append(TlsNames.version(h.legacyVersion()));
-    } else {
-      m.append("offers ").append(String.join(", ", versions)).append(" (supported_versions; the legacy version field "
-          + "says ").append(TlsNames.version(h.legacyVersion())).append(" as RFC 8446 requires)");
-    }
-    m.append("; ").append(suites.size()).append(" cipher suites: ")
-        .append(String.join(", ", suites.subList(0, Math.min(SHOWN_SUITES, suites.size()))))
-        .append(suites.size() > SHOWN_SUITES ? ", ..." : "");
-    m.append(h.sni() != null ? "; SNI " + h.sni() + " (the name it wants, in the clear)" : "; no SNI");
-    if (!shares.isEmpty()) {
-      m.append("; key shares ").append(String.join(", ", shares)).append(" (ephemeral public keys sent up front)");
-    }
-    tracer.emit(event("tls.client_hello", f, len).put("legacy_version", TlsNames.version(h.legacyVersion()))
-        .put("supported_versions", versions).put("cipher_suites", suites).put("sni", h.sni())
-        .put("key_share_groups", shares).put("supported_groups", groups).put("alpn", h.alpn())
-        .msg(m.toString()));
   }
 
   private void serverHello(Flow f, ServerHello h, int len) {
-    String suiteName = TlsNames.cipherSuite(h.cipherSuite());
     if (h.helloRetryRequest()) {
       emit("tls.hello_retry_request", f, len, "HelloRetryRequest: the server wants a key share for "
           + (h.keyShareGroup() >= 0 ? TlsNames.group(h.keyShareGroup()) : "another group")
@@ -462,65 +436,20 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       return;
     }
     version = h.version();
-    suite = suiteName;
+    suite = TlsNames.cipherSuite(h.cipherSuite());
     tls13 = version == 0x0304;
-    if (!tracer.enabled()) {
-      return;
+    if (tracer.enabled()) {
+      tracer.emit(HandshakeStory.serverHello(event("tls.server_hello", f, len), verb(f), h, len));
+      if (tls13) {
+        tracer.emit(HandshakeStory.keyAgreement13(event("tls.key_exchange", f, -1), h.keyShareGroup()));
+      }
     }
-    String group = h.keyShareGroup() >= 0 ? TlsNames.group(h.keyShareGroup()) : null;
-    String m = verb(f) + " ServerHello (" + len + " bytes): the server picks " + TlsNames.version(version)
-        + " and cipher suite " + suiteName
-        + (tls13 ? "; key share " + group + " (its ephemeral public key). Everything after this is encrypted"
-            : " (key exchange: " + keyExchangeWords(TlsNames.keyExchange(suiteName)) + ")");
-    tracer.emit(event("tls.server_hello", f, len).put("version", TlsNames.version(version))
-        .put("cipher_suite", suiteName).put("key_share_group", group).msg(m));
-    if (tls13) {
-      tracer.emit(event("tls.key_exchange", f, -1).put("mode", TlsNames.groupKind(h.keyShareGroup()))
-          .put("group", group).put("version", "TLS 1.3").msg(keyAgreement13(group, TlsNames.groupKind(h.keyShareGroup()))));
-    }
-  }
-
-  private static String keyExchangeWords(String kx) {
-    return switch (kx) {
-      case "RSA" -> "RSA key transport: the client will encrypt a secret with the server's public key";
-      case "ECDHE" -> "ephemeral elliptic-curve Diffie-Hellman, signed with the certificate key";
-      case "DHE" -> "ephemeral Diffie-Hellman, signed with the certificate key";
-      default -> "unknown";
-    };
-  }
-
-  static String keyAgreement13(String group, String kind) {
-    return "TLS 1.3 key agreement (" + kind + ", " + group + "): the ClientHello carried the client's ephemeral "
-        + "public key and the ServerHello the server's; each side combines its own ephemeral private key with "
-        + "the other's public key and both arrive at the same shared secret, which never crosses the wire; the "
-        + "session keys are derived from it. The certificate key only signs the handshake (CertificateVerify); "
-        + "nothing is encrypted with it. With RSA key transport (TLS 1.2 TLS_RSA_* suites) the client encrypts the "
-        + "secret with the server's public key, so anyone who later obtains the server's private key can decrypt "
-        + "every recorded session. Ephemeral keys are thrown away after the handshake, so a stolen server key "
-        + "decrypts nothing recorded (forward secrecy): that is why RFC 8446 removed static RSA key exchange";
   }
 
   private void certificate12(Flow f, List<byte[]> ders, int len) {
-    if (!tracer.enabled()) {
-      return;
+    if (tracer.enabled()) {
+      tracer.emit(HandshakeStory.certificate12(event("tls.certificate", f, len), verb(f), ders, len));
     }
-    List<X509Certificate> chain = new ArrayList<>();
-    int unparsed = 0;
-    try {
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      for (byte[] der : ders) {
-        try {
-          chain.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(der)));
-        } catch (Exception e) {
-          unparsed++;
-        }
-      }
-    } catch (Exception e) {
-      unparsed = ders.size();
-    }
-    tracer.emit(event("tls.certificate", f, len).put("view", "wire").put("chain", chainFields(chain))
-        .msg(verb(f) + " Certificate (" + len + " bytes, in the clear in TLS 1.2): " + describeChain(chain)
-            + (unparsed > 0 ? "; " + unparsed + " certificate(s) did not parse" : "")));
   }
 
   private void serverKeyExchange(Flow f, byte[] b, int off, int len) throws Malformed {
@@ -530,38 +459,17 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       return;
     }
     ServerKeyExchange s = TlsHandshakeMessages.serverKeyExchange(b, off, len, "ECDHE".equals(kx));
-    if (!tracer.enabled()) {
-      return;
+    if (tracer.enabled()) {
+      tracer.emit(HandshakeStory.serverKeyExchange(event("tls.server_key_exchange", f, len), verb(f), s, kx, len));
     }
-    String group = s.group() >= 0 ? TlsNames.group(s.group()) : "finite-field group";
-    tracer.emit(event("tls.server_key_exchange", f, len).put("mode", kx).put("group", group)
-        .put("public_key_bytes", s.publicKeyBytes())
-        .put("signature", s.signatureScheme() >= 0 ? TlsNames.signatureScheme(s.signatureScheme()) : null)
-        .msg(verb(f) + " ServerKeyExchange (" + len + " bytes): the server's ephemeral " + kx + " public key on "
-            + group + " (" + s.publicKeyBytes() + " bytes), signed with its certificate's private key"
-            + (s.signatureScheme() >= 0 ? " (" + TlsNames.signatureScheme(s.signatureScheme()) + ")" : "")));
   }
 
   private void clientKeyExchange(Flow f, byte[] b, int off, int len) throws Malformed {
     String kx = TlsNames.keyExchange(suite);
     int n = TlsHandshakeMessages.clientKeyExchangeBytes(b, off, len, kx);
-    if (!tracer.enabled()) {
-      return;
+    if (tracer.enabled()) {
+      tracer.emit(HandshakeStory.clientKeyExchange(event("tls.key_exchange", f, len), verb(f), kx, n, len));
     }
-    TraceEvent e = event("tls.key_exchange", f, len).put("mode", kx).put("version", "TLS 1.2");
-    if ("RSA".equals(kx)) {
-      e.put("encrypted_bytes", n).msg(verb(f) + " ClientKeyExchange (" + len + " bytes): the client encrypts a "
-          + "secret with the server's public key: a fresh 48-byte premaster secret, RSA-encrypted with the public "
-          + "key from the server's certificate into " + n + " bytes of ciphertext. Only the server's private key "
-          + "can decrypt it; both sides then derive the session keys from it. No forward secrecy: whoever later "
-          + "gets the server's private key can decrypt a recording of this session");
-    } else {
-      e.put("public_key_bytes", n).msg(verb(f) + " ClientKeyExchange (" + len + " bytes): the client's ephemeral "
-          + kx + " public key (" + n + " bytes). Each side combines its own private key with the other's public "
-          + "key into the same premaster secret; the certificate key only signed the ServerKeyExchange, so a "
-          + "stolen server key cannot decrypt this session later (forward secrecy)");
-    }
-    tracer.emit(e);
   }
 
   // ---- the endpoint's view ----
@@ -580,16 +488,17 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     SSLSession s = ssl.engine().getSession();
     tracer.emit(event("tls.handshake_done", null, -1).put("protocol", s.getProtocol())
         .put("cipher_suite", s.getCipherSuite())
-        .msg("TLS handshake complete (" + side.word() + "'s view): " + s.getProtocol() + " with " + s.getCipherSuite()
+        .msg("handshake complete (" + side.word() + "'s view): " + s.getProtocol() + " with " + s.getCipherSuite()
             + "; application data is now encrypted with the session keys"));
     if (tls13) {
-      List<X509Certificate> chain = x509(side == Side.CLIENT ? peerCertificates(s) : s.getLocalCertificates());
+      List<X509Certificate> chain =
+          HandshakeStory.x509(side == Side.CLIENT ? peerCertificates(s) : s.getLocalCertificates());
       String whose = side == Side.CLIENT
           ? "the server's certificate chain, encrypted on the wire in TLS 1.3, as the client's TLS engine decrypted "
               + "and verified it: "
           : "the certificate chain the server sent, encrypted on the wire in TLS 1.3: ";
-      tracer.emit(event("tls.certificate", null, -1).put("view", "endpoint").put("chain", chainFields(chain))
-          .msg(whose + describeChain(chain)));
+      tracer.emit(event("tls.certificate", null, -1).put("view", "endpoint")
+          .put("chain", HandshakeStory.chainFields(chain)).msg(whose + HandshakeStory.describeChain(chain)));
     }
   }
 
@@ -621,33 +530,6 @@ public final class TlsNarrator extends ChannelDuplexHandler {
   }
 
   // ---- helpers ----
-
-  private static List<X509Certificate> x509(Certificate[] certs) {
-    List<X509Certificate> out = new ArrayList<>();
-    if (certs != null) {
-      for (Certificate c : certs) {
-        if (c instanceof X509Certificate x) {
-          out.add(x);
-        }
-      }
-    }
-    return out;
-  }
-
-  private static String describeChain(List<X509Certificate> chain) {
-    if (chain.isEmpty()) {
-      return "no certificates";
-    }
-    StringBuilder sb = new StringBuilder("chain of ").append(chain.size());
-    for (int i = 0; i < chain.size(); i++) {
-      sb.append("; [").append(i).append("] ").append(Certificates.oneLine(chain.get(i)));
-    }
-    return sb.toString();
-  }
-
-  private static List<Map<String, Object>> chainFields(List<X509Certificate> chain) {
-    return chain.stream().map(Certificates::fields).toList();
-  }
 
   private String verb(Flow f) {
     return f.outbound ? "sends" : "receives";

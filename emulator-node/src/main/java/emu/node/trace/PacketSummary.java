@@ -3,6 +3,8 @@ package emu.node.trace;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.TcpOptions;
+import emu.node.wire.TcpSegment;
 import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 
@@ -49,15 +51,56 @@ public final class PacketSummary {
         return "UDP " + udp.srcPort() + " > " + udp.dstPort() + ", length " + udp.payloadLength();
       }
       case Ipv4Packet.PROTO_TCP -> {
-        if (len < 20) {
-          return "TCP (truncated)";
-        }
-        return "TCP " + buf.getUnsignedShort(at) + " > " + buf.getUnsignedShort(at + 2) + ", length " + len;
+        return tcp(buf, at, len);
       }
       default -> {
         return "IP protocol " + ip.protocol() + ", length " + len;
       }
     }
+  }
+
+  /**
+   * A TCP segment as tcpdump prints it (absolute sequence numbers): {@code TCP 40321 > 443 [S],
+   * seq 123, win 65535, options [mss 1460,sackOK,TS val 1 ecr 0,wscale 7], length 0}.
+   */
+  static String tcp(ByteBuf buf, int at, int len) {
+    TcpSegment t = new TcpSegment().wrap(buf, at, len);
+    if (t.check() != TcpSegment.Check.OK) {
+      return "TCP (malformed)";
+    }
+    StringBuilder sb = new StringBuilder("TCP ").append(t.srcPort()).append(" > ").append(t.dstPort())
+        .append(" [").append(TcpSegment.flagString(t.flags())).append("]");
+    if (t.sequenceLength() > 0 || t.hasFlags(TcpSegment.SYN)) {
+      sb.append(", seq ").append(Integer.toUnsignedString(t.seq()));
+      if (t.payloadLength() > 0) {
+        sb.append(':').append(Integer.toUnsignedString(t.seq() + t.payloadLength()));
+      }
+    }
+    if (t.hasFlags(TcpSegment.ACK)) {
+      sb.append(", ack ").append(Integer.toUnsignedString(t.ack()));
+    }
+    sb.append(", win ").append(t.window());
+    TcpOptions o = new TcpOptions();
+    if (t.optionsLength() > 0 && o.parse(buf, t.optionsIndex(), t.optionsLength()) && !o.isEmpty()) {
+      java.util.List<String> parts = new java.util.ArrayList<>();
+      if (o.hasMss()) {
+        parts.add("mss " + o.mss());
+      }
+      if (o.sackPermitted()) {
+        parts.add("sackOK");
+      }
+      if (o.hasTimestamps()) {
+        parts.add("TS val " + Integer.toUnsignedString(o.tsVal()) + " ecr " + Integer.toUnsignedString(o.tsEcr()));
+      }
+      if (o.hasWindowScale()) {
+        parts.add("wscale " + o.windowScale());
+      }
+      if (o.sackCount() > 0) {
+        parts.add("sack " + o.sackCount());
+      }
+      sb.append(", options [").append(String.join(",", parts)).append(']');
+    }
+    return sb.append(", length ").append(t.payloadLength()).toString();
   }
 
   public static String icmpName(int type, int code) {

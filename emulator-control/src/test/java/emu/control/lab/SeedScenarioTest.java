@@ -1,0 +1,157 @@
+package emu.control.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.control.cli.EmuCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The main job: {@code ./emu run} with no argument tells the seed's whole connection process
+ * with the real values of the run, phase after phase, and the captures agree with the story.
+ */
+class SeedScenarioTest {
+  @TempDir
+  static Path state;
+
+  @BeforeAll
+  static void isolateState() {
+    System.setProperty("emu.stateDir", state.toString());
+    System.setProperty("emu.home", Path.of("..").toAbsolutePath().normalize().toString());
+  }
+
+  @AfterAll
+  static void noProcessLeft() {
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+    System.clearProperty("emu.home");
+  }
+
+  static String emu(int expectExit, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    assertEquals(expectExit, code, () -> out + "\n" + err);
+    return out.toString();
+  }
+
+  /** Finds each phase after the previous one in the narrative, failing with the phase's name. */
+  static final class Story {
+    final String text;
+    int at;
+
+    Story(String text) {
+      this.text = text;
+    }
+
+    Matcher next(String phase, String regex) {
+      Matcher m = Pattern.compile(regex).matcher(text);
+      assertTrue(m.find(at), "phase '" + phase + "' (" + regex + ") not found after position " + at + " in:\n" + text);
+      at = m.end();
+      return m;
+    }
+  }
+
+  @Test
+  void theSeedConnectionProcessIsNarratedInOrderAndMatchesTheCaptures(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "--out", out.toString(), "--seed", "3");
+    assertTrue(console.contains("1/1 steps succeeded"), console);
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    Story s = new Story(narrative.substring(narrative.indexOf("step 1/1")));
+
+    // Phase I.A: name resolution by DNS (hosts, cache, query to the designated server, answer).
+    s.next("hosts table", "client +looks up payroll\\.corp\\.com: not in its hosts table");
+    s.next("cache", "client +payroll\\.corp\\.com A: not in its cache");
+    String dnsId = s.next("DNS query", "client +sends DNS query id 0x([0-9a-f]{4}) A\\? payroll\\.corp\\.com to 192\\.168\\.1\\.53")
+        .group(1);
+    s.next("forwarder", "resolver +A\\? payroll\\.corp\\.com: cache miss; forwards to 192\\.168\\.5\\.53");
+    s.next("authoritative answer", "dns +answers A\\? payroll\\.corp\\.com from zone corp\\.com: 192\\.168\\.5\\.100");
+    s.next("DNS answer", "client +DNS answer id 0x" + dnsId + ": payroll\\.corp\\.com A 192\\.168\\.5\\.100");
+    // Phase I.B and sections 1-2: routing decision, ARP for the gateway, encapsulation.
+    s.next("routing decision", "client +routing decision for 192\\.168\\.5\\.100: matched 'default via 192\\.168\\.1\\.1"
+        + " dev eth0'; my address 192\\.168\\.1\\.100/24 is in 192\\.168\\.1\\.0/24; 192\\.168\\.5\\.100 masked with"
+        + " 255\\.255\\.255\\.0 gives 192\\.168\\.5\\.0: different subnets");
+    String syn = s.next("TCP SYN built", "client +encapsulates: TCP (\\d+) > 443 \\[S\\], seq \\d+").group(1);
+    s.next("ARP broadcast", "client +ARP request on eth0: who-has 192\\.168\\.1\\.1 tell 192\\.168\\.1\\.100 \\(broadcast");
+    String r1Mac = s.next("ARP reply", "client +hears ARP reply on eth0: 192\\.168\\.1\\.1 is-at ([0-9a-f:]{17})").group(1);
+    s.next("Ethernet frame", "client +frames it: Ethernet 02:00:00:00:01:00 > " + r1Mac + ", IPv4, \\d+ bytes "
+        + "\\[192\\.168\\.1\\.100 > 192\\.168\\.5\\.100: TCP " + syn + " > 443 \\[S\\]");
+    // Section 4: the router decapsulates, routes, decrements the TTL and forwards.
+    s.next("router decapsulates", "r1 +receives a frame on eth0 from 02:00:00:00:01:00 to its own MAC " + r1Mac);
+    s.next("router forwards", "r1 +routes 192\\.168\\.5\\.100: longest match '192\\.168\\.5\\.0/24 dev eth1[^']*'; TTL 64 -> 63");
+    // Phase II.A: the three-way handshake.
+    s.next("SYN-ACK", "payroll +encapsulates: TCP 443 > " + syn + " \\[S\\.\\]");
+    s.next("ACK", "client +TCP 192\\.168\\.1\\.100:" + syn + " > 192\\.168\\.5\\.100:443 SYN-SENT -> ESTAB");
+    // Phase II.B: the TLS handshake, then the encrypted request and response.
+    s.next("ClientHello", "client +sends ClientHello \\(\\d+ bytes\\): offers TLS 1\\.3");
+    assertTrue(narrative.contains("SNI payroll.corp.com") || narrative.contains("server_name payroll.corp.com")
+        || narrative.matches("(?s).*ClientHello[^\\n]*payroll\\.corp\\.com.*"), "the ClientHello names the server");
+    s.next("ServerHello", "client +receives ServerHello \\(\\d+ bytes\\): the server picks TLS 1\\.3 and cipher suite TLS_");
+    s.next("Finished", "client +sends the client's Finished");
+    s.next("certificate", "CN=payroll\\.corp\\.com, issued by CN=emu lab corporate CA");
+    s.next("request", "payroll +receives GET / over TLS");
+    s.next("response", "payroll +answers 200 OK");
+    assertTrue(console.contains("< HTTP/1.1 200 OK") && console.contains("<h1>Payroll</h1>"), console);
+
+    // The captures tell the same story, and tshark finds nothing wrong in any of them.
+    Path tshark = Tools.require("tshark");
+    List<Path> pcaps = new ArrayList<>();
+    try (var st = Files.list(out)) {
+      st.filter(p -> p.toString().endsWith(".pcap")).forEach(pcaps::add);
+    }
+    assertEquals(14, pcaps.size(), pcaps.toString());
+    for (Path pcap : pcaps) {
+      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
+      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
+    }
+    String client = out.resolve("client-eth0.pcap").toString();
+    var protocols = Tools.run(List.of(tshark.toString(), "-r", client, "-T", "fields", "-e", "frame.protocols"), 60);
+    for (String p : List.of("arp", "dns", "tcp", "tls")) {
+      assertTrue(protocols.output().contains(":" + p), p + " decodes in " + client + ":\n" + protocols.output());
+    }
+    var dns = Tools.run(List.of(tshark.toString(), "-r", client, "-Y", "dns.flags.response==0", "-T", "fields",
+        "-e", "dns.id", "-e", "dns.qry.name"), 60);
+    assertTrue(dns.output().contains("0x" + dnsId + "\tpayroll.corp.com"), dns.output());
+    var synFrame = Tools.run(List.of(tshark.toString(), "-r", client, "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0",
+        "-T", "fields", "-e", "tcp.srcport", "-e", "eth.dst", "-e", "ip.ttl"), 60);
+    assertEquals(syn + "\t" + r1Mac + "\t64", synFrame.output().trim().lines().findFirst().orElse(""));
+    var hello = Tools.run(List.of(tshark.toString(), "-r", client, "-Y", "tls.handshake.type==1", "-T", "fields",
+        "-e", "tls.handshake.extensions_server_name"), 60);
+    assertTrue(hello.output().contains("payroll.corp.com"), hello.output());
+    var forwarded = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth1.pcap").toString(),
+        "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "ip.ttl", "-e", "tcp.srcport"), 60);
+    assertEquals("63\t" + syn, forwarded.output().trim().lines().findFirst().orElse(""));
+    assertFalse(narrative.contains("who-has 192.168.5.100 tell 192.168.1.100"), "the client never ARPs for the server");
+  }
+
+  @Test
+  void theInternetScenarioRunsTheSameWayAcrossSeveralRouters(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "configs/internet.yml", "--out", out.toString(), "--no-capture");
+    assertTrue(console.contains("SSL connection using TLSv1.3"), console);
+    assertTrue(console.contains("< HTTP/1.1 200 OK"), console);
+    assertTrue(console.contains(" 4  www (203.0.113.15)  "), console);
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    Story s = new Story(narrative);
+    s.next("DNS query to the ISP", "laptop +sends DNS query id 0x[0-9a-f]{4} A\\? www\\.company\\.com to 192\\.0\\.2\\.53");
+    s.next("DNS answer", "laptop +DNS answer id 0x[0-9a-f]{4}: www\\.company\\.com A 203\\.0\\.113\\.15");
+    s.next("routing decision", "laptop +routing decision for 203\\.0\\.113\\.15: matched 'default via 192\\.168\\.0\\.1");
+    s.next("home router", "home +routes 203\\.0\\.113\\.15");
+    s.next("isp router", "isp +routes 203\\.0\\.113\\.15");
+    s.next("dc router", "dc +routes 203\\.0\\.113\\.15");
+    s.next("TLS", "laptop +sends ClientHello");
+    s.next("response", "www +answers 200 OK");
+  }
+}
