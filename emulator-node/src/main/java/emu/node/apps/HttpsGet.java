@@ -142,7 +142,7 @@ public final class HttpsGet implements Command {
         throw new IllegalArgumentException("bad URL " + url + ": " + e.getMessage());
       }
       if (!"https".equalsIgnoreCase(uri.getScheme())) {
-        throw new IllegalArgumentException("https-get speaks HTTPS only, not " + uri.getScheme() + "://");
+        throw new IllegalArgumentException("only https:// URLs are supported, not " + uri.getScheme() + "://");
       }
       if (uri.getHost() == null) {
         throw new IllegalArgumentException("no host in URL " + url);

@@ -319,7 +319,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
             connectPromise = null;
             p.tryFailure(new ConnectTimeoutException("connection timed out after " + timeout + " ms: " + remote));
             conn.abort();
-            close(voidPromise());
+            unsafe().close(unsafe().voidPromise());
           }
         }, timeout, TimeUnit.MILLISECONDS);
       }
@@ -345,7 +345,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
       boolean promiseSet = p != null && p.trySuccess();
       pipeline().fireChannelActive();
       if (!promiseSet) {
-        close(voidPromise());
+        unsafe().close(unsafe().voidPromise());
       }
     }
 
@@ -382,7 +382,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
         pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         pipeline().fireUserEventTriggered(ChannelInputShutdownReadComplete.INSTANCE);
       } else {
-        close(voidPromise());
+        unsafe().close(unsafe().voidPromise());
       }
     }
 
@@ -407,7 +407,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
       } else if (error != null) {
         pipeline().fireExceptionCaught(failure(error));
       }
-      close(voidPromise());
+      unsafe().close(unsafe().voidPromise());
     }
   }
 

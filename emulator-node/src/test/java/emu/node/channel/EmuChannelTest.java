@@ -222,4 +222,22 @@ class EmuChannelTest {
     ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8), at(B, 5353)));
     assertEquals("ping from " + at(B, 5353), got.get(10, TimeUnit.SECONDS));
   }
+
+  @Test
+  void peerCloseEndsTheChannelWithoutHalfClosure() throws Exception {
+    b.tcpServer().childHandler(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelActive(ChannelHandlerContext ctx) {
+        ctx.close(); // the server hangs up at once
+      }
+    }).bind(new InetSocketAddress(7003)).sync();
+    CompletableFuture<Boolean> inactive = new CompletableFuture<>();
+    a.tcpClient().handler(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        inactive.complete(true);
+      }
+    }).connect(at(B, 7003)).sync();
+    assertTrue(inactive.get(10, TimeUnit.SECONDS), "the peer's FIN closes a channel that does not allow half-closure");
+  }
 }
