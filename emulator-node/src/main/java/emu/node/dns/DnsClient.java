@@ -36,8 +36,11 @@ import org.xbill.DNS.Section;
  */
 public final class DnsClient {
   public static final int PORT = 53;
-  /** Per-try timeouts by default: three tries with exponential backoff. */
-  public static final long[] DEFAULT_TIMEOUTS_NANOS = {1_000_000_000L, 2_000_000_000L, 4_000_000_000L};
+  /**
+   * Per-try timeouts by default, as glibc's resolver with resolv.conf's defaults (timeout:5,
+   * attempts:2, one server): 5 s, then 10 s (it doubles the wait per try).
+   */
+  public static final long[] DEFAULT_TIMEOUTS_NANOS = {5_000_000_000L, 10_000_000_000L};
   /** How long a query over TCP may take, connection included. */
   public static final long TCP_TIMEOUT_NANOS = 5_000_000_000L;
 

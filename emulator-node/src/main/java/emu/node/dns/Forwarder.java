@@ -33,6 +33,12 @@ final class Forwarder implements QueryHandler {
 
   private record Key(Name name, int type, int dclass) {}
 
+  /**
+   * Upstream tries: 1 s, 2 s, 4 s. Shorter in total than a stub's first wait (5 s, glibc's
+   * default), so a silent upstream reaches the client as SERVFAIL before the client gives up.
+   */
+  static final long[] UPSTREAM_TIMEOUTS_NANOS = {1_000_000_000L, 2_000_000_000L, 4_000_000_000L};
+
   private final NetworkStack stack;
   private final int upstream;
   private final DnsServerCounters counters;
@@ -47,7 +53,7 @@ final class Forwarder implements QueryHandler {
     this.upstream = upstream;
     this.counters = counters;
     this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
-    this.client = new DnsClient(stack, upstreamCounters);
+    this.client = new DnsClient(stack, upstreamCounters, UPSTREAM_TIMEOUTS_NANOS);
   }
 
   DnsCache cache() {
