@@ -70,10 +70,18 @@ public final class HttpsGet implements Command {
    * @param trustPem the CA certificates this node trusts (PEM; the lab CA), or null if none is
    *     configured (then only {@code --ca} works)
    */
+  /** The client context for the default options, made in the background when the node starts. */
+  private final java.util.concurrent.CompletableFuture<TlsContexts.Client> prepared;
+
   public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem) {
     this.net = net;
     this.resolver = resolver;
     this.trustPem = trustPem;
+      // Building a TLS context (and loading the TLS provider) takes a cold JVM about a second:
+    // do it now, off the event loop, so that the first request does not pay for it.
+    this.prepared = trustPem == null || trustPem.isBlank() ? null
+        : java.util.concurrent.CompletableFuture.supplyAsync(() -> TlsContexts.client(Pem.certificates(trustPem),
+            "the lab CA", TlsContexts.Version.parse(null), TlsContexts.Provider.parse(null)));
   }
 
   @Override
@@ -115,8 +123,10 @@ public final class HttpsGet implements Command {
       } else {
         throw new UsageException("this node trusts no CA (the lab gives none); pass --ca PEMFILE");
       }
-      tls = TlsContexts.client(trust, label, TlsContexts.Version.parse(a.value("--tls")),
-          TlsContexts.Provider.parse(a.value("--provider")));
+      boolean defaults = ca == null && a.value("--tls") == null && a.value("--provider") == null;
+      tls = defaults && prepared != null ? prepared.join()
+          : TlsContexts.client(trust, label, TlsContexts.Version.parse(a.value("--tls")),
+              TlsContexts.Provider.parse(a.value("--provider")));
     } catch (IOException e) {
       io.out("https-get: cannot read " + a.value("--ca") + ": " + e.getMessage());
       io.exit(2);
