@@ -13,6 +13,8 @@ public final class LinkCounters {
   public long rxDropNotFromPeer;
   /** Received frames longer than the link MTU allows. */
   public long rxDropOversize;
+  /** On a VXLAN link: datagrams without a valid VXLAN header for the link's VNI. */
+  public long rxDropBadEncapsulation;
   /** Frames the node asked to send that were longer than the link MTU allows. */
   public long txDropOversize;
   /** Frames dropped because the socket's send queue was full. */
@@ -21,7 +23,7 @@ public final class LinkCounters {
   public long txErrors;
 
   public long rxDrops() {
-    return rxDropNotFromPeer + rxDropOversize;
+    return rxDropNotFromPeer + rxDropOversize + rxDropBadEncapsulation;
   }
 
   public long txDrops() {

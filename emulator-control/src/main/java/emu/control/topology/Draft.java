@@ -55,9 +55,24 @@ final class Draft {
       this.key = key;
     }
 
-    /** Host or router: has an IP layer. */
+    /** Host, router or linux: has an IP layer. */
     boolean hasIp() {
-      return "host".equals(kind) || "router".equals(kind);
+      return "host".equals(kind) || "router".equals(kind) || "linux".equals(kind);
+    }
+
+    /** A real Linux network namespace, not an emu process. */
+    boolean isLinux() {
+      return "linux".equals(kind);
+    }
+
+    /** A peer outside emu, reached at the addresses its interfaces name. */
+    boolean isExternal() {
+      return "external".equals(kind);
+    }
+
+    /** Host, router or switch: an emu node process. */
+    boolean isEmu() {
+      return hasIp() && !isLinux() || isSwitch();
     }
 
     boolean isSwitch() {
@@ -96,6 +111,8 @@ final class Draft {
     final Map<String, String> impairments = new LinkedHashMap<>();
     /** False if some word was wrong (reported): checks of the words together would then mislead. */
     boolean impairmentsComplete = true;
+    /** For an external node: where the outside peer listens, host:port. */
+    String peer;
 
     Iface(Node node, String name, Scalar at, boolean implicit) {
       this.node = node;
@@ -129,6 +146,11 @@ final class Draft {
     final Map<String, String> impairments = new LinkedHashMap<>();
     /** False if some word was wrong (reported). */
     boolean impairmentsComplete = true;
+    /** "raw" or "vxlan"; null until resolved (then vxlan if a linux node is an end). */
+    String framing;
+    Scalar framingAt;
+    Integer vni;
+    Scalar vniAt;
 
     Link(YamlNode at) {
       this.at = at;

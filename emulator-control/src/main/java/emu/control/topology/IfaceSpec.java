@@ -17,7 +17,13 @@ import java.util.Map;
  *     {@link Topology#effectiveImpairments}); empty if none, never null
  */
 public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
-                        Map<String, String> impairments) {
+                        Map<String, String> impairments, String peer) {
+  /** An interface of an emu, linux or switch node (no outside peer). */
+  public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
+                   Map<String, String> impairments) {
+    this(name, address, mac, port, mtu, impairments, null);
+  }
+
   public IfaceSpec {
     impairments = Collections.unmodifiableMap(impairments == null ? new LinkedHashMap<>()
         : new LinkedHashMap<>(impairments));

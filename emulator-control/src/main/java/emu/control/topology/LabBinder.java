@@ -16,7 +16,7 @@ final class LabBinder {
   private static final List<String> TOP_FIELDS = List.of("name", "topology", "scenario", "faults");
   private static final List<String> TOPOLOGY_FIELDS = List.of("defaults", "nodes", "links");
   private static final List<String> DEFAULTS_FIELDS = List.of("kind");
-  private static final List<String> LINK_FIELDS = List.of("endpoints", "mtu", "impairments");
+  private static final List<String> LINK_FIELDS = List.of("endpoints", "mtu", "impairments", "framing", "vni");
   private static final String ENDPOINTS_EXAMPLE = "[\"h1:eth0\", \"sw1:p1\"]";
 
   private final Diagnostics diag;
@@ -78,7 +78,7 @@ final class LabBinder {
         defaultKind = kind.text();
         defaultKindBroken = false;
       } else if (kind != null) {
-        diag.error(kind, "unknown kind '" + kind.text() + "' in topology.defaults; use host, router or switch"
+        diag.error(kind, "unknown kind '" + kind.text() + "' in topology.defaults; use host, router, switch, linux or external"
             + MapFields.didYouMean(kind.text(), NodeBinder.KINDS));
       }
     }
@@ -112,6 +112,16 @@ final class LabBinder {
     MapFields f = new MapFields(m, "link", diag, LINK_FIELDS, Impairments::misplaced);
     Scalar mtu = f.integer("mtu", 68, 9216);
     link.mtu = mtu == null ? null : mtu.integer().intValue();
+    Scalar framing = f.text("framing");
+    if (framing != null && !List.of("raw", "vxlan").contains(framing.text())) {
+      diag.error(framing, "framing '" + framing.text() + "' is not raw (one Ethernet frame per UDP datagram, as QEMU)"
+          + " or vxlan (RFC 7348, as a Linux VXLAN device)");
+    } else if (framing != null) {
+      link.framing = framing.text();
+      link.framingAt = framing;
+    }
+    link.vniAt = f.integer("vni", 1, (1 << 24) - 1);
+    link.vni = link.vniAt == null ? null : link.vniAt.integer().intValue();
     Entry endpoints = f.entry("endpoints");
     if (endpoints == null) {
       diag.error(m, "link has no endpoints; write endpoints: " + ENDPOINTS_EXAMPLE);

@@ -34,6 +34,7 @@ final class LinkResolver {
             + " (" + b.address.networkCidr() + ") are in different subnets, so they cannot reach each other");
       }
     }
+    framing();
     for (Draft.Node node : lab.nodes.values()) {
       if (!node.hasIp()) {
         continue;
@@ -80,5 +81,50 @@ final class LinkResolver {
       iface.link = link;
     }
     return iface;
+  }
+
+  /**
+   * Links to a linux node speak VXLAN (its end is a Linux VXLAN device); every other link is raw
+   * unless it says vxlan. At least one end of a link must be an emu node. VXLAN links get a VNI
+   * each: the one the file gives (no two alike), else the next free one from 1001.
+   */
+  private void framing() {
+    java.util.Map<Integer, Draft.Link> vnis = new java.util.HashMap<>();
+    for (Draft.Link link : lab.links) {
+      Draft.Node a = link.aIface == null ? null : link.aIface.node;
+      Draft.Node b = link.bIface == null ? null : link.bIface.node;
+      boolean linux = a != null && a.isLinux() || b != null && b.isLinux();
+      if (a != null && b != null && !a.isEmu() && !b.isEmu()) {
+        diag.error(link.at, "link " + link.a + " -- " + link.b + " joins two " + a.kind + "/" + b.kind + " nodes;"
+            + " one end of every link must be an emu node (host, router or switch)");
+      }
+      if (linux && "raw".equals(link.framing)) {
+        diag.error(link.framingAt, "link " + link.a + " -- " + link.b + " reaches a linux node, whose end is a"
+            + " Linux VXLAN device: its framing must be vxlan");
+      }
+      if (link.framing == null) {
+        link.framing = linux ? "vxlan" : "raw";
+      }
+      if (link.vni != null) {
+        if (!"vxlan".equals(link.framing)) {
+          diag.error(link.vniAt, "vni is only for vxlan links (add 'framing: vxlan' or remove the vni)");
+        }
+        Draft.Link other = vnis.putIfAbsent(link.vni, link);
+        if (other != null) {
+          diag.error(link.vniAt, "VNI " + link.vni + " is already used by the link at line " + other.at.line()
+              + "; each VXLAN link needs its own");
+        }
+      }
+    }
+    int next = 1001;
+    for (Draft.Link link : lab.links) {
+      if ("vxlan".equals(link.framing) && link.vni == null) {
+        while (vnis.containsKey(next)) {
+          next++;
+        }
+        link.vni = next;
+        vnis.put(next, link);
+      }
+    }
   }
 }

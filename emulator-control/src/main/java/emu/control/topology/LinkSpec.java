@@ -13,8 +13,20 @@ import java.util.Map;
  *     applied in both directions; an interface's own words override them key by key (see
  *     {@link Topology#effectiveImpairments}); empty if none, never null
  */
-public record LinkSpec(Endpoint a, Endpoint b, Integer mtu, int line, Map<String, String> impairments) {
+public record LinkSpec(Endpoint a, Endpoint b, Integer mtu, int line, Map<String, String> impairments,
+                       String framing, Integer vni) {
+  /** A raw (not VXLAN) link. */
+  public LinkSpec(Endpoint a, Endpoint b, Integer mtu, int line, Map<String, String> impairments) {
+    this(a, b, mtu, line, impairments, "raw", null);
+  }
+
+  /** True if the link speaks VXLAN (RFC 7348) rather than raw frames. */
+  public boolean vxlan() {
+    return "vxlan".equals(framing);
+  }
+
   public LinkSpec {
+    framing = framing == null ? "raw" : framing;
     impairments = Collections.unmodifiableMap(impairments == null ? new LinkedHashMap<>()
         : new LinkedHashMap<>(impairments));
   }

@@ -10,7 +10,11 @@ import java.util.List;
 
 /** Reads one node's settings (kind, interfaces, gateway, routes, hosts, bind, mgmt-port), checking each value. */
 final class NodeBinder {
-  static final List<String> KINDS = List.of("host", "router", "switch");
+  /**
+   * host, router and switch run as emu nodes; linux is a real Linux network namespace joined
+   * over VXLAN; external is a peer outside emu (a QEMU VM, a GNS3 node) reached over a UDP link.
+   */
+  static final List<String> KINDS = List.of("host", "router", "switch", "linux", "external");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
           "nameserver", "dns", "https");
@@ -18,7 +22,7 @@ final class NodeBinder {
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
-  private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu", "impairments");
+  private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu", "impairments", "peer");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
 
   private final Diagnostics diag;
@@ -80,6 +84,10 @@ final class NodeBinder {
     if (m == null) {
       return;
     }
+    if (node.isLinux() || node.isExternal()) {
+      diag.error(f.entry("tcp").key(), "a " + node.kind + " node runs a real TCP, not emu's: remove its tcp settings");
+      return;
+    }
     if (node.isSwitch()) {
       diag.error(f.entry("tcp").key(), "switch " + node.name + " has no TCP: remove its tcp settings");
       return;
@@ -106,8 +114,8 @@ final class NodeBinder {
     if (s == null) {
       return;
     }
-    if (node.isSwitch()) {
-      diag.error(f.entry("services").key(), "switch " + node.name + " runs no services");
+    if (!node.isEmu() || node.isSwitch()) {
+      diag.error(f.entry("services").key(), node.kind + " " + node.name + " runs no emu services");
       return;
     }
     for (YamlNode item : s.items()) {
@@ -126,7 +134,7 @@ final class NodeBinder {
       if (KINDS.contains(k.text())) {
         node.kind = k.text();
       } else {
-        diag.error(k, "node " + node.name + " has unknown kind '" + k.text() + "'; use host, router or switch"
+        diag.error(k, "node " + node.name + " has unknown kind '" + k.text() + "'; use host, router, switch, linux or external"
             + MapFields.didYouMean(k.text(), KINDS));
       }
     } else if (f.entry("kind") == null) {
@@ -181,6 +189,25 @@ final class NodeBinder {
       }
     }
     i.portAt = f.integer("port", 1, 65535);
+    Scalar peer = f.text("peer");
+    if (peer != null && !node.isExternal()) {
+      diag.error(peer, "peer of " + label + ": only an external node's interfaces name a peer (emu wires the others"
+          + " itself)");
+    } else if (peer != null) {
+      try {
+        Values.hostPort(peer.text());
+        i.peer = peer.text();
+      } catch (IllegalArgumentException ex) {
+        diag.error(peer, "peer of " + label + ": " + ex.getMessage());
+      }
+    } else if (node.isExternal()) {
+      diag.error(e.key(), "interface " + label + " of external node " + node.name + " needs 'peer: HOST:PORT', where"
+          + " the outside peer (say QEMU's -netdev socket,localaddr=) receives");
+    }
+    if (i.portAt != null && (node.isExternal() || node.isLinux())) {
+      diag.error(i.portAt, "port of " + label + ": a " + node.kind + " node has no emu socket; pin the port on the"
+          + " emu end of the link instead");
+    }
     Scalar mtu = f.integer("mtu", 68, 9216);
     i.mtu = mtu == null ? null : mtu.integer().intValue();
     Mapping impairments = f.mapping("impairments", " of words to values, like '{loss: 1%, delay: 5ms}'");

@@ -52,6 +52,21 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
     return null;
   }
 
+  /** A real Linux network namespace joined over VXLAN, not an emu process. */
+  public boolean isLinux() {
+    return "linux".equals(kind);
+  }
+
+  /** A peer outside emu (QEMU, GNS3), reached over UDP at its interfaces' peer addresses. */
+  public boolean isExternal() {
+    return "external".equals(kind);
+  }
+
+  /** Host, router or switch: runs as an emu node process. */
+  public boolean isEmu() {
+    return !isLinux() && !isExternal();
+  }
+
   public boolean isSwitch() {
     return "switch".equals(kind);
   }

@@ -46,7 +46,10 @@ final class ServiceBinder {
       }
     }
     Mapping dns = f.mapping("dns", " such as {zones: {corp.com: zones/corp.com.zone}} or {forward: 192.168.5.53}");
-    if (dns != null) {
+    if (dns != null && node.isLinux()) {
+      diag.error(f.entry("dns").key(), "linux node " + node.name + " runs real programs: start a DNS server in it"
+          + " with exec instead of dns settings");
+    } else if (dns != null) {
       dns(node, dns, f.entry("dns").key());
     }
     Mapping https = f.mapping("https", " such as {names: [payroll.corp.com], content: {/: www/payroll.html}}");

@@ -54,7 +54,7 @@ public final class TopologyLoader {
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),
-          i.mtu, i.impairments)).toList();
+          i.mtu, i.impairments, i.peer)).toList();
       List<RouteSpec> routes = n.routes.stream()
           .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
@@ -63,7 +63,8 @@ public final class TopologyLoader {
           n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https));
     }
     List<LinkSpec> links =
-        lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments)).toList();
+        lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))
+            .toList();
     return new Topology(file, lab.name, nodes, links, lab.scenario, warnings, lab.faults);
   }
 }

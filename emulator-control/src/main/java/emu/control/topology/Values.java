@@ -10,6 +10,23 @@ import java.util.regex.Pattern;
  * {@link IllegalArgumentException} whose message says what is wrong and how to write it.
  */
 final class Values {
+  /** Checks {@code host:port} (an IPv4 address and a port 1..65535); throws with the reason. */
+  static void hostPort(String text) {
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("'" + text + "' is not ADDRESS:PORT, such as 127.0.0.1:40100");
+    }
+    address(text.substring(0, colon));
+    try {
+      int p = Integer.parseInt(text.substring(colon + 1));
+      if (p < 1 || p > 65535) {
+        throw new IllegalArgumentException("port " + p + " in '" + text + "' is outside 1..65535");
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + text + "' does not end with a port number");
+    }
+  }
+
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,39}");
   static final Pattern IFNAME = Pattern.compile("[a-z][a-z0-9]{0,14}");
   static final String NAME_RULE = "use 1-40 characters of a-z, 0-9, '_' and '-', starting with a letter or digit";

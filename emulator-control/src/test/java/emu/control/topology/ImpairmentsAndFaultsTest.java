@@ -189,7 +189,7 @@ class ImpairmentsAndFaultsTest {
   @Test
   void impairmentWordsOutsideImpairmentsGetAHint() {
     Problem p = only(lab("", "").replace("impairments: {}", "delay: 20ms"), 18, "unknown field 'delay' in link");
-    assertTrue(p.message().contains("allowed fields: endpoints, mtu, impairments; impairment words such as 'delay'"
+    assertTrue(p.message().contains("allowed fields: endpoints, mtu, impairments, framing, vni; impairment words such as 'delay'"
         + " go under 'impairments:'"), p.message());
     only(lab("", "").replace("address: 192.168.5.1/24", "address: 192.168.5.1/24, loss: 1%"), 11,
         "unknown field 'loss' in interface r1:eth1");

@@ -126,14 +126,14 @@ class StructureChecksTest {
           nodes:
             h1:
               kind: server
-        """, 5, "unknown kind 'server'; use host, router or switch");
+        """, 5, "unknown kind 'server'; use host, router, switch, linux or external");
     only("""
         name: lab
         topology:
-          defaults: {kind: linux}
+          defaults: {kind: vm}
           nodes:
             h1: {}
-        """, 3, "unknown kind 'linux' in topology.defaults");
+        """, 3, "unknown kind 'vm' in topology.defaults");
   }
 
   @Test

@@ -3,6 +3,7 @@ package emu.link.tunnel;
 import emu.link.FrameReceiver;
 import emu.link.LinkCounters;
 import emu.link.LinkEndpoint;
+import emu.link.wire.VxlanHeader;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -58,16 +59,38 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
   private final Runnable flushTask = this::flushNow;
   private final java.util.ArrayDeque<ByteBuf> pending = new java.util.ArrayDeque<>();
   private boolean batching;
+  private final int vni;
 
   public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu) {
+    this(name, local, peer, mtu, RAW);
+  }
+
+  /**
+   * @param vni {@link #RAW} for raw framing (one Ethernet frame per datagram, as QEMU and GNS3),
+   *     else the VXLAN network identifier: each datagram is then an RFC 7348 VXLAN header with
+   *     that VNI followed by the frame, as a Linux VXLAN device sends and expects
+   */
+  public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu, int vni) {
     if (mtu < 68 || mtu > 65_000) {
       throw new IllegalArgumentException(name + ": MTU " + mtu + " outside 68..65000");
+    }
+    if (vni != RAW && (vni < 0 || vni > VxlanHeader.MAX_VNI)) {
+      throw new IllegalArgumentException(name + ": VNI " + vni + " outside 0.." + VxlanHeader.MAX_VNI);
     }
     this.name = name;
     this.local = local;
     this.peer = peer;
     this.mtu = mtu;
     this.maxFrame = LinkEndpoint.maxFrameLength(mtu);
+    this.vni = vni;
+  }
+
+  /** The framing of a link without VXLAN. */
+  public static final int RAW = -1;
+
+  /** The VNI, or {@link #RAW}. */
+  public int vni() {
+    return vni;
   }
 
   /**
@@ -80,7 +103,7 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     // Without GRO: one byte more than the largest legal frame, so an oversized datagram shows
     // up as oversized (and is counted) instead of being silently truncated to a legal length.
     // With GRO a read may hold many frames, up to the largest UDP payload.
-    int bufferSize = batching ? 65_536 : maxFrame + 1;
+    int bufferSize = batching ? 65_536 : maxFrame + 1 + (vni == RAW ? 0 : VxlanHeader.LEN);
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transports.datagramChannel())
@@ -141,7 +164,7 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     }
     counters.txFrames++;
     counters.txBytes += len;
-    pending.addLast(frame);
+    pending.addLast(vni == RAW ? frame : encapsulate(frame));
     if (pending.size() >= MAX_PENDING) {
       flushNow();
     } else if (!flushScheduled) {
@@ -150,6 +173,24 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
       flushScheduled = true;
       loop.execute(flushTask);
     }
+  }
+
+  /**
+   * Puts the VXLAN header in front of the frame: in its own headroom when the frame has some
+   * (frames the stack builds do), else in a new buffer.
+   */
+  private ByteBuf encapsulate(ByteBuf frame) {
+    int at = frame.readerIndex() - VxlanHeader.LEN;
+    if (at >= 0 && frame.refCnt() == 1 && !frame.isReadOnly() && frame.unwrap() == null) {
+      VxlanHeader.write(frame, at, vni);
+      return frame.readerIndex(at);
+    }
+    ByteBuf out = frame.alloc().directBuffer(VxlanHeader.LEN + frame.readableBytes());
+    out.writerIndex(VxlanHeader.LEN);
+    VxlanHeader.write(out, 0, vni);
+    out.writeBytes(frame);
+    frame.release();
+    return out;
   }
 
   private void flushNow() {
@@ -215,6 +256,14 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
         counters.rxDropNotFromPeer++;
         packet.release();
         return;
+      }
+      if (vni != RAW) {
+        if (content.readableBytes() < VxlanHeader.LEN || !VxlanHeader.matches(content, content.readerIndex(), vni)) {
+          counters.rxDropBadEncapsulation++;
+          packet.release();
+          return;
+        }
+        content.skipBytes(VxlanHeader.LEN);
       }
       int len = content.readableBytes();
       if (len > maxFrame) {

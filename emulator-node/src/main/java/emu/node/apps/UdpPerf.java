@@ -1,0 +1,258 @@
+package emu.node.apps;
+
+import emu.node.stack.IcmpListener;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.SendResult;
+import emu.node.stack.UdpListener;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code udpperf}: the raw UDP round-trip capacity of a path, the baseline beside dnsperf's
+ * queries per second. {@code udpperf server [-p 7]} starts a UDP echo service (RFC 862) in the
+ * background (until the node stops, or {@code --stop}); {@code udpperf DEST [-p 7] [-c 64]
+ * [-l 5] [-s 32]} keeps OUTSTANDING datagrams of SIZE bytes in flight to it for SECONDS, exactly
+ * as dnsperf keeps queries in flight (the same engine, {@link ClosedLoop}: a datagram not echoed
+ * within the timeout, 1 s, is lost and replaced), and prints round trips per second and latency.
+ *
+ * <p>Each datagram carries a run token, its slot and a per-slot sequence number (12 bytes, then
+ * zeros up to SIZE), so an echo is matched in constant time and a late one is told apart.
+ * Everything runs on the node's event loop; the server copies each datagram into a new buffer
+ * and sends it back to where it came from.
+ */
+public final class UdpPerf implements Command {
+  public static final int DEFAULT_PORT = 7;
+  public static final int DEFAULT_SIZE = 32;
+  static final int HEADER = 12;
+  /** The largest payload that fits a 1500-byte MTU without fragmentation. */
+  static final int MAX_SIZE = 1472;
+
+  private final NetworkStack stack;
+  private final NameResolver resolver;
+  private int serverPort = -1;
+  private long echoed;
+
+  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
+  public UdpPerf(NetworkStack stack, NameResolver resolver) {
+    this.stack = stack;
+    this.resolver = resolver;
+  }
+
+  /** Names resolve through the hosts table only. */
+  public UdpPerf(NetworkStack stack, Hosts hosts) {
+    this(stack, new HostsResolver(hosts));
+  }
+
+  @Override
+  public String name() {
+    return "udpperf";
+  }
+
+  @Override
+  public String summary() {
+    return "udpperf server [-p port] [--stop] | udpperf DEST [-p port] [-c OUTSTANDING] [-l SECONDS] [-s SIZE]";
+  }
+
+  @Override
+  public void run(List<String> argv, CommandIo io) {
+    Args a = Args.parse(argv, List.of("-p", "-c", "-l", "-s", "--timeout"), List.of("--stop", "-h", "--help"));
+    if (a.flag("-h") || a.flag("--help")) {
+      io.out("usage: " + summary());
+      io.out("  server: echoes UDP datagrams on the port (default " + DEFAULT_PORT + ") until the node stops (--stop ends it)");
+      io.out("  client: keeps OUTSTANDING datagrams of SIZE bytes (-c, default " + DnsPerf.DEFAULT_OUTSTANDING + "; -s, default "
+          + DEFAULT_SIZE + ", " + HEADER + " to " + MAX_SIZE + ") in flight to DEST for SECONDS (-l, default 5); one not echoed");
+      io.out("          within --timeout (default 1 s) is lost and replaced; prints round trips per second and latency");
+      io.exit(0);
+      return;
+    }
+    if (a.positional().size() != 1) {
+      throw new UsageException("usage: " + summary());
+    }
+    int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
+    if (a.positional().get(0).equals("server")) {
+      server(port, a.flag("--stop"), io);
+      return;
+    }
+    String dest = a.positional().get(0);
+    int window = a.intValue("-c", DnsPerf.DEFAULT_OUTSTANDING, 1, DnsPerf.MAX_OUTSTANDING);
+    long duration = a.secondsValue("-l", DnsPerf.DEFAULT_SECONDS, 0.001, 86_400);
+    long timeout = a.secondsValue("--timeout", DnsPerf.DEFAULT_TIMEOUT, 0.001, 60);
+    int size = a.intValue("-s", DEFAULT_SIZE, HEADER, MAX_SIZE);
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolve(dest, ip -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        new Run(ip, port, window, duration, timeout, size, io).begin();
+      }
+    }, why -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        io.out("udpperf: " + dest + ": " + why);
+        io.exit(1);
+      }
+    });
+  }
+
+  private void server(int port, boolean stop, CommandIo io) {
+    if (stop) {
+      if (serverPort >= 0) {
+        stack.udp().unbind(serverPort);
+        io.out("udpperf server on UDP port " + serverPort + " stopped after echoing " + echoed + " datagrams");
+        serverPort = -1;
+      }
+      io.exit(0);
+      return;
+    }
+    if (serverPort >= 0) {
+      io.out("udpperf server already listening on UDP port " + serverPort);
+      io.exit(0);
+      return;
+    }
+    if (stack.udp().bind(port, this::echo) < 0) {
+      io.out("udpperf: cannot listen on UDP port " + port + ": Address already in use");
+      io.exit(1);
+      return;
+    }
+    serverPort = port;
+    echoed = 0;
+    io.out("udpperf server echoing on UDP port " + port + " (runs until the node stops)");
+    io.exit(0);
+  }
+
+  private void echo(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+    int n = payload.readableBytes();
+    ByteBuf b = stack.allocate(n);
+    b.writeBytes(payload, payload.readerIndex(), n);
+    if (stack.udp().send(stack.isLocal(dstIp) ? dstIp : 0, dstPort, srcIp, srcPort, 64, b) == SendResult.SENT) {
+      echoed++;
+    }
+  }
+
+  /** One client run. */
+  private final class Run extends ClosedLoop implements UdpListener, IcmpListener {
+    private final int dest;
+    private final int destPort;
+    private final int size;
+    private final int token;
+    /** Per slot: the sequence number of the datagram last sent, and of the last one echoed. */
+    private final int[] seq;
+    private final int[] answeredSeq;
+    private int port = -1;
+    private long icmpErrors;
+    private long duplicates;
+
+    Run(int dest, int destPort, int window, long duration, long timeout, int size, CommandIo io) {
+      super(stack.time(), io, window, duration, timeout);
+      this.dest = dest;
+      this.destPort = destPort;
+      this.size = size;
+      this.token = stack.random().nextInt();
+      this.seq = new int[window];
+      this.answeredSeq = new int[window];
+    }
+
+    void begin() {
+      port = stack.udp().bind(0, this);
+      if (port < 0) {
+        io.out("udpperf: no free UDP port");
+        io.exit(1);
+        return;
+      }
+      stack.icmp().addListener(this);
+      io.out("udpperf: UDP round trips to " + Ipv4Address.format(dest) + " port " + destPort + " from port " + port + ", "
+          + size + "-byte datagrams, " + seq.length + " in flight, for " + LatencyStats.seconds(durationNanos())
+          + " s");
+      start();
+    }
+
+    @Override
+    protected String transmit(int slot, long now) {
+      int s = ++seq[slot];
+      ByteBuf b = stack.allocate(size);
+      b.writeInt(token).writeInt(slot).writeInt(s).writeZero(size - HEADER);
+      SendResult r = stack.udp().send(0, port, dest, destPort, 64, b);
+      return r == SendResult.SENT ? null : "udpperf: sending to " + Ipv4Address.format(dest) + ": " + r.message();
+    }
+
+    @Override
+    protected void onLost(int slot, long now) {
+      // its sequence number is now below the slot's next one: an echo of it counts as late
+    }
+
+    @Override
+    public void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+      if (finished()) {
+        return;
+      }
+      int at = payload.readerIndex();
+      if (srcIp != dest || srcPort != destPort || payload.readableBytes() != size || payload.getInt(at) != token) {
+        unmatched++;
+        return;
+      }
+      int slot = payload.getInt(at + 4);
+      int s = payload.getInt(at + 8);
+      if (slot < 0 || slot >= seq.length || s <= 0 || s > seq[slot]) {
+        unmatched++;
+      } else if (s == seq[slot] && waiting(slot)) {
+        answeredSeq[slot] = s;
+        answered(slot);
+      } else if (s == answeredSeq[slot] || s == seq[slot]) {
+        duplicates++;
+      } else {
+        late++;
+      }
+    }
+
+    @Override
+    public void onIcmp(Ipv4Packet ip, IcmpPacket icmp) {
+      if (!finished() && unreachableFor(ip, icmp, dest, port, destPort)) {
+        icmpErrors++;
+      }
+    }
+
+    @Override
+    protected void close() {
+      if (port >= 0) {
+        stack.udp().unbind(port);
+        stack.icmp().removeListener(this);
+        port = -1;
+      }
+    }
+
+    @Override
+    protected void report() {
+      io.out("");
+      io.out("Statistics:");
+      io.out("");
+      io.out("  Datagrams sent:       " + sent);
+      io.out("  Round trips:          " + completed + " (" + percent(completed, sent) + ")");
+      io.out("  Lost:                 " + lost + " (" + percent(lost, sent) + ")");
+      io.out("  Late replies:         " + late);
+      io.out("  Unmatched replies:    " + unmatched + (duplicates > 0 ? " (and " + duplicates + " duplicates)" : ""));
+      if (icmpErrors > 0) {
+        io.out("  ICMP unreachable:     " + icmpErrors + " (is 'udpperf server' running on " + Ipv4Address.format(dest)
+            + " port " + destPort + "?)");
+      }
+      io.out("  Run time (s):         " + String.format(Locale.ROOT, "%.6f", runSeconds()));
+      io.out("  Round trips per second: " + String.format(Locale.ROOT, "%.6f", rate()));
+      io.out("");
+      io.out("  Average Latency (s):  " + LatencyStats.seconds(latency.mean()) + " (min "
+          + LatencyStats.seconds(latency.min()) + ", max " + LatencyStats.seconds(latency.max()) + ")");
+      io.out("  Latency StdDev (s):   " + LatencyStats.seconds(latency.stddev()));
+      io.out("  Latency p50, p99 (s): " + LatencyStats.seconds(latency.percentile(50)) + ", "
+          + LatencyStats.seconds(latency.percentile(99)));
+      io.out("");
+    }
+  }
+}
