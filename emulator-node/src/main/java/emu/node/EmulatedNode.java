@@ -9,6 +9,9 @@ import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.BridgeCommand;
 import emu.node.apps.HttpsGet;
+import emu.node.apps.DnsPerf;
+import emu.node.apps.HttpsPerf;
+import emu.node.apps.UdpPerf;
 import emu.node.apps.Resolve;
 import emu.node.https.HttpsServer;
 import emu.node.dns.DnsServer;
@@ -119,7 +122,9 @@ public final class EmulatedNode {
       shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
           .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
-          .add(new HttpsGet(transport, resolver, config.trustPem())).add(new Sleep(time));
+          .add(new HttpsGet(transport, resolver, config.trustPem()))
+          .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
+          .add(new HttpsPerf(transport, resolver, config.trustPem())).add(new Sleep(time));
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, config.dns());
     }
