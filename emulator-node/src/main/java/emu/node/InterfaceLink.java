@@ -41,7 +41,8 @@ final class InterfaceLink {
     if (i.peer() == null) {
       return new InterfaceLink(i, null, null, null, new DisconnectedEndpoint(name, mtu));
     }
-    UdpLinkEndpoint udp = new UdpLinkEndpoint(name, HostPort.parse(i.bind()), HostPort.parse(i.peer()), mtu);
+    UdpLinkEndpoint udp = new UdpLinkEndpoint(name, HostPort.parse(i.bind()), HostPort.parse(i.peer()), mtu,
+        i.vni() == null ? UdpLinkEndpoint.RAW : i.vni());
     LinkEndpoint ep = udp;
     PcapWriter pcap = null;
     if (node.capture()) {

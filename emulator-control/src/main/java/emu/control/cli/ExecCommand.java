@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 /** {@code emu exec NODE -- COMMAND...}: run a command on a node of a running lab. */
 @Command(name = "exec", mixinStandardHelpOptions = true,
     description = {"Run a command on a node of a running lab and print its output; exits with the command's status.",
-        "Hosts and routers: ping, traceroute, ip route|route get ADDR|neigh|link|addr. Switches: bridge fdb, ip link. "
-            + "'help' lists them."},
+        "Hosts and routers: ping, traceroute, ip route|route get ADDR|neigh|link|addr, ss, resolve, https-get, bulk, "
+            + "tcpecho, sleep. Switches: bridge fdb, ip link. 'help' lists them. On a linux node: any program, run in "
+            + "its network namespace."},
     footer = "Example: ./emu exec client -- ping -c 3 192.168.5.100")
 public final class ExecCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -50,11 +51,11 @@ public final class ExecCommand implements Callable<Integer> {
             + String.join(", ", l.state().nodes().stream().map(n -> n.name()).toList()) + ")");
         return 2;
       }
-      if (l.process(node).isEmpty()) {
+      if (!l.running(node)) {
         e.println("emu: node " + node + " is not running (process " + state.pid() + " is gone; see " + state.log() + ")");
         return 1;
       }
-      int code = l.client(node).exec(argv, line -> {
+      int code = l.exec(node, argv, line -> {
         o.println(line);
         o.flush();
       });

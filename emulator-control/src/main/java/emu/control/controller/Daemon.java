@@ -46,6 +46,8 @@ public final class Daemon {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ControllerMain.class.getName(),
         topology.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), Long.toString(seed),
         Boolean.toString(capture), Boolean.toString(trace)));
+    // The log may hold earlier runs (the same --out): read only what this run appends.
+    long offset = log.toFile().length();
     Process p;
     try {
       p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -55,7 +57,6 @@ public final class Daemon {
       throw new LabException("cannot start the lab's control process: " + e.getMessage(), e);
     }
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
-    long offset = 0;
     StringBuilder partial = new StringBuilder();
     while (true) {
       try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {

@@ -170,7 +170,10 @@ public final class LabController implements AutoCloseable {
 
   private void setBothEnds(LinkSpec l, boolean up) {
     for (LinkSpec.Endpoint e : List.of(l.a(), l.b())) {
-      if (modes.get(e.node()) == NodeMode.RUNNING) {
+      if (lab.isLinux(e.node())) {
+        // The namespace's end is a real VXLAN device: set its state with iproute2.
+        emu.control.linux.LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+      } else if (topo.node(e.node()).isEmu() && modes.get(e.node()) == NodeMode.RUNNING) {
         nodeRequest(e.toString(), "POST", up ? "up" : "down", null);
       }
     }
@@ -239,7 +242,7 @@ public final class LabController implements AutoCloseable {
           setBothEnds(l, true);
         }
         for (LinkSpec.Endpoint e : List.of(l.a(), l.b())) {
-          if (modes.get(e.node()) == NodeMode.RUNNING) {
+          if (topo.node(e.node()).isEmu() && modes.get(e.node()) == NodeMode.RUNNING) {
             nodeRequest(e.toString(), "DELETE", "impairment", null);
           }
           impairments.put(e.toString(), Map.of());
@@ -263,6 +266,10 @@ public final class LabController implements AutoCloseable {
   public Map<String, Object> node(String node, String action) {
     return call(() -> {
       requireNode(node);
+      if (lab.isLinux(node)) {
+        throw ApiException.conflict("node " + node + " is a linux network namespace, not an emu process: run or stop"
+            + " its programs with exec, or take its links down");
+      }
       NodeMode mode = modes.get(node);
       try {
         switch (action) {
@@ -413,6 +420,13 @@ public final class LabController implements AutoCloseable {
     o.put("kind", n.kind());
     o.put("pid", n.pid());
     o.put("mgmt", n.mgmt());
+    if (lab.isLinux(node)) {
+      com.fasterxml.jackson.databind.node.ObjectNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+          .createObjectNode();
+      emu.control.lab.StatusTable.linux(lab, n, j);
+      o.putAll(toMap(j));
+      return o;
+    }
     NodeMode mode = modes.getOrDefault(node, NodeMode.RUNNING);
     boolean alive = lab.process(node).isPresent();
     String state = switch (mode) {
@@ -462,6 +476,10 @@ public final class LabController implements AutoCloseable {
     int colon = endpoint.indexOf(':');
     String node = endpoint.substring(0, colon);
     String iface = endpoint.substring(colon + 1);
+    if (topo.node(node).isExternal() || lab.isLinux(node)) {
+      throw ApiException.conflict(endpoint + " is the " + topo.node(node).kind() + " end of its link, which emu does"
+          + " not drive; set impairments or link state on the emu end");
+    }
     NodeMode mode = modes.get(node);
     if (mode != NodeMode.RUNNING) {
       throw ApiException.conflict("node " + node + " is " + mode.name().toLowerCase()

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import emu.control.linux.LinuxNamespaces;
+import emu.control.linux.LinuxPlan;
 
 /**
  * A lab's node processes: started from a {@link LabPlan} (one JVM per node, waited on until
@@ -63,11 +65,26 @@ public final class Lab {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
           n.configFile().toString()));
     }
+    for (LinuxPlan l : plan.linux()) {
+      Path file = plan.stateDir().resolve(l.node() + ".linux.json");
+      try {
+        l.write(file);
+      } catch (IOException e) {
+        throw new LabException("cannot write the lab's files: " + e.getMessage(), e);
+      }
+      nodes.add(new LabState.NodeState(l.node(), "linux", 0, null, null, file.toString()));
+    }
     LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
         plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
         nodes, controller);
     Lab lab = new Lab(initial, detached);
+    LinuxNamespaces.preflight(plan.linux());
     try {
+      // Namespaces first: the emu ends of their links bind the underlay addresses made here.
+      for (LinuxPlan l : plan.linux()) {
+        LinuxNamespaces.create(l);
+        progress.accept("linux node " + l.node() + " ready (network namespace " + l.netns() + ")");
+      }
       for (PlannedNode n : plan.nodes()) {
         lab.launch(n.name());
       }
@@ -81,6 +98,33 @@ public final class Lab {
       }
       throw new LabException("cannot start the lab's nodes: " + e.getMessage(), e);
     }
+  }
+
+  /** True for a linux node: a network namespace, not an emu process. */
+  public boolean isLinux(String node) {
+    LabState.NodeState n = state.node(node);
+    return n != null && "linux".equals(n.kind());
+  }
+
+  /** The namespace of a linux node. */
+  public String netns(String node) {
+    return LinuxNamespaces.netnsName(state.name(), node);
+  }
+
+  /** True if the node runs: its process, or for a linux node its namespace. */
+  public boolean running(String node) {
+    return isLinux(node) ? LinuxNamespaces.exists(netns(node)) : process(node).isPresent();
+  }
+
+  /**
+   * Runs a command on a node, passing each output line on, and returns its exit status: through
+   * the node's management API, or for a linux node as a real program in its namespace.
+   */
+  public int exec(String node, List<String> argv, Consumer<String> out) throws IOException {
+    if (isLinux(node)) {
+      return LinuxNamespaces.exec(netns(node), argv, out);
+    }
+    return client(node).exec(argv, out);
   }
 
   /** Starts (or starts again) one node's process with its configuration. */
@@ -243,6 +287,15 @@ public final class Lab {
     List<String> dead = new ArrayList<>();
     List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (LabState.NodeState n : state.nodes()) {
+      if ("linux".equals(n.kind())) {
+        try {
+          LinuxPlan l = LinuxPlan.read(Path.of(n.config()));
+          LinuxNamespaces.delete(l.netns(), l.hostVeth());
+        } catch (IOException e) {
+          LinuxNamespaces.delete(netns(n.name()), null);
+        }
+        continue;
+      }
       Optional<ProcessHandle> p = process(n.name());
       if (p.isEmpty()) {
         dead.add(n.name());

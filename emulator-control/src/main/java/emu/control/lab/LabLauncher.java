@@ -33,6 +33,7 @@ public final class LabLauncher {
         old.stop();
       }
     }
+    removeLeftoverNamespaces();
     Long parent = detached ? null : ProcessHandle.current().pid();
     LabPlan plan;
     try (PortAllocator ports = new PortAllocator()) {
@@ -47,5 +48,15 @@ public final class LabLauncher {
       out.println("  " + line);
       out.flush();
     });
+  }
+
+  /**
+   * A lab that crashed may have left network namespaces behind (for linux nodes): remove every
+   * emu namespace whose creating process is gone, and say so.
+   */
+  private static void removeLeftoverNamespaces() {
+    for (String ns : emu.control.linux.LinuxNamespaces.removeLeftovers()) {
+      System.err.println("emu: removed network namespace " + ns + ", left behind by a lab that did not stop cleanly");
+    }
   }
 }

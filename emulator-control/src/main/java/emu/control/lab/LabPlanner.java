@@ -6,7 +6,9 @@ import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.RouteSpec;
 import emu.control.topology.Topology;
+import emu.control.linux.LinuxPlan;
 import emu.link.wire.MacAddress;
+import emu.link.wire.VxlanHeader;
 import emu.node.config.DnsConfig;
 import emu.node.config.HttpsConfig;
 import emu.node.config.NodeConfig;
@@ -43,24 +45,57 @@ public final class LabPlanner {
   public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean capture,
                              boolean trace, Long parentPid, PortAllocator ports) throws IOException {
     String token = newToken();
-    Map<String, Integer> boundPorts = new HashMap<>();
+    Map<String, String> bindOf = new HashMap<>();
+    Map<String, String> peerOf = new HashMap<>();
+    Map<String, Integer> vniOf = new HashMap<>();
+    Map<String, LinuxUnderlay> underlays = new LinkedHashMap<>();
     for (NodeSpec n : topo.nodes()) {
-      for (IfaceSpec i : n.interfaces()) {
-        if (isLinked(topo, n.name(), i.name())) {
-          boundPorts.put(n.name() + ":" + i.name(), ports.udp(n.bind(), i.port(), n.name() + ":" + i.name()));
-        }
+      if (n.isLinux()) {
+        java.util.Set<Integer> taken = new HashSet<>();
+        underlays.values().forEach(u -> taken.add(u.octet));
+        underlays.put(n.name(), new LinuxUnderlay(emu.control.linux.LinuxNamespaces.freeUnderlayOctet(taken)));
       }
+    }
+    for (LinkSpec l : topo.links()) {
+      NodeSpec na = topo.node(l.a().node());
+      NodeSpec nb = topo.node(l.b().node());
+      if (l.vxlan()) {
+        vniOf.put(l.a().toString(), l.vni());
+        vniOf.put(l.b().toString(), l.vni());
+      }
+      if (!na.isEmu() || !nb.isEmu()) {
+        boolean aOutside = !na.isEmu();
+        NodeSpec outside = aOutside ? na : nb;
+        LinkSpec.Endpoint out = aOutside ? l.a() : l.b();
+        LinkSpec.Endpoint emuEnd = aOutside ? l.b() : l.a();
+        NodeSpec emuNode = aOutside ? nb : na;
+        if (outside.isLinux()) {
+          // The emu end listens on its own underlay address, port 4789, where the Linux VXLAN
+          // device in the namespace sends (RFC 7348's port, given to the kernel explicitly).
+          LinuxUnderlay u = underlays.get(outside.name());
+          String addr = u.nextRemote();
+          u.remotes.put(out.iface(), addr);
+          bindOf.put(emuEnd.toString(), addr + ":" + VxlanHeader.PORT);
+          peerOf.put(emuEnd.toString(), u.nsAddress() + ":" + VxlanHeader.PORT);
+        } else {
+          int port = ports.udp(emuNode.bind(), emuNode.iface(emuEnd.iface()).port(), emuEnd.toString());
+          bindOf.put(emuEnd.toString(), emuNode.bind() + ":" + port);
+          peerOf.put(emuEnd.toString(), outside.iface(out.iface()).peer());
+        }
+        continue;
+      }
+      int pa = ports.udp(na.bind(), na.iface(l.a().iface()).port(), l.a().toString());
+      int pb = ports.udp(nb.bind(), nb.iface(l.b().iface()).port(), l.b().toString());
+      bindOf.put(l.a().toString(), na.bind() + ":" + pa);
+      bindOf.put(l.b().toString(), nb.bind() + ":" + pb);
+      peerOf.put(l.a().toString(), nb.bind() + ":" + pb);
+      peerOf.put(l.b().toString(), na.bind() + ":" + pa);
     }
     Map<String, Integer> mgmtPorts = new HashMap<>();
     for (NodeSpec n : topo.nodes()) {
-      mgmtPorts.put(n.name(), ports.tcp(n.bind(), n.mgmtPort(), n.name() + " (management)"));
-    }
-    Map<String, String> peers = new HashMap<>();
-    for (LinkSpec l : topo.links()) {
-      String a = l.a().toString();
-      String b = l.b().toString();
-      peers.put(a, topo.node(l.b().node()).bind() + ":" + boundPorts.get(b));
-      peers.put(b, topo.node(l.a().node()).bind() + ":" + boundPorts.get(a));
+      if (n.isEmu()) {
+        mgmtPorts.put(n.name(), ports.tcp(n.bind(), n.mgmtPort(), n.name() + " (management)"));
+      }
     }
     Map<String, Integer> linkMtu = new HashMap<>();
     for (LinkSpec l : topo.links()) {
@@ -79,30 +114,52 @@ public final class LabPlanner {
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir) : null;
     List<PlannedNode> nodes = new ArrayList<>();
+    List<LinuxPlan> linux = new ArrayList<>();
     int index = 0;
     for (NodeSpec n : topo.nodes()) {
       index++;
       List<NodeConfig.Iface> ifaces = new ArrayList<>();
+      List<LinuxPlan.Iface> linuxIfaces = new ArrayList<>();
       int ifIndex = 0;
       for (IfaceSpec i : n.interfaces()) {
         String key = n.name() + ":" + i.name();
         String mac = i.mac() != null ? MacAddress.parse(i.mac()).toString() : generatedMac(index, ifIndex, pinnedMacs);
         int mtu = i.mtu() != null ? i.mtu() : linkMtu.getOrDefault(key, 1500);
-        Integer port = boundPorts.get(key);
         Map<String, String> impairments = topo.effectiveImpairments(n.name(), i.name());
-        ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu,
-            port == null ? null : n.bind() + ":" + port, peers.get(key),
-            impairments.isEmpty() ? null : impairments));
+        if (n.isLinux()) {
+          String remote = underlays.get(n.name()).remotes.get(i.name());
+          if (remote != null) {
+            linuxIfaces.add(new LinuxPlan.Iface(i.name(), mac, i.address(), mtu, vniOf.get(key), remote));
+          }
+        } else {
+          ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
+              impairments.isEmpty() ? null : impairments, vniOf.get(key)));
+        }
         ifIndex++;
+      }
+      if (n.isExternal()) {
+        continue;
+      }
+      Map<String, String> hostsOfNode = new LinkedHashMap<>(names);
+      hostsOfNode.putAll(n.hosts());
+      if (n.isLinux()) {
+        LinuxUnderlay u = underlays.get(n.name());
+        String base = emu.control.linux.LinuxNamespaces.vethBase(topo.name(), n.name());
+        List<LinuxPlan.Route> lroutes = n.routes().stream().map(r -> new LinuxPlan.Route(r.to(), r.via())).toList();
+        linux.add(new LinuxPlan(topo.name(), n.name(), emu.control.linux.LinuxNamespaces.netnsName(topo.name(),
+            n.name()), base + "h", base + "n", u.hostAddress() + "/24", u.nsAddress() + "/24", linuxIfaces, lroutes,
+            n.gateway(), n.nameserver(), hostsOfNode));
+        if (n.https() != null) {
+          secrets.issue(n.name(), n.https()); // for a real TLS server started in the namespace
+        }
+        continue;
       }
       List<NodeConfig.StaticRoute> routes = new ArrayList<>();
       for (RouteSpec r : n.routes()) {
         routes.add(new NodeConfig.StaticRoute(r.to(), r.via(), r.metric()));
       }
-      Map<String, String> hosts = new LinkedHashMap<>(names);
-      hosts.putAll(n.hosts());
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
-          n.isSwitch() ? null : hosts,
+          n.isSwitch() ? null : hostsOfNode,
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token), outDir.toString(), capture, trace,
           20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
@@ -110,7 +167,7 @@ public final class LabPlanner {
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log")));
     }
-    return new LabPlan(topo, token, seed, stateDir, outDir, nodes);
+    return new LabPlan(topo, token, seed, stateDir, outDir, nodes, linux);
   }
 
   /** The node's DNS server role with its zones' text (read once here, checked by the loader). */
@@ -147,14 +204,30 @@ public final class LabPlanner {
     return new HttpsConfig(h.port(), h.names(), content, h.tls(), h.provider(), cred.keyPem(), cred.certChainPem());
   }
 
-  private static boolean isLinked(Topology topo, String node, String iface) {
-    for (LinkSpec l : topo.links()) {
-      if ((l.a().node().equals(node) && l.a().iface().equals(iface))
-          || (l.b().node().equals(node) && l.b().iface().equals(iface))) {
-        return true;
-      }
+  /**
+   * A linux node's underlay: 169.254.X.0/24 between the root namespace (.1) and the node's
+   * namespace (.2), plus one root-side address per link (.10 and up) where the emu end listens.
+   */
+  private static final class LinuxUnderlay {
+    final int octet;
+    final Map<String, String> remotes = new HashMap<>();
+    int next = 10;
+
+    LinuxUnderlay(int octet) {
+      this.octet = octet;
     }
-    return false;
+
+    String hostAddress() {
+      return "169.254." + octet + ".1";
+    }
+
+    String nsAddress() {
+      return "169.254." + octet + ".2";
+    }
+
+    String nextRemote() {
+      return "169.254." + octet + "." + next++;
+    }
   }
 
   /** Every host and router answers to its node name (first address), as in Mininet. */

@@ -89,7 +89,7 @@ public final class ScenarioRunner {
         long t0 = nowEpochNanos();
         int exit;
         try {
-          exit = lab.client(step.node()).exec(Shell.split(step.command()), line -> story.note("│ " + line));
+          exit = lab.exec(step.node(), Shell.split(step.command()), line -> story.note("│ " + line));
         } catch (IOException | IllegalArgumentException e) {
           story.note("emu: " + e.getMessage());
           exit = -1;

@@ -47,6 +47,10 @@ public final class StatusTable {
       o.put("kind", n.kind());
       o.put("pid", n.pid());
       o.put("mgmt", n.mgmt());
+      if (lab.isLinux(n.name())) {
+        linux(lab, n, o);
+        continue;
+      }
       if (lab.process(n.name()).isEmpty()) {
         o.put("state", "dead");
         o.put("reason", "process " + n.pid() + " is gone; see " + n.log());
@@ -68,6 +72,23 @@ public final class StatusTable {
       }
     }
     return root;
+  }
+
+  /** A linux node: its namespace's VXLAN interfaces, as iproute2 reports them. */
+  public static void linux(Lab lab, LabState.NodeState n, ObjectNode o) {
+    String ns = lab.netns(n.name());
+    if (!emu.control.linux.LinuxNamespaces.exists(ns)) {
+      o.put("state", "dead");
+      o.put("reason", "network namespace " + ns + " is gone");
+      return;
+    }
+    o.put("state", "running");
+    o.put("netns", ns);
+    try {
+      o.set("interfaces", JSON.valueToTree(emu.control.linux.LinuxNamespaces.interfaces(ns)));
+    } catch (IOException e) {
+      o.put("reason", e.getMessage());
+    }
   }
 
   public static void print(ObjectNode status, PrintWriter out) {

@@ -105,6 +105,12 @@ final class LinkResolver {
       if (link.framing == null) {
         link.framing = linux ? "vxlan" : "raw";
       }
+      for (Draft.Iface end : new Draft.Iface[] {link.aIface, link.bIface}) {
+        if (linux && end != null && end.node.isEmu() && end.portAt != null) {
+          diag.error(end.portAt, "port of " + end.node.name + ":" + end.name + ": the emu end of a link to a linux"
+              + " node listens on its own underlay address at the VXLAN port 4789; remove the port");
+        }
+      }
       if (link.vni != null) {
         if (!"vxlan".equals(link.framing)) {
           diag.error(link.vniAt, "vni is only for vxlan links (add 'framing: vxlan' or remove the vni)");

@@ -47,12 +47,18 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param bind local UDP endpoint host:port
    * @param peer the other end's UDP endpoint host:port
    * @param impairments egress impairments in tc-netem words (emu.link.impair.ImpairmentParser), or null
+   * @param vni the VXLAN network identifier if the link speaks VXLAN, else null (raw frames)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
-                      Map<String, String> impairments) {
+                      Map<String, String> impairments, Integer vni) {
     public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
-      this(name, mac, address, mtu, bind, peer, null);
+      this(name, mac, address, mtu, bind, peer, null, null);
+    }
+
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments) {
+      this(name, mac, address, mtu, bind, peer, impairments, null);
     }
   }
 

@@ -1,0 +1,306 @@
+package emu.control.linux;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.lab.LabException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Creates, inspects and removes the network namespaces behind linux nodes, with iproute2.
+ * Everything it makes is named with the prefix {@code emu-} (namespaces) or {@code emu}
+ * (veth ends), so that leftovers of a crashed lab can be found and removed at the next start.
+ * Real traffic only ever flows on loopback and inside these namespaces.
+ */
+public final class LinuxNamespaces {
+  public static final String PREFIX = "emu-";
+  /**
+   * Where each namespace's owner record lives: the pid and start time of the process that made
+   * it, and its lab. Not in /etc/netns/NAME/, whose every file `ip netns exec` bind-mounts over
+   * /etc; under /run, which like the namespaces themselves does not outlive a reboot.
+   */
+  static final Path OWNERS = Path.of("/run/emu/netns");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private LinuxNamespaces() {}
+
+  /** True if this process runs as root (network namespaces and veth pairs need it). */
+  public static boolean isRoot() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+")[1].equals("0");
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
+  }
+
+  public static String netnsName(String lab, String node) {
+    return PREFIX + lab + "-" + node;
+  }
+
+  /** Short veth names (the kernel allows 15 characters): emu + 6 hex of the lab and node + h|n. */
+  public static String vethBase(String lab, String node) {
+    byte[] h;
+    try {
+      h = java.security.MessageDigest.getInstance("SHA-256").digest((lab + "/" + node)
+          .getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    return "emu" + HexFormat.of().formatHex(h, 0, 3);
+  }
+
+  /** The namespaces this machine has now. */
+  public static Set<String> namespaces() throws IOException {
+    Set<String> names = new TreeSet<>();
+    Shell.Result r = Shell.run("ip", "netns", "list");
+    for (String l : Shell.lines(r.out())) {
+      names.add(l.split("\\s+")[0]);
+    }
+    return names;
+  }
+
+  public static boolean exists(String netns) {
+    return Files.exists(Path.of("/run/netns", netns));
+  }
+
+  /** A free third octet for a 169.254.X.0/24 underlay (not on any interface of the root namespace). */
+  public static int freeUnderlayOctet(Set<Integer> alsoTaken) throws IOException {
+    Set<Integer> used = new TreeSet<>(alsoTaken);
+    for (String l : Shell.lines(Shell.run("ip", "-4", "-o", "addr", "show").out())) {
+      int at = l.indexOf("inet 169.254.");
+      if (at >= 0) {
+        String rest = l.substring(at + "inet 169.254.".length());
+        used.add(Integer.parseInt(rest.substring(0, rest.indexOf('.'))));
+      }
+    }
+    for (int x = 100; x < 255; x++) {
+      if (!used.contains(x)) {
+        return x;
+      }
+    }
+    throw new IOException("no free 169.254.X.0/24 underlay left for a linux node");
+  }
+
+  /**
+   * Checks everything that could stop the lab before anything is created: root, iproute2, and
+   * names not already in use (by anything but a leftover of a dead emu lab).
+   */
+  public static void preflight(List<LinuxPlan> plans) throws LabException {
+    if (plans.isEmpty()) {
+      return;
+    }
+    if (!isRoot()) {
+      throw new LabException("linux nodes (" + String.join(", ", plans.stream().map(LinuxPlan::node).toList())
+          + ") need root: they are network namespaces with veth and VXLAN devices. Run emu as root, or use"
+          + " host/router nodes instead");
+    }
+    try {
+      Set<String> existing = namespaces();
+      List<String> links = Shell.lines(Shell.run("ip", "-o", "link", "show").out());
+      for (LinuxPlan p : plans) {
+        if (existing.contains(p.netns())) {
+          throw new LabException("network namespace " + p.netns() + " already exists (is lab " + p.lab()
+              + " up elsewhere? 'ip netns del " + p.netns() + "' removes a leftover)");
+        }
+        for (String l : links) {
+          if (l.contains(": " + p.hostVeth() + "@") || l.contains(": " + p.hostVeth() + ":")) {
+            throw new LabException("interface " + p.hostVeth() + " (for linux node " + p.node()
+                + ") already exists; 'ip link del " + p.hostVeth() + "' removes a leftover");
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot run iproute2's ip (apt-get install iproute2): " + e.getMessage(), e);
+    }
+    try {
+      Shell.must("ethtool", "--version");
+    } catch (IOException e) {
+      throw new LabException("linux nodes need ethtool (apt-get install ethtool), to turn off checksum offload on"
+          + " their VXLAN devices", e);
+    }
+  }
+
+  /** Builds one linux node. On failure, removes what it made and throws naming the step. */
+  public static void create(LinuxPlan p) throws IOException {
+    try {
+      Shell.must("ip", "netns", "add", p.netns());
+      Shell.must("ip", "link", "add", p.hostVeth(), "type", "veth", "peer", "name", p.nsVeth());
+      Shell.must("ip", "link", "set", p.nsVeth(), "netns", p.netns());
+      // The underlay is IPv4 only: no router solicitations or neighbour discovery from our end.
+      Shell.must("sysctl", "-q", "-w", "net.ipv6.conf." + p.hostVeth() + ".disable_ipv6=1");
+      Shell.must("ip", "link", "set", p.hostVeth(), "mtu", "9000", "up");
+      Shell.must("ip", "addr", "add", p.hostUnderlay(), "dev", p.hostVeth());
+      for (LinuxPlan.Iface i : p.interfaces()) {
+        Shell.must("ip", "addr", "add", i.remote() + "/32", "dev", p.hostVeth());
+      }
+      String ns = p.netns();
+      // emu speaks IPv4 only: keep the kernel's IPv6 (router solicitations, neighbour discovery)
+      // off the emulated links.
+      Shell.must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+          "net.ipv6.conf.default.disable_ipv6=1");
+      Shell.must("ip", "-n", ns, "link", "set", "lo", "up");
+      Shell.must("ip", "-n", ns, "link", "set", p.nsVeth(), "mtu", "9000", "up");
+      Shell.must("ip", "-n", ns, "addr", "add", p.nsUnderlay(), "dev", p.nsVeth());
+      String local = p.nsUnderlay().substring(0, p.nsUnderlay().indexOf('/'));
+      for (LinuxPlan.Iface i : p.interfaces()) {
+        Shell.must("ip", "-n", ns, "link", "add", i.name(), "type", "vxlan", "id", Integer.toString(i.vni()),
+            "remote", i.remote(), "local", local, "dstport", "4789", "srcport", "4789", "4790", "nolearning");
+        Shell.must("ip", "-n", ns, "link", "set", i.name(), "address", i.mac(), "mtu", Integer.toString(i.mtu()));
+        Shell.must("ip", "-n", ns, "addr", "add", i.address(), "dev", i.name());
+        // Without this the kernel leaves the inner TCP/UDP checksums to a "hardware" that is
+        // not there (checksum offload on virtual devices): the frames emu receives would carry
+        // partial checksums, which a real wire never does.
+        Shell.must("ip", "netns", "exec", ns, "ethtool", "-K", i.name(), "tx", "off");
+        Shell.must("ip", "-n", ns, "link", "set", i.name(), "up");
+      }
+      for (LinuxPlan.Route r : p.routes()) {
+        Shell.must("ip", "-n", ns, "route", "add", r.to(), "via", r.via());
+      }
+      if (p.gateway() != null) {
+        Shell.must("ip", "-n", ns, "route", "add", "default", "via", p.gateway());
+      }
+      Path etc = Path.of("/etc/netns", ns);
+      Files.createDirectories(etc);
+      if (p.nameserver() != null) {
+        Files.writeString(etc.resolve("resolv.conf"), "# emu lab " + p.lab() + "\nnameserver " + p.nameserver()
+            + "\n");
+      }
+      StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+      p.hosts().forEach((name, addr) -> hosts.append(addr).append(' ').append(name).append('\n'));
+      Files.writeString(etc.resolve("hosts"), hosts);
+      Files.createDirectories(OWNERS);
+      Files.writeString(OWNERS.resolve(ns), ownerRecord(ProcessHandle.current()) + " " + p.lab() + "\n");
+    } catch (IOException e) {
+      delete(p.netns(), p.hostVeth());
+      throw new IOException("linux node " + p.node() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes a namespace, its veth pair and its /etc/netns files; quiet if they are gone. */
+  public static void delete(String netns, String hostVeth) {
+    try {
+      Shell.run("ip", "netns", "del", netns);
+      if (hostVeth != null) {
+        Shell.run("ip", "link", "del", hostVeth);
+      }
+      Files.deleteIfExists(OWNERS.resolve(netns));
+      Path etc = Path.of("/etc/netns", netns);
+      if (Files.isDirectory(etc)) {
+        try (var s = Files.walk(etc)) {
+          s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      // best effort: the caller reports what is left
+    }
+  }
+
+  /**
+   * Removes the namespaces of labs that did not stop cleanly: every {@code emu-} namespace whose
+   * owner record names a process (pid and start time, so a reused pid does not count) that no
+   * longer runs. Deleting a namespace deletes the veth pair and VXLAN devices in it. A namespace
+   * without an owner record is not emu's and is left alone.
+   */
+  public static List<String> removeLeftovers() {
+    List<String> removed = new ArrayList<>();
+    if (!isRoot()) {
+      return removed;
+    }
+    try {
+      for (String ns : namespaces()) {
+        Path owner = OWNERS.resolve(ns);
+        if (!ns.startsWith(PREFIX) || !Files.isRegularFile(owner)) {
+          continue;
+        }
+        String[] words = Files.readString(owner).trim().split("\\s+");
+        boolean alive = words.length >= 2 && ProcessHandle.of(Long.parseLong(words[0]))
+            .map(h -> ownerRecord(h).equals(words[0] + " " + words[1])).orElse(false);
+        if (!alive) {
+          delete(ns, null);
+          removed.add(ns);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // iproute2 missing (nothing of ours can exist) or a record not written by us: leave it
+    }
+    return removed;
+  }
+
+  /** "PID START-MILLIS" of a process, as written in a namespace's owner record. */
+  private static String ownerRecord(ProcessHandle h) {
+    return h.pid() + " " + h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+  }
+
+  /** Sets a namespace interface up or down (carrier-like: the kernel stops using it while down). */
+  public static void setLinkUp(String netns, String iface, boolean up) {
+    try {
+      Shell.must("ip", "-n", netns, "link", "set", iface, up ? "up" : "down");
+    } catch (IOException e) {
+      throw new emu.control.controller.ApiException(502, "cannot set " + iface + " in " + netns + " "
+          + (up ? "up" : "down") + ": " + e.getMessage());
+    }
+  }
+
+  /** Runs a program inside the namespace, passing each output line on; returns its exit status. */
+  public static int exec(String netns, List<String> argv, Consumer<String> out) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    cmd.addAll(argv);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        out.accept(line);
+      }
+    }
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /** The namespace's interfaces as status shows them: name, MAC, address, state. */
+  public static List<Map<String, Object>> interfaces(String netns) throws IOException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    JsonNode all = JSON.readTree(Shell.must("ip", "-n", netns, "-j", "addr", "show"));
+    for (JsonNode l : all) {
+      String name = l.path("ifname").asText();
+      if (name.equals("lo") || name.startsWith("emu")) {
+        continue;
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", name);
+      m.put("mac", l.path("address").asText());
+      String addr = null;
+      for (JsonNode a : l.path("addr_info")) {
+        if (a.path("family").asText().equals("inet")) {
+          addr = a.path("local").asText() + "/" + a.path("prefixlen").asInt();
+        }
+      }
+      m.put("address", addr);
+      m.put("state", l.path("operstate").asText().equals("DOWN") ? "DOWN" : "UP");
+      m.put("vxlan", true);
+      out.add(m);
+    }
+    return out;
+  }
+}
