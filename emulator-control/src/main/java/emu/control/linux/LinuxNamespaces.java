@@ -103,10 +103,14 @@ public final class LinuxNamespaces {
    * names not already in use (by anything but a leftover of a dead emu lab).
    */
   public static void preflight(List<LinuxPlan> plans) throws LabException {
+    preflight(plans, isRoot());
+  }
+
+  static void preflight(List<LinuxPlan> plans, boolean root) throws LabException {
     if (plans.isEmpty()) {
       return;
     }
-    if (!isRoot()) {
+    if (!root) {
       throw new LabException("linux nodes (" + String.join(", ", plans.stream().map(LinuxPlan::node).toList())
           + ") need root: they are network namespaces with veth and VXLAN devices. Run emu as root, or use"
           + " host/router nodes instead");

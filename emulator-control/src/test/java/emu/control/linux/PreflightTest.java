@@ -1,0 +1,40 @@
+package emu.control.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import emu.control.lab.LabException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The refusal a user without root gets, before anything is created (runs as any user). */
+class PreflightTest {
+  static LinuxPlan plan(String node) {
+    return new LinuxPlan("lab", node, LinuxNamespaces.netnsName("lab", node), "emuaaaaaah", "emuaaaaaan",
+        "169.254.100.1/24", "169.254.100.2/24",
+        List.of(new LinuxPlan.Iface("eth0", "02:00:00:00:01:00", "10.0.0.2/24", 1500, 1001, "169.254.100.10")),
+        List.of(), null, null, Map.of());
+  }
+
+  @Test
+  void withoutRootLinuxNodesAreRefusedNamingThem() {
+    LabException e = assertThrows(LabException.class,
+        () -> LinuxNamespaces.preflight(List.of(plan("k1"), plan("k2")), false));
+    assertEquals("linux nodes (k1, k2) need root: they are network namespaces with veth and VXLAN devices."
+        + " Run emu as root, or use host/router nodes instead", e.getMessage());
+  }
+
+  @Test
+  void aLabWithoutLinuxNodesNeedsNothing() throws Exception {
+    LinuxNamespaces.preflight(List.of(), false);
+  }
+
+  @Test
+  void namesAreWhatTheKernelAccepts() {
+    assertEquals("emu-lab-k1", LinuxNamespaces.netnsName("lab", "k1"));
+    String veth = LinuxNamespaces.vethBase("a-very-long-lab-name", "a-very-long-node-name") + "h";
+    assertEquals(10, veth.length(), veth); // IFNAMSIZ allows 15
+    assertEquals(veth, LinuxNamespaces.vethBase("a-very-long-lab-name", "a-very-long-node-name") + "h");
+  }
+}
