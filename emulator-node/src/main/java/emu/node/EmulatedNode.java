@@ -122,7 +122,7 @@ public final class EmulatedNode {
       shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
           .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
-          .add(new HttpsGet(transport, resolver, config.trustPem()))
+          .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls())))
           .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
           .add(new HttpsPerf(transport, resolver, config.trustPem())).add(new Sleep(time));
       this.transport = transport;

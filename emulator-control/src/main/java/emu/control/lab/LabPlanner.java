@@ -163,11 +163,17 @@ public final class LabPlanner {
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token), outDir.toString(), capture, trace,
           20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
-          secrets != null && !n.isSwitch() ? secrets.trustPem() : null);
+          secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log")));
     }
     return new LabPlan(topo, token, seed, stateDir, outDir, nodes, linux);
+  }
+
+  /** True if a scenario step of this node fetches HTTPS (its TLS client is then made at start). */
+  private static boolean fetchesHttps(Topology topo, String node) {
+    return topo.scenario().stream().anyMatch(s -> s.node().equals(node)
+        && (s.command().startsWith("https-get") || s.command().startsWith("httpsperf")));
   }
 
   /** The node's DNS server role with its zones' text (read once here, checked by the loader). */

@@ -74,12 +74,19 @@ public final class HttpsGet implements Command {
   private final java.util.concurrent.CompletableFuture<TlsContexts.Client> prepared;
 
   public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem) {
+    this(net, resolver, trustPem, true);
+  }
+
+  /**
+   * @param prewarm build the default client context now, in the background: building a TLS
+   *     context (and loading the TLS provider) takes a cold JVM about a second, which the first
+   *     request then does not pay; but it costs memory a node that never fetches does not need
+   */
+  public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem, boolean prewarm) {
     this.net = net;
     this.resolver = resolver;
     this.trustPem = trustPem;
-      // Building a TLS context (and loading the TLS provider) takes a cold JVM about a second:
-    // do it now, off the event loop, so that the first request does not pay for it.
-    this.prepared = trustPem == null || trustPem.isBlank() ? null
+    this.prepared = !prewarm || trustPem == null || trustPem.isBlank() ? null
         : java.util.concurrent.CompletableFuture.supplyAsync(() -> TlsContexts.client(Pem.certificates(trustPem),
             "the lab CA", TlsContexts.Version.parse(null), TlsContexts.Provider.parse(null)));
   }

@@ -25,6 +25,10 @@ import java.util.Map;
  * @param dns this node's DNS server role, or null
  * @param https this node's HTTPS service, or null
  * @param trustPem the certificates (PEM) this node's TLS clients trust: the lab CA
+ * @param prewarmTls true to build the default TLS client context when the node starts, off the
+ *     event loop (a cold JVM needs about a second for it), because the lab's scenario fetches
+ *     HTTPS from this node; null or false to build it at the first use. Loading the TLS provider
+ *     costs a node some 20 MB of memory, which nodes that never speak TLS should not pay.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -32,14 +36,14 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
-                         HttpsConfig https, String trustPem) {
+                         HttpsConfig https, String trustPem, Boolean prewarmTls) {
 
   /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                     String gateway, Map<String, String> hosts, Management management, String outputDir,
                     boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, null, null, null, null, null, null);
+        parentPid, null, null, null, null, null, null, null);
   }
 
   /**
