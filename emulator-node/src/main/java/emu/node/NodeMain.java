@@ -72,7 +72,14 @@ public final class NodeMain {
     }
     loop.execute(node::start);
     System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
-        + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name());
+        + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
+        + startedIn());
     System.out.flush();
+  }
+
+  /** " started_ms=N": from the process's start (10 ms resolution, from /proc) to this line. */
+  private static String startedIn() {
+    return ProcessHandle.current().info().startInstant()
+        .map(t -> " started_ms=" + java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse("");
   }
 }

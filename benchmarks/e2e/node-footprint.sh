@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Per node: start time and resident memory; per hop: ping round-trip time.
+#   start:  each node process prints `started_ms=N` on its READY line (from the process's start,
+#           as /proc gives it, to the node serving its links and API): JVM start included.
+#   memory: VmRSS of every node of the seed lab (configs/corporate.yml) after its scenario ran
+#           (`https-get https://payroll.corp.com/` from the client), so every role has done its
+#           work: switch, router, DNS forwarder and server, HTTPS client and server.
+#   hops:   ping RTT p50 and p99 from h0 across chains of 1 and 4 routers (200 pings each, 10 ms
+#           apart, after 50 warm-up pings); the cost of a hop is the difference divided by 3.
+#           Side by side, the same for Linux namespaces joined by veth pairs (iputils ping).
+# Needs root for the kernel side (namespaces); the emu side runs without.
+# Usage: benchmarks/e2e/node-footprint.sh
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+emu="$here/emu"
+work=$(mktemp -d /tmp/emu-bench-foot.XXXXXX)
+export EMU_STATE_DIR="$work/state"
+kns=()
+
+cleanup() {
+  for f in "$EMU_STATE_DIR"/labs/*/; do
+    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
+  done
+  for n in "${kns[@]}"; do ip netns del "$n" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i=1; print a[i]}'; }
+
+echo "== start time and resident memory: the seed lab (configs/corporate.yml)" >&2
+"$emu" up "$here/configs/corporate.yml" --out "$work/seed" >/dev/null
+"$emu" exec client -- https-get https://payroll.corp.com/ >/dev/null
+sleep 2
+printf '%-10s %-8s %12s %10s\n' NODE KIND "START (ms)" "RSS (MB)"
+starts=(); rsss=()
+while read -r node kind pid; do
+  start=$(grep -o 'started_ms=[0-9]*' "$work/seed/$node.log" | cut -d= -f2)
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
+  printf '%-10s %-8s %12s %10s\n' "$node" "$kind" "$start" "$rss"
+  starts+=("$start"); rsss+=("$rss")
+done < <("$emu" status --json | python3 -c '
+import json, sys
+for n in json.load(sys.stdin)["nodes"]:
+    print(n["name"], n["kind"], n["pid"])')
+echo "median start $(printf '%s\n' "${starts[@]}" | median) ms, median RSS $(printf '%s\n' "${rsss[@]}" | median) MB," \
+  "max RSS $(printf '%s\n' "${rsss[@]}" | sort -g | tail -1) MB"
+"$emu" down corporate >/dev/null
+
+# A chain: h0 - r1 - ... - rN - h1, a /24 per link; each router reaches h1's subnet through
+# the next router and h0's through the previous one.
+chain_yaml() {
+  python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1])
+print(f"name: chain{n}\ntopology:\n  nodes:")
+print("    h0: {kind: host, interfaces: {eth0: {address: 10.50.0.1/24}}, gateway: 10.50.0.254}")
+for i in range(1, n + 1):
+    routes = []
+    if i < n:
+        routes.append(f"{{to: 10.50.{n}.0/24, via: 10.50.{i}.254}}")
+    if i > 1:
+        routes.append(f"{{to: 10.50.0.0/24, via: 10.50.{i - 1}.1}}")
+    print(f"    r{i}:\n      kind: router")
+    print(f"      interfaces: {{eth0: {{address: 10.50.{i - 1}.254/24}}, eth1: {{address: 10.50.{i}.1/24}}}}")
+    if routes:
+        print(f"      routes: [{', '.join(routes)}]")
+print(f"    h1: {{kind: host, interfaces: {{eth0: {{address: 10.50.{n}.2/24}}}}, gateway: 10.50.{n}.1}}")
+print("  links:\n    - endpoints: [h0:eth0, r1:eth0]")
+for i in range(1, n):
+    print(f"    - endpoints: [r{i}:eth1, r{i + 1}:eth0]")
+print(f"    - endpoints: [r{n}:eth1, h1:eth0]")
+PY
+}
+
+# RTTs in ms, one per line, from ping output (emu's and iputils' print "time=X ms").
+rtts() { grep -o 'time=[0-9.]*' | cut -d= -f2; }
+
+declare -A p50 p99
+for n in 1 4; do
+  chain_yaml "$n" > "$work/chain$n.yml"
+  "$emu" up "$work/chain$n.yml" --out "$work/c$n" --no-trace --no-capture >/dev/null
+  "$emu" exec h0 -- ping -c 50 -i 0.01 -W 2 h1 >/dev/null
+  "$emu" exec h0 -- ping -c 200 -i 0.01 -W 2 h1 | rtts > "$work/emu$n.txt"
+  "$emu" down "chain$n" >/dev/null
+  p50[emu$n]=$(median < "$work/emu$n.txt"); p99[emu$n]=$(pct 99 < "$work/emu$n.txt")
+done
+
+if [ "$(id -u)" = 0 ]; then
+  # The same chains in the kernel: namespaces kf-h0, kf-r1..rN, kf-h1, veth pairs, forwarding on.
+  for n in 1 4; do
+    kns=(emub-h0); for i in $(seq 1 "$n"); do kns+=("emub-r$i"); done; kns+=(emub-h1)
+    for x in "${kns[@]}"; do ip netns add "$x"; ip -n "$x" link set lo up; done
+    for i in $(seq 0 "$n"); do
+      a=${kns[$i]}; b=${kns[$((i + 1))]}
+      ip link add "emub-l${i}a" netns "$a" type veth peer name "emub-l${i}b" netns "$b"
+      ip -n "$a" link set "emub-l${i}a" up; ip -n "$b" link set "emub-l${i}b" up
+      if [ "$i" = 0 ]; then ip -n "$a" addr add 10.50.0.1/24 dev emub-l0a
+      else ip -n "$a" addr add "10.50.$i.1/24" dev "emub-l${i}a"; fi
+      if [ "$i" = "$n" ]; then ip -n "$b" addr add "10.50.$i.2/24" dev "emub-l${i}b"
+      else ip -n "$b" addr add "10.50.$i.254/24" dev "emub-l${i}b"; fi
+    done
+    ip -n emub-h0 route add default via 10.50.0.254
+    ip -n emub-h1 route add default via "10.50.$n.1"
+    for i in $(seq 1 "$n"); do
+      ip netns exec "emub-r$i" sysctl -q -w net.ipv4.ip_forward=1
+      if [ "$i" -lt "$n" ]; then ip -n "emub-r$i" route add "10.50.$n.0/24" via "10.50.$i.254"; fi
+      if [ "$i" -gt 1 ]; then ip -n "emub-r$i" route add 10.50.0.0/24 via "10.50.$((i - 1)).1"; fi
+    done
+    ip netns exec emub-h0 ping -c 50 -i 0.01 -W 2 "10.50.$n.2" >/dev/null
+    ip netns exec emub-h0 ping -c 200 -i 0.01 -W 2 "10.50.$n.2" | rtts > "$work/kern$n.txt"
+    for x in "${kns[@]}"; do ip netns del "$x"; done
+    kns=()
+    p50[kern$n]=$(median < "$work/kern$n.txt"); p99[kern$n]=$(pct 99 < "$work/kern$n.txt")
+  done
+fi
+
+echo
+echo "== ping RTT across 1 and 4 routers (200 pings, 10 ms apart, ms)"
+printf '%-8s %10s %10s %10s %10s %16s\n' "" "1: p50" "1: p99" "4: p50" "4: p99" "per hop p50 (us)"
+for side in emu kern; do
+  [ -n "${p50[${side}1]:-}" ] || continue
+  hop=$(python3 -c "print(round((${p50[${side}4]} - ${p50[${side}1]}) / 3 * 1000))")
+  printf '%-8s %10s %10s %10s %10s %16s\n' "$side" "${p50[${side}1]}" "${p99[${side}1]}" "${p50[${side}4]}" \
+    "${p99[${side}4]}" "$hop"
+done
