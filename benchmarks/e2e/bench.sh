@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The end-to-end suite (`./emu bench`): runs every benchmark in this folder one after the other
+# (never two at once: they would measure each other) and ends with one table of the headline
+# figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
+#   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime)
+#   --out DIR      where the logs go (default: a new folder under /tmp)
+# The kernel comparisons (goodput, pps, the kernel side of footprint) need root; without root
+# they are skipped and the table says so.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+quick=0
+only=""
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --only) only="${2:?--only needs a list}"; shift ;;
+    --out) out="${2:?--out needs a folder}"; shift ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+all="footprint dns https goodput pps walltime"
+for b in ${only//,/ }; do
+  [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
+done
+out=${out:-$(mktemp -d /tmp/emu-bench-suite.XXXXXX)}
+mkdir -p "$out"
+root=0; [ "$(id -u)" = 0 ] && root=1
+
+wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+rows=()
+row() { rows+=("$(printf '%-44s %s' "$1" "$2")"); }
+
+# run NAME SCRIPT ARGS...: runs one benchmark, its log in $out/NAME.log; returns its status.
+run() {
+  local name=$1; shift
+  echo "bench: $name ($*) ..." >&2
+  local t0=$SECONDS
+  if bash "$@" > "$out/$name.log" 2>&1; then
+    echo "bench: $name done in $((SECONDS - t0)) s" >&2
+  else
+    echo "bench: $name FAILED (see $out/$name.log)" >&2
+    return 1
+  fi
+}
+
+if wanted footprint; then
+  if run footprint "$here/node-footprint.sh"; then
+    l=$(grep '^median start' "$out/footprint.log")
+    row "node start (median, seed lab)" "$(echo "$l" | awk '{print $3, $4}' | tr -d ,)"
+    row "node resident memory (median / max)" "$(echo "$l" | awk '{print $7, $8, "/", $11, $12}' | tr -d ,)"
+    row "ping RTT per hop, p50: emu" "$(awk '$1 == "emu" {print $NF " us"}' "$out/footprint.log")"
+    row "ping RTT per hop, p50: Linux" "$(awk '$1 == "kern" {print $NF " us"}' "$out/footprint.log" | grep . \
+      || echo "skipped (needs root)")"
+  else row "footprint" "FAILED"; fi
+fi
+if wanted dns; then
+  if [ $quick = 1 ]; then a=(3 2 64); else a=(5 5 64); fi
+  if run dns "$here/dns-qps.sh" "${a[@]}"; then
+    row "DNS queries/s (udpperf round trips/s)" "$(awk '{for (i = 2; i <= NF; i++) {if ($i == "queries/s") q = $(i-1);
+      if ($i == "round") u = $(i-1)}} END {print q " (" u ")"}' "$out/dns.log")"
+  else row "DNS" "FAILED"; fi
+fi
+if wanted https; then
+  if [ $quick = 1 ]; then a=(2 100 4); else a=(5 400 4); fi
+  if run https "$here/https-rate.sh" "${a[@]}"; then
+    row "TLS 1.3 handshakes/s (TLS 1.2 RSA)" "$(awk '/mode A/ {print $(NF-1) " (" $NF ")"}' "$out/https.log")"
+    row "HTTPS requests/s, keep-alive (TLS 1.2 RSA)" "$(awk '/mode B/ {print $(NF-1) " (" $NF ")"}' "$out/https.log")"
+  else row "HTTPS" "FAILED"; fi
+fi
+if wanted goodput; then
+  if [ $root = 0 ] || ! command -v iperf3 >/dev/null; then
+    row "TCP goodput, emu / Linux" "skipped (needs root and iperf3)"
+  else
+    if [ $quick = 1 ]; then a=(1 256M); else a=(5 1G); fi
+    if run goodput "$here/tcp-goodput.sh" "${a[@]}"; then
+      row "TCP goodput Mbit/s: emu / Linux" "$(awk '/^  emu \(/ {e=$(NF-1)} /^  Linux \(/ {k=$(NF-1)} \
+        /^  emu \/ Linux/ {r=$NF} END {print e " / " k " (" r ")"}' "$out/goodput.log")"
+    else row "TCP goodput" "FAILED"; fi
+  fi
+fi
+if wanted pps; then
+  if [ $root = 0 ]; then
+    row "router packets/s, emu / Linux" "skipped (needs root)"
+  elif [ ! -f "$here/router-pps.sh" ]; then
+    row "router packets/s, emu / Linux" "not built yet"
+  else
+    if [ $quick = 1 ]; then a=(1 2); else a=(5 5); fi
+    if run pps "$here/router-pps.sh" "${a[@]}"; then
+      while read -r size emu kern ratio; do row "router packets/s, $size-byte frames: emu / Linux" \
+        "$emu / $kern ($ratio)"; done \
+        < <(awk '$2 == "B" && $4 == "(offered" {print $1, $3, $6, $9}' "$out/pps.log")
+    else row "router packets/s" "FAILED"; fi
+  fi
+fi
+if wanted walltime; then
+  if [ $quick = 1 ]; then a=(1); else a=(5); fi
+  if run walltime "$here/run-walltime.sh" "${a[@]}"; then
+    row "./emu run wall time (seed scenario)" "$(grep 'median:' "$out/walltime.log" | sed 's/.*median: //')"
+  else row "./emu run wall time" "FAILED"; fi
+fi
+
+echo
+echo "emu end-to-end benchmarks ($([ $quick = 1 ] && echo "quick: not figures to quote" || echo "medians")), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+printf '%s\n' "${rows[@]}"
+echo "logs: $out"
