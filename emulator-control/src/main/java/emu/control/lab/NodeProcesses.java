@@ -18,7 +18,9 @@ public final class NodeProcesses {
     List<String> opts = new ArrayList<>(List.of(
         "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
         "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
-        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1"));
+        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+        // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
+        "-Dio.netty.allocator.maxCachedBufferCapacity=65536"));
     String leak = System.getProperty("io.netty.leakDetection.level");
     if (leak != null) {
       opts.add("-Dio.netty.leakDetection.level=" + leak);
