@@ -421,8 +421,8 @@ public final class LabController implements AutoCloseable {
     o.put("pid", n.pid());
     o.put("mgmt", n.mgmt());
     if (lab.isLinux(node)) {
-      com.fasterxml.jackson.databind.node.ObjectNode j = new com.fasterxml.jackson.databind.ObjectMapper()
-          .createObjectNode();
+      com.fasterxml.jackson.databind.node.ObjectNode j = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+          .objectNode();
       emu.control.lab.StatusTable.linux(lab, n, j);
       o.putAll(toMap(j));
       return o;

@@ -108,7 +108,8 @@ public final class StatusTable {
       }
       boolean first = true;
       for (JsonNode i : ifaces) {
-        String link = i.path("bind").isNull() || i.path("bind").isMissingNode() ? "(not linked)"
+        String link = i.path("vxlan").asBoolean() ? "vxlan device in " + n.path("netns").asText()
+            : i.path("bind").isNull() || i.path("bind").isMissingNode() ? "(not linked)"
             : "udp " + i.path("bind").asText() + " -> " + i.path("peer").asText();
         String[] left = first ? base : new String[] {"", "", "", ""};
         String link2 = i.path("state").asText("UP").equals("DOWN") ? link + " [DOWN]" : link;
