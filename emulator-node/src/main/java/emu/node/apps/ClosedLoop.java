@@ -1,9 +1,6 @@
 package emu.node.apps;
 
 import emu.link.time.TimeSource;
-import emu.node.wire.IcmpPacket;
-import emu.node.wire.Ipv4Packet;
-import io.netty.buffer.ByteBuf;
 
 /**
  * The engine of {@code dnsperf} and {@code udpperf}: a closed loop that keeps {@code window}
@@ -227,26 +224,6 @@ abstract class ClosedLoop {
   /** Completed requests per second of {@link #runSeconds}. */
   double rate() {
     return completed / runSeconds();
-  }
-
-  /**
-   * Whether {@code icmp} is a destination-unreachable error about a UDP datagram we sent from
-   * {@code localPort} to {@code server}:{@code serverPort} (its quote says so). The views are
-   * those an {@link emu.node.stack.IcmpListener} gets.
-   */
-  static boolean unreachableFor(Ipv4Packet ip, IcmpPacket icmp, int server, int localPort, int serverPort) {
-    if (icmp.type() != IcmpPacket.TYPE_DEST_UNREACHABLE || icmp.dataLength() < Ipv4Packet.MIN_HEADER_LEN + 8) {
-      return false;
-    }
-    ByteBuf b = ip.buffer();
-    Ipv4Packet q = new Ipv4Packet().wrap(b, icmp.dataIndex());
-    int qhl = q.headerLength();
-    if (qhl < Ipv4Packet.MIN_HEADER_LEN || icmp.dataLength() < qhl + 8 || q.protocol() != Ipv4Packet.PROTO_UDP
-        || q.dst() != server) {
-      return false;
-    }
-    int at = icmp.dataIndex() + qhl;
-    return b.getUnsignedShort(at) == localPort && b.getUnsignedShort(at + 2) == serverPort;
   }
 
   static String percent(long part, long whole) {

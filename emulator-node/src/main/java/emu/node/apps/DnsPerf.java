@@ -1,12 +1,8 @@
 package emu.node.apps;
 
-import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
-import emu.node.stack.UdpListener;
-import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
-import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.time.Instant;
@@ -134,13 +130,11 @@ public final class DnsPerf implements Command {
   }
 
   /** One run: the socket, the IDs in flight and the statistics. */
-  private final class Run extends ClosedLoop implements UdpListener, IcmpListener {
+  private final class Run extends UdpClosedLoop {
     private static final byte FREE = 0;
     private static final byte IN_FLIGHT = 1;
     private static final byte LOST = 2;
 
-    private final int server;
-    private final int serverPort;
     private final Record question;
     private final String commandLine;
     private final byte[] wire;
@@ -150,17 +144,13 @@ public final class DnsPerf implements Command {
     private final long[] lostAt = new long[0x10000];
     private final int[] idOf;
     private final Map<Integer, long[]> rcodes = new TreeMap<>();
-    private int port = -1;
     private long malformed;
     private long truncated;
-    private long icmpErrors;
     private long responseBytes;
 
     Run(int server, int serverPort, Record question, int window, long duration, long timeout, String commandLine,
         CommandIo io) {
-      super(stack.time(), io, window, duration, timeout);
-      this.server = server;
-      this.serverPort = serverPort;
+      super(DnsPerf.this.stack, io, server, serverPort, window, duration, timeout);
       this.question = question;
       this.commandLine = commandLine;
       this.wire = Message.newQuery(question).toWire();
@@ -168,17 +158,13 @@ public final class DnsPerf implements Command {
     }
 
     void begin() {
-      port = stack.udp().bind(0, this);
-      if (port < 0) {
-        io.out("dnsperf: no free UDP port");
-        io.exit(1);
+      if (!bind("dnsperf")) {
         return;
       }
-      stack.icmp().addListener(this);
       io.out("DNS Performance Testing Tool (emu dnsperf, after BIND's dnsperf)");
       io.out("");
       io.out("[Status] Command line: " + commandLine);
-      io.out("[Status] Sending queries (to " + Ipv4Address.format(server) + ":" + serverPort + " from UDP port " + port
+      io.out("[Status] Sending queries (to " + Ipv4Address.format(peer) + ":" + peerPort + " from UDP port " + port
           + "): " + question.getName() + " " + Type.string(question.getType()));
       io.out("[Status] Started at: " + Instant.ofEpochSecond(0, time.epochNanos()));
       io.out("[Status] Stopping after " + LatencyStats.seconds(durationNanos()) + " seconds");
@@ -194,10 +180,10 @@ public final class DnsPerf implements Command {
       ByteBuf b = stack.allocate(wire.length);
       b.writeBytes(wire);
       b.setShort(b.readerIndex(), id);
-      SendResult r = stack.udp().send(0, port, server, serverPort, 64, b);
+      SendResult r = send(b);
       if (r != SendResult.SENT) {
         state[id] = FREE;
-        return "dnsperf: sending to " + Ipv4Address.format(server) + ": " + r.message();
+        return "dnsperf: sending to " + Ipv4Address.format(peer) + ": " + r.message();
       }
       return null;
     }
@@ -229,7 +215,7 @@ public final class DnsPerf implements Command {
       if (finished()) {
         return;
       }
-      if (srcIp != server || srcPort != serverPort || payload.readableBytes() < 12) {
+      if (srcIp != peer || srcPort != peerPort || payload.readableBytes() < 12) {
         unmatched++;
         return;
       }
@@ -266,22 +252,6 @@ public final class DnsPerf implements Command {
     }
 
     @Override
-    public void onIcmp(Ipv4Packet ip, IcmpPacket icmp) {
-      if (!finished() && unreachableFor(ip, icmp, server, port, serverPort)) {
-        icmpErrors++;
-      }
-    }
-
-    @Override
-    protected void close() {
-      if (port >= 0) {
-        stack.udp().unbind(port);
-        stack.icmp().removeListener(this);
-        port = -1;
-      }
-    }
-
-    @Override
     protected void report() {
       io.out("[Status] Testing complete (time limit)");
       io.out("");
@@ -296,8 +266,8 @@ public final class DnsPerf implements Command {
         io.out("  Malformed responses:  " + malformed + " (not a reply to the question asked)");
       }
       if (icmpErrors > 0) {
-        io.out("  ICMP unreachable:     " + icmpErrors + " (nothing listening at " + Ipv4Address.format(server) + ":"
-            + serverPort + "?)");
+        io.out("  ICMP unreachable:     " + icmpErrors + " (nothing listening at " + Ipv4Address.format(peer) + ":"
+            + peerPort + "?)");
       }
       if (truncated > 0) {
         io.out("  Truncated (TC):       " + truncated);

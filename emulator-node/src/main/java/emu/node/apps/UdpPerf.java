@@ -1,12 +1,8 @@
 package emu.node.apps;
 
-import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
-import emu.node.stack.UdpListener;
-import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
-import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Locale;
@@ -140,22 +136,16 @@ public final class UdpPerf implements Command {
   }
 
   /** One client run. */
-  private final class Run extends ClosedLoop implements UdpListener, IcmpListener {
-    private final int dest;
-    private final int destPort;
+  private final class Run extends UdpClosedLoop {
     private final int size;
     private final int token;
     /** Per slot: the sequence number of the datagram last sent, and of the last one echoed. */
     private final int[] seq;
     private final int[] answeredSeq;
-    private int port = -1;
-    private long icmpErrors;
     private long duplicates;
 
     Run(int dest, int destPort, int window, long duration, long timeout, int size, CommandIo io) {
-      super(stack.time(), io, window, duration, timeout);
-      this.dest = dest;
-      this.destPort = destPort;
+      super(UdpPerf.this.stack, io, dest, destPort, window, duration, timeout);
       this.size = size;
       this.token = stack.random().nextInt();
       this.seq = new int[window];
@@ -163,14 +153,10 @@ public final class UdpPerf implements Command {
     }
 
     void begin() {
-      port = stack.udp().bind(0, this);
-      if (port < 0) {
-        io.out("udpperf: no free UDP port");
-        io.exit(1);
+      if (!bind("udpperf")) {
         return;
       }
-      stack.icmp().addListener(this);
-      io.out("udpperf: UDP round trips to " + Ipv4Address.format(dest) + " port " + destPort + " from port " + port + ", "
+      io.out("udpperf: UDP round trips to " + Ipv4Address.format(peer) + " port " + peerPort + " from port " + port + ", "
           + size + "-byte datagrams, " + seq.length + " in flight, for " + LatencyStats.seconds(durationNanos())
           + " s");
       start();
@@ -181,8 +167,8 @@ public final class UdpPerf implements Command {
       int s = ++seq[slot];
       ByteBuf b = stack.allocate(size);
       b.writeInt(token).writeInt(slot).writeInt(s).writeZero(size - HEADER);
-      SendResult r = stack.udp().send(0, port, dest, destPort, 64, b);
-      return r == SendResult.SENT ? null : "udpperf: sending to " + Ipv4Address.format(dest) + ": " + r.message();
+      SendResult r = send(b);
+      return r == SendResult.SENT ? null : "udpperf: sending to " + Ipv4Address.format(peer) + ": " + r.message();
     }
 
     @Override
@@ -196,7 +182,7 @@ public final class UdpPerf implements Command {
         return;
       }
       int at = payload.readerIndex();
-      if (srcIp != dest || srcPort != destPort || payload.readableBytes() != size || payload.getInt(at) != token) {
+      if (srcIp != peer || srcPort != peerPort || payload.readableBytes() != size || payload.getInt(at) != token) {
         unmatched++;
         return;
       }
@@ -215,22 +201,6 @@ public final class UdpPerf implements Command {
     }
 
     @Override
-    public void onIcmp(Ipv4Packet ip, IcmpPacket icmp) {
-      if (!finished() && unreachableFor(ip, icmp, dest, port, destPort)) {
-        icmpErrors++;
-      }
-    }
-
-    @Override
-    protected void close() {
-      if (port >= 0) {
-        stack.udp().unbind(port);
-        stack.icmp().removeListener(this);
-        port = -1;
-      }
-    }
-
-    @Override
     protected void report() {
       io.out("");
       io.out("Statistics:");
@@ -241,8 +211,8 @@ public final class UdpPerf implements Command {
       io.out("  Late replies:         " + late);
       io.out("  Unmatched replies:    " + unmatched + (duplicates > 0 ? " (and " + duplicates + " duplicates)" : ""));
       if (icmpErrors > 0) {
-        io.out("  ICMP unreachable:     " + icmpErrors + " (is 'udpperf server' running on " + Ipv4Address.format(dest)
-            + " port " + destPort + "?)");
+        io.out("  ICMP unreachable:     " + icmpErrors + " (is 'udpperf server' running on " + Ipv4Address.format(peer)
+            + " port " + peerPort + "?)");
       }
       io.out("  Run time (s):         " + String.format(Locale.ROOT, "%.6f", runSeconds()));
       io.out("  Round trips per second: " + String.format(Locale.ROOT, "%.6f", rate()));
