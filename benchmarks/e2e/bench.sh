@@ -52,9 +52,12 @@ if wanted footprint; then
     l=$(grep '^median start' "$out/footprint.log")
     row "node start (median, seed lab)" "$(echo "$l" | awk '{print $3, $4}' | tr -d ,)"
     row "node resident memory (median / max)" "$(echo "$l" | awk '{print $7, $8, "/", $11, $12}' | tr -d ,)"
-    row "ping RTT per hop, p50: emu" "$(awk '$1 == "emu" {print $NF " us"}' "$out/footprint.log")"
-    row "ping RTT per hop, p50: Linux" "$(awk '$1 == "kern" {print $NF " us"}' "$out/footprint.log" | grep . \
-      || echo "skipped (needs root)")"
+    row "node PSS (median)" "$(echo "$l" | awk '{print $15, $16}')"
+    for side in emu kern floor; do
+      v=$(awk -v s="$side," '$1 == s {printf "%s%s ms apart: %s us", sep, $2, $NF; sep = ", "}' "$out/footprint.log")
+      case $side in emu) label="emu";; kern) label="Linux";; floor) label="floor (2 processes)";; esac
+      row "ping RTT per hop, p50: $label" "${v:-skipped (needs root)}"
+    done
   else row "footprint" "FAILED"; fi
 fi
 if wanted dns; then

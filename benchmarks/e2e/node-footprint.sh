@@ -5,9 +5,13 @@
 #   memory: VmRSS of every node of the seed lab (configs/corporate.yml) after its scenario ran
 #           (`https-get https://payroll.corp.com/` from the client), so every role has done its
 #           work: switch, router, DNS forwarder and server, HTTPS client and server.
-#   hops:   ping RTT p50 and p99 from h0 across chains of 1 and 4 routers (200 pings each, 10 ms
-#           apart, after 50 warm-up pings); the cost of a hop is the difference divided by 3.
-#           Side by side, the same for Linux namespaces joined by veth pairs (iputils ping).
+#   hops:   ping RTT p50 and p99 from h0 across chains of 1 and 4 routers, 200 pings 10 ms apart
+#           (every process has gone idle in between) and 1000 pings 1 ms apart, after 5000 warm-up
+#           pings 1 ms apart (a node that has carried traffic for a while has its forwarding path
+#           compiled by the JIT; 50 warm-up pings left it interpreted and doubled the figure); the
+#           cost of a hop is the difference divided by 3. Side by side, the same for Linux
+#           namespaces joined by veth pairs (iputils ping), and the floor under a hop through
+#           another process: one UDP round trip between two idle processes (udp-pingpong.py).
 # Needs root for the kernel side (namespaces); the emu side runs without.
 # Usage: benchmarks/e2e/node-footprint.sh
 set -euo pipefail
@@ -32,20 +36,22 @@ pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i
 echo "== start time and resident memory: the seed lab (configs/corporate.yml)" >&2
 "$emu" up "$here/configs/corporate.yml" --out "$work/seed" >/dev/null
 "$emu" exec client -- https-get https://payroll.corp.com/ >/dev/null
-sleep 2
-printf '%-10s %-8s %12s %10s\n' NODE KIND "START (ms)" "RSS (MB)"
-starts=(); rsss=()
+sleep 3 # past one native-heap trim (nodes run with -XX:TrimNativeHeapInterval=2000)
+printf '%-10s %-8s %12s %10s %10s\n' NODE KIND "START (ms)" "RSS (MB)" "PSS (MB)"
+starts=(); rsss=(); psss=()
 while read -r node kind pid; do
   start=$(grep -o 'started_ms=[0-9]*' "$work/seed/$node.log" | cut -d= -f2)
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
-  printf '%-10s %-8s %12s %10s\n' "$node" "$kind" "$start" "$rss"
-  starts+=("$start"); rsss+=("$rss")
+  # PSS shares out the pages every node maps alike (libjvm, the JDK's class archive) among them
+  pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' "/proc/$pid/smaps_rollup")
+  printf '%-10s %-8s %12s %10s %10s\n' "$node" "$kind" "$start" "$rss" "$pss"
+  starts+=("$start"); rsss+=("$rss"); psss+=("$pss")
 done < <("$emu" status --json | python3 -c '
 import json, sys
 for n in json.load(sys.stdin)["nodes"]:
     print(n["name"], n["kind"], n["pid"])')
 echo "median start $(printf '%s\n' "${starts[@]}" | median) ms, median RSS $(printf '%s\n' "${rsss[@]}" | median) MB," \
-  "max RSS $(printf '%s\n' "${rsss[@]}" | sort -g | tail -1) MB"
+  "max RSS $(printf '%s\n' "${rsss[@]}" | sort -g | tail -1) MB, median PSS $(printf '%s\n' "${psss[@]}" | median) MB"
 "$emu" down corporate >/dev/null
 
 # A chain: h0 - r1 - ... - rN - h1, a /24 per link; each router reaches h1's subnet through
@@ -78,14 +84,25 @@ PY
 rtts() { grep -o 'time=[0-9.]*' | cut -d= -f2; }
 
 declare -A p50 p99
+# pings SIDE N: records p50/p99 of the two spacings from files $work/SIDE-N-{10,1}.txt
+stats() {
+  for gap in 10 1; do
+    p50[$1-$gap-$2]=$(median < "$work/$1-$2-$gap.txt"); p99[$1-$gap-$2]=$(pct 99 < "$work/$1-$2-$gap.txt")
+  done
+}
 for n in 1 4; do
   chain_yaml "$n" > "$work/chain$n.yml"
   "$emu" up "$work/chain$n.yml" --out "$work/c$n" --no-trace --no-capture >/dev/null
-  "$emu" exec h0 -- ping -c 50 -i 0.01 -W 2 h1 >/dev/null
-  "$emu" exec h0 -- ping -c 200 -i 0.01 -W 2 h1 | rtts > "$work/emu$n.txt"
+  "$emu" exec h0 -- ping -c 5000 -i 0.001 -W 2 h1 >/dev/null
+  "$emu" exec h0 -- ping -c 200 -i 0.01 -W 2 h1 | rtts > "$work/emu-$n-10.txt"
+  "$emu" exec h0 -- ping -c 1000 -i 0.001 -W 2 h1 | rtts > "$work/emu-$n-1.txt"
   "$emu" down "chain$n" >/dev/null
-  p50[emu$n]=$(median < "$work/emu$n.txt"); p99[emu$n]=$(pct 99 < "$work/emu$n.txt")
+  stats emu "$n"
 done
+# The floor: one round trip between two processes is what a hop through a process adds at best.
+python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 | rtts > "$work/floor-1-10.txt"
+python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.001 1000 | rtts > "$work/floor-1-1.txt"
+stats floor 1
 
 if [ "$(id -u)" = 0 ]; then
   # The same chains in the kernel: namespaces kf-h0, kf-r1..rN, kf-h1, veth pairs, forwarding on.
@@ -109,19 +126,26 @@ if [ "$(id -u)" = 0 ]; then
       if [ "$i" -gt 1 ]; then ip -n "emub-r$i" route add 10.50.0.0/24 via "10.50.$((i - 1)).1"; fi
     done
     ip netns exec emub-h0 ping -c 50 -i 0.01 -W 2 "10.50.$n.2" >/dev/null
-    ip netns exec emub-h0 ping -c 200 -i 0.01 -W 2 "10.50.$n.2" | rtts > "$work/kern$n.txt"
+    ip netns exec emub-h0 ping -c 200 -i 0.01 -W 2 "10.50.$n.2" | rtts > "$work/kern-$n-10.txt"
+    ip netns exec emub-h0 ping -c 1000 -i 0.001 -W 2 "10.50.$n.2" | rtts > "$work/kern-$n-1.txt"
     for x in "${kns[@]}"; do ip netns del "$x"; done
     kns=()
-    p50[kern$n]=$(median < "$work/kern$n.txt"); p99[kern$n]=$(pct 99 < "$work/kern$n.txt")
+    stats kern "$n"
   done
 fi
 
 echo
-echo "== ping RTT across 1 and 4 routers (200 pings, 10 ms apart, ms)"
-printf '%-8s %10s %10s %10s %10s %16s\n' "" "1: p50" "1: p99" "4: p50" "4: p99" "per hop p50 (us)"
+echo "== ping RTT across 1 and 4 routers (ms; 200 pings 10 ms apart, 1000 pings 1 ms apart)"
+printf '%-14s %10s %10s %10s %10s %16s\n' "" "1: p50" "1: p99" "4: p50" "4: p99" "per hop p50 (us)"
 for side in emu kern; do
-  [ -n "${p50[${side}1]:-}" ] || continue
-  hop=$(python3 -c "print(round((${p50[${side}4]} - ${p50[${side}1]}) / 3 * 1000))")
-  printf '%-8s %10s %10s %10s %10s %16s\n' "$side" "${p50[${side}1]}" "${p99[${side}1]}" "${p50[${side}4]}" \
-    "${p99[${side}4]}" "$hop"
+  for gap in 10 1; do
+    [ -n "${p50[$side-$gap-1]:-}" ] || continue
+    hop=$(python3 -c "print(round((${p50[$side-$gap-4]} - ${p50[$side-$gap-1]}) / 3 * 1000))")
+    printf '%-14s %10s %10s %10s %10s %16s\n' "$side, ${gap} ms" "${p50[$side-$gap-1]}" "${p99[$side-$gap-1]}" \
+      "${p50[$side-$gap-4]}" "${p99[$side-$gap-4]}" "$hop"
+  done
+done
+for gap in 10 1; do
+  printf '%-14s %10s %10s %10s %10s %16s\n' "floor, ${gap} ms" "${p50[floor-$gap-1]}" "${p99[floor-$gap-1]}" "-" "-" \
+    "$(python3 -c "print(round(${p50[floor-$gap-1]} * 1000))")"
 done
