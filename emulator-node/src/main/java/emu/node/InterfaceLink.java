@@ -8,6 +8,7 @@ import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.Impairment;
 import emu.link.impair.ImpairmentParser;
 import emu.link.time.TimeSource;
+import emu.link.tunnel.ReceiveMode;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.node.config.HostPort;
 import emu.node.config.NodeConfig;
@@ -42,7 +43,8 @@ final class InterfaceLink {
       return new InterfaceLink(i, null, null, null, new DisconnectedEndpoint(name, mtu));
     }
     UdpLinkEndpoint udp = new UdpLinkEndpoint(name, HostPort.parse(i.bind()), HostPort.parse(i.peer()), mtu,
-        i.vni() == null ? UdpLinkEndpoint.RAW : i.vni());
+        i.vni() == null ? UdpLinkEndpoint.RAW : i.vni(),
+        i.receive() == null ? ReceiveMode.GRO : ReceiveMode.valueOf(i.receive().toUpperCase(java.util.Locale.ROOT)));
     LinkEndpoint ep = udp;
     PcapWriter pcap = null;
     if (node.capture()) {

@@ -47,6 +47,8 @@ public final class LabPlanner {
     String token = newToken();
     Map<String, String> bindOf = new HashMap<>();
     Map<String, String> peerOf = new HashMap<>();
+    // emu ends whose peer is not an emu node: they read with recvmmsg (see ReceiveMode)
+    Set<String> separateDatagrams = new HashSet<>();
     Map<String, Integer> vniOf = new HashMap<>();
     Map<String, LinuxUnderlay> underlays = new LinkedHashMap<>();
     for (NodeSpec n : topo.nodes()) {
@@ -69,6 +71,7 @@ public final class LabPlanner {
         LinkSpec.Endpoint out = aOutside ? l.a() : l.b();
         LinkSpec.Endpoint emuEnd = aOutside ? l.b() : l.a();
         NodeSpec emuNode = aOutside ? nb : na;
+        separateDatagrams.add(emuEnd.toString());
         if (outside.isLinux()) {
           // The emu end listens on its own underlay address, port 4789, where the Linux VXLAN
           // device in the namespace sends (RFC 7348's port, given to the kernel explicitly).
@@ -133,7 +136,8 @@ public final class LabPlanner {
           }
         } else {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
-              impairments.isEmpty() ? null : impairments, vniOf.get(key)));
+              impairments.isEmpty() ? null : impairments, vniOf.get(key),
+              separateDatagrams.contains(key) ? "recvmmsg" : null));
         }
         ifIndex++;
       }

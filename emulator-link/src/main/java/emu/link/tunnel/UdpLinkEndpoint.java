@@ -29,10 +29,10 @@ import java.net.InetSocketAddress;
  *
  * <p>Batching, without changing the framing: frames sent during one turn of the event loop go
  * out together at its end. On Linux, runs of equal-sized frames leave as one UDP GSO send
- * (the kernel still emits one datagram per frame), and the socket reads with UDP GRO (the
- * kernel may hand several same-sized datagrams over in one read, with their size, and Netty
- * splits them back into one frame each). A peer without GSO/GRO, such as QEMU, sees exactly the
- * same datagrams.
+ * (the kernel still emits one datagram per frame), and the socket reads as {@link ReceiveMode}
+ * says: with UDP GRO when the peer is an emu node (a GSO run in one read, which Netty splits
+ * back into one frame each), with {@code recvmmsg} when the peer sends separate datagrams. A
+ * peer without GSO/GRO, such as QEMU, sees exactly the same datagrams.
  */
 public final class UdpLinkEndpoint implements LinkEndpoint {
   /** Socket buffers asked for; the kernel caps them at net.core.[rw]mem_max. */
@@ -60,6 +60,7 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
   private final java.util.ArrayDeque<ByteBuf> pending = new java.util.ArrayDeque<>();
   private boolean batching;
   private final int vni;
+  private final ReceiveMode receiveMode;
 
   public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu) {
     this(name, local, peer, mtu, RAW);
@@ -71,6 +72,12 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
    *     that VNI followed by the frame, as a Linux VXLAN device sends and expects
    */
   public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu, int vni) {
+    this(name, local, peer, mtu, vni, ReceiveMode.GRO);
+  }
+
+  /** @param receiveMode how to read, by what the peer is (see {@link ReceiveMode}) */
+  public UdpLinkEndpoint(String name, InetSocketAddress local, InetSocketAddress peer, int mtu, int vni,
+                         ReceiveMode receiveMode) {
     if (mtu < 68 || mtu > 65_000) {
       throw new IllegalArgumentException(name + ": MTU " + mtu + " outside 68..65000");
     }
@@ -83,10 +90,17 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     this.mtu = mtu;
     this.maxFrame = LinkEndpoint.maxFrameLength(mtu);
     this.vni = vni;
+    ReceiveMode forced = ReceiveMode.override();
+    this.receiveMode = forced != null ? forced : java.util.Objects.requireNonNull(receiveMode);
   }
 
   /** The framing of a link without VXLAN. */
   public static final int RAW = -1;
+
+  /** How the socket reads. */
+  public ReceiveMode receiveMode() {
+    return receiveMode;
+  }
 
   /** The VNI, or {@link #RAW}. */
   public int vni() {
@@ -100,10 +114,14 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
   public ChannelFuture open(EventLoop loop) {
     this.loop = loop;
     batching = GSO && Transports.epoll() && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
-    // Without GRO: one byte more than the largest legal frame, so an oversized datagram shows
-    // up as oversized (and is counted) instead of being silently truncated to a legal length.
-    // With GRO a read may hold many frames, up to the largest UDP payload.
-    int bufferSize = batching ? 65_536 : maxFrame + 1 + (vni == RAW ? 0 : VxlanHeader.LEN);
+    // A datagram's slot: one byte more than the largest legal frame, so an oversized datagram
+    // shows up as oversized (and is counted) instead of being silently truncated to a legal
+    // length. recvmmsg fills as many slots as the 64 KiB buffer holds; a GRO read may hold many
+    // frames, up to the largest UDP payload.
+    int slot = maxFrame + 1 + (vni == RAW ? 0 : VxlanHeader.LEN);
+    boolean mmsg = Transports.epoll() && receiveMode == ReceiveMode.RECVMMSG;
+    boolean gro = batching && receiveMode == ReceiveMode.GRO;
+    int bufferSize = mmsg ? Math.max(65_536, slot) : gro ? 65_536 : slot;
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transports.datagramChannel())
@@ -118,7 +136,10 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
         .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 2 << 20))
         .handler(new Inbound());
-    if (batching) {
+    if (mmsg) {
+      // Netty then reads with recvmmsg, one datagram per slot of this size (its scattering read).
+      b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot);
+    } else if (gro) {
       b.option(io.netty.channel.epoll.EpollChannelOption.UDP_GRO, true);
     }
     ChannelFuture f = b.bind(local);

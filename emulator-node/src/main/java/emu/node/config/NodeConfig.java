@@ -52,17 +52,25 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param peer the other end's UDP endpoint host:port
    * @param impairments egress impairments in tc-netem words (emu.link.impair.ImpairmentParser), or null
    * @param vni the VXLAN network identifier if the link speaks VXLAN, else null (raw frames)
+   * @param receive how the socket reads (emu.link.tunnel.ReceiveMode, lower case): {@code gro}
+   *     when the peer is an emu node (null means that), {@code recvmmsg} when it sends separate
+   *     datagrams (a Linux VXLAN device, QEMU, any external peer)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
-                      Map<String, String> impairments, Integer vni) {
+                      Map<String, String> impairments, Integer vni, String receive) {
     public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
-      this(name, mac, address, mtu, bind, peer, null, null);
+      this(name, mac, address, mtu, bind, peer, null, null, null);
     }
 
     public Iface(String name, String mac, String address, int mtu, String bind, String peer,
                  Map<String, String> impairments) {
-      this(name, mac, address, mtu, bind, peer, impairments, null);
+      this(name, mac, address, mtu, bind, peer, impairments, null, null);
+    }
+
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, null);
     }
   }
 
