@@ -93,7 +93,9 @@ public final class EmulatedNode {
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }
-      shell.add(new BridgeCommand(bridge, "bridge")).add(new BridgeCommand(bridge, "ip")).add(new Sleep(time));
+      List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
+      shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
+          .add(new Sleep(time));
     } else {
       this.bridge = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
