@@ -93,7 +93,8 @@ public final class LabStats {
             : String.valueOf(c.getMessage()).replaceFirst("^node \\S+: ", "");
         long pid = o.path("pid").asLong();
         boolean stopped = stopped(pid);
-        o.put("state", stopped || "paused".equals(knownState == null ? null : knownState.apply(e.getKey()))
+        o.put("state", c instanceof NodeClient.Refused ? "error"
+            : stopped || "paused".equals(knownState == null ? null : knownState.apply(e.getKey()))
             ? "paused" : "not answering");
         o.put("reason", why + (stopped ? "; process " + pid + " is stopped (SIGSTOP): ./emu node resume "
             + e.getKey() : ""));

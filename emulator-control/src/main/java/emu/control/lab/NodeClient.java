@@ -91,10 +91,17 @@ public final class NodeClient {
       }
       if (r.statusCode() != 200) {
         throw new java.util.concurrent.CompletionException(
-            new IOException("node " + node + " answered " + r.statusCode() + ": " + r.body()));
+            new Refused("node " + node + " answered " + r.statusCode() + ": " + r.body().strip()));
       }
       return r.body();
     });
+  }
+
+  /** The node answered, with an error status (an older node without the endpoint, a wrong token). */
+  public static final class Refused extends IOException {
+    public Refused(String message) {
+      super(message);
+    }
   }
 
   /**
