@@ -69,6 +69,8 @@ public final class EmulatedNode {
   private DnsServer dnsServer;
   private EmuTransport transport;
   private HttpsServer httpsServer;
+  private StubResolver resolver;
+  private final emu.node.tls.TlsClientCounters tlsClientCounters = new emu.node.tls.TlsClientCounters();
 
   private EmulatedNode(NodeConfig config, EventLoop loop) throws IOException {
     this.config = config;
@@ -91,7 +93,9 @@ public final class EmulatedNode {
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }
-      shell.add(new BridgeCommand(bridge, "bridge")).add(new BridgeCommand(bridge, "ip")).add(new Sleep(time));
+      List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
+      shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
+          .add(new Sleep(time));
     } else {
       this.bridge = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
@@ -119,12 +123,14 @@ public final class EmulatedNode {
       // The seed's order: hosts table, then cache, then the configured DNS server.
       StubResolver resolver = new StubResolver(stack, hosts,
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
+      this.resolver = resolver;
       shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
           .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
-          .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls())))
+          .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),
+              tlsClientCounters))
           .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
-          .add(new HttpsPerf(transport, resolver, config.trustPem())).add(new Sleep(time));
+          .add(new HttpsPerf(transport, resolver, config.trustPem(), tlsClientCounters)).add(new Sleep(time));
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, config.dns());
     }
@@ -283,6 +289,12 @@ public final class EmulatedNode {
     return out;
   }
 
+  /** Whether interface {@code i} (configuration order) is up: linked and not set down. */
+  public boolean interfaceUp(int i) {
+    InterfaceLink l = links.get(i);
+    return l.udp != null && isUp(l);
+  }
+
   private boolean isUp(InterfaceLink l) {
     if (stack != null) {
       return stack.nic(l.name()).isUp();
@@ -332,6 +344,31 @@ public final class EmulatedNode {
   /** The real (innermost) endpoint of each interface, in configuration order; null if not linked. */
   public List<emu.link.tunnel.UdpLinkEndpoint> udpEndpoints() {
     return links.stream().map(l -> l.udp).toList();
+  }
+
+  /** Each interface's egress impairment, in configuration order; null if not linked. */
+  public List<emu.link.impair.ImpairedEndpoint> impairedEndpoints() {
+    return links.stream().map(l -> l.impaired).toList();
+  }
+
+  /** The stub resolver, or null for a switch. */
+  public StubResolver resolver() {
+    return resolver;
+  }
+
+  /** The DNS server this node runs, or null. */
+  public DnsServer dnsServer() {
+    return dnsServer;
+  }
+
+  /** The HTTPS server this node runs (null before {@link #start()} or if none). */
+  public HttpsServer httpsServer() {
+    return httpsServer;
+  }
+
+  /** What this node's TLS clients' handshakes came to (zero on a switch). */
+  public emu.node.tls.TlsClientCounters tlsClientCounters() {
+    return tlsClientCounters;
   }
 
   /** Each interface's outermost endpoint, in configuration order. */

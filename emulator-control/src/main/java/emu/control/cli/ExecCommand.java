@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "exec", mixinStandardHelpOptions = true,
     description = {"Run a command on a node of a running lab and print its output; exits with the command's status.",
         "Hosts and routers: ping, traceroute, ip route|route get ADDR|neigh|link|addr, ss, resolve, https-get, bulk, "
-            + "tcpecho, dnsperf, udpperf, httpsperf, sleep. Switches: bridge fdb, ip link. 'help' lists them. On a linux node: any program, run in "
+            + "tcpecho, dnsperf, udpperf, httpsperf, sleep. Switches: bridge fdb|link, ip [-s] link. 'help' lists them. On a linux node: any program, run in "
             + "its network namespace."},
     footer = "Example: ./emu exec client -- ping -c 3 192.168.5.100")
 public final class ExecCommand implements Callable<Integer> {

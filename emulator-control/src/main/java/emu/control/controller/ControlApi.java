@@ -45,6 +45,7 @@ import java.util.concurrent.Executors;
  * GET    /labs/LAB                              nodes, links, impairments, partition, fault plan
  * GET    /labs/LAB/nodes[/NODE]
  * POST   /labs/LAB/nodes/NODE/kill|restart|pause|resume
+ * GET    /labs/LAB/stats[/NODE]                 every node's metrics (as emu stats --json)
  * GET    /labs/LAB/links[/NODE:IF]
  * POST   /labs/LAB/links/NODE:IF/impairment     {"delay": "20ms", "loss": "5%", ...}
  * DELETE /labs/LAB/links/NODE:IF/impairment
@@ -200,6 +201,15 @@ public final class ControlApi implements AutoCloseable {
         }
         if (r.size() == 3 && (r.get(2).equals("down") || r.get(2).equals("up")) && post) {
           return controller.linkState(r.get(1), r.get(2).equals("up"));
+        }
+      }
+      case "stats" -> {
+        if (r.size() == 1 && get) {
+          return controller.stats(null);
+        }
+        if (r.size() == 2 && get) {
+          requireNode(r.get(1));
+          return controller.stats(List.of(r.get(1))).path("nodes").path(0);
         }
       }
       case "partition" -> {

@@ -412,6 +412,17 @@ public final class LabController implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Every node's metrics (or those of {@code only}), asked at once with a short timeout each; a
+   * node this controller killed or paused says so. Read-only: it does not queue behind faults.
+   */
+  public com.fasterxml.jackson.databind.node.ObjectNode stats(List<String> only) {
+    return emu.control.lab.LabStats.collect(lab, only, emu.control.lab.LabStats.DEFAULT_TIMEOUT, node -> {
+      NodeMode m = modes.get(node);
+      return m == NodeMode.KILLED ? "killed" : m == NodeMode.PAUSED ? "paused" : null;
+    });
+  }
+
   /** One node: mode and, if it answers, its live status (interfaces, counters, impairments). */
   public Map<String, Object> nodeJson(String node) {
     LabState.NodeState n = lab.state().node(node);

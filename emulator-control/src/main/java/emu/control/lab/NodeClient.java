@@ -74,6 +74,37 @@ public final class NodeClient {
   }
 
   /**
+   * GET /metrics (Prometheus text), asynchronously: completes with the text, or exceptionally
+   * with an IOException naming the node if it does not answer within {@code timeout}. A paused
+   * (SIGSTOP) node still accepts the connection in the kernel but never answers: the timeout
+   * covers the answer, not only the connection.
+   */
+  public java.util.concurrent.CompletableFuture<String> metrics(Duration timeout) {
+    HttpRequest req = request("/metrics", timeout).GET().build();
+    return HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+      if (e != null) {
+        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        String why = c instanceof java.net.http.HttpTimeoutException
+            ? "no answer within " + timeout.toMillis() + " ms"
+            : c instanceof java.net.ConnectException ? "connection refused" : String.valueOf(c.getMessage());
+        throw new java.util.concurrent.CompletionException(new IOException("node " + node + ": " + why, c));
+      }
+      if (r.statusCode() != 200) {
+        throw new java.util.concurrent.CompletionException(
+            new Refused("node " + node + " answered " + r.statusCode() + ": " + r.body().strip()));
+      }
+      return r.body();
+    });
+  }
+
+  /** The node answered, with an error status (an older node without the endpoint, a wrong token). */
+  public static final class Refused extends IOException {
+    public Refused(String message) {
+      super(message);
+    }
+  }
+
+  /**
    * Runs a command on the node, passing each output line to {@code out} as it arrives; returns
    * the command's exit status.
    */

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,17 @@ class TlsAcrossProcessesTest {
     StringWriter err = new StringWriter();
     int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** emu_tls_handshakes_total of one side, as "side:outcome" -> count. */
+  static Map<String, Long> handshakes(com.fasterxml.jackson.databind.JsonNode node, String side) {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    for (var s : node.path("metrics").path("emu_tls_handshakes_total")) {
+      if (s.path("labels").path("side").asText().equals(side)) {
+        m.put(side + ":" + s.path("labels").path("outcome").asText(), s.path("value").asLong());
+      }
+    }
+    return m;
   }
 
   @Test
@@ -105,6 +117,15 @@ class TlsAcrossProcessesTest {
       assertEquals(1, plain.exit(), plain.out());
       Cli again = emu("exec", "client", "--", "https-get", "https://payroll.corp.com/");
       assertEquals(0, again.exit(), again.out());
+
+      // The handshakes' outcomes, as the nodes' metrics count them.
+      Cli stats = emu("stats", "--json", "--node", "client", "--node", "good");
+      assertEquals(0, stats.exit(), stats.err());
+      var nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.out()).path("nodes");
+      assertEquals(Map.of("client:success", 4L, "client:failure", 3L), handshakes(nodes.path(0), "client"), stats.out());
+      Map<String, Long> server = handshakes(nodes.path(1), "server");
+      assertEquals(1L, server.get("server:not_tls"), server.toString());
+      assertTrue(server.get("server:success") >= 2, server.toString());
     } finally {
       emu("down");
     }

@@ -32,6 +32,62 @@ final class Tools {
     return null;
   }
 
+  /**
+   * A Python with the Prometheus client library (Debian's python3-prometheus-client): Debian's
+   * own interpreter first, since a python3 earlier on PATH (pyenv, a venv) may not see Debian's
+   * packages. Skips (or fails under EMU_REQUIRE_TOOLS=1) when there is none.
+   */
+  static Path prometheusPython() {
+    List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/bin/python3")));
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      candidates.add(Path.of(dir, "python3"));
+    }
+    for (Path p : candidates) {
+      if (!Files.isExecutable(p)) {
+        continue;
+      }
+      try {
+        Result r = run(List.of(p.toString(), "-c", "import prometheus_client.parser"), 30);
+        if (r.exit() == 0) {
+          return p;
+        }
+      } catch (IOException | InterruptedException e) {
+        // try the next one
+      }
+    }
+    String why = "no python3 with prometheus_client (apt-get install python3-prometheus-client)";
+    if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+      throw new AssertionError(why + " but EMU_REQUIRE_TOOLS=1");
+    }
+    System.err.println("SKIPPED: " + why);
+    Assumptions.abort(why);
+    return null;
+  }
+
+  /**
+   * Parses Prometheus text with the reference parser (prometheus_client's
+   * text_string_to_metric_families); returns "family type samples" lines, one per family, or
+   * fails with the parser's error.
+   */
+  static List<String> parsePrometheus(Path python, String text) throws IOException, InterruptedException {
+    Path in = Files.createTempFile("emu-metrics", ".txt");
+    try {
+      Files.writeString(in, text);
+      String script = String.join("\n",
+          "import sys",
+          "from prometheus_client.parser import text_string_to_metric_families",
+          "for f in text_string_to_metric_families(open(sys.argv[1]).read()):",
+          "    print(f.name, f.type, len(f.samples))");
+      Result r = run(List.of(python.toString(), "-c", script, in.toString()), 60);
+      if (r.exit() != 0) {
+        throw new AssertionError("prometheus_client cannot parse the metrics: " + r.errors() + "\n" + text);
+      }
+      return List.of(r.output().strip().split("\n"));
+    } finally {
+      Files.deleteIfExists(in);
+    }
+  }
+
   /** Runs a command, returning its standard output and error apart; fails on timeout. */
   static Result run(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
     Path err = Files.createTempFile("emu-tool", ".err");

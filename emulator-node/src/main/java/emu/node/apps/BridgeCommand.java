@@ -8,16 +8,24 @@ import java.util.List;
 
 /**
  * On a switch: {@code bridge fdb} (the learned MAC table, in iproute2's {@code bridge fdb}
- * shape, with seconds since last seen) and {@code ip [-s] link} for its ports.
+ * shape), {@code bridge link} (each port's bridge state) and {@code ip [-s] link} for its ports,
+ * as iproute2 shows the ports of a Linux bridge.
  */
 public final class BridgeCommand implements Command {
   private final LearningBridge bridge;
   private final String verb;
+  private final List<String> macs;
 
   /** {@code verb} is "bridge" or "ip". */
   public BridgeCommand(LearningBridge bridge, String verb) {
+    this(bridge, verb, List.of());
+  }
+
+  /** {@code macs}: each port's MAC, in port order (null or missing: not shown). */
+  public BridgeCommand(LearningBridge bridge, String verb, List<String> macs) {
     this.bridge = bridge;
     this.verb = verb;
+    this.macs = macs;
   }
 
   @Override
@@ -27,7 +35,7 @@ public final class BridgeCommand implements Command {
 
   @Override
   public String summary() {
-    return verb.equals("bridge") ? "bridge fdb [show]   learned MAC addresses and their ports"
+    return verb.equals("bridge") ? "bridge fdb|link [show]   learned MAC addresses and their ports; the ports' state"
         : "ip [-s] link   the switch's ports";
   }
 
@@ -43,13 +51,24 @@ public final class BridgeCommand implements Command {
       io.exit(0);
       return;
     }
-    if (verb.equals("ip") && !object.isEmpty() && "link".startsWith(object)) {
+    if (verb.equals("bridge") && object.equals("link")) {
       for (BridgePort p : bridge.ports()) {
-        io.out(p.index() + ": " + p.name() + ": <BROADCAST,MULTICAST,UP,LOWER_UP> mtu " + p.mtu()
-            + " master " + bridge.name() + " state forwarding");
+        io.out(p.index() + ": " + p.name() + ": <" + (p.isUp() ? "BROADCAST,MULTICAST,UP,LOWER_UP"
+            : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu " + p.mtu() + " master " + bridge.name() + " state "
+            + (p.isUp() ? "forwarding" : "disabled") + " priority 32 cost 100 ");
+      }
+      io.exit(0);
+      return;
+    }
+    if (verb.equals("ip") && !object.isEmpty() && "link".startsWith(object)) {
+      int i = 0;
+      for (BridgePort p : bridge.ports()) {
+        String mac = i < macs.size() ? macs.get(i) : null;
+        i++;
+        IpCommand.linkLines(p.index(), p.name(), p.isUp(), p.mtu(), bridge.name(),
+            mac == null ? -1 : MacAddress.parse(mac).bits(), true, io);
         if (stats) {
-          io.out("    RX:  bytes packets dropped   TX:  bytes packets");
-          io.out(String.format("    %10d %7d %7d   %10d %7d", p.rxBytes, p.rxFrames, p.rxDropped, p.txBytes, p.txFrames));
+          IpCommand.statBlocks(p.rxBytes, p.rxFrames, 0, p.rxDropped, p.txBytes, p.txFrames, 0, 0, io);
         }
       }
       io.exit(0);

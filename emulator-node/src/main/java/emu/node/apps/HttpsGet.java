@@ -65,6 +65,7 @@ public final class HttpsGet implements Command {
   private final EmuTransport net;
   private final NameResolver resolver;
   private final String trustPem;
+  private final emu.node.tls.TlsClientCounters tlsCounters;
 
   /**
    * @param trustPem the CA certificates this node trusts (PEM; the lab CA), or null if none is
@@ -83,6 +84,13 @@ public final class HttpsGet implements Command {
    *     request then does not pay; but it costs memory a node that never fetches does not need
    */
   public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem, boolean prewarm) {
+    this(net, resolver, trustPem, prewarm, new emu.node.tls.TlsClientCounters());
+  }
+
+  /** As above, counting the handshakes' outcomes in {@code tlsCounters} (the node's, for its metrics). */
+  public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem, boolean prewarm,
+                  emu.node.tls.TlsClientCounters tlsCounters) {
+    this.tlsCounters = tlsCounters;
     this.net = net;
     this.resolver = resolver;
     this.trustPem = trustPem;
@@ -342,8 +350,10 @@ public final class HttpsGet implements Command {
       // the narrative's "handshake complete" comes before the request
       ssl.handshakeFuture().addListener(f -> {
         if (f.isSuccess()) {
+          tlsCounters.handshakes++;
           handshakeDone();
         } else {
+          tlsCounters.failures++;
           handshakeFailed(f.cause());
         }
       });

@@ -64,6 +64,7 @@ public final class HttpsPerf implements Command {
   private final EmuTransport net;
   private final NameResolver resolver;
   private final String trustPem;
+  private final emu.node.tls.TlsClientCounters tlsCounters;
   /** Client contexts by version and provider, built off the loop on first use. */
   private final Map<String, CompletableFuture<TlsContexts.Client>> contexts = new ConcurrentHashMap<>();
 
@@ -72,6 +73,13 @@ public final class HttpsPerf implements Command {
    *     configured (then the command refuses to run)
    */
   public HttpsPerf(EmuTransport net, NameResolver resolver, String trustPem) {
+    this(net, resolver, trustPem, new emu.node.tls.TlsClientCounters());
+  }
+
+  /** As above, counting the handshakes' outcomes in {@code tlsCounters} (the node's, for its metrics). */
+  public HttpsPerf(EmuTransport net, NameResolver resolver, String trustPem,
+                   emu.node.tls.TlsClientCounters tlsCounters) {
+    this.tlsCounters = tlsCounters;
     this.net = net;
     this.resolver = resolver;
     this.trustPem = trustPem;
@@ -344,8 +352,10 @@ public final class HttpsPerf implements Command {
       public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ssl.handshakeFuture().addListener(f -> {
           if (f.isSuccess()) {
+            tlsCounters.handshakes++;
             handshakeDone();
           } else {
+            tlsCounters.failures++;
             fail("TLS handshake: " + TlsFailures.describe(f.cause(), "the server"));
           }
         });

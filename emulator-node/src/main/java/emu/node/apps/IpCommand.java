@@ -70,14 +70,14 @@ public final class IpCommand implements Command {
       }
     } else if (matches(object, "link")) {
       for (Nic nic : stack.nics()) {
-        linkLines(nic, io);
+        linkLines(nic, true, io);
         if (stats) {
           statLines(nic, io);
         }
       }
     } else if (matches(object, "address") || object.equals("a")) {
       for (Nic nic : stack.nics()) {
-        linkLines(nic, io);
+        linkLines(nic, false, io);
         if (nic.address() != null) {
           io.out("    inet " + nic.address() + (nic.address().prefixLength() < 31
               ? " brd " + Ipv4Address.format(nic.address().broadcast()) : "") + " scope global " + nic.name());
@@ -127,19 +127,38 @@ public final class IpCommand implements Command {
     io.exit(0);
   }
 
-  private static void linkLines(Nic nic, CommandIo io) {
-    String flags = nic.isUp() ? "BROADCAST,MULTICAST,UP,LOWER_UP" : "BROADCAST,MULTICAST";
-    io.out(nic.index() + ": " + nic.name() + ": <" + flags + "> mtu " + nic.mtu() + " qdisc noqueue state "
-        + (nic.isUp() ? "UP" : "DOWN") + " mode DEFAULT group default qlen 1000");
-    io.out("    link/ether " + MacAddress.format(nic.mac()) + " brd ff:ff:ff:ff:ff:ff");
+  /**
+   * The interface's first lines. An emu interface is always administratively up; a link that is
+   * down (or not linked) is a lost carrier, which iproute2 shows as NO-CARRIER and state DOWN.
+   * {@code ip link} prints the link mode, {@code ip addr} does not.
+   */
+  static void linkLines(int index, String name, boolean carrier, int mtu, String master, long mac, boolean mode,
+                        CommandIo io) {
+    String flags = carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP" : "NO-CARRIER,BROADCAST,MULTICAST,UP";
+    io.out(index + ": " + name + ": <" + flags + "> mtu " + mtu + " qdisc noqueue"
+        + (master == null ? "" : " master " + master) + " state " + (carrier ? "UP" : "DOWN")
+        + (mode ? " mode DEFAULT" : "") + " group default qlen 1000");
+    if (mac >= 0) {
+      io.out("    link/ether " + MacAddress.format(mac) + " brd ff:ff:ff:ff:ff:ff");
+    }
+  }
+
+  private static void linkLines(Nic nic, boolean mode, CommandIo io) {
+    linkLines(nic.index(), nic.name(), nic.isUp(), nic.mtu(), null, nic.mac(), mode, io);
+  }
+
+  /** {@code ip -s link}'s two counter blocks, aligned under their headings as iproute2 aligns them. */
+  static void statBlocks(long rxBytes, long rxPackets, long rxErrors, long rxDropped, long txBytes, long txPackets,
+                         long txErrors, long txDropped, CommandIo io) {
+    io.out("    RX:  bytes packets errors dropped  missed   mcast");
+    io.out(String.format("    %10d %7d %6d %7d %7d %7d", rxBytes, rxPackets, rxErrors, rxDropped, 0, 0));
+    io.out("    TX:  bytes packets errors dropped carrier collsns");
+    io.out(String.format("    %10d %7d %6d %7d %7d %7d", txBytes, txPackets, txErrors, txDropped, 0, 0));
   }
 
   private static void statLines(Nic nic, CommandIo io) {
     LinkCounters link = nic.endpoint().counters();
-    io.out("    RX:  bytes packets errors dropped  missed   mcast");
-    io.out(String.format("    %10d %7d %6d %7d %7d %7d", nic.rxBytes, nic.rxFrames, link.rxDrops(), nic.rxDropped, 0, 0));
-    io.out("    TX:  bytes packets errors dropped carrier collsns");
-    io.out(String.format("    %10d %7d %6d %7d %7d %7d", nic.txBytes, nic.txFrames, link.txErrors,
-        nic.txDropped + link.txDrops() - link.txErrors, 0, 0));
+    statBlocks(nic.rxBytes, nic.rxFrames, link.rxDrops(), nic.rxDropped, nic.txBytes, nic.txFrames, link.txErrors,
+        nic.txDropped + link.txDrops() - link.txErrors, io);
   }
 }

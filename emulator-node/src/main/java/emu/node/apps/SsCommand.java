@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * {@code ss}: the node's TCP sockets in the shape of {@code ss -tanoi}: state, queues,
- * addresses, then timer, congestion control, window scales, RTO, RTT (srtt/rttvar), MSS, cwnd,
- * ssthresh, bytes and retransmissions. Listening sockets are shown with {@code -a} or {@code -l};
+ * addresses and timer on one line, then, on a second line that starts with a tab, congestion
+ * control, window scales, RTO, RTT (srtt/rttvar), MSS, cwnd, ssthresh, bytes and retransmissions. Listening sockets are shown with {@code -a} or {@code -l};
  * the other iproute2 flags (-t -n -o -i) are accepted, and always on.
  */
 public final class SsCommand implements Command {
@@ -47,8 +47,8 @@ public final class SsCommand implements Command {
         }
       }
     }
-    io.out(String.format(Locale.ROOT, "%-10s %-6s %-6s %-21s %-21s", "State", "Recv-Q", "Send-Q",
-        "Local Address:Port", "Peer Address:Port"));
+    io.out(String.format(Locale.ROOT, "%-10s %-6s %-6s %-21s %-21s %s", "State", "Recv-Q", "Send-Q",
+        "Local Address:Port", "Peer Address:Port", "Process"));
     if (all || listening) {
       for (TcpListenSocket l : stack.tcp().listeners()) {
         io.out(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", "LISTEN", l.halfOpen(), l.backlog(),
@@ -57,7 +57,7 @@ public final class SsCommand implements Command {
     }
     if (!listening) {
       for (TcpConnection c : stack.tcp().connections()) {
-        io.out(c.info().ssLine());
+        c.info().ssLines().forEach(io::out);
       }
     }
     io.exit(0);

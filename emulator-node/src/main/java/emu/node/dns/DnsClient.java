@@ -337,7 +337,7 @@ public final class DnsClient {
     }
 
     private void accept(Message m, boolean tcp) {
-      counters.answers++;
+      counters.answered(m.getRcode());
       if (stack.tracer().enabled()) {
         boolean positive = m.getRcode() == Rcode.NOERROR && !m.getSection(Section.ANSWER).isEmpty();
         trace(event("dns.answer").put("rcode", Rcode.string(m.getRcode())).put("transport", tcp ? "tcp" : "udp")

@@ -34,6 +34,19 @@ public final class ResolverCounters {
   public long refused;
   /** Accepted answers. */
   public long answers;
+  private static final int RCODES = 24;
+  private final long[] byRcode = new long[RCODES];
+
+  /** An accepted answer with this response code. */
+  void answered(int rcode) {
+    answers++;
+    byRcode[Math.min(Math.max(rcode, 0), RCODES - 1)]++;
+  }
+
+  /** Accepted answers with this response code. */
+  public long answers(int rcode) {
+    return rcode < 0 || rcode >= RCODES ? 0 : byRcode[rcode];
+  }
 
   public Map<String, Long> asMap() {
     Map<String, Long> m = new LinkedHashMap<>();

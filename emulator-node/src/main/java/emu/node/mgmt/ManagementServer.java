@@ -44,6 +44,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code GET /health}: 200 once the node is up.</li>
  *   <li>{@code GET /status}: interfaces, addresses, link ports and counters, as JSON.</li>
+ *   <li>{@code GET /metrics}: the node's meters in Prometheus' text format ({@link NodeMetrics}),
+ *       read on this loop, which owns every counter.</li>
  *   <li>{@code POST /exec} with {@code {"argv":[...]}}: runs a command; the response streams
  *       JSON lines {@code {"out":"..."}} and ends with {@code {"exit":N}}.</li>
  *   <li>{@code GET /links}; {@code POST|DELETE /links/IF/impairment}; {@code POST /links/IF/down|up}:
@@ -59,6 +61,8 @@ public final class ManagementServer {
   private final byte[] token;
   private final Runnable onShutdown;
   private Channel server;
+  /** Bound at the first scrape; touched on the node's loop only. */
+  private NodeMetrics metrics;
 
   public ManagementServer(EmulatedNode node, String token, Runnable onShutdown) {
     this.node = node;
@@ -127,6 +131,16 @@ public final class ManagementServer {
           }
           json(ctx, HttpResponseStatus.OK, NodeStatus.of(node));
         }
+        case "/metrics" -> {
+          if (!m.equals(HttpMethod.GET)) {
+            error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET " + path);
+            return;
+          }
+          if (metrics == null) {
+            metrics = NodeMetrics.bind(node);
+          }
+          text(ctx, metrics.scrape(), NodeMetrics.contentType());
+        }
         case "/exec" -> {
           if (!m.equals(HttpMethod.POST)) {
             error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST " + path);
@@ -155,7 +169,7 @@ public final class ManagementServer {
             return;
           }
           error(ctx, HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-              + " (try /health, /status, /exec, /links, /shutdown)");
+              + " (try /health, /status, /metrics, /exec, /links, /shutdown)");
         }
       }
     }
@@ -304,6 +318,14 @@ public final class ManagementServer {
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(r, content.readableBytes());
     return ctx.writeAndFlush(r);
+  }
+
+  private static void text(ChannelHandlerContext ctx, String body, String type) {
+    ByteBuf content = Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8));
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+    HttpUtil.setContentLength(r, content.readableBytes());
+    ctx.writeAndFlush(r);
   }
 
   private static void error(ChannelHandlerContext ctx, HttpResponseStatus status, String message) {

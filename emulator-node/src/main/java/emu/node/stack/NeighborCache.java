@@ -133,6 +133,7 @@ public final class NeighborCache {
         return -1;
       }
     }
+    counters.arpCacheMisses++;
     if (e.queue.size() >= params.queueLength) {
       e.queue.pollFirst().release();
       counters.drop(DropReason.ARP_QUEUE_FULL);

@@ -13,6 +13,8 @@ public final class StackCounters {
   public long arpRequestsSent;
   public long arpRepliesSent;
   public long arpReceived;
+  /** Packets that found no usable ARP entry for their next hop and waited for resolution. */
+  public long arpCacheMisses;
 
   public void drop(DropReason reason) {
     drops[reason.ordinal()]++;

@@ -69,4 +69,7 @@ public final class TcpCounters {
   public long icmpSoftErrors;
   /** Segments that a connection could not send (no route, interface down). */
   public long sendFailures;
+  /** RTT samples taken (RFC 6298, Karn's rule applied) and their sum in nanoseconds. */
+  public long rttSamples;
+  public long rttSumNanos;
 }

@@ -1,6 +1,7 @@
 package emu.node.tcp;
 
 import emu.node.wire.Ipv4Address;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -17,15 +18,59 @@ public record TcpInfo(TcpState state, int localIp, int localPort, int remoteIp, 
 
   /** One line as {@code ss -tanoi} prints a connection (both of its lines joined). */
   public String ssLine() {
+    List<String> l = ssLines();
+    return l.get(0) + l.get(1).substring(1);
+  }
+
+  /**
+   * The two lines {@code ss -tanoi} prints for a connection: the socket with its timer ({@code -o}),
+   * then, after a tab, the TCP information ({@code -i}).
+   */
+  public List<String> ssLines() {
+    String[] two = ssText().split("\n", 2);
+    return List.of(two[0], "\t" + two[1]);
+  }
+
+  /**
+   * A timer's time left as iproute2's {@code print_ms_timer} writes it: "200ms", "1.500ms"
+   * (1 s and 500 ms), "30sec", "1min5sec", "12min".
+   */
+  static String msTimer(long timeoutMs) {
+    long secs = timeoutMs / 1000;
+    long minutes = secs / 60;
+    secs %= 60;
+    long msecs = timeoutMs % 1000;
+    StringBuilder sb = new StringBuilder();
+    if (minutes > 0) {
+      msecs = 0;
+      sb.append(minutes).append("min");
+      if (minutes > 9) {
+        secs = 0;
+      }
+    }
+    if (secs > 0) {
+      if (secs > 9) {
+        msecs = 0;
+      }
+      sb.append(secs).append(msecs != 0 ? "." : "sec");
+    }
+    if (msecs > 0) {
+      sb.append(String.format(Locale.ROOT, "%03dms", msecs));
+    }
+    return sb.toString();
+  }
+
+  private String ssText() {
     String local = Ipv4Address.format(localIp) + ":" + localPort;
     String remote = Ipv4Address.format(remoteIp) + ":" + remotePort;
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", state.ssName(), recvQ, sendQ, local,
         remote));
     if (!"off".equals(timer)) {
-      sb.append(" timer:(").append(timer).append(',').append(timerMsLeft).append("ms,").append(backoff).append(')');
+      sb.append(" timer:(").append(timer).append(',').append(msTimer(Math.max(0, timerMsLeft))).append(',')
+          .append(backoff).append(')');
     }
-    sb.append(' ').append(congestion);
+    sb.append("\n ").append(congestion);
     if (sndWscale >= 0 && rcvWscale >= 0) {
       sb.append(" wscale:").append(sndWscale).append(',').append(rcvWscale);
     }

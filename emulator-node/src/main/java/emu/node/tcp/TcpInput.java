@@ -434,6 +434,8 @@ final class TcpInput {
     }
     if (sample >= 0) {
       c.rtt.sample(sample);
+      c.layer.counters().rttSamples++;
+      c.layer.counters().rttSumNanos += sample;
     }
     return sample;
   }

@@ -116,14 +116,40 @@ class IpCommandTest {
     assertEquals(List.of(
         "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000",
         "    link/ether 02:00:00:01:00:64 brd ff:ff:ff:ff:ff:ff"), lab.exec(net.client, "ip link").assertExit(0).lines());
+    // ip addr prints no link mode
     assertEquals(List.of(
-        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000",
+        "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000",
         "    link/ether 02:00:00:01:00:64 brd ff:ff:ff:ff:ff:ff",
         "    inet 192.168.1.100/24 brd 192.168.1.255 scope global eth0",
         "       valid_lft forever preferred_lft forever"), lab.exec(net.client, "ip addr").assertExit(0).lines());
     CommandRun r1 = lab.exec(net.r1, "ip a").assertExit(0);
     assertEquals(8, r1.lines().size());
     assertTrue(r1.lines().get(4).startsWith("3: eth1: "), r1.lines().get(4));
+  }
+
+  @Test
+  void aLinkThatIsDownHasNoCarrier() {
+    net.client.nic("eth0").setUp(false);
+    assertEquals(
+        "2: eth0: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000",
+        lab.exec(net.client, "ip link").assertExit(0).lines().get(0));
+    net.client.nic("eth0").setUp(true);
+    assertTrue(lab.exec(net.client, "ip link").lines().get(0).contains("<BROADCAST,MULTICAST,UP,LOWER_UP>"));
+  }
+
+  @Test
+  void switchPortsInIpLinksAndBridgeLinksShapes() {
+    lab.exec(net.client, "ping -c 1 192.168.5.100").assertExit(0);
+    CommandRun ip = lab.exec(net.sw1, "ip link").assertExit(0);
+    assertEquals("2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master sw1 state UP mode DEFAULT "
+        + "group default qlen 1000", ip.lines().get(0));
+    CommandRun stats = lab.exec(net.sw1, "ip -s link").assertExit(0);
+    assertEquals("    RX:  bytes packets errors dropped  missed   mcast", stats.lines().get(1));
+    assertEquals("    TX:  bytes packets errors dropped carrier collsns", stats.lines().get(3));
+    assertTrue(Long.parseLong(stats.lines().get(2).trim().split("\\s+")[1]) > 0, stats.output());
+    CommandRun bridge = lab.exec(net.sw1, "bridge link").assertExit(0);
+    assertEquals("2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master sw1 state forwarding priority 32 cost 100 ",
+        bridge.lines().get(0));
   }
 
   @Test

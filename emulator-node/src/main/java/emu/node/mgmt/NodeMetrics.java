@@ -1,0 +1,383 @@
+package emu.node.mgmt;
+
+import emu.link.LinkCounters;
+import emu.link.impair.ImpairedEndpoint;
+import emu.link.impair.ImpairmentCounters;
+import emu.link.tunnel.UdpLinkEndpoint;
+import emu.node.EmulatedNode;
+import emu.node.bridge.BridgePort;
+import emu.node.bridge.LearningBridge;
+import emu.node.dns.DnsServer;
+import emu.node.dns.DnsServerCounters;
+import emu.node.dns.ResolverCounters;
+import emu.node.https.HttpsServer;
+import emu.node.stack.DropReason;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.stack.StackCounters;
+import emu.node.tcp.TcpConnection;
+import emu.node.tcp.TcpCounters;
+import emu.node.tcp.TcpLayer;
+import emu.node.tcp.TcpState;
+import emu.node.tls.TlsClientCounters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+import org.xbill.DNS.Rcode;
+
+/**
+ * A node's Prometheus meters (Micrometer). Every meter is a function of a counter the node
+ * already keeps (plain fields owned by its event loop), read when {@link #scrape()} runs, on that
+ * loop: the packet path neither allocates nor synchronises for metrics. Made at the first
+ * scrape, so a node nobody scrapes pays nothing. Every series carries {@code lab} and
+ * {@code node}; other labels take bounded values only (interface names, drop reasons, TCP states,
+ * DNS response codes, TLS outcomes). The names are listed in the README's Metrics section.
+ */
+public final class NodeMetrics {
+  /** Response codes always exported (0 if unseen); others appear once seen (at most 24). */
+  private static final int COMMON_RCODES = 6;
+  private static final int RCODES = 24;
+  /** Per-interface drop reasons of the link endpoint (the UDP tunnel). */
+  private static final List<LinkDrop> LINK_DROPS = List.of(
+      new LinkDrop("not_from_peer", c -> c.rxDropNotFromPeer),
+      new LinkDrop("bad_encapsulation", c -> c.rxDropBadEncapsulation),
+      new LinkDrop("mtu_rx", c -> c.rxDropOversize),
+      new LinkDrop("mtu_tx", c -> c.txDropOversize),
+      new LinkDrop("queue_full", c -> c.txDropQueueFull),
+      new LinkDrop("send_error", c -> c.txErrors));
+  /** Drop reasons of the egress impairment, as the control plane's metrics name them. */
+  private static final List<ImpairmentDrop> IMPAIRMENT_DROPS = List.of(
+      new ImpairmentDrop("loss", c -> c.lossDrops),
+      new ImpairmentDrop("down", c -> c.downDrops),
+      new ImpairmentDrop("queue", c -> c.queueDrops),
+      new ImpairmentDrop("mtu", c -> c.mtuDrops));
+
+  private record LinkDrop(String reason, ToLongFunction<LinkCounters> count) {}
+
+  private record ImpairmentDrop(String reason, ToLongFunction<ImpairmentCounters> count) {}
+
+  private final EmulatedNode node;
+  // Micrometer holds a meter's state object weakly: everything a meter reads is kept here or by the node.
+  private final List<UdpLinkEndpoint> udps;
+  private final List<ImpairedEndpoint> impaired;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Connections per TCP state, counted at each scrape (the listeners under LISTEN). */
+  private final long[] tcpStates = new long[TcpState.values().length];
+  private final boolean[] clientRcodes = new boolean[RCODES];
+  private final boolean[] serverRcodes = new boolean[RCODES];
+
+  private NodeMetrics(EmulatedNode node) {
+    this.node = node;
+    this.udps = node.udpEndpoints();
+    this.impaired = node.impairedEndpoints();
+    String lab = node.config().lab();
+    registry.config().commonTags(lab == null ? Tags.of("node", node.config().name())
+        : Tags.of("lab", lab, "node", node.config().name()));
+    interfaces();
+    drops();
+    if (node.stack() != null) {
+      ip(node.stack());
+      tcp(node.stack().tcp());
+      dnsClient(node.resolver().counters());
+      if (node.dnsServer() != null) {
+        dnsServer(node.dnsServer());
+      }
+      tls();
+    } else {
+      bridge(node.bridge());
+    }
+  }
+
+  /** Binds the meters of {@code node}; call on the node's event loop. */
+  public static NodeMetrics bind(EmulatedNode node) {
+    return new NodeMetrics(node);
+  }
+
+  /** Prometheus' text format (version 0.0.4) of every meter now; call on the node's event loop. */
+  public String scrape() {
+    refresh();
+    return registry.scrape();
+  }
+
+  /** The content type of {@link #scrape()}. */
+  public static String contentType() {
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  // ---- interfaces ----
+
+  private void interfaces() {
+    for (int i = 0; i < udps.size(); i++) {
+      UdpLinkEndpoint udp = udps.get(i);
+      if (udp == null) {
+        continue; // not linked: nothing crosses it
+      }
+      String name = node.config().interfaces().get(i).name();
+      Tags t = Tags.of("interface", name);
+      LinkCounters c = udp.counters();
+      counter("emu.interface.receive.frames", "Ethernet frames received from the link (UDP tunnel)", c,
+          x -> x.rxFrames, t);
+      counter("emu.interface.receive.bytes", "bytes of Ethernet frames received from the link", c, x -> x.rxBytes, t);
+      counter("emu.interface.transmit.frames", "Ethernet frames sent on the link (after the egress impairment)", c,
+          x -> x.txFrames, t);
+      counter("emu.interface.transmit.bytes", "bytes of Ethernet frames sent on the link", c, x -> x.txBytes, t);
+      for (LinkDrop d : LINK_DROPS) {
+        counter("emu.interface.drops", "frames the link endpoint dropped, by reason", c,
+            x -> d.count().applyAsLong(x), t.and("reason", d.reason()));
+      }
+      final int index = i;
+      Gauge.builder("emu.interface.up", node, n -> n.interfaceUp(index) ? 1 : 0)
+          .description("1 if the interface is linked and up, 0 if down").tags(t).register(registry);
+      ImpairmentCounters ic = impaired.get(i).impairmentCounters();
+      counter("emu.impairment.frames", "frames offered to the interface's egress impairment", ic, x -> x.frames, t);
+      counter("emu.impairment.bytes", "bytes offered to the interface's egress impairment", ic, x -> x.bytes, t);
+      for (ImpairmentDrop d : IMPAIRMENT_DROPS) {
+        counter("emu.impairment.drops", "frames the egress impairment dropped, by reason", ic,
+            x -> d.count().applyAsLong(x), t.and("reason", d.reason()));
+      }
+      counter("emu.impairment.duplicated", "extra copies the impairment sent", ic, x -> x.duplicated, t);
+      counter("emu.impairment.corrupted", "frames the impairment corrupted (one bit flipped)", ic,
+          x -> x.corrupted, t);
+      counter("emu.impairment.reordered", "frames the impairment sent ahead of earlier ones", ic,
+          x -> x.reordered, t);
+      counter("emu.impairment.delayed", "frames the impairment held back (delay, jitter, rate)", ic,
+          x -> x.delayed, t);
+      if (node.stack() != null) {
+        Nic nic = node.stack().nics().get(i);
+        Gauge.builder("emu.arp.cache.entries", nic, n -> n.neighbors().size())
+            .description("entries in the interface's ARP cache, whatever their state").tags(t).register(registry);
+      }
+    }
+  }
+
+  // ---- drops ----
+
+  /**
+   * {@code emu_drops_total{reason}}: everything the node dropped, one series per reason: the
+   * stack's reasons ({@link DropReason}), the link endpoints' and the impairments' (summed over
+   * the interfaces; per interface they are in {@code emu_interface_drops_total} and
+   * {@code emu_impairment_drops_total}).
+   */
+  private void drops() {
+    String help = "packets and frames the node dropped, by reason";
+    if (node.stack() != null) {
+      StackCounters c = node.stack().counters();
+      for (DropReason r : DropReason.values()) {
+        counter("emu.drops", help, c, x -> x.drops(r), Tags.of("reason", r.label()));
+      }
+    } else {
+      LearningBridge b = node.bridge();
+      counter("emu.drops", help, b, x -> x.runts, Tags.of("reason", DropReason.RUNT.label()));
+      counter("emu.drops", help, b, x -> {
+        long sum = 0;
+        for (BridgePort p : x.ports()) {
+          sum += p.rxDropped;
+        }
+        return sum - x.runts;
+      }, Tags.of("reason", DropReason.LINK_DOWN.label()));
+    }
+    for (LinkDrop d : LINK_DROPS) {
+      counter("emu.drops", help, udps, l -> {
+        long sum = 0;
+        for (UdpLinkEndpoint u : l) {
+          sum += u == null ? 0 : d.count().applyAsLong(u.counters());
+        }
+        return sum;
+      }, Tags.of("reason", d.reason()));
+    }
+    for (ImpairmentDrop d : IMPAIRMENT_DROPS) {
+      counter("emu.drops", help, impaired, l -> {
+        long sum = 0;
+        for (ImpairedEndpoint e : l) {
+          sum += e == null ? 0 : d.count().applyAsLong(e.impairmentCounters());
+        }
+        return sum;
+      }, Tags.of("reason", "impairment_" + d.reason()));
+    }
+  }
+
+  // ---- IPv4, ARP, ICMP ----
+
+  private void ip(NetworkStack stack) {
+    StackCounters c = stack.counters();
+    Tags none = Tags.empty();
+    counter("emu.ip.received.packets", "IPv4 packets received (before any check)", c, x -> x.ipReceived, none);
+    counter("emu.ip.delivered.packets", "IPv4 packets delivered to this node's own protocols", c,
+        x -> x.ipDelivered, none);
+    counter("emu.ip.forwarded.packets", "IPv4 packets routed on to another node", c, x -> x.ipForwarded, none);
+    counter("emu.ip.sent.packets", "IPv4 packets this node originated", c, x -> x.ipSent, none);
+    counter("emu.icmp.errors.sent", "ICMP errors sent (unreachable, time exceeded, fragmentation needed)", c,
+        x -> x.icmpErrorsSent, none);
+    counter("emu.icmp.errors.rate.limited", "ICMP errors not sent because of the rate limit", c,
+        x -> x.icmpRateLimited, none);
+    counter("emu.arp.requests.sent", "ARP requests sent", c, x -> x.arpRequestsSent, none);
+    counter("emu.arp.replies.sent", "ARP replies sent", c, x -> x.arpRepliesSent, none);
+    counter("emu.arp.received", "ARP packets received", c, x -> x.arpReceived, none);
+    counter("emu.arp.cache.misses", "packets that found no usable ARP entry and waited for resolution", c,
+        x -> x.arpCacheMisses, none);
+  }
+
+  // ---- TCP ----
+
+  private void tcp(TcpLayer layer) {
+    for (TcpState s : TcpState.values()) {
+      if (s == TcpState.CLOSED) {
+        continue;
+      }
+      Gauge.builder("emu.tcp.connections", tcpStates, a -> a[s.ordinal()])
+          .description("TCP sockets by state (listeners under listen)")
+          .tags("state", s.name().toLowerCase(Locale.ROOT)).register(registry);
+    }
+    TcpCounters c = layer.counters();
+    Tags none = Tags.empty();
+    counter("emu.tcp.segments.received", "TCP segments received that passed the checks (InSegs)", c,
+        x -> x.segmentsIn, none);
+    counter("emu.tcp.segments.sent", "TCP segments sent, retransmissions included (OutSegs)", c,
+        x -> x.segmentsOut, none);
+    counter("emu.tcp.retransmitted.segments", "TCP segments retransmitted (RetransSegs)", c, x -> x.retransmits, none);
+    counter("emu.tcp.fast.retransmits", "retransmissions after duplicate ACKs or SACK", c, x -> x.fastRetransmits,
+        none);
+    counter("emu.tcp.timeouts", "retransmission timer expirations", c, x -> x.timeouts, none);
+    counter("emu.tcp.active.opens", "connections opened by connect (ActiveOpens)", c, x -> x.activeOpens, none);
+    counter("emu.tcp.passive.opens", "connections opened by a SYN to a listener (PassiveOpens)", c,
+        x -> x.passiveOpens, none);
+    counter("emu.tcp.attempt.fails", "connection attempts that failed (AttemptFails)", c, x -> x.attemptFails, none);
+    counter("emu.tcp.established.resets", "established connections reset by the peer (EstabResets)", c,
+        x -> x.estabResets, none);
+    counter("emu.tcp.resets.sent", "RST segments sent", c, x -> x.rstSent, none);
+    counter("emu.tcp.listen.overflows", "SYNs dropped because a listener's backlog was full", c,
+        x -> x.listenOverflows, none);
+    FunctionTimer.builder("emu.tcp.rtt", c, x -> x.rttSamples, x -> x.rttSumNanos, TimeUnit.NANOSECONDS)
+        .description("TCP round-trip time samples (RFC 6298, Karn's rule)").register(registry);
+  }
+
+  // ---- DNS ----
+
+  private void dnsClient(ResolverCounters c) {
+    Tags none = Tags.empty();
+    counter("emu.dns.client.queries", "DNS exchanges the stub resolver started (retries not included)", c,
+        x -> x.queries, none);
+    counter("emu.dns.client.retries", "DNS queries sent again after a timeout", c, x -> x.retries, none);
+    counter("emu.dns.client.timeouts", "DNS exchanges that ended without an answer", c, x -> x.timeouts, none);
+    counter("emu.dns.client.cache.hits", "lookups answered from the resolver's cache", c, x -> x.cacheHits, none);
+    counter("emu.dns.client.cache.misses", "lookups the resolver's cache could not answer", c, x -> x.cacheMisses,
+        none);
+    counter("emu.dns.client.hosts.hits", "lookups answered from the hosts table", c, x -> x.hostsHits, none);
+    counter("emu.dns.client.spoofed", "replies ignored: ID, question, address or port did not match (RFC 5452)", c,
+        x -> x.spoofed, none);
+    for (int r = 0; r < COMMON_RCODES; r++) {
+      clientRcode(r);
+    }
+  }
+
+  private void clientRcode(int rcode) {
+    clientRcodes[rcode] = true;
+    counter("emu.dns.client.answers", "DNS answers the stub resolver accepted, by response code",
+        node.resolver().counters(), x -> x.answers(rcode), Tags.of("rcode", rcodeLabel(rcode)));
+  }
+
+  private void dnsServer(DnsServer server) {
+    DnsServerCounters c = server.counters();
+    counter("emu.dns.server.queries", "DNS messages the server received", c, x -> x.udpQueries,
+        Tags.of("transport", "udp"));
+    counter("emu.dns.server.queries", "DNS messages the server received", c, x -> x.tcpQueries,
+        Tags.of("transport", "tcp"));
+    counter("emu.dns.server.dropped", "DNS messages the server did not answer", c, x -> x.dropped, Tags.empty());
+    counter("emu.dns.server.truncated", "UDP answers sent truncated (TC)", c, x -> x.truncated, Tags.empty());
+    if (server.upstreamCounters() != null) {
+      counter("emu.dns.server.cache.hits", "questions the forwarder answered from its cache", c, x -> x.cacheHits,
+          Tags.empty());
+      counter("emu.dns.server.forwarded", "questions the forwarder sent upstream", c, x -> x.forwarded, Tags.empty());
+      counter("emu.dns.server.upstream.failures", "upstream exchanges that failed (answered SERVFAIL)", c,
+          x -> x.upstreamFailures, Tags.empty());
+    }
+    for (int r = 0; r < COMMON_RCODES; r++) {
+      serverRcode(r);
+    }
+  }
+
+  private void serverRcode(int rcode) {
+    serverRcodes[rcode] = true;
+    counter("emu.dns.server.responses", "DNS answers the server sent, by response code", node.dnsServer().counters(),
+        x -> x.responses(rcode), Tags.of("rcode", rcodeLabel(rcode)));
+  }
+
+  private static String rcodeLabel(int rcode) {
+    return Rcode.string(rcode).toLowerCase(Locale.ROOT);
+  }
+
+  // ---- TLS ----
+
+  private void tls() {
+    String help = "TLS handshakes, by side and outcome";
+    TlsClientCounters c = node.tlsClientCounters();
+    counter("emu.tls.handshakes", help, c, x -> x.handshakes, Tags.of("side", "client", "outcome", "success"));
+    counter("emu.tls.handshakes", help, c, x -> x.failures, Tags.of("side", "client", "outcome", "failure"));
+    if (node.config().https() != null) {
+      // the server starts with the node, after the meters may have been bound: read it each time
+      counter("emu.tls.handshakes", help, node, n -> n.httpsServer() == null ? 0 : n.httpsServer().handshakes(),
+          Tags.of("side", "server", "outcome", "success"));
+      counter("emu.tls.handshakes", help, node, n -> n.httpsServer() == null ? 0 : n.httpsServer().handshakeFailures(),
+          Tags.of("side", "server", "outcome", "failure"));
+      counter("emu.tls.handshakes", help, node, n -> n.httpsServer() == null ? 0 : n.httpsServer().notTls(),
+          Tags.of("side", "server", "outcome", "not_tls"));
+      counter("emu.https.requests", "HTTP requests the HTTPS server answered", node,
+          n -> n.httpsServer() == null ? 0 : n.httpsServer().requests(), Tags.empty());
+    }
+  }
+
+  // ---- switch ----
+
+  private void bridge(LearningBridge b) {
+    counter("emu.bridge.forwarded.frames", "frames the bridge sent out of one known port", b, x -> x.forwarded,
+        Tags.empty());
+    counter("emu.bridge.flooded.frames", "frames the bridge flooded (unknown, broadcast or multicast destination)", b,
+        x -> x.flooded, Tags.empty());
+    counter("emu.bridge.filtered.frames", "frames not forwarded: destination behind the port they came in on", b,
+        x -> x.filtered, Tags.empty());
+    Gauge.builder("emu.bridge.fdb.entries", b, x -> x.fdb().size())
+        .description("MAC addresses the bridge has learned").register(registry);
+  }
+
+  // ---- plumbing ----
+
+  /** Counts what only a scrape can know (connections per state) and adds response codes first seen. */
+  private void refresh() {
+    java.util.Arrays.fill(tcpStates, 0);
+    if (node.stack() != null) {
+      TcpLayer tcp = node.stack().tcp();
+      for (TcpConnection c : tcp.connections()) {
+        tcpStates[c.state().ordinal()]++;
+      }
+      tcpStates[TcpState.LISTEN.ordinal()] += tcp.listeners().size();
+      ResolverCounters rc = node.resolver().counters();
+      for (int r = COMMON_RCODES; r < RCODES; r++) {
+        if (!clientRcodes[r] && rc.answers(r) > 0) {
+          clientRcode(r);
+        }
+      }
+      DnsServer server = node.dnsServer();
+      for (int r = COMMON_RCODES; server != null && r < RCODES; r++) {
+        if (!serverRcodes[r] && server.counters().responses(r) > 0) {
+          serverRcode(r);
+        }
+      }
+    }
+  }
+
+  private <T> void counter(String name, String help, T obj, ToDoubleFunction<T> f, Tags tags) {
+    FunctionCounter.builder(name, obj, f).description(help).tags(tags).register(registry);
+  }
+}
