@@ -44,10 +44,8 @@ public final class LabLauncher {
     }
     out.println("starting " + plan.nodes().size() + " node processes ...");
     out.flush();
-    return Lab.start(plan, detached, null, line -> {
-      out.println("  " + line);
-      out.flush();
-    });
+    Progress progress = Progress.nodeStarts(out);
+    return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
   }
 
   /**
