@@ -42,9 +42,8 @@ public final class LabLauncher {
     } catch (IOException e) {
       throw new LabException(e.getMessage(), e);
     }
-    out.println("starting " + plan.nodes().size() + " node processes ...");
-    out.flush();
     Progress progress = Progress.nodeStarts(out);
+    progress.accept("starting " + plan.nodes().size() + " node processes ...");
     return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
   }
 

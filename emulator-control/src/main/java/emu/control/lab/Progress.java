@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  * else, and everything when no terminal is attached (CI logs, tests), is printed as it comes.
  */
 public final class Progress implements Consumer<String> {
+  private static final Pattern STARTING = Pattern.compile("starting (\\d+) node processes \\.\\.\\.");
   private static final Pattern READY = Pattern.compile("\\s*node (\\S+) ready \\(pid \\d+, (\\d+)/(\\d+)\\)");
 
   private final PrintWriter out;
@@ -33,6 +34,15 @@ public final class Progress implements Consumer<String> {
   /** One line as it would be printed (indentation included). */
   @Override
   public void accept(String line) {
+    Matcher start = tty == null ? null : STARTING.matcher(line);
+    if (start != null && start.matches()) {
+      out.println(line);
+      out.flush();
+      tty.print("\r\033[K  starting nodes 0/" + start.group(1) + " ...");
+      tty.flush();
+      open = true;
+      return;
+    }
     Matcher m = tty == null ? null : READY.matcher(line);
     if (m != null && m.matches()) {
       int k = Integer.parseInt(m.group(2));

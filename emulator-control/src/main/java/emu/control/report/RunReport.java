@@ -193,7 +193,7 @@ public final class RunReport {
     }
     sb.append("</table>\n<h2>Interfaces</h2>\n<table><tr><th>node</th><th>kind</th><th>state</th><th>iface</th>"
         + "<th>address</th><th>MAC</th><th>link</th><th>rx frames</th><th>rx bytes</th><th>tx frames</th>"
-        + "<th>tx bytes</th><th>dropped (rx/tx)</th><th>impairment (egress)</th></tr>\n");
+        + "<th>tx bytes</th><th>dropped (rx/tx)</th><th>impairment (egress)</th><th>capture</th></tr>\n");
     for (NodeSpec n : topo.nodes()) {
       JsonNode st = byNode.get(n.name());
       String state = st == null ? "no status taken" : st.path("state").asText("unknown");
@@ -201,7 +201,7 @@ public final class RunReport {
       if (!"running".equals(state) || ifaces == null || !ifaces.isArray() || ifaces.isEmpty()) {
         String reason = st == null ? "the node was not asked" : st.path("reason").asText("");
         sb.append("<tr class=\"down\"><td>").append(esc(n.name())).append("</td><td>").append(esc(n.kind()))
-            .append("</td><td>").append(esc(state)).append("</td><td colspan=\"10\">")
+            .append("</td><td>").append(esc(state)).append("</td><td colspan=\"11\">")
             .append("running".equals(state) ? "no interfaces reported" : "down: no counters")
             .append(reason.isEmpty() ? "" : " (" + esc(reason) + ")").append("</td></tr>\n");
         continue;
@@ -215,8 +215,11 @@ public final class RunReport {
         for (String c : List.of("rx_frames", "rx_bytes", "tx_frames", "tx_bytes")) {
           sb.append("<td class=\"n\">").append(esc(i.path(c).asText("-"))).append("</td>");
         }
+        String pcap = n.name() + "-" + i.path("name").asText() + ".pcap";
         sb.append("<td class=\"n\">").append(esc(dropped)).append("</td><td>")
-            .append(esc(words(i.path("impairment")))).append("</td></tr>\n");
+            .append(esc(words(i.path("impairment")))).append("</td><td>")
+            .append(in.pcaps().contains(pcap) ? "<a href=\"" + Html.href(pcap) + "\">" + esc(pcap) + "</a>" : "-")
+            .append("</td></tr>\n");
       }
     }
     sb.append("</table>\n");

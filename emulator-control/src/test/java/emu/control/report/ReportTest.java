@@ -203,9 +203,10 @@ class ReportTest {
     killed.put("state", "killed");
     killed.put("reason", "process 4242 is gone; see h2.log");
     String html = RunReport.html(input(List.of(), List.of(running("h1", "host", "eth0", 3), killed), null));
-    assertTrue(html.contains("<tr class=\"down\"><td>h2</td><td>host</td><td>killed</td><td colspan=\"10\">down: no "
+    assertTrue(html.contains("<tr class=\"down\"><td>h2</td><td>host</td><td>killed</td><td colspan=\"11\">down: no "
         + "counters (process 4242 is gone; see h2.log)</td></tr>"), html);
     assertTrue(html.matches("(?s).*<td>h1</td><td>host</td><td>running</td><td>eth0</td>.*"), "h1's row is there");
+    assertTrue(html.contains("<td><a href=\"./h1-eth0.pcap\">h1-eth0.pcap</a></td></tr>"), "with its capture");
     assertTrue(html.contains("<td>h1:eth0 -- sw:p1</td><td>unknown (no counters from sw)</td><td class=\"n\">3</td>"
         + "<td class=\"n\">-</td>"), "sw was not asked: its end has no counters, h1's has");
     assertTrue(html.contains("<td>r1</td><td>router</td><td>no status taken</td>"), html);
