@@ -113,6 +113,17 @@ public final class Ladder {
     return new Model(new ArrayList<>(lifelines), kept, omitted[0], omitted[1], frames);
   }
 
+  /** True for a JSON line whose event the ladder never draws: cheap, before the line is parsed. */
+  static boolean skipped(String jsonLine) {
+    int at = jsonLine.indexOf("\"type\":\"");
+    if (at < 0) {
+      return false;
+    }
+    int start = at + 8;
+    int end = jsonLine.indexOf('"', start);
+    return end > start && NOISE.contains(jsonLine.substring(start, end));
+  }
+
   private static Row note(NodeEvent e) {
     return new Row(Kind.NOTE, e.ts(), e.node(), List.of(), false, false, e.msg(), e.type() + ": " + e.msg(), 1);
   }

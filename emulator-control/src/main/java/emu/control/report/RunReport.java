@@ -3,6 +3,7 @@ package emu.control.report;
 import static emu.control.report.Html.esc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.NodeEvent;
 import emu.control.topology.IfaceSpec;
@@ -28,6 +29,7 @@ import java.util.Map;
  */
 public final class RunReport {
   public static final String FILE = "report.html";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One scenario step as it ran. */
   public record Step(int index, String node, String command, int exit, long startNanos) {}
@@ -52,7 +54,7 @@ public final class RunReport {
    */
   public static Path write(Path outDir, Topology topo, List<String> eventNodes, List<Step> steps,
                            List<JsonNode> status, String origin) throws IOException {
-    List<NodeEvent> events = new EventLog(outDir, eventNodes).poll();
+    List<NodeEvent> events = events(outDir, eventNodes);
     Path narrativeFile = outDir.resolve("narrative.txt");
     String narrative = Files.exists(narrativeFile) ? Files.readString(narrativeFile) : null;
     List<String> pcaps = new ArrayList<>();
@@ -63,6 +65,41 @@ public final class RunReport {
     Files.writeString(file, html(new Input(topo, events, steps, status, narrative, pcaps, origin, Instant.now())),
         StandardCharsets.UTF_8);
     return file;
+  }
+
+  /** Events read per node: the ladder draws at most a few hundred rows, and the control process has a small heap. */
+  static final int EVENTS_PER_NODE = 5_000;
+
+  /**
+   * The first {@link #EVENTS_PER_NODE} events of each node that the ladder can use (bookkeeping
+   * events are skipped before they are kept), merged in time order. Unreadable lines are skipped.
+   */
+  static List<NodeEvent> events(Path dir, List<String> nodes) throws IOException {
+    List<NodeEvent> all = new ArrayList<>();
+    for (String node : nodes) {
+      Path f = EventLog.file(dir, node);
+      if (!Files.exists(f)) {
+        continue;
+      }
+      int kept = 0;
+      try (var lines = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+        String line;
+        while (kept < EVENTS_PER_NODE && (line = lines.readLine()) != null) {
+          if (line.isBlank() || Ladder.skipped(line)) {
+            continue;
+          }
+          try {
+            all.add(NodeEvent.of(JSON.readTree(line)));
+            kept++;
+          } catch (IOException e) {
+            // a node killed mid-write: skip the line
+          }
+        }
+      }
+    }
+    all.sort(java.util.Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
+        .thenComparingLong(NodeEvent::seq));
+    return all;
   }
 
   static final String STYLE = "body{font:14px sans-serif;margin:20px;color:#111;background:#fff}"

@@ -214,6 +214,22 @@ class ReportTest {
   }
 
   @Test
+  void eventFilesAreReadSkippingBookkeepingAndBrokenLinesUpToACapPerNode() throws Exception {
+    StringBuilder h1 = new StringBuilder();
+    for (int i = 0; i < RunReport.EVENTS_PER_NODE + 10; i++) {
+      h1.append("{\"ts\":").append(10 * i).append(",\"seq\":").append(2 * i).append(",\"node\":\"h1\",\"type\":"
+          + "\"ip.rx\",\"msg\":\"noise\"}\n{\"ts\":").append(10 * i + 1).append(",\"seq\":").append(2 * i + 1)
+          .append(",\"node\":\"h1\",\"type\":\"tcp.state\",\"msg\":\"m").append(i).append("\"}\n");
+    }
+    Files.writeString(dir.resolve("h1.events.jsonl"), h1 + "{\"ts\":5,\"node\":\"h1\",\"ty");
+    Files.writeString(dir.resolve("h2.events.jsonl"), "not json\n{\"ts\":15,\"seq\":0,\"node\":\"h2\",\"type\":"
+        + "\"dns.hosts\",\"msg\":\"x\"}\n");
+    List<NodeEvent> events = RunReport.events(dir, List.of("h1", "h2", "control"));
+    assertEquals(RunReport.EVENTS_PER_NODE + 1, events.size());
+    assertEquals(List.of("m0", "m1", "x", "m2"), events.subList(0, 4).stream().map(NodeEvent::msg).toList());
+  }
+
+  @Test
   void aSnapshotNeverWaitsForANodeThatDoesNotAnswer() {
     CountDownLatch never = new CountDownLatch(1);
     Map<String, String> kinds = new LinkedHashMap<>();
