@@ -85,8 +85,7 @@ public final class Ladder {
       if (LABELS.contains(type) || "sent".equals(e.raw().path("dir").asText())) {
         waiting.add(e);
       } else if ("eth.tx".equals(type)) {
-        rows.add(frame(e, wiring, waiting));
-        waiting.clear();
+        rows.add(frame(e, wiring, carried(waiting)));
       } else if (type.equals("arp.request") || type.equals("arp.announce")) {
         rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), e.raw().path("dev").asText()), true,
             false, e.msg(), e.msg(), 1));
@@ -122,6 +121,23 @@ public final class Ladder {
     int start = at + 8;
     int end = jsonLine.indexOf('"', start);
     return end > start && NOISE.contains(jsonLine.substring(start, end));
+  }
+
+  /**
+   * The labels the next frame carries, taken off {@code waiting}: a router's forwarding decision
+   * is about one packet, so one frame; the other steps queued since the node's last frame (a TLS
+   * flight of several records, say) went out together.
+   */
+  private static ArrayDeque<NodeEvent> carried(ArrayDeque<NodeEvent> waiting) {
+    ArrayDeque<NodeEvent> taken = new ArrayDeque<>();
+    if (!waiting.isEmpty() && "ip.forward".equals(waiting.peekFirst().type())) {
+      taken.add(waiting.pollFirst());
+      return taken;
+    }
+    while (!waiting.isEmpty() && !"ip.forward".equals(waiting.peekFirst().type())) {
+      taken.add(waiting.pollFirst());
+    }
+    return taken;
   }
 
   private static Row note(NodeEvent e) {

@@ -185,6 +185,19 @@ class ReportTest {
   }
 
   @Test
+  void aRouterForwardingTwoQueuedPacketsLabelsEachFrameWithItsOwnDecision() throws Exception {
+    Map<String, Object> fwd = Map.of("ttl_before", 64, "ttl_after", 63);
+    List<NodeEvent> events = List.of(event(1_000, "r1", "ip.forward", "routes 10.0.0.1 (seq 1)", fwd),
+        event(2_000, "r1", "ip.forward", "routes 10.0.0.1 (seq 2)", fwd),
+        frame(3_000, "r1", "02:00:00:00:00:01", "10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 1"),
+        frame(4_000, "r1", "02:00:00:00:00:01", "10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 2"));
+    List<Ladder.Row> rows = Ladder.build(topo(), events, List.of(), Map.of(), 100, 100).rows();
+    assertEquals(List.of("forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 1; TTL 64 -> 63",
+        "forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 2; TTL 64 -> 63"), rows.stream().map(Ladder.Row::label)
+        .toList());
+  }
+
+  @Test
   void aBroadcastReachesEveryHostOfItsSegmentThroughTheSwitch() throws Exception {
     List<NodeEvent> events = List.of(event(1_000, "h1", "arp.request", "ARP request on eth0: who-has 10.0.0.254",
         Map.of("dev", "eth0")), event(2_000, "r1", "arp.reply", "ARP reply on eth0 to 10.0.0.1",
