@@ -34,12 +34,28 @@ wanted() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 rows=()
 row() { rows+=("$(printf '%-44s %s' "$1" "$2")"); }
 
+chosen=(); for b in $all; do wanted "$b" && chosen+=("$b"); done
+
+# On a terminal, a line that says which benchmark of how many runs, and for how long (updated
+# every second, then erased); nothing of the kind in a log.
+ticker() {
+  local i=0 n=${#chosen[@]} t0; t0=$(date +%s)
+  for b in "${chosen[@]}"; do i=$((i + 1)); [ "$b" = "$1" ] && break; done
+  while :; do
+    printf '\r\033[K  [%d/%d] %s running, %d s' "$i" "$n" "$1" $(( $(date +%s) - t0 )) >&2
+    sleep 1
+  done
+}
+
 # run NAME SCRIPT ARGS...: runs one benchmark, its log in $out/NAME.log; returns its status.
 run() {
   local name=$1; shift
   echo "bench: $name ($*) ..." >&2
-  local t0=$SECONDS
-  if bash "$@" > "$out/$name.log" 2>&1; then
+  local t0=$SECONDS tick="" status=0
+  if [ -t 2 ]; then ticker "$name" & tick=$!; fi
+  bash "$@" > "$out/$name.log" 2>&1 || status=$?
+  if [ -n "$tick" ]; then kill "$tick" 2>/dev/null; wait "$tick" 2>/dev/null || true; printf '\r\033[K' >&2; fi
+  if [ "$status" = 0 ]; then
     echo "bench: $name done in $((SECONDS - t0)) s" >&2
   else
     echo "bench: $name FAILED (see $out/$name.log)" >&2

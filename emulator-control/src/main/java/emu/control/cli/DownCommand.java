@@ -54,6 +54,10 @@ public final class DownCommand implements Callable<Integer> {
       o.println("lab " + s.name() + " stopped (" + s.nodes().size() + " nodes"
           + (dead.isEmpty() ? "" : "; already dead: " + String.join(", ", dead)) + ")");
       o.println("captures and logs: " + s.outDir());
+      java.nio.file.Path report = java.nio.file.Path.of(s.outDir(), emu.control.report.RunReport.FILE);
+      if (java.nio.file.Files.exists(report)) {
+        o.println("report: " + report);
+      }
       return 0;
     } catch (LabException e) {
       spec.commandLine().getErr().println("emu: " + e.getMessage());

@@ -76,6 +76,19 @@ public final class ControllerMain {
     out.println("READY api=" + at.getAddress().getHostAddress() + ":" + at.getPort());
     done.await();
     out.println("emu: lab " + topo.name() + " shutting down on request");
-    System.exit(0); // runs the shutdown hook, which stops the nodes
+    // The report's counters are asked of the nodes before they stop; then stop, then write it.
+    var snapshot = emu.control.report.LabSnapshot.take(controller);
+    Runtime.getRuntime().removeShutdownHook(stopper);
+    stopper.run();
+    try {
+      java.util.List<String> names = new java.util.ArrayList<>(lab.state().nodes().stream()
+          .map(LabState.NodeState::name).toList());
+      names.add(LabController.NODE);
+      out.println("report: " + emu.control.report.RunReport.write(outDir, topo, names, java.util.List.of(), snapshot,
+          "./emu up, then ./emu down"));
+    } catch (Exception e) {
+      out.println("emu: cannot write the report: " + e);
+    }
+    System.exit(0);
   }
 }

@@ -58,6 +58,7 @@ public final class Daemon {
     }
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     StringBuilder partial = new StringBuilder();
+    emu.control.lab.Progress progress = emu.control.lab.Progress.nodeStarts(out);
     while (true) {
       try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
         if (f.length() > offset) {
@@ -73,9 +74,12 @@ public final class Daemon {
             if (line.startsWith("READY ")) {
               return;
             }
-            PrintWriter to = line.startsWith("emu: ") ? err : out;
-            to.println(line);
-            to.flush();
+            if (line.startsWith("emu: ")) {
+              err.println(line);
+              err.flush();
+            } else {
+              progress.accept(line);
+            }
           }
         }
       } catch (IOException e) {

@@ -42,12 +42,9 @@ public final class LabLauncher {
     } catch (IOException e) {
       throw new LabException(e.getMessage(), e);
     }
-    out.println("starting " + plan.nodes().size() + " node processes ...");
-    out.flush();
-    return Lab.start(plan, detached, null, line -> {
-      out.println("  " + line);
-      out.flush();
-    });
+    Progress progress = Progress.nodeStarts(out);
+    progress.accept("starting " + plan.nodes().size() + " node processes ...");
+    return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
   }
 
   /**

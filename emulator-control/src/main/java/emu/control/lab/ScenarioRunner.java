@@ -4,6 +4,8 @@ import emu.control.controller.ControlApi;
 import emu.control.controller.LabController;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
+import emu.control.report.LabSnapshot;
+import emu.control.report.RunReport;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
 import emu.node.apps.Shell;
@@ -74,6 +76,7 @@ public final class ScenarioRunner {
     List<String> nodeNames = new ArrayList<>(lab.state().nodes().stream().map(LabState.NodeState::name).toList());
     nodeNames.add(LabController.NODE);
     EventLog events = new EventLog(outDir, nodeNames);
+    List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
       StatusTable.print(StatusTable.collect(lab), out);
@@ -106,12 +109,14 @@ public final class ScenarioRunner {
           failed++;
           story.note("✘ step " + i + " failed (exit status " + exit + ")");
         }
+        steps.add(new RunReport.Step(i, step.node(), step.command(), exit, t0));
       }
       out.println();
     } catch (IOException e) {
       err.println("emu: cannot write the narrative: " + e.getMessage());
       failed++;
     }
+    List<com.fasterxml.jackson.databind.JsonNode> snapshot = LabSnapshot.take(controller); // before nodes stop
     controller.close();
     api.close();
     List<String> dead = new ArrayList<>(lab.stop());
@@ -122,6 +127,12 @@ public final class ScenarioRunner {
       // already shutting down
     }
     report(outDir, topo, failed, dead, out);
+    try {
+      out.println("report: " + RunReport.write(outDir, topo, nodeNames, steps, snapshot, "./emu run"));
+    } catch (IOException | RuntimeException e) {
+      err.println("emu: cannot write the report: " + e);
+    }
+    out.flush();
     if (death.get() != null || !dead.isEmpty()) {
       return LAB_FAILED;
     }

@@ -157,6 +157,11 @@ class MultiProcessLabTest {
       assertEquals(0, down.exit(), down.err());
       assertTrue(down.out().contains("already dead: r1"), down.out());
     }
+    // down leaves a report: counters of the nodes that were up, a row for the one that was not.
+    String report = Files.readString(out.resolve("report.html"));
+    assertTrue(report.contains("<td>r1</td><td>router</td><td>dead</td><td colspan=\"11\">down: no counters"), report);
+    assertTrue(report.contains("<td>client</td><td>host</td><td>running</td><td>eth0</td>"), report);
+    assertTrue(report.contains("answers ICMP echo request from 192.168.1.100"), "the ping is in the ladder");
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()));
     Cli none = emu("status");
     assertEquals(1, none.exit());

@@ -135,6 +135,21 @@ class SeedScenarioTest {
         "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "ip.ttl", "-e", "tcp.srcport"), 60);
     assertEquals("63\t" + syn, forwarded.output().trim().lines().findFirst().orElse(""));
     assertFalse(narrative.contains("who-has 192.168.5.100 tell 192.168.1.100"), "the client never ARPs for the server");
+
+    // The run's report: the ladder labels frames with their steps, counters were taken from
+    // live nodes, every capture is linked, and it renders in a real browser.
+    Path report = out.resolve("report.html");
+    assertTrue(console.contains("report: " + report), console);
+    String html = Files.readString(report);
+    for (String step : List.of("sends DNS query id 0x" + dnsId, "sends ClientHello", "forwards 192.168.1.100 &gt; "
+        + "192.168.5.100: TCP " + syn + " &gt; 443 [S]", "<td>client</td><td>host</td><td>running</td><td>eth0</td>",
+        "1/1 steps succeeded")) {
+      assertTrue(html.contains(step), step + " in the report");
+    }
+    for (Path pcap : pcaps) {
+      assertTrue(html.contains("href=\"./" + pcap.getFileName() + "\""), pcap + " is linked");
+    }
+    Browser.assertRenders(report, out.resolve("report.png"), 1400, 1800);
   }
 
   @Test

@@ -1,0 +1,59 @@
+package emu.control.cli;
+
+import emu.control.report.RunReport;
+import emu.control.report.TopologyDrawing;
+import emu.control.topology.Topology;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code emu graph FILE}: draw a topology (as containerlab graph does) without starting anything. */
+@Command(name = "graph", mixinStandardHelpOptions = true,
+    description = {"Check a topology file (as validate does) and draw it: nodes by kind, interfaces with their "
+        + "addresses, links with their impairments. Starts nothing.",
+        "Exit status: 0 drawn, 2 bad topology, 1 the drawing could not be written."})
+public final class GraphCommand implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "Topology file.")
+  String file;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the drawing: a name ending "
+      + "in .svg gets the bare SVG, any other a self-contained HTML page (default: runs/NAME-graph.html).")
+  Path output;
+
+  @Override
+  public Integer call() {
+    var o = spec.commandLine().getOut();
+    var e = spec.commandLine().getErr();
+    Topology topo = Topologies.load(file, e);
+    if (topo == null) {
+      return Topologies.BAD_TOPOLOGY;
+    }
+    topo.warnings().forEach(w -> e.println("warning: " + w));
+    Path out = output != null ? output : Path.of("runs", topo.name() + "-graph.html");
+    boolean svg = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg");
+    try {
+      Path dir = out.toAbsolutePath().getParent();
+      if (dir != null) {
+        Files.createDirectories(dir);
+      }
+      String text = svg ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + TopologyDrawing.svg(topo)
+          : RunReport.graphPage(topo);
+      Files.writeString(out, text, StandardCharsets.UTF_8);
+    } catch (IOException ex) {
+      e.println("emu: cannot write " + out + ": " + ex.getMessage());
+      return 1;
+    }
+    o.println("lab " + topo.name() + " (" + topo.nodes().size() + " nodes, " + topo.links().size() + " links) drawn: "
+        + out.toAbsolutePath());
+    return 0;
+  }
+}
