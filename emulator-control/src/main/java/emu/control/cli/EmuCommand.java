@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         + "Ethernet frames.",
     subcommands = {RunCommand.class, UpCommand.class, StatusCommand.class, ExecCommand.class, DownCommand.class,
         LinkCommand.class, NodeCommand.class, PartitionCommand.class, PartitionCommand.Heal.class,
-        PartitionCommand.Reset.class, ValidateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        PartitionCommand.Reset.class, ValidateCommand.class, BenchCommand.class,
+        K8sCommand.class, CommandLine.HelpCommand.class})
 public final class EmuCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -15,12 +15,7 @@ public final class NodeProcesses {
    * {@code EMU_NODE_JVM_OPTS} (space separated) is added last so users can override.
    */
   public static List<String> jvmOptions() {
-    List<String> opts = new ArrayList<>(List.of(
-        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
-        "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
-        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
-        // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
-        "-Dio.netty.allocator.maxCachedBufferCapacity=65536"));
+    List<String> opts = new ArrayList<>(baseJvmOptions());
     String leak = System.getProperty("io.netty.leakDetection.level");
     if (leak != null) {
       opts.add("-Dio.netty.leakDetection.level=" + leak);
@@ -34,6 +29,16 @@ public final class NodeProcesses {
       opts.addAll(List.of(extra.trim().split("\\s+")));
     }
     return opts;
+  }
+
+  /** The options every node JVM gets, wherever it runs (also in a Kubernetes pod). */
+  public static List<String> baseJvmOptions() {
+    return List.of(
+        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
+        "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
+        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+        // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
+        "-Dio.netty.allocator.maxCachedBufferCapacity=65536");
   }
 
   /** The command line that starts a node with {@code config}. */
