@@ -105,6 +105,10 @@ public final class K8sCommand implements Runnable {
     /** What the file pins that a cluster does not use (every pod has its own address and fixed ports). */
     private static List<String> pinned(Topology topo) {
       List<String> w = new ArrayList<>();
+      if (!topo.faults().isEmpty()) {
+        w.add("the fault plan (" + topo.faults().size() + " faults) is not run on Kubernetes: the control pod runs the "
+            + "scenario and exec only; impairments written on links and interfaces do apply");
+      }
       for (NodeSpec n : topo.nodes()) {
         if (n.mgmtPort() != null || !NodeSpec.DEFAULT_BIND.equals(n.bind())) {
           w.add("node " + n.name() + ": mgmt-port and bind apply to local labs; on Kubernetes the management API "

@@ -428,6 +428,22 @@ class K8sRenderTest {
   }
 
   @Test
+  void theCheckCatchesFieldsTheModelDoesNotKnow() {
+    String doc = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x}
+        spec:
+          containers:
+          - name: c
+            image: i
+            portz: [{containerPort: 1}]
+        """;
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class, () -> parse(doc));
+    assertTrue(e.getMessage().contains("portz"), e.getMessage());
+  }
+
+  @Test
   void aBrokenTopologyExits2WithTheLoadersMessage(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("bad.yml");
     Files.writeString(file, UNDERSCORES.replace("lan_sw:p2", "nowhere:p2"));
