@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "k8s", mixinStandardHelpOptions = true,
     description = "Run a lab on Kubernetes: render its manifests here; control, exec and status run inside the "
         + "lab's emu-control pod.",
-    subcommands = {K8sCommand.Render.class, K8sCommand.Control.class, K8sCommand.Exec.class, K8sCommand.Status.class})
+    subcommands = {K8sCommand.Render.class, K8sCommand.ControlPod.class, K8sCommand.Exec.class, K8sCommand.Status.class})
 public final class K8sCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -58,6 +58,9 @@ public final class K8sCommand implements Runnable {
         description = "Namespace to put the lab in, which must exist (default: emu-LAB, created by the manifests).")
     String namespace;
 
+    @Option(names = "--seed", description = "Seed for every node's random choices and impairments (default: random).")
+    Long seed;
+
     @Override
     public Integer call() {
       var o = spec.commandLine().getOut();
@@ -69,7 +72,8 @@ public final class K8sCommand implements Runnable {
       topo.warnings().forEach(w -> e.println("warning: " + w));
       List<ObjectNode> docs;
       try {
-        docs = K8sManifests.render(topo, image, namespace);
+        docs = K8sManifests.render(topo, image, namespace,
+            seed != null ? seed : new java.security.SecureRandom().nextLong());
       } catch (K8sException ex) {
         e.println("emu: " + topo.file() + " cannot run on Kubernetes: " + ex.getMessage());
         return Topologies.BAD_TOPOLOGY;
@@ -143,7 +147,7 @@ public final class K8sCommand implements Runnable {
   @Command(name = "control", mixinStandardHelpOptions = true,
       description = "In the emu-control pod: wait for every node, run the scenario, print each step, then stay up "
           + "for 'emu k8s exec' (or exit with --exit).")
-  static final class Control implements Callable<Integer> {
+  static final class ControlPod implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 

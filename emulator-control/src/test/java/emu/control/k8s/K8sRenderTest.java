@@ -202,9 +202,9 @@ class K8sRenderTest {
       Pod pod = pods.get(k);
       assertNotNull(svc, "Service for " + n.name());
       assertNotNull(pod, "Pod for " + n.name());
-      assertEquals(labels(lab, k), Map.of("app.kubernetes.io/part-of", "emu", "emu.lab", lab, "emu.node", k)
-          .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
-              LinkedHashMap::new)));
+      for (HasMetadata o : List.of(svc, pod, maps.get("emu-node-" + k))) {
+        labels(lab, k).forEach((key, v) -> assertEquals(v, o.getMetadata().getLabels().get(key), key));
+      }
       assertEquals("None", svc.getSpec().getClusterIP());
       assertEquals(Boolean.TRUE, svc.getSpec().getPublishNotReadyAddresses());
       svc.getSpec().getSelector().forEach((key, v) -> assertEquals(v, pod.getMetadata().getLabels().get(key)));
@@ -388,11 +388,14 @@ class K8sRenderTest {
   void internetToStandardOutputWithImageAndNamespace(@TempDir Path tmp) throws Exception {
     Path file = CONFIGS.resolve("internet.yml");
     Run r = emu("k8s", "render", file.toString(), "-o", "-", "--image", "registry.example/emu:0.1",
-        "--namespace", "labs");
+        "--namespace", "labs", "--seed", "42");
     assertEquals(0, r.code(), r.err());
     List<HasMetadata> objects = parse(r.out());
     assertTrue(of(objects, Namespace.class).isEmpty(), "a namespace given is not created");
     checkLab(TopologyLoader.load(file), objects, "labs", "registry.example/emu:0.1", tmp);
+    ConfigMap home = of(objects, ConfigMap.class).stream().filter(c -> c.getData().containsKey("node.json"))
+        .findFirst().orElseThrow();
+    assertTrue(home.getData().get("node.json").contains("\"seed\" : 42"), home.getData().get("node.json"));
     apply(r.out(), objects);
   }
 
