@@ -2,15 +2,18 @@ package emu.node;
 
 import emu.link.tunnel.Transports;
 import emu.node.config.NodeConfig;
+import emu.node.config.PeerNames;
 import emu.node.mgmt.ManagementServer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json}. Builds the node
+ * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json [SECRETS.json]}
+ * (secrets merged into the configuration; see {@link NodeConfig#read(Path, Path)}). Builds the node
  * on a single event loop, binds its links and management API, prints one {@code READY} line,
  * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending).
  *
@@ -20,15 +23,27 @@ public final class NodeMain {
   private NodeMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: java emu.node.NodeMain CONFIG.json");
+    if (args.length != 1 && args.length != 2) {
+      System.err.println("usage: java emu.node.NodeMain CONFIG.json [SECRETS.json]");
       System.exit(2);
+    }
+    NodeConfig read;
+    try {
+      read = args.length == 1 ? NodeConfig.read(Path.of(args[0]))
+          : NodeConfig.read(Path.of(args[0]), Path.of(args[1]));
+    } catch (Exception e) {
+      System.err.println("node config " + args[0] + ": " + e.getMessage());
+      System.exit(2);
+      return;
     }
     NodeConfig config;
     try {
-      config = NodeConfig.read(Path.of(args[0]));
-    } catch (Exception e) {
-      System.err.println("node config " + args[0] + ": " + e.getMessage());
+      // Peers named by host (pods behind Services on Kubernetes); literal addresses pass as they are.
+      String who = read.name();
+      config = PeerNames.resolve(read, Duration.ofSeconds(Long.getLong("emu.peerResolveSeconds", 120)),
+          msg -> System.err.println("node " + who + ": " + msg));
+    } catch (IllegalArgumentException e) {
+      System.err.println("node " + read.name() + ": " + e.getMessage());
       System.exit(2);
       return;
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, UpCommand.class, StatusCommand.class, StatsCommand.class, ExecCommand.class,
         DownCommand.class, LinkCommand.class, NodeCommand.class, PartitionCommand.class, PartitionCommand.Heal.class,
         PartitionCommand.Reset.class, ValidateCommand.class, GraphCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+        K8sCommand.class, CommandLine.HelpCommand.class})
 public final class EmuCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -15,15 +15,7 @@ public final class NodeProcesses {
    * {@code EMU_NODE_JVM_OPTS} (space separated) is added last so users can override.
    */
   public static List<String> jvmOptions() {
-    List<String> opts = new ArrayList<>(List.of(
-        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
-        "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
-        // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
-        // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
-        "-XX:TrimNativeHeapInterval=2000",
-        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
-        // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
-        "-Dio.netty.allocator.maxCachedBufferCapacity=65536"));
+    List<String> opts = new ArrayList<>(baseJvmOptions());
     String leak = System.getProperty("io.netty.leakDetection.level");
     if (leak != null) {
       opts.add("-Dio.netty.leakDetection.level=" + leak);
@@ -37,6 +29,19 @@ public final class NodeProcesses {
       opts.addAll(List.of(extra.trim().split("\\s+")));
     }
     return opts;
+  }
+
+  /** The options every node JVM gets, wherever it runs (also in a Kubernetes pod). */
+  public static List<String> baseJvmOptions() {
+    return List.of(
+        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
+        "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
+        // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
+        // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
+        "-XX:TrimNativeHeapInterval=2000",
+        "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
+        // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
+        "-Dio.netty.allocator.maxCachedBufferCapacity=65536");
   }
 
   /** The command line that starts a node with {@code config}. */

@@ -13,8 +13,10 @@ import java.util.List;
  * two nodes get the same port. Pinned ports are checked the same way, so a taken port is
  * reported (naming its owner in the topology) before any node starts. A port could still be
  * taken between release and the node's own bind; the node then exits saying so.
+ *
+ * <p>Not final: rendering for Kubernetes plans with fixed ports and must bind nothing here.
  */
-public final class PortAllocator implements AutoCloseable {
+public class PortAllocator implements AutoCloseable {
   private final List<AutoCloseable> held = new ArrayList<>();
 
   /** A UDP port on {@code host}: {@code pinned} if not null (checked), else a free one. */

@@ -89,6 +89,36 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     return JSON.readValue(file.toFile(), NodeConfig.class);
   }
 
+  /**
+   * The configuration in {@code file} with {@code secrets} (a JSON object of the same shape,
+   * e.g. {@code {"management": {"token": "..."}}}) merged into it, field by field. On
+   * Kubernetes the configuration comes from a ConfigMap and the token and private keys from a
+   * Secret, so that the secrets are not in the ConfigMap.
+   */
+  public static NodeConfig read(Path file, Path secrets) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode base = JSON.readTree(file.toFile());
+    com.fasterxml.jackson.databind.JsonNode extra = JSON.readTree(secrets.toFile());
+    if (!(base instanceof com.fasterxml.jackson.databind.node.ObjectNode b)
+        || !(extra instanceof com.fasterxml.jackson.databind.node.ObjectNode e)) {
+      throw new IOException("a node configuration and its secrets must be JSON objects");
+    }
+    merge(b, e);
+    return JSON.treeToValue(b, NodeConfig.class);
+  }
+
+  private static void merge(com.fasterxml.jackson.databind.node.ObjectNode into,
+                            com.fasterxml.jackson.databind.node.ObjectNode from) {
+    from.fields().forEachRemaining(f -> {
+      var mine = into.get(f.getKey());
+      if (mine instanceof com.fasterxml.jackson.databind.node.ObjectNode m
+          && f.getValue() instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+        merge(m, o);
+      } else {
+        into.set(f.getKey(), f.getValue());
+      }
+    });
+  }
+
   public void write(Path file) throws IOException {
     JSON.writeValue(file.toFile(), this);
   }

@@ -1,0 +1,129 @@
+package emu.control.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.lab.NodeClient;
+import emu.node.apps.Shell;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The control plane of a lab on Kubernetes, in the {@code emu-control} pod. It reaches each
+ * node's management API at {@code SERVICE:9900} with the lab token (from the Secret, as
+ * {@code EMU_TOKEN}), the same API {@code ./emu exec} uses on one machine. Node processes are
+ * the kubelet's, not its children, so it does not kill, restart, pause or partition them.
+ */
+public final class K8sControl {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String lab;
+  private final Map<String, NodeClient> nodes = new LinkedHashMap<>();
+  private final List<String[]> scenario = new ArrayList<>();
+
+  private K8sControl(String lab) {
+    this.lab = lab;
+  }
+
+  /** Reads the lab file the renderer put in the {@code emu-control} ConfigMap. */
+  public static K8sControl load(Path labFile, String token) throws IOException {
+    JsonNode j = JSON.readTree(labFile.toFile());
+    K8sControl c = new K8sControl(j.path("lab").asText());
+    for (JsonNode n : j.path("nodes")) {
+      c.nodes.put(n.get("name").asText(), new NodeClient(n.get("name").asText(), n.get("mgmt").asText(), token));
+    }
+    for (JsonNode s : j.path("scenario")) {
+      c.scenario.add(new String[] {s.get("node").asText(), s.get("command").asText()});
+    }
+    return c;
+  }
+
+  /** Waits until every node answers its health check; false (after saying which) on timeout. */
+  public boolean awaitNodes(long timeoutMs, PrintWriter out) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    List<String> waiting = new ArrayList<>(nodes.keySet());
+    out.println("emu: lab " + lab + ": waiting for " + waiting.size() + " nodes: " + String.join(", ", waiting));
+    out.flush();
+    while (!waiting.isEmpty()) {
+      waiting.removeIf(n -> {
+        boolean up = nodes.get(n).healthy();
+        if (up) {
+          out.println("  " + n + " ready");
+          out.flush();
+        }
+        return up;
+      });
+      if (waiting.isEmpty()) {
+        break;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        out.println("emu: nodes not ready after " + timeoutMs / 1000 + " s: " + String.join(", ", waiting)
+            + " (kubectl describe pod / kubectl logs NODE say why)");
+        out.flush();
+        return false;
+      }
+      sleep(1000);
+    }
+    return true;
+  }
+
+  /** Runs the scenario step by step, printing each step's output; returns the number of failed steps. */
+  public int runScenario(PrintWriter out) {
+    int failed = 0;
+    int i = 0;
+    for (String[] step : scenario) {
+      i++;
+      out.println("── step " + i + "/" + scenario.size() + "  " + step[0] + ": " + step[1]);
+      out.flush();
+      int exit;
+      try {
+        exit = exec(step[0], Shell.split(step[1]), line -> {
+          out.println("   │ " + line);
+          out.flush();
+        });
+      } catch (IOException | IllegalArgumentException e) {
+        out.println("   emu: " + e.getMessage());
+        exit = -1;
+      }
+      if (exit == 0) {
+        out.println("   ✔ step " + i + " succeeded");
+      } else {
+        failed++;
+        out.println("   ✘ step " + i + " failed (exit status " + exit + ")");
+      }
+    }
+    out.println("result: " + (scenario.size() - failed) + "/" + scenario.size() + " steps succeeded");
+    out.flush();
+    return failed;
+  }
+
+  /** Runs a command on a node; its exit status. */
+  public int exec(String node, List<String> argv, java.util.function.Consumer<String> out) throws IOException {
+    NodeClient c = nodes.get(node);
+    if (c == null) {
+      throw new IllegalArgumentException("lab " + lab + " has no node named " + node + " (it has: "
+          + String.join(", ", nodes.keySet()) + ")");
+    }
+    return c.exec(argv, out);
+  }
+
+  /** One line per node: whether its management API answers. */
+  public void status(PrintWriter out) {
+    for (Map.Entry<String, NodeClient> n : nodes.entrySet()) {
+      out.println(String.format("%-12s %s", n.getKey(), n.getValue().healthy() ? "running" : "not answering"));
+    }
+    out.flush();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,365 @@
+package emu.control.k8s;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import emu.control.lab.LabPlan;
+import emu.control.lab.LabPlanner;
+import emu.control.lab.NodeProcesses;
+import emu.control.lab.PlannedNode;
+import emu.control.lab.PortAllocator;
+import emu.control.topology.IfaceSpec;
+import emu.control.topology.LinkSpec;
+import emu.control.topology.NodeSpec;
+import emu.control.topology.ScenarioStep;
+import emu.control.topology.Topology;
+import emu.node.config.NodeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./emu k8s render}: a topology as Kubernetes objects that {@code kubectl apply -f}
+ * creates. In file order (kubectl applies in order, so the namespace comes first):
+ *
+ * <ul>
+ *   <li>the Namespace {@code emu-LAB}, unless {@code --namespace} names one (which must exist);
+ *   <li>the Secret {@code emu-secrets}: the lab token, and per node the parts of its
+ *       configuration that are secret (the token, an HTTPS service's private key) as a JSON
+ *       object the node merges into its configuration;
+ *   <li>per node a ConfigMap {@code emu-node-NODE} with {@code node.json}, the configuration
+ *       {@link LabPlanner} makes for a local lab (minus those secrets), with link sockets
+ *       rewritten for the cluster; a headless Service {@code NODE} so that peers resolve the
+ *       node's pod by its name; and a Pod {@code NODE} running {@code emu.node.NodeMain};
+ *   <li>the control plane: a ConfigMap {@code emu-control} (the nodes' management addresses
+ *       and the scenario) and a Deployment {@code emu-control} running {@code emu k8s control},
+ *       which waits for every node, runs the scenario and stays up for {@code emu k8s exec}.
+ * </ul>
+ *
+ * <p>Ports: each pod has its own IP address, so ports need not be allocated as on one host:
+ * interface number {@code i} of a node (in file order, a switch's ports after) listens on UDP
+ * {@link #LINK_PORT_BASE}{@code + i}, and every management API on TCP {@link #MGMT_PORT}. Ports
+ * and bind addresses pinned in the topology are for local labs and are not used here. Sockets
+ * bind 0.0.0.0 (the pod's address); a link's peer is {@code SERVICE:PORT}, resolved by the node
+ * when it starts.
+ *
+ * <p>Written with Jackson, not the fabric8 model, which would add megabytes to the jar that
+ * every node JVM loads; the tests check the output against the fabric8 model instead.
+ */
+public final class K8sManifests {
+  public static final int LINK_PORT_BASE = 40000;
+  public static final int MGMT_PORT = 9900;
+  public static final String DEFAULT_IMAGE = "emu:0.1";
+  /** Where the image keeps the jar (see the Dockerfile). */
+  public static final String JAR = "/opt/emu/emu.jar";
+  static final String SECRET = "emu-secrets";
+  static final String CONTROL = "emu-control";
+  static final String OUT_DIR = "/var/emu/out";
+  /** How long a node waits for its peers' names to resolve before exiting (and being restarted). */
+  static final int PEER_RESOLVE_SECONDS = 120;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .enable(YAMLGenerator.Feature.LITERAL_BLOCK_STYLE)
+      .build());
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private K8sManifests() {}
+
+  /** The lab's manifests, one object per document, with seed 1. */
+  public static List<ObjectNode> render(Topology topo, String image, String namespace) throws K8sException,
+      IOException {
+    return render(topo, image, namespace, 1);
+  }
+
+  /**
+   * The lab's manifests, one object per document.
+   *
+   * @param seed every node's random choices and impairments, as {@code up --seed}
+   */
+  public static List<ObjectNode> render(Topology topo, String image, String namespace, long seed)
+      throws K8sException, IOException {
+    for (NodeSpec n : topo.nodes()) {
+      if (!n.isEmu()) {
+        throw new K8sException("node " + n.name() + " is kind " + n.kind() + ": "
+            + (n.isLinux() ? "a linux node is a network namespace on the machine that runs emu, not a process that "
+                + "can run in a pod" : "an external peer (QEMU, GNS3) lives outside the lab, at an address on the "
+                + "machine that runs emu")
+            + "; ./emu k8s render handles host, router and switch nodes only (run this lab with ./emu up)");
+      }
+    }
+    Map<String, String> names = K8sNames.nodes(topo);
+    String lab = K8sNames.map(topo.name());
+    if (!K8sNames.DNS_1123.matcher(lab).matches() || lab.length() > 59) {
+      throw new K8sException("lab " + topo.name() + ": '" + lab + "' cannot be a Kubernetes label value or part of a "
+          + "namespace name (lowercase letters, digits and '-', ending with a letter or digit); rename the lab");
+    }
+    boolean ownNamespace = namespace == null;
+    String ns = ownNamespace ? "emu-" + lab : namespace;
+    if (!K8sNames.DNS_1123.matcher(ns).matches()) {
+      throw new K8sException("namespace '" + ns + "' is not a valid DNS-1123 label");
+    }
+    LabPlan plan = plan(topo, seed);
+
+    // Where each link end listens in the cluster, and its peer's Service and port.
+    Map<String, Integer> portOf = new HashMap<>();
+    for (NodeSpec n : topo.nodes()) {
+      int i = 0;
+      for (IfaceSpec f : n.interfaces()) {
+        portOf.put(n.name() + ":" + f.name(), LINK_PORT_BASE + i++);
+      }
+    }
+    Map<String, String> peerOf = new HashMap<>();
+    for (LinkSpec l : topo.links()) {
+      peerOf.put(l.a().toString(), names.get(l.b().node()) + ":" + portOf.get(l.b().toString()));
+      peerOf.put(l.b().toString(), names.get(l.a().node()) + ":" + portOf.get(l.a().toString()));
+    }
+
+    List<ObjectNode> docs = new ArrayList<>();
+    if (ownNamespace) {
+      ObjectNode nsObj = object("v1", "Namespace", ns, null, labels(lab, null, null));
+      docs.add(nsObj);
+    }
+    ObjectNode secret = object("v1", "Secret", SECRET, ns, labels(lab, null, null));
+    secret.put("type", "Opaque");
+    ObjectNode secretData = secret.putObject("stringData");
+    secretData.put("token", plan.token());
+    docs.add(secret);
+
+    List<ObjectNode> configMaps = new ArrayList<>();
+    List<ObjectNode> services = new ArrayList<>();
+    List<ObjectNode> pods = new ArrayList<>();
+    ArrayNode controlNodes = F.arrayNode();
+    for (PlannedNode pn : plan.nodes()) {
+      String k = names.get(pn.name());
+      List<Port> ports = new ArrayList<>();
+      NodeConfig c = pn.config();
+      List<NodeConfig.Iface> ifaces = new ArrayList<>();
+      for (NodeConfig.Iface f : c.interfaces()) {
+        String key = pn.name() + ":" + f.name();
+        String peer = peerOf.get(key);
+        if (peer == null) {
+          ifaces.add(new NodeConfig.Iface(f.name(), f.mac(), f.address(), f.mtu(), null, null, f.impairments(),
+              f.vni()));
+          continue;
+        }
+        ports.add(new Port(f.name(), portOf.get(key), "UDP"));
+        ifaces.add(new NodeConfig.Iface(f.name(), f.mac(), f.address(), f.mtu(), "0.0.0.0:" + portOf.get(key), peer,
+            f.impairments(), f.vni()));
+      }
+      ports.add(new Port("emu-mgmt", MGMT_PORT, "TCP"));
+      NodeConfig cluster = new NodeConfig(c.lab(), c.name(), c.kind(), ifaces, c.routes(), c.gateway(), c.hosts(),
+          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token()), OUT_DIR, c.capture(), c.trace(),
+          c.traceBudget(), c.seed(), null, c.tcp(), c.services(), c.nameserver(), c.dns(), c.https(), c.trustPem(),
+          c.prewarmTls());
+      // The secrets go to the Secret; the node merges them back (NodeMain CONFIG SECRETS).
+      ObjectNode cfg = NodeConfig.JSON.valueToTree(cluster);
+      ObjectNode secrets = F.objectNode();
+      ((ObjectNode) cfg.get("management")).remove("token");
+      secrets.putObject("management").put("token", plan.token());
+      if (cfg.get("https") instanceof ObjectNode h && h.has("keyPem")) {
+        secrets.putObject("https").set("keyPem", h.remove("keyPem"));
+      }
+      secretData.put(k + ".json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(secrets));
+
+      ObjectNode cm = object("v1", "ConfigMap", "emu-node-" + k, ns, labels(lab, k, "node"));
+      cm.putObject("data").put("node.json", NodeConfig.JSON.writeValueAsString(cfg));
+      configMaps.add(cm);
+      services.add(service(k, ns, lab, ports));
+      pods.add(pod(k, ns, lab, image, ports));
+      controlNodes.addObject().put("name", pn.name()).put("kind", pn.kind()).put("service", k)
+          .put("mgmt", k + ":" + MGMT_PORT);
+    }
+    docs.addAll(configMaps);
+
+    ObjectNode labFile = F.objectNode();
+    labFile.put("lab", topo.name());
+    labFile.put("namespace", ns);
+    labFile.set("nodes", controlNodes);
+    ArrayNode steps = labFile.putArray("scenario");
+    for (ScenarioStep s : topo.scenario()) {
+      steps.addObject().put("node", s.node()).put("command", s.command());
+    }
+    ObjectNode controlCm = object("v1", "ConfigMap", CONTROL, ns, labels(lab, null, "control"));
+    controlCm.putObject("data").put("lab.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(labFile));
+    docs.add(controlCm);
+    docs.addAll(services);
+    docs.addAll(pods);
+    docs.add(control(ns, lab, image));
+    return docs;
+  }
+
+  /** Multi-document YAML, as kubectl reads it. */
+  public static String yaml(List<ObjectNode> docs) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (ObjectNode d : docs) {
+      String y = YAML.writeValueAsString(d);
+      b.append(y.startsWith("---") ? y : "---\n" + y);
+    }
+    return b.toString();
+  }
+
+  /**
+   * The local planner's output, reused so that a pod runs exactly the configuration a local
+   * node would (addresses, MACs, routes, names, DNS zones, certificates), with no port bound
+   * here and the lab's certificates made in a temporary folder that is removed after.
+   */
+  private static LabPlan plan(Topology topo, long seed) throws IOException {
+    Path tmp = Files.createTempDirectory("emu-k8s-");
+    try {
+      PortAllocator noPorts = new PortAllocator() {
+        private int next = 1;
+
+        @Override
+        public int udp(String host, Integer pinned, String owner) {
+          return next++; // replaced by the cluster's fixed ports
+        }
+
+        @Override
+        public int tcp(String host, Integer pinned, String owner) {
+          return next++;
+        }
+      };
+      return LabPlanner.plan(topo, tmp.resolve("state"), tmp.resolve("out"), seed, true, true, null, noPorts);
+    } finally {
+      try (var s = Files.walk(tmp)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private record Port(String name, int port, String protocol) {}
+
+  private static ObjectNode object(String apiVersion, String kind, String name, String namespace,
+                                   ObjectNode labels) {
+    ObjectNode o = F.objectNode();
+    o.put("apiVersion", apiVersion);
+    o.put("kind", kind);
+    ObjectNode meta = o.putObject("metadata");
+    meta.put("name", name);
+    if (namespace != null) {
+      meta.put("namespace", namespace);
+    }
+    meta.set("labels", labels);
+    return o;
+  }
+
+  private static ObjectNode labels(String lab, String node, String component) {
+    ObjectNode l = F.objectNode();
+    l.put("app.kubernetes.io/part-of", "emu");
+    if (component != null) {
+      l.put("app.kubernetes.io/component", component);
+    }
+    l.put("emu.lab", lab);
+    if (node != null) {
+      l.put("emu.node", node);
+    }
+    return l;
+  }
+
+  private static ObjectNode selector(String lab, String node) {
+    ObjectNode s = F.objectNode();
+    s.put("emu.lab", lab);
+    s.put("emu.node", node);
+    return s;
+  }
+
+  /**
+   * Headless (no cluster IP, no proxying): the name resolves straight to the pod's address, from
+   * which its datagrams come, as the peer check wants. Not-ready pods are published so that
+   * peers resolve a node as soon as its pod has an address, not only once it is ready.
+   */
+  private static ObjectNode service(String k, String ns, String lab, List<Port> ports) {
+    ObjectNode s = object("v1", "Service", k, ns, labels(lab, k, "node"));
+    ObjectNode spec = s.putObject("spec");
+    spec.put("clusterIP", "None");
+    spec.put("publishNotReadyAddresses", true);
+    spec.set("selector", selector(lab, k));
+    ArrayNode ps = spec.putArray("ports");
+    for (Port p : ports) {
+      ps.addObject().put("name", p.name()).put("protocol", p.protocol()).put("port", p.port())
+          .put("targetPort", p.port());
+    }
+    return s;
+  }
+
+  private static ObjectNode pod(String k, String ns, String lab, String image, List<Port> ports) {
+    ObjectNode pod = object("v1", "Pod", k, ns, labels(lab, k, "node"));
+    ObjectNode spec = pod.putObject("spec");
+    spec.put("restartPolicy", "Always"); // a node that gave up waiting for its peers starts again
+    spec.put("enableServiceLinks", false); // a Service per node would give every pod a page of env variables
+    ObjectNode c = spec.putArray("containers").addObject();
+    c.put("name", "node");
+    c.put("image", image);
+    c.put("imagePullPolicy", "IfNotPresent");
+    ArrayNode cmd = c.putArray("command");
+    cmd.add("java");
+    NodeProcesses.baseJvmOptions().forEach(cmd::add);
+    cmd.add("-Demu.peerResolveSeconds=" + PEER_RESOLVE_SECONDS);
+    cmd.add("-cp").add(JAR).add("emu.node.NodeMain").add("/etc/emu/node/node.json").add("/etc/emu/secret/node.json");
+    ArrayNode cp = c.putArray("ports");
+    for (Port p : ports) {
+      cp.addObject().put("name", p.name()).put("containerPort", p.port()).put("protocol", p.protocol());
+    }
+    ObjectNode probe = c.putObject("readinessProbe");
+    probe.putObject("tcpSocket").put("port", "emu-mgmt");
+    probe.put("periodSeconds", 2);
+    // -Xmx128m plus metaspace, code cache, thread stacks and Netty's direct buffers
+    ObjectNode res = c.putObject("resources");
+    res.putObject("requests").put("cpu", "50m").put("memory", "192Mi");
+    res.putObject("limits").put("memory", "384Mi");
+    ArrayNode mounts = c.putArray("volumeMounts");
+    mounts.addObject().put("name", "config").put("mountPath", "/etc/emu/node").put("readOnly", true);
+    mounts.addObject().put("name", "secret").put("mountPath", "/etc/emu/secret").put("readOnly", true);
+    mounts.addObject().put("name", "out").put("mountPath", OUT_DIR);
+    ArrayNode vols = spec.putArray("volumes");
+    vols.addObject().put("name", "config").putObject("configMap").put("name", "emu-node-" + k);
+    ObjectNode sv = vols.addObject().put("name", "secret").putObject("secret");
+    sv.put("secretName", SECRET);
+    sv.put("defaultMode", 0400);
+    sv.putArray("items").addObject().put("key", k + ".json").put("path", "node.json");
+    vols.addObject().put("name", "out").putObject("emptyDir");
+    return pod;
+  }
+
+  private static ObjectNode control(String ns, String lab, String image) {
+    ObjectNode d = object("apps/v1", "Deployment", CONTROL, ns, labels(lab, null, "control"));
+    ObjectNode spec = d.putObject("spec");
+    spec.put("replicas", 1);
+    ObjectNode match = spec.putObject("selector").putObject("matchLabels");
+    match.put("emu.lab", lab);
+    match.put("app.kubernetes.io/component", "control");
+    ObjectNode template = spec.putObject("template");
+    template.putObject("metadata").set("labels", labels(lab, null, "control"));
+    ObjectNode ps = template.putObject("spec");
+    ps.put("enableServiceLinks", false);
+    ObjectNode c = ps.putArray("containers").addObject();
+    c.put("name", "control");
+    c.put("image", image);
+    c.put("imagePullPolicy", "IfNotPresent");
+    c.putArray("command").add("java").add("-XX:+UseSerialGC").add("-Xmx128m").add("-jar").add(JAR)
+        .add("k8s").add("control").add("/etc/emu/control/lab.json");
+    ObjectNode env = c.putArray("env").addObject();
+    env.put("name", "EMU_TOKEN");
+    env.putObject("valueFrom").putObject("secretKeyRef").put("name", SECRET).put("key", "token");
+    ObjectNode res = c.putObject("resources");
+    res.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
+    res.putObject("limits").put("memory", "320Mi");
+    c.putArray("volumeMounts").addObject().put("name", "lab").put("mountPath", "/etc/emu/control")
+        .put("readOnly", true);
+    ps.putArray("volumes").addObject().put("name", "lab").putObject("configMap").put("name", CONTROL);
+    return d;
+  }
+}

@@ -1,0 +1,134 @@
+package emu.control.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import emu.control.lab.NodeClient;
+import emu.control.lab.NodeProcesses;
+import emu.control.lab.PortAllocator;
+import emu.control.topology.Topology;
+import emu.control.topology.TopologyLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rendered node configurations run: two node JVMs started as the pods start them
+ * ({@code NodeMain node.json secret.json}) with their peers given by host name, and the
+ * control plane's runner pinging one from the other. On one machine every pod's address is
+ * 127.0.0.1, so the fixed ports are swapped for free ones, and the Service names for
+ * {@code localhost}, a name the node must resolve like a Service's.
+ */
+class K8sNodesOnLoopbackTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void renderedConfigurationsRunAndTheControlPlaneRunsTheScenario(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pair.yml");
+    Files.writeString(file, """
+        name: pair
+        topology:
+          defaults: {kind: host}
+          nodes:
+            h_1: {interfaces: {eth0: {address: 10.0.0.1/24}}}
+            h_2: {interfaces: {eth0: {address: 10.0.0.2/24}}}
+          links:
+            - endpoints: ["h_1:eth0", "h_2:eth0"]
+        scenario:
+          - h_1: ping -c 2 h_2
+        """);
+    Topology topo = TopologyLoader.load(file);
+    List<ObjectNode> docs = K8sManifests.render(topo, "emu:test", null);
+    JsonNode secret = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst().orElseThrow();
+    String token = secret.path("stringData").path("token").asText();
+    Map<String, Integer> linkPort = new HashMap<>();
+    Map<String, Integer> mgmtPort = new HashMap<>();
+    try (PortAllocator ports = new PortAllocator()) {
+      for (String k : List.of("h-1", "h-2")) {
+        linkPort.put(k, ports.udp("127.0.0.1", null, k));
+        mgmtPort.put(k, ports.tcp("127.0.0.1", null, k));
+      }
+    }
+    List<Process> nodes = new ArrayList<>();
+    try {
+      for (String k : List.of("h-1", "h-2")) {
+        ObjectNode cm = docs.stream().filter(d -> d.path("metadata").path("name").asText().equals("emu-node-" + k))
+            .findFirst().orElseThrow();
+        ObjectNode cfg = (ObjectNode) JSON.readTree(cm.path("data").path("node.json").asText());
+        ObjectNode eth0 = (ObjectNode) cfg.path("interfaces").get(0);
+        assertEquals("0.0.0.0:" + K8sManifests.LINK_PORT_BASE, eth0.path("bind").asText());
+        String peer = eth0.path("peer").asText();
+        String peerSvc = peer.substring(0, peer.indexOf(':'));
+        assertEquals(k.equals("h-1") ? "h-2" : "h-1", peerSvc);
+        eth0.put("bind", "127.0.0.1:" + linkPort.get(k));
+        eth0.put("peer", "localhost:" + linkPort.get(peerSvc));
+        ((ObjectNode) cfg.path("management")).put("host", "127.0.0.1").put("port", mgmtPort.get(k));
+        cfg.put("outputDir", dir.toString());
+        cfg.put("parentPid", ProcessHandle.current().pid());
+        Path cfgFile = dir.resolve(k + ".json");
+        Path secretFile = dir.resolve(k + ".secret.json");
+        Files.writeString(cfgFile, cfg.toString());
+        Files.writeString(secretFile, secret.path("stringData").path(k + ".json").asText());
+        List<String> cmd = new ArrayList<>(NodeProcesses.command(cfgFile, false));
+        cmd.add(secretFile.toString());
+        nodes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(k + ".log").toFile())
+            .start());
+      }
+      ObjectNode lab = JSON.createObjectNode().put("lab", "pair");
+      lab.putArray("nodes").addObject().put("name", "h_1").put("mgmt", "localhost:" + mgmtPort.get("h-1"));
+      ((com.fasterxml.jackson.databind.node.ArrayNode) lab.get("nodes")).addObject().put("name", "h_2")
+          .put("mgmt", "localhost:" + mgmtPort.get("h-2"));
+      lab.putArray("scenario").addObject().put("node", "h_1").put("command", "ping -c 2 h_2");
+      Path labFile = dir.resolve("lab.json");
+      Files.writeString(labFile, lab.toString());
+
+      K8sControl control = K8sControl.load(labFile, token);
+      StringWriter out = new StringWriter();
+      assertTrue(control.awaitNodes(90_000, new PrintWriter(out, true)), () -> out + logs(dir));
+      assertEquals(0, control.runScenario(new PrintWriter(out, true)), () -> out + logs(dir));
+      assertTrue(out.toString().contains("2 packets transmitted, 2 received"), out::toString);
+      assertTrue(out.toString().contains("result: 1/1 steps succeeded"), out::toString);
+      String log = Files.readString(dir.resolve("h-1.log"));
+      assertTrue(log.contains("node h_1: interface eth0: link peer localhost is 127.0.0.1:" + linkPort.get("h-2")), log);
+      // a wrong token is refused: the Secret's token is the one the nodes took
+      StringWriter bad = new StringWriter();
+      try {
+        K8sControl.load(labFile, "wrong").exec("h_1", List.of("ip", "addr"), l -> bad.append(l));
+        throw new AssertionError("accepted a wrong token: " + bad);
+      } catch (java.io.IOException e) {
+        assertTrue(e.getMessage().contains("401") || e.getMessage().contains("403"), e.getMessage());
+      }
+    } finally {
+      for (String k : List.of("h-1", "h-2")) {
+        if (mgmtPort.containsKey(k)) {
+          try {
+            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), token).shutdown();
+          } catch (Exception ignored) {
+            // it may not have started
+          }
+        }
+      }
+      for (Process p : nodes) {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private static String logs(Path dir) {
+    return "\nh-1:\n" + NodeProcesses.tail(dir.resolve("h-1.log"), 20) + "\nh-2:\n"
+        + NodeProcesses.tail(dir.resolve("h-2.log"), 20);
+  }
+}

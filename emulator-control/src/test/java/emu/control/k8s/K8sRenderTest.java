@@ -1,0 +1,493 @@
+package emu.control.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import emu.control.cli.EmuCommand;
+import emu.control.topology.IfaceSpec;
+import emu.control.topology.LinkSpec;
+import emu.control.topology.NodeSpec;
+import emu.control.topology.Topology;
+import emu.control.topology.TopologyLoader;
+import emu.node.config.NodeConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./emu k8s render}: every rendered object is a Kubernetes object as the API model
+ * (fabric8) knows it, with no field it does not know; the pods, services and node
+ * configurations agree with each other and with the topology; and a mock API server (CRUD
+ * mode, a stand-in for {@code kubectl apply}) accepts them all.
+ */
+@EnableKubernetesMockClient(crud = true)
+class K8sRenderTest {
+  static KubernetesClient client;
+
+  private static final Path CONFIGS = Path.of(System.getProperty("emu.configs", "../configs"));
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final KubernetesSerialization K8S = new KubernetesSerialization();
+  private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern IANA_SVC_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
+  private static final Map<String, String> API_VERSION = Map.of("Namespace", "v1", "Secret", "v1", "ConfigMap", "v1",
+      "Service", "v1", "Pod", "v1", "Deployment", "apps/v1");
+
+  record Run(int code, String out, String err) {}
+
+  static Run emu(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = EmuCommand.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** The rendered documents, typed by the fabric8 model, each checked for fields it does not know. */
+  static List<HasMetadata> parse(String yaml) throws Exception {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String doc : yaml.split("(?m)^---\\s*$")) {
+      if (doc.isBlank()) {
+        continue;
+      }
+      JsonNode tree = YAML.readTree(doc);
+      String kind = tree.path("kind").asText();
+      assertEquals(API_VERSION.get(kind), tree.path("apiVersion").asText(), "apiVersion of " + kind);
+      HasMetadata o = K8S.unmarshal(doc, HasMetadata.class);
+      assertEquals(kind, o.getKind());
+      assertEquals(switch (kind) {
+        case "Namespace" -> Namespace.class;
+        case "Secret" -> Secret.class;
+        case "ConfigMap" -> ConfigMap.class;
+        case "Service" -> Service.class;
+        case "Pod" -> Pod.class;
+        case "Deployment" -> Deployment.class;
+        default -> fail("unexpected kind " + kind);
+      }, o.getClass());
+      List<String> unknown = new ArrayList<>();
+      unknownFields(o, kind, unknown, new HashSet<>());
+      assertEquals(List.of(), unknown, "fields the Kubernetes model does not know");
+      // and nothing is lost or changed between the text and the model
+      assertEquals(YAML.readTree(doc), new ObjectMapper().readTree(K8S.asJson(o)), kind + " round trip");
+      objects.add(o);
+    }
+    return objects;
+  }
+
+  /**
+   * fabric8's model keeps fields it does not know in {@code additionalProperties} instead of
+   * failing, so strictness is checked by walking every model object.
+   */
+  static void unknownFields(Object o, String path, List<String> found, Set<Object> seen) throws Exception {
+    if (o == null || !seen.add(System.identityHashCode(o) + ":" + o.getClass())) {
+      return;
+    }
+    if (o instanceof Collection<?> c) {
+      int i = 0;
+      for (Object e : c) {
+        unknownFields(e, path + "[" + i++ + "]", found, seen);
+      }
+      return;
+    }
+    if (o instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        unknownFields(e.getValue(), path + "." + e.getKey(), found, seen);
+      }
+      return;
+    }
+    if (!o.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+      return;
+    }
+    for (Method g : o.getClass().getMethods()) {
+      if (g.getParameterCount() != 0 || Modifier.isStatic(g.getModifiers()) || !g.getName().startsWith("get")
+          || g.getDeclaringClass() == Object.class) {
+        continue;
+      }
+      Object v = g.invoke(o);
+      if (g.getName().equals("getAdditionalProperties")) {
+        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+          found.add(path + ": " + m.keySet());
+        }
+        continue;
+      }
+      unknownFields(v, path + "." + g.getName().substring(3), found, seen);
+    }
+  }
+
+  static <T> List<T> of(List<HasMetadata> all, Class<T> kind) {
+    return all.stream().filter(kind::isInstance).map(kind::cast).toList();
+  }
+
+  static Map<String, String> labels(String lab, String node) {
+    Map<String, String> l = new LinkedHashMap<>();
+    l.put("app.kubernetes.io/part-of", "emu");
+    l.put("emu.lab", lab);
+    if (node != null) {
+      l.put("emu.node", node);
+    }
+    return l;
+  }
+
+  /** Everything that must hold between the objects, the topology and the node configurations. */
+  static void checkLab(Topology topo, List<HasMetadata> objects, String ns, String image, Path tmp) throws Exception {
+    String lab = K8sNames.map(topo.name());
+    Map<String, String> names = K8sNames.nodes(topo);
+    for (HasMetadata o : objects) {
+      String name = o.getMetadata().getName();
+      assertTrue(DNS_1123_LABEL.matcher(name).matches(), "name " + name);
+      if (!(o instanceof Namespace)) {
+        assertEquals(ns, o.getMetadata().getNamespace(), name);
+      }
+      Map<String, String> l = o.getMetadata().getLabels();
+      assertEquals("emu", l.get("app.kubernetes.io/part-of"), name);
+      assertEquals(lab, l.get("emu.lab"), name);
+      for (String v : l.values()) {
+        assertTrue(DNS_1123_LABEL.matcher(v).matches(), "label value " + v);
+      }
+    }
+    Map<String, Service> services = of(objects, Service.class).stream()
+        .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
+    Map<String, Pod> pods = of(objects, Pod.class).stream()
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
+    Map<String, ConfigMap> maps = of(objects, ConfigMap.class).stream()
+        .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
+    List<Secret> secrets = of(objects, Secret.class);
+    assertEquals(1, secrets.size());
+    Secret secret = secrets.get(0);
+    String token = secret.getStringData().get("token");
+    assertTrue(token != null && token.length() >= 32);
+    assertEquals(topo.nodes().size(), services.size());
+    assertEquals(topo.nodes().size(), pods.size());
+
+    Map<String, NodeConfig> configs = new HashMap<>();
+    for (NodeSpec n : topo.nodes()) {
+      String k = names.get(n.name());
+      assertTrue(DNS_1035_LABEL.matcher(k).matches(), k);
+      Service svc = services.get(k);
+      Pod pod = pods.get(k);
+      assertNotNull(svc, "Service for " + n.name());
+      assertNotNull(pod, "Pod for " + n.name());
+      for (HasMetadata o : List.of(svc, pod, maps.get("emu-node-" + k))) {
+        labels(lab, k).forEach((key, v) -> assertEquals(v, o.getMetadata().getLabels().get(key), key));
+      }
+      assertEquals("None", svc.getSpec().getClusterIP());
+      assertEquals(Boolean.TRUE, svc.getSpec().getPublishNotReadyAddresses());
+      svc.getSpec().getSelector().forEach((key, v) -> assertEquals(v, pod.getMetadata().getLabels().get(key)));
+      // the selector picks this pod only
+      assertEquals(k, svc.getSpec().getSelector().get("emu.node"));
+
+      // the configuration: the node's own (strict) reader, with the Secret's part merged back
+      ConfigMap cm = maps.get("emu-node-" + k);
+      assertNotNull(cm, "ConfigMap of " + n.name());
+      String json = cm.getData().get("node.json");
+      assertFalse(json.contains(token), "the token is not in the ConfigMap");
+      assertFalse(json.contains("PRIVATE KEY"), "no private key in the ConfigMap");
+      Path cfgFile = tmp.resolve(k + ".json");
+      Path secFile = tmp.resolve(k + ".secret.json");
+      Files.writeString(cfgFile, json);
+      Files.writeString(secFile, secret.getStringData().get(k + ".json"));
+      NodeConfig.read(cfgFile); // it parses into emu's node config on its own
+      NodeConfig cfg = NodeConfig.read(cfgFile, secFile);
+      configs.put(n.name(), cfg);
+      assertEquals(token, cfg.management().token());
+      assertEquals(n.name(), cfg.name());
+      assertEquals(n.https() != null, cfg.https() != null && cfg.https().keyPem().contains("PRIVATE KEY"));
+
+      // the pod: the node entry point reading the mounted ConfigMap and Secret, one port per link
+      assertEquals(1, pod.getSpec().getContainers().size());
+      Container c = pod.getSpec().getContainers().get(0);
+      assertEquals(image, c.getImage());
+      List<String> cmd = c.getCommand();
+      assertEquals("java", cmd.get(0));
+      assertEquals(List.of("-cp", K8sManifests.JAR, "emu.node.NodeMain", "/etc/emu/node/node.json",
+          "/etc/emu/secret/node.json"), cmd.subList(cmd.size() - 5, cmd.size()));
+      assertEquals("emu-node-" + k, pod.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
+          .findFirst().orElseThrow().getConfigMap().getName());
+      var sv = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
+      assertEquals(secret.getMetadata().getName(), sv.getSecret().getSecretName());
+      assertEquals(k + ".json", sv.getSecret().getItems().get(0).getKey());
+
+      Map<String, Integer> linkPorts = new LinkedHashMap<>();
+      for (NodeConfig.Iface f : cfg.interfaces()) {
+        if (f.peer() != null) {
+          assertTrue(f.bind().startsWith("0.0.0.0:"), f.bind());
+          linkPorts.put(f.name(), Integer.parseInt(f.bind().substring(8)));
+        }
+      }
+      Set<String> linked = new HashSet<>();
+      for (LinkSpec l : topo.links()) {
+        if (l.a().node().equals(n.name())) {
+          linked.add(l.a().iface());
+        }
+        if (l.b().node().equals(n.name())) {
+          linked.add(l.b().iface());
+        }
+      }
+      assertEquals(linked, linkPorts.keySet(), "linked interfaces of " + n.name());
+      Map<String, Integer> podUdp = new HashMap<>();
+      for (ContainerPort p : c.getPorts()) {
+        assertTrue(IANA_SVC_NAME.matcher(p.getName()).matches(), "port name " + p.getName());
+        if (p.getProtocol().equals("UDP")) {
+          podUdp.put(p.getName(), p.getContainerPort());
+        } else {
+          assertEquals("TCP", p.getProtocol());
+          assertEquals(cfg.management().port(), p.getContainerPort());
+        }
+      }
+      assertEquals(linkPorts, podUdp, "UDP ports of pod " + k);
+      assertEquals("0.0.0.0", cfg.management().host());
+      assertEquals(c.getPorts().size(), svc.getSpec().getPorts().size());
+      for (ServicePort p : svc.getSpec().getPorts()) {
+        ContainerPort cp = c.getPorts().stream().filter(x -> x.getName().equals(p.getName())).findFirst().orElseThrow();
+        assertEquals(cp.getContainerPort(), p.getPort());
+        assertEquals(cp.getContainerPort(), p.getTargetPort().getIntVal());
+        assertEquals(cp.getProtocol(), p.getProtocol());
+      }
+      // the node keeps its addresses and MACs: only the sockets differ from a local lab
+      for (IfaceSpec i : n.interfaces()) {
+        if (i.address() != null) {
+          assertEquals(i.address(), cfg.interfaces().stream().filter(f -> f.name().equals(i.name())).findFirst()
+              .orElseThrow().address());
+        }
+      }
+    }
+    // every peer is a rendered Service and one of its UDP ports, and the two ends point at each other
+    for (LinkSpec l : topo.links()) {
+      NodeConfig.Iface a = iface(configs.get(l.a().node()), l.a().iface());
+      NodeConfig.Iface b = iface(configs.get(l.b().node()), l.b().iface());
+      assertEquals(names.get(l.b().node()) + ":" + b.bind().substring(8), a.peer());
+      assertEquals(names.get(l.a().node()) + ":" + a.bind().substring(8), b.peer());
+    }
+    for (NodeConfig cfg : configs.values()) {
+      for (NodeConfig.Iface f : cfg.interfaces()) {
+        if (f.peer() != null) {
+          String host = f.peer().substring(0, f.peer().indexOf(':'));
+          int port = Integer.parseInt(f.peer().substring(f.peer().indexOf(':') + 1));
+          Service s = services.get(host);
+          assertNotNull(s, cfg.name() + ":" + f.name() + " peer " + f.peer() + " is no rendered Service");
+          assertTrue(s.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == port && p.getProtocol().equals("UDP")),
+              f.peer());
+        }
+      }
+    }
+    // the control plane
+    List<Deployment> control = of(objects, Deployment.class);
+    assertEquals(1, control.size());
+    Deployment d = control.get(0);
+    assertEquals(1, d.getSpec().getReplicas());
+    d.getSpec().getSelector().getMatchLabels().forEach((key, v) ->
+        assertEquals(v, d.getSpec().getTemplate().getMetadata().getLabels().get(key)));
+    assertFalse(d.getSpec().getTemplate().getMetadata().getLabels().containsKey("emu.node"),
+        "no node Service selects the control pod");
+    Container cc = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertEquals(image, cc.getImage());
+    var ref = cc.getEnv().get(0).getValueFrom().getSecretKeyRef();
+    assertEquals(secret.getMetadata().getName(), ref.getName());
+    assertTrue(secret.getStringData().containsKey(ref.getKey()));
+    JsonNode labFile = new ObjectMapper().readTree(maps.get("emu-control").getData().get("lab.json"));
+    assertEquals(topo.nodes().size(), labFile.get("nodes").size());
+    for (JsonNode n : labFile.get("nodes")) {
+      assertTrue(services.containsKey(n.get("mgmt").asText().split(":")[0]), n.toString());
+    }
+    assertEquals(topo.scenario().size(), labFile.get("scenario").size());
+  }
+
+  static NodeConfig.Iface iface(NodeConfig c, String name) {
+    return c.interfaces().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** Creates every object on the mock API server in file order, as kubectl apply would, and reads it back. */
+  static void apply(String yaml, List<HasMetadata> rendered) {
+    // generous timeouts: two shared cores can keep a first connection waiting for more than 10 s
+    try (KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(K8sRenderTest.client.getConfiguration())
+            .withConnectionTimeout(60_000).withRequestTimeout(60_000).build()).build()) {
+      apply(client, yaml, rendered);
+    }
+  }
+
+  static void apply(KubernetesClient client, String yaml, List<HasMetadata> rendered) {
+    List<HasMetadata> loaded = client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
+    assertEquals(rendered.size(), loaded.size());
+    for (HasMetadata o : loaded) {
+      client.resource(o).create();
+    }
+    for (HasMetadata o : rendered) {
+      String ns = o.getMetadata().getNamespace();
+      HasMetadata back = ns == null ? client.resources(o.getClass()).withName(o.getMetadata().getName()).get()
+          : client.resources(o.getClass()).inNamespace(ns).withName(o.getMetadata().getName()).get();
+      assertNotNull(back, o.getKind() + " " + o.getMetadata().getName() + " was not stored");
+      assertEquals(o.getMetadata().getLabels(), back.getMetadata().getLabels());
+      if (o instanceof Pod p) {
+        assertEquals(p.getSpec(), ((Pod) back).getSpec());
+      } else if (o instanceof Service s) {
+        assertEquals(s.getSpec().getPorts(), ((Service) back).getSpec().getPorts());
+      } else if (o instanceof ConfigMap c) {
+        assertEquals(c.getData(), ((ConfigMap) back).getData());
+      }
+    }
+  }
+
+  @Test
+  void corporateRendersToObjectsTheApiAccepts(@TempDir Path tmp) throws Exception {
+    Path file = CONFIGS.resolve("corporate.yml");
+    Run r = emu("k8s", "render", file.toString(), "-o", tmp.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("corporate.k8s.yaml"), r.out());
+    String yaml = Files.readString(tmp.resolve("corporate.k8s.yaml"));
+    List<HasMetadata> objects = parse(yaml);
+    Topology topo = TopologyLoader.load(file);
+    // Namespace, Secret, per node a ConfigMap, Service and Pod, the control ConfigMap and Deployment
+    assertEquals(2 + 3 * topo.nodes().size() + 2, objects.size());
+    assertTrue(objects.get(0) instanceof Namespace, "the namespace first");
+    assertEquals("emu-corporate", objects.get(0).getMetadata().getName());
+    checkLab(topo, objects, "emu-corporate", K8sManifests.DEFAULT_IMAGE, tmp);
+    apply(yaml, objects);
+    assertNotNull(client.namespaces().withName("emu-corporate").get());
+    assertNotNull(client.pods().inNamespace("emu-corporate").withName("payroll").get());
+    assertEquals(topo.nodes().size(), client.services().inNamespace("emu-corporate")
+        .withLabel("emu.lab", "corporate").list().getItems().size());
+  }
+
+  @Test
+  void internetToStandardOutputWithImageAndNamespace(@TempDir Path tmp) throws Exception {
+    Path file = CONFIGS.resolve("internet.yml");
+    Run r = emu("k8s", "render", file.toString(), "-o", "-", "--image", "registry.example/emu:0.1",
+        "--namespace", "labs", "--seed", "42");
+    assertEquals(0, r.code(), r.err());
+    List<HasMetadata> objects = parse(r.out());
+    assertTrue(of(objects, Namespace.class).isEmpty(), "a namespace given is not created");
+    checkLab(TopologyLoader.load(file), objects, "labs", "registry.example/emu:0.1", tmp);
+    ConfigMap home = of(objects, ConfigMap.class).stream().filter(c -> c.getData().containsKey("node.json"))
+        .findFirst().orElseThrow();
+    assertTrue(home.getData().get("node.json").contains("\"seed\" : 42"), home.getData().get("node.json"));
+    apply(r.out(), objects);
+  }
+
+  static final String UNDERSCORES = """
+      name: under_score
+      topology:
+        defaults: {kind: host}
+        nodes:
+          web_1:
+            interfaces: {eth0: {address: 10.0.0.1/24, port: 45000}}
+          web_2:
+            interfaces: {eth0: {address: 10.0.0.2/24}, eth1: {address: 10.9.0.2/24}}
+          lan_sw: {kind: switch}
+        links:
+          - endpoints: ["web_1:eth0", "lan_sw:p1"]
+          - endpoints: ["web_2:eth0", "lan_sw:p2"]
+      scenario:
+        - web_1: ping -c 1 web_2
+      """;
+
+  @Test
+  void underscoresBecomeDashesAndUnlinkedInterfacesGetNoPort(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("u.yml");
+    Files.writeString(file, UNDERSCORES);
+    Run r = emu("k8s", "render", file.toString(), "-o", "-");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("web_1:eth0: port 45000 applies to local labs"), r.err());
+    List<HasMetadata> objects = parse(r.out());
+    checkLab(TopologyLoader.load(file), objects, "emu-under-score", K8sManifests.DEFAULT_IMAGE, tmp);
+    assertEquals(Set.of("web-1", "web-2", "lan-sw"), of(objects, Service.class).stream()
+        .map(s -> s.getMetadata().getName()).collect(Collectors.toSet()));
+    apply(r.out(), objects);
+  }
+
+  @Test
+  void theCheckCatchesFieldsTheModelDoesNotKnow() {
+    String doc = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x}
+        spec:
+          containers:
+          - name: c
+            image: i
+            portz: [{containerPort: 1}]
+        """;
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.opentest4j.AssertionFailedError.class, () -> parse(doc));
+    assertTrue(e.getMessage().contains("portz"), e.getMessage());
+  }
+
+  @Test
+  void aBrokenTopologyExits2WithTheLoadersMessage(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("bad.yml");
+    Files.writeString(file, UNDERSCORES.replace("lan_sw:p2", "nowhere:p2"));
+    Run r = emu("k8s", "render", file.toString(), "-o", "-");
+    assertEquals(2, r.code());
+    assertEquals("", r.out());
+    Run v = emu("validate", file.toString());
+    assertEquals(2, v.code());
+    assertEquals(v.err(), r.err(), "the same report as ./emu validate");
+    assertTrue(r.err().contains("nowhere"), r.err());
+  }
+
+  @Test
+  void aLinuxNodeIsRefusedByName(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("linux.yml");
+    Files.writeString(file, """
+        name: mixed
+        topology:
+          defaults: {kind: host}
+          nodes:
+            h1:
+              interfaces: {eth0: {address: 10.0.0.1/24}}
+            kern:
+              kind: linux
+              interfaces: {eth0: {address: 10.0.0.2/24}}
+          links:
+            - endpoints: ["h1:eth0", "kern:eth0"]
+        """);
+    Run r = emu("k8s", "render", file.toString(), "-o", tmp.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("node kern is kind linux"), r.err());
+    assertTrue(r.err().contains("host, router and switch nodes only"), r.err());
+    assertFalse(Files.exists(tmp.resolve("mixed.k8s.yaml")));
+  }
+
+  @Test
+  void namesThatCollideOnKubernetesAreRefused(@TempDir Path tmp) throws Exception {
+    Path file = tmp.resolve("c.yml");
+    Files.writeString(file, UNDERSCORES.replace("web_2", "web-1"));
+    Run r = emu("k8s", "render", file.toString(), "-o", "-");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("nodes web_1 and web-1 would both be named 'web-1'"), r.err());
+  }
+}
