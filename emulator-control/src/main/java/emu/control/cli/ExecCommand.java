@@ -35,10 +35,7 @@ public final class ExecCommand implements Callable<Integer> {
   public Integer call() {
     var o = spec.commandLine().getOut();
     var e = spec.commandLine().getErr();
-    List<String> argv = new ArrayList<>(command);
-    if (!argv.isEmpty() && argv.get(0).equals("--")) {
-      argv.remove(0);
-    }
+    List<String> argv = argv(command);
     if (argv.isEmpty()) {
       e.println("emu: exec needs a command, e.g. ./emu exec " + node + " -- ip route");
       return 2;
@@ -67,5 +64,14 @@ public final class ExecCommand implements Callable<Integer> {
       e.println("emu: " + ex.getMessage());
       return 1;
     }
+  }
+
+  /** The command after NODE, without the {@code --} that separates it from emu's own options. */
+  static List<String> argv(List<String> command) {
+    List<String> argv = new ArrayList<>(command);
+    if (!argv.isEmpty() && argv.get(0).equals("--")) {
+      argv.remove(0);
+    }
+    return argv;
   }
 }

@@ -37,7 +37,6 @@ public final class GraphCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
-    topo.warnings().forEach(w -> e.println("warning: " + w));
     Path out = output != null ? output : Path.of("runs", topo.name() + "-graph.html");
     boolean svg = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg");
     try {

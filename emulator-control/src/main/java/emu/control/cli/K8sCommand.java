@@ -69,7 +69,6 @@ public final class K8sCommand implements Runnable {
       if (topo == null) {
         return Topologies.BAD_TOPOLOGY;
       }
-      topo.warnings().forEach(w -> e.println("warning: " + w));
       List<ObjectNode> docs;
       try {
         docs = K8sManifests.render(topo, image, namespace,
@@ -200,10 +199,7 @@ public final class K8sCommand implements Runnable {
     public Integer call() {
       var o = spec.commandLine().getOut();
       var e = spec.commandLine().getErr();
-      List<String> argv = new ArrayList<>(command);
-      if (!argv.isEmpty() && argv.get(0).equals("--")) {
-        argv.remove(0);
-      }
+      List<String> argv = ExecCommand.argv(command);
       if (argv.isEmpty()) {
         e.println("emu: exec needs a command, e.g. emu k8s exec " + node + " -- ip route");
         return 2;

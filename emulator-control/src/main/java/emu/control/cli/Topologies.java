@@ -17,7 +17,10 @@ final class Topologies {
 
   private Topologies() {}
 
-  /** Loads {@code arg} (or the seed's corporate network if null); null after printing why not. */
+  /**
+   * Loads {@code arg} (or the seed's corporate network if null) and prints its warnings; null
+   * after printing why not.
+   */
   static Topology load(String arg, PrintWriter err) {
     Path file = arg == null ? EmuHome.defaultTopology() : EmuHome.topology(arg);
     if (!Files.exists(file)) {
@@ -26,7 +29,10 @@ final class Topologies {
       return null;
     }
     try {
-      return TopologyLoader.load(file);
+      Topology topo = TopologyLoader.load(file);
+      topo.warnings().forEach(w -> err.println("warning: " + w));
+      err.flush();
+      return topo;
     } catch (TopologyException e) {
       err.println("emu: " + file + " is not a usable topology (" + e.problems().size() + " problem"
           + (e.problems().size() == 1 ? "" : "s") + "); nothing was started:");

@@ -49,7 +49,6 @@ public final class UpCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
-    topo.warnings().forEach(w -> e.println("warning: " + w));
     Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
     try {

@@ -24,7 +24,6 @@ public final class ValidateCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
-    topo.warnings().forEach(w -> e.println("warning: " + w));
     o.println(topo.file() + ": lab " + topo.name() + ", " + topo.nodes().size() + " nodes, " + topo.links().size()
         + " links, " + topo.scenario().size() + " scenario steps: OK");
     return 0;

@@ -38,7 +38,6 @@ public final class ScenarioRunner {
     out.println("emu: lab " + topo.name() + " from " + topo.file() + " (" + topo.nodes().size() + " nodes, "
         + topo.links().size() + " links, " + topo.scenario().size() + " steps)");
     out.println("output: " + outDir.toAbsolutePath());
-    topo.warnings().forEach(w -> err.println("warning: " + w));
     Lab lab;
     try {
       lab = LabLauncher.launch(topo, outDir, seed, capture, true, false, out);
