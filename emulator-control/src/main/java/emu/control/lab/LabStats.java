@@ -28,7 +28,7 @@ import java.util.function.Function;
  * answers) is shown as such in its own row and never holds up the others.
  */
 public final class LabStats {
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(2000);
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(5000);
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Labels every node's series carry; the node object says them once. */
   private static final List<String> COMMON_LABELS = List.of("lab", "node");
