@@ -77,7 +77,7 @@ public final class RouteTable {
   private int prefixCount;
   private int routeCount;
 
-  private DxrFib fib;
+  private PoptrieFib fib;
   /** Prefixes whose answer changed since the compiled structure was last brought up to date. */
   private long[] pending = new long[16];
   private int pendingCount;
@@ -186,7 +186,7 @@ public final class RouteTable {
 
   /** Longest-prefix match; null if nothing (not even a default route) matches. Allocates nothing. */
   public Route lookup(int dst) {
-    DxrFib compiled = fib;
+    PoptrieFib compiled = fib;
     if (compiled != null) {
       return compiled.lookup(dst);
     }
@@ -291,7 +291,7 @@ public final class RouteTable {
     if (pendingCount == pending.length) {
       pending = Arrays.copyOf(pending, pendingCount * 2);
     }
-    pending[pendingCount++] = DxrFib.key(network, length);
+    pending[pendingCount++] = PoptrieFib.key(network, length);
   }
 
   /** Brings the lookup structures up to date after a change to the maps. */
@@ -346,14 +346,14 @@ public final class RouteTable {
     return null;
   }
 
-  private DxrFib compile() {
+  private PoptrieFib compile() {
     long[] keys = new long[prefixCount];
     int n = 0;
     for (int length = 0; length <= 32; length++) {
       IntObjectHashMap<Route> map = byLength[length];
       if (map != null) {
         for (PrimitiveEntry<Route> e : map.entries()) {
-          keys[n++] = DxrFib.key(network(e.key(), length), length);
+          keys[n++] = PoptrieFib.key(network(e.key(), length), length);
         }
       }
     }
@@ -363,6 +363,6 @@ public final class RouteTable {
       int length = (int) (keys[i] & 63);
       best[i] = byLength[length].get(key((int) (keys[i] >>> 6), length));
     }
-    return DxrFib.compile(keys, best, n);
+    return PoptrieFib.compile(keys, best, n);
   }
 }
