@@ -296,7 +296,18 @@ final class PoptrieFib {
     int n = 0;
     int k = 0;
     Route previous = null;
-    for (int b = 0; b < BLOCKS; b++) {
+    if (m == 1) { // one owner for the whole chunk, the common case outside the announced space
+      w[0] = 1;
+      blockLeaves[n++] = o[0];
+      if (replacing) {
+        for (int b = 0; b < BLOCKS; b++) {
+          if ((wasCut[b >>> 6] & (1L << b)) != 0) {
+            dropSub((c << 8) | b);
+          }
+        }
+      }
+    }
+    for (int b = m == 1 ? BLOCKS : 0; b < BLOCKS; b++) {
       int lo = b << 8;
       int hi = lo + 255;
       while (k + 1 < m && s[k + 1] <= lo) {
