@@ -36,7 +36,8 @@ import java.util.Arrays;
  * that leaves compress away; on a table where every route is its own next hop and prefixes are
  * spread over the space (as in {@link SyntheticPrefixes}) its nodes (24 bytes per 64 slots) would
  * not be smaller than these leaf vectors and would add a dependent read per level. Addresses in
- * a cut block (one in 2,000 at random on the 900k table) take a hash probe and a short search.
+ * a cut block (at most about one in 500 at random on the 900k table, whose 2% of prefixes longer
+ * than /24 cut at most two blocks each) take a hash probe and a short search.
  *
  * <p><b>Memory.</b> A fixed 2.5 MB (leaf vectors and heads), plus 4 bytes per leaf (about one per
  * DXR range: 1.7 million for the 900,000-prefix synthetic table) and about 60 bytes per cut block
@@ -82,8 +83,8 @@ final class PoptrieFib {
   /** Per chunk, 4 words of 64 bits: bit b set where a leaf starts at block b (bit 0 always). */
   private final long[] bits = new long[CHUNKS * 4];
   /**
-   * Per chunk: the offset of its first leaf in the low 32 bits, then one byte each for the set
-   * bits in words 0 (always 0), 0-1, 0-2 and 0-3 ... of which the last three are stored.
+   * Per chunk: the offset of its first leaf in the low 32 bits; bits 32-39 zero; then one byte
+   * each for the set bits in words 0, 0-1 and 0-2 of its leaf vector (at most 192).
    */
   private final long[] head = new long[CHUNKS];
   private Route[] leaves;
