@@ -7,6 +7,7 @@ import emu.node.wire.Ipv4Cidr;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -50,10 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RouteLookupBenchmark {
   private static final int DESTINATIONS = 1 << 20;
 
-  @Param({"small", "900k"})
+  @Param({"small", "900k", "900k-dxr"})
   String table;
 
   private RouteTable routes;
+  private DxrFib dxr;
   private final int[] destinations = new int[DESTINATIONS];
   private int i;
 
@@ -72,28 +74,52 @@ public class RouteLookupBenchmark {
         }
       }
       case "900k" -> {
-        List<Route> all = new ArrayList<>(900_000);
-        int gateway = 1;
-        for (Ipv4Cidr p : SyntheticPrefixes.generate(900_000, 1)) {
-          all.add(new Route(p, gateway++, null, 0, Route.Kind.STATIC));
+        long start = System.nanoTime();
+        routes.addAll(synthetic());
+        System.out.printf("%nbuilt in %.2f s (addAll, maps included)", (System.nanoTime() - start) / 1e9);
+      }
+      case "900k-dxr" -> {
+        List<Route> all = synthetic();
+        all.sort(Comparator.comparingLong(r -> DxrFib.key(r.prefix().network(), r.prefix().prefixLength())));
+        long[] keys = new long[all.size()];
+        for (int k = 0; k < keys.length; k++) {
+          keys[k] = DxrFib.key(all.get(k).prefix().network(), all.get(k).prefix().prefixLength());
         }
-        routes.addAll(all);
+        long start = System.nanoTime();
+        dxr = DxrFib.compile(keys, all.toArray(new Route[0]), keys.length);
+        System.out.printf("%nDXR built in %.2f s (sorted keys given); %d ranges, %.1f MB", (System.nanoTime() - start) / 1e9,
+            dxr.ranges(), dxr.bytes() / 1e6);
       }
       default -> throw new IllegalArgumentException("unknown table " + table);
     }
     System.gc();
     long held = Math.max(0, memory.getHeapMemoryUsage().getUsed() - before);
-    System.out.printf("%n%s: %d routes; compiled structure %d ranges, %.1f MB; "
-        + "whole table about %.0f MB of heap%n",
-        table, routes.size(), routes.compiledRanges(), routes.compiledBytes() / 1e6, held / 1e6);
+    if (dxr == null) {
+      System.out.printf("%n%s: %d routes; compiled structure %d ranges, %.1f MB; "
+          + "whole table about %.0f MB of heap%n",
+          table, routes.size(), routes.compiledRanges(), routes.compiledBytes() / 1e6, held / 1e6);
+    } else {
+      System.out.printf("%n%s: DXR with its routes about %.0f MB of heap%n", table, held / 1e6);
+    }
     SplittableRandom random = new SplittableRandom(42);
     for (int k = 0; k < DESTINATIONS; k++) {
       destinations[k] = random.nextInt();
     }
   }
 
+  /** The 900,000 synthetic prefixes (seed 1), each with its own gateway. */
+  private static List<Route> synthetic() {
+    List<Route> all = new ArrayList<>(900_000);
+    int gateway = 1;
+    for (Ipv4Cidr p : SyntheticPrefixes.generate(900_000, 1)) {
+      all.add(new Route(p, gateway++, null, 0, Route.Kind.STATIC));
+    }
+    return all;
+  }
+
   @Benchmark
   public Route lookup() {
-    return routes.lookup(destinations[i++ & (DESTINATIONS - 1)]);
+    int dst = destinations[i++ & (DESTINATIONS - 1)];
+    return dxr != null ? dxr.lookup(dst) : routes.lookup(dst);
   }
 }

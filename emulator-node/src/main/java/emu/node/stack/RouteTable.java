@@ -21,41 +21,42 @@ import java.util.Map;
  * The table keeps one primitive-keyed hash map per prefix length in use, holding the best route
  * of each prefix (about 30 bytes per prefix, at least 300 bytes per length). While it has at most
  * {@value #COMPILE_ABOVE} prefixes a lookup probes those maps, longest length first: one probe
- * per distinct length present. Above that the table also compiles a {@link DxrFib} (DXR's range
- * search) and lookups go there: a direct-table read, a binary search among the few ranges of one
- * 64 Ki-address chunk, and the owner read, whatever the table's size. Neither allocates.
+ * per distinct length present. Above that the table also compiles a {@link PoptrieFib} (a
+ * 2^16-chunk direct cut, a 256-bit leaf vector per chunk and a popcount) and lookups go there:
+ * two reads side by side in 2.5 MB that stays cached, then the leaf, which is the {@link Route}
+ * itself, whatever the table's size. Neither allocates.
  *
- * <p>The compiled structure costs a fixed 0.9 MB (a 2^16-entry direct table, one range per
- * chunk) plus 6 bytes per range, about 1.9 ranges per prefix: 11.7 MB for the 900,000-prefix
- * {@link SyntheticPrefixes} table, whose 900,000 routes with their maps and compiled structure
- * hold about 90 MB of heap in all. DPDK's DIR-24-8 would need some 82 MB for its arrays alone
- * (2^24 four-byte entries plus 1 KB per /24 that holds a longer prefix): that table would not
- * fit in the 128 MB heap a node runs with.
+ * <p>The compiled structure costs a fixed 2.5 MB (the leaf vectors and chunk heads) plus 4 bytes
+ * per leaf, about 1.9 leaves per prefix: 12 MB for the 900,000-prefix {@link SyntheticPrefixes}
+ * table, whose 900,000 routes with their maps and compiled structure hold about 86 MB of heap in
+ * all. DPDK's DIR-24-8 would need some 82 MB for its arrays alone (2^24 four-byte entries plus
+ * 1 KB per /24 that holds a longer prefix): that table would not fit in the 128 MB heap a node
+ * runs with.
  *
  * <p>The threshold is a memory choice. The maps slow down with the number of distinct lengths,
  * and a realistic table of 1,024 prefixes already has 20 of them: on the project's machine its
  * map lookups measured about 8 million per second against about 90 million for the compiled
- * structure, which at that size fits in the cache. But the compiled structure's fixed 0.9 MB is
- * 30 times what such a table's maps take, and the small tables nodes actually have use a few
+ * structure then in use (DXR, which preceded {@link PoptrieFib}), which at that size fits in the cache. But the compiled structure's fixed 2.5 MB is
+ * 80 times what such a table's maps take, and the small tables nodes actually have use a few
  * lengths (8 prefixes of 6 lengths: some 35 million lookups per second on random destinations,
- * well inside the forwarding path's budget). From 1,024 prefixes on, the table is a router's, 0.9 MB is under 2%
+ * well inside the forwarding path's budget). From 1,024 prefixes on, the table is a router's, 2.5 MB is 2%
  * of a node's budget, and the compiled structure pays for itself. The table goes back to the
  * maps alone when it shrinks to {@value #DECOMPILE_AT} prefixes, so one that hovers at the
  * threshold does not compile and drop the structure on every change.
  *
  * <p><b>Costs of updates.</b> On the maps alone, {@link #add} and {@link #remove} change one map
- * entry. On a compiled table they also rewrite the DXR chunks the prefix spans, each in time
- * proportional to its ranges: a few microseconds for a /16 or longer (one chunk), about a
- * millisecond for a /8 (256 chunks), and for a default route every chunk, a quarter of a second
- * on a 900,000-prefix table. Changes made together ({@link #addAll}, {@link #removeAll}) are
+ * entry. On a compiled table they also rewrite the chunks the prefix spans, each decoded and encoded
+ * again in a few microseconds: about 12 microseconds per change for a /16 or longer (one chunk;
+ * measured on a loaded machine), under a millisecond for a /8 (256 chunks), and for a default
+ * route every chunk, a quarter of a second on a 900,000-prefix table. Changes made together ({@link #addAll}, {@link #removeAll}) are
  * applied chunk by chunk while they are few, and by one rebuild when they reach a sixteenth of
  * the table, where a rebuild becomes the cheaper: it sorts the prefixes and sweeps them once,
- * O(n log n), about 0.35 s for 900,000 prefixes (0.5-0.7 s for the whole {@link #addAll},
- * maps included). So load a large table with {@link #addAll}, not route by route. Not
+ * O(n log n + 2^24) (0.45-0.75 s for the whole {@link #addAll} of 900,000 prefixes, maps
+ * included, on a loaded machine). So load a large table with {@link #addAll}, not route by route. Not
  * thread-safe: like the rest of the stack, a table belongs to its node's event loop.
  */
 public final class RouteTable {
-  /** Above this many distinct prefixes, lookups use the compiled {@link DxrFib}. */
+  /** Above this many distinct prefixes, lookups use the compiled {@link PoptrieFib}. */
   static final int COMPILE_ABOVE = 1024;
   /** At or below this many, the compiled structure is dropped again. */
   static final int DECOMPILE_AT = 512;
@@ -77,7 +78,7 @@ public final class RouteTable {
   private int prefixCount;
   private int routeCount;
 
-  private DxrFib fib;
+  private PoptrieFib fib;
   /** Prefixes whose answer changed since the compiled structure was last brought up to date. */
   private long[] pending = new long[16];
   private int pendingCount;
@@ -186,7 +187,7 @@ public final class RouteTable {
 
   /** Longest-prefix match; null if nothing (not even a default route) matches. Allocates nothing. */
   public Route lookup(int dst) {
-    DxrFib compiled = fib;
+    PoptrieFib compiled = fib;
     if (compiled != null) {
       return compiled.lookup(dst);
     }
@@ -239,7 +240,7 @@ public final class RouteTable {
   }
 
   /**
-   * Ranges in the compiled structure (see {@link DxrFib}), or 0 while the table is small enough
+   * Leaves and cut-block ranges in the compiled structure (see {@link PoptrieFib#ranges}), or 0 while the table is small enough
    * to be looked up in its per-length maps. Edits keep them as few as a fresh build would.
    */
   public int compiledRanges() {
@@ -291,7 +292,7 @@ public final class RouteTable {
     if (pendingCount == pending.length) {
       pending = Arrays.copyOf(pending, pendingCount * 2);
     }
-    pending[pendingCount++] = DxrFib.key(network, length);
+    pending[pendingCount++] = PoptrieFib.key(network, length);
   }
 
   /** Brings the lookup structures up to date after a change to the maps. */
@@ -346,14 +347,14 @@ public final class RouteTable {
     return null;
   }
 
-  private DxrFib compile() {
+  private PoptrieFib compile() {
     long[] keys = new long[prefixCount];
     int n = 0;
     for (int length = 0; length <= 32; length++) {
       IntObjectHashMap<Route> map = byLength[length];
       if (map != null) {
         for (PrimitiveEntry<Route> e : map.entries()) {
-          keys[n++] = DxrFib.key(network(e.key(), length), length);
+          keys[n++] = PoptrieFib.key(network(e.key(), length), length);
         }
       }
     }
@@ -363,6 +364,6 @@ public final class RouteTable {
       int length = (int) (keys[i] & 63);
       best[i] = byLength[length].get(key((int) (keys[i] >>> 6), length));
     }
-    return DxrFib.compile(keys, best, n);
+    return PoptrieFib.compile(keys, best, n);
   }
 }
