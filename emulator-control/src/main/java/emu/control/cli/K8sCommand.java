@@ -93,7 +93,8 @@ public final class K8sCommand implements Runnable {
         Path dir = Path.of(output);
         Files.createDirectories(dir);
         Path f = dir.resolve(topo.name() + ".k8s.yaml");
-        Files.writeString(f, yaml);
+        // The Secret in it carries the lab token and the HTTPS servers' private keys: 0600.
+        emu.control.lab.LabSecrets.writePrivate(f, yaml);
         String ns = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst()
             .map(d -> d.path("metadata").path("namespace").asText()).orElse("?");
         o.println("wrote " + f + ": " + docs.size() + " objects in namespace " + ns + " (image " + image + ")");

@@ -78,7 +78,11 @@ public final class ControllerMain {
     out.println("emu: lab " + topo.name() + " shutting down on request");
     // The report's counters are asked of the nodes before they stop; then stop, then write it.
     var snapshot = emu.control.report.LabSnapshot.take(controller);
-    Runtime.getRuntime().removeShutdownHook(stopper);
+    try {
+      Runtime.getRuntime().removeShutdownHook(stopper);
+    } catch (IllegalStateException e) {
+      return; // a SIGTERM came meanwhile: the hook is stopping the nodes (no report then)
+    }
     stopper.run();
     try {
       java.util.List<String> names = new java.util.ArrayList<>(lab.state().nodes().stream()

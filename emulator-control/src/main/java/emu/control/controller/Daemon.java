@@ -72,9 +72,11 @@ public final class Daemon {
             String line = partial.substring(0, nl);
             partial.delete(0, nl + 1);
             if (line.startsWith("READY ")) {
+              progress.end();
               return;
             }
             if (line.startsWith("emu: ")) {
+              progress.end();
               err.println(line);
               err.flush();
             } else {
@@ -86,6 +88,7 @@ public final class Daemon {
         // not written yet
       }
       if (!p.isAlive()) {
+        progress.end();
         throw new LabException("the lab's control process exited with status " + p.exitValue() + " (log: " + log + ")");
       }
       if (System.currentTimeMillis() > deadline) {

@@ -44,7 +44,11 @@ public final class LabLauncher {
     }
     Progress progress = Progress.nodeStarts(out);
     progress.accept("starting " + plan.nodes().size() + " node processes ...");
-    return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
+    try {
+      return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
+    } finally {
+      progress.end(); // a failed start's message must not land on the progress line
+    }
   }
 
   /**

@@ -16,7 +16,7 @@ import java.util.List;
  * copied next to the captures as {@code lab-ca.pem}, for tools outside the lab
  * ({@code curl --cacert}, {@code openssl s_client -CAfile}).
  */
-final class LabSecrets {
+public final class LabSecrets {
   private final Path dir;
   private final LabPki.Ca ca;
 
@@ -50,7 +50,8 @@ final class LabSecrets {
     return c;
   }
 
-  private static void writePrivate(Path file, String text) throws IOException {
+  /** Writes a file only its owner can read (mode 0600), replacing any file there. */
+  public static void writePrivate(Path file, String text) throws IOException {
     Files.deleteIfExists(file);
     Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(file, text, StandardCharsets.US_ASCII);

@@ -33,15 +33,28 @@ public final class NodeProcesses {
 
   /** The options every node JVM gets, wherever it runs (also in a Kubernetes pod). */
   public static List<String> baseJvmOptions() {
-    return List.of(
+    List<String> opts = new ArrayList<>(List.of(
         "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
         "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
-        // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
-        // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
-        "-XX:TrimNativeHeapInterval=2000",
         "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
         // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
-        "-Dio.netty.allocator.maxCachedBufferCapacity=65536");
+        "-Dio.netty.allocator.maxCachedBufferCapacity=65536"));
+    if (trimsNativeHeap(Runtime.version())) {
+      // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
+      // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
+      // Experimental in 17.0.9 and 17.0.10, a product option later: unlocking is harmless.
+      opts.addAll(List.of("-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=2000"));
+    }
+    return opts;
+  }
+
+  /**
+   * Whether a JVM of this version has {@code -XX:TrimNativeHeapInterval} (JDK 22, backported to
+   * 17.0.9 and 21.0.1): nodes run the launcher's own {@code java}, and an unknown option would
+   * stop every node from starting.
+   */
+  static boolean trimsNativeHeap(Runtime.Version v) {
+    return v.feature() >= 22 || (v.feature() == 21 && v.update() >= 1) || (v.feature() == 17 && v.update() >= 9);
   }
 
   /** The command line that starts a node with {@code config}. */

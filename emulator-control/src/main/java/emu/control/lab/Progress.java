@@ -64,4 +64,13 @@ public final class Progress implements Consumer<String> {
     out.println(line);
     out.flush();
   }
+
+  /** Ends the progress line if one is still open on the terminal. */
+  public void end() {
+    if (open) {
+      tty.println();
+      tty.flush();
+      open = false;
+    }
+  }
 }

@@ -35,4 +35,26 @@ class ProgressTest {
     LINES.forEach(p);
     assertEquals(String.join("\n", LINES) + "\n", out.toString().replace(System.lineSeparator(), "\n"));
   }
+
+  @Test
+  void aStartThatFailsHalfWayEndsTheLineBeforeTheErrorIsPrinted() {
+    ByteArrayOutputStream tty = new ByteArrayOutputStream();
+    Progress p = new Progress(new PrintWriter(new StringWriter()), new PrintStream(tty, true, StandardCharsets.UTF_8));
+    LINES.subList(0, 2).forEach(p);
+    p.end();
+    p.end(); // once is enough
+    String shown = tty.toString(StandardCharsets.UTF_8);
+    assertTrue(shown.matches("(?s).*a ready \\(\\d+\\.\\d s\\)\n"), shown);
+  }
+
+  @Test
+  void nativeHeapTrimmingIsAskedOnlyOfJvmsThatHaveIt() {
+    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.9")));
+    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.15+6")));
+    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("21.0.1")));
+    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("25")));
+    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.8")));
+    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("21")));
+    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("20.0.2")));
+  }
 }

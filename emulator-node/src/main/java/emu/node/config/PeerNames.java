@@ -89,7 +89,7 @@ public final class PeerNames {
       String resolved = addr.getHostAddress() + ":" + port;
       log.accept("interface " + i.name() + ": link peer " + host + " is " + resolved);
       out.add(new NodeConfig.Iface(i.name(), i.mac(), i.address(), i.mtu(), i.bind(), resolved, i.impairments(),
-          i.vni()));
+          i.vni(), i.receive()));
     }
     return new NodeConfig(config.lab(), config.name(), config.kind(), out, config.routes(), config.gateway(),
         config.hosts(), config.management(), config.outputDir(), config.capture(), config.trace(),

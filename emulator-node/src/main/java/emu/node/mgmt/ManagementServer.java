@@ -62,7 +62,7 @@ public final class ManagementServer {
   private final Runnable onShutdown;
   private Channel server;
   /** Bound at the first scrape; touched on the node's loop only. */
-  private NodeMetrics metrics;
+  private java.util.concurrent.CompletableFuture<NodeMetrics> metrics;
 
   public ManagementServer(EmulatedNode node, String token, Runnable onShutdown) {
     this.node = node;
@@ -137,9 +137,18 @@ public final class ManagementServer {
             return;
           }
           if (metrics == null) {
-            metrics = NodeMetrics.bind(node);
+            // Building the registry loads Micrometer and registers every meter: seconds on a
+            // loaded machine, which must not stall the loop that forwards. It happens on another
+            // thread (registering reads no counter); scrapes, which do, stay on this loop.
+            metrics = java.util.concurrent.CompletableFuture.supplyAsync(() -> NodeMetrics.bind(node));
           }
-          text(ctx, metrics.scrape(), NodeMetrics.contentType());
+          metrics.whenComplete((built, failure) -> ctx.executor().execute(() -> {
+            if (failure != null) {
+              error(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "metrics unavailable: " + failure);
+            } else {
+              text(ctx, built.scrape(), NodeMetrics.contentType());
+            }
+          }));
         }
         case "/exec" -> {
           if (!m.equals(HttpMethod.POST)) {

@@ -96,7 +96,10 @@ public final class NodeMetrics {
     }
   }
 
-  /** Binds the meters of {@code node}; call on the node's event loop. */
+  /**
+   * Binds the meters of {@code node}, from any thread: it only registers meters over the node's
+   * counters (set up when the node started) and reads none of them; {@link #scrape()} does.
+   */
   public static NodeMetrics bind(EmulatedNode node) {
     return new NodeMetrics(node);
   }
