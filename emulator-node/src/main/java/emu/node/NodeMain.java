@@ -85,6 +85,22 @@ public final class NodeMain {
           p -> p.onExit().thenRun(() -> System.exit(0)),
           () -> System.exit(0));
     }
+    if (Boolean.getBoolean("emu.node.exitOnStdinEof")) {
+      // Started over ssh on another machine: stdin is the ssh session's, which ends when the
+      // control plane stops or dies, or loses the host; the node must not outlive its lab.
+      Thread watch = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // nothing is sent after the configuration; wait for the end
+          }
+        } catch (java.io.IOException e) {
+          // the session broke: same as its end
+        }
+        System.exit(0);
+      }, "emu-stdin-watch");
+      watch.setDaemon(true);
+      watch.start();
+    }
     loop.execute(node::start);
     System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
         + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
