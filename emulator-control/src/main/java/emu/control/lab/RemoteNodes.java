@@ -220,7 +220,9 @@ final class RemoteNodes {
           Files.move(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      Ssh.run(Ssh.argv(r.host()), "rm -rf " + Ssh.quote(r.dir()), 15);
+      String labDir = r.dir().substring(0, r.dir().lastIndexOf('/'));
+      Ssh.run(Ssh.argv(r.host()), "rm -rf " + Ssh.quote(r.dir()) + "; rmdir " + Ssh.quote(labDir) + " 2>/dev/null; true",
+          15);
       return problem;
     } catch (IOException e) {
       return "could not copy the files of node " + n.name() + " from host " + r.host().label() + ": " + e.getMessage();
