@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json [SECRETS.json]}
  * (secrets merged into the configuration; see {@link NodeConfig#read(Path, Path)}). Builds the node
  * on a single event loop, binds its links and management API, prints one {@code READY} line,
- * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending).
+ * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending; with
+ * {@code -Demu.node.exitOnStdinEof=true}, as when started over ssh on another machine, its standard
+ * input ending).
  *
  * <p>Exit codes: 0 stopped normally, 2 configuration unusable, 3 a port could not be bound.
  */

@@ -197,6 +197,10 @@ final class RemoteNodes {
     LabState.Remote r = n.remote();
     Path tmp = null;
     try {
+      // A node whose session was lost (the host was unreachable for a while) may still run
+      // there: end it, if that pid is still this node.
+      Ssh.run(Ssh.argv(r.host()), "grep -qsa " + Ssh.quote(configPath(r)) + " /proc/" + r.pid() + "/cmdline && kill -9 "
+          + r.pid() + "; true", 15);
       tmp = Files.createTempDirectory(localOut, ".emu-" + n.name());
       List<String> ssh = new ArrayList<>(Ssh.argv(r.host()));
       ssh.add("cd " + Ssh.quote(r.dir() + "/out") + " && tar cf - .");

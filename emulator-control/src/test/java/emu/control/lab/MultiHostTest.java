@@ -155,12 +155,24 @@ class MultiHostTest {
         said = Files.readString(log);
       }
       assertTrue(said.contains("node dns on host m3 (10.77.0.13)") && said.contains("died unexpectedly"), said);
+
+      // Host m4 stops answering (its cable pulled): the control plane names the host.
+      Tools.run(List.of("ip", "link", "set", "emut-v4", "down"), 10); // the bridge side, in the root namespace
+      for (int i = 0; i < 300 && !said.contains("host m4 (10.77.0.14) unreachable"); i++) {
+        Thread.sleep(100);
+        said = Files.readString(log);
+      }
+      Tools.run(List.of("ip", "link", "set", "emut-v4", "up"), 10);
+      assertTrue(said.contains("host m4 (10.77.0.14) unreachable: lost the ssh session of node payroll"), said);
     } finally {
       Tools.Result down = emu("down");
       assertEquals(0, down.exit(), down.output() + down.errors());
     }
     assertEquals(List.of(), Tools.nodeProcesses(dir.toString()));
-    assertTrue(Files.size(out.resolve("payroll-eth0.pcap")) > 24);
+    // Files of every node came back, also of the lost host's node once the host answered again.
+    for (String f : List.of("r1-eth1.pcap", "payroll-eth0.pcap", "dns-eth0.pcap")) {
+      assertTrue(Files.size(out.resolve(f)) > 24, f);
+    }
   }
 
   private static JsonNode node(JsonNode status, String name) {
