@@ -77,7 +77,10 @@ public final class ScenarioRunner {
     boolean remote = lab.state().nodes().stream().anyMatch(n -> n.remote() != null);
     List<String> nodeNames = new ArrayList<>(lab.state().nodes().stream().map(LabState.NodeState::name).toList());
     nodeNames.add(LabController.NODE);
-    EventLog events = new EventLog(outDir, nodeNames);
+    java.util.Map<String, String> hostOf = new java.util.HashMap<>();
+    lab.state().nodes().stream().filter(n -> n.remote() != null)
+        .forEach(n -> hostOf.put(n.name(), n.remote().host().name()));
+    EventLog events = new EventLog(outDir, nodeNames, hostOf);
     List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
