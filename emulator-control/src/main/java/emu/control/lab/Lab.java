@@ -31,6 +31,8 @@ public final class Lab {
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
   /** For nodes on other machines: the ssh sessions following their events files. */
   private final Map<String, Process> followers = new ConcurrentHashMap<>();
+  /** For nodes on other machines: the threads copying their sessions' output into their logs. */
+  private final Map<String, Thread> outputs = new ConcurrentHashMap<>();
   private final Set<String> expectedExits = ConcurrentHashMap.newKeySet();
   private final boolean detached;
   private volatile Consumer<String> onDeath;
@@ -186,6 +188,7 @@ public final class Lab {
         Path.of(state.outDir()), fresh);
     Process p = started.session();
     processes.put(node, p);
+    outputs.put(node, started.output());
     Process old = followers.put(node, started.events());
     if (old != null) {
       old.destroy();
@@ -199,15 +202,28 @@ public final class Lab {
         return;
       }
       LabState.Remote r = now.remote();
+      logComplete(node);
       if (done.exitValue() == Ssh.SSH_FAILED && !stopping && !RemoteNodes.reachable(r.host())) {
-        cb.accept("host " + r.host().label() + " unreachable: lost the ssh session of node " + node
-            + " (pid " + r.pid() + " there); its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 5));
+        cb.accept("host " + r.host().label() + " unreachable: lost the ssh session of node " + node + " (pid "
+            + r.pid() + " there); its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 5));
       } else if (!stopping) {
         cb.accept("node " + node + " on host " + r.host().label() + " (pid " + r.pid() + " there) died unexpectedly"
             + (done.exitValue() == Ssh.SSH_FAILED ? "" : " with status " + done.exitValue()) + "; its log ("
             + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 10));
       }
     });
+  }
+
+  /** Waits (2 s at most) until a remote node's ended session has all been copied into its log. */
+  private void logComplete(String node) {
+    Thread t = outputs.get(node);
+    if (t != null) {
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** "node r1" or "node r1 on host m2 (10.77.0.12)", for messages. */
@@ -226,17 +242,15 @@ public final class Lab {
         Process p = processes.get(name);
         if (!p.isAlive()) {
           LabState.NodeState n = state.node(name);
-          if (n.remote() != null) {
-            await(p.toHandle(), 2_000); // the log is complete once the session has ended
-          }
+          logComplete(name);
           throw new LabException(describe(name) + " exited during start-up with status " + p.exitValue()
               + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 15));
         }
         if (client(name).healthy()) {
           it.remove();
           LabState.Remote r = state.node(name).remote();
-          progress.accept("node " + name + " ready (pid " + (r == null ? p.pid() : r.pid() + " on host " + r.host().label())
-              + ", " + (total - waiting.size()) + "/" + total + ")");
+          String pid = r == null ? Long.toString(p.pid()) : r.pid() + " on host " + r.host().label();
+          progress.accept("node " + name + " ready (pid " + pid + ", " + (total - waiting.size()) + "/" + total + ")");
         }
       }
       if (System.currentTimeMillis() > deadline) {

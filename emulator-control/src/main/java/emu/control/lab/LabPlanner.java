@@ -168,7 +168,8 @@ public final class LabPlanner {
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token),
           // a node on another machine writes on that machine; it exits when its ssh session ends
           n.isRemote() ? RemoteNodes.nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
-          capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
+          capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
+          n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),

@@ -47,8 +47,11 @@ final class RemoteNodes {
     return host.emu().endsWith(".jar") ? host.emu() : host.emu() + "/emulator-control/target/emu.jar";
   }
 
-  /** A started remote node: its local ssh session and the node's pid on the host. */
-  record Started(Process session, long pid, Process events) {}
+  /**
+   * A started remote node: its local ssh session, the node's pid on the host, the session
+   * following its events, and the thread copying its output into the log (done when the session is).
+   */
+  record Started(Process session, long pid, Process events, Thread output) {}
 
   /** Checks that a host takes our login and has java, before any node is started there. */
   static void preflight(HostSpec host, List<String> nodes) throws LabException {
@@ -130,7 +133,7 @@ final class RemoteNodes {
               : "the host's shell failed before starting java (status " + exit + "): " + said));
     }
     Process events = followEvents(n, remotePid, localOut);
-    return new Started(p, remotePid, events);
+    return new Started(p, remotePid, events, pump);
   }
 
   private static String configPath(LabState.Remote r) {
@@ -225,8 +228,8 @@ final class RemoteNodes {
         }
       }
       String labDir = r.dir().substring(0, r.dir().lastIndexOf('/'));
-      Ssh.run(Ssh.argv(r.host()), "rm -rf " + Ssh.quote(r.dir()) + "; rmdir " + Ssh.quote(labDir) + " 2>/dev/null; true",
-          15);
+      Ssh.run(Ssh.argv(r.host()),
+          "rm -rf " + Ssh.quote(r.dir()) + "; rmdir " + Ssh.quote(labDir) + " 2>/dev/null; true", 15);
       return problem;
     } catch (IOException e) {
       return "could not copy the files of node " + n.name() + " from host " + r.host().label() + ": " + e.getMessage();

@@ -148,8 +148,7 @@ class MultiHostTest {
 
       // A datagram from an address that is not the link's peer (host m4) is dropped and counted.
       String[] hp = bind.split(":");
-      hosts.exec(4, "bash", "-c", "printf 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' > /dev/udp/" + hp[0]
-          + "/" + hp[1]);
+      hosts.exec(4, "bash", "-c", "printf '" + "x".repeat(60) + "' > /dev/udp/" + hp[0] + "/" + hp[1]);
       long drops = 0;
       for (int i = 0; i < 50 && drops == 0; i++) {
         Thread.sleep(100);
@@ -245,7 +244,8 @@ class MultiHostTest {
       Tools.Result taken = emu("run", small(hosts.key(), 22, "m3", 23456).toString(), "--out",
           dir.resolve("run-bad3").toString());
       assertEquals(3, taken.exit(), taken.output() + taken.errors());
-      Matcher m = Pattern.compile("node h2 on host m3 \\(10\\.77\\.0\\.13\\) exited during start-up[^\\n]*\\n(?s).*23456")
+      Matcher m = Pattern.compile(
+          "node h2 on host m3 \\(10\\.77\\.0\\.13\\) exited during start-up[^\\n]*\\n(?s).*23456")
           .matcher(taken.errors());
       assertTrue(m.find(), taken.errors());
     } finally {
