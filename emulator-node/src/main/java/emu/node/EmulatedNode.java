@@ -75,7 +75,9 @@ public final class EmulatedNode {
   private EmulatedNode(NodeConfig config, EventLoop loop) throws IOException {
     this.config = config;
     this.loop = loop;
-    this.time = new EventLoopTime(loop);
+    // Test only: -Demu.test.clockSkewMs.NODE=N makes this node's wall clock N ms wrong, as a
+    // host whose clock is off would be.
+    this.time = new EventLoopTime(loop, Long.getLong("emu.test.clockSkewMs." + config.name(), 0) * 1_000_000);
     Path out = Path.of(config.outputDir());
     Files.createDirectories(out);
     this.tracer = config.trace()

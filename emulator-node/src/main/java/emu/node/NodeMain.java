@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json [SECRETS.json]}
  * (secrets merged into the configuration; see {@link NodeConfig#read(Path, Path)}). Builds the node
  * on a single event loop, binds its links and management API, prints one {@code READY} line,
- * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending).
+ * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending; with
+ * {@code -Demu.node.exitOnStdinEof=true}, as when started over ssh on another machine, its standard
+ * input ending).
  *
  * <p>Exit codes: 0 stopped normally, 2 configuration unusable, 3 a port could not be bound.
  */
@@ -84,6 +86,22 @@ public final class NodeMain {
       ProcessHandle.of(config.parentPid()).ifPresentOrElse(
           p -> p.onExit().thenRun(() -> System.exit(0)),
           () -> System.exit(0));
+    }
+    if (Boolean.getBoolean("emu.node.exitOnStdinEof")) {
+      // Started over ssh on another machine: stdin is the ssh session's, which ends when the
+      // control plane stops or dies, or loses the host; the node must not outlive its lab.
+      Thread watch = new Thread(() -> {
+        try {
+          while (System.in.read() >= 0) {
+            // nothing is sent after the configuration; wait for the end
+          }
+        } catch (java.io.IOException e) {
+          // the session broke: same as its end
+        }
+        System.exit(0);
+      }, "emu-stdin-watch");
+      watch.setDaemon(true);
+      watch.start();
     }
     loop.execute(node::start);
     System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="

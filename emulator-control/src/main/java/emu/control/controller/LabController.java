@@ -429,7 +429,15 @@ public final class LabController implements AutoCloseable {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("name", n.name());
     o.put("kind", n.kind());
-    o.put("pid", n.pid());
+    if (n.remote() != null) {
+      // pid is the node's on its host; ssh_pid the local session that started it
+      o.put("pid", n.remote().pid());
+      o.put("host", n.remote().host().name());
+      o.put("host_address", n.remote().host().address());
+      o.put("ssh_pid", n.pid());
+    } else {
+      o.put("pid", n.pid());
+    }
     o.put("mgmt", n.mgmt());
     if (lab.isLinux(node)) {
       com.fasterxml.jackson.databind.node.ObjectNode j = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
@@ -447,7 +455,8 @@ public final class LabController implements AutoCloseable {
     };
     o.put("state", state);
     if (!alive) {
-      o.put("reason", "process " + n.pid() + " is gone; see " + n.log());
+      o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
+          : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
     } else if (mode == NodeMode.RUNNING) {
       try {
         JsonNode st = lab.client(node).status();

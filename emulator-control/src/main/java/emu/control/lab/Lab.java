@@ -29,6 +29,10 @@ public final class Lab {
 
   private volatile LabState state;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
+  /** For nodes on other machines: the ssh sessions following their events files. */
+  private final Map<String, Process> followers = new ConcurrentHashMap<>();
+  /** For nodes on other machines: the threads copying their sessions' output into their logs. */
+  private final Map<String, Thread> outputs = new ConcurrentHashMap<>();
   private final Set<String> expectedExits = ConcurrentHashMap.newKeySet();
   private final boolean detached;
   private volatile Consumer<String> onDeath;
@@ -63,7 +67,8 @@ public final class Lab {
     List<LabState.NodeState> nodes = new ArrayList<>();
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
-          n.configFile().toString()));
+          n.configFile().toString(), n.host() == null ? null
+              : new LabState.Remote(n.host(), RemoteNodes.nodeDir(n.host(), plan.name(), n.name()), 0)));
     }
     for (LinuxPlan l : plan.linux()) {
       Path file = plan.stateDir().resolve(l.node() + ".linux.json");
@@ -85,8 +90,9 @@ public final class Lab {
         LinuxNamespaces.create(l);
         progress.accept("linux node " + l.node() + " ready (network namespace " + l.netns() + ")");
       }
+      preflightHosts(plan);
       for (PlannedNode n : plan.nodes()) {
-        lab.launch(n.name());
+        lab.launch(n.name(), true);
       }
       lab.state.write();
       lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
@@ -97,6 +103,28 @@ public final class Lab {
         throw le;
       }
       throw new LabException("cannot start the lab's nodes: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks every host nodes are placed on (ssh login, java), all at once, before any node starts:
+   * a host that cannot run its nodes fails the start naming the host and its nodes.
+   */
+  private static void preflightHosts(LabPlan plan) throws LabException {
+    Map<emu.control.topology.HostSpec, List<String>> byHost = new java.util.LinkedHashMap<>();
+    plan.nodes().stream().filter(n -> n.host() != null)
+        .forEach(n -> byHost.computeIfAbsent(n.host(), h -> new ArrayList<>()).add(n.name()));
+    List<CompletableFuture<String>> checks = byHost.entrySet().stream().map(e -> CompletableFuture.supplyAsync(() -> {
+      try {
+        RemoteNodes.preflight(e.getKey(), e.getValue());
+        return (String) null;
+      } catch (LabException ex) {
+        return ex.getMessage();
+      }
+    })).toList();
+    List<String> problems = checks.stream().map(CompletableFuture::join).filter(java.util.Objects::nonNull).toList();
+    if (!problems.isEmpty()) {
+      throw new LabException(String.join("\n", problems));
     }
   }
 
@@ -127,9 +155,17 @@ public final class Lab {
     return client(node).exec(argv, out);
   }
 
-  /** Starts (or starts again) one node's process with its configuration. */
-  private void launch(String node) throws IOException {
+  /**
+   * Starts (or starts again) one node's process with its configuration.
+   *
+   * @param fresh its first start in this lab
+   */
+  private void launch(String node, boolean fresh) throws IOException, LabException {
     LabState.NodeState n = state.node(node);
+    if (n.remote() != null) {
+      launchRemote(n, fresh);
+      return;
+    }
     ProcessBuilder pb = new ProcessBuilder(NodeProcesses.command(Path.of(n.config()), detached))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(n.log()).toFile()))
@@ -146,6 +182,56 @@ public final class Lab {
     });
   }
 
+  private void launchRemote(LabState.NodeState n, boolean fresh) throws IOException, LabException {
+    String node = n.name();
+    RemoteNodes.Started started = RemoteNodes.launch(n, Files.readAllBytes(Path.of(n.config())), state.name(),
+        Path.of(state.outDir()), fresh);
+    Process p = started.session();
+    processes.put(node, p);
+    outputs.put(node, started.output());
+    Process old = followers.put(node, started.events());
+    if (old != null) {
+      old.destroy();
+    }
+    LabState.NodeState now = new LabState.NodeState(n.name(), n.kind(), p.pid(), n.mgmt(), n.log(), n.config(),
+        n.remote()).withRemotePid(started.pid());
+    state = state.with(now);
+    p.onExit().thenAccept(done -> {
+      Consumer<String> cb = onDeath;
+      if (stopping || expectedExits.remove(node + ":" + done.pid()) || cb == null) {
+        return;
+      }
+      LabState.Remote r = now.remote();
+      logComplete(node);
+      if (done.exitValue() == Ssh.SSH_FAILED && !stopping && !RemoteNodes.reachable(r.host())) {
+        cb.accept("host " + r.host().label() + " unreachable: lost the ssh session of node " + node + " (pid "
+            + r.pid() + " there); its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 5));
+      } else if (!stopping) {
+        cb.accept("node " + node + " on host " + r.host().label() + " (pid " + r.pid() + " there) died unexpectedly"
+            + (done.exitValue() == Ssh.SSH_FAILED ? "" : " with status " + done.exitValue()) + "; its log ("
+            + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 10));
+      }
+    });
+  }
+
+  /** Waits (2 s at most) until a remote node's ended session has all been copied into its log. */
+  private void logComplete(String node) {
+    Thread t = outputs.get(node);
+    if (t != null) {
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** "node r1" or "node r1 on host m2 (10.77.0.12)", for messages. */
+  private String describe(String node) {
+    LabState.NodeState n = state.node(node);
+    return "node " + node + (n != null && n.remote() != null ? " on host " + n.remote().host().label() : "");
+  }
+
   private void awaitReady(List<String> names, Consumer<String> progress) throws LabException {
     long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
     List<String> waiting = new ArrayList<>(names);
@@ -156,13 +242,15 @@ public final class Lab {
         Process p = processes.get(name);
         if (!p.isAlive()) {
           LabState.NodeState n = state.node(name);
-          throw new LabException("node " + name + " exited during start-up with status " + p.exitValue()
+          logComplete(name);
+          throw new LabException(describe(name) + " exited during start-up with status " + p.exitValue()
               + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 15));
         }
         if (client(name).healthy()) {
           it.remove();
-          progress.accept("node " + name + " ready (pid " + p.pid() + ", " + (total - waiting.size()) + "/"
-              + total + ")");
+          LabState.Remote r = state.node(name).remote();
+          String pid = r == null ? Long.toString(p.pid()) : r.pid() + " on host " + r.host().label();
+          progress.accept("node " + name + " ready (pid " + pid + ", " + (total - waiting.size()) + "/" + total + ")");
         }
       }
       if (System.currentTimeMillis() > deadline) {
@@ -221,13 +309,26 @@ public final class Lab {
     if (p != null) {
       return p.isAlive() ? Optional.of(p.toHandle()) : Optional.empty();
     }
-    return NodeProcesses.find(n.pid(), n.config());
+    return NodeProcesses.find(n.pid(), n.remote() == null ? n.config() : RemoteNodes.marker(n.remote()));
   }
 
   /** Kills a node abruptly (SIGKILL), as a crash would. */
   public void kill(String node) throws LabException {
-    ProcessHandle h = process(node).orElseThrow(() -> new LabException("node " + node + " is not running"));
+    ProcessHandle h = process(node).orElseThrow(() -> new LabException(describe(node) + " is not running"));
     expectedExits.add(node + ":" + h.pid());
+    LabState.NodeState n = state.node(node);
+    if (n.remote() != null) {
+      // The node dies on its host; its ssh session ends with it.
+      Ssh.Result r = RemoteNodes.signal(n, "KILL");
+      if (!await(h, 10_000)) {
+        h.destroyForcibly(); // the host does not answer: drop the session, the node exits when it sees that
+        await(h, 3_000);
+      }
+      if (!r.ok() && r.exit() == Ssh.SSH_FAILED) {
+        throw new LabException("cannot kill " + describe(node) + ": " + Ssh.explain(n.remote().host(), r.output()));
+      }
+      return;
+    }
     h.destroyForcibly();
     await(h, 5_000);
   }
@@ -243,7 +344,7 @@ public final class Lab {
       kill(node);
     }
     try {
-      launch(node);
+      launch(node, false);
       state.write();
     } catch (IOException e) {
       throw new LabException("cannot restart node " + node + ": " + e.getMessage(), e);
@@ -253,7 +354,16 @@ public final class Lab {
 
   /** Sends a signal (STOP freezes a node, CONT thaws it). */
   public void signal(String node, String signal) throws LabException {
-    ProcessHandle h = process(node).orElseThrow(() -> new LabException("node " + node + " is not running"));
+    ProcessHandle h = process(node).orElseThrow(() -> new LabException(describe(node) + " is not running"));
+    LabState.NodeState n = state.node(node);
+    if (n.remote() != null) {
+      Ssh.Result r = RemoteNodes.signal(n, signal);
+      if (!r.ok()) {
+        throw new LabException("kill -" + signal + " " + n.remote().pid() + " failed for " + describe(node) + ": "
+            + (r.exit() == Ssh.SSH_FAILED ? Ssh.explain(n.remote().host(), r.output()) : r.output()));
+      }
+      return;
+    }
     try {
       Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(h.pid())).redirectErrorStream(true).start();
       if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -299,17 +409,63 @@ public final class Lab {
       Optional<ProcessHandle> p = process(n.name());
       if (p.isEmpty()) {
         dead.add(n.name());
+        if (n.remote() != null && n.remote().pid() != 0) {
+          waits.add(CompletableFuture.runAsync(() -> collect(n))); // what it wrote before it died
+        }
         continue;
       }
       ProcessHandle h = p.get();
-      waits.add(CompletableFuture.runAsync(() -> stopOne(n, h)));
+      waits.add(CompletableFuture.runAsync(() -> {
+        stopOne(n, h);
+        if (n.remote() != null) {
+          collect(n);
+        }
+      }));
     }
     waits.forEach(CompletableFuture::join);
     deleteState();
     return dead;
   }
 
+  /** Copies a remote node's captures and events into the run folder and clears its folder on the host. */
+  private void collect(LabState.NodeState n) {
+    Process f = followers.remove(n.name());
+    if (f != null) {
+      f.destroy(); // tail ends by itself when the node does; don't wait for its next poll
+    }
+    String problem = RemoteNodes.collect(n, Path.of(state.outDir()));
+    if (problem != null) {
+      System.err.println("emu: " + problem);
+    }
+  }
+
+  private void stopRemote(LabState.NodeState n, ProcessHandle h) {
+    RemoteNodes.signal(n, "CONT"); // a paused node would not answer, nor die of SIGTERM
+    try {
+      new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
+    } catch (IOException e) {
+      // Not answering: fall through to signals.
+    }
+    if (await(h, 5_000)) {
+      return;
+    }
+    RemoteNodes.signal(n, "TERM");
+    if (await(h, 3_000)) {
+      return;
+    }
+    RemoteNodes.signal(n, "KILL");
+    if (!await(h, 3_000)) {
+      // The host does not answer: ending the session ends the node when the host sees it.
+      h.destroyForcibly();
+      await(h, 2_000);
+    }
+  }
+
   private void stopOne(LabState.NodeState n, ProcessHandle h) {
+    if (n.remote() != null) {
+      stopRemote(n, h);
+      return;
+    }
     try {
       // A paused node would not answer, nor die of SIGTERM: thaw it first.
       new ProcessBuilder("kill", "-CONT", Long.toString(h.pid())).start().waitFor(2, TimeUnit.SECONDS);

@@ -51,6 +51,7 @@ public final class LabPlanner {
     Set<String> separateDatagrams = new HashSet<>();
     Map<String, Integer> vniOf = new HashMap<>();
     Map<String, LinuxUnderlay> underlays = new LinkedHashMap<>();
+    RemotePorts remotePorts = new RemotePorts(topo);
     for (NodeSpec n : topo.nodes()) {
       if (n.isLinux()) {
         java.util.Set<Integer> taken = new HashSet<>();
@@ -81,14 +82,14 @@ public final class LabPlanner {
           bindOf.put(emuEnd.toString(), addr + ":" + VxlanHeader.PORT);
           peerOf.put(emuEnd.toString(), u.nsAddress() + ":" + VxlanHeader.PORT);
         } else {
-          int port = ports.udp(emuNode.bind(), emuNode.iface(emuEnd.iface()).port(), emuEnd.toString());
+          int port = remotePorts.udp(ports, emuNode, emuNode.iface(emuEnd.iface()).port(), emuEnd.toString());
           bindOf.put(emuEnd.toString(), emuNode.bind() + ":" + port);
           peerOf.put(emuEnd.toString(), outside.iface(out.iface()).peer());
         }
         continue;
       }
-      int pa = ports.udp(na.bind(), na.iface(l.a().iface()).port(), l.a().toString());
-      int pb = ports.udp(nb.bind(), nb.iface(l.b().iface()).port(), l.b().toString());
+      int pa = remotePorts.udp(ports, na, na.iface(l.a().iface()).port(), l.a().toString());
+      int pb = remotePorts.udp(ports, nb, nb.iface(l.b().iface()).port(), l.b().toString());
       bindOf.put(l.a().toString(), na.bind() + ":" + pa);
       bindOf.put(l.b().toString(), nb.bind() + ":" + pb);
       peerOf.put(l.a().toString(), nb.bind() + ":" + pb);
@@ -97,7 +98,7 @@ public final class LabPlanner {
     Map<String, Integer> mgmtPorts = new HashMap<>();
     for (NodeSpec n : topo.nodes()) {
       if (n.isEmu()) {
-        mgmtPorts.put(n.name(), ports.tcp(n.bind(), n.mgmtPort(), n.name() + " (management)"));
+        mgmtPorts.put(n.name(), remotePorts.tcp(ports, n, n.mgmtPort(), n.name() + " (management)"));
       }
     }
     Map<String, Integer> linkMtu = new HashMap<>();
@@ -164,12 +165,15 @@ public final class LabPlanner {
       }
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
           n.isSwitch() ? null : hostsOfNode,
-          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token), outDir.toString(), capture, trace,
-          20_000, seed, parentPid, n.tcp().isEmpty() ? null : n.tcp(), n.services().isEmpty() ? null : n.services(),
+          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token),
+          // a node on another machine writes on that machine; it exits when its ssh session ends
+          n.isRemote() ? RemoteNodes.nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
+          capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
+          n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
-          outDir.resolve(n.name() + ".log")));
+          outDir.resolve(n.name() + ".log"), n.host()));
     }
     return new LabPlan(topo, token, seed, stateDir, outDir, nodes, linux);
   }
@@ -237,6 +241,53 @@ public final class LabPlanner {
 
     String nextRemote() {
       return "169.254." + octet + "." + next++;
+    }
+  }
+
+  /**
+   * Ports of nodes on other machines. The control plane cannot probe a remote host's ports by
+   * binding them, as {@link PortAllocator} does here, so each host's ports are counted up from a
+   * random base below Linux's ephemeral range (32768-60999), skipping the ports the file pins on
+   * that host. Should one be taken there all the same, the node exits at start saying which port,
+   * and the start fails naming the node and its host.
+   */
+  private static final class RemotePorts {
+    private final Map<String, Set<Integer>> pinned = new HashMap<>();
+    private final Map<String, Integer> next = new HashMap<>();
+    private final java.util.Random random = new SecureRandom();
+
+    RemotePorts(Topology topo) {
+      for (NodeSpec n : topo.nodes()) {
+        if (n.isRemote()) {
+          Set<Integer> p = pinned.computeIfAbsent(n.bind(), k -> new HashSet<>());
+          n.interfaces().stream().filter(i -> i.port() != null).forEach(i -> p.add(i.port()));
+          if (n.mgmtPort() != null) {
+            p.add(n.mgmtPort());
+          }
+        }
+      }
+    }
+
+    int udp(PortAllocator local, NodeSpec n, Integer pin, String owner) throws IOException {
+      return n.isRemote() ? port(n, pin) : local.udp(n.bind(), pin, owner);
+    }
+
+    int tcp(PortAllocator local, NodeSpec n, Integer pin, String owner) throws IOException {
+      return n.isRemote() ? port(n, pin) : local.tcp(n.bind(), pin, owner);
+    }
+
+    private int port(NodeSpec n, Integer pin) {
+      if (pin != null) {
+        return pin;
+      }
+      Set<Integer> taken = pinned.computeIfAbsent(n.bind(), k -> new HashSet<>());
+      int p = next.computeIfAbsent(n.bind(), k -> 20_000 + random.nextInt(10_000));
+      while (taken.contains(p)) {
+        p++;
+      }
+      taken.add(p);
+      next.put(n.bind(), p + 1);
+      return p;
     }
   }
 

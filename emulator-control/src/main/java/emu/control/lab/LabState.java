@@ -17,8 +17,29 @@ import java.util.List;
 public record LabState(String name, String topology, String outDir, String stateDir, String token, long seed,
                        String startedAt, List<NodeState> nodes, Controller controller) {
 
-  /** One node process of the lab. */
-  public record NodeState(String name, String kind, long pid, String mgmt, String log, String config) {}
+  /**
+   * One node process of the lab. For a node on another machine {@code pid} is the local ssh
+   * session that started it (alive exactly as long as the node) and {@code remote} says where it runs.
+   */
+  public record NodeState(String name, String kind, long pid, String mgmt, String log, String config, Remote remote) {
+    /** A node on the control plane's machine. */
+    public NodeState(String name, String kind, long pid, String mgmt, String log, String config) {
+      this(name, kind, pid, mgmt, log, config, null);
+    }
+
+    public NodeState withRemotePid(long remotePid) {
+      return new NodeState(name, kind, pid, mgmt, log, config,
+          new Remote(remote.host(), remote.dir(), remotePid));
+    }
+  }
+
+  /**
+   * Where a node on another machine runs.
+   *
+   * @param dir the node's folder on the host (configuration, captures, events)
+   * @param pid the node's process id on the host, 0 until known
+   */
+  public record Remote(emu.control.topology.HostSpec host, String dir, long pid) {}
 
   /** The process that controls the lab and where its API listens (host:port). */
   public record Controller(long pid, String api) {}
@@ -26,7 +47,13 @@ public record LabState(String name, String topology, String outDir, String state
   /** The same state with one node's process id changed (after a restart). */
   public LabState withPid(String node, long pid) {
     List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node)
-        ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config()) : n).toList();
+        ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config(), n.remote()) : n).toList();
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller);
+  }
+
+  /** The same state with one node's state replaced. */
+  public LabState with(NodeState node) {
+    List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node.name()) ? node : n).toList();
     return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller);
   }
 

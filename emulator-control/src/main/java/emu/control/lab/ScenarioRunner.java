@@ -31,6 +31,8 @@ public final class ScenarioRunner {
 
   /** Lets in-flight frames of a finished step land before its events are read. */
   private static final long SETTLE_MS = 150;
+  /** With nodes on other machines: how long no new event must come before a step's events are complete. */
+  private static final long REMOTE_QUIET_MS = 1_000;
 
   private ScenarioRunner() {}
 
@@ -72,15 +74,19 @@ public final class ScenarioRunner {
       err.flush();
     });
     int failed = 0;
+    boolean remote = lab.state().nodes().stream().anyMatch(n -> n.remote() != null);
     List<String> nodeNames = new ArrayList<>(lab.state().nodes().stream().map(LabState.NodeState::name).toList());
     nodeNames.add(LabController.NODE);
-    EventLog events = new EventLog(outDir, nodeNames);
+    java.util.Map<String, String> hostOf = new java.util.HashMap<>();
+    lab.state().nodes().stream().filter(n -> n.remote() != null)
+        .forEach(n -> hostOf.put(n.name(), n.remote().host().name()));
+    EventLog events = new EventLog(outDir, nodeNames, hostOf);
     List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
       StatusTable.print(StatusTable.collect(lab), out);
       sleep(SETTLE_MS);
-      var startEvents = events.poll();
+      var startEvents = settle(events, remote);
       story.heading("lab start: each node announces its addresses (gratuitous ARP)");
       story.events(startEvents, startEvents.isEmpty() ? 0 : startEvents.get(0).ts());
       controller.startFaultPlan();
@@ -97,7 +103,7 @@ public final class ScenarioRunner {
           exit = -1;
         }
         sleep(SETTLE_MS);
-        List<emu.control.narrative.NodeEvent> stepEvents = events.poll();
+        List<emu.control.narrative.NodeEvent> stepEvents = settle(events, remote);
         if (!stepEvents.isEmpty()) {
           story.note("what happened on the wire:");
           story.events(stepEvents, t0);
@@ -136,6 +142,31 @@ public final class ScenarioRunner {
       return LAB_FAILED;
     }
     return failed == 0 ? OK : STEP_FAILED;
+  }
+
+  /**
+   * The events so far. Events of nodes on other machines come over ssh ({@code tail -F}) and
+   * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
+   * (at most 5 s), so that a step's story is complete.
+   */
+  private static List<emu.control.narrative.NodeEvent> settle(EventLog events, boolean remote) {
+    List<emu.control.narrative.NodeEvent> got = new ArrayList<>(events.poll());
+    if (!remote) {
+      return got;
+    }
+    long deadline = System.currentTimeMillis() + 5_000;
+    long quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
+    while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
+      sleep(100);
+      List<emu.control.narrative.NodeEvent> more = events.poll();
+      if (!more.isEmpty()) {
+        got.addAll(more);
+        quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
+      }
+    }
+    got.sort(java.util.Comparator.comparingLong(emu.control.narrative.NodeEvent::ts)
+        .thenComparing(emu.control.narrative.NodeEvent::node).thenComparingLong(emu.control.narrative.NodeEvent::seq));
+    return got;
   }
 
   private static void report(Path outDir, Topology topo, int failed, List<String> dead, PrintWriter out) {

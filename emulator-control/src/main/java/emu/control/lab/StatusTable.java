@@ -45,7 +45,14 @@ public final class StatusTable {
       ObjectNode o = nodes.addObject();
       o.put("name", n.name());
       o.put("kind", n.kind());
-      o.put("pid", n.pid());
+      if (n.remote() != null) {
+        o.put("pid", n.remote().pid()); // on its host; ssh_pid is the local session that started it
+        o.put("host", n.remote().host().name());
+        o.put("host_address", n.remote().host().address());
+        o.put("ssh_pid", n.pid());
+      } else {
+        o.put("pid", n.pid());
+      }
       o.put("mgmt", n.mgmt());
       if (lab.isLinux(n.name())) {
         linux(lab, n, o);
@@ -53,7 +60,8 @@ public final class StatusTable {
       }
       if (lab.process(n.name()).isEmpty()) {
         o.put("state", "dead");
-        o.put("reason", "process " + n.pid() + " is gone; see " + n.log());
+        o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
+            : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
         continue;
       }
       try {
@@ -99,8 +107,9 @@ public final class StatusTable {
     rows.add(new String[] {"NODE", "KIND", "PID", "STATE", "IFACE", "ADDRESS", "MAC", "LINK (local -> peer)",
         "IMPAIRMENT (egress)"});
     for (JsonNode n : status.path("nodes")) {
-      String[] base = {n.path("name").asText(), n.path("kind").asText(), n.path("pid").asText(),
-          n.path("state").asText()};
+      // a node on another machine: its pid there, @ the host
+      String pid = n.path("pid").asText() + (n.has("host") ? "@" + n.path("host").asText() : "");
+      String[] base = {n.path("name").asText(), n.path("kind").asText(), pid, n.path("state").asText()};
       JsonNode ifaces = n.path("interfaces");
       if (!ifaces.isArray() || ifaces.isEmpty()) {
         rows.add(concat(base, new String[] {"-", "-", "-", n.path("reason").asText("-"), ""}));

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Reads the nodes' JSON-lines event files incrementally and merges them into one time-ordered
  * stream. All nodes of a single-host lab share one clock, so ordering by timestamp (then node,
- * then the node's own sequence) is the order things happened.
+ * then the node's own sequence) is the order things happened; across machines the timestamps
+ * are first corrected by {@link ClockOffsets}.
  */
 public final class EventLog {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,10 +25,21 @@ public final class EventLog {
   private final List<String> nodes;
   private final Map<String, Long> offsets = new HashMap<>();
   private long malformed;
+  /** For labs across machines, whose clocks differ; null when every node shares one clock. */
+  private final ClockOffsets clocks;
 
   public EventLog(Path dir, List<String> nodes) {
+    this(dir, nodes, Map.of());
+  }
+
+  /**
+   * @param hostOf for nodes on other machines, the machine each runs on: events are then ordered
+   *     by their send/receive pairs ({@link ClockOffsets}), not by raw timestamps alone
+   */
+  public EventLog(Path dir, List<String> nodes, Map<String, String> hostOf) {
     this.dir = dir;
     this.nodes = nodes;
+    this.clocks = hostOf.isEmpty() || nodes.isEmpty() ? null : new ClockOffsets(hostOf, nodes.get(0));
   }
 
   public static Path file(Path dir, String node) {
@@ -69,6 +81,9 @@ public final class EventLog {
       } catch (IOException e) {
         malformed++;
       }
+    }
+    if (clocks != null) {
+      return clocks.apply(events);
     }
     events.sort(Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
         .thenComparingLong(NodeEvent::seq));

@@ -24,6 +24,8 @@ final class Draft {
     /** The items of the top-level {@code faults:} list, checked once links are resolved. */
     final List<YamlNode> faultItems = new ArrayList<>();
     final List<FaultSpec> faults = new ArrayList<>();
+    /** The top-level hosts section: machines nodes can be placed on. */
+    final Map<String, HostSpec> hosts = new LinkedHashMap<>();
   }
 
   /** One node. */
@@ -39,6 +41,11 @@ final class Draft {
     final List<Route> routes = new ArrayList<>();
     final Map<String, String> hosts = new LinkedHashMap<>();
     String bind = NodeSpec.DEFAULT_BIND;
+    /** The node's 'bind:' value, or null if it has none. */
+    Scalar bindAt;
+    /** The node's 'host:' value, or null; {@code host} is the host it is placed on once resolved. */
+    Scalar hostAt;
+    HostSpec host;
     /** Null when the bind address is invalid. */
     Integer bindAddress = 0x7F00_0001;
     Scalar mgmtPortAt;

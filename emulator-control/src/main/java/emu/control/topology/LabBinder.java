@@ -13,7 +13,7 @@ import java.util.List;
  * are resolved.
  */
 final class LabBinder {
-  private static final List<String> TOP_FIELDS = List.of("name", "topology", "scenario", "faults");
+  private static final List<String> TOP_FIELDS = List.of("name", "topology", "scenario", "faults", "hosts");
   private static final List<String> TOPOLOGY_FIELDS = List.of("defaults", "nodes", "links");
   private static final List<String> DEFAULTS_FIELDS = List.of("kind");
   private static final List<String> LINK_FIELDS = List.of("endpoints", "mtu", "impairments", "framing", "vni");
@@ -62,6 +62,13 @@ final class LabBinder {
     if (faults != null) {
       lab.faultItems.addAll(faults.items());
     }
+    HostBinder hosts = new HostBinder(diag);
+    Mapping h = f.mapping("hosts", " of host name to '{address: ADDRESS, ssh: USER@HOST}'");
+    if (h != null) {
+      hosts.bind(lab, h);
+    }
+    hosts.place(lab);
+    hosts.checkLinks(lab);
     return lab;
   }
 

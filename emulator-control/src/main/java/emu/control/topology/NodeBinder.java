@@ -17,7 +17,7 @@ final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch", "linux", "external");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
-          "nameserver", "dns", "https");
+          "nameserver", "dns", "https", "host");
   /** TCP settings a node may set; congestion picks the algorithm. */
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
@@ -75,6 +75,7 @@ final class NodeBinder {
     services(node, f);
     new ServiceBinder(diag).bind(node, f);
     bind(node, f.text("bind"));
+    node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     return node;
   }
@@ -286,6 +287,7 @@ final class NodeBinder {
       return;
     }
     node.bindAddress = null;
+    node.bindAt = bind;
     try {
       int a = Values.address(bind.text());
       if (Ipv4Address.isMulticast(a) || a == Ipv4Address.BROADCAST) {

@@ -18,18 +18,29 @@ import java.util.Map;
  * @param line where the node is declared, for messages
  * @param tcp TCP settings of the node in file order (congestion: cubic|newreno, retries: N); may be empty
  * @param services services started when the node boots (bulk, tcpecho); may be empty
+ * @param host the machine the node runs on (started there over ssh; {@code bind} is its address), or
+ *     null for the control plane's own machine
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
-                       String dnsForward, HttpsSpec https) {
+                       String dnsForward, HttpsSpec https, HostSpec host) {
   public static final String DEFAULT_BIND = "127.0.0.1";
 
   /** A node with the default TCP congestion control and no services. */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                   Map<String, String> hosts, String bind, Integer mgmtPort, int line) {
     this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, Map.of(), List.of(), null, Map.of(),
-        null, null);
+        null, null, null);
+  }
+
+  /** A node on the control plane's machine. */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameserver, dnsZones,
+        dnsForward, https, null);
   }
 
   public NodeSpec {
@@ -65,6 +76,11 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
   /** Host, router or switch: runs as an emu node process. */
   public boolean isEmu() {
     return !isLinux() && !isExternal();
+  }
+
+  /** True if the node runs on another machine, started over ssh. */
+  public boolean isRemote() {
+    return host != null;
   }
 
   public boolean isSwitch() {

@@ -18,9 +18,10 @@ import java.util.Map;
  * @param scenario steps in file order; may be empty
  * @param warnings things that are legal but probably not meant, each "FILE:LINE:COL: message" like a {@link Problem}
  * @param faults the timed fault plan, sorted by time (faults at the same time keep file order); may be empty
+ * @param hosts the machines of the hosts section in file order, and hosts nodes name by address; may be empty
  */
 public record Topology(Path file, String name, List<NodeSpec> nodes, List<LinkSpec> links, List<ScenarioStep> scenario,
-                       List<String> warnings, List<FaultSpec> faults) {
+                       List<String> warnings, List<FaultSpec> faults, List<HostSpec> hosts) {
   private static final String LOSS = "loss";
   private static final String LOSS_GEMODEL = "loss-gemodel";
 
@@ -32,12 +33,19 @@ public record Topology(Path file, String name, List<NodeSpec> nodes, List<LinkSp
     List<FaultSpec> sorted = new ArrayList<>(faults == null ? List.of() : faults);
     sorted.sort(Comparator.comparingLong(FaultSpec::atNanos));
     faults = List.copyOf(sorted);
+    hosts = hosts == null ? List.of() : List.copyOf(hosts);
+  }
+
+  /** A lab whose nodes all run on the control plane's machine. */
+  public Topology(Path file, String name, List<NodeSpec> nodes, List<LinkSpec> links, List<ScenarioStep> scenario,
+                  List<String> warnings, List<FaultSpec> faults) {
+    this(file, name, nodes, links, scenario, warnings, faults, List.of());
   }
 
   /** A lab without a fault plan. */
   public Topology(Path file, String name, List<NodeSpec> nodes, List<LinkSpec> links, List<ScenarioStep> scenario,
                   List<String> warnings) {
-    this(file, name, nodes, links, scenario, warnings, List.of());
+    this(file, name, nodes, links, scenario, warnings, List.of(), List.of());
   }
 
   /** The node with that name, or null. */

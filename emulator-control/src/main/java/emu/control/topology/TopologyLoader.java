@@ -60,11 +60,12 @@ public final class TopologyLoader {
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
           n.tcp, n.services, n.nameserver == null ? null : Ipv4Address.format(n.nameserver), n.dnsZones,
-          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https));
+          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https, n.host));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))
             .toList();
-    return new Topology(file, lab.name, nodes, links, lab.scenario, warnings, lab.faults);
+    return new Topology(file, lab.name, nodes, links, lab.scenario, warnings, lab.faults,
+        new java.util.ArrayList<>(lab.hosts.values()));
   }
 }

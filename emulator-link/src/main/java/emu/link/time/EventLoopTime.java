@@ -11,10 +11,18 @@ public final class EventLoopTime implements TimeSource {
   private final long nanosAtStart;
 
   public EventLoopTime(EventLoop loop) {
+    this(loop, 0);
+  }
+
+  /**
+   * @param skewNanos added to the wall clock: a clock that is wrong by that much (for tests of
+   *     labs across machines whose clocks differ)
+   */
+  public EventLoopTime(EventLoop loop, long skewNanos) {
     this.loop = loop;
     Instant now = Instant.now();
     this.nanosAtStart = System.nanoTime();
-    this.epochAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    this.epochAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano() + skewNanos;
   }
 
   @Override

@@ -90,7 +90,7 @@ final class Ipv4Input {
     stack.trace(new TraceEvent("ip.rx").put("dev", nic.name())
         .put("src_mac", MacAddress.format(srcMac)).put("dst_mac", MacAddress.format(dstMac))
         .put("src", Ipv4Address.format(ip.src())).put("dst", Ipv4Address.format(ip.dst()))
-        .put("ttl", ip.ttl()).put("protocol", ip.protocol()).put("for_me", forMe)
+        .put("ttl", ip.ttl()).put("protocol", ip.protocol()).put("for_me", forMe).put("ip_id", ip.ident())
         .msg("receives a frame on " + nic.name() + " from " + MacAddress.format(srcMac) + " to "
             + (dstMac == nic.mac() ? "its own MAC " : "") + MacAddress.format(dstMac)
             + "; strips the Ethernet header: IPv4 [" + PacketSummary.ipv4(frame, ipStart) + "], TTL " + ip.ttl()

@@ -49,6 +49,11 @@ final class LinkOutput implements NeighborEvents {
       stack.trace(new TraceEvent("eth.tx").put("dev", nic.name())
           .put("src_mac", MacAddress.format(nic.mac())).put("dst_mac", MacAddress.format(dstMac))
           .put("ethertype", "0x0800").put("bytes", packet.readableBytes())
+          // the packet's identity, which the receiver's ip.rx repeats: the control plane pairs
+          // sends with receives to estimate hosts' clock offsets (emu.control.narrative.ClockOffsets)
+          .put("src", Ipv4Address.format(packet.getInt(ipStart + 12)))
+          .put("dst", Ipv4Address.format(packet.getInt(ipStart + 16)))
+          .put("ip_id", packet.getUnsignedShort(ipStart + 4))
           .msg("frames it: Ethernet " + MacAddress.format(nic.mac()) + " > " + MacAddress.format(dstMac)
               + ", IPv4, " + packet.readableBytes() + " bytes [" + PacketSummary.ipv4(packet, ipStart)
               + "]; transmits on " + nic.name()));

@@ -1,0 +1,153 @@
+package emu.control.narrative;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hosts' clocks differ: a node's events carry its own host's time. This estimates each host's
+ * offset from matched send/receive pairs, as NTP does from its four timestamps: a frame sent on
+ * host X at {@code s} (X's clock) and received on host Y at {@code r} (Y's clock) gives
+ * {@code r - s = delay + (θY - θX)}. The smallest such difference each way, {@code dXY} and
+ * {@code dYX}, belongs to the fastest crossing; assuming those are equally fast,
+ * {@code θY - θX = (dXY - dYX) / 2}. Offsets are relative to a reference host (that of the
+ * first node), propagated over the hosts that exchanged frames both ways; a host with no such
+ * exchange keeps its clock.
+ *
+ * <p>Then every receive is kept after its send: if a corrected receive would still precede its
+ * send (delays not symmetric), it is placed just after it.
+ *
+ * <p>Pairs: a node's {@code eth.tx} event (src, dst, ip_id of the IPv4 packet it framed) and
+ * another host's {@code ip.rx} event of a packet with the same three values. Routers forward a
+ * packet unchanged in these, so a send pairs with the receives of every later hop: each still a
+ * send before its receive, so each a valid bound.
+ */
+public final class ClockOffsets {
+  /** Nanoseconds a receive is placed after its send when clocks alone would put it before. */
+  private static final long AFTER_SEND_NS = 1_000;
+
+  private final Map<String, String> hostOf;
+  private final String reference;
+  /** Smallest receive-minus-send per "X>Y" host pair. */
+  private final Map<String, Long> minDelay = new HashMap<>();
+  /** Recent sends by packet key: (host, corrected-later ts). */
+  private final Map<String, ArrayDeque<long[]>> sends = new HashMap<>();
+  private final Map<String, Integer> hostIds = new HashMap<>();
+  private final List<String> hosts = new ArrayList<>();
+  private Map<String, Long> offsets = Map.of();
+
+  /**
+   * @param hostOf node to the machine it runs on (nodes not in it: the control plane's machine)
+   * @param referenceNode the node whose host's clock the others are set to
+   */
+  public ClockOffsets(Map<String, String> hostOf, String referenceNode) {
+    this.hostOf = hostOf;
+    this.reference = host(referenceNode);
+  }
+
+  private String host(String node) {
+    return hostOf.getOrDefault(node, "");
+  }
+
+  private int hostId(String host) {
+    return hostIds.computeIfAbsent(host, h -> {
+      hosts.add(h);
+      return hosts.size() - 1;
+    });
+  }
+
+  private static String key(NodeEvent e) {
+    var r = e.raw();
+    if (!r.has("ip_id") || !r.has("src") || !r.has("dst")) {
+      return null;
+    }
+    return r.path("src").asText() + ">" + r.path("dst").asText() + "#" + r.path("ip_id").asInt();
+  }
+
+  /**
+   * Learns from {@code events} (one poll, in any order; sends of earlier polls are remembered),
+   * then returns them with corrected timestamps, ordered.
+   */
+  public List<NodeEvent> apply(List<NodeEvent> events) {
+    List<NodeEvent> byRaw = new ArrayList<>(events);
+    byRaw.sort(java.util.Comparator.comparingLong(NodeEvent::ts));
+    // Learn: the smallest receive-minus-send per host pair.
+    Map<NodeEvent, long[]> sendOf = new HashMap<>();
+    for (NodeEvent e : byRaw) {
+      String k = key(e);
+      if (k == null) {
+        continue;
+      }
+      int h = hostId(host(e.node()));
+      if ("eth.tx".equals(e.type())) {
+        ArrayDeque<long[]> q = sends.computeIfAbsent(k, x -> new ArrayDeque<>());
+        q.addLast(new long[] {h, e.ts()});
+        if (q.size() > 4) {
+          q.removeFirst();
+        }
+      }
+    }
+    for (NodeEvent e : byRaw) {
+      String k = key(e);
+      if (k == null || !"ip.rx".equals(e.type())) {
+        continue;
+      }
+      int h = hostId(host(e.node()));
+      ArrayDeque<long[]> q = sends.get(k);
+      if (q == null) {
+        continue;
+      }
+      for (long[] s : q) {
+        if (s[0] != h) {
+          String pair = hosts.get((int) s[0]) + ">" + hosts.get(h);
+          minDelay.merge(pair, e.ts() - s[1], Math::min);
+          sendOf.put(e, s);
+        }
+      }
+    }
+    offsets = solve();
+    // Correct, then keep each receive after its (corrected) send.
+    List<NodeEvent> out = new ArrayList<>(events.size());
+    for (NodeEvent e : events) {
+      long ts = e.ts() - offsets.getOrDefault(host(e.node()), 0L);
+      long[] s = sendOf.get(e);
+      if (s != null) {
+        long sent = s[1] - offsets.getOrDefault(hosts.get((int) s[0]), 0L);
+        ts = Math.max(ts, sent + AFTER_SEND_NS);
+      }
+      out.add(ts == e.ts() ? e : new NodeEvent(ts, e.node(), e.seq(), e.type(), e.msg(), e.raw()));
+    }
+    out.sort(java.util.Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
+        .thenComparingLong(NodeEvent::seq));
+    return out;
+  }
+
+  /** Offsets (ns, to subtract) of every host reachable from the reference by two-way pairs. */
+  private Map<String, Long> solve() {
+    Map<String, Long> theta = new HashMap<>();
+    theta.put(reference, 0L);
+    ArrayDeque<String> todo = new ArrayDeque<>(List.of(reference));
+    while (!todo.isEmpty()) {
+      String x = todo.removeFirst();
+      for (String y : hosts) {
+        if (theta.containsKey(y)) {
+          continue;
+        }
+        Long xy = minDelay.get(x + ">" + y);
+        Long yx = minDelay.get(y + ">" + x);
+        if (xy != null && yx != null) {
+          theta.put(y, theta.get(x) + (xy - yx) / 2);
+          todo.addLast(y);
+        }
+      }
+    }
+    return theta;
+  }
+
+  /** The current estimate: host to offset in nanoseconds (its clock minus the reference's). */
+  public Map<String, Long> offsets() {
+    return Map.copyOf(offsets);
+  }
+}
