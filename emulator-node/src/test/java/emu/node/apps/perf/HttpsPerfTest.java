@@ -88,7 +88,9 @@ class HttpsPerfTest {
     assertEquals(200L, lab.onLoop(server::requests));
     double hs = decimal(run, "TLS handshakes per second: ([0-9.]+)");
     double rps = decimal(run, "HTTPS requests per second: ([0-9.]+)");
-    assertEquals(50.0, rps / hs, 0.5, out); // both rounded to 0.1
+    // 50 requests per handshake; both rates are printed rounded to 0.1, so the ratio of the
+    // printed figures can only be checked within what that rounding allows
+    assertTrue((rps - 0.05) / (hs + 0.05) <= 50.0 && 50.0 <= (rps + 0.05) / (hs - 0.05), out);
     lab.assertNoNettyLeaks();
   }
 
