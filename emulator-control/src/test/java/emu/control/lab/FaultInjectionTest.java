@@ -1,14 +1,13 @@
 package emu.control.lab;
 
+import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.control.cli.EmuCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import emu.control.lab.Tools.Cli;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,15 +44,6 @@ class FaultInjectionTest {
   @AfterAll
   static void noProcessLeft() {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
-  }
-
-  record Cli(int exit, String out, String err) {}
-
-  static Cli emu(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Cli(code, out.toString(), err.toString());
   }
 
   static JsonNode status() throws Exception {

@@ -1,12 +1,11 @@
 package emu.control.lab;
 
+import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.control.cli.EmuCommand;
+import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,15 +49,6 @@ class LinuxInteropTest {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
     assertTrue(LinuxNamespaces.namespaces().stream().noneMatch(n -> n.startsWith("emu-interop")),
         "namespaces left behind: " + LinuxNamespaces.namespaces());
-  }
-
-  record Cli(int exit, String out, String err) {}
-
-  static Cli emu(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Cli(code, out.toString(), err.toString());
   }
 
   static Cli ok(String... args) {

@@ -1,14 +1,13 @@
 package emu.control.lab;
 
+import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.control.cli.EmuCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import emu.control.lab.Tools.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,15 +38,6 @@ class MultiProcessLabTest {
   @AfterAll
   static void noNodeLeft() {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
-  }
-
-  record Cli(int exit, String out, String err) {}
-
-  static Cli emu(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Cli(code, out.toString(), err.toString());
   }
 
   @Test

@@ -1,11 +1,10 @@
 package emu.control.lab;
 
+import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.control.cli.EmuCommand;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import emu.control.lab.Tools.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,15 +32,6 @@ class TlsAcrossProcessesTest {
   @AfterAll
   static void noProcessLeft() {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
-  }
-
-  record Cli(int exit, String out, String err) {}
-
-  static Cli emu(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = EmuCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Cli(code, out.toString(), err.toString());
   }
 
   /** emu_tls_handshakes_total of one side, as "side:outcome" -> count. */

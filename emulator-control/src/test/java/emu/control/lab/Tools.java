@@ -117,4 +117,16 @@ final class Tools {
     }));
     return found;
   }
+
+  /** What one {@code emu} command line printed and returned. */
+  record Cli(int exit, String out, String err) {}
+
+  /** Runs an {@code emu} command line in this JVM, as the CLI would. */
+  static Cli emu(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = emu.control.cli.EmuCommand.execute(new java.io.PrintWriter(out, true),
+        new java.io.PrintWriter(err, true), args);
+    return new Cli(code, out.toString(), err.toString());
+  }
 }
