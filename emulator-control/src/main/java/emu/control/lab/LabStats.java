@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -275,7 +274,7 @@ public final class LabStats {
           topDrops(s.path("drops_by_reason"))};
       JsonNode ifaces = n.path("interfaces");
       if (ifaces.isEmpty()) {
-        rows.add(concat(new String[] {name, state, "-", "-", "-", "-", "-", "-"}, nodeCols));
+        rows.add(StatusTable.concat(new String[] {name, state, "-", "-", "-", "-", "-", "-"}, nodeCols));
         continue;
       }
       boolean first = true;
@@ -284,23 +283,11 @@ public final class LabStats {
             i.path("name").asText() + (i.path("up").asBoolean(true) ? "" : " (down)"),
             i.path("rx_frames").asText("-"), i.path("rx_bytes").asText("-"), i.path("tx_frames").asText("-"),
             i.path("tx_bytes").asText("-"), i.path("drops").asText("-")};
-        rows.add(concat(left, first ? nodeCols : new String[] {"", "", "", "", "", ""}));
+        rows.add(StatusTable.concat(left, first ? nodeCols : new String[] {"", "", "", "", "", ""}));
         first = false;
       }
     }
-    int[] w = new int[rows.get(0).length];
-    for (String[] r : rows) {
-      for (int c = 0; c < r.length; c++) {
-        w[c] = Math.max(w[c], r[c].length());
-      }
-    }
-    for (String[] r : rows) {
-      StringBuilder sb = new StringBuilder("  ");
-      for (int c = 0; c < r.length; c++) {
-        sb.append(c == r.length - 1 ? r[c] : String.format(Locale.ROOT, "%-" + (w[c] + 2) + "s", r[c]));
-      }
-      out.println(sb.toString().stripTrailing());
-    }
+    StatusTable.printColumns(rows, out);
     for (String note : notes) {
       out.println("  " + note);
     }
@@ -324,12 +311,5 @@ public final class LabStats {
       sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asText());
     }
     return sb.length() == 0 ? "-" : sb.toString();
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    String[] r = new String[a.length + b.length];
-    System.arraycopy(a, 0, r, 0, a.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 }

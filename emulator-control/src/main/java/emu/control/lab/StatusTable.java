@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The state of a lab's nodes, asked of each node's management API: one row per interface,
@@ -127,19 +128,7 @@ public final class StatusTable {
         first = false;
       }
     }
-    int[] w = new int[rows.get(0).length];
-    for (String[] r : rows) {
-      for (int c = 0; c < r.length; c++) {
-        w[c] = Math.max(w[c], r[c].length());
-      }
-    }
-    for (String[] r : rows) {
-      StringBuilder sb = new StringBuilder("  ");
-      for (int c = 0; c < r.length; c++) {
-        sb.append(c == r.length - 1 ? r[c] : String.format("%-" + (w[c] + 2) + "s", r[c]));
-      }
-      out.println(sb.toString().stripTrailing());
-    }
+    printColumns(rows, out);
     JsonNode partition = status.path("partition");
     if (partition.isArray() && !partition.isEmpty()) {
       out.println("  partition in force: " + partition + " cut off from the rest");
@@ -158,7 +147,25 @@ public final class StatusTable {
     return sb.length() == 0 ? "-" : sb.toString();
   }
 
-  private static String[] concat(String[] a, String[] b) {
+  /** Prints rows as left-aligned columns two spaces apart, indented by two (as status and stats print). */
+  static void printColumns(List<String[]> rows, PrintWriter out) {
+    int[] w = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int c = 0; c < r.length; c++) {
+        w[c] = Math.max(w[c], r[c].length());
+      }
+    }
+    for (String[] r : rows) {
+      StringBuilder sb = new StringBuilder("  ");
+      for (int c = 0; c < r.length; c++) {
+        sb.append(c == r.length - 1 ? r[c] : String.format(Locale.ROOT, "%-" + (w[c] + 2) + "s", r[c]));
+      }
+      out.println(sb.toString().stripTrailing());
+    }
+  }
+
+  /** The two arrays one after the other. */
+  static String[] concat(String[] a, String[] b) {
     String[] r = new String[a.length + b.length];
     System.arraycopy(a, 0, r, 0, a.length);
     System.arraycopy(b, 0, r, a.length, b.length);
