@@ -4,25 +4,45 @@
 A hop through an emu router is two more processes' worth of work on a round trip: the router
 process wakes to forward the request and again for the reply. The least that can cost on this
 machine is what one round trip between two idle processes costs, measured here at the same
-spacing as the pings. Usage: udp-pingpong.py INTERVAL_S COUNT [WARMUP]; prints one RTT in ms
-per line (like ping's time=).
+spacing as the pings. Usage: udp-pingpong.py INTERVAL_S COUNT [WARMUP] [--spin]; prints one
+RTT in ms per line (like ping's time=).
+
+--spin: neither process ever sleeps: both poll their non-blocking socket (and the sender waits out
+the interval polling the clock), which is what a busy-polling node would do; on a machine with a
+core per process this takes wake-ups out of the round trip, and what is left is the cost of the
+system calls and of the loopback path itself.
 """
 import os
 import socket
 import sys
 import time
 
-interval, count = float(sys.argv[1]), int(sys.argv[2])
-warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+spin = "--spin" in sys.argv
+args = [x for x in sys.argv[1:] if x != "--spin"]
+interval, count = float(args[0]), int(args[1])
+warmup = int(args[2]) if len(args) > 2 else 50
 a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 a.bind(("127.0.0.1", 0))
 b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 b.bind(("127.0.0.1", 0))
 a.settimeout(2)
+if spin:
+    a.setblocking(False)
+    b.setblocking(False)
+
+
+def receive(sock):
+    while True:
+        try:
+            return sock.recvfrom(2048)
+        except BlockingIOError:
+            pass
+
+
 pid = os.fork()
 if pid == 0:
     while True:
-        data, peer = b.recvfrom(2048)
+        data, peer = receive(b)
         if data == b"quit":
             os._exit(0)
         b.sendto(data, peer)
@@ -31,11 +51,16 @@ try:
     for i in range(warmup + count):
         t = time.perf_counter_ns()
         a.sendto(payload, b.getsockname())
-        a.recvfrom(2048)
+        receive(a)
         rtt = (time.perf_counter_ns() - t) / 1e6
         if i >= warmup:
             print(f"time={rtt:.3f} ms")
-        time.sleep(interval)
+        if spin:
+            until = time.perf_counter() + interval
+            while time.perf_counter() < until:
+                pass
+        else:
+            time.sleep(interval)
 finally:
     a.sendto(b"quit", b.getsockname())
     os.waitpid(pid, 0)

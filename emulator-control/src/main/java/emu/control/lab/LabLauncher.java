@@ -43,6 +43,7 @@ public final class LabLauncher {
       throw new LabException(e.getMessage(), e);
     }
     Progress progress = Progress.nodeStarts(out);
+    NodeClassArchive.prepare(progress);
     progress.accept("starting " + plan.nodes().size() + " node processes ...");
     try {
       return Lab.start(plan, detached, null, line -> progress.accept("  " + line));

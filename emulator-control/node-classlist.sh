@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes emulator-control/src/main/resources/emu/control/lab/node-classes.txt: the classes node
+# JVMs load, from which emu makes its class-data archive (NodeClassArchive). Runs the seed lab
+# with every node dumping what it loads (-XX:DumpLoadedClassList), exercises each role (DNS,
+# HTTPS, ping, inspection, metrics), and merges the lists. Run it again when the nodes' code
+# changes much: a class the list misses still loads, only from the jar instead of the archive.
+# Usage: emulator-control/node-classlist.sh
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work=$(mktemp -d /tmp/emu-classlist.XXXXXX)
+trap 'EMU_STATE_DIR="$work/state" "$here/emu" down corporate >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+export EMU_STATE_DIR="$work/state" EMU_NODE_CLASSLIST_DIR="$work/lists"
+export EMU_NODE_JVM_OPTS="-Xshare:off" # list every class, not only those missing from an archive
+mkdir -p "$EMU_NODE_CLASSLIST_DIR"
+"$here/emu" up "$here/configs/corporate.yml" --out "$work/out" >/dev/null
+"$here/emu" exec client -- https-get https://payroll.corp.com/ >/dev/null
+"$here/emu" exec client -- ping -c 3 -i 0.2 payroll.corp.com >/dev/null
+"$here/emu" exec client -- traceroute payroll.corp.com >/dev/null || true
+for c in "ip route" "ip neigh" "ip addr" "ss -tan"; do "$here/emu" exec r1 -- $c >/dev/null; done
+"$here/emu" exec sw1 -- bridge link >/dev/null
+"$here/emu" stats >/dev/null
+"$here/emu" down corporate >/dev/null
+# One list: comments dropped, the per-JVM "id: N" numbers (which only tie classes of custom class
+# loaders together, and nodes use none) dropped, each line once, in first-seen order.
+python3 - "$EMU_NODE_CLASSLIST_DIR" "$here/emulator-control/src/main/resources/emu/control/lab/node-classes.txt" <<'PY'
+import glob, re, sys
+seen, out = set(), []
+for f in sorted(glob.glob(sys.argv[1] + "/*.classes")):
+    for line in open(f):
+        line = re.sub(r" id: \d+$", "", line.rstrip("\n"))
+        if line and not line.startswith("#") and " source: " not in line and line not in seen:
+            seen.add(line)
+            out.append(line)
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+print(f"{len(out)} lines from {len(glob.glob(sys.argv[1] + '/*.classes'))} nodes -> {sys.argv[2]}")
+PY

@@ -1,0 +1,159 @@
+package emu.control.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node class archive, for real: emu's CLI runs as its own JVM from jars (as {@code ./emu}
+ * runs it from emu.jar), makes the archive on its first lab, and its nodes load their classes
+ * from it. The nodes run with {@code -Xshare:on}, which makes a JVM that cannot use its archive
+ * refuse to start, and log where each class came from.
+ */
+class NodeClassArchiveTest {
+
+  @Test
+  void firstLabMakesTheArchiveNodesLoadFromItAndTheNextLabReusesIt(@TempDir Path dir) throws Exception {
+    String classPath = jarredClassPath(dir);
+    Path topo = dir.resolve("pair.yml");
+    Files.writeString(topo, """
+        name: cdspair
+        topology:
+          defaults: {kind: host}
+          nodes:
+            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
+            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
+          links:
+            - endpoints: ["a:eth0", "b:eth0"]
+        scenario:
+          - a: ping -c 2 b
+        """);
+    Path loads = Files.createDirectories(dir.resolve("loads"));
+
+    String first = cli(dir, classPath, loads, topo, dir.resolve("out1"));
+    assertTrue(first.contains("making the node class archive"), first);
+    List<Path> archives = archives(dir);
+    assertEquals(1, archives.size(), "one archive next to the jar: " + archives);
+    // -Xshare:on: a node that could not map the archive would not have started at all
+    for (Path log : list(loads)) {
+      String l = Files.readString(log);
+      assertTrue(l.contains("emu.node.NodeMain source: shared objects file"), log + ":\n" + head(l));
+      assertTrue(l.contains("io.netty.channel.epoll.EpollDatagramChannel source: shared objects file"), head(l));
+    }
+    assertEquals(2, list(loads).size(), "a log per node");
+    FileTime made = Files.getLastModifiedTime(archives.get(0));
+
+    String second = cli(dir, classPath, loads, topo, dir.resolve("out2"));
+    assertFalse(second.contains("making the node class archive"), second);
+    assertEquals(archives, archives(dir));
+    assertEquals(made, Files.getLastModifiedTime(archives.get(0)), "reused, not made again");
+  }
+
+  @Test
+  void aRebuiltJarGetsANewArchiveAndAFailedDumpLetsNodesStartWithout(@TempDir Path dir) throws Exception {
+    Path jar = dir.resolve("x.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("x.txt"));
+      out.write(1);
+    }
+    String before = NodeClassArchive.key(List.of(jar), "java");
+    Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
+    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "java"), "a rebuilt jar is another archive");
+    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "/other/java"), "so is another JVM");
+
+    List<String> notices = new ArrayList<>();
+    Optional<Path> a = NodeClassArchive.prepare(jar.toString(), "/bin/false", notices::add);
+    assertTrue(a.isEmpty());
+    assertTrue(notices.get(notices.size() - 1).startsWith("could not make the node class archive (nodes start "
+        + "without it, more slowly): java -Xshare:dump failed with status 1"), notices.toString());
+    assertTrue(archives(dir).isEmpty(), "nothing half-made left: " + list(dir));
+
+    // class folders (tests, an IDE) cannot be archived: nothing is tried
+    assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
+    assertTrue(NodeClassArchive.prepare(dir.toString(), "/bin/false", notices::add).isEmpty());
+  }
+
+  /** Runs {@code emu run FILE} in a JVM of its own from {@code classPath}; returns its output. */
+  private static String cli(Path dir, String classPath, Path loads, Path topo, Path out) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath, "emu.control.cli.EmuCommand", "run",
+        topo.toString(), "--out", out.toString(), "--no-capture")
+        .redirectErrorStream(true);
+    pb.environment().put("EMU_STATE_DIR", dir.resolve("state").toString());
+    pb.environment().put("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads + "/node-%p.log");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    byte[] b = p.getInputStream().readAllBytes();
+    assertTrue(p.waitFor(180, TimeUnit.SECONDS), "emu run finished");
+    String output = new String(b, StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), output);
+    return output;
+  }
+
+  /** This test's class path with every class folder packed into one jar: all jars, as emu.jar is. */
+  private static String jarredClassPath(Path dir) throws IOException {
+    Path jar = dir.resolve("emu-classes.jar");
+    List<String> entries = new ArrayList<>();
+    entries.add(jar.toString());
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      Set<String> seen = new HashSet<>();
+      for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        Path p = Path.of(e);
+        if (Files.isDirectory(p)) {
+          pack(p, out, seen);
+        } else if (Files.isRegularFile(p)) {
+          entries.add(e);
+        }
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
+  private static void pack(Path root, JarOutputStream out, Set<String> seen) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path f : s.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
+        String name = root.relativize(f).toString().replace(File.separatorChar, '/');
+        if (!seen.add(name)) {
+          continue;
+        }
+        out.putNextEntry(new JarEntry(name));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+  }
+
+  private static List<Path> archives(Path dir) throws IOException {
+    return list(dir).stream().filter(p -> p.toString().endsWith(".jsa")).collect(Collectors.toList());
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().collect(Collectors.toList());
+    }
+  }
+
+  private static String head(String s) {
+    return s.length() > 2000 ? s.substring(0, 2000) + " ..." : s;
+  }
+}
