@@ -11,7 +11,8 @@
 #           compiled by the JIT; 50 warm-up pings left it interpreted and doubled the figure); the
 #           cost of a hop is the difference divided by 3. Side by side, the same for Linux
 #           namespaces joined by veth pairs (iputils ping), and the floor under a hop through
-#           another process: one UDP round trip between two idle processes (udp-pingpong.py).
+#           another process: one UDP round trip between two idle processes (udp-pingpong.py), and
+#           between two processes that poll instead of sleeping (--spin).
 # Needs root for the kernel side (namespaces); the emu side runs without.
 # Usage: benchmarks/e2e/node-footprint.sh
 set -euo pipefail
@@ -103,6 +104,11 @@ done
 python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 | rtts > "$work/floor-1-10.txt"
 python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.001 1000 | rtts > "$work/floor-1-1.txt"
 stats floor 1
+# ... and with both processes polling instead of sleeping (what busy-polling nodes would do):
+# no wake-up left in the round trip, only system calls and the loopback path.
+python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 50 --spin | rtts > "$work/spin-1-10.txt"
+python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.001 1000 50 --spin | rtts > "$work/spin-1-1.txt"
+stats spin 1
 
 if [ "$(id -u)" = 0 ]; then
   # The same chains in the kernel: namespaces kf-h0, kf-r1..rN, kf-h1, veth pairs, forwarding on.
@@ -145,7 +151,9 @@ for side in emu kern; do
       "${p50[$side-$gap-4]}" "${p99[$side-$gap-4]}" "$hop"
   done
 done
-for gap in 10 1; do
-  printf '%-14s %10s %10s %10s %10s %16s\n' "floor, ${gap} ms" "${p50[floor-$gap-1]}" "${p99[floor-$gap-1]}" "-" "-" \
-    "$(python3 -c "print(round(${p50[floor-$gap-1]} * 1000))")"
+for side in floor spin; do
+  for gap in 10 1; do
+    printf '%-14s %10s %10s %10s %10s %16s\n' "$side, ${gap} ms" "${p50[$side-$gap-1]}" "${p99[$side-$gap-1]}" "-" "-" \
+      "$(python3 -c "print(round(${p50[$side-$gap-1]} * 1000))")"
+  done
 done
