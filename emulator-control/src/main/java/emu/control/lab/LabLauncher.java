@@ -23,6 +23,14 @@ public final class LabLauncher {
    */
   public static Lab launch(Topology topo, Path outDir, long seed, boolean capture, boolean trace,
                            boolean detached, PrintWriter out) throws LabException {
+    if (topo.nodes().stream().anyMatch(n -> n.isEmu() && !n.isRemote())) {
+      // first: a first dump takes seconds, which must not sit between the checks and the
+      // planning below and the nodes' start (a planned port could be taken meanwhile)
+      NodeClassArchive.prepare(line -> {
+        out.println(line);
+        out.flush();
+      });
+    }
     for (LabState s : LabState.all()) {
       if (s.name().equals(topo.name())) {
         Lab old = Lab.attach(s.name());
@@ -43,7 +51,6 @@ public final class LabLauncher {
       throw new LabException(e.getMessage(), e);
     }
     Progress progress = Progress.nodeStarts(out);
-    NodeClassArchive.prepare(progress);
     progress.accept("starting " + plan.nodes().size() + " node processes ...");
     try {
       return Lab.start(plan, detached, null, line -> progress.accept("  " + line));

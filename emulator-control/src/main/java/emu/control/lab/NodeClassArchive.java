@@ -29,25 +29,29 @@ import java.util.function.Consumer;
  * most of a node's start-up, and their metadata (about 15 MB of metaspace) was private to each
  * node. From the archive, classes load already parsed and verified, and their metadata is a
  * file mapping that all nodes share. Measured on the seed lab (8 nodes starting at once on two
- * cores, BENCHMARKS.md): start 7.0-8.7 s to 4.6-4.9 s; PSS (the memory a node really adds)
- * 59 to 45 MB; RSS rises a little, because each node maps the whole archive's pages it touches,
- * and RSS counts shared pages once per process.
+ * cores, BENCHMARKS.md): median start 8.2 to 4.0 s; PSS (the memory a node really adds) 58 to
+ * 44 MB; RSS rises 7 MB, because RSS counts the archive's shared pages in full in every node.
  *
  * <p>The archive is made once per build of the jar, on the first lab start that finds it
  * missing: {@code java -Xshare:dump} over the class list {@code node-classes.txt} (a resource of
  * this module, written by {@code emulator-control/node-classlist.sh} from a run of the seed lab
- * with {@code -XX:DumpLoadedClassList}). A class the list misses still loads, from the jar; a
+ * with {@code -XX:DumpLoadedClassList}), 7-10 s. A class the list misses still loads, from the jar; a
  * listed class that no longer exists is skipped. It lives next to the jar (else in the state
- * folder), named after a hash of the JVM and of every jar's path, size and time, so a rebuilt jar
- * or another JDK gets a new archive and never a stale one. Nothing of this applies when nodes run
+ * folder), named {@code JAR.node-WHERE-WHAT.jsa}: WHERE hashes the JVM and the jars' paths, WHAT
+ * their sizes and times, so a rebuilt jar or another JDK gets a new archive and never a stale
+ * one, and making one removes only older archives of the same WHERE. Nothing of this applies when nodes run
  * from class folders (tests, an IDE): the JVM archives classes from jars only.
  *
- * <p>If the archive cannot be made, emu says so once and nodes start without it: it is an
- * optimisation, never a reason for a lab not to start.
+ * <p>If the archive cannot be made in time, emu says so once and nodes start without it: it is
+ * an optimisation, never a reason for a lab not to start. Nothing is made when nodes would not
+ * use it ({@code -Xshare:off} in {@code EMU_NODE_JVM_OPTS}).
  */
 public final class NodeClassArchive {
   static final String CLASS_LIST = "node-classes.txt";
-  private static final long DUMP_TIMEOUT_S = 180;
+  /** Below {@code up}'s wait for a lab (150 s), so a slow dump fails alone, not the lab. */
+  private static final long DUMP_TIMEOUT_S = 90;
+  /** How long a lab start waits for another emu that is making the same archive. */
+  private static final long LOCK_WAIT_S = 100;
 
   private static volatile Optional<Path> ready;
 
@@ -80,12 +84,13 @@ public final class NodeClassArchive {
 
   static Optional<Path> prepare(String classPath, String java, Consumer<String> notice) {
     List<Path> jars = jars(classPath);
-    if (jars.isEmpty()) {
+    String extra = System.getenv("EMU_NODE_JVM_OPTS");
+    if (jars.isEmpty() || (extra != null && List.of(extra.trim().split("\\s+")).contains("-Xshare:off"))) {
       return Optional.empty();
     }
     Path archive;
     try {
-      archive = location(jars).resolve(jars.get(0).getFileName() + ".node-" + key(jars, java) + ".jsa");
+      archive = location(jars).resolve(prefix(jars, java) + key(jars, java) + ".jsa");
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -126,16 +131,27 @@ public final class NodeClassArchive {
     return state;
   }
 
-  /** What the archive is only valid for: this JVM, and every jar as it is now. */
+  /** {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build. */
+  static String prefix(List<Path> jars, String java) {
+    StringBuilder where = new StringBuilder(java).append('\n').append(Runtime.version()).append('\n');
+    jars.forEach(j -> where.append(j).append('\n'));
+    return jars.get(0).getFileName() + ".node-" + hash(where.toString()) + "-";
+  }
+
+  /** What the archive is only valid for: every jar as it is now (and the JVM, in the prefix). */
   static String key(List<Path> jars, String java) throws IOException {
+    StringBuilder what = new StringBuilder(java).append('\n').append(Runtime.version()).append('\n');
+    for (Path j : jars) {
+      what.append(j).append(' ').append(Files.size(j)).append(' ')
+          .append(Files.getLastModifiedTime(j).toMillis()).append('\n');
+    }
+    return hash(what.toString());
+  }
+
+  private static String hash(String s) {
     try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update((java + '\n' + Runtime.version() + '\n').getBytes(StandardCharsets.UTF_8));
-      for (Path j : jars) {
-        String s = j + " " + Files.size(j) + " " + Files.getLastModifiedTime(j).toMillis() + '\n';
-        d.update(s.getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(d.digest(), 0, 8);
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 6);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -143,21 +159,25 @@ public final class NodeClassArchive {
 
   /**
    * Dumps the archive into a temporary file and moves it into place; a lock keeps two labs
-   * starting at once from both dumping. Older archives of the same jar are removed.
+   * starting at once from both dumping (the second waits, then uses the first one's archive).
+   * Older archives of the same jars and JVM are removed.
    */
   private static void build(String classPath, String java, Path archive, Consumer<String> notice)
       throws IOException {
     Path dir = archive.getParent();
-    Path lock = dir.resolve(".emu-cds.lock");
-    try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileLock ignored = ch.lock()) {
+    String name = archive.getFileName().toString();
+    String prefix = name.substring(0, name.lastIndexOf('-') + 1);
+    try (FileChannel ch = FileChannel.open(dir.resolve(prefix + "lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+         FileLock ignored = lock(ch, notice)) {
       if (Files.isRegularFile(archive)) {
         return; // another emu made it while this one waited
       }
-      notice.accept("making the node class archive (once per build of emu, about 10 s) ...");
-      Path list = Files.createTempFile(dir, ".emu-classes", ".txt");
-      Path tmp = dir.resolve(archive.getFileName() + ".tmp");
-      Path log = dir.resolve(archive.getFileName() + ".log");
+      notice.accept("making the node class archive (once per build of emu, 7-10 s) ...");
+      // fixed names: what an interrupted dump leaves is overwritten by the next one
+      Path list = dir.resolve(prefix + "classes.txt");
+      Path tmp = dir.resolve(prefix + "tmp");
+      Path log = dir.resolve(prefix + "log");
       try {
         try (InputStream in = NodeClassArchive.class.getResourceAsStream(CLASS_LIST)) {
           if (in == null) {
@@ -169,37 +189,69 @@ public final class NodeClassArchive {
             "-XX:SharedArchiveFile=" + tmp, "-cp", classPath)
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(DUMP_TIMEOUT_S, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
           throw new IOException("java -Xshare:dump took over " + DUMP_TIMEOUT_S + " s (log: " + log + ")");
         }
         if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
           throw new IOException("java -Xshare:dump failed with status " + p.exitValue() + " (log: " + log + ")");
         }
         Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE);
-        Files.deleteIfExists(log);
-        removeOthers(archive);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while making the archive", e);
       } finally {
-        Files.deleteIfExists(list);
-        Files.deleteIfExists(tmp);
+        quietly(() -> Files.deleteIfExists(list));
+        quietly(() -> Files.deleteIfExists(tmp));
+      }
+      // made: what is left is tidying, whose failure must not disown the archive
+      quietly(() -> Files.deleteIfExists(log));
+      quietly(() -> removeOthers(archive, prefix));
+    }
+  }
+
+  /** The lock, waiting at most {@link #LOCK_WAIT_S} (and saying so) while another emu holds it. */
+  private static FileLock lock(FileChannel ch, Consumer<String> notice) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LOCK_WAIT_S);
+    boolean said = false;
+    while (true) {
+      FileLock l = ch.tryLock();
+      if (l != null) {
+        return l;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("another emu has been making it for over " + LOCK_WAIT_S + " s");
+      }
+      if (!said) {
+        notice.accept("waiting for another emu that is making the node class archive ...");
+        said = true;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the archive", e);
       }
     }
   }
 
-  /** Archives of earlier builds of the same jar (same name, another key). */
-  private static void removeOthers(Path archive) throws IOException {
-    String name = archive.getFileName().toString();
-    String prefix = name.substring(0, name.lastIndexOf(".node-") + ".node-".length());
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private static void quietly(IoAction a) {
+    try {
+      a.run();
+    } catch (IOException | UncheckedIOException ignored) {
+      // tidying only
+    }
+  }
+
+  /** Archives of earlier builds of the same jars for the same JVM: same prefix, another key. */
+  private static void removeOthers(Path archive, String prefix) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(archive.getParent(), prefix + "*.jsa")) {
       for (Path p : ds) {
         if (!p.equals(archive)) {
-          try {
-            Files.deleteIfExists(p); // a node still mapping it keeps its pages until it exits
-          } catch (IOException | UncheckedIOException ignored) {
-            // another user's file: leave it
-          }
+          quietly(() -> Files.deleteIfExists(p)); // a node still mapping it keeps its pages until it exits
         }
       }
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -49,28 +48,48 @@ class NodeClassArchiveTest {
           - a: ping -c 2 b
         """);
     Path loads = Files.createDirectories(dir.resolve("loads"));
+    // an archive of an earlier build of these jars (to be replaced), and one of other jars (kept)
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java) + "0123456789ab.jsa");
+    Path other = dir.resolve("emu-classes.jar.node-0123456789ab-0123456789ab.jsa");
+    Files.writeString(earlier, "old");
+    Files.writeString(other, "other");
 
     String first = cli(dir, classPath, loads, topo, dir.resolve("out1"));
     assertTrue(first.contains("making the node class archive"), first);
+    assertFalse(Files.exists(earlier), "the earlier build's archive is removed");
+    assertTrue(Files.exists(other), "another jar's archive is left alone");
+    Files.delete(other);
     List<Path> archives = archives(dir);
     assertEquals(1, archives.size(), "one archive next to the jar: " + archives);
-    // -Xshare:on: a node that could not map the archive would not have started at all
+    assertNodesLoadedFromTheArchive(loads);
+    assertEquals(List.of(), list(dir).stream().filter(p -> p.toString().endsWith("-tmp")
+        || p.toString().endsWith("-log") || p.toString().endsWith("-classes.txt")).collect(Collectors.toList()),
+        "nothing but the archive and its lock left");
+    FileTime made = Files.getLastModifiedTime(archives.get(0));
+
+    for (Path l : list(loads)) {
+      Files.delete(l);
+    }
+    String second = cli(dir, classPath, loads, topo, dir.resolve("out2"));
+    assertFalse(second.contains("making the node class archive"), second);
+    assertEquals(archives, archives(dir));
+    assertEquals(made, Files.getLastModifiedTime(archives.get(0)), "reused, not made again");
+    assertNodesLoadedFromTheArchive(loads);
+  }
+
+  /** -Xshare:on: a node that could not map the archive would not have started at all. */
+  private static void assertNodesLoadedFromTheArchive(Path loads) throws IOException {
+    assertEquals(2, list(loads).size(), "a log per node: " + list(loads));
     for (Path log : list(loads)) {
       String l = Files.readString(log);
       assertTrue(l.contains("emu.node.NodeMain source: shared objects file"), log + ":\n" + head(l));
       assertTrue(l.contains("io.netty.channel.epoll.EpollDatagramChannel source: shared objects file"), head(l));
     }
-    assertEquals(2, list(loads).size(), "a log per node");
-    FileTime made = Files.getLastModifiedTime(archives.get(0));
-
-    String second = cli(dir, classPath, loads, topo, dir.resolve("out2"));
-    assertFalse(second.contains("making the node class archive"), second);
-    assertEquals(archives, archives(dir));
-    assertEquals(made, Files.getLastModifiedTime(archives.get(0)), "reused, not made again");
   }
 
   @Test
-  void aRebuiltJarGetsANewArchiveAndAFailedDumpLetsNodesStartWithout(@TempDir Path dir) throws Exception {
+  void aRebuiltJarGetsANewArchiveAndAFailedDumpIsSaidAndGivesNone(@TempDir Path dir) throws Exception {
     Path jar = dir.resolve("x.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       out.putNextEntry(new JarEntry("x.txt"));
@@ -86,7 +105,9 @@ class NodeClassArchiveTest {
     assertTrue(a.isEmpty());
     assertTrue(notices.get(notices.size() - 1).startsWith("could not make the node class archive (nodes start "
         + "without it, more slowly): java -Xshare:dump failed with status 1"), notices.toString());
-    assertTrue(archives(dir).isEmpty(), "nothing half-made left: " + list(dir));
+    assertTrue(list(dir).stream().noneMatch(p -> p.toString().endsWith(".jsa") || p.toString().endsWith("-tmp")
+        || p.toString().endsWith("-classes.txt")), "nothing half-made left: " + list(dir));
+    assertTrue(list(dir).stream().anyMatch(p -> p.toString().endsWith("-log")), "the dump's log kept: " + list(dir));
 
     // class folders (tests, an IDE) cannot be archived: nothing is tried
     assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
@@ -101,11 +122,14 @@ class NodeClassArchiveTest {
         .redirectErrorStream(true);
     pb.environment().put("EMU_STATE_DIR", dir.resolve("state").toString());
     pb.environment().put("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads + "/node-%p.log");
+    Path log = dir.resolve("cli.out");
+    pb.redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
-    p.getOutputStream().close();
-    byte[] b = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(180, TimeUnit.SECONDS), "emu run finished");
-    String output = new String(b, StandardCharsets.UTF_8);
+    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("emu run did not finish in 180 s:\n" + Files.readString(log));
+    }
+    String output = Files.readString(log);
     assertEquals(0, p.exitValue(), output);
     return output;
   }
