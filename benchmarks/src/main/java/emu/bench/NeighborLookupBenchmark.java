@@ -1,8 +1,5 @@
 package emu.bench;
 
-import emu.link.FrameReceiver;
-import emu.link.LinkCounters;
-import emu.link.LinkEndpoint;
 import emu.link.time.VirtualTime;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NeighborState;
@@ -50,42 +47,12 @@ public class NeighborLookupBenchmark {
   private ByteBuf packet;
   private int i;
 
-  /** The link: frames the stack sends (ARP requests, released packets) are dropped here. */
-  static final class Discard implements LinkEndpoint {
-    private final LinkCounters counters = new LinkCounters();
-
-    @Override
-    public String name() {
-      return "r1:eth0";
-    }
-
-    @Override
-    public int mtu() {
-      return 1500;
-    }
-
-    @Override
-    public void send(ByteBuf frame) {
-      frame.release();
-    }
-
-    @Override
-    public void receiver(FrameReceiver r) {}
-
-    @Override
-    public LinkCounters counters() {
-      return counters;
-    }
-
-    @Override
-    public void close() {}
-  }
-
   @Setup(Level.Trial)
   public void setup() {
     NetworkStack stack = new NetworkStack("r1", new VirtualTime(), new SplittableRandom(1), Tracer.OFF,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
-    Nic nic = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("10.0.0.1/16"), new Discard());
+    // the link drops what the stack sends (ARP requests, released packets)
+    Nic nic = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("10.0.0.1/16"), new OneRouter.Sink("r1:eth0", false));
     cache = nic.neighbors();
     int first = Ipv4Address.parse("10.0.1.0");
     for (int k = 0; k < NEIGHBORS; k++) {
