@@ -69,9 +69,10 @@ if wanted footprint; then
     row "node start (median, seed lab)" "$(echo "$l" | awk '{print $3, $4}' | tr -d ,)"
     row "node resident memory (median / max)" "$(echo "$l" | awk '{print $7, $8, "/", $11, $12}' | tr -d ,)"
     row "node PSS (median)" "$(echo "$l" | awk '{print $15, $16}')"
-    for side in emu kern floor; do
+    for side in emu kern floor spin; do
       v=$(awk -v s="$side," '$1 == s {printf "%s%s ms apart: %s us", sep, $2, $NF; sep = ", "}' "$out/footprint.log")
-      case $side in emu) label="emu";; kern) label="Linux";; floor) label="floor (2 processes)";; esac
+      case $side in emu) label="emu";; kern) label="Linux";; floor) label="floor (2 processes)";;
+        spin) label="floor (2 polling processes)";; esac
       row "ping RTT per hop, p50: $label" "${v:-skipped (needs root)}"
     done
   else row "footprint" "FAILED"; fi
