@@ -72,7 +72,7 @@ if wanted footprint; then
     for side in emu kern floor spin; do
       v=$(awk -v s="$side," '$1 == s {printf "%s%s ms apart: %s us", sep, $2, $NF; sep = ", "}' "$out/footprint.log")
       case $side in emu) label="emu";; kern) label="Linux";; floor) label="floor (2 processes)";;
-        spin) label="floor (2 polling processes)";; esac
+        spin) label="floor (polling)";; esac
       row "ping RTT per hop, p50: $label" "${v:-skipped (needs root)}"
     done
   else row "footprint" "FAILED"; fi
