@@ -1,5 +1,6 @@
 package emu.bench;
 
+import emu.link.DisconnectedEndpoint;
 import emu.link.time.VirtualTime;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NeighborState;
@@ -51,8 +52,9 @@ public class NeighborLookupBenchmark {
   public void setup() {
     NetworkStack stack = new NetworkStack("r1", new VirtualTime(), new SplittableRandom(1), Tracer.OFF,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
-    // the link drops what the stack sends (ARP requests, released packets)
-    Nic nic = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("10.0.0.1/16"), new OneRouter.Sink("r1:eth0", false));
+    // no cable: what the stack sends (ARP requests, released packets) is dropped
+    Nic nic = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("10.0.0.1/16"),
+        new DisconnectedEndpoint("r1:eth0", 1500));
     cache = nic.neighbors();
     int first = Ipv4Address.parse("10.0.1.0");
     for (int k = 0; k < NEIGHBORS; k++) {
