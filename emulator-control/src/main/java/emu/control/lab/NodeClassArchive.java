@@ -35,12 +35,13 @@ import java.util.function.Consumer;
  * <p>The archive is made once per build of the jar, on the first lab start that finds it
  * missing: {@code java -Xshare:dump} over the class list {@code node-classes.txt} (a resource of
  * this module, written by {@code emulator-control/node-classlist.sh} from a run of the seed lab
- * with {@code -XX:DumpLoadedClassList}), 7-10 s. A class the list misses still loads, from the jar; a
- * listed class that no longer exists is skipped. It lives next to the jar (else in the state
- * folder), named {@code JAR.node-WHERE-WHAT.jsa}: WHERE hashes the JVM and the jars' paths, WHAT
- * their sizes and times, so a rebuilt jar or another JDK gets a new archive and never a stale
- * one, and making one removes only older archives of the same WHERE. Nothing of this applies when nodes run
- * from class folders (tests, an IDE): the JVM archives classes from jars only.
+ * with {@code -XX:DumpLoadedClassList}), 7-10 s. A class the list misses still loads, from the
+ * jar; a listed class that no longer exists is skipped. It lives next to the jar (else in the
+ * state folder), named {@code JAR.node-WHERE-WHAT.jsa}: WHERE hashes the JVM and the jars'
+ * paths, WHAT their sizes and times, so a rebuilt jar or another JDK gets a new archive and
+ * never a stale one, and making one removes only older archives of the same WHERE. Nothing of
+ * this applies when nodes run from class folders (tests, an IDE): the JVM archives classes from
+ * jars only.
  *
  * <p>If the archive cannot be made in time, emu says so once and nodes start without it: it is
  * an optimisation, never a reason for a lab not to start. Nothing is made when nodes would not
@@ -64,7 +65,7 @@ public final class NodeClassArchive {
    */
   public static synchronized Optional<Path> prepare(Consumer<String> notice) {
     if (ready == null) {
-      ready = prepare(System.getProperty("java.class.path"), javaCommand(), notice);
+      ready = prepare(System.getProperty("java.class.path"), NodeProcesses.javaCommand(), notice);
     }
     return ready;
   }
@@ -84,13 +85,13 @@ public final class NodeClassArchive {
 
   static Optional<Path> prepare(String classPath, String java, Consumer<String> notice) {
     List<Path> jars = jars(classPath);
-    String extra = System.getenv("EMU_NODE_JVM_OPTS");
-    if (jars.isEmpty() || (extra != null && List.of(extra.trim().split("\\s+")).contains("-Xshare:off"))) {
+    if (jars.isEmpty() || NodeProcesses.jvmOptions().contains("-Xshare:off")) {
       return Optional.empty();
     }
+    String prefix = prefix(jars, java);
     Path archive;
     try {
-      archive = location(jars).resolve(prefix(jars, java) + key(jars, java) + ".jsa");
+      archive = location(jars).resolve(prefix + key(jars, java) + ".jsa");
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -98,7 +99,7 @@ public final class NodeClassArchive {
       return Optional.of(archive);
     }
     try {
-      build(classPath, java, archive, notice);
+      build(classPath, java, archive, prefix, notice);
       return Optional.of(archive);
     } catch (IOException e) {
       notice.accept("could not make the node class archive (nodes start without it, more slowly): "
@@ -162,11 +163,9 @@ public final class NodeClassArchive {
    * starting at once from both dumping (the second waits, then uses the first one's archive).
    * Older archives of the same jars and JVM are removed.
    */
-  private static void build(String classPath, String java, Path archive, Consumer<String> notice)
+  private static void build(String classPath, String java, Path archive, String prefix, Consumer<String> notice)
       throws IOException {
     Path dir = archive.getParent();
-    String name = archive.getFileName().toString();
-    String prefix = name.substring(0, name.lastIndexOf('-') + 1);
     try (FileChannel ch = FileChannel.open(dir.resolve(prefix + "lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
          FileLock ignored = lock(ch, notice)) {
@@ -255,10 +254,5 @@ public final class NodeClassArchive {
         }
       }
     }
-  }
-
-  /** The {@code java} that runs emu: nodes are started with the same one. */
-  static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
   }
 }

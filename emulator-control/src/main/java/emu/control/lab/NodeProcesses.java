@@ -63,6 +63,11 @@ public final class NodeProcesses {
     return v.feature() >= 22 || (v.feature() == 21 && v.update() >= 1) || (v.feature() == 17 && v.update() >= 9);
   }
 
+  /** The {@code java} that runs emu: nodes run the same one (and its class archive is made with it). */
+  static String javaCommand() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
   /** The command line that starts a node with {@code config}. */
   public static List<String> command(Path config, boolean detached) {
     List<String> cmd = new ArrayList<>();
@@ -70,7 +75,7 @@ public final class NodeProcesses {
       // Its own session: closing the terminal that ran `emu up` does not hang up the lab.
       cmd.add("/usr/bin/setsid");
     }
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add(javaCommand());
     cmd.addAll(NodeClassArchive.nodeOptions());
     String classList = System.getenv("EMU_NODE_CLASSLIST_DIR");
     if (classList != null && !classList.isBlank()) {

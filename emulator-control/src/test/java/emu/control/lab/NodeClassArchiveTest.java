@@ -49,7 +49,7 @@ class NodeClassArchiveTest {
         """);
     Path loads = Files.createDirectories(dir.resolve("loads"));
     // an archive of an earlier build of these jars (to be replaced), and one of other jars (kept)
-    String java = ProcessHandle.current().info().command().orElse("java");
+    String java = NodeProcesses.javaCommand();
     Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java) + "0123456789ab.jsa");
     Path other = dir.resolve("emu-classes.jar.node-0123456789ab-0123456789ab.jsa");
     Files.writeString(earlier, "old");
@@ -116,7 +116,7 @@ class NodeClassArchiveTest {
 
   /** Runs {@code emu run FILE} in a JVM of its own from {@code classPath}; returns its output. */
   private static String cli(Path dir, String classPath, Path loads, Path topo, Path out) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
+    String java = NodeProcesses.javaCommand();
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath, "emu.control.cli.EmuCommand", "run",
         topo.toString(), "--out", out.toString(), "--no-capture")
         .redirectErrorStream(true);
