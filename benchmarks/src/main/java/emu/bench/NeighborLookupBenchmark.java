@@ -6,7 +6,7 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NeighborState;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
-import emu.node.trace.Tracer;
+import emu.node.stack.StackObserver;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
@@ -50,7 +50,7 @@ public class NeighborLookupBenchmark {
 
   @Setup(Level.Trial)
   public void setup() {
-    NetworkStack stack = new NetworkStack("r1", new VirtualTime(), new SplittableRandom(1), Tracer.OFF,
+    NetworkStack stack = new NetworkStack("r1", new VirtualTime(), new SplittableRandom(1), StackObserver.OFF,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
     // no cable: what the stack sends (ARP requests, released packets) is dropped
     Nic nic = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("10.0.0.1/16"),

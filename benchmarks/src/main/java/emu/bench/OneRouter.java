@@ -9,7 +9,7 @@ import emu.link.wire.MacAddress;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
-import emu.node.trace.Tracer;
+import emu.node.stack.StackObserver;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv4Packet;
@@ -72,7 +72,7 @@ final class OneRouter {
 
   /** @param wrapEgress what stands between eth1 and the sink (the identity for nothing) */
   OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress) {
-    router = new NetworkStack("r1", time, new SplittableRandom(1), Tracer.OFF,
+    router = new NetworkStack("r1", time, new SplittableRandom(1), StackObserver.OFF,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
     in = router.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("192.168.1.1/24"), ingress);
     Nic out = router.addNic("eth1", 0x020000000401L, Ipv4Cidr.parse("192.168.5.1/24"), wrapEgress.apply(egress));

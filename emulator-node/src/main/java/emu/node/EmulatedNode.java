@@ -33,8 +33,12 @@ import emu.node.config.NodeConfig;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
+import emu.node.event.LinkEvent;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.BridgeTrace;
 import emu.node.trace.JsonLinesTracer;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.StackTrace;
+import emu.node.trace.TcpTrace;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
@@ -64,6 +68,7 @@ public final class EmulatedNode {
   private final Tracer tracer;
   private final List<InterfaceLink> links = new ArrayList<>();
   private final NetworkStack stack;
+  private final TcpLayer tcp;
   private final LearningBridge bridge;
   private final Shell shell;
   private DnsServer dnsServer;
@@ -91,7 +96,8 @@ public final class EmulatedNode {
     this.shell = new Shell(config.name());
     if (config.isSwitch()) {
       this.stack = null;
-      this.bridge = new LearningBridge(config.name(), time, tracer, LearningBridge.DEFAULT_AGEING_NANOS);
+      this.tcp = null;
+      this.bridge = new LearningBridge(config.name(), time, BridgeTrace.of(tracer), LearningBridge.DEFAULT_AGEING_NANOS);
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }
@@ -101,8 +107,9 @@ public final class EmulatedNode {
     } else {
       this.bridge = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
-      this.stack = new NetworkStack(config.name(), time, random, tracer, PooledByteBufAllocator.DEFAULT,
+      this.stack = new NetworkStack(config.name(), time, random, StackTrace.of(tracer), PooledByteBufAllocator.DEFAULT,
           config.isRouter(), NeighborCache.Params.LINUX);
+      this.tcp = new TcpLayer(stack, TcpTrace.of(tracer));
       for (InterfaceLink l : links) {
         NodeConfig.Iface c = l.config;
         Nic nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
@@ -119,22 +126,22 @@ public final class EmulatedNode {
         stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(config.gateway()), 0);
       }
       if (config.tcp() != null) {
-        stack.tcp().settings(tcpSettings(stack.tcp().settings(), config.tcp()));
+        tcp.settings(tcpSettings(tcp.settings(), config.tcp()));
       }
-      EmuTransport transport = new EmuTransport(loop, stack);
+      EmuTransport transport = new EmuTransport(loop, stack, tcp, tracer);
       // The seed's order: hosts table, then cache, then the configured DNS server.
-      StubResolver resolver = new StubResolver(stack, hosts,
+      StubResolver resolver = new StubResolver(stack, tcp, tracer, hosts,
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
       this.resolver = resolver;
-      shell.add(new Ping(stack, resolver)).add(new Traceroute(stack, resolver, hosts))
-          .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(stack))
+      shell.add(new Ping(stack, tracer, resolver)).add(new Traceroute(stack, resolver, hosts))
+          .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
           .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),
               tlsClientCounters))
           .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
           .add(new HttpsPerf(transport, resolver, config.trustPem(), tlsClientCounters)).add(new Sleep(time));
       this.transport = transport;
-      this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, config.dns());
+      this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, tcp, tracer, config.dns());
     }
   }
 
@@ -239,14 +246,18 @@ public final class EmulatedNode {
     InterfaceLink l = linked(iface);
     Impairment next = ImpairmentParser.apply(l.impaired.impairment(), words);
     l.impaired.impairment(next);
-    trace("link.impair", iface, "impairment on " + iface + " egress now " + describe(next));
+    if (tracer.enabled()) {
+      tracer.emit(new LinkEvent.Impairment(iface, next.toWords()));
+    }
     return next;
   }
 
   /** Removes every impairment of an interface's egress. */
   public void clearImpairment(String iface) {
     linked(iface).impaired.impairment(Impairment.NONE);
-    trace("link.impair", iface, "impairment on " + iface + " cleared");
+    if (tracer.enabled()) {
+      tracer.emit(new LinkEvent.Impairment(iface, Map.of()));
+    }
   }
 
   /**
@@ -264,7 +275,9 @@ public final class EmulatedNode {
         bridge.forget(bridge.port(iface));
       }
     }
-    trace("link.state", iface, "link " + l.name() + " is " + (up ? "up" : "down (no carrier)"));
+    if (tracer.enabled()) {
+      tracer.emit(new LinkEvent.State(l.name(), up));
+    }
   }
 
   private InterfaceLink linked(String iface) {
@@ -305,21 +318,7 @@ public final class EmulatedNode {
     return p != null && p.isUp();
   }
 
-  private static String describe(Impairment i) {
-    Map<String, String> w = i.toWords();
-    if (w.isEmpty()) {
-      return "none";
-    }
-    StringBuilder sb = new StringBuilder();
-    w.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append(' ').append(v));
-    return sb.toString();
-  }
 
-  private void trace(String type, String iface, String msg) {
-    if (tracer.enabled()) {
-      tracer.emit(new TraceEvent(type).put("dev", iface).msg(msg));
-    }
-  }
 
   public NodeConfig config() {
     return config;
@@ -336,6 +335,11 @@ public final class EmulatedNode {
   /** The IPv4 stack, or null for a switch. */
   public NetworkStack stack() {
     return stack;
+  }
+
+  /** TCP, or null for a switch. */
+  public TcpLayer tcp() {
+    return tcp;
   }
 
   /** The bridge, or null for a host or router. */

@@ -10,7 +10,8 @@ import emu.control.topology.LinkSpec;
 import emu.control.topology.Topology;
 import emu.link.time.SystemClock;
 import emu.node.trace.JsonLinesTracer;
-import emu.node.trace.TraceEvent;
+import emu.node.event.ControlEvent;
+import emu.node.event.TraceEvent;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,8 +132,7 @@ public final class LabController implements AutoCloseable {
       JsonNode state = nodeRequest(endpoint, "POST", "impairment", words);
       Map<String, String> now = words(state.path("impairment"));
       impairments.put(endpoint, now);
-      narrate("control.impair", "set " + endpoint + " " + describe(words) + " (now in force: " + describe(now) + ")",
-          Map.of("endpoint", endpoint, "impairment", now));
+      narrate(new ControlEvent.ImpairmentSet(endpoint, words, now));
       return toMap(state);
     });
   }
@@ -143,7 +143,7 @@ public final class LabController implements AutoCloseable {
       linkOf(endpoint);
       JsonNode state = nodeRequest(endpoint, "DELETE", "impairment", null);
       impairments.put(endpoint, Map.of());
-      narrate("control.impair", "clear " + endpoint + ": no impairment in force", Map.of("endpoint", endpoint));
+      narrate(new ControlEvent.ImpairmentCleared(endpoint));
       return toMap(state);
     });
   }
@@ -162,8 +162,7 @@ public final class LabController implements AutoCloseable {
       } else {
         userDown.add(key(l));
       }
-      narrate("control.link", "link " + l.a() + " -- " + l.b() + (up ? " up" : " down (both ends lose carrier)"),
-          Map.of("link", l.a() + "--" + l.b(), "up", up));
+      narrate(new ControlEvent.LinkState(l.a() + "--" + l.b(), up));
       return linkJson(l);
     });
   }
@@ -208,8 +207,7 @@ public final class LabController implements AutoCloseable {
         }
       }
       partitioned = List.copyOf(nodes);
-      narrate("control.partition", "partition: " + nodes + " cut off from the rest (links down: "
-          + String.join(", ", cut) + ")", Map.of("nodes", nodes, "links", cut));
+      narrate(new ControlEvent.Partitioned(List.copyOf(nodes), List.copyOf(cut)));
       return Map.of("partitioned", nodes, "links_down", cut);
     });
   }
@@ -226,9 +224,7 @@ public final class LabController implements AutoCloseable {
       }
       List<String> was = partitioned;
       partitioned = List.of();
-      narrate("control.partition", was.isEmpty() ? "heal: no partition was in force"
-          : "heal: partition of " + was + " ended (links up: " + String.join(", ", back) + ")",
-          Map.of("links", back));
+      narrate(new ControlEvent.Healed(was, List.copyOf(back)));
       return Map.of("healed", was, "links_up", back);
     });
   }
@@ -248,7 +244,7 @@ public final class LabController implements AutoCloseable {
           impairments.put(e.toString(), Map.of());
         }
       }
-      narrate("control.reset", "reset: every impairment cleared, every link up", Map.of());
+      narrate(new ControlEvent.Reset());
       return Map.of("reset", true);
     });
   }
@@ -282,15 +278,14 @@ public final class LabController implements AutoCloseable {
             }
             lab.kill(node);
             modes.put(node, NodeMode.KILLED);
-            narrate("control.node", "kill " + node + ": the process dies abruptly (SIGKILL)", Map.of("node", node));
+            narrate(new ControlEvent.NodeAction(node, ControlEvent.Action.KILL, 0));
           }
           case "restart" -> {
-            narrate("control.node", "restart " + node + ": a new process with the same configuration",
-                Map.of("node", node));
+            narrate(new ControlEvent.NodeAction(node, ControlEvent.Action.RESTART, 0));
             lab.restart(node);
             modes.put(node, NodeMode.RUNNING);
             reapply(node);
-            narrate("control.node", node + " is back (pid " + lab.state().node(node).pid() + ")", Map.of("node", node));
+            narrate(new ControlEvent.NodeAction(node, ControlEvent.Action.BACK, lab.state().node(node).pid()));
           }
           case "pause" -> {
             if (mode != NodeMode.RUNNING) {
@@ -298,7 +293,7 @@ public final class LabController implements AutoCloseable {
             }
             lab.signal(node, "STOP");
             modes.put(node, NodeMode.PAUSED);
-            narrate("control.node", "pause " + node + ": the process is frozen (SIGSTOP)", Map.of("node", node));
+            narrate(new ControlEvent.NodeAction(node, ControlEvent.Action.PAUSE, 0));
           }
           case "resume" -> {
             if (mode != NodeMode.PAUSED) {
@@ -306,7 +301,7 @@ public final class LabController implements AutoCloseable {
             }
             lab.signal(node, "CONT");
             modes.put(node, NodeMode.RUNNING);
-            narrate("control.node", "resume " + node + ": the process runs again (SIGCONT)", Map.of("node", node));
+            narrate(new ControlEvent.NodeAction(node, ControlEvent.Action.RESUME, 0));
           }
           default -> throw ApiException.notFound("no node action '" + action + "' (kill, restart, pause, resume)");
         }
@@ -357,13 +352,12 @@ public final class LabController implements AutoCloseable {
       plan.add(timers.schedule(() -> runFault(f), f.atNanos(), TimeUnit.NANOSECONDS));
     }
     if (!topo.faults().isEmpty()) {
-      narrate("control.plan", "fault plan started: " + topo.faults().size() + " timed faults", Map.of());
+      narrate(new ControlEvent.PlanStarted(topo.faults().size()));
     }
   }
 
   private void runFault(FaultSpec f) {
-    narrate("control.plan", "at " + seconds(f.atNanos()) + ": " + f.text().replaceFirst("^at\\s+\\S+\\s+", ""),
-        Map.of("fault", f.text(), "line", f.line()));
+    narrate(new ControlEvent.FaultDue(f.atNanos(), f.text(), f.line()));
     try {
       switch (f.verb()) {
         case FaultSpec.SET -> impair(f.args().get(0), f.words());
@@ -377,13 +371,10 @@ public final class LabController implements AutoCloseable {
       planResults.put(f, "done");
     } catch (ApiException e) {
       planResults.put(f, "failed: " + e.getMessage());
-      narrate("control.plan", "fault '" + f.text() + "' (line " + f.line() + ") failed: " + e.getMessage(), Map.of());
+      narrate(new ControlEvent.FaultFailed(f.text(), f.line(), e.getMessage()));
     }
   }
 
-  private static String seconds(long nanos) {
-    return String.format(java.util.Locale.ROOT, "%.3fs", nanos / 1e9);
-  }
 
   // ---- status ----
 
@@ -529,18 +520,8 @@ public final class LabController implements AutoCloseable {
     return (T) new com.fasterxml.jackson.databind.ObjectMapper().convertValue(n, Object.class);
   }
 
-  private static String describe(Map<String, String> words) {
-    if (words.isEmpty()) {
-      return "none";
-    }
-    StringBuilder sb = new StringBuilder();
-    words.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append(' ').append(v));
-    return sb.toString();
-  }
 
-  private void narrate(String type, String msg, Map<String, Object> fields) {
-    TraceEvent e = new TraceEvent(type).msg(msg);
-    fields.forEach(e::put);
+  private void narrate(TraceEvent e) {
     synchronized (events) {
       events.emit(e);
     }

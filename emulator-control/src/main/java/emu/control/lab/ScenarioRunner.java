@@ -4,6 +4,7 @@ import emu.control.controller.ControlApi;
 import emu.control.controller.LabController;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
+import emu.node.event.Stamped;
 import emu.control.report.LabSnapshot;
 import emu.control.report.RunReport;
 import emu.control.topology.ScenarioStep;
@@ -103,7 +104,7 @@ public final class ScenarioRunner {
           exit = -1;
         }
         sleep(SETTLE_MS);
-        List<emu.control.narrative.NodeEvent> stepEvents = settle(events, remote);
+        List<Stamped> stepEvents = settle(events, remote);
         if (!stepEvents.isEmpty()) {
           story.note("what happened on the wire:");
           story.events(stepEvents, t0);
@@ -149,8 +150,8 @@ public final class ScenarioRunner {
    * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
    * (at most 5 s), so that a step's story is complete.
    */
-  private static List<emu.control.narrative.NodeEvent> settle(EventLog events, boolean remote) {
-    List<emu.control.narrative.NodeEvent> got = new ArrayList<>(events.poll());
+  private static List<Stamped> settle(EventLog events, boolean remote) {
+    List<Stamped> got = new ArrayList<>(events.poll());
     if (!remote) {
       return got;
     }
@@ -158,14 +159,13 @@ public final class ScenarioRunner {
     long quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
     while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
       sleep(100);
-      List<emu.control.narrative.NodeEvent> more = events.poll();
+      List<Stamped> more = events.poll();
       if (!more.isEmpty()) {
         got.addAll(more);
         quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
       }
     }
-    got.sort(java.util.Comparator.comparingLong(emu.control.narrative.NodeEvent::ts)
-        .thenComparing(emu.control.narrative.NodeEvent::node).thenComparingLong(emu.control.narrative.NodeEvent::seq));
+    got.sort(EventLog.ORDER);
     return got;
   }
 

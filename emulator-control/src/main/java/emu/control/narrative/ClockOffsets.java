@@ -1,5 +1,8 @@
 package emu.control.narrative;
 
+import emu.node.event.IpEvent;
+import emu.node.event.Packet;
+import emu.node.event.Stamped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +22,9 @@ import java.util.Map;
  * <p>Then every receive is kept after its send: if a corrected receive would still precede its
  * send (delays not symmetric), it is placed just after it.
  *
- * <p>Pairs: a node's {@code eth.tx} event (src, dst, ip_id of the IPv4 packet it framed) and
- * another host's {@code ip.rx} event of a packet with the same three values. Routers forward a
+ * <p>Pairs: a node's {@link IpEvent.FrameSent} (source, destination and identification of the
+ * IPv4 packet it framed) and another host's {@link IpEvent.Received} of a packet with the same
+ * three values. Routers forward a
  * packet unchanged in these, so a send pairs with the receives of every later hop: each still a
  * send before its receive, so each a valid bound.
  */
@@ -58,30 +62,23 @@ public final class ClockOffsets {
     });
   }
 
-  private static String key(NodeEvent e) {
-    var r = e.raw();
-    if (!r.has("ip_id") || !r.has("src") || !r.has("dst")) {
-      return null;
-    }
-    return r.path("src").asText() + ">" + r.path("dst").asText() + "#" + r.path("ip_id").asInt();
+  private static String key(Packet p) {
+    return p == null || p.src() == null ? null : p.src() + ">" + p.dst() + "#" + p.id();
   }
 
   /**
    * Learns from {@code events} (one poll, in any order; sends of earlier polls are remembered),
    * then returns them with corrected timestamps, ordered.
    */
-  public List<NodeEvent> apply(List<NodeEvent> events) {
-    List<NodeEvent> byRaw = new ArrayList<>(events);
-    byRaw.sort(java.util.Comparator.comparingLong(NodeEvent::ts));
+  public List<Stamped> apply(List<Stamped> events) {
+    List<Stamped> byRaw = new ArrayList<>(events);
+    byRaw.sort(java.util.Comparator.comparingLong(Stamped::ts));
     // Learn: the smallest receive-minus-send per host pair.
-    Map<NodeEvent, long[]> sendOf = new HashMap<>();
-    for (NodeEvent e : byRaw) {
-      String k = key(e);
-      if (k == null) {
-        continue;
-      }
-      int h = hostId(host(e.node()));
-      if ("eth.tx".equals(e.type())) {
+    Map<Stamped, long[]> sendOf = new java.util.IdentityHashMap<>();
+    for (Stamped e : byRaw) {
+      if (e.event() instanceof IpEvent.FrameSent sent && key(sent.packet()) != null) {
+        String k = key(sent.packet());
+        int h = hostId(host(e.node()));
         ArrayDeque<long[]> q = sends.computeIfAbsent(k, x -> new ArrayDeque<>());
         q.addLast(new long[] {h, e.ts()});
         if (q.size() > 4) {
@@ -89,9 +86,9 @@ public final class ClockOffsets {
         }
       }
     }
-    for (NodeEvent e : byRaw) {
-      String k = key(e);
-      if (k == null || !"ip.rx".equals(e.type())) {
+    for (Stamped e : byRaw) {
+      String k = e.event() instanceof IpEvent.Received rx ? key(rx.packet()) : null;
+      if (k == null) {
         continue;
       }
       int h = hostId(host(e.node()));
@@ -109,18 +106,17 @@ public final class ClockOffsets {
     }
     offsets = solve();
     // Correct, then keep each receive after its (corrected) send.
-    List<NodeEvent> out = new ArrayList<>(events.size());
-    for (NodeEvent e : events) {
+    List<Stamped> out = new ArrayList<>(events.size());
+    for (Stamped e : events) {
       long ts = e.ts() - offsets.getOrDefault(host(e.node()), 0L);
       long[] s = sendOf.get(e);
       if (s != null) {
         long sent = s[1] - offsets.getOrDefault(hosts.get((int) s[0]), 0L);
         ts = Math.max(ts, sent + AFTER_SEND_NS);
       }
-      out.add(ts == e.ts() ? e : new NodeEvent(ts, e.node(), e.seq(), e.type(), e.msg(), e.raw()));
+      out.add(e.at(ts));
     }
-    out.sort(java.util.Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
-        .thenComparingLong(NodeEvent::seq));
+    out.sort(EventLog.ORDER);
     return out;
   }
 

@@ -1,6 +1,7 @@
 package emu.control.narrative;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.node.event.EventCodec;
+import emu.node.event.Stamped;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,9 @@ import java.util.Map;
  * are first corrected by {@link ClockOffsets}.
  */
 public final class EventLog {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The order things happened in, on one clock: time, then node, then the node's own sequence. */
+  public static final Comparator<Stamped> ORDER = Comparator.comparingLong(Stamped::ts).thenComparing(Stamped::node)
+      .thenComparingLong(Stamped::seq);
 
   private final Path dir;
   private final List<String> nodes;
@@ -47,8 +50,8 @@ public final class EventLog {
   }
 
   /** Events written since the last call, merged and ordered. Incomplete last lines wait. */
-  public List<NodeEvent> poll() {
-    List<NodeEvent> events = new ArrayList<>();
+  public List<Stamped> poll() {
+    List<Stamped> events = new ArrayList<>();
     for (String node : nodes) {
       Path f = file(dir, node);
       if (!Files.exists(f)) {
@@ -70,7 +73,7 @@ public final class EventLog {
             lineStart = i + 1;
             if (!line.isEmpty()) {
               try {
-                events.add(NodeEvent.of(JSON.readTree(line)));
+                events.add(EventCodec.read(line));
               } catch (IOException e) {
                 malformed++;
               }
@@ -85,12 +88,11 @@ public final class EventLog {
     if (clocks != null) {
       return clocks.apply(events);
     }
-    events.sort(Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
-        .thenComparingLong(NodeEvent::seq));
+    events.sort(ORDER);
     return events;
   }
 
-  /** Lines that could not be parsed (a node killed mid-write, say). */
+  /** Lines that could not be read (a node killed mid-write, an event type this version does not know). */
   public long malformed() {
     return malformed;
   }

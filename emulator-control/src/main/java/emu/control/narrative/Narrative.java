@@ -1,5 +1,7 @@
 package emu.control.narrative;
 
+import emu.node.event.EventCodec;
+import emu.node.event.Stamped;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -11,8 +13,9 @@ import java.util.Locale;
 
 /**
  * Prints merged node events as a story a person can read: time since the start of the step,
- * the node, and what it did, one line each. Also keeps {@code narrative.txt} and the merged
- * {@code events.jsonl} in the run folder.
+ * the node, and what it did ({@link Story}'s sentence), one line each. Also keeps
+ * {@code narrative.txt} and the merged {@code events.jsonl} in the run folder, whose lines carry
+ * the sentence as {@code msg} beside the facts.
  */
 public final class Narrative implements AutoCloseable {
   private final PrintWriter out;
@@ -43,15 +46,16 @@ public final class Narrative implements AutoCloseable {
   }
 
   /** Events, with times relative to {@code t0Nanos} (epoch). */
-  public void events(List<NodeEvent> events, long t0Nanos) {
-    for (NodeEvent e : events) {
+  public void events(List<Stamped> events, long t0Nanos) {
+    for (Stamped e : events) {
+      String sentence = Story.sentence(e.event());
       double ms = (e.ts() - t0Nanos) / 1e6;
-      String line = String.format(Locale.ROOT, "   %10.3f ms  %-" + nodeWidth + "s  %s", ms, e.node(), e.msg());
+      String line = String.format(Locale.ROOT, "   %10.3f ms  %-" + nodeWidth + "s  %s", ms, e.node(), sentence);
       out.println(line);
       write(line);
       out.flush();
       try {
-        merged.write(e.raw().toString());
+        merged.write(EventCodec.toJson(e, sentence));
         merged.write('\n');
       } catch (IOException ex) {
         // The console copy is what matters; the file copy is best effort.

@@ -3,8 +3,14 @@ package emu.control.report;
 import static emu.control.report.Html.cut;
 import static emu.control.report.Html.esc;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import emu.control.narrative.NodeEvent;
+import emu.control.narrative.Story;
+import emu.node.event.ArpEvent;
+import emu.node.event.BridgeEvent;
+import emu.node.event.EventCodec;
+import emu.node.event.IpEvent;
+import emu.node.event.Stamped;
+import emu.node.event.TraceEvent;
+import emu.node.event.UdpEvent;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
@@ -37,11 +43,12 @@ public final class Ladder {
   public static final int MAX_NOTES = 100;
 
   /** Bookkeeping events the arrows already show, or that only restate another event. */
-  private static final Set<String> NOISE = Set.of("ip.rx", "ip.encap", "neigh", "arp.rx", "bridge.forward",
-      "bridge.flood", "bridge.learn", "udp.deliver");
-  /** Events that describe what the next frame a node sends carries: they label that frame's arrow. */
-  private static final Set<String> LABELS = Set.of("dns.query", "dns.forward", "dns.serve", "dns.retry", "dns.tcp",
-      "icmp.error", "icmp.echo", "ip.forward");
+  private static final Set<Class<? extends TraceEvent>> NOISE = Set.of(IpEvent.Received.class,
+      IpEvent.Encapsulated.class, ArpEvent.NeighborChanged.class, ArpEvent.Heard.class, BridgeEvent.Forwarded.class,
+      BridgeEvent.Flooded.class, BridgeEvent.Learned.class, UdpEvent.Delivered.class);
+  /** Their types as written in events files, to skip their lines before parsing them. */
+  private static final Set<String> NOISE_TYPES = NOISE.stream().map(EventCodec::typeOf)
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
   /**
    * A label waits at most this long for its frame, else it becomes a note (the frame may wait for
    * ARP, and a cold node JVM can take seconds to answer).
@@ -66,32 +73,36 @@ public final class Ladder {
 
   private Ladder() {}
 
-  static Model build(Topology topo, List<NodeEvent> events, List<Phase> phases, Map<String, String> knownMacs,
+  static Model build(Topology topo, List<Stamped> events, List<Phase> phases, Map<String, String> knownMacs,
                      int maxArrows, int maxNotes) {
     Wiring wiring = new Wiring(topo, knownMacs, events);
     List<Row> rows = new ArrayList<>();
-    Map<String, ArrayDeque<NodeEvent>> pending = new HashMap<>();
+    Map<String, ArrayDeque<Stamped>> pending = new HashMap<>();
     Set<String> lifelines = new LinkedHashSet<>();
     topo.nodes().forEach(n -> lifelines.add(n.name()));
-    for (NodeEvent e : events) {
-      String type = e.type();
-      if (NOISE.contains(type) || type.startsWith("tls.") && "received".equals(e.raw().path("dir").asText())) {
+    for (Stamped e : events) {
+      TraceEvent ev = e.event();
+      if (NOISE.contains(ev.getClass()) || Roles.received(ev)) {
         continue;
       }
-      ArrayDeque<NodeEvent> waiting = pending.computeIfAbsent(e.node(), k -> new ArrayDeque<>());
+      ArrayDeque<Stamped> waiting = pending.computeIfAbsent(e.node(), k -> new ArrayDeque<>());
       while (!waiting.isEmpty() && e.ts() - waiting.peekFirst().ts() > LABEL_WAIT_NS) {
         rows.add(note(waiting.pollFirst()));
       }
-      if (LABELS.contains(type) || "sent".equals(e.raw().path("dir").asText())) {
+      String sentence = Story.sentence(ev);
+      if (Roles.labelsNextFrame(ev)) {
         waiting.add(e);
-      } else if ("eth.tx".equals(type)) {
-        rows.add(frame(e, wiring, carried(waiting)));
-      } else if (type.equals("arp.request") || type.equals("arp.announce")) {
-        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), e.raw().path("dev").asText()), true,
-            false, e.msg(), e.msg(), 1));
-      } else if (type.equals("arp.reply")) {
-        String to = wiring.owner(null, e.raw().path("to").asText(), e.node(), e.raw().path("dev").asText());
-        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), List.of(to), false, false, e.msg(), e.msg(), 1));
+      } else if (ev instanceof IpEvent.FrameSent f) {
+        rows.add(frame(e, f, wiring, carried(waiting)));
+      } else if (ev instanceof ArpEvent.RequestSent a) {
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, sentence,
+            sentence, 1));
+      } else if (ev instanceof ArpEvent.Announced a) {
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, sentence,
+            sentence, 1));
+      } else if (ev instanceof ArpEvent.ReplySent a) {
+        String to = wiring.owner(a.toMac(), a.to(), e.node(), a.dev());
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), List.of(to), false, false, sentence, sentence, 1));
       } else {
         rows.add(note(e));
       }
@@ -120,7 +131,7 @@ public final class Ladder {
     }
     int start = at + 8;
     int end = jsonLine.indexOf('"', start);
-    return end > start && NOISE.contains(jsonLine.substring(start, end));
+    return end > start && NOISE_TYPES.contains(jsonLine.substring(start, end));
   }
 
   /**
@@ -128,59 +139,44 @@ public final class Ladder {
    * is about one packet, so one frame; the other steps queued since the node's last frame (a TLS
    * flight of several records, say) went out together.
    */
-  private static ArrayDeque<NodeEvent> carried(ArrayDeque<NodeEvent> waiting) {
-    ArrayDeque<NodeEvent> taken = new ArrayDeque<>();
-    if (!waiting.isEmpty() && "ip.forward".equals(waiting.peekFirst().type())) {
+  private static ArrayDeque<Stamped> carried(ArrayDeque<Stamped> waiting) {
+    ArrayDeque<Stamped> taken = new ArrayDeque<>();
+    if (!waiting.isEmpty() && waiting.peekFirst().event() instanceof IpEvent.Forwarded) {
       taken.add(waiting.pollFirst());
       return taken;
     }
-    while (!waiting.isEmpty() && !"ip.forward".equals(waiting.peekFirst().type())) {
+    while (!waiting.isEmpty() && !(waiting.peekFirst().event() instanceof IpEvent.Forwarded)) {
       taken.add(waiting.pollFirst());
     }
     return taken;
   }
 
-  private static Row note(NodeEvent e) {
-    return new Row(Kind.NOTE, e.ts(), e.node(), List.of(), false, false, e.msg(), e.type() + ": " + e.msg(), 1);
+  private static Row note(Stamped e) {
+    String sentence = Story.sentence(e.event());
+    return new Row(Kind.NOTE, e.ts(), e.node(), List.of(), false, false, sentence, e.type() + ": " + sentence, 1);
   }
 
-  private static Row frame(NodeEvent e, Wiring wiring, ArrayDeque<NodeEvent> labels) {
-    JsonNode j = e.raw();
-    String dev = j.path("dev").asText();
-    String dstMac = j.path("dst_mac").asText();
-    String summary = packet(e.msg());
+  private static Row frame(Stamped e, IpEvent.FrameSent f, Wiring wiring, ArrayDeque<Stamped> labels) {
+    String summary = Story.packet(f.packet());
     StringBuilder detail = new StringBuilder();
-    labels.forEach(l -> detail.append(l.msg()).append('\n'));
-    detail.append(e.msg());
+    labels.forEach(l -> detail.append(Story.sentence(l.event())).append('\n'));
+    detail.append(Story.sentence(f));
     List<String> to;
-    boolean broadcast = isGroup(dstMac);
+    boolean broadcast = isGroup(f.dstMac());
     if (broadcast) {
-      to = wiring.segment(e.node(), dev);
+      to = wiring.segment(e.node(), f.dev());
     } else {
-      to = List.of(wiring.owner(dstMac, null, e.node(), dev));
+      to = List.of(wiring.owner(f.dstMac(), null, e.node(), f.dev()));
     }
     if (labels.isEmpty()) {
       return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, true, summary, detail.toString(), 1);
     }
-    NodeEvent first = labels.peekFirst();
-    String label = "ip.forward".equals(first.type())
-        ? "forwards " + summary + "; TTL " + first.raw().path("ttl_before").asText() + " -> "
-            + first.raw().path("ttl_after").asText()
-        : first.msg();
+    TraceEvent first = labels.peekFirst().event();
+    String label = first instanceof IpEvent.Forwarded fwd ? Story.forwardLabel(fwd, f.packet()) : Story.sentence(first);
     if (labels.size() > 1) {
-      label = cut(label, 110) + " (+" + (labels.size() - 1) + " more in this frame)";
+      label = cut(label, 110) + " " + Story.moreInFrame(labels.size() - 1);
     }
     return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, false, label, detail.toString(), 1);
-  }
-
-  /** "[192.168.1.100 > 192.168.5.100: TCP ...]" out of an eth.tx message, or the message. */
-  static String packet(String msg) {
-    int open = msg.indexOf('[');
-    int close = msg.lastIndexOf("]; transmits");
-    if (close < 0) {
-      close = msg.lastIndexOf(']');
-    }
-    return open >= 0 && close > open ? msg.substring(open + 1, close) : msg;
   }
 
   private static boolean isGroup(String mac) {
@@ -266,7 +262,7 @@ public final class Ladder {
       + ".ladder .lane rect{fill:#f8fafc;stroke:#94a3b8}.ladder .rx{fill:#b45309}";
 
   /** The diagram as SVG. */
-  public static String svg(Topology topo, List<NodeEvent> events, List<Phase> phases, Map<String, String> macs) {
+  public static String svg(Topology topo, List<Stamped> events, List<Phase> phases, Map<String, String> macs) {
     return svg(build(topo, events, phases, macs, MAX_ARROWS, MAX_NOTES));
   }
 
@@ -375,7 +371,7 @@ public final class Ladder {
     private final Map<String, String> macOwner = new HashMap<>();
     private final Map<String, String> ipOwner = new HashMap<>();
 
-    Wiring(Topology topo, Map<String, String> knownMacs, List<NodeEvent> events) {
+    Wiring(Topology topo, Map<String, String> knownMacs, List<Stamped> events) {
       this.topo = topo;
       for (NodeSpec n : topo.nodes()) {
         for (IfaceSpec i : n.interfaces()) {
@@ -388,13 +384,12 @@ public final class Ladder {
         }
       }
       knownMacs.forEach((mac, node) -> macOwner.put(mac.toLowerCase(Locale.ROOT), node));
-      for (NodeEvent e : events) {
-        JsonNode j = e.raw();
-        switch (e.type()) {
-          case "eth.tx" -> macOwner.putIfAbsent(j.path("src_mac").asText().toLowerCase(Locale.ROOT), e.node());
-          case "arp.announce", "arp.reply" -> macOwner.putIfAbsent(j.path("mac").asText().toLowerCase(Locale.ROOT),
-              e.node());
-          default -> { }
+      for (Stamped e : events) {
+        String mac = e.event() instanceof IpEvent.FrameSent f ? f.srcMac()
+            : e.event() instanceof ArpEvent.Announced a ? a.mac()
+            : e.event() instanceof ArpEvent.ReplySent a ? a.mac() : null;
+        if (mac != null) {
+          macOwner.putIfAbsent(mac.toLowerCase(Locale.ROOT), e.node());
         }
       }
     }

@@ -5,7 +5,8 @@ import static emu.control.report.Html.esc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.narrative.EventLog;
-import emu.control.narrative.NodeEvent;
+import emu.node.event.EventCodec;
+import emu.node.event.Stamped;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
@@ -43,7 +44,7 @@ public final class RunReport {
    * @param narrative narrative.txt, or null if there is none (a lab started with up)
    * @param origin how the run was made ("./emu run", "./emu up ... down")
    */
-  public record Input(Topology topo, List<NodeEvent> events, List<Step> steps, List<JsonNode> status,
+  public record Input(Topology topo, List<Stamped> events, List<Step> steps, List<JsonNode> status,
                       String narrative, List<String> pcaps, String origin, Instant made) {}
 
   private RunReport() {}
@@ -54,7 +55,7 @@ public final class RunReport {
    */
   public static Path write(Path outDir, Topology topo, List<String> eventNodes, List<Step> steps,
                            List<JsonNode> status, String origin) throws IOException {
-    List<NodeEvent> events = events(outDir, eventNodes);
+    List<Stamped> events = events(outDir, eventNodes);
     Path narrativeFile = outDir.resolve("narrative.txt");
     String narrative = Files.exists(narrativeFile) ? Files.readString(narrativeFile) : null;
     List<String> pcaps = new ArrayList<>();
@@ -74,8 +75,8 @@ public final class RunReport {
    * The first {@link #EVENTS_PER_NODE} events of each node that the ladder can use (bookkeeping
    * events are skipped before they are kept), merged in time order. Unreadable lines are skipped.
    */
-  static List<NodeEvent> events(Path dir, List<String> nodes) throws IOException {
-    List<NodeEvent> all = new ArrayList<>();
+  static List<Stamped> events(Path dir, List<String> nodes) throws IOException {
+    List<Stamped> all = new ArrayList<>();
     for (String node : nodes) {
       Path f = EventLog.file(dir, node);
       if (!Files.exists(f)) {
@@ -89,16 +90,15 @@ public final class RunReport {
             continue;
           }
           try {
-            all.add(NodeEvent.of(JSON.readTree(line)));
+            all.add(EventCodec.read(line));
             kept++;
           } catch (IOException e) {
-            // a node killed mid-write: skip the line
+            // a node killed mid-write, or a type this version does not know: skip the line
           }
         }
       }
     }
-    all.sort(java.util.Comparator.comparingLong(NodeEvent::ts).thenComparing(NodeEvent::node)
-        .thenComparingLong(NodeEvent::seq));
+    all.sort(EventLog.ORDER);
     return all;
   }
 

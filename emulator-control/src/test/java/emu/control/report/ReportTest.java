@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import emu.control.narrative.NodeEvent;
+import emu.node.event.AppEvent;
+import emu.node.event.ArpEvent;
+import emu.node.event.EventCodec;
+import emu.node.event.IcmpEvent;
+import emu.node.event.IpEvent;
+import emu.node.event.Packet;
+import emu.node.event.RouteInfo;
+import emu.node.event.Stamped;
+import emu.node.event.TraceEvent;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
 import java.io.ByteArrayInputStream;
@@ -62,20 +70,27 @@ class ReportTest {
 
   private static long seq;
 
-  private static NodeEvent event(long ts, String node, String type, String msg, Map<String, Object> fields) {
-    ObjectNode j = JSON.createObjectNode();
-    j.put("ts", ts);
-    j.put("seq", seq++);
-    j.put("node", node);
-    j.put("type", type);
-    j.put("msg", msg);
-    fields.forEach((k, v) -> j.set(k, JSON.valueToTree(v)));
-    return NodeEvent.of(j);
+  private static Stamped event(long ts, String node, TraceEvent e) {
+    return new Stamped(ts, seq++, node, e);
   }
 
-  private static NodeEvent frame(long ts, String node, String dstMac, String packet) {
-    return event(ts, node, "eth.tx", "frames it: Ethernet x > " + dstMac + ", IPv4, 60 bytes [" + packet
-        + "]; transmits on eth0", Map.of("dev", "eth0", "dst_mac", dstMac, "src_mac", "02:00:00:00:00:0" + node.charAt(1)));
+  private static Stamped frame(long ts, String node, String dstMac, Packet packet) {
+    return event(ts, node, new IpEvent.FrameSent("eth0", "02:00:00:00:00:0" + node.charAt(1), dstMac, 60, packet));
+  }
+
+  /** A UDP datagram {@code src > dst}, ports 1000 > 2000, {@code n} bytes of payload. */
+  private static Packet udp(String src, String dst, int n) {
+    return new Packet(src, dst, 17, 64, n, 28 + n, 20, 0, false, null, new Packet.Udp(1000, 2000, n), null);
+  }
+
+  /** An ICMP echo reply {@code src > dst} with sequence number {@code seq}. */
+  private static Packet echoReply(String src, String dst, int seq) {
+    return new Packet(src, dst, 1, 63, seq, 84, 20, 0, false, new Packet.Icmp(0, 0, 7, seq), null, null);
+  }
+
+  /** Something a node says about the next frame it sends: here, answering a ping. */
+  private static Stamped answers(long ts, String node, String to) {
+    return event(ts, node, new IcmpEvent.EchoAnswered(to, 7, 1));
   }
 
   private static JsonNode running(String name, String kind, String iface, long tx) {
@@ -95,17 +110,17 @@ class ReportTest {
     return n;
   }
 
-  private RunReport.Input input(List<NodeEvent> events, List<JsonNode> status, String narrative) throws Exception {
+  private RunReport.Input input(List<Stamped> events, List<JsonNode> status, String narrative) throws Exception {
     return new RunReport.Input(topo(), events, List.of(new RunReport.Step(1, "h1", "ping " + EVIL, 1, 1_000)),
         status, narrative, List.of("h1-eth0.pcap", "odd name&<.pcap"), "./emu run", Instant.EPOCH);
   }
 
   @Test
   void textFromPacketsNodesAndFilesIsEscapedEverywhere() throws Exception {
-    List<NodeEvent> events = List.of(
-        event(1_000, "h1", "dns.query", "sends DNS query for " + EVIL, Map.of()),
-        frame(2_000, "h1", "02:00:00:00:00:02", "10.0.0.1 > 10.0.0.2: UDP " + EVIL),
-        event(3_000, "h2", "dns.hosts", "looks up " + EVIL, Map.of()));
+    List<Stamped> events = List.of(
+        answers(1_000, "h1", EVIL),
+        frame(2_000, "h1", "02:00:00:00:00:02", udp("10.0.0.1", EVIL, 4)),
+        event(3_000, "h2", new AppEvent.Ping(EVIL, "10.0.0.1", 1, 1)));
     ObjectNode down = JSON.createObjectNode();
     down.put("name", "h2");
     down.put("kind", "host");
@@ -141,31 +156,32 @@ class ReportTest {
 
   @Test
   void framesBeyondTheCapAreOmittedPlainOnesFirstAndCounted() throws Exception {
-    List<NodeEvent> events = new ArrayList<>();
+    List<Stamped> events = new ArrayList<>();
     long t = 1_000;
     // 40 plain frames alternating h1 -> h2 and h2 -> h1 (so none collapse), 5 labelled ones at the end.
     for (int i = 0; i < 40; i++) {
-      events.add(i % 2 == 0 ? frame(t += 10, "h1", "02:00:00:00:00:02", "10.0.0.1 > 10.0.0.2: TCP ack " + i)
-          : frame(t += 10, "h2", "02:00:00:00:00:01", "10.0.0.2 > 10.0.0.1: TCP ack " + i));
+      events.add(i % 2 == 0 ? frame(t += 10, "h1", "02:00:00:00:00:02", udp("10.0.0.1", "10.0.0.2", i))
+          : frame(t += 10, "h2", "02:00:00:00:00:01", udp("10.0.0.2", "10.0.0.1", i)));
     }
     for (int i = 0; i < 5; i++) {
-      events.add(event(t += 10, "h1", "dns.query", "sends DNS query " + i, Map.of()));
-      events.add(frame(t += 10, "h1", "02:00:00:00:00:02", "10.0.0.1 > 10.0.0.2: UDP " + i));
+      events.add(answers(t += 10, "h1", "10.0.0.2"));
+      events.add(frame(t += 10, "h1", "02:00:00:00:00:02", echoReply("10.0.0.1", "10.0.0.2", i)));
     }
     Ladder.Model m = Ladder.build(topo(), events, List.of(), Map.of(), 12, 100);
     assertEquals(45, m.frames());
     assertEquals(33, m.omittedFrames(), "45 frames, 12 drawn");
     List<Ladder.Row> arrows = m.rows().stream().filter(r -> r.kind() == Ladder.Kind.ARROW).toList();
     assertEquals(12, arrows.size());
-    assertEquals(5, arrows.stream().filter(r -> r.label().startsWith("sends DNS query")).count(),
+    assertEquals(5, arrows.stream().filter(r -> r.label().startsWith("answers ICMP echo request")).count(),
         "the labelled frames are kept, plain ones go first");
-    assertEquals("10.0.0.1 > 10.0.0.2: TCP ack 0", arrows.get(0).label(), "the earliest plain frames are kept");
+    assertEquals("10.0.0.1 > 10.0.0.2: UDP 1000 > 2000, length 0", arrows.get(0).label(),
+        "the earliest plain frames are kept");
     assertEquals(List.of("h2"), arrows.get(0).to(), "the arrow goes to the owner of the destination MAC");
 
     // Consecutive plain frames between the same nodes become one arrow, counted as all of them.
-    List<NodeEvent> burst = new ArrayList<>();
+    List<Stamped> burst = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      burst.add(frame(1_000 + i, "h1", "02:00:00:00:00:fe", "10.0.0.1 > 10.0.1.3: TCP data " + i));
+      burst.add(frame(1_000 + i, "h1", "02:00:00:00:00:fe", udp("10.0.0.1", "10.0.1.3", i)));
     }
     Ladder.Model b = Ladder.build(topo(), burst, List.of(), Map.of(), 100, 100);
     assertEquals(1, b.rows().size());
@@ -175,10 +191,10 @@ class ReportTest {
 
     // The page says how many were left out.
     StringBuilder many = new StringBuilder();
-    List<NodeEvent> lots = new ArrayList<>();
+    List<Stamped> lots = new ArrayList<>();
     for (int i = 0; i < Ladder.MAX_ARROWS + 30; i++) {
-      lots.add(i % 2 == 0 ? frame(10L * i, "h1", "02:00:00:00:00:02", "a " + i)
-          : frame(10L * i, "h2", "02:00:00:00:00:01", "b " + i));
+      lots.add(i % 2 == 0 ? frame(10L * i, "h1", "02:00:00:00:00:02", udp("10.0.0.1", "10.0.0.2", i))
+          : frame(10L * i, "h2", "02:00:00:00:00:01", udp("10.0.0.2", "10.0.0.1", i)));
     }
     many.append(RunReport.html(input(lots, List.of(), null)));
     assertTrue(many.toString().contains("omitted to keep the diagram readable: 30 frames and 0 notes"), many.toString());
@@ -186,22 +202,23 @@ class ReportTest {
 
   @Test
   void aRouterForwardingTwoQueuedPacketsLabelsEachFrameWithItsOwnDecision() throws Exception {
-    Map<String, Object> fwd = Map.of("ttl_before", 64, "ttl_after", 63);
-    List<NodeEvent> events = List.of(event(1_000, "r1", "ip.forward", "routes 10.0.0.1 (seq 1)", fwd),
-        event(2_000, "r1", "ip.forward", "routes 10.0.0.1 (seq 2)", fwd),
-        frame(3_000, "r1", "02:00:00:00:00:01", "10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 1"),
-        frame(4_000, "r1", "02:00:00:00:00:01", "10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 2"));
+    RouteInfo lan = new RouteInfo("10.0.0.0/24", null, "eth0", "kernel", "10.0.0.254", 0);
+    IpEvent.Forwarded fwd = new IpEvent.Forwarded("eth1", "eth0", "10.0.0.1", lan, "10.0.0.1", 64, 63, 0x1234, 0x1334);
+    List<Stamped> events = List.of(event(1_000, "r1", fwd), event(2_000, "r1", fwd),
+        frame(3_000, "r1", "02:00:00:00:00:01", echoReply("10.0.1.3", "10.0.0.1", 1)),
+        frame(4_000, "r1", "02:00:00:00:00:01", echoReply("10.0.1.3", "10.0.0.1", 2)));
     List<Ladder.Row> rows = Ladder.build(topo(), events, List.of(), Map.of(), 100, 100).rows();
-    assertEquals(List.of("forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 1; TTL 64 -> 63",
-        "forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, seq 2; TTL 64 -> 63"), rows.stream().map(Ladder.Row::label)
-        .toList());
+    assertEquals(List.of("forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, id 7, seq 1, length 64; TTL 64 -> 63",
+        "forwards 10.0.1.3 > 10.0.0.1: ICMP echo reply, id 7, seq 2, length 64; TTL 64 -> 63"),
+        rows.stream().map(Ladder.Row::label).toList());
   }
 
   @Test
   void aBroadcastReachesEveryHostOfItsSegmentThroughTheSwitch() throws Exception {
-    List<NodeEvent> events = List.of(event(1_000, "h1", "arp.request", "ARP request on eth0: who-has 10.0.0.254",
-        Map.of("dev", "eth0")), event(2_000, "r1", "arp.reply", "ARP reply on eth0 to 10.0.0.1",
-        Map.of("dev", "eth0", "to", "10.0.0.1", "mac", "02:00:00:00:00:fe")));
+    List<Stamped> events = List.of(
+        event(1_000, "h1", new ArpEvent.RequestSent("eth0", "10.0.0.254", "10.0.0.1", "02:00:00:00:00:01", true, null)),
+        event(2_000, "r1", new ArpEvent.ReplySent("eth0", "10.0.0.254", "02:00:00:00:00:fe", "10.0.0.1",
+            "02:00:00:00:00:01")));
     Ladder.Model m = Ladder.build(topo(), events, List.of(), Map.of(), 100, 100);
     assertEquals(List.of("h2", "r1"), m.rows().get(0).to());
     assertTrue(m.rows().get(0).broadcast());
@@ -229,17 +246,21 @@ class ReportTest {
   @Test
   void eventFilesAreReadSkippingBookkeepingAndBrokenLinesUpToACapPerNode() throws Exception {
     StringBuilder h1 = new StringBuilder();
+    Packet p = udp("10.0.0.2", "10.0.0.1", 4);
     for (int i = 0; i < RunReport.EVENTS_PER_NODE + 10; i++) {
-      h1.append("{\"ts\":").append(10 * i).append(",\"seq\":").append(2 * i).append(",\"node\":\"h1\",\"type\":"
-          + "\"ip.rx\",\"msg\":\"noise\"}\n{\"ts\":").append(10 * i + 1).append(",\"seq\":").append(2 * i + 1)
-          .append(",\"node\":\"h1\",\"type\":\"tcp.state\",\"msg\":\"m").append(i).append("\"}\n");
+      h1.append(EventCodec.toJson(new Stamped(10 * i, 2 * i, "h1",
+          new IpEvent.Received("eth0", "02:00:00:00:00:02", "02:00:00:00:00:01", true, true, p)), "noise")).append('\n');
+      h1.append(EventCodec.toJson(new Stamped(10 * i + 1, 2 * i + 1, "h1",
+          new ArpEvent.Announced("m" + i, "10.0.0.1", "02:00:00:00:00:01")), null)).append('\n');
     }
     Files.writeString(dir.resolve("h1.events.jsonl"), h1 + "{\"ts\":5,\"node\":\"h1\",\"ty");
-    Files.writeString(dir.resolve("h2.events.jsonl"), "not json\n{\"ts\":15,\"seq\":0,\"node\":\"h2\",\"type\":"
-        + "\"dns.hosts\",\"msg\":\"x\"}\n");
-    List<NodeEvent> events = RunReport.events(dir, List.of("h1", "h2", "control"));
+    Files.writeString(dir.resolve("h2.events.jsonl"), "not json\n"
+        + "{\"ts\":14,\"seq\":0,\"node\":\"h2\",\"type\":\"no.such.type\"}\n"
+        + "{\"ts\":15,\"seq\":1,\"node\":\"h2\",\"type\":\"arp.announce\",\"dev\":\"x\",\"ip\":\"10.0.0.2\"}\n");
+    List<Stamped> events = RunReport.events(dir, List.of("h1", "h2", "control"));
     assertEquals(RunReport.EVENTS_PER_NODE + 1, events.size());
-    assertEquals(List.of("m0", "m1", "x", "m2"), events.subList(0, 4).stream().map(NodeEvent::msg).toList());
+    assertEquals(List.of("m0", "m1", "x", "m2"),
+        events.subList(0, 4).stream().map(e -> ((ArpEvent.Announced) e.event()).dev()).toList());
   }
 
   @Test

@@ -8,7 +8,7 @@ import emu.node.tls.PlaintextMeter;
 import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import io.netty.channel.Channel;
@@ -188,7 +188,7 @@ public final class HttpsGet implements Command {
     private final long maxTimeNanos;
     private final boolean verbose;
     private final CommandIo io;
-    private final Tracer tracer = net.stack().tracer();
+    private final Tracer tracer = net.tracer();
     private final TimeSource time = net.stack().time();
     private TimeSource.Timer deadline;
     private Channel ch;
@@ -285,7 +285,7 @@ public final class HttpsGet implements Command {
         if (f.isSuccess() && tracer.enabled()) {
           long plain = meter.sent() - plainBefore;
           long records = narrator.applicationRecordsSent() - recordsBefore;
-          tracer.emit(new TraceEvent("https.request").put("host", t.host()).put("path", t.path())
+          tracer.emit(new ProseEvent("https.request").put("host", t.host()).put("path", t.path())
               .put("plaintext_bytes", plain).put("records", records)
               .msg("https-get sends GET " + t.path() + " to " + t.host() + " over TLS (" + plain
                   + " bytes of HTTP, sent as " + records + " encrypted record" + (records == 1 ? "" : "s") + ")"));
@@ -327,7 +327,7 @@ public final class HttpsGet implements Command {
         io.out("* (" + (n - bodyLines) + " more lines of the body not shown; -n " + n + " shows them all)");
       }
       if (tracer.enabled()) {
-        tracer.emit(new TraceEvent("https.response").put("host", t.host()).put("status", resp.status().code())
+        tracer.emit(new ProseEvent("https.response").put("host", t.host()).put("status", resp.status().code())
             .put("body_bytes", resp.content().readableBytes()).put("decrypted_bytes", decrypted)
             .put("records", narrator.applicationRecordsReceived())
             .msg("https-get receives " + resp.status() + ", " + resp.content().readableBytes() + " bytes of body ("
@@ -441,9 +441,9 @@ public final class HttpsGet implements Command {
       }
 
       @Override
-      public void emit(TraceEvent event) {
-        if (!done) {
-          io.out("* TLS: " + event.message());
+      public void emit(emu.node.event.TraceEvent event) {
+        if (!done && event instanceof emu.node.event.TraceMeta.Legacy l) {
+          io.out("* TLS: " + l.msg());
         }
         if (inner.enabled()) {
           inner.emit(event);

@@ -4,7 +4,8 @@ import emu.link.time.TimeSource;
 import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
-import emu.node.trace.TraceEvent;
+import emu.node.event.AppEvent;
+import emu.node.trace.Tracer;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
@@ -19,17 +20,19 @@ import java.util.List;
  */
 public final class Ping implements Command {
   private final NetworkStack stack;
+  private final Tracer tracer;
   private final NameResolver resolver;
 
   /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
-  public Ping(NetworkStack stack, NameResolver resolver) {
+  public Ping(NetworkStack stack, Tracer tracer, NameResolver resolver) {
     this.stack = stack;
+    this.tracer = tracer;
     this.resolver = resolver;
   }
 
-  /** Names resolve through the hosts table only. */
+  /** Names resolve through the hosts table only; nothing is traced. */
   public Ping(NetworkStack stack, Hosts hosts) {
-    this(stack, new HostsResolver(hosts));
+    this(stack, Tracer.OFF, new HostsResolver(hosts));
   }
 
   @Override
@@ -133,11 +136,8 @@ public final class Ping implements Command {
 
     void start() {
       io.out("PING " + target + " (" + Ipv4Address.format(dst) + ") " + size + "(" + (size + 28) + ") bytes of data.");
-      if (stack.tracer().enabled()) {
-        stack.tracer().emit(new TraceEvent("app.ping").put("dst", Ipv4Address.format(dst)).put("ident", ident)
-            .put("count", count)
-            .msg("ping: application asks the stack to send " + count + " ICMP echo request(s) to " + target
-                + " (" + Ipv4Address.format(dst) + ")"));
+      if (tracer.enabled()) {
+        tracer.emit(new AppEvent.Ping(target, Ipv4Address.format(dst), ident, count));
       }
       stack.icmp().addListener(this);
       io.onCancel(this::finish);

@@ -1,6 +1,6 @@
 package emu.node.apps;
 
-import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpListenSocket;
 import emu.node.wire.Ipv4Address;
@@ -14,10 +14,10 @@ import java.util.Locale;
  * the other iproute2 flags (-t -n -o -i) are accepted, and always on.
  */
 public final class SsCommand implements Command {
-  private final NetworkStack stack;
+  private final TcpLayer tcp;
 
-  public SsCommand(NetworkStack stack) {
-    this.stack = stack;
+  public SsCommand(TcpLayer tcp) {
+    this.tcp = tcp;
   }
 
   @Override
@@ -50,13 +50,13 @@ public final class SsCommand implements Command {
     io.out(String.format(Locale.ROOT, "%-10s %-6s %-6s %-21s %-21s %s", "State", "Recv-Q", "Send-Q",
         "Local Address:Port", "Peer Address:Port", "Process"));
     if (all || listening) {
-      for (TcpListenSocket l : stack.tcp().listeners()) {
+      for (TcpListenSocket l : tcp.listeners()) {
         io.out(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", "LISTEN", l.halfOpen(), l.backlog(),
             Ipv4Address.format(l.localIp()) + ":" + l.port(), "0.0.0.0:*"));
       }
     }
     if (!listening) {
-      for (TcpConnection c : stack.tcp().connections()) {
+      for (TcpConnection c : tcp.connections()) {
         c.info().ssLines().forEach(io::out);
       }
     }

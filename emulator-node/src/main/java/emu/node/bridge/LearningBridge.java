@@ -4,8 +4,6 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.trace.TraceEvent;
-import emu.node.trace.Tracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
@@ -46,7 +44,7 @@ public final class LearningBridge {
 
   private final String name;
   private final TimeSource time;
-  private final Tracer tracer;
+  private final BridgeObserver observer;
   private final long ageingNanos;
   private final List<BridgePort> ports = new ArrayList<>();
   private final LongObjectHashMap<FdbEntry> fdb = new LongObjectHashMap<>();
@@ -56,10 +54,10 @@ public final class LearningBridge {
   public long flooded;
   public long forwarded;
 
-  public LearningBridge(String name, TimeSource time, Tracer tracer, long ageingNanos) {
+  public LearningBridge(String name, TimeSource time, BridgeObserver observer, long ageingNanos) {
     this.name = name;
     this.time = time;
-    this.tracer = tracer;
+    this.observer = observer;
     this.ageingNanos = ageingNanos;
   }
 
@@ -101,11 +99,8 @@ public final class LearningBridge {
           return;
         }
         forwarded++;
-        if (tracer.enabled()) {
-          tracer.emit(new TraceEvent("bridge.forward").put("in", in.name()).put("out", e.port.name())
-              .put("dst_mac", MacAddress.format(dst))
-              .msg("switches frame " + MacAddress.format(src) + " > " + MacAddress.format(dst) + " from "
-                  + in.name() + " to " + e.port.name() + " (destination MAC learned there)"));
+        if (observer.enabled()) {
+          observer.forwarded(in, e.port, src, dst);
         }
         send(e.port, frame);
         return;
@@ -124,27 +119,21 @@ public final class LearningBridge {
     boolean moved = !fresh && e.port != in;
     e.port = in;
     e.lastSeen = now;
-    if ((fresh || moved) && tracer.enabled()) {
-      tracer.emit(new TraceEvent("bridge.learn").put("mac", MacAddress.format(src)).put("port", in.name())
-          .msg((moved ? "relearns " : "learns ") + MacAddress.format(src) + " is behind port " + in.name()));
+    if ((fresh || moved) && observer.enabled()) {
+      observer.learned(src, in, moved);
     }
   }
 
   private void flood(BridgePort in, ByteBuf frame, long src, long dst) {
     flooded++;
-    if (tracer.enabled()) {
-      List<String> outs = new ArrayList<>();
+    if (observer.enabled()) {
+      List<BridgePort> outs = new ArrayList<>();
       for (BridgePort p : ports) {
         if (p != in && p.isUp()) {
-          outs.add(p.name());
+          outs.add(p);
         }
       }
-      tracer.emit(new TraceEvent("bridge.flood").put("in", in.name()).put("out", outs)
-          .put("dst_mac", MacAddress.format(dst))
-          .msg("floods frame " + MacAddress.format(src) + " > " + MacAddress.format(dst) + " from " + in.name()
-              + " to " + String.join(", ", outs) + " ("
-              + (MacAddress.isBroadcast(dst) ? "broadcast" : MacAddress.isMulticast(dst) ? "multicast"
-                  : "destination MAC not learned yet") + ")"));
+      observer.flooded(in, outs, src, dst);
     }
     // Each port gets its own bytes: a receiver may edit its frame in place (a router
     // decrementing TTL), which must not change what the other ports see. The last port takes

@@ -1,6 +1,6 @@
 package emu.node.channel;
 
-import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpEvents;
 import emu.node.tcp.TcpListenSocket;
@@ -21,14 +21,14 @@ import java.util.Map;
  */
 public final class EmuServerSocketChannel extends AbstractServerChannel {
   private final EventLoop home;
-  private final NetworkStack stack;
+  private final TcpLayer tcp;
   private final Config config = new Config(this);
   private TcpListenSocket listen;
   private boolean open = true;
 
-  public EmuServerSocketChannel(EventLoop loop, NetworkStack stack) {
+  public EmuServerSocketChannel(EventLoop loop, TcpLayer tcp) {
     this.home = loop;
-    this.stack = stack;
+    this.tcp = tcp;
   }
 
   @Override
@@ -64,14 +64,14 @@ public final class EmuServerSocketChannel extends AbstractServerChannel {
   @Override
   protected void doBind(SocketAddress local) throws Exception {
     try {
-      listen = stack.tcp().listen(Addresses.ip(local), Addresses.port(local), config.backlog, this::accept);
+      listen = tcp.listen(Addresses.ip(local), Addresses.port(local), config.backlog, this::accept);
     } catch (IllegalStateException e) {
       throw new BindException(e.getMessage() + ": " + local);
     }
   }
 
   private TcpEvents accept(TcpConnection c) {
-    EmuSocketChannel child = new EmuSocketChannel(this, home, stack, c);
+    EmuSocketChannel child = new EmuSocketChannel(this, home, tcp, c);
     pipeline().fireChannelRead(child);
     pipeline().fireChannelReadComplete();
     return child.events();

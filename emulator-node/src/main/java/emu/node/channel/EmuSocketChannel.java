@@ -1,6 +1,6 @@
 package emu.node.channel;
 
-import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
@@ -41,7 +41,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   private enum State { OPEN, CONNECTING, ACTIVE, CLOSED }
 
   private final EventLoop home;
-  private final NetworkStack stack;
+  private final TcpLayer tcp;
   private final EmuSocketChannelConfig config = new EmuSocketChannelConfig(this);
   private final Events events = new Events();
   private TcpConnection conn;
@@ -55,19 +55,19 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   private boolean outputShutdown;
   private boolean readCompletePending;
 
-  /** A client socket on the node whose event loop is {@code loop} and stack {@code stack}. */
-  public EmuSocketChannel(EventLoop loop, NetworkStack stack) {
+  /** A client socket on the node whose event loop is {@code loop} and TCP {@code tcp}. */
+  public EmuSocketChannel(EventLoop loop, TcpLayer tcp) {
     super(null);
     this.home = loop;
-    this.stack = stack;
+    this.tcp = tcp;
     this.state = State.OPEN;
   }
 
   /** An accepted connection (created by {@link EmuServerSocketChannel}). */
-  EmuSocketChannel(EmuServerSocketChannel parent, EventLoop loop, NetworkStack stack, TcpConnection c) {
+  EmuSocketChannel(EmuServerSocketChannel parent, EventLoop loop, TcpLayer tcp, TcpConnection c) {
     super(parent);
     this.home = loop;
-    this.stack = stack;
+    this.tcp = tcp;
     this.conn = c;
     this.state = State.ACTIVE;
     c.pauseReading(); // until the pipeline is registered and reads
@@ -308,7 +308,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
       requestedRemote = remote;
       connectPromise = promise;
       state = State.CONNECTING;
-      conn = stack.tcp().connect(ip, port, bindPort, events);
+      conn = tcp.connect(ip, port, bindPort, events);
       conn.pauseReading();
       applyOptions();
       int timeout = config.getConnectTimeoutMillis();

@@ -1,6 +1,6 @@
 package emu.node.dns;
 
-import emu.node.stack.NetworkStack;
+import emu.node.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,11 +35,11 @@ final class Authority implements QueryHandler {
   /** Most CNAME/DNAME links followed in one answer (a loop ends here too). */
   private static final int MAX_CHAIN = 8;
 
-  private final NetworkStack stack;
+  private final Tracer tracer;
   private final Map<Name, Zone> zones = new LinkedHashMap<>();
 
-  Authority(NetworkStack stack, List<Zone> zones) {
-    this.stack = stack;
+  Authority(Tracer tracer, List<Zone> zones) {
+    this.tracer = tracer;
     for (Zone z : zones) {
       this.zones.put(z.getOrigin(), z);
     }
@@ -68,8 +68,8 @@ final class Authority implements QueryHandler {
     Zone zone = findZone(question.getName());
     if (zone == null) {
       resp.getHeader().setRcode(Rcode.REFUSED);
-      if (stack.tracer().enabled()) {
-        stack.tracer().emit(q.event("dns.serve").put("rcode", "REFUSED").msg("refuses " + DnsText.question(question)
+      if (tracer.enabled()) {
+        tracer.emit(q.event("dns.serve").put("rcode", "REFUSED").msg("refuses " + DnsText.question(question)
             + ": the name is in no zone it serves (REFUSED; it does not recurse)"));
       }
       q.send();
@@ -77,11 +77,11 @@ final class Authority implements QueryHandler {
     }
     resp.getHeader().setFlag(Flags.AA);
     lookup(resp, question.getName(), question.getType(), zone);
-    if (stack.tracer().enabled()) {
+    if (tracer.enabled()) {
       boolean aa = resp.getHeader().getFlag(Flags.AA);
       int rcode = resp.getRcode();
       boolean negative = rcode == Rcode.NXDOMAIN || resp.getSection(Section.ANSWER).isEmpty() && aa;
-      stack.tracer().emit(q.event("dns.serve").put("rcode", Rcode.string(rcode)).put("zone", DnsText.name(zone.getOrigin()))
+      tracer.emit(q.event("dns.serve").put("rcode", Rcode.string(rcode)).put("zone", DnsText.name(zone.getOrigin()))
           .msg("answers " + DnsText.question(question) + " from zone " + DnsText.name(zone.getOrigin()) + ": "
               + DnsText.outcome(resp) + (negative ? ", with the SOA in the authority section" : "")
               + (aa ? " (authoritative)" : " (not authoritative)")));

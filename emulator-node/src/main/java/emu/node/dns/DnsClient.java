@@ -3,9 +3,11 @@ package emu.node.dns;
 import emu.link.time.TimeSource;
 import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
+import emu.node.trace.Tracer;
 import emu.node.stack.SendResult;
 import emu.node.stack.UdpListener;
-import emu.node.trace.TraceEvent;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
@@ -45,20 +47,25 @@ public final class DnsClient {
   public static final long TCP_TIMEOUT_NANOS = 5_000_000_000L;
 
   private final NetworkStack stack;
+  private final TcpLayer tcp;
+  private final Tracer tracer;
   private final TimeSource time;
   private final ResolverCounters counters;
   private final long[] timeouts;
 
-  public DnsClient(NetworkStack stack, ResolverCounters counters) {
-    this(stack, counters, DEFAULT_TIMEOUTS_NANOS);
+  public DnsClient(NetworkStack stack, TcpLayer tcp, Tracer tracer, ResolverCounters counters) {
+    this(stack, tcp, tracer, counters, DEFAULT_TIMEOUTS_NANOS);
   }
 
   /** @param timeoutsNanos the wait after each UDP try; its length is the number of tries */
-  public DnsClient(NetworkStack stack, ResolverCounters counters, long[] timeoutsNanos) {
+  public DnsClient(NetworkStack stack, TcpLayer tcp, Tracer tracer, ResolverCounters counters,
+                   long[] timeoutsNanos) {
     if (timeoutsNanos.length == 0) {
       throw new IllegalArgumentException("at least one try");
     }
     this.stack = stack;
+    this.tcp = tcp;
+    this.tracer = tracer;
     this.time = stack.time();
     this.counters = counters;
     this.timeouts = timeoutsNanos.clone();
@@ -119,7 +126,7 @@ public final class DnsClient {
     private void sendUdp() {
       tries++;
       counters.udpSent++;
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event("dns.query").put("port", port).put("try", tries).msg("sends DNS query id " + DnsText.id(id) + " "
             + DnsText.question(question) + " to " + Ipv4Address.format(server) + " from port " + port
             + (tries > 1 ? " (try " + tries + " of " + timeouts.length + ")" : "")));
@@ -141,7 +148,7 @@ public final class DnsClient {
       long waited = timeouts[tries - 1];
       if (tries < timeouts.length) {
         counters.retries++;
-        if (stack.tracer().enabled()) {
+        if (tracer.enabled()) {
           trace(event("dns.retry").put("try", tries + 1).msg("no answer to DNS query id " + DnsText.id(id) + " from "
               + Ipv4Address.format(server) + " within " + seconds(waited) + "; asks again, waiting "
               + seconds(timeouts[tries]) + " this time"));
@@ -150,7 +157,7 @@ public final class DnsClient {
         return;
       }
       counters.timeouts++;
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event("dns.timeout").msg("no answer to DNS query id " + DnsText.id(id) + " " + DnsText.question(question)
             + " from " + Ipv4Address.format(server) + " after " + tries + " tries ("
             + seconds(time.nanos() - startedAt) + "): gives up"));
@@ -187,7 +194,7 @@ public final class DnsClient {
       if (m.getHeader().getFlag(Flags.TC)) {
         counters.truncated++;
         truncatedOverUdp = true;
-        if (stack.tracer().enabled()) {
+        if (tracer.enabled()) {
           trace(event("dns.truncated").put("bytes", bytes.length).msg("DNS answer id " + DnsText.id(id) + " is truncated"
               + " (TC, " + bytes.length + " bytes): asks " + DnsText.question(question) + " again over TCP to "
               + Ipv4Address.format(server) + " port " + PORT));
@@ -227,7 +234,7 @@ public final class DnsClient {
       if (refused) {
         counters.refused++;
       }
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event(refused ? "dns.refused" : "dns.unreachable").msg(Ipv4Address.format(ip.src()) + " reports " + why + " for DNS query id "
             + DnsText.id(id) + " to " + Ipv4Address.format(server) + " port " + PORT + ": gives up"));
       }
@@ -250,7 +257,7 @@ public final class DnsClient {
 
     void startTcp() {
       counters.tcpQueries++;
-      new DnsTcpQuery(this, stack, wire, TCP_TIMEOUT_NANOS).start();
+      new DnsTcpQuery(this, tcp, time, wire, TCP_TIMEOUT_NANOS).start();
     }
 
     /** A whole message over TCP; returns whether it was accepted (else keep reading). */
@@ -280,7 +287,7 @@ public final class DnsClient {
       } else if (failure == DnsReply.Failure.REFUSED) {
         counters.refused++;
       }
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event("dns.timeout").put("transport", "tcp").msg("DNS query id " + DnsText.id(id) + " "
             + DnsText.question(question) + " over TCP to " + Ipv4Address.format(server) + " failed: " + detail));
       }
@@ -288,7 +295,7 @@ public final class DnsClient {
     }
 
     void traceTcpSend(int localPort) {
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event("dns.query").put("port", localPort).put("transport", "tcp").msg("sends DNS query id "
             + DnsText.id(id) + " " + DnsText.question(question) + " to " + Ipv4Address.format(server)
             + " over TCP from port " + localPort));
@@ -302,7 +309,7 @@ public final class DnsClient {
         return new Message(bytes);
       } catch (IOException | RuntimeException e) {
         counters.malformed++;
-        if (stack.tracer().enabled()) {
+        if (tracer.enabled()) {
           trace(event("dns.malformed").msg("ignores a malformed DNS reply (" + bytes.length + " bytes) from "
               + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + e.getMessage()));
         }
@@ -328,7 +335,7 @@ public final class DnsClient {
 
     private void spoofed(int srcIp, int srcPort, int gotId, String why) {
       counters.spoofed++;
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace(event("dns.spoofed").put("from", Ipv4Address.format(srcIp)).put("from_port", srcPort)
             .msg("ignores a DNS reply" + (gotId >= 0 ? " id " + DnsText.id(gotId) : "") + " from "
                 + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + why
@@ -338,7 +345,7 @@ public final class DnsClient {
 
     private void accept(Message m, boolean tcp) {
       counters.answered(m.getRcode());
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         boolean positive = m.getRcode() == Rcode.NOERROR && !m.getSection(Section.ANSWER).isEmpty();
         trace(event("dns.answer").put("rcode", Rcode.string(m.getRcode())).put("transport", tcp ? "tcp" : "udp")
             .msg("DNS answer id " + DnsText.id(id) + (positive ? ": " + DnsText.answers(m)
@@ -357,13 +364,13 @@ public final class DnsClient {
       done.accept(new DnsReply(m, failure, detail, server, tcp, truncatedOverUdp, tries, time.nanos() - startedAt));
     }
 
-    private TraceEvent event(String type) {
-      return new TraceEvent(type).put("id", id).put("server", Ipv4Address.format(server))
+    private ProseEvent event(String type) {
+      return new ProseEvent(type).put("id", id).put("server", Ipv4Address.format(server))
           .put("qname", DnsText.name(question.getName())).put("qtype", org.xbill.DNS.Type.string(question.getType()));
     }
 
-    private void trace(TraceEvent e) {
-      stack.tracer().emit(e);
+    private void trace(ProseEvent e) {
+      tracer.emit(e);
     }
   }
 

@@ -2,10 +2,12 @@ package emu.node.dns;
 
 import emu.node.config.DnsConfig;
 import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.Tracer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpEvents;
 import emu.node.tcp.TcpListenSocket;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -57,6 +59,8 @@ public final class DnsServer {
   public static final long TCP_IDLE_TIMEOUT_NANOS = 10_000_000_000L;
 
   private final NetworkStack stack;
+  private final TcpLayer tcp;
+  private final Tracer tracer;
   private final String role;
   private final DnsServerCounters counters;
   private final QueryHandler handler;
@@ -65,9 +69,11 @@ public final class DnsServer {
   private TcpListenSocket listener;
   private boolean udpBound;
 
-  private DnsServer(NetworkStack stack, String role, DnsServerCounters counters, QueryHandler handler,
+  private DnsServer(NetworkStack stack, TcpLayer tcp, Tracer tracer, String role, DnsServerCounters counters, QueryHandler handler,
                     DnsCache cache) {
     this.stack = stack;
+    this.tcp = tcp;
+    this.tracer = tracer;
     this.role = role;
     this.counters = counters;
     this.handler = handler;
@@ -82,7 +88,7 @@ public final class DnsServer {
    *     that does not parse, a bad upstream address), with the reason
    * @throws IllegalStateException if UDP or TCP port 53 is already taken on the node
    */
-  public static DnsServer start(NetworkStack stack, DnsConfig config) {
+  public static DnsServer start(NetworkStack stack, TcpLayer tcp, Tracer tracer, DnsConfig config) {
     Objects.requireNonNull(stack, "stack");
     Objects.requireNonNull(config, "config");
     DnsServerCounters counters = new DnsServerCounters();
@@ -100,19 +106,19 @@ public final class DnsServer {
         }
         zones.add(zone);
       }
-      server = new DnsServer(stack, config.role(), counters, new Authority(stack, zones), null);
+      server = new DnsServer(stack, tcp, tracer, config.role(), counters, new Authority(tracer, zones), null);
     } else if (DnsConfig.FORWARDER.equals(config.role())) {
       if (config.upstream() == null || !Ipv4Address.isValid(config.upstream())) {
         throw new IllegalArgumentException("a forwarder needs an upstream IPv4 address, not '" + config.upstream() + "'");
       }
-      Forwarder f = new Forwarder(stack, Ipv4Address.parse(config.upstream()), counters);
-      server = new DnsServer(stack, config.role(), counters, f, f.cache());
+      Forwarder f = new Forwarder(stack, tcp, tracer, Ipv4Address.parse(config.upstream()), counters);
+      server = new DnsServer(stack, tcp, tracer, config.role(), counters, f, f.cache());
     } else {
       throw new IllegalArgumentException("unknown DNS role '" + config.role() + "' (authoritative or forwarder)");
     }
     server.bind();
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(new TraceEvent("dns.start").put("role", config.role())
+    if (tracer.enabled()) {
+      tracer.emit(new ProseEvent("dns.start").put("role", config.role())
           .msg("starts a DNS server (" + server.describe(config) + ") on UDP and TCP port " + PORT));
     }
     return server;
@@ -131,7 +137,7 @@ public final class DnsServer {
     }
     udpBound = true;
     try {
-      listener = stack.tcp().listen(0, PORT, 0, this::accept);
+      listener = tcp.listen(0, PORT, 0, this::accept);
     } catch (IllegalStateException e) {
       stack.udp().unbind(PORT);
       udpBound = false;
@@ -227,7 +233,7 @@ public final class DnsServer {
 
   private TcpEvents accept(TcpConnection c) {
     counters.tcpConnections++;
-    DnsTcpSession s = new DnsTcpSession(this, stack, c, TCP_IDLE_TIMEOUT_NANOS);
+    DnsTcpSession s = new DnsTcpSession(this, stack.time(), tracer, c, TCP_IDLE_TIMEOUT_NANOS);
     sessions.add(s);
     return s;
   }
@@ -369,8 +375,8 @@ public final class DnsServer {
 
   private void drop(int length, int clientIp, int clientPort, String why) {
     counters.dropped++;
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(new TraceEvent("dns.drop").put("client", Ipv4Address.format(clientIp))
+    if (tracer.enabled()) {
+      tracer.emit(new ProseEvent("dns.drop").put("client", Ipv4Address.format(clientIp))
           .put("port", clientPort).put("bytes", length).msg("drops a DNS message (" + length + " bytes) from "
               + Ipv4Address.format(clientIp) + " port " + clientPort + ": " + why));
     }
@@ -385,7 +391,7 @@ public final class DnsServer {
     counters.answered(resp.getRcode());
     if (truncated && !tcp) {
       counters.truncated++;
-      if (stack.tracer().enabled()) {
+      if (tracer.enabled()) {
         trace("dns.truncated", q.responder, "the answer to " + DnsText.question(q.question()) + " ("
             + resp.toWire().length + " bytes) exceeds the client's UDP limit of " + q.udpLimit
             + " bytes: sends it truncated (TC), so the client asks again over TCP");
@@ -395,8 +401,8 @@ public final class DnsServer {
   }
 
   void trace(String type, ServerQuery.Responder r, String msg) {
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(new TraceEvent(type).put("client", Ipv4Address.format(r.clientIp()))
+    if (tracer.enabled()) {
+      tracer.emit(new ProseEvent(type).put("client", Ipv4Address.format(r.clientIp()))
           .put("port", r.clientPort()).put("transport", r.tcp() ? "tcp" : "udp").msg(msg));
     }
   }

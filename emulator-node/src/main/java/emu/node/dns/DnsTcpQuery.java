@@ -1,7 +1,8 @@
 package emu.node.dns;
 
 import emu.link.time.TimeSource;
-import emu.node.stack.NetworkStack;
+import emu.link.time.TimeSource;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
@@ -14,7 +15,8 @@ import io.netty.buffer.ByteBuf;
  */
 final class DnsTcpQuery implements TcpEvents {
   private final DnsClient.Exchange exchange;
-  private final NetworkStack stack;
+  private final TcpLayer tcp;
+  private final TimeSource time;
   private final byte[] wire;
   private final long timeoutNanos;
   private final DnsFramer framer = new DnsFramer();
@@ -23,21 +25,22 @@ final class DnsTcpQuery implements TcpEvents {
   private TimeSource.Timer timer;
   private boolean done;
 
-  DnsTcpQuery(DnsClient.Exchange exchange, NetworkStack stack, byte[] wire, long timeoutNanos) {
+  DnsTcpQuery(DnsClient.Exchange exchange, TcpLayer tcp, TimeSource time, byte[] wire, long timeoutNanos) {
     this.exchange = exchange;
-    this.stack = stack;
+    this.tcp = tcp;
+    this.time = time;
     this.wire = wire;
     this.timeoutNanos = timeoutNanos;
   }
 
   void start() {
     try {
-      conn = stack.tcp().connect(exchange.server, DnsClient.PORT, 0, this);
+      conn = tcp.connect(exchange.server, DnsClient.PORT, 0, this);
     } catch (IllegalStateException e) {
       fail(DnsReply.Failure.NETWORK, e.getMessage());
       return;
     }
-    timer = stack.time().schedule(() -> {
+    timer = time.schedule(() -> {
       if (!done) {
         conn.abort();
         fail(DnsReply.Failure.TIMEOUT, "timed out");

@@ -1,11 +1,12 @@
 package emu.node.dns;
 
 import emu.link.time.TimeSource;
-import emu.node.stack.NetworkStack;
+import emu.link.time.TimeSource;
+import emu.node.trace.Tracer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
@@ -18,7 +19,8 @@ import java.util.ArrayDeque;
  */
 final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
   private final DnsServer server;
-  private final NetworkStack stack;
+  private final TimeSource time;
+  private final Tracer tracer;
   private final TcpConnection conn;
   private final long idleNanos;
   private final DnsFramer framer = new DnsFramer();
@@ -29,9 +31,10 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
   private boolean peerDone;
   private boolean closed;
 
-  DnsTcpSession(DnsServer server, NetworkStack stack, TcpConnection conn, long idleNanos) {
+  DnsTcpSession(DnsServer server, TimeSource time, Tracer tracer, TcpConnection conn, long idleNanos) {
     this.server = server;
-    this.stack = stack;
+    this.time = time;
+    this.tracer = tracer;
     this.conn = conn;
     this.idleNanos = idleNanos;
   }
@@ -130,7 +133,7 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
       idleTimer.cancel();
     }
     if (!closed) {
-      idleTimer = stack.time().schedule(this::onIdle, idleNanos);
+      idleTimer = time.schedule(this::onIdle, idleNanos);
     }
   }
 
@@ -142,8 +145,8 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
       armIdle();
       return;
     }
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(new TraceEvent("dns.tcp").put("client", Ipv4Address.format(conn.remoteIp()))
+    if (tracer.enabled()) {
+      tracer.emit(new ProseEvent("dns.tcp").put("client", Ipv4Address.format(conn.remoteIp()))
           .put("port", conn.remotePort()).msg("closes the idle DNS-over-TCP connection from "
               + Ipv4Address.format(conn.remoteIp()) + " port " + conn.remotePort() + " after "
               + DnsClient.seconds(idleNanos) + " without a query"));

@@ -1,7 +1,9 @@
 package emu.node.dns;
 
 import emu.node.stack.NetworkStack;
-import emu.node.trace.TraceEvent;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.Tracer;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +41,7 @@ final class Forwarder implements QueryHandler {
    */
   static final long[] UPSTREAM_TIMEOUTS_NANOS = {1_000_000_000L, 2_000_000_000L, 4_000_000_000L};
 
-  private final NetworkStack stack;
+  private final Tracer tracer;
   private final int upstream;
   private final DnsServerCounters counters;
   private final DnsCache cache;
@@ -48,12 +50,12 @@ final class Forwarder implements QueryHandler {
   private final Map<Key, List<ServerQuery>> inFlight = new HashMap<>();
   private boolean stopped;
 
-  Forwarder(NetworkStack stack, int upstream, DnsServerCounters counters) {
-    this.stack = stack;
+  Forwarder(NetworkStack stack, TcpLayer tcp, Tracer tracer, int upstream, DnsServerCounters counters) {
+    this.tracer = tracer;
     this.upstream = upstream;
     this.counters = counters;
     this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
-    this.client = new DnsClient(stack, upstreamCounters, UPSTREAM_TIMEOUTS_NANOS);
+    this.client = new DnsClient(stack, tcp, tracer, upstreamCounters, UPSTREAM_TIMEOUTS_NANOS);
   }
 
   DnsCache cache() {
@@ -72,8 +74,8 @@ final class Forwarder implements QueryHandler {
     if (hit != null) {
       counters.cacheHits++;
       copyAnswer(hit.message(), q.response);
-      if (stack.tracer().enabled()) {
-        stack.tracer().emit(q.event("dns.serve").put("source", "cache").put("rcode", Rcode.string(hit.message().getRcode()))
+      if (tracer.enabled()) {
+        tracer.emit(q.event("dns.serve").put("source", "cache").put("rcode", Rcode.string(hit.message().getRcode()))
             .msg("answers " + DnsText.question(question) + " from its cache (stored " + hit.ageSeconds()
                 + " s ago, TTLs counted down): " + DnsText.answers(hit.message())));
       }
@@ -84,8 +86,8 @@ final class Forwarder implements QueryHandler {
     List<ServerQuery> waiting = inFlight.get(key);
     if (waiting != null) {
       waiting.add(q);
-      if (stack.tracer().enabled()) {
-        stack.tracer().emit(q.event("dns.forward").msg(DnsText.question(question) + ": not in its cache; already asked "
+      if (tracer.enabled()) {
+        tracer.emit(q.event("dns.forward").msg(DnsText.question(question) + ": not in its cache; already asked "
             + Ipv4Address.format(upstream) + ", so it waits for that answer"));
       }
       return;
@@ -94,8 +96,8 @@ final class Forwarder implements QueryHandler {
     waiting.add(q);
     inFlight.put(key, waiting);
     counters.forwarded++;
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(q.event("dns.forward").put("upstream", Ipv4Address.format(upstream))
+    if (tracer.enabled()) {
+      tracer.emit(q.event("dns.forward").put("upstream", Ipv4Address.format(upstream))
           .msg(DnsText.question(question) + ": cache miss; forwards to " + Ipv4Address.format(upstream)));
     }
     Message up = new Message(0);
@@ -117,8 +119,8 @@ final class Forwarder implements QueryHandler {
       String why = m == null ? reply.detail() : "it answered " + Rcode.string(rcode);
       for (ServerQuery q : waiting) {
         q.response.getHeader().setRcode(Rcode.SERVFAIL);
-        if (stack.tracer().enabled()) {
-          stack.tracer().emit(q.event("dns.serve").put("rcode", "SERVFAIL").msg("answers "
+        if (tracer.enabled()) {
+          tracer.emit(q.event("dns.serve").put("rcode", "SERVFAIL").msg("answers "
               + DnsText.question(q.question()) + " with SERVFAIL: no usable answer from "
               + Ipv4Address.format(upstream) + " (" + why + ")"));
         }
@@ -127,9 +129,9 @@ final class Forwarder implements QueryHandler {
       return;
     }
     long ttl = cache.put(m);
-    if (stack.tracer().enabled()) {
+    if (tracer.enabled()) {
       Record question = m.getQuestion();
-      stack.tracer().emit(new TraceEvent("dns.cache").put("qname", DnsText.name(question.getName()))
+      tracer.emit(new ProseEvent("dns.cache").put("qname", DnsText.name(question.getName()))
           .put("qtype", Type.string(question.getType())).put("ttl", ttl)
           .msg(ttl > 0 ? "caches the answer to " + DnsText.question(question) + " for " + ttl + " s"
               + (rcode == Rcode.NXDOMAIN || m.getSection(Section.ANSWER).isEmpty() ? " (negative, RFC 2308)" : "")
@@ -137,8 +139,8 @@ final class Forwarder implements QueryHandler {
     }
     for (ServerQuery q : waiting) {
       copyAnswer(m, q.response);
-      if (stack.tracer().enabled()) {
-        stack.tracer().emit(q.event("dns.serve").put("source", "upstream").put("rcode", Rcode.string(rcode))
+      if (tracer.enabled()) {
+        tracer.emit(q.event("dns.serve").put("source", "upstream").put("rcode", Rcode.string(rcode))
             .msg("answers " + DnsText.question(q.question()) + " with the answer from "
                 + Ipv4Address.format(upstream) + ": " + DnsText.answers(m)));
       }

@@ -1,6 +1,6 @@
 package emu.node.dns;
 
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
@@ -44,9 +44,9 @@ final class ServerQuery {
   }
 
   /** A trace event about this query, with its client, transport, ID and question as fields. */
-  TraceEvent event(String type) {
+  ProseEvent event(String type) {
     Record q = question();
-    return new TraceEvent(type).put("client", Ipv4Address.format(responder.clientIp()))
+    return new ProseEvent(type).put("client", Ipv4Address.format(responder.clientIp()))
         .put("port", responder.clientPort()).put("transport", responder.tcp() ? "tcp" : "udp")
         .put("id", query.getHeader().getID()).put("qname", DnsText.name(q.getName()))
         .put("qtype", Type.string(q.getType()));

@@ -3,7 +3,9 @@ package emu.node.dns;
 import emu.node.apps.Hosts;
 import emu.node.apps.NameResolver;
 import emu.node.stack.NetworkStack;
-import emu.node.trace.TraceEvent;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.Tracer;
+import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,6 +52,7 @@ public final class StubResolver implements NameResolver {
   private record Key(Name name, int type) {}
 
   private final NetworkStack stack;
+  private final Tracer tracer;
   private final Hosts hosts;
   private final int nameserver;
   private final ResolverCounters counters = new ResolverCounters();
@@ -62,17 +65,19 @@ public final class StubResolver implements NameResolver {
    * @param nameserver the DNS server to ask, an IPv4 address as an int; 0 for none (then only
    *     the hosts table answers, as before DNS existed)
    */
-  public StubResolver(NetworkStack stack, Hosts hosts, int nameserver) {
-    this(stack, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+  public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver) {
+    this(stack, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
   }
 
   /** @param timeoutsNanos the wait after each UDP try (its length is the number of tries) */
-  public StubResolver(NetworkStack stack, Hosts hosts, int nameserver, long[] timeoutsNanos) {
+  public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver,
+                      long[] timeoutsNanos) {
     this.stack = Objects.requireNonNull(stack, "stack");
+    this.tracer = tracer;
     this.hosts = Objects.requireNonNull(hosts, "hosts");
     this.nameserver = nameserver;
     this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
-    this.client = new DnsClient(stack, counters, timeoutsNanos);
+    this.client = new DnsClient(stack, tcp, tracer, counters, timeoutsNanos);
   }
 
   // =========================================================================================
@@ -89,15 +94,15 @@ public final class StubResolver implements NameResolver {
       List<Integer> addresses = l.addresses();
       if (!addresses.isEmpty()) {
         int a = addresses.get(0);
-        if (stack.tracer().enabled()) {
-          trace(new TraceEvent("dns.resolve").put("name", nameOrAddress).put("address", Ipv4Address.format(a))
+        if (tracer.enabled()) {
+          trace(new ProseEvent("dns.resolve").put("name", nameOrAddress).put("address", Ipv4Address.format(a))
               .msg("resolves " + nameOrAddress + " to " + Ipv4Address.format(a)));
         }
         done.accept(a);
       } else {
         String error = l.error() != null ? l.error() : DnsLookup.NOT_KNOWN;
-        if (stack.tracer().enabled()) {
-          trace(new TraceEvent("dns.resolve").put("name", nameOrAddress).put("error", error)
+        if (tracer.enabled()) {
+          trace(new ProseEvent("dns.resolve").put("name", nameOrAddress).put("error", error)
               .msg("cannot resolve " + nameOrAddress + ": " + error));
         }
         fail.accept(error);
@@ -126,22 +131,22 @@ public final class StubResolver implements NameResolver {
       Integer a = Ipv4Address.isValid(plain) ? null : hosts.resolve(plain);
       if (a != null) {
         counters.hostsHits++;
-        if (stack.tracer().enabled()) {
-          trace(new TraceEvent("dns.hosts").put("name", plain).put("address", Ipv4Address.format(a))
+        if (tracer.enabled()) {
+          trace(new ProseEvent("dns.hosts").put("name", plain).put("address", Ipv4Address.format(a))
               .msg("looks up " + plain + ": found in its hosts table: " + Ipv4Address.format(a)));
         }
         callback.accept(new DnsLookup(n, type, DnsLookup.Source.HOSTS, fromHosts(n, a), null, 0, null));
         return;
       }
-      if (stack.tracer().enabled()) {
-        trace(new TraceEvent("dns.hosts").put("name", plain).msg("looks up " + plain + ": not in its hosts table"));
+      if (tracer.enabled()) {
+        trace(new ProseEvent("dns.hosts").put("name", plain).msg("looks up " + plain + ": not in its hosts table"));
       }
     }
     DnsCache.Hit hit = cache.get(n, type, DClass.IN);
     if (hit != null) {
       counters.cacheHits++;
-      if (stack.tracer().enabled()) {
-        trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
+      if (tracer.enabled()) {
+        trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
             .put("age", hit.ageSeconds()).msg(what + ": found in its cache (stored " + hit.ageSeconds() + " s ago): "
                 + DnsText.answers(hit.message())));
       }
@@ -150,13 +155,13 @@ public final class StubResolver implements NameResolver {
       return;
     }
     counters.cacheMisses++;
-    if (stack.tracer().enabled()) {
-      trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
+    if (tracer.enabled()) {
+      trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
           .msg(what + ": not in its cache"));
     }
     if (nameserver == 0) {
-      if (stack.tracer().enabled()) {
-        trace(new TraceEvent("dns.query").put("name", DnsText.name(n))
+      if (tracer.enabled()) {
+        trace(new ProseEvent("dns.query").put("name", DnsText.name(n))
             .msg("has no DNS server configured, so it cannot look up " + what));
       }
       callback.accept(new DnsLookup(n, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
@@ -203,8 +208,8 @@ public final class StubResolver implements NameResolver {
       Message m = reply.message();
       if (useCache && m != null) {
         long ttl = cache.put(m);
-        if (ttl > 0 && stack.tracer().enabled()) {
-          trace(new TraceEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type)).put("ttl", ttl)
+        if (ttl > 0 && tracer.enabled()) {
+          trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type)).put("ttl", ttl)
               .msg("caches the answer for " + DnsText.name(n) + " " + Type.string(type) + " for " + ttl + " s"
                   + (DnsLookup.errorFor(m, type) != null ? " (negative, RFC 2308)" : "")));
         }
@@ -242,8 +247,8 @@ public final class StubResolver implements NameResolver {
     return m;
   }
 
-  private void trace(TraceEvent e) {
-    stack.tracer().emit(e);
+  private void trace(ProseEvent e) {
+    tracer.emit(e);
   }
 
   // =========================================================================================

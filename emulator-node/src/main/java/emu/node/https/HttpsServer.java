@@ -6,7 +6,7 @@ import emu.node.tls.PlaintextMeter;
 import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -116,11 +116,11 @@ public final class HttpsServer {
     }).bind(new InetSocketAddress(port));
     bound.addListener(f -> {
       if (!f.isSuccess() && tracer.enabled()) {
-        tracer.emit(new TraceEvent("https.error").put("port", port).put("reason", String.valueOf(f.cause()))
+        tracer.emit(new ProseEvent("https.error").put("port", port).put("reason", String.valueOf(f.cause()))
             .msg("HTTPS server cannot listen on TCP port " + port + ": " + f.cause().getMessage()));
       }
       if (f.isSuccess() && tracer.enabled()) {
-        tracer.emit(new TraceEvent("https.listen").put("port", port).put("names", names).put("tls", tlsMode)
+        tracer.emit(new ProseEvent("https.listen").put("port", port).put("names", names).put("tls", tlsMode)
             .put("provider", providerName)
             .msg("HTTPS server listening on TCP port " + port + (names.isEmpty() ? "" : " for " + String.join(", ", names))
                 + " (TLS " + tlsMode + ", " + providerName + ")"));
@@ -150,7 +150,7 @@ public final class HttpsServer {
       }
       if (tracer.enabled()) {
         String why = TlsFailures.describe(f.cause(), "the client");
-        tracer.emit(new TraceEvent("https.rejected").put("peer", peer(ch)).put("reason", why).put("not_tls", plain)
+        tracer.emit(new ProseEvent("https.rejected").put("peer", peer(ch)).put("reason", why).put("not_tls", plain)
             .msg("closes the connection from " + peer(ch) + ": " + why + " (" + notTls + " non-TLS and "
                 + handshakeFailures + " failed handshakes so far; still serving)"));
       }
@@ -190,7 +190,7 @@ public final class HttpsServer {
       }
       String path = new QueryStringDecoder(req.uri()).path();
       if (tracer.enabled()) {
-        tracer.emit(new TraceEvent("https.request").put("peer", peer(ctx.channel())).put("method", req.method().name())
+        tracer.emit(new ProseEvent("https.request").put("peer", peer(ctx.channel())).put("method", req.method().name())
             .put("path", path).put("host", req.headers().get(HttpHeaderNames.HOST)).put("decrypted_bytes", decrypted)
             .msg("receives " + req.method() + " " + path + " over TLS from " + peer(ctx.channel()) + " (decrypted: "
                 + decrypted + " bytes)"));
@@ -233,7 +233,7 @@ public final class HttpsServer {
       w.addListener(f -> {
         if (f.isSuccess() && tracer.enabled()) {
           long records = narrator.applicationRecordsSent() - recordsBefore;
-          tracer.emit(new TraceEvent("https.response").put("peer", peer(ctx.channel())).put("status", status.code())
+          tracer.emit(new ProseEvent("https.response").put("peer", peer(ctx.channel())).put("status", status.code())
               .put("body_bytes", head ? 0 : body.length).put("plaintext_bytes", meter.sent() - plainBefore)
               .put("records", records)
               .msg("answers " + status + ", " + (head ? 0 : body.length) + " bytes, sent as " + records

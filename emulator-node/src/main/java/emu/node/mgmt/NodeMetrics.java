@@ -85,7 +85,7 @@ public final class NodeMetrics {
     drops();
     if (node.stack() != null) {
       ip(node.stack());
-      tcp(node.stack().tcp());
+      tcp(node.tcp());
       dnsClient(node.resolver().counters());
       if (node.dnsServer() != null) {
         dnsServer(node.dnsServer());
@@ -360,7 +360,7 @@ public final class NodeMetrics {
   private void refresh() {
     java.util.Arrays.fill(tcpStates, 0);
     if (node.stack() != null) {
-      TcpLayer tcp = node.stack().tcp();
+      TcpLayer tcp = node.tcp();
       for (TcpConnection c : tcp.connections()) {
         tcpStates[c.state().ordinal()]++;
       }

@@ -2,9 +2,7 @@ package emu.node.stack;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.ArpPacket;
-import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -16,12 +14,16 @@ import io.netty.buffer.ByteBuf;
  */
 public final class Arp {
   private final NetworkStack stack;
+  private final LinkOutput link;
+  private final ArpObserver observer;
   private final ArpPacket in = new ArpPacket();
   private final ArpPacket out = new ArpPacket();
   private final EthernetFrame eth = new EthernetFrame();
 
-  Arp(NetworkStack stack) {
+  Arp(NetworkStack stack, LinkOutput link, ArpObserver observer) {
     this.stack = stack;
+    this.link = link;
+    this.observer = observer;
   }
 
   void input(Nic nic, ByteBuf frame, int start) {
@@ -48,17 +50,8 @@ public final class Arp {
       }
       return;
     }
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("arp.rx").put("dev", nic.name()).put("op", op == ArpPacket.OP_REQUEST ? "request" : "reply")
-          .put("sender_ip", Ipv4Address.format(senderIp)).put("sender_mac", MacAddress.format(senderMac))
-          .put("target_ip", Ipv4Address.format(targetIp))
-          .msg(op == ArpPacket.OP_REQUEST
-              ? (senderIp == targetIp ? "hears gratuitous ARP on " + nic.name() + ": " + Ipv4Address.format(senderIp)
-                  + " is-at " + MacAddress.format(senderMac)
-                  : "hears ARP request on " + nic.name() + ": who-has " + Ipv4Address.format(targetIp) + " tell "
-                  + Ipv4Address.format(senderIp) + (forUs ? " (that is me)" : " (not me)"))
-              : "hears ARP reply on " + nic.name() + ": " + Ipv4Address.format(senderIp) + " is-at "
-                  + MacAddress.format(senderMac)));
+    if (observer.enabled()) {
+      observer.heard(nic, op, senderIp, senderMac, targetIp, forUs);
     }
     NeighborCache cache = nic.neighbors();
     if (op == ArpPacket.OP_REPLY && forUs) {
@@ -78,14 +71,8 @@ public final class Arp {
     boolean broadcast = unicastMac < 0;
     send(nic, ArpPacket.OP_REQUEST, broadcast ? MacAddress.BROADCAST_BITS : unicastMac, 0, ip);
     stack.counters().arpRequestsSent++;
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("arp.request").put("dev", nic.name()).put("target_ip", Ipv4Address.format(ip))
-          .put("sender_ip", Ipv4Address.format(nic.ip())).put("sender_mac", MacAddress.format(nic.mac()))
-          .put("broadcast", broadcast)
-          .msg("ARP request on " + nic.name() + ": who-has " + Ipv4Address.format(ip) + " tell "
-              + Ipv4Address.format(nic.ip()) + (broadcast
-                  ? " (broadcast to ff:ff:ff:ff:ff:ff: every device on the subnet receives it)"
-                  : " (unicast re-check to " + MacAddress.format(unicastMac) + ")")));
+    if (observer.enabled()) {
+      observer.requestSent(nic, ip, unicastMac);
     }
   }
 
@@ -93,22 +80,16 @@ public final class Arp {
   void announce(Nic nic) {
     send(nic, ArpPacket.OP_REQUEST, MacAddress.BROADCAST_BITS, 0, nic.ip());
     stack.counters().arpRequestsSent++;
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("arp.announce").put("dev", nic.name()).put("ip", Ipv4Address.format(nic.ip()))
-          .put("mac", MacAddress.format(nic.mac()))
-          .msg("gratuitous ARP on " + nic.name() + ": " + Ipv4Address.format(nic.ip()) + " is-at "
-              + MacAddress.format(nic.mac())));
+    if (observer.enabled()) {
+      observer.announced(nic);
     }
   }
 
   private void reply(Nic nic, long toMac, int toIp) {
     send(nic, ArpPacket.OP_REPLY, toMac, toMac, toIp);
     stack.counters().arpRepliesSent++;
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("arp.reply").put("dev", nic.name()).put("ip", Ipv4Address.format(nic.ip()))
-          .put("mac", MacAddress.format(nic.mac())).put("to", Ipv4Address.format(toIp))
-          .msg("ARP reply on " + nic.name() + " to " + Ipv4Address.format(toIp) + ": " + Ipv4Address.format(nic.ip())
-              + " is-at " + MacAddress.format(nic.mac())));
+    if (observer.enabled()) {
+      observer.replySent(nic, toIp, toMac);
     }
   }
 
@@ -118,6 +99,6 @@ public final class Arp {
     eth.wrap(buf).dst(frameDst).src(nic.mac()).etherType(EthernetFrame.ETHERTYPE_ARP);
     new ArpPacket.Repr(op, nic.mac(), nic.ip(), targetMac, targetIp)
         .emit(out.wrap(buf, EthernetFrame.HEADER_LEN));
-    stack.linkOutput().send(nic, buf);
+    link.send(nic, buf);
   }
 }

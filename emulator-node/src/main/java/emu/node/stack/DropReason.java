@@ -2,48 +2,68 @@ package emu.node.stack;
 
 /**
  * Why a node dropped a frame or packet. Every drop increments exactly one of these counters;
- * bad input never throws. The names become the {@code reason} label of the drop metric.
+ * bad input never throws. The names become the {@code reason} label of the drop metric; the
+ * narrative's words for each are the control plane's.
  */
 public enum DropReason {
-  RUNT("frame shorter than an Ethernet header"),
-  NOT_FOR_US("unicast frame addressed to another MAC"),
-  UNKNOWN_ETHERTYPE("EtherType this node does not speak"),
-  ARP_MALFORMED("ARP packet truncated or not Ethernet/IPv4"),
-  IP_MALFORMED("IPv4 header truncated or with bad version, IHL or length"),
-  IP_BAD_CHECKSUM("IPv4 header checksum wrong"),
-  IP_MARTIAN("impossible source address (broadcast, multicast, loopback)"),
-  IP_FRAGMENT("fragment for this node (reassembly is not supported)"),
-  IP_NOT_FOR_US("packet for another host arrived at a host that does not forward"),
-  NO_ROUTE("no route to the destination"),
-  TTL_EXPIRED("TTL reached zero"),
-  MTU_EXCEEDED("packet larger than the egress MTU"),
-  ARP_TIMEOUT("next hop did not answer ARP"),
-  ARP_QUEUE_FULL("too many packets waiting for ARP resolution"),
-  NEIGHBOR_TABLE_FULL("neighbour table full"),
-  ICMP_MALFORMED("ICMP message truncated"),
-  ICMP_BAD_CHECKSUM("ICMP checksum wrong"),
-  UDP_MALFORMED("UDP length field inconsistent"),
-  UDP_BAD_CHECKSUM("UDP checksum wrong"),
-  NO_LISTENER("no socket on the destination port"),
-  TCP_MALFORMED("TCP segment truncated, with a bad data offset, bad options or port 0"),
-  TCP_BAD_CHECKSUM("TCP checksum wrong"),
-  TCP_BAD_FLAGS("TCP segment with impossible flags (SYN+FIN, SYN+RST, none)"),
-  TCP_NO_SOCKET("TCP segment for no connection and no listener (answered with RST)"),
-  TCP_LISTEN_OVERFLOW("SYN dropped: the listener's backlog of half-open connections is full"),
-  TCP_OUT_OF_WINDOW("TCP segment outside the receive window or failing PAWS (answered with ACK unless RST)"),
-  TCP_INVALID("TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast)"),
-  UNSUPPORTED_PROTOCOL("IP protocol this node does not speak"),
-  LINK_DOWN("interface is down");
-
-  private final String description;
-
-  DropReason(String description) {
-    this.description = description;
-  }
-
-  public String description() {
-    return description;
-  }
+  /** Frame shorter than an Ethernet header. */
+  RUNT,
+  /** Unicast frame addressed to another MAC. */
+  NOT_FOR_US,
+  /** EtherType this node does not speak. */
+  UNKNOWN_ETHERTYPE,
+  /** ARP packet truncated or not Ethernet/IPv4. */
+  ARP_MALFORMED,
+  /** IPv4 header truncated or with bad version, IHL or length. */
+  IP_MALFORMED,
+  /** IPv4 header checksum wrong. */
+  IP_BAD_CHECKSUM,
+  /** Impossible source address (broadcast, multicast, loopback). */
+  IP_MARTIAN,
+  /** Fragment for this node (reassembly is not supported). */
+  IP_FRAGMENT,
+  /** Packet for another host arrived at a host that does not forward. */
+  IP_NOT_FOR_US,
+  /** No route to the destination. */
+  NO_ROUTE,
+  /** TTL reached zero. */
+  TTL_EXPIRED,
+  /** Packet larger than the egress MTU. */
+  MTU_EXCEEDED,
+  /** Next hop did not answer ARP. */
+  ARP_TIMEOUT,
+  /** Too many packets waiting for ARP resolution. */
+  ARP_QUEUE_FULL,
+  /** Neighbour table full. */
+  NEIGHBOR_TABLE_FULL,
+  /** ICMP message truncated. */
+  ICMP_MALFORMED,
+  /** ICMP checksum wrong. */
+  ICMP_BAD_CHECKSUM,
+  /** UDP length field inconsistent. */
+  UDP_MALFORMED,
+  /** UDP checksum wrong. */
+  UDP_BAD_CHECKSUM,
+  /** No socket on the destination port. */
+  NO_LISTENER,
+  /** TCP segment truncated, with a bad data offset, bad options or port 0. */
+  TCP_MALFORMED,
+  /** TCP checksum wrong. */
+  TCP_BAD_CHECKSUM,
+  /** TCP segment with impossible flags (SYN+FIN, SYN+RST, none). */
+  TCP_BAD_FLAGS,
+  /** TCP segment for no connection and no listener (answered with RST). */
+  TCP_NO_SOCKET,
+  /** SYN dropped: the listener's backlog of half-open connections is full. */
+  TCP_LISTEN_OVERFLOW,
+  /** TCP segment outside the receive window or failing PAWS (answered with ACK unless RST). */
+  TCP_OUT_OF_WINDOW,
+  /** TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast). */
+  TCP_INVALID,
+  /** IP protocol this node does not speak. */
+  UNSUPPORTED_PROTOCOL,
+  /** Interface is down. */
+  LINK_DOWN;
 
   /** Lower-case label value, e.g. {@code bad_checksum} style: {@code ip_bad_checksum}. */
   public String label() {

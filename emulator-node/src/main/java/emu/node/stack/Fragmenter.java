@@ -13,7 +13,7 @@ final class Fragmenter {
   private Fragmenter() {}
 
   /** Sends {@code packet} (reader index at its IP header) as fragments; takes ownership. */
-  static void fragment(NetworkStack stack, Nic out, int nextHop, ByteBuf packet) {
+  static void fragment(NetworkStack stack, LinkOutput link, Nic out, int nextHop, ByteBuf packet) {
     Ipv4Packet ip = new Ipv4Packet().wrap(packet, packet.readerIndex());
     int payloadStart = ip.payloadIndex();
     int payloadLen = ip.payloadLength();
@@ -38,7 +38,7 @@ final class Fragmenter {
       f.verIhl(Ipv4Packet.MIN_HEADER_LEN).totalLength(Ipv4Packet.MIN_HEADER_LEN + len)
           .flagsFragment((more ? Ipv4Packet.FLAG_MF : 0) | ((baseOffset + off) / 8))
           .fillChecksum();
-      stack.linkOutput().transmit(out, nextHop, frag);
+      link.transmit(out, nextHop, frag);
     }
     packet.release();
   }

@@ -1,7 +1,5 @@
 package emu.node.stack;
 
-import emu.node.trace.PacketSummary;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
@@ -23,6 +21,8 @@ public final class Icmp {
   private static final long BURST = 50;
 
   private final NetworkStack stack;
+  private final Ipv4Output output;
+  private final IcmpObserver observer;
   private final Ipv4Packet ip = new Ipv4Packet();
   private final Ipv4Packet quoted = new Ipv4Packet();
   private final IcmpPacket icmp = new IcmpPacket();
@@ -32,8 +32,10 @@ public final class Icmp {
   private double tokens = BURST;
   private long lastRefill;
 
-  Icmp(NetworkStack stack) {
+  Icmp(NetworkStack stack, Ipv4Output output, IcmpObserver observer) {
     this.stack = stack;
+    this.output = output;
+    this.observer = observer;
     this.lastRefill = stack.time().nanos();
   }
 
@@ -79,13 +81,10 @@ public final class Icmp {
     built.wrap(reply, reply.readerIndex(), len).type(IcmpPacket.TYPE_ECHO_REPLY).code(0).fillChecksum();
     int from = req.dst();
     int to = req.src();
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("icmp.echo").put("to", Ipv4Address.format(to)).put("ident", echo.ident())
-          .put("seq", echo.seq())
-          .msg("answers ICMP echo request from " + Ipv4Address.format(to) + " (id " + echo.ident() + ", seq "
-              + echo.seq() + ") with an echo reply"));
+    if (observer.enabled()) {
+      observer.echoAnswered(to, echo.ident(), echo.seq());
     }
-    stack.ipv4Output().send(from, to, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, reply,
+    output.send(from, to, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, reply,
         TransportChecksum.NONE);
   }
 
@@ -118,13 +117,10 @@ public final class Icmp {
     msg.writeBytes(original, ipStart, quoteLen);
     new IcmpPacket.Repr(type, code, rest).emit(built.wrap(msg, msg.readerIndex(), msg.readableBytes()));
     stack.counters().icmpErrorsSent++;
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("icmp.error").put("icmp_type", type).put("icmp_code", code)
-          .put("to", Ipv4Address.format(src))
-          .msg("sends ICMP " + PacketSummary.icmpName(type, code) + " to " + Ipv4Address.format(src)
-              + " about [" + PacketSummary.ipv4(original, ipStart) + "]"));
+    if (observer.enabled()) {
+      observer.errorSent(type, code, src, original, ipStart);
     }
-    stack.ipv4Output().send(0, src, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, msg,
+    output.send(0, src, Ipv4Packet.PROTO_ICMP, Ipv4Output.DEFAULT_TTL, false, msg,
         TransportChecksum.NONE);
   }
 
@@ -137,7 +133,7 @@ public final class Icmp {
     msg.writeBytes(data);
     IcmpPacket.Repr.echo(IcmpPacket.TYPE_ECHO_REQUEST, ident, seq)
         .emit(built.wrap(msg, msg.readerIndex(), msg.readableBytes()));
-    return stack.ipv4Output().send(0, dst, Ipv4Packet.PROTO_ICMP, ttl, true, msg, TransportChecksum.NONE);
+    return output.send(0, dst, Ipv4Packet.PROTO_ICMP, ttl, true, msg, TransportChecksum.NONE);
   }
 
   private boolean takeToken() {

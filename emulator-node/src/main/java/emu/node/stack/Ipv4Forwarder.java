@@ -1,8 +1,6 @@
 package emu.node.stack;
 
-import emu.node.trace.TraceEvent;
 import emu.node.wire.IcmpPacket;
-import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -13,10 +11,16 @@ import io.netty.buffer.ByteBuf;
  */
 final class Ipv4Forwarder {
   private final NetworkStack stack;
+  private final Icmp icmp;
+  private final LinkOutput link;
+  private final IpObserver observer;
   private final Ipv4Packet ip = new Ipv4Packet();
 
-  Ipv4Forwarder(NetworkStack stack) {
+  Ipv4Forwarder(NetworkStack stack, Icmp icmp, LinkOutput link, IpObserver observer) {
     this.stack = stack;
+    this.icmp = icmp;
+    this.link = link;
+    this.observer = observer;
   }
 
   /** Forwards the packet at {@code ipStart} of {@code frame} (already validated); owns it. */
@@ -24,14 +28,14 @@ final class Ipv4Forwarder {
     ip.wrap(frame, ipStart);
     int ttl = ip.ttl();
     if (ttl <= 1) {
-      stack.icmp().sendError(frame, ipStart, false, IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_TTL_EXCEEDED, 0);
+      icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_TTL_EXCEEDED, 0);
       stack.drop(in, frame, DropReason.TTL_EXPIRED);
       return;
     }
     int dst = ip.dst();
     Route route = stack.routes().lookup(dst);
     if (route == null || !route.nic().isUp()) {
-      stack.icmp().sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_NET_UNREACHABLE, 0);
+      icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_NET_UNREACHABLE, 0);
       stack.drop(in, frame, route == null ? DropReason.NO_ROUTE : DropReason.LINK_DOWN);
       return;
     }
@@ -40,33 +44,25 @@ final class Ipv4Forwarder {
     if (length > out.mtu()) {
       if (ip.dontFragment()) {
         // RFC 1191: tell the sender the MTU of the next hop.
-        stack.icmp().sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
+        icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
             IcmpPacket.CODE_FRAGMENTATION_NEEDED, out.mtu() & 0xFFFF);
         stack.drop(in, frame, DropReason.MTU_EXCEEDED);
         return;
       }
     }
-    int oldChecksum = stack.tracing() ? ip.checksum() : 0;
+    boolean observed = observer.enabled();
+    int oldChecksum = observed ? ip.checksum() : 0;
     int newTtl = ip.decrementTtl();
     int nextHop = route.nextHop(dst);
     stack.counters().ipForwarded++;
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("ip.forward").put("in", in.name()).put("out", out.name())
-          .put("dst", Ipv4Address.format(dst)).put("route", route.describe())
-          .put("next_hop", Ipv4Address.format(nextHop)).put("ttl_before", ttl).put("ttl_after", newTtl)
-          .put("checksum_before", String.format("0x%04x", oldChecksum))
-          .put("checksum_after", String.format("0x%04x", ip.checksum()))
-          .msg("routes " + Ipv4Address.format(dst) + ": longest match '" + route.describe() + "'; TTL "
-              + ttl + " -> " + newTtl + ", header checksum 0x" + String.format("%04x", oldChecksum) + " -> 0x"
-              + String.format("%04x", ip.checksum()) + " (updated incrementally); forwards out " + out.name()
-              + " to " + (route.gateway() != 0 ? "next router " : "the destination itself ")
-              + Ipv4Address.format(nextHop)));
+    if (observed) {
+      observer.forwarded(in, out, dst, route, nextHop, ttl, newTtl, oldChecksum, ip.checksum());
     }
     frame.readerIndex(ipStart);
     if (length > out.mtu()) {
-      Fragmenter.fragment(stack, out, nextHop, frame);
+      Fragmenter.fragment(stack, link, out, nextHop, frame);
       return;
     }
-    stack.linkOutput().transmit(out, nextHop, frame);
+    link.transmit(out, nextHop, frame);
   }
 }

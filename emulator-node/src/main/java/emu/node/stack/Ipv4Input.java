@@ -1,9 +1,5 @@
 package emu.node.stack;
 
-import emu.link.wire.EthernetFrame;
-import emu.link.wire.MacAddress;
-import emu.node.trace.PacketSummary;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
@@ -11,14 +7,24 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * IPv4 ingress (RFC 791, RFC 1122 3.2.1, RFC 1812 5.2.2): validates the header, trims link
- * padding, then delivers to this node or hands the packet to the forwarder.
+ * padding, then delivers to this node (ICMP, or the protocol registered for the packet's
+ * number) or hands the packet to the forwarder.
  */
 final class Ipv4Input {
   private final NetworkStack stack;
+  private final Icmp icmp;
+  private final Ipv4Forwarder forwarder;
+  /** The stack's registry, by IP protocol number; shared, so later registrations are seen. */
+  private final IpProtocol[] protocols;
+  private final IpObserver observer;
   private final Ipv4Packet ip = new Ipv4Packet();
 
-  Ipv4Input(NetworkStack stack) {
+  Ipv4Input(NetworkStack stack, Icmp icmp, Ipv4Forwarder forwarder, IpProtocol[] protocols, IpObserver observer) {
     this.stack = stack;
+    this.icmp = icmp;
+    this.forwarder = forwarder;
+    this.protocols = protocols;
+    this.observer = observer;
   }
 
   void input(Nic nic, ByteBuf frame, int ipStart, boolean l2Unicast) {
@@ -42,8 +48,8 @@ final class Ipv4Input {
     }
     boolean local = stack.isLocal(dst);
     boolean broadcast = !local && stack.isBroadcast(dst);
-    if (stack.tracing()) {
-      traceDecap(nic, frame, ipStart, local || broadcast);
+    if (observer.enabled()) {
+      observer.received(nic, frame, ipStart, local || broadcast);
     }
     if (local || broadcast) {
       deliver(nic, frame, ipStart, broadcast, !l2Unicast);
@@ -51,7 +57,7 @@ final class Ipv4Input {
       // Hosts do not forward (RFC 1122 3.3.1), and nobody forwards link-layer broadcasts.
       stack.drop(nic, frame, DropReason.IP_NOT_FOR_US);
     } else {
-      stack.forwarder().forward(nic, frame, ipStart);
+      forwarder.forward(nic, frame, ipStart);
     }
   }
 
@@ -69,31 +75,20 @@ final class Ipv4Input {
     }
     stack.counters().ipDelivered++;
     boolean noErrors = ipBroadcast || l2Broadcast;
-    switch (ip.protocol()) {
-      case Ipv4Packet.PROTO_ICMP -> stack.icmp().input(nic, buf, ipStart, ipBroadcast);
-      case Ipv4Packet.PROTO_UDP -> stack.udp().input(nic, buf, ipStart, noErrors);
-      case Ipv4Packet.PROTO_TCP -> stack.tcp().input(nic, buf, ipStart, noErrors);
-      default -> {
-        if (!noErrors) {
-          stack.icmp().sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
-              IcmpPacket.CODE_PROTOCOL_UNREACHABLE, 0);
-        }
-        stack.drop(nic, buf, DropReason.UNSUPPORTED_PROTOCOL);
-      }
+    int protocol = ip.protocol();
+    if (protocol == Ipv4Packet.PROTO_ICMP) {
+      icmp.input(nic, buf, ipStart, ipBroadcast);
+      return;
     }
+    IpProtocol handler = protocols[protocol];
+    if (handler != null) {
+      handler.input(nic, buf, ipStart, noErrors);
+      return;
+    }
+    if (!noErrors) {
+      icmp.sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_PROTOCOL_UNREACHABLE, 0);
+    }
+    stack.drop(nic, buf, DropReason.UNSUPPORTED_PROTOCOL);
   }
 
-  private void traceDecap(Nic nic, ByteBuf frame, int ipStart, boolean forMe) {
-    int frameStart = ipStart - EthernetFrame.HEADER_LEN;
-    long srcMac = EthernetFrame.src(frame, frameStart);
-    long dstMac = EthernetFrame.dst(frame, frameStart);
-    stack.trace(new TraceEvent("ip.rx").put("dev", nic.name())
-        .put("src_mac", MacAddress.format(srcMac)).put("dst_mac", MacAddress.format(dstMac))
-        .put("src", Ipv4Address.format(ip.src())).put("dst", Ipv4Address.format(ip.dst()))
-        .put("ttl", ip.ttl()).put("protocol", ip.protocol()).put("for_me", forMe).put("ip_id", ip.ident())
-        .msg("receives a frame on " + nic.name() + " from " + MacAddress.format(srcMac) + " to "
-            + (dstMac == nic.mac() ? "its own MAC " : "") + MacAddress.format(dstMac)
-            + "; strips the Ethernet header: IPv4 [" + PacketSummary.ipv4(frame, ipStart) + "], TTL " + ip.ttl()
-            + (forMe ? "; the destination is this node" : "")));
-  }
 }

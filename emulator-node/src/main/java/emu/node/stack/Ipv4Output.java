@@ -1,7 +1,5 @@
 package emu.node.stack;
 
-import emu.node.trace.PacketSummary;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
@@ -15,14 +13,22 @@ public final class Ipv4Output {
   public static final int DEFAULT_TTL = 64;
 
   private final NetworkStack stack;
+  private final LinkOutput link;
+  private final IpObserver observer;
   private final Ipv4Packet ip = new Ipv4Packet();
+  private Ipv4Input loopback;
   private int nextIdent;
-  /** Only used while tracing: the route last narrated for each destination. */
-  private final java.util.Map<Integer, Route> tracedDecisions = new java.util.HashMap<>();
 
-  Ipv4Output(NetworkStack stack) {
+  Ipv4Output(NetworkStack stack, LinkOutput link, IpObserver observer) {
     this.stack = stack;
+    this.link = link;
+    this.observer = observer;
     this.nextIdent = stack.random().nextInt(0x10000);
+  }
+
+  /** Packets to one of our own addresses come back in here. */
+  void connect(Ipv4Input input) {
+    this.loopback = input;
   }
 
   /**
@@ -39,14 +45,16 @@ public final class Ipv4Output {
       int ipStart = prependHeader(payload, from, dst, protocol, ttl, dontFragment);
       Nic nic = stack.nicForNeighbor(dst);
       stack.counters().ipSent++;
-      stack.time().schedule(() -> stack.ipv4Input().deliver(nic, payload, ipStart, false, false), 0);
+      stack.time().schedule(() -> loopback.deliver(nic, payload, ipStart, false, false), 0);
       return SendResult.SENT;
     }
     Route route = stack.routes().lookup(dst);
     if (route == null) {
       payload.release();
       stack.counters().drop(DropReason.NO_ROUTE);
-      traceNoRoute(dst);
+      if (observer.enabled()) {
+        observer.noRoute(dst);
+      }
       return SendResult.NO_ROUTE;
     }
     Nic nic = route.nic();
@@ -59,18 +67,14 @@ public final class Ipv4Output {
     // The limited broadcast goes out of the route's interface as an Ethernet broadcast, never
     // to a gateway (Linux: __mkroute_output drops the gateway for it).
     int nextHop = dst == Ipv4Address.BROADCAST ? dst : route.nextHop(dst);
-    if (stack.tracing()) {
-      traceDecision(dst, route, nextHop);
+    boolean observed = observer.enabled();
+    if (observed) {
+      observer.routeChosen(dst, route, nextHop);
     }
     checksum.fill(payload, l4Start, l4Length, from, dst);
     int ipStart = prependHeader(payload, from, dst, protocol, ttl, dontFragment);
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("ip.encap").put("src", Ipv4Address.format(from)).put("dst", Ipv4Address.format(dst))
-          .put("protocol", protocol).put("ttl", ttl).put("ident", ip.wrap(payload, ipStart).ident())
-          .put("bytes", payload.readableBytes())
-          .msg("encapsulates: " + PacketSummary.l4(ip.wrap(payload, ipStart)) + " inside an IPv4 header "
-              + Ipv4Address.format(from) + " > " + Ipv4Address.format(dst) + " (TTL " + ttl + ", id "
-              + ip.ident() + ", " + payload.readableBytes() + " bytes)"));
+    if (observed) {
+      observer.encapsulated(payload, ipStart);
     }
     stack.counters().ipSent++;
     if (payload.readableBytes() > nic.mtu()) {
@@ -79,10 +83,10 @@ public final class Ipv4Output {
         stack.counters().drop(DropReason.MTU_EXCEEDED);
         return SendResult.TOO_BIG;
       }
-      Fragmenter.fragment(stack, nic, nextHop, payload);
+      Fragmenter.fragment(stack, link, nic, nextHop, payload);
       return SendResult.SENT;
     }
-    stack.linkOutput().transmit(nic, nextHop, payload);
+    link.transmit(nic, nextHop, payload);
     return SendResult.SENT;
   }
 
@@ -95,42 +99,4 @@ public final class Ipv4Output {
     return ipStart;
   }
 
-  private void traceDecision(int dst, Route route, int nextHop) {
-    // Narrate a destination's routing decision once, and again only if it changes: the
-    // kernel decides for every packet, but a reader needs to see each decision once.
-    if (tracedDecisions.size() > 1024) {
-      tracedDecisions.clear(); // bounded: at worst a decision is narrated again
-    }
-    if (tracedDecisions.put(dst, route) == route) {
-      return;
-    }
-    Nic nic = route.nic();
-    String own = nic.address() == null ? "(no address)" : nic.address().toString();
-    boolean direct = route.gateway() == 0;
-    String why;
-    if (direct) {
-      why = Ipv4Address.format(dst) + " is on my own subnet " + route.prefix().networkCidr()
-          + " (my address " + own + "): deliver directly, ARP for the destination itself";
-    } else if (nic.address() != null) {
-      int mask = nic.address().mask();
-      why = "my address " + own + " is in " + nic.address().networkCidr() + "; " + Ipv4Address.format(dst)
-          + " masked with " + Ipv4Address.format(mask) + " gives " + Ipv4Address.format(dst & mask)
-          + ": different subnets, so I cannot reach it directly; send to "
-          + (route.isDefault() ? "my default gateway " : "the gateway ") + Ipv4Address.format(route.gateway())
-          + " and ARP for the gateway, not for the destination";
-    } else {
-      why = "send to the gateway " + Ipv4Address.format(route.gateway());
-    }
-    stack.trace(new TraceEvent("route.decision").put("dst", Ipv4Address.format(dst)).put("own", own)
-        .put("route", route.describe()).put("next_hop", Ipv4Address.format(nextHop)).put("direct", direct)
-        .put("dev", nic.name())
-        .msg("routing decision for " + Ipv4Address.format(dst) + ": matched '" + route.describe() + "'; " + why));
-  }
-
-  private void traceNoRoute(int dst) {
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("route.decision").put("dst", Ipv4Address.format(dst)).put("route", null)
-          .msg("routing decision for " + Ipv4Address.format(dst) + ": no route matches (no default gateway either)"));
-    }
-  }
 }

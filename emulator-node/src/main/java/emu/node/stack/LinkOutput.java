@@ -2,8 +2,7 @@ package emu.node.stack;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.trace.PacketSummary;
-import emu.node.trace.TraceEvent;
+import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 
@@ -14,10 +13,20 @@ import io.netty.buffer.ByteBuf;
  */
 final class LinkOutput implements NeighborEvents {
   private final NetworkStack stack;
+  private final StackObserver observer;
   private final EthernetFrame eth = new EthernetFrame();
+  private Arp arp;
+  private Icmp icmp;
 
-  LinkOutput(NetworkStack stack) {
+  LinkOutput(NetworkStack stack, StackObserver observer) {
     this.stack = stack;
+    this.observer = observer;
+  }
+
+  /** ARP resolves next hops for it; ICMP tells senders about a next hop that never answered. */
+  void connect(Arp arp, Icmp icmp) {
+    this.arp = arp;
+    this.icmp = icmp;
   }
 
   /**
@@ -45,18 +54,8 @@ final class LinkOutput implements NeighborEvents {
     int ipStart = packet.readerIndex();
     packet.readerIndex(ipStart - EthernetFrame.HEADER_LEN);
     eth.wrap(packet).dst(dstMac).src(nic.mac()).etherType(EthernetFrame.ETHERTYPE_IPV4);
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("eth.tx").put("dev", nic.name())
-          .put("src_mac", MacAddress.format(nic.mac())).put("dst_mac", MacAddress.format(dstMac))
-          .put("ethertype", "0x0800").put("bytes", packet.readableBytes())
-          // the packet's identity, which the receiver's ip.rx repeats: the control plane pairs
-          // sends with receives to estimate hosts' clock offsets (emu.control.narrative.ClockOffsets)
-          .put("src", Ipv4Address.format(packet.getInt(ipStart + 12)))
-          .put("dst", Ipv4Address.format(packet.getInt(ipStart + 16)))
-          .put("ip_id", packet.getUnsignedShort(ipStart + 4))
-          .msg("frames it: Ethernet " + MacAddress.format(nic.mac()) + " > " + MacAddress.format(dstMac)
-              + ", IPv4, " + packet.readableBytes() + " bytes [" + PacketSummary.ipv4(packet, ipStart)
-              + "]; transmits on " + nic.name()));
+    if (observer.enabled()) {
+      observer.frameSent(nic, dstMac, packet, ipStart);
     }
     send(nic, packet);
   }
@@ -76,7 +75,7 @@ final class LinkOutput implements NeighborEvents {
 
   @Override
   public void solicit(Nic nic, int ip, long unicastMac) {
-    stack.arp().sendRequest(nic, ip, unicastMac);
+    arp.sendRequest(nic, ip, unicastMac);
   }
 
   @Override
@@ -87,24 +86,18 @@ final class LinkOutput implements NeighborEvents {
   @Override
   public void unresolved(Nic nic, int ip, ByteBuf packet) {
     // RFC 1812 4.3.3.1 / Linux: tell the sender the host is unreachable, then drop.
-    stack.icmp().sendError(packet, packet.readerIndex(), false,
-        emu.node.wire.IcmpPacket.TYPE_DEST_UNREACHABLE, emu.node.wire.IcmpPacket.CODE_HOST_UNREACHABLE, 0);
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("drop").put("reason", DropReason.ARP_TIMEOUT.label()).put("dev", nic.name())
-          .msg("dropped a packet for " + Ipv4Address.format(ip) + ": " + DropReason.ARP_TIMEOUT.description()));
+    icmp.sendError(packet, packet.readerIndex(), false, IcmpPacket.TYPE_DEST_UNREACHABLE,
+        IcmpPacket.CODE_HOST_UNREACHABLE, 0);
+    if (observer.enabled()) {
+      observer.dropped(nic, DropReason.ARP_TIMEOUT, ip);
     }
     packet.release();
   }
 
   @Override
   public void transition(Nic nic, NeighborCache.Entry e, NeighborState from, NeighborState to) {
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("neigh").put("dev", nic.name()).put("ip", Ipv4Address.format(e.ip()))
-          .put("from", from == null ? "NONE" : from.name()).put("to", to.name())
-          .put("mac", e.mac() < 0 ? null : MacAddress.format(e.mac()))
-          .msg("ARP cache: " + Ipv4Address.format(e.ip()) + " on " + nic.name() + " "
-              + (from == null ? "new" : from.name()) + " -> " + to.name()
-              + (e.mac() < 0 ? "" : " (" + MacAddress.format(e.mac()) + ")")));
+    if (observer.enabled()) {
+      observer.neighborChanged(nic, e.ip(), from, to, e.mac());
     }
   }
 }

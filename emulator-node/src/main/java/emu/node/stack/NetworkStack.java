@@ -4,11 +4,9 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.tcp.TcpLayer;
-import emu.node.trace.TraceEvent;
-import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -22,8 +20,11 @@ import java.util.random.RandomGenerator;
  * owns the node, with time and randomness injected.
  *
  * <p>Packet path: frame in -> Ethernet check -> {@link Arp} or {@link Ipv4Input} -> (forward:
- * {@link Ipv4Forwarder}) or (deliver: {@link Icmp} / {@link Udp} / {@link TcpLayer}). Out: {@link Ipv4Output} ->
- * {@link LinkOutput} (ARP resolution, Ethernet header) -> link endpoint.
+ * {@link Ipv4Forwarder}) or (deliver: {@link Icmp}, or the {@link IpProtocol} registered for the
+ * packet's protocol number: {@link Udp} here, TCP and whatever else from above). Out:
+ * {@link Ipv4Output} -> {@link LinkOutput} (ARP resolution, Ethernet header) -> link endpoint.
+ * Each stage holds the stages it hands packets to; what they all share (interfaces, routes,
+ * counters, time) stays here. What happens is reported to the {@link StackObserver}, as values.
  */
 public final class NetworkStack {
   /** Bytes kept free in front of locally built payloads for every header below them. */
@@ -32,7 +33,7 @@ public final class NetworkStack {
   private final String name;
   private final TimeSource time;
   private final RandomGenerator random;
-  private final Tracer tracer;
+  private final StackObserver observer;
   private final ByteBufAllocator alloc;
   private final boolean forwarding;
   private final NeighborCache.Params neighborParams;
@@ -48,25 +49,43 @@ public final class NetworkStack {
   private final Ipv4Forwarder forwarder;
   private final Icmp icmp;
   private final Udp udp;
-  private final TcpLayer tcp;
+  /** Protocols above IPv4 by protocol number (ICMP is part of IPv4 itself and not in here). */
+  private final IpProtocol[] protocols = new IpProtocol[256];
 
-  public NetworkStack(String name, TimeSource time, RandomGenerator random, Tracer tracer,
+  public NetworkStack(String name, TimeSource time, RandomGenerator random, StackObserver observer,
                       ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
     this.name = name;
     this.time = time;
     this.random = random;
-    this.tracer = tracer;
+    this.observer = observer;
     this.alloc = alloc;
     this.forwarding = forwarding;
     this.neighborParams = neighborParams;
-    this.linkOutput = new LinkOutput(this);
-    this.arp = new Arp(this);
-    this.icmp = new Icmp(this);
-    this.ipv4Output = new Ipv4Output(this);
-    this.forwarder = new Ipv4Forwarder(this);
-    this.udp = new Udp(this);
-    this.ipv4Input = new Ipv4Input(this);
-    this.tcp = new TcpLayer(this);
+    this.linkOutput = new LinkOutput(this, observer);
+    this.arp = new Arp(this, linkOutput, observer);
+    this.ipv4Output = new Ipv4Output(this, linkOutput, observer);
+    this.icmp = new Icmp(this, ipv4Output, observer);
+    this.forwarder = new Ipv4Forwarder(this, icmp, linkOutput, observer);
+    this.ipv4Input = new Ipv4Input(this, icmp, forwarder, protocols, observer);
+    this.udp = new Udp(this, ipv4Output, icmp, observer);
+    // the two loops of the output path: the link layer asks ARP to resolve and ICMP to report a
+    // neighbour that never answered; a packet to one of our own addresses comes back in
+    linkOutput.connect(arp, icmp);
+    ipv4Output.connect(ipv4Input);
+    register(Ipv4Packet.PROTO_UDP, udp::input);
+  }
+
+  /**
+   * Registers the protocol above IPv4 that takes the packets numbered {@code protocol} (RFC 790's
+   * numbers: 6 TCP, 17 UDP, 89 OSPF ...).
+   *
+   * @throws IllegalStateException if that number is taken or is ICMP's (part of IPv4 itself)
+   */
+  public void register(int protocol, IpProtocol handler) {
+    if (protocol == Ipv4Packet.PROTO_ICMP || protocols[protocol & 0xFF] != null) {
+      throw new IllegalStateException("IP protocol " + protocol + " is already handled by " + name + "'s stack");
+    }
+    protocols[protocol & 0xFF] = handler;
   }
 
   /**
@@ -148,16 +167,14 @@ public final class NetworkStack {
     }
   }
 
-  /** Counts a drop, traces it when tracing, and releases the buffer. */
+  /** Counts a drop, reports it, and releases the buffer. */
   public void drop(Nic nic, ByteBuf buf, DropReason reason) {
     counters.drop(reason);
     if (nic != null) {
       nic.rxDropped++;
     }
-    if (tracer.enabled()) {
-      tracer.emit(new TraceEvent("drop").put("reason", reason.label())
-          .put("dev", nic == null ? null : nic.name())
-          .msg("dropped" + (nic == null ? "" : " on " + nic.name()) + ": " + reason.description()));
+    if (observer.enabled()) {
+      observer.dropped(nic, reason, 0);
     }
     buf.release();
   }
@@ -240,20 +257,12 @@ public final class NetworkStack {
     return random;
   }
 
-  public Tracer tracer() {
-    return tracer;
-  }
-
   public Icmp icmp() {
     return icmp;
   }
 
   public Udp udp() {
     return udp;
-  }
-
-  public TcpLayer tcp() {
-    return tcp;
   }
 
   public Ipv4Output ipv4Output() {
@@ -264,28 +273,8 @@ public final class NetworkStack {
     return arp;
   }
 
-  Ipv4Input ipv4Input() {
-    return ipv4Input;
-  }
-
-  Ipv4Forwarder forwarder() {
-    return forwarder;
-  }
-
-  LinkOutput linkOutput() {
-    return linkOutput;
-  }
-
   /** The node's allocator, for buffers handed to applications (e.g. received TCP data). */
   public ByteBufAllocator alloc() {
     return alloc;
-  }
-
-  boolean tracing() {
-    return tracer.enabled();
-  }
-
-  void trace(TraceEvent event) {
-    tracer.emit(event);
   }
 }

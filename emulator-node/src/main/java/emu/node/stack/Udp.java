@@ -1,8 +1,6 @@
 package emu.node.stack;
 
-import emu.node.trace.TraceEvent;
 import emu.node.wire.IcmpPacket;
-import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
@@ -18,13 +16,19 @@ public final class Udp {
   public static final int EPHEMERAL_HIGH = 60999;
 
   private final NetworkStack stack;
+  private final Ipv4Output output;
+  private final Icmp icmp;
+  private final UdpObserver observer;
   private final Ipv4Packet ip = new Ipv4Packet();
   private final UdpDatagram udp = new UdpDatagram();
   private final UdpDatagram out = new UdpDatagram();
   private final IntObjectHashMap<UdpListener> ports = new IntObjectHashMap<>();
 
-  Udp(NetworkStack stack) {
+  Udp(NetworkStack stack, Ipv4Output output, Icmp icmp, UdpObserver observer) {
     this.stack = stack;
+    this.output = output;
+    this.icmp = icmp;
+    this.observer = observer;
   }
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
@@ -70,17 +74,14 @@ public final class Udp {
     UdpListener listener = ports.get(dstPort);
     if (listener == null) {
       if (!broadcast) {
-        stack.icmp().sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
+        icmp.sendError(buf, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
             IcmpPacket.CODE_PORT_UNREACHABLE, 0);
       }
       stack.drop(nic, buf, DropReason.NO_LISTENER);
       return;
     }
-    if (stack.tracing()) {
-      stack.trace(new TraceEvent("udp.deliver").put("src", Ipv4Address.format(src)).put("src_port", udp.srcPort())
-          .put("dst_port", dstPort).put("bytes", udp.payloadLength())
-          .msg("delivers UDP " + Ipv4Address.format(src) + ":" + udp.srcPort() + " > port " + dstPort + " ("
-              + udp.payloadLength() + " bytes) to its socket"));
+    if (observer.enabled()) {
+      observer.delivered(src, udp.srcPort(), dstPort, udp.payloadLength());
     }
     int srcPort = udp.srcPort();
     ByteBuf payload = buf.slice(udp.payloadIndex(), udp.payloadLength());
@@ -101,7 +102,7 @@ public final class Udp {
     data.readerIndex(start);
     out.wrap(data, start, UdpDatagram.HEADER_LEN + len).srcPort(srcPort).dstPort(dstPort)
         .length(UdpDatagram.HEADER_LEN + len);
-    return stack.ipv4Output().send(srcIp, dstIp, Ipv4Packet.PROTO_UDP, ttl, false, data,
+    return output.send(srcIp, dstIp, Ipv4Packet.PROTO_UDP, ttl, false, data,
         (b, s, l, from, to) -> out.wrap(b, s, l).fillChecksum(from, to));
   }
 }

@@ -234,9 +234,9 @@ final class LossRecovery {
           counters.timeoutAborts++;
           if (c.state == TcpState.SYN_SENT || c.listener == null) {
             counters.attemptFails++;
-            c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, "handshake timed out");
+            c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, TcpCause.HANDSHAKE_TIMED_OUT);
           } else {
-            c.transition(TcpState.CLOSED, "SYN,ACK retries exhausted");
+            c.transition(TcpState.CLOSED, TcpCause.SYN_ACK_RETRIES_EXHAUSTED);
             c.destroy(); // a half-open passive connection: nobody was told about it
           }
           return;
@@ -255,7 +255,7 @@ final class LossRecovery {
         }
         if (++c.retries > s.maxRetries()) {
           counters.timeoutAborts++;
-          c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, "retransmissions unanswered");
+          c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, TcpCause.RETRANSMISSIONS_UNANSWERED);
           return;
         }
         counters.timeouts++;

@@ -77,7 +77,7 @@ final class PendingEvents {
           TcpEvents e = c.listener.acceptor().accept(c);
           if (e == null) { // a misbehaving acceptor: nobody would ever read this connection
             c.layer.output().sendReset(c);
-            c.terminate(TcpError.ABORTED, "the acceptor returned no event handler");
+            c.terminate(TcpError.ABORTED, TcpCause.NO_HANDLER);
             return;
           }
           c.events = e;

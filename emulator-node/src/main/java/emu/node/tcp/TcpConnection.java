@@ -1,7 +1,6 @@
 package emu.node.tcp;
 
 import emu.node.stack.NetworkStack;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
@@ -281,11 +280,11 @@ public final class TcpConnection implements TcpTimers.Handler {
     switch (state) {
       case ESTABLISHED -> { // RFC 9293 3.10.4: queue the FIN, enter FIN-WAIT-1
         queueFin();
-        transition(TcpState.FIN_WAIT_1, "application shut down output");
+        transition(TcpState.FIN_WAIT_1, TcpCause.APP_SHUTDOWN_OUTPUT);
       }
       case CLOSE_WAIT -> { // RFC 9293 3.10.4: queue the FIN, enter LAST-ACK
         queueFin();
-        transition(TcpState.LAST_ACK, "application shut down output after the peer's FIN");
+        transition(TcpState.LAST_ACK, TcpCause.APP_SHUTDOWN_OUTPUT_AFTER_PEER_FIN);
       }
       default -> { } // SYN-SENT, SYN-RECEIVED: the FIN follows ESTABLISHED; later states have sent it
     }
@@ -312,7 +311,7 @@ public final class TcpConnection implements TcpTimers.Handler {
         return;
       }
       case SYN_SENT -> { // RFC 9293 3.10.4 SYN-SENT: delete the TCB
-        terminate(null, "closed by the application in SYN-SENT");
+        terminate(null, TcpCause.APP_CLOSE_IN_SYN_SENT);
         scheduleDelivery();
         return;
       }
@@ -320,7 +319,7 @@ public final class TcpConnection implements TcpTimers.Handler {
     }
     if (recvBuf.readable() > 0) {
       layer.output().sendReset(this);
-      terminate(TcpError.ABORTED, "closed with unread data: reset");
+      terminate(TcpError.ABORTED, TcpCause.APP_CLOSE_WITH_UNREAD_DATA);
       scheduleDelivery();
       return;
     }
@@ -343,7 +342,7 @@ public final class TcpConnection implements TcpTimers.Handler {
       case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> layer.output().sendReset(this);
       default -> { } // SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete the TCB
     }
-    terminate(TcpError.ABORTED, "aborted by the application");
+    terminate(TcpError.ABORTED, TcpCause.APP_ABORT);
     scheduleDelivery();
   }
 
@@ -415,8 +414,12 @@ public final class TcpConnection implements TcpTimers.Handler {
   // State machine bookkeeping
   // =========================================================================================
 
-  /** Every state change goes through here: records it (history, trace) and nothing else. */
-  void transition(TcpState to, String why) {
+  /** Every state change goes through here: records it (history, observer) and nothing else. */
+  void transition(TcpState to, TcpCause cause) {
+    transition(to, cause, null);
+  }
+
+  private void transition(TcpState to, TcpCause cause, TcpError error) {
     TcpState from = state;
     if (from == to) {
       return;
@@ -425,12 +428,9 @@ public final class TcpConnection implements TcpTimers.Handler {
     if (history.size() < HISTORY) {
       history.add(to);
     }
-    if (stack.tracer().enabled()) {
-      stack.tracer().emit(new TraceEvent("tcp.state").put("local", Ipv4Address.format(localIp) + ":" + localPort)
-          .put("remote", Ipv4Address.format(remoteIp) + ":" + remotePort).put("from", from.ssName())
-          .put("to", to.ssName()).put("why", why)
-          .msg("TCP " + Ipv4Address.format(localIp) + ":" + localPort + " > " + Ipv4Address.format(remoteIp) + ":"
-              + remotePort + " " + from.ssName() + " -> " + to.ssName() + ": " + why));
+    TcpObserver observer = layer.observer();
+    if (observer.enabled()) {
+      observer.stateChanged(this, from, to, cause, error);
     }
   }
 
@@ -477,8 +477,8 @@ public final class TcpConnection implements TcpTimers.Handler {
    * The handshake completed (RFC 9293 3.10.7.3 / 3.10.7.4 fifth step, SYN-RECEIVED): congestion
    * control starts, the application is told, and a FIN asked for before is queued.
    */
-  void enterEstablished(String why) {
-    transition(TcpState.ESTABLISHED, why);
+  void enterEstablished(TcpCause cause) {
+    transition(TcpState.ESTABLISHED, cause);
     layer.counters().established++;
     if (!ccReady) {
       cc.init(smss, stack.time().nanos());
@@ -503,13 +503,13 @@ public final class TcpConnection implements TcpTimers.Handler {
     }
     if (outputShut) {
       queueFin();
-      transition(TcpState.FIN_WAIT_1, "output was shut down before the handshake completed");
+      transition(TcpState.FIN_WAIT_1, TcpCause.SHUTDOWN_BEFORE_ESTABLISHED);
     }
   }
 
   /** Entering TIME-WAIT (RFC 9293 3.10.7.4 eighth step): 2*MSL, then the connection is removed. */
-  void enterTimeWait(String why) {
-    transition(TcpState.TIME_WAIT, why);
+  void enterTimeWait(TcpCause cause) {
+    transition(TcpState.TIME_WAIT, cause);
     timers.cancelRetransmit();
     timers.cancelPersist();
     timers.cancelKeepAlive();
@@ -525,9 +525,9 @@ public final class TcpConnection implements TcpTimers.Handler {
   }
 
   /** Enters CLOSED, deletes the TCB and queues onClosed(error). Idempotent. */
-  void terminate(TcpError error, String why) {
+  void terminate(TcpError error, TcpCause cause) {
     if (state != TcpState.CLOSED) {
-      transition(TcpState.CLOSED, why);
+      transition(TcpState.CLOSED, cause, error);
     }
     destroy();
     queueClose(error);
@@ -554,7 +554,7 @@ public final class TcpConnection implements TcpTimers.Handler {
     failPending = true;
     stack.time().schedule(() -> {
       if (state != TcpState.CLOSED) {
-        terminate(error, "send failed: " + error.message());
+        terminate(error, TcpCause.SEND_FAILED);
       }
       deliverEvents();
     }, 0);
@@ -624,7 +624,7 @@ public final class TcpConnection implements TcpTimers.Handler {
   public void onTimeWaitTimer() {
     // RFC 9293 3.10.8: TIME-WAIT timeout deletes the TCB; likewise an orphaned FIN-WAIT-2.
     if (state == TcpState.TIME_WAIT || state == TcpState.FIN_WAIT_2) {
-      terminate(null, state == TcpState.TIME_WAIT ? "2*MSL elapsed" : "FIN-WAIT-2 timeout after close");
+      terminate(null, state == TcpState.TIME_WAIT ? TcpCause.TIME_WAIT_EXPIRED : TcpCause.FIN_WAIT_2_TIMEOUT);
       deliverEvents();
     }
   }

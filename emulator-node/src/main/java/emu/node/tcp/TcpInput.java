@@ -61,7 +61,7 @@ final class TcpInput {
     l.halfOpen++;
     c.halfOpenCounted = true;
     counters.passiveOpens++;
-    c.transition(TcpState.SYN_RECEIVED, "SYN on a listening port");
+    c.transition(TcpState.SYN_RECEIVED, TcpCause.SYN_ON_LISTEN);
     c.timing = true;
     c.timedSeq = c.iss;
     c.timedAt = c.nanos();
@@ -106,7 +106,7 @@ final class TcpInput {
       }
       counters.rstReceived++;
       counters.attemptFails++;
-      c.terminate(TcpError.REFUSED, "RST in SYN-SENT");
+      c.terminate(TcpError.REFUSED, TcpCause.RST_IN_SYN_SENT);
       return null;
     }
     // Fourth: SYN.
@@ -129,7 +129,7 @@ final class TcpInput {
     if (SeqNum.gt(c.sndUna, c.iss)) {
       // Our SYN is acknowledged: ESTABLISHED, ACK it; text after the SYN is processed (sixth step on).
       c.timers.cancelRetransmit(); // RFC 6298 5.2: everything sent is acknowledged
-      c.enterEstablished("SYN,ACK in SYN-SENT");
+      c.enterEstablished(TcpCause.SYN_ACK_IN_SYN_SENT);
       c.ackNow = true;
       int dataLen = seg.payloadLength();
       if (dataLen > 0) {
@@ -138,7 +138,7 @@ final class TcpInput {
       return null;
     }
     // Simultaneous open: SYN-RECEIVED, send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; text waits.
-    c.transition(TcpState.SYN_RECEIVED, "SYN in SYN-SENT (simultaneous open)");
+    c.transition(TcpState.SYN_RECEIVED, TcpCause.SYN_IN_SYN_SENT);
     c.timing = false;
     output().sendSyn(c);
     return null;
@@ -163,7 +163,7 @@ final class TcpInput {
           || (c.tsOk && opts.hasTimestamps() && SeqNum.gt(opts.tsVal(), c.tsRecent));
       TcpListenSocket l = layer.findListener(c.localIp, c.localPort);
       if (newer && l != null) {
-        c.terminate(null, "new SYN in TIME-WAIT");
+        c.terminate(null, TcpCause.NEW_SYN_IN_TIME_WAIT);
         return listen(l, c.localIp, c.remoteIp, seg, opts);
       }
     }
@@ -181,7 +181,7 @@ final class TcpInput {
       c.sndWl1 = seq;
       c.sndWl2 = ack;
       c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
-      c.enterEstablished("SYN,ACK in SYN-RECEIVED (simultaneous open)");
+      c.enterEstablished(TcpCause.SYN_ACK_IN_SYN_RECEIVED);
       processAck(c, seg, opts, seq, ack);
       return null;
     }
@@ -248,7 +248,7 @@ final class TcpInput {
     if (hasSyn) {
       if (c.state == TcpState.SYN_RECEIVED && c.listener != null) {
         // RFC 9293: a passive open goes back to LISTEN.
-        c.transition(TcpState.CLOSED, "SYN in SYN-RECEIVED: back to LISTEN");
+        c.transition(TcpState.CLOSED, TcpCause.SYN_IN_SYN_RECEIVED);
         c.destroy();
         return null;
       }
@@ -266,7 +266,7 @@ final class TcpInput {
         c.sndWl1 = seq;
         c.sndWl2 = ack;
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
-        c.enterEstablished("ACK of our SYN,ACK");
+        c.enterEstablished(TcpCause.ACK_OF_SYN_ACK);
       } else {
         output().sendResetFor(c.localIp, c.remoteIp, seg); // <SEQ=SEG.ACK><CTL=RST>
         return DropReason.TCP_INVALID;
@@ -288,7 +288,7 @@ final class TcpInput {
       switch (c.state) {
         case FIN_WAIT_1 -> {
           if (c.finAcked()) { // our FIN is acknowledged: FIN-WAIT-2
-            c.transition(TcpState.FIN_WAIT_2, "ACK of our FIN");
+            c.transition(TcpState.FIN_WAIT_2, TcpCause.ACK_OF_FIN);
             c.timers.cancelRetransmit();
             if (c.appClosed) {
               c.orphanedInFinWait2();
@@ -297,13 +297,13 @@ final class TcpInput {
         }
         case CLOSING -> {
           if (c.finAcked()) {
-            c.enterTimeWait("ACK of our FIN in CLOSING");
+            c.enterTimeWait(TcpCause.ACK_OF_FIN_IN_CLOSING);
           }
           return null; // otherwise ignore the segment
         }
         case LAST_ACK -> {
           if (c.finAcked()) {
-            c.terminate(null, "ACK of our FIN in LAST-ACK");
+            c.terminate(null, TcpCause.ACK_OF_FIN_IN_LAST_ACK);
           }
           return null;
         }
@@ -349,19 +349,19 @@ final class TcpInput {
     switch (c.state) {
       case SYN_RECEIVED -> {
         if (c.listener != null) { // passive open: back to LISTEN, nobody to tell
-          c.transition(TcpState.CLOSED, "RST in SYN-RECEIVED");
+          c.transition(TcpState.CLOSED, TcpCause.RST_IN_SYN_RECEIVED);
           c.destroy();
         } else {
           counters.attemptFails++;
-          c.terminate(TcpError.REFUSED, "RST in SYN-RECEIVED (simultaneous open)");
+          c.terminate(TcpError.REFUSED, TcpCause.RST_IN_SYN_RECEIVED_SIMULTANEOUS);
         }
       }
       case ESTABLISHED, CLOSE_WAIT -> {
         counters.estabResets++;
-        c.terminate(TcpError.RESET, "RST");
+        c.terminate(TcpError.RESET, TcpCause.RST);
       }
-      case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK -> c.terminate(TcpError.RESET, "RST");
-      case TIME_WAIT -> c.terminate(null, "RST in TIME-WAIT");
+      case FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK -> c.terminate(TcpError.RESET, TcpCause.RST);
+      case TIME_WAIT -> c.terminate(null, TcpCause.RST_IN_TIME_WAIT);
       default -> { }
     }
   }
@@ -470,7 +470,7 @@ final class TcpInput {
     }
     if (c.appClosed) {
       output().sendReset(c);
-      c.terminate(TcpError.ABORTED, "data arrived after close");
+      c.terminate(TcpError.ABORTED, TcpCause.DATA_AFTER_CLOSE);
       return false;
     }
     c.rcvMss = Math.max(c.rcvMss, Math.min(dataLen, c.advMss));
@@ -501,15 +501,15 @@ final class TcpInput {
     c.peerFinSeen = true;
     c.ackNow = true;
     switch (c.state) {
-      case SYN_RECEIVED, ESTABLISHED -> c.transition(TcpState.CLOSE_WAIT, "FIN");
+      case SYN_RECEIVED, ESTABLISHED -> c.transition(TcpState.CLOSE_WAIT, TcpCause.FIN);
       case FIN_WAIT_1 -> {
         if (c.finAcked()) {
-          c.enterTimeWait("FIN after the ACK of our FIN");
+          c.enterTimeWait(TcpCause.FIN_AFTER_ACK_OF_FIN);
         } else {
-          c.transition(TcpState.CLOSING, "FIN in FIN-WAIT-1 (simultaneous close)");
+          c.transition(TcpState.CLOSING, TcpCause.FIN_IN_FIN_WAIT_1);
         }
       }
-      case FIN_WAIT_2 -> c.enterTimeWait("FIN in FIN-WAIT-2");
+      case FIN_WAIT_2 -> c.enterTimeWait(TcpCause.FIN_IN_FIN_WAIT_2);
       default -> { } // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: stay
     }
   }

@@ -32,6 +32,7 @@ public final class TcpLayer {
   public static final int EPHEMERAL_HIGH = 60999;
 
   private final NetworkStack stack;
+  private final TcpObserver observer;
   private final TcpCounters counters = new TcpCounters();
   private TcpSettings settings = TcpSettings.defaults();
   private final LongObjectHashMap<TcpConnection> connections = new LongObjectHashMap<>();
@@ -48,12 +49,17 @@ public final class TcpLayer {
   private double challengeTokens = -1;
   private long challengeRefill;
 
-  /** Created by the {@link NetworkStack}; listens for ICMP errors about its segments. */
-  public TcpLayer(NetworkStack stack) {
+  /**
+   * TCP on {@code stack}: registers itself for IP protocol 6 and listens for ICMP errors about its
+   * segments; state changes are reported to {@code observer}.
+   */
+  public TcpLayer(NetworkStack stack, TcpObserver observer) {
     this.stack = stack;
+    this.observer = observer;
     this.output = new TcpOutput(this);
     this.input = new TcpInput(this);
     this.recovery = new LossRecovery(this);
+    stack.register(Ipv4Packet.PROTO_TCP, this::input);
     stack.icmp().addListener(this::onIcmp);
   }
 
@@ -96,7 +102,7 @@ public final class TcpLayer {
       TcpConnection c = new TcpConnection(this, s, 0, localPort, remoteIp, remotePort, null, advMss(s, 1500), 0);
       c.events = events;
       counters.attemptFails++;
-      c.terminate(TcpError.NO_ROUTE, "no route to " + emu.node.wire.Ipv4Address.format(remoteIp));
+      c.terminate(TcpError.NO_ROUTE, TcpCause.NO_ROUTE);
       c.scheduleDelivery();
       return c;
     }
@@ -114,7 +120,7 @@ public final class TcpLayer {
     startSequence(c);
     register(c);
     counters.activeOpens++;
-    c.transition(TcpState.SYN_SENT, "connect");
+    c.transition(TcpState.SYN_SENT, TcpCause.CONNECT);
     c.timing = true;
     c.timedSeq = c.iss;
     c.timedAt = c.nanos();
@@ -314,7 +320,7 @@ public final class TcpLayer {
     if (hard && c.state == TcpState.SYN_SENT) {
       counters.icmpHardErrors++;
       counters.attemptFails++;
-      c.terminate(error, "ICMP destination unreachable (code " + code + ") in SYN-SENT");
+      c.terminate(error, TcpCause.ICMP_UNREACHABLE);
       c.deliverEvents();
       return;
     }
@@ -402,7 +408,7 @@ public final class TcpLayer {
     for (TcpConnection c : connections()) {
       if (c.listener == l && c.state == TcpState.SYN_RECEIVED) {
         output.sendReset(c);
-        c.transition(TcpState.CLOSED, "listener closed");
+        c.transition(TcpState.CLOSED, TcpCause.LISTENER_CLOSED);
         c.destroy();
       }
     }
@@ -499,6 +505,10 @@ public final class TcpLayer {
 
   NetworkStack stack() {
     return stack;
+  }
+
+  TcpObserver observer() {
+    return observer;
   }
 
   TcpOutput output() {

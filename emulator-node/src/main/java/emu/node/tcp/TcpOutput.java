@@ -226,7 +226,7 @@ final class TcpOutput {
     }
     if (c.probesUnanswered >= c.settings.maxRetries()) {
       counters.timeoutAborts++;
-      c.terminate(TcpError.TIMEOUT, "zero-window probes unanswered");
+      c.terminate(TcpError.TIMEOUT, TcpCause.ZERO_WINDOW_PROBES_UNANSWERED);
       return;
     }
     long usable = (long) (c.sndUna + c.sndWnd - c.sndNxt);
@@ -261,7 +261,7 @@ final class TcpOutput {
     }
     if (c.keepAliveSent >= s.keepAliveProbes()) {
       counters.timeoutAborts++;
-      c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, "keepalive probes unanswered");
+      c.terminate(c.softError != null ? c.softError : TcpError.TIMEOUT, TcpCause.KEEPALIVE_PROBES_UNANSWERED);
       return;
     }
     counters.keepaliveProbes++;

@@ -3,7 +3,7 @@ package emu.node.tls;
 import emu.node.tls.TlsHandshakeMessages.ClientHello;
 import emu.node.tls.TlsHandshakeMessages.ServerHello;
 import emu.node.tls.TlsHandshakeMessages.ServerKeyExchange;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import java.io.ByteArrayInputStream;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -22,7 +22,7 @@ final class HandshakeStory {
 
   private HandshakeStory() {}
 
-  static TraceEvent clientHello(TraceEvent e, String verb, ClientHello h, int len) {
+  static ProseEvent clientHello(ProseEvent e, String verb, ClientHello h, int len) {
     List<String> suites = h.cipherSuites().stream().filter(s -> !TlsNames.isGrease(s)).map(TlsNames::cipherSuite)
         .toList();
     List<String> versions = h.supportedVersions().stream().filter(v -> !TlsNames.isGrease(v)).map(TlsNames::version)
@@ -50,7 +50,7 @@ final class HandshakeStory {
   }
 
   /** A ServerHello (not a HelloRetryRequest). */
-  static TraceEvent serverHello(TraceEvent e, String verb, ServerHello h, int len) {
+  static ProseEvent serverHello(ProseEvent e, String verb, ServerHello h, int len) {
     String suite = TlsNames.cipherSuite(h.cipherSuite());
     boolean tls13 = h.version() == 0x0304;
     String group = h.keyShareGroup() >= 0 ? TlsNames.group(h.keyShareGroup()) : null;
@@ -71,7 +71,7 @@ final class HandshakeStory {
   }
 
   /** The one TLS 1.3 event that explains (EC)DHE key agreement against RSA key transport. */
-  static TraceEvent keyAgreement13(TraceEvent e, int groupCode) {
+  static ProseEvent keyAgreement13(ProseEvent e, int groupCode) {
     String group = groupCode >= 0 ? TlsNames.group(groupCode) : "?";
     String kind = TlsNames.groupKind(groupCode);
     return e.put("mode", kind).put("group", group).put("version", "TLS 1.3")
@@ -87,7 +87,7 @@ final class HandshakeStory {
   }
 
   /** TLS 1.2 Certificate, read off the wire (it travels in the clear). */
-  static TraceEvent certificate12(TraceEvent e, String verb, List<byte[]> ders, int len) {
+  static ProseEvent certificate12(ProseEvent e, String verb, List<byte[]> ders, int len) {
     List<X509Certificate> chain = new ArrayList<>();
     int unparsed = 0;
     try {
@@ -107,7 +107,7 @@ final class HandshakeStory {
             + (unparsed > 0 ? "; " + unparsed + " certificate(s) did not parse" : ""));
   }
 
-  static TraceEvent serverKeyExchange(TraceEvent e, String verb, ServerKeyExchange s, String kx, int len) {
+  static ProseEvent serverKeyExchange(ProseEvent e, String verb, ServerKeyExchange s, String kx, int len) {
     String group = s.group() >= 0 ? TlsNames.group(s.group()) : "finite-field group";
     String sig = s.signatureScheme() >= 0 ? TlsNames.signatureScheme(s.signatureScheme()) : null;
     return e.put("mode", kx).put("group", group).put("public_key_bytes", s.publicKeyBytes()).put("signature", sig)
@@ -117,7 +117,7 @@ final class HandshakeStory {
   }
 
   /** TLS 1.2 ClientKeyExchange; {@code n} is the size of the encrypted secret or public key. */
-  static TraceEvent clientKeyExchange(TraceEvent e, String verb, String kx, int n, int len) {
+  static ProseEvent clientKeyExchange(ProseEvent e, String verb, String kx, int n, int len) {
     e.put("mode", kx).put("version", "TLS 1.2");
     if ("RSA".equals(kx)) {
       return e.put("encrypted_bytes", n).msg(verb + " ClientKeyExchange (" + len + " bytes): the client encrypts a "

@@ -4,7 +4,7 @@ import emu.node.tls.TlsHandshakeMessages.ClientHello;
 import emu.node.tls.TlsHandshakeMessages.Malformed;
 import emu.node.tls.TlsHandshakeMessages.ServerHello;
 import emu.node.tls.TlsHandshakeMessages.ServerKeyExchange;
-import emu.node.trace.TraceEvent;
+import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -541,8 +541,8 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     }
   }
 
-  private TraceEvent event(String type, Flow f, int recordBytes) {
-    TraceEvent e = new TraceEvent(type).put("side", side.word());
+  private ProseEvent event(String type, Flow f, int recordBytes) {
+    ProseEvent e = new ProseEvent(type).put("side", side.word());
     if (f != null) {
       e.put("dir", f.outbound ? "sent" : "received");
     }

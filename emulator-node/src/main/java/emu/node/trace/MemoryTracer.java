@@ -1,5 +1,6 @@
 package emu.node.trace;
 
+import emu.node.event.TraceEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +22,20 @@ public final class MemoryTracer implements Tracer {
     return events;
   }
 
-  public List<TraceEvent> ofType(String type) {
-    return events.stream().filter(e -> e.type().equals(type)).toList();
+  /** The events of one record type, in order. */
+  public <T extends TraceEvent> List<T> of(Class<T> type) {
+    return events.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  /** TRANSITIONAL: the untyped events, in order. */
+  public List<emu.node.event.TraceMeta.Legacy> legacy() {
+    return of(emu.node.event.TraceMeta.Legacy.class);
+  }
+
+  /** TRANSITIONAL: the untyped events of one type. */
+  public List<emu.node.event.TraceMeta.Legacy> ofType(String type) {
+    return events.stream().filter(e -> e instanceof emu.node.event.TraceMeta.Legacy l && l.kind().equals(type))
+        .map(e -> (emu.node.event.TraceMeta.Legacy) e).toList();
   }
 
   public void clear() {

@@ -1,5 +1,6 @@
 package emu.node.bridge;
 
+import emu.node.event.BridgeEvent;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,6 @@ import emu.node.testing.LabSwitch;
 import emu.node.testing.PacketBuilder;
 import emu.node.testing.Tap;
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -109,7 +109,7 @@ class LearningBridgeTest {
     assertEquals(Map.of(A, "p1", B, "p2"), fdb);
     assertEquals(List.of("02:00:00:00:00:0a dev p1 master sw1", "02:00:00:00:00:0b dev p2 master sw1"),
         lab.exec(sw, "bridge fdb").assertExit(0).lines());
-    List<TraceEvent> learned = sw.tracer().ofType("bridge.learn");
+    List<BridgeEvent.Learned> learned = sw.tracer().of(BridgeEvent.Learned.class);
     assertEquals(2, learned.size());
   }
 
@@ -173,8 +173,10 @@ class LearningBridgeTest {
     send(p3, MacAddress.BROADCAST_BITS, A, 2); // A moved behind p3
     send(p2, A, B, 3);
     assertEquals(List.of("p3"), receiversOf(3));
-    List<TraceEvent> learn = sw.tracer().ofType("bridge.learn");
-    assertTrue(learn.get(learn.size() - 2).message().startsWith("relearns"), learn.toString());
+    List<BridgeEvent.Learned> learn = sw.tracer().of(BridgeEvent.Learned.class);
+    BridgeEvent.Learned relearned = learn.get(learn.size() - 2);
+    assertTrue(relearned.moved(), learn.toString());
+    assertEquals("p3", relearned.port());
     assertEquals("p3", sw.bridge().fdb().stream().filter(e -> e.mac() == A).findFirst().orElseThrow().port().name());
   }
 

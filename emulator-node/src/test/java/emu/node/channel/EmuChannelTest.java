@@ -1,5 +1,8 @@
 package emu.node.channel;
 
+import emu.node.stack.StackObserver;
+import emu.node.tcp.TcpObserver;
+import emu.node.tcp.TcpLayer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,14 +63,14 @@ class EmuChannelTest {
     loop.submit(() -> {
       EventLoopTime time = new EventLoopTime(loop);
       wire = new MemoryLink("a:eth0", "b:eth0", 1500, time, 200_000);
-      NetworkStack sa = new NetworkStack("a", time, new SplittableRandom(1), Tracer.OFF, PooledByteBufAllocator.DEFAULT,
+      NetworkStack sa = new NetworkStack("a", time, new SplittableRandom(1), StackObserver.OFF, PooledByteBufAllocator.DEFAULT,
           false, NeighborCache.Params.LINUX);
       sa.addNic("eth0", 0x020000000100L, Ipv4Cidr.parse("10.0.0.1/24"), wire.a());
-      NetworkStack sb = new NetworkStack("b", time, new SplittableRandom(2), Tracer.OFF, PooledByteBufAllocator.DEFAULT,
+      NetworkStack sb = new NetworkStack("b", time, new SplittableRandom(2), StackObserver.OFF, PooledByteBufAllocator.DEFAULT,
           false, NeighborCache.Params.LINUX);
       sb.addNic("eth0", 0x020000000200L, Ipv4Cidr.parse("10.0.0.2/24"), wire.b());
-      a = new EmuTransport(loop, sa);
-      b = new EmuTransport(loop, sb);
+      a = new EmuTransport(loop, sa, new TcpLayer(sa, TcpObserver.OFF), Tracer.OFF);
+      b = new EmuTransport(loop, sb, new TcpLayer(sb, TcpObserver.OFF), Tracer.OFF);
     }).get(5, TimeUnit.SECONDS);
   }
 
@@ -76,7 +79,7 @@ class EmuChannelTest {
     // Tear down like a node does: connections aborted (their buffers freed), the wire emptied.
     loop.submit(() -> {
       for (EmuTransport t : new EmuTransport[] {a, b}) {
-        for (var c : t.stack().tcp().connections()) {
+        for (var c : t.tcp().connections()) {
           c.abort();
         }
       }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Address;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -180,13 +180,13 @@ class AuthoritativeServerTest {
     ask("payroll.corp.com", Type.A);
     ask("nope.corp.com", Type.A);
     ask("www.example.org", Type.A);
-    List<String> serve = net.ns.events("dns.serve").stream().map(TraceEvent::message).toList();
+    List<String> serve = net.ns.events("dns.serve").stream().map(Legacy::message).toList();
     assertEquals(List.of(
         "answers A? payroll.corp.com from zone corp.com: 192.168.5.100 (authoritative)",
         "answers A? nope.corp.com from zone corp.com: no such name (NXDOMAIN), with the SOA in the authority section"
             + " (authoritative)",
         "refuses A? www.example.org: the name is in no zone it serves (REFUSED; it does not recurse)"), serve);
-    TraceEvent first = net.ns.events("dns.serve").get(0);
+    Legacy first = net.ns.events("dns.serve").get(0);
     assertEquals("192.168.1.100", first.fields().get("client"));
     assertEquals("udp", first.fields().get("transport"));
     DnsServerCounters c = net.auth.counters();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +53,7 @@ class ForwarderTest {
 
   /** client2 asks dns1 directly (no cache of its own in the way). */
   private DnsLookup askForwarderFromClient2(String name, int type) {
-    StubResolver r2 = new StubResolver(net.client2.stack(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER));
+    StubResolver r2 = new StubResolver(net.client2.stack(), net.client2.tcp(), net.client2.tracer(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER));
     return net.await(cb -> r2.lookup(name, type, cb));
   }
 
@@ -82,8 +82,8 @@ class ForwarderTest {
     assertEquals(1, net.forwarder.counters().forwarded);
     assertEquals(1, net.forwarder.cache().size());
 
-    List<String> narrative = net.dns1.tracer().events().stream()
-        .filter(e -> e.type().startsWith("dns.")).map(TraceEvent::message).toList();
+    List<String> narrative = net.dns1.tracer().legacy().stream()
+        .filter(e -> e.type().startsWith("dns.")).map(Legacy::message).toList();
     assertTrue(narrative.contains("answers A? payroll.corp.com from its cache (stored 100 s ago, TTLs counted down):"
         + " payroll.corp.com A 192.168.5.100 (TTL 200)"), narrative.toString());
   }
@@ -92,9 +92,9 @@ class ForwarderTest {
   void theNarrativeOfAMiss() {
     net.dns1.clearRecords();
     net.lookup("payroll.corp.com", Type.A);
-    List<TraceEvent> events = net.dns1.tracer().events().stream().filter(e -> e.type().startsWith("dns.")).toList();
+    List<Legacy> events = net.dns1.tracer().legacy().stream().filter(e -> e.type().startsWith("dns.")).toList();
     assertEquals(List.of("dns.forward", "dns.query", "dns.answer", "dns.cache", "dns.serve"),
-        events.stream().map(TraceEvent::type).toList());
+        events.stream().map(Legacy::type).toList());
     assertEquals("A? payroll.corp.com: cache miss; forwards to 192.168.5.53", events.get(0).message());
     assertTrue(events.get(1).message().startsWith("sends DNS query id 0x"), events.get(1).message());
     assertTrue(events.get(1).message().contains(" A? payroll.corp.com to 192.168.5.53 from port "));
@@ -121,7 +121,7 @@ class ForwarderTest {
   void aSilentUpstreamGivesServfailAfterThreeTriesWhichIsNotCached() {
     net.auth.stop();
     net.ns.stack().udp().bind(53, (src, sport, dst, dport, payload) -> { }); // takes queries, never answers
-    StubResolver patient = new StubResolver(net.client2.stack(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER),
+    StubResolver patient = new StubResolver(net.client2.stack(), net.client2.tcp(), net.client2.tracer(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER),
         new long[] {VirtualLab.seconds(20)});
     long start = lab.now();
     DnsLookup l = net.await(cb -> patient.lookup("payroll.corp.com", Type.A, cb));
@@ -153,7 +153,7 @@ class ForwarderTest {
 
   @Test
   void identicalQuestionsInFlightShareOneUpstreamQuery() {
-    StubResolver r2 = new StubResolver(net.client2.stack(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER));
+    StubResolver r2 = new StubResolver(net.client2.stack(), net.client2.tcp(), net.client2.tracer(), lab.hosts(), Ipv4Address.parse(DnsLab.FORWARDER));
     List<DnsLookup> got = new ArrayList<>();
     net.resolver.lookup("payroll.corp.com", Type.A, got::add);
     r2.lookup("payroll.corp.com", Type.A, got::add);

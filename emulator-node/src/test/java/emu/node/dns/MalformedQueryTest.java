@@ -166,7 +166,7 @@ class MalformedQueryTest {
     byte[] good = concat(header(0x1234, RD, 1, 0, 0, 0), question("payroll.corp.com", Type.A, 1));
     byte[] stream = concat(RawDnsPeer.framed(loop), RawDnsPeer.framed(runt), RawDnsPeer.framed(good),
         RawDnsPeer.framed(good));
-    RawDnsPeer.Tcp tcp = new RawDnsPeer.Tcp(net.client.stack(), DnsLab.NS, stream);
+    RawDnsPeer.Tcp tcp = new RawDnsPeer.Tcp(net.client.tcp(), DnsLab.NS, stream);
     lab.runUntil(() -> tcp.messages.size() == 3, VirtualLab.seconds(5));
     assertEquals(3, tcp.messages.size(), "FORMERR, (the runt dropped), two answers");
     assertEquals(Rcode.FORMERR, new Message(tcp.messages.get(0)).getRcode());
@@ -188,7 +188,7 @@ class MalformedQueryTest {
   @Test
   void aClientThatClosesGetsItsAnswersFirst() throws Exception {
     byte[] good = concat(header(0x4321, RD, 1, 0, 0, 0), question("mail.corp.com", Type.A, 1));
-    RawDnsPeer.Tcp tcp = new RawDnsPeer.Tcp(net.client.stack(), DnsLab.NS, RawDnsPeer.framed(good));
+    RawDnsPeer.Tcp tcp = new RawDnsPeer.Tcp(net.client.tcp(), DnsLab.NS, RawDnsPeer.framed(good));
     lab.runUntil(() -> tcp.established, VirtualLab.seconds(5));
     tcp.conn.shutdownOutput(); // half-close right after the query, as a one-shot client may
     lab.runUntil(() -> tcp.closed, VirtualLab.seconds(5));

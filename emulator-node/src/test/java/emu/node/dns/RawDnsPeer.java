@@ -1,6 +1,7 @@
 package emu.node.dns;
 
 import emu.node.stack.NetworkStack;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
@@ -89,9 +90,9 @@ final class RawDnsPeer {
     boolean closed;
     private final byte[] toSend;
 
-    Tcp(NetworkStack stack, String server, byte[] toSend) {
+    Tcp(TcpLayer tcp, String server, byte[] toSend) {
       this.toSend = toSend;
-      this.conn = stack.tcp().connect(Ipv4Address.parse(server), 53, 0, this);
+      this.conn = tcp.connect(Ipv4Address.parse(server), 53, 0, this);
     }
 
     @Override

@@ -8,7 +8,7 @@ import emu.node.testing.CapturedFrame;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.PacketBuilder;
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -88,7 +88,7 @@ class SpoofedReplyTest {
     assertEquals(List.of(Ipv4Address.parse("192.168.5.100")), got, "the real answer, not " + EVIL);
     assertEquals(4, net.resolver.counters().spoofed);
     assertEquals(1, net.resolver.counters().answers);
-    List<String> why = net.client.events("dns.spoofed").stream().map(TraceEvent::message).toList();
+    List<String> why = net.client.events("dns.spoofed").stream().map(Legacy::message).toList();
     assertEquals(4, why.size(), why.toString());
     assertTrue(why.get(0).contains("its ID " + String.format("0x%04x", (id + 1) & 0xFFFF) + " is not "
         + String.format("0x%04x", id)), why.get(0));

@@ -9,7 +9,7 @@ import emu.node.testing.CapturedFrame;
 import emu.node.testing.CommandRun;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,9 +121,9 @@ class StubResolverTest {
   void pingResolvesThroughDnsAndTheNarrativeFollowsTheSeed() {
     CommandRun ping = lab.exec(net.client, "ping -c 1 payroll.corp.com").assertExit(0);
     assertEquals("PING payroll.corp.com (192.168.5.100) 56(84) bytes of data.", ping.lines().get(0));
-    List<TraceEvent> events = net.client.tracer().events().stream()
+    List<Legacy> events = net.client.tracer().legacy().stream()
         .filter(e -> e.type().startsWith("dns.") || e.type().startsWith("app.")).toList();
-    List<String> types = events.stream().map(TraceEvent::type).toList();
+    List<String> types = events.stream().map(Legacy::type).toList();
     assertEquals(List.of("dns.hosts", "dns.cache", "dns.query", "dns.answer", "dns.cache", "dns.resolve", "app.ping"),
         types);
     assertEquals("looks up payroll.corp.com: not in its hosts table", events.get(0).message());
@@ -148,7 +148,7 @@ class StubResolverTest {
     net.lookup("payroll.corp.com", Type.A);
     net.lookup("mail.corp.com", Type.A);
     net.lookup("info.corp.com", Type.TXT);
-    List<TraceEvent> q = net.client.events("dns.query");
+    List<Legacy> q = net.client.events("dns.query");
     assertEquals(3, q.size());
     assertEquals(3, q.stream().map(e -> e.fields().get("id")).distinct().count());
     assertEquals(3, q.stream().map(e -> e.fields().get("port")).distinct().count());
@@ -259,7 +259,7 @@ class StubResolverTest {
 
   @Test
   void withoutANameserverOnlyTheHostsTableAnswers() {
-    StubResolver none = new StubResolver(net.client.stack(), lab.hosts(), 0);
+    StubResolver none = new StubResolver(net.client.stack(), net.client.tcp(), net.client.tracer(), lab.hosts(), 0);
     DnsLookup l = net.await(cb -> none.lookup("payroll.corp.com", Type.A, cb));
     assertEquals(DnsLookup.Source.NONE, l.source());
     assertEquals(DnsLookup.NOT_KNOWN, l.error());

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.node.config.HttpsConfig;
 import emu.node.testing.CommandRun;
 import emu.node.tls.LabPki;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +58,7 @@ class HttpsGetTest {
     return new HttpsConfig(port, List.of(HOST), CONTENT, tls, provider, c.keyPem(), c.certChainPem());
   }
 
-  static int index(List<TraceEvent> events, String type) {
+  static int index(List<Legacy> events, String type) {
     for (int i = 0; i < events.size(); i++) {
       if (events.get(i).type().equals(type)) {
         return i;
@@ -67,7 +67,7 @@ class HttpsGetTest {
     throw new AssertionError("no " + type + " in " + events);
   }
 
-  static TraceEvent first(List<TraceEvent> events, String type) {
+  static Legacy first(List<Legacy> events, String type) {
     return events.get(index(events, type));
   }
 
@@ -87,22 +87,22 @@ class HttpsGetTest {
     assertTrue(out.contains("< Server: emu"), out);
     assertTrue(out.contains("<h1>Corporate payroll</h1>"), out);
 
-    List<TraceEvent> client = lab.events(lab.pcTrace, "tls.");
-    TraceEvent hello = first(client, "tls.client_hello");
+    List<Legacy> client = lab.events(lab.pcTrace, "tls.");
+    Legacy hello = first(client, "tls.client_hello");
     assertEquals(HOST, hello.fields().get("sni"));
     assertEquals("TLS 1.3", first(client, "tls.server_hello").fields().get("version"));
     assertTrue(index(client, "tls.client_hello") < index(client, "tls.server_hello"));
     assertTrue(index(client, "tls.server_hello") < index(client, "tls.application_data"));
     assertEquals("endpoint", first(client, "tls.certificate").fields().get("view"));
-    List<TraceEvent> pcHttp = lab.events(lab.pcTrace, "https.");
+    List<Legacy> pcHttp = lab.events(lab.pcTrace, "https.");
     assertTrue(first(pcHttp, "https.request").message().startsWith("https-get sends GET / to payroll.corp.com"));
     assertEquals(200, first(pcHttp, "https.response").fields().get("status"));
 
-    List<TraceEvent> web = lab.events(lab.webTrace, "https.");
-    TraceEvent req = first(web, "https.request");
+    List<Legacy> web = lab.events(lab.webTrace, "https.");
+    Legacy req = first(web, "https.request");
     assertTrue(req.message().matches("receives GET / over TLS from 10\\.0\\.0\\.1:\\d+ \\(decrypted: \\d+ bytes\\)"),
         req.message());
-    TraceEvent resp = first(web, "https.response");
+    Legacy resp = first(web, "https.response");
     assertTrue(resp.message().startsWith("answers 200 OK, " + PAGE.length() + " bytes, sent as 1 encrypted record"),
         resp.message());
     assertEquals(1L, lab.onLoop(server::requests));
@@ -116,14 +116,14 @@ class HttpsGetTest {
     CommandRun run = lab.httpsGet(HOSTS, ca.certPem(), "https://" + HOST + "/about", "--tls", "1.2").assertExit(0);
     assertTrue(run.output().contains("* SSL connection using TLSv1.2 / TLS_RSA_WITH_AES_"), run.output());
     assertTrue(run.output().contains("<p>about</p>"), run.output());
-    List<TraceEvent> client = lab.events(lab.pcTrace, "tls.");
-    TraceEvent kx = first(client, "tls.key_exchange");
+    List<Legacy> client = lab.events(lab.pcTrace, "tls.");
+    Legacy kx = first(client, "tls.key_exchange");
     assertEquals("RSA", kx.fields().get("mode"));
     assertEquals("sent", kx.fields().get("dir"));
     assertEquals(256, kx.fields().get("encrypted_bytes"));
     assertTrue(kx.message().contains("the client encrypts a secret with the server's public key"), kx.message());
     assertEquals("wire", first(client, "tls.certificate").fields().get("view"));
-    TraceEvent serverKx = first(lab.events(lab.webTrace, "tls."), "tls.key_exchange");
+    Legacy serverKx = first(lab.events(lab.webTrace, "tls."), "tls.key_exchange");
     assertEquals("received", serverKx.fields().get("dir"));
   }
 
@@ -172,7 +172,7 @@ class HttpsGetTest {
         "certificate is not trusted (issuer CN=emu impostor CA is not the lab CA)");
     assertRefused(mitm, Map.of(HOST, HttpsLab.MITM), "https://" + HOST + "/",
         "certificate is not trusted (issuer CN=emu impostor CA is not the lab CA)", "--provider", "jdk");
-    List<TraceEvent> mitmTls = lab.await(lab.mitmTrace, "tls.handshake_failed", 2);
+    List<Legacy> mitmTls = lab.await(lab.mitmTrace, "tls.handshake_failed", 2);
     assertTrue(mitmTls.get(0).message().contains("the client sent fatal alert"), mitmTls.get(0).message());
   }
 
@@ -199,7 +199,7 @@ class HttpsGetTest {
     HttpsServer web = lab.serve(lab.web, lab.webTrace, config(9443, selfSigned, "1.2", "bc"));
     assertRefused(web, HOSTS, "https://" + HOST + ":9443/",
         "certificate is not trusted: it is self-signed (CN=payroll.corp.com signed its own certificate)");
-    TraceEvent alert = lab.await(lab.webTrace, "tls.alert", 1).get(0);
+    Legacy alert = lab.await(lab.webTrace, "tls.alert", 1).get(0);
     assertEquals("certificate_unknown", alert.fields().get("description"), "TLS 1.2: the client's alert is in the clear");
   }
 
@@ -218,7 +218,7 @@ class HttpsGetTest {
     CommandRun run = lab.httpsGet(HOSTS, ca.certPem(), "https://" + HOST + "/", "--tls", "1.2").assertExit(1);
     String last = run.lines().get(run.lines().size() - 1);
     assertTrue(last.startsWith("https-get: TLS handshake failed: the server sent fatal alert"), run.output());
-    TraceEvent alert = first(lab.events(lab.pcTrace, "tls."), "tls.alert");
+    Legacy alert = first(lab.events(lab.pcTrace, "tls."), "tls.alert");
     assertEquals("received", alert.fields().get("dir"));
   }
 

@@ -1,5 +1,8 @@
 package emu.node.https;
 
+import emu.node.trace.StackTrace;
+import emu.node.trace.TcpTrace;
+import emu.node.tcp.TcpLayer;
 import emu.link.LinkEndpoint;
 import emu.link.capture.CapturingEndpoint;
 import emu.link.capture.PcapWriter;
@@ -17,7 +20,7 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.testing.CommandRun;
 import emu.node.trace.MemoryTracer;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -72,16 +75,20 @@ final class HttpsLab implements AutoCloseable {
       sw.addNic("eth0", 0x020000000002L, Ipv4Cidr.parse(WEB + "/24"), toWeb.b());
       NetworkStack sm = stack("mitm", 3, time, mitmTrace);
       sm.addNic("eth0", 0x020000000102L, Ipv4Cidr.parse(MITM + "/24"), toMitm.b());
-      pc = new EmuTransport(loop, sp);
-      web = new EmuTransport(loop, sw);
-      mitm = new EmuTransport(loop, sm);
+      pc = transport(sp, pcTrace);
+      web = transport(sw, webTrace);
+      mitm = transport(sm, mitmTrace);
       return null;
     });
   }
 
   private static NetworkStack stack(String name, long seed, EventLoopTime time, MemoryTracer tracer) {
-    return new NetworkStack(name, time, new SplittableRandom(seed), tracer, PooledByteBufAllocator.DEFAULT, false,
-        NeighborCache.Params.LINUX);
+    return new NetworkStack(name, time, new SplittableRandom(seed), new StackTrace(tracer),
+        PooledByteBufAllocator.DEFAULT, false, NeighborCache.Params.LINUX);
+  }
+
+  private EmuTransport transport(NetworkStack stack, MemoryTracer tracer) {
+    return new EmuTransport(loop, stack, new TcpLayer(stack, new TcpTrace(tracer)), tracer);
   }
 
   <T> T onLoop(Callable<T> c) throws Exception {
@@ -124,15 +131,16 @@ final class HttpsLab implements AutoCloseable {
   }
 
   /** The events of a tracer (copied on the loop) whose type starts with {@code prefix}. */
-  List<TraceEvent> events(MemoryTracer t, String prefix) throws Exception {
-    return onLoop(() -> t.events().stream().filter(e -> e.type().startsWith(prefix)).toList());
+  List<Legacy> events(MemoryTracer t, String prefix) throws Exception {
+    return onLoop(() -> t.events().stream().filter(e -> e instanceof Legacy l && l.kind().startsWith(prefix))
+        .map(e -> (Legacy) e).toList());
   }
 
   /** Waits (up to 10 s) until {@code t} holds at least {@code n} events of {@code type}; returns them. */
-  List<TraceEvent> await(MemoryTracer t, String type, int n) throws Exception {
+  List<Legacy> await(MemoryTracer t, String type, int n) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (;;) {
-      List<TraceEvent> got = events(t, type);
+      List<Legacy> got = events(t, type);
       if (got.stream().filter(e -> e.type().equals(type)).count() >= n) {
         return got.stream().filter(e -> e.type().equals(type)).toList();
       }
@@ -156,7 +164,7 @@ final class HttpsLab implements AutoCloseable {
     onLoop(() -> {
       servers.forEach(HttpsServer::close);
       for (EmuTransport t : new EmuTransport[] {pc, web, mitm}) {
-        for (var c : t.stack().tcp().connections()) {
+        for (var c : t.tcp().connections()) {
           c.abort();
         }
       }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.config.HttpsConfig;
 import emu.node.tls.LabPki;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -94,10 +94,10 @@ class HttpsServerRobustnessTest {
     byte[] reply = sendRaw("GET / HTTP/1.1\r\nHost: payroll.corp.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     assertEquals(0, reply.length, "nothing is served in the clear");
     assertEquals(1L, lab.onLoop(server::notTls));
-    TraceEvent malformed = lab.events(lab.webTrace, "tls.malformed").get(0);
+    Legacy malformed = lab.events(lab.webTrace, "tls.malformed").get(0);
     assertEquals("received", malformed.fields().get("dir"));
     assertTrue(malformed.message().contains("\"GET /\""), malformed.message());
-    TraceEvent rejected = lab.events(lab.webTrace, "https.rejected").get(0);
+    Legacy rejected = lab.events(lab.webTrace, "https.rejected").get(0);
     assertTrue(rejected.message().contains("not TLS"), rejected.message());
     assertTrue(rejected.message().contains("still serving"), rejected.message());
     realClientStillServed();
@@ -122,10 +122,10 @@ class HttpsServerRobustnessTest {
     System.arraycopy(head, 0, junk, 0, head.length);
     sendRaw(junk);
     assertEquals(1L, lab.onLoop(server::handshakeFailures));
-    List<TraceEvent> web = lab.events(lab.webTrace, "tls.");
-    TraceEvent malformed = web.stream().filter(e -> e.type().equals("tls.malformed")).findFirst().orElseThrow();
+    List<Legacy> web = lab.events(lab.webTrace, "tls.");
+    Legacy malformed = web.stream().filter(e -> e.type().equals("tls.malformed")).findFirst().orElseThrow();
     assertTrue(malformed.message().contains("a client_hello that does not parse"), malformed.message());
-    TraceEvent failed = web.stream().filter(e -> e.type().equals("tls.handshake_failed")).findFirst().orElseThrow();
+    Legacy failed = web.stream().filter(e -> e.type().equals("tls.handshake_failed")).findFirst().orElseThrow();
     assertTrue(failed.message().contains("decode_error"), failed.message());
     realClientStillServed();
   }

@@ -1,5 +1,6 @@
 package emu.node.stack;
 
+import emu.node.event.ArpEvent;
 import static emu.node.testing.CorporateNetwork.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -101,7 +102,7 @@ class ArpTest {
       // Hearing the announcements created no entries anywhere (nobody had asked).
       assertEquals(0, n.client.stack().nic("eth0").neighbors().size());
       assertEquals(0, n.server.stack().nic("eth0").neighbors().size());
-      assertEquals(1, n.client.events("arp.announce").size());
+      assertEquals(1, n.client.events(ArpEvent.Announced.class).size());
     }
   }
 }

@@ -1,5 +1,8 @@
 package emu.node.stack;
 
+import emu.node.event.RouteInfo;
+import emu.node.event.IpEvent;
+import emu.node.event.ArpEvent;
 import static emu.node.testing.CorporateNetwork.mac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +14,6 @@ import emu.node.testing.CommandRun;
 import emu.node.testing.CorporateNetwork;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.VirtualLab;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.IcmpPacket;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -67,46 +69,46 @@ class CorporateNetworkTest {
         .assertNone(net.spare.frames());
 
     // In the narrative: the same.
-    List<TraceEvent> arp = net.client.events("arp.request");
+    List<ArpEvent.RequestSent> arp = net.client.events(ArpEvent.RequestSent.class);
     assertFalse(arp.isEmpty());
-    arp.forEach(e -> assertEquals("192.168.1.1", e.fields().get("target_ip"), e.toString()));
+    arp.forEach(e -> assertEquals("192.168.1.1", e.targetIp(), e.toString()));
   }
 
   @Test
   void routeDecisionSaysDifferentSubnetsSoUseTheGateway() {
     lab.exec(net.client, "ping -c 1 192.168.5.100").assertExit(0);
 
-    TraceEvent d = net.client.events("route.decision").get(0);
-    assertEquals("192.168.5.100", d.fields().get("dst"));
-    assertEquals(false, d.fields().get("direct"));
-    assertEquals("192.168.1.1", d.fields().get("next_hop"));
-    assertEquals("default via 192.168.1.1 dev eth0", d.fields().get("route"));
-    assertEquals("192.168.1.100/24", d.fields().get("own"));
-    // The narrative's wording may change; these are the facts it must state.
-    assertTrue(d.message().contains("different subnets"), d.message());
-    assertTrue(d.message().contains("gateway 192.168.1.1"), d.message());
-    assertTrue(d.message().contains("not for the destination"), d.message());
+    // The facts the narrative states (its words are the control plane's: StoryTest).
+    IpEvent.RouteDecision d = net.client.events(IpEvent.RouteDecision.class).get(0);
+    assertEquals("192.168.5.100", d.dst());
+    assertFalse(d.direct());
+    assertEquals("192.168.1.1", d.nextHop());
+    assertEquals(new RouteInfo("0.0.0.0/0", "192.168.1.1", "eth0", "static", null, 0), d.route());
+    assertEquals("eth0", d.dev());
+    assertEquals("192.168.1.100/24", d.ownAddress());
   }
 
   @Test
   void routerForwardEventShowsTtlDecrement() {
     lab.exec(net.client, "ping -c 1 192.168.5.100").assertExit(0);
 
-    List<TraceEvent> fwd = net.r1.events("ip.forward");
+    List<IpEvent.Forwarded> fwd = net.r1.events(IpEvent.Forwarded.class);
     // Request out eth1 and reply out eth0.
     assertEquals(2, fwd.size(), fwd.toString());
-    TraceEvent req = fwd.get(0);
-    assertEquals("eth0", req.fields().get("in"));
-    assertEquals("eth1", req.fields().get("out"));
-    assertEquals("192.168.5.100", req.fields().get("dst"));
-    assertEquals("192.168.5.100", req.fields().get("next_hop"));
-    assertEquals(64, req.fields().get("ttl_before"));
-    assertEquals(63, req.fields().get("ttl_after"));
-    TraceEvent rep = fwd.get(1);
-    assertEquals("eth1", rep.fields().get("in"));
-    assertEquals("eth0", rep.fields().get("out"));
-    assertEquals(64, rep.fields().get("ttl_before"));
-    assertEquals(63, rep.fields().get("ttl_after"));
+    IpEvent.Forwarded req = fwd.get(0);
+    assertEquals("eth0", req.in());
+    assertEquals("eth1", req.out());
+    assertEquals("192.168.5.100", req.dst());
+    assertEquals("192.168.5.100", req.nextHop());
+    assertEquals(64, req.ttlBefore());
+    assertEquals(63, req.ttlAfter());
+    // RFC 1624: one less in the TTL byte is 0x0100 more in the header checksum (ones' complement)
+    assertEquals((req.checksumBefore() + 0x0100) % 0xFFFF, req.checksumAfter());
+    IpEvent.Forwarded rep = fwd.get(1);
+    assertEquals("eth1", rep.in());
+    assertEquals("eth0", rep.out());
+    assertEquals(64, rep.ttlBefore());
+    assertEquals(63, rep.ttlAfter());
   }
 
   @Test
@@ -161,15 +163,15 @@ class CorporateNetworkTest {
         .assertAll(FrameMatcher.arpRequest().select(net.client.sent("eth0")));
     FrameMatcher.ipv4().ethDst(mac(CorporateNetwork.CLIENT2_MAC)).dst("192.168.1.101").ttl(64)
         .assertAll(FrameMatcher.ipv4().select(net.client.sent("eth0")));
-    TraceEvent d = net.client.events("route.decision").get(0);
-    assertEquals(true, d.fields().get("direct"));
-    assertEquals("192.168.1.101", d.fields().get("next_hop"));
-    assertTrue(d.message().contains("192.168.1.0/24") && d.message().contains("directly"), d.message());
-    assertTrue(d.message().contains("ARP for the destination itself"), d.message());
+    IpEvent.RouteDecision d = net.client.events(IpEvent.RouteDecision.class).get(0);
+    assertTrue(d.direct());
+    assertEquals("192.168.1.101", d.nextHop());
+    assertEquals("192.168.1.0/24", d.route().prefix());
+    assertEquals("kernel", d.route().proto());
     // r1 took no part: it forwarded nothing and the switch never sent it an IPv4 frame.
     assertEquals(0, net.r1.counters().ipForwarded);
     assertTrue(FrameMatcher.ipv4().select(net.r1.received("eth0")).isEmpty());
-    assertTrue(net.r1.events("ip.forward").isEmpty());
+    assertTrue(net.r1.events(IpEvent.Forwarded.class).isEmpty());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package emu.node.stack;
 
+import emu.node.event.IcmpEvent;
+import emu.node.event.IpEvent;
 import static emu.node.testing.CorporateNetwork.mac;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -155,8 +157,8 @@ class MalformedInputTest {
     assertEquals(Map.of(reason, 1L), net.r1.dropsSince(before), name);
     assertEquals(rxDropped + 1, net.r1.nic("eth0").rxDropped, "rx dropped on eth0");
     assertEquals(forwarded, net.r1.counters().ipForwarded, "nothing forwarded");
-    assertEquals(1, net.r1.events("drop").size(), "one drop event");
-    assertEquals(reason.label(), net.r1.events("drop").get(0).fields().get("reason"));
+    assertEquals(1, net.r1.events(IpEvent.Dropped.class).size(), "one drop event");
+    assertEquals(reason, net.r1.events(IpEvent.Dropped.class).get(0).reason());
 
     lab.exec(net.client, "ping -c 1 192.168.5.100").assertExit(0);
   }
@@ -170,7 +172,7 @@ class MalformedInputTest {
     net.r1.inject("eth0", padded);
     lab.settle();
     assertEquals(0, net.r1.counters().totalDrops());
-    assertEquals(1, net.r1.events("icmp.echo").size());
+    assertEquals(1, net.r1.events(IcmpEvent.EchoAnswered.class).size());
     // The reply is as long as the request was, not as the padded frame.
     emu.node.testing.FrameMatcher.ipv4().src("192.168.1.1").dst("192.168.1.100").totalLength(28).checksumValid()
         .icmp(emu.node.wire.IcmpPacket.TYPE_ECHO_REPLY, 0).single(net.r1.sent("eth0"));

@@ -49,15 +49,15 @@ class TcpEndToEndTest {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
+      n[2].tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(1 << 20, 42);
-      TcpConnection c = n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      TcpConnection c = n[0].tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 60 * S), "transfer finished");
       assertEquals(1 << 20, sink.received);
       assertEquals(source.sha(), sink.sha());
       assertNull(source.error);
       assertNull(sink.error);
-      assertEquals(0, n[0].stack().tcp().counters().retransmits);
+      assertEquals(0, n[0].tcp().counters().retransmits);
       assertTrue(lab.now() < 2 * S, "1 MB on a clean 400 µs path takes well under 2 s: " + lab.now() / 1e9);
       assertEquals(TcpState.TIME_WAIT, c.state(), "the side that closed first (h1) lingers");
       TcpInfo info = c.info();
@@ -71,14 +71,14 @@ class TcpEndToEndTest {
   void slowReaderGetsEverythingAfterZeroWindowsAndPersistProbes() {
     try (VirtualLab lab = VirtualLab.bulk(2, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
-      n[2].stack().tcp().settings(TcpSettings.defaults().withBuffers(4 * TcpSettings.MIB, 64 * 1024));
+      n[2].tcp().settings(TcpSettings.defaults().withBuffers(4 * TcpSettings.MIB, 64 * 1024));
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, PORT, 0, c -> {
+      n[2].tcp().listen(0, PORT, 0, c -> {
         c.pauseReading();
         return sink;
       });
       Transfer.Source source = new Transfer.Source(2 << 20, 7);
-      n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       // Read in bursts: paused for 3 s at a time, so the window stays shut and h1 probes it.
       for (int round = 0; round < 100 && sink.closes == 0; round++) {
         lab.advance(3 * S);
@@ -92,8 +92,8 @@ class TcpEndToEndTest {
       assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 120 * S), "transfer finished");
       assertEquals(2 << 20, sink.received);
       assertEquals(source.sha(), sink.sha());
-      assertTrue(n[0].stack().tcp().counters().persistProbes > 0, "h1 probed the zero window");
-      assertEquals(0, n[0].stack().tcp().counters().timeoutAborts);
+      assertTrue(n[0].tcp().counters().persistProbes > 0, "h1 probed the zero window");
+      assertEquals(0, n[0].tcp().counters().timeoutAborts);
     }
   }
 
@@ -102,9 +102,9 @@ class TcpEndToEndTest {
     try (VirtualLab lab = VirtualLab.bulk(3, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
+      n[2].tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
-      n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       lab.advance(S / 100);
       assertTrue(sink.received > 0);
       long t0 = lab.now();
@@ -117,8 +117,8 @@ class TcpEndToEndTest {
       double took = (lab.now() - t0) / 1e9;
       // 15 retransmissions: RTO from 200 ms doubling up to the 60 s cap, about 7.7 minutes in all.
       assertTrue(took > 300 && took < 1000, "timed out after " + took + " s");
-      assertEquals(1, n[0].stack().tcp().counters().timeoutAborts);
-      assertTrue(n[0].stack().tcp().connections().isEmpty());
+      assertEquals(1, n[0].tcp().counters().timeoutAborts);
+      assertTrue(n[0].tcp().connections().isEmpty());
       sink.conn.abort();
     }
   }
@@ -128,9 +128,9 @@ class TcpEndToEndTest {
     try (VirtualLab lab = VirtualLab.bulk(3, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
+      n[2].tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
-      n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       lab.advance(S / 100);
       long t0 = lab.now();
       // h2 is killed: nothing gets to or from it. r1's ARP for it fails and r1 answers h1's
@@ -141,7 +141,7 @@ class TcpEndToEndTest {
       assertEquals(TcpError.UNREACHABLE, source.error);
       double took = (lab.now() - t0) / 1e9;
       assertTrue(took > 300 && took < 1000, "timed out after " + took + " s");
-      assertTrue(n[0].stack().tcp().counters().icmpSoftErrors > 0);
+      assertTrue(n[0].tcp().counters().icmpSoftErrors > 0);
       sink.conn.abort();
     }
   }
@@ -151,9 +151,9 @@ class TcpEndToEndTest {
     try (VirtualLab lab = VirtualLab.bulk(4, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, PORT, 0, c -> sink);
+      n[2].tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(Long.MAX_VALUE, 9);
-      n[0].stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       lab.advance(S / 100);
       // h2 goes down and loses its connection state (its RST is lost with the link) ...
       lab.impairBothWays(n[2], "eth0", Map.of("down", "true"));
@@ -163,8 +163,8 @@ class TcpEndToEndTest {
       lab.impairBothWays(n[2], "eth0", Map.of("down", "false"));
       assertTrue(lab.runUntil(() -> source.closes == 1, 600 * S), "h1 learned of the restart");
       assertEquals(TcpError.RESET, source.error);
-      assertTrue(n[2].stack().tcp().counters().rstSent >= 1);
-      assertEquals(1, n[0].stack().tcp().counters().estabResets);
+      assertTrue(n[2].tcp().counters().rstSent >= 1);
+      assertEquals(1, n[0].tcp().counters().estabResets);
     }
   }
 
@@ -173,12 +173,12 @@ class TcpEndToEndTest {
     try (VirtualLab lab = VirtualLab.bulk(5, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = topology(lab);
       Transfer.Source source = new Transfer.Source(10, 1);
-      TcpConnection c = n[0].stack().tcp().connect(ip("10.0.2.2"), 9999, 0, source);
+      TcpConnection c = n[0].tcp().connect(ip("10.0.2.2"), 9999, 0, source);
       assertEquals(TcpState.SYN_SENT, c.state());
       assertTrue(lab.runUntil(() -> source.closes == 1, 10 * S));
       assertEquals(TcpError.REFUSED, source.error);
       assertTrue(lab.now() < S / 100, "refused within one round trip");
-      assertEquals(1, n[2].stack().tcp().counters().noSocket);
+      assertEquals(1, n[2].tcp().counters().noSocket);
     }
   }
 
@@ -190,7 +190,7 @@ class TcpEndToEndTest {
           "10.0.0.2/24", VirtualLab.DEFAULT_MTU);
       lab.start();
       Transfer.Source source = new Transfer.Source(10, 1);
-      TcpConnection c = h.stack().tcp().connect(ip("192.0.2.1"), 80, 0, source);
+      TcpConnection c = h.tcp().connect(ip("192.0.2.1"), 80, 0, source);
       assertEquals(0, source.closes, "never from inside connect");
       lab.runUntil(() -> source.closes == 1, S);
       assertEquals(TcpError.NO_ROUTE, source.error);
@@ -203,9 +203,9 @@ class TcpEndToEndTest {
     try (VirtualLab lab = new VirtualLab(8)) {
       LabNode[] n = topology(lab);
       Transfer.Sink sink = new Transfer.Sink();
-      n[0].stack().tcp().listen(0, PORT, 0, c -> sink);
+      n[0].tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(64 * 1024, 3); // a tracked lab: PARANOID leak checks
-      n[0].stack().tcp().connect(ip("10.0.1.2"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.1.2"), PORT, 0, source);
       assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 60 * S));
       assertEquals(source.sha(), sink.sha());
     }
@@ -217,11 +217,11 @@ class TcpEndToEndTest {
       LabNode[] n = topology(lab);
       Transfer.Source source = new Transfer.Source(10, 1);
       // Nobody has 10.0.2.99: r1's ARP fails and it answers the SYN with ICMP host unreachable.
-      n[0].stack().tcp().connect(ip("10.0.2.99"), PORT, 0, source);
+      n[0].tcp().connect(ip("10.0.2.99"), PORT, 0, source);
       assertTrue(lab.runUntil(() -> source.closes == 1, 60 * S));
       assertEquals(TcpError.UNREACHABLE, source.error);
       assertTrue(lab.now() < 10 * S, "failed when the ICMP error came, not after the SYN retries");
-      assertEquals(1, n[0].stack().tcp().counters().icmpHardErrors);
+      assertEquals(1, n[0].tcp().counters().icmpHardErrors);
     }
   }
 
@@ -246,13 +246,13 @@ class TcpEndToEndTest {
       r2.route("10.0.1.0/24", "10.0.3.1", 0);
       lab.start();
       Transfer.Sink sink = new Transfer.Sink();
-      h2.stack().tcp().listen(0, PORT, 0, c -> sink);
+      h2.tcp().listen(0, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(200_000, 5);
-      TcpConnection c = h1.stack().tcp().connect(ip("10.0.2.2"), PORT, 0, source);
+      TcpConnection c = h1.tcp().connect(ip("10.0.2.2"), PORT, 0, source);
       assertTrue(lab.runUntil(() -> source.closes == 1 && sink.closes == 1, 60 * S), "transfer finished");
       assertEquals(source.sha(), sink.sha());
       assertEquals(960 - 12, c.info().mss(), "MTU 1000 - 40 - 12 bytes of timestamps");
-      assertTrue(h1.stack().tcp().counters().icmpSoftErrors > 0);
+      assertTrue(h1.tcp().counters().icmpSoftErrors > 0);
       assertTrue(r1.drops(emu.node.stack.DropReason.MTU_EXCEEDED) > 0);
     }
   }

@@ -48,20 +48,20 @@ class TcpImpairedTransferTest {
     long realStart = System.nanoTime();
     try (VirtualLab lab = VirtualLab.bulk(2026, 0)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
-      n[0].stack().tcp().settings(settings);
-      n[2].stack().tcp().settings(settings);
+      n[0].tcp().settings(settings);
+      n[2].tcp().settings(settings);
       lab.impairBothWays(n[1], "eth0", NETEM);
       lab.impairBothWays(n[1], "eth1", NETEM);
 
       Transfer.Sink sink = new Transfer.Sink();
-      n[2].stack().tcp().listen(0, TcpEndToEndTest.PORT, 0, c -> sink);
+      n[2].tcp().listen(0, TcpEndToEndTest.PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(bytes, 20260101);
-      TcpConnection c = n[0].stack().tcp().connect(TcpEndToEndTest.ip("10.0.2.2"), TcpEndToEndTest.PORT, 0, source);
+      TcpConnection c = n[0].tcp().connect(TcpEndToEndTest.ip("10.0.2.2"), TcpEndToEndTest.PORT, 0, source);
       long t0 = lab.now();
       boolean done = lab.runUntil(() -> source.closes == 1 && sink.closes == 1, LIMIT);
       long virtual = lab.now() - t0;
-      TcpCounters tx = n[0].stack().tcp().counters();
-      TcpCounters rx = n[2].stack().tcp().counters();
+      TcpCounters tx = n[0].tcp().counters();
+      TcpCounters rx = n[2].tcp().counters();
       ImpairmentCounters imp = lab.impairedEnd("r1:eth1").impairmentCounters();
       String report = String.format(Locale.ROOT,
           "%s: %d bytes in %.1f s virtual (%.1f KB/s), %.1f s real; sender: %d segments out, %d retransmitted "

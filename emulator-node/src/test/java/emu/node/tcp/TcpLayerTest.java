@@ -19,7 +19,7 @@ class TcpLayerTest {
   void ephemeralPortsAreInLinuxRangeDistinctAndAvoidListeners() {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
-      TcpLayer tcp = n[0].stack().tcp();
+      TcpLayer tcp = n[0].tcp();
       Set<Integer> ports = new HashSet<>();
       for (int i = 0; i < 200; i++) {
         TcpConnection c = tcp.connect(TcpEndToEndTest.ip("10.0.2.2"), 9, 0, new Transfer.Sink());
@@ -38,7 +38,7 @@ class TcpLayerTest {
   void isnsDependOnTheFourTupleAndAdvanceWithTime() {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
-      TcpLayer tcp = n[0].stack().tcp();
+      TcpLayer tcp = n[0].tcp();
       int a = tcp.isn(1, 1000, 2, 80);
       int b = tcp.isn(1, 1001, 2, 80);
       assertNotEquals(a, b, "keyed hash of the 4-tuple");
@@ -52,7 +52,7 @@ class TcpLayerTest {
   void listenersConflictAndFreeTheirPort() {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
-      TcpLayer tcp = n[2].stack().tcp();
+      TcpLayer tcp = n[2].tcp();
       TcpListenSocket l = tcp.listen(0, 80, 0, c -> new Transfer.Sink());
       assertEquals(128, l.backlog(), "the settings' default backlog");
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> tcp.listen(0, 80, 5, c -> null));
@@ -72,7 +72,7 @@ class TcpLayerTest {
   void settingsApplyToLaterConnectionsAndUnknownCongestionIsRefused() {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
-      TcpLayer tcp = n[0].stack().tcp();
+      TcpLayer tcp = n[0].tcp();
       assertThrows(IllegalArgumentException.class, () -> tcp.settings(TcpSettings.defaults().withCongestion("bbr")));
       TcpConnection before = tcp.connect(TcpEndToEndTest.ip("10.0.2.2"), 9, 0, new Transfer.Sink());
       tcp.settings(TcpSettings.defaults().withCongestion("newreno"));

@@ -1,8 +1,8 @@
 package emu.node.testing;
 
+import emu.node.trace.PacketFacts;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.trace.PacketSummary;
 import emu.node.wire.ArpPacket;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
@@ -266,7 +266,7 @@ public final class CapturedFrame {
       ByteBuf buf = Unpooled.wrappedBuffer(bytes);
       try {
         sb.append("IPv4 ttl ").append(ip.ttl()).append(ip.checksumValid() ? "" : " BAD-CKSUM").append(' ')
-            .append(PacketSummary.ipv4(buf, EthernetFrame.HEADER_LEN));
+            .append(PacketFacts.ipv4(buf, EthernetFrame.HEADER_LEN));
       } finally {
         buf.release();
       }

@@ -1,5 +1,8 @@
 package emu.node.testing;
 
+import emu.node.event.TraceMeta;
+import emu.node.event.TraceEvent;
+import emu.node.tcp.TcpLayer;
 import emu.link.wire.MacAddress;
 import emu.node.stack.DropReason;
 import emu.node.stack.NeighborCache;
@@ -7,7 +10,6 @@ import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.StackCounters;
 import emu.node.trace.MemoryTracer;
-import emu.node.trace.TraceEvent;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
@@ -23,13 +25,15 @@ import java.util.Map;
 public final class LabNode {
   private final String name;
   private final NetworkStack stack;
+  private final TcpLayer tcp;
   private final MemoryTracer tracer;
   private final ByteBufAllocator alloc;
   private final Map<String, RecordingEndpoint> recorders = new LinkedHashMap<>();
 
-  LabNode(String name, NetworkStack stack, MemoryTracer tracer, ByteBufAllocator alloc) {
+  LabNode(String name, NetworkStack stack, TcpLayer tcp, MemoryTracer tracer, ByteBufAllocator alloc) {
     this.name = name;
     this.stack = stack;
+    this.tcp = tcp;
     this.tracer = tracer;
     this.alloc = alloc;
   }
@@ -47,12 +51,22 @@ public final class LabNode {
     return stack;
   }
 
+  /** The node's TCP, registered with its stack. */
+  public TcpLayer tcp() {
+    return tcp;
+  }
+
   public MemoryTracer tracer() {
     return tracer;
   }
 
-  /** Trace events of one type, e.g. {@code arp.request}. */
-  public List<TraceEvent> events(String type) {
+  /** Trace events of one record type, e.g. {@code ArpEvent.RequestSent.class}. */
+  public <T extends TraceEvent> List<T> events(Class<T> type) {
+    return tracer.of(type);
+  }
+
+  /** TRANSITIONAL: untyped events of one type (services not converted to typed events yet). */
+  public List<TraceMeta.Legacy> events(String type) {
     return tracer.ofType(type);
   }
 

@@ -1,5 +1,11 @@
 package emu.node.testing;
 
+import emu.node.trace.BridgeTrace;
+import emu.node.trace.TcpTrace;
+import emu.node.trace.StackTrace;
+import emu.node.stack.StackObserver;
+import emu.node.tcp.TcpObserver;
+import emu.node.tcp.TcpLayer;
 import emu.link.LinkEndpoint;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.Impairment;
@@ -21,7 +27,6 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.trace.MemoryTracer;
-import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
@@ -116,8 +121,10 @@ public final class VirtualLab implements AutoCloseable {
     MemoryTracer tracer = new MemoryTracer();
     // The same per-node seeding as EmulatedNode: one lab seed, varied by node name.
     SplittableRandom random = new SplittableRandom(seed ^ name.hashCode());
-    NetworkStack stack = new NetworkStack(name, time, random, bulk ? Tracer.OFF : tracer, alloc, forwarding, params);
-    LabNode n = new LabNode(name, stack, tracer, alloc);
+    NetworkStack stack = new NetworkStack(name, time, random, bulk ? StackObserver.OFF : new StackTrace(tracer), alloc,
+        forwarding, params);
+    TcpLayer tcp = new TcpLayer(stack, bulk ? TcpObserver.OFF : new TcpTrace(tracer));
+    LabNode n = new LabNode(name, stack, tcp, tracer, alloc);
     nodes.put(name, n);
     return n;
   }
@@ -129,7 +136,7 @@ public final class VirtualLab implements AutoCloseable {
   public LabSwitch bridge(String name, long ageingNanos) {
     requireNewName(name);
     MemoryTracer tracer = new MemoryTracer();
-    LabSwitch s = new LabSwitch(name, new LearningBridge(name, time, tracer, ageingNanos), tracer);
+    LabSwitch s = new LabSwitch(name, new LearningBridge(name, time, new BridgeTrace(tracer), ageingNanos), tracer);
     switches.put(name, s);
     return s;
   }
@@ -280,7 +287,7 @@ public final class VirtualLab implements AutoCloseable {
    */
   public Shell shell(LabNode node) {
     StubResolver r = resolver(node);
-    return new Shell(node.name()).add(new Ping(node.stack(), r)).add(new Traceroute(node.stack(), r, r.hosts()))
+    return new Shell(node.name()).add(new Ping(node.stack(), node.tracer(), r)).add(new Traceroute(node.stack(), r, r.hosts()))
         .add(new IpCommand(node.stack(), r)).add(new Resolve(r));
   }
 
@@ -296,7 +303,7 @@ public final class VirtualLab implements AutoCloseable {
 
   /** As {@link #nameserver(LabNode, String)}, with the given hosts table instead of the lab's. */
   public StubResolver nameserver(LabNode node, String server, Hosts hosts) {
-    StubResolver r = new StubResolver(node.stack(), hosts, Ipv4Address.parse(server));
+    StubResolver r = new StubResolver(node.stack(), node.tcp(), node.tracer(), hosts, Ipv4Address.parse(server));
     resolvers.put(node.name(), r);
     return r;
   }
@@ -307,12 +314,12 @@ public final class VirtualLab implements AutoCloseable {
    */
   public StubResolver resolver(LabNode node) {
     StubResolver r = resolvers.get(node.name());
-    return r != null ? r : new StubResolver(node.stack(), hosts(), 0);
+    return r != null ? r : new StubResolver(node.stack(), node.tcp(), node.tracer(), hosts(), 0);
   }
 
   /** Starts a DNS server on {@code node}, as the node process does from its configuration. */
   public DnsServer dnsServer(LabNode node, DnsConfig config) {
-    return DnsServer.start(node.stack(), config);
+    return DnsServer.start(node.stack(), node.tcp(), node.tracer(), config);
   }
 
   /** Every node's name mapped to its first address, like the lab's /etc/hosts. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.trace.MemoryTracer;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import io.netty.handler.ssl.SslContext;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +34,12 @@ class TlsHandshakeTest {
   }
 
   static List<String> types(MemoryTracer t) {
-    return t.events().stream().map(TraceEvent::type).filter(s -> s.startsWith("tls.")).toList();
+    return t.legacy().stream().map(Legacy::type).filter(s -> s.startsWith("tls.")).toList();
   }
 
-  static TraceEvent first(MemoryTracer t, String type) {
-    List<TraceEvent> e = t.ofType(type);
-    assertFalse(e.isEmpty(), "no " + type + " in " + t.events());
+  static Legacy first(MemoryTracer t, String type) {
+    List<Legacy> e = t.ofType(type);
+    assertFalse(e.isEmpty(), "no " + type + " in " + t.legacy());
     return e.get(0);
   }
 
@@ -50,11 +50,11 @@ class TlsHandshakeTest {
       assertTrue(l.clientSsl.handshakeFuture().isSuccess(), String.valueOf(l.clientSsl.handshakeFuture().cause()));
       assertEquals("TLSv1.3", l.clientSsl.engine().getSession().getProtocol());
       assertEquals("GET / HTTP/1.1\r\n\r\n", l.clientSends("GET / HTTP/1.1\r\n\r\n"));
-      TraceEvent hello = first(l.clientTrace, "tls.client_hello");
+      Legacy hello = first(l.clientTrace, "tls.client_hello");
       assertEquals("sent", hello.fields().get("dir"));
       assertEquals(HOST, hello.fields().get("sni"));
       assertTrue(((List<?>) hello.fields().get("supported_versions")).contains("TLS 1.3"));
-      TraceEvent sh = first(l.clientTrace, "tls.server_hello");
+      Legacy sh = first(l.clientTrace, "tls.server_hello");
       assertEquals("TLS 1.3", sh.fields().get("version"));
       assertEquals(l.clientSsl.engine().getSession().getCipherSuite(), sh.fields().get("cipher_suite"));
       assertEquals(HOST, first(l.serverTrace, "tls.client_hello").fields().get("sni"));
@@ -83,12 +83,12 @@ class TlsHandshakeTest {
         String suite = l.clientSsl.engine().getSession().getCipherSuite();
         assertTrue(suite.startsWith("TLS_RSA_WITH_"), suite);
         assertEquals("x", l.clientSends("x"));
-        TraceEvent kx = first(l.clientTrace, "tls.key_exchange");
+        Legacy kx = first(l.clientTrace, "tls.key_exchange");
         assertEquals("RSA", kx.fields().get("mode"));
         assertEquals(256, kx.fields().get("encrypted_bytes"));
         assertTrue(kx.message().contains("encrypts a secret with the server's public key"), kx.message());
         assertEquals("received", first(l.serverTrace, "tls.key_exchange").fields().get("dir"));
-        TraceEvent cert = first(l.clientTrace, "tls.certificate");
+        Legacy cert = first(l.clientTrace, "tls.certificate");
         assertEquals("wire", cert.fields().get("view"));
         assertTrue(cert.message().contains("CN=payroll.corp.com"), cert.message());
         assertEquals(2, l.clientTrace.ofType("tls.change_cipher_spec").size());
@@ -104,7 +104,7 @@ class TlsHandshakeTest {
       l.pump();
       assertTrue(l.clientSsl.handshakeFuture().isSuccess(), String.valueOf(l.clientSsl.handshakeFuture().cause()));
       assertTrue(l.clientSsl.engine().getSession().getCipherSuite().startsWith("TLS_ECDHE_RSA_"));
-      TraceEvent ske = first(l.clientTrace, "tls.server_key_exchange");
+      Legacy ske = first(l.clientTrace, "tls.server_key_exchange");
       assertEquals("ECDHE", ske.fields().get("mode"));
       assertEquals("ECDHE", first(l.clientTrace, "tls.key_exchange").fields().get("mode"));
     }
@@ -131,8 +131,8 @@ class TlsHandshakeTest {
         assertNotNull(c.check().rejection());
         assertTrue(c.check().rejection().contains("is not the lab CA"), c.check().rejection());
         assertTrue(c.check().rejection().contains("CN=emu impostor CA"), c.check().rejection());
-        l.clientTrace.events().forEach(System.out::println);
-        l.serverTrace.events().forEach(System.out::println);
+        l.clientTrace.legacy().forEach(System.out::println);
+        l.serverTrace.legacy().forEach(System.out::println);
         assertTrue(first(l.clientTrace, "tls.handshake_failed").message().contains("is not the lab CA"));
         assertEquals("sent", first(l.clientTrace, "tls.alert").fields().get("dir"));
         assertEquals("received", first(l.serverTrace, "tls.alert").fields().get("dir"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.trace.MemoryTracer;
-import emu.node.trace.TraceEvent;
+import emu.node.event.TraceMeta.Legacy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -83,9 +83,9 @@ class TlsNarratorTest {
       everyByte[i] = i + 1;
     }
     assertArrayEquals(clientHello, feedInbound(ch, clientHello, everyByte), "bytes pass unchanged");
-    List<TraceEvent> hellos = t.ofType("tls.client_hello");
-    assertEquals(1, hellos.size(), t.events().toString());
-    TraceEvent h = hellos.get(0);
+    List<Legacy> hellos = t.ofType("tls.client_hello");
+    assertEquals(1, hellos.size(), t.legacy().toString());
+    Legacy h = hellos.get(0);
     assertEquals("received", h.fields().get("dir"));
     assertEquals("payroll.corp.com", h.fields().get("sni"));
     assertEquals(List.of("TLS 1.3", "TLS 1.2"), h.fields().get("supported_versions"));
@@ -150,8 +150,8 @@ class TlsNarratorTest {
     feedInbound(ch, http, new int[0]);
     feedInbound(ch, clientHello, new int[0]); // too late: that direction is given up
     assertEquals(1, n.malformed());
-    assertEquals(1, t.events().size(), t.events().toString());
-    TraceEvent e = t.events().get(0);
+    assertEquals(1, t.legacy().size(), t.legacy().toString());
+    Legacy e = t.legacy().get(0);
     assertEquals("tls.malformed", e.type());
     assertTrue(e.message().contains("content type 71 is not a TLS record type (first bytes: \"GET /\")"),
         e.message());
@@ -163,7 +163,7 @@ class TlsNarratorTest {
     MemoryTracer t = new MemoryTracer();
     EmbeddedChannel ch = new EmbeddedChannel(new TlsNarrator(t, TlsNarrator.Side.SERVER));
     feedInbound(ch, new byte[] {0x17, 0x03, 0x03, (byte) 0xFF, (byte) 0xFF}, new int[0]);
-    assertTrue(t.events().get(0).message().contains("record length 65535 exceeds 2^14 + 2048"), t.events().toString());
+    assertTrue(t.legacy().get(0).message().contains("record length 65535 exceeds 2^14 + 2048"), t.legacy().toString());
     ch.finishAndReleaseAll();
 
     MemoryTracer t2 = new MemoryTracer();
@@ -171,8 +171,8 @@ class TlsNarratorTest {
     // a plausible record carrying a handshake header that claims 16 MiB
     feedInbound(ch2, new byte[] {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
         new int[0]);
-    assertEquals("tls.malformed", t2.events().get(0).type());
-    assertTrue(t2.events().get(0).message().contains("beyond what the narrator follows"), t2.events().toString());
+    assertEquals("tls.malformed", t2.legacy().get(0).type());
+    assertTrue(t2.legacy().get(0).message().contains("beyond what the narrator follows"), t2.legacy().toString());
     ch2.finishAndReleaseAll();
   }
 }

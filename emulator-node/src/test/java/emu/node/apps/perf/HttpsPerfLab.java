@@ -1,5 +1,8 @@
 package emu.node.apps.perf;
 
+import emu.node.stack.StackObserver;
+import emu.node.tcp.TcpObserver;
+import emu.node.tcp.TcpLayer;
 import emu.link.memory.MemoryLink;
 import emu.link.time.EventLoopTime;
 import emu.link.tunnel.Transports;
@@ -58,14 +61,14 @@ final class HttpsPerfLab implements AutoCloseable {
     onLoop(() -> {
       EventLoopTime time = new EventLoopTime(loop);
       wire = new MemoryLink("pc:eth0", "web:eth0", 1500, time, 100_000);
-      NetworkStack sp = new NetworkStack("pc", time, new SplittableRandom(1), Tracer.OFF, pcAlloc, false,
+      NetworkStack sp = new NetworkStack("pc", time, new SplittableRandom(1), StackObserver.OFF, pcAlloc, false,
           NeighborCache.Params.LINUX);
       sp.addNic("eth0", 0x020000000001L, Ipv4Cidr.parse(PC + "/24"), wire.a());
-      NetworkStack sw = new NetworkStack("web", time, new SplittableRandom(2), Tracer.OFF, webAlloc, false,
+      NetworkStack sw = new NetworkStack("web", time, new SplittableRandom(2), StackObserver.OFF, webAlloc, false,
           NeighborCache.Params.LINUX);
       sw.addNic("eth0", 0x020000000002L, Ipv4Cidr.parse(WEB + "/24"), wire.b());
-      pc = new EmuTransport(loop, sp);
-      web = new EmuTransport(loop, sw);
+      pc = new EmuTransport(loop, sp, new TcpLayer(sp, TcpObserver.OFF), Tracer.OFF);
+      web = new EmuTransport(loop, sw, new TcpLayer(sw, TcpObserver.OFF), Tracer.OFF);
       return null;
     });
   }
@@ -112,7 +115,7 @@ final class HttpsPerfLab implements AutoCloseable {
 
   /** TCP connections of a node not yet gone (TIME-WAIT included). */
   int connections(EmuTransport node) throws Exception {
-    return onLoop(() -> node.stack().tcp().connections().size());
+    return onLoop(() -> node.tcp().connections().size());
   }
 
   /** Lets the garbage collector find unreleased buffers and Netty report them; fails if it did. */
@@ -129,7 +132,7 @@ final class HttpsPerfLab implements AutoCloseable {
       onLoop(() -> {
         servers.forEach(HttpsServer::close);
         for (EmuTransport t : new EmuTransport[] {pc, web}) {
-          for (var c : t.stack().tcp().connections()) {
+          for (var c : t.tcp().connections()) {
             c.abort();
           }
         }

@@ -143,7 +143,7 @@ class HttpsPerfTest {
       Thread.sleep(10);
     }
     // closed by the client: at most TIME-WAIT remains, nothing established
-    List<String> states = lab.onLoop(() -> lab.pc.stack().tcp().connections().stream()
+    List<String> states = lab.onLoop(() -> lab.pc.tcp().connections().stream()
         .map(c -> c.state().toString()).filter(st -> !st.equals("TIME-WAIT")).toList());
     assertTrue(states.isEmpty(), states.toString());
     lab.assertNoNettyLeaks();

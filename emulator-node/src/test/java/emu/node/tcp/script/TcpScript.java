@@ -100,7 +100,7 @@ public final class TcpScript implements AutoCloseable {
     node = lab.host("h1");
     tap = lab.tap(node, "eth0", MacAddress.format(NODE_MAC), NODE_IP + "/24");
     node.nic("eth0").neighbors().addPermanent(peerIp, PEER_MAC);
-    node.stack().tcp().settings(settings);
+    node.tcp().settings(settings);
     lab.start();
     tap.clear();
     start = lab.now();
@@ -115,7 +115,7 @@ public final class TcpScript implements AutoCloseable {
   }
 
   public TcpLayer tcp() {
-    return node.stack().tcp();
+    return node.tcp();
   }
 
   public ScriptApp app() {

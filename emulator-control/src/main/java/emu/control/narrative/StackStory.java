@@ -1,0 +1,180 @@
+package emu.control.narrative;
+
+import emu.node.event.ArpEvent;
+import emu.node.event.BridgeEvent;
+import emu.node.event.IcmpEvent;
+import emu.node.event.IpEvent;
+import emu.node.event.LinkEvent;
+import emu.node.event.RouteInfo;
+import emu.node.event.TcpEvent;
+import emu.node.event.UdpEvent;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import java.util.Locale;
+
+/** The words for the data path: links, Ethernet, ARP, IPv4, ICMP, UDP, TCP, switches. */
+final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<String>, ArpEvent.Visitor<String>,
+    IcmpEvent.Visitor<String>, UdpEvent.Visitor<String>, TcpEvent.Visitor<String>, BridgeEvent.Visitor<String> {
+
+  // ---- links ----
+
+  @Override
+  public String state(LinkEvent.State e) {
+    return "link " + e.dev() + " is " + (e.up() ? "up" : "down (no carrier)");
+  }
+
+  @Override
+  public String impairment(LinkEvent.Impairment e) {
+    return e.words().isEmpty() ? "impairment on " + e.dev() + " cleared"
+        : "impairment on " + e.dev() + " egress now " + Words.netem(e.words());
+  }
+
+  // ---- Ethernet and IPv4 ----
+
+  @Override
+  public String frameSent(IpEvent.FrameSent e) {
+    return "frames it: Ethernet " + e.srcMac() + " > " + e.dstMac() + ", IPv4, " + e.bytes() + " bytes ["
+        + PacketText.ipv4(e.packet()) + "]; transmits on " + e.dev();
+  }
+
+  @Override
+  public String received(IpEvent.Received e) {
+    return "receives a frame on " + e.dev() + " from " + e.srcMac() + " to " + (e.toOwnMac() ? "its own MAC " : "")
+        + e.dstMac() + "; strips the Ethernet header: IPv4 [" + PacketText.ipv4(e.packet()) + "], TTL "
+        + e.packet().ttl() + (e.forMe() ? "; the destination is this node" : "");
+  }
+
+  @Override
+  public String encapsulated(IpEvent.Encapsulated e) {
+    var p = e.packet();
+    return "encapsulates: " + PacketText.transport(p) + " inside an IPv4 header " + p.src() + " > " + p.dst()
+        + " (TTL " + p.ttl() + ", id " + p.id() + ", " + p.length() + " bytes)";
+  }
+
+  @Override
+  public String routeDecision(IpEvent.RouteDecision e) {
+    if (e.route() == null) {
+      return "routing decision for " + e.dst() + ": no route matches (no default gateway either)";
+    }
+    RouteInfo r = e.route();
+    String own = e.ownAddress() == null ? "(no address)" : e.ownAddress();
+    String why;
+    if (e.direct()) {
+      why = e.dst() + " is on my own subnet " + r.prefix() + " (my address " + own
+          + "): deliver directly, ARP for the destination itself";
+    } else if (e.ownAddress() != null) {
+      Ipv4Cidr mine = Ipv4Cidr.parse(e.ownAddress());
+      int mask = mine.mask();
+      why = "my address " + own + " is in " + mine.networkCidr() + "; " + e.dst() + " masked with "
+          + Ipv4Address.format(mask) + " gives " + Ipv4Address.format(Ipv4Address.parse(e.dst()) & mask)
+          + ": different subnets, so I cannot reach it directly; send to "
+          + (r.isDefault() ? "my default gateway " : "the gateway ") + r.gateway()
+          + " and ARP for the gateway, not for the destination";
+    } else {
+      why = "send to the gateway " + r.gateway();
+    }
+    return "routing decision for " + e.dst() + ": matched '" + Words.route(r) + "'; " + why;
+  }
+
+  @Override
+  public String forwarded(IpEvent.Forwarded e) {
+    return "routes " + e.dst() + ": longest match '" + Words.route(e.route()) + "'; TTL " + e.ttlBefore() + " -> "
+        + e.ttlAfter() + ", header checksum " + hex16(e.checksumBefore()) + " -> " + hex16(e.checksumAfter())
+        + " (updated incrementally); forwards out " + e.out() + " to "
+        + (e.route().gateway() != null ? "next router " : "the destination itself ") + e.nextHop();
+  }
+
+  @Override
+  public String dropped(IpEvent.Dropped e) {
+    if (e.dst() != null) {
+      return "dropped a packet for " + e.dst() + ": " + Words.drop(e.reason());
+    }
+    return "dropped" + (e.dev() == null ? "" : " on " + e.dev()) + ": " + Words.drop(e.reason());
+  }
+
+  // ---- ARP ----
+
+  @Override
+  public String heard(ArpEvent.Heard e) {
+    if (e.op() == ArpEvent.Op.REPLY) {
+      return "hears ARP reply on " + e.dev() + ": " + e.senderIp() + " is-at " + e.senderMac();
+    }
+    if (e.senderIp().equals(e.targetIp())) {
+      return "hears gratuitous ARP on " + e.dev() + ": " + e.senderIp() + " is-at " + e.senderMac();
+    }
+    return "hears ARP request on " + e.dev() + ": who-has " + e.targetIp() + " tell " + e.senderIp()
+        + (e.forMe() ? " (that is me)" : " (not me)");
+  }
+
+  @Override
+  public String requestSent(ArpEvent.RequestSent e) {
+    return "ARP request on " + e.dev() + ": who-has " + e.targetIp() + " tell " + e.senderIp()
+        + (e.broadcast() ? " (broadcast to ff:ff:ff:ff:ff:ff: every device on the subnet receives it)"
+            : " (unicast re-check to " + e.unicastMac() + ")");
+  }
+
+  @Override
+  public String announced(ArpEvent.Announced e) {
+    return "gratuitous ARP on " + e.dev() + ": " + e.ip() + " is-at " + e.mac();
+  }
+
+  @Override
+  public String replySent(ArpEvent.ReplySent e) {
+    return "ARP reply on " + e.dev() + " to " + e.to() + ": " + e.ip() + " is-at " + e.mac();
+  }
+
+  @Override
+  public String neighbor(ArpEvent.NeighborChanged e) {
+    return "ARP cache: " + e.ip() + " on " + e.dev() + " " + (e.from() == null ? "new" : e.from().name()) + " -> "
+        + e.to().name() + (e.mac() == null ? "" : " (" + e.mac() + ")");
+  }
+
+  // ---- ICMP, UDP, TCP ----
+
+  @Override
+  public String echoAnswered(IcmpEvent.EchoAnswered e) {
+    return "answers ICMP echo request from " + e.to() + " (id " + e.ident() + ", seq " + e.seq()
+        + ") with an echo reply";
+  }
+
+  @Override
+  public String errorSent(IcmpEvent.ErrorSent e) {
+    return "sends ICMP " + PacketText.icmpName(e.icmpType(), e.icmpCode()) + " to " + e.to() + " about ["
+        + PacketText.ipv4(e.about()) + "]";
+  }
+
+  @Override
+  public String delivered(UdpEvent.Delivered e) {
+    return "delivers UDP " + e.src() + ":" + e.srcPort() + " > port " + e.dstPort() + " (" + e.bytes()
+        + " bytes) to its socket";
+  }
+
+  @Override
+  public String stateChanged(TcpEvent.StateChanged e) {
+    return "TCP " + e.local() + " > " + e.remote() + " " + e.from().ssName() + " -> " + e.to().ssName() + ": "
+        + Words.tcpCause(e);
+  }
+
+  // ---- switches ----
+
+  @Override
+  public String forwarded(BridgeEvent.Forwarded e) {
+    return "switches frame " + e.srcMac() + " > " + e.dstMac() + " from " + e.in() + " to " + e.out()
+        + " (destination MAC learned there)";
+  }
+
+  @Override
+  public String learned(BridgeEvent.Learned e) {
+    return (e.moved() ? "relearns " : "learns ") + e.mac() + " is behind port " + e.port();
+  }
+
+  @Override
+  public String flooded(BridgeEvent.Flooded e) {
+    return "floods frame " + e.srcMac() + " > " + e.dstMac() + " from " + e.in() + " to " + String.join(", ", e.out())
+        + " (" + Words.destinationKind(e.dstMac()) + ")";
+  }
+
+  private static String hex16(int v) {
+    return String.format(Locale.ROOT, "0x%04x", v);
+  }
+}

@@ -1,0 +1,133 @@
+package emu.control.narrative;
+
+import emu.link.wire.MacAddress;
+import emu.node.event.RouteInfo;
+import emu.node.event.TcpEvent;
+import emu.node.stack.DropReason;
+import java.util.Map;
+
+/**
+ * Words for the values events carry: drop reasons, why TCP moved, routes in iproute2's notation,
+ * impairments in netem's. The switches are over enums, so a new constant without words here does
+ * not compile.
+ */
+final class Words {
+  private Words() {}
+
+  static String drop(DropReason r) {
+    return switch (r) {
+      case RUNT -> "frame shorter than an Ethernet header";
+      case NOT_FOR_US -> "unicast frame addressed to another MAC";
+      case UNKNOWN_ETHERTYPE -> "EtherType this node does not speak";
+      case ARP_MALFORMED -> "ARP packet truncated or not Ethernet/IPv4";
+      case IP_MALFORMED -> "IPv4 header truncated or with bad version, IHL or length";
+      case IP_BAD_CHECKSUM -> "IPv4 header checksum wrong";
+      case IP_MARTIAN -> "impossible source address (broadcast, multicast, loopback)";
+      case IP_FRAGMENT -> "fragment for this node (reassembly is not supported)";
+      case IP_NOT_FOR_US -> "packet for another host arrived at a host that does not forward";
+      case NO_ROUTE -> "no route to the destination";
+      case TTL_EXPIRED -> "TTL reached zero";
+      case MTU_EXCEEDED -> "packet larger than the egress MTU";
+      case ARP_TIMEOUT -> "next hop did not answer ARP";
+      case ARP_QUEUE_FULL -> "too many packets waiting for ARP resolution";
+      case NEIGHBOR_TABLE_FULL -> "neighbour table full";
+      case ICMP_MALFORMED -> "ICMP message truncated";
+      case ICMP_BAD_CHECKSUM -> "ICMP checksum wrong";
+      case UDP_MALFORMED -> "UDP length field inconsistent";
+      case UDP_BAD_CHECKSUM -> "UDP checksum wrong";
+      case NO_LISTENER -> "no socket on the destination port";
+      case TCP_MALFORMED -> "TCP segment truncated, with a bad data offset, bad options or port 0";
+      case TCP_BAD_CHECKSUM -> "TCP checksum wrong";
+      case TCP_BAD_FLAGS -> "TCP segment with impossible flags (SYN+FIN, SYN+RST, none)";
+      case TCP_NO_SOCKET -> "TCP segment for no connection and no listener (answered with RST)";
+      case TCP_LISTEN_OVERFLOW -> "SYN dropped: the listener's backlog of half-open connections is full";
+      case TCP_OUT_OF_WINDOW -> "TCP segment outside the receive window or failing PAWS (answered with ACK unless RST)";
+      case TCP_INVALID -> "TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast)";
+      case UNSUPPORTED_PROTOCOL -> "IP protocol this node does not speak";
+      case LINK_DOWN -> "interface is down";
+    };
+  }
+
+  /** Why a TCP connection changed state, in RFC 9293's terms. */
+  static String tcpCause(TcpEvent.StateChanged e) {
+    return switch (e.cause()) {
+      case CONNECT -> "connect";
+      case APP_SHUTDOWN_OUTPUT -> "application shut down output";
+      case APP_SHUTDOWN_OUTPUT_AFTER_PEER_FIN -> "application shut down output after the peer's FIN";
+      case SHUTDOWN_BEFORE_ESTABLISHED -> "output was shut down before the handshake completed";
+      case APP_CLOSE_IN_SYN_SENT -> "closed by the application in SYN-SENT";
+      case APP_CLOSE_WITH_UNREAD_DATA -> "closed with unread data: reset";
+      case APP_ABORT -> "aborted by the application";
+      case LISTENER_CLOSED -> "listener closed";
+      case NO_HANDLER -> "the acceptor returned no event handler";
+      case SYN_ON_LISTEN -> "SYN on a listening port";
+      case SYN_IN_SYN_SENT -> "SYN in SYN-SENT (simultaneous open)";
+      case SYN_IN_SYN_RECEIVED -> "SYN in SYN-RECEIVED: back to LISTEN";
+      case SYN_ACK_IN_SYN_SENT -> "SYN,ACK in SYN-SENT";
+      case SYN_ACK_IN_SYN_RECEIVED -> "SYN,ACK in SYN-RECEIVED (simultaneous open)";
+      case ACK_OF_SYN_ACK -> "ACK of our SYN,ACK";
+      case ACK_OF_FIN -> "ACK of our FIN";
+      case ACK_OF_FIN_IN_CLOSING -> "ACK of our FIN in CLOSING";
+      case ACK_OF_FIN_IN_LAST_ACK -> "ACK of our FIN in LAST-ACK";
+      case FIN -> "FIN";
+      case FIN_IN_FIN_WAIT_1 -> "FIN in FIN-WAIT-1 (simultaneous close)";
+      case FIN_AFTER_ACK_OF_FIN -> "FIN after the ACK of our FIN";
+      case FIN_IN_FIN_WAIT_2 -> "FIN in FIN-WAIT-2";
+      case RST -> "RST";
+      case RST_IN_SYN_SENT -> "RST in SYN-SENT";
+      case RST_IN_SYN_RECEIVED -> "RST in SYN-RECEIVED";
+      case RST_IN_SYN_RECEIVED_SIMULTANEOUS -> "RST in SYN-RECEIVED (simultaneous open)";
+      case RST_IN_TIME_WAIT -> "RST in TIME-WAIT";
+      case NEW_SYN_IN_TIME_WAIT -> "new SYN in TIME-WAIT";
+      case DATA_AFTER_CLOSE -> "data arrived after close";
+      case NO_ROUTE -> "no route to " + address(e.remote());
+      case ICMP_UNREACHABLE -> "ICMP destination unreachable in SYN-SENT";
+      case SEND_FAILED -> "send failed" + (e.error() == null ? "" : ": " + e.error().message());
+      case HANDSHAKE_TIMED_OUT -> "handshake timed out";
+      case SYN_ACK_RETRIES_EXHAUSTED -> "SYN,ACK retries exhausted";
+      case RETRANSMISSIONS_UNANSWERED -> "retransmissions unanswered";
+      case ZERO_WINDOW_PROBES_UNANSWERED -> "zero-window probes unanswered";
+      case KEEPALIVE_PROBES_UNANSWERED -> "keepalive probes unanswered";
+      case TIME_WAIT_EXPIRED -> "2*MSL elapsed";
+      case FIN_WAIT_2_TIMEOUT -> "FIN-WAIT-2 timeout after close";
+    };
+  }
+
+  private static String address(String addressAndPort) {
+    int colon = addressAndPort.lastIndexOf(':');
+    return colon < 0 ? addressAndPort : addressAndPort.substring(0, colon);
+  }
+
+  /** A route as {@code ip route} prints it, e.g. {@code default via 192.168.1.1 dev eth0}. */
+  static String route(RouteInfo r) {
+    StringBuilder sb = new StringBuilder(r.isDefault() ? "default" : r.prefix());
+    if (r.gateway() != null) {
+      sb.append(" via ").append(r.gateway());
+    }
+    sb.append(" dev ").append(r.dev());
+    if (r.src() != null) {
+      sb.append(" proto ").append(r.proto()).append(" scope link src ").append(r.src());
+    }
+    if (r.metric() != 0) {
+      sb.append(" metric ").append(r.metric());
+    }
+    return sb.toString();
+  }
+
+  /** Impairment words as netem writes them, e.g. {@code delay 20ms loss 5%}; {@code none} if empty. */
+  static String netem(Map<String, String> words) {
+    if (words.isEmpty()) {
+      return "none";
+    }
+    StringBuilder sb = new StringBuilder();
+    words.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : " ").append(k).append(' ').append(v));
+    return sb.toString();
+  }
+
+  /** Why a switch floods a frame to this destination MAC. */
+  static String destinationKind(String mac) {
+    long bits = MacAddress.parse(mac).bits();
+    return MacAddress.isBroadcast(bits) ? "broadcast" : MacAddress.isMulticast(bits) ? "multicast"
+        : "destination MAC not learned yet";
+  }
+}

@@ -1,0 +1,31 @@
+package emu.node.event;
+
+/**
+ * What an IPv4 packet was, as tcpdump would summarise it: the IPv4 header's fields
+ * ({@code length} is the total length, {@code headerLength} the header's, options included) and, for the first fragment, the transport header's, in
+ * exactly one of {@code icmp}, {@code udp} or {@code tcp} (none for other protocols, later
+ * fragments, or a transport header that did not parse: {@code malformed}).
+ */
+public record Packet(String src, String dst, int protocol, int ttl, int id, int length, int headerLength,
+                     int fragmentOffset,
+                     boolean malformed, Icmp icmp, Udp udp, Tcp tcp) {
+  /** Bytes after the IPv4 header. */
+  public int payloadLength() {
+    return length - headerLength;
+  }
+
+
+  /** ICMP: type and code; identifier and sequence for echo request and reply, else null. */
+  public record Icmp(int type, int code, Integer ident, Integer seq) {}
+
+  /** UDP: ports and payload length. */
+  public record Udp(int srcPort, int dstPort, int length) {}
+
+  /**
+   * TCP: ports, flags as tcpdump writes them ({@code S.} for SYN,ACK), absolute sequence and
+   * acknowledgment numbers (ack null without ACK), window, options present (null or false when
+   * absent), SACK blocks, payload length.
+   */
+  public record Tcp(int srcPort, int dstPort, String flags, long seq, Long ack, int window, Integer mss,
+                    boolean sackOk, Long tsVal, Long tsEcr, Integer wscale, int sackBlocks, int length) {}
+}

@@ -1,0 +1,52 @@
+package emu.node.tcp;
+
+/**
+ * Why a connection changed state: the event of RFC 9293 section 3.10 (a segment in a given
+ * state, a user call, a timer) that made it move. Every state change names one, so the trace
+ * says why without the TCP code writing a sentence.
+ */
+public enum TcpCause {
+  // user calls (RFC 9293 3.10.1-3.10.5)
+  CONNECT,
+  APP_SHUTDOWN_OUTPUT,
+  APP_SHUTDOWN_OUTPUT_AFTER_PEER_FIN,
+  SHUTDOWN_BEFORE_ESTABLISHED,
+  APP_CLOSE_IN_SYN_SENT,
+  APP_CLOSE_WITH_UNREAD_DATA,
+  APP_ABORT,
+  LISTENER_CLOSED,
+  NO_HANDLER,
+  // segments (RFC 9293 3.10.7)
+  SYN_ON_LISTEN,
+  SYN_IN_SYN_SENT,
+  SYN_IN_SYN_RECEIVED,
+  SYN_ACK_IN_SYN_SENT,
+  SYN_ACK_IN_SYN_RECEIVED,
+  ACK_OF_SYN_ACK,
+  ACK_OF_FIN,
+  ACK_OF_FIN_IN_CLOSING,
+  ACK_OF_FIN_IN_LAST_ACK,
+  FIN,
+  FIN_IN_FIN_WAIT_1,
+  FIN_AFTER_ACK_OF_FIN,
+  FIN_IN_FIN_WAIT_2,
+  RST,
+  RST_IN_SYN_SENT,
+  RST_IN_SYN_RECEIVED,
+  RST_IN_SYN_RECEIVED_SIMULTANEOUS,
+  RST_IN_TIME_WAIT,
+  NEW_SYN_IN_TIME_WAIT,
+  DATA_AFTER_CLOSE,
+  // the network (RFC 1122 4.2.3.9, RFC 5927)
+  NO_ROUTE,
+  ICMP_UNREACHABLE,
+  SEND_FAILED,
+  // timers (RFC 9293 3.8, 3.10.8; RFC 6298; RFC 1122 4.2.3.6)
+  HANDSHAKE_TIMED_OUT,
+  SYN_ACK_RETRIES_EXHAUSTED,
+  RETRANSMISSIONS_UNANSWERED,
+  ZERO_WINDOW_PROBES_UNANSWERED,
+  KEEPALIVE_PROBES_UNANSWERED,
+  TIME_WAIT_EXPIRED,
+  FIN_WAIT_2_TIMEOUT
+}
