@@ -48,11 +48,11 @@ final class ControlStory implements AppEvent.Visitor<String>, ControlEvent.Visit
   @Override
   public String node(ControlEvent.NodeAction e) {
     return switch (e.action()) {
-      case KILL -> "kill " + e.node() + ": the process dies abruptly (SIGKILL)";
-      case RESTART -> "restart " + e.node() + ": a new process with the same configuration";
-      case BACK -> e.node() + " is back (pid " + e.pid() + ")";
-      case PAUSE -> "pause " + e.node() + ": the process is frozen (SIGSTOP)";
-      case RESUME -> "resume " + e.node() + ": the process runs again (SIGCONT)";
+      case KILL -> "kill " + e.target() + ": the process dies abruptly (SIGKILL)";
+      case RESTART -> "restart " + e.target() + ": a new process with the same configuration";
+      case BACK -> e.target() + " is back (pid " + e.pid() + ")";
+      case PAUSE -> "pause " + e.target() + ": the process is frozen (SIGSTOP)";
+      case RESUME -> "resume " + e.target() + ": the process runs again (SIGCONT)";
     };
   }
 

@@ -62,11 +62,8 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
     if (e.direct()) {
       why = e.dst() + " is on my own subnet " + r.prefix() + " (my address " + own
           + "): deliver directly, ARP for the destination itself";
-    } else if (e.ownAddress() != null) {
-      Ipv4Cidr mine = Ipv4Cidr.parse(e.ownAddress());
-      int mask = mine.mask();
-      why = "my address " + own + " is in " + mine.networkCidr() + "; " + e.dst() + " masked with "
-          + Ipv4Address.format(mask) + " gives " + Ipv4Address.format(Ipv4Address.parse(e.dst()) & mask)
+    } else if (e.ownAddress() != null && masked(e.ownAddress(), e.dst()) != null) {
+      why = "my address " + own + masked(e.ownAddress(), e.dst())
           + ": different subnets, so I cannot reach it directly; send to "
           + (r.isDefault() ? "my default gateway " : "the gateway ") + r.gateway()
           + " and ARP for the gateway, not for the destination";
@@ -133,7 +130,7 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
 
   @Override
   public String echoAnswered(IcmpEvent.EchoAnswered e) {
-    return "answers ICMP echo request from " + e.to() + " (id " + e.ident() + ", seq " + e.seq()
+    return "answers ICMP echo request from " + e.to() + " (id " + e.ident() + ", seq " + e.sequence()
         + ") with an echo reply";
   }
 
@@ -172,6 +169,21 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
   public String flooded(BridgeEvent.Flooded e) {
     return "floods frame " + e.srcMac() + " > " + e.dstMac() + " from " + e.in() + " to " + String.join(", ", e.out())
         + " (" + Words.destinationKind(e.dstMac()) + ")";
+  }
+
+  /**
+   * {@code " is in NET; DST masked with MASK gives X"}: the comparison a host makes, or null if
+   * the addresses do not parse (an event not written by an emu node).
+   */
+  private static String masked(String ownCidr, String dst) {
+    try {
+      Ipv4Cidr mine = Ipv4Cidr.parse(ownCidr);
+      int mask = mine.mask();
+      return " is in " + mine.networkCidr() + "; " + dst + " masked with " + Ipv4Address.format(mask) + " gives "
+          + Ipv4Address.format(Ipv4Address.parse(dst) & mask);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static String hex16(int v) {

@@ -29,9 +29,17 @@ public final class Story implements TraceEvent.Visitor<String> {
 
   private Story() {}
 
-  /** The narrative's sentence for {@code e}. */
+  /**
+   * The narrative's sentence for {@code e}. An event read from a file may lack fields a sentence
+   * needs (a line written by hand, or by another version): it is then told as its type and facts,
+   * never by failing the narrative.
+   */
   public static String sentence(TraceEvent e) {
-    return e.accept(INSTANCE);
+    try {
+      return e.accept(INSTANCE);
+    } catch (RuntimeException incomplete) {
+      return e.type() + " (incomplete event, told as its facts: " + e + ")";
+    }
   }
 
   /** A packet as tcpdump summarises it. */

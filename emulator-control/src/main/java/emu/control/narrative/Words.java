@@ -126,7 +126,12 @@ final class Words {
 
   /** Why a switch floods a frame to this destination MAC. */
   static String destinationKind(String mac) {
-    long bits = MacAddress.parse(mac).bits();
+    long bits;
+    try {
+      bits = MacAddress.parse(mac).bits();
+    } catch (IllegalArgumentException e) {
+      return "destination MAC " + mac; // not from an emu node: say what it was
+    }
     return MacAddress.isBroadcast(bits) ? "broadcast" : MacAddress.isMulticast(bits) ? "multicast"
         : "destination MAC not learned yet";
   }

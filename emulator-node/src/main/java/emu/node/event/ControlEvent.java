@@ -107,9 +107,12 @@ public sealed interface ControlEvent extends TraceEvent {
     }
   }
 
-  /** {@code action} done to {@code node} ({@code pid}: the new process, for {@link Action#BACK}; else 0). */
+  /**
+   * {@code action} done to node {@code target} ({@code pid}: the new process, for
+   * {@link Action#BACK}; else 0). Not {@code node}: every line's {@code node} is who reported it.
+   */
   @JsonTypeName("control.node")
-  record NodeAction(String node, Action action, long pid) implements ControlEvent {
+  record NodeAction(String target, Action action, long pid) implements ControlEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.node(this);

@@ -44,6 +44,8 @@ public final class EventCodec {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
   private static final SerializerProvider PROVIDER = JSON.getSerializerProviderInstance();
+  /** The fields every line has; no record may have a field of these names. */
+  private static final Set<String> ENVELOPE = Set.of("ts", "seq", "node", "type", "msg");
   private static final Map<String, Class<? extends TraceEvent>> BY_TYPE;
   private static final Map<Class<?>, String> TYPES;
 
@@ -65,6 +67,14 @@ public final class EventCodec {
       if (prev != null) {
         throw new IllegalStateException("event type " + name.value() + " is used by both " + prev.getName()
             + " and " + c.getName());
+      }
+      for (java.lang.reflect.RecordComponent rc : c == TraceMeta.Legacy.class ? new java.lang.reflect.RecordComponent[0] // TRANSITIONAL
+          : c.getRecordComponents()) {
+        String field = new PropertyNamingStrategies.SnakeCaseStrategy().translate(rc.getName());
+        if (ENVELOPE.contains(field)) {
+          throw new IllegalStateException(c.getName() + "." + rc.getName() + " would be written as '" + field
+              + "', which every line already has: rename it");
+        }
       }
       types.put(c, name.value());
     }
@@ -167,7 +177,7 @@ public final class EventCodec {
     } else if (o.has("msg") && !type.isEmpty()) { // TRANSITIONAL
       Map<String, Object> fields = new java.util.LinkedHashMap<>();
       o.fields().forEachRemaining(f -> {
-        if (!Set.of("ts", "seq", "node", "type", "msg").contains(f.getKey())) {
+        if (!ENVELOPE.contains(f.getKey())) {
           fields.put(f.getKey(), JSON.convertValue(f.getValue(), Object.class));
         }
       });

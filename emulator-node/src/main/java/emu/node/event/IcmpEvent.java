@@ -17,9 +17,12 @@ public sealed interface IcmpEvent extends TraceEvent {
     R errorSent(ErrorSent e);
   }
 
-  /** An echo request from {@code to} answered with an echo reply. */
+  /**
+   * An echo request from {@code to} answered with an echo reply (identifier and sequence number
+   * as the request had them; not {@code seq}: every line's {@code seq} is its place in the file).
+   */
   @JsonTypeName("icmp.echo")
-  record EchoAnswered(String to, int ident, int seq) implements IcmpEvent {
+  record EchoAnswered(String to, int ident, int sequence) implements IcmpEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.echoAnswered(this);

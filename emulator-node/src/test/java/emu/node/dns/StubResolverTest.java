@@ -121,9 +121,9 @@ class StubResolverTest {
   void pingResolvesThroughDnsAndTheNarrativeFollowsTheSeed() {
     CommandRun ping = lab.exec(net.client, "ping -c 1 payroll.corp.com").assertExit(0);
     assertEquals("PING payroll.corp.com (192.168.5.100) 56(84) bytes of data.", ping.lines().get(0));
-    List<Legacy> events = net.client.tracer().legacy().stream()
-        .filter(e -> e.type().startsWith("dns.") || e.type().startsWith("app.")).toList();
-    List<String> types = events.stream().map(Legacy::type).toList();
+    List<Legacy> events = net.client.tracer().legacy().stream().filter(e -> e.type().startsWith("dns.")).toList();
+    List<String> types = net.client.tracer().events().stream().map(emu.node.event.TraceEvent::type)
+        .filter(t -> t.startsWith("dns.") || t.startsWith("app.")).toList();
     assertEquals(List.of("dns.hosts", "dns.cache", "dns.query", "dns.answer", "dns.cache", "dns.resolve", "app.ping"),
         types);
     assertEquals("looks up payroll.corp.com: not in its hosts table", events.get(0).message());
