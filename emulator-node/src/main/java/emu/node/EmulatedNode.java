@@ -21,7 +21,7 @@ import emu.node.apps.CommandIo;
 import emu.node.apps.SsCommand;
 import emu.node.apps.TcpEcho;
 import emu.node.channel.EmuTransport;
-import emu.node.apps.Hosts;
+import emu.node.names.Hosts;
 import emu.node.apps.IpCommand;
 import emu.node.apps.Ping;
 import emu.node.apps.Shell;

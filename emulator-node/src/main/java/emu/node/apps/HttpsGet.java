@@ -2,6 +2,7 @@ package emu.node.apps;
 
 import emu.link.time.TimeSource;
 import emu.node.channel.EmuTransport;
+import emu.node.names.NameResolver;
 import emu.node.tls.Certificates;
 import emu.node.tls.Pem;
 import emu.node.tls.PlaintextMeter;

@@ -2,6 +2,9 @@ package emu.node.apps;
 
 import emu.link.LinkCounters;
 import emu.link.wire.MacAddress;
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;

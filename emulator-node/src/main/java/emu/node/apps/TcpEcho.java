@@ -1,6 +1,9 @@
 package emu.node.apps;
 
 import emu.node.channel.EmuTransport;
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,6 +1,9 @@
 package emu.node.apps;
 
 import emu.link.time.TimeSource;
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
 import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;

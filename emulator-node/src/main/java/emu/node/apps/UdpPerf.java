@@ -1,5 +1,8 @@
 package emu.node.apps;
 
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
 import emu.node.wire.Ipv4Address;

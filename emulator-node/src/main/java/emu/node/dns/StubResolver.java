@@ -1,7 +1,7 @@
 package emu.node.dns;
 
-import emu.node.apps.Hosts;
-import emu.node.apps.NameResolver;
+import emu.node.names.Hosts;
+import emu.node.names.NameResolver;
 import emu.node.stack.NetworkStack;
 import emu.node.trace.TraceEvent;
 import emu.node.wire.Ipv4Address;

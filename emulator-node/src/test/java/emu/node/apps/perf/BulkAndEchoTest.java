@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.apps.Bulk;
 import emu.node.apps.Command;
-import emu.node.apps.Hosts;
-import emu.node.apps.HostsResolver;
-import emu.node.apps.NameResolver;
 import emu.node.apps.TcpEcho;
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
 import emu.node.testing.CommandRun;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.names;
 
 import emu.node.wire.Ipv4Address;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.names;
 
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
