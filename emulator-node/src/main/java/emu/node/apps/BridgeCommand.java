@@ -3,6 +3,8 @@ package emu.node.apps;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.shell.Command;
+import emu.node.shell.CommandIo;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,6 +1,7 @@
 package emu.node.apps;
 
 import emu.link.time.TimeSource;
+import emu.node.shell.CommandIo;
 
 /**
  * The engine of {@code dnsperf} and {@code udpperf}: a closed loop that keeps {@code window}

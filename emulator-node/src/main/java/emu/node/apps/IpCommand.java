@@ -5,6 +5,8 @@ import emu.link.wire.MacAddress;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
+import emu.node.shell.Command;
+import emu.node.shell.CommandIo;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;

@@ -1,5 +1,7 @@
 package emu.node.apps;
 
+import emu.node.shell.UsageException;
+
 /** Byte counts as users write them for iperf: 100M, 64K, 1G (1024-based), or plain bytes. */
 final class Sizes {
   private Sizes() {}

@@ -1,6 +1,9 @@
 package emu.node.apps;
 
 import emu.link.time.TimeSource;
+import emu.node.shell.Command;
+import emu.node.shell.CommandIo;
+import emu.node.shell.UsageException;
 import java.util.List;
 
 /** {@code sleep SECONDS}: waits on the node's clock, so a scenario can let time (and faults) pass. */

@@ -1,5 +1,8 @@
 package emu.node.apps;
 
+import emu.node.shell.Command;
+import emu.node.shell.CommandIo;
+import emu.node.shell.UsageException;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpListenSocket;

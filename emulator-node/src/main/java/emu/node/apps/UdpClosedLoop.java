@@ -1,5 +1,6 @@
 package emu.node.apps;
 
+import emu.node.shell.CommandIo;
 import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;

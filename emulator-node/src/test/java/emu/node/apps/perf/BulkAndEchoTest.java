@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.apps.Bulk;
-import emu.node.apps.Command;
 import emu.node.apps.TcpEcho;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
+import emu.node.shell.Command;
 import emu.node.testing.CommandRun;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package emu.node.apps.perf;
 
-import emu.node.apps.Command;
-import emu.node.apps.Shell;
 import emu.node.config.DnsConfig;
 import emu.node.dns.DnsServer;
+import emu.node.shell.Command;
+import emu.node.shell.Shell;
 import emu.node.testing.CommandRun;
 import emu.node.testing.LabNode;
 import emu.node.testing.VirtualLab;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.shell;
 
 /**
  * A running command's terminal: output lines, the exit status, and word that the caller went

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.shell;
 
 import java.util.List;
 
