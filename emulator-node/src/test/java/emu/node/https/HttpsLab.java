@@ -6,7 +6,7 @@ import emu.link.capture.PcapWriter;
 import emu.link.memory.MemoryLink;
 import emu.link.time.EventLoopTime;
 import emu.link.tunnel.Transports;
-import emu.node.apps.HttpsGet;
+import emu.node.apps.diag.HttpsGet;
 import emu.node.channel.EmuTransport;
 import emu.node.config.HttpsConfig;
 import emu.node.names.Hosts;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.load;
 
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.diag;
 
 import emu.link.time.TimeSource;
 import emu.node.names.Hosts;

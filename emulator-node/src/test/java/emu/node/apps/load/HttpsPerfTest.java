@@ -1,12 +1,11 @@
-package emu.node.apps.perf;
+package emu.node.apps.load;
 
-import static emu.node.apps.perf.PerfLab.decimal;
-import static emu.node.apps.perf.PerfLab.number;
+import static emu.node.apps.load.PerfLab.decimal;
+import static emu.node.apps.load.PerfLab.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.node.apps.HttpsPerf;
 import emu.node.config.HttpsConfig;
 import emu.node.https.HttpsServer;
 import emu.node.testing.CommandRun;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.diag;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,11 +1,10 @@
-package emu.node.apps.perf;
+package emu.node.apps.load;
 
-import static emu.node.apps.perf.PerfLab.decimal;
-import static emu.node.apps.perf.PerfLab.number;
+import static emu.node.apps.load.PerfLab.decimal;
+import static emu.node.apps.load.PerfLab.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.node.apps.DnsPerf;
 import emu.node.testing.CommandRun;
 import emu.node.testing.VirtualLab;
 import java.util.Map;

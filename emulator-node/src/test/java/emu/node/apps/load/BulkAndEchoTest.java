@@ -1,10 +1,9 @@
-package emu.node.apps.perf;
+package emu.node.apps.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.node.apps.Bulk;
-import emu.node.apps.TcpEcho;
+import emu.node.apps.diag.TcpEcho;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.diag;
 
 import emu.node.channel.EmuTransport;
 import emu.node.names.Hosts;

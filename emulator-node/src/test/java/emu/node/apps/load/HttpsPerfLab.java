@@ -1,9 +1,8 @@
-package emu.node.apps.perf;
+package emu.node.apps.load;
 
 import emu.link.memory.MemoryLink;
 import emu.link.time.EventLoopTime;
 import emu.link.tunnel.Transports;
-import emu.node.apps.HttpsPerf;
 import emu.node.channel.EmuTransport;
 import emu.node.config.HttpsConfig;
 import emu.node.https.HttpsServer;

@@ -1,4 +1,4 @@
-package emu.node.apps.perf;
+package emu.node.apps.load;
 
 import emu.node.config.DnsConfig;
 import emu.node.dns.DnsServer;

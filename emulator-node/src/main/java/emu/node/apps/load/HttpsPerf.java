@@ -1,6 +1,7 @@
-package emu.node.apps;
+package emu.node.apps.load;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.HttpsTarget;
 import emu.node.channel.EmuTransport;
 import emu.node.names.NameResolver;
 import emu.node.shell.Args;
@@ -119,11 +120,11 @@ public final class HttpsPerf implements Command {
     if (a.positional().size() != 1) {
       throw new UsageException("usage: " + summary());
     }
-    HttpsGet.Target target;
+    HttpsTarget target;
     TlsContexts.Version version;
     TlsContexts.Provider provider;
     try {
-      target = HttpsGet.Target.parse(a.positional().get(0));
+      target = HttpsTarget.parse(a.positional().get(0));
       version = TlsContexts.Version.parse(a.value("--tls"));
       provider = TlsContexts.Provider.parse(a.value("--provider"));
     } catch (IllegalArgumentException e) {
@@ -177,7 +178,7 @@ public final class HttpsPerf implements Command {
     }));
   }
 
-  private record Settings(HttpsGet.Target target, TlsContexts.Version version, TlsContexts.Provider provider,
+  private record Settings(HttpsTarget target, TlsContexts.Version version, TlsContexts.Provider provider,
                           int total, int perConnection, int concurrency, long timeoutNanos, boolean resume) {}
 
   /** One run: connections started, finished, and what was measured. */
@@ -341,7 +342,7 @@ public final class HttpsPerf implements Command {
               protected void initChannel(Channel c) {
                 ssl = tls.newHandler(c.alloc(), s.target().host(), s.target().port());
                 c.pipeline().addLast("tls", ssl).addLast("http", new HttpClientCodec())
-                    .addLast("http-aggregator", new HttpObjectAggregator(HttpsGet.MAX_BODY)).addLast("perf", Conn.this);
+                    .addLast("http-aggregator", new HttpObjectAggregator(HttpsTarget.MAX_BODY)).addLast("perf", Conn.this);
               }
             }).connect(address);
         ch = f.channel();
@@ -387,7 +388,7 @@ public final class HttpsPerf implements Command {
       private void send() {
         requestAt = time.nanos();
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, s.target().path());
-        req.headers().set("Host", s.target().port() == HttpsGet.DEFAULT_PORT ? s.target().host()
+        req.headers().set("Host", s.target().port() == HttpsTarget.DEFAULT_PORT ? s.target().host()
             : s.target().host() + ":" + s.target().port()).set("User-Agent", USER_AGENT).set("Accept", "*/*");
         if (answered == s.perConnection() - 1) {
           req.headers().set("Connection", "close");

@@ -1,6 +1,10 @@
-package emu.node.apps;
+package emu.node.apps.diag;
+
+import static emu.node.apps.HttpsTarget.DEFAULT_PORT;
+import static emu.node.apps.HttpsTarget.MAX_BODY;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.HttpsTarget;
 import emu.node.channel.EmuTransport;
 import emu.node.names.NameResolver;
 import emu.node.shell.Args;
@@ -35,8 +39,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,9 +64,7 @@ import javax.net.ssl.SSLSession;
  * every record. Runs on the node's event loop; never blocks (but {@code --ca} reads a small file).
  */
 public final class HttpsGet implements Command {
-  public static final int DEFAULT_PORT = 443;
   static final int DEFAULT_BODY_LINES = 20;
-  static final int MAX_BODY = 4 << 20;
   static final String USER_AGENT = "emu-https-get/1";
 
   private final EmuTransport net;
@@ -127,10 +127,10 @@ public final class HttpsGet implements Command {
       io.exit(a.flag("-h") || a.flag("--help") ? 0 : 2);
       return;
     }
-    Target t;
+    HttpsTarget t;
     TlsContexts.Client tls;
     try {
-      t = Target.parse(a.positional().get(0));
+      t = HttpsTarget.parse(a.positional().get(0));
       List<X509Certificate> trust;
       String label;
       String ca = a.value("--ca");
@@ -161,33 +161,9 @@ public final class HttpsGet implements Command {
     new Fetch(t, tls, lines, maxTime, a.flag("-v") || a.flag("--verbose"), io).start();
   }
 
-  /** What the URL names. */
-  record Target(String host, int port, String path) {
-    static Target parse(String url) {
-      String u = url.contains("://") ? url : "https://" + url;
-      URI uri;
-      try {
-        uri = new URI(u);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("bad URL " + url + ": " + e.getMessage());
-      }
-      if (!"https".equalsIgnoreCase(uri.getScheme())) {
-        throw new IllegalArgumentException("only https:// URLs are supported, not " + uri.getScheme() + "://");
-      }
-      if (uri.getHost() == null) {
-        throw new IllegalArgumentException("no host in URL " + url);
-      }
-      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      if (uri.getRawQuery() != null) {
-        path += "?" + uri.getRawQuery();
-      }
-      return new Target(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT, path);
-    }
-  }
-
   /** One fetch: resolve, connect, handshake, request, response. */
   private final class Fetch extends SimpleChannelInboundHandler<FullHttpResponse> {
-    private final Target t;
+    private final HttpsTarget t;
     private final TlsContexts.Client tls;
     private final int bodyLines;
     private final long maxTimeNanos;
@@ -203,7 +179,7 @@ public final class HttpsGet implements Command {
     private String address;
     private boolean done;
 
-    Fetch(Target t, TlsContexts.Client tls, int bodyLines, long maxTimeNanos, boolean verbose, CommandIo io) {
+    Fetch(HttpsTarget t, TlsContexts.Client tls, int bodyLines, long maxTimeNanos, boolean verbose, CommandIo io) {
       this.t = t;
       this.tls = tls;
       this.bodyLines = bodyLines;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.diag;
 
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;

@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.load;
 
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;

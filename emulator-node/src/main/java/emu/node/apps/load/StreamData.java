@@ -1,4 +1,4 @@
-package emu.node.apps;
+package emu.node.apps.load;
 
 import io.netty.buffer.ByteBuf;
 import java.util.SplittableRandom;
