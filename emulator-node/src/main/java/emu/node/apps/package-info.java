@@ -1,9 +1,10 @@
 /**
  * The programs a node runs, in subpackages by what they are: {@code diag} (looking at the node
- * and the network: ping, traceroute, ip, ss, bridge, resolve, https-get, tcpecho, sleep) and
+ * and the network: ping, traceroute, ip, ss, bridge, resolve, https-get, tcpecho, sleep),
  * {@code load} (traffic generators that measure: bulk, dnsperf, udpperf, httpsperf, and their
- * closed-loop engine and statistics). This package itself holds only what programs of
- * different kinds share, such as the target of an HTTPS URL. Programs are written against
+ * closed-loop engine and statistics) and {@code service} (the servers some of those commands
+ * start in the background). This package itself holds only what programs of different kinds
+ * share, such as the target of an HTTPS URL. Programs are written against
  * {@code emu.node.shell} and resolve names through {@code emu.node.names}; they may use the
  * node's stack, transports, DNS and TLS below them. This package imports none of its
  * subpackages, and nothing below the apps imports any of them: only the node, which puts

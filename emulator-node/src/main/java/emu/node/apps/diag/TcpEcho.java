@@ -1,5 +1,6 @@
 package emu.node.apps.diag;
 
+import emu.node.apps.service.TcpEchoServer;
 import emu.node.channel.EmuTransport;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
@@ -10,32 +11,30 @@ import emu.node.shell.CommandIo;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * {@code tcpecho}: the echo service (RFC 862) over the emulated TCP, as Netty pipelines.
- * {@code tcpecho server [-p 7]} echoes in the background; {@code tcpecho DEST [-p 7] TEXT...}
- * sends the text and prints what comes back.
+ * {@code tcpecho server [-p 7]} echoes in the background ({@link TcpEchoServer});
+ * {@code tcpecho DEST [-p 7] TEXT...} sends the text and prints what comes back.
  */
 public final class TcpEcho implements Command {
   public static final int DEFAULT_PORT = 7;
 
   private final EmuTransport transport;
   private final NameResolver resolver;
-  private Channel server;
+  private final TcpEchoServer server;
 
   /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
   public TcpEcho(EmuTransport transport, NameResolver resolver) {
     this.transport = transport;
     this.resolver = resolver;
+    this.server = new TcpEchoServer(transport);
   }
 
   /** Names resolve through the hosts table only. */
@@ -63,41 +62,7 @@ public final class TcpEcho implements Command {
     }
     int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
     if (a.positional().get(0).equals("server")) {
-      if (server != null && server.isActive()) {
-        io.out("tcpecho server already listening on port " + port);
-        io.exit(0);
-        return;
-      }
-      transport.tcpServer().childHandler(new ChannelInitializer<Channel>() {
-        @Override
-        protected void initChannel(Channel ch) {
-          ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-              ctx.write(msg);
-            }
-
-            @Override
-            public void channelReadComplete(ChannelHandlerContext ctx) {
-              ctx.flush();
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-              ctx.close();
-            }
-          });
-        }
-      }).bind(new InetSocketAddress(port)).addListener(f -> {
-        if (f.isSuccess()) {
-          server = ((ChannelFuture) f).channel();
-          io.out("tcpecho server listening on TCP port " + port);
-          io.exit(0);
-        } else {
-          io.out("tcpecho: cannot listen on port " + port + ": " + f.cause().getMessage());
-          io.exit(1);
-        }
-      });
+      server.start(port, io);
       return;
     }
     String dest = a.positional().get(0);

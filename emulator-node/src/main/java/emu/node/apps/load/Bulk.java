@@ -1,6 +1,8 @@
 package emu.node.apps.load;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.service.BulkProtocol;
+import emu.node.apps.service.BulkServer;
 import emu.node.channel.EmuSocketChannel;
 import emu.node.channel.EmuTransport;
 import emu.node.names.Hosts;
@@ -13,16 +15,12 @@ import emu.node.shell.UsageException;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -33,10 +31,8 @@ import java.util.List;
  * goodput and retransmissions, and with {@code --verify} checks that the server's SHA-256 of
  * what it received equals the SHA-256 of what was sent.
  *
- * <p>Wire protocol: the client sends an 8-byte length N (its top bit set when it wants the
- * bytes verified), then N bytes; after N bytes the server answers with 32 bytes, the SHA-256 of
- * what it received (zeros when no verification was asked, so that a plain goodput test does
- * not pay for hashing, as iperf does not), and closes.
+ * <p>The client is here; the server is {@link BulkServer}, and what they say to each other is
+ * {@link BulkProtocol}.
  *
  * <p>Without --verify the client sends one pseudo-random 1 MiB block over and over (as iperf
  * reuses its buffer); with --verify every byte is fresh from the seeded stream and hashed.
@@ -47,13 +43,14 @@ public final class Bulk implements Command {
   private final EmuTransport transport;
   private final NameResolver resolver;
   private final TimeSource time;
-  private Channel server;
+  private final BulkServer server;
 
   /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
   public Bulk(EmuTransport transport, NameResolver resolver) {
     this.transport = transport;
     this.resolver = resolver;
     this.time = transport.stack().time();
+    this.server = new BulkServer(transport);
   }
 
   /** Names resolve through the hosts table only. */
@@ -85,7 +82,13 @@ public final class Bulk implements Command {
     }
     int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
     switch (a.positional().get(0)) {
-      case "server" -> server(port, a.flag("--stop"), io);
+      case "server" -> {
+        if (a.flag("--stop")) {
+          server.stop(io);
+        } else {
+          server.start(port, io);
+        }
+      }
       case "client" -> {
         if (a.positional().size() != 2) {
           throw new UsageException("usage: bulk client DEST [-p port] [--bytes 100M] [--verify]");
@@ -121,87 +124,6 @@ public final class Bulk implements Command {
     }
   }
 
-  private void server(int port, boolean stop, CommandIo io) {
-    if (stop) {
-      if (server != null) {
-        server.close();
-        server = null;
-        io.out("bulk server stopped");
-      }
-      io.exit(0);
-      return;
-    }
-    if (server != null && server.isActive()) {
-      io.out("bulk server already listening on " + server.localAddress());
-      io.exit(0);
-      return;
-    }
-    transport.tcpServer().childHandler(new ChannelInitializer<Channel>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new ServerHandler());
-      }
-    }).bind(new InetSocketAddress(port)).addListener(f -> {
-      if (f.isSuccess()) {
-        server = ((ChannelFuture) f).channel();
-        io.out("bulk server listening on TCP port " + port + " (runs until the node stops)");
-        io.exit(0);
-      } else {
-        io.out("bulk: cannot listen on port " + port + ": " + f.cause().getMessage());
-        io.exit(1);
-      }
-    });
-  }
-
-  /** Reads the 8-byte length, then that many bytes, hashing them if asked; answers with the digest. */
-  private final class ServerHandler extends ChannelInboundHandlerAdapter {
-    private static final long VERIFY_BIT = 1L << 63;
-    private final MessageDigest sha = sha256();
-    private final ByteBuf header = Unpooled.buffer(8);
-    private long expected = -1;
-    private long received;
-    private boolean verify;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf in = (ByteBuf) msg;
-      try {
-        if (expected < 0) {
-          int take = Math.min(8 - header.readableBytes(), in.readableBytes());
-          in.readBytes(header, take);
-          if (header.readableBytes() < 8) {
-            return;
-          }
-          long h = header.readLong();
-          verify = (h & VERIFY_BIT) != 0;
-          expected = h & ~VERIFY_BIT;
-        }
-        int n = (int) Math.min(in.readableBytes(), expected - received);
-        if (verify) {
-          sha.update(in.nioBuffer(in.readerIndex(), n));
-        }
-        received += n;
-        if (received == expected) {
-          ByteBuf digest = ctx.alloc().buffer(32).writeBytes(verify ? sha.digest() : new byte[32]);
-          ctx.writeAndFlush(digest).addListener(ChannelFutureListener.CLOSE);
-          expected = Long.MAX_VALUE; // ignore anything after
-        }
-      } finally {
-        in.release();
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      header.release();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-    }
-  }
-
   /** One client transfer. */
   private final class Client extends ChannelInboundHandlerAdapter {
     private final int ip;
@@ -211,10 +133,10 @@ public final class Bulk implements Command {
     private final boolean noDelay;
     private final CommandIo io;
     private final StreamData data;
-    private final MessageDigest sha = sha256();
+    private final MessageDigest sha = BulkProtocol.sha256();
     /** Without --verify: one block of the stream, sent again and again. */
     private ByteBuf block;
-    private final ByteBuf answer = Unpooled.buffer(32);
+    private final ByteBuf answer = Unpooled.buffer(BulkProtocol.DIGEST_BYTES);
     private long written;
     private long startNanos;
     private long lastReportNanos;
@@ -254,7 +176,8 @@ public final class Bulk implements Command {
       startNanos = time.nanos();
       lastReportNanos = startNanos;
       reporter = time.schedule(this::report, 1_000_000_000L);
-      ByteBuf header = ctx.alloc().buffer(8).writeLong(verify ? total | (1L << 63) : total);
+      ByteBuf header = ctx.alloc().buffer(BulkProtocol.HEADER_BYTES)
+          .writeLong(verify ? total | BulkProtocol.VERIFY_BIT : total);
       ctx.write(header);
       if (!verify) {
         block = ctx.alloc().directBuffer(BLOCK);
@@ -296,12 +219,12 @@ public final class Bulk implements Command {
       ByteBuf in = (ByteBuf) msg;
       in.readBytes(answer, Math.min(in.readableBytes(), answer.writableBytes()));
       in.release();
-      if (answer.readableBytes() == 32) {
+      if (answer.readableBytes() == BulkProtocol.DIGEST_BYTES) {
         double secs = (time.nanos() - startNanos) / 1e9;
         long retr = retransmits();
         io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d  sender",
             0.0, secs, Sizes.human(total), Sizes.bitrate(total, secs), retr));
-        byte[] theirs = new byte[32];
+        byte[] theirs = new byte[BulkProtocol.DIGEST_BYTES];
         answer.readBytes(theirs);
         String hex = HexFormat.of().formatHex(theirs);
         if (verify) {
@@ -366,14 +289,6 @@ public final class Bulk implements Command {
         ch.close();
       }
       io.exit(code);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package emu.node.apps.load;
 
+import emu.node.apps.service.UdpPerfServer;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -24,8 +25,7 @@ import java.util.Locale;
  *
  * <p>Each datagram carries a run token, its slot and a per-slot sequence number (12 bytes, then
  * zeros up to SIZE), so an echo is matched in constant time and a late one is told apart.
- * Everything runs on the node's event loop; the server copies each datagram into a new buffer
- * and sends it back to where it came from.
+ * Everything runs on the node's event loop. The server is {@link UdpPerfServer}.
  */
 public final class UdpPerf implements Command {
   public static final int DEFAULT_PORT = 7;
@@ -36,13 +36,13 @@ public final class UdpPerf implements Command {
 
   private final NetworkStack stack;
   private final NameResolver resolver;
-  private int serverPort = -1;
-  private long echoed;
+  private final UdpPerfServer server;
 
   /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
   public UdpPerf(NetworkStack stack, NameResolver resolver) {
     this.stack = stack;
     this.resolver = resolver;
+    this.server = new UdpPerfServer(stack);
   }
 
   /** Names resolve through the hosts table only. */
@@ -77,7 +77,11 @@ public final class UdpPerf implements Command {
     }
     int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
     if (a.positional().get(0).equals("server")) {
-      server(port, a.flag("--stop"), io);
+      if (a.flag("--stop")) {
+        server.stop(io);
+      } else {
+        server.start(port, io);
+      }
       return;
     }
     String dest = a.positional().get(0);
@@ -105,41 +109,6 @@ public final class UdpPerf implements Command {
         io.exit(1);
       }
     });
-  }
-
-  private void server(int port, boolean stop, CommandIo io) {
-    if (stop) {
-      if (serverPort >= 0) {
-        stack.udp().unbind(serverPort);
-        io.out("udpperf server on UDP port " + serverPort + " stopped after echoing " + echoed + " datagrams");
-        serverPort = -1;
-      }
-      io.exit(0);
-      return;
-    }
-    if (serverPort >= 0) {
-      io.out("udpperf server already listening on UDP port " + serverPort);
-      io.exit(0);
-      return;
-    }
-    if (stack.udp().bind(port, this::echo) < 0) {
-      io.out("udpperf: cannot listen on UDP port " + port + ": Address already in use");
-      io.exit(1);
-      return;
-    }
-    serverPort = port;
-    echoed = 0;
-    io.out("udpperf server echoing on UDP port " + port + " (runs until the node stops)");
-    io.exit(0);
-  }
-
-  private void echo(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
-    int n = payload.readableBytes();
-    ByteBuf b = stack.allocate(n);
-    b.writeBytes(payload, payload.readerIndex(), n);
-    if (stack.udp().send(stack.isLocal(dstIp) ? dstIp : 0, dstPort, srcIp, srcPort, 64, b) == SendResult.SENT) {
-      echoed++;
-    }
   }
 
   /** One client run. */

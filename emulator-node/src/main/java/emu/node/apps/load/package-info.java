@@ -4,7 +4,8 @@
  * {@code httpsperf}, with what they measure with: the closed loop that keeps requests in
  * flight ({@code ClosedLoop}, over UDP {@code UdpClosedLoop}), latency statistics, byte
  * sizes and the pseudo-random stream a transfer sends. They depend on {@code emu.node.shell},
- * {@code emu.node.names} and {@code emu.node.apps} and on the node's stack, channels and TLS;
- * never on {@code emu.node.apps.diag}.
+ * {@code emu.node.names} and {@code emu.node.apps}, on the node's stack, channels and TLS,
+ * and on {@code emu.node.apps.service} for the servers {@code bulk server} and
+ * {@code udpperf server} start; never on {@code emu.node.apps.diag}.
  */
 package emu.node.apps.load;
