@@ -1,6 +1,7 @@
 package emu.node.apps.diag;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.ResolveThenRun;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -73,26 +74,8 @@ public final class Ping implements Command {
     int size = a.intValue("-s", 56, 0, 65_507 - 8);
     int ttl = a.intValue("-t", 64, 1, 255);
     boolean quiet = a.flag("-q");
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolve(target, dst -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        new Run(dst, target, count, interval, timeout, size, ttl, quiet, io).start();
-      }
-    }, error -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out("ping: " + target + ": " + error);
-        io.exit(2);
-      }
-    });
+    ResolveThenRun.start(resolver, target, io, "ping", 2,
+        dst -> new Run(dst, target, count, interval, timeout, size, ttl, quiet, io).start());
   }
 
   /** One ping invocation's state. */

@@ -1,5 +1,6 @@
 package emu.node.apps.diag;
 
+import emu.node.apps.ResolveThenRun;
 import emu.node.apps.service.TcpEchoServer;
 import emu.node.channel.EmuTransport;
 import emu.node.names.Hosts;
@@ -66,26 +67,7 @@ public final class TcpEcho implements Command {
       return;
     }
     String dest = a.positional().get(0);
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolve(dest, ip -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        echo(dest, ip, port, a, io);
-      }
-    }, error -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out("tcpecho: " + dest + ": " + error);
-        io.exit(2);
-      }
-    });
+    ResolveThenRun.start(resolver, dest, io, "tcpecho", 2, ip -> echo(dest, ip, port, a, io));
   }
 
   /** Sends the words after DEST to {@code ip} and prints what comes back. */

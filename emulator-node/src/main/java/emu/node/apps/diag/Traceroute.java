@@ -1,6 +1,7 @@
 package emu.node.apps.diag;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.ResolveThenRun;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -77,27 +78,11 @@ public final class Traceroute implements Command {
     long wait = a.secondsValue("-w", 2, 0.001, 60);
     int basePort = a.intValue("-p", BASE_PORT, 1, 65535 - 300);
     boolean numeric = a.flag("-n");
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolve(target, dst -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        new Run(dst, target, firstTtl, maxTtl, probes, wait, basePort, numeric, io).start();
-      }
-    }, error -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out(target + ": " + error);
-        io.out("Cannot handle \"host\" cmdline arg `" + target + "' on position 1 (argc 1)");
-        io.exit(2);
-      }
-    });
+    ResolveThenRun.start(resolver, target, io, error -> {
+      io.out(target + ": " + error);
+      io.out("Cannot handle \"host\" cmdline arg `" + target + "' on position 1 (argc 1)");
+      io.exit(2);
+    }, dst -> new Run(dst, target, firstTtl, maxTtl, probes, wait, basePort, numeric, io).start());
   }
 
   private final class Run implements IcmpListener {

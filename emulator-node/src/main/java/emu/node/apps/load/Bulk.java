@@ -1,6 +1,7 @@
 package emu.node.apps.load;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.ResolveThenRun;
 import emu.node.apps.service.BulkProtocol;
 import emu.node.apps.service.BulkServer;
 import emu.node.channel.EmuSocketChannel;
@@ -99,26 +100,8 @@ public final class Bulk implements Command {
         boolean verify = a.flag("--verify");
         boolean noDelay = a.flag("--nodelay");
         int seed = a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        boolean[] cancelled = new boolean[1];
-        boolean[] resolved = new boolean[1];
-        io.onCancel(() -> {
-          if (!resolved[0]) {
-            cancelled[0] = true;
-            io.exit(1);
-          }
-        });
-        resolver.resolve(dest, ip -> {
-          resolved[0] = true;
-          if (!cancelled[0]) {
-            new Client(ip, port, bytes, verify, noDelay, seed, io).start();
-          }
-        }, error -> {
-          resolved[0] = true;
-          if (!cancelled[0]) {
-            io.out("bulk: " + dest + ": " + error);
-            io.exit(2);
-          }
-        });
+        ResolveThenRun.start(resolver, dest, io, "bulk", 2,
+            ip -> new Client(ip, port, bytes, verify, noDelay, seed, io).start());
       }
       default -> throw new UsageException("usage: " + summary());
     }

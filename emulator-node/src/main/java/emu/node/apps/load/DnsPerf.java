@@ -1,5 +1,6 @@
 package emu.node.apps.load;
 
+import emu.node.apps.ResolveThenRun;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -113,27 +114,8 @@ public final class DnsPerf implements Command {
     int port = a.intValue("-p", 53, 1, 65535);
     Record question = Record.newRecord(name, type, DClass.IN);
     String commandLine = "dnsperf " + String.join(" ", argv);
-    String serverName = server;
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolve(server, ip -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        new Run(ip, port, question, window, duration, timeout, commandLine, io).begin();
-      }
-    }, why -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out("dnsperf: " + serverName + ": " + why);
-        io.exit(1);
-      }
-    });
+    ResolveThenRun.start(resolver, server, io, "dnsperf", 1,
+        ip -> new Run(ip, port, question, window, duration, timeout, commandLine, io).begin());
   }
 
   /** One run: the socket, the IDs in flight and the statistics. */

@@ -1,5 +1,6 @@
 package emu.node.apps.load;
 
+import emu.node.apps.ResolveThenRun;
 import emu.node.apps.service.UdpPerfServer;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
@@ -89,26 +90,8 @@ public final class UdpPerf implements Command {
     long duration = a.secondsValue("-l", DnsPerf.DEFAULT_SECONDS, 0.001, 86_400);
     long timeout = a.secondsValue("--timeout", DnsPerf.DEFAULT_TIMEOUT, 0.001, 60);
     int size = a.intValue("-s", DEFAULT_SIZE, HEADER, MAX_SIZE);
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolve(dest, ip -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        new Run(ip, port, window, duration, timeout, size, io).begin();
-      }
-    }, why -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out("udpperf: " + dest + ": " + why);
-        io.exit(1);
-      }
-    });
+    ResolveThenRun.start(resolver, dest, io, "udpperf", 1,
+        ip -> new Run(ip, port, window, duration, timeout, size, io).begin());
   }
 
   /** One client run. */
