@@ -3,7 +3,7 @@ package emu.control.k8s;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.lab.NodeClient;
-import emu.node.apps.Shell;
+import emu.node.shell.Shell;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

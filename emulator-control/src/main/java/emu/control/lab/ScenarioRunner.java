@@ -9,7 +9,7 @@ import emu.control.report.LabSnapshot;
 import emu.control.report.RunReport;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
-import emu.node.apps.Shell;
+import emu.node.shell.Shell;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package emu.node.dns;
 
-import emu.node.apps.Hosts;
-import emu.node.apps.NameResolver;
+import emu.node.names.Hosts;
+import emu.node.names.NameResolver;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.Tracer;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.link.tunnel.Transports;
 import emu.node.EmulatedNode;
-import emu.node.apps.CommandIo;
+import emu.node.shell.CommandIo;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

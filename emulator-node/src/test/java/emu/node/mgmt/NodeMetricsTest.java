@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.tunnel.Transports;
 import emu.node.EmulatedNode;
-import emu.node.apps.CommandIo;
 import emu.node.config.NodeConfig;
+import emu.node.shell.CommandIo;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.net.DatagramSocket;

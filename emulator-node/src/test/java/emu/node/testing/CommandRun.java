@@ -1,6 +1,6 @@
 package emu.node.testing;
 
-import emu.node.apps.CommandIo;
+import emu.node.shell.CommandIo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

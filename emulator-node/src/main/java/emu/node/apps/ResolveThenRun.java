@@ -1,0 +1,58 @@
+package emu.node.apps;
+
+import emu.node.names.NameResolver;
+import emu.node.shell.CommandIo;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * The opening of a command that talks to a destination given by name (ping, traceroute,
+ * tcpecho, bulk, dnsperf, udpperf): resolve the name (hosts table, cache, DNS; asynchronously),
+ * then run with its address, or say why it did not resolve and exit. If the caller hangs up
+ * while the name is being resolved, the command exits 1 at once and neither happens; once the
+ * name has resolved, hanging up is the run's to handle (it registers its own action with
+ * {@link CommandIo#onCancel}).
+ */
+public final class ResolveThenRun {
+  private ResolveThenRun() {}
+
+  /**
+   * Resolves {@code name}, then gives {@code run} its address; if it does not resolve, the
+   * command prints "{@code tool}: {@code name}: " and the resolver's reason (getaddrinfo's
+   * words) and exits with {@code failStatus}.
+   */
+  public static void start(NameResolver resolver, String name, CommandIo io, String tool, int failStatus,
+                           IntConsumer run) {
+    start(resolver, name, io, why -> {
+      io.out(tool + ": " + name + ": " + why);
+      io.exit(failStatus);
+    }, run);
+  }
+
+  /**
+   * Resolves {@code name}, then gives {@code run} its address; if it does not resolve,
+   * {@code failed} gets the resolver's reason and must end the command.
+   */
+  public static void start(NameResolver resolver, String name, CommandIo io, Consumer<String> failed,
+                           IntConsumer run) {
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolve(name, address -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        run.accept(address);
+      }
+    }, why -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        failed.accept(why);
+      }
+    });
+  }
+}

@@ -1,0 +1,277 @@
+package emu.node.apps.load;
+
+import emu.link.time.TimeSource;
+import emu.node.apps.ResolveThenRun;
+import emu.node.apps.service.BulkProtocol;
+import emu.node.apps.service.BulkServer;
+import emu.node.channel.EmuSocketChannel;
+import emu.node.channel.EmuTransport;
+import emu.node.names.Hosts;
+import emu.node.names.HostsResolver;
+import emu.node.names.NameResolver;
+import emu.node.shell.Args;
+import emu.node.shell.Command;
+import emu.node.shell.CommandIo;
+import emu.node.shell.UsageException;
+import emu.node.wire.Ipv4Address;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code bulk}: an iperf-like bulk TCP transfer over the emulated stack, written as ordinary
+ * Netty pipelines. {@code bulk server} listens (in the background, until the node stops);
+ * {@code bulk client DEST --bytes 100M --verify} sends that many pseudo-random bytes, reports
+ * goodput and retransmissions, and with {@code --verify} checks that the server's SHA-256 of
+ * what it received equals the SHA-256 of what was sent.
+ *
+ * <p>The client is here; the server is {@link BulkServer}, and what they say to each other is
+ * {@link BulkProtocol}.
+ *
+ * <p>Without --verify the client sends one pseudo-random 1 MiB block over and over (as iperf
+ * reuses its buffer); with --verify every byte is fresh from the seeded stream and hashed.
+ */
+public final class Bulk implements Command {
+  public static final int DEFAULT_PORT = 5201;
+
+  private final EmuTransport transport;
+  private final NameResolver resolver;
+  private final TimeSource time;
+  private final BulkServer server;
+
+  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
+  public Bulk(EmuTransport transport, NameResolver resolver) {
+    this.transport = transport;
+    this.resolver = resolver;
+    this.time = transport.stack().time();
+    this.server = new BulkServer(transport);
+  }
+
+  /** Names resolve through the hosts table only. */
+  public Bulk(EmuTransport transport, Hosts hosts) {
+    this(transport, new HostsResolver(hosts));
+  }
+
+  @Override
+  public String name() {
+    return "bulk";
+  }
+
+  @Override
+  public String summary() {
+    return "bulk server [-p port] | bulk client DEST [-p port] [--bytes 100M] [--verify] [--nodelay]";
+  }
+
+  @Override
+  public void run(List<String> argv, CommandIo io) {
+    Args a = Args.parse(argv, List.of("-p", "--bytes", "--seed"), List.of("--verify", "--nodelay", "--stop", "-h",
+        "--help"));
+    if (a.flag("-h") || a.flag("--help") || a.positional().isEmpty()) {
+      io.out("usage: " + summary());
+      io.out("  server: listens on the port (default " + DEFAULT_PORT + ") until the node stops (--stop ends it)");
+      io.out("  client: sends --bytes (default 10M; K, M, G are 1024-based) and reports goodput and retransmissions;");
+      io.out("          --verify compares the SHA-256 the server computed with the one of the bytes sent");
+      io.exit(a.positional().isEmpty() && !a.flag("-h") && !a.flag("--help") ? 2 : 0);
+      return;
+    }
+    int port = a.intValue("-p", DEFAULT_PORT, 1, 65535);
+    switch (a.positional().get(0)) {
+      case "server" -> {
+        if (a.flag("--stop")) {
+          server.stop(io);
+        } else {
+          server.start(port, io);
+        }
+      }
+      case "client" -> {
+        if (a.positional().size() != 2) {
+          throw new UsageException("usage: bulk client DEST [-p port] [--bytes 100M] [--verify]");
+        }
+        String dest = a.positional().get(1);
+        String b = a.value("--bytes");
+        long bytes = b == null ? 10L << 20 : Sizes.parse("--bytes", b);
+        boolean verify = a.flag("--verify");
+        boolean noDelay = a.flag("--nodelay");
+        int seed = a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        ResolveThenRun.start(resolver, dest, io, "bulk", 2,
+            ip -> new Client(ip, port, bytes, verify, noDelay, seed, io).start());
+      }
+      default -> throw new UsageException("usage: " + summary());
+    }
+  }
+
+  /** One client transfer. */
+  private final class Client extends ChannelInboundHandlerAdapter {
+    private final int ip;
+    private final int port;
+    private final long total;
+    private final boolean verify;
+    private final boolean noDelay;
+    private final CommandIo io;
+    private final StreamData data;
+    private final MessageDigest sha = BulkProtocol.sha256();
+    /** Without --verify: one block of the stream, sent again and again. */
+    private ByteBuf block;
+    private final ByteBuf answer = Unpooled.buffer(BulkProtocol.DIGEST_BYTES);
+    private long written;
+    private long startNanos;
+    private long lastReportNanos;
+    private long lastReportBytes;
+    private boolean done;
+    private Channel ch;
+    private TimeSource.Timer reporter;
+
+    Client(int ip, int port, long total, boolean verify, boolean noDelay, long seed, CommandIo io) {
+      this.ip = ip;
+      this.port = port;
+      this.total = total;
+      this.verify = verify;
+      this.noDelay = noDelay;
+      this.io = io;
+      this.data = new StreamData(seed);
+    }
+
+    void start() {
+      io.out("Connecting to host " + Ipv4Address.format(ip) + ", port " + port);
+      io.onCancel(() -> finish(1, "bulk: interrupted"));
+      transport.tcpClient().option(ChannelOption.TCP_NODELAY, noDelay).handler(this)
+          .connect(new InetSocketAddress(Ipv4Address.toInet(ip), port)).addListener(f -> {
+            if (!f.isSuccess()) {
+              finish(1, "bulk: connect to " + Ipv4Address.format(ip) + ":" + port + " failed: " + f.cause().getMessage());
+            }
+          });
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      ch = ctx.channel();
+      InetSocketAddress l = (InetSocketAddress) ch.localAddress();
+      io.out("[  5] local " + l.getAddress().getHostAddress() + " port " + l.getPort() + " connected to "
+          + Ipv4Address.format(ip) + " port " + port);
+      io.out("[ ID] Interval           Transfer     Bitrate         Retr");
+      startNanos = time.nanos();
+      lastReportNanos = startNanos;
+      reporter = time.schedule(this::report, 1_000_000_000L);
+      ByteBuf header = ctx.alloc().buffer(BulkProtocol.HEADER_BYTES)
+          .writeLong(verify ? total | BulkProtocol.VERIFY_BIT : total);
+      ctx.write(header);
+      if (!verify) {
+        block = ctx.alloc().directBuffer(BLOCK);
+        data.fill(block, BLOCK);
+      }
+      writeMore(ctx);
+    }
+
+    private static final int CHUNK = 64 * 1024;
+    private static final int BLOCK = 16 * CHUNK;
+
+    private void writeMore(ChannelHandlerContext ctx) {
+      while (written < total && ctx.channel().isWritable()) {
+        int n = (int) Math.min(CHUNK, total - written);
+        ByteBuf chunk;
+        if (verify) {
+          chunk = ctx.alloc().buffer(n);
+          data.fill(chunk, n);
+          sha.update(chunk.nioBuffer());
+        } else {
+          chunk = block.retainedSlice((int) (written % BLOCK), n);
+        }
+        written += n;
+        ctx.write(chunk);
+      }
+      ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        writeMore(ctx);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf in = (ByteBuf) msg;
+      in.readBytes(answer, Math.min(in.readableBytes(), answer.writableBytes()));
+      in.release();
+      if (answer.readableBytes() == BulkProtocol.DIGEST_BYTES) {
+        double secs = (time.nanos() - startNanos) / 1e9;
+        long retr = retransmits();
+        io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d  sender",
+            0.0, secs, Sizes.human(total), Sizes.bitrate(total, secs), retr));
+        byte[] theirs = new byte[BulkProtocol.DIGEST_BYTES];
+        answer.readBytes(theirs);
+        String hex = HexFormat.of().formatHex(theirs);
+        if (verify) {
+          byte[] ours = sha.digest();
+          if (MessageDigest.isEqual(ours, theirs)) {
+            finish(0, "sha256 " + hex + "  verified: the server received exactly the bytes sent");
+          } else {
+            finish(1, "bulk: SHA-256 MISMATCH: sent " + HexFormat.of().formatHex(ours) + ", server got " + hex);
+          }
+        } else {
+          finish(0, "done (add --verify to check a SHA-256 of the stream end to end)");
+        }
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      finish(1, "bulk: connection closed after " + written + " of " + total + " bytes, before the server's answer");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      finish(1, "bulk: " + cause.getMessage());
+      ctx.close();
+    }
+
+    private long retransmits() {
+      if (ch instanceof EmuSocketChannel s && s.connection() != null) {
+        return s.connection().info().retransmitsTotal();
+      }
+      return 0;
+    }
+
+    private void report() {
+      if (done) {
+        return;
+      }
+      long now = time.nanos();
+      long acked = written; // bytes handed to TCP so far, as iperf3 counts
+      io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d",
+          (lastReportNanos - startNanos) / 1e9, (now - startNanos) / 1e9, Sizes.human(acked - lastReportBytes),
+          Sizes.bitrate(acked - lastReportBytes, (now - lastReportNanos) / 1e9), retransmits()));
+      lastReportNanos = now;
+      lastReportBytes = acked;
+      reporter = time.schedule(this::report, 1_000_000_000L);
+    }
+
+    private void finish(int code, String line) {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (reporter != null) {
+        reporter.cancel();
+      }
+      answer.release();
+      if (block != null) {
+        block.release();
+      }
+      io.out(line);
+      if (ch != null) {
+        ch.close();
+      }
+      io.exit(code);
+    }
+  }
+}
