@@ -5,6 +5,8 @@ import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabState;
 import emu.control.lab.NodeClient;
+import emu.control.linux.LinuxException;
+import emu.control.linux.LinuxNamespaces;
 import emu.control.topology.FaultSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.Topology;
@@ -172,7 +174,11 @@ public final class LabController implements AutoCloseable {
     for (LinkSpec.Endpoint e : List.of(l.a(), l.b())) {
       if (lab.isLinux(e.node())) {
         // The namespace's end is a real VXLAN device: set its state with iproute2.
-        emu.control.linux.LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+        try {
+          LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+        } catch (LinuxException ex) {
+          throw new ApiException(502, ex.getMessage());
+        }
       } else if (topo.node(e.node()).isEmu() && modes.get(e.node()) == NodeMode.RUNNING) {
         nodeRequest(e.toString(), "POST", up ? "up" : "down", null);
       }
@@ -442,7 +448,7 @@ public final class LabController implements AutoCloseable {
     if (lab.isLinux(node)) {
       com.fasterxml.jackson.databind.node.ObjectNode j = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
           .objectNode();
-      emu.control.lab.StatusTable.linux(lab, n, j);
+      LinuxNamespaces.status(lab.netns(n.name()), j);
       o.putAll(toMap(j));
       return o;
     }

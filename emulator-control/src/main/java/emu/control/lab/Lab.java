@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import emu.control.linux.LinuxException;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.linux.LinuxPlan;
 
@@ -83,7 +84,11 @@ public final class Lab {
         plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
         nodes, controller);
     Lab lab = new Lab(initial, detached);
-    LinuxNamespaces.preflight(plan.linux());
+    try {
+      LinuxNamespaces.preflight(plan.linux());
+    } catch (LinuxException e) {
+      throw new LabException(e.getMessage(), e);
+    }
     try {
       // Namespaces first: the emu ends of their links bind the underlay addresses made here.
       for (LinuxPlan l : plan.linux()) {

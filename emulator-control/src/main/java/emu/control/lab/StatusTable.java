@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
+import emu.control.linux.LinuxNamespaces;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class StatusTable {
       }
       o.put("mgmt", n.mgmt());
       if (lab.isLinux(n.name())) {
-        linux(lab, n, o);
+        LinuxNamespaces.status(lab.netns(n.name()), o);
         continue;
       }
       if (lab.process(n.name()).isEmpty()) {
@@ -81,23 +82,6 @@ public final class StatusTable {
       }
     }
     return root;
-  }
-
-  /** A linux node: its namespace's VXLAN interfaces, as iproute2 reports them. */
-  public static void linux(Lab lab, LabState.NodeState n, ObjectNode o) {
-    String ns = lab.netns(n.name());
-    if (!emu.control.linux.LinuxNamespaces.exists(ns)) {
-      o.put("state", "dead");
-      o.put("reason", "network namespace " + ns + " is gone");
-      return;
-    }
-    o.put("state", "running");
-    o.put("netns", ns);
-    try {
-      o.set("interfaces", JSON.valueToTree(emu.control.linux.LinuxNamespaces.interfaces(ns)));
-    } catch (IOException e) {
-      o.put("reason", e.getMessage());
-    }
   }
 
   public static void print(ObjectNode status, PrintWriter out) {
