@@ -3,7 +3,7 @@ package emu.control.controller;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import emu.control.topology.Problem;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyException;

@@ -1,5 +1,6 @@
 package emu.control.lab;
 
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package emu.control.lab;
 
+import emu.control.state.EmuHome;
+import emu.control.state.LabState;
 import emu.control.topology.Topology;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,7 @@
 package emu.control.lab;
 
+import emu.control.state.EmuHome;
+import emu.control.state.LabState;
 import emu.control.topology.HostSpec;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;

@@ -6,6 +6,7 @@ import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.control.report.LabSnapshot;
 import emu.control.report.RunReport;
+import emu.control.state.LabState;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
 import emu.node.apps.Shell;

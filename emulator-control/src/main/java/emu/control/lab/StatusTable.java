@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
 import emu.control.linux.LinuxNamespaces;
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.LabController;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
