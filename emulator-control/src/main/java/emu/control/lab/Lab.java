@@ -1,5 +1,8 @@
 package emu.control.lab;
 
+import emu.control.plan.LabPlan;
+import emu.control.plan.LabPlanner;
+import emu.control.plan.PlannedNode;
 import emu.control.state.LabState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,7 +73,7 @@ public final class Lab {
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
           n.configFile().toString(), n.host() == null ? null
-              : new LabState.Remote(n.host(), RemoteNodes.nodeDir(n.host(), plan.name(), n.name()), 0)));
+              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0)));
     }
     for (LinuxPlan l : plan.linux()) {
       Path file = plan.stateDir().resolve(l.node() + ".linux.json");

@@ -36,11 +36,6 @@ final class RemoteNodes {
 
   private RemoteNodes() {}
 
-  /** The node's folder on its host. */
-  static String nodeDir(HostSpec host, String lab, String node) {
-    return host.dir() + "/" + lab + "/" + node;
-  }
-
   /** The class path of emu on a host: its {@code emu:} jar or checkout, or the control plane's own. */
   static String classPath(HostSpec host) {
     if (host.emu() == null) {

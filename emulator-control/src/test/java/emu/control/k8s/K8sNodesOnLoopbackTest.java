@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.lab.NodeClient;
 import emu.control.lab.NodeProcesses;
-import emu.control.lab.PortAllocator;
+import emu.control.plan.PortAllocator;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
 import java.io.PrintWriter;
