@@ -3,6 +3,11 @@ package emu.control.lab;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PlannedNode;
+import emu.control.process.NodeClient;
+import emu.control.process.NodeProcesses;
+import emu.control.process.NodeStartException;
+import emu.control.process.RemoteNodes;
+import emu.control.process.Ssh;
 import emu.control.state.LabState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +132,7 @@ public final class Lab {
       try {
         RemoteNodes.preflight(e.getKey(), e.getValue());
         return (String) null;
-      } catch (LabException ex) {
+      } catch (NodeStartException ex) {
         return ex.getMessage();
       }
     })).toList();
@@ -193,8 +198,13 @@ public final class Lab {
 
   private void launchRemote(LabState.NodeState n, boolean fresh) throws IOException, LabException {
     String node = n.name();
-    RemoteNodes.Started started = RemoteNodes.launch(n, Files.readAllBytes(Path.of(n.config())), state.name(),
-        Path.of(state.outDir()), fresh);
+    RemoteNodes.Started started;
+    try {
+      started = RemoteNodes.launch(n, Files.readAllBytes(Path.of(n.config())), state.name(), Path.of(state.outDir()),
+          fresh);
+    } catch (NodeStartException e) {
+      throw new LabException(e.getMessage(), e);
+    }
     Process p = started.session();
     processes.put(node, p);
     outputs.put(node, started.output());

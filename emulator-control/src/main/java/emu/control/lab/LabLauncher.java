@@ -3,6 +3,7 @@ package emu.control.lab;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PortAllocator;
+import emu.control.process.NodeClassArchive;
 import emu.control.state.EmuHome;
 import emu.control.state.LabState;
 import emu.control.topology.Topology;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import emu.control.process.NodeClient;
 import emu.control.state.LabState;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.process;
 
 import emu.control.state.EmuHome;
 import emu.control.topology.HostSpec;
