@@ -77,7 +77,7 @@ public final class ControllerMain {
     done.await();
     out.println("emu: lab " + topo.name() + " shutting down on request");
     // The report's counters are asked of the nodes before they stop; then stop, then write it.
-    var snapshot = emu.control.report.LabSnapshot.take(controller);
+    var snapshot = emu.control.report.LabSnapshot.take(lab.state(), controller::nodeJson);
     try {
       Runtime.getRuntime().removeShutdownHook(stopper);
     } catch (IllegalStateException e) {

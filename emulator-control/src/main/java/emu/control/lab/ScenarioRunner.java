@@ -122,7 +122,8 @@ public final class ScenarioRunner {
       err.println("emu: cannot write the narrative: " + e.getMessage());
       failed++;
     }
-    List<com.fasterxml.jackson.databind.JsonNode> snapshot = LabSnapshot.take(controller); // before nodes stop
+    // the nodes' state for the report, taken before they stop
+    List<com.fasterxml.jackson.databind.JsonNode> snapshot = LabSnapshot.take(lab.state(), controller::nodeJson);
     controller.close();
     api.close();
     List<String> dead = new ArrayList<>(lab.stop());
