@@ -1,7 +1,7 @@
 package emu.control.cli;
 
 import emu.control.lab.LabLauncher;
-import emu.control.lab.ScenarioRunner;
+import emu.control.run.ScenarioRunner;
 import emu.control.topology.Topology;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

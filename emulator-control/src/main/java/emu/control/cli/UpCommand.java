@@ -1,6 +1,6 @@
 package emu.control.cli;
 
-import emu.control.controller.Daemon;
+import emu.control.run.Daemon;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;

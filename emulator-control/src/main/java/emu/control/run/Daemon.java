@@ -1,4 +1,4 @@
-package emu.control.controller;
+package emu.control.run;
 
 import emu.control.lab.LabException;
 import emu.control.state.EmuHome;

@@ -1,7 +1,11 @@
-package emu.control.lab;
+package emu.control.run;
 
 import emu.control.controller.ControlApi;
 import emu.control.controller.LabController;
+import emu.control.lab.Lab;
+import emu.control.lab.LabException;
+import emu.control.lab.LabLauncher;
+import emu.control.lab.StatusTable;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.control.report.LabSnapshot;
