@@ -44,6 +44,6 @@ public final class RunCommand implements Callable<Integer> {
     }
     Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
-    return ScenarioRunner.run(topo, dir, s, capture, o, e);
+    return ScenarioRunner.run(topo, dir, s, capture, o, e, lab -> StatusTable.print(StatusTable.collect(lab), o));
   }
 }

@@ -4,7 +4,6 @@ import emu.control.run.Daemon;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
-import emu.control.lab.StatusTable;
 import emu.control.topology.Topology;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

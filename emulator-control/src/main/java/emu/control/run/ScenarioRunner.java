@@ -5,7 +5,6 @@ import emu.control.controller.LabController;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
-import emu.control.lab.StatusTable;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.control.report.LabSnapshot;
@@ -22,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code ./emu run}: start a lab, run its scenario step by step, print each step's output and
@@ -41,7 +41,14 @@ public final class ScenarioRunner {
 
   private ScenarioRunner() {}
 
-  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err) {
+  /**
+   * Runs the lab; returns {@link #OK}, {@link #STEP_FAILED} or {@link #LAB_FAILED}.
+   *
+   * @param showStatus prints the lab's state once every node is up, before the first step (the
+   *     command line's status table)
+   */
+  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err,
+                        Consumer<Lab> showStatus) {
     out.println("emu: lab " + topo.name() + " from " + topo.file() + " (" + topo.nodes().size() + " nodes, "
         + topo.links().size() + " links, " + topo.scenario().size() + " steps)");
     out.println("output: " + outDir.toAbsolutePath());
@@ -89,7 +96,7 @@ public final class ScenarioRunner {
     List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
-      StatusTable.print(StatusTable.collect(lab), out);
+      showStatus.accept(lab);
       sleep(SETTLE_MS);
       var startEvents = settle(events, remote);
       story.heading("lab start: each node announces its addresses (gratuitous ARP)");

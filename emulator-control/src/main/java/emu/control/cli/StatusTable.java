@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
+import emu.control.lab.Lab;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.state.LabState;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import java.util.Locale;
  * or one JSON document. A node that does not answer is shown as down (and why), and never
  * holds up the others.
  */
-public final class StatusTable {
+final class StatusTable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StatusTable() {}
