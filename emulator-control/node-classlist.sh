@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes emulator-control/src/main/resources/emu/control/lab/node-classes.txt: the classes node
+# Writes emulator-control/src/main/resources/emu/control/process/node-classes.txt: the classes node
 # JVMs load, from which emu makes its class-data archive (NodeClassArchive). Runs the seed lab
 # with every node dumping what it loads (-XX:DumpLoadedClassList), exercises each role (DNS,
 # HTTPS, ping, inspection, metrics), and merges the lists. Run it again when the nodes' code
@@ -22,7 +22,7 @@ for c in "ip route" "ip neigh" "ip addr" "ss -tan"; do "$here/emu" exec r1 -- $c
 "$here/emu" down corporate >/dev/null
 # One list: comments dropped, the per-JVM "id: N" numbers (which only tie classes of custom class
 # loaders together, and nodes use none) dropped, each line once, in first-seen order.
-python3 - "$EMU_NODE_CLASSLIST_DIR" "$here/emulator-control/src/main/resources/emu/control/lab/node-classes.txt" <<'PY'
+python3 - "$EMU_NODE_CLASSLIST_DIR" "$here/emulator-control/src/main/resources/emu/control/process/node-classes.txt" <<'PY'
 import glob, re, sys
 seen, out = set(), []
 for f in sorted(glob.glob(sys.argv[1] + "/*.classes")):

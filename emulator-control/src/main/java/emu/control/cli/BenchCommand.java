@@ -1,6 +1,6 @@
 package emu.control.cli;
 
-import emu.control.lab.EmuHome;
+import emu.control.state.EmuHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -94,7 +94,7 @@ public final class K8sCommand implements Runnable {
         Files.createDirectories(dir);
         Path f = dir.resolve(topo.name() + ".k8s.yaml");
         // The Secret in it carries the lab token and the HTTPS servers' private keys: 0600.
-        emu.control.lab.LabSecrets.writePrivate(f, yaml);
+        emu.control.plan.LabSecrets.writePrivate(f, yaml);
         String ns = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst()
             .map(d -> d.path("metadata").path("namespace").asText()).orElse("?");
         o.println("wrote " + f + ": " + docs.size() + " objects in namespace " + ns + " (image " + image + ")");

@@ -1,6 +1,5 @@
 package emu.control.cli;
 
-import emu.control.lab.StatusTable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,12 +1,11 @@
 package emu.control.cli;
 
-import emu.control.lab.LabLauncher;
-import emu.control.lab.ScenarioRunner;
-import emu.control.topology.Topology;
+import emu.control.run.ScenarioRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -30,20 +29,17 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed for every node's random choices (default: random).")
   Long seed;
 
-  @Option(names = "--no-capture", negatable = true, defaultValue = "true",
-      description = "Write a pcap per interface (default: on).")
-  boolean capture;
+  @Mixin
+  LabStart start;
 
   @Override
   public Integer call() {
     var o = spec.commandLine().getOut();
     var e = spec.commandLine().getErr();
-    Topology topo = Topologies.load(file, e);
-    if (topo == null) {
+    if (!start.load(file, out, seed, e)) {
       return Topologies.BAD_TOPOLOGY;
     }
-    Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
-    long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
-    return ScenarioRunner.run(topo, dir, s, capture, o, e);
+    return ScenarioRunner.run(start.topo, start.outDir, start.seed, start.capture, o, e,
+        lab -> StatusTable.print(StatusTable.collect(lab), o));
   }
 }

@@ -58,7 +58,7 @@ public final class StatsCommand implements Callable<Integer> {
         o.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
             .writeValueAsString(stats));
       } else {
-        LabStats.print(stats, o);
+        StatsTable.print(stats, o);
       }
       o.flush();
       return 0;

@@ -2,7 +2,6 @@ package emu.control.cli;
 
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
-import emu.control.lab.StatusTable;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

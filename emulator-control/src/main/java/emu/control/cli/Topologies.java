@@ -1,6 +1,6 @@
 package emu.control.cli;
 
-import emu.control.lab.EmuHome;
+import emu.control.state.EmuHome;
 import emu.control.topology.Problem;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyException;

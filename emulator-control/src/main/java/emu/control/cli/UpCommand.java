@@ -1,15 +1,13 @@
 package emu.control.cli;
 
-import emu.control.controller.Daemon;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
-import emu.control.lab.LabLauncher;
-import emu.control.lab.StatusTable;
-import emu.control.topology.Topology;
+import emu.control.run.Daemon;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,9 +31,8 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed for every node's random choices and impairments (default: random).")
   Long seed;
 
-  @Option(names = "--no-capture", negatable = true, defaultValue = "true",
-      description = "Write a pcap per interface (default: on).")
-  boolean capture;
+  @Mixin
+  LabStart start;
 
   @Option(names = "--no-trace", negatable = true, defaultValue = "true",
       description = "Record every node's steps as events (default: on; off for throughput measurements).")
@@ -45,18 +42,15 @@ public final class UpCommand implements Callable<Integer> {
   public Integer call() {
     var o = spec.commandLine().getOut();
     var e = spec.commandLine().getErr();
-    Topology topo = Topologies.load(file, e);
-    if (topo == null) {
+    if (!start.load(file, out, seed, e)) {
       return Topologies.BAD_TOPOLOGY;
     }
-    Path dir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
-    long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
     try {
-      Daemon.start(topo.file(), dir, s, capture, trace, o, e);
-      Lab lab = Lab.attach(topo.name());
+      Daemon.start(start.topo.file(), start.outDir, start.seed, start.capture, trace, o, e);
+      Lab lab = Lab.attach(start.topo.name());
       StatusTable.print(StatusTable.collect(lab), o);
-      o.println("lab " + topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu link set NODE:IF "
-          + "--loss 5%   |   ./emu down " + topo.name());
+      o.println("lab " + start.topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu link set NODE:IF "
+          + "--loss 5%   |   ./emu down " + start.topo.name());
       return 0;
     } catch (LabException ex) {
       e.println("emu: " + ex.getMessage());

@@ -2,7 +2,7 @@ package emu.control.controller;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

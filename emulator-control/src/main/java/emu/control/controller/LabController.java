@@ -3,8 +3,10 @@ package emu.control.controller;
 import com.fasterxml.jackson.databind.JsonNode;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
-import emu.control.lab.LabState;
-import emu.control.lab.NodeClient;
+import emu.control.linux.LinuxException;
+import emu.control.linux.LinuxNamespaces;
+import emu.control.process.NodeClient;
+import emu.control.state.LabState;
 import emu.control.topology.FaultSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.Topology;
@@ -171,7 +173,11 @@ public final class LabController implements AutoCloseable {
     for (LinkSpec.Endpoint e : List.of(l.a(), l.b())) {
       if (lab.isLinux(e.node())) {
         // The namespace's end is a real VXLAN device: set its state with iproute2.
-        emu.control.linux.LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+        try {
+          LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+        } catch (LinuxException ex) {
+          throw new ApiException(502, ex.getMessage());
+        }
       } else if (topo.node(e.node()).isEmu() && modes.get(e.node()) == NodeMode.RUNNING) {
         nodeRequest(e.toString(), "POST", up ? "up" : "down", null);
       }
@@ -433,7 +439,7 @@ public final class LabController implements AutoCloseable {
     if (lab.isLinux(node)) {
       com.fasterxml.jackson.databind.node.ObjectNode j = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
           .objectNode();
-      emu.control.lab.StatusTable.linux(lab, n, j);
+      LinuxNamespaces.status(lab.netns(n.name()), j);
       o.putAll(toMap(j));
       return o;
     }

@@ -2,7 +2,7 @@ package emu.control.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.control.lab.NodeClient;
+import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
 import java.io.IOException;
 import java.io.PrintWriter;

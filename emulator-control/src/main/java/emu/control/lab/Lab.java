@@ -1,5 +1,14 @@
 package emu.control.lab;
 
+import emu.control.plan.LabPlan;
+import emu.control.plan.LabPlanner;
+import emu.control.plan.PlannedNode;
+import emu.control.process.NodeClient;
+import emu.control.process.NodeProcesses;
+import emu.control.process.NodeStartException;
+import emu.control.process.RemoteNodes;
+import emu.control.process.Ssh;
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import emu.control.linux.LinuxException;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.linux.LinuxPlan;
 
@@ -68,7 +78,7 @@ public final class Lab {
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
           n.configFile().toString(), n.host() == null ? null
-              : new LabState.Remote(n.host(), RemoteNodes.nodeDir(n.host(), plan.name(), n.name()), 0)));
+              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0)));
     }
     for (LinuxPlan l : plan.linux()) {
       Path file = plan.stateDir().resolve(l.node() + ".linux.json");
@@ -83,7 +93,11 @@ public final class Lab {
         plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
         nodes, controller);
     Lab lab = new Lab(initial, detached);
-    LinuxNamespaces.preflight(plan.linux());
+    try {
+      LinuxNamespaces.preflight(plan.linux());
+    } catch (LinuxException e) {
+      throw new LabException(e.getMessage(), e);
+    }
     try {
       // Namespaces first: the emu ends of their links bind the underlay addresses made here.
       for (LinuxPlan l : plan.linux()) {
@@ -118,7 +132,7 @@ public final class Lab {
       try {
         RemoteNodes.preflight(e.getKey(), e.getValue());
         return (String) null;
-      } catch (LabException ex) {
+      } catch (NodeStartException ex) {
         return ex.getMessage();
       }
     })).toList();
@@ -184,8 +198,13 @@ public final class Lab {
 
   private void launchRemote(LabState.NodeState n, boolean fresh) throws IOException, LabException {
     String node = n.name();
-    RemoteNodes.Started started = RemoteNodes.launch(n, Files.readAllBytes(Path.of(n.config())), state.name(),
-        Path.of(state.outDir()), fresh);
+    RemoteNodes.Started started;
+    try {
+      started = RemoteNodes.launch(n, Files.readAllBytes(Path.of(n.config())), state.name(), Path.of(state.outDir()),
+          fresh);
+    } catch (NodeStartException e) {
+      throw new LabException(e.getMessage(), e);
+    }
     Process p = started.session();
     processes.put(node, p);
     outputs.put(node, started.output());

@@ -1,5 +1,11 @@
 package emu.control.lab;
 
+import emu.control.plan.LabPlan;
+import emu.control.plan.LabPlanner;
+import emu.control.plan.PortAllocator;
+import emu.control.process.NodeClassArchive;
+import emu.control.state.EmuHome;
+import emu.control.state.LabState;
 import emu.control.topology.Topology;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,11 +1,11 @@
 package emu.control.lab;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import emu.control.process.NodeClient;
+import emu.control.state.LabState;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +22,8 @@ import java.util.function.Function;
 
 /**
  * {@code emu stats}: every node's {@code GET /metrics}, asked of all nodes at once with a short
- * timeout each, as one JSON document (the full metric set per node, plus a summary) or a table.
+ * timeout each, as one JSON document (the full metric set per node, plus a summary), which the
+ * command prints as it is or as a table.
  * A node that is down, killed or paused (SIGSTOP: the kernel accepts the connection, nobody
  * answers) is shown as such in its own row and never holds up the others.
  */
@@ -245,71 +246,5 @@ public final class LabStats {
       }
     }
     return t;
-  }
-
-  // ---- the table ----
-
-  /** One row per interface; the node's own figures on its first row. */
-  public static void print(ObjectNode stats, PrintWriter out) {
-    out.println("lab " + stats.path("lab").asText() + ": counters since each node started");
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"NODE", "STATE", "IFACE", "RX FRAMES", "RX BYTES", "TX FRAMES", "TX BYTES", "IF DROPS",
-        "FORWARDED", "DROPS", "TCP ESTAB/RETRANS", "DNS Q/A", "TLS OK/FAIL", "TOP DROP REASONS"});
-    List<String> notes = new ArrayList<>();
-    for (JsonNode n : stats.path("nodes")) {
-      String name = n.path("name").asText();
-      String state = n.path("state").asText();
-      if (!state.equals("running") || !n.has("summary")) {
-        rows.add(new String[] {name, state, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", ""});
-        notes.add(name + ": " + state + (n.has("reason") ? ": " + n.path("reason").asText() : ""));
-        continue;
-      }
-      JsonNode s = n.path("summary");
-      String[] nodeCols = {
-          s.has("forwarded") ? s.path("forwarded").asText() : "-",
-          s.path("drops").asText(),
-          s.has("tcp_established") ? s.path("tcp_established").asText() + "/" + s.path("tcp_retransmits").asText() : "-",
-          dns(s),
-          s.has("tls_handshakes") ? s.path("tls_handshakes").asText() + "/" + s.path("tls_failures").asText() : "-",
-          topDrops(s.path("drops_by_reason"))};
-      JsonNode ifaces = n.path("interfaces");
-      if (ifaces.isEmpty()) {
-        rows.add(StatusTable.concat(new String[] {name, state, "-", "-", "-", "-", "-", "-"}, nodeCols));
-        continue;
-      }
-      boolean first = true;
-      for (JsonNode i : ifaces) {
-        String[] left = {first ? name : "", first ? state : "",
-            i.path("name").asText() + (i.path("up").asBoolean(true) ? "" : " (down)"),
-            i.path("rx_frames").asText("-"), i.path("rx_bytes").asText("-"), i.path("tx_frames").asText("-"),
-            i.path("tx_bytes").asText("-"), i.path("drops").asText("-")};
-        rows.add(StatusTable.concat(left, first ? nodeCols : new String[] {"", "", "", "", "", ""}));
-        first = false;
-      }
-    }
-    StatusTable.printColumns(rows, out);
-    for (String note : notes) {
-      out.println("  " + note);
-    }
-    out.flush();
-  }
-
-  private static String dns(JsonNode s) {
-    String client = s.has("dns_queries") ? s.path("dns_queries").asText() + "/" + s.path("dns_answers").asText() : "-";
-    if (s.has("dns_server_queries")) {
-      return client + " (server " + s.path("dns_server_queries").asText() + "/"
-          + s.path("dns_server_responses").asText() + ")";
-    }
-    return client;
-  }
-
-  private static String topDrops(JsonNode byReason) {
-    StringBuilder sb = new StringBuilder();
-    int k = 0;
-    for (var it = byReason.fields(); it.hasNext() && k < 3; k++) {
-      var e = it.next();
-      sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue().asText());
-    }
-    return sb.length() == 0 ? "-" : sb.toString();
   }
 }

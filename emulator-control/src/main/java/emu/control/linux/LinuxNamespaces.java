@@ -2,7 +2,7 @@ package emu.control.linux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.control.lab.LabException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -102,16 +102,16 @@ public final class LinuxNamespaces {
    * Checks everything that could stop the lab before anything is created: root, iproute2, and
    * names not already in use (by anything but a leftover of a dead emu lab).
    */
-  public static void preflight(List<LinuxPlan> plans) throws LabException {
+  public static void preflight(List<LinuxPlan> plans) throws LinuxException {
     preflight(plans, isRoot());
   }
 
-  static void preflight(List<LinuxPlan> plans, boolean root) throws LabException {
+  static void preflight(List<LinuxPlan> plans, boolean root) throws LinuxException {
     if (plans.isEmpty()) {
       return;
     }
     if (!root) {
-      throw new LabException("linux nodes (" + String.join(", ", plans.stream().map(LinuxPlan::node).toList())
+      throw new LinuxException("linux nodes (" + String.join(", ", plans.stream().map(LinuxPlan::node).toList())
           + ") need root: they are network namespaces with veth and VXLAN devices. Run emu as root, or use"
           + " host/router nodes instead");
     }
@@ -120,23 +120,23 @@ public final class LinuxNamespaces {
       List<String> links = Shell.lines(Shell.run("ip", "-o", "link", "show").out());
       for (LinuxPlan p : plans) {
         if (existing.contains(p.netns())) {
-          throw new LabException("network namespace " + p.netns() + " already exists (is lab " + p.lab()
+          throw new LinuxException("network namespace " + p.netns() + " already exists (is lab " + p.lab()
               + " up elsewhere? 'ip netns del " + p.netns() + "' removes a leftover)");
         }
         for (String l : links) {
           if (l.contains(": " + p.hostVeth() + "@") || l.contains(": " + p.hostVeth() + ":")) {
-            throw new LabException("interface " + p.hostVeth() + " (for linux node " + p.node()
+            throw new LinuxException("interface " + p.hostVeth() + " (for linux node " + p.node()
                 + ") already exists; 'ip link del " + p.hostVeth() + "' removes a leftover");
           }
         }
       }
     } catch (IOException e) {
-      throw new LabException("cannot run iproute2's ip (apt-get install iproute2): " + e.getMessage(), e);
+      throw new LinuxException("cannot run iproute2's ip (apt-get install iproute2): " + e.getMessage(), e);
     }
     try {
       Shell.must("ethtool", "--version");
     } catch (IOException e) {
-      throw new LabException("linux nodes need ethtool (apt-get install ethtool), to turn off checksum offload on"
+      throw new LinuxException("linux nodes need ethtool (apt-get install ethtool), to turn off checksum offload on"
           + " their VXLAN devices", e);
     }
   }
@@ -253,12 +253,12 @@ public final class LinuxNamespaces {
   }
 
   /** Sets a namespace interface up or down (carrier-like: the kernel stops using it while down). */
-  public static void setLinkUp(String netns, String iface, boolean up) {
+  public static void setLinkUp(String netns, String iface, boolean up) throws LinuxException {
     try {
       Shell.must("ip", "-n", netns, "link", "set", iface, up ? "up" : "down");
     } catch (IOException e) {
-      throw new emu.control.controller.ApiException(502, "cannot set " + iface + " in " + netns + " "
-          + (up ? "up" : "down") + ": " + e.getMessage());
+      throw new LinuxException("cannot set " + iface + " in " + netns + " " + (up ? "up" : "down") + ": "
+          + e.getMessage(), e);
     }
   }
 
@@ -279,6 +279,25 @@ public final class LinuxNamespaces {
       p.destroy();
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * A linux node's state as status shows it, put into {@code o}: dead when its namespace is gone,
+   * else running, with the namespace and its VXLAN interfaces as iproute2 reports them.
+   */
+  public static void status(String netns, ObjectNode o) {
+    if (!exists(netns)) {
+      o.put("state", "dead");
+      o.put("reason", "network namespace " + netns + " is gone");
+      return;
+    }
+    o.put("state", "running");
+    o.put("netns", netns);
+    try {
+      o.set("interfaces", JSON.valueToTree(interfaces(netns)));
+    } catch (IOException e) {
+      o.put("reason", e.getMessage());
     }
   }
 

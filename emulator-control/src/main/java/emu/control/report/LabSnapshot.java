@@ -3,8 +3,7 @@ package emu.control.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import emu.control.controller.LabController;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,12 +27,11 @@ public final class LabSnapshot {
 
   private LabSnapshot() {}
 
-  /** Each node of the controller's lab, as {@link LabController#nodeJson} describes it. */
-  public static List<JsonNode> take(LabController controller) {
-    List<LabState.NodeState> nodes = controller.lab().state().nodes();
+  /** Each node of the lab, as {@code describe} says (the control plane's description of a node). */
+  public static List<JsonNode> take(LabState lab, Function<String, Map<String, Object>> describe) {
     Map<String, String> kinds = new LinkedHashMap<>();
-    nodes.forEach(n -> kinds.put(n.name(), n.kind()));
-    return take(kinds, controller::nodeJson, DEADLINE);
+    lab.nodes().forEach(n -> kinds.put(n.name(), n.kind()));
+    return take(kinds, describe, DEADLINE);
   }
 
   /** {@code ask} each node of {@code kinds} (name to kind), in parallel, within {@code deadline}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.control.cli.EmuCommand;
 import emu.control.linux.LinuxNamespaces;
+import emu.control.state.LabState;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.DatagramSocket;

@@ -46,15 +46,4 @@ class ProgressTest {
     String shown = tty.toString(StandardCharsets.UTF_8);
     assertTrue(shown.matches("(?s).*a ready \\(\\d+\\.\\d s\\)\n"), shown);
   }
-
-  @Test
-  void nativeHeapTrimmingIsAskedOnlyOfJvmsThatHaveIt() {
-    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.9")));
-    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.15+6")));
-    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("21.0.1")));
-    assertTrue(NodeProcesses.trimsNativeHeap(Runtime.Version.parse("25")));
-    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.8")));
-    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("21")));
-    assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("20.0.2")));
-  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.lab.Tools.Cli;
+import emu.control.state.LabState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 package emu.control.lab;
 
+import emu.control.process.NodeProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,7 +3,6 @@ package emu.control.linux;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import emu.control.lab.LabException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class PreflightTest {
 
   @Test
   void withoutRootLinuxNodesAreRefusedNamingThem() {
-    LabException e = assertThrows(LabException.class,
+    LinuxException e = assertThrows(LinuxException.class,
         () -> LinuxNamespaces.preflight(List.of(plan("k1"), plan("k2")), false));
     assertEquals("linux nodes (k1, k2) need root: they are network namespaces with veth and VXLAN devices."
         + " Run emu as root, or use host/router nodes instead", e.getMessage());

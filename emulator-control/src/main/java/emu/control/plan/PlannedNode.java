@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.plan;
 
 import emu.node.config.NodeConfig;
 import java.nio.file.Path;

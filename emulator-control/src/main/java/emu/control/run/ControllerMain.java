@@ -1,9 +1,11 @@
-package emu.control.controller;
+package emu.control.run;
 
+import emu.control.controller.ControlApi;
+import emu.control.controller.LabController;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
-import emu.control.lab.LabState;
+import emu.control.state.LabState;
 import emu.control.topology.Problem;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyException;
@@ -18,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * control API, runs the fault plan, and stops everything on {@code POST /labs/LAB/shutdown} or
  * SIGTERM. Nodes are told to exit if this process dies, so a crash leaves nothing running.
  *
- * <p>{@code java emu.control.controller.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE}.
+ * <p>{@code java emu.control.run.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE}.
  * Prints {@code READY api=HOST:PORT} when the lab is up. Exit status 2: bad topology; 3: the
  * lab could not start.
  */
@@ -77,7 +79,7 @@ public final class ControllerMain {
     done.await();
     out.println("emu: lab " + topo.name() + " shutting down on request");
     // The report's counters are asked of the nodes before they stop; then stop, then write it.
-    var snapshot = emu.control.report.LabSnapshot.take(controller);
+    var snapshot = emu.control.report.LabSnapshot.take(lab.state(), controller::nodeJson);
     try {
       Runtime.getRuntime().removeShutdownHook(stopper);
     } catch (IllegalStateException e) {

@@ -1,5 +1,6 @@
-package emu.control.lab;
+package emu.control.plan;
 
+import emu.control.topology.HostSpec;
 import emu.control.topology.HttpsSpec;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
@@ -167,7 +168,7 @@ public final class LabPlanner {
           n.isSwitch() ? null : hostsOfNode,
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token),
           // a node on another machine writes on that machine; it exits when its ssh session ends
-          n.isRemote() ? RemoteNodes.nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
+          n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
@@ -176,6 +177,11 @@ public final class LabPlanner {
           outDir.resolve(n.name() + ".log"), n.host()));
     }
     return new LabPlan(topo, token, seed, stateDir, outDir, nodes, linux);
+  }
+
+  /** The folder of a node placed on another machine, on that host: {@code DIR/LAB/NODE}. */
+  public static String nodeDir(HostSpec host, String lab, String node) {
+    return host.dir() + "/" + lab + "/" + node;
   }
 
   /** True if a scenario step of this node fetches HTTPS (its TLS client is then made at start). */

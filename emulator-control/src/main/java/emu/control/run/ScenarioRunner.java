@@ -1,12 +1,16 @@
-package emu.control.lab;
+package emu.control.run;
 
 import emu.control.controller.ControlApi;
 import emu.control.controller.LabController;
+import emu.control.lab.Lab;
+import emu.control.lab.LabException;
+import emu.control.lab.LabLauncher;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.node.event.Stamped;
 import emu.control.report.LabSnapshot;
 import emu.control.report.RunReport;
+import emu.control.state.LabState;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
 import emu.node.shell.Shell;
@@ -18,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code ./emu run}: start a lab, run its scenario step by step, print each step's output and
@@ -37,7 +42,14 @@ public final class ScenarioRunner {
 
   private ScenarioRunner() {}
 
-  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err) {
+  /**
+   * Runs the lab; returns {@link #OK}, {@link #STEP_FAILED} or {@link #LAB_FAILED}.
+   *
+   * @param showStatus prints the lab's state once every node is up, before the first step (the
+   *     command line's status table)
+   */
+  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err,
+                        Consumer<Lab> showStatus) {
     out.println("emu: lab " + topo.name() + " from " + topo.file() + " (" + topo.nodes().size() + " nodes, "
         + topo.links().size() + " links, " + topo.scenario().size() + " steps)");
     out.println("output: " + outDir.toAbsolutePath());
@@ -85,7 +97,7 @@ public final class ScenarioRunner {
     List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
-      StatusTable.print(StatusTable.collect(lab), out);
+      showStatus.accept(lab);
       sleep(SETTLE_MS);
       var startEvents = settle(events, remote);
       story.heading("lab start: each node announces its addresses (gratuitous ARP)");
@@ -122,7 +134,8 @@ public final class ScenarioRunner {
       err.println("emu: cannot write the narrative: " + e.getMessage());
       failed++;
     }
-    List<com.fasterxml.jackson.databind.JsonNode> snapshot = LabSnapshot.take(controller); // before nodes stop
+    // the nodes' state for the report, taken before they stop
+    List<com.fasterxml.jackson.databind.JsonNode> snapshot = LabSnapshot.take(lab.state(), controller::nodeJson);
     controller.close();
     api.close();
     List<String> dead = new ArrayList<>(lab.stop());

@@ -1,7 +1,7 @@
-package emu.control.controller;
+package emu.control.run;
 
-import emu.control.lab.EmuHome;
 import emu.control.lab.LabException;
+import emu.control.state.EmuHome;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;

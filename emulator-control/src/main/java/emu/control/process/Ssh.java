@@ -1,5 +1,6 @@
-package emu.control.lab;
+package emu.control.process;
 
+import emu.control.state.EmuHome;
 import emu.control.topology.HostSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
-package emu.control.lab;
+package emu.control.process;
 
+import emu.control.state.EmuHome;
+import emu.control.state.LabState;
 import emu.control.topology.HostSpec;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -27,17 +29,12 @@ import java.util.concurrent.TimeUnit;
  * ({@code tail -F}) into the local run folder, for the narrative, and everything is copied
  * back when the node stops, after which the folder is removed.
  */
-final class RemoteNodes {
+public final class RemoteNodes {
   private static final String PID_LINE = "EMU-PID ";
   /** How long the session may take to log in and say the node's pid. */
   private static final long LAUNCH_TIMEOUT_MS = 20_000;
 
   private RemoteNodes() {}
-
-  /** The node's folder on its host. */
-  static String nodeDir(HostSpec host, String lab, String node) {
-    return host.dir() + "/" + lab + "/" + node;
-  }
 
   /** The class path of emu on a host: its {@code emu:} jar or checkout, or the control plane's own. */
   static String classPath(HostSpec host) {
@@ -51,23 +48,23 @@ final class RemoteNodes {
    * A started remote node: its local ssh session, the node's pid on the host, the session
    * following its events, and the thread copying its output into the log (done when the session is).
    */
-  record Started(Process session, long pid, Process events, Thread output) {}
+  public record Started(Process session, long pid, Process events, Thread output) {}
 
   /** Checks that a host takes our login and has java, before any node is started there. */
-  static void preflight(HostSpec host, List<String> nodes) throws LabException {
+  public static void preflight(HostSpec host, List<String> nodes) throws NodeStartException {
     try {
       Files.createDirectories(EmuHome.state()); // where ssh keeps emu's known_hosts
     } catch (IOException e) {
-      throw new LabException("cannot create " + EmuHome.state() + ": " + e.getMessage(), e);
+      throw new NodeStartException("cannot create " + EmuHome.state() + ": " + e.getMessage(), e);
     }
     Ssh.Result r = Ssh.run(Ssh.argv(host), "command -v " + Ssh.quote(host.java()) + " >/dev/null || echo EMU-NO-JAVA",
         15);
     String placed = "; nodes placed there: " + String.join(", ", nodes);
     if (r.exit() == Ssh.SSH_FAILED) {
-      throw new LabException(Ssh.explain(host, r.output()) + placed);
+      throw new NodeStartException(Ssh.explain(host, r.output()) + placed);
     }
     if (r.output().contains("EMU-NO-JAVA") || !r.ok()) {
-      throw new LabException("host " + host.label() + " has no '" + host.java() + "' (install a JDK 17 there, or set"
+      throw new NodeStartException("host " + host.label() + " has no '" + host.java() + "' (install a JDK 17 there, or set"
           + " 'java:' of the host to its path)" + placed);
     }
   }
@@ -77,8 +74,8 @@ final class RemoteNodes {
    *
    * @param fresh first start in this lab: an old folder of the node on the host is removed first
    */
-  static Started launch(LabState.NodeState n, byte[] config, String lab, Path localOut, boolean fresh)
-      throws IOException, LabException {
+  public static Started launch(LabState.NodeState n, byte[] config, String lab, Path localOut, boolean fresh)
+      throws IOException, NodeStartException {
     LabState.Remote r = n.remote();
     HostSpec host = r.host();
     String dir = Ssh.quote(r.dir());
@@ -111,7 +108,7 @@ final class RemoteNodes {
       remotePid = pid.get(LAUNCH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       p.destroyForcibly();
-      throw new LabException("cannot start node " + n.name() + ": host " + host.label() + " did not start it within "
+      throw new NodeStartException("cannot start node " + n.name() + ": host " + host.label() + " did not start it within "
           + LAUNCH_TIMEOUT_MS / 1000 + " s");
     } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
       // The session ended before the node's pid: ssh failed, or the shell before exec did.
@@ -128,7 +125,7 @@ final class RemoteNodes {
       synchronized (early) {
         said = early.toString().strip();
       }
-      throw new LabException("cannot start node " + n.name() + " on host " + host.label() + ": "
+      throw new NodeStartException("cannot start node " + n.name() + " on host " + host.label() + ": "
           + (exit == Ssh.SSH_FAILED ? Ssh.explain(host, said)
               : "the host's shell failed before starting java (status " + exit + "): " + said));
     }
@@ -141,7 +138,7 @@ final class RemoteNodes {
   }
 
   /** The text by which a node's ssh session is recognised among processes: its remote config path. */
-  static String marker(LabState.Remote r) {
+  public static String marker(LabState.Remote r) {
     return Ssh.quote(configPath(r));
   }
 
@@ -182,12 +179,12 @@ final class RemoteNodes {
   }
 
   /** Sends {@code signal} (KILL, TERM, STOP, CONT) to the node's process on its host. */
-  static Ssh.Result signal(LabState.NodeState n, String signal) {
+  public static Ssh.Result signal(LabState.NodeState n, String signal) {
     return Ssh.run(Ssh.argv(n.remote().host()), "kill -" + signal + " " + n.remote().pid(), 15);
   }
 
   /** True if the host answers over ssh (used to tell a lost host from a dead node). */
-  static boolean reachable(HostSpec host) {
+  public static boolean reachable(HostSpec host) {
     return Ssh.run(Ssh.argv(host), "true", 10).ok();
   }
 
@@ -196,7 +193,7 @@ final class RemoteNodes {
    * the host (with the configuration, which holds the lab token). An events file already followed
    * live is kept when it holds at least as much (a restarted node starts its file again).
    */
-  static String collect(LabState.NodeState n, Path localOut) {
+  public static String collect(LabState.NodeState n, Path localOut) {
     LabState.Remote r = n.remote();
     Path tmp = null;
     try {

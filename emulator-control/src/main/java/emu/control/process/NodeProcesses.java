@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.process;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.state;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,9 +1,10 @@
-package emu.control.lab;
+package emu.control.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import emu.control.plan.PortAllocator;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.config.NodeConfig;

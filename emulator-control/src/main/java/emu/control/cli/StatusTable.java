@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
+import emu.control.lab.Lab;
+import emu.control.linux.LinuxNamespaces;
+import emu.control.state.LabState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -17,7 +20,7 @@ import java.util.Locale;
  * or one JSON document. A node that does not answer is shown as down (and why), and never
  * holds up the others.
  */
-public final class StatusTable {
+final class StatusTable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StatusTable() {}
@@ -56,7 +59,7 @@ public final class StatusTable {
       }
       o.put("mgmt", n.mgmt());
       if (lab.isLinux(n.name())) {
-        linux(lab, n, o);
+        LinuxNamespaces.status(lab.netns(n.name()), o);
         continue;
       }
       if (lab.process(n.name()).isEmpty()) {
@@ -81,23 +84,6 @@ public final class StatusTable {
       }
     }
     return root;
-  }
-
-  /** A linux node: its namespace's VXLAN interfaces, as iproute2 reports them. */
-  public static void linux(Lab lab, LabState.NodeState n, ObjectNode o) {
-    String ns = lab.netns(n.name());
-    if (!emu.control.linux.LinuxNamespaces.exists(ns)) {
-      o.put("state", "dead");
-      o.put("reason", "network namespace " + ns + " is gone");
-      return;
-    }
-    o.put("state", "running");
-    o.put("netns", ns);
-    try {
-      o.set("interfaces", JSON.valueToTree(emu.control.linux.LinuxNamespaces.interfaces(ns)));
-    } catch (IOException e) {
-      o.put("reason", e.getMessage());
-    }
   }
 
   public static void print(ObjectNode status, PrintWriter out) {

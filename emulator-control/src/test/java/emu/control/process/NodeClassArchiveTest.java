@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

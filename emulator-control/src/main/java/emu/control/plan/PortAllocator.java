@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.plan;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
-package emu.control.lab;
+package emu.control.process;
 
+import emu.control.state.EmuHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

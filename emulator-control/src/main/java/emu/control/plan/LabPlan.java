@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.plan;
 
 import emu.control.topology.Topology;
 import java.nio.file.Path;

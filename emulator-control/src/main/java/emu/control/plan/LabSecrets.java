@@ -1,4 +1,4 @@
-package emu.control.lab;
+package emu.control.plan;
 
 import emu.control.topology.HttpsSpec;
 import emu.node.tls.LabPki;

@@ -1,0 +1,41 @@
+package emu.control.cli;
+
+import emu.control.lab.LabLauncher;
+import emu.control.topology.Topology;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import picocli.CommandLine.Option;
+
+/**
+ * What {@code run} and {@code up} share, as a picocli mixin: the {@code --no-capture} switch,
+ * and turning the command's FILE, {@code --out} and {@code --seed} into the topology to start,
+ * the folder its output goes to, and the seed. FILE, {@code --out} and {@code --seed} stay with
+ * each command, whose help words for them differ.
+ */
+final class LabStart {
+  @Option(names = "--no-capture", negatable = true, defaultValue = "true",
+      description = "Write a pcap per interface (default: on).")
+  boolean capture;
+
+  /** The topology FILE holds, once {@link #load} said yes. */
+  Topology topo;
+  /** {@code --out}, else {@code runs/NAME-TIMESTAMP}. */
+  Path outDir;
+  /** {@code --seed}, else a random one. */
+  long seed;
+
+  /**
+   * Loads {@code file} (the seed's corporate network if null) and chooses the output folder and
+   * the seed; false after printing why the topology cannot be used.
+   */
+  boolean load(String file, Path out, Long seed, PrintWriter err) {
+    topo = Topologies.load(file, err);
+    if (topo == null) {
+      return false;
+    }
+    outDir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
+    this.seed = seed != null ? seed : new SecureRandom().nextLong();
+    return true;
+  }
+}
