@@ -1,5 +1,6 @@
 package emu.node;
 
+import emu.node.host.EmulatedNode;
 import emu.link.tunnel.Transports;
 import emu.node.config.NodeConfig;
 import emu.node.config.PeerNames;

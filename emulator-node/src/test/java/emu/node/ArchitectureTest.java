@@ -2,7 +2,6 @@ package emu.node;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -10,6 +9,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import emu.link.testing.PackageCycles;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
@@ -29,11 +29,6 @@ class ArchitectureTest {
   static void importNode() {
     node = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("emu.node");
-  }
-
-  /** No cycles between the packages directly under {@code root}. */
-  static ArchRule noCycles(String root) {
-    return slices().matching(root + ".(*)..").should().beFreeOfCycles();
   }
 
   /**
@@ -63,7 +58,7 @@ class ArchitectureTest {
 
   @Test
   void packagesHaveNoCycles() {
-    noCycles("emu.node").check(node);
+    PackageCycles.none("emu.node").check(node);
   }
 
   @Test
@@ -88,7 +83,7 @@ class ArchitectureTest {
   @Test
   void theRulesCatchWhatTheyForbid() {
     JavaClasses fixtures = new ClassFileImporter().importPackages("emu.node.archfixture");
-    assertTrue(noCycles("emu.node.archfixture").evaluate(fixtures).hasViolation(),
+    assertTrue(PackageCycles.none("emu.node.archfixture").evaluate(fixtures).hasViolation(),
         "archfixture.a and archfixture.b import each other");
     assertTrue(dataPathBuildsNoEvents("emu.node.archfixture.stack..").evaluate(fixtures).hasViolation(),
         "archfixture.stack.ChattyStage builds an event");

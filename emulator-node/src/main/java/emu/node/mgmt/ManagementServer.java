@@ -3,7 +3,7 @@ package emu.node.mgmt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.link.tunnel.Transports;
-import emu.node.EmulatedNode;
+import emu.node.host.EmulatedNode;
 import emu.node.shell.CommandIo;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;

@@ -4,7 +4,7 @@ import emu.link.LinkCounters;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
-import emu.node.EmulatedNode;
+import emu.node.host.EmulatedNode;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.dns.DnsServer;

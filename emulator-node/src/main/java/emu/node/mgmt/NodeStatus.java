@@ -4,7 +4,7 @@ import emu.link.LinkCounters;
 import emu.link.tunnel.Transports;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
-import emu.node.EmulatedNode;
+import emu.node.host.EmulatedNode;
 import emu.node.bridge.BridgePort;
 import emu.node.config.HostPort;
 import emu.node.stack.DropReason;

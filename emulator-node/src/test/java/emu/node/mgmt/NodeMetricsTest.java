@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.tunnel.Transports;
-import emu.node.EmulatedNode;
+import emu.node.host.EmulatedNode;
 import emu.node.config.NodeConfig;
 import emu.node.shell.CommandIo;
 import io.netty.channel.EventLoop;

@@ -1,4 +1,4 @@
-package emu.node;
+package emu.node.host;
 
 import emu.link.LinkEndpoint;
 import emu.link.capture.PcapWriter;

@@ -1,4 +1,4 @@
-package emu.node;
+package emu.node.host;
 
 import emu.link.DisconnectedEndpoint;
 import emu.link.LinkEndpoint;
