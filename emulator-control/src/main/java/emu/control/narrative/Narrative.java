@@ -49,8 +49,7 @@ public final class Narrative implements AutoCloseable {
   public void events(List<Stamped> events, long t0Nanos) {
     for (Stamped e : events) {
       String sentence = Story.sentence(e.event());
-      double ms = (e.ts() - t0Nanos) / 1e6;
-      String line = String.format(Locale.ROOT, "   %10.3f ms  %-" + nodeWidth + "s  %s", ms, e.node(), sentence);
+      String line = line(e, sentence, t0Nanos, nodeWidth);
       out.println(line);
       write(line);
       out.flush();
@@ -61,6 +60,22 @@ public final class Narrative implements AutoCloseable {
         // The console copy is what matters; the file copy is best effort.
       }
     }
+  }
+
+  /** One line of the narrative: time since {@code t0Nanos}, the node, its sentence. */
+  static String line(Stamped e, String sentence, long t0Nanos, int nodeWidth) {
+    double ms = (e.ts() - t0Nanos) / 1e6;
+    return String.format(Locale.ROOT, "   %10.3f ms  %-" + nodeWidth + "s  %s", ms, e.node(), sentence);
+  }
+
+  /**
+   * The narrative of {@code events} as this renderer writes it, times from the first event: what
+   * {@code narrative.txt} holds between its headings and command output.
+   */
+  public static List<String> lines(List<Stamped> events) {
+    int width = events.stream().mapToInt(e -> e.node().length()).max().orElse(6);
+    long t0 = events.isEmpty() ? 0 : events.get(0).ts();
+    return events.stream().map(e -> line(e, Story.sentence(e.event()), t0, width)).toList();
   }
 
   private void write(String line) {
