@@ -38,7 +38,7 @@ import java.util.TreeSet;
 public final class EventCodec {
   private static final ObjectMapper JSON = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
       .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
       .configure(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
