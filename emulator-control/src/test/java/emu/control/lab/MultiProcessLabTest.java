@@ -85,9 +85,11 @@ class MultiProcessLabTest {
     JsonNode forward = null;
     for (String line : Files.readAllLines(out.resolve("events.jsonl"))) {
       JsonNode e = new ObjectMapper().readTree(line);
-      if (e.path("type").asText().equals("ip.forward") && e.path("node").asText().equals("r1")) {
+      // every merged line is an event the model reads back, with the sentence the narrative printed
+      assertEquals(e.path("type").asText(), emu.node.event.EventCodec.read(line).type(), line);
+      assertFalse(e.path("msg").asText().isBlank(), line);
+      if (forward == null && e.path("type").asText().equals("ip.forward") && e.path("node").asText().equals("r1")) {
         forward = e;
-        break;
       }
     }
     assertTrue(forward != null, "merged events hold r1's forwarding step");
