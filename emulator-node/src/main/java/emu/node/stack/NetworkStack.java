@@ -9,6 +9,7 @@ import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.collection.IntObjectHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,6 +52,8 @@ public final class NetworkStack {
   private final Udp udp;
   /** Protocols above IPv4 by protocol number (ICMP is part of IPv4 itself and not in here). */
   private final IpProtocol[] protocols = new IpProtocol[256];
+  /** Network-layer protocols other than ARP and IPv4, by EtherType. */
+  private final IntObjectHashMap<EtherProtocol> etherProtocols = new IntObjectHashMap<>();
 
   public NetworkStack(String name, TimeSource time, RandomGenerator random, StackObserver observer,
                       ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
@@ -72,7 +75,7 @@ public final class NetworkStack {
     // neighbour that never answered; a packet to one of our own addresses comes back in
     linkOutput.connect(arp, icmp);
     ipv4Output.connect(ipv4Input);
-    register(Ipv4Packet.PROTO_UDP, udp::input);
+    registerProtocol(Ipv4Packet.PROTO_UDP, udp::input);
   }
 
   /**
@@ -81,11 +84,26 @@ public final class NetworkStack {
    *
    * @throws IllegalStateException if that number is taken or is ICMP's (part of IPv4 itself)
    */
-  public void register(int protocol, IpProtocol handler) {
+  public void registerProtocol(int protocol, IpProtocol handler) {
     if (protocol == Ipv4Packet.PROTO_ICMP || protocols[protocol & 0xFF] != null) {
       throw new IllegalStateException("IP protocol " + protocol + " is already handled by " + name + "'s stack");
     }
     protocols[protocol & 0xFF] = handler;
+  }
+
+  /**
+   * Registers the network-layer protocol that takes the frames of {@code etherType} (IEEE's
+   * numbers: 0x86DD IPv6 ...), beside the stack's own ARP and IPv4.
+   *
+   * @throws IllegalStateException if that EtherType is taken
+   */
+  public void registerEtherType(int etherType, EtherProtocol handler) {
+    if (etherType == EthernetFrame.ETHERTYPE_ARP || etherType == EthernetFrame.ETHERTYPE_IPV4
+        || etherProtocols.containsKey(etherType)) {
+      throw new IllegalStateException(String.format("EtherType 0x%04x is already handled by %s's stack", etherType,
+          name));
+    }
+    etherProtocols.put(etherType, handler);
   }
 
   /**
@@ -160,10 +178,18 @@ public final class NetworkStack {
       drop(nic, frame, DropReason.NOT_FOR_US);
       return;
     }
-    switch (eth.etherType()) {
+    int etherType = eth.etherType();
+    switch (etherType) {
       case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
       case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);
-      default -> drop(nic, frame, DropReason.UNKNOWN_ETHERTYPE);
+      default -> {
+        EtherProtocol p = etherProtocols.get(etherType);
+        if (p != null) {
+          p.input(nic, frame, eth.payloadIndex(), unicastToUs);
+        } else {
+          drop(nic, frame, DropReason.UNKNOWN_ETHERTYPE);
+        }
+      }
     }
   }
 

@@ -59,7 +59,7 @@ public final class TcpLayer {
     this.output = new TcpOutput(this);
     this.input = new TcpInput(this);
     this.recovery = new LossRecovery(this);
-    stack.register(Ipv4Packet.PROTO_TCP, this::input);
+    stack.registerProtocol(Ipv4Packet.PROTO_TCP, this::input);
     stack.icmp().addListener(this::onIcmp);
   }
 
