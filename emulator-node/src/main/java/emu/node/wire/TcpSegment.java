@@ -166,8 +166,12 @@ public final class TcpSegment {
   }
 
   public boolean checksumValid(int srcIp, int dstIp) {
-    long acc = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, length);
-    return Checksum.fold(Checksum.add(acc, buf, start, length)) == 0xFFFF;
+    return checksumValid(Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, length));
+  }
+
+  /** True if the segment sums to all ones with {@code pseudoHeader} (any family's). */
+  public boolean checksumValid(long pseudoHeader) {
+    return Checksum.fold(Checksum.add(pseudoHeader, buf, start, length)) == 0xFFFF;
   }
 
   public TcpSegment srcPort(int port) {
@@ -218,9 +222,13 @@ public final class TcpSegment {
 
   /** Computes the checksum over pseudo-header, header, options and data. */
   public TcpSegment fillChecksum(int srcIp, int dstIp) {
+    return fillChecksum(Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, length));
+  }
+
+  /** Computes the checksum with {@code pseudoHeader} (any family's). */
+  public TcpSegment fillChecksum(long pseudoHeader) {
     checksum(0);
-    long acc = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_TCP, length);
-    checksum(Checksum.finish(Checksum.add(acc, buf, start, length)));
+    checksum(Checksum.finish(Checksum.add(pseudoHeader, buf, start, length)));
     return this;
   }
 

@@ -71,11 +71,15 @@ public final class UdpDatagram {
 
   /** A zero checksum means the sender did not compute one (RFC 768), which IPv4 allows. */
   public boolean checksumValid(int srcIp, int dstIp) {
-    if (checksum() == 0) {
-      return true;
-    }
-    long acc = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length());
-    return Checksum.fold(Checksum.add(acc, buf, start, length())) == 0xFFFF;
+    return checksum() == 0 || checksumValid(Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length()));
+  }
+
+  /**
+   * True if the datagram sums to all ones with {@code pseudoHeader} (any family's). Over IPv6 a
+   * zero checksum is invalid (RFC 8200 8.1), and this says so: it does not sum to all ones.
+   */
+  public boolean checksumValid(long pseudoHeader) {
+    return Checksum.fold(Checksum.add(pseudoHeader, buf, start, length())) == 0xFFFF;
   }
 
   public UdpDatagram srcPort(int port) {
@@ -100,9 +104,13 @@ public final class UdpDatagram {
 
   /** Computes the checksum over pseudo-header, header and data; 0 is sent as 0xFFFF (RFC 768). */
   public UdpDatagram fillChecksum(int srcIp, int dstIp) {
+    return fillChecksum(Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length()));
+  }
+
+  /** Computes the checksum with {@code pseudoHeader} (any family's); 0 is sent as 0xFFFF. */
+  public UdpDatagram fillChecksum(long pseudoHeader) {
     checksum(0);
-    long acc = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Packet.PROTO_UDP, length());
-    int sum = Checksum.finish(Checksum.add(acc, buf, start, length()));
+    int sum = Checksum.finish(Checksum.add(pseudoHeader, buf, start, length()));
     checksum(sum == 0 ? 0xFFFF : sum);
     return this;
   }
