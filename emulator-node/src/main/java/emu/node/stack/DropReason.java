@@ -36,6 +36,10 @@ public enum DropReason {
   ARP_QUEUE_FULL,
   /** Neighbour table full. */
   NEIGHBOR_TABLE_FULL,
+  /** Next hop did not answer neighbour solicitations (IPv6). */
+  NDP_TIMEOUT,
+  /** Too many packets waiting for neighbour discovery (IPv6). */
+  NDP_QUEUE_FULL,
   /** ICMP message truncated. */
   ICMP_MALFORMED,
   /** ICMP checksum wrong. */

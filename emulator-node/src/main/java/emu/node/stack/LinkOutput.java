@@ -74,8 +74,8 @@ final class LinkOutput implements NeighborEvents {
   }
 
   @Override
-  public void solicit(Nic nic, int ip, long unicastMac) {
-    arp.sendRequest(nic, ip, unicastMac);
+  public void solicit(Nic nic, NeighborCache.Entry entry, long unicastMac) {
+    arp.sendRequest(nic, entry.ip(), unicastMac);
   }
 
   @Override
@@ -84,12 +84,12 @@ final class LinkOutput implements NeighborEvents {
   }
 
   @Override
-  public void unresolved(Nic nic, int ip, ByteBuf packet) {
+  public void unresolved(Nic nic, NeighborCache.Entry entry, ByteBuf packet) {
     // RFC 1812 4.3.3.1 / Linux: tell the sender the host is unreachable, then drop.
     icmp.sendError(packet, packet.readerIndex(), false, IcmpPacket.TYPE_DEST_UNREACHABLE,
         IcmpPacket.CODE_HOST_UNREACHABLE, 0);
     if (observer.enabled()) {
-      observer.dropped(nic, DropReason.ARP_TIMEOUT, ip);
+      observer.dropped(nic, DropReason.ARP_TIMEOUT, entry.ip());
     }
     packet.release();
   }

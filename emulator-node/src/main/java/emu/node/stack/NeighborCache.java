@@ -2,14 +2,18 @@ package emu.node.stack;
 
 import emu.link.time.TimeSource;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * One interface's ARP cache (RFC 826 with Linux's reachability states). Time comes from the
+ * One interface's neighbour cache for one address family: ARP's for IPv4 (RFC 826 with Linux's
+ * reachability states), or IPv6 neighbour discovery's (RFC 4861 7.3, where those states come
+ * from), as Linux's neighbour subsystem keeps one table per protocol over one state machine.
+ * Addresses are keyed as 128 bits (an IPv4 address in the low 32; the int methods say so), and
+ * the {@link Family} names what its drops are counted as. Time comes from the
  * injected {@link TimeSource}, so every transition can be tested on virtual time. Each entry
  * holds a bounded queue of packets waiting for resolution; when it overflows the oldest packet
  * is dropped and counted, as Linux does.
@@ -28,9 +32,28 @@ public final class NeighborCache {
         3, 3, 64, 1024);
   }
 
+  /** Whose neighbours: which drop reasons and miss counter the cache's events are counted under. */
+  public enum Family {
+    /** IPv4 over Ethernet (ARP). */
+    ARP(DropReason.ARP_QUEUE_FULL, DropReason.ARP_TIMEOUT),
+    /** IPv6 neighbour discovery. */
+    NDP(DropReason.NDP_QUEUE_FULL, DropReason.NDP_TIMEOUT);
+
+    final DropReason queueFull;
+    final DropReason unresolved;
+
+    Family(DropReason queueFull, DropReason unresolved) {
+      this.queueFull = queueFull;
+      this.unresolved = unresolved;
+    }
+  }
+
   /** One neighbour. Mutable, owned by the cache. */
   public static final class Entry {
-    final int ip;
+    final long hi;
+    final long lo;
+    /** The next entry whose address has the same table key (rare: IPv6 addresses that mix alike). */
+    Entry nextSameKey;
     NeighborState state;
     long mac = -1;
     long confirmedAt;
@@ -40,12 +63,24 @@ public final class NeighborCache {
     final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
     TimeSource.Timer timer;
 
-    Entry(int ip) {
-      this.ip = ip;
+    Entry(long hi, long lo) {
+      this.hi = hi;
+      this.lo = lo;
     }
 
+    /** An IPv4 entry's address. */
     public int ip() {
-      return ip;
+      return (int) lo;
+    }
+
+    /** The high 64 bits of an IPv6 entry's address. */
+    public long hi() {
+      return hi;
+    }
+
+    /** The low 64 bits of an IPv6 entry's address (an IPv4 entry's address in its low 32). */
+    public long lo() {
+      return lo;
     }
 
     public NeighborState state() {
@@ -72,15 +107,71 @@ public final class NeighborCache {
   private final Params params;
   private final NeighborEvents events;
   private final StackCounters counters;
-  private final IntObjectHashMap<Entry> entries = new IntObjectHashMap<>();
+  private final Family family;
+  /** Entries by {@link #key}; entries with the same key are chained. */
+  private final LongObjectHashMap<Entry> entries = new LongObjectHashMap<>();
+  private int size;
 
+  /** An ARP cache. */
   public NeighborCache(TimeSource time, RandomGenerator random, Params params, NeighborEvents events,
                        StackCounters counters) {
+    this(time, random, params, events, counters, Family.ARP);
+  }
+
+  public NeighborCache(TimeSource time, RandomGenerator random, Params params, NeighborEvents events,
+                       StackCounters counters, Family family) {
     this.time = time;
     this.random = random;
     this.params = params;
     this.events = events;
     this.counters = counters;
+    this.family = family;
+  }
+
+  /** The table key of an address: the IPv4 address itself, or a mix of an IPv6 address's halves. */
+  private static long key(long hi, long lo) {
+    return hi == 0 ? lo : lo ^ (hi * 0x9E37_79B9_7F4A_7C15L);
+  }
+
+  private Entry find(long hi, long lo) {
+    for (Entry e = entries.get(key(hi, lo)); e != null; e = e.nextSameKey) {
+      if (e.hi == hi && e.lo == lo) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private void put(Entry e) {
+    long k = key(e.hi, e.lo);
+    e.nextSameKey = entries.get(k);
+    entries.put(k, e);
+    size++;
+  }
+
+  private void remove(Entry victim) {
+    long k = key(victim.hi, victim.lo);
+    Entry head = entries.get(k);
+    if (head == victim) {
+      if (victim.nextSameKey == null) {
+        entries.remove(k);
+      } else {
+        entries.put(k, victim.nextSameKey);
+      }
+    } else {
+      for (Entry e = head; e != null; e = e.nextSameKey) {
+        if (e.nextSameKey == victim) {
+          e.nextSameKey = victim.nextSameKey;
+          break;
+        }
+      }
+    }
+    victim.nextSameKey = null;
+    size--;
+  }
+
+  private static long v4(int ip) {
+    return ip & 0xFFFF_FFFFL;
   }
 
   /** Binds the cache to its interface (the two are made together). */
@@ -92,20 +183,30 @@ public final class NeighborCache {
     return nic;
   }
 
-  /** The entry for {@code ip} with its state brought up to date, or null. */
+  /** The entry for IPv4 {@code ip} with its state brought up to date, or null. */
   public Entry lookup(int ip) {
-    Entry e = entries.get(ip);
+    return lookup(0, v4(ip));
+  }
+
+  /** The entry for the address {@code hi:lo} with its state brought up to date, or null. */
+  public Entry lookup(long hi, long lo) {
+    Entry e = find(hi, lo);
     if (e != null) {
       age(e);
     }
     return e;
   }
 
-  /** Every entry, aged, for {@code ip neigh}. */
+  /** Every entry, aged, in address order, for {@code ip neigh}. */
   public List<Entry> entries() {
-    List<Entry> list = new ArrayList<>(entries.values());
+    List<Entry> list = new ArrayList<>(size);
+    for (Entry head : entries.values()) {
+      for (Entry e = head; e != null; e = e.nextSameKey) {
+        list.add(e);
+      }
+    }
     list.forEach(this::age);
-    list.sort((a, b) -> Integer.compareUnsigned(a.ip, b.ip));
+    list.sort((a, b) -> a.hi != b.hi ? Long.compareUnsigned(a.hi, b.hi) : Long.compareUnsigned(a.lo, b.lo));
     return list;
   }
 
@@ -115,7 +216,12 @@ public final class NeighborCache {
    * {@code packet}, queues it and makes sure resolution is running, and returns -1.
    */
   public long resolve(int ip, ByteBuf packet) {
-    Entry e = entries.get(ip);
+    return resolve(0, v4(ip), packet);
+  }
+
+  /** {@link #resolve(int, ByteBuf)} for the address {@code hi:lo}. */
+  public long resolve(long hi, long lo, ByteBuf packet) {
+    Entry e = find(hi, lo);
     if (e != null) {
       age(e);
       if (e.state.usable()) {
@@ -126,17 +232,21 @@ public final class NeighborCache {
         return e.mac;
       }
     } else {
-      e = create(ip);
+      e = create(hi, lo);
       if (e == null) {
         counters.drop(DropReason.NEIGHBOR_TABLE_FULL);
         packet.release();
         return -1;
       }
     }
-    counters.arpCacheMisses++;
+    if (family == Family.ARP) {
+      counters.arpCacheMisses++;
+    } else {
+      counters.ndpCacheMisses++;
+    }
     if (e.queue.size() >= params.queueLength) {
       e.queue.pollFirst().release();
-      counters.drop(DropReason.ARP_QUEUE_FULL);
+      counters.drop(family.queueFull);
     }
     e.queue.addLast(packet);
     if (e.state == null || e.state == NeighborState.FAILED) {
@@ -152,7 +262,12 @@ public final class NeighborCache {
    * Creates no entry we did not ask for (Linux's arp_accept=0).
    */
   public void confirm(int ip, long mac) {
-    Entry e = entries.get(ip);
+    confirm(0, v4(ip), mac);
+  }
+
+  /** {@link #confirm(int, long)} for the address {@code hi:lo} (a solicited neighbour advertisement). */
+  public void confirm(long hi, long lo, long mac) {
+    Entry e = find(hi, lo);
     if (e == null || e.state == NeighborState.PERMANENT) {
       return;
     }
@@ -171,9 +286,14 @@ public final class NeighborCache {
    * {@code create} false only an existing entry is updated (gratuitous ARP, arp_accept=0).
    */
   public void learn(int ip, long mac, boolean create) {
-    Entry e = entries.get(ip);
+    learn(0, v4(ip), mac, create);
+  }
+
+  /** {@link #learn(int, long, boolean)} for the address {@code hi:lo}. */
+  public void learn(long hi, long lo, long mac, boolean create) {
+    Entry e = find(hi, lo);
     if (e == null) {
-      if (!create || (e = create(ip)) == null) {
+      if (!create || (e = create(hi, lo)) == null) {
         return;
       }
     }
@@ -194,10 +314,15 @@ public final class NeighborCache {
 
   /** A static entry that never ages ({@code ip neigh add ... nud permanent}). */
   public void addPermanent(int ip, long mac) {
-    Entry e = entries.get(ip);
+    addPermanent(0, v4(ip), mac);
+  }
+
+  /** {@link #addPermanent(int, long)} for the address {@code hi:lo}. */
+  public void addPermanent(long hi, long lo, long mac) {
+    Entry e = find(hi, lo);
     if (e == null) {
-      e = new Entry(ip);
-      entries.put(ip, e);
+      e = new Entry(hi, lo);
+      put(e);
     }
     e.mac = mac;
     cancelTimer(e);
@@ -207,46 +332,51 @@ public final class NeighborCache {
 
   /** Drops every entry and its queue (interface down). */
   public void flush() {
-    for (Entry e : entries.values()) {
-      cancelTimer(e);
-      ByteBuf b;
-      while ((b = e.queue.pollFirst()) != null) {
-        b.release();
-        counters.drop(DropReason.LINK_DOWN);
+    for (Entry head : entries.values()) {
+      for (Entry e = head; e != null; e = e.nextSameKey) {
+        cancelTimer(e);
+        ByteBuf b;
+        while ((b = e.queue.pollFirst()) != null) {
+          b.release();
+          counters.drop(DropReason.LINK_DOWN);
+        }
       }
     }
     entries.clear();
+    size = 0;
   }
 
   public int size() {
-    return entries.size();
+    return size;
   }
 
-  private Entry create(int ip) {
-    if (entries.size() >= params.maxEntries && !evictOne()) {
+  private Entry create(long hi, long lo) {
+    if (size >= params.maxEntries && !evictOne()) {
       return null;
     }
-    Entry e = new Entry(ip);
+    Entry e = new Entry(hi, lo);
     e.updatedAt = time.nanos();
-    entries.put(ip, e);
+    put(e);
     return e;
   }
 
   /** Frees the oldest FAILED or STALE entry with nothing queued. */
   private boolean evictOne() {
     Entry victim = null;
-    for (Entry e : entries.values()) {
-      age(e);
-      if ((e.state == NeighborState.FAILED || e.state == NeighborState.STALE) && e.queue.isEmpty()
-          && (victim == null || e.updatedAt < victim.updatedAt)) {
-        victim = e;
+    for (Entry head : entries.values()) {
+      for (Entry e = head; e != null; e = e.nextSameKey) {
+        age(e);
+        if ((e.state == NeighborState.FAILED || e.state == NeighborState.STALE) && e.queue.isEmpty()
+            && (victim == null || e.updatedAt < victim.updatedAt)) {
+          victim = e;
+        }
       }
     }
     if (victim == null) {
       return false;
     }
     cancelTimer(victim);
-    entries.remove(victim.ip);
+    remove(victim);
     return true;
   }
 
@@ -265,7 +395,7 @@ public final class NeighborCache {
 
   private void probe(Entry e) {
     e.probes++;
-    events.solicit(nic(), e.ip, e.state == NeighborState.PROBE ? e.mac : -1);
+    events.solicit(nic(), e, e.state == NeighborState.PROBE ? e.mac : -1);
     arm(e, params.retransNanos);
   }
 
@@ -276,7 +406,7 @@ public final class NeighborCache {
 
   private void onTimer(Entry e) {
     e.timer = null;
-    if (entries.get(e.ip) != e) {
+    if (find(e.hi, e.lo) != e) {
       return;
     }
     switch (e.state) {
@@ -309,8 +439,8 @@ public final class NeighborCache {
     e.updatedAt = time.nanos();
     ByteBuf b;
     while ((b = e.queue.pollFirst()) != null) {
-      counters.drop(DropReason.ARP_TIMEOUT);
-      events.unresolved(nic(), e.ip, b);
+      counters.drop(family.unresolved);
+      events.unresolved(nic(), e, b);
     }
   }
 

@@ -15,6 +15,8 @@ public final class StackCounters {
   public long arpReceived;
   /** Packets that found no usable ARP entry for their next hop and waited for resolution. */
   public long arpCacheMisses;
+  /** Packets that had to wait for IPv6 neighbour discovery. */
+  public long ndpCacheMisses;
 
   public void drop(DropReason reason) {
     drops[reason.ordinal()]++;

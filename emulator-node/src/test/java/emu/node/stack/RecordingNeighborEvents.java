@@ -41,8 +41,8 @@ final class RecordingNeighborEvents implements NeighborEvents {
   }
 
   @Override
-  public void solicit(Nic nic, int ip, long unicastMac) {
-    solicits.add(new Solicit(time.nanos(), ip, unicastMac));
+  public void solicit(Nic nic, NeighborCache.Entry entry, long unicastMac) {
+    solicits.add(new Solicit(time.nanos(), entry.ip(), unicastMac));
   }
 
   /** Packets in these tests carry a 4-byte tag at their reader index. */
@@ -53,8 +53,8 @@ final class RecordingNeighborEvents implements NeighborEvents {
   }
 
   @Override
-  public void unresolved(Nic nic, int ip, ByteBuf packet) {
-    unresolved.add(new Unresolved(time.nanos(), ip, packet.getInt(packet.readerIndex())));
+  public void unresolved(Nic nic, NeighborCache.Entry entry, ByteBuf packet) {
+    unresolved.add(new Unresolved(time.nanos(), entry.ip(), packet.getInt(packet.readerIndex())));
     packet.release();
   }
 
