@@ -54,7 +54,7 @@ class ArchitectureTest {
         });
   }
 
-  private static final String[] DATA_PATH = {"emu.node.stack..", "emu.node.tcp..", "emu.node.bridge.."};
+  private static final String[] DATA_PATH = {"emu.node.stack..", "emu.node.ipv6..", "emu.node.tcp..", "emu.node.bridge.."};
 
   @Test
   void packagesHaveNoCycles() {

@@ -29,14 +29,18 @@ public final class PacketText {
     }
     if (p.icmp() != null) {
       Packet.Icmp i = p.icmp();
-      return "ICMP " + icmpName(i.type(), i.code()) + (i.ident() != null ? ", id " + i.ident() + ", seq " + i.seq() : "")
-          + ", length " + payload;
+      String echo = i.ident() != null ? ", id " + i.ident() + ", seq " + i.seq() : "";
+      return p.version() == 6 ? "ICMP6, " + icmpv6Name(i.type(), i.code()) + echo + ", length " + payload
+          : "ICMP " + icmpName(i.type(), i.code()) + echo + ", length " + payload;
     }
     if (p.udp() != null) {
       return "UDP " + p.udp().srcPort() + " > " + p.udp().dstPort() + ", length " + p.udp().length();
     }
     if (p.tcp() != null) {
       return tcp(p.tcp());
+    }
+    if (p.version() == 6 && p.protocol() == 58) {
+      return "ICMP6 (truncated)";
     }
     return switch (p.protocol()) {
       case 1 -> "ICMP (truncated)";
@@ -80,6 +84,32 @@ public final class PacketText {
       sb.append(", options [").append(String.join(",", parts)).append(']');
     }
     return sb.append(", length ").append(t.length()).toString();
+  }
+
+  /** An ICMPv6 type and code as tcpdump names them. */
+  public static String icmpv6Name(int type, int code) {
+    return switch (type) {
+      case 1 -> switch (code) {
+        case 0 -> "destination unreachable, unreachable route";
+        case 1 -> "destination unreachable, unreachable prohibited";
+        case 2 -> "destination unreachable, beyond scope";
+        case 3 -> "destination unreachable, unreachable address";
+        case 4 -> "destination unreachable, unreachable port";
+        default -> "destination unreachable, code " + code;
+      };
+      case 2 -> "packet too big";
+      case 3 -> code == 1 ? "time exceeded in-transit, reassembly timeout" : "time exceeded in-transit";
+      case 4 -> "parameter problem";
+      case 128 -> "echo request";
+      case 129 -> "echo reply";
+      case 133 -> "router solicitation";
+      case 134 -> "router advertisement";
+      case 135 -> "neighbor solicitation";
+      case 136 -> "neighbor advertisement";
+      case 137 -> "redirect";
+      case 143 -> "multicast listener report v2";
+      default -> "type " + type + " code " + code;
+    };
   }
 
   /** An ICMP type and code as tcpdump names them. */

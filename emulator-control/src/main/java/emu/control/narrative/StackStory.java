@@ -33,20 +33,26 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
 
   @Override
   public String frameSent(IpEvent.FrameSent e) {
-    return "frames it: Ethernet " + e.srcMac() + " > " + e.dstMac() + ", IPv4, " + e.bytes() + " bytes ["
+    return "frames it: Ethernet " + e.srcMac() + " > " + e.dstMac()
+        + (e.packet().version() == 6 ? ", IPv6 (EtherType 0x86dd), " : ", IPv4, ") + e.bytes() + " bytes ["
         + PacketText.ipv4(e.packet()) + "]; transmits on " + e.dev();
   }
 
   @Override
   public String received(IpEvent.Received e) {
+    boolean v6 = e.packet().version() == 6;
     return "receives a frame on " + e.dev() + " from " + e.srcMac() + " to " + (e.toOwnMac() ? "its own MAC " : "")
-        + e.dstMac() + "; strips the Ethernet header: IPv4 [" + PacketText.ipv4(e.packet()) + "], TTL "
-        + e.packet().ttl() + (e.forMe() ? "; the destination is this node" : "");
+        + e.dstMac() + "; strips the Ethernet header: " + (v6 ? "IPv6 [" : "IPv4 [") + PacketText.ipv4(e.packet())
+        + "], " + (v6 ? "hop limit " : "TTL ") + e.packet().ttl() + (e.forMe() ? "; the destination is this node" : "");
   }
 
   @Override
   public String encapsulated(IpEvent.Encapsulated e) {
     var p = e.packet();
+    if (p.version() == 6) {
+      return "encapsulates: " + PacketText.transport(p) + " inside an IPv6 header " + p.src() + " > " + p.dst()
+          + " (hop limit " + p.ttl() + ", " + p.length() + " bytes)";
+    }
     return "encapsulates: " + PacketText.transport(p) + " inside an IPv4 header " + p.src() + " > " + p.dst()
         + " (TTL " + p.ttl() + ", id " + p.id() + ", " + p.length() + " bytes)";
   }
@@ -59,7 +65,9 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
     RouteInfo r = e.route();
     String own = e.ownAddress() == null ? "(no address)" : e.ownAddress();
     String why;
-    if (e.direct()) {
+    if (e.dst().indexOf(':') >= 0) {
+      why = Ipv6Story.why(e, own);
+    } else if (e.direct()) {
       why = e.dst() + " is on my own subnet " + r.prefix() + " (my address " + own
           + "): deliver directly, ARP for the destination itself";
     } else if (e.ownAddress() != null && masked(e.ownAddress(), e.dst()) != null) {
@@ -122,8 +130,9 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
 
   @Override
   public String neighbor(ArpEvent.NeighborChanged e) {
-    return "ARP cache: " + e.ip() + " on " + e.dev() + " " + (e.from() == null ? "new" : e.from().name()) + " -> "
-        + e.to().name() + (e.mac() == null ? "" : " (" + e.mac() + ")");
+    return (e.ip().indexOf(':') >= 0 ? "neighbour cache: " : "ARP cache: ") + e.ip() + " on " + e.dev() + " "
+        + (e.from() == null ? "new" : e.from().name()) + " -> " + e.to().name()
+        + (e.mac() == null ? "" : " (" + e.mac() + ")");
   }
 
   // ---- ICMP, UDP, TCP ----

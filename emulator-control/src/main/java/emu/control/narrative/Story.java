@@ -6,6 +6,7 @@ import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.Ipv6Event;
 import emu.node.event.LinkEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
@@ -26,6 +27,7 @@ public final class Story implements TraceEvent.Visitor<String> {
   private static final Story INSTANCE = new Story();
   private final StackStory stack = new StackStory();
   private final ControlStory control = new ControlStory();
+  private final Ipv6Story ipv6 = new Ipv6Story();
 
   private Story() {}
 
@@ -65,6 +67,11 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String ip(IpEvent e) {
     return e.accept(stack);
+  }
+
+  @Override
+  public String ipv6(Ipv6Event e) {
+    return e.accept(ipv6);
   }
 
   @Override

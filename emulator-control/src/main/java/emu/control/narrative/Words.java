@@ -46,6 +46,15 @@ final class Words {
       case TCP_OUT_OF_WINDOW -> "TCP segment outside the receive window or failing PAWS (answered with ACK unless RST)";
       case TCP_INVALID -> "TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast)";
       case UNSUPPORTED_PROTOCOL -> "IP protocol this node does not speak";
+      case IPV6_MALFORMED -> "IPv6 header truncated or with bad version or payload length";
+      case IPV6_BAD_EXTENSION -> "IPv6 extension headers malformed, refused or too many";
+      case IPV6_MARTIAN -> "impossible IPv6 source address (multicast, loopback)";
+      case IPV6_NOT_FOR_US -> "IPv6 packet not for this node, and not to be forwarded";
+      case IPV6_FRAGMENT -> "IPv6 fragment for this node (reassembly is not supported yet)";
+      case HOP_LIMIT_EXPIRED -> "hop limit reached zero";
+      case ICMPV6_MALFORMED -> "ICMPv6 message truncated";
+      case ICMPV6_BAD_CHECKSUM -> "ICMPv6 checksum wrong";
+      case NDP_INVALID -> "neighbour discovery message that fails RFC 4861's checks";
       case LINK_DOWN -> "interface is down";
     };
   }
@@ -100,13 +109,19 @@ final class Words {
     return colon < 0 ? addressAndPort : addressAndPort.substring(0, colon);
   }
 
-  /** A route as {@code ip route} prints it, e.g. {@code default via 192.168.1.1 dev eth0}. */
+  /**
+   * A route as {@code ip route} prints it, e.g. {@code default via 192.168.1.1 dev eth0}; an IPv6
+   * one as {@code ip -6 route} does, e.g. {@code default via fe80::ff:fe00:500 dev eth0 proto ra metric 1024}.
+   */
   static String route(RouteInfo r) {
     StringBuilder sb = new StringBuilder(r.isDefault() ? "default" : r.prefix());
     if (r.gateway() != null) {
       sb.append(" via ").append(r.gateway());
     }
     sb.append(" dev ").append(r.dev());
+    if (r.prefix().indexOf(':') >= 0) {
+      return sb.append(" proto ").append(r.proto()).append(" metric ").append(r.metric()).toString();
+    }
     if (r.src() != null) {
       sb.append(" proto ").append(r.proto()).append(" scope link src ").append(r.src());
     }

@@ -66,11 +66,11 @@ class StoryTest {
 
   @Test
   void packetsReadAsTcpdumpPrintsThem() {
-    Packet syn = new Packet("192.168.1.100", "192.168.5.100", 6, 64, 60333, 60, 20, 0, false, null, null,
+    Packet syn = new Packet(4, "192.168.1.100", "192.168.5.100", 6, 64, 60333, 60, 20, 0, false, null, null,
         new Packet.Tcp(44216, 443, "S", 3040947763L, null, 65535, 1460, true, 3119171422L, 0L, 7, 0, 0));
     assertEquals("192.168.1.100 > 192.168.5.100: TCP 44216 > 443 [S], seq 3040947763, win 65535, options [mss 1460,"
         + "sackOK,TS val 3119171422 ecr 0,wscale 7], length 0", Story.packet(syn));
-    Packet data = new Packet("192.168.5.100", "192.168.1.100", 6, 63, 1, 92, 20, 0, false, null, null,
+    Packet data = new Packet(4, "192.168.5.100", "192.168.1.100", 6, 63, 1, 92, 20, 0, false, null, null,
         new Packet.Tcp(443, 44216, "P.", 4294967290L, 5L, 502, null, false, null, null, null, 0, 40));
     assertEquals("192.168.5.100 > 192.168.1.100: TCP 443 > 44216 [P.], seq 4294967290:34, ack 5, win 502, length 40",
         Story.packet(data), "the end of the data wraps around 2^32");

@@ -80,12 +80,12 @@ class ReportTest {
 
   /** A UDP datagram {@code src > dst}, ports 1000 > 2000, {@code n} bytes of payload. */
   private static Packet udp(String src, String dst, int n) {
-    return new Packet(src, dst, 17, 64, n, 28 + n, 20, 0, false, null, new Packet.Udp(1000, 2000, n), null);
+    return new Packet(4, src, dst, 17, 64, n, 28 + n, 20, 0, false, null, new Packet.Udp(1000, 2000, n), null);
   }
 
   /** An ICMP echo reply {@code src > dst} with sequence number {@code seq}. */
   private static Packet echoReply(String src, String dst, int seq) {
-    return new Packet(src, dst, 1, 63, seq, 84, 20, 0, false, new Packet.Icmp(0, 0, 7, seq), null, null);
+    return new Packet(4, src, dst, 1, 63, seq, 84, 20, 0, false, new Packet.Icmp(0, 0, 7, seq), null, null);
   }
 
   /** Something a node says about the next frame it sends: here, answering a ping. */

@@ -1,12 +1,17 @@
 package emu.node.event;
 
 /**
- * What an IPv4 packet was, as tcpdump would summarise it: the IPv4 header's fields
- * ({@code length} is the total length, {@code headerLength} the header's, options included) and, for the first fragment, the transport header's, in
+ * What an IP packet was, as tcpdump would summarise it: its {@code version} (4 or 6), the
+ * header's fields ({@code length} is the total length, {@code headerLength} the header's, IPv4
+ * options or IPv6 extension headers included; {@code ttl} is IPv6's hop limit and
+ * {@code protocol} its upper-layer next header) and, for the first fragment, the transport header's, in
  * exactly one of {@code icmp}, {@code udp} or {@code tcp} (none for other protocols, later
- * fragments, or a transport header that did not parse: {@code malformed}).
+ * fragments, or a transport header that did not parse: {@code malformed}). IPv6 has no
+ * identification: {@code id} is then the upper layer's checksum, which no router changes, so a
+ * packet sent and the same packet received still pair up (to order events of hosts whose clocks
+ * differ); ICMP there is ICMPv6.
  */
-public record Packet(String src, String dst, int protocol, int ttl, int id, int length, int headerLength,
+public record Packet(int version, String src, String dst, int protocol, int ttl, int id, int length, int headerLength,
                      int fragmentOffset,
                      boolean malformed, Icmp icmp, Udp udp, Tcp tcp) {
   /** Bytes after the IPv4 header. */

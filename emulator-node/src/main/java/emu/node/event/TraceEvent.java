@@ -14,7 +14,7 @@ package emu.node.event;
  * is read. (Java 17 has no exhaustive pattern switch; visitors give the same guarantee.) A new
  * protocol adds a family file here and its cases to the renderer.
  */
-public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
+public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
     BridgeEvent, AppEvent, ControlEvent, TraceMeta {
 
   <R> R accept(Visitor<R> v);
@@ -29,6 +29,8 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEve
     R link(LinkEvent e);
 
     R ip(IpEvent e);
+
+    R ipv6(Ipv6Event e);
 
     R arp(ArpEvent e);
 

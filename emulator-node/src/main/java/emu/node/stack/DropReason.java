@@ -66,6 +66,24 @@ public enum DropReason {
   TCP_INVALID,
   /** IP protocol this node does not speak. */
   UNSUPPORTED_PROTOCOL,
+  /** IPv6 header truncated, with a bad version or payload length. */
+  IPV6_MALFORMED,
+  /** IPv6 extension headers malformed, refused, or too many. */
+  IPV6_BAD_EXTENSION,
+  /** IPv6 packet from an impossible source (multicast, loopback). */
+  IPV6_MARTIAN,
+  /** IPv6 packet for another host arrived at a host that does not forward, or one routers must not forward. */
+  IPV6_NOT_FOR_US,
+  /** IPv6 fragment for this node (reassembly is not supported yet). */
+  IPV6_FRAGMENT,
+  /** IPv6 hop limit reached zero. */
+  HOP_LIMIT_EXPIRED,
+  /** ICMPv6 message truncated. */
+  ICMPV6_MALFORMED,
+  /** ICMPv6 checksum wrong. */
+  ICMPV6_BAD_CHECKSUM,
+  /** Neighbor discovery message that fails RFC 4861's checks (hop limit not 255, bad option...). */
+  NDP_INVALID,
   /** Interface is down. */
   LINK_DOWN;
 

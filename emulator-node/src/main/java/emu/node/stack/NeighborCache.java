@@ -174,8 +174,8 @@ public final class NeighborCache {
     return ip & 0xFFFF_FFFFL;
   }
 
-  /** Binds the cache to its interface (the two are made together). */
-  void attach(Nic nic) {
+  /** Binds the cache to its interface (the two are made together; IPv6 makes its own for a NIC). */
+  public void attach(Nic nic) {
     this.nic = nic;
   }
 

@@ -54,6 +54,7 @@ public final class NetworkStack {
   private final IpProtocol[] protocols = new IpProtocol[256];
   /** Network-layer protocols other than ARP and IPv4, by EtherType. */
   private final IntObjectHashMap<EtherProtocol> etherProtocols = new IntObjectHashMap<>();
+  private final List<LinkListener> linkListeners = new ArrayList<>();
 
   public NetworkStack(String name, TimeSource time, RandomGenerator random, StackObserver observer,
                       ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
@@ -158,6 +159,22 @@ public final class NetworkStack {
     } else if (nic.address() != null) {
       arp.announce(nic);
     }
+    for (LinkListener l : linkListeners) {
+      l.linkChanged(nic, up);
+    }
+  }
+
+  /** A network layer beside IPv4 (IPv6) hears of carrier changes here. */
+  public void addLinkListener(LinkListener l) {
+    linkListeners.add(l);
+  }
+
+  /**
+   * Hands a complete Ethernet frame to {@code nic}'s link (counted; dropped and counted if the
+   * interface is down): for network layers beside IPv4, which build their own frames.
+   */
+  public void sendFrame(Nic nic, ByteBuf frame) {
+    linkOutput.send(nic, frame);
   }
 
   /** Ingress from a link: the frame's owner is now the stack. */
@@ -273,6 +290,11 @@ public final class NetworkStack {
 
   public boolean forwarding() {
     return forwarding;
+  }
+
+  /** The neighbour cache tunables the interfaces were made with. */
+  public NeighborCache.Params neighborParams() {
+    return neighborParams;
   }
 
   public TimeSource time() {

@@ -9,7 +9,9 @@ public enum SendResult {
   /** ENETDOWN: the route's interface is down. */
   NETWORK_DOWN("Network is down"),
   /** EMSGSIZE: larger than the MTU with Don't Fragment set. */
-  TOO_BIG("Message too long");
+  TOO_BIG("Message too long"),
+  /** EADDRNOTAVAIL: no usable source address (IPv6: still tentative, or none of the right scope). */
+  NO_ADDRESS("Cannot assign requested address");
 
   private final String message;
 

@@ -2,6 +2,9 @@ package emu.node.trace;
 
 import emu.node.event.Packet;
 import emu.node.wire.IcmpPacket;
+import emu.node.wire.Icmpv6Packet;
+import emu.node.wire.Ipv6Extensions;
+import emu.node.wire.Ipv6Packet;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.TcpOptions;
@@ -10,7 +13,7 @@ import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Reads a packet's facts off its bytes for an event: the IPv4 header and the transport header's
+ * Reads a packet's facts off its bytes for an event: the IP header and the transport header's
  * fields, with the checked views (untrusted bytes: a header that does not parse gives
  * {@code malformed}, never an exception). Only called while tracing; allocates freely.
  */
@@ -21,7 +24,7 @@ public final class PacketFacts {
   public static Packet ipv4(ByteBuf buf, int ipStart) {
     Ipv4Packet ip = new Ipv4Packet().wrap(buf, ipStart);
     if (ip.check() != Ipv4Packet.Check.OK) {
-      return new Packet(null, null, 0, 0, 0, 0, 0, 0, true, null, null, null);
+      return new Packet(4, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null);
     }
     String src = Ipv4Address.format(ip.src());
     String dst = Ipv4Address.format(ip.dst());
@@ -57,9 +60,69 @@ public final class PacketFacts {
         default -> { }
       }
     }
-    return new Packet(src, dst, ip.protocol(), ip.ttl(), ip.ident(), ip.totalLength(), ip.headerLength(),
+    return new Packet(4, src, dst, ip.protocol(), ip.ttl(), ip.ident(), ip.totalLength(), ip.headerLength(),
         ip.fragmentOffset(),
         malformed, icmp, udp, tcp);
+  }
+
+  /** The IPv6 packet whose header starts at {@code ipStart} of {@code buf}, its extension headers walked. */
+  public static Packet ipv6(ByteBuf buf, int ipStart) {
+    Ipv6Packet ip = new Ipv6Packet().wrap(buf, ipStart);
+    if (ip.check() != Ipv6Packet.Check.OK) {
+      return new Packet(6, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null);
+    }
+    String src = ip.src().toString();
+    String dst = ip.dst().toString();
+    Ipv6Extensions ext = new Ipv6Extensions();
+    if (ext.walk(buf, ipStart, ip.dst().isMulticast()) != Ipv6Extensions.Result.OK) {
+      return new Packet(6, src, dst, ip.nextHeader(), ip.hopLimit(), 0, ip.totalLength(), Ipv6Packet.HEADER_LEN, 0,
+          true, null, null, null);
+    }
+    int at = ext.payloadIndex();
+    int len = ipStart + ip.totalLength() - at;
+    int protocol = ext.protocol();
+    Packet.Icmp icmp = null;
+    Packet.Udp udp = null;
+    Packet.Tcp tcp = null;
+    int id = 0;
+    boolean malformed = false;
+    if (ext.fragmentOffset() == 0) {
+      switch (protocol) {
+        case Ipv6Extensions.ICMPV6 -> {
+          Icmpv6Packet i = new Icmpv6Packet().wrap(buf, at, len);
+          if (i.check()) {
+            boolean echo = i.type() == Icmpv6Packet.TYPE_ECHO_REQUEST || i.type() == Icmpv6Packet.TYPE_ECHO_REPLY;
+            icmp = new Packet.Icmp(i.type(), i.code(), echo ? i.ident() : null, echo ? i.seq() : null);
+            id = i.checksum();
+          } else {
+            malformed = true;
+          }
+        }
+        case Ipv6Extensions.UDP -> {
+          UdpDatagram u = new UdpDatagram().wrap(buf, at, len);
+          if (u.check()) {
+            udp = new Packet.Udp(u.srcPort(), u.dstPort(), u.payloadLength());
+            id = u.checksum();
+          } else {
+            malformed = true;
+          }
+        }
+        case Ipv6Extensions.TCP -> {
+          tcp = tcp(buf, at, len);
+          malformed = tcp == null;
+          id = malformed ? 0 : new TcpSegment().wrap(buf, at, len).checksum();
+        }
+        default -> { }
+      }
+    }
+    return new Packet(6, src, dst, protocol, ip.hopLimit(), id, ip.totalLength(), at - ipStart, ext.fragmentOffset(),
+        malformed, icmp, udp, tcp);
+  }
+
+  /** The IP packet at {@code ipStart}, either version. */
+  public static Packet ip(ByteBuf buf, int ipStart) {
+    return ipStart < buf.writerIndex() && (buf.getUnsignedByte(ipStart) >>> 4) == 6 ? ipv6(buf, ipStart)
+        : ipv4(buf, ipStart);
   }
 
   private static Packet.Tcp tcp(ByteBuf buf, int at, int len) {

@@ -21,7 +21,7 @@ class EventCodecTest {
     Set<String> seen = new HashSet<>();
     for (Class<? extends TraceEvent> c : Samples.recordClasses()) {
       String type = EventCodec.typeOf(c);
-      assertTrue(type.matches("[a-z]+(\\.[a-z_]+)?"), c + ": " + type);
+      assertTrue(type.matches("[a-z][a-z0-9]*(\\.[a-z_0-9]+)?"), c + ": " + type);
       assertTrue(seen.add(type), "two records named " + type);
       assertEquals(c, EventCodec.classOf(type));
     }

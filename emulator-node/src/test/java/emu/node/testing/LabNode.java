@@ -12,6 +12,9 @@ import emu.node.stack.StackCounters;
 import emu.node.trace.MemoryTracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv6Cidr;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.trace.Ipv6Trace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
@@ -28,6 +31,7 @@ public final class LabNode {
   private final TcpLayer tcp;
   private final MemoryTracer tracer;
   private final ByteBufAllocator alloc;
+  private Ipv6Layer ipv6;
   private final Map<String, RecordingEndpoint> recorders = new LinkedHashMap<>();
 
   LabNode(String name, NetworkStack stack, TcpLayer tcp, MemoryTracer tracer, ByteBufAllocator alloc) {
@@ -49,6 +53,33 @@ public final class LabNode {
 
   public NetworkStack stack() {
     return stack;
+  }
+
+  /** IPv6 on this node (made on first use, tracing into the node's tracer), started by {@link VirtualLab#start()}. */
+  public Ipv6Layer ipv6() {
+    if (ipv6 == null) {
+      ipv6 = new Ipv6Layer(stack, new Ipv6Trace(tracer));
+    }
+    return ipv6;
+  }
+
+  /** IPv6 on {@code nicName} with its link-local address, these static addresses, and SLAAC if {@code autoconf}. */
+  public LabNode ipv6(String nicName, boolean autoconf, String... statics) {
+    ipv6().enable(nic(nicName), java.util.Arrays.stream(statics).map(Ipv6Cidr::parse).toList(), autoconf);
+    return this;
+  }
+
+  void flushIpv6Neighbors() {
+    if (ipv6 != null) {
+      ipv6.interfaces().forEach(i -> i.neighbors().flush());
+    }
+  }
+
+  /** Starts IPv6, if the node has it (duplicate address detection, router discovery). */
+  void startIpv6() {
+    if (ipv6 != null) {
+      ipv6.start();
+    }
   }
 
   /** The node's TCP, registered with its stack. */

@@ -233,10 +233,15 @@ public final class VirtualLab implements AutoCloseable {
 
   // ---- running ---------------------------------------------------------------------------
 
-  /** Brings every stack up (gratuitous ARP, as on link up) and lets the announcements land. */
+  /**
+   * Brings every stack up (gratuitous ARP, as on link up) and lets the announcements land. A lab
+   * with IPv6 never goes quiet (routers advertise every few minutes): there the IPv6 layers start
+   * and a test runs time itself.
+   */
   public void start() {
     nodes.values().forEach(n -> n.stack().start());
     settle();
+    nodes.values().forEach(LabNode::startIpv6);
   }
 
   /** Runs timers until none is left (or the run limit); returns whether the network went quiet. */
@@ -375,6 +380,7 @@ public final class VirtualLab implements AutoCloseable {
       for (Nic nic : n.stack().nics()) {
         nic.neighbors().flush();
       }
+      n.flushIpv6Neighbors();
     }
     allEnds.forEach(LinkEndpoint::close);
     time.advance(RUN_LIMIT_NANOS);
