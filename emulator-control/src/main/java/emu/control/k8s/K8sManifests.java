@@ -149,19 +149,15 @@ public final class K8sManifests {
         String key = pn.name() + ":" + f.name();
         String peer = peerOf.get(key);
         if (peer == null) {
-          ifaces.add(new NodeConfig.Iface(f.name(), f.mac(), f.address(), f.mtu(), null, null, f.impairments(),
-              f.vni()));
+          ifaces.add(f.withLink(null, null));
           continue;
         }
         ports.add(new Port(f.name(), portOf.get(key), "UDP"));
-        ifaces.add(new NodeConfig.Iface(f.name(), f.mac(), f.address(), f.mtu(), "0.0.0.0:" + portOf.get(key), peer,
-            f.impairments(), f.vni()));
+        ifaces.add(f.withLink("0.0.0.0:" + portOf.get(key), peer));
       }
       ports.add(new Port("emu-mgmt", MGMT_PORT, "TCP"));
-      NodeConfig cluster = new NodeConfig(c.lab(), c.name(), c.kind(), ifaces, c.routes(), c.gateway(), c.hosts(),
-          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token()), OUT_DIR, c.capture(), c.trace(),
-          c.traceBudget(), c.seed(), null, c.tcp(), c.services(), c.nameserver(), c.dns(), c.https(), c.trustPem(),
-          c.prewarmTls());
+      NodeConfig cluster = c.withInterfaces(ifaces).withPlacement(
+          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token()), OUT_DIR, null);
       // The secrets go to the Secret; the node merges them back (NodeMain CONFIG SECRETS).
       ObjectNode cfg = NodeConfig.JSON.valueToTree(cluster);
       ObjectNode secrets = F.objectNode();

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param nameserver the IPv4 address of the DNS server this node's stub resolver asks, or null
  * @param dns this node's DNS server role, or null
  * @param https this node's HTTPS service, or null
+ * @param gateway6 the IPv6 default gateway, or null (a host may learn one from router advertisements)
  * @param trustPem the certificates (PEM) this node's TLS clients trust: the lab CA
  * @param prewarmTls true to build the default TLS client context when the node starts, off the
  *     event loop (a cold JVM needs about a second for it), because the lab's scenario fetches
@@ -36,14 +37,42 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
-                         HttpsConfig https, String trustPem, Boolean prewarmTls) {
+                         HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6) {
 
   /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                     String gateway, Map<String, String> hosts, Management management, String outputDir,
                     boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, null, null, null, null, null, null, null);
+        parentPid, null, null, null, null, null, null, null, null);
+  }
+
+  /** A configuration without an IPv6 default gateway. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, null);
+  }
+
+  /** The same configuration with other interfaces. */
+  public NodeConfig withInterfaces(List<Iface> ifaces) {
+    return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6);
+  }
+
+  /** The same configuration run elsewhere: its management API, output folder and parent process. */
+  public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
+    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6);
+  }
+
+  /** True if some interface speaks IPv6. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean hasIpv6() {
+    return interfaces.stream().anyMatch(Iface::ipv6);
   }
 
   /**
@@ -55,12 +84,32 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param receive how the socket reads (emu.link.tunnel.ReceiveMode, lower case): {@code gro}
    *     when the peer is an emu node (null means that), {@code recvmmsg} when it sends separate
    *     datagrams (a Linux VXLAN device, QEMU, any external peer)
+   * @param addresses6 the interface's static IPv6 addresses (ADDRESS/n), or null: IPv6 is on the
+   *     interface (with its link-local address) when this is not null or {@code slaac} is true
+   * @param slaac true to take addresses from routers' advertisements ({@code ipv6: auto})
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
-                      Map<String, String> impairments, Integer vni, String receive) {
+                      Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                      Boolean slaac) {
     public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
       this(name, mac, address, mtu, bind, peer, null, null, null);
+    }
+
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, null, null);
+    }
+
+    /** The same interface on another UDP link (bind and peer host:port; null for none). */
+    public Iface withLink(String newBind, String newPeer) {
+      return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac);
+    }
+
+    /** True if IPv6 is on this interface. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean ipv6() {
+      return addresses6 != null || Boolean.TRUE.equals(slaac);
     }
 
     public Iface(String name, String mac, String address, int mtu, String bind, String peer,
@@ -74,8 +123,22 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     }
   }
 
-  /** A static route; {@code to} is a prefix ("default" allowed), {@code via} the gateway. */
-  public record StaticRoute(String to, String via, int metric) {}
+  /**
+   * A static route; {@code to} is a prefix ("default" allowed), {@code via} the gateway; an IPv6
+   * route when they are IPv6 ({@code dev} names a link-local gateway's interface, else null).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record StaticRoute(String to, String via, int metric, String dev) {
+    public StaticRoute(String to, String via, int metric) {
+      this(to, via, metric, null);
+    }
+
+    /** True for an IPv6 route. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean ipv6() {
+      return via.indexOf(':') >= 0;
+    }
+  }
 
   /** Where the node's management API listens and the token it demands. */
   public record Management(String host, int port, String token) {}

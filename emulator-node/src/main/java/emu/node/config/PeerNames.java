@@ -88,13 +88,9 @@ public final class PeerNames {
       }
       String resolved = addr.getHostAddress() + ":" + port;
       log.accept("interface " + i.name() + ": link peer " + host + " is " + resolved);
-      out.add(new NodeConfig.Iface(i.name(), i.mac(), i.address(), i.mtu(), i.bind(), resolved, i.impairments(),
-          i.vni(), i.receive()));
+      out.add(i.withLink(i.bind(), resolved));
     }
-    return new NodeConfig(config.lab(), config.name(), config.kind(), out, config.routes(), config.gateway(),
-        config.hosts(), config.management(), config.outputDir(), config.capture(), config.trace(),
-        config.traceBudget(), config.seed(), config.parentPid(), config.tcp(), config.services(), config.nameserver(),
-        config.dns(), config.https(), config.trustPem(), config.prewarmTls());
+    return config.withInterfaces(out);
   }
 
   /**
