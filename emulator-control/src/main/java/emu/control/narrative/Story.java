@@ -4,6 +4,7 @@ import emu.node.event.AppEvent;
 import emu.node.event.ArpEvent;
 import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
+import emu.node.event.DnsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.LinkEvent;
@@ -26,6 +27,7 @@ public final class Story implements TraceEvent.Visitor<String> {
   private static final Story INSTANCE = new Story();
   private final StackStory stack = new StackStory();
   private final ControlStory control = new ControlStory();
+  private final DnsStory dns = new DnsStory();
 
   private Story() {}
 
@@ -105,5 +107,10 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String meta(TraceMeta e) {
     return e.accept(control);
+  }
+
+  @Override
+  public String dns(DnsEvent e) {
+    return e.accept(dns);
   }
 }

@@ -15,7 +15,7 @@ package emu.node.event;
  * protocol adds a family file here and its cases to the renderer.
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
-    BridgeEvent, AppEvent, ControlEvent, TraceMeta {
+    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -45,5 +45,7 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEve
     R control(ControlEvent e);
 
     R meta(TraceMeta e);
+
+    R dns(DnsEvent e);
   }
 }
