@@ -125,6 +125,7 @@ for b in builds:
             per_round[b][label].append(statistics.median(it))
             alloc[b][label] += [v for fork in r["secondaryMetrics"]["gc.alloc.rate.norm"]["rawData"] for v in fork]
 med = lambda xs: statistics.median(xs)
+nb = lambda x: f"{x:,.1f}" if x >= 1 else f"{x:.4f}"  # bytes: JMH's noise on a 0 B/op path is ~0.001
 print(open(f"{out}/header.txt").read(), end="")
 print()
 print(f"Medians of {rounds} rounds x every measured iteration, before and after run alternately:")
@@ -132,7 +133,7 @@ print(f"  {'':26} {'ops/s before':>14} {'ops/s after':>14} {'after/before':>12} 
 for _, _, label in rows:
     ob, oa = med(ops["before"][label]), med(ops["after"][label])
     ab, aa = med(alloc["before"][label]), med(alloc["after"][label])
-    print(f"  {label:26} {ob:14,.0f} {oa:14,.0f} {oa / ob:12.2f} {ab:12.1f} {aa:11.1f}")
+    print(f"  {label:26} {ob:14,.0f} {oa:14,.0f} {oa / ob:12.2f} {nb(ab):>12} {nb(aa):>11}")
 print()
 print("Each round's median ops/s (the spread between rounds is the machine's noise):")
 for _, _, label in rows:
@@ -163,8 +164,8 @@ for b in builds:
         ("events/s, emit alone (ns per event)", f"{emit:,.0f} ({1e9 / emit:,.1f})"),
         ("B per packet, tracing on (per event)", f"{a['forward, tracing on']:,.1f} ({a['forward, tracing on'] / epp:,.1f})"),
         ("B per emit", f"{a['emit one ip.forward']:,.1f}"),
-        ("B per packet, tracing off", f"{a['forward, tracing off']:.3f}"),
-        ("B per packet, ForwardingBenchmark", f"{a['ForwardingBenchmark 64 B']:.3f}"),
+        ("B per packet, tracing off", nb(a['forward, tracing off'])),
+        ("B per packet, ForwardingBenchmark", nb(a['ForwardingBenchmark 64 B'])),
     ])
 print(f"  {'':40} {'before':>20} {'after':>20}")
 for (k, vb), (_, va) in zip(*derived):
