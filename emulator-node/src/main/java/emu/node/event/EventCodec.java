@@ -42,6 +42,9 @@ public final class EventCodec {
       .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
       .configure(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // a record's fields are its components; a helper such as RouteInfo.isDefault() is not one
+      .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER,
+          com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
       .build();
   private static final SerializerProvider PROVIDER = JSON.getSerializerProviderInstance();
   /** The fields every line has; no record may have a field of these names. */
