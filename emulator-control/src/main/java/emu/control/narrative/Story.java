@@ -4,11 +4,13 @@ import emu.node.event.AppEvent;
 import emu.node.event.ArpEvent;
 import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
+import emu.node.event.HttpsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.LinkEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
 import emu.node.event.TraceMeta;
 import emu.node.event.UdpEvent;
@@ -26,6 +28,8 @@ public final class Story implements TraceEvent.Visitor<String> {
   private static final Story INSTANCE = new Story();
   private final StackStory stack = new StackStory();
   private final ControlStory control = new ControlStory();
+  private final TlsStory tls = new TlsStory();
+  private final HttpsStory https = new HttpsStory();
 
   private Story() {}
 
@@ -105,5 +109,15 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String meta(TraceMeta e) {
     return e.accept(control);
+  }
+
+  @Override
+  public String tls(TlsEvent e) {
+    return e.accept(tls);
+  }
+
+  @Override
+  public String https(HttpsEvent e) {
+    return e.accept(https);
   }
 }

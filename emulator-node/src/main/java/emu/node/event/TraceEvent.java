@@ -15,7 +15,7 @@ package emu.node.event;
  * protocol adds a family file here and its cases to the renderer.
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
-    BridgeEvent, AppEvent, ControlEvent, TraceMeta {
+    BridgeEvent, AppEvent, ControlEvent, TraceMeta, TlsEvent, HttpsEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -45,5 +45,9 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, ArpEvent, IcmpEve
     R control(ControlEvent e);
 
     R meta(TraceMeta e);
+
+    R tls(TlsEvent e);
+
+    R https(HttpsEvent e);
   }
 }
