@@ -2,6 +2,7 @@ package emu.control.report;
 
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
 import emu.node.event.TraceMeta;
 import java.util.Set;
@@ -23,11 +24,17 @@ final class Roles {
     if (e instanceof IpEvent.Forwarded || e instanceof IcmpEvent) {
       return true;
     }
+    if (e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.SENT) {
+      return true; // a TLS record or message this node sends
+    }
     return e instanceof TraceMeta.Legacy l && (LEGACY_LABELS.contains(l.kind()) || "sent".equals(l.fields().get("dir")));
   }
 
   /** True for the receiving end of a message the sender's label already tells. */
   static boolean received(TraceEvent e) {
+    if (e instanceof TlsEvent t) {
+      return t.dir() == TlsEvent.Direction.RECEIVED;
+    }
     return e instanceof TraceMeta.Legacy l && l.kind().startsWith("tls.") && "received".equals(l.fields().get("dir"));
   }
 }
