@@ -145,6 +145,14 @@ class HttpsGetTest {
         .assertExit(0);
     assertTrue(run.output().contains("JDK SunJSSE"), run.output());
     assertTrue(run.output().contains("* SSL connection using TLSv1.3"), run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Server hello (2):\n"), "-v shows the handshake as curl does: " + run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Certificate (11):\n"
+        + "* TLSv1.3 (IN), TLS handshake, CERT verify (15):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Finished (20):\n"), run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (OUT), TLS handshake, Finished (20):\n"
+        + "* SSL connection using TLSv1.3"), run.output());
     assertFalse(run.output().contains("* TLS:"), "no sentences: they are the narrative's");
     assertTrue(run.output().contains("*    public key: RSA 2048 bits"), run.output());
   }

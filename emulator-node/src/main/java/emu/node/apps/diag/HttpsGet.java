@@ -62,8 +62,9 @@ import javax.net.ssl.SSLSession;
  * says which check failed ("certificate is not trusted (issuer ... is not the lab CA)", "host
  * name ... does not match the certificate (names: ...)", "certificate expired on ...",
  * self-signed) and no HTTP request is sent. {@code -v} adds each certificate's public
- * key, signature algorithm and serial. Runs on the node's event loop; never blocks (but
- * {@code --ca} reads a small file).
+ * key, signature algorithm and serial, and the TLS handshake as {@code curl -v} prints it
+ * ({@code * TLSv1.3 (OUT), TLS handshake, Client hello (1):}, see {@link CurlTlsLines}). Runs on
+ * the node's event loop; never blocks (but {@code --ca} reads a small file).
  */
 public final class HttpsGet implements Command {
   static final int DEFAULT_BODY_LINES = 20;
@@ -125,7 +126,8 @@ public final class HttpsGet implements Command {
       io.out("  fetches URL over HTTPS, verifying the certificate chain (the lab CA, or --ca) and the host name;");
       io.out("  --tls picks the versions offered (default: 1.3 and 1.2), --provider the TLS implementation");
       io.out("  (bc = Bouncy Castle JSSE, the default; jdk = SunJSSE); -n body lines shown (default "
-          + DEFAULT_BODY_LINES + "); -m gives up after that many seconds (default 30); -v adds the certificates' keys");
+          + DEFAULT_BODY_LINES + "); -m gives up after that many seconds (default 30); -v adds the certificates' "
+          + "keys and the TLS handshake as curl -v shows it");
       io.exit(a.flag("-h") || a.flag("--help") ? 0 : 2);
       return;
     }
@@ -207,11 +209,12 @@ public final class HttpsGet implements Command {
         io.out("* Host " + t.host() + " resolved to " + address);
       }
       io.out("*   Trying " + address + ":" + t.port() + "...");
+      Tracer narration = verbose ? new Echo(tracer) : tracer;
       // Half-closure on: the server's FIN arrives as an input-shutdown event (handled below).
       net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel c) {
-          narrator = new TlsNarrator(tracer, TlsEvent.Side.CLIENT);
+          narrator = new TlsNarrator(narration, TlsEvent.Side.CLIENT);
           ssl = tls.newHandler(c.alloc(), t.host(), t.port());
           meter = new PlaintextMeter();
           c.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
@@ -399,6 +402,31 @@ public final class HttpsGet implements Command {
         ch.close();
       }
       io.exit(code);
+    }
+
+    /** The tracer, plus curl's lines for the TLS records on the terminal (-v). */
+    private final class Echo implements Tracer {
+      private final Tracer inner;
+      private final CurlTlsLines curl = new CurlTlsLines();
+
+      Echo(Tracer inner) {
+        this.inner = inner;
+      }
+
+      @Override
+      public boolean enabled() {
+        return true;
+      }
+
+      @Override
+      public void emit(emu.node.event.TraceEvent event) {
+        if (!done && event instanceof TlsEvent e) {
+          curl.lines(e).forEach(io::out);
+        }
+        if (inner.enabled()) {
+          inner.emit(event);
+        }
+      }
     }
   }
 
