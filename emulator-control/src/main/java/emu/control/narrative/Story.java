@@ -5,11 +5,13 @@ import emu.node.event.ArpEvent;
 import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
 import emu.node.event.DnsEvent;
+import emu.node.event.HttpsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.LinkEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
 import emu.node.event.TraceMeta;
 import emu.node.event.UdpEvent;
@@ -28,6 +30,8 @@ public final class Story implements TraceEvent.Visitor<String> {
   private final StackStory stack = new StackStory();
   private final ControlStory control = new ControlStory();
   private final DnsStory dns = new DnsStory();
+  private final TlsStory tls = new TlsStory();
+  private final HttpsStory https = new HttpsStory();
 
   private Story() {}
 
@@ -112,5 +116,15 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String dns(DnsEvent e) {
     return e.accept(dns);
+  }
+
+  @Override
+  public String tls(TlsEvent e) {
+    return e.accept(tls);
+  }
+
+  @Override
+  public String https(HttpsEvent e) {
+    return e.accept(https);
   }
 }

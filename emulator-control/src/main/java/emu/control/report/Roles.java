@@ -3,8 +3,8 @@ package emu.control.report;
 import emu.node.event.DnsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
-import emu.node.event.TraceMeta;
 import java.util.Set;
 
 /**
@@ -26,14 +26,12 @@ final class Roles {
 
   /** True if {@code e} says what the next frame its node sends carries. */
   static boolean labelsNextFrame(TraceEvent e) {
-    if (e instanceof IpEvent.Forwarded || e instanceof IcmpEvent || DNS_LABELS.contains(e.getClass())) {
-      return true;
-    }
-    return e instanceof TraceMeta.Legacy l && "sent".equals(l.fields().get("dir"));
+    return e instanceof IpEvent.Forwarded || e instanceof IcmpEvent || DNS_LABELS.contains(e.getClass())
+        || e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.SENT; // a TLS record or message this node sends
   }
 
   /** True for the receiving end of a message the sender's label already tells. */
   static boolean received(TraceEvent e) {
-    return e instanceof TraceMeta.Legacy l && l.kind().startsWith("tls.") && "received".equals(l.fields().get("dir"));
+    return e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.RECEIVED;
   }
 }

@@ -48,9 +48,7 @@ class EventCodecTest {
           expected.add(new com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy()
               .translate(rc.getName()));
         }
-        if (!(e instanceof TraceMeta.Legacy)) {
-          assertEquals(expected, fields, line);
-        }
+        assertEquals(expected, fields, line);
         assertEquals("r1", j.path("node").asText());
       }
     }
