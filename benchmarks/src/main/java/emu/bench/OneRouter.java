@@ -13,6 +13,7 @@ import emu.node.stack.StackObserver;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.SplittableRandom;
@@ -21,8 +22,9 @@ import java.util.function.UnaryOperator;
 /**
  * The router the forwarding benchmarks drive, in memory: eth0 192.168.1.1/24 in, eth1
  * 192.168.5.1/24 out, two routes (10/8 and a default), the destination 192.168.5.100 a
- * permanent neighbour on eth1, and one IPv4/UDP frame from 192.168.1.100 that {@link #forward}
- * sends through the router again and again.
+ * permanent neighbour on eth1, and one IPv4/UDP frame from 192.168.1.100 (UDP 40000 > 9, zero
+ * payload, checksum filled in) that {@link #forward} sends through the router again and again.
+ * The stack reports to a {@link StackObserver}: {@link StackObserver#OFF} unless given one.
  */
 final class OneRouter {
   /** An endpoint that keeps the last frame it is sent, so the benchmark can forward it again. */
@@ -64,29 +66,41 @@ final class OneRouter {
 
   final Sink egress = new Sink("r1:eth1");
   private final Sink ingress = new Sink("r1:eth0");
-  private final NetworkStack router;
-  private final Nic in;
+  final NetworkStack router;
+  final Nic in;
+  final Nic out;
   private final ByteBuf frame;
   private final int ttlWord;
   private final int checksum;
 
   /** @param wrapEgress what stands between eth1 and the sink (the identity for nothing) */
   OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress) {
-    router = new NetworkStack("r1", time, new SplittableRandom(1), StackObserver.OFF,
+    this(frameSize, time, wrapEgress, StackObserver.OFF);
+  }
+
+  /**
+   * @param wrapEgress what stands between eth1 and the sink (the identity for nothing)
+   * @param observer what the router's stack reports to (e.g. {@code StackTrace.of(tracer)})
+   */
+  OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress, StackObserver observer) {
+    router = new NetworkStack("r1", time, new SplittableRandom(1), observer,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
     in = router.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("192.168.1.1/24"), ingress);
-    Nic out = router.addNic("eth1", 0x020000000401L, Ipv4Cidr.parse("192.168.5.1/24"), wrapEgress.apply(egress));
+    out = router.addNic("eth1", 0x020000000401L, Ipv4Cidr.parse("192.168.5.1/24"), wrapEgress.apply(egress));
     router.addRoute(Ipv4Cidr.parse("10.0.0.0/8"), Ipv4Address.parse("192.168.5.2"), 0);
     router.addRoute(Ipv4Cidr.parse("0.0.0.0/0"), Ipv4Address.parse("192.168.5.3"), 0);
     out.neighbors().addPermanent(Ipv4Address.parse("192.168.5.100"), 0x020000000500L);
 
     frame = PooledByteBufAllocator.DEFAULT.directBuffer(frameSize);
+    frame.setZero(0, frameSize);
     frame.writerIndex(frameSize);
     new EthernetFrame.Repr(new MacAddress(0x020000000400L), new MacAddress(0x020000000100L),
         EthernetFrame.ETHERTYPE_IPV4).emit(new EthernetFrame().wrap(frame));
     Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LEN);
     new Ipv4Packet.Repr(Ipv4Address.parse("192.168.1.100"), Ipv4Address.parse("192.168.5.100"),
         Ipv4Packet.PROTO_UDP, 64, 1, true, 0, frameSize - EthernetFrame.HEADER_LEN - 20).emit(ip);
+    new UdpDatagram.Repr(40000, 9, ip.payloadLength() - UdpDatagram.HEADER_LEN)
+        .emit(new UdpDatagram().wrap(frame, ip.payloadIndex(), ip.payloadLength()), ip.src(), ip.dst());
     ttlWord = frame.getUnsignedShort(EthernetFrame.HEADER_LEN + Ipv4Packet.TTL);
     checksum = frame.getUnsignedShort(EthernetFrame.HEADER_LEN + Ipv4Packet.CHECKSUM);
   }

@@ -22,7 +22,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 class BenchmarkSmokeTest {
   @ParameterizedTest
   @ValueSource(strings = {"ForwardingBenchmark", "ImpairmentBenchmark", "RouteLookupBenchmark",
-      "ChecksumBenchmark", "NeighborLookupBenchmark"})
+      "ChecksumBenchmark", "NeighborLookupBenchmark", "TracingBenchmark"})
   void runsAndMeasuresSomething(String benchmark) throws RunnerException {
     Options options = new OptionsBuilder()
         .include("^emu\\.bench\\." + benchmark + "\\.")

@@ -77,8 +77,4 @@ final class ControlStory implements AppEvent.Visitor<String>, ControlEvent.Visit
     return "trace budget of " + e.budget() + " events reached; later events are not recorded";
   }
 
-  @Override
-  public String legacy(TraceMeta.Legacy e) {
-    return e.msg();
-  }
 }

@@ -4,12 +4,15 @@ import emu.node.event.AppEvent;
 import emu.node.event.ArpEvent;
 import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
+import emu.node.event.DnsEvent;
+import emu.node.event.HttpsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.Ipv6Event;
 import emu.node.event.LinkEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
 import emu.node.event.TraceMeta;
 import emu.node.event.UdpEvent;
@@ -28,6 +31,9 @@ public final class Story implements TraceEvent.Visitor<String> {
   private final StackStory stack = new StackStory();
   private final ControlStory control = new ControlStory();
   private final Ipv6Story ipv6 = new Ipv6Story();
+  private final DnsStory dns = new DnsStory();
+  private final TlsStory tls = new TlsStory();
+  private final HttpsStory https = new HttpsStory();
 
   private Story() {}
 
@@ -112,5 +118,20 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String meta(TraceMeta e) {
     return e.accept(control);
+  }
+
+  @Override
+  public String dns(DnsEvent e) {
+    return e.accept(dns);
+  }
+
+  @Override
+  public String tls(TlsEvent e) {
+    return e.accept(tls);
+  }
+
+  @Override
+  public String https(HttpsEvent e) {
+    return e.accept(https);
   }
 }

@@ -1,9 +1,10 @@
 package emu.control.report;
 
+import emu.node.event.DnsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
-import emu.node.event.TraceMeta;
 import java.util.Set;
 
 /**
@@ -12,22 +13,25 @@ import java.util.Set;
  * (left out).
  */
 final class Roles {
-  /** TRANSITIONAL: untyped DNS events that describe the message a node is about to send. */
-  private static final Set<String> LEGACY_LABELS = Set.of("dns.query", "dns.forward", "dns.serve", "dns.retry",
-      "dns.tcp");
+  /**
+   * DNS events that describe the message a node is about to send: a query (or the retry before
+   * it), a forward, an answer a server sends, the close of an idle TCP connection.
+   */
+  private static final Set<Class<? extends DnsEvent>> DNS_LABELS = Set.of(DnsEvent.QuerySent.class,
+      DnsEvent.Retried.class, DnsEvent.Forwarded.class, DnsEvent.Served.class, DnsEvent.OutOfZone.class,
+      DnsEvent.ServedFromCache.class, DnsEvent.ServedFromUpstream.class, DnsEvent.UpstreamFailed.class,
+      DnsEvent.Rejected.class, DnsEvent.ServeFailed.class, DnsEvent.TcpIdleClosed.class);
 
   private Roles() {}
 
   /** True if {@code e} says what the next frame its node sends carries. */
   static boolean labelsNextFrame(TraceEvent e) {
-    if (e instanceof IpEvent.Forwarded || e instanceof IcmpEvent) {
-      return true;
-    }
-    return e instanceof TraceMeta.Legacy l && (LEGACY_LABELS.contains(l.kind()) || "sent".equals(l.fields().get("dir")));
+    return e instanceof IpEvent.Forwarded || e instanceof IcmpEvent || DNS_LABELS.contains(e.getClass())
+        || e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.SENT; // a TLS record or message this node sends
   }
 
   /** True for the receiving end of a message the sender's label already tells. */
   static boolean received(TraceEvent e) {
-    return e instanceof TraceMeta.Legacy l && l.kind().startsWith("tls.") && "received".equals(l.fields().get("dir"));
+    return e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.RECEIVED;
   }
 }

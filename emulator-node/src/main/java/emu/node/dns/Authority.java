@@ -1,10 +1,10 @@
 package emu.node.dns;
 
+import emu.node.event.DnsEvent;
 import emu.node.trace.Tracer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
@@ -45,9 +45,9 @@ final class Authority implements QueryHandler {
     }
   }
 
-  /** The origins served, for messages: {@code corp.com, 5.168.192.in-addr.arpa}. */
-  String origins() {
-    return zones.keySet().stream().map(DnsText::name).collect(Collectors.joining(", "));
+  /** The origins served, as people write them: {@code corp.com}, {@code 5.168.192.in-addr.arpa}. */
+  List<String> origins() {
+    return zones.keySet().stream().map(DnsFacts::name).toList();
   }
 
   /** The zone whose origin is the longest suffix of {@code name}, or null. */
@@ -69,8 +69,7 @@ final class Authority implements QueryHandler {
     if (zone == null) {
       resp.getHeader().setRcode(Rcode.REFUSED);
       if (tracer.enabled()) {
-        tracer.emit(q.event("dns.serve").put("rcode", "REFUSED").msg("refuses " + DnsText.question(question)
-            + ": the name is in no zone it serves (REFUSED; it does not recurse)"));
+        tracer.emit(new DnsEvent.OutOfZone(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype()));
       }
       q.send();
       return;
@@ -78,13 +77,8 @@ final class Authority implements QueryHandler {
     resp.getHeader().setFlag(Flags.AA);
     lookup(resp, question.getName(), question.getType(), zone);
     if (tracer.enabled()) {
-      boolean aa = resp.getHeader().getFlag(Flags.AA);
-      int rcode = resp.getRcode();
-      boolean negative = rcode == Rcode.NXDOMAIN || resp.getSection(Section.ANSWER).isEmpty() && aa;
-      tracer.emit(q.event("dns.serve").put("rcode", Rcode.string(rcode)).put("zone", DnsText.name(zone.getOrigin()))
-          .msg("answers " + DnsText.question(question) + " from zone " + DnsText.name(zone.getOrigin()) + ": "
-              + DnsText.outcome(resp) + (negative ? ", with the SOA in the authority section" : "")
-              + (aa ? " (authoritative)" : " (not authoritative)")));
+      tracer.emit(new DnsEvent.Served(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+          DnsFacts.name(zone.getOrigin()), resp.getHeader().getFlag(Flags.AA), DnsFacts.response(resp)));
     }
     q.send();
   }

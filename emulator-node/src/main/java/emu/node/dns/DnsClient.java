@@ -7,7 +7,8 @@ import emu.node.trace.Tracer;
 import emu.node.stack.SendResult;
 import emu.node.stack.UdpListener;
 import emu.node.tcp.TcpLayer;
-import emu.node.trace.ProseEvent;
+import emu.node.event.DnsEvent;
+import emu.node.tcp.TcpError;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
@@ -15,9 +16,9 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
-import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 
@@ -99,6 +100,10 @@ public final class DnsClient {
     private boolean truncatedOverUdp;
     private boolean finished;
     private TimeSource.Timer timer;
+    /** For events: the server and question as values, made when the first event needs them. */
+    private String serverText;
+    private String qname;
+    private String qtype;
 
     Exchange(int server, Message query, Consumer<DnsReply> done) {
       this.server = server;
@@ -127,9 +132,8 @@ public final class DnsClient {
       tries++;
       counters.udpSent++;
       if (tracer.enabled()) {
-        trace(event("dns.query").put("port", port).put("try", tries).msg("sends DNS query id " + DnsText.id(id) + " "
-            + DnsText.question(question) + " to " + Ipv4Address.format(server) + " from port " + port
-            + (tries > 1 ? " (try " + tries + " of " + timeouts.length + ")" : "")));
+        tracer.emit(new DnsEvent.QuerySent(id, server(), qname(), qtype(), DnsEvent.Transport.UDP, port, tries,
+            timeouts.length));
       }
       ByteBuf b = stack.allocate(wire.length);
       b.writeBytes(wire);
@@ -149,18 +153,14 @@ public final class DnsClient {
       if (tries < timeouts.length) {
         counters.retries++;
         if (tracer.enabled()) {
-          trace(event("dns.retry").put("try", tries + 1).msg("no answer to DNS query id " + DnsText.id(id) + " from "
-              + Ipv4Address.format(server) + " within " + seconds(waited) + "; asks again, waiting "
-              + seconds(timeouts[tries]) + " this time"));
+          tracer.emit(new DnsEvent.Retried(id, server(), qname(), qtype(), tries + 1, waited, timeouts[tries]));
         }
         sendUdp();
         return;
       }
       counters.timeouts++;
       if (tracer.enabled()) {
-        trace(event("dns.timeout").msg("no answer to DNS query id " + DnsText.id(id) + " " + DnsText.question(question)
-            + " from " + Ipv4Address.format(server) + " after " + tries + " tries ("
-            + seconds(time.nanos() - startedAt) + "): gives up"));
+        tracer.emit(new DnsEvent.TimedOut(id, server(), qname(), qtype(), tries, time.nanos() - startedAt));
       }
       finish(null, DnsReply.Failure.TIMEOUT, "timed out", false);
     }
@@ -174,30 +174,27 @@ public final class DnsClient {
       payload.getBytes(payload.readerIndex(), bytes);
       int gotId = bytes.length >= 2 ? ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF) : -1;
       if (srcIp != server) {
-        spoofed(srcIp, srcPort, gotId, "it comes from " + Ipv4Address.format(srcIp) + ", not from the server "
-            + Ipv4Address.format(server));
+        spoofed(srcIp, srcPort, gotId, DnsEvent.Rfc5452Check.SOURCE_ADDRESS, null, false);
         return;
       }
       if (srcPort != PORT) {
-        spoofed(srcIp, srcPort, gotId, "it comes from port " + srcPort + ", not port " + PORT);
+        spoofed(srcIp, srcPort, gotId, DnsEvent.Rfc5452Check.SOURCE_PORT, null, false);
         return;
       }
       Message m = parse(bytes, srcIp, srcPort);
       if (m == null) {
         return;
       }
-      String mismatch = mismatch(m);
+      DnsEvent.Rfc5452Check mismatch = mismatch(m);
       if (mismatch != null) {
-        spoofed(srcIp, srcPort, gotId, mismatch);
+        spoofed(srcIp, srcPort, gotId, mismatch, m, false);
         return;
       }
       if (m.getHeader().getFlag(Flags.TC)) {
         counters.truncated++;
         truncatedOverUdp = true;
         if (tracer.enabled()) {
-          trace(event("dns.truncated").put("bytes", bytes.length).msg("DNS answer id " + DnsText.id(id) + " is truncated"
-              + " (TC, " + bytes.length + " bytes): asks " + DnsText.question(question) + " again over TCP to "
-              + Ipv4Address.format(server) + " port " + PORT));
+          tracer.emit(new DnsEvent.Truncated(id, server(), qname(), qtype(), bytes.length));
         }
         stopUdp();
         startTcp();
@@ -225,7 +222,8 @@ public final class DnsClient {
         return;
       }
       boolean refused = icmp.code() == IcmpPacket.CODE_PORT_UNREACHABLE;
-      String why = switch (icmp.code()) {
+      // The reply's detail, for the caller: resolve prints it after "communications error".
+      String detail = switch (icmp.code()) {
         case IcmpPacket.CODE_PORT_UNREACHABLE -> "connection refused";
         case IcmpPacket.CODE_NET_UNREACHABLE -> "network unreachable";
         case IcmpPacket.CODE_HOST_UNREACHABLE -> "host unreachable";
@@ -235,10 +233,11 @@ public final class DnsClient {
         counters.refused++;
       }
       if (tracer.enabled()) {
-        trace(event(refused ? "dns.refused" : "dns.unreachable").msg(Ipv4Address.format(ip.src()) + " reports " + why + " for DNS query id "
-            + DnsText.id(id) + " to " + Ipv4Address.format(server) + " port " + PORT + ": gives up"));
+        String reporter = Ipv4Address.format(ip.src());
+        tracer.emit(refused ? new DnsEvent.Refused(id, server(), qname(), qtype(), reporter)
+            : new DnsEvent.Unreachable(id, server(), qname(), qtype(), reporter, icmp.code()));
       }
-      finish(null, refused ? DnsReply.Failure.REFUSED : DnsReply.Failure.NETWORK, why, false);
+      finish(null, refused ? DnsReply.Failure.REFUSED : DnsReply.Failure.NETWORK, detail, false);
     }
 
     private void stopUdp() {
@@ -269,16 +268,20 @@ public final class DnsClient {
       if (m == null) {
         return false;
       }
-      String mismatch = mismatch(m);
+      DnsEvent.Rfc5452Check mismatch = mismatch(m);
       if (mismatch != null) {
-        spoofed(server, PORT, m.getHeader().getID(), mismatch + " (over TCP)");
+        spoofed(server, PORT, m.getHeader().getID(), mismatch, m, true);
         return false;
       }
       accept(m, true);
       return true;
     }
 
-    void onTcpFailure(DnsReply.Failure failure, String detail) {
+    /**
+     * The query over TCP failed: {@code failure} and {@code detail} for the caller (as a socket
+     * reports it), {@code why} and {@code tcpError} for the trace.
+     */
+    void onTcpFailure(DnsReply.Failure failure, String detail, DnsEvent.TcpFailure why, TcpError tcpError) {
       if (finished) {
         return;
       }
@@ -288,17 +291,15 @@ public final class DnsClient {
         counters.refused++;
       }
       if (tracer.enabled()) {
-        trace(event("dns.timeout").put("transport", "tcp").msg("DNS query id " + DnsText.id(id) + " "
-            + DnsText.question(question) + " over TCP to " + Ipv4Address.format(server) + " failed: " + detail));
+        tracer.emit(new DnsEvent.TcpFailed(id, server(), qname(), qtype(), why, tcpError,
+            why == DnsEvent.TcpFailure.CONNECT_FAILED ? detail : null));
       }
       finish(null, failure, detail, true);
     }
 
     void traceTcpSend(int localPort) {
       if (tracer.enabled()) {
-        trace(event("dns.query").put("port", localPort).put("transport", "tcp").msg("sends DNS query id "
-            + DnsText.id(id) + " " + DnsText.question(question) + " to " + Ipv4Address.format(server)
-            + " over TCP from port " + localPort));
+        tracer.emit(new DnsEvent.QuerySent(id, server(), qname(), qtype(), DnsEvent.Transport.TCP, localPort, 1, 1));
       }
     }
 
@@ -310,46 +311,46 @@ public final class DnsClient {
       } catch (IOException | RuntimeException e) {
         counters.malformed++;
         if (tracer.enabled()) {
-          trace(event("dns.malformed").msg("ignores a malformed DNS reply (" + bytes.length + " bytes) from "
-              + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + e.getMessage()));
+          tracer.emit(new DnsEvent.Malformed(id, server(), qname(), qtype(), Ipv4Address.format(srcIp), srcPort,
+              bytes.length, e.getMessage()));
         }
         return null;
       }
     }
 
-    /** Why {@code m} is not the answer to this exchange's query, or null if it is (RFC 5452 9.1). */
-    private String mismatch(Message m) {
+    /** The RFC 5452 (9.1) check {@code m} fails as the answer to this exchange's query, or null if it passes them all. */
+    private DnsEvent.Rfc5452Check mismatch(Message m) {
       if (m.getHeader().getID() != id) {
-        return "its ID " + DnsText.id(m.getHeader().getID()) + " is not " + DnsText.id(id);
+        return DnsEvent.Rfc5452Check.ID;
       }
       if (!m.getHeader().getFlag(Flags.QR)) {
-        return "it is a query, not a response";
+        return DnsEvent.Rfc5452Check.RESPONSE;
       }
       Record q = m.getQuestion();
       if (q == null || m.getHeader().getCount(Section.QUESTION) != 1 || !q.getName().equals(question.getName())
           || q.getType() != question.getType() || q.getDClass() != question.getDClass()) {
-        return "its question " + DnsText.question(q) + " is not " + DnsText.question(question);
+        return DnsEvent.Rfc5452Check.QUESTION;
       }
       return null;
     }
 
-    private void spoofed(int srcIp, int srcPort, int gotId, String why) {
+    /** A reply that failed check {@code failed} ({@code m}: the parsed reply, null if not parsed). */
+    private void spoofed(int srcIp, int srcPort, int gotId, DnsEvent.Rfc5452Check failed, Message m, boolean tcp) {
       counters.spoofed++;
       if (tracer.enabled()) {
-        trace(event("dns.spoofed").put("from", Ipv4Address.format(srcIp)).put("from_port", srcPort)
-            .msg("ignores a DNS reply" + (gotId >= 0 ? " id " + DnsText.id(gotId) : "") + " from "
-                + Ipv4Address.format(srcIp) + " port " + srcPort + ": " + why
-                + " (RFC 5452: possibly spoofed); keeps waiting"));
+        Record q = failed == DnsEvent.Rfc5452Check.QUESTION ? m.getQuestion() : null;
+        tracer.emit(new DnsEvent.Spoofed(id, server(), qname(), qtype(), tcp ? DnsEvent.Transport.TCP
+            : DnsEvent.Transport.UDP, Ipv4Address.format(srcIp), srcPort, gotId >= 0 ? gotId : null, failed,
+            q == null ? null : DnsFacts.name(q.getName()), q == null ? null : DnsFacts.type(q.getType()),
+            q == null ? null : DClass.string(q.getDClass())));
       }
     }
 
     private void accept(Message m, boolean tcp) {
       counters.answered(m.getRcode());
       if (tracer.enabled()) {
-        boolean positive = m.getRcode() == Rcode.NOERROR && !m.getSection(Section.ANSWER).isEmpty();
-        trace(event("dns.answer").put("rcode", Rcode.string(m.getRcode())).put("transport", tcp ? "tcp" : "udp")
-            .msg("DNS answer id " + DnsText.id(id) + (positive ? ": " + DnsText.answers(m)
-                : " to " + DnsText.question(question) + ": " + DnsText.outcome(m)) + (tcp ? " (over TCP)" : "")));
+        tracer.emit(new DnsEvent.Answered(id, server(), qname(), qtype(), tcp ? DnsEvent.Transport.TCP
+            : DnsEvent.Transport.UDP, DnsFacts.response(m)));
       }
       finish(m, null, null, tcp);
     }
@@ -364,18 +365,25 @@ public final class DnsClient {
       done.accept(new DnsReply(m, failure, detail, server, tcp, truncatedOverUdp, tries, time.nanos() - startedAt));
     }
 
-    private ProseEvent event(String type) {
-      return new ProseEvent(type).put("id", id).put("server", Ipv4Address.format(server))
-          .put("qname", DnsText.name(question.getName())).put("qtype", org.xbill.DNS.Type.string(question.getType()));
+    private String server() {
+      if (serverText == null) {
+        serverText = Ipv4Address.format(server);
+      }
+      return serverText;
     }
 
-    private void trace(ProseEvent e) {
-      tracer.emit(e);
+    private String qname() {
+      if (qname == null) {
+        qname = DnsFacts.name(question.getName());
+      }
+      return qname;
     }
-  }
 
-  static String seconds(long nanos) {
-    double s = nanos / 1e9;
-    return s == Math.rint(s) ? (long) s + " s" : String.format(java.util.Locale.ROOT, "%.1f s", s);
+    private String qtype() {
+      if (qtype == null) {
+        qtype = DnsFacts.type(question.getType());
+      }
+      return qtype;
+    }
   }
 }

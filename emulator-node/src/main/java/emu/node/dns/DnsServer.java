@@ -7,7 +7,7 @@ import emu.node.trace.Tracer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpEvents;
 import emu.node.tcp.TcpListenSocket;
-import emu.node.trace.ProseEvent;
+import emu.node.event.DnsEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
@@ -118,17 +118,11 @@ public final class DnsServer {
     }
     server.bind();
     if (tracer.enabled()) {
-      tracer.emit(new ProseEvent("dns.start").put("role", config.role())
-          .msg("starts a DNS server (" + server.describe(config) + ") on UDP and TCP port " + PORT));
+      tracer.emit(server.handler instanceof Authority a
+          ? new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, a.origins(), null)
+          : new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, config.upstream()));
     }
     return server;
-  }
-
-  private String describe(DnsConfig config) {
-    if (handler instanceof Authority a) {
-      return "authoritative for " + a.origins();
-    }
-    return "caching forwarder to " + config.upstream();
   }
 
   private void bind() {
@@ -189,7 +183,7 @@ public final class DnsServer {
     byte[] bytes = new byte[payload.readableBytes()];
     payload.getBytes(payload.readerIndex(), bytes);
     if (srcPort == 0) {
-      drop(bytes.length, srcIp, srcPort, "from port 0, which cannot be answered");
+      drop(bytes.length, srcIp, srcPort, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
       return;
     }
     // Answer from the address the query was sent to, so the client's RFC 5452 check passes.
@@ -261,20 +255,20 @@ public final class DnsServer {
     try {
       return admit(bytes, r);
     } catch (RuntimeException e) { // a bug of ours must not take the server down
-      drop(bytes.length, r.clientIp(), r.clientPort(), "internal error: " + e);
+      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.INTERNAL_ERROR, e.toString());
       return false;
     }
   }
 
   private boolean admit(byte[] bytes, ServerQuery.Responder r) {
     if (bytes.length < 12) {
-      drop(bytes.length, r.clientIp(), r.clientPort(), "shorter than a DNS header");
+      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.SHORTER_THAN_HEADER, null);
       return false;
     }
     int id = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
     int flags = ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
     if ((flags & 0x8000) != 0) {
-      drop(bytes.length, r.clientIp(), r.clientPort(), "a response (QR set), not a query");
+      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.RESPONSE, null);
       return false;
     }
     int opcode = (flags >>> 11) & 0xF;
@@ -283,8 +277,8 @@ public final class DnsServer {
     try {
       query = new Message(bytes);
     } catch (IOException | RuntimeException e) {
-      reject(skeleton(id, opcode, rd), r, Rcode.FORMERR, "a malformed query (" + bytes.length + " bytes: "
-          + e.getMessage() + ")");
+      reject(skeleton(id, opcode, rd), r, Rcode.FORMERR, bytes.length, DnsEvent.RejectWhy.MALFORMED, null, null, null,
+          e.getMessage());
       return true;
     }
     Message response = skeleton(id, opcode, rd);
@@ -292,12 +286,13 @@ public final class DnsServer {
       if (query.getHeader().getCount(Section.QUESTION) == 1) {
         response.addRecord(query.getQuestion(), Section.QUESTION);
       }
-      reject(response, r, Rcode.NOTIMP, "opcode " + Opcode.string(opcode) + ", which it does not implement");
+      reject(response, r, Rcode.NOTIMP, bytes.length, DnsEvent.RejectWhy.OPCODE, null, Opcode.string(opcode), null,
+          null);
       return true;
     }
     int qdcount = query.getHeader().getCount(Section.QUESTION);
     if (qdcount != 1) {
-      reject(response, r, Rcode.FORMERR, "a query with " + qdcount + " questions (it must have exactly one)");
+      reject(response, r, Rcode.FORMERR, bytes.length, DnsEvent.RejectWhy.QUESTION_COUNT, null, null, qdcount, null);
       return true;
     }
     Record q = query.getQuestion();
@@ -305,21 +300,21 @@ public final class DnsServer {
     int dclass = q.getDClass();
     if (dclass != DClass.IN) {
       boolean known = dclass == DClass.CH || dclass == DClass.HS || dclass == DClass.NONE || dclass == DClass.ANY;
-      reject(response, r, known ? Rcode.REFUSED : Rcode.FORMERR, DnsText.question(q) + (known
-          ? ": it serves class IN only" : ": class " + dclass + " does not exist"));
+      reject(response, r, known ? Rcode.REFUSED : Rcode.FORMERR, bytes.length, known
+          ? DnsEvent.RejectWhy.CLASS_NOT_SERVED : DnsEvent.RejectWhy.NO_SUCH_CLASS, q, null, null, null);
       return true;
     }
     int type = q.getType();
     if (type == Type.OPT || type == Type.TSIG || type == Type.TKEY) {
-      reject(response, r, Rcode.FORMERR, DnsText.question(q) + ": a meta-type cannot be asked for");
+      reject(response, r, Rcode.FORMERR, bytes.length, DnsEvent.RejectWhy.META_TYPE, q, null, null, null);
       return true;
     }
     if (type == Type.AXFR || type == Type.IXFR) {
-      reject(response, r, Rcode.REFUSED, DnsText.question(q) + ": zone transfers are not offered");
+      reject(response, r, Rcode.REFUSED, bytes.length, DnsEvent.RejectWhy.ZONE_TRANSFER, q, null, null, null);
       return true;
     }
     if (type == Type.MAILA || type == Type.MAILB) {
-      reject(response, r, Rcode.NOTIMP, DnsText.question(q) + ": obsolete query type");
+      reject(response, r, Rcode.NOTIMP, bytes.length, DnsEvent.RejectWhy.OBSOLETE_TYPE, q, null, null, null);
       return true;
     }
     int udpLimit = MIN_UDP_PAYLOAD;
@@ -330,14 +325,15 @@ public final class DnsServer {
       }
     }
     if (opts.size() > 1) { // RFC 6891 6.1.1
-      reject(response, r, Rcode.FORMERR, DnsText.question(q) + " with " + opts.size() + " OPT records");
+      reject(response, r, Rcode.FORMERR, bytes.length, DnsEvent.RejectWhy.OPT_RECORDS, q, null, opts.size(), null);
       return true;
     }
     if (!opts.isEmpty()) {
       OPTRecord opt = (OPTRecord) opts.get(0);
       if (opt.getVersion() != 0) { // RFC 6891 6.1.3
         response.addRecord(new OPTRecord(MAX_UDP_PAYLOAD, Rcode.BADVERS >>> 4, 0, 0), Section.ADDITIONAL);
-        reject(response, r, Rcode.BADVERS, DnsText.question(q) + " with EDNS version " + opt.getVersion());
+        reject(response, r, Rcode.BADVERS, bytes.length, DnsEvent.RejectWhy.EDNS_VERSION, q, null, opt.getVersion(),
+            null);
         return true;
       }
       udpLimit = Math.max(MIN_UDP_PAYLOAD, Math.min(opt.getPayloadSize(), MAX_UDP_PAYLOAD));
@@ -348,7 +344,10 @@ public final class DnsServer {
       handler.answer(sq);
     } catch (RuntimeException e) {
       response.getHeader().setRcode(Rcode.SERVFAIL);
-      trace("dns.serve", r, "answers " + DnsText.question(q) + " with SERVFAIL: internal error " + e);
+      if (tracer.enabled()) {
+        tracer.emit(new DnsEvent.ServeFailed(sq.client(), sq.port(), sq.transport(), sq.id(), sq.qname(), sq.qtype(),
+            e.toString()));
+      }
       sq.send();
     }
     return true;
@@ -365,20 +364,31 @@ public final class DnsServer {
     return m;
   }
 
-  private void reject(Message response, ServerQuery.Responder r, int rcode, String what) {
+  /**
+   * Answers with {@code rcode} (the query was {@code bytes} long) because of {@code why}: about
+   * question {@code q} (null before there is one), the {@code opcode}, a {@code count} (questions,
+   * OPT records or the EDNS version, as {@code why} says), or the parser's {@code error}.
+   */
+  private void reject(Message response, ServerQuery.Responder r, int rcode, int bytes, DnsEvent.RejectWhy why, Record q,
+                      String opcode, Integer count, String error) {
     response.getHeader().setRcode(rcode & 0xF);
-    trace("dns.serve", r, "answers " + what + " from " + Ipv4Address.format(r.clientIp()) + " port " + r.clientPort()
-        + " with " + Rcode.string(rcode));
+    if (tracer.enabled()) {
+      tracer.emit(new DnsEvent.Rejected(Ipv4Address.format(r.clientIp()), r.clientPort(), r.tcp()
+          ? DnsEvent.Transport.TCP : DnsEvent.Transport.UDP, response.getHeader().getID(), Rcode.string(rcode), why,
+          q == null ? null : DnsFacts.name(q.getName()), q == null ? null : DnsFacts.type(q.getType()),
+          q == null ? null : DClass.string(q.getDClass()), opcode,
+          why == DnsEvent.RejectWhy.QUESTION_COUNT ? count : null, why == DnsEvent.RejectWhy.OPT_RECORDS ? count : null,
+          why == DnsEvent.RejectWhy.EDNS_VERSION ? count : null, bytes, error));
+    }
     counters.answered(rcode);
     r.send(response.toWire(r.tcp() ? Message.MAXLENGTH : MIN_UDP_PAYLOAD));
   }
 
-  private void drop(int length, int clientIp, int clientPort, String why) {
+  private void drop(int length, int clientIp, int clientPort, boolean tcp, DnsEvent.DropWhy why, String error) {
     counters.dropped++;
     if (tracer.enabled()) {
-      tracer.emit(new ProseEvent("dns.drop").put("client", Ipv4Address.format(clientIp))
-          .put("port", clientPort).put("bytes", length).msg("drops a DNS message (" + length + " bytes) from "
-              + Ipv4Address.format(clientIp) + " port " + clientPort + ": " + why));
+      tracer.emit(new DnsEvent.Dropped(Ipv4Address.format(clientIp), clientPort, tcp ? DnsEvent.Transport.TCP
+          : DnsEvent.Transport.UDP, length, why, error));
     }
   }
 
@@ -392,18 +402,10 @@ public final class DnsServer {
     if (truncated && !tcp) {
       counters.truncated++;
       if (tracer.enabled()) {
-        trace("dns.truncated", q.responder, "the answer to " + DnsText.question(q.question()) + " ("
-            + resp.toWire().length + " bytes) exceeds the client's UDP limit of " + q.udpLimit
-            + " bytes: sends it truncated (TC), so the client asks again over TCP");
+        tracer.emit(new DnsEvent.ServedTruncated(q.client(), q.port(), q.id(), q.qname(), q.qtype(),
+            resp.toWire().length, q.udpLimit));
       }
     }
     q.responder.send(wire);
-  }
-
-  void trace(String type, ServerQuery.Responder r, String msg) {
-    if (tracer.enabled()) {
-      tracer.emit(new ProseEvent(type).put("client", Ipv4Address.format(r.clientIp()))
-          .put("port", r.clientPort()).put("transport", r.tcp() ? "tcp" : "udp").msg(msg));
-    }
   }
 }

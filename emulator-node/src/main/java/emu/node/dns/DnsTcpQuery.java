@@ -1,7 +1,7 @@
 package emu.node.dns;
 
 import emu.link.time.TimeSource;
-import emu.link.time.TimeSource;
+import emu.node.event.DnsEvent;
 import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
@@ -37,13 +37,13 @@ final class DnsTcpQuery implements TcpEvents {
     try {
       conn = tcp.connect(exchange.server, DnsClient.PORT, 0, this);
     } catch (IllegalStateException e) {
-      fail(DnsReply.Failure.NETWORK, e.getMessage());
+      fail(DnsReply.Failure.NETWORK, e.getMessage(), DnsEvent.TcpFailure.CONNECT_FAILED, null);
       return;
     }
     timer = time.schedule(() -> {
       if (!done) {
         conn.abort();
-        fail(DnsReply.Failure.TIMEOUT, "timed out");
+        fail(DnsReply.Failure.TIMEOUT, "timed out", DnsEvent.TcpFailure.TIMED_OUT, null);
       }
     }, timeoutNanos);
   }
@@ -78,7 +78,8 @@ final class DnsTcpQuery implements TcpEvents {
   public void onPeerFin(TcpConnection c) {
     if (!done) {
       c.close();
-      fail(DnsReply.Failure.NETWORK, "the server closed the connection without answering");
+      fail(DnsReply.Failure.NETWORK, "the server closed the connection without answering",
+          DnsEvent.TcpFailure.CLOSED_WITHOUT_ANSWER, null);
     }
   }
 
@@ -93,7 +94,8 @@ final class DnsTcpQuery implements TcpEvents {
     if (!done) {
       fail(error == TcpError.REFUSED ? DnsReply.Failure.REFUSED
           : error == TcpError.TIMEOUT ? DnsReply.Failure.TIMEOUT : DnsReply.Failure.NETWORK,
-          error == null ? "the server closed the connection without answering" : error.message());
+          error == null ? "the server closed the connection without answering" : error.message(),
+          error == null ? DnsEvent.TcpFailure.CLOSED_WITHOUT_ANSWER : DnsEvent.TcpFailure.CONNECTION_ERROR, error);
     }
   }
 
@@ -107,9 +109,10 @@ final class DnsTcpQuery implements TcpEvents {
     }
   }
 
-  private void fail(DnsReply.Failure failure, String detail) {
+  /** {@code failure} and {@code detail} for the caller (as a socket reports it), {@code why} and {@code error} for the trace. */
+  private void fail(DnsReply.Failure failure, String detail, DnsEvent.TcpFailure why, TcpError error) {
     end();
-    exchange.onTcpFailure(failure, detail);
+    exchange.onTcpFailure(failure, detail, why, error);
   }
 
   private void end() {

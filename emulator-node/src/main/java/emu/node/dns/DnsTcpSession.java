@@ -1,12 +1,11 @@
 package emu.node.dns;
 
 import emu.link.time.TimeSource;
-import emu.link.time.TimeSource;
+import emu.node.event.DnsEvent;
 import emu.node.trace.Tracer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
-import emu.node.trace.ProseEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
@@ -146,10 +145,7 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
       return;
     }
     if (tracer.enabled()) {
-      tracer.emit(new ProseEvent("dns.tcp").put("client", Ipv4Address.format(conn.remoteIp()))
-          .put("port", conn.remotePort()).msg("closes the idle DNS-over-TCP connection from "
-              + Ipv4Address.format(conn.remoteIp()) + " port " + conn.remotePort() + " after "
-              + DnsClient.seconds(idleNanos) + " without a query"));
+      tracer.emit(new DnsEvent.TcpIdleClosed(Ipv4Address.format(conn.remoteIp()), conn.remotePort(), idleNanos));
     }
     conn.close();
     end(true);

@@ -3,7 +3,7 @@ package emu.node.dns;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.Tracer;
-import emu.node.trace.ProseEvent;
+import emu.node.event.DnsEvent;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,9 +75,8 @@ final class Forwarder implements QueryHandler {
       counters.cacheHits++;
       copyAnswer(hit.message(), q.response);
       if (tracer.enabled()) {
-        tracer.emit(q.event("dns.serve").put("source", "cache").put("rcode", Rcode.string(hit.message().getRcode()))
-            .msg("answers " + DnsText.question(question) + " from its cache (stored " + hit.ageSeconds()
-                + " s ago, TTLs counted down): " + DnsText.answers(hit.message())));
+        tracer.emit(new DnsEvent.ServedFromCache(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+            hit.ageSeconds(), DnsFacts.response(hit.message())));
       }
       q.send();
       return;
@@ -87,8 +86,8 @@ final class Forwarder implements QueryHandler {
     if (waiting != null) {
       waiting.add(q);
       if (tracer.enabled()) {
-        tracer.emit(q.event("dns.forward").msg(DnsText.question(question) + ": not in its cache; already asked "
-            + Ipv4Address.format(upstream) + ", so it waits for that answer"));
+        tracer.emit(new DnsEvent.ForwardJoined(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+            Ipv4Address.format(upstream)));
       }
       return;
     }
@@ -97,8 +96,8 @@ final class Forwarder implements QueryHandler {
     inFlight.put(key, waiting);
     counters.forwarded++;
     if (tracer.enabled()) {
-      tracer.emit(q.event("dns.forward").put("upstream", Ipv4Address.format(upstream))
-          .msg(DnsText.question(question) + ": cache miss; forwards to " + Ipv4Address.format(upstream)));
+      tracer.emit(new DnsEvent.Forwarded(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+          Ipv4Address.format(upstream)));
     }
     Message up = new Message(0);
     up.getHeader().setFlag(Flags.RD);
@@ -116,13 +115,11 @@ final class Forwarder implements QueryHandler {
     int rcode = m == null ? -1 : m.getRcode();
     if (m == null || rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
       counters.upstreamFailures++;
-      String why = m == null ? reply.detail() : "it answered " + Rcode.string(rcode);
       for (ServerQuery q : waiting) {
         q.response.getHeader().setRcode(Rcode.SERVFAIL);
         if (tracer.enabled()) {
-          tracer.emit(q.event("dns.serve").put("rcode", "SERVFAIL").msg("answers "
-              + DnsText.question(q.question()) + " with SERVFAIL: no usable answer from "
-              + Ipv4Address.format(upstream) + " (" + why + ")"));
+          tracer.emit(new DnsEvent.UpstreamFailed(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+              Ipv4Address.format(upstream), m == null ? null : Rcode.string(rcode), m == null ? reply.detail() : null));
         }
         q.send();
       }
@@ -131,18 +128,14 @@ final class Forwarder implements QueryHandler {
     long ttl = cache.put(m);
     if (tracer.enabled()) {
       Record question = m.getQuestion();
-      tracer.emit(new ProseEvent("dns.cache").put("qname", DnsText.name(question.getName()))
-          .put("qtype", Type.string(question.getType())).put("ttl", ttl)
-          .msg(ttl > 0 ? "caches the answer to " + DnsText.question(question) + " for " + ttl + " s"
-              + (rcode == Rcode.NXDOMAIN || m.getSection(Section.ANSWER).isEmpty() ? " (negative, RFC 2308)" : "")
-              : "does not cache the answer to " + DnsText.question(question)));
+      tracer.emit(new DnsEvent.ForwarderCached(DnsFacts.name(question.getName()), DnsFacts.type(question.getType()),
+          ttl, rcode == Rcode.NXDOMAIN || m.getSection(Section.ANSWER).isEmpty()));
     }
     for (ServerQuery q : waiting) {
       copyAnswer(m, q.response);
       if (tracer.enabled()) {
-        tracer.emit(q.event("dns.serve").put("source", "upstream").put("rcode", Rcode.string(rcode))
-            .msg("answers " + DnsText.question(q.question()) + " with the answer from "
-                + Ipv4Address.format(upstream) + ": " + DnsText.answers(m)));
+        tracer.emit(new DnsEvent.ServedFromUpstream(q.client(), q.port(), q.transport(), q.id(), q.qname(),
+            q.qtype(), Ipv4Address.format(upstream), DnsFacts.response(m)));
       }
       q.send();
     }

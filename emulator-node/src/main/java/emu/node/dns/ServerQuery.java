@@ -1,10 +1,9 @@
 package emu.node.dns;
 
-import emu.node.trace.ProseEvent;
+import emu.node.event.DnsEvent;
 import emu.node.wire.Ipv4Address;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Type;
 
 /**
  * One query a {@link DnsServer} is answering: the parsed query, the response being built (ID,
@@ -43,13 +42,30 @@ final class ServerQuery {
     return query.getQuestion();
   }
 
-  /** A trace event about this query, with its client, transport, ID and question as fields. */
-  ProseEvent event(String type) {
-    Record q = question();
-    return new ProseEvent(type).put("client", Ipv4Address.format(responder.clientIp()))
-        .put("port", responder.clientPort()).put("transport", responder.tcp() ? "tcp" : "udp")
-        .put("id", query.getHeader().getID()).put("qname", DnsText.name(q.getName()))
-        .put("qtype", Type.string(q.getType()));
+  // For events: who asked, how, and what.
+
+  String client() {
+    return Ipv4Address.format(responder.clientIp());
+  }
+
+  int port() {
+    return responder.clientPort();
+  }
+
+  DnsEvent.Transport transport() {
+    return responder.tcp() ? DnsEvent.Transport.TCP : DnsEvent.Transport.UDP;
+  }
+
+  int id() {
+    return query.getHeader().getID();
+  }
+
+  String qname() {
+    return DnsFacts.name(question().getName());
+  }
+
+  String qtype() {
+    return DnsFacts.type(question().getType());
   }
 
   /** Sends the response (truncated to {@link #udpLimit} over UDP); later calls do nothing. */

@@ -5,7 +5,7 @@ import emu.node.names.NameResolver;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.Tracer;
-import emu.node.trace.ProseEvent;
+import emu.node.event.DnsEvent;
 import emu.node.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,8 +36,9 @@ import org.xbill.DNS.Type;
  *
  * <p>Failures read as getaddrinfo's: "Name or service not known" for NXDOMAIN, NODATA or no
  * DNS server to ask; "Temporary failure in name resolution" for a timeout, SERVFAIL, REFUSED
- * or an unreachable server. Every step is a trace event when the stack traces ({@code dns.hosts},
- * {@code dns.cache}, {@code dns.query}, {@code dns.answer}, ...).
+ * or an unreachable server. Every step is a trace event when the stack traces
+ * ({@link emu.node.event.DnsEvent}: {@code dns.hosts}, {@code dns.cache_miss}, {@code dns.query},
+ * {@code dns.answer}, {@code dns.cache}, {@code dns.resolve}, ...).
  *
  * <p>Runs on the node's event loop. Answers from the hosts table or the cache arrive during the
  * call; answers from a server arrive later.
@@ -95,15 +96,14 @@ public final class StubResolver implements NameResolver {
       if (!addresses.isEmpty()) {
         int a = addresses.get(0);
         if (tracer.enabled()) {
-          trace(new ProseEvent("dns.resolve").put("name", nameOrAddress).put("address", Ipv4Address.format(a))
-              .msg("resolves " + nameOrAddress + " to " + Ipv4Address.format(a)));
+          tracer.emit(new DnsEvent.Resolved(nameOrAddress, Ipv4Address.format(a)));
         }
         done.accept(a);
       } else {
         String error = l.error() != null ? l.error() : DnsLookup.NOT_KNOWN;
         if (tracer.enabled()) {
-          trace(new ProseEvent("dns.resolve").put("name", nameOrAddress).put("error", error)
-              .msg("cannot resolve " + nameOrAddress + ": " + error));
+          tracer.emit(new DnsEvent.ResolveFailed(nameOrAddress, DnsLookup.TEMPORARY.equals(error)
+              ? DnsEvent.GaiError.EAI_AGAIN : DnsEvent.GaiError.EAI_NONAME));
         }
         fail.accept(error);
       }
@@ -125,30 +125,28 @@ public final class StubResolver implements NameResolver {
       callback.accept(new DnsLookup(null, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
       return;
     }
-    String what = DnsText.name(n) + " " + Type.string(type);
+    String qname = DnsFacts.name(n);
+    String qtype = DnsFacts.type(type);
     if (type == Type.A) {
-      String plain = DnsText.name(n);
+      String plain = qname;
       Integer a = Ipv4Address.isValid(plain) ? null : hosts.resolve(plain);
       if (a != null) {
         counters.hostsHits++;
         if (tracer.enabled()) {
-          trace(new ProseEvent("dns.hosts").put("name", plain).put("address", Ipv4Address.format(a))
-              .msg("looks up " + plain + ": found in its hosts table: " + Ipv4Address.format(a)));
+          tracer.emit(new DnsEvent.HostsLookup(plain, Ipv4Address.format(a)));
         }
         callback.accept(new DnsLookup(n, type, DnsLookup.Source.HOSTS, fromHosts(n, a), null, 0, null));
         return;
       }
       if (tracer.enabled()) {
-        trace(new ProseEvent("dns.hosts").put("name", plain).msg("looks up " + plain + ": not in its hosts table"));
+        tracer.emit(new DnsEvent.HostsLookup(plain, null));
       }
     }
     DnsCache.Hit hit = cache.get(n, type, DClass.IN);
     if (hit != null) {
       counters.cacheHits++;
       if (tracer.enabled()) {
-        trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
-            .put("age", hit.ageSeconds()).msg(what + ": found in its cache (stored " + hit.ageSeconds() + " s ago): "
-                + DnsText.answers(hit.message())));
+        tracer.emit(new DnsEvent.CacheHit(qname, qtype, hit.ageSeconds(), DnsFacts.response(hit.message())));
       }
       callback.accept(new DnsLookup(n, type, DnsLookup.Source.CACHE, hit.message(), null, hit.ageSeconds(),
           DnsLookup.errorFor(hit.message(), type)));
@@ -156,13 +154,11 @@ public final class StubResolver implements NameResolver {
     }
     counters.cacheMisses++;
     if (tracer.enabled()) {
-      trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type))
-          .msg(what + ": not in its cache"));
+      tracer.emit(new DnsEvent.CacheMiss(qname, qtype));
     }
     if (nameserver == 0) {
       if (tracer.enabled()) {
-        trace(new ProseEvent("dns.query").put("name", DnsText.name(n))
-            .msg("has no DNS server configured, so it cannot look up " + what));
+        tracer.emit(new DnsEvent.NoServer(qname, qtype));
       }
       callback.accept(new DnsLookup(n, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
       return;
@@ -209,9 +205,7 @@ public final class StubResolver implements NameResolver {
       if (useCache && m != null) {
         long ttl = cache.put(m);
         if (ttl > 0 && tracer.enabled()) {
-          trace(new ProseEvent("dns.cache").put("name", DnsText.name(n)).put("qtype", Type.string(type)).put("ttl", ttl)
-              .msg("caches the answer for " + DnsText.name(n) + " " + Type.string(type) + " for " + ttl + " s"
-                  + (DnsLookup.errorFor(m, type) != null ? " (negative, RFC 2308)" : "")));
+          tracer.emit(new DnsEvent.Cached(DnsFacts.name(n), DnsFacts.type(type), ttl, DnsLookup.errorFor(m, type) != null));
         }
       }
       cb.accept(new DnsLookup(n, type, DnsLookup.Source.SERVER, m, reply, 0,
@@ -245,10 +239,6 @@ public final class StubResolver implements NameResolver {
       throw new IllegalStateException(e); // four bytes are always an address
     }
     return m;
-  }
-
-  private void trace(ProseEvent e) {
-    tracer.emit(e);
   }
 
   // =========================================================================================

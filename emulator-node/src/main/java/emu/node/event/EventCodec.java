@@ -42,6 +42,9 @@ public final class EventCodec {
       .configure(EnumFeature.WRITE_ENUMS_TO_LOWERCASE, true)
       .configure(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // a record's fields are its components; a helper such as RouteInfo.isDefault() is not one
+      .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER,
+          com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
       .build();
   private static final SerializerProvider PROVIDER = JSON.getSerializerProviderInstance();
   /** The fields every line has; no record may have a field of these names. */
@@ -68,8 +71,7 @@ public final class EventCodec {
         throw new IllegalStateException("event type " + name.value() + " is used by both " + prev.getName()
             + " and " + c.getName());
       }
-      for (java.lang.reflect.RecordComponent rc : c == TraceMeta.Legacy.class ? new java.lang.reflect.RecordComponent[0] // TRANSITIONAL
-          : c.getRecordComponents()) {
+      for (java.lang.reflect.RecordComponent rc : c.getRecordComponents()) {
         String field = new PropertyNamingStrategies.SnakeCaseStrategy().translate(rc.getName());
         if (ENVELOPE.contains(field)) {
           throw new IllegalStateException(c.getName() + "." + rc.getName() + " would be written as '" + field
@@ -125,16 +127,6 @@ public final class EventCodec {
     g.writeNumberField("ts", s.ts());
     g.writeNumberField("seq", s.seq());
     g.writeStringField("node", s.node());
-    if (e instanceof TraceMeta.Legacy legacy) { // TRANSITIONAL
-      g.writeStringField("type", legacy.kind());
-      g.writeStringField("msg", legacy.msg());
-      for (Map.Entry<String, Object> f : legacy.fields().entrySet()) {
-        g.writeFieldName(f.getKey());
-        g.writeObject(f.getValue());
-      }
-      g.writeEndObject();
-      return;
-    }
     g.writeStringField("type", typeOf(e.getClass()));
     if (msg != null) {
       g.writeStringField("msg", msg);
@@ -171,20 +163,10 @@ public final class EventCodec {
     }
     String type = o.path("type").asText("");
     Class<? extends TraceEvent> c = BY_TYPE.get(type);
-    TraceEvent e;
-    if (c != null) {
-      e = JSON.treeToValue(o, c);
-    } else if (o.has("msg") && !type.isEmpty()) { // TRANSITIONAL
-      Map<String, Object> fields = new java.util.LinkedHashMap<>();
-      o.fields().forEachRemaining(f -> {
-        if (!ENVELOPE.contains(f.getKey())) {
-          fields.put(f.getKey(), JSON.convertValue(f.getValue(), Object.class));
-        }
-      });
-      e = new TraceMeta.Legacy(type, o.path("msg").asText(), fields);
-    } else {
+    if (c == null) {
       throw new IOException("unknown event type '" + type + "'");
     }
+    TraceEvent e = JSON.treeToValue(o, c);
     return new Stamped(o.path("ts").asLong(), o.path("seq").asLong(), o.path("node").asText(), e);
   }
 }

@@ -15,7 +15,7 @@ package emu.node.event;
  * protocol adds a family file here and its cases to the renderer.
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
-    BridgeEvent, AppEvent, ControlEvent, TraceMeta {
+    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -47,5 +47,11 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEve
     R control(ControlEvent e);
 
     R meta(TraceMeta e);
+
+    R dns(DnsEvent e);
+
+    R tls(TlsEvent e);
+
+    R https(HttpsEvent e);
   }
 }

@@ -2,11 +2,12 @@ package emu.node.https;
 
 import emu.node.channel.EmuTransport;
 import emu.node.config.HttpsConfig;
+import emu.node.event.HttpsEvent;
+import emu.node.event.TlsEvent;
 import emu.node.tls.PlaintextMeter;
 import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
-import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -52,9 +53,9 @@ import java.util.Map;
  *
  * <p>A client that does not speak TLS (plain HTTP to port 443, garbage) fails the TLS
  * handshake: that connection is closed and counted, and the server goes on serving others.
- * Trace events: {@code https.listen} (or {@code https.error}), {@code https.request} ("receives GET / over TLS
- * (decrypted: 78 bytes)"), {@code https.response} ("answers 200 OK, 1234 bytes, sent as 1
- * encrypted record"), {@code https.rejected}. Everything runs on the node's event loop; read
+ * Trace events: {@link HttpsEvent}: {@code https.listen} (or {@code https.error}), {@code https.request}
+ * (the request and the bytes decrypted for it), {@code https.response} (status, body length,
+ * the encrypted records it went in), {@code https.rejected}. Everything runs on the node's event loop; read
  * the counters there.
  */
 public final class HttpsServer {
@@ -116,14 +117,11 @@ public final class HttpsServer {
     }).bind(new InetSocketAddress(port));
     bound.addListener(f -> {
       if (!f.isSuccess() && tracer.enabled()) {
-        tracer.emit(new ProseEvent("https.error").put("port", port).put("reason", String.valueOf(f.cause()))
-            .msg("HTTPS server cannot listen on TCP port " + port + ": " + f.cause().getMessage()));
+        String error = f.cause().getMessage();
+        tracer.emit(new HttpsEvent.ListenFailed(port, error != null ? error : String.valueOf(f.cause())));
       }
       if (f.isSuccess() && tracer.enabled()) {
-        tracer.emit(new ProseEvent("https.listen").put("port", port).put("names", names).put("tls", tlsMode)
-            .put("provider", providerName)
-            .msg("HTTPS server listening on TCP port " + port + (names.isEmpty() ? "" : " for " + String.join(", ", names))
-                + " (TLS " + tlsMode + ", " + providerName + ")"));
+        tracer.emit(new HttpsEvent.Listening(port, names, tlsMode, providerName));
       }
     });
   }
@@ -131,7 +129,7 @@ public final class HttpsServer {
   private void accept(Channel ch) {
     accepted++;
     connections.add(ch);
-    TlsNarrator narrator = new TlsNarrator(tracer, TlsNarrator.Side.SERVER);
+    TlsNarrator narrator = new TlsNarrator(tracer, TlsEvent.Side.SERVER);
     SslHandler ssl = sslContext.newHandler(ch.alloc());
     PlaintextMeter meter = new PlaintextMeter();
     ch.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
@@ -149,10 +147,8 @@ public final class HttpsServer {
         handshakeFailures++;
       }
       if (tracer.enabled()) {
-        String why = TlsFailures.describe(f.cause(), "the client");
-        tracer.emit(new ProseEvent("https.rejected").put("peer", peer(ch)).put("reason", why).put("not_tls", plain)
-            .msg("closes the connection from " + peer(ch) + ": " + why + " (" + notTls + " non-TLS and "
-                + handshakeFailures + " failed handshakes so far; still serving)"));
+        tracer.emit(new HttpsEvent.Rejected(peer(ch), TlsFailures.describe(f.cause(), "the client"), plain, notTls,
+            handshakeFailures));
       }
       // the SslHandler flushes its alert and closes on its own; this only makes sure, a moment later
       ch.eventLoop().execute(ch::close);
@@ -190,10 +186,8 @@ public final class HttpsServer {
       }
       String path = new QueryStringDecoder(req.uri()).path();
       if (tracer.enabled()) {
-        tracer.emit(new ProseEvent("https.request").put("peer", peer(ctx.channel())).put("method", req.method().name())
-            .put("path", path).put("host", req.headers().get(HttpHeaderNames.HOST)).put("decrypted_bytes", decrypted)
-            .msg("receives " + req.method() + " " + path + " over TLS from " + peer(ctx.channel()) + " (decrypted: "
-                + decrypted + " bytes)"));
+        tracer.emit(new HttpsEvent.Request(peer(ctx.channel()), req.method().name(), path,
+            req.headers().get(HttpHeaderNames.HOST), decrypted));
       }
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
@@ -233,12 +227,8 @@ public final class HttpsServer {
       w.addListener(f -> {
         if (f.isSuccess() && tracer.enabled()) {
           long records = narrator.applicationRecordsSent() - recordsBefore;
-          tracer.emit(new ProseEvent("https.response").put("peer", peer(ctx.channel())).put("status", status.code())
-              .put("body_bytes", head ? 0 : body.length).put("plaintext_bytes", meter.sent() - plainBefore)
-              .put("records", records)
-              .msg("answers " + status + ", " + (head ? 0 : body.length) + " bytes, sent as " + records
-                  + " encrypted record" + (records == 1 ? "" : "s") + " (" + (meter.sent() - plainBefore)
-                  + " bytes of HTTP before encryption)"));
+          tracer.emit(new HttpsEvent.Response(peer(ctx.channel()), status.code(), status.reasonPhrase(),
+              head ? 0 : body.length, meter.sent() - plainBefore, records));
         }
       });
       if (!keepAlive) {

@@ -1,5 +1,6 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent.CertificateInfo;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECKey;
@@ -9,10 +10,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -153,22 +152,10 @@ public final class Certificates {
     return k.getAlgorithm();
   }
 
-  /** One line: "CN=payroll.corp.com, issued by CN=emu lab corporate CA, valid A to B, names x, y". */
-  public static String oneLine(X509Certificate c) {
-    List<String> sans = altNames(c);
-    return subject(c) + (isSelfSigned(c) ? " (self-signed)" : ", issued by " + issuer(c)) + ", valid "
-        + notBefore(c) + " to " + notAfter(c) + (sans.isEmpty() ? "" : ", names " + String.join(", ", sans));
-  }
-
-  /** The fields a trace event carries for one certificate. */
-  public static Map<String, Object> fields(X509Certificate c) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("subject", subject(c));
-    m.put("issuer", issuer(c));
-    m.put("not_before", c.getNotBefore().toInstant().toString());
-    m.put("not_after", c.getNotAfter().toInstant().toString());
-    m.put("names", altNames(c));
-    m.put("key", keyDescription(c));
-    return m;
+  /** One certificate as the facts a trace event carries. */
+  public static CertificateInfo info(X509Certificate c) {
+    return new CertificateInfo(subject(c), issuer(c), c.getNotBefore().toInstant().toString(),
+        c.getNotAfter().toInstant().toString(), altNames(c), keyDescription(c), c.getSigAlgName(), isSelfSigned(c),
+        c.getSerialNumber().toString(16));
   }
 }

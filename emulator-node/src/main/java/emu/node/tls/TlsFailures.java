@@ -1,5 +1,6 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent.Failure;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;
@@ -60,6 +61,61 @@ public final class TlsFailures {
       top = c.getMessage();
     }
     return top == null ? t.getClass().getSimpleName() : clip(top);
+  }
+
+  /** How the handshake failed, in the cases {@link #describe} tells apart. */
+  public static Failure failure(Throwable t) {
+    if (t == null) {
+      return Failure.OTHER;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof CertificateException && c.getMessage() != null) {
+        return Failure.CERTIFICATE;
+      }
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TlsFatalAlertReceived) {
+        return Failure.ALERT_RECEIVED;
+      }
+      if (c instanceof TlsFatalAlert) {
+        return Failure.ALERT_SENT;
+      }
+      if (c instanceof NotSslRecordException) {
+        return Failure.NOT_TLS;
+      }
+      if (c instanceof SslHandshakeTimeoutException) {
+        return Failure.TIMED_OUT;
+      }
+      if (c instanceof ClosedChannelException) {
+        return Failure.CLOSED;
+      }
+      if (c.getMessage() != null && JDK_ALERT.matcher(c.getMessage()).find()) {
+        return Failure.ALERT_RECEIVED;
+      }
+    }
+    return Failure.OTHER;
+  }
+
+  /**
+   * The fatal alert a failed handshake sent or received, when the TLS engine says which (Bouncy
+   * Castle always does; the JDK's only for alerts received), or null.
+   */
+  public static String alert(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TlsFatalAlertReceived r) {
+        return TlsNames.alert(r.getAlertDescription());
+      }
+      if (c instanceof TlsFatalAlert a) {
+        return TlsNames.alert(a.getAlertDescription());
+      }
+      if (c.getMessage() != null) {
+        Matcher m = JDK_ALERT.matcher(c.getMessage());
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    }
+    return null;
   }
 
   /** BC's alert messages: "handshake_failure(40); [server #6 @53ed09e8] found no ..." -> "found no ...". */

@@ -1,5 +1,6 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent.KeyExchange;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -197,9 +198,9 @@ public final class TlsHandshakeMessages {
    * premaster secret (2-byte length prefix, RFC 5246 7.4.7.1), for ECDHE the public point
    * (1-byte prefix), for DHE the public value (2-byte prefix).
    */
-  public static int clientKeyExchangeBytes(byte[] b, int off, int len, String keyExchange) throws Malformed {
+  public static int clientKeyExchangeBytes(byte[] b, int off, int len, KeyExchange keyExchange) throws Malformed {
     Reader r = new Reader(b, off, len);
-    int n = "ECDHE".equals(keyExchange) ? r.u8() : r.u16();
+    int n = keyExchange == KeyExchange.ECDHE ? r.u8() : r.u16();
     r.skip(n);
     return n;
   }

@@ -1,5 +1,7 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent.Agreement;
+import emu.node.event.TlsEvent.KeyExchange;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
@@ -55,21 +57,21 @@ public final class TlsNames {
     return suite != null && suite.startsWith("TLS_RSA_WITH_");
   }
 
-  /** The key exchange a TLS 1.2 suite names: "RSA", "ECDHE", "DHE", or "?" . */
-  public static String keyExchange(String suite) {
+  /** The key exchange a TLS 1.2 suite names (UNKNOWN for none, or a null suite). */
+  public static KeyExchange keyExchange(String suite) {
     if (suite == null) {
-      return "?";
+      return KeyExchange.UNKNOWN;
     }
     if (isRsaKeyTransport(suite)) {
-      return "RSA";
+      return KeyExchange.RSA;
     }
     if (suite.startsWith("TLS_ECDHE_")) {
-      return "ECDHE";
+      return KeyExchange.ECDHE;
     }
     if (suite.startsWith("TLS_DHE_")) {
-      return "DHE";
+      return KeyExchange.DHE;
     }
-    return "?";
+    return KeyExchange.UNKNOWN;
   }
 
   public static String version(int v) {
@@ -94,18 +96,28 @@ public final class TlsNames {
     return n == null || n.startsWith("UNKNOWN") ? hex(g) : n;
   }
 
-  /** "(EC)DHE" flavour of a TLS 1.3 key-share group, for the narrative. */
-  public static String groupKind(int g) {
+  /** The kind of a TLS 1.3 key-share group: (EC)DHE, ML-KEM, or a hybrid of both. */
+  public static Agreement groupKind(int g) {
     String n = group(g).toLowerCase(Locale.ROOT);
     if (n.contains("mlkem")) {
-      return n.startsWith("mlkem") ? "ML-KEM" : "hybrid ECDHE + ML-KEM (post-quantum)";
+      return n.startsWith("mlkem") ? Agreement.ML_KEM : Agreement.HYBRID_ECDHE_ML_KEM;
     }
-    return n.startsWith("ffdhe") ? "DHE" : "ECDHE";
+    return n.startsWith("ffdhe") ? Agreement.DHE : Agreement.ECDHE;
   }
 
   public static String alert(int description) {
     String n = AlertDescription.getName((short) description);
     return n == null || n.startsWith("UNKNOWN") ? "alert " + description : n;
+  }
+
+  /** The number of an alert description named as {@link #alert} names it, or -1. */
+  public static int alertCode(String name) {
+    for (int d = 0; d < 256; d++) {
+      if (alert(d).equals(name)) {
+        return d;
+      }
+    }
+    return -1;
   }
 
   public static String alertLevel(int level) {

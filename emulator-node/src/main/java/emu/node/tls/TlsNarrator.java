@@ -1,10 +1,15 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent;
+import emu.node.event.TlsEvent.Direction;
+import emu.node.event.TlsEvent.EncryptedAlertReason;
+import emu.node.event.TlsEvent.KeyExchange;
+import emu.node.event.TlsEvent.MalformedCause;
+import emu.node.event.TlsEvent.Side;
 import emu.node.tls.TlsHandshakeMessages.ClientHello;
 import emu.node.tls.TlsHandshakeMessages.Malformed;
 import emu.node.tls.TlsHandshakeMessages.ServerHello;
 import emu.node.tls.TlsHandshakeMessages.ServerKeyExchange;
-import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -15,29 +20,20 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLSession;
 
 /**
- * Tells the story of a TLS connection from the bytes on the wire. It sits BELOW the
- * {@link SslHandler} (between the transport and it), reads every record going each way
- * without changing a byte, and emits trace events carrying the real values: the versions,
- * cipher suites, SNI and key shares of the ClientHello, the server's choices, the certificate
- * chain (plaintext in TLS 1.2; encrypted in TLS 1.3, so then reported from the endpoint's own
- * view once the handshake is over), the RSA-encrypted premaster secret of TLS 1.2 RSA key
- * transport, ChangeCipherSpec, Finished, alerts, and the lengths of the encrypted records.
- *
- * <p>Event types: {@code tls.client_hello}, {@code tls.server_hello},
- * {@code tls.hello_retry_request}, {@code tls.certificate}, {@code tls.server_key_exchange},
- * {@code tls.certificate_request}, {@code tls.server_hello_done}, {@code tls.key_exchange},
- * {@code tls.change_cipher_spec}, {@code tls.finished}, {@code tls.encrypted_handshake},
- * {@code tls.new_session_ticket}, {@code tls.handshake}, {@code tls.alert},
- * {@code tls.application_data}, {@code tls.handshake_done}, {@code tls.handshake_failed},
- * {@code tls.malformed}, {@code tls.summary}. Each carries {@code side} (client/server),
- * {@code dir} (sent/received), {@code peer} and {@code bytes} (of the record, or of the handshake message) where they apply.
+ * Follows a TLS connection from the bytes on the wire. It sits BELOW the {@link SslHandler}
+ * (between the transport and it), reads every record going each way without changing a byte,
+ * and reports what it sees as {@link TlsEvent}s carrying the real values: the versions, cipher
+ * suites, SNI and key shares of the ClientHello, the server's choices, the certificate chain
+ * (plaintext in TLS 1.2; encrypted in TLS 1.3, so then reported from the endpoint's own view
+ * once the handshake is over), the RSA-encrypted premaster secret of TLS 1.2 RSA key transport,
+ * ChangeCipherSpec, Finished, alerts, and the lengths of the encrypted records. The control
+ * plane's renderer tells them in words.
  *
  * <p>Bytes that are not TLS (a plain-text client, garbage) are counted and reported once;
  * the narrator then stops parsing that direction and passes everything through. It never
@@ -49,24 +45,12 @@ import javax.net.ssl.SSLSession;
  * they came. One instance per channel; all calls on the channel's event loop.
  */
 public final class TlsNarrator extends ChannelDuplexHandler {
-  /** Which end of the connection this pipeline is. */
-  public enum Side {
-    CLIENT, SERVER;
-
-    String word() {
-      return this == CLIENT ? "client" : "server";
-    }
-
-    Side other() {
-      return this == CLIENT ? SERVER : CLIENT;
-    }
-  }
-
-  /** Application-data records narrated one by one per direction; the rest go into tls.summary. */
+  /** Application-data records reported one by one per direction; the rest go into tls.summary. */
   static final int APP_EVENTS_PER_DIRECTION = 8;
   static final int MAX_HANDSHAKE_MESSAGE = 1 << 17;
 
   private final Tracer tracer;
+  /** Which end of the connection this pipeline is. */
   private final Side side;
   private final Flow in = new Flow(false);
   private final Flow out = new Flow(true);
@@ -83,7 +67,7 @@ public final class TlsNarrator extends ChannelDuplexHandler {
    */
   private final List<Pending> pending = new ArrayList<>();
 
-  private record Pending(Flow flow, int length) {}
+  private record Pending(Flow flow, int length, int ordinal) {}
 
   public TlsNarrator(Tracer tracer, Side side) {
     this.tracer = tracer == null ? Tracer.OFF : tracer;
@@ -221,6 +205,15 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       return tls13 || changedCipher;
     }
 
+    Direction dir() {
+      return outbound ? Direction.SENT : Direction.RECEIVED;
+    }
+
+    /** The end that sent what goes this way. */
+    Side sender() {
+      return outbound ? side : side.other();
+    }
+
     @Override
     public boolean wantsBody(int type) {
       return switch (type) {
@@ -245,19 +238,23 @@ public final class TlsNarrator extends ChannelDuplexHandler {
             }
           }
           case TlsRecordReader.APPLICATION_DATA -> applicationData(this, length);
-          default -> emit("tls.record", this, length, "heartbeat record, " + length + " bytes");
+          default -> {
+            if (tracer.enabled()) {
+              tracer.emit(new TlsEvent.OtherRecord(side, dir(), peer(), length, type));
+            }
+          }
         }
-      } catch (Malformed e) {
+      } catch (NotFollowed e) {
         reader.stop();
-        malformed(e.getMessage());
+        giveUp(e.cause, e.value, null, e.message, e.detail);
       } catch (RuntimeException e) {
         // a bug here must not take the connection down: report it and stop following this way
         reader.stop();
-        malformed("cannot follow the stream: " + e);
+        giveUp(MalformedCause.NARRATOR_ERROR, 0, null, null, e.toString());
       }
     }
 
-    private void handshakeBytes(byte[] body) throws Malformed {
+    private void handshakeBytes(byte[] body) throws NotFollowed {
       if (hs.length < hsLen + body.length) {
         hs = Arrays.copyOf(hs, Math.max(hsLen + body.length, 2 * hs.length));
       }
@@ -268,7 +265,7 @@ public final class TlsNarrator extends ChannelDuplexHandler {
         int msgType = hs[at] & 0xFF;
         int len = ((hs[at + 1] & 0xFF) << 16) | ((hs[at + 2] & 0xFF) << 8) | (hs[at + 3] & 0xFF);
         if (len > MAX_HANDSHAKE_MESSAGE) {
-          throw new Malformed("handshake message of " + len + " bytes is beyond what the narrator follows");
+          throw new NotFollowed(MalformedCause.HANDSHAKE_LENGTH, len, null, null);
         }
         if (hsLen - at - 4 < len) {
           break; // the rest comes in the next record
@@ -276,7 +273,7 @@ public final class TlsNarrator extends ChannelDuplexHandler {
         try {
           handshakeMessage(this, msgType, hs, at + 4, len);
         } catch (Malformed e) {
-          throw new Malformed("a " + TlsNames.handshakeType(msgType) + " that does not parse (" + e.getMessage() + ")");
+          throw new NotFollowed(MalformedCause.HANDSHAKE_MESSAGE, 0, TlsNames.handshakeType(msgType), e.getMessage());
         }
         at += 4 + len;
         if (reader.stopped()) {
@@ -288,62 +285,74 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     }
 
     @Override
-    public void malformed(String why) {
+    public void malformed(MalformedCause cause, int value, String firstBytes) {
+      giveUp(cause, value, firstBytes, null, null);
+    }
+
+    private void giveUp(MalformedCause cause, int value, String firstBytes, String message, String detail) {
       malformed++;
       hs = new byte[0];
       hsLen = 0;
       if (tracer.enabled()) {
-        tracer.emit(event("tls.malformed", this, -1).put("reason", why)
-            .msg((outbound ? "sends" : "receives") + " something that is not valid TLS: " + why
-                + "; stops following the " + (outbound ? "outgoing" : "incoming") + " stream"));
+        tracer.emit(new TlsEvent.Malformed(side, dir(), peer(), cause, value, firstBytes, message, detail));
       }
+    }
+  }
+
+  /** What made a direction impossible to follow, inside the handshake layer. */
+  private static final class NotFollowed extends Exception {
+    private static final long serialVersionUID = 1L;
+    final MalformedCause cause;
+    final int value;
+    final String message;
+    final String detail;
+
+    NotFollowed(MalformedCause cause, int value, String message, String detail) {
+      super(cause.name(), null, false, false);
+      this.cause = cause;
+      this.value = value;
+      this.message = message;
+      this.detail = detail;
     }
   }
 
   // ---- records ----
 
   private void changeCipherSpec(Flow f, int length) {
-    if (tls13) {
-      emit("tls.change_cipher_spec", f, length, "ChangeCipherSpec (" + length + " byte): a dummy in TLS 1.3, sent only "
-          + "so that middleboxes see a familiar shape (RFC 8446 appendix D.4); it changes nothing");
-      return;
+    if (!tls13) {
+      f.changedCipher = true;
     }
-    f.changedCipher = true;
-    String who = (f.outbound ? side : side.other()).word();
-    emit("tls.change_cipher_spec", f, length, "ChangeCipherSpec: from the next record on, the " + who
-        + " encrypts with the new session keys");
+    if (tracer.enabled()) {
+      tracer.emit(new TlsEvent.ChangeCipherSpec(side, f.dir(), peer(), length, tls13));
+    }
   }
 
   private void alert(Flow f, int length, byte[] body) {
-    if (body == null || body.length != 2) {
-      emit("tls.alert", f, length, "an encrypted alert (" + length + " bytes; after the handshake it is normally "
-          + "close_notify, the polite end of the connection)");
-      return;
-    }
-    int level = body[0] & 0xFF;
-    int desc = body[1] & 0xFF;
     if (!tracer.enabled()) {
       return;
     }
-    tracer.emit(event("tls.alert", f, length).put("level", TlsNames.alertLevel(level))
-        .put("description", TlsNames.alert(desc))
-        .msg(verb(f) + " a " + TlsNames.alertLevel(level) + " alert: " + TlsNames.alert(desc)
-            + " (in the clear" + (level == 2 ? "; the connection ends" : "") + ")"));
+    if (body == null || body.length != 2) {
+      tracer.emit(new TlsEvent.EncryptedAlert(side, f.dir(), peer(), length, EncryptedAlertReason.ALERT_RECORD));
+      return;
+    }
+    tracer.emit(new TlsEvent.Alert(side, f.dir(), peer(), length, TlsNames.alertLevel(body[0] & 0xFF),
+        TlsNames.alert(body[1] & 0xFF)));
   }
 
   private void encryptedHandshake(Flow f, int length) {
     // TLS 1.2: a handshake record after ChangeCipherSpec, i.e. Finished
     f.encryptedHandshakeRecords++;
-    emit("tls.finished", f, length, "Finished (encrypted, " + length + " bytes): a MAC over the whole handshake "
-        + "under the new keys; it proves both sides derived the same keys and saw the same messages");
+    if (tracer.enabled()) {
+      tracer.emit(new TlsEvent.Finished(side, f.dir(), peer(), length, false));
+    }
   }
 
   private void applicationData(Flow f, int length) {
     boolean handshakeOver = ssl == null || ssl.handshakeFuture().isDone();
     if (tls13 && handshakeOver && ssl != null && !ssl.handshakeFuture().isSuccess()) {
-      String who = (f.outbound ? side : side.other()).word();
-      emit("tls.alert", f, length, "an encrypted alert (" + length + " bytes): the " + who + " refuses the handshake; "
-          + "in TLS 1.3 even the alert is encrypted, so only the endpoints know which one it is");
+      if (tracer.enabled()) {
+        tracer.emit(new TlsEvent.EncryptedAlert(side, f.dir(), peer(), length, EncryptedAlertReason.HANDSHAKE_REFUSED));
+      }
       return;
     }
     if (tls13 && !handshakeOver) {
@@ -356,28 +365,23 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     if (f.appRecords > APP_EVENTS_PER_DIRECTION || !tracer.enabled()) {
       return;
     }
-    String more = tls13 ? " (TLS 1.3 hides the true content type inside the encryption)" : "";
-    tracer.emit(event("tls.application_data", f, length)
-        .msg(verb(f) + " an application data record: " + length + " bytes, encrypted; only its length is "
-            + "visible on the wire" + more + (f.appRecords == APP_EVENTS_PER_DIRECTION
-            ? ". Further records this way are counted, not narrated" : "")));
+    tracer.emit(new TlsEvent.ApplicationData(side, f.dir(), peer(), length, tls13, (int) f.appRecords,
+        f.appRecords == APP_EVENTS_PER_DIRECTION));
   }
 
   private void encryptedHandshake13(Flow f, int length) {
-    Side sender = f.outbound ? side : side.other();
-    if (sender == Side.CLIENT) {
-      pending.add(new Pending(f, length)); // its Finished, or an alert: known when the handshake ends
+    if (f.sender() == Side.CLIENT) {
+      // its Finished, or an alert: known when the handshake ends
+      pending.add(new Pending(f, length, f.encryptedHandshakeRecords));
       return;
     }
-    emit("tls.encrypted_handshake", f, length, f.encryptedHandshakeRecords == 1
-        ? "an encrypted handshake record (" + length + " bytes): in TLS 1.3 the server's EncryptedExtensions, "
-            + "Certificate, CertificateVerify and Finished travel encrypted under keys from the key exchange, "
-            + "so an observer on the wire cannot see the certificate"
-        : "another encrypted handshake record from the server (" + length + " bytes)");
+    if (tracer.enabled()) {
+      tracer.emit(new TlsEvent.EncryptedHandshake(side, f.dir(), peer(), length, f.encryptedHandshakeRecords));
+    }
   }
 
   /**
-   * Describes the client's pending TLS 1.3 encrypted records: {@code succeeded} true (its
+   * Reports the client's pending TLS 1.3 encrypted records: {@code succeeded} true (its
    * Finished), false (an alert refusing the handshake) or null (the handshake still runs).
    */
   private void flushPending(Boolean succeeded) {
@@ -389,16 +393,17 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     }
     List<Pending> todo = new ArrayList<>(pending);
     pending.clear();
+    if (!tracer.enabled()) {
+      return;
+    }
     for (Pending p : todo) {
+      Direction dir = p.flow().dir();
       if (Boolean.TRUE.equals(succeeded)) {
-        emit("tls.finished", p.flow(), p.length(), "the client's Finished (encrypted, " + p.length() + " bytes): a "
-            + "MAC over the whole handshake, proving the client derived the same keys and saw the same messages");
+        tracer.emit(new TlsEvent.Finished(side, dir, peer(), p.length(), true));
       } else if (Boolean.FALSE.equals(succeeded)) {
-        emit("tls.alert", p.flow(), p.length(), "an encrypted alert (" + p.length() + " bytes): the client refuses the "
-            + "handshake; in TLS 1.3 even the alert is encrypted, so only the endpoints know which one it is");
+        tracer.emit(new TlsEvent.EncryptedAlert(side, dir, peer(), p.length(), EncryptedAlertReason.HANDSHAKE_REFUSED));
       } else {
-        emit("tls.encrypted_handshake", p.flow(), p.length(), "an encrypted handshake record from the client ("
-            + p.length() + " bytes)");
+        tracer.emit(new TlsEvent.EncryptedHandshake(side, dir, peer(), p.length(), p.ordinal()));
       }
     }
   }
@@ -412,63 +417,79 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       case TlsHandshakeMessages.CERTIFICATE -> certificate12(f, TlsHandshakeMessages.certificates12(b, off, len), len);
       case TlsHandshakeMessages.SERVER_KEY_EXCHANGE -> serverKeyExchange(f, b, off, len);
       case TlsHandshakeMessages.CLIENT_KEY_EXCHANGE -> clientKeyExchange(f, b, off, len);
-      case TlsHandshakeMessages.SERVER_HELLO_DONE -> emit("tls.server_hello_done", f, len,
-          "ServerHelloDone: the server has said everything; the client now checks the certificate and answers");
-      case TlsHandshakeMessages.CERTIFICATE_REQUEST -> emit("tls.certificate_request", f, len,
-          "CertificateRequest: the server asks the client for a certificate of its own");
-      case TlsHandshakeMessages.NEW_SESSION_TICKET -> emit("tls.new_session_ticket", f, len,
-          "NewSessionTicket (" + len + " bytes): a ticket to resume this session later without a full handshake");
-      default -> emit("tls.handshake", f, len, TlsNames.handshakeType(type) + " (" + len + " bytes)");
+      case TlsHandshakeMessages.SERVER_HELLO_DONE -> {
+        if (tracer.enabled()) {
+          tracer.emit(new TlsEvent.ServerHelloDone(side, f.dir(), peer(), len));
+        }
+      }
+      case TlsHandshakeMessages.CERTIFICATE_REQUEST -> {
+        if (tracer.enabled()) {
+          tracer.emit(new TlsEvent.CertificateRequest(side, f.dir(), peer(), len));
+        }
+      }
+      case TlsHandshakeMessages.NEW_SESSION_TICKET -> {
+        if (tracer.enabled()) {
+          tracer.emit(new TlsEvent.NewSessionTicket(side, f.dir(), peer(), len));
+        }
+      }
+      default -> {
+        if (tracer.enabled()) {
+          tracer.emit(new TlsEvent.OtherHandshake(side, f.dir(), peer(), len, type, TlsNames.handshakeType(type)));
+        }
+      }
     }
   }
 
   private void clientHello(Flow f, ClientHello h, int len) {
     if (tracer.enabled()) {
-      tracer.emit(HandshakeStory.clientHello(event("tls.client_hello", f, len), verb(f), h, len));
+      tracer.emit(HandshakeFacts.clientHello(side, f.dir(), peer(), h, len));
     }
   }
 
   private void serverHello(Flow f, ServerHello h, int len) {
     if (h.helloRetryRequest()) {
-      emit("tls.hello_retry_request", f, len, "HelloRetryRequest: the server wants a key share for "
-          + (h.keyShareGroup() >= 0 ? TlsNames.group(h.keyShareGroup()) : "another group")
-          + "; the client sends a second ClientHello");
+      if (tracer.enabled()) {
+        tracer.emit(new TlsEvent.HelloRetryRequest(side, f.dir(), peer(), len,
+            h.keyShareGroup() >= 0 ? TlsNames.group(h.keyShareGroup()) : null));
+      }
       return;
     }
     version = h.version();
     suite = TlsNames.cipherSuite(h.cipherSuite());
     tls13 = version == 0x0304;
     if (tracer.enabled()) {
-      tracer.emit(HandshakeStory.serverHello(event("tls.server_hello", f, len), verb(f), h, len));
+      tracer.emit(HandshakeFacts.serverHello(side, f.dir(), peer(), h, len));
       if (tls13) {
-        tracer.emit(HandshakeStory.keyAgreement13(event("tls.key_exchange", f, -1), h.keyShareGroup()));
+        tracer.emit(HandshakeFacts.keyAgreement13(side, f.dir(), peer(), h.keyShareGroup()));
       }
     }
   }
 
   private void certificate12(Flow f, List<byte[]> ders, int len) {
     if (tracer.enabled()) {
-      tracer.emit(HandshakeStory.certificate12(event("tls.certificate", f, len), verb(f), ders, len));
+      tracer.emit(HandshakeFacts.certificate12(side, f.dir(), peer(), ders, len));
     }
   }
 
   private void serverKeyExchange(Flow f, byte[] b, int off, int len) throws Malformed {
-    String kx = TlsNames.keyExchange(suite);
-    if (!"ECDHE".equals(kx) && !"DHE".equals(kx)) {
-      emit("tls.server_key_exchange", f, len, "ServerKeyExchange (" + len + " bytes)");
+    KeyExchange kx = TlsNames.keyExchange(suite);
+    if (kx != KeyExchange.ECDHE && kx != KeyExchange.DHE) {
+      if (tracer.enabled()) {
+        tracer.emit(new TlsEvent.ServerKeyExchange(side, f.dir(), peer(), len, kx, null, 0, null));
+      }
       return;
     }
-    ServerKeyExchange s = TlsHandshakeMessages.serverKeyExchange(b, off, len, "ECDHE".equals(kx));
+    ServerKeyExchange s = TlsHandshakeMessages.serverKeyExchange(b, off, len, kx == KeyExchange.ECDHE);
     if (tracer.enabled()) {
-      tracer.emit(HandshakeStory.serverKeyExchange(event("tls.server_key_exchange", f, len), verb(f), s, kx, len));
+      tracer.emit(HandshakeFacts.serverKeyExchange(side, f.dir(), peer(), s, kx, len));
     }
   }
 
   private void clientKeyExchange(Flow f, byte[] b, int off, int len) throws Malformed {
-    String kx = TlsNames.keyExchange(suite);
+    KeyExchange kx = TlsNames.keyExchange(suite);
     int n = TlsHandshakeMessages.clientKeyExchangeBytes(b, off, len, kx);
     if (tracer.enabled()) {
-      tracer.emit(HandshakeStory.clientKeyExchange(event("tls.key_exchange", f, len), verb(f), kx, n, len));
+      tracer.emit(HandshakeFacts.clientKeyExchange(side, f.dir(), peer(), kx, n, len));
     }
   }
 
@@ -480,25 +501,16 @@ public final class TlsNarrator extends ChannelDuplexHandler {
       return;
     }
     if (!f.isSuccess()) {
-      String why = TlsFailures.describe(f.cause(), "the " + side.other().word());
-      tracer.emit(event("tls.handshake_failed", null, -1).put("reason", why)
-          .msg("the TLS handshake failed at the " + side.word() + ": " + why));
+      Throwable cause = f.cause();
+      tracer.emit(new TlsEvent.HandshakeFailed(side, peer(), TlsFailures.failure(cause), TlsFailures.alert(cause),
+          TlsFailures.describe(cause, side.other() == Side.CLIENT ? "the client" : "the server")));
       return;
     }
     SSLSession s = ssl.engine().getSession();
-    tracer.emit(event("tls.handshake_done", null, -1).put("protocol", s.getProtocol())
-        .put("cipher_suite", s.getCipherSuite())
-        .msg("handshake complete (" + side.word() + "'s view): " + s.getProtocol() + " with " + s.getCipherSuite()
-            + "; application data is now encrypted with the session keys"));
+    tracer.emit(new TlsEvent.HandshakeDone(side, peer(), s.getProtocol(), s.getCipherSuite()));
     if (tls13) {
-      List<X509Certificate> chain =
-          HandshakeStory.x509(side == Side.CLIENT ? peerCertificates(s) : s.getLocalCertificates());
-      String whose = side == Side.CLIENT
-          ? "the server's certificate chain, encrypted on the wire in TLS 1.3, as the client's TLS engine decrypted "
-              + "and verified it: "
-          : "the certificate chain the server sent, encrypted on the wire in TLS 1.3: ";
-      tracer.emit(event("tls.certificate", null, -1).put("view", "endpoint")
-          .put("chain", HandshakeStory.chainFields(chain)).msg(whose + HandshakeStory.describeChain(chain)));
+      tracer.emit(HandshakeFacts.endpointCertificates(side, peer(),
+          side == Side.CLIENT ? peerCertificates(s) : s.getLocalCertificates()));
     }
   }
 
@@ -520,38 +532,11 @@ public final class TlsNarrator extends ChannelDuplexHandler {
     if (extraIn + extraOut == 0 && malformed == 0) {
       return;
     }
-    tracer.emit(event("tls.summary", null, -1).put("records_sent", out.records).put("records_received", in.records)
-        .put("app_records_sent", out.appRecords).put("app_bytes_sent", out.appBytes)
-        .put("app_records_received", in.appRecords).put("app_bytes_received", in.appBytes)
-        .put("malformed", malformed)
-        .msg("connection closed: " + out.appRecords + " application data records sent (" + out.appBytes
-            + " bytes), " + in.appRecords + " received (" + in.appBytes + " bytes)"
-            + (malformed > 0 ? "; " + malformed + " direction(s) were not TLS" : "")));
+    tracer.emit(new TlsEvent.Summary(side, peer(), out.records, in.records, out.appRecords, out.appBytes,
+        in.appRecords, in.appBytes, malformed));
   }
 
   // ---- helpers ----
-
-  private String verb(Flow f) {
-    return f.outbound ? "sends" : "receives";
-  }
-
-  private void emit(String type, Flow f, int length, String what) {
-    if (tracer.enabled()) {
-      tracer.emit(event(type, f, length).msg(f == null ? what : verb(f) + " " + what));
-    }
-  }
-
-  private ProseEvent event(String type, Flow f, int recordBytes) {
-    ProseEvent e = new ProseEvent(type).put("side", side.word());
-    if (f != null) {
-      e.put("dir", f.outbound ? "sent" : "received");
-    }
-    e.put("peer", peer());
-    if (recordBytes >= 0) {
-      e.put("bytes", recordBytes);
-    }
-    return e;
-  }
 
   private String peer() {
     SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();

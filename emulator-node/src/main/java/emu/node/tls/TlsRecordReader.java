@@ -1,5 +1,6 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent.MalformedCause;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
@@ -36,8 +37,12 @@ final class TlsRecordReader {
     /** A complete record; {@code body} is null unless {@link #wantsBody} said so. */
     void record(int type, int version, int length, byte[] body);
 
-    /** The stream stopped looking like TLS; nothing more will be reported. */
-    void malformed(String why);
+    /**
+     * The stream stopped looking like TLS: a record header's {@code cause} (content type,
+     * version or length, whose {@code value} it was); {@code firstBytes} is the header as text
+     * when printable, else in hex. Nothing more will be reported.
+     */
+    void malformed(MalformedCause cause, int value, String firstBytes);
   }
 
   private final Listener listener;
@@ -107,17 +112,21 @@ final class TlsRecordReader {
     version = ((header[1] & 0xFF) << 8) | (header[2] & 0xFF);
     length = ((header[3] & 0xFF) << 8) | (header[4] & 0xFF);
     got = 0;
-    String why = null;
+    MalformedCause why = null;
+    int value = 0;
     if (type < CHANGE_CIPHER_SPEC || type > HEARTBEAT) {
-      why = "content type " + type + " is not a TLS record type";
+      why = MalformedCause.CONTENT_TYPE;
+      value = type;
     } else if ((version >> 8) != 3) {
-      why = "record version " + TlsNames.hex(version) + " is not TLS";
+      why = MalformedCause.RECORD_VERSION;
+      value = version;
     } else if (length > MAX_FRAGMENT) {
-      why = "record length " + length + " exceeds 2^14 + 2048";
+      why = MalformedCause.RECORD_LENGTH;
+      value = length;
     }
     if (why != null) {
       stopped = true;
-      listener.malformed(why + " (first bytes: " + describe(header) + ")");
+      listener.malformed(why, value, describe(header));
       return false;
     }
     body = listener.wantsBody(type) ? new byte[length] : null;

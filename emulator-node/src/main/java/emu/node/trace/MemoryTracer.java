@@ -27,17 +27,6 @@ public final class MemoryTracer implements Tracer {
     return events.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  /** TRANSITIONAL: the untyped events, in order. */
-  public List<emu.node.event.TraceMeta.Legacy> legacy() {
-    return of(emu.node.event.TraceMeta.Legacy.class);
-  }
-
-  /** TRANSITIONAL: the untyped events of one type. */
-  public List<emu.node.event.TraceMeta.Legacy> ofType(String type) {
-    return events.stream().filter(e -> e instanceof emu.node.event.TraceMeta.Legacy l && l.kind().equals(type))
-        .map(e -> (emu.node.event.TraceMeta.Legacy) e).toList();
-  }
-
   public void clear() {
     events.clear();
   }

@@ -21,11 +21,6 @@ public interface Tracer {
 
   void emit(TraceEvent event);
 
-  /** TRANSITIONAL: an untyped event of code not converted yet. */
-  default void emit(ProseEvent event) {
-    emit(event.event());
-  }
-
   /** Flushes buffered events to their destination; the default has nothing buffered. */
   default void flush() {}
 }

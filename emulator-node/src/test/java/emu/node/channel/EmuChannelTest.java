@@ -2,6 +2,7 @@ package emu.node.channel;
 
 import emu.node.stack.StackObserver;
 import emu.node.tcp.TcpObserver;
+import emu.node.tcp.TcpSettings;
 import emu.node.tcp.TcpLayer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -140,7 +141,9 @@ class EmuChannelTest {
 
   @Test
   void slowReaderGetsEverythingAfterAZeroWindow() throws Exception {
-    int total = 3 << 20; // more than the receive buffer, so the window closes
+    // a 1 MiB receive buffer (the default is 4 MiB) and 3 MiB to send: the window must close
+    loop.submit(() -> b.tcp().settings(b.tcp().settings().withBuffers(4 * TcpSettings.MIB, TcpSettings.MIB))).get();
+    int total = 3 << 20;
     CompletableFuture<Channel> accepted = new CompletableFuture<>();
     long[] received = new long[1];
     CompletableFuture<Long> done = new CompletableFuture<>();

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.testing.VirtualLab;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.DnsEvent;
+import emu.node.event.DnsResponse;
 import emu.node.wire.Ipv4Address;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -180,15 +181,21 @@ class AuthoritativeServerTest {
     ask("payroll.corp.com", Type.A);
     ask("nope.corp.com", Type.A);
     ask("www.example.org", Type.A);
-    List<String> serve = net.ns.events("dns.serve").stream().map(Legacy::message).toList();
-    assertEquals(List.of(
-        "answers A? payroll.corp.com from zone corp.com: 192.168.5.100 (authoritative)",
-        "answers A? nope.corp.com from zone corp.com: no such name (NXDOMAIN), with the SOA in the authority section"
-            + " (authoritative)",
-        "refuses A? www.example.org: the name is in no zone it serves (REFUSED; it does not recurse)"), serve);
-    Legacy first = net.ns.events("dns.serve").get(0);
-    assertEquals("192.168.1.100", first.fields().get("client"));
-    assertEquals("udp", first.fields().get("transport"));
+    List<DnsEvent.Served> served = net.ns.events(DnsEvent.Served.class);
+    assertEquals(2, served.size(), served.toString());
+    DnsEvent.Served first = served.get(0);
+    assertEquals(List.of("payroll.corp.com", "A", "corp.com"), List.of(first.qname(), first.qtype(), first.zone()));
+    assertTrue(first.authoritative());
+    assertEquals(DnsResponse.Outcome.ANSWER, first.response().outcome());
+    assertEquals(List.of("192.168.5.100"), first.response().answer().get(0).data());
+    assertEquals("192.168.1.100", first.client());
+    assertEquals(DnsEvent.Transport.UDP, first.transport());
+    DnsEvent.Served nx = served.get(1);
+    assertEquals("nope.corp.com", nx.qname());
+    assertEquals(DnsResponse.Outcome.NXDOMAIN, nx.response().outcome());
+    assertTrue(nx.authoritative());
+    DnsEvent.OutOfZone refused = net.ns.events(DnsEvent.OutOfZone.class).get(0);
+    assertEquals("www.example.org", refused.qname());
     DnsServerCounters c = net.auth.counters();
     assertEquals(3, c.udpQueries);
     assertEquals(1, c.responses(Rcode.NOERROR));

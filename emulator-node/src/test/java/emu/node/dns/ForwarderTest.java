@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.VirtualLab;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.DnsEvent;
+import emu.node.event.DnsResponse;
+import emu.node.event.DnsRrset;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,25 +85,34 @@ class ForwarderTest {
     assertEquals(1, net.forwarder.counters().forwarded);
     assertEquals(1, net.forwarder.cache().size());
 
-    List<String> narrative = net.dns1.tracer().legacy().stream()
-        .filter(e -> e.type().startsWith("dns.")).map(Legacy::message).toList();
-    assertTrue(narrative.contains("answers A? payroll.corp.com from its cache (stored 100 s ago, TTLs counted down):"
-        + " payroll.corp.com A 192.168.5.100 (TTL 200)"), narrative.toString());
+    DnsEvent.ServedFromCache hit = net.dns1.events(DnsEvent.ServedFromCache.class).get(0);
+    assertEquals("payroll.corp.com", hit.qname());
+    assertEquals("192.168.1.101", hit.client());
+    assertEquals(100, hit.ageSeconds());
+    assertEquals(List.of(new DnsRrset("payroll.corp.com", "A", 200, 1, List.of("192.168.5.100"))),
+        hit.response().answer(), "TTLs counted down");
   }
 
   @Test
   void theNarrativeOfAMiss() {
     net.dns1.clearRecords();
     net.lookup("payroll.corp.com", Type.A);
-    List<Legacy> events = net.dns1.tracer().legacy().stream().filter(e -> e.type().startsWith("dns.")).toList();
-    assertEquals(List.of("dns.forward", "dns.query", "dns.answer", "dns.cache", "dns.serve"),
-        events.stream().map(Legacy::type).toList());
-    assertEquals("A? payroll.corp.com: cache miss; forwards to 192.168.5.53", events.get(0).message());
-    assertTrue(events.get(1).message().startsWith("sends DNS query id 0x"), events.get(1).message());
-    assertTrue(events.get(1).message().contains(" A? payroll.corp.com to 192.168.5.53 from port "));
-    assertEquals("caches the answer to A? payroll.corp.com for 300 s", events.get(3).message());
-    assertEquals("answers A? payroll.corp.com with the answer from 192.168.5.53: payroll.corp.com A 192.168.5.100"
-        + " (TTL 300)", events.get(4).message());
+    List<DnsEvent> events = net.dns1.events(DnsEvent.class);
+    assertEquals(List.of("dns.forward", "dns.query", "dns.answer", "dns.forward_cache", "dns.serve_upstream"),
+        events.stream().map(DnsEvent::type).toList());
+    DnsEvent.Forwarded forward = (DnsEvent.Forwarded) events.get(0);
+    assertEquals(DnsLab.NS, forward.upstream());
+    assertEquals("192.168.1.100", forward.client());
+    DnsEvent.QuerySent up = (DnsEvent.QuerySent) events.get(1);
+    assertEquals(DnsLab.NS, up.server());
+    assertEquals("payroll.corp.com", up.qname());
+    assertEquals(3, up.attempts(), "the forwarder's three tries upstream");
+    assertNotEquals(forward.id(), up.id(), "a fresh ID upstream");
+    assertEquals(new DnsEvent.ForwarderCached("payroll.corp.com", "A", 300, false), events.get(3));
+    DnsResponse answer = new DnsResponse("NOERROR", DnsResponse.Outcome.ANSWER,
+        List.of(new DnsRrset("payroll.corp.com", "A", 300, 1, List.of("192.168.5.100"))), null);
+    assertEquals(new DnsEvent.ServedFromUpstream("192.168.1.100", forward.port(), DnsEvent.Transport.UDP, forward.id(),
+        "payroll.corp.com", "A", DnsLab.NS, answer), events.get(4));
   }
 
   @Test
@@ -133,8 +145,10 @@ class ForwarderTest {
     assertEquals(3, upstreamQueries().size(), "three tries upstream");
     assertEquals(1, net.forwarder.upstreamCounters().timeouts);
     assertEquals(0, net.forwarder.cache().size());
-    assertTrue(net.dns1.events("dns.serve").get(0).message().endsWith("with SERVFAIL: no usable answer from"
-        + " 192.168.5.53 (timed out)"), net.dns1.events("dns.serve").toString());
+    DnsEvent.UpstreamFailed servfail = net.dns1.events(DnsEvent.UpstreamFailed.class).get(0);
+    assertEquals(DnsLab.NS, servfail.upstream());
+    assertNull(servfail.upstreamRcode(), "the upstream never answered");
+    assertEquals("timed out", servfail.error());
   }
 
   @Test
@@ -145,8 +159,11 @@ class ForwarderTest {
     assertEquals(1, net.forwarder.counters().upstreamFailures);
     assertEquals(0, net.forwarder.upstreamCounters().timeouts);
     // r1 answers from the address facing dns1, as Linux does.
-    assertTrue(net.dns1.events("dns.unreachable").get(0).message().startsWith("192.168.1.1 reports host unreachable"
-        + " for DNS query id 0x"), net.dns1.events("dns.unreachable").toString());
+    DnsEvent.Unreachable unreachable = net.dns1.events(DnsEvent.Unreachable.class).get(0);
+    assertEquals("192.168.1.1", unreachable.reporter());
+    assertEquals(1, unreachable.icmpCode(), "host unreachable");
+    assertEquals(DnsLab.NS, unreachable.server());
+    assertEquals("host unreachable", net.dns1.events(DnsEvent.UpstreamFailed.class).get(0).error());
     net.ns.nic("eth0").setUp(true);
     assertEquals(List.of(Ipv4Address.parse("192.168.5.100")), net.lookup("payroll.corp.com", Type.A).addresses());
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.node.event.DnsEvent;
 import emu.node.testing.VirtualLab;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -95,7 +96,7 @@ class MalformedQueryTest {
     if (expected == DROPPED) {
       assertEquals(List.of(), peer.replies);
       assertEquals(1, c.dropped);
-      assertFalse(net.ns.events("dns.drop").isEmpty());
+      assertFalse(net.ns.events(DnsEvent.Dropped.class).isEmpty());
     } else {
       assertEquals(1, peer.replies.size(), what);
       Message reply = new Message(peer.replies.get(0));
@@ -119,9 +120,13 @@ class MalformedQueryTest {
   void formerrNamesTheProblemInTheNarrative() {
     peer.send(concat(header(ID, RD, 1, 0, 0, 0), new byte[] {(byte) 0xC0, 12, 0, 1, 0, 1}));
     lab.settle();
-    String msg = net.ns.events("dns.serve").get(0).message();
-    assertEquals("answers a malformed query (18 bytes: bad compression) from 192.168.1.100 port "
-        + net.ns.events("dns.serve").get(0).fields().get("port") + " with FORMERR", msg);
+    DnsEvent.Rejected e = net.ns.events(DnsEvent.Rejected.class).get(0);
+    assertEquals(DnsEvent.RejectWhy.MALFORMED, e.why());
+    assertEquals("FORMERR", e.rcode());
+    assertEquals(18, e.bytes());
+    assertEquals("bad compression", e.error());
+    assertEquals("192.168.1.100", e.client());
+    assertEquals(ID, e.id());
   }
 
   @Test

@@ -8,7 +8,7 @@ import emu.node.testing.CapturedFrame;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.PacketBuilder;
 import emu.node.testing.VirtualLab;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.DnsEvent;
 import emu.node.wire.Ipv4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -88,14 +88,22 @@ class SpoofedReplyTest {
     assertEquals(List.of(Ipv4Address.parse("192.168.5.100")), got, "the real answer, not " + EVIL);
     assertEquals(4, net.resolver.counters().spoofed);
     assertEquals(1, net.resolver.counters().answers);
-    List<String> why = net.client.events("dns.spoofed").stream().map(Legacy::message).toList();
-    assertEquals(4, why.size(), why.toString());
-    assertTrue(why.get(0).contains("its ID " + String.format("0x%04x", (id + 1) & 0xFFFF) + " is not "
-        + String.format("0x%04x", id)), why.get(0));
-    assertTrue(why.get(1).contains("it comes from port 5353, not port 53"), why.get(1));
-    assertTrue(why.get(2).contains("it comes from 192.168.1.66, not from the server 192.168.1.53"), why.get(2));
-    assertTrue(why.get(3).contains("its question A? evil.corp.com is not A? payroll.corp.com"), why.get(3));
-    why.forEach(w -> assertTrue(w.endsWith("(RFC 5452: possibly spoofed); keeps waiting"), w));
+    List<DnsEvent.Spoofed> spoofed = net.client.events(DnsEvent.Spoofed.class);
+    assertEquals(List.of(DnsEvent.Rfc5452Check.ID, DnsEvent.Rfc5452Check.SOURCE_PORT,
+        DnsEvent.Rfc5452Check.SOURCE_ADDRESS, DnsEvent.Rfc5452Check.QUESTION),
+        spoofed.stream().map(DnsEvent.Spoofed::failed).toList(), spoofed.toString());
+    assertEquals((id + 1) & 0xFFFF, spoofed.get(0).replyId());
+    assertEquals(5353, spoofed.get(1).fromPort());
+    assertEquals("192.168.1.66", spoofed.get(2).from());
+    DnsEvent.Spoofed wrongQuestion = spoofed.get(3);
+    assertEquals(List.of("evil.corp.com", "A", "IN"), List.of(wrongQuestion.replyQname(), wrongQuestion.replyQtype(),
+        wrongQuestion.replyQclass()));
+    for (DnsEvent.Spoofed e : spoofed) {
+      assertEquals(id, e.id());
+      assertEquals(DnsLab.FORWARDER, e.server());
+      assertEquals("payroll.corp.com", e.qname());
+      assertEquals(DnsEvent.Transport.UDP, e.transport());
+    }
     // Nothing forged reached the cache either.
     DnsLookup again = net.lookup("payroll.corp.com", Type.A);
     assertEquals(DnsLookup.Source.CACHE, again.source());

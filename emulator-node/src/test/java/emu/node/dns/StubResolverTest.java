@@ -9,7 +9,9 @@ import emu.node.testing.CapturedFrame;
 import emu.node.testing.CommandRun;
 import emu.node.testing.FrameMatcher;
 import emu.node.testing.VirtualLab;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.DnsEvent;
+import emu.node.event.DnsResponse;
+import emu.node.event.DnsRrset;
 import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +56,8 @@ class StubResolverTest {
     assertEquals(DnsLookup.Source.HOSTS, l.source());
     assertEquals(List.of(Ipv4Address.parse("192.168.5.100")), l.addresses());
     assertTrue(queriesSent().isEmpty());
-    assertEquals("looks up payroll: found in its hosts table: 192.168.5.100",
-        net.client.events("dns.hosts").get(0).message());
+    assertEquals(List.of(new DnsEvent.HostsLookup("payroll", "192.168.5.100")),
+        net.client.events(DnsEvent.HostsLookup.class));
   }
 
   @Test
@@ -88,7 +90,7 @@ class StubResolverTest {
     DnsLookup fresh = net.lookup("short.corp.com", Type.A);
     assertEquals(DnsLookup.Source.SERVER, fresh.source());
     assertEquals(1, queriesSent().size());
-    assertEquals("short.corp.com A: not in its cache", net.client.events("dns.cache").get(0).message());
+    assertEquals(List.of(new DnsEvent.CacheMiss("short.corp.com", "A")), net.client.events(DnsEvent.CacheMiss.class));
   }
 
   @Test
@@ -121,22 +123,24 @@ class StubResolverTest {
   void pingResolvesThroughDnsAndTheNarrativeFollowsTheSeed() {
     CommandRun ping = lab.exec(net.client, "ping -c 1 payroll.corp.com").assertExit(0);
     assertEquals("PING payroll.corp.com (192.168.5.100) 56(84) bytes of data.", ping.lines().get(0));
-    List<Legacy> events = net.client.tracer().legacy().stream().filter(e -> e.type().startsWith("dns.")).toList();
+    List<DnsEvent> events = net.client.events(DnsEvent.class);
     List<String> types = net.client.tracer().events().stream().map(emu.node.event.TraceEvent::type)
         .filter(t -> t.startsWith("dns.") || t.startsWith("app.")).toList();
-    assertEquals(List.of("dns.hosts", "dns.cache", "dns.query", "dns.answer", "dns.cache", "dns.resolve", "app.ping"),
-        types);
-    assertEquals("looks up payroll.corp.com: not in its hosts table", events.get(0).message());
-    assertEquals("payroll.corp.com A: not in its cache", events.get(1).message());
-    int id = (Integer) events.get(2).fields().get("id");
-    int port = (Integer) events.get(2).fields().get("port");
-    assertEquals("sends DNS query id " + String.format("0x%04x", id) + " A? payroll.corp.com to 192.168.1.53 from port "
-        + port, events.get(2).message());
+    assertEquals(List.of("dns.hosts", "dns.cache_miss", "dns.query", "dns.answer", "dns.cache", "dns.resolve",
+        "app.ping"), types);
+    assertEquals(new DnsEvent.HostsLookup("payroll.corp.com", null), events.get(0));
+    assertEquals(new DnsEvent.CacheMiss("payroll.corp.com", "A"), events.get(1));
+    DnsEvent.QuerySent query = (DnsEvent.QuerySent) events.get(2);
+    int id = query.id();
+    int port = query.port();
+    assertEquals(new DnsEvent.QuerySent(id, "192.168.1.53", "payroll.corp.com", "A", DnsEvent.Transport.UDP, port, 1, 2),
+        query, "the first of glibc's two tries");
     assertTrue(port >= 32768 && port <= 60999, "an ephemeral port: " + port);
-    assertEquals("DNS answer id " + String.format("0x%04x", id) + ": payroll.corp.com A 192.168.5.100 (TTL 300)",
-        events.get(3).message());
-    assertEquals("caches the answer for payroll.corp.com A for 300 s", events.get(4).message());
-    assertEquals("resolves payroll.corp.com to 192.168.5.100", events.get(5).message());
+    assertEquals(new DnsEvent.Answered(id, "192.168.1.53", "payroll.corp.com", "A", DnsEvent.Transport.UDP,
+        new DnsResponse("NOERROR", DnsResponse.Outcome.ANSWER,
+            List.of(new DnsRrset("payroll.corp.com", "A", 300, 1, List.of("192.168.5.100"))), null)), events.get(3));
+    assertEquals(new DnsEvent.Cached("payroll.corp.com", "A", 300, false), events.get(4));
+    assertEquals(new DnsEvent.Resolved("payroll.corp.com", "192.168.5.100"), events.get(5));
     // The query on the wire: from that port to the forwarder's port 53.
     CapturedFrame q = queriesSent().get(0);
     assertEquals(port, q.udp().srcPort());
@@ -148,10 +152,10 @@ class StubResolverTest {
     net.lookup("payroll.corp.com", Type.A);
     net.lookup("mail.corp.com", Type.A);
     net.lookup("info.corp.com", Type.TXT);
-    List<Legacy> q = net.client.events("dns.query");
+    List<DnsEvent.QuerySent> q = net.client.events(DnsEvent.QuerySent.class);
     assertEquals(3, q.size());
-    assertEquals(3, q.stream().map(e -> e.fields().get("id")).distinct().count());
-    assertEquals(3, q.stream().map(e -> e.fields().get("port")).distinct().count());
+    assertEquals(3, q.stream().map(DnsEvent.QuerySent::id).distinct().count());
+    assertEquals(3, q.stream().map(DnsEvent.QuerySent::port).distinct().count());
   }
 
   @Test
@@ -186,8 +190,13 @@ class StubResolverTest {
     assertFalse(FrameMatcher.ipv4().dst(DnsLab.FORWARDER).protocol(6).select(net.client.sent("eth0")).isEmpty());
     assertEquals(1, net.forwarder.counters().truncated);
     assertEquals(1, net.forwarder.counters().tcpQueries);
-    assertTrue(net.client.events("dns.truncated").get(0).message().contains("is truncated (TC"),
-        net.client.events("dns.truncated").toString());
+    DnsEvent.Truncated tc = net.client.events(DnsEvent.Truncated.class).get(0);
+    assertEquals("big.corp.com", tc.qname());
+    assertEquals(DnsLab.FORWARDER, tc.server());
+    DnsEvent.QuerySent overTcp = net.client.events(DnsEvent.QuerySent.class).get(1);
+    assertEquals(DnsEvent.Transport.TCP, overTcp.transport());
+    assertEquals(tc.id(), overTcp.id(), "the same exchange goes on over TCP");
+    assertEquals(DnsEvent.Transport.TCP, net.client.events(DnsEvent.Answered.class).get(0).transport());
   }
 
   @Test
@@ -236,10 +245,13 @@ class StubResolverTest {
     assertEquals(1, net.resolver.counters().retries);
     assertEquals(1, net.resolver.counters().timeouts);
     assertEquals(1, tries.stream().map(f -> f.udp().srcPort()).distinct().count(), "retries keep ID and port");
-    assertEquals(1, net.client.events("dns.retry").size());
-    assertEquals("no answer to DNS query id " + String.format("0x%04x", net.client.events("dns.query").get(0)
-        .fields().get("id")) + " from 192.168.1.53 within 5 s; asks again, waiting 10 s this time",
-        net.client.events("dns.retry").get(0).message());
+    int id = net.client.events(DnsEvent.QuerySent.class).get(0).id();
+    assertEquals(List.of(new DnsEvent.Retried(id, DnsLab.FORWARDER, "payroll.corp.com", "A", 2, VirtualLab.seconds(5),
+        VirtualLab.seconds(10))), net.client.events(DnsEvent.Retried.class));
+    assertEquals(List.of(new DnsEvent.TimedOut(id, DnsLab.FORWARDER, "payroll.corp.com", "A", 2, VirtualLab.seconds(15))),
+        net.client.events(DnsEvent.TimedOut.class));
+    assertEquals(List.of(new DnsEvent.ResolveFailed("payroll.corp.com", DnsEvent.GaiError.EAI_AGAIN)),
+        net.client.events(DnsEvent.ResolveFailed.class));
     // Failures are not cached: the next lookup asks again.
     net.client.clearRecords();
     lab.exec(net.client, "ping payroll.corp.com").assertExit(2);
@@ -255,6 +267,9 @@ class StubResolverTest {
     assertTrue(lab.now() - start < VirtualLab.millis(10), "no waiting for timeouts");
     assertEquals(1, net.resolver.counters().refused);
     assertEquals(0, net.resolver.counters().retries);
+    DnsEvent.Refused refused = net.client.events(DnsEvent.Refused.class).get(0);
+    assertEquals(DnsLab.FORWARDER, refused.reporter(), "the server's host says nothing listens there");
+    assertEquals(DnsLab.FORWARDER, refused.server());
   }
 
   @Test
@@ -264,6 +279,7 @@ class StubResolverTest {
     assertEquals(DnsLookup.Source.NONE, l.source());
     assertEquals(DnsLookup.NOT_KNOWN, l.error());
     assertNull(l.message());
+    assertEquals(List.of(new DnsEvent.NoServer("payroll.corp.com", "A")), net.client.events(DnsEvent.NoServer.class));
     List<Integer> got = new ArrayList<>();
     none.resolve("ns", got::add, e -> { });
     none.resolve("192.168.7.7", got::add, e -> { });

@@ -40,6 +40,15 @@ class EventCodecTest {
         assertEquals(s, back, line);
         JsonNode j = EventCodec.mapper().readTree(line);
         assertEquals(e.type(), j.path("type").asText(), "jq filters on .type: " + line);
+        // the line holds the envelope and the record's components, nothing else
+        java.util.Set<String> fields = new java.util.TreeSet<>();
+        j.fieldNames().forEachRemaining(fields::add);
+        java.util.Set<String> expected = new java.util.TreeSet<>(List.of("ts", "seq", "node", "type"));
+        for (java.lang.reflect.RecordComponent rc : e.getClass().getRecordComponents()) {
+          expected.add(new com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy()
+              .translate(rc.getName()));
+        }
+        assertEquals(expected, fields, line);
         assertEquals("r1", j.path("node").asText());
       }
     }
@@ -54,7 +63,8 @@ class EventCodecTest {
     String fwd = EventCodec.toJson(new Stamped(5, 2, "r1", new IpEvent.Forwarded("eth0", "eth1", "10.0.1.2",
         new RouteInfo("10.0.1.0/24", null, "eth1", "kernel", "10.0.1.1", 0), "10.0.1.2", 64, 63, 0x3d3e, 0x3e3e)), null);
     assertTrue(fwd.contains("\"ttl_before\":64,\"ttl_after\":63"), fwd);
-    assertTrue(fwd.contains("\"route\":{\"prefix\":\"10.0.1.0/24\",\"dev\":\"eth1\""), fwd);
+    assertTrue(fwd.contains("\"route\":{\"prefix\":\"10.0.1.0/24\",\"dev\":\"eth1\",\"proto\":\"kernel\","
+        + "\"src\":\"10.0.1.1\",\"metric\":0}"), "a route is its components, not RouteInfo.isDefault(): " + fwd);
     // the sentence is derived: reading ignores it
     assertEquals(EventCodec.read(line).event(), new IpEvent.Dropped(DropReason.NO_ROUTE, "eth0", null));
   }

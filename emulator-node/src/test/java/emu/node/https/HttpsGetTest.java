@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.node.config.HttpsConfig;
 import emu.node.testing.CommandRun;
 import emu.node.tls.LabPki;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.HttpsEvent;
+import emu.node.event.TlsEvent;
+import emu.node.event.TlsEvent.Direction;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -58,17 +60,17 @@ class HttpsGetTest {
     return new HttpsConfig(port, List.of(HOST), CONTENT, tls, provider, c.keyPem(), c.certChainPem());
   }
 
-  static int index(List<Legacy> events, String type) {
+  static int index(List<? extends TlsEvent> events, Class<? extends TlsEvent> type) {
     for (int i = 0; i < events.size(); i++) {
-      if (events.get(i).type().equals(type)) {
+      if (type.isInstance(events.get(i))) {
         return i;
       }
     }
-    throw new AssertionError("no " + type + " in " + events);
+    throw new AssertionError("no " + type.getSimpleName() + " in " + events);
   }
 
-  static Legacy first(List<Legacy> events, String type) {
-    return events.get(index(events, type));
+  static <T extends TlsEvent> T first(List<? extends TlsEvent> events, Class<T> type) {
+    return type.cast(events.get(index(events, type)));
   }
 
   @Test
@@ -87,27 +89,38 @@ class HttpsGetTest {
     assertTrue(out.contains("< Server: emu"), out);
     assertTrue(out.contains("<h1>Corporate payroll</h1>"), out);
 
-    List<Legacy> client = lab.events(lab.pcTrace, "tls.");
-    Legacy hello = first(client, "tls.client_hello");
-    assertEquals(HOST, hello.fields().get("sni"));
-    assertEquals("TLS 1.3", first(client, "tls.server_hello").fields().get("version"));
-    assertTrue(index(client, "tls.client_hello") < index(client, "tls.server_hello"));
-    assertTrue(index(client, "tls.server_hello") < index(client, "tls.application_data"));
-    assertEquals("endpoint", first(client, "tls.certificate").fields().get("view"));
-    List<Legacy> pcHttp = lab.events(lab.pcTrace, "https.");
-    assertTrue(first(pcHttp, "https.request").message().startsWith("https-get sends GET / to payroll.corp.com"));
-    assertEquals(200, first(pcHttp, "https.response").fields().get("status"));
+    List<TlsEvent> client = lab.events(lab.pcTrace, TlsEvent.class);
+    TlsEvent.ClientHello hello = first(client, TlsEvent.ClientHello.class);
+    assertEquals(HOST, hello.sni());
+    assertEquals("TLS 1.3", first(client, TlsEvent.ServerHello.class).version());
+    assertTrue(index(client, TlsEvent.ClientHello.class) < index(client, TlsEvent.ServerHello.class));
+    assertTrue(index(client, TlsEvent.ServerHello.class) < index(client, TlsEvent.ApplicationData.class));
+    assertEquals(TlsEvent.View.ENDPOINT, first(client, TlsEvent.Certificate.class).view());
+    HttpsEvent.ClientRequest sent = lab.events(lab.pcTrace, HttpsEvent.ClientRequest.class).get(0);
+    assertEquals(List.of(HOST, "GET", "/"), List.of(sent.host(), sent.method(), sent.path()));
+    assertEquals(1, sent.records());
+    assertTrue(sent.plaintextBytes() > 0);
+    HttpsEvent.ClientResponse got = lab.events(lab.pcTrace, HttpsEvent.ClientResponse.class).get(0);
+    assertEquals(200, got.status());
+    assertEquals("OK", got.reason());
+    assertEquals(PAGE.length(), got.bodyBytes());
+    assertTrue(got.decryptedBytes() > PAGE.length(), "the body and the headers");
 
-    List<Legacy> web = lab.events(lab.webTrace, "https.");
-    Legacy req = first(web, "https.request");
-    assertTrue(req.message().matches("receives GET / over TLS from 10\\.0\\.0\\.1:\\d+ \\(decrypted: \\d+ bytes\\)"),
-        req.message());
-    Legacy resp = first(web, "https.response");
-    assertTrue(resp.message().startsWith("answers 200 OK, " + PAGE.length() + " bytes, sent as 1 encrypted record"),
-        resp.message());
+    HttpsEvent.Request req = lab.events(lab.webTrace, HttpsEvent.Request.class).get(0);
+    assertEquals(List.of("GET", "/", HOST), List.of(req.method(), req.path(), req.host()));
+    assertTrue(req.peer().matches("10\\.0\\.0\\.1:\\d+"), req.peer());
+    assertEquals(sent.plaintextBytes(), req.decryptedBytes(), "what the client encrypted, the server decrypted");
+    HttpsEvent.Response resp = lab.events(lab.webTrace, HttpsEvent.Response.class).get(0);
+    assertEquals(200, resp.status());
+    assertEquals(PAGE.length(), resp.bodyBytes());
+    assertEquals(1, resp.records());
+    assertEquals(got.decryptedBytes(), resp.plaintextBytes());
     assertEquals(1L, lab.onLoop(server::requests));
     assertEquals(1L, lab.onLoop(server::handshakes));
-    assertEquals(HOST, first(lab.events(lab.webTrace, "tls."), "tls.client_hello").fields().get("sni"));
+    assertEquals(HOST, lab.events(lab.webTrace, TlsEvent.ClientHello.class).get(0).sni());
+    HttpsEvent.Listening listening = lab.events(lab.webTrace, HttpsEvent.Listening.class).get(0);
+    assertEquals(List.of(HOST), listening.names());
+    assertEquals("1.3", listening.tls());
   }
 
   @Test
@@ -116,15 +129,13 @@ class HttpsGetTest {
     CommandRun run = lab.httpsGet(HOSTS, ca.certPem(), "https://" + HOST + "/about", "--tls", "1.2").assertExit(0);
     assertTrue(run.output().contains("* SSL connection using TLSv1.2 / TLS_RSA_WITH_AES_"), run.output());
     assertTrue(run.output().contains("<p>about</p>"), run.output());
-    List<Legacy> client = lab.events(lab.pcTrace, "tls.");
-    Legacy kx = first(client, "tls.key_exchange");
-    assertEquals("RSA", kx.fields().get("mode"));
-    assertEquals("sent", kx.fields().get("dir"));
-    assertEquals(256, kx.fields().get("encrypted_bytes"));
-    assertTrue(kx.message().contains("the client encrypts a secret with the server's public key"), kx.message());
-    assertEquals("wire", first(client, "tls.certificate").fields().get("view"));
-    Legacy serverKx = first(lab.events(lab.webTrace, "tls."), "tls.key_exchange");
-    assertEquals("received", serverKx.fields().get("dir"));
+    List<TlsEvent> client = lab.events(lab.pcTrace, TlsEvent.class);
+    TlsEvent.RsaKeyTransport kx = first(client, TlsEvent.RsaKeyTransport.class);
+    assertEquals(Direction.SENT, kx.dir());
+    assertEquals(256, kx.encryptedBytes());
+    assertEquals(TlsEvent.KeyExchange.RSA, first(client, TlsEvent.ServerHello.class).keyExchange());
+    assertEquals(TlsEvent.View.WIRE, first(client, TlsEvent.Certificate.class).view());
+    assertEquals(Direction.RECEIVED, lab.events(lab.webTrace, TlsEvent.RsaKeyTransport.class).get(0).dir());
   }
 
   @Test
@@ -134,7 +145,16 @@ class HttpsGetTest {
         .assertExit(0);
     assertTrue(run.output().contains("JDK SunJSSE"), run.output());
     assertTrue(run.output().contains("* SSL connection using TLSv1.3"), run.output());
-    assertTrue(run.output().contains("* TLS: sends ClientHello"), "-v narrates the records: " + run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Server hello (2):\n"), "-v shows the handshake as curl does: " + run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Certificate (11):\n"
+        + "* TLSv1.3 (IN), TLS handshake, CERT verify (15):\n"
+        + "* TLSv1.3 (IN), TLS handshake, Finished (20):\n"), run.output());
+    assertTrue(run.output().contains("* TLSv1.3 (OUT), TLS handshake, Finished (20):\n"
+        + "* SSL connection using TLSv1.3"), run.output());
+    assertFalse(run.output().contains("* TLS:"), "no sentences: they are the narrative's");
+    assertTrue(run.output().contains("*    public key: RSA 2048 bits"), run.output());
   }
 
   @Test
@@ -157,7 +177,7 @@ class HttpsGetTest {
     assertTrue(last.startsWith("https-get: " + expected), "expected '" + expected + "', got:\n" + run.output());
     assertFalse(run.output().contains("> GET"), "no HTTP request may be sent:\n" + run.output());
     assertEquals(0L, lab.onLoop(server::requests));
-    assertTrue(lab.events(lab.pcTrace, "https.request").isEmpty());
+    assertTrue(lab.events(lab.pcTrace, HttpsEvent.ClientRequest.class).isEmpty());
     lab.onLoop(() -> {
       lab.pcTrace.clear();
       return null;
@@ -172,8 +192,9 @@ class HttpsGetTest {
         "certificate is not trusted (issuer CN=emu impostor CA is not the lab CA)");
     assertRefused(mitm, Map.of(HOST, HttpsLab.MITM), "https://" + HOST + "/",
         "certificate is not trusted (issuer CN=emu impostor CA is not the lab CA)", "--provider", "jdk");
-    List<Legacy> mitmTls = lab.await(lab.mitmTrace, "tls.handshake_failed", 2);
-    assertTrue(mitmTls.get(0).message().contains("the client sent fatal alert"), mitmTls.get(0).message());
+    List<TlsEvent.HandshakeFailed> mitmTls = lab.await(lab.mitmTrace, TlsEvent.HandshakeFailed.class, 2);
+    assertEquals(TlsEvent.Failure.ALERT_RECEIVED, mitmTls.get(0).failure(), mitmTls.get(0).toString());
+    assertTrue(mitmTls.get(0).reason().contains("the client sent fatal alert"), mitmTls.get(0).reason());
   }
 
   @Test
@@ -199,8 +220,10 @@ class HttpsGetTest {
     HttpsServer web = lab.serve(lab.web, lab.webTrace, config(9443, selfSigned, "1.2", "bc"));
     assertRefused(web, HOSTS, "https://" + HOST + ":9443/",
         "certificate is not trusted: it is self-signed (CN=payroll.corp.com signed its own certificate)");
-    Legacy alert = lab.await(lab.webTrace, "tls.alert", 1).get(0);
-    assertEquals("certificate_unknown", alert.fields().get("description"), "TLS 1.2: the client's alert is in the clear");
+    TlsEvent.Alert alert = lab.await(lab.webTrace, TlsEvent.Alert.class, 1).get(0);
+    assertEquals("certificate_unknown", alert.description(), "TLS 1.2: the client's alert is in the clear");
+    assertEquals("fatal", alert.level());
+    assertEquals(Direction.RECEIVED, alert.dir());
   }
 
   @Test
@@ -218,8 +241,9 @@ class HttpsGetTest {
     CommandRun run = lab.httpsGet(HOSTS, ca.certPem(), "https://" + HOST + "/", "--tls", "1.2").assertExit(1);
     String last = run.lines().get(run.lines().size() - 1);
     assertTrue(last.startsWith("https-get: TLS handshake failed: the server sent fatal alert"), run.output());
-    Legacy alert = first(lab.events(lab.pcTrace, "tls."), "tls.alert");
-    assertEquals("received", alert.fields().get("dir"));
+    TlsEvent.Alert alert = lab.events(lab.pcTrace, TlsEvent.Alert.class).get(0);
+    assertEquals(Direction.RECEIVED, alert.dir());
+    assertEquals("protocol_version", alert.description(), alert.toString());
   }
 
   @Test

@@ -20,7 +20,7 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.testing.CommandRun;
 import emu.node.trace.MemoryTracer;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.TraceEvent;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
@@ -130,19 +130,18 @@ final class HttpsLab implements AutoCloseable {
     return run;
   }
 
-  /** The events of a tracer (copied on the loop) whose type starts with {@code prefix}. */
-  List<Legacy> events(MemoryTracer t, String prefix) throws Exception {
-    return onLoop(() -> t.events().stream().filter(e -> e instanceof Legacy l && l.kind().startsWith(prefix))
-        .map(e -> (Legacy) e).toList());
+  /** The events of a tracer (copied on the loop) of {@code type} (a record, or a family). */
+  <T extends TraceEvent> List<T> events(MemoryTracer t, Class<T> type) throws Exception {
+    return onLoop(() -> t.of(type));
   }
 
   /** Waits (up to 10 s) until {@code t} holds at least {@code n} events of {@code type}; returns them. */
-  List<Legacy> await(MemoryTracer t, String type, int n) throws Exception {
+  <T extends TraceEvent> List<T> await(MemoryTracer t, Class<T> type, int n) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (;;) {
-      List<Legacy> got = events(t, type);
-      if (got.stream().filter(e -> e.type().equals(type)).count() >= n) {
-        return got.stream().filter(e -> e.type().equals(type)).toList();
+      List<T> got = events(t, type);
+      if (got.size() >= n) {
+        return got;
       }
       if (System.nanoTime() > deadline) {
         throw new AssertionError("waited for " + n + " " + type + " events, got " + got);

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.config.HttpsConfig;
 import emu.node.tls.LabPki;
-import emu.node.event.TraceMeta.Legacy;
+import emu.node.event.HttpsEvent;
+import emu.node.event.TlsEvent;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -94,12 +95,16 @@ class HttpsServerRobustnessTest {
     byte[] reply = sendRaw("GET / HTTP/1.1\r\nHost: payroll.corp.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     assertEquals(0, reply.length, "nothing is served in the clear");
     assertEquals(1L, lab.onLoop(server::notTls));
-    Legacy malformed = lab.events(lab.webTrace, "tls.malformed").get(0);
-    assertEquals("received", malformed.fields().get("dir"));
-    assertTrue(malformed.message().contains("\"GET /\""), malformed.message());
-    Legacy rejected = lab.events(lab.webTrace, "https.rejected").get(0);
-    assertTrue(rejected.message().contains("not TLS"), rejected.message());
-    assertTrue(rejected.message().contains("still serving"), rejected.message());
+    TlsEvent.Malformed malformed = lab.events(lab.webTrace, TlsEvent.Malformed.class).get(0);
+    assertEquals(TlsEvent.Direction.RECEIVED, malformed.dir());
+    assertEquals(TlsEvent.MalformedCause.CONTENT_TYPE, malformed.cause());
+    assertEquals("\"GET /\"", malformed.firstBytes());
+    HttpsEvent.Rejected rejected = lab.events(lab.webTrace, HttpsEvent.Rejected.class).get(0);
+    assertTrue(rejected.notTls(), rejected.toString());
+    assertTrue(rejected.reason().contains("not TLS"), rejected.reason());
+    assertEquals(1, rejected.notTlsSoFar(), "counted");
+    assertEquals(0, rejected.failedSoFar());
+    assertEquals(TlsEvent.Failure.NOT_TLS, lab.events(lab.webTrace, TlsEvent.HandshakeFailed.class).get(0).failure());
     realClientStillServed();
   }
 
@@ -109,7 +114,7 @@ class HttpsServerRobustnessTest {
     new SplittableRandom(7).nextBytes(junk);
     sendRaw(junk);
     assertEquals(1L, lab.onLoop(() -> server.notTls() + server.handshakeFailures()));
-    assertFalse(lab.events(lab.webTrace, "tls.malformed").isEmpty());
+    assertFalse(lab.events(lab.webTrace, TlsEvent.Malformed.class).isEmpty());
     realClientStillServed();
   }
 
@@ -122,11 +127,15 @@ class HttpsServerRobustnessTest {
     System.arraycopy(head, 0, junk, 0, head.length);
     sendRaw(junk);
     assertEquals(1L, lab.onLoop(server::handshakeFailures));
-    List<Legacy> web = lab.events(lab.webTrace, "tls.");
-    Legacy malformed = web.stream().filter(e -> e.type().equals("tls.malformed")).findFirst().orElseThrow();
-    assertTrue(malformed.message().contains("a client_hello that does not parse"), malformed.message());
-    Legacy failed = web.stream().filter(e -> e.type().equals("tls.handshake_failed")).findFirst().orElseThrow();
-    assertTrue(failed.message().contains("decode_error"), failed.message());
+    TlsEvent.Malformed malformed = lab.events(lab.webTrace, TlsEvent.Malformed.class).get(0);
+    assertEquals(TlsEvent.MalformedCause.HANDSHAKE_MESSAGE, malformed.cause());
+    assertEquals("client_hello", malformed.message());
+    TlsEvent.HandshakeFailed failed = lab.events(lab.webTrace, TlsEvent.HandshakeFailed.class).get(0);
+    assertEquals("decode_error", failed.alert(), failed.toString());
+    assertTrue(failed.reason().contains("decode_error"), failed.reason());
+    HttpsEvent.Rejected rejected = lab.events(lab.webTrace, HttpsEvent.Rejected.class).get(0);
+    assertFalse(rejected.notTls());
+    assertEquals(1, rejected.failedSoFar());
     realClientStillServed();
   }
 

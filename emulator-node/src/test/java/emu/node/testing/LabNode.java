@@ -1,6 +1,5 @@
 package emu.node.testing;
 
-import emu.node.event.TraceMeta;
 import emu.node.event.TraceEvent;
 import emu.node.tcp.TcpLayer;
 import emu.link.wire.MacAddress;
@@ -96,10 +95,6 @@ public final class LabNode {
     return tracer.of(type);
   }
 
-  /** TRANSITIONAL: untyped events of one type (services not converted to typed events yet). */
-  public List<TraceMeta.Legacy> events(String type) {
-    return tracer.ofType(type);
-  }
 
   public Nic nic(String nicName) {
     Nic nic = stack.nic(nicName);

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.node.event.TlsEvent;
+import emu.node.event.TlsEvent.Direction;
+import emu.node.event.TlsEvent.EncryptedAlertReason;
+import emu.node.event.TlsEvent.Failure;
+import emu.node.event.TlsEvent.KeyExchange;
+import emu.node.event.TlsEvent.Side;
+import emu.node.event.TlsEvent.View;
 import emu.node.trace.MemoryTracer;
-import emu.node.event.TraceMeta.Legacy;
 import io.netty.handler.ssl.SslContext;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +40,12 @@ class TlsHandshakeTest {
   }
 
   static List<String> types(MemoryTracer t) {
-    return t.legacy().stream().map(Legacy::type).filter(s -> s.startsWith("tls.")).toList();
+    return t.of(TlsEvent.class).stream().map(TlsEvent::type).toList();
   }
 
-  static Legacy first(MemoryTracer t, String type) {
-    List<Legacy> e = t.ofType(type);
-    assertFalse(e.isEmpty(), "no " + type + " in " + t.legacy());
+  static <T extends TlsEvent> T first(MemoryTracer t, Class<T> type) {
+    List<T> e = t.of(type);
+    assertFalse(e.isEmpty(), "no " + type.getSimpleName() + " in " + t.events());
     return e.get(0);
   }
 
@@ -50,24 +56,44 @@ class TlsHandshakeTest {
       assertTrue(l.clientSsl.handshakeFuture().isSuccess(), String.valueOf(l.clientSsl.handshakeFuture().cause()));
       assertEquals("TLSv1.3", l.clientSsl.engine().getSession().getProtocol());
       assertEquals("GET / HTTP/1.1\r\n\r\n", l.clientSends("GET / HTTP/1.1\r\n\r\n"));
-      Legacy hello = first(l.clientTrace, "tls.client_hello");
-      assertEquals("sent", hello.fields().get("dir"));
-      assertEquals(HOST, hello.fields().get("sni"));
-      assertTrue(((List<?>) hello.fields().get("supported_versions")).contains("TLS 1.3"));
-      Legacy sh = first(l.clientTrace, "tls.server_hello");
-      assertEquals("TLS 1.3", sh.fields().get("version"));
-      assertEquals(l.clientSsl.engine().getSession().getCipherSuite(), sh.fields().get("cipher_suite"));
-      assertEquals(HOST, first(l.serverTrace, "tls.client_hello").fields().get("sni"));
-      assertEquals("received", first(l.serverTrace, "tls.client_hello").fields().get("dir"));
-      assertTrue(first(l.clientTrace, "tls.key_exchange").message().contains("forward secrecy"));
-      assertEquals("endpoint", first(l.clientTrace, "tls.certificate").fields().get("view"));
+      TlsEvent.ClientHello hello = first(l.clientTrace, TlsEvent.ClientHello.class);
+      assertEquals(Direction.SENT, hello.dir());
+      assertEquals(Side.CLIENT, hello.side());
+      assertEquals(HOST, hello.sni());
+      assertTrue(hello.supportedVersions().contains("TLS 1.3"));
+      TlsEvent.ServerHello sh = first(l.clientTrace, TlsEvent.ServerHello.class);
+      assertEquals("TLS 1.3", sh.version());
+      assertEquals(l.clientSsl.engine().getSession().getCipherSuite(), sh.cipherSuite());
+      assertEquals(null, sh.keyExchange(), "a TLS 1.3 suite names no key exchange");
+      assertEquals(HOST, first(l.serverTrace, TlsEvent.ClientHello.class).sni());
+      assertEquals(Direction.RECEIVED, first(l.serverTrace, TlsEvent.ClientHello.class).dir());
+      TlsEvent.KeyAgreement kx = first(l.clientTrace, TlsEvent.KeyAgreement.class);
+      assertEquals(sh.keyShareGroup(), kx.group());
+      assertEquals(Direction.RECEIVED, kx.dir(), "told with the ServerHello that completes it");
+      TlsEvent.Certificate cert = first(l.clientTrace, TlsEvent.Certificate.class);
+      assertEquals(View.ENDPOINT, cert.view());
+      assertEquals(null, cert.dir());
+      assertEquals(2, cert.chain().size());
+      assertEquals("CN=" + HOST, cert.chain().get(0).subject());
+      assertEquals(List.of(HOST, "www.corp.com"), cert.chain().get(0).names());
+      assertFalse(cert.chain().get(0).selfSigned());
+      assertTrue(cert.chain().get(1).selfSigned(), "the lab CA");
       List<String> order = types(l.clientTrace);
       assertTrue(order.indexOf("tls.client_hello") < order.indexOf("tls.server_hello"), order.toString());
       assertTrue(order.indexOf("tls.server_hello") < order.indexOf("tls.encrypted_handshake"), order.toString());
       assertTrue(order.indexOf("tls.encrypted_handshake") < order.indexOf("tls.finished"), order.toString());
       assertTrue(order.indexOf("tls.handshake_done") < order.indexOf("tls.application_data"), order.toString());
-      assertEquals("sent", first(l.clientTrace, "tls.application_data").fields().get("dir"));
-      assertEquals("received", first(l.serverTrace, "tls.finished").fields().get("dir"));
+      assertEquals(1, first(l.clientTrace, TlsEvent.EncryptedHandshake.class).ordinal(), "the first of the flight");
+      TlsEvent.Finished fin = first(l.clientTrace, TlsEvent.Finished.class);
+      assertEquals(Direction.SENT, fin.dir());
+      assertTrue(fin.tls13());
+      TlsEvent.HandshakeDone done = first(l.clientTrace, TlsEvent.HandshakeDone.class);
+      assertEquals("TLSv1.3", done.protocol());
+      TlsEvent.ApplicationData data = first(l.clientTrace, TlsEvent.ApplicationData.class);
+      assertEquals(Direction.SENT, data.dir());
+      assertTrue(data.tls13());
+      assertEquals(1, data.ordinal());
+      assertEquals(Direction.RECEIVED, first(l.serverTrace, TlsEvent.Finished.class).dir());
       assertEquals(0, l.clientNarrator.malformed());
       assertEquals(0, l.serverNarrator.malformed());
     }
@@ -83,16 +109,24 @@ class TlsHandshakeTest {
         String suite = l.clientSsl.engine().getSession().getCipherSuite();
         assertTrue(suite.startsWith("TLS_RSA_WITH_"), suite);
         assertEquals("x", l.clientSends("x"));
-        Legacy kx = first(l.clientTrace, "tls.key_exchange");
-        assertEquals("RSA", kx.fields().get("mode"));
-        assertEquals(256, kx.fields().get("encrypted_bytes"));
-        assertTrue(kx.message().contains("encrypts a secret with the server's public key"), kx.message());
-        assertEquals("received", first(l.serverTrace, "tls.key_exchange").fields().get("dir"));
-        Legacy cert = first(l.clientTrace, "tls.certificate");
-        assertEquals("wire", cert.fields().get("view"));
-        assertTrue(cert.message().contains("CN=payroll.corp.com"), cert.message());
-        assertEquals(2, l.clientTrace.ofType("tls.change_cipher_spec").size());
-        assertEquals(2, l.clientTrace.ofType("tls.finished").size());
+        assertEquals(KeyExchange.RSA, first(l.clientTrace, TlsEvent.ServerHello.class).keyExchange());
+        TlsEvent.RsaKeyTransport kx = first(l.clientTrace, TlsEvent.RsaKeyTransport.class);
+        assertEquals(Direction.SENT, kx.dir());
+        assertEquals(256, kx.encryptedBytes(), "RSA 2048: 256 bytes of ciphertext");
+        assertEquals(Direction.RECEIVED, first(l.serverTrace, TlsEvent.RsaKeyTransport.class).dir());
+        TlsEvent.Certificate cert = first(l.clientTrace, TlsEvent.Certificate.class);
+        assertEquals(View.WIRE, cert.view());
+        assertEquals(Direction.RECEIVED, cert.dir());
+        assertEquals("CN=payroll.corp.com", cert.chain().get(0).subject());
+        assertEquals("CN=emu lab corporate CA", cert.chain().get(0).issuer());
+        assertEquals(0, cert.unparsed());
+        List<TlsEvent.ChangeCipherSpec> ccs = l.clientTrace.of(TlsEvent.ChangeCipherSpec.class);
+        assertEquals(2, ccs.size());
+        assertFalse(ccs.get(0).dummy());
+        List<TlsEvent.Finished> finished = l.clientTrace.of(TlsEvent.Finished.class);
+        assertEquals(2, finished.size());
+        assertFalse(finished.get(0).tls13());
+        assertTrue(l.clientTrace.of(TlsEvent.KeyAgreement.class).isEmpty(), "no TLS 1.3 agreement in TLS 1.2");
       }
     }
   }
@@ -104,9 +138,14 @@ class TlsHandshakeTest {
       l.pump();
       assertTrue(l.clientSsl.handshakeFuture().isSuccess(), String.valueOf(l.clientSsl.handshakeFuture().cause()));
       assertTrue(l.clientSsl.engine().getSession().getCipherSuite().startsWith("TLS_ECDHE_RSA_"));
-      Legacy ske = first(l.clientTrace, "tls.server_key_exchange");
-      assertEquals("ECDHE", ske.fields().get("mode"));
-      assertEquals("ECDHE", first(l.clientTrace, "tls.key_exchange").fields().get("mode"));
+      TlsEvent.ServerKeyExchange ske = first(l.clientTrace, TlsEvent.ServerKeyExchange.class);
+      assertEquals(KeyExchange.ECDHE, ske.mode());
+      assertTrue(ske.publicKeyBytes() > 0);
+      assertFalse(ske.group() == null, "a named curve");
+      TlsEvent.DheKeyExchange kx = first(l.clientTrace, TlsEvent.DheKeyExchange.class);
+      assertEquals(KeyExchange.ECDHE, kx.mode());
+      assertTrue(kx.publicKeyBytes() > 0);
+      assertFalse(l.clientTrace.of(TlsEvent.ServerHelloDone.class).isEmpty());
     }
   }
 
@@ -117,7 +156,7 @@ class TlsHandshakeTest {
       l.pump();
       assertTrue(l.clientSsl.handshakeFuture().isSuccess(), String.valueOf(l.clientSsl.handshakeFuture().cause()));
       assertEquals("TLSv1.3", l.clientSsl.engine().getSession().getProtocol());
-      assertEquals(HOST, first(l.serverTrace, "tls.client_hello").fields().get("sni"));
+      assertEquals(HOST, first(l.serverTrace, TlsEvent.ClientHello.class).sni());
     }
   }
 
@@ -131,15 +170,19 @@ class TlsHandshakeTest {
         assertNotNull(c.check().rejection());
         assertTrue(c.check().rejection().contains("is not the lab CA"), c.check().rejection());
         assertTrue(c.check().rejection().contains("CN=emu impostor CA"), c.check().rejection());
-        l.clientTrace.legacy().forEach(System.out::println);
-        l.serverTrace.legacy().forEach(System.out::println);
-        assertTrue(first(l.clientTrace, "tls.handshake_failed").message().contains("is not the lab CA"));
-        assertEquals("sent", first(l.clientTrace, "tls.alert").fields().get("dir"));
-        assertEquals("received", first(l.serverTrace, "tls.alert").fields().get("dir"));
-        assertTrue(l.clientTrace.ofType("tls.finished").isEmpty(), "the client never sends its Finished");
+        TlsEvent.HandshakeFailed failed = first(l.clientTrace, TlsEvent.HandshakeFailed.class);
+        assertEquals(Failure.CERTIFICATE, failed.failure(), provider);
+        assertTrue(failed.reason().contains("is not the lab CA"), failed.reason());
+        TlsEvent.EncryptedAlert alert = first(l.clientTrace, TlsEvent.EncryptedAlert.class);
+        assertEquals(Direction.SENT, alert.dir());
+        assertEquals(EncryptedAlertReason.HANDSHAKE_REFUSED, alert.reason());
+        assertEquals(Direction.RECEIVED, first(l.serverTrace, TlsEvent.EncryptedAlert.class).dir());
+        assertTrue(l.clientTrace.of(TlsEvent.Finished.class).isEmpty(), "the client never sends its Finished");
         assertFalse(l.serverSsl.handshakeFuture().isSuccess());
-        assertTrue(first(l.serverTrace, "tls.handshake_failed").message().contains("certificate_unknown"),
-            first(l.serverTrace, "tls.handshake_failed").message());
+        TlsEvent.HandshakeFailed atServer = first(l.serverTrace, TlsEvent.HandshakeFailed.class);
+        assertEquals(Failure.ALERT_RECEIVED, atServer.failure(), atServer.toString());
+        assertEquals("certificate_unknown", atServer.alert(), atServer.toString());
+        assertTrue(atServer.reason().contains("certificate_unknown"), atServer.reason());
       }
     }
   }

@@ -1,5 +1,6 @@
 package emu.node.tls;
 
+import emu.node.event.TlsEvent;
 import emu.node.trace.MemoryTracer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -14,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 final class TlsLoopback implements AutoCloseable {
   final MemoryTracer clientTrace = new MemoryTracer();
   final MemoryTracer serverTrace = new MemoryTracer();
-  final TlsNarrator clientNarrator = new TlsNarrator(clientTrace, TlsNarrator.Side.CLIENT);
-  final TlsNarrator serverNarrator = new TlsNarrator(serverTrace, TlsNarrator.Side.SERVER);
+  final TlsNarrator clientNarrator = new TlsNarrator(clientTrace, TlsEvent.Side.CLIENT);
+  final TlsNarrator serverNarrator = new TlsNarrator(serverTrace, TlsEvent.Side.SERVER);
   final EmbeddedChannel client = new EmbeddedChannel();
   final EmbeddedChannel server = new EmbeddedChannel();
   final SslHandler clientSsl;

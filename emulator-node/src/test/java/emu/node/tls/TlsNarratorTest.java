@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.node.event.TlsEvent;
+import emu.node.event.TlsEvent.Direction;
+import emu.node.event.TlsEvent.MalformedCause;
 import emu.node.trace.MemoryTracer;
-import emu.node.event.TraceMeta.Legacy;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -76,22 +78,27 @@ class TlsNarratorTest {
   @Test
   void clientHelloFedOneByteAtATime() {
     MemoryTracer t = new MemoryTracer();
-    TlsNarrator n = new TlsNarrator(t, TlsNarrator.Side.SERVER);
+    TlsNarrator n = new TlsNarrator(t, TlsEvent.Side.SERVER);
     EmbeddedChannel ch = new EmbeddedChannel(n);
     int[] everyByte = new int[clientHello.length - 1];
     for (int i = 0; i < everyByte.length; i++) {
       everyByte[i] = i + 1;
     }
     assertArrayEquals(clientHello, feedInbound(ch, clientHello, everyByte), "bytes pass unchanged");
-    List<Legacy> hellos = t.ofType("tls.client_hello");
-    assertEquals(1, hellos.size(), t.legacy().toString());
-    Legacy h = hellos.get(0);
-    assertEquals("received", h.fields().get("dir"));
-    assertEquals("payroll.corp.com", h.fields().get("sni"));
-    assertEquals(List.of("TLS 1.3", "TLS 1.2"), h.fields().get("supported_versions"));
-    assertTrue(((List<?>) h.fields().get("cipher_suites")).contains("TLS_AES_128_GCM_SHA256"));
-    assertTrue(((List<?>) h.fields().get("cipher_suites")).contains("TLS_RSA_WITH_AES_128_GCM_SHA256"));
-    assertFalse(((List<?>) h.fields().get("key_share_groups")).isEmpty());
+    List<TlsEvent.ClientHello> hellos = t.of(TlsEvent.ClientHello.class);
+    assertEquals(1, hellos.size(), t.events().toString());
+    TlsEvent.ClientHello h = hellos.get(0);
+    assertEquals(Direction.RECEIVED, h.dir());
+    assertEquals(TlsEvent.Side.SERVER, h.side());
+    assertEquals(clientHello.length - 5 - 4, h.bytes(), "the message's body: less the record's and message's headers");
+    assertEquals("payroll.corp.com", h.sni());
+    assertEquals(List.of("TLS 1.3", "TLS 1.2"), h.supportedVersions());
+    assertEquals("TLS 1.2", h.legacyVersion());
+    assertTrue(h.cipherSuites().contains("TLS_AES_128_GCM_SHA256"));
+    assertTrue(h.cipherSuites().contains("TLS_RSA_WITH_AES_128_GCM_SHA256"));
+    assertFalse(h.keyShareGroups().isEmpty());
+    assertFalse(h.supportedGroups().isEmpty());
+    assertEquals(1, t.events().size(), "nothing but the ClientHello: " + t.events());
     assertEquals(1, n.recordsReceived());
     assertEquals(0, n.malformed());
     assertFalse(ch.finish());
@@ -109,7 +116,7 @@ class TlsNarratorTest {
       } else {
         b = Arrays.copyOf(b, r.nextInt(b.length)); // truncated
       }
-      TlsNarrator n = new TlsNarrator(new MemoryTracer(), TlsNarrator.Side.SERVER);
+      TlsNarrator n = new TlsNarrator(new MemoryTracer(), TlsEvent.Side.SERVER);
       EmbeddedChannel ch = new EmbeddedChannel(n);
       assertArrayEquals(b, feedInbound(ch, b, randomCuts(r, b.length)), "round " + round);
       assertTrue(n.malformed() <= 1);
@@ -126,7 +133,7 @@ class TlsNarratorTest {
       r.nextBytes(in);
       r.nextBytes(out);
       MemoryTracer t = new MemoryTracer();
-      TlsNarrator n = new TlsNarrator(t, TlsNarrator.Side.CLIENT);
+      TlsNarrator n = new TlsNarrator(t, TlsEvent.Side.CLIENT);
       EmbeddedChannel ch = new EmbeddedChannel(n);
       assertArrayEquals(in, feedInbound(ch, in, randomCuts(r, in.length)));
       ch.writeOutbound(Unpooled.wrappedBuffer(out));
@@ -136,7 +143,7 @@ class TlsNarratorTest {
       sent.release();
       assertArrayEquals(out, got);
       assertTrue(n.malformed() <= 2);
-      assertTrue(t.ofType("tls.malformed").size() <= 2, "reported once per direction at most");
+      assertTrue(t.of(TlsEvent.Malformed.class).size() <= 2, "reported once per direction at most");
       ch.finishAndReleaseAll();
     }
   }
@@ -144,35 +151,52 @@ class TlsNarratorTest {
   @Test
   void plainHttpIsReportedAsNotTls() {
     MemoryTracer t = new MemoryTracer();
-    TlsNarrator n = new TlsNarrator(t, TlsNarrator.Side.SERVER);
+    TlsNarrator n = new TlsNarrator(t, TlsEvent.Side.SERVER);
     EmbeddedChannel ch = new EmbeddedChannel(n);
     byte[] http = "GET / HTTP/1.1\r\nHost: payroll.corp.com\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     feedInbound(ch, http, new int[0]);
     feedInbound(ch, clientHello, new int[0]); // too late: that direction is given up
     assertEquals(1, n.malformed());
-    assertEquals(1, t.legacy().size(), t.legacy().toString());
-    Legacy e = t.legacy().get(0);
+    assertEquals(1, t.events().size(), t.events().toString());
+    TlsEvent.Malformed e = (TlsEvent.Malformed) t.events().get(0);
     assertEquals("tls.malformed", e.type());
-    assertTrue(e.message().contains("content type 71 is not a TLS record type (first bytes: \"GET /\")"),
-        e.message());
+    assertEquals(Direction.RECEIVED, e.dir());
+    assertEquals(MalformedCause.CONTENT_TYPE, e.cause());
+    assertEquals('G', e.value(), "content type 71");
+    assertEquals("\"GET /\"", e.firstBytes(), "the header, as text since it is printable");
     ch.finishAndReleaseAll();
   }
 
   @Test
   void oversizedRecordAndHandshakeLengthsAreMalformed() {
     MemoryTracer t = new MemoryTracer();
-    EmbeddedChannel ch = new EmbeddedChannel(new TlsNarrator(t, TlsNarrator.Side.SERVER));
+    EmbeddedChannel ch = new EmbeddedChannel(new TlsNarrator(t, TlsEvent.Side.SERVER));
     feedInbound(ch, new byte[] {0x17, 0x03, 0x03, (byte) 0xFF, (byte) 0xFF}, new int[0]);
-    assertTrue(t.legacy().get(0).message().contains("record length 65535 exceeds 2^14 + 2048"), t.legacy().toString());
+    TlsEvent.Malformed tooLong = t.of(TlsEvent.Malformed.class).get(0);
+    assertEquals(MalformedCause.RECORD_LENGTH, tooLong.cause(), t.events().toString());
+    assertEquals(65535, tooLong.value());
+    assertEquals("17 03 03 ff ff", tooLong.firstBytes(), "not printable: hex");
     ch.finishAndReleaseAll();
 
     MemoryTracer t2 = new MemoryTracer();
-    EmbeddedChannel ch2 = new EmbeddedChannel(new TlsNarrator(t2, TlsNarrator.Side.SERVER));
+    EmbeddedChannel ch2 = new EmbeddedChannel(new TlsNarrator(t2, TlsEvent.Side.SERVER));
     // a plausible record carrying a handshake header that claims 16 MiB
     feedInbound(ch2, new byte[] {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF},
         new int[0]);
-    assertEquals("tls.malformed", t2.legacy().get(0).type());
-    assertTrue(t2.legacy().get(0).message().contains("beyond what the narrator follows"), t2.legacy().toString());
+    TlsEvent.Malformed huge = t2.of(TlsEvent.Malformed.class).get(0);
+    assertEquals(MalformedCause.HANDSHAKE_LENGTH, huge.cause(), t2.events().toString());
+    assertEquals(0xFFFFFF, huge.value());
     ch2.finishAndReleaseAll();
+
+    MemoryTracer t3 = new MemoryTracer();
+    EmbeddedChannel ch3 = new EmbeddedChannel(new TlsNarrator(t3, TlsEvent.Side.SERVER));
+    // a ClientHello of 4 bytes: far too short to hold even the random
+    feedInbound(ch3, new byte[] {0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x00, 0x00, 0x04, 0x03, 0x03, 0x00, 0x00},
+        new int[0]);
+    TlsEvent.Malformed broken = t3.of(TlsEvent.Malformed.class).get(0);
+    assertEquals(MalformedCause.HANDSHAKE_MESSAGE, broken.cause(), t3.events().toString());
+    assertEquals("client_hello", broken.message());
+    assertTrue(broken.detail().startsWith("truncated"), broken.detail());
+    ch3.finishAndReleaseAll();
   }
 }

@@ -6,6 +6,8 @@ import static emu.node.apps.HttpsTarget.MAX_BODY;
 import emu.link.time.TimeSource;
 import emu.node.apps.HttpsTarget;
 import emu.node.channel.EmuTransport;
+import emu.node.event.HttpsEvent;
+import emu.node.event.TlsEvent;
 import emu.node.names.NameResolver;
 import emu.node.shell.Args;
 import emu.node.shell.Command;
@@ -17,7 +19,6 @@ import emu.node.tls.PlaintextMeter;
 import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
-import emu.node.trace.ProseEvent;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import io.netty.channel.Channel;
@@ -60,8 +61,10 @@ import javax.net.ssl.SSLSession;
  * {@code --ca PEMFILE}) and the host name (SNI and endpoint identification HTTPS). A refusal
  * says which check failed ("certificate is not trusted (issuer ... is not the lab CA)", "host
  * name ... does not match the certificate (names: ...)", "certificate expired on ...",
- * self-signed) and no HTTP request is sent. {@code -v} adds the TLS narrator's account of
- * every record. Runs on the node's event loop; never blocks (but {@code --ca} reads a small file).
+ * self-signed) and no HTTP request is sent. {@code -v} adds each certificate's public
+ * key, signature algorithm and serial, and the TLS handshake as {@code curl -v} prints it
+ * ({@code * TLSv1.3 (OUT), TLS handshake, Client hello (1):}, see {@link CurlTlsLines}). Runs on
+ * the node's event loop; never blocks (but {@code --ca} reads a small file).
  */
 public final class HttpsGet implements Command {
   static final int DEFAULT_BODY_LINES = 20;
@@ -123,7 +126,8 @@ public final class HttpsGet implements Command {
       io.out("  fetches URL over HTTPS, verifying the certificate chain (the lab CA, or --ca) and the host name;");
       io.out("  --tls picks the versions offered (default: 1.3 and 1.2), --provider the TLS implementation");
       io.out("  (bc = Bouncy Castle JSSE, the default; jdk = SunJSSE); -n body lines shown (default "
-          + DEFAULT_BODY_LINES + "); -m gives up after that many seconds (default 30); -v narrates every TLS record");
+          + DEFAULT_BODY_LINES + "); -m gives up after that many seconds (default 30); -v adds the certificates' "
+          + "keys and the TLS handshake as curl -v shows it");
       io.exit(a.flag("-h") || a.flag("--help") ? 0 : 2);
       return;
     }
@@ -210,7 +214,7 @@ public final class HttpsGet implements Command {
       net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel c) {
-          narrator = new TlsNarrator(narration, TlsNarrator.Side.CLIENT);
+          narrator = new TlsNarrator(narration, TlsEvent.Side.CLIENT);
           ssl = tls.newHandler(c.alloc(), t.host(), t.port());
           meter = new PlaintextMeter();
           c.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
@@ -266,10 +270,7 @@ public final class HttpsGet implements Command {
         if (f.isSuccess() && tracer.enabled()) {
           long plain = meter.sent() - plainBefore;
           long records = narrator.applicationRecordsSent() - recordsBefore;
-          tracer.emit(new ProseEvent("https.request").put("host", t.host()).put("path", t.path())
-              .put("plaintext_bytes", plain).put("records", records)
-              .msg("https-get sends GET " + t.path() + " to " + t.host() + " over TLS (" + plain
-                  + " bytes of HTTP, sent as " + records + " encrypted record" + (records == 1 ? "" : "s") + ")"));
+          tracer.emit(new HttpsEvent.ClientRequest(t.host(), req.method().name(), t.path(), plain, records));
         }
       });
     }
@@ -308,13 +309,8 @@ public final class HttpsGet implements Command {
         io.out("* (" + (n - bodyLines) + " more lines of the body not shown; -n " + n + " shows them all)");
       }
       if (tracer.enabled()) {
-        tracer.emit(new ProseEvent("https.response").put("host", t.host()).put("status", resp.status().code())
-            .put("body_bytes", resp.content().readableBytes()).put("decrypted_bytes", decrypted)
-            .put("records", narrator.applicationRecordsReceived())
-            .msg("https-get receives " + resp.status() + ", " + resp.content().readableBytes() + " bytes of body ("
-                + decrypted + " bytes of HTTP decrypted; " + narrator.applicationRecordsReceived()
-                + " encrypted record" + (narrator.applicationRecordsReceived() == 1 ? "" : "s")
-                + " received on this connection)"));
+        tracer.emit(new HttpsEvent.ClientResponse(t.host(), resp.status().code(), resp.status().reasonPhrase(),
+            resp.content().readableBytes(), decrypted, narrator.applicationRecordsReceived()));
       }
       int code = resp.status().code();
       if (code >= 200 && code < 300) {
@@ -408,9 +404,10 @@ public final class HttpsGet implements Command {
       io.exit(code);
     }
 
-    /** The tracer, plus the TLS narrator's sentences on the terminal (-v). */
+    /** The tracer, plus curl's lines for the TLS records on the terminal (-v). */
     private final class Echo implements Tracer {
       private final Tracer inner;
+      private final CurlTlsLines curl = new CurlTlsLines();
 
       Echo(Tracer inner) {
         this.inner = inner;
@@ -423,8 +420,8 @@ public final class HttpsGet implements Command {
 
       @Override
       public void emit(emu.node.event.TraceEvent event) {
-        if (!done && event instanceof emu.node.event.TraceMeta.Legacy l) {
-          io.out("* TLS: " + l.msg());
+        if (!done && event instanceof TlsEvent e) {
+          curl.lines(e).forEach(io::out);
         }
         if (inner.enabled()) {
           inner.emit(event);

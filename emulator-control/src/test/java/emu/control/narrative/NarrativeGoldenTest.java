@@ -1,0 +1,62 @@
+package emu.control.narrative;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.node.event.EventCodec;
+import emu.node.event.Stamped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The narrative of a recorded seed run (the corporate network's https-get, {@code --seed 1}),
+ * rendered from its {@code events.jsonl} and compared line by line with the checked-in narrative.
+ * A change to the event model or the renderer that changes what a person reads shows up here as
+ * a diff to look at.
+ *
+ * <p>To record again (after an intended change): {@code ./emu run --seed 1 --out /tmp/seed}, copy
+ * {@code /tmp/seed/events.jsonl} over {@code golden/seed-run.events.jsonl}, and run this test
+ * once with {@code -Demu.golden.update=true}, which rewrites {@code golden/seed-run.narrative.txt};
+ * read its diff before committing it.
+ */
+class NarrativeGoldenTest {
+  private static final Path DIR = Path.of("src/test/resources/golden");
+
+  @Test
+  void theSeedRunReadsAsRecorded() throws IOException {
+    List<Stamped> events = new ArrayList<>();
+    for (String line : Files.readAllLines(DIR.resolve("seed-run.events.jsonl"), StandardCharsets.UTF_8)) {
+      events.add(EventCodec.read(line)); // every line of a recorded run must read back
+    }
+    assertTrue(events.size() > 200, "a whole seed run: " + events.size() + " events");
+    List<String> rendered = Narrative.lines(events);
+    Path golden = DIR.resolve("seed-run.narrative.txt");
+    if (Boolean.getBoolean("emu.golden.update")) {
+      Files.write(golden, rendered, StandardCharsets.UTF_8);
+    }
+    List<String> expected = Files.readAllLines(golden, StandardCharsets.UTF_8);
+    for (int i = 0; i < Math.min(expected.size(), rendered.size()); i++) {
+      assertEquals(expected.get(i), rendered.get(i), "line " + (i + 1) + " of " + golden);
+    }
+    assertEquals(expected.size(), rendered.size(), "lines in " + golden);
+  }
+
+  @Test
+  void theRecordedRunTellsEveryStepOfTheConnectionProcess() throws IOException {
+    String story = String.join("\n", Files.readAllLines(DIR.resolve("seed-run.narrative.txt"), StandardCharsets.UTF_8));
+    for (String step : List.of("looks up payroll.corp.com: not in its hosts table",
+        "sends DNS query id", "A? payroll.corp.com: cache miss; forwards to 192.168.5.53",
+        "answers A? payroll.corp.com from zone corp.com: 192.168.5.100 (authoritative)",
+        "different subnets, so I cannot reach it directly; send to my default gateway 192.168.1.1",
+        "ARP request on eth0: who-has 192.168.1.1 tell 192.168.1.100",
+        "routes 192.168.5.100: longest match", "TTL 64 -> 63",
+        "SYN-SENT -> ESTAB", "ClientHello", "ServerHello", "Finished", "receives GET / over TLS")) {
+      assertTrue(story.contains(step), "the seed narrative tells: " + step);
+    }
+  }
+}

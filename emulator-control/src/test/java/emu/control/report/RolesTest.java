@@ -1,0 +1,66 @@
+package emu.control.report;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.node.event.DnsEvent;
+import emu.node.event.DnsEvent.Transport;
+import emu.node.event.DnsResponse;
+import emu.node.event.TlsEvent;
+import emu.node.event.TlsEvent.Direction;
+import emu.node.event.TlsEvent.Side;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which DNS and TLS events label the next frame their node sends in the ladder, and which are left out. */
+class RolesTest {
+  private static final DnsResponse NODATA = new DnsResponse("NOERROR", DnsResponse.Outcome.NODATA, List.of(), null);
+
+  @Test
+  void queriesForwardsAnswersSentRetriesAndTcpClosesLabelTheNextFrame() {
+    for (DnsEvent e : List.of(
+        new DnsEvent.QuerySent(1, "192.168.1.53", "payroll.corp.com", "A", Transport.UDP, 40000, 1, 2),
+        new DnsEvent.Retried(1, "192.168.1.53", "payroll.corp.com", "A", 2, 5_000_000_000L, 10_000_000_000L),
+        new DnsEvent.Forwarded("192.168.1.100", 40000, Transport.UDP, 1, "payroll.corp.com", "A", "192.168.5.53"),
+        new DnsEvent.Served("192.168.1.53", 50000, Transport.UDP, 2, "payroll.corp.com", "MX", "corp.com", true, NODATA),
+        new DnsEvent.OutOfZone("192.168.1.53", 50000, Transport.UDP, 2, "www.example.org", "A"),
+        new DnsEvent.ServedFromCache("192.168.1.100", 40000, Transport.UDP, 1, "payroll.corp.com", "MX", 3, NODATA),
+        new DnsEvent.ServedFromUpstream("192.168.1.100", 40000, Transport.UDP, 1, "payroll.corp.com", "MX",
+            "192.168.5.53", NODATA),
+        new DnsEvent.UpstreamFailed("192.168.1.100", 40000, Transport.UDP, 1, "payroll.corp.com", "A", "192.168.5.53",
+            null, "timed out"),
+        new DnsEvent.Rejected("192.168.1.100", 40000, Transport.UDP, 1, "FORMERR", DnsEvent.RejectWhy.QUESTION_COUNT,
+            null, null, null, null, 2, null, null, 40, null),
+        new DnsEvent.ServeFailed("192.168.1.100", 40000, Transport.UDP, 1, "payroll.corp.com", "A", "bug"),
+        new DnsEvent.TcpIdleClosed("192.168.1.100", 40000, 10_000_000_000L))) {
+      assertTrue(Roles.labelsNextFrame(e), e.type());
+    }
+  }
+
+  @Test
+  void whatARequesterLearnsOrAServerWaitsForLabelsNothing() {
+    for (DnsEvent e : List.of(
+        new DnsEvent.Answered(1, "192.168.1.53", "payroll.corp.com", "MX", Transport.UDP, NODATA),
+        new DnsEvent.CacheMiss("payroll.corp.com", "A"),
+        new DnsEvent.Cached("payroll.corp.com", "A", 300, false),
+        new DnsEvent.ForwardJoined("192.168.1.101", 40001, Transport.UDP, 3, "payroll.corp.com", "A", "192.168.5.53"),
+        new DnsEvent.Resolved("payroll.corp.com", "192.168.5.100"))) {
+      assertFalse(Roles.labelsNextFrame(e), e.type());
+    }
+  }
+
+  @Test
+  void tlsRecordsSentLabelTheFrameAndRecordsReceivedAreLeftOut() {
+    TlsEvent sent = new TlsEvent.ClientHello(Side.CLIENT, Direction.SENT, "10.0.0.2:443", 292, "TLS 1.2",
+        List.of("TLS 1.3"), List.of("TLS_AES_128_GCM_SHA256"), "payroll.corp.com", List.of(), List.of(), List.of());
+    TlsEvent received = new TlsEvent.ClientHello(Side.SERVER, Direction.RECEIVED, "10.0.0.1:40000", 292, "TLS 1.2",
+        List.of("TLS 1.3"), List.of("TLS_AES_128_GCM_SHA256"), "payroll.corp.com", List.of(), List.of(), List.of());
+    assertTrue(Roles.labelsNextFrame(sent));
+    assertFalse(Roles.received(sent));
+    assertFalse(Roles.labelsNextFrame(received));
+    assertTrue(Roles.received(received));
+    TlsEvent endpoint = new TlsEvent.HandshakeDone(Side.CLIENT, "10.0.0.2:443", "TLSv1.3", "TLS_AES_128_GCM_SHA256");
+    assertFalse(Roles.labelsNextFrame(endpoint), "the endpoint's own view is a note");
+    assertFalse(Roles.received(endpoint));
+  }
+}
