@@ -30,6 +30,16 @@ public final class Narrative implements AutoCloseable {
     this.nodeWidth = nodes.stream().mapToInt(String::length).max().orElse(6);
   }
 
+  /**
+   * The heading of a run's first phase, in the narrative and the report's ladder: what nodes do
+   * as they come up, with IPv6's start (duplicate address detection, router discovery) when the
+   * lab has IPv6.
+   */
+  public static String labStartHeading(boolean ipv6) {
+    return ipv6 ? "lab start: IPv4 addresses announced (gratuitous ARP), IPv6 ones checked (DAD), routers found"
+        : "lab start: each node announces its addresses (gratuitous ARP)";
+  }
+
   /** A heading, such as a scenario step. */
   public void heading(String title) {
     String line = "── " + title + " " + "─".repeat(Math.max(3, 74 - title.length()));

@@ -139,7 +139,8 @@ public final class LabPlanner {
         } else {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
               impairments.isEmpty() ? null : impairments, vniOf.get(key),
-              separateDatagrams.contains(key) ? "recvmmsg" : null));
+              separateDatagrams.contains(key) ? "recvmmsg" : null, i.hasIpv6() ? i.addresses6() : null,
+              i.slaac() ? true : null));
         }
         ifIndex++;
       }
@@ -172,7 +173,8 @@ public final class LabPlanner {
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
-          secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null);
+          secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
+          n.gateway6());
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }

@@ -5,6 +5,7 @@ import static emu.control.report.Html.esc;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.narrative.EventLog;
+import emu.control.narrative.Narrative;
 import emu.node.event.EventCodec;
 import emu.node.event.Stamped;
 import emu.control.topology.IfaceSpec;
@@ -184,7 +185,7 @@ public final class RunReport {
     sb.append("<h2>What crossed the wires</h2>\n");
     List<Ladder.Phase> phases = new ArrayList<>();
     if (!in.events().isEmpty()) {
-      phases.add(new Ladder.Phase("lab start: each node announces its addresses (gratuitous ARP)",
+      phases.add(new Ladder.Phase(Narrative.labStartHeading(in.topo().nodes().stream().anyMatch(NodeSpec::hasIpv6)),
           in.events().get(0).ts()));
     }
     for (Step s : in.steps()) {

@@ -37,6 +37,12 @@ public final class ScenarioRunner {
 
   /** Lets in-flight frames of a finished step land before its events are read. */
   private static final long SETTLE_MS = 150;
+  /**
+   * The most a run waits for IPv6 to come up: a random delay before duplicate address detection
+   * (up to 1 s), the detection (1 s), a router's answer to a solicitation (up to 0.5 s), then the
+   * detection of the address made from its prefix (1 s), with room to spare on a busy machine.
+   */
+  private static final long IPV6_START_MS = 6_000;
   /** With nodes on other machines: how long no new event must come before a step's events are complete. */
   private static final long REMOTE_QUIET_MS = 1_000;
 
@@ -100,7 +106,15 @@ public final class ScenarioRunner {
       showStatus.accept(lab);
       sleep(SETTLE_MS);
       var startEvents = settle(events, remote);
-      story.heading("lab start: each node announces its addresses (gratuitous ARP)");
+      Ipv6Start ipv6 = new Ipv6Start(topo);
+      if (!ipv6.none()) {
+        startEvents = ipv6Start(ipv6, events, startEvents);
+      }
+      story.heading(Narrative.labStartHeading(!ipv6.none()));
+      if (!ipv6.none() && !ipv6.up()) {
+        story.note("IPv6 is not up after " + IPV6_START_MS / 1000 + " s on " + ipv6.missing()
+            + "; the scenario runs anyway");
+      }
       story.events(startEvents, startEvents.isEmpty() ? 0 : startEvents.get(0).ts());
       controller.startFaultPlan();
       int i = 0;
@@ -163,6 +177,23 @@ public final class ScenarioRunner {
    * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
    * (at most 5 s), so that a step's story is complete.
    */
+  /** Waits, 6 s at most, until IPv6 is up on every node; returns all the start's events. */
+  private static List<Stamped> ipv6Start(Ipv6Start ipv6, EventLog events, List<Stamped> got) {
+    List<Stamped> all = new ArrayList<>(got);
+    long deadline = System.currentTimeMillis() + IPV6_START_MS;
+    ipv6.seen(got);
+    while (!ipv6.up() && System.currentTimeMillis() < deadline) {
+      sleep(100);
+      List<Stamped> more = events.poll();
+      all.addAll(more);
+      ipv6.seen(more);
+    }
+    sleep(SETTLE_MS);
+    all.addAll(events.poll()); // the last address's own announcements
+    all.sort(EventLog.ORDER);
+    return all;
+  }
+
   private static List<Stamped> settle(EventLog events, boolean remote) {
     List<Stamped> got = new ArrayList<>(events.poll());
     if (!remote) {

@@ -3,6 +3,8 @@ package emu.control.topology;
 import emu.control.topology.YamlNode.Scalar;
 import emu.link.wire.MacAddress;
 import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,9 +13,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Checks that span interfaces and nodes: overlapping subnets on one node, addresses and MACs used
- * twice in the lab, gateways and next hops outside the node's subnets, and UDP/TCP port pins that
- * would collide on one bind address.
+ * Checks that span interfaces and nodes: overlapping subnets (IPv4) and prefixes (IPv6) on one
+ * node, addresses and MACs used twice in the lab, gateways and next hops outside the node's
+ * subnets, and UDP/TCP port pins that would collide on one bind address.
  */
 final class AddressPlan {
   private static final int ANY = 0;
@@ -31,11 +33,28 @@ final class AddressPlan {
 
   void run() {
     Map<Integer, Draft.Iface> addresses = new HashMap<>();
+    Map<Ipv6Address, Scalar> addresses6 = new HashMap<>();
+    Map<Scalar, Draft.Iface> owner6 = new HashMap<>();
     Map<Long, Draft.Iface> macs = new HashMap<>();
     List<Pin> pins = new ArrayList<>();
     for (Draft.Node node : lab.nodes.values()) {
       List<Draft.Iface> seen = new ArrayList<>();
+      List<Scalar> seen6 = new ArrayList<>();
+      Map<Scalar, Draft.Iface> ifaceOf6 = new HashMap<>();
       for (Draft.Iface i : node.ifaces) {
+        for (int k = 0; k < i.addresses6.size(); k++) {
+          Ipv6Cidr a = i.addresses6.get(k);
+          Scalar at = i.addresses6At.get(k);
+          ifaceOf6.put(at, i);
+          owner6.put(at, i);
+          overlaps6(a, at, i, seen6, ifaceOf6);
+          seen6.add(at);
+          Scalar first = addresses6.putIfAbsent(a.address(), at);
+          if (first != null) {
+            diag.error(at, "address " + a.address() + " of " + i.label() + " is already used by "
+                + owner6.get(first).label() + " (line " + first.line() + ")");
+          }
+        }
         if (i.address != null) {
           overlaps(i, seen);
           seen.add(i);
@@ -62,9 +81,28 @@ final class AddressPlan {
       }
       if (node.hasIp() && node.addressesComplete) {
         nextHops(node);
+        nextHops6(node);
       }
     }
     pins(pins);
+  }
+
+  /**
+   * One node's IPv6 prefixes: the same prefix twice on one interface is fine (two addresses on a
+   * link), on two interfaces, or nested, it is not (the on-link routes would fight).
+   */
+  private void overlaps6(Ipv6Cidr a, Scalar at, Draft.Iface i, List<Scalar> earlier, Map<Scalar, Draft.Iface> ifaceOf) {
+    for (Scalar e : earlier) {
+      Draft.Iface other = ifaceOf.get(e);
+      Ipv6Cidr b = other.addresses6.get(other.addresses6At.indexOf(e));
+      if (a.overlaps(b) && (other != i || a.prefixLength() != b.prefixLength())) {
+        diag.error(at, "prefix " + a.networkCidr() + " of " + i.label() + " overlaps prefix " + b.networkCidr()
+            + " of " + other.label() + " (line " + e.line() + "); " + (other == i
+                ? "addresses of one interface share one prefix length"
+                : "the interfaces of one node need separate prefixes"));
+        return;
+      }
+    }
   }
 
   private void overlaps(Draft.Iface i, List<Draft.Iface> earlier) {
@@ -89,6 +127,52 @@ final class AddressPlan {
         nextHop(node, "route" + to + " via " + Ipv4Address.format(r.via()) + " of node " + node.name, r.via(),
             r.viaAt());
       }
+    }
+  }
+
+  private void nextHops6(Draft.Node node) {
+    if (node.gateway6 != null) {
+      nextHop6(node, "gateway " + node.gateway6 + " of node " + node.name, node.gateway6, node.gateway6At);
+    }
+    for (Draft.Route6 r : node.routes6) {
+      if (r.via() != null) {
+        String to = r.to() == null ? "" : " to " + r.to();
+        nextHop6(node, "route" + to + " via " + r.via() + " of node " + node.name, r.via(), r.viaAt());
+      }
+    }
+  }
+
+  /**
+   * A link-local next hop must name an interface with IPv6 on; a global one must be inside a
+   * static prefix of the node (an address learned by SLAAC is not known before the lab runs: reach
+   * a router there by its link-local address, or take the default route its advertisements give).
+   */
+  private void nextHop6(Draft.Node node, String what, Draft.Hop6 hop, Scalar at) {
+    if (hop.zone() != null) {
+      Draft.Iface i = node.iface(hop.zone());
+      if (i == null) {
+        diag.error(at, what + " names interface " + hop.zone() + ", which node " + node.name + " does not have");
+      } else if (!i.hasIpv6()) {
+        diag.error(at, what + " is reached on " + i.label() + ", which has no IPv6: give it an IPv6 address or"
+            + " 'ipv6: on'");
+      }
+      return;
+    }
+    List<Draft.Iface> withAddress = node.ifaces.stream().filter(i -> !i.addresses6.isEmpty()).toList();
+    for (Draft.Iface i : withAddress) {
+      for (Ipv6Cidr a : i.addresses6) {
+        if (a.address().equals(hop.address())) {
+          diag.error(at, what + " is the node's own address (" + i.label() + "); give a neighbour's address");
+          return;
+        }
+      }
+    }
+    if (withAddress.stream().flatMap(i -> i.addresses6.stream()).noneMatch(a -> a.contains(hop.address()))) {
+      String prefixes = withAddress.isEmpty() ? "it has no static IPv6 addresses"
+          : "its prefixes are " + withAddress.stream().flatMap(i -> i.addresses6.stream())
+              .map(a -> a.networkCidr().toString()).distinct().collect(Collectors.joining(", "));
+      diag.error(at, what + " is not inside any connected IPv6 prefix of the node (" + prefixes + "); a router"
+          + " is also reachable by its link-local address, like fe80::1%eth0");
     }
   }
 

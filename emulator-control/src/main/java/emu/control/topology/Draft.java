@@ -2,6 +2,8 @@ package emu.control.topology;
 
 import emu.control.topology.YamlNode.Scalar;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +40,11 @@ final class Draft {
     boolean addressesComplete = true;
     Scalar gatewayAt;
     Integer gateway;
+    /** The IPv6 default gateway as written (a link-local one with its %interface), or null. */
+    Scalar gateway6At;
+    Hop6 gateway6;
     final List<Route> routes = new ArrayList<>();
+    final List<Route6> routes6 = new ArrayList<>();
     final Map<String, String> hosts = new LinkedHashMap<>();
     String bind = NodeSpec.DEFAULT_BIND;
     /** The node's 'bind:' value, or null if it has none. */
@@ -105,6 +111,12 @@ final class Draft {
     final boolean implicit;
     Scalar addressAt;
     Ipv4Cidr address;
+    /** Static IPv6 addresses in file order, and where each was written. */
+    final List<Ipv6Cidr> addresses6 = new ArrayList<>();
+    final List<Scalar> addresses6At = new ArrayList<>();
+    /** 'ipv6: auto' (SLAAC) or 'ipv6: on' (link-local only, unless addresses are given); null if unwritten. */
+    String ipv6Mode;
+    Scalar ipv6At;
     Scalar macAt;
     Long mac;
     Scalar portAt;
@@ -131,10 +143,26 @@ final class Draft {
     String label() {
       return node.name + ":" + name;
     }
+
+    /** True if IPv6 is on: a static IPv6 address, or 'ipv6: on|auto'. */
+    boolean hasIpv6() {
+      return !addresses6.isEmpty() || ipv6Mode != null;
+    }
   }
 
   /** One static route; {@code to} and {@code via} are null when unreadable. */
   record Route(Ipv4Cidr to, Scalar viaAt, Integer via, int metric) {}
+
+  /** An IPv6 next hop; {@code zone} names the interface of a link-local one (fe80::1%eth0), else null. */
+  record Hop6(Ipv6Address address, String zone) {
+    @Override
+    public String toString() {
+      return zone == null ? address.toString() : address + "%" + zone;
+    }
+  }
+
+  /** One static IPv6 route; {@code to} and {@code via} are null when unreadable. */
+  record Route6(Ipv6Cidr to, Scalar viaAt, Hop6 via, int metric) {}
 
   /** One link; endpoints are null when malformed. */
   static final class Link {

@@ -2,22 +2,32 @@ package emu.control.topology;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One interface of a node as the topology file declares it (or, for a switch port only named by
  * a link, as it is created implicitly): what the launcher needs to configure it.
  *
- * @param address a.b.c.d/n, or null (switch ports)
+ * @param address a.b.c.d/n, or null (switch ports, IPv6-only interfaces)
  * @param mac aa:bb:cc:dd:ee:ff as written, or null to let the node choose
  * @param port the UDP port its link socket binds, or null for any
  * @param mtu or null for the link's (or the default) MTU
  * @param impairments tc-netem words (delay, loss, ...) to their values as written, in file order,
  *     for this interface's egress only; they override the link's words key by key (see
  *     {@link Topology#effectiveImpairments}); empty if none, never null
+ * @param addresses6 static IPv6 addresses ADDRESS/n in file order; empty if none, never null
+ * @param ipv6 "auto" (SLAAC from routers' advertisements), "on" (IPv6 with the link-local address
+ *     and any static ones), or null as written (IPv6 is then on exactly when addresses6 is not empty)
  */
 public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
-                        Map<String, String> impairments, String peer) {
+                        Map<String, String> impairments, String peer, List<String> addresses6, String ipv6) {
+  /** An interface without IPv6. */
+  public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
+                   Map<String, String> impairments, String peer) {
+    this(name, address, mac, port, mtu, impairments, peer, List.of(), null);
+  }
+
   /** An interface of an emu, linux or switch node (no outside peer). */
   public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
                    Map<String, String> impairments) {
@@ -25,8 +35,19 @@ public record IfaceSpec(String name, String address, String mac, Integer port, I
   }
 
   public IfaceSpec {
+    addresses6 = addresses6 == null ? List.of() : List.copyOf(addresses6);
     impairments = Collections.unmodifiableMap(impairments == null ? new LinkedHashMap<>()
         : new LinkedHashMap<>(impairments));
+  }
+
+  /** True if IPv6 runs on this interface. */
+  public boolean hasIpv6() {
+    return !addresses6.isEmpty() || ipv6 != null;
+  }
+
+  /** True if the interface takes addresses from routers' advertisements. */
+  public boolean slaac() {
+    return "auto".equals(ipv6);
   }
 
   /** An interface without impairments. */

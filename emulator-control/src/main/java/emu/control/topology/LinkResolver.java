@@ -32,6 +32,12 @@ final class LinkResolver {
           && !a.address.networkCidr().equals(b.address.networkCidr())) {
         diag.warn(link.at, "linked interfaces " + a.label() + " (" + a.address.networkCidr() + ") and " + b.label()
             + " (" + b.address.networkCidr() + ") are in different subnets, so they cannot reach each other");
+      } else if (a != null && b != null && !a.addresses6.isEmpty() && !b.addresses6.isEmpty()
+          && a.addresses6.stream().noneMatch(x -> b.addresses6.stream().anyMatch(y -> y.overlaps(x)))) {
+        // Not fatal: the link-local addresses still reach each other, as routing protocols use them.
+        diag.warn(link.at, "linked interfaces " + a.label() + " (" + a.addresses6.get(0).networkCidr() + ") and "
+            + b.label() + " (" + b.addresses6.get(0).networkCidr() + ") share no IPv6 prefix, so they reach each"
+            + " other only by link-local address");
       }
     }
     framing();

@@ -75,6 +75,35 @@ final class MapFields {
     return s;
   }
 
+  /**
+   * A field that takes one value or a list of them (as {@code address:} takes one address or a
+   * list mixing families): the scalars in file order; null when absent or wrong (reported).
+   */
+  List<Scalar> texts(String key, String example) {
+    Entry e = map.entry(key);
+    if (e == null) {
+      return null;
+    }
+    if (e.value() instanceof Scalar s && !s.isNull()) {
+      return List.of(s);
+    }
+    if (e.value() instanceof Sequence seq && !seq.items().isEmpty()) {
+      List<Scalar> out = new java.util.ArrayList<>();
+      for (YamlNode item : seq.items()) {
+        if (item instanceof Scalar s && !s.isNull()) {
+          out.add(s);
+        } else {
+          diag.error(item, "each item of '" + key + "' in " + where + " must be a string" + example + ", not "
+              + item.describe());
+          return null;
+        }
+      }
+      return out;
+    }
+    wrongType(e, "a string or a list of strings" + example);
+    return null;
+  }
+
   /** A map field; an empty value counts as an empty map; null when absent or wrong (reported). */
   Mapping mapping(String key, String example) {
     Entry e = map.entry(key);

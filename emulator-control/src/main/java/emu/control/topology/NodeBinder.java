@@ -6,6 +6,7 @@ import emu.control.topology.YamlNode.Scalar;
 import emu.control.topology.YamlNode.Sequence;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv6Cidr;
 import java.util.List;
 
 /** Reads one node's settings (kind, interfaces, gateway, routes, hosts, bind, mgmt-port), checking each value. */
@@ -22,7 +23,10 @@ final class NodeBinder {
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
-  private static final List<String> IFACE_FIELDS = List.of("address", "mac", "port", "mtu", "impairments", "peer");
+  private static final List<String> IFACE_FIELDS =
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer");
+  /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
+  static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
 
   private final Diagnostics diag;
@@ -53,18 +57,13 @@ final class NodeBinder {
     if (ifs != null) {
       ifs.entries().forEach(e -> iface(node, e));
     }
-    Scalar gw = f.text("gateway");
-    if (gw != null && node.isSwitch()) {
-      diag.error(gw, "switch " + name + " must not have a gateway: a switch has no IP layer");
-    } else if (gw != null) {
-      node.gatewayAt = gw;
-      try {
-        node.gateway = Values.address(gw.text());
-      } catch (IllegalArgumentException e) {
-        diag.error(gw, "gateway of node " + name + ": " + e.getMessage());
-      }
+    List<Scalar> gws = f.texts("gateway", ", like 192.168.1.1 or [192.168.1.1, 2001:db8:1::1]");
+    if (gws != null && node.isSwitch()) {
+      diag.error(gws.get(0), "switch " + name + " must not have a gateway: a switch has no IP layer");
+    } else if (gws != null) {
+      gws.forEach(gw -> gateway(node, gw));
     }
-    Sequence routes = f.sequence("routes", " of {to: PREFIX, via: ADDRESS}");
+    Sequence routes = f.sequence("routes", " of {to: PREFIX, via: ADDRESS} (either family)");
     if (routes != null && node.isSwitch()) {
       diag.error(f.entry("routes").key(), "switch " + name + " must not have routes: a switch has no IP layer");
     } else if (routes != null) {
@@ -78,6 +77,29 @@ final class NodeBinder {
     node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     return node;
+  }
+
+  /** One default gateway: at most one per family. */
+  private void gateway(Draft.Node node, Scalar gw) {
+    String what = "gateway of node " + node.name;
+    boolean v6 = Values.isIpv6(gw.text());
+    Scalar earlier = v6 ? node.gateway6At : node.gatewayAt;
+    if (earlier != null) {
+      diag.error(gw, what + ": a node has one default gateway per family; " + earlier.text() + " (line "
+          + earlier.line() + ") is already its IPv" + (v6 ? "6" : "4") + " one");
+      return;
+    }
+    try {
+      if (v6) {
+        node.gateway6At = gw;
+        node.gateway6 = Values.hop6(gw.text());
+      } else {
+        node.gatewayAt = gw;
+        node.gateway = Values.address(gw.text());
+      }
+    } catch (IllegalArgumentException e) {
+      diag.error(gw, what + ": " + e.getMessage());
+    }
   }
 
   private void tcp(Draft.Node node, MapFields f) {
@@ -162,23 +184,19 @@ final class NodeBinder {
       return;
     }
     MapFields f = new MapFields(m, where, diag, IFACE_FIELDS, Impairments::misplaced);
-    Scalar address = f.text("address");
-    if (address != null && node.isSwitch()) {
-      diag.error(address, "switch port " + label + " must not have an address: a switch has no IP layer"
+    List<Scalar> addresses = f.texts("address", ", like 192.168.1.10/24 or [192.168.1.10/24, 2001:db8:1::10/64]");
+    if (addresses != null && node.isSwitch()) {
+      diag.error(addresses.get(0), "switch port " + label + " must not have an address: a switch has no IP layer"
           + " (give the address to a host or router interface)");
-    } else if (address != null) {
-      i.addressAt = address;
-      try {
-        i.address = Values.interfaceAddress(address.text());
-      } catch (IllegalArgumentException ex) {
-        diag.error(address, "address of " + label + ": " + ex.getMessage());
-        node.addressesComplete = false;
-      }
+    } else if (addresses != null) {
+      addresses.forEach(a -> address(i, a));
     } else if (f.entry("address") != null) {
       node.addressesComplete = false;
-    } else if (node.hasIp()) {
+    }
+    ipv6Mode(i, f.text("ipv6"));
+    if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
-          + " such as 'address: 192.168.1.10/24'");
+          + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");
     }
     Scalar mac = f.text("mac");
     if (mac != null) {
@@ -220,6 +238,49 @@ final class NodeBinder {
     }
   }
 
+  /** One address of an interface: one IPv4 address, any number of IPv6 ones. */
+  private void address(Draft.Iface i, Scalar address) {
+    String label = i.label();
+    try {
+      if (Values.isIpv6(address.text())) {
+        i.addresses6.add(Values.interfaceAddress6(address.text()));
+        i.addresses6At.add(address);
+      } else if (i.addressAt != null) {
+        diag.error(address, "address of " + label + ": an interface has one IPv4 address, and "
+            + i.addressAt.text() + " (line " + i.addressAt.line() + ") is already it");
+      } else {
+        i.addressAt = address;
+        i.address = Values.interfaceAddress(address.text());
+      }
+    } catch (IllegalArgumentException ex) {
+      diag.error(address, "address of " + label + ": " + ex.getMessage());
+      i.node.addressesComplete = false;
+    }
+  }
+
+  private void ipv6Mode(Draft.Iface i, Scalar mode) {
+    if (mode == null) {
+      return;
+    }
+    Draft.Node node = i.node;
+    String label = i.label();
+    if (!IPV6_MODES.contains(mode.text())) {
+      diag.error(mode, "ipv6 of " + label + " is '" + mode.text() + "'; use 'auto' (addresses from routers'"
+          + " advertisements, SLAAC) or 'on' (link-local only, or with the addresses given)"
+          + MapFields.didYouMean(mode.text(), IPV6_MODES));
+    } else if (node.isSwitch()) {
+      diag.error(mode, "switch port " + label + " has no IP layer: remove 'ipv6'");
+    } else if (node.isExternal()) {
+      diag.error(mode, "external node " + node.name + " configures its own IPv6: remove 'ipv6' from " + label);
+    } else if ("auto".equals(mode.text()) && "router".equals(node.kind)) {
+      diag.error(mode, "router " + node.name + " advertises prefixes rather than taking addresses from them"
+          + " (as Linux does with forwarding on): give " + label + " a static IPv6 address, or 'ipv6: on'");
+    } else {
+      i.ipv6Mode = mode.text();
+      i.ipv6At = mode;
+    }
+  }
+
   private void route(Draft.Node node, YamlNode item) {
     String where = "a route of node " + node.name;
     Mapping m = MapFields.asMapping(item, item, where, " like {to: 10.0.0.0/8, via: 192.168.1.1}", diag);
@@ -235,6 +296,18 @@ final class NodeBinder {
     }
     if (f.entry("via") == null) {
       diag.error(m, where + " has no 'via': give the next-hop address");
+    }
+    int metricValue = metric == null ? 0 : metric.integer().intValue();
+    boolean v6 = via != null ? Values.isIpv6(via.text()) : to != null && Values.isIpv6(to.text());
+    if (to != null && via != null && !to.text().strip().equals("default") && Values.isIpv6(to.text()) != v6) {
+      diag.error(via, "route to " + to.text() + " of node " + node.name + " goes via " + via.text()
+          + ", an address of the other family; an IPv" + (v6 ? "4" : "6") + " route needs an IPv" + (v6 ? "4" : "6")
+          + " next hop");
+      return;
+    }
+    if (v6) {
+      route6(node, to, via, metricValue);
+      return;
     }
     Ipv4Cidr dest = null;
     if (to != null) {
@@ -252,7 +325,27 @@ final class NodeBinder {
         diag.error(via, "route via of node " + node.name + ": " + e.getMessage());
       }
     }
-    node.routes.add(new Draft.Route(dest, via, hop, metric == null ? 0 : metric.integer().intValue()));
+    node.routes.add(new Draft.Route(dest, via, hop, metricValue));
+  }
+
+  private void route6(Draft.Node node, Scalar to, Scalar via, int metric) {
+    Ipv6Cidr dest = null;
+    if (to != null) {
+      try {
+        dest = Values.routeDestination6(to.text());
+      } catch (IllegalArgumentException e) {
+        diag.error(to, "route destination of node " + node.name + ": " + e.getMessage());
+      }
+    }
+    Draft.Hop6 hop = null;
+    if (via != null) {
+      try {
+        hop = Values.hop6(via.text());
+      } catch (IllegalArgumentException e) {
+        diag.error(via, "route via of node " + node.name + ": " + e.getMessage());
+      }
+    }
+    node.routes6.add(new Draft.Route6(dest, via, hop, metric));
   }
 
   private void hosts(Draft.Node node, MapFields f) {

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param kind host, router or switch (defaults already applied)
  * @param interfaces declared interfaces in file order, then a switch's implicit ports in order of
  *     first appearance in links
- * @param gateway default gateway address, or null
+ * @param gateway IPv4 default gateway address, or null
  * @param hosts extra name to address entries, in file order; may be empty
  * @param bind IPv4 address the node's sockets bind; "127.0.0.1" unless the file says otherwise
  * @param mgmtPort pinned management TCP port, or null for any
@@ -20,12 +20,23 @@ import java.util.Map;
  * @param services services started when the node boots (bulk, tcpecho); may be empty
  * @param host the machine the node runs on (started there over ssh; {@code bind} is its address), or
  *     null for the control plane's own machine
+ * @param gateway6 IPv6 default gateway (a link-local one as fe80::1%eth0), or null: a host on a
+ *     link with an IPv6 router learns its default route from the router's advertisements
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
-                       String dnsForward, HttpsSpec https, HostSpec host) {
+                       String dnsForward, HttpsSpec https, HostSpec host, String gateway6) {
   public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** A node without an IPv6 default gateway. */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https, HostSpec host) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameserver, dnsZones,
+        dnsForward, https, host, null);
+  }
 
   /** A node with the default TCP congestion control and no services. */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
@@ -51,6 +62,11 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
     routes = routes == null ? List.of() : List.copyOf(routes);
     hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));
     bind = bind == null ? DEFAULT_BIND : bind;
+  }
+
+  /** True if some interface runs IPv6. */
+  public boolean hasIpv6() {
+    return interfaces.stream().anyMatch(IfaceSpec::hasIpv6);
   }
 
   /** The interface with that name, or null. */

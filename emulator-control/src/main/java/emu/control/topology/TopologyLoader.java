@@ -54,13 +54,15 @@ public final class TopologyLoader {
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),
-          i.mtu, i.impairments, i.peer)).toList();
-      List<RouteSpec> routes = n.routes.stream()
-          .map(r -> new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())).toList();
+          i.mtu, i.impairments, i.peer, i.addresses6.stream().map(Object::toString).toList(), i.ipv6Mode)).toList();
+      List<RouteSpec> routes = new ArrayList<>();
+      n.routes.forEach(r -> routes.add(new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())));
+      n.routes6.forEach(r -> routes.add(new RouteSpec(r.to().toString(), r.via().toString(), r.metric())));
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
           n.tcp, n.services, n.nameserver == null ? null : Ipv4Address.format(n.nameserver), n.dnsZones,
-          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https, n.host));
+          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https, n.host,
+          n.gateway6 == null ? null : n.gateway6.toString()));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))

@@ -3,6 +3,8 @@ package emu.control.topology;
 import emu.link.wire.MacAddress;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
 import java.util.regex.Pattern;
 
 /**
@@ -117,6 +119,112 @@ final class Values {
       throw new IllegalArgumentException("'" + text + "' is not a CIDR prefix or 'default' (" + e.getMessage() + ")");
     }
     if (cidr.address() != cidr.network()) {
+      throw new IllegalArgumentException("'" + text + "' has host bits set; did you mean " + cidr.networkCidr() + "?");
+    }
+    return cidr;
+  }
+
+  /** True if {@code text} is written as an IPv6 address or prefix (it has a colon), false for IPv4. */
+  static boolean isIpv6(String text) {
+    return text.indexOf(':') >= 0;
+  }
+
+  /** A plain IPv6 address (RFC 4291 text, any form RFC 5952 reads back). */
+  static Ipv6Address address6(String text) {
+    try {
+      return Ipv6Address.parse(text.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not an IPv6 address (" + e.getMessage()
+          + "); write it like 2001:db8:1::1");
+    }
+  }
+
+  /**
+   * An IPv6 next hop: a global address, or a link-local one with the interface it is reached on
+   * (RFC 4007 zone syntax, as ping and ip write it: fe80::1%eth0).
+   */
+  static Draft.Hop6 hop6(String text) {
+    String s = text.strip();
+    int pct = s.indexOf('%');
+    String zone = pct < 0 ? null : s.substring(pct + 1);
+    Ipv6Address a = address6(pct < 0 ? s : s.substring(0, pct));
+    if (a.isMulticast() || a.isUnspecified() || a.isLoopback()) {
+      throw new IllegalArgumentException(a + " cannot be a next hop: give a neighbour's unicast address");
+    }
+    if (zone != null && !a.isLinkLocal()) {
+      throw new IllegalArgumentException("'" + text + "': only a link-local next hop names its interface;"
+          + " write " + a + " alone");
+    }
+    if (zone == null && a.isLinkLocal()) {
+      throw new IllegalArgumentException(a + " is link-local, so on every link at once: name the interface it is"
+          + " reached on, like " + a + "%eth0");
+    }
+    if (zone != null && !IFNAME.matcher(zone).matches()) {
+      throw new IllegalArgumentException("'" + zone + "' in '" + text + "' is not an interface name: " + IFNAME_RULE);
+    }
+    return new Draft.Hop6(a, zone);
+  }
+
+  /**
+   * A static global IPv6 interface address ADDRESS/n. Link-local addresses are not written: every
+   * IPv6 interface makes its own from its MAC (RFC 4291 EUI-64). A /128 leaves no neighbour on
+   * the link, as a /32 does in IPv4; a /127 is the point-to-point length of RFC 6164.
+   */
+  static Ipv6Cidr interfaceAddress6(String text) {
+    String s = text.strip();
+    if (s.indexOf('/') < 0) {
+      throw new IllegalArgumentException("'" + text + "' has no prefix length; write it like " + s + "/64");
+    }
+    Ipv6Cidr cidr;
+    try {
+      cidr = Ipv6Cidr.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a valid IPv6 address with prefix length ("
+          + e.getMessage() + "); write it like 2001:db8:1::10/64");
+    }
+    Ipv6Address a = cidr.address();
+    if (a.isUnspecified()) {
+      throw new IllegalArgumentException(":: means 'any address' and cannot be an interface address");
+    }
+    if (a.isLoopback()) {
+      throw new IllegalArgumentException("::1 is the loopback address, not an interface address");
+    }
+    if (a.isMulticast()) {
+      throw new IllegalArgumentException(a + " is a multicast address (ff00::/8), not an interface address");
+    }
+    if (a.isLinkLocal()) {
+      throw new IllegalArgumentException(a + " is link-local (fe80::/10): every IPv6 interface makes its own from"
+          + " its MAC; give a global address such as 2001:db8:1::10/64");
+    }
+    if (a.isIpv4Mapped()) {
+      throw new IllegalArgumentException(a + " is an IPv4-mapped address (::ffff:0:0/96); give the IPv4 address"
+          + " itself, or a global IPv6 one");
+    }
+    int len = cidr.prefixLength();
+    if (len == 128 || len == 0) {
+      throw new IllegalArgumentException("prefix length /" + len + " leaves no room for a neighbour on the link;"
+          + " use /64 (or /127 for a point-to-point link, RFC 6164)");
+    }
+    if (len < 127 && a.equals(cidr.network())) {
+      throw new IllegalArgumentException(a + " is the subnet-router anycast address of " + cidr.networkCidr()
+          + " (RFC 4291 2.6.1); use a host address such as " + new Ipv6Address(a.hi(), a.lo() + 1) + "/" + len);
+    }
+    return cidr;
+  }
+
+  /** An IPv6 route destination: a prefix without host bits, or "default" (::/0); a bare address is a /128. */
+  static Ipv6Cidr routeDestination6(String text) {
+    String s = text.strip();
+    if (s.equals("default")) {
+      return new Ipv6Cidr(Ipv6Address.UNSPECIFIED, 0);
+    }
+    Ipv6Cidr cidr;
+    try {
+      cidr = s.indexOf('/') < 0 ? new Ipv6Cidr(Ipv6Address.parse(s), 128) : Ipv6Cidr.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + text + "' is not an IPv6 prefix or 'default' (" + e.getMessage() + ")");
+    }
+    if (!cidr.address().equals(cidr.network())) {
       throw new IllegalArgumentException("'" + text + "' has host bits set; did you mean " + cidr.networkCidr() + "?");
     }
     return cidr;

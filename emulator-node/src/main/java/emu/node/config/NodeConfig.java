@@ -24,7 +24,8 @@ import java.util.Map;
  * @param nameserver the IPv4 address of the DNS server this node's stub resolver asks, or null
  * @param dns this node's DNS server role, or null
  * @param https this node's HTTPS service, or null
- * @param gateway6 the IPv6 default gateway, or null (a host may learn one from router advertisements)
+ * @param gateway6 the IPv6 default gateway (a link-local one as fe80::1%eth0), or null: a host
+ *     learns one from routers' advertisements
  * @param trustPem the certificates (PEM) this node's TLS clients trust: the lab CA
  * @param prewarmTls true to build the default TLS client context when the node starts, off the
  *     event loop (a cold JVM needs about a second for it), because the lab's scenario fetches
@@ -125,14 +126,9 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
 
   /**
    * A static route; {@code to} is a prefix ("default" allowed), {@code via} the gateway; an IPv6
-   * route when they are IPv6 ({@code dev} names a link-local gateway's interface, else null).
+   * route when they are IPv6 (a link-local gateway with its interface: fe80::1%eth0).
    */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record StaticRoute(String to, String via, int metric, String dev) {
-    public StaticRoute(String to, String via, int metric) {
-      this(to, via, metric, null);
-    }
-
+  public record StaticRoute(String to, String via, int metric) {
     /** True for an IPv6 route. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean ipv6() {

@@ -9,39 +9,43 @@ import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.diag.BridgeCommand;
 import emu.node.apps.diag.HttpsGet;
+import emu.node.apps.diag.IpCommand;
+import emu.node.apps.diag.Ping;
+import emu.node.apps.diag.Resolve;
+import emu.node.apps.diag.Sleep;
+import emu.node.apps.diag.SsCommand;
+import emu.node.apps.diag.TcpEcho;
+import emu.node.apps.diag.Traceroute;
+import emu.node.apps.load.Bulk;
 import emu.node.apps.load.DnsPerf;
 import emu.node.apps.load.HttpsPerf;
 import emu.node.apps.load.UdpPerf;
-import emu.node.apps.diag.Resolve;
-import emu.node.https.HttpsServer;
-import emu.node.dns.DnsServer;
-import emu.node.dns.StubResolver;
-import emu.node.apps.load.Bulk;
-import emu.node.shell.CommandIo;
-import emu.node.apps.diag.SsCommand;
-import emu.node.apps.diag.TcpEcho;
-import emu.node.channel.EmuTransport;
-import emu.node.names.Hosts;
-import emu.node.apps.diag.IpCommand;
-import emu.node.apps.diag.Ping;
-import emu.node.shell.Shell;
-import emu.node.apps.diag.Sleep;
-import emu.node.apps.diag.Traceroute;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
+import emu.node.dns.DnsServer;
+import emu.node.dns.StubResolver;
+import emu.node.event.LinkEvent;
+import emu.node.https.HttpsServer;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.names.Hosts;
+import emu.node.shell.CommandIo;
+import emu.node.shell.Shell;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
-import emu.node.event.LinkEvent;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.BridgeTrace;
+import emu.node.trace.Ipv6Trace;
 import emu.node.trace.JsonLinesTracer;
 import emu.node.trace.StackTrace;
 import emu.node.trace.TcpTrace;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -69,6 +73,7 @@ public final class EmulatedNode {
   private final List<InterfaceLink> links = new ArrayList<>();
   private final NetworkStack stack;
   private final TcpLayer tcp;
+  private final Ipv6Layer ipv6;
   private final LearningBridge bridge;
   private final Shell shell;
   private DnsServer dnsServer;
@@ -97,6 +102,7 @@ public final class EmulatedNode {
     if (config.isSwitch()) {
       this.stack = null;
       this.tcp = null;
+      this.ipv6 = null;
       this.bridge = new LearningBridge(config.name(), time, BridgeTrace.of(tracer), LearningBridge.DEFAULT_AGEING_NANOS);
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
@@ -118,6 +124,9 @@ public final class EmulatedNode {
       }
       if (config.routes() != null) {
         for (NodeConfig.StaticRoute r : config.routes()) {
+          if (r.ipv6()) {
+            continue; // added with the IPv6 layer
+          }
           Ipv4Cidr to = "default".equals(r.to()) ? new Ipv4Cidr(0, 0) : Ipv4Cidr.parse(r.to());
           stack.addRoute(to, Ipv4Address.parse(r.via()), r.metric());
         }
@@ -125,6 +134,7 @@ public final class EmulatedNode {
       if (config.gateway() != null) {
         stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(config.gateway()), 0);
       }
+      this.ipv6 = config.hasIpv6() ? ipv6(config, stack, tracer) : null;
       if (config.tcp() != null) {
         tcp.settings(tcpSettings(tcp.settings(), config.tcp()));
       }
@@ -133,8 +143,8 @@ public final class EmulatedNode {
       StubResolver resolver = new StubResolver(stack, tcp, tracer, hosts,
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
       this.resolver = resolver;
-      shell.add(new Ping(stack, tracer, resolver)).add(new Traceroute(stack, resolver, hosts))
-          .add(new IpCommand(stack, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
+      shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, resolver, hosts))
+          .add(new IpCommand(stack, ipv6, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
           .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),
               tlsClientCounters))
@@ -143,6 +153,47 @@ public final class EmulatedNode {
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, tcp, tracer, config.dns());
     }
+  }
+
+  /**
+   * IPv6 on the interfaces the configuration names, with their static addresses and SLAAC where
+   * asked, and the static IPv6 routes. A route without a metric gets 1024, as Linux gives one
+   * added without (IP6_RT_PRIO_USER); the on-link prefixes have 256.
+   */
+  private static Ipv6Layer ipv6(NodeConfig config, NetworkStack stack, Tracer tracer) {
+    Ipv6Layer layer = new Ipv6Layer(stack, Ipv6Trace.of(tracer));
+    for (NodeConfig.Iface c : config.interfaces()) {
+      if (c.ipv6()) {
+        List<Ipv6Cidr> statics = c.addresses6() == null ? List.of()
+            : c.addresses6().stream().map(Ipv6Cidr::parse).toList();
+        layer.enable(stack.nic(c.name()), statics, Boolean.TRUE.equals(c.slaac()));
+      }
+    }
+    if (config.routes() != null) {
+      for (NodeConfig.StaticRoute r : config.routes()) {
+        if (r.ipv6()) {
+          Ipv6Cidr to = "default".equals(r.to()) ? new Ipv6Cidr(Ipv6Address.UNSPECIFIED, 0) : Ipv6Cidr.parse(r.to());
+          route6(layer, stack, to, r.via(), r.metric() == 0 ? 1024 : r.metric());
+        }
+      }
+    }
+    if (config.gateway6() != null) {
+      route6(layer, stack, new Ipv6Cidr(Ipv6Address.UNSPECIFIED, 0), config.gateway6(), 1024);
+    }
+    return layer;
+  }
+
+  /** A route via {@code via}: an address, or a link-local one with its interface (fe80::1%eth0). */
+  private static void route6(Ipv6Layer layer, NetworkStack stack, Ipv6Cidr to, String via, int metric) {
+    int pct = via.indexOf('%');
+    Nic nic = null;
+    if (pct >= 0) {
+      nic = stack.nic(via.substring(pct + 1));
+      if (nic == null) {
+        throw new IllegalArgumentException("route to " + to + " via " + via + ": no interface " + via.substring(pct + 1));
+      }
+    }
+    layer.addRoute(to, Ipv6Address.parse(pct < 0 ? via : via.substring(0, pct)), nic, metric);
   }
 
   /** The node's TCP settings from its configuration words (congestion, retries). */
@@ -182,6 +233,9 @@ public final class EmulatedNode {
   public void start() {
     if (stack != null) {
       stack.start();
+      if (ipv6 != null) {
+        ipv6.start(); // duplicate address detection, then router solicitation or advertisement
+      }
       if (config.https() != null) {
         httpsServer = HttpsServer.start(transport, config.https(), tracer);
       }
@@ -335,6 +389,11 @@ public final class EmulatedNode {
   /** The IPv4 stack, or null for a switch. */
   public NetworkStack stack() {
     return stack;
+  }
+
+  /** IPv6, or null for a switch or a node whose topology gives it none. */
+  public Ipv6Layer ipv6() {
+    return ipv6;
   }
 
   /** TCP, or null for a switch. */

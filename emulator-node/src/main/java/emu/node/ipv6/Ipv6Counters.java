@@ -14,4 +14,6 @@ public final class Ipv6Counters {
   public long routerAdvertisementsSent;
   public long ndpReceived;
   public long duplicateAddresses;
+  /** Multicast for groups the interface has not joined, set aside as a NIC's filter would. */
+  public long multicastFiltered;
 }

@@ -50,6 +50,13 @@ final class Ipv6Input {
     boolean forMe;
     if (multicast) {
       forMe = iface.listensTo(dstHi, dstLo, stack.forwarding());
+      if (!forMe) {
+        // A group this interface has not joined: a real NIC's multicast filter never passes it
+        // up (the switch floods it to every port), so it is no drop to report, only counted.
+        layer.counters().multicastFiltered++;
+        frame.release();
+        return;
+      }
     } else {
       Ipv6InterfaceAddress a = layer.localAddressAt(frame, ipStart + Ipv6Packet.DST);
       // a tentative address takes neighbour discovery only (RFC 4862 5.4)

@@ -230,7 +230,7 @@ public final class Ipv6Layer {
    * {@code out}, preferred before deprecated, then the longest common prefix; failing that a
    * global of another interface, then the link-local address. Null while nothing is usable.
    */
-  Ipv6InterfaceAddress sourceFor(Ipv6Address dst, Ipv6Interface out) {
+  public Ipv6InterfaceAddress sourceFor(Ipv6Address dst, Ipv6Interface out) {
     boolean linkScope = dst.isLinkLocal() || dst.isMulticast() && (dst.hi() >>> 48 & 0xF) <= 2;
     if (linkScope) {
       return out.linkLocal();

@@ -14,11 +14,18 @@ public record Ipv6Route(Ipv6Cidr prefix, Ipv6Address gateway, Nic nic, int metri
   /** Where a route came from, printed as iproute2 prints its {@code proto}. */
   public enum Kind {
     /** The prefix of an address on the interface. */
-    KERNEL,
-    /** From the topology file. */
-    STATIC,
+    KERNEL("kernel"),
+    /** From the topology file: iproute2's {@code proto boot}, what {@code ip route add} gives. */
+    STATIC("boot"),
     /** From a router advertisement: a default router, or an on-link prefix. */
-    RA
+    RA("ra");
+
+    /** The word iproute2 prints after {@code proto}. */
+    public final String word;
+
+    Kind(String word) {
+      this.word = word;
+    }
   }
 
   public boolean isDefault() {
@@ -30,13 +37,24 @@ public record Ipv6Route(Ipv6Cidr prefix, Ipv6Address gateway, Nic nic, int metri
     return gateway != null ? gateway : dst;
   }
 
-  /** iproute2's shape, e.g. {@code default via fe80::ff:fe00:500 dev eth0 proto ra metric 1024}. */
-  public String describe() {
+  /**
+   * iproute2's shape at {@code now}, e.g. {@code default via fe80::ff:fe00:500 dev eth0 proto ra
+   * metric 1024 expires 1795sec pref medium} (every route has medium preference: emu's routers
+   * advertise no other).
+   */
+  public String describe(long now) {
     StringBuilder sb = new StringBuilder(isDefault() ? "default" : prefix.networkCidr().toString());
     if (gateway != null) {
       sb.append(" via ").append(gateway);
     }
-    sb.append(" dev ").append(nic.name()).append(" proto ").append(kind.name().toLowerCase(java.util.Locale.ROOT));
-    return sb.append(" metric ").append(metric).toString();
+    sb.append(" dev ").append(nic.name());
+    if (kind != Kind.STATIC) {
+      sb.append(" proto ").append(kind.word); // iproute2 leaves out "proto boot"
+    }
+    sb.append(" metric ").append(metric);
+    if (expiresAt != Long.MAX_VALUE) {
+      sb.append(" expires ").append(Math.max(0, (expiresAt - now) / 1_000_000_000L)).append("sec");
+    }
+    return sb.append(" pref medium").toString();
   }
 }

@@ -21,7 +21,9 @@ public final class Args {
     Args a = new Args();
     for (int i = 0; i < args.size(); i++) {
       String s = args.get(i);
-      if (s.startsWith("-") && s.length() > 1 && !isNumber(s)) {
+      if (booleans.contains(s)) {
+        a.flags.add(s); // before the number test: -4 and -6 are flags of ping and ip
+      } else if (s.startsWith("-") && s.length() > 1 && !isNumber(s)) {
         String opt = s.length() > 2 && !s.startsWith("--") ? s.substring(0, 2) : s;
         if (withValue.contains(opt)) {
           String v = s.length() > opt.length() ? s.substring(opt.length()) : null;

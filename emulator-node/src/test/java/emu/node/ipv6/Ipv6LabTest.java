@@ -81,7 +81,9 @@ class Ipv6LabTest {
     assertEquals("2001:db8:1::ff:fe00:100/64", slaac.cidr().toString());
     assertEquals(Ipv6InterfaceAddress.State.PREFERRED, slaac.state());
     Ipv6Route def = h1.ipv6().routes().lookup(Ipv6Address.parse("2001:db8:5::100"), 3 * S);
-    assertEquals("default via fe80::ff:fe00:500 dev eth0 proto ra metric 1024", def.describe());
+    String shown = def.describe(3 * S);
+    assertTrue(shown.matches("default via fe80::ff:fe00:500 dev eth0 proto ra metric 1024 expires \\d+sec pref medium"),
+        shown);
     // the router does not configure itself from advertisements, nor do hosts without autoconf
     assertEquals(List.of(), r1.events(Ipv6Event.RouterAdvertisementHeard.class));
     assertEquals(0, h2.ipv6().interfaces().get(0).addresses().stream()

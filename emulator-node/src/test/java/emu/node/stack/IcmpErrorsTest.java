@@ -124,10 +124,10 @@ class IcmpErrorsTest {
   void hostWithoutGatewayCannotPingOffSubnet() {
     net.client.stack().routes().remove(new Ipv4Cidr(0, 0));
     CommandRun ping = lab.exec(net.client, "ping -c 3 192.168.5.100").assertExit(2);
-    assertEquals(List.of("PING 192.168.5.100 (192.168.5.100) 56(84) bytes of data.", "ping: connect: Network is unreachable"),
-        ping.lines());
+    // iputils connects its socket first, so it prints no PING line when that fails
+    assertEquals(List.of("ping: connect: Network is unreachable"), ping.lines());
     assertTrue(net.client.sent("eth0").isEmpty(), "nothing may reach the wire");
-    assertEquals(1, net.client.drops(DropReason.NO_ROUTE));
+    assertEquals(0, net.client.drops(DropReason.NO_ROUTE), "no packet was even built");
     CommandRun get = lab.exec(net.client, "ip route get 192.168.5.100").assertExit(2);
     assertEquals(List.of("RTNETLINK answers: Network is unreachable"), get.lines());
   }

@@ -96,6 +96,14 @@ public final class CommandRun implements CommandIo {
     return this;
   }
 
+  /** Fails unless the whole output is {@code expected}. */
+  public CommandRun assertOutput(String expected) {
+    if (!output().equals(expected)) {
+      throw new AssertionError(this + ": expected output\n" + expected + "\nbut got\n" + output());
+    }
+    return this;
+  }
+
   @Override
   public String toString() {
     return node + "$ " + command;

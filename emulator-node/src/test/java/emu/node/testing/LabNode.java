@@ -62,6 +62,11 @@ public final class LabNode {
     return ipv6;
   }
 
+  /** The node's IPv6, or null if no test has given it any. */
+  public Ipv6Layer ipv6IfAny() {
+    return ipv6;
+  }
+
   /** IPv6 on {@code nicName} with its link-local address, these static addresses, and SLAAC if {@code autoconf}. */
   public LabNode ipv6(String nicName, boolean autoconf, String... statics) {
     ipv6().enable(nic(nicName), java.util.Arrays.stream(statics).map(Ipv6Cidr::parse).toList(), autoconf);

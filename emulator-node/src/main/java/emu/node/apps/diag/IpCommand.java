@@ -2,6 +2,7 @@ package emu.node.apps.diag;
 
 import emu.link.LinkCounters;
 import emu.link.wire.MacAddress;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -12,22 +13,33 @@ import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.Route;
 import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv6Address;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code ip}: the node's interfaces, addresses, routes and neighbours, printed in iproute2's
  * shapes ({@code ip route}, {@code ip route get}, {@code ip neigh}, {@code ip [-s] link},
- * {@code ip addr}).
+ * {@code ip addr}); {@code -6} for IPv6's (inet6 lines are in {@code ip addr} either way).
  */
 public final class IpCommand implements Command {
   private final NetworkStack stack;
+  private final Ip6Lines ipv6;
   private final NameResolver resolver;
 
-  /** {@code resolver} turns {@code ip route get NAME}'s name into an address, asynchronously. */
-  public IpCommand(NetworkStack stack, NameResolver resolver) {
+  /**
+   * {@code resolver} turns {@code ip route get NAME}'s name into an address, asynchronously;
+   * {@code ipv6} is the node's IPv6, or null if it has none.
+   */
+  public IpCommand(NetworkStack stack, Ipv6Layer ipv6, NameResolver resolver) {
     this.stack = stack;
+    this.ipv6 = ipv6 == null ? null : new Ip6Lines(ipv6);
     this.resolver = resolver;
+  }
+
+  /** An IPv4-only node's ip. */
+  public IpCommand(NetworkStack stack, NameResolver resolver) {
+    this(stack, null, resolver);
   }
 
   /** Names resolve through the hosts table only. */
@@ -42,13 +54,15 @@ public final class IpCommand implements Command {
 
   @Override
   public String summary() {
-    return "ip [-s] { route [get ADDR] | neigh | link | addr }";
+    return "ip [-s] [-4|-6] { route [get ADDR] | neigh | link | addr }";
   }
 
   @Override
   public void run(List<String> argv, CommandIo io) {
     List<String> args = new ArrayList<>(argv);
     boolean stats = args.remove("-s") | args.remove("-stats");
+    boolean only4 = args.remove("-4");
+    boolean only6 = args.remove("-6");
     if (args.isEmpty() || args.get(0).equals("help")) {
       io.out("usage: " + summary());
       io.exit(args.isEmpty() ? 2 : 0);
@@ -59,19 +73,40 @@ public final class IpCommand implements Command {
     if (!rest.isEmpty() && (rest.get(0).equals("show") || rest.get(0).equals("list"))) {
       rest = rest.subList(1, rest.size());
     }
+    if (only4 && only6) {
+      io.out("Error: only one of -4 and -6 may be given.");
+      io.exit(1);
+      return;
+    }
     if (matches(object, "route")) {
       if (!rest.isEmpty() && rest.get(0).equals("get")) {
-        routeGet(rest, io);
+        // iproute2 takes the family from the address when no -4 or -6 says it
+        if (rest.size() == 2 && (only6 || rest.get(1).indexOf(':') >= 0)) {
+          routeGet6(rest.get(1), io);
+        } else {
+          routeGet(rest, io);
+        }
         return;
       }
-      stack.routes().routes().forEach(r -> io.out(r.describe() + " "));
-    } else if (matches(object, "neighbour") || matches(object, "neighbor")) {
-      for (Nic nic : stack.nics()) {
-        for (NeighborCache.Entry e : nic.neighbors().entries()) {
-          io.out(Ipv4Address.format(e.ip()) + " dev " + nic.name()
-              + (e.mac() >= 0 && e.state().usable() ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ")
-              + e.state().name());
+      if (only6) {
+        if (ipv6 != null) {
+          ipv6.routes(io);
         }
+      } else {
+        stack.routes().routes().forEach(r -> io.out(r.describe() + " "));
+      }
+    } else if (matches(object, "neighbour") || matches(object, "neighbor")) {
+      if (!only6) {
+        for (Nic nic : stack.nics()) {
+          for (NeighborCache.Entry e : nic.neighbors().entries()) {
+            io.out(Ipv4Address.format(e.ip()) + " dev " + nic.name()
+                + (e.mac() >= 0 && e.state().usable() ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ")
+                + e.state().name());
+          }
+        }
+      }
+      if (!only4 && ipv6 != null) {
+        ipv6.neighbors(io);
       }
     } else if (matches(object, "link")) {
       for (Nic nic : stack.nics()) {
@@ -82,11 +117,23 @@ public final class IpCommand implements Command {
       }
     } else if (matches(object, "address") || object.equals("a")) {
       for (Nic nic : stack.nics()) {
-        linkLines(nic, false, io);
-        if (nic.address() != null) {
+        // with a family, iproute2 lists only the interfaces that have its addresses, without link/ether
+        boolean v4 = nic.address() != null && !only6;
+        boolean v6 = ipv6 != null && ipv6.has(nic) && !only4;
+        if (only4 || only6) {
+          if (v4 || v6) {
+            familyLine(nic, io);
+          }
+        } else {
+          linkLines(nic, false, io);
+        }
+        if (v4) {
           io.out("    inet " + nic.address() + (nic.address().prefixLength() < 31
               ? " brd " + Ipv4Address.format(nic.address().broadcast()) : "") + " scope global " + nic.name());
           io.out("       valid_lft forever preferred_lft forever");
+        }
+        if (v6) {
+          ipv6.addresses(nic, io);
         }
       }
     } else {
@@ -95,6 +142,31 @@ public final class IpCommand implements Command {
       return;
     }
     io.exit(0);
+  }
+
+  private void routeGet6(String target, CommandIo io) {
+    Ipv6Address dst;
+    try {
+      dst = Ipv6Address.parse(target);
+    } catch (IllegalArgumentException e) {
+      io.out("Error: inet6 prefix is expected rather than \"" + target + "\".");
+      io.exit(1);
+      return;
+    }
+    if (ipv6 == null) {
+      io.out("RTNETLINK answers: Network is unreachable");
+      io.exit(2);
+      return;
+    }
+    ipv6.routeGet(dst, io);
+  }
+
+  /** The first line {@code ip -4 addr} and {@code ip -6 addr} print for an interface. */
+  private static void familyLine(Nic nic, CommandIo io) {
+    boolean carrier = nic.isUp();
+    io.out(nic.index() + ": " + nic.name() + ": <" + (carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP"
+        : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu " + nic.mtu() + " state " + (carrier ? "UP" : "DOWN")
+        + " qlen 1000");
   }
 
   /** iproute2 accepts any prefix of an object name ({@code ip r}, {@code ip ro}, {@code ip neigh}). */

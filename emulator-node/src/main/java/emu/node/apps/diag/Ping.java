@@ -1,7 +1,8 @@
 package emu.node.apps.diag;
 
-import emu.link.time.TimeSource;
 import emu.node.apps.ResolveThenRun;
+import emu.node.event.AppEvent;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
 import emu.node.names.NameResolver;
@@ -11,14 +12,14 @@ import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
 import emu.node.stack.IcmpListener;
 import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
-import emu.node.event.AppEvent;
 import emu.node.trace.Tracer;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Address;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.List;
 
 /**
@@ -28,14 +29,24 @@ import java.util.List;
  */
 public final class Ping implements Command {
   private final NetworkStack stack;
+  private final Ipv6Layer ipv6;
   private final Tracer tracer;
   private final NameResolver resolver;
 
-  /** {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously. */
-  public Ping(NetworkStack stack, Tracer tracer, NameResolver resolver) {
+  /**
+   * {@code resolver} turns DEST into an address (hosts table, cache, DNS), asynchronously;
+   * {@code ipv6} is the node's IPv6, or null if it has none.
+   */
+  public Ping(NetworkStack stack, Ipv6Layer ipv6, Tracer tracer, NameResolver resolver) {
     this.stack = stack;
+    this.ipv6 = ipv6;
     this.tracer = tracer;
     this.resolver = resolver;
+  }
+
+  /** An IPv4-only node's ping. */
+  public Ping(NetworkStack stack, Tracer tracer, NameResolver resolver) {
+    this(stack, null, tracer, resolver);
   }
 
   /** Names resolve through the hosts table only; nothing is traced. */
@@ -50,19 +61,21 @@ public final class Ping implements Command {
 
   @Override
   public String summary() {
-    return "ping [-c count] [-i interval] [-W timeout] [-s size] [-t ttl] [-q] DEST";
+    return "ping [-4|-6] [-c count] [-i interval] [-W timeout] [-s size] [-t ttl] [-q] DEST";
   }
 
   @Override
   public void run(List<String> argv, CommandIo io) {
-    Args a = Args.parse(argv, List.of("-c", "-i", "-W", "-s", "-t"), List.of("-q", "-h", "--help"));
+    Args a = Args.parse(argv, List.of("-c", "-i", "-W", "-s", "-t"), List.of("-q", "-4", "-6", "-h", "--help"));
     if (a.flag("-h") || a.flag("--help")) {
       io.out("usage: " + summary());
       io.out("  -c count     echo requests to send (default 4)");
       io.out("  -i interval  seconds between requests (default 1)");
       io.out("  -W timeout   seconds to wait for the last reply (default 2)");
       io.out("  -s size      data bytes per request (default 56)");
-      io.out("  -t ttl       IP time to live (default 64)");
+      io.out("  -t ttl       IP time to live, IPv6 hop limit (default 64)");
+      io.out("  -4, -6       IPv4 or IPv6 only (DEST an IPv6 address, fe80::1%eth0 for a link-local one,"
+          + " is IPv6)");
       io.out("  -q           print only the summary");
       io.exit(0);
       return;
@@ -77,116 +90,100 @@ public final class Ping implements Command {
     int size = a.intValue("-s", 56, 0, 65_507 - 8);
     int ttl = a.intValue("-t", 64, 1, 255);
     boolean quiet = a.flag("-q");
+    if (a.flag("-4") && a.flag("-6")) {
+      throw new UsageException("ping: only one -4 or -6 option may be specified");
+    }
+    if (target.indexOf(':') >= 0 || a.flag("-6")) {
+      if (a.flag("-4") || target.indexOf(':') < 0) {
+        // Names resolve to IPv4 addresses only, so far; an IPv6 literal is not an IPv4 name.
+        io.out("ping: " + target + ": Address family for hostname not supported");
+        io.exit(2);
+        return;
+      }
+      ping6(target, count, interval, timeout, size, ttl, quiet, io);
+      return;
+    }
     ResolveThenRun.start(resolver, target, io, "ping", 2,
-        dst -> new Run(dst, target, count, interval, timeout, size, ttl, quiet, io).start());
+        dst -> new Run(dst, target, count, interval, timeout, size, ttl, quiet, io).start(size, count));
   }
 
-  /** One ping invocation's state. */
-  private final class Run implements IcmpListener {
+  private void ping6(String target, int count, long interval, long timeout, int size, int hopLimit, boolean quiet,
+                     CommandIo io) {
+    int pct = target.indexOf('%');
+    Ipv6Address dst;
+    try {
+      dst = Ipv6Address.parse(pct < 0 ? target : target.substring(0, pct));
+    } catch (IllegalArgumentException e) {
+      io.out("ping: " + target + ": Name or service not known");
+      io.exit(2);
+      return;
+    }
+    Nic nic = null;
+    if (pct >= 0) {
+      nic = stack.nic(target.substring(pct + 1));
+      if (nic == null) {
+        io.out("ping: " + target + ": Name or service not known");
+        io.exit(2);
+        return;
+      }
+    }
+    if (ipv6 == null) {
+      io.out("ping: connect: Network is unreachable");
+      io.exit(2);
+      return;
+    }
+    if (size > 65_535 - 8) {
+      throw new UsageException("ping: invalid argument: '" + size + "': out of range: 0 <= value <= 65527");
+    }
+    new Ping6Run(ipv6, tracer, dst, nic, target, count, interval, timeout, size, hopLimit, quiet, io).start(size);
+  }
+
+  /** One IPv4 ping. */
+  private final class Run extends PingRun implements IcmpListener {
     private final int dst;
-    private final String target;
-    private final int count;
-    private final long interval;
-    private final long timeout;
-    private final int size;
     private final int ttl;
-    private final boolean quiet;
-    private final CommandIo io;
-    private final TimeSource time;
-    private final int ident;
-    private final long[] sentAt;
-    private final boolean[] answered;
-    private int sent;
-    private int received;
-    private int errors;
-    private long startedAt;
-    private double minMs = Double.MAX_VALUE;
-    private double maxMs;
-    private double sumMs;
-    private double sumSqMs;
-    private TimeSource.Timer timer;
-    private boolean done;
 
     Run(int dst, String target, int count, long interval, long timeout, int size, int ttl, boolean quiet,
         CommandIo io) {
+      super(target, stack.random().nextInt(0x10000), count, interval, timeout, size, quiet, io, stack.time());
       this.dst = dst;
-      this.target = target;
-      this.count = count;
-      this.interval = interval;
-      this.timeout = timeout;
-      this.size = size;
       this.ttl = ttl;
-      this.quiet = quiet;
-      this.io = io;
-      this.time = stack.time();
-      this.ident = stack.random().nextInt(0x10000);
-      this.sentAt = new long[count + 1];
-      this.answered = new boolean[count + 1];
     }
 
-    void start() {
-      io.out("PING " + target + " (" + Ipv4Address.format(dst) + ") " + size + "(" + (size + 28) + ") bytes of data.");
+    void start(int size, int count) {
       if (tracer.enabled()) {
         tracer.emit(new AppEvent.Ping(target, Ipv4Address.format(dst), ident, count));
       }
-      stack.icmp().addListener(this);
-      io.onCancel(this::finish);
-      startedAt = time.nanos();
-      sendNext();
+      start("PING " + target + " (" + Ipv4Address.format(dst) + ") " + size + "(" + (size + 28) + ") bytes of data.");
     }
 
-    private void sendNext() {
-      if (done) {
-        return;
-      }
-      int seq = ++sent;
-      ByteBuf data = Unpooled.buffer(size);
-      for (int i = 0; i < size; i++) {
-        data.writeByte(0x10 + i);
-      }
-      sentAt[seq] = time.nanos();
-      SendResult r = stack.icmp().sendEcho(dst, ident, seq & 0xFFFF, ttl, data);
-      data.release();
-      if (r != SendResult.SENT) {
-        io.out("ping: " + (seq == 1 ? "connect" : "sendmsg") + ": " + r.message());
-        if (seq == 1) {
-          done = true;
-          stack.icmp().removeListener(this);
-          io.exit(2);
-          return;
-        }
-        errors++;
-      }
-      timer = sent < count ? time.schedule(this::sendNext, interval) : time.schedule(this::finish, timeout);
+    @Override
+    protected SendResult connect() {
+      return stack.isLocal(dst) || stack.routes().lookup(dst) != null ? SendResult.SENT : SendResult.NO_ROUTE;
+    }
+
+    @Override
+    protected SendResult send(int seq, ByteBuf data) {
+      return stack.icmp().sendEcho(dst, ident, seq, ttl, data);
+    }
+
+    @Override
+    protected void listen() {
+      stack.icmp().addListener(this);
+    }
+
+    @Override
+    protected void unlisten() {
+      stack.icmp().removeListener(this);
     }
 
     @Override
     public void onIcmp(Ipv4Packet ip, IcmpPacket icmp) {
-      if (done) {
+      if (done()) {
         return;
       }
       if (icmp.type() == IcmpPacket.TYPE_ECHO_REPLY && icmp.ident() == ident && ip.src() == dst) {
-        int seq = icmp.seq();
-        if (seq < 1 || seq > sent) {
-          return;
-        }
-        double ms = (time.nanos() - sentAt[seq]) / 1e6;
-        boolean dup = answered[seq];
-        if (!dup) {
-          answered[seq] = true;
-          received++;
-          minMs = Math.min(minMs, ms);
-          maxMs = Math.max(maxMs, ms);
-          sumMs += ms;
-          sumSqMs += ms * ms;
-        }
-        if (!quiet) {
-          io.out(icmp.length() + " bytes from " + Ipv4Address.format(ip.src()) + ": icmp_seq=" + seq + " ttl="
-              + ip.ttl() + " time=" + formatMs(ms) + " ms" + (dup ? " (DUP!)" : ""));
-        }
-        if (received == count && sent == count) {
-          finish();
-        }
+        reply(icmp.seq(), icmp.length(), Ipv4Address.format(ip.src()), ip.ttl());
       } else if (icmp.isError() && icmp.dataLength() >= 28) {
         // The error quotes our echo request: IP header, then the ICMP header with our ident.
         Ipv4Packet q = new Ipv4Packet().wrap(ip.buffer(), icmp.dataIndex());
@@ -200,41 +197,9 @@ public final class Ping implements Command {
             || ip.buffer().getUnsignedShort(at + IcmpPacket.IDENT) != ident) {
           return;
         }
-        int seq = ip.buffer().getUnsignedShort(at + IcmpPacket.SEQ);
-        errors++;
-        if (!quiet) {
-          io.out("From " + Ipv4Address.format(ip.src()) + " icmp_seq=" + seq + " " + errorText(icmp));
-        }
+        error(ip.buffer().getUnsignedShort(at + IcmpPacket.SEQ), Ipv4Address.format(ip.src()), errorText(icmp));
       }
     }
-
-    private void finish() {
-      if (done) {
-        return;
-      }
-      done = true;
-      if (timer != null) {
-        timer.cancel();
-      }
-      stack.icmp().removeListener(this);
-      long elapsedMs = (time.nanos() - startedAt) / 1_000_000;
-      io.out("");
-      io.out("--- " + target + " ping statistics ---");
-      int lossPct = sent == 0 ? 0 : (int) Math.round(100.0 * (sent - received) / sent);
-      io.out(sent + " packets transmitted, " + received + " received"
-          + (errors > 0 ? ", +" + errors + " errors" : "") + ", " + lossPct + "% packet loss, time " + elapsedMs + "ms");
-      if (received > 0) {
-        double avg = sumMs / received;
-        double mdev = Math.sqrt(Math.max(0, sumSqMs / received - avg * avg));
-        io.out("rtt min/avg/max/mdev = " + formatMs(minMs) + "/" + formatMs(avg) + "/" + formatMs(maxMs) + "/"
-            + formatMs(mdev) + " ms");
-      }
-      io.exit(received > 0 ? 0 : 1);
-    }
-  }
-
-  static String formatMs(double ms) {
-    return String.format(java.util.Locale.ROOT, "%.3f", ms);
   }
 
   static String errorText(IcmpPacket icmp) {

@@ -189,7 +189,7 @@ public final class Traceroute implements Command {
         }
         stopAfterHop = true;
       }
-      answers[i] = who + "  " + Ping.formatMs(ms) + " ms" + note;
+      answers[i] = who + "  " + PingRun.formatMs(ms) + " ms" + note;
       if (++answered == probes) {
         timer.cancel();
         hopDone();
