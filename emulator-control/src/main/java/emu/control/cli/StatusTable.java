@@ -109,8 +109,21 @@ final class StatusTable {
             : "udp " + i.path("bind").asText() + " -> " + i.path("peer").asText();
         String[] left = first ? base : new String[] {"", "", "", ""};
         String link2 = i.path("state").asText("UP").equals("DOWN") ? link + " [DOWN]" : link;
-        rows.add(concat(left, new String[] {i.path("name").asText(), i.path("address").asText("-"),
+        List<String> addresses = new ArrayList<>();
+        if (!i.path("address").isNull() && i.has("address")) {
+          addresses.add(i.path("address").asText());
+        }
+        // IPv6 addresses as ip -6 addr lists them, each on a line of its own; a state other than
+        // preferred (tentative while duplicate address detection runs, duplicate) is shown
+        for (JsonNode a : i.path("addresses6")) {
+          String st = a.path("state").asText();
+          addresses.add(a.path("address").asText() + (st.equals("preferred") ? "" : " (" + st + ")"));
+        }
+        rows.add(concat(left, new String[] {i.path("name").asText(), addresses.isEmpty() ? "-" : addresses.get(0),
             i.path("mac").asText(), link2, words(i.path("impairment"))}));
+        for (String more : addresses.subList(Math.min(1, addresses.size()), addresses.size())) {
+          rows.add(new String[] {"", "", "", "", "", more, "", "", ""});
+        }
         first = false;
       }
     }

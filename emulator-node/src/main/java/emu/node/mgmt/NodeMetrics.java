@@ -4,13 +4,14 @@ import emu.link.LinkCounters;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
-import emu.node.host.EmulatedNode;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.dns.DnsServer;
 import emu.node.dns.DnsServerCounters;
 import emu.node.dns.ResolverCounters;
+import emu.node.host.EmulatedNode;
 import emu.node.https.HttpsServer;
+import emu.node.ipv6.Ipv6Counters;
 import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -26,12 +27,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.xbill.DNS.Rcode;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
-import org.xbill.DNS.Rcode;
 
 /**
  * A node's Prometheus meters (Micrometer). Every meter is a function of a counter the node
@@ -85,6 +86,9 @@ public final class NodeMetrics {
     drops();
     if (node.stack() != null) {
       ip(node.stack());
+      if (node.ipv6() != null) {
+        ipv6(node.ipv6().counters(), node.stack().counters());
+      }
       tcp(node.tcp());
       dnsClient(node.resolver().counters());
       if (node.dnsServer() != null) {
@@ -230,6 +234,36 @@ public final class NodeMetrics {
     counter("emu.arp.received", "ARP packets received", c, x -> x.arpReceived, none);
     counter("emu.arp.cache.misses", "packets that found no usable ARP entry and waited for resolution", c,
         x -> x.arpCacheMisses, none);
+  }
+
+  // ---- IPv6, ICMPv6, neighbour discovery ----
+
+  private void ipv6(Ipv6Counters c, StackCounters stack) {
+    Tags none = Tags.empty();
+    counter("emu.ipv6.received.packets", "IPv6 packets received (before any check)", c, x -> x.received, none);
+    counter("emu.ipv6.delivered.packets", "IPv6 packets delivered to this node's own protocols", c,
+        x -> x.delivered, none);
+    counter("emu.ipv6.forwarded.packets", "IPv6 packets routed on to another node", c, x -> x.forwarded, none);
+    counter("emu.ipv6.sent.packets", "IPv6 packets this node originated", c, x -> x.sent, none);
+    counter("emu.ipv6.multicast.filtered", "IPv6 multicast for groups the interface has not joined, set aside",
+        c, x -> x.multicastFiltered, none);
+    counter("emu.icmp6.errors.sent", "ICMPv6 errors sent (unreachable, packet too big, time exceeded, parameter"
+        + " problem)", c, x -> x.icmpErrorsSent, none);
+    counter("emu.icmp6.errors.rate.limited", "ICMPv6 errors not sent because of the rate limit", c,
+        x -> x.icmpRateLimited, none);
+    counter("emu.ndp.sent", "neighbour discovery messages sent, by type", c, x -> x.neighborSolicitationsSent,
+        Tags.of("type", "neighbor_solicitation"));
+    counter("emu.ndp.sent", "neighbour discovery messages sent, by type", c, x -> x.neighborAdvertisementsSent,
+        Tags.of("type", "neighbor_advertisement"));
+    counter("emu.ndp.sent", "neighbour discovery messages sent, by type", c, x -> x.routerSolicitationsSent,
+        Tags.of("type", "router_solicitation"));
+    counter("emu.ndp.sent", "neighbour discovery messages sent, by type", c, x -> x.routerAdvertisementsSent,
+        Tags.of("type", "router_advertisement"));
+    counter("emu.ndp.received", "neighbour discovery messages received", c, x -> x.ndpReceived, none);
+    counter("emu.ndp.cache.misses", "packets that found no usable neighbour entry and waited for resolution", stack,
+        x -> x.ndpCacheMisses, none);
+    counter("emu.ipv6.duplicate.addresses", "addresses duplicate address detection found in use elsewhere", c,
+        x -> x.duplicateAddresses, none);
   }
 
   // ---- TCP ----

@@ -4,9 +4,12 @@ import emu.link.LinkCounters;
 import emu.link.tunnel.Transports;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
-import emu.node.host.EmulatedNode;
 import emu.node.bridge.BridgePort;
 import emu.node.config.HostPort;
+import emu.node.host.EmulatedNode;
+import emu.node.ipv6.Ipv6Counters;
+import emu.node.ipv6.Ipv6Interface;
+import emu.node.ipv6.Ipv6InterfaceAddress;
 import emu.node.stack.DropReason;
 import emu.node.stack.Nic;
 import emu.node.stack.StackCounters;
@@ -53,6 +56,9 @@ public final class NodeStatus {
         f.put("tx_frames", p.txFrames);
         f.put("tx_bytes", p.txBytes);
       }
+      if (node.ipv6() != null && node.ipv6().interfaceOf(node.stack().nics().get(i)) != null) {
+        f.put("addresses6", addresses6(node.ipv6().interfaceOf(node.stack().nics().get(i))));
+      }
       if (udp != null) {
         f.put("link", link(udp.counters()));
       }
@@ -67,6 +73,9 @@ public final class NodeStatus {
     m.put("interfaces", ifaces);
     if (node.stack() != null) {
       m.put("ip", ip(node.stack().counters()));
+      if (node.ipv6() != null) {
+        m.put("ipv6", ipv6(node.ipv6().counters()));
+      }
     } else {
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("forwarded", node.bridge().forwarded);
@@ -76,6 +85,39 @@ public final class NodeStatus {
       b.put("fdb_entries", node.bridge().fdb().size());
       m.put("bridge", b);
     }
+    return m;
+  }
+
+  /** The interface's IPv6 addresses as {@code ip -6 addr} lists them: global ones, then the link-local one. */
+  private static List<Map<String, Object>> addresses6(Ipv6Interface iface) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    List<Ipv6InterfaceAddress> all = new ArrayList<>(iface.addresses());
+    all.sort(java.util.Comparator.comparing(a -> a.origin() == Ipv6InterfaceAddress.Origin.LINK_LOCAL));
+    for (Ipv6InterfaceAddress a : all) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("address", a.cidr().toString());
+      m.put("origin", a.origin().name().toLowerCase(java.util.Locale.ROOT));
+      m.put("state", a.state().name().toLowerCase(java.util.Locale.ROOT));
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> ipv6(Ipv6Counters c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("received", c.received);
+    m.put("delivered", c.delivered);
+    m.put("forwarded", c.forwarded);
+    m.put("sent", c.sent);
+    m.put("icmp_errors_sent", c.icmpErrorsSent);
+    m.put("icmp_rate_limited", c.icmpRateLimited);
+    m.put("neighbor_solicitations_sent", c.neighborSolicitationsSent);
+    m.put("neighbor_advertisements_sent", c.neighborAdvertisementsSent);
+    m.put("router_solicitations_sent", c.routerSolicitationsSent);
+    m.put("router_advertisements_sent", c.routerAdvertisementsSent);
+    m.put("ndp_received", c.ndpReceived);
+    m.put("duplicate_addresses", c.duplicateAddresses);
+    m.put("multicast_filtered", c.multicastFiltered);
     return m;
   }
 

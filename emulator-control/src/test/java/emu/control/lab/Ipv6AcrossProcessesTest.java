@@ -1,0 +1,144 @@
+package emu.control.lab;
+
+import static emu.control.lab.Tools.emu;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.lab.Tools.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * IPv6 as a user drives it, every node its own process on real UDP sockets: the client takes
+ * its address from the router's advertisement, pings across the router and on its own link; the
+ * narrative tells duplicate address detection, router discovery, neighbour solicitation and the
+ * hop limit; tshark decodes every capture cleanly; status and stats show the IPv6 side.
+ */
+class Ipv6AcrossProcessesTest {
+  @TempDir
+  static Path state;
+
+  static final Path LAB = Path.of("src/test/resources/labs/ipv6.yml");
+  static final String CLIENT_SLAAC = "2001:db8:1::ff:fe00:100";
+
+  @BeforeAll
+  static void isolateState() {
+    System.setProperty("emu.stateDir", state.toString());
+  }
+
+  @AfterAll
+  static void noNodeLeft() {
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+  }
+
+  @Test
+  void runNarratesIpv6AndCapturesPassTshark(@TempDir Path out) throws Exception {
+    Cli r = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "3");
+    assertEquals(0, r.exit(), () -> "run failed:\n" + r.out() + "\n" + r.err());
+    String o = r.out();
+    assertTrue(o.contains("lab start: IPv4 addresses announced (gratuitous ARP), IPv6 ones checked (DAD), routers"
+        + " found"), o);
+    assertFalse(o.contains("IPv6 is not up"), o);
+    // the start: DAD for the link-local address, router discovery, SLAAC
+    assertTrue(o.contains("client   duplicate address detection on eth0: neighbour solicitation for"
+        + " fe80::ff:fe00:100 from the unspecified address ::"), o);
+    assertTrue(o.contains("client   router solicitation on eth0"), o);
+    // the seed's steps in IPv6: a destination off the prefix goes to the router, found by NDP
+    assertTrue(o.contains("PING 2001:db8:5::100(2001:db8:5::100) 56 data bytes"), o);
+    assertTrue(o.contains("64 bytes from 2001:db8:5::100: icmp_seq=2 ttl=63"), o);
+    assertTrue(o.contains("routing decision for 2001:db8:5::100"), o);
+    assertTrue(o.contains("hop limit 64 -> 63 (IPv6 has no header checksum to update)"), o);
+    assertTrue(o.contains("IPv6 (EtherType 0x86dd)"), o);
+    assertTrue(o.contains("neighbour solicitation on eth0: who has 2001:db8:1::50 tell " + CLIENT_SLAAC), o);
+    assertFalse(o.contains("who has 2001:db8:5::100 tell " + CLIENT_SLAAC), "the client solicits the router, never"
+        + " the server:\n" + o);
+    assertTrue(o.contains("inet6 " + CLIENT_SLAAC + "/64 scope global dynamic mngtmpaddr"), o);
+    assertTrue(o.contains("default via fe80::ff:fe00:400 dev eth0 proto ra metric 1024"), o);
+    assertFalse(o.contains("dropped on"), "nothing here is a drop:\n" + o);
+    assertTrue(o.contains("5/5 steps succeeded"), o);
+
+    List<Path> pcaps = new ArrayList<>();
+    try (var s = Files.list(out)) {
+      s.filter(p -> p.toString().endsWith(".pcap")).forEach(pcaps::add);
+    }
+    assertEquals(8, pcaps.size(), pcaps.toString());
+    Path tshark = Tools.require("tshark");
+    for (Path pcap : pcaps) {
+      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+          "-Y", "_ws.malformed || _ws.expert.severity==error || icmpv6.checksum.status==0"), 60);
+      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
+      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
+    }
+    // on the server's link: the forwarded echo with hop limit 63 from r1's MAC, and the router's
+    // advertisement carrying the prefix, decoded by Wireshark's own dissectors
+    var echo = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth1.pcap").toString(),
+        "-Y", "icmpv6.type==128", "-T", "fields", "-e", "eth.type", "-e", "ipv6.hlim", "-e", "eth.src"), 60);
+    assertTrue(echo.output().contains("0x86dd\t63\t02:00:00:00:04:01"), echo.output());
+    var ra = Tools.run(List.of(tshark.toString(), "-r", out.resolve("client-eth0.pcap").toString(),
+        "-Y", "icmpv6.type==134", "-T", "fields", "-e", "ipv6.src", "-e", "icmpv6.opt.prefix", "-e",
+        "icmpv6.nd.ra.router_lifetime"), 60);
+    assertTrue(ra.output().contains("fe80::ff:fe00:400\t2001:db8:1::"), ra.output());
+
+    JsonNode forward = null;
+    for (String line : Files.readAllLines(out.resolve("events.jsonl"))) {
+      JsonNode e = new ObjectMapper().readTree(line);
+      assertEquals(e.path("type").asText(), emu.node.event.EventCodec.read(line).type(), line);
+      if (forward == null && e.path("type").asText().equals("ip6.forward")) {
+        forward = e;
+      }
+    }
+    assertTrue(forward != null, "merged events hold r1's IPv6 forwarding step");
+    assertEquals(64, forward.path("hop_limit_before").asInt(), forward.toString());
+    assertEquals(63, forward.path("hop_limit_after").asInt(), forward.toString());
+    for (String node : List.of("client", "printer", "r1", "payroll")) {
+      assertFalse(Files.readString(out.resolve(node + ".log")).contains("LEAK"), node + " leaked buffers");
+    }
+  }
+
+  @Test
+  void statusAndStatsShowIpv6(@TempDir Path out) throws Exception {
+    Cli up = emu("up", LAB.toString(), "--out", out.toString());
+    try {
+      assertEquals(0, up.exit(), () -> up.out() + up.err());
+      // the client's address comes from the router: give it the seconds DAD and SLAAC take
+      Cli addr = null;
+      for (int i = 0; i < 60; i++) {
+        addr = emu("exec", "client", "--", "ip", "-6", "addr");
+        if (addr.out().contains(CLIENT_SLAAC) && !addr.out().contains("tentative")) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertTrue(addr.out().contains(CLIENT_SLAAC + "/64 scope global dynamic"), addr.out());
+      Cli ping = emu("exec", "printer", "--", "ping", "-c", "1", CLIENT_SLAAC);
+      assertEquals(0, ping.exit(), ping.out() + ping.err());
+
+      Cli status = emu("status");
+      assertEquals(0, status.exit(), status.err());
+      assertTrue(status.out().contains("192.168.1.50/24"), status.out());
+      assertTrue(status.out().contains("2001:db8:1::50/64"), status.out());
+      assertTrue(status.out().contains("fe80::ff:fe00:200/64"), status.out());
+      JsonNode st = new ObjectMapper().readTree(emu("status", "--json").out());
+      JsonNode client = st.path("nodes").get(0);
+      assertEquals("client", client.path("name").asText());
+      assertTrue(client.path("interfaces").get(0).path("addresses6").toString().contains("\"origin\":\"slaac\""),
+          client.toString());
+
+      Cli stats = emu("stats", "--node", "r1", "--json");
+      assertEquals(0, stats.exit(), stats.err());
+      assertTrue(stats.out().contains("emu_ndp_sent_total"), stats.out());
+      assertTrue(stats.out().contains("emu_ipv6_forwarded_packets_total"), stats.out());
+    } finally {
+      assertEquals(0, emu("down").exit());
+    }
+  }
+}
