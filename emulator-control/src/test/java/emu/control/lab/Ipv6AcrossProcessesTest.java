@@ -64,7 +64,9 @@ class Ipv6AcrossProcessesTest {
     assertTrue(o.contains("inet6 " + CLIENT_SLAAC + "/64 scope global dynamic mngtmpaddr"), o);
     assertTrue(o.contains("default via fe80::ff:fe00:400 dev eth0 proto ra metric 1024"), o);
     assertFalse(o.contains("dropped on"), "nothing here is a drop:\n" + o);
-    assertTrue(o.contains("5/5 steps succeeded"), o);
+    assertTrue(o.contains(" 1  2001:db8:1::1 (2001:db8:1::1)  "), "traceroute's first hop is r1:\n" + o);
+    assertTrue(o.contains(" 2  2001:db8:5::100 (2001:db8:5::100)  "), o);
+    assertTrue(o.contains("6/6 steps succeeded"), o);
 
     List<Path> pcaps = new ArrayList<>();
     try (var s = Files.list(out)) {

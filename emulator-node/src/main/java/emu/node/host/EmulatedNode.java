@@ -143,7 +143,7 @@ public final class EmulatedNode {
       StubResolver resolver = new StubResolver(stack, tcp, tracer, hosts,
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
       this.resolver = resolver;
-      shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, resolver, hosts))
+      shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
           .add(new IpCommand(stack, ipv6, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
           .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),

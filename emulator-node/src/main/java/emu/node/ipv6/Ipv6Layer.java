@@ -8,6 +8,7 @@ import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Cidr;
+import emu.node.wire.Ipv6Extensions;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,7 @@ public final class Ipv6Layer {
   private final Ipv6Output output;
   private final Icmpv6 icmp;
   private final NeighborDiscovery nd;
+  private final Udp6 udp;
   private int hopLimit = Ipv6Output.DEFAULT_HOP_LIMIT;
   /** Nothing is received before {@link #start()}: an interface's addresses are not yet being checked. */
   private boolean started;
@@ -46,6 +48,8 @@ public final class Ipv6Layer {
     this.icmp = new Icmpv6(this, stack, observer);
     this.nd = new NeighborDiscovery(this, stack, observer);
     this.input = new Ipv6Input(this, stack, observer);
+    this.udp = new Udp6(this, observer);
+    registerProtocol(Ipv6Extensions.UDP, udp);
     stack.registerEtherType(EthernetFrame.ETHERTYPE_IPV6, (nic, frame, at, unicast) -> {
       if (started) {
         input.input(nic, frame, at, unicast);
@@ -318,6 +322,11 @@ public final class Ipv6Layer {
   /** Sends an echo request (ping); {@code nic} names the interface for a link-local or multicast destination. */
   public SendResult sendEcho(Ipv6Address dst, Nic nic, int ident, int seq, int hopLimit, ByteBuf data) {
     return icmp.sendEcho(dst, nic, ident, seq, hopLimit, data);
+  }
+
+  /** UDP over IPv6. */
+  public Udp6 udp() {
+    return udp;
   }
 
   public Ipv6Routes routes() {

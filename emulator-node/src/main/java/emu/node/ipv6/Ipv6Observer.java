@@ -13,7 +13,8 @@ import java.util.List;
  * and the buffers it acts on, never text. Callers ask {@link #enabled()} first, so a node that
  * does not trace computes nothing for it; implementations must not keep or release buffers.
  */
-public interface Ipv6Observer {
+public interface Ipv6Observer extends Udp6Observer {
+  @Override
   boolean enabled();
 
   /** The IPv6 packet at {@code ipStart} of {@code frame} arrived on {@code nic}; {@code forMe}: addressed to this node. */
@@ -145,5 +146,8 @@ public interface Ipv6Observer {
 
     @Override
     public void errorSent(int type, int code, Ipv6Address to, ByteBuf original, int ipStart) {}
+
+    @Override
+    public void udpDelivered(Ipv6Address src, int srcPort, int dstPort, int bytes) {}
   }
 }

@@ -6,6 +6,7 @@ import emu.node.event.ArpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.Ipv6Event;
 import emu.node.event.RouteInfo;
+import emu.node.event.UdpEvent;
 import emu.node.ipv6.Ipv6InterfaceAddress;
 import emu.node.ipv6.Ipv6Observer;
 import emu.node.ipv6.Ipv6Route;
@@ -70,6 +71,11 @@ public final class Ipv6Trace implements Ipv6Observer {
     }
     tracer.emit(new IpEvent.RouteDecision(dst.toString(), route(route), nextHop.toString(), route.gateway() == null,
         route.nic().name(), source == null ? null : source.cidr().toString()));
+  }
+
+  @Override
+  public void udpDelivered(Ipv6Address src, int srcPort, int dstPort, int bytes) {
+    tracer.emit(new UdpEvent.Delivered(src.toString(), srcPort, dstPort, bytes));
   }
 
   @Override

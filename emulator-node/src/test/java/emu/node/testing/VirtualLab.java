@@ -292,7 +292,7 @@ public final class VirtualLab implements AutoCloseable {
    */
   public Shell shell(LabNode node) {
     StubResolver r = resolver(node);
-    return new Shell(node.name()).add(new Ping(node.stack(), node.ipv6IfAny(), node.tracer(), r)).add(new Traceroute(node.stack(), r, r.hosts()))
+    return new Shell(node.name()).add(new Ping(node.stack(), node.ipv6IfAny(), node.tracer(), r)).add(new Traceroute(node.stack(), node.ipv6IfAny(), r, r.hosts()))
         .add(new IpCommand(node.stack(), node.ipv6IfAny(), r)).add(new Resolve(r));
   }
 

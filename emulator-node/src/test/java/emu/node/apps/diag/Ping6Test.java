@@ -128,6 +128,41 @@ class Ping6Test {
   }
 
   @Test
+  void tracerouteSixShowsTheRouterThenTheDestination() {
+    CommandRun tr = lab.exec(h1, "traceroute -n -q 1 2001:db8:5::100").assertExit(0);
+    assertEquals("traceroute to 2001:db8:5::100 (2001:db8:5::100), 30 hops max, 80 byte packets", tr.lines().get(0));
+    assertTrue(tr.lines().get(1).matches(" 1  2001:db8:1::1  \\d+\\.\\d{3} ms"), tr.output());
+    assertTrue(tr.lines().get(2).matches(" 2  2001:db8:5::100  \\d+\\.\\d{3} ms"), tr.output());
+    assertEquals(3, tr.lines().size(), tr.output());
+    CommandRun named = lab.exec(h1, "traceroute -6 -q 1 -m 1 2001:db8:5::100").assertExit(1);
+    assertTrue(named.lines().get(1).startsWith(" 1  2001:db8:1::1 (2001:db8:1::1)  "), named.output());
+    CommandRun dead = lab.exec(h1, "traceroute -n -q 1 2001:db8:99::1").assertExit(1);
+    assertTrue(dead.lines().get(2).matches(" 2  2001:db8:1::1  \\d+\\.\\d{3} ms !N"), dead.output());
+    lab.exec(h1, "traceroute -6 r1").assertExit(2);
+  }
+
+  @Test
+  void udpOverIpv6DeliversAndClosedPortsAnswerUnreachable() {
+    java.util.List<String> got = new java.util.ArrayList<>();
+    int port = h2.ipv6().udp().bind(5000, (src, sp, dst, dp, payload) ->
+        got.add(src + " " + sp + " " + dst + " " + dp + " " + payload.toString(java.nio.charset.StandardCharsets.US_ASCII)));
+    assertEquals(5000, port);
+    assertEquals(-1, h2.ipv6().udp().bind(5000, (a, b, c, d, e) -> { }), "a bound port is taken");
+    io.netty.buffer.ByteBuf data = h1.stack().allocate(5);
+    data.writeBytes("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(emu.node.stack.SendResult.SENT,
+        h1.ipv6().udp().send(null, 40000, Ipv6Address.parse("2001:db8:5::100"), null, 5000, 64, data));
+    lab.advance(S / 10);
+    assertEquals(List.of("2001:db8:1::ff:fe00:100 40000 2001:db8:5::100 5000 hello"), got);
+    assertEquals(0, h2.drops(emu.node.stack.DropReason.NO_LISTENER));
+    io.netty.buffer.ByteBuf closed = h1.stack().allocate(1);
+    closed.writeByte(1);
+    h1.ipv6().udp().send(null, 40000, Ipv6Address.parse("2001:db8:5::100"), null, 5001, 64, closed);
+    lab.advance(S / 10);
+    assertEquals(1, h2.drops(emu.node.stack.DropReason.NO_LISTENER));
+  }
+
+  @Test
   void staticRoutesShowWithoutProtoAsLinuxDoes() {
     h2.ipv6().addRoute(Ipv6Cidr.parse("2001:db8:77::/64"), Ipv6Address.parse("2001:db8:5::1"), null, 1024);
     assertTrue(lab.exec(h2, "ip -6 route").output().contains("2001:db8:77::/64 via 2001:db8:5::1 dev eth0 metric 1024"
