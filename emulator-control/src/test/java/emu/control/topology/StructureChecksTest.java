@@ -175,7 +175,7 @@ class StructureChecksTest {
         labels: {}
         """;
     Problem iface = problem(yaml, 7, "unknown field 'adress' in interface h1:eth0");
-    assertTrue(iface.message().contains("allowed fields: address, mac, port, mtu"), iface.message());
+    assertTrue(iface.message().contains("allowed fields: address, ipv6, mac, port, mtu"), iface.message());
     assertTrue(iface.message().contains("did you mean 'address'?"), iface.message());
     assertEquals(16, iface.column());
     Problem node = problem(yaml, 8, "unknown field 'image' in node h1");

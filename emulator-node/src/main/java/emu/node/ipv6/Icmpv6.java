@@ -94,7 +94,7 @@ final class Icmpv6 {
     if (observer.enabled()) {
       observer.echoAnswered(to, icmp.ident(), icmp.seq());
     }
-    layer.output().send(from, to, nic, Ipv6Extensions.ICMPV6, Ipv6Output.DEFAULT_HOP_LIMIT, reply,
+    layer.output().send(from, to, nic, Ipv6Extensions.ICMPV6, layer.hopLimit(), reply,
         (b, s, l, pseudo) -> built.wrap(b, s, l).fillChecksum(pseudo));
   }
 
@@ -114,7 +114,7 @@ final class Icmpv6 {
     if ((quoted.dst().isMulticast() || l2Multicast) && !multicastPermitted) {
       return;
     }
-    if (quoted.nextHeader() == Ipv6Extensions.ICMPV6 && isErrorOrRedirect(original, ipStart)) {
+    if (isErrorOrRedirect(original, ipStart)) {
       return; // never an error about an error (2.4 e.1) or a redirect
     }
     if (!takeToken()) {
@@ -134,18 +134,42 @@ final class Icmpv6 {
     }
     // from the address the packet was sent to, if it is ours (2.2), else as routing chooses
     Ipv6Address from = layer.localAddress(quoted.dst()) != null ? quoted.dst() : null;
-    layer.output().send(from, src, in, Ipv6Extensions.ICMPV6, Ipv6Output.DEFAULT_HOP_LIMIT, msg,
+    layer.output().send(from, src, in, Ipv6Extensions.ICMPV6, layer.hopLimit(), msg,
         (b, s, l, pseudo) -> built.wrap(b, s, l).fillChecksum(pseudo));
   }
 
-  /** True if the quoted packet is itself an ICMPv6 error or redirect (its first header the ICMPv6 one). */
+  /**
+   * True if the packet carries an ICMPv6 error or redirect, behind whatever extension headers
+   * (followed without judging them: the error may be about the chain itself). A later fragment,
+   * whose upper header is elsewhere, or a chain too long or cut short, counts as not one.
+   */
   private boolean isErrorOrRedirect(ByteBuf original, int ipStart) {
+    int end = original.writerIndex();
+    int next = original.getUnsignedByte(ipStart + Ipv6Packet.NEXT_HEADER);
     int at = ipStart + Ipv6Packet.HEADER_LEN;
-    if (at >= original.writerIndex()) {
-      return false;
+    for (int i = 0; i <= Ipv6Extensions.MAX_HEADERS && at + 1 < end; i++) {
+      switch (next) {
+        case Ipv6Extensions.ICMPV6 -> {
+          int t = original.getUnsignedByte(at);
+          return t < 128 || t == Icmpv6Packet.TYPE_REDIRECT;
+        }
+        case Ipv6Extensions.HOP_BY_HOP, Ipv6Extensions.ROUTING, Ipv6Extensions.DESTINATION_OPTIONS -> {
+          next = original.getUnsignedByte(at);
+          at += (original.getUnsignedByte(at + 1) + 1) * 8;
+        }
+        case Ipv6Extensions.FRAGMENT -> {
+          if (at + Ipv6Extensions.FRAGMENT_HEADER_LEN > end || (original.getUnsignedShort(at + 2) & 0xFFF8) != 0) {
+            return false;
+          }
+          next = original.getUnsignedByte(at);
+          at += Ipv6Extensions.FRAGMENT_HEADER_LEN;
+        }
+        default -> {
+          return false;
+        }
+      }
     }
-    int t = original.getUnsignedByte(at);
-    return t < 128 || t == Icmpv6Packet.TYPE_REDIRECT;
+    return false;
   }
 
   /** Sends an echo request with {@code data} after the 8-byte header (ping). */

@@ -61,6 +61,14 @@ final class Ipv6Input {
       Ipv6InterfaceAddress a = layer.localAddressAt(frame, ipStart + Ipv6Packet.DST);
       // a tentative address takes neighbour discovery only (RFC 4862 5.4)
       forMe = a != null && (a.usable() || isNdp(frame, ipStart));
+      if (a != null && !forMe) {
+        // to an address of ours that is not in use yet (or duplicate): discarded, never forwarded
+        if (observer.enabled()) {
+          observer.received(nic, frame, ipStart, false);
+        }
+        layer.drop(nic, frame, DropReason.IPV6_NOT_FOR_US);
+        return;
+      }
     }
     if (observer.enabled()) {
       observer.received(nic, frame, ipStart, forMe);
@@ -133,6 +141,10 @@ final class Ipv6Input {
 
   /** RFC 8200 and RFC 4443 3: a router passes a packet on, or says why it cannot. */
   private void forward(Nic in, ByteBuf frame, int ipStart) {
+    if (ip.src().isUnspecified() || ip.dst().isLoopback() || ip.dst().isUnspecified()) {
+      layer.drop(in, frame, DropReason.IPV6_MARTIAN); // never forwarded (RFC 4291 2.5.2, 2.5.3)
+      return;
+    }
     if (ip.dst().isLinkLocal()) {
       layer.drop(in, frame, DropReason.IPV6_NOT_FOR_US); // link-local: never beyond its link
       return;

@@ -27,6 +27,8 @@ public final class Ipv6Interface {
   int advertisementsSent;
   long lastAdvertisementAt = Long.MIN_VALUE;
   TimeSource.Timer routerTimer;
+  /** A router's pending answer to solicitations (one, however many solicit meanwhile). */
+  TimeSource.Timer solicitedAnswer;
   /** A host heard a router on this link since it came up (it stops soliciting). */
   boolean heardRouter;
 

@@ -31,6 +31,9 @@ public final class Ipv6InterfaceAddress {
   /** Duplicate address detection: solicitations still to send, and the timer of the next step. */
   int dadTransmitsLeft;
   TimeSource.Timer dadTimer;
+  /** The next lifetime step (deprecation, then removal), re-armed when an advertisement refreshes it. */
+  TimeSource.Timer lifetimeTimer;
+  long lifetimeAt;
 
   Ipv6InterfaceAddress(Ipv6Cidr cidr, Origin origin) {
     this.cidr = cidr;

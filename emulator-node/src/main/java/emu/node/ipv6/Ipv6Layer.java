@@ -160,27 +160,48 @@ public final class Ipv6Layer {
     }
   }
 
-  /** Deprecates and removes an autoconfigured address when its lifetimes run out. */
+  /**
+   * Deprecates and removes an autoconfigured address when its lifetimes run out: one timer per
+   * address, for the next step, re-armed whenever an advertisement moves its lifetimes.
+   */
   void scheduleLifetime(Ipv6Interface iface, Ipv6InterfaceAddress a) {
+    // a preferred address's next step is its deprecation; any other's (tentative: the end of
+    // duplicate address detection reschedules it) its removal
+    long next = a.state == Ipv6InterfaceAddress.State.PREFERRED && a.preferredUntil != Long.MAX_VALUE
+        ? a.preferredUntil : a.validUntil;
+    if (a.lifetimeTimer != null) {
+      if (a.lifetimeAt <= next) {
+        return; // the armed step comes first and looks again then (advertisements mostly extend)
+      }
+      a.lifetimeTimer.cancel();
+      a.lifetimeTimer = null;
+    }
+    if (next == Long.MAX_VALUE) {
+      return;
+    }
+    a.lifetimeAt = next;
+    a.lifetimeTimer = stack.time().schedule(() -> lifetimeStep(iface, a),
+        Math.max(0, next - stack.time().nanos()));
+  }
+
+  private void lifetimeStep(Ipv6Interface iface, Ipv6InterfaceAddress a) {
+    a.lifetimeTimer = null;
     long now = stack.time().nanos();
-    if (a.preferredUntil != Long.MAX_VALUE) {
-      stack.time().schedule(() -> {
-        if (a.state == Ipv6InterfaceAddress.State.PREFERRED && stack.time().nanos() >= a.preferredUntil) {
-          a.state = Ipv6InterfaceAddress.State.DEPRECATED;
-          if (observer.enabled()) {
-            observer.addressChanged(iface.nic(), a);
-          }
-        }
-      }, Math.max(0, a.preferredUntil - now));
+    if (!iface.addresses().contains(a)) {
+      return;
     }
-    if (a.validUntil != Long.MAX_VALUE) {
-      stack.time().schedule(() -> {
-        if (stack.time().nanos() >= a.validUntil && iface.addresses().contains(a)) {
-          nd.cancelDad(a);
-          iface.remove(a);
-        }
-      }, Math.max(0, a.validUntil - now));
+    if (now >= a.validUntil) {
+      nd.cancelDad(a);
+      iface.remove(a);
+      return;
     }
+    if (now >= a.preferredUntil && a.state == Ipv6InterfaceAddress.State.PREFERRED) {
+      a.state = Ipv6InterfaceAddress.State.DEPRECATED;
+      if (observer.enabled()) {
+        observer.addressChanged(iface.nic(), a);
+      }
+    }
+    scheduleLifetime(iface, a);
   }
 
   // ---- what the parts share ----

@@ -34,9 +34,9 @@ public final class Ipv6Routes {
     return a.metric() <= b.metric();
   }
 
-  /** Removes the routes through {@code nic} that {@code which} selects. */
-  public void removeIf(java.util.function.Predicate<Ipv6Route> which) {
-    routes.removeIf(which);
+  /** Removes the routes that {@code which} selects; true if there were any. */
+  public boolean removeIf(java.util.function.Predicate<Ipv6Route> which) {
+    return routes.removeIf(which);
   }
 
   /** The best route for {@code dst} at {@code now}, over interfaces that are up, or null. */

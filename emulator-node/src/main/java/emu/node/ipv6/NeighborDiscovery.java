@@ -48,6 +48,14 @@ final class NeighborDiscovery implements NeighborEvents {
   /** RFC 4862 5.5.3 e: a valid lifetime is not cut below two hours by an advertisement. */
   static final long TWO_HOURS = 7200;
   static final int DEFAULT_ROUTE_METRIC = 1024;
+  /**
+   * Bounds on what advertisements can make a host keep, so a flood of forged ones cannot grow it:
+   * autoconfigured addresses per interface (Linux's max_addresses), default routers and on-link
+   * prefixes per interface.
+   */
+  static final int MAX_SLAAC_ADDRESSES = 16;
+  static final int MAX_DEFAULT_ROUTERS = 16;
+  static final int MAX_RA_PREFIXES = 64;
 
   private final Ipv6Layer layer;
   private final NetworkStack stack;
@@ -126,19 +134,42 @@ final class NeighborDiscovery implements NeighborEvents {
       }
       return;
     }
-    NeighborCache.Entry e = iface.neighbors().lookup(target.hi(), target.lo());
+    NeighborCache neighbors = iface.neighbors();
+    NeighborCache.Entry e = neighbors.lookup(target.hi(), target.lo());
     if (e == null) {
       return; // an advertisement for no one we asked about (RFC 4861 7.2.5)
     }
-    long known = mac >= 0 ? mac : e.mac();
-    if (known < 0) {
-      return;
+    boolean solicited = (flags & Ndp.NA_SOLICITED) != 0;
+    boolean override = (flags & Ndp.NA_OVERRIDE) != 0;
+    if (e.state() == NeighborState.INCOMPLETE) {
+      if (mac < 0) {
+        return; // nothing to complete it with
+      }
+      if (solicited) {
+        neighbors.confirm(target.hi(), target.lo(), mac);
+      } else {
+        neighbors.learn(target.hi(), target.lo(), mac, false);
+      }
+    } else {
+      boolean differs = mac >= 0 && mac != e.mac();
+      if (differs && !override) {
+        neighbors.doubt(target.hi(), target.lo()); // keep the cached address; REACHABLE -> STALE
+        return; // and the IsRouter flag as it was
+      }
+      if (solicited) {
+        neighbors.confirm(target.hi(), target.lo(), differs ? mac : e.mac());
+      } else if (differs) {
+        neighbors.learn(target.hi(), target.lo(), mac, false);
+      }
     }
-    if ((flags & Ndp.NA_SOLICITED) != 0) {
-      iface.neighbors().confirm(target.hi(), target.lo(), known);
-    } else if (mac >= 0 && (mac != e.mac() && (flags & Ndp.NA_OVERRIDE) != 0 || e.state() == NeighborState.INCOMPLETE)) {
-      iface.neighbors().learn(target.hi(), target.lo(), mac, false);
+    boolean router = (flags & Ndp.NA_ROUTER) != 0;
+    if (e.router() && !router) {
+      // no longer a router: off the default router list (RFC 4861 7.2.5)
+      Nic nic = iface.nic();
+      layer.routes().removeIf(r -> r.kind() == Ipv6Route.Kind.RA && r.isDefault() && r.nic() == nic
+          && target.equals(r.gateway()));
     }
+    e.router(router);
   }
 
   private void routerSolicitation(Ipv6Interface iface) {
@@ -152,11 +183,18 @@ final class NeighborDiscovery implements NeighborEvents {
     if (!src.isUnspecified() && options.sourceMac() >= 0) {
       iface.neighbors().learn(src.hi(), src.lo(), options.sourceMac(), true);
     }
-    // RFC 4861 6.2.6: answer after a random delay, and not sooner than MIN_DELAY_BETWEEN_RAS after the last
+    // RFC 4861 6.2.6: answer after a random delay, and not sooner than MIN_DELAY_BETWEEN_RAS after
+    // the last; solicitations that come while an answer is pending share it
+    if (iface.solicitedAnswer != null) {
+      return;
+    }
     long now = stack.time().nanos();
     long at = Math.max(now + (long) (stack.random().nextDouble() * MAX_RA_DELAY_TIME),
         iface.lastAdvertisementAt + MIN_DELAY_BETWEEN_RAS);
-    stack.time().schedule(() -> advertise(iface), at - now);
+    iface.solicitedAnswer = stack.time().schedule(() -> {
+      iface.solicitedAnswer = null;
+      advertise(iface);
+    }, at - now);
   }
 
   private void routerAdvertisement(Ipv6Interface iface, ByteBuf buf, int at) {
@@ -175,20 +213,26 @@ final class NeighborDiscovery implements NeighborEvents {
       observer.routerAdvertisementHeard(nic, router, lifetime, options.mtu(), prefixes);
     }
     iface.heardRouter = true;
+    layer.routes().expire(now);
     if (options.sourceMac() >= 0) {
       iface.neighbors().learn(router.hi(), router.lo(), options.sourceMac(), true);
+    }
+    NeighborCache.Entry entry = iface.neighbors().lookup(router.hi(), router.lo());
+    if (entry != null) {
+      entry.router(true);
     }
     int curHopLimit = Ndp.raCurHopLimit(buf, at);
     if (curHopLimit != 0) {
       layer.hopLimit(curHopLimit);
     }
-    layer.routes().removeIf(r -> r.isDefault() && r.nic() == nic && router.equals(r.gateway()));
-    if (lifetime > 0) {
+    boolean known = layer.routes().removeIf(r -> r.isDefault() && r.nic() == nic && router.equals(r.gateway()));
+    if (lifetime > 0 && (known || countRa(nic, true) < MAX_DEFAULT_ROUTERS)) {
       layer.routes().add(new Ipv6Route(new Ipv6Cidr(Ipv6Address.UNSPECIFIED, 0), router, nic, DEFAULT_ROUTE_METRIC,
           Ipv6Route.Kind.RA, now + lifetime * S));
     }
-    if (options.mtu() > 0) {
-      iface.mtu(options.mtu());
+    long mtu = options.mtu();
+    if (mtu >= Ipv6Packet.MIN_MTU && mtu <= nic.mtu()) {
+      iface.mtu(mtu); // out of range: ignored (RFC 4861 6.3.4)
     }
     for (int i = 0; i < options.prefixCount(); i++) {
       prefix(iface, options.prefix(i).networkCidr(), options.prefixFlags(i), options.validLifetime(i),
@@ -203,23 +247,26 @@ final class NeighborDiscovery implements NeighborEvents {
     }
     Nic nic = iface.nic();
     if ((flags & Ndp.PREFIX_ON_LINK) != 0) {
-      layer.routes().removeIf(r -> r.kind() == Ipv6Route.Kind.RA && r.nic() == nic && r.prefix().equals(prefix));
-      if (valid > 0 && !layer.routes().has(prefix, nic)) {
+      boolean known = layer.routes().removeIf(r -> r.kind() == Ipv6Route.Kind.RA && r.nic() == nic
+          && r.prefix().equals(prefix));
+      if (valid > 0 && !layer.routes().has(prefix, nic) && (known || countRa(nic, false) < MAX_RA_PREFIXES)) {
         layer.routes().add(new Ipv6Route(prefix, null, nic, 256, Ipv6Route.Kind.RA, deadline(now, valid)));
       }
     }
-    if ((flags & Ndp.PREFIX_AUTONOMOUS) == 0 || !iface.autoconf() || prefix.prefixLength() != 64 || valid == 0) {
+    if ((flags & Ndp.PREFIX_AUTONOMOUS) == 0 || !iface.autoconf() || prefix.prefixLength() != 64) {
       return;
     }
     Ipv6Address mine = new Ipv6Address(prefix.address().hi(), Ipv6Address.eui64(nic.mac()));
     Ipv6InterfaceAddress a = iface.find(mine);
     if (a == null) {
+      // a new address needs a valid lifetime, and an interface with room for it (Linux's max_addresses)
+      if (valid == 0 || iface.addresses().stream().filter(x -> x.origin() == Ipv6InterfaceAddress.Origin.SLAAC)
+          .count() >= MAX_SLAAC_ADDRESSES) {
+        return;
+      }
       a = iface.add(new Ipv6Cidr(mine, 64), Ipv6InterfaceAddress.Origin.SLAAC);
       a.validUntil = deadline(now, valid);
       a.preferredUntil = deadline(now, preferred);
-      if (observer.enabled()) {
-        observer.addressChanged(nic, a);
-      }
       startDad(iface, a, 0);
     } else if (a.origin() == Ipv6InterfaceAddress.Origin.SLAAC) {
       long remaining = a.validUntil == Long.MAX_VALUE ? Long.MAX_VALUE : (a.validUntil - now) / S;
@@ -231,9 +278,23 @@ final class NeighborDiscovery implements NeighborEvents {
       a.preferredUntil = deadline(now, preferred);
       if (a.state == Ipv6InterfaceAddress.State.DEPRECATED && preferred > 0) {
         a.state = Ipv6InterfaceAddress.State.PREFERRED;
+        if (observer.enabled()) {
+          observer.addressChanged(nic, a);
+        }
+      } else if (a.state == Ipv6InterfaceAddress.State.PREFERRED && preferred == 0) {
+        a.state = Ipv6InterfaceAddress.State.DEPRECATED; // the router withdraws it from new use
+        if (observer.enabled()) {
+          observer.addressChanged(nic, a);
+        }
       }
     }
     layer.scheduleLifetime(iface, a);
+  }
+
+  /** Routes advertisements taught on {@code nic}: default routers, or on-link prefixes. */
+  private long countRa(Nic nic, boolean defaults) {
+    return layer.routes().routes().stream()
+        .filter(r -> r.kind() == Ipv6Route.Kind.RA && r.nic() == nic && r.isDefault() == defaults).count();
   }
 
   private static long deadline(long now, long seconds) {
@@ -247,6 +308,9 @@ final class NeighborDiscovery implements NeighborEvents {
     a.state = Ipv6InterfaceAddress.State.TENTATIVE;
     a.dadTransmitsLeft = DUP_ADDR_DETECT_TRANSMITS;
     cancelDad(a);
+    if (observer.enabled()) {
+      observer.addressChanged(iface.nic(), a); // tentative: checked before it is used
+    }
     a.dadTimer = stack.time().schedule(() -> dadStep(iface, a), delay);
   }
 
@@ -262,9 +326,14 @@ final class NeighborDiscovery implements NeighborEvents {
       a.dadTimer = stack.time().schedule(() -> dadStep(iface, a), RETRANS_TIMER);
       return;
     }
-    a.state = Ipv6InterfaceAddress.State.PREFERRED; // nobody answered: the address is ours
+    // nobody answered: the address is ours; deprecated at once if its preferred lifetime is over
+    a.state = stack.time().nanos() >= a.preferredUntil ? Ipv6InterfaceAddress.State.DEPRECATED
+        : Ipv6InterfaceAddress.State.PREFERRED;
     if (observer.enabled()) {
       observer.addressChanged(iface.nic(), a);
+    }
+    if (a.validUntil != Long.MAX_VALUE) {
+      layer.scheduleLifetime(iface, a);
     }
     int flags = Ndp.NA_OVERRIDE | (stack.forwarding() ? Ndp.NA_ROUTER : 0);
     sendAdvertisement(iface, a.cidr().address(), Ipv6Address.ALL_NODES, flags); // unsolicited (7.2.6)
@@ -365,6 +434,10 @@ final class NeighborDiscovery implements NeighborEvents {
     if (iface.routerTimer != null) {
       iface.routerTimer.cancel();
       iface.routerTimer = null;
+    }
+    if (iface.solicitedAnswer != null) {
+      iface.solicitedAnswer.cancel();
+      iface.solicitedAnswer = null;
     }
   }
 

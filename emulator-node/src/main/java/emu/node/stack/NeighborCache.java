@@ -60,6 +60,8 @@ public final class NeighborCache {
     long updatedAt;
     long reachableNanos;
     int probes;
+    /** NDP's IsRouter flag (RFC 4861 7.2.5): the neighbour said it is a router; unused by ARP. */
+    boolean router;
     final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
     TimeSource.Timer timer;
 
@@ -88,6 +90,16 @@ public final class NeighborCache {
     }
 
     /** The MAC, or -1 while unknown. */
+    /** NDP's IsRouter flag, as {@code ip -6 neigh} prints "router". */
+    public boolean router() {
+      return router;
+    }
+
+    /** Sets NDP's IsRouter flag (from an advertisement's R flag, or a router advertisement). */
+    public void router(boolean isRouter) {
+      this.router = isRouter;
+    }
+
     public long mac() {
       return mac;
     }
@@ -310,6 +322,22 @@ public final class NeighborCache {
     cancelTimer(e);
     transition(e, NeighborState.STALE);
     drain(e);
+  }
+
+  /**
+   * An advertisement without the override flag names another link-layer address than the one
+   * cached (RFC 4861 7.2.5): the cached one is kept, but a REACHABLE entry is no longer trusted
+   * and becomes STALE.
+   */
+  public void doubt(long hi, long lo) {
+    Entry e = find(hi, lo);
+    if (e != null) {
+      age(e);
+      if (e.state == NeighborState.REACHABLE) {
+        e.updatedAt = time.nanos();
+        transition(e, NeighborState.STALE);
+      }
+    }
   }
 
   /** A static entry that never ages ({@code ip neigh add ... nud permanent}). */

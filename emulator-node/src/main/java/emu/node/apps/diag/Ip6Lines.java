@@ -84,7 +84,7 @@ final class Ip6Lines {
       for (NeighborCache.Entry e : iface.neighbors().entries()) {
         io.out(new Ipv6Address(e.hi(), e.lo()) + " dev " + iface.nic().name()
             + (e.mac() >= 0 && e.state().usable() ? " lladdr " + MacAddress.format(e.mac()) + " " : "  ")
-            + e.state().name());
+            + (e.router() ? "router " : "") + e.state().name());
       }
     }
   }

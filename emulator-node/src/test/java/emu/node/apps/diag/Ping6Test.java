@@ -122,7 +122,7 @@ class Ping6Test {
         + " dev lo table local proto kernel src 2001:db8:1::ff:fe00:100 metric 0 pref medium");
 
     CommandRun neigh = lab.exec(h1, "ip -6 neigh").assertExit(0);
-    assertTrue(neigh.output().matches("(?s).*fe80::ff:fe00:500 dev eth0 lladdr 02:00:00:00:05:00 (REACHABLE|STALE|DELAY)"
+    assertTrue(neigh.output().matches("(?s).*fe80::ff:fe00:500 dev eth0 lladdr 02:00:00:00:05:00 router (REACHABLE|STALE|DELAY)"
         + ".*"), neigh.output());
     assertTrue(!neigh.output().contains("192.168."), neigh.output());
   }
@@ -157,9 +157,13 @@ class Ping6Test {
     assertEquals(0, h2.drops(emu.node.stack.DropReason.NO_LISTENER));
     io.netty.buffer.ByteBuf closed = h1.stack().allocate(1);
     closed.writeByte(1);
+    List<String> heard = new java.util.ArrayList<>();
+    h1.ipv6().addIcmpListener((ip, icmp) -> heard.add(ip.src() + " " + Ping6Run.errorText(icmp)));
     h1.ipv6().udp().send(null, 40000, Ipv6Address.parse("2001:db8:5::100"), null, 5001, 64, closed);
     lab.advance(S / 10);
     assertEquals(1, h2.drops(emu.node.stack.DropReason.NO_LISTENER));
+    assertEquals(List.of("2001:db8:5::100 Destination unreachable: Port unreachable"), heard,
+        "the closed port answers, and the answer crosses the router back");
   }
 
   @Test
