@@ -110,7 +110,19 @@ public final class Lab {
       }
       lab.state.write();
       lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
+      // The kernel's IPv6 only now that the emu ends listen: its address checks and router
+      // solicitations reach them (see LinuxNamespaces.startIpv6).
+      List<LinuxPlan> v6 = plan.linux().stream().filter(LinuxPlan::hasIpv6).toList();
+      if (!v6.isEmpty()) {
+        if (LinuxNamespaces.startIpv6(v6, progress)) {
+          progress.accept("IPv6 up in linux node" + (v6.size() > 1 ? "s " : " ")
+              + String.join(", ", v6.stream().map(LinuxPlan::node).toList()));
+        }
+      }
       return lab;
+    } catch (LinuxException e) {
+      lab.stop();
+      throw new LabException(e.getMessage(), e);
     } catch (IOException | LabException e) {
       lab.stop();
       if (e instanceof LabException le) {
