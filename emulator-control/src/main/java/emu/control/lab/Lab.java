@@ -165,6 +165,16 @@ public final class Lab {
     return LinuxNamespaces.netnsName(state.name(), node);
   }
 
+  /** What a linux node was made from (its state file), or null if that cannot be read. */
+  public LinuxPlan linuxPlan(String node) {
+    LabState.NodeState n = state.node(node);
+    try {
+      return n == null ? null : LinuxPlan.read(Path.of(n.config()));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** True if the node runs: its process, or for a linux node its namespace. */
   public boolean running(String node) {
     return isLinux(node) ? LinuxNamespaces.exists(netns(node)) : process(node).isPresent();

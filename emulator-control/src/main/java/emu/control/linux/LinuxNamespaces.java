@@ -319,13 +319,7 @@ public final class LinuxNamespaces {
 
   /** The IPv6 static routes and default gateway of one node, added once its addresses are checked. */
   private static void ipv6Routes(LinuxPlan p) throws LinuxException {
-    List<LinuxPlan.Route> routes = new ArrayList<>(p.routes().stream().filter(LinuxPlan.Route::ipv6).toList());
-    if (p.gateway6() != null) {
-      int pct = p.gateway6().indexOf('%');
-      routes.add(pct < 0 ? new LinuxPlan.Route("default", p.gateway6())
-          : new LinuxPlan.Route("default", p.gateway6().substring(0, pct), p.gateway6().substring(pct + 1)));
-    }
-    for (LinuxPlan.Route r : routes) {
+    for (LinuxPlan.Route r : ipv6RoutesOf(p)) {
       List<String> cmd = new ArrayList<>(List.of("ip", "-n", p.netns(), "-6", "route", "add", r.to(), "via", r.via()));
       if (r.dev() != null) {
         cmd.addAll(List.of("dev", r.dev()));
@@ -337,6 +331,17 @@ public final class LinuxNamespaces {
             + ": the kernel refuses the IPv6 route to " + r.to() + " via " + r.via() + ": " + e.getMessage(), e);
       }
     }
+  }
+
+  /** The node's IPv6 static routes, then its IPv6 gateway as a default route (a link-local one with its dev). */
+  private static List<LinuxPlan.Route> ipv6RoutesOf(LinuxPlan p) {
+    List<LinuxPlan.Route> routes = new ArrayList<>(p.routes().stream().filter(LinuxPlan.Route::ipv6).toList());
+    if (p.gateway6() != null) {
+      int pct = p.gateway6().indexOf('%');
+      routes.add(pct < 0 ? new LinuxPlan.Route("default", p.gateway6())
+          : new LinuxPlan.Route("default", p.gateway6().substring(0, pct), p.gateway6().substring(pct + 1)));
+    }
+    return routes;
   }
 
   /**
@@ -470,6 +475,57 @@ public final class LinuxNamespaces {
     } catch (IOException e) {
       throw new LinuxException("cannot set " + iface + " in " + netns + " " + (up ? "up" : "down") + ": "
           + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Puts a node's static routes and gateways back once {@code iface} is up again: the kernel
+   * removes every route through a device that goes down (a fault plan's {@code link down}), and
+   * a real host's network configuration would add them again when its carrier returns. Best
+   * effort: a route whose next hop is still unreachable (through another interface that is down)
+   * is skipped and comes back when that interface does. The IPv6 ones wait (up to
+   * {@link #DAD_WAIT_MS}) until the interface's addresses, kept while it was down, have been
+   * checked again.
+   */
+  public static void restoreRoutes(LinuxPlan p, String iface) {
+    if (p == null) {
+      return;
+    }
+    String ns = p.netns();
+    for (LinuxPlan.Route r : p.routes()) {
+      if (!r.ipv6()) {
+        quietly("ip", "-n", ns, "route", "replace", r.to(), "via", r.via());
+      }
+    }
+    if (p.gateway() != null) {
+      quietly("ip", "-n", ns, "route", "replace", "default", "via", p.gateway());
+    }
+    LinuxPlan.Iface i = p.interfaces().stream().filter(x -> x.name().equals(iface)).findFirst().orElse(null);
+    if (i == null || !i.hasIpv6()) {
+      return;
+    }
+    try {
+      // this interface only: another one that is down keeps its addresses tentative
+      LinuxPlan only = new LinuxPlan(p.lab(), p.node(), ns, p.hostVeth(), p.nsVeth(), p.hostUnderlay(),
+          p.nsUnderlay(), List.of(i), p.routes(), p.gateway(), p.nameserver(), p.hosts(), p.gateway6());
+      awaitIpv6(List.of(only), System.currentTimeMillis() + DAD_WAIT_MS, false, line -> { });
+    } catch (LinuxException e) {
+      // a duplicate now, or still tentative: add what the kernel takes
+    }
+    for (LinuxPlan.Route r : ipv6RoutesOf(p)) {
+      List<String> cmd = new ArrayList<>(List.of("ip", "-n", ns, "-6", "route", "replace", r.to(), "via", r.via()));
+      if (r.dev() != null) {
+        cmd.addAll(List.of("dev", r.dev()));
+      }
+      quietly(cmd.toArray(String[]::new));
+    }
+  }
+
+  private static void quietly(String... cmd) {
+    try {
+      Shell.run(cmd);
+    } catch (IOException e) {
+      // best effort, see restoreRoutes
     }
   }
 

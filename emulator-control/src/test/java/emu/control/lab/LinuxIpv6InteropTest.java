@@ -144,6 +144,46 @@ class LinuxIpv6InteropTest {
         + " && ipv6.src==2001:db8:5::100", "ipv6.hlim").strip().split("\\s+")));
   }
 
+  /**
+   * A link down and up (as a fault plan does it): the kernel drops every route through the device
+   * and, with IPv6, the addresses it did not keep; emu puts the topology's routes back, kern2's
+   * static address is checked again and kept, and kern takes its SLAAC address anew.
+   */
+  @Test
+  void afterALinkFlapBothKernelsHaveTheirIpv6Again(@TempDir Path out) throws Exception {
+    Cli up = emu("up", LAB.toString(), "--out", out.toString(), "--no-capture");
+    assertEquals(0, up.exit(), () -> up.out() + up.err());
+    try {
+      for (String end : List.of("kern:eth0", "kern2:eth0")) {
+        assertEquals(0, emu("link", "down", end).exit());
+      }
+      Cli gone = emu("exec", "kern2", "--", "ip", "-6", "route");
+      assertFalse(gone.out().contains("default"), "the kernel removed the route with the link: " + gone.out());
+      for (String end : List.of("kern:eth0", "kern2:eth0")) {
+        Cli c = emu("link", "up", end);
+        assertEquals(0, c.exit(), () -> c.out() + c.err());
+      }
+      Cli route2 = emu("exec", "kern2", "--", "ip", "-6", "route");
+      assertTrue(route2.out().contains("default via " + R1_LINK_LOCAL + " dev eth0 metric 1024"), route2.out());
+      Cli ping2 = emu("exec", "kern2", "--", "ping", "-6", "-c", "1", "-W", "5", "2001:db8:5::100");
+      assertEquals(0, ping2.exit(), ping2.out());
+      Cli ping4 = emu("exec", "kern2", "--", "ping", "-c", "1", "-W", "5", "192.168.5.100");
+      assertEquals(0, ping4.exit(), "the IPv4 gateway is back too: " + ping4.out());
+      // kern solicits again and takes its address from the answer (a few seconds)
+      String addr = "";
+      for (int i = 0; i < 150 && !addr.matches("(?s).*" + KERN_SLAAC + "/64 scope global dynamic.*"); i++) {
+        Thread.sleep(100);
+        addr = emu("exec", "kern", "--", "ip", "-6", "addr", "show", "dev", "eth0").out();
+      }
+      assertTrue(addr.matches("(?s).*" + KERN_SLAAC + "/64 scope global dynamic.*"), addr);
+      Cli ping = emu("exec", "kern", "--", "ping", "-6", "-c", "1", "-W", "5", "2001:db8:5::100");
+      assertEquals(0, ping.exit(), ping.out());
+    } finally {
+      Cli down = emu("down");
+      assertEquals(0, down.exit(), down.err());
+    }
+  }
+
   /** What each scenario step printed (its "│ " lines), by step number. */
   static Map<Integer, String> stepOutputs(String out) {
     Map<Integer, String> steps = new LinkedHashMap<>();
