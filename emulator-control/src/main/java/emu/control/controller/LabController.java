@@ -175,6 +175,9 @@ public final class LabController implements AutoCloseable {
         // The namespace's end is a real VXLAN device: set its state with iproute2.
         try {
           LinuxNamespaces.setLinkUp(lab.netns(e.node()), e.iface(), up);
+          if (up) {
+            LinuxNamespaces.restoreRoutes(lab.linuxPlan(e.node()), e.iface());
+          }
         } catch (LinuxException ex) {
           throw new ApiException(502, ex.getMessage());
         }

@@ -110,7 +110,19 @@ public final class Lab {
       }
       lab.state.write();
       lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
+      // The kernel's IPv6 only now that the emu ends listen: its address checks and router
+      // solicitations reach them (see LinuxNamespaces.startIpv6).
+      List<LinuxPlan> v6 = plan.linux().stream().filter(LinuxPlan::hasIpv6).toList();
+      if (!v6.isEmpty()) {
+        if (LinuxNamespaces.startIpv6(v6, progress)) {
+          progress.accept("IPv6 up in linux node" + (v6.size() > 1 ? "s " : " ")
+              + String.join(", ", v6.stream().map(LinuxPlan::node).toList()));
+        }
+      }
       return lab;
+    } catch (LinuxException e) {
+      lab.stop();
+      throw new LabException(e.getMessage(), e);
     } catch (IOException | LabException e) {
       lab.stop();
       if (e instanceof LabException le) {
@@ -151,6 +163,16 @@ public final class Lab {
   /** The namespace of a linux node. */
   public String netns(String node) {
     return LinuxNamespaces.netnsName(state.name(), node);
+  }
+
+  /** What a linux node was made from (its state file), or null if that cannot be read. */
+  public LinuxPlan linuxPlan(String node) {
+    LabState.NodeState n = state.node(node);
+    try {
+      return n == null ? null : LinuxPlan.read(Path.of(n.config()));
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** True if the node runs: its process, or for a linux node its namespace. */

@@ -134,7 +134,8 @@ public final class LabPlanner {
         if (n.isLinux()) {
           String remote = underlays.get(n.name()).remotes.get(i.name());
           if (remote != null) {
-            linuxIfaces.add(new LinuxPlan.Iface(i.name(), mac, i.address(), mtu, vniOf.get(key), remote));
+            linuxIfaces.add(new LinuxPlan.Iface(i.name(), mac, i.address(), mtu, vniOf.get(key), remote,
+                i.addresses6(), i.ipv6()));
           }
         } else {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
@@ -152,10 +153,11 @@ public final class LabPlanner {
       if (n.isLinux()) {
         LinuxUnderlay u = underlays.get(n.name());
         String base = emu.control.linux.LinuxNamespaces.vethBase(topo.name(), n.name());
-        List<LinuxPlan.Route> lroutes = n.routes().stream().map(r -> new LinuxPlan.Route(r.to(), r.via())).toList();
+        List<LinuxPlan.Route> lroutes = n.routes().stream()
+            .map(r -> new LinuxPlan.Route(r.to(), r.viaAddress(), r.viaZone())).toList();
         linux.add(new LinuxPlan(topo.name(), n.name(), emu.control.linux.LinuxNamespaces.netnsName(topo.name(),
             n.name()), base + "h", base + "n", u.hostAddress() + "/24", u.nsAddress() + "/24", linuxIfaces, lroutes,
-            n.gateway(), n.nameserver(), hostsOfNode));
+            n.gateway(), n.nameserver(), hostsOfNode, n.gateway6()));
         if (n.https() != null) {
           secrets.issue(n.name(), n.https()); // for a real TLS server started in the namespace
         }

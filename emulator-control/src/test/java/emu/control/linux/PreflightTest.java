@@ -25,6 +25,19 @@ class PreflightTest {
   }
 
   @Test
+  void anIpv6InterfaceBelowIpv6sMinimumMtuIsRefusedNamingIt() {
+    LinuxPlan p = new LinuxPlan("lab", "k1", LinuxNamespaces.netnsName("lab", "k1"), "emuaaaaaah", "emuaaaaaan",
+        "169.254.100.1/24", "169.254.100.2/24",
+        List.of(new LinuxPlan.Iface("eth0", "02:00:00:00:01:00", null, 1000, 1001, "169.254.100.10",
+            List.of("2001:db8:1::10/64"), null)),
+        List.of(), null, null, Map.of());
+    LinuxException e = assertThrows(LinuxException.class, () -> LinuxNamespaces.preflight(List.of(p), true));
+    assertEquals("linux node k1, interface eth0: its MTU is 1000, below IPv6's minimum link MTU of 1280 (RFC 8200),"
+        + " and Linux keeps IPv6 off on such a device; give the link an MTU of at least 1280, or the interface no"
+        + " IPv6", e.getMessage());
+  }
+
+  @Test
   void aLabWithoutLinuxNodesNeedsNothing() throws Exception {
     LinuxNamespaces.preflight(List.of(), false);
   }

@@ -1,0 +1,223 @@
+package emu.control.lab;
+
+import static emu.control.lab.Tools.emu;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.control.lab.Tools.Cli;
+import emu.control.linux.LinuxNamespaces;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Linux kernel's IPv6 against emu's (lab {@code labs/linux-ipv6.yml}): a linux node with
+ * {@code ipv6: auto} takes its address and default route from an emu router's advertisement
+ * (SLAAC), the kernel's ping crosses the emu router to an emu host and back, emu's ping reaches
+ * the kernel's SLAAC address, a second linux node with a static address and a link-local
+ * gateway written {@code fe80::...%eth0} pings across too, and every capture passes tshark's
+ * checks. The kernel's MLDv2 reports reach the emu router, which ignores them without a drop
+ * event. Needs root (CI runs as root); otherwise skipped, saying why.
+ */
+class LinuxIpv6InteropTest {
+  @TempDir
+  static Path state;
+
+  static final Path LAB = Path.of("src/test/resources/labs/linux-ipv6.yml");
+  /** kern's pinned MAC 02:00:00:00:0a:01, U/L bit flipped, ff:fe in the middle (RFC 4291 2.5.1). */
+  static final String KERN_SLAAC = "2001:db8:1::ff:fe00:a01";
+  /** r1:eth0's link-local address, from its pinned MAC 02:00:00:00:01:01 the same way. */
+  static final String R1_LINK_LOCAL = "fe80::ff:fe00:101";
+
+  @BeforeAll
+  static void requirements() {
+    System.setProperty("emu.stateDir", state.toString());
+    String why = !LinuxNamespaces.isRoot() ? "linux nodes need root (network namespaces, veth, VXLAN)" : null;
+    if (why != null) {
+      if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+        throw new AssertionError(why + ", and EMU_REQUIRE_TOOLS=1");
+      }
+      System.err.println("SKIPPED: " + why);
+      Assumptions.abort(why);
+    }
+    for (String tool : List.of("ip", "ethtool", "ping", "sysctl", "tshark")) {
+      Tools.require(tool);
+    }
+  }
+
+  @AfterAll
+  static void nothingLeft() throws Exception {
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+    assertTrue(LinuxNamespaces.namespaces().stream().noneMatch(n -> n.startsWith("emu-v6interop")),
+        "namespaces left behind: " + LinuxNamespaces.namespaces());
+  }
+
+  @Test
+  void theKernelsIpv6TalksToEmus(@TempDir Path out) throws Exception {
+    Cli run = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "1");
+    String o = run.out();
+    assertEquals(0, run.exit(), () -> "run failed:\n" + o + "\n" + run.err());
+    assertTrue(o.contains("8/8 steps succeeded"), o);
+    assertFalse(LinuxNamespaces.exists("emu-v6interop-kern"), "the run removes its namespaces");
+    Map<Integer, String> step = stepOutputs(o);
+
+    // (a) The kernel took an address from r1's advertisement: the prefix plus its MAC's EUI-64,
+    // "dynamic" (it has lifetimes), checked (not tentative); its default route is r1's
+    // link-local address, learned from the same message (proto ra).
+    String addr = step.get(1);
+    assertTrue(addr.matches("(?s).*inet6 " + KERN_SLAAC + "/64 scope global dynamic .*"), addr);
+    assertTrue(addr.contains("inet6 fe80::ff:fe00:a01/64 scope link"), addr);
+    assertFalse(addr.contains("tentative") || addr.contains("dadfailed"), addr);
+    String route = step.get(2);
+    assertTrue(route.matches("(?s).*default via " + R1_LINK_LOCAL + " dev eth0 proto ra metric \\d+ expires .*"), route);
+    assertTrue(route.matches("(?s).*2001:db8:1::/64 dev eth0 proto (kernel|ra) .*"), route);
+
+    // (b) The kernel's ping across the emu router: every reply one hop away (64 - 1).
+    String ping = step.get(3);
+    assertTrue(ping.contains("3 packets transmitted, 3 received"), ping);
+    assertEquals(3, count(ping, "ttl=63"), ping);
+
+    // (c) emu's ping to the kernel's SLAAC address: emu resolves it by neighbour discovery.
+    String emuPing = step.get(4);
+    assertTrue(emuPing.contains("3 packets transmitted, 3 received"), emuPing);
+    assertEquals(3, count(emuPing, "from " + KERN_SLAAC + ": icmp_seq="), emuPing);
+    assertEquals(3, count(emuPing, "ttl=63"), emuPing);
+
+    // (d) kern2: a static address that went through the kernel's duplicate address detection,
+    // the gateway written fe80::ff:fe00:101%eth0 as iproute2 takes it (via ... dev eth0), and
+    // no second default route from the advertisements.
+    String addr2 = step.get(5);
+    assertTrue(addr2.contains("inet6 2001:db8:1::20/64 scope global"), addr2);
+    assertFalse(addr2.contains("tentative") || addr2.contains("dadfailed") || addr2.contains("dynamic"), addr2);
+    String route2 = step.get(6);
+    assertTrue(route2.contains("default via " + R1_LINK_LOCAL + " dev eth0 metric 1024"), route2);
+    assertFalse(route2.contains("proto ra"), route2);
+    String ping2 = step.get(7);
+    assertTrue(ping2.contains("3 packets transmitted, 3 received"), ping2);
+    assertEquals(3, count(ping2, "ttl=63"), ping2);
+    assertTrue(step.get(8).contains("2 packets transmitted, 2 received"), step.get(8)); // IPv4 beside
+
+    // The kernel's MLDv2 reports (to ff02::16) reached r1, which is no multicast router: ignored,
+    // not dropped as an error, not told in the narrative. No emu node dropped anything the kernels sent.
+    Path tshark = Tools.require("tshark");
+    var mld = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth0.pcap").toString(), "-Y",
+        "icmpv6.type==143 && ipv6.dst==ff02::16", "-T", "fields", "-e", "eth.src"), 60);
+    assertTrue(mld.output().contains("02:00:00:00:0a:01") && mld.output().contains("02:00:00:00:0a:02"),
+        "both kernels' MLD reports reach r1: " + mld.output() + mld.errors());
+    String events = Files.readString(out.resolve("events.jsonl"));
+    List<String> drops = events.lines().filter(l -> l.contains("\"type\":\"drop\"")).toList();
+    assertEquals(List.of(), drops, "emu nodes dropped packets");
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    assertTrue(narrative.lines().noneMatch(l -> l.contains("ff02::16")), "MLD in the narrative beyond the switch");
+
+    // (e) Every capture passes tshark's checks (ICMPv6 checksums included: tshark checks them).
+    List<Path> pcaps = new ArrayList<>();
+    try (var s = Files.list(out)) {
+      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
+    }
+    assertEquals(6, pcaps.size(), "one capture per emu interface: " + pcaps);
+    for (Path pcap : pcaps) {
+      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
+      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
+      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
+    }
+    // kern's side of the switch shows the whole exchange: its router solicitation, r1's
+    // advertisement of 2001:db8:1::/64, the kernel's check of its new address (from ::, with
+    // the nonce of RFC 7527), and the echo replies coming back with hop limit 63.
+    Path p1 = out.resolve("sw1-p1.pcap");
+    assertTrue(fields(tshark, p1, "icmpv6.type==133", "ipv6.src").contains("fe80::ff:fe00:a01"));
+    assertTrue(fields(tshark, p1, "icmpv6.type==134", "icmpv6.opt.prefix").contains("2001:db8:1::"));
+    assertTrue(fields(tshark, p1, "icmpv6.type==135 && ipv6.src==:: && icmpv6.nd.ns.target_address=="
+        + KERN_SLAAC, "icmpv6.opt.nonce").strip().length() > 0, "the kernel's DAD probe for its SLAAC address");
+    assertEquals(List.of("63", "63", "63"), List.of(fields(tshark, p1, "icmpv6.type==129 && ipv6.dst==" + KERN_SLAAC
+        + " && ipv6.src==2001:db8:5::100", "ipv6.hlim").strip().split("\\s+")));
+  }
+
+  /**
+   * A link down and up (as a fault plan does it): the kernel drops every route through the device
+   * and, with IPv6, the addresses it did not keep; emu puts the topology's routes back, kern2's
+   * static address is checked again and kept, and kern takes its SLAAC address anew.
+   */
+  @Test
+  void afterALinkFlapBothKernelsHaveTheirIpv6Again(@TempDir Path out) throws Exception {
+    Cli up = emu("up", LAB.toString(), "--out", out.toString(), "--no-capture");
+    assertEquals(0, up.exit(), () -> up.out() + up.err());
+    try {
+      for (String end : List.of("kern:eth0", "kern2:eth0")) {
+        assertEquals(0, emu("link", "down", end).exit());
+      }
+      Cli gone = emu("exec", "kern2", "--", "ip", "-6", "route");
+      assertFalse(gone.out().contains("default"), "the kernel removed the route with the link: " + gone.out());
+      for (String end : List.of("kern:eth0", "kern2:eth0")) {
+        Cli c = emu("link", "up", end);
+        assertEquals(0, c.exit(), () -> c.out() + c.err());
+      }
+      Cli route2 = emu("exec", "kern2", "--", "ip", "-6", "route");
+      assertTrue(route2.out().contains("default via " + R1_LINK_LOCAL + " dev eth0 metric 1024"), route2.out());
+      Cli ping2 = emu("exec", "kern2", "--", "ping", "-6", "-c", "1", "-W", "5", "2001:db8:5::100");
+      assertEquals(0, ping2.exit(), ping2.out());
+      Cli ping4 = emu("exec", "kern2", "--", "ping", "-c", "1", "-W", "5", "192.168.5.100");
+      assertEquals(0, ping4.exit(), "the IPv4 gateway is back too: " + ping4.out());
+      // kern solicits again and takes its address from the answer (a few seconds)
+      String addr = "";
+      for (int i = 0; i < 150 && !addr.matches("(?s).*" + KERN_SLAAC + "/64 scope global dynamic.*"); i++) {
+        Thread.sleep(100);
+        addr = emu("exec", "kern", "--", "ip", "-6", "addr", "show", "dev", "eth0").out();
+      }
+      assertTrue(addr.matches("(?s).*" + KERN_SLAAC + "/64 scope global dynamic.*"), addr);
+      Cli ping = emu("exec", "kern", "--", "ping", "-6", "-c", "1", "-W", "5", "2001:db8:5::100");
+      assertEquals(0, ping.exit(), ping.out());
+    } finally {
+      Cli down = emu("down");
+      assertEquals(0, down.exit(), down.err());
+    }
+  }
+
+  /** What each scenario step printed (its "│ " lines), by step number. */
+  static Map<Integer, String> stepOutputs(String out) {
+    Map<Integer, String> steps = new LinkedHashMap<>();
+    int current = 0;
+    StringBuilder b = new StringBuilder();
+    for (String line : out.split("\n")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("^── step (\\d+)/\\d+ ").matcher(line);
+      if (m.find()) {
+        if (current > 0) {
+          steps.put(current, b.toString());
+        }
+        current = Integer.parseInt(m.group(1));
+        b.setLength(0);
+      } else if (current > 0 && line.startsWith("   │ ")) {
+        b.append(line.substring("   │ ".length())).append('\n');
+      }
+    }
+    if (current > 0) {
+      steps.put(current, b.toString());
+    }
+    return steps;
+  }
+
+  static int count(String text, String what) {
+    int n = 0;
+    for (int at = text.indexOf(what); at >= 0; at = text.indexOf(what, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  static String fields(Path tshark, Path pcap, String filter, String field) throws Exception {
+    var r = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-Y", filter, "-T", "fields", "-e", field), 60);
+    assertEquals(0, r.exit(), r.errors());
+    return r.output();
+  }
+}
