@@ -581,12 +581,26 @@ public final class LinuxNamespaces {
       m.put("name", name);
       m.put("mac", l.path("address").asText());
       String addr = null;
+      List<Map<String, Object>> addresses6 = new ArrayList<>();
       for (JsonNode a : l.path("addr_info")) {
+        String cidr = a.path("local").asText() + "/" + a.path("prefixlen").asInt();
         if (a.path("family").asText().equals("inet")) {
-          addr = a.path("local").asText() + "/" + a.path("prefixlen").asInt();
+          addr = cidr;
+        } else if (a.path("family").asText().equals("inet6")) {
+          // as emu nodes report theirs: origin and state in the words of their status
+          Map<String, Object> a6 = new LinkedHashMap<>();
+          a6.put("address", cidr);
+          a6.put("origin", a.path("scope").asText().equals("link") ? "link_local"
+              : a.path("dynamic").asBoolean() ? "slaac" : "static");
+          a6.put("state", a.path("dadfailed").asBoolean() ? "duplicate" : a.path("tentative").asBoolean()
+              ? "tentative" : a.path("deprecated").asBoolean() ? "deprecated" : "preferred");
+          addresses6.add(a6);
         }
       }
       m.put("address", addr);
+      if (!addresses6.isEmpty()) {
+        m.put("addresses6", addresses6);
+      }
       m.put("state", l.path("operstate").asText().equals("DOWN") ? "DOWN" : "UP");
       m.put("vxlan", true);
       out.add(m);
