@@ -58,13 +58,13 @@ public final class EmuServerSocketChannel extends AbstractServerChannel {
 
   @Override
   protected SocketAddress localAddress0() {
-    return listen == null ? null : Addresses.of(listen.localIp(), listen.port());
+    return listen == null ? null : Addresses.of(listen.local(), listen.port());
   }
 
   @Override
   protected void doBind(SocketAddress local) throws Exception {
     try {
-      listen = tcp.listen(Addresses.ip(local), Addresses.port(local), config.backlog, this::accept);
+      listen = tcp.listen(Addresses.address(local), Addresses.port(local), config.backlog, this::accept);
     } catch (IllegalStateException e) {
       throw new BindException(e.getMessage() + ": " + local);
     }

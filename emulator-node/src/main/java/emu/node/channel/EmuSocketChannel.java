@@ -1,9 +1,10 @@
 package emu.node.channel;
 
-import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
+import emu.node.tcp.TcpLayer;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.ChannelFuture;
@@ -121,14 +122,14 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   @Override
   protected SocketAddress localAddress0() {
     if (conn != null) {
-      return Addresses.of(conn.localIp(), conn.localPort());
+      return Addresses.of(conn.local(), conn.localPort());
     }
     return bindPort > 0 || bindIp != 0 ? Addresses.of(bindIp, bindPort) : null;
   }
 
   @Override
   protected SocketAddress remoteAddress0() {
-    return conn != null ? Addresses.of(conn.remoteIp(), conn.remotePort()) : null;
+    return conn != null ? Addresses.of(conn.remote(), conn.remotePort()) : null;
   }
 
   @Override
@@ -294,12 +295,12 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
         return;
       }
       int port;
-      int ip;
+      IpAddress ip;
       try {
         if (local != null) {
           doBind(local);
         }
-        ip = Addresses.ip(remote);
+        ip = Addresses.address(remote);
         port = Addresses.port(remote);
       } catch (IllegalArgumentException e) {
         promise.setFailure(e);

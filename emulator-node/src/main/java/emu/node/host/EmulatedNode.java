@@ -135,6 +135,9 @@ public final class EmulatedNode {
         stack.addRoute(new Ipv4Cidr(0, 0), Ipv4Address.parse(config.gateway()), 0);
       }
       this.ipv6 = config.hasIpv6() ? ipv6(config, stack, tracer) : null;
+      if (ipv6 != null) {
+        tcp.attach(ipv6); // TCP over IPv6 too; a listener on :: takes both families
+      }
       if (config.tcp() != null) {
         tcp.settings(tcpSettings(tcp.settings(), config.tcp()));
       }

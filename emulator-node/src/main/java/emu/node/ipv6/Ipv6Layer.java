@@ -345,6 +345,17 @@ public final class Ipv6Layer {
     return icmp.sendEcho(dst, nic, ident, seq, hopLimit, data);
   }
 
+  /**
+   * Sends an upper-layer payload built by a protocol above IPv6 (TCP): reader index at its
+   * header, {@code NetworkStack.HEADROOM} free in front; {@code src} null lets source address
+   * selection pick (RFC 6724); {@code nic} names the interface of a link-local destination;
+   * {@code checksum} fills the upper checksum once the source is known. Takes ownership.
+   */
+  public SendResult send(Ipv6Address src, Ipv6Address dst, Nic nic, int nextHeader, int hopLimit, ByteBuf payload,
+                         Ipv6ChecksumFiller checksum) {
+    return output.send(src, dst, nic, nextHeader, hopLimit, payload, checksum);
+  }
+
   /** UDP over IPv6. */
   public Udp6 udp() {
     return udp;

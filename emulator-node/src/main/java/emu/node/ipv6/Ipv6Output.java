@@ -21,12 +21,6 @@ final class Ipv6Output {
   /** The default hop limit (Linux's net.ipv6.conf.*.hop_limit). */
   static final int DEFAULT_HOP_LIMIT = 64;
 
-  /** Fills the upper layer's checksum once the source is chosen: {@code pseudo} is its pseudo-header sum. */
-  @FunctionalInterface
-  interface ChecksumFiller {
-    void fill(ByteBuf buf, int upperStart, int upperLength, long pseudo);
-  }
-
   private final Ipv6Layer layer;
   private final NetworkStack stack;
   private final Ipv6Observer observer;
@@ -46,7 +40,7 @@ final class Ipv6Output {
    * {@code payload}.
    */
   SendResult send(Ipv6Address src, Ipv6Address dst, Nic nic, int nextHeader, int hopLimit, ByteBuf payload,
-                  ChecksumFiller checksum) {
+                  Ipv6ChecksumFiller checksum) {
     long now = stack.time().nanos();
     Ipv6Interface out;
     Ipv6Address nextHop;
@@ -111,7 +105,7 @@ final class Ipv6Output {
 
   /** Writes the IPv6 header in front of the payload after filling its checksum; returns where it starts. */
   private int header(ByteBuf payload, Ipv6Address src, Ipv6Address dst, int nextHeader, int hopLimit,
-                     ChecksumFiller checksum) {
+                     Ipv6ChecksumFiller checksum) {
     int upperStart = payload.readerIndex();
     int upperLength = payload.readableBytes();
     checksum.fill(payload, upperStart, upperLength, Ipv6Packet.pseudoHeader(src, dst, upperLength, nextHeader));

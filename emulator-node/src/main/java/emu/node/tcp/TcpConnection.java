@@ -1,7 +1,7 @@
 package emu.node.tcp;
 
 import emu.node.stack.NetworkStack;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +40,10 @@ public final class TcpConnection implements TcpTimers.Handler {
   final TcpLayer layer;
   final NetworkStack stack;
   final TcpSettings settings;
+  /** Either family (IPv4 as its mapped form); {@link #localIp} and {@link #remoteIp} are IPv4's, 0 for IPv6. */
+  final IpAddress local;
+  final IpAddress remote;
+  final boolean v6;
   final int localIp;
   final int localPort;
   final int remoteIp;
@@ -167,16 +171,19 @@ public final class TcpConnection implements TcpTimers.Handler {
   /** What the application has yet to hear, delivered in order. */
   final PendingEvents pending = new PendingEvents(this);
 
-  TcpConnection(TcpLayer layer, TcpSettings settings, int localIp, int localPort, int remoteIp, int remotePort,
-                TcpListenSocket listener, int advMss, int tsOffset) {
+  TcpConnection(TcpLayer layer, TcpSettings settings, IpAddress local, int localPort, IpAddress remote,
+                int remotePort, TcpListenSocket listener, int advMss, int tsOffset) {
     this.layer = layer;
     this.stack = layer.stack();
     this.settings = settings;
-    this.localIp = localIp;
+    this.local = local;
+    this.remote = remote;
+    this.v6 = !remote.isV4();
+    this.localIp = v6 ? 0 : local.v4();
     this.localPort = localPort;
-    this.remoteIp = remoteIp;
+    this.remoteIp = v6 ? 0 : remote.v4();
     this.remotePort = remotePort;
-    this.key = TcpLayer.key(localPort, remoteIp, remotePort);
+    this.key = TcpLayer.key(localPort, remote.hi(), remote.lo(), remotePort);
     this.listener = listener;
     this.advMss = advMss;
     this.tsOffset = tsOffset;
@@ -198,8 +205,24 @@ public final class TcpConnection implements TcpTimers.Handler {
   // Public API
   // =========================================================================================
 
+  /** The local IPv4 address; 0 for a connection over IPv6 (see {@link #local()}). */
   public int localIp() {
     return localIp;
+  }
+
+  /** The local address, either family. */
+  public IpAddress local() {
+    return local;
+  }
+
+  /** The peer's address, either family. */
+  public IpAddress remote() {
+    return remote;
+  }
+
+  /** True for a connection over IPv6. */
+  public boolean ipv6() {
+    return v6;
   }
 
   public int localPort() {
@@ -397,7 +420,7 @@ public final class TcpConnection implements TcpTimers.Handler {
     long cwnd = ccReady ? cc.cwnd() : 0;
     long ssthresh = ccReady ? cc.ssthresh() : 0;
     int mss = Math.max(1, smss);
-    return new TcpInfo(state, localIp, localPort, remoteIp, remotePort, recvBuf.readable(), sendBuf.size(),
+    return new TcpInfo(state, local, localPort, remote, remotePort, recvBuf.readable(), sendBuf.size(),
         rtt.rto() / 1_000_000L, rtt.srtt() < 0 ? 0 : rtt.srtt() / 1e6, rtt.rttvar() / 1e6, cwnd / mss,
         ssthresh >= Integer.MAX_VALUE ? Integer.MAX_VALUE : ssthresh / mss, wsOk ? sndShift : -1,
         wsOk ? rcvShift : -1, smss, retransmits, rtt.backoffCount(), cc.name(), bytesSent, bytesAcked,
@@ -406,8 +429,7 @@ public final class TcpConnection implements TcpTimers.Handler {
 
   @Override
   public String toString() {
-    return "tcp " + Ipv4Address.format(localIp) + ":" + localPort + " > " + Ipv4Address.format(remoteIp) + ":"
-        + remotePort + " " + state.ssName();
+    return "tcp " + local.withPort(localPort) + " > " + remote.withPort(remotePort) + " " + state.ssName();
   }
 
   // =========================================================================================

@@ -1,6 +1,6 @@
 package emu.node.tcp;
 
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,7 +10,7 @@ import java.util.Locale;
  * (retransmission), "persist", "keepalive", "timewait", "delack" or "off", as {@code ss -o}
  * prints it, with the time left and the current backoff.
  */
-public record TcpInfo(TcpState state, int localIp, int localPort, int remoteIp, int remotePort,
+public record TcpInfo(TcpState state, IpAddress local, int localPort, IpAddress remote, int remotePort,
                       int recvQ, int sendQ, long rtoMs, double srttMs, double rttvarMs,
                       long cwndSegments, long ssthreshSegments, int sndWscale, int rcvWscale, int mss,
                       long retransmitsTotal, int backoff, String congestion, long bytesSent, long bytesAcked,
@@ -61,11 +61,10 @@ public record TcpInfo(TcpState state, int localIp, int localPort, int remoteIp, 
   }
 
   private String ssText() {
-    String local = Ipv4Address.format(localIp) + ":" + localPort;
-    String remote = Ipv4Address.format(remoteIp) + ":" + remotePort;
+    // ss writes an IPv6 socket [addr]:port; the columns widen as ss's do for long addresses
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", state.ssName(), recvQ, sendQ, local,
-        remote));
+    sb.append(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", state.ssName(), recvQ, sendQ,
+        local.withPort(localPort), remote.withPort(remotePort)));
     if (!"off".equals(timer)) {
       sb.append(" timer:(").append(timer).append(',').append(msTimer(Math.max(0, timerMsLeft))).append(',')
           .append(backoff).append(')');

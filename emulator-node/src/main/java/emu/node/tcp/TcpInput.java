@@ -1,6 +1,7 @@
 package emu.node.tcp;
 
 import emu.node.stack.DropReason;
+import emu.node.wire.IpAddress;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
 
@@ -29,7 +30,7 @@ final class TcpInput {
   // ---- LISTEN ------------------------------------------------------------------------------
 
   /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
-  DropReason listen(TcpListenSocket l, int ourIp, int peerIp, TcpSegment seg, TcpOptions opts) {
+  DropReason listen(TcpListenSocket l, IpAddress ourIp, IpAddress peerIp, TcpSegment seg, TcpOptions opts) {
     int f = seg.flags();
     if ((f & TcpSegment.RST) != 0) {
       return DropReason.TCP_INVALID; // first: an incoming RST is ignored
@@ -94,7 +95,7 @@ final class TcpInput {
     // First: the ACK bit. SEG.ACK =< ISS or SEG.ACK > SND.NXT: reset (unless RST), drop.
     if (hasAck && (SeqNum.le(ack, c.iss) || SeqNum.gt(ack, c.sndMax))) {
       if ((f & TcpSegment.RST) == 0) {
-        output().sendResetFor(c.localIp, c.remoteIp, seg);
+        output().sendResetFor(c.local, c.remote, seg);
       }
       counters.ackUnsent++;
       return DropReason.TCP_INVALID;
@@ -161,10 +162,10 @@ final class TcpInput {
     if (c.state == TcpState.TIME_WAIT && hasSyn && !hasAck && !hasRst) {
       boolean newer = SeqNum.gt(seq, c.rcvNxt)
           || (c.tsOk && opts.hasTimestamps() && SeqNum.gt(opts.tsVal(), c.tsRecent));
-      TcpListenSocket l = layer.findListener(c.localIp, c.localPort);
+      TcpListenSocket l = layer.findListener(c.local, c.localPort);
       if (newer && l != null) {
         c.terminate(null, TcpCause.NEW_SYN_IN_TIME_WAIT);
-        return listen(l, c.localIp, c.remoteIp, seg, opts);
+        return listen(l, c.local, c.remote, seg, opts);
       }
     }
     // SYN-RECEIVED: the peer's SYN again means our SYN,ACK was lost: send it again (as Linux).
@@ -268,7 +269,7 @@ final class TcpInput {
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         c.enterEstablished(TcpCause.ACK_OF_SYN_ACK);
       } else {
-        output().sendResetFor(c.localIp, c.remoteIp, seg); // <SEQ=SEG.ACK><CTL=RST>
+        output().sendResetFor(c.local, c.remote, seg); // <SEQ=SEG.ACK><CTL=RST>
         return DropReason.TCP_INVALID;
       }
     }

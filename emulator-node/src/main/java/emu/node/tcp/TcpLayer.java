@@ -1,11 +1,20 @@
 package emu.node.tcp;
 
+import emu.node.ipv6.Ipv6Interface;
+import emu.node.ipv6.Ipv6InterfaceAddress;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6Route;
 import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.Route;
 import emu.node.wire.IcmpPacket;
+import emu.node.wire.Icmpv6Packet;
+import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Extensions;
+import emu.node.wire.Ipv6Packet;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
@@ -42,6 +51,9 @@ public final class TcpLayer {
   private final LossRecovery recovery;
   private final Ipv4Packet ip = new Ipv4Packet();
   private final Ipv4Packet quoted = new Ipv4Packet();
+  private final Ipv6Packet ip6 = new Ipv6Packet();
+  /** The node's IPv6, once {@link #attach} has given it; null for an IPv4-only node. */
+  private Ipv6Layer ipv6;
   private final TcpSegment seg = new TcpSegment();
   private final TcpOptions opts = new TcpOptions();
   private SipHash hash;
@@ -63,6 +75,19 @@ public final class TcpLayer {
     stack.icmp().addListener(this::onIcmp);
   }
 
+  /**
+   * TCP over IPv6 too (RFC 8200 8.1: the same protocol over another pseudo-header): registers as
+   * next header 6 and hears ICMPv6 errors (packet too big lowers the MSS). A listener on ::
+   * then takes connections of both families, as a Linux socket on :: does.
+   */
+  public void attach(Ipv6Layer layer) {
+    if (ipv6 != null) {
+      throw new IllegalStateException("IPv6 is already attached");
+    }
+    this.ipv6 = layer;
+    layer.registerProtocol(Ipv6Extensions.TCP, this::input6);
+    layer.addIcmpListener(this::onIcmp6);
+  }
   // =========================================================================================
   // Application API
   // =========================================================================================
@@ -77,29 +102,52 @@ public final class TcpLayer {
    *     assign requested address" if no ephemeral port is free
    */
   public TcpConnection connect(int remoteIp, int remotePort, int localPort, TcpEvents events) {
+    return connect(IpAddress.of(remoteIp), remotePort, localPort, events);
+  }
+
+  /** {@link #connect(int, int, int, TcpEvents)} to an address of either family. */
+  public TcpConnection connect(IpAddress remote, int remotePort, int localPort, TcpEvents events) {
     Objects.requireNonNull(events, "events");
     if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535) {
       throw new IllegalArgumentException("port out of range: " + remotePort + " / " + localPort);
     }
-    int localIp = 0;
+    IpAddress local = null;
     int mtu = 0;
-    if (stack.isLocal(remoteIp)) {
-      localIp = remoteIp;
-      for (Nic nic : stack.nics()) {
-        if (nic.ip() == remoteIp) {
-          mtu = nic.mtu();
+    if (remote.isV4()) {
+      int remoteIp = remote.v4();
+      if (stack.isLocal(remoteIp)) {
+        local = remote;
+        for (Nic nic : stack.nics()) {
+          if (nic.ip() == remoteIp) {
+            mtu = nic.mtu();
+          }
+        }
+      } else {
+        Route r = stack.routes().lookup(remoteIp);
+        if (r != null) {
+          local = IpAddress.of(r.nic().ip());
+          mtu = r.nic().mtu();
         }
       }
-    } else {
-      Route r = stack.routes().lookup(remoteIp);
-      if (r != null) {
-        localIp = r.nic().ip();
-        mtu = r.nic().mtu();
+    } else if (ipv6 != null) {
+      Ipv6Address dst = remote.v6();
+      if (ipv6.localAddress(dst) != null) {
+        local = remote;
+        mtu = 65535;
+      } else {
+        Ipv6Route r = ipv6.routes().lookup(dst, stack.time().nanos());
+        Ipv6Interface out = r == null ? null : ipv6.interfaceOf(r.nic());
+        Ipv6InterfaceAddress src = out == null ? null : ipv6.sourceFor(dst, out);
+        if (src != null) {
+          local = IpAddress.of(src.cidr().address());
+          mtu = (int) out.mtu();
+        }
       }
     }
     TcpSettings s = settings;
-    if (localIp == 0) {
-      TcpConnection c = new TcpConnection(this, s, 0, localPort, remoteIp, remotePort, null, advMss(s, 1500), 0);
+    if (local == null) {
+      TcpConnection c = new TcpConnection(this, s, remote.isV4() ? IpAddress.ANY4 : IpAddress.ANY6, localPort, remote,
+          remotePort, null, advMss(s, 1500, !remote.isV4()), 0);
       c.events = events;
       counters.attemptFails++;
       c.terminate(TcpError.NO_ROUTE, TcpCause.NO_ROUTE);
@@ -108,14 +156,14 @@ public final class TcpLayer {
     }
     int port = localPort;
     if (port == 0) {
-      port = ephemeralPort(localIp, remoteIp, remotePort);
+      port = ephemeralPort(local, remote, remotePort);
       if (port < 0) {
         throw new IllegalStateException("Cannot assign requested address");
       }
-    } else if (lookup(localIp, port, remoteIp, remotePort) != null) {
+    } else if (lookup(local.hi(), local.lo(), port, remote.hi(), remote.lo(), remotePort) != null) {
       throw new IllegalStateException("Address already in use");
     }
-    TcpConnection c = newConnection(s, localIp, port, remoteIp, remotePort, null, mtu);
+    TcpConnection c = newConnection(s, local, port, remote, remotePort, null, mtu);
     c.events = events;
     startSequence(c);
     register(c);
@@ -139,11 +187,22 @@ public final class TcpLayer {
    * @throws IllegalStateException "Address already in use" if the port is taken
    */
   public TcpListenSocket listen(int localIp, int port, int backlog, TcpAcceptor acceptor) {
+    return listen(IpAddress.of(localIp), port, backlog, acceptor);
+  }
+
+  /**
+   * {@link #listen(int, int, int, TcpAcceptor)} on an address of either family: 0.0.0.0 takes
+   * IPv4 connections to every address, :: those of both families (a Linux socket on :: without
+   * IPV6_V6ONLY), another address only its own.
+   */
+  public TcpListenSocket listen(IpAddress local, int port, int backlog, TcpAcceptor acceptor) {
     Objects.requireNonNull(acceptor, "acceptor");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
-    if (localIp != 0 && !stack.isLocal(localIp)) {
+    boolean mine = local.isAny() || (local.isV4() ? stack.isLocal(local.v4())
+        : ipv6 != null && ipv6.localAddress(local.v6()) != null);
+    if (!mine) {
       throw new IllegalStateException("Cannot assign requested address");
     }
     int p = port;
@@ -161,11 +220,11 @@ public final class TcpLayer {
       }
     }
     for (TcpListenSocket l = listeners.get(p); l != null; l = l.nextOnPort) {
-      if (l.localIp() == 0 || localIp == 0 || l.localIp() == localIp) {
+      if (l.overlaps(local)) {
         throw new IllegalStateException("Address already in use");
       }
     }
-    TcpListenSocket l = new TcpListenSocket(this, localIp, p, backlog > 0 ? backlog : settings.backlog(), acceptor);
+    TcpListenSocket l = new TcpListenSocket(this, local, p, backlog > 0 ? backlog : settings.backlog(), acceptor);
     l.nextOnPort = listeners.get(p);
     listeners.put(p, l);
     return l;
@@ -244,6 +303,39 @@ public final class TcpLayer {
       counters.badChecksum++;
       return DropReason.TCP_BAD_CHECKSUM;
     }
+    return dispatch(buf, noReply, 0, IpAddress.v4Lo(dst), 0, IpAddress.v4Lo(src));
+  }
+
+  /** A TCP segment over IPv6 for this node (registered with the IPv6 layer); takes ownership of {@code buf}. */
+  private void input6(Nic nic, ByteBuf buf, int ipStart, int at, int length, boolean multicast) {
+    DropReason reason = DropReason.TCP_INVALID;
+    try {
+      reason = process6(buf, ipStart, at, length, multicast);
+    } finally {
+      if (reason != null) {
+        stack.drop(nic, buf, reason);
+      } else {
+        buf.release();
+      }
+    }
+  }
+
+  private DropReason process6(ByteBuf buf, int ipStart, int at, int length, boolean multicast) {
+    ip6.wrap(buf, ipStart);
+    seg.wrap(buf, at, length);
+    if (seg.check() != TcpSegment.Check.OK) {
+      counters.malformed++;
+      return DropReason.TCP_MALFORMED;
+    }
+    if (!seg.checksumValid(Ipv6Packet.pseudoHeader(buf, ipStart, length, Ipv6Extensions.TCP))) {
+      counters.badChecksum++;
+      return DropReason.TCP_BAD_CHECKSUM;
+    }
+    return dispatch(buf, multicast, ip6.dstHi(), ip6.dstLo(), ip6.srcHi(), ip6.srcLo());
+  }
+
+  /** The checks every checked segment gets, then its connection, its listener, or a reset. */
+  private DropReason dispatch(ByteBuf buf, boolean noReply, long dstHi, long dstLo, long srcHi, long srcLo) {
     if (seg.srcPort() == 0 || seg.dstPort() == 0 || !opts.parse(buf, seg.optionsIndex(), seg.optionsLength())) {
       counters.malformed++;
       return DropReason.TCP_MALFORMED;
@@ -259,17 +351,17 @@ public final class TcpLayer {
       return DropReason.TCP_INVALID; // TCP is unicast only
     }
     counters.segmentsIn++;
-    TcpConnection c = lookup(dst, seg.dstPort(), src, seg.srcPort());
+    TcpConnection c = lookup(dstHi, dstLo, seg.dstPort(), srcHi, srcLo, seg.srcPort());
     if (c != null) {
       return input.segmentArrives(c, seg, opts);
     }
-    TcpListenSocket l = findListener(dst, seg.dstPort());
+    TcpListenSocket l = findListener(dstHi, dstLo, seg.dstPort());
     if (l != null) {
-      return input.listen(l, dst, src, seg, opts);
+      return input.listen(l, new IpAddress(dstHi, dstLo), new IpAddress(srcHi, srcLo), seg, opts);
     }
     // RFC 9293 3.10.7.1: CLOSED. Reset unless it is a RST.
     counters.noSocket++;
-    output.sendResetFor(dst, src, seg);
+    output.sendResetFor(new IpAddress(dstHi, dstLo), new IpAddress(srcHi, srcLo), seg);
     return DropReason.TCP_NO_SOCKET;
   }
 
@@ -296,16 +388,54 @@ public final class TcpLayer {
     if (c == null) {
       return;
     }
-    int qseq = b.getInt(at + 4);
-    if (!SeqNum.inRange(qseq, c.sndUna, c.sndMax) && qseq != c.sndUna) {
+    onIcmpError(c, b.getInt(at + 4), icmp.type() == IcmpPacket.TYPE_DEST_UNREACHABLE
+        && icmp.code() == IcmpPacket.CODE_FRAGMENTATION_NEEDED ? icmp.nextHopMtu() : -1,
+        icmp.type() == IcmpPacket.TYPE_DEST_UNREACHABLE && icmp.code() <= IcmpPacket.CODE_PORT_UNREACHABLE,
+        icmp.type() == IcmpPacket.TYPE_DEST_UNREACHABLE && icmp.code() == IcmpPacket.CODE_NET_UNREACHABLE);
+  }
+
+  /**
+   * ICMPv6 errors that quote one of our segments (RFC 4443): as IPv4's, with "packet too big"
+   * for "fragmentation needed" (path MTU discovery, RFC 8201) and "no route" for "net
+   * unreachable". The quoted packet must carry TCP right after its header (we add no extension
+   * headers).
+   */
+  private void onIcmp6(Ipv6Packet outer, Icmpv6Packet icmp) {
+    if (!icmp.isError() || icmp.dataLength() < Ipv6Packet.HEADER_LEN + 8) {
+      return;
+    }
+    ByteBuf b = outer.buffer();
+    int q = icmp.dataIndex();
+    if (b.getUnsignedByte(q + Ipv6Packet.NEXT_HEADER) != Ipv6Extensions.TCP) {
+      return;
+    }
+    int at = q + Ipv6Packet.HEADER_LEN;
+    TcpConnection c = lookup(b.getLong(q + Ipv6Packet.SRC), b.getLong(q + Ipv6Packet.SRC + 8),
+        b.getUnsignedShort(at), b.getLong(q + Ipv6Packet.DST), b.getLong(q + Ipv6Packet.DST + 8),
+        b.getUnsignedShort(at + 2));
+    if (c == null) {
       return;
     }
     int type = icmp.type();
-    int code = icmp.code();
-    if (type == IcmpPacket.TYPE_DEST_UNREACHABLE && code == IcmpPacket.CODE_FRAGMENTATION_NEEDED) {
-      int mtu = icmp.nextHopMtu();
-      int mss = mtu - 40 - (c.tsOk ? TcpOptions.TIMESTAMPS_LENGTH : 0);
-      if (mtu >= 68 && mss < c.smss) {
+    boolean unreachable = type == Icmpv6Packet.TYPE_DEST_UNREACHABLE;
+    onIcmpError(c, b.getInt(at + 4), type == Icmpv6Packet.TYPE_PACKET_TOO_BIG ? (int) Math.min(icmp.word(), 65535) : -1,
+        unreachable, unreachable && icmp.code() == Icmpv6Packet.CODE_NO_ROUTE);
+  }
+
+  /**
+   * What an ICMP error of either family does to {@code c}: {@code mtu} >= 0 is a path MTU that
+   * lowers the MSS; otherwise a hard error ({@code hard}: unreachable) ends an attempt in
+   * SYN-SENT, and any other is a soft error, remembered and reported if the connection later
+   * times out (as Linux does). The quoted sequence number must be in flight.
+   */
+  private void onIcmpError(TcpConnection c, int qseq, int mtu, boolean hard, boolean noRoute) {
+    if (!SeqNum.inRange(qseq, c.sndUna, c.sndMax) && qseq != c.sndUna) {
+      return;
+    }
+    if (mtu >= 0) {
+      int minMtu = c.v6 ? Ipv6Packet.MIN_MTU : 68;
+      int mss = mtu - (c.v6 ? 60 : 40) - (c.tsOk ? TcpOptions.TIMESTAMPS_LENGTH : 0);
+      if (mtu >= minMtu && mss < c.smss) {
         counters.icmpSoftErrors++;
         c.smss = Math.max(mss, 32);
         if (c.canSendData() && c.sndMax != c.sndUna) {
@@ -314,9 +444,7 @@ public final class TcpLayer {
       }
       return;
     }
-    TcpError error = type == IcmpPacket.TYPE_DEST_UNREACHABLE && code == IcmpPacket.CODE_NET_UNREACHABLE
-        ? TcpError.NO_ROUTE : TcpError.UNREACHABLE;
-    boolean hard = type == IcmpPacket.TYPE_DEST_UNREACHABLE && code <= IcmpPacket.CODE_PORT_UNREACHABLE;
+    TcpError error = noRoute ? TcpError.NO_ROUTE : TcpError.UNREACHABLE;
     if (hard && c.state == TcpState.SYN_SENT) {
       counters.icmpHardErrors++;
       counters.attemptFails++;
@@ -332,28 +460,45 @@ public final class TcpLayer {
   // Connection table
   // =========================================================================================
 
-  static long key(int localPort, int remoteIp, int remotePort) {
-    return ((long) remoteIp << 32) | ((long) (localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
+  /**
+   * The table key of a connection: the remote address (an IPv4 one as before: its 32 bits; an
+   * IPv6 one mixed to 32) and both ports. Connections with the same key are chained.
+   */
+  static long key(int localPort, long remoteHi, long remoteLo, int remotePort) {
+    long addr = IpAddress.isV4(remoteHi, remoteLo) ? remoteLo : remoteLo ^ (remoteHi * 0x9E37_79B9_7F4A_7C15L);
+    return (addr << 32) | ((long) (localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
   }
 
-  /** The connection with this 4-tuple, or null. */
+  /** The connection with this IPv4 4-tuple, or null. */
   TcpConnection lookup(int localIp, int localPort, int remoteIp, int remotePort) {
-    TcpConnection c = connections.get(key(localPort, remoteIp, remotePort));
-    while (c != null && c.localIp != localIp) {
+    return lookup(0, IpAddress.v4Lo(localIp), localPort, 0, IpAddress.v4Lo(remoteIp), remotePort);
+  }
+
+  /** The connection with this 4-tuple (addresses of either family as two longs), or null. */
+  TcpConnection lookup(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort) {
+    TcpConnection c = connections.get(key(localPort, remoteHi, remoteLo, remotePort));
+    while (c != null && !(c.localPort == localPort && c.remotePort == remotePort && c.local.lo() == localLo
+        && c.local.hi() == localHi && c.remote.lo() == remoteLo && c.remote.hi() == remoteHi)) {
       c = c.nextSameKey;
     }
     return c;
   }
 
-  /** The listener for {@code ip:port}: one bound to that address, else a wildcard one. */
-  TcpListenSocket findListener(int ip, int port) {
+  /** The listener for {@code address:port}: one bound to that address, else a wildcard one. */
+  TcpListenSocket findListener(IpAddress address, int port) {
+    return findListener(address.hi(), address.lo(), port);
+  }
+
+  private TcpListenSocket findListener(long hi, long lo, int port) {
     TcpListenSocket wildcard = null;
     for (TcpListenSocket l = listeners.get(port); l != null; l = l.nextOnPort) {
-      if (l.localIp() == ip) {
-        return l;
-      }
-      if (l.localIp() == 0) {
-        wildcard = l;
+      if (l.accepts(hi, lo)) {
+        if (!l.local().isAny()) {
+          return l;
+        }
+        if (wildcard == null || l.local().isV4() == IpAddress.isV4(hi, lo)) {
+          wildcard = l; // 0.0.0.0 before :: for IPv4, as Linux prefers the closer match
+        }
       }
     }
     return wildcard;
@@ -414,32 +559,41 @@ public final class TcpLayer {
     }
   }
 
-  TcpConnection newConnection(int localIp, int localPort, int remoteIp, int remotePort, TcpListenSocket l) {
+  TcpConnection newConnection(IpAddress local, int localPort, IpAddress remote, int remotePort, TcpListenSocket l) {
     int mtu = 1500;
-    Nic nic = stack.nicForNeighbor(remoteIp);
-    Route r = nic == null ? stack.routes().lookup(remoteIp) : null;
-    if (nic != null) {
-      mtu = nic.mtu();
-    } else if (r != null) {
-      mtu = r.nic().mtu();
+    if (remote.isV4()) {
+      Nic nic = stack.nicForNeighbor(remote.v4());
+      Route r = nic == null ? stack.routes().lookup(remote.v4()) : null;
+      if (nic != null) {
+        mtu = nic.mtu();
+      } else if (r != null) {
+        mtu = r.nic().mtu();
+      }
+    } else if (ipv6 != null) {
+      Ipv6Route r = ipv6.routes().lookup(remote.v6(), stack.time().nanos());
+      Ipv6Interface out = r == null ? null : ipv6.interfaceOf(r.nic());
+      if (out != null) {
+        mtu = (int) out.mtu();
+      }
     }
-    return newConnection(settings, localIp, localPort, remoteIp, remotePort, l, mtu);
+    return newConnection(settings, local, localPort, remote, remotePort, l, mtu);
   }
 
-  private TcpConnection newConnection(TcpSettings s, int localIp, int localPort, int remoteIp, int remotePort,
-                                     TcpListenSocket l, int mtu) {
-    return new TcpConnection(this, s, localIp, localPort, remoteIp, remotePort, l, advMss(s, mtu),
+  private TcpConnection newConnection(TcpSettings s, IpAddress local, int localPort, IpAddress remote,
+                                     int remotePort, TcpListenSocket l, int mtu) {
+    return new TcpConnection(this, s, local, localPort, remote, remotePort, l, advMss(s, mtu, !remote.isV4()),
         stack.random().nextInt());
   }
 
-  private static int advMss(TcpSettings s, int mtu) {
-    int fromMtu = Math.max(88, mtu - 40);
+  /** The MSS to advertise: the MTU less the IP and TCP headers (40 for IPv4, 60 for IPv6). */
+  private static int advMss(TcpSettings s, int mtu, boolean v6) {
+    int fromMtu = Math.max(88, mtu - (v6 ? 60 : 40));
     return s.mss() > 0 ? Math.min(s.mss(), fromMtu) : fromMtu;
   }
 
   /** ISS per RFC 6528, and the send sequence variables that start from it. */
   void startSequence(TcpConnection c) {
-    int iss = isn(c.localIp, c.localPort, c.remoteIp, c.remotePort);
+    int iss = isn(c.local, c.localPort, c.remote, c.remotePort);
     c.iss = iss;
     c.sndUna = iss;
     c.sndNxt = iss + 1;
@@ -450,10 +604,17 @@ public final class TcpLayer {
   }
 
   /** RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 µs timer. */
-  int isn(int localIp, int localPort, int remoteIp, int remotePort) {
-    long m0 = ((long) localIp << 32) | (remoteIp & 0xFFFF_FFFFL);
+  int isn(IpAddress local, int localPort, IpAddress remote, int remotePort) {
     long m1 = ((long) localPort << 16) | remotePort;
-    return (int) secret().hash(m0, m1) + (int) (stack.time().nanos() / 4000);
+    return (int) secret().hash(addresses(local, remote), m1) + (int) (stack.time().nanos() / 4000);
+  }
+
+  /** Both addresses in one long for the keyed hash: IPv4's 32 bits each, as before IPv6; IPv6's mixed. */
+  private static long addresses(IpAddress local, IpAddress remote) {
+    if (local.isV4() && remote.isV4()) {
+      return ((long) local.v4() << 32) | (remote.v4() & 0xFFFF_FFFFL);
+    }
+    return (local.hi() * 31 + local.lo()) * 0x9E37_79B9_7F4A_7C15L ^ (remote.hi() * 31 + remote.lo());
   }
 
   /**
@@ -461,14 +622,15 @@ public final class TcpLayer {
    * plus a counter, over 32768-60999; ports whose 4-tuple is taken, or that a listener holds,
    * are skipped.
    */
-  private int ephemeralPort(int localIp, int remoteIp, int remotePort) {
+  private int ephemeralPort(IpAddress local, IpAddress remote, int remotePort) {
     int num = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-    long offset = secret().hash(((long) localIp << 32) | (remoteIp & 0xFFFF_FFFFL), remotePort ^ 0x5EED_0000L);
+    long offset = secret().hash(addresses(local, remote), remotePort ^ 0x5EED_0000L);
     int off = (int) Math.floorMod(offset, (long) num);
     for (int count = 0; count < num; count++) {
       int port = EPHEMERAL_LOW + Math.floorMod(nextEphemeral + off, num);
       nextEphemeral++;
-      if (!listeners.containsKey(port) && lookup(localIp, port, remoteIp, remotePort) == null) {
+      if (!listeners.containsKey(port)
+          && lookup(local.hi(), local.lo(), port, remote.hi(), remote.lo(), remotePort) == null) {
         return port;
       }
     }
@@ -505,6 +667,11 @@ public final class TcpLayer {
 
   NetworkStack stack() {
     return stack;
+  }
+
+  /** The node's IPv6, or null. */
+  Ipv6Layer ipv6() {
+    return ipv6;
   }
 
   TcpObserver observer() {

@@ -1,6 +1,6 @@
 package emu.node.tcp;
 
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 
 /**
  * A listening port (RFC 9293 LISTEN): SYNs to it open connections that are handed to its
@@ -14,7 +14,7 @@ import emu.node.wire.Ipv4Address;
  */
 public final class TcpListenSocket {
   private final TcpLayer layer;
-  private final int localIp;
+  private final IpAddress local;
   private final int port;
   private final int backlog;
   private final TcpAcceptor acceptor;
@@ -23,17 +23,41 @@ public final class TcpListenSocket {
   /** Another listener on the same port (different specific addresses). */
   TcpListenSocket nextOnPort;
 
-  TcpListenSocket(TcpLayer layer, int localIp, int port, int backlog, TcpAcceptor acceptor) {
+  TcpListenSocket(TcpLayer layer, IpAddress local, int port, int backlog, TcpAcceptor acceptor) {
     this.layer = layer;
-    this.localIp = localIp;
+    this.local = local;
     this.port = port;
     this.backlog = backlog;
     this.acceptor = acceptor;
   }
 
-  /** The address it listens on; 0 for every address of the node. */
+  /** The IPv4 address it listens on; 0 for every address (or an IPv6 one: see {@link #local()}). */
   public int localIp() {
-    return localIp;
+    return local.isV4() ? local.v4() : 0;
+  }
+
+  /**
+   * The address it listens on: 0.0.0.0 for every IPv4 address of the node, :: for every address
+   * of either family (as a Linux socket bound to :: without IPV6_V6ONLY), else one address.
+   */
+  public IpAddress local() {
+    return local;
+  }
+
+  /** True if a segment to {@code hi:lo} is for this listener's address. */
+  boolean accepts(long hi, long lo) {
+    if (local.equals(IpAddress.ANY6)) {
+      return true;
+    }
+    if (local.equals(IpAddress.ANY4)) {
+      return IpAddress.isV4(hi, lo);
+    }
+    return local.hi() == hi && local.lo() == lo;
+  }
+
+  /** True if this listener and one on {@code other} would share some address. */
+  boolean overlaps(IpAddress other) {
+    return accepts(other.hi(), other.lo()) || other.isAny() && (other.equals(IpAddress.ANY6) || local.isV4());
   }
 
   public int port() {
@@ -68,6 +92,6 @@ public final class TcpListenSocket {
 
   @Override
   public String toString() {
-    return "LISTEN " + (localIp == 0 ? "0.0.0.0" : Ipv4Address.format(localIp)) + ":" + port + " backlog " + backlog;
+    return "LISTEN " + local.withPort(port) + " backlog " + backlog;
   }
 }

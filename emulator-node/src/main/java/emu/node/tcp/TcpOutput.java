@@ -1,9 +1,13 @@
 package emu.node.tcp;
 
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6ChecksumFiller;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
 import emu.node.stack.TransportChecksum;
+import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
@@ -34,6 +38,7 @@ final class TcpOutput {
   private final TcpSegment fill = new TcpSegment();
   private final TcpOptions opts = new TcpOptions();
   private final TransportChecksum checksum = (b, s, l, from, to) -> fill.wrap(b, s, l).fillChecksum(from, to);
+  private final Ipv6ChecksumFiller checksum6 = (b, s, l, pseudo) -> fill.wrap(b, s, l).fillChecksum(pseudo);
 
   TcpOutput(TcpLayer layer) {
     this.layer = layer;
@@ -322,7 +327,7 @@ final class TcpOutput {
    * RFC 9293 3.10.7.1: the answer to a segment that found no connection. Never to a RST. If
    * the segment had an ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
    */
-  void sendResetFor(int ourIp, int peerIp, TcpSegment in) {
+  void sendResetFor(IpAddress ourIp, IpAddress peerIp, TcpSegment in) {
     int f = in.flags();
     if ((f & TcpSegment.RST) != 0) {
       return;
@@ -346,7 +351,20 @@ final class TcpOutput {
         .headerLength(TcpSegment.HEADER_LEN).flags(flags).window(0).checksum(0).urgentPointer(0);
     counters.rstSent++;
     counters.segmentsOut++;
-    stack.ipv4Output().send(ourIp, peerIp, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
+    send(ourIp, peerIp, buf);
+  }
+
+  /** Hands a built segment to IP of its family; takes ownership of {@code buf}. */
+  private SendResult send(IpAddress from, IpAddress to, ByteBuf buf) {
+    if (from.isV4()) {
+      return stack.ipv4Output().send(from.v4(), to.v4(), Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
+    }
+    Ipv6Layer ipv6 = layer.ipv6();
+    if (ipv6 == null) {
+      buf.release();
+      return SendResult.NO_ROUTE;
+    }
+    return ipv6.send(from.v6(), to.v6(), null, Ipv6Extensions.TCP, ipv6.hopLimit(), buf, checksum6);
   }
 
   /**
@@ -398,7 +416,8 @@ final class TcpOutput {
       c.timers.cancelDelayedAck();
     }
     counters.segmentsOut++;
-    SendResult r = stack.ipv4Output().send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
+    SendResult r = c.v6 ? send(c.local, c.remote, buf)
+        : stack.ipv4Output().send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
     if (r != SendResult.SENT) {
       counters.sendFailures++;
       if (r == SendResult.NO_ROUTE) {

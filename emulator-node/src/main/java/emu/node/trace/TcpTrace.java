@@ -6,7 +6,6 @@ import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpObserver;
 import emu.node.tcp.TcpState;
-import emu.node.wire.Ipv4Address;
 
 /** Turns what TCP reports into typed events for the node's {@link Tracer}. */
 public final class TcpTrace implements TcpObserver {
@@ -28,7 +27,7 @@ public final class TcpTrace implements TcpObserver {
 
   @Override
   public void stateChanged(TcpConnection c, TcpState from, TcpState to, TcpCause cause, TcpError error) {
-    tracer.emit(new TcpEvent.StateChanged(Ipv4Address.format(c.localIp()) + ":" + c.localPort(),
-        Ipv4Address.format(c.remoteIp()) + ":" + c.remotePort(), from, to, cause, error));
+    tracer.emit(new TcpEvent.StateChanged(c.local().withPort(c.localPort()), c.remote().withPort(c.remotePort()),
+        from, to, cause, error));
   }
 }

@@ -3,7 +3,7 @@ package emu.node.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +20,7 @@ class TcpInfoTest {
 
   @Test
   void twoLinesTheSecondAfterATab() {
-    TcpInfo i = new TcpInfo(TcpState.ESTABLISHED, Ipv4Address.parse("10.0.0.1"), 40000, Ipv4Address.parse("10.0.1.1"),
+    TcpInfo i = new TcpInfo(TcpState.ESTABLISHED, IpAddress.parse("10.0.0.1"), 40000, IpAddress.parse("10.0.1.1"),
         5201, 0, 1448, 204, 1.5, 0.75, 10, Integer.MAX_VALUE, 7, 7, 1448, 0, 0, "cubic", 1448, 0, 0, "on", 1500);
     List<String> lines = i.ssLines();
     assertEquals(2, lines.size());

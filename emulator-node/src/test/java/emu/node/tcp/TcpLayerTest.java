@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.testing.LabNode;
 import emu.node.testing.VirtualLab;
+import emu.node.wire.IpAddress;
+import org.junit.jupiter.api.Test;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /** The layer's bookkeeping: ephemeral ports (RFC 6056), ISNs (RFC 6528), listeners, settings. */
 class TcpLayerTest {
@@ -39,11 +40,11 @@ class TcpLayerTest {
     try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
       LabNode[] n = TcpEndToEndTest.topology(lab);
       TcpLayer tcp = n[0].tcp();
-      int a = tcp.isn(1, 1000, 2, 80);
-      int b = tcp.isn(1, 1001, 2, 80);
+      int a = tcp.isn(IpAddress.of(1), 1000, IpAddress.of(2), 80);
+      int b = tcp.isn(IpAddress.of(1), 1001, IpAddress.of(2), 80);
       assertNotEquals(a, b, "keyed hash of the 4-tuple");
       lab.advance(S);
-      int a2 = tcp.isn(1, 1000, 2, 80);
+      int a2 = tcp.isn(IpAddress.of(1), 1000, IpAddress.of(2), 80);
       assertEquals(250_000, a2 - a, "a 4 µs clock: 250000 ticks per second");
     }
   }

@@ -58,6 +58,7 @@ public final class LabNode {
   public Ipv6Layer ipv6() {
     if (ipv6 == null) {
       ipv6 = new Ipv6Layer(stack, new Ipv6Trace(tracer));
+      tcp.attach(ipv6); // as EmulatedNode does
     }
     return ipv6;
   }

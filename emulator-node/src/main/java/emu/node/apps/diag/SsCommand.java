@@ -3,10 +3,9 @@ package emu.node.apps.diag;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
-import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpListenSocket;
-import emu.node.wire.Ipv4Address;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,7 +54,7 @@ public final class SsCommand implements Command {
     if (all || listening) {
       for (TcpListenSocket l : tcp.listeners()) {
         io.out(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", "LISTEN", l.halfOpen(), l.backlog(),
-            Ipv4Address.format(l.localIp()) + ":" + l.port(), "0.0.0.0:*"));
+            l.local().withPort(l.port()), l.local().isV4() ? "0.0.0.0:*" : "[::]:*"));
       }
     }
     if (!listening) {
