@@ -32,6 +32,16 @@ public record HttpsTarget(String host, int port, String path) {
     if (uri.getRawQuery() != null) {
       path += "?" + uri.getRawQuery();
     }
-    return new HttpsTarget(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT, path);
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1); // an IPv6 literal (RFC 3986 3.2.2)
+    }
+    return new HttpsTarget(host, uri.getPort() > 0 ? uri.getPort() : DEFAULT_PORT, path);
+  }
+
+  /** The Host header (RFC 9110 7.2): an IPv6 literal in brackets, the port unless 443. */
+  public String hostHeader() {
+    String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    return port == DEFAULT_PORT ? h : h + ":" + port;
   }
 }

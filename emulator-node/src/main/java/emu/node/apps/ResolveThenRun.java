@@ -1,6 +1,7 @@
 package emu.node.apps;
 
 import emu.node.names.NameResolver;
+import emu.node.wire.IpAddress;
 import emu.node.shell.CommandIo;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -27,6 +28,31 @@ public final class ResolveThenRun {
       io.out(tool + ": " + name + ": " + why);
       io.exit(failStatus);
     }, run);
+  }
+
+  /** {@link #start(NameResolver, String, CommandIo, String, int, IntConsumer)} to an address of either family. */
+  public static void startAddress(NameResolver resolver, String name, CommandIo io, String tool, int failStatus,
+                                  Consumer<IpAddress> run) {
+    boolean[] cancelled = new boolean[1];
+    boolean[] resolved = new boolean[1];
+    io.onCancel(() -> {
+      if (!resolved[0]) {
+        cancelled[0] = true;
+        io.exit(1);
+      }
+    });
+    resolver.resolveAddress(name, address -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        run.accept(address);
+      }
+    }, why -> {
+      resolved[0] = true;
+      if (!cancelled[0]) {
+        io.out(tool + ": " + name + ": " + why);
+        io.exit(failStatus);
+      }
+    });
   }
 
   /**

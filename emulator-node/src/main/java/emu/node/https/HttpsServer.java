@@ -9,6 +9,7 @@ import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
 import emu.node.trace.Tracer;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,8 +20,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -114,7 +115,7 @@ public final class HttpsServer {
       protected void initChannel(Channel ch) {
         accept(ch);
       }
-    }).bind(new InetSocketAddress(port));
+    }).bind(new InetSocketAddress(IpAddress.ANY6.toInet(), port));
     bound.addListener(f -> {
       if (!f.isSuccess() && tracer.enabled()) {
         String error = f.cause().getMessage();

@@ -1,5 +1,7 @@
 package emu.node.names;
 
+import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -15,4 +17,25 @@ public interface NameResolver {
    * literal address answers at once.
    */
   void resolve(String nameOrAddress, IntConsumer done, Consumer<String> fail);
+
+  /**
+   * Resolves to an address of either family: an IPv6 literal (in brackets or not) answers at
+   * once; a name, so far, as {@link #resolve} does (IPv4).
+   */
+  default void resolveAddress(String nameOrAddress, Consumer<IpAddress> done, Consumer<String> fail) {
+    String s = nameOrAddress.startsWith("[") && nameOrAddress.endsWith("]")
+        ? nameOrAddress.substring(1, nameOrAddress.length() - 1) : nameOrAddress;
+    if (s.indexOf(':') >= 0) {
+      Ipv6Address a;
+      try {
+        a = Ipv6Address.parse(s);
+      } catch (IllegalArgumentException e) {
+        fail.accept("Name or service not known");
+        return;
+      }
+      done.accept(IpAddress.of(a));
+      return;
+    }
+    resolve(s, ip -> done.accept(IpAddress.of(ip)), fail);
+  }
 }

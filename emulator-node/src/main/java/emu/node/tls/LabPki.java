@@ -233,7 +233,8 @@ public final class LabPki {
   private static GeneralNames sans(List<String> names) {
     List<GeneralName> out = new ArrayList<>();
     for (String n : names) {
-      out.add(Ipv4Address.isValid(n) ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
+      boolean address = Ipv4Address.isValid(n) || n.indexOf(':') >= 0; // an IPv6 literal too
+      out.add(address ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
     }
     return new GeneralNames(out.toArray(GeneralName[]::new));
   }

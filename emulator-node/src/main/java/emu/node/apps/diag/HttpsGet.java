@@ -20,7 +20,7 @@ import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
 import emu.node.trace.Tracer;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -196,19 +196,19 @@ public final class HttpsGet implements Command {
       io.onCancel(() -> finish(1, "https-get: interrupted"));
       deadline = time.schedule(() -> finish(1, "https-get: operation timed out after "
           + (maxTimeNanos / 1_000_000) + " ms"), maxTimeNanos);
-      resolver.resolve(t.host(), this::connect, why -> finish(1, "https-get: could not resolve host " + t.host()
+      resolver.resolveAddress(t.host(), this::connect, why -> finish(1, "https-get: could not resolve host " + t.host()
           + ": " + why));
     }
 
-    private void connect(int ip) {
+    private void connect(IpAddress ip) {
       if (done) {
         return;
       }
-      address = Ipv4Address.format(ip);
+      address = ip.toString();
       if (!address.equals(t.host())) {
         io.out("* Host " + t.host() + " resolved to " + address);
       }
-      io.out("*   Trying " + address + ":" + t.port() + "...");
+      io.out("*   Trying " + ip.withPort(t.port()) + "...");
       Tracer narration = verbose ? new Echo(tracer) : tracer;
       // Half-closure on: the server's FIN arrives as an input-shutdown event (handled below).
       net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(new ChannelInitializer<Channel>() {
@@ -221,7 +221,7 @@ public final class HttpsGet implements Command {
               .addLast("http", new HttpClientCodec()).addLast("http-aggregator", new HttpObjectAggregator(MAX_BODY))
               .addLast("response", Fetch.this);
         }
-      }).connect(new InetSocketAddress(Ipv4Address.toInet(ip), t.port())).addListener(f -> {
+      }).connect(new InetSocketAddress(ip.toInet(), t.port())).addListener(f -> {
         if (f.isSuccess()) {
           ch = ((io.netty.channel.ChannelFuture) f).channel();
           if (done) {
@@ -257,7 +257,7 @@ public final class HttpsGet implements Command {
       io.out("* SSL certificate verify ok: the chain leads to " + tls.check().trustedLabel() + " and matches "
           + t.host());
       FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, t.path());
-      req.headers().set("Host", t.port() == DEFAULT_PORT ? t.host() : t.host() + ":" + t.port())
+      req.headers().set("Host", t.hostHeader())
           .set("User-Agent", USER_AGENT).set("Accept", "*/*");
       io.out("> GET " + t.path() + " HTTP/1.1");
       for (Map.Entry<String, String> h : req.headers()) {

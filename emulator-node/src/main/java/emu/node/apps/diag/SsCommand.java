@@ -54,7 +54,7 @@ public final class SsCommand implements Command {
     if (all || listening) {
       for (TcpListenSocket l : tcp.listeners()) {
         io.out(String.format(Locale.ROOT, "%-10s %-6d %-6d %-21s %-21s", "LISTEN", l.halfOpen(), l.backlog(),
-            l.local().withPort(l.port()), l.local().isV4() ? "0.0.0.0:*" : "[::]:*"));
+            listening(l), l.local().isV4() ? "0.0.0.0:*" : l.local().isAny() ? "*:*" : "[::]:*"));
       }
     }
     if (!listening) {
@@ -63,5 +63,10 @@ public final class SsCommand implements Command {
       }
     }
     io.exit(0);
+  }
+
+  /** ss's local column for a listener: a socket on :: for both families shows as *:PORT. */
+  private static String listening(TcpListenSocket l) {
+    return l.local().equals(emu.node.wire.IpAddress.ANY6) ? "*:" + l.port() : l.local().withPort(l.port());
   }
 }

@@ -9,7 +9,7 @@ import emu.node.names.NameResolver;
 import emu.node.shell.Args;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -67,11 +67,11 @@ public final class TcpEcho implements Command {
       return;
     }
     String dest = a.positional().get(0);
-    ResolveThenRun.start(resolver, dest, io, "tcpecho", 2, ip -> echo(dest, ip, port, a, io));
+    ResolveThenRun.startAddress(resolver, dest, io, "tcpecho", 2, ip -> echo(dest, ip, port, a, io));
   }
 
   /** Sends the words after DEST to {@code ip} and prints what comes back. */
-  private void echo(String dest, int ip, int port, Args a, CommandIo io) {
+  private void echo(String dest, IpAddress ip, int port, Args a, CommandIo io) {
     byte[] text = (String.join(" ", a.positional().subList(1, a.positional().size())) + "\n")
         .getBytes(StandardCharsets.UTF_8);
     ByteBuf got = Unpooled.buffer(text.length);
@@ -110,7 +110,7 @@ public final class TcpEcho implements Command {
       public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
       }
-    }).connect(new InetSocketAddress(Ipv4Address.toInet(ip), port)).addListener(f -> {
+    }).connect(new InetSocketAddress(ip.toInet(), port)).addListener(f -> {
       if (!f.isSuccess() && !done[0]) {
         done[0] = true;
         got.release();

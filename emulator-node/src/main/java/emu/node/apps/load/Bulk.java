@@ -13,7 +13,7 @@ import emu.node.shell.Args;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -100,7 +100,7 @@ public final class Bulk implements Command {
         boolean verify = a.flag("--verify");
         boolean noDelay = a.flag("--nodelay");
         int seed = a.intValue("--seed", 1, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        ResolveThenRun.start(resolver, dest, io, "bulk", 2,
+        ResolveThenRun.startAddress(resolver, dest, io, "bulk", 2,
             ip -> new Client(ip, port, bytes, verify, noDelay, seed, io).start());
       }
       default -> throw new UsageException("usage: " + summary());
@@ -109,7 +109,7 @@ public final class Bulk implements Command {
 
   /** One client transfer. */
   private final class Client extends ChannelInboundHandlerAdapter {
-    private final int ip;
+    private final IpAddress ip;
     private final int port;
     private final long total;
     private final boolean verify;
@@ -128,7 +128,7 @@ public final class Bulk implements Command {
     private Channel ch;
     private TimeSource.Timer reporter;
 
-    Client(int ip, int port, long total, boolean verify, boolean noDelay, long seed, CommandIo io) {
+    Client(IpAddress ip, int port, long total, boolean verify, boolean noDelay, long seed, CommandIo io) {
       this.ip = ip;
       this.port = port;
       this.total = total;
@@ -139,12 +139,12 @@ public final class Bulk implements Command {
     }
 
     void start() {
-      io.out("Connecting to host " + Ipv4Address.format(ip) + ", port " + port);
+      io.out("Connecting to host " + ip + ", port " + port);
       io.onCancel(() -> finish(1, "bulk: interrupted"));
       transport.tcpClient().option(ChannelOption.TCP_NODELAY, noDelay).handler(this)
-          .connect(new InetSocketAddress(Ipv4Address.toInet(ip), port)).addListener(f -> {
+          .connect(new InetSocketAddress(ip.toInet(), port)).addListener(f -> {
             if (!f.isSuccess()) {
-              finish(1, "bulk: connect to " + Ipv4Address.format(ip) + ":" + port + " failed: " + f.cause().getMessage());
+              finish(1, "bulk: connect to " + ip.withPort(port) + " failed: " + f.cause().getMessage());
             }
           });
     }
@@ -154,7 +154,7 @@ public final class Bulk implements Command {
       ch = ctx.channel();
       InetSocketAddress l = (InetSocketAddress) ch.localAddress();
       io.out("[  5] local " + l.getAddress().getHostAddress() + " port " + l.getPort() + " connected to "
-          + Ipv4Address.format(ip) + " port " + port);
+          + ip + " port " + port);
       io.out("[ ID] Interval           Transfer     Bitrate         Retr");
       startNanos = time.nanos();
       lastReportNanos = startNanos;

@@ -11,7 +11,7 @@ import emu.node.shell.UsageException;
 import emu.node.tls.Pem;
 import emu.node.tls.TlsContexts;
 import emu.node.tls.TlsFailures;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -163,7 +163,7 @@ public final class HttpsPerf implements Command {
         io.exit(2);
         return;
       }
-      resolver.resolve(target.host(), ip -> {
+      resolver.resolveAddress(target.host(), ip -> {
         started[0] = true;
         if (!cancelled[0]) {
           new Run(s, tls, ip, io).start();
@@ -185,7 +185,7 @@ public final class HttpsPerf implements Command {
   private final class Run {
     private final Settings s;
     private final TlsContexts.Client tls;
-    private final int ip;
+    private final IpAddress ip;
     private final CommandIo io;
     private final TimeSource time = net.stack().time();
     private final InetSocketAddress address;
@@ -208,17 +208,17 @@ public final class HttpsPerf implements Command {
     private long endNanos;
     private boolean done;
 
-    Run(Settings s, TlsContexts.Client tls, int ip, CommandIo io) {
+    Run(Settings s, TlsContexts.Client tls, IpAddress ip, CommandIo io) {
       this.s = s;
       this.tls = tls;
       this.ip = ip;
       this.io = io;
-      this.address = new InetSocketAddress(Ipv4Address.toInet(ip), s.target().port());
+      this.address = new InetSocketAddress(ip.toInet(), s.target().port());
     }
 
     void start() {
       io.onCancel(this::cancel);
-      io.out("httpsperf: " + s.target().host() + " (" + Ipv4Address.format(ip) + ") port " + s.target().port() + " path "
+      io.out("httpsperf: " + s.target().host() + " (" + ip + ") port " + s.target().port() + " path "
           + s.target().path() + ", " + offered() + " (" + tls.provider().displayName() + ")");
       io.out("  " + s.total() + " connection" + (s.total() == 1 ? "" : "s") + ", " + s.perConnection() + " request"
           + (s.perConnection() == 1 ? "" : "s") + " each, " + s.concurrency() + " at a time: "

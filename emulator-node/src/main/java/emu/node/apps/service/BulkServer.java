@@ -2,6 +2,7 @@ package emu.node.apps.service;
 
 import emu.node.channel.EmuTransport;
 import emu.node.shell.CommandIo;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -38,7 +39,7 @@ public final class BulkServer {
       protected void initChannel(Channel ch) {
         ch.pipeline().addLast(new ServerHandler());
       }
-    }).bind(new InetSocketAddress(port)).addListener(f -> {
+    }).bind(new InetSocketAddress(IpAddress.ANY6.toInet(), port)).addListener(f -> {
       if (f.isSuccess()) {
         server = ((ChannelFuture) f).channel();
         io.out("bulk server listening on TCP port " + port + " (runs until the node stops)");

@@ -2,6 +2,7 @@ package emu.node.apps.service;
 
 import emu.node.channel.EmuTransport;
 import emu.node.shell.CommandIo;
+import emu.node.wire.IpAddress;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,7 +50,7 @@ public final class TcpEchoServer {
           }
         });
       }
-    }).bind(new InetSocketAddress(port)).addListener(f -> {
+    }).bind(new InetSocketAddress(IpAddress.ANY6.toInet(), port)).addListener(f -> {
       if (f.isSuccess()) {
         server = ((ChannelFuture) f).channel();
         io.out("tcpecho server listening on TCP port " + port);
