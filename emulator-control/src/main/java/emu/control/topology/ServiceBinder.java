@@ -111,15 +111,21 @@ final class ServiceBinder {
     }
     MapFields f = new MapFields(m, "https settings of node " + node.name, diag, HTTPS_FIELDS);
     List<String> names = new ArrayList<>();
-    Sequence ns = f.sequence("names", " of DNS names, like [payroll.corp.com]");
+    Sequence ns = f.sequence("names", " of DNS names (or addresses), like [payroll.corp.com]");
     if (ns == null || ns.items().isEmpty()) {
       diag.error(key, "https of node " + node.name + " needs names: the DNS names its certificate covers");
     } else {
       for (YamlNode n : ns.items()) {
         if (n instanceof Scalar s && HOSTNAME.matcher(s.text()).matches()) {
           names.add(s.text().toLowerCase(java.util.Locale.ROOT));
+        } else if (n instanceof Scalar s && Values.isIpv6(s.text())) {
+          try {
+            names.add(Values.address6(s.text()).toString()); // an IPv6 address the certificate covers
+          } catch (IllegalArgumentException e) {
+            diag.error(n, "https name of node " + node.name + ": " + e.getMessage());
+          }
         } else {
-          diag.error(n, "https name of node " + node.name + " is not a host name");
+          diag.error(n, "https name of node " + node.name + " is not a host name or an address");
         }
       }
     }

@@ -264,7 +264,7 @@ public final class HttpsServer {
 
   static String peer(Channel ch) {
     if (ch.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-      return a.getAddress().getHostAddress() + ":" + a.getPort();
+      return IpAddress.of(a.getAddress()).withPort(a.getPort()); // [v6]:port for IPv6
     }
     return String.valueOf(ch.remoteAddress());
   }

@@ -16,4 +16,6 @@ public final class Ipv6Counters {
   public long duplicateAddresses;
   /** Multicast for groups the interface has not joined, set aside as a NIC's filter would. */
   public long multicastFiltered;
+  /** IPv6 frames that arrived before the node started its IPv6 (set aside unread). */
+  public long beforeStart;
 }

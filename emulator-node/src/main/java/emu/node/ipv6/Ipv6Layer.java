@@ -54,7 +54,10 @@ public final class Ipv6Layer {
       if (started) {
         input.input(nic, frame, at, unicast);
       } else {
-        stack.drop(nic, frame, DropReason.IPV6_NOT_FOR_US);
+        // IPv6 is not up yet (the node is still starting): as an interface without IPv6
+        // configured, it takes nothing in; counted, not reported as a drop
+        counters.beforeStart++;
+        frame.release();
       }
     });
     stack.addLinkListener(this::linkChanged);

@@ -62,7 +62,9 @@ public final class Certificates {
         for (List<?> san : sans) {
           int type = (Integer) san.get(0);
           if (type == 2 || type == 7) { // dNSName, iPAddress
-            out.add(String.valueOf(san.get(1)));
+            String name = String.valueOf(san.get(1));
+            // Java writes an IPv6 SAN uncompressed (2001:db8:5:0:0:0:0:100): as users write it (RFC 5952)
+            out.add(type == 7 && name.indexOf(':') >= 0 ? emu.node.wire.Ipv6Address.parse(name).toString() : name);
           }
         }
       }

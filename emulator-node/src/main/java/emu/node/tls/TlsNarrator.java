@@ -541,7 +541,7 @@ public final class TlsNarrator extends ChannelDuplexHandler {
   private String peer() {
     SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();
     if (a instanceof InetSocketAddress s && s.getAddress() != null) {
-      return s.getAddress().getHostAddress() + ":" + s.getPort();
+      return emu.node.wire.IpAddress.of(s.getAddress()).withPort(s.getPort()); // [v6]:port for IPv6
     }
     return a == null ? null : a.toString();
   }

@@ -21,6 +21,7 @@ import emu.node.tls.TlsFailures;
 import emu.node.tls.TlsNarrator;
 import emu.node.trace.Tracer;
 import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv4Address;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -229,8 +230,10 @@ public final class HttpsGet implements Command {
             return;
           }
           io.out("* Connected to " + t.host() + " (" + address + ") port " + t.port());
-          io.out("* TLS handshake: offering " + offered() + " with SNI " + t.host() + " (" + tls.provider().displayName()
-              + ")");
+          // no SNI for an address (RFC 6066 3: literal addresses are not permitted in it)
+          boolean literal = t.host().indexOf(':') >= 0 || Ipv4Address.isValid(t.host());
+          io.out("* TLS handshake: offering " + offered() + (literal ? " without SNI (the URL names an address)"
+              : " with SNI " + t.host()) + " (" + tls.provider().displayName() + ")");
         } else {
           finish(1, "https-get: failed to connect to " + t.host() + " (" + address + ") port " + t.port() + ": "
               + connectFailure(f.cause()));

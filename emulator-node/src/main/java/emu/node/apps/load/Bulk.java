@@ -153,7 +153,7 @@ public final class Bulk implements Command {
     public void channelActive(ChannelHandlerContext ctx) {
       ch = ctx.channel();
       InetSocketAddress l = (InetSocketAddress) ch.localAddress();
-      io.out("[  5] local " + l.getAddress().getHostAddress() + " port " + l.getPort() + " connected to "
+      io.out("[  5] local " + IpAddress.of(l.getAddress()) + " port " + l.getPort() + " connected to "
           + ip + " port " + port);
       io.out("[ ID] Interval           Transfer     Bitrate         Retr");
       startNanos = time.nanos();
