@@ -413,7 +413,9 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   }
 
   private Throwable connectFailure(TcpError error) {
-    String to = " to " + requestedRemote;
+    // as users write the address: 10.0.0.2:80, [2001:db8::2]:80 (not InetSocketAddress's /2001:db8:0:0:...)
+    String to = " to " + (requestedRemote instanceof InetSocketAddress a && a.getAddress() != null
+        ? IpAddress.of(a.getAddress()).withPort(a.getPort()) : String.valueOf(requestedRemote));
     if (error == null) {
       return new ConnectException("connection closed before it was established" + to);
     }
