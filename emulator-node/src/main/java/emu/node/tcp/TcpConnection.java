@@ -2,6 +2,7 @@ package emu.node.tcp;
 
 import emu.node.stack.NetworkStack;
 import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,9 @@ public final class TcpConnection implements TcpTimers.Handler {
   final IpAddress local;
   final IpAddress remote;
   final boolean v6;
+  /** For IPv6: the two addresses as IPv6 sends them, made once (null for IPv4). */
+  final Ipv6Address local6;
+  final Ipv6Address remote6;
   final int localIp;
   final int localPort;
   final int remoteIp;
@@ -179,6 +183,8 @@ public final class TcpConnection implements TcpTimers.Handler {
     this.local = local;
     this.remote = remote;
     this.v6 = !remote.isV4();
+    this.local6 = v6 ? local.v6() : null;
+    this.remote6 = v6 ? remote.v6() : null;
     this.localIp = v6 ? 0 : local.v4();
     this.localPort = localPort;
     this.remoteIp = v6 ? 0 : remote.v4();

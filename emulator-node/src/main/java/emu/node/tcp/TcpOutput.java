@@ -6,6 +6,7 @@ import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
 import emu.node.stack.TransportChecksum;
 import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.TcpOptions;
@@ -359,12 +360,16 @@ final class TcpOutput {
     if (from.isV4()) {
       return stack.ipv4Output().send(from.v4(), to.v4(), Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
     }
+    return send6(from.v6(), to.v6(), buf);
+  }
+
+  private SendResult send6(Ipv6Address from, Ipv6Address to, ByteBuf buf) {
     Ipv6Layer ipv6 = layer.ipv6();
     if (ipv6 == null) {
       buf.release();
       return SendResult.NO_ROUTE;
     }
-    return ipv6.send(from.v6(), to.v6(), null, Ipv6Extensions.TCP, ipv6.hopLimit(), buf, checksum6);
+    return ipv6.send(from, to, null, Ipv6Extensions.TCP, ipv6.hopLimit(), buf, checksum6);
   }
 
   /**
@@ -416,7 +421,7 @@ final class TcpOutput {
       c.timers.cancelDelayedAck();
     }
     counters.segmentsOut++;
-    SendResult r = c.v6 ? send(c.local, c.remote, buf)
+    SendResult r = c.v6 ? send6(c.local6, c.remote6, buf)
         : stack.ipv4Output().send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
     if (r != SendResult.SENT) {
       counters.sendFailures++;
