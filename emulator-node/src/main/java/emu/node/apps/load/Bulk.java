@@ -124,6 +124,7 @@ public final class Bulk implements Command {
     private long startNanos;
     private long lastReportNanos;
     private long lastReportBytes;
+    private long lastReportRetransmits;
     private boolean done;
     private Channel ch;
     private TimeSource.Timer reporter;
@@ -247,11 +248,14 @@ public final class Bulk implements Command {
       }
       long now = time.nanos();
       long acked = written; // bytes handed to TCP so far, as iperf3 counts
+      long retr = retransmits();
+      // an interval's line counts its own retransmissions, as iperf3's do; the sender line the total
       io.out(String.format(java.util.Locale.ROOT, "[  5] %6.2f-%-6.2f sec  %s  %s  %4d",
           (lastReportNanos - startNanos) / 1e9, (now - startNanos) / 1e9, Sizes.human(acked - lastReportBytes),
-          Sizes.bitrate(acked - lastReportBytes, (now - lastReportNanos) / 1e9), retransmits()));
+          Sizes.bitrate(acked - lastReportBytes, (now - lastReportNanos) / 1e9), retr - lastReportRetransmits));
       lastReportNanos = now;
       lastReportBytes = acked;
+      lastReportRetransmits = retr;
       reporter = time.schedule(this::report, 1_000_000_000L);
     }
 
