@@ -221,6 +221,10 @@ public final class LinuxNamespaces {
       }
       StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
       p.hosts().forEach((name, addr) -> hosts.append(addr).append(' ').append(name).append('\n'));
+      if (p.hasIpv6()) {
+        hosts.append("::1 localhost ip6-localhost ip6-loopback\n");
+        p.hosts6().forEach((name, addr) -> hosts.append(addr).append(' ').append(name).append('\n'));
+      }
       Files.writeString(etc.resolve("hosts"), hosts);
       Files.createDirectories(OWNERS);
       Files.writeString(OWNERS.resolve(ns), ownerRecord(ProcessHandle.current()) + " " + p.lab() + "\n");
@@ -507,7 +511,7 @@ public final class LinuxNamespaces {
     try {
       // this interface only: another one that is down keeps its addresses tentative
       LinuxPlan only = new LinuxPlan(p.lab(), p.node(), ns, p.hostVeth(), p.nsVeth(), p.hostUnderlay(),
-          p.nsUnderlay(), List.of(i), p.routes(), p.gateway(), p.nameserver(), p.hosts(), p.gateway6());
+          p.nsUnderlay(), List.of(i), p.routes(), p.gateway(), p.nameserver(), p.hosts(), p.gateway6(), p.hosts6());
       awaitIpv6(List.of(only), System.currentTimeMillis() + DAD_WAIT_MS, false, line -> { });
     } catch (LinuxException e) {
       // a duplicate now, or still tentative: add what the kernel takes

@@ -23,12 +23,21 @@ import java.util.Map;
  * @param interfaces the VXLAN devices: the topology's interface names and addresses
  * @param routes static routes of either family
  * @param gateway the IPv4 default gateway, or null
+ * @param hosts6 names of IPv6 addresses for the namespace's hosts file (beside {@code hosts})
  * @param gateway6 the IPv6 default gateway as the topology writes it (a link-local one with its
  *     interface, fe80::1%eth0), or null
  */
 public record LinuxPlan(String lab, String node, String netns, String hostVeth, String nsVeth, String hostUnderlay,
                         String nsUnderlay, List<Iface> interfaces, List<Route> routes, String gateway,
-                        String nameserver, Map<String, String> hosts, String gateway6) {
+                        String nameserver, Map<String, String> hosts, String gateway6, Map<String, String> hosts6) {
+
+  /** A linux node without IPv6 hosts entries. */
+  public LinuxPlan(String lab, String node, String netns, String hostVeth, String nsVeth, String hostUnderlay,
+                   String nsUnderlay, List<Iface> interfaces, List<Route> routes, String gateway,
+                   String nameserver, Map<String, String> hosts, String gateway6) {
+    this(lab, node, netns, hostVeth, nsVeth, hostUnderlay, nsUnderlay, interfaces, routes, gateway, nameserver, hosts,
+        gateway6, null);
+  }
 
   /** A linux node without an IPv6 default gateway. */
   public LinuxPlan(String lab, String node, String netns, String hostVeth, String nsVeth, String hostUnderlay,
@@ -41,6 +50,7 @@ public record LinuxPlan(String lab, String node, String netns, String hostVeth, 
   public LinuxPlan {
     routes = routes == null ? List.of() : List.copyOf(routes);
     hosts = hosts == null ? Map.of() : hosts;
+    hosts6 = hosts6 == null ? Map.of() : hosts6;
   }
 
   /** True if some interface runs IPv6. */

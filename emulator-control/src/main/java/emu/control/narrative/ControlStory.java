@@ -15,6 +15,25 @@ final class ControlStory implements AppEvent.Visitor<String>, ControlEvent.Visit
   }
 
   @Override
+  public String connectAttempt(AppEvent.ConnectAttempt e) {
+    String to = (e.address().indexOf(':') >= 0 ? "[" + e.address() + "]" : e.address()) + ":" + e.port();
+    return switch (e.reason()) {
+      case FIRST -> "connects to " + e.target() + ": tries " + to + " first" + (e.of() > 1 ? " (1 of " + e.of()
+          + " addresses)" : "");
+      case DELAY -> "no answer yet after the connection attempt delay: also tries " + to + " (Happy Eyeballs, RFC"
+          + " 8305; the first attempt goes on)";
+      case PREVIOUS_FAILED -> "the previous attempt failed: tries " + to + " (" + e.index() + " of " + e.of() + ")";
+    };
+  }
+
+  @Override
+  public String connectWon(AppEvent.ConnectWon e) {
+    String to = e.address().indexOf(':') >= 0 ? "[" + e.address() + "]:" + e.port() : e.address() + ":" + e.port();
+    return "connected to " + e.target() + " at " + to + (e.abandoned() > 0 ? "; gives up the " + e.abandoned()
+        + " other attempt" + (e.abandoned() == 1 ? "" : "s") : "");
+  }
+
+  @Override
   public String impairmentSet(ControlEvent.ImpairmentSet e) {
     return "set " + e.endpoint() + " " + Words.netem(e.set()) + " (now in force: " + Words.netem(e.now()) + ")";
   }

@@ -52,6 +52,19 @@ final class DnsStory implements DnsEvent.Visitor<String> {
   }
 
   @Override
+  public String addressesResolved(DnsEvent.AddressesResolved e) {
+    if (e.addresses().size() == 1) {
+      return "resolves " + e.name() + " to " + e.addresses().get(0) + " (asked " + String.join(" and ", e.asked())
+          + ")";
+    }
+    boolean both = e.addresses().stream().anyMatch(a -> a.indexOf(':') >= 0)
+        && e.addresses().stream().anyMatch(a -> a.indexOf(':') < 0);
+    return "resolves " + e.name() + " to " + String.join(", ", e.addresses()) + (both ? e.ipv6First()
+        ? "; will try IPv6 first (RFC 6724: it has an IPv6 address and a route for it)"
+        : "; will try IPv4 first (no usable IPv6 source or route, RFC 6724)" : "");
+  }
+
+  @Override
   public String resolveFailed(DnsEvent.ResolveFailed e) {
     return "cannot resolve " + e.name() + ": " + gaiError(e.error());
   }

@@ -110,6 +110,7 @@ public final class LabPlanner {
       }
     }
     Map<String, String> names = nameTable(topo);
+    Map<String, String> names6 = nameTable6(topo);
     Set<Long> pinnedMacs = new HashSet<>();
     topo.nodes().forEach(n -> n.interfaces().forEach(i -> {
       if (i.mac() != null) {
@@ -150,6 +151,8 @@ public final class LabPlanner {
       }
       Map<String, String> hostsOfNode = new LinkedHashMap<>(names);
       hostsOfNode.putAll(n.hosts());
+      Map<String, String> hosts6OfNode = new LinkedHashMap<>(names6);
+      hosts6OfNode.putAll(n.hosts6());
       if (n.isLinux()) {
         LinuxUnderlay u = underlays.get(n.name());
         String base = emu.control.linux.LinuxNamespaces.vethBase(topo.name(), n.name());
@@ -157,7 +160,7 @@ public final class LabPlanner {
             .map(r -> new LinuxPlan.Route(r.to(), r.viaAddress(), r.viaZone())).toList();
         linux.add(new LinuxPlan(topo.name(), n.name(), emu.control.linux.LinuxNamespaces.netnsName(topo.name(),
             n.name()), base + "h", base + "n", u.hostAddress() + "/24", u.nsAddress() + "/24", linuxIfaces, lroutes,
-            n.gateway(), n.nameserver(), hostsOfNode, n.gateway6()));
+            n.gateway(), n.nameserver(), hostsOfNode, n.gateway6(), hosts6OfNode.isEmpty() ? null : hosts6OfNode));
         if (n.https() != null) {
           secrets.issue(n.name(), n.https()); // for a real TLS server started in the namespace
         }
@@ -176,7 +179,7 @@ public final class LabPlanner {
           n.services().isEmpty() ? null : n.services(),
           n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6());
+          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
@@ -302,6 +305,20 @@ public final class LabPlanner {
   }
 
   /** Every host and router answers to its node name (first address), as in Mininet. */
+  /** Every node's name for its first static IPv6 address, as its IPv4 one is named (Mininet's habit, both families). */
+  private static Map<String, String> nameTable6(Topology topo) {
+    Map<String, String> names = new LinkedHashMap<>();
+    for (NodeSpec n : topo.nodes()) {
+      for (IfaceSpec i : n.interfaces()) {
+        if (!i.addresses6().isEmpty()) {
+          names.put(n.name(), emu.node.wire.Ipv6Cidr.parse(i.addresses6().get(0)).address().toString());
+          break;
+        }
+      }
+    }
+    return names;
+  }
+
   private static Map<String, String> nameTable(Topology topo) {
     Map<String, String> names = new LinkedHashMap<>();
     for (NodeSpec n : topo.nodes()) {

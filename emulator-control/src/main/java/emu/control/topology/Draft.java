@@ -46,6 +46,8 @@ final class Draft {
     final List<Route> routes = new ArrayList<>();
     final List<Route6> routes6 = new ArrayList<>();
     final Map<String, String> hosts = new LinkedHashMap<>();
+    /** Host names to IPv6 addresses (a name may be in both maps). */
+    final Map<String, String> hosts6 = new LinkedHashMap<>();
     String bind = NodeSpec.DEFAULT_BIND;
     /** The node's 'bind:' value, or null if it has none. */
     Scalar bindAt;

@@ -349,7 +349,8 @@ final class NodeBinder {
   }
 
   private void hosts(Draft.Node node, MapFields f) {
-    Mapping hosts = f.mapping("hosts", " of host name to address, like 'payroll.corp.com: 192.168.5.100'");
+    Mapping hosts = f.mapping("hosts", " of host name to address, like 'payroll.corp.com: 192.168.5.100' or"
+        + " 'payroll.corp.com: [192.168.5.100, \"2001:db8:5::100\"]'");
     if (hosts == null) {
       return;
     }
@@ -362,15 +363,27 @@ final class NodeBinder {
       if (!Values.isHostname(e.name())) {
         diag.error(e.key(), what + " is not a host name: use letters, digits, dots and hyphens");
       }
-      if (!(e.value() instanceof Scalar s) || s.isNull()) {
+      // one address, or a list with at most one per family (as /etc/hosts lines for one name)
+      List<Scalar> addresses = e.value() instanceof Sequence seq
+          && seq.items().stream().allMatch(x -> x instanceof Scalar sc && !sc.isNull())
+          ? seq.items().stream().map(x -> (Scalar) x).toList()
+          : e.value() instanceof Scalar s && !s.isNull() ? List.of(s) : null;
+      if (addresses == null || addresses.isEmpty()) {
         YamlNode at = e.value() instanceof Scalar ? e.key() : e.value();
-        diag.error(at, what + " must map to an IPv4 address, not " + e.value().describe());
+        diag.error(at, what + " must map to an address (or a list of an IPv4 and an IPv6 one), not "
+            + e.value().describe());
         continue;
       }
-      try {
-        node.hosts.put(e.name(), Ipv4Address.format(Values.address(s.text())));
-      } catch (IllegalArgumentException ex) {
-        diag.error(s, what + ": " + ex.getMessage());
+      for (Scalar s : addresses) {
+        boolean v6 = Values.isIpv6(s.text());
+        try {
+          String a = v6 ? Values.address6(s.text()).toString() : Ipv4Address.format(Values.address(s.text()));
+          if ((v6 ? node.hosts6 : node.hosts).putIfAbsent(e.name(), a) != null) {
+            diag.error(s, what + " has two IPv" + (v6 ? "6" : "4") + " addresses; give one per family");
+          }
+        } catch (IllegalArgumentException ex) {
+          diag.error(s, what + ": " + ex.getMessage());
+        }
       }
     }
   }

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param interfaces declared interfaces in file order, then a switch's implicit ports in order of
  *     first appearance in links
  * @param gateway IPv4 default gateway address, or null
- * @param hosts extra name to address entries, in file order; may be empty
+ * @param hosts extra name to IPv4 address entries, in file order; may be empty
+ * @param hosts6 extra name to IPv6 address entries (a name may be in both); may be empty
  * @param bind IPv4 address the node's sockets bind; "127.0.0.1" unless the file says otherwise
  * @param mgmtPort pinned management TCP port, or null for any
  * @param line where the node is declared, for messages
@@ -26,8 +27,18 @@ import java.util.Map;
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
-                       String dnsForward, HttpsSpec https, HostSpec host, String gateway6) {
+                       String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
+                       Map<String, String> hosts6) {
   public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** A node without IPv6 hosts entries. */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https, HostSpec host, String gateway6) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameserver, dnsZones,
+        dnsForward, https, host, gateway6, Map.of());
+  }
 
   /** A node without an IPv6 default gateway. */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
@@ -61,6 +72,7 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
     interfaces = List.copyOf(interfaces);
     routes = routes == null ? List.of() : List.copyOf(routes);
     hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));
+    hosts6 = Collections.unmodifiableMap(hosts6 == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts6));
     bind = bind == null ? DEFAULT_BIND : bind;
   }
 

@@ -62,7 +62,7 @@ public final class TopologyLoader {
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
           n.tcp, n.services, n.nameserver == null ? null : Ipv4Address.format(n.nameserver), n.dnsZones,
           n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https, n.host,
-          n.gateway6 == null ? null : n.gateway6.toString()));
+          n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))

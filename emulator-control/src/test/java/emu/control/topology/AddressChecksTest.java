@@ -248,7 +248,7 @@ class AddressChecksTest {
     problem(yaml, 11, "hosts entry 'bad name' of node h1 is not a host name");
     problem(yaml, 12, "hosts entry '-dash.example' of node h1 is not a host name");
     problem(yaml, 13, "hosts entry 'web' of node h1: not an IPv4 address");
-    problem(yaml, 14, "hosts entry 'db' of node h1 must map to an IPv4 address, not a map");
+    problem(yaml, 14, "hosts entry 'db' of node h1 must map to an address (or a list of an IPv4 and an IPv6 one), not a map");
     assertEquals(4, Labs.problems(yaml).size());
   }
 

@@ -246,4 +246,21 @@ class Ipv6TopologyTest {
     problem(host("address: [{a: b}]"), 7, "each item of 'address' in interface h1:eth0 must be a string");
     problem(host("address: {a: b}"), 7, "'address' in interface h1:eth0 must be a string or a list of strings");
   }
+
+  @Test
+  void hostsEntriesTakeAnAddressOfEachFamily() {
+    Topology t = valid(twoLegs("""
+        hosts:
+          payroll.corp.com: [192.168.5.100, "2001:db8:5::100"]
+          printer: "2001:db8:1::50"
+          old: 192.168.5.101
+        """));
+    assertEquals(java.util.Map.of("payroll.corp.com", "192.168.5.100", "old", "192.168.5.101"), t.node("h1").hosts());
+    assertEquals(java.util.Map.of("payroll.corp.com", "2001:db8:5::100", "printer", "2001:db8:1::50"),
+        t.node("h1").hosts6());
+    only(twoLegs("hosts: {payroll: [192.168.5.100, 192.168.5.101]}"), 9,
+        "hosts entry 'payroll' of node h1 has two IPv4 addresses; give one per family");
+    only(twoLegs("hosts: {payroll: [\"2001:db8::1\", \"2001:db8::zz\"]}"), 9, "is not an IPv6 address");
+    only(twoLegs("hosts: {payroll: []}"), 9, "must map to an address");
+  }
 }

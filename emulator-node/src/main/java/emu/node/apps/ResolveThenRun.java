@@ -1,8 +1,9 @@
 package emu.node.apps;
 
 import emu.node.names.NameResolver;
-import emu.node.wire.IpAddress;
 import emu.node.shell.CommandIo;
+import emu.node.wire.IpAddress;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -33,6 +34,12 @@ public final class ResolveThenRun {
   /** {@link #start(NameResolver, String, CommandIo, String, int, IntConsumer)} to an address of either family. */
   public static void startAddress(NameResolver resolver, String name, CommandIo io, String tool, int failStatus,
                                   Consumer<IpAddress> run) {
+    startAddresses(resolver, name, io, tool, failStatus, all -> run.accept(all.get(0)));
+  }
+
+  /** The same with every address of the name, in the order to try them (RFC 6724). */
+  public static void startAddresses(NameResolver resolver, String name, CommandIo io, String tool, int failStatus,
+                                    Consumer<List<IpAddress>> run) {
     boolean[] cancelled = new boolean[1];
     boolean[] resolved = new boolean[1];
     io.onCancel(() -> {
@@ -41,10 +48,10 @@ public final class ResolveThenRun {
         io.exit(1);
       }
     });
-    resolver.resolveAddress(name, address -> {
+    resolver.resolveAddresses(name, addresses -> {
       resolved[0] = true;
       if (!cancelled[0]) {
-        run.accept(address);
+        run.accept(addresses);
       }
     }, why -> {
       resolved[0] = true;

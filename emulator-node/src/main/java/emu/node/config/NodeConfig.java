@@ -24,6 +24,7 @@ import java.util.Map;
  * @param nameserver the IPv4 address of the DNS server this node's stub resolver asks, or null
  * @param dns this node's DNS server role, or null
  * @param https this node's HTTPS service, or null
+ * @param hosts6 name to IPv6 address entries of the hosts table (a name may also be in {@code hosts}), or null
  * @param gateway6 the IPv6 default gateway (a link-local one as fe80::1%eth0), or null: a host
  *     learns one from routers' advertisements
  * @param trustPem the certificates (PEM) this node's TLS clients trust: the lab CA
@@ -38,7 +39,18 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
-                         HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6) {
+                         HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
+                         Map<String, String> hosts6) {
+
+  /** A configuration without IPv6 host entries. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, null);
+  }
 
   /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
@@ -61,13 +73,13 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   /** The same configuration with other interfaces. */
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6);
+        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, hosts6);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6);
+        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, hosts6);
   }
 
   /** True if some interface speaks IPv6. */

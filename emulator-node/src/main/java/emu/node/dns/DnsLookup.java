@@ -1,7 +1,9 @@
 package emu.node.dns;
 
+import emu.node.wire.Ipv6Address;
 import java.util.ArrayList;
 import java.util.List;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.Message;
@@ -44,6 +46,34 @@ public record DnsLookup(Name name, int type, Source source, Message message, Dns
       return out;
     }
     List<Record> answer = message.getSection(Section.ANSWER);
+    Name target = canonical();
+    for (Record r : answer) {
+      if (r instanceof ARecord a && r.getName().equals(target)) {
+        byte[] b = a.getAddress().getAddress();
+        out.add(((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF));
+      }
+    }
+    return out;
+  }
+
+  /** The IPv6 addresses the answer gives for {@link #name}: its AAAA records, following a CNAME chain. */
+  public List<Ipv6Address> addresses6() {
+    List<Ipv6Address> out = new ArrayList<>();
+    if (message == null || message.getRcode() != Rcode.NOERROR) {
+      return out;
+    }
+    Name target = canonical();
+    for (Record r : message.getSection(Section.ANSWER)) {
+      if (r instanceof AAAARecord a && r.getName().equals(target)) {
+        out.add(Ipv6Address.of(a.getAddress().getAddress()));
+      }
+    }
+    return out;
+  }
+
+  /** The name the answer's CNAME chain (if any) leads to from {@link #name}. */
+  private Name canonical() {
+    List<Record> answer = message.getSection(Section.ANSWER);
     Name target = name;
     for (int hops = 0; hops < 16; hops++) {
       Name next = null;
@@ -58,13 +88,7 @@ public record DnsLookup(Name name, int type, Source source, Message message, Dns
       }
       target = next;
     }
-    for (Record r : answer) {
-      if (r instanceof ARecord a && r.getName().equals(target)) {
-        byte[] b = a.getAddress().getAddress();
-        out.add(((b[0] & 0xFF) << 24) | ((b[1] & 0xFF) << 16) | ((b[2] & 0xFF) << 8) | (b[3] & 0xFF));
-      }
-    }
-    return out;
+    return target;
   }
 
   /** The getaddrinfo error for a response (null if it is a positive answer). */

@@ -1,12 +1,18 @@
 package emu.node.dns;
 
+import emu.node.event.DnsEvent;
+import emu.node.ipv6.Ipv6Interface;
+import emu.node.ipv6.Ipv6InterfaceAddress;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6Route;
 import emu.node.names.Hosts;
 import emu.node.names.NameResolver;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.Tracer;
-import emu.node.event.DnsEvent;
+import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -53,6 +59,8 @@ public final class StubResolver implements NameResolver {
   private record Key(Name name, int type) {}
 
   private final NetworkStack stack;
+  /** The node's IPv6, or null: AAAA is asked only when it has a global address (AI_ADDRCONFIG). */
+  private final Ipv6Layer ipv6;
   private final Tracer tracer;
   private final Hosts hosts;
   private final int nameserver;
@@ -67,13 +75,24 @@ public final class StubResolver implements NameResolver {
    *     the hosts table answers, as before DNS existed)
    */
   public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver) {
-    this(stack, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+    this(stack, null, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+  }
+
+  /** A node with IPv6 ({@code ipv6} null: without). */
+  public StubResolver(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver) {
+    this(stack, ipv6, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
   }
 
   /** @param timeoutsNanos the wait after each UDP try (its length is the number of tries) */
   public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver,
                       long[] timeoutsNanos) {
+    this(stack, null, tcp, tracer, hosts, nameserver, timeoutsNanos);
+  }
+
+  private StubResolver(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver,
+                       long[] timeoutsNanos) {
     this.stack = Objects.requireNonNull(stack, "stack");
+    this.ipv6 = ipv6;
     this.tracer = tracer;
     this.hosts = Objects.requireNonNull(hosts, "hosts");
     this.nameserver = nameserver;
@@ -108,6 +127,145 @@ public final class StubResolver implements NameResolver {
         fail.accept(error);
       }
     });
+  }
+
+  @Override
+  public void resolveAddress(String nameOrAddress, Consumer<IpAddress> done, Consumer<String> fail) {
+    resolveAddresses(nameOrAddress, all -> done.accept(all.get(0)), fail);
+  }
+
+  /**
+   * getaddrinfo with AF_UNSPEC: an address literal at once; else the hosts table (its entries of
+   * both families, and nothing more, as the files backend answers); else A and, when this node
+   * has a global IPv6 address (AI_ADDRCONFIG), AAAA, asked together. The addresses come sorted
+   * as RFC 6724 sorts them for a dual-stack host: IPv6 first (rule 6, precedence) when the node
+   * has a usable source and a route for it (rule 1), else IPv4 first.
+   */
+  @Override
+  public void resolveAddresses(String nameOrAddress, Consumer<List<IpAddress>> done, Consumer<String> fail) {
+    String s = nameOrAddress.startsWith("[") && nameOrAddress.endsWith("]")
+        ? nameOrAddress.substring(1, nameOrAddress.length() - 1) : nameOrAddress;
+    if (Ipv4Address.isValid(s)) {
+      done.accept(List.of(IpAddress.of(Ipv4Address.parse(s))));
+      return;
+    }
+    if (s.indexOf(':') >= 0) {
+      try {
+        done.accept(List.of(IpAddress.of(Ipv6Address.parse(s))));
+      } catch (IllegalArgumentException e) {
+        fail.accept(DnsLookup.NOT_KNOWN);
+      }
+      return;
+    }
+    Integer v4 = hosts.resolve(s);
+    // AI_ADDRCONFIG: IPv6 answers only for a node that has a global IPv6 address itself
+    Ipv6Address v6 = hasGlobalIpv6() ? hosts.resolve6(s) : null;
+    if (v4 != null || v6 != null) {
+      List<IpAddress> found = new ArrayList<>();
+      if (v6 != null) {
+        found.add(IpAddress.of(v6));
+      }
+      if (v4 != null) {
+        found.add(IpAddress.of(v4));
+      }
+      counters.hostsHits++;
+      List<IpAddress> sorted = sort(found);
+      if (tracer.enabled()) {
+        tracer.emit(new DnsEvent.HostsLookup(s, sorted.get(0).toString()));
+      }
+      emitAddresses(s, List.of("hosts"), sorted);
+      done.accept(sorted);
+      return;
+    }
+    boolean askAaaa = hasGlobalIpv6();
+    List<DnsLookup> answers = new ArrayList<>();
+    int expected = askAaaa ? 2 : 1;
+    Consumer<DnsLookup> collect = l -> {
+      answers.add(l);
+      if (answers.size() < expected) {
+        return;
+      }
+      List<IpAddress> found = new ArrayList<>();
+      String error = null;
+      for (DnsLookup a : answers) {
+        a.addresses6().forEach(x -> found.add(IpAddress.of(x)));
+        a.addresses().forEach(x -> found.add(IpAddress.of(x)));
+        if (a.error() != null && (error == null || DnsLookup.TEMPORARY.equals(a.error()))) {
+          error = a.error();
+        }
+      }
+      if (found.isEmpty()) {
+        String why = error != null ? error : DnsLookup.NOT_KNOWN;
+        if (tracer.enabled()) {
+          tracer.emit(new DnsEvent.ResolveFailed(s, DnsLookup.TEMPORARY.equals(why)
+              ? DnsEvent.GaiError.EAI_AGAIN : DnsEvent.GaiError.EAI_NONAME));
+        }
+        fail.accept(why);
+        return;
+      }
+      List<IpAddress> sorted = sort(found);
+      emitAddresses(s, askAaaa ? List.of("AAAA", "A") : List.of("A"), sorted);
+      done.accept(sorted);
+    };
+    if (askAaaa) {
+      lookup(s, Type.AAAA, collect);
+    }
+    lookup(s, Type.A, collect);
+  }
+
+  private void emitAddresses(String name, List<String> asked, List<IpAddress> sorted) {
+    if (!tracer.enabled()) {
+      return;
+    }
+    if (ipv6 == null && sorted.size() == 1) {
+      // an IPv4-only node's lookup reads as it always did
+      tracer.emit(new DnsEvent.Resolved(name, sorted.get(0).toString()));
+    } else {
+      tracer.emit(new DnsEvent.AddressesResolved(name, asked, sorted.stream().map(IpAddress::toString).toList(),
+          !sorted.get(0).isV4()));
+    }
+  }
+
+  /** True if the node has a usable global IPv6 address. */
+  private boolean hasGlobalIpv6() {
+    if (ipv6 == null) {
+      return false;
+    }
+    for (Ipv6Interface i : ipv6.interfaces()) {
+      for (Ipv6InterfaceAddress a : i.addresses()) {
+        if (a.usable() && a.origin() != Ipv6InterfaceAddress.Origin.LINK_LOCAL) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * RFC 6724 section 6, as far as an emulated host needs it: destinations this node cannot reach
+   * go last (rule 1: no route, or no usable source of that family); then IPv6 before IPv4
+   * (rule 6: ::/0 has precedence 40, ::ffff:0:0/96 35); the answer's order otherwise (stable).
+   */
+  private List<IpAddress> sort(List<IpAddress> found) {
+    List<IpAddress> out = new ArrayList<>(found);
+    out.sort(java.util.Comparator.comparing((IpAddress a) -> !reachable(a)).thenComparing((IpAddress a) -> a.isV4()));
+    return out;
+  }
+
+  private boolean reachable(IpAddress a) {
+    if (a.isV4()) {
+      return stack.isLocal(a.v4()) || stack.routes().lookup(a.v4()) != null;
+    }
+    if (ipv6 == null) {
+      return false;
+    }
+    Ipv6Address d = a.v6();
+    if (ipv6.localAddress(d) != null) {
+      return true;
+    }
+    Ipv6Route r = ipv6.routes().lookup(d, stack.time().nanos());
+    Ipv6Interface out = r == null ? null : ipv6.interfaceOf(r.nic());
+    return out != null && ipv6.sourceFor(d, out) != null && !ipv6.sourceFor(d, out).cidr().address().isLinkLocal();
   }
 
   // =========================================================================================

@@ -39,6 +39,8 @@ public sealed interface DnsEvent extends TraceEvent {
 
     R resolveFailed(ResolveFailed e);
 
+    R addressesResolved(AddressesResolved e);
+
     R querySent(QuerySent e);
 
     R retried(Retried e);
@@ -219,6 +221,21 @@ public sealed interface DnsEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.resolved(this);
+    }
+  }
+
+  /**
+   * An application's lookup of {@code name} for either family (getaddrinfo with AF_UNSPEC)
+   * gives {@code addresses}, in the order it will try them (RFC 6724): IPv6 first when the
+   * node has an IPv6 address and a route to use; {@code asked} the types it looked up (AAAA
+   * only when the node has a global IPv6 address, as AI_ADDRCONFIG does).
+   */
+  @JsonTypeName("dns.addresses")
+  record AddressesResolved(String name, List<String> asked, List<String> addresses, boolean ipv6First)
+      implements DnsEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.addressesResolved(this);
     }
   }
 

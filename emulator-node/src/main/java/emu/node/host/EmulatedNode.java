@@ -97,7 +97,7 @@ public final class EmulatedNode {
     for (NodeConfig.Iface i : config.interfaces()) {
       links.add(InterfaceLink.create(config, i, out, time));
     }
-    Hosts hosts = new Hosts(config.hosts());
+    Hosts hosts = new Hosts(config.hosts(), config.hosts6());
     this.shell = new Shell(config.name());
     if (config.isSwitch()) {
       this.stack = null;
@@ -143,7 +143,7 @@ public final class EmulatedNode {
       }
       EmuTransport transport = new EmuTransport(loop, stack, tcp, tracer);
       // The seed's order: hosts table, then cache, then the configured DNS server.
-      StubResolver resolver = new StubResolver(stack, tcp, tracer, hosts,
+      StubResolver resolver = new StubResolver(stack, ipv6, tcp, tracer, hosts,
           config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
       this.resolver = resolver;
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))

@@ -2,6 +2,7 @@ package emu.node.names;
 
 import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv6Address;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -37,5 +38,14 @@ public interface NameResolver {
       return;
     }
     resolve(s, ip -> done.accept(IpAddress.of(ip)), fail);
+  }
+
+  /**
+   * All the addresses of {@code nameOrAddress}, either family, in the order a client tries
+   * them (getaddrinfo with AF_UNSPEC, sorted per RFC 6724); by default the one
+   * {@link #resolveAddress} gives.
+   */
+  default void resolveAddresses(String nameOrAddress, Consumer<List<IpAddress>> done, Consumer<String> fail) {
+    resolveAddress(nameOrAddress, a -> done.accept(List.of(a)), fail);
   }
 }

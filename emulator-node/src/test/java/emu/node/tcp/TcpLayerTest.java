@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.node.testing.LabNode;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.IpAddress;
-import org.junit.jupiter.api.Test;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** The layer's bookkeeping: ephemeral ports (RFC 6056), ISNs (RFC 6528), listeners, settings. */
 class TcpLayerTest {

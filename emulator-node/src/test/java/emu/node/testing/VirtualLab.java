@@ -308,7 +308,8 @@ public final class VirtualLab implements AutoCloseable {
 
   /** As {@link #nameserver(LabNode, String)}, with the given hosts table instead of the lab's. */
   public StubResolver nameserver(LabNode node, String server, Hosts hosts) {
-    StubResolver r = new StubResolver(node.stack(), node.tcp(), node.tracer(), hosts, Ipv4Address.parse(server));
+    StubResolver r = new StubResolver(node.stack(), node.ipv6IfAny(), node.tcp(), node.tracer(), hosts,
+        Ipv4Address.parse(server));
     resolvers.put(node.name(), r);
     return r;
   }
@@ -319,7 +320,7 @@ public final class VirtualLab implements AutoCloseable {
    */
   public StubResolver resolver(LabNode node) {
     StubResolver r = resolvers.get(node.name());
-    return r != null ? r : new StubResolver(node.stack(), node.tcp(), node.tracer(), hosts(), 0);
+    return r != null ? r : new StubResolver(node.stack(), node.ipv6IfAny(), node.tcp(), node.tracer(), hosts(), 0);
   }
 
   /** Starts a DNS server on {@code node}, as the node process does from its configuration. */

@@ -4,6 +4,7 @@ import static emu.node.apps.HttpsTarget.DEFAULT_PORT;
 import static emu.node.apps.HttpsTarget.MAX_BODY;
 
 import emu.link.time.TimeSource;
+import emu.node.apps.HappyEyeballs;
 import emu.node.apps.HttpsTarget;
 import emu.node.channel.EmuTransport;
 import emu.node.event.HttpsEvent;
@@ -24,7 +25,7 @@ import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv4Address;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -197,48 +198,60 @@ public final class HttpsGet implements Command {
       io.onCancel(() -> finish(1, "https-get: interrupted"));
       deadline = time.schedule(() -> finish(1, "https-get: operation timed out after "
           + (maxTimeNanos / 1_000_000) + " ms"), maxTimeNanos);
-      resolver.resolveAddress(t.host(), this::connect, why -> finish(1, "https-get: could not resolve host " + t.host()
+      resolver.resolveAddresses(t.host(), this::connect, why -> finish(1, "https-get: could not resolve host " + t.host()
           + ": " + why));
     }
 
-    private void connect(IpAddress ip) {
+    /**
+     * Connects as curl does (Happy Eyeballs, RFC 8305: IPv6 first when the node can use it, IPv4
+     * 250 ms later if IPv6 has not answered); the TLS and HTTP handlers go on the connection
+     * that wins.
+     */
+    private void connect(List<IpAddress> addresses) {
       if (done) {
         return;
       }
-      address = ip.toString();
-      if (!address.equals(t.host())) {
-        io.out("* Host " + t.host() + " resolved to " + address);
+      address = addresses.get(0).toString();
+      if (addresses.size() > 1 || !address.equals(t.host())) {
+        io.out("* Host " + t.host() + " resolved to "
+            + String.join(", ", addresses.stream().map(IpAddress::toString).toList()));
       }
-      io.out("*   Trying " + ip.withPort(t.port()) + "...");
-      Tracer narration = verbose ? new Echo(tracer) : tracer;
-      // Half-closure on: the server's FIN arrives as an input-shutdown event (handled below).
-      net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true).handler(new ChannelInitializer<Channel>() {
-        @Override
-        protected void initChannel(Channel c) {
-          narrator = new TlsNarrator(narration, TlsEvent.Side.CLIENT);
-          ssl = tls.newHandler(c.alloc(), t.host(), t.port());
-          meter = new PlaintextMeter();
-          c.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
-              .addLast("http", new HttpClientCodec()).addLast("http-aggregator", new HttpObjectAggregator(MAX_BODY))
-              .addLast("response", Fetch.this);
-        }
-      }).connect(new InetSocketAddress(ip.toInet(), t.port())).addListener(f -> {
-        if (f.isSuccess()) {
-          ch = ((io.netty.channel.ChannelFuture) f).channel();
-          if (done) {
-            ch.close();
-            return;
-          }
-          io.out("* Connected to " + t.host() + " (" + address + ") port " + t.port());
-          // no SNI for an address (RFC 6066 3: literal addresses are not permitted in it)
-          boolean literal = t.host().indexOf(':') >= 0 || Ipv4Address.isValid(t.host());
-          io.out("* TLS handshake: offering " + offered() + (literal ? " without SNI (the URL names an address)"
-              : " with SNI " + t.host()) + " (" + tls.provider().displayName() + ")");
-        } else {
-          finish(1, "https-get: failed to connect to " + t.host() + " (" + address + ") port " + t.port() + ": "
-              + connectFailure(f.cause()));
-        }
-      });
+      HappyEyeballs.connect(time, tracer, t.host(), t.port(), addresses,
+          ip -> net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+              .handler(new ChannelInboundHandlerAdapter()).connect(new InetSocketAddress(ip.toInet(), t.port())),
+          new HappyEyeballs.Listener() {
+            @Override
+            public void trying(IpAddress ip) {
+              io.out("*   Trying " + ip.withPort(t.port()) + "...");
+            }
+
+            @Override
+            public void connected(Channel c, IpAddress ip) {
+              address = ip.toString();
+              if (done) {
+                c.close();
+                return;
+              }
+              io.out("* Connected to " + t.host() + " (" + address + ") port " + t.port());
+              // no SNI for an address (RFC 6066 3: literal addresses are not permitted in it)
+              boolean literal = t.host().indexOf(':') >= 0 || Ipv4Address.isValid(t.host());
+              io.out("* TLS handshake: offering " + offered() + (literal ? " without SNI (the URL names an address)"
+                  : " with SNI " + t.host()) + " (" + tls.provider().displayName() + ")");
+              // Half-closure on: the server's FIN arrives as an input-shutdown event (handled below).
+              narrator = new TlsNarrator(verbose ? new Echo(tracer) : tracer, TlsEvent.Side.CLIENT);
+              ssl = tls.newHandler(c.alloc(), t.host(), t.port());
+              meter = new PlaintextMeter();
+              c.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
+                  .addLast("http", new HttpClientCodec()).addLast("http-aggregator", new HttpObjectAggregator(MAX_BODY))
+                  .addLast("response", Fetch.this);
+            }
+
+            @Override
+            public void failed(Throwable last) {
+              finish(1, "https-get: failed to connect to " + t.host() + " (" + address + ") port " + t.port() + ": "
+                  + connectFailure(last));
+            }
+          });
     }
 
     private String offered() {
@@ -323,11 +336,12 @@ public final class HttpsGet implements Command {
       }
     }
 
+    /** Added to the winning connection, already connected: the handshake has just begun. */
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    public void handlerAdded(ChannelHandlerContext ctx) {
       ch = ctx.channel();
-      // registered here, after the narrator's listener (its channelActive ran first), so that
-      // the narrative's "handshake complete" comes before the request
+      // registered here, after the narrator's listener (it registered on the ClientHello), so
+      // that the narrative's "handshake complete" comes before the request
       ssl.handshakeFuture().addListener(f -> {
         if (f.isSuccess()) {
           tlsCounters.handshakes++;
@@ -337,7 +351,6 @@ public final class HttpsGet implements Command {
           handshakeFailed(f.cause());
         }
       });
-      super.channelActive(ctx);
     }
 
     @Override

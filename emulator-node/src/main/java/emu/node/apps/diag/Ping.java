@@ -16,6 +16,7 @@ import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
 import emu.node.trace.Tracer;
 import emu.node.wire.IcmpPacket;
+import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.Ipv6Address;
@@ -93,14 +94,30 @@ public final class Ping implements Command {
     if (a.flag("-4") && a.flag("-6")) {
       throw new UsageException("ping: only one -4 or -6 option may be specified");
     }
-    if (target.indexOf(':') >= 0 || a.flag("-6")) {
-      if (a.flag("-4") || target.indexOf(':') < 0) {
-        // Names resolve to IPv4 addresses only, so far; an IPv6 literal is not an IPv4 name.
+    if (target.indexOf(':') >= 0) {
+      if (a.flag("-4")) {
         io.out("ping: " + target + ": Address family for hostname not supported");
         io.exit(2);
         return;
       }
       ping6(target, count, interval, timeout, size, ttl, quiet, io);
+      return;
+    }
+    if (a.flag("-6") || ipv6 != null && !a.flag("-4")) {
+      // a name on a node with IPv6: getaddrinfo for either family (or IPv6 only with -6), and
+      // the first address of the sorted answer, as iputils ping does
+      boolean only6 = a.flag("-6");
+      ResolveThenRun.startAddresses(resolver, target, io, "ping", 2, all -> {
+        IpAddress dst = all.stream().filter(x -> !only6 || !x.isV4()).findFirst().orElse(null);
+        if (dst == null) {
+          io.out("ping: " + target + ": Address family for hostname not supported");
+          io.exit(2);
+        } else if (dst.isV4()) {
+          new Run(dst.v4(), target, count, interval, timeout, size, ttl, quiet, io).start(size, count);
+        } else {
+          ping6(target, dst.v6(), null, count, interval, timeout, size, ttl, quiet, io);
+        }
+      });
       return;
     }
     ResolveThenRun.start(resolver, target, io, "ping", 2,
@@ -127,13 +144,20 @@ public final class Ping implements Command {
         return;
       }
     }
+    ping6(target, dst, nic, count, interval, timeout, size, hopLimit, quiet, io);
+  }
+
+  private void ping6(String target, Ipv6Address dst, Nic nic, int count, long interval, long timeout, int size,
+                     int hopLimit, boolean quiet, CommandIo io) {
     if (ipv6 == null) {
       io.out("ping: connect: Network is unreachable");
       io.exit(2);
       return;
     }
     if (size > 65_535 - 8) {
-      throw new UsageException("ping: invalid argument: '" + size + "': out of range: 0 <= value <= 65527");
+      io.out("ping: invalid argument: '" + size + "': out of range: 0 <= value <= 65527");
+      io.exit(2);
+      return;
     }
     new Ping6Run(ipv6, tracer, dst, nic, target, count, interval, timeout, size, hopLimit, quiet, io).start(size);
   }
