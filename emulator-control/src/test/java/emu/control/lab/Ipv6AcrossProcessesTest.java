@@ -155,4 +155,29 @@ class Ipv6AcrossProcessesTest {
       assertEquals(0, emu("down").exit());
     }
   }
+
+  /**
+   * Names for both families and Happy Eyeballs across processes: the client asks AAAA and A,
+   * connects over IPv6 when it answers, and when the AAAA names an address nobody holds, IPv4
+   * joins 250 ms later and wins.
+   */
+  @Test
+  void aDualStackClientConnectsTheWayBrowsersDo(@TempDir Path out) {
+    Cli r = emu("run", "src/test/resources/labs/dualstack.yml", "--out", out.toString(), "--seed", "5",
+        "--no-capture");
+    assertEquals(0, r.exit(), () -> "run failed:\n" + r.out() + "\n" + r.err());
+    String o = r.out();
+    assertTrue(o.contains("* Host payroll.corp.com resolved to 2001:db8:5::100, 192.168.5.100"), o);
+    assertTrue(o.contains("* Connected to payroll.corp.com (2001:db8:5::100) port 443"), o);
+    assertTrue(o.contains("resolves payroll.corp.com to 2001:db8:5::100, 192.168.5.100; will try IPv6 first"), o);
+    assertTrue(o.contains("* Host stale.corp.com resolved to 2001:db8:5::99, 192.168.5.100"), o);
+    assertTrue(o.contains("*   Trying [2001:db8:5::99]:443...\n   │ *   Trying 192.168.5.100:443..."), o);
+    assertTrue(o.contains("* Connected to stale.corp.com (192.168.5.100) port 443"), o);
+    assertTrue(o.contains("no answer yet after the connection attempt delay: also tries 192.168.5.100:443 (Happy"
+        + " Eyeballs, RFC 8305"), o);
+    assertTrue(o.contains("connected to stale.corp.com at 192.168.5.100:443; gives up the 1 other attempt"), o);
+    assertTrue(o.contains("PING payroll.corp.com(2001:db8:5::100) 56 data bytes"), o);
+    assertTrue(o.contains("PING payroll.corp.com (192.168.5.100) 56(84) bytes of data."), o);
+    assertTrue(o.contains("4/4 steps succeeded"), o);
+  }
 }

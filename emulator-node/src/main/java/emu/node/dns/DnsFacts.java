@@ -61,7 +61,9 @@ final class DnsFacts {
     List<Record> rrs = s.rrs(false);
     List<String> data = new ArrayList<>();
     for (int i = 0; i < rrs.size() && i < DnsRrset.MAX_DATA; i++) {
-      String r = rrs.get(i).rdataToString();
+      // dnsjava writes an AAAA's address uncompressed: as dig and users write it (RFC 5952)
+      String r = rrs.get(i) instanceof org.xbill.DNS.AAAARecord a
+          ? emu.node.wire.Ipv6Address.of(a.getAddress().getAddress()).toString() : rrs.get(i).rdataToString();
       data.add(r.length() > DnsRrset.MAX_DATA_CHARS ? r.substring(0, DnsRrset.MAX_DATA_CHARS) + "..." : r);
     }
     return new DnsRrset(name(s.getName()), type(s.getType()), s.getTTL(), rrs.size(), data);

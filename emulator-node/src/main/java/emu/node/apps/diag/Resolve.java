@@ -226,7 +226,7 @@ public final class Resolve implements Command {
       }
       if (!rrs.isEmpty()) {
         io.out(titles[s]);
-        rrs.forEach(r -> io.out(r.toString()));
+        rrs.forEach(r -> io.out(line(r)));
         io.out("");
       }
     }
@@ -249,5 +249,16 @@ public final class Resolve implements Command {
       }
     }
     io.exit(0);
+  }
+
+  /** A record as dig prints it: dnsjava's line, an AAAA's address compressed as dig writes it (RFC 5952). */
+  static String line(org.xbill.DNS.Record r) {
+    String text = r.toString();
+    if (r instanceof org.xbill.DNS.AAAARecord a) {
+      String full = r.rdataToString();
+      return text.substring(0, text.length() - full.length())
+          + emu.node.wire.Ipv6Address.of(a.getAddress().getAddress());
+    }
+    return text;
   }
 }
