@@ -153,6 +153,10 @@ public final class LabPlanner {
       hostsOfNode.putAll(n.hosts());
       Map<String, String> hosts6OfNode = new LinkedHashMap<>(names6);
       hosts6OfNode.putAll(n.hosts6());
+      // a name the topology gives in one family only is that name in both: the automatic entry
+      // of the other family (the node's own address) must not send dual-stack clients elsewhere
+      n.hosts().keySet().stream().filter(name -> !n.hosts6().containsKey(name)).forEach(hosts6OfNode::remove);
+      n.hosts6().keySet().stream().filter(name -> !n.hosts().containsKey(name)).forEach(hostsOfNode::remove);
       if (n.isLinux()) {
         LinuxUnderlay u = underlays.get(n.name());
         String base = emu.control.linux.LinuxNamespaces.vethBase(topo.name(), n.name());

@@ -31,8 +31,8 @@ public final class HappyEyeballs {
     /** {@code ch} connected to {@code address} first; every other attempt is being closed. */
     void connected(Channel ch, IpAddress address);
 
-    /** Every attempt failed; {@code last} is the last one's cause. */
-    void failed(Throwable last);
+    /** Every attempt failed; {@code last} is the last one's cause, {@code address} its address. */
+    void failed(Throwable last, IpAddress address);
   }
 
   private final TimeSource time;
@@ -64,19 +64,41 @@ public final class HappyEyeballs {
    * Connects to {@code target} (a name, for the events) at one of {@code sorted} on
    * {@code port}; {@code attempt} starts one connection (a bootstrap's connect).
    */
-  public static void connect(TimeSource time, Tracer tracer, String target, int port, List<IpAddress> sorted,
-                             Function<IpAddress, ChannelFuture> attempt, Listener listener) {
-    connect(time, tracer, target, port, sorted, attempt, listener, ATTEMPT_DELAY_NANOS);
+  public static HappyEyeballs connect(TimeSource time, Tracer tracer, String target, int port, List<IpAddress> sorted,
+                                      Function<IpAddress, ChannelFuture> attempt, Listener listener) {
+    return connect(time, tracer, target, port, sorted, attempt, listener, ATTEMPT_DELAY_NANOS);
   }
 
   /** As above with another connection attempt delay (RFC 8305 allows 100 ms to 2 s). */
-  public static void connect(TimeSource time, Tracer tracer, String target, int port, List<IpAddress> sorted,
-                             Function<IpAddress, ChannelFuture> attempt, Listener listener, long delayNanos) {
+  public static HappyEyeballs connect(TimeSource time, Tracer tracer, String target, int port, List<IpAddress> sorted,
+                                      Function<IpAddress, ChannelFuture> attempt, Listener listener,
+                                      long delayNanos) {
     if (sorted.isEmpty()) {
       throw new IllegalArgumentException("no address to connect to");
     }
-    new HappyEyeballs(time, tracer, target, port, sorted, attempt, listener, delayNanos)
-        .start(AppEvent.AttemptReason.FIRST);
+    HappyEyeballs h = new HappyEyeballs(time, tracer, target, port, sorted, attempt, listener, delayNanos);
+    h.start(AppEvent.AttemptReason.FIRST);
+    return h;
+  }
+
+  /**
+   * Ends the race (the command was cancelled or ran out of time): no further attempt starts and
+   * every pending one is closed; the listener hears nothing more. Idempotent.
+   */
+  public void cancel() {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (timer != null) {
+      timer.cancel();
+    }
+    List<ChannelFuture> others = new ArrayList<>(pending);
+    pending.clear();
+    for (ChannelFuture f : others) {
+      f.cancel(false);
+      f.channel().close();
+    }
   }
 
   /** RFC 8305 section 4: alternate the families, starting with the first address's. */
@@ -137,7 +159,12 @@ public final class HappyEyeballs {
       if (tracer.enabled() && order.size() > 1) {
         tracer.emit(new AppEvent.ConnectWon(target, a.toString(), port, abandoned));
       }
-      listener.connected(f.channel(), a);
+      try {
+        listener.connected(f.channel(), a);
+      } catch (RuntimeException e) {
+        f.channel().close(); // a caller that cannot take the connection must not leave it open
+        throw e;
+      }
       return;
     }
     if (next < order.size()) {
@@ -147,7 +174,7 @@ public final class HappyEyeballs {
       if (timer != null) {
         timer.cancel();
       }
-      listener.failed(f.cause());
+      listener.failed(f.cause(), a);
     }
   }
 }

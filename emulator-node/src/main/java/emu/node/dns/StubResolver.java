@@ -137,9 +137,10 @@ public final class StubResolver implements NameResolver {
   /**
    * getaddrinfo with AF_UNSPEC: an address literal at once; else the hosts table (its entries of
    * both families, and nothing more, as the files backend answers); else A and, when this node
-   * has a global IPv6 address (AI_ADDRCONFIG), AAAA, asked together. The addresses come sorted
-   * as RFC 6724 sorts them for a dual-stack host: IPv6 first (rule 6, precedence) when the node
-   * has a usable source and a route for it (rule 1), else IPv4 first.
+   * has a global IPv6 address (AI_ADDRCONFIG: and A only if it has an IPv4 address), AAAA,
+   * asked together; both answers are awaited (as getaddrinfo does; RFC 8305's asynchronous
+   * resolution is not modelled). The addresses come sorted as {@link #sort} says: IPv6 first
+   * when the node has a usable source and a route for it, else IPv4 first.
    */
   @Override
   public void resolveAddresses(String nameOrAddress, Consumer<List<IpAddress>> done, Consumer<String> fail) {
@@ -178,8 +179,9 @@ public final class StubResolver implements NameResolver {
       return;
     }
     boolean askAaaa = hasGlobalIpv6();
+    boolean askA = !askAaaa || stack.nics().stream().anyMatch(n -> n.address() != null); // AI_ADDRCONFIG
     List<DnsLookup> answers = new ArrayList<>();
-    int expected = askAaaa ? 2 : 1;
+    int expected = (askAaaa ? 1 : 0) + (askA ? 1 : 0);
     Consumer<DnsLookup> collect = l -> {
       answers.add(l);
       if (answers.size() < expected) {
@@ -204,13 +206,15 @@ public final class StubResolver implements NameResolver {
         return;
       }
       List<IpAddress> sorted = sort(found);
-      emitAddresses(s, askAaaa ? List.of("AAAA", "A") : List.of("A"), sorted);
+      emitAddresses(s, askAaaa && askA ? List.of("AAAA", "A") : askAaaa ? List.of("AAAA") : List.of("A"), sorted);
       done.accept(sorted);
     };
     if (askAaaa) {
       lookup(s, Type.AAAA, collect);
     }
-    lookup(s, Type.A, collect);
+    if (askA) {
+      lookup(s, Type.A, collect);
+    }
   }
 
   private void emitAddresses(String name, List<String> asked, List<IpAddress> sorted) {
@@ -233,7 +237,7 @@ public final class StubResolver implements NameResolver {
     }
     for (Ipv6Interface i : ipv6.interfaces()) {
       for (Ipv6InterfaceAddress a : i.addresses()) {
-        if (a.usable() && a.origin() != Ipv6InterfaceAddress.Origin.LINK_LOCAL) {
+        if (a.usable() && !a.cidr().address().isLinkLocal()) {
           return true;
         }
       }
@@ -242,9 +246,12 @@ public final class StubResolver implements NameResolver {
   }
 
   /**
-   * RFC 6724 section 6, as far as an emulated host needs it: destinations this node cannot reach
-   * go last (rule 1: no route, or no usable source of that family); then IPv6 before IPv4
-   * (rule 6: ::/0 has precedence 40, ::ffff:0:0/96 35); the answer's order otherwise (stable).
+   * The destination order of RFC 6724 section 6 as far as an emulated host needs it:
+   * destinations this node cannot reach go last (rule 1: no route, or no usable source of that
+   * family); then IPv6 before IPv4 (rule 6 with global unicast: ::/0 has precedence 40,
+   * ::ffff:0:0/96 35); the answer's order otherwise (stable). The special prefixes RFC 6724 puts
+   * after IPv4 (ULA, 6to4, Teredo) are not told apart: they sort as global IPv6, as glibc's
+   * older built-in table (RFC 3484) does.
    */
   private List<IpAddress> sort(List<IpAddress> found) {
     List<IpAddress> out = new ArrayList<>(found);

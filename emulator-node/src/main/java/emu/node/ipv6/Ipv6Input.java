@@ -40,7 +40,9 @@ final class Ipv6Input {
     layer.counters().received++;
     frame.writerIndex(ipStart + ip.totalLength()); // Ethernet pads short frames
     long srcHi = ip.srcHi();
-    if ((srcHi >>> 56) == 0xFF || srcHi == 0 && ip.srcLo() == 1) {
+    // a multicast, loopback or IPv4-mapped source never comes off a wire (RFC 4291 2.5.3, 2.5.5.2)
+    if ((srcHi >>> 56) == 0xFF || srcHi == 0 && (ip.srcLo() == 1
+        || (ip.srcLo() & 0xFFFF_FFFF_0000_0000L) == 0x0000_FFFF_0000_0000L)) {
       layer.drop(nic, frame, DropReason.IPV6_MARTIAN);
       return;
     }

@@ -1,6 +1,7 @@
 package emu.node.tcp;
 
 import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
 import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv6Address;
 import io.netty.buffer.ByteBuf;
@@ -48,6 +49,8 @@ public final class TcpConnection implements TcpTimers.Handler {
   /** For IPv6: the two addresses as IPv6 sends them, made once (null for IPv4). */
   final Ipv6Address local6;
   final Ipv6Address remote6;
+  /** For a link-local IPv6 peer: the interface it is reached on; else null. */
+  Nic nic6;
   final int localIp;
   final int localPort;
   final int remoteIp;
@@ -189,7 +192,7 @@ public final class TcpConnection implements TcpTimers.Handler {
     this.localPort = localPort;
     this.remoteIp = v6 ? 0 : remote.v4();
     this.remotePort = remotePort;
-    this.key = TcpLayer.key(localPort, remote.hi(), remote.lo(), remotePort);
+    this.key = layer.key(localPort, remote.hi(), remote.lo(), remotePort);
     this.listener = listener;
     this.advMss = advMss;
     this.tsOffset = tsOffset;

@@ -30,13 +30,14 @@ final class TcpInput {
   // ---- LISTEN ------------------------------------------------------------------------------
 
   /** RFC 9293 3.10.7.2: a segment for a listening port and no connection. */
-  DropReason listen(TcpListenSocket l, IpAddress ourIp, IpAddress peerIp, TcpSegment seg, TcpOptions opts) {
+  DropReason listen(TcpListenSocket l, long ourHi, long ourLo, long peerHi, long peerLo, TcpSegment seg,
+                    TcpOptions opts) {
     int f = seg.flags();
     if ((f & TcpSegment.RST) != 0) {
       return DropReason.TCP_INVALID; // first: an incoming RST is ignored
     }
     if ((f & TcpSegment.ACK) != 0) {
-      output().sendResetFor(ourIp, peerIp, seg); // second: <SEQ=SEG.ACK><CTL=RST>
+      output().sendResetFor(ourHi, ourLo, peerHi, peerLo, seg, null); // second: <SEQ=SEG.ACK><CTL=RST>
       return DropReason.TCP_NO_SOCKET;
     }
     if ((f & TcpSegment.SYN) == 0) {
@@ -47,7 +48,7 @@ final class TcpInput {
       counters.listenOverflows++;
       return DropReason.TCP_LISTEN_OVERFLOW;
     }
-    TcpConnection c = layer.newConnection(ourIp, seg.dstPort(), peerIp, seg.srcPort(), l);
+    TcpConnection c = layer.newConnection(ourHi, ourLo, seg.dstPort(), peerHi, peerLo, seg.srcPort(), l);
     c.irs = seg.seq();
     c.rcvNxt = seg.seq() + 1; // RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ; data on a SYN is not queued (as Linux)
     c.rcvAdv = c.rcvNxt;
@@ -95,7 +96,7 @@ final class TcpInput {
     // First: the ACK bit. SEG.ACK =< ISS or SEG.ACK > SND.NXT: reset (unless RST), drop.
     if (hasAck && (SeqNum.le(ack, c.iss) || SeqNum.gt(ack, c.sndMax))) {
       if ((f & TcpSegment.RST) == 0) {
-        output().sendResetFor(c.local, c.remote, seg);
+        output().sendResetFor(c, seg);
       }
       counters.ackUnsent++;
       return DropReason.TCP_INVALID;
@@ -165,7 +166,7 @@ final class TcpInput {
       TcpListenSocket l = layer.findListener(c.local, c.localPort);
       if (newer && l != null) {
         c.terminate(null, TcpCause.NEW_SYN_IN_TIME_WAIT);
-        return listen(l, c.local, c.remote, seg, opts);
+        return listen(l, c.local.hi(), c.local.lo(), c.remote.hi(), c.remote.lo(), seg, opts);
       }
     }
     // SYN-RECEIVED: the peer's SYN again means our SYN,ACK was lost: send it again (as Linux).
@@ -269,7 +270,7 @@ final class TcpInput {
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         c.enterEstablished(TcpCause.ACK_OF_SYN_ACK);
       } else {
-        output().sendResetFor(c.local, c.remote, seg); // <SEQ=SEG.ACK><CTL=RST>
+        output().sendResetFor(c, seg); // <SEQ=SEG.ACK><CTL=RST>
         return DropReason.TCP_INVALID;
       }
     }

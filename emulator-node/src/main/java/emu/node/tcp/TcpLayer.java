@@ -54,6 +54,8 @@ public final class TcpLayer {
   private final Ipv6Packet ip6 = new Ipv6Packet();
   /** The node's IPv6, once {@link #attach} has given it; null for an IPv4-only node. */
   private Ipv6Layer ipv6;
+  /** The interface the IPv6 segment being processed arrived on (a link-local peer is reached there). */
+  private Nic arrival;
   private final TcpSegment seg = new TcpSegment();
   private final TcpOptions opts = new TcpOptions();
   private SipHash hash;
@@ -309,9 +311,11 @@ public final class TcpLayer {
   /** A TCP segment over IPv6 for this node (registered with the IPv6 layer); takes ownership of {@code buf}. */
   private void input6(Nic nic, ByteBuf buf, int ipStart, int at, int length, boolean multicast) {
     DropReason reason = DropReason.TCP_INVALID;
+    arrival = nic;
     try {
       reason = process6(buf, ipStart, at, length, multicast);
     } finally {
+      arrival = null;
       if (reason != null) {
         stack.drop(nic, buf, reason);
       } else {
@@ -322,6 +326,12 @@ public final class TcpLayer {
 
   private DropReason process6(ByteBuf buf, int ipStart, int at, int length, boolean multicast) {
     ip6.wrap(buf, ipStart);
+    // never on the wire (RFC 4291 2.5.5.2): an IPv4-mapped or unspecified source must not turn
+    // into an IPv4 connection (Linux's tcp_v6_conn_request drops these too)
+    if (IpAddress.isV4(ip6.srcHi(), ip6.srcLo()) || IpAddress.isV4(ip6.dstHi(), ip6.dstLo())
+        || ip6.srcHi() == 0 && ip6.srcLo() == 0) {
+      return DropReason.IPV6_MARTIAN;
+    }
     seg.wrap(buf, at, length);
     if (seg.check() != TcpSegment.Check.OK) {
       counters.malformed++;
@@ -357,11 +367,11 @@ public final class TcpLayer {
     }
     TcpListenSocket l = findListener(dstHi, dstLo, seg.dstPort());
     if (l != null) {
-      return input.listen(l, new IpAddress(dstHi, dstLo), new IpAddress(srcHi, srcLo), seg, opts);
+      return input.listen(l, dstHi, dstLo, srcHi, srcLo, seg, opts);
     }
     // RFC 9293 3.10.7.1: CLOSED. Reset unless it is a RST.
     counters.noSocket++;
-    output.sendResetFor(new IpAddress(dstHi, dstLo), new IpAddress(srcHi, srcLo), seg);
+    output.sendResetFor(dstHi, dstLo, srcHi, srcLo, seg, arrival);
     return DropReason.TCP_NO_SOCKET;
   }
 
@@ -395,9 +405,9 @@ public final class TcpLayer {
   }
 
   /**
-   * ICMPv6 errors that quote one of our segments (RFC 4443): as IPv4's, with "packet too big"
-   * for "fragmentation needed" (path MTU discovery, RFC 8201) and "no route" for "net
-   * unreachable". The quoted packet must carry TCP right after its header (we add no extension
+   * ICMPv6 errors that quote one of our segments (RFC 4443): "packet too big" for "fragmentation
+   * needed" (path MTU discovery, RFC 8201; below 1280 discarded), "no route" for "net
+   * unreachable", and hard errors as Linux counts them. The quoted packet must carry TCP right after its header (we add no extension
    * headers).
    */
   private void onIcmp6(Ipv6Packet outer, Icmpv6Packet icmp) {
@@ -418,8 +428,11 @@ public final class TcpLayer {
     }
     int type = icmp.type();
     boolean unreachable = type == Icmpv6Packet.TYPE_DEST_UNREACHABLE;
+    // hard, as Linux's icmpv6_err_convert makes them: every destination unreachable, and a
+    // parameter problem about an unknown next header (IPv6's "protocol unreachable")
+    boolean hard = unreachable || type == Icmpv6Packet.TYPE_PARAMETER_PROBLEM && icmp.code() == 1;
     onIcmpError(c, b.getInt(at + 4), type == Icmpv6Packet.TYPE_PACKET_TOO_BIG ? (int) Math.min(icmp.word(), 65535) : -1,
-        unreachable, unreachable && icmp.code() == Icmpv6Packet.CODE_NO_ROUTE);
+        hard, unreachable && icmp.code() == Icmpv6Packet.CODE_NO_ROUTE);
   }
 
   /**
@@ -464,8 +477,10 @@ public final class TcpLayer {
    * The table key of a connection: the remote address (an IPv4 one as before: its 32 bits; an
    * IPv6 one mixed to 32) and both ports. Connections with the same key are chained.
    */
-  static long key(int localPort, long remoteHi, long remoteLo, int remotePort) {
-    long addr = IpAddress.isV4(remoteHi, remoteLo) ? remoteLo : remoteLo ^ (remoteHi * 0x9E37_79B9_7F4A_7C15L);
+  long key(int localPort, long remoteHi, long remoteLo, int remotePort) {
+    // an IPv6 address folds to 32 bits through the keyed hash, so nobody can aim many tuples
+    // at one chain (an IPv4 one is its 32 bits, as ever)
+    long addr = IpAddress.isV4(remoteHi, remoteLo) ? remoteLo : secret().hash(remoteHi, remoteLo);
     return (addr << 32) | ((long) (localPort & 0xFFFF) << 16) | (remotePort & 0xFFFF);
   }
 
@@ -559,6 +574,16 @@ public final class TcpLayer {
     }
   }
 
+  TcpConnection newConnection(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort,
+                              TcpListenSocket l) {
+    TcpConnection c = newConnection(new IpAddress(localHi, localLo), localPort, new IpAddress(remoteHi, remoteLo),
+        remotePort, l);
+    if (c.v6 && (c.remote6.isLinkLocal() || c.local6.isLinkLocal())) {
+      c.nic6 = arrival; // a link-local peer is on the link the SYN came in by (as Linux binds it)
+    }
+    return c;
+  }
+
   TcpConnection newConnection(IpAddress local, int localPort, IpAddress remote, int remotePort, TcpListenSocket l) {
     int mtu = 1500;
     if (remote.isV4()) {
@@ -609,12 +634,17 @@ public final class TcpLayer {
     return (int) secret().hash(addresses(local, remote), m1) + (int) (stack.time().nanos() / 4000);
   }
 
-  /** Both addresses in one long for the keyed hash: IPv4's 32 bits each, as before IPv6; IPv6's mixed. */
-  private static long addresses(IpAddress local, IpAddress remote) {
+  /**
+   * Both addresses in one long for the keyed hash: IPv4's 32 bits each, as before IPv6; IPv6's
+   * 256 bits through the keyed hash itself (a chain of SipHash calls), so no two tuples collide
+   * but by chance (RFC 6528, RFC 6056: an unkeyed mix would let a /64's owner aim at another's).
+   */
+  private long addresses(IpAddress local, IpAddress remote) {
     if (local.isV4() && remote.isV4()) {
       return ((long) local.v4() << 32) | (remote.v4() & 0xFFFF_FFFFL);
     }
-    return (local.hi() * 31 + local.lo()) * 0x9E37_79B9_7F4A_7C15L ^ (remote.hi() * 31 + remote.lo());
+    SipHash h = secret();
+    return h.hash(h.hash(local.hi(), local.lo()) ^ remote.hi(), remote.lo());
   }
 
   /**

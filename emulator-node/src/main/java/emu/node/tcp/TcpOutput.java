@@ -1,13 +1,14 @@
 package emu.node.tcp;
 
-import emu.node.ipv6.Ipv6Layer;
 import emu.node.ipv6.Ipv6ChecksumFiller;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
 import emu.node.stack.TransportChecksum;
 import emu.node.wire.IpAddress;
-import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
@@ -328,7 +329,15 @@ final class TcpOutput {
    * RFC 9293 3.10.7.1: the answer to a segment that found no connection. Never to a RST. If
    * the segment had an ACK: <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
    */
-  void sendResetFor(IpAddress ourIp, IpAddress peerIp, TcpSegment in) {
+  void sendResetFor(TcpConnection c, TcpSegment in) {
+    sendResetFor(c.local.hi(), c.local.lo(), c.remote.hi(), c.remote.lo(), in, c.nic6);
+  }
+
+  /**
+   * As above for addresses of either family as two longs each (nothing is allocated for IPv4);
+   * {@code nic} names the link of a link-local IPv6 peer, else null.
+   */
+  void sendResetFor(long ourHi, long ourLo, long peerHi, long peerLo, TcpSegment in, Nic nic) {
     int f = in.flags();
     if ((f & TcpSegment.RST) != 0) {
       return;
@@ -352,24 +361,20 @@ final class TcpOutput {
         .headerLength(TcpSegment.HEADER_LEN).flags(flags).window(0).checksum(0).urgentPointer(0);
     counters.rstSent++;
     counters.segmentsOut++;
-    send(ourIp, peerIp, buf);
-  }
-
-  /** Hands a built segment to IP of its family; takes ownership of {@code buf}. */
-  private SendResult send(IpAddress from, IpAddress to, ByteBuf buf) {
-    if (from.isV4()) {
-      return stack.ipv4Output().send(from.v4(), to.v4(), Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
+    if (IpAddress.isV4(peerHi, peerLo)) {
+      stack.ipv4Output().send((int) ourLo, (int) peerLo, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
+    } else {
+      send6(new Ipv6Address(ourHi, ourLo), new Ipv6Address(peerHi, peerLo), nic, buf);
     }
-    return send6(from.v6(), to.v6(), buf);
   }
 
-  private SendResult send6(Ipv6Address from, Ipv6Address to, ByteBuf buf) {
+  private SendResult send6(Ipv6Address from, Ipv6Address to, Nic nic, ByteBuf buf) {
     Ipv6Layer ipv6 = layer.ipv6();
     if (ipv6 == null) {
       buf.release();
       return SendResult.NO_ROUTE;
     }
-    return ipv6.send(from, to, null, Ipv6Extensions.TCP, ipv6.hopLimit(), buf, checksum6);
+    return ipv6.send(from, to, nic, Ipv6Extensions.TCP, ipv6.hopLimit(), buf, checksum6);
   }
 
   /**
@@ -421,7 +426,7 @@ final class TcpOutput {
       c.timers.cancelDelayedAck();
     }
     counters.segmentsOut++;
-    SendResult r = c.v6 ? send6(c.local6, c.remote6, buf)
+    SendResult r = c.v6 ? send6(c.local6, c.remote6, c.nic6, buf)
         : stack.ipv4Output().send(c.localIp, c.remoteIp, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);
     if (r != SendResult.SENT) {
       counters.sendFailures++;

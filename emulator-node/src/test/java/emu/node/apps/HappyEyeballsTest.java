@@ -34,8 +34,8 @@ class HappyEyeballsTest {
   final Map<IpAddress, ChannelPromise> attempts = new LinkedHashMap<>();
   final List<String> heard = new ArrayList<>();
 
-  void connect(List<IpAddress> sorted) {
-    HappyEyeballs.connect(time, tracer, "payroll.corp.com", 443, sorted, a -> {
+  HappyEyeballs connect(List<IpAddress> sorted) {
+    return HappyEyeballs.connect(time, tracer, "payroll.corp.com", 443, sorted, a -> {
       ChannelPromise p = new EmbeddedChannel().newPromise();
       attempts.put(a, p);
       heard.add(time.nanos() / MS + "ms try " + a);
@@ -50,8 +50,8 @@ class HappyEyeballsTest {
       }
 
       @Override
-      public void failed(Throwable last) {
-        heard.add(time.nanos() / MS + "ms failed: " + last.getMessage());
+      public void failed(Throwable last, IpAddress address) {
+        heard.add(time.nanos() / MS + "ms failed: " + address + " " + last.getMessage());
       }
     });
   }
@@ -108,7 +108,7 @@ class HappyEyeballsTest {
     connect(List.of(V6A, V4A));
     attempts.get(V6A).setFailure(new ConnectException("Network is unreachable"));
     attempts.get(V4A).setFailure(new ConnectException("Connection refused"));
-    assertEquals("0ms failed: Connection refused", heard.get(heard.size() - 1));
+    assertEquals("0ms failed: 192.168.5.100 Connection refused", heard.get(heard.size() - 1));
     time.advance(10_000 * MS);
     assertEquals(3, heard.size(), "nothing more: " + heard);
   }
@@ -120,5 +120,17 @@ class HappyEyeballsTest {
     assertEquals(List.of("0ms try 192.168.5.100", "0ms won 192.168.5.100"), heard);
     assertTrue(tracer.of(AppEvent.ConnectAttempt.class).isEmpty());
     assertFalse(time.pending() > 0 && heard.size() > 2);
+  }
+
+  @Test
+  void cancellingEndsTheRaceAndClosesWhatIsPending() {
+    HappyEyeballs race = connect(List.of(V6A, V4A));
+    time.advance(100 * MS);
+    race.cancel();
+    time.advance(1000 * MS);
+    assertEquals(1, attempts.size(), "no attempt after the cancel");
+    assertTrue(attempts.get(V6A).isCancelled());
+    assertFalse(attempts.get(V6A).trySuccess(), "a cancelled attempt cannot connect any more");
+    assertEquals(List.of("0ms try 2001:db8:5::100"), heard);
   }
 }

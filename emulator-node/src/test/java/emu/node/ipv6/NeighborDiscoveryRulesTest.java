@@ -233,4 +233,14 @@ class NeighborDiscoveryRulesTest {
         Ipv6Extensions.DESTINATION_OPTIONS, echoUpper));
     assertEquals(errors + 1, r1.ipv6().counters().icmpErrorsSent);
   }
+
+  @Test
+  void anIpv4MappedSourceIsAMartian() {
+    startAndSettle();
+    long sent = r1.ipv6().counters().sent;
+    r1.inject("eth0", echo(Ipv6Address.parse("::ffff:10.0.0.5"), R1, R1_MAC));
+    assertEquals(1, r1.drops(DropReason.IPV6_MARTIAN), "never on a wire (RFC 4291 2.5.5.2)");
+    lab.advance(S);
+    assertEquals(sent, r1.ipv6().counters().sent, "no answer");
+  }
 }

@@ -85,4 +85,19 @@ class TcpLayerTest {
       lab.runUntil(() -> tcp.connections().isEmpty(), 10 * S);
     }
   }
+
+  @Test
+  void ipv6AddressesGoThroughTheKeyedHashWhole() {
+    try (VirtualLab lab = VirtualLab.bulk(1, VirtualLab.DEFAULT_LATENCY_NANOS)) {
+      TcpLayer tcp = TcpEndToEndTest.topology(lab)[0].tcp();
+      IpAddress victim = IpAddress.parse("2001:db8:1::20");
+      // equal under a linear mix (hi * 31 + lo): the keyed hash must still tell them apart
+      IpAddress aimed = IpAddress.parse("2001:db8:66::ffff:ffff:f3c5:20");
+      IpAddress server = IpAddress.parse("2001:db8:5::100");
+      assertNotEquals(tcp.isn(victim, 40000, server, 443), tcp.isn(aimed, 40000, server, 443));
+      // the table key: addresses that differ only in their upper bits land apart
+      assertNotEquals(tcp.key(443, IpAddress.parse("2001:db8::20").hi(), IpAddress.parse("2001:db8::20").lo(), 5),
+          tcp.key(443, IpAddress.parse("2001:db9::20").hi(), IpAddress.parse("2001:db9::20").lo(), 5));
+    }
+  }
 }

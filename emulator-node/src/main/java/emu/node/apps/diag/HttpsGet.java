@@ -183,6 +183,8 @@ public final class HttpsGet implements Command {
     private PlaintextMeter meter;
     private SslHandler ssl;
     private String address;
+    /** The connection race while it runs (Happy Eyeballs), or null. */
+    private HappyEyeballs race;
     private boolean done;
 
     Fetch(HttpsTarget t, TlsContexts.Client tls, int bodyLines, long maxTimeNanos, boolean verbose, CommandIo io) {
@@ -216,7 +218,7 @@ public final class HttpsGet implements Command {
         io.out("* Host " + t.host() + " resolved to "
             + String.join(", ", addresses.stream().map(IpAddress::toString).toList()));
       }
-      HappyEyeballs.connect(time, tracer, t.host(), t.port(), addresses,
+      race = HappyEyeballs.connect(time, tracer, t.host(), t.port(), addresses,
           ip -> net.tcpClient().option(ChannelOption.ALLOW_HALF_CLOSURE, true)
               .handler(new ChannelInboundHandlerAdapter()).connect(new InetSocketAddress(ip.toInet(), t.port())),
           new HappyEyeballs.Listener() {
@@ -247,8 +249,8 @@ public final class HttpsGet implements Command {
             }
 
             @Override
-            public void failed(Throwable last) {
-              finish(1, "https-get: failed to connect to " + t.host() + " (" + address + ") port " + t.port() + ": "
+            public void failed(Throwable last, IpAddress ip) {
+              finish(1, "https-get: failed to connect to " + t.host() + " (" + ip + ") port " + t.port() + ": "
                   + connectFailure(last));
             }
           });
@@ -410,6 +412,9 @@ public final class HttpsGet implements Command {
       done = true;
       if (deadline != null) {
         deadline.cancel();
+      }
+      if (race != null) {
+        race.cancel(); // interrupted or out of time mid-race: no more attempts, none left open
       }
       if (line != null) {
         io.out(line);
