@@ -4,6 +4,7 @@ import emu.node.names.NameResolver;
 import emu.node.shell.CommandIo;
 import emu.node.wire.IpAddress;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -40,26 +41,10 @@ public final class ResolveThenRun {
   /** The same with every address of the name, in the order to try them (RFC 6724). */
   public static void startAddresses(NameResolver resolver, String name, CommandIo io, String tool, int failStatus,
                                     Consumer<List<IpAddress>> run) {
-    boolean[] cancelled = new boolean[1];
-    boolean[] resolved = new boolean[1];
-    io.onCancel(() -> {
-      if (!resolved[0]) {
-        cancelled[0] = true;
-        io.exit(1);
-      }
-    });
-    resolver.resolveAddresses(name, addresses -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        run.accept(addresses);
-      }
-    }, why -> {
-      resolved[0] = true;
-      if (!cancelled[0]) {
-        io.out(tool + ": " + name + ": " + why);
-        io.exit(failStatus);
-      }
-    });
+    resolveThen(io, (ok, fail) -> resolver.resolveAddresses(name, ok, fail), why -> {
+      io.out(tool + ": " + name + ": " + why);
+      io.exit(failStatus);
+    }, run);
   }
 
   /**
@@ -68,6 +53,15 @@ public final class ResolveThenRun {
    */
   public static void start(NameResolver resolver, String name, CommandIo io, Consumer<String> failed,
                            IntConsumer run) {
+    resolveThen(io, (ok, fail) -> resolver.resolve(name, ok::accept, fail), failed, run::accept);
+  }
+
+  /**
+   * Runs {@code lookup}, then {@code run} with its answer or {@code failed} with its reason; if
+   * the caller hangs up before the answer, the command exits 1 at once and neither happens.
+   */
+  private static <A> void resolveThen(CommandIo io, BiConsumer<Consumer<A>, Consumer<String>> lookup,
+                                      Consumer<String> failed, Consumer<A> run) {
     boolean[] cancelled = new boolean[1];
     boolean[] resolved = new boolean[1];
     io.onCancel(() -> {
@@ -76,10 +70,10 @@ public final class ResolveThenRun {
         io.exit(1);
       }
     });
-    resolver.resolve(name, address -> {
+    lookup.accept(answer -> {
       resolved[0] = true;
       if (!cancelled[0]) {
-        run.accept(address);
+        run.accept(answer);
       }
     }, why -> {
       resolved[0] = true;

@@ -1,16 +1,16 @@
 package emu.node.ipv6;
 
 import emu.node.stack.DropReason;
+import emu.node.stack.Listeners;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
+import emu.node.stack.TokenBucket;
 import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * ICMPv6 (RFC 4443): checks what arrives (length, checksum over the pseudo-header), answers echo
@@ -32,27 +32,22 @@ final class Icmpv6 {
   private final Icmpv6Packet icmp = new Icmpv6Packet();
   private final Icmpv6Packet built = new Icmpv6Packet();
   private final Ipv6Extensions ext = new Ipv6Extensions();
-  private Icmpv6Listener[] listeners = new Icmpv6Listener[0];
-  private double tokens = BURST;
-  private long lastRefill;
+  private final Listeners<Icmpv6Listener> listeners = new Listeners<>(Icmpv6Listener[]::new);
+  private final TokenBucket errors;
 
   Icmpv6(Ipv6Layer layer, NetworkStack stack, Ipv6Observer observer) {
     this.layer = layer;
     this.stack = stack;
     this.observer = observer;
-    this.lastRefill = stack.time().nanos();
+    this.errors = new TokenBucket(stack.time(), RATE_PER_SECOND, BURST);
   }
 
   void addListener(Icmpv6Listener l) {
-    List<Icmpv6Listener> list = new ArrayList<>(List.of(listeners));
-    list.add(l);
-    listeners = list.toArray(new Icmpv6Listener[0]);
+    listeners.add(l);
   }
 
   void removeListener(Icmpv6Listener l) {
-    List<Icmpv6Listener> list = new ArrayList<>(List.of(listeners));
-    list.remove(l);
-    listeners = list.toArray(new Icmpv6Listener[0]);
+    listeners.remove(l);
   }
 
   /** An ICMPv6 message for this node at {@code at} ({@code length} bytes) in the packet at {@code ipStart}; owns {@code buf}. */
@@ -75,7 +70,7 @@ final class Icmpv6 {
     if (type == Icmpv6Packet.TYPE_ECHO_REQUEST) {
       echoReply(nic);
     } else if (type == Icmpv6Packet.TYPE_ECHO_REPLY || icmp.isError()) {
-      for (Icmpv6Listener l : listeners) {
+      for (Icmpv6Listener l : listeners.array()) {
         l.onIcmpv6(ip, icmp);
       }
     }
@@ -117,7 +112,7 @@ final class Icmpv6 {
     if (isErrorOrRedirect(original, ipStart)) {
       return; // never an error about an error (2.4 e.1) or a redirect
     }
-    if (!takeToken()) {
+    if (!errors.take()) {
       layer.counters().icmpRateLimited++;
       return;
     }
@@ -181,16 +176,5 @@ final class Icmpv6 {
     echo.type(Icmpv6Packet.TYPE_ECHO_REQUEST).code(0).echo(ident, seq);
     return layer.output().send(null, dst, nic, Ipv6Extensions.ICMPV6, hopLimit, msg,
         (b, s, l, pseudo) -> echo.wrap(b, s, l).fillChecksum(pseudo));
-  }
-
-  private boolean takeToken() {
-    long now = stack.time().nanos();
-    tokens = Math.min(BURST, tokens + (now - lastRefill) * RATE_PER_SECOND / 1e9);
-    lastRefill = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
-    }
-    return false;
   }
 }

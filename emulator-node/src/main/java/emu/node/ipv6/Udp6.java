@@ -3,7 +3,7 @@ package emu.node.ipv6;
 import emu.node.stack.DropReason;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
-import emu.node.stack.Udp;
+import emu.node.stack.EphemeralPorts;
 import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
@@ -34,23 +34,12 @@ public final class Udp6 implements Ipv6Protocol {
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
   public int bind(int port, Udp6Listener listener) {
-    if (port == 0) {
-      int range = Udp.EPHEMERAL_HIGH - Udp.EPHEMERAL_LOW + 1;
-      int start = layer.stack().random().nextInt(range);
-      for (int i = 0; i < range; i++) {
-        int p = Udp.EPHEMERAL_LOW + (start + i) % range;
-        if (!ports.containsKey(p)) {
-          ports.put(p, listener);
-          return p;
-        }
-      }
+    int p = port != 0 ? port : EphemeralPorts.pick(layer.stack().random(), ports::containsKey);
+    if (p < 0 || ports.containsKey(p)) {
       return -1;
     }
-    if (ports.containsKey(port)) {
-      return -1;
-    }
-    ports.put(port, listener);
-    return port;
+    ports.put(p, listener);
+    return p;
   }
 
   public void unbind(int port) {

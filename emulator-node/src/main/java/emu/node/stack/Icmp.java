@@ -4,8 +4,6 @@ import emu.node.wire.IcmpPacket;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * ICMP (RFC 792): answers echo requests, passes replies and errors to listeners, and sends
@@ -27,28 +25,22 @@ public final class Icmp {
   private final Ipv4Packet quoted = new Ipv4Packet();
   private final IcmpPacket icmp = new IcmpPacket();
   private final IcmpPacket built = new IcmpPacket();
-  /** Copied on change, so a listener may remove itself while being called. */
-  private IcmpListener[] listeners = new IcmpListener[0];
-  private double tokens = BURST;
-  private long lastRefill;
+  private final Listeners<IcmpListener> listeners = new Listeners<>(IcmpListener[]::new);
+  private final TokenBucket errors;
 
   Icmp(NetworkStack stack, Ipv4Output output, IcmpObserver observer) {
     this.stack = stack;
     this.output = output;
     this.observer = observer;
-    this.lastRefill = stack.time().nanos();
+    this.errors = new TokenBucket(stack.time(), RATE_PER_SECOND, BURST);
   }
 
   public void addListener(IcmpListener l) {
-    List<IcmpListener> list = new ArrayList<>(List.of(listeners));
-    list.add(l);
-    listeners = list.toArray(new IcmpListener[0]);
+    listeners.add(l);
   }
 
   public void removeListener(IcmpListener l) {
-    List<IcmpListener> list = new ArrayList<>(List.of(listeners));
-    list.remove(l);
-    listeners = list.toArray(new IcmpListener[0]);
+    listeners.remove(l);
   }
 
   void input(Nic nic, ByteBuf buf, int ipStart, boolean broadcast) {
@@ -67,7 +59,7 @@ public final class Icmp {
         echoReply(ip, icmp);
       }
     } else {
-      for (IcmpListener l : listeners) {
+      for (IcmpListener l : listeners.array()) {
         l.onIcmp(ip, icmp);
       }
     }
@@ -106,7 +98,7 @@ public final class Icmp {
         return; // never an error about an error (RFC 1122 3.2.2)
       }
     }
-    if (!takeToken()) {
+    if (!errors.take()) {
       stack.counters().icmpRateLimited++;
       return;
     }
@@ -134,16 +126,5 @@ public final class Icmp {
     IcmpPacket.Repr.echo(IcmpPacket.TYPE_ECHO_REQUEST, ident, seq)
         .emit(built.wrap(msg, msg.readerIndex(), msg.readableBytes()));
     return output.send(0, dst, Ipv4Packet.PROTO_ICMP, ttl, true, msg, TransportChecksum.NONE);
-  }
-
-  private boolean takeToken() {
-    long now = stack.time().nanos();
-    tokens = Math.min(BURST, tokens + (now - lastRefill) * RATE_PER_SECOND / 1e9);
-    lastRefill = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return true;
-    }
-    return false;
   }
 }

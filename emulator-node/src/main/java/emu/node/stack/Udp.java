@@ -12,8 +12,8 @@ import io.netty.util.collection.IntObjectHashMap;
  * 32768-60999 (RFC 6056 algorithm 1).
  */
 public final class Udp {
-  public static final int EPHEMERAL_LOW = 32768;
-  public static final int EPHEMERAL_HIGH = 60999;
+  public static final int EPHEMERAL_LOW = EphemeralPorts.LOW;
+  public static final int EPHEMERAL_HIGH = EphemeralPorts.HIGH;
 
   private final NetworkStack stack;
   private final Ipv4Output output;
@@ -33,23 +33,12 @@ public final class Udp {
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
   public int bind(int port, UdpListener listener) {
-    if (port == 0) {
-      int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-      int start = stack.random().nextInt(range);
-      for (int i = 0; i < range; i++) {
-        int p = EPHEMERAL_LOW + (start + i) % range;
-        if (!ports.containsKey(p)) {
-          ports.put(p, listener);
-          return p;
-        }
-      }
+    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(), ports::containsKey);
+    if (p < 0 || ports.containsKey(p)) {
       return -1;
     }
-    if (ports.containsKey(port)) {
-      return -1;
-    }
-    ports.put(port, listener);
-    return port;
+    ports.put(p, listener);
+    return p;
   }
 
   public void unbind(int port) {

@@ -5,6 +5,7 @@ import emu.node.ipv6.Ipv6InterfaceAddress;
 import emu.node.ipv6.Ipv6Layer;
 import emu.node.ipv6.Ipv6Route;
 import emu.node.stack.DropReason;
+import emu.node.stack.EphemeralPorts;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.Route;
@@ -37,8 +38,8 @@ import java.util.Objects;
  * node's event loop.
  */
 public final class TcpLayer {
-  public static final int EPHEMERAL_LOW = 32768;
-  public static final int EPHEMERAL_HIGH = 60999;
+  public static final int EPHEMERAL_LOW = EphemeralPorts.LOW;
+  public static final int EPHEMERAL_HIGH = EphemeralPorts.HIGH;
 
   private final NetworkStack stack;
   private final TcpObserver observer;
@@ -207,19 +208,9 @@ public final class TcpLayer {
     if (!mine) {
       throw new IllegalStateException("Cannot assign requested address");
     }
-    int p = port;
-    if (p == 0) {
-      int range = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
-      int startAt = stack.random().nextInt(range);
-      for (int i = 0; i < range && p == 0; i++) {
-        int candidate = EPHEMERAL_LOW + (startAt + i) % range;
-        if (!listeners.containsKey(candidate)) {
-          p = candidate;
-        }
-      }
-      if (p == 0) {
-        throw new IllegalStateException("Cannot assign requested address");
-      }
+    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(), listeners::containsKey);
+    if (p < 0) {
+      throw new IllegalStateException("Cannot assign requested address");
     }
     for (TcpListenSocket l = listeners.get(p); l != null; l = l.nextOnPort) {
       if (l.overlaps(local)) {
