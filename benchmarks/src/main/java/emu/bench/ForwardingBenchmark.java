@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The router's per-packet forwarding path, in memory on one core: Ethernet check, IPv4
  * validation and header checksum verification, longest-prefix route lookup, TTL decrement with
- * incremental checksum update, neighbour lookup, MAC rewrite, hand-off to the egress endpoint.
+ * incremental checksum update, neighbour lookup, MAC rewrite, hand-off to the egress endpoint;
+ * with {@code family=6} IPv6's (header check, hop limit, no checksum to update).
  * The egress endpoint here keeps the frame so the same buffer is forwarded again; run with
  * {@code -prof gc} to see the allocation rate per operation (it should be 0).
  */
@@ -34,11 +35,15 @@ public class ForwardingBenchmark {
   @Param({"64", "1500"})
   int frameSize;
 
+  /** 4 or 6: the same router forwarding IPv4 or IPv6. */
+  @Param({"4", "6"})
+  int family;
+
   private OneRouter r;
 
   @Setup(Level.Trial)
   public void setup() {
-    r = new OneRouter(frameSize, new VirtualTime(), e -> e);
+    r = new OneRouter(frameSize, new VirtualTime(), e -> e, emu.node.stack.StackObserver.OFF, family == 6);
   }
 
   @TearDown(Level.Trial)

@@ -6,6 +6,9 @@ import emu.link.LinkEndpoint;
 import emu.link.time.VirtualTime;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.ipv6.Ipv6Interface;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6Observer;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -13,6 +16,10 @@ import emu.node.stack.StackObserver;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
+import emu.node.wire.Ipv6Extensions;
+import emu.node.wire.Ipv6Packet;
 import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -25,6 +32,10 @@ import java.util.function.UnaryOperator;
  * permanent neighbour on eth1, and one IPv4/UDP frame from 192.168.1.100 (UDP 40000 > 9, zero
  * payload, checksum filled in) that {@link #forward} sends through the router again and again.
  * The stack reports to a {@link StackObserver}: {@link StackObserver#OFF} unless given one.
+ *
+ * <p>With {@code ipv6} the same in IPv6: eth0 2001:db8:1::1/64, eth1 2001:db8:5::1/64, routes
+ * 2001:db8:10::/48 and ::/0, 2001:db8:5::100 a permanent neighbour, and an IPv6/UDP frame from
+ * 2001:db8:1::100 (no extension headers) whose hop limit {@link #forward} restores.
  */
 final class OneRouter {
   /** An endpoint that keeps the last frame it is sent, so the benchmark can forward it again. */
@@ -70,6 +81,7 @@ final class OneRouter {
   final Nic in;
   final Nic out;
   private final ByteBuf frame;
+  private final boolean ipv6;
   private final int ttlWord;
   private final int checksum;
 
@@ -83,6 +95,13 @@ final class OneRouter {
    * @param observer what the router's stack reports to (e.g. {@code StackTrace.of(tracer)})
    */
   OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress, StackObserver observer) {
+    this(frameSize, time, wrapEgress, observer, false);
+  }
+
+  /** @param ipv6 forward IPv6 instead of IPv4 */
+  OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress, StackObserver observer,
+            boolean ipv6) {
+    this.ipv6 = ipv6;
     router = new NetworkStack("r1", time, new SplittableRandom(1), observer,
         PooledByteBufAllocator.DEFAULT, true, NeighborCache.Params.LINUX);
     in = router.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("192.168.1.1/24"), ingress);
@@ -94,6 +113,12 @@ final class OneRouter {
     frame = PooledByteBufAllocator.DEFAULT.directBuffer(frameSize);
     frame.setZero(0, frameSize);
     frame.writerIndex(frameSize);
+    if (ipv6) {
+      ipv6Router();
+      ttlWord = 64;
+      checksum = 0;
+      return;
+    }
     new EthernetFrame.Repr(new MacAddress(0x020000000400L), new MacAddress(0x020000000100L),
         EthernetFrame.ETHERTYPE_IPV4).emit(new EthernetFrame().wrap(frame));
     Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LEN);
@@ -105,8 +130,36 @@ final class OneRouter {
     checksum = frame.getUnsignedShort(EthernetFrame.HEADER_LEN + Ipv4Packet.CHECKSUM);
   }
 
-  /** Restores what forwarding changed (destination MAC, TTL, checksum, reader index), forwards again. */
+  /** The IPv6 side: the layer, its routes and neighbour, and the frame. */
+  private void ipv6Router() {
+    Ipv6Layer v6 = new Ipv6Layer(router, Ipv6Observer.OFF);
+    v6.enable(in, java.util.List.of(Ipv6Cidr.parse("2001:db8:1::1/64")), false);
+    Ipv6Interface eth1 = v6.enable(out, java.util.List.of(Ipv6Cidr.parse("2001:db8:5::1/64")), false);
+    v6.addRoute(Ipv6Cidr.parse("2001:db8:10::/48"), Ipv6Address.parse("2001:db8:5::2"), null, 1024);
+    v6.addRoute(Ipv6Cidr.parse("::/0"), Ipv6Address.parse("2001:db8:5::3"), null, 1024);
+    Ipv6Address dst = Ipv6Address.parse("2001:db8:5::100");
+    eth1.neighbors().addPermanent(dst.hi(), dst.lo(), 0x020000000500L);
+    v6.start(); // (duplicate address detection never finishes: the clock is not moved; forwarding needs none)
+    new EthernetFrame.Repr(new MacAddress(0x020000000400L), new MacAddress(0x020000000100L),
+        EthernetFrame.ETHERTYPE_IPV6).emit(new EthernetFrame().wrap(frame));
+    Ipv6Packet ip = new Ipv6Packet().wrap(frame, EthernetFrame.HEADER_LEN);
+    int payload = frame.writerIndex() - EthernetFrame.HEADER_LEN - Ipv6Packet.HEADER_LEN;
+    Ipv6Address src = Ipv6Address.parse("2001:db8:1::100");
+    new Ipv6Packet.Repr(src, dst, Ipv6Extensions.UDP, 64, 0, 0, payload).emit(ip);
+    UdpDatagram udp = new UdpDatagram().wrap(frame, ip.payloadIndex(), payload);
+    udp.srcPort(40000).dstPort(9).length(payload)
+        .fillChecksum(Ipv6Packet.pseudoHeader(src, dst, payload, Ipv6Extensions.UDP));
+  }
+
+  /** Restores what forwarding changed (destination MAC, TTL or hop limit, checksum, reader index), forwards again. */
   ByteBuf forward() {
+    if (ipv6) {
+      MacAddress.write(frame, EthernetFrame.DST, 0x020000000400L);
+      frame.setByte(EthernetFrame.HEADER_LEN + Ipv6Packet.HOP_LIMIT, ttlWord);
+      frame.readerIndex(0);
+      router.input(in, frame);
+      return egress.last;
+    }
     MacAddress.write(frame, EthernetFrame.DST, 0x020000000400L);
     frame.setShort(EthernetFrame.HEADER_LEN + Ipv4Packet.TTL, ttlWord);
     frame.setShort(EthernetFrame.HEADER_LEN + Ipv4Packet.CHECKSUM, checksum);

@@ -4,6 +4,7 @@ import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.wire.Icmpv6Packet;
+import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
@@ -60,7 +61,7 @@ final class Ipv6Input {
         return;
       }
     } else {
-      Ipv6InterfaceAddress a = layer.localAddressAt(frame, ipStart + Ipv6Packet.DST);
+      Ipv6InterfaceAddress a = layer.localAddress(dstHi, dstLo);
       // a tentative address takes neighbour discovery only (RFC 4862 5.4)
       forMe = a != null && (a.usable() || isNdp(frame, ipStart));
       if (a != null && !forMe) {
@@ -143,15 +144,19 @@ final class Ipv6Input {
 
   /** RFC 8200 and RFC 4443 3: a router passes a packet on, or says why it cannot. */
   private void forward(Nic in, ByteBuf frame, int ipStart) {
-    if (ip.src().isUnspecified() || ip.dst().isLoopback() || ip.dst().isUnspecified()) {
+    // addresses read as longs: the forwarding path builds no objects
+    long srcHi = ip.srcHi();
+    long dstHi = ip.dstHi();
+    long dstLo = ip.dstLo();
+    if (srcHi == 0 && ip.srcLo() == 0 || dstHi == 0 && (dstLo == 0 || dstLo == 1)) {
       layer.drop(in, frame, DropReason.IPV6_MARTIAN); // never forwarded (RFC 4291 2.5.2, 2.5.3)
       return;
     }
-    if (ip.dst().isLinkLocal()) {
+    if (Ipv6Address.isLinkLocal(dstHi)) {
       layer.drop(in, frame, DropReason.IPV6_NOT_FOR_US); // link-local: never beyond its link
       return;
     }
-    if (ip.src().isLinkLocal()) {
+    if (Ipv6Address.isLinkLocal(srcHi)) {
       layer.icmp().sendError(frame, ipStart, in, false, Icmpv6Packet.TYPE_DEST_UNREACHABLE, 2, 0); // beyond scope
       layer.drop(in, frame, DropReason.IPV6_NOT_FOR_US);
       return;
@@ -175,7 +180,7 @@ final class Ipv6Input {
       return;
     }
     long now = stack.time().nanos();
-    Ipv6Route route = layer.routes().lookup(ip.dstHi(), ip.dstLo(), now);
+    Ipv6Route route = layer.routes().lookup(dstHi, dstLo, now);
     if (route == null) {
       layer.icmp().sendError(frame, ipStart, in, false, Icmpv6Packet.TYPE_DEST_UNREACHABLE,
           Icmpv6Packet.CODE_NO_ROUTE, 0);
@@ -198,7 +203,7 @@ final class Ipv6Input {
     if (route.gateway() != null) {
       layer.output().transmit(out, route.gateway().hi(), route.gateway().lo(), frame);
     } else {
-      layer.output().transmit(out, ip.dstHi(), ip.dstLo(), frame);
+      layer.output().transmit(out, dstHi, dstLo, frame);
     }
   }
 }

@@ -241,10 +241,10 @@ public final class Ipv6Layer {
     return null;
   }
 
-  /** The node's address (any state) in the 16 bytes at {@code index}, without allocating, or null. */
-  Ipv6InterfaceAddress localAddressAt(ByteBuf buf, int index) {
+  /** The node's address {@code hi:lo} (any state), without allocating, or null. */
+  Ipv6InterfaceAddress localAddress(long hi, long lo) {
     for (int i = 0; i < interfaces.size(); i++) {
-      Ipv6InterfaceAddress x = interfaces.get(i).findAt(buf, index);
+      Ipv6InterfaceAddress x = interfaces.get(i).find(hi, lo);
       if (x != null) {
         return x;
       }

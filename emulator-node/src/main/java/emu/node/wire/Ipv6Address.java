@@ -81,6 +81,11 @@ public record Ipv6Address(long hi, long lo) implements Comparable<Ipv6Address> {
 
   /** fe80::/10. */
   public boolean isLinkLocal() {
+    return isLinkLocal(hi);
+  }
+
+  /** fe80::/10, from an address's upper half (no object needed: the forwarding path asks). */
+  public static boolean isLinkLocal(long hi) {
     return (hi >>> 54) == (0xFE80L >>> 6);
   }
 
