@@ -1,6 +1,7 @@
 package emu.control.cli;
 
 import emu.control.lab.LabLauncher;
+import emu.control.topology.Families;
 import emu.control.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,6 +19,11 @@ final class LabStart {
       description = "Write a pcap per interface (default: on).")
   boolean capture;
 
+  @Option(names = "--family", paramLabel = "4|6",
+      description = "Keep one address family of a dual-stack lab: 4 for the classic IPv4 story, 6 for an IPv6-only "
+          + "network (default: both, as the file says).")
+  Integer family;
+
   /** The topology FILE holds, once {@link #load} said yes. */
   Topology topo;
   /** {@code --out}, else {@code runs/NAME-TIMESTAMP}. */
@@ -33,6 +39,15 @@ final class LabStart {
     topo = Topologies.load(file, err);
     if (topo == null) {
       return false;
+    }
+    if (family != null) {
+      if (family != 4 && family != 6) {
+        err.println("emu: --family takes 4 or 6, not " + family);
+        return false;
+      }
+      int printed = topo.warnings().size();
+      topo = Families.only(topo, family);
+      topo.warnings().stream().skip(printed).forEach(w -> err.println("warning: " + w));
     }
     outDir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     this.seed = seed != null ? seed : new SecureRandom().nextLong();

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The main job: {@code ./emu run} with no argument tells the seed's whole connection process
- * with the real values of the run, phase after phase, and the captures agree with the story.
+ * with the real values of the run, phase after phase, and the captures agree with the story: the
+ * classic IPv4 story with {@code --family 4}, what a dual-stack laptop does by default (IPv6
+ * first), and an IPv6-only network with {@code --family 6}.
  */
 class SeedScenarioTest {
   @TempDir
@@ -65,7 +67,7 @@ class SeedScenarioTest {
 
   @Test
   void theSeedConnectionProcessIsNarratedInOrderAndMatchesTheCaptures(@TempDir Path out) throws Exception {
-    String console = emu(0, "run", "--out", out.toString(), "--seed", "3");
+    String console = emu(0, "run", "--family", "4", "--out", out.toString(), "--seed", "3");
     assertTrue(console.contains("1/1 steps succeeded"), console);
     String narrative = Files.readString(out.resolve("narrative.txt"));
     Story s = new Story(narrative.substring(narrative.indexOf("step 1/1")));
@@ -153,8 +155,66 @@ class SeedScenarioTest {
   }
 
   @Test
+  void theDualStackSeedRunConnectsOverIpv6FirstAndSolicitsTheRouter(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "--out", out.toString(), "--seed", "3");
+    assertTrue(console.contains("1/1 steps succeeded"), console);
+    assertTrue(console.contains("*   Trying [2001:db8:5::100]:443..."), console);
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    Story s = new Story(narrative.substring(narrative.indexOf("step 1/1")));
+    s.next("AAAA answer", "client +DNS answer id 0x[0-9a-f]{4}: payroll\\.corp\\.com AAAA 2001:db8:5::100");
+    s.next("both families", "client +resolves payroll\\.corp\\.com to 2001:db8:5::100, 192\\.168\\.5\\.100; will try "
+        + "IPv6 first \\(RFC 6724");
+    s.next("routing decision", "client +routing decision for 2001:db8:5::100: matched 'default via 2001:db8:1::1 dev "
+        + "eth0[^']*'; my address 2001:db8:1::100/64 is in 2001:db8:1::/64; 2001:db8:5::100 is not");
+    String syn = s.next("TCP SYN in IPv6", "client +encapsulates: TCP (\\d+) > 443 \\[S\\], seq \\d+.* inside an IPv6 header "
+        + "2001:db8:1::100 > 2001:db8:5::100 \\(hop limit 64").group(1);
+    s.next("solicits the router", "client +neighbour solicitation on eth0: who has 2001:db8:1::1 tell 2001:db8:1::100 "
+        + "\\(to its solicited-node multicast group ff02::1:ff00:1");
+    String r1Mac = s.next("router answers", "client +hears a neighbour advertisement on eth0: 2001:db8:1::1 is at "
+        + "([0-9a-f:]{17})").group(1);
+    s.next("Ethernet frame", "client +frames it: Ethernet 02:00:00:00:01:00 > " + r1Mac + ", IPv6 \\(EtherType 0x86dd\\), "
+        + "\\d+ bytes \\[2001:db8:1::100 > 2001:db8:5::100: TCP " + syn + " > 443 \\[S\\]");
+    s.next("router forwards", "r1 +routes 2001:db8:5::100: longest match '2001:db8:5::/64 dev eth1[^']*'; hop limit 64 -> 63 "
+        + "\\(IPv6 has no header checksum to update\\)");
+    s.next("ESTAB", "client +TCP \\[2001:db8:1::100\\]:" + syn + " > \\[2001:db8:5::100\\]:443 SYN-SENT -> ESTAB");
+    s.next("ClientHello", "client +sends ClientHello");
+    s.next("response", "payroll +answers 200 OK");
+    assertFalse(narrative.contains("who has 2001:db8:5::100 tell 2001:db8:1::100"), "the client never solicits the server");
+
+    Path tshark = Tools.require("tshark");
+    try (var st = Files.list(out)) {
+      for (Path pcap : st.filter(p -> p.toString().endsWith(".pcap")).toList()) {
+        var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+            "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+            "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
+        assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
+      }
+    }
+    var forwarded = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth1.pcap").toString(),
+        "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "eth.type", "-e", "ipv6.hlim",
+        "-e", "tcp.srcport"), 60);
+    assertEquals("0x86dd\t63\t" + syn, forwarded.output().trim().lines().findFirst().orElse(""));
+    var ns = Tools.run(List.of(tshark.toString(), "-r", out.resolve("client-eth0.pcap").toString(),
+        "-Y", "icmpv6.type==135 && icmpv6.nd.ns.target_address==2001:db8:1::1", "-T", "fields", "-e", "eth.dst"), 60);
+    assertTrue(ns.output().contains("33:33:ff:00:00:01"), "the solicitation goes to the solicited-node group: " + ns.output());
+  }
+
+  @Test
+  void anIpv6OnlyRunWithFamily6(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "--family", "6", "--out", out.toString(), "--no-capture");
+    assertTrue(console.contains("1/1 steps succeeded"), console);
+    assertTrue(console.contains("Host payroll.corp.com resolved to 2001:db8:5::100\n"), console);
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    Story s = new Story(narrative.substring(narrative.indexOf("step 1/1")));
+    s.next("DNS over IPv6", "client +sends DNS query id 0x[0-9a-f]{4} AAAA\\? payroll\\.corp\\.com to 2001:db8:1::53");
+    s.next("forwarder over IPv6", "resolver +AAAA\\? payroll\\.corp\\.com: cache miss; forwards to 2001:db8:5::53");
+    s.next("response", "payroll +answers 200 OK");
+    assertFalse(narrative.contains("ARP request"), "no IPv4 at all: nobody ARPs");
+  }
+
+  @Test
   void theInternetScenarioRunsTheSameWayAcrossSeveralRouters(@TempDir Path out) throws Exception {
-    String console = emu(0, "run", "configs/internet.yml", "--out", out.toString(), "--no-capture");
+    String console = emu(0, "run", "configs/internet.yml", "--family", "4", "--out", out.toString(), "--no-capture");
     assertTrue(console.contains("SSL connection using TLSv1.3"), console);
     assertTrue(console.contains("< HTTP/1.1 200 OK"), console);
     assertTrue(console.contains(" 4  www (203.0.113.15)  "), console);
