@@ -181,7 +181,7 @@ public final class LabPlanner {
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
-          n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
+          n.nameserver() == null ? null : List.of(n.nameserver()), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
           n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
