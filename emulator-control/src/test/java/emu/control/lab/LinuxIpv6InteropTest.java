@@ -132,18 +132,8 @@ class LinuxIpv6InteropTest {
     assertTrue(narrative.lines().noneMatch(l -> l.contains("ff02::16")), "MLD in the narrative beyond the switch");
 
     // (e) Every capture passes tshark's checks (ICMPv6 checksums included: tshark checks them).
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
+    List<Path> pcaps = Tools.assertCapturesClean(out);
     assertEquals(6, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
     // kern's side of the switch shows the whole exchange: its router solicitation, r1's
     // advertisement of 2001:db8:1::/64, the kernel's check of its new address (from ::, with
     // the nonce of RFC 7527), and the echo replies coming back with hop limit 63.
@@ -257,18 +247,8 @@ class LinuxIpv6InteropTest {
     // included). The bulk ports are decoded as plain data: random payload otherwise now and then
     // looks like some protocol to tshark's heuristics (Thrift), which then reports its errors.
     Path tshark = Tools.require("tshark");
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
+    List<Path> pcaps = Tools.assertCapturesClean(out, "-d", "tcp.port==5201,data", "-d", "tcp.port==5202,data");
     assertEquals(6, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-d", "tcp.port==5201,data",
-          "-d", "tcp.port==5202,data", "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
     // On kern's port of the switch: emu's SYN-ACK (bulk) and SYN (bulk client) offer MSS 1440,
     // the IPv6 MTU less 60, window scale 7, SACK and timestamps, as the kernel's SYNs do.
     Path p1 = out.resolve("sw1-p1.pcap");
@@ -391,18 +371,8 @@ class LinuxIpv6InteropTest {
       assertEquals(0, down.exit(), down.err());
     }
     Path tshark = Tools.require("tshark");
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
+    List<Path> pcaps = Tools.assertCapturesClean(out);
     assertEquals(7, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
     // At the server's switch port, every DNS message is over IPv6, UDP (17) and TCP (6) alike, and
     // the kernel's queries arrive one hop away (hop limit 63).
     String dns = fields(tshark, out.resolve("sw5-p2.pcap"), "dns", "eth.type", "ipv6.nxt", "dns.flags.response",

@@ -27,6 +27,11 @@ class Ipv6TopologyTest {
         """.formatted(settings);
   }
 
+  /** A lab with one host whose eth0 (line 7) has {@code settings}, and {@code more} node settings from line 8 on. */
+  private static String host(String settings, String more) {
+    return host(settings) + more.indent(6);
+  }
+
   /** Host h1 (eth0 dual stack, eth1 IPv6 only) with {@code more} node settings from line 9 on. */
   private static String twoLegs(String more) {
     return """
@@ -187,16 +192,7 @@ class Ipv6TopologyTest {
 
   @Test
   void linkLocalNextHopNeedsIpv6OnItsInterface() {
-    only("""
-        name: lab
-        topology:
-          nodes:
-            h1:
-              kind: host
-              interfaces:
-                eth0: {address: 192.168.1.10/24}
-              gateway: 'fe80::1%eth0'
-        """, 8, "gateway fe80::1%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
+    only(host("address: 192.168.1.10/24", "gateway: 'fe80::1%eth0'"), 8, "gateway fe80::1%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
   }
 
   @Test
@@ -281,36 +277,12 @@ class Ipv6TopologyTest {
 
   @Test
   void aNameserverTheNodeCannotReach() {
-    only("""
-        name: lab
-        topology:
-          nodes:
-            h1:
-              kind: host
-              interfaces:
-                eth0: {address: 192.168.1.10/24}
-              nameserver: [192.168.1.53, '2001:db8:5::53']
-        """, 8, "nameserver 2001:db8:5::53 of node h1 is an IPv6 address, and the node has no IPv6");
-    only("""
-        name: lab
-        topology:
-          nodes:
-            h1:
-              kind: host
-              interfaces:
-                eth0: {address: 2001:db8:1::10/64}
-              nameserver: 192.168.1.53
-        """, 8, "nameserver 192.168.1.53 of node h1 is an IPv4 address, and the node has no IPv4 address");
-    only("""
-        name: lab
-        topology:
-          nodes:
-            h1:
-              kind: host
-              interfaces:
-                eth0: {address: 192.168.1.10/24}
-              nameserver: 'fe80::53%eth0'
-        """, 8, "nameserver fe80::53%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
+    only(host("address: 192.168.1.10/24", "nameserver: [192.168.1.53, '2001:db8:5::53']"), 8,
+        "nameserver 2001:db8:5::53 of node h1 is an IPv6 address, and the node has no IPv6");
+    only(host("address: 2001:db8:1::10/64", "nameserver: 192.168.1.53"), 8,
+        "nameserver 192.168.1.53 of node h1 is an IPv4 address, and the node has no IPv4 address");
+    only(host("address: 192.168.1.10/24", "nameserver: 'fe80::53%eth0'"), 8,
+        "nameserver fe80::53%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
   }
 
   @Test

@@ -139,7 +139,8 @@ public final class DnsServer {
       boolean v6 = server.udp6Bound;
       tracer.emit(server.handler instanceof Authority a
           ? new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, a.origins(), null, v6)
-          : new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, config.upstream(), v6));
+          : new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, ((Forwarder) server.handler).upstream().toString(),
+              v6));
     }
     return server;
   }
@@ -209,40 +210,33 @@ public final class DnsServer {
   // =========================================================================================
 
   private void onUdp(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
-    counters.udpQueries++;
-    byte[] bytes = bytes(payload);
-    IpAddress client = IpAddress.of(srcIp);
-    if (srcPort == 0) {
-      drop(bytes.length, client, srcPort, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
-      return;
-    }
     // Answer from the address the query was sent to, so the client's RFC 5452 check passes.
     int from = stack.isLocal(dstIp) ? dstIp : 0;
-    handle(bytes, new UdpResponder(client, srcPort, wire -> {
-      ByteBuf b = stack.allocate(wire.length);
-      b.writeBytes(wire);
-      stack.udp().send(from, PORT, srcIp, srcPort, 64, b);
-    }));
+    onDatagram(IpAddress.of(srcIp), srcPort, payload, b -> stack.udp().send(from, PORT, srcIp, srcPort, 64, b));
   }
 
   private void onUdp6(Ipv6Address src, int srcPort, Ipv6Address dst, int dstPort, ByteBuf payload) {
-    counters.udpQueries++;
     counters.udp6Queries++;
-    byte[] bytes = bytes(payload);
-    IpAddress client = IpAddress.of(src);
-    if (srcPort == 0) {
-      drop(bytes.length, client, srcPort, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
-      return;
-    }
     // From the address asked (source selection picks one for a multicast query); a link-local
     // client is answered on the link its query came in by.
     Ipv6Address from = ipv6.localAddress(dst) != null ? dst : null;
     Nic zone = src.isLinkLocal() || dst.isLinkLocal() ? ipv6.udp().arrival() : null;
-    handle(bytes, new UdpResponder(client, srcPort, wire -> {
-      ByteBuf b = stack.allocate(wire.length);
-      b.writeBytes(wire);
-      ipv6.udp().send(from, PORT, src, zone, srcPort, ipv6.hopLimit(), b);
-    }));
+    onDatagram(IpAddress.of(src), srcPort, payload,
+        b -> ipv6.udp().send(from, PORT, src, zone, srcPort, ipv6.hopLimit(), b));
+  }
+
+  /**
+   * A datagram from {@code client}:{@code port}, of either family: dropped if it comes from port
+   * 0, else handled; {@code send} sends an answer (a buffer made as {@code stack.allocate} makes it).
+   */
+  private void onDatagram(IpAddress client, int port, ByteBuf payload, java.util.function.Consumer<ByteBuf> send) {
+    counters.udpQueries++;
+    byte[] bytes = bytes(payload);
+    if (port == 0) {
+      drop(bytes.length, client, port, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
+      return;
+    }
+    handle(bytes, new UdpResponder(client, port, wire -> send.accept(stack.allocate(wire.length).writeBytes(wire))));
   }
 
   private static byte[] bytes(ByteBuf payload) {

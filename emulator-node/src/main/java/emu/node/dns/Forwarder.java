@@ -64,6 +64,11 @@ final class Forwarder implements QueryHandler {
     return cache;
   }
 
+  /** The upstream server. */
+  Nameserver upstream() {
+    return upstream;
+  }
+
   ResolverCounters upstreamCounters() {
     return upstreamCounters;
   }

@@ -436,11 +436,6 @@ public final class StubResolver implements NameResolver {
     return nameservers;
   }
 
-  /** True if this node can send over IPv6 (has the layer). */
-  public boolean hasIpv6() {
-    return ipv6 != null;
-  }
-
   public Hosts hosts() {
     return hosts;
   }
