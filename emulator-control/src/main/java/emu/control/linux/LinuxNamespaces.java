@@ -215,9 +215,11 @@ public final class LinuxNamespaces {
       }
       Path etc = Path.of("/etc/netns", ns);
       Files.createDirectories(etc);
-      if (p.nameserver() != null) {
-        Files.writeString(etc.resolve("resolv.conf"), "# emu lab " + p.lab() + "\nnameserver " + p.nameserver()
-            + "\n");
+      if (!p.nameservers().isEmpty()) {
+        // one line per server, in order, as glibc reads them (an IPv6 one is asked over IPv6)
+        StringBuilder conf = new StringBuilder("# emu lab " + p.lab() + "\n");
+        p.nameservers().forEach(server -> conf.append("nameserver ").append(server).append('\n'));
+        Files.writeString(etc.resolve("resolv.conf"), conf);
       }
       StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
       p.hosts().forEach((name, addr) -> hosts.append(addr).append(' ').append(name).append('\n'));
@@ -511,7 +513,7 @@ public final class LinuxNamespaces {
     try {
       // this interface only: another one that is down keeps its addresses tentative
       LinuxPlan only = new LinuxPlan(p.lab(), p.node(), ns, p.hostVeth(), p.nsVeth(), p.hostUnderlay(),
-          p.nsUnderlay(), List.of(i), p.routes(), p.gateway(), p.nameserver(), p.hosts(), p.gateway6(), p.hosts6());
+          p.nsUnderlay(), List.of(i), p.routes(), p.gateway(), p.nameservers(), p.hosts(), p.gateway6(), p.hosts6());
       awaitIpv6(List.of(only), System.currentTimeMillis() + DAD_WAIT_MS, false, line -> { });
     } catch (LinuxException e) {
       // a duplicate now, or still tentative: add what the kernel takes

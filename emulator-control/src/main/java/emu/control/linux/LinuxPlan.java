@@ -23,20 +23,23 @@ import java.util.Map;
  * @param interfaces the VXLAN devices: the topology's interface names and addresses
  * @param routes static routes of either family
  * @param gateway the IPv4 default gateway, or null
+ * @param nameservers the resolver's DNS servers for the namespace's resolv.conf, in order (either
+ *     family, a link-local one as fe80::53%eth0, as glibc reads it); empty for no resolv.conf
  * @param hosts6 names of IPv6 addresses for the namespace's hosts file (beside {@code hosts})
  * @param gateway6 the IPv6 default gateway as the topology writes it (a link-local one with its
  *     interface, fe80::1%eth0), or null
  */
 public record LinuxPlan(String lab, String node, String netns, String hostVeth, String nsVeth, String hostUnderlay,
                         String nsUnderlay, List<Iface> interfaces, List<Route> routes, String gateway,
-                        String nameserver, Map<String, String> hosts, String gateway6, Map<String, String> hosts6) {
+                        List<String> nameservers, Map<String, String> hosts, String gateway6,
+                        Map<String, String> hosts6) {
 
   /** A linux node without IPv6 hosts entries. */
   public LinuxPlan(String lab, String node, String netns, String hostVeth, String nsVeth, String hostUnderlay,
                    String nsUnderlay, List<Iface> interfaces, List<Route> routes, String gateway,
                    String nameserver, Map<String, String> hosts, String gateway6) {
-    this(lab, node, netns, hostVeth, nsVeth, hostUnderlay, nsUnderlay, interfaces, routes, gateway, nameserver, hosts,
-        gateway6, null);
+    this(lab, node, netns, hostVeth, nsVeth, hostUnderlay, nsUnderlay, interfaces, routes, gateway,
+        nameserver == null ? List.of() : List.of(nameserver), hosts, gateway6, null);
   }
 
   /** A linux node without an IPv6 default gateway. */
@@ -49,6 +52,7 @@ public record LinuxPlan(String lab, String node, String netns, String hostVeth, 
 
   public LinuxPlan {
     routes = routes == null ? List.of() : List.copyOf(routes);
+    nameservers = nameservers == null ? List.of() : List.copyOf(nameservers);
     hosts = hosts == null ? Map.of() : hosts;
     hosts6 = hosts6 == null ? Map.of() : hosts6;
   }

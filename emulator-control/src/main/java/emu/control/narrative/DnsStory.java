@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * The words for DNS: the stub resolver, the client side of an exchange, and the server in its
  * roles. Questions read {@code A? payroll.corp.com}, IDs {@code id 0x1a2b}, answers
- * {@code payroll.corp.com A 192.168.5.100 (TTL 300)}.
+ * {@code payroll.corp.com A 192.168.5.100 (TTL 300)}. An exchange with a server at an IPv6
+ * address says it goes over IPv6 ({@code over UDP/IPv6}); over IPv4 it reads as it always did.
  */
 final class DnsStory implements DnsEvent.Visitor<String> {
   /** The port DNS servers listen on (RFC 1035 4.2). */
@@ -73,9 +74,10 @@ final class DnsStory implements DnsEvent.Visitor<String> {
 
   @Override
   public String querySent(DnsEvent.QuerySent e) {
-    String q = "sends DNS query id " + id(e.id()) + " " + question(e.qname(), e.qtype()) + " to " + e.server();
+    String q = "sends DNS query id " + id(e.id()) + " " + question(e.qname(), e.qtype()) + " to " + e.server()
+        + over(e.server(), e.transport());
     if (e.transport() == DnsEvent.Transport.TCP) {
-      return q + " over TCP from port " + e.port();
+      return q + " from port " + e.port();
     }
     return q + " from port " + e.port() + (e.attempt() > 1 ? " (try " + e.attempt() + " of " + e.attempts() + ")" : "");
   }
@@ -93,9 +95,25 @@ final class DnsStory implements DnsEvent.Visitor<String> {
   }
 
   @Override
+  public String nextServer(DnsEvent.NextServer e) {
+    String q = "DNS query id " + id(e.id());
+    String what = switch (e.why()) {
+      case TIMEOUT -> "no answer to " + q + " from " + e.server() + " within " + seconds(e.waitedNanos());
+      case REFUSED -> e.reporter() + " reports connection refused for " + q + " to " + e.server() + " port " + PORT;
+      case UNREACHABLE -> e.reporter() + " reports " + unreachable(e.reporter(), e.icmpCode()) + " for " + q + " to "
+          + e.server() + " port " + PORT;
+      case SEND_FAILED -> "cannot send " + q + " to " + e.server() + ": " + e.error();
+      case ERROR_RCODE -> e.server() + " answers " + q + " with " + e.rcode();
+      case TCP_FAILED -> q + " over TCP to " + e.server() + " failed: " + e.error();
+    };
+    return what + "; asks the next server, " + e.next() + ", waiting " + seconds(e.waitNanos());
+  }
+
+  @Override
   public String truncated(DnsEvent.Truncated e) {
     return "DNS answer id " + id(e.id()) + " is truncated (TC, " + e.bytes() + " bytes): asks "
-        + question(e.qname(), e.qtype()) + " again over TCP to " + e.server() + " port " + PORT;
+        + question(e.qname(), e.qtype()) + " again over TCP" + (ipv6(e.server()) ? "/IPv6" : "") + " to " + e.server()
+        + " port " + PORT;
   }
 
   @Override
@@ -106,14 +124,27 @@ final class DnsStory implements DnsEvent.Visitor<String> {
 
   @Override
   public String unreachable(DnsEvent.Unreachable e) {
-    String what = switch (e.icmpCode()) {
+    return e.reporter() + " reports " + unreachable(e.reporter(), e.icmpCode()) + " for DNS query id " + id(e.id())
+        + " to " + e.server() + " port " + PORT + ": gives up";
+  }
+
+  /** Destination unreachable's code in words: ICMP's from an IPv4 reporter, ICMPv6's from an IPv6 one. */
+  private static String unreachable(String reporter, int code) {
+    if (ipv6(reporter)) {
+      return switch (code) {
+        case 0 -> "no route to the destination";
+        case 1 -> "communication administratively prohibited";
+        case 3 -> "address unreachable";
+        case 4 -> "connection refused";
+        default -> "destination unreachable (ICMPv6 code " + code + ")";
+      };
+    }
+    return switch (code) {
       case 0 -> "network unreachable";
       case 1 -> "host unreachable";
       case 3 -> "connection refused";
-      default -> "destination unreachable (ICMP code " + e.icmpCode() + ")";
+      default -> "destination unreachable (ICMP code " + code + ")";
     };
-    return e.reporter() + " reports " + what + " for DNS query id " + id(e.id()) + " to " + e.server() + " port " + PORT
-        + ": gives up";
   }
 
   @Override
@@ -142,7 +173,8 @@ final class DnsStory implements DnsEvent.Visitor<String> {
     DnsResponse r = e.response();
     return "DNS answer id " + id(e.id()) + (r.outcome() == DnsResponse.Outcome.ANSWER ? ": " + rrsets(r.answer())
         : " to " + question(e.qname(), e.qtype()) + ": " + outcome(r, e.qname(), e.qtype()))
-        + (e.transport() == DnsEvent.Transport.TCP ? " (over TCP)" : "");
+        + (ipv6(e.server()) ? " (over " + e.transport() + "/IPv6)" : e.transport() == DnsEvent.Transport.TCP
+        ? " (over TCP)" : "");
   }
 
   @Override
@@ -153,8 +185,8 @@ final class DnsStory implements DnsEvent.Visitor<String> {
       case CLOSED_WITHOUT_ANSWER -> "the server closed the connection without answering";
       case CONNECTION_ERROR -> e.tcpError().message();
     };
-    return "DNS query id " + id(e.id()) + " " + question(e.qname(), e.qtype()) + " over TCP to " + e.server()
-        + " failed: " + why;
+    return "DNS query id " + id(e.id()) + " " + question(e.qname(), e.qtype()) + " over TCP"
+        + (ipv6(e.server()) ? "/IPv6" : "") + " to " + e.server() + " failed: " + why;
   }
 
   // ---- the server: transport and gatekeeping -------------------------------------------------
@@ -165,7 +197,7 @@ final class DnsStory implements DnsEvent.Visitor<String> {
       case AUTHORITATIVE -> "authoritative for " + String.join(", ", e.zones());
       case FORWARDER -> "caching forwarder to " + e.upstream();
     };
-    return "starts a DNS server (" + role + ") on UDP and TCP port " + PORT;
+    return "starts a DNS server (" + role + ") on UDP and TCP port " + PORT + (e.ipv6() ? ", over IPv4 and IPv6" : "");
   }
 
   @Override
@@ -270,6 +302,19 @@ final class DnsStory implements DnsEvent.Visitor<String> {
   }
 
   // ---- words for values ----------------------------------------------------------------------
+
+  /** True for an address written as IPv6 (it has a colon). */
+  static boolean ipv6(String address) {
+    return address != null && address.indexOf(':') >= 0;
+  }
+
+  /**
+   * How a message to {@code server} travels, after its address: nothing over UDP/IPv4 (the
+   * classic story), {@code over TCP}, {@code over UDP/IPv6}, {@code over TCP/IPv6}.
+   */
+  static String over(String server, DnsEvent.Transport t) {
+    return ipv6(server) ? " over " + t + "/IPv6" : t == DnsEvent.Transport.TCP ? " over TCP" : "";
+  }
 
   static String id(int id) {
     return String.format(Locale.ROOT, "0x%04x", id);

@@ -1,5 +1,6 @@
 package emu.control.plan;
 
+import emu.control.linux.LinuxPlan;
 import emu.control.topology.HostSpec;
 import emu.control.topology.HttpsSpec;
 import emu.control.topology.IfaceSpec;
@@ -7,7 +8,6 @@ import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.RouteSpec;
 import emu.control.topology.Topology;
-import emu.control.linux.LinuxPlan;
 import emu.link.wire.MacAddress;
 import emu.link.wire.VxlanHeader;
 import emu.node.config.DnsConfig;
@@ -164,7 +164,7 @@ public final class LabPlanner {
             .map(r -> new LinuxPlan.Route(r.to(), r.viaAddress(), r.viaZone())).toList();
         linux.add(new LinuxPlan(topo.name(), n.name(), emu.control.linux.LinuxNamespaces.netnsName(topo.name(),
             n.name()), base + "h", base + "n", u.hostAddress() + "/24", u.nsAddress() + "/24", linuxIfaces, lroutes,
-            n.gateway(), n.nameserver(), hostsOfNode, n.gateway6(), hosts6OfNode.isEmpty() ? null : hosts6OfNode));
+            n.gateway(), n.nameservers(), hostsOfNode, n.gateway6(), hosts6OfNode.isEmpty() ? null : hosts6OfNode));
         if (n.https() != null) {
           secrets.issue(n.name(), n.https()); // for a real TLS server started in the namespace
         }
@@ -181,7 +181,7 @@ public final class LabPlanner {
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
-          n.nameserver(), dnsConfig(n), httpsConfig(n, secrets),
+          n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
           n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),

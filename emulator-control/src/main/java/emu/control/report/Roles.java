@@ -14,11 +14,11 @@ import java.util.Set;
  */
 final class Roles {
   /**
-   * DNS events that describe the message a node is about to send: a query (or the retry before
-   * it), a forward, an answer a server sends, the close of an idle TCP connection.
+   * DNS events that describe the message a node is about to send: a query (or the retry or move
+   * to the next server before it), a forward, an answer a server sends, the close of an idle TCP connection.
    */
   private static final Set<Class<? extends DnsEvent>> DNS_LABELS = Set.of(DnsEvent.QuerySent.class,
-      DnsEvent.Retried.class, DnsEvent.Forwarded.class, DnsEvent.Served.class, DnsEvent.OutOfZone.class,
+      DnsEvent.Retried.class, DnsEvent.NextServer.class, DnsEvent.Forwarded.class, DnsEvent.Served.class, DnsEvent.OutOfZone.class,
       DnsEvent.ServedFromCache.class, DnsEvent.ServedFromUpstream.class, DnsEvent.UpstreamFailed.class,
       DnsEvent.Rejected.class, DnsEvent.ServeFailed.class, DnsEvent.TcpIdleClosed.class);
 

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * Checks that span interfaces and nodes: overlapping subnets (IPv4) and prefixes (IPv6) on one
  * node, addresses and MACs used twice in the lab, gateways and next hops outside the node's
- * subnets, and UDP/TCP port pins that would collide on one bind address.
+ * subnets, DNS servers the node has no way to ask, and UDP/TCP port pins that would collide on
+ * one bind address.
  */
 final class AddressPlan {
   private static final int ANY = 0;
@@ -82,6 +83,7 @@ final class AddressPlan {
       if (node.hasIp() && node.addressesComplete) {
         nextHops(node);
         nextHops6(node);
+        dnsServers(node);
       }
     }
     pins(pins);
@@ -173,6 +175,33 @@ final class AddressPlan {
               .map(a -> a.networkCidr().toString()).distinct().collect(Collectors.joining(", "));
       diag.error(at, what + " is not inside any connected IPv6 prefix of the node (" + prefixes + "); a router"
           + " is also reachable by its link-local address, like fe80::1%eth0");
+    }
+  }
+
+  /** The resolver's servers and a forwarder's upstream: each must be reachable in its family. */
+  private void dnsServers(Draft.Node node) {
+    for (int k = 0; k < node.nameservers.size(); k++) {
+      emu.node.dns.Nameserver ns = node.nameservers.get(k);
+      dnsServer(node, "nameserver " + ns + " of node " + node.name, ns, node.nameserversAt.get(k));
+    }
+    if (node.dnsForward != null) {
+      dnsServer(node, "dns forward " + node.dnsForward + " of node " + node.name, node.dnsForward,
+          node.dnsForwardAt);
+    }
+  }
+
+  /**
+   * A link-local server must name an interface with IPv6 on (as a link-local next hop does); an
+   * IPv6 server needs IPv6 on some interface, an IPv4 one an IPv4 address, or no query can go.
+   */
+  private void dnsServer(Draft.Node node, String what, emu.node.dns.Nameserver ns, Scalar at) {
+    if (ns.zone() != null) {
+      nextHop6(node, what, new Draft.Hop6(ns.address().v6(), ns.zone()), at);
+    } else if (ns.isV6() && node.ifaces.stream().noneMatch(Draft.Iface::hasIpv6)) {
+      diag.error(at, what + " is an IPv6 address, and the node has no IPv6: give an interface an IPv6 address"
+          + " or 'ipv6: auto'");
+    } else if (!ns.isV6() && node.ifaces.stream().noneMatch(i -> i.address != null)) {
+      diag.error(at, what + " is an IPv4 address, and the node has no IPv4 address to ask it from");
     }
   }
 

@@ -58,10 +58,13 @@ final class Draft {
     Integer bindAddress = 0x7F00_0001;
     Scalar mgmtPortAt;
     final Map<String, String> tcp = new LinkedHashMap<>();
-    Integer nameserver;
+    /** The stub resolver's DNS servers ('nameserver:'), in file order, and where each was written. */
+    final List<emu.node.dns.Nameserver> nameservers = new ArrayList<>();
+    final List<Scalar> nameserversAt = new ArrayList<>();
     /** DNS server role: zones (origin to file) for an authoritative server, or an upstream to forward to. */
     final Map<String, java.nio.file.Path> dnsZones = new LinkedHashMap<>();
-    Integer dnsForward;
+    emu.node.dns.Nameserver dnsForward;
+    Scalar dnsForwardAt;
     HttpsSpec https;
     final List<String> services = new ArrayList<>();
 

@@ -19,6 +19,9 @@ import java.util.Map;
  * @param line where the node is declared, for messages
  * @param tcp TCP settings of the node in file order (congestion: cubic|newreno, retries: N); may be empty
  * @param services services started when the node boots (bulk, tcpecho); may be empty
+ * @param nameservers the DNS servers the node's resolver asks, in order (either family, a
+ *     link-local one as fe80::53%eth0; at most three); may be empty
+ * @param dnsForward a forwarder's upstream server (either family), or null
  * @param host the machine the node runs on (started there over ssh; {@code bind} is its address), or
  *     null for the control plane's own machine
  * @param gateway6 IPv6 default gateway (a link-local one as fe80::1%eth0), or null: a host on a
@@ -26,7 +29,7 @@ import java.util.Map;
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
-                       List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
+                       List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
                        String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
                        Map<String, String> hosts6) {
   public static final String DEFAULT_BIND = "127.0.0.1";
@@ -36,8 +39,8 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
                   Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                   List<String> services, String nameserver, Map<String, java.nio.file.Path> dnsZones,
                   String dnsForward, HttpsSpec https, HostSpec host, String gateway6) {
-    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameserver, dnsZones,
-        dnsForward, https, host, gateway6, Map.of());
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services,
+        nameserver == null ? List.of() : List.of(nameserver), dnsZones, dnsForward, https, host, gateway6, Map.of());
   }
 
   /** A node without an IPv6 default gateway. */
@@ -69,6 +72,7 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
     dnsZones = dnsZones == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(dnsZones));
     tcp = Collections.unmodifiableMap(tcp == null ? new LinkedHashMap<>() : new LinkedHashMap<>(tcp));
     services = services == null ? List.of() : List.copyOf(services);
+    nameservers = nameservers == null ? List.of() : List.copyOf(nameservers);
     interfaces = List.copyOf(interfaces);
     routes = routes == null ? List.of() : List.copyOf(routes);
     hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));

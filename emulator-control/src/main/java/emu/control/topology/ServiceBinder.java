@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a node's name service and application settings: {@code nameserver} (where its stub
- * resolver asks), {@code dns} (an authoritative server's zones, or a forwarder's upstream) and
+ * resolver asks: one address or a list of up to three, either family, a link-local IPv6 one
+ * with its interface), {@code dns} (an authoritative server's zones, or a forwarder's upstream
+ * of either family) and
  * {@code https} (an HTTPS service). Zone files and content files are relative to the topology
  * file's folder; a zone with an error is reported at its own file and line.
  */
@@ -26,6 +28,9 @@ final class ServiceBinder {
       "port");
   private static final Pattern HOSTNAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
 
+  /** As many servers as glibc's resolver takes from resolv.conf (MAXNS); it ignores the rest. */
+  static final int MAX_NAMESERVERS = 3;
+
   private final Diagnostics diag;
 
   ServiceBinder(Diagnostics diag) {
@@ -33,17 +38,11 @@ final class ServiceBinder {
   }
 
   void bind(Draft.Node node, MapFields f) {
-    Scalar ns = f.text("nameserver");
-    if (ns != null) {
-      if (!node.hasIp()) {
-        diag.error(ns, "switch " + node.name + " has no resolver: remove its nameserver");
-      } else {
-        try {
-          node.nameserver = Values.address(ns.text());
-        } catch (IllegalArgumentException e) {
-          diag.error(ns, "nameserver of node " + node.name + ": " + e.getMessage());
-        }
-      }
+    List<Scalar> ns = f.texts("nameserver", ", like 192.168.1.53 or [192.168.1.53, \"2001:db8:5::53\"]");
+    if (ns != null && !node.hasIp()) {
+      diag.error(ns.get(0), "switch " + node.name + " has no resolver: remove its nameserver");
+    } else if (ns != null) {
+      nameservers(node, ns);
     }
     Mapping dns = f.mapping("dns", " such as {zones: {corp.com: zones/corp.com.zone}} or {forward: 192.168.5.53}");
     if (dns != null && node.isLinux()) {
@@ -72,10 +71,10 @@ final class ServiceBinder {
       return;
     }
     if (forward != null) {
-      try {
-        node.dnsForward = Values.address(forward.text());
-      } catch (IllegalArgumentException e) {
-        diag.error(forward, "dns forward of node " + node.name + ": " + e.getMessage());
+      emu.node.dns.Nameserver up = nameserver(node, forward, "dns forward of node " + node.name);
+      if (up != null) {
+        node.dnsForward = up;
+        node.dnsForwardAt = forward;
       }
       return;
     }
@@ -102,6 +101,52 @@ final class ServiceBinder {
         diag.errorIn(path, line, 1, "zone " + origin + ": " + ex.getMessage());
       }
     }
+  }
+
+  /** The node's resolver's servers, in order; what is wrong with each is reported where it is written. */
+  private void nameservers(Draft.Node node, List<Scalar> ns) {
+    if (ns.size() > MAX_NAMESERVERS) {
+      diag.error(ns.get(MAX_NAMESERVERS), "node " + node.name + " has " + ns.size() + " nameservers; a resolver asks"
+          + " at most " + MAX_NAMESERVERS + " (resolv.conf's MAXNS), so give " + MAX_NAMESERVERS + " or fewer");
+      return;
+    }
+    for (Scalar s : ns) {
+      emu.node.dns.Nameserver a = nameserver(node, s, "nameserver of node " + node.name);
+      if (a == null) {
+        continue;
+      }
+      int earlier = node.nameservers.indexOf(a);
+      if (earlier >= 0) {
+        diag.error(s, "nameserver " + a + " of node " + node.name + " is already in its list (line "
+            + node.nameserversAt.get(earlier).line() + ")");
+        continue;
+      }
+      node.nameservers.add(a);
+      node.nameserversAt.add(s);
+    }
+  }
+
+  /**
+   * A DNS server's address as {@code what} gives it: either family, a link-local IPv6 one with
+   * its interface (checked against the node's interfaces later, with the addresses); null if
+   * wrong (reported).
+   */
+  private emu.node.dns.Nameserver nameserver(Draft.Node node, Scalar s, String what) {
+    emu.node.dns.Nameserver a;
+    try {
+      a = emu.node.dns.Nameserver.parse(s.text());
+    } catch (IllegalArgumentException e) {
+      diag.error(s, what + ": " + e.getMessage());
+      return null;
+    }
+    boolean loopback = a.address().isV4() ? emu.node.wire.Ipv4Address.isLoopback(a.address().v4())
+        : a.address().v6().isLoopback();
+    if (loopback && !node.isLinux()) {
+      diag.error(s, what + ": " + a + " is a loopback address, and an emu node answers DNS on its interfaces'"
+          + " addresses; give one of those");
+      return null;
+    }
+    return a;
   }
 
   private void https(Draft.Node node, Mapping m, Scalar key) {

@@ -60,8 +60,8 @@ public final class TopologyLoader {
       n.routes6.forEach(r -> routes.add(new RouteSpec(r.to().toString(), r.via().toString(), r.metric())));
       nodes.add(new NodeSpec(n.name, n.kind, ifaces, n.gateway == null ? null : Ipv4Address.format(n.gateway),
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
-          n.tcp, n.services, n.nameserver == null ? null : Ipv4Address.format(n.nameserver), n.dnsZones,
-          n.dnsForward == null ? null : Ipv4Address.format(n.dnsForward), n.https, n.host,
+          n.tcp, n.services, n.nameservers.stream().map(Object::toString).toList(), n.dnsZones,
+          n.dnsForward == null ? null : n.dnsForward.toString(), n.https, n.host,
           n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6));
     }
     List<LinkSpec> links =

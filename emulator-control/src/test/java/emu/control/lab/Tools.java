@@ -105,6 +105,30 @@ final class Tools {
     }
   }
 
+  /**
+   * Checks every capture ({@code *.pcap}) in {@code out} with tshark: no malformed packet, no
+   * expert error, no bad IPv4, TCP, UDP or ICMPv6 checksum; {@code extra} are more tshark options
+   * (a port decoded as plain data, say). Returns the captures, sorted.
+   */
+  static List<Path> assertCapturesClean(Path out, String... extra) throws IOException, InterruptedException {
+    Path tshark = require("tshark");
+    List<Path> pcaps = new ArrayList<>();
+    try (var s = Files.list(out)) {
+      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
+    }
+    for (Path pcap : pcaps) {
+      List<String> cmd = new ArrayList<>(List.of(tshark.toString(), "-r", pcap.toString(), "-o",
+          "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"));
+      cmd.addAll(List.of(extra));
+      cmd.addAll(List.of("-Y", "_ws.malformed || _ws.expert.severity==error || icmpv6.checksum.status==0"));
+      Result check = run(cmd, 60);
+      if (check.exit() != 0 || !check.output().isBlank()) {
+        throw new AssertionError("tshark found problems in " + pcap + ":\n" + check.output() + check.errors());
+      }
+    }
+    return pcaps;
+  }
+
   /** What a tool printed: {@code output} is its standard output, {@code errors} its standard error. */
   record Result(int exit, String output, String errors) {}
 

@@ -63,7 +63,7 @@ class DnsStoryTest {
   @Test
   void theForwarder() {
     assertEquals("starts a DNS server (caching forwarder to 192.168.5.53) on UDP and TCP port 53",
-        say(new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, NS)));
+        say(new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, NS, false)));
     assertEquals("A? payroll.corp.com: cache miss; forwards to 192.168.5.53",
         say(new DnsEvent.Forwarded(CLIENT, 41248, Transport.UDP, ID, "payroll.corp.com", "A", NS)));
     assertEquals("A? payroll.corp.com: not in its cache; already asked 192.168.5.53, so it waits for that answer",
@@ -90,7 +90,8 @@ class DnsStoryTest {
   @Test
   void theAuthoritativeServer() {
     assertEquals("starts a DNS server (authoritative for corp.com, 5.168.192.in-addr.arpa) on UDP and TCP port 53",
-        say(new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, List.of("corp.com", "5.168.192.in-addr.arpa"), null)));
+        say(new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, List.of("corp.com", "5.168.192.in-addr.arpa"), null,
+            false)));
     assertEquals("answers A? payroll.corp.com from zone corp.com: 192.168.5.100 (authoritative)",
         say(served("payroll.corp.com", "A", true, PAYROLL_A)));
     assertEquals("answers A? nope.corp.com from zone corp.com: no such name (NXDOMAIN), with the SOA in the authority"
@@ -226,6 +227,59 @@ class DnsStoryTest {
     assertEquals("answers A? payroll.corp.com with SERVFAIL: internal error java.lang.IllegalStateException: bug",
         say(new DnsEvent.ServeFailed(CLIENT, 40000, Transport.UDP, ID, "payroll.corp.com", "A",
             "java.lang.IllegalStateException: bug")));
+  }
+
+  /** DNS over IPv6 says so wherever the server's address appears; over IPv4 it reads as before. */
+  @Test
+  void overIpv6TheStorySaysSo() {
+    String ns6 = "2001:db8:5::53";
+    assertEquals("sends DNS query id 0x1a2b AAAA? payroll.corp.com to 2001:db8:5::53 over UDP/IPv6 from port 41248",
+        say(new DnsEvent.QuerySent(ID, ns6, "payroll.corp.com", "AAAA", Transport.UDP, 41248, 1, 2)));
+    assertEquals("sends DNS query id 0x1a2b TXT? big.corp.com to 2001:db8:5::53 over TCP/IPv6 from port 40001",
+        say(new DnsEvent.QuerySent(ID, ns6, "big.corp.com", "TXT", Transport.TCP, 40001, 1, 1)));
+    assertEquals("DNS answer id 0x1a2b: payroll.corp.com A 192.168.5.100 (TTL 300) (over UDP/IPv6)",
+        say(new DnsEvent.Answered(ID, ns6, "payroll.corp.com", "A", Transport.UDP, PAYROLL_A)));
+    assertEquals("DNS answer id 0x1a2b is truncated (TC, 512 bytes): asks TXT? big.corp.com again over TCP/IPv6 to"
+        + " 2001:db8:5::53 port 53", say(new DnsEvent.Truncated(ID, ns6, "big.corp.com", "TXT", 512)));
+    assertEquals("DNS query id 0x1a2b TXT? big.corp.com over TCP/IPv6 to 2001:db8:5::53 failed: timed out",
+        say(new DnsEvent.TcpFailed(ID, ns6, "big.corp.com", "TXT", DnsEvent.TcpFailure.TIMED_OUT, null, null)));
+    assertEquals("2001:db8:1::1 reports address unreachable for DNS query id 0x1a2b to 2001:db8:5::53 port 53:"
+        + " gives up", say(new DnsEvent.Unreachable(ID, ns6, "payroll.corp.com", "A", "2001:db8:1::1", 3)));
+    assertEquals("starts a DNS server (authoritative for corp.com) on UDP and TCP port 53, over IPv4 and IPv6",
+        say(new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, List.of("corp.com"), null, true)));
+    assertEquals("answers A? payroll.corp.com with 2 OPT records from 2001:db8:1::100 port 40000 with FORMERR",
+        say(new DnsEvent.Rejected("2001:db8:1::100", 40000, Transport.UDP, ID, "FORMERR",
+            DnsEvent.RejectWhy.OPT_RECORDS, "payroll.corp.com", "A", "IN", null, null, 2, null, 40, null)));
+  }
+
+  /** A resolver with several servers goes down its list, as glibc's does, and says why. */
+  @Test
+  void movingOnToTheNextServer() {
+    String ns6 = "2001:db8:5::53";
+    assertEquals("no answer to DNS query id 0x1a2b from 192.168.1.53 within 5 s; asks the next server, "
+        + "2001:db8:5::53, waiting 5 s", say(next(DnsEvent.NextWhy.TIMEOUT, 5_000_000_000L, null, null, null, null)));
+    assertEquals("192.168.1.53 reports connection refused for DNS query id 0x1a2b to 192.168.1.53 port 53; asks the"
+        + " next server, 2001:db8:5::53, waiting 5 s", say(next(DnsEvent.NextWhy.REFUSED, null, FORWARDER, null,
+        null, null)));
+    assertEquals("192.168.1.1 reports host unreachable for DNS query id 0x1a2b to 192.168.1.53 port 53; asks the"
+        + " next server, 2001:db8:5::53, waiting 5 s", say(next(DnsEvent.NextWhy.UNREACHABLE, null, "192.168.1.1", 1,
+        null, null)));
+    assertEquals("cannot send DNS query id 0x1a2b to 192.168.1.53: Network is unreachable; asks the next server, "
+        + "2001:db8:5::53, waiting 5 s", say(next(DnsEvent.NextWhy.SEND_FAILED, null, null, null, null,
+        "Network is unreachable")));
+    assertEquals("192.168.1.53 answers DNS query id 0x1a2b with SERVFAIL; asks the next server, 2001:db8:5::53,"
+        + " waiting 5 s", say(next(DnsEvent.NextWhy.ERROR_RCODE, null, null, null, "SERVFAIL", null)));
+    assertEquals("DNS query id 0x1a2b over TCP to 192.168.1.53 failed: connection refused; asks the next server,"
+        + " 2001:db8:5::53, waiting 5 s", say(next(DnsEvent.NextWhy.TCP_FAILED, null, null, null, null,
+        "connection refused")));
+    assertEquals("sends DNS query id 0x1a2b A? payroll.corp.com to 2001:db8:5::53 over UDP/IPv6 from port 41249"
+        + " (try 2 of 4)", say(new DnsEvent.QuerySent(ID, ns6, "payroll.corp.com", "A", Transport.UDP, 41249, 2, 4)));
+  }
+
+  private static DnsEvent.NextServer next(DnsEvent.NextWhy why, Long waited, String reporter, Integer code,
+                                          String rcode, String error) {
+    return new DnsEvent.NextServer(ID, FORWARDER, "payroll.corp.com", "A", why, waited, reporter, code, rcode, error,
+        "2001:db8:5::53", 5_000_000_000L);
   }
 
   private static DnsEvent.Served served(String qname, String qtype, boolean aa, DnsResponse r) {

@@ -27,6 +27,11 @@ class Ipv6TopologyTest {
         """.formatted(settings);
   }
 
+  /** A lab with one host whose eth0 (line 7) has {@code settings}, and {@code more} node settings from line 8 on. */
+  private static String host(String settings, String more) {
+    return host(settings) + more.indent(6);
+  }
+
   /** Host h1 (eth0 dual stack, eth1 IPv6 only) with {@code more} node settings from line 9 on. */
   private static String twoLegs(String more) {
     return """
@@ -187,16 +192,7 @@ class Ipv6TopologyTest {
 
   @Test
   void linkLocalNextHopNeedsIpv6OnItsInterface() {
-    only("""
-        name: lab
-        topology:
-          nodes:
-            h1:
-              kind: host
-              interfaces:
-                eth0: {address: 192.168.1.10/24}
-              gateway: 'fe80::1%eth0'
-        """, 8, "gateway fe80::1%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
+    only(host("address: 192.168.1.10/24", "gateway: 'fe80::1%eth0'"), 8, "gateway fe80::1%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
   }
 
   @Test
@@ -239,6 +235,54 @@ class Ipv6TopologyTest {
     assertEquals(1, t.warnings().size(), t.warnings().toString());
     assertTrue(t.warnings().get(0).contains("share no IPv6 prefix, so they reach each other only by link-local"
         + " address"), t.warnings().get(0));
+  }
+
+  /** DNS servers of either family, as resolv.conf lists them: IPv6 ones are asked over IPv6. */
+  @Test
+  void nameserversOfEitherFamily() {
+    assertEquals(List.of("2001:db8:5::53"), valid(twoLegs("nameserver: 2001:db8:5::53")).node("h1").nameservers());
+    assertEquals(List.of("192.168.1.53", "2001:db8:5::53", "fe80::53%eth1"),
+        valid(twoLegs("nameserver: [192.168.1.53, '2001:db8:5:0::53', 'fe80::53%eth1']")).node("h1").nameservers());
+    assertEquals("2001:db8:5::53", valid(twoLegs("dns: {forward: '2001:db8:5::53'}")).node("h1").dnsForward());
+  }
+
+  @Test
+  void nameserverAddressesThatCannotBeAServer() {
+    only(twoLegs("nameserver: 'fe80::53'"), 9, "nameserver of node h1: fe80::53 is link-local: name its interface,"
+        + " like fe80::53%eth0");
+    only(twoLegs("nameserver: 'ff02::fb'"), 9, "ff02::fb cannot be a DNS server's address (it is a multicast"
+        + " address)");
+    only(twoLegs("nameserver: 224.0.0.251"), 9, "224.0.0.251 cannot be a DNS server's address (it is a multicast"
+        + " address)");
+    only(twoLegs("nameserver: '::'"), 9, "it is the unspecified address");
+    only(twoLegs("nameserver: '::ffff:192.168.1.53'"), 9, "an IPv4-mapped address; write the IPv4 address");
+    only(twoLegs("nameserver: '2001:db8:5::53%eth0'"), 9, "only a link-local address takes an interface");
+    only(twoLegs("nameserver: '::1'"), 9, "::1 is a loopback address");
+    only(twoLegs("nameserver: dns.corp.com"), 9, "'dns.corp.com' is not an IPv4 or IPv6 address");
+    only(twoLegs("nameserver: 'fe80::53%eth7'"), 9, "nameserver fe80::53%eth7 of node h1 names interface eth7,"
+        + " which node h1 does not have");
+    only(twoLegs("dns: {forward: 'ff05::1:3'}"), 9, "dns forward of node h1: ff05::1:3 cannot be a DNS server's");
+  }
+
+  @Test
+  void nameserverListsAsResolvConfTakesThem() {
+    only(twoLegs("nameserver: [192.168.1.53, '2001:db8:5::53', 192.168.1.54, '2001:db8:5::54']"), 9,
+        "node h1 has 4 nameservers; a resolver asks at most 3 (resolv.conf's MAXNS)");
+    only(twoLegs("""
+        nameserver:
+          - '2001:db8:5::53'
+          - '2001:db8:5:0:0::53'
+        """), 11, "nameserver 2001:db8:5::53 of node h1 is already in its list (line 10)");
+  }
+
+  @Test
+  void aNameserverTheNodeCannotReach() {
+    only(host("address: 192.168.1.10/24", "nameserver: [192.168.1.53, '2001:db8:5::53']"), 8,
+        "nameserver 2001:db8:5::53 of node h1 is an IPv6 address, and the node has no IPv6");
+    only(host("address: 2001:db8:1::10/64", "nameserver: 192.168.1.53"), 8,
+        "nameserver 192.168.1.53 of node h1 is an IPv4 address, and the node has no IPv4 address");
+    only(host("address: 192.168.1.10/24", "nameserver: 'fe80::53%eth0'"), 8,
+        "nameserver fe80::53%eth0 of node h1 is reached on h1:eth0, which has no IPv6");
   }
 
   @Test

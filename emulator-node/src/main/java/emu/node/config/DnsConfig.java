@@ -11,7 +11,8 @@ import java.util.List;
  *
  * @param role "authoritative" or "forwarder"
  * @param zones for authoritative: the zones with their origin and master-file text
- * @param upstream for forwarder: the IPv4 address of the server it forwards to
+ * @param upstream for forwarder: the address of the server it forwards to, of either family (a
+ *     link-local IPv6 one with its interface, {@code fe80::53%eth0}); IPv6 needs IPv6 on the node
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DnsConfig(String role, List<Zone> zones, String upstream) {

@@ -21,7 +21,9 @@ import java.util.Map;
  *     takes its nodes with it)
  * @param tcp TCP settings: congestion (cubic, newreno) and retries (tcp_retries2), or null for defaults
  * @param services services started at boot (bulk, tcpecho), or null
- * @param nameserver the IPv4 address of the DNS server this node's stub resolver asks, or null
+ * @param nameservers the DNS servers this node's stub resolver asks, in order, as resolv.conf's
+ *     {@code nameserver} lines (up to three; IPv4 or IPv6, a link-local one with its interface
+ *     as {@code fe80::53%eth0}), or null for none
  * @param dns this node's DNS server role, or null
  * @param https this node's HTTPS service, or null
  * @param hosts6 name to IPv6 address entries of the hosts table (a name may also be in {@code hosts}), or null
@@ -38,7 +40,7 @@ import java.util.Map;
 public record NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                          String gateway, Map<String, String> hosts, Management management, String outputDir,
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                         Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
+                         Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
                          Map<String, String> hosts6) {
 
@@ -49,7 +51,8 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                     Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
                     HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, null);
+        parentPid, tcp, services, nameserver == null ? null : List.of(nameserver), dns, https, trustPem, prewarmTls,
+        gateway6, null);
   }
 
   /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
@@ -73,13 +76,13 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   /** The same configuration with other interfaces. */
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, hosts6);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, gateway6, hosts6);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6);
   }
 
   /** True if some interface speaks IPv6. */

@@ -1,14 +1,17 @@
 package emu.node.dns;
 
 import emu.node.config.DnsConfig;
+import emu.node.event.DnsEvent;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.NetworkStack;
-import emu.node.tcp.TcpLayer;
-import emu.node.trace.Tracer;
+import emu.node.stack.Nic;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpEvents;
+import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpListenSocket;
-import emu.node.event.DnsEvent;
-import emu.node.wire.Ipv4Address;
+import emu.node.trace.Tracer;
+import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,7 +32,9 @@ import org.xbill.DNS.Type;
 import org.xbill.DNS.Zone;
 
 /**
- * A node's DNS server on UDP and TCP port 53 of the emulated stack, in one of the roles of
+ * A node's DNS server on UDP and TCP port 53 of the emulated stack (every address of the node,
+ * IPv4 and, on a node with IPv6, IPv6: a UDP port in each family and one TCP listener on
+ * {@code ::}, as a Linux server with a socket per family does), in one of the roles of
  * {@link DnsConfig}: {@code authoritative} ({@link Authority}: zones from master-file text) or
  * {@code forwarder} ({@link Forwarder}: a caching forwarder to an upstream server).
  *
@@ -59,6 +64,8 @@ public final class DnsServer {
   public static final long TCP_IDLE_TIMEOUT_NANOS = 10_000_000_000L;
 
   private final NetworkStack stack;
+  /** The node's IPv6, or null: then the server answers over IPv4 only. */
+  private final Ipv6Layer ipv6;
   private final TcpLayer tcp;
   private final Tracer tracer;
   private final String role;
@@ -68,10 +75,12 @@ public final class DnsServer {
   private final Set<DnsTcpSession> sessions = new HashSet<>();
   private TcpListenSocket listener;
   private boolean udpBound;
+  private boolean udp6Bound;
 
-  private DnsServer(NetworkStack stack, TcpLayer tcp, Tracer tracer, String role, DnsServerCounters counters, QueryHandler handler,
-                    DnsCache cache) {
+  private DnsServer(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, String role,
+                    DnsServerCounters counters, QueryHandler handler, DnsCache cache) {
     this.stack = stack;
+    this.ipv6 = ipv6;
     this.tcp = tcp;
     this.tracer = tracer;
     this.role = role;
@@ -80,15 +89,21 @@ public final class DnsServer {
     this.cache = cache;
   }
 
+  /** {@link #start(NetworkStack, Ipv6Layer, TcpLayer, Tracer, DnsConfig)} on a node without IPv6. */
+  public static DnsServer start(NetworkStack stack, TcpLayer tcp, Tracer tracer, DnsConfig config) {
+    return start(stack, null, tcp, tracer, config);
+  }
+
   /**
    * Builds the server for {@code config} and starts serving on UDP and TCP port 53 of every
-   * address of {@code stack}. Call on the node's event loop (or before it runs).
+   * address of {@code stack}, and of {@code ipv6} when it is not null (whose TCP must be
+   * {@code tcp}, attached to it). Call on the node's event loop (or before it runs).
    *
    * @throws IllegalArgumentException for a bad configuration (unknown role, no zones, a zone
    *     that does not parse, a bad upstream address), with the reason
    * @throws IllegalStateException if UDP or TCP port 53 is already taken on the node
    */
-  public static DnsServer start(NetworkStack stack, TcpLayer tcp, Tracer tracer, DnsConfig config) {
+  public static DnsServer start(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, DnsConfig config) {
     Objects.requireNonNull(stack, "stack");
     Objects.requireNonNull(config, "config");
     DnsServerCounters counters = new DnsServerCounters();
@@ -106,21 +121,26 @@ public final class DnsServer {
         }
         zones.add(zone);
       }
-      server = new DnsServer(stack, tcp, tracer, config.role(), counters, new Authority(tracer, zones), null);
+      server = new DnsServer(stack, ipv6, tcp, tracer, config.role(), counters, new Authority(tracer, zones), null);
     } else if (DnsConfig.FORWARDER.equals(config.role())) {
-      if (config.upstream() == null || !Ipv4Address.isValid(config.upstream())) {
-        throw new IllegalArgumentException("a forwarder needs an upstream IPv4 address, not '" + config.upstream() + "'");
+      Nameserver upstream;
+      try {
+        upstream = Nameserver.parse(config.upstream());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("a forwarder needs an upstream address: " + e.getMessage(), e);
       }
-      Forwarder f = new Forwarder(stack, tcp, tracer, Ipv4Address.parse(config.upstream()), counters);
-      server = new DnsServer(stack, tcp, tracer, config.role(), counters, f, f.cache());
+      Forwarder f = new Forwarder(stack, ipv6, tcp, tracer, upstream, counters);
+      server = new DnsServer(stack, ipv6, tcp, tracer, config.role(), counters, f, f.cache());
     } else {
       throw new IllegalArgumentException("unknown DNS role '" + config.role() + "' (authoritative or forwarder)");
     }
     server.bind();
     if (tracer.enabled()) {
+      boolean v6 = server.udp6Bound;
       tracer.emit(server.handler instanceof Authority a
-          ? new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, a.origins(), null)
-          : new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, config.upstream()));
+          ? new DnsEvent.Started(DnsEvent.Role.AUTHORITATIVE, a.origins(), null, v6)
+          : new DnsEvent.Started(DnsEvent.Role.FORWARDER, null, ((Forwarder) server.handler).upstream().toString(),
+              v6));
     }
     return server;
   }
@@ -130,20 +150,31 @@ public final class DnsServer {
       throw new IllegalStateException("UDP port " + PORT + " is already in use on " + stack.name());
     }
     udpBound = true;
+    if (ipv6 != null) {
+      if (ipv6.udp().bind(PORT, this::onUdp6) < 0) {
+        stop();
+        throw new IllegalStateException("UDP port " + PORT + " over IPv6 is already in use on " + stack.name());
+      }
+      udp6Bound = true;
+    }
     try {
-      listener = tcp.listen(0, PORT, 0, this::accept);
+      // on ::, a listener takes connections of both families; an IPv4-only node listens on 0.0.0.0
+      listener = tcp.listen(ipv6 != null ? IpAddress.ANY6 : IpAddress.ANY4, PORT, 0, this::accept);
     } catch (IllegalStateException e) {
-      stack.udp().unbind(PORT);
-      udpBound = false;
+      stop();
       throw new IllegalStateException("TCP port " + PORT + " on " + stack.name() + ": " + e.getMessage(), e);
     }
   }
 
-  /** Stops serving: unbinds both ports, closes TCP connections, forgets queries in flight. */
+  /** Stops serving: unbinds the ports, closes TCP connections, forgets queries in flight. */
   public void stop() {
     if (udpBound) {
       stack.udp().unbind(PORT);
       udpBound = false;
+    }
+    if (udp6Bound) {
+      ipv6.udp().unbind(PORT);
+      udp6Bound = false;
     }
     if (listener != null) {
       listener.close();
@@ -179,49 +210,52 @@ public final class DnsServer {
   // =========================================================================================
 
   private void onUdp(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
-    counters.udpQueries++;
-    byte[] bytes = new byte[payload.readableBytes()];
-    payload.getBytes(payload.readerIndex(), bytes);
-    if (srcPort == 0) {
-      drop(bytes.length, srcIp, srcPort, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
-      return;
-    }
     // Answer from the address the query was sent to, so the client's RFC 5452 check passes.
     int from = stack.isLocal(dstIp) ? dstIp : 0;
-    handle(bytes, new UdpResponder(srcIp, srcPort, from));
+    onDatagram(IpAddress.of(srcIp), srcPort, payload, b -> stack.udp().send(from, PORT, srcIp, srcPort, 64, b));
   }
 
-  private final class UdpResponder implements ServerQuery.Responder {
-    private final int clientIp;
-    private final int clientPort;
-    private final int localIp;
+  private void onUdp6(Ipv6Address src, int srcPort, Ipv6Address dst, int dstPort, ByteBuf payload) {
+    counters.udp6Queries++;
+    // From the address asked (source selection picks one for a multicast query); a link-local
+    // client is answered on the link its query came in by.
+    Ipv6Address from = ipv6.localAddress(dst) != null ? dst : null;
+    Nic zone = src.isLinkLocal() || dst.isLinkLocal() ? ipv6.udp().arrival() : null;
+    onDatagram(IpAddress.of(src), srcPort, payload,
+        b -> ipv6.udp().send(from, PORT, src, zone, srcPort, ipv6.hopLimit(), b));
+  }
 
-    UdpResponder(int clientIp, int clientPort, int localIp) {
-      this.clientIp = clientIp;
-      this.clientPort = clientPort;
-      this.localIp = localIp;
+  /**
+   * A datagram from {@code client}:{@code port}, of either family: dropped if it comes from port
+   * 0, else handled; {@code send} sends an answer (a buffer made as {@code stack.allocate} makes it).
+   */
+  private void onDatagram(IpAddress client, int port, ByteBuf payload, java.util.function.Consumer<ByteBuf> send) {
+    counters.udpQueries++;
+    byte[] bytes = bytes(payload);
+    if (port == 0) {
+      drop(bytes.length, client, port, false, DnsEvent.DropWhy.FROM_PORT_ZERO, null);
+      return;
     }
+    handle(bytes, new UdpResponder(client, port, wire -> send.accept(stack.allocate(wire.length).writeBytes(wire))));
+  }
 
+  private static byte[] bytes(ByteBuf payload) {
+    byte[] bytes = new byte[payload.readableBytes()];
+    payload.getBytes(payload.readerIndex(), bytes);
+    return bytes;
+  }
+
+  /** The way back to a UDP client of either family: {@code out} sends an answer's bytes. */
+  private record UdpResponder(IpAddress client, int clientPort, java.util.function.Consumer<byte[]> out)
+      implements ServerQuery.Responder {
     @Override
     public void send(byte[] wire) {
-      ByteBuf b = stack.allocate(wire.length);
-      b.writeBytes(wire);
-      stack.udp().send(localIp, PORT, clientIp, clientPort, 64, b);
+      out.accept(wire);
     }
 
     @Override
     public boolean tcp() {
       return false;
-    }
-
-    @Override
-    public int clientIp() {
-      return clientIp;
-    }
-
-    @Override
-    public int clientPort() {
-      return clientPort;
     }
   }
 
@@ -239,8 +273,11 @@ public final class DnsServer {
     }
   }
 
-  void countTcpQuery() {
+  void countTcpQuery(boolean overIpv6) {
     counters.tcpQueries++;
+    if (overIpv6) {
+      counters.tcp6Queries++;
+    }
   }
 
   // =========================================================================================
@@ -255,20 +292,20 @@ public final class DnsServer {
     try {
       return admit(bytes, r);
     } catch (RuntimeException e) { // a bug of ours must not take the server down
-      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.INTERNAL_ERROR, e.toString());
+      drop(bytes.length, r.client(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.INTERNAL_ERROR, e.toString());
       return false;
     }
   }
 
   private boolean admit(byte[] bytes, ServerQuery.Responder r) {
     if (bytes.length < 12) {
-      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.SHORTER_THAN_HEADER, null);
+      drop(bytes.length, r.client(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.SHORTER_THAN_HEADER, null);
       return false;
     }
     int id = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
     int flags = ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF);
     if ((flags & 0x8000) != 0) {
-      drop(bytes.length, r.clientIp(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.RESPONSE, null);
+      drop(bytes.length, r.client(), r.clientPort(), r.tcp(), DnsEvent.DropWhy.RESPONSE, null);
       return false;
     }
     int opcode = (flags >>> 11) & 0xF;
@@ -373,7 +410,7 @@ public final class DnsServer {
                       String opcode, Integer count, String error) {
     response.getHeader().setRcode(rcode & 0xF);
     if (tracer.enabled()) {
-      tracer.emit(new DnsEvent.Rejected(Ipv4Address.format(r.clientIp()), r.clientPort(), r.tcp()
+      tracer.emit(new DnsEvent.Rejected(r.client().toString(), r.clientPort(), r.tcp()
           ? DnsEvent.Transport.TCP : DnsEvent.Transport.UDP, response.getHeader().getID(), Rcode.string(rcode), why,
           q == null ? null : DnsFacts.name(q.getName()), q == null ? null : DnsFacts.type(q.getType()),
           q == null ? null : DClass.string(q.getDClass()), opcode,
@@ -384,10 +421,10 @@ public final class DnsServer {
     r.send(response.toWire(r.tcp() ? Message.MAXLENGTH : MIN_UDP_PAYLOAD));
   }
 
-  private void drop(int length, int clientIp, int clientPort, boolean tcp, DnsEvent.DropWhy why, String error) {
+  private void drop(int length, IpAddress client, int clientPort, boolean tcp, DnsEvent.DropWhy why, String error) {
     counters.dropped++;
     if (tracer.enabled()) {
-      tracer.emit(new DnsEvent.Dropped(Ipv4Address.format(clientIp), clientPort, tcp ? DnsEvent.Transport.TCP
+      tracer.emit(new DnsEvent.Dropped(client.toString(), clientPort, tcp ? DnsEvent.Transport.TCP
           : DnsEvent.Transport.UDP, length, why, error));
     }
   }

@@ -11,10 +11,14 @@ import org.xbill.DNS.Rcode;
 public final class DnsServerCounters {
   private static final int RCODES = 24;
 
-  /** Messages received over UDP. */
+  /** Messages received over UDP, either family. */
   public long udpQueries;
-  /** Messages received over TCP. */
+  /** Messages received over TCP, either family. */
   public long tcpQueries;
+  /** Of {@link #udpQueries}, those that came over IPv6. */
+  public long udp6Queries;
+  /** Of {@link #tcpQueries}, those that came over IPv6. */
+  public long tcp6Queries;
   /** TCP connections accepted. */
   public long tcpConnections;
   /** TCP connections closed for idleness. */
@@ -53,6 +57,8 @@ public final class DnsServerCounters {
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("udp_queries", udpQueries);
     m.put("tcp_queries", tcpQueries);
+    m.put("udp6_queries", udp6Queries);
+    m.put("tcp6_queries", tcp6Queries);
     m.put("tcp_connections", tcpConnections);
     m.put("tcp_idle_closed", tcpIdleClosed);
     m.put("dropped", dropped);

@@ -2,14 +2,15 @@ package emu.node.dns;
 
 import emu.link.time.TimeSource;
 import emu.node.event.DnsEvent;
-import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
+import emu.node.tcp.TcpLayer;
 import io.netty.buffer.ByteBuf;
 
 /**
- * One DNS query over the stack's TCP (RFC 7766): connect to port 53, send the framed query,
+ * One DNS query over the stack's TCP (RFC 7766), to the server its exchange asks now, of either
+ * family (a link-local one on its interface): connect to port 53, send the framed query,
  * read framed messages until the one that answers it, close. Reports to its
  * {@link DnsClient.Exchange}, which checks the answer as it does over UDP.
  */
@@ -35,7 +36,7 @@ final class DnsTcpQuery implements TcpEvents {
 
   void start() {
     try {
-      conn = tcp.connect(exchange.server, DnsClient.PORT, 0, this);
+      conn = tcp.connect(exchange.server().address(), exchange.zone(), DnsClient.PORT, 0, this);
     } catch (IllegalStateException e) {
       fail(DnsReply.Failure.NETWORK, e.getMessage(), DnsEvent.TcpFailure.CONNECT_FAILED, null);
       return;
@@ -67,7 +68,7 @@ final class DnsTcpQuery implements TcpEvents {
     }
     byte[] m;
     while (!done && (m = framer.next()) != null) {
-      if (exchange.onTcpMessage(m)) {
+      if (exchange.onTcpMessage(this, m)) {
         end();
         c.close();
       }
@@ -112,7 +113,7 @@ final class DnsTcpQuery implements TcpEvents {
   /** {@code failure} and {@code detail} for the caller (as a socket reports it), {@code why} and {@code error} for the trace. */
   private void fail(DnsReply.Failure failure, String detail, DnsEvent.TcpFailure why, TcpError error) {
     end();
-    exchange.onTcpFailure(failure, detail, why, error);
+    exchange.onTcpFailure(this, failure, detail, why, error);
   }
 
   private void end() {

@@ -2,11 +2,11 @@ package emu.node.dns;
 
 import emu.link.time.TimeSource;
 import emu.node.event.DnsEvent;
-import emu.node.trace.Tracer;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
-import emu.node.wire.Ipv4Address;
+import emu.node.trace.Tracer;
+import emu.node.wire.IpAddress;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
 
@@ -53,7 +53,7 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
     armIdle();
     byte[] m;
     while (!closed && (m = framer.next()) != null) {
-      server.countTcpQuery();
+      server.countTcpQuery(conn.ipv6());
       outstanding++;
       if (!server.handle(m, this)) {
         outstanding--;
@@ -98,8 +98,8 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
   }
 
   @Override
-  public int clientIp() {
-    return conn.remoteIp();
+  public IpAddress client() {
+    return conn.remote();
   }
 
   @Override
@@ -145,7 +145,7 @@ final class DnsTcpSession implements TcpEvents, ServerQuery.Responder {
       return;
     }
     if (tracer.enabled()) {
-      tracer.emit(new DnsEvent.TcpIdleClosed(Ipv4Address.format(conn.remoteIp()), conn.remotePort(), idleNanos));
+      tracer.emit(new DnsEvent.TcpIdleClosed(conn.remote().toString(), conn.remotePort(), idleNanos));
     }
     conn.close();
     end(true);

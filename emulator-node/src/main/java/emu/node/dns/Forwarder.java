@@ -1,10 +1,10 @@
 package emu.node.dns;
 
+import emu.node.event.DnsEvent;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpLayer;
 import emu.node.trace.Tracer;
-import emu.node.event.DnsEvent;
-import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +42,8 @@ final class Forwarder implements QueryHandler {
   static final long[] UPSTREAM_TIMEOUTS_NANOS = {1_000_000_000L, 2_000_000_000L, 4_000_000_000L};
 
   private final Tracer tracer;
-  private final int upstream;
+  /** The upstream server, of either family (over IPv6 only on a node with IPv6). */
+  private final Nameserver upstream;
   private final DnsServerCounters counters;
   private final DnsCache cache;
   private final DnsClient client;
@@ -50,16 +51,22 @@ final class Forwarder implements QueryHandler {
   private final Map<Key, List<ServerQuery>> inFlight = new HashMap<>();
   private boolean stopped;
 
-  Forwarder(NetworkStack stack, TcpLayer tcp, Tracer tracer, int upstream, DnsServerCounters counters) {
+  Forwarder(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Nameserver upstream,
+            DnsServerCounters counters) {
     this.tracer = tracer;
     this.upstream = upstream;
     this.counters = counters;
     this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
-    this.client = new DnsClient(stack, tcp, tracer, upstreamCounters, UPSTREAM_TIMEOUTS_NANOS);
+    this.client = new DnsClient(stack, ipv6, tcp, tracer, upstreamCounters, UPSTREAM_TIMEOUTS_NANOS);
   }
 
   DnsCache cache() {
     return cache;
+  }
+
+  /** The upstream server. */
+  Nameserver upstream() {
+    return upstream;
   }
 
   ResolverCounters upstreamCounters() {
@@ -87,7 +94,7 @@ final class Forwarder implements QueryHandler {
       waiting.add(q);
       if (tracer.enabled()) {
         tracer.emit(new DnsEvent.ForwardJoined(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
-            Ipv4Address.format(upstream)));
+            upstream.toString()));
       }
       return;
     }
@@ -97,13 +104,13 @@ final class Forwarder implements QueryHandler {
     counters.forwarded++;
     if (tracer.enabled()) {
       tracer.emit(new DnsEvent.Forwarded(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
-          Ipv4Address.format(upstream)));
+          upstream.toString()));
     }
     Message up = new Message(0);
     up.getHeader().setFlag(Flags.RD);
     up.addRecord(Record.newRecord(question.getName(), question.getType(), question.getDClass()), Section.QUESTION);
     up.addRecord(new OPTRecord(DnsServer.MAX_UDP_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
-    client.query(upstream, up, false, reply -> onUpstream(key, reply));
+    client.query(List.of(upstream), up, false, reply -> onUpstream(key, reply));
   }
 
   private void onUpstream(Key key, DnsReply reply) {
@@ -119,7 +126,7 @@ final class Forwarder implements QueryHandler {
         q.response.getHeader().setRcode(Rcode.SERVFAIL);
         if (tracer.enabled()) {
           tracer.emit(new DnsEvent.UpstreamFailed(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
-              Ipv4Address.format(upstream), m == null ? null : Rcode.string(rcode), m == null ? reply.detail() : null));
+              upstream.toString(), m == null ? null : Rcode.string(rcode), m == null ? reply.detail() : null));
         }
         q.send();
       }
@@ -135,7 +142,7 @@ final class Forwarder implements QueryHandler {
       copyAnswer(m, q.response);
       if (tracer.enabled()) {
         tracer.emit(new DnsEvent.ServedFromUpstream(q.client(), q.port(), q.transport(), q.id(), q.qname(),
-            q.qtype(), Ipv4Address.format(upstream), DnsFacts.response(m)));
+            q.qtype(), upstream.toString(), DnsFacts.response(m)));
       }
       q.send();
     }

@@ -32,6 +32,8 @@ public final class ResolverCounters {
   public long tcpQueries;
   /** Exchanges that ended with ICMP port unreachable or a refused TCP connection. */
   public long refused;
+  /** Times a query moved on to the next server, the one asked having failed (not timeouts). */
+  public long failovers;
   /** Accepted answers. */
   public long answers;
   private static final int RCODES = 24;
@@ -62,6 +64,7 @@ public final class ResolverCounters {
     m.put("truncated", truncated);
     m.put("tcp_queries", tcpQueries);
     m.put("refused", refused);
+    m.put("failovers", failovers);
     m.put("answers", answers);
     return m;
   }

@@ -1,7 +1,7 @@
 package emu.node.dns;
 
 import emu.node.event.DnsEvent;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Record;
 
@@ -17,7 +17,8 @@ final class ServerQuery {
 
     boolean tcp();
 
-    int clientIp();
+    /** The client's address, of either family. */
+    IpAddress client();
 
     int clientPort();
   }
@@ -45,7 +46,7 @@ final class ServerQuery {
   // For events: who asked, how, and what.
 
   String client() {
-    return Ipv4Address.format(responder.clientIp());
+    return responder.client().toString();
   }
 
   int port() {

@@ -35,10 +35,12 @@ import org.xbill.DNS.Type;
 
 /**
  * A node's stub resolver (what getaddrinfo does on Linux), in the order the seed gives: the
- * node's hosts table, then its cache, then a query to its DNS server over the emulated network.
- * Queries go out through {@link DnsClient} (random ID and source port, replies checked per
- * RFC 5452, retries with backoff, TCP after a truncated answer) and without EDNS, as glibc's
- * stub asks by default. Answers are cached per their TTLs, negative ones per RFC 2308.
+ * node's hosts table, then its cache, then a query to its DNS servers over the emulated network
+ * (up to three, as resolv.conf's {@code nameserver} lines, of either family: an IPv6 server is
+ * asked over IPv6). Queries go out through {@link DnsClient} (random ID and source port,
+ * replies checked per RFC 5452, glibc's waits and its way down the list of servers, TCP after a
+ * truncated answer) and without EDNS, as glibc's stub asks by default. Answers are cached per
+ * their TTLs, negative ones per RFC 2308.
  *
  * <p>Failures read as getaddrinfo's: "Name or service not known" for NXDOMAIN, NODATA or no
  * DNS server to ask; "Temporary failure in name resolution" for a timeout, SERVFAIL, REFUSED
@@ -63,7 +65,7 @@ public final class StubResolver implements NameResolver {
   private final Ipv6Layer ipv6;
   private final Tracer tracer;
   private final Hosts hosts;
-  private final int nameserver;
+  private final List<Nameserver> nameservers;
   private final ResolverCounters counters = new ResolverCounters();
   private final DnsCache cache;
   private final DnsClient client;
@@ -75,29 +77,40 @@ public final class StubResolver implements NameResolver {
    *     the hosts table answers, as before DNS existed)
    */
   public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver) {
-    this(stack, null, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+    this(stack, null, tcp, tracer, hosts, one(nameserver), null);
   }
 
   /** A node with IPv6 ({@code ipv6} null: without). */
   public StubResolver(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver) {
-    this(stack, ipv6, tcp, tracer, hosts, nameserver, DnsClient.DEFAULT_TIMEOUTS_NANOS);
+    this(stack, ipv6, tcp, tracer, hosts, one(nameserver), null);
   }
 
   /** @param timeoutsNanos the wait after each UDP try (its length is the number of tries) */
   public StubResolver(NetworkStack stack, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver,
                       long[] timeoutsNanos) {
-    this(stack, null, tcp, tracer, hosts, nameserver, timeoutsNanos);
+    this(stack, null, tcp, tracer, hosts, one(nameserver), timeoutsNanos);
   }
 
-  private StubResolver(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Hosts hosts, int nameserver,
-                       long[] timeoutsNanos) {
+  /**
+   * A node with IPv6 ({@code ipv6} null: without) asking {@code nameservers} in order (empty:
+   * only the hosts table answers).
+   *
+   * @param timeoutsNanos the wait for each server per round (its length is the number of
+   *     rounds), or null for glibc's waits
+   */
+  public StubResolver(NetworkStack stack, Ipv6Layer ipv6, TcpLayer tcp, Tracer tracer, Hosts hosts,
+                      List<Nameserver> nameservers, long[] timeoutsNanos) {
     this.stack = Objects.requireNonNull(stack, "stack");
     this.ipv6 = ipv6;
     this.tracer = tracer;
     this.hosts = Objects.requireNonNull(hosts, "hosts");
-    this.nameserver = nameserver;
+    this.nameservers = List.copyOf(nameservers);
     this.cache = new DnsCache(stack.time(), CACHE_ENTRIES, MAX_TTL, MAX_NEGATIVE_TTL);
-    this.client = new DnsClient(stack, tcp, tracer, counters, timeoutsNanos);
+    this.client = new DnsClient(stack, ipv6, tcp, tracer, counters, timeoutsNanos);
+  }
+
+  private static List<Nameserver> one(int nameserver) {
+    return nameserver == 0 ? List.of() : List.of(Nameserver.of(nameserver));
   }
 
   // =========================================================================================
@@ -321,7 +334,7 @@ public final class StubResolver implements NameResolver {
     if (tracer.enabled()) {
       tracer.emit(new DnsEvent.CacheMiss(qname, qtype));
     }
-    if (nameserver == 0) {
+    if (nameservers.isEmpty()) {
       if (tracer.enabled()) {
         tracer.emit(new DnsEvent.NoServer(qname, qtype));
       }
@@ -337,7 +350,7 @@ public final class StubResolver implements NameResolver {
     waiting = new ArrayList<>();
     waiting.add(callback);
     inFlight.put(key, waiting);
-    ask(n, type, nameserver, false, 0, true, l -> {
+    ask(n, type, nameservers, false, 0, true, l -> {
       List<Consumer<DnsLookup>> all = inFlight.remove(key);
       for (Consumer<DnsLookup> c : all) {
         c.accept(l);
@@ -345,27 +358,35 @@ public final class StubResolver implements NameResolver {
     });
   }
 
-  /**
-   * Asks {@code server} directly, as dig does: no hosts table, no cache (and the answer is not
-   * cached). {@code ednsPayload} above 0 adds an OPT record advertising that UDP size.
-   */
+  /** {@link #query(String, int, List, boolean, int, Consumer)} to one IPv4 server. */
   public void query(String name, int type, int server, boolean tcp, int ednsPayload, Consumer<DnsLookup> callback) {
+    query(name, type, List.of(Nameserver.of(server)), tcp, ednsPayload, callback);
+  }
+
+  /**
+   * Asks {@code servers} directly (in order, the next when one fails), as dig does: no hosts
+   * table, no cache (and the answer is not cached). {@code ednsPayload} above 0 adds an OPT
+   * record advertising that UDP size.
+   */
+  public void query(String name, int type, List<Nameserver> servers, boolean tcp, int ednsPayload,
+                    Consumer<DnsLookup> callback) {
     Name n = toName(name);
     if (n == null) {
       callback.accept(new DnsLookup(null, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
       return;
     }
-    ask(n, type, server, tcp, ednsPayload, false, callback);
+    ask(n, type, servers, tcp, ednsPayload, false, callback);
   }
 
-  private void ask(Name n, int type, int server, boolean tcp, int edns, boolean useCache, Consumer<DnsLookup> cb) {
+  private void ask(Name n, int type, List<Nameserver> servers, boolean tcp, int edns, boolean useCache,
+                   Consumer<DnsLookup> cb) {
     Message q = new Message(0);
     q.getHeader().setFlag(Flags.RD);
     q.addRecord(Record.newRecord(n, type, DClass.IN), Section.QUESTION);
     if (edns > 0) {
       q.addRecord(new OPTRecord(edns, 0, 0, 0), Section.ADDITIONAL);
     }
-    client.query(server, q, tcp, reply -> {
+    client.query(servers, q, tcp, reply -> {
       Message m = reply.message();
       if (useCache && m != null) {
         long ttl = cache.put(m);
@@ -410,9 +431,9 @@ public final class StubResolver implements NameResolver {
   // Access
   // =========================================================================================
 
-  /** The DNS server asked, 0 for none. */
-  public int nameserver() {
-    return nameserver;
+  /** The DNS servers asked, in order; empty for none. */
+  public List<Nameserver> nameservers() {
+    return nameservers;
   }
 
   public Hosts hosts() {
@@ -429,7 +450,8 @@ public final class StubResolver implements NameResolver {
 
   @Override
   public String toString() {
-    return "stub resolver of " + stack.name() + (nameserver == 0 ? " (hosts table only)"
-        : " asking " + Ipv4Address.format(nameserver)) + ", " + cache.size() + " cached answer(s)";
+    return "stub resolver of " + stack.name() + (nameservers.isEmpty() ? " (hosts table only)"
+        : " asking " + nameservers.stream().map(Nameserver::toString).collect(java.util.stream.Collectors.joining(", ")))
+        + ", " + cache.size() + " cached answer(s)";
   }
 }

@@ -1,7 +1,7 @@
 package emu.node.event;
 
-import com.fasterxml.jackson.annotation.JsonTypeName;
 import emu.node.tcp.TcpError;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 import java.util.List;
 
 /**
@@ -9,7 +9,9 @@ import java.util.List;
  * exchange with a server (RFC 5452 checks, retries, TCP after truncation), and the server in its
  * roles (authoritative, caching forwarder) with its gatekeeping.
  *
- * <p>Addresses are dotted quads; names as people write them, without the final dot (the root is
+ * <p>Addresses are written as their family's users write them (dotted quads; IPv6 per RFC 5952,
+ * a link-local one with its interface as {@code fe80::53%eth0}), so an IPv6 address says the
+ * exchange went over IPv6; names as people write them, without the final dot (the root is
  * {@code .}); {@code qtype}, {@code qclass} and {@code rcode} are mnemonics ({@code A},
  * {@code IN}, {@code NXDOMAIN}); message IDs are ints; durations are nanoseconds, TTLs and ages
  * seconds. On the client side, {@code server} is the server asked (always on port 53) and
@@ -46,6 +48,8 @@ public sealed interface DnsEvent extends TraceEvent {
     R retried(Retried e);
 
     R timedOut(TimedOut e);
+
+    R nextServer(NextServer e);
 
     R truncated(Truncated e);
 
@@ -128,6 +132,22 @@ public sealed interface DnsEvent extends TraceEvent {
     CLOSED_WITHOUT_ANSWER,
     /** The connection ended abnormally ({@code tcpError}: how). */
     CONNECTION_ERROR
+  }
+
+  /** Why a client gives up on one of its servers and asks the next one. */
+  enum NextWhy {
+    /** No answer within the wait ({@code waitedNanos}). */
+    TIMEOUT,
+    /** {@code reporter} sent ICMP port unreachable: nothing listens on port 53 there. */
+    REFUSED,
+    /** {@code reporter} sent ICMP destination unreachable ({@code icmpCode}, as in {@link Unreachable}). */
+    UNREACHABLE,
+    /** The query could not be sent at all ({@code error}: the stack's words). */
+    SEND_FAILED,
+    /** The server answered {@code rcode} (SERVFAIL, NOTIMP or REFUSED), which another server may not. */
+    ERROR_RCODE,
+    /** The query over TCP after a truncated answer failed ({@code error}). */
+    TCP_FAILED
   }
 
   /** Why a server drops a message without answering it. */
@@ -284,6 +304,21 @@ public sealed interface DnsEvent extends TraceEvent {
     }
   }
 
+  /**
+   * Query {@code id} got no usable answer from {@code server} ({@code why}, with its detail:
+   * {@code waitedNanos}, {@code reporter} and {@code icmpCode}, {@code rcode} or {@code error};
+   * the others null): the resolver asks {@code next}, the next of its servers (RFC 1035 7.2,
+   * as glibc's resolver goes down resolv.conf's list), and waits {@code waitNanos} for it.
+   */
+  @JsonTypeName("dns.next_server")
+  record NextServer(int id, String server, String qname, String qtype, NextWhy why, Long waitedNanos, String reporter,
+                    Integer icmpCode, String rcode, String error, String next, long waitNanos) implements DnsEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.nextServer(this);
+    }
+  }
+
   /** The UDP answer ({@code bytes} long) has TC set: the question goes again over TCP. */
   @JsonTypeName("dns.truncated")
   record Truncated(int id, String server, String qname, String qtype, int bytes) implements DnsEvent {
@@ -303,8 +338,10 @@ public sealed interface DnsEvent extends TraceEvent {
   }
 
   /**
-   * {@code reporter} sent ICMP destination unreachable with {@code icmpCode} (0 network, 1 host,
-   * other codes) for the query; the exchange ends.
+   * {@code reporter} sent ICMP destination unreachable with {@code icmpCode} for the query; the
+   * exchange ends. The code is ICMP's (0 network, 1 host, other codes) when {@code reporter} is
+   * an IPv4 address, ICMPv6's (0 no route, 1 administratively prohibited, 3 address unreachable,
+   * other codes) when it is an IPv6 one.
    */
   @JsonTypeName("dns.unreachable")
   record Unreachable(int id, String server, String qname, String qtype, String reporter, int icmpCode)
@@ -372,10 +409,11 @@ public sealed interface DnsEvent extends TraceEvent {
 
   /**
    * A DNS server starts on UDP and TCP port 53 as {@code role}: authoritative for {@code zones}
-   * (their origins), or a caching forwarder to {@code upstream} (the other is null).
+   * (their origins), or a caching forwarder to {@code upstream} (the other is null); over IPv4,
+   * and over IPv6 too when {@code ipv6} (the node has IPv6).
    */
   @JsonTypeName("dns.start")
-  record Started(Role role, List<String> zones, String upstream) implements DnsEvent {
+  record Started(Role role, List<String> zones, String upstream, boolean ipv6) implements DnsEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.started(this);

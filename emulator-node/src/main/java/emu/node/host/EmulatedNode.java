@@ -25,6 +25,7 @@ import emu.node.bridge.LearningBridge;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
 import emu.node.dns.DnsServer;
+import emu.node.dns.Nameserver;
 import emu.node.dns.StubResolver;
 import emu.node.event.LinkEvent;
 import emu.node.https.HttpsServer;
@@ -143,8 +144,8 @@ public final class EmulatedNode {
       }
       EmuTransport transport = new EmuTransport(loop, stack, tcp, tracer);
       // The seed's order: hosts table, then cache, then the configured DNS server.
-      StubResolver resolver = new StubResolver(stack, ipv6, tcp, tracer, hosts,
-          config.nameserver() == null ? 0 : Ipv4Address.parse(config.nameserver()));
+      StubResolver resolver = new StubResolver(stack, ipv6, tcp, tracer, hosts, config.nameservers() == null
+          ? List.of() : config.nameservers().stream().map(Nameserver::parse).toList(), null);
       this.resolver = resolver;
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
           .add(new IpCommand(stack, ipv6, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
@@ -154,7 +155,7 @@ public final class EmulatedNode {
           .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
           .add(new HttpsPerf(transport, resolver, config.trustPem(), tlsClientCounters)).add(new Sleep(time));
       this.transport = transport;
-      this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, tcp, tracer, config.dns());
+      this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, ipv6, tcp, tracer, config.dns());
     }
   }
 

@@ -1,9 +1,9 @@
 package emu.node.ipv6;
 
 import emu.node.stack.DropReason;
+import emu.node.stack.EphemeralPorts;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
-import emu.node.stack.EphemeralPorts;
 import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
@@ -26,6 +26,8 @@ public final class Udp6 implements Ipv6Protocol {
   private final UdpDatagram udp = new UdpDatagram();
   private final UdpDatagram out = new UdpDatagram();
   private final IntObjectHashMap<Udp6Listener> ports = new IntObjectHashMap<>();
+  /** The interface the datagram being delivered came in on; null outside a delivery. */
+  private Nic arrival;
 
   Udp6(Ipv6Layer layer, Udp6Observer observer) {
     this.layer = layer;
@@ -73,11 +75,21 @@ public final class Udp6 implements Ipv6Protocol {
       observer.udpDelivered(src, srcPort, dstPort, udp.payloadLength());
     }
     ByteBuf payload = buf.slice(udp.payloadIndex(), udp.payloadLength());
+    arrival = nic;
     try {
       listener.onDatagram(src, srcPort, ip.dst(), dstPort, payload);
     } finally {
+      arrival = null;
       buf.release();
     }
+  }
+
+  /**
+   * During {@link Udp6Listener#onDatagram}: the interface the datagram came in on, where an
+   * answer to a link-local sender must go (its zone); null at any other time.
+   */
+  public Nic arrival() {
+    return arrival;
   }
 
   /**

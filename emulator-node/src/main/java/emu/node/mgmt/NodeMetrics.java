@@ -308,6 +308,8 @@ public final class NodeMetrics {
         x -> x.queries, none);
     counter("emu.dns.client.retries", "DNS queries sent again after a timeout", c, x -> x.retries, none);
     counter("emu.dns.client.timeouts", "DNS exchanges that ended without an answer", c, x -> x.timeouts, none);
+    counter("emu.dns.client.failovers", "DNS queries moved on to the next server after one could not answer", c,
+        x -> x.failovers, none);
     counter("emu.dns.client.cache.hits", "lookups answered from the resolver's cache", c, x -> x.cacheHits, none);
     counter("emu.dns.client.cache.misses", "lookups the resolver's cache could not answer", c, x -> x.cacheMisses,
         none);
@@ -327,10 +329,13 @@ public final class NodeMetrics {
 
   private void dnsServer(DnsServer server) {
     DnsServerCounters c = server.counters();
-    counter("emu.dns.server.queries", "DNS messages the server received", c, x -> x.udpQueries,
-        Tags.of("transport", "udp"));
-    counter("emu.dns.server.queries", "DNS messages the server received", c, x -> x.tcpQueries,
-        Tags.of("transport", "tcp"));
+    String help = "DNS messages the server received, by transport and IP family";
+    counter("emu.dns.server.queries", help, c, x -> x.udpQueries - x.udp6Queries,
+        Tags.of("transport", "udp", "family", "ipv4"));
+    counter("emu.dns.server.queries", help, c, x -> x.udp6Queries, Tags.of("transport", "udp", "family", "ipv6"));
+    counter("emu.dns.server.queries", help, c, x -> x.tcpQueries - x.tcp6Queries,
+        Tags.of("transport", "tcp", "family", "ipv4"));
+    counter("emu.dns.server.queries", help, c, x -> x.tcp6Queries, Tags.of("transport", "tcp", "family", "ipv6"));
     counter("emu.dns.server.dropped", "DNS messages the server did not answer", c, x -> x.dropped, Tags.empty());
     counter("emu.dns.server.truncated", "UDP answers sent truncated (TC)", c, x -> x.truncated, Tags.empty());
     if (server.upstreamCounters() != null) {

@@ -110,6 +110,15 @@ public final class TcpLayer {
 
   /** {@link #connect(int, int, int, TcpEvents)} to an address of either family. */
   public TcpConnection connect(IpAddress remote, int remotePort, int localPort, TcpEvents events) {
+    return connect(remote, null, remotePort, localPort, events);
+  }
+
+  /**
+   * {@link #connect(IpAddress, int, int, TcpEvents)} to a link-local IPv6 address on the link
+   * of {@code zone} (fe80::53%eth0: a link-local address means nothing without its interface);
+   * {@code zone} is ignored for other addresses.
+   */
+  public TcpConnection connect(IpAddress remote, Nic zone, int remotePort, int localPort, TcpEvents events) {
     Objects.requireNonNull(events, "events");
     if (remotePort < 1 || remotePort > 65535 || localPort < 0 || localPort > 65535) {
       throw new IllegalArgumentException("port out of range: " + remotePort + " / " + localPort);
@@ -134,9 +143,17 @@ public final class TcpLayer {
       }
     } else if (ipv6 != null) {
       Ipv6Address dst = remote.v6();
+      boolean scoped = zone != null && dst.isLinkLocal();
       if (ipv6.localAddress(dst) != null) {
         local = remote;
         mtu = 65535;
+      } else if (scoped) {
+        Ipv6Interface out = ipv6.interfaceOf(zone);
+        Ipv6InterfaceAddress src = out == null ? null : out.linkLocal();
+        if (src != null && src.usable()) {
+          local = IpAddress.of(src.cidr().address());
+          mtu = (int) out.mtu();
+        }
       } else {
         Ipv6Route r = ipv6.routes().lookup(dst, stack.time().nanos());
         Ipv6Interface out = r == null ? null : ipv6.interfaceOf(r.nic());
@@ -168,6 +185,9 @@ public final class TcpLayer {
     }
     TcpConnection c = newConnection(s, local, port, remote, remotePort, null, mtu);
     c.events = events;
+    if (c.v6 && (c.remote6.isLinkLocal() || c.local6.isLinkLocal()) && zone != null) {
+      c.nic6 = zone; // the link the caller named, as a socket bound to its scope id
+    }
     startSequence(c);
     register(c);
     counters.activeOpens++;

@@ -1,11 +1,5 @@
 package emu.node.testing;
 
-import emu.node.trace.BridgeTrace;
-import emu.node.trace.TcpTrace;
-import emu.node.trace.StackTrace;
-import emu.node.stack.StackObserver;
-import emu.node.tcp.TcpObserver;
-import emu.node.tcp.TcpLayer;
 import emu.link.LinkEndpoint;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.Impairment;
@@ -26,7 +20,13 @@ import emu.node.shell.Shell;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
+import emu.node.stack.StackObserver;
+import emu.node.tcp.TcpLayer;
+import emu.node.tcp.TcpObserver;
+import emu.node.trace.BridgeTrace;
 import emu.node.trace.MemoryTracer;
+import emu.node.trace.StackTrace;
+import emu.node.trace.TcpTrace;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
@@ -308,8 +308,17 @@ public final class VirtualLab implements AutoCloseable {
 
   /** As {@link #nameserver(LabNode, String)}, with the given hosts table instead of the lab's. */
   public StubResolver nameserver(LabNode node, String server, Hosts hosts) {
+    return nameservers(node, hosts, server);
+  }
+
+  /**
+   * Gives {@code node} a stub resolver asking {@code servers} in order (either family, as
+   * resolv.conf lists them: {@code 2001:db8:5::53}, {@code fe80::53%eth0}), with glibc's waits.
+   * Give the node its IPv6 first: the resolver asks over IPv6 only with it.
+   */
+  public StubResolver nameservers(LabNode node, Hosts hosts, String... servers) {
     StubResolver r = new StubResolver(node.stack(), node.ipv6IfAny(), node.tcp(), node.tracer(), hosts,
-        Ipv4Address.parse(server));
+        java.util.Arrays.stream(servers).map(emu.node.dns.Nameserver::parse).toList(), null);
     resolvers.put(node.name(), r);
     return r;
   }
@@ -323,9 +332,12 @@ public final class VirtualLab implements AutoCloseable {
     return r != null ? r : new StubResolver(node.stack(), node.ipv6IfAny(), node.tcp(), node.tracer(), hosts(), 0);
   }
 
-  /** Starts a DNS server on {@code node}, as the node process does from its configuration. */
+  /**
+   * Starts a DNS server on {@code node}, as the node process does from its configuration: over
+   * IPv6 too if the node has been given IPv6 before.
+   */
   public DnsServer dnsServer(LabNode node, DnsConfig config) {
-    return DnsServer.start(node.stack(), node.tcp(), node.tracer(), config);
+    return DnsServer.start(node.stack(), node.ipv6IfAny(), node.tcp(), node.tracer(), config);
   }
 
   /** Every node's name mapped to its first address, like the lab's /etc/hosts. */

@@ -2,12 +2,14 @@ package emu.node.apps.diag;
 
 import emu.node.dns.DnsLookup;
 import emu.node.dns.DnsReply;
+import emu.node.dns.Nameserver;
 import emu.node.dns.StubResolver;
 import emu.node.shell.Args;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
-import emu.node.wire.Ipv4Address;
+import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +32,13 @@ import org.xbill.DNS.Type;
 /**
  * {@code resolve}: looks a name up and prints the answer in dig's shape (header, question,
  * answer, authority and additional sections, query time, server). Without {@code @SERVER},
- * {@code +tcp} or {@code +bufsize} it goes the way an application's lookup goes (hosts table,
- * cache, the node's DNS server) and says when the answer came from the hosts table or the
- * cache; with them it asks the server directly, as dig does (nothing from, nor into, the cache).
- * Exit status as dig's: 0 when a server answered (whatever its rcode), 9 when none did.
+ * {@code +tcp}, {@code +bufsize}, {@code -4} or {@code -6} it goes the way an application's
+ * lookup goes (hosts table, cache, the node's DNS servers) and says when the answer came from
+ * the hosts table or the cache; with them it asks directly, as dig does (nothing from, nor into,
+ * the cache): the server named ({@code @192.168.5.53}, {@code @2001:db8:5::53},
+ * {@code @fe80::53%eth0} or a hosts-table name), else the node's servers in order; {@code -4}
+ * and {@code -6} keep to one family's transport, as dig's options do. Exit status as dig's: 0
+ * when a server answered (whatever its rcode), 9 when none did.
  */
 public final class Resolve implements Command {
   private static final Map<String, Integer> TYPES = new LinkedHashMap<>();
@@ -57,28 +62,34 @@ public final class Resolve implements Command {
 
   @Override
   public String summary() {
-    return "resolve NAME [-t A|AAAA|MX|TXT|NS|SOA|PTR|CNAME|SRV] [@SERVER] [+tcp] [+bufsize=N] | resolve -x ADDRESS";
+    return "resolve NAME [-t A|AAAA|MX|TXT|NS|SOA|PTR|CNAME|SRV] [@SERVER] [-4|-6] [+tcp] [+bufsize=N]"
+        + " | resolve -x ADDRESS";
   }
 
   @Override
   public void run(List<String> argv, CommandIo io) {
-    Args a = Args.parse(argv, List.of("-t", "-x"), List.of("-h", "--help"));
+    Args a = Args.parse(argv, List.of("-t", "-x"), List.of("-h", "--help", "-4", "-6"));
     if (a.flag("-h") || a.flag("--help")) {
       io.out("usage: " + summary());
       io.out("  without @SERVER: the hosts table, then the cache, then the node's DNS server (as ping NAME does)");
-      io.out("  @SERVER: ask that server directly (no hosts table, no cache), as dig does");
+      io.out("  @SERVER: ask that server directly (no hosts table, no cache), as dig does; IPv4 or IPv6");
+      io.out("  -4, -6: ask over IPv4 or IPv6 only (the node's servers of that family, without @SERVER)");
       io.out("  +tcp: over TCP; +bufsize=N: advertise an EDNS UDP size of N bytes; -x: reverse (PTR) lookup");
       io.exit(0);
       return;
     }
     String name = null;
     Integer type = a.value("-t") == null ? null : type(a.value("-t"));
-    Integer server = null;
+    if (a.flag("-4") && a.flag("-6")) {
+      throw new UsageException("give -4 or -6, not both");
+    }
+    Boolean family6 = a.flag("-6") ? Boolean.TRUE : a.flag("-4") ? Boolean.FALSE : null;
+    Nameserver server = null;
     boolean tcp = false;
     int edns = 0;
     for (String w : a.positional()) {
       if (w.startsWith("@")) {
-        server = serverAddress(w.substring(1));
+        server = serverAddress(w.substring(1), family6);
       } else if (w.equals("+tcp") || w.equals("+vc")) {
         tcp = true;
       } else if (w.startsWith("+bufsize=")) {
@@ -128,14 +139,16 @@ public final class Resolve implements Command {
         print(shown, qtype, l, io);
       }
     };
-    if (server != null || tcp || edns > 0) {
-      int s = server != null ? server : resolver.nameserver();
-      if (s == 0) {
-        io.out(";; no DNS server is configured on this node; name one with @SERVER");
+    if (server != null || tcp || edns > 0 || family6 != null) {
+      List<Nameserver> servers = server != null ? List.of(server) : resolver.nameservers().stream()
+          .filter(ns -> family6 == null || ns.isV6() == family6).toList();
+      if (servers.isEmpty()) {
+        io.out(";; no " + (family6 == null ? "" : family6 ? "IPv6 " : "IPv4 ")
+            + "DNS server is configured on this node; name one with @SERVER");
         io.exit(9);
         return;
       }
-      resolver.query(name, qtype, s, tcp, edns, print);
+      resolver.query(name, qtype, servers, tcp, edns, print);
     } else {
       resolver.lookup(name, qtype, print);
     }
@@ -149,12 +162,38 @@ public final class Resolve implements Command {
     return v;
   }
 
-  private int serverAddress(String s) {
-    Integer a = resolver.hosts().resolve(s);
-    if (a == null) {
-      throw new UsageException("@" + s + ": give the server as an address or a name of the hosts table");
+  /**
+   * The server {@code @s} names: an address of either family ({@code fe80::53%eth0} with its
+   * interface; brackets allowed), or a hosts-table name, of the family {@code -4}/{@code -6}
+   * asks for ({@code family6}; null: IPv4 first, as dig's default).
+   */
+  private Nameserver serverAddress(String s, Boolean family6) {
+    String t = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
+    Nameserver ns = null;
+    if (t.indexOf(':') >= 0 || emu.node.wire.Ipv4Address.isValid(t)) {
+      try {
+        ns = Nameserver.parse(t);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("@" + s + ": " + e.getMessage());
+      }
+    } else {
+      Integer v4 = Boolean.TRUE.equals(family6) ? null : resolver.hosts().resolve(t);
+      Ipv6Address v6 = Boolean.FALSE.equals(family6) ? null : resolver.hosts().resolve6(t);
+      if (v4 != null) {
+        ns = Nameserver.of(v4);
+      } else if (v6 != null) {
+        ns = new Nameserver(IpAddress.of(v6), null);
+      }
+      if (ns == null) {
+        throw new UsageException("@" + s + ": give the server as an address or a name of the hosts table"
+            + (family6 == null ? "" : " with an " + (family6 ? "IPv6" : "IPv4") + " address"));
+      }
     }
-    return a;
+    if (family6 != null && ns.isV6() != family6) {
+      throw new UsageException("@" + s + " is an " + (ns.isV6() ? "IPv6" : "IPv4") + " address, and "
+          + (family6 ? "-6" : "-4") + " asks over " + (family6 ? "IPv6" : "IPv4") + " only");
+    }
+    return ns;
   }
 
   private static int bufsize(String v) {
@@ -172,6 +211,9 @@ public final class Resolve implements Command {
   private void print(String name, int type, DnsLookup l, CommandIo io) {
     io.out("; <<>> resolve <<>> " + name + " " + Type.string(type));
     DnsReply reply = l.reply();
+    if (reply != null) {
+      reply.notes().forEach(n -> io.out(";; " + n)); // what failed on the way, as dig says it
+    }
     if (reply != null && reply.truncatedOverUdp()) {
       io.out(";; Truncated, retrying in TCP mode.");
     }
@@ -179,12 +221,6 @@ public final class Resolve implements Command {
     if (m == null) {
       if (reply == null) {
         io.out(";; no DNS server is configured on this node, and " + name + " is not in its hosts table");
-      } else {
-        String to = Ipv4Address.format(reply.server()) + "#53";
-        int lines = reply.failure() == DnsReply.Failure.TIMEOUT ? Math.max(1, reply.tries()) : 1;
-        for (int i = 0; i < lines; i++) {
-          io.out(";; communications error to " + to + ": " + reply.detail());
-        }
       }
       io.out(";; no servers could be reached");
       io.exit(9);
@@ -238,13 +274,13 @@ public final class Resolve implements Command {
       }
       case CACHE -> {
         io.out(";; Query time: 0 msec");
-        io.out(";; SERVER: " + Ipv4Address.format(resolver.nameserver()) + "#53(cache)");
+        io.out(";; SERVER: " + resolver.nameservers().get(0) + "#53(cache)");
         io.out(";; From this node's cache, stored " + l.cacheAgeSeconds()
             + " s ago (TTLs counted down); no DNS query sent");
       }
       default -> {
         io.out(";; Query time: " + reply.elapsedNanos() / 1_000_000 + " msec");
-        io.out(";; SERVER: " + Ipv4Address.format(reply.server()) + "#53(" + (reply.tcp() ? "tcp" : "udp") + ")");
+        io.out(";; SERVER: " + reply.server() + "#53(" + (reply.tcp() ? "tcp" : "udp") + ")");
         io.out(";; MSG SIZE  rcvd: " + m.numBytes());
       }
     }
