@@ -191,6 +191,9 @@ public final class StubResolver implements NameResolver {
       done.accept(sorted);
       return;
     }
+    if (tracer.enabled()) {
+      tracer.emit(new DnsEvent.HostsLookup(s, null)); // not there: DNS is next, for each family asked
+    }
     boolean askAaaa = hasGlobalIpv6();
     boolean askA = !askAaaa || stack.nics().stream().anyMatch(n -> n.address() != null); // AI_ADDRCONFIG
     List<DnsLookup> answers = new ArrayList<>();
@@ -223,10 +226,10 @@ public final class StubResolver implements NameResolver {
       done.accept(sorted);
     };
     if (askAaaa) {
-      lookup(s, Type.AAAA, collect);
+      lookup(s, Type.AAAA, true, collect);
     }
     if (askA) {
-      lookup(s, Type.A, collect);
+      lookup(s, Type.A, true, collect);
     }
   }
 
@@ -298,6 +301,11 @@ public final class StubResolver implements NameResolver {
    * from; it is called exactly once.
    */
   public void lookup(String name, int type, Consumer<DnsLookup> callback) {
+    lookup(name, type, false, callback);
+  }
+
+  /** {@link #lookup}, after the hosts table if {@code hostsAsked} (an AAAA and A lookup reads it once, first). */
+  private void lookup(String name, int type, boolean hostsAsked, Consumer<DnsLookup> callback) {
     Name n = toName(name);
     if (n == null) {
       callback.accept(new DnsLookup(null, type, DnsLookup.Source.NONE, null, null, 0, DnsLookup.NOT_KNOWN));
@@ -305,7 +313,7 @@ public final class StubResolver implements NameResolver {
     }
     String qname = DnsFacts.name(n);
     String qtype = DnsFacts.type(type);
-    if (type == Type.A) {
+    if (type == Type.A && !hostsAsked) {
       String plain = qname;
       Integer a = Ipv4Address.isValid(plain) ? null : hosts.resolve(plain);
       if (a != null) {
