@@ -1,9 +1,9 @@
 package emu.node.ipv6;
 
 import emu.node.stack.DropReason;
+import emu.node.stack.EphemeralPorts;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
-import emu.node.stack.EphemeralPorts;
 import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;

@@ -151,6 +151,18 @@ class TcpOverIpv6Test {
       assertEquals(1280 - 60 - 12, c.info().mss(), "the 1280 link's, learned from r1's packet too big");
       assertTrue(h1.tcp().counters().icmpSoftErrors > 0);
       assertTrue(r1.ipv6().counters().icmpErrorsSent > 0);
+      // the path MTU is the node's, not the connection's: a second connection sizes its segments
+      // by it from its handshake on, and r1 has nothing more to say (RFC 8201, one cache)
+      assertEquals(1, h1.ipv6().counters().pathMtuLowered);
+      long errors = r1.ipv6().counters().icmpErrorsSent;
+      Transfer.Sink sink2 = new Transfer.Sink();
+      h2.tcp().listen(IpAddress.ANY6, PORT + 1, 0, x -> sink2);
+      Transfer.Source source2 = new Transfer.Source(200_000, 6);
+      TcpConnection c2 = h1.tcp().connect(H2_V6, PORT + 1, 0, source2);
+      assertTrue(lab.runUntil(() -> source2.closes == 1 && sink2.closes == 1, 60 * S), "second transfer finished");
+      assertEquals(source2.sha(), sink2.sha());
+      assertEquals(1280 - 60 - 12, c2.info().mss());
+      assertEquals(errors, r1.ipv6().counters().icmpErrorsSent, "no packet too big for the second connection");
     }
   }
 }
