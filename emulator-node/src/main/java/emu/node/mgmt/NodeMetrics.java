@@ -279,7 +279,7 @@ public final class NodeMetrics {
         x -> x.atomicFragments, none);
     counter("emu.ipv6.fragmented.packets", "IPv6 packets this node sent in fragments (OutFragOKs)", c,
         x -> x.fragmented, none);
-    counter("emu.ipv6.fragments.created", "IPv6 fragments this node made (OutFragCreates)", c,
+    counter("emu.ipv6.fragments.sent", "IPv6 fragments this node made of its packets (OutFragCreates)", c,
         x -> x.fragmentsCreated, none);
     counter("emu.ipv6.pmtu.lowered", "packet too big messages that lowered a path MTU (RFC 8201)", c,
         x -> x.pathMtuLowered, none);
