@@ -141,18 +141,7 @@ class LinuxIpv6InteropTest {
     assertTrue(narrative.lines().noneMatch(l -> l.contains("ff02::16")), "MLD in the narrative beyond the switch");
 
     // (e) Every capture passes tshark's checks (ICMPv6 checksums included: tshark checks them).
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
-    assertEquals(6, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
-          "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
+    capturesPassTshark(out, 6);
     // kern's side of the switch shows the whole exchange: its router solicitation, r1's
     // advertisement of 2001:db8:1::/64, the kernel's check of its new address (from ::, with
     // the nonce of RFC 7527), and the echo replies coming back with hop limit 63.
@@ -202,17 +191,7 @@ class LinuxIpv6InteropTest {
     assertTrue(o.contains("reassembles the packet from 2001:db8:1::10"), o);
 
     Path tshark = Tools.require("tshark");
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
-    assertEquals(3, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "udp.check_checksum:TRUE", "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
+    capturesPassTshark(out, 3);
     // on the 1280-byte link every fragment fits it, and each echo reassembles to 3008 bytes
     Path link = out.resolve("payroll-eth0.pcap");
     for (String len : fields(tshark, link, "ipv6.fraghdr", "ipv6.plen").strip().split("\\s+")) {
@@ -323,18 +302,7 @@ class LinuxIpv6InteropTest {
     // included). The bulk ports are decoded as plain data: random payload otherwise now and then
     // looks like some protocol to tshark's heuristics (Thrift), which then reports its errors.
     Path tshark = Tools.require("tshark");
-    List<Path> pcaps = new ArrayList<>();
-    try (var s = Files.list(out)) {
-      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
-    }
-    assertEquals(6, pcaps.size(), "one capture per emu interface: " + pcaps);
-    for (Path pcap : pcaps) {
-      var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-          "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-d", "tcp.port==5201,data",
-          "-d", "tcp.port==5202,data", "-Y", "_ws.malformed || _ws.expert.severity==error"), 60);
-      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
-      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
-    }
+    capturesPassTshark(out, 6, "-d", "tcp.port==5201,data", "-d", "tcp.port==5202,data");
     // On kern's port of the switch: emu's SYN-ACK (bulk) and SYN (bulk client) offer MSS 1440,
     // the IPv6 MTU less 60, window scale 7, SACK and timestamps, as the kernel's SYNs do.
     Path p1 = out.resolve("sw1-p1.pcap");
@@ -400,6 +368,28 @@ class LinuxIpv6InteropTest {
     } finally {
       Cli down = emu("down");
       assertEquals(0, down.exit(), down.err());
+    }
+  }
+
+  /**
+   * Every capture in {@code out} (one per emu interface: {@code count}) passes tshark's checks,
+   * with IP, TCP and UDP checksums checked; {@code options} go to tshark before the filter.
+   */
+  static void capturesPassTshark(Path out, int count, String... options) throws Exception {
+    Path tshark = Tools.require("tshark");
+    List<Path> pcaps = new ArrayList<>();
+    try (var s = Files.list(out)) {
+      s.filter(p -> p.toString().endsWith(".pcap")).sorted().forEach(pcaps::add);
+    }
+    assertEquals(count, pcaps.size(), "one capture per emu interface: " + pcaps);
+    for (Path pcap : pcaps) {
+      List<String> cmd = new ArrayList<>(List.of(tshark.toString(), "-r", pcap.toString(), "-o",
+          "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"));
+      cmd.addAll(List.of(options));
+      cmd.addAll(List.of("-Y", "_ws.malformed || _ws.expert.severity==error"));
+      var check = Tools.run(cmd, 60);
+      assertEquals(0, check.exit(), pcap + ": " + check.output() + check.errors());
+      assertEquals("", check.output().trim(), "tshark found problems in " + pcap);
     }
   }
 

@@ -10,10 +10,10 @@ import emu.node.stack.DropReason;
 import emu.node.stack.SendResult;
 import emu.node.testing.CommandRun;
 import emu.node.testing.LabNode;
+import emu.node.testing.NarrowIpv6Path;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
-import emu.node.wire.Ipv6Cidr;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
@@ -29,34 +29,20 @@ import org.junit.jupiter.api.Test;
  * fragments of the first link's 1500 bytes, r1 (a router: it never fragments) answers packet too
  * big with 1280, h1 lowers its path MTU to h2 and fragments to 1280 from then on; h2 reassembles.
  * r1 and r2 pass fragments on without reassembling them, and the path MTU is forgotten after 10
- * minutes.
- *
- * <pre>
- *   h1 2001:db8:1::2 --1500-- r1 --1280-- r2 --1500-- h2 2001:db8:2::2
- * </pre>
+ * minutes. The path is {@link NarrowIpv6Path}'s: h1 --1500-- r1 --1280-- r2 --1500-- h2.
  */
 class Ipv6PathMtuTest {
   static final long S = 1_000_000_000L;
   static final Ipv6Address H2 = Ipv6Address.parse("2001:db8:2::2");
 
   private final VirtualLab lab = new VirtualLab(1280);
-  private final LabNode h1 = lab.host("h1");
-  private final LabNode r1 = lab.router("r1");
-  private final LabNode r2 = lab.router("r2");
-  private final LabNode h2 = lab.host("h2");
+  private final LabNode[] path = NarrowIpv6Path.build(lab);
+  private final LabNode h1 = path[0];
+  private final LabNode r1 = path[1];
+  private final LabNode r2 = path[2];
+  private final LabNode h2 = path[3];
 
   Ipv6PathMtuTest() {
-    lab.connect(h1, "eth0", "02:00:00:00:01:02", null, r1, "eth0", "02:00:00:00:01:01", null, 1500);
-    lab.connect(r1, "eth1", "02:00:00:00:03:01", null, r2, "eth0", "02:00:00:00:03:02", null, 1280);
-    lab.connect(r2, "eth1", "02:00:00:00:02:01", null, h2, "eth0", "02:00:00:00:02:02", null, 1500);
-    h1.ipv6("eth0", false, "2001:db8:1::2/64");
-    r1.ipv6("eth0", false, "2001:db8:1::1/64").ipv6("eth1", false, "2001:db8:3::1/64");
-    r2.ipv6("eth0", false, "2001:db8:3::2/64").ipv6("eth1", false, "2001:db8:2::1/64");
-    h2.ipv6("eth0", false, "2001:db8:2::2/64");
-    r1.ipv6().addRoute(Ipv6Cidr.parse("2001:db8:2::/64"), Ipv6Address.parse("2001:db8:3::2"), null, 1024);
-    r2.ipv6().addRoute(Ipv6Cidr.parse("2001:db8:1::/64"), Ipv6Address.parse("2001:db8:3::1"), null, 1024);
-    lab.start();
-    lab.advance(3 * S); // duplicate address detection; the hosts learn their routers from advertisements
     h1.clearRecords();
     h2.clearRecords();
     r1.clearRecords();
