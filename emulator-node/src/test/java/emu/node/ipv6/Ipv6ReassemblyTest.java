@@ -11,9 +11,11 @@ import emu.node.stack.DropReason;
 import emu.node.testing.LabNode;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.Icmpv6Packet;
+import emu.node.wire.IpAddress;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
+import emu.node.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -326,6 +328,29 @@ class Ipv6ReassemblyTest {
     inject(split(6000, req, 1448, 2896).toArray(byte[][]::new));
     lab.advance(S);
     assertEquals(List.of(Icmpv6Packet.TYPE_ECHO_REPLY), heardTypes());
+  }
+
+  @Test
+  void aTcpSynInTwoFragmentsReachesTheListenerAsAWholeOneWould() {
+    h2.tcp().listen(IpAddress.ANY6, 80, 0, c -> null);
+    // a SYN with 20 bytes of options: the first fragment holds the 20-byte header and 4 option bytes
+    ByteBuf m = Unpooled.buffer();
+    m.writeZero(20);
+    m.writeBytes(hexBytes("020405a00402080a000000010000000001030307"));
+    new TcpSegment().wrap(m, 0, 40).srcPort(40000).dstPort(80).seq(1000).headerLength(40).flags(TcpSegment.SYN)
+        .window(65535).fillChecksum(Ipv6Packet.pseudoHeader(A, B, 40, Ipv6Extensions.TCP));
+    byte[] syn = new byte[40];
+    m.readBytes(syn);
+    long[] drops = h2.dropSnapshot();
+    inject(fragment(h1.mac("eth0"), h2.mac("eth0"), A, B, new byte[0], Ipv6Extensions.TCP, 51, syn, 0, 24, true),
+        fragment(h1.mac("eth0"), h2.mac("eth0"), A, B, new byte[0], Ipv6Extensions.TCP, 51, syn, 24, 16, false));
+    lab.advance(S);
+    assertEquals(Map.of(), h2.dropsSince(drops));
+    assertEquals(1, h2.ipv6().counters().reassembled);
+    IpEvent.FrameSent synAck = h2.events(IpEvent.FrameSent.class).stream()
+        .filter(e -> e.packet().tcp() != null).findFirst().orElseThrow();
+    assertEquals("S.", synAck.packet().tcp().flags());
+    assertEquals(1001L, synAck.packet().tcp().ack());
   }
 
   @Test
