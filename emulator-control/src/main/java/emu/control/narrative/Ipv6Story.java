@@ -134,4 +134,42 @@ final class Ipv6Story implements Ipv6Event.Visitor<String> {
           + "this node will not";
     };
   }
+
+  @Override
+  public String fragmented(Ipv6Event.Fragmented e) {
+    return "the packet for " + e.dst() + " is " + e.length() + " bytes, more than the path MTU " + e.mtu()
+        + ": sends it in " + e.fragments() + " fragments (fragment header, identification " + hex(e.identification())
+        + "; in IPv6 only the source fragments, routers never do)";
+  }
+
+  @Override
+  public String reassembled(Ipv6Event.Reassembled e) {
+    return "reassembles the packet from " + e.src() + " (identification " + hex(e.identification()) + ") from "
+        + e.fragments() + " fragments: " + e.length() + " bytes";
+  }
+
+  @Override
+  public String reassemblyFailed(Ipv6Event.ReassemblyFailed e) {
+    String which = "the packet from " + e.src() + " (identification " + hex(e.identification()) + ")";
+    String n = e.fragments() + " fragment" + (e.fragments() == 1 ? "" : "s");
+    return switch (e.reason()) {
+      case IPV6_REASSEMBLY_TIMEOUT -> "gives up reassembling " + which + " after 60 s with " + n + (e.timeExceededSent()
+          ? "; tells " + e.src() + " with ICMPv6 time exceeded (fragment reassembly time exceeded)"
+          : e.firstArrived() ? "" : "; its first fragment never came, so no error is sent");
+      case IPV6_FRAGMENT_OVERLAP -> "fragments of " + which + " overlap: gives the whole packet up, silently (RFC 5722),"
+          + " its later fragments too; " + n + " so far";
+      default -> "gives up reassembling " + which + " after " + n + ": " + Words.drop(e.reason());
+    };
+  }
+
+  @Override
+  public String pathMtu(Ipv6Event.PathMtuLowered e) {
+    return "learns from " + e.reportedBy() + "'s packet too big that the path to " + e.dst() + " carries at most "
+        + e.mtu() + " bytes (path MTU, RFC 8201): UDP and ping fragment to it, TCP sizes its segments to it; "
+        + "forgotten in 10 minutes";
+  }
+
+  private static String hex(long id) {
+    return "0x" + Long.toHexString(id);
+  }
 }

@@ -24,6 +24,12 @@ public final class PacketText {
   /** The transport part alone: protocol, ports or ICMP type, length. */
   public static String transport(Packet p) {
     int payload = p.payloadLength();
+    if (p.version() == 6 && p.fragmentId() != null) {
+      // as tcpdump writes an IPv6 fragment: frag (offset|length), then the first one's transport
+      String frag = "frag (" + p.fragmentOffset() + "|" + payload + ")";
+      return p.fragmentOffset() != 0 ? frag : frag + " " + transport(new Packet(6, p.src(), p.dst(), p.protocol(),
+          p.ttl(), p.id(), p.length(), p.headerLength(), 0, p.malformed(), p.icmp(), p.udp(), p.tcp(), null));
+    }
     if (p.fragmentOffset() != 0) {
       return "IP fragment (proto " + p.protocol() + "), offset " + p.fragmentOffset() + ", length " + payload;
     }

@@ -50,7 +50,12 @@ final class Words {
       case IPV6_BAD_EXTENSION -> "IPv6 extension headers malformed, refused or too many";
       case IPV6_MARTIAN -> "impossible IPv6 source address (multicast, loopback)";
       case IPV6_NOT_FOR_US -> "IPv6 packet not for this node, and not to be forwarded";
-      case IPV6_FRAGMENT -> "IPv6 fragment for this node (reassembly is not supported yet)";
+      case IPV6_FRAGMENT_INVALID -> "IPv6 fragment that cannot belong to its packet (bad length or offset)";
+      case IPV6_FRAGMENT_INCOMPLETE_CHAIN -> "first IPv6 fragment without the whole header chain (RFC 7112)";
+      case IPV6_FRAGMENT_OVERLAP -> "IPv6 fragment overlapping another: the whole packet is given up (RFC 5722)";
+      case IPV6_FRAGMENT_DUPLICATE -> "IPv6 fragment received twice: the copy is dropped";
+      case IPV6_REASSEMBLY_TIMEOUT -> "IPv6 fragments whose packet did not complete within 60 s";
+      case IPV6_REASSEMBLY_MEMORY -> "IPv6 fragment refused: reassembly memory is full";
       case HOP_LIMIT_EXPIRED -> "hop limit reached zero";
       case ICMPV6_MALFORMED -> "ICMPv6 message truncated";
       case ICMPV6_BAD_CHECKSUM -> "ICMPv6 checksum wrong";

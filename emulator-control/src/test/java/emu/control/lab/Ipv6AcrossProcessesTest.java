@@ -141,6 +141,14 @@ class Ipv6AcrossProcessesTest {
       assertEquals(0, stats.exit(), stats.err());
       assertTrue(stats.out().contains("emu_ndp_sent_total"), stats.out());
       assertTrue(stats.out().contains("emu_ipv6_forwarded_packets_total"), stats.out());
+      // a ping in fragments: the printer fragments, the client reassembles and answers in fragments
+      Cli big = emu("exec", "printer", "--", "ping", "-6", "-c", "1", "-s", "3000", CLIENT_SLAAC);
+      assertEquals(0, big.exit(), big.out() + big.err());
+      assertTrue(big.out().contains("3008 bytes from " + CLIENT_SLAAC), big.out());
+      JsonNode client6 = new ObjectMapper().readTree(emu("stats", "--node", "client", "--json").out());
+      String c6 = client6.toString();
+      assertTrue(c6.contains("emu_ipv6_reassembled_packets_total") && c6.contains("emu_ipv6_fragments_sent_total")
+          && c6.contains("emu_ipv6_reassembly_memory_bytes") && c6.contains("emu_ipv6_pmtu_lowered_total"), c6);
     } finally {
       assertEquals(0, emu("down").exit());
     }

@@ -78,7 +78,7 @@ class LinuxIpv6InteropTest {
     Cli run = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "1");
     String o = run.out();
     assertEquals(0, run.exit(), () -> "run failed:\n" + o + "\n" + run.err());
-    assertTrue(o.contains("8/8 steps succeeded"), o);
+    assertTrue(o.contains("10/10 steps succeeded"), o);
     assertFalse(LinuxNamespaces.exists("emu-v6interop-kern"), "the run removes its namespaces");
     Map<Integer, String> step = stepOutputs(o);
 
@@ -118,6 +118,19 @@ class LinuxIpv6InteropTest {
     assertEquals(3, count(ping2, "ttl=63"), ping2);
     assertTrue(step.get(8).contains("2 packets transmitted, 2 received"), step.get(8)); // IPv4 beside
 
+    // (f) Fragments both ways: the kernel's 3000-byte requests leave in fragments, payroll
+    // reassembles them and answers 3008 bytes of ICMPv6 in fragments, which the kernel
+    // reassembles; then payroll's own 3000-byte ping to the kernel, the same the other way.
+    String bigPing = step.get(9);
+    assertTrue(bigPing.contains("3 packets transmitted, 3 received"), bigPing);
+    assertEquals(3, count(bigPing, "3008 bytes from 2001:db8:5::100: icmp_seq="), bigPing);
+    String emuBigPing = step.get(10);
+    assertTrue(emuBigPing.contains("3 packets transmitted, 3 received"), emuBigPing);
+    assertEquals(3, count(emuBigPing, "3008 bytes from " + KERN_SLAAC + ": icmp_seq="), emuBigPing);
+    assertTrue(o.contains("reassembles the packet from " + KERN_SLAAC), o);
+    assertTrue(o.contains("the packet for " + KERN_SLAAC + " is 3048 bytes, more than the path MTU 1500: sends it "
+        + "in 3 fragments"), o);
+
     // The kernel's MLDv2 reports (to ff02::16) reached r1, which is no multicast router: ignored,
     // not dropped as an error, not told in the narrative. No emu node dropped anything the kernels sent.
     Path tshark = Tools.require("tshark");
@@ -143,7 +156,55 @@ class LinuxIpv6InteropTest {
     assertTrue(fields(tshark, p1, "icmpv6.type==135 && ipv6.src==:: && icmpv6.nd.ns.target_address=="
         + KERN_SLAAC, "icmpv6.opt.nonce").strip().length() > 0, "the kernel's DAD probe for its SLAAC address");
     assertEquals(List.of("63", "63", "63"), List.of(fields(tshark, p1, "icmpv6.type==129 && ipv6.dst==" + KERN_SLAAC
-        + " && ipv6.src==2001:db8:5::100", "ipv6.hlim").strip().split("\\s+")));
+        + " && ipv6.src==2001:db8:5::100 && !ipv6.fraghdr", "ipv6.hlim").strip().split("\\s+")));
+    // Wireshark reassembles both sides' fragments (three per packet, at most 1500 bytes of IPv6
+    // on these links) into ICMPv6 echoes whose checksums verify
+    assertEquals(6, fields(tshark, p1, "icmpv6.type==129 && ipv6.src==2001:db8:5::100 && ipv6.reassembled.length",
+        "ipv6.reassembled.length").lines().filter(l -> l.strip().equals("3008")).count()
+        + fields(tshark, p1, "icmpv6.type==128 && ipv6.src==2001:db8:5::100 && ipv6.reassembled.length",
+        "ipv6.reassembled.length").lines().filter(l -> l.strip().equals("3008")).count());
+    for (String len : fields(tshark, p1, "ipv6.fraghdr && ipv6.src==2001:db8:5::100", "ipv6.plen").strip()
+        .split("\\s+")) {
+      assertTrue(Integer.parseInt(len) + 40 <= 1500, "a fragment of at most the link MTU: " + len);
+    }
+  }
+
+  /**
+   * The kernel's path MTU discovery against an emu router (lab {@code labs/linux-ipv6-pmtu.yml}):
+   * the kernel's 3000-byte ping crosses r1 towards a 1280-byte link; r1 answers its first
+   * fragments with packet too big, the kernel lowers its path MTU (its {@code ip -6 route get}
+   * shows {@code mtu 1280}) and sends the next requests in fragments that fit, which payroll
+   * reassembles and answers in fragments of its own link; payroll's own large ping to the kernel
+   * goes the same way back. The captures pass tshark's checks.
+   */
+  @Test
+  void theKernelLearnsThePathMtuFromAnEmuRouterAndFragmentsCrossBothWays(@TempDir Path out) throws Exception {
+    Cli run = emu("run", "src/test/resources/labs/linux-ipv6-pmtu.yml", "--out", out.toString(), "--seed", "1");
+    String o = run.out();
+    assertEquals(0, run.exit(), () -> "run failed:\n" + o + "\n" + run.err());
+    assertTrue(o.contains("3/3 steps succeeded"), o);
+    Map<Integer, String> step = stepOutputs(o);
+    String ping = step.get(1);
+    assertTrue(ping.contains("From 2001:db8:1::1 icmp_seq=1 Packet too big: mtu=1280"), ping);
+    assertTrue(ping.contains("4 packets transmitted, 3 received"), ping);
+    assertEquals(3, count(ping, "3008 bytes from 2001:db8:5::100: icmp_seq="), ping);
+    assertTrue(step.get(2).matches("(?s)2001:db8:5::100 from :: via 2001:db8:1::1 dev eth0 .*mtu 1280.*"), step.get(2));
+    String emuPing = step.get(3);
+    assertTrue(emuPing.contains("3 packets transmitted, 3 received"), emuPing);
+    assertEquals(3, count(emuPing, "3008 bytes from 2001:db8:1::10: icmp_seq="), emuPing);
+    assertTrue(o.contains("sends ICMPv6 packet too big"), o);
+    assertTrue(o.contains("reassembles the packet from 2001:db8:1::10"), o);
+
+    Path tshark = Tools.require("tshark");
+    List<Path> pcaps = Tools.assertCapturesClean(out);
+    assertEquals(3, pcaps.size(), "one capture per emu interface: " + pcaps);
+    // on the 1280-byte link every fragment fits it, and each echo reassembles to 3008 bytes
+    Path link = out.resolve("payroll-eth0.pcap");
+    for (String len : fields(tshark, link, "ipv6.fraghdr", "ipv6.plen").strip().split("\\s+")) {
+      assertTrue(Integer.parseInt(len) + 40 <= 1280, "a fragment over the 1280-byte link: " + len);
+    }
+    assertEquals(12, fields(tshark, link, "icmpv6.type==128 || icmpv6.type==129", "ipv6.reassembled.length").lines()
+        .filter(l -> l.strip().equals("3008")).count(), "3 requests and 3 replies each way, reassembled");
   }
 
   /**

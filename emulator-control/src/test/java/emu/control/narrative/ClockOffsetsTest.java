@@ -19,7 +19,7 @@ class ClockOffsetsTest {
 
   /** A frame sent ("eth.tx"), received ("ip.rx"), or something else a node did ("app"). */
   private Stamped event(String node, long tsMs, String type, String src, String dst, Integer id) {
-    Packet p = id == null ? null : new Packet(4, src, dst, 17, 64, id, 28, 20, 0, false, null, new Packet.Udp(9, 9, 0), null);
+    Packet p = id == null ? null : new Packet(4, src, dst, 17, 64, id, 28, 20, 0, false, null, new Packet.Udp(9, 9, 0), null, null);
     TraceEvent e = switch (type) {
       case "eth.tx" -> new IpEvent.FrameSent("eth0", "02:00:00:00:00:01", "02:00:00:00:00:02", 42, p);
       case "ip.rx" -> new IpEvent.Received("eth0", "02:00:00:00:00:01", "02:00:00:00:00:02", true, true, p);

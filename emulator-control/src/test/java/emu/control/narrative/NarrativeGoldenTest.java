@@ -29,13 +29,35 @@ class NarrativeGoldenTest {
 
   @Test
   void theSeedRunReadsAsRecorded() throws IOException {
+    assertReadsAsRecorded("seed-run", 200);
+  }
+
+  /**
+   * IPv6 fragments and path MTU discovery between emu nodes ({@code labs/ipv6-pmtu.yml}, recorded
+   * with {@code --seed 1} as above, into {@code golden/ipv6-pmtu.*}).
+   */
+  @Test
+  void theIpv6PathMtuRunReadsAsRecorded() throws IOException {
+    assertReadsAsRecorded("ipv6-pmtu", 150);
+    String story = String.join("\n", Files.readAllLines(DIR.resolve("ipv6-pmtu.narrative.txt"),
+        StandardCharsets.UTF_8));
+    for (String step : List.of("the packet for 2001:db8:5::100 is 3048 bytes, more than the path MTU 1500: sends it "
+        + "in 3 fragments", "sends ICMPv6 packet too big", "learns from 2001:db8:1::1's packet too big that the path "
+        + "to 2001:db8:5::100 carries at most 1280 bytes", "more than the path MTU 1280: sends it in 3 fragments",
+        "frag (0|1232) ICMP6, echo request", "frag (1232|1232)", "frag (2464|544)",
+        "reassembles the packet from 2001:db8:1::100", "reassembles the packet from 2001:db8:5::100")) {
+      assertTrue(story.contains(step), "the path MTU narrative tells: " + step);
+    }
+  }
+
+  private static void assertReadsAsRecorded(String name, int atLeast) throws IOException {
     List<Stamped> events = new ArrayList<>();
-    for (String line : Files.readAllLines(DIR.resolve("seed-run.events.jsonl"), StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(DIR.resolve(name + ".events.jsonl"), StandardCharsets.UTF_8)) {
       events.add(EventCodec.read(line)); // every line of a recorded run must read back
     }
-    assertTrue(events.size() > 200, "a whole seed run: " + events.size() + " events");
+    assertTrue(events.size() > atLeast, "a whole run: " + events.size() + " events");
     List<String> rendered = Narrative.lines(events);
-    Path golden = DIR.resolve("seed-run.narrative.txt");
+    Path golden = DIR.resolve(name + ".narrative.txt");
     if (Boolean.getBoolean("emu.golden.update")) {
       Files.write(golden, rendered, StandardCharsets.UTF_8);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.event.ArpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.Ipv6Event;
 import emu.node.event.Packet;
 import emu.node.event.RouteInfo;
 import emu.node.event.Samples;
@@ -67,11 +68,11 @@ class StoryTest {
   @Test
   void packetsReadAsTcpdumpPrintsThem() {
     Packet syn = new Packet(4, "192.168.1.100", "192.168.5.100", 6, 64, 60333, 60, 20, 0, false, null, null,
-        new Packet.Tcp(44216, 443, "S", 3040947763L, null, 65535, 1460, true, 3119171422L, 0L, 7, 0, 0));
+        new Packet.Tcp(44216, 443, "S", 3040947763L, null, 65535, 1460, true, 3119171422L, 0L, 7, 0, 0), null);
     assertEquals("192.168.1.100 > 192.168.5.100: TCP 44216 > 443 [S], seq 3040947763, win 65535, options [mss 1460,"
         + "sackOK,TS val 3119171422 ecr 0,wscale 7], length 0", Story.packet(syn));
     Packet data = new Packet(4, "192.168.5.100", "192.168.1.100", 6, 63, 1, 92, 20, 0, false, null, null,
-        new Packet.Tcp(443, 44216, "P.", 4294967290L, 5L, 502, null, false, null, null, null, 0, 40));
+        new Packet.Tcp(443, 44216, "P.", 4294967290L, 5L, 502, null, false, null, null, null, 0, 40), null);
     assertEquals("192.168.5.100 > 192.168.1.100: TCP 443 > 44216 [P.], seq 4294967290:34, ack 5, win 502, length 40",
         Story.packet(data), "the end of the data wraps around 2^32");
   }
@@ -106,6 +107,35 @@ class StoryTest {
     for (DropReason r : DropReason.values()) {
       assertFalse(Story.sentence(new IpEvent.Dropped(r, null, null)).endsWith(": "), r.name());
     }
+  }
+
+  @Test
+  void fragmentationReassemblyAndPathMtuAreToldWithTheirNumbers() {
+    assertEquals("the packet for 2001:db8:2::2 is 3048 bytes, more than the path MTU 1280: sends it in 3 fragments"
+        + " (fragment header, identification 0x1a2b3c4d; in IPv6 only the source fragments, routers never do)",
+        Story.sentence(new Ipv6Event.Fragmented("2001:db8:2::2", 0x1a2b3c4dL, 3048, 1280, 3)));
+    assertEquals("reassembles the packet from 2001:db8:1::2 (identification 0x7) from 3 fragments: 3048 bytes",
+        Story.sentence(new Ipv6Event.Reassembled("2001:db8:1::2", "2001:db8:2::2", 7, 3, 3048)));
+    assertEquals("gives up reassembling the packet from 2001:db8:1::a (identification 0x17) after 60 s with 2 "
+        + "fragments; tells 2001:db8:1::a with ICMPv6 time exceeded (fragment reassembly time exceeded)",
+        Story.sentence(new Ipv6Event.ReassemblyFailed("2001:db8:1::a", "2001:db8:1::b", 0x17,
+            DropReason.IPV6_REASSEMBLY_TIMEOUT, 2, true, true)));
+    assertTrue(Story.sentence(new Ipv6Event.ReassemblyFailed("a", "b", 1, DropReason.IPV6_REASSEMBLY_TIMEOUT, 1,
+        false, false)).endsWith("its first fragment never came, so no error is sent"));
+    assertTrue(Story.sentence(new Ipv6Event.ReassemblyFailed("a", "b", 9, DropReason.IPV6_FRAGMENT_OVERLAP, 2,
+        true, false)).startsWith("fragments of the packet from a (identification 0x9) overlap: gives the whole "
+        + "packet up, silently (RFC 5722)"));
+    assertEquals("learns from 2001:db8:1::1's packet too big that the path to 2001:db8:2::2 carries at most 1280 "
+        + "bytes (path MTU, RFC 8201): UDP and ping fragment to it, TCP sizes its segments to it; forgotten in "
+        + "10 minutes", Story.sentence(new Ipv6Event.PathMtuLowered("2001:db8:2::2", 1280, "2001:db8:1::1")));
+    // fragments as tcpdump shows them: frag (offset|length), the first with its transport
+    Packet first = new Packet(6, "2001:db8:1::2", "2001:db8:2::2", 58, 64, 0, 1280, 48, 0, false,
+        new Packet.Icmp(128, 0, 7, 1), null, null, 0x1a2b3c4dL);
+    assertEquals("2001:db8:1::2 > 2001:db8:2::2: frag (0|1232) ICMP6, echo request, id 7, seq 1, length 1232",
+        Story.packet(first));
+    Packet later = new Packet(6, "2001:db8:1::2", "2001:db8:2::2", 58, 64, 0, 592, 48, 2464, false, null, null,
+        null, 0x1a2b3c4dL);
+    assertEquals("2001:db8:1::2 > 2001:db8:2::2: frag (2464|544)", Story.packet(later));
   }
 
   @Test

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import emu.control.topology.Topology;
+import emu.control.topology.TopologyLoader;
 import emu.node.event.AppEvent;
 import emu.node.event.ArpEvent;
 import emu.node.event.EventCodec;
@@ -16,8 +15,9 @@ import emu.node.event.Packet;
 import emu.node.event.RouteInfo;
 import emu.node.event.Stamped;
 import emu.node.event.TraceEvent;
-import emu.control.topology.Topology;
-import emu.control.topology.TopologyLoader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,9 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 /** The report generator on made-up runs: escaping, the ladder's caps, nodes that are down. */
 class ReportTest {
@@ -80,12 +80,12 @@ class ReportTest {
 
   /** A UDP datagram {@code src > dst}, ports 1000 > 2000, {@code n} bytes of payload. */
   private static Packet udp(String src, String dst, int n) {
-    return new Packet(4, src, dst, 17, 64, n, 28 + n, 20, 0, false, null, new Packet.Udp(1000, 2000, n), null);
+    return new Packet(4, src, dst, 17, 64, n, 28 + n, 20, 0, false, null, new Packet.Udp(1000, 2000, n), null, null);
   }
 
   /** An ICMP echo reply {@code src > dst} with sequence number {@code seq}. */
   private static Packet echoReply(String src, String dst, int seq) {
-    return new Packet(4, src, dst, 1, 63, seq, 84, 20, 0, false, new Packet.Icmp(0, 0, 7, seq), null, null);
+    return new Packet(4, src, dst, 1, 63, seq, 84, 20, 0, false, new Packet.Icmp(0, 0, 7, seq), null, null, null);
   }
 
   /** Something a node says about the next frame it sends: here, answering a ping. */

@@ -1,5 +1,6 @@
 package emu.node.event;
 
+import emu.node.stack.DropReason;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import java.util.List;
 
@@ -41,6 +42,14 @@ public sealed interface Ipv6Event extends TraceEvent {
     R routerAdvertisementHeard(RouterAdvertisementHeard e);
 
     R address(AddressChanged e);
+
+    R fragmented(Fragmented e);
+
+    R reassembled(Reassembled e);
+
+    R reassemblyFailed(ReassemblyFailed e);
+
+    R pathMtu(PathMtuLowered e);
   }
 
   /** How an interface got an address. */
@@ -163,6 +172,52 @@ public sealed interface Ipv6Event extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.address(this);
+    }
+  }
+
+  /**
+   * This node sent a packet for {@code dst} of {@code length} bytes, more than the path MTU
+   * {@code mtu}, as {@code fragments} fragments with fragment header identification
+   * {@code identification} (RFC 8200 4.5).
+   */
+  @JsonTypeName("ip6.fragment")
+  record Fragmented(String dst, long identification, int length, int mtu, int fragments) implements Ipv6Event {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fragmented(this);
+    }
+  }
+
+  /** A packet from {@code src} to {@code dst} reassembled from {@code fragments} fragments: {@code length} bytes. */
+  @JsonTypeName("ip6.reassembled")
+  record Reassembled(String src, String dst, long identification, int fragments, int length) implements Ipv6Event {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.reassembled(this);
+    }
+  }
+
+  /**
+   * Reassembly of the packet from {@code src} to {@code dst} given up for {@code reason}
+   * ({@code ipv6_reassembly_timeout}, {@code ipv6_fragment_overlap}, {@code ipv6_fragment_invalid})
+   * after {@code fragments} fragments arrived; {@code firstArrived}: its offset-0 fragment was among
+   * them; {@code timeExceededSent}: the source was sent ICMPv6 time exceeded (code 1).
+   */
+  @JsonTypeName("ip6.reassembly_failed")
+  record ReassemblyFailed(String src, String dst, long identification, DropReason reason, int fragments,
+                          boolean firstArrived, boolean timeExceededSent) implements Ipv6Event {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.reassemblyFailed(this);
+    }
+  }
+
+  /** A packet too big from {@code reportedBy} lowered the path MTU to {@code dst} to {@code mtu} (RFC 8201). */
+  @JsonTypeName("ip6.pmtu")
+  record PathMtuLowered(String dst, int mtu, String reportedBy) implements Ipv6Event {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.pathMtu(this);
     }
   }
 }

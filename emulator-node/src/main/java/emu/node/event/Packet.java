@@ -9,11 +9,13 @@ package emu.node.event;
  * fragments, or a transport header that did not parse: {@code malformed}). IPv6 has no
  * identification: {@code id} is then the upper layer's checksum, which no router changes, so a
  * packet sent and the same packet received still pair up (to order events of hosts whose clocks
- * differ); ICMP there is ICMPv6.
+ * differ); ICMP there is ICMPv6. An IPv6 packet with a fragment header has its identification in
+ * {@code fragmentId} (null without one); the first fragment's transport header is read as far
+ * as it goes (ports, type), without the checks only the whole packet can pass.
  */
 public record Packet(int version, String src, String dst, int protocol, int ttl, int id, int length, int headerLength,
                      int fragmentOffset,
-                     boolean malformed, Icmp icmp, Udp udp, Tcp tcp) {
+                     boolean malformed, Icmp icmp, Udp udp, Tcp tcp, Long fragmentId) {
   /** Bytes after the IPv4 header. */
   public int payloadLength() {
     return length - headerLength;

@@ -15,7 +15,8 @@ import io.netty.buffer.ByteBuf;
 /**
  * ICMPv6 (RFC 4443): checks what arrives (length, checksum over the pseudo-header), answers echo
  * requests, hands neighbour discovery to {@link NeighborDiscovery}, echo replies and errors to
- * listeners, and sends errors under section 2.4's rules: never about an ICMPv6 error or a
+ * listeners (a packet too big lowers the path MTU first, for every protocol), and sends errors
+ * under section 2.4's rules: never about an ICMPv6 error or a
  * redirect, nor about a packet from an address that is not a unicast host; about a multicast
  * packet only "packet too big" and an unrecognized option; quoting as much of the original as
  * fits in the minimum MTU; rate limited by a token bucket (1000 per second, burst 50, as IPv4's).
@@ -70,6 +71,9 @@ final class Icmpv6 {
     if (type == Icmpv6Packet.TYPE_ECHO_REQUEST) {
       echoReply(nic);
     } else if (type == Icmpv6Packet.TYPE_ECHO_REPLY || icmp.isError()) {
+      if (type == Icmpv6Packet.TYPE_PACKET_TOO_BIG) {
+        layer.packetTooBig(ip.src(), icmp);
+      }
       for (Icmpv6Listener l : listeners.array()) {
         l.onIcmpv6(ip, icmp);
       }

@@ -15,7 +15,9 @@ import io.netty.buffer.ByteBuf;
  * extension headers to ICMPv6 or the protocol registered for the next header, or, on a router,
  * forwards it: hop limit decremented (no header checksum to patch), longest-prefix route, the
  * next hop resolved by neighbour discovery, and ICMPv6 errors where a packet cannot go on
- * (time exceeded, no route, packet too big: routers never fragment). Forwarding allocates nothing.
+ * (time exceeded, no route, packet too big: routers never fragment). Fragments for this node go to
+ * {@link Ipv6Reassembly}; fragments passing through are forwarded as any packet, never
+ * reassembled. Forwarding allocates nothing.
  */
 final class Ipv6Input {
   private final Ipv6Layer layer;
@@ -102,8 +104,10 @@ final class Ipv6Input {
   }
 
   /**
-   * Local delivery: the extension headers walked to the upper layer. {@code multicast}: sent to a
-   * group (or in a multicast frame), so errors about it are restricted (RFC 4443 2.4).
+   * Local delivery: the extension headers walked to the upper layer; a fragment goes to
+   * reassembly, which hands the whole packet back through {@link #deliverReassembled}.
+   * {@code multicast}: sent to a group (or in a multicast frame), so errors about it are
+   * restricted (RFC 4443 2.4).
    */
   void deliver(Nic nic, ByteBuf buf, int ipStart, boolean multicast) {
     ip.wrap(buf, ipStart);
@@ -113,17 +117,53 @@ final class Ipv6Input {
         layer.icmp().sendError(buf, ipStart, nic, multicast, Icmpv6Packet.TYPE_PARAMETER_PROBLEM, ext.problemCode(),
             ext.problemPointer());
       }
+      layer.drop(nic, buf, switch (r) {
+        case BAD_FRAGMENT -> DropReason.IPV6_FRAGMENT_INVALID;
+        case INCOMPLETE_CHAIN -> DropReason.IPV6_FRAGMENT_INCOMPLETE_CHAIN;
+        default -> DropReason.IPV6_BAD_EXTENSION;
+      });
+      return;
+    }
+    if (ext.hasFragmentHeader()) {
+      if (!ext.isAtomicFragment()) {
+        layer.reassembly().input(nic, buf, ipStart, multicast, ext);
+        return;
+      }
+      // RFC 6946: offset 0 and no more fragments is a whole packet, whatever its identification;
+      // no reassembly state is touched
+      layer.counters().atomicFragments++;
+    }
+    up(nic, buf, ipStart, multicast, ext.hasFragmentHeader());
+  }
+
+  /** A packet reassembled from fragments (no fragment header left): up as any other. */
+  void deliverReassembled(Nic nic, ByteBuf buf, int ipStart, boolean multicast) {
+    ip.wrap(buf, ipStart);
+    if (ext.walk(buf, ipStart, ip.dst().isMulticast()) != Ipv6Extensions.Result.OK) {
+      // the headers were checked fragment by fragment; what is left is what only the whole
+      // packet shows (an option of the destination options in the fragmentable part)
+      if (ext.problemCode() >= 0) {
+        layer.icmp().sendError(buf, ipStart, nic, multicast, Icmpv6Packet.TYPE_PARAMETER_PROBLEM, ext.problemCode(),
+            ext.problemPointer());
+      }
       layer.drop(nic, buf, DropReason.IPV6_BAD_EXTENSION);
       return;
     }
-    if (ext.hasFragmentHeader() && !ext.isAtomicFragment()) {
-      layer.drop(nic, buf, DropReason.IPV6_FRAGMENT);
-      return;
-    }
-    layer.counters().delivered++;
+    up(nic, buf, ipStart, multicast, true);
+  }
+
+  /** To the upper layer {@link #ext} found; {@code fragmented}: the packet had a fragment header. */
+  private void up(Nic nic, ByteBuf buf, int ipStart, boolean multicast, boolean fragmented) {
     int protocol = ext.protocol();
     int at = ext.payloadIndex();
     int length = ipStart + ip.totalLength() - at;
+    if (fragmented && protocol == Ipv6Extensions.ICMPV6 && at < buf.writerIndex()
+        && buf.getUnsignedByte(at) >= Icmpv6Packet.TYPE_ROUTER_SOLICITATION
+        && buf.getUnsignedByte(at) <= Icmpv6Packet.TYPE_REDIRECT) {
+      layer.drop(nic, buf, DropReason.NDP_INVALID); // RFC 6980: never neighbour discovery in fragments
+      return;
+    }
+    layer.counters().delivered++;
     if (protocol == Ipv6Extensions.ICMPV6) {
       layer.icmp().input(nic, buf, ipStart, at, length);
       return;

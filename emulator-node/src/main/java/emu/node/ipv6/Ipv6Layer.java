@@ -6,9 +6,11 @@ import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
+import emu.node.wire.Icmpv6Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Cidr;
 import emu.node.wire.Ipv6Extensions;
+import emu.node.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +21,10 @@ import java.util.List;
  * IPv6 on a node (RFC 8200), beside IPv4 on the same interfaces: registered with the node's
  * {@link NetworkStack} for EtherType 0x86DD, it keeps its own addresses per interface, routing
  * table, neighbour caches and counters, and takes the stack's interfaces, clock, randomness and
- * link. Parts: {@link Ipv6Input} (receive, deliver, forward), {@link Ipv6Output} (send),
- * {@link Icmpv6}, {@link NeighborDiscovery} (neighbours, addresses, routers). Everything runs on
- * the node's event loop.
+ * link. Parts: {@link Ipv6Input} (receive, deliver, forward), {@link Ipv6Output} (send, and
+ * fragment what this node originates), {@link Ipv6Reassembly}, {@link Ipv6PathMtu} (one cache for
+ * every protocol), {@link Icmpv6}, {@link NeighborDiscovery} (neighbours, addresses, routers).
+ * Everything runs on the node's event loop.
  */
 public final class Ipv6Layer {
   private final NetworkStack stack;
@@ -37,6 +40,8 @@ public final class Ipv6Layer {
   private final Icmpv6 icmp;
   private final NeighborDiscovery nd;
   private final Udp6 udp;
+  private final Ipv6Reassembly reassembly;
+  private final Ipv6PathMtu pathMtu = new Ipv6PathMtu();
   private int hopLimit = Ipv6Output.DEFAULT_HOP_LIMIT;
   /** Nothing is received before {@link #start()}: an interface's addresses are not yet being checked. */
   private boolean started;
@@ -49,6 +54,7 @@ public final class Ipv6Layer {
     this.nd = new NeighborDiscovery(this, stack, observer);
     this.input = new Ipv6Input(this, stack, observer);
     this.udp = new Udp6(this, observer);
+    this.reassembly = new Ipv6Reassembly(this, stack, observer);
     registerProtocol(Ipv6Extensions.UDP, udp);
     stack.registerEtherType(EthernetFrame.ETHERTYPE_IPV6, (nic, frame, at, unicast) -> {
       if (started) {
@@ -320,6 +326,35 @@ public final class Ipv6Layer {
     return protocols[nextHeader];
   }
 
+  Ipv6Reassembly reassembly() {
+    return reassembly;
+  }
+
+  /**
+   * A packet too big message arrived (already checked): if it quotes a packet from one of this
+   * node's addresses, the path MTU to the quoted destination is lowered, for every protocol (as
+   * BSD's icmp6_mtudisc_update does, before the listeners see the message).
+   */
+  void packetTooBig(Ipv6Address from, Icmpv6Packet icmp) {
+    ByteBuf b = icmp.buffer();
+    int q = icmp.dataIndex();
+    if (icmp.dataLength() < Ipv6Packet.HEADER_LEN || localAddressAt(b, q + Ipv6Packet.SRC) == null) {
+      return; // about nothing this node sent (or too little of it quoted to say)
+    }
+    Ipv6Address dst = Ipv6Address.read(b, q + Ipv6Packet.DST);
+    long now = stack.time().nanos();
+    Ipv6Route r = dst.isMulticast() || dst.isLinkLocal() ? null : routes.lookup(dst, now);
+    Ipv6Interface out = r == null ? null : interfaceOf(r.nic());
+    int current = out == null ? 0xFFFF : pathMtu.pathMtu(dst, (int) out.mtu(), now);
+    int mtu = pathMtu.learn(dst, icmp.word(), current, now);
+    if (mtu > 0) {
+      counters.pathMtuLowered++;
+      if (observer.enabled()) {
+        observer.pathMtuLowered(dst, mtu, from);
+      }
+    }
+  }
+
   // ---- for the layers and tools above ----
 
   /**
@@ -357,6 +392,33 @@ public final class Ipv6Layer {
   public SendResult send(Ipv6Address src, Ipv6Address dst, Nic nic, int nextHeader, int hopLimit, ByteBuf payload,
                          Ipv6ChecksumFiller checksum) {
     return output.send(src, dst, nic, nextHeader, hopLimit, payload, checksum);
+  }
+
+  /**
+   * The MTU for a packet this node sends to {@code dst} by {@code out}: the interface's, or the
+   * path MTU learnt for {@code dst} if smaller (RFC 8201).
+   */
+  public int pathMtu(Ipv6Address dst, Ipv6Interface out) {
+    return pathMtu.pathMtu(dst, (int) out.mtu(), stack.time().nanos());
+  }
+
+  /** The path MTU cache (what {@code ip -6 route get} shows as {@code mtu}). */
+  public Ipv6PathMtu pathMtuCache() {
+    return pathMtu;
+  }
+
+  /** Bytes held for reassembly now (fragments and queues), and the packets being reassembled. */
+  public long reassemblyMemory() {
+    return reassembly.memory();
+  }
+
+  public int reassemblyQueues() {
+    return reassembly.queues();
+  }
+
+  /** Drops every packet being reassembled (the node stops). */
+  public void flushReassembly() {
+    reassembly.flush();
   }
 
   /** UDP over IPv6. */

@@ -75,6 +75,23 @@ public interface Ipv6Observer extends Udp6Observer {
   /** An ICMPv6 error ({@code type}/{@code code}) sent to {@code to} about the packet at {@code ipStart} of {@code original}. */
   void errorSent(int type, int code, Ipv6Address to, ByteBuf original, int ipStart);
 
+  /** This node sent a packet for {@code dst} of {@code length} bytes in {@code fragments} fragments of at most {@code mtu}. */
+  void fragmented(Ipv6Address dst, long identification, int length, int mtu, int fragments);
+
+  /** A packet from {@code src} to {@code dst} was reassembled from {@code fragments} fragments ({@code length} bytes). */
+  void reassembled(Ipv6Address src, Ipv6Address dst, long identification, int fragments, int length);
+
+  /**
+   * Reassembly of a packet from {@code src} was given up for {@code reason} after {@code fragments}
+   * fragments; {@code firstArrived}: its offset-0 fragment among them; {@code timeExceededSent}:
+   * the source was told.
+   */
+  void reassemblyFailed(Ipv6Address src, Ipv6Address dst, long identification, DropReason reason, int fragments,
+                        boolean firstArrived, boolean timeExceededSent);
+
+  /** A packet too big from {@code reportedBy} lowered the path MTU to {@code dst} to {@code mtu}. */
+  void pathMtuLowered(Ipv6Address dst, int mtu, Ipv6Address reportedBy);
+
   /** Reports nothing. */
   Ipv6Observer OFF = new Off();
 
@@ -149,5 +166,18 @@ public interface Ipv6Observer extends Udp6Observer {
 
     @Override
     public void udpDelivered(Ipv6Address src, int srcPort, int dstPort, int bytes) {}
+
+    @Override
+    public void fragmented(Ipv6Address dst, long identification, int length, int mtu, int fragments) {}
+
+    @Override
+    public void reassembled(Ipv6Address src, Ipv6Address dst, long identification, int fragments, int length) {}
+
+    @Override
+    public void reassemblyFailed(Ipv6Address src, Ipv6Address dst, long identification, DropReason reason,
+                                 int fragments, boolean firstArrived, boolean timeExceededSent) {}
+
+    @Override
+    public void pathMtuLowered(Ipv6Address dst, int mtu, Ipv6Address reportedBy) {}
   }
 }

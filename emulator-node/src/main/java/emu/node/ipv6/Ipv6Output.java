@@ -5,6 +5,7 @@ import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.SendResult;
 import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
 import io.netty.buffer.ByteBuf;
 
@@ -14,8 +15,15 @@ import io.netty.buffer.ByteBuf;
  * which source address to use (RFC 6724's rules, simplified: the destination's scope, then the
  * longest common prefix, preferred before deprecated), the header, then the link: a multicast
  * MAC (RFC 2464 7) or the next hop's, found by neighbour discovery. Packets to this node's own
- * addresses loop back. IPv6 routers never fragment; a packet over the MTU is refused here
- * (source fragmentation is not done yet).
+ * addresses loop back.
+ *
+ * <p>Only the source fragments in IPv6 (RFC 8200 4.5), and only what it originates: a UDP
+ * datagram or ICMPv6 message longer than the path MTU ({@link Ipv6PathMtu}: the interface's MTU,
+ * or less once a packet too big has said so) leaves as fragments, each with a fragment header
+ * (identification from the node's random source), each at most the path MTU, the data split on
+ * 8-byte boundaries. TCP is never fragmented: its segments are sized to the path MTU, and one
+ * over the interface's MTU is refused ({@link SendResult#TOO_BIG}), as is anything longer than
+ * an IPv6 payload can say (65535 bytes).
  */
 final class Ipv6Output {
   /** The default hop limit (Linux's net.ipv6.conf.*.hop_limit). */
@@ -46,6 +54,10 @@ final class Ipv6Output {
     Ipv6Address nextHop;
     Ipv6Route route = null;
     Ipv6InterfaceAddress local = layer.localAddress(dst);
+    if (payload.readableBytes() > 0xFFFF) {
+      payload.release();
+      return SendResult.TOO_BIG; // no jumbograms (RFC 2675)
+    }
     if (local != null) {
       Ipv6Address from = src != null ? src : dst;
       int ipStart = header(payload, from, dst, nextHeader, hopLimit, checksum);
@@ -95,12 +107,53 @@ final class Ipv6Output {
       observer.encapsulated(payload, ipStart);
     }
     layer.counters().sent++;
-    if (payload.readableBytes() > out.mtu()) {
+    int length = payload.readableBytes();
+    boolean tcp = nextHeader == Ipv6Extensions.TCP;
+    if (length <= out.mtu() && (tcp || length <= Ipv6Packet.MIN_MTU || length <= layer.pathMtu(dst, out))) {
+      transmit(out, nextHop, payload);
+      return SendResult.SENT;
+    }
+    int mtu = layer.pathMtu(dst, out);
+    if (tcp || mtu < Ipv6Packet.HEADER_LEN + Ipv6Extensions.FRAGMENT_HEADER_LEN + 8) {
       payload.release();
       return SendResult.TOO_BIG;
     }
-    transmit(out, nextHop, payload);
+    fragment(out, nextHop, dst, nextHeader, payload, mtu);
     return SendResult.SENT;
+  }
+
+  /**
+   * Sends the packet at the reader index of {@code packet} (a fixed header and the upper layer,
+   * no extension headers) in fragments of at most {@code mtu} bytes (RFC 8200 4.5): each is the
+   * fixed header (next header 44, its own payload length), a fragment header and a share of the
+   * upper-layer packet, all but the last a multiple of 8 bytes. Takes ownership of {@code packet}.
+   */
+  private void fragment(Ipv6Interface out, Ipv6Address nextHop, Ipv6Address dst, int nextHeader, ByteBuf packet,
+                        int mtu) {
+    int ipStart = packet.readerIndex();
+    int fragmentable = packet.readableBytes() - Ipv6Packet.HEADER_LEN;
+    int chunk = (mtu - Ipv6Packet.HEADER_LEN - Ipv6Extensions.FRAGMENT_HEADER_LEN) & ~7;
+    int id = stack.random().nextInt();
+    int count = (fragmentable + chunk - 1) / chunk;
+    layer.counters().fragmented++;
+    if (observer.enabled()) {
+      observer.fragmented(dst, Integer.toUnsignedLong(id), packet.readableBytes(), mtu, count);
+    }
+    int prefix = Ipv6Packet.HEADER_LEN + Ipv6Extensions.FRAGMENT_HEADER_LEN;
+    for (int off = 0; off < fragmentable; off += chunk) {
+      int len = Math.min(chunk, fragmentable - off);
+      ByteBuf f = stack.allocate(len);
+      f.writeBytes(packet, ipStart + Ipv6Packet.HEADER_LEN + off, len);
+      int at = f.readerIndex() - prefix;
+      f.readerIndex(at);
+      f.setBytes(at, packet, ipStart, Ipv6Packet.HEADER_LEN);
+      ip.wrap(f, at).payloadLength(Ipv6Extensions.FRAGMENT_HEADER_LEN + len).nextHeader(Ipv6Extensions.FRAGMENT);
+      Ipv6Extensions.writeFragmentHeader(f, at + Ipv6Packet.HEADER_LEN, nextHeader, off, off + len < fragmentable,
+          id);
+      layer.counters().fragmentsCreated++;
+      transmit(out, nextHop, f);
+    }
+    packet.release();
   }
 
   /** Writes the IPv6 header in front of the payload after filling its checksum; returns where it starts. */

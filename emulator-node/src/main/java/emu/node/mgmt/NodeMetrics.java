@@ -12,6 +12,7 @@ import emu.node.dns.ResolverCounters;
 import emu.node.host.EmulatedNode;
 import emu.node.https.HttpsServer;
 import emu.node.ipv6.Ipv6Counters;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -87,7 +88,7 @@ public final class NodeMetrics {
     if (node.stack() != null) {
       ip(node.stack());
       if (node.ipv6() != null) {
-        ipv6(node.ipv6().counters(), node.stack().counters());
+        ipv6(node.ipv6(), node.stack().counters());
       }
       tcp(node.tcp());
       dnsClient(node.resolver().counters());
@@ -238,7 +239,8 @@ public final class NodeMetrics {
 
   // ---- IPv6, ICMPv6, neighbour discovery ----
 
-  private void ipv6(Ipv6Counters c, StackCounters stack) {
+  private void ipv6(Ipv6Layer layer, StackCounters stack) {
+    Ipv6Counters c = layer.counters();
     Tags none = Tags.empty();
     counter("emu.ipv6.received.packets", "IPv6 packets received (before any check)", c, x -> x.received, none);
     counter("emu.ipv6.delivered.packets", "IPv6 packets delivered to this node's own protocols", c,
@@ -264,6 +266,28 @@ public final class NodeMetrics {
         x -> x.ndpCacheMisses, none);
     counter("emu.ipv6.duplicate.addresses", "addresses duplicate address detection found in use elsewhere", c,
         x -> x.duplicateAddresses, none);
+    // fragmentation, reassembly, path MTU (RFC 4293's ReasmReqds, ReasmOKs, ReasmFails, OutFragOKs, OutFragCreates)
+    counter("emu.ipv6.reassembly.fragments", "IPv6 fragments received for reassembly (ReasmReqds)", c,
+        x -> x.reassemblyRequired, none);
+    counter("emu.ipv6.reassembled.packets", "IPv6 packets reassembled from fragments (ReasmOKs)", c,
+        x -> x.reassembled, none);
+    counter("emu.ipv6.reassembly.failures", "IPv6 packets whose reassembly was given up: timed out, overlapping or"
+        + " inconsistent fragments (ReasmFails)", c, x -> x.reassemblyFailed, none);
+    counter("emu.ipv6.reassembly.timeouts", "IPv6 packets not complete 60 s after their first fragment", c,
+        x -> x.reassemblyTimeouts, none);
+    counter("emu.ipv6.atomic.fragments", "IPv6 packets with a fragment header saying they are whole (RFC 6946)", c,
+        x -> x.atomicFragments, none);
+    counter("emu.ipv6.fragmented.packets", "IPv6 packets this node sent in fragments (OutFragOKs)", c,
+        x -> x.fragmented, none);
+    counter("emu.ipv6.fragments.sent", "IPv6 fragments this node made of its packets (OutFragCreates)", c,
+        x -> x.fragmentsCreated, none);
+    counter("emu.ipv6.pmtu.lowered", "packet too big messages that lowered a path MTU (RFC 8201)", c,
+        x -> x.pathMtuLowered, none);
+    Gauge.builder("emu.ipv6.reassembly.memory", layer, Ipv6Layer::reassemblyMemory).baseUnit("bytes")
+        .description("bytes held for IPv6 reassembly (fragments' buffers and queues; 4 MiB at most)")
+        .register(registry);
+    Gauge.builder("emu.ipv6.reassembly.queues", layer, Ipv6Layer::reassemblyQueues)
+        .description("IPv6 packets being reassembled").register(registry);
   }
 
   // ---- TCP ----

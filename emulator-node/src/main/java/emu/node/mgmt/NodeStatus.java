@@ -118,6 +118,14 @@ public final class NodeStatus {
     m.put("ndp_received", c.ndpReceived);
     m.put("duplicate_addresses", c.duplicateAddresses);
     m.put("multicast_filtered", c.multicastFiltered);
+    m.put("reassembly_fragments", c.reassemblyRequired);
+    m.put("reassembled", c.reassembled);
+    m.put("reassembly_failures", c.reassemblyFailed);
+    m.put("reassembly_timeouts", c.reassemblyTimeouts);
+    m.put("atomic_fragments", c.atomicFragments);
+    m.put("fragmented", c.fragmented);
+    m.put("fragments_created", c.fragmentsCreated);
+    m.put("pmtu_lowered", c.pathMtuLowered);
     return m;
   }
 

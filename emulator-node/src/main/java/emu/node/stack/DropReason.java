@@ -74,8 +74,21 @@ public enum DropReason {
   IPV6_MARTIAN,
   /** IPv6 packet for another host arrived at a host that does not forward, or one routers must not forward. */
   IPV6_NOT_FOR_US,
-  /** IPv6 fragment for this node (reassembly is not supported yet). */
-  IPV6_FRAGMENT,
+  /**
+   * IPv6 fragment that cannot be part of a datagram: two fragment headers, not a multiple of 8
+   * bytes with more to come, past 65535 bytes, or at odds with its datagram's last fragment.
+   */
+  IPV6_FRAGMENT_INVALID,
+  /** IPv6 first fragment without the whole header chain (RFC 7112). */
+  IPV6_FRAGMENT_INCOMPLETE_CHAIN,
+  /** IPv6 fragment overlapping another of its datagram, which is given up (RFC 5722). */
+  IPV6_FRAGMENT_OVERLAP,
+  /** IPv6 fragment received twice (same offset and length): the copy is dropped. */
+  IPV6_FRAGMENT_DUPLICATE,
+  /** IPv6 fragments of a datagram not complete within 60 s. */
+  IPV6_REASSEMBLY_TIMEOUT,
+  /** IPv6 fragment refused: the node's reassembly memory is full. */
+  IPV6_REASSEMBLY_MEMORY,
   /** IPv6 hop limit reached zero. */
   HOP_LIMIT_EXPIRED,
   /** ICMPv6 message truncated. */

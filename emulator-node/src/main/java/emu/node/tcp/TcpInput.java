@@ -1,5 +1,6 @@
 package emu.node.tcp;
 
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.DropReason;
 import emu.node.wire.IpAddress;
 import emu.node.wire.TcpOptions;
@@ -518,8 +519,8 @@ final class TcpInput {
 
   /**
    * Options of a SYN (RFC 9293 3.7.1, RFC 7323, RFC 2018): each used only if both SYNs carry
-   * it; the send MSS is the peer's (536 if absent) clamped by our MTU, less the timestamps
-   * option when those are on (RFC 6691).
+   * it; the send MSS is the peer's (536 if absent) clamped by our MTU (over IPv6, the path MTU
+   * learnt for the peer), less the timestamps option when those are on (RFC 6691).
    */
   void negotiate(TcpConnection c, TcpOptions o) {
     TcpSettings s = c.settings;
@@ -538,7 +539,13 @@ final class TcpInput {
       c.tsRecent = o.tsVal();
       c.tsRecentAt = c.nanos();
     }
-    c.smss = Math.max(32, Math.min(c.peerMss, c.advMss) - (c.tsOk ? TcpOptions.TIMESTAMPS_LENGTH : 0));
+    int mss = Math.min(c.peerMss, c.advMss);
+    Ipv6Layer ipv6 = layer.ipv6();
+    if (c.v6 && ipv6 != null) {
+      // the path MTU IPv6 has learnt for the peer (RFC 8201), shared with UDP and ICMPv6
+      mss = Math.min(mss, ipv6.pathMtuCache().pathMtu(c.remote6, 0xFFFF, c.nanos()) - 60);
+    }
+    c.smss = Math.max(32, mss - (c.tsOk ? TcpOptions.TIMESTAMPS_LENGTH : 0));
     c.rcvMss = Math.min(c.rcvMss, c.smss);
   }
 }

@@ -166,6 +166,28 @@ public final class Ipv6Trace implements Ipv6Observer {
     tracer.emit(new Ipv6Event.ErrorSent(type, code, to.toString(), PacketFacts.ipv6(original, ipStart)));
   }
 
+  @Override
+  public void fragmented(Ipv6Address dst, long identification, int length, int mtu, int fragments) {
+    tracer.emit(new Ipv6Event.Fragmented(dst.toString(), identification, length, mtu, fragments));
+  }
+
+  @Override
+  public void reassembled(Ipv6Address src, Ipv6Address dst, long identification, int fragments, int length) {
+    tracer.emit(new Ipv6Event.Reassembled(src.toString(), dst.toString(), identification, fragments, length));
+  }
+
+  @Override
+  public void reassemblyFailed(Ipv6Address src, Ipv6Address dst, long identification, DropReason reason,
+                               int fragments, boolean firstArrived, boolean timeExceededSent) {
+    tracer.emit(new Ipv6Event.ReassemblyFailed(src.toString(), dst.toString(), identification, reason, fragments,
+        firstArrived, timeExceededSent));
+  }
+
+  @Override
+  public void pathMtuLowered(Ipv6Address dst, int mtu, Ipv6Address reportedBy) {
+    tracer.emit(new Ipv6Event.PathMtuLowered(dst.toString(), mtu, reportedBy.toString()));
+  }
+
   /** An IPv6 route as event facts. */
   public static RouteInfo route(Ipv6Route r) {
     return new RouteInfo(r.prefix().networkCidr().toString(), r.gateway() == null ? null : r.gateway().toString(),

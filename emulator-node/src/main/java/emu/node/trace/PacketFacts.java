@@ -3,10 +3,10 @@ package emu.node.trace;
 import emu.node.event.Packet;
 import emu.node.wire.IcmpPacket;
 import emu.node.wire.Icmpv6Packet;
-import emu.node.wire.Ipv6Extensions;
-import emu.node.wire.Ipv6Packet;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
+import emu.node.wire.Ipv6Extensions;
+import emu.node.wire.Ipv6Packet;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
 import emu.node.wire.UdpDatagram;
@@ -24,7 +24,7 @@ public final class PacketFacts {
   public static Packet ipv4(ByteBuf buf, int ipStart) {
     Ipv4Packet ip = new Ipv4Packet().wrap(buf, ipStart);
     if (ip.check() != Ipv4Packet.Check.OK) {
-      return new Packet(4, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null);
+      return new Packet(4, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null, null);
     }
     String src = Ipv4Address.format(ip.src());
     String dst = Ipv4Address.format(ip.dst());
@@ -62,21 +62,21 @@ public final class PacketFacts {
     }
     return new Packet(4, src, dst, ip.protocol(), ip.ttl(), ip.ident(), ip.totalLength(), ip.headerLength(),
         ip.fragmentOffset(),
-        malformed, icmp, udp, tcp);
+        malformed, icmp, udp, tcp, null);
   }
 
   /** The IPv6 packet whose header starts at {@code ipStart} of {@code buf}, its extension headers walked. */
   public static Packet ipv6(ByteBuf buf, int ipStart) {
     Ipv6Packet ip = new Ipv6Packet().wrap(buf, ipStart);
     if (ip.check() != Ipv6Packet.Check.OK) {
-      return new Packet(6, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null);
+      return new Packet(6, null, null, 0, 0, 0, 0, 0, 0, true, null, null, null, null);
     }
     String src = ip.src().toString();
     String dst = ip.dst().toString();
     Ipv6Extensions ext = new Ipv6Extensions();
     if (ext.walk(buf, ipStart, ip.dst().isMulticast()) != Ipv6Extensions.Result.OK) {
       return new Packet(6, src, dst, ip.nextHeader(), ip.hopLimit(), 0, ip.totalLength(), Ipv6Packet.HEADER_LEN, 0,
-          true, null, null, null);
+          true, null, null, null, null);
     }
     int at = ext.payloadIndex();
     int len = ipStart + ip.totalLength() - at;
@@ -86,6 +86,9 @@ public final class PacketFacts {
     Packet.Tcp tcp = null;
     int id = 0;
     boolean malformed = false;
+    // a first fragment (more to come) holds only the start of its transport header's packet:
+    // its fields are read, the lengths and checksums that need the whole packet are not checked
+    boolean part = ext.hasFragmentHeader() && !ext.isAtomicFragment();
     if (ext.fragmentOffset() == 0) {
       switch (protocol) {
         case Ipv6Extensions.ICMPV6 -> {
@@ -100,8 +103,8 @@ public final class PacketFacts {
         }
         case Ipv6Extensions.UDP -> {
           UdpDatagram u = new UdpDatagram().wrap(buf, at, len);
-          if (u.check()) {
-            udp = new Packet.Udp(u.srcPort(), u.dstPort(), u.payloadLength());
+          if (u.check() || part && len >= UdpDatagram.HEADER_LEN) {
+            udp = new Packet.Udp(u.srcPort(), u.dstPort(), Math.max(0, u.payloadLength()));
             id = u.checksum();
           } else {
             malformed = true;
@@ -116,7 +119,7 @@ public final class PacketFacts {
       }
     }
     return new Packet(6, src, dst, protocol, ip.hopLimit(), id, ip.totalLength(), at - ipStart, ext.fragmentOffset(),
-        malformed, icmp, udp, tcp);
+        malformed, icmp, udp, tcp, ext.hasFragmentHeader() ? Integer.toUnsignedLong(ext.identification()) : null);
   }
 
   /** The IP packet at {@code ipStart}, either version. */

@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBuf;
  * Walks the extension headers after an IPv6 fixed header (RFC 8200 section 4) to the upper-layer
  * header, checking each against the bytes present: hop-by-hop options (only first, 4.3),
  * routing (4.4: a header with segments left is refused, this node does not source-route),
- * fragment (4.5: its fields are kept for reassembly), destination options (4.6), and options
+ * fragment (4.5: its fields are kept for reassembly; a first fragment must carry the whole chain
+ * up to the upper-layer header, RFC 7112), destination options (4.6), and options
  * inside the two options headers (4.2: the two high bits of an unknown option's type say skip,
  * discard, or discard and report). One instance per stage, reused for every packet: it allocates
  * nothing. At most {@link #MAX_HEADERS} extension headers are followed (RFC 8504 allows a limit),
@@ -39,6 +40,8 @@ public final class Ipv6Extensions {
   public static final int ERRONEOUS_HEADER_FIELD = 0;
   public static final int UNRECOGNIZED_NEXT_HEADER = 1;
   public static final int UNRECOGNIZED_OPTION = 2;
+  /** The first fragment does not hold the whole header chain (RFC 7112). */
+  public static final int INCOMPLETE_HEADER_CHAIN = 3;
 
   /** Outcome of {@link #walk}. */
   public enum Result {
@@ -51,8 +54,13 @@ public final class Ipv6Extensions {
     BAD_OPTION,
     /** A routing header with segments left (this node does not source-route). */
     ROUTING_REFUSED,
-    /** A fragment header with reserved or inconsistent fields, or a fragment not a multiple of 8 bytes. */
+    /** Two fragment headers, a fragment not a multiple of 8 bytes, or one ending past 65535 bytes. */
     BAD_FRAGMENT,
+    /**
+     * A first fragment (offset 0, more to come) that does not hold every header up to and
+     * including the upper-layer header (RFC 7112; RFC 8200 4.5): parameter problem code 3.
+     */
+    INCOMPLETE_CHAIN,
     /** More than {@link #MAX_HEADERS} extension headers. */
     TOO_MANY_HEADERS
   }
@@ -64,6 +72,7 @@ public final class Ipv6Extensions {
   private int problemCode;
   private boolean hopByHop;
   private int fragmentHeader;
+  private int fragmentField;
   private int fragmentOffset;
   private boolean moreFragments;
   private int identification;
@@ -80,6 +89,8 @@ public final class Ipv6Extensions {
     int at = ipStart + Ipv6Packet.HEADER_LEN;
     hopByHop = false;
     fragmentHeader = -1;
+    fragmentField = -1;
+    boolean firstFragment = false;
     fragmentOffset = 0;
     moreFragments = false;
     identification = 0;
@@ -94,12 +105,13 @@ public final class Ipv6Extensions {
           if (headers == MAX_HEADERS) {
             return problem(Result.TOO_MANY_HEADERS, -1, field);
           }
-          if (end - at < 8) {
-            return problem(Result.TRUNCATED, -1, field);
-          }
-          int len = (buf.getUnsignedByte(at + 1) + 1) * 8;
+          int len = end - at < 8 ? 8 : (buf.getUnsignedByte(at + 1) + 1) * 8;
           if (end - at < len) {
-            return problem(Result.TRUNCATED, ERRONEOUS_HEADER_FIELD, at + 1 - ipStart);
+            if (firstFragment) {
+              return problem(Result.INCOMPLETE_CHAIN, INCOMPLETE_HEADER_CHAIN, 0);
+            }
+            return end - at < 8 ? problem(Result.TRUNCATED, -1, field)
+                : problem(Result.TRUNCATED, ERRONEOUS_HEADER_FIELD, at + 1 - ipStart);
           }
           if (next == ROUTING) {
             if (buf.getUnsignedByte(at + 3) != 0) { // segments left
@@ -120,14 +132,15 @@ public final class Ipv6Extensions {
           if (headers == MAX_HEADERS) {
             return problem(Result.TOO_MANY_HEADERS, -1, field);
           }
-          if (end - at < FRAGMENT_HEADER_LEN) {
-            return problem(Result.TRUNCATED, -1, field);
-          }
           if (fragmentHeader >= 0) {
             return problem(Result.BAD_FRAGMENT, -1, at - ipStart); // two fragment headers
           }
+          if (end - at < FRAGMENT_HEADER_LEN) {
+            return problem(Result.TRUNCATED, -1, field);
+          }
           int offFlags = buf.getUnsignedShort(at + 2);
           fragmentHeader = at;
+          fragmentField = field;
           fragmentOffset = offFlags & 0xFFF8;
           moreFragments = (offFlags & 1) != 0;
           identification = buf.getInt(at + 4);
@@ -150,8 +163,12 @@ public final class Ipv6Extensions {
             nextHeaderField = field;
             return Result.OK;
           }
+          firstFragment = moreFragments;
         }
         default -> {
+          if (firstFragment && end - at < upperHeaderLength(next)) {
+            return problem(Result.INCOMPLETE_CHAIN, INCOMPLETE_HEADER_CHAIN, 0);
+          }
           protocol = next;
           payloadIndex = at;
           nextHeaderField = field;
@@ -159,6 +176,33 @@ public final class Ipv6Extensions {
         }
       }
     }
+  }
+
+  /**
+   * The bytes of an upper-layer header a first fragment must hold (RFC 7112), as Linux counts
+   * them: TCP's fixed header, UDP's, ICMPv6's type, code, checksum and first word; one byte of
+   * anything else, none after "no next header".
+   */
+  private static int upperHeaderLength(int protocol) {
+    return switch (protocol) {
+      case TCP -> 20;
+      case UDP, ICMPV6 -> 8;
+      case NO_NEXT_HEADER -> 0;
+      default -> 1;
+    };
+  }
+
+  /**
+   * Writes a fragment header (RFC 8200 4.5) at {@code at} of {@code buf}, which must span it:
+   * the next header, the fragment's offset in bytes (a multiple of 8), the M flag ("more
+   * fragments") and the identification; the reserved fields zero.
+   */
+  public static void writeFragmentHeader(ByteBuf buf, int at, int nextHeader, int offset, boolean more,
+                                         int identification) {
+    buf.setByte(at, nextHeader);
+    buf.setByte(at + 1, 0);
+    buf.setShort(at + 2, (offset & 0xFFF8) | (more ? 1 : 0));
+    buf.setInt(at + 4, identification);
   }
 
   /** The TLV options of a hop-by-hop or destination options header, from {@code at} to {@code end}. */
@@ -238,6 +282,14 @@ public final class Ipv6Extensions {
   /** Absolute index of the fragment header, or -1. */
   public int fragmentHeaderIndex() {
     return fragmentHeader;
+  }
+
+  /**
+   * Offset, from the start of the packet, of the Next Header field that names the fragment
+   * header (what reassembly rewrites with the fragment header's own Next Header), or -1.
+   */
+  public int fragmentNextHeaderField() {
+    return fragmentField;
   }
 
   /** The fragment's offset in bytes. */

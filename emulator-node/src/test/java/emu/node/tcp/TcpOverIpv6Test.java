@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.stack.DropReason;
 import emu.node.testing.LabNode;
+import emu.node.testing.NarrowIpv6Path;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.IpAddress;
-import emu.node.wire.Ipv6Address;
-import emu.node.wire.Ipv6Cidr;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,21 +126,10 @@ class TcpOverIpv6Test {
   @Test
   void theRoutersTooBigErrorIsWhatLowersIt() {
     try (VirtualLab lab = VirtualLab.bulk(9, VirtualLab.DEFAULT_LATENCY_NANOS)) {
-      LabNode h1 = lab.host("h1");
-      LabNode r1 = lab.router("r1");
-      LabNode r2 = lab.router("r2");
-      LabNode h2 = lab.host("h2");
-      lab.connect(h1, "eth0", "02:00:00:00:01:02", null, r1, "eth0", "02:00:00:00:01:01", null, 1500);
-      lab.connect(r1, "eth1", "02:00:00:00:03:01", null, r2, "eth0", "02:00:00:00:03:02", null, 1280);
-      lab.connect(r2, "eth1", "02:00:00:00:02:01", null, h2, "eth0", "02:00:00:00:02:02", null, 1500);
-      h1.ipv6("eth0", false, "2001:db8:1::2/64");
-      r1.ipv6("eth0", false, "2001:db8:1::1/64").ipv6("eth1", false, "2001:db8:3::1/64");
-      r2.ipv6("eth0", false, "2001:db8:3::2/64").ipv6("eth1", false, "2001:db8:2::1/64");
-      h2.ipv6("eth0", false, "2001:db8:2::2/64");
-      r1.ipv6().addRoute(Ipv6Cidr.parse("2001:db8:2::/64"), Ipv6Address.parse("2001:db8:3::2"), null, 1024);
-      r2.ipv6().addRoute(Ipv6Cidr.parse("2001:db8:1::/64"), Ipv6Address.parse("2001:db8:3::1"), null, 1024);
-      lab.start();
-      lab.advance(3 * S);
+      LabNode[] path = NarrowIpv6Path.build(lab);
+      LabNode h1 = path[0];
+      LabNode r1 = path[1];
+      LabNode h2 = path[3];
       Transfer.Sink sink = new Transfer.Sink();
       h2.tcp().listen(IpAddress.ANY6, PORT, 0, c -> sink);
       Transfer.Source source = new Transfer.Source(200_000, 5);
@@ -151,6 +139,18 @@ class TcpOverIpv6Test {
       assertEquals(1280 - 60 - 12, c.info().mss(), "the 1280 link's, learned from r1's packet too big");
       assertTrue(h1.tcp().counters().icmpSoftErrors > 0);
       assertTrue(r1.ipv6().counters().icmpErrorsSent > 0);
+      // the path MTU is the node's, not the connection's: a second connection sizes its segments
+      // by it from its handshake on, and r1 has nothing more to say (RFC 8201, one cache)
+      assertEquals(1, h1.ipv6().counters().pathMtuLowered);
+      long errors = r1.ipv6().counters().icmpErrorsSent;
+      Transfer.Sink sink2 = new Transfer.Sink();
+      h2.tcp().listen(IpAddress.ANY6, PORT + 1, 0, x -> sink2);
+      Transfer.Source source2 = new Transfer.Source(200_000, 6);
+      TcpConnection c2 = h1.tcp().connect(H2_V6, PORT + 1, 0, source2);
+      assertTrue(lab.runUntil(() -> source2.closes == 1 && sink2.closes == 1, 60 * S), "second transfer finished");
+      assertEquals(source2.sha(), sink2.sha());
+      assertEquals(1280 - 60 - 12, c2.info().mss());
+      assertEquals(errors, r1.ipv6().counters().icmpErrorsSent, "no packet too big for the second connection");
     }
   }
 }

@@ -1,19 +1,19 @@
 package emu.node.testing;
 
-import emu.node.event.TraceEvent;
-import emu.node.tcp.TcpLayer;
 import emu.link.wire.MacAddress;
+import emu.node.event.TraceEvent;
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.DropReason;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
 import emu.node.stack.StackCounters;
+import emu.node.tcp.TcpLayer;
+import emu.node.trace.Ipv6Trace;
 import emu.node.trace.MemoryTracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv6Cidr;
-import emu.node.ipv6.Ipv6Layer;
-import emu.node.trace.Ipv6Trace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
@@ -77,6 +77,7 @@ public final class LabNode {
   void flushIpv6Neighbors() {
     if (ipv6 != null) {
       ipv6.interfaces().forEach(i -> i.neighbors().flush());
+      ipv6.flushReassembly();
     }
   }
 

@@ -105,8 +105,32 @@ class Ipv6BadInputTest {
     // an atomic fragment (offset 0, M clear: RFC 6946) is a whole packet
     assertEquals(Ipv6Extensions.Result.OK, walk(packet(44, "3a00000012345678" + "8000000000000000")));
     assertEquals(true, ext.isAtomicFragment());
-    // a fragment ending past 65535 bytes of reassembled payload
+    // a fragment ending past 65535 bytes of reassembled payload: pointer at the fragment offset
     assertEquals(Ipv6Extensions.Result.BAD_FRAGMENT, walk(packet(44, "3a00fff812345678" + "0011223344556677")));
+    assertEquals(42, ext.problemPointer());
+  }
+
+  @Test
+  void aFirstFragmentMustHoldTheWholeHeaderChain() {
+    // RFC 7112: the first fragment (offset 0, M set) of a TCP segment with 16 of its 20 header bytes
+    assertEquals(Ipv6Extensions.Result.INCOMPLETE_CHAIN, walk(packet(44, "0600000112345678" + "00".repeat(16))));
+    assertEquals(Ipv6Extensions.INCOMPLETE_HEADER_CHAIN, ext.problemCode());
+    assertEquals(0, ext.problemPointer(), "pointer zero");
+    // ... whose destination options header runs past the fragment's end
+    assertEquals(Ipv6Extensions.Result.INCOMPLETE_CHAIN, walk(packet(44, "3c00000112345678" + "3a01000000000000")));
+    // the same headers complete: fine; TCP's 20 bytes in 24 of fragment data
+    assertEquals(Ipv6Extensions.Result.OK, walk(packet(44, "0600000112345678" + "00".repeat(24))));
+    assertEquals(Ipv6Extensions.Result.OK, walk(packet(44, "3c00000112345678" + "3a00010400000000"
+        + "8000000000000000")));
+    assertEquals(6, ext.fragmentNextHeaderField(), "the fixed header's next header names the fragment header");
+    // a later fragment is the middle of the payload: nothing to check there
+    assertEquals(Ipv6Extensions.Result.OK, walk(packet(44, "0600000912345678" + "00".repeat(8))));
+    // a last fragment with less than a TCP header is the whole packet's business after reassembly
+    assertEquals(Ipv6Extensions.Result.OK, walk(packet(44, "0600000812345678" + "00".repeat(8))));
+    // an unfragmentable destination options header before the fragment header: its field names it
+    assertEquals(Ipv6Extensions.Result.OK, walk(packet(60, "2c00010400000000" + "3a00000112345678"
+        + "8000000000000000")));
+    assertEquals(40, ext.fragmentNextHeaderField());
   }
 
   private Ndp.Check ndp(byte[] p) {
@@ -165,7 +189,11 @@ class Ipv6BadInputTest {
     List<byte[]> seeds = List.of(hex(Ipv6WireGoldenTest.ECHO), hex(Ipv6WireGoldenTest.NS),
         hex(Ipv6WireGoldenTest.NA), hex(Ipv6WireGoldenTest.RA), hex(Ipv6WireGoldenTest.RS),
         hex(Ipv6WireGoldenTest.DAD), hex(Ipv6WireGoldenTest.UDP), hex(Ipv6WireGoldenTest.TCP),
-        hex(Ipv6WireGoldenTest.FRAG), hex(Ipv6WireGoldenTest.HBH), hex(Ipv6WireGoldenTest.PTB));
+        hex(Ipv6WireGoldenTest.FRAG), hex(Ipv6WireGoldenTest.HBH), hex(Ipv6WireGoldenTest.PTB),
+        // fragments: a first one behind destination options, a later one, an atomic one, a UDP first one
+        packet(60, "2c00010400000000" + "3a00000112345678" + "8000000000000000"),
+        packet(44, "3a0005a912345678" + "41".repeat(16)), packet(44, "3a00000012345678" + "8000000000000000"),
+        packet(44, "1100000112345678" + "cf0800350bc00000" + "41".repeat(8)));
     SplittableRandom rnd = new SplittableRandom(2026);
     for (int i = 0; i < 20_000; i++) {
       byte[] p = seeds.get(rnd.nextInt(seeds.size())).clone();

@@ -221,6 +221,24 @@ class Ipv6WireGoldenTest {
   }
 
   @Test
+  void aFragmentHeaderIsWrittenAsRfc8200LaysItOut() {
+    // the golden first fragment's header: next header 58, offset 0, M set, identification 0x12345678
+    ByteBuf b = zeroed(Ipv6Extensions.FRAGMENT_HEADER_LEN);
+    Ipv6Extensions.writeFragmentHeader(b, 0, Ipv6Extensions.ICMPV6, 0, true, 0x12345678);
+    assertEquals(FRAG.substring(80, 96), ByteBufUtil.hexDump(b));
+    // a last fragment at byte 1448 (181 units of 8): 1448 | M clear = 0x05a8
+    Ipv6Extensions.writeFragmentHeader(b, 0, Ipv6Extensions.UDP, 1448, false, 0xcafebabe);
+    assertEquals("110005a8cafebabe", ByteBufUtil.hexDump(b));
+    b.release();
+    b = buf(hex(FRAG));
+    ip.wrap(b, 0);
+    assertEquals(Ipv6Extensions.Result.OK, ext.walk(b, 0, false));
+    assertEquals(Ipv6Packet.NEXT_HEADER, ext.fragmentNextHeaderField());
+    assertEquals(40, ext.fragmentHeaderIndex());
+    b.release();
+  }
+
+  @Test
   void packetTooBigQuotesThePacketAndCarriesTheMtu() {
     ByteBuf b = read(PTB);
     assertEquals(Icmpv6Packet.TYPE_PACKET_TOO_BIG, icmp.type());

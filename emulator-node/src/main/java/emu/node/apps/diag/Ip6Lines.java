@@ -4,6 +4,7 @@ import emu.link.wire.MacAddress;
 import emu.node.ipv6.Ipv6Interface;
 import emu.node.ipv6.Ipv6InterfaceAddress;
 import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6PathMtu;
 import emu.node.ipv6.Ipv6Route;
 import emu.node.shell.CommandIo;
 import emu.node.stack.NeighborCache;
@@ -108,9 +109,14 @@ final class Ip6Lines {
       return;
     }
     Ipv6InterfaceAddress src = ipv6.sourceFor(dst, out);
+    // a path MTU learnt from a packet too big shows as Linux shows its cached route: when it
+    // expires, and the MTU
+    Ipv6PathMtu.Entry pmtu = ipv6.pathMtuCache().lookup(dst, now);
     io.out(dst + " from ::" + (r.gateway() != null ? " via " + r.gateway() : "") + " dev " + r.nic().name()
         + (r.kind() == Ipv6Route.Kind.STATIC ? "" : " proto " + r.kind().word)
-        + (src != null ? " src " + src.cidr().address() : "") + " metric " + r.metric() + " pref medium");
+        + (src != null ? " src " + src.cidr().address() : "") + " metric " + r.metric()
+        + (pmtu != null && pmtu.mtu() < out.mtu() ? " expires " + (pmtu.expiresAt() - now) / 1_000_000_000L
+        + "sec mtu " + pmtu.mtu() : "") + " pref medium");
     io.exit(0);
   }
 }

@@ -86,17 +86,22 @@ final class Ping6Run extends PingRun implements Icmpv6Listener {
       }
       return;
     }
-    // An error quotes our request: the IPv6 header (no extension headers: we add none), then the
-    // ICMPv6 echo header with our ident.
+    // An error quotes our request: the IPv6 header, a fragment header if the request went in
+    // fragments (the first one is quoted: offset 0), then the ICMPv6 echo header with our ident.
     int q = icmp.dataIndex();
     ByteBuf buf = ip.buffer();
-    if (icmp.dataLength() < Ipv6Packet.HEADER_LEN + Icmpv6Packet.HEADER_LEN
-        || buf.getUnsignedByte(q + Ipv6Packet.NEXT_HEADER) != Ipv6Extensions.ICMPV6
-        || !dst.equalsAt(buf, q + Ipv6Packet.DST)) {
+    if (icmp.dataLength() < Ipv6Packet.HEADER_LEN + Icmpv6Packet.HEADER_LEN || !dst.equalsAt(buf, q + Ipv6Packet.DST)) {
       return;
     }
+    int next = buf.getUnsignedByte(q + Ipv6Packet.NEXT_HEADER);
     int at = q + Ipv6Packet.HEADER_LEN;
-    if (buf.getUnsignedByte(at) != Icmpv6Packet.TYPE_ECHO_REQUEST || buf.getUnsignedShort(at + 4) != ident) {
+    if (next == Ipv6Extensions.FRAGMENT && icmp.dataLength() >= Ipv6Packet.HEADER_LEN
+        + Ipv6Extensions.FRAGMENT_HEADER_LEN + Icmpv6Packet.HEADER_LEN && (buf.getUnsignedShort(at + 2) & 0xFFF8) == 0) {
+      next = buf.getUnsignedByte(at);
+      at += Ipv6Extensions.FRAGMENT_HEADER_LEN;
+    }
+    if (next != Ipv6Extensions.ICMPV6 || buf.getUnsignedByte(at) != Icmpv6Packet.TYPE_ECHO_REQUEST
+        || buf.getUnsignedShort(at + 4) != ident) {
       return;
     }
     error(buf.getUnsignedShort(at + 6), named(ip.src()), errorText(icmp));
