@@ -338,7 +338,7 @@ public final class Ipv6Layer {
   void packetTooBig(Ipv6Address from, Icmpv6Packet icmp) {
     ByteBuf b = icmp.buffer();
     int q = icmp.dataIndex();
-    if (icmp.dataLength() < Ipv6Packet.HEADER_LEN || localAddressAt(b, q + Ipv6Packet.SRC) == null) {
+    if (icmp.dataLength() < Ipv6Packet.HEADER_LEN || localAddress(b.getLong(q + Ipv6Packet.SRC), b.getLong(q + Ipv6Packet.SRC + 8)) == null) {
       return; // about nothing this node sent (or too little of it quoted to say)
     }
     Ipv6Address dst = Ipv6Address.read(b, q + Ipv6Packet.DST);
