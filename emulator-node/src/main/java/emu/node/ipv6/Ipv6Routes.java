@@ -92,6 +92,8 @@ public final class Ipv6Routes {
   private int[] shorter = new int[0];
   /** The real entries by the number a search finds in the maps' slots (less one). */
   private Entry[] realById = new Entry[0];
+  /** The same entries' best routes: the answer, one read away, when it is usable (the common case). */
+  private Ipv6Route[] firstById = NO_ROUTES;
   /** {@link #routes()}, built when asked for after a change. */
   private List<Ipv6Route> listing;
 
@@ -222,6 +224,10 @@ public final class Ipv6Routes {
     if (bestId == 0) {
       return null;
     }
+    Ipv6Route first = firstById[bestId - 1];
+    if (first.expiresAt() > now && first.nic().isUp()) {
+      return first;
+    }
     Entry best = realById[bestId - 1];
     Ipv6Route r = usable(best, now);
     if (r != null) {
@@ -330,6 +336,10 @@ public final class Ipv6Routes {
       }
     }
     realById = reals.toArray(new Entry[0]);
+    firstById = new Ipv6Route[realById.length];
+    for (int i = 0; i < realById.length; i++) {
+      firstById[i] = realById[i].routes[0];
+    }
     for (int j = 0; j < ls.length; j++) {
       PrefixMap map = byLength[ls[j]];
       for (Entry e : map.entries()) {
