@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * A change to the event model or the renderer that changes what a person reads shows up here as
  * a diff to look at.
  *
- * <p>To record again (after an intended change): {@code ./emu run --seed 1 --out /tmp/seed}, copy
+ * <p>To record again (after an intended change): {@code ./emu run --family 4 --seed 1 --out /tmp/seed}, copy
  * {@code /tmp/seed/events.jsonl} over {@code golden/seed-run.events.jsonl}, and run this test
  * once with {@code -Demu.golden.update=true}, which rewrites {@code golden/seed-run.narrative.txt};
  * read its diff before committing it.
@@ -27,9 +27,33 @@ import org.junit.jupiter.api.Test;
 class NarrativeGoldenTest {
   private static final Path DIR = Path.of("src/test/resources/golden");
 
+  /** The classic IPv4 story ({@code ./emu run --family 4 --seed 1}). */
   @Test
   void theSeedRunReadsAsRecorded() throws IOException {
     assertReadsAsRecorded("seed-run", 200);
+  }
+
+  /**
+   * The seed run as it is by default, on the dual-stack corporate network ({@code ./emu run --seed 1},
+   * recorded into {@code golden/seed-run-dualstack.*}): AAAA and A, IPv6 first, the router
+   * solicited, TCP and TLS over IPv6.
+   */
+  @Test
+  void theDualStackSeedRunReadsAsRecorded() throws IOException {
+    assertReadsAsRecorded("seed-run-dualstack", 300);
+    String story = String.join("\n", Files.readAllLines(DIR.resolve("seed-run-dualstack.narrative.txt"),
+        StandardCharsets.UTF_8));
+    for (String step : List.of("looks up payroll.corp.com: not in its hosts table",
+        "DNS answer id 0x026f: payroll.corp.com AAAA 2001:db8:5::100",
+        "resolves payroll.corp.com to 2001:db8:5::100, 192.168.5.100; will try IPv6 first",
+        "tries [2001:db8:5::100]:443 first (1 of 2 addresses)",
+        "routing decision for 2001:db8:5::100: matched 'default via 2001:db8:1::1 dev eth0",
+        "not on my link, so send to my default router 2001:db8:1::1 and solicit the router, not the destination",
+        "neighbour solicitation on eth0: who has 2001:db8:1::1 tell 2001:db8:1::100",
+        "IPv6 (EtherType 0x86dd)", "hop limit 64 -> 63 (IPv6 has no header checksum to update)",
+        "SYN-SENT -> ESTAB", "ClientHello", "receives GET / over TLS")) {
+      assertTrue(story.contains(step), "the dual-stack seed narrative tells: " + step);
+    }
   }
 
   /**
