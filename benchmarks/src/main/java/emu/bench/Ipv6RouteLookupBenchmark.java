@@ -37,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link RouteLookupBenchmark}'s IPv4 tables:
  *
  * <ul>
- *   <li>{@code small6}: a typical node's table, 6 routes of 5 lengths (link-local, two LANs, a
+ *   <li>{@code small6}: a typical node's table, 6 routes of 4 lengths (link-local, two LANs, a
  *       host route, a /48 and the default), looked up by the flat scan;</li>
  *   <li>{@code 230k}: 230,000 prefixes with the public IPv6 table's length mix
  *       ({@link SyntheticPrefixes6}, seed 1), loaded with {@link Ipv6Routes#addAll} and looked up
@@ -59,8 +59,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class Ipv6RouteLookupBenchmark {
   private static final int DESTINATIONS = 1 << 20;
 
+  /** Named apart from {@link RouteLookupBenchmark}'s {@code table}, so one command can run both with -p. */
   @Param({"small6", "230k"})
-  String table;
+  String table6;
 
   private Ipv6Routes routes;
   private final long[] destinations = new long[2 * DESTINATIONS];
@@ -73,11 +74,11 @@ public class Ipv6RouteLookupBenchmark {
     Nic eth0 = stack.addNic("eth0", 0x020000000400L, Ipv4Cidr.parse("192.168.1.1/24"),
         new MemoryLink("eth0", "peer", 1500, new VirtualTime(), 0).a());
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    List<Ipv6Cidr> prefixes = switch (table) {
+    List<Ipv6Cidr> prefixes = switch (table6) {
       case "small6" -> List.of("fe80::/64", "2001:db8:1::/64", "2001:db8:5::/64", "2001:db8:5::100/128",
           "2001:db8:ff00::/48", "::/0").stream().map(Ipv6Cidr::parse).toList();
       case "230k" -> SyntheticPrefixes6.generate(230_000, 1);
-      default -> throw new IllegalArgumentException("unknown table " + table);
+      default -> throw new IllegalArgumentException("unknown table " + table6);
     };
     List<Ipv6Route> all = new ArrayList<>(prefixes.size());
     long gateway = 1;
@@ -95,7 +96,7 @@ public class Ipv6RouteLookupBenchmark {
     System.gc();
     long held = Math.max(0, memory.getHeapMemoryUsage().getUsed() - before);
     System.out.printf("%n%s: %d prefixes, built in %.2f s (addAll and first lookup); table about %.0f MB of heap "
-        + "beyond its routes%n", table, routes.prefixCount(), seconds, held / 1e6);
+        + "beyond its routes%n", table6, routes.prefixCount(), seconds, held / 1e6);
     SplittableRandom random = new SplittableRandom(42);
     for (int k = 0; k < DESTINATIONS; k++) {
       if (random.nextInt(8) == 0) {

@@ -6,6 +6,7 @@ import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
 import emu.control.state.LabState;
+import emu.control.topology.Families;
 import emu.control.topology.Problem;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyException;
@@ -20,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * control API, runs the fault plan, and stops everything on {@code POST /labs/LAB/shutdown} or
  * SIGTERM. Nodes are told to exit if this process dies, so a crash leaves nothing running.
  *
- * <p>{@code java emu.control.run.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE}.
+ * <p>{@code java emu.control.run.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE [4|6|both]}, the
+ * last the address families kept ({@code --family}).
  * Prints {@code READY api=HOST:PORT} when the lab is up. Exit status 2: bad topology; 3: the
  * lab could not start.
  */
@@ -29,13 +31,16 @@ public final class ControllerMain {
 
   public static void main(String[] args) throws Exception {
     PrintWriter out = new PrintWriter(System.out, true);
-    if (args.length != 5) {
-      System.err.println("usage: ControllerMain TOPOLOGY OUTDIR SEED CAPTURE(true|false) TRACE(true|false)");
+    if (args.length != 5 && args.length != 6) {
+      System.err.println("usage: ControllerMain TOPOLOGY OUTDIR SEED CAPTURE(true|false) TRACE(true|false) [4|6|both]");
       System.exit(2);
     }
     Topology topo;
     try {
       topo = TopologyLoader.load(Path.of(args[0]));
+      if (args.length == 6 && !"both".equals(args[5])) {
+        topo = Families.only(topo, Integer.parseInt(args[5]));
+      }
     } catch (TopologyException e) {
       for (Problem p : e.problems()) {
         System.err.println(p);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code --family 4|6}: a dual-stack lab cut down to one address family, for a learner who wants
@@ -17,10 +18,16 @@ import java.util.Set;
  * the address is replaced by the address of the other family on the same interface of the same
  * node (the corporate resolver that forwards to 192.168.5.53 forwards to 2001:db8:5::53 with
  * {@code --family 6}), and only an address no interface holds in the kept family is dropped,
- * with a warning.
+ * with a warning. Whatever else is left out is said in a warning too: an interface left without
+ * an address, a DNS server a node has no address of the family to ask from, a scenario step that
+ * names the other family (an address, or {@code -4}/{@code -6}), and real systems outside emu
+ * ({@code kind: external}), which the switch cannot change.
  */
 public final class Families {
   private Families() {}
+
+  private static final Pattern IPV4 = Pattern.compile("(?<![\\w.:])\\d{1,3}(\\.\\d{1,3}){3}(?![\\w.])");
+  private static final Pattern IPV6 = Pattern.compile("(?i)(?<![\\w:])[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}(?![\\w:])");
 
   /** {@code t} with only {@code family}'s addresses (4 or 6). */
   public static Topology only(Topology t, int family) {
@@ -28,39 +35,64 @@ public final class Families {
       throw new IllegalArgumentException("--family takes 4 or 6, not " + family);
     }
     boolean v6 = family == 6;
+    String by = " by --family " + family;
     List<String> warnings = new ArrayList<>(t.warnings());
     List<NodeSpec> nodes = new ArrayList<>();
     for (NodeSpec n : t.nodes()) {
+      if (n.isExternal()) {
+        warnings.add(n.name() + ": a real system outside emu speaks whatever it is set up to speak; --family "
+            + family + " does not change it");
+      }
       List<IfaceSpec> ifaces = new ArrayList<>();
       for (IfaceSpec i : n.interfaces()) {
-        ifaces.add(new IfaceSpec(i.name(), v6 ? null : i.address(), i.mac(), i.port(), i.mtu(), i.impairments(),
-            i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null));
+        IfaceSpec kept = new IfaceSpec(i.name(), v6 ? null : i.address(), i.mac(), i.port(), i.mtu(),
+            i.impairments(), i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null);
+        boolean had = i.address() != null || i.hasIpv6();
+        if (had && !has(kept, v6) && !n.isSwitch() && !n.isExternal()) {
+          warnings.add(n.name() + ":" + i.name() + ": no IPv" + family + " address is left on it" + by);
+        }
+        ifaces.add(kept);
       }
+      boolean addressed = ifaces.stream().anyMatch(i -> has(i, v6));
       List<RouteSpec> routes = n.routes().stream().filter(r -> r.ipv6() == v6).toList();
       Set<String> nameservers = new LinkedHashSet<>();
       for (String ns : n.nameservers()) {
-        String kept = counterpart(t, ns, v6);
-        if (kept != null) {
-          nameservers.add(kept);
+        // a linux node's namespace keeps 127.0.0.1 on lo whatever the family
+        String kept = n.isLinux() && ns.startsWith("127.") ? ns : counterpart(t, ns, v6);
+        if (kept == null) {
+          warnings.add(n.name() + ": nameserver " + ns + " left out" + by + " (no interface holds it with an IPv"
+              + family + " address)");
+        } else if (!addressed && !kept.startsWith("127.")) {
+          warnings.add(n.name() + ": nameserver " + kept + " left out" + by + " (the node has no IPv" + family
+              + " address to ask it from)");
         } else {
-          warnings.add(n.name() + ": nameserver " + ns + " left out by --family " + family
-              + " (no interface holds it with an IPv" + family + " address)");
+          nameservers.add(kept);
         }
       }
       String forward = n.dnsForward() == null ? null : counterpart(t, n.dnsForward(), v6);
-      if (n.dnsForward() != null && forward == null) {
-        warnings.add(n.name() + ": DNS forwarder upstream " + n.dnsForward() + " left out by --family " + family
-            + " (no interface holds it with an IPv" + family + " address)");
-      }
-      boolean addressed = ifaces.stream().anyMatch(i -> v6 ? i.hasIpv6() : i.address() != null);
-      if (!n.isSwitch() && !n.isExternal() && !addressed) {
-        warnings.add(n.name() + ": no IPv" + family + " address is left on it by --family " + family);
+      if (n.dnsForward() != null && (forward == null || !addressed)) {
+        warnings.add(n.name() + ": DNS forwarder upstream " + n.dnsForward() + " left out" + by + (forward == null
+            ? " (no interface holds it with an IPv" + family + " address)" : " (the node has no IPv" + family
+            + " address to ask it from)"));
+        forward = null;
       }
       nodes.add(new NodeSpec(n.name(), n.kind(), ifaces, v6 ? null : n.gateway(), routes, v6 ? null : n.hosts(),
           n.bind(), n.mgmtPort(), n.line(), n.tcp(), n.services(), List.copyOf(nameservers), n.dnsZones(), forward,
           n.https(), n.host(), v6 ? n.gateway6() : null, v6 ? n.hosts6() : null));
     }
+    Pattern dropped = v6 ? IPV4 : IPV6;
+    for (ScenarioStep step : t.scenario()) {
+      boolean flag = (" " + step.command() + " ").contains(v6 ? " -4 " : " -6 ");
+      if (flag || dropped.matcher(step.command()).find()) {
+        warnings.add("scenario step at line " + step.line() + " (" + step.node() + ": " + step.command()
+            + ") names IPv" + (v6 ? 4 : 6) + ", which --family " + family + " leaves out: it will fail");
+      }
+    }
     return new Topology(t.file(), t.name(), nodes, t.links(), t.scenario(), warnings, t.faults(), t.hosts());
+  }
+
+  private static boolean has(IfaceSpec i, boolean v6) {
+    return v6 ? i.hasIpv6() : i.address() != null;
   }
 
   /**

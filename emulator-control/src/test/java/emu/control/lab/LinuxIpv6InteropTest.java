@@ -78,7 +78,7 @@ class LinuxIpv6InteropTest {
     Cli run = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "1");
     String o = run.out();
     assertEquals(0, run.exit(), () -> "run failed:\n" + o + "\n" + run.err());
-    assertTrue(o.contains("10/10 steps succeeded"), o);
+    assertTrue(o.contains("12/12 steps succeeded"), o);
     assertFalse(LinuxNamespaces.exists("emu-v6interop-kern"), "the run removes its namespaces");
     Map<Integer, String> step = stepOutputs(o);
 
@@ -131,6 +131,14 @@ class LinuxIpv6InteropTest {
     assertTrue(o.contains("the packet for " + KERN_SLAAC + " is 3048 bytes, more than the path MTU 1500: sends it "
         + "in 3 fragments"), o);
 
+    // (g) traceroute -6 both ways across r1: the kernel's sees r1 (time exceeded from its address
+    // on the kernel's link) and then payroll (port unreachable); emu's sees r1 and then the kernel.
+    String trace = step.get(11);
+    assertTrue(trace.matches("(?s).*\\n ?1 +2001:db8:1::1 +[0-9.]+ ms\\n ?2 +2001:db8:5::100 +[0-9.]+ ms.*"), trace);
+    String emuTrace = step.get(12);
+    assertTrue(emuTrace.matches("(?s).* 1 +[^\\n]*\\(2001:db8:5::1\\).*\\n 2 +[^\\n]*\\(" + KERN_SLAAC + "\\).*"),
+        emuTrace);
+
     // The kernel's MLDv2 reports (to ff02::16) reached r1, which is no multicast router: ignored,
     // not dropped as an error, not told in the narrative. No emu node dropped anything the kernels sent.
     Path tshark = Tools.require("tshark");
@@ -139,8 +147,12 @@ class LinuxIpv6InteropTest {
     assertTrue(mld.output().contains("02:00:00:00:0a:01") && mld.output().contains("02:00:00:00:0a:02"),
         "both kernels' MLD reports reach r1: " + mld.output() + mld.errors());
     String events = Files.readString(out.resolve("events.jsonl"));
-    List<String> drops = events.lines().filter(l -> l.contains("\"type\":\"drop\"")).toList();
+    // (traceroute's probes are meant to die: at r1 with hop limit 1, at payroll on a closed port)
+    List<String> drops = events.lines().filter(l -> l.contains("\"type\":\"drop\"")
+        && !l.contains("\"reason\":\"hop_limit_expired\"") && !l.contains("\"reason\":\"no_listener\"")).toList();
     assertEquals(List.of(), drops, "emu nodes dropped packets");
+    assertTrue(events.lines().anyMatch(l -> l.contains("\"node\":\"payroll\"") && l.contains("no_listener")),
+        "the kernel's traceroute probes reach payroll's closed ports");
     String narrative = Files.readString(out.resolve("narrative.txt"));
     assertTrue(narrative.lines().noneMatch(l -> l.contains("ff02::16")), "MLD in the narrative beyond the switch");
 

@@ -107,10 +107,11 @@ class MultiHostTest {
     assertTrue(console.contains("ready (pid ") && console.contains("on host m4 (10.77.0.14)"), console);
     String narrative = Files.readString(out.resolve("narrative.txt"));
     SeedScenarioTest.Story s = new SeedScenarioTest.Story(narrative.substring(narrative.indexOf("step 1/1")));
-    s.next("DNS query", "client +sends DNS query id 0x[0-9a-f]{4} A\\? payroll\\.corp\\.com to 192\\.168\\.1\\.53");
-    s.next("authoritative answer", "dns +answers A\\? payroll\\.corp\\.com from zone corp\\.com: 192\\.168\\.5\\.100");
-    s.next("ARP for the router", "client +ARP request on eth0: who-has 192\\.168\\.1\\.1 tell 192\\.168\\.1\\.100");
-    s.next("router forwards", "r1 +routes 192\\.168\\.5\\.100");
+    // the dual-stack corporate network: AAAA and A, then TCP over IPv6 across the hosts
+    s.next("DNS query", "client +sends DNS query id 0x[0-9a-f]{4} A{1,4}\\? payroll\\.corp\\.com to 192\\.168\\.1\\.53");
+    s.next("authoritative answer", "dns +answers A{1,4}\\? payroll\\.corp\\.com from zone corp\\.com: ");
+    s.next("solicits the router", "client +neighbour solicitation on eth0: who has 2001:db8:1::1 tell 2001:db8:1::100");
+    s.next("router forwards", "r1 +routes 2001:db8:5::100");
     s.next("client's SYN reaches payroll", "payroll +receives a frame on eth0 [^\n]*\\[S\\]");
     s.next("TLS ClientHello", "client +sends ClientHello");
     s.next("TLS", "payroll +sends ServerHello");

@@ -98,10 +98,54 @@ class FamiliesTest {
     assertEquals(List.of("2001:db8:1::54"), v6.node("h1").nameservers());
     assertTrue(v6.warnings().contains("h1: nameserver 192.168.1.53 left out by --family 6 (no interface holds it "
         + "with an IPv6 address)"), v6.warnings().toString());
-    assertTrue(v6.warnings().contains("ns4: no IPv6 address is left on it by --family 6"), v6.warnings().toString());
+    assertTrue(v6.warnings().contains("ns4:eth0: no IPv6 address is left on it by --family 6"),
+        v6.warnings().toString());
     Topology v4 = Families.only(t, 4);
     assertEquals(List.of("192.168.1.53"), v4.node("h1").nameservers());
-    assertTrue(v4.warnings().contains("ns6: no IPv4 address is left on it by --family 4"), v4.warnings().toString());
+    assertTrue(v4.warnings().contains("ns6:eth0: no IPv4 address is left on it by --family 4"),
+        v4.warnings().toString());
     assertThrows(IllegalArgumentException.class, () -> Families.only(t, 5));
+  }
+
+  @Test
+  void aNodeWithoutTheKeptFamilyKeepsNoServerOfItAndStepsNamingTheOtherFamilyAreWarnedOf() {
+    Topology t = valid("""
+        name: lab
+        topology:
+          nodes:
+            old:
+              kind: host
+              interfaces:
+                eth0: {address: 192.168.1.10/24}
+              nameserver: 192.168.1.53
+            ns:
+              kind: host
+              interfaces:
+                eth0: {address: [192.168.1.53/24, "2001:db8:1::53/64"]}
+              dns: {forward: 192.168.1.54}
+            sw:
+              kind: switch
+          links:
+            - endpoints: [old:eth0, sw:p1]
+            - endpoints: [ns:eth0, sw:p2]
+        scenario:
+          - old: ping -c 1 192.168.1.53
+          - ns: ping -6 -c 1 ns
+          - ns: https-get https://[2001:db8:1::53]/
+        """);
+    Topology v6 = Families.only(t, 6);
+    assertEquals(List.of(), v6.node("old").nameservers());
+    assertTrue(v6.warnings().contains("old: nameserver 2001:db8:1::53 left out by --family 6 (the node has no IPv6 "
+        + "address to ask it from)"), v6.warnings().toString());
+    assertNull(v6.node("ns").dnsForward());
+    assertTrue(v6.warnings().stream().anyMatch(w -> w.startsWith("ns: DNS forwarder upstream 192.168.1.54 left out")),
+        v6.warnings().toString());
+    assertTrue(v6.warnings().contains("scenario step at line 20 (old: ping -c 1 192.168.1.53) names IPv4, which "
+        + "--family 6 leaves out: it will fail"), v6.warnings().toString());
+    assertEquals(1, v6.warnings().stream().filter(w -> w.startsWith("scenario step")).count(), v6.warnings().toString());
+    Topology v4 = Families.only(t, 4);
+    assertEquals(List.of("scenario step at line 21 (ns: ping -6 -c 1 ns) names IPv6, which --family 4 leaves out: "
+        + "it will fail", "scenario step at line 22 (ns: https-get https://[2001:db8:1::53]/) names IPv6, which "
+        + "--family 4 leaves out: it will fail"), v4.warnings().stream().filter(w -> w.startsWith("scenario")).toList());
   }
 }

@@ -162,7 +162,6 @@ public final class Ipv6Routes {
       if (map == null) {
         continue;
       }
-      List<Entry> emptied = new ArrayList<>();
       for (Entry e : map.entries()) {
         if (!e.real()) {
           continue;
@@ -179,12 +178,10 @@ public final class Ipv6Routes {
         if (kept.size() != e.routes.length) {
           e.routes = kept.toArray(NO_ROUTES);
           if (kept.isEmpty()) {
-            prefixCount--;
-            emptied.add(e);
+            prefixCount--; // the entry stays, routeless like a marker, until the rebuild drops it
           }
         }
       }
-      emptied.forEach(map::remove); // markers go at the rebuild
     }
     if (any) {
       changed();
@@ -192,7 +189,10 @@ public final class Ipv6Routes {
     return any;
   }
 
-  /** The best usable route for {@code dst} at {@code now}, or null. Allocates nothing. */
+  /**
+   * The best usable route for {@code dst} at {@code now}, or null. Allocates nothing, except that
+   * the first lookup after a change rebuilds the search structure (see the class comment).
+   */
   public Ipv6Route lookup(long dstHi, long dstLo, long now) {
     if (dirty) {
       rebuild();
@@ -413,7 +413,10 @@ public final class Ipv6Routes {
     }
   }
 
-  /** Every route, longest prefix first, then by metric, for {@code ip -6 route}. */
+  /**
+   * Every route, for {@code ip -6 route}: longest prefix first; within a length by prefix
+   * address, and each prefix's routes by metric.
+   */
   public List<Ipv6Route> routes() {
     if (listing == null) {
       List<Ipv6Route> all = new ArrayList<>(routeCount);
@@ -482,7 +485,8 @@ public final class Ipv6Routes {
   /**
    * Entries of one prefix length keyed by the masked address: open addressing with linear
    * probing in parallel arrays (the two halves side by side, then the entry), so a probe reads
-   * no object until it hits. Half full at most; removal shifts the run back (no tombstones).
+   * no object until it hits. Half full at most. Nothing is removed one by one: an entry whose
+ * routes are all gone stays until the next rebuild, which keeps only the entries with routes.
    */
   static final class PrefixMap {
     /** Longs per slot: the two halves, then what a search finds ({@link #probe}). */
@@ -496,9 +500,12 @@ public final class Ipv6Routes {
       return size;
     }
 
+    /** Both halves mixed, then MurmurHash3's 64-bit finaliser: short prefixes' low bits are all zero. */
     private static int hash(long hi, long lo) {
-      long h = (hi * 0x9E37_79B9_7F4A_7C15L) ^ (lo * 0xC2B2_AE3D_27D4_EB4FL);
-      return (int) (h ^ (h >>> 29) ^ (h >>> 41));
+      long h = hi ^ Long.rotateLeft(lo * 0xC2B2_AE3D_27D4_EB4FL, 31);
+      h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
+      h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
+      return (int) (h ^ (h >>> 33));
     }
 
     Entry get(long hi, long lo) {
@@ -537,32 +544,6 @@ public final class Ipv6Routes {
       keys[SLOT * i + 2] = OCCUPIED; // the best matching prefix is filled in by the rebuild
       values[i] = e;
       size++;
-    }
-
-    void remove(Entry e) {
-      int mask = values.length - 1;
-      int i = hash(e.hi, e.lo) & mask;
-      while (values[i] != e) {
-        if (values[i] == null) {
-          return;
-        }
-        i = (i + 1) & mask;
-      }
-      values[i] = null;
-      keys[SLOT * i + 2] = 0;
-      size--;
-      // shift back the rest of the run, so no probe stops early at the hole (Knuth's algorithm R)
-      for (int j = (i + 1) & mask; values[j] != null; j = (j + 1) & mask) {
-        int home = hash(keys[SLOT * j], keys[SLOT * j + 1]) & mask;
-        boolean movable = i <= j ? home <= i || home > j : home <= i && home > j;
-        if (movable) {
-          System.arraycopy(keys, SLOT * j, keys, SLOT * i, SLOT);
-          keys[SLOT * j + 2] = 0;
-          values[i] = values[j];
-          values[j] = null;
-          i = j;
-        }
-      }
     }
 
     /** Drops every marker-only entry, and what the search found in each slot. */

@@ -37,10 +37,17 @@ public final class SyntheticPrefixes6 {
 
   private SyntheticPrefixes6() {}
 
-  /** {@code count} distinct prefixes (no host bits) with the mix above, deterministic from {@code seed}. */
+  /** The most prefixes {@link #generate} makes: beyond, the /19s it draws from would run short. */
+  public static final int MAX_COUNT = 300_000;
+
+  /**
+   * {@code count} distinct prefixes (no host bits) with the mix above, deterministic from
+   * {@code seed}; at most {@value #MAX_COUNT} (the ranges hold 648 /19s, and the mix wants one
+   * in a thousand prefixes to be one).
+   */
   public static List<Ipv6Cidr> generate(int count, long seed) {
-    if (count < 0) {
-      throw new IllegalArgumentException("negative prefix count " + count);
+    if (count < 0 || count > MAX_COUNT) {
+      throw new IllegalArgumentException("prefix count " + count + " is not between 0 and " + MAX_COUNT);
     }
     int total = 0;
     for (int p : PARTS) {

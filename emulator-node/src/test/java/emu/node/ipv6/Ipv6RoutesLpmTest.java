@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.memory.MemoryLink;
@@ -105,8 +106,9 @@ class Ipv6RoutesLpmTest {
       case 1 -> 64 + random.nextInt(65);
       default -> 16 + random.nextInt(33);
     };
-    // few distinct top bits, so prefixes nest
-    long hi = 0x2001_0db8_0000_0000L | (long) random.nextInt(4) << 28 | random.nextLong() & 0x0FFF_FFFFL << 4;
+    // few distinct bits above /40 (2001:db8:N000::/36 for N in 0-3, then 4 random bits), so prefixes nest
+    long hi = 0x2001_0db8_0000_0000L | (long) random.nextInt(4) << 28 | (random.nextLong() & 0xFL) << 24
+        | random.nextLong() & 0xFF_FFFFL;
     return new Ipv6Cidr(new Ipv6Address(hi | random.nextLong() & 0xF, random.nextLong()), len);
   }
 
@@ -157,6 +159,47 @@ class Ipv6RoutesLpmTest {
   }
 
   @Test
+  void staysCompiledBetweenTheThresholds() {
+    List<Ipv6Cidr> prefixes = SyntheticPrefixes6.generate(Ipv6Routes.COMPILE_ABOVE + 1, 5);
+    for (Ipv6Cidr p : prefixes) {
+      add(route(p, ETH0, 0, Long.MAX_VALUE));
+    }
+    checkAgainstNaive(2_000, 0);
+    assertTrue(table.compiled());
+    // down to 700 prefixes: still above the point where it goes back to the flat scan
+    table.removeIf(r -> r.gateway().lo() > 700);
+    added.removeIf(r -> r.gateway().lo() > 700);
+    checkAgainstNaive(2_000, 0);
+    assertTrue(table.compiled(), table.prefixCount() + " prefixes");
+    table.removeIf(r -> r.gateway().lo() > Ipv6Routes.DECOMPILE_AT);
+    added.removeIf(r -> r.gateway().lo() > Ipv6Routes.DECOMPILE_AT);
+    checkAgainstNaive(2_000, 0);
+    assertFalse(table.compiled(), table.prefixCount() + " prefixes");
+  }
+
+  @Test
+  void aPrefixEmptiedAndAddedAgainBeforeAnyLookupIsOnePrefix() {
+    for (int i = 0; i < 2000; i++) {
+      add(route(randomPrefix(), NICS[random.nextInt(3)], random.nextInt(4), Long.MAX_VALUE));
+    }
+    checkAgainstNaive(1_000, 0);
+    Ipv6Route r = added.get(17);
+    int prefixes = table.prefixCount();
+    int routes = table.size();
+    // as a router advertisement's prefix is refreshed: removed, asked for, added again
+    table.removeIf(x -> x.prefix().networkCidr().equals(r.prefix().networkCidr()));
+    added.removeIf(x -> x.prefix().networkCidr().equals(r.prefix().networkCidr()));
+    assertFalse(table.has(r.prefix(), r.nic()));
+    add(r);
+    assertTrue(table.has(r.prefix(), r.nic()));
+    assertEquals(prefixes, table.prefixCount());
+    assertEquals(added.size(), table.size());
+    assertTrue(table.size() <= routes);
+    checkAgainstNaive(5_000, 0);
+    assertEquals(new HashSet<>(added), new HashSet<>(table.routes()));
+  }
+
+  @Test
   void lapsedRoutesArePassedOverThenExpired() {
     long s = 1_000_000_000L;
     for (int i = 0; i < 3000; i++) {
@@ -166,6 +209,7 @@ class Ipv6RoutesLpmTest {
     for (long now : new long[] {0, 30 * s, 70 * s, 200 * s}) {
       checkAgainstNaive(10_000, now);
     }
+    assertTrue(table.compiled(), table.prefixCount() + " prefixes");
     table.expire(50 * s);
     added.removeIf(r -> r.expiresAt() <= 50 * s);
     assertEquals(added.size(), table.size());
@@ -217,6 +261,12 @@ class Ipv6RoutesLpmTest {
       assertSame(want, table.lookup(d[0], d[1], 0));
     }
     assertTrue(table.compiled());
+  }
+
+  @Test
+  void syntheticTableRefusesCountsItCannotMake() {
+    assertThrows(IllegalArgumentException.class, () -> SyntheticPrefixes6.generate(SyntheticPrefixes6.MAX_COUNT + 1, 1));
+    assertThrows(IllegalArgumentException.class, () -> SyntheticPrefixes6.generate(-1, 1));
   }
 
   @Test
