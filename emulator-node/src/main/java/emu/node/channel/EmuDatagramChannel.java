@@ -1,7 +1,10 @@
 package emu.node.channel;
 
+import emu.node.ipv6.Ipv6Layer;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.SendResult;
+import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AbstractChannel;
 import io.netty.channel.ChannelMetadata;
@@ -17,24 +20,38 @@ import java.net.SocketAddress;
 /**
  * A UDP socket of the emulated stack as a Netty channel: it reads and writes Netty
  * {@link DatagramPacket}s (or plain ByteBufs once connected to one peer). Each read copies the
- * datagram out of the frame it came in.
+ * datagram out of the frame it came in. Bound to an IPv4 address (or 0.0.0.0, or nothing) it
+ * speaks IPv4; bound to an IPv6 address (or ::) IPv6, as a Linux socket with IPV6_V6ONLY does
+ * (emu's UDP has a port space per family). Connecting an unbound socket binds it in the family
+ * of the peer.
  */
 public final class EmuDatagramChannel extends AbstractChannel {
   private static final ChannelMetadata METADATA = new ChannelMetadata(true, 16);
 
   private final EventLoop home;
   private final NetworkStack stack;
+  /** The node's IPv6, or null on an IPv4-only node. */
+  private final Ipv6Layer ipv6;
   private final DefaultChannelConfig config = new DefaultChannelConfig(this);
   private boolean open = true;
+  /** Bound in IPv6 (to {@link #localIp6}, null for ::), else IPv4 (to {@link #localIp}). */
+  private boolean v6;
+  private Ipv6Address localIp6;
   private int localIp;
   private int localPort;
   private InetSocketAddress connected;
   private boolean reading;
 
-  public EmuDatagramChannel(EventLoop loop, NetworkStack stack) {
+  public EmuDatagramChannel(EventLoop loop, NetworkStack stack, Ipv6Layer ipv6) {
     super(null);
     this.home = loop;
     this.stack = stack;
+    this.ipv6 = ipv6;
+  }
+
+  /** A socket of an IPv4-only node. */
+  public EmuDatagramChannel(EventLoop loop, NetworkStack stack) {
+    this(loop, stack, null);
   }
 
   @Override
@@ -64,7 +81,11 @@ public final class EmuDatagramChannel extends AbstractChannel {
 
   @Override
   protected SocketAddress localAddress0() {
-    return localPort > 0 ? Addresses.of(localIp, localPort) : null;
+    if (localPort == 0) {
+      return null;
+    }
+    return v6 ? Addresses.of(localIp6 == null ? IpAddress.ANY6 : IpAddress.of(localIp6), localPort)
+        : Addresses.of(localIp, localPort);
   }
 
   @Override
@@ -82,10 +103,14 @@ public final class EmuDatagramChannel extends AbstractChannel {
         }
         try {
           boolean wasActive = isActive();
+          boolean toV6 = !Addresses.address(remote).isV4();
           if (localPort == 0) {
-            doBind(local != null ? local : new InetSocketAddress(0));
+            doBind(local != null ? local : toV6 ? new InetSocketAddress(IpAddress.ANY6.toInet(), 0)
+                : new InetSocketAddress(0));
           }
-          Addresses.ip(remote);
+          if (toV6 != v6) {
+            throw new IllegalArgumentException("this socket speaks IPv" + (v6 ? "6" : "4") + " only: " + remote);
+          }
           connected = (InetSocketAddress) remote;
           promise.setSuccess();
           if (!wasActive && isActive()) {
@@ -100,17 +125,44 @@ public final class EmuDatagramChannel extends AbstractChannel {
 
   @Override
   protected void doBind(SocketAddress local) throws Exception {
-    int ip = Addresses.ip(local);
-    int port = stack.udp().bind(Addresses.port(local), this::received);
+    IpAddress a = Addresses.address(local);
+    if (a.isV4()) {
+      int port = stack.udp().bind(Addresses.port(local), this::received);
+      if (port < 0) {
+        throw new java.net.BindException("Address already in use: " + local);
+      }
+      localIp = a.v4();
+      localPort = port;
+      return;
+    }
+    if (ipv6 == null) {
+      throw new java.net.BindException("Address family not supported (the node has no IPv6): " + local);
+    }
+    Ipv6Address ip = a.isAny() ? null : a.v6();
+    if (ip != null && ipv6.localAddress(ip) == null) {
+      throw new java.net.BindException("Cannot assign requested address: " + local);
+    }
+    int port = ipv6.udp().bind(Addresses.port(local), this::received6);
     if (port < 0) {
       throw new java.net.BindException("Address already in use: " + local);
     }
-    localIp = ip;
+    v6 = true;
+    localIp6 = ip;
     localPort = port;
   }
 
+  private void received6(Ipv6Address src, int srcPort, Ipv6Address dst, int dstPort, ByteBuf payload) {
+    if (localIp6 != null && !localIp6.equals(dst)) {
+      return; // bound to one address: datagrams to the node's others are not this socket's
+    }
+    deliver(Addresses.of(IpAddress.of(src), srcPort), Addresses.of(IpAddress.of(dst), dstPort), payload);
+  }
+
   private void received(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
-    InetSocketAddress sender = Addresses.of(srcIp, srcPort);
+    deliver(Addresses.of(srcIp, srcPort), Addresses.of(dstIp, dstPort), payload);
+  }
+
+  private void deliver(InetSocketAddress sender, InetSocketAddress recipient, ByteBuf payload) {
     if (connected != null && !connected.equals(sender)) {
       return; // a connected UDP socket hears only its peer
     }
@@ -120,7 +172,7 @@ public final class EmuDatagramChannel extends AbstractChannel {
     ByteBuf copy = alloc().buffer(payload.readableBytes());
     copy.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     reading = false;
-    pipeline().fireChannelRead(new DatagramPacket(copy, Addresses.of(dstIp, dstPort), sender));
+    pipeline().fireChannelRead(new DatagramPacket(copy, recipient, sender));
     pipeline().fireChannelReadComplete();
   }
 
@@ -132,7 +184,11 @@ public final class EmuDatagramChannel extends AbstractChannel {
   @Override
   protected void doClose() {
     if (open && localPort > 0) {
-      stack.udp().unbind(localPort);
+      if (v6) {
+        ipv6.udp().unbind(localPort);
+      } else {
+        stack.udp().unbind(localPort);
+      }
     }
     open = false;
   }
@@ -161,7 +217,15 @@ public final class EmuDatagramChannel extends AbstractChannel {
       int len = data.readableBytes();
       ByteBuf out = stack.allocate(len);
       out.writeBytes(data, data.readerIndex(), len);
-      SendResult r = stack.udp().send(localIp, localPort, Addresses.ip(to), Addresses.port(to), 64, out);
+      SendResult r;
+      IpAddress dst = Addresses.address(to);
+      if (dst.isV4() != !v6) {
+        out.release();
+        in.remove(new IllegalArgumentException("this socket speaks IPv" + (v6 ? "6" : "4") + " only: " + to));
+        continue;
+      }
+      r = v6 ? ipv6.udp().send(localIp6, localPort, dst.v6(), null, Addresses.port(to), 64, out)
+          : stack.udp().send(localIp, localPort, dst.v4(), Addresses.port(to), 64, out);
       if (r == SendResult.SENT) {
         in.remove();
       } else {

@@ -47,7 +47,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
   private final Events events = new Events();
   private TcpConnection conn;
   private State state;
-  private int bindIp;
+  private IpAddress bindIp = IpAddress.ANY4;
   private int bindPort;
   private ChannelPromise connectPromise;
   private ScheduledFuture<?> connectTimeout;
@@ -124,7 +124,7 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
     if (conn != null) {
       return Addresses.of(conn.local(), conn.localPort());
     }
-    return bindPort > 0 || bindIp != 0 ? Addresses.of(bindIp, bindPort) : null;
+    return bindPort > 0 || !bindIp.isAny() ? Addresses.of(bindIp, bindPort) : null;
   }
 
   @Override
@@ -139,7 +139,10 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
 
   @Override
   protected void doBind(SocketAddress local) {
-    bindIp = Addresses.ip(local);
+    // either family: the port is kept; the source address is the one the route gives (a node's
+    // addresses are few, and emu's TCP picks the source by the destination, as Linux does for an
+    // unbound socket)
+    bindIp = Addresses.address(local);
     bindPort = Addresses.port(local);
   }
 

@@ -37,9 +37,12 @@ public final class EmuTransport {
     return new ServerBootstrap().group(loop, loop).channelFactory(() -> new EmuServerSocketChannel(loop, tcp));
   }
 
-  /** A bootstrap for UDP sockets on this node. */
+  /**
+   * A bootstrap for UDP sockets on this node: bound to an IPv4 address (or 0.0.0.0) a socket
+   * speaks IPv4, bound to an IPv6 one (or ::) IPv6, as a Linux socket with IPV6_V6ONLY does.
+   */
   public Bootstrap udp() {
-    return new Bootstrap().group(loop).channelFactory(() -> new EmuDatagramChannel(loop, stack));
+    return new Bootstrap().group(loop).channelFactory(() -> new EmuDatagramChannel(loop, stack, tcp.ipv6()));
   }
 
   public EventLoop loop() {

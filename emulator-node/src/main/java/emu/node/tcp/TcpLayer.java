@@ -711,7 +711,8 @@ public final class TcpLayer {
   }
 
   /** The node's IPv6, or null. */
-  Ipv6Layer ipv6() {
+  /** The IPv6 layer this TCP runs over too ({@link #attach}), or null on an IPv4-only node. */
+  public Ipv6Layer ipv6() {
     return ipv6;
   }
 

@@ -11,12 +11,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.link.memory.MemoryLink;
 import emu.link.time.EventLoopTime;
 import emu.link.tunnel.Transports;
+import emu.node.ipv6.Ipv6Layer;
+import emu.node.ipv6.Ipv6Observer;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.tcp.TcpState;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.IpAddress;
+import emu.node.wire.Ipv6Address;
+import emu.node.wire.Ipv6Cidr;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -36,6 +41,7 @@ import io.netty.handler.codec.string.StringEncoder;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -227,6 +233,98 @@ class EmuChannelTest {
     }).bind(new InetSocketAddress(0)).sync().channel();
     ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8), at(B, 5353)));
     assertEquals("ping from " + at(B, 5353), got.get(10, TimeUnit.SECONDS));
+  }
+
+  /** IPv6 on both nodes (2001:db8::1 and ::2), once duplicate address detection has passed. */
+  private void ipv6OnBoth() throws Exception {
+    loop.submit(() -> {
+      int i = 1;
+      for (EmuTransport t : new EmuTransport[] {a, b}) {
+        Ipv6Layer v6 = new Ipv6Layer(t.stack(), Ipv6Observer.OFF);
+        t.tcp().attach(v6);
+        v6.enable(t.stack().nics().get(0), List.of(Ipv6Cidr.parse("2001:db8::" + i++ + "/64")), false);
+        v6.start();
+      }
+    }).get(5, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    // localAddress answers once an address is usable
+    while (!loop.submit(() -> a.tcp().ipv6().localAddress(Ipv6Address.parse("2001:db8::1")) != null
+        && b.tcp().ipv6().localAddress(Ipv6Address.parse("2001:db8::2")) != null).get()) {
+      assertTrue(System.nanoTime() < deadline, "duplicate address detection did not end");
+      Thread.sleep(50);
+    }
+  }
+
+  private static InetSocketAddress at6(String ip, int port) {
+    return new InetSocketAddress(IpAddress.parse(ip).toInet(), port);
+  }
+
+  @Test
+  void datagramsAndStreamsOverIpv6() throws Exception {
+    ipv6OnBoth();
+    // a UDP socket on :: answers over IPv6; one on 0.0.0.0 of the same port is another socket
+    b.udp().handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("v6 " + p.recipient(), StandardCharsets.UTF_8),
+            p.sender()));
+      }
+    }).bind(at6("::", 5353)).sync();
+    b.udp().handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("v4", StandardCharsets.UTF_8), p.sender()));
+      }
+    }).bind(new InetSocketAddress(5353)).sync();
+    CompletableFuture<String> got = new CompletableFuture<>();
+    Channel ch = a.udp().handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+        got.complete(p.content().toString(StandardCharsets.UTF_8) + " from " + p.sender());
+      }
+    }).bind(at6("::", 0)).sync().channel();
+    assertTrue(((InetSocketAddress) ch.localAddress()).getAddress() instanceof java.net.Inet6Address);
+    ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("ping", StandardCharsets.UTF_8),
+        at6("2001:db8::2", 5353))).sync();
+    assertEquals("v6 " + at6("2001:db8::2", 5353) + " from " + at6("2001:db8::2", 5353), got.get(10, TimeUnit.SECONDS));
+    // the IPv6 socket refuses an IPv4 peer, as one with IPV6_V6ONLY does
+    Throwable wrongFamily = ch.writeAndFlush(new DatagramPacket(Unpooled.copiedBuffer("x", StandardCharsets.UTF_8),
+        at(B, 5353))).await().cause();
+    assertInstanceOf(IllegalArgumentException.class, wrongFamily);
+    // an address the node does not have cannot be bound
+    Throwable notMine = a.udp().handler(new ChannelInboundHandlerAdapter()).bind(at6("2001:db8::99", 0)).await().cause();
+    assertInstanceOf(java.net.BindException.class, notMine);
+
+    // TCP: a client bound to its IPv6 address connects to a server on ::
+    b.tcpServer().childHandler(new ChannelInitializer<EmuSocketChannel>() {
+      @Override
+      protected void initChannel(EmuSocketChannel c) {
+        c.pipeline().addLast(new LineBasedFrameDecoder(100), new StringDecoder(), new StringEncoder(),
+            new SimpleChannelInboundHandler<String>() {
+              @Override
+              protected void channelRead0(ChannelHandlerContext ctx, String line) {
+                ctx.writeAndFlush(line + " from " + ctx.channel().remoteAddress() + "\n");
+              }
+            });
+      }
+    }).bind(at6("::", 7006)).sync();
+    CompletableFuture<String> echoed = new CompletableFuture<>();
+    Channel client = a.tcpClient().handler(new ChannelInitializer<EmuSocketChannel>() {
+      @Override
+      protected void initChannel(EmuSocketChannel c) {
+        c.pipeline().addLast(new LineBasedFrameDecoder(200), new StringDecoder(), new StringEncoder(),
+            new SimpleChannelInboundHandler<String>() {
+              @Override
+              protected void channelRead0(ChannelHandlerContext ctx, String line) {
+                echoed.complete(line);
+              }
+            });
+      }
+    }).connect(at6("2001:db8::2", 7006), at6("2001:db8::1", 0)).sync().channel();
+    client.writeAndFlush("hello\n");
+    assertTrue(echoed.get(10, TimeUnit.SECONDS).startsWith("hello from /[2001:db8:0:0:0:0:0:1]:"),
+        echoed.getNow(""));
+    client.close().sync();
   }
 
   @Test
