@@ -91,7 +91,11 @@ class TcpAcrossProcessesTest {
       assertEquals(0, emu("node", "kill", "b").exit());
       Cli ended = transfer.get(120, TimeUnit.SECONDS);
       assertEquals(1, ended.exit(), ended.out());
-      assertTrue(ended.out().contains("timed out") || ended.out().contains("reset"), ended.out());
+      // ETIMEDOUT, or, as Linux reports a timeout after ICMP soft errors (tcp_write_timeout: the
+      // soft error wins), EHOSTUNREACH once the router's neighbour entry for b has failed and it
+      // sent host unreachable; which one depends on when b died against the retransmission timer
+      assertTrue(ended.out().contains("timed out") || ended.out().contains("reset")
+          || ended.out().contains("No route to host"), ended.out());
     } finally {
       emu("down");
     }
