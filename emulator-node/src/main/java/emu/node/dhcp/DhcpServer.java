@@ -1,0 +1,477 @@
+package emu.node.dhcp;
+
+import emu.link.wire.EthernetFrame;
+import emu.link.wire.MacAddress;
+import emu.node.config.DhcpConfig;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.wire.DhcpMessage;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A DHCPv4 server (RFC 2131, options of RFC 2132) on the interfaces given a {@link DhcpConfig}:
+ * one scope per interface, answering on the interface it was asked on.
+ *
+ * <p>Leases are kept per client MAC with their expiry on the stack's clock. An OFFER reserves its
+ * address for {@link #OFFER_HOLD_SECONDS}; the REQUEST that selects it makes it a lease (ACK), a
+ * REQUEST for an address the server cannot give gets a NAK. A DECLINE (the client found the
+ * address in use) takes the address out of the pool for {@link #DECLINE_HOLD_SECONDS}; a RELEASE
+ * frees it. With no free address left, the DISCOVER is not answered and counted. Replies go out as
+ * RFC 2131 4.1 says: to ciaddr if the client has one, else broadcast if it set the BROADCAST flag,
+ * else unicast to its hardware address and the address offered (no ARP: the client cannot answer
+ * one yet); a NAK is always broadcast. Relayed messages (giaddr set) are counted and dropped:
+ * relaying is not done yet.
+ */
+public final class DhcpServer {
+  /** How long an offered address stays reserved for the client it was offered to. */
+  public static final long OFFER_HOLD_SECONDS = 60;
+  /** How long a declined address stays out of the pool (dnsmasq's DECLINE_BACKOFF). */
+  public static final long DECLINE_HOLD_SECONDS = 600;
+
+  private final NetworkStack stack;
+  private final DhcpServerCounters counters = new DhcpServerCounters();
+  private final Map<Nic, Scope> scopes = new LinkedHashMap<>();
+  private final DhcpMessage in = new DhcpMessage();
+  private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
+  private final Ipv4Packet ipOut = new Ipv4Packet();
+  private final UdpDatagram udpOut = new UdpDatagram();
+  private final EthernetFrame ethOut = new EthernetFrame();
+  private boolean bound;
+
+  public DhcpServer(NetworkStack stack) {
+    this.stack = stack;
+  }
+
+  /** One client's lease (or the offer that reserves its address). */
+  public static final class Lease {
+    final long mac;
+    final int ip;
+    long expiresNanos;
+    boolean bound;
+    String hostname;
+    String clientId;
+
+    Lease(long mac, int ip) {
+      this.mac = mac;
+      this.ip = ip;
+    }
+
+    public long mac() {
+      return mac;
+    }
+
+    public int ip() {
+      return ip;
+    }
+
+    public boolean bound() {
+      return bound;
+    }
+
+    public long expiresNanos() {
+      return expiresNanos;
+    }
+
+    /** The host name the client sent (option 12), or null. */
+    public String hostname() {
+      return hostname;
+    }
+
+    /** The client identifier (option 61) as hex pairs, or null. */
+    public String clientId() {
+      return clientId;
+    }
+  }
+
+  private static final class Scope {
+    final Nic nic;
+    final int server;
+    final Ipv4Cidr subnet;
+    final int poolStart;
+    final int poolEnd;
+    final long leaseSeconds;
+    final int gateway;
+    final int[] dns;
+    final String domain;
+    final Map<Long, Integer> statics = new HashMap<>();
+    final Map<Long, Lease> leases = new LinkedHashMap<>();
+    final Map<Integer, Long> declinedUntil = new HashMap<>();
+
+    Scope(Nic nic, DhcpConfig c) {
+      this.nic = nic;
+      this.server = nic.ip();
+      this.subnet = nic.address();
+      this.poolStart = Ipv4Address.parse(c.poolStart());
+      this.poolEnd = Ipv4Address.parse(c.poolEnd());
+      this.leaseSeconds = c.leaseSeconds();
+      this.gateway = c.gateway() == null ? 0 : Ipv4Address.parse(c.gateway());
+      this.dns = c.dns() == null ? new int[0] : c.dns().stream().mapToInt(Ipv4Address::parse).toArray();
+      this.domain = c.domain();
+      if (c.statics() != null) {
+        c.statics().forEach((mac, ip) -> statics.put(MacAddress.parse(mac).bits(), Ipv4Address.parse(ip)));
+      }
+    }
+  }
+
+  /**
+   * Serves {@code config} on {@code nic}, which must have an IPv4 address whose subnet holds the
+   * pool.
+   *
+   * @throws IllegalArgumentException if it has none, or the pool lies outside its subnet
+   */
+  public void serve(Nic nic, DhcpConfig config) {
+    if (nic.address() == null) {
+      throw new IllegalArgumentException("DHCP server on " + nic.name() + " needs an IPv4 address on it");
+    }
+    Scope s = new Scope(nic, config);
+    if (!s.subnet.contains(s.poolStart) || !s.subnet.contains(s.poolEnd)
+        || Integer.compareUnsigned(s.poolStart, s.poolEnd) > 0) {
+      throw new IllegalArgumentException("DHCP pool " + config.poolStart() + "-" + config.poolEnd()
+          + " is not a range inside " + nic.name() + "'s subnet " + s.subnet.networkCidr());
+    }
+    scopes.put(nic, s);
+    if (!bound) {
+      if (stack.udp().bind(DhcpMessage.SERVER_PORT, this::onDatagram) < 0) {
+        throw new IllegalStateException("UDP port 67 is taken on " + stack.name());
+      }
+      bound = true;
+    }
+  }
+
+  public DhcpServerCounters counters() {
+    return counters;
+  }
+
+  /** The leases and offers of every scope, unexpired ones first by expiry. */
+  public List<Lease> leases() {
+    long now = stack.time().nanos();
+    List<Lease> out = new ArrayList<>();
+    for (Scope s : scopes.values()) {
+      for (Lease l : s.leases.values()) {
+        if (l.expiresNanos > now) {
+          out.add(l);
+        }
+      }
+    }
+    out.sort((a, b) -> Long.compare(a.expiresNanos, b.expiresNanos));
+    return out;
+  }
+
+  /** The wall-clock time (epoch seconds) at which the stack's clock reaches {@code nanos}. */
+  public long epochSeconds(long nanos) {
+    long delta = nanos - stack.time().nanos();
+    return TimeUnit.NANOSECONDS.toSeconds(stack.time().epochNanos() + delta);
+  }
+
+  private void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+    Nic nic = stack.udp().ingress();
+    Scope scope = nic == null ? null : scopes.get(nic);
+    if (scope == null) {
+      counters.countDrop(DhcpServerCounters.Reason.NOT_SERVED_HERE);
+      return;
+    }
+    in.wrap(payload, payload.readerIndex(), payload.readableBytes());
+    DhcpMessage.Check check = in.check();
+    if (check != DhcpMessage.Check.OK) {
+      counters.countMalformed(check);
+      return;
+    }
+    if (in.op() != DhcpMessage.OP_REQUEST) {
+      counters.countDrop(DhcpServerCounters.Reason.NOT_A_REQUEST);
+      return;
+    }
+    if (in.giaddr() != 0) {
+      counters.countDrop(DhcpServerCounters.Reason.RELAYED);
+      return;
+    }
+    counters.countReceived(in.messageType());
+    switch (in.messageType()) {
+      case DhcpMessage.DISCOVER -> discover(scope);
+      case DhcpMessage.REQUEST -> request(scope);
+      case DhcpMessage.DECLINE -> decline(scope);
+      case DhcpMessage.RELEASE -> release(scope);
+      case DhcpMessage.INFORM -> inform(scope);
+      default -> counters.countDrop(DhcpServerCounters.Reason.NOT_A_REQUEST);
+    }
+  }
+
+  private void discover(Scope s) {
+    long mac = in.chaddr();
+    long now = stack.time().nanos();
+    int ip = choose(s, mac, in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0), now);
+    if (ip == 0) {
+      counters.poolExhausted++;
+      return;
+    }
+    Lease l = take(s, mac, ip, now);
+    if (!l.bound || l.expiresNanos <= now) {
+      l.bound = false;
+      l.expiresNanos = now + TimeUnit.SECONDS.toNanos(OFFER_HOLD_SECONDS);
+    }
+    remember(l);
+    reply(s, DhcpMessage.OFFER, ip, s.leaseSeconds);
+  }
+
+  /**
+   * The address to offer {@code mac}: its static binding, else the address it holds or was
+   * offered, else the one it asks for if free, else the lowest free one; 0 if none is free.
+   */
+  private int choose(Scope s, long mac, int requested, long now) {
+    Integer fixed = s.statics.get(mac);
+    if (fixed != null) {
+      return fixed;
+    }
+    Lease held = s.leases.get(mac);
+    if (held != null && free(s, held.ip, mac, now)) {
+      return held.ip;
+    }
+    if (requested != 0 && inPool(s, requested) && free(s, requested, mac, now)) {
+      return requested;
+    }
+    for (int ip = s.poolStart; Integer.compareUnsigned(ip, s.poolEnd) <= 0; ip++) {
+      if (free(s, ip, mac, now)) {
+        return ip;
+      }
+      if (ip == s.poolEnd) {
+        break;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean inPool(Scope s, int ip) {
+    return Integer.compareUnsigned(ip, s.poolStart) >= 0 && Integer.compareUnsigned(ip, s.poolEnd) <= 0;
+  }
+
+  /** True if {@code ip} may be given to {@code mac}: nobody else holds or was offered it, not declined. */
+  private boolean free(Scope s, int ip, long mac, long now) {
+    if (ip == s.server || ip == s.gateway || ip == s.subnet.networkCidr().address() || ip == s.subnet.broadcast()) {
+      return false;
+    }
+    Long declined = s.declinedUntil.get(ip);
+    if (declined != null) {
+      if (declined > now) {
+        return false;
+      }
+      s.declinedUntil.remove(ip);
+    }
+    for (Map.Entry<Long, Integer> e : s.statics.entrySet()) {
+      if (e.getValue() == ip && e.getKey() != mac) {
+        return false;
+      }
+    }
+    for (Lease l : s.leases.values()) {
+      if (l.ip == ip && l.mac != mac && l.expiresNanos > now) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void request(Scope s) {
+    long mac = in.chaddr();
+    long now = stack.time().nanos();
+    int serverId = in.optionInt(DhcpMessage.OPT_SERVER_ID, 0);
+    int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0);
+    int ciaddr = in.ciaddr();
+    Lease l = s.leases.get(mac);
+    if (serverId != 0) {
+      // SELECTING: the client answers one OFFER; any other server's offer is thereby declined
+      if (serverId != s.server) {
+        if (l != null && !l.bound) {
+          s.leases.remove(mac);
+        }
+        counters.otherServerChosen++;
+        return;
+      }
+      if (l == null || l.ip != requested || (!l.bound && l.expiresNanos <= now) || !free(s, requested, mac, now)) {
+        nak(s, "requested address not offered to this client");
+        return;
+      }
+      ack(s, l, now);
+      return;
+    }
+    // INIT-REBOOT (requested, no ciaddr), RENEWING and REBINDING (ciaddr)
+    int wanted = ciaddr != 0 ? ciaddr : requested;
+    if (wanted == 0) {
+      counters.countDrop(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS);
+      return;
+    }
+    if (!s.subnet.contains(wanted)) {
+      nak(s, "wrong network");
+      return;
+    }
+    Integer fixed = s.statics.get(mac);
+    boolean mine = l != null && l.ip == wanted && l.expiresNanos > now;
+    boolean grantable = fixed != null ? fixed == wanted : inPool(s, wanted) && free(s, wanted, mac, now);
+    if (!mine && !grantable) {
+      nak(s, "address not available");
+      return;
+    }
+    if (fixed != null && fixed != wanted) {
+      nak(s, "address not available");
+      return;
+    }
+    ack(s, take(s, mac, wanted, now), now);
+  }
+
+  /**
+   * The client's record for {@code ip}, made anew if it held another address; expired records of
+   * other clients for the same address go, so the table stays within the pool's size.
+   */
+  private static Lease take(Scope s, long mac, int ip, long now) {
+    Lease l = s.leases.get(mac);
+    if (l != null && l.ip == ip) {
+      return l;
+    }
+    s.leases.values().removeIf(o -> o.ip == ip && o.mac != mac && o.expiresNanos <= now);
+    l = new Lease(mac, ip);
+    s.leases.put(mac, l);
+    return l;
+  }
+
+  private void ack(Scope s, Lease l, long now) {
+    l.bound = true;
+    l.expiresNanos = now + TimeUnit.SECONDS.toNanos(s.leaseSeconds);
+    remember(l);
+    counters.acks++;
+    reply(s, DhcpMessage.ACK, l.ip, s.leaseSeconds);
+  }
+
+  private void remember(Lease l) {
+    String host = in.optionText(DhcpMessage.OPT_HOSTNAME);
+    if (host != null) {
+      l.hostname = host;
+    }
+    String id = in.optionHex(DhcpMessage.OPT_CLIENT_ID);
+    if (id != null) {
+      l.clientId = id;
+    }
+  }
+
+  private void decline(Scope s) {
+    int ip = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0);
+    Lease l = s.leases.get(in.chaddr());
+    if (ip == 0 || l == null || l.ip != ip) {
+      counters.countDrop(DhcpServerCounters.Reason.DECLINE_UNKNOWN);
+      return;
+    }
+    s.leases.remove(in.chaddr());
+    s.declinedUntil.put(ip, stack.time().nanos() + TimeUnit.SECONDS.toNanos(DECLINE_HOLD_SECONDS));
+    counters.declines++;
+  }
+
+  private void release(Scope s) {
+    Lease l = s.leases.get(in.chaddr());
+    if (l == null || l.ip != in.ciaddr()) {
+      counters.countDrop(DhcpServerCounters.Reason.RELEASE_UNKNOWN);
+      return;
+    }
+    s.leases.remove(in.chaddr());
+    counters.releases++;
+  }
+
+  private void inform(Scope s) {
+    if (in.ciaddr() == 0) {
+      counters.countDrop(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS);
+      return;
+    }
+    reply(s, DhcpMessage.ACK, 0, 0);
+  }
+
+  private void nak(Scope s, String why) {
+    counters.naks++;
+    ByteBuf frame = start();
+    int begin = frame.writerIndex();
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), 0, 0, 0, 0, in.chaddr())
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.NAK)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, s.server)
+        .optionText(DhcpMessage.OPT_MESSAGE, why);
+    int len = writer.finish();
+    send(s, frame, begin, len, Ipv4Address.BROADCAST, MacAddress.BROADCAST_BITS);
+  }
+
+  /** An OFFER or ACK of {@code yiaddr}; an INFORM's ACK has yiaddr 0 and no lease time. */
+  private void reply(Scope s, int type, int yiaddr, long leaseSeconds) {
+    if (type == DhcpMessage.OFFER) {
+      counters.offers++;
+    }
+    ByteBuf frame = start();
+    int begin = frame.writerIndex();
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), in.ciaddr(), yiaddr, 0, 0, in.chaddr())
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, s.server);
+    if (leaseSeconds > 0) {
+      writer.optionInt(DhcpMessage.OPT_LEASE_TIME, (int) leaseSeconds)
+          .optionInt(DhcpMessage.OPT_RENEWAL_TIME, (int) (leaseSeconds / 2))
+          .optionInt(DhcpMessage.OPT_REBINDING_TIME, (int) (leaseSeconds * 7 / 8));
+    }
+    // with a parameter request list, the options asked for; without one, all configured
+    boolean asks = in.has(DhcpMessage.OPT_PARAMETER_LIST);
+    if (!asks || in.requests(DhcpMessage.OPT_SUBNET_MASK)) {
+      writer.optionInt(DhcpMessage.OPT_SUBNET_MASK, Ipv4Address.mask(s.subnet.prefixLength()));
+    }
+    if (s.gateway != 0 && (!asks || in.requests(DhcpMessage.OPT_ROUTER))) {
+      writer.optionInts(DhcpMessage.OPT_ROUTER, new int[] {s.gateway});
+    }
+    if (s.dns.length > 0 && (!asks || in.requests(DhcpMessage.OPT_DNS))) {
+      writer.optionInts(DhcpMessage.OPT_DNS, s.dns);
+    }
+    String host = in.optionText(DhcpMessage.OPT_HOSTNAME);
+    if (host != null && in.requests(DhcpMessage.OPT_HOSTNAME)) {
+      writer.optionText(DhcpMessage.OPT_HOSTNAME, host);
+    }
+    if (s.domain != null && (!asks || in.requests(DhcpMessage.OPT_DOMAIN))) {
+      writer.optionText(DhcpMessage.OPT_DOMAIN, s.domain);
+    }
+    if (!asks || in.requests(DhcpMessage.OPT_BROADCAST)) {
+      writer.optionInt(DhcpMessage.OPT_BROADCAST, s.subnet.broadcast());
+    }
+    int len = writer.finish();
+    int dstIp;
+    long dstMac;
+    if (in.ciaddr() != 0) {
+      dstIp = in.ciaddr();
+      dstMac = in.chaddr(); // the client holds ciaddr and answers on its own MAC
+    } else if (in.broadcastFlag()) {
+      dstIp = Ipv4Address.BROADCAST;
+      dstMac = MacAddress.BROADCAST_BITS;
+    } else {
+      dstIp = yiaddr;
+      dstMac = in.chaddr();
+    }
+    send(s, frame, begin, len, dstIp, dstMac);
+  }
+
+  /** A buffer with room for Ethernet, IPv4 and UDP headers in front of the writer index. */
+  private ByteBuf start() {
+    ByteBuf b = stack.alloc().buffer(NetworkStack.HEADROOM + DhcpMessage.MIN_LEN + 128);
+    int headers = EthernetFrame.HEADER_LEN + Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN;
+    b.writerIndex(headers).readerIndex(0);
+    return b;
+  }
+
+  private void send(Scope s, ByteBuf frame, int begin, int len, int dstIp, long dstMac) {
+    int ipStart = EthernetFrame.HEADER_LEN;
+    int udpStart = ipStart + Ipv4Packet.MIN_HEADER_LEN;
+    ethOut.wrap(frame).dst(dstMac).src(s.nic.mac()).etherType(EthernetFrame.ETHERTYPE_IPV4);
+    new Ipv4Packet.Repr(s.server, dstIp, Ipv4Packet.PROTO_UDP, 64, 0, false, 0,
+        UdpDatagram.HEADER_LEN + len).emit(ipOut.wrap(frame, ipStart));
+    udpOut.wrap(frame, udpStart, UdpDatagram.HEADER_LEN + len).srcPort(DhcpMessage.SERVER_PORT)
+        .dstPort(DhcpMessage.CLIENT_PORT).length(UdpDatagram.HEADER_LEN + len).fillChecksum(s.server, dstIp);
+    if (begin != udpStart + UdpDatagram.HEADER_LEN) {
+      throw new IllegalStateException("DHCP message not right after its UDP header");
+    }
+    stack.sendFrame(s.nic, frame);
+  }
+}

@@ -1,0 +1,297 @@
+package emu.node.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.link.wire.EthernetFrame;
+import emu.link.wire.MacAddress;
+import emu.node.config.DhcpConfig;
+import emu.node.testing.CapturedFrame;
+import emu.node.testing.LabNode;
+import emu.node.testing.PacketBuilder;
+import emu.node.testing.Tap;
+import emu.node.testing.VirtualLab;
+import emu.node.wire.DhcpMessage;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.UdpDatagram;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The DHCP server on virtual time, asked through a tap that plays the client byte by byte:
+ * DISCOVER/OFFER/REQUEST/ACK with the options asked for, renewal, NAK, DECLINE, RELEASE, static
+ * bindings, expiry, the replies' addressing per RFC 2131 4.1, pool exhaustion under a flood of
+ * random MACs, and malformed messages counted by reason.
+ */
+class DhcpServerTest {
+  private static final int DHCP_AT = EthernetFrame.HEADER_LEN + Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN;
+  private static final long CLIENT = 0x02_00_00_00_00_64L;
+  private static final long OTHER = 0x02_00_00_00_00_65L;
+  private static final int SERVER = Ipv4Address.parse("192.168.1.2");
+
+  private VirtualLab lab;
+  private LabNode srv;
+  private Tap tap;
+  private DhcpServer server;
+
+  @BeforeEach
+  void setUp() {
+    lab = new VirtualLab(7);
+    srv = lab.host("dhcpsrv");
+    tap = lab.tap(srv, "eth0", "02:00:00:00:00:02", "192.168.1.2/24");
+    server = new DhcpServer(srv.stack());
+    server.serve(srv.nic("eth0"), new DhcpConfig("192.168.1.100", "192.168.1.103", 3600, "192.168.1.1",
+        List.of("192.168.1.53"), "corp.com", Map.of("02:00:00:00:00:77", "192.168.1.150")));
+    lab.start();
+    lab.settle();
+    tap.clear();
+  }
+
+  @AfterEach
+  void tearDown() {
+    lab.close();
+  }
+
+  /** A client message from 0.0.0.0:68 (or ciaddr) to 255.255.255.255:67. */
+  private static byte[] message(int type, long mac, int xid, int flags, int ciaddr, int requested, int serverId,
+                                byte[] params) {
+    ByteBuf b = Unpooled.buffer();
+    DhcpMessage.Writer w = new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REQUEST, xid, 0, flags, ciaddr, 0, 0, 0,
+        mac).optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type);
+    if (requested != 0) {
+      w.optionInt(DhcpMessage.OPT_REQUESTED_IP, requested);
+    }
+    if (serverId != 0) {
+      w.optionInt(DhcpMessage.OPT_SERVER_ID, serverId);
+    }
+    if (params != null) {
+      w.optionBytes(DhcpMessage.OPT_PARAMETER_LIST, params);
+    }
+    w.optionText(DhcpMessage.OPT_HOSTNAME, "client");
+    w.finish();
+    byte[] bytes = new byte[b.readableBytes()];
+    b.readBytes(bytes);
+    return bytes;
+  }
+
+  private void send(byte[] dhcp, long mac, int ciaddr) {
+    String src = Ipv4Address.format(ciaddr);
+    tap.inject(PacketBuilder.ipv4(src, ciaddr == 0 ? "255.255.255.255" : "192.168.1.2")
+        .eth(ciaddr == 0 ? MacAddress.BROADCAST_BITS : srv.mac("eth0"), mac).udp(68, 67, dhcp).frame());
+    lab.settle();
+  }
+
+  /** The DHCP replies the server sent since the last call. */
+  private List<CapturedFrame> replies() {
+    List<CapturedFrame> out = tap.frames().stream().filter(CapturedFrame::isUdp)
+        .filter(f -> f.udp().srcPort() == 67).toList();
+    tap.clear();
+    return out;
+  }
+
+  private static DhcpMessage parse(CapturedFrame f) {
+    byte[] b = f.bytes();
+    DhcpMessage m = new DhcpMessage();
+    assertEquals(DhcpMessage.Check.OK, m.wrap(Unpooled.wrappedBuffer(b), DHCP_AT, b.length - DHCP_AT).check());
+    return m;
+  }
+
+  private DhcpMessage only() {
+    List<CapturedFrame> r = replies();
+    assertEquals(1, r.size(), () -> "one reply, got " + r);
+    assertTrue(r.get(0).udp().checksumValid());
+    return parse(r.get(0));
+  }
+
+  private int lease(long mac, int xid) {
+    send(message(DhcpMessage.DISCOVER, mac, xid, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), mac, 0);
+    int offered = only().yiaddr();
+    send(message(DhcpMessage.REQUEST, mac, xid, DhcpMessage.FLAG_BROADCAST, 0, offered, SERVER, null), mac, 0);
+    DhcpMessage ack = only();
+    assertEquals(DhcpMessage.ACK, ack.messageType());
+    return ack.yiaddr();
+  }
+
+  @Test
+  void discoverOfferRequestAckWithTheOptionsAskedFor() {
+    byte[] params = {1, 3, 6, 15, 51};
+    send(message(DhcpMessage.DISCOVER, CLIENT, 0x1234, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, params), CLIENT, 0);
+    List<CapturedFrame> r = replies();
+    assertEquals(1, r.size());
+    CapturedFrame f = r.get(0);
+    assertEquals(MacAddress.BROADCAST_BITS, f.dstMac(), "BROADCAST flag: Ethernet broadcast");
+    assertEquals(Ipv4Address.BROADCAST, f.ip().dst());
+    assertEquals(SERVER, f.ip().src());
+    assertEquals(68, f.udp().dstPort());
+    DhcpMessage offer = parse(f);
+    assertEquals(DhcpMessage.OFFER, offer.messageType());
+    assertEquals(0x1234, offer.xid());
+    assertEquals(CLIENT, offer.chaddr());
+    assertEquals(Ipv4Address.parse("192.168.1.100"), offer.yiaddr());
+    assertEquals(SERVER, offer.optionInt(DhcpMessage.OPT_SERVER_ID, 0));
+    assertEquals(3600, offer.optionInt(DhcpMessage.OPT_LEASE_TIME, 0));
+    assertEquals(1800, offer.optionInt(DhcpMessage.OPT_RENEWAL_TIME, 0));
+    assertEquals(3150, offer.optionInt(DhcpMessage.OPT_REBINDING_TIME, 0));
+    assertEquals(0xFFFFFF00, offer.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0));
+    assertEquals(Ipv4Address.parse("192.168.1.1"), offer.optionInt(DhcpMessage.OPT_ROUTER, 0));
+    assertEquals(Ipv4Address.parse("192.168.1.53"), offer.optionInt(DhcpMessage.OPT_DNS, 0));
+    assertEquals("corp.com", offer.optionText(DhcpMessage.OPT_DOMAIN));
+    assertFalse(offer.has(DhcpMessage.OPT_BROADCAST), "28 was not asked for");
+    assertFalse(offer.has(DhcpMessage.OPT_HOSTNAME), "12 was not asked for");
+
+    send(message(DhcpMessage.REQUEST, CLIENT, 0x1234, DhcpMessage.FLAG_BROADCAST, 0, offer.yiaddr(), SERVER, params),
+        CLIENT, 0);
+    DhcpMessage ack = only();
+    assertEquals(DhcpMessage.ACK, ack.messageType());
+    assertEquals(offer.yiaddr(), ack.yiaddr());
+    List<DhcpServer.Lease> leases = server.leases();
+    assertEquals(1, leases.size());
+    assertTrue(leases.get(0).bound());
+    assertEquals("client", leases.get(0).hostname());
+    assertEquals(lab.now() + VirtualLab.seconds(3600), leases.get(0).expiresNanos(), 1_000_000_000L);
+  }
+
+  @Test
+  void withoutTheBroadcastFlagTheReplyIsUnicastToTheHardwareAddressWithoutArp() {
+    send(message(DhcpMessage.DISCOVER, CLIENT, 1, 0, 0, 0, 0, null), CLIENT, 0);
+    List<CapturedFrame> r = replies();
+    assertEquals(1, r.size(), "no ARP for an address the client does not have yet");
+    assertEquals(CLIENT, r.get(0).dstMac());
+    assertEquals(Ipv4Address.parse("192.168.1.100"), r.get(0).ip().dst());
+    DhcpMessage offer = parse(r.get(0));
+    assertTrue(offer.has(DhcpMessage.OPT_BROADCAST), "without a parameter list, every configured option");
+    assertTrue(offer.has(DhcpMessage.OPT_DOMAIN));
+  }
+
+  @Test
+  void renewalWithCiaddrIsUnicastAndExtendsTheLease() {
+    int ip = lease(CLIENT, 5);
+    lab.advance(VirtualLab.seconds(1800)); // T1
+    send(message(DhcpMessage.REQUEST, CLIENT, 6, 0, ip, 0, 0, null), CLIENT, ip);
+    List<CapturedFrame> r = replies();
+    assertEquals(1, r.size());
+    assertEquals(ip, r.get(0).ip().dst(), "to ciaddr");
+    DhcpMessage ack = parse(r.get(0));
+    assertEquals(DhcpMessage.ACK, ack.messageType());
+    assertEquals(ip, ack.ciaddr());
+    assertEquals(lab.now() + VirtualLab.seconds(3600), server.leases().get(0).expiresNanos(), 1_000_000_000L);
+  }
+
+  @Test
+  void aRequestForAnAddressNotOfferedGetsANak() {
+    send(message(DhcpMessage.DISCOVER, CLIENT, 9, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), CLIENT, 0);
+    only();
+    send(message(DhcpMessage.REQUEST, CLIENT, 9, 0, 0, Ipv4Address.parse("192.168.1.101"), SERVER, null), CLIENT, 0);
+    List<CapturedFrame> r = replies();
+    assertEquals(MacAddress.BROADCAST_BITS, r.get(0).dstMac(), "a NAK is broadcast");
+    DhcpMessage nak = parse(r.get(0));
+    assertEquals(DhcpMessage.NAK, nak.messageType());
+    assertEquals(0, nak.yiaddr());
+    // INIT-REBOOT from another network
+    send(message(DhcpMessage.REQUEST, CLIENT, 10, 0, 0, Ipv4Address.parse("10.0.0.5"), 0, null), CLIENT, 0);
+    DhcpMessage wrong = only();
+    assertEquals(DhcpMessage.NAK, wrong.messageType());
+    assertEquals("wrong network", wrong.optionText(DhcpMessage.OPT_MESSAGE));
+    assertEquals(2, server.counters().naks);
+  }
+
+  @Test
+  void aRequestForAnotherServerWithdrawsTheOffer() {
+    send(message(DhcpMessage.DISCOVER, CLIENT, 3, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), CLIENT, 0);
+    int offered = only().yiaddr();
+    send(message(DhcpMessage.REQUEST, CLIENT, 3, DhcpMessage.FLAG_BROADCAST, 0, Ipv4Address.parse("192.168.1.230"),
+        Ipv4Address.parse("192.168.1.9"), null), CLIENT, 0);
+    assertTrue(replies().isEmpty(), "silent: the client took the other server's offer");
+    assertEquals(1, server.counters().otherServerChosen);
+    assertEquals(offered, lease(OTHER, 4), "the withdrawn offer is free again");
+  }
+
+  @Test
+  void declineTakesTheAddressOutOfThePoolForAWhile() {
+    int ip = lease(CLIENT, 1);
+    send(message(DhcpMessage.DECLINE, CLIENT, 2, 0, 0, ip, SERVER, null), CLIENT, 0);
+    assertTrue(replies().isEmpty(), "a DECLINE is not answered");
+    assertEquals(1, server.counters().declines);
+    assertTrue(server.leases().isEmpty());
+    int next = lease(CLIENT, 3);
+    assertEquals(ip + 1, next, "the declined address is not offered again");
+    lab.advance(VirtualLab.seconds(DhcpServer.DECLINE_HOLD_SECONDS + 1));
+    assertEquals(ip, lease(OTHER, 4), "after the hold it is");
+  }
+
+  @Test
+  void releaseFreesTheAddressAndLeasesExpire() {
+    int ip = lease(CLIENT, 1);
+    send(message(DhcpMessage.RELEASE, CLIENT, 2, 0, ip, 0, SERVER, null), CLIENT, ip);
+    assertEquals(1, server.counters().releases);
+    assertTrue(server.leases().isEmpty());
+    assertEquals(ip, lease(OTHER, 3), "the released address goes to the next client");
+    int again = lease(CLIENT, 4);
+    assertEquals(ip + 1, again);
+    lab.advance(VirtualLab.seconds(3601));
+    assertTrue(server.leases().isEmpty(), "both expired");
+    assertEquals(ip, lease(0x02_00_00_00_00_99L, 5));
+  }
+
+  @Test
+  void staticBindingsGoToTheirClientOnly() {
+    assertEquals(Ipv4Address.parse("192.168.1.150"), lease(0x02_00_00_00_00_77L, 1));
+    send(message(DhcpMessage.REQUEST, CLIENT, 2, 0, 0, Ipv4Address.parse("192.168.1.150"), 0, null), CLIENT, 0);
+    assertEquals(DhcpMessage.NAK, only().messageType());
+  }
+
+  @Test
+  void aFloodOfRandomMacsExhaustsThePoolCountedAndTheServerStaysUp() {
+    SplittableRandom rnd = new SplittableRandom(67);
+    for (int i = 0; i < 200; i++) {
+      long mac = (rnd.nextLong() & 0xFEFF_FFFF_FFFFL) | 0x0200_0000_0000L;
+      send(message(DhcpMessage.DISCOVER, mac, i, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), mac, 0);
+    }
+    assertEquals(4, replies().size(), "one OFFER per address of the pool");
+    assertEquals(196, server.counters().poolExhausted);
+    send(message(DhcpMessage.DISCOVER, CLIENT, 1, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), CLIENT, 0);
+    assertTrue(replies().isEmpty());
+    lab.advance(VirtualLab.seconds(DhcpServer.OFFER_HOLD_SECONDS + 1));
+    assertEquals(Ipv4Address.parse("192.168.1.100"), lease(CLIENT, 2), "the flood's offers lapse");
+    assertTrue(server.leases().size() <= 4);
+    lab.assertNoLeaks();
+  }
+
+  @Test
+  void malformedMessagesAreCountedByReason() {
+    byte[] good = message(DhcpMessage.DISCOVER, CLIENT, 1, 0, 0, 0, 0, null);
+    byte[] wrongOp = good.clone();
+    wrongOp[0] = 9;
+    send(wrongOp, CLIENT, 0);
+    byte[] hlen = good.clone();
+    hlen[2] = 16;
+    send(hlen, CLIENT, 0);
+    byte[] overrun = good.clone();
+    overrun[DhcpMessage.OPTIONS + 1] = (byte) 250;
+    send(overrun, CLIENT, 0);
+    byte[] noType = good.clone();
+    noType[DhcpMessage.OPTIONS] = 99;
+    send(noType, CLIENT, 0);
+    byte[] reply = good.clone();
+    reply[0] = DhcpMessage.OP_REPLY;
+    send(reply, CLIENT, 0);
+    assertTrue(replies().isEmpty());
+    DhcpServerCounters c = server.counters();
+    assertEquals(1, c.malformed(DhcpMessage.Check.BAD_OP));
+    assertEquals(1, c.malformed(DhcpMessage.Check.NOT_ETHERNET));
+    assertEquals(1, c.malformed(DhcpMessage.Check.OPTIONS_OVERRUN));
+    assertEquals(1, c.malformed(DhcpMessage.Check.NO_MESSAGE_TYPE));
+    assertEquals(1, c.dropped(DhcpServerCounters.Reason.NOT_A_REQUEST));
+    assertEquals(0L, c.snapshot().get("offers"));
+    assertEquals(Ipv4Address.parse("192.168.1.100"), lease(CLIENT, 2), "still serving");
+    lab.assertNoLeaks();
+  }
+}
