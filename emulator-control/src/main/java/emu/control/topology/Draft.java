@@ -137,6 +137,10 @@ final class Draft {
     boolean impairmentsComplete = true;
     /** For an external node: where the outside peer listens, host:port. */
     String peer;
+    /** The DHCP server on this interface, if it was written and is right; else null. */
+    emu.node.config.DhcpConfig dhcp;
+    /** The DHCP server's static bindings by node name, and where each was written. */
+    final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 
     Iface(Node node, String name, Scalar at, boolean implicit) {
       this.node = node;

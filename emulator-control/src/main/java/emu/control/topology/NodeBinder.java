@@ -24,7 +24,7 @@ final class NodeBinder {
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS =
-      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer");
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -194,6 +194,10 @@ final class NodeBinder {
       node.addressesComplete = false;
     }
     ipv6Mode(i, f.text("ipv6"));
+    Entry dhcp = f.entry("dhcp");
+    if (dhcp != null) {
+      new DhcpBinder(diag).bind(node, i, dhcp);
+    }
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");
@@ -240,6 +244,12 @@ final class NodeBinder {
 
   /** One address of an interface: one IPv4 address, any number of IPv6 ones. */
   private void address(Draft.Iface i, Scalar address) {
+    if ("dhcp".equals(address.text())) {
+      diag.error(address, "address of " + i.node.name + ":" + i.name + ": 'dhcp' is not supported yet (emu's DHCP"
+          + " client is not built; a linux node can run udhcpc itself); give a static address");
+      i.node.addressesComplete = false;
+      return;
+    }
     String label = i.label();
     try {
       if (Values.isIpv6(address.text())) {

@@ -8,6 +8,7 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.diag.BridgeCommand;
+import emu.node.apps.diag.DhcpCommand;
 import emu.node.apps.diag.HttpsGet;
 import emu.node.apps.diag.IpCommand;
 import emu.node.apps.diag.Ping;
@@ -24,6 +25,7 @@ import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
+import emu.node.dhcp.DhcpServer;
 import emu.node.dns.DnsServer;
 import emu.node.dns.Nameserver;
 import emu.node.dns.StubResolver;
@@ -78,6 +80,7 @@ public final class EmulatedNode {
   private final LearningBridge bridge;
   private final Shell shell;
   private DnsServer dnsServer;
+  private DhcpServer dhcpServer;
   private EmuTransport transport;
   private HttpsServer httpsServer;
   private StubResolver resolver;
@@ -156,6 +159,15 @@ public final class EmulatedNode {
           .add(new HttpsPerf(transport, resolver, config.trustPem(), tlsClientCounters)).add(new Sleep(time));
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, ipv6, tcp, tracer, config.dns());
+      for (NodeConfig.Iface c : config.interfaces()) {
+        if (c.dhcp() != null) {
+          if (dhcpServer == null) {
+            dhcpServer = new DhcpServer(stack);
+            shell.add(new DhcpCommand(dhcpServer));
+          }
+          dhcpServer.serve(stack.nic(c.name()), c.dhcp());
+        }
+      }
     }
   }
 
@@ -428,6 +440,11 @@ public final class EmulatedNode {
   /** The DNS server this node runs, or null. */
   public DnsServer dnsServer() {
     return dnsServer;
+  }
+
+  /** The DHCP server this node runs, or null. */
+  public DhcpServer dhcpServer() {
+    return dhcpServer;
   }
 
   /** The HTTPS server this node runs (null before {@link #start()} or if none). */

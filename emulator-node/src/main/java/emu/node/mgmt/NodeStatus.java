@@ -76,6 +76,11 @@ public final class NodeStatus {
       if (node.ipv6() != null) {
         m.put("ipv6", ipv6(node.ipv6().counters()));
       }
+      if (node.dhcpServer() != null) {
+        Map<String, Object> d = new LinkedHashMap<>(node.dhcpServer().counters().snapshot());
+        d.put("leases", node.dhcpServer().leases().size());
+        m.put("dhcp_server", d);
+      }
     } else {
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("forwarded", node.bridge().forwarded);
