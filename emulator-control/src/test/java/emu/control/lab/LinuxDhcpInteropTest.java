@@ -1,0 +1,115 @@
+package emu.control.lab;
+
+import static emu.control.lab.Tools.emu;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.control.lab.Tools.Cli;
+import emu.control.linux.LinuxNamespaces;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real DHCP client on emu's DHCP server (lab {@code labs/linux-dhcp.yml}): busybox's udhcpc in
+ * a linux node's namespace takes a lease across the emu switch (DISCOVER, an OFFER unicast to
+ * its MAC as RFC 2131 4.1 asks when the BROADCAST flag is clear, REQUEST, ACK) with the mask,
+ * router, DNS server, domain and lease time of the topology, installs it and pings an emu host
+ * with it; a second one gets its static binding by node name; the server's {@code dhcp leases}
+ * lists both as dnsmasq's lease file would; a renewal (udhcpc unicasts it from its address) is
+ * ACKed; every capture passes tshark's checks. Needs root (CI runs as root); otherwise skipped,
+ * saying why.
+ */
+class LinuxDhcpInteropTest {
+  @TempDir
+  static Path state;
+
+  static final Path LAB = Path.of("src/test/resources/labs/linux-dhcp.yml");
+  static final Path SCRIPT = Path.of("src/test/resources/interop/udhcpc-script.sh").toAbsolutePath();
+
+  @BeforeAll
+  static void requirements() {
+    System.setProperty("emu.stateDir", state.toString());
+    String why = !LinuxNamespaces.isRoot() ? "linux nodes need root (network namespaces, veth, VXLAN)" : null;
+    if (why != null) {
+      if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+        throw new AssertionError(why + ", and EMU_REQUIRE_TOOLS=1");
+      }
+      System.err.println("SKIPPED: " + why);
+      Assumptions.abort(why);
+    }
+    for (String tool : List.of("ip", "ping", "busybox", "tshark")) {
+      Tools.require(tool);
+    }
+  }
+
+  @AfterAll
+  static void nothingLeft() throws Exception {
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+    assertTrue(LinuxNamespaces.namespaces().stream().noneMatch(n -> n.startsWith("emu-dhcpinterop")),
+        "namespaces left behind: " + LinuxNamespaces.namespaces());
+  }
+
+  static Cli ok(String... args) {
+    Cli c = emu(args);
+    assertEquals(0, c.exit(), () -> String.join(" ", args) + ":\n" + c.out() + c.err());
+    return c;
+  }
+
+  /** udhcpc once in the foreground: obtain a lease, run the script, quit (-q); fail if none (-n). */
+  private static Cli udhcpc(String node, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("exec", node, "--", "busybox", "udhcpc", "-i", "eth0",
+        "-f", "-q", "-n", "-t", "4", "-T", "2", "-s", SCRIPT.toString(), "-x", "hostname:" + node));
+    args.addAll(List.of(more));
+    return ok(args.toArray(String[]::new));
+  }
+
+  @Test
+  void udhcpcTakesALeaseFromEmusServer(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    ok("up", LAB.toString(), "--out", out.toString());
+    try {
+      Cli lease = udhcpc("kern");
+      String all = lease.out() + lease.err();
+      assertTrue(all.contains("udhcpc bound interface=eth0 ip=192.168.1.100 mask=24 router=192.168.1.1"
+          + " dns=192.168.1.53 domain=corp.com lease=3600 serverid=192.168.1.2"), all);
+      Cli addr = ok("exec", "kern", "--", "ip", "-4", "addr", "show", "eth0");
+      assertTrue(addr.out().contains("inet 192.168.1.100/24"), addr.out());
+      Cli ping = ok("exec", "kern", "--", "ping", "-c", "2", "-W", "5", "192.168.1.50");
+      assertTrue(ping.out().contains("2 received"), ping.out());
+
+      Cli fixed = udhcpc("fixed");
+      assertTrue((fixed.out() + fixed.err()).contains("ip=192.168.1.120 mask=24"), fixed.out() + fixed.err());
+
+      // kern asks again from its address (udhcpc -r: INIT-REBOOT with the address it has)
+      Cli again = udhcpc("kern", "-r", "192.168.1.100");
+      assertTrue((again.out() + again.err()).contains("ip=192.168.1.100"), again.out() + again.err());
+
+      Cli leases = ok("exec", "dhcpsrv", "--", "dhcp", "leases");
+      List<String> lines = leases.out().lines().toList();
+      assertEquals(2, lines.size(), leases.out());
+      long now = System.currentTimeMillis() / 1000;
+      for (String line : lines) {
+        String[] f = line.split(" ");
+        assertEquals(5, f.length, line);
+        long expiry = Long.parseLong(f[0]);
+        assertTrue(expiry > now + 3500 && expiry <= now + 3601, "an hour from now: " + line);
+      }
+      assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+ 02:00:00:00:0a:01 192\\.168\\.1\\.100 kern \\S+")),
+          leases.out());
+      assertTrue(lines.stream().anyMatch(l -> l.matches("\\d+ 02:00:00:00:0a:02 192\\.168\\.1\\.120 fixed \\S+")),
+          leases.out());
+      Cli stats = ok("exec", "dhcpsrv", "--", "dhcp", "stats");
+      assertTrue(stats.out().contains("acks 3"), stats.out());
+      assertTrue(stats.out().contains("naks 0"), stats.out());
+    } finally {
+      Cli down = emu("down");
+      assertEquals(0, down.exit(), down.err());
+    }
+    Tools.assertCapturesClean(out);
+  }
+}
