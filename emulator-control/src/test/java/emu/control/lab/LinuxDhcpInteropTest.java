@@ -112,4 +112,28 @@ class LinuxDhcpInteropTest {
     }
     Tools.assertCapturesClean(out);
   }
+
+  @Test
+  void emuRunNarratesTheServersSide(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    Cli r = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "4");
+    String story = r.out();
+    System.out.println(story);
+    assertEquals(0, r.exit(), story + r.err());
+    assertTrue(story.contains("lease of 192.168.1.100 obtained from 192.168.1.2, lease time 3600"), story);
+    assertTrue(story.matches("(?s).*\\d+ 02:00:00:00:0a:01 192\\.168\\.1\\.100 kern \\S+.*"), story);
+    for (String line : List.of(
+        "DHCP server on eth0 for 192.168.1.0/24: pool 192.168.1.100-192.168.1.199, leases of 1h",
+        "receives DHCP DISCOVER from 02:00:00:00:0a:01 (kern), sent from 0.0.0.0:68 to 255.255.255.255:67 (it has no"
+            + " address yet)",
+        "offers 192.168.1.100 for 1h with gateway 192.168.1.1 and DNS 192.168.1.53 to 02:00:00:00:0a:01, unicast to"
+            + " 192.168.1.100:68 at its MAC",
+        "receives DHCP REQUEST from 02:00:00:00:0a:01 (kern), sent from 0.0.0.0:68 to 255.255.255.255:67 (it has no"
+            + " address yet); it asks for 192.168.1.100",
+        "acknowledges 192.168.1.100 to 02:00:00:00:0a:01: leased for 1h, renewal from 30m (T1), rebinding from"
+            + " 52m30s (T2); sent to 192.168.1.100:68")) {
+      assertTrue(story.contains(line), () -> "missing: " + line + "\n" + story);
+    }
+    Tools.assertCapturesClean(out);
+  }
 }

@@ -3,8 +3,10 @@ package emu.node.dhcp;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.config.DhcpConfig;
+import emu.node.event.DhcpEvent;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
+import emu.node.trace.Tracer;
 import emu.node.wire.DhcpMessage;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
@@ -39,6 +41,7 @@ public final class DhcpServer {
   public static final long DECLINE_HOLD_SECONDS = 600;
 
   private final NetworkStack stack;
+  private final Tracer tracer;
   private final DhcpServerCounters counters = new DhcpServerCounters();
   private final Map<Nic, Scope> scopes = new LinkedHashMap<>();
   private final DhcpMessage in = new DhcpMessage();
@@ -48,8 +51,9 @@ public final class DhcpServer {
   private final EthernetFrame ethOut = new EthernetFrame();
   private boolean bound;
 
-  public DhcpServer(NetworkStack stack) {
+  public DhcpServer(NetworkStack stack, Tracer tracer) {
     this.stack = stack;
+    this.tracer = tracer;
   }
 
   /** One client's lease (or the offer that reserves its address). */
@@ -140,6 +144,10 @@ public final class DhcpServer {
           + " is not a range inside " + nic.name() + "'s subnet " + s.subnet.networkCidr());
     }
     scopes.put(nic, s);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Serving(nic.name(), s.subnet.networkCidr().toString(), config.poolStart(),
+          config.poolEnd(), config.leaseSeconds()));
+    }
     if (!bound) {
       if (stack.udp().bind(DhcpMessage.SERVER_PORT, this::onDatagram) < 0) {
         throw new IllegalStateException("UDP port 67 is taken on " + stack.name());
@@ -177,24 +185,35 @@ public final class DhcpServer {
     Nic nic = stack.udp().ingress();
     Scope scope = nic == null ? null : scopes.get(nic);
     if (scope == null) {
-      counters.countDrop(DhcpServerCounters.Reason.NOT_SERVED_HERE);
+      ignore(DhcpServerCounters.Reason.NOT_SERVED_HERE, false);
       return;
     }
     in.wrap(payload, payload.readerIndex(), payload.readableBytes());
     DhcpMessage.Check check = in.check();
     if (check != DhcpMessage.Check.OK) {
       counters.countMalformed(check);
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.Ignored(null, check.name().toLowerCase(java.util.Locale.ROOT),
+            counters.malformed(check)));
+      }
       return;
     }
     if (in.op() != DhcpMessage.OP_REQUEST) {
-      counters.countDrop(DhcpServerCounters.Reason.NOT_A_REQUEST);
+      ignore(DhcpServerCounters.Reason.NOT_A_REQUEST, true);
       return;
     }
     if (in.giaddr() != 0) {
-      counters.countDrop(DhcpServerCounters.Reason.RELAYED);
+      ignore(DhcpServerCounters.Reason.RELAYED, true);
       return;
     }
     counters.countReceived(in.messageType());
+    if (tracer.enabled()) {
+      int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
+      tracer.emit(new DhcpEvent.Received(nic.name(), DhcpMessage.typeName(in.messageType()), mac(in.chaddr()),
+          in.xid() & 0xFFFF_FFFFL, Ipv4Address.format(srcIp), Ipv4Address.format(dstIp),
+          requested == 0 ? null : Ipv4Address.format(requested), in.optionText(DhcpMessage.OPT_HOSTNAME),
+          in.broadcastFlag()));
+    }
     switch (in.messageType()) {
       case DhcpMessage.DISCOVER -> discover(scope);
       case DhcpMessage.REQUEST -> request(scope);
@@ -205,12 +224,28 @@ public final class DhcpServer {
     }
   }
 
+  private void ignore(DhcpServerCounters.Reason why, boolean parsed) {
+    counters.countDrop(why);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Ignored(parsed ? mac(in.chaddr()) : null, why.name().toLowerCase(java.util.Locale.ROOT),
+          counters.dropped(why)));
+    }
+  }
+
+  private static String mac(long bits) {
+    return MacAddress.format(bits);
+  }
+
   private void discover(Scope s) {
     long mac = in.chaddr();
     long now = stack.time().nanos();
     int ip = choose(s, mac, in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0), now);
     if (ip == 0) {
       counters.poolExhausted++;
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.PoolExhausted(mac(mac), Ipv4Address.format(s.poolStart), Ipv4Address.format(s.poolEnd),
+            counters.poolExhausted));
+      }
       return;
     }
     Lease l = take(s, mac, ip, now);
@@ -219,7 +254,7 @@ public final class DhcpServer {
       l.expiresNanos = now + TimeUnit.SECONDS.toNanos(OFFER_HOLD_SECONDS);
     }
     remember(l);
-    reply(s, DhcpMessage.OFFER, ip, s.leaseSeconds);
+    reply(s, DhcpMessage.OFFER, ip, s.leaseSeconds, false);
   }
 
   /**
@@ -288,10 +323,16 @@ public final class DhcpServer {
     if (serverId != 0) {
       // SELECTING: the client answers one OFFER; any other server's offer is thereby declined
       if (serverId != s.server) {
+        int withdrawn = 0;
         if (l != null && !l.bound) {
           s.leases.remove(mac);
+          withdrawn = l.ip;
         }
         counters.otherServerChosen++;
+        if (tracer.enabled()) {
+          tracer.emit(new DhcpEvent.OtherServer(mac(mac), Ipv4Address.format(serverId),
+              withdrawn == 0 ? null : Ipv4Address.format(withdrawn)));
+        }
         return;
       }
       if (l == null || l.ip != requested || (!l.bound && l.expiresNanos <= now) || !free(s, requested, mac, now)) {
@@ -304,7 +345,7 @@ public final class DhcpServer {
     // INIT-REBOOT (requested, no ciaddr), RENEWING and REBINDING (ciaddr)
     int wanted = ciaddr != 0 ? ciaddr : requested;
     if (wanted == 0) {
-      counters.countDrop(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS);
+      ignore(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS, true);
       return;
     }
     if (!s.subnet.contains(wanted)) {
@@ -341,11 +382,12 @@ public final class DhcpServer {
   }
 
   private void ack(Scope s, Lease l, long now) {
+    boolean extended = l.bound && l.expiresNanos > now;
     l.bound = true;
     l.expiresNanos = now + TimeUnit.SECONDS.toNanos(s.leaseSeconds);
     remember(l);
     counters.acks++;
-    reply(s, DhcpMessage.ACK, l.ip, s.leaseSeconds);
+    reply(s, DhcpMessage.ACK, l.ip, s.leaseSeconds, extended);
   }
 
   private void remember(Lease l) {
@@ -363,34 +405,44 @@ public final class DhcpServer {
     int ip = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0);
     Lease l = s.leases.get(in.chaddr());
     if (ip == 0 || l == null || l.ip != ip) {
-      counters.countDrop(DhcpServerCounters.Reason.DECLINE_UNKNOWN);
+      ignore(DhcpServerCounters.Reason.DECLINE_UNKNOWN, true);
       return;
     }
     s.leases.remove(in.chaddr());
     s.declinedUntil.put(ip, stack.time().nanos() + TimeUnit.SECONDS.toNanos(DECLINE_HOLD_SECONDS));
     counters.declines++;
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Declined(mac(in.chaddr()), Ipv4Address.format(ip), DECLINE_HOLD_SECONDS));
+    }
   }
 
   private void release(Scope s) {
     Lease l = s.leases.get(in.chaddr());
     if (l == null || l.ip != in.ciaddr()) {
-      counters.countDrop(DhcpServerCounters.Reason.RELEASE_UNKNOWN);
+      ignore(DhcpServerCounters.Reason.RELEASE_UNKNOWN, true);
       return;
     }
     s.leases.remove(in.chaddr());
     counters.releases++;
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Released(mac(in.chaddr()), Ipv4Address.format(l.ip)));
+    }
   }
 
   private void inform(Scope s) {
     if (in.ciaddr() == 0) {
-      counters.countDrop(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS);
+      ignore(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS, true);
       return;
     }
-    reply(s, DhcpMessage.ACK, 0, 0);
+    reply(s, DhcpMessage.ACK, 0, 0, false);
   }
 
   private void nak(Scope s, String why) {
     counters.naks++;
+    if (tracer.enabled()) {
+      int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
+      tracer.emit(new DhcpEvent.Naked(mac(in.chaddr()), requested == 0 ? null : Ipv4Address.format(requested), why));
+    }
     ByteBuf frame = start();
     int begin = frame.writerIndex();
     writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), 0, 0, 0, 0, in.chaddr())
@@ -402,7 +454,7 @@ public final class DhcpServer {
   }
 
   /** An OFFER or ACK of {@code yiaddr}; an INFORM's ACK has yiaddr 0 and no lease time. */
-  private void reply(Scope s, int type, int yiaddr, long leaseSeconds) {
+  private void reply(Scope s, int type, int yiaddr, long leaseSeconds, boolean extended) {
     if (type == DhcpMessage.OFFER) {
       counters.offers++;
     }
@@ -440,15 +492,26 @@ public final class DhcpServer {
     int len = writer.finish();
     int dstIp;
     long dstMac;
+    boolean broadcast = false;
     if (in.ciaddr() != 0) {
       dstIp = in.ciaddr();
       dstMac = in.chaddr(); // the client holds ciaddr and answers on its own MAC
     } else if (in.broadcastFlag()) {
       dstIp = Ipv4Address.BROADCAST;
       dstMac = MacAddress.BROADCAST_BITS;
+      broadcast = true;
     } else {
       dstIp = yiaddr;
       dstMac = in.chaddr();
+    }
+    if (tracer.enabled() && yiaddr != 0) {
+      String m = mac(in.chaddr());
+      String a = Ipv4Address.format(yiaddr);
+      String to = Ipv4Address.format(dstIp);
+      tracer.emit(type == DhcpMessage.OFFER
+          ? new DhcpEvent.Offered(m, a, leaseSeconds, s.gateway == 0 ? null : Ipv4Address.format(s.gateway),
+              java.util.Arrays.stream(s.dns).mapToObj(Ipv4Address::format).toList(), to, broadcast)
+          : new DhcpEvent.Acked(m, a, leaseSeconds, leaseSeconds / 2, leaseSeconds * 7 / 8, to, broadcast, extended));
     }
     send(s, frame, begin, len, dstIp, dstMac);
   }

@@ -162,7 +162,7 @@ public final class EmulatedNode {
       for (NodeConfig.Iface c : config.interfaces()) {
         if (c.dhcp() != null) {
           if (dhcpServer == null) {
-            dhcpServer = new DhcpServer(stack);
+            dhcpServer = new DhcpServer(stack, tracer);
             shell.add(new DhcpCommand(dhcpServer));
           }
           dhcpServer.serve(stack.nic(c.name()), c.dhcp());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.config.DhcpConfig;
+import emu.node.event.DhcpEvent;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.LabNode;
 import emu.node.testing.PacketBuilder;
@@ -47,7 +48,7 @@ class DhcpServerTest {
     lab = new VirtualLab(7);
     srv = lab.host("dhcpsrv");
     tap = lab.tap(srv, "eth0", "02:00:00:00:00:02", "192.168.1.2/24");
-    server = new DhcpServer(srv.stack());
+    server = new DhcpServer(srv.stack(), srv.tracer());
     server.serve(srv.nic("eth0"), new DhcpConfig("192.168.1.100", "192.168.1.103", 3600, "192.168.1.1",
         List.of("192.168.1.53"), "corp.com", Map.of("02:00:00:00:00:77", "192.168.1.150")));
     lab.start();
@@ -157,6 +158,12 @@ class DhcpServerTest {
     assertTrue(leases.get(0).bound());
     assertEquals("client", leases.get(0).hostname());
     assertEquals(lab.now() + VirtualLab.seconds(3600), leases.get(0).expiresNanos(), 1_000_000_000L);
+    List<DhcpEvent.Offered> offers = srv.events(DhcpEvent.Offered.class);
+    assertEquals(List.of(new DhcpEvent.Offered("02:00:00:00:00:64", "192.168.1.100", 3600, "192.168.1.1",
+        List.of("192.168.1.53"), "255.255.255.255", true)), offers);
+    assertEquals(1, srv.events(DhcpEvent.Acked.class).size());
+    assertEquals("DISCOVER", srv.events(DhcpEvent.Received.class).get(0).message());
+    assertEquals("0.0.0.0", srv.events(DhcpEvent.Received.class).get(0).src());
   }
 
   @Test
@@ -257,6 +264,7 @@ class DhcpServerTest {
     }
     assertEquals(4, replies().size(), "one OFFER per address of the pool");
     assertEquals(196, server.counters().poolExhausted);
+    assertEquals(196, srv.events(DhcpEvent.PoolExhausted.class).size());
     send(message(DhcpMessage.DISCOVER, CLIENT, 1, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), CLIENT, 0);
     assertTrue(replies().isEmpty());
     lab.advance(VirtualLab.seconds(DhcpServer.OFFER_HOLD_SECONDS + 1));
