@@ -302,4 +302,38 @@ class DhcpServerTest {
     assertEquals(Ipv4Address.parse("192.168.1.100"), lease(CLIENT, 2), "still serving");
     lab.assertNoLeaks();
   }
+
+  @Test
+  void mutatedMessagesNeverThrowNorLeakAndTheServerKeepsServing() {
+    List<byte[]> seeds = List.of(
+        message(DhcpMessage.DISCOVER, CLIENT, 1, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, new byte[] {1, 3, 6, 12, 15}),
+        message(DhcpMessage.REQUEST, CLIENT, 2, 0, 0, Ipv4Address.parse("192.168.1.100"), SERVER, null),
+        message(DhcpMessage.REQUEST, CLIENT, 3, 0, Ipv4Address.parse("192.168.1.100"), 0, 0, null),
+        message(DhcpMessage.DECLINE, CLIENT, 4, 0, 0, Ipv4Address.parse("192.168.1.100"), SERVER, null),
+        message(DhcpMessage.RELEASE, CLIENT, 5, 0, Ipv4Address.parse("192.168.1.100"), 0, SERVER, null),
+        message(DhcpMessage.INFORM, CLIENT, 6, 0, Ipv4Address.parse("192.168.1.100"), 0, 0, null));
+    SplittableRandom rnd = new SplittableRandom(2132);
+    for (int i = 0; i < 3000; i++) {
+      byte[] m = seeds.get(rnd.nextInt(seeds.size())).clone();
+      int edits = 1 + rnd.nextInt(4);
+      for (int e = 0; e < edits; e++) {
+        int at = rnd.nextBoolean() ? DhcpMessage.OPTIONS + rnd.nextInt(40) : rnd.nextInt(m.length);
+        m[at] = (byte) rnd.nextInt(256);
+      }
+      if (rnd.nextInt(8) == 0) {
+        m = java.util.Arrays.copyOf(m, rnd.nextInt(m.length + 1));
+      }
+      long mac = m.length >= DhcpMessage.CHADDR + 8 ? Unpooled.wrappedBuffer(m).getLong(DhcpMessage.CHADDR) >>> 16
+          : CLIENT;
+      byte[] msg = m;
+      org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> send(msg, mac & 0xFEFF_FFFF_FFFFL, 0));
+      if (i % 500 == 0) {
+        lab.advance(VirtualLab.seconds(DhcpServer.DECLINE_HOLD_SECONDS + 1));
+      }
+    }
+    tap.clear();
+    lab.advance(VirtualLab.seconds(7200));
+    assertEquals(Ipv4Address.parse("192.168.1.100"), lease(0x02_00_00_00_00_42L, 99), "still serving");
+    lab.assertNoLeaks();
+  }
 }
