@@ -127,4 +127,79 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
     return "ignores a DHCP message" + (e.mac() == null ? "" : " from " + e.mac()) + ": " + e.reason().replace('_', ' ')
         + " (" + e.soFar() + " so far)";
   }
+
+  @Override
+  public String clientSent(DhcpEvent.ClientSent e) {
+    boolean broadcast = "255.255.255.255".equals(e.dst());
+    StringBuilder sb = new StringBuilder(broadcast ? "broadcasts" : "sends").append(" DHCP ").append(e.message());
+    if (e.attempt() > 1) {
+      sb.append(" (attempt ").append(e.attempt()).append(')');
+    }
+    sb.append(" from ").append(e.src()).append(":68 to ").append(e.dst()).append(":67");
+    if ("0.0.0.0".equals(e.src())) {
+      sb.append(" (it has no address yet)");
+    }
+    switch (e.message()) {
+      case "REQUEST" -> sb.append(switch (e.state()) {
+        case "renewing" -> ": renews its lease of " + e.requested() + " with the server that gave it (T1)";
+        case "rebinding" -> ": rebinds its lease of " + e.requested() + " with any server (T2: its own did not answer)";
+        default -> ": asks for " + e.requested() + (e.server() == null ? "" : " from server " + e.server())
+            + ", telling any other server that it chose this one";
+      });
+      case "DECLINE" -> sb.append(": declines ").append(e.requested()).append(", which is in use");
+      case "RELEASE" -> sb.append(": gives ").append(e.requested()).append(" back");
+      default -> { }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String clientOffer(DhcpEvent.ClientOffer e) {
+    String offer = e.address() + " for " + duration(e.leaseSeconds()) + carries(e.gateway(), e.dns());
+    return e.taken() ? "takes the first offer, from " + e.server() + ": " + offer
+        : "leaves the offer of " + offer + " from " + e.server() + (e.alreadyTaken() == null ? ""
+            : ": it already took " + e.alreadyTaken() + " from another server");
+  }
+
+  @Override
+  public String clientProbe(DhcpEvent.ClientProbe e) {
+    return "ARP-probes " + e.address() + " on " + e.iface() + " before using it (RFC 5227, probe " + e.probe() + " of "
+        + e.probes() + "): who-has " + e.address() + ", sent from 0.0.0.0 so no cache learns a thing";
+  }
+
+  @Override
+  public String clientConflict(DhcpEvent.ClientConflict e) {
+    return "hears " + e.mac() + " answer for " + e.address() + ": the address is in use; declines it and starts"
+        + " over in " + duration(e.restartSeconds());
+  }
+
+  @Override
+  public String clientBound(DhcpEvent.ClientBound e) {
+    if (e.renewed()) {
+      return "keeps " + e.address() + " on " + e.iface() + " for " + duration(e.leaseSeconds()) + " more (renewed by "
+          + e.server() + ")";
+    }
+    return "configures " + e.address() + " on " + e.iface() + " from " + e.server() + "'s lease"
+        + (e.gateway() == null ? "" : ", default route via " + e.gateway())
+        + (e.dns().isEmpty() ? "" : ", resolver " + String.join(", ", e.dns())) + "; renews after "
+        + duration(e.t1Seconds()) + " (T1), rebinds after " + duration(e.t2Seconds()) + " (T2), expires after "
+        + duration(e.leaseSeconds());
+  }
+
+  @Override
+  public String clientRetry(DhcpEvent.ClientRetry e) {
+    return "no " + e.waitingFor().replaceFirst("^an? ", "") + " came: sends its " + e.message() + " again (attempt "
+        + e.attempt() + ") after " + e.delayMillis() + " ms, backing off";
+  }
+
+  @Override
+  public String clientNak(DhcpEvent.ClientNak e) {
+    return "server " + e.server() + " refuses (NAK" + (e.reason() == null ? "" : ": " + e.reason())
+        + "); drops the address and starts over";
+  }
+
+  @Override
+  public String clientExpired(DhcpEvent.ClientExpired e) {
+    return "the lease of " + e.address() + " on " + e.iface() + " ran out unrenewed: removes the address and its routes";
+  }
 }

@@ -44,4 +44,23 @@ class DhcpStoryTest {
         Story.sentence(new DhcpEvent.OtherServer("02:00:00:00:0a:01", "192.168.1.9", "192.168.1.100")));
     assertEquals("2d1h1m1s", DhcpStory.duration(2 * 86400 + 3661));
   }
+
+  @Test
+  void theClientSide() {
+    assertEquals("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67 (it has no address yet)",
+        Story.sentence(new DhcpEvent.ClientSent("eth0", "DISCOVER", "init", 1, "0.0.0.0", "255.255.255.255", null,
+            null, 1)));
+    assertEquals("sends DHCP REQUEST from 192.168.1.100:68 to 192.168.1.2:67: renews its lease of 192.168.1.100 with"
+        + " the server that gave it (T1)", Story.sentence(new DhcpEvent.ClientSent("eth0", "REQUEST", "renewing", 1,
+            "192.168.1.100", "192.168.1.2", "192.168.1.100", null, 1)));
+    assertEquals("takes the first offer, from 192.168.1.2: 192.168.1.100 for 1h with gateway 192.168.1.1 and DNS"
+        + " 192.168.1.53", Story.sentence(new DhcpEvent.ClientOffer("eth0", "192.168.1.2", "192.168.1.100", 3600,
+            "192.168.1.1", List.of("192.168.1.53"), true, null)));
+    assertEquals("no OFFER came: sends its DISCOVER again (attempt 2) after 4213 ms, backing off",
+        Story.sentence(new DhcpEvent.ClientRetry("eth0", "DISCOVER", "an OFFER", 2, 4213)));
+    assertEquals("configures 192.168.1.100/24 on eth0 from 192.168.1.2's lease, default route via 192.168.1.1,"
+        + " resolver 192.168.1.53; renews after 30m (T1), rebinds after 52m30s (T2), expires after 1h",
+        Story.sentence(new DhcpEvent.ClientBound("eth0", "192.168.1.100/24", "192.168.1.2", "192.168.1.1",
+            List.of("192.168.1.53"), 3600, 1800, 3150, false)));
+  }
 }

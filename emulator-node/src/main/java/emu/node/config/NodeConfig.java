@@ -104,15 +104,23 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    *     interface (with its link-local address) when this is not null or {@code slaac} is true
    * @param slaac true to take addresses from routers' advertisements ({@code ipv6: auto})
    * @param dhcp a DHCP server on this interface, or null
+   * @param dhcpClient true if the interface takes its IPv4 address by DHCP ({@code address: dhcp};
+   *     {@code address} is then null)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
                       Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
-                      Boolean slaac, DhcpConfig dhcp) {
+                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient) {
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                 Boolean slaac, DhcpConfig dhcp) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, dhcp, null);
+    }
+
     public Iface(String name, String mac, String address, int mtu, String bind, String peer,
                  Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
                  Boolean slaac) {
-      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, null);
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, null, null);
     }
 
     public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
@@ -127,7 +135,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     /** The same interface on another UDP link (bind and peer host:port; null for none). */
     public Iface withLink(String newBind, String newPeer) {
       return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac,
-          dhcp);
+          dhcp, dhcpClient);
     }
 
     /** True if IPv6 is on this interface. */

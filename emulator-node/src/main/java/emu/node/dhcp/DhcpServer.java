@@ -1,6 +1,5 @@
 package emu.node.dhcp;
 
-import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.config.DhcpConfig;
 import emu.node.event.DhcpEvent;
@@ -10,8 +9,6 @@ import emu.node.trace.Tracer;
 import emu.node.wire.DhcpMessage;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
-import emu.node.wire.Ipv4Packet;
-import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,14 +43,13 @@ public final class DhcpServer {
   private final Map<Nic, Scope> scopes = new LinkedHashMap<>();
   private final DhcpMessage in = new DhcpMessage();
   private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
-  private final Ipv4Packet ipOut = new Ipv4Packet();
-  private final UdpDatagram udpOut = new UdpDatagram();
-  private final EthernetFrame ethOut = new EthernetFrame();
+  private final DhcpFrames frames;
   private boolean bound;
 
   public DhcpServer(NetworkStack stack, Tracer tracer) {
     this.stack = stack;
     this.tracer = tracer;
+    this.frames = new DhcpFrames(stack);
   }
 
   /** One client's lease (or the offer that reserves its address). */
@@ -443,14 +439,13 @@ public final class DhcpServer {
       int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
       tracer.emit(new DhcpEvent.Naked(mac(in.chaddr()), requested == 0 ? null : Ipv4Address.format(requested), why));
     }
-    ByteBuf frame = start();
-    int begin = frame.writerIndex();
+    ByteBuf frame = frames.start();
     writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), 0, 0, 0, 0, in.chaddr())
         .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.NAK)
         .optionInt(DhcpMessage.OPT_SERVER_ID, s.server)
         .optionText(DhcpMessage.OPT_MESSAGE, why);
     int len = writer.finish();
-    send(s, frame, begin, len, Ipv4Address.BROADCAST, MacAddress.BROADCAST_BITS);
+    send(s, frame, len, Ipv4Address.BROADCAST, MacAddress.BROADCAST_BITS);
   }
 
   /** An OFFER or ACK of {@code yiaddr}; an INFORM's ACK has yiaddr 0 and no lease time. */
@@ -458,8 +453,7 @@ public final class DhcpServer {
     if (type == DhcpMessage.OFFER) {
       counters.offers++;
     }
-    ByteBuf frame = start();
-    int begin = frame.writerIndex();
+    ByteBuf frame = frames.start();
     writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), in.ciaddr(), yiaddr, 0, 0, in.chaddr())
         .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
         .optionInt(DhcpMessage.OPT_SERVER_ID, s.server);
@@ -513,28 +507,10 @@ public final class DhcpServer {
               java.util.Arrays.stream(s.dns).mapToObj(Ipv4Address::format).toList(), to, broadcast)
           : new DhcpEvent.Acked(m, a, leaseSeconds, leaseSeconds / 2, leaseSeconds * 7 / 8, to, broadcast, extended));
     }
-    send(s, frame, begin, len, dstIp, dstMac);
+    send(s, frame, len, dstIp, dstMac);
   }
 
-  /** A buffer with room for Ethernet, IPv4 and UDP headers in front of the writer index. */
-  private ByteBuf start() {
-    ByteBuf b = stack.alloc().buffer(NetworkStack.HEADROOM + DhcpMessage.MIN_LEN + 128);
-    int headers = EthernetFrame.HEADER_LEN + Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN;
-    b.writerIndex(headers).readerIndex(0);
-    return b;
-  }
-
-  private void send(Scope s, ByteBuf frame, int begin, int len, int dstIp, long dstMac) {
-    int ipStart = EthernetFrame.HEADER_LEN;
-    int udpStart = ipStart + Ipv4Packet.MIN_HEADER_LEN;
-    ethOut.wrap(frame).dst(dstMac).src(s.nic.mac()).etherType(EthernetFrame.ETHERTYPE_IPV4);
-    new Ipv4Packet.Repr(s.server, dstIp, Ipv4Packet.PROTO_UDP, 64, 0, false, 0,
-        UdpDatagram.HEADER_LEN + len).emit(ipOut.wrap(frame, ipStart));
-    udpOut.wrap(frame, udpStart, UdpDatagram.HEADER_LEN + len).srcPort(DhcpMessage.SERVER_PORT)
-        .dstPort(DhcpMessage.CLIENT_PORT).length(UdpDatagram.HEADER_LEN + len).fillChecksum(s.server, dstIp);
-    if (begin != udpStart + UdpDatagram.HEADER_LEN) {
-      throw new IllegalStateException("DHCP message not right after its UDP header");
-    }
-    stack.sendFrame(s.nic, frame);
+  private void send(Scope s, ByteBuf frame, int len, int dstIp, long dstMac) {
+    frames.send(s.nic, frame, len, s.server, DhcpMessage.SERVER_PORT, dstIp, DhcpMessage.CLIENT_PORT, dstMac);
   }
 }

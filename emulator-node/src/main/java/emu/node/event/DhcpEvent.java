@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
 import java.util.List;
 
 /**
- * DHCPv4 as a node's server runs it (RFC 2131): what it heard, what it offered, acknowledged or
- * refused, and what it did not answer. Addresses are dotted quads, MACs aa:bb:cc:dd:ee:ff,
+ * DHCPv4 as a node runs it (RFC 2131): the server's side (what it heard, what it offered,
+ * acknowledged or refused, and what it did not answer) and the client's ({@code dhcp.client_*}). Addresses are dotted quads, MACs aa:bb:cc:dd:ee:ff,
  * {@code xid} the transaction ID as an unsigned number, lease times seconds. A value the message
  * did not carry is null.
  */
@@ -37,6 +37,22 @@ public sealed interface DhcpEvent extends TraceEvent {
     R otherServer(OtherServer e);
 
     R ignored(Ignored e);
+
+    R clientSent(ClientSent e);
+
+    R clientOffer(ClientOffer e);
+
+    R clientProbe(ClientProbe e);
+
+    R clientConflict(ClientConflict e);
+
+    R clientBound(ClientBound e);
+
+    R clientRetry(ClientRetry e);
+
+    R clientNak(ClientNak e);
+
+    R clientExpired(ClientExpired e);
   }
 
   /** The server serves {@code iface}'s subnet from its pool, leasing for {@code leaseSeconds}. */
@@ -147,6 +163,95 @@ public sealed interface DhcpEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.ignored(this);
+    }
+  }
+
+  /**
+   * The client sent {@code message} (DISCOVER, REQUEST, DECLINE, RELEASE) on {@code iface} from
+   * {@code src} to {@code dst} (port 68 to 67); {@code state} is why (init, selecting, renewing,
+   * rebinding, reboot...); {@code requested} the address asked for or given back and {@code server}
+   * the server named, null if none; {@code attempt} counts from 1.
+   */
+  @JsonTypeName("dhcp.client_sent")
+  record ClientSent(String iface, String message, String state, long xid, String src, String dst, String requested,
+                    String server, int attempt) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientSent(this);
+    }
+  }
+
+  /**
+   * An OFFER of {@code address} from {@code server} for {@code leaseSeconds}, with its gateway and
+   * DNS servers; {@code taken} if the client takes it (the first one), else the address it already
+   * took from another server.
+   */
+  @JsonTypeName("dhcp.client_offer")
+  record ClientOffer(String iface, String server, String address, long leaseSeconds, String gateway, List<String> dns,
+                     boolean taken, String alreadyTaken) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientOffer(this);
+    }
+  }
+
+  /** An ARP probe (RFC 5227) for {@code address} before using it; {@code probe} of {@code probes}. */
+  @JsonTypeName("dhcp.client_probe")
+  record ClientProbe(String iface, String address, int probe, int probes) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientProbe(this);
+    }
+  }
+
+  /** The probe found {@code address} in use by {@code mac}: the client declines it and starts over. */
+  @JsonTypeName("dhcp.client_conflict")
+  record ClientConflict(String iface, String address, String mac, long restartSeconds) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientConflict(this);
+    }
+  }
+
+  /**
+   * The lease is in use: {@code address} (ADDRESS/n) on {@code iface}, default route via
+   * {@code gateway} (null: none), resolver {@code dns}, renewal and rebinding after T1 and T2
+   * seconds, expiry after {@code leaseSeconds}; {@code renewed} if it only extends a lease held.
+   */
+  @JsonTypeName("dhcp.client_bound")
+  record ClientBound(String iface, String address, String server, String gateway, List<String> dns,
+                     long leaseSeconds, long t1Seconds, long t2Seconds, boolean renewed) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientBound(this);
+    }
+  }
+
+  /** No answer to {@code message}: the client sends it again after {@code delayMillis}, attempt {@code attempt}. */
+  @JsonTypeName("dhcp.client_retry")
+  record ClientRetry(String iface, String message, String waitingFor, int attempt, long delayMillis)
+      implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientRetry(this);
+    }
+  }
+
+  /** {@code server} refused with a NAK ({@code reason}: its message, or null): the client starts over. */
+  @JsonTypeName("dhcp.client_nak")
+  record ClientNak(String iface, String server, String reason) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientNak(this);
+    }
+  }
+
+  /** The lease of {@code address} ran out unrenewed: the address and its routes are gone. */
+  @JsonTypeName("dhcp.client_expired")
+  record ClientExpired(String iface, String address) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientExpired(this);
     }
   }
 }

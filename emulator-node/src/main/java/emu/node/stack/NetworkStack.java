@@ -138,6 +138,23 @@ public final class NetworkStack {
     return r;
   }
 
+  /**
+   * Gives {@code nic} another IPv4 address, or none ({@code address} null): a DHCP lease bound,
+   * changed or lost. The routes through the interface go with the old address, as the kernel
+   * removes them with it; the new address brings its connected route and is announced with a
+   * gratuitous ARP.
+   */
+  public void setAddress(Nic nic, Ipv4Cidr address) {
+    if (nic.address() != null) {
+      routes.removeAll(nic);
+    }
+    nic.setAddress(address);
+    if (address != null) {
+      routes.add(new Route(address.networkCidr(), 0, nic, 0, Route.Kind.CONNECTED));
+      arp.announce(nic);
+    }
+  }
+
   /** Announces every address with a gratuitous ARP (RFC 5227), as Linux does on link up. */
   public void start() {
     for (Nic nic : nics) {

@@ -169,6 +169,11 @@ public final class DhcpMessage {
     return Check.OK;
   }
 
+  /** The buffer viewed, to read an option's bytes at {@link #optionIndex}. */
+  public ByteBuf buffer() {
+    return buf;
+  }
+
   public int op() {
     return buf.getUnsignedByte(start + OP);
   }

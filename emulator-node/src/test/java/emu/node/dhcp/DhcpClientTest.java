@@ -1,0 +1,224 @@
+package emu.node.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.link.wire.MacAddress;
+import emu.node.config.DhcpConfig;
+import emu.node.event.DhcpEvent;
+import emu.node.stack.Route;
+import emu.node.testing.LabNode;
+import emu.node.testing.LabSwitch;
+import emu.node.testing.PacketBuilder;
+import emu.node.testing.Tap;
+import emu.node.testing.VirtualLab;
+import emu.node.wire.DhcpMessage;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * emu's DHCP client against emu's server on virtual time: the lease and what it installs, the
+ * ARP probe, renewal at T1, rebinding at T2 when the server is gone, expiry, a NAK, a DECLINE on a
+ * conflict, the backoff while the pool is exhausted, a rogue second server, and the RELEASE at stop.
+ */
+class DhcpClientTest {
+  private static final DhcpConfig POOL = new DhcpConfig("192.168.1.100", "192.168.1.101", 3600, "192.168.1.1",
+      List.of("192.168.1.53"), "corp.com", null);
+
+  private VirtualLab lab;
+  private LabSwitch sw;
+  private LabNode srv;
+  private LabNode client;
+  private DhcpServer server;
+  private DhcpClient dhcp;
+  private final List<List<Integer>> resolverUpdates = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    lab = new VirtualLab(3);
+    sw = lab.bridge("sw1");
+    srv = lab.host("dhcpsrv");
+    client = lab.host("client");
+    lab.connect(srv, "eth0", "02:00:00:00:00:02", "192.168.1.2/24", sw, "p1");
+    lab.connect(client, "eth0", "02:00:00:00:00:64", null, sw, "p2");
+    server = new DhcpServer(srv.stack(), srv.tracer());
+    dhcp = new DhcpClient(client.stack(), client.tracer(), "client", (nic, servers) -> resolverUpdates.add(servers));
+  }
+
+  @AfterEach
+  void tearDown() {
+    lab.close();
+  }
+
+  private void start(DhcpConfig config) {
+    server.serve(srv.nic("eth0"), config);
+    lab.start();
+    dhcp.add(client.nic("eth0"));
+  }
+
+  private void leased() {
+    start(POOL);
+    lab.runUntil(dhcp::allBound, VirtualLab.seconds(10));
+    assertTrue(dhcp.allBound());
+  }
+
+  private Route defaultRoute() {
+    return client.stack().routes().routes().stream().filter(r -> r.prefix().prefixLength() == 0).findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  void theLeaseGivesAddressRouteAndResolverAfterAnArpProbe() {
+    leased();
+    assertEquals(Ipv4Cidr.parse("192.168.1.100/24"), client.nic("eth0").address());
+    assertEquals(Ipv4Address.parse("192.168.1.1"), defaultRoute().gateway());
+    assertEquals(List.of(List.of(Ipv4Address.parse("192.168.1.53"))), resolverUpdates);
+    List<DhcpEvent.ClientSent> sent = client.events(DhcpEvent.ClientSent.class);
+    assertEquals("DISCOVER", sent.get(0).message());
+    assertEquals("0.0.0.0", sent.get(0).src());
+    assertEquals("255.255.255.255", sent.get(0).dst());
+    assertEquals("REQUEST", sent.get(1).message());
+    assertEquals("192.168.1.2", sent.get(1).server());
+    assertEquals(DhcpClient.PROBES, client.events(DhcpEvent.ClientProbe.class).size());
+    DhcpEvent.ClientBound bound = client.events(DhcpEvent.ClientBound.class).get(0);
+    assertEquals(new DhcpEvent.ClientBound("eth0", "192.168.1.100/24", "192.168.1.2", "192.168.1.1",
+        List.of("192.168.1.53"), 3600, 1800, 3150, false), bound);
+    // the address works: the server answers a ping from it
+    lab.exec(client, "ping -c 1 192.168.1.2").assertExit(0);
+    assertEquals(1, server.leases().size());
+  }
+
+  @Test
+  void renewsAtT1RebindsAtT2WithoutTheServerAndLosesTheAddressAtExpiry() {
+    leased();
+    long bound = lab.now();
+    lab.advance(VirtualLab.seconds(1800) - (lab.now() - bound) + VirtualLab.seconds(1));
+    DhcpEvent.ClientSent renewal = last(DhcpEvent.ClientSent.class);
+    assertEquals("renewing", renewal.state());
+    assertEquals("192.168.1.100", renewal.src());
+    assertEquals("192.168.1.2", renewal.dst(), "unicast to the server");
+    assertTrue(last(DhcpEvent.ClientBound.class).renewed());
+    assertEquals(DhcpClient.State.BOUND, dhcp.state(client.nic("eth0")));
+
+    // the server goes: the next renewal goes unanswered, then the client rebinds by broadcast
+    srv.nic("eth0").setUp(false);
+    lab.advance(VirtualLab.seconds(1800 + 1400));
+    assertEquals(DhcpClient.State.REBINDING, dhcp.state(client.nic("eth0")));
+    DhcpEvent.ClientSent rebind = last(DhcpEvent.ClientSent.class);
+    assertEquals("rebinding", rebind.state());
+    assertEquals("255.255.255.255", rebind.dst());
+    lab.advance(VirtualLab.seconds(500));
+    assertEquals(1, client.events(DhcpEvent.ClientExpired.class).size());
+    assertNull(client.nic("eth0").address(), "the address went with the lease");
+    assertNull(defaultRoute(), "and the default route with it");
+    assertEquals(List.of(), resolverUpdates.get(resolverUpdates.size() - 1));
+  }
+
+  @Test
+  void aNakMakesTheClientStartOver() {
+    Tap tap = lab.tap(sw, "p9");
+    leased();
+    srv.nic("eth0").setUp(false);
+    long toT1 = dhcp.renewsNanos(client.nic("eth0")) - lab.now();
+    lab.advance(toT1 + VirtualLab.seconds(1));
+    DhcpEvent.ClientSent renewal = last(DhcpEvent.ClientSent.class);
+    assertEquals("renewing", renewal.state());
+    ByteBuf b = Unpooled.buffer();
+    new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REPLY, (int) renewal.xid(), 0, 0, 0, 0, 0, 0,
+            client.mac("eth0")).optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.NAK)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, Ipv4Address.parse("192.168.1.2"))
+        .optionText(DhcpMessage.OPT_MESSAGE, "address not available").finish();
+    byte[] nak = new byte[b.readableBytes()];
+    b.readBytes(nak);
+    tap.inject(PacketBuilder.ipv4("192.168.1.2", "255.255.255.255").eth(MacAddress.BROADCAST_BITS,
+        srv.mac("eth0")).udp(67, 68, nak).frame());
+    lab.advance(VirtualLab.millis(10)); // not settle(): the client's retransmissions never let it go quiet
+    assertEquals(new DhcpEvent.ClientNak("eth0", "192.168.1.2", "address not available"),
+        client.events(DhcpEvent.ClientNak.class).get(0));
+    assertNull(client.nic("eth0").address(), "a NAK takes the address away at once");
+    assertEquals(DhcpClient.State.SELECTING, dhcp.state(client.nic("eth0")));
+    assertEquals("DISCOVER", last(DhcpEvent.ClientSent.class).message());
+    srv.nic("eth0").setUp(true);
+    lab.runUntil(dhcp::allBound, VirtualLab.seconds(30));
+    assertEquals(Ipv4Cidr.parse("192.168.1.100/24"), client.nic("eth0").address(), "leased again");
+  }
+
+  @Test
+  void anArpConflictDeclinesTheAddressAndStartsOver() {
+    LabNode squatter = lab.host("squatter");
+    lab.connect(squatter, "eth0", "02:00:00:00:00:99", "192.168.1.100/24", sw, "p3");
+    start(POOL);
+    lab.runUntil(dhcp::allBound, VirtualLab.seconds(60));
+    assertTrue(dhcp.allBound());
+    DhcpEvent.ClientConflict c = client.events(DhcpEvent.ClientConflict.class).get(0);
+    assertEquals("192.168.1.100", c.address());
+    assertEquals("02:00:00:00:00:99", c.mac());
+    assertTrue(client.events(DhcpEvent.ClientSent.class).stream().anyMatch(s -> s.message().equals("DECLINE")));
+    assertEquals(1, server.counters().declines);
+    assertEquals(Ipv4Cidr.parse("192.168.1.101/24"), client.nic("eth0").address(), "the next address");
+  }
+
+  @Test
+  void anExhaustedPoolMeansRetriesWithBackoffSayingWhy() {
+    start(new DhcpConfig("192.168.1.100", "192.168.1.100", 3600, null, null, null,
+        java.util.Map.of("02:00:00:00:00:77", "192.168.1.100")));
+    lab.advance(VirtualLab.seconds(70));
+    assertFalse(dhcp.allBound());
+    List<DhcpEvent.ClientRetry> retries = client.events(DhcpEvent.ClientRetry.class);
+    assertTrue(retries.size() >= 3, retries.toString());
+    assertEquals("an OFFER", retries.get(0).waitingFor());
+    long[] bases = {4000, 8000, 16000, 32000};
+    for (int i = 0; i < Math.min(retries.size(), bases.length); i++) {
+      long d = retries.get(i).delayMillis();
+      assertTrue(d >= bases[i] - 1000 && d <= bases[i] + 1000, "randomised exponential backoff: " + retries);
+    }
+    assertTrue(server.counters().poolExhausted >= 3);
+  }
+
+  @Test
+  void withTwoServersTheClientTakesTheFirstOffer() {
+    LabNode rogue = lab.host("rogue");
+    lab.connect(rogue, "eth0", "02:00:00:00:00:66", "192.168.1.3/24", sw, "p3");
+    DhcpServer other = new DhcpServer(rogue.stack(), rogue.tracer());
+    other.serve(rogue.nic("eth0"), new DhcpConfig("192.168.1.200", "192.168.1.210", 600, "192.168.1.3", null, null,
+        null));
+    leased();
+    List<DhcpEvent.ClientOffer> offers = client.events(DhcpEvent.ClientOffer.class);
+    assertEquals(2, offers.size(), offers.toString());
+    assertTrue(offers.get(0).taken());
+    assertFalse(offers.get(1).taken());
+    assertEquals(offers.get(0).address(), offers.get(1).alreadyTaken());
+    String chosen = offers.get(0).server();
+    String address = client.nic("eth0").address().toString();
+    assertTrue(chosen.equals("192.168.1.2") ? address.equals("192.168.1.100/24") : address.equals("192.168.1.200/24"),
+        chosen + " " + address);
+    DhcpServer loser = chosen.equals("192.168.1.2") ? other : server;
+    assertEquals(1, loser.counters().otherServerChosen);
+    assertTrue(loser.leases().isEmpty(), "the loser withdrew its offer");
+  }
+
+  @Test
+  void stopReleasesTheLease() {
+    leased();
+    dhcp.stop();
+    lab.settle();
+    assertEquals(1, server.counters().releases);
+    assertTrue(server.leases().isEmpty());
+    assertNull(client.nic("eth0").address());
+    lab.assertNoLeaks();
+  }
+
+  private <T extends DhcpEvent> T last(Class<T> type) {
+    List<T> all = client.events(type);
+    return all.get(all.size() - 1);
+  }
+}
