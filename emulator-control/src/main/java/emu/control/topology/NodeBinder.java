@@ -195,7 +195,9 @@ final class NodeBinder {
     }
     ipv6Mode(i, f.text("ipv6"));
     Entry dhcp = f.entry("dhcp");
-    if (dhcp != null) {
+    if (dhcp != null && i.dhcpClientAt != null) {
+      diag.error(dhcp.key(), "interface " + label + " takes its address by DHCP and cannot also serve DHCP on it");
+    } else if (dhcp != null) {
       new DhcpBinder(diag).bind(node, i, dhcp);
     }
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
@@ -244,20 +246,21 @@ final class NodeBinder {
 
   /** One address of an interface: one IPv4 address, any number of IPv6 ones. */
   private void address(Draft.Iface i, Scalar address) {
-    if ("dhcp".equals(address.text())) {
-      diag.error(address, "address of " + i.node.name + ":" + i.name + ": 'dhcp' is not supported yet (emu's DHCP"
-          + " client is not built; a linux node can run udhcpc itself); give a static address");
-      i.node.addressesComplete = false;
-      return;
-    }
     String label = i.label();
+    boolean dhcp = "dhcp".equals(address.text());
     try {
-      if (Values.isIpv6(address.text())) {
+      if (dhcp && !"host".equals(i.node.kind)) {
+        diag.error(address, "address of " + label + ": 'dhcp' is for emu hosts (a " + i.node.kind + " node does not"
+            + " run emu's DHCP client" + (i.node.isLinux() ? "; run udhcpc in it with ./emu exec" : "") + ")");
+      } else if (!dhcp && Values.isIpv6(address.text())) {
         i.addresses6.add(Values.interfaceAddress6(address.text()));
         i.addresses6At.add(address);
-      } else if (i.addressAt != null) {
+      } else if (i.addressAt != null || i.dhcpClientAt != null) {
+        Scalar first = i.addressAt != null ? i.addressAt : i.dhcpClientAt;
         diag.error(address, "address of " + label + ": an interface has one IPv4 address, and "
-            + i.addressAt.text() + " (line " + i.addressAt.line() + ") is already it");
+            + first.text() + " (line " + first.line() + ") is already it");
+      } else if (dhcp) {
+        i.dhcpClientAt = address;
       } else {
         i.addressAt = address;
         i.address = Values.interfaceAddress(address.text());
@@ -267,6 +270,7 @@ final class NodeBinder {
       i.node.addressesComplete = false;
     }
   }
+
 
   private void ipv6Mode(Draft.Iface i, Scalar mode) {
     if (mode == null) {

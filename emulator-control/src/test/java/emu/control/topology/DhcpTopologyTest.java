@@ -69,18 +69,44 @@ class DhcpTopologyTest {
   }
 
   @Test
-  void onlyHostsAndRoutersServeAndAClientAddressIsNotYetBuilt() {
+  void onlyHostsAndRoutersServeAndOnlyHostsAreClients() {
     problem("""
         name: lab
         topology:
           nodes:
             sw1: {kind: switch, interfaces: {p1: {dhcp: {pool: 192.168.1.100-192.168.1.199}}}}
         """, 4, "only an emu host or router runs a DHCP server");
-    only("""
+    Topology t = valid("""
         name: lab
         topology:
           nodes:
             h1: {kind: host, interfaces: {eth0: {address: dhcp}}}
-        """, 4, "'dhcp' is not supported yet");
+        """);
+    assertEquals(true, t.nodes().get(0).interfaces().get(0).dhcpClient());
+    assertNull(t.nodes().get(0).interfaces().get(0).address());
+    only("""
+        name: lab
+        topology:
+          nodes:
+            r1: {kind: router, interfaces: {eth0: {address: dhcp}}}
+        """, 4, "'dhcp' is for emu hosts");
+    only("""
+        name: lab
+        topology:
+          nodes:
+            k: {kind: linux, interfaces: {eth0: {address: dhcp}}}
+        """, 4, "run udhcpc in it");
+    only("""
+        name: lab
+        topology:
+          nodes:
+            h1: {kind: host, interfaces: {eth0: {address: [dhcp, 10.0.0.1/24]}}}
+        """, 4, "an interface has one IPv4 address");
+    only("""
+        name: lab
+        topology:
+          nodes:
+            h1: {kind: host, interfaces: {eth0: {address: dhcp, dhcp: {pool: 10.0.0.1-10.0.0.9}}}}
+        """, 4, "cannot also serve DHCP");
   }
 }

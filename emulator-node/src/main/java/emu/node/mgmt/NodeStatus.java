@@ -37,6 +37,12 @@ public final class NodeStatus {
       f.put("name", node.config().interfaces().get(i).name());
       f.put("mac", node.config().interfaces().get(i).mac());
       f.put("address", node.config().interfaces().get(i).address());
+      if (Boolean.TRUE.equals(node.config().interfaces().get(i).dhcpClient()) && node.dhcpClient() != null) {
+        // the leased address, as it is now
+        Nic nic = node.stack().nics().get(i);
+        f.put("address", nic.address() == null ? null : nic.address().toString());
+        f.put("dhcp", node.dhcpClient().state(nic).name().toLowerCase(java.util.Locale.ROOT));
+      }
       f.put("mtu", node.config().interfaces().get(i).mtu());
       f.put("bind", udp == null ? null : HostPort.format(udp.localAddress()));
       f.put("peer", udp == null ? null : HostPort.format(udp.peer()));

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.wire.MacAddress;
+import emu.node.apps.diag.IpCommand;
 import emu.node.config.DhcpConfig;
 import emu.node.event.DhcpEvent;
 import emu.node.stack.Route;
+import emu.node.testing.CommandRun;
 import emu.node.testing.LabNode;
 import emu.node.testing.LabSwitch;
 import emu.node.testing.PacketBuilder;
@@ -92,6 +94,17 @@ class DhcpClientTest {
     DhcpEvent.ClientBound bound = client.events(DhcpEvent.ClientBound.class).get(0);
     assertEquals(new DhcpEvent.ClientBound("eth0", "192.168.1.100/24", "192.168.1.2", "192.168.1.1",
         List.of("192.168.1.53"), 3600, 1800, 3150, false), bound);
+    // ip addr: dynamic, both lifetimes counting down to the expiry
+    lab.advance(VirtualLab.seconds(100));
+    CommandRun ip = new CommandRun("client", "ip addr");
+    new IpCommand(client.stack(), lab.resolver(client)).dhcp(dhcp).run(List.of("addr"), ip);
+    assertTrue(ip.output().contains("inet 192.168.1.100/24 brd 192.168.1.255 scope global dynamic eth0"), ip.output());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("valid_lft (\\d+)sec preferred_lft (\\d+)sec")
+        .matcher(ip.output());
+    assertTrue(m.find(), ip.output());
+    long left = Long.parseLong(m.group(1));
+    assertTrue(left >= 3490 && left <= 3500, ip.output());
+    assertEquals(m.group(1), m.group(2));
     // the address works: the server answers a ping from it
     lab.exec(client, "ping -c 1 192.168.1.2").assertExit(0);
     assertEquals(1, server.leases().size());
