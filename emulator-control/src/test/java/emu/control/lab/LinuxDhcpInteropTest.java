@@ -42,7 +42,7 @@ class LinuxDhcpInteropTest {
       System.err.println("SKIPPED: " + why);
       Assumptions.abort(why);
     }
-    for (String tool : List.of("ip", "ping", "busybox", "tshark")) {
+    for (String tool : List.of("ip", "ping", "busybox", "dnsmasq", "tshark")) {
       Tools.require(tool);
     }
   }
@@ -133,6 +133,46 @@ class LinuxDhcpInteropTest {
         "acknowledges 192.168.1.100 to 02:00:00:00:0a:01: leased for 1h, renewal from 30m (T1), rebinding from"
             + " 52m30s (T2); sent to 192.168.1.100:68")) {
       assertTrue(story.contains(line), () -> "missing: " + line + "\n" + story);
+    }
+    Tools.assertCapturesClean(out);
+  }
+
+  @Test
+  void emusClientTakesALeaseFromDnsmasq(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    Path leases = dir.resolve("dnsmasq.leases");
+    ok("up", "src/test/resources/labs/linux-dnsmasq.yml", "--out", out.toString());
+    Process dnsmasq = null;
+    try {
+      dnsmasq = new ProcessBuilder("ip", "netns", "exec", "emu-dnsmasqinterop-srv", Tools.require("dnsmasq").toString(),
+          "--no-daemon", "--conf-file=/dev/null", "--user=root", "--port=0", "--interface=eth0", "--bind-interfaces",
+          "--dhcp-range=192.168.1.100,192.168.1.150,255.255.255.0,2h", "--dhcp-option=3,192.168.1.2",
+          "--dhcp-option=6,192.168.1.2", "--dhcp-leasefile=" + leases, "--dhcp-authoritative", "--log-dhcp")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.log").toFile()).start();
+      // the client has been sending DISCOVERs since the lab came up; it retries with backoff
+      String addr = "";
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!addr.contains("dynamic") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(500);
+        addr = ok("exec", "client", "--", "ip", "addr").out();
+      }
+      String log = java.nio.file.Files.readString(dir.resolve("dnsmasq.log"));
+      assertTrue(addr.matches("(?s).*inet 192\\.168\\.1\\.1[0-4][0-9]/24 brd 192\\.168\\.1\\.255 scope global dynamic"
+          + " eth0.*valid_lft 7[0-9]{3}sec.*"), addr + "\n" + log);
+      Cli ping = ok("exec", "client", "--", "ping", "-c", "2", "192.168.1.2");
+      assertTrue(ping.out().contains("2 received"), ping.out());
+      String lease = java.nio.file.Files.readString(leases);
+      assertTrue(lease.matches("(?s)\\d+ 02:00:00:00:00:64 192\\.168\\.1\\.1[0-4][0-9] client 01:02:00:00:00:00:64\\s*"),
+          lease + "\n" + log);
+      Cli status = ok("status");
+      assertTrue(status.out().contains(" (dhcp)"), status.out());
+    } finally {
+      if (dnsmasq != null) {
+        dnsmasq.destroy();
+        dnsmasq.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      Cli down = emu("down");
+      assertEquals(0, down.exit(), down.err());
     }
     Tools.assertCapturesClean(out);
   }
