@@ -1,6 +1,7 @@
 package emu.control.lab;
 
 import static emu.control.lab.Tools.emu;
+import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,6 @@ import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,14 +34,7 @@ class LinuxDhcpInteropTest {
   @BeforeAll
   static void requirements() {
     System.setProperty("emu.stateDir", state.toString());
-    String why = !LinuxNamespaces.isRoot() ? "linux nodes need root (network namespaces, veth, VXLAN)" : null;
-    if (why != null) {
-      if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
-        throw new AssertionError(why + ", and EMU_REQUIRE_TOOLS=1");
-      }
-      System.err.println("SKIPPED: " + why);
-      Assumptions.abort(why);
-    }
+    Tools.requireRoot();
     for (String tool : List.of("ip", "ping", "busybox", "dnsmasq", "tshark")) {
       Tools.require(tool);
     }
@@ -52,12 +45,6 @@ class LinuxDhcpInteropTest {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
     assertTrue(LinuxNamespaces.namespaces().stream().noneMatch(n -> n.startsWith("emu-dhcpinterop")),
         "namespaces left behind: " + LinuxNamespaces.namespaces());
-  }
-
-  static Cli ok(String... args) {
-    Cli c = emu(args);
-    assertEquals(0, c.exit(), () -> String.join(" ", args) + ":\n" + c.out() + c.err());
-    return c;
   }
 
   /** udhcpc once in the foreground: obtain a lease, run the script, quit (-q); fail if none (-n). */
