@@ -376,14 +376,16 @@ public final class DhcpClient {
       return;
     }
     long lease = in.optionInt(DhcpMessage.OPT_LEASE_TIME, 0) & 0xFFFF_FFFFL;
-    int mask = in.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0);
-    if (in.yiaddr() == 0 || lease == 0) {
-      return; // an ACK without an address or a lease time leases nothing
+    int mask = in.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFF_FF00); // RFC 2131 leaves it optional
+    int prefix = Integer.bitCount(mask);
+    int yiaddr = in.yiaddr();
+    if (lease == 0 || !usable(yiaddr, prefix) || mask != Ipv4Address.mask(prefix)) {
+      return; // no lease time, an address no interface can have, or a mask with holes: leases nothing
     }
     boolean renewal = b.state != State.REQUESTING;
     b.server = server;
-    b.address = in.yiaddr();
-    b.prefix = mask == 0 ? 24 : Integer.bitCount(mask);
+    b.address = yiaddr;
+    b.prefix = prefix;
     b.gateway = in.optionInt(DhcpMessage.OPT_ROUTER, 0);
     b.dns = addresses(DhcpMessage.OPT_DNS);
     b.leaseSeconds = lease;
@@ -398,6 +400,16 @@ public final class DhcpClient {
     } else {
       probe(b);
     }
+  }
+
+  /** An address a host can take on a subnet of {@code prefix}: unicast, not the subnet's network or broadcast. */
+  private static boolean usable(int ip, int prefix) {
+    if (ip == 0 || ip == Ipv4Address.BROADCAST || Ipv4Address.isMulticast(ip) || Ipv4Address.isLoopback(ip)
+        || prefix < 8 || prefix > 30) {
+      return false;
+    }
+    Ipv4Cidr net = new Ipv4Cidr(ip, prefix);
+    return ip != net.networkCidr().address() && ip != net.broadcast();
   }
 
   private void nak(Binding b, int server) {

@@ -230,6 +230,44 @@ class DhcpClientTest {
     lab.assertNoLeaks();
   }
 
+  @Test
+  void mutatedRepliesNeverThrowNorLeak() {
+    Tap tap = lab.tap(sw, "p9");
+    lab.start();
+    dhcp.add(client.nic("eth0"));
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(2131);
+    for (int i = 0; i < 2000; i++) {
+      int xid = (int) last(DhcpEvent.ClientSent.class).xid();
+      int type = new int[] {DhcpMessage.OFFER, DhcpMessage.ACK, DhcpMessage.NAK}[rnd.nextInt(3)];
+      ByteBuf b = Unpooled.buffer();
+      new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REPLY, xid, 0, DhcpMessage.FLAG_BROADCAST, 0,
+              Ipv4Address.parse("192.168.1.100"), 0, 0, client.mac("eth0"))
+          .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
+          .optionInt(DhcpMessage.OPT_SERVER_ID, Ipv4Address.parse("192.168.1.2"))
+          .optionInt(DhcpMessage.OPT_LEASE_TIME, 3600)
+          .optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFFFF00)
+          .optionInts(DhcpMessage.OPT_ROUTER, new int[] {Ipv4Address.parse("192.168.1.1")})
+          .optionInts(DhcpMessage.OPT_DNS, new int[] {Ipv4Address.parse("192.168.1.53")}).finish();
+      byte[] m = new byte[b.readableBytes()];
+      b.readBytes(m);
+      for (int e = 1 + rnd.nextInt(4); e > 0; e--) {
+        // mostly yiaddr and the options, where the client decides
+        int at = rnd.nextBoolean() ? DhcpMessage.OPTIONS + rnd.nextInt(50) : DhcpMessage.YIADDR + rnd.nextInt(4);
+        m[at] = (byte) rnd.nextInt(256);
+      }
+      byte[] frame = PacketBuilder.ipv4("192.168.1.2", "255.255.255.255").eth(MacAddress.BROADCAST_BITS,
+          srv.mac("eth0")).udp(67, 68, m).frame();
+      org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> tap.inject(frame));
+      lab.advance(VirtualLab.millis(rnd.nextInt(3000)));
+    }
+    assertTrue(client.nic("eth0").address() == null || client.nic("eth0").address().prefixLength() <= 30);
+    assertFalse(client.events(DhcpEvent.ClientBound.class).isEmpty(), "some mutants still lease");
+    assertFalse(client.events(DhcpEvent.ClientNak.class).isEmpty(), "and some refuse");
+    dhcp.stop();
+    lab.advance(VirtualLab.seconds(1));
+    lab.assertNoLeaks();
+  }
+
   private <T extends DhcpEvent> T last(Class<T> type) {
     List<T> all = client.events(type);
     return all.get(all.size() - 1);
