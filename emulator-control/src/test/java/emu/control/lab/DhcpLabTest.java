@@ -63,6 +63,10 @@ class DhcpLabTest {
     int start = o.indexOf("DISCOVER");
     int firstStep = o.indexOf("step 1/3");
     assertTrue(start > 0 && start < firstStep, o);
+    // the ladder draws the exchange: each message's arrow labelled by what its sender said
+    String report = java.nio.file.Files.readString(out.resolve("report.html"));
+    assertTrue(report.contains("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67"), "ladder");
+    assertTrue(report.contains("offers 192.168.1.100 for 1h with gateway 192.168.1.1"), "ladder");
     Tools.assertCapturesClean(out);
   }
 }

@@ -12,13 +12,13 @@ import io.netty.buffer.ByteBuf;
  * DHCP messages as whole Ethernet frames, the way DHCP software sends them on a raw socket: a
  * client has no address to send from yet, and a server answers a client at a MAC and an address
  * no ARP could resolve. {@link #start} gives a buffer to write the message into after the
- * headers; {@link #send} fills the headers in and hands the frame to the interface.
+ * headers; {@link #send} fills the IP and UDP headers in and hands the packet to the link layer,
+ * which frames it for the MAC given.
  */
 final class DhcpFrames {
   static final int HEADERS = EthernetFrame.HEADER_LEN + Ipv4Packet.MIN_HEADER_LEN + UdpDatagram.HEADER_LEN;
 
   private final NetworkStack stack;
-  private final EthernetFrame eth = new EthernetFrame();
   private final Ipv4Packet ip = new Ipv4Packet();
   private final UdpDatagram udp = new UdpDatagram();
 
@@ -37,11 +37,11 @@ final class DhcpFrames {
   void send(Nic nic, ByteBuf frame, int len, int srcIp, int srcPort, int dstIp, int dstPort, long dstMac) {
     int ipStart = EthernetFrame.HEADER_LEN;
     int udpStart = ipStart + Ipv4Packet.MIN_HEADER_LEN;
-    eth.wrap(frame).dst(dstMac).src(nic.mac()).etherType(EthernetFrame.ETHERTYPE_IPV4);
     new Ipv4Packet.Repr(srcIp, dstIp, Ipv4Packet.PROTO_UDP, 64, 0, false, 0, UdpDatagram.HEADER_LEN + len)
         .emit(ip.wrap(frame, ipStart));
     udp.wrap(frame, udpStart, UdpDatagram.HEADER_LEN + len).srcPort(srcPort).dstPort(dstPort)
         .length(UdpDatagram.HEADER_LEN + len).fillChecksum(srcIp, dstIp);
-    stack.sendFrame(nic, frame);
+    frame.readerIndex(ipStart);
+    stack.sendIpv4(nic, dstMac, frame); // the link layer adds the Ethernet header
   }
 }

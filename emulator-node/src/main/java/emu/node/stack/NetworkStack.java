@@ -194,6 +194,16 @@ public final class NetworkStack {
     linkOutput.send(nic, frame);
   }
 
+  /**
+   * Sends an IPv4 packet this node built whole (reader index at its IP header, the Ethernet
+   * header's 14 bytes free in front) to {@code dstMac}, framed and told like any packet: DHCP's,
+   * which leave before the node has an address, or for an address ARP cannot resolve yet.
+   */
+  public void sendIpv4(Nic nic, long dstMac, ByteBuf packet) {
+    counters.ipSent++;
+    linkOutput.frame(nic, dstMac, packet);
+  }
+
   /** Ingress from a link: the frame's owner is now the stack. */
   public void input(Nic nic, ByteBuf frame) {
     nic.rxFrames++;
