@@ -39,6 +39,11 @@ public final class DhcpClient {
   public static final long PROBE_INTERVAL_MILLIS = 500;
   /** After a DECLINE, RFC 2131 3.1.5: at least ten seconds before starting over. */
   public static final long DECLINE_RESTART_SECONDS = 10;
+  /**
+   * The shortest lease the client keeps: a shorter one (1 s, say) is taken as this long, so that
+   * a server's tiny lease cannot make the client renew in a loop.
+   */
+  public static final long MIN_LEASE_SECONDS = 16;
   private static final byte[] PARAMETERS = {DhcpMessage.OPT_SUBNET_MASK, DhcpMessage.OPT_ROUTER, DhcpMessage.OPT_DNS,
       DhcpMessage.OPT_DOMAIN, DhcpMessage.OPT_BROADCAST, DhcpMessage.OPT_LEASE_TIME, DhcpMessage.OPT_SERVER_ID,
       DhcpMessage.OPT_RENEWAL_TIME, DhcpMessage.OPT_REBINDING_TIME};
@@ -388,10 +393,12 @@ public final class DhcpClient {
     b.prefix = prefix;
     b.gateway = in.optionInt(DhcpMessage.OPT_ROUTER, 0);
     b.dns = addresses(DhcpMessage.OPT_DNS);
+    lease = Math.max(lease, MIN_LEASE_SECONDS);
     b.leaseSeconds = lease;
     b.t1Seconds = in.optionInt(DhcpMessage.OPT_RENEWAL_TIME, (int) (lease / 2)) & 0xFFFF_FFFFL;
     b.t2Seconds = in.optionInt(DhcpMessage.OPT_REBINDING_TIME, (int) (lease * 7 / 8)) & 0xFFFF_FFFFL;
-    if (b.t1Seconds > b.t2Seconds || b.t2Seconds > lease) {
+    if (b.t1Seconds < 1 || b.t1Seconds >= b.t2Seconds || b.t2Seconds >= lease) {
+      // RFC 2131 4.4.5's defaults unless 1 s <= T1 < T2 < lease
       b.t1Seconds = lease / 2;
       b.t2Seconds = lease * 7 / 8;
     }

@@ -165,6 +165,50 @@ class DhcpClientTest {
     assertEquals(Ipv4Cidr.parse("192.168.1.100/24"), client.nic("eth0").address(), "leased again");
   }
 
+  /** A reply from the server at 192.168.1.2, broadcast through {@code tap}; {@code options} adds to it. */
+  private void inject(Tap tap, long xid, int type, java.util.function.Consumer<DhcpMessage.Writer> options) {
+    ByteBuf b = Unpooled.buffer();
+    DhcpMessage.Writer w = new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REPLY, (int) xid, 0,
+        DhcpMessage.FLAG_BROADCAST, 0, Ipv4Address.parse("192.168.1.100"), 0, 0, client.mac("eth0"))
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, Ipv4Address.parse("192.168.1.2"));
+    options.accept(w);
+    w.finish();
+    byte[] m = new byte[b.readableBytes()];
+    b.readBytes(m);
+    tap.inject(PacketBuilder.ipv4("192.168.1.2", "255.255.255.255").eth(MacAddress.BROADCAST_BITS,
+        srv.mac("eth0")).udp(67, 68, m).frame());
+    lab.advance(VirtualLab.millis(10));
+  }
+
+  @Test
+  void aTinyLeaseOrAZeroT1CannotMakeTheClientRenewInALoop() {
+    Tap tap = lab.tap(sw, "p9");
+    leased();
+    srv.nic("eth0").setUp(false);
+    lab.advance(dhcp.renewsNanos(client.nic("eth0")) - lab.now() + VirtualLab.seconds(1));
+    DhcpEvent.ClientSent renewal = last(DhcpEvent.ClientSent.class);
+    assertEquals("renewing", renewal.state());
+    // a 1 s lease with T1 = 0: kept as MIN_LEASE_SECONDS, T1 and T2 at their defaults
+    inject(tap, renewal.xid(), DhcpMessage.ACK, w -> w.optionInt(DhcpMessage.OPT_LEASE_TIME, 1)
+        .optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFFFF00).optionInt(DhcpMessage.OPT_RENEWAL_TIME, 0));
+    DhcpEvent.ClientBound bound = last(DhcpEvent.ClientBound.class);
+    assertEquals(List.of(16L, 8L, 14L), List.of(bound.leaseSeconds(), bound.t1Seconds(), bound.t2Seconds()));
+    long renewals = client.events(DhcpEvent.ClientSent.class).stream().filter(s -> s.state().equals("renewing")).count();
+    lab.advance(VirtualLab.seconds(7));
+    assertEquals(renewals, client.events(DhcpEvent.ClientSent.class).stream()
+        .filter(s -> s.state().equals("renewing")).count(), "no renewal before T1 = 8 s");
+    lab.advance(VirtualLab.seconds(2));
+    renewal = last(DhcpEvent.ClientSent.class);
+    assertEquals("renewing", renewal.state());
+    // an hour's lease with T1 = 0 and T2 past the lease: RFC 2131's 0.5 and 0.875
+    inject(tap, renewal.xid(), DhcpMessage.ACK, w -> w.optionInt(DhcpMessage.OPT_LEASE_TIME, 3600)
+        .optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFFFF00).optionInt(DhcpMessage.OPT_RENEWAL_TIME, 0)
+        .optionInt(DhcpMessage.OPT_REBINDING_TIME, 4000));
+    bound = last(DhcpEvent.ClientBound.class);
+    assertEquals(List.of(3600L, 1800L, 3150L), List.of(bound.leaseSeconds(), bound.t1Seconds(), bound.t2Seconds()));
+  }
+
   @Test
   void anArpConflictDeclinesTheAddressAndStartsOver() {
     LabNode squatter = lab.host("squatter");
