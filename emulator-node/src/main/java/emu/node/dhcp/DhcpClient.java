@@ -84,6 +84,8 @@ public final class DhcpClient {
     TimeSource.Timer timer;
     // the offer or lease
     int server;
+    /** The MAC the lease's ACK came from: the RELEASE goes to it as a frame, without ARP. */
+    long serverMac;
     int address;
     int prefix;
     int gateway;
@@ -145,7 +147,10 @@ public final class DhcpClient {
     return b == null || b.boundAtNanos == 0 ? -1 : b.boundAtNanos + TimeUnit.SECONDS.toNanos(b.t1Seconds);
   }
 
-  /** Releases every lease (RELEASE unicast to its server) and stops. */
+  /**
+   * Releases every lease and stops. The RELEASE is unicast to the server as a whole frame, to the
+   * MAC its ACK came from, so it leaves at once (no ARP to wait for) even if the links close next.
+   */
   public void stop() {
     for (Binding b : bindings.values()) {
       cancel(b);
@@ -349,7 +354,7 @@ public final class DhcpClient {
     if (type == DhcpMessage.OFFER) {
       offer(b, server);
     } else if (type == DhcpMessage.ACK) {
-      ack(b, server);
+      ack(b, server, stack.inputSrcMac());
     } else if (type == DhcpMessage.NAK) {
       nak(b, server);
     }
@@ -376,7 +381,7 @@ public final class DhcpClient {
     request(b);
   }
 
-  private void ack(Binding b, int server) {
+  private void ack(Binding b, int server, long serverMac) {
     if (b.state != State.REQUESTING && b.state != State.RENEWING && b.state != State.REBINDING) {
       return;
     }
@@ -389,6 +394,7 @@ public final class DhcpClient {
     }
     boolean renewal = b.state != State.REQUESTING;
     b.server = server;
+    b.serverMac = serverMac;
     b.address = yiaddr;
     b.prefix = prefix;
     b.gateway = in.optionInt(DhcpMessage.OPT_ROUTER, 0);
@@ -481,6 +487,9 @@ public final class DhcpClient {
     if (broadcast) {
       frames.send(b.nic, frame, len, ciaddr, DhcpMessage.CLIENT_PORT, Ipv4Address.BROADCAST, DhcpMessage.SERVER_PORT,
           MacAddress.BROADCAST_BITS);
+    } else if (type == DhcpMessage.RELEASE && b.serverMac != 0) {
+      // at stop: straight to the server's MAC, nothing left waiting for ARP when the links close
+      frames.send(b.nic, frame, len, ciaddr, DhcpMessage.CLIENT_PORT, dst, DhcpMessage.SERVER_PORT, b.serverMac);
     } else {
       // unicast from the leased address: routing and ARP as for any datagram
       frame.readerIndex(DhcpFrames.HEADERS);

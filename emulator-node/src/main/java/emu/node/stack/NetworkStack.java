@@ -42,6 +42,7 @@ public final class NetworkStack {
   private final RouteTable routes = new RouteTable();
   private final List<Nic> nics = new ArrayList<>();
   private final EthernetFrame eth = new EthernetFrame();
+  private long inputSrcMac;
 
   private final LinkOutput linkOutput;
   private final Arp arp;
@@ -223,6 +224,24 @@ public final class NetworkStack {
       return;
     }
     int etherType = eth.etherType();
+    long outerSrcMac = inputSrcMac;
+    inputSrcMac = eth.src();
+    try {
+      dispatch(nic, frame, etherType, unicastToUs);
+    } finally {
+      inputSrcMac = outerSrcMac;
+    }
+  }
+
+  /**
+   * The source MAC of the frame being taken in, while its handlers run (0 otherwise): a DHCP
+   * client remembers its server's, to send the RELEASE without ARP.
+   */
+  public long inputSrcMac() {
+    return inputSrcMac;
+  }
+
+  private void dispatch(Nic nic, ByteBuf frame, int etherType, boolean unicastToUs) {
     switch (etherType) {
       case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
       case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);
