@@ -351,6 +351,11 @@ public final class DhcpServer {
     Integer fixed = s.statics.get(mac);
     boolean mine = l != null && l.ip == wanted && l.expiresNanos > now;
     boolean grantable = fixed != null ? fixed == wanted : inPool(s, wanted) && free(s, wanted, mac, now);
+    if (!mine && !grantable && l == null && fixed == null) {
+      // RFC 2131 4.3.2: no record of this client (another server's, say): stay silent
+      ignore(DhcpServerCounters.Reason.NO_RECORD, true);
+      return;
+    }
     if (!mine && !grantable) {
       nak(s, "address not available");
       return;

@@ -23,7 +23,12 @@ public final class DhcpServerCounters {
     /** A DECLINE of an address this client does not hold. */
     DECLINE_UNKNOWN,
     /** A RELEASE of an address this client does not hold. */
-    RELEASE_UNKNOWN
+    RELEASE_UNKNOWN,
+    /**
+     * An INIT-REBOOT, RENEWING or REBINDING REQUEST, on the subnet, from a client the server has
+     * no record of, for an address it cannot give (RFC 2131 4.3.2: silence, not a NAK).
+     */
+    NO_RECORD
   }
 
   private final long[] receivedByType = new long[DhcpMessage.INFORM + 1];

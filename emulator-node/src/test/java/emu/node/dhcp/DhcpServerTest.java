@@ -251,7 +251,24 @@ class DhcpServerTest {
   @Test
   void staticBindingsGoToTheirClientOnly() {
     assertEquals(Ipv4Address.parse("192.168.1.150"), lease(0x02_00_00_00_00_77L, 1));
+    lease(CLIENT, 3);
     send(message(DhcpMessage.REQUEST, CLIENT, 2, 0, 0, Ipv4Address.parse("192.168.1.150"), 0, null), CLIENT, 0);
+    assertEquals(DhcpMessage.NAK, only().messageType(), "a client with a record asking for another's address");
+  }
+
+  @Test
+  void aClientWithNoRecordAskingForAnAddressOutsideThePoolGetsSilenceNotANak() {
+    // a client leased 192.168.1.200 from a second server on the subnet: its INIT-REBOOT,
+    // RENEWING (unicast by mistake) and REBINDING REQUESTs are none of this server's business
+    int other = Ipv4Address.parse("192.168.1.200");
+    send(message(DhcpMessage.REQUEST, CLIENT, 1, 0, 0, other, 0, null), CLIENT, 0);
+    send(message(DhcpMessage.REQUEST, CLIENT, 2, 0, other, 0, 0, null), CLIENT, other);
+    send(message(DhcpMessage.REQUEST, CLIENT, 3, DhcpMessage.FLAG_BROADCAST, other, 0, 0, null), CLIENT, 0);
+    assertTrue(replies().isEmpty(), "RFC 2131 4.3.2: no record of the client, no answer");
+    assertEquals(0, server.counters().naks);
+    assertEquals(3, server.counters().dropped(DhcpServerCounters.Reason.NO_RECORD));
+    // the wrong network is still refused, record or not
+    send(message(DhcpMessage.REQUEST, CLIENT, 4, 0, 0, Ipv4Address.parse("10.0.0.5"), 0, null), CLIENT, 0);
     assertEquals(DhcpMessage.NAK, only().messageType());
   }
 
