@@ -157,6 +157,14 @@ final class DhcpBinder {
           ok = false;
           continue;
         }
+        int a = Ipv4Address.parse(ip);
+        if (a == subnet.address() || ip.equals(gateway)) {
+          // the server never hands those out: the client would be offered it and NAKed forever
+          diag.error(v, "static address " + ip + " of " + who + " on " + label + " is the "
+              + (a == subnet.address() ? "server's own address" : "gateway's address"));
+          ok = false;
+          continue;
+        }
         if (who.indexOf(':') >= 0 || who.indexOf('-') == 2) {
           try {
             who = emu.link.wire.MacAddress.format(Values.mac(who));

@@ -65,6 +65,10 @@ class DhcpTopologyTest {
     only(lab("pool: 192.168.1.100-192.168.1.199, static: {client: 10.1.1.1}"), 8, "is not on the interface's subnet");
     only(lab("pool: 192.168.1.100-192.168.1.199, static: {client: 192.168.1.7, 02:00:00:00:00:09: 192.168.1.7}"), 8,
         "bound twice");
+    only(lab("pool: 192.168.1.100-192.168.1.199, static: {client: 192.168.1.2}"), 8,
+        "static address 192.168.1.2 of client on dhcpsrv:eth0 is the server's own address");
+    only(lab("pool: 192.168.1.100-192.168.1.199, gateway: 192.168.1.1, static: {client: 192.168.1.1}"), 8,
+        "is the gateway's address");
     only(lab("pool: 192.168.1.100-192.168.1.199, relay: 192.168.5.67"), 8, "unknown field 'relay'");
   }
 

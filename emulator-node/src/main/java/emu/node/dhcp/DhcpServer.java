@@ -235,6 +235,12 @@ public final class DhcpServer {
   private void discover(Scope s) {
     long mac = in.chaddr();
     long now = stack.time().nanos();
+    Integer fixed = s.statics.get(mac);
+    if (fixed != null && !free(s, fixed, mac, now)) {
+      // declined and held, or the server's or gateway's own: an OFFER would only draw a NAK
+      ignore(DhcpServerCounters.Reason.STATIC_UNAVAILABLE, true);
+      return;
+    }
     int ip = choose(s, mac, in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0), now);
     if (ip == 0) {
       counters.poolExhausted++;
@@ -350,7 +356,7 @@ public final class DhcpServer {
     }
     Integer fixed = s.statics.get(mac);
     boolean mine = l != null && l.ip == wanted && l.expiresNanos > now;
-    boolean grantable = fixed != null ? fixed == wanted : inPool(s, wanted) && free(s, wanted, mac, now);
+    boolean grantable = (fixed != null ? fixed == wanted : inPool(s, wanted)) && free(s, wanted, mac, now);
     if (!mine && !grantable && l == null && fixed == null) {
       // RFC 2131 4.3.2: no record of this client (another server's, say): stay silent
       ignore(DhcpServerCounters.Reason.NO_RECORD, true);

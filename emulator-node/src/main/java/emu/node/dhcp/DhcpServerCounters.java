@@ -28,7 +28,12 @@ public final class DhcpServerCounters {
      * An INIT-REBOOT, RENEWING or REBINDING REQUEST, on the subnet, from a client the server has
      * no record of, for an address it cannot give (RFC 2131 4.3.2: silence, not a NAK).
      */
-    NO_RECORD
+    NO_RECORD,
+    /**
+     * A DISCOVER from a client with a static binding whose address cannot be given now (declined
+     * and held, or the server's or gateway's own): no OFFER, which would only be NAKed.
+     */
+    STATIC_UNAVAILABLE
   }
 
   private final long[] receivedByType = new long[DhcpMessage.INFORM + 1];

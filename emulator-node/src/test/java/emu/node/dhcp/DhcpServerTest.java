@@ -257,6 +257,21 @@ class DhcpServerTest {
   }
 
   @Test
+  void aDeclinedStaticAddressIsNotOfferedWhileItIsHeld() {
+    long fixed = 0x02_00_00_00_00_77L;
+    int ip = lease(fixed, 1);
+    assertEquals(Ipv4Address.parse("192.168.1.150"), ip);
+    send(message(DhcpMessage.DECLINE, fixed, 2, 0, 0, ip, SERVER, null), fixed, 0);
+    send(message(DhcpMessage.DISCOVER, fixed, 3, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), fixed, 0);
+    assertTrue(replies().isEmpty(), "no OFFER the REQUEST would find declined");
+    assertEquals(1, server.counters().dropped(DhcpServerCounters.Reason.STATIC_UNAVAILABLE));
+    send(message(DhcpMessage.REQUEST, fixed, 4, 0, 0, ip, 0, null), fixed, 0);
+    assertEquals(DhcpMessage.NAK, only().messageType(), "nor an ACK of an INIT-REBOOT for it");
+    lab.advance(VirtualLab.seconds(DhcpServer.DECLINE_HOLD_SECONDS + 1));
+    assertEquals(ip, lease(fixed, 5), "after the hold it is the client's again");
+  }
+
+  @Test
   void aClientWithNoRecordAskingForAnAddressOutsideThePoolGetsSilenceNotANak() {
     // a client leased 192.168.1.200 from a second server on the subnet: its INIT-REBOOT,
     // RENEWING (unicast by mistake) and REBINDING REQUESTs are none of this server's business
