@@ -6,6 +6,7 @@ import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.config.HostPort;
+import emu.node.dhcp.DhcpClient;
 import emu.node.host.EmulatedNode;
 import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Interface;
@@ -41,7 +42,8 @@ public final class NodeStatus {
         // the leased address, as it is now
         Nic nic = node.stack().nics().get(i);
         f.put("address", nic.address() == null ? null : nic.address().toString());
-        f.put("dhcp", node.dhcpClient().state(nic).name().toLowerCase(java.util.Locale.ROOT));
+        DhcpClient.State state = node.dhcpClient().state(nic); // null until start() runs the client
+        f.put("dhcp", state == null ? "init" : state.name().toLowerCase(java.util.Locale.ROOT));
       }
       f.put("mtu", node.config().interfaces().get(i).mtu());
       f.put("bind", udp == null ? null : HostPort.format(udp.localAddress()));
