@@ -65,6 +65,7 @@ public final class DhcpClient {
   private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
   private final Map<Nic, Binding> bindings = new LinkedHashMap<>();
   private final List<Consumer<Nic>> boundListeners = new ArrayList<>();
+  private final DhcpClientCounters counters = new DhcpClientCounters();
 
   public DhcpClient(NetworkStack stack, Tracer tracer, String hostname, Listener listener) {
     this.stack = stack;
@@ -118,6 +119,11 @@ public final class DhcpClient {
   /** Called with the interface each time a lease is bound (first time or renewed). */
   public void onBound(Consumer<Nic> l) {
     boundListeners.add(l);
+  }
+
+  /** The replies left unused, by reason. */
+  public DhcpClientCounters counters() {
+    return counters;
   }
 
   public State state(Nic nic) {
@@ -345,9 +351,17 @@ public final class DhcpClient {
       return;
     }
     in.wrap(payload, payload.readerIndex(), payload.readableBytes());
-    if (in.check() != DhcpMessage.Check.OK || in.op() != DhcpMessage.OP_REPLY || in.xid() != b.xid
-        || in.chaddr() != nic.mac()) {
-      return; // not an answer to this client's exchange: another client's, or broken
+    if (in.check() != DhcpMessage.Check.OK) {
+      counters.countDrop(DhcpClientCounters.Reason.MALFORMED);
+      return;
+    }
+    if (in.op() != DhcpMessage.OP_REPLY) {
+      counters.countDrop(DhcpClientCounters.Reason.NOT_A_REPLY);
+      return;
+    }
+    if (in.xid() != b.xid || in.chaddr() != nic.mac()) {
+      counters.countDrop(DhcpClientCounters.Reason.NOT_OURS); // another client's exchange
+      return;
     }
     int type = in.messageType();
     int server = in.optionInt(DhcpMessage.OPT_SERVER_ID, srcIp);
@@ -357,6 +371,8 @@ public final class DhcpClient {
       ack(b, server, stack.inputSrcMac());
     } else if (type == DhcpMessage.NAK) {
       nak(b, server);
+    } else {
+      counters.countDrop(DhcpClientCounters.Reason.OTHER_TYPE);
     }
   }
 
@@ -371,6 +387,7 @@ public final class DhcpClient {
           take || b.address == 0 ? null : Ipv4Address.format(b.address)));
     }
     if (!take) {
+      counters.countDrop(DhcpClientCounters.Reason.OFFER_NOT_TAKEN);
       return; // RFC 2131 4.4.1: the client takes one offer; later ones are left
     }
     cancel(b);
@@ -383,14 +400,24 @@ public final class DhcpClient {
 
   private void ack(Binding b, int server, long serverMac) {
     if (b.state != State.REQUESTING && b.state != State.RENEWING && b.state != State.REBINDING) {
+      counters.countDrop(DhcpClientCounters.Reason.UNEXPECTED);
       return;
     }
     long lease = in.optionInt(DhcpMessage.OPT_LEASE_TIME, 0) & 0xFFFF_FFFFL;
     int mask = in.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFF_FF00); // RFC 2131 leaves it optional
     int prefix = Integer.bitCount(mask);
     int yiaddr = in.yiaddr();
-    if (lease == 0 || !usable(yiaddr, prefix) || mask != Ipv4Address.mask(prefix)) {
-      return; // no lease time, an address no interface can have, or a mask with holes: leases nothing
+    if (lease == 0) {
+      counters.countDrop(DhcpClientCounters.Reason.NO_LEASE_TIME);
+      return;
+    }
+    if (!usable(yiaddr, prefix)) {
+      counters.countDrop(DhcpClientCounters.Reason.UNUSABLE_ADDRESS);
+      return;
+    }
+    if (mask != Ipv4Address.mask(prefix)) {
+      counters.countDrop(DhcpClientCounters.Reason.BAD_MASK);
+      return;
     }
     boolean renewal = b.state != State.REQUESTING;
     b.server = server;
@@ -427,6 +454,7 @@ public final class DhcpClient {
 
   private void nak(Binding b, int server) {
     if (b.state != State.REQUESTING && b.state != State.RENEWING && b.state != State.REBINDING) {
+      counters.countDrop(DhcpClientCounters.Reason.UNEXPECTED);
       return;
     }
     if (tracer.enabled()) {

@@ -84,6 +84,9 @@ public final class NodeStatus {
       if (node.ipv6() != null) {
         m.put("ipv6", ipv6(node.ipv6().counters()));
       }
+      if (node.dhcpClient() != null) {
+        m.put("dhcp_client", node.dhcpClient().counters().snapshot());
+      }
       if (node.dhcpServer() != null) {
         Map<String, Object> d = new LinkedHashMap<>(node.dhcpServer().counters().snapshot());
         d.put("leases", node.dhcpServer().leases().size());

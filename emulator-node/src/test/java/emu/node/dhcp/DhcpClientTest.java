@@ -210,6 +210,28 @@ class DhcpClientTest {
   }
 
   @Test
+  void repliesTheClientLeavesAreCountedByReason() {
+    Tap tap = lab.tap(sw, "p9");
+    leased();
+    srv.nic("eth0").setUp(false);
+    lab.advance(dhcp.renewsNanos(client.nic("eth0")) - lab.now() + VirtualLab.seconds(1));
+    long xid = last(DhcpEvent.ClientSent.class).xid();
+    inject(tap, xid, DhcpMessage.ACK, w -> w.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFFFF00));
+    inject(tap, xid, DhcpMessage.ACK, w -> w.optionInt(DhcpMessage.OPT_LEASE_TIME, 3600)
+        .optionInt(DhcpMessage.OPT_SUBNET_MASK, 0xFFFF00FF));
+    inject(tap, xid, DhcpMessage.OFFER, w -> w.optionInt(DhcpMessage.OPT_LEASE_TIME, 3600));
+    inject(tap, xid + 1, DhcpMessage.ACK, w -> w.optionInt(DhcpMessage.OPT_LEASE_TIME, 3600));
+    DhcpClientCounters c = dhcp.counters();
+    assertEquals(1, c.dropped(DhcpClientCounters.Reason.NO_LEASE_TIME));
+    assertEquals(1, c.dropped(DhcpClientCounters.Reason.BAD_MASK));
+    assertEquals(1, c.dropped(DhcpClientCounters.Reason.OFFER_NOT_TAKEN));
+    assertEquals(1, c.dropped(DhcpClientCounters.Reason.NOT_OURS));
+    assertEquals(java.util.Map.of("dropped_no_lease_time", 1L, "dropped_bad_mask", 1L, "dropped_offer_not_taken", 1L,
+        "dropped_not_ours", 1L), c.snapshot());
+    assertEquals(DhcpClient.State.RENEWING, dhcp.state(client.nic("eth0")), "none of them changed a thing");
+  }
+
+  @Test
   void anArpConflictDeclinesTheAddressAndStartsOver() {
     LabNode squatter = lab.host("squatter");
     lab.connect(squatter, "eth0", "02:00:00:00:00:99", "192.168.1.100/24", sw, "p3");

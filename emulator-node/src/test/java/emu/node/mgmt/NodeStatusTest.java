@@ -33,6 +33,7 @@ class NodeStatusTest {
       Map<String, Object> eth0 = ((List<Map<String, Object>>) status.get("interfaces")).get(0);
       assertEquals("init", eth0.get("dhcp"));
       assertEquals(null, eth0.get("address"));
+      assertEquals(Map.of(), status.get("dhcp_client"), "the client's drops by reason, none yet");
       loop.submit(n::close).get(5, TimeUnit.SECONDS);
     } finally {
       g.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
