@@ -465,7 +465,9 @@ public final class DhcpServer {
       counters.offers++;
     }
     ByteBuf frame = frames.start();
-    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), in.ciaddr(), yiaddr, 0, 0, in.chaddr())
+    // RFC 2131 table 3: an OFFER's ciaddr is 0; an ACK's is the request's
+    int ciaddr = type == DhcpMessage.OFFER ? 0 : in.ciaddr();
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), ciaddr, yiaddr, 0, 0, in.chaddr())
         .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
         .optionInt(DhcpMessage.OPT_SERVER_ID, s.server);
     if (leaseSeconds > 0) {

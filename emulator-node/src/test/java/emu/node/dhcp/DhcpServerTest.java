@@ -167,6 +167,16 @@ class DhcpServerTest {
   }
 
   @Test
+  void anOffersCiaddrIsZero() {
+    // a DISCOVER with ciaddr set (some clients keep their old address there): the OFFER's is 0
+    int old = Ipv4Address.parse("192.168.1.103");
+    send(message(DhcpMessage.DISCOVER, OTHER, 0x99, DhcpMessage.FLAG_BROADCAST, old, 0, 0, null), OTHER, 0);
+    DhcpMessage offer = only();
+    assertEquals(DhcpMessage.OFFER, offer.messageType());
+    assertEquals(0, offer.ciaddr(), "RFC 2131 table 3");
+  }
+
+  @Test
   void withoutTheBroadcastFlagTheReplyIsUnicastToTheHardwareAddressWithoutArp() {
     send(message(DhcpMessage.DISCOVER, CLIENT, 1, 0, 0, 0, 0, null), CLIENT, 0);
     List<CapturedFrame> r = replies();
