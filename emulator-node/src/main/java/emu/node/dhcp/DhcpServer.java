@@ -475,12 +475,11 @@ public final class DhcpServer {
           .optionInt(DhcpMessage.OPT_RENEWAL_TIME, (int) (leaseSeconds / 2))
           .optionInt(DhcpMessage.OPT_REBINDING_TIME, (int) (leaseSeconds * 7 / 8));
     }
-    // with a parameter request list, the options asked for; without one, all configured
+    // the mask and router always (as dnsmasq does); the rest as the parameter request list asks,
+    // all configured without one
     boolean asks = in.has(DhcpMessage.OPT_PARAMETER_LIST);
-    if (!asks || in.requests(DhcpMessage.OPT_SUBNET_MASK)) {
-      writer.optionInt(DhcpMessage.OPT_SUBNET_MASK, Ipv4Address.mask(s.subnet.prefixLength()));
-    }
-    if (s.gateway != 0 && (!asks || in.requests(DhcpMessage.OPT_ROUTER))) {
+    writer.optionInt(DhcpMessage.OPT_SUBNET_MASK, Ipv4Address.mask(s.subnet.prefixLength()));
+    if (s.gateway != 0) {
       writer.optionInts(DhcpMessage.OPT_ROUTER, new int[] {s.gateway});
     }
     if (s.dns.length > 0 && (!asks || in.requests(DhcpMessage.OPT_DNS))) {

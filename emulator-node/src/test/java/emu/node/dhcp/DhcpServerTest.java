@@ -177,6 +177,16 @@ class DhcpServerTest {
   }
 
   @Test
+  void theMaskAndRouterGoEvenIfTheListLeavesThemOut() {
+    send(message(DhcpMessage.DISCOVER, CLIENT, 7, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, new byte[] {6}), CLIENT, 0);
+    DhcpMessage offer = only();
+    assertEquals(0xFFFFFF00, offer.optionInt(DhcpMessage.OPT_SUBNET_MASK, 0));
+    assertEquals(Ipv4Address.parse("192.168.1.1"), offer.optionInt(DhcpMessage.OPT_ROUTER, 0));
+    assertTrue(offer.has(DhcpMessage.OPT_DNS));
+    assertFalse(offer.has(DhcpMessage.OPT_DOMAIN), "15 was not asked for");
+  }
+
+  @Test
   void withoutTheBroadcastFlagTheReplyIsUnicastToTheHardwareAddressWithoutArp() {
     send(message(DhcpMessage.DISCOVER, CLIENT, 1, 0, 0, 0, 0, null), CLIENT, 0);
     List<CapturedFrame> r = replies();
