@@ -167,6 +167,23 @@ class DhcpServerTest {
   }
 
   @Test
+  void dhcpLeasesPrintsAHostnameWithControlCharactersOnOneSafeLine() {
+    ByteBuf b = Unpooled.buffer();
+    new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REQUEST, 1, 0, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, 0, CLIENT)
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.DISCOVER)
+        .optionText(DhcpMessage.OPT_HOSTNAME, "evil\n1 02:00:00:00:00:01 10.0.0.1 x *\u001b[2J\r").finish();
+    byte[] m = new byte[b.readableBytes()];
+    b.readBytes(m);
+    send(m, CLIENT, 0);
+    emu.node.testing.CommandRun run = new emu.node.testing.CommandRun("dhcpsrv", "dhcp leases");
+    new emu.node.apps.diag.DhcpCommand(server).run(List.of("leases"), run);
+    List<String> lines = run.output().lines().toList();
+    assertEquals(1, lines.size(), run.output());
+    assertTrue(lines.get(0).contains(" evil_1_02:00:00:00:00:01_10.0.0.1_x_*_[2J_ "), lines.get(0));
+    assertTrue(lines.get(0).chars().allMatch(c -> c >= ' ' && c < 0x7F), lines.get(0));
+  }
+
+  @Test
   void anOffersCiaddrIsZero() {
     // a DISCOVER with ciaddr set (some clients keep their old address there): the OFFER's is 0
     int old = Ipv4Address.parse("192.168.1.103");
