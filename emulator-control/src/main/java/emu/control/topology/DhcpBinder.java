@@ -4,6 +4,7 @@ import emu.control.topology.YamlNode.Entry;
 import emu.control.topology.YamlNode.Mapping;
 import emu.control.topology.YamlNode.Scalar;
 import emu.node.config.DhcpConfig;
+import emu.node.dhcp.DhcpServer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import java.util.LinkedHashMap;
@@ -121,7 +122,11 @@ final class DhcpBinder {
     }
     List<String> dns = null;
     List<Scalar> dnsAt = f.texts("dns", ", like [192.168.1.53]");
-    if (dnsAt != null) {
+    if (dnsAt != null && dnsAt.size() > DhcpServer.MAX_DNS) {
+      diag.error(f.entry("dns").key(), "dns of " + label + " lists " + dnsAt.size() + " servers; option 6 holds at most "
+          + DhcpServer.MAX_DNS);
+      ok = false;
+    } else if (dnsAt != null) {
       dns = new java.util.ArrayList<>();
       for (Scalar s : dnsAt) {
         try {

@@ -69,6 +69,10 @@ class DhcpTopologyTest {
         "static address 192.168.1.2 of client on dhcpsrv:eth0 is the server's own address");
     only(lab("pool: 192.168.1.100-192.168.1.199, gateway: 192.168.1.1, static: {client: 192.168.1.1}"), 8,
         "is the gateway's address");
+    String many = java.util.stream.IntStream.rangeClosed(1, 64).mapToObj(k -> "10.0.0." + k)
+        .collect(java.util.stream.Collectors.joining(", "));
+    only(lab("pool: 192.168.1.100-192.168.1.199, dns: [" + many + "]"), 8,
+        "dns of dhcpsrv:eth0 lists 64 servers; option 6 holds at most 63");
     only(lab("pool: 192.168.1.100-192.168.1.199, relay: 192.168.5.67"), 8, "unknown field 'relay'");
   }
 

@@ -70,7 +70,8 @@ public final class DhcpClient {
   public DhcpClient(NetworkStack stack, Tracer tracer, String hostname, Listener listener) {
     this.stack = stack;
     this.tracer = tracer;
-    this.hostname = hostname;
+    // option 12 holds at most 255 bytes: a longer name is cut there
+    this.hostname = hostname == null || hostname.length() <= 255 ? hostname : hostname.substring(0, 255);
     this.listener = listener;
     this.frames = new DhcpFrames(stack);
   }

@@ -36,6 +36,8 @@ public final class DhcpServer {
   public static final long OFFER_HOLD_SECONDS = 60;
   /** How long a declined address stays out of the pool (dnsmasq's DECLINE_BACKOFF). */
   public static final long DECLINE_HOLD_SECONDS = 600;
+  /** The most nameservers option 6 can carry: 255 bytes of addresses. */
+  public static final int MAX_DNS = 255 / 4;
 
   private final NetworkStack stack;
   private final Tracer tracer;
@@ -115,7 +117,8 @@ public final class DhcpServer {
       this.poolEnd = Ipv4Address.parse(c.poolEnd());
       this.leaseSeconds = c.leaseSeconds();
       this.gateway = c.gateway() == null ? 0 : Ipv4Address.parse(c.gateway());
-      this.dns = c.dns() == null ? new int[0] : c.dns().stream().mapToInt(Ipv4Address::parse).toArray();
+      // option 6 holds at most 63 addresses (255 bytes); the topology's binder refuses more
+      this.dns = c.dns() == null ? new int[0] : c.dns().stream().limit(MAX_DNS).mapToInt(Ipv4Address::parse).toArray();
       this.domain = c.domain();
       if (c.statics() != null) {
         c.statics().forEach((mac, ip) -> statics.put(MacAddress.parse(mac).bits(), Ipv4Address.parse(ip)));

@@ -319,6 +319,9 @@ public final class DhcpMessage {
     }
 
     public Writer optionInts(int code, int[] values) {
+      if (values.length > 255 / 4) {
+        throw new IllegalArgumentException("option " + code + " longer than 255 bytes");
+      }
       out.writeByte(code).writeByte(4 * values.length);
       for (int v : values) {
         out.writeInt(v);

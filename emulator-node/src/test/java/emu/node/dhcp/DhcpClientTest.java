@@ -232,6 +232,20 @@ class DhcpClientTest {
   }
 
   @Test
+  void aHostnameLongerThanAnOptionIsCutNotThrown() {
+    DhcpClient longName = new DhcpClient(client.stack(), client.tracer(), "h".repeat(300), (nic, servers) -> { });
+    server.serve(srv.nic("eth0"), POOL);
+    lab.start();
+    org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> longName.add(client.nic("eth0")));
+    lab.runUntil(longName::allBound, VirtualLab.seconds(10));
+    assertTrue(longName.allBound());
+    assertEquals("h".repeat(255), server.leases().get(0).hostname());
+    longName.stop();
+    lab.settle();
+    lab.assertNoLeaks();
+  }
+
+  @Test
   void anArpConflictDeclinesTheAddressAndStartsOver() {
     LabNode squatter = lab.host("squatter");
     lab.connect(squatter, "eth0", "02:00:00:00:00:99", "192.168.1.100/24", sw, "p3");

@@ -184,6 +184,16 @@ class DhcpServerTest {
   }
 
   @Test
+  void optionSixCarriesAtMost63Nameservers() {
+    server.serve(srv.nic("eth0"), new DhcpConfig("192.168.1.100", "192.168.1.103", 3600, null,
+        java.util.stream.IntStream.rangeClosed(1, 64).mapToObj(k -> "10.0.0." + k).toList(), null, null));
+    send(message(DhcpMessage.DISCOVER, CLIENT, 1, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null), CLIENT, 0);
+    DhcpMessage offer = only();
+    assertEquals(63 * 4, offer.optionLength(DhcpMessage.OPT_DNS));
+    lab.assertNoLeaks();
+  }
+
+  @Test
   void anOffersCiaddrIsZero() {
     // a DISCOVER with ciaddr set (some clients keep their old address there): the OFFER's is 0
     int old = Ipv4Address.parse("192.168.1.103");
