@@ -162,8 +162,11 @@ public final class DhcpMessage {
     if (at[OPT_MESSAGE_TYPE] < 0) {
       return Check.NO_MESSAGE_TYPE;
     }
+    if (len[OPT_MESSAGE_TYPE] != 1) {
+      return Check.BAD_MESSAGE_TYPE; // its length first: a 0-length option 53's byte is the next option's
+    }
     int type = messageType();
-    if (len[OPT_MESSAGE_TYPE] != 1 || type < DISCOVER || type > INFORM) {
+    if (type < DISCOVER || type > INFORM) {
       return Check.BAD_MESSAGE_TYPE;
     }
     return Check.OK;

@@ -136,6 +136,11 @@ class DhcpMessageTest {
     p = DISCOVER.clone();
     p[242] = 0;
     assertEquals(DhcpMessage.Check.BAD_MESSAGE_TYPE, check(p));
+    // option 53 of length 0 followed by option 1: not read as a DISCOVER
+    byte[] empty = java.util.Arrays.copyOf(DISCOVER, 249);
+    byte[] tail = {53, 0, 1, 4, (byte) 255, (byte) 255, (byte) 255, 0, (byte) 255};
+    System.arraycopy(tail, 0, empty, 240, tail.length);
+    assertEquals(DhcpMessage.Check.BAD_MESSAGE_TYPE, check(empty));
   }
 
   @Test
