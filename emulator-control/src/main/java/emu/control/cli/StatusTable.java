@@ -111,7 +111,9 @@ final class StatusTable {
         String link2 = i.path("state").asText("UP").equals("DOWN") ? link + " [DOWN]" : link;
         List<String> addresses = new ArrayList<>();
         if (!i.path("address").isNull() && i.has("address")) {
-          addresses.add(i.path("address").asText());
+          addresses.add(i.path("address").asText() + (i.has("dhcp") ? " (dhcp)" : ""));
+        } else if (i.has("dhcp")) {
+          addresses.add("dhcp: " + i.path("dhcp").asText()); // no lease yet: the client's state
         }
         // IPv6 addresses as ip -6 addr lists them, each on a line of its own; a state other than
         // preferred (tentative while duplicate address detection runs, duplicate) is shown

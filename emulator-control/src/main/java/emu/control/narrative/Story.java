@@ -4,6 +4,7 @@ import emu.node.event.AppEvent;
 import emu.node.event.ArpEvent;
 import emu.node.event.BridgeEvent;
 import emu.node.event.ControlEvent;
+import emu.node.event.DhcpEvent;
 import emu.node.event.DnsEvent;
 import emu.node.event.HttpsEvent;
 import emu.node.event.IcmpEvent;
@@ -34,6 +35,7 @@ public final class Story implements TraceEvent.Visitor<String> {
   private final DnsStory dns = new DnsStory();
   private final TlsStory tls = new TlsStory();
   private final HttpsStory https = new HttpsStory();
+  private final DhcpStory dhcp = new DhcpStory();
 
   private Story() {}
 
@@ -133,5 +135,10 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String https(HttpsEvent e) {
     return e.accept(https);
+  }
+
+  @Override
+  public String dhcp(DhcpEvent e) {
+    return e.accept(dhcp);
   }
 }

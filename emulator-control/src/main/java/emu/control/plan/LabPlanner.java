@@ -10,6 +10,7 @@ import emu.control.topology.RouteSpec;
 import emu.control.topology.Topology;
 import emu.link.wire.MacAddress;
 import emu.link.wire.VxlanHeader;
+import emu.node.config.DhcpConfig;
 import emu.node.config.DnsConfig;
 import emu.node.config.HttpsConfig;
 import emu.node.config.NodeConfig;
@@ -117,19 +118,28 @@ public final class LabPlanner {
         pinnedMacs.add(MacAddress.parse(i.mac()).bits());
       }
     }));
+    // every interface's MAC first: a DHCP server's static binding may name a node planned after it
+    Map<String, String> macOf = new HashMap<>();
+    int macIndex = 0;
+    for (NodeSpec n : topo.nodes()) {
+      macIndex++;
+      int ifIndex = 0;
+      for (IfaceSpec i : n.interfaces()) {
+        macOf.put(n.name() + ":" + i.name(), i.mac() != null ? MacAddress.parse(i.mac()).toString()
+            : generatedMac(macIndex, ifIndex, pinnedMacs));
+        ifIndex++;
+      }
+    }
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir) : null;
     List<PlannedNode> nodes = new ArrayList<>();
     List<LinuxPlan> linux = new ArrayList<>();
-    int index = 0;
     for (NodeSpec n : topo.nodes()) {
-      index++;
       List<NodeConfig.Iface> ifaces = new ArrayList<>();
       List<LinuxPlan.Iface> linuxIfaces = new ArrayList<>();
-      int ifIndex = 0;
       for (IfaceSpec i : n.interfaces()) {
         String key = n.name() + ":" + i.name();
-        String mac = i.mac() != null ? MacAddress.parse(i.mac()).toString() : generatedMac(index, ifIndex, pinnedMacs);
+        String mac = macOf.get(key);
         int mtu = i.mtu() != null ? i.mtu() : linkMtu.getOrDefault(key, 1500);
         Map<String, String> impairments = topo.effectiveImpairments(n.name(), i.name());
         if (n.isLinux()) {
@@ -142,9 +152,8 @@ public final class LabPlanner {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
               impairments.isEmpty() ? null : impairments, vniOf.get(key),
               separateDatagrams.contains(key) ? "recvmmsg" : null, i.hasIpv6() ? i.addresses6() : null,
-              i.slaac() ? true : null));
+              i.slaac() ? true : null, dhcp(i.dhcp(), topo, macOf), i.dhcpClient() ? true : null));
         }
-        ifIndex++;
       }
       if (n.isExternal()) {
         continue;
@@ -334,6 +343,26 @@ public final class LabPlanner {
       }
     }
     return names;
+  }
+
+  /**
+   * The DHCP server's configuration with static bindings by node name turned into one binding per
+   * MAC of that node (only the interface on the server's segment will ask).
+   */
+  private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
+    if (c == null || c.statics() == null) {
+      return c;
+    }
+    Map<String, String> byMac = new LinkedHashMap<>();
+    c.statics().forEach((who, ip) -> {
+      NodeSpec named = topo.nodes().stream().filter(n -> n.name().equals(who)).findFirst().orElse(null);
+      if (named == null) {
+        byMac.put(who, ip);
+      } else {
+        named.interfaces().forEach(i -> byMac.put(macOf.get(named.name() + ":" + i.name()), ip));
+      }
+    });
+    return new DhcpConfig(c.poolStart(), c.poolEnd(), c.leaseSeconds(), c.gateway(), c.dns(), c.domain(), byMac);
   }
 
   private static String generatedMac(int node, int iface, Set<Long> taken) {

@@ -1,5 +1,6 @@
 package emu.control.report;
 
+import emu.node.event.DhcpEvent;
 import emu.node.event.DnsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
@@ -22,11 +23,16 @@ final class Roles {
       DnsEvent.ServedFromCache.class, DnsEvent.ServedFromUpstream.class, DnsEvent.UpstreamFailed.class,
       DnsEvent.Rejected.class, DnsEvent.ServeFailed.class, DnsEvent.TcpIdleClosed.class);
 
+  /** DHCP events that describe the message a node is about to send: a client's, a server's answer. */
+  private static final Set<Class<? extends DhcpEvent>> DHCP_LABELS = Set.of(DhcpEvent.ClientSent.class,
+      DhcpEvent.Offered.class, DhcpEvent.Acked.class, DhcpEvent.Naked.class);
+
   private Roles() {}
 
   /** True if {@code e} says what the next frame its node sends carries. */
   static boolean labelsNextFrame(TraceEvent e) {
     return e instanceof IpEvent.Forwarded || e instanceof IcmpEvent || DNS_LABELS.contains(e.getClass())
+        || DHCP_LABELS.contains(e.getClass())
         || e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.SENT; // a TLS record or message this node sends
   }
 

@@ -18,7 +18,7 @@ import java.util.Set;
  * first step then finds the network as a person would after a host has booted, not half-way
  * through its start; the run says so if the bound passes first.
  */
-final class Ipv6Start {
+final class Ipv6Start implements StartWait {
   /** Interfaces still waiting, as "node:dev" with "/ll" (link-local) or "/slaac". */
   private final Set<String> waiting = new HashSet<>();
   private final Set<String> tentative = new HashSet<>();
@@ -48,12 +48,13 @@ final class Ipv6Start {
   }
 
   /** True once IPv6 is up everywhere. */
-  boolean up() {
+  @Override
+  public boolean up() {
     return waiting.isEmpty() && tentative.isEmpty();
   }
 
-  /** Takes in what the nodes reported. */
-  void seen(List<Stamped> events) {
+  @Override
+  public void seen(List<Stamped> events) {
     for (Stamped s : events) {
       if (s.event() instanceof Ipv6Event.AddressChanged a) {
         String key = s.node() + ":" + a.dev() + " " + a.address();

@@ -43,6 +43,8 @@ public final class ScenarioRunner {
    * detection of the address made from its prefix (1 s), with room to spare on a busy machine.
    */
   private static final long IPV6_START_MS = 6_000;
+  /** Two DISCOVERs (the first may leave before the server's node is up), the exchange and the probe. */
+  private static final long DHCP_START_MS = 15_000;
   /** With nodes on other machines: how long no new event must come before a step's events are complete. */
   private static final long REMOTE_QUIET_MS = 1_000;
 
@@ -108,11 +110,19 @@ public final class ScenarioRunner {
       var startEvents = settle(events, remote);
       Ipv6Start ipv6 = new Ipv6Start(topo);
       if (!ipv6.none()) {
-        startEvents = ipv6Start(ipv6, events, startEvents);
+        startEvents = awaitStart(ipv6, events, startEvents, IPV6_START_MS);
+      }
+      DhcpStart dhcp = new DhcpStart(topo);
+      if (!dhcp.none()) {
+        startEvents = awaitStart(dhcp, events, startEvents, DHCP_START_MS);
       }
       story.heading(Narrative.labStartHeading(!ipv6.none()));
       if (!ipv6.none() && !ipv6.up()) {
         story.note("IPv6 is not up after " + IPV6_START_MS / 1000 + " s on " + ipv6.missing()
+            + "; the scenario runs anyway");
+      }
+      if (!dhcp.none() && !dhcp.up()) {
+        story.note("no DHCP lease after " + DHCP_START_MS / 1000 + " s on " + dhcp.missing()
             + "; the scenario runs anyway");
       }
       story.events(startEvents, startEvents.isEmpty() ? 0 : startEvents.get(0).ts());
@@ -178,15 +188,16 @@ public final class ScenarioRunner {
    * (at most 5 s), so that a step's story is complete.
    */
   /** Waits, 6 s at most, until IPv6 is up on every node; returns all the start's events. */
-  private static List<Stamped> ipv6Start(Ipv6Start ipv6, EventLog events, List<Stamped> got) {
+  /** Waits up to {@code timeoutMs} for {@code wait}, and returns every event until then. */
+  private static List<Stamped> awaitStart(StartWait wait, EventLog events, List<Stamped> got, long timeoutMs) {
     List<Stamped> all = new ArrayList<>(got);
-    long deadline = System.currentTimeMillis() + IPV6_START_MS;
-    ipv6.seen(got);
-    while (!ipv6.up() && System.currentTimeMillis() < deadline) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    wait.seen(got);
+    while (!wait.up() && System.currentTimeMillis() < deadline) {
       sleep(100);
       List<Stamped> more = events.poll();
       all.addAll(more);
-      ipv6.seen(more);
+      wait.seen(more);
     }
     sleep(SETTLE_MS);
     all.addAll(events.poll()); // the last address's own announcements

@@ -137,6 +137,12 @@ final class Draft {
     boolean impairmentsComplete = true;
     /** For an external node: where the outside peer listens, host:port. */
     String peer;
+    /** 'address: dhcp' as written: the interface takes its IPv4 address from a DHCP server; else null. */
+    Scalar dhcpClientAt;
+    /** The DHCP server on this interface, if it was written and is right; else null. */
+    emu.node.config.DhcpConfig dhcp;
+    /** The DHCP server's static bindings by node name, and where each was written. */
+    final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 
     Iface(Node node, String name, Scalar at, boolean implicit) {
       this.node = node;

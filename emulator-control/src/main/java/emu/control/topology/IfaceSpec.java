@@ -1,5 +1,6 @@
 package emu.control.topology;
 
+import emu.node.config.DhcpConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +20,18 @@ import java.util.Map;
  * @param addresses6 static IPv6 addresses ADDRESS/n in file order; empty if none, never null
  * @param ipv6 "auto" (SLAAC from routers' advertisements), "on" (IPv6 with the link-local address
  *     and any static ones), or null as written (IPv6 is then on exactly when addresses6 is not empty)
+ * @param dhcp the DHCP server on this interface (static bindings keyed by MAC or node name), or null
+ * @param dhcpClient true for 'address: dhcp' (address is then null): the lease gives the IPv4 address
  */
 public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
-                        Map<String, String> impairments, String peer, List<String> addresses6, String ipv6) {
+                        Map<String, String> impairments, String peer, List<String> addresses6, String ipv6,
+                        DhcpConfig dhcp, boolean dhcpClient) {
+  /** An interface without a DHCP server. */
+  public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
+                   Map<String, String> impairments, String peer, List<String> addresses6, String ipv6) {
+    this(name, address, mac, port, mtu, impairments, peer, addresses6, ipv6, null, false);
+  }
+
   /** An interface without IPv6. */
   public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
                    Map<String, String> impairments, String peer) {

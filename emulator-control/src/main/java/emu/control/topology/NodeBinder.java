@@ -24,7 +24,7 @@ final class NodeBinder {
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS =
-      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer");
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -194,6 +194,12 @@ final class NodeBinder {
       node.addressesComplete = false;
     }
     ipv6Mode(i, f.text("ipv6"));
+    Entry dhcp = f.entry("dhcp");
+    if (dhcp != null && i.dhcpClientAt != null) {
+      diag.error(dhcp.key(), "interface " + label + " takes its address by DHCP and cannot also serve DHCP on it");
+    } else if (dhcp != null) {
+      new DhcpBinder(diag).bind(node, i, dhcp);
+    }
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");
@@ -241,13 +247,20 @@ final class NodeBinder {
   /** One address of an interface: one IPv4 address, any number of IPv6 ones. */
   private void address(Draft.Iface i, Scalar address) {
     String label = i.label();
+    boolean dhcp = "dhcp".equals(address.text());
     try {
-      if (Values.isIpv6(address.text())) {
+      if (dhcp && !"host".equals(i.node.kind)) {
+        diag.error(address, "address of " + label + ": 'dhcp' is for emu hosts (a " + i.node.kind + " node does not"
+            + " run emu's DHCP client" + (i.node.isLinux() ? "; run udhcpc in it with ./emu exec" : "") + ")");
+      } else if (!dhcp && Values.isIpv6(address.text())) {
         i.addresses6.add(Values.interfaceAddress6(address.text()));
         i.addresses6At.add(address);
-      } else if (i.addressAt != null) {
+      } else if (i.addressAt != null || i.dhcpClientAt != null) {
+        Scalar first = i.addressAt != null ? i.addressAt : i.dhcpClientAt;
         diag.error(address, "address of " + label + ": an interface has one IPv4 address, and "
-            + i.addressAt.text() + " (line " + i.addressAt.line() + ") is already it");
+            + first.text() + " (line " + first.line() + ") is already it");
+      } else if (dhcp) {
+        i.dhcpClientAt = address;
       } else {
         i.addressAt = address;
         i.address = Values.interfaceAddress(address.text());
@@ -257,6 +270,7 @@ final class NodeBinder {
       i.node.addressesComplete = false;
     }
   }
+
 
   private void ipv6Mode(Draft.Iface i, Scalar mode) {
     if (mode == null) {

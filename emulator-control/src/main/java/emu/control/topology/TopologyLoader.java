@@ -38,6 +38,7 @@ public final class TopologyLoader {
     if (lab != null) {
       new LinkResolver(diag, lab).run();
       new AddressPlan(diag, lab).run();
+      DhcpBinder.checkStaticNodes(lab, diag);
       Impairments.checkEffective(lab, diag);
       new FaultPlan(diag, lab).run();
     }
@@ -54,7 +55,8 @@ public final class TopologyLoader {
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),
-          i.mtu, i.impairments, i.peer, i.addresses6.stream().map(Object::toString).toList(), i.ipv6Mode)).toList();
+          i.mtu, i.impairments, i.peer, i.addresses6.stream().map(Object::toString).toList(), i.ipv6Mode, i.dhcp, i.dhcpClientAt != null))
+          .toList();
       List<RouteSpec> routes = new ArrayList<>();
       n.routes.forEach(r -> routes.add(new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())));
       n.routes6.forEach(r -> routes.add(new RouteSpec(r.to().toString(), r.via().toString(), r.metric())));

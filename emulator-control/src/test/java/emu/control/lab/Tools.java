@@ -17,6 +17,29 @@ import org.junit.jupiter.api.Assumptions;
 final class Tools {
   private Tools() {}
 
+  /**
+   * Skips the test unless it runs as root (linux nodes need network namespaces, veth and VXLAN
+   * devices), or fails it under EMU_REQUIRE_TOOLS=1 (CI).
+   */
+  static void requireRoot() {
+    if (!emu.control.linux.LinuxNamespaces.isRoot()) {
+      String why = "linux nodes need root (network namespaces, veth, VXLAN)";
+      if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+        throw new AssertionError(why + ", and EMU_REQUIRE_TOOLS=1");
+      }
+      System.err.println("SKIPPED: " + why);
+      Assumptions.abort(why);
+    }
+  }
+
+  /** Runs the CLI and asserts it succeeded, saying what it printed if not. */
+  static Cli ok(String... args) {
+    Cli c = emu(args);
+    org.junit.jupiter.api.Assertions.assertEquals(0, c.exit(), () -> String.join(" ", args) + ":\n" + c.out()
+        + c.err());
+    return c;
+  }
+
   static Path require(String tool) {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       Path p = Path.of(dir, tool);

@@ -50,6 +50,16 @@ class RolesTest {
   }
 
   @Test
+  void dhcpMessagesSentLabelTheFrameAndWhatTheServerHeardDoesNot() {
+    assertTrue(Roles.labelsNextFrame(new emu.node.event.DhcpEvent.ClientSent("eth0", "DISCOVER", "init", 1, "0.0.0.0",
+        "255.255.255.255", null, null, 1)));
+    assertTrue(Roles.labelsNextFrame(new emu.node.event.DhcpEvent.Offered("02:00:00:00:00:64", "192.168.1.100", 3600,
+        null, List.of(), "255.255.255.255", true)));
+    assertFalse(Roles.labelsNextFrame(new emu.node.event.DhcpEvent.Received("eth0", "DISCOVER", "02:00:00:00:00:64", 1,
+        "0.0.0.0", "255.255.255.255", null, null, true)));
+  }
+
+  @Test
   void tlsRecordsSentLabelTheFrameAndRecordsReceivedAreLeftOut() {
     TlsEvent sent = new TlsEvent.ClientHello(Side.CLIENT, Direction.SENT, "10.0.0.2:443", 292, "TLS 1.2",
         List.of("TLS 1.3"), List.of("TLS_AES_128_GCM_SHA256"), "payroll.corp.com", List.of(), List.of(), List.of());

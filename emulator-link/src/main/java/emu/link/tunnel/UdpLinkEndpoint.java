@@ -265,7 +265,11 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
 
   @Override
   public void close() {
-    releasePending();
+    if (channel != null && channel.isActive()) {
+      flushNow(); // what was sent this turn of the loop (a DHCP RELEASE at a node's stop) still leaves
+    } else {
+      releasePending();
+    }
     if (channel != null) {
       channel.close();
     }

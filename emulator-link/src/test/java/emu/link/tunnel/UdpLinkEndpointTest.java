@@ -44,6 +44,23 @@ class UdpLinkEndpointTest {
   static final int MTU = 1500;
 
   @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"epoll", "nio"})
+  void aFrameSentJustBeforeCloseStillLeaves(String transport) throws Exception {
+    try (Harness h = new Harness(transport)) {
+      int[] ports = freePorts(2);
+      Endpoint a = h.open("a", ports[0], ports[1], MTU);
+      Endpoint b = h.open("b", ports[1], ports[0], MTU);
+      byte[] last = pattern(342, 7);
+      h.on(() -> {
+        a.ep.send(buf(last));
+        a.ep.close(); // in the same turn of the loop, before the batch's flush
+        return null;
+      });
+      assertArrayEquals(last, b.next());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"epoll", "epoll/recvmmsg", "nio"})
   void twoEndpointsExchangeFramesBothWays(String transport) throws Exception {
     try (Harness h = new Harness(transport)) {

@@ -103,11 +103,26 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param addresses6 the interface's static IPv6 addresses (ADDRESS/n), or null: IPv6 is on the
    *     interface (with its link-local address) when this is not null or {@code slaac} is true
    * @param slaac true to take addresses from routers' advertisements ({@code ipv6: auto})
+   * @param dhcp a DHCP server on this interface, or null
+   * @param dhcpClient true if the interface takes its IPv4 address by DHCP ({@code address: dhcp};
+   *     {@code address} is then null)
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
                       Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
-                      Boolean slaac) {
+                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient) {
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                 Boolean slaac, DhcpConfig dhcp) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, dhcp, null);
+    }
+
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                 Boolean slaac) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, null, null);
+    }
+
     public Iface(String name, String mac, String address, int mtu, String bind, String peer) {
       this(name, mac, address, mtu, bind, peer, null, null, null);
     }
@@ -119,7 +134,8 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
 
     /** The same interface on another UDP link (bind and peer host:port; null for none). */
     public Iface withLink(String newBind, String newPeer) {
-      return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac);
+      return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac,
+          dhcp, dhcpClient);
     }
 
     /** True if IPv6 is on this interface. */

@@ -65,7 +65,7 @@ public final class StubResolver implements NameResolver {
   private final Ipv6Layer ipv6;
   private final Tracer tracer;
   private final Hosts hosts;
-  private final List<Nameserver> nameservers;
+  private List<Nameserver> nameservers;
   private final ResolverCounters counters = new ResolverCounters();
   private final DnsCache cache;
   private final DnsClient client;
@@ -440,6 +440,11 @@ public final class StubResolver implements NameResolver {
   // =========================================================================================
 
   /** The DNS servers asked, in order; empty for none. */
+  /** Asks {@code servers} from now on (a DHCP lease's option 6 came or went), as resolv.conf rewritten. */
+  public void nameservers(List<Nameserver> servers) {
+    this.nameservers = List.copyOf(servers);
+  }
+
   public List<Nameserver> nameservers() {
     return nameservers;
   }

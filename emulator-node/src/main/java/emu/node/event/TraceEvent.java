@@ -15,7 +15,7 @@ package emu.node.event;
  * protocol adds a family file here and its cases to the renderer.
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
-    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent {
+    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent, DhcpEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -53,5 +53,7 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEve
     R tls(TlsEvent e);
 
     R https(HttpsEvent e);
+
+    R dhcp(DhcpEvent e);
   }
 }

@@ -8,6 +8,7 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.diag.BridgeCommand;
+import emu.node.apps.diag.DhcpCommand;
 import emu.node.apps.diag.HttpsGet;
 import emu.node.apps.diag.IpCommand;
 import emu.node.apps.diag.Ping;
@@ -24,6 +25,8 @@ import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
+import emu.node.dhcp.DhcpClient;
+import emu.node.dhcp.DhcpServer;
 import emu.node.dns.DnsServer;
 import emu.node.dns.Nameserver;
 import emu.node.dns.StubResolver;
@@ -78,6 +81,8 @@ public final class EmulatedNode {
   private final LearningBridge bridge;
   private final Shell shell;
   private DnsServer dnsServer;
+  private DhcpServer dhcpServer;
+  private DhcpClient dhcpClient;
   private EmuTransport transport;
   private HttpsServer httpsServer;
   private StubResolver resolver;
@@ -147,8 +152,19 @@ public final class EmulatedNode {
       StubResolver resolver = new StubResolver(stack, ipv6, tcp, tracer, hosts, config.nameservers() == null
           ? List.of() : config.nameservers().stream().map(Nameserver::parse).toList(), null);
       this.resolver = resolver;
+      IpCommand ipCommand = new IpCommand(stack, ipv6, resolver);
+      if (config.interfaces().stream().anyMatch(c -> Boolean.TRUE.equals(c.dhcpClient()))) {
+        // the lease's DNS servers, unless the topology gave the node its own
+        boolean ownServers = config.nameservers() != null && !config.nameservers().isEmpty();
+        dhcpClient = new DhcpClient(stack, tracer, config.name(), (nic, servers) -> {
+          if (!ownServers) {
+            resolver.nameservers(servers.stream().map(Nameserver::of).toList());
+          }
+        });
+        ipCommand.dhcp(dhcpClient);
+      }
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
-          .add(new IpCommand(stack, ipv6, resolver)).add(new Resolve(resolver)).add(new SsCommand(tcp))
+          .add(ipCommand).add(new Resolve(resolver)).add(new SsCommand(tcp))
           .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
           .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),
               tlsClientCounters))
@@ -156,6 +172,15 @@ public final class EmulatedNode {
           .add(new HttpsPerf(transport, resolver, config.trustPem(), tlsClientCounters)).add(new Sleep(time));
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, ipv6, tcp, tracer, config.dns());
+      for (NodeConfig.Iface c : config.interfaces()) {
+        if (c.dhcp() != null) {
+          if (dhcpServer == null) {
+            dhcpServer = new DhcpServer(stack, tracer);
+            shell.add(new DhcpCommand(dhcpServer));
+          }
+          dhcpServer.serve(stack.nic(c.name()), c.dhcp());
+        }
+      }
     }
   }
 
@@ -237,6 +262,13 @@ public final class EmulatedNode {
   public void start() {
     if (stack != null) {
       stack.start();
+      if (dhcpClient != null) {
+        for (NodeConfig.Iface c : config.interfaces()) {
+          if (Boolean.TRUE.equals(c.dhcpClient())) {
+            dhcpClient.add(stack.nic(c.name()));
+          }
+        }
+      }
       if (ipv6 != null) {
         ipv6.start(); // duplicate address detection, then router solicitation or advertisement
       }
@@ -277,6 +309,9 @@ public final class EmulatedNode {
 
   /** Closes sockets and flushes captures and events. */
   public void close() {
+    if (dhcpClient != null) {
+      dhcpClient.stop(); // RELEASE, written before the links close
+    }
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
     tracer.flush();
@@ -428,6 +463,16 @@ public final class EmulatedNode {
   /** The DNS server this node runs, or null. */
   public DnsServer dnsServer() {
     return dnsServer;
+  }
+
+  /** The DHCP client of this node's {@code address: dhcp} interfaces, or null. */
+  public DhcpClient dhcpClient() {
+    return dhcpClient;
+  }
+
+  /** The DHCP server this node runs, or null. */
+  public DhcpServer dhcpServer() {
+    return dhcpServer;
   }
 
   /** The HTTPS server this node runs (null before {@link #start()} or if none). */

@@ -6,6 +6,7 @@ import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.config.HostPort;
+import emu.node.dhcp.DhcpClient;
 import emu.node.host.EmulatedNode;
 import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Interface;
@@ -37,6 +38,13 @@ public final class NodeStatus {
       f.put("name", node.config().interfaces().get(i).name());
       f.put("mac", node.config().interfaces().get(i).mac());
       f.put("address", node.config().interfaces().get(i).address());
+      if (Boolean.TRUE.equals(node.config().interfaces().get(i).dhcpClient()) && node.dhcpClient() != null) {
+        // the leased address, as it is now
+        Nic nic = node.stack().nics().get(i);
+        f.put("address", nic.address() == null ? null : nic.address().toString());
+        DhcpClient.State state = node.dhcpClient().state(nic); // null until start() runs the client
+        f.put("dhcp", state == null ? "init" : state.name().toLowerCase(java.util.Locale.ROOT));
+      }
       f.put("mtu", node.config().interfaces().get(i).mtu());
       f.put("bind", udp == null ? null : HostPort.format(udp.localAddress()));
       f.put("peer", udp == null ? null : HostPort.format(udp.peer()));
@@ -75,6 +83,14 @@ public final class NodeStatus {
       m.put("ip", ip(node.stack().counters()));
       if (node.ipv6() != null) {
         m.put("ipv6", ipv6(node.ipv6().counters()));
+      }
+      if (node.dhcpClient() != null) {
+        m.put("dhcp_client", node.dhcpClient().counters().snapshot());
+      }
+      if (node.dhcpServer() != null) {
+        Map<String, Object> d = new LinkedHashMap<>(node.dhcpServer().counters().snapshot());
+        d.put("leases", node.dhcpServer().leases().size());
+        m.put("dhcp_server", d);
       }
     } else {
       Map<String, Object> b = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ public final class Arp {
   private final ArpPacket in = new ArpPacket();
   private final ArpPacket out = new ArpPacket();
   private final EthernetFrame eth = new EthernetFrame();
+  private final java.util.ArrayList<ArpWatcher> watchers = new java.util.ArrayList<>();
 
   Arp(NetworkStack stack, LinkOutput link, ArpObserver observer) {
     this.stack = stack;
@@ -38,6 +39,9 @@ public final class Arp {
     int senderIp = in.senderIp();
     int targetIp = in.targetIp();
     frame.release();
+    for (int i = 0; i < watchers.size(); i++) {
+      watchers.get(i).heard(nic, op, senderIp, senderMac, targetIp);
+    }
     boolean forUs = nic.ip() != 0 && targetIp == nic.ip();
     if (MacAddress.isMulticast(senderMac)) {
       return; // no station has a group address: nothing to learn, nobody to answer
@@ -69,16 +73,30 @@ public final class Arp {
   /** Who-has {@code ip}: broadcast, or unicast to {@code unicastMac} when re-probing. */
   void sendRequest(Nic nic, int ip, long unicastMac) {
     boolean broadcast = unicastMac < 0;
-    send(nic, ArpPacket.OP_REQUEST, broadcast ? MacAddress.BROADCAST_BITS : unicastMac, 0, ip);
+    send(nic, ArpPacket.OP_REQUEST, broadcast ? MacAddress.BROADCAST_BITS : unicastMac, nic.ip(), 0, ip);
     stack.counters().arpRequestsSent++;
     if (observer.enabled()) {
       observer.requestSent(nic, ip, unicastMac);
     }
   }
 
+  /** Hears every well-formed ARP message from now on (a DHCP client watching for a conflict). */
+  public void addWatcher(ArpWatcher w) {
+    watchers.add(w);
+  }
+
+  /**
+   * An ARP probe (RFC 5227 2.1.1): a broadcast who-has {@code ip} from sender address 0.0.0.0, to
+   * learn whether anyone already uses an address before taking it.
+   */
+  public void probe(Nic nic, int ip) {
+    send(nic, ArpPacket.OP_REQUEST, MacAddress.BROADCAST_BITS, 0, 0, ip);
+    stack.counters().arpRequestsSent++;
+  }
+
   /** Gratuitous ARP: a broadcast request for our own address, so neighbours refresh us. */
   void announce(Nic nic) {
-    send(nic, ArpPacket.OP_REQUEST, MacAddress.BROADCAST_BITS, 0, nic.ip());
+    send(nic, ArpPacket.OP_REQUEST, MacAddress.BROADCAST_BITS, nic.ip(), 0, nic.ip());
     stack.counters().arpRequestsSent++;
     if (observer.enabled()) {
       observer.announced(nic);
@@ -86,18 +104,18 @@ public final class Arp {
   }
 
   private void reply(Nic nic, long toMac, int toIp) {
-    send(nic, ArpPacket.OP_REPLY, toMac, toMac, toIp);
+    send(nic, ArpPacket.OP_REPLY, toMac, nic.ip(), toMac, toIp);
     stack.counters().arpRepliesSent++;
     if (observer.enabled()) {
       observer.replySent(nic, toIp, toMac);
     }
   }
 
-  private void send(Nic nic, int op, long frameDst, long targetMac, int targetIp) {
+  private void send(Nic nic, int op, long frameDst, int senderIp, long targetMac, int targetIp) {
     ByteBuf buf = stack.alloc().buffer(EthernetFrame.HEADER_LEN + ArpPacket.LEN);
     buf.writerIndex(EthernetFrame.HEADER_LEN + ArpPacket.LEN);
     eth.wrap(buf).dst(frameDst).src(nic.mac()).etherType(EthernetFrame.ETHERTYPE_ARP);
-    new ArpPacket.Repr(op, nic.mac(), nic.ip(), targetMac, targetIp)
+    new ArpPacket.Repr(op, nic.mac(), senderIp, targetMac, targetIp)
         .emit(out.wrap(buf, EthernetFrame.HEADER_LEN));
     link.send(nic, buf);
   }

@@ -42,6 +42,7 @@ public final class NetworkStack {
   private final RouteTable routes = new RouteTable();
   private final List<Nic> nics = new ArrayList<>();
   private final EthernetFrame eth = new EthernetFrame();
+  private long inputSrcMac;
 
   private final LinkOutput linkOutput;
   private final Arp arp;
@@ -138,6 +139,23 @@ public final class NetworkStack {
     return r;
   }
 
+  /**
+   * Gives {@code nic} another IPv4 address, or none ({@code address} null): a DHCP lease bound,
+   * changed or lost. The routes through the interface go with the old address, as the kernel
+   * removes them with it; the new address brings its connected route and is announced with a
+   * gratuitous ARP.
+   */
+  public void setAddress(Nic nic, Ipv4Cidr address) {
+    if (nic.address() != null) {
+      routes.removeAll(nic);
+    }
+    nic.setAddress(address);
+    if (address != null) {
+      routes.add(new Route(address.networkCidr(), 0, nic, 0, Route.Kind.CONNECTED));
+      arp.announce(nic);
+    }
+  }
+
   /** Announces every address with a gratuitous ARP (RFC 5227), as Linux does on link up. */
   public void start() {
     for (Nic nic : nics) {
@@ -177,6 +195,16 @@ public final class NetworkStack {
     linkOutput.send(nic, frame);
   }
 
+  /**
+   * Sends an IPv4 packet this node built whole (reader index at its IP header, the Ethernet
+   * header's 14 bytes free in front) to {@code dstMac}, framed and told like any packet: DHCP's,
+   * which leave before the node has an address, or for an address ARP cannot resolve yet.
+   */
+  public void sendIpv4(Nic nic, long dstMac, ByteBuf packet) {
+    counters.ipSent++;
+    linkOutput.frame(nic, dstMac, packet);
+  }
+
   /** Ingress from a link: the frame's owner is now the stack. */
   public void input(Nic nic, ByteBuf frame) {
     nic.rxFrames++;
@@ -196,6 +224,24 @@ public final class NetworkStack {
       return;
     }
     int etherType = eth.etherType();
+    long outerSrcMac = inputSrcMac;
+    inputSrcMac = eth.src();
+    try {
+      dispatch(nic, frame, etherType, unicastToUs);
+    } finally {
+      inputSrcMac = outerSrcMac;
+    }
+  }
+
+  /**
+   * The source MAC of the frame being taken in, while its handlers run (0 otherwise): a DHCP
+   * client remembers its server's, to send the RELEASE without ARP.
+   */
+  public long inputSrcMac() {
+    return inputSrcMac;
+  }
+
+  private void dispatch(Nic nic, ByteBuf frame, int etherType, boolean unicastToUs) {
     switch (etherType) {
       case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
       case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);

@@ -5,14 +5,14 @@ import emu.link.wire.MacAddress;
 import emu.node.wire.Ipv4Cidr;
 
 /**
- * A network interface: a MAC, at most one IPv4 address with its prefix, an MTU, and the link
+ * A network interface: a MAC, at most one IPv4 address with its prefix (fixed, or a DHCP lease's), an MTU, and the link
  * endpoint it sends through. Counts what the stack handed it and what it handed the stack.
  */
 public final class Nic {
   private final int index;
   private final String name;
   private final long mac;
-  private final Ipv4Cidr address;
+  private Ipv4Cidr address;
   private final LinkEndpoint endpoint;
   private final NeighborCache neighbors;
   private boolean up = true;
@@ -48,6 +48,11 @@ public final class Nic {
   /** The interface's address, or null if it has none. */
   public Ipv4Cidr address() {
     return address;
+  }
+
+  /** A DHCP client's lease comes and goes: see {@link NetworkStack#setAddress}. */
+  void setAddress(Ipv4Cidr address) {
+    this.address = address;
   }
 
   /** The interface's address as an int, 0 if none. */

@@ -23,6 +23,7 @@ public final class Udp {
   private final UdpDatagram udp = new UdpDatagram();
   private final UdpDatagram out = new UdpDatagram();
   private final IntObjectHashMap<UdpListener> ports = new IntObjectHashMap<>();
+  private Nic ingress;
 
   Udp(NetworkStack stack, Ipv4Output output, Icmp icmp, UdpObserver observer) {
     this.stack = stack;
@@ -43,6 +44,14 @@ public final class Udp {
 
   public void unbind(int port) {
     ports.remove(port);
+  }
+
+  /**
+   * The interface the datagram being delivered came in on, during {@link UdpListener#onDatagram}
+   * only (null otherwise): a DHCP server answers on the interface it was asked on.
+   */
+  public Nic ingress() {
+    return ingress;
   }
 
   /** {@code broadcast}: no ICMP error may be sent about this datagram. */
@@ -74,9 +83,11 @@ public final class Udp {
     }
     int srcPort = udp.srcPort();
     ByteBuf payload = buf.slice(udp.payloadIndex(), udp.payloadLength());
+    ingress = nic;
     try {
       listener.onDatagram(src, srcPort, dst, dstPort, payload);
     } finally {
+      ingress = null;
       buf.release();
     }
   }

@@ -65,7 +65,7 @@ final class Ip6Lines {
     io.out("       valid_lft " + lifetime(a.validUntil(), now) + " preferred_lft " + lifetime(a.preferredUntil(), now));
   }
 
-  private static String lifetime(long until, long now) {
+  static String lifetime(long until, long now) {
     return until == Long.MAX_VALUE ? "forever" : Math.max(0, (until - now) / 1_000_000_000L) + "sec";
   }
 

@@ -2,6 +2,7 @@ package emu.node.apps.diag;
 
 import emu.link.LinkCounters;
 import emu.link.wire.MacAddress;
+import emu.node.dhcp.DhcpClient;
 import emu.node.ipv6.Ipv6Layer;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
@@ -35,6 +36,14 @@ public final class IpCommand implements Command {
     this.stack = stack;
     this.ipv6 = ipv6 == null ? null : new Ip6Lines(ipv6);
     this.resolver = resolver;
+  }
+
+  private DhcpClient dhcp;
+
+  /** Shows the addresses {@code client} leased as {@code dynamic}, with their lifetimes counting down. */
+  public IpCommand dhcp(DhcpClient client) {
+    this.dhcp = client;
+    return this;
   }
 
   /** An IPv4-only node's ip. */
@@ -128,9 +137,17 @@ public final class IpCommand implements Command {
           linkLines(nic, false, io);
         }
         if (v4) {
+          long expires = dhcp == null ? -1 : dhcp.expiresNanos(nic);
           io.out("    inet " + nic.address() + (nic.address().prefixLength() < 31
-              ? " brd " + Ipv4Address.format(nic.address().broadcast()) : "") + " scope global " + nic.name());
-          io.out("       valid_lft forever preferred_lft forever");
+              ? " brd " + Ipv4Address.format(nic.address().broadcast()) : "") + " scope global "
+              + (expires >= 0 ? "dynamic " : "") + nic.name());
+          if (expires >= 0) {
+            // as Linux shows a DHCP lease's address: both lifetimes count down to the expiry
+            String left = Ip6Lines.lifetime(expires, stack.time().nanos());
+            io.out("       valid_lft " + left + " preferred_lft " + left);
+          } else {
+            io.out("       valid_lft forever preferred_lft forever");
+          }
         }
         if (v6) {
           ipv6.addresses(nic, io);

@@ -1,0 +1,66 @@
+package emu.control.narrative;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import emu.node.event.DhcpEvent;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The DHCP server's sentences: the exchange of the example, a renewal, refusals. */
+class DhcpStoryTest {
+  @Test
+  void theExchangeAsTheServerTellsIt() {
+    assertEquals("receives DHCP DISCOVER from 02:00:00:00:0a:01 (kern), sent from 0.0.0.0:68 to 255.255.255.255:67"
+        + " (it has no address yet), xid 0x3903f326", Story.sentence(new DhcpEvent.Received("eth0", "DISCOVER",
+            "02:00:00:00:0a:01", 0x3903f326L, "0.0.0.0", "255.255.255.255", null, "kern", false)));
+    assertEquals("offers 192.168.1.100 for 1h with gateway 192.168.1.1 and DNS 192.168.1.53 to 02:00:00:00:0a:01,"
+        + " unicast to 192.168.1.100:68 at its MAC (no ARP: it cannot answer for that address yet)",
+        Story.sentence(new DhcpEvent.Offered("02:00:00:00:0a:01", "192.168.1.100", 3600, "192.168.1.1",
+            List.of("192.168.1.53"), "192.168.1.100", false)));
+    assertEquals("receives DHCP REQUEST from 02:00:00:00:0a:01, sent from 0.0.0.0:68 to 255.255.255.255:67 (it has"
+        + " no address yet); it asks for 192.168.1.100, xid 0x1, BROADCAST flag set",
+        Story.sentence(new DhcpEvent.Received("eth0", "REQUEST", "02:00:00:00:0a:01", 1, "0.0.0.0",
+            "255.255.255.255", "192.168.1.100", null, true)));
+    assertEquals("acknowledges 192.168.1.100 to 02:00:00:00:0a:01: leased for 1h, renewal from 30m (T1), rebinding"
+        + " from 52m30s (T2); sent broadcast to 255.255.255.255:68 (the client asked for broadcast replies)",
+        Story.sentence(new DhcpEvent.Acked("02:00:00:00:0a:01", "192.168.1.100", 3600, 1800, 3150, "255.255.255.255",
+            true, false)));
+    assertEquals("acknowledges 192.168.1.100 to 02:00:00:00:0a:01 again (lease extended): leased for 1h, renewal"
+        + " from 30m (T1), rebinding from 52m30s (T2); sent to 192.168.1.100:68",
+        Story.sentence(new DhcpEvent.Acked("02:00:00:00:0a:01", "192.168.1.100", 3600, 1800, 3150, "192.168.1.100",
+            false, true)));
+  }
+
+  @Test
+  void refusalsAndWhatIsLeftUnanswered() {
+    assertEquals("refuses (DHCP NAK, broadcast) 02:00:00:00:0a:01's request for 10.0.0.5: wrong network",
+        Story.sentence(new DhcpEvent.Naked("02:00:00:00:0a:01", "10.0.0.5", "wrong network")));
+    assertEquals("has no free address for 02:12:34:56:78:9a (pool 192.168.1.100-192.168.1.199 exhausted, 7 DISCOVERs"
+        + " unanswered so far); still serving", Story.sentence(new DhcpEvent.PoolExhausted("02:12:34:56:78:9a",
+            "192.168.1.100", "192.168.1.199", 7)));
+    assertEquals("ignores a DHCP message: options overrun (2 so far)",
+        Story.sentence(new DhcpEvent.Ignored(null, "options_overrun", 2)));
+    assertEquals("02:00:00:00:0a:01 took the offer of server 192.168.1.9; withdraws its own offer of 192.168.1.100",
+        Story.sentence(new DhcpEvent.OtherServer("02:00:00:00:0a:01", "192.168.1.9", "192.168.1.100")));
+    assertEquals("2d1h1m1s", DhcpStory.duration(2 * 86400 + 3661));
+  }
+
+  @Test
+  void theClientSide() {
+    assertEquals("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67 (it has no address yet)",
+        Story.sentence(new DhcpEvent.ClientSent("eth0", "DISCOVER", "init", 1, "0.0.0.0", "255.255.255.255", null,
+            null, 1)));
+    assertEquals("sends DHCP REQUEST from 192.168.1.100:68 to 192.168.1.2:67: renews its lease of 192.168.1.100 with"
+        + " the server that gave it (T1)", Story.sentence(new DhcpEvent.ClientSent("eth0", "REQUEST", "renewing", 1,
+            "192.168.1.100", "192.168.1.2", "192.168.1.100", null, 1)));
+    assertEquals("takes the first offer, from 192.168.1.2: 192.168.1.100 for 1h with gateway 192.168.1.1 and DNS"
+        + " 192.168.1.53", Story.sentence(new DhcpEvent.ClientOffer("eth0", "192.168.1.2", "192.168.1.100", 3600,
+            "192.168.1.1", List.of("192.168.1.53"), true, null)));
+    assertEquals("no OFFER came: sends its DISCOVER again (attempt 2) after 4213 ms, backing off",
+        Story.sentence(new DhcpEvent.ClientRetry("eth0", "DISCOVER", "an OFFER", 2, 4213)));
+    assertEquals("configures 192.168.1.100/24 on eth0 from 192.168.1.2's lease, default route via 192.168.1.1,"
+        + " resolver 192.168.1.53; renews after 30m (T1), rebinds after 52m30s (T2), expires after 1h",
+        Story.sentence(new DhcpEvent.ClientBound("eth0", "192.168.1.100/24", "192.168.1.2", "192.168.1.1",
+            List.of("192.168.1.53"), 3600, 1800, 3150, false)));
+  }
+}

@@ -1,0 +1,531 @@
+package emu.node.dhcp;
+
+import emu.link.wire.MacAddress;
+import emu.node.config.DhcpConfig;
+import emu.node.event.DhcpEvent;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.trace.Tracer;
+import emu.node.wire.DhcpMessage;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A DHCPv4 server (RFC 2131, options of RFC 2132) on the interfaces given a {@link DhcpConfig}:
+ * one scope per interface, answering on the interface it was asked on.
+ *
+ * <p>Leases are kept per client MAC with their expiry on the stack's clock. An OFFER reserves its
+ * address for {@link #OFFER_HOLD_SECONDS}; the REQUEST that selects it makes it a lease (ACK), a
+ * REQUEST for an address the server cannot give gets a NAK. A DECLINE (the client found the
+ * address in use) takes the address out of the pool for {@link #DECLINE_HOLD_SECONDS}; a RELEASE
+ * frees it. With no free address left, the DISCOVER is not answered and counted. Replies go out as
+ * RFC 2131 4.1 says: to ciaddr if the client has one, else broadcast if it set the BROADCAST flag,
+ * else unicast to its hardware address and the address offered (no ARP: the client cannot answer
+ * one yet); a NAK is always broadcast. Relayed messages (giaddr set) are counted and dropped:
+ * relaying is not done yet.
+ */
+public final class DhcpServer {
+  /** How long an offered address stays reserved for the client it was offered to. */
+  public static final long OFFER_HOLD_SECONDS = 60;
+  /** How long a declined address stays out of the pool (dnsmasq's DECLINE_BACKOFF). */
+  public static final long DECLINE_HOLD_SECONDS = 600;
+  /** The most nameservers option 6 can carry: 255 bytes of addresses. */
+  public static final int MAX_DNS = 255 / 4;
+
+  private final NetworkStack stack;
+  private final Tracer tracer;
+  private final DhcpServerCounters counters = new DhcpServerCounters();
+  private final Map<Nic, Scope> scopes = new LinkedHashMap<>();
+  private final DhcpMessage in = new DhcpMessage();
+  private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
+  private final DhcpFrames frames;
+  private boolean bound;
+
+  public DhcpServer(NetworkStack stack, Tracer tracer) {
+    this.stack = stack;
+    this.tracer = tracer;
+    this.frames = new DhcpFrames(stack);
+  }
+
+  /** One client's lease (or the offer that reserves its address). */
+  public static final class Lease {
+    final long mac;
+    final int ip;
+    long expiresNanos;
+    boolean bound;
+    String hostname;
+    String clientId;
+
+    Lease(long mac, int ip) {
+      this.mac = mac;
+      this.ip = ip;
+    }
+
+    public long mac() {
+      return mac;
+    }
+
+    public int ip() {
+      return ip;
+    }
+
+    public boolean bound() {
+      return bound;
+    }
+
+    public long expiresNanos() {
+      return expiresNanos;
+    }
+
+    /** The host name the client sent (option 12), or null. */
+    public String hostname() {
+      return hostname;
+    }
+
+    /** The client identifier (option 61) as hex pairs, or null. */
+    public String clientId() {
+      return clientId;
+    }
+  }
+
+  private static final class Scope {
+    final Nic nic;
+    final int server;
+    final Ipv4Cidr subnet;
+    final int poolStart;
+    final int poolEnd;
+    final long leaseSeconds;
+    final int gateway;
+    final int[] dns;
+    final String domain;
+    final Map<Long, Integer> statics = new HashMap<>();
+    final Map<Long, Lease> leases = new LinkedHashMap<>();
+    final Map<Integer, Long> declinedUntil = new HashMap<>();
+
+    Scope(Nic nic, DhcpConfig c) {
+      this.nic = nic;
+      this.server = nic.ip();
+      this.subnet = nic.address();
+      this.poolStart = Ipv4Address.parse(c.poolStart());
+      this.poolEnd = Ipv4Address.parse(c.poolEnd());
+      this.leaseSeconds = c.leaseSeconds();
+      this.gateway = c.gateway() == null ? 0 : Ipv4Address.parse(c.gateway());
+      // option 6 holds at most 63 addresses (255 bytes); the topology's binder refuses more
+      this.dns = c.dns() == null ? new int[0] : c.dns().stream().limit(MAX_DNS).mapToInt(Ipv4Address::parse).toArray();
+      this.domain = c.domain();
+      if (c.statics() != null) {
+        c.statics().forEach((mac, ip) -> statics.put(MacAddress.parse(mac).bits(), Ipv4Address.parse(ip)));
+      }
+    }
+  }
+
+  /**
+   * Serves {@code config} on {@code nic}, which must have an IPv4 address whose subnet holds the
+   * pool.
+   *
+   * @throws IllegalArgumentException if it has none, or the pool lies outside its subnet
+   */
+  public void serve(Nic nic, DhcpConfig config) {
+    if (nic.address() == null) {
+      throw new IllegalArgumentException("DHCP server on " + nic.name() + " needs an IPv4 address on it");
+    }
+    Scope s = new Scope(nic, config);
+    if (!s.subnet.contains(s.poolStart) || !s.subnet.contains(s.poolEnd)
+        || Integer.compareUnsigned(s.poolStart, s.poolEnd) > 0) {
+      throw new IllegalArgumentException("DHCP pool " + config.poolStart() + "-" + config.poolEnd()
+          + " is not a range inside " + nic.name() + "'s subnet " + s.subnet.networkCidr());
+    }
+    scopes.put(nic, s);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Serving(nic.name(), s.subnet.networkCidr().toString(), config.poolStart(),
+          config.poolEnd(), config.leaseSeconds()));
+    }
+    if (!bound) {
+      if (stack.udp().bind(DhcpMessage.SERVER_PORT, this::onDatagram) < 0) {
+        throw new IllegalStateException("UDP port 67 is taken on " + stack.name());
+      }
+      bound = true;
+    }
+  }
+
+  public DhcpServerCounters counters() {
+    return counters;
+  }
+
+  /** The leases and offers of every scope, unexpired ones first by expiry. */
+  public List<Lease> leases() {
+    long now = stack.time().nanos();
+    List<Lease> out = new ArrayList<>();
+    for (Scope s : scopes.values()) {
+      for (Lease l : s.leases.values()) {
+        if (l.expiresNanos > now) {
+          out.add(l);
+        }
+      }
+    }
+    out.sort((a, b) -> Long.compare(a.expiresNanos, b.expiresNanos));
+    return out;
+  }
+
+  /** The wall-clock time (epoch seconds) at which the stack's clock reaches {@code nanos}. */
+  public long epochSeconds(long nanos) {
+    long delta = nanos - stack.time().nanos();
+    return TimeUnit.NANOSECONDS.toSeconds(stack.time().epochNanos() + delta);
+  }
+
+  private void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+    Nic nic = stack.udp().ingress();
+    Scope scope = nic == null ? null : scopes.get(nic);
+    if (scope == null) {
+      ignore(DhcpServerCounters.Reason.NOT_SERVED_HERE, false);
+      return;
+    }
+    in.wrap(payload, payload.readerIndex(), payload.readableBytes());
+    DhcpMessage.Check check = in.check();
+    if (check != DhcpMessage.Check.OK) {
+      counters.countMalformed(check);
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.Ignored(null, check.name().toLowerCase(java.util.Locale.ROOT),
+            counters.malformed(check)));
+      }
+      return;
+    }
+    if (in.op() != DhcpMessage.OP_REQUEST) {
+      ignore(DhcpServerCounters.Reason.NOT_A_REQUEST, true);
+      return;
+    }
+    if (in.giaddr() != 0) {
+      ignore(DhcpServerCounters.Reason.RELAYED, true);
+      return;
+    }
+    counters.countReceived(in.messageType());
+    if (tracer.enabled()) {
+      int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
+      tracer.emit(new DhcpEvent.Received(nic.name(), DhcpMessage.typeName(in.messageType()), mac(in.chaddr()),
+          in.xid() & 0xFFFF_FFFFL, Ipv4Address.format(srcIp), Ipv4Address.format(dstIp),
+          requested == 0 ? null : Ipv4Address.format(requested), in.optionText(DhcpMessage.OPT_HOSTNAME),
+          in.broadcastFlag()));
+    }
+    switch (in.messageType()) {
+      case DhcpMessage.DISCOVER -> discover(scope);
+      case DhcpMessage.REQUEST -> request(scope);
+      case DhcpMessage.DECLINE -> decline(scope);
+      case DhcpMessage.RELEASE -> release(scope);
+      case DhcpMessage.INFORM -> inform(scope);
+      default -> counters.countDrop(DhcpServerCounters.Reason.NOT_A_REQUEST);
+    }
+  }
+
+  private void ignore(DhcpServerCounters.Reason why, boolean parsed) {
+    counters.countDrop(why);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Ignored(parsed ? mac(in.chaddr()) : null, why.name().toLowerCase(java.util.Locale.ROOT),
+          counters.dropped(why)));
+    }
+  }
+
+  private static String mac(long bits) {
+    return MacAddress.format(bits);
+  }
+
+  private void discover(Scope s) {
+    long mac = in.chaddr();
+    long now = stack.time().nanos();
+    Integer fixed = s.statics.get(mac);
+    if (fixed != null && !free(s, fixed, mac, now)) {
+      // declined and held, or the server's or gateway's own: an OFFER would only draw a NAK
+      ignore(DhcpServerCounters.Reason.STATIC_UNAVAILABLE, true);
+      return;
+    }
+    int ip = choose(s, mac, in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0), now);
+    if (ip == 0) {
+      counters.poolExhausted++;
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.PoolExhausted(mac(mac), Ipv4Address.format(s.poolStart), Ipv4Address.format(s.poolEnd),
+            counters.poolExhausted));
+      }
+      return;
+    }
+    Lease l = take(s, mac, ip, now);
+    if (!l.bound || l.expiresNanos <= now) {
+      l.bound = false;
+      l.expiresNanos = now + TimeUnit.SECONDS.toNanos(OFFER_HOLD_SECONDS);
+    }
+    remember(l);
+    reply(s, DhcpMessage.OFFER, ip, s.leaseSeconds, false);
+  }
+
+  /**
+   * The address to offer {@code mac}: its static binding, else the address it holds or was
+   * offered, else the one it asks for if free, else the lowest free one; 0 if none is free.
+   */
+  private int choose(Scope s, long mac, int requested, long now) {
+    Integer fixed = s.statics.get(mac);
+    if (fixed != null) {
+      return fixed;
+    }
+    Lease held = s.leases.get(mac);
+    if (held != null && free(s, held.ip, mac, now)) {
+      return held.ip;
+    }
+    if (requested != 0 && inPool(s, requested) && free(s, requested, mac, now)) {
+      return requested;
+    }
+    for (int ip = s.poolStart; Integer.compareUnsigned(ip, s.poolEnd) <= 0; ip++) {
+      if (free(s, ip, mac, now)) {
+        return ip;
+      }
+      if (ip == s.poolEnd) {
+        break;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean inPool(Scope s, int ip) {
+    return Integer.compareUnsigned(ip, s.poolStart) >= 0 && Integer.compareUnsigned(ip, s.poolEnd) <= 0;
+  }
+
+  /** True if {@code ip} may be given to {@code mac}: nobody else holds or was offered it, not declined. */
+  private boolean free(Scope s, int ip, long mac, long now) {
+    if (ip == s.server || ip == s.gateway || ip == s.subnet.networkCidr().address() || ip == s.subnet.broadcast()) {
+      return false;
+    }
+    Long declined = s.declinedUntil.get(ip);
+    if (declined != null) {
+      if (declined > now) {
+        return false;
+      }
+      s.declinedUntil.remove(ip);
+    }
+    for (Map.Entry<Long, Integer> e : s.statics.entrySet()) {
+      if (e.getValue() == ip && e.getKey() != mac) {
+        return false;
+      }
+    }
+    for (Lease l : s.leases.values()) {
+      if (l.ip == ip && l.mac != mac && l.expiresNanos > now) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void request(Scope s) {
+    long mac = in.chaddr();
+    long now = stack.time().nanos();
+    int serverId = in.optionInt(DhcpMessage.OPT_SERVER_ID, 0);
+    int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0);
+    int ciaddr = in.ciaddr();
+    Lease l = s.leases.get(mac);
+    if (serverId != 0) {
+      // SELECTING: the client answers one OFFER; any other server's offer is thereby declined
+      if (serverId != s.server) {
+        int withdrawn = 0;
+        if (l != null && !l.bound) {
+          s.leases.remove(mac);
+          withdrawn = l.ip;
+        }
+        counters.otherServerChosen++;
+        if (tracer.enabled()) {
+          tracer.emit(new DhcpEvent.OtherServer(mac(mac), Ipv4Address.format(serverId),
+              withdrawn == 0 ? null : Ipv4Address.format(withdrawn)));
+        }
+        return;
+      }
+      if (l == null || l.ip != requested || (!l.bound && l.expiresNanos <= now) || !free(s, requested, mac, now)) {
+        nak(s, "requested address not offered to this client");
+        return;
+      }
+      ack(s, l, now);
+      return;
+    }
+    // INIT-REBOOT (requested, no ciaddr), RENEWING and REBINDING (ciaddr)
+    int wanted = ciaddr != 0 ? ciaddr : requested;
+    if (wanted == 0) {
+      ignore(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS, true);
+      return;
+    }
+    if (!s.subnet.contains(wanted)) {
+      nak(s, "wrong network");
+      return;
+    }
+    Integer fixed = s.statics.get(mac);
+    boolean mine = l != null && l.ip == wanted && l.expiresNanos > now;
+    boolean grantable = (fixed != null ? fixed == wanted : inPool(s, wanted)) && free(s, wanted, mac, now);
+    if (!mine && !grantable && l == null && fixed == null) {
+      // RFC 2131 4.3.2: no record of this client (another server's, say): stay silent
+      ignore(DhcpServerCounters.Reason.NO_RECORD, true);
+      return;
+    }
+    if (!mine && !grantable) {
+      nak(s, "address not available");
+      return;
+    }
+    if (fixed != null && fixed != wanted) {
+      nak(s, "address not available");
+      return;
+    }
+    ack(s, take(s, mac, wanted, now), now);
+  }
+
+  /**
+   * The client's record for {@code ip}, made anew if it held another address; expired records of
+   * other clients for the same address go, so the table stays within the pool's size.
+   */
+  private static Lease take(Scope s, long mac, int ip, long now) {
+    Lease l = s.leases.get(mac);
+    if (l != null && l.ip == ip) {
+      return l;
+    }
+    s.leases.values().removeIf(o -> o.ip == ip && o.mac != mac && o.expiresNanos <= now);
+    l = new Lease(mac, ip);
+    s.leases.put(mac, l);
+    return l;
+  }
+
+  private void ack(Scope s, Lease l, long now) {
+    boolean extended = l.bound && l.expiresNanos > now;
+    l.bound = true;
+    l.expiresNanos = now + TimeUnit.SECONDS.toNanos(s.leaseSeconds);
+    remember(l);
+    counters.acks++;
+    reply(s, DhcpMessage.ACK, l.ip, s.leaseSeconds, extended);
+  }
+
+  private void remember(Lease l) {
+    String host = in.optionText(DhcpMessage.OPT_HOSTNAME);
+    if (host != null) {
+      l.hostname = host;
+    }
+    String id = in.optionHex(DhcpMessage.OPT_CLIENT_ID);
+    if (id != null) {
+      l.clientId = id;
+    }
+  }
+
+  private void decline(Scope s) {
+    int ip = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, 0);
+    Lease l = s.leases.get(in.chaddr());
+    if (ip == 0 || l == null || l.ip != ip) {
+      ignore(DhcpServerCounters.Reason.DECLINE_UNKNOWN, true);
+      return;
+    }
+    s.leases.remove(in.chaddr());
+    s.declinedUntil.put(ip, stack.time().nanos() + TimeUnit.SECONDS.toNanos(DECLINE_HOLD_SECONDS));
+    counters.declines++;
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Declined(mac(in.chaddr()), Ipv4Address.format(ip), DECLINE_HOLD_SECONDS));
+    }
+  }
+
+  private void release(Scope s) {
+    Lease l = s.leases.get(in.chaddr());
+    if (l == null || l.ip != in.ciaddr()) {
+      ignore(DhcpServerCounters.Reason.RELEASE_UNKNOWN, true);
+      return;
+    }
+    s.leases.remove(in.chaddr());
+    counters.releases++;
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.Released(mac(in.chaddr()), Ipv4Address.format(l.ip)));
+    }
+  }
+
+  private void inform(Scope s) {
+    if (in.ciaddr() == 0) {
+      ignore(DhcpServerCounters.Reason.REQUEST_WITHOUT_ADDRESS, true);
+      return;
+    }
+    reply(s, DhcpMessage.ACK, 0, 0, false);
+  }
+
+  private void nak(Scope s, String why) {
+    counters.naks++;
+    if (tracer.enabled()) {
+      int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
+      tracer.emit(new DhcpEvent.Naked(mac(in.chaddr()), requested == 0 ? null : Ipv4Address.format(requested), why));
+    }
+    ByteBuf frame = frames.start();
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), 0, 0, 0, 0, in.chaddr())
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.NAK)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, s.server)
+        .optionText(DhcpMessage.OPT_MESSAGE, why);
+    int len = writer.finish();
+    send(s, frame, len, Ipv4Address.BROADCAST, MacAddress.BROADCAST_BITS);
+  }
+
+  /** An OFFER or ACK of {@code yiaddr}; an INFORM's ACK has yiaddr 0 and no lease time. */
+  private void reply(Scope s, int type, int yiaddr, long leaseSeconds, boolean extended) {
+    if (type == DhcpMessage.OFFER) {
+      counters.offers++;
+    }
+    ByteBuf frame = frames.start();
+    // RFC 2131 table 3: an OFFER's ciaddr is 0; an ACK's is the request's
+    int ciaddr = type == DhcpMessage.OFFER ? 0 : in.ciaddr();
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), ciaddr, yiaddr, 0, 0, in.chaddr())
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
+        .optionInt(DhcpMessage.OPT_SERVER_ID, s.server);
+    if (leaseSeconds > 0) {
+      writer.optionInt(DhcpMessage.OPT_LEASE_TIME, (int) leaseSeconds)
+          .optionInt(DhcpMessage.OPT_RENEWAL_TIME, (int) (leaseSeconds / 2))
+          .optionInt(DhcpMessage.OPT_REBINDING_TIME, (int) (leaseSeconds * 7 / 8));
+    }
+    // the mask and router always (as dnsmasq does); the rest as the parameter request list asks,
+    // all configured without one
+    boolean asks = in.has(DhcpMessage.OPT_PARAMETER_LIST);
+    writer.optionInt(DhcpMessage.OPT_SUBNET_MASK, Ipv4Address.mask(s.subnet.prefixLength()));
+    if (s.gateway != 0) {
+      writer.optionInts(DhcpMessage.OPT_ROUTER, new int[] {s.gateway});
+    }
+    if (s.dns.length > 0 && (!asks || in.requests(DhcpMessage.OPT_DNS))) {
+      writer.optionInts(DhcpMessage.OPT_DNS, s.dns);
+    }
+    String host = in.optionText(DhcpMessage.OPT_HOSTNAME);
+    if (host != null && in.requests(DhcpMessage.OPT_HOSTNAME)) {
+      writer.optionText(DhcpMessage.OPT_HOSTNAME, host);
+    }
+    if (s.domain != null && (!asks || in.requests(DhcpMessage.OPT_DOMAIN))) {
+      writer.optionText(DhcpMessage.OPT_DOMAIN, s.domain);
+    }
+    if (!asks || in.requests(DhcpMessage.OPT_BROADCAST)) {
+      writer.optionInt(DhcpMessage.OPT_BROADCAST, s.subnet.broadcast());
+    }
+    int len = writer.finish();
+    int dstIp;
+    long dstMac;
+    boolean broadcast = false;
+    if (in.ciaddr() != 0) {
+      dstIp = in.ciaddr();
+      dstMac = in.chaddr(); // the client holds ciaddr and answers on its own MAC
+    } else if (in.broadcastFlag()) {
+      dstIp = Ipv4Address.BROADCAST;
+      dstMac = MacAddress.BROADCAST_BITS;
+      broadcast = true;
+    } else {
+      dstIp = yiaddr;
+      dstMac = in.chaddr();
+    }
+    if (tracer.enabled() && yiaddr != 0) {
+      String m = mac(in.chaddr());
+      String a = Ipv4Address.format(yiaddr);
+      String to = Ipv4Address.format(dstIp);
+      tracer.emit(type == DhcpMessage.OFFER
+          ? new DhcpEvent.Offered(m, a, leaseSeconds, s.gateway == 0 ? null : Ipv4Address.format(s.gateway),
+              java.util.Arrays.stream(s.dns).mapToObj(Ipv4Address::format).toList(), to, broadcast)
+          : new DhcpEvent.Acked(m, a, leaseSeconds, leaseSeconds / 2, leaseSeconds * 7 / 8, to, broadcast, extended));
+    }
+    send(s, frame, len, dstIp, dstMac);
+  }
+
+  private void send(Scope s, ByteBuf frame, int len, int dstIp, long dstMac) {
+    frames.send(s.nic, frame, len, s.server, DhcpMessage.SERVER_PORT, dstIp, DhcpMessage.CLIENT_PORT, dstMac);
+  }
+}
