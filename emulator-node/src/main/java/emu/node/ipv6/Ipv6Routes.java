@@ -18,7 +18,7 @@ import java.util.function.Predicate;
  * whose lifetime has passed, is passed over for the next best.
  *
  * <p><b>Two lookup structures.</b> The routes live in one hash map per prefix length in use
- * ({@link PrefixMap}: open addressing on the masked address's two halves, no object per probe),
+ * ({@link Ipv6PrefixMap}: open addressing on the masked address's two halves, no object per probe),
  * each entry holding the routes of one prefix. A node has a handful of routes: while it has at
  * most {@value #COMPILE_ABOVE} prefixes, a lookup scans them in one flat array, longest first,
  * with each prefix's bits and mask side by side (a few dozen nanoseconds for ten routes). A
@@ -73,7 +73,7 @@ public final class Ipv6Routes {
   }
 
   /** Per prefix length, the entries of that length. */
-  private final PrefixMap[] byLength = new PrefixMap[129];
+  private final Ipv6PrefixMap[] byLength = new Ipv6PrefixMap[129];
   private int prefixCount;
   private int routeCount;
   /** Routes with a finite lifetime: {@link #expire} has nothing to do while there are none. */
@@ -103,9 +103,9 @@ public final class Ipv6Routes {
     int len = p.prefixLength();
     long hi = p.address().hi() & Ipv6Address.maskHi(len);
     long lo = p.address().lo() & Ipv6Address.maskLo(len);
-    PrefixMap map = byLength[len];
+    Ipv6PrefixMap map = byLength[len];
     if (map == null) {
-      map = byLength[len] = new PrefixMap();
+      map = byLength[len] = new Ipv6PrefixMap();
     }
     Entry e = map.get(hi, lo);
     if (e == null) {
@@ -158,7 +158,7 @@ public final class Ipv6Routes {
   public boolean removeIf(Predicate<Ipv6Route> which) {
     boolean any = false;
     for (int len = 0; len <= 128; len++) {
-      PrefixMap map = byLength[len];
+      Ipv6PrefixMap map = byLength[len];
       if (map == null) {
         continue;
       }
@@ -341,7 +341,7 @@ public final class Ipv6Routes {
       firstById[i] = realById[i].routes[0];
     }
     for (int j = 0; j < ls.length; j++) {
-      PrefixMap map = byLength[ls[j]];
+      Ipv6PrefixMap map = byLength[ls[j]];
       for (Entry e : map.entries()) {
         Entry best = e.real() ? e : longestReal(e.hi, e.lo, j - 1);
         map.found(e, best == null ? 0 : best.id);
@@ -443,7 +443,7 @@ public final class Ipv6Routes {
   /** True if a route for exactly {@code prefix} through {@code nic} exists. */
   public boolean has(Ipv6Cidr prefix, Nic nic) {
     int len = prefix.prefixLength();
-    PrefixMap map = byLength[len];
+    Ipv6PrefixMap map = byLength[len];
     Entry e = map == null ? null
         : map.get(prefix.address().hi() & Ipv6Address.maskHi(len), prefix.address().lo() & Ipv6Address.maskLo(len));
     if (e != null) {
@@ -480,124 +480,5 @@ public final class Ipv6Routes {
       }
     }
     return m;
-  }
-
-  /**
-   * Entries of one prefix length keyed by the masked address: open addressing with linear
-   * probing in parallel arrays (the two halves side by side, then the entry), so a probe reads
-   * no object until it hits. Half full at most. Nothing is removed one by one: an entry whose
- * routes are all gone stays until the next rebuild, which keeps only the entries with routes.
-   */
-  static final class PrefixMap {
-    /** Longs per slot: the two halves, then what a search finds ({@link #probe}). */
-    private static final int SLOT = 3;
-    private static final long OCCUPIED = 1L << 32;
-    private long[] keys = new long[SLOT * 8];
-    private Entry[] values = new Entry[8];
-    private int size;
-
-    int size() {
-      return size;
-    }
-
-    /** Both halves mixed, then MurmurHash3's 64-bit finaliser: short prefixes' low bits are all zero. */
-    private static int hash(long hi, long lo) {
-      long h = hi ^ Long.rotateLeft(lo * 0xC2B2_AE3D_27D4_EB4FL, 31);
-      h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
-      h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
-      return (int) (h ^ (h >>> 33));
-    }
-
-    Entry get(long hi, long lo) {
-      int mask = values.length - 1;
-      long[] k = keys;
-      for (int i = hash(hi, lo) & mask; ; i = (i + 1) & mask) {
-        Entry e = values[i];
-        if (e == null) {
-          return null;
-        }
-        if (k[SLOT * i] == hi && k[SLOT * i + 1] == lo) {
-          return e;
-        }
-      }
-    }
-
-    void put(Entry e) {
-      if (2 * (size + 1) > values.length) {
-        Entry[] old = values;
-        keys = new long[SLOT * 2 * old.length];
-        values = new Entry[2 * old.length];
-        size = 0;
-        for (Entry o : old) {
-          if (o != null) {
-            put(o);
-          }
-        }
-      }
-      int mask = values.length - 1;
-      int i = hash(e.hi, e.lo) & mask;
-      while (values[i] != null) {
-        i = (i + 1) & mask;
-      }
-      keys[SLOT * i] = e.hi;
-      keys[SLOT * i + 1] = e.lo;
-      keys[SLOT * i + 2] = OCCUPIED; // the best matching prefix is filled in by the rebuild
-      values[i] = e;
-      size++;
-    }
-
-    /** Drops every marker-only entry, and what the search found in each slot. */
-    void removeMarkers() {
-      Entry[] old = values;
-      keys = new long[SLOT * old.length];
-      values = new Entry[old.length];
-      size = 0;
-      for (Entry e : old) {
-        if (e != null && e.real()) {
-          put(e);
-        }
-      }
-    }
-
-    /**
-     * What a search finds at {@code hi:lo}: 0 if nothing is there; else the number of the best
-     * matching real prefix (the entry's own, or a marker's), in the low 32 bits (0 for none), with
-     * bit 32 set. Reads one slot's three longs per step of the probe, and no object.
-     */
-    long probe(long hi, long lo) {
-      int mask = values.length - 1;
-      long[] k = keys;
-      for (int i = hash(hi, lo) & mask; ; i = (i + 1) & mask) {
-        int at = SLOT * i;
-        long meta = k[at + 2];
-        if (meta == 0) {
-          return 0;
-        }
-        if (k[at] == hi && k[at + 1] == lo) {
-          return meta;
-        }
-      }
-    }
-
-    /** Records the best matching prefix's number for {@code e}'s slot. */
-    void found(Entry e, int bestId) {
-      int mask = values.length - 1;
-      int i = hash(e.hi, e.lo) & mask;
-      while (values[i] != e) {
-        i = (i + 1) & mask;
-      }
-      keys[SLOT * i + 2] = OCCUPIED | bestId;
-    }
-
-    /** A snapshot of the entries (changes to the map do not disturb it). */
-    List<Entry> entries() {
-      List<Entry> all = new ArrayList<>(size);
-      for (Entry e : values) {
-        if (e != null) {
-          all.add(e);
-        }
-      }
-      return all;
-    }
   }
 }
