@@ -184,6 +184,14 @@ class DhcpServerTest {
   }
 
   @Test
+  void dhcpHelpSaysItsUsage() {
+    emu.node.testing.CommandRun run = new emu.node.testing.CommandRun("dhcpsrv", "dhcp --help");
+    new emu.node.apps.diag.DhcpCommand(server).run(List.of("--help"), run);
+    assertEquals(0, run.exitCode());
+    assertTrue(run.output().startsWith("usage: dhcp leases|stats"), run.output());
+  }
+
+  @Test
   void optionSixCarriesAtMost63Nameservers() {
     server.serve(srv.nic("eth0"), new DhcpConfig("192.168.1.100", "192.168.1.103", 3600, null,
         java.util.stream.IntStream.rangeClosed(1, 64).mapToObj(k -> "10.0.0." + k).toList(), null, null));

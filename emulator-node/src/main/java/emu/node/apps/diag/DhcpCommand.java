@@ -34,6 +34,11 @@ public final class DhcpCommand implements Command {
 
   @Override
   public void run(List<String> args, CommandIo io) {
+    if (args.size() == 1 && (args.get(0).equals("-h") || args.get(0).equals("--help"))) {
+      io.out("usage: " + summary());
+      io.exit(0);
+      return;
+    }
     if (args.size() != 1) {
       throw new UsageException("usage: " + summary());
     }
