@@ -39,6 +39,14 @@ public final class ClockOffsets {
   /** Recent sends by packet key: (host, corrected-later ts). */
   private final Map<String, ArrayDeque<long[]>> sends = new HashMap<>();
   private final Map<String, Integer> hostIds = new HashMap<>();
+  private final Map<String, Integer> nodeIds = new HashMap<>();
+  /**
+   * Keys one node sent more than once. An IPv6 packet has no identification field: its key is
+   * its transport checksum, which a retransmitted segment or a repeated ACK shares with the
+   * first, so a receive of one could pair with a later copy's send and make a host's clock look
+   * ahead. Such keys teach nothing about offsets (they still keep a receive after a send).
+   */
+  private final java.util.Set<String> ambiguous = new java.util.HashSet<>();
   private final List<String> hosts = new ArrayList<>();
   private Map<String, Long> offsets = Map.of();
 
@@ -53,6 +61,10 @@ public final class ClockOffsets {
 
   private String host(String node) {
     return hostOf.getOrDefault(node, "");
+  }
+
+  private int nodeId(String node) {
+    return nodeIds.computeIfAbsent(node, n -> nodeIds.size());
   }
 
   private int hostId(String host) {
@@ -80,7 +92,13 @@ public final class ClockOffsets {
         String k = key(sent.packet());
         int h = hostId(host(e.node()));
         ArrayDeque<long[]> q = sends.computeIfAbsent(k, x -> new ArrayDeque<>());
-        q.addLast(new long[] {h, e.ts()});
+        int node = nodeId(e.node());
+        for (long[] s : q) {
+          if (s[2] == node) {
+            ambiguous.add(k); // the same node sent it twice: a retransmission or a duplicate ACK
+          }
+        }
+        q.addLast(new long[] {h, e.ts(), node});
         if (q.size() > 4) {
           q.removeFirst();
         }
@@ -98,8 +116,10 @@ public final class ClockOffsets {
       }
       for (long[] s : q) {
         if (s[0] != h) {
-          String pair = hosts.get((int) s[0]) + ">" + hosts.get(h);
-          minDelay.merge(pair, e.ts() - s[1], Math::min);
+          if (!ambiguous.contains(k)) {
+            String pair = hosts.get((int) s[0]) + ">" + hosts.get(h);
+            minDelay.merge(pair, e.ts() - s[1], Math::min);
+          }
           sendOf.put(e, s);
         }
       }
