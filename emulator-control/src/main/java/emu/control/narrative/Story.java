@@ -11,6 +11,7 @@ import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.Ipv6Event;
 import emu.node.event.LinkEvent;
+import emu.node.event.NatEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
 import emu.node.event.TlsEvent;
@@ -36,6 +37,7 @@ public final class Story implements TraceEvent.Visitor<String> {
   private final TlsStory tls = new TlsStory();
   private final HttpsStory https = new HttpsStory();
   private final DhcpStory dhcp = new DhcpStory();
+  private final NatStory nat = new NatStory();
 
   private Story() {}
 
@@ -140,5 +142,10 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String dhcp(DhcpEvent e) {
     return e.accept(dhcp);
+  }
+
+  @Override
+  public String nat(NatEvent e) {
+    return e.accept(nat);
   }
 }

@@ -152,7 +152,7 @@ public final class LabPlanner {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
               impairments.isEmpty() ? null : impairments, vniOf.get(key),
               separateDatagrams.contains(key) ? "recvmmsg" : null, i.hasIpv6() ? i.addresses6() : null,
-              i.slaac() ? true : null, dhcp(i.dhcp(), topo, macOf), i.dhcpClient() ? true : null));
+              i.slaac() ? true : null, dhcp(i.dhcp(), topo, macOf), i.dhcpClient() ? true : null, i.nat()));
         }
       }
       if (n.isExternal()) {

@@ -141,6 +141,8 @@ final class Draft {
     Scalar dhcpClientAt;
     /** The DHCP server on this interface, if it was written and is right; else null. */
     emu.node.config.DhcpConfig dhcp;
+    /** Masquerade and port forwards on this interface, if written and right; else null. */
+    emu.node.config.NatConfig nat;
     /** The DHCP server's static bindings by node name, and where each was written. */
     final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 

@@ -46,7 +46,8 @@ public final class Families {
       List<IfaceSpec> ifaces = new ArrayList<>();
       for (IfaceSpec i : n.interfaces()) {
         IfaceSpec kept = new IfaceSpec(i.name(), v6 ? null : i.address(), i.mac(), i.port(), i.mtu(),
-            i.impairments(), i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null, v6 ? null : i.dhcp(), !v6 && i.dhcpClient());
+            i.impairments(), i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null, v6 ? null : i.dhcp(), !v6 && i.dhcpClient(),
+            v6 ? null : i.nat());
         boolean had = i.address() != null || i.hasIpv6();
         if (had && !has(kept, v6) && !n.isSwitch() && !n.isExternal()) {
           warnings.add(n.name() + ":" + i.name() + ": no IPv" + family + " address is left on it" + by);

@@ -1,6 +1,7 @@
 package emu.control.topology;
 
 import emu.node.config.DhcpConfig;
+import emu.node.config.NatConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +23,18 @@ import java.util.Map;
  *     and any static ones), or null as written (IPv6 is then on exactly when addresses6 is not empty)
  * @param dhcp the DHCP server on this interface (static bindings keyed by MAC or node name), or null
  * @param dhcpClient true for 'address: dhcp' (address is then null): the lease gives the IPv4 address
+ * @param nat source NAT (masquerade) and port forwards on this interface, or null
  */
 public record IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
                         Map<String, String> impairments, String peer, List<String> addresses6, String ipv6,
-                        DhcpConfig dhcp, boolean dhcpClient) {
+                        DhcpConfig dhcp, boolean dhcpClient, NatConfig nat) {
+  /** An interface without NAT. */
+  public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
+                   Map<String, String> impairments, String peer, List<String> addresses6, String ipv6,
+                   DhcpConfig dhcp, boolean dhcpClient) {
+    this(name, address, mac, port, mtu, impairments, peer, addresses6, ipv6, dhcp, dhcpClient, null);
+  }
+
   /** An interface without a DHCP server. */
   public IfaceSpec(String name, String address, String mac, Integer port, Integer mtu,
                    Map<String, String> impairments, String peer, List<String> addresses6, String ipv6) {

@@ -24,7 +24,7 @@ final class NodeBinder {
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS =
-      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp");
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -199,6 +199,9 @@ final class NodeBinder {
       diag.error(dhcp.key(), "interface " + label + " takes its address by DHCP and cannot also serve DHCP on it");
     } else if (dhcp != null) {
       new DhcpBinder(diag).bind(node, i, dhcp);
+    }
+    if (f.entry("nat") != null || f.entry("forward") != null) {
+      new NatBinder(diag).bind(node, i, f.entry("nat"), f.entry("forward"));
     }
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"

@@ -55,7 +55,8 @@ public final class TopologyLoader {
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),
-          i.mtu, i.impairments, i.peer, i.addresses6.stream().map(Object::toString).toList(), i.ipv6Mode, i.dhcp, i.dhcpClientAt != null))
+          i.mtu, i.impairments, i.peer, i.addresses6.stream().map(Object::toString).toList(), i.ipv6Mode, i.dhcp, i.dhcpClientAt != null,
+          i.nat))
           .toList();
       List<RouteSpec> routes = new ArrayList<>();
       n.routes.forEach(r -> routes.add(new RouteSpec(r.to().toString(), Ipv4Address.format(r.via()), r.metric())));

@@ -110,7 +110,13 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
                       Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
-                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient) {
+                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient, NatConfig nat) {
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                 Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, dhcp, dhcpClient, null);
+    }
+
     public Iface(String name, String mac, String address, int mtu, String bind, String peer,
                  Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
                  Boolean slaac, DhcpConfig dhcp) {
@@ -135,7 +141,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     /** The same interface on another UDP link (bind and peer host:port; null for none). */
     public Iface withLink(String newBind, String newPeer) {
       return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac,
-          dhcp, dhcpClient);
+          dhcp, dhcpClient, nat);
     }
 
     /** True if IPv6 is on this interface. */

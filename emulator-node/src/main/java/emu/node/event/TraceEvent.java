@@ -15,7 +15,8 @@ package emu.node.event;
  * protocol adds a family file here and its cases to the renderer.
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
-    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent, DhcpEvent {
+    BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent, DhcpEvent,
+    NatEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -55,5 +56,7 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEve
     R https(HttpsEvent e);
 
     R dhcp(DhcpEvent e);
+
+    R nat(NatEvent e);
   }
 }

@@ -8,6 +8,7 @@ import emu.link.time.EventLoopTime;
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
 import emu.node.apps.diag.BridgeCommand;
+import emu.node.apps.diag.ConntrackCommand;
 import emu.node.apps.diag.DhcpCommand;
 import emu.node.apps.diag.HttpsGet;
 import emu.node.apps.diag.IpCommand;
@@ -34,6 +35,7 @@ import emu.node.event.LinkEvent;
 import emu.node.https.HttpsServer;
 import emu.node.ipv6.Ipv6Layer;
 import emu.node.names.Hosts;
+import emu.node.nat.Nat;
 import emu.node.shell.CommandIo;
 import emu.node.shell.Shell;
 import emu.node.stack.NeighborCache;
@@ -48,6 +50,7 @@ import emu.node.trace.TcpTrace;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv4Packet;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Cidr;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -83,6 +86,7 @@ public final class EmulatedNode {
   private DnsServer dnsServer;
   private DhcpServer dhcpServer;
   private DhcpClient dhcpClient;
+  private Nat nat;
   private EmuTransport transport;
   private HttpsServer httpsServer;
   private StubResolver resolver;
@@ -179,6 +183,16 @@ public final class EmulatedNode {
             shell.add(new DhcpCommand(dhcpServer));
           }
           dhcpServer.serve(stack.nic(c.name()), c.dhcp());
+        }
+        if (c.nat() != null) {
+          if (nat == null) {
+            // the router's own sockets keep their ports: the translator never maps onto them
+            nat = new Nat(stack, tracer, (protocol, port) -> protocol == Ipv4Packet.PROTO_TCP ? tcp.listening(port)
+                : stack.udp().bound(port));
+            stack.setNat(nat);
+            shell.add(new ConntrackCommand(nat));
+          }
+          nat.masquerade(stack.nic(c.name()), c.nat());
         }
       }
     }
@@ -311,6 +325,9 @@ public final class EmulatedNode {
   public void close() {
     if (dhcpClient != null) {
       dhcpClient.stop(); // RELEASE, written before the links close
+    }
+    if (nat != null) {
+      nat.sweep(); // the lapsed mappings told before the events close
     }
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
@@ -463,6 +480,11 @@ public final class EmulatedNode {
   /** The DNS server this node runs, or null. */
   public DnsServer dnsServer() {
     return dnsServer;
+  }
+
+  /** The address translator of this router's {@code nat:} interfaces, or null. */
+  public Nat nat() {
+    return nat;
   }
 
   /** The DHCP client of this node's {@code address: dhcp} interfaces, or null. */

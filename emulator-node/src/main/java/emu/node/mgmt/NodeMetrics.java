@@ -13,6 +13,8 @@ import emu.node.host.EmulatedNode;
 import emu.node.https.HttpsServer;
 import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Layer;
+import emu.node.nat.Nat;
+import emu.node.nat.NatCounters;
 import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -96,6 +98,9 @@ public final class NodeMetrics {
         dnsServer(node.dnsServer());
       }
       tls();
+      if (node.nat() != null) {
+        nat(node.nat());
+      }
     } else {
       bridge(node.bridge());
     }
@@ -235,6 +240,25 @@ public final class NodeMetrics {
     counter("emu.arp.received", "ARP packets received", c, x -> x.arpReceived, none);
     counter("emu.arp.cache.misses", "packets that found no usable ARP entry and waited for resolution", c,
         x -> x.arpCacheMisses, none);
+  }
+
+  // ---- NAT ----
+
+  private void nat(Nat nat) {
+    NatCounters c = nat.counters();
+    String translated = "packets the NAT rewrote: out (source), in (destination), hairpin (both)";
+    counter("emu.nat.translated.packets", translated, c, x -> x.translatedOut, Tags.of("direction", "out"));
+    counter("emu.nat.translated.packets", translated, c, x -> x.translatedIn, Tags.of("direction", "in"));
+    counter("emu.nat.translated.packets", translated, c, x -> x.hairpinned, Tags.of("direction", "hairpin"));
+    counter("emu.nat.icmp.errors.translated", "ICMP errors rewritten with the packet they quote (RFC 5508)", c,
+        x -> x.icmpErrors, Tags.empty());
+    counter("emu.nat.mappings.created", "NAT mappings made", c, x -> x.created, Tags.empty());
+    counter("emu.nat.mappings.expired", "NAT mappings removed after their idle timeout", c, x -> x.expired,
+        Tags.empty());
+    counter("emu.nat.mappings.flushed", "NAT mappings dropped because the outside address changed", c,
+        x -> x.flushed, Tags.empty());
+    Gauge.builder("emu.nat.mappings", nat, Nat::size).description("NAT mappings in the table, port forwards included")
+        .register(registry);
   }
 
   // ---- IPv6, ICMPv6, neighbour discovery ----

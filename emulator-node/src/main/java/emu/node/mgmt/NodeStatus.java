@@ -11,6 +11,7 @@ import emu.node.host.EmulatedNode;
 import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Interface;
 import emu.node.ipv6.Ipv6InterfaceAddress;
+import emu.node.nat.NatCounters;
 import emu.node.stack.DropReason;
 import emu.node.stack.Nic;
 import emu.node.stack.StackCounters;
@@ -86,6 +87,22 @@ public final class NodeStatus {
       }
       if (node.dhcpClient() != null) {
         m.put("dhcp_client", node.dhcpClient().counters().snapshot());
+      }
+      if (node.nat() != null) {
+        NatCounters c = node.nat().counters();
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("mappings", node.nat().size());
+        n.put("translated_out", c.translatedOut);
+        n.put("translated_in", c.translatedIn);
+        n.put("hairpinned", c.hairpinned);
+        n.put("icmp_errors", c.icmpErrors);
+        n.put("created", c.created);
+        n.put("expired", c.expired);
+        n.put("table_full", c.tableFull);
+        n.put("ports_exhausted", c.portsExhausted);
+        n.put("no_mapping", c.noMapping);
+        n.put("icmp_unknown", c.icmpUnknown);
+        m.put("nat", n);
       }
       if (node.dhcpServer() != null) {
         Map<String, Object> d = new LinkedHashMap<>(node.dhcpServer().counters().snapshot());

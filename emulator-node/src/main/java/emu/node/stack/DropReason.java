@@ -97,6 +97,14 @@ public enum DropReason {
   ICMPV6_BAD_CHECKSUM,
   /** Neighbor discovery message that fails RFC 4861's checks (hop limit not 255, bad option...). */
   NDP_INVALID,
+  /** Packet for a NAT's outside address whose flow has no mapping (a fragment without ports, say). */
+  NAT_NO_MAPPING,
+  /** A new flow needed a NAT mapping but the table is at its size limit. */
+  NAT_TABLE_FULL,
+  /** A new flow needed a NAT mapping but every external port of its protocol is taken. */
+  NAT_PORTS_EXHAUSTED,
+  /** ICMP error quoting a packet no NAT mapping covers, or quoting too little to translate. */
+  NAT_ICMP_UNKNOWN,
   /** Interface is down. */
   LINK_DOWN;
 

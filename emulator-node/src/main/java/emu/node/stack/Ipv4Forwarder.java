@@ -50,6 +50,15 @@ final class Ipv4Forwarder {
         return;
       }
     }
+    NatHook nat = stack.nat();
+    if (nat != null) {
+      DropReason refused = nat.postrouting(in, out, frame, ipStart);
+      if (refused != null) {
+        stack.drop(in, frame, refused);
+        return;
+      }
+      ip.wrap(frame, ipStart);
+    }
     boolean observed = observer.enabled();
     int oldChecksum = observed ? ip.checksum() : 0;
     int newTtl = ip.decrementTtl();

@@ -41,11 +41,20 @@ final class Ipv4Input {
     // Ethernet pads short frames; the IP total length says where the packet really ends.
     frame.writerIndex(ipStart + ip.totalLength());
     int src = ip.src();
-    int dst = ip.dst();
     if (src == Ipv4Address.BROADCAST || Ipv4Address.isMulticast(src) || Ipv4Address.isLoopback(src)) {
       stack.drop(nic, frame, DropReason.IP_MARTIAN);
       return;
     }
+    NatHook nat = stack.nat();
+    if (nat != null && l2Unicast) {
+      DropReason refused = nat.prerouting(nic, frame, ipStart);
+      if (refused != null) {
+        stack.drop(nic, frame, refused);
+        return;
+      }
+      ip.wrap(frame, ipStart);
+    }
+    int dst = ip.dst();
     boolean local = stack.isLocal(dst);
     boolean broadcast = !local && stack.isBroadcast(dst);
     if (observer.enabled()) {

@@ -43,6 +43,8 @@ public final class NetworkStack {
   private final List<Nic> nics = new ArrayList<>();
   private final EthernetFrame eth = new EthernetFrame();
   private long inputSrcMac;
+  /** Address translation on the forwarding path, or null (the common case: one branch per packet). */
+  private NatHook nat;
 
   private final LinkOutput linkOutput;
   private final Arp arp;
@@ -180,6 +182,28 @@ public final class NetworkStack {
     for (LinkListener l : linkListeners) {
       l.linkChanged(nic, up);
     }
+  }
+
+  /**
+   * Puts address translation on this router's IPv4 forwarding path (one translator per node).
+   *
+   * @throws IllegalStateException if the node does not forward or already has one
+   */
+  public void setNat(NatHook hook) {
+    if (!forwarding || nat != null) {
+      throw new IllegalStateException(name + (forwarding ? " already translates addresses" : " does not forward"));
+    }
+    this.nat = hook;
+  }
+
+  /** The address translator, or null. */
+  public NatHook nat() {
+    return nat;
+  }
+
+  /** True if a local socket must not take {@code port} of {@code protocol}: the translator holds it. */
+  public boolean portHeldByNat(int protocol, int port) {
+    return nat != null && nat.holdsPort(protocol, port);
   }
 
   /** A network layer beside IPv4 (IPv6) hears of carrier changes here. */

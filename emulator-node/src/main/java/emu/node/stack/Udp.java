@@ -34,12 +34,18 @@ public final class Udp {
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
   public int bind(int port, UdpListener listener) {
-    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(), ports::containsKey);
+    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(),
+        q -> ports.containsKey(q) || stack.portHeldByNat(Ipv4Packet.PROTO_UDP, q));
     if (p < 0 || ports.containsKey(p)) {
       return -1;
     }
     ports.put(p, listener);
     return p;
+  }
+
+  /** True if a socket is bound to {@code port}. */
+  public boolean bound(int port) {
+    return ports.containsKey(port);
   }
 
   public void unbind(int port) {

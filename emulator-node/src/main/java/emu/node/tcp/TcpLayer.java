@@ -254,6 +254,11 @@ public final class TcpLayer {
     return all;
   }
 
+  /** True if a listener holds {@code port}. */
+  public boolean listening(int port) {
+    return listeners.containsKey(port);
+  }
+
   public List<TcpListenSocket> listeners() {
     List<TcpListenSocket> all = new ArrayList<>();
     for (TcpListenSocket head : listeners.values()) {
@@ -670,7 +675,7 @@ public final class TcpLayer {
     for (int count = 0; count < num; count++) {
       int port = EPHEMERAL_LOW + Math.floorMod(nextEphemeral + off, num);
       nextEphemeral++;
-      if (!listeners.containsKey(port)
+      if (!listeners.containsKey(port) && !(local.isV4() && stack.portHeldByNat(Ipv4Packet.PROTO_TCP, port))
           && lookup(local.hi(), local.lo(), port, remote.hi(), remote.lo(), remotePort) == null) {
         return port;
       }

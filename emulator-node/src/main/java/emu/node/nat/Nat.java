@@ -1,0 +1,853 @@
+package emu.node.nat;
+
+import emu.link.time.TimeSource;
+import emu.node.config.NatConfig;
+import emu.node.event.NatEvent;
+import emu.node.stack.DropReason;
+import emu.node.stack.NatHook;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.trace.Tracer;
+import emu.node.wire.Checksum;
+import emu.node.wire.IcmpPacket;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.TcpSegment;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.LongObjectHashMap;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * A router's address translator: masquerade (source NAT to the outside interface's address) of
+ * everything forwarded out of that interface, port forwards into the inside, and the ICMP
+ * errors about both.
+ *
+ * <p>Behaviour, stated as RFC 4787 asks a NAT to state it:
+ * <ul>
+ *   <li>Mapping: endpoint independent (REQ-1). An inside endpoint keeps one external port for every
+ *   remote host; its own port when free (port preservation, as Linux does), else a random one of
+ *   the same range (1-1023 or 1024-65535, REQ-3). ICMP echo is mapped by its identifier.
+ *   <li>Filtering: endpoint independent (REQ-8's recommendation for transparency): once a mapping
+ *   exists, any remote host may send to its external port. Linux's default filters by endpoint;
+ *   this is the friendlier behaviour the RFC recommends and what games and WebRTC want.
+ *   <li>Timeouts: UDP 30 s, then 180 s once packets went both ways (Linux's udp and udp_stream,
+ *   above REQ-5's 2 minutes once used); TCP 7440 s established and 240 s transitory (RFC 5382
+ *   REQ-5); ICMP echo 30 s. Packets both ways refresh (REQ-6 allows inbound refresh).
+ *   <li>Hairpinning (REQ-9): an inside host may reach another's mapping or a port forward through
+ *   the outside address; the packet comes back with the sender's external address and port as
+ *   its source.
+ *   <li>ICMP errors (RFC 5508): errors about translated packets are translated inside and outside,
+ *   checksums included; errors quoting nothing mapped are dropped and counted.
+ *   <li>Fragments: the first fragment carries the ports and is translated like a whole packet; the
+ *   later ones follow it by (source, destination, identification, protocol), and ones that no
+ *   first fragment introduced are dropped and counted (a router that does not reassemble cannot
+ *   do better).
+ *   <li>Other protocols (GRE, ...) leaving by the interface get its address as their source; no
+ *   state is kept for them, so nothing comes back in.
+ * </ul>
+ * Checksums are updated incrementally (RFC 1624), except an ICMP error's own, computed again over
+ * the error (the quoted bytes changed in several places). Nothing is allocated per translated
+ * packet of a known flow. Runs on the node's event loop, like the stack.
+ */
+public final class Nat implements NatHook {
+  public static final long UDP_TIMEOUT_SECONDS = 30;
+  public static final long UDP_STREAM_TIMEOUT_SECONDS = 180;
+  public static final long TCP_ESTABLISHED_TIMEOUT_SECONDS = 7440;
+  public static final long TCP_TRANSITORY_TIMEOUT_SECONDS = 240;
+  public static final long ICMP_TIMEOUT_SECONDS = 30;
+  /**
+   * How often at most the table is swept of lapsed mappings, when a packet passes or someone
+   * looks. A lapsed mapping is ignored at once anyway; the sweep frees its slot and reports it.
+   * No timer runs for this: a quiet router keeps no clock ticking (and a lab on virtual time can
+   * settle).
+   */
+  static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int PROTO_ICMP = Ipv4Packet.PROTO_ICMP;
+  private static final int PROTO_TCP = Ipv4Packet.PROTO_TCP;
+  private static final int PROTO_UDP = Ipv4Packet.PROTO_UDP;
+
+  /** Does the node itself use a port of the outside address (its own sockets)? */
+  @FunctionalInterface
+  public interface LocalPorts {
+    boolean inUse(int protocol, int port);
+  }
+
+  private final NetworkStack stack;
+  private final TimeSource time;
+  private final RandomGenerator random;
+  private final Tracer tracer;
+  private final LocalPorts localPorts;
+  private final NatCounters counters = new NatCounters();
+  private final List<Outside> outsides = new ArrayList<>();
+  private final Fragments fragments = new Fragments();
+  private final Ipv4Packet ip = new Ipv4Packet();
+  private final Ipv4Packet quoted = new Ipv4Packet();
+  private long lastSweep;
+
+  public Nat(NetworkStack stack, Tracer tracer, LocalPorts localPorts) {
+    this.stack = stack;
+    this.time = stack.time();
+    this.random = stack.random();
+    this.tracer = tracer;
+    this.localPorts = localPorts;
+  }
+
+  /** Masquerades everything forwarded out of {@code nic}, with {@code config}'s table size and forwards. */
+  public void masquerade(Nic nic, NatConfig config) {
+    for (Outside o : outsides) {
+      if (o.nic == nic) {
+        throw new IllegalStateException(nic.name() + " already masquerades");
+      }
+    }
+    Outside o = new Outside(nic, config.max());
+    outsides.add(o);
+    List<String> told = new ArrayList<>();
+    if (config.forwards() != null) {
+      long now = time.nanos();
+      for (NatConfig.Forward f : config.forwards()) {
+        int proto = "udp".equals(f.proto()) ? PROTO_UDP : PROTO_TCP;
+        NatMapping m = new NatMapping(proto, Ipv4Address.parse(f.to()), f.toPort(), f.port(), true, now);
+        if (o.byExternal.containsKey(externalKey(proto, f.port()))) {
+          throw new IllegalArgumentException("port " + f.proto() + " " + f.port() + " of " + nic.name()
+              + " is forwarded twice");
+        }
+        o.byExternal.put(externalKey(proto, f.port()), m);
+        o.byInternal.put(internalKey(proto, m.internalIp, m.internalPort), m);
+        o.forwards++;
+        told.add(f.proto() + " " + f.port() + " -> " + f.to() + ":" + f.toPort());
+      }
+    }
+    if (tracer.enabled()) {
+      tracer.emit(new NatEvent.Serving(nic.name(), nic.ip() == 0 ? null : Ipv4Address.format(nic.ip()), o.max,
+          told));
+    }
+  }
+
+  public NatCounters counters() {
+    return counters;
+  }
+
+  /** Sweeps the lapsed mappings away now, reporting each. */
+  public void sweep() {
+    long now = time.nanos();
+    lastSweep = now;
+    for (Outside o : outsides) {
+      sweep(o, now);
+    }
+  }
+
+  /** At most once every {@link #SWEEP_NANOS}, from the packet path. */
+  private void maybeSweep(long now) {
+    if (now - lastSweep >= SWEEP_NANOS) {
+      lastSweep = now;
+      for (int i = 0; i < outsides.size(); i++) {
+        sweep(outsides.get(i), now);
+      }
+    }
+  }
+
+  @Override
+  public boolean holdsPort(int protocol, int port) {
+    int key = externalKey(protocol, port);
+    for (int i = 0; i < outsides.size(); i++) {
+      if (outsides.get(i).byExternal.containsKey(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- PREROUTING: in, and hairpins
+
+  @Override
+  public DropReason prerouting(Nic in, ByteBuf frame, int ipStart) {
+    ip.wrap(frame, ipStart);
+    Outside o = outsideByAddress(ip.dst());
+    if (o == null) {
+      return null;
+    }
+    long now = time.nanos();
+    maybeSweep(now);
+    int proto = ip.protocol();
+    if (ip.fragmentOffset() != 0) {
+      int inside = fragments.find(ip.src(), ip.dst(), ip.ident(), proto, now);
+      if (inside == 0) {
+        counters.noMapping++;
+        return refused(in, DropReason.NAT_NO_MAPPING, proto);
+      }
+      rewriteDst(inside);
+      counters.translatedIn++;
+      return null;
+    }
+    int l4 = ip.payloadIndex();
+    int len = ip.payloadLength();
+    if (proto == PROTO_TCP || proto == PROTO_UDP) {
+      if (len < (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8)) {
+        return null; // too short to be anybody's: the node's own input drops it as malformed
+      }
+      NatMapping m = live(o, o.byExternal.get(externalKey(proto, frame.getUnsignedShort(l4 + 2))), now);
+      if (m == null) {
+        return null; // for the router itself (or for nobody: it answers as a host would)
+      }
+      int src = ip.src();
+      int srcPort = frame.getUnsignedShort(l4);
+      boolean hairpin = in != o.nic;
+      NatMapping sender = null;
+      if (hairpin) {
+        sender = outboundMapping(o, proto, src, srcPort, now);
+        if (sender == null) {
+          return refused(in, lastRefusal, proto);
+        }
+      }
+      int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
+      boolean opened = m.remoteIp == 0 || m.remoteIp != src || m.remotePort != srcPort;
+      rewriteL4(proto, l4, len, m.internalIp, m.internalPort, false);
+      if (hairpin) {
+        rewriteL4(proto, l4, len, o.nic.ip(), sender.externalPort, true);
+        track(sender, proto, true, flags, m.internalIp, m.internalPort, now);
+        counters.hairpinned++;
+      } else {
+        counters.translatedIn++;
+      }
+      track(m, proto, false, flags, src, srcPort, now);
+      if (ip.moreFragments()) {
+        fragments.put(src, o.nic.ip(), ip.ident(), proto, m.internalIp, now);
+      }
+      if (tracer.enabled()) {
+        tracer.emit(new NatEvent.Translated(in.name(), hairpin ? "hairpin" : "in", protoName(proto),
+            what(proto, flags, 0), Ipv4Address.format(o.nic.ip()), m.externalPort,
+            Ipv4Address.format(m.internalIp), m.internalPort,
+            hairpin ? Ipv4Address.format(o.nic.ip()) : Ipv4Address.format(src),
+            hairpin ? sender.externalPort : srcPort, m.forward && opened ? "forward" : "found"));
+      }
+      return null;
+    }
+    if (proto == PROTO_ICMP && len >= IcmpPacket.HEADER_LEN) {
+      int type = frame.getUnsignedByte(l4);
+      if (type == IcmpPacket.TYPE_ECHO_REPLY) {
+        NatMapping m = live(o, o.byExternal.get(externalKey(PROTO_ICMP, frame.getUnsignedShort(l4 + 4))), now);
+        if (m == null) {
+          return null;
+        }
+        rewriteDst(m.internalIp);
+        rewriteIcmpIdent(l4, m.internalPort);
+        track(m, PROTO_ICMP, false, 0, ip.src(), 0, now);
+        counters.translatedIn++;
+        if (tracer.enabled()) {
+          tracer.emit(new NatEvent.Translated(in.name(), "in", "icmp", "ICMP echo reply",
+              Ipv4Address.format(o.nic.ip()), m.externalPort, Ipv4Address.format(m.internalIp), m.internalPort,
+              Ipv4Address.format(ip.src()), 0, "found"));
+        }
+        return null;
+      }
+      if (isError(type)) {
+        return inboundError(in, o, l4, len, now);
+      }
+    }
+    return null;
+  }
+
+  /** RFC 5508 4.2: an error from outside about a packet we translated on its way out. */
+  private DropReason inboundError(Nic in, Outside o, int l4, int len, long now) {
+    ByteBuf frame = ip.buffer();
+    int q = l4 + IcmpPacket.HEADER_LEN;
+    if (!quotes(frame, q, l4 + len)) {
+      return unknownError(in);
+    }
+    quoted.wrap(frame, q);
+    int qProto = quoted.protocol();
+    int qL4 = q + quoted.headerLength();
+    if (quoted.src() != o.nic.ip()) {
+      return null; // not about a packet that left through us translated: the router's own business
+    }
+    int key = qProto == PROTO_ICMP ? externalKey(PROTO_ICMP, frame.getUnsignedShort(qL4 + 4))
+        : externalKey(qProto, frame.getUnsignedShort(qL4));
+    NatMapping m = live(o, o.byExternal.get(key), now);
+    if (m == null) {
+      if ((qProto == PROTO_TCP || qProto == PROTO_UDP) && localPorts.inUse(qProto, frame.getUnsignedShort(qL4))) {
+        return null; // about the router's own socket
+      }
+      return unknownError(in);
+    }
+    int type = frame.getUnsignedByte(l4);
+    int code = frame.getUnsignedByte(l4 + 1);
+    String before = Ipv4Address.format(ip.dst());
+    rewriteDst(m.internalIp);
+    int quotedBefore = translateQuoted(frame, q, qL4, l4 + len, true, m.internalIp, m.internalPort);
+    fillIcmpChecksum(l4, len);
+    counters.icmpErrors++; // related to the flow, not a reply on it: it neither assures nor refreshes it
+    if (tracer.enabled()) {
+      tracer.emit(new NatEvent.IcmpError(in.name(), "in", type, code, before, Ipv4Address.format(m.internalIp),
+          protoName(qProto), quotedBefore, m.internalPort));
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- POSTROUTING: out
+
+  @Override
+  public DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart) {
+    Outside o = outsideByNic(out);
+    if (o == null) {
+      return null;
+    }
+    ip.wrap(frame, ipStart);
+    int src = ip.src();
+    int ext = out.ip();
+    if (ext == 0) {
+      return refused(in, DropReason.NAT_NO_MAPPING, ip.protocol()); // no address (yet) to masquerade to
+    }
+    if (src == ext) {
+      return null; // already the outside address
+    }
+    long now = time.nanos();
+    o.checkAddress(now);
+    maybeSweep(now);
+    int proto = ip.protocol();
+    if (ip.fragmentOffset() != 0) {
+      rewriteSrc(ext);
+      counters.translatedOut++;
+      return null;
+    }
+    int l4 = ip.payloadIndex();
+    int len = ip.payloadLength();
+    if (proto == PROTO_TCP || proto == PROTO_UDP) {
+      if (len < (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8)) {
+        counters.malformed++;
+        return refused(in, proto == PROTO_TCP ? DropReason.TCP_MALFORMED : DropReason.UDP_MALFORMED, proto);
+      }
+      int srcPort = frame.getUnsignedShort(l4);
+      boolean known = o.byInternal.containsKey(internalKey(proto, src, srcPort));
+      NatMapping m = outboundMapping(o, proto, src, srcPort, now);
+      if (m == null) {
+        return refused(in, lastRefusal, proto);
+      }
+      int dst = ip.dst();
+      int dstPort = frame.getUnsignedShort(l4 + 2);
+      int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
+      rewriteL4(proto, l4, len, ext, m.externalPort, true);
+      track(m, proto, true, flags, dst, dstPort, now);
+      counters.translatedOut++;
+      if (tracer.enabled()) {
+        tracer.emit(new NatEvent.Translated(out.name(), "out", protoName(proto), what(proto, flags, 0),
+            Ipv4Address.format(src), srcPort, Ipv4Address.format(ext), m.externalPort, Ipv4Address.format(dst),
+            dstPort, known ? (m.forward ? "forward" : "found") : "new"));
+      }
+      return null;
+    }
+    if (proto == PROTO_ICMP && len >= IcmpPacket.HEADER_LEN) {
+      int type = frame.getUnsignedByte(l4);
+      if (type == IcmpPacket.TYPE_ECHO_REQUEST) {
+        int ident = frame.getUnsignedShort(l4 + 4);
+        boolean known = o.byInternal.containsKey(internalKey(PROTO_ICMP, src, ident));
+        NatMapping m = outboundMapping(o, PROTO_ICMP, src, ident, now);
+        if (m == null) {
+          return refused(in, lastRefusal, proto);
+        }
+        rewriteSrc(ext);
+        rewriteIcmpIdent(l4, m.externalPort);
+        track(m, PROTO_ICMP, true, 0, ip.dst(), 0, now);
+        counters.translatedOut++;
+        if (tracer.enabled()) {
+          tracer.emit(new NatEvent.Translated(out.name(), "out", "icmp", "ICMP echo request", Ipv4Address.format(src),
+              ident, Ipv4Address.format(ext), m.externalPort, Ipv4Address.format(ip.dst()), 0,
+              known ? "found" : "new"));
+        }
+        return null;
+      }
+      if (isError(type)) {
+        return outboundError(in, out, o, l4, len, now);
+      }
+    }
+    rewriteSrc(ext); // other ICMP and other protocols: the address only, nothing kept
+    counters.translatedOut++;
+    return null;
+  }
+
+  /**
+   * An error an inside node sends out about a packet that came in through a mapping: the
+   * quoted packet's destination is the inside endpoint, to be shown as the external one.
+   */
+  private DropReason outboundError(Nic in, Nic out, Outside o, int l4, int len, long now) {
+    ByteBuf frame = ip.buffer();
+    int q = l4 + IcmpPacket.HEADER_LEN;
+    if (!quotes(frame, q, l4 + len)) {
+      return unknownError(in);
+    }
+    quoted.wrap(frame, q);
+    int qProto = quoted.protocol();
+    int qL4 = q + quoted.headerLength();
+    int insidePort = qProto == PROTO_ICMP ? frame.getUnsignedShort(qL4 + 4) : frame.getUnsignedShort(qL4 + 2);
+    NatMapping m = live(o, o.byInternal.get(internalKey(qProto, quoted.dst(), insidePort)), now);
+    if (m == null) {
+      return unknownError(in);
+    }
+    int type = frame.getUnsignedByte(l4);
+    int code = frame.getUnsignedByte(l4 + 1);
+    String before = Ipv4Address.format(ip.src());
+    rewriteSrc(out.ip());
+    translateQuoted(frame, q, qL4, l4 + len, false, out.ip(), m.externalPort);
+    fillIcmpChecksum(l4, len);
+    counters.icmpErrors++;
+    if (tracer.enabled()) {
+      tracer.emit(new NatEvent.IcmpError(out.name(), "out", type, code, before, Ipv4Address.format(out.ip()),
+          protoName(qProto), insidePort, m.externalPort));
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- the table
+
+  private DropReason lastRefusal;
+
+  /** The mapping of an inside endpoint, made if it has none; null (and {@link #lastRefusal}) if it cannot be. */
+  private NatMapping outboundMapping(Outside o, int proto, int src, int srcPort, long now) {
+    long key = internalKey(proto, src, srcPort);
+    NatMapping m = live(o, o.byInternal.get(key), now);
+    if (m != null) {
+      return m;
+    }
+    if (o.byInternal.size() >= o.max) {
+      sweep(o, now);
+      if (o.byInternal.size() >= o.max) {
+        counters.tableFull++;
+        lastRefusal = DropReason.NAT_TABLE_FULL;
+        return null;
+      }
+    }
+    int port = externalPort(o, proto, srcPort);
+    if (port < 0) {
+      counters.portsExhausted++;
+      lastRefusal = DropReason.NAT_PORTS_EXHAUSTED;
+      return null;
+    }
+    m = new NatMapping(proto, src, srcPort, port, false, now);
+    o.byInternal.put(key, m);
+    o.byExternal.put(externalKey(proto, port), m);
+    counters.created++;
+    return m;
+  }
+
+  /**
+   * The inside port itself when free (port preservation), else a random free one of its range:
+   * 1-1023 for a privileged port, 1024-65535 otherwise (RFC 4787 REQ-3); any identifier for ICMP.
+   */
+  private int externalPort(Outside o, int proto, int preferred) {
+    if (free(o, proto, preferred)) {
+      return preferred;
+    }
+    int low = proto == PROTO_ICMP ? 0 : preferred < 1024 ? 1 : 1024;
+    int high = proto == PROTO_ICMP ? 0xFFFF : preferred < 1024 ? 1023 : 0xFFFF;
+    int range = high - low + 1;
+    int start = random.nextInt(range);
+    for (int i = 0; i < range; i++) {
+      int p = low + (start + i) % range;
+      if (free(o, proto, p)) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  private boolean free(Outside o, int proto, int port) {
+    if (port == 0 && proto != PROTO_ICMP) {
+      return false;
+    }
+    return !o.byExternal.containsKey(externalKey(proto, port))
+        && (proto == PROTO_ICMP || !localPorts.inUse(proto, port));
+  }
+
+  /** {@code m} if it has not lapsed; a lapsed one is removed (the sweep may not have come by yet). */
+  private NatMapping live(Outside o, NatMapping m, long now) {
+    if (m == null || m.forward || m.expiresNanos - now > 0) {
+      return m;
+    }
+    expire(o, m, now);
+    return null;
+  }
+
+  /**
+   * Notes a packet of {@code m}'s flow: {@code outbound} from the inside endpoint to
+   * {@code remote}, else from {@code remote} to it. Moves the TCP state as conntrack does and sets
+   * the idle timeout.
+   */
+  private void track(NatMapping m, int proto, boolean outbound, int flags, int remote, int remotePort, long now) {
+    boolean syn = proto == PROTO_TCP && (flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
+    boolean otherPeer = m.remoteIp != remote || m.remotePort != remotePort;
+    boolean closed = m.tcpState == NatMapping.CLOSE || m.tcpState == NatMapping.TIME_WAIT;
+    if (m.remoteIp == 0 || (outbound && otherPeer) || (syn && (otherPeer || closed))) {
+      // a new flow on the mapping: the one conntrack -L shows and whose state sets the timeout
+      m.remoteIp = remote;
+      m.remotePort = remotePort;
+      m.inboundOrigin = !outbound;
+      m.replied = false;
+      m.finIn = false;
+      m.finOut = false;
+      m.tcpState = proto != PROTO_TCP ? NatMapping.NONE
+          : (flags & TcpSegment.SYN) != 0 ? NatMapping.SYN_SENT : NatMapping.ESTABLISHED; // picked up mid-stream
+    } else if (outbound == m.inboundOrigin && !otherPeer) {
+      m.replied = true;
+    }
+    if (proto == PROTO_TCP) {
+      boolean fromOpener = outbound != m.inboundOrigin;
+      if ((flags & TcpSegment.RST) != 0) {
+        m.tcpState = NatMapping.CLOSE;
+      } else if ((flags & TcpSegment.FIN) != 0) {
+        if (outbound) {
+          m.finOut = true;
+        } else {
+          m.finIn = true;
+        }
+        m.tcpState = m.finIn && m.finOut ? NatMapping.TIME_WAIT : NatMapping.FIN_WAIT;
+      } else if ((flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
+        if (m.tcpState == NatMapping.SYN_SENT && !fromOpener) {
+          m.tcpState = NatMapping.SYN_RECV;
+        }
+      } else if ((flags & TcpSegment.ACK) != 0 && m.tcpState == NatMapping.SYN_RECV && fromOpener) {
+        m.tcpState = NatMapping.ESTABLISHED;
+      }
+    }
+    m.lastSeenNanos = now;
+    m.expiresNanos = now + TimeUnit.SECONDS.toNanos(timeoutSeconds(m));
+  }
+
+  static long timeoutSeconds(NatMapping m) {
+    return switch (m.proto) {
+      case PROTO_TCP -> m.tcpState == NatMapping.ESTABLISHED ? TCP_ESTABLISHED_TIMEOUT_SECONDS
+          : TCP_TRANSITORY_TIMEOUT_SECONDS;
+      case PROTO_UDP -> m.replied ? UDP_STREAM_TIMEOUT_SECONDS : UDP_TIMEOUT_SECONDS;
+      default -> ICMP_TIMEOUT_SECONDS;
+    };
+  }
+
+  private void sweep(Outside o, long now) {
+    if (o.byInternal.size() == o.forwards) {
+      return;
+    }
+    List<NatMapping> lapsed = null;
+    for (NatMapping m : o.byInternal.values()) {
+      if (!m.forward && m.expiresNanos - now <= 0) {
+        if (lapsed == null) {
+          lapsed = new ArrayList<>();
+        }
+        lapsed.add(m);
+      }
+    }
+    if (lapsed != null) {
+      for (NatMapping m : lapsed) {
+        expire(o, m, now);
+      }
+    }
+  }
+
+  private void expire(Outside o, NatMapping m, long now) {
+    o.remove(m);
+    counters.expired++;
+    if (tracer.enabled()) {
+      tracer.emit(new NatEvent.Expired(protoName(m.proto), m.internal(),
+          Ipv4Address.format(o.nic.ip()) + ":" + m.externalPort, m.remote(),
+          m.proto == PROTO_TCP ? m.stateName() : null, TimeUnit.NANOSECONDS.toSeconds(now - m.lastSeenNanos)));
+    }
+  }
+
+  private Outside outsideByAddress(int dst) {
+    for (int i = 0; i < outsides.size(); i++) {
+      Outside o = outsides.get(i);
+      if (o.nic.ip() == dst && dst != 0) {
+        o.checkAddress(time.nanos());
+        return o;
+      }
+    }
+    return null;
+  }
+
+  private Outside outsideByNic(Nic nic) {
+    for (int i = 0; i < outsides.size(); i++) {
+      if (outsides.get(i).nic == nic) {
+        return outsides.get(i);
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- rewriting in place
+
+  private void rewriteSrc(int addr) {
+    int old = ip.src();
+    ip.src(addr);
+    ip.checksum(addressUpdate(ip.checksum(), old, addr));
+  }
+
+  private void rewriteDst(int addr) {
+    int old = ip.dst();
+    ip.dst(addr);
+    ip.checksum(addressUpdate(ip.checksum(), old, addr));
+  }
+
+  /**
+   * Rewrites the source ({@code source}) or destination address and port of the TCP or UDP packet
+   * in {@link #ip}, with the IP header's and the transport's checksums (the pseudo-header holds
+   * the address). A UDP checksum of zero means none and stays so (RFC 768).
+   */
+  private void rewriteL4(int proto, int l4, int len, int addr, int port, boolean source) {
+    ByteBuf b = ip.buffer();
+    int oldAddr = source ? ip.src() : ip.dst();
+    int portAt = l4 + (source ? 0 : 2);
+    int oldPort = b.getUnsignedShort(portAt);
+    if (source) {
+      rewriteSrc(addr);
+    } else {
+      rewriteDst(addr);
+    }
+    b.setShort(portAt, port);
+    int sumAt = l4 + (proto == PROTO_TCP ? 16 : 6);
+    int sum = b.getUnsignedShort(sumAt);
+    if (proto == PROTO_UDP && sum == 0) {
+      return;
+    }
+    sum = Checksum.update(addressUpdate(sum, oldAddr, addr), oldPort, port);
+    b.setShort(sumAt, proto == PROTO_UDP && sum == 0 ? 0xFFFF : sum);
+  }
+
+  private void rewriteIcmpIdent(int l4, int ident) {
+    ByteBuf b = ip.buffer();
+    int old = b.getUnsignedShort(l4 + IcmpPacket.IDENT);
+    b.setShort(l4 + IcmpPacket.IDENT, ident);
+    b.setShort(l4 + IcmpPacket.CHECKSUM, Checksum.update(b.getUnsignedShort(l4 + IcmpPacket.CHECKSUM), old, ident));
+  }
+
+  /**
+   * Rewrites the quoted packet of an ICMP error: its source ({@code source}) or destination
+   * becomes {@code addr}:{@code port}, its header checksum and, when quoted, its transport
+   * checksum follow. Returns the port it had.
+   */
+  private static int translateQuoted(ByteBuf b, int q, int qL4, int end, boolean source, int addr, int port) {
+    int addrAt = q + (source ? 12 : 16);
+    int oldAddr = b.getInt(addrAt);
+    b.setInt(addrAt, addr);
+    b.setShort(q + 10, addressUpdate(b.getUnsignedShort(q + 10), oldAddr, addr));
+    int proto = b.getUnsignedByte(q + 9);
+    int portAt;
+    int sumAt;
+    if (proto == PROTO_ICMP) {
+      portAt = qL4 + IcmpPacket.IDENT;
+      sumAt = qL4 + IcmpPacket.CHECKSUM;
+    } else {
+      portAt = qL4 + (source ? 0 : 2);
+      sumAt = qL4 + (proto == PROTO_TCP ? 16 : 6);
+    }
+    int oldPort = b.getUnsignedShort(portAt);
+    b.setShort(portAt, port);
+    if (sumAt + 2 <= end) {
+      int sum = b.getUnsignedShort(sumAt);
+      if (!(proto == PROTO_UDP && sum == 0)) {
+        if (proto != PROTO_ICMP) {
+          sum = addressUpdate(sum, oldAddr, addr);
+        }
+        sum = Checksum.update(sum, oldPort, port);
+        b.setShort(sumAt, proto == PROTO_UDP && sum == 0 ? 0xFFFF : sum);
+      }
+    }
+    return oldPort;
+  }
+
+  /** True if an ICMP error's data from {@code q} to {@code end} holds an IPv4 header and 8 bytes after it. */
+  private static boolean quotes(ByteBuf b, int q, int end) {
+    if (end - q < Ipv4Packet.MIN_HEADER_LEN + 8) {
+      return false;
+    }
+    int verIhl = b.getUnsignedByte(q);
+    int ihl = (verIhl & 0x0F) * 4;
+    return verIhl >>> 4 == 4 && ihl >= Ipv4Packet.MIN_HEADER_LEN && end - q >= ihl + 8
+        && (b.getUnsignedShort(q + 6) & 0x1FFF) == 0; // the quoted packet's start, where the ports are
+  }
+
+  private void fillIcmpChecksum(int l4, int len) {
+    ByteBuf b = ip.buffer();
+    b.setShort(l4 + IcmpPacket.CHECKSUM, 0);
+    b.setShort(l4 + IcmpPacket.CHECKSUM, Checksum.compute(b, l4, len));
+  }
+
+  private static int addressUpdate(int sum, int oldAddr, int newAddr) {
+    return Checksum.update(Checksum.update(sum, oldAddr >>> 16, newAddr >>> 16), oldAddr & 0xFFFF, newAddr & 0xFFFF);
+  }
+
+  private static boolean isError(int type) {
+    return type == IcmpPacket.TYPE_DEST_UNREACHABLE || type == IcmpPacket.TYPE_TIME_EXCEEDED
+        || type == IcmpPacket.TYPE_PARAMETER_PROBLEM;
+  }
+
+  private DropReason unknownError(Nic in) {
+    counters.icmpUnknown++;
+    return refused(in, DropReason.NAT_ICMP_UNKNOWN, PROTO_ICMP);
+  }
+
+  private DropReason refused(Nic in, DropReason reason, int proto) {
+    if (tracer.enabled()) {
+      tracer.emit(new NatEvent.Refused(in == null ? null : in.name(), reason.label(), protoName(proto),
+          Ipv4Address.format(ip.src()), Ipv4Address.format(ip.dst())));
+    }
+    return reason;
+  }
+
+  static String protoName(int proto) {
+    return switch (proto) {
+      case PROTO_TCP -> "tcp";
+      case PROTO_UDP -> "udp";
+      case PROTO_ICMP -> "icmp";
+      default -> Integer.toString(proto);
+    };
+  }
+
+  private static String what(int proto, int flags, int type) {
+    if (proto == PROTO_TCP) {
+      int sa = TcpSegment.SYN | TcpSegment.ACK;
+      return (flags & sa) == sa ? "TCP SYN-ACK" : (flags & TcpSegment.SYN) != 0 ? "TCP SYN"
+          : (flags & TcpSegment.RST) != 0 ? "TCP RST" : (flags & TcpSegment.FIN) != 0 ? "TCP FIN"
+          : "TCP " + TcpSegment.flagString(flags);
+    }
+    return proto == PROTO_UDP ? "UDP" : "ICMP type " + type;
+  }
+
+  static long internalKey(int proto, int addr, int port) {
+    return ((long) proto << 48) | ((addr & 0xFFFF_FFFFL) << 16) | port;
+  }
+
+  static int externalKey(int proto, int port) {
+    return (proto << 16) | port;
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** One live mapping as conntrack shows a flow; {@code timeout} seconds left. */
+  public record Flow(String proto, int protoNumber, long timeout, String state, String internal, int internalPort,
+                     String remote, int remotePort, String external, int externalPort, boolean inboundOrigin,
+                     boolean replied, boolean forward) {}
+
+  /** The flows with traffic, oldest first. */
+  public List<Flow> flows() {
+    sweep();
+    long now = time.nanos();
+    List<NatMapping> all = new ArrayList<>();
+    List<Flow> out = new ArrayList<>();
+    for (Outside o : outsides) {
+      all.clear();
+      for (NatMapping m : o.byInternal.values()) {
+        if (m.active(now)) {
+          all.add(m);
+        }
+      }
+      all.sort(Comparator.comparingLong(m -> m.createdNanos));
+      for (NatMapping m : all) {
+        out.add(new Flow(protoName(m.proto), m.proto, Math.max(0, TimeUnit.NANOSECONDS.toSeconds(m.expiresNanos - now)),
+            m.proto == PROTO_TCP ? m.stateName() : null, Ipv4Address.format(m.internalIp), m.internalPort,
+            Ipv4Address.format(m.remoteIp), m.remotePort, Ipv4Address.format(o.nic.ip()), m.externalPort,
+            m.inboundOrigin, m.replied, m.forward));
+      }
+    }
+    return out;
+  }
+
+  /** Mappings in the tables (port forwards included). */
+  public int size() {
+    sweep();
+    int n = 0;
+    for (Outside o : outsides) {
+      n += o.byInternal.size();
+    }
+    return n;
+  }
+
+  /** The masquerading interfaces. */
+  public List<Nic> interfaces() {
+    List<Nic> nics = new ArrayList<>();
+    outsides.forEach(o -> nics.add(o.nic));
+    return nics;
+  }
+
+  /** One masquerading interface: its mapping tables by inside endpoint and by external port. */
+  private final class Outside {
+    final Nic nic;
+    final int max;
+    final LongObjectHashMap<NatMapping> byInternal = new LongObjectHashMap<>();
+    final IntObjectHashMap<NatMapping> byExternal = new IntObjectHashMap<>();
+    /** The address the dynamic mappings were made for. */
+    int address;
+    /** Port forwards among the mappings. */
+    int forwards;
+
+    Outside(Nic nic, int max) {
+      this.nic = nic;
+      this.max = max;
+      this.address = nic.ip();
+    }
+
+    /**
+     * Masquerade forgets every dynamic mapping when the interface's address changes (a new DHCP
+     * lease): they named an address the interface no longer has.
+     */
+    void checkAddress(long now) {
+      if (nic.ip() == address) {
+        return;
+      }
+      address = nic.ip();
+      List<NatMapping> stale = new ArrayList<>();
+      for (NatMapping m : byInternal.values()) {
+        if (!m.forward) {
+          stale.add(m);
+        }
+      }
+      stale.forEach(this::remove);
+      counters.flushed += stale.size();
+    }
+
+    void remove(NatMapping m) {
+      byInternal.remove(internalKey(m.proto, m.internalIp, m.internalPort));
+      byExternal.remove(externalKey(m.proto, m.externalPort));
+    }
+  }
+
+  /**
+   * The inside address of datagrams whose first fragment was translated, so that their later
+   * fragments (without ports) can follow: a small direct-mapped table, entries living 30 s
+   * (Linux's ipfrag_time), overwritten on collision. No allocation.
+   */
+  private static final class Fragments {
+    private static final int SLOTS = 256;
+    private static final long LIFETIME = TimeUnit.SECONDS.toNanos(30);
+    private final long[] addrs = new long[SLOTS];
+    private final int[] idents = new int[SLOTS];
+    private final int[] inside = new int[SLOTS];
+    private final long[] expires = new long[SLOTS];
+
+    void put(int remote, int outside, int ident, int proto, int insideAddr, long now) {
+      int i = slot(remote, outside, ident, proto);
+      addrs[i] = ((long) remote << 32) | (outside & 0xFFFF_FFFFL);
+      idents[i] = (ident << 8) | proto;
+      inside[i] = insideAddr;
+      expires[i] = now + LIFETIME;
+    }
+
+    /** The inside address of a later fragment from {@code src} to {@code dst}, or 0. */
+    int find(int src, int dst, int ident, int proto, long now) {
+      int i = slot(src, dst, ident, proto);
+      if (addrs[i] == (((long) src << 32) | (dst & 0xFFFF_FFFFL)) && idents[i] == ((ident << 8) | proto)
+          && expires[i] - now > 0) {
+        return inside[i];
+      }
+      return 0;
+    }
+
+    private static int slot(int a, int b, int ident, int proto) {
+      int h = a * 31 + b;
+      h = h * 31 + ident * 257 + proto;
+      h ^= h >>> 16;
+      return h & (SLOTS - 1);
+    }
+  }
+}

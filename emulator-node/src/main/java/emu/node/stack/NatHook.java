@@ -1,0 +1,29 @@
+package emu.node.stack;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Where address translation plugs into IPv4 forwarding, as netfilter's PREROUTING and POSTROUTING
+ * hooks do in Linux: before the routing decision (a reply to a translated flow, or a port
+ * forward, gets its real destination) and after it (a packet leaving by a masquerading interface
+ * gets the interface's address as its source). The hook rewrites the packet in place, keeping
+ * every checksum valid, and returns null to let it go on, or the reason to drop it (the stack
+ * counts and releases it).
+ */
+public interface NatHook {
+  /**
+   * A valid IPv4 packet (header checked, length trimmed) arrived on {@code in}, before the stack
+   * decides whether it is for this node.
+   */
+  DropReason prerouting(Nic in, ByteBuf frame, int ipStart);
+
+  /** A packet from {@code in} will be forwarded out of {@code out}, TTL still undecremented. */
+  DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart);
+
+  /**
+   * True if the translator holds {@code port} of {@code protocol} (6 or 17) as a mapping's
+   * external port: the node's own sockets draw their ephemeral ports elsewhere, so a reply meant
+   * for a translated flow is never taken for the router's own.
+   */
+  boolean holdsPort(int protocol, int port);
+}
