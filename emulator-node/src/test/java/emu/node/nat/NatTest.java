@@ -410,6 +410,70 @@ class NatTest {
     assertEquals(0, nat.size());
   }
 
+  @Test
+  void mutatedPacketsBothWaysNeverThrowNorLeakAndTheNatKeepsTranslating() {
+    start(new NatConfig(256, List.of(new NatConfig.Forward("udp", 5353, "192.168.0.10", 5353))));
+    udpFrom(laptop, 5000);
+    sendUdp(laptop, 5000, "203.0.113.10", 9, 10);
+    lab.exec(laptop, "ping -c 1 203.0.113.10").assertExit(0);
+    long in = home.mac("eth1");
+    long ispMac = isp.mac("eth0");
+    long out = home.mac("eth0");
+    long laptopMac = laptop.mac("eth0");
+    byte[] quotedUdp = PacketBuilder.ipv4(HOME_OUT, "203.0.113.10").udp(5000, 9, new byte[4]).packet();
+    byte[] quotedInside = PacketBuilder.ipv4("203.0.113.10", "192.168.0.10").udp(9, 5353, new byte[4]).packet();
+    List<byte[]> inbound = List.of(
+        PacketBuilder.ipv4("203.0.113.10", HOME_OUT).eth(in, ispMac).udp(9, 5000, new byte[12]).frame(),
+        PacketBuilder.ipv4("203.0.113.10", HOME_OUT).eth(in, ispMac).udp(9, 5353, new byte[12]).frame(),
+        PacketBuilder.ipv4("203.0.113.1", HOME_OUT).eth(in, ispMac).icmp(IcmpPacket.TYPE_TIME_EXCEEDED, 0, 0,
+            quotedUdp).frame(),
+        PacketBuilder.ipv4("203.0.113.10", HOME_OUT).eth(in, ispMac).icmpEcho(1, 1, 8).frame(),
+        PacketBuilder.ipv4("203.0.113.10", HOME_OUT).ident(9).flagsFragment(0x2000).eth(in, ispMac)
+            .payload(Ipv4Packet.PROTO_UDP, new byte[24]).frame(),
+        PacketBuilder.ipv4("203.0.113.10", HOME_OUT).eth(in, ispMac).payload(Ipv4Packet.PROTO_TCP, new byte[20])
+            .frame());
+    List<byte[]> outbound = List.of(
+        PacketBuilder.ipv4("192.168.0.10", "203.0.113.10").eth(out, laptopMac).udp(5001, 53, new byte[12]).frame(),
+        PacketBuilder.ipv4("192.168.0.10", "203.0.113.10").eth(out, laptopMac).icmpEcho(7, 1, 8).frame(),
+        PacketBuilder.ipv4("192.168.0.10", "203.0.113.10").eth(out, laptopMac).icmp(IcmpPacket.TYPE_DEST_UNREACHABLE,
+            3, 0, quotedInside).frame(),
+        PacketBuilder.ipv4("192.168.0.10", HOME_OUT).eth(out, laptopMac).udp(5002, 5353, new byte[12]).frame(),
+        PacketBuilder.ipv4("192.168.0.10", "203.0.113.10").eth(out, laptopMac).payload(Ipv4Packet.PROTO_TCP,
+            new byte[20]).frame());
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(4787);
+    for (int i = 0; i < 4000; i++) {
+      boolean inside = rnd.nextBoolean();
+      List<byte[]> seeds = inside ? outbound : inbound;
+      byte[] f = seeds.get(rnd.nextInt(seeds.size())).clone();
+      int edits = 1 + rnd.nextInt(4);
+      for (int e = 0; e < edits; e++) {
+        int at = 14 + rnd.nextInt(f.length - 14);
+        if (at >= 14 + 12 && at < 14 + 20 && rnd.nextInt(4) != 0) {
+          continue; // mostly keep the addresses, so the packet reaches the translation
+        }
+        f[at] = (byte) rnd.nextInt(256);
+      }
+      if (rnd.nextInt(6) == 0) {
+        f = java.util.Arrays.copyOf(f, 14 + rnd.nextInt(f.length - 13));
+      }
+      int ihl = f.length > 14 ? (f[14] & 0x0F) * 4 : 0;
+      if (ihl >= 20 && f.length >= 14 + ihl && rnd.nextInt(4) != 0) {
+        f = PacketBuilder.refreshIpChecksum(f, 14); // past the IP checks, into the NAT
+      }
+      byte[] frame = f;
+      org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> home.inject(inside ? "eth0" : "eth1", frame));
+      if (i % 200 == 0) {
+        lab.settle();
+      }
+    }
+    lab.settle();
+    lab.advance(200 * S);
+    lab.exec(laptop, "ping -c 1 203.0.113.10").assertExit(0);
+    lab.exec(laptop, "traceroute -n -q 1 203.0.113.10").assertExit(0);
+    assertTrue(nat.size() <= 256);
+    lab.assertNoLeaks();
+  }
+
   /** A TCP peer that does nothing with what it gets. */
   static final class Quiet implements TcpEvents {
     @Override
