@@ -21,7 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The router's per-packet forwarding path, in memory on one core: Ethernet check, IPv4
  * validation and header checksum verification, longest-prefix route lookup, TTL decrement with
  * incremental checksum update, neighbour lookup, MAC rewrite, hand-off to the egress endpoint;
- * with {@code family=6} IPv6's (header check, hop limit, no checksum to update).
+ * with {@code family=6} IPv6's (header check, hop limit, no checksum to update); with
+ * {@code family=4nat} IPv4 through the masquerade of emu.node.nat (mapping lookup, source
+ * address and port rewritten, IP and UDP checksums updated incrementally).
  * The egress endpoint here keeps the frame so the same buffer is forwarded again; run with
  * {@code -prof gc} to see the allocation rate per operation (it should be 0).
  */
@@ -35,15 +37,16 @@ public class ForwardingBenchmark {
   @Param({"64", "1500"})
   int frameSize;
 
-  /** 4 or 6: the same router forwarding IPv4 or IPv6. */
-  @Param({"4", "6"})
-  int family;
+  /** 4 or 6: the same router forwarding IPv4 or IPv6; 4nat: IPv4 masqueraded out of eth1 (emu.node.nat). */
+  @Param({"4", "6", "4nat"})
+  String family;
 
   private OneRouter r;
 
   @Setup(Level.Trial)
   public void setup() {
-    r = new OneRouter(frameSize, new VirtualTime(), e -> e, emu.node.stack.StackObserver.OFF, family == 6);
+    r = "4nat".equals(family) ? OneRouter.withNat(frameSize, new VirtualTime())
+        : new OneRouter(frameSize, new VirtualTime(), e -> e, emu.node.stack.StackObserver.OFF, "6".equals(family));
   }
 
   @TearDown(Level.Trial)

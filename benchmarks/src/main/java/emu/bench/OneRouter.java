@@ -84,6 +84,8 @@ final class OneRouter {
   private final boolean ipv6;
   private final int ttlWord;
   private final int checksum;
+  /** With NAT, the frame's Ethernet, IP and UDP headers as built: the translation rewrites all three. */
+  private byte[] headers;
 
   /** @param wrapEgress what stands between eth1 and the sink (the identity for nothing) */
   OneRouter(int frameSize, VirtualTime time, UnaryOperator<LinkEndpoint> wrapEgress) {
@@ -130,6 +132,21 @@ final class OneRouter {
     checksum = frame.getUnsignedShort(EthernetFrame.HEADER_LEN + Ipv4Packet.CHECKSUM);
   }
 
+  /**
+   * The same IPv4 router masquerading out of eth1 (emu.node.nat): every forwarded packet has its
+   * source address and port rewritten with incremental checksum updates, after the first has made
+   * the mapping (the steady state of a flow).
+   */
+  static OneRouter withNat(int frameSize, VirtualTime time) {
+    OneRouter r = new OneRouter(frameSize, time, e -> e, StackObserver.OFF, false);
+    emu.node.nat.Nat nat = new emu.node.nat.Nat(r.router, emu.node.trace.Tracer.OFF, (p, port) -> false);
+    r.router.setNat(nat);
+    nat.masquerade(r.out, new emu.node.config.NatConfig(emu.node.config.NatConfig.DEFAULT_MAX, null));
+    r.headers = new byte[EthernetFrame.HEADER_LEN + 20 + UdpDatagram.HEADER_LEN];
+    r.frame.getBytes(0, r.headers);
+    return r;
+  }
+
   /** The IPv6 side: the layer, its routes and neighbour, and the frame. */
   private void ipv6Router() {
     Ipv6Layer v6 = new Ipv6Layer(router, Ipv6Observer.OFF);
@@ -160,6 +177,12 @@ final class OneRouter {
       router.input(in, frame);
       return egress.last;
     }
+    if (headers != null) {
+      frame.setBytes(0, headers);
+      frame.readerIndex(0);
+      router.input(in, frame);
+      return egress.last;
+    }
     MacAddress.write(frame, EthernetFrame.DST, 0x020000000400L);
     frame.setShort(EthernetFrame.HEADER_LEN + Ipv4Packet.TTL, ttlWord);
     frame.setShort(EthernetFrame.HEADER_LEN + Ipv4Packet.CHECKSUM, checksum);
@@ -172,6 +195,9 @@ final class OneRouter {
   void close() {
     if (egress.last != frame) {
       throw new IllegalStateException("the frame did not reach the egress endpoint");
+    }
+    if (headers != null && frame.getInt(EthernetFrame.HEADER_LEN + 12) != out.ip()) {
+      throw new IllegalStateException("the frame left without the router's address as its source");
     }
     frame.release();
   }
