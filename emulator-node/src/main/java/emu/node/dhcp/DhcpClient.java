@@ -2,6 +2,7 @@ package emu.node.dhcp;
 
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
+import emu.node.config.NodeConfig;
 import emu.node.event.DhcpEvent;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -44,6 +45,8 @@ public final class DhcpClient {
    * a server's tiny lease cannot make the client renew in a loop.
    */
   public static final long MIN_LEASE_SECONDS = 16;
+  /** The metric of a lease's default route on a node with a static one too (systemd-networkd's for DHCP routes). */
+  public static final int BEHIND_STATIC_METRIC = 1024;
   private static final byte[] PARAMETERS = {DhcpMessage.OPT_SUBNET_MASK, DhcpMessage.OPT_ROUTER, DhcpMessage.OPT_DNS,
       DhcpMessage.OPT_DOMAIN, DhcpMessage.OPT_BROADCAST, DhcpMessage.OPT_LEASE_TIME, DhcpMessage.OPT_SERVER_ID,
       DhcpMessage.OPT_RENEWAL_TIME, DhcpMessage.OPT_REBINDING_TIME};
@@ -66,6 +69,7 @@ public final class DhcpClient {
   private final Map<Nic, Binding> bindings = new LinkedHashMap<>();
   private final List<Consumer<Nic>> boundListeners = new ArrayList<>();
   private final DhcpClientCounters counters = new DhcpClientCounters();
+  private int defaultRouteMetric;
 
   public DhcpClient(NetworkStack stack, Tracer tracer, String hostname, Listener listener) {
     this.stack = stack;
@@ -102,6 +106,34 @@ public final class DhcpClient {
     Binding(Nic nic) {
       this.nic = nic;
     }
+  }
+
+  /**
+   * The metric a lease's default route gets on the node {@code config} describes: 0 on a node
+   * without a static default route, else {@link #BEHIND_STATIC_METRIC}, or one more than the
+   * static one's if that is higher, so a static default route always stays the one in use.
+   */
+  public static int defaultRouteMetric(NodeConfig config) {
+    int highest = config.gateway() != null ? 0 : -1;
+    if (config.routes() != null) {
+      for (NodeConfig.StaticRoute r : config.routes()) {
+        if (!r.ipv6() && ("default".equals(r.to()) || Ipv4Cidr.parse(r.to()).prefixLength() == 0)) {
+          highest = Math.max(highest, r.metric());
+        }
+      }
+    }
+    return highest < 0 ? 0 : Math.max(BEHIND_STATIC_METRIC, highest + 1);
+  }
+
+  /**
+   * The metric of the default route a lease installs (0 unless set). A node that also has a
+   * static default route gives the lease's a higher one, so the static route stays in use and
+   * the lease's is there behind it, as Linux's DHCP clients install theirs (systemd-networkd
+   * uses 1024).
+   */
+  public DhcpClient defaultRouteMetric(int metric) {
+    this.defaultRouteMetric = metric;
+    return this;
   }
 
   /** Runs the client on {@code nic}, which must have no address; DISCOVER goes out at once. */
@@ -264,7 +296,7 @@ public final class DhcpClient {
     if (!renewed || b.nic.address() == null || !b.nic.address().equals(cidr)) {
       stack.setAddress(b.nic, cidr);
       if (b.gateway != 0 && cidr.contains(b.gateway)) {
-        stack.addRoute(new Ipv4Cidr(0, 0), b.gateway, 0);
+        stack.addRoute(new Ipv4Cidr(0, 0), b.gateway, defaultRouteMetric);
       }
     }
     listener.nameservers(b.nic, b.dns);

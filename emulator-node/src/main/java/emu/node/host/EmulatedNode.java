@@ -161,6 +161,9 @@ public final class EmulatedNode {
             resolver.nameservers(servers.stream().map(Nameserver::of).toList());
           }
         });
+        // A static default route stays the one in use: the lease's comes behind it (Linux's DHCP
+        // clients give theirs a metric, systemd-networkd 1024), there if the static one is removed.
+        dhcpClient.defaultRouteMetric(DhcpClient.defaultRouteMetric(config));
         ipCommand.dhcp(dhcpClient);
       }
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
