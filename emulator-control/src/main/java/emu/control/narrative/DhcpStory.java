@@ -202,4 +202,27 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
   public String clientExpired(DhcpEvent.ClientExpired e) {
     return "the lease of " + e.address() + " on " + e.iface() + " ran out unrenewed: removes the address and its routes";
   }
+
+  @Override
+  public String leasesRestored(DhcpEvent.LeasesRestored e) {
+    StringBuilder sb = new StringBuilder("reads its leases back from ").append(e.file()).append(": ")
+        .append(e.restored()).append(e.restored() == 1 ? " lease" : " leases").append(" restored");
+    if (e.expired() > 0) {
+      sb.append(", ").append(e.expired()).append(" expired dropped");
+    }
+    if (e.outside() > 0) {
+      sb.append(", ").append(e.outside()).append(" outside the pools and static bindings (or taken twice) dropped");
+    }
+    if (e.skipped() > 0) {
+      sb.append("; skips ").append(e.skipped()).append(e.skipped() == 1 ? " bad line" : " bad lines").append(" (")
+          .append(String.join("; ", e.problems())).append(e.problems().size() < e.skipped() ? "; ..." : "")
+          .append(')');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String leaseFileError(DhcpEvent.LeaseFileError e) {
+    return "lease file " + e.file() + ": " + e.reason();
+  }
 }

@@ -53,6 +53,10 @@ public sealed interface DhcpEvent extends TraceEvent {
     R clientNak(ClientNak e);
 
     R clientExpired(ClientExpired e);
+
+    R leasesRestored(LeasesRestored e);
+
+    R leaseFileError(LeaseFileError e);
   }
 
   /** The server serves {@code iface}'s subnet from its pool, leasing for {@code leaseSeconds}. */
@@ -252,6 +256,30 @@ public sealed interface DhcpEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.clientExpired(this);
+    }
+  }
+
+  /**
+   * The server read its lease file back at start: {@code restored} leases kept; {@code expired}
+   * ones and {@code outside} ones (not in any scope's pool or static bindings, or an address
+   * another line already holds) dropped; {@code skipped} lines that were not lease lines, the
+   * first of them named in {@code problems} ("line 3: ...").
+   */
+  @JsonTypeName("dhcp.leases_restored")
+  record LeasesRestored(String file, int restored, int expired, int outside, int skipped, List<String> problems)
+      implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leasesRestored(this);
+    }
+  }
+
+  /** A lease file (the server's or the client's) could not be read or written, and why. */
+  @JsonTypeName("dhcp.lease_file_error")
+  record LeaseFileError(String file, String reason) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseFileError(this);
     }
   }
 }

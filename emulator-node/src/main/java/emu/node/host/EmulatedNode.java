@@ -70,6 +70,8 @@ import java.util.concurrent.TimeUnit;
  * lives on one event loop; every method here is called on it.
  */
 public final class EmulatedNode {
+  /** The DHCP server's lease file in the node's output folder, after the node's name. */
+  public static final String SERVER_LEASES = ".dhcp-server.leases";
   private final NodeConfig config;
   private final EventLoop loop;
   private final TimeSource time;
@@ -183,6 +185,10 @@ public final class EmulatedNode {
           }
           dhcpServer.serve(stack.nic(c.name()), c.dhcp());
         }
+      }
+      if (dhcpServer != null) {
+        // dnsmasq's lease file, beside the node's events: a restarted node gets its leases back
+        dhcpServer.restore(out.resolve(config.name() + SERVER_LEASES));
       }
     }
   }

@@ -1,11 +1,10 @@
 package emu.node.apps.diag;
 
-import emu.link.wire.MacAddress;
+import emu.node.dhcp.DhcpLeaseFile;
 import emu.node.dhcp.DhcpServer;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
-import emu.node.wire.Ipv4Address;
 import java.util.List;
 import java.util.Map;
 
@@ -58,19 +57,7 @@ public final class DhcpCommand implements Command {
     io.exit(0);
   }
 
-  /** The client's name with spaces, control characters and anything not printable ASCII as '_'. */
-  private static String printable(String name) {
-    StringBuilder b = new StringBuilder(name.length());
-    for (int k = 0; k < name.length(); k++) {
-      char c = name.charAt(k);
-      b.append(c > ' ' && c < 0x7F ? c : '_');
-    }
-    return b.toString();
-  }
-
   static String lines(long expiryEpochSeconds, DhcpServer.Lease l) {
-    return expiryEpochSeconds + " " + MacAddress.format(l.mac()) + " " + Ipv4Address.format(l.ip()) + " "
-        + (l.hostname() == null || l.hostname().isBlank() ? "*" : printable(l.hostname())) + " "
-        + (l.clientId() == null ? "*" : l.clientId());
+    return DhcpLeaseFile.line(expiryEpochSeconds, l.mac(), l.ip(), l.hostname(), l.clientId());
   }
 }
