@@ -142,6 +142,7 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
     switch (e.message()) {
       case "REQUEST" -> sb.append(switch (e.state()) {
         case "renewing" -> ": renews its lease of " + e.requested() + " with the server that gave it (T1)";
+        case "renew" -> ": renews its lease of " + e.requested() + " with the server that gave it, now (dhcp renew)";
         case "rebinding" -> ": rebinds its lease of " + e.requested() + " with any server (T2: its own did not answer)";
         default -> ": asks for " + e.requested() + (e.server() == null ? "" : " from server " + e.server())
             + ", telling any other server that it chose this one";

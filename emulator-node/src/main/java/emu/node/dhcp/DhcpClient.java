@@ -187,6 +187,34 @@ public final class DhcpClient {
   }
 
   /**
+   * Renews {@code iface}'s lease now rather than at T1, as {@code networkctl renew} does: a
+   * REQUEST unicast to the server that gave it (RENEWING), retried as at T1.
+   *
+   * @return what it does, for the command's output
+   * @throws IllegalArgumentException if the client does not run on {@code iface} or it holds no lease
+   */
+  public String renewNow(String iface) {
+    for (Binding b : bindings.values()) {
+      if (b.nic.name().equals(iface)) {
+        if (b.state != State.BOUND && b.state != State.RENEWING && b.state != State.REBINDING) {
+          throw new IllegalArgumentException(iface + " holds no lease to renew (the client is "
+              + b.state.name().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
+        cancel(b);
+        b.state = State.RENEWING;
+        b.xid = stack.random().nextInt();
+        b.attempt = 1;
+        send(b, DhcpMessage.REQUEST, "renew", b.address, 0, 0, false);
+        long untilT2 = b.boundAtNanos + TimeUnit.SECONDS.toNanos(b.t2Seconds) - stack.time().nanos();
+        scheduleHalfway(b, untilT2, "REQUEST", () -> renewAgain(b), () -> rebind(b));
+        return "renewing " + Ipv4Address.format(b.address) + " on " + iface + " with " + Ipv4Address.format(b.server);
+      }
+    }
+    throw new IllegalArgumentException("the DHCP client does not run on " + iface + " (it runs on: "
+        + String.join(", ", bindings.keySet().stream().map(Nic::name).toList()) + ")");
+  }
+
+  /**
    * Releases every lease and stops. The RELEASE is unicast to the server as a whole frame, to the
    * MAC its ACK came from, so it leaves at once (no ARP to wait for) even if the links close next.
    */

@@ -47,6 +47,7 @@ public final class DhcpServer {
   public static final long DECLINE_HOLD_SECONDS = 600;
   /** The most nameservers option 6 can carry: 255 bytes of addresses. */
   public static final int MAX_DNS = 255 / 4;
+  private static final long HALF_SECOND_NANOS = 500_000_000L;
 
   private final NetworkStack stack;
   private final Tracer tracer;
@@ -215,7 +216,10 @@ public final class DhcpServer {
     int expired = 0;
     int outside = 0;
     for (DhcpLeaseFile.Entry e : parsed.entries()) {
-      long expires = now + TimeUnit.SECONDS.toNanos(e.expiryEpochSeconds()) - stack.time().epochNanos();
+      // the file counts whole seconds: the middle of that second, so reading the clock twice
+      // (now, the wall clock) cannot print the expiry a second early
+      long expires = now + TimeUnit.SECONDS.toNanos(e.expiryEpochSeconds()) + HALF_SECOND_NANOS
+          - stack.time().epochNanos();
       if (expires <= now) {
         expired++;
         continue;

@@ -173,7 +173,7 @@ public sealed interface DhcpEvent extends TraceEvent {
   /**
    * The client sent {@code message} (DISCOVER, REQUEST, DECLINE, RELEASE) on {@code iface} from
    * {@code src} to {@code dst} (port 68 to 67); {@code state} is why (init, selecting, renewing,
-   * rebinding, reboot...); {@code requested} the address asked for or given back and {@code server}
+   * renew (asked with {@code dhcp renew}), rebinding, init-reboot, probing, release); {@code requested} the address asked for or given back and {@code server}
    * the server named, null if none; {@code attempt} counts from 1.
    */
   @JsonTypeName("dhcp.client_sent")

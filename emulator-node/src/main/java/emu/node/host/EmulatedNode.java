@@ -181,7 +181,6 @@ public final class EmulatedNode {
         if (c.dhcp() != null) {
           if (dhcpServer == null) {
             dhcpServer = new DhcpServer(stack, tracer);
-            shell.add(new DhcpCommand(dhcpServer));
           }
           dhcpServer.serve(stack.nic(c.name()), c.dhcp());
         }
@@ -189,6 +188,9 @@ public final class EmulatedNode {
       if (dhcpServer != null) {
         // dnsmasq's lease file, beside the node's events: a restarted node gets its leases back
         dhcpServer.restore(out.resolve(config.name() + SERVER_LEASES));
+      }
+      if (dhcpServer != null || dhcpClient != null) {
+        shell.add(new DhcpCommand(dhcpServer, dhcpClient));
       }
     }
   }

@@ -1,5 +1,6 @@
 package emu.node.apps.diag;
 
+import emu.node.dhcp.DhcpClient;
 import emu.node.dhcp.DhcpLeaseFile;
 import emu.node.dhcp.DhcpServer;
 import emu.node.shell.Command;
@@ -12,13 +13,21 @@ import java.util.Map;
  * {@code dhcp leases}: the DHCP server's leases as dnsmasq's lease file has them, one a line:
  * expiry (epoch seconds), MAC, address, host name or *, client identifier or *. Offers not yet
  * taken are shown too, as dnsmasq does not (it keeps them in memory only); they expire within a
- * minute. {@code dhcp stats}: the server's counters.
+ * minute. {@code dhcp stats}: the server's counters. {@code dhcp renew IFACE}: the client renews
+ * that interface's lease now, as {@code networkctl renew} does.
  */
 public final class DhcpCommand implements Command {
   private final DhcpServer server;
+  private final DhcpClient client;
+
+  /** The command of a node that runs {@code server}, {@code client} or both (null: not this one). */
+  public DhcpCommand(DhcpServer server, DhcpClient client) {
+    this.server = server;
+    this.client = client;
+  }
 
   public DhcpCommand(DhcpServer server) {
-    this.server = server;
+    this(server, null);
   }
 
   @Override
@@ -28,7 +37,8 @@ public final class DhcpCommand implements Command {
 
   @Override
   public String summary() {
-    return "dhcp leases|stats   the DHCP server's leases (dnsmasq's lease-file lines) or counters";
+    return "dhcp leases|stats|renew IFACE   the DHCP server's leases (dnsmasq's lease-file lines) or counters;"
+        + " renew a lease of the client now";
   }
 
   @Override
@@ -38,21 +48,37 @@ public final class DhcpCommand implements Command {
       io.exit(0);
       return;
     }
-    if (args.size() != 1) {
+    if (args.size() == 2 && args.get(0).equals("renew")) {
+      if (client == null) {
+        io.out("dhcp: no DHCP client runs on this node (no interface has 'address: dhcp')");
+        io.exit(1);
+        return;
+      }
+      try {
+        io.out(client.renewNow(args.get(1)));
+        io.exit(0);
+      } catch (IllegalArgumentException e) {
+        io.out("dhcp: " + e.getMessage());
+        io.exit(1);
+      }
+      return;
+    }
+    if (args.size() != 1 || !List.of("leases", "stats").contains(args.get(0))) {
       throw new UsageException("usage: " + summary());
     }
-    switch (args.get(0)) {
-      case "leases" -> {
-        for (DhcpServer.Lease l : server.leases()) {
-          io.out(lines(server.epochSeconds(l.expiresNanos()), l));
-        }
+    if (server == null) {
+      io.out("dhcp: no DHCP server runs on this node");
+      io.exit(1);
+      return;
+    }
+    if (args.get(0).equals("leases")) {
+      for (DhcpServer.Lease l : server.leases()) {
+        io.out(lines(server.epochSeconds(l.expiresNanos()), l));
       }
-      case "stats" -> {
-        for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
-          io.out(e.getKey() + " " + e.getValue());
-        }
+    } else {
+      for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
+        io.out(e.getKey() + " " + e.getValue());
       }
-      default -> throw new UsageException("usage: " + summary());
     }
     io.exit(0);
   }
