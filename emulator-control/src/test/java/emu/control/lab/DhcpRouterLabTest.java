@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the router takes its address and default route from the ISP's server and forwards a host's
  * traffic over it; the ISP's router, the DHCP server, is restarted with {@code node restart}
  * mid-lease, reads its lease back from its lease file, and ACKs the client's next renewal with
- * the same address.
+ * the same address; the home router restarted asks for its lease again (INIT-REBOOT) from its
+ * own lease file, gets it, and forwards again.
  */
 class DhcpRouterLabTest {
   @TempDir
@@ -76,7 +77,7 @@ class DhcpRouterLabTest {
   }
 
   @Test
-  void theWanLeaseCarriesTrafficAndSurvivesTheServersRestart(@TempDir Path out) throws Exception {
+  void theWanLeaseCarriesTrafficAndSurvivesRestartsOfServerAndClient(@TempDir Path out) throws Exception {
     Cli up = emu("up", LAB.toString(), "--out", out.toString(), "--no-capture", "--seed", "18");
     try {
       assertEquals(0, up.exit(), up.out() + up.err());
@@ -104,6 +105,17 @@ class DhcpRouterLabTest {
       awaitLease(out);
       String addr = Tools.ok("exec", "home", "--", "ip", "addr").out();
       assertTrue(addr.matches("(?s).*inet 100\\.64\\.0\\.10/24 .*dynamic eth0.*valid_lft 3[5-6]\\d\\dsec.*"), addr);
+      pcReachesWeb();
+
+      // the home router's node is killed and started again: INIT-REBOOT from its lease file
+      Tools.ok("node", "restart", "home");
+      awaitLease(out);
+      String events = java.nio.file.Files.readString(out.resolve("home.events.jsonl"));
+      assertTrue(events.contains("\"type\":\"dhcp.client_reboot\""), events);
+      assertTrue(events.contains("\"message\":\"REQUEST\",\"state\":\"init-reboot\""), events);
+      assertTrue(!events.contains("\"message\":\"DISCOVER\""), "no DISCOVER: " + events);
+      assertTrue(java.nio.file.Files.readString(out.resolve("home.dhcp-client.leases"))
+          .startsWith("eth0 address=100.64.0.10/24 server=100.64.0.1 "));
       pcReachesWeb();
     } finally {
       Cli down = emu("down");

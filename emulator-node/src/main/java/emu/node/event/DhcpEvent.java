@@ -54,6 +54,10 @@ public sealed interface DhcpEvent extends TraceEvent {
 
     R clientExpired(ClientExpired e);
 
+    R clientReboot(ClientReboot e);
+
+    R clientRebootTimeout(ClientRebootTimeout e);
+
     R leasesRestored(LeasesRestored e);
 
     R leaseFileError(LeaseFileError e);
@@ -256,6 +260,30 @@ public sealed interface DhcpEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.clientExpired(this);
+    }
+  }
+
+  /**
+   * The client starts from the lease its lease file remembers, {@code address} (ADDRESS/n) from
+   * {@code server}, {@code leftSeconds} from expiry: INIT-REBOOT, a REQUEST for it without DISCOVER.
+   */
+  @JsonTypeName("dhcp.client_reboot")
+  record ClientReboot(String iface, String address, String server, long leftSeconds) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientReboot(this);
+    }
+  }
+
+  /**
+   * No answer to INIT-REBOOT's {@code requests} REQUESTs for {@code address}: the client leaves
+   * the address unused and starts over with DISCOVER, asking for it again.
+   */
+  @JsonTypeName("dhcp.client_reboot_timeout")
+  record ClientRebootTimeout(String iface, String address, int requests) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientRebootTimeout(this);
     }
   }
 

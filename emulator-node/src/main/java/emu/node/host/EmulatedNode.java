@@ -72,6 +72,8 @@ import java.util.concurrent.TimeUnit;
 public final class EmulatedNode {
   /** The DHCP server's lease file in the node's output folder, after the node's name. */
   public static final String SERVER_LEASES = ".dhcp-server.leases";
+  /** The DHCP client's lease file in the node's output folder, after the node's name. */
+  public static final String CLIENT_LEASES = ".dhcp-client.leases";
   private final NodeConfig config;
   private final EventLoop loop;
   private final TimeSource time;
@@ -165,7 +167,8 @@ public final class EmulatedNode {
         });
         // A static default route stays the one in use: the lease's comes behind it (Linux's DHCP
         // clients give theirs a metric, systemd-networkd 1024), there if the static one is removed.
-        dhcpClient.defaultRouteMetric(DhcpClient.defaultRouteMetric(config));
+        dhcpClient.defaultRouteMetric(DhcpClient.defaultRouteMetric(config))
+            .leaseFile(out.resolve(config.name() + CLIENT_LEASES)); // as dhclient's, for INIT-REBOOT
         ipCommand.dhcp(dhcpClient);
       }
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
