@@ -142,10 +142,14 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
     switch (e.message()) {
       case "REQUEST" -> sb.append(switch (e.state()) {
         case "renewing" -> ": renews its lease of " + e.requested() + " with the server that gave it (T1)";
+        case "init-reboot" -> ": asks to keep " + e.requested() + " after a restart (INIT-REBOOT: no server named,"
+            + " whichever server knows the lease answers)";
+        case "renew" -> ": renews its lease of " + e.requested() + " with the server that gave it, now (dhcp renew)";
         case "rebinding" -> ": rebinds its lease of " + e.requested() + " with any server (T2: its own did not answer)";
         default -> ": asks for " + e.requested() + (e.server() == null ? "" : " from server " + e.server())
             + ", telling any other server that it chose this one";
       });
+      case "DISCOVER" -> sb.append(e.requested() == null ? "" : ", asking for " + e.requested() + " again");
       case "DECLINE" -> sb.append(": declines ").append(e.requested()).append(", which is in use");
       case "RELEASE" -> sb.append(": gives ").append(e.requested()).append(" back");
       default -> { }
@@ -201,5 +205,40 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
   @Override
   public String clientExpired(DhcpEvent.ClientExpired e) {
     return "the lease of " + e.address() + " on " + e.iface() + " ran out unrenewed: removes the address and its routes";
+  }
+
+  @Override
+  public String leasesRestored(DhcpEvent.LeasesRestored e) {
+    StringBuilder sb = new StringBuilder("reads its leases back from ").append(e.file()).append(": ")
+        .append(e.restored()).append(e.restored() == 1 ? " lease" : " leases").append(" restored");
+    if (e.expired() > 0) {
+      sb.append(", ").append(e.expired()).append(" expired dropped");
+    }
+    if (e.outside() > 0) {
+      sb.append(", ").append(e.outside()).append(" outside the pools and static bindings (or taken twice) dropped");
+    }
+    if (e.skipped() > 0) {
+      sb.append("; skips ").append(e.skipped()).append(e.skipped() == 1 ? " bad line" : " bad lines").append(" (")
+          .append(String.join("; ", e.problems())).append(e.problems().size() < e.skipped() ? "; ..." : "")
+          .append(')');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String leaseFileError(DhcpEvent.LeaseFileError e) {
+    return "lease file " + e.file() + ": " + e.reason();
+  }
+
+  @Override
+  public String clientReboot(DhcpEvent.ClientReboot e) {
+    return "remembers " + e.address() + " on " + e.iface() + " from its lease file (leased by " + e.server() + ", "
+        + duration(e.leftSeconds()) + " left): asks for it again without DISCOVER (INIT-REBOOT, RFC 2131 3.2)";
+  }
+
+  @Override
+  public String clientRebootTimeout(DhcpEvent.ClientRebootTimeout e) {
+    return "no answer to " + e.requests() + " INIT-REBOOT REQUEST" + (e.requests() == 1 ? "" : "s") + " for "
+        + e.address() + ": does not use it unconfirmed; starts over with DISCOVER, asking for it again";
   }
 }

@@ -347,7 +347,11 @@ public final class LabPlanner {
 
   /**
    * The DHCP server's configuration with static bindings by node name turned into one binding per
-   * MAC of that node (only the interface on the server's segment will ask).
+   * MAC of that node's interfaces without a static IPv4 address (those that can ask: emu's
+   * {@code address: dhcp}, or a linux node's interface where udhcpc may run), or of every
+   * interface if it has none such. Only the interface on the server's segment will ask; an
+   * interface with a fixed address never does, and binding its MAC too would make the server see
+   * the address bound to another client (a home router's LAN side) and offer it to nobody.
    */
   private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
     if (c == null || c.statics() == null) {
@@ -359,7 +363,9 @@ public final class LabPlanner {
       if (named == null) {
         byMac.put(who, ip);
       } else {
-        named.interfaces().forEach(i -> byMac.put(macOf.get(named.name() + ":" + i.name()), ip));
+        List<IfaceSpec> asking = named.interfaces().stream().filter(i -> i.address() == null).toList();
+        (asking.isEmpty() ? named.interfaces() : asking)
+            .forEach(i -> byMac.put(macOf.get(named.name() + ":" + i.name()), ip));
       }
     });
     return new DhcpConfig(c.poolStart(), c.poolEnd(), c.leaseSeconds(), c.gateway(), c.dns(), c.domain(), byMac);

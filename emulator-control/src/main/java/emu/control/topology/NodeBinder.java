@@ -252,9 +252,11 @@ final class NodeBinder {
     String label = i.label();
     boolean dhcp = "dhcp".equals(address.text());
     try {
-      if (dhcp && !"host".equals(i.node.kind)) {
-        diag.error(address, "address of " + label + ": 'dhcp' is for emu hosts (a " + i.node.kind + " node does not"
-            + " run emu's DHCP client" + (i.node.isLinux() ? "; run udhcpc in it with ./emu exec" : "") + ")");
+      if (dhcp && !"host".equals(i.node.kind) && !"router".equals(i.node.kind)) {
+        // a router's client is a home router's WAN: address, default route and DNS from the ISP
+        diag.error(address, "address of " + label + ": 'dhcp' is for emu hosts and routers (a " + i.node.kind
+            + " node does not run emu's DHCP client" + (i.node.isLinux() ? "; run udhcpc in it with ./emu exec" : "")
+            + ")");
       } else if (!dhcp && Values.isIpv6(address.text())) {
         i.addresses6.add(Values.interfaceAddress6(address.text()));
         i.addresses6At.add(address);

@@ -24,6 +24,7 @@ class DhcpLabTest {
   static Path state;
 
   static final Path LAB = Path.of("src/test/resources/labs/dhcp.yml");
+  static final Path ROGUE = Path.of("src/test/resources/labs/dhcp-rogue.yml");
 
   @BeforeAll
   static void isolateState() {
@@ -68,5 +69,29 @@ class DhcpLabTest {
     assertTrue(report.contains("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67"), "ladder");
     assertTrue(report.contains("offers 192.168.1.100 for 1h with gateway 192.168.1.1"), "ladder");
     Tools.assertCapturesClean(out);
+  }
+
+  /**
+   * A rogue second server (lab {@code labs/dhcp-rogue.yml}): both offer, the client takes the
+   * first offer to arrive (either may be first: two processes race) and leaves the other, and
+   * the narrative names both; the left server withdraws its offer and lists no lease.
+   */
+  @Test
+  void withARogueSecondServerTheClientTakesTheFirstOfferAndTheStoryNamesBoth(@TempDir Path out) throws Exception {
+    Cli r = emu("run", ROGUE.toString(), "--out", out.toString(), "--seed", "7");
+    String o = r.out();
+    assertEquals(0, r.exit(), () -> "run failed:\n" + o + "\n" + r.err());
+    java.util.regex.Matcher taken = java.util.regex.Pattern.compile(
+        "client +takes the first offer, from (192\\.168\\.1\\.[23]): (192\\.168\\.1\\.\\d+) for").matcher(o);
+    assertTrue(taken.find(), o);
+    String chosen = taken.group(1);
+    String other = chosen.equals("192.168.1.2") ? "192.168.1.3" : "192.168.1.2";
+    assertTrue(o.matches("(?s).*client +leaves the offer of 192\\.168\\.1\\.\\d+ for \\S+ with gateway \\S+ from "
+        + other.replace(".", "\\.") + ": it already took " + taken.group(2).replace(".", "\\.")
+        + " from another server.*"), o);
+    String loser = chosen.equals("192.168.1.2") ? "rogue" : "dhcpsrv";
+    assertTrue(o.matches("(?s).*" + loser + " +02:[0-9a-f:]+ took the offer of server " + chosen.replace(".", "\\.")
+        + "; withdraws its own offer of .*"), o);
+    assertTrue(o.contains("inet " + taken.group(2) + "/24"), o);
   }
 }

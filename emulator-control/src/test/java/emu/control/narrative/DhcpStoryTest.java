@@ -63,4 +63,42 @@ class DhcpStoryTest {
         Story.sentence(new DhcpEvent.ClientBound("eth0", "192.168.1.100/24", "192.168.1.2", "192.168.1.1",
             List.of("192.168.1.53"), 3600, 1800, 3150, false)));
   }
+
+  @Test
+  void restartsLeaseFilesAndInitReboot() {
+    assertEquals("reads its leases back from out/isp.dhcp-server.leases: 2 leases restored, 1 expired dropped, 1 outside"
+        + " the pools and static bindings (or taken twice) dropped; skips 2 bad lines (line 3: 1 fields, not 5 (EXPIRY"
+        + " MAC ADDRESS HOSTNAME CLIENT-ID); line 4: bad)", Story.sentence(new DhcpEvent.LeasesRestored(
+            "out/isp.dhcp-server.leases", 2, 1, 1, 2, List.of("line 3: 1 fields, not 5 (EXPIRY MAC ADDRESS HOSTNAME"
+                + " CLIENT-ID)", "line 4: bad"))));
+    assertEquals("reads its leases back from f: 1 lease restored", Story.sentence(new DhcpEvent.LeasesRestored("f", 1,
+        0, 0, 0, List.of())));
+    assertEquals("lease file f: cannot write it: disk full; the leases stay in memory",
+        Story.sentence(new DhcpEvent.LeaseFileError("f", "cannot write it: disk full; the leases stay in memory")));
+    assertEquals("remembers 100.64.0.10/24 on eth0 from its lease file (leased by 100.64.0.1, 59m left): asks for it"
+        + " again without DISCOVER (INIT-REBOOT, RFC 2131 3.2)", Story.sentence(new DhcpEvent.ClientReboot("eth0",
+            "100.64.0.10/24", "100.64.0.1", 3540)));
+    assertEquals("broadcasts DHCP REQUEST from 0.0.0.0:68 to 255.255.255.255:67 (it has no address yet): asks to keep"
+        + " 100.64.0.10 after a restart (INIT-REBOOT: no server named, whichever server knows the lease answers)",
+        Story.sentence(new DhcpEvent.ClientSent("eth0", "REQUEST", "init-reboot", 1, "0.0.0.0", "255.255.255.255",
+            "100.64.0.10", null, 1)));
+    assertEquals("no answer to 2 INIT-REBOOT REQUESTs for 100.64.0.10: does not use it unconfirmed; starts over with"
+        + " DISCOVER, asking for it again", Story.sentence(new DhcpEvent.ClientRebootTimeout("eth0", "100.64.0.10", 2)));
+    assertEquals("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67 (it has no address yet), asking for"
+        + " 100.64.0.10 again", Story.sentence(new DhcpEvent.ClientSent("eth0", "DISCOVER", "init", 1, "0.0.0.0",
+            "255.255.255.255", "100.64.0.10", null, 1)));
+    assertEquals("sends DHCP REQUEST from 100.64.0.10:68 to 100.64.0.1:67: renews its lease of 100.64.0.10 with the"
+        + " server that gave it, now (dhcp renew)", Story.sentence(new DhcpEvent.ClientSent("eth0", "REQUEST", "renew",
+            1, "100.64.0.10", "100.64.0.1", "100.64.0.10", null, 1)));
+  }
+
+  @Test
+  void aRogueSecondServerIsNamedBesideTheOneTaken() {
+    assertEquals("takes the first offer, from 192.168.1.2: 192.168.1.100 for 1h with gateway 192.168.1.1",
+        Story.sentence(new DhcpEvent.ClientOffer("eth0", "192.168.1.2", "192.168.1.100", 3600, "192.168.1.1", List.of(),
+            true, null)));
+    assertEquals("leaves the offer of 192.168.1.200 for 10m with gateway 192.168.1.3 from 192.168.1.3: it already took"
+        + " 192.168.1.100 from another server", Story.sentence(new DhcpEvent.ClientOffer("eth0", "192.168.1.3",
+            "192.168.1.200", 600, "192.168.1.3", List.of(), false, "192.168.1.100")));
+  }
 }

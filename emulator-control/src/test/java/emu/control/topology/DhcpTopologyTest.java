@@ -77,7 +77,7 @@ class DhcpTopologyTest {
   }
 
   @Test
-  void onlyHostsAndRoutersServeAndOnlyHostsAreClients() {
+  void onlyHostsAndRoutersServeOrTakeLeases() {
     problem("""
         name: lab
         topology:
@@ -92,12 +92,28 @@ class DhcpTopologyTest {
         """);
     assertEquals(true, t.nodes().get(0).interfaces().get(0).dhcpClient());
     assertNull(t.nodes().get(0).interfaces().get(0).address());
+    // a home router's WAN: the lease gives its address, default route and DNS servers
+    Topology r = valid("""
+        name: lab
+        topology:
+          nodes:
+            r1: {kind: router, interfaces: {eth0: {address: dhcp}, eth1: {address: 192.168.1.1/24}}}
+        """);
+    assertEquals(true, r.nodes().get(0).interfaces().get(0).dhcpClient());
+    // a static default route beside the lease's is kept (the lease's gets a higher metric, as Linux's DHCP clients)
+    assertEquals("192.168.1.254", valid("""
+        name: lab
+        topology:
+          nodes:
+            r1: {kind: router, interfaces: {eth0: {address: dhcp}, eth1: {address: 192.168.1.1/24}},
+                 gateway: 192.168.1.254}
+        """).nodes().get(0).gateway());
     only("""
         name: lab
         topology:
           nodes:
-            r1: {kind: router, interfaces: {eth0: {address: dhcp}}}
-        """, 4, "'dhcp' is for emu hosts");
+            s1: {kind: switch, interfaces: {p1: {address: dhcp}}}
+        """, 4, "a switch has no IP layer");
     only("""
         name: lab
         topology:

@@ -2,6 +2,7 @@ package emu.node.dhcp;
 
 import emu.link.time.TimeSource;
 import emu.link.wire.MacAddress;
+import emu.node.config.NodeConfig;
 import emu.node.event.DhcpEvent;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -11,6 +12,8 @@ import emu.node.wire.DhcpMessage;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +36,18 @@ import java.util.function.Consumer;
  * source; in RENEWING and REBINDING half the time left, at least 60 s (4.4.5). The probe is
  * RFC 5227's shortened: {@link #PROBES} probes {@link #PROBE_INTERVAL_MILLIS} apart, then as long
  * again to hear a conflict (2.1.1 has three probes and a two-second wait).
+ *
+ * <p>Given a lease file ({@link #leaseFile}), the client writes each interface's lease there
+ * when it is bound or renewed, and drops it when it is lost (NAK, expiry, RELEASE). An
+ * interface whose remembered lease has not expired when the client starts begins in
+ * INIT-REBOOT (RFC 2131 3.2, 4.4.2): a broadcast REQUEST from 0.0.0.0 with the address in
+ * option 50, no server identifier and ciaddr 0, sent {@link #REBOOT_REQUESTS} times (4 s apart,
+ * then 8 s more to hear an answer: some 12 s, about dhclient's ten-second reboot timeout). An
+ * ACK is probed and bound as a new lease is; a NAK starts over at once. No answer: the client
+ * does not use the address unconfirmed (RFC 2131 lets it, until the lease expires), since in a
+ * lab silence mostly means the server is down or was replaced and an unconfirmed address may be
+ * someone else's; it starts over with DISCOVER, asking for the same address in option 50, so a
+ * server that still knows the lease gives it back.
  */
 public final class DhcpClient {
   public static final int PROBES = 2;
@@ -44,12 +59,19 @@ public final class DhcpClient {
    * a server's tiny lease cannot make the client renew in a loop.
    */
   public static final long MIN_LEASE_SECONDS = 16;
+  /** The metric of a lease's default route on a node with a static one too (systemd-networkd's for DHCP routes). */
+  public static final int BEHIND_STATIC_METRIC = 1024;
+  /** INIT-REBOOT's REQUESTs before the client gives up on its remembered lease. */
+  public static final int REBOOT_REQUESTS = 2;
   private static final byte[] PARAMETERS = {DhcpMessage.OPT_SUBNET_MASK, DhcpMessage.OPT_ROUTER, DhcpMessage.OPT_DNS,
       DhcpMessage.OPT_DOMAIN, DhcpMessage.OPT_BROADCAST, DhcpMessage.OPT_LEASE_TIME, DhcpMessage.OPT_SERVER_ID,
       DhcpMessage.OPT_RENEWAL_TIME, DhcpMessage.OPT_REBINDING_TIME};
 
-  /** The client's states (RFC 2131 figure 5), plus PROBING between ACK and BOUND. */
-  public enum State { INIT, SELECTING, REQUESTING, PROBING, BOUND, RENEWING, REBINDING, STOPPED }
+  /**
+   * The client's states (RFC 2131 figure 5: REBOOTING after INIT-REBOOT's REQUEST), plus PROBING
+   * between ACK and BOUND.
+   */
+  public enum State { INIT, SELECTING, REQUESTING, REBOOTING, PROBING, BOUND, RENEWING, REBINDING, STOPPED }
 
   /** What a lease gives the node beyond the interface's address: the resolver's servers. */
   public interface Listener {
@@ -66,6 +88,10 @@ public final class DhcpClient {
   private final Map<Nic, Binding> bindings = new LinkedHashMap<>();
   private final List<Consumer<Nic>> boundListeners = new ArrayList<>();
   private final DhcpClientCounters counters = new DhcpClientCounters();
+  private int defaultRouteMetric;
+  private Path leaseFile;
+  /** The leases read from the lease file, by interface name, until their interface is added. */
+  private final Map<String, DhcpLeaseFile.ClientLease> remembered = new LinkedHashMap<>();
 
   public DhcpClient(NetworkStack stack, Tracer tracer, String hostname, Listener listener) {
     this.stack = stack;
@@ -98,13 +124,77 @@ public final class DhcpClient {
     long boundAtNanos;
     int probesSent;
     boolean conflict;
+    /** The address the next DISCOVER asks for (option 50): the remembered one INIT-REBOOT got no answer for. */
+    int hint;
+    /** The lease this interface has in the lease file, or null. */
+    DhcpLeaseFile.ClientLease saved;
 
     Binding(Nic nic) {
       this.nic = nic;
     }
   }
 
-  /** Runs the client on {@code nic}, which must have no address; DISCOVER goes out at once. */
+  /**
+   * The metric a lease's default route gets on the node {@code config} describes: 0 on a node
+   * without a static default route, else {@link #BEHIND_STATIC_METRIC}, or one more than the
+   * static one's if that is higher, so a static default route always stays the one in use.
+   */
+  public static int defaultRouteMetric(NodeConfig config) {
+    int highest = config.gateway() != null ? 0 : -1;
+    if (config.routes() != null) {
+      for (NodeConfig.StaticRoute r : config.routes()) {
+        if (!r.ipv6() && ("default".equals(r.to()) || Ipv4Cidr.parse(r.to()).prefixLength() == 0)) {
+          highest = Math.max(highest, r.metric());
+        }
+      }
+    }
+    return highest < 0 ? 0 : Math.max(BEHIND_STATIC_METRIC, highest + 1);
+  }
+
+  /**
+   * The metric of the default route a lease installs (0 unless set). A node that also has a
+   * static default route gives the lease's a higher one, so the static route stays in use and
+   * the lease's is there behind it, as Linux's DHCP clients install theirs (systemd-networkd
+   * uses 1024).
+   */
+  public DhcpClient defaultRouteMetric(int metric) {
+    this.defaultRouteMetric = metric;
+    return this;
+  }
+
+  /**
+   * Keeps the leases in {@code file} (the node's {@code NODE.dhcp-client.leases}), reading the
+   * ones it holds now: call it before {@link #add}. A line that is not a lease is skipped and
+   * told ({@code dhcp.lease_file_error}); nothing the file holds makes this throw.
+   */
+  public DhcpClient leaseFile(Path file) {
+    this.leaseFile = file;
+    List<String> lines;
+    try {
+      lines = DhcpLeaseFile.read(file);
+    } catch (IOException e) {
+      fileError("cannot read it: " + e.getMessage());
+      return this;
+    }
+    for (int n = 0; n < lines.size(); n++) {
+      String line = lines.get(n).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      try {
+        DhcpLeaseFile.ClientLease l = DhcpLeaseFile.ClientLease.parse(line);
+        remembered.put(l.iface(), l);
+      } catch (IllegalArgumentException e) { // NumberFormatException too
+        fileError("line " + (n + 1) + " skipped: " + e.getMessage());
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Runs the client on {@code nic}, which must have no address: DISCOVER goes out at once, or
+   * INIT-REBOOT's REQUEST if the lease file remembers an unexpired lease of the interface.
+   */
   public void add(Nic nic) {
     if (bindings.isEmpty()) {
       if (stack.udp().bind(DhcpMessage.CLIENT_PORT, this::onDatagram) < 0) {
@@ -114,7 +204,13 @@ public final class DhcpClient {
     }
     Binding b = new Binding(nic);
     bindings.put(nic, b);
-    init(b);
+    DhcpLeaseFile.ClientLease last = remembered.remove(nic.name());
+    long left = last == null ? 0 : last.expiresEpochSeconds() - TimeUnit.NANOSECONDS.toSeconds(stack.time().epochNanos());
+    if (left > 0) {
+      reboot(b, last, left);
+    } else {
+      init(b);
+    }
   }
 
   /** Called with the interface each time a lease is bound (first time or renewed). */
@@ -155,6 +251,34 @@ public final class DhcpClient {
   }
 
   /**
+   * Renews {@code iface}'s lease now rather than at T1, as {@code networkctl renew} does: a
+   * REQUEST unicast to the server that gave it (RENEWING), retried as at T1.
+   *
+   * @return what it does, for the command's output
+   * @throws IllegalArgumentException if the client does not run on {@code iface} or it holds no lease
+   */
+  public String renewNow(String iface) {
+    for (Binding b : bindings.values()) {
+      if (b.nic.name().equals(iface)) {
+        if (b.state != State.BOUND && b.state != State.RENEWING && b.state != State.REBINDING) {
+          throw new IllegalArgumentException(iface + " holds no lease to renew (the client is "
+              + b.state.name().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
+        cancel(b);
+        b.state = State.RENEWING;
+        b.xid = stack.random().nextInt();
+        b.attempt = 1;
+        send(b, DhcpMessage.REQUEST, "renew", b.address, 0, 0, false);
+        long untilT2 = b.boundAtNanos + TimeUnit.SECONDS.toNanos(b.t2Seconds) - stack.time().nanos();
+        scheduleHalfway(b, untilT2, "REQUEST", () -> renewAgain(b), () -> rebind(b));
+        return "renewing " + Ipv4Address.format(b.address) + " on " + iface + " with " + Ipv4Address.format(b.server);
+      }
+    }
+    throw new IllegalArgumentException("the DHCP client does not run on " + iface + " (it runs on: "
+        + String.join(", ", bindings.keySet().stream().map(Nic::name).toList()) + ")");
+  }
+
+  /**
    * Releases every lease and stops. The RELEASE is unicast to the server as a whole frame, to the
    * MAC its ACK came from, so it leaves at once (no ARP to wait for) even if the links close next.
    */
@@ -172,7 +296,13 @@ public final class DhcpClient {
   // ---- states ------------------------------------------------------------------------------
 
   private void init(Binding b) {
+    init(b, 0);
+  }
+
+  /** INIT: a DISCOVER at once, asking for {@code hint} (0: for no address in particular). */
+  private void init(Binding b, int hint) {
     cancel(b);
+    b.hint = hint;
     b.state = State.SELECTING;
     b.xid = stack.random().nextInt();
     b.attempt = 0;
@@ -184,7 +314,7 @@ public final class DhcpClient {
 
   private void discover(Binding b) {
     b.attempt++;
-    send(b, DhcpMessage.DISCOVER, "init", 0, 0, 0, true);
+    send(b, DhcpMessage.DISCOVER, "init", 0, b.hint, 0, true);
     retransmit(b, "DISCOVER", "an OFFER", () -> discover(b));
   }
 
@@ -199,10 +329,53 @@ public final class DhcpClient {
     retransmit(b, "REQUEST", "an ACK", () -> request(b));
   }
 
+  /**
+   * INIT-REBOOT (RFC 2131 3.2): the remembered lease of {@code last}, {@code leftSeconds} from
+   * expiry, asked for again with a REQUEST that names no server.
+   */
+  private void reboot(Binding b, DhcpLeaseFile.ClientLease last, long leftSeconds) {
+    cancel(b);
+    b.state = State.REBOOTING;
+    b.xid = stack.random().nextInt();
+    b.attempt = 0;
+    b.startedNanos = stack.time().nanos();
+    b.server = last.server();
+    b.address = last.address();
+    b.saved = last;
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.ClientReboot(b.nic.name(), new Ipv4Cidr(last.address(), last.prefix()).toString(),
+          Ipv4Address.format(last.server()), leftSeconds));
+    }
+    rebootRequest(b);
+  }
+
+  private void rebootRequest(Binding b) {
+    b.attempt++;
+    // RFC 2131 4.4.2: option 50 holds the address, ciaddr is 0, no server identifier
+    send(b, DhcpMessage.REQUEST, "init-reboot", 0, b.address, 0, true);
+    if (b.attempt < REBOOT_REQUESTS) {
+      retransmit(b, "REQUEST", "an ACK", () -> rebootRequest(b));
+      return;
+    }
+    b.timer = stack.time().schedule(() -> {
+      int address = b.address;
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.ClientRebootTimeout(b.nic.name(), Ipv4Address.format(address), b.attempt));
+      }
+      forget(b);
+      init(b, address); // the DISCOVER asks for it again (RFC 2131 4.4.1 lets it suggest one)
+    }, TimeUnit.MILLISECONDS.toNanos(backoffMillis(b)));
+  }
+
+  /** RFC 2131 4.1: 4 s, 8 s ... up to 64 s after attempt 1, 2 ..., each +-1 s at random. */
+  private long backoffMillis(Binding b) {
+    long base = TimeUnit.SECONDS.toMillis(4L << Math.min(b.attempt - 1, 4));
+    return base - 1000 + stack.random().nextLong(2001);
+  }
+
   /** RFC 2131 4.1: 4 s, 8 s ... up to 64 s, each +-1 s at random. */
   private void retransmit(Binding b, String message, String waitingFor, Runnable again) {
-    long base = TimeUnit.SECONDS.toMillis(4L << Math.min(b.attempt - 1, 4));
-    long delay = base - 1000 + stack.random().nextLong(2001);
+    long delay = backoffMillis(b);
     b.timer = stack.time().schedule(() -> {
       if (tracer.enabled()) {
         tracer.emit(new DhcpEvent.ClientRetry(b.nic.name(), message, waitingFor, b.attempt + 1, delay));
@@ -252,6 +425,7 @@ public final class DhcpClient {
           DECLINE_RESTART_SECONDS));
     }
     send(b, DhcpMessage.DECLINE, "probing", 0, b.address, b.server, true);
+    forget(b);
     b.state = State.INIT;
     b.timer = stack.time().schedule(() -> init(b), TimeUnit.SECONDS.toNanos(DECLINE_RESTART_SECONDS));
   }
@@ -264,7 +438,7 @@ public final class DhcpClient {
     if (!renewed || b.nic.address() == null || !b.nic.address().equals(cidr)) {
       stack.setAddress(b.nic, cidr);
       if (b.gateway != 0 && cidr.contains(b.gateway)) {
-        stack.addRoute(new Ipv4Cidr(0, 0), b.gateway, 0);
+        stack.addRoute(new Ipv4Cidr(0, 0), b.gateway, defaultRouteMetric);
       }
     }
     listener.nameservers(b.nic, b.dns);
@@ -273,6 +447,11 @@ public final class DhcpClient {
           b.gateway == 0 ? null : Ipv4Address.format(b.gateway), b.dns.stream().map(Ipv4Address::format).toList(),
           b.leaseSeconds, b.t1Seconds, b.t2Seconds, renewed));
     }
+    b.hint = 0;
+    b.saved = new DhcpLeaseFile.ClientLease(b.nic.name(), b.address, b.prefix, b.server, b.serverMac, b.gateway,
+        List.copyOf(b.dns), b.leaseSeconds, b.t1Seconds, b.t2Seconds,
+        TimeUnit.NANOSECONDS.toSeconds(stack.time().epochNanos()));
+    persist();
     b.timer = stack.time().schedule(() -> renew(b), TimeUnit.SECONDS.toNanos(b.t1Seconds));
     for (Consumer<Nic> l : boundListeners) {
       l.accept(b.nic);
@@ -334,6 +513,40 @@ public final class DhcpClient {
     b.boundAtNanos = 0;
     stack.setAddress(b.nic, null);
     listener.nameservers(b.nic, List.of());
+    forget(b);
+  }
+
+  /** The interface's lease is gone from the lease file too. */
+  private void forget(Binding b) {
+    if (b.saved != null) {
+      b.saved = null;
+      persist();
+    }
+  }
+
+  /** Writes every interface's lease to the lease file, if there is one (a few lines: on the event loop). */
+  private void persist() {
+    if (leaseFile == null) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    for (Binding b : bindings.values()) {
+      if (b.saved != null) {
+        lines.add(b.saved.line());
+      }
+    }
+    try {
+      DhcpLeaseFile.write(leaseFile, lines);
+    } catch (IOException e) {
+      fileError("cannot write it: " + e.getMessage());
+    }
+  }
+
+  private void fileError(String why) {
+    System.err.println(stack.name() + ": DHCP lease file " + leaseFile + ": " + why);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.LeaseFileError(leaseFile.toString(), why));
+    }
   }
 
   private void cancel(Binding b) {
@@ -400,7 +613,8 @@ public final class DhcpClient {
   }
 
   private void ack(Binding b, int server, long serverMac) {
-    if (b.state != State.REQUESTING && b.state != State.RENEWING && b.state != State.REBINDING) {
+    if (b.state != State.REQUESTING && b.state != State.REBOOTING && b.state != State.RENEWING
+        && b.state != State.REBINDING) {
       counters.countDrop(DhcpClientCounters.Reason.UNEXPECTED);
       return;
     }
@@ -420,7 +634,7 @@ public final class DhcpClient {
       counters.countDrop(DhcpClientCounters.Reason.BAD_MASK);
       return;
     }
-    boolean renewal = b.state != State.REQUESTING;
+    boolean renewal = b.state == State.RENEWING || b.state == State.REBINDING;
     b.server = server;
     b.serverMac = serverMac;
     b.address = yiaddr;
@@ -454,7 +668,8 @@ public final class DhcpClient {
   }
 
   private void nak(Binding b, int server) {
-    if (b.state != State.REQUESTING && b.state != State.RENEWING && b.state != State.REBINDING) {
+    if (b.state != State.REQUESTING && b.state != State.REBOOTING && b.state != State.RENEWING
+        && b.state != State.REBINDING) {
       counters.countDrop(DhcpClientCounters.Reason.UNEXPECTED);
       return;
     }
@@ -465,6 +680,7 @@ public final class DhcpClient {
     if (b.boundAtNanos != 0) {
       unbind(b);
     }
+    forget(b); // INIT-REBOOT's remembered lease: the server says it is not ours
     init(b);
   }
 

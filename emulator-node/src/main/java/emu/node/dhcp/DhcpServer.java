@@ -10,6 +10,8 @@ import emu.node.wire.DhcpMessage;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,6 +32,13 @@ import java.util.concurrent.TimeUnit;
  * else unicast to its hardware address and the address offered (no ARP: the client cannot answer
  * one yet); a NAK is always broadcast. Relayed messages (giaddr set) are counted and dropped:
  * relaying is not done yet.
+ *
+ * <p>Given a lease file ({@link #restore}), the server reads its leases back at start and
+ * writes the file again at every change of a bound lease (ACK, DECLINE, RELEASE), before the
+ * ACK leaves (RFC 2131 3.1 step 4: the server "commits the binding ... to persistent storage and
+ * responds with a DHCPACK"). The file is a line per lease (dnsmasq's format,
+ * {@link DhcpLeaseFile}), so the write is small and done on the event loop; offers are not
+ * written (a flood of DISCOVERs writes nothing).
  */
 public final class DhcpServer {
   /** How long an offered address stays reserved for the client it was offered to. */
@@ -38,6 +47,7 @@ public final class DhcpServer {
   public static final long DECLINE_HOLD_SECONDS = 600;
   /** The most nameservers option 6 can carry: 255 bytes of addresses. */
   public static final int MAX_DNS = 255 / 4;
+  private static final long HALF_SECOND_NANOS = 500_000_000L;
 
   private final NetworkStack stack;
   private final Tracer tracer;
@@ -47,6 +57,7 @@ public final class DhcpServer {
   private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
   private final DhcpFrames frames;
   private boolean bound;
+  private Path leaseFile;
 
   public DhcpServer(NetworkStack stack, Tracer tracer) {
     this.stack = stack;
@@ -178,6 +189,98 @@ public final class DhcpServer {
   public long epochSeconds(long nanos) {
     long delta = nanos - stack.time().nanos();
     return TimeUnit.NANOSECONDS.toSeconds(stack.time().epochNanos() + delta);
+  }
+
+  /**
+   * Reads the leases {@code file} holds back into the scopes served so far (call it after every
+   * {@link #serve}), and writes the file at every change from now on. Expired leases go, and so
+   * do leases outside every scope's pool and static bindings (the topology changed), or whose
+   * address another lease of the file already holds; bad lines are skipped. Each is told in the
+   * {@code dhcp.leases_restored} event; nothing here throws for what the file holds.
+   */
+  public void restore(Path file) {
+    this.leaseFile = file;
+    List<String> lines;
+    try {
+      lines = DhcpLeaseFile.read(file);
+    } catch (IOException e) {
+      fileError("cannot read it: " + e.getMessage());
+      return;
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    DhcpLeaseFile.Parsed parsed = DhcpLeaseFile.parse(lines);
+    long now = stack.time().nanos();
+    int restored = 0;
+    int expired = 0;
+    int outside = 0;
+    for (DhcpLeaseFile.Entry e : parsed.entries()) {
+      // the file counts whole seconds: the middle of that second, so reading the clock twice
+      // (now, the wall clock) cannot print the expiry a second early
+      long expires = now + TimeUnit.SECONDS.toNanos(e.expiryEpochSeconds()) + HALF_SECOND_NANOS
+          - stack.time().epochNanos();
+      if (expires <= now) {
+        expired++;
+        continue;
+      }
+      Scope home = null;
+      for (Scope s : scopes.values()) {
+        Integer fixed = s.statics.get(e.mac());
+        if (s.subnet.contains(e.ip()) && (fixed != null ? fixed == e.ip() : inPool(s, e.ip()))
+            && !s.leases.containsKey(e.mac()) && free(s, e.ip(), e.mac(), now)) {
+          home = s;
+          break;
+        }
+      }
+      if (home == null) {
+        outside++;
+        continue;
+      }
+      Lease l = new Lease(e.mac(), e.ip());
+      l.bound = true;
+      l.expiresNanos = expires;
+      l.hostname = e.hostname();
+      l.clientId = e.clientId();
+      home.leases.put(e.mac(), l);
+      restored++;
+    }
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.LeasesRestored(file.toString(), restored, expired, outside, parsed.skipped(),
+          parsed.problems()));
+    }
+    if (parsed.skipped() > 0) {
+      System.err.println(stack.name() + ": DHCP lease file " + file + ": skipped " + parsed.skipped() + " bad line"
+          + (parsed.skipped() == 1 ? "" : "s") + ": " + String.join("; ", parsed.problems()));
+    }
+  }
+
+  /** Writes the bound, unexpired leases to the lease file, if there is one. */
+  private void persist() {
+    if (leaseFile == null) {
+      return;
+    }
+    long now = stack.time().nanos();
+    List<String> lines = new ArrayList<>();
+    for (Scope s : scopes.values()) {
+      for (Lease l : s.leases.values()) {
+        if (l.bound && l.expiresNanos > now) {
+          lines.add(DhcpLeaseFile.line(epochSeconds(l.expiresNanos), l.mac, l.ip, l.hostname, l.clientId));
+        }
+      }
+    }
+    try {
+      DhcpLeaseFile.write(leaseFile, lines);
+    } catch (IOException e) {
+      fileError("cannot write it: " + e.getMessage() + "; the leases stay in memory");
+    }
+  }
+
+  private void fileError(String why) {
+    System.err.println(stack.name() + ": DHCP lease file " + leaseFile + ": " + why);
+    if (tracer.enabled()) {
+      tracer.emit(new DhcpEvent.LeaseFileError(leaseFile.toString(), why));
+    }
   }
 
   private void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
@@ -396,6 +499,7 @@ public final class DhcpServer {
     l.bound = true;
     l.expiresNanos = now + TimeUnit.SECONDS.toNanos(s.leaseSeconds);
     remember(l);
+    persist(); // before the ACK leaves
     counters.acks++;
     reply(s, DhcpMessage.ACK, l.ip, s.leaseSeconds, extended);
   }
@@ -420,6 +524,7 @@ public final class DhcpServer {
     }
     s.leases.remove(in.chaddr());
     s.declinedUntil.put(ip, stack.time().nanos() + TimeUnit.SECONDS.toNanos(DECLINE_HOLD_SECONDS));
+    persist();
     counters.declines++;
     if (tracer.enabled()) {
       tracer.emit(new DhcpEvent.Declined(mac(in.chaddr()), Ipv4Address.format(ip), DECLINE_HOLD_SECONDS));
@@ -433,6 +538,7 @@ public final class DhcpServer {
       return;
     }
     s.leases.remove(in.chaddr());
+    persist();
     counters.releases++;
     if (tracer.enabled()) {
       tracer.emit(new DhcpEvent.Released(mac(in.chaddr()), Ipv4Address.format(l.ip)));

@@ -53,6 +53,14 @@ public sealed interface DhcpEvent extends TraceEvent {
     R clientNak(ClientNak e);
 
     R clientExpired(ClientExpired e);
+
+    R clientReboot(ClientReboot e);
+
+    R clientRebootTimeout(ClientRebootTimeout e);
+
+    R leasesRestored(LeasesRestored e);
+
+    R leaseFileError(LeaseFileError e);
   }
 
   /** The server serves {@code iface}'s subnet from its pool, leasing for {@code leaseSeconds}. */
@@ -169,7 +177,7 @@ public sealed interface DhcpEvent extends TraceEvent {
   /**
    * The client sent {@code message} (DISCOVER, REQUEST, DECLINE, RELEASE) on {@code iface} from
    * {@code src} to {@code dst} (port 68 to 67); {@code state} is why (init, selecting, renewing,
-   * rebinding, reboot...); {@code requested} the address asked for or given back and {@code server}
+   * renew (asked with {@code dhcp renew}), rebinding, init-reboot, probing, release); {@code requested} the address asked for or given back and {@code server}
    * the server named, null if none; {@code attempt} counts from 1.
    */
   @JsonTypeName("dhcp.client_sent")
@@ -252,6 +260,54 @@ public sealed interface DhcpEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.clientExpired(this);
+    }
+  }
+
+  /**
+   * The client starts from the lease its lease file remembers, {@code address} (ADDRESS/n) from
+   * {@code server}, {@code leftSeconds} from expiry: INIT-REBOOT, a REQUEST for it without DISCOVER.
+   */
+  @JsonTypeName("dhcp.client_reboot")
+  record ClientReboot(String iface, String address, String server, long leftSeconds) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientReboot(this);
+    }
+  }
+
+  /**
+   * No answer to INIT-REBOOT's {@code requests} REQUESTs for {@code address}: the client leaves
+   * the address unused and starts over with DISCOVER, asking for it again.
+   */
+  @JsonTypeName("dhcp.client_reboot_timeout")
+  record ClientRebootTimeout(String iface, String address, int requests) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clientRebootTimeout(this);
+    }
+  }
+
+  /**
+   * The server read its lease file back at start: {@code restored} leases kept; {@code expired}
+   * ones and {@code outside} ones (not in any scope's pool or static bindings, or an address
+   * another line already holds) dropped; {@code skipped} lines that were not lease lines, the
+   * first of them named in {@code problems} ("line 3: ...").
+   */
+  @JsonTypeName("dhcp.leases_restored")
+  record LeasesRestored(String file, int restored, int expired, int outside, int skipped, List<String> problems)
+      implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leasesRestored(this);
+    }
+  }
+
+  /** A lease file (the server's or the client's) could not be read or written, and why. */
+  @JsonTypeName("dhcp.lease_file_error")
+  record LeaseFileError(String file, String reason) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.leaseFileError(this);
     }
   }
 }

@@ -73,6 +73,10 @@ import java.util.concurrent.TimeUnit;
  * lives on one event loop; every method here is called on it.
  */
 public final class EmulatedNode {
+  /** The DHCP server's lease file in the node's output folder, after the node's name. */
+  public static final String SERVER_LEASES = ".dhcp-server.leases";
+  /** The DHCP client's lease file in the node's output folder, after the node's name. */
+  public static final String CLIENT_LEASES = ".dhcp-client.leases";
   private final NodeConfig config;
   private final EventLoop loop;
   private final TimeSource time;
@@ -165,6 +169,10 @@ public final class EmulatedNode {
             resolver.nameservers(servers.stream().map(Nameserver::of).toList());
           }
         });
+        // A static default route stays the one in use: the lease's comes behind it (Linux's DHCP
+        // clients give theirs a metric, systemd-networkd 1024), there if the static one is removed.
+        dhcpClient.defaultRouteMetric(DhcpClient.defaultRouteMetric(config))
+            .leaseFile(out.resolve(config.name() + CLIENT_LEASES)); // as dhclient's, for INIT-REBOOT
         ipCommand.dhcp(dhcpClient);
       }
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
@@ -180,7 +188,6 @@ public final class EmulatedNode {
         if (c.dhcp() != null) {
           if (dhcpServer == null) {
             dhcpServer = new DhcpServer(stack, tracer);
-            shell.add(new DhcpCommand(dhcpServer));
           }
           dhcpServer.serve(stack.nic(c.name()), c.dhcp());
         }
@@ -194,6 +201,13 @@ public final class EmulatedNode {
           }
           nat.masquerade(stack.nic(c.name()), c.nat());
         }
+      }
+      if (dhcpServer != null) {
+        // dnsmasq's lease file, beside the node's events: a restarted node gets its leases back
+        dhcpServer.restore(out.resolve(config.name() + SERVER_LEASES));
+      }
+      if (dhcpServer != null || dhcpClient != null) {
+        shell.add(new DhcpCommand(dhcpServer, dhcpClient));
       }
     }
   }

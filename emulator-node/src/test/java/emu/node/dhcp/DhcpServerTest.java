@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.link.time.VirtualTime;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.config.DhcpConfig;
@@ -19,12 +20,15 @@ import emu.node.wire.Ipv4Packet;
 import emu.node.wire.UdpDatagram;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The DHCP server on virtual time, asked through a tap that plays the client byte by byte:
@@ -37,6 +41,7 @@ class DhcpServerTest {
   private static final long CLIENT = 0x02_00_00_00_00_64L;
   private static final long OTHER = 0x02_00_00_00_00_65L;
   private static final int SERVER = Ipv4Address.parse("192.168.1.2");
+  private static final int CLIENT_IP = Ipv4Address.parse("192.168.1.100");
 
   private VirtualLab lab;
   private LabNode srv;
@@ -45,15 +50,34 @@ class DhcpServerTest {
 
   @BeforeEach
   void setUp() {
+    boot(0, null);
+  }
+
+  /**
+   * The server's node started (again, after {@link #lab} is closed: a restart) on a fresh lab
+   * whose clock is {@code atNanos} on, with the lease file {@code leases} read back if not null.
+   */
+  private void boot(long atNanos, Path leases) {
     lab = new VirtualLab(7);
     srv = lab.host("dhcpsrv");
     tap = lab.tap(srv, "eth0", "02:00:00:00:00:02", "192.168.1.2/24");
+    lab.advance(atNanos);
     server = new DhcpServer(srv.stack(), srv.tracer());
     server.serve(srv.nic("eth0"), new DhcpConfig("192.168.1.100", "192.168.1.103", 3600, "192.168.1.1",
         List.of("192.168.1.53"), "corp.com", Map.of("02:00:00:00:00:77", "192.168.1.150")));
+    if (leases != null) {
+      server.restore(leases);
+    }
     lab.start();
     lab.settle();
     tap.clear();
+  }
+
+  /** The server's node killed (no goodbye) and started again {@code laterNanos} on, reading {@code leases}. */
+  private void restart(long laterNanos, Path leases) {
+    long at = lab.now() + laterNanos;
+    lab.close();
+    boot(at, leases);
   }
 
   @AfterEach
@@ -422,5 +446,101 @@ class DhcpServerTest {
     lab.advance(VirtualLab.seconds(7200));
     assertEquals(Ipv4Address.parse("192.168.1.100"), lease(0x02_00_00_00_00_42L, 99), "still serving");
     lab.assertNoLeaks();
+  }
+
+  @Test
+  void aServerRestartedMidLeaseReadsItsLeasesBackAndAcksTheRenewal(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("dhcpsrv" + ".dhcp-server.leases");
+    server.restore(file);
+    assertFalse(Files.exists(file), "no lease yet, no file");
+    assertTrue(srv.events(DhcpEvent.LeasesRestored.class).isEmpty(), "nothing to read, nothing told");
+    int ip = lease(CLIENT, 5);
+    long expiry = server.epochSeconds(server.leases().get(0).expiresNanos());
+    assertEquals(List.of(expiry + " 02:00:00:00:00:64 192.168.1.100 client *"), Files.readAllLines(file),
+        "written at the ACK, as dnsmasq's lease file");
+    int other = lease(OTHER, 6);
+    assertEquals(2, Files.readAllLines(file).size());
+    send(message(DhcpMessage.RELEASE, OTHER, 7, 0, other, 0, SERVER, null), OTHER, other);
+    assertEquals(1, Files.readAllLines(file).size(), "a RELEASE rewrites it");
+    send(message(DhcpMessage.DISCOVER, 0x02_00_00_00_00_55L, 8, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null),
+        0x02_00_00_00_00_55L, 0);
+    only();
+    assertEquals(1, Files.readAllLines(file).size(), "an offer is not written");
+
+    // killed and started again 1000 s later: the lease is back, with its expiry
+    restart(VirtualLab.seconds(1000), file);
+    assertEquals(List.of(new DhcpEvent.LeasesRestored(file.toString(), 1, 0, 0, 0, List.of())),
+        srv.events(DhcpEvent.LeasesRestored.class));
+    assertEquals(1, server.leases().size());
+    assertEquals(expiry, server.epochSeconds(server.leases().get(0).expiresNanos()));
+    assertEquals("client", server.leases().get(0).hostname());
+    // a newcomer does not get the remembered address
+    send(message(DhcpMessage.DISCOVER, 0x02_00_00_00_00_56L, 9, DhcpMessage.FLAG_BROADCAST, 0, 0, 0, null),
+        0x02_00_00_00_00_56L, 0);
+    assertEquals(Ipv4Address.parse("192.168.1.101"), only().yiaddr());
+    // the client renews at T1 (unicast, ciaddr): ACKed, its lease extended, not met with silence
+    lab.advance(VirtualLab.seconds(800));
+    send(message(DhcpMessage.REQUEST, CLIENT, 10, 0, ip, 0, 0, null), CLIENT, ip);
+    DhcpMessage ack = only();
+    assertEquals(DhcpMessage.ACK, ack.messageType());
+    assertEquals(ip, ack.yiaddr());
+    assertTrue(srv.events(DhcpEvent.Acked.class).get(0).extended(), "the restored lease is extended");
+    assertEquals(0, server.counters().dropped(DhcpServerCounters.Reason.NO_RECORD));
+    assertEquals(List.of(server.epochSeconds(server.leases().get(0).expiresNanos()) + " 02:00:00:00:00:64"
+        + " 192.168.1.100 client *"), Files.readAllLines(file));
+    // an INIT-REBOOT from the same client after another restart is ACKed too
+    restart(VirtualLab.seconds(60), file);
+    send(message(DhcpMessage.REQUEST, CLIENT, 11, DhcpMessage.FLAG_BROADCAST, 0, ip, 0, null), CLIENT, 0);
+    assertEquals(DhcpMessage.ACK, only().messageType());
+  }
+
+  @Test
+  void aBadOrTruncatedLeaseFileIsReadAsFarAsItGoesAndNeverStopsTheServer(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("dhcpsrv.dhcp-server.leases");
+    long soon = (VirtualTime.EPOCH_START_NANOS + VirtualLab.seconds(2000)) / 1_000_000_000L;
+    long past = VirtualTime.EPOCH_START_NANOS / 1_000_000_000L - 10;
+    Files.writeString(file, String.join("\n",
+        "# written by hand",
+        soon + " 02:00:00:00:00:64 192.168.1.101 client 01:02:00:00:00:00:64",
+        past + " 02:00:00:00:00:65 192.168.1.102 * *",
+        soon + " 02:00:00:00:00:66 10.0.0.5 * *",
+        soon + " 02:00:00:00:00:67 192.168.1.120 * *",
+        soon + " 02:00:00:00:00:77 192.168.1.150 fixed *",
+        soon + " 02:00:00:00:00:68 192.168.1.101 * *",
+        soon + " 02:00:00:00:00:69 192.168.1.150 * *",
+        "garbage",
+        soon + " zz:00:00:00:00:70 192.168.1.103 * *",
+        soon + " 02:00:00:00:00:71 \u00ff\u0001 * *",
+        soon + " 02:00:00:00:00:72 192.168.1.10"), java.nio.charset.StandardCharsets.ISO_8859_1);
+    restart(VirtualLab.seconds(100), file);
+    DhcpEvent.LeasesRestored r = srv.events(DhcpEvent.LeasesRestored.class).get(0);
+    assertEquals(List.of(2, 1, 4, 4), List.of(r.restored(), r.expired(), r.outside(), r.skipped()), r.toString());
+    assertEquals("line 9: 1 fields, not 5 (EXPIRY MAC ADDRESS HOSTNAME CLIENT-ID)", r.problems().get(0));
+    assertTrue(r.problems().get(3).startsWith("line 12: 3 fields"), r.problems().toString());
+    assertEquals(List.of("192.168.1.101", "192.168.1.150"), server.leases().stream()
+        .map(l -> Ipv4Address.format(l.ip())).sorted().toList());
+    assertEquals("01:02:00:00:00:00:64", server.leases().stream().filter(l -> l.mac() == CLIENT).findFirst()
+        .orElseThrow().clientId());
+    // the server serves on, around what it restored; the next change writes only good lines
+    assertEquals(Ipv4Address.parse("192.168.1.100"), lease(OTHER, 1));
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(3, lines.size(), lines.toString());
+    assertTrue(lines.stream().allMatch(l -> l.matches("\\d+ 02:00:00:00:00:[0-9a-f]{2} 192\\.168\\.1\\.1\\d+ \\S+ \\S+")),
+        lines.toString());
+  }
+
+  @Test
+  void aLeaseFileThatCannotBeReadOrWrittenIsToldAndTheServerServesFromMemory(@TempDir Path dir) {
+    Path file = dir.resolve("a-directory");
+    assertTrue(file.toFile().mkdir());
+    assertTrue(new java.io.File(file.toFile(), "inside").mkdir(), "a directory that is not empty");
+    server.restore(file);
+    assertEquals(CLIENT_IP, lease(CLIENT, 1));
+    List<DhcpEvent.LeaseFileError> errors = srv.events(DhcpEvent.LeaseFileError.class);
+    assertEquals(2, errors.size(), errors.toString());
+    assertTrue(errors.get(0).reason().startsWith("cannot read it"), errors.toString());
+    assertTrue(errors.get(1).reason().startsWith("cannot write it") && errors.get(1).reason()
+        .endsWith("the leases stay in memory"), errors.toString());
+    assertEquals(1, server.leases().size());
   }
 }

@@ -1,11 +1,11 @@
 package emu.node.apps.diag;
 
-import emu.link.wire.MacAddress;
+import emu.node.dhcp.DhcpClient;
+import emu.node.dhcp.DhcpLeaseFile;
 import emu.node.dhcp.DhcpServer;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import emu.node.shell.UsageException;
-import emu.node.wire.Ipv4Address;
 import java.util.List;
 import java.util.Map;
 
@@ -13,13 +13,21 @@ import java.util.Map;
  * {@code dhcp leases}: the DHCP server's leases as dnsmasq's lease file has them, one a line:
  * expiry (epoch seconds), MAC, address, host name or *, client identifier or *. Offers not yet
  * taken are shown too, as dnsmasq does not (it keeps them in memory only); they expire within a
- * minute. {@code dhcp stats}: the server's counters.
+ * minute. {@code dhcp stats}: the server's counters. {@code dhcp renew IFACE}: the client renews
+ * that interface's lease now, as {@code networkctl renew} does.
  */
 public final class DhcpCommand implements Command {
   private final DhcpServer server;
+  private final DhcpClient client;
+
+  /** The command of a node that runs {@code server}, {@code client} or both (null: not this one). */
+  public DhcpCommand(DhcpServer server, DhcpClient client) {
+    this.server = server;
+    this.client = client;
+  }
 
   public DhcpCommand(DhcpServer server) {
-    this.server = server;
+    this(server, null);
   }
 
   @Override
@@ -29,7 +37,8 @@ public final class DhcpCommand implements Command {
 
   @Override
   public String summary() {
-    return "dhcp leases|stats   the DHCP server's leases (dnsmasq's lease-file lines) or counters";
+    return "dhcp leases|stats|renew IFACE   the DHCP server's leases (dnsmasq's lease-file lines) or counters;"
+        + " renew a lease of the client now";
   }
 
   @Override
@@ -39,38 +48,42 @@ public final class DhcpCommand implements Command {
       io.exit(0);
       return;
     }
-    if (args.size() != 1) {
+    if (args.size() == 2 && args.get(0).equals("renew")) {
+      if (client == null) {
+        io.out("dhcp: no DHCP client runs on this node (no interface has 'address: dhcp')");
+        io.exit(1);
+        return;
+      }
+      try {
+        io.out(client.renewNow(args.get(1)));
+        io.exit(0);
+      } catch (IllegalArgumentException e) {
+        io.out("dhcp: " + e.getMessage());
+        io.exit(1);
+      }
+      return;
+    }
+    if (args.size() != 1 || !List.of("leases", "stats").contains(args.get(0))) {
       throw new UsageException("usage: " + summary());
     }
-    switch (args.get(0)) {
-      case "leases" -> {
-        for (DhcpServer.Lease l : server.leases()) {
-          io.out(lines(server.epochSeconds(l.expiresNanos()), l));
-        }
+    if (server == null) {
+      io.out("dhcp: no DHCP server runs on this node");
+      io.exit(1);
+      return;
+    }
+    if (args.get(0).equals("leases")) {
+      for (DhcpServer.Lease l : server.leases()) {
+        io.out(lines(server.epochSeconds(l.expiresNanos()), l));
       }
-      case "stats" -> {
-        for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
-          io.out(e.getKey() + " " + e.getValue());
-        }
+    } else {
+      for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
+        io.out(e.getKey() + " " + e.getValue());
       }
-      default -> throw new UsageException("usage: " + summary());
     }
     io.exit(0);
   }
 
-  /** The client's name with spaces, control characters and anything not printable ASCII as '_'. */
-  private static String printable(String name) {
-    StringBuilder b = new StringBuilder(name.length());
-    for (int k = 0; k < name.length(); k++) {
-      char c = name.charAt(k);
-      b.append(c > ' ' && c < 0x7F ? c : '_');
-    }
-    return b.toString();
-  }
-
   static String lines(long expiryEpochSeconds, DhcpServer.Lease l) {
-    return expiryEpochSeconds + " " + MacAddress.format(l.mac()) + " " + Ipv4Address.format(l.ip()) + " "
-        + (l.hostname() == null || l.hostname().isBlank() ? "*" : printable(l.hostname())) + " "
-        + (l.clientId() == null ? "*" : l.clientId());
+    return DhcpLeaseFile.line(expiryEpochSeconds, l.mac(), l.ip(), l.hostname(), l.clientId());
   }
 }
