@@ -165,6 +165,45 @@ public final class Nat implements NatHook {
   // ---------------------------------------------------------------- PREROUTING: in, and hairpins
 
   @Override
+  public boolean translatesIn(Nic in, ByteBuf frame, int ipStart) {
+    ip.wrap(frame, ipStart);
+    Outside o = outsideByAddress(ip.dst());
+    if (o == null) {
+      return false;
+    }
+    long now = time.nanos();
+    int proto = ip.protocol();
+    if (ip.fragmentOffset() != 0) {
+      return fragments.find(ip.src(), ip.dst(), ip.ident(), proto, now) != 0;
+    }
+    int l4 = ip.payloadIndex();
+    int len = ip.payloadLength();
+    if (proto == PROTO_TCP || proto == PROTO_UDP) {
+      return len >= (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8)
+          && alive(o.byExternal.get(externalKey(proto, frame.getUnsignedShort(l4 + 2))), now);
+    }
+    if (proto != PROTO_ICMP || len < IcmpPacket.HEADER_LEN) {
+      return false;
+    }
+    int type = frame.getUnsignedByte(l4);
+    if (type == IcmpPacket.TYPE_ECHO_REPLY) {
+      return alive(o.byExternal.get(externalKey(PROTO_ICMP, frame.getUnsignedShort(l4 + 4))), now);
+    }
+    int q = l4 + IcmpPacket.HEADER_LEN;
+    if (!isError(type) || !quotes(frame, q, l4 + len) || frame.getInt(q + 12) != o.nic.ip()) {
+      return false;
+    }
+    int qProto = frame.getUnsignedByte(q + 9);
+    int qL4 = q + (frame.getUnsignedByte(q) & 0x0F) * 4;
+    return alive(o.byExternal.get(qProto == PROTO_ICMP ? externalKey(PROTO_ICMP, frame.getUnsignedShort(qL4 + 4))
+        : externalKey(qProto, frame.getUnsignedShort(qL4))), now);
+  }
+
+  private static boolean alive(NatMapping m, long now) {
+    return m != null && (m.forward || m.expiresNanos - now > 0);
+  }
+
+  @Override
   public DropReason prerouting(Nic in, ByteBuf frame, int ipStart) {
     ip.wrap(frame, ipStart);
     Outside o = outsideByAddress(ip.dst());
@@ -464,7 +503,7 @@ public final class Nat implements NatHook {
 
   /** {@code m} if it has not lapsed; a lapsed one is removed (the sweep may not have come by yet). */
   private NatMapping live(Outside o, NatMapping m, long now) {
-    if (m == null || m.forward || m.expiresNanos - now > 0) {
+    if (m == null || alive(m, now)) {
       return m;
     }
     expire(o, m, now);

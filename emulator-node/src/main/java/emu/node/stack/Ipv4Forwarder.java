@@ -50,15 +50,6 @@ final class Ipv4Forwarder {
         return;
       }
     }
-    NatHook nat = stack.nat();
-    if (nat != null) {
-      DropReason refused = nat.postrouting(in, out, frame, ipStart);
-      if (refused != null) {
-        stack.drop(in, frame, refused);
-        return;
-      }
-      ip.wrap(frame, ipStart);
-    }
     boolean observed = observer.enabled();
     int oldChecksum = observed ? ip.checksum() : 0;
     int newTtl = ip.decrementTtl();
@@ -66,6 +57,15 @@ final class Ipv4Forwarder {
     stack.counters().ipForwarded++;
     if (observed) {
       observer.forwarded(in, out, dst, route, nextHop, ttl, newTtl, oldChecksum, ip.checksum());
+    }
+    NatHook nat = stack.nat();
+    if (nat != null) {
+      // POSTROUTING, as in Linux: after the routing decision, before the frame leaves
+      DropReason refused = nat.postrouting(in, out, frame, ipStart);
+      if (refused != null) {
+        stack.drop(in, frame, refused);
+        return;
+      }
     }
     frame.readerIndex(ipStart);
     if (length > out.mtu()) {

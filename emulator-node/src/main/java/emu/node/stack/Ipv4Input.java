@@ -45,8 +45,15 @@ final class Ipv4Input {
       stack.drop(nic, frame, DropReason.IP_MARTIAN);
       return;
     }
-    NatHook nat = stack.nat();
-    if (nat != null && l2Unicast) {
+    NatHook nat = stack.nat() != null && l2Unicast ? stack.nat() : null;
+    if (observer.enabled()) {
+      // told as it arrived, before any translation; for this node unless the NAT takes it inside
+      int original = ip.dst();
+      boolean forMe = stack.isLocal(original) || stack.isBroadcast(original);
+      observer.received(nic, frame, ipStart, forMe && (nat == null || !nat.translatesIn(nic, frame, ipStart)));
+      ip.wrap(frame, ipStart);
+    }
+    if (nat != null) {
       DropReason refused = nat.prerouting(nic, frame, ipStart);
       if (refused != null) {
         stack.drop(nic, frame, refused);
@@ -57,9 +64,6 @@ final class Ipv4Input {
     int dst = ip.dst();
     boolean local = stack.isLocal(dst);
     boolean broadcast = !local && stack.isBroadcast(dst);
-    if (observer.enabled()) {
-      observer.received(nic, frame, ipStart, local || broadcast);
-    }
     if (local || broadcast) {
       deliver(nic, frame, ipStart, broadcast, !l2Unicast);
     } else if (Ipv4Address.isMulticast(dst) || !stack.forwarding() || !l2Unicast) {

@@ -17,6 +17,12 @@ public interface NatHook {
    */
   DropReason prerouting(Nic in, ByteBuf frame, int ipStart);
 
+  /**
+   * True if {@link #prerouting} would send this packet (addressed to the router) on to an inside
+   * host: asked only to tell the packet's arrival right, changes nothing.
+   */
+  boolean translatesIn(Nic in, ByteBuf frame, int ipStart);
+
   /** A packet from {@code in} will be forwarded out of {@code out}, TTL still undecremented. */
   DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart);
 
