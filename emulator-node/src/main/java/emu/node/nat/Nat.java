@@ -748,6 +748,7 @@ public final class Nat implements NatHook {
       int sa = TcpSegment.SYN | TcpSegment.ACK;
       return (flags & sa) == sa ? "TCP SYN-ACK" : (flags & TcpSegment.SYN) != 0 ? "TCP SYN"
           : (flags & TcpSegment.RST) != 0 ? "TCP RST" : (flags & TcpSegment.FIN) != 0 ? "TCP FIN"
+          : (flags & TcpSegment.PSH) != 0 ? "TCP data" : (flags & TcpSegment.ACK) != 0 ? "TCP ACK"
           : "TCP " + TcpSegment.flagString(flags);
     }
     return proto == PROTO_UDP ? "UDP" : "ICMP type " + type;
