@@ -212,21 +212,57 @@ class SeedScenarioTest {
     assertFalse(narrative.contains("ARP request"), "no IPv4 at all: nobody ARPs");
   }
 
+  /**
+   * The seed's Internet case as a real home edge: the home router leases its WAN address from the
+   * ISP, the laptop leases its own from the home router, and everything leaves home masqueraded
+   * behind 198.51.100.2; the ISP has no route to 192.168.0.0/24, so the answers come back only
+   * through the translation. The ISP-side capture holds no inside address.
+   */
   @Test
-  void theInternetScenarioRunsTheSameWayAcrossSeveralRouters(@TempDir Path out) throws Exception {
-    String console = emu(0, "run", "configs/internet.yml", "--family", "4", "--out", out.toString(), "--no-capture");
+  void theInternetScenarioStartsWithDhcpAndCrossesTheHomeNat(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "configs/internet.yml", "--family", "4", "--out", out.toString());
     assertTrue(console.contains("SSL connection using TLSv1.3"), console);
     assertTrue(console.contains("< HTTP/1.1 200 OK"), console);
+    assertTrue(console.contains(" 2  isp (198.51.100.1)  "), "traceroute's hops past the NAT come back: " + console);
     assertTrue(console.contains(" 4  www (203.0.113.15)  "), console);
     String narrative = Files.readString(out.resolve("narrative.txt"));
     Story s = new Story(narrative);
-    s.next("DNS query to the ISP", "laptop +sends DNS query id 0x[0-9a-f]{4} A\\? www\\.company\\.com to 192\\.0\\.2\\.53");
-    s.next("DNS answer", "laptop +DNS answer id 0x[0-9a-f]{4}: www\\.company\\.com A 203\\.0\\.113\\.15");
-    s.next("routing decision", "laptop +routing decision for 203\\.0\\.113\\.15: matched 'default via 192\\.168\\.0\\.1");
-    s.next("home router", "home +routes 203\\.0\\.113\\.15");
-    s.next("isp router", "isp +routes 203\\.0\\.113\\.15");
-    s.next("dc router", "dc +routes 203\\.0\\.113\\.15");
-    s.next("TLS", "laptop +sends ClientHello");
-    s.next("response", "www +answers 200 OK");
+    s.next("home's WAN lease", "home +configures 198\\.51\\.100\\.2/30 on eth1 from 198\\.51\\.100\\.1's lease,"
+        + " default route via 198\\.51\\.100\\.1");
+    Story lan = new Story(narrative);
+    lan.next("laptop's DISCOVER", "laptop +broadcasts DHCP DISCOVER from 0\\.0\\.0\\.0:68 to 255\\.255\\.255\\.255:67");
+    lan.next("home's offer", "home +offers 192\\.168\\.0\\.10 for 1d with gateway 192\\.168\\.0\\.1 and DNS 192\\.0\\.2\\.53");
+    lan.next("laptop's lease", "laptop +configures 192\\.168\\.0\\.10/24 on eth0 from 192\\.168\\.0\\.1's lease");
+    lan.next("DNS query to the ISP", "laptop +sends DNS query id 0x[0-9a-f]{4} A\\? www\\.company\\.com to 192\\.0\\.2\\.53");
+    lan.next("NAT on the way out", "home +rewrites 192\\.168\\.0\\.10:\\d+ -> 198\\.51\\.100\\.2:\\d+ \\(new mapping, UDP to"
+        + " 192\\.0\\.2\\.53:53\\)");
+    lan.next("NAT on the way back", "home +rewrites 198\\.51\\.100\\.2:\\d+ -> 192\\.168\\.0\\.10:\\d+ \\(mapping found, UDP"
+        + " from 192\\.0\\.2\\.53:53\\)");
+    lan.next("DNS answer", "laptop +DNS answer id 0x[0-9a-f]{4}: www\\.company\\.com A 203\\.0\\.113\\.15");
+    lan.next("routing decision", "laptop +routing decision for 203\\.0\\.113\\.15: matched 'default via 192\\.168\\.0\\.1");
+    lan.next("home router", "home +routes 203\\.0\\.113\\.15");
+    lan.next("the SYN masqueraded", "home +rewrites 192\\.168\\.0\\.10:\\d+ -> 198\\.51\\.100\\.2:\\d+ \\(new mapping,"
+        + " TCP SYN to 203\\.0\\.113\\.15:443\\)");
+    lan.next("isp router", "isp +routes 203\\.0\\.113\\.15");
+    lan.next("dc router", "dc +routes 203\\.0\\.113\\.15");
+    lan.next("the SYN-ACK back", "home +rewrites 198\\.51\\.100\\.2:\\d+ -> 192\\.168\\.0\\.10:\\d+ \\(mapping found,"
+        + " TCP SYN-ACK from 203\\.0\\.113\\.15:443\\)");
+    lan.next("TLS", "laptop +sends ClientHello");
+    lan.next("response", "www +answers 200 OK");
+    lan.next("traceroute's errors translated", "home +translates an ICMP time exceeded \\(code 0\\) for 198\\.51\\.100\\.2"
+        + " back to 192\\.168\\.0\\.10");
+
+    Tools.assertCapturesClean(out);
+    Path tshark = Tools.require("tshark");
+    String isp = out.resolve("isp-eth0.pcap").toString();
+    var inside = Tools.run(List.of(tshark.toString(), "-r", isp, "-Y", "ip.addr == 192.168.0.0/24"), 60);
+    assertEquals("", inside.output().trim(), "the ISP's side sees only the home router's public address");
+    var fromHome = Tools.run(List.of(tshark.toString(), "-r", isp, "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0",
+        "-T", "fields", "-e", "ip.src", "-e", "tcp.dstport"), 60);
+    assertEquals("198.51.100.2\t443", fromHome.output().trim(), "the masqueraded SYN");
+    var dhcp = Tools.run(List.of(tshark.toString(), "-r", isp, "-Y", "dhcp.option.dhcp == 5", "-T", "fields",
+        "-e", "dhcp.ip.your"), 60);
+    assertEquals("198.51.100.2", dhcp.output().trim(), "the ISP's ACK leased the WAN address");
   }
+
 }
