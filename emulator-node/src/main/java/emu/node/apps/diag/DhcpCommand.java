@@ -1,6 +1,7 @@
 package emu.node.apps.diag;
 
 import emu.link.wire.MacAddress;
+import emu.node.dhcp.DhcpRelay;
 import emu.node.dhcp.DhcpServer;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
@@ -13,13 +14,21 @@ import java.util.Map;
  * {@code dhcp leases}: the DHCP server's leases as dnsmasq's lease file has them, one a line:
  * expiry (epoch seconds), MAC, address, host name or *, client identifier or *. Offers not yet
  * taken are shown too, as dnsmasq does not (it keeps them in memory only); they expire within a
- * minute. {@code dhcp stats}: the server's counters.
+ * minute. {@code dhcp stats}: the server's counters, then the relay agent's (prefixed
+ * {@code relay_}) on a node that relays; a relay-only node has no leases to show.
  */
 public final class DhcpCommand implements Command {
   private final DhcpServer server;
+  private final DhcpRelay relay;
 
   public DhcpCommand(DhcpServer server) {
+    this(server, null);
+  }
+
+  /** The node's DHCP server and relay agent, either one null. */
+  public DhcpCommand(DhcpServer server, DhcpRelay relay) {
     this.server = server;
+    this.relay = relay;
   }
 
   @Override
@@ -29,7 +38,7 @@ public final class DhcpCommand implements Command {
 
   @Override
   public String summary() {
-    return "dhcp leases|stats   the DHCP server's leases (dnsmasq's lease-file lines) or counters";
+    return "dhcp leases|stats   the DHCP server's leases (dnsmasq's lease-file lines) or counters (and the relay's)";
   }
 
   @Override
@@ -44,13 +53,25 @@ public final class DhcpCommand implements Command {
     }
     switch (args.get(0)) {
       case "leases" -> {
+        if (server == null) {
+          io.out("dhcp: no DHCP server on this node (it relays to another: ask that one)");
+          io.exit(1);
+          return;
+        }
         for (DhcpServer.Lease l : server.leases()) {
           io.out(lines(server.epochSeconds(l.expiresNanos()), l));
         }
       }
       case "stats" -> {
-        for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
-          io.out(e.getKey() + " " + e.getValue());
+        if (server != null) {
+          for (Map.Entry<String, Long> e : server.counters().snapshot().entrySet()) {
+            io.out(e.getKey() + " " + e.getValue());
+          }
+        }
+        if (relay != null) {
+          for (Map.Entry<String, Long> e : relay.counters().snapshot().entrySet()) {
+            io.out("relay_" + e.getKey() + " " + e.getValue());
+          }
         }
       }
       default -> throw new UsageException("usage: " + summary());
