@@ -246,9 +246,9 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
     if (e.stripped()) {
       sb.append(", taking its option 82 out");
     }
-    return sb.append(e.broadcast() ? ", broadcast to 255.255.255.255:68 (the client asked for broadcast replies, or has"
-        + " no address to send to)" : ", unicast to " + e.to() + ":68 at its MAC (no ARP: it cannot answer for that"
-        + " address yet)").toString();
+    return sb.append(!e.broadcast() ? ", unicast to " + e.to() + ":68 at its MAC (no ARP: it cannot answer for that"
+        + " address yet)" : e.address() == null ? ", broadcast to 255.255.255.255:68 (no address to send it to)"
+        : ", broadcast to 255.255.255.255:68 (the client asked for broadcast replies)").toString();
   }
 
   @Override
