@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.apps.diag.DhcpCommand;
 import emu.node.config.DhcpConfig;
 import emu.node.event.DhcpEvent;
 import emu.node.stack.Route;
 import emu.node.testing.CapturedFrame;
+import emu.node.testing.CommandRun;
 import emu.node.testing.LabNode;
 import emu.node.testing.LabSwitch;
 import emu.node.testing.PacketBuilder;
@@ -138,6 +140,14 @@ class DhcpRelayTest {
     assertEquals(1, server.leases().size());
     assertEquals(2, relay.counters().requestsRelayed);
     assertEquals(2, relay.counters().repliesRelayed);
+    // on r1's shell: dhcp stats gives the relay's counters; it has no leases to show
+    CommandRun stats = new CommandRun("r1", "dhcp stats");
+    new DhcpCommand(null, relay).run(List.of("stats"), stats);
+    assertTrue(stats.lines().contains("relay_requests_relayed 2"), stats.output());
+    assertTrue(stats.lines().contains("relay_replies_relayed 2"), stats.output());
+    CommandRun leases = new CommandRun("r1", "dhcp leases");
+    new DhcpCommand(null, relay).run(List.of("leases"), leases);
+    assertEquals(1, leases.exitCode());
 
     // the address works across the router
     lab.exec(client, "ping -c 1 192.168.5.53").assertExit(0);
@@ -281,7 +291,83 @@ class DhcpRelayTest {
     assertEquals(1, server.counters().received(DhcpMessage.DISCOVER), "dhcpsrv heard the LAN's DISCOVER only");
   }
 
+  @Test
+  void aNakGoesToTheRelayWithTheBroadcastFlagAndReachesTheClientAsABroadcast() {
+    start(false);
+    lab.settle();
+    // INIT-REBOOT for an address off the relayed subnet: "wrong network"
+    ByteBuf b = Unpooled.buffer();
+    new DhcpMessage.Writer().begin(b, DhcpMessage.OP_REQUEST, 11, 0, 0, 0, 0, 0, 0, 0x02_00_00_00_00_66L)
+        .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.REQUEST)
+        .optionInt(DhcpMessage.OPT_REQUESTED_IP, Ipv4Address.parse("10.0.0.5")).finish();
+    byte[] req = new byte[b.readableBytes()];
+    b.readBytes(req);
+    lan.clear();
+    lan.inject(PacketBuilder.ipv4("0.0.0.0", "255.255.255.255").eth(MacAddress.BROADCAST_BITS, 0x02_00_00_00_00_66L)
+        .udp(68, 67, req).frame());
+    lab.settle();
+    DhcpEvent.Naked nak = last(srv, DhcpEvent.Naked.class);
+    assertEquals("wrong network", nak.reason());
+    assertEquals("192.168.1.1", nak.relay());
+    DhcpEvent.RelayedReply passed = last(r1, DhcpEvent.RelayedReply.class);
+    assertEquals("NAK", passed.message());
+    assertTrue(passed.broadcast(), "RFC 2131 4.1: the server sets the BROADCAST flag in a relayed NAK");
+    assertTrue(lan.frames().stream().anyMatch(f -> f.isUdp() && f.udp().dstPort() == 68
+        && f.dstMac() == MacAddress.BROADCAST_BITS));
+  }
+
+  /** Mutations of requests on the LAN and replies from the server side: counted, never thrown, nothing leaked. */
+  @Test
+  void mutatedMessagesNeverBreakTheRelay() {
+    start(true);
+    lab.settle();
+    byte[] request = message(DhcpMessage.OP_REQUEST, DhcpMessage.DISCOVER, 1, 0, 0, null);
+    byte[] reply = message(DhcpMessage.OP_REPLY, DhcpMessage.OFFER, 2, Ipv4Address.parse("192.168.1.1"), 0,
+        circuitBytes("eth0"));
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(1542);
+    for (int i = 0; i < 2000; i++) {
+      boolean up = rnd.nextBoolean();
+      byte[] m = (up ? request : reply).clone();
+      int edits = 1 + rnd.nextInt(4);
+      for (int e = 0; e < edits; e++) {
+        int at = rnd.nextBoolean() ? DhcpMessage.OPTIONS + rnd.nextInt(Math.min(40, m.length - DhcpMessage.OPTIONS))
+            : rnd.nextInt(m.length);
+        m[at] = (byte) rnd.nextInt(256);
+      }
+      if (rnd.nextInt(8) == 0) {
+        m = java.util.Arrays.copyOf(m, rnd.nextInt(m.length + 1));
+      }
+      byte[] msg = m;
+      org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> {
+        if (up) {
+          lan.inject(PacketBuilder.ipv4("0.0.0.0", "255.255.255.255").eth(MacAddress.BROADCAST_BITS,
+              0x02_00_00_00_00_66L).udp(68, 67, msg).frame());
+        } else {
+          servers.inject(PacketBuilder.ipv4("192.168.5.53", "192.168.1.1").eth(r1.mac("eth1"), srv.mac("eth0"))
+              .udp(67, 67, msg).frame());
+        }
+        lab.settle();
+      });
+    }
+    lan.clear();
+    servers.clear();
+    lab.advance(VirtualLab.seconds(120));
+    dhcp.add(client.nic("eth0"));
+    lab.runUntil(dhcp::allBound, VirtualLab.seconds(30));
+    assertTrue(dhcp.allBound(), "still relaying");
+    lab.settle(); // the gratuitous ARP of the address bound is still on the wire
+    lab.assertNoLeaks();
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
+
+  private static byte[] circuitBytes(String id) {
+    byte[] out = new byte[2 + id.length()];
+    out[0] = DhcpMessage.AGENT_CIRCUIT_ID;
+    out[1] = (byte) id.length();
+    System.arraycopy(id.getBytes(StandardCharsets.US_ASCII), 0, out, 2, id.length());
+    return out;
+  }
 
   private static byte[] message(int op, int type, int xid, int giaddr, int hops, byte[] agentInfo) {
     ByteBuf b = Unpooled.buffer();
