@@ -11,7 +11,6 @@ import emu.node.wire.DhcpMessage;
 import emu.node.wire.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -274,12 +273,5 @@ public final class DhcpRelay {
       i += 2 + l;
     }
     return false;
-  }
-
-  /** The relay interfaces' names, in the order they were given. */
-  public List<String> interfaces() {
-    List<String> out = new ArrayList<>();
-    agents.keySet().forEach(n -> out.add(n.name()));
-    return out;
   }
 }
