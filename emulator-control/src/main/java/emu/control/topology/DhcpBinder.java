@@ -392,6 +392,31 @@ final class DhcpBinder {
     }
   }
 
+  /**
+   * A server of relayed scopes answers the relay at giaddr, and the clients renewing at T1 by
+   * unicast, through its routes: without a gateway or route to a relayed subnet nothing it says
+   * there can go (warned, not refused: a lab may show that failure on purpose).
+   */
+  static void checkRoutesBack(Draft.Lab lab, Diagnostics diag) {
+    for (Draft.Node n : lab.nodes.values()) {
+      for (Draft.Iface i : n.ifaces) {
+        if (i.dhcp == null || i.dhcp.relayed() == null) {
+          continue;
+        }
+        for (DhcpConfig r : i.dhcp.relayed()) {
+          Ipv4Cidr subnet = Ipv4Cidr.parse(r.subnet());
+          boolean routed = n.gateway != null || n.routes.stream().anyMatch(rt -> rt.to().contains(subnet.network())
+              && rt.to().prefixLength() <= subnet.prefixLength());
+          if (!routed) {
+            diag.warn(i.at, n.name + " serves " + subnet.networkCidr() + " behind a relay but has no route there: its"
+                + " answers to the relay (giaddr) and to clients renewing by unicast cannot go; give it a 'gateway' or"
+                + " a route through the router");
+          }
+        }
+      }
+    }
+  }
+
   /** Static bindings by node name must name another node of the lab. */
   static void checkStaticNodes(Draft.Lab lab, Diagnostics diag) {
     for (Draft.Node n : lab.nodes.values()) {

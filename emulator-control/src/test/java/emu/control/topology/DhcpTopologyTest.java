@@ -5,6 +5,7 @@ import static emu.control.topology.Labs.problem;
 import static emu.control.topology.Labs.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.config.DhcpConfig;
 import java.util.List;
@@ -179,6 +180,13 @@ class DhcpTopologyTest {
         + " interface's own subnet, which has no 'pool'");
     Topology warned = valid(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199}]"));
     assertEquals(1, warned.warnings().size(), warned.warnings().toString());
+    assertTrue(warned.warnings().get(0).contains("offers no 'gateway'"), warned.warnings().toString());
+    Topology noRoute = valid(relayLab(relay, SCOPE).replace("      gateway: 192.168.5.1\n", ""));
+    assertEquals(1, noRoute.warnings().size(), noRoute.warnings().toString());
+    assertTrue(noRoute.warnings().get(0).contains("lab.yml:13:") && noRoute.warnings().get(0).contains(
+        "dhcpsrv serves 192.168.1.0/24 behind a relay but has no route there"), noRoute.warnings().toString());
+    assertEquals(List.of(), valid(relayLab(relay, SCOPE).replace("      gateway: 192.168.5.1\n",
+        "      routes: [{to: 192.168.0.0/16, via: 192.168.5.1}]\n")).warnings(), "a route there will do");
   }
 
   @Test
