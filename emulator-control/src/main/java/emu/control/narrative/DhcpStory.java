@@ -54,8 +54,8 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
 
   @Override
   public String serving(DhcpEvent.Serving e) {
-    return "DHCP server on " + e.iface() + " for " + e.subnet() + ": pool " + e.poolStart() + "-" + e.poolEnd()
-        + ", leases of " + duration(e.leaseSeconds());
+    return "DHCP server on " + e.iface() + " for " + e.subnet() + (e.relayed() ? " behind relay agents" : "")
+        + ": pool " + e.poolStart() + "-" + e.poolEnd() + ", leases of " + duration(e.leaseSeconds());
   }
 
   @Override
@@ -64,9 +64,14 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
     if (e.hostname() != null) {
       sb.append(" (").append(e.hostname()).append(')');
     }
-    sb.append(", sent from ").append(e.src()).append(":68 to ").append(e.dst()).append(":67");
-    if ("0.0.0.0".equals(e.src())) {
-      sb.append(" (it has no address yet)");
+    if (e.relay() != null) {
+      sb.append(", relayed by ").append(e.src()).append(":67 for the client on ").append(e.relay())
+          .append("'s subnet (giaddr), to ").append(e.dst()).append(":67");
+    } else {
+      sb.append(", sent from ").append(e.src()).append(":68 to ").append(e.dst()).append(":67");
+      if ("0.0.0.0".equals(e.src())) {
+        sb.append(" (it has no address yet)");
+      }
     }
     if (e.requested() != null) {
       sb.append(e.message().equals("DISCOVER") || e.message().equals("REQUEST") ? "; it asks for " : "; address ")
@@ -82,21 +87,26 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
   @Override
   public String offered(DhcpEvent.Offered e) {
     return "offers " + e.address() + " for " + duration(e.leaseSeconds()) + carries(e.gateway(), e.dns()) + " to "
-        + e.mac() + ", " + (e.broadcast() ? sentTo(e.to(), true)
+        + e.mac() + ", " + (e.relay() != null ? toRelay(e.relay()) : e.broadcast() ? sentTo(e.to(), true)
         : "unicast to " + e.to() + ":68 at its MAC (no ARP: it cannot answer for that address yet)");
+  }
+
+  private static String toRelay(String relay) {
+    return "sent to the relay agent at " + relay + ":67 (giaddr), which passes it to the client";
   }
 
   @Override
   public String acked(DhcpEvent.Acked e) {
     return "acknowledges " + e.address() + " to " + e.mac() + (e.extended() ? " again (lease extended)" : "")
         + ": leased for " + duration(e.leaseSeconds()) + ", renewal from " + duration(e.t1Seconds())
-        + " (T1), rebinding from " + duration(e.t2Seconds()) + " (T2); sent " + sentTo(e.to(), e.broadcast());
+        + " (T1), rebinding from " + duration(e.t2Seconds()) + " (T2); "
+        + (e.relay() != null ? toRelay(e.relay()) : "sent " + sentTo(e.to(), e.broadcast()));
   }
 
   @Override
   public String naked(DhcpEvent.Naked e) {
-    return "refuses (DHCP NAK, broadcast) " + e.mac() + "'s request"
-        + (e.requested() == null ? "" : " for " + e.requested()) + ": " + e.reason();
+    return "refuses (DHCP NAK, " + (e.relay() == null ? "broadcast" : "through the relay agent at " + e.relay())
+        + ") " + e.mac() + "'s request" + (e.requested() == null ? "" : " for " + e.requested()) + ": " + e.reason();
   }
 
   @Override
@@ -240,5 +250,49 @@ final class DhcpStory implements DhcpEvent.Visitor<String> {
   public String clientRebootTimeout(DhcpEvent.ClientRebootTimeout e) {
     return "no answer to " + e.requests() + " INIT-REBOOT REQUEST" + (e.requests() == 1 ? "" : "s") + " for "
         + e.address() + ": does not use it unconfirmed; starts over with DISCOVER, asking for it again";
+  }
+
+  @Override
+  public String relaying(DhcpEvent.Relaying e) {
+    return "DHCP relay agent on " + e.iface() + " (" + e.address() + "): passes clients' requests heard there to "
+        + String.join(", ", e.servers()) + (e.agentInfo() ? ", adding option 82 (circuit-id " + e.iface() + ")" : "");
+  }
+
+  @Override
+  public String relayed(DhcpEvent.Relayed e) {
+    StringBuilder sb = new StringBuilder("relays ").append(e.mac());
+    if (e.hostname() != null) {
+      sb.append(" (").append(e.hostname()).append(')');
+    }
+    sb.append("'s DHCP ").append(e.message()).append(" heard on ").append(e.iface()).append(" to ").append(e.server())
+        .append(":67, from ").append(e.src()).append(":67: giaddr ").append(e.giaddr())
+        .append(e.giaddrSet() ? " (its address on " + e.iface() + ", so the server picks that subnet's scope)"
+            : " (set by an earlier relay, left as is)")
+        .append(", hops ").append(e.hops());
+    if (e.circuitId() != null) {
+      sb.append(", option 82 circuit-id ").append(e.circuitId());
+    }
+    return sb.append(", xid 0x").append(Long.toHexString(e.xid())).toString();
+  }
+
+  @Override
+  public String relayedReply(DhcpEvent.RelayedReply e) {
+    StringBuilder sb = new StringBuilder("passes server ").append(e.server()).append("'s DHCP ").append(e.message());
+    if (e.address() != null) {
+      sb.append(" of ").append(e.address());
+    }
+    sb.append(" to ").append(e.mac()).append(" on ").append(e.iface());
+    if (e.stripped()) {
+      sb.append(", taking its option 82 out");
+    }
+    return sb.append(!e.broadcast() ? ", unicast to " + e.to() + ":68 at its MAC (no ARP: it cannot answer for that"
+        + " address yet)" : e.address() == null ? ", broadcast to 255.255.255.255:68 (no address to send it to)"
+        : ", broadcast to 255.255.255.255:68 (the client asked for broadcast replies)").toString();
+  }
+
+  @Override
+  public String relayDropped(DhcpEvent.RelayDropped e) {
+    return "drops a DHCP message" + (e.mac() == null ? "" : " from " + e.mac()) + " instead of relaying it: "
+        + e.reason().replace('_', ' ') + " (" + e.soFar() + " so far)";
   }
 }

@@ -354,11 +354,20 @@ public final class LabPlanner {
    * the address bound to another client (a home router's LAN side) and offer it to nobody.
    */
   private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
-    if (c == null || c.statics() == null) {
-      return c;
+    if (c == null) {
+      return null;
     }
+    DhcpConfig out = c.statics() == null ? c : c.withStatics(byMac(c.statics(), topo, macOf));
+    if (c.relayed() != null) {
+      // a relayed scope's clients are bound the same way, by every MAC of the node named
+      out = out.withRelayed(c.relayed().stream().map(r -> dhcp(r, topo, macOf)).toList());
+    }
+    return out;
+  }
+
+  private static Map<String, String> byMac(Map<String, String> statics, Topology topo, Map<String, String> macOf) {
     Map<String, String> byMac = new LinkedHashMap<>();
-    c.statics().forEach((who, ip) -> {
+    statics.forEach((who, ip) -> {
       NodeSpec named = topo.nodes().stream().filter(n -> n.name().equals(who)).findFirst().orElse(null);
       if (named == null) {
         byMac.put(who, ip);
@@ -368,7 +377,7 @@ public final class LabPlanner {
             .forEach(i -> byMac.put(macOf.get(named.name() + ":" + i.name()), ip));
       }
     });
-    return new DhcpConfig(c.poolStart(), c.poolEnd(), c.leaseSeconds(), c.gateway(), c.dns(), c.domain(), byMac);
+    return byMac;
   }
 
   private static String generatedMac(int node, int iface, Set<Long> taken) {

@@ -25,7 +25,8 @@ final class Roles {
 
   /** DHCP events that describe the message a node is about to send: a client's, a server's answer. */
   private static final Set<Class<? extends DhcpEvent>> DHCP_LABELS = Set.of(DhcpEvent.ClientSent.class,
-      DhcpEvent.Offered.class, DhcpEvent.Acked.class, DhcpEvent.Naked.class);
+      DhcpEvent.Offered.class, DhcpEvent.Acked.class, DhcpEvent.Naked.class, DhcpEvent.Relayed.class,
+      DhcpEvent.RelayedReply.class);
 
   private Roles() {}
 

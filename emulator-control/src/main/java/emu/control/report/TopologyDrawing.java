@@ -161,6 +161,8 @@ public final class TopologyDrawing {
     for (IfaceSpec i : n.interfaces()) {
       if (i.address() != null) {
         lines.add(i.name() + " " + i.address());
+      } else if (i.dhcpClient()) {
+        lines.add(i.name() + " dhcp"); // the address comes with the lease, after the drawing
       }
     }
     if (lines.isEmpty() && !n.interfaces().isEmpty()) {

@@ -200,7 +200,8 @@ final class AddressPlan {
     } else if (ns.isV6() && node.ifaces.stream().noneMatch(Draft.Iface::hasIpv6)) {
       diag.error(at, what + " is an IPv6 address, and the node has no IPv6: give an interface an IPv6 address"
           + " or 'ipv6: auto'");
-    } else if (!ns.isV6() && node.ifaces.stream().noneMatch(i -> i.address != null)) {
+    } else if (!ns.isV6() && node.ifaces.stream().noneMatch(i -> i.address != null || i.dhcpClientAt != null)) {
+      // an address taken by DHCP asks as well as a static one
       diag.error(at, what + " is an IPv4 address, and the node has no IPv4 address to ask it from");
     }
   }

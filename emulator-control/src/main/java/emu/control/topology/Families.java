@@ -46,9 +46,9 @@ public final class Families {
       List<IfaceSpec> ifaces = new ArrayList<>();
       for (IfaceSpec i : n.interfaces()) {
         IfaceSpec kept = new IfaceSpec(i.name(), v6 ? null : i.address(), i.mac(), i.port(), i.mtu(),
-            i.impairments(), i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null, v6 ? null : i.dhcp(), !v6 && i.dhcpClient(),
-            v6 ? null : i.nat());
-        boolean had = i.address() != null || i.hasIpv6();
+            i.impairments(), i.peer(), v6 ? i.addresses6() : List.of(), v6 ? i.ipv6() : null, v6 ? null : i.dhcp(),
+            !v6 && i.dhcpClient(), v6 ? null : i.nat());
+        boolean had = i.address() != null || i.dhcpClient() || i.hasIpv6();
         if (had && !has(kept, v6) && !n.isSwitch() && !n.isExternal()) {
           warnings.add(n.name() + ":" + i.name() + ": no IPv" + family + " address is left on it" + by);
         }
@@ -92,8 +92,9 @@ public final class Families {
     return new Topology(t.file(), t.name(), nodes, t.links(), t.scenario(), warnings, t.faults(), t.hosts());
   }
 
+  /** True if {@code i} has an address of the family, an IPv4 one by DHCP counting. */
   private static boolean has(IfaceSpec i, boolean v6) {
-    return v6 ? i.hasIpv6() : i.address() != null;
+    return v6 ? i.hasIpv6() : i.address() != null || i.dhcpClient();
   }
 
   /**

@@ -196,7 +196,9 @@ final class NodeBinder {
     ipv6Mode(i, f.text("ipv6"));
     Entry dhcp = f.entry("dhcp");
     if (dhcp != null && i.dhcpClientAt != null) {
-      diag.error(dhcp.key(), "interface " + label + " takes its address by DHCP and cannot also serve DHCP on it");
+      boolean relay = dhcp.value() instanceof Mapping dm && dm.entry("relay") != null;
+      diag.error(dhcp.key(), "interface " + label + " takes its address by DHCP and cannot also "
+          + (relay ? "relay DHCP from it (its address is the relay's giaddr)" : "serve DHCP on it"));
     } else if (dhcp != null) {
       new DhcpBinder(diag).bind(node, i, dhcp);
     }

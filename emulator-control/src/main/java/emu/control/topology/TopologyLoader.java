@@ -39,6 +39,7 @@ public final class TopologyLoader {
       new LinkResolver(diag, lab).run();
       new AddressPlan(diag, lab).run();
       DhcpBinder.checkStaticNodes(lab, diag);
+      DhcpBinder.checkRoutesBack(lab, diag);
       Impairments.checkEffective(lab, diag);
       new FaultPlan(diag, lab).run();
     }

@@ -70,6 +70,22 @@ class SeedScenarioTest {
     String console = emu(0, "run", "--family", "4", "--out", out.toString(), "--seed", "3");
     assertTrue(console.contains("1/1 steps succeeded"), console);
     String narrative = Files.readString(out.resolve("narrative.txt"));
+    // Phase 0, in the lab's start: the client takes its address by DHCP, through r1's relay.
+    Story start = new Story(narrative.substring(0, narrative.indexOf("step 1/1")));
+    start.next("DISCOVER", "client +broadcasts DHCP DISCOVER .*from 0\\.0\\.0\\.0:68 to 255\\.255\\.255\\.255:67");
+    start.next("relayed", "r1 +relays 02:00:00:00:01:00 \\(client\\)'s DHCP DISCOVER heard on eth0 to 192\\.168\\.5\\.53:67,"
+        + " from 192\\.168\\.5\\.1:67: giaddr 192\\.168\\.1\\.1 \\(its address on eth0");
+    start.next("server hears", "dns +receives DHCP DISCOVER from 02:00:00:00:01:00 \\(client\\), relayed by 192\\.168\\.5\\.1:67");
+    start.next("OFFER", "dns +offers 192\\.168\\.1\\.100 for 1h with gateway 192\\.168\\.1\\.1 and DNS 192\\.168\\.1\\.53 to"
+        + " 02:00:00:00:01:00, sent to the relay agent at 192\\.168\\.1\\.1:67");
+    start.next("OFFER passed on", "r1 +passes server 192\\.168\\.5\\.53's DHCP OFFER of 192\\.168\\.1\\.100 to"
+        + " 02:00:00:00:01:00 on eth0, broadcast");
+    start.next("REQUEST", "client +broadcasts DHCP REQUEST");
+    start.next("REQUEST relayed", "r1 +relays 02:00:00:00:01:00 \\(client\\)'s DHCP REQUEST");
+    start.next("ACK", "dns +acknowledges 192\\.168\\.1\\.100 to 02:00:00:00:01:00");
+    start.next("ACK passed on", "r1 +passes server 192\\.168\\.5\\.53's DHCP ACK of 192\\.168\\.1\\.100");
+    start.next("bound", "client +configures 192\\.168\\.1\\.100/24 on eth0 from 192\\.168\\.5\\.53's lease, default route"
+        + " via 192\\.168\\.1\\.1");
     Story s = new Story(narrative.substring(narrative.indexOf("step 1/1")));
 
     // Phase I.A: name resolution by DNS (hosts, cache, query to the designated server, answer).

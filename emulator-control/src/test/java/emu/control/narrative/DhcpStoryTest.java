@@ -101,4 +101,43 @@ class DhcpStoryTest {
         + " 192.168.1.100 from another server", Story.sentence(new DhcpEvent.ClientOffer("eth0", "192.168.1.3",
             "192.168.1.200", 600, "192.168.1.3", List.of(), false, "192.168.1.100")));
   }
+
+  @Test
+  void theRelayAgentAndTheServerBehindIt() {
+    assertEquals("DHCP relay agent on eth0 (192.168.1.1): passes clients' requests heard there to 192.168.5.53,"
+        + " 192.168.5.54, adding option 82 (circuit-id eth0)", Story.sentence(new DhcpEvent.Relaying("eth0",
+            "192.168.1.1", List.of("192.168.5.53", "192.168.5.54"), true)));
+    assertEquals("relays 02:00:00:00:01:00 (client)'s DHCP DISCOVER heard on eth0 to 192.168.5.53:67, from"
+        + " 192.168.5.1:67: giaddr 192.168.1.1 (its address on eth0, so the server picks that subnet's scope), hops 1,"
+        + " option 82 circuit-id eth0, xid 0x38a65d4f", Story.sentence(new DhcpEvent.Relayed("eth0", "DISCOVER",
+            "02:00:00:00:01:00", "client", 0x38a65d4fL, "192.168.5.53", "192.168.5.1", "192.168.1.1", true, 1,
+            "eth0")));
+    assertEquals("relays 02:00:00:00:01:00's DHCP REQUEST heard on eth0 to 192.168.5.53:67, from 192.168.5.1:67:"
+        + " giaddr 10.1.1.1 (set by an earlier relay, left as is), hops 2, xid 0x1", Story.sentence(
+            new DhcpEvent.Relayed("eth0", "REQUEST", "02:00:00:00:01:00", null, 1, "192.168.5.53", "192.168.5.1",
+                "10.1.1.1", false, 2, null)));
+    assertEquals("DHCP server on eth0 for 192.168.1.0/24 behind relay agents: pool 192.168.1.150-192.168.1.199,"
+        + " leases of 1h", Story.sentence(new DhcpEvent.Serving("eth0", "192.168.1.0/24", "192.168.1.150",
+            "192.168.1.199", 3600, true)));
+    assertEquals("receives DHCP DISCOVER from 02:00:00:00:01:00 (client), relayed by 192.168.5.1:67 for the client on"
+        + " 192.168.1.1's subnet (giaddr), to 192.168.5.53:67, xid 0x1, BROADCAST flag set", Story.sentence(
+            new DhcpEvent.Received("eth0", "DISCOVER", "02:00:00:00:01:00", 1, "192.168.5.1", "192.168.5.53", null,
+                "client", true, "192.168.1.1")));
+    assertEquals("offers 192.168.1.100 for 1h with gateway 192.168.1.1 to 02:00:00:00:01:00, sent to the relay agent"
+        + " at 192.168.1.1:67 (giaddr), which passes it to the client", Story.sentence(new DhcpEvent.Offered(
+            "02:00:00:00:01:00", "192.168.1.100", 3600, "192.168.1.1", List.of(), "192.168.1.1", false,
+            "192.168.1.1")));
+    assertEquals("refuses (DHCP NAK, through the relay agent at 192.168.1.1) 02:00:00:00:01:00's request for"
+        + " 10.0.0.5: wrong network", Story.sentence(new DhcpEvent.Naked("02:00:00:00:01:00", "10.0.0.5",
+            "wrong network", "192.168.1.1")));
+    assertEquals("passes server 192.168.5.53's DHCP OFFER of 192.168.1.100 to 02:00:00:00:01:00 on eth0, taking its"
+        + " option 82 out, unicast to 192.168.1.100:68 at its MAC (no ARP: it cannot answer for that address yet)",
+        Story.sentence(new DhcpEvent.RelayedReply("eth0", "OFFER", "02:00:00:00:01:00", "192.168.5.53",
+            "192.168.1.100", "192.168.1.100", false, true)));
+    assertEquals("passes server 192.168.5.53's DHCP NAK to 02:00:00:00:01:00 on eth0, broadcast to"
+        + " 255.255.255.255:68 (no address to send it to)", Story.sentence(new DhcpEvent.RelayedReply("eth0", "NAK",
+            "02:00:00:00:01:00", "192.168.5.53", null, "255.255.255.255", true, false)));
+    assertEquals("drops a DHCP message from 02:00:00:00:01:00 instead of relaying it: too many hops (3 so far)",
+        Story.sentence(new DhcpEvent.RelayDropped("02:00:00:00:01:00", "too_many_hops", 3)));
+  }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The narrative of a recorded seed run (the corporate network's https-get, {@code --seed 1}),
+ * The narrative of a recorded seed run (the corporate network's https-get, {@code --seed 1}, after
+ * the client's address came by DHCP through r1's relay),
  * rendered from its {@code events.jsonl} and compared line by line with the checked-in narrative.
  * A change to the event model or the renderer that changes what a person reads shows up here as
  * a diff to look at.
@@ -44,7 +45,7 @@ class NarrativeGoldenTest {
     String story = String.join("\n", Files.readAllLines(DIR.resolve("seed-run-dualstack.narrative.txt"),
         StandardCharsets.UTF_8));
     for (String step : List.of("looks up payroll.corp.com: not in its hosts table",
-        "DNS answer id 0x026f: payroll.corp.com AAAA 2001:db8:5::100",
+        "DNS answer id 0x2846: payroll.corp.com AAAA 2001:db8:5::100",
         "resolves payroll.corp.com to 2001:db8:5::100, 192.168.5.100; will try IPv6 first",
         "tries [2001:db8:5::100]:443 first (1 of 2 addresses)",
         "routing decision for 2001:db8:5::100: matched 'default via 2001:db8:1::1 dev eth0",
@@ -95,7 +96,13 @@ class NarrativeGoldenTest {
   @Test
   void theRecordedRunTellsEveryStepOfTheConnectionProcess() throws IOException {
     String story = String.join("\n", Files.readAllLines(DIR.resolve("seed-run.narrative.txt"), StandardCharsets.UTF_8));
-    for (String step : List.of("looks up payroll.corp.com: not in its hosts table",
+    for (String step : List.of("broadcasts DHCP DISCOVER from 0.0.0.0:68 to 255.255.255.255:67",
+        "r1        relays 02:00:00:00:01:00 (client)'s DHCP DISCOVER heard on eth0 to 192.168.5.53:67, from 192.168.5.1:67:"
+            + " giaddr 192.168.1.1", "relayed by 192.168.5.1:67 for the client on 192.168.1.1's subnet (giaddr)",
+        "sent to the relay agent at 192.168.1.1:67 (giaddr)",
+        "r1        passes server 192.168.5.53's DHCP OFFER of 192.168.1.100 to 02:00:00:00:01:00 on eth0",
+        "configures 192.168.1.100/24 on eth0 from 192.168.5.53's lease, default route via 192.168.1.1",
+        "looks up payroll.corp.com: not in its hosts table",
         "sends DNS query id", "A? payroll.corp.com: cache miss; forwards to 192.168.5.53",
         "answers A? payroll.corp.com from zone corp.com: 192.168.5.100 (authoritative)",
         "different subnets, so I cannot reach it directly; send to my default gateway 192.168.1.1",

@@ -5,6 +5,7 @@ import static emu.control.topology.Labs.problem;
 import static emu.control.topology.Labs.valid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.config.DhcpConfig;
 import java.util.List;
@@ -73,7 +74,119 @@ class DhcpTopologyTest {
         .collect(java.util.stream.Collectors.joining(", "));
     only(lab("pool: 192.168.1.100-192.168.1.199, dns: [" + many + "]"), 8,
         "dns of dhcpsrv:eth0 lists 64 servers; option 6 holds at most 63");
-    only(lab("pool: 192.168.1.100-192.168.1.199, relay: 192.168.5.67"), 8, "unknown field 'relay'");
+    only(lab("pool: 192.168.1.100-192.168.1.199, relay: 192.168.5.67"), 8,
+        "only an emu router runs a DHCP relay agent");
+  }
+
+  /**
+   * A router r1 between the clients' LAN (eth0 192.168.1.1/24, line 8) and the server subnet
+   * (eth1 192.168.5.1/24, line 9), relaying with {@code relay}; dhcpsrv (192.168.5.53) serves
+   * the LAN with {@code scopes}, written on line 13.
+   */
+  private static String relayLab(String relay, String scopes) {
+    return """
+        name: lab
+        topology:
+          nodes:
+            client: {kind: host, interfaces: {eth0: {address: dhcp}}}
+            r1:
+              kind: router
+              interfaces:
+                eth0: {address: 192.168.1.1/24, dhcp: {%s}}
+                eth1: {address: 192.168.5.1/24}
+            dhcpsrv:
+              kind: host
+              interfaces:
+                eth0: {address: 192.168.5.53/24, dhcp: {%s}}
+              gateway: 192.168.5.1
+          links:
+            - endpoints: [client:eth0, r1:eth0]
+            - endpoints: [r1:eth1, dhcpsrv:eth0]
+        """.formatted(relay, scopes);
+  }
+
+  private static final String SCOPE = "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199,"
+      + " gateway: 192.168.1.1, dns: [192.168.5.53], lease: 2h, domain: corp.com, static: {client: 192.168.1.100}}]";
+
+  @Test
+  void aRelayAndTheRelayedScopesAreRead() {
+    Topology t = valid(relayLab("relay: 192.168.5.53", SCOPE));
+    assertEquals(DhcpConfig.relayTo(List.of("192.168.5.53"), false), t.node("r1").interfaces().get(0).dhcp());
+    DhcpConfig srv = t.node("dhcpsrv").interfaces().get(0).dhcp();
+    assertNull(srv.poolStart(), "no scope for the server's own subnet");
+    assertEquals(List.of(new DhcpConfig("192.168.1.100", "192.168.1.199", 7200, "192.168.1.1",
+        List.of("192.168.5.53"), "corp.com", Map.of("client", "192.168.1.100"), "192.168.1.0/24", null, null, null)),
+        srv.relayed());
+    DhcpConfig two = valid(relayLab("relay: [192.168.5.53, 192.168.5.54], option82: true", SCOPE)).node("r1")
+        .interfaces().get(0).dhcp();
+    assertEquals(List.of("192.168.5.53", "192.168.5.54"), two.relay());
+    assertEquals(Boolean.TRUE, two.agentInfo());
+    DhcpConfig both = valid(relayLab("relay: 192.168.5.53", "pool: 192.168.5.100-192.168.5.110, " + SCOPE))
+        .node("dhcpsrv").interfaces().get(0).dhcp();
+    assertEquals("192.168.5.100", both.poolStart());
+    assertEquals(1, both.relayed().size());
+  }
+
+  @Test
+  void relayMistakesAreReportedWhereTheyAre() {
+    only(relayLab("relay: 192.168.5.53, pool: 192.168.1.100-192.168.1.199", SCOPE), 8,
+        "cannot also serve");
+    only(relayLab("relay: 192.168.5.53, option82: 1", SCOPE), 8, "option82 of r1:eth0 must be true or false");
+    only(relayLab("option82: true", SCOPE), 8, "has 'option82' but no 'relay'");
+    only(relayLab("relay: [1.1.1.1, 1.1.1.2, 1.1.1.3, 1.1.1.4, 1.1.1.5]", SCOPE), 8, "lists 5 servers; at most 4");
+    only(relayLab("relay: 255.255.255.255", SCOPE), 8, "is not a unicast address a DHCP server can have");
+    only(relayLab("relay: 192.168.1.1", SCOPE), 8, "is the interface's own address");
+    only(relayLab("relay: [192.168.5.53, 192.168.5.53]", SCOPE), 8, "names 192.168.5.53 twice");
+    only(relayLab("relay: dhcpsrv", SCOPE), 8, "relay of r1:eth0");
+    only(relayLab("relay: 192.168.5.53", SCOPE).replace("kind: router", "kind: host"), 8,
+        "only an emu router runs a DHCP relay agent");
+    only("""
+        name: lab
+        topology:
+          nodes:
+            h1: {kind: host, interfaces: {eth0: {address: dhcp, dhcp: {relay: 10.0.0.1}}}}
+        """, 4, "takes its address by DHCP and cannot also relay DHCP from it");
+    only("""
+        name: lab
+        topology:
+          nodes:
+            r1: {kind: router, interfaces: {eth0: {ipv6: on, dhcp: {relay: 10.0.0.1}}}}
+        """, 4, "needs an IPv4 address for its relay agent");
+  }
+
+  @Test
+  void relayedScopeMistakesAreReportedWhereTheyAre() {
+    String relay = "relay: 192.168.5.53";
+    only(relayLab(relay, "relayed: [{pool: 192.168.1.100-192.168.1.199}]"), 13, "has no 'subnet'");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.7/24, pool: 192.168.1.100-192.168.1.199}]"), 13,
+        "has host bits set");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.2.100-192.168.2.199, gateway: 192.168.1.1}]"),
+        13, "pool of dhcpsrv:eth0 (relayed 192.168.1.0/24) 192.168.2.100-192.168.2.199 lies outside the relayed subnet"
+        + " 192.168.1.0/24");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199, gateway: 10.0.0.1}]"),
+        13, "gateway of dhcpsrv:eth0 (relayed 192.168.1.0/24) 10.0.0.1 is not on the relayed subnet 192.168.1.0/24");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199, gateway: 192.168.1.1,"
+        + " static: {client: 192.168.7.1}}]"), 13, "is not on the relayed subnet");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, gateway: 192.168.1.1}]"), 13, "has no 'pool'");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.5.0/25, pool: 192.168.5.10-192.168.5.20, gateway: 192.168.5.1}]"),
+        13, "overlaps the interface's own subnet 192.168.5.0/24");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199, gateway: 192.168.1.1},"
+        + " {subnet: 192.168.1.128/25, pool: 192.168.1.200-192.168.1.210, gateway: 192.168.1.129}]"), 13,
+        "overlaps its scope for 192.168.1.0/24");
+    only(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199, gateway: 192.168.1.1,"
+        + " router: 192.168.1.1}]"), 13, "unknown field 'router'");
+    only(relayLab(relay, "relayed: []"), 13, "lists no scope");
+    only(relayLab(relay, "gateway: 192.168.5.1, " + SCOPE), 13, "'gateway' of dhcpsrv:eth0 belongs to a scope for the"
+        + " interface's own subnet, which has no 'pool'");
+    Topology warned = valid(relayLab(relay, "relayed: [{subnet: 192.168.1.0/24, pool: 192.168.1.100-192.168.1.199}]"));
+    assertEquals(1, warned.warnings().size(), warned.warnings().toString());
+    assertTrue(warned.warnings().get(0).contains("offers no 'gateway'"), warned.warnings().toString());
+    Topology noRoute = valid(relayLab(relay, SCOPE).replace("      gateway: 192.168.5.1\n", ""));
+    assertEquals(1, noRoute.warnings().size(), noRoute.warnings().toString());
+    assertTrue(noRoute.warnings().get(0).contains("lab.yml:13:") && noRoute.warnings().get(0).contains(
+        "dhcpsrv serves 192.168.1.0/24 behind a relay but has no route there"), noRoute.warnings().toString());
+    assertEquals(List.of(), valid(relayLab(relay, SCOPE).replace("      gateway: 192.168.5.1\n",
+        "      routes: [{to: 192.168.0.0/16, via: 192.168.5.1}]\n")).warnings(), "a route there will do");
   }
 
   @Test

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.node.config.DhcpConfig;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code --family 4|6}: the dual-stack configs cut down to one family, DNS servers kept by their node. */
@@ -23,13 +25,21 @@ class FamiliesTest {
   void theCorporateNetworkIsDualStack() throws Exception {
     Topology t = corporate();
     NodeSpec client = t.node("client");
-    assertEquals("192.168.1.100/24", client.iface("eth0").address());
+    // its IPv4 address and gateway come by DHCP, through r1's relay, from the dns node
+    assertTrue(client.iface("eth0").dhcpClient());
+    assertNull(client.iface("eth0").address());
     assertEquals(List.of("2001:db8:1::100/64"), client.iface("eth0").addresses6());
-    assertEquals("192.168.1.1", client.gateway());
+    assertNull(client.gateway());
     assertEquals("2001:db8:1::1", client.gateway6());
+    assertEquals(List.of("192.168.5.53"), t.node("r1").iface("eth0").dhcp().relay());
+    DhcpConfig lan = t.node("dns").iface("eth0").dhcp().relayed().get(0);
+    assertEquals("192.168.1.0/24", lan.subnet());
+    assertEquals("192.168.1.1", lan.gateway());
+    assertEquals(Map.of("client", "192.168.1.100"), lan.statics(), "the address the rest of the story knows");
     for (NodeSpec n : t.nodes()) {
       if (!n.isSwitch()) {
-        assertTrue(n.hasIpv6() && n.interfaces().stream().allMatch(i -> i.address() != null), n.name());
+        assertTrue(n.hasIpv6() && n.interfaces().stream().allMatch(i -> i.address() != null || i.dhcpClient()),
+            n.name());
       }
     }
   }
@@ -43,7 +53,8 @@ class FamiliesTest {
       assertTrue(n.routes().stream().noneMatch(RouteSpec::ipv6), n.name());
       assertTrue(n.hosts6().isEmpty(), n.name());
     }
-    assertEquals("192.168.1.1", t.node("client").gateway());
+    assertTrue(t.node("client").iface("eth0").dhcpClient(), "the classic story starts with DHCP");
+    assertEquals("192.168.5.53", t.node("r1").iface("eth0").dhcp().relay().get(0));
     assertEquals(List.of("192.168.1.53"), t.node("client").nameservers());
     assertEquals("192.168.5.53", t.node("resolver").dnsForward());
     assertEquals(corporate().warnings(), t.warnings(), "nothing lost that needs a word");
@@ -54,6 +65,8 @@ class FamiliesTest {
     Topology t = Families.only(corporate(), 6);
     for (NodeSpec n : t.nodes()) {
       assertTrue(n.interfaces().stream().allMatch(i -> i.address() == null), n.name() + " keeps no IPv4");
+      assertTrue(n.interfaces().stream().allMatch(i -> i.dhcp() == null && !i.dhcpClient()),
+          n.name() + " keeps no DHCPv4 client, relay or server");
       assertNull(n.gateway(), n.name());
       assertTrue(n.routes().stream().allMatch(RouteSpec::ipv6), n.name());
       assertTrue(n.hosts().isEmpty(), n.name());
@@ -66,6 +79,7 @@ class FamiliesTest {
     assertEquals("2001:db8:5::53", t.node("resolver").dnsForward());
     assertEquals(t.node("resolver").dnsZones(), corporate().node("resolver").dnsZones());
     assertEquals(corporate().scenario(), t.scenario());
+    assertEquals(corporate().warnings(), t.warnings(), "DHCPv4 goes without a word, as the other IPv4 does");
   }
 
   @Test

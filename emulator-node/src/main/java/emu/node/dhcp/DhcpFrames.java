@@ -33,6 +33,19 @@ final class DhcpFrames {
     return b;
   }
 
+  /** A buffer for {@link #sendRouted}: the message goes at its writer index, room for every header before it. */
+  ByteBuf startRouted() {
+    return stack.allocate(DhcpMessage.MIN_LEN + 128);
+  }
+
+  /**
+   * Sends the message written into {@link #startRouted}'s buffer as an ordinary UDP datagram,
+   * routed and ARPed for (a relay's, or a server's answer through one); false if it could not go.
+   */
+  boolean sendRouted(ByteBuf message, int srcIp, int srcPort, int dstIp, int dstPort) {
+    return stack.udp().send(srcIp, srcPort, dstIp, dstPort, 64, message) == emu.node.stack.SendResult.SENT;
+  }
+
   /** Sends the {@code len}-byte message written after {@link #start}'s headers. */
   void send(Nic nic, ByteBuf frame, int len, int srcIp, int srcPort, int dstIp, int dstPort, long dstMac) {
     int ipStart = EthernetFrame.HEADER_LEN;

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A DHCPv4 server (RFC 2131, options of RFC 2132) on the interfaces given a {@link DhcpConfig}:
- * one scope per interface, answering on the interface it was asked on.
+ * one scope per interface, answering on the interface it was asked on, and scopes for subnets
+ * behind relay agents.
  *
  * <p>Leases are kept per client MAC with their expiry on the stack's clock. An OFFER reserves its
  * address for {@link #OFFER_HOLD_SECONDS}; the REQUEST that selects it makes it a lease (ACK), a
@@ -30,8 +31,16 @@ import java.util.concurrent.TimeUnit;
  * frees it. With no free address left, the DISCOVER is not answered and counted. Replies go out as
  * RFC 2131 4.1 says: to ciaddr if the client has one, else broadcast if it set the BROADCAST flag,
  * else unicast to its hardware address and the address offered (no ARP: the client cannot answer
- * one yet); a NAK is always broadcast. Relayed messages (giaddr set) are counted and dropped:
- * relaying is not done yet.
+ * one yet); a NAK is always broadcast.
+ *
+ * <p>A relayed message (giaddr set, RFC 2131 4.1) is served from the scope whose subnet holds
+ * giaddr, whichever interface it came in on, and answered to giaddr:67 from the server's address
+ * on the scope's interface, routed like any datagram (a NAK with the BROADCAST flag set, for the
+ * relay to broadcast); a request relayed from a giaddr no scope covers is met with silence,
+ * counted. A client's option 82 (RFC 3046 2.2) is echoed in the answer. A unicast message
+ * without giaddr on an interface without its own scope (a relayed client renewing at T1) is
+ * served from the relayed scope whose subnet holds ciaddr, as ISC dhcpd does, and answered to
+ * ciaddr, routed.
  *
  * <p>Given a lease file ({@link #restore}), the server reads its leases back at start and
  * writes the file again at every change of a bound lease (ACK, DECLINE, RELEASE), before the
@@ -53,6 +62,8 @@ public final class DhcpServer {
   private final Tracer tracer;
   private final DhcpServerCounters counters = new DhcpServerCounters();
   private final Map<Nic, Scope> scopes = new LinkedHashMap<>();
+  /** Scopes for subnets behind relay agents. */
+  private final List<Scope> relayed = new ArrayList<>();
   private final DhcpMessage in = new DhcpMessage();
   private final DhcpMessage.Writer writer = new DhcpMessage.Writer();
   private final DhcpFrames frames;
@@ -119,11 +130,14 @@ public final class DhcpServer {
     final Map<Long, Integer> statics = new HashMap<>();
     final Map<Long, Lease> leases = new LinkedHashMap<>();
     final Map<Integer, Long> declinedUntil = new HashMap<>();
+    /** A subnet behind relay agents: answers are routed, never framed on {@code nic}. */
+    final boolean remote;
 
     Scope(Nic nic, DhcpConfig c) {
       this.nic = nic;
       this.server = nic.ip();
-      this.subnet = nic.address();
+      this.remote = c.subnet() != null;
+      this.subnet = remote ? Ipv4Cidr.parse(c.subnet()) : nic.address();
       this.poolStart = Ipv4Address.parse(c.poolStart());
       this.poolEnd = Ipv4Address.parse(c.poolEnd());
       this.leaseSeconds = c.leaseSeconds();
@@ -139,24 +153,36 @@ public final class DhcpServer {
 
   /**
    * Serves {@code config} on {@code nic}, which must have an IPv4 address whose subnet holds the
-   * pool.
+   * pool (if it has one), and the relayed scopes {@code config} lists, each pool in its subnet.
    *
-   * @throws IllegalArgumentException if it has none, or the pool lies outside its subnet
+   * @throws IllegalArgumentException if it has none, or a pool lies outside its subnet
    */
   public void serve(Nic nic, DhcpConfig config) {
     if (nic.address() == null) {
       throw new IllegalArgumentException("DHCP server on " + nic.name() + " needs an IPv4 address on it");
     }
-    Scope s = new Scope(nic, config);
-    if (!s.subnet.contains(s.poolStart) || !s.subnet.contains(s.poolEnd)
-        || Integer.compareUnsigned(s.poolStart, s.poolEnd) > 0) {
-      throw new IllegalArgumentException("DHCP pool " + config.poolStart() + "-" + config.poolEnd()
-          + " is not a range inside " + nic.name() + "'s subnet " + s.subnet.networkCidr());
+    List<Scope> add = new ArrayList<>();
+    if (config.poolStart() != null) {
+      add.add(scope(nic, config));
     }
-    scopes.put(nic, s);
-    if (tracer.enabled()) {
-      tracer.emit(new DhcpEvent.Serving(nic.name(), s.subnet.networkCidr().toString(), config.poolStart(),
-          config.poolEnd(), config.leaseSeconds()));
+    if (config.relayed() != null) {
+      for (DhcpConfig r : config.relayed()) {
+        if (r.subnet() == null) {
+          throw new IllegalArgumentException("relayed DHCP scope on " + nic.name() + " without a subnet");
+        }
+        add.add(scope(nic, r));
+      }
+    }
+    for (Scope s : add) {
+      if (s.remote) {
+        relayed.add(s);
+      } else {
+        scopes.put(nic, s);
+      }
+      if (tracer.enabled()) {
+        tracer.emit(new DhcpEvent.Serving(nic.name(), s.subnet.networkCidr().toString(),
+            Ipv4Address.format(s.poolStart), Ipv4Address.format(s.poolEnd), s.leaseSeconds, s.remote));
+      }
     }
     if (!bound) {
       if (stack.udp().bind(DhcpMessage.SERVER_PORT, this::onDatagram) < 0) {
@@ -164,6 +190,28 @@ public final class DhcpServer {
       }
       bound = true;
     }
+  }
+
+  private static Scope scope(Nic nic, DhcpConfig config) {
+    Scope s = new Scope(nic, config);
+    if (!s.subnet.contains(s.poolStart) || !s.subnet.contains(s.poolEnd)
+        || Integer.compareUnsigned(s.poolStart, s.poolEnd) > 0) {
+      throw new IllegalArgumentException("DHCP pool " + config.poolStart() + "-" + config.poolEnd()
+          + " is not a range inside " + (s.remote ? "the relayed subnet" : nic.name() + "'s subnet") + " "
+          + s.subnet.networkCidr());
+    }
+    return s;
+  }
+
+  /**
+   * The node's relay agent owns port 67 and hands this server what is its (a router may relay on
+   * one interface and serve another).
+   */
+  void deliveredByRelay() {
+    if (bound) {
+      stack.udp().unbind(DhcpMessage.SERVER_PORT);
+    }
+    bound = true;
   }
 
   public DhcpServerCounters counters() {
@@ -174,7 +222,9 @@ public final class DhcpServer {
   public List<Lease> leases() {
     long now = stack.time().nanos();
     List<Lease> out = new ArrayList<>();
-    for (Scope s : scopes.values()) {
+    List<Scope> all = new ArrayList<>(scopes.values());
+    all.addAll(relayed);
+    for (Scope s : all) {
       for (Lease l : s.leases.values()) {
         if (l.expiresNanos > now) {
           out.add(l);
@@ -283,10 +333,10 @@ public final class DhcpServer {
     }
   }
 
-  private void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
+  void onDatagram(int srcIp, int srcPort, int dstIp, int dstPort, ByteBuf payload) {
     Nic nic = stack.udp().ingress();
     Scope scope = nic == null ? null : scopes.get(nic);
-    if (scope == null) {
+    if (scope == null && relayed.isEmpty()) {
       ignore(DhcpServerCounters.Reason.NOT_SERVED_HERE, false);
       return;
     }
@@ -305,7 +355,18 @@ public final class DhcpServer {
       return;
     }
     if (in.giaddr() != 0) {
-      ignore(DhcpServerCounters.Reason.RELAYED, true);
+      scope = covering(in.giaddr(), true);
+      if (scope == null) {
+        ignore(DhcpServerCounters.Reason.UNKNOWN_GIADDR, true);
+        return;
+      }
+    } else if (in.ciaddr() != 0 && (scope == null || !scope.subnet.contains(in.ciaddr()))) {
+      // a relayed client renewing by unicast (RFC 2131 4.3.2 RENEWING): its ciaddr names the scope
+      Scope remote = covering(in.ciaddr(), false);
+      scope = remote != null ? remote : scope;
+    }
+    if (scope == null) {
+      ignore(DhcpServerCounters.Reason.NOT_SERVED_HERE, true);
       return;
     }
     counters.countReceived(in.messageType());
@@ -314,7 +375,7 @@ public final class DhcpServer {
       tracer.emit(new DhcpEvent.Received(nic.name(), DhcpMessage.typeName(in.messageType()), mac(in.chaddr()),
           in.xid() & 0xFFFF_FFFFL, Ipv4Address.format(srcIp), Ipv4Address.format(dstIp),
           requested == 0 ? null : Ipv4Address.format(requested), in.optionText(DhcpMessage.OPT_HOSTNAME),
-          in.broadcastFlag()));
+          in.broadcastFlag(), in.giaddr() == 0 ? null : Ipv4Address.format(in.giaddr())));
     }
     switch (in.messageType()) {
       case DhcpMessage.DISCOVER -> discover(scope);
@@ -324,6 +385,21 @@ public final class DhcpServer {
       case DhcpMessage.INFORM -> inform(scope);
       default -> counters.countDrop(DhcpServerCounters.Reason.NOT_A_REQUEST);
     }
+  }
+
+  /** The scope whose subnet holds {@code ip}: a relayed one, else ({@code local}) an interface's; null if none. */
+  private Scope covering(int ip, boolean local) {
+    for (Scope s : relayed) {
+      if (s.subnet.contains(ip)) {
+        return s;
+      }
+    }
+    for (Scope s : local ? scopes.values() : List.<Scope>of()) {
+      if (s.subnet.contains(ip)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   private void ignore(DhcpServerCounters.Reason why, boolean parsed) {
@@ -557,15 +633,38 @@ public final class DhcpServer {
     counters.naks++;
     if (tracer.enabled()) {
       int requested = in.optionInt(DhcpMessage.OPT_REQUESTED_IP, in.ciaddr());
-      tracer.emit(new DhcpEvent.Naked(mac(in.chaddr()), requested == 0 ? null : Ipv4Address.format(requested), why));
+      tracer.emit(new DhcpEvent.Naked(mac(in.chaddr()), requested == 0 ? null : Ipv4Address.format(requested), why,
+          in.giaddr() == 0 ? null : Ipv4Address.format(in.giaddr())));
     }
-    ByteBuf frame = frames.start();
-    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), 0, 0, 0, 0, in.chaddr())
+    ByteBuf frame = start(s);
+    // RFC 2131 4.1: through a relay, with the BROADCAST flag set for it to broadcast
+    int flags = in.giaddr() == 0 ? in.flags() : in.flags() | DhcpMessage.FLAG_BROADCAST;
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, flags, 0, 0, 0, in.giaddr(), in.chaddr())
         .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, DhcpMessage.NAK)
         .optionInt(DhcpMessage.OPT_SERVER_ID, s.server)
         .optionText(DhcpMessage.OPT_MESSAGE, why);
+    echoAgentInfo();
     int len = writer.finish();
     send(s, frame, len, Ipv4Address.BROADCAST, MacAddress.BROADCAST_BITS);
+  }
+
+  /** RFC 3046 2.2: the relay agent's option 82, back as it came (the last option before the end). */
+  private void echoAgentInfo() {
+    int at = in.optionIndex(DhcpMessage.OPT_RELAY_AGENT);
+    if (at >= 0) {
+      byte[] info = new byte[in.optionLength(DhcpMessage.OPT_RELAY_AGENT)];
+      in.buffer().getBytes(at, info);
+      writer.optionBytes(DhcpMessage.OPT_RELAY_AGENT, info);
+    }
+  }
+
+  /** A buffer for the answer: a frame on the scope's link, or a datagram routed to a relay or a remote client. */
+  private ByteBuf start(Scope s) {
+    return routed(s) ? frames.startRouted() : frames.start();
+  }
+
+  private boolean routed(Scope s) {
+    return in.giaddr() != 0 || s.remote;
   }
 
   /** An OFFER or ACK of {@code yiaddr}; an INFORM's ACK has yiaddr 0 and no lease time. */
@@ -573,10 +672,10 @@ public final class DhcpServer {
     if (type == DhcpMessage.OFFER) {
       counters.offers++;
     }
-    ByteBuf frame = frames.start();
-    // RFC 2131 table 3: an OFFER's ciaddr is 0; an ACK's is the request's
+    ByteBuf frame = start(s);
+    // RFC 2131 table 3: an OFFER's ciaddr is 0; an ACK's is the request's; giaddr is the request's
     int ciaddr = type == DhcpMessage.OFFER ? 0 : in.ciaddr();
-    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), ciaddr, yiaddr, 0, 0, in.chaddr())
+    writer.begin(frame, DhcpMessage.OP_REPLY, in.xid(), 0, in.flags(), ciaddr, yiaddr, 0, in.giaddr(), in.chaddr())
         .optionByte(DhcpMessage.OPT_MESSAGE_TYPE, type)
         .optionInt(DhcpMessage.OPT_SERVER_ID, s.server);
     if (leaseSeconds > 0) {
@@ -604,11 +703,15 @@ public final class DhcpServer {
     if (!asks || in.requests(DhcpMessage.OPT_BROADCAST)) {
       writer.optionInt(DhcpMessage.OPT_BROADCAST, s.subnet.broadcast());
     }
+    echoAgentInfo();
     int len = writer.finish();
     int dstIp;
     long dstMac;
     boolean broadcast = false;
-    if (in.ciaddr() != 0) {
+    if (in.giaddr() != 0) {
+      dstIp = in.giaddr(); // RFC 2131 4.1: to the relay's port 67 (routed; dstMac unused)
+      dstMac = 0;
+    } else if (in.ciaddr() != 0) {
       dstIp = in.ciaddr();
       dstMac = in.chaddr(); // the client holds ciaddr and answers on its own MAC
     } else if (in.broadcastFlag()) {
@@ -623,15 +726,25 @@ public final class DhcpServer {
       String m = mac(in.chaddr());
       String a = Ipv4Address.format(yiaddr);
       String to = Ipv4Address.format(dstIp);
+      String relay = in.giaddr() == 0 ? null : to;
       tracer.emit(type == DhcpMessage.OFFER
           ? new DhcpEvent.Offered(m, a, leaseSeconds, s.gateway == 0 ? null : Ipv4Address.format(s.gateway),
-              java.util.Arrays.stream(s.dns).mapToObj(Ipv4Address::format).toList(), to, broadcast)
-          : new DhcpEvent.Acked(m, a, leaseSeconds, leaseSeconds / 2, leaseSeconds * 7 / 8, to, broadcast, extended));
+              java.util.Arrays.stream(s.dns).mapToObj(Ipv4Address::format).toList(), to, broadcast, relay)
+          : new DhcpEvent.Acked(m, a, leaseSeconds, leaseSeconds / 2, leaseSeconds * 7 / 8, to, broadcast, extended,
+              relay));
     }
     send(s, frame, len, dstIp, dstMac);
   }
 
   private void send(Scope s, ByteBuf frame, int len, int dstIp, long dstMac) {
-    frames.send(s.nic, frame, len, s.server, DhcpMessage.SERVER_PORT, dstIp, DhcpMessage.CLIENT_PORT, dstMac);
+    if (in.giaddr() != 0) {
+      frames.sendRouted(frame, s.server, DhcpMessage.SERVER_PORT, in.giaddr(), DhcpMessage.SERVER_PORT);
+    } else if (s.remote) {
+      // no giaddr on a relayed subnet: a renewing client, unicast to its ciaddr (a NAK too: the
+      // client is not on this link to hear a broadcast)
+      frames.sendRouted(frame, s.server, DhcpMessage.SERVER_PORT, in.ciaddr(), DhcpMessage.CLIENT_PORT);
+    } else {
+      frames.send(s.nic, frame, len, s.server, DhcpMessage.SERVER_PORT, dstIp, DhcpMessage.CLIENT_PORT, dstMac);
+    }
   }
 }

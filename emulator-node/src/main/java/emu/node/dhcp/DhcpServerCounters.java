@@ -16,8 +16,8 @@ public final class DhcpServerCounters {
     NOT_SERVED_HERE,
     /** A BOOTREPLY (another server's answer) or a server's message type sent to port 67. */
     NOT_A_REQUEST,
-    /** giaddr set: relayed, and relaying is not done yet. */
-    RELAYED,
+    /** Relayed (giaddr set) from a subnet no scope of the server covers: silence. */
+    UNKNOWN_GIADDR,
     /** A REQUEST or INFORM that names no address. */
     REQUEST_WITHOUT_ADDRESS,
     /** A DECLINE of an address this client does not hold. */

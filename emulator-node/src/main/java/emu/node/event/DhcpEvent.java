@@ -61,12 +61,28 @@ public sealed interface DhcpEvent extends TraceEvent {
     R leasesRestored(LeasesRestored e);
 
     R leaseFileError(LeaseFileError e);
+
+    R relaying(Relaying e);
+
+    R relayed(Relayed e);
+
+    R relayedReply(RelayedReply e);
+
+    R relayDropped(RelayDropped e);
   }
 
-  /** The server serves {@code iface}'s subnet from its pool, leasing for {@code leaseSeconds}. */
+  /**
+   * The server serves {@code iface}'s subnet from its pool, leasing for {@code leaseSeconds}; or,
+   * {@code relayed}, a subnet behind relay agents (their giaddr lies in it) from {@code iface}'s
+   * address.
+   */
   @JsonTypeName("dhcp.serve")
-  record Serving(String iface, String subnet, String poolStart, String poolEnd, long leaseSeconds)
+  record Serving(String iface, String subnet, String poolStart, String poolEnd, long leaseSeconds, boolean relayed)
       implements DhcpEvent {
+    public Serving(String iface, String subnet, String poolStart, String poolEnd, long leaseSeconds) {
+      this(iface, subnet, poolStart, poolEnd, leaseSeconds, false);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.serving(this);
@@ -77,11 +93,17 @@ public sealed interface DhcpEvent extends TraceEvent {
    * A client message arrived on {@code iface}: its DHCP message type {@code message} (DISCOVER, REQUEST, DECLINE,
    * RELEASE, INFORM), the client's MAC, the IP source and destination it came with, the address
    * it asks for (option 50, or ciaddr when renewing), its host name (option 12) and whether it
-   * set the BROADCAST flag.
+   * set the BROADCAST flag; {@code relay} the relay agent's giaddr if a relay passed it on (it
+   * then came from the relay's port 67), else null.
    */
   @JsonTypeName("dhcp.received")
   record Received(String iface, String message, String mac, long xid, String src, String dst, String requested,
-                  String hostname, boolean broadcastFlag) implements DhcpEvent {
+                  String hostname, boolean broadcastFlag, String relay) implements DhcpEvent {
+    public Received(String iface, String message, String mac, long xid, String src, String dst, String requested,
+                    String hostname, boolean broadcastFlag) {
+      this(iface, message, mac, xid, src, dst, requested, hostname, broadcastFlag, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.received(this);
@@ -91,11 +113,17 @@ public sealed interface DhcpEvent extends TraceEvent {
   /**
    * An OFFER of {@code address} for {@code leaseSeconds}, with the router and DNS servers it
    * carries (null, empty: none), sent to {@code to}: 255.255.255.255 (broadcast) or the offered
-   * address at the client's MAC ({@code broadcast} false).
+   * address at the client's MAC ({@code broadcast} false); {@code relay} the relay agent it goes to
+   * (its giaddr, port 67; {@code to} is then that address), else null.
    */
   @JsonTypeName("dhcp.offer")
   record Offered(String mac, String address, long leaseSeconds, String gateway, List<String> dns, String to,
-                 boolean broadcast) implements DhcpEvent {
+                 boolean broadcast, String relay) implements DhcpEvent {
+    public Offered(String mac, String address, long leaseSeconds, String gateway, List<String> dns, String to,
+                   boolean broadcast) {
+      this(mac, address, leaseSeconds, gateway, dns, to, broadcast, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.offered(this);
@@ -104,20 +132,33 @@ public sealed interface DhcpEvent extends TraceEvent {
 
   /**
    * An ACK: {@code address} is the client's for {@code leaseSeconds}, renewal (T1) and rebinding
-   * (T2) after the seconds given; {@code extended} if the client already held it (a renewal).
+   * (T2) after the seconds given; {@code extended} if the client already held it (a renewal);
+   * {@code relay} as for {@link Offered}.
    */
   @JsonTypeName("dhcp.ack")
   record Acked(String mac, String address, long leaseSeconds, long t1Seconds, long t2Seconds, String to,
-               boolean broadcast, boolean extended) implements DhcpEvent {
+               boolean broadcast, boolean extended, String relay) implements DhcpEvent {
+    public Acked(String mac, String address, long leaseSeconds, long t1Seconds, long t2Seconds, String to,
+                 boolean broadcast, boolean extended) {
+      this(mac, address, leaseSeconds, t1Seconds, t2Seconds, to, broadcast, extended, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.acked(this);
     }
   }
 
-  /** A NAK: the client may not have {@code requested} (null if it named none), and why. */
+  /**
+   * A NAK: the client may not have {@code requested} (null if it named none), and why; broadcast,
+   * or sent to the relay agent {@code relay} (with the BROADCAST flag set, for it to broadcast).
+   */
   @JsonTypeName("dhcp.nak")
-  record Naked(String mac, String requested, String reason) implements DhcpEvent {
+  record Naked(String mac, String requested, String reason, String relay) implements DhcpEvent {
+    public Naked(String mac, String requested, String reason) {
+      this(mac, requested, reason, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.naked(this);
@@ -308,6 +349,60 @@ public sealed interface DhcpEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.leaseFileError(this);
+    }
+  }
+
+  /**
+   * A relay agent (RFC 1542, RFC 3046) on {@code iface} ({@code address}, the giaddr it gives):
+   * clients' requests heard there go to {@code servers}; {@code agentInfo} if it adds option 82.
+   */
+  @JsonTypeName("dhcp.relay")
+  record Relaying(String iface, String address, List<String> servers, boolean agentInfo) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.relaying(this);
+    }
+  }
+
+  /**
+   * The relay passed a client's {@code message} heard on {@code iface} on to {@code server}:67,
+   * from {@code src}:67, with giaddr {@code giaddr} ({@code giaddrSet} if this relay set it, false
+   * if an earlier relay had), hops now {@code hops}; {@code circuitId} the option 82 circuit-id it
+   * added, or null.
+   */
+  @JsonTypeName("dhcp.relayed")
+  record Relayed(String iface, String message, String mac, String hostname, long xid, String server, String src,
+                 String giaddr, boolean giaddrSet, int hops, String circuitId) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.relayed(this);
+    }
+  }
+
+  /**
+   * The relay passed server {@code server}'s {@code message} for {@code mac} ({@code address}, its
+   * yiaddr, null if 0) to the client on {@code iface}: to {@code to}:68, broadcast or unicast at
+   * the client's MAC without ARP; {@code stripped} if it took its option 82 out first.
+   */
+  @JsonTypeName("dhcp.relayed_reply")
+  record RelayedReply(String iface, String message, String mac, String server, String address, String to,
+                      boolean broadcast, boolean stripped) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.relayedReply(this);
+    }
+  }
+
+  /**
+   * A message the relay dropped, by {@code reason} ({@code too_many_hops}, {@code unknown_giaddr},
+   * {@code agent_info_mismatch}, a malformed message's check...), {@code soFar} for that reason;
+   * {@code mac} null when the message was too broken to name one.
+   */
+  @JsonTypeName("dhcp.relay_dropped")
+  record RelayDropped(String mac, String reason, long soFar) implements DhcpEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.relayDropped(this);
     }
   }
 }

@@ -27,6 +27,7 @@ import emu.node.bridge.LearningBridge;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
 import emu.node.dhcp.DhcpClient;
+import emu.node.dhcp.DhcpRelay;
 import emu.node.dhcp.DhcpServer;
 import emu.node.dns.DnsServer;
 import emu.node.dns.Nameserver;
@@ -89,6 +90,7 @@ public final class EmulatedNode {
   private final Shell shell;
   private DnsServer dnsServer;
   private DhcpServer dhcpServer;
+  private DhcpRelay dhcpRelay;
   private DhcpClient dhcpClient;
   private Nat nat;
   private EmuTransport transport;
@@ -185,7 +187,7 @@ public final class EmulatedNode {
       this.transport = transport;
       this.dnsServer = config.dns() == null ? null : DnsServer.start(stack, ipv6, tcp, tracer, config.dns());
       for (NodeConfig.Iface c : config.interfaces()) {
-        if (c.dhcp() != null) {
+        if (c.dhcp() != null && !c.dhcp().relaying()) {
           if (dhcpServer == null) {
             dhcpServer = new DhcpServer(stack, tracer);
           }
@@ -206,8 +208,16 @@ public final class EmulatedNode {
         // dnsmasq's lease file, beside the node's events: a restarted node gets its leases back
         dhcpServer.restore(out.resolve(config.name() + SERVER_LEASES));
       }
-      if (dhcpServer != null || dhcpClient != null) {
-        shell.add(new DhcpCommand(dhcpServer, dhcpClient));
+      for (NodeConfig.Iface c : config.interfaces()) {
+        if (c.dhcp() != null && c.dhcp().relaying()) {
+          if (dhcpRelay == null) {
+            dhcpRelay = new DhcpRelay(stack, tracer, dhcpServer); // owns port 67, hands the server its own
+          }
+          dhcpRelay.relay(stack.nic(c.name()), c.dhcp().relay(), Boolean.TRUE.equals(c.dhcp().agentInfo()));
+        }
+      }
+      if (dhcpServer != null || dhcpClient != null || dhcpRelay != null) {
+        shell.add(new DhcpCommand(dhcpServer, dhcpClient, dhcpRelay));
       }
     }
   }
@@ -509,6 +519,11 @@ public final class EmulatedNode {
   /** The DHCP server this node runs, or null. */
   public DhcpServer dhcpServer() {
     return dhcpServer;
+  }
+
+  /** The DHCP relay agent of this node's {@code dhcp: {relay: ...}} interfaces, or null. */
+  public DhcpRelay dhcpRelay() {
+    return dhcpRelay;
   }
 
   /** The HTTPS server this node runs (null before {@link #start()} or if none). */

@@ -109,6 +109,9 @@ public final class NodeStatus {
         d.put("leases", node.dhcpServer().leases().size());
         m.put("dhcp_server", d);
       }
+      if (node.dhcpRelay() != null) {
+        m.put("dhcp_relay", node.dhcpRelay().counters().snapshot());
+      }
     } else {
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("forwarded", node.bridge().forwarded);

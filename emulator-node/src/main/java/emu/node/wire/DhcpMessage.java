@@ -65,6 +65,10 @@ public final class DhcpMessage {
   public static final int OPT_RENEWAL_TIME = 58;
   public static final int OPT_REBINDING_TIME = 59;
   public static final int OPT_CLIENT_ID = 61;
+  /** Relay Agent Information (RFC 3046): sub-options, each code(1) length(1) value. */
+  public static final int OPT_RELAY_AGENT = 82;
+  /** Option 82's sub-option 1, the circuit the relay heard the client on. */
+  public static final int AGENT_CIRCUIT_ID = 1;
   public static final int OPT_END = 255;
 
   public static final int DISCOVER = 1;
@@ -103,6 +107,8 @@ public final class DhcpMessage {
   /** Index of each option's value in the buffer, -1 if absent. */
   private final int[] at = new int[256];
   private final int[] len = new int[256];
+  /** Index of the end option (255) in the buffer, after {@link #check()} said OK. */
+  private int end;
 
   /** Views the {@code length} bytes at {@code start} (a UDP payload). */
   public DhcpMessage wrap(ByteBuf buf, int start, int length) {
@@ -138,6 +144,7 @@ public final class DhcpMessage {
       }
       if (code == OPT_END) {
         ended = true;
+        this.end = i;
         break;
       }
       if (i + 1 >= end) {
@@ -170,6 +177,19 @@ public final class DhcpMessage {
       return Check.BAD_MESSAGE_TYPE;
     }
     return Check.OK;
+  }
+
+  /**
+   * Index in the buffer of the end option (255): the options before it, from {@link #OPTIONS},
+   * are the message's (a relay copies them and adds its own before a new end).
+   */
+  public int endIndex() {
+    return end;
+  }
+
+  /** Index in the buffer of the message's first byte. */
+  public int start() {
+    return start;
   }
 
   /** The buffer viewed, to read an option's bytes at {@link #optionIndex}. */
