@@ -122,4 +122,19 @@ class DhcpRouterLabTest {
       assertEquals(0, down.exit(), down.err());
     }
   }
+
+  /** {@code run} waits for the router's lease before the first step, as for a host's, and tells it. */
+  @Test
+  void runWaitsForTheRoutersLease(@TempDir Path out) {
+    Cli r = emu("run", LAB.toString(), "--out", out.toString(), "--seed", "19", "--no-capture");
+    String o = r.out();
+    assertEquals(0, r.exit(), () -> "run failed:\n" + o + "\n" + r.err());
+    assertTrue(!o.contains("no DHCP lease after"), o);
+    String bound = "home     configures 100.64.0.10/24 on eth0 from 100.64.0.1's lease, default route via 100.64.0.1,"
+        + " resolver 203.0.113.53";
+    assertTrue(o.contains(bound), o);
+    assertTrue(o.indexOf(bound) < o.indexOf("step 1/3"), "told in the lab's start: " + o);
+    assertTrue(o.contains("default via 100.64.0.1 dev eth0"), o);
+    assertTrue(o.contains("2 packets transmitted, 2 received"), o);
+  }
 }

@@ -265,12 +265,10 @@ public final class DhcpServer {
     int restored = 0;
     int expired = 0;
     int outside = 0;
+    long epoch = stack.time().epochNanos();
     for (DhcpLeaseFile.Entry e : parsed.entries()) {
-      // the file counts whole seconds: the middle of that second, so reading the clock twice
-      // (now, the wall clock) cannot print the expiry a second early
-      long expires = now + TimeUnit.SECONDS.toNanos(e.expiryEpochSeconds()) + HALF_SECOND_NANOS
-          - stack.time().epochNanos();
-      if (expires <= now) {
+      long leftSeconds = e.expiryEpochSeconds() - TimeUnit.NANOSECONDS.toSeconds(epoch);
+      if (leftSeconds <= 0) {
         expired++;
         continue;
       }
@@ -289,7 +287,11 @@ public final class DhcpServer {
       }
       Lease l = new Lease(e.mac(), e.ip());
       l.bound = true;
-      l.expiresNanos = expires;
+      // never longer than the scope leases now (a hand-written line, a clock set back); the
+      // file counts whole seconds: the middle of that second, so reading the two clocks (now,
+      // the wall clock) cannot print the expiry a second early
+      l.expiresNanos = now + TimeUnit.SECONDS.toNanos(Math.min(leftSeconds, home.leaseSeconds)) + HALF_SECOND_NANOS
+          - epoch % 1_000_000_000L;
       l.hostname = e.hostname();
       l.clientId = e.clientId();
       home.leases.put(e.mac(), l);

@@ -511,20 +511,25 @@ class DhcpServerTest {
         "garbage",
         soon + " zz:00:00:00:00:70 192.168.1.103 * *",
         soon + " 02:00:00:00:00:71 \u00ff\u0001 * *",
-        soon + " 02:00:00:00:00:72 192.168.1.10"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        soon + " 02:00:00:00:00:72 192.168.1.10",
+        "253402300799 02:00:00:00:00:73 192.168.1.103 * *"), java.nio.charset.StandardCharsets.ISO_8859_1);
     restart(VirtualLab.seconds(100), file);
     DhcpEvent.LeasesRestored r = srv.events(DhcpEvent.LeasesRestored.class).get(0);
-    assertEquals(List.of(2, 1, 4, 4), List.of(r.restored(), r.expired(), r.outside(), r.skipped()), r.toString());
+    assertEquals(List.of(3, 1, 4, 4), List.of(r.restored(), r.expired(), r.outside(), r.skipped()), r.toString());
     assertEquals("line 9: 1 fields, not 5 (EXPIRY MAC ADDRESS HOSTNAME CLIENT-ID)", r.problems().get(0));
     assertTrue(r.problems().get(3).startsWith("line 12: 3 fields"), r.problems().toString());
-    assertEquals(List.of("192.168.1.101", "192.168.1.150"), server.leases().stream()
+    assertEquals(List.of("192.168.1.101", "192.168.1.103", "192.168.1.150"), server.leases().stream()
         .map(l -> Ipv4Address.format(l.ip())).sorted().toList());
+    DhcpServer.Lease forever = server.leases().stream().filter(l -> l.mac() == 0x02_00_00_00_00_73L).findFirst()
+        .orElseThrow();
+    assertEquals(lab.now() + VirtualLab.seconds(3600), forever.expiresNanos(), 1_000_000_000L,
+        "a lease the year 9999 ends is cut to the scope's lease time");
     assertEquals("01:02:00:00:00:00:64", server.leases().stream().filter(l -> l.mac() == CLIENT).findFirst()
         .orElseThrow().clientId());
     // the server serves on, around what it restored; the next change writes only good lines
     assertEquals(Ipv4Address.parse("192.168.1.100"), lease(OTHER, 1));
     List<String> lines = Files.readAllLines(file);
-    assertEquals(3, lines.size(), lines.toString());
+    assertEquals(4, lines.size(), lines.toString());
     assertTrue(lines.stream().allMatch(l -> l.matches("\\d+ 02:00:00:00:00:[0-9a-f]{2} 192\\.168\\.1\\.1\\d+ \\S+ \\S+")),
         lines.toString());
   }
