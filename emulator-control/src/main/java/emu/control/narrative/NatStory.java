@@ -67,7 +67,8 @@ final class NatStory implements NatEvent.Visitor<String> {
     String why = switch (e.reason()) {
       case "nat_table_full" -> "the NAT table is full";
       case "nat_ports_exhausted" -> "no external port is free";
-      case "nat_no_mapping" -> "nothing maps it to an inside host (a fragment without ports, or no outside address yet)";
+      case "nat_no_mapping" -> "nothing maps it to an inside host (a later fragment whose first never passed)";
+      case "nat_no_address" -> "the outside interface has no address yet (no DHCP lease) to masquerade as";
       case "nat_icmp_unknown" -> "the ICMP error quotes a packet no mapping covers";
       default -> e.reason();
     };

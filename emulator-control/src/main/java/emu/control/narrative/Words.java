@@ -60,7 +60,8 @@ final class Words {
       case ICMPV6_MALFORMED -> "ICMPv6 message truncated";
       case ICMPV6_BAD_CHECKSUM -> "ICMPv6 checksum wrong";
       case NDP_INVALID -> "neighbour discovery message that fails RFC 4861's checks";
-      case NAT_NO_MAPPING -> "no NAT mapping leads to an inside host (a fragment without ports, or no outside address yet)";
+      case NAT_NO_MAPPING -> "no NAT mapping leads to an inside host (a later fragment whose first never passed)";
+      case NAT_NO_ADDRESS -> "the masquerading interface has no address yet to give the packet";
       case NAT_TABLE_FULL -> "the NAT table is full";
       case NAT_PORTS_EXHAUSTED -> "no external port is free for a new NAT mapping";
       case NAT_ICMP_UNKNOWN -> "ICMP error quoting a packet no NAT mapping covers";

@@ -99,6 +99,7 @@ final class NatBinder {
   private List<NatConfig.Forward> forwards(String label, Draft.Iface i, Sequence items) {
     List<NatConfig.Forward> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    Set<String> targets = new HashSet<>();
     boolean ok = true;
     for (YamlNode item : items.items()) {
       String where = "a port forward of " + label;
@@ -159,6 +160,12 @@ final class NatBinder {
       }
       if (!seen.add(proto.text() + "/" + port.integer())) {
         diag.error(port, where + ": " + proto.text() + " port " + port.integer() + " is already forwarded");
+        ok = false;
+        continue;
+      }
+      if (!targets.add(proto.text() + "/" + Ipv4Address.format(addr) + ":" + toPort)) {
+        diag.error(to, where + ": " + proto.text() + " " + Ipv4Address.format(addr) + ":" + toPort + " is already the"
+            + " target of another forward; an inside endpoint answers through one external port");
         ok = false;
         continue;
       }

@@ -62,6 +62,8 @@ class NatTopologyTest {
     only(lab("router", "nat: {forward: [{proto: tcp, port: 80, to: 192.168.0.10}, {proto: tcp, port: 80,"
         + " to: 192.168.0.11}]}"), 9, "tcp port 80 is already forwarded");
     only(lab("router", "nat: {forward: [{proto: tcp, to: 192.168.0.10}]}"), 9, "has no 'port'");
+    only(lab("router", "nat: {forward: [{proto: tcp, port: 80, to: 192.168.0.10}, {proto: tcp, port: 8080,"
+        + " to: \"192.168.0.10:80\"}]}"), 9, "is already the target of another forward");
     only(lab("router", "nat: masquerade, forward: 80"), 9, "must be a list");
   }
 

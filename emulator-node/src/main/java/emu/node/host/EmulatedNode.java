@@ -196,7 +196,7 @@ public final class EmulatedNode {
         if (c.nat() != null) {
           if (nat == null) {
             // the router's own sockets keep their ports: the translator never maps onto them
-            nat = new Nat(stack, tracer, (protocol, port) -> protocol == Ipv4Packet.PROTO_TCP ? tcp.listening(port)
+            nat = new Nat(stack, tracer, (protocol, port) -> protocol == Ipv4Packet.PROTO_TCP ? tcp.usesPortV4(port)
                 : stack.udp().bound(port));
             stack.setNat(nat);
             shell.add(new ConntrackCommand(nat));

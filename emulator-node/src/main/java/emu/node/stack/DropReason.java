@@ -99,6 +99,8 @@ public enum DropReason {
   NDP_INVALID,
   /** Packet for a NAT's outside address whose flow has no mapping (a fragment without ports, say). */
   NAT_NO_MAPPING,
+  /** A packet to masquerade left by an interface that has no IPv4 address (yet: no DHCP lease). */
+  NAT_NO_ADDRESS,
   /** A new flow needed a NAT mapping but the table is at its size limit. */
   NAT_TABLE_FULL,
   /** A new flow needed a NAT mapping but every external port of its protocol is taken. */

@@ -259,6 +259,24 @@ public final class TcpLayer {
     return listeners.containsKey(port);
   }
 
+  /**
+   * True if a listener or an IPv4 connection uses {@code port} locally (a scan of the connections:
+   * for a router's NAT choosing a port for a new flow, not for every packet).
+   */
+  public boolean usesPortV4(int port) {
+    if (listeners.containsKey(port)) {
+      return true;
+    }
+    for (TcpConnection head : connections.values()) {
+      for (TcpConnection c = head; c != null; c = c.nextSameKey) {
+        if (c.localPort() == port && !c.ipv6()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   public List<TcpListenSocket> listeners() {
     List<TcpListenSocket> all = new ArrayList<>();
     for (TcpListenSocket head : listeners.values()) {

@@ -122,8 +122,8 @@ class NatTest {
       ByteBuf b = Unpooled.wrappedBuffer(f.bytes());
       Ipv4Packet p = new Ipv4Packet().wrap(b, 14);
       assertTrue(p.checksumValid(), "IP header checksum of " + f);
-      if (p.isFragment() && p.fragmentOffset() != 0 || p.isFragment()) {
-        continue;
+      if (p.isFragment()) {
+        continue; // a fragment's transport checksum covers the whole datagram: checked where reassembled
       }
       int l4 = p.payloadIndex();
       int len = p.payloadLength();
@@ -138,6 +138,13 @@ class NatTest {
           if (type == IcmpPacket.TYPE_DEST_UNREACHABLE || type == IcmpPacket.TYPE_TIME_EXCEEDED) {
             Ipv4Packet quoted = new Ipv4Packet().wrap(b, l4 + 8);
             assertTrue(quoted.checksumValid(), "quoted IP header checksum of " + f);
+            int qL4 = quoted.payloadIndex();
+            int quotedBytes = l4 + len - qL4;
+            if (quoted.protocol() == Ipv4Packet.PROTO_UDP && quotedBytes >= b.getUnsignedShort(qL4 + 4)) {
+              // the whole datagram is quoted (emu quotes up to 576 bytes, as RFC 1812 4.3.2.3 allows)
+              assertTrue(new UdpDatagram().wrap(b, qL4, b.getUnsignedShort(qL4 + 4))
+                  .checksumValid(quoted.src(), quoted.dst()), "quoted UDP checksum of " + f);
+            }
           }
         }
         default -> { }
@@ -159,7 +166,7 @@ class NatTest {
     assertChecksumsValid(laptop.received("eth0"));
     assertChecksumsValid(server.received("eth0"));
     String table = conntrack("-L");
-    assertTrue(table.matches("icmp     1 (29|30) src=192\\.168\\.0\\.10 dst=203\\.0\\.113\\.10 type=8 code=0 id=\\d+"
+    assertTrue(table.matches("icmp     1 (59|60) src=192\\.168\\.0\\.10 dst=203\\.0\\.113\\.10 type=8 code=0 id=\\d+"
         + " src=203\\.0\\.113\\.10 dst=198\\.51\\.100\\.2 type=0 code=0 id=\\d+ \\[ASSURED\\] mark=0 use=1\n"
         + "conntrack v1\\.4\\.7 \\(conntrack-tools\\): 1 flow entries have been shown\\.\n?"), table);
     List<NatEvent.Translated> told = home.events(NatEvent.Translated.class);
@@ -472,6 +479,46 @@ class NatTest {
     lab.exec(laptop, "traceroute -n -q 1 203.0.113.10").assertExit(0);
     assertTrue(nat.size() <= 256);
     lab.assertNoLeaks();
+  }
+
+  @Test
+  void aZeroUdpChecksumStaysZeroAndOthersCannotCloseAnEstablishedFlow() {
+    start();
+    lab.exec(laptop, "ping -c 1 192.168.0.1").assertExit(0);
+    byte[] frame = PacketBuilder.ipv4("192.168.0.10", "203.0.113.10").eth(home.mac("eth0"), laptop.mac("eth0"))
+        .udp(7000, 9, new byte[8]).frame();
+    frame[14 + 20 + 6] = 0; // no UDP checksum (RFC 768)
+    frame[14 + 20 + 7] = 0;
+    home.inject("eth0", frame);
+    lab.settle();
+    CapturedFrame out = isp.received("eth0").stream().filter(CapturedFrame::isUdp)
+        .filter(f -> f.udp().dstPort() == 9).findFirst().orElseThrow();
+    assertEquals(ip(HOME_OUT), out.ip().src());
+    assertEquals(0, Unpooled.wrappedBuffer(out.bytes()).getUnsignedShort(14 + 20 + 6), "no checksum stays none");
+
+    List<TcpConnection> accepted = new ArrayList<>();
+    server.tcp().listen(0, 443, 0, c -> {
+      accepted.add(c);
+      return new Quiet();
+    });
+    TcpConnection c = laptop.tcp().connect(ip("203.0.113.10"), 443, 0, new Quiet());
+    lab.runUntil(() -> !accepted.isEmpty(), 10 * S);
+    lab.advance(S);
+    // a stranger's RST and SYN to the open mapping (endpoint-independent filtering lets them in)
+    for (int flags : new int[] {TcpSegment.RST, TcpSegment.SYN, TcpSegment.FIN | TcpSegment.ACK}) {
+      byte[] seg = new byte[20];
+      seg[0] = (byte) (4444 >> 8);
+      seg[1] = (byte) 4444;
+      seg[2] = (byte) (c.localPort() >> 8);
+      seg[3] = (byte) c.localPort();
+      seg[12] = 0x50;
+      seg[13] = (byte) flags;
+      home.inject("eth1", PacketBuilder.ipv4("203.0.113.99", HOME_OUT).eth(home.mac("eth1"), isp.mac("eth0"))
+          .payload(Ipv4Packet.PROTO_TCP, seg).frame());
+    }
+    lab.advance(S);
+    assertTrue(conntrack("-L").contains("ESTABLISHED src=192.168.0.10 dst=203.0.113.10"),
+        "a stranger cannot move the tracked connection: " + conntrack("-L"));
   }
 
   /** A TCP peer that does nothing with what it gets. */
