@@ -182,31 +182,41 @@ public final class Nat implements NatHook {
       return false;
     }
     long now = time.nanos();
-    int proto = ip.protocol();
     if (ip.fragmentOffset() != 0) {
-      return fragments.find(ip.src(), ip.dst(), ip.ident(), proto, now) != 0;
+      return fragments.find(ip.src(), ip.dst(), ip.ident(), ip.protocol(), now) != 0;
     }
-    int l4 = ip.payloadIndex();
-    int len = ip.payloadLength();
+    int key = inboundKey(o, frame, ip.protocol(), ip.payloadIndex(), ip.payloadLength());
+    return key >= 0 && alive(o.byExternal.get(key), now);
+  }
+
+  /**
+   * The key of the mapping a whole (or first) packet for {@code o}'s address is looked up by: its
+   * TCP or UDP destination port, an echo reply's identifier, or the quoted source port
+   * (identifier) of an ICMP error about a packet that left translated; -1 for anything else.
+   */
+  private static int inboundKey(Outside o, ByteBuf frame, int proto, int l4, int len) {
     if (proto == PROTO_TCP || proto == PROTO_UDP) {
-      return len >= (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8)
-          && alive(o.byExternal.get(externalKey(proto, frame.getUnsignedShort(l4 + 2))), now);
+      return len < (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8) ? -1
+          : externalKey(proto, frame.getUnsignedShort(l4 + 2));
     }
     if (proto != PROTO_ICMP || len < IcmpPacket.HEADER_LEN) {
-      return false;
+      return -1;
     }
     int type = frame.getUnsignedByte(l4);
     if (type == IcmpPacket.TYPE_ECHO_REPLY) {
-      return alive(o.byExternal.get(externalKey(PROTO_ICMP, frame.getUnsignedShort(l4 + 4))), now);
+      return externalKey(PROTO_ICMP, frame.getUnsignedShort(l4 + IcmpPacket.IDENT));
     }
     int q = l4 + IcmpPacket.HEADER_LEN;
     if (!isError(type) || !quotes(frame, q, l4 + len) || frame.getInt(q + 12) != o.nic.ip()) {
-      return false;
+      return -1;
     }
-    int qProto = frame.getUnsignedByte(q + 9);
-    int qL4 = q + (frame.getUnsignedByte(q) & 0x0F) * 4;
-    return alive(o.byExternal.get(qProto == PROTO_ICMP ? externalKey(PROTO_ICMP, frame.getUnsignedShort(qL4 + 4))
-        : externalKey(qProto, frame.getUnsignedShort(qL4))), now);
+    return quotedKey(frame, frame.getUnsignedByte(q + 9), q + (frame.getUnsignedByte(q) & 0x0F) * 4);
+  }
+
+  /** The key of the mapping a quoted packet that left translated belongs to: its source port, or its echo identifier. */
+  private static int quotedKey(ByteBuf frame, int qProto, int qL4) {
+    return qProto == PROTO_ICMP ? externalKey(PROTO_ICMP, frame.getUnsignedShort(qL4 + IcmpPacket.IDENT))
+        : externalKey(qProto, frame.getUnsignedShort(qL4));
   }
 
   private static boolean alive(NatMapping m, long now) {
@@ -321,9 +331,7 @@ public final class Nat implements NatHook {
     if (quoted.src() != o.nic.ip()) {
       return null; // not about a packet that left through us translated: the router's own business
     }
-    int key = qProto == PROTO_ICMP ? externalKey(PROTO_ICMP, frame.getUnsignedShort(qL4 + 4))
-        : externalKey(qProto, frame.getUnsignedShort(qL4));
-    NatMapping m = live(o, o.byExternal.get(key), now);
+    NatMapping m = live(o, o.byExternal.get(quotedKey(frame, qProto, qL4)), now);
     if (m == null) {
       if (qProto == PROTO_ICMP || localPorts.inUse(qProto, frame.getUnsignedShort(qL4))) {
         return null; // about the router's own traffic (its socket, its ping): its own stack takes it
