@@ -14,8 +14,6 @@ import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.TcpSegment;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -91,8 +89,8 @@ public final class Nat implements NatHook {
   private final Tracer tracer;
   private final LocalPorts localPorts;
   private final NatCounters counters = new NatCounters();
-  private final List<Outside> outsides = new ArrayList<>();
-  private final Fragments fragments = new Fragments();
+  private final List<NatTable> outsides = new ArrayList<>();
+  private final NatFragments fragments = new NatFragments();
   private final Ipv4Packet ip = new Ipv4Packet();
   private final Ipv4Packet quoted = new Ipv4Packet();
   private long lastSweep;
@@ -107,12 +105,12 @@ public final class Nat implements NatHook {
 
   /** Masquerades everything forwarded out of {@code nic}, with {@code config}'s table size and forwards. */
   public void masquerade(Nic nic, NatConfig config) {
-    for (Outside o : outsides) {
+    for (NatTable o : outsides) {
       if (o.nic == nic) {
         throw new IllegalStateException(nic.name() + " already masquerades");
       }
     }
-    Outside o = new Outside(nic, config.max());
+    NatTable o = new NatTable(nic, config.max(), counters);
     outsides.add(o);
     List<String> told = new ArrayList<>();
     if (config.forwards() != null) {
@@ -145,8 +143,8 @@ public final class Nat implements NatHook {
   public void sweep() {
     long now = time.nanos();
     lastSweep = now;
-    for (Outside o : outsides) {
-      o.checkAddress(now);
+    for (NatTable o : outsides) {
+      o.checkAddress();
       sweep(o, now);
     }
   }
@@ -177,7 +175,7 @@ public final class Nat implements NatHook {
   @Override
   public boolean translatesIn(Nic in, ByteBuf frame, int ipStart) {
     ip.wrap(frame, ipStart);
-    Outside o = outsideByAddress(ip.dst());
+    NatTable o = outsideByAddress(ip.dst());
     if (o == null) {
       return false;
     }
@@ -194,7 +192,7 @@ public final class Nat implements NatHook {
    * TCP or UDP destination port, an echo reply's identifier, or the quoted source port
    * (identifier) of an ICMP error about a packet that left translated; -1 for anything else.
    */
-  private static int inboundKey(Outside o, ByteBuf frame, int proto, int l4, int len) {
+  private static int inboundKey(NatTable o, ByteBuf frame, int proto, int l4, int len) {
     if (proto == PROTO_TCP || proto == PROTO_UDP) {
       return len < (proto == PROTO_TCP ? TcpSegment.HEADER_LEN : 8) ? -1
           : externalKey(proto, frame.getUnsignedShort(l4 + 2));
@@ -207,7 +205,7 @@ public final class Nat implements NatHook {
       return externalKey(PROTO_ICMP, frame.getUnsignedShort(l4 + IcmpPacket.IDENT));
     }
     int q = l4 + IcmpPacket.HEADER_LEN;
-    if (!isError(type) || !quotes(frame, q, l4 + len) || frame.getInt(q + 12) != o.nic.ip()) {
+    if (!NatRewrite.isError(type) || !NatRewrite.quotes(frame, q, l4 + len) || frame.getInt(q + 12) != o.nic.ip()) {
       return -1;
     }
     return quotedKey(frame, frame.getUnsignedByte(q + 9), q + (frame.getUnsignedByte(q) & 0x0F) * 4);
@@ -226,7 +224,7 @@ public final class Nat implements NatHook {
   @Override
   public DropReason prerouting(Nic in, ByteBuf frame, int ipStart) {
     ip.wrap(frame, ipStart);
-    Outside o = outsideByAddress(ip.dst());
+    NatTable o = outsideByAddress(ip.dst());
     if (o == null) {
       return null;
     }
@@ -239,7 +237,7 @@ public final class Nat implements NatHook {
         counters.noMapping++;
         return refused(in, DropReason.NAT_NO_MAPPING, proto);
       }
-      rewriteDst(inside);
+      NatRewrite.rewriteDst(ip, inside);
       counters.translatedIn++;
       return null;
     }
@@ -265,15 +263,15 @@ public final class Nat implements NatHook {
       }
       int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
       boolean opened = m.remoteIp == 0 || m.remoteIp != src || m.remotePort != srcPort;
-      rewriteL4(proto, l4, len, m.internalIp, m.internalPort, false);
+      NatRewrite.rewriteL4(ip, proto, l4, len, m.internalIp, m.internalPort, false);
       if (hairpin) {
-        rewriteL4(proto, l4, len, o.nic.ip(), sender.externalPort, true);
-        track(sender, proto, true, flags, m.internalIp, m.internalPort, now);
+        NatRewrite.rewriteL4(ip, proto, l4, len, o.nic.ip(), sender.externalPort, true);
+        sender.seen(true, flags, m.internalIp, m.internalPort, now);
         counters.hairpinned++;
       } else {
         counters.translatedIn++;
       }
-      track(m, proto, false, flags, src, srcPort, now);
+      m.seen(false, flags, src, srcPort, now);
       if (ip.moreFragments() && !hairpin) {
         fragments.put(src, o.nic.ip(), ip.ident(), proto, m.internalIp, now);
       }
@@ -296,9 +294,9 @@ public final class Nat implements NatHook {
         if (ip.moreFragments()) {
           fragments.put(ip.src(), o.nic.ip(), ip.ident(), PROTO_ICMP, m.internalIp, now);
         }
-        rewriteDst(m.internalIp);
-        rewriteIcmpIdent(l4, m.internalPort);
-        track(m, PROTO_ICMP, false, 0, ip.src(), 0, now);
+        NatRewrite.rewriteDst(ip, m.internalIp);
+        NatRewrite.rewriteIcmpIdent(ip.buffer(), l4, m.internalPort);
+        m.seen(false, 0, ip.src(), 0, now);
         counters.translatedIn++;
         if (tracer.enabled()) {
           tracer.emit(new NatEvent.Translated(in.name(), "in", "icmp", "ICMP echo reply",
@@ -307,7 +305,7 @@ public final class Nat implements NatHook {
         }
         return null;
       }
-      if (isError(type)) {
+      if (NatRewrite.isError(type)) {
         return inboundError(in, o, l4, len, now);
       }
     }
@@ -315,10 +313,10 @@ public final class Nat implements NatHook {
   }
 
   /** RFC 5508 4.2: an error from outside about a packet we translated on its way out. */
-  private DropReason inboundError(Nic in, Outside o, int l4, int len, long now) {
+  private DropReason inboundError(Nic in, NatTable o, int l4, int len, long now) {
     ByteBuf frame = ip.buffer();
     int q = l4 + IcmpPacket.HEADER_LEN;
-    if (!quotes(frame, q, l4 + len)) {
+    if (!NatRewrite.quotes(frame, q, l4 + len)) {
       return unknownError(in);
     }
     quoted.wrap(frame, q);
@@ -341,9 +339,9 @@ public final class Nat implements NatHook {
     int type = frame.getUnsignedByte(l4);
     int code = frame.getUnsignedByte(l4 + 1);
     String before = Ipv4Address.format(ip.dst());
-    rewriteDst(m.internalIp);
-    int quotedBefore = translateQuoted(frame, q, qL4, l4 + len, true, m.internalIp, m.internalPort);
-    fillIcmpChecksum(l4, len);
+    NatRewrite.rewriteDst(ip, m.internalIp);
+    int quotedBefore = NatRewrite.translateQuoted(frame, q, qL4, l4 + len, true, m.internalIp, m.internalPort);
+    NatRewrite.fillIcmpChecksum(ip.buffer(), l4, len);
     counters.icmpErrors++; // related to the flow, not a reply on it: it neither assures nor refreshes it
     if (tracer.enabled()) {
       tracer.emit(new NatEvent.IcmpError(in.name(), "in", type, code, before, Ipv4Address.format(m.internalIp),
@@ -356,7 +354,7 @@ public final class Nat implements NatHook {
 
   @Override
   public DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart) {
-    Outside o = outsideByNic(out);
+    NatTable o = outsideByNic(out);
     if (o == null) {
       return null;
     }
@@ -370,11 +368,11 @@ public final class Nat implements NatHook {
       return null; // already the outside address
     }
     long now = time.nanos();
-    o.checkAddress(now);
+    o.checkAddress();
     maybeSweep(now);
     int proto = ip.protocol();
     if (ip.fragmentOffset() != 0) {
-      rewriteSrc(ext);
+      NatRewrite.rewriteSrc(ip, ext);
       counters.translatedOut++;
       return null;
     }
@@ -393,8 +391,8 @@ public final class Nat implements NatHook {
       int dst = ip.dst();
       int dstPort = frame.getUnsignedShort(l4 + 2);
       int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
-      rewriteL4(proto, l4, len, ext, m.externalPort, true);
-      track(m, proto, true, flags, dst, dstPort, now);
+      NatRewrite.rewriteL4(ip, proto, l4, len, ext, m.externalPort, true);
+      m.seen(true, flags, dst, dstPort, now);
       counters.translatedOut++;
       if (tracer.enabled()) {
         tracer.emit(new NatEvent.Translated(out.name(), "out", protoName(proto), what(proto, flags, 0),
@@ -411,9 +409,9 @@ public final class Nat implements NatHook {
         if (m == null) {
           return refused(in, lastRefusal, proto);
         }
-        rewriteSrc(ext);
-        rewriteIcmpIdent(l4, m.externalPort);
-        track(m, PROTO_ICMP, true, 0, ip.dst(), 0, now);
+        NatRewrite.rewriteSrc(ip, ext);
+        NatRewrite.rewriteIcmpIdent(ip.buffer(), l4, m.externalPort);
+        m.seen(true, 0, ip.dst(), 0, now);
         counters.translatedOut++;
         if (tracer.enabled()) {
           tracer.emit(new NatEvent.Translated(out.name(), "out", "icmp", "ICMP echo request", Ipv4Address.format(src),
@@ -422,11 +420,11 @@ public final class Nat implements NatHook {
         }
         return null;
       }
-      if (isError(type)) {
+      if (NatRewrite.isError(type)) {
         return outboundError(in, out, o, l4, len, now);
       }
     }
-    rewriteSrc(ext); // other ICMP and other protocols: the address only, nothing kept
+    NatRewrite.rewriteSrc(ip, ext); // other ICMP and other protocols: the address only, nothing kept
     counters.translatedOut++;
     return null;
   }
@@ -435,10 +433,10 @@ public final class Nat implements NatHook {
    * An error an inside node sends out about a packet that came in through a mapping: the
    * quoted packet's destination is the inside endpoint, to be shown as the external one.
    */
-  private DropReason outboundError(Nic in, Nic out, Outside o, int l4, int len, long now) {
+  private DropReason outboundError(Nic in, Nic out, NatTable o, int l4, int len, long now) {
     ByteBuf frame = ip.buffer();
     int q = l4 + IcmpPacket.HEADER_LEN;
-    if (!quotes(frame, q, l4 + len)) {
+    if (!NatRewrite.quotes(frame, q, l4 + len)) {
       return unknownError(in);
     }
     quoted.wrap(frame, q);
@@ -455,9 +453,9 @@ public final class Nat implements NatHook {
     int type = frame.getUnsignedByte(l4);
     int code = frame.getUnsignedByte(l4 + 1);
     String before = Ipv4Address.format(ip.src());
-    rewriteSrc(out.ip());
-    translateQuoted(frame, q, qL4, l4 + len, false, out.ip(), m.externalPort);
-    fillIcmpChecksum(l4, len);
+    NatRewrite.rewriteSrc(ip, out.ip());
+    NatRewrite.translateQuoted(frame, q, qL4, l4 + len, false, out.ip(), m.externalPort);
+    NatRewrite.fillIcmpChecksum(ip.buffer(), l4, len);
     counters.icmpErrors++;
     if (tracer.enabled()) {
       tracer.emit(new NatEvent.IcmpError(out.name(), "out", type, code, before, Ipv4Address.format(out.ip()),
@@ -473,7 +471,7 @@ public final class Nat implements NatHook {
   private boolean created;
 
   /** The mapping of an inside endpoint, made if it has none; null (and {@link #lastRefusal}) if it cannot be. */
-  private NatMapping outboundMapping(Outside o, int proto, int src, int srcPort, long now) {
+  private NatMapping outboundMapping(NatTable o, int proto, int src, int srcPort, long now) {
     long key = internalKey(proto, src, srcPort);
     NatMapping m = live(o, o.byInternal.get(key), now);
     created = m == null;
@@ -505,7 +503,7 @@ public final class Nat implements NatHook {
    * The inside port itself when free (port preservation), else a random free one of its range:
    * 1-1023 for a privileged port, 1024-65535 otherwise (RFC 4787 REQ-3); any identifier for ICMP.
    */
-  private int externalPort(Outside o, int proto, int preferred) {
+  private int externalPort(NatTable o, int proto, int preferred) {
     if (free(o, proto, preferred)) {
       return preferred;
     }
@@ -522,7 +520,7 @@ public final class Nat implements NatHook {
     return -1;
   }
 
-  private boolean free(Outside o, int proto, int port) {
+  private boolean free(NatTable o, int proto, int port) {
     if (port == 0 && proto != PROTO_ICMP) {
       return false;
     }
@@ -531,7 +529,7 @@ public final class Nat implements NatHook {
   }
 
   /** {@code m} if it has not lapsed; a lapsed one is removed (the sweep may not have come by yet). */
-  private NatMapping live(Outside o, NatMapping m, long now) {
+  private NatMapping live(NatTable o, NatMapping m, long now) {
     if (m == null || alive(m, now)) {
       return m;
     }
@@ -539,69 +537,7 @@ public final class Nat implements NatHook {
     return null;
   }
 
-  /**
-   * Notes a packet of {@code m}'s flow: {@code outbound} from the inside endpoint to
-   * {@code remote}, else from {@code remote} to it. Moves the TCP state as conntrack does and sets
-   * the idle timeout.
-   */
-  private void track(NatMapping m, int proto, boolean outbound, int flags, int remote, int remotePort, long now) {
-    boolean syn = proto == PROTO_TCP && (flags & (TcpSegment.SYN | TcpSegment.ACK)) == TcpSegment.SYN;
-    boolean otherPeer = m.remoteIp != remote || m.remotePort != remotePort;
-    boolean closed = m.tcpState == NatMapping.CLOSE || m.tcpState == NatMapping.TIME_WAIT;
-    if (proto == PROTO_TCP && !outbound && otherPeer && m.remoteIp != 0
-        && (m.tcpState == NatMapping.ESTABLISHED || !syn)) {
-      // another host through the open mapping (endpoint-independent filtering): its SYN, FIN or
-      // RST must not move the tracked connection; it only keeps the mapping alive
-      m.lastSeenNanos = now;
-      m.expiresNanos = Math.max(m.expiresNanos, now + TimeUnit.SECONDS.toNanos(TCP_TRANSITORY_TIMEOUT_SECONDS));
-      return;
-    }
-    if (m.remoteIp == 0 || (outbound && otherPeer) || (syn && (otherPeer || closed))) {
-      // a new flow on the mapping: the one conntrack -L shows and whose state sets the timeout
-      m.remoteIp = remote;
-      m.remotePort = remotePort;
-      m.inboundOrigin = !outbound;
-      m.replied = false;
-      m.finIn = false;
-      m.finOut = false;
-      m.tcpState = proto != PROTO_TCP ? NatMapping.NONE
-          : (flags & TcpSegment.SYN) != 0 ? NatMapping.SYN_SENT : NatMapping.ESTABLISHED; // picked up mid-stream
-    } else if (outbound == m.inboundOrigin && !otherPeer) {
-      m.replied = true;
-    }
-    if (proto == PROTO_TCP) {
-      boolean fromOpener = outbound != m.inboundOrigin;
-      if ((flags & TcpSegment.RST) != 0) {
-        m.tcpState = NatMapping.CLOSE;
-      } else if ((flags & TcpSegment.FIN) != 0) {
-        if (outbound) {
-          m.finOut = true;
-        } else {
-          m.finIn = true;
-        }
-        m.tcpState = m.finIn && m.finOut ? NatMapping.TIME_WAIT : NatMapping.FIN_WAIT;
-      } else if ((flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
-        if (m.tcpState == NatMapping.SYN_SENT && !fromOpener) {
-          m.tcpState = NatMapping.SYN_RECV;
-        }
-      } else if ((flags & TcpSegment.ACK) != 0 && m.tcpState == NatMapping.SYN_RECV && fromOpener) {
-        m.tcpState = NatMapping.ESTABLISHED;
-      }
-    }
-    m.lastSeenNanos = now;
-    m.expiresNanos = now + TimeUnit.SECONDS.toNanos(timeoutSeconds(m));
-  }
-
-  static long timeoutSeconds(NatMapping m) {
-    return switch (m.proto) {
-      case PROTO_TCP -> m.tcpState == NatMapping.ESTABLISHED ? TCP_ESTABLISHED_TIMEOUT_SECONDS
-          : TCP_TRANSITORY_TIMEOUT_SECONDS;
-      case PROTO_UDP -> m.replied ? UDP_STREAM_TIMEOUT_SECONDS : UDP_TIMEOUT_SECONDS;
-      default -> ICMP_TIMEOUT_SECONDS;
-    };
-  }
-
-  private void sweep(Outside o, long now) {
+  private void sweep(NatTable o, long now) {
     if (o.byInternal.size() == o.forwards) {
       return;
     }
@@ -621,7 +557,7 @@ public final class Nat implements NatHook {
     }
   }
 
-  private void expire(Outside o, NatMapping m, long now) {
+  private void expire(NatTable o, NatMapping m, long now) {
     o.remove(m);
     counters.expired++;
     if (tracer.enabled()) {
@@ -631,131 +567,24 @@ public final class Nat implements NatHook {
     }
   }
 
-  private Outside outsideByAddress(int dst) {
+  private NatTable outsideByAddress(int dst) {
     for (int i = 0; i < outsides.size(); i++) {
-      Outside o = outsides.get(i);
+      NatTable o = outsides.get(i);
       if (o.nic.ip() == dst && dst != 0) {
-        o.checkAddress(time.nanos());
+        o.checkAddress();
         return o;
       }
     }
     return null;
   }
 
-  private Outside outsideByNic(Nic nic) {
+  private NatTable outsideByNic(Nic nic) {
     for (int i = 0; i < outsides.size(); i++) {
       if (outsides.get(i).nic == nic) {
         return outsides.get(i);
       }
     }
     return null;
-  }
-
-  // ---------------------------------------------------------------- rewriting in place
-
-  private void rewriteSrc(int addr) {
-    int old = ip.src();
-    ip.src(addr);
-    ip.checksum(addressUpdate(ip.checksum(), old, addr));
-  }
-
-  private void rewriteDst(int addr) {
-    int old = ip.dst();
-    ip.dst(addr);
-    ip.checksum(addressUpdate(ip.checksum(), old, addr));
-  }
-
-  /**
-   * Rewrites the source ({@code source}) or destination address and port of the TCP or UDP packet
-   * in {@link #ip}, with the IP header's and the transport's checksums (the pseudo-header holds
-   * the address). A UDP checksum of zero means none and stays so (RFC 768).
-   */
-  private void rewriteL4(int proto, int l4, int len, int addr, int port, boolean source) {
-    ByteBuf b = ip.buffer();
-    int oldAddr = source ? ip.src() : ip.dst();
-    int portAt = l4 + (source ? 0 : 2);
-    int oldPort = b.getUnsignedShort(portAt);
-    if (source) {
-      rewriteSrc(addr);
-    } else {
-      rewriteDst(addr);
-    }
-    b.setShort(portAt, port);
-    int sumAt = l4 + (proto == PROTO_TCP ? 16 : 6);
-    int sum = b.getUnsignedShort(sumAt);
-    if (proto == PROTO_UDP && sum == 0) {
-      return;
-    }
-    sum = Checksum.update(addressUpdate(sum, oldAddr, addr), oldPort, port);
-    b.setShort(sumAt, proto == PROTO_UDP && sum == 0 ? 0xFFFF : sum);
-  }
-
-  private void rewriteIcmpIdent(int l4, int ident) {
-    ByteBuf b = ip.buffer();
-    int old = b.getUnsignedShort(l4 + IcmpPacket.IDENT);
-    b.setShort(l4 + IcmpPacket.IDENT, ident);
-    b.setShort(l4 + IcmpPacket.CHECKSUM, Checksum.update(b.getUnsignedShort(l4 + IcmpPacket.CHECKSUM), old, ident));
-  }
-
-  /**
-   * Rewrites the quoted packet of an ICMP error: its source ({@code source}) or destination
-   * becomes {@code addr}:{@code port}, its header checksum and, when quoted, its transport
-   * checksum follow. Returns the port it had.
-   */
-  private static int translateQuoted(ByteBuf b, int q, int qL4, int end, boolean source, int addr, int port) {
-    int addrAt = q + (source ? 12 : 16);
-    int oldAddr = b.getInt(addrAt);
-    b.setInt(addrAt, addr);
-    b.setShort(q + 10, addressUpdate(b.getUnsignedShort(q + 10), oldAddr, addr));
-    int proto = b.getUnsignedByte(q + 9);
-    int portAt;
-    int sumAt;
-    if (proto == PROTO_ICMP) {
-      portAt = qL4 + IcmpPacket.IDENT;
-      sumAt = qL4 + IcmpPacket.CHECKSUM;
-    } else {
-      portAt = qL4 + (source ? 0 : 2);
-      sumAt = qL4 + (proto == PROTO_TCP ? 16 : 6);
-    }
-    int oldPort = b.getUnsignedShort(portAt);
-    b.setShort(portAt, port);
-    if (sumAt + 2 <= end) {
-      int sum = b.getUnsignedShort(sumAt);
-      if (!(proto == PROTO_UDP && sum == 0)) {
-        if (proto != PROTO_ICMP) {
-          sum = addressUpdate(sum, oldAddr, addr);
-        }
-        sum = Checksum.update(sum, oldPort, port);
-        b.setShort(sumAt, proto == PROTO_UDP && sum == 0 ? 0xFFFF : sum);
-      }
-    }
-    return oldPort;
-  }
-
-  /** True if an ICMP error's data from {@code q} to {@code end} holds an IPv4 header and 8 bytes after it. */
-  private static boolean quotes(ByteBuf b, int q, int end) {
-    if (end - q < Ipv4Packet.MIN_HEADER_LEN + 8) {
-      return false;
-    }
-    int verIhl = b.getUnsignedByte(q);
-    int ihl = (verIhl & 0x0F) * 4;
-    return verIhl >>> 4 == 4 && ihl >= Ipv4Packet.MIN_HEADER_LEN && end - q >= ihl + 8
-        && (b.getUnsignedShort(q + 6) & 0x1FFF) == 0; // the quoted packet's start, where the ports are
-  }
-
-  private void fillIcmpChecksum(int l4, int len) {
-    ByteBuf b = ip.buffer();
-    b.setShort(l4 + IcmpPacket.CHECKSUM, 0);
-    b.setShort(l4 + IcmpPacket.CHECKSUM, Checksum.compute(b, l4, len));
-  }
-
-  private static int addressUpdate(int sum, int oldAddr, int newAddr) {
-    return Checksum.update(Checksum.update(sum, oldAddr >>> 16, newAddr >>> 16), oldAddr & 0xFFFF, newAddr & 0xFFFF);
-  }
-
-  private static boolean isError(int type) {
-    return type == IcmpPacket.TYPE_DEST_UNREACHABLE || type == IcmpPacket.TYPE_TIME_EXCEEDED
-        || type == IcmpPacket.TYPE_PARAMETER_PROBLEM;
   }
 
   private DropReason unknownError(Nic in) {
@@ -812,7 +641,7 @@ public final class Nat implements NatHook {
     long now = time.nanos();
     List<NatMapping> all = new ArrayList<>();
     List<Flow> out = new ArrayList<>();
-    for (Outside o : outsides) {
+    for (NatTable o : outsides) {
       all.clear();
       for (NatMapping m : o.byInternal.values()) {
         if (m.active(now)) {
@@ -834,7 +663,7 @@ public final class Nat implements NatHook {
   public int size() {
     sweep();
     int n = 0;
-    for (Outside o : outsides) {
+    for (NatTable o : outsides) {
       n += o.byInternal.size();
     }
     return n;
@@ -845,86 +674,5 @@ public final class Nat implements NatHook {
     List<Nic> nics = new ArrayList<>();
     outsides.forEach(o -> nics.add(o.nic));
     return nics;
-  }
-
-  /** One masquerading interface: its mapping tables by inside endpoint and by external port. */
-  private final class Outside {
-    final Nic nic;
-    final int max;
-    final LongObjectHashMap<NatMapping> byInternal = new LongObjectHashMap<>();
-    final IntObjectHashMap<NatMapping> byExternal = new IntObjectHashMap<>();
-    /** The address the dynamic mappings were made for. */
-    int address;
-    /** Port forwards among the mappings. */
-    int forwards;
-
-    Outside(Nic nic, int max) {
-      this.nic = nic;
-      this.max = max;
-      this.address = nic.ip();
-    }
-
-    /**
-     * Masquerade forgets every dynamic mapping when the interface's address changes (a new DHCP
-     * lease): they named an address the interface no longer has.
-     */
-    void checkAddress(long now) {
-      if (nic.ip() == address) {
-        return;
-      }
-      address = nic.ip();
-      List<NatMapping> stale = new ArrayList<>();
-      for (NatMapping m : byInternal.values()) {
-        if (!m.forward) {
-          stale.add(m);
-        }
-      }
-      stale.forEach(this::remove);
-      counters.flushed += stale.size();
-    }
-
-    void remove(NatMapping m) {
-      byInternal.remove(internalKey(m.proto, m.internalIp, m.internalPort));
-      byExternal.remove(externalKey(m.proto, m.externalPort));
-    }
-  }
-
-  /**
-   * The inside address of datagrams whose first fragment was translated, so that their later
-   * fragments (without ports) can follow: a small direct-mapped table, entries living 30 s
-   * (Linux's ipfrag_time), overwritten on collision. No allocation.
-   */
-  private static final class Fragments {
-    private static final int SLOTS = 256;
-    private static final long LIFETIME = TimeUnit.SECONDS.toNanos(30);
-    private final long[] addrs = new long[SLOTS];
-    private final int[] idents = new int[SLOTS];
-    private final int[] inside = new int[SLOTS];
-    private final long[] expires = new long[SLOTS];
-
-    void put(int remote, int outside, int ident, int proto, int insideAddr, long now) {
-      int i = slot(remote, outside, ident, proto);
-      addrs[i] = ((long) remote << 32) | (outside & 0xFFFF_FFFFL);
-      idents[i] = (ident << 8) | proto;
-      inside[i] = insideAddr;
-      expires[i] = now + LIFETIME;
-    }
-
-    /** The inside address of a later fragment from {@code src} to {@code dst}, or 0. */
-    int find(int src, int dst, int ident, int proto, long now) {
-      int i = slot(src, dst, ident, proto);
-      if (addrs[i] == (((long) src << 32) | (dst & 0xFFFF_FFFFL)) && idents[i] == ((ident << 8) | proto)
-          && expires[i] - now > 0) {
-        return inside[i];
-      }
-      return 0;
-    }
-
-    private static int slot(int a, int b, int ident, int proto) {
-      int h = a * 31 + b;
-      h = h * 31 + ident * 257 + proto;
-      h ^= h >>> 16;
-      return h & (SLOTS - 1);
-    }
   }
 }
