@@ -49,7 +49,8 @@ final class Ipv4Input {
     if (observer.enabled()) {
       // told as it arrived, before any translation; for this node unless the NAT takes it inside
       int original = ip.dst();
-      boolean forMe = stack.isLocal(original) || stack.isBroadcast(original);
+      boolean forMe = stack.isLocal(original) || stack.isBroadcast(original)
+          || Ipv4Address.isMulticast(original) && nic.joined(original);
       observer.received(nic, frame, ipStart, forMe && (nat == null || !nat.translatesIn(nic, frame, ipStart)));
       ip.wrap(frame, ipStart);
     }
@@ -64,8 +65,10 @@ final class Ipv4Input {
     int dst = ip.dst();
     boolean local = stack.isLocal(dst);
     boolean broadcast = !local && stack.isBroadcast(dst);
-    if (local || broadcast) {
-      deliver(nic, frame, ipStart, broadcast, !l2Unicast);
+    // a group this interface joined is delivered like a broadcast: no errors, no echo replies
+    boolean group = !local && !broadcast && Ipv4Address.isMulticast(dst) && nic.joined(dst);
+    if (local || broadcast || group) {
+      deliver(nic, frame, ipStart, broadcast || group, !l2Unicast);
     } else if (Ipv4Address.isMulticast(dst) || !stack.forwarding() || !l2Unicast) {
       // Hosts do not forward (RFC 1122 3.3.1), and nobody forwards link-layer broadcasts.
       stack.drop(nic, frame, DropReason.IP_NOT_FOR_US);

@@ -90,11 +90,48 @@ public final class Ipv4Output {
     return SendResult.SENT;
   }
 
+  /**
+   * Sends a transport payload out of {@code nic} itself, whatever the routing table says, to
+   * {@code dst} on that link: a multicast group (its MAC is derived, RFC 1112 6.4) or a neighbour
+   * (ARP-resolved). The routing protocols' way out (OSPF's Hellos to 224.0.0.5 with TTL 1, its
+   * unicast updates to a neighbour). {@code src} 0 takes the interface's address; {@code tos} is
+   * the whole TOS byte (OSPF sends 0xC0, precedence "internetwork control"). Never fragments: a
+   * payload the interface's MTU cannot carry is refused. Takes ownership of {@code payload}.
+   */
+  public SendResult sendOn(Nic nic, int src, int dst, int protocol, int ttl, int tos, ByteBuf payload,
+                           TransportChecksum checksum) {
+    if (!nic.isUp()) {
+      payload.release();
+      stack.counters().drop(DropReason.LINK_DOWN);
+      return SendResult.NETWORK_DOWN;
+    }
+    int from = src != 0 ? src : nic.ip();
+    int l4Start = payload.readerIndex();
+    int l4Length = payload.readableBytes();
+    if (l4Length + Ipv4Packet.MIN_HEADER_LEN > nic.mtu()) {
+      payload.release();
+      stack.counters().drop(DropReason.MTU_EXCEEDED);
+      return SendResult.TOO_BIG;
+    }
+    checksum.fill(payload, l4Start, l4Length, from, dst);
+    int ipStart = prependHeader(payload, from, dst, protocol, ttl, false, tos);
+    if (observer.enabled()) {
+      observer.encapsulated(payload, ipStart);
+    }
+    stack.counters().ipSent++;
+    link.transmit(nic, dst, payload);
+    return SendResult.SENT;
+  }
+
   private int prependHeader(ByteBuf payload, int src, int dst, int protocol, int ttl, boolean df) {
+    return prependHeader(payload, src, dst, protocol, ttl, df, 0);
+  }
+
+  private int prependHeader(ByteBuf payload, int src, int dst, int protocol, int ttl, boolean df, int tos) {
     int l4Length = payload.readableBytes();
     int ipStart = payload.readerIndex() - Ipv4Packet.MIN_HEADER_LEN;
     payload.readerIndex(ipStart);
-    new Ipv4Packet.Repr(src, dst, protocol, ttl, nextIdent, df, 0, l4Length).emit(ip.wrap(payload, ipStart));
+    new Ipv4Packet.Repr(src, dst, protocol, ttl, nextIdent, df, tos, l4Length).emit(ip.wrap(payload, ipStart));
     nextIdent = (nextIdent + 1) & 0xFFFF;
     return ipStart;
   }

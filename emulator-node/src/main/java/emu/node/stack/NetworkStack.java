@@ -158,6 +158,27 @@ public final class NetworkStack {
     }
   }
 
+  /**
+   * Takes in the packets sent to IPv4 multicast {@code group} on {@code nic} (IP_ADD_MEMBERSHIP):
+   * they are delivered to the protocol registered for their number, as broadcasts are (no ICMP
+   * errors about them, no echo replies). A routing protocol joins 224.0.0.5 this way. No IGMP is
+   * sent: the groups emu's protocols use are link-local (224.0.0.0/24), which RFC 2236 never
+   * reports, and a switch floods them.
+   *
+   * @throws IllegalArgumentException if {@code group} is not a multicast address
+   */
+  public void joinGroup(Nic nic, int group) {
+    if (!Ipv4Address.isMulticast(group)) {
+      throw new IllegalArgumentException(Ipv4Address.format(group) + " is not an IPv4 multicast group");
+    }
+    nic.join(group);
+  }
+
+  /** Stops taking in {@code group}'s packets on {@code nic}. */
+  public void leaveGroup(Nic nic, int group) {
+    nic.leave(group);
+  }
+
   /** Announces every address with a gratuitous ARP (RFC 5227), as Linux does on link up. */
   public void start() {
     for (Nic nic : nics) {

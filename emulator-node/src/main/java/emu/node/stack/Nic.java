@@ -16,6 +16,8 @@ public final class Nic {
   private final LinkEndpoint endpoint;
   private final NeighborCache neighbors;
   private boolean up = true;
+  /** IPv4 multicast groups joined on this interface (a handful at most: a linear scan). */
+  private int[] groups = new int[0];
   public long rxFrames;
   public long rxBytes;
   public long rxDropped;
@@ -70,6 +72,39 @@ public final class Nic {
 
   public NeighborCache neighbors() {
     return neighbors;
+  }
+
+  /** True if the interface has joined multicast {@code group} (its packets are taken in). */
+  public boolean joined(int group) {
+    for (int g : groups) {
+      if (g == group) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The multicast groups joined, in the order they were. */
+  public int[] groups() {
+    return groups.clone();
+  }
+
+  void join(int group) {
+    if (!joined(group)) {
+      groups = java.util.Arrays.copyOf(groups, groups.length + 1);
+      groups[groups.length - 1] = group;
+    }
+  }
+
+  void leave(int group) {
+    int[] kept = new int[groups.length];
+    int n = 0;
+    for (int g : groups) {
+      if (g != group) {
+        kept[n++] = g;
+      }
+    }
+    groups = java.util.Arrays.copyOf(kept, n);
   }
 
   public boolean isUp() {

@@ -63,7 +63,7 @@ public final class IpCommand implements Command {
 
   @Override
   public String summary() {
-    return "ip [-s] [-4|-6] { route [get ADDR] | neigh | link | addr }";
+    return "ip [-s] [-4|-6] { route [get ADDR] | neigh | link | addr | maddr }";
   }
 
   @Override
@@ -122,6 +122,17 @@ public final class IpCommand implements Command {
         linkLines(nic, true, io);
         if (stats) {
           statLines(nic, io);
+        }
+      }
+    } else if (matches(object, "maddress")) {
+      // iproute2's 'ip maddr': each interface's multicast memberships, the MAC then the group
+      for (Nic nic : stack.nics()) {
+        io.out(nic.index() + ":\t" + nic.name());
+        for (int g : nic.groups()) {
+          io.out("\tlink  " + MacAddress.format(0x0100_5E00_0000L | (g & 0x7F_FFFF)));
+        }
+        for (int g : nic.groups()) {
+          io.out("\tinet  " + Ipv4Address.format(g));
         }
       }
     } else if (matches(object, "address") || object.equals("a")) {
