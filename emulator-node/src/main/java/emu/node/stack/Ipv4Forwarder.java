@@ -34,6 +34,9 @@ final class Ipv4Forwarder {
     }
     int dst = ip.dst();
     Route route = stack.routes().lookup(dst);
+    if (route != null) {
+      route = route.path(ip.src(), dst); // one of equal-cost paths, the same for the whole flow
+    }
     if (route == null || !route.nic().isUp()) {
       icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_NET_UNREACHABLE, 0);
       stack.drop(in, frame, route == null ? DropReason.NO_ROUTE : DropReason.LINK_DOWN);

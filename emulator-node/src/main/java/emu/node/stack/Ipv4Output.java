@@ -49,6 +49,9 @@ public final class Ipv4Output {
       return SendResult.SENT;
     }
     Route route = stack.routes().lookup(dst);
+    if (route != null) {
+      route = route.path(src, dst);
+    }
     if (route == null) {
       payload.release();
       stack.counters().drop(DropReason.NO_ROUTE);

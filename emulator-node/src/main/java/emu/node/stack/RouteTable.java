@@ -121,15 +121,37 @@ public final class RouteTable {
     return removed;
   }
 
-  /** Removes every route through {@code nic} (when it goes away). */
+  /** Removes every route through {@code nic} (when it goes away), multipath ones with a path through it included. */
   public void removeAll(Nic nic) {
+    removeWhere(r -> r.uses(nic));
+    commit();
+  }
+
+  /**
+   * Puts {@code routes} in place of every route of {@code kind}, bringing the lookup structure up
+   * to date once: a routing protocol's new answer after it ran (OSPF's SPF). Routes of other
+   * kinds to the same prefixes stay, and the lowest metric still wins among them.
+   */
+  public void replace(Route.Kind kind, Collection<Route> routes) {
+    removeWhere(r -> r.kind() == kind);
+    for (Route r : routes) {
+      if (r.kind() != kind) {
+        throw new IllegalArgumentException("replacing the " + kind + " routes with a " + r.kind() + " one: " + r);
+      }
+      put(r);
+    }
+    commit();
+  }
+
+  /** Removes the routes {@code gone} picks; the caller commits. */
+  private void removeWhere(java.util.function.Predicate<Route> goes) {
     // Prefixes with several routes: keep the others, and the best of them if the best went.
     Iterator<Map.Entry<Ipv4Cidr, List<Route>>> it = alternates.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<Ipv4Cidr, List<Route>> e = it.next();
       List<Route> list = e.getValue();
       int before = list.size();
-      if (!list.removeIf(r -> r.nic() == nic)) {
+      if (!list.removeIf(goes)) {
         continue;
       }
       routeCount -= before - list.size();
@@ -156,7 +178,7 @@ public final class RouteTable {
         changed(network, length);
       }
     }
-    // Every best route still through the interface is now its prefix's only route.
+    // Every best route still to go is now its prefix's only route.
     int[] gone = new int[16];
     for (int length = 0; length <= 32; length++) {
       IntObjectHashMap<Route> map = byLength[length];
@@ -165,7 +187,7 @@ public final class RouteTable {
       }
       int n = 0;
       for (PrimitiveEntry<Route> e : map.entries()) {
-        if (e.value().nic() == nic) {
+        if (goes.test(e.value())) {
           if (n == gone.length) {
             gone = Arrays.copyOf(gone, n * 2);
           }
@@ -182,7 +204,6 @@ public final class RouteTable {
         byLength[length] = null;
       }
     }
-    commit();
   }
 
   /** Longest-prefix match; null if nothing (not even a default route) matches. Allocates nothing. */

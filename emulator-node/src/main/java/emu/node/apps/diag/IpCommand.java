@@ -222,6 +222,9 @@ public final class IpCommand implements Command {
       return;
     }
     Route r = stack.routes().lookup(dst);
+    if (r != null) {
+      r = r.path(0, dst); // of equal-cost paths, the one the hash picks, as the kernel answers
+    }
     if (r == null) {
       io.out("RTNETLINK answers: Network is unreachable");
       io.exit(2);
