@@ -223,6 +223,7 @@ public final class Nat implements NatHook {
 
   @Override
   public DropReason prerouting(Nic in, ByteBuf frame, int ipStart) {
+    undoFrame = null;
     ip.wrap(frame, ipStart);
     NatTable o = outsideByAddress(ip.dst());
     if (o == null) {
@@ -237,6 +238,7 @@ public final class Nat implements NatHook {
         counters.noMapping++;
         return refused(in, DropReason.NAT_NO_MAPPING, proto);
       }
+      remember(frame, ipStart, -1, ip.dst(), 0, 0, 0);
       NatRewrite.rewriteDst(ip, inside);
       counters.translatedIn++;
       return null;
@@ -263,6 +265,7 @@ public final class Nat implements NatHook {
       }
       int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
       boolean opened = m.remoteIp == 0 || m.remoteIp != src || m.remotePort != srcPort;
+      remember(frame, ipStart, proto, ip.dst(), m.externalPort, hairpin ? src : 0, srcPort);
       NatRewrite.rewriteL4(ip, proto, l4, len, m.internalIp, m.internalPort, false);
       if (hairpin) {
         NatRewrite.rewriteL4(ip, proto, l4, len, o.nic.ip(), sender.externalPort, true);
@@ -294,6 +297,7 @@ public final class Nat implements NatHook {
         if (ip.moreFragments()) {
           fragments.put(ip.src(), o.nic.ip(), ip.ident(), PROTO_ICMP, m.internalIp, now);
         }
+        remember(frame, ipStart, PROTO_ICMP, ip.dst(), m.externalPort, 0, 0);
         NatRewrite.rewriteDst(ip, m.internalIp);
         NatRewrite.rewriteIcmpIdent(ip.buffer(), l4, m.internalPort);
         m.seen(false, 0, ip.src(), 0, now);
@@ -310,6 +314,49 @@ public final class Nat implements NatHook {
       }
     }
     return null;
+  }
+
+  /** The packet {@link #prerouting} translated inward last, as it arrived, until the next one comes. */
+  private ByteBuf undoFrame;
+  private int undoStart;
+  /** Its protocol (TCP, UDP, ICMP echo), or -1 for a later fragment (address only). */
+  private int undoProto;
+  private int undoDst;
+  private int undoDstPort;
+  /** The hairpinned packet's own source (0 if not a hairpin) and port. */
+  private int undoSrc;
+  private int undoSrcPort;
+
+  private void remember(ByteBuf frame, int ipStart, int proto, int dst, int dstPort, int src, int srcPort) {
+    undoFrame = frame;
+    undoStart = ipStart;
+    undoProto = proto;
+    undoDst = dst;
+    undoDstPort = dstPort;
+    undoSrc = src;
+    undoSrcPort = srcPort;
+  }
+
+  @Override
+  public void undoInbound(ByteBuf frame, int ipStart) {
+    if (frame != undoFrame || ipStart != undoStart) {
+      return;
+    }
+    undoFrame = null;
+    ip.wrap(frame, ipStart);
+    int l4 = ip.payloadIndex();
+    int len = ip.payloadLength();
+    if (undoProto == PROTO_TCP || undoProto == PROTO_UDP) {
+      NatRewrite.rewriteL4(ip, undoProto, l4, len, undoDst, undoDstPort, false);
+      if (undoSrc != 0) {
+        NatRewrite.rewriteL4(ip, undoProto, l4, len, undoSrc, undoSrcPort, true);
+      }
+    } else {
+      NatRewrite.rewriteDst(ip, undoDst);
+      if (undoProto == PROTO_ICMP) {
+        NatRewrite.rewriteIcmpIdent(frame, l4, undoDstPort);
+      }
+    }
   }
 
   /** RFC 5508 4.2: an error from outside about a packet we translated on its way out. */

@@ -23,11 +23,20 @@ final class Ipv4Forwarder {
     this.observer = observer;
   }
 
+  /** An error about a packet the NAT took inside quotes it as it arrived (RFC 5508 4.2). */
+  private void undoNat(ByteBuf frame, int ipStart) {
+    NatHook nat = stack.nat();
+    if (nat != null) {
+      nat.undoInbound(frame, ipStart);
+    }
+  }
+
   /** Forwards the packet at {@code ipStart} of {@code frame} (already validated); owns it. */
   void forward(Nic in, ByteBuf frame, int ipStart) {
     ip.wrap(frame, ipStart);
     int ttl = ip.ttl();
     if (ttl <= 1) {
+      undoNat(frame, ipStart);
       icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_TIME_EXCEEDED, IcmpPacket.CODE_TTL_EXCEEDED, 0);
       stack.drop(in, frame, DropReason.TTL_EXPIRED);
       return;
@@ -38,6 +47,7 @@ final class Ipv4Forwarder {
       route = route.path(ip.src(), dst); // one of equal-cost paths, the same for the whole flow
     }
     if (route == null || !route.nic().isUp()) {
+      undoNat(frame, ipStart);
       icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE, IcmpPacket.CODE_NET_UNREACHABLE, 0);
       stack.drop(in, frame, route == null ? DropReason.NO_ROUTE : DropReason.LINK_DOWN);
       return;
@@ -47,6 +57,7 @@ final class Ipv4Forwarder {
     if (length > out.mtu()) {
       if (ip.dontFragment()) {
         // RFC 1191: tell the sender the MTU of the next hop.
+        undoNat(frame, ipStart);
         icmp.sendError(frame, ipStart, false, IcmpPacket.TYPE_DEST_UNREACHABLE,
             IcmpPacket.CODE_FRAGMENTATION_NEEDED, out.mtu() & 0xFFFF);
         stack.drop(in, frame, DropReason.MTU_EXCEEDED);

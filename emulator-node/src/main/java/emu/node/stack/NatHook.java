@@ -23,6 +23,14 @@ public interface NatHook {
    */
   boolean translatesIn(Nic in, ByteBuf frame, int ipStart);
 
+  /**
+   * The router is about to send an ICMP error about the packet it is forwarding (TTL expired, no
+   * route, too big): if {@link #prerouting} translated it inward, put back the addresses and ports
+   * it arrived with, so that the error quotes what its sender sent (RFC 5508 4.2) and no inside
+   * address leaves. Changes nothing for any other packet.
+   */
+  void undoInbound(ByteBuf frame, int ipStart);
+
   /** A packet from {@code in} will be forwarded out of {@code out}, TTL still undecremented. */
   DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart);
 

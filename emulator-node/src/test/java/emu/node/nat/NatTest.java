@@ -383,6 +383,34 @@ class NatTest {
   }
 
   @Test
+  void theRoutersOwnErrorAboutAForwardedPacketQuotesItAsItArrived() {
+    start(new NatConfig(NatConfig.DEFAULT_MAX, List.of(new NatConfig.Forward("tcp", 8443, "192.168.0.10", 443))));
+    byte[] seg = new byte[20];
+    seg[0] = (byte) (40000 >> 8);
+    seg[1] = (byte) 40000;
+    seg[2] = (byte) (8443 >> 8);
+    seg[3] = (byte) 8443;
+    seg[12] = 0x50;
+    seg[13] = (byte) TcpSegment.SYN;
+    home.inject("eth1", PacketBuilder.ipv4("203.0.113.10", HOME_OUT).ttl(1).eth(home.mac("eth1"), isp.mac("eth0"))
+        .payload(Ipv4Packet.PROTO_TCP, seg).frame());
+    lab.settle();
+    CapturedFrame err = home.sent("eth1").stream().filter(CapturedFrame::isIcmp)
+        .filter(f -> f.icmp().type() == IcmpPacket.TYPE_TIME_EXCEEDED).findFirst().orElseThrow();
+    ByteBuf b = Unpooled.wrappedBuffer(err.bytes());
+    Ipv4Packet quoted = new Ipv4Packet().wrap(b, 14 + 20 + 8);
+    assertEquals(ip(HOME_OUT), quoted.dst(), "the error quotes the router's address, not the inside host's");
+    assertEquals(8443, b.getUnsignedShort(quoted.payloadIndex() + 2));
+    assertEquals(ip("203.0.113.10"), err.ip().dst());
+    assertChecksumsValid(List.of(err));
+    for (CapturedFrame f : home.sent("eth1")) {
+      assertFalse(new String(f.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1).contains(
+          new String(new byte[] {(byte) 192, (byte) 168, 0, 10}, java.nio.charset.StandardCharsets.ISO_8859_1)),
+          "no inside address leaves: " + f);
+    }
+  }
+
+  @Test
   void anInboundPacketWithoutAMappingIsTheRoutersOwn() {
     start();
     lab.exec(server, "ping -c 1 198.51.100.2").assertExit(0); // the router answers for itself
