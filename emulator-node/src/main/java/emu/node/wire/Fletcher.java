@@ -25,6 +25,8 @@ public final class Fletcher {
    * The checksum of the {@code length} octets at {@code index}, whose two checksum octets sit at
    * {@code checksumOffset} from {@code index} and are counted as zero whatever they hold now (so
    * a caller need not clear them first). The returned value is X in the high byte, Y in the low.
+   * The range must hold the checksum octets ({@code length >= checksumOffset + 2}): callers
+   * check lengths first, as {@link OspfLsa#check} does.
    */
   public static int compute(ByteBuf buf, int index, int length, int checksumOffset) {
     long c0 = 0;

@@ -10,6 +10,7 @@ import emu.node.ospf.Spf.NextHop;
 import emu.node.ospf.Spf.Route;
 import emu.node.ospf.Spf.RouterLsa;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -150,7 +151,7 @@ class SpfTest {
       edgeLocal = new int[v][v];
       edgeRemote = new int[v][v];
       for (long[] row : edge) {
-        java.util.Arrays.fill(row, INF);
+        Arrays.fill(row, INF);
       }
       for (int i = 0; i < n; i++) {
         index.put(routers.get(i).routerId(), i);
@@ -394,6 +395,24 @@ class SpfTest {
     assertEquals(List.of(new NextHop(0, 0)), List.copyOf(spf.routes().get(0).nextHops()), "the root's own stub");
     assertEquals(-1, spf.costToRouter(rid(5)));
     assertEquals(10, spf.costToRouter(rid(2)));
+  }
+
+  /** A router ID or a network Link State ID given twice keeps its first LSA: a database error, not a crash. */
+  @Test
+  void duplicatesKeepTheFirstLsa() {
+    int dr = addr("10.0.0.1");
+    List<RouterLsa> db = List.of(
+        new RouterLsa(rid(1), List.of(p2p(2, "10.0.12.1", 10), new Link(Spf.TRANSIT, dr, dr, 1))),
+        new RouterLsa(rid(2), List.of(p2p(1, "10.0.12.2", 10), stub("2.2.2.2", 32, 0))),
+        new RouterLsa(rid(2), List.of(p2p(1, "10.0.12.2", 99), stub("9.9.9.9", 32, 0))),
+        new RouterLsa(rid(3), List.of(new Link(Spf.TRANSIT, dr, addr("10.0.0.3"), 1))));
+    List<NetworkLsa> nets = List.of(new NetworkLsa(dr, rid(1), mask(24), List.of(rid(1), rid(3))),
+        new NetworkLsa(dr, rid(3), mask(16), List.of(rid(3))));
+    Spf spf = new Spf().load(db, nets);
+    assertTrue(spf.run(rid(1)));
+    Map<String, Route> routes = byPrefix(spf.routes());
+    assertEquals(Set.of(addr("2.2.2.2") + "/" + mask(32), addr("10.0.0.0") + "/" + mask(24)), routes.keySet());
+    assertEquals(1, spf.costToRouter(rid(3)), "through the first network-LSA, which lists r1");
   }
 
   /** Two point-to-point links between r1 and r2: each next hop pairs the two ends of the same subnet. */

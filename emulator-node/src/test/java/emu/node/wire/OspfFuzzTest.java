@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -47,7 +48,7 @@ class OspfFuzzTest {
         f[at] = (byte) rnd.nextInt(256);
       }
       if (rnd.nextInt(6) == 0) {
-        f = java.util.Arrays.copyOf(f, rnd.nextInt(f.length + 1));
+        f = Arrays.copyOf(f, rnd.nextInt(f.length + 1));
       }
       if (rnd.nextBoolean()) {
         resum(f);
@@ -74,7 +75,7 @@ class OspfFuzzTest {
         f[rnd.nextInt(f.length)] = (byte) rnd.nextInt(256);
       }
       if (rnd.nextInt(5) == 0) {
-        f = java.util.Arrays.copyOf(f, rnd.nextInt(f.length + 1));
+        f = Arrays.copyOf(f, rnd.nextInt(f.length + 1));
       }
       if (rnd.nextBoolean() && f.length >= OspfLsa.HEADER_LEN) {
         ByteBuf b = Unpooled.wrappedBuffer(f);

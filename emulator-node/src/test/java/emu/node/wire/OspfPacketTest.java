@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +49,7 @@ class OspfPacketTest {
         new OspfNetworkLsa.Repr(0xffffff00, List.of(R1, 0x03030303, 0x04040404)));
   }
 
-  private static byte[] emitted(int len, java.util.function.Consumer<ByteBuf> emit) {
+  private static byte[] emitted(int len, Consumer<ByteBuf> emit) {
     ByteBuf b = zeroed(len);
     try {
       emit.accept(b);
