@@ -67,6 +67,7 @@ final class FrrDaemons implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<FrrDaemons> OPEN = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
+  private static final Set<Path> FOLDERS = java.util.Collections.synchronizedSet(new LinkedHashSet<>());
 
   static {
     // A test JVM stopped by a signal (a timeout, ^C) still ends the daemons it started.
@@ -104,6 +105,7 @@ final class FrrDaemons implements AutoCloseable {
   static FrrDaemons start(String netns, String name, String ospfdConfig) throws IOException, InterruptedException {
     List<Path> bins = requireInstalled();
     Path dir = Files.createTempDirectory(PREFIX + name + "-");
+    FOLDERS.add(dir);
     FrrDaemons d = new FrrDaemons(netns, name, dir);
     OPEN.add(d);
     try {
@@ -113,8 +115,8 @@ final class FrrDaemons implements AutoCloseable {
       Files.writeString(dir.resolve("ospfd.conf"), ospfdConfig);
       giveToFrr(dir);
       d.daemons.add(d.launch(bins.get(0), bins.get(3), "zebra"));
-      // ospfd connects to zebra's socket and retries when it is not there yet, but the routes it
-      // hands zebra early would wait for that: start it once zebra listens.
+      // ospfd would retry its connection to zebra until zebra listens; started after, it connects
+      // at once, and its log holds no connection errors that could be mistaken for a problem.
       d.await("zebra to listen on " + dir.resolve("zserv.api"), Duration.ofSeconds(20),
           () -> Files.exists(dir.resolve("zserv.api")) && Files.exists(dir.resolve("zebra.vty")));
       d.daemons.add(d.launch(bins.get(1), bins.get(3), "ospfd"));
@@ -181,11 +183,16 @@ final class FrrDaemons implements AutoCloseable {
     return dir;
   }
 
+  /** vtysh sending {@code command} to this instance's {@code daemon} only. */
+  private Tools.Result runVtysh(String daemon, String command) throws IOException, InterruptedException {
+    return Tools.run(List.of(Tools.require("vtysh", "frr").toString(), "--vty_socket", dir.toString(),
+        // vtysh reads vtysh.conf from its config folder: ours has none, so /etc/frr's is not read
+        "--config_dir", dir.toString(), "-d", daemon, "-c", command), 30);
+  }
+
   /** What vtysh printed for {@code command} sent to {@code daemon} (zebra or ospfd); fails if vtysh does. */
   String vtyshText(String daemon, String command) throws IOException, InterruptedException {
-    Tools.Result r = Tools.run(List.of(Tools.require("vtysh", "frr").toString(), "--vty_socket", dir.toString(),
-        // vtysh reads vtysh.conf from its config folder: ours has none, /etc/frr's is not read
-        "--config_dir", dir.toString(), "-d", daemon, "-c", command), 30);
+    Tools.Result r = runVtysh(daemon, command);
     if (r.exit() != 0) {
       throw new AssertionError("vtysh -d " + daemon + " -c '" + command + "' on " + name + " exited " + r.exit()
           + ": " + r.output() + r.errors() + logs());
@@ -319,8 +326,7 @@ final class FrrDaemons implements AutoCloseable {
     String last = "(no answer)";
     while (true) {
       checkAlive(what);
-      Tools.Result r = Tools.run(List.of(Tools.require("vtysh", "frr").toString(), "--vty_socket", dir.toString(),
-          "--config_dir", dir.toString(), "-d", daemon, "-c", command), 30);
+      Tools.Result r = runVtysh(daemon, command);
       if (r.exit() == 0 && !r.output().isBlank()) {
         last = r.output();
         try {
@@ -420,9 +426,18 @@ final class FrrDaemons implements AutoCloseable {
     return r;
   }
 
-  /** FRR daemons started by this class (from any JVM) still running: pid and command line. */
+  /**
+   * What an instance may leave behind, if it was not closed: FRR daemons started by this class
+   * (from any JVM) still running, as pid and command line, and folders this JVM made that still
+   * exist.
+   */
   static List<String> leftovers() {
     List<String> found = new ArrayList<>();
+    for (Path d : List.copyOf(FOLDERS)) {
+      if (Files.exists(d)) {
+        found.add("folder " + d);
+      }
+    }
     ProcessHandle.allProcesses().forEach(p -> NodeProcesses.commandLine(p).ifPresent(cl -> {
       if (cl.contains(SBIN + "/") && cl.contains("/" + PREFIX)) {
         found.add(p.pid() + " " + cl);

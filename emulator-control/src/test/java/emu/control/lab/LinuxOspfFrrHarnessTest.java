@@ -35,9 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * sw1's captures decode as OSPF (Hello, Database Description, LS Request, Update and Ack) with no
  * malformed packet or expert error. {@code emu link down} on r1's link ends r2's adjacency by
  * the dead timer alone (r2 keeps its carrier: between 3 and 4 s, plus polling), and its route to
- * r1's stub goes; {@code link up} brings Full back. The point-to-point variant (same LAN, {@code
- * ip ospf network point-to-point}) reaches Full with no election and no network LSA. Needs root
- * and FRR (CI installs both); otherwise skipped, saying why.
+ * r1's stub goes; {@code link up} brings Full back, and the route (10 to 16 s later in these
+ * runs: r2 takes r1's new router LSA only from a retransmission, 5 s per round; see FRR.md). The
+ * point-to-point variant (same LAN, {@code ip ospf network point-to-point}) reaches Full with no
+ * election and no network LSA. Needs root and FRR (CI installs both); otherwise skipped, saying
+ * why.
  */
 class LinuxOspfFrrHarnessTest {
   @TempDir
@@ -64,7 +66,7 @@ class LinuxOspfFrrHarnessTest {
   @AfterAll
   static void nothingLeft() throws Exception {
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
-    assertEquals(List.of(), FrrDaemons.leftovers(), "FRR daemons left behind");
+    assertEquals(List.of(), FrrDaemons.leftovers(), "FRR daemons or folders left behind");
     assertTrue(LinuxNamespaces.namespaces().stream().noneMatch(n -> n.startsWith("emu-ospffrr")),
         "namespaces left behind: " + LinuxNamespaces.namespaces());
   }
@@ -137,7 +139,9 @@ class LinuxOspfFrrHarnessTest {
   @Test
   void twoOspfdsOnTheSwitchElectReachFullAndRoute(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
+    long labUp = System.nanoTime();
     ok("up", LAB.toString(), "--out", out.toString());
+    System.out.printf("lab up in %d ms%n", (System.nanoTime() - labUp) / 1_000_000);
     try {
       stub("r1", "10.1.1.1/24");
       stub("r2", "10.2.2.1/24");
@@ -184,18 +188,27 @@ class LinuxOspfFrrHarnessTest {
         assertEquals(List.of(), r1.neighbors(), "r1's interface is down");
         r2.awaitJson("zebra", "show ip route ospf json", CONVERGE, "the route to r1's stub to go",
             j -> !j.has("10.1.1.0/24"));
+        System.out.printf("FRR route to r1's stub withdrawn %d ms after link down%n",
+            (System.nanoTime() - down) / 1_000_000);
 
+        long up = System.nanoTime();
         ok("link", "up", "sw1:p1");
         r1.awaitFull(CONVERGE, "2.2.2.2");
         r2.awaitFull(CONVERGE, "1.1.1.1");
+        System.out.printf("FRR adjacency Full again %d ms after link up%n", (System.nanoTime() - up) / 1_000_000);
         awaitRoute(r2, "10.1.1.0/24", "10.0.12.1");
+        System.out.printf("FRR route to r1's stub back %d ms after link up%n", (System.nanoTime() - up) / 1_000_000);
         assertPings("r2", "10.2.2.1", "10.1.1.1");
       }
     } finally {
+      long stop = System.nanoTime();
       Cli down = emu("down");
       assertEquals(0, down.exit(), down.err());
+      System.out.printf("lab down in %d ms%n", (System.nanoTime() - stop) / 1_000_000);
     }
+    long checks = System.nanoTime();
     assertOspfCaptured(out);
+    System.out.printf("captures checked in %d ms%n", (System.nanoTime() - checks) / 1_000_000);
   }
 
   @Test
