@@ -41,13 +41,28 @@ final class Tools {
   }
 
   static Path require(String tool) {
+    return require(tool, tool);
+  }
+
+  /**
+   * Like {@link #require(String)} for a tool of Debian package {@code pkg}, looked for in
+   * {@code dirs} first and then on PATH: FRR's daemons (zebra, ospfd) live in /usr/lib/frr, which
+   * is on no one's PATH.
+   */
+  static Path require(String tool, String pkg, Path... dirs) {
+    List<Path> candidates = new ArrayList<>();
+    for (Path d : dirs) {
+      candidates.add(d.resolve(tool));
+    }
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path p = Path.of(dir, tool);
+      candidates.add(Path.of(dir, tool));
+    }
+    for (Path p : candidates) {
       if (Files.isExecutable(p)) {
         return p;
       }
     }
-    String why = tool + " is not installed (apt-get install " + tool + ")";
+    String why = tool + " is not installed (apt-get install " + pkg + ")";
     if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
       throw new AssertionError(why + " but EMU_REQUIRE_TOOLS=1");
     }
