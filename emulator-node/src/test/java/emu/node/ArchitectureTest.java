@@ -54,6 +54,17 @@ class ArchitectureTest {
         });
   }
 
+  /**
+   * The routing protocol ({@code packages}) sits below the host: the host will drive it, never the
+   * reverse, so it may not reach the host, the management plane, the apps, the shell or the
+   * node's entry point.
+   */
+  static ArchRule routingSitsBelowTheHost(String... packages) {
+    return noClasses().that().resideInAnyPackage(packages).should().dependOnClassesThat()
+        .resideInAnyPackage("emu.node", "emu.node.host..", "emu.node.mgmt..", "emu.node.apps..", "emu.node.shell..")
+        .because("the host feeds the protocol and installs its routes; the protocol knows the wire and the stack");
+  }
+
   private static final String[] DATA_PATH = {"emu.node.stack..", "emu.node.ipv6..", "emu.node.tcp..", "emu.node.bridge.."};
 
   @Test
@@ -73,6 +84,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void routingSitsBelowTheHost() {
+    routingSitsBelowTheHost("emu.node.ospf..").check(node);
+  }
+
+  @Test
   void theEventModelIsDataOnly() {
     // events are records (or the sealed interfaces and enums that group them), readable by the
     // control plane without the node's machinery
@@ -89,6 +105,8 @@ class ArchitectureTest {
         "archfixture.stack.ChattyStage builds an event");
     assertTrue(observersTakeNoText("emu.node.archfixture.stack..").evaluate(fixtures).hasViolation(),
         "archfixture.stack.ChattyObserver takes a sentence");
+    assertTrue(routingSitsBelowTheHost("emu.node.archfixture.ospf..").evaluate(fixtures).hasViolation(),
+        "archfixture.ospf.HostBoundRouting holds the host");
     JavaClass chatty = fixtures.get("emu.node.archfixture.stack.ChattyStage");
     assertTrue(chatty != null, "the fixture was imported");
   }
