@@ -14,6 +14,7 @@ import emu.node.apps.diag.HttpsGet;
 import emu.node.apps.diag.IpCommand;
 import emu.node.apps.diag.Ping;
 import emu.node.apps.diag.Resolve;
+import emu.node.apps.diag.ShowCommand;
 import emu.node.apps.diag.Sleep;
 import emu.node.apps.diag.SsCommand;
 import emu.node.apps.diag.TcpEcho;
@@ -224,6 +225,7 @@ public final class EmulatedNode {
       }
       if (config.ospf() != null && config.isRouter() && !config.ospf().interfaces().isEmpty()) {
         ospf = new Ospf(stack, ospfConfig(config.ospf()));
+        shell.add(new ShowCommand(ospf));
       }
     }
   }
