@@ -224,7 +224,7 @@ public final class EmulatedNode {
         shell.add(new DhcpCommand(dhcpServer, dhcpClient, dhcpRelay));
       }
       if (config.ospf() != null && config.isRouter() && !config.ospf().interfaces().isEmpty()) {
-        ospf = new Ospf(stack, ospfConfig(config.ospf()));
+        ospf = new Ospf(stack, ospfConfig(config.ospf())).listener(new OspfTracing(tracer));
         shell.add(new ShowCommand(ospf));
       }
     }
