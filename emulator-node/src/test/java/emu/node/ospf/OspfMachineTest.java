@@ -280,4 +280,18 @@ class OspfMachineTest {
     long rx = ospf.values().stream().mapToLong(o -> o.counters().lsasRetransmitted).sum();
     assertTrue(rx > 0, "something was retransmitted");
   }
+
+  @Test
+  void helloMismatchesAreRefusedAndCounted() {
+    LabNode r1 = router("r1");
+    LabNode r2 = router("r2");
+    lab.connect(r1, "eth0", mac(), "10.0.12.1/24", r2, "eth0", mac(), "10.0.12.2/24", 1500);
+    ifs.get("r1").add(new InterfaceConfig("eth0", 10, 1, 4, 1, false, NetworkType.BROADCAST));
+    ifs.get("r2").add(new InterfaceConfig("eth0", 10, 2, 8, 1, false, NetworkType.BROADCAST));
+    startAll();
+    lab.advance(VirtualLab.seconds(10));
+    assertTrue(ospf.get("r1").neighbors().isEmpty());
+    assertTrue(ospf.get("r1").counters().refused(OspfCounters.Refusal.HELLO_INTERVAL_MISMATCH) >= 4);
+    assertTrue(ospf.get("r2").counters().refused(OspfCounters.Refusal.HELLO_INTERVAL_MISMATCH) >= 4);
+  }
 }
