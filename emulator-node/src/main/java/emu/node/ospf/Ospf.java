@@ -358,6 +358,7 @@ public final class Ospf implements IpProtocol {
   private Map<Ipv4Cidr, Route> installed = new TreeMap<>(PREFIX_ORDER);
   private int routerId;
   private boolean running;
+  private boolean registered;
   private TimeSource.Timer spfTimer;
   private TimeSource.Timer ageTimer;
   private long lastSpfNanos = Long.MIN_VALUE;
@@ -429,8 +430,12 @@ public final class Ospf implements IpProtocol {
     }
     running = true;
     startedNanos = time.nanos();
-    stack.registerProtocol(OspfPacket.PROTOCOL, this);
-    stack.addLinkListener(this::linkChanged);
+    if (!registered) {
+      // the stack has no unregistering: a stopped instance ignores packets and carrier changes
+      stack.registerProtocol(OspfPacket.PROTOCOL, this);
+      stack.addLinkListener(this::linkChanged);
+      registered = true;
+    }
     for (Iface i : ifaces.values()) {
       if (i.nic.isUp()) {
         interfaceUp(i);
@@ -440,7 +445,11 @@ public final class Ospf implements IpProtocol {
     ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
   }
 
-  /** Stops every timer, leaves the groups and takes the OSPF routes out; packets are then ignored. */
+  /**
+   * Stops every timer, leaves the groups and takes the OSPF routes out; packets are then ignored.
+   * The database is forgotten, as by a restarted routing process: a later {@link #start} begins
+   * afresh (and outdoes its old LSAs' sequence numbers when neighbours return them, RFC 2328 13.4).
+   */
   public void stop() {
     if (!running) {
       return;
@@ -455,6 +464,31 @@ public final class Ospf implements IpProtocol {
     ageTimer = null;
     stack.routes().replace(Route.Kind.OSPF, List.of());
     installed.clear();
+    lsdb.clear();
+    lastOrigination.clear();
+    deferred.clear();
+    forced.clear();
+    pendingWrap.clear();
+    lastSpfNanos = Long.MIN_VALUE;
+    spfHold = SPF_INITIAL_HOLD_NANOS;
+  }
+
+  /**
+   * Test hook: this router's router-LSA in the database as if its last instance had been
+   * originated with sequence number {@code seq} (not flooded), so that a test reaches
+   * MaxSequenceNumber without 2^31 originations.
+   */
+  void ownRouterLsaSequence(int seq) {
+    Key k = new Key(OspfLsa.TYPE_ROUTER, routerId, routerId);
+    Lsa have = lsdb.get(k);
+    if (have == null) {
+      return;
+    }
+    byte[] bytes = have.bytes.clone();
+    ByteBuf w = Unpooled.wrappedBuffer(bytes);
+    w.setInt(OspfLsa.SEQUENCE, seq);
+    OspfLsa.fillChecksum(w, 0);
+    lsdb.put(k, new Lsa(bytes, have.ageAtInstall, have.installedNanos));
   }
 
   private static void cancel(TimeSource.Timer t) {

@@ -294,4 +294,73 @@ class OspfMachineTest {
     assertTrue(ospf.get("r1").counters().refused(OspfCounters.Refusal.HELLO_INTERVAL_MISMATCH) >= 4);
     assertTrue(ospf.get("r2").counters().refused(OspfCounters.Refusal.HELLO_INTERVAL_MISMATCH) >= 4);
   }
+
+  private Ospf.LsaView lsa(String router, int type, String id) {
+    return ospf.get(router).database().stream().filter(l -> l.type() == type
+        && l.linkStateId() == Ipv4Address.parse(id)).findFirst().orElse(null);
+  }
+
+  /** r1 (10.1.0.1 stub, router ID 10.1.0.1) and r2 (10.2.0.1) point-to-point, Full. */
+  private void pair() {
+    LabNode r1 = router("r1");
+    LabNode r2 = router("r2");
+    p2p(r1, "eth0", "10.0.12.1/24", r2, "eth0", "10.0.12.2/24", 10);
+    stub(r1, "eth1", "10.1.0.1/24");
+    stub(r2, "eth1", "10.2.0.1/24");
+    startAll();
+    lab.advance(VirtualLab.seconds(15));
+    assertEquals(NeighborState.FULL, ospf.get("r1").neighbors().get(0).state());
+  }
+
+  @Test
+  void ownLsasAreRefreshedAndAnOrphanAgesOutAtMaxAge() {
+    pair();
+    int seq = lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence();
+    lab.advance(VirtualLab.seconds(1800));
+    assertTrue(lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence() > seq, "refreshed at LSRefreshTime");
+    assertTrue(lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").age() < 60);
+    // r2's OSPF stops: nobody refreshes its LSA, which r1 keeps until it reaches MaxAge
+    ospf.get("r2").stop();
+    lab.advance(VirtualLab.seconds(60));
+    assertNotNull(lsa("r1", OspfLsa.TYPE_ROUTER, "10.2.0.1"));
+    assertNull(route("r1", "10.2.0.0/24"), "unreachable once the adjacency is gone");
+    lab.advance(VirtualLab.seconds(3600));
+    assertNull(lsa("r1", OspfLsa.TYPE_ROUTER, "10.2.0.1"), "flushed at MaxAge and removed");
+  }
+
+  @Test
+  void aRestartedRouterOutdoesItsOldSequenceNumber() {
+    pair();
+    lab.node("r1").stack().setLinkUp(lab.node("r1").stack().nic("eth1"), false);
+    lab.advance(VirtualLab.seconds(10));
+    lab.node("r1").stack().setLinkUp(lab.node("r1").stack().nic("eth1"), true);
+    lab.advance(VirtualLab.seconds(10));
+    int before = lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence();
+    assertTrue(before > OspfLsa.INITIAL_SEQUENCE + 1);
+    ospf.get("r1").stop();
+    ospf.get("r1").start();
+    lab.advance(VirtualLab.seconds(15));
+    assertEquals(NeighborState.FULL, ospf.get("r1").neighbors().get(0).state());
+    assertTrue(lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence() > before, "13.4: above the old instance");
+    assertEquals(lsa("r1", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence(),
+        lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence());
+    assertNotNull(route("r2", "10.1.0.0/24"));
+  }
+
+  @Test
+  void theSequenceNumberWrapsThroughAFlush() {
+    pair();
+    ospf.get("r1").ownRouterLsaSequence(OspfLsa.MAX_SEQUENCE - 1);
+    Nic stub = lab.node("r1").stack().nic("eth1");
+    lab.node("r1").stack().setLinkUp(stub, false);
+    lab.advance(VirtualLab.seconds(10));
+    assertEquals(OspfLsa.MAX_SEQUENCE, lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1").sequence());
+    lab.node("r1").stack().setLinkUp(stub, true);
+    lab.advance(VirtualLab.seconds(20));
+    Ospf.LsaView at2 = lsa("r2", OspfLsa.TYPE_ROUTER, "10.1.0.1");
+    assertNotNull(at2);
+    assertEquals(OspfLsa.INITIAL_SEQUENCE, at2.sequence(), "flushed at MaxSequenceNumber, then anew");
+    assertTrue(at2.age() < OspfLsa.MAX_AGE);
+    assertNotNull(route("r2", "10.1.0.0/24"));
+  }
 }
