@@ -359,6 +359,7 @@ public final class Ospf implements IpProtocol {
   private int routerId;
   private boolean running;
   private boolean registered;
+  private int maxLsas = MAX_LSAS;
   private TimeSource.Timer spfTimer;
   private TimeSource.Timer ageTimer;
   private long lastSpfNanos = Long.MIN_VALUE;
@@ -471,6 +472,22 @@ public final class Ospf implements IpProtocol {
     pendingWrap.clear();
     lastSpfNanos = Long.MIN_VALUE;
     spfHold = SPF_INITIAL_HOLD_NANOS;
+  }
+
+  /** Test hook: a smaller database bound. */
+  void maxLsas(int n) {
+    this.maxLsas = n;
+  }
+
+  /** Test hook: {@code lsa} (another router's, say) installed here as if received, and flooded to every adjacency. */
+  void floodForTest(OspfLsa.Repr lsa) {
+    byte[] bytes = new byte[lsa.bufferLen()];
+    lsa.emit(Unpooled.wrappedBuffer(bytes), 0);
+    Lsa l = new Lsa(bytes, lsa.age(), now());
+    Lsa old = lsdb.get(l.key);
+    removeFromRxmt(l.key);
+    install(l, old, 0);
+    flood(l, null, null);
   }
 
   /**
@@ -1246,7 +1263,7 @@ public final class Ospf implements IpProtocol {
           refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSA_TOO_SOON);
           continue;
         }
-        if (have == null && lsdb.size() >= MAX_LSAS) {
+        if (have == null && lsdb.size() >= maxLsas) {
           refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSDB_FULL);
           continue;
         }

@@ -16,6 +16,7 @@ import emu.node.testing.LabSwitch;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.OspfLsa;
+import emu.node.wire.OspfRouterLsa;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -362,5 +363,22 @@ class OspfMachineTest {
     assertEquals(OspfLsa.INITIAL_SEQUENCE, at2.sequence(), "flushed at MaxSequenceNumber, then anew");
     assertTrue(at2.age() < OspfLsa.MAX_AGE);
     assertNotNull(route("r2", "10.1.0.0/24"));
+  }
+
+  @Test
+  void aFloodOfLsasIsBoundedAndCounted() {
+    pair();
+    ospf.get("r1").maxLsas(40);
+    for (int k = 0; k < 100; k++) {
+      int rid = Ipv4Address.parse("172.16.0.0") + k;
+      ospf.get("r2").floodForTest(new OspfLsa.Repr(0, Ospf.OPTIONS, OspfLsa.TYPE_ROUTER, rid, rid,
+          OspfLsa.INITIAL_SEQUENCE, new OspfRouterLsa.Repr(0, List.of(
+              new OspfRouterLsa.Link(rid, 0xFFFFFFFF, OspfRouterLsa.LINK_STUB, 1)))));
+    }
+    lab.advance(VirtualLab.seconds(12));
+    assertEquals(40, ospf.get("r1").database().size());
+    assertTrue(ospf.get("r1").counters().refused(OspfCounters.Refusal.LSDB_FULL) >= 62);
+    assertEquals(NeighborState.FULL, ospf.get("r1").neighbors().get(0).state());
+    assertNotNull(route("r1", "10.2.0.0/24"), "routing goes on");
   }
 }
