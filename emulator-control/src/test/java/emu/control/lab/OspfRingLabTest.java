@@ -89,6 +89,11 @@ class OspfRingLabTest {
         got = pings();
       }
       assertEquals(3, got, "the ping path recovered over r5 and r4");
+      String events = java.nio.file.Files.readString(out.resolve("r1.events.jsonl"));
+      assertTrue(events.contains("\"type\":\"ospf.neighbor\"") && events.contains("\"event\":\"LLDown\""), events);
+      assertTrue(events.contains("\"type\":\"ospf.spf\""), events);
+      String metrics = Tools.ok("exec", "r1", "--", "show", "ip", "ospf").out();
+      assertTrue(metrics.contains("Number of fully adjacent neighbors in this area: 1"), metrics);
     } finally {
       Cli down = emu("down");
       assertEquals(0, down.exit(), down.err());

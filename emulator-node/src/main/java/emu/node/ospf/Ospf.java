@@ -977,6 +977,12 @@ public final class Ospf implements IpProtocol {
       return;
     }
     n.state = to;
+    if (from != NeighborState.DOWN) {
+      counters.neighborsInState[from.ordinal()]--;
+    }
+    if (to != NeighborState.DOWN) {
+      counters.neighborsInState[to.ordinal()]++;
+    }
     Iface i = n.iface;
     if (to == NeighborState.FULL) {
       n.upSince = now();

@@ -44,6 +44,9 @@ public final class OspfCounters {
     BAD_LS_REQUEST
   }
 
+  /** Neighbours in each state but Down, indexed by {@code Ospf.NeighborState.ordinal()}: the adjacencies by state. */
+  public final int[] neighborsInState = new int[7];
+  /** Packets by OSPF type (1 Hello .. 5 LS Ack); index 0 unused. */
   public final long[] sent = new long[6];
   public final long[] received = new long[6];
   public long lsasReceived;
