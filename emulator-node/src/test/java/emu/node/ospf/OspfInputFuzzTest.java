@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * the mutations reach the protocol machine: nothing throws, nothing leaks (the lab's allocator
  * checks on close), and the routers go on.
  */
-class OspfFuzzTest {
+class OspfInputFuzzTest {
   private static final int ETH = 14;
 
   @Test
