@@ -75,7 +75,10 @@ final class OspfStory implements OspfEvent.Visitor<String> {
 
   @Override
   public String spf(OspfEvent.Spf e) {
-    String head = "SPF (" + String.format(Locale.ROOT, "%.1f", e.micros() / 1000.0) + " ms, " + e.routes()
+    String after = e.afterType() == null ? "" : " after " + (e.afterType() == 1 && e.afterId() != null
+        && e.afterId().equals(e.afterAdv()) ? e.afterAdv() + "'s router-LSA" : lsaName(e.afterType()) + " "
+        + e.afterId() + " of " + e.afterAdv()) + " " + e.afterSeq();
+    String head = "SPF" + after + " (" + String.format(Locale.ROOT, "%.1f", e.micros() / 1000.0) + " ms, " + e.routes()
         + " route" + (e.routes() == 1 ? "" : "s") + ")";
     if (e.changes().isEmpty()) {
       return head + ": no route changed";

@@ -34,13 +34,15 @@ class OspfStoryTest {
 
   @Test
   void spfTellsTheRoutesItMoved() {
-    assertEquals("SPF (0.2 ms, 6 routes): 10.3.0.0/24 now via 10.0.12.2 cost 20 (was via 10.0.13.3 cost 10);"
+    assertEquals("SPF after 1.1.1.1's router-LSA 0x80000003 (0.2 ms, 6 routes): 10.3.0.0/24 now via 10.0.12.2 cost 20 (was via 10.0.13.3 cost 10);"
             + " 10.4.0.0/24 new via 10.0.12.2 and 10.0.13.3 cost 30; 10.5.0.0/24 gone (was via 10.0.13.3 cost 20)",
-        Story.sentence(new OspfEvent.Spf(210, 6, List.of(
+        Story.sentence(new OspfEvent.Spf(210, 6, 1, "1.1.1.1", "1.1.1.1", "0x80000003", List.of(
             new OspfEvent.Change("10.3.0.0/24", 10, List.of("10.0.13.3"), 20, List.of("10.0.12.2")),
             new OspfEvent.Change("10.4.0.0/24", -1, List.of(), 30, List.of("10.0.12.2", "10.0.13.3")),
             new OspfEvent.Change("10.5.0.0/24", 20, List.of("10.0.13.3"), -1, List.of())))));
-    assertEquals("SPF (0.1 ms, 1 route): no route changed", Story.sentence(new OspfEvent.Spf(90, 1, List.of())));
+    assertEquals("SPF (0.1 ms, 1 route): no route changed", Story.sentence(new OspfEvent.Spf(90, 1, null, null, null, null, List.of())));
+    assertEquals("SPF after network-LSA 10.0.0.1 of 2.2.2.2 0x80000001 (0.1 ms, 1 route): no route changed",
+        Story.sentence(new OspfEvent.Spf(90, 1, 2, "10.0.0.1", "2.2.2.2", "0x80000001", List.of())));
   }
 
   @Test

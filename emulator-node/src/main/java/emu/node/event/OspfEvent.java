@@ -73,9 +73,15 @@ public sealed interface OspfEvent extends TraceEvent {
     }
   }
 
-  /** SPF ran for {@code micros} and left {@code routes} OSPF routes; {@code changes} are those that differ from before. */
+  /**
+   * SPF ran for {@code micros} and left {@code routes} OSPF routes; {@code changes} are those that
+   * differ from before. {@code after*}: the LSA whose arrival scheduled the run (type, Link State
+   * ID, advertising router, sequence number), all null when a change of the router's own did
+   * (an interface, an adjacency).
+   */
   @JsonTypeName("ospf.spf")
-  record Spf(long micros, int routes, List<Change> changes) implements OspfEvent {
+  record Spf(long micros, int routes, Integer afterType, String afterId, String afterAdv, String afterSeq,
+             List<Change> changes) implements OspfEvent {
     public Spf {
       changes = List.copyOf(changes);
     }

@@ -60,14 +60,16 @@ final class OspfTracing implements Ospf.Listener {
   }
 
   @Override
-  public void spfRan(long nanos, int routes, List<Ospf.RouteChange> changes) {
+  public void spfRan(long nanos, int routes, Ospf.LsaId after, List<Ospf.RouteChange> changes) {
     if (tracer.enabled()) {
       List<OspfEvent.Change> out = new ArrayList<>();
       for (Ospf.RouteChange c : changes) {
         out.add(new OspfEvent.Change(c.prefix().toString(), c.oldCost(), c.oldGateways().stream()
             .map(Ipv4Address::format).toList(), c.newCost(), c.newGateways().stream().map(Ipv4Address::format).toList()));
       }
-      tracer.emit(new OspfEvent.Spf(nanos / 1000, routes, out));
+      tracer.emit(new OspfEvent.Spf(nanos / 1000, routes, after == null ? null : after.type(),
+          after == null ? null : id(after.linkStateId()), after == null ? null : id(after.advertisingRouter()),
+          after == null ? null : seq(after.sequence()), out));
     }
   }
 

@@ -184,6 +184,9 @@ public final class Ospf implements IpProtocol {
     }
   }
 
+  /** An LSA instance named: type, Link State ID, advertising router, sequence number. */
+  public record LsaId(int type, int linkStateId, int advertisingRouter, int sequence) {}
+
   /** What the machine did, as values, for the node's tracing (events and narration live above). */
   public interface Listener {
     Listener NONE = new Listener() { };
@@ -203,8 +206,12 @@ public final class Ospf implements IpProtocol {
     default void lsaInstalled(int type, int linkStateId, int advertisingRouter, int sequence, int fromRouterId) {
     }
 
-    /** SPF ran ({@code nanos} of wall time) and changed these routes (possibly none). */
-    default void spfRan(long nanos, int routes, List<RouteChange> changes) {
+    /**
+     * SPF ran ({@code nanos} of wall time), scheduled first {@code after} that LSA went in (null:
+     * for a change of this router's own, an interface or an adjacency), and changed these routes
+     * (possibly none).
+     */
+    default void spfRan(long nanos, int routes, LsaId after, List<RouteChange> changes) {
     }
 
     /** A packet (or an LSA in one) was refused. */
@@ -361,6 +368,8 @@ public final class Ospf implements IpProtocol {
   private boolean registered;
   private int maxLsas = MAX_LSAS;
   private TimeSource.Timer spfTimer;
+  /** The LSA whose arrival scheduled the coming SPF run, for its telling; null for a local change. */
+  private LsaId spfAfter;
   private TimeSource.Timer ageTimer;
   private long lastSpfNanos = Long.MIN_VALUE;
   private long spfHold = SPF_INITIAL_HOLD_NANOS;
@@ -1333,6 +1342,9 @@ public final class Ospf implements IpProtocol {
     boolean maxAgeChanged = old == null || (old.ageAtInstall >= OspfLsa.MAX_AGE) != (l.ageAtInstall >= OspfLsa.MAX_AGE);
     if ((l.key.type() == OspfLsa.TYPE_ROUTER || l.key.type() == OspfLsa.TYPE_NETWORK)
         && (maxAgeChanged || !l.sameBody(old))) {
+      if (spfTimer == null && spfAfter == null && l.key.adv() != routerId) {
+        spfAfter = new LsaId(l.key.type(), l.key.id(), l.key.adv(), l.seq);
+      }
       scheduleSpf();
     }
   }
@@ -1771,8 +1783,15 @@ public final class Ospf implements IpProtocol {
     lastSpfNanos = now();
     long now = now();
     spf.clear();
+    // the root is this router as it is now, not as its last router-LSA said: a change waiting out
+    // MinLSInterval (an adjacency lost a second after the last origination) must not leave routes
+    // over an interface that is down or a neighbour that is gone until the new LSA goes out
+    spf.router(routerId);
+    for (OspfRouterLsa.Link link : routerLsaBody().links()) {
+      spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
+    }
     for (Lsa l : lsdb.values()) {
-      if (l.key.type() == OspfLsa.TYPE_ROUTER && l.age(now) < OspfLsa.MAX_AGE
+      if (l.key.type() == OspfLsa.TYPE_ROUTER && l.age(now) < OspfLsa.MAX_AGE && l.key.adv() != routerId
           && l.repr.body() instanceof OspfRouterLsa.Repr r && l.key.id() == l.key.adv()) {
         spf.router(l.key.adv());
         for (OspfRouterLsa.Link link : r.links()) {
@@ -1793,6 +1812,10 @@ public final class Ospf implements IpProtocol {
     if (spf.run(routerId)) {
       for (int r = 0; r < spf.routeCount(); r++) {
         int mask = spf.routeMask(r);
+        int inverse = ~mask;
+        if ((inverse & (inverse + 1)) != 0) {
+          continue; // a mask with holes (a neighbour's bad LSA) names no prefix a table can hold
+        }
         Ipv4Cidr prefix = new Ipv4Cidr(spf.routePrefix(r) & mask, Integer.bitCount(mask));
         if (connected(prefix)) {
           continue;
@@ -1832,7 +1855,9 @@ public final class Ospf implements IpProtocol {
     counters.spfRuns++;
     counters.spfNanosLast = took;
     counters.spfNanosTotal += took;
-    listener.spfRan(took, next.size(), changes);
+    LsaId after = spfAfter;
+    spfAfter = null;
+    listener.spfRan(took, next.size(), after, changes);
   }
 
   private static boolean sameRoute(Route a, Route b) {

@@ -52,7 +52,9 @@
  *   <li>SPF through {@link emu.node.ospf.Spf}, throttled as FRR's {@code timers throttle spf 0 50
  *       5000}: the first run after 0 ms, then no sooner than the hold time after the last run,
  *       the hold starting at 50 ms and doubling up to 5 s while changes keep coming, reset once a
- *       hold time passes quietly. Routes go in with {@code RouteTable.replace(OSPF, ...)}, metric
+ *       hold time passes quietly. The root enters SPF as it is now (the router-LSA it would
+       originate), not as its last LSA said, so a change waiting out MinLSInterval does not keep
+       routes over a lost adjacency. Routes go in with {@code RouteTable.replace(OSPF, ...)}, metric
  *       the path cost, equal-cost paths as one multipath route; routes to the router's own
  *       subnets are left to the connected routes; the table is only touched when a route
  *       changed.</li>
@@ -76,7 +78,14 @@
  *   <li>Neighbours are keyed by their source address on every network type (RFC 2328 keys them by
  *       router ID on point-to-point links); a router ID that changes behind an address kills the
  *       old neighbour. A neighbour that goes Down is forgotten (FRR keeps it a while).</li>
- *   <li>Authentication: null only (AuType 0); others are refused (UNSUPPORTED_AUTH).</li>
+ *   <li>Counters ({@link emu.node.ospf.OspfCounters}) are plain fields written on the event loop;
+       the node's {@code /metrics} reads them from its own thread (a scrape may be a packet
+       behind), including the neighbours by state.</li>
+  <li>A stopped instance forgets its database (like a restarted ospfd); starting it again begins
+       from InitialSequenceNumber and outdoes its old LSAs when neighbours return them (13.4).</li>
+  <li>Package-private test hooks: {@code ownRouterLsaSequence} (to reach MaxSequenceNumber),
+       {@code maxLsas} and {@code floodForTest} (a flood of LSAs past a small bound).</li>
+  <li>Authentication: null only (AuType 0); others are refused (UNSUPPORTED_AUTH).</li>
  *   <li>Not done: other areas, ABR/ASBR (summary and external LSAs are flooded but not used),
  *       virtual links, NBMA and point-to-multipoint networks, stub areas, opaque LSAs, LLS, graceful
  *       restart, demand circuits, interface address changes while running (restart OSPF), a

@@ -381,4 +381,20 @@ class OspfMachineTest {
     assertEquals(NeighborState.FULL, ospf.get("r1").neighbors().get(0).state());
     assertNotNull(route("r1", "10.2.0.0/24"), "routing goes on");
   }
+
+  @Test
+  void aLinkLostWithinMinLsIntervalStillReroutesAtOnce() {
+    ring();
+    lab.advance(VirtualLab.seconds(30));
+    // r1 originates (its stub goes down), then a second later loses r2: its new router-LSA must
+    // wait out MinLSInterval, but its own routes do not
+    lab.node("r1").stack().setLinkUp(lab.node("r1").stack().nic("eth2"), false);
+    lab.advance(VirtualLab.seconds(1));
+    long t0 = lab.now();
+    lab.node("r1").stack().setLinkUp(lab.node("r1").stack().nic("eth0"), false);
+    lab.node("r2").stack().setLinkUp(lab.node("r2").stack().nic("eth0"), false);
+    lab.runUntil(() -> route("r1", "10.20.0.0/24") != null
+        && gateways(route("r1", "10.20.0.0/24")).equals(Set.of("10.0.15.5")), VirtualLab.seconds(10));
+    assertTrue(lab.now() - t0 < VirtualLab.millis(100), "rerouted after " + (lab.now() - t0) / 1e6 + " ms");
+  }
 }
