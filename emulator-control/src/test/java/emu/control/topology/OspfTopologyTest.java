@@ -74,4 +74,11 @@ class OspfTopologyTest {
         .toString());
     assertEquals(ospf(t), ospf(Families.only(t, 4)));
   }
+
+  @Test
+  void theCampusConfigIsValid() throws Exception {
+    Topology t = TopologyLoader.load(java.nio.file.Path.of("../configs/campus.yml"));
+    assertEquals(5, t.nodes().stream().filter(n -> n.ospf() != null).count());
+    assertEquals(2, t.faults().size());
+  }
 }
