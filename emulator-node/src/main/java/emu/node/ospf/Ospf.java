@@ -279,6 +279,7 @@ public final class Ospf implements IpProtocol {
     TimeSource.Timer helloTimer;
     TimeSource.Timer waitTimer;
     TimeSource.Timer ackTimer;
+    long helloDue;
     boolean joinedD;
 
     Iface(Nic nic, InterfaceConfig cfg) {
@@ -612,6 +613,7 @@ public final class Ospf implements IpProtocol {
 
   private void scheduleHello(Iface i, long delay) {
     cancel(i.helloTimer);
+    i.helloDue = now() + delay;
     i.helloTimer = time.schedule(() -> {
       i.helloTimer = null;
       if (i.state == InterfaceState.DOWN) {
@@ -1917,7 +1919,7 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- inspection (values, for show commands)
 
-  /** An interface as {@code show ip ospf interface} needs it. */
+  /** An interface as {@code show ip ospf interface} needs it; {@code helloDueNanos} -1 when no Hello is due. */
   public record InterfaceView(String nic, Ipv4Cidr address, NetworkType type, int cost, InterfaceState state,
                               int priority, int drRouterId, int drAddress, int bdrRouterId, int bdrAddress,
                               int helloSeconds, int deadSeconds, boolean passive, int neighbors, int adjacent,
@@ -1938,7 +1940,8 @@ public final class Ospf implements IpProtocol {
       int adj = (int) i.nbrs.values().stream().filter(n -> n.state == NeighborState.FULL).count();
       out.add(new InterfaceView(i.nic.name(), i.nic.address(), i.cfg.type(), i.cfg.cost(), i.state, i.cfg.priority(),
           i.routerIdOf(i.dr), i.dr, i.routerIdOf(i.bdr), i.bdr, i.cfg.helloSeconds(), i.cfg.deadSeconds(),
-          i.cfg.passive(), i.nbrs.size(), adj, 0, i.nic.mtu()));
+          i.cfg.passive(), i.nbrs.size(), adj, i.helloTimer == null ? -1 : Math.max(0, i.helloDue - now()),
+          i.nic.mtu()));
     }
     return out;
   }

@@ -73,6 +73,7 @@ class OspfShowTest {
     assertTrue(ifs.contains("  Router ID 1.1.1.1, Network Type BROADCAST, Cost: 10"), ifs.toString());
     assertTrue(ifs.contains("  Designated Router (ID) 2.2.2.2 Interface Address 10.0.0.2/24"), ifs.toString());
     assertTrue(ifs.contains("  Router ID 1.1.1.1, Network Type POINTOPOINT, Cost: 10"), ifs.toString());
+    assertTrue(ifs.stream().anyMatch(l -> l.matches("    Hello due in 0\\.\\d{3}s")), ifs.toString());
     List<String> routes = show(o1, "ip route ospf");
     assertTrue(routes.contains("O>* 10.2.0.0/24 [110/20] via 10.0.0.2, eth0, weight 1"), routes.toString());
     assertTrue(routes.contains("  *                      via 10.0.12.2, eth1, weight 1"), routes.toString());

@@ -171,8 +171,8 @@ public final class ShowCommand implements Command {
       out.add("  Multicast group memberships:" + groups);
       out.add("  Timer intervals configured, Hello " + i.helloSeconds() + "s, Dead " + i.deadSeconds() + "s, Wait "
           + i.deadSeconds() + "s, Retransmit " + TimeUnit.NANOSECONDS.toSeconds(Ospf.RXMT_NANOS));
-      out.add(i.passive() ? "    No Hellos (Passive interface)" : "    Hello due in less than " + i.helloSeconds()
-          + "s");
+      out.add(i.passive() ? "    No Hellos (Passive interface)" : i.helloDueNanos() < 0 ? "    Hello not due"
+          : "    Hello due in " + duration(i.helloDueNanos()));
       out.add("  Neighbor Count is " + i.neighbors() + ", Adjacent neighbor count is " + i.adjacent());
       out.add("");
     }
