@@ -13,16 +13,23 @@ import emu.node.stack.Nic;
 import emu.node.stack.Route;
 import emu.node.testing.LabNode;
 import emu.node.testing.LabSwitch;
+import emu.node.testing.PacketBuilder;
+import emu.node.testing.Tap;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.Ipv4Address;
+import emu.node.wire.OspfDbDescription;
+import emu.node.wire.OspfHello;
 import emu.node.wire.OspfLsa;
 import emu.node.wire.OspfRouterLsa;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ObjIntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -396,5 +403,47 @@ class OspfMachineTest {
     lab.runUntil(() -> route("r1", "10.20.0.0/24") != null
         && gateways(route("r1", "10.20.0.0/24")).equals(Set.of("10.0.15.5")), VirtualLab.seconds(10));
     assertTrue(lab.now() - t0 < VirtualLab.millis(100), "rerouted after " + (lab.now() - t0) / 1e6 + " ms");
+  }
+
+  /** An OSPF packet from a neighbour the test plays, as a frame. */
+  private static byte[] ospfFrame(long dstMac, String src, String dst, byte[] ospfBytes) {
+    return PacketBuilder.ipv4(src, dst).eth(dstMac, 0x02_00_00_00_09_09L).ttl(1).tos(0xC0)
+        .payload(89, ospfBytes).frame();
+  }
+
+  @Test
+  void aDdWithALargerMtuIsRefusedAsFrrDoes() {
+    LabNode r1 = router("r1");
+    Tap tap = lab.tap(r1, "eth0", mac(), "10.0.12.1/24");
+    lab.start();
+    Ospf o = new Ospf(r1.stack(), new Ospf.Config(Ipv4Address.parse("1.1.1.1"),
+        List.of(new InterfaceConfig("eth0", 10, 1, 4, 1, false, NetworkType.POINT_TO_POINT))));
+    ospf.put("r1", o);
+    o.start();
+    int nbr = Ipv4Address.parse("9.9.9.9");
+    OspfHello.Repr hello = new OspfHello.Repr(nbr, 0, 0xFFFFFF00, 1, 0x02, 1, 4, 0, 0,
+        List.of(Ipv4Address.parse("1.1.1.1")));
+    tap.inject(ospfFrame(0x01_00_5e_00_00_05L, "10.0.12.9", "224.0.0.5", bytes(hello.bufferLen(), hello::emit)));
+    lab.advance(VirtualLab.millis(50));
+    assertEquals(NeighborState.EXSTART, o.neighbors().get(0).state());
+    for (int mtu : new int[] {9000, 1500}) {
+      OspfDbDescription.Repr dd = new OspfDbDescription.Repr(nbr, 0, mtu, 0x02, 0x07, 777,
+          List.of());
+      tap.inject(ospfFrame(r1.mac("eth0"), "10.0.12.9", "10.0.12.1", bytes(dd.bufferLen(), dd::emit)));
+      lab.advance(VirtualLab.millis(50));
+      if (mtu == 9000) {
+        assertEquals(NeighborState.EXSTART, o.neighbors().get(0).state());
+        assertEquals(1, o.counters().refused(OspfCounters.Refusal.MTU_MISMATCH));
+      }
+    }
+    // the same DD with our MTU: 9.9.9.9 is the higher router ID, so the master; r1 answers as slave
+    assertEquals(NeighborState.EXCHANGE, o.neighbors().get(0).state());
+    assertTrue(!o.neighbors().get(0).weAreMaster());
+  }
+
+  private static byte[] bytes(int len, ObjIntConsumer<io.netty.buffer.ByteBuf> emit) {
+    byte[] b = new byte[len];
+    emit.accept(Unpooled.wrappedBuffer(b), 0);
+    return b;
   }
 }
