@@ -3,6 +3,7 @@ package emu.control.narrative;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import emu.node.event.OspfEvent;
+import emu.node.event.Packet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +54,11 @@ class OspfStoryTest {
     assertEquals("refuses an OSPF DB Description from 10.0.12.2 on eth0: MTU mismatch: the neighbour's interface MTU"
         + " is larger than ours", Story.sentence(new OspfEvent.Refused("eth0", "10.0.12.2", "DB Description",
         "mtu_mismatch")));
+  }
+
+  @Test
+  void ospfPacketsAreNamedInPacketLines() {
+    assertEquals("OSPFv2, length 44", PacketText.transport(new Packet(4, "10.0.12.1", "224.0.0.5", 89,
+        1, 0, 64, 20, 0, false, null, null, null, null)));
   }
 }
