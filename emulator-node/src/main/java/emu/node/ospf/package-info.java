@@ -75,7 +75,12 @@
  *   <li>Timers: HelloInterval 10 s, RouterDeadInterval 40 s, cost 10, priority 1 by default (FRR on
  *       Ethernet); RxmtInterval 5 s and InfTransDelay 1 s fixed. Hellos are sent up to a tenth of
  *       the interval early (jitter, never late); the first Hello goes within 100 ms of start.</li>
- *   <li>Neighbours are keyed by their source address on every network type (RFC 2328 keys them by
+ *   <li>A passive interface sends and takes no OSPF packets and joins no group; it is advertised as
+       a stub and shown in state DR (broadcast) or Point-To-Point, as FRR shows its passive
+       interfaces.</li>
+  <li>Topology defaults (emu.control's OspfBinder): cost 10, hello 10, dead 40 (not 4 x hello:
+       FRR keeps 40 unless told), priority 1, broadcast; interfaces need a static IPv4 address.</li>
+  <li>Neighbours are keyed by their source address on every network type (RFC 2328 keys them by
  *       router ID on point-to-point links); a router ID that changes behind an address kills the
  *       old neighbour. A neighbour that goes Down is forgotten (FRR keeps it a while).</li>
  *   <li>Counters ({@link emu.node.ospf.OspfCounters}) are plain fields written on the event loop;
