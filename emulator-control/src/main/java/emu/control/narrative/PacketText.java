@@ -52,6 +52,7 @@ public final class PacketText {
       case 1 -> "ICMP (truncated)";
       case 17 -> "UDP (malformed)";
       case 6 -> "TCP (malformed)";
+      case 89 -> "OSPFv2, length " + payload; // as tcpdump names it; the packet's type is in the OSPF events
       default -> "IP protocol " + p.protocol() + ", length " + payload;
     };
   }
