@@ -12,6 +12,7 @@ import emu.node.event.IpEvent;
 import emu.node.event.Ipv6Event;
 import emu.node.event.LinkEvent;
 import emu.node.event.NatEvent;
+import emu.node.event.OspfEvent;
 import emu.node.event.Packet;
 import emu.node.event.TcpEvent;
 import emu.node.event.TlsEvent;
@@ -38,6 +39,7 @@ public final class Story implements TraceEvent.Visitor<String> {
   private final HttpsStory https = new HttpsStory();
   private final DhcpStory dhcp = new DhcpStory();
   private final NatStory nat = new NatStory();
+  private final OspfStory ospf = new OspfStory();
 
   private Story() {}
 
@@ -147,5 +149,10 @@ public final class Story implements TraceEvent.Visitor<String> {
   @Override
   public String nat(NatEvent e) {
     return e.accept(nat);
+  }
+
+  @Override
+  public String ospf(OspfEvent e) {
+    return e.accept(ospf);
   }
 }

@@ -67,6 +67,8 @@ final class Draft {
     Scalar dnsForwardAt;
     HttpsSpec https;
     final List<String> services = new ArrayList<>();
+    /** The router's OSPF, resolved by OspfBinder from the node's and interfaces' 'ospf:'; else null. */
+    emu.node.config.OspfConfig ospf;
 
     Node(String name, Scalar key) {
       this.name = name;
@@ -143,6 +145,8 @@ final class Draft {
     emu.node.config.DhcpConfig dhcp;
     /** Masquerade and port forwards on this interface, if written and right; else null. */
     emu.node.config.NatConfig nat;
+    /** The interface's 'ospf:' as written, read by OspfBinder once every interface is bound; else null. */
+    YamlNode.Entry ospfAt;
     /** The DHCP server's static bindings by node name, and where each was written. */
     final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 

@@ -18,13 +18,13 @@ final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch", "linux", "external");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
-          "nameserver", "dns", "https", "host");
+          "nameserver", "dns", "https", "host", "ospf");
   /** TCP settings a node may set; congestion picks the algorithm. */
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS =
-      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward");
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward", "ospf");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -76,6 +76,7 @@ final class NodeBinder {
     bind(node, f.text("bind"));
     node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
+    new OspfBinder(diag).bind(node, f.entry("ospf"));
     return node;
   }
 
@@ -205,6 +206,7 @@ final class NodeBinder {
     if (f.entry("nat") != null || f.entry("forward") != null) {
       new NatBinder(diag).bind(node, i, f.entry("nat"), f.entry("forward"));
     }
+    i.ospfAt = f.entry("ospf");
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");

@@ -26,13 +26,24 @@ import java.util.Map;
  *     null for the control plane's own machine
  * @param gateway6 IPv6 default gateway (a link-local one as fe80::1%eth0), or null: a host on a
  *     link with an IPv6 router learns its default route from the router's advertisements
+ * @param ospf the router's OSPFv2 with every interface's settings resolved, or null
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
                        String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
-                       Map<String, String> hosts6) {
+                       Map<String, String> hosts6, emu.node.config.OspfConfig ospf) {
   public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** A node without OSPF. */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
+                  Map<String, String> hosts6) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameservers, dnsZones,
+        dnsForward, https, host, gateway6, hosts6, null);
+  }
 
   /** A node without IPv6 hosts entries. */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,

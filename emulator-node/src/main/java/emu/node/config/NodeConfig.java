@@ -34,6 +34,7 @@ import java.util.Map;
  *     event loop (a cold JVM needs about a second for it), because the lab's scenario fetches
  *     HTTPS from this node; null or false to build it at the first use. Loading the TLS provider
  *     costs a node some 20 MB of memory, which nodes that never speak TLS should not pay.
+ * @param ospf a router's OSPFv2, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -42,7 +43,18 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                         Map<String, String> hosts6) {
+                         Map<String, String> hosts6, OspfConfig ospf) {
+
+  /** A configuration without OSPF. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
+                    Map<String, String> hosts6) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, null);
+  }
 
   /** A configuration without IPv6 host entries. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
@@ -76,13 +88,21 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   /** The same configuration with other interfaces. */
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
+        ospf);
+  }
+
+  /** The same configuration with this OSPF (null: none). */
+  public NodeConfig withOspf(OspfConfig o) {
+    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
+        ospf);
   }
 
   /** True if some interface speaks IPv6. */

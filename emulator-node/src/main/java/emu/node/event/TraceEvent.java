@@ -16,7 +16,7 @@ package emu.node.event;
  */
 public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEvent, IcmpEvent, UdpEvent, TcpEvent,
     BridgeEvent, AppEvent, ControlEvent, TraceMeta, DnsEvent, TlsEvent, HttpsEvent, DhcpEvent,
-    NatEvent {
+    NatEvent, OspfEvent {
 
   <R> R accept(Visitor<R> v);
 
@@ -58,5 +58,7 @@ public sealed interface TraceEvent permits LinkEvent, IpEvent, Ipv6Event, ArpEve
     R dhcp(DhcpEvent e);
 
     R nat(NatEvent e);
+
+    R ospf(OspfEvent e);
   }
 }

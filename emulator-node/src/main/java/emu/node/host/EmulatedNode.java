@@ -14,6 +14,7 @@ import emu.node.apps.diag.HttpsGet;
 import emu.node.apps.diag.IpCommand;
 import emu.node.apps.diag.Ping;
 import emu.node.apps.diag.Resolve;
+import emu.node.apps.diag.ShowCommand;
 import emu.node.apps.diag.Sleep;
 import emu.node.apps.diag.SsCommand;
 import emu.node.apps.diag.TcpEcho;
@@ -26,6 +27,7 @@ import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
+import emu.node.config.OspfConfig;
 import emu.node.dhcp.DhcpClient;
 import emu.node.dhcp.DhcpRelay;
 import emu.node.dhcp.DhcpServer;
@@ -37,6 +39,7 @@ import emu.node.https.HttpsServer;
 import emu.node.ipv6.Ipv6Layer;
 import emu.node.names.Hosts;
 import emu.node.nat.Nat;
+import emu.node.ospf.Ospf;
 import emu.node.shell.CommandIo;
 import emu.node.shell.Shell;
 import emu.node.stack.NeighborCache;
@@ -93,6 +96,7 @@ public final class EmulatedNode {
   private DhcpRelay dhcpRelay;
   private DhcpClient dhcpClient;
   private Nat nat;
+  private Ospf ospf;
   private EmuTransport transport;
   private HttpsServer httpsServer;
   private StubResolver resolver;
@@ -219,7 +223,22 @@ public final class EmulatedNode {
       if (dhcpServer != null || dhcpClient != null || dhcpRelay != null) {
         shell.add(new DhcpCommand(dhcpServer, dhcpClient, dhcpRelay));
       }
+      if (config.ospf() != null && config.isRouter() && !config.ospf().interfaces().isEmpty()) {
+        ospf = new Ospf(stack, ospfConfig(config.ospf())).listener(new OspfTracing(tracer));
+        shell.add(new ShowCommand(ospf));
+      }
     }
+  }
+
+  /** The topology's resolved settings as the protocol machine takes them. */
+  static Ospf.Config ospfConfig(OspfConfig c) {
+    List<Ospf.InterfaceConfig> ifs = new ArrayList<>();
+    for (OspfConfig.Iface i : c.interfaces()) {
+      ifs.add(new Ospf.InterfaceConfig(i.name(), i.cost(), i.hello(), i.dead(), i.priority(), i.passive(),
+          OspfConfig.POINT_TO_POINT.equals(i.network()) ? Ospf.NetworkType.POINT_TO_POINT
+              : Ospf.NetworkType.BROADCAST));
+    }
+    return new Ospf.Config(c.routerId() == null ? 0 : Ipv4Address.parse(c.routerId()), ifs);
   }
 
   /**
@@ -307,6 +326,9 @@ public final class EmulatedNode {
           }
         }
       }
+      if (ospf != null) {
+        ospf.start(); // protocol 89, the groups, the first Hellos
+      }
       if (ipv6 != null) {
         ipv6.start(); // duplicate address detection, then router solicitation or advertisement
       }
@@ -352,6 +374,9 @@ public final class EmulatedNode {
     }
     if (nat != null) {
       nat.sweep(); // the lapsed mappings told before the events close
+    }
+    if (ospf != null) {
+      ospf.stop();
     }
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
@@ -519,6 +544,11 @@ public final class EmulatedNode {
   /** The DHCP server this node runs, or null. */
   public DhcpServer dhcpServer() {
     return dhcpServer;
+  }
+
+  /** This router's OSPF, or null. */
+  public Ospf ospf() {
+    return ospf;
   }
 
   /** The DHCP relay agent of this node's {@code dhcp: {relay: ...}} interfaces, or null. */

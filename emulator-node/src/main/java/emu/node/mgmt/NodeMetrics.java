@@ -15,6 +15,8 @@ import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Layer;
 import emu.node.nat.Nat;
 import emu.node.nat.NatCounters;
+import emu.node.ospf.Ospf;
+import emu.node.ospf.OspfCounters;
 import emu.node.stack.DropReason;
 import emu.node.stack.NetworkStack;
 import emu.node.stack.Nic;
@@ -24,6 +26,7 @@ import emu.node.tcp.TcpCounters;
 import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpState;
 import emu.node.tls.TlsClientCounters;
+import emu.node.wire.OspfPacket;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -100,6 +103,9 @@ public final class NodeMetrics {
       tls();
       if (node.nat() != null) {
         nat(node.nat());
+      }
+      if (node.ospf() != null) {
+        ospf(node.ospf().counters());
       }
     } else {
       bridge(node.bridge());
@@ -259,6 +265,38 @@ public final class NodeMetrics {
         x -> x.flushed, Tags.empty());
     Gauge.builder("emu.nat.mappings", nat, Nat::size).description("NAT mappings in the table, port forwards included")
         .register(registry);
+  }
+
+  // ---- OSPF ----
+
+  /** Plain fields read off the event loop, as the other counters are: a scrape may be a packet behind. */
+  private void ospf(OspfCounters c) {
+    for (Ospf.NeighborState s : Ospf.NeighborState.values()) {
+      if (s != Ospf.NeighborState.DOWN) {
+        Gauge.builder("emu.ospf.neighbors", c, x -> x.neighborsInState[s.ordinal()])
+            .description("OSPF neighbours by state (Full: adjacencies)").tags(Tags.of("state", s.text()))
+            .register(registry);
+      }
+    }
+    for (int t = 1; t <= 5; t++) {
+      int type = t;
+      Tags tags = Tags.of("type", OspfPacket.typeName(t));
+      counter("emu.ospf.packets.sent", "OSPF packets sent, by type", c, x -> x.sent[type], tags);
+      counter("emu.ospf.packets.received", "OSPF packets taken in, by type", c, x -> x.received[type], tags);
+    }
+    Tags none = Tags.empty();
+    counter("emu.ospf.lsas.received", "LSAs received in LS Updates", c, x -> x.lsasReceived, none);
+    counter("emu.ospf.lsas.installed", "LSA instances installed in the database", c, x -> x.lsasInstalled, none);
+    counter("emu.ospf.lsas.originated", "LSAs this router originated", c, x -> x.lsasOriginated, none);
+    counter("emu.ospf.lsas.flooded", "LSAs flooded out of an interface", c, x -> x.lsasFlooded, none);
+    counter("emu.ospf.lsas.retransmitted", "LSAs sent again for want of an acknowledgement", c,
+        x -> x.lsasRetransmitted, none);
+    counter("emu.ospf.spf.runs", "SPF calculations", c, x -> x.spfRuns, none);
+    counter("emu.ospf.spf.seconds", "time spent in SPF", c, x -> x.spfNanosTotal / 1e9, none);
+    for (OspfCounters.Refusal r : OspfCounters.Refusal.values()) {
+      counter("emu.ospf.refused", "OSPF packets or LSAs refused, by reason", c, x -> x.refused(r),
+          Tags.of("reason", r.name().toLowerCase(Locale.ROOT)));
+    }
   }
 
   // ---- IPv6, ICMPv6, neighbour discovery ----

@@ -1,0 +1,1998 @@
+package emu.node.ospf;
+
+import emu.link.time.TimeSource;
+import emu.node.ospf.OspfCounters.Refusal;
+import emu.node.stack.IpProtocol;
+import emu.node.stack.NetworkStack;
+import emu.node.stack.Nic;
+import emu.node.stack.Route;
+import emu.node.stack.TransportChecksum;
+import emu.node.wire.Ipv4Address;
+import emu.node.wire.Ipv4Cidr;
+import emu.node.wire.Ipv4Packet;
+import emu.node.wire.OspfDbDescription;
+import emu.node.wire.OspfHello;
+import emu.node.wire.OspfLsAck;
+import emu.node.wire.OspfLsRequest;
+import emu.node.wire.OspfLsUpdate;
+import emu.node.wire.OspfLsa;
+import emu.node.wire.OspfNetworkLsa;
+import emu.node.wire.OspfPacket;
+import emu.node.wire.OspfRouterLsa;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One router's OSPFv2 (RFC 2328) in the backbone area 0.0.0.0: its interfaces (the interface
+ * state machine of 9.3 and the DR/BDR election of 9.4), its neighbours (the neighbour state
+ * machine of 10.3, Hellos 10.5, the database exchange 10.6 to 10.9), the link-state database
+ * (reliable flooding 13, ageing 14, origination 12.4) and the routing table (SPF through
+ * {@link Spf}, throttled as FRR does, installed with {@code RouteTable.replace(OSPF, ...)}).
+ *
+ * <p>Everything runs on the node's event loop: packets arrive through {@link #input} (registered
+ * as IP protocol 89), timers through the stack's {@link TimeSource}, carrier changes through
+ * {@link #linkChanged}. Received packets are checked (wire shape, then the checks of RFC 2328
+ * 8.2 and 10.5) and a refusal is counted by reason in {@link OspfCounters} and told to the
+ * {@link Listener}; nothing a neighbour sends makes this class throw.
+ *
+ * <p>Decisions and deviations are in the package documentation.
+ */
+public final class Ospf implements IpProtocol {
+  // ---- architectural constants (RFC 2328 B) and emu's choices ----
+  public static final int AREA = 0;
+  /** RxmtInterval: seconds between retransmissions of DDs, requests and updates (FRR: 5). */
+  public static final long RXMT_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** MinLSArrival: a newer instance of an LSA arriving sooner than this is dropped (13 step 5a). */
+  public static final long MIN_LS_ARRIVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** MinLSInterval: the least time between two originations of one LSA (12.4). */
+  public static final long MIN_LS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** InfTransDelay: seconds added to an LSA's age when it is sent. */
+  public static final int INF_TRANS_DELAY = 1;
+  /** Delayed acknowledgements are sent this long after the first is queued (13.5; below RxmtInterval). */
+  public static final long ACK_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** FRR's {@code timers throttle spf 0 50 5000}: delay 0 ms, initial hold 50 ms, hold doubling up to 5 s. */
+  public static final long SPF_DELAY_NANOS = 0;
+  public static final long SPF_INITIAL_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  public static final long SPF_MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(5000);
+  /** The database's bound: past it, new LSAs are dropped and counted (newer instances of known ones still go in). */
+  public static final int MAX_LSAS = 10_000;
+  /** Options we send: E (external routing capability), as FRR does in a normal area. */
+  public static final int OPTIONS = OspfPacket.OPTION_E;
+  /** The precedence "internetwork control" TOS byte OSPF packets carry, as FRR and Linux send them. */
+  public static final int TOS = 0xC0;
+
+  /** The kinds of network an interface may be configured as (RFC 2328 1.2). */
+  public enum NetworkType {
+    BROADCAST("BROADCAST"), POINT_TO_POINT("POINTOPOINT");
+
+    private final String frr;
+
+    NetworkType(String frr) {
+      this.frr = frr;
+    }
+
+    /** As FRR prints it in {@code show ip ospf interface}. */
+    public String frrName() {
+      return frr;
+    }
+  }
+
+  /** Interface states (RFC 2328 9.1); Loopback is not used. */
+  public enum InterfaceState {
+    DOWN("Down"), WAITING("Waiting"), POINT_TO_POINT("Point-To-Point"), DR_OTHER("DROther"), BACKUP("Backup"),
+    DR("DR");
+
+    private final String text;
+
+    InterfaceState(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  /** Neighbour states (RFC 2328 10.1); Attempt is for NBMA networks, which emu does not have. */
+  public enum NeighborState {
+    DOWN("Down"), INIT("Init"), TWO_WAY("2-Way"), EXSTART("ExStart"), EXCHANGE("Exchange"), LOADING("Loading"),
+    FULL("Full");
+
+    private final String text;
+
+    NeighborState(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  /** Neighbour events (RFC 2328 10.2), told with each state change. */
+  public enum NeighborEvent {
+    HELLO_RECEIVED("HelloReceived"), TWO_WAY_RECEIVED("2-WayReceived"), ONE_WAY_RECEIVED("1-WayReceived"),
+    NEGOTIATION_DONE("NegotiationDone"), EXCHANGE_DONE("ExchangeDone"), LOADING_DONE("LoadingDone"),
+    ADJ_OK("AdjOK?"), SEQ_NUMBER_MISMATCH("SeqNumberMismatch"), BAD_LS_REQ("BadLSReq"), KILL_NBR("KillNbr"),
+    INACTIVITY_TIMER("InactivityTimer"), LL_DOWN("LLDown");
+
+    private final String text;
+
+    NeighborEvent(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  /**
+   * One interface OSPF runs on: the stack interface's name, its cost, HelloInterval and
+   * RouterDeadInterval in seconds, router priority, passive (advertised, no Hellos sent or taken)
+   * and network type.
+   */
+  public record InterfaceConfig(String nic, int cost, int helloSeconds, int deadSeconds, int priority, boolean passive,
+                                NetworkType type) {
+    public static final int DEFAULT_COST = 10;
+    public static final int DEFAULT_HELLO = 10;
+    public static final int DEFAULT_DEAD = 40;
+    public static final int DEFAULT_PRIORITY = 1;
+
+    public InterfaceConfig {
+      Objects.requireNonNull(nic, "nic");
+      Objects.requireNonNull(type, "type");
+      if (cost < 1 || cost > 0xFFFF || helloSeconds < 1 || helloSeconds > 0xFFFF || deadSeconds <= helloSeconds
+          || priority < 0 || priority > 255) {
+        throw new IllegalArgumentException("bad OSPF interface settings for " + nic);
+      }
+    }
+
+    /** FRR's defaults on Ethernet: cost 10, hello 10, dead 40, priority 1, broadcast. */
+    public static InterfaceConfig defaults(String nic) {
+      return new InterfaceConfig(nic, DEFAULT_COST, DEFAULT_HELLO, DEFAULT_DEAD, DEFAULT_PRIORITY, false,
+          NetworkType.BROADCAST);
+    }
+  }
+
+  /** A router's OSPF: its router ID (0: the highest interface address) and its interfaces. */
+  public record Config(int routerId, List<InterfaceConfig> interfaces) {
+    public Config {
+      interfaces = List.copyOf(interfaces);
+    }
+  }
+
+  /** A route that SPF changed: old and new cost and gateways (cost -1: absent). */
+  public record RouteChange(Ipv4Cidr prefix, int oldCost, List<Integer> oldGateways, int newCost,
+                            List<Integer> newGateways) {
+    public RouteChange {
+      oldGateways = List.copyOf(oldGateways);
+      newGateways = List.copyOf(newGateways);
+    }
+  }
+
+  /** An LSA instance named: type, Link State ID, advertising router, sequence number. */
+  public record LsaId(int type, int linkStateId, int advertisingRouter, int sequence) {}
+
+  /** What the machine did, as values, for the node's tracing (events and narration live above). */
+  public interface Listener {
+    Listener NONE = new Listener() { };
+
+    default void neighborChanged(String nic, int routerId, int address, NeighborState from, NeighborState to,
+                                 NeighborEvent event) {
+    }
+
+    /** An election on {@code nic} gave these DR and BDR (router IDs, 0: none) and this interface state. */
+    default void elected(String nic, int drRouterId, int bdrRouterId, InterfaceState state) {
+    }
+
+    default void lsaOriginated(int type, int linkStateId, int advertisingRouter, int sequence, boolean flushed) {
+    }
+
+    /** A newer instance from neighbour {@code fromRouterId} went into the database. */
+    default void lsaInstalled(int type, int linkStateId, int advertisingRouter, int sequence, int fromRouterId) {
+    }
+
+    /**
+     * SPF ran ({@code nanos} of wall time), scheduled first {@code after} that LSA went in (null:
+     * for a change of this router's own, an interface or an adjacency), and changed these routes
+     * (possibly none).
+     */
+    default void spfRan(long nanos, int routes, LsaId after, List<RouteChange> changes) {
+    }
+
+    /** A packet (or an LSA in one) was refused. */
+    default void refused(String nic, int source, int packetType, Refusal reason) {
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** A database key: LS type, Link State ID, advertising router (RFC 2328 12.1). */
+  record Key(int type, int id, int adv) {}
+
+  /** One LSA instance in the database: its bytes as received or originated, and when it went in. */
+  static final class Lsa {
+    final Key key;
+    final byte[] bytes;
+    final int seq;
+    final int checksum;
+    final int ageAtInstall;
+    final long installedNanos;
+    final OspfLsa.Repr repr;
+    boolean maxAgeFlooded;
+
+    Lsa(byte[] bytes, int ageAtInstall, long installedNanos) {
+      this.bytes = bytes;
+      ByteBuf b = Unpooled.wrappedBuffer(bytes);
+      OspfLsa v = new OspfLsa().wrap(b, 0, bytes.length);
+      this.key = new Key(v.type(), v.linkStateId(), v.advertisingRouter());
+      this.seq = v.sequence();
+      this.checksum = v.checksum();
+      this.ageAtInstall = Math.min(OspfLsa.MAX_AGE, ageAtInstall);
+      this.installedNanos = installedNanos;
+      this.repr = OspfLsa.Repr.parse(v);
+      this.maxAgeFlooded = this.ageAtInstall >= OspfLsa.MAX_AGE;
+    }
+
+    int age(long now) {
+      if (ageAtInstall >= OspfLsa.MAX_AGE) {
+        return OspfLsa.MAX_AGE;
+      }
+      long a = ageAtInstall + (now - installedNanos) / 1_000_000_000L;
+      return (int) Math.min(OspfLsa.MAX_AGE, a);
+    }
+
+    OspfLsa.Header header(long now) {
+      return new OspfLsa.Header(age(now), bytes[OspfLsa.OPTIONS] & 0xFF, key.type, key.id, key.adv, seq, checksum,
+          bytes.length);
+    }
+
+    boolean sameBody(Lsa o) {
+      return o != null && bytes[OspfLsa.OPTIONS] == o.bytes[OspfLsa.OPTIONS]
+          && Arrays.equals(bytes, OspfLsa.HEADER_LEN, bytes.length, o.bytes, OspfLsa.HEADER_LEN, o.bytes.length);
+    }
+  }
+
+  final class Iface {
+    final Nic nic;
+    final InterfaceConfig cfg;
+    InterfaceState state = InterfaceState.DOWN;
+    /** DR and BDR as interface addresses, as Hellos carry them (0: none). */
+    int dr;
+    int bdr;
+    final Map<Integer, Neighbor> nbrs = new LinkedHashMap<>();
+    final List<OspfLsa.Header> delayedAcks = new ArrayList<>();
+    TimeSource.Timer helloTimer;
+    TimeSource.Timer waitTimer;
+    TimeSource.Timer ackTimer;
+    boolean joinedD;
+
+    Iface(Nic nic, InterfaceConfig cfg) {
+      this.nic = nic;
+      this.cfg = cfg;
+    }
+
+    boolean broadcast() {
+      return cfg.type() == NetworkType.BROADCAST;
+    }
+
+    int mask() {
+      return nic.address() == null ? 0 : nic.address().mask();
+    }
+
+    int routerIdOf(int addr) {
+      if (addr == 0) {
+        return 0;
+      }
+      if (addr == nic.ip()) {
+        return routerId;
+      }
+      Neighbor n = nbrs.get(addr);
+      return n == null ? 0 : n.routerId;
+    }
+
+    /** Where flooded updates and delayed acks go (RFC 2328 13.3 step 5, 13.5). */
+    int floodDestination() {
+      return !broadcast() || state == InterfaceState.DR || state == InterfaceState.BACKUP
+          ? OspfPacket.ALL_SPF_ROUTERS : OspfPacket.ALL_D_ROUTERS;
+    }
+  }
+
+  final class Neighbor {
+    final Iface iface;
+    int routerId;
+    final int addr;
+    int priority;
+    int dr;
+    int bdr;
+    int options;
+    NeighborState state = NeighborState.DOWN;
+    TimeSource.Timer inactivity;
+    TimeSource.Timer ddTimer;
+    TimeSource.Timer lsrTimer;
+    TimeSource.Timer rxmtTimer;
+    boolean weAreMaster;
+    int ddSeq;
+    boolean ddSeqSet;
+    final List<OspfLsa.Header> summary = new ArrayList<>();
+    final LinkedHashMap<Key, OspfLsa.Header> requests = new LinkedHashMap<>();
+    final Set<Key> requested = new HashSet<>();
+    final LinkedHashMap<Key, long[]> rxmtSent = new LinkedHashMap<>();
+    final LinkedHashMap<Key, Lsa> rxmt = new LinkedHashMap<>();
+    OspfDbDescription.Repr lastDd;
+    boolean lastSentMore;
+    int lastRecvSeq;
+    int lastRecvFlags = -1;
+    int lastRecvOptions;
+    long upSince;
+    long lastHello;
+
+    Neighbor(Iface iface, int routerId, int addr) {
+      this.iface = iface;
+      this.routerId = routerId;
+      this.addr = addr;
+    }
+  }
+
+  private final NetworkStack stack;
+  private final TimeSource time;
+  private final Config config;
+  private Listener listener = Listener.NONE;
+  private final OspfCounters counters = new OspfCounters();
+  private final Map<Nic, Iface> ifaces = new LinkedHashMap<>();
+  private final Map<Key, Lsa> lsdb = new HashMap<>();
+  private final Map<Key, Long> lastOrigination = new HashMap<>();
+  private final Set<Key> deferred = new HashSet<>();
+  private final Set<Key> forced = new HashSet<>();
+  private final Set<Key> pendingWrap = new HashSet<>();
+  private final Spf spf = new Spf();
+  private static final Comparator<Ipv4Cidr> PREFIX_ORDER = Comparator.comparing((Ipv4Cidr c) -> c.address(), Integer::compareUnsigned)
+      .thenComparingInt(Ipv4Cidr::prefixLength);
+  private Map<Ipv4Cidr, Route> installed = new TreeMap<>(PREFIX_ORDER);
+  private int routerId;
+  private boolean running;
+  private boolean registered;
+  private int maxLsas = MAX_LSAS;
+  private TimeSource.Timer spfTimer;
+  /** The LSA whose arrival scheduled the coming SPF run, for its telling; null for a local change. */
+  private LsaId spfAfter;
+  private TimeSource.Timer ageTimer;
+  private long lastSpfNanos = Long.MIN_VALUE;
+  private long spfHold = SPF_INITIAL_HOLD_NANOS;
+  private long startedNanos;
+  // views reused on input
+  private final Ipv4Packet ip = new Ipv4Packet();
+  private final OspfPacket pkt = new OspfPacket();
+  private final OspfHello hello = new OspfHello();
+  private final OspfDbDescription dd = new OspfDbDescription();
+  private final OspfLsRequest lsr = new OspfLsRequest();
+  private final OspfLsUpdate lsu = new OspfLsUpdate();
+  private final OspfLsAck ack = new OspfLsAck();
+  private final OspfLsa lsaView = new OspfLsa();
+
+  /**
+   * OSPF on {@code stack}'s interfaces named in {@code config}. Nothing is sent until
+   * {@link #start}. Interfaces the stack does not have, or without an IPv4 address, are refused.
+   */
+  public Ospf(NetworkStack stack, Config config) {
+    this.stack = stack;
+    this.time = stack.time();
+    this.config = config;
+    for (InterfaceConfig c : config.interfaces()) {
+      Nic nic = stack.nic(c.nic());
+      if (nic == null || nic.address() == null) {
+        throw new IllegalArgumentException(stack.name() + ": OSPF on " + c.nic() + ", which has no IPv4 address");
+      }
+      ifaces.put(nic, new Iface(nic, c));
+    }
+    this.routerId = config.routerId() != 0 ? config.routerId() : highestAddress();
+  }
+
+  /** FRR's choice without a configured ID: the highest interface address (unsigned compare). */
+  private int highestAddress() {
+    int best = 0;
+    for (Nic n : stack.nics()) {
+      if (n.address() != null && Integer.compareUnsigned(n.ip(), best) > 0) {
+        best = n.ip();
+      }
+    }
+    return best;
+  }
+
+  public Ospf listener(Listener l) {
+    this.listener = l == null ? Listener.NONE : l;
+    return this;
+  }
+
+  public int routerId() {
+    return routerId;
+  }
+
+  public OspfCounters counters() {
+    return counters;
+  }
+
+  public Config config() {
+    return config;
+  }
+
+  /**
+   * Takes protocol 89 from the stack, listens for carrier changes, brings up every interface
+   * whose carrier is up, originates the router-LSA and starts the ageing tick.
+   */
+  public void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    startedNanos = time.nanos();
+    if (!registered) {
+      // the stack has no unregistering: a stopped instance ignores packets and carrier changes
+      stack.registerProtocol(OspfPacket.PROTOCOL, this);
+      stack.addLinkListener(this::linkChanged);
+      registered = true;
+    }
+    for (Iface i : ifaces.values()) {
+      if (i.nic.isUp()) {
+        interfaceUp(i);
+      }
+    }
+    originateAll();
+    ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
+  }
+
+  /**
+   * Stops every timer, leaves the groups and takes the OSPF routes out; packets are then ignored.
+   * The database is forgotten, as by a restarted routing process: a later {@link #start} begins
+   * afresh (and outdoes its old LSAs' sequence numbers when neighbours return them, RFC 2328 13.4).
+   */
+  public void stop() {
+    if (!running) {
+      return;
+    }
+    for (Iface i : ifaces.values()) {
+      interfaceDown(i, NeighborEvent.KILL_NBR);
+    }
+    running = false;
+    cancel(spfTimer);
+    spfTimer = null;
+    cancel(ageTimer);
+    ageTimer = null;
+    stack.routes().replace(Route.Kind.OSPF, List.of());
+    installed.clear();
+    lsdb.clear();
+    lastOrigination.clear();
+    deferred.clear();
+    forced.clear();
+    pendingWrap.clear();
+    lastSpfNanos = Long.MIN_VALUE;
+    spfHold = SPF_INITIAL_HOLD_NANOS;
+  }
+
+  /** Test hook: a smaller database bound. */
+  void maxLsas(int n) {
+    this.maxLsas = n;
+  }
+
+  /** Test hook: {@code lsa} (another router's, say) installed here as if received, and flooded to every adjacency. */
+  void floodForTest(OspfLsa.Repr lsa) {
+    byte[] bytes = new byte[lsa.bufferLen()];
+    lsa.emit(Unpooled.wrappedBuffer(bytes), 0);
+    Lsa l = new Lsa(bytes, lsa.age(), now());
+    Lsa old = lsdb.get(l.key);
+    removeFromRxmt(l.key);
+    install(l, old, 0);
+    flood(l, null, null);
+  }
+
+  /**
+   * Test hook: this router's router-LSA in the database as if its last instance had been
+   * originated with sequence number {@code seq} (not flooded), so that a test reaches
+   * MaxSequenceNumber without 2^31 originations.
+   */
+  void ownRouterLsaSequence(int seq) {
+    Key k = new Key(OspfLsa.TYPE_ROUTER, routerId, routerId);
+    Lsa have = lsdb.get(k);
+    if (have == null) {
+      return;
+    }
+    byte[] bytes = have.bytes.clone();
+    ByteBuf w = Unpooled.wrappedBuffer(bytes);
+    w.setInt(OspfLsa.SEQUENCE, seq);
+    OspfLsa.fillChecksum(w, 0);
+    lsdb.put(k, new Lsa(bytes, have.ageAtInstall, have.installedNanos));
+  }
+
+  private static void cancel(TimeSource.Timer t) {
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  private long now() {
+    return time.nanos();
+  }
+
+  // ---------------------------------------------------------------- interfaces (RFC 2328 9)
+
+  /** Carrier lost: the interface goes Down, its neighbours with it (LLDown, KillNbr); regained: it comes up. */
+  public void linkChanged(Nic nic, boolean up) {
+    Iface i = ifaces.get(nic);
+    if (i == null || !running) {
+      return;
+    }
+    if (up && i.state == InterfaceState.DOWN) {
+      interfaceUp(i);
+      originateAll();
+    } else if (!up && i.state != InterfaceState.DOWN) {
+      interfaceDown(i, NeighborEvent.LL_DOWN);
+      originateAll();
+      scheduleSpf();
+    }
+  }
+
+  /** InterfaceUp (9.3): Hellos start; a broadcast interface waits RouterDeadInterval before electing. */
+  private void interfaceUp(Iface i) {
+    i.dr = 0;
+    i.bdr = 0;
+    if (i.cfg.passive()) {
+      // advertised as a stub, no Hellos, no groups: the interface is its own DR, as FRR shows it
+      setInterfaceState(i, i.broadcast() ? InterfaceState.DR : InterfaceState.POINT_TO_POINT);
+      if (i.broadcast()) {
+        i.dr = i.nic.ip();
+      }
+      return;
+    }
+    stack.joinGroup(i.nic, OspfPacket.ALL_SPF_ROUTERS);
+    if (!i.broadcast()) {
+      setInterfaceState(i, InterfaceState.POINT_TO_POINT);
+    } else if (i.cfg.priority() == 0) {
+      setInterfaceState(i, InterfaceState.DR_OTHER);
+    } else {
+      setInterfaceState(i, InterfaceState.WAITING);
+      i.waitTimer = time.schedule(() -> {
+        i.waitTimer = null;
+        if (i.state == InterfaceState.WAITING) {
+          elect(i);
+        }
+      }, TimeUnit.SECONDS.toNanos(i.cfg.deadSeconds()));
+    }
+    // the first Hello goes at once (after a small random delay so routers started together do not send in step)
+    scheduleHello(i, stack.random().nextLong(TimeUnit.MILLISECONDS.toNanos(100) + 1));
+  }
+
+  private void interfaceDown(Iface i, NeighborEvent why) {
+    for (Neighbor n : new ArrayList<>(i.nbrs.values())) {
+      neighborDown(n, why);
+    }
+    cancel(i.helloTimer);
+    cancel(i.waitTimer);
+    cancel(i.ackTimer);
+    i.helloTimer = null;
+    i.waitTimer = null;
+    i.ackTimer = null;
+    i.delayedAcks.clear();
+    if (!i.cfg.passive() && i.state != InterfaceState.DOWN) {
+      stack.leaveGroup(i.nic, OspfPacket.ALL_SPF_ROUTERS);
+    }
+    if (i.joinedD) {
+      stack.leaveGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
+      i.joinedD = false;
+    }
+    i.dr = 0;
+    i.bdr = 0;
+    setInterfaceState(i, InterfaceState.DOWN);
+  }
+
+  private void setInterfaceState(Iface i, InterfaceState s) {
+    i.state = s;
+    boolean wantD = !i.cfg.passive() && (s == InterfaceState.DR || s == InterfaceState.BACKUP);
+    if (wantD && !i.joinedD) {
+      stack.joinGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
+      i.joinedD = true;
+    } else if (!wantD && i.joinedD) {
+      stack.leaveGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
+      i.joinedD = false;
+    }
+  }
+
+  private void scheduleHello(Iface i, long delay) {
+    cancel(i.helloTimer);
+    i.helloTimer = time.schedule(() -> {
+      i.helloTimer = null;
+      if (i.state == InterfaceState.DOWN) {
+        return;
+      }
+      sendHello(i);
+      // jitter: up to a tenth of the interval early, never late (a neighbour's dead timer counts on it)
+      long interval = TimeUnit.SECONDS.toNanos(i.cfg.helloSeconds());
+      scheduleHello(i, interval - stack.random().nextLong(interval / 10 + 1));
+    }, delay);
+  }
+
+  private void sendHello(Iface i) {
+    List<Integer> heard = new ArrayList<>();
+    for (Neighbor n : i.nbrs.values()) {
+      if (n.state.compareTo(NeighborState.INIT) >= 0) {
+        heard.add(n.routerId);
+      }
+    }
+    OspfHello.Repr h = new OspfHello.Repr(routerId, AREA, i.mask(), i.cfg.helloSeconds(), OPTIONS,
+        i.cfg.priority(), i.cfg.deadSeconds(), i.dr, i.bdr, heard);
+    ByteBuf b = packet(h.bufferLen());
+    h.emit(b, b.readerIndex());
+    send(i, OspfPacket.ALL_SPF_ROUTERS, b, OspfPacket.TYPE_HELLO);
+  }
+
+  /**
+   * The DR/BDR election of RFC 2328 9.4 among this router and the neighbours in 2-Way or above
+   * with a non-zero priority: the BDR from those not claiming DR (claimed BDRs first), the DR
+   * from those claiming it (else the BDR), highest priority then highest router ID; run a second
+   * time if this router's own role changed. Neighbours whose adjacency is now wanted or no longer
+   * are told AdjOK?.
+   */
+  private void elect(Iface i) {
+    int me = i.nic.ip();
+    int oldDr = i.dr;
+    int oldBdr = i.bdr;
+    InterfaceState oldState = i.state;
+    int[] r = electOnce(i, oldDr == me, oldBdr == me);
+    boolean nowDr = r[0] == me;
+    boolean nowBdr = r[1] == me;
+    if (nowDr != (oldDr == me) || nowBdr != (oldBdr == me)) {
+      r = electOnce(i, nowDr, nowBdr);
+    }
+    i.dr = r[0];
+    i.bdr = r[1];
+    InterfaceState s = i.dr == me ? InterfaceState.DR : i.bdr == me ? InterfaceState.BACKUP
+        : InterfaceState.DR_OTHER;
+    setInterfaceState(i, s);
+    if (i.dr != oldDr || i.bdr != oldBdr || s != oldState) {
+      listener.elected(i.nic.name(), i.routerIdOf(i.dr), i.routerIdOf(i.bdr), s);
+      for (Neighbor n : new ArrayList<>(i.nbrs.values())) {
+        if (n.state.compareTo(NeighborState.TWO_WAY) >= 0) {
+          neighborEvent(n, NeighborEvent.ADJ_OK);
+        }
+      }
+      originateAll();
+    }
+  }
+
+  private record Candidate(int addr, int rid, int pri, boolean dr, boolean bdr) {}
+
+  private int[] electOnce(Iface i, boolean selfDr, boolean selfBdr) {
+    int me = i.nic.ip();
+    List<Candidate> cands = new ArrayList<>();
+    if (i.cfg.priority() > 0) {
+      cands.add(new Candidate(me, routerId, i.cfg.priority(), selfDr, selfBdr));
+    }
+    for (Neighbor n : i.nbrs.values()) {
+      if (n.state.compareTo(NeighborState.TWO_WAY) >= 0 && n.priority > 0) {
+        cands.add(new Candidate(n.addr, n.routerId, n.priority, n.dr == n.addr, n.bdr == n.addr));
+      }
+    }
+    Candidate bdr = best(cands.stream().filter(c -> !c.dr() && c.bdr()).toList());
+    if (bdr == null) {
+      bdr = best(cands.stream().filter(c -> !c.dr()).toList());
+    }
+    Candidate dr = best(cands.stream().filter(Candidate::dr).toList());
+    if (dr == null) {
+      dr = bdr;
+    }
+    return new int[] {dr == null ? 0 : dr.addr(), bdr == null ? 0 : bdr.addr()};
+  }
+
+  private static Candidate best(List<Candidate> cs) {
+    Candidate b = null;
+    for (Candidate c : cs) {
+      if (b == null || c.pri() > b.pri() || c.pri() == b.pri() && Integer.compareUnsigned(c.rid(), b.rid()) > 0) {
+        b = c;
+      }
+    }
+    return b;
+  }
+
+  /** NeighborChange (9.3): an interface past Waiting re-elects. */
+  private void neighborChange(Iface i) {
+    if (i.broadcast() && (i.state == InterfaceState.DR || i.state == InterfaceState.BACKUP
+        || i.state == InterfaceState.DR_OTHER)) {
+      elect(i);
+    }
+  }
+
+  /** BackupSeen (9.3): a Waiting interface elects at once. */
+  private void backupSeen(Iface i) {
+    if (i.state == InterfaceState.WAITING) {
+      cancel(i.waitTimer);
+      i.waitTimer = null;
+      elect(i);
+    }
+  }
+
+  // ---------------------------------------------------------------- input (RFC 2328 8.2)
+
+  @Override
+  public void input(Nic nic, ByteBuf buf, int ipStart, boolean noErrors) {
+    try {
+      receive(nic, buf, ipStart);
+    } finally {
+      buf.release();
+    }
+  }
+
+  private void refuse(Iface i, int src, int type, Refusal r) {
+    counters.refuse(r);
+    listener.refused(i == null ? "" : i.nic.name(), src, type, r);
+  }
+
+  private void receive(Nic nic, ByteBuf buf, int ipStart) {
+    ip.wrap(buf, ipStart);
+    int src = ip.src();
+    int dst = ip.dst();
+    Iface i = ifaces.get(nic);
+    if (!running || i == null || i.cfg.passive() || i.state == InterfaceState.DOWN) {
+      refuse(i, src, 0, Refusal.NOT_OSPF_INTERFACE);
+      return;
+    }
+    int start = ip.payloadIndex();
+    int len = ip.totalLength() - ip.headerLength();
+    pkt.wrap(buf, start, len);
+    OspfPacket.Check c = pkt.check();
+    if (c != OspfPacket.Check.OK) {
+      refuse(i, src, 0, switch (c) {
+        case TRUNCATED -> Refusal.TRUNCATED;
+        case BAD_VERSION -> Refusal.BAD_VERSION;
+        case BAD_LENGTH -> Refusal.BAD_LENGTH;
+        case BAD_TYPE -> Refusal.BAD_TYPE;
+        case UNSUPPORTED_AUTH -> Refusal.UNSUPPORTED_AUTH;
+        case BAD_CHECKSUM -> Refusal.BAD_CHECKSUM;
+        case BAD_BODY_LENGTH -> Refusal.BAD_BODY_LENGTH;
+        default -> Refusal.BAD_LSA_FRAMING;
+      });
+      return;
+    }
+    int type = pkt.type();
+    if (pkt.areaId() != AREA) {
+      refuse(i, src, type, Refusal.WRONG_AREA);
+      return;
+    }
+    if (pkt.routerId() == routerId || src == nic.ip()) {
+      refuse(i, src, type, Refusal.OWN_ROUTER_ID);
+      return;
+    }
+    boolean toUs = dst == nic.ip() || dst == OspfPacket.ALL_SPF_ROUTERS
+        || dst == OspfPacket.ALL_D_ROUTERS && (i.state == InterfaceState.DR || i.state == InterfaceState.BACKUP);
+    if (!toUs) {
+      refuse(i, src, type, Refusal.BAD_DESTINATION);
+      return;
+    }
+    if (i.broadcast() && !i.nic.address().contains(src)) {
+      refuse(i, src, type, Refusal.SUBNET_MISMATCH);
+      return;
+    }
+    counters.received[type]++;
+    if (type == OspfPacket.TYPE_HELLO) {
+      onHello(i, src, hello.wrap(pkt));
+      return;
+    }
+    Neighbor n = i.nbrs.get(src);
+    if (n == null || n.routerId != pkt.routerId()) {
+      refuse(i, src, type, Refusal.UNKNOWN_NEIGHBOR);
+      return;
+    }
+    switch (type) {
+      case OspfPacket.TYPE_DB_DESCRIPTION -> onDd(n, dd.wrap(pkt));
+      case OspfPacket.TYPE_LS_REQUEST -> onLsRequest(n, lsr.wrap(pkt));
+      case OspfPacket.TYPE_LS_UPDATE -> onLsUpdate(n, lsu.wrap(pkt));
+      default -> onLsAck(n, ack.wrap(pkt));
+    }
+  }
+
+  // ---------------------------------------------------------------- Hello (RFC 2328 10.5)
+
+  private void onHello(Iface i, int src, OspfHello h) {
+    if (i.broadcast() && h.networkMask() != i.mask()) {
+      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.MASK_MISMATCH);
+      return;
+    }
+    if (h.helloInterval() != i.cfg.helloSeconds()) {
+      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.HELLO_INTERVAL_MISMATCH);
+      return;
+    }
+    if (h.deadInterval() != i.cfg.deadSeconds()) {
+      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.DEAD_INTERVAL_MISMATCH);
+      return;
+    }
+    if ((h.options() & OspfPacket.OPTION_E) != (OPTIONS & OspfPacket.OPTION_E)) {
+      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.OPTIONS_MISMATCH);
+      return;
+    }
+    int rid = OspfPacket.routerId(h.buffer(), h.start());
+    Neighbor n = i.nbrs.get(src);
+    if (n != null && n.routerId != rid) {
+      // the router behind this address changed its ID: the old adjacency is gone
+      neighborDown(n, NeighborEvent.KILL_NBR);
+      n = null;
+    }
+    if (n == null) {
+      n = new Neighbor(i, rid, src);
+      i.nbrs.put(src, n);
+    }
+    int oldPri = n.priority;
+    int oldDr = n.dr;
+    int oldBdr = n.bdr;
+    boolean first = n.state == NeighborState.DOWN;
+    n.priority = h.priority();
+    n.dr = h.designatedRouter();
+    n.bdr = h.backupDesignatedRouter();
+    n.options = h.options();
+    n.lastHello = now();
+    neighborEvent(n, NeighborEvent.HELLO_RECEIVED);
+    if (!h.lists(routerId)) {
+      neighborEvent(n, NeighborEvent.ONE_WAY_RECEIVED);
+      return;
+    }
+    neighborEvent(n, NeighborEvent.TWO_WAY_RECEIVED);
+    if (!i.broadcast() || n.state == NeighborState.DOWN) {
+      return;
+    }
+    if (!first && oldPri != n.priority) {
+      neighborChange(i);
+    }
+    if (n.dr == src && n.bdr == 0 && i.state == InterfaceState.WAITING) {
+      backupSeen(i);
+    } else if ((oldDr == src) != (n.dr == src)) {
+      neighborChange(i);
+    }
+    if (n.bdr == src && i.state == InterfaceState.WAITING) {
+      backupSeen(i);
+    } else if ((oldBdr == src) != (n.bdr == src)) {
+      neighborChange(i);
+    }
+  }
+
+  // ---------------------------------------------------------------- neighbour state machine (RFC 2328 10.3)
+
+  /** Whether an adjacency should form with {@code n} (10.4). */
+  private boolean adjacencyWanted(Neighbor n) {
+    Iface i = n.iface;
+    if (!i.broadcast()) {
+      return true;
+    }
+    int me = i.nic.ip();
+    return i.dr == me || i.bdr == me || i.dr == n.addr || i.bdr == n.addr;
+  }
+
+  private void neighborEvent(Neighbor n, NeighborEvent e) {
+    NeighborState s = n.state;
+    switch (e) {
+      case HELLO_RECEIVED -> {
+        restartInactivity(n);
+        if (s == NeighborState.DOWN) {
+          setState(n, NeighborState.INIT, e);
+        }
+      }
+      case TWO_WAY_RECEIVED -> {
+        if (s == NeighborState.INIT) {
+          if (adjacencyWanted(n)) {
+            setState(n, NeighborState.EXSTART, e);
+            startExchange(n);
+          } else {
+            setState(n, NeighborState.TWO_WAY, e);
+          }
+        }
+      }
+      case ONE_WAY_RECEIVED -> {
+        if (s.compareTo(NeighborState.TWO_WAY) >= 0) {
+          clearLists(n);
+          setState(n, NeighborState.INIT, e);
+        }
+      }
+      case NEGOTIATION_DONE -> {
+        if (s == NeighborState.EXSTART) {
+          long now = now();
+          n.summary.clear();
+          for (Lsa l : lsdb.values()) {
+            n.summary.add(l.header(now));
+          }
+          setState(n, NeighborState.EXCHANGE, e);
+        }
+      }
+      case EXCHANGE_DONE -> {
+        if (s == NeighborState.EXCHANGE) {
+          cancel(n.ddTimer);
+          n.ddTimer = null;
+          setState(n, n.requests.isEmpty() ? NeighborState.FULL : NeighborState.LOADING, e);
+        }
+      }
+      case LOADING_DONE -> {
+        if (s == NeighborState.LOADING) {
+          setState(n, NeighborState.FULL, e);
+        }
+      }
+      case ADJ_OK -> {
+        boolean want = adjacencyWanted(n);
+        if (s == NeighborState.TWO_WAY && want) {
+          setState(n, NeighborState.EXSTART, e);
+          startExchange(n);
+        } else if (s.compareTo(NeighborState.EXSTART) >= 0 && !want) {
+          clearLists(n);
+          setState(n, NeighborState.TWO_WAY, e);
+        }
+      }
+      case SEQ_NUMBER_MISMATCH, BAD_LS_REQ -> {
+        if (s.compareTo(NeighborState.EXCHANGE) >= 0) {
+          clearLists(n);
+          setState(n, NeighborState.EXSTART, e);
+          startExchange(n);
+        }
+      }
+      case KILL_NBR, INACTIVITY_TIMER, LL_DOWN -> neighborDown(n, e);
+      default -> { }
+    }
+  }
+
+  private void neighborDown(Neighbor n, NeighborEvent e) {
+    clearLists(n);
+    cancel(n.inactivity);
+    n.inactivity = null;
+    if (n.iface.nbrs.get(n.addr) == n) {
+      n.iface.nbrs.remove(n.addr);
+    }
+    setState(n, NeighborState.DOWN, e);
+  }
+
+  private void restartInactivity(Neighbor n) {
+    cancel(n.inactivity);
+    n.inactivity = time.schedule(() -> {
+      n.inactivity = null;
+      neighborEvent(n, NeighborEvent.INACTIVITY_TIMER);
+    }, TimeUnit.SECONDS.toNanos(n.iface.cfg.deadSeconds()));
+  }
+
+  private void clearLists(Neighbor n) {
+    n.summary.clear();
+    n.requests.clear();
+    n.requested.clear();
+    n.rxmt.clear();
+    n.rxmtSent.clear();
+    n.lastDd = null;
+    n.lastRecvFlags = -1;
+    cancel(n.ddTimer);
+    cancel(n.lsrTimer);
+    cancel(n.rxmtTimer);
+    n.ddTimer = null;
+    n.lsrTimer = null;
+    n.rxmtTimer = null;
+  }
+
+  private void setState(Neighbor n, NeighborState to, NeighborEvent e) {
+    NeighborState from = n.state;
+    if (from == to) {
+      return;
+    }
+    n.state = to;
+    if (from != NeighborState.DOWN) {
+      counters.neighborsInState[from.ordinal()]--;
+    }
+    if (to != NeighborState.DOWN) {
+      counters.neighborsInState[to.ordinal()]++;
+    }
+    Iface i = n.iface;
+    if (to == NeighborState.FULL) {
+      n.upSince = now();
+    }
+    listener.neighborChanged(i.nic.name(), n.routerId, n.addr, from, to, e);
+    boolean twoWayBefore = from.compareTo(NeighborState.TWO_WAY) >= 0;
+    boolean twoWayNow = to.compareTo(NeighborState.TWO_WAY) >= 0;
+    if (i.broadcast() && twoWayBefore != twoWayNow) {
+      neighborChange(i);
+    }
+    if ((from == NeighborState.FULL) != (to == NeighborState.FULL)) {
+      originateAll();
+      if (to != NeighborState.FULL) {
+        // the adjacency is gone from the tree now, not when our new LSA lands (12.4)
+        scheduleSpf();
+      }
+    }
+    if (to == NeighborState.DOWN) {
+      // a MaxAge LSA waiting for this neighbour's exchange to end may go now
+      removeAckedMaxAge();
+    }
+  }
+
+  // ---------------------------------------------------------------- database exchange (RFC 2328 10.6, 10.8)
+
+  /** Entering ExStart (10.3): a new DD sequence number, this router master, an empty I/M/MS DD retransmitted. */
+  private void startExchange(Neighbor n) {
+    n.ddSeq = n.ddSeqSet ? n.ddSeq + 1 : stack.random().nextInt();
+    n.ddSeqSet = true;
+    n.weAreMaster = true;
+    n.summary.clear();
+    sendDd(n, OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_M | OspfDbDescription.FLAG_MS, List.of());
+  }
+
+  private int ddCapacity(Iface i) {
+    return Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN
+        - OspfDbDescription.FIXED_LEN) / OspfLsa.HEADER_LEN);
+  }
+
+  private void sendDd(Neighbor n, int flags, List<OspfLsa.Header> headers) {
+    n.lastDd = new OspfDbDescription.Repr(routerId, AREA, n.iface.nic.mtu(), OPTIONS, flags, n.ddSeq, headers);
+    n.lastSentMore = (flags & OspfDbDescription.FLAG_M) != 0;
+    transmitDd(n);
+    cancel(n.ddTimer);
+    n.ddTimer = null;
+    if (n.weAreMaster) {
+      armDdRetransmit(n);
+    }
+  }
+
+  private void armDdRetransmit(Neighbor n) {
+    n.ddTimer = time.schedule(() -> {
+      n.ddTimer = null;
+      if (n.lastDd != null && n.weAreMaster
+          && (n.state == NeighborState.EXSTART || n.state == NeighborState.EXCHANGE)) {
+        transmitDd(n);
+        armDdRetransmit(n);
+      }
+    }, RXMT_NANOS);
+  }
+
+  private void transmitDd(Neighbor n) {
+    OspfDbDescription.Repr d = n.lastDd;
+    ByteBuf b = packet(d.bufferLen());
+    d.emit(b, b.readerIndex());
+    send(n.iface, n.addr, b, OspfPacket.TYPE_DB_DESCRIPTION);
+  }
+
+  /** The next DD of the exchange: as many summary headers as the MTU takes, M if more remain. */
+  private void sendNextDd(Neighbor n) {
+    int cap = ddCapacity(n.iface);
+    List<OspfLsa.Header> out = new ArrayList<>();
+    Iterator<OspfLsa.Header> it = n.summary.iterator();
+    while (it.hasNext() && out.size() < cap) {
+      out.add(it.next());
+      it.remove();
+    }
+    int flags = (n.weAreMaster ? OspfDbDescription.FLAG_MS : 0)
+        | (n.summary.isEmpty() ? 0 : OspfDbDescription.FLAG_M);
+    sendDd(n, flags, out);
+  }
+
+  private void onDd(Neighbor n, OspfDbDescription d) {
+    Iface i = n.iface;
+    if (d.interfaceMtu() > i.nic.mtu()) {
+      // FRR: "MTU mismatch": the neighbour could send us packets we cannot take
+      refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.MTU_MISMATCH);
+      return;
+    }
+    if (n.state == NeighborState.INIT) {
+      neighborEvent(n, NeighborEvent.TWO_WAY_RECEIVED);
+    }
+    int flags = d.flags();
+    int seq = d.ddSequence();
+    boolean duplicate = flags == n.lastRecvFlags && seq == n.lastRecvSeq && d.options() == n.lastRecvOptions;
+    switch (n.state) {
+      case DOWN, INIT, TWO_WAY -> {
+        refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.NEIGHBOR_STATE);
+        return;
+      }
+      case EXSTART -> {
+        int imms = OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_M | OspfDbDescription.FLAG_MS;
+        if (flags == imms && d.lsaHeaderCount() == 0 && Integer.compareUnsigned(n.routerId, routerId) > 0) {
+          n.weAreMaster = false;
+          n.ddSeq = seq;
+          cancel(n.ddTimer);
+          n.ddTimer = null;
+          neighborEvent(n, NeighborEvent.NEGOTIATION_DONE);
+        } else if ((flags & (OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_MS)) == 0 && seq == n.ddSeq
+            && Integer.compareUnsigned(n.routerId, routerId) < 0) {
+          n.weAreMaster = true;
+          neighborEvent(n, NeighborEvent.NEGOTIATION_DONE);
+        } else {
+          return;
+        }
+        n.lastRecvOptions = d.options();
+      }
+      case EXCHANGE -> {
+        if (duplicate) {
+          if (!n.weAreMaster && n.lastDd != null) {
+            transmitDd(n);
+          }
+          return;
+        }
+        boolean nbrMaster = (flags & OspfDbDescription.FLAG_MS) != 0;
+        boolean ok = nbrMaster != n.weAreMaster && (flags & OspfDbDescription.FLAG_I) == 0
+            && d.options() == n.lastRecvOptions && (n.weAreMaster ? seq == n.ddSeq : seq == n.ddSeq + 1);
+        if (!ok) {
+          refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.DD_SEQUENCE_MISMATCH);
+          neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
+          return;
+        }
+      }
+      default -> {
+        // Loading, Full: only duplicates are expected (the slave answers them again)
+        if (duplicate) {
+          if (!n.weAreMaster && n.lastDd != null) {
+            transmitDd(n);
+          }
+        } else {
+          refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.DD_SEQUENCE_MISMATCH);
+          neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
+        }
+        return;
+      }
+    }
+    // accepted as next in sequence (10.8)
+    n.lastRecvFlags = flags;
+    n.lastRecvSeq = seq;
+    for (int k = 0, c = d.lsaHeaderCount(); k < c; k++) {
+      OspfLsa.Header h = OspfLsa.Header.read(d.buffer(), d.lsaHeaderIndex(k));
+      if (h.type() < OspfLsa.TYPE_ROUTER || h.type() > OspfLsa.TYPE_AS_EXTERNAL) {
+        refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.LSA_UNKNOWN_TYPE);
+        neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
+        return;
+      }
+      Key key = new Key(h.type(), h.linkStateId(), h.advertisingRouter());
+      Lsa have = lsdb.get(key);
+      if (have == null || compare(h, have) > 0) {
+        n.requests.put(key, h);
+      }
+    }
+    boolean nbrMore = d.more();
+    if (n.weAreMaster) {
+      n.ddSeq++;
+      if (!nbrMore && !n.lastSentMore) {
+        neighborEvent(n, NeighborEvent.EXCHANGE_DONE);
+      } else {
+        sendNextDd(n);
+      }
+    } else {
+      n.ddSeq = seq;
+      sendNextDd(n);
+      if (!nbrMore && !n.lastSentMore) {
+        neighborEvent(n, NeighborEvent.EXCHANGE_DONE);
+      }
+    }
+    if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
+      requestMore(n);
+    }
+  }
+
+  private int compare(OspfLsa.Header h, Lsa have) {
+    return OspfLsa.compareInstances(h.sequence(), h.checksum(), h.age(), have.seq, have.checksum, have.age(now()));
+  }
+
+  // ---------------------------------------------------------------- LS Request (RFC 2328 10.7, 10.9)
+
+  /** Sends an LS Request for what is wanted and not yet asked for, when nothing asked is outstanding. */
+  private void requestMore(Neighbor n) {
+    n.requested.retainAll(n.requests.keySet());
+    if (!n.requested.isEmpty() || n.requests.isEmpty()) {
+      return;
+    }
+    sendLsr(n);
+  }
+
+  private void sendLsr(Neighbor n) {
+    int cap = Math.max(1, (n.iface.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN)
+        / OspfLsRequest.ENTRY_LEN);
+    List<OspfLsRequest.Entry> entries = new ArrayList<>();
+    n.requested.clear();
+    for (Key k : n.requests.keySet()) {
+      if (entries.size() >= cap) {
+        break;
+      }
+      entries.add(new OspfLsRequest.Entry(k.type(), k.id(), k.adv()));
+      n.requested.add(k);
+    }
+    OspfLsRequest.Repr r = new OspfLsRequest.Repr(routerId, AREA, entries);
+    ByteBuf b = packet(r.bufferLen());
+    r.emit(b, b.readerIndex());
+    send(n.iface, n.addr, b, OspfPacket.TYPE_LS_REQUEST);
+    cancel(n.lsrTimer);
+    n.lsrTimer = time.schedule(() -> {
+      n.lsrTimer = null;
+      if (!n.requests.isEmpty()
+          && (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING)) {
+        sendLsr(n);
+      }
+    }, RXMT_NANOS);
+  }
+
+  private void onLsRequest(Neighbor n, OspfLsRequest r) {
+    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+      refuse(n.iface, n.addr, OspfPacket.TYPE_LS_REQUEST, Refusal.NEIGHBOR_STATE);
+      return;
+    }
+    List<Lsa> out = new ArrayList<>();
+    for (int k = 0, c = r.entryCount(); k < c; k++) {
+      Lsa l = lsdb.get(new Key(r.type(k), r.linkStateId(k), r.advertisingRouter(k)));
+      if (l == null) {
+        refuse(n.iface, n.addr, OspfPacket.TYPE_LS_REQUEST, Refusal.BAD_LS_REQUEST);
+        neighborEvent(n, NeighborEvent.BAD_LS_REQ);
+        return;
+      }
+      out.add(l);
+    }
+    sendLsu(n.iface, n.addr, out);
+  }
+
+  // ---------------------------------------------------------------- LS Update (RFC 2328 13)
+
+  private void onLsUpdate(Neighbor n, OspfLsUpdate u) {
+    Iface i = n.iface;
+    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+      refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.NEIGHBOR_STATE);
+      return;
+    }
+    long now = now();
+    int count = u.lsaCount();
+    for (int k = 0, at = u.firstLsa(); k < count; k++, at = u.nextLsa(at)) {
+      if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+        return; // a BadLSReq below sent it back to ExStart
+      }
+      counters.lsasReceived++;
+      OspfLsa v = lsaView.wrap(u.buffer(), at, u.remaining(at));
+      OspfLsa.Check c = v.check();
+      if (c != OspfLsa.Check.OK) {
+        refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, switch (c) {
+          case TRUNCATED -> Refusal.LSA_TRUNCATED;
+          case BAD_LENGTH -> Refusal.LSA_BAD_LENGTH;
+          case BAD_CHECKSUM -> Refusal.LSA_BAD_CHECKSUM;
+          default -> Refusal.LSA_BAD_BODY;
+        });
+        continue;
+      }
+      int type = v.type();
+      if (type < OspfLsa.TYPE_ROUTER || type > OspfLsa.TYPE_AS_EXTERNAL) {
+        refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSA_UNKNOWN_TYPE);
+        continue;
+      }
+      Key key = new Key(type, v.linkStateId(), v.advertisingRouter());
+      OspfLsa.Header h = OspfLsa.Header.read(v.buffer(), v.start());
+      int age = v.age();
+      Lsa have = lsdb.get(key);
+      if (age >= OspfLsa.MAX_AGE && have == null && !anyExchanging()) {
+        directAck(n, h);
+        continue;
+      }
+      int cmp = have == null ? 1 : compare(h, have);
+      if (cmp > 0) {
+        if (have != null && now - have.installedNanos < MIN_LS_ARRIVAL_NANOS && have.key.adv() != routerId) {
+          refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSA_TOO_SOON);
+          continue;
+        }
+        if (have == null && lsdb.size() >= maxLsas) {
+          refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSDB_FULL);
+          continue;
+        }
+        byte[] bytes = new byte[v.length()];
+        v.buffer().getBytes(at, bytes);
+        Lsa fresh = new Lsa(bytes, age, now);
+        removeFromRxmt(key);
+        install(fresh, have, n.routerId);
+        boolean back = flood(fresh, i, n);
+        if (!back && (i.state != InterfaceState.BACKUP || n.addr == i.dr)) {
+          delayedAck(i, h);
+        }
+        if (key.adv() == routerId) {
+          selfOriginatedArrived(fresh);
+        }
+      } else if (n.requests.containsKey(key)) {
+        neighborEvent(n, NeighborEvent.BAD_LS_REQ);
+        return;
+      } else if (cmp == 0) {
+        if (n.rxmt.remove(key) != null) {
+          n.rxmtSent.remove(key);
+          if (i.state == InterfaceState.BACKUP && n.addr == i.dr) {
+            delayedAck(i, h);
+          }
+        } else {
+          directAck(n, h);
+        }
+      } else {
+        if (have.age(now) >= OspfLsa.MAX_AGE && have.seq == OspfLsa.MAX_SEQUENCE) {
+          continue;
+        }
+        sendLsu(i, n.addr, List.of(have));
+      }
+    }
+    if (n.state == NeighborState.LOADING && n.requests.isEmpty()) {
+      neighborEvent(n, NeighborEvent.LOADING_DONE);
+    } else if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
+      requestMore(n);
+    }
+    removeAckedMaxAge();
+  }
+
+  private boolean anyExchanging() {
+    for (Iface i : ifaces.values()) {
+      for (Neighbor n : i.nbrs.values()) {
+        if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Installs an instance (13.2): SPF is scheduled if a router- or network-LSA's contents changed. */
+  private void install(Lsa l, Lsa old, int fromRouterId) {
+    lsdb.put(l.key, l);
+    counters.lsasInstalled++;
+    if (fromRouterId != routerId) {
+      listener.lsaInstalled(l.key.type(), l.key.id(), l.key.adv(), l.seq, fromRouterId);
+    }
+    boolean maxAgeChanged = old == null || (old.ageAtInstall >= OspfLsa.MAX_AGE) != (l.ageAtInstall >= OspfLsa.MAX_AGE);
+    if ((l.key.type() == OspfLsa.TYPE_ROUTER || l.key.type() == OspfLsa.TYPE_NETWORK)
+        && (maxAgeChanged || !l.sameBody(old))) {
+      if (spfTimer == null && spfAfter == null && l.key.adv() != routerId) {
+        spfAfter = new LsaId(l.key.type(), l.key.id(), l.key.adv(), l.seq);
+      }
+      scheduleSpf();
+    }
+  }
+
+  private void removeFromRxmt(Key key) {
+    for (Iface i : ifaces.values()) {
+      for (Neighbor n : i.nbrs.values()) {
+        n.rxmt.remove(key);
+        n.rxmtSent.remove(key);
+      }
+    }
+  }
+
+  /**
+   * Floods {@code l} (13.3) out of every interface with an adjacency that should have it,
+   * received from {@code fromNbr} on {@code from} (both null for our own); returns whether it
+   * went back out of the receiving interface (then no delayed ack is needed, 13.5).
+   */
+  private boolean flood(Lsa l, Iface from, Neighbor fromNbr) {
+    boolean back = false;
+    List<Neighbor> loaded = new ArrayList<>();
+    for (Iface i : ifaces.values()) {
+      if (i.state == InterfaceState.DOWN || i.cfg.passive()) {
+        continue;
+      }
+      boolean added = false;
+      for (Neighbor n : i.nbrs.values()) {
+        if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+          continue;
+        }
+        if (n.state != NeighborState.FULL) {
+          OspfLsa.Header req = n.requests.get(l.key);
+          if (req != null) {
+            int c = OspfLsa.compareInstances(l.seq, l.checksum, l.age(now()), req.sequence(), req.checksum(),
+                req.age());
+            if (c < 0) {
+              continue;
+            }
+            n.requests.remove(l.key);
+            if (n.requests.isEmpty() && n.state == NeighborState.LOADING) {
+              loaded.add(n);
+            }
+            if (c == 0) {
+              continue;
+            }
+          }
+        }
+        if (n == fromNbr) {
+          continue;
+        }
+        n.rxmt.put(l.key, l);
+        n.rxmtSent.put(l.key, new long[] {now()});
+        armRxmt(n);
+        added = true;
+      }
+      if (!added) {
+        continue;
+      }
+      if (i == from && fromNbr != null && (fromNbr.addr == i.dr || fromNbr.addr == i.bdr)) {
+        continue;
+      }
+      if (i == from && i.state == InterfaceState.BACKUP) {
+        continue;
+      }
+      if (i == from) {
+        back = true;
+      }
+      counters.lsasFlooded++;
+      sendLsu(i, i.floodDestination(), List.of(l));
+    }
+    for (Neighbor n : loaded) {
+      if (n != fromNbr) {
+        neighborEvent(n, NeighborEvent.LOADING_DONE);
+      }
+    }
+    return back;
+  }
+
+  /** Retransmission (13.6): every RxmtInterval, the LSAs unacknowledged that long go again, unicast. */
+  private void armRxmt(Neighbor n) {
+    if (n.rxmtTimer != null) {
+      return;
+    }
+    n.rxmtTimer = time.schedule(() -> {
+      n.rxmtTimer = null;
+      if (n.rxmt.isEmpty() || n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+        return;
+      }
+      long now = now();
+      List<Lsa> due = new ArrayList<>();
+      for (Map.Entry<Key, Lsa> e : n.rxmt.entrySet()) {
+        long[] sent = n.rxmtSent.get(e.getKey());
+        if (sent == null || now - sent[0] >= RXMT_NANOS) {
+          due.add(e.getValue());
+          n.rxmtSent.put(e.getKey(), new long[] {now});
+        }
+      }
+      if (!due.isEmpty()) {
+        counters.lsasRetransmitted += due.size();
+        sendLsu(n.iface, n.addr, due);
+      }
+      armRxmt(n);
+    }, RXMT_NANOS);
+  }
+
+  private void onLsAck(Neighbor n, OspfLsAck a) {
+    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
+      refuse(n.iface, n.addr, OspfPacket.TYPE_LS_ACK, Refusal.NEIGHBOR_STATE);
+      return;
+    }
+    for (int k = 0, c = a.lsaHeaderCount(); k < c; k++) {
+      OspfLsa.Header h = OspfLsa.Header.read(a.buffer(), a.lsaHeaderIndex(k));
+      Key key = new Key(h.type(), h.linkStateId(), h.advertisingRouter());
+      Lsa l = n.rxmt.get(key);
+      if (l != null && OspfLsa.compareInstances(h.sequence(), h.checksum(), h.age(), l.seq, l.checksum,
+          l.age(now())) == 0) {
+        n.rxmt.remove(key);
+        n.rxmtSent.remove(key);
+      }
+    }
+    removeAckedMaxAge();
+  }
+
+  private void delayedAck(Iface i, OspfLsa.Header h) {
+    i.delayedAcks.add(h);
+    if (i.ackTimer == null) {
+      i.ackTimer = time.schedule(() -> {
+        i.ackTimer = null;
+        if (i.state != InterfaceState.DOWN && !i.delayedAcks.isEmpty()) {
+          sendAcks(i, i.floodDestination(), new ArrayList<>(i.delayedAcks));
+        }
+        i.delayedAcks.clear();
+      }, ACK_DELAY_NANOS);
+    }
+  }
+
+  private void directAck(Neighbor n, OspfLsa.Header h) {
+    sendAcks(n.iface, n.addr, List.of(h));
+  }
+
+  private void sendAcks(Iface i, int dst, List<OspfLsa.Header> headers) {
+    int cap = Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN) / OspfLsa.HEADER_LEN);
+    for (int from = 0; from < headers.size(); from += cap) {
+      OspfLsAck.Repr r = new OspfLsAck.Repr(routerId, AREA, headers.subList(from, Math.min(headers.size(), from + cap)));
+      ByteBuf b = packet(r.bufferLen());
+      r.emit(b, b.readerIndex());
+      send(i, dst, b, OspfPacket.TYPE_LS_ACK);
+    }
+  }
+
+  /** Sends {@code lsas} in as few updates as the MTU allows, each LSA's age advanced by InfTransDelay. */
+  private void sendLsu(Iface i, int dst, List<Lsa> lsas) {
+    int room = i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN - OspfLsUpdate.FIXED_LEN;
+    long now = now();
+    int k = 0;
+    while (k < lsas.size()) {
+      int end = k;
+      int bytes = 0;
+      while (end < lsas.size() && (end == k || bytes + lsas.get(end).bytes.length <= room)) {
+        bytes += lsas.get(end).bytes.length;
+        end++;
+      }
+      int len = OspfPacket.HEADER_LEN + OspfLsUpdate.FIXED_LEN + bytes;
+      ByteBuf b = packet(len);
+      int s = b.readerIndex();
+      OspfPacket.emitHeader(b, s, OspfPacket.TYPE_LS_UPDATE, len, routerId, AREA);
+      b.setInt(s + OspfLsUpdate.LSA_COUNT, end - k);
+      int at = s + OspfLsUpdate.LSAS;
+      for (int j = k; j < end; j++) {
+        Lsa l = lsas.get(j);
+        b.setBytes(at, l.bytes);
+        b.setShort(at + OspfLsa.AGE, Math.min(OspfLsa.MAX_AGE, l.age(now) + INF_TRANS_DELAY));
+        at += l.bytes.length;
+      }
+      OspfPacket.fillChecksum(b, s);
+      send(i, dst, b, OspfPacket.TYPE_LS_UPDATE);
+      k = end;
+    }
+  }
+
+  // ---------------------------------------------------------------- origination (RFC 2328 12.4)
+
+  /** Brings this router's router-LSA and its network-LSAs up to date with the interfaces and adjacencies. */
+  private void originateAll() {
+    if (!running) {
+      return;
+    }
+    originate(new Key(OspfLsa.TYPE_ROUTER, routerId, routerId), routerLsaBody());
+    Set<Key> wanted = new HashSet<>();
+    for (Iface i : ifaces.values()) {
+      OspfNetworkLsa.Repr body = networkLsaBody(i);
+      if (body != null) {
+        Key k = new Key(OspfLsa.TYPE_NETWORK, i.nic.ip(), routerId);
+        wanted.add(k);
+        originate(k, body);
+      }
+    }
+    for (Lsa l : new ArrayList<>(lsdb.values())) {
+      if (l.key.type() == OspfLsa.TYPE_NETWORK && l.key.adv() == routerId && !wanted.contains(l.key)
+          && l.ageAtInstall < OspfLsa.MAX_AGE) {
+        flush(l);
+      }
+    }
+  }
+
+  /**
+   * The router-LSA's links (12.4.1): a point-to-point interface with a Full neighbour gives a
+   * type-1 link to it and, always, a stub for its subnet; a broadcast interface whose DR we are
+   * Full with (or that we are DR of, with a Full neighbour) gives a transit link, else a stub;
+   * Down interfaces give nothing.
+   */
+  private OspfRouterLsa.Repr routerLsaBody() {
+    List<OspfRouterLsa.Link> links = new ArrayList<>();
+    for (Iface i : ifaces.values()) {
+      if (i.state == InterfaceState.DOWN) {
+        continue;
+      }
+      Ipv4Cidr a = i.nic.address();
+      int cost = i.cfg.cost();
+      OspfRouterLsa.Link stub = new OspfRouterLsa.Link(a.network(), a.mask(), OspfRouterLsa.LINK_STUB, cost);
+      if (!i.broadcast()) {
+        for (Neighbor n : i.nbrs.values()) {
+          if (n.state == NeighborState.FULL) {
+            links.add(new OspfRouterLsa.Link(n.routerId, i.nic.ip(), OspfRouterLsa.LINK_POINT_TO_POINT, cost));
+          }
+        }
+        links.add(stub);
+        continue;
+      }
+      boolean transit = false;
+      if (i.state != InterfaceState.WAITING && i.dr != 0) {
+        if (i.dr == i.nic.ip()) {
+          transit = i.nbrs.values().stream().anyMatch(n -> n.state == NeighborState.FULL);
+        } else {
+          Neighbor drNbr = i.nbrs.get(i.dr);
+          transit = drNbr != null && drNbr.state == NeighborState.FULL;
+        }
+      }
+      links.add(transit ? new OspfRouterLsa.Link(i.dr, i.nic.ip(), OspfRouterLsa.LINK_TRANSIT, cost) : stub);
+    }
+    return new OspfRouterLsa.Repr(0, links);
+  }
+
+  /** The network-LSA of a broadcast interface we are DR of with at least one Full neighbour (12.4.2), else null. */
+  private OspfNetworkLsa.Repr networkLsaBody(Iface i) {
+    if (!i.broadcast() || i.state != InterfaceState.DR || i.cfg.passive()) {
+      return null;
+    }
+    List<Integer> attached = new ArrayList<>();
+    attached.add(routerId);
+    for (Neighbor n : i.nbrs.values()) {
+      if (n.state == NeighborState.FULL) {
+        attached.add(n.routerId);
+      }
+    }
+    return attached.size() < 2 ? null : new OspfNetworkLsa.Repr(i.mask(), attached);
+  }
+
+  /**
+   * A new instance of our LSA {@code k} if its body changed (or it is forced: refresh, or a newer
+   * copy of our own came back), no sooner than MinLSInterval after the last; at
+   * MaxSequenceNumber the LSA is flushed first and originated anew from InitialSequenceNumber
+   * once the flush is acknowledged (12.1.6).
+   */
+  private void originate(Key k, OspfLsa.Body body) {
+    long now = now();
+    Lsa have = lsdb.get(k);
+    boolean force = forced.remove(k);
+    if (pendingWrap.contains(k)) {
+      return;
+    }
+    if (!force && have != null && have.ageAtInstall < OspfLsa.MAX_AGE && body.equals(have.repr.body())
+        && have.age(now) < OspfLsa.LS_REFRESH_TIME) {
+      return;
+    }
+    Long last = lastOrigination.get(k);
+    if (!force && last != null && now - last < MIN_LS_INTERVAL_NANOS) {
+      if (deferred.add(k)) {
+        time.schedule(() -> {
+          deferred.remove(k);
+          originateAll();
+        }, last + MIN_LS_INTERVAL_NANOS - now);
+      }
+      return;
+    }
+    int seq = OspfLsa.INITIAL_SEQUENCE;
+    if (have != null) {
+      if (have.seq == OspfLsa.MAX_SEQUENCE) {
+        pendingWrap.add(k);
+        if (have.ageAtInstall < OspfLsa.MAX_AGE) {
+          flush(have);
+        }
+        return;
+      }
+      seq = have.seq + 1;
+    }
+    OspfLsa.Repr r = new OspfLsa.Repr(0, OPTIONS, k.type(), k.id(), k.adv(), seq, body);
+    byte[] bytes = new byte[r.bufferLen()];
+    ByteBuf w = Unpooled.wrappedBuffer(bytes);
+    r.emit(w, 0);
+    Lsa l = new Lsa(bytes, 0, now);
+    lastOrigination.put(k, now);
+    removeFromRxmt(k);
+    install(l, have, routerId);
+    counters.lsasOriginated++;
+    listener.lsaOriginated(k.type(), k.id(), k.adv(), seq, false);
+    flood(l, null, null);
+  }
+
+  /** Premature aging (14.1): the instance at MaxAge, flooded; removed from the database once acknowledged. */
+  private void flush(Lsa have) {
+    byte[] bytes = have.bytes.clone();
+    bytes[OspfLsa.AGE] = (byte) (OspfLsa.MAX_AGE >> 8);
+    bytes[OspfLsa.AGE + 1] = (byte) OspfLsa.MAX_AGE;
+    Lsa l = new Lsa(bytes, OspfLsa.MAX_AGE, now());
+    removeFromRxmt(l.key);
+    install(l, have, routerId);
+    if (l.key.adv() == routerId) {
+      listener.lsaOriginated(l.key.type(), l.key.id(), l.key.adv(), l.seq, true);
+    }
+    flood(l, null, null);
+  }
+
+  /** A newer instance of our own LSA arrived (13.4): outdo it, or flush it if we no longer originate it. */
+  private void selfOriginatedArrived(Lsa l) {
+    if (pendingWrap.contains(l.key)) {
+      return;
+    }
+    boolean stillOurs = l.key.type() == OspfLsa.TYPE_ROUTER && l.key.id() == routerId;
+    if (l.key.type() == OspfLsa.TYPE_NETWORK) {
+      for (Iface i : ifaces.values()) {
+        if (i.nic.ip() == l.key.id() && networkLsaBody(i) != null) {
+          stillOurs = true;
+        }
+      }
+    }
+    if (stillOurs) {
+      forced.add(l.key);
+      lastOrigination.remove(l.key);
+      originateAll();
+    } else if (l.ageAtInstall < OspfLsa.MAX_AGE) {
+      flush(l);
+    }
+  }
+
+  // ---------------------------------------------------------------- ageing (RFC 2328 14)
+
+  private void ageTick() {
+    ageTimer = null;
+    if (!running) {
+      return;
+    }
+    long now = now();
+    for (Lsa l : new ArrayList<>(lsdb.values())) {
+      int age = l.age(now);
+      if (age >= OspfLsa.MAX_AGE && !l.maxAgeFlooded) {
+        // aged out where it lies: flood it at MaxAge so every router drops it (14)
+        flush(l);
+      } else if (l.key.adv() == routerId && age >= OspfLsa.LS_REFRESH_TIME && l.ageAtInstall < OspfLsa.MAX_AGE) {
+        forced.add(l.key);
+      }
+    }
+    if (!forced.isEmpty()) {
+      originateAll();
+      forced.clear();
+    }
+    removeAckedMaxAge();
+    ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
+  }
+
+  /** MaxAge LSAs on no retransmission list, with no neighbour exchanging, leave the database (14). */
+  private void removeAckedMaxAge() {
+    if (anyExchanging()) {
+      return;
+    }
+    List<Key> gone = new ArrayList<>();
+    for (Lsa l : lsdb.values()) {
+      if (l.ageAtInstall >= OspfLsa.MAX_AGE && l.maxAgeFlooded && !onAnyRxmt(l.key)) {
+        gone.add(l.key);
+      }
+    }
+    for (Key k : gone) {
+      lsdb.remove(k);
+      if (pendingWrap.remove(k)) {
+        // the wrapped LSA is gone everywhere: originate it again from InitialSequenceNumber
+        lastOrigination.remove(k);
+        forced.add(k);
+      }
+    }
+    if (!gone.isEmpty() && !forced.isEmpty()) {
+      originateAll();
+      forced.clear();
+    }
+  }
+
+  private boolean onAnyRxmt(Key k) {
+    for (Iface i : ifaces.values()) {
+      for (Neighbor n : i.nbrs.values()) {
+        if (n.rxmt.containsKey(k)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- SPF (RFC 2328 16)
+
+  /**
+   * Schedules SPF as FRR's throttle does: after the delay if the last run is older than the hold
+   * time (which then resets to its initial value), else when the hold time has passed since the
+   * last run, the hold doubling up to its maximum.
+   */
+  private void scheduleSpf() {
+    if (spfTimer != null || !running) {
+      return;
+    }
+    long now = now();
+    long delay;
+    if (lastSpfNanos == Long.MIN_VALUE || now - lastSpfNanos >= spfHold) {
+      spfHold = SPF_INITIAL_HOLD_NANOS;
+      delay = SPF_DELAY_NANOS;
+    } else {
+      delay = Math.max(SPF_DELAY_NANOS, lastSpfNanos + spfHold - now);
+      spfHold = Math.min(SPF_MAX_HOLD_NANOS, spfHold * 2);
+    }
+    spfTimer = time.schedule(this::runSpf, delay);
+  }
+
+  private void runSpf() {
+    spfTimer = null;
+    if (!running) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    lastSpfNanos = now();
+    long now = now();
+    spf.clear();
+    // the root is this router as it is now, not as its last router-LSA said: a change waiting out
+    // MinLSInterval (an adjacency lost a second after the last origination) must not leave routes
+    // over an interface that is down or a neighbour that is gone until the new LSA goes out
+    spf.router(routerId);
+    for (OspfRouterLsa.Link link : routerLsaBody().links()) {
+      spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
+    }
+    for (Lsa l : lsdb.values()) {
+      if (l.key.type() == OspfLsa.TYPE_ROUTER && l.age(now) < OspfLsa.MAX_AGE && l.key.adv() != routerId
+          && l.repr.body() instanceof OspfRouterLsa.Repr r && l.key.id() == l.key.adv()) {
+        spf.router(l.key.adv());
+        for (OspfRouterLsa.Link link : r.links()) {
+          spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
+        }
+      }
+    }
+    for (Lsa l : lsdb.values()) {
+      if (l.key.type() == OspfLsa.TYPE_NETWORK && l.age(now) < OspfLsa.MAX_AGE
+          && l.repr.body() instanceof OspfNetworkLsa.Repr r) {
+        spf.network(l.key.id(), l.key.adv(), r.networkMask());
+        for (int a : r.attachedRouters()) {
+          spf.attached(a);
+        }
+      }
+    }
+    Map<Ipv4Cidr, Route> next = new TreeMap<>(PREFIX_ORDER);
+    if (spf.run(routerId)) {
+      for (int r = 0; r < spf.routeCount(); r++) {
+        int mask = spf.routeMask(r);
+        int inverse = ~mask;
+        if ((inverse & (inverse + 1)) != 0) {
+          continue; // a mask with holes (a neighbour's bad LSA) names no prefix a table can hold
+        }
+        Ipv4Cidr prefix = new Ipv4Cidr(spf.routePrefix(r) & mask, Integer.bitCount(mask));
+        if (connected(prefix)) {
+          continue;
+        }
+        List<Route> paths = new ArrayList<>();
+        for (int k = 0; k < spf.nextHopCount(r); k++) {
+          int gw = spf.nextHopGateway(r, k);
+          Nic nic = nicWithAddress(spf.nextHopInterface(r, k));
+          if (gw != 0 && nic != null && nic.isUp()) {
+            paths.add(new Route(prefix, gw, nic, spf.routeCost(r), Route.Kind.OSPF));
+          }
+        }
+        if (!paths.isEmpty()) {
+          paths.sort(Comparator.comparingInt(p -> p.gateway()));
+          next.put(prefix, Route.equalCost(prefix, spf.routeCost(r), Route.Kind.OSPF, paths));
+        }
+      }
+    }
+    List<RouteChange> changes = new ArrayList<>();
+    for (Map.Entry<Ipv4Cidr, Route> e : next.entrySet()) {
+      Route old = installed.get(e.getKey());
+      if (old == null || !sameRoute(old, e.getValue())) {
+        changes.add(new RouteChange(e.getKey(), old == null ? -1 : old.metric(), gateways(old), e.getValue().metric(),
+            gateways(e.getValue())));
+      }
+    }
+    for (Map.Entry<Ipv4Cidr, Route> e : installed.entrySet()) {
+      if (!next.containsKey(e.getKey())) {
+        changes.add(new RouteChange(e.getKey(), e.getValue().metric(), gateways(e.getValue()), -1, List.of()));
+      }
+    }
+    if (!changes.isEmpty()) {
+      stack.routes().replace(Route.Kind.OSPF, next.values());
+    }
+    installed = next;
+    long took = System.nanoTime() - t0;
+    counters.spfRuns++;
+    counters.spfNanosLast = took;
+    counters.spfNanosTotal += took;
+    LsaId after = spfAfter;
+    spfAfter = null;
+    listener.spfRan(took, next.size(), after, changes);
+  }
+
+  private static boolean sameRoute(Route a, Route b) {
+    return a.metric() == b.metric() && gateways(a).equals(gateways(b)) && nics(a).equals(nics(b));
+  }
+
+  private static List<Integer> gateways(Route r) {
+    if (r == null) {
+      return List.of();
+    }
+    if (r.multipath() == null) {
+      return List.of(r.gateway());
+    }
+    return r.multipath().stream().map(Route::gateway).toList();
+  }
+
+  private static List<String> nics(Route r) {
+    if (r.multipath() == null) {
+      return List.of(r.nic().name());
+    }
+    return r.multipath().stream().map(p -> p.nic().name()).toList();
+  }
+
+  /** True if {@code prefix} is the subnet of one of this router's interfaces: the kernel's connected route. */
+  private boolean connected(Ipv4Cidr prefix) {
+    for (Nic n : stack.nics()) {
+      Ipv4Cidr a = n.address();
+      if (a != null && a.prefixLength() == prefix.prefixLength() && a.network() == prefix.address()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Nic nicWithAddress(int addr) {
+    for (Iface i : ifaces.values()) {
+      if (i.nic.ip() == addr && addr != 0) {
+        return i.nic;
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private ByteBuf packet(int len) {
+    ByteBuf b = stack.allocate(len);
+    b.writeZero(len);
+    return b;
+  }
+
+  /** Out of the interface, TTL 1, TOS 0xC0 (RFC 2328 A.1), from the interface's address. */
+  private void send(Iface i, int dst, ByteBuf b, int type) {
+    counters.sent[type]++;
+    stack.ipv4Output().sendOn(i.nic, i.nic.ip(), dst, OspfPacket.PROTOCOL, 1, TOS, b, TransportChecksum.NONE);
+  }
+
+  // ---------------------------------------------------------------- inspection (values, for show commands)
+
+  /** An interface as {@code show ip ospf interface} needs it. */
+  public record InterfaceView(String nic, Ipv4Cidr address, NetworkType type, int cost, InterfaceState state,
+                              int priority, int drRouterId, int drAddress, int bdrRouterId, int bdrAddress,
+                              int helloSeconds, int deadSeconds, boolean passive, int neighbors, int adjacent,
+                              long helloDueNanos, int mtu) {}
+
+  /** A neighbour as {@code show ip ospf neighbor} needs it. */
+  public record NeighborView(int routerId, int priority, NeighborState state, InterfaceState role, long upNanos,
+                             long deadInNanos, int address, String nic, Ipv4Cidr nicAddress, int retransmit,
+                             int requests, int summary, boolean weAreMaster) {}
+
+  /** An LSA as {@code show ip ospf database} lists it. */
+  public record LsaView(int type, int linkStateId, int advertisingRouter, int age, int sequence, int checksum,
+                        int length, OspfLsa.Repr lsa) {}
+
+  public List<InterfaceView> interfaces() {
+    List<InterfaceView> out = new ArrayList<>();
+    for (Iface i : ifaces.values()) {
+      int adj = (int) i.nbrs.values().stream().filter(n -> n.state == NeighborState.FULL).count();
+      out.add(new InterfaceView(i.nic.name(), i.nic.address(), i.cfg.type(), i.cfg.cost(), i.state, i.cfg.priority(),
+          i.routerIdOf(i.dr), i.dr, i.routerIdOf(i.bdr), i.bdr, i.cfg.helloSeconds(), i.cfg.deadSeconds(),
+          i.cfg.passive(), i.nbrs.size(), adj, 0, i.nic.mtu()));
+    }
+    return out;
+  }
+
+  public List<NeighborView> neighbors() {
+    long now = now();
+    List<NeighborView> out = new ArrayList<>();
+    for (Iface i : ifaces.values()) {
+      for (Neighbor n : i.nbrs.values()) {
+        InterfaceState role = !i.broadcast() ? InterfaceState.DR_OTHER
+            : n.addr == i.dr ? InterfaceState.DR : n.addr == i.bdr ? InterfaceState.BACKUP : InterfaceState.DR_OTHER;
+        long dead = n.lastHello + TimeUnit.SECONDS.toNanos(i.cfg.deadSeconds()) - now;
+        out.add(new NeighborView(n.routerId, n.priority, n.state, role,
+            n.state == NeighborState.FULL ? now - n.upSince : 0, Math.max(0, dead), n.addr, i.nic.name(),
+            i.nic.address(), n.rxmt.size(), n.requests.size(), n.summary.size(), n.weAreMaster));
+      }
+    }
+    return out;
+  }
+
+  /** The database, ordered by type, Link State ID, advertising router (unsigned), as FRR lists it. */
+  public List<LsaView> database() {
+    long now = now();
+    List<LsaView> out = new ArrayList<>();
+    for (Lsa l : lsdb.values()) {
+      out.add(new LsaView(l.key.type(), l.key.id(), l.key.adv(), l.age(now), l.seq, l.checksum, l.bytes.length,
+          l.repr));
+    }
+    out.sort(Comparator.comparingInt(LsaView::type)
+        .thenComparing((a, b) -> Integer.compareUnsigned(a.linkStateId(), b.linkStateId()))
+        .thenComparing((a, b) -> Integer.compareUnsigned(a.advertisingRouter(), b.advertisingRouter())));
+    return out;
+  }
+
+  /** The routes the last SPF installed. */
+  public List<Route> routes() {
+    return new ArrayList<>(installed.values());
+  }
+
+  /** Milliseconds since the last SPF ran, -1 if never. */
+  public long sinceLastSpfNanos() {
+    return lastSpfNanos == Long.MIN_VALUE ? -1 : now() - lastSpfNanos;
+  }
+
+  public long startedNanos() {
+    return startedNanos;
+  }
+
+  public boolean running() {
+    return running;
+  }
+
+  @Override
+  public String toString() {
+    return "ospf " + Ipv4Address.format(routerId);
+  }
+}
