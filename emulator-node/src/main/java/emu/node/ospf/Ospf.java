@@ -1,6 +1,7 @@
 package emu.node.ospf;
 
 import emu.link.time.TimeSource;
+import emu.node.ospf.Lsa.Key;
 import emu.node.ospf.OspfCounters.Refusal;
 import emu.node.stack.IpProtocol;
 import emu.node.stack.NetworkStack;
@@ -22,7 +23,6 @@ import emu.node.wire.OspfRouterLsa;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -221,140 +221,12 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- state
 
-  /** A database key: LS type, Link State ID, advertising router (RFC 2328 12.1). */
-  record Key(int type, int id, int adv) {}
-
-  /** One LSA instance in the database: its bytes as received or originated, and when it went in. */
-  static final class Lsa {
-    final Key key;
-    final byte[] bytes;
-    final int seq;
-    final int checksum;
-    final int ageAtInstall;
-    final long installedNanos;
-    final OspfLsa.Repr repr;
-    boolean maxAgeFlooded;
-
-    Lsa(byte[] bytes, int ageAtInstall, long installedNanos) {
-      this.bytes = bytes;
-      ByteBuf b = Unpooled.wrappedBuffer(bytes);
-      OspfLsa v = new OspfLsa().wrap(b, 0, bytes.length);
-      this.key = new Key(v.type(), v.linkStateId(), v.advertisingRouter());
-      this.seq = v.sequence();
-      this.checksum = v.checksum();
-      this.ageAtInstall = Math.min(OspfLsa.MAX_AGE, ageAtInstall);
-      this.installedNanos = installedNanos;
-      this.repr = OspfLsa.Repr.parse(v);
-      this.maxAgeFlooded = this.ageAtInstall >= OspfLsa.MAX_AGE;
-    }
-
-    int age(long now) {
-      if (ageAtInstall >= OspfLsa.MAX_AGE) {
-        return OspfLsa.MAX_AGE;
-      }
-      long a = ageAtInstall + (now - installedNanos) / 1_000_000_000L;
-      return (int) Math.min(OspfLsa.MAX_AGE, a);
-    }
-
-    OspfLsa.Header header(long now) {
-      return new OspfLsa.Header(age(now), bytes[OspfLsa.OPTIONS] & 0xFF, key.type, key.id, key.adv, seq, checksum,
-          bytes.length);
-    }
-
-    boolean sameBody(Lsa o) {
-      return o != null && bytes[OspfLsa.OPTIONS] == o.bytes[OspfLsa.OPTIONS]
-          && Arrays.equals(bytes, OspfLsa.HEADER_LEN, bytes.length, o.bytes, OspfLsa.HEADER_LEN, o.bytes.length);
-    }
-  }
-
-  final class Iface {
-    final Nic nic;
-    final InterfaceConfig cfg;
-    InterfaceState state = InterfaceState.DOWN;
-    /** DR and BDR as interface addresses, as Hellos carry them (0: none). */
-    int dr;
-    int bdr;
-    final Map<Integer, Neighbor> nbrs = new LinkedHashMap<>();
-    final List<OspfLsa.Header> delayedAcks = new ArrayList<>();
-    TimeSource.Timer helloTimer;
-    TimeSource.Timer waitTimer;
-    TimeSource.Timer ackTimer;
-    long helloDue;
-    boolean joinedD;
-
-    Iface(Nic nic, InterfaceConfig cfg) {
-      this.nic = nic;
-      this.cfg = cfg;
-    }
-
-    boolean broadcast() {
-      return cfg.type() == NetworkType.BROADCAST;
-    }
-
-    int mask() {
-      return nic.address() == null ? 0 : nic.address().mask();
-    }
-
-    int routerIdOf(int addr) {
-      if (addr == 0) {
-        return 0;
-      }
-      if (addr == nic.ip()) {
-        return routerId;
-      }
-      Neighbor n = nbrs.get(addr);
-      return n == null ? 0 : n.routerId;
-    }
-
-    /** Where flooded updates and delayed acks go (RFC 2328 13.3 step 5, 13.5). */
-    int floodDestination() {
-      return !broadcast() || state == InterfaceState.DR || state == InterfaceState.BACKUP
-          ? OspfPacket.ALL_SPF_ROUTERS : OspfPacket.ALL_D_ROUTERS;
-    }
-  }
-
-  final class Neighbor {
-    final Iface iface;
-    int routerId;
-    final int addr;
-    int priority;
-    int dr;
-    int bdr;
-    int options;
-    NeighborState state = NeighborState.DOWN;
-    TimeSource.Timer inactivity;
-    TimeSource.Timer ddTimer;
-    TimeSource.Timer lsrTimer;
-    TimeSource.Timer rxmtTimer;
-    boolean weAreMaster;
-    int ddSeq;
-    boolean ddSeqSet;
-    final List<OspfLsa.Header> summary = new ArrayList<>();
-    final LinkedHashMap<Key, OspfLsa.Header> requests = new LinkedHashMap<>();
-    final Set<Key> requested = new HashSet<>();
-    final LinkedHashMap<Key, long[]> rxmtSent = new LinkedHashMap<>();
-    final LinkedHashMap<Key, Lsa> rxmt = new LinkedHashMap<>();
-    OspfDbDescription.Repr lastDd;
-    boolean lastSentMore;
-    int lastRecvSeq;
-    int lastRecvFlags = -1;
-    int lastRecvOptions;
-    long upSince;
-    long lastHello;
-
-    Neighbor(Iface iface, int routerId, int addr) {
-      this.iface = iface;
-      this.routerId = routerId;
-      this.addr = addr;
-    }
-  }
-
   private final NetworkStack stack;
   private final TimeSource time;
   private final Config config;
   private Listener listener = Listener.NONE;
   private final OspfCounters counters = new OspfCounters();
-  private final Map<Nic, Iface> ifaces = new LinkedHashMap<>();
+  private final Map<Nic, OspfIface> ifaces = new LinkedHashMap<>();
   private final Map<Key, Lsa> lsdb = new HashMap<>();
   private final Map<Key, Long> lastOrigination = new HashMap<>();
   private final Set<Key> deferred = new HashSet<>();
@@ -398,7 +270,7 @@ public final class Ospf implements IpProtocol {
       if (nic == null || nic.address() == null) {
         throw new IllegalArgumentException(stack.name() + ": OSPF on " + c.nic() + ", which has no IPv4 address");
       }
-      ifaces.put(nic, new Iface(nic, c));
+      ifaces.put(nic, new OspfIface(this, nic, c));
     }
     this.routerId = config.routerId() != 0 ? config.routerId() : highestAddress();
   }
@@ -447,7 +319,7 @@ public final class Ospf implements IpProtocol {
       stack.addLinkListener(this::linkChanged);
       registered = true;
     }
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       if (i.nic.isUp()) {
         interfaceUp(i);
       }
@@ -465,7 +337,7 @@ public final class Ospf implements IpProtocol {
     if (!running) {
       return;
     }
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       interfaceDown(i, NeighborEvent.KILL_NBR);
     }
     running = false;
@@ -532,7 +404,7 @@ public final class Ospf implements IpProtocol {
 
   /** Carrier lost: the interface goes Down, its neighbours with it (LLDown, KillNbr); regained: it comes up. */
   public void linkChanged(Nic nic, boolean up) {
-    Iface i = ifaces.get(nic);
+    OspfIface i = ifaces.get(nic);
     if (i == null || !running) {
       return;
     }
@@ -547,7 +419,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** InterfaceUp (9.3): Hellos start; a broadcast interface waits RouterDeadInterval before electing. */
-  private void interfaceUp(Iface i) {
+  private void interfaceUp(OspfIface i) {
     i.dr = 0;
     i.bdr = 0;
     if (i.cfg.passive()) {
@@ -576,8 +448,8 @@ public final class Ospf implements IpProtocol {
     scheduleHello(i, stack.random().nextLong(TimeUnit.MILLISECONDS.toNanos(100) + 1));
   }
 
-  private void interfaceDown(Iface i, NeighborEvent why) {
-    for (Neighbor n : new ArrayList<>(i.nbrs.values())) {
+  private void interfaceDown(OspfIface i, NeighborEvent why) {
+    for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
       neighborDown(n, why);
     }
     cancel(i.helloTimer);
@@ -599,7 +471,7 @@ public final class Ospf implements IpProtocol {
     setInterfaceState(i, InterfaceState.DOWN);
   }
 
-  private void setInterfaceState(Iface i, InterfaceState s) {
+  private void setInterfaceState(OspfIface i, InterfaceState s) {
     i.state = s;
     boolean wantD = !i.cfg.passive() && (s == InterfaceState.DR || s == InterfaceState.BACKUP);
     if (wantD && !i.joinedD) {
@@ -611,7 +483,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void scheduleHello(Iface i, long delay) {
+  private void scheduleHello(OspfIface i, long delay) {
     cancel(i.helloTimer);
     i.helloDue = now() + delay;
     i.helloTimer = time.schedule(() -> {
@@ -626,9 +498,9 @@ public final class Ospf implements IpProtocol {
     }, delay);
   }
 
-  private void sendHello(Iface i) {
+  private void sendHello(OspfIface i) {
     List<Integer> heard = new ArrayList<>();
-    for (Neighbor n : i.nbrs.values()) {
+    for (OspfNeighbor n : i.nbrs.values()) {
       if (n.state.compareTo(NeighborState.INIT) >= 0) {
         heard.add(n.routerId);
       }
@@ -647,7 +519,7 @@ public final class Ospf implements IpProtocol {
    * time if this router's own role changed. Neighbours whose adjacency is now wanted or no longer
    * are told AdjOK?.
    */
-  private void elect(Iface i) {
+  private void elect(OspfIface i) {
     int me = i.nic.ip();
     int oldDr = i.dr;
     int oldBdr = i.bdr;
@@ -665,7 +537,7 @@ public final class Ospf implements IpProtocol {
     setInterfaceState(i, s);
     if (i.dr != oldDr || i.bdr != oldBdr || s != oldState) {
       listener.elected(i.nic.name(), i.routerIdOf(i.dr), i.routerIdOf(i.bdr), s);
-      for (Neighbor n : new ArrayList<>(i.nbrs.values())) {
+      for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
         if (n.state.compareTo(NeighborState.TWO_WAY) >= 0) {
           neighborEvent(n, NeighborEvent.ADJ_OK);
         }
@@ -676,13 +548,13 @@ public final class Ospf implements IpProtocol {
 
   private record Candidate(int addr, int rid, int pri, boolean dr, boolean bdr) {}
 
-  private int[] electOnce(Iface i, boolean selfDr, boolean selfBdr) {
+  private int[] electOnce(OspfIface i, boolean selfDr, boolean selfBdr) {
     int me = i.nic.ip();
     List<Candidate> cands = new ArrayList<>();
     if (i.cfg.priority() > 0) {
       cands.add(new Candidate(me, routerId, i.cfg.priority(), selfDr, selfBdr));
     }
-    for (Neighbor n : i.nbrs.values()) {
+    for (OspfNeighbor n : i.nbrs.values()) {
       if (n.state.compareTo(NeighborState.TWO_WAY) >= 0 && n.priority > 0) {
         cands.add(new Candidate(n.addr, n.routerId, n.priority, n.dr == n.addr, n.bdr == n.addr));
       }
@@ -709,7 +581,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** NeighborChange (9.3): an interface past Waiting re-elects. */
-  private void neighborChange(Iface i) {
+  private void neighborChange(OspfIface i) {
     if (i.broadcast() && (i.state == InterfaceState.DR || i.state == InterfaceState.BACKUP
         || i.state == InterfaceState.DR_OTHER)) {
       elect(i);
@@ -717,7 +589,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** BackupSeen (9.3): a Waiting interface elects at once. */
-  private void backupSeen(Iface i) {
+  private void backupSeen(OspfIface i) {
     if (i.state == InterfaceState.WAITING) {
       cancel(i.waitTimer);
       i.waitTimer = null;
@@ -736,7 +608,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void refuse(Iface i, int src, int type, Refusal r) {
+  private void refuse(OspfIface i, int src, int type, Refusal r) {
     counters.refuse(r);
     listener.refused(i == null ? "" : i.nic.name(), src, type, r);
   }
@@ -745,7 +617,7 @@ public final class Ospf implements IpProtocol {
     ip.wrap(buf, ipStart);
     int src = ip.src();
     int dst = ip.dst();
-    Iface i = ifaces.get(nic);
+    OspfIface i = ifaces.get(nic);
     if (!running || i == null || i.cfg.passive() || i.state == InterfaceState.DOWN) {
       refuse(i, src, 0, Refusal.NOT_OSPF_INTERFACE);
       return;
@@ -791,7 +663,7 @@ public final class Ospf implements IpProtocol {
       onHello(i, src, hello.wrap(pkt));
       return;
     }
-    Neighbor n = i.nbrs.get(src);
+    OspfNeighbor n = i.nbrs.get(src);
     if (n == null || n.routerId != pkt.routerId()) {
       refuse(i, src, type, Refusal.UNKNOWN_NEIGHBOR);
       return;
@@ -806,7 +678,7 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- Hello (RFC 2328 10.5)
 
-  private void onHello(Iface i, int src, OspfHello h) {
+  private void onHello(OspfIface i, int src, OspfHello h) {
     if (i.broadcast() && h.networkMask() != i.mask()) {
       refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.MASK_MISMATCH);
       return;
@@ -824,14 +696,14 @@ public final class Ospf implements IpProtocol {
       return;
     }
     int rid = OspfPacket.routerId(h.buffer(), h.start());
-    Neighbor n = i.nbrs.get(src);
+    OspfNeighbor n = i.nbrs.get(src);
     if (n != null && n.routerId != rid) {
       // the router behind this address changed its ID: the old adjacency is gone
       neighborDown(n, NeighborEvent.KILL_NBR);
       n = null;
     }
     if (n == null) {
-      n = new Neighbor(i, rid, src);
+      n = new OspfNeighbor(i, rid, src);
       i.nbrs.put(src, n);
     }
     int oldPri = n.priority;
@@ -870,8 +742,8 @@ public final class Ospf implements IpProtocol {
   // ---------------------------------------------------------------- neighbour state machine (RFC 2328 10.3)
 
   /** Whether an adjacency should form with {@code n} (10.4). */
-  private boolean adjacencyWanted(Neighbor n) {
-    Iface i = n.iface;
+  private boolean adjacencyWanted(OspfNeighbor n) {
+    OspfIface i = n.iface;
     if (!i.broadcast()) {
       return true;
     }
@@ -879,7 +751,7 @@ public final class Ospf implements IpProtocol {
     return i.dr == me || i.bdr == me || i.dr == n.addr || i.bdr == n.addr;
   }
 
-  private void neighborEvent(Neighbor n, NeighborEvent e) {
+  private void neighborEvent(OspfNeighbor n, NeighborEvent e) {
     NeighborState s = n.state;
     switch (e) {
       case HELLO_RECEIVED -> {
@@ -948,7 +820,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void neighborDown(Neighbor n, NeighborEvent e) {
+  private void neighborDown(OspfNeighbor n, NeighborEvent e) {
     clearLists(n);
     cancel(n.inactivity);
     n.inactivity = null;
@@ -958,7 +830,7 @@ public final class Ospf implements IpProtocol {
     setState(n, NeighborState.DOWN, e);
   }
 
-  private void restartInactivity(Neighbor n) {
+  private void restartInactivity(OspfNeighbor n) {
     cancel(n.inactivity);
     n.inactivity = time.schedule(() -> {
       n.inactivity = null;
@@ -966,7 +838,7 @@ public final class Ospf implements IpProtocol {
     }, TimeUnit.SECONDS.toNanos(n.iface.cfg.deadSeconds()));
   }
 
-  private void clearLists(Neighbor n) {
+  private void clearLists(OspfNeighbor n) {
     n.summary.clear();
     n.requests.clear();
     n.requested.clear();
@@ -982,7 +854,7 @@ public final class Ospf implements IpProtocol {
     n.rxmtTimer = null;
   }
 
-  private void setState(Neighbor n, NeighborState to, NeighborEvent e) {
+  private void setState(OspfNeighbor n, NeighborState to, NeighborEvent e) {
     NeighborState from = n.state;
     if (from == to) {
       return;
@@ -994,7 +866,7 @@ public final class Ospf implements IpProtocol {
     if (to != NeighborState.DOWN) {
       counters.neighborsInState[to.ordinal()]++;
     }
-    Iface i = n.iface;
+    OspfIface i = n.iface;
     if (to == NeighborState.FULL) {
       n.upSince = now();
     }
@@ -1020,7 +892,7 @@ public final class Ospf implements IpProtocol {
   // ---------------------------------------------------------------- database exchange (RFC 2328 10.6, 10.8)
 
   /** Entering ExStart (10.3): a new DD sequence number, this router master, an empty I/M/MS DD retransmitted. */
-  private void startExchange(Neighbor n) {
+  private void startExchange(OspfNeighbor n) {
     n.ddSeq = n.ddSeqSet ? n.ddSeq + 1 : stack.random().nextInt();
     n.ddSeqSet = true;
     n.weAreMaster = true;
@@ -1028,12 +900,12 @@ public final class Ospf implements IpProtocol {
     sendDd(n, OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_M | OspfDbDescription.FLAG_MS, List.of());
   }
 
-  private int ddCapacity(Iface i) {
+  private int ddCapacity(OspfIface i) {
     return Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN
         - OspfDbDescription.FIXED_LEN) / OspfLsa.HEADER_LEN);
   }
 
-  private void sendDd(Neighbor n, int flags, List<OspfLsa.Header> headers) {
+  private void sendDd(OspfNeighbor n, int flags, List<OspfLsa.Header> headers) {
     n.lastDd = new OspfDbDescription.Repr(routerId, AREA, n.iface.nic.mtu(), OPTIONS, flags, n.ddSeq, headers);
     n.lastSentMore = (flags & OspfDbDescription.FLAG_M) != 0;
     transmitDd(n);
@@ -1044,7 +916,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void armDdRetransmit(Neighbor n) {
+  private void armDdRetransmit(OspfNeighbor n) {
     n.ddTimer = time.schedule(() -> {
       n.ddTimer = null;
       if (n.lastDd != null && n.weAreMaster
@@ -1055,7 +927,7 @@ public final class Ospf implements IpProtocol {
     }, RXMT_NANOS);
   }
 
-  private void transmitDd(Neighbor n) {
+  private void transmitDd(OspfNeighbor n) {
     OspfDbDescription.Repr d = n.lastDd;
     ByteBuf b = packet(d.bufferLen());
     d.emit(b, b.readerIndex());
@@ -1063,7 +935,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** The next DD of the exchange: as many summary headers as the MTU takes, M if more remain. */
-  private void sendNextDd(Neighbor n) {
+  private void sendNextDd(OspfNeighbor n) {
     int cap = ddCapacity(n.iface);
     List<OspfLsa.Header> out = new ArrayList<>();
     Iterator<OspfLsa.Header> it = n.summary.iterator();
@@ -1076,8 +948,8 @@ public final class Ospf implements IpProtocol {
     sendDd(n, flags, out);
   }
 
-  private void onDd(Neighbor n, OspfDbDescription d) {
-    Iface i = n.iface;
+  private void onDd(OspfNeighbor n, OspfDbDescription d) {
+    OspfIface i = n.iface;
     if (d.interfaceMtu() > i.nic.mtu()) {
       // FRR: "MTU mismatch": the neighbour could send us packets we cannot take
       refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.MTU_MISMATCH);
@@ -1183,7 +1055,7 @@ public final class Ospf implements IpProtocol {
   // ---------------------------------------------------------------- LS Request (RFC 2328 10.7, 10.9)
 
   /** Sends an LS Request for what is wanted and not yet asked for, when nothing asked is outstanding. */
-  private void requestMore(Neighbor n) {
+  private void requestMore(OspfNeighbor n) {
     n.requested.retainAll(n.requests.keySet());
     if (!n.requested.isEmpty() || n.requests.isEmpty()) {
       return;
@@ -1191,7 +1063,7 @@ public final class Ospf implements IpProtocol {
     sendLsr(n);
   }
 
-  private void sendLsr(Neighbor n) {
+  private void sendLsr(OspfNeighbor n) {
     int cap = Math.max(1, (n.iface.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN)
         / OspfLsRequest.ENTRY_LEN);
     List<OspfLsRequest.Entry> entries = new ArrayList<>();
@@ -1217,7 +1089,7 @@ public final class Ospf implements IpProtocol {
     }, RXMT_NANOS);
   }
 
-  private void onLsRequest(Neighbor n, OspfLsRequest r) {
+  private void onLsRequest(OspfNeighbor n, OspfLsRequest r) {
     if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
       refuse(n.iface, n.addr, OspfPacket.TYPE_LS_REQUEST, Refusal.NEIGHBOR_STATE);
       return;
@@ -1237,8 +1109,8 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- LS Update (RFC 2328 13)
 
-  private void onLsUpdate(Neighbor n, OspfLsUpdate u) {
-    Iface i = n.iface;
+  private void onLsUpdate(OspfNeighbor n, OspfLsUpdate u) {
+    OspfIface i = n.iface;
     if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
       refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.NEIGHBOR_STATE);
       return;
@@ -1324,8 +1196,8 @@ public final class Ospf implements IpProtocol {
   }
 
   private boolean anyExchanging() {
-    for (Iface i : ifaces.values()) {
-      for (Neighbor n : i.nbrs.values()) {
+    for (OspfIface i : ifaces.values()) {
+      for (OspfNeighbor n : i.nbrs.values()) {
         if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
           return true;
         }
@@ -1352,8 +1224,8 @@ public final class Ospf implements IpProtocol {
   }
 
   private void removeFromRxmt(Key key) {
-    for (Iface i : ifaces.values()) {
-      for (Neighbor n : i.nbrs.values()) {
+    for (OspfIface i : ifaces.values()) {
+      for (OspfNeighbor n : i.nbrs.values()) {
         n.rxmt.remove(key);
         n.rxmtSent.remove(key);
       }
@@ -1365,15 +1237,15 @@ public final class Ospf implements IpProtocol {
    * received from {@code fromNbr} on {@code from} (both null for our own); returns whether it
    * went back out of the receiving interface (then no delayed ack is needed, 13.5).
    */
-  private boolean flood(Lsa l, Iface from, Neighbor fromNbr) {
+  private boolean flood(Lsa l, OspfIface from, OspfNeighbor fromNbr) {
     boolean back = false;
-    List<Neighbor> loaded = new ArrayList<>();
-    for (Iface i : ifaces.values()) {
+    List<OspfNeighbor> loaded = new ArrayList<>();
+    for (OspfIface i : ifaces.values()) {
       if (i.state == InterfaceState.DOWN || i.cfg.passive()) {
         continue;
       }
       boolean added = false;
-      for (Neighbor n : i.nbrs.values()) {
+      for (OspfNeighbor n : i.nbrs.values()) {
         if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
           continue;
         }
@@ -1417,7 +1289,7 @@ public final class Ospf implements IpProtocol {
       counters.lsasFlooded++;
       sendLsu(i, i.floodDestination(), List.of(l));
     }
-    for (Neighbor n : loaded) {
+    for (OspfNeighbor n : loaded) {
       if (n != fromNbr) {
         neighborEvent(n, NeighborEvent.LOADING_DONE);
       }
@@ -1426,7 +1298,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** Retransmission (13.6): every RxmtInterval, the LSAs unacknowledged that long go again, unicast. */
-  private void armRxmt(Neighbor n) {
+  private void armRxmt(OspfNeighbor n) {
     if (n.rxmtTimer != null) {
       return;
     }
@@ -1452,7 +1324,7 @@ public final class Ospf implements IpProtocol {
     }, RXMT_NANOS);
   }
 
-  private void onLsAck(Neighbor n, OspfLsAck a) {
+  private void onLsAck(OspfNeighbor n, OspfLsAck a) {
     if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
       refuse(n.iface, n.addr, OspfPacket.TYPE_LS_ACK, Refusal.NEIGHBOR_STATE);
       return;
@@ -1470,7 +1342,7 @@ public final class Ospf implements IpProtocol {
     removeAckedMaxAge();
   }
 
-  private void delayedAck(Iface i, OspfLsa.Header h) {
+  private void delayedAck(OspfIface i, OspfLsa.Header h) {
     i.delayedAcks.add(h);
     if (i.ackTimer == null) {
       i.ackTimer = time.schedule(() -> {
@@ -1483,11 +1355,11 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void directAck(Neighbor n, OspfLsa.Header h) {
+  private void directAck(OspfNeighbor n, OspfLsa.Header h) {
     sendAcks(n.iface, n.addr, List.of(h));
   }
 
-  private void sendAcks(Iface i, int dst, List<OspfLsa.Header> headers) {
+  private void sendAcks(OspfIface i, int dst, List<OspfLsa.Header> headers) {
     int cap = Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN) / OspfLsa.HEADER_LEN);
     for (int from = 0; from < headers.size(); from += cap) {
       OspfLsAck.Repr r = new OspfLsAck.Repr(routerId, AREA, headers.subList(from, Math.min(headers.size(), from + cap)));
@@ -1498,7 +1370,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** Sends {@code lsas} in as few updates as the MTU allows, each LSA's age advanced by InfTransDelay. */
-  private void sendLsu(Iface i, int dst, List<Lsa> lsas) {
+  private void sendLsu(OspfIface i, int dst, List<Lsa> lsas) {
     int room = i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN - OspfLsUpdate.FIXED_LEN;
     long now = now();
     int k = 0;
@@ -1536,7 +1408,7 @@ public final class Ospf implements IpProtocol {
     }
     originate(new Key(OspfLsa.TYPE_ROUTER, routerId, routerId), routerLsaBody());
     Set<Key> wanted = new HashSet<>();
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       OspfNetworkLsa.Repr body = networkLsaBody(i);
       if (body != null) {
         Key k = new Key(OspfLsa.TYPE_NETWORK, i.nic.ip(), routerId);
@@ -1560,7 +1432,7 @@ public final class Ospf implements IpProtocol {
    */
   private OspfRouterLsa.Repr routerLsaBody() {
     List<OspfRouterLsa.Link> links = new ArrayList<>();
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       if (i.state == InterfaceState.DOWN) {
         continue;
       }
@@ -1568,7 +1440,7 @@ public final class Ospf implements IpProtocol {
       int cost = i.cfg.cost();
       OspfRouterLsa.Link stub = new OspfRouterLsa.Link(a.network(), a.mask(), OspfRouterLsa.LINK_STUB, cost);
       if (!i.broadcast()) {
-        for (Neighbor n : i.nbrs.values()) {
+        for (OspfNeighbor n : i.nbrs.values()) {
           if (n.state == NeighborState.FULL) {
             links.add(new OspfRouterLsa.Link(n.routerId, i.nic.ip(), OspfRouterLsa.LINK_POINT_TO_POINT, cost));
           }
@@ -1581,7 +1453,7 @@ public final class Ospf implements IpProtocol {
         if (i.dr == i.nic.ip()) {
           transit = i.nbrs.values().stream().anyMatch(n -> n.state == NeighborState.FULL);
         } else {
-          Neighbor drNbr = i.nbrs.get(i.dr);
+          OspfNeighbor drNbr = i.nbrs.get(i.dr);
           transit = drNbr != null && drNbr.state == NeighborState.FULL;
         }
       }
@@ -1591,13 +1463,13 @@ public final class Ospf implements IpProtocol {
   }
 
   /** The network-LSA of a broadcast interface we are DR of with at least one Full neighbour (12.4.2), else null. */
-  private OspfNetworkLsa.Repr networkLsaBody(Iface i) {
+  private OspfNetworkLsa.Repr networkLsaBody(OspfIface i) {
     if (!i.broadcast() || i.state != InterfaceState.DR || i.cfg.passive()) {
       return null;
     }
     List<Integer> attached = new ArrayList<>();
     attached.add(routerId);
-    for (Neighbor n : i.nbrs.values()) {
+    for (OspfNeighbor n : i.nbrs.values()) {
       if (n.state == NeighborState.FULL) {
         attached.add(n.routerId);
       }
@@ -1677,7 +1549,7 @@ public final class Ospf implements IpProtocol {
     }
     boolean stillOurs = l.key.type() == OspfLsa.TYPE_ROUTER && l.key.id() == routerId;
     if (l.key.type() == OspfLsa.TYPE_NETWORK) {
-      for (Iface i : ifaces.values()) {
+      for (OspfIface i : ifaces.values()) {
         if (i.nic.ip() == l.key.id() && networkLsaBody(i) != null) {
           stillOurs = true;
         }
@@ -1743,8 +1615,8 @@ public final class Ospf implements IpProtocol {
   }
 
   private boolean onAnyRxmt(Key k) {
-    for (Iface i : ifaces.values()) {
-      for (Neighbor n : i.nbrs.values()) {
+    for (OspfIface i : ifaces.values()) {
+      for (OspfNeighbor n : i.nbrs.values()) {
         if (n.rxmt.containsKey(k)) {
           return true;
         }
@@ -1895,7 +1767,7 @@ public final class Ospf implements IpProtocol {
   }
 
   private Nic nicWithAddress(int addr) {
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       if (i.nic.ip() == addr && addr != 0) {
         return i.nic;
       }
@@ -1912,7 +1784,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** Out of the interface, TTL 1, TOS 0xC0 (RFC 2328 A.1), from the interface's address. */
-  private void send(Iface i, int dst, ByteBuf b, int type) {
+  private void send(OspfIface i, int dst, ByteBuf b, int type) {
     counters.sent[type]++;
     stack.ipv4Output().sendOn(i.nic, i.nic.ip(), dst, OspfPacket.PROTOCOL, 1, TOS, b, TransportChecksum.NONE);
   }
@@ -1936,7 +1808,7 @@ public final class Ospf implements IpProtocol {
 
   public List<InterfaceView> interfaces() {
     List<InterfaceView> out = new ArrayList<>();
-    for (Iface i : ifaces.values()) {
+    for (OspfIface i : ifaces.values()) {
       int adj = (int) i.nbrs.values().stream().filter(n -> n.state == NeighborState.FULL).count();
       out.add(new InterfaceView(i.nic.name(), i.nic.address(), i.cfg.type(), i.cfg.cost(), i.state, i.cfg.priority(),
           i.routerIdOf(i.dr), i.dr, i.routerIdOf(i.bdr), i.bdr, i.cfg.helloSeconds(), i.cfg.deadSeconds(),
@@ -1949,8 +1821,8 @@ public final class Ospf implements IpProtocol {
   public List<NeighborView> neighbors() {
     long now = now();
     List<NeighborView> out = new ArrayList<>();
-    for (Iface i : ifaces.values()) {
-      for (Neighbor n : i.nbrs.values()) {
+    for (OspfIface i : ifaces.values()) {
+      for (OspfNeighbor n : i.nbrs.values()) {
         InterfaceState role = !i.broadcast() ? InterfaceState.DR_OTHER
             : n.addr == i.dr ? InterfaceState.DR : n.addr == i.bdr ? InterfaceState.BACKUP : InterfaceState.DR_OTHER;
         long dead = n.lastHello + TimeUnit.SECONDS.toNanos(i.cfg.deadSeconds()) - now;
