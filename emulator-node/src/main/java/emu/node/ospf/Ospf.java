@@ -524,11 +524,11 @@ public final class Ospf implements IpProtocol {
     int oldDr = i.dr;
     int oldBdr = i.bdr;
     InterfaceState oldState = i.state;
-    int[] r = electOnce(i, oldDr == me, oldBdr == me);
+    int[] r = i.electOnce(oldDr == me, oldBdr == me);
     boolean nowDr = r[0] == me;
     boolean nowBdr = r[1] == me;
     if (nowDr != (oldDr == me) || nowBdr != (oldBdr == me)) {
-      r = electOnce(i, nowDr, nowBdr);
+      r = i.electOnce(nowDr, nowBdr);
     }
     i.dr = r[0];
     i.bdr = r[1];
@@ -544,40 +544,6 @@ public final class Ospf implements IpProtocol {
       }
       originateAll();
     }
-  }
-
-  private record Candidate(int addr, int rid, int pri, boolean dr, boolean bdr) {}
-
-  private int[] electOnce(OspfIface i, boolean selfDr, boolean selfBdr) {
-    int me = i.nic.ip();
-    List<Candidate> cands = new ArrayList<>();
-    if (i.cfg.priority() > 0) {
-      cands.add(new Candidate(me, routerId, i.cfg.priority(), selfDr, selfBdr));
-    }
-    for (OspfNeighbor n : i.nbrs.values()) {
-      if (n.state.compareTo(NeighborState.TWO_WAY) >= 0 && n.priority > 0) {
-        cands.add(new Candidate(n.addr, n.routerId, n.priority, n.dr == n.addr, n.bdr == n.addr));
-      }
-    }
-    Candidate bdr = best(cands.stream().filter(c -> !c.dr() && c.bdr()).toList());
-    if (bdr == null) {
-      bdr = best(cands.stream().filter(c -> !c.dr()).toList());
-    }
-    Candidate dr = best(cands.stream().filter(Candidate::dr).toList());
-    if (dr == null) {
-      dr = bdr;
-    }
-    return new int[] {dr == null ? 0 : dr.addr(), bdr == null ? 0 : bdr.addr()};
-  }
-
-  private static Candidate best(List<Candidate> cs) {
-    Candidate b = null;
-    for (Candidate c : cs) {
-      if (b == null || c.pri() > b.pri() || c.pri() == b.pri() && Integer.compareUnsigned(c.rid(), b.rid()) > 0) {
-        b = c;
-      }
-    }
-    return b;
   }
 
   /** NeighborChange (9.3): an interface past Waiting re-elects. */

@@ -3,6 +3,7 @@ package emu.node.ospf;
 import emu.link.time.TimeSource;
 import emu.node.ospf.Ospf.InterfaceConfig;
 import emu.node.ospf.Ospf.InterfaceState;
+import emu.node.ospf.Ospf.NeighborState;
 import emu.node.ospf.Ospf.NetworkType;
 import emu.node.stack.Nic;
 import emu.node.wire.OspfLsa;
@@ -58,5 +59,40 @@ final class OspfIface {
   int floodDestination() {
     return !broadcast() || state == InterfaceState.DR || state == InterfaceState.BACKUP
         ? OspfPacket.ALL_SPF_ROUTERS : OspfPacket.ALL_D_ROUTERS;
+  }
+
+  private record Candidate(int addr, int rid, int pri, boolean dr, boolean bdr) {}
+
+  /** One pass of the DR/BDR election (RFC 2328 9.4 steps 2 and 3): {DR, BDR} as interface addresses (0: none). */
+  int[] electOnce(boolean selfDr, boolean selfBdr) {
+    int me = nic.ip();
+    List<Candidate> cands = new ArrayList<>();
+    if (cfg.priority() > 0) {
+      cands.add(new Candidate(me, ospf.routerId(), cfg.priority(), selfDr, selfBdr));
+    }
+    for (OspfNeighbor n : nbrs.values()) {
+      if (n.state.compareTo(NeighborState.TWO_WAY) >= 0 && n.priority > 0) {
+        cands.add(new Candidate(n.addr, n.routerId, n.priority, n.dr == n.addr, n.bdr == n.addr));
+      }
+    }
+    Candidate bdr = best(cands.stream().filter(c -> !c.dr() && c.bdr()).toList());
+    if (bdr == null) {
+      bdr = best(cands.stream().filter(c -> !c.dr()).toList());
+    }
+    Candidate dr = best(cands.stream().filter(Candidate::dr).toList());
+    if (dr == null) {
+      dr = bdr;
+    }
+    return new int[] {dr == null ? 0 : dr.addr(), bdr == null ? 0 : bdr.addr()};
+  }
+
+  private static Candidate best(List<Candidate> cs) {
+    Candidate b = null;
+    for (Candidate c : cs) {
+      if (b == null || c.pri() > b.pri() || c.pri() == b.pri() && Integer.compareUnsigned(c.rid(), b.rid()) > 0) {
+        b = c;
+      }
+    }
+    return b;
   }
 }
