@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -221,31 +220,23 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- state
 
-  private final NetworkStack stack;
-  private final TimeSource time;
+  final NetworkStack stack;
+  final TimeSource time;
   private final Config config;
-  private Listener listener = Listener.NONE;
-  private final OspfCounters counters = new OspfCounters();
-  private final Map<Nic, OspfIface> ifaces = new LinkedHashMap<>();
-  private final Map<Key, Lsa> lsdb = new HashMap<>();
+  Listener listener = Listener.NONE;
+  final OspfCounters counters = new OspfCounters();
+  final Map<Nic, OspfIface> ifaces = new LinkedHashMap<>();
+  final Map<Key, Lsa> lsdb = new HashMap<>();
   private final Map<Key, Long> lastOrigination = new HashMap<>();
   private final Set<Key> deferred = new HashSet<>();
   private final Set<Key> forced = new HashSet<>();
   private final Set<Key> pendingWrap = new HashSet<>();
-  private final Spf spf = new Spf();
-  private static final Comparator<Ipv4Cidr> PREFIX_ORDER = Comparator.comparing((Ipv4Cidr c) -> c.address(), Integer::compareUnsigned)
-      .thenComparingInt(Ipv4Cidr::prefixLength);
-  private Map<Ipv4Cidr, Route> installed = new TreeMap<>(PREFIX_ORDER);
+  private final Routing routing = new Routing(this);
   private int routerId;
-  private boolean running;
+  boolean running;
   private boolean registered;
   private int maxLsas = MAX_LSAS;
-  private TimeSource.Timer spfTimer;
-  /** The LSA whose arrival scheduled the coming SPF run, for its telling; null for a local change. */
-  private LsaId spfAfter;
   private TimeSource.Timer ageTimer;
-  private long lastSpfNanos = Long.MIN_VALUE;
-  private long spfHold = SPF_INITIAL_HOLD_NANOS;
   private long startedNanos;
   // views reused on input
   private final Ipv4Packet ip = new Ipv4Packet();
@@ -341,19 +332,17 @@ public final class Ospf implements IpProtocol {
       interfaceDown(i, NeighborEvent.KILL_NBR);
     }
     running = false;
-    cancel(spfTimer);
-    spfTimer = null;
+    routing.cancelTimer();
     cancel(ageTimer);
     ageTimer = null;
     stack.routes().replace(Route.Kind.OSPF, List.of());
-    installed.clear();
+    routing.clearInstalled();
     lsdb.clear();
     lastOrigination.clear();
     deferred.clear();
     forced.clear();
     pendingWrap.clear();
-    lastSpfNanos = Long.MIN_VALUE;
-    spfHold = SPF_INITIAL_HOLD_NANOS;
+    routing.resetThrottle();
   }
 
   /** Test hook: a smaller database bound. */
@@ -396,7 +385,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private long now() {
+  long now() {
     return time.nanos();
   }
 
@@ -414,7 +403,7 @@ public final class Ospf implements IpProtocol {
     } else if (!up && i.state != InterfaceState.DOWN) {
       interfaceDown(i, NeighborEvent.LL_DOWN);
       originateAll();
-      scheduleSpf();
+      routing.scheduleSpf();
     }
   }
 
@@ -846,7 +835,7 @@ public final class Ospf implements IpProtocol {
       originateAll();
       if (to != NeighborState.FULL) {
         // the adjacency is gone from the tree now, not when our new LSA lands (12.4)
-        scheduleSpf();
+        routing.scheduleSpf();
       }
     }
     if (to == NeighborState.DOWN) {
@@ -1182,10 +1171,10 @@ public final class Ospf implements IpProtocol {
     boolean maxAgeChanged = old == null || (old.ageAtInstall >= OspfLsa.MAX_AGE) != (l.ageAtInstall >= OspfLsa.MAX_AGE);
     if ((l.key.type() == OspfLsa.TYPE_ROUTER || l.key.type() == OspfLsa.TYPE_NETWORK)
         && (maxAgeChanged || !l.sameBody(old))) {
-      if (spfTimer == null && spfAfter == null && l.key.adv() != routerId) {
-        spfAfter = new LsaId(l.key.type(), l.key.id(), l.key.adv(), l.seq);
+      if (l.key.adv() != routerId) {
+        routing.noteArrival(new LsaId(l.key.type(), l.key.id(), l.key.adv(), l.seq));
       }
-      scheduleSpf();
+      routing.scheduleSpf();
     }
   }
 
@@ -1396,7 +1385,7 @@ public final class Ospf implements IpProtocol {
    * Full with (or that we are DR of, with a Full neighbour) gives a transit link, else a stub;
    * Down interfaces give nothing.
    */
-  private OspfRouterLsa.Repr routerLsaBody() {
+  OspfRouterLsa.Repr routerLsaBody() {
     List<OspfRouterLsa.Link> links = new ArrayList<>();
     for (OspfIface i : ifaces.values()) {
       if (i.state == InterfaceState.DOWN) {
@@ -1593,154 +1582,6 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- SPF (RFC 2328 16)
 
-  /**
-   * Schedules SPF as FRR's throttle does: after the delay if the last run is older than the hold
-   * time (which then resets to its initial value), else when the hold time has passed since the
-   * last run, the hold doubling up to its maximum.
-   */
-  private void scheduleSpf() {
-    if (spfTimer != null || !running) {
-      return;
-    }
-    long now = now();
-    long delay;
-    if (lastSpfNanos == Long.MIN_VALUE || now - lastSpfNanos >= spfHold) {
-      spfHold = SPF_INITIAL_HOLD_NANOS;
-      delay = SPF_DELAY_NANOS;
-    } else {
-      delay = Math.max(SPF_DELAY_NANOS, lastSpfNanos + spfHold - now);
-      spfHold = Math.min(SPF_MAX_HOLD_NANOS, spfHold * 2);
-    }
-    spfTimer = time.schedule(this::runSpf, delay);
-  }
-
-  private void runSpf() {
-    spfTimer = null;
-    if (!running) {
-      return;
-    }
-    long t0 = System.nanoTime();
-    lastSpfNanos = now();
-    long now = now();
-    spf.clear();
-    // the root is this router as it is now, not as its last router-LSA said: a change waiting out
-    // MinLSInterval (an adjacency lost a second after the last origination) must not leave routes
-    // over an interface that is down or a neighbour that is gone until the new LSA goes out
-    spf.router(routerId);
-    for (OspfRouterLsa.Link link : routerLsaBody().links()) {
-      spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
-    }
-    for (Lsa l : lsdb.values()) {
-      if (l.key.type() == OspfLsa.TYPE_ROUTER && l.age(now) < OspfLsa.MAX_AGE && l.key.adv() != routerId
-          && l.repr.body() instanceof OspfRouterLsa.Repr r && l.key.id() == l.key.adv()) {
-        spf.router(l.key.adv());
-        for (OspfRouterLsa.Link link : r.links()) {
-          spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
-        }
-      }
-    }
-    for (Lsa l : lsdb.values()) {
-      if (l.key.type() == OspfLsa.TYPE_NETWORK && l.age(now) < OspfLsa.MAX_AGE
-          && l.repr.body() instanceof OspfNetworkLsa.Repr r) {
-        spf.network(l.key.id(), l.key.adv(), r.networkMask());
-        for (int a : r.attachedRouters()) {
-          spf.attached(a);
-        }
-      }
-    }
-    Map<Ipv4Cidr, Route> next = new TreeMap<>(PREFIX_ORDER);
-    if (spf.run(routerId)) {
-      for (int r = 0; r < spf.routeCount(); r++) {
-        int mask = spf.routeMask(r);
-        int inverse = ~mask;
-        if ((inverse & (inverse + 1)) != 0) {
-          continue; // a mask with holes (a neighbour's bad LSA) names no prefix a table can hold
-        }
-        Ipv4Cidr prefix = new Ipv4Cidr(spf.routePrefix(r) & mask, Integer.bitCount(mask));
-        if (connected(prefix)) {
-          continue;
-        }
-        List<Route> paths = new ArrayList<>();
-        for (int k = 0; k < spf.nextHopCount(r); k++) {
-          int gw = spf.nextHopGateway(r, k);
-          Nic nic = nicWithAddress(spf.nextHopInterface(r, k));
-          if (gw != 0 && nic != null && nic.isUp()) {
-            paths.add(new Route(prefix, gw, nic, spf.routeCost(r), Route.Kind.OSPF));
-          }
-        }
-        if (!paths.isEmpty()) {
-          paths.sort(Comparator.comparingInt(p -> p.gateway()));
-          next.put(prefix, Route.equalCost(prefix, spf.routeCost(r), Route.Kind.OSPF, paths));
-        }
-      }
-    }
-    List<RouteChange> changes = new ArrayList<>();
-    for (Map.Entry<Ipv4Cidr, Route> e : next.entrySet()) {
-      Route old = installed.get(e.getKey());
-      if (old == null || !sameRoute(old, e.getValue())) {
-        changes.add(new RouteChange(e.getKey(), old == null ? -1 : old.metric(), gateways(old), e.getValue().metric(),
-            gateways(e.getValue())));
-      }
-    }
-    for (Map.Entry<Ipv4Cidr, Route> e : installed.entrySet()) {
-      if (!next.containsKey(e.getKey())) {
-        changes.add(new RouteChange(e.getKey(), e.getValue().metric(), gateways(e.getValue()), -1, List.of()));
-      }
-    }
-    if (!changes.isEmpty()) {
-      stack.routes().replace(Route.Kind.OSPF, next.values());
-    }
-    installed = next;
-    long took = System.nanoTime() - t0;
-    counters.spfRuns++;
-    counters.spfNanosLast = took;
-    counters.spfNanosTotal += took;
-    LsaId after = spfAfter;
-    spfAfter = null;
-    listener.spfRan(took, next.size(), after, changes);
-  }
-
-  private static boolean sameRoute(Route a, Route b) {
-    return a.metric() == b.metric() && gateways(a).equals(gateways(b)) && nics(a).equals(nics(b));
-  }
-
-  private static List<Integer> gateways(Route r) {
-    if (r == null) {
-      return List.of();
-    }
-    if (r.multipath() == null) {
-      return List.of(r.gateway());
-    }
-    return r.multipath().stream().map(Route::gateway).toList();
-  }
-
-  private static List<String> nics(Route r) {
-    if (r.multipath() == null) {
-      return List.of(r.nic().name());
-    }
-    return r.multipath().stream().map(p -> p.nic().name()).toList();
-  }
-
-  /** True if {@code prefix} is the subnet of one of this router's interfaces: the kernel's connected route. */
-  private boolean connected(Ipv4Cidr prefix) {
-    for (Nic n : stack.nics()) {
-      Ipv4Cidr a = n.address();
-      if (a != null && a.prefixLength() == prefix.prefixLength() && a.network() == prefix.address()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private Nic nicWithAddress(int addr) {
-    for (OspfIface i : ifaces.values()) {
-      if (i.nic.ip() == addr && addr != 0) {
-        return i.nic;
-      }
-    }
-    return null;
-  }
-
   // ---------------------------------------------------------------- output
 
   private ByteBuf packet(int len) {
@@ -1816,12 +1657,12 @@ public final class Ospf implements IpProtocol {
 
   /** The routes the last SPF installed. */
   public List<Route> routes() {
-    return new ArrayList<>(installed.values());
+    return routing.installedRoutes();
   }
 
   /** Milliseconds since the last SPF ran, -1 if never. */
   public long sinceLastSpfNanos() {
-    return lastSpfNanos == Long.MIN_VALUE ? -1 : now() - lastSpfNanos;
+    return routing.sinceLastSpfNanos();
   }
 
   public long startedNanos() {
