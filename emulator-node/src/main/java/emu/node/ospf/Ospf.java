@@ -17,9 +17,7 @@ import emu.node.wire.OspfLsAck;
 import emu.node.wire.OspfLsRequest;
 import emu.node.wire.OspfLsUpdate;
 import emu.node.wire.OspfLsa;
-import emu.node.wire.OspfNetworkLsa;
 import emu.node.wire.OspfPacket;
-import emu.node.wire.OspfRouterLsa;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -227,12 +225,13 @@ public final class Ospf implements IpProtocol {
   final OspfCounters counters = new OspfCounters();
   final Map<Nic, OspfIface> ifaces = new LinkedHashMap<>();
   final Map<Key, Lsa> lsdb = new HashMap<>();
-  private final Map<Key, Long> lastOrigination = new HashMap<>();
-  private final Set<Key> deferred = new HashSet<>();
-  private final Set<Key> forced = new HashSet<>();
-  private final Set<Key> pendingWrap = new HashSet<>();
+  final Map<Key, Long> lastOrigination = new HashMap<>();
+  final Set<Key> deferred = new HashSet<>();
+  final Set<Key> forced = new HashSet<>();
+  final Set<Key> pendingWrap = new HashSet<>();
   private final Routing routing = new Routing(this);
-  private int routerId;
+  final Origination origination = new Origination(this);
+  int routerId;
   boolean running;
   private boolean registered;
   private int maxLsas = MAX_LSAS;
@@ -315,7 +314,7 @@ public final class Ospf implements IpProtocol {
         interfaceUp(i);
       }
     }
-    originateAll();
+    origination.originateAll();
     ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
   }
 
@@ -399,10 +398,10 @@ public final class Ospf implements IpProtocol {
     }
     if (up && i.state == InterfaceState.DOWN) {
       interfaceUp(i);
-      originateAll();
+      origination.originateAll();
     } else if (!up && i.state != InterfaceState.DOWN) {
       interfaceDown(i, NeighborEvent.LL_DOWN);
-      originateAll();
+      origination.originateAll();
       routing.scheduleSpf();
     }
   }
@@ -531,7 +530,7 @@ public final class Ospf implements IpProtocol {
           neighborEvent(n, NeighborEvent.ADJ_OK);
         }
       }
-      originateAll();
+      origination.originateAll();
     }
   }
 
@@ -832,7 +831,7 @@ public final class Ospf implements IpProtocol {
       neighborChange(i);
     }
     if ((from == NeighborState.FULL) != (to == NeighborState.FULL)) {
-      originateAll();
+      origination.originateAll();
       if (to != NeighborState.FULL) {
         // the adjacency is gone from the tree now, not when our new LSA lands (12.4)
         routing.scheduleSpf();
@@ -1121,7 +1120,7 @@ public final class Ospf implements IpProtocol {
           delayedAck(i, h);
         }
         if (key.adv() == routerId) {
-          selfOriginatedArrived(fresh);
+          origination.selfOriginatedArrived(fresh);
         }
       } else if (n.requests.containsKey(key)) {
         neighborEvent(n, NeighborEvent.BAD_LS_REQ);
@@ -1162,7 +1161,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** Installs an instance (13.2): SPF is scheduled if a router- or network-LSA's contents changed. */
-  private void install(Lsa l, Lsa old, int fromRouterId) {
+  void install(Lsa l, Lsa old, int fromRouterId) {
     lsdb.put(l.key, l);
     counters.lsasInstalled++;
     if (fromRouterId != routerId) {
@@ -1178,7 +1177,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void removeFromRxmt(Key key) {
+  void removeFromRxmt(Key key) {
     for (OspfIface i : ifaces.values()) {
       for (OspfNeighbor n : i.nbrs.values()) {
         n.rxmt.remove(key);
@@ -1192,7 +1191,7 @@ public final class Ospf implements IpProtocol {
    * received from {@code fromNbr} on {@code from} (both null for our own); returns whether it
    * went back out of the receiving interface (then no delayed ack is needed, 13.5).
    */
-  private boolean flood(Lsa l, OspfIface from, OspfNeighbor fromNbr) {
+  boolean flood(Lsa l, OspfIface from, OspfNeighbor fromNbr) {
     boolean back = false;
     List<OspfNeighbor> loaded = new ArrayList<>();
     for (OspfIface i : ifaces.values()) {
@@ -1354,170 +1353,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  // ---------------------------------------------------------------- origination (RFC 2328 12.4)
-
-  /** Brings this router's router-LSA and its network-LSAs up to date with the interfaces and adjacencies. */
-  private void originateAll() {
-    if (!running) {
-      return;
-    }
-    originate(new Key(OspfLsa.TYPE_ROUTER, routerId, routerId), routerLsaBody());
-    Set<Key> wanted = new HashSet<>();
-    for (OspfIface i : ifaces.values()) {
-      OspfNetworkLsa.Repr body = networkLsaBody(i);
-      if (body != null) {
-        Key k = new Key(OspfLsa.TYPE_NETWORK, i.nic.ip(), routerId);
-        wanted.add(k);
-        originate(k, body);
-      }
-    }
-    for (Lsa l : new ArrayList<>(lsdb.values())) {
-      if (l.key.type() == OspfLsa.TYPE_NETWORK && l.key.adv() == routerId && !wanted.contains(l.key)
-          && l.ageAtInstall < OspfLsa.MAX_AGE) {
-        flush(l);
-      }
-    }
-  }
-
-  /**
-   * The router-LSA's links (12.4.1): a point-to-point interface with a Full neighbour gives a
-   * type-1 link to it and, always, a stub for its subnet; a broadcast interface whose DR we are
-   * Full with (or that we are DR of, with a Full neighbour) gives a transit link, else a stub;
-   * Down interfaces give nothing.
-   */
-  OspfRouterLsa.Repr routerLsaBody() {
-    List<OspfRouterLsa.Link> links = new ArrayList<>();
-    for (OspfIface i : ifaces.values()) {
-      if (i.state == InterfaceState.DOWN) {
-        continue;
-      }
-      Ipv4Cidr a = i.nic.address();
-      int cost = i.cfg.cost();
-      OspfRouterLsa.Link stub = new OspfRouterLsa.Link(a.network(), a.mask(), OspfRouterLsa.LINK_STUB, cost);
-      if (!i.broadcast()) {
-        for (OspfNeighbor n : i.nbrs.values()) {
-          if (n.state == NeighborState.FULL) {
-            links.add(new OspfRouterLsa.Link(n.routerId, i.nic.ip(), OspfRouterLsa.LINK_POINT_TO_POINT, cost));
-          }
-        }
-        links.add(stub);
-        continue;
-      }
-      boolean transit = false;
-      if (i.state != InterfaceState.WAITING && i.dr != 0) {
-        if (i.dr == i.nic.ip()) {
-          transit = i.nbrs.values().stream().anyMatch(n -> n.state == NeighborState.FULL);
-        } else {
-          OspfNeighbor drNbr = i.nbrs.get(i.dr);
-          transit = drNbr != null && drNbr.state == NeighborState.FULL;
-        }
-      }
-      links.add(transit ? new OspfRouterLsa.Link(i.dr, i.nic.ip(), OspfRouterLsa.LINK_TRANSIT, cost) : stub);
-    }
-    return new OspfRouterLsa.Repr(0, links);
-  }
-
-  /** The network-LSA of a broadcast interface we are DR of with at least one Full neighbour (12.4.2), else null. */
-  private OspfNetworkLsa.Repr networkLsaBody(OspfIface i) {
-    if (!i.broadcast() || i.state != InterfaceState.DR || i.cfg.passive()) {
-      return null;
-    }
-    List<Integer> attached = new ArrayList<>();
-    attached.add(routerId);
-    for (OspfNeighbor n : i.nbrs.values()) {
-      if (n.state == NeighborState.FULL) {
-        attached.add(n.routerId);
-      }
-    }
-    return attached.size() < 2 ? null : new OspfNetworkLsa.Repr(i.mask(), attached);
-  }
-
-  /**
-   * A new instance of our LSA {@code k} if its body changed (or it is forced: refresh, or a newer
-   * copy of our own came back), no sooner than MinLSInterval after the last; at
-   * MaxSequenceNumber the LSA is flushed first and originated anew from InitialSequenceNumber
-   * once the flush is acknowledged (12.1.6).
-   */
-  private void originate(Key k, OspfLsa.Body body) {
-    long now = now();
-    Lsa have = lsdb.get(k);
-    boolean force = forced.remove(k);
-    if (pendingWrap.contains(k)) {
-      return;
-    }
-    if (!force && have != null && have.ageAtInstall < OspfLsa.MAX_AGE && body.equals(have.repr.body())
-        && have.age(now) < OspfLsa.LS_REFRESH_TIME) {
-      return;
-    }
-    Long last = lastOrigination.get(k);
-    if (!force && last != null && now - last < MIN_LS_INTERVAL_NANOS) {
-      if (deferred.add(k)) {
-        time.schedule(() -> {
-          deferred.remove(k);
-          originateAll();
-        }, last + MIN_LS_INTERVAL_NANOS - now);
-      }
-      return;
-    }
-    int seq = OspfLsa.INITIAL_SEQUENCE;
-    if (have != null) {
-      if (have.seq == OspfLsa.MAX_SEQUENCE) {
-        pendingWrap.add(k);
-        if (have.ageAtInstall < OspfLsa.MAX_AGE) {
-          flush(have);
-        }
-        return;
-      }
-      seq = have.seq + 1;
-    }
-    OspfLsa.Repr r = new OspfLsa.Repr(0, OPTIONS, k.type(), k.id(), k.adv(), seq, body);
-    byte[] bytes = new byte[r.bufferLen()];
-    ByteBuf w = Unpooled.wrappedBuffer(bytes);
-    r.emit(w, 0);
-    Lsa l = new Lsa(bytes, 0, now);
-    lastOrigination.put(k, now);
-    removeFromRxmt(k);
-    install(l, have, routerId);
-    counters.lsasOriginated++;
-    listener.lsaOriginated(k.type(), k.id(), k.adv(), seq, false);
-    flood(l, null, null);
-  }
-
-  /** Premature aging (14.1): the instance at MaxAge, flooded; removed from the database once acknowledged. */
-  private void flush(Lsa have) {
-    byte[] bytes = have.bytes.clone();
-    bytes[OspfLsa.AGE] = (byte) (OspfLsa.MAX_AGE >> 8);
-    bytes[OspfLsa.AGE + 1] = (byte) OspfLsa.MAX_AGE;
-    Lsa l = new Lsa(bytes, OspfLsa.MAX_AGE, now());
-    removeFromRxmt(l.key);
-    install(l, have, routerId);
-    if (l.key.adv() == routerId) {
-      listener.lsaOriginated(l.key.type(), l.key.id(), l.key.adv(), l.seq, true);
-    }
-    flood(l, null, null);
-  }
-
-  /** A newer instance of our own LSA arrived (13.4): outdo it, or flush it if we no longer originate it. */
-  private void selfOriginatedArrived(Lsa l) {
-    if (pendingWrap.contains(l.key)) {
-      return;
-    }
-    boolean stillOurs = l.key.type() == OspfLsa.TYPE_ROUTER && l.key.id() == routerId;
-    if (l.key.type() == OspfLsa.TYPE_NETWORK) {
-      for (OspfIface i : ifaces.values()) {
-        if (i.nic.ip() == l.key.id() && networkLsaBody(i) != null) {
-          stillOurs = true;
-        }
-      }
-    }
-    if (stillOurs) {
-      forced.add(l.key);
-      lastOrigination.remove(l.key);
-      originateAll();
-    } else if (l.ageAtInstall < OspfLsa.MAX_AGE) {
-      flush(l);
-    }
-  }
+  // ---------------------------------------------------------------- origination (RFC 2328 12.4): see Origination
 
   // ---------------------------------------------------------------- ageing (RFC 2328 14)
 
@@ -1531,13 +1367,13 @@ public final class Ospf implements IpProtocol {
       int age = l.age(now);
       if (age >= OspfLsa.MAX_AGE && !l.maxAgeFlooded) {
         // aged out where it lies: flood it at MaxAge so every router drops it (14)
-        flush(l);
+        origination.flush(l);
       } else if (l.key.adv() == routerId && age >= OspfLsa.LS_REFRESH_TIME && l.ageAtInstall < OspfLsa.MAX_AGE) {
         forced.add(l.key);
       }
     }
     if (!forced.isEmpty()) {
-      originateAll();
+      origination.originateAll();
       forced.clear();
     }
     removeAckedMaxAge();
@@ -1564,7 +1400,7 @@ public final class Ospf implements IpProtocol {
       }
     }
     if (!gone.isEmpty() && !forced.isEmpty()) {
-      originateAll();
+      origination.originateAll();
       forced.clear();
     }
   }
@@ -1580,7 +1416,7 @@ public final class Ospf implements IpProtocol {
     return false;
   }
 
-  // ---------------------------------------------------------------- SPF (RFC 2328 16)
+  // ---------------------------------------------------------------- SPF (RFC 2328 16): see Routing
 
   // ---------------------------------------------------------------- output
 

@@ -103,7 +103,7 @@ final class Routing {
     // MinLSInterval (an adjacency lost a second after the last origination) must not leave routes
     // over an interface that is down or a neighbour that is gone until the new LSA goes out
     spf.router(ospf.routerId());
-    for (OspfRouterLsa.Link link : ospf.routerLsaBody().links()) {
+    for (OspfRouterLsa.Link link : ospf.origination.routerLsaBody().links()) {
       spf.link(link.type(), link.linkId(), link.linkData(), link.metric());
     }
     for (Lsa l : ospf.lsdb.values()) {
