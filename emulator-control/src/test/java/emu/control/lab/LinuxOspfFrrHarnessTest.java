@@ -76,7 +76,7 @@ class LinuxOspfFrrHarnessTest {
    * its peer stub0p, up so that stub0 has carrier). A dummy interface would do as well, but the
    * kernel of this machine (and CI's) has no dummy module ("Error: Unknown device type").
    */
-  private static void stub(String node, String address) {
+  static void stub(String node, String address) {
     ok("exec", node, "--", "ip", "link", "add", "stub0", "type", "veth", "peer", "name", "stub0p");
     ok("exec", node, "--", "ip", "link", "set", "stub0p", "up");
     ok("exec", node, "--", "ip", "addr", "add", address, "dev", "stub0");

@@ -97,14 +97,6 @@ class LinuxOspfInteropTest {
     return file;
   }
 
-  /** A stub network in {@code node}'s namespace (a veth pair: this kernel has no dummy module). */
-  private static void stub(String node, String address) {
-    ok("exec", node, "--", "ip", "link", "add", "stub0", "type", "veth", "peer", "name", "stub0p");
-    ok("exec", node, "--", "ip", "link", "set", "stub0p", "up");
-    ok("exec", node, "--", "ip", "addr", "add", address, "dev", "stub0");
-    ok("exec", node, "--", "ip", "link", "set", "stub0", "up");
-  }
-
   private static FrrDaemons frr(String node, String routerId, String net, String stubNet, Iface eth0)
       throws Exception {
     String config = new Ospf(routerId, List.of(net, stubNet), List.of(eth0, Iface.passive("stub0").withCost(1)))
@@ -166,9 +158,10 @@ class LinuxOspfInteropTest {
     Path out = dir.resolve("out");
     ok("up", lab(dir, emuPriority).toString(), "--out", out.toString());
     try {
-      stub("r1", "10.1.1.1/24");
-      stub("r2", "10.2.2.1/24");
-      stub("r4", "10.4.4.1/24");
+      // stub networks as the harness test makes them (veth pairs: this kernel has no dummy module)
+      LinuxOspfFrrHarnessTest.stub("r1", "10.1.1.1/24");
+      LinuxOspfFrrHarnessTest.stub("r2", "10.2.2.1/24");
+      LinuxOspfFrrHarnessTest.stub("r4", "10.4.4.1/24");
       long started = System.nanoTime();
       try (FrrDaemons r1 = frr("r1", "1.1.1.1", "10.0.12.0/24", "10.1.1.0/24", Iface.broadcast("eth0", HELLO, DEAD, 1));
            FrrDaemons r2 = frr("r2", "2.2.2.2", "10.0.12.0/24", "10.2.2.0/24",
