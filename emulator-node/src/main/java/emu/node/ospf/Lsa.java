@@ -45,6 +45,11 @@ final class Lsa {
         bytes.length);
   }
 
+  /** How the instance {@code h} names compares with this one (13.1): positive if {@code h} is the newer. */
+  int compareWith(OspfLsa.Header h, long now) {
+    return OspfLsa.compareInstances(h.sequence(), h.checksum(), h.age(), seq, checksum, age(now));
+  }
+
   boolean sameBody(Lsa o) {
     return o != null && bytes[OspfLsa.OPTIONS] == o.bytes[OspfLsa.OPTIONS]
         && Arrays.equals(bytes, OspfLsa.HEADER_LEN, bytes.length, o.bytes, OspfLsa.HEADER_LEN, o.bytes.length);

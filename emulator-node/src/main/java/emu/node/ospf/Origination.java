@@ -147,11 +147,11 @@ final class Origination {
     r.emit(w, 0);
     Lsa l = new Lsa(bytes, 0, now);
     ospf.lastOrigination.put(k, now);
-    ospf.removeFromRxmt(k);
+    ospf.flooding.removeFromRxmt(k);
     ospf.install(l, have, ospf.routerId);
     ospf.counters.lsasOriginated++;
     ospf.listener.lsaOriginated(k.type(), k.id(), k.adv(), seq, false);
-    ospf.flood(l, null, null);
+    ospf.flooding.flood(l, null, null);
   }
 
   /** Premature aging (14.1): the instance at MaxAge, flooded; removed from the database once acknowledged. */
@@ -160,12 +160,12 @@ final class Origination {
     bytes[OspfLsa.AGE] = (byte) (OspfLsa.MAX_AGE >> 8);
     bytes[OspfLsa.AGE + 1] = (byte) OspfLsa.MAX_AGE;
     Lsa l = new Lsa(bytes, OspfLsa.MAX_AGE, ospf.now());
-    ospf.removeFromRxmt(l.key);
+    ospf.flooding.removeFromRxmt(l.key);
     ospf.install(l, have, ospf.routerId);
     if (l.key.adv() == ospf.routerId) {
       ospf.listener.lsaOriginated(l.key.type(), l.key.id(), l.key.adv(), l.seq, true);
     }
-    ospf.flood(l, null, null);
+    ospf.flooding.flood(l, null, null);
   }
 
   /** A newer instance of our own LSA arrived (13.4): outdo it, or flush it if we no longer originate it. */

@@ -231,10 +231,11 @@ public final class Ospf implements IpProtocol {
   final Set<Key> pendingWrap = new HashSet<>();
   private final Routing routing = new Routing(this);
   final Origination origination = new Origination(this);
+  final Flooding flooding = new Flooding(this);
   int routerId;
   boolean running;
   private boolean registered;
-  private int maxLsas = MAX_LSAS;
+  int maxLsas = MAX_LSAS;
   private TimeSource.Timer ageTimer;
   private long startedNanos;
   // views reused on input
@@ -245,7 +246,6 @@ public final class Ospf implements IpProtocol {
   private final OspfLsRequest lsr = new OspfLsRequest();
   private final OspfLsUpdate lsu = new OspfLsUpdate();
   private final OspfLsAck ack = new OspfLsAck();
-  private final OspfLsa lsaView = new OspfLsa();
 
   /**
    * OSPF on {@code stack}'s interfaces named in {@code config}. Nothing is sent until
@@ -355,9 +355,9 @@ public final class Ospf implements IpProtocol {
     lsa.emit(Unpooled.wrappedBuffer(bytes), 0);
     Lsa l = new Lsa(bytes, lsa.age(), now());
     Lsa old = lsdb.get(l.key);
-    removeFromRxmt(l.key);
+    flooding.removeFromRxmt(l.key);
     install(l, old, 0);
-    flood(l, null, null);
+    flooding.flood(l, null, null);
   }
 
   /**
@@ -378,7 +378,7 @@ public final class Ospf implements IpProtocol {
     lsdb.put(k, new Lsa(bytes, have.ageAtInstall, have.installedNanos));
   }
 
-  private static void cancel(TimeSource.Timer t) {
+  static void cancel(TimeSource.Timer t) {
     if (t != null) {
       t.cancel();
     }
@@ -562,7 +562,7 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private void refuse(OspfIface i, int src, int type, Refusal r) {
+  void refuse(OspfIface i, int src, int type, Refusal r) {
     counters.refuse(r);
     listener.refused(i == null ? "" : i.nic.name(), src, type, r);
   }
@@ -625,8 +625,8 @@ public final class Ospf implements IpProtocol {
     switch (type) {
       case OspfPacket.TYPE_DB_DESCRIPTION -> onDd(n, dd.wrap(pkt));
       case OspfPacket.TYPE_LS_REQUEST -> onLsRequest(n, lsr.wrap(pkt));
-      case OspfPacket.TYPE_LS_UPDATE -> onLsUpdate(n, lsu.wrap(pkt));
-      default -> onLsAck(n, ack.wrap(pkt));
+      case OspfPacket.TYPE_LS_UPDATE -> flooding.onLsUpdate(n, lsu.wrap(pkt));
+      default -> flooding.onLsAck(n, ack.wrap(pkt));
     }
   }
 
@@ -705,7 +705,7 @@ public final class Ospf implements IpProtocol {
     return i.dr == me || i.bdr == me || i.dr == n.addr || i.bdr == n.addr;
   }
 
-  private void neighborEvent(OspfNeighbor n, NeighborEvent e) {
+  void neighborEvent(OspfNeighbor n, NeighborEvent e) {
     NeighborState s = n.state;
     switch (e) {
       case HELLO_RECEIVED -> {
@@ -978,7 +978,7 @@ public final class Ospf implements IpProtocol {
       }
       Key key = new Key(h.type(), h.linkStateId(), h.advertisingRouter());
       Lsa have = lsdb.get(key);
-      if (have == null || compare(h, have) > 0) {
+      if (have == null || have.compareWith(h, now()) > 0) {
         n.requests.put(key, h);
       }
     }
@@ -1002,14 +1002,10 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  private int compare(OspfLsa.Header h, Lsa have) {
-    return OspfLsa.compareInstances(h.sequence(), h.checksum(), h.age(), have.seq, have.checksum, have.age(now()));
-  }
-
   // ---------------------------------------------------------------- LS Request (RFC 2328 10.7, 10.9)
 
   /** Sends an LS Request for what is wanted and not yet asked for, when nothing asked is outstanding. */
-  private void requestMore(OspfNeighbor n) {
+  void requestMore(OspfNeighbor n) {
     n.requested.retainAll(n.requests.keySet());
     if (!n.requested.isEmpty() || n.requests.isEmpty()) {
       return;
@@ -1058,98 +1054,11 @@ public final class Ospf implements IpProtocol {
       }
       out.add(l);
     }
-    sendLsu(n.iface, n.addr, out);
+    flooding.sendLsu(n.iface, n.addr, out);
   }
 
-  // ---------------------------------------------------------------- LS Update (RFC 2328 13)
 
-  private void onLsUpdate(OspfNeighbor n, OspfLsUpdate u) {
-    OspfIface i = n.iface;
-    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-      refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.NEIGHBOR_STATE);
-      return;
-    }
-    long now = now();
-    int count = u.lsaCount();
-    for (int k = 0, at = u.firstLsa(); k < count; k++, at = u.nextLsa(at)) {
-      if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-        return; // a BadLSReq below sent it back to ExStart
-      }
-      counters.lsasReceived++;
-      OspfLsa v = lsaView.wrap(u.buffer(), at, u.remaining(at));
-      OspfLsa.Check c = v.check();
-      if (c != OspfLsa.Check.OK) {
-        refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, switch (c) {
-          case TRUNCATED -> Refusal.LSA_TRUNCATED;
-          case BAD_LENGTH -> Refusal.LSA_BAD_LENGTH;
-          case BAD_CHECKSUM -> Refusal.LSA_BAD_CHECKSUM;
-          default -> Refusal.LSA_BAD_BODY;
-        });
-        continue;
-      }
-      int type = v.type();
-      if (type < OspfLsa.TYPE_ROUTER || type > OspfLsa.TYPE_AS_EXTERNAL) {
-        refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSA_UNKNOWN_TYPE);
-        continue;
-      }
-      Key key = new Key(type, v.linkStateId(), v.advertisingRouter());
-      OspfLsa.Header h = OspfLsa.Header.read(v.buffer(), v.start());
-      int age = v.age();
-      Lsa have = lsdb.get(key);
-      if (age >= OspfLsa.MAX_AGE && have == null && !anyExchanging()) {
-        directAck(n, h);
-        continue;
-      }
-      int cmp = have == null ? 1 : compare(h, have);
-      if (cmp > 0) {
-        if (have != null && now - have.installedNanos < MIN_LS_ARRIVAL_NANOS && have.key.adv() != routerId) {
-          refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSA_TOO_SOON);
-          continue;
-        }
-        if (have == null && lsdb.size() >= maxLsas) {
-          refuse(i, n.addr, OspfPacket.TYPE_LS_UPDATE, Refusal.LSDB_FULL);
-          continue;
-        }
-        byte[] bytes = new byte[v.length()];
-        v.buffer().getBytes(at, bytes);
-        Lsa fresh = new Lsa(bytes, age, now);
-        removeFromRxmt(key);
-        install(fresh, have, n.routerId);
-        boolean back = flood(fresh, i, n);
-        if (!back && (i.state != InterfaceState.BACKUP || n.addr == i.dr)) {
-          delayedAck(i, h);
-        }
-        if (key.adv() == routerId) {
-          origination.selfOriginatedArrived(fresh);
-        }
-      } else if (n.requests.containsKey(key)) {
-        neighborEvent(n, NeighborEvent.BAD_LS_REQ);
-        return;
-      } else if (cmp == 0) {
-        if (n.rxmt.remove(key) != null) {
-          n.rxmtSent.remove(key);
-          if (i.state == InterfaceState.BACKUP && n.addr == i.dr) {
-            delayedAck(i, h);
-          }
-        } else {
-          directAck(n, h);
-        }
-      } else {
-        if (have.age(now) >= OspfLsa.MAX_AGE && have.seq == OspfLsa.MAX_SEQUENCE) {
-          continue;
-        }
-        sendLsu(i, n.addr, List.of(have));
-      }
-    }
-    if (n.state == NeighborState.LOADING && n.requests.isEmpty()) {
-      neighborEvent(n, NeighborEvent.LOADING_DONE);
-    } else if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
-      requestMore(n);
-    }
-    removeAckedMaxAge();
-  }
-
-  private boolean anyExchanging() {
+  boolean anyExchanging() {
     for (OspfIface i : ifaces.values()) {
       for (OspfNeighbor n : i.nbrs.values()) {
         if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
@@ -1177,181 +1086,6 @@ public final class Ospf implements IpProtocol {
     }
   }
 
-  void removeFromRxmt(Key key) {
-    for (OspfIface i : ifaces.values()) {
-      for (OspfNeighbor n : i.nbrs.values()) {
-        n.rxmt.remove(key);
-        n.rxmtSent.remove(key);
-      }
-    }
-  }
-
-  /**
-   * Floods {@code l} (13.3) out of every interface with an adjacency that should have it,
-   * received from {@code fromNbr} on {@code from} (both null for our own); returns whether it
-   * went back out of the receiving interface (then no delayed ack is needed, 13.5).
-   */
-  boolean flood(Lsa l, OspfIface from, OspfNeighbor fromNbr) {
-    boolean back = false;
-    List<OspfNeighbor> loaded = new ArrayList<>();
-    for (OspfIface i : ifaces.values()) {
-      if (i.state == InterfaceState.DOWN || i.cfg.passive()) {
-        continue;
-      }
-      boolean added = false;
-      for (OspfNeighbor n : i.nbrs.values()) {
-        if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-          continue;
-        }
-        if (n.state != NeighborState.FULL) {
-          OspfLsa.Header req = n.requests.get(l.key);
-          if (req != null) {
-            int c = OspfLsa.compareInstances(l.seq, l.checksum, l.age(now()), req.sequence(), req.checksum(),
-                req.age());
-            if (c < 0) {
-              continue;
-            }
-            n.requests.remove(l.key);
-            if (n.requests.isEmpty() && n.state == NeighborState.LOADING) {
-              loaded.add(n);
-            }
-            if (c == 0) {
-              continue;
-            }
-          }
-        }
-        if (n == fromNbr) {
-          continue;
-        }
-        n.rxmt.put(l.key, l);
-        n.rxmtSent.put(l.key, new long[] {now()});
-        armRxmt(n);
-        added = true;
-      }
-      if (!added) {
-        continue;
-      }
-      if (i == from && fromNbr != null && (fromNbr.addr == i.dr || fromNbr.addr == i.bdr)) {
-        continue;
-      }
-      if (i == from && i.state == InterfaceState.BACKUP) {
-        continue;
-      }
-      if (i == from) {
-        back = true;
-      }
-      counters.lsasFlooded++;
-      sendLsu(i, i.floodDestination(), List.of(l));
-    }
-    for (OspfNeighbor n : loaded) {
-      if (n != fromNbr) {
-        neighborEvent(n, NeighborEvent.LOADING_DONE);
-      }
-    }
-    return back;
-  }
-
-  /** Retransmission (13.6): every RxmtInterval, the LSAs unacknowledged that long go again, unicast. */
-  private void armRxmt(OspfNeighbor n) {
-    if (n.rxmtTimer != null) {
-      return;
-    }
-    n.rxmtTimer = time.schedule(() -> {
-      n.rxmtTimer = null;
-      if (n.rxmt.isEmpty() || n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-        return;
-      }
-      long now = now();
-      List<Lsa> due = new ArrayList<>();
-      for (Map.Entry<Key, Lsa> e : n.rxmt.entrySet()) {
-        long[] sent = n.rxmtSent.get(e.getKey());
-        if (sent == null || now - sent[0] >= RXMT_NANOS) {
-          due.add(e.getValue());
-          n.rxmtSent.put(e.getKey(), new long[] {now});
-        }
-      }
-      if (!due.isEmpty()) {
-        counters.lsasRetransmitted += due.size();
-        sendLsu(n.iface, n.addr, due);
-      }
-      armRxmt(n);
-    }, RXMT_NANOS);
-  }
-
-  private void onLsAck(OspfNeighbor n, OspfLsAck a) {
-    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-      refuse(n.iface, n.addr, OspfPacket.TYPE_LS_ACK, Refusal.NEIGHBOR_STATE);
-      return;
-    }
-    for (int k = 0, c = a.lsaHeaderCount(); k < c; k++) {
-      OspfLsa.Header h = OspfLsa.Header.read(a.buffer(), a.lsaHeaderIndex(k));
-      Key key = new Key(h.type(), h.linkStateId(), h.advertisingRouter());
-      Lsa l = n.rxmt.get(key);
-      if (l != null && OspfLsa.compareInstances(h.sequence(), h.checksum(), h.age(), l.seq, l.checksum,
-          l.age(now())) == 0) {
-        n.rxmt.remove(key);
-        n.rxmtSent.remove(key);
-      }
-    }
-    removeAckedMaxAge();
-  }
-
-  private void delayedAck(OspfIface i, OspfLsa.Header h) {
-    i.delayedAcks.add(h);
-    if (i.ackTimer == null) {
-      i.ackTimer = time.schedule(() -> {
-        i.ackTimer = null;
-        if (i.state != InterfaceState.DOWN && !i.delayedAcks.isEmpty()) {
-          sendAcks(i, i.floodDestination(), new ArrayList<>(i.delayedAcks));
-        }
-        i.delayedAcks.clear();
-      }, ACK_DELAY_NANOS);
-    }
-  }
-
-  private void directAck(OspfNeighbor n, OspfLsa.Header h) {
-    sendAcks(n.iface, n.addr, List.of(h));
-  }
-
-  private void sendAcks(OspfIface i, int dst, List<OspfLsa.Header> headers) {
-    int cap = Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN) / OspfLsa.HEADER_LEN);
-    for (int from = 0; from < headers.size(); from += cap) {
-      OspfLsAck.Repr r = new OspfLsAck.Repr(routerId, AREA, headers.subList(from, Math.min(headers.size(), from + cap)));
-      ByteBuf b = packet(r.bufferLen());
-      r.emit(b, b.readerIndex());
-      send(i, dst, b, OspfPacket.TYPE_LS_ACK);
-    }
-  }
-
-  /** Sends {@code lsas} in as few updates as the MTU allows, each LSA's age advanced by InfTransDelay. */
-  private void sendLsu(OspfIface i, int dst, List<Lsa> lsas) {
-    int room = i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN - OspfLsUpdate.FIXED_LEN;
-    long now = now();
-    int k = 0;
-    while (k < lsas.size()) {
-      int end = k;
-      int bytes = 0;
-      while (end < lsas.size() && (end == k || bytes + lsas.get(end).bytes.length <= room)) {
-        bytes += lsas.get(end).bytes.length;
-        end++;
-      }
-      int len = OspfPacket.HEADER_LEN + OspfLsUpdate.FIXED_LEN + bytes;
-      ByteBuf b = packet(len);
-      int s = b.readerIndex();
-      OspfPacket.emitHeader(b, s, OspfPacket.TYPE_LS_UPDATE, len, routerId, AREA);
-      b.setInt(s + OspfLsUpdate.LSA_COUNT, end - k);
-      int at = s + OspfLsUpdate.LSAS;
-      for (int j = k; j < end; j++) {
-        Lsa l = lsas.get(j);
-        b.setBytes(at, l.bytes);
-        b.setShort(at + OspfLsa.AGE, Math.min(OspfLsa.MAX_AGE, l.age(now) + INF_TRANS_DELAY));
-        at += l.bytes.length;
-      }
-      OspfPacket.fillChecksum(b, s);
-      send(i, dst, b, OspfPacket.TYPE_LS_UPDATE);
-      k = end;
-    }
-  }
 
   // ---------------------------------------------------------------- origination (RFC 2328 12.4): see Origination
 
@@ -1381,7 +1115,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** MaxAge LSAs on no retransmission list, with no neighbour exchanging, leave the database (14). */
-  private void removeAckedMaxAge() {
+  void removeAckedMaxAge() {
     if (anyExchanging()) {
       return;
     }
@@ -1420,14 +1154,14 @@ public final class Ospf implements IpProtocol {
 
   // ---------------------------------------------------------------- output
 
-  private ByteBuf packet(int len) {
+  ByteBuf packet(int len) {
     ByteBuf b = stack.allocate(len);
     b.writeZero(len);
     return b;
   }
 
   /** Out of the interface, TTL 1, TOS 0xC0 (RFC 2328 A.1), from the interface's address. */
-  private void send(OspfIface i, int dst, ByteBuf b, int type) {
+  void send(OspfIface i, int dst, ByteBuf b, int type) {
     counters.sent[type]++;
     stack.ipv4Output().sendOn(i.nic, i.nic.ip(), dst, OspfPacket.PROTOCOL, 1, TOS, b, TransportChecksum.NONE);
   }
