@@ -63,7 +63,7 @@ final class Flooding {
       OspfLsa.Header h = OspfLsa.Header.read(v.buffer(), v.start());
       int age = v.age();
       Lsa have = ospf.lsdb.get(key);
-      if (age >= OspfLsa.MAX_AGE && have == null && !ospf.anyExchanging()) {
+      if (age >= OspfLsa.MAX_AGE && have == null && !ospf.exchange.anyExchanging()) {
         directAck(n, h);
         continue;
       }
@@ -91,7 +91,7 @@ final class Flooding {
           ospf.origination.selfOriginatedArrived(fresh);
         }
       } else if (n.requests.containsKey(key)) {
-        ospf.neighborEvent(n, NeighborEvent.BAD_LS_REQ);
+        ospf.nsm.event(n, NeighborEvent.BAD_LS_REQ);
         return;
       } else if (cmp == 0) {
         if (n.rxmt.remove(key) != null) {
@@ -110,9 +110,9 @@ final class Flooding {
       }
     }
     if (n.state == NeighborState.LOADING && n.requests.isEmpty()) {
-      ospf.neighborEvent(n, NeighborEvent.LOADING_DONE);
+      ospf.nsm.event(n, NeighborEvent.LOADING_DONE);
     } else if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
-      ospf.requestMore(n);
+      ospf.exchange.requestMore(n);
     }
     ospf.removeAckedMaxAge();
   }
@@ -186,7 +186,7 @@ final class Flooding {
     }
     for (OspfNeighbor n : loaded) {
       if (n != fromNbr) {
-        ospf.neighborEvent(n, NeighborEvent.LOADING_DONE);
+        ospf.nsm.event(n, NeighborEvent.LOADING_DONE);
       }
     }
     return back;

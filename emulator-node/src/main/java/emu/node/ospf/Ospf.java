@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,8 +228,10 @@ public final class Ospf implements IpProtocol {
   final Set<Key> deferred = new HashSet<>();
   final Set<Key> forced = new HashSet<>();
   final Set<Key> pendingWrap = new HashSet<>();
-  private final Routing routing = new Routing(this);
+  final Routing routing = new Routing(this);
   final Origination origination = new Origination(this);
+  final NeighborMachine nsm = new NeighborMachine(this);
+  final Exchange exchange = new Exchange(this);
   final Flooding flooding = new Flooding(this);
   int routerId;
   boolean running;
@@ -438,7 +439,7 @@ public final class Ospf implements IpProtocol {
 
   private void interfaceDown(OspfIface i, NeighborEvent why) {
     for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
-      neighborDown(n, why);
+      nsm.down(n, why);
     }
     cancel(i.helloTimer);
     cancel(i.waitTimer);
@@ -527,7 +528,7 @@ public final class Ospf implements IpProtocol {
       listener.elected(i.nic.name(), i.routerIdOf(i.dr), i.routerIdOf(i.bdr), s);
       for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
         if (n.state.compareTo(NeighborState.TWO_WAY) >= 0) {
-          neighborEvent(n, NeighborEvent.ADJ_OK);
+          nsm.event(n, NeighborEvent.ADJ_OK);
         }
       }
       origination.originateAll();
@@ -535,7 +536,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** NeighborChange (9.3): an interface past Waiting re-elects. */
-  private void neighborChange(OspfIface i) {
+  void neighborChange(OspfIface i) {
     if (i.broadcast() && (i.state == InterfaceState.DR || i.state == InterfaceState.BACKUP
         || i.state == InterfaceState.DR_OTHER)) {
       elect(i);
@@ -543,7 +544,7 @@ public final class Ospf implements IpProtocol {
   }
 
   /** BackupSeen (9.3): a Waiting interface elects at once. */
-  private void backupSeen(OspfIface i) {
+  void backupSeen(OspfIface i) {
     if (i.state == InterfaceState.WAITING) {
       cancel(i.waitTimer);
       i.waitTimer = null;
@@ -614,7 +615,7 @@ public final class Ospf implements IpProtocol {
     }
     counters.received[type]++;
     if (type == OspfPacket.TYPE_HELLO) {
-      onHello(i, src, hello.wrap(pkt));
+      nsm.onHello(i, src, hello.wrap(pkt));
       return;
     }
     OspfNeighbor n = i.nbrs.get(src);
@@ -623,450 +624,11 @@ public final class Ospf implements IpProtocol {
       return;
     }
     switch (type) {
-      case OspfPacket.TYPE_DB_DESCRIPTION -> onDd(n, dd.wrap(pkt));
-      case OspfPacket.TYPE_LS_REQUEST -> onLsRequest(n, lsr.wrap(pkt));
+      case OspfPacket.TYPE_DB_DESCRIPTION -> exchange.onDd(n, dd.wrap(pkt));
+      case OspfPacket.TYPE_LS_REQUEST -> exchange.onLsRequest(n, lsr.wrap(pkt));
       case OspfPacket.TYPE_LS_UPDATE -> flooding.onLsUpdate(n, lsu.wrap(pkt));
       default -> flooding.onLsAck(n, ack.wrap(pkt));
     }
-  }
-
-  // ---------------------------------------------------------------- Hello (RFC 2328 10.5)
-
-  private void onHello(OspfIface i, int src, OspfHello h) {
-    if (i.broadcast() && h.networkMask() != i.mask()) {
-      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.MASK_MISMATCH);
-      return;
-    }
-    if (h.helloInterval() != i.cfg.helloSeconds()) {
-      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.HELLO_INTERVAL_MISMATCH);
-      return;
-    }
-    if (h.deadInterval() != i.cfg.deadSeconds()) {
-      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.DEAD_INTERVAL_MISMATCH);
-      return;
-    }
-    if ((h.options() & OspfPacket.OPTION_E) != (OPTIONS & OspfPacket.OPTION_E)) {
-      refuse(i, src, OspfPacket.TYPE_HELLO, Refusal.OPTIONS_MISMATCH);
-      return;
-    }
-    int rid = OspfPacket.routerId(h.buffer(), h.start());
-    OspfNeighbor n = i.nbrs.get(src);
-    if (n != null && n.routerId != rid) {
-      // the router behind this address changed its ID: the old adjacency is gone
-      neighborDown(n, NeighborEvent.KILL_NBR);
-      n = null;
-    }
-    if (n == null) {
-      n = new OspfNeighbor(i, rid, src);
-      i.nbrs.put(src, n);
-    }
-    int oldPri = n.priority;
-    int oldDr = n.dr;
-    int oldBdr = n.bdr;
-    boolean first = n.state == NeighborState.DOWN;
-    n.priority = h.priority();
-    n.dr = h.designatedRouter();
-    n.bdr = h.backupDesignatedRouter();
-    n.options = h.options();
-    n.lastHello = now();
-    neighborEvent(n, NeighborEvent.HELLO_RECEIVED);
-    if (!h.lists(routerId)) {
-      neighborEvent(n, NeighborEvent.ONE_WAY_RECEIVED);
-      return;
-    }
-    neighborEvent(n, NeighborEvent.TWO_WAY_RECEIVED);
-    if (!i.broadcast() || n.state == NeighborState.DOWN) {
-      return;
-    }
-    if (!first && oldPri != n.priority) {
-      neighborChange(i);
-    }
-    if (n.dr == src && n.bdr == 0 && i.state == InterfaceState.WAITING) {
-      backupSeen(i);
-    } else if ((oldDr == src) != (n.dr == src)) {
-      neighborChange(i);
-    }
-    if (n.bdr == src && i.state == InterfaceState.WAITING) {
-      backupSeen(i);
-    } else if ((oldBdr == src) != (n.bdr == src)) {
-      neighborChange(i);
-    }
-  }
-
-  // ---------------------------------------------------------------- neighbour state machine (RFC 2328 10.3)
-
-  /** Whether an adjacency should form with {@code n} (10.4). */
-  private boolean adjacencyWanted(OspfNeighbor n) {
-    OspfIface i = n.iface;
-    if (!i.broadcast()) {
-      return true;
-    }
-    int me = i.nic.ip();
-    return i.dr == me || i.bdr == me || i.dr == n.addr || i.bdr == n.addr;
-  }
-
-  void neighborEvent(OspfNeighbor n, NeighborEvent e) {
-    NeighborState s = n.state;
-    switch (e) {
-      case HELLO_RECEIVED -> {
-        restartInactivity(n);
-        if (s == NeighborState.DOWN) {
-          setState(n, NeighborState.INIT, e);
-        }
-      }
-      case TWO_WAY_RECEIVED -> {
-        if (s == NeighborState.INIT) {
-          if (adjacencyWanted(n)) {
-            setState(n, NeighborState.EXSTART, e);
-            startExchange(n);
-          } else {
-            setState(n, NeighborState.TWO_WAY, e);
-          }
-        }
-      }
-      case ONE_WAY_RECEIVED -> {
-        if (s.compareTo(NeighborState.TWO_WAY) >= 0) {
-          clearLists(n);
-          setState(n, NeighborState.INIT, e);
-        }
-      }
-      case NEGOTIATION_DONE -> {
-        if (s == NeighborState.EXSTART) {
-          long now = now();
-          n.summary.clear();
-          for (Lsa l : lsdb.values()) {
-            n.summary.add(l.header(now));
-          }
-          setState(n, NeighborState.EXCHANGE, e);
-        }
-      }
-      case EXCHANGE_DONE -> {
-        if (s == NeighborState.EXCHANGE) {
-          cancel(n.ddTimer);
-          n.ddTimer = null;
-          setState(n, n.requests.isEmpty() ? NeighborState.FULL : NeighborState.LOADING, e);
-        }
-      }
-      case LOADING_DONE -> {
-        if (s == NeighborState.LOADING) {
-          setState(n, NeighborState.FULL, e);
-        }
-      }
-      case ADJ_OK -> {
-        boolean want = adjacencyWanted(n);
-        if (s == NeighborState.TWO_WAY && want) {
-          setState(n, NeighborState.EXSTART, e);
-          startExchange(n);
-        } else if (s.compareTo(NeighborState.EXSTART) >= 0 && !want) {
-          clearLists(n);
-          setState(n, NeighborState.TWO_WAY, e);
-        }
-      }
-      case SEQ_NUMBER_MISMATCH, BAD_LS_REQ -> {
-        if (s.compareTo(NeighborState.EXCHANGE) >= 0) {
-          clearLists(n);
-          setState(n, NeighborState.EXSTART, e);
-          startExchange(n);
-        }
-      }
-      case KILL_NBR, INACTIVITY_TIMER, LL_DOWN -> neighborDown(n, e);
-      default -> { }
-    }
-  }
-
-  private void neighborDown(OspfNeighbor n, NeighborEvent e) {
-    clearLists(n);
-    cancel(n.inactivity);
-    n.inactivity = null;
-    if (n.iface.nbrs.get(n.addr) == n) {
-      n.iface.nbrs.remove(n.addr);
-    }
-    setState(n, NeighborState.DOWN, e);
-  }
-
-  private void restartInactivity(OspfNeighbor n) {
-    cancel(n.inactivity);
-    n.inactivity = time.schedule(() -> {
-      n.inactivity = null;
-      neighborEvent(n, NeighborEvent.INACTIVITY_TIMER);
-    }, TimeUnit.SECONDS.toNanos(n.iface.cfg.deadSeconds()));
-  }
-
-  private void clearLists(OspfNeighbor n) {
-    n.summary.clear();
-    n.requests.clear();
-    n.requested.clear();
-    n.rxmt.clear();
-    n.rxmtSent.clear();
-    n.lastDd = null;
-    n.lastRecvFlags = -1;
-    cancel(n.ddTimer);
-    cancel(n.lsrTimer);
-    cancel(n.rxmtTimer);
-    n.ddTimer = null;
-    n.lsrTimer = null;
-    n.rxmtTimer = null;
-  }
-
-  private void setState(OspfNeighbor n, NeighborState to, NeighborEvent e) {
-    NeighborState from = n.state;
-    if (from == to) {
-      return;
-    }
-    n.state = to;
-    if (from != NeighborState.DOWN) {
-      counters.neighborsInState[from.ordinal()]--;
-    }
-    if (to != NeighborState.DOWN) {
-      counters.neighborsInState[to.ordinal()]++;
-    }
-    OspfIface i = n.iface;
-    if (to == NeighborState.FULL) {
-      n.upSince = now();
-    }
-    listener.neighborChanged(i.nic.name(), n.routerId, n.addr, from, to, e);
-    boolean twoWayBefore = from.compareTo(NeighborState.TWO_WAY) >= 0;
-    boolean twoWayNow = to.compareTo(NeighborState.TWO_WAY) >= 0;
-    if (i.broadcast() && twoWayBefore != twoWayNow) {
-      neighborChange(i);
-    }
-    if ((from == NeighborState.FULL) != (to == NeighborState.FULL)) {
-      origination.originateAll();
-      if (to != NeighborState.FULL) {
-        // the adjacency is gone from the tree now, not when our new LSA lands (12.4)
-        routing.scheduleSpf();
-      }
-    }
-    if (to == NeighborState.DOWN) {
-      // a MaxAge LSA waiting for this neighbour's exchange to end may go now
-      removeAckedMaxAge();
-    }
-  }
-
-  // ---------------------------------------------------------------- database exchange (RFC 2328 10.6, 10.8)
-
-  /** Entering ExStart (10.3): a new DD sequence number, this router master, an empty I/M/MS DD retransmitted. */
-  private void startExchange(OspfNeighbor n) {
-    n.ddSeq = n.ddSeqSet ? n.ddSeq + 1 : stack.random().nextInt();
-    n.ddSeqSet = true;
-    n.weAreMaster = true;
-    n.summary.clear();
-    sendDd(n, OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_M | OspfDbDescription.FLAG_MS, List.of());
-  }
-
-  private int ddCapacity(OspfIface i) {
-    return Math.max(1, (i.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN
-        - OspfDbDescription.FIXED_LEN) / OspfLsa.HEADER_LEN);
-  }
-
-  private void sendDd(OspfNeighbor n, int flags, List<OspfLsa.Header> headers) {
-    n.lastDd = new OspfDbDescription.Repr(routerId, AREA, n.iface.nic.mtu(), OPTIONS, flags, n.ddSeq, headers);
-    n.lastSentMore = (flags & OspfDbDescription.FLAG_M) != 0;
-    transmitDd(n);
-    cancel(n.ddTimer);
-    n.ddTimer = null;
-    if (n.weAreMaster) {
-      armDdRetransmit(n);
-    }
-  }
-
-  private void armDdRetransmit(OspfNeighbor n) {
-    n.ddTimer = time.schedule(() -> {
-      n.ddTimer = null;
-      if (n.lastDd != null && n.weAreMaster
-          && (n.state == NeighborState.EXSTART || n.state == NeighborState.EXCHANGE)) {
-        transmitDd(n);
-        armDdRetransmit(n);
-      }
-    }, RXMT_NANOS);
-  }
-
-  private void transmitDd(OspfNeighbor n) {
-    OspfDbDescription.Repr d = n.lastDd;
-    ByteBuf b = packet(d.bufferLen());
-    d.emit(b, b.readerIndex());
-    send(n.iface, n.addr, b, OspfPacket.TYPE_DB_DESCRIPTION);
-  }
-
-  /** The next DD of the exchange: as many summary headers as the MTU takes, M if more remain. */
-  private void sendNextDd(OspfNeighbor n) {
-    int cap = ddCapacity(n.iface);
-    List<OspfLsa.Header> out = new ArrayList<>();
-    Iterator<OspfLsa.Header> it = n.summary.iterator();
-    while (it.hasNext() && out.size() < cap) {
-      out.add(it.next());
-      it.remove();
-    }
-    int flags = (n.weAreMaster ? OspfDbDescription.FLAG_MS : 0)
-        | (n.summary.isEmpty() ? 0 : OspfDbDescription.FLAG_M);
-    sendDd(n, flags, out);
-  }
-
-  private void onDd(OspfNeighbor n, OspfDbDescription d) {
-    OspfIface i = n.iface;
-    if (d.interfaceMtu() > i.nic.mtu()) {
-      // FRR: "MTU mismatch": the neighbour could send us packets we cannot take
-      refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.MTU_MISMATCH);
-      return;
-    }
-    if (n.state == NeighborState.INIT) {
-      neighborEvent(n, NeighborEvent.TWO_WAY_RECEIVED);
-    }
-    int flags = d.flags();
-    int seq = d.ddSequence();
-    boolean duplicate = flags == n.lastRecvFlags && seq == n.lastRecvSeq && d.options() == n.lastRecvOptions;
-    switch (n.state) {
-      case DOWN, INIT, TWO_WAY -> {
-        refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.NEIGHBOR_STATE);
-        return;
-      }
-      case EXSTART -> {
-        int imms = OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_M | OspfDbDescription.FLAG_MS;
-        if (flags == imms && d.lsaHeaderCount() == 0 && Integer.compareUnsigned(n.routerId, routerId) > 0) {
-          n.weAreMaster = false;
-          n.ddSeq = seq;
-          cancel(n.ddTimer);
-          n.ddTimer = null;
-          neighborEvent(n, NeighborEvent.NEGOTIATION_DONE);
-        } else if ((flags & (OspfDbDescription.FLAG_I | OspfDbDescription.FLAG_MS)) == 0 && seq == n.ddSeq
-            && Integer.compareUnsigned(n.routerId, routerId) < 0) {
-          n.weAreMaster = true;
-          neighborEvent(n, NeighborEvent.NEGOTIATION_DONE);
-        } else {
-          return;
-        }
-        n.lastRecvOptions = d.options();
-      }
-      case EXCHANGE -> {
-        if (duplicate) {
-          if (!n.weAreMaster && n.lastDd != null) {
-            transmitDd(n);
-          }
-          return;
-        }
-        boolean nbrMaster = (flags & OspfDbDescription.FLAG_MS) != 0;
-        boolean ok = nbrMaster != n.weAreMaster && (flags & OspfDbDescription.FLAG_I) == 0
-            && d.options() == n.lastRecvOptions && (n.weAreMaster ? seq == n.ddSeq : seq == n.ddSeq + 1);
-        if (!ok) {
-          refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.DD_SEQUENCE_MISMATCH);
-          neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
-          return;
-        }
-      }
-      default -> {
-        // Loading, Full: only duplicates are expected (the slave answers them again)
-        if (duplicate) {
-          if (!n.weAreMaster && n.lastDd != null) {
-            transmitDd(n);
-          }
-        } else {
-          refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.DD_SEQUENCE_MISMATCH);
-          neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
-        }
-        return;
-      }
-    }
-    // accepted as next in sequence (10.8)
-    n.lastRecvFlags = flags;
-    n.lastRecvSeq = seq;
-    for (int k = 0, c = d.lsaHeaderCount(); k < c; k++) {
-      OspfLsa.Header h = OspfLsa.Header.read(d.buffer(), d.lsaHeaderIndex(k));
-      if (h.type() < OspfLsa.TYPE_ROUTER || h.type() > OspfLsa.TYPE_AS_EXTERNAL) {
-        refuse(i, n.addr, OspfPacket.TYPE_DB_DESCRIPTION, Refusal.LSA_UNKNOWN_TYPE);
-        neighborEvent(n, NeighborEvent.SEQ_NUMBER_MISMATCH);
-        return;
-      }
-      Key key = new Key(h.type(), h.linkStateId(), h.advertisingRouter());
-      Lsa have = lsdb.get(key);
-      if (have == null || have.compareWith(h, now()) > 0) {
-        n.requests.put(key, h);
-      }
-    }
-    boolean nbrMore = d.more();
-    if (n.weAreMaster) {
-      n.ddSeq++;
-      if (!nbrMore && !n.lastSentMore) {
-        neighborEvent(n, NeighborEvent.EXCHANGE_DONE);
-      } else {
-        sendNextDd(n);
-      }
-    } else {
-      n.ddSeq = seq;
-      sendNextDd(n);
-      if (!nbrMore && !n.lastSentMore) {
-        neighborEvent(n, NeighborEvent.EXCHANGE_DONE);
-      }
-    }
-    if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
-      requestMore(n);
-    }
-  }
-
-  // ---------------------------------------------------------------- LS Request (RFC 2328 10.7, 10.9)
-
-  /** Sends an LS Request for what is wanted and not yet asked for, when nothing asked is outstanding. */
-  void requestMore(OspfNeighbor n) {
-    n.requested.retainAll(n.requests.keySet());
-    if (!n.requested.isEmpty() || n.requests.isEmpty()) {
-      return;
-    }
-    sendLsr(n);
-  }
-
-  private void sendLsr(OspfNeighbor n) {
-    int cap = Math.max(1, (n.iface.nic.mtu() - Ipv4Packet.MIN_HEADER_LEN - OspfPacket.HEADER_LEN)
-        / OspfLsRequest.ENTRY_LEN);
-    List<OspfLsRequest.Entry> entries = new ArrayList<>();
-    n.requested.clear();
-    for (Key k : n.requests.keySet()) {
-      if (entries.size() >= cap) {
-        break;
-      }
-      entries.add(new OspfLsRequest.Entry(k.type(), k.id(), k.adv()));
-      n.requested.add(k);
-    }
-    OspfLsRequest.Repr r = new OspfLsRequest.Repr(routerId, AREA, entries);
-    ByteBuf b = packet(r.bufferLen());
-    r.emit(b, b.readerIndex());
-    send(n.iface, n.addr, b, OspfPacket.TYPE_LS_REQUEST);
-    cancel(n.lsrTimer);
-    n.lsrTimer = time.schedule(() -> {
-      n.lsrTimer = null;
-      if (!n.requests.isEmpty()
-          && (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING)) {
-        sendLsr(n);
-      }
-    }, RXMT_NANOS);
-  }
-
-  private void onLsRequest(OspfNeighbor n, OspfLsRequest r) {
-    if (n.state.compareTo(NeighborState.EXCHANGE) < 0) {
-      refuse(n.iface, n.addr, OspfPacket.TYPE_LS_REQUEST, Refusal.NEIGHBOR_STATE);
-      return;
-    }
-    List<Lsa> out = new ArrayList<>();
-    for (int k = 0, c = r.entryCount(); k < c; k++) {
-      Lsa l = lsdb.get(new Key(r.type(k), r.linkStateId(k), r.advertisingRouter(k)));
-      if (l == null) {
-        refuse(n.iface, n.addr, OspfPacket.TYPE_LS_REQUEST, Refusal.BAD_LS_REQUEST);
-        neighborEvent(n, NeighborEvent.BAD_LS_REQ);
-        return;
-      }
-      out.add(l);
-    }
-    flooding.sendLsu(n.iface, n.addr, out);
-  }
-
-
-  boolean anyExchanging() {
-    for (OspfIface i : ifaces.values()) {
-      for (OspfNeighbor n : i.nbrs.values()) {
-        if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** Installs an instance (13.2): SPF is scheduled if a router- or network-LSA's contents changed. */
@@ -1116,7 +678,7 @@ public final class Ospf implements IpProtocol {
 
   /** MaxAge LSAs on no retransmission list, with no neighbour exchanging, leave the database (14). */
   void removeAckedMaxAge() {
-    if (anyExchanging()) {
+    if (exchange.anyExchanging()) {
       return;
     }
     List<Key> gone = new ArrayList<>();
