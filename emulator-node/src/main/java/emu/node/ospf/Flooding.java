@@ -82,7 +82,7 @@ final class Flooding {
         v.buffer().getBytes(at, bytes);
         Lsa fresh = new Lsa(bytes, age, now);
         removeFromRxmt(key);
-        ospf.install(fresh, have, n.routerId);
+        ospf.lsdb.install(fresh, have, n.routerId);
         boolean back = flood(fresh, i, n);
         if (!back && (i.state != InterfaceState.BACKUP || n.addr == i.dr)) {
           delayedAck(i, h);
@@ -114,7 +114,7 @@ final class Flooding {
     } else if (n.state == NeighborState.EXCHANGE || n.state == NeighborState.LOADING) {
       ospf.exchange.requestMore(n);
     }
-    ospf.removeAckedMaxAge();
+    ospf.lsdb.removeAckedMaxAge();
   }
 
   /** A new instance of {@code key} went in: the old one is owed to no neighbour any more (13 step 5b). */
@@ -235,7 +235,7 @@ final class Flooding {
         n.rxmtSent.remove(key);
       }
     }
-    ospf.removeAckedMaxAge();
+    ospf.lsdb.removeAckedMaxAge();
   }
 
   private void delayedAck(OspfIface i, OspfLsa.Header h) {

@@ -226,7 +226,7 @@ final class NeighborMachine {
     }
     if (to == NeighborState.DOWN) {
       // a MaxAge LSA waiting for this neighbour's exchange to end may go now
-      ospf.removeAckedMaxAge();
+      ospf.lsdb.removeAckedMaxAge();
     }
   }
 }

@@ -18,7 +18,7 @@ import java.util.Set;
  * Origination of this router's LSAs (RFC 2328 12.4): the router-LSA and, when DR with a Full
  * neighbour, the network-LSA; MinLSInterval, sequence-number wrap (12.1.6), premature ageing and
  * the answer to a newer instance of our own LSA (13.4). The bookkeeping (last origination, deferred,
- * forced, pending wrap) stays in {@link Ospf}, which ageing shares.
+ * forced, pending wrap) stays in {@link Ospf}, shared with the ageing in {@link Lsdb}.
  */
 final class Origination {
   private final Ospf ospf;
@@ -148,7 +148,7 @@ final class Origination {
     Lsa l = new Lsa(bytes, 0, now);
     ospf.lastOrigination.put(k, now);
     ospf.flooding.removeFromRxmt(k);
-    ospf.install(l, have, ospf.routerId);
+    ospf.lsdb.install(l, have, ospf.routerId);
     ospf.counters.lsasOriginated++;
     ospf.listener.lsaOriginated(k.type(), k.id(), k.adv(), seq, false);
     ospf.flooding.flood(l, null, null);
@@ -161,7 +161,7 @@ final class Origination {
     bytes[OspfLsa.AGE + 1] = (byte) OspfLsa.MAX_AGE;
     Lsa l = new Lsa(bytes, OspfLsa.MAX_AGE, ospf.now());
     ospf.flooding.removeFromRxmt(l.key);
-    ospf.install(l, have, ospf.routerId);
+    ospf.lsdb.install(l, have, ospf.routerId);
     if (l.key.adv() == ospf.routerId) {
       ospf.listener.lsaOriginated(l.key.type(), l.key.id(), l.key.adv(), l.seq, true);
     }

@@ -223,7 +223,7 @@ public final class Ospf implements IpProtocol {
   Listener listener = Listener.NONE;
   final OspfCounters counters = new OspfCounters();
   final Map<Nic, OspfIface> ifaces = new LinkedHashMap<>();
-  final Map<Key, Lsa> lsdb = new HashMap<>();
+  final Lsdb lsdb = new Lsdb(this);
   final Map<Key, Long> lastOrigination = new HashMap<>();
   final Set<Key> deferred = new HashSet<>();
   final Set<Key> forced = new HashSet<>();
@@ -237,7 +237,6 @@ public final class Ospf implements IpProtocol {
   boolean running;
   private boolean registered;
   int maxLsas = MAX_LSAS;
-  private TimeSource.Timer ageTimer;
   private long startedNanos;
   // views reused on input
   private final Ipv4Packet ip = new Ipv4Packet();
@@ -316,7 +315,7 @@ public final class Ospf implements IpProtocol {
       }
     }
     origination.originateAll();
-    ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
+    lsdb.startAgeing();
   }
 
   /**
@@ -333,8 +332,7 @@ public final class Ospf implements IpProtocol {
     }
     running = false;
     routing.cancelTimer();
-    cancel(ageTimer);
-    ageTimer = null;
+    lsdb.stopAgeing();
     stack.routes().replace(Route.Kind.OSPF, List.of());
     routing.clearInstalled();
     lsdb.clear();
@@ -357,7 +355,7 @@ public final class Ospf implements IpProtocol {
     Lsa l = new Lsa(bytes, lsa.age(), now());
     Lsa old = lsdb.get(l.key);
     flooding.removeFromRxmt(l.key);
-    install(l, old, 0);
+    lsdb.install(l, old, 0);
     flooding.flood(l, null, null);
   }
 
@@ -376,7 +374,7 @@ public final class Ospf implements IpProtocol {
     ByteBuf w = Unpooled.wrappedBuffer(bytes);
     w.setInt(OspfLsa.SEQUENCE, seq);
     OspfLsa.fillChecksum(w, 0);
-    lsdb.put(k, new Lsa(bytes, have.ageAtInstall, have.installedNanos));
+    lsdb.put(new Lsa(bytes, have.ageAtInstall, have.installedNanos));
   }
 
   static void cancel(TimeSource.Timer t) {
@@ -629,87 +627,6 @@ public final class Ospf implements IpProtocol {
       case OspfPacket.TYPE_LS_UPDATE -> flooding.onLsUpdate(n, lsu.wrap(pkt));
       default -> flooding.onLsAck(n, ack.wrap(pkt));
     }
-  }
-
-  /** Installs an instance (13.2): SPF is scheduled if a router- or network-LSA's contents changed. */
-  void install(Lsa l, Lsa old, int fromRouterId) {
-    lsdb.put(l.key, l);
-    counters.lsasInstalled++;
-    if (fromRouterId != routerId) {
-      listener.lsaInstalled(l.key.type(), l.key.id(), l.key.adv(), l.seq, fromRouterId);
-    }
-    boolean maxAgeChanged = old == null || (old.ageAtInstall >= OspfLsa.MAX_AGE) != (l.ageAtInstall >= OspfLsa.MAX_AGE);
-    if ((l.key.type() == OspfLsa.TYPE_ROUTER || l.key.type() == OspfLsa.TYPE_NETWORK)
-        && (maxAgeChanged || !l.sameBody(old))) {
-      if (l.key.adv() != routerId) {
-        routing.noteArrival(new LsaId(l.key.type(), l.key.id(), l.key.adv(), l.seq));
-      }
-      routing.scheduleSpf();
-    }
-  }
-
-
-  // ---------------------------------------------------------------- origination (RFC 2328 12.4): see Origination
-
-  // ---------------------------------------------------------------- ageing (RFC 2328 14)
-
-  private void ageTick() {
-    ageTimer = null;
-    if (!running) {
-      return;
-    }
-    long now = now();
-    for (Lsa l : new ArrayList<>(lsdb.values())) {
-      int age = l.age(now);
-      if (age >= OspfLsa.MAX_AGE && !l.maxAgeFlooded) {
-        // aged out where it lies: flood it at MaxAge so every router drops it (14)
-        origination.flush(l);
-      } else if (l.key.adv() == routerId && age >= OspfLsa.LS_REFRESH_TIME && l.ageAtInstall < OspfLsa.MAX_AGE) {
-        forced.add(l.key);
-      }
-    }
-    if (!forced.isEmpty()) {
-      origination.originateAll();
-      forced.clear();
-    }
-    removeAckedMaxAge();
-    ageTimer = time.schedule(this::ageTick, TimeUnit.SECONDS.toNanos(1));
-  }
-
-  /** MaxAge LSAs on no retransmission list, with no neighbour exchanging, leave the database (14). */
-  void removeAckedMaxAge() {
-    if (exchange.anyExchanging()) {
-      return;
-    }
-    List<Key> gone = new ArrayList<>();
-    for (Lsa l : lsdb.values()) {
-      if (l.ageAtInstall >= OspfLsa.MAX_AGE && l.maxAgeFlooded && !onAnyRxmt(l.key)) {
-        gone.add(l.key);
-      }
-    }
-    for (Key k : gone) {
-      lsdb.remove(k);
-      if (pendingWrap.remove(k)) {
-        // the wrapped LSA is gone everywhere: originate it again from InitialSequenceNumber
-        lastOrigination.remove(k);
-        forced.add(k);
-      }
-    }
-    if (!gone.isEmpty() && !forced.isEmpty()) {
-      origination.originateAll();
-      forced.clear();
-    }
-  }
-
-  private boolean onAnyRxmt(Key k) {
-    for (OspfIface i : ifaces.values()) {
-      for (OspfNeighbor n : i.nbrs.values()) {
-        if (n.rxmt.containsKey(k)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- SPF (RFC 2328 16): see Routing
