@@ -68,17 +68,17 @@ final class NeighborMachine {
       return;
     }
     if (!first && oldPri != n.priority) {
-      ospf.neighborChange(i);
+      ospf.ism.neighborChange(i);
     }
     if (n.dr == src && n.bdr == 0 && i.state == InterfaceState.WAITING) {
-      ospf.backupSeen(i);
+      ospf.ism.backupSeen(i);
     } else if ((oldDr == src) != (n.dr == src)) {
-      ospf.neighborChange(i);
+      ospf.ism.neighborChange(i);
     }
     if (n.bdr == src && i.state == InterfaceState.WAITING) {
-      ospf.backupSeen(i);
+      ospf.ism.backupSeen(i);
     } else if ((oldBdr == src) != (n.bdr == src)) {
-      ospf.neighborChange(i);
+      ospf.ism.neighborChange(i);
     }
   }
 
@@ -215,7 +215,7 @@ final class NeighborMachine {
     boolean twoWayBefore = from.compareTo(NeighborState.TWO_WAY) >= 0;
     boolean twoWayNow = to.compareTo(NeighborState.TWO_WAY) >= 0;
     if (i.broadcast() && twoWayBefore != twoWayNow) {
-      ospf.neighborChange(i);
+      ospf.ism.neighborChange(i);
     }
     if ((from == NeighborState.FULL) != (to == NeighborState.FULL)) {
       ospf.origination.originateAll();

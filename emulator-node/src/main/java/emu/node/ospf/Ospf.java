@@ -44,6 +44,12 @@ import java.util.concurrent.TimeUnit;
  * 8.2 and 10.5) and a refusal is counted by reason in {@link OspfCounters} and told to the
  * {@link Listener}; nothing a neighbour sends makes this class throw.
  *
+ * <p>This class holds the state its parts share, checks and dispatches input, and sends; the parts
+ * are package-private: {@code InterfaceMachine} (9.3, the election 9.4 run, Hellos sent),
+ * {@code NeighborMachine} (10.3 to 10.5), {@code Exchange} (10.6 to 10.9), {@code Flooding} (13),
+ * {@code Lsdb} (installation 13.2, ageing 14), {@code Origination} (12.4) and {@code Routing}
+ * (SPF and route installation).
+ *
  * <p>Decisions and deviations are in the package documentation.
  */
 public final class Ospf implements IpProtocol {
@@ -230,6 +236,7 @@ public final class Ospf implements IpProtocol {
   final Set<Key> pendingWrap = new HashSet<>();
   final Routing routing = new Routing(this);
   final Origination origination = new Origination(this);
+  final InterfaceMachine ism = new InterfaceMachine(this);
   final NeighborMachine nsm = new NeighborMachine(this);
   final Exchange exchange = new Exchange(this);
   final Flooding flooding = new Flooding(this);
@@ -311,7 +318,7 @@ public final class Ospf implements IpProtocol {
     }
     for (OspfIface i : ifaces.values()) {
       if (i.nic.isUp()) {
-        interfaceUp(i);
+        ism.interfaceUp(i);
       }
     }
     origination.originateAll();
@@ -328,7 +335,7 @@ public final class Ospf implements IpProtocol {
       return;
     }
     for (OspfIface i : ifaces.values()) {
-      interfaceDown(i, NeighborEvent.KILL_NBR);
+      ism.interfaceDown(i, NeighborEvent.KILL_NBR);
     }
     running = false;
     routing.cancelTimer();
@@ -387,7 +394,7 @@ public final class Ospf implements IpProtocol {
     return time.nanos();
   }
 
-  // ---------------------------------------------------------------- interfaces (RFC 2328 9)
+  // ---------------------------------------------------------------- interfaces (RFC 2328 9): see InterfaceMachine
 
   /** Carrier lost: the interface goes Down, its neighbours with it (LLDown, KillNbr); regained: it comes up. */
   public void linkChanged(Nic nic, boolean up) {
@@ -396,157 +403,12 @@ public final class Ospf implements IpProtocol {
       return;
     }
     if (up && i.state == InterfaceState.DOWN) {
-      interfaceUp(i);
+      ism.interfaceUp(i);
       origination.originateAll();
     } else if (!up && i.state != InterfaceState.DOWN) {
-      interfaceDown(i, NeighborEvent.LL_DOWN);
+      ism.interfaceDown(i, NeighborEvent.LL_DOWN);
       origination.originateAll();
       routing.scheduleSpf();
-    }
-  }
-
-  /** InterfaceUp (9.3): Hellos start; a broadcast interface waits RouterDeadInterval before electing. */
-  private void interfaceUp(OspfIface i) {
-    i.dr = 0;
-    i.bdr = 0;
-    if (i.cfg.passive()) {
-      // advertised as a stub, no Hellos, no groups: the interface is its own DR, as FRR shows it
-      setInterfaceState(i, i.broadcast() ? InterfaceState.DR : InterfaceState.POINT_TO_POINT);
-      if (i.broadcast()) {
-        i.dr = i.nic.ip();
-      }
-      return;
-    }
-    stack.joinGroup(i.nic, OspfPacket.ALL_SPF_ROUTERS);
-    if (!i.broadcast()) {
-      setInterfaceState(i, InterfaceState.POINT_TO_POINT);
-    } else if (i.cfg.priority() == 0) {
-      setInterfaceState(i, InterfaceState.DR_OTHER);
-    } else {
-      setInterfaceState(i, InterfaceState.WAITING);
-      i.waitTimer = time.schedule(() -> {
-        i.waitTimer = null;
-        if (i.state == InterfaceState.WAITING) {
-          elect(i);
-        }
-      }, TimeUnit.SECONDS.toNanos(i.cfg.deadSeconds()));
-    }
-    // the first Hello goes at once (after a small random delay so routers started together do not send in step)
-    scheduleHello(i, stack.random().nextLong(TimeUnit.MILLISECONDS.toNanos(100) + 1));
-  }
-
-  private void interfaceDown(OspfIface i, NeighborEvent why) {
-    for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
-      nsm.down(n, why);
-    }
-    cancel(i.helloTimer);
-    cancel(i.waitTimer);
-    cancel(i.ackTimer);
-    i.helloTimer = null;
-    i.waitTimer = null;
-    i.ackTimer = null;
-    i.delayedAcks.clear();
-    if (!i.cfg.passive() && i.state != InterfaceState.DOWN) {
-      stack.leaveGroup(i.nic, OspfPacket.ALL_SPF_ROUTERS);
-    }
-    if (i.joinedD) {
-      stack.leaveGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
-      i.joinedD = false;
-    }
-    i.dr = 0;
-    i.bdr = 0;
-    setInterfaceState(i, InterfaceState.DOWN);
-  }
-
-  private void setInterfaceState(OspfIface i, InterfaceState s) {
-    i.state = s;
-    boolean wantD = !i.cfg.passive() && (s == InterfaceState.DR || s == InterfaceState.BACKUP);
-    if (wantD && !i.joinedD) {
-      stack.joinGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
-      i.joinedD = true;
-    } else if (!wantD && i.joinedD) {
-      stack.leaveGroup(i.nic, OspfPacket.ALL_D_ROUTERS);
-      i.joinedD = false;
-    }
-  }
-
-  private void scheduleHello(OspfIface i, long delay) {
-    cancel(i.helloTimer);
-    i.helloDue = now() + delay;
-    i.helloTimer = time.schedule(() -> {
-      i.helloTimer = null;
-      if (i.state == InterfaceState.DOWN) {
-        return;
-      }
-      sendHello(i);
-      // jitter: up to a tenth of the interval early, never late (a neighbour's dead timer counts on it)
-      long interval = TimeUnit.SECONDS.toNanos(i.cfg.helloSeconds());
-      scheduleHello(i, interval - stack.random().nextLong(interval / 10 + 1));
-    }, delay);
-  }
-
-  private void sendHello(OspfIface i) {
-    List<Integer> heard = new ArrayList<>();
-    for (OspfNeighbor n : i.nbrs.values()) {
-      if (n.state.compareTo(NeighborState.INIT) >= 0) {
-        heard.add(n.routerId);
-      }
-    }
-    OspfHello.Repr h = new OspfHello.Repr(routerId, AREA, i.mask(), i.cfg.helloSeconds(), OPTIONS,
-        i.cfg.priority(), i.cfg.deadSeconds(), i.dr, i.bdr, heard);
-    ByteBuf b = packet(h.bufferLen());
-    h.emit(b, b.readerIndex());
-    send(i, OspfPacket.ALL_SPF_ROUTERS, b, OspfPacket.TYPE_HELLO);
-  }
-
-  /**
-   * The DR/BDR election of RFC 2328 9.4 among this router and the neighbours in 2-Way or above
-   * with a non-zero priority: the BDR from those not claiming DR (claimed BDRs first), the DR
-   * from those claiming it (else the BDR), highest priority then highest router ID; run a second
-   * time if this router's own role changed. Neighbours whose adjacency is now wanted or no longer
-   * are told AdjOK?.
-   */
-  private void elect(OspfIface i) {
-    int me = i.nic.ip();
-    int oldDr = i.dr;
-    int oldBdr = i.bdr;
-    InterfaceState oldState = i.state;
-    int[] r = i.electOnce(oldDr == me, oldBdr == me);
-    boolean nowDr = r[0] == me;
-    boolean nowBdr = r[1] == me;
-    if (nowDr != (oldDr == me) || nowBdr != (oldBdr == me)) {
-      r = i.electOnce(nowDr, nowBdr);
-    }
-    i.dr = r[0];
-    i.bdr = r[1];
-    InterfaceState s = i.dr == me ? InterfaceState.DR : i.bdr == me ? InterfaceState.BACKUP
-        : InterfaceState.DR_OTHER;
-    setInterfaceState(i, s);
-    if (i.dr != oldDr || i.bdr != oldBdr || s != oldState) {
-      listener.elected(i.nic.name(), i.routerIdOf(i.dr), i.routerIdOf(i.bdr), s);
-      for (OspfNeighbor n : new ArrayList<>(i.nbrs.values())) {
-        if (n.state.compareTo(NeighborState.TWO_WAY) >= 0) {
-          nsm.event(n, NeighborEvent.ADJ_OK);
-        }
-      }
-      origination.originateAll();
-    }
-  }
-
-  /** NeighborChange (9.3): an interface past Waiting re-elects. */
-  void neighborChange(OspfIface i) {
-    if (i.broadcast() && (i.state == InterfaceState.DR || i.state == InterfaceState.BACKUP
-        || i.state == InterfaceState.DR_OTHER)) {
-      elect(i);
-    }
-  }
-
-  /** BackupSeen (9.3): a Waiting interface elects at once. */
-  void backupSeen(OspfIface i) {
-    if (i.state == InterfaceState.WAITING) {
-      cancel(i.waitTimer);
-      i.waitTimer = null;
-      elect(i);
     }
   }
 
@@ -628,8 +490,6 @@ public final class Ospf implements IpProtocol {
       default -> flooding.onLsAck(n, ack.wrap(pkt));
     }
   }
-
-  // ---------------------------------------------------------------- SPF (RFC 2328 16): see Routing
 
   // ---------------------------------------------------------------- output
 
