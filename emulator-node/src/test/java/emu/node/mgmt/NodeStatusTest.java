@@ -13,6 +13,7 @@ import emu.node.testing.VirtualLab;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,24 +51,25 @@ class NodeStatusTest {
 
   @Test
   void aRouterRunningOspfReportsItsNeighboursLsasAndSpfRuns() {
+    // routers 1.1.1.1 and 2.2.2.2 on a LAN (a DR elected) and on a point-to-point link
     VirtualLab lab = new VirtualLab(3);
     LabSwitch sw = lab.bridge("sw");
-    LabNode r1 = lab.router("r1");
-    LabNode r2 = lab.router("r2");
-    lab.connect(r1, "eth0", "02:00:00:00:00:01", "10.0.0.1/24", sw, "p1");
-    lab.connect(r2, "eth0", "02:00:00:00:00:02", "10.0.0.2/24", sw, "p2");
-    lab.connect(r1, "eth1", "02:00:00:00:01:01", "10.0.12.1/24", r2, "eth1", "02:00:00:00:01:02", "10.0.12.2/24",
-        1500);
+    List<LabNode> routers = List.of(lab.router("r1"), lab.router("r2"));
+    for (int i = 1; i <= 2; i++) {
+      lab.connect(routers.get(i - 1), "eth0", "02:00:00:00:00:0" + i, "10.0.0." + i + "/24", sw, "p" + i);
+    }
+    lab.connect(routers.get(0), "eth1", "02:00:00:00:01:01", "10.0.12.1/24", routers.get(1), "eth1",
+        "02:00:00:00:01:02", "10.0.12.2/24", 1500);
     lab.start();
-    Ospf o1 = new Ospf(r1.stack(), new Ospf.Config(0x01010101, List.of(
-        new Ospf.InterfaceConfig("eth0", 10, 1, 4, 1, false, Ospf.NetworkType.BROADCAST),
-        new Ospf.InterfaceConfig("eth1", 10, 1, 4, 1, false, Ospf.NetworkType.POINT_TO_POINT))));
-    Ospf o2 = new Ospf(r2.stack(), new Ospf.Config(0x02020202, List.of(
-        new Ospf.InterfaceConfig("eth0", 10, 1, 4, 1, false, Ospf.NetworkType.BROADCAST),
-        new Ospf.InterfaceConfig("eth1", 10, 1, 4, 1, false, Ospf.NetworkType.POINT_TO_POINT))));
-    o1.start();
-    o2.start();
+    List<Ospf> ospf = new ArrayList<>();
+    for (int i = 1; i <= 2; i++) {
+      ospf.add(new Ospf(routers.get(i - 1).stack(), new Ospf.Config(0x01010101 * i, List.of(
+          new Ospf.InterfaceConfig("eth0", 10, 1, 4, 1, false, Ospf.NetworkType.BROADCAST),
+          new Ospf.InterfaceConfig("eth1", 10, 1, 4, 1, false, Ospf.NetworkType.POINT_TO_POINT)))));
+      ospf.get(i - 1).start();
+    }
     lab.advance(VirtualLab.seconds(20));
+    Ospf o1 = ospf.get(0);
     Map<String, Object> s = NodeStatus.ospf(o1);
     assertEquals("1.1.1.1", s.get("router_id"));
     assertEquals(List.of(
