@@ -94,7 +94,7 @@ public final class Ladder {
     topo.nodes().forEach(n -> lifelines.add(n.name()));
     for (Stamped e : events) {
       TraceEvent ev = e.event();
-      if (NOISE.contains(ev.getClass()) || Roles.received(ev)) {
+      if (NOISE.contains(ev.getClass()) || Roles.received(ev) || Roles.quiet(ev)) {
         continue;
       }
       ArrayDeque<Stamped> waiting = pending.computeIfAbsent(e.node(), k -> new ArrayDeque<>());

@@ -232,6 +232,9 @@ class ReportTest {
     for (int i = 0; i < 10; i++) {
       events.add(ospf(t += 500_000_000L, "r1", "10.0.12.1", 1, "1.1.1.1", null, 44));
       events.add(ospf(t += 500_000_000L, "r2", "10.0.12.2", 1, "2.2.2.2", null, 44));
+      if (i == 5) { // left out of the diagram: they neither show nor end the run of Hellos
+        events.add(event(t += 1_000, "r1", new OspfEvent.Spf(100, 0, null, null, null, null, List.of())));
+      }
     }
     events.add(event(t += 1_000, "r1", new OspfEvent.Neighbor("eth0", "2.2.2.2", "10.0.12.2", "Down", "Init",
         "HelloReceived")));
