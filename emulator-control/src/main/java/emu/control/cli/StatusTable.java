@@ -78,6 +78,9 @@ final class StatusTable {
         if (st.has("bridge")) {
           o.set("bridge", st.get("bridge"));
         }
+        if (st.has("ospf")) {
+          o.set("ospf", st.get("ospf")); // router ID, neighbours and their state, LSAs, SPF runs
+        }
       } catch (IOException e) {
         o.put("state", "not answering");
         o.put("reason", e.getMessage() == null ? e.toString() : e.getMessage());

@@ -467,6 +467,9 @@ public final class LabController implements AutoCloseable {
         if (st.has("bridge")) {
           o.put("bridge", toMap(st.get("bridge")));
         }
+        if (st.has("ospf")) {
+          o.put("ospf", toMap(st.get("ospf"))); // router ID, neighbours and their state, LSAs, SPF runs
+        }
       } catch (IOException e) {
         o.put("state", "not answering");
         o.put("reason", String.valueOf(e.getMessage()));

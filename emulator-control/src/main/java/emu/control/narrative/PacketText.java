@@ -2,6 +2,7 @@ package emu.control.narrative;
 
 import emu.node.event.Packet;
 import emu.node.wire.IcmpPacket;
+import emu.node.wire.OspfPacket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +46,9 @@ public final class PacketText {
     if (p.tcp() != null) {
       return tcp(p.tcp());
     }
+    if (p.ospf() != null) {
+      return ospf(p.ospf()) + ", length " + payload;
+    }
     if (p.version() == 6 && p.protocol() == 58) {
       return "ICMP6 (truncated)";
     }
@@ -52,9 +56,19 @@ public final class PacketText {
       case 1 -> "ICMP (truncated)";
       case 17 -> "UDP (malformed)";
       case 6 -> "TCP (malformed)";
-      case 89 -> "OSPFv2, length " + payload; // as tcpdump names it; the packet's type is in the OSPF events
+      // as tcpdump names it; events written before packets carried their OSPF header have no type
+      case 89 -> (p.malformed() ? "OSPFv2 (malformed)" : "OSPFv2") + ", length " + payload;
       default -> "IP protocol " + p.protocol() + ", length " + payload;
     };
+  }
+
+  /**
+   * An OSPFv2 packet by its type, in tcpdump's words, and the router that sent it:
+   * {@code OSPFv2 LS Update from 2.2.2.2 (3 LSAs)}.
+   */
+  static String ospf(Packet.Ospf o) {
+    String s = "OSPFv2 " + OspfPacket.typeName(o.type()) + " from " + o.routerId();
+    return o.lsas() == null ? s : s + " (" + o.lsas() + (o.lsas() == 1 ? " LSA)" : " LSAs)");
   }
 
   static String tcp(Packet.Tcp t) {

@@ -4,17 +4,19 @@ import static emu.control.report.Html.cut;
 import static emu.control.report.Html.esc;
 
 import emu.control.narrative.Story;
-import emu.node.event.ArpEvent;
-import emu.node.event.BridgeEvent;
-import emu.node.event.EventCodec;
-import emu.node.event.IpEvent;
-import emu.node.event.Stamped;
-import emu.node.event.TraceEvent;
-import emu.node.event.UdpEvent;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.Topology;
+import emu.node.event.ArpEvent;
+import emu.node.event.BridgeEvent;
+import emu.node.event.EventCodec;
+import emu.node.event.IpEvent;
+import emu.node.event.Packet;
+import emu.node.event.Stamped;
+import emu.node.event.TraceEvent;
+import emu.node.event.UdpEvent;
+import emu.node.wire.OspfPacket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,8 +36,9 @@ import java.util.Set;
  * steps (routing decisions, TCP state changes, cache look-ups) are notes on its lifeline.
  *
  * <p>To stay readable it collapses runs of plain frames between the same two nodes (TCP ACKs,
- * bulk data) into one arrow marked with their number, and caps the arrows and notes it draws,
- * dropping unlabelled frames first; the omitted counts are shown.
+ * bulk data) into one arrow marked with their number, and a router's periodic OSPF Hellos
+ * likewise (see {@link #collapse}), and caps the arrows and notes it draws, dropping unlabelled
+ * frames first; the omitted counts are shown.
  */
 public final class Ladder {
   /** Default caps: enough for the seed's whole connection process. */
@@ -57,11 +60,20 @@ public final class Ladder {
 
   enum Kind { ARROW, NOTE, HEADING }
 
-  /** One row of the diagram. {@code count} > 1 for collapsed frames. */
-  record Row(Kind kind, long ts, String from, List<String> to, boolean broadcast, boolean plain, String label,
-             String detail, int count) {
+  /**
+   * One row of the diagram. {@code count} > 1 for collapsed frames; {@code periodic} for a frame a
+   * protocol repeats on a timer whatever happens (an OSPF Hello).
+   */
+  record Row(Kind kind, long ts, String from, List<String> to, boolean broadcast, boolean plain, boolean periodic,
+             String label, String detail, int count) {
     Row times(int n) {
-      return new Row(kind, ts, from, to, broadcast, plain, label, detail, n);
+      return new Row(kind, ts, from, to, broadcast, plain, periodic, label, detail, n);
+    }
+
+    /** The same arrow: from and to the same nodes, saying the same. */
+    boolean repeats(Row r) {
+      return kind == Kind.ARROW && r.kind == Kind.ARROW && from.equals(r.from) && to.equals(r.to)
+          && broadcast == r.broadcast && label.equals(r.label);
     }
   }
 
@@ -82,7 +94,7 @@ public final class Ladder {
     topo.nodes().forEach(n -> lifelines.add(n.name()));
     for (Stamped e : events) {
       TraceEvent ev = e.event();
-      if (NOISE.contains(ev.getClass()) || Roles.received(ev)) {
+      if (NOISE.contains(ev.getClass()) || Roles.received(ev) || Roles.quiet(ev)) {
         continue;
       }
       ArrayDeque<Stamped> waiting = pending.computeIfAbsent(e.node(), k -> new ArrayDeque<>());
@@ -95,14 +107,15 @@ public final class Ladder {
       } else if (ev instanceof IpEvent.FrameSent f) {
         rows.add(frame(e, f, wiring, carried(waiting)));
       } else if (ev instanceof ArpEvent.RequestSent a) {
-        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, sentence,
-            sentence, 1));
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, false,
+            sentence, sentence, 1));
       } else if (ev instanceof ArpEvent.Announced a) {
-        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, sentence,
-            sentence, 1));
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), wiring.segment(e.node(), a.dev()), true, false, false,
+            sentence, sentence, 1));
       } else if (ev instanceof ArpEvent.ReplySent a) {
         String to = wiring.owner(a.toMac(), a.to(), e.node(), a.dev());
-        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), List.of(to), false, false, sentence, sentence, 1));
+        rows.add(new Row(Kind.ARROW, e.ts(), e.node(), List.of(to), false, false, false, sentence, sentence,
+            1));
       } else {
         rows.add(note(e));
       }
@@ -112,7 +125,8 @@ public final class Ladder {
     }
     pending.values().forEach(q -> q.forEach(e -> rows.add(note(e))));
     for (Phase p : phases) {
-      rows.add(new Row(Kind.HEADING, p.startNanos(), null, List.of(), false, false, p.title(), p.title(), 1));
+      rows.add(new Row(Kind.HEADING, p.startNanos(), null, List.of(), false, false, false, p.title(), p.title(),
+          1));
     }
     // Stable: headings were added last, so put them first among rows of the same time.
     rows.sort(Comparator.comparingLong(Row::ts).thenComparingInt(r -> r.kind() == Kind.HEADING ? 0 : 1));
@@ -153,7 +167,8 @@ public final class Ladder {
 
   private static Row note(Stamped e) {
     String sentence = Story.sentence(e.event());
-    return new Row(Kind.NOTE, e.ts(), e.node(), List.of(), false, false, sentence, e.type() + ": " + sentence, 1);
+    return new Row(Kind.NOTE, e.ts(), e.node(), List.of(), false, false, false, sentence,
+        e.type() + ": " + sentence, 1);
   }
 
   private static Row frame(Stamped e, IpEvent.FrameSent f, Wiring wiring, ArrayDeque<Stamped> labels) {
@@ -169,14 +184,16 @@ public final class Ladder {
       to = List.of(wiring.owner(f.dstMac(), null, e.node(), f.dev()));
     }
     if (labels.isEmpty()) {
-      return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, true, summary, detail.toString(), 1);
+      Packet.Ospf ospf = f.packet() == null ? null : f.packet().ospf();
+      boolean hello = ospf != null && ospf.type() == OspfPacket.TYPE_HELLO;
+      return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, true, hello, summary, detail.toString(), 1);
     }
     TraceEvent first = labels.peekFirst().event();
     String label = first instanceof IpEvent.Forwarded fwd ? Story.forwardLabel(fwd, f.packet()) : Story.sentence(first);
     if (labels.size() > 1) {
       label = cut(label, 110) + " " + Story.moreInFrame(labels.size() - 1);
     }
-    return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, false, label, detail.toString(), 1);
+    return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, false, false, label, detail.toString(), 1);
   }
 
   private static boolean isGroup(String mac) {
@@ -190,16 +207,42 @@ public final class Ladder {
     }
   }
 
-  /** Consecutive plain frames between the same two nodes become one arrow "×N". */
+  /**
+   * Consecutive plain frames between the same two nodes become one arrow "×N". Broadcasts and
+   * multicasts are otherwise kept one by one (each DHCP Discover, ARP request tells), except
+   * periodic ones: routers on a link send OSPF Hellos every HelloInterval (1 s in labs), and the
+   * routers' Hellos interleave, so each router's identical Hellos fold into the arrow of its
+   * first one as long as nothing but Hellos came in between. Any other row (an adjacency
+   * stepping to Full, a DR elected, an LS Update) ends the run, so what happened still reads in
+   * order; a Hello that differs (a neighbour more listed, so longer) starts an arrow of its own.
+   * Folding rather than leaving them to the cap keeps the arrows for what changed: the cap would
+   * drop the latest frames first, Hellos or not.
+   */
   private static List<Row> collapse(List<Row> rows) {
     List<Row> out = new ArrayList<>();
+    int hellos = 0; // rows at the end of out that are periodic arrows
     for (Row r : rows) {
       Row last = out.isEmpty() ? null : out.get(out.size() - 1);
       if (last != null && r.kind() == Kind.ARROW && last.kind() == Kind.ARROW && r.plain() && last.plain()
-          && !r.broadcast() && !last.broadcast() && r.from().equals(last.from()) && r.to().equals(last.to())) {
+          && !r.broadcast() && !last.broadcast() && r.periodic() == last.periodic() && r.from().equals(last.from())
+          && r.to().equals(last.to())) {
         out.set(out.size() - 1, last.times(last.count() + r.count()));
+        continue;
+      }
+      if (!r.periodic()) {
+        out.add(r);
+        hellos = 0;
+        continue;
+      }
+      int same = out.size() - 1;
+      while (same >= out.size() - hellos && !out.get(same).repeats(r)) {
+        same--;
+      }
+      if (same >= out.size() - hellos) {
+        out.set(same, out.get(same).times(out.get(same).count() + r.count()));
       } else {
         out.add(r);
+        hellos++;
       }
     }
     return out;

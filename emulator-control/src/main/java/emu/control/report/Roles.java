@@ -4,6 +4,7 @@ import emu.node.event.DhcpEvent;
 import emu.node.event.DnsEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.OspfEvent;
 import emu.node.event.TlsEvent;
 import emu.node.event.TraceEvent;
 import java.util.Set;
@@ -40,5 +41,17 @@ final class Roles {
   /** True for the receiving end of a message the sender's label already tells. */
   static boolean received(TraceEvent e) {
     return e instanceof TlsEvent t && t.dir() == TlsEvent.Direction.RECEIVED;
+  }
+
+  /**
+   * True for an OSPF step the diagram leaves out, since a router converging says a lot of them and
+   * the notes are capped: an LSA installed (the LS Update arrow shows the flooding, sender and
+   * count, and the SPF run it schedules names the LSA) and an SPF run that changed no route.
+   * Adjacency changes, elections, originations and SPF runs that moved routes stay notes (an
+   * origination is not a label: it is flooded only where an adjacency has reached Exchange, so a
+   * router alone sends nothing after it, and its next frame would be a Hello).
+   */
+  static boolean quiet(TraceEvent e) {
+    return e instanceof OspfEvent.Installed || e instanceof OspfEvent.Spf s && s.changes().isEmpty();
   }
 }

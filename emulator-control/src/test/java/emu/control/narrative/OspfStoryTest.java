@@ -58,7 +58,26 @@ class OspfStoryTest {
 
   @Test
   void ospfPacketsAreNamedInPacketLines() {
-    assertEquals("OSPFv2, length 44", PacketText.transport(new Packet(4, "10.0.12.1", "224.0.0.5", 89,
-        1, 0, 64, 20, 0, false, null, null, null, null)));
+    assertEquals("OSPFv2 Hello from 1.1.1.1, length 48", PacketText.transport(ospf(68, new Packet.Ospf(1, "1.1.1.1",
+        null))));
+    assertEquals("OSPFv2 DB Description from 2.2.2.2, length 32",
+        PacketText.transport(ospf(52, new Packet.Ospf(2, "2.2.2.2", null))));
+    assertEquals("OSPFv2 LS Request from 2.2.2.2, length 36",
+        PacketText.transport(ospf(56, new Packet.Ospf(3, "2.2.2.2", null))));
+    assertEquals("10.0.12.1 > 224.0.0.5: OSPFv2 LS Update from 2.2.2.2 (3 LSAs), length 120",
+        PacketText.ipv4(ospf(140, new Packet.Ospf(4, "2.2.2.2", 3))));
+    assertEquals("OSPFv2 LS Update from 2.2.2.2 (1 LSA), length 64",
+        PacketText.transport(ospf(84, new Packet.Ospf(4, "2.2.2.2", 1))));
+    assertEquals("OSPFv2 LS Ack from 1.1.1.1, length 44", PacketText.transport(ospf(64, new Packet.Ospf(5, "1.1.1.1",
+        null))));
+    // events written before packets carried their OSPF header, and a packet whose header did not check
+    assertEquals("OSPFv2, length 44", PacketText.transport(ospf(64, null)));
+    assertEquals("OSPFv2 (malformed), length 44", PacketText.transport(new Packet(4, "10.0.12.1", "224.0.0.5", 89,
+        1, 0, 64, 20, 0, true, null, null, null, null)));
+  }
+
+  /** An OSPF packet 10.0.12.1 > 224.0.0.5 of {@code length} bytes with its IP header. */
+  private static Packet ospf(int length, Packet.Ospf header) {
+    return new Packet(4, "10.0.12.1", "224.0.0.5", 89, 1, 0, length, 20, 0, false, null, null, null, null, header);
   }
 }

@@ -11,6 +11,7 @@ import emu.node.event.ArpEvent;
 import emu.node.event.EventCodec;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
+import emu.node.event.OspfEvent;
 import emu.node.event.Packet;
 import emu.node.event.RouteInfo;
 import emu.node.event.Stamped;
@@ -198,6 +199,69 @@ class ReportTest {
     }
     many.append(RunReport.html(input(lots, List.of(), null)));
     assertTrue(many.toString().contains("omitted to keep the diagram readable: 30 frames and 0 notes"), many.toString());
+  }
+
+  /** Routers r1 and r2 on one LAN through a switch, as OSPF neighbours. */
+  private Topology ospfTopo() throws Exception {
+    Path f = dir.resolve("ospf.yml");
+    Files.writeString(f, """
+        name: ospf
+        topology:
+          nodes:
+            r1: {kind: router, interfaces: {eth0: {address: 10.0.12.1/24, mac: "02:00:00:00:00:01"}}}
+            r2: {kind: router, interfaces: {eth0: {address: 10.0.12.2/24, mac: "02:00:00:00:00:02"}}}
+            sw: {kind: switch}
+          links:
+            - endpoints: ["r1:eth0", "sw:p1"]
+            - endpoints: ["r2:eth0", "sw:p2"]
+        """);
+    return TopologyLoader.load(f);
+  }
+
+  /** An OSPF packet of {@code type} from router {@code rid} at {@code src} to AllSPFRouters, {@code len} bytes. */
+  private static Stamped ospf(long ts, String node, String src, int type, String rid, Integer lsas, int len) {
+    return frame(ts, node, "01:00:5e:00:00:05", new Packet(4, src, "224.0.0.5", 89, 1, (int) ts, 20 + len, 20, 0,
+        false, null, null, null, null, new Packet.Ospf(type, rid, lsas)));
+  }
+
+  @Test
+  void periodicOspfHellosFoldIntoOneArrowPerRouterUntilSomethingHappens() throws Exception {
+    List<Stamped> events = new ArrayList<>();
+    long t = 1_000_000_000L;
+    // the two routers' Hellos interleave, one a second each, neither hearing the other yet
+    for (int i = 0; i < 10; i++) {
+      events.add(ospf(t += 500_000_000L, "r1", "10.0.12.1", 1, "1.1.1.1", null, 44));
+      events.add(ospf(t += 500_000_000L, "r2", "10.0.12.2", 1, "2.2.2.2", null, 44));
+      if (i == 5) { // left out of the diagram: they neither show nor end the run of Hellos
+        events.add(event(t += 1_000, "r1", new OspfEvent.Spf(100, 0, null, null, null, null, List.of())));
+      }
+    }
+    events.add(event(t += 1_000, "r1", new OspfEvent.Neighbor("eth0", "2.2.2.2", "10.0.12.2", "Down", "Init",
+        "HelloReceived")));
+    for (int i = 0; i < 3; i++) {
+      events.add(ospf(t += 500_000_000L, "r1", "10.0.12.1", 1, "1.1.1.1", null, 48)); // now listing 2.2.2.2
+    }
+    events.add(ospf(t += 1_000, "r2", "10.0.12.2", 4, "2.2.2.2", 3, 120));
+    events.add(ospf(t += 1_000, "r1", "10.0.12.1", 1, "1.1.1.1", null, 48)); // after the update: an arrow of its own
+    Ladder.Model m = Ladder.build(ospfTopo(), events, List.of(), Map.of(), 100, 100);
+    List<String> rows = m.rows().stream().map(r -> r.label() + (r.count() > 1 ? " ×" + r.count() : "")).toList();
+    assertEquals(List.of("10.0.12.1 > 224.0.0.5: OSPFv2 Hello from 1.1.1.1, length 44 ×10",
+        "10.0.12.2 > 224.0.0.5: OSPFv2 Hello from 2.2.2.2, length 44 ×10",
+        "OSPF neighbour 2.2.2.2 (10.0.12.2) on eth0: Down -> Init (HelloReceived), heard its Hello",
+        "10.0.12.1 > 224.0.0.5: OSPFv2 Hello from 1.1.1.1, length 48 ×3",
+        "10.0.12.2 > 224.0.0.5: OSPFv2 LS Update from 2.2.2.2 (3 LSAs), length 120",
+        "10.0.12.1 > 224.0.0.5: OSPFv2 Hello from 1.1.1.1, length 48"), rows);
+    assertEquals(List.of("r2"), m.rows().get(0).to());
+    assertEquals(25, m.frames());
+    assertTrue(Ladder.svg(m).contains("OSPFv2 Hello from 1.1.1.1, length 44  (×10 frames)"));
+
+    // the same Hellos without their OSPF header (an older events file) are multicasts: one arrow each
+    List<Stamped> old = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      old.add(frame(1_000L * i, "r1", "01:00:5e:00:00:05", new Packet(4, "10.0.12.1", "224.0.0.5", 89, 1, i, 64, 20,
+          0, false, null, null, null, null)));
+    }
+    assertEquals(4, Ladder.build(ospfTopo(), old, List.of(), Map.of(), 100, 100).rows().size());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.node.event.DnsEvent;
 import emu.node.event.DnsEvent.Transport;
 import emu.node.event.DnsResponse;
+import emu.node.event.OspfEvent;
 import emu.node.event.TlsEvent;
 import emu.node.event.TlsEvent.Direction;
 import emu.node.event.TlsEvent.Side;
@@ -72,5 +73,27 @@ class RolesTest {
     TlsEvent endpoint = new TlsEvent.HandshakeDone(Side.CLIENT, "10.0.0.2:443", "TLSv1.3", "TLS_AES_128_GCM_SHA256");
     assertFalse(Roles.labelsNextFrame(endpoint), "the endpoint's own view is a note");
     assertFalse(Roles.received(endpoint));
+  }
+
+  @Test
+  void ospfStepsAreNotesNotLabels() {
+    // an origination is flooded only where an adjacency has reached Exchange: a lone router
+    // originates and sends nothing, so it would label an unrelated frame (its next Hello)
+    OspfEvent.Change moved = new OspfEvent.Change("10.3.0.0/24", 10, List.of("10.0.13.3"), 20, List.of("10.0.12.2"));
+    for (OspfEvent e : List.of(
+        new OspfEvent.Originated(1, "1.1.1.1", "1.1.1.1", "0x80000001", false),
+        new OspfEvent.Neighbor("eth0", "2.2.2.2", "10.0.12.2", "Init", "2-Way", "2-WayReceived"),
+        new OspfEvent.Elected("eth0", "2.2.2.2", "1.1.1.1", "Backup"),
+        new OspfEvent.Spf(100, 3, 1, "2.2.2.2", "2.2.2.2", "0x80000002", List.of(moved)))) {
+      assertFalse(Roles.labelsNextFrame(e), e.type());
+      assertFalse(Roles.received(e), e.type());
+      assertFalse(Roles.quiet(e), e.type());
+    }
+  }
+
+  @Test
+  void ospfInstallsAndSpfRunsThatMovedNoRouteAreLeftOut() {
+    assertTrue(Roles.quiet(new OspfEvent.Installed(1, "2.2.2.2", "2.2.2.2", "0x80000002", "2.2.2.2")));
+    assertTrue(Roles.quiet(new OspfEvent.Spf(100, 3, 1, "2.2.2.2", "2.2.2.2", "0x80000002", List.of())));
   }
 }

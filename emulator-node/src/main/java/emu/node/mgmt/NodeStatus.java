@@ -4,6 +4,7 @@ import emu.link.LinkCounters;
 import emu.link.tunnel.Transports;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
+import emu.node.apps.diag.ShowCommand;
 import emu.node.bridge.BridgePort;
 import emu.node.config.HostPort;
 import emu.node.dhcp.DhcpClient;
@@ -12,9 +13,11 @@ import emu.node.ipv6.Ipv6Counters;
 import emu.node.ipv6.Ipv6Interface;
 import emu.node.ipv6.Ipv6InterfaceAddress;
 import emu.node.nat.NatCounters;
+import emu.node.ospf.Ospf;
 import emu.node.stack.DropReason;
 import emu.node.stack.Nic;
 import emu.node.stack.StackCounters;
+import emu.node.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +115,9 @@ public final class NodeStatus {
       if (node.dhcpRelay() != null) {
         m.put("dhcp_relay", node.dhcpRelay().counters().snapshot());
       }
+      if (node.ospf() != null) {
+        m.put("ospf", ospf(node.ospf()));
+      }
     } else {
       Map<String, Object> b = new LinkedHashMap<>();
       b.put("forwarded", node.bridge().forwarded);
@@ -121,6 +127,29 @@ public final class NodeStatus {
       b.put("fdb_entries", node.bridge().fdb().size());
       m.put("bridge", b);
     }
+    return m;
+  }
+
+  /**
+   * A router's OSPF at a glance: its router ID, each neighbour (router ID, address, interface,
+   * state as {@code show ip ospf neighbor} writes it: {@code Full/DR}), the LSAs in its database
+   * and the SPF runs so far.
+   */
+  static Map<String, Object> ospf(Ospf ospf) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("router_id", Ipv4Address.format(ospf.routerId()));
+    List<Map<String, Object>> nbrs = new ArrayList<>();
+    for (Ospf.NeighborView n : ospf.neighbors()) {
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("router_id", Ipv4Address.format(n.routerId()));
+      o.put("address", Ipv4Address.format(n.address()));
+      o.put("dev", n.nic());
+      o.put("state", ShowCommand.state(ospf, n));
+      nbrs.add(o);
+    }
+    m.put("neighbors", nbrs);
+    m.put("lsas", ospf.database().size());
+    m.put("spf_runs", ospf.counters().spfRuns);
     return m;
   }
 

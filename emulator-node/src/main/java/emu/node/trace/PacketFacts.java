@@ -7,6 +7,8 @@ import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Packet;
 import emu.node.wire.Ipv6Extensions;
 import emu.node.wire.Ipv6Packet;
+import emu.node.wire.OspfLsUpdate;
+import emu.node.wire.OspfPacket;
 import emu.node.wire.TcpOptions;
 import emu.node.wire.TcpSegment;
 import emu.node.wire.UdpDatagram;
@@ -33,6 +35,7 @@ public final class PacketFacts {
     Packet.Icmp icmp = null;
     Packet.Udp udp = null;
     Packet.Tcp tcp = null;
+    Packet.Ospf ospf = null;
     boolean malformed = false;
     if (ip.fragmentOffset() == 0) {
       switch (ip.protocol()) {
@@ -57,12 +60,16 @@ public final class PacketFacts {
           tcp = tcp(buf, at, len);
           malformed = tcp == null;
         }
+        case OspfPacket.PROTOCOL -> {
+          ospf = ospf(buf, at, len);
+          malformed = ospf == null;
+        }
         default -> { }
       }
     }
     return new Packet(4, src, dst, ip.protocol(), ip.ttl(), ip.ident(), ip.totalLength(), ip.headerLength(),
         ip.fragmentOffset(),
-        malformed, icmp, udp, tcp, null);
+        malformed, icmp, udp, tcp, null, ospf);
   }
 
   /** The IPv6 packet whose header starts at {@code ipStart} of {@code buf}, its extension headers walked. */
@@ -126,6 +133,16 @@ public final class PacketFacts {
   public static Packet ip(ByteBuf buf, int ipStart) {
     return ipStart < buf.writerIndex() && (buf.getUnsignedByte(ipStart) >>> 4) == 6 ? ipv6(buf, ipStart)
         : ipv4(buf, ipStart);
+  }
+
+  /** The OSPFv2 header's facts, or null if {@link OspfPacket#check} refuses the packet. */
+  private static Packet.Ospf ospf(ByteBuf buf, int at, int len) {
+    OspfPacket o = new OspfPacket().wrap(buf, at, len);
+    if (o.check() != OspfPacket.Check.OK) {
+      return null;
+    }
+    Integer lsas = o.type() == OspfPacket.TYPE_LS_UPDATE ? new OspfLsUpdate().wrap(o).lsaCount() : null;
+    return new Packet.Ospf(o.type(), Ipv4Address.format(o.routerId()), lsas);
   }
 
   private static Packet.Tcp tcp(ByteBuf buf, int at, int len) {

@@ -81,6 +81,23 @@ class EventCodecTest {
   }
 
   @Test
+  void anOspfPacketKeepsItsHeaderAndOlderLinesReadWithoutIt() throws IOException {
+    Packet hello = new Packet(4, "10.0.0.1", "224.0.0.5", 89, 1, 7, 68, 20, 0, false, null, null, null, null,
+        new Packet.Ospf(1, "1.1.1.1", null));
+    Stamped s = new Stamped(5, 1, "r1", new IpEvent.FrameSent("eth0", "02:00:00:00:00:01", "01:00:5e:00:00:05", 82,
+        hello));
+    String line = EventCodec.toJson(s, null);
+    assertTrue(line.contains("\"ospf\":{\"type\":1,\"router_id\":\"1.1.1.1\"}"), line);
+    assertEquals(s, EventCodec.read(line));
+    // written before packets carried their OSPF header
+    String old = line.replace(",\"ospf\":{\"type\":1,\"router_id\":\"1.1.1.1\"}", "");
+    assertFalse(old.contains("ospf"), old);
+    IpEvent.FrameSent back = (IpEvent.FrameSent) EventCodec.read(old).event();
+    assertEquals(null, back.packet().ospf());
+    assertEquals("224.0.0.5", back.packet().dst());
+  }
+
+  @Test
   void samplesOfOneRecordDifferInEveryField() {
     assertNotEquals(Samples.all(0), Samples.all(1));
   }

@@ -122,17 +122,25 @@ public final class ShowCommand implements Command {
     return out;
   }
 
+  /**
+   * A neighbour's state and the part it plays on its link, as {@code show ip ospf neighbor} writes
+   * them: {@code Full/DR}, {@code 2-Way/DROther}, {@code Full/-} on a point-to-point link.
+   */
+  public static String state(Ospf ospf, Ospf.NeighborView n) {
+    String role = n.role() == Ospf.InterfaceState.DR ? "DR" : n.role() == Ospf.InterfaceState.BACKUP ? "Backup"
+        : "DROther";
+    boolean p2p = ospf.interfaces().stream().anyMatch(i -> i.nic().equals(n.nic())
+        && i.type() == Ospf.NetworkType.POINT_TO_POINT);
+    return n.state().text() + "/" + (p2p ? "-" : role);
+  }
+
   private List<String> neighbors() {
     List<String> out = new ArrayList<>();
     out.add("");
     out.add("Neighbor ID     Pri State           Up Time         Dead Time Address         Interface"
         + "                        RXmtL RqstL DBsmL");
     for (Ospf.NeighborView n : ospf.neighbors()) {
-      String role = n.role() == Ospf.InterfaceState.DR ? "DR" : n.role() == Ospf.InterfaceState.BACKUP ? "Backup"
-          : "DROther";
-      boolean p2p = ospf.interfaces().stream().anyMatch(i -> i.nic().equals(n.nic())
-          && i.type() == Ospf.NetworkType.POINT_TO_POINT);
-      String state = n.state().text() + "/" + (p2p ? "-" : role);
+      String state = state(ospf, n);
       out.add(String.format("%-15s %3d %-15s %-15s %9s %-15s %-32s %5d %5d %5d", id(n.routerId()), n.priority(),
           state, upTime(n.upNanos()), duration(n.deadInNanos()), id(n.address()),
           n.nic() + ":" + id(n.nicAddress().address()), n.retransmit(), n.requests(), n.summary()));
