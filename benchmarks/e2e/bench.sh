@@ -3,10 +3,10 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
-# The kernel comparisons (goodput, pps, the kernel side of footprint) need root; without root
-# they are skipped and the table says so.
+# The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
+# beside FRR (ospf) need root; without root they are skipped and the table says so.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 quick=0
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all="footprint dns https goodput pps walltime"
+all="footprint dns https goodput pps walltime ospf"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -121,6 +121,19 @@ if wanted walltime; then
   if run walltime "$here/run-walltime.sh" "${a[@]}"; then
     row "./emu run wall time (seed scenario)" "$(grep 'median:' "$out/walltime.log" | sed 's/.*median: //')"
   else row "./emu run wall time" "FAILED"; fi
+fi
+if wanted ospf; then
+  if [ $root = 0 ]; then
+    row "OSPF convergence after link down, emu / FRR" "skipped (needs root)"
+  else
+    if [ $quick = 1 ]; then a=(1 2); else a=(5 2); fi
+    if run ospf "$here/ospf-convergence.sh" "${a[@]}"; then
+      row "OSPF convergence after link down: emu / FRR" "$(awk '
+        function fig(l) { return match(l, /[0-9.]+ ms +[0-9.]+ lost/) ? substr(l, RSTART, RLENGTH) : "skipped" }
+        /^  emu routers/ {e = fig($0)} /^  FRR ospfd/ {f = fig($0)}
+        END {gsub(/ +/, " ", e); gsub(/ +/, " ", f); print e " / " f}' "$out/ospf.log")"
+    else row "OSPF convergence" "FAILED"; fi
+  fi
 fi
 
 echo
