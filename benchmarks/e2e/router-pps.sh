@@ -61,8 +61,10 @@ done
 
 if [ ! -f "$jar" ] || [ -n "$(find "$here/benchmarks/src/main" -name '*.java' -newer "$jar" -print -quit)" ]; then
   echo "building $jar ..." >&2
-  # Test classes are not needed here: skip compiling them too.
-  (cd "$here" && mvn -B -q -pl benchmarks -am package -Dmaven.test.skip=true) >&2
+  # -DskipTests, not -Dmaven.test.skip=true: emulator-node's test scope needs emulator-link's
+  # test jar, which maven.test.skip does not build, so on a fresh clone (nothing installed in
+  # ~/.m2) dependency resolution would fail.
+  (cd "$here" && mvn -B -q -pl benchmarks -am package -DskipTests) >&2
   touch "$jar" # the shade step may leave an up-to-date jar untouched
 fi
 

@@ -25,6 +25,9 @@ public final class GraphCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "Topology file.")
   String file;
 
+  @CommandLine.Mixin
+  AllowFiles allow;
+
   @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the drawing: a name ending "
       + "in .svg gets the bare SVG, any other a self-contained HTML page (default: runs/NAME-graph.html).")
   Path output;
@@ -33,7 +36,7 @@ public final class GraphCommand implements Callable<Integer> {
   public Integer call() {
     var o = spec.commandLine().getOut();
     var e = spec.commandLine().getErr();
-    Topology topo = Topologies.load(file, e);
+    Topology topo = Topologies.load(file, allow, e);
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }

@@ -1,12 +1,12 @@
 package emu.control.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.k8s.K8sControl;
 import emu.control.k8s.K8sException;
 import emu.control.k8s.K8sManifests;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.Topology;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +45,9 @@ public final class K8sCommand implements Runnable {
     @Parameters(paramLabel = "FILE", description = "Topology file.")
     String file;
 
+    @CommandLine.Mixin
+    AllowFiles allow;
+
     @Option(names = {"-o", "--output"}, paramLabel = "DIR|-", defaultValue = ".",
         description = "Folder for LAB.k8s.yaml (default: the current one), or - for standard output.")
     String output;
@@ -65,7 +68,7 @@ public final class K8sCommand implements Runnable {
     public Integer call() {
       var o = spec.commandLine().getOut();
       var e = spec.commandLine().getErr();
-      Topology topo = Topologies.load(file, e);
+      Topology topo = Topologies.load(file, allow, e);
       if (topo == null) {
         return Topologies.BAD_TOPOLOGY;
       }

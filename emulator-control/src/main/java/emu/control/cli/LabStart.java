@@ -6,6 +6,7 @@ import emu.control.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +25,9 @@ final class LabStart {
           + "network (default: both, as the file says).")
   Integer family;
 
+  @Mixin
+  AllowFiles allow;
+
   /** The topology FILE holds, once {@link #load} said yes. */
   Topology topo;
   /** {@code --out}, else {@code runs/NAME-TIMESTAMP}. */
@@ -36,7 +40,7 @@ final class LabStart {
    * the seed; false after printing why the topology cannot be used.
    */
   boolean load(String file, Path out, Long seed, PrintWriter err) {
-    topo = Topologies.load(file, err);
+    topo = Topologies.load(file, allow, err);
     if (topo == null) {
       return false;
     }

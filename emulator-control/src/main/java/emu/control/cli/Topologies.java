@@ -18,10 +18,10 @@ final class Topologies {
   private Topologies() {}
 
   /**
-   * Loads {@code arg} (or the seed's corporate network if null) and prints its warnings; null
-   * after printing why not.
+   * Loads {@code arg} (or the seed's corporate network if null), its files allowed under
+   * {@code allow} too, and prints its warnings; null after printing why not.
    */
-  static Topology load(String arg, PrintWriter err) {
+  static Topology load(String arg, AllowFiles allow, PrintWriter err) {
     Path file = arg == null ? EmuHome.defaultTopology() : EmuHome.topology(arg);
     if (!Files.exists(file)) {
       err.println("emu: topology file " + file + " does not exist");
@@ -29,7 +29,7 @@ final class Topologies {
       return null;
     }
     try {
-      Topology topo = TopologyLoader.load(file);
+      Topology topo = TopologyLoader.load(file, allow.dirs());
       topo.warnings().forEach(w -> err.println("warning: " + w));
       err.flush();
       return topo;

@@ -16,11 +16,14 @@ public final class ValidateCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE")
   String file;
 
+  @CommandLine.Mixin
+  AllowFiles allow;
+
   @Override
   public Integer call() {
     var o = spec.commandLine().getOut();
     var e = spec.commandLine().getErr();
-    Topology topo = Topologies.load(file, e);
+    Topology topo = Topologies.load(file, allow, e);
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }

@@ -1,11 +1,5 @@
 package emu.control.k8s;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PlannedNode;
@@ -17,6 +11,12 @@ import emu.control.topology.NodeSpec;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
 import emu.node.config.NodeConfig;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +25,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * {@code ./emu k8s render}: a topology as Kubernetes objects that {@code kubectl apply -f}
@@ -41,8 +43,15 @@ import java.util.Map;
  *       node's pod by its name; and a Pod {@code NODE} running {@code emu.node.NodeMain};
  *   <li>the control plane: a ConfigMap {@code emu-control} (the nodes' management addresses
  *       and the scenario) and a Deployment {@code emu-control} running {@code emu k8s control},
- *       which waits for every node, runs the scenario and stays up for {@code emu k8s exec}.
+ *       which waits for every node, runs the scenario and stays up for {@code emu k8s exec};
+ *   <li>the NetworkPolicy {@code emu-nodes}: a node pod admits the control pod on its management
+ *       port and the lab's node pods on its link ports, nothing else.
  * </ul>
+ *
+ * <p>Every pod runs as the image's unprivileged user {@link #UID} with a read-only root file
+ * system, no privilege escalation and no capabilities: an emu node is a user-space program (its
+ * links are UDP sockets on unprivileged ports, its interfaces Java objects), so it needs no
+ * {@code NET_ADMIN} or raw sockets. What a node writes goes to emptyDir volumes.
  *
  * <p>Ports: each pod has its own IP address, so ports need not be allocated as on one host:
  * interface number {@code i} of a node (in file order, a switch's ports after) listens on UDP
@@ -65,6 +74,9 @@ public final class K8sManifests {
   static final String OUT_DIR = "/var/emu/out";
   /** How long a node waits for its peers' names to resolve before exiting (and being restarted). */
   static final int PEER_RESOLVE_SECONDS = 120;
+  /** The image's user (see the Dockerfile): no pod runs as root. */
+  public static final int UID = 10001;
+  static final String NETWORK_POLICY = "emu-nodes";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
@@ -136,6 +148,7 @@ public final class K8sManifests {
     secretData.put("token", plan.token());
     docs.add(secret);
 
+    SortedSet<Integer> linkPorts = new TreeSet<>();
     List<ObjectNode> configMaps = new ArrayList<>();
     List<ObjectNode> services = new ArrayList<>();
     List<ObjectNode> pods = new ArrayList<>();
@@ -153,6 +166,7 @@ public final class K8sManifests {
           continue;
         }
         ports.add(new Port(f.name(), portOf.get(key), "UDP"));
+        linkPorts.add(portOf.get(key));
         ifaces.add(f.withLink("0.0.0.0:" + portOf.get(key), peer));
       }
       ports.add(new Port("emu-mgmt", MGMT_PORT, "TCP"));
@@ -189,6 +203,7 @@ public final class K8sManifests {
     ObjectNode controlCm = object("v1", "ConfigMap", CONTROL, ns, labels(lab, null, "control"));
     controlCm.putObject("data").put("lab.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(labFile));
     docs.add(controlCm);
+    docs.add(networkPolicy(ns, lab, linkPorts));
     docs.addAll(services);
     docs.addAll(pods);
     docs.add(control(ns, lab, image));
@@ -316,10 +331,13 @@ public final class K8sManifests {
     ObjectNode res = c.putObject("resources");
     res.putObject("requests").put("cpu", "50m").put("memory", "192Mi");
     res.putObject("limits").put("memory", "384Mi");
+    c.set("securityContext", containerSecurity());
+    spec.set("securityContext", podSecurity());
     ArrayNode mounts = c.putArray("volumeMounts");
     mounts.addObject().put("name", "config").put("mountPath", "/etc/emu/node").put("readOnly", true);
     mounts.addObject().put("name", "secret").put("mountPath", "/etc/emu/secret").put("readOnly", true);
     mounts.addObject().put("name", "out").put("mountPath", OUT_DIR);
+    mounts.addObject().put("name", "tmp").put("mountPath", "/tmp");
     ArrayNode vols = spec.putArray("volumes");
     vols.addObject().put("name", "config").putObject("configMap").put("name", "emu-node-" + k);
     ObjectNode sv = vols.addObject().put("name", "secret").putObject("secret");
@@ -327,7 +345,68 @@ public final class K8sManifests {
     sv.put("defaultMode", 0400);
     sv.putArray("items").addObject().put("key", k + ".json").put("path", "node.json");
     vols.addObject().put("name", "out").putObject("emptyDir");
+    vols.addObject().put("name", "tmp").putObject("emptyDir").put("sizeLimit", "64Mi");
     return pod;
+  }
+
+  /**
+   * The pod's user and group, and {@code fsGroup}: the Secret's file is mode 0400, and the kubelet
+   * gives the fsGroup read access to it, so the node's unprivileged user can read its token.
+   */
+  private static ObjectNode podSecurity() {
+    ObjectNode s = F.objectNode();
+    s.put("runAsNonRoot", true);
+    s.put("runAsUser", UID);
+    s.put("runAsGroup", UID);
+    s.put("fsGroup", UID);
+    s.putObject("seccompProfile").put("type", "RuntimeDefault");
+    return s;
+  }
+
+  /**
+   * Read-only root, no setuid, no capabilities (the Pod Security Standards' "restricted" profile).
+   * The JVM writes only to /tmp (its hsperfdata, Netty's native transport library unpacked
+   * there) and the node to {@link #OUT_DIR} (captures, events): both are emptyDir volumes.
+   */
+  private static ObjectNode containerSecurity() {
+    ObjectNode s = F.objectNode();
+    s.put("runAsNonRoot", true);
+    s.put("readOnlyRootFilesystem", true);
+    s.put("allowPrivilegeEscalation", false);
+    s.putObject("capabilities").putArray("drop").add("ALL");
+    return s;
+  }
+
+  /**
+   * Node pods admit the control pod on the management port (the API that stops nodes and
+   * changes links, behind the lab token) and the lab's own node pods on the link ports: a link
+   * accepts a datagram by its source address and port alone, so only lab pods may send there.
+   * Kubernetes always admits traffic from the pod's own node, so the kubelet's readiness probe
+   * still reaches the management port. Egress is left open (nodes resolve their peers' names).
+   */
+  private static ObjectNode networkPolicy(String ns, String lab, SortedSet<Integer> linkPorts) {
+    ObjectNode np = object("networking.k8s.io/v1", "NetworkPolicy", NETWORK_POLICY, ns, labels(lab, null, null));
+    ObjectNode spec = np.putObject("spec");
+    spec.putObject("podSelector").set("matchLabels", component(lab, "node"));
+    spec.putArray("policyTypes").add("Ingress");
+    ArrayNode ingress = spec.putArray("ingress");
+    ObjectNode mgmt = ingress.addObject();
+    mgmt.putArray("from").addObject().putObject("podSelector").set("matchLabels", component(lab, "control"));
+    mgmt.putArray("ports").addObject().put("protocol", "TCP").put("port", MGMT_PORT);
+    if (!linkPorts.isEmpty()) {
+      ObjectNode links = ingress.addObject();
+      links.putArray("from").addObject().putObject("podSelector").set("matchLabels", component(lab, "node"));
+      ArrayNode ps = links.putArray("ports");
+      linkPorts.forEach(p -> ps.addObject().put("protocol", "UDP").put("port", p));
+    }
+    return np;
+  }
+
+  private static ObjectNode component(String lab, String component) {
+    ObjectNode s = F.objectNode();
+    s.put("emu.lab", lab);
+    s.put("app.kubernetes.io/component", component);
+    return s;
   }
 
   private static ObjectNode control(String ns, String lab, String image) {
@@ -353,9 +432,14 @@ public final class K8sManifests {
     ObjectNode res = c.putObject("resources");
     res.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
     res.putObject("limits").put("memory", "320Mi");
-    c.putArray("volumeMounts").addObject().put("name", "lab").put("mountPath", "/etc/emu/control")
-        .put("readOnly", true);
-    ps.putArray("volumes").addObject().put("name", "lab").putObject("configMap").put("name", CONTROL);
+    c.set("securityContext", containerSecurity()); // it talks to nodes over HTTP and writes only /tmp
+    ps.set("securityContext", podSecurity());
+    ArrayNode mounts = c.putArray("volumeMounts");
+    mounts.addObject().put("name", "lab").put("mountPath", "/etc/emu/control").put("readOnly", true);
+    mounts.addObject().put("name", "tmp").put("mountPath", "/tmp");
+    ArrayNode vols = ps.putArray("volumes");
+    vols.addObject().put("name", "lab").putObject("configMap").put("name", CONTROL);
+    vols.addObject().put("name", "tmp").putObject("emptyDir").put("sizeLimit", "64Mi");
     return d;
   }
 }

@@ -22,11 +22,15 @@ import java.util.concurrent.CountDownLatch;
  * SIGTERM. Nodes are told to exit if this process dies, so a crash leaves nothing running.
  *
  * <p>{@code java emu.control.run.ControllerMain TOPOLOGY OUTDIR SEED CAPTURE TRACE [4|6|both]}, the
- * last the address families kept ({@code --family}).
+ * last the address families kept ({@code --family}); the system property {@code emu.allowFiles}
+ * carries {@code --allow-files}.
  * Prints {@code READY api=HOST:PORT} when the lab is up. Exit status 2: bad topology; 3: the
  * lab could not start.
  */
 public final class ControllerMain {
+  /** System property: {@code --allow-files} folders, separated by the path separator. */
+  static final String ALLOW_FILES = "emu.allowFiles";
+
   private ControllerMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -37,7 +41,9 @@ public final class ControllerMain {
     }
     Topology topo;
     try {
-      topo = TopologyLoader.load(Path.of(args[0]));
+      String allow = System.getProperty(ALLOW_FILES, "");
+      topo = TopologyLoader.load(Path.of(args[0]), allow.isEmpty() ? java.util.List.of()
+          : java.util.Arrays.stream(allow.split(java.io.File.pathSeparator)).map(Path::of).toList());
       if (args.length == 6 && !"both".equals(args[5])) {
         topo = Families.only(topo, Integer.parseInt(args[5]));
       }

@@ -20,10 +20,11 @@ public final class Daemon {
   /**
    * Starts the controller, echoing its log until it says READY (its error lines, which start
    * with "emu: ", to {@code err}). Throws if it exits first. {@code family}: 4 or 6 to keep one
-   * address family of the file ({@code --family}), null for both.
+   * address family of the file ({@code --family}), null for both; {@code allowFiles}, the folders
+   * besides the topology's own it may read files from ({@code --allow-files}).
    */
-  public static void start(Path topology, Integer family, Path outDir, long seed, boolean capture, boolean trace,
-                           PrintWriter out, PrintWriter err)
+  public static void start(Path topology, java.util.List<Path> allowFiles, Integer family, Path outDir, long seed,
+                           boolean capture, boolean trace, PrintWriter out, PrintWriter err)
       throws LabException {
     try {
       Files.createDirectories(outDir);
@@ -43,6 +44,10 @@ public final class Daemon {
       if (v != null) {
         cmd.add("-D" + prop + "=" + v);
       }
+    }
+    if (!allowFiles.isEmpty()) { // the controller loads the topology again, with the same folders allowed
+      cmd.add("-D" + ControllerMain.ALLOW_FILES + "=" + String.join(java.io.File.pathSeparator,
+          allowFiles.stream().map(p -> p.toAbsolutePath().toString()).toList()));
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ControllerMain.class.getName(),
         topology.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), Long.toString(seed),

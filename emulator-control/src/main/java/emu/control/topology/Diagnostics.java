@@ -11,11 +11,18 @@ final class Diagnostics {
       Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column);
 
   private final Path file;
+  private final List<Path> allowFiles;
   private final List<Problem> errors = new ArrayList<>();
   private final List<Problem> warnings = new ArrayList<>();
 
   Diagnostics(Path file) {
+    this(file, List.of());
+  }
+
+  /** {@code allowFiles}: folders besides the topology's own whose files it may name ({@code --allow-files}). */
+  Diagnostics(Path file, List<Path> allowFiles) {
     this.file = file;
+    this.allowFiles = List.copyOf(allowFiles);
   }
 
   void error(int line, int column, String message) {
@@ -40,6 +47,11 @@ final class Diagnostics {
   /** The topology file; relative paths in it are relative to its folder. */
   Path file() {
     return file;
+  }
+
+  /** The folders besides the topology's own whose files it may name. */
+  List<Path> allowFiles() {
+    return allowFiles;
   }
 
   void warn(YamlNode at, String message) {

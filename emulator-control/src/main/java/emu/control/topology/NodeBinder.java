@@ -28,6 +28,7 @@ final class NodeBinder {
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
+  private static final List<String> BIND_FIELDS = List.of("address", "expose");
 
   private final Diagnostics diag;
 
@@ -73,7 +74,7 @@ final class NodeBinder {
     tcp(node, f);
     services(node, f);
     new ServiceBinder(diag).bind(node, f);
-    bind(node, f.text("bind"));
+    bind(node, f.entry("bind"));
     node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     new OspfBinder(diag).bind(node, f.entry("ospf"));
@@ -411,23 +412,65 @@ final class NodeBinder {
     }
   }
 
-  private void bind(Draft.Node node, Scalar bind) {
-    if (bind == null) {
+  /**
+   * {@code bind: ADDRESS}, or {@code bind: {address: 0.0.0.0, expose: true}}. The wildcard puts
+   * the node's management API and link sockets on every interface of the machine, where anyone
+   * who reaches it may try the API's token and send on the links as a peer (a link accepts a
+   * datagram by its source address and port alone): the file must say it means that.
+   */
+  private void bind(Draft.Node node, Entry entry) {
+    if (entry == null) {
+      return;
+    }
+    String what = "bind of node " + node.name;
+    Scalar bind;
+    boolean expose = false;
+    if (entry.value() instanceof Mapping m) {
+      MapFields f = new MapFields(m, what, diag, BIND_FIELDS);
+      bind = f.text("address");
+      Entry e = f.entry("expose");
+      if (e != null && e.value() instanceof Scalar b && b.type() == YamlNode.ScalarType.BOOLEAN) {
+        expose = List.of("true", "yes", "on", "y").contains(b.text().toLowerCase(java.util.Locale.ROOT));
+      } else if (e != null) {
+        diag.error(e.value(), what + ": expose must be true or false, not " + e.value().describe());
+        expose = true; // reported: do not also say the wildcard needs it
+      }
+      if (bind == null && f.entry("address") == null) {
+        diag.error(entry.key(), what + " needs an address, like 'bind: {address: 0.0.0.0, expose: true}'");
+      }
+    } else if (entry.value() instanceof Scalar sc && !sc.isNull()) {
+      bind = sc;
+    } else {
+      diag.error(entry.value() instanceof Scalar ? entry.key() : entry.value(), what + " must be an address like"
+          + " 127.0.0.1, or {address: 0.0.0.0, expose: true}, not " + entry.value().describe());
       return;
     }
     node.bindAddress = null;
+    if (bind == null) {
+      return;
+    }
     node.bindAt = bind;
     try {
       int a = Values.address(bind.text());
       if (Ipv4Address.isMulticast(a) || a == Ipv4Address.BROADCAST) {
-        diag.error(bind, "bind of node " + node.name + ": " + Ipv4Address.format(a) + " cannot be bound;"
+        diag.error(bind, what + ": " + Ipv4Address.format(a) + " cannot be bound;"
             + " use a local address such as 127.0.0.1");
         return;
+      }
+      if (a == 0 && !expose) {
+        diag.error(bind, what + ": 0.0.0.0 puts the node's management API and link sockets on every interface"
+            + " of the machine, reachable by anyone who reaches it; bind one address (127.0.0.1, or the one the"
+            + " other hosts reach), or say you mean it with 'bind: {address: 0.0.0.0, expose: true}'");
+        return;
+      }
+      if (a == 0) {
+        diag.warn(bind, "node " + node.name + " binds 0.0.0.0 (expose: true): its management API and link sockets"
+            + " listen on every interface of the machine");
       }
       node.bind = Ipv4Address.format(a);
       node.bindAddress = a;
     } catch (IllegalArgumentException e) {
-      diag.error(bind, "bind of node " + node.name + ": " + e.getMessage());
+      diag.error(bind, what + ": " + e.getMessage());
     }
   }
 }

@@ -20,13 +20,19 @@ import java.util.regex.Pattern;
  * with its interface), {@code dns} (an authoritative server's zones, or a forwarder's upstream
  * of either family) and
  * {@code https} (an HTTPS service). Zone files and content files are relative to the topology
- * file's folder; a zone with an error is reported at its own file and line.
+ * file's folder and must lie under it (or under a folder of {@code --allow-files}), at most 4 MiB
+ * (a zone) or 16 MiB (content); a zone with an error is reported at its own file and line.
  */
 final class ServiceBinder {
   private static final List<String> DNS_FIELDS = List.of("zones", "forward");
   private static final List<String> HTTPS_FIELDS = List.of("names", "content", "tls", "provider", "certificate",
       "port");
   private static final Pattern HOSTNAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
+
+  /** The biggest zone file a topology may name: a lab's zones are a few records, not a TLD's. */
+  static final long MAX_ZONE_BYTES = 4L << 20;
+  /** The biggest file an HTTPS server may serve: it is sent whole in the node's configuration. */
+  static final long MAX_CONTENT_BYTES = 16L << 20;
 
   /** As many servers as glibc's resolver takes from resolv.conf (MAXNS); it ignores the rest. */
   static final int MAX_NAMESERVERS = 3;
@@ -89,7 +95,7 @@ final class ServiceBinder {
         continue;
       }
       Path path = relative(file.text());
-      String text = read(path, file, "zone file");
+      String text = read(path, file, "zone file", MAX_ZONE_BYTES);
       if (text == null) {
         continue;
       }
@@ -187,7 +193,7 @@ final class ServiceBinder {
           continue;
         }
         Path path = relative(file.text());
-        if (read(path, file, "content file") != null) {
+        if (read(path, file, "content file", MAX_CONTENT_BYTES) != null) {
           content.put(e.name(), path);
         }
       }
@@ -218,14 +224,48 @@ final class ServiceBinder {
     return given.isAbsolute() || dir == null ? given : dir.resolve(given).normalize();
   }
 
-  private String read(Path path, Scalar at, String what) {
+  /**
+   * The file's text, or null after reporting why not. A topology file is code: the files it names
+   * are sent to nodes (and served to anyone who asks the HTTPS server), so a file from elsewhere
+   * on the disk must be allowed by whoever runs it, and a file too big for the job is refused
+   * before it is read.
+   */
+  private String read(Path path, Scalar at, String what, long cap) {
     try {
+      // First as written ('..' resolved), then where the bytes really are (symlinks resolved too):
+      // a file outside is refused whether or not it exists, so a topology cannot probe the disk.
+      if (!allowed(path.toAbsolutePath().normalize(), at, what) || !allowed(path.toRealPath(), at, what)) {
+        return null;
+      }
+      long size = Files.size(path);
+      if (size > cap) {
+        diag.error(at, what + " " + at.text() + " is " + size + " bytes, over the " + (cap >> 20) + " MiB cap for a "
+            + what);
+        return null;
+      }
       return Files.readString(path, StandardCharsets.UTF_8);
     } catch (IOException e) {
       diag.error(at, what + " " + path + " cannot be read: " + (e instanceof java.nio.file.NoSuchFileException
           ? "no such file" : e.getMessage()));
       return null;
     }
+  }
+
+  /** Whether {@code file} lies under the topology's folder or an allowed one; if not, says so. */
+  private boolean allowed(Path file, Scalar at, String what) throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    dirs.add(relative("."));
+    dirs.addAll(diag.allowFiles());
+    for (Path d : dirs) {
+      Path dir = d.toAbsolutePath().normalize();
+      if (file.startsWith(dir) || Files.isDirectory(dir) && file.startsWith(dir.toRealPath())) {
+        return true;
+      }
+    }
+    diag.error(at, what + " " + at.text() + " is " + file + ", outside the topology's folder " + dirs.get(0)
+        + ": a topology reads files only under its own folder; move the file there, or allow its folder with"
+        + " --allow-files " + file.getParent());
+    return false;
   }
 
   /** The line number DnsZones put after "FILE:" in its message, or 1. */

@@ -19,6 +19,14 @@ public final class TopologyLoader {
 
   /** Reads and validates {@code file} (UTF-8). A missing or unreadable file throws IOException. */
   public static Topology load(Path file) throws TopologyException, IOException {
+    return load(file, List.of());
+  }
+
+  /**
+   * As {@link #load(Path)}, the zone and content files it names allowed under {@code allowFiles}
+   * as well as under its own folder ({@code --allow-files}).
+   */
+  public static Topology load(Path file, List<Path> allowFiles) throws TopologyException, IOException {
     byte[] bytes = Files.readAllBytes(file);
     String text;
     try {
@@ -26,12 +34,18 @@ public final class TopologyLoader {
     } catch (CharacterCodingException e) {
       throw new TopologyException(List.of(new Problem(file, 1, 1, "the file is not UTF-8 text")));
     }
-    return parse(file, text);
+    return parse(file, text, allowFiles);
   }
 
   /** Validates YAML text; {@code nameForMessages} is the file name problems (and the result) carry. */
   public static Topology parse(Path nameForMessages, String yamlText) throws TopologyException {
-    Diagnostics diag = new Diagnostics(nameForMessages);
+    return parse(nameForMessages, yamlText, List.of());
+  }
+
+  /** As {@link #parse(Path, String)}, files under {@code allowFiles} allowed too. */
+  public static Topology parse(Path nameForMessages, String yamlText, List<Path> allowFiles)
+      throws TopologyException {
+    Diagnostics diag = new Diagnostics(nameForMessages, allowFiles);
     String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
     YamlNode root = YamlReader.read(text, diag);
     Draft.Lab lab = root == null ? null : new LabBinder(diag).bind(root);

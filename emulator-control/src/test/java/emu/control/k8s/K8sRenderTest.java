@@ -3,12 +3,10 @@ package emu.control.k8s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import emu.control.cli.EmuCommand;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
@@ -16,16 +14,23 @@ import emu.control.topology.NodeSpec;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
 import emu.node.config.NodeConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -67,7 +72,7 @@ class K8sRenderTest {
   private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern IANA_SVC_NAME = Pattern.compile("(?=.*[a-z])[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
   private static final Map<String, String> API_VERSION = Map.of("Namespace", "v1", "Secret", "v1", "ConfigMap", "v1",
-      "Service", "v1", "Pod", "v1", "Deployment", "apps/v1");
+      "Service", "v1", "Pod", "v1", "Deployment", "apps/v1", "NetworkPolicy", "networking.k8s.io/v1");
 
   record Run(int code, String out, String err) {}
 
@@ -97,6 +102,7 @@ class K8sRenderTest {
         case "Service" -> Service.class;
         case "Pod" -> Pod.class;
         case "Deployment" -> Deployment.class;
+        case "NetworkPolicy" -> NetworkPolicy.class;
         default -> fail("unexpected kind " + kind);
       }, o.getClass());
       List<String> unknown = new ArrayList<>();
@@ -195,6 +201,7 @@ class K8sRenderTest {
     assertEquals(topo.nodes().size(), pods.size());
 
     Map<String, NodeConfig> configs = new HashMap<>();
+    Set<Integer> udpPorts = new HashSet<>();
     for (NodeSpec n : topo.nodes()) {
       String k = names.get(n.name());
       assertTrue(DNS_1035_LABEL.matcher(k).matches(), k);
@@ -270,6 +277,8 @@ class K8sRenderTest {
         }
       }
       assertEquals(linkPorts, podUdp, "UDP ports of pod " + k);
+      udpPorts.addAll(podUdp.values());
+      checkLocked(pod.getSpec(), K8sManifests.OUT_DIR, "/tmp");
       assertEquals("0.0.0.0", cfg.management().host());
       assertEquals(c.getPorts().size(), svc.getSpec().getPorts().size());
       for (ServicePort p : svc.getSpec().getPorts()) {
@@ -325,6 +334,92 @@ class K8sRenderTest {
       assertTrue(services.containsKey(n.get("mgmt").asText().split(":")[0]), n.toString());
     }
     assertEquals(topo.scenario().size(), labFile.get("scenario").size());
+    checkLocked(d.getSpec().getTemplate().getSpec(), "/tmp");
+    checkPolicy(of(objects, NetworkPolicy.class), pods.values(), d.getSpec().getTemplate().getMetadata().getLabels(),
+        udpPorts);
+  }
+
+  /**
+   * The pod runs as a fixed unprivileged user with a read-only root file system, no privilege
+   * escalation and no capabilities; it writes only to emptyDir volumes, at exactly {@code writable}.
+   */
+  static void checkLocked(PodSpec spec, String... writable) {
+    var ps = spec.getSecurityContext();
+    assertEquals(Boolean.TRUE, ps.getRunAsNonRoot());
+    assertEquals(K8sManifests.UID, ps.getRunAsUser().intValue());
+    assertEquals(K8sManifests.UID, ps.getFsGroup().intValue(), "the secret's 0400 file is readable to the user");
+    assertEquals("RuntimeDefault", ps.getSeccompProfile().getType());
+    for (Container c : spec.getContainers()) {
+      var s = c.getSecurityContext();
+      assertEquals(Boolean.TRUE, s.getRunAsNonRoot(), c.getName());
+      assertEquals(Boolean.TRUE, s.getReadOnlyRootFilesystem(), c.getName());
+      assertEquals(Boolean.FALSE, s.getAllowPrivilegeEscalation(), c.getName());
+      assertEquals(List.of("ALL"), s.getCapabilities().getDrop(), c.getName());
+      assertTrue(s.getCapabilities().getAdd() == null || s.getCapabilities().getAdd().isEmpty(),
+          "an emu node is user-space: no capability added");
+      assertTrue(s.getPrivileged() == null || !s.getPrivileged());
+      Set<String> rw = new HashSet<>();
+      for (var m : c.getVolumeMounts()) {
+        if (!Boolean.TRUE.equals(m.getReadOnly())) {
+          rw.add(m.getMountPath());
+          var v = spec.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+          assertNotNull(v.getEmptyDir(), m.getMountPath() + " is written, so an emptyDir");
+        }
+      }
+      assertEquals(Set.of(writable), rw, "writable paths of " + c.getName());
+    }
+  }
+
+  /**
+   * One policy selects every node pod (and not the control pod) and admits the control pod on
+   * the management port and the node pods on exactly the lab's link ports, and nothing else.
+   */
+  static void checkPolicy(List<NetworkPolicy> policies, Collection<Pod> pods, Map<String, String> controlLabels,
+                          Set<Integer> udpPorts) {
+    assertEquals(1, policies.size());
+    NetworkPolicy np = policies.get(0);
+    Map<String, String> nodes = np.getSpec().getPodSelector().getMatchLabels();
+    assertTrue(np.getSpec().getPodSelector().getMatchExpressions().isEmpty());
+    for (Pod p : pods) {
+      assertTrue(selects(nodes, p.getMetadata().getLabels()), "the policy covers pod " + p.getMetadata().getName());
+    }
+    assertFalse(selects(nodes, controlLabels), "the policy is about node pods");
+    assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes());
+    List<NetworkPolicyIngressRule> rules = np.getSpec().getIngress();
+    assertEquals(udpPorts.isEmpty() ? 1 : 2, rules.size(), rules::toString);
+    NetworkPolicyIngressRule mgmt = rules.get(0);
+    assertEquals(1, mgmt.getFrom().size());
+    Map<String, String> from = mgmt.getFrom().get(0).getPodSelector().getMatchLabels();
+    assertNull(mgmt.getFrom().get(0).getNamespaceSelector(), "from this namespace only");
+    assertNull(mgmt.getFrom().get(0).getIpBlock());
+    assertTrue(selects(from, controlLabels), "the control pod reaches the management API");
+    for (Pod p : pods) {
+      assertFalse(selects(from, p.getMetadata().getLabels()), "a node does not reach another's management API");
+    }
+    assertEquals(List.of("TCP:" + K8sManifests.MGMT_PORT), ports(mgmt.getPorts()));
+    if (!udpPorts.isEmpty()) {
+      NetworkPolicyIngressRule links = rules.get(1);
+      assertEquals(1, links.getFrom().size());
+      Map<String, String> peers = links.getFrom().get(0).getPodSelector().getMatchLabels();
+      assertNull(links.getFrom().get(0).getNamespaceSelector());
+      assertFalse(selects(peers, controlLabels));
+      for (Pod p : pods) {
+        assertTrue(selects(peers, p.getMetadata().getLabels()));
+      }
+      assertEquals(udpPorts.stream().sorted().map(p -> "UDP:" + p).toList(), ports(links.getPorts()));
+    }
+  }
+
+  private static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+    return !selector.isEmpty()
+        && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+  }
+
+  private static List<String> ports(List<NetworkPolicyPort> ports) {
+    return ports.stream().map(p -> {
+      assertNull(p.getEndPort());
+      return p.getProtocol() + ":" + p.getPort().getIntVal();
+    }).toList();
   }
 
   static NodeConfig.Iface iface(NodeConfig c, String name) {
@@ -372,8 +467,9 @@ class K8sRenderTest {
     String yaml = Files.readString(tmp.resolve("corporate.k8s.yaml"));
     List<HasMetadata> objects = parse(yaml);
     Topology topo = TopologyLoader.load(file);
-    // Namespace, Secret, per node a ConfigMap, Service and Pod, the control ConfigMap and Deployment
-    assertEquals(2 + 3 * topo.nodes().size() + 2, objects.size());
+    // Namespace, Secret, per node a ConfigMap, Service and Pod, the control ConfigMap and Deployment,
+    // the NetworkPolicy
+    assertEquals(2 + 3 * topo.nodes().size() + 3, objects.size());
     assertTrue(objects.get(0) instanceof Namespace, "the namespace first");
     assertEquals("emu-corporate", objects.get(0).getMetadata().getName());
     checkLab(topo, objects, "emu-corporate", K8sManifests.DEFAULT_IMAGE, tmp);
@@ -382,6 +478,17 @@ class K8sRenderTest {
     assertNotNull(client.pods().inNamespace("emu-corporate").withName("payroll").get());
     assertEquals(topo.nodes().size(), client.services().inNamespace("emu-corporate")
         .withLabel("emu.lab", "corporate").list().getItems().size());
+  }
+
+  /**
+   * The image the pods run is built to run as the user the pods name: runAsNonRoot refuses an
+   * image whose user is root, and the fsGroup that reads the Secret is that user's group.
+   */
+  @Test
+  void theImageRunsAsThePodsUnprivilegedUser() throws Exception {
+    List<String> users = Files.readAllLines(CONFIGS.resolveSibling("Dockerfile")).stream()
+        .filter(l -> l.startsWith("USER ")).toList();
+    assertEquals(List.of("USER " + K8sManifests.UID + ":" + K8sManifests.UID), users);
   }
 
   @Test

@@ -281,6 +281,30 @@ class AddressChecksTest {
     only(twoLegs("bind: 239.1.1.1"), 9, "cannot be bound");
   }
 
+  /**
+   * The wildcard puts a node's management API and links on every interface of the machine, so
+   * the file must say so; before, {@code bind: 0.0.0.0} was accepted without a word.
+   */
+  @Test
+  void bindingEveryInterfaceNeedsExposeTrue() {
+    Problem p = only(twoLegs("bind: 0.0.0.0"), 9, "bind of node h1: 0.0.0.0 puts the node's management API and"
+        + " link sockets on every interface");
+    assertEquals(13, p.column());
+    assertTrue(p.message().contains("'bind: {address: 0.0.0.0, expose: true}'"), p.message());
+    only(twoLegs("bind: {address: 0.0.0.0}"), 9, "0.0.0.0 puts the node's management API");
+    only(twoLegs("bind: {address: 0.0.0.0, expose: false}"), 9, "0.0.0.0 puts the node's management API");
+    only(twoLegs("bind: {address: 0.0.0.0, expose: maybe}"), 9, "bind of node h1: expose must be true or false");
+    only(twoLegs("bind: {expose: true}"), 9, "bind of node h1 needs an address");
+    only(twoLegs("bind: {address: 127.0.0.1, exposed: true}"), 9, "unknown field 'exposed'");
+
+    Topology t = valid(twoLegs("bind: {address: 0.0.0.0, expose: true}"));
+    assertEquals("0.0.0.0", t.node("h1").bind());
+    assertEquals(List.of("lab.yml:9:23: node h1 binds 0.0.0.0 (expose: true): its management API and link sockets"
+        + " listen on every interface of the machine"),
+        t.warnings().stream().filter(w -> w.contains("binds 0.0.0.0")).toList());
+    assertEquals("127.0.0.7", valid(twoLegs("bind: {address: 127.0.0.7}")).node("h1").bind());
+  }
+
   @Test
   void portsMustBeInRange() {
     only(host("address: 10.0.0.1/24, port: 70000"), 7, "port 70000 in interface h1:eth0 is out of range; it must be"
@@ -317,7 +341,7 @@ class AddressChecksTest {
             h5:
               kind: host
               mgmt-port: 41000
-              bind: 0.0.0.0
+              bind: {address: 0.0.0.0, expose: true}
           links:
             - endpoints: [h1:eth0, h2:eth0]
         """;
