@@ -1,8 +1,9 @@
 package emu.control.controller;
 
+import emu.link.tunnel.Transports;
+import emu.node.mgmt.HttpLimits;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import emu.link.tunnel.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,9 +17,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
@@ -29,9 +28,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane's HTTP/JSON API, shaped like Toxiproxy's: resources are labs, nodes, links
@@ -59,23 +61,41 @@ import java.util.concurrent.Executors;
  */
 public final class ControlApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Threads answering requests, and requests that may wait for one (see the constructor). */
+  private static final int WORKERS = 8;
+  private static final int QUEUED = 32;
 
   private final LabController controller;
   private final byte[] token;
   private final Runnable onShutdown;
   private final ControlMetrics metrics = new ControlMetrics();
   private final EventLoopGroup group = Transports.singleThreadGroup();
-  private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "emu-api");
-    t.setDaemon(true);
-    return t;
-  });
+  private final HttpLimits limits;
+  private final ThreadPoolExecutor workers;
   private Channel server;
 
   public ControlApi(LabController controller, String token, Runnable onShutdown) {
+    this(controller, token, onShutdown, HttpLimits.DEFAULT, WORKERS, QUEUED);
+  }
+
+  /**
+   * {@code limits}: body size and request deadline; {@code workers} threads answer requests (most
+   * wait for the controller's one thread), {@code queued} more may wait for one, and any request
+   * beyond is answered 503 at once: a stuck controller then costs a bounded number of threads.
+   */
+  public ControlApi(LabController controller, String token, Runnable onShutdown, HttpLimits limits, int workers,
+                    int queued) {
     this.controller = controller;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.onShutdown = onShutdown;
+    this.limits = limits;
+    this.workers = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
+        queued == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queued), r -> {
+          Thread t = new Thread(r, "emu-api");
+          t.setDaemon(true);
+          return t;
+        });
+    this.workers.allowCoreThreadTimeOut(true);
   }
 
   /** Binds; throws with the reason if the address is taken. Returns the address bound. */
@@ -84,7 +104,8 @@ public final class ControlApi implements AutoCloseable {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+            limits.install(ch.pipeline());
+            ch.pipeline().addLast(new Handler());
           }
         }).bind(at).awaitUninterruptibly();
     if (!f.isSuccess()) {
@@ -100,13 +121,18 @@ public final class ControlApi implements AutoCloseable {
     if (server != null) {
       server.close().awaitUninterruptibly();
     }
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownNow();
   }
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      if (!req.decoderResult().isSuccess()) { // a header line past the codec's bounds, say
+        ctx.writeAndFlush(response(400, Map.of("error", "malformed HTTP request"))).addListener(
+            io.netty.channel.ChannelFutureListener.CLOSE);
+        return;
+      }
       if (!authorized(req)) {
         respond(ctx, 401, Map.of("error", "missing or wrong lab token (send Authorization: Bearer TOKEN; the "
             + "token is in the lab's state folder)"));
@@ -115,7 +141,14 @@ public final class ControlApi implements AutoCloseable {
       String path = req.uri().split("\\?", 2)[0];
       HttpMethod method = req.method();
       String body = req.content().toString(StandardCharsets.UTF_8);
-      CompletableFuture.supplyAsync(() -> route(method, path, body), workers).whenComplete((result, error) -> {
+      CompletableFuture<Object> answer;
+      try {
+        answer = CompletableFuture.supplyAsync(() -> route(method, path, body), workers);
+      } catch (RejectedExecutionException e) {
+        busy(ctx);
+        return;
+      }
+      answer.whenComplete((result, error) -> {
         if (error == null) {
           respond(ctx, 200, result);
         } else {
@@ -133,6 +166,14 @@ public final class ControlApi implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
     }
+  }
+
+  /** Every worker busy and the queue full: 503 at once (RFC 9110 15.6.4), and when to retry. */
+  private void busy(ChannelHandlerContext ctx) {
+    FullHttpResponse r = response(503, Map.of("error", "the control API is busy (" + workers.getActiveCount()
+        + " requests in progress, " + workers.getQueue().size() + " waiting); retry shortly"));
+    r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+    ctx.writeAndFlush(r);
   }
 
   private boolean authorized(FullHttpRequest req) {
@@ -231,7 +272,10 @@ public final class ControlApi implements AutoCloseable {
       }
       case "shutdown" -> {
         if (r.size() == 1 && post) {
-          workers.submit(onShutdown);
+          // its own thread: a shutdown is never refused for a busy API
+          Thread stop = new Thread(onShutdown, "emu-api-shutdown");
+          stop.setDaemon(true);
+          stop.start();
           return Map.of("lab", lab, "stopping", true);
         }
       }
@@ -286,6 +330,10 @@ public final class ControlApi implements AutoCloseable {
   private record Text(String text) {}
 
   private static void respond(ChannelHandlerContext ctx, int status, Object body) {
+    ctx.writeAndFlush(response(status, body));
+  }
+
+  private static FullHttpResponse response(int status, Object body) {
     byte[] bytes;
     String type;
     try {
@@ -305,6 +353,6 @@ public final class ControlApi implements AutoCloseable {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     HttpUtil.setContentLength(r, bytes.length);
-    ctx.writeAndFlush(r);
+    return r;
   }
 }

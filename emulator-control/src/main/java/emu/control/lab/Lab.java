@@ -47,6 +47,9 @@ public final class Lab {
   private final boolean detached;
   private volatile Consumer<String> onDeath;
   private volatile boolean stopping;
+  /** Stops the lab when this JVM exits (Ctrl-C), while the lab lives as long as this process. */
+  private Thread exitHook;
+  private volatile Runnable beforeExitStop = () -> { };
 
   private Lab(LabState state, boolean detached) {
     this.state = state;
@@ -62,6 +65,24 @@ public final class Lab {
    */
   public static Lab start(LabPlan plan, boolean detached, LabState.Controller controller,
                           Consumer<String> progress) throws LabException {
+    List<LabState.NodeState> nodes = new ArrayList<>();
+    for (PlannedNode n : plan.nodes()) {
+      nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
+          n.configFile().toString(), n.host() == null ? null
+              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0)));
+    }
+    for (LinuxPlan l : plan.linux()) {
+      nodes.add(new LabState.NodeState(l.node(), "linux", 0, null, null,
+          plan.stateDir().resolve(l.node() + ".linux.json").toString()));
+    }
+    LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
+        plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
+        nodes, controller);
+    Lab lab = new Lab(initial, detached);
+    // Before the first file is written: Ctrl-C (SIGINT, to the CLI and its nodes alike) while
+    // the nodes start must not leave a state record that `emu status` shows as a lab up.
+    lab.exitHook = new Thread(lab::stopAtExit, "emu-lab-stop");
+    Runtime.getRuntime().addShutdownHook(lab.exitHook);
     try {
       Files.createDirectories(plan.stateDir());
       Files.createDirectories(plan.outDir());
@@ -71,31 +92,17 @@ public final class Lab {
         Files.createFile(cfg, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         n.config().write(cfg);
       }
+      for (LinuxPlan l : plan.linux()) {
+        l.write(plan.stateDir().resolve(l.node() + ".linux.json"));
+      }
     } catch (IOException e) {
+      lab.abandon();
       throw new LabException("cannot write the lab's files: " + e.getMessage(), e);
     }
-    List<LabState.NodeState> nodes = new ArrayList<>();
-    for (PlannedNode n : plan.nodes()) {
-      nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
-          n.configFile().toString(), n.host() == null ? null
-              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0)));
-    }
-    for (LinuxPlan l : plan.linux()) {
-      Path file = plan.stateDir().resolve(l.node() + ".linux.json");
-      try {
-        l.write(file);
-      } catch (IOException e) {
-        throw new LabException("cannot write the lab's files: " + e.getMessage(), e);
-      }
-      nodes.add(new LabState.NodeState(l.node(), "linux", 0, null, null, file.toString()));
-    }
-    LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
-        plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
-        nodes, controller);
-    Lab lab = new Lab(initial, detached);
     try {
       LinuxNamespaces.preflight(plan.linux());
     } catch (LinuxException e) {
+      lab.abandon();
       throw new LabException(e.getMessage(), e);
     }
     try {
@@ -118,6 +125,9 @@ public final class Lab {
           progress.accept("IPv6 up in linux node" + (v6.size() > 1 ? "s " : " ")
               + String.join(", ", v6.stream().map(LinuxPlan::node).toList()));
         }
+      }
+      if (detached) {
+        lab.releaseExitHook(); // up: the lab outlives this process, until `emu down`
       }
       return lab;
     } catch (LinuxException e) {
@@ -197,6 +207,9 @@ public final class Lab {
    * @param fresh its first start in this lab
    */
   private void launch(String node, boolean fresh) throws IOException, LabException {
+    if (stopping) { // Ctrl-C while the nodes start: start no more
+      throw new LabException("the lab is stopping");
+    }
     LabState.NodeState n = state.node(node);
     if (n.remote() != null) {
       launchRemote(n, fresh);
@@ -433,7 +446,7 @@ public final class Lab {
    * whatever still runs; removes the lab's state folder. Returns the nodes that had already
    * died.
    */
-  public List<String> stop() {
+  public synchronized List<String> stop() {
     stopping = true;
     List<String> dead = new ArrayList<>();
     List<CompletableFuture<Void>> waits = new ArrayList<>();
@@ -465,7 +478,43 @@ public final class Lab {
     }
     waits.forEach(CompletableFuture::join);
     deleteState();
+    releaseExitHook();
     return dead;
+  }
+
+  /**
+   * What to do when this JVM exits (Ctrl-C) before the lab's nodes are stopped: a controller
+   * stops its fault plan and its API first, so that nothing restarts a node being stopped.
+   */
+  public void beforeExitStop(Runnable action) {
+    beforeExitStop = action;
+  }
+
+  private void stopAtExit() {
+    try {
+      beforeExitStop.run();
+    } finally {
+      stop();
+    }
+  }
+
+  /** A start that failed before anything ran: its files go, nothing else to stop. */
+  private synchronized void abandon() {
+    stopping = true;
+    deleteState();
+    releaseExitHook();
+  }
+
+  private synchronized void releaseExitHook() {
+    if (exitHook == null || Thread.currentThread() == exitHook) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(exitHook);
+    } catch (IllegalStateException e) {
+      // the JVM is exiting: the hook runs (or ran) and stops the lab anyway
+    }
+    exitHook = null;
   }
 
   /** Copies a remote node's captures and events into the run folder and clears its folder on the host. */
@@ -544,7 +593,7 @@ public final class Lab {
     Path dir = Path.of(state.stateDir());
     try (var s = Files.walk(dir)) {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       // Already gone.
     }
   }

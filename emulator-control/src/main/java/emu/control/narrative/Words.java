@@ -66,6 +66,7 @@ final class Words {
       case NAT_PORTS_EXHAUSTED -> "no external port is free for a new NAT mapping";
       case NAT_ICMP_UNKNOWN -> "ICMP error quoting a packet no NAT mapping covers";
       case LINK_DOWN -> "interface is down";
+      case INTERNAL_ERROR -> "handling the packet failed (a bug, logged by the node): dropped, the node goes on";
     };
   }
 

@@ -82,12 +82,11 @@ public final class ScenarioRunner {
       lab.stop();
       return LAB_FAILED;
     }
-    Thread hook = new Thread(() -> {
+    // Ctrl-C: the lab stops itself at exit (Lab.start's hook); the fault plan and the API first
+    lab.beforeExitStop(() -> {
       controller.close();
-      lab.stop();
       api.close();
-    }, "emu-run-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    });
     AtomicReference<String> death = new AtomicReference<>();
     lab.watch(msg -> {
       death.compareAndSet(null, msg);
@@ -164,11 +163,6 @@ public final class ScenarioRunner {
     api.close();
     List<String> dead = new ArrayList<>(lab.stop());
     dead.removeAll(controller.killed()); // killed on purpose by the fault plan
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // already shutting down
-    }
     report(outDir, topo, failed, dead, out);
     try {
       out.println("report: " + RunReport.write(outDir, topo, nodeNames, steps, snapshot, "./emu run"));

@@ -4,6 +4,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.stack.InternalErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public final class LearningBridge {
   private final List<BridgePort> ports = new ArrayList<>();
   private final LongObjectHashMap<FdbEntry> fdb = new LongObjectHashMap<>();
   private final EthernetFrame eth = new EthernetFrame();
+  private final InternalErrors internalErrors;
   public long runts;
   public long filtered;
   public long flooded;
@@ -59,6 +61,7 @@ public final class LearningBridge {
     this.time = time;
     this.observer = observer;
     this.ageingNanos = ageingNanos;
+    this.internalErrors = new InternalErrors(name, System.err);
   }
 
   public BridgePort addPort(String portName, LinkEndpoint endpoint) {
@@ -68,8 +71,24 @@ public final class LearningBridge {
     return port;
   }
 
-  /** A frame arrived on {@code in}; the bridge owns it. */
+  /**
+   * A frame arrived on {@code in}; the bridge owns it. What throws while it is handled is
+   * contained, as in the stack ({@link emu.node.stack.NetworkStack#input}): counted by class, the
+   * frame released if still held (a hand-over to a port is the last step), the next frame handled.
+   */
   public void input(BridgePort in, ByteBuf frame) {
+    try {
+      receive(in, frame);
+    } catch (RuntimeException e) {
+      internalErrors.count(e, "handling a frame from " + in.name());
+      in.rxDropped++;
+      if (frame.refCnt() > 0) {
+        frame.release();
+      }
+    }
+  }
+
+  private void receive(BridgePort in, ByteBuf frame) {
     in.rxFrames++;
     in.rxBytes += frame.readableBytes();
     if (!in.isUp()) {
@@ -214,6 +233,11 @@ public final class LearningBridge {
       }
     }
     return null;
+  }
+
+  /** The exceptions contained while frames were handled, by class. */
+  public InternalErrors internalErrors() {
+    return internalErrors;
   }
 
   public long ageingNanos() {

@@ -75,7 +75,11 @@ final class Icmpv6 {
         layer.packetTooBig(ip.src(), icmp);
       }
       for (Icmpv6Listener l : listeners.array()) {
-        l.onIcmpv6(ip, icmp);
+        try {
+          l.onIcmpv6(ip, icmp);
+        } catch (RuntimeException e) { // as Icmp: one failing listener must not starve the others
+          layer.stack().internalError(nic, null, e, "in an ICMPv6 listener");
+        }
       }
     }
     buf.release();

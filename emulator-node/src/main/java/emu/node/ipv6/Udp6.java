@@ -78,6 +78,8 @@ public final class Udp6 implements Ipv6Protocol {
     arrival = nic;
     try {
       listener.onDatagram(src, srcPort, ip.dst(), dstPort, payload);
+    } catch (RuntimeException e) { // as Udp: the socket's owner failed; the datagram is released below
+      layer.stack().internalError(nic, null, e, "in the listener of UDP port " + dstPort);
     } finally {
       arrival = null;
       buf.release();

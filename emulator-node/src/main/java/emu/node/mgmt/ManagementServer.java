@@ -1,10 +1,10 @@
 package emu.node.mgmt;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.link.tunnel.Transports;
 import emu.node.host.EmulatedNode;
 import emu.node.shell.CommandIo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,10 +22,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -60,14 +58,21 @@ public final class ManagementServer {
   private final EmulatedNode node;
   private final byte[] token;
   private final Runnable onShutdown;
+  private final HttpLimits limits;
   private Channel server;
   /** Bound at the first scrape; touched on the node's loop only. */
   private java.util.concurrent.CompletableFuture<NodeMetrics> metrics;
 
   public ManagementServer(EmulatedNode node, String token, Runnable onShutdown) {
+    this(node, token, onShutdown, HttpLimits.DEFAULT);
+  }
+
+  /** {@code limits}: body size and request deadline (tests make the deadline short). */
+  public ManagementServer(EmulatedNode node, String token, Runnable onShutdown, HttpLimits limits) {
     this.node = node;
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.onShutdown = onShutdown;
+    this.limits = limits;
   }
 
   /** Binds on the node's event loop; throws with the reason if the address is taken. */
@@ -77,7 +82,8 @@ public final class ManagementServer {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
+            limits.install(ch.pipeline());
+            ch.pipeline().addLast(new Handler());
           }
         })
         .bind(at).awaitUninterruptibly();

@@ -204,8 +204,10 @@ public final class NodeMetrics {
         for (BridgePort p : x.ports()) {
           sum += p.rxDropped;
         }
-        return sum - x.runts;
+        return sum - x.runts - x.internalErrors().total();
       }, Tags.of("reason", DropReason.LINK_DOWN.label()));
+      counter("emu.drops", help, b, x -> x.internalErrors().total(),
+          Tags.of("reason", DropReason.INTERNAL_ERROR.label()));
     }
     for (LinkDrop d : LINK_DROPS) {
       counter("emu.drops", help, udps, l -> {

@@ -108,7 +108,12 @@ public enum DropReason {
   /** ICMP error quoting a packet no NAT mapping covers, or quoting too little to translate. */
   NAT_ICMP_UNKNOWN,
   /** Interface is down. */
-  LINK_DOWN;
+  LINK_DOWN,
+  /**
+   * Handling the frame threw (a bug of ours or of an application's listener): the frame is
+   * released and the node goes on ({@link InternalErrors} counts them by exception class).
+   */
+  INTERNAL_ERROR;
 
   /** Lower-case label value, e.g. {@code bad_checksum} style: {@code ip_bad_checksum}. */
   public String label() {

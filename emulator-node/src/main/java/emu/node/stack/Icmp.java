@@ -60,7 +60,11 @@ public final class Icmp {
       }
     } else {
       for (IcmpListener l : listeners.array()) {
-        l.onIcmp(ip, icmp);
+        try {
+          l.onIcmp(ip, icmp);
+        } catch (RuntimeException e) { // one failing listener (a ping) must not starve the others
+          stack.internalError(nic, null, e, "in an ICMP listener");
+        }
       }
     }
     buf.release();

@@ -39,6 +39,7 @@ public final class NetworkStack {
   private final boolean forwarding;
   private final NeighborCache.Params neighborParams;
   private final StackCounters counters = new StackCounters();
+  private final InternalErrors internalErrors;
   private final RouteTable routes = new RouteTable();
   private final List<Nic> nics = new ArrayList<>();
   private final EthernetFrame eth = new EthernetFrame();
@@ -68,6 +69,7 @@ public final class NetworkStack {
     this.alloc = alloc;
     this.forwarding = forwarding;
     this.neighborParams = neighborParams;
+    this.internalErrors = new InternalErrors(name, System.err);
     this.linkOutput = new LinkOutput(this, observer);
     this.arp = new Arp(this, linkOutput, observer);
     this.ipv4Output = new Ipv4Output(this, linkOutput, observer);
@@ -250,8 +252,20 @@ public final class NetworkStack {
     linkOutput.frame(nic, dstMac, packet);
   }
 
-  /** Ingress from a link: the frame's owner is now the stack. */
+  /**
+   * Ingress from a link: the frame's owner is now the stack. Whatever throws while it is handled
+   * (down to the listeners of sockets) is contained here: counted, the frame released, and the
+   * next frame handled as if nothing happened.
+   */
   public void input(Nic nic, ByteBuf frame) {
+    try {
+      receive(nic, frame);
+    } catch (RuntimeException e) {
+      internalError(nic, frame, e, "handling a frame from " + nic.name());
+    }
+  }
+
+  private void receive(Nic nic, ByteBuf frame) {
     nic.rxFrames++;
     nic.rxBytes += frame.readableBytes();
     if (!nic.isUp()) {
@@ -311,6 +325,31 @@ public final class NetworkStack {
       observer.dropped(nic, reason, 0);
     }
     buf.release();
+  }
+
+  /**
+   * Something threw while {@code buf} (null: already released) was handled: counts an
+   * {@link DropReason#INTERNAL_ERROR} drop and the exception's class, and releases the buffer if
+   * it is still held. Every hand-over of a frame (to a link, a queue, a socket) is the last step
+   * of its path, so a frame still referenced when an exception comes out is the stack's own.
+   */
+  public void internalError(Nic nic, ByteBuf buf, RuntimeException e, String doing) {
+    internalErrors.count(e, doing);
+    counters.drop(DropReason.INTERNAL_ERROR);
+    if (nic != null) {
+      nic.rxDropped++;
+    }
+    if (observer.enabled()) {
+      observer.dropped(nic, DropReason.INTERNAL_ERROR, 0);
+    }
+    if (buf != null && buf.refCnt() > 0) {
+      buf.release();
+    }
+  }
+
+  /** The exceptions contained while frames were handled, by class. */
+  public InternalErrors internalErrors() {
+    return internalErrors;
   }
 
   /** True if {@code addr} is one of this node's own addresses (weak host model, like Linux). */

@@ -92,6 +92,10 @@ public final class Udp {
     ingress = nic;
     try {
       listener.onDatagram(src, srcPort, dst, dstPort, payload);
+    } catch (RuntimeException e) {
+      // the socket's owner failed, not the stack: counted, and the datagram released below;
+      // caught here so that a datagram this node sent itself does not throw at its sender
+      stack.internalError(nic, null, e, "in the listener of UDP port " + dstPort);
     } finally {
       ingress = null;
       buf.release();
