@@ -91,7 +91,7 @@ public final class Lab {
     }
     LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
         plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
-        nodes, controller);
+        nodes, controller, plan.seeded());
     Lab lab = new Lab(initial, detached);
     try {
       LinuxNamespaces.preflight(plan.linux());

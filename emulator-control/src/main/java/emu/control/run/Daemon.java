@@ -22,8 +22,8 @@ public final class Daemon {
    * with "emu: ", to {@code err}). Throws if it exits first. {@code family}: 4 or 6 to keep one
    * address family of the file ({@code --family}), null for both.
    */
-  public static void start(Path topology, Integer family, Path outDir, long seed, boolean capture, boolean trace,
-                           PrintWriter out, PrintWriter err)
+  public static void start(Path topology, Integer family, Path outDir, long seed, boolean seeded, boolean capture,
+                           boolean trace, PrintWriter out, PrintWriter err)
       throws LabException {
     try {
       Files.createDirectories(outDir);
@@ -46,7 +46,8 @@ public final class Daemon {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ControllerMain.class.getName(),
         topology.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), Long.toString(seed),
-        Boolean.toString(capture), Boolean.toString(trace), family == null ? "both" : family.toString()));
+        Boolean.toString(capture), Boolean.toString(trace), family == null ? "both" : family.toString(),
+        seeded ? "seeded" : "secure"));
     // The log may hold earlier runs (the same --out): read only what this run appends.
     long offset = log.toFile().length();
     Process p;
