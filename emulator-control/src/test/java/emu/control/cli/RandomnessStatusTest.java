@@ -30,12 +30,10 @@ class RandomnessStatusTest {
   private static final String TOPOLOGY = """
       name: randomness
       topology:
-        defaults: {kind: host}
         nodes:
-          a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
-          b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
-        links:
-          - endpoints: ["a:eth0", "b:eth0"]
+          a: {kind: host, interfaces: {eth0: {address: 10.9.0.1/24}}}
+          r: {kind: router, interfaces: {eth0: {address: 10.9.0.254/24}}}
+        links: [{endpoints: ["a:eth0", "r:eth0"]}]
       """;
 
   private static LabState state(Boolean seeded) {

@@ -109,7 +109,7 @@ final class Forwarder implements QueryHandler {
           upstream.toString()));
     }
     client.query(List.of(upstream), upstreamQuery(question.getName(), question), false,
-        reply -> onUpstream(key, reply));
+        reply -> onUpstream(key, null, reply, 0));
   }
 
   private static Message upstreamQuery(Name name, Record question) {
@@ -120,57 +120,40 @@ final class Forwarder implements QueryHandler {
     return up;
   }
 
-  private void onUpstream(Key key, DnsReply reply) {
+  /**
+   * An upstream answer, scrubbed to its bailiwick ({@link Bailiwick}). A chain that left its
+   * zone is followed by asking upstream for the target, whose answer (scrubbed in the target's
+   * own zone) is added to {@code into}, the answer so far: the rcode and negative proof are then
+   * the target's (RFC 6604). A failed chase fails the question, as Unbound's does.
+   *
+   * @param into the answer so far, or null for the answer to the question itself
+   */
+  private void onUpstream(Key key, Message into, DnsReply reply, int hops) {
     if (stopped || !inFlight.containsKey(key)) {
       return;
     }
-    Message m = reply.message();
-    if (!usable(m)) {
+    Message t = reply.message();
+    if (t == null || t.getRcode() != Rcode.NOERROR && t.getRcode() != Rcode.NXDOMAIN) {
       fail(key, reply);
       return;
     }
-    Bailiwick.Scrubbed s = Bailiwick.scrub(m);
+    Bailiwick.Scrubbed s = Bailiwick.scrub(t);
     counters.outOfBailiwick += s.dropped();
-    if (s.cutAt() == null) {
-      serve(key, m);
-    } else {
-      chase(key, m, s.cutAt(), 1);
-    }
-  }
-
-  private static boolean usable(Message m) {
-    return m != null && (m.getRcode() == Rcode.NOERROR || m.getRcode() == Rcode.NXDOMAIN);
-  }
-
-  /**
-   * Asks upstream for {@code target}, where the chain of {@code m} left its zone, and adds what
-   * comes back (itself scrubbed, in the target's own zone) to {@code m}: the rcode and negative
-   * proof are then the target's (RFC 6604). A failed chase fails the question, as Unbound's does.
-   */
-  private void chase(Key key, Message m, Name target, int hops) {
-    client.query(List.of(upstream), upstreamQuery(target, m.getQuestion()), false, reply -> {
-      if (stopped || !inFlight.containsKey(key)) {
-        return;
-      }
-      Message t = reply.message();
-      if (!usable(t)) {
-        fail(key, reply);
-        return;
-      }
-      Bailiwick.Scrubbed s = Bailiwick.scrub(t);
-      counters.outOfBailiwick += s.dropped();
-      t.getSection(Section.ANSWER).forEach(r -> m.addRecord(r, Section.ANSWER));
-      m.getHeader().setRcode(t.getRcode());
+    Message m = into == null ? t : into;
+    if (into != null) {
+      t.getSection(Section.ANSWER).forEach(r -> into.addRecord(r, Section.ANSWER));
+      into.getHeader().setRcode(t.getRcode());
       if (t.getRcode() == Rcode.NXDOMAIN || t.getSection(Section.ANSWER).isEmpty()) {
-        m.removeAllRecords(Section.AUTHORITY);
-        t.getSection(Section.AUTHORITY).forEach(r -> m.addRecord(r, Section.AUTHORITY));
+        into.removeAllRecords(Section.AUTHORITY);
+        t.getSection(Section.AUTHORITY).forEach(r -> into.addRecord(r, Section.AUTHORITY));
       }
-      if (s.cutAt() != null && hops < Bailiwick.MAX_CHAIN) {
-        chase(key, m, s.cutAt(), hops + 1);
-      } else {
-        serve(key, m);
-      }
-    });
+    }
+    if (s.cutAt() != null && hops < Bailiwick.MAX_CHAIN) {
+      client.query(List.of(upstream), upstreamQuery(s.cutAt(), m.getQuestion()), false,
+          r -> onUpstream(key, m, r, hops + 1));
+    } else {
+      serve(key, m);
+    }
   }
 
   private void fail(Key key, DnsReply reply) {
