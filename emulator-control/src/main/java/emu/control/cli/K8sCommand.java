@@ -75,7 +75,7 @@ public final class K8sCommand implements Runnable {
       List<ObjectNode> docs;
       try {
         docs = K8sManifests.render(topo, image, namespace,
-            seed != null ? seed : new java.security.SecureRandom().nextLong());
+            seed != null ? seed : new java.security.SecureRandom().nextLong(), seed != null);
       } catch (K8sException ex) {
         e.println("emu: " + topo.file() + " cannot run on Kubernetes: " + ex.getMessage());
         return Topologies.BAD_TOPOLOGY;

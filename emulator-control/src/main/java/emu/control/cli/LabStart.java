@@ -34,6 +34,11 @@ final class LabStart {
   Path outDir;
   /** {@code --seed}, else a random one. */
   long seed;
+  /**
+   * True if {@code --seed} was given: then the nodes derive even their secrets (DNS IDs and
+   * ports, TCP ISNs) from it, for a reproducible run; else those come from a CSPRNG.
+   */
+  boolean seeded;
 
   /**
    * Loads {@code file} (the seed's corporate network if null) and chooses the output folder and
@@ -55,6 +60,7 @@ final class LabStart {
     }
     outDir = out != null ? out.toAbsolutePath() : LabLauncher.defaultOutDir(topo.name());
     this.seed = seed != null ? seed : new SecureRandom().nextLong();
+    this.seeded = seed != null;
     return true;
   }
 }

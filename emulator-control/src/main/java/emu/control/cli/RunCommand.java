@@ -39,7 +39,7 @@ public final class RunCommand implements Callable<Integer> {
     if (!start.load(file, out, seed, e)) {
       return Topologies.BAD_TOPOLOGY;
     }
-    return ScenarioRunner.run(start.topo, start.outDir, start.seed, start.capture, o, e,
+    return ScenarioRunner.run(start.topo, start.outDir, start.seed, start.seeded, start.capture, o, e,
         lab -> StatusTable.print(StatusTable.collect(lab), o));
   }
 }

@@ -44,6 +44,7 @@ final class StatusTable {
     root.put("topology", s.topology());
     root.put("output", s.outDir());
     root.put("started", s.startedAt());
+    root.setAll((ObjectNode) JSON.valueToTree(s.randomnessStatus()));
     ArrayNode nodes = root.putArray("nodes");
     for (LabState.NodeState n : s.nodes()) {
       ObjectNode o = nodes.addObject();
@@ -89,10 +90,24 @@ final class StatusTable {
     return root;
   }
 
+  /**
+   * Where the nodes' secrets come from: a seeded lab's DNS IDs, ports and TCP ISNs follow from
+   * its seed (reproducible, and guessable by anyone who knows it: RFC 5452 and 6528 want them
+   * unpredictable); an unseeded lab's come from a CSPRNG.
+   */
+  static String randomness(JsonNode status) {
+    if (status.path("randomness").asText().equals("seeded")) {
+      return "randomness: seeded (--seed " + status.path("seed").asText()
+          + "): DNS IDs, ports and TCP ISNs are predictable";
+    }
+    return "randomness: " + status.path("randomness").asText("unknown");
+  }
+
   public static void print(ObjectNode status, PrintWriter out) {
     out.println("lab " + status.path("lab").asText() + " (up since " + status.path("started").asText() + ")");
     out.println("  topology: " + status.path("topology").asText());
     out.println("  output:   " + status.path("output").asText());
+    out.println("  " + randomness(status));
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"NODE", "KIND", "PID", "STATE", "IFACE", "ADDRESS", "MAC", "LINK (local -> peer)",
         "IMPAIRMENT (egress)"});

@@ -46,8 +46,8 @@ public final class UpCommand implements Callable<Integer> {
       return Topologies.BAD_TOPOLOGY;
     }
     try {
-      Daemon.start(start.topo.file(), start.allow.dirs(), start.family, start.outDir, start.seed, start.capture, trace,
-          o, e);
+      Daemon.start(start.topo.file(), start.allow.dirs(), start.family, start.outDir, start.seed, start.seeded,
+          start.capture, trace, o, e);
       Lab lab = Lab.attach(start.topo.name());
       StatusTable.print(StatusTable.collect(lab), o);
       o.println("lab " + start.topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu link set NODE:IF "

@@ -395,6 +395,7 @@ public final class LabController implements AutoCloseable {
     m.put("topology", s.topology());
     m.put("output", s.outDir());
     m.put("started", s.startedAt());
+    m.putAll(s.randomnessStatus());
     List<Object> nodes = new ArrayList<>();
     for (LabState.NodeState n : s.nodes()) {
       nodes.add(nodeJson(n.name()));

@@ -91,15 +91,17 @@ public final class K8sManifests {
   /** The lab's manifests, one object per document, with seed 1. */
   public static List<ObjectNode> render(Topology topo, String image, String namespace) throws K8sException,
       IOException {
-    return render(topo, image, namespace, 1);
+    return render(topo, image, namespace, 1, true);
   }
 
   /**
    * The lab's manifests, one object per document.
    *
    * @param seed every node's random choices and impairments, as {@code up --seed}
+   * @param seeded true if {@code seed} came from {@code --seed}: the nodes derive their secrets
+   *     (DNS IDs and ports, TCP ISNs) from it too, else from a CSPRNG
    */
-  public static List<ObjectNode> render(Topology topo, String image, String namespace, long seed)
+  public static List<ObjectNode> render(Topology topo, String image, String namespace, long seed, boolean seeded)
       throws K8sException, IOException {
     for (NodeSpec n : topo.nodes()) {
       if (!n.isEmu()) {
@@ -121,7 +123,7 @@ public final class K8sManifests {
     if (!K8sNames.DNS_1123.matcher(ns).matches()) {
       throw new K8sException("namespace '" + ns + "' is not a valid DNS-1123 label");
     }
-    LabPlan plan = plan(topo, seed);
+    LabPlan plan = plan(topo, seed, seeded);
 
     // Where each link end listens in the cluster, and its peer's Service and port.
     Map<String, Integer> portOf = new HashMap<>();
@@ -225,7 +227,7 @@ public final class K8sManifests {
    * node would (addresses, MACs, routes, names, DNS zones, certificates), with no port bound
    * here and the lab's certificates made in a temporary folder that is removed after.
    */
-  private static LabPlan plan(Topology topo, long seed) throws IOException {
+  private static LabPlan plan(Topology topo, long seed, boolean seeded) throws IOException {
     Path tmp = Files.createTempDirectory("emu-k8s-");
     try {
       PortAllocator noPorts = new PortAllocator() {
@@ -241,7 +243,8 @@ public final class K8sManifests {
           return next++;
         }
       };
-      return LabPlanner.plan(topo, tmp.resolve("state"), tmp.resolve("out"), seed, true, true, null, noPorts);
+      return LabPlanner.plan(topo, tmp.resolve("state"), tmp.resolve("out"), seed, seeded, true, true, null,
+          noPorts);
     } finally {
       try (var s = Files.walk(tmp)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

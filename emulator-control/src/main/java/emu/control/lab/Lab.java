@@ -77,7 +77,7 @@ public final class Lab {
     }
     LabState initial = new LabState(plan.name(), plan.topology().file().toAbsolutePath().toString(),
         plan.outDir().toString(), plan.stateDir().toString(), plan.token(), plan.seed(), Instant.now().toString(),
-        nodes, controller);
+        nodes, controller, plan.seeded());
     Lab lab = new Lab(initial, detached);
     // Before the first file is written: Ctrl-C (SIGINT, to the CLI and its nodes alike) while
     // the nodes start must not leave a state record that `emu status` shows as a lab up.

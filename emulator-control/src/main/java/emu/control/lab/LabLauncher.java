@@ -26,8 +26,11 @@ public final class LabLauncher {
   /**
    * Starts the lab. A lab of the same name whose nodes are all gone (a crashed run) is cleaned
    * up first; one that still runs is an error.
+   *
+   * @param seeded true if {@code seed} came from {@code --seed}: the nodes then derive their
+   *     secrets (DNS IDs and ports, TCP ISNs) from it too; else from a CSPRNG
    */
-  public static Lab launch(Topology topo, Path outDir, long seed, boolean capture, boolean trace,
+  public static Lab launch(Topology topo, Path outDir, long seed, boolean seeded, boolean capture, boolean trace,
                            boolean detached, PrintWriter out) throws LabException {
     if (topo.nodes().stream().anyMatch(n -> n.isEmu() && !n.isRemote())) {
       // first: a first dump takes seconds, which must not sit between the checks and the
@@ -51,8 +54,8 @@ public final class LabLauncher {
     Long parent = detached ? null : ProcessHandle.current().pid();
     LabPlan plan;
     try (PortAllocator ports = new PortAllocator()) {
-      plan = LabPlanner.plan(topo, EmuHome.lab(topo.name()), outDir.toAbsolutePath(), seed, capture, trace, parent,
-          ports);
+      plan = LabPlanner.plan(topo, EmuHome.lab(topo.name()), outDir.toAbsolutePath(), seed, seeded, capture, trace,
+          parent, ports);
     } catch (IOException e) {
       throw new LabException(e.getMessage(), e);
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * lab token chosen; linux nodes as network namespaces to build. {@code stateDir} holds secrets (token, configs); {@code outDir} holds what
  * the user looks at (captures, events, logs, narrative).
  */
-public record LabPlan(Topology topology, String token, long seed, Path stateDir, Path outDir,
+public record LabPlan(Topology topology, String token, long seed, boolean seeded, Path stateDir, Path outDir,
                       List<PlannedNode> nodes, List<emu.control.linux.LinuxPlan> linux) {
   public String name() {
     return topology.name();

@@ -40,11 +40,19 @@ import java.util.Set;
 public final class LabPlanner {
   private LabPlanner() {}
 
+  /** A plan whose nodes derive everything, secrets too, from {@code seed} (as {@code --seed} asks). */
+  public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean capture,
+                             boolean trace, Long parentPid, PortAllocator ports) throws IOException {
+    return plan(topo, stateDir, outDir, seed, true, capture, trace, parentPid, ports);
+  }
+
   /**
+   * @param seeded true if {@code seed} came from {@code --seed}: the nodes derive their secrets
+   *     (DNS IDs and ports, TCP ISNs) from it too, else from a CSPRNG
    * @param parentPid the control process the nodes must not outlive, or null for a lab that
    *     keeps running after the command ends ({@code up})
    */
-  public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean capture,
+  public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean seeded, boolean capture,
                              boolean trace, Long parentPid, PortAllocator ports) throws IOException {
     String token = newToken();
     Map<String, String> bindOf = new HashMap<>();
@@ -192,11 +200,11 @@ public final class LabPlanner {
           n.services().isEmpty() ? null : n.services(),
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode, n.ospf());
+          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode, n.ospf(), seeded);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
-    return new LabPlan(topo, token, seed, stateDir, outDir, nodes, linux);
+    return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux);
   }
 
   /** The folder of a node placed on another machine, on that host: {@code DIR/LAB/NODE}. */

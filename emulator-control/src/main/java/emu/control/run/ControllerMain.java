@@ -35,8 +35,9 @@ public final class ControllerMain {
 
   public static void main(String[] args) throws Exception {
     PrintWriter out = new PrintWriter(System.out, true);
-    if (args.length != 5 && args.length != 6) {
-      System.err.println("usage: ControllerMain TOPOLOGY OUTDIR SEED CAPTURE(true|false) TRACE(true|false) [4|6|both]");
+    if (args.length < 5 || args.length > 7) {
+      System.err.println("usage: ControllerMain TOPOLOGY OUTDIR SEED CAPTURE(true|false) TRACE(true|false) "
+          + "[4|6|both [seeded|secure]]");
       System.exit(2);
     }
     Topology topo;
@@ -44,7 +45,7 @@ public final class ControllerMain {
       String allow = System.getProperty(ALLOW_FILES, "");
       topo = TopologyLoader.load(Path.of(args[0]), allow.isEmpty() ? java.util.List.of()
           : java.util.Arrays.stream(allow.split(java.io.File.pathSeparator)).map(Path::of).toList());
-      if (args.length == 6 && !"both".equals(args[5])) {
+      if (args.length >= 6 && !"both".equals(args[5])) {
         topo = Families.only(topo, Integer.parseInt(args[5]));
       }
     } catch (TopologyException e) {
@@ -57,7 +58,8 @@ public final class ControllerMain {
     Path outDir = Path.of(args[1]);
     Lab lab;
     try {
-      lab = LabLauncher.launch(topo, outDir, Long.parseLong(args[2]), Boolean.parseBoolean(args[3]),
+      boolean seeded = args.length < 7 || "seeded".equals(args[6]);
+      lab = LabLauncher.launch(topo, outDir, Long.parseLong(args[2]), seeded, Boolean.parseBoolean(args[3]),
           Boolean.parseBoolean(args[4]), false, out);
     } catch (LabException e) {
       System.err.println("emu: " + e.getMessage());

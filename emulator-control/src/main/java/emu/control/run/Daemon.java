@@ -24,7 +24,7 @@ public final class Daemon {
    * besides the topology's own it may read files from ({@code --allow-files}).
    */
   public static void start(Path topology, java.util.List<Path> allowFiles, Integer family, Path outDir, long seed,
-                           boolean capture, boolean trace, PrintWriter out, PrintWriter err)
+                           boolean seeded, boolean capture, boolean trace, PrintWriter out, PrintWriter err)
       throws LabException {
     try {
       Files.createDirectories(outDir);
@@ -51,7 +51,8 @@ public final class Daemon {
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ControllerMain.class.getName(),
         topology.toAbsolutePath().toString(), outDir.toAbsolutePath().toString(), Long.toString(seed),
-        Boolean.toString(capture), Boolean.toString(trace), family == null ? "both" : family.toString()));
+        Boolean.toString(capture), Boolean.toString(trace), family == null ? "both" : family.toString(),
+        seeded ? "seeded" : "secure"));
     // The log may hold earlier runs (the same --out): read only what this run appends.
     long offset = log.toFile().length();
     Process p;

@@ -56,14 +56,14 @@ public final class ScenarioRunner {
    * @param showStatus prints the lab's state once every node is up, before the first step (the
    *     command line's status table)
    */
-  public static int run(Topology topo, Path outDir, long seed, boolean capture, PrintWriter out, PrintWriter err,
-                        Consumer<Lab> showStatus) {
+  public static int run(Topology topo, Path outDir, long seed, boolean seeded, boolean capture, PrintWriter out,
+                        PrintWriter err, Consumer<Lab> showStatus) {
     out.println("emu: lab " + topo.name() + " from " + topo.file() + " (" + topo.nodes().size() + " nodes, "
         + topo.links().size() + " links, " + topo.scenario().size() + " steps)");
     out.println("output: " + outDir.toAbsolutePath());
     Lab lab;
     try {
-      lab = LabLauncher.launch(topo, outDir, seed, capture, true, false, out);
+      lab = LabLauncher.launch(topo, outDir, seed, seeded, capture, true, false, out);
     } catch (LabException e) {
       err.println("emu: " + e.getMessage());
       err.flush();

@@ -8,14 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a running lab leaves in its state folder ({@code lab.json}, mode 0600 because it holds
  * the token): enough for another emu command to find, inspect and stop it.
+ *
+ * @param seeded false if the lab was started without {@code --seed} (its nodes' DNS IDs and
+ *     ports and TCP ISNs come from a CSPRNG); true or null (a lab started before this was
+ *     recorded, whose nodes derived everything from the seed) if they come from {@code seed}
  */
 public record LabState(String name, String topology, String outDir, String stateDir, String token, long seed,
-                       String startedAt, List<NodeState> nodes, Controller controller) {
+                       String startedAt, List<NodeState> nodes, Controller controller, Boolean seeded) {
 
   /**
    * One node process of the lab. For a node on another machine {@code pid} is the local ssh
@@ -44,21 +50,38 @@ public record LabState(String name, String topology, String outDir, String state
   /** The process that controls the lab and where its API listens (host:port). */
   public record Controller(long pid, String api) {}
 
+  /** {@code seeded} or {@code secure}: where the nodes' secrets come from, as status shows it. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public String randomness() {
+    return Boolean.FALSE.equals(seeded) ? "secure" : "seeded";
+  }
+
+  /** Status's fields for {@link #randomness()}: {@code randomness}, and a seeded lab's {@code seed}. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public Map<String, Object> randomnessStatus() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("randomness", randomness());
+    if (!Boolean.FALSE.equals(seeded)) {
+      m.put("seed", seed); // an unseeded lab's seed drives only impairments and timers: not shown
+    }
+    return m;
+  }
+
   /** The same state with one node's process id changed (after a restart). */
   public LabState withPid(String node, long pid) {
     List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node)
         ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config(), n.remote()) : n).toList();
-    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller);
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller, seeded);
   }
 
   /** The same state with one node's state replaced. */
   public LabState with(NodeState node) {
     List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node.name()) ? node : n).toList();
-    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller);
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller, seeded);
   }
 
   public LabState withController(Controller c) {
-    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, nodes, c);
+    return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, nodes, c, seeded);
   }
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

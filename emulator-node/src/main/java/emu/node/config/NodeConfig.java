@@ -35,6 +35,9 @@ import java.util.Map;
  *     HTTPS from this node; null or false to build it at the first use. Loading the TLS provider
  *     costs a node some 20 MB of memory, which nodes that never speak TLS should not pay.
  * @param ospf a router's OSPFv2, or null
+ * @param seeded false when the lab was started without {@code --seed}: DNS IDs and ports, TCP
+ *     ISNs and other secrets then come from a CSPRNG, and only the rest (timers' jitter,
+ *     impairments) from {@code seed}; true or null: everything from {@code seed}, reproducibly
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -43,7 +46,18 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                         Map<String, String> hosts6, OspfConfig ospf) {
+                         Map<String, String> hosts6, OspfConfig ospf, Boolean seeded) {
+
+  /** A configuration whose secrets come from its seed (as every node's did before {@code seeded}). */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
+                    Map<String, String> hosts6, OspfConfig ospf) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, null);
+  }
 
   /** A configuration without OSPF. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
@@ -89,20 +103,28 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf);
+        ospf, seeded);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
+        seeded);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf);
+        ospf, seeded);
+  }
+
+  /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
+  public NodeConfig withSeeded(boolean s) {
+    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
+        ospf, s);
   }
 
   /** True if some interface speaks IPv6. */

@@ -40,10 +40,11 @@ import org.xbill.DNS.Section;
  * side of both the stub resolver and the forwarder.
  *
  * <p>RFC 5452 defences: every exchange gets a random 16-bit ID and its own random ephemeral
- * source port per family (both from the stack's seeded random); a reply is accepted only if it
- * comes from the address of a server asked and port 53 to that port, carries that ID, is a
- * response, and repeats the question (name, type, class). Anything else is ignored, counted as
- * spoofed, and the exchange keeps waiting for the real answer.
+ * source port per family (both from the stack's {@link NetworkStack#secrets()}: a CSPRNG unless
+ * the lab is seeded); a reply is accepted only if it comes from the address of a server asked
+ * and port 53 to that port, carries that ID, is a response, and repeats the question (name,
+ * type, class). Anything else is ignored, counted as spoofed, and the exchange keeps waiting
+ * for the real answer.
  *
  * <p>Several servers are asked as glibc's resolver asks resolv.conf's (res_send): in rounds
  * ({@value #ATTEMPTS} by default), each round the servers in order, one datagram each, the
@@ -180,7 +181,7 @@ public final class DnsClient {
       this.tcpOnly = tcpOnly;
       this.query = query;
       this.question = query.getQuestion();
-      this.id = stack.random().nextInt(0x10000);
+      this.id = stack.secrets().nextInt(0x10000);
       this.done = done;
       query.getHeader().setID(id);
       this.wire = query.toWire();

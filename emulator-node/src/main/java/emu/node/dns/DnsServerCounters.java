@@ -33,6 +33,8 @@ public final class DnsServerCounters {
   public long forwarded;
   /** Forwarder: upstream exchanges that failed (each gave SERVFAIL). */
   public long upstreamFailures;
+  /** Forwarder: records of upstream answers dropped as outside the bailiwick ({@link Bailiwick}). */
+  public long outOfBailiwick;
   private final long[] byRcode = new long[RCODES];
 
   void answered(int rcode) {
@@ -66,6 +68,7 @@ public final class DnsServerCounters {
     m.put("cache_hits", cacheHits);
     m.put("forwarded", forwarded);
     m.put("upstream_failures", upstreamFailures);
+    m.put("out_of_bailiwick", outOfBailiwick);
     for (int i = 0; i < RCODES; i++) {
       if (byRcode[i] != 0) {
         m.put("responses_" + Rcode.string(i).toLowerCase(java.util.Locale.ROOT), byRcode[i]);

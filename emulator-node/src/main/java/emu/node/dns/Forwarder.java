@@ -26,7 +26,9 @@ import org.xbill.DNS.Type;
  * bytes; TCP after a truncated reply), caches the answer and hands it on with RA set and AA
  * clear. Clients asking the same question while it is in flight wait for the same upstream
  * exchange instead of causing more (RFC 5452 9.1: fewer chances for a birthday attack). An
- * upstream that fails (timeout, refused) gives SERVFAIL, which is not cached.
+ * upstream that fails (timeout, refused) gives SERVFAIL, which is not cached. It caches and
+ * hands on only the records in the bailiwick of the zone it asked about ({@link Bailiwick});
+ * a CNAME chain that leaves that zone it follows by asking for the target itself.
  */
 final class Forwarder implements QueryHandler {
   private static final int CACHE_ENTRIES = 10_000;
@@ -106,32 +108,72 @@ final class Forwarder implements QueryHandler {
       tracer.emit(new DnsEvent.Forwarded(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
           upstream.toString()));
     }
-    Message up = new Message(0);
-    up.getHeader().setFlag(Flags.RD);
-    up.addRecord(Record.newRecord(question.getName(), question.getType(), question.getDClass()), Section.QUESTION);
-    up.addRecord(new OPTRecord(DnsServer.MAX_UDP_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
-    client.query(List.of(upstream), up, false, reply -> onUpstream(key, reply));
+    client.query(List.of(upstream), upstreamQuery(question.getName(), question), false,
+        reply -> onUpstream(key, null, reply, 0));
   }
 
-  private void onUpstream(Key key, DnsReply reply) {
-    List<ServerQuery> waiting = inFlight.remove(key);
-    if (stopped || waiting == null) {
+  private static Message upstreamQuery(Name name, Record question) {
+    Message up = new Message(0);
+    up.getHeader().setFlag(Flags.RD);
+    up.addRecord(Record.newRecord(name, question.getType(), question.getDClass()), Section.QUESTION);
+    up.addRecord(new OPTRecord(DnsServer.MAX_UDP_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
+    return up;
+  }
+
+  /**
+   * An upstream answer, scrubbed to its bailiwick ({@link Bailiwick}). A chain that left its
+   * zone is followed by asking upstream for the target, whose answer (scrubbed in the target's
+   * own zone) is added to {@code into}, the answer so far: the rcode and negative proof are then
+   * the target's (RFC 6604). A failed chase fails the question, as Unbound's does.
+   *
+   * @param into the answer so far, or null for the answer to the question itself
+   */
+  private void onUpstream(Key key, Message into, DnsReply reply, int hops) {
+    if (stopped || !inFlight.containsKey(key)) {
       return;
     }
+    Message t = reply.message();
+    if (t == null || t.getRcode() != Rcode.NOERROR && t.getRcode() != Rcode.NXDOMAIN) {
+      fail(key, reply);
+      return;
+    }
+    Bailiwick.Scrubbed s = Bailiwick.scrub(t);
+    counters.outOfBailiwick += s.dropped();
+    Message m = into == null ? t : into;
+    if (into != null) {
+      t.getSection(Section.ANSWER).forEach(r -> into.addRecord(r, Section.ANSWER));
+      into.getHeader().setRcode(t.getRcode());
+      if (t.getRcode() == Rcode.NXDOMAIN || t.getSection(Section.ANSWER).isEmpty()) {
+        into.removeAllRecords(Section.AUTHORITY);
+        t.getSection(Section.AUTHORITY).forEach(r -> into.addRecord(r, Section.AUTHORITY));
+      }
+    }
+    if (s.cutAt() != null && hops < Bailiwick.MAX_CHAIN) {
+      client.query(List.of(upstream), upstreamQuery(s.cutAt(), m.getQuestion()), false,
+          r -> onUpstream(key, m, r, hops + 1));
+    } else {
+      serve(key, m);
+    }
+  }
+
+  private void fail(Key key, DnsReply reply) {
+    List<ServerQuery> waiting = inFlight.remove(key);
     Message m = reply.message();
     int rcode = m == null ? -1 : m.getRcode();
-    if (m == null || rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-      counters.upstreamFailures++;
-      for (ServerQuery q : waiting) {
-        q.response.getHeader().setRcode(Rcode.SERVFAIL);
-        if (tracer.enabled()) {
-          tracer.emit(new DnsEvent.UpstreamFailed(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
-              upstream.toString(), m == null ? null : Rcode.string(rcode), m == null ? reply.detail() : null));
-        }
-        q.send();
+    counters.upstreamFailures++;
+    for (ServerQuery q : waiting) {
+      q.response.getHeader().setRcode(Rcode.SERVFAIL);
+      if (tracer.enabled()) {
+        tracer.emit(new DnsEvent.UpstreamFailed(q.client(), q.port(), q.transport(), q.id(), q.qname(), q.qtype(),
+            upstream.toString(), m == null ? null : Rcode.string(rcode), m == null ? reply.detail() : null));
       }
-      return;
+      q.send();
     }
+  }
+
+  private void serve(Key key, Message m) {
+    List<ServerQuery> waiting = inFlight.remove(key);
+    int rcode = m.getRcode();
     long ttl = cache.put(m);
     if (tracer.enabled()) {
       Record question = m.getQuestion();

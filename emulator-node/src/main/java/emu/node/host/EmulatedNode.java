@@ -69,6 +69,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 
 /**
  * One emulated node assembled from its {@link NodeConfig}: one {@link InterfaceLink} per
@@ -133,8 +134,8 @@ public final class EmulatedNode {
     } else {
       this.bridge = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
-      this.stack = new NetworkStack(config.name(), time, random, StackTrace.of(tracer), PooledByteBufAllocator.DEFAULT,
-          config.isRouter(), NeighborCache.Params.LINUX);
+      this.stack = new NetworkStack(config.name(), time, random, secrets(config, random), StackTrace.of(tracer),
+          PooledByteBufAllocator.DEFAULT, config.isRouter(), NeighborCache.Params.LINUX);
       this.tcp = new TcpLayer(stack, TcpTrace.of(tracer));
       for (InterfaceLink l : links) {
         NodeConfig.Iface c = l.config;
@@ -296,6 +297,16 @@ public final class EmulatedNode {
   /** Builds the node; configuration errors throw {@link IllegalArgumentException} with the reason. */
   public static EmulatedNode create(NodeConfig config, EventLoop loop) throws IOException {
     return new EmulatedNode(config, loop);
+  }
+
+  /**
+   * The source of the node's secrets ({@link NetworkStack#secrets()}): {@code random} itself
+   * in a lab started with {@code --seed} (a reproducible run, and predictable on purpose), else
+   * a CSPRNG: a SplittableRandom's outputs give its state away, and with it every later DNS ID,
+   * port and ISN key (RFC 5452 10, RFC 6528 3).
+   */
+  static RandomGenerator secrets(NodeConfig config, RandomGenerator random) {
+    return Boolean.FALSE.equals(config.seeded()) ? NetworkStack.secureRandom() : random;
   }
 
   /**

@@ -36,7 +36,7 @@ public final class Udp6 implements Ipv6Protocol {
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
   public int bind(int port, Udp6Listener listener) {
-    int p = port != 0 ? port : EphemeralPorts.pick(layer.stack().random(), ports::containsKey);
+    int p = port != 0 ? port : EphemeralPorts.pick(layer.stack().secrets(), ports::containsKey);
     if (p < 0 || ports.containsKey(p)) {
       return -1;
     }

@@ -98,7 +98,7 @@ public final class Nat implements NatHook {
   public Nat(NetworkStack stack, Tracer tracer, LocalPorts localPorts) {
     this.stack = stack;
     this.time = stack.time();
-    this.random = stack.random();
+    this.random = stack.secrets(); // RFC 6056: a predictable port helps blind attacks on what it carries
     this.tracer = tracer;
     this.localPorts = localPorts;
   }

@@ -10,6 +10,8 @@ import emu.node.wire.Ipv4Packet;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.collection.IntObjectHashMap;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +36,7 @@ public final class NetworkStack {
   private final String name;
   private final TimeSource time;
   private final RandomGenerator random;
+  private final RandomGenerator secrets;
   private final StackObserver observer;
   private final ByteBufAllocator alloc;
   private final boolean forwarding;
@@ -60,11 +63,24 @@ public final class NetworkStack {
   private final IntObjectHashMap<EtherProtocol> etherProtocols = new IntObjectHashMap<>();
   private final List<LinkListener> linkListeners = new ArrayList<>();
 
+  /** A stack whose secrets come from {@code random} too: a seeded lab, or a test, reproduces them. */
   public NetworkStack(String name, TimeSource time, RandomGenerator random, StackObserver observer,
                       ByteBufAllocator alloc, boolean forwarding, NeighborCache.Params neighborParams) {
+    this(name, time, random, random, observer, alloc, forwarding, neighborParams);
+  }
+
+  /**
+   * @param random timers' jitter and other choices nobody gains by guessing
+   * @param secrets what an off-path attacker must not guess (see {@link #secrets()}): a
+   *     {@link #secureRandom()} unless the run is meant to be reproducible
+   */
+  public NetworkStack(String name, TimeSource time, RandomGenerator random, RandomGenerator secrets,
+                      StackObserver observer, ByteBufAllocator alloc, boolean forwarding,
+                      NeighborCache.Params neighborParams) {
     this.name = name;
     this.time = time;
     this.random = random;
+    this.secrets = secrets;
     this.observer = observer;
     this.alloc = alloc;
     this.forwarding = forwarding;
@@ -433,6 +449,29 @@ public final class NetworkStack {
 
   public RandomGenerator random() {
     return random;
+  }
+
+  /**
+   * The source of the values an off-path attacker must not guess: DNS transaction IDs and
+   * source ports (RFC 5452 4 and 10), ephemeral ports (RFC 6056), the TCP ISN key (RFC 6528)
+   * and timestamp offsets (RFC 7323 7.1). A CSPRNG ({@link #secureRandom()}) in a lab started
+   * without {@code --seed}; the seeded {@link #random()} itself in a lab started with one, so
+   * the run replays, and predictably so.
+   */
+  public RandomGenerator secrets() {
+    return secrets;
+  }
+
+  /**
+   * A CSPRNG for {@link #secrets()}: NIST SP 800-90A Hash_DRBG (SHA-256) seeded from the
+   * operating system's entropy, which never blocks once the kernel's pool is initialised.
+   */
+  public static RandomGenerator secureRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom(); // every JDK since 9 has DRBG; the platform default otherwise
+    }
   }
 
   public Icmp icmp() {

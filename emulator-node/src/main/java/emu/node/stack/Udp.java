@@ -34,7 +34,7 @@ public final class Udp {
 
   /** Binds {@code port} (0: a random free ephemeral port); returns the port, or -1 if taken. */
   public int bind(int port, UdpListener listener) {
-    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(),
+    int p = port != 0 ? port : EphemeralPorts.pick(stack.secrets(),
         q -> ports.containsKey(q) || stack.portHeldByNat(Ipv4Packet.PROTO_UDP, q));
     if (p < 0 || ports.containsKey(p)) {
       return -1;

@@ -3,7 +3,7 @@ package emu.node.tcp;
 /**
  * SipHash-2-4 (Aumasson and Bernstein, 2012) of a 16-byte message: the keyed hash behind our
  * initial sequence numbers (RFC 6528) and ephemeral port offsets (RFC 6056 algorithm 3), as
- * Linux uses it for both. Allocation-free; the key comes from the stack's seeded random.
+ * Linux uses it for both. Allocation-free; the key comes from the stack's secrets (a CSPRNG unless the lab is seeded).
  */
 final class SipHash {
   private final long k0;

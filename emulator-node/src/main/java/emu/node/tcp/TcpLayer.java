@@ -228,7 +228,7 @@ public final class TcpLayer {
     if (!mine) {
       throw new IllegalStateException("Cannot assign requested address");
     }
-    int p = port != 0 ? port : EphemeralPorts.pick(stack.random(), listeners::containsKey);
+    int p = port != 0 ? port : EphemeralPorts.pick(stack.secrets(), listeners::containsKey);
     if (p < 0) {
       throw new IllegalStateException("Cannot assign requested address");
     }
@@ -641,7 +641,7 @@ public final class TcpLayer {
   private TcpConnection newConnection(TcpSettings s, IpAddress local, int localPort, IpAddress remote,
                                      int remotePort, TcpListenSocket l, int mtu) {
     return new TcpConnection(this, s, local, localPort, remote, remotePort, l, advMss(s, mtu, !remote.isV4()),
-        stack.random().nextInt());
+        stack.secrets().nextInt());
   }
 
   /** The MSS to advertise: the MTU less the IP and TCP headers (40 for IPv4, 60 for IPv6). */
@@ -701,11 +701,11 @@ public final class TcpLayer {
     return -1;
   }
 
-  /** The hash key, drawn from the stack's random at first use (so building a stack draws nothing). */
+  /** The hash key, drawn from the stack's secrets at first use (so building a stack draws nothing). */
   private SipHash secret() {
     if (hash == null) {
-      hash = new SipHash(stack.random().nextLong(), stack.random().nextLong());
-      nextEphemeral = stack.random().nextInt(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
+      hash = new SipHash(stack.secrets().nextLong(), stack.secrets().nextLong());
+      nextEphemeral = stack.secrets().nextInt(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
     }
     return hash;
   }
