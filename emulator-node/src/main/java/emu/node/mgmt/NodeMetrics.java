@@ -246,6 +246,9 @@ public final class NodeMetrics {
     counter("emu.arp.received", "ARP packets received", c, x -> x.arpReceived, none);
     counter("emu.arp.cache.misses", "packets that found no usable ARP entry and waited for resolution", c,
         x -> x.arpCacheMisses, none);
+    Gauge.builder("emu.neighbor.queue.memory", c, x -> x.neighborQueuedBytes).baseUnit("bytes")
+        .description("bytes held by packets waiting for ARP or neighbour discovery (4 MiB at most)")
+        .register(registry);
   }
 
   // ---- NAT ----
