@@ -478,6 +478,8 @@ public final class NodeMetrics {
         x -> x.flooded, Tags.empty());
     counter("emu.bridge.filtered.frames", "frames not forwarded: destination behind the port they came in on", b,
         x -> x.filtered, Tags.empty());
+    counter("emu.bridge.fdb.overflow", "source MACs not learned because the MAC table was full", b,
+        x -> x.fdbOverflow, Tags.empty());
     Gauge.builder("emu.bridge.fdb.entries", b, x -> x.fdb().size())
         .description("MAC addresses the bridge has learned").register(registry);
   }
