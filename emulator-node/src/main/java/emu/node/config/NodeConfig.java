@@ -35,6 +35,7 @@ import java.util.Map;
  *     HTTPS from this node; null or false to build it at the first use. Loading the TLS provider
  *     costs a node some 20 MB of memory, which nodes that never speak TLS should not pay.
  * @param ospf a router's OSPFv2, or null
+ * @param macTableSize a switch's MAC table size limit (entries), or null for the bridge's default
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -43,7 +44,18 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                         Map<String, String> hosts6, OspfConfig ospf) {
+                         Map<String, String> hosts6, OspfConfig ospf, Integer macTableSize) {
+
+  /** A configuration with the default MAC table size. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
+                    Map<String, String> hosts6, OspfConfig ospf) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, null);
+  }
 
   /** A configuration without OSPF. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
@@ -89,20 +101,21 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf);
+        ospf, macTableSize);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o);
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
+        macTableSize);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf);
+        ospf, macTableSize);
   }
 
   /** True if some interface speaks IPv6. */
