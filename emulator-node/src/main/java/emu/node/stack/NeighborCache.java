@@ -524,10 +524,14 @@ public final class NeighborCache {
   private void enqueue(Entry e, ByteBuf packet) {
     ByteBuf p = rightSized(packet);
     long cost = footprint(p);
+    if (cost > params.queueBytes) {
+      overflow(e, p); // would not fit even alone: the queue keeps what it has
+      return;
+    }
     while (!e.queue.isEmpty() && (e.queue.size() >= params.queueLength || e.queuedBytes + cost > params.queueBytes)) {
       overflow(e, dequeue(e));
     }
-    if (cost > params.queueBytes || counters.neighborQueuedBytes + cost > params.nodeQueueBytes) {
+    if (counters.neighborQueuedBytes + cost > params.nodeQueueBytes) {
       overflow(e, p);
       return;
     }

@@ -222,6 +222,19 @@ class NeighborCacheTest {
     assertEquals(0, counters.neighborQueuedBytes);
   }
 
+  /** A packet larger than the whole per-neighbour budget is dropped alone, not after flushing the queue. */
+  @Test
+  void packetOverTheBudgetAloneDoesNotFlushTheQueue() {
+    cache.resolve(IP, packet(1));
+    ByteBuf huge = alloc.buffer(300_000, 300_000);
+    huge.writeInt(2).writerIndex(300_000);
+    cache.resolve(IP, huge);
+    assertEquals(0, huge.refCnt());
+    assertEquals(1, counters.drops(DropReason.ARP_QUEUE_FULL));
+    cache.confirm(IP, MAC);
+    assertEquals(List.of(1), ev.releasedTags());
+  }
+
   /** Fails on the old code, which queued the slice and so kept the whole 64 KiB buffer under it. */
   @Test
   void smallPacketInALargeBufferWaitsInACopy() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.testing.CorporateNetwork;
+import emu.node.testing.NettyLeakLog;
 import emu.node.testing.PacketBuilder;
 import emu.node.testing.VirtualLab;
 import io.netty.buffer.ByteBuf;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What packets waiting for ARP may hold on a real router (r1 of the corporate network, virtual
  * time): floods towards next hops that never answer must not pin receive buffers nor grow the
- * node's memory past its budget. Every buffer comes from the lab's tracking allocator, which
- * Netty's leak detector also watches (PARANOID in this build); {@code lab.close()} fails on any
- * buffer still referenced.
+ * node's memory past its budget. Every buffer comes from the lab's tracking allocator:
+ * {@code lab.close()} fails on any buffer still referenced, and Netty's leak detector, which
+ * watches them too (PARANOID in this build), must report nothing.
  */
 class NeighborQueueBudgetTest {
   private static final long R1_ETH0 = mac(CorporateNetwork.R1_ETH0_MAC);
@@ -25,11 +26,13 @@ class NeighborQueueBudgetTest {
   /** One recvmmsg or GRO read: each datagram of it is a slice of this much memory. */
   private static final int READ_BUFFER = 65_536;
 
+  private final NettyLeakLog leaks = new NettyLeakLog();
   private VirtualLab lab;
   private CorporateNetwork net;
 
   @BeforeEach
   void setUp() {
+    leaks.start();
     lab = new VirtualLab(20);
     net = CorporateNetwork.start(lab);
     // r1 learns the client first, so that its ICMP errors need no ARP of their own.
@@ -39,7 +42,12 @@ class NeighborQueueBudgetTest {
 
   @AfterEach
   void tearDown() {
-    lab.close();
+    try {
+      lab.close();
+      leaks.assertNone();
+    } finally {
+      leaks.stop();
+    }
   }
 
   private static byte[] udpFrame(String dst, int ident, int payload) {
