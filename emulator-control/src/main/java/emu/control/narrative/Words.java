@@ -29,10 +29,10 @@ final class Words {
       case TTL_EXPIRED -> "TTL reached zero";
       case MTU_EXCEEDED -> "packet larger than the egress MTU";
       case ARP_TIMEOUT -> "next hop did not answer ARP";
-      case ARP_QUEUE_FULL -> "too many packets waiting for ARP resolution";
+      case ARP_QUEUE_FULL -> "too many packets or bytes waiting for ARP resolution";
       case NEIGHBOR_TABLE_FULL -> "neighbour table full";
       case NDP_TIMEOUT -> "next hop did not answer neighbour solicitations";
-      case NDP_QUEUE_FULL -> "too many packets waiting for neighbour discovery";
+      case NDP_QUEUE_FULL -> "too many packets or bytes waiting for neighbour discovery";
       case ICMP_MALFORMED -> "ICMP message truncated";
       case ICMP_BAD_CHECKSUM -> "ICMP checksum wrong";
       case UDP_MALFORMED -> "UDP length field inconsistent";

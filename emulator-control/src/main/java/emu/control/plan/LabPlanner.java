@@ -200,7 +200,8 @@ public final class LabPlanner {
           n.services().isEmpty() ? null : n.services(),
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode, n.ospf(), seeded);
+          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode, n.ospf(), seeded,
+          n.macTableSize());
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }

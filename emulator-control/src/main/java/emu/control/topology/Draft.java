@@ -57,6 +57,8 @@ final class Draft {
     /** Null when the bind address is invalid. */
     Integer bindAddress = 0x7F00_0001;
     Scalar mgmtPortAt;
+    /** A switch's 'mac-table-size:', or null for the default. */
+    Integer macTableSize;
     final Map<String, String> tcp = new LinkedHashMap<>();
     /** The stub resolver's DNS servers ('nameserver:'), in file order, and where each was written. */
     final List<emu.node.dns.Nameserver> nameservers = new ArrayList<>();

@@ -18,7 +18,7 @@ final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch", "linux", "external");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
-          "nameserver", "dns", "https", "host", "ospf");
+          "nameserver", "dns", "https", "host", "ospf", "mac-table-size");
   /** TCP settings a node may set; congestion picks the algorithm. */
   private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
   /** Services a host or router can start at boot (emu.node.apps). */
@@ -77,8 +77,20 @@ final class NodeBinder {
     bind(node, f.entry("bind"));
     node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
+    macTableSize(node, f);
     new OspfBinder(diag).bind(node, f.entry("ospf"));
     return node;
+  }
+
+  /** A switch's MAC table size limit (entries; see LearningBridge): a switch's setting only. */
+  private void macTableSize(Draft.Node node, MapFields f) {
+    Scalar size = f.integer("mac-table-size", 1, 1_000_000);
+    if (size != null && !node.isSwitch()) {
+      diag.error(f.entry("mac-table-size").key(), "node " + node.name + " is not a switch: only a switch has a MAC"
+          + " table (remove 'mac-table-size')");
+    } else if (size != null) {
+      node.macTableSize = size.integer().intValue();
+    }
   }
 
   /** One default gateway: at most one per family. */

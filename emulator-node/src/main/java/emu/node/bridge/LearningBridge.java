@@ -16,9 +16,23 @@ import java.util.List;
  * port each source MAC lives behind, forwards known unicast to that port only, floods
  * broadcast, multicast and unknown unicast to every other port, and forgets addresses not seen
  * for the ageing time (300 s by default, like Linux bridges). Frames pass through unchanged.
+ *
+ * <p>The MAC table has a size limit (8192 entries by default; Open vSwitch's
+ * {@code other_config:mac-table-size} is 2048, hardware switches have a few thousand to some
+ * hundred thousand; a Linux bridge has none). When it is full the bridge stops learning: a new
+ * source address is not added (counted in {@link #fdbOverflow}) and frames for it are flooded,
+ * while the stations already known keep being forwarded to their ports only. Evicting the oldest
+ * entry instead would let a MAC flood (a million random source addresses) push out every real
+ * station and turn the switch into a hub, which is what the flood attack wants. Addresses past
+ * the ageing time are swept out to make room (at most once a second while the table is full), so
+ * learning resumes once the flood stops and its entries age out.
  */
 public final class LearningBridge {
   public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
+  /** The MAC table's default size limit. */
+  public static final int DEFAULT_MAX_ENTRIES = 8192;
+  /** How often a full table may be swept for aged entries: a sweep walks the whole table. */
+  private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
   /** A forwarding-database entry. */
   public static final class FdbEntry {
@@ -47,6 +61,7 @@ public final class LearningBridge {
   private final TimeSource time;
   private final BridgeObserver observer;
   private final long ageingNanos;
+  private final int maxEntries;
   private final List<BridgePort> ports = new ArrayList<>();
   private final LongObjectHashMap<FdbEntry> fdb = new LongObjectHashMap<>();
   private final EthernetFrame eth = new EthernetFrame();
@@ -55,13 +70,28 @@ public final class LearningBridge {
   public long filtered;
   public long flooded;
   public long forwarded;
+  /** Source addresses not learned because the MAC table was full. */
+  public long fdbOverflow;
+  /** When a full table may next be swept for aged entries (once {@link #swept}). */
+  private long nextSweep;
+  private boolean swept;
 
+  /** A bridge with the default MAC table size. */
   public LearningBridge(String name, TimeSource time, BridgeObserver observer, long ageingNanos) {
+    this(name, time, observer, ageingNanos, DEFAULT_MAX_ENTRIES);
+  }
+
+  /** A bridge whose MAC table holds at most {@code maxEntries} addresses. */
+  public LearningBridge(String name, TimeSource time, BridgeObserver observer, long ageingNanos, int maxEntries) {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("MAC table size must be at least 1, not " + maxEntries);
+    }
     this.name = name;
     this.time = time;
     this.observer = observer;
     this.ageingNanos = ageingNanos;
     this.internalErrors = new InternalErrors(name, System.err);
+    this.maxEntries = maxEntries;
   }
 
   public BridgePort addPort(String portName, LinkEndpoint endpoint) {
@@ -132,6 +162,10 @@ public final class LearningBridge {
     FdbEntry e = fdb.get(src);
     boolean fresh = e == null || now - e.lastSeen >= ageingNanos;
     if (e == null) {
+      if (fdb.size() >= maxEntries && !makeRoom(now)) {
+        fdbOverflow++;
+        return;
+      }
       e = new FdbEntry(src);
       fdb.put(src, e);
     }
@@ -141,6 +175,17 @@ public final class LearningBridge {
     if ((fresh || moved) && observer.enabled()) {
       observer.learned(src, in, moved);
     }
+  }
+
+  /** Sweeps aged entries out of a full table, if the last sweep is a while ago; true if there is room now. */
+  private boolean makeRoom(long now) {
+    if (swept && now - nextSweep < 0) {
+      return false;
+    }
+    swept = true;
+    nextSweep = now + SWEEP_INTERVAL_NANOS;
+    expire();
+    return fdb.size() < maxEntries;
   }
 
   private void flood(BridgePort in, ByteBuf frame, long src, long dst) {
@@ -242,5 +287,15 @@ public final class LearningBridge {
 
   public long ageingNanos() {
     return ageingNanos;
+  }
+
+  /** The MAC table's size limit. */
+  public int maxEntries() {
+    return maxEntries;
+  }
+
+  /** Entries in the MAC table, aged ones not yet swept out included (what it costs in memory). */
+  public int tableSize() {
+    return fdb.size();
   }
 }

@@ -38,6 +38,7 @@ import java.util.Map;
  * @param seeded false when the lab was started without {@code --seed}: DNS IDs and ports, TCP
  *     ISNs and other secrets then come from a CSPRNG, and only the rest (timers' jitter,
  *     impairments) from {@code seed}; true or null: everything from {@code seed}, reproducibly
+ * @param macTableSize a switch's MAC table size limit (entries), or null for the bridge's default
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -46,9 +47,12 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                         Map<String, String> hosts6, OspfConfig ospf, Boolean seeded) {
+                         Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize) {
 
-  /** A configuration whose secrets come from its seed (as every node's did before {@code seeded}). */
+  /**
+   * A configuration whose secrets come from its seed (as every node's did before {@code seeded}),
+   * with the default MAC table size.
+   */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                     String gateway, Map<String, String> hosts, Management management, String outputDir,
                     boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
@@ -56,7 +60,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                     HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
                     Map<String, String> hosts6, OspfConfig ospf) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, null);
+        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, null, null);
   }
 
   /** A configuration without OSPF. */
@@ -103,28 +107,28 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded);
+        ospf, seeded, macTableSize);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
-        seeded);
+        seeded, macTableSize);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded);
+        ospf, seeded, macTableSize);
   }
 
   /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
   public NodeConfig withSeeded(boolean s) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, s);
+        ospf, s, macTableSize);
   }
 
   /** True if some interface speaks IPv6. */

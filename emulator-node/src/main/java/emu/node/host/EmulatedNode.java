@@ -124,7 +124,8 @@ public final class EmulatedNode {
       this.stack = null;
       this.tcp = null;
       this.ipv6 = null;
-      this.bridge = new LearningBridge(config.name(), time, BridgeTrace.of(tracer), LearningBridge.DEFAULT_AGEING_NANOS);
+      this.bridge = new LearningBridge(config.name(), time, BridgeTrace.of(tracer), LearningBridge.DEFAULT_AGEING_NANOS,
+          config.macTableSize() == null ? LearningBridge.DEFAULT_MAX_ENTRIES : config.macTableSize());
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }

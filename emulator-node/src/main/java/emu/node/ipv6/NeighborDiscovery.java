@@ -519,6 +519,13 @@ final class NeighborDiscovery implements NeighborEvents {
   }
 
   @Override
+  public void dropped(Nic nic, NeighborCache.Entry entry, DropReason reason) {
+    if (observer.enabled()) {
+      observer.dropped(nic, reason, new Ipv6Address(entry.hi(), entry.lo()));
+    }
+  }
+
+  @Override
   public void transition(Nic nic, NeighborCache.Entry e, NeighborState from, NeighborState to) {
     if (observer.enabled()) {
       observer.neighborChanged(nic, new Ipv6Address(e.hi(), e.lo()), from, to, e.mac());

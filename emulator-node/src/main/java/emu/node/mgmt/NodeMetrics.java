@@ -248,6 +248,9 @@ public final class NodeMetrics {
     counter("emu.arp.received", "ARP packets received", c, x -> x.arpReceived, none);
     counter("emu.arp.cache.misses", "packets that found no usable ARP entry and waited for resolution", c,
         x -> x.arpCacheMisses, none);
+    Gauge.builder("emu.neighbor.queue.memory", c, x -> x.neighborQueuedBytes).baseUnit("bytes")
+        .description("bytes held by packets waiting for ARP or neighbour discovery (4 MiB at most)")
+        .register(registry);
   }
 
   // ---- NAT ----
@@ -477,6 +480,8 @@ public final class NodeMetrics {
         x -> x.flooded, Tags.empty());
     counter("emu.bridge.filtered.frames", "frames not forwarded: destination behind the port they came in on", b,
         x -> x.filtered, Tags.empty());
+    counter("emu.bridge.fdb.overflow", "source MACs not learned because the MAC table was full", b,
+        x -> x.fdbOverflow, Tags.empty());
     Gauge.builder("emu.bridge.fdb.entries", b, x -> x.fdb().size())
         .description("MAC addresses the bridge has learned").register(registry);
   }

@@ -125,6 +125,7 @@ public final class NodeStatus {
       b.put("filtered", node.bridge().filtered);
       b.put("runts", node.bridge().runts);
       b.put("fdb_entries", node.bridge().fdb().size());
+      b.put("fdb_overflow", node.bridge().fdbOverflow);
       m.put("bridge", b);
     }
     return m;

@@ -32,13 +32,13 @@ public enum DropReason {
   MTU_EXCEEDED,
   /** Next hop did not answer ARP. */
   ARP_TIMEOUT,
-  /** Too many packets waiting for ARP resolution. */
+  /** Too many packets or bytes waiting for ARP resolution (the neighbour's queue, or the node's budget for all). */
   ARP_QUEUE_FULL,
   /** Neighbour table full. */
   NEIGHBOR_TABLE_FULL,
   /** Next hop did not answer neighbour solicitations (IPv6). */
   NDP_TIMEOUT,
-  /** Too many packets waiting for neighbour discovery (IPv6). */
+  /** Too many packets or bytes waiting for neighbour discovery (IPv6; the neighbour's queue or the node's). */
   NDP_QUEUE_FULL,
   /** ICMP message truncated. */
   ICMP_MALFORMED,

@@ -95,6 +95,13 @@ final class LinkOutput implements NeighborEvents {
   }
 
   @Override
+  public void dropped(Nic nic, NeighborCache.Entry entry, DropReason reason) {
+    if (observer.enabled()) {
+      observer.dropped(nic, reason, entry.ip());
+    }
+  }
+
+  @Override
   public void transition(Nic nic, NeighborCache.Entry e, NeighborState from, NeighborState to) {
     if (observer.enabled()) {
       observer.neighborChanged(nic, e.ip(), from, to, e.mac());

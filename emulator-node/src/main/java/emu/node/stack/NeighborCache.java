@@ -18,6 +18,13 @@ import java.util.random.RandomGenerator;
  * holds a bounded queue of packets waiting for resolution; when it overflows the oldest packet
  * is dropped and counted, as Linux does.
  *
+ * <p>The queue is bounded by bytes as well as packets: a packet costs the memory its buffer holds
+ * (Linux charges an skb's truesize against {@code unres_qlen_bytes}, 212992 bytes per neighbour),
+ * and all the node's queues together (every interface, both families) have a budget of their own,
+ * so 1024 neighbours of 64 packets cannot hold more than the node's direct memory. A small packet
+ * that came in a much larger receive buffer (a recvmmsg or GRO read is 64 KiB) is copied into a
+ * buffer of its own size before it waits, releasing the receive buffer at once.
+ *
  * <pre>
  *  (none) --send--> INCOMPLETE --reply--> REACHABLE --reachable time--> STALE --send--> DELAY
  *  INCOMPLETE --no reply after N probes--> FAILED --send--> INCOMPLETE
@@ -25,12 +32,37 @@ import java.util.random.RandomGenerator;
  * </pre>
  */
 public final class NeighborCache {
-  /** Tunables, with Linux's defaults (net.ipv4.neigh.default.*). */
+  /**
+   * Tunables, with Linux's defaults (net.ipv4.neigh.default.*); {@code queueBytes} is
+   * {@code unres_qlen_bytes}, {@code nodeQueueBytes} (ours: Linux has only the per-neighbour
+   * limit) bounds what all the node's queues hold together.
+   */
   public record Params(long baseReachableNanos, long delayFirstProbeNanos, long retransNanos,
-                       int multicastProbes, int unicastProbes, int queueLength, int maxEntries) {
+                       int multicastProbes, int unicastProbes, int queueLength, int maxEntries,
+                       long queueBytes, long nodeQueueBytes) {
+    /** Linux's unres_qlen_bytes default (SK_WMEM_MAX). */
+    public static final long LINUX_QUEUE_BYTES = 212_992;
+    /** 4 MiB: about twenty neighbours' full queues, a small part of a node's 128 MiB of direct memory. */
+    public static final long NODE_QUEUE_BYTES = 4L << 20;
     public static final Params LINUX = new Params(30_000_000_000L, 5_000_000_000L, 1_000_000_000L,
         3, 3, 64, 1024);
+
+    /** Linux's byte budgets. */
+    public Params(long baseReachableNanos, long delayFirstProbeNanos, long retransNanos,
+                  int multicastProbes, int unicastProbes, int queueLength, int maxEntries) {
+      this(baseReachableNanos, delayFirstProbeNanos, retransNanos, multicastProbes, unicastProbes, queueLength,
+          maxEntries, LINUX_QUEUE_BYTES, NODE_QUEUE_BYTES);
+    }
+
+    /** These tunables with other byte budgets. */
+    public Params withQueueBytes(long perNeighbor, long perNode) {
+      return new Params(baseReachableNanos, delayFirstProbeNanos, retransNanos, multicastProbes, unicastProbes,
+          queueLength, maxEntries, perNeighbor, perNode);
+    }
   }
+
+  /** Room a queued packet keeps in front of its network header for the Ethernet header written on release. */
+  static final int HEADROOM = 14;
 
   /** Whose neighbours: which drop reasons and miss counter the cache's events are counted under. */
   public enum Family {
@@ -63,6 +95,8 @@ public final class NeighborCache {
     /** NDP's IsRouter flag (RFC 4861 7.2.5): the neighbour said it is a router; unused by ARP. */
     boolean router;
     final ArrayDeque<ByteBuf> queue = new ArrayDeque<>(4);
+    /** What the queued packets cost, by {@link #footprint}. */
+    long queuedBytes;
     TimeSource.Timer timer;
 
     Entry(long hi, long lo) {
@@ -110,6 +144,11 @@ public final class NeighborCache {
 
     public int queued() {
       return queue.size();
+    }
+
+    /** The bytes the queued packets hold (their buffers' capacities). */
+    public long queuedBytes() {
+      return queuedBytes;
     }
   }
 
@@ -256,11 +295,7 @@ public final class NeighborCache {
     } else {
       counters.ndpCacheMisses++;
     }
-    if (e.queue.size() >= params.queueLength) {
-      e.queue.pollFirst().release();
-      counters.drop(family.queueFull);
-    }
-    e.queue.addLast(packet);
+    enqueue(e, packet);
     if (e.state == null || e.state == NeighborState.FAILED) {
       e.probes = 0;
       transition(e, NeighborState.INCOMPLETE);
@@ -364,7 +399,7 @@ public final class NeighborCache {
       for (Entry e = head; e != null; e = e.nextSameKey) {
         cancelTimer(e);
         ByteBuf b;
-        while ((b = e.queue.pollFirst()) != null) {
+        while ((b = dequeue(e)) != null) {
           b.release();
           counters.drop(DropReason.LINK_DOWN);
         }
@@ -466,7 +501,7 @@ public final class NeighborCache {
     transition(e, NeighborState.FAILED);
     e.updatedAt = time.nanos();
     ByteBuf b;
-    while ((b = e.queue.pollFirst()) != null) {
+    while ((b = dequeue(e)) != null) {
       counters.drop(family.unresolved);
       events.unresolved(nic(), e, b);
     }
@@ -474,9 +509,82 @@ public final class NeighborCache {
 
   private void drain(Entry e) {
     ByteBuf b;
-    while ((b = e.queue.pollFirst()) != null) {
+    while ((b = dequeue(e)) != null) {
       events.release(nic(), e.mac, b);
     }
+  }
+
+  /**
+   * Queues {@code packet} on {@code e} (owning it). Within the neighbour's own limits the oldest
+   * packets make room, as Linux's __neigh_event_send does; a packet the node-wide budget has no
+   * room for (other neighbours hold it) is itself dropped, so a flood towards many unanswered
+   * addresses cannot grow the node's queues past the budget. Every drop is counted as the
+   * family's queue-full reason.
+   */
+  private void enqueue(Entry e, ByteBuf packet) {
+    ByteBuf p = rightSized(packet);
+    long cost = footprint(p);
+    if (cost > params.queueBytes) {
+      overflow(e, p); // would not fit even alone: the queue keeps what it has
+      return;
+    }
+    while (!e.queue.isEmpty() && (e.queue.size() >= params.queueLength || e.queuedBytes + cost > params.queueBytes)) {
+      overflow(e, dequeue(e));
+    }
+    if (counters.neighborQueuedBytes + cost > params.nodeQueueBytes) {
+      overflow(e, p);
+      return;
+    }
+    e.queue.addLast(p);
+    e.queuedBytes += cost;
+    counters.neighborQueuedBytes += cost;
+  }
+
+  private void overflow(Entry e, ByteBuf dropped) {
+    dropped.release();
+    counters.drop(family.queueFull);
+    events.dropped(nic(), e, family.queueFull);
+  }
+
+  /** The oldest packet of {@code e}'s queue, taken off its byte counts; null if none. */
+  private ByteBuf dequeue(Entry e) {
+    ByteBuf b = e.queue.pollFirst();
+    if (b != null) {
+      long cost = footprint(b);
+      e.queuedBytes -= cost;
+      counters.neighborQueuedBytes -= cost;
+    }
+    return b;
+  }
+
+  /**
+   * The memory a buffer keeps alive: the capacity of the buffer it is a view of, if it is one (a
+   * datagram of a recvmmsg read is a slice of the read's 64 KiB buffer), else its own.
+   */
+  static long footprint(ByteBuf b) {
+    ByteBuf root = b;
+    for (ByteBuf under = root.unwrap(); under != null; under = under.unwrap()) {
+      root = under;
+    }
+    return root.capacity();
+  }
+
+  /**
+   * {@code packet}, or, if its buffer holds more than twice what the packet needs, a copy in a
+   * buffer of the packet's size (with {@link #HEADROOM} for its Ethernet header), the original
+   * released. Copies happen only on the way into the queue, never on the forwarding path.
+   */
+  private static ByteBuf rightSized(ByteBuf packet) {
+    int len = packet.readableBytes();
+    int need = HEADROOM + len;
+    if (footprint(packet) <= 2L * need) {
+      return packet;
+    }
+    ByteBuf copy = packet.alloc().buffer(need, need);
+    copy.writerIndex(HEADROOM).readerIndex(HEADROOM);
+    copy.writeBytes(packet, packet.readerIndex(), len);
+    packet.release();
+    return copy;
   }
 
   private void cancelTimer(Entry e) {

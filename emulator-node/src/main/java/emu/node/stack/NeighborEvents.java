@@ -16,6 +16,12 @@ public interface NeighborEvents {
   /** A queued packet whose next hop never answered: drop it (and say so to its sender). */
   void unresolved(Nic nic, NeighborCache.Entry entry, ByteBuf packet);
 
+  /**
+   * A packet waiting for {@code entry} was dropped for {@code reason} (its queue, or the node's
+   * budget for all queues, was full), already counted and released: for tracing.
+   */
+  default void dropped(Nic nic, NeighborCache.Entry entry, DropReason reason) {}
+
   /** An entry changed state (for tracing). */
   void transition(Nic nic, NeighborCache.Entry entry, NeighborState from, NeighborState to);
 }

@@ -17,6 +17,11 @@ public final class StackCounters {
   public long arpCacheMisses;
   /** Packets that had to wait for IPv6 neighbour discovery. */
   public long ndpCacheMisses;
+  /**
+   * A gauge, not a counter: the bytes (buffer capacities) of every packet now waiting for
+   * ARP or neighbour discovery on any interface, which the node-wide queue budget caps.
+   */
+  public long neighborQueuedBytes;
 
   public void drop(DropReason reason) {
     drops[reason.ordinal()]++;

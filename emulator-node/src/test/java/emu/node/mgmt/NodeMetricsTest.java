@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.tunnel.Transports;
-import emu.node.host.EmulatedNode;
 import emu.node.config.NodeConfig;
+import emu.node.host.EmulatedNode;
 import emu.node.shell.CommandIo;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -156,10 +156,13 @@ class NodeMetricsTest {
     node(new NodeConfig("metricslab", "sw1", "switch", List.of(
         new NodeConfig.Iface("p1", "02:00:00:00:09:01", null, 1500, "127.0.0.1:" + p[0], "127.0.0.1:9"),
         new NodeConfig.Iface("p2", "02:00:00:00:09:02", null, 1500, null, null)),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null));
+        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null, null, null, null, null, null, null, null,
+        null, null, null, null, 4));
     nodes.get("sw1").loop().submit(nodes.get("sw1")::start).get();
+    assertEquals(4, nodes.get("sw1").bridge().maxEntries(), "the topology's mac-table-size");
     Map<String, Double> sw = scrape("sw1");
     assertEquals(0.0, sw.get("emu_bridge_forwarded_frames_total"));
+    assertEquals(0.0, sw.get("emu_bridge_fdb_overflow_total"));
     assertEquals(0.0, sw.get("emu_drops_total{reason=\"runt\"}"));
     assertTrue(sw.containsKey("emu_interface_receive_frames_total{interface=\"p1\"}"), sw.toString());
     assertFalse(sw.containsKey("emu_interface_receive_frames_total{interface=\"p2\"}"), "p2 is not linked");

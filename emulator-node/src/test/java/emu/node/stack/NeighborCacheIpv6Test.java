@@ -78,4 +78,34 @@ class NeighborCacheIpv6Test {
     assertEquals(1, counters.drops(DropReason.NDP_QUEUE_FULL));
     assertEquals(1, ev.solicits.size(), "one solicitation, not one per queued packet");
   }
+
+  /**
+   * The node's budget is shared by both families' caches (through the node's counters): what
+   * ARP holds leaves that much less for neighbour discovery. Fails on the old code, which had
+   * no byte limit.
+   */
+  @Test
+  void bothFamiliesShareTheNodesBudget() {
+    NeighborCache.Params small = new NeighborCache.Params(30 * S, 5 * S, S, 3, 3, 64, 1024).withQueueBytes(212_992,
+        10_000);
+    NeighborCache arp = new NeighborCache(time, new SplittableRandom(2), small, ev, counters);
+    NeighborCache ndp = new NeighborCache(time, new SplittableRandom(3), small, ev, counters, NeighborCache.Family.NDP);
+    MemoryLink link = new MemoryLink("eth1", "peer", 1500, time, 0);
+    Nic nic = new Nic(3, "eth1", 0x020000000002L, Ipv4Cidr.parse("10.0.1.1/24"), link.a(), arp);
+    arp.attach(nic);
+    ndp.attach(nic);
+    ByteBuf big = alloc.buffer(9000, 9000);
+    big.writeInt(1).writerIndex(9000);
+    arp.resolve(0x0A00_0102, big);
+    Ipv6Address a = Ipv6Address.parse("2001:db8:1::7");
+    ByteBuf second = alloc.buffer(2000, 2000);
+    second.writeInt(2).writerIndex(2000);
+    ndp.resolve(a.hi(), a.lo(), second);
+    assertEquals(0, second.refCnt(), "no room left: dropped");
+    assertEquals(1, counters.drops(DropReason.NDP_QUEUE_FULL));
+    assertEquals(9000, counters.neighborQueuedBytes);
+    arp.flush();
+    ndp.flush();
+    assertEquals(0, counters.neighborQueuedBytes);
+  }
 }

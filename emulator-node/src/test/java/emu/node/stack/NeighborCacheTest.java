@@ -203,6 +203,71 @@ class NeighborCacheTest {
     assertEquals(List.of(3, 4, 5), ev.releasedTags());
   }
 
+  /** Fails on the old code (count limit only, 64 packets): 4 KiB packets fill the 212992 bytes after 52. */
+  @Test
+  void queueIsBoundedByBytesAsLinuxUnresQlenBytes() {
+    for (int i = 0; i < 64; i++) {
+      ByteBuf b = alloc.buffer(4096, 4096);
+      b.writeInt(i).writerIndex(4096);
+      cache.resolve(IP, b);
+    }
+    NeighborCache.Entry e = cache.lookup(IP);
+    assertEquals(52, e.queued());
+    assertEquals(52 * 4096, e.queuedBytes());
+    assertEquals(NeighborCache.Params.LINUX_QUEUE_BYTES, e.queuedBytes());
+    assertEquals(12, counters.drops(DropReason.ARP_QUEUE_FULL));
+    assertEquals(e.queuedBytes(), counters.neighborQueuedBytes);
+    cache.confirm(IP, MAC);
+    assertEquals(12, (int) ev.releasedTags().get(0), "oldest dropped first");
+    assertEquals(0, counters.neighborQueuedBytes);
+  }
+
+  /** A packet larger than the whole per-neighbour budget is dropped alone, not after flushing the queue. */
+  @Test
+  void packetOverTheBudgetAloneDoesNotFlushTheQueue() {
+    cache.resolve(IP, packet(1));
+    ByteBuf huge = alloc.buffer(300_000, 300_000);
+    huge.writeInt(2).writerIndex(300_000);
+    cache.resolve(IP, huge);
+    assertEquals(0, huge.refCnt());
+    assertEquals(1, counters.drops(DropReason.ARP_QUEUE_FULL));
+    cache.confirm(IP, MAC);
+    assertEquals(List.of(1), ev.releasedTags());
+  }
+
+  /** Fails on the old code, which queued the slice and so kept the whole 64 KiB buffer under it. */
+  @Test
+  void smallPacketInALargeBufferWaitsInACopy() {
+    ByteBuf read = alloc.buffer(65_536, 65_536);
+    read.writerIndex(100).writeInt(7).writeZero(96);
+    ByteBuf packet = read.retainedSlice(100, 100);
+    read.release();
+    cache.resolve(IP, packet);
+    assertEquals(0, read.refCnt(), "the read buffer is free");
+    assertEquals(NeighborCache.HEADROOM + 100, cache.lookup(IP).queuedBytes());
+    cache.confirm(IP, MAC);
+    assertEquals(List.of(7), ev.releasedTags());
+  }
+
+  @Test
+  void nodeBudgetDropsTheNewPacket() {
+    cache = newCache(NeighborCache.Params.LINUX.withQueueBytes(212_992, 10_000), new SplittableRandom(1));
+    int other = IP + 1;
+    for (int i = 0; i < 2; i++) {
+      ByteBuf b = alloc.buffer(4000, 4000);
+      b.writeInt(i).writerIndex(4000);
+      cache.resolve(IP, b);
+    }
+    ByteBuf b = alloc.buffer(4000, 4000);
+    b.writeInt(2).writerIndex(4000);
+    cache.resolve(other, b);
+    assertEquals(0, b.refCnt(), "no room left in the node's budget");
+    assertEquals(1, counters.drops(DropReason.ARP_QUEUE_FULL));
+    assertEquals(2, cache.lookup(IP).queued());
+    assertEquals(0, cache.lookup(other).queued());
+    assertEquals(8000, counters.neighborQueuedBytes);
+  }
+
   @Test
   void linuxQueueHoldsSixtyFourPackets() {
     for (int i = 0; i < 70; i++) {

@@ -16,11 +16,11 @@ import emu.node.shell.Shell;
 import emu.node.stack.NeighborCache;
 import emu.node.stack.NetworkStack;
 import emu.node.testing.CommandRun;
+import emu.node.testing.NettyLeakLog;
 import emu.node.testing.TrackingAllocator;
 import emu.node.trace.Tracer;
 import emu.node.wire.Ipv4Cidr;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
@@ -29,9 +29,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 /**
  * Two nodes on one REAL single-thread event loop (as a node process runs), wired with a
@@ -50,7 +47,7 @@ final class HttpsPerfLab implements AutoCloseable {
   final TrackingAllocator pcAlloc = new TrackingAllocator(true);
   final TrackingAllocator webAlloc = new TrackingAllocator(true);
   final List<HttpsServer> servers = new ArrayList<>();
-  private final LeakLog leaks = new LeakLog();
+  private final NettyLeakLog leaks = new NettyLeakLog();
   EmuTransport pc;
   EmuTransport web;
   private MemoryLink wire;
@@ -119,10 +116,7 @@ final class HttpsPerfLab implements AutoCloseable {
 
   /** Lets the garbage collector find unreleased buffers and Netty report them; fails if it did. */
   void assertNoNettyLeaks() throws Exception {
-    leaks.collect();
-    if (!leaks.reports.isEmpty()) {
-      throw new AssertionError(leaks.reports.size() + " Netty leak report(s):\n" + String.join("\n", leaks.reports));
-    }
+    leaks.assertNone();
   }
 
   @Override
@@ -153,52 +147,5 @@ final class HttpsPerfLab implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       leaks.stop();
     }
-  }
-
-  /** Collects what Netty's leak detector logs ("LEAK: ByteBuf.release() was not called ..."). */
-  private static final class LeakLog extends Handler {
-    final List<String> reports = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final Logger log = Logger.getLogger("io.netty.util.ResourceLeakDetector");
-
-    void start() {
-      collect(); // what earlier tests in this JVM leaked is theirs, not ours
-      reports.clear();
-      log.addHandler(this);
-    }
-
-    void stop() {
-      log.removeHandler(this);
-    }
-
-    /** Netty reports a leak when a tracked buffer is allocated after the leaked one was collected. */
-    void collect() {
-      for (int i = 0; i < 3; i++) {
-        System.gc();
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        for (int j = 0; j < 100; j++) {
-          PooledByteBufAllocator.DEFAULT.buffer(16).release();
-          PooledByteBufAllocator.DEFAULT.directBuffer(16).release();
-        }
-      }
-    }
-
-    @Override
-    public void publish(LogRecord r) {
-      String m = String.valueOf(r.getMessage());
-      if (m.contains("LEAK")) {
-        reports.add(m);
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
   }
 }
