@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.link.wire.MacAddress;
 import emu.node.event.DnsEvent;
 import emu.node.stack.NeighborCache;
-import emu.node.tcp.TcpConnection;
-import emu.node.tcp.TcpError;
-import emu.node.tcp.TcpEvents;
 import emu.node.testing.CapturedFrame;
+import emu.node.testing.FuzzRig;
 import emu.node.testing.LabNode;
 import emu.node.testing.PacketBuilder;
 import emu.node.testing.Tap;
@@ -57,7 +55,7 @@ class DnsFuzzTest {
   void serverTcp(byte[] stream) {
     try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
       Server s = new Server(lab);
-      s.client.tcp().connect(Ipv4Address.parse(NS_IP), DnsServer.PORT, 0, new Writer(stream));
+      s.client.tcp().connect(Ipv4Address.parse(NS_IP), DnsServer.PORT, 0, new FuzzRig.WriteOnce(stream, true));
       lab.advance(VirtualLab.seconds(20)); // past the server's idle timeout too
       s.assertNoInternalError();
     }
@@ -116,34 +114,5 @@ class DnsFuzzTest {
       }
       assertEquals(List.of(), ns.events(DnsEvent.ServeFailed.class), "answering threw");
     }
-  }
-
-  /** Writes the stream once connected, reads and drops the answers, closes after. */
-  private static final class Writer implements TcpEvents {
-    private final byte[] stream;
-
-    Writer(byte[] stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public void onEstablished(TcpConnection c) {
-      c.write(Unpooled.wrappedBuffer(stream));
-      c.close();
-    }
-
-    @Override
-    public void onData(TcpConnection c, ByteBuf data) {
-      data.release();
-    }
-
-    @Override
-    public void onPeerFin(TcpConnection c) {}
-
-    @Override
-    public void onWritable(TcpConnection c) {}
-
-    @Override
-    public void onClosed(TcpConnection c, TcpError error) {}
   }
 }

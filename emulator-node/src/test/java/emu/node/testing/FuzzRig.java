@@ -47,7 +47,7 @@ public final class FuzzRig implements AutoCloseable {
   public FuzzRig() {
     r1.nic("eth0").neighbors().addPermanent(Ipv4Address.parse(PEER_IP), PEER_MAC);
     r1.nic("eth1").neighbors().addPermanent(Ipv4Address.parse(FAR_IP), FAR_MAC);
-    r1.tcp().listen(0, TCP_PORT, 8, c -> new Sender());
+    r1.tcp().listen(0, TCP_PORT, 8, c -> new WriteOnce(new byte[3000], false));
     lab.start();
   }
 
@@ -93,11 +93,26 @@ public final class FuzzRig implements AutoCloseable {
     return frame;
   }
 
-  /** What r1's listener does with a connection: sends 3000 bytes, reads and drops what comes. */
-  private static final class Sender implements TcpEvents {
+  /**
+   * A connection's application for the targets: writes {@code data} once established (copied:
+   * the array stays the caller's), closing right after if asked, else when the peer does; reads
+   * and drops what comes.
+   */
+  public static final class WriteOnce implements TcpEvents {
+    private final byte[] data;
+    private final boolean closeAfter;
+
+    public WriteOnce(byte[] data, boolean closeAfter) {
+      this.data = data;
+      this.closeAfter = closeAfter;
+    }
+
     @Override
     public void onEstablished(TcpConnection c) {
-      c.write(Unpooled.wrappedBuffer(new byte[3000])); // copied: the buffer stays ours
+      c.write(Unpooled.wrappedBuffer(data));
+      if (closeAfter) {
+        c.close();
+      }
     }
 
     @Override
@@ -107,7 +122,9 @@ public final class FuzzRig implements AutoCloseable {
 
     @Override
     public void onPeerFin(TcpConnection c) {
-      c.close();
+      if (!closeAfter) {
+        c.close();
+      }
     }
 
     @Override
