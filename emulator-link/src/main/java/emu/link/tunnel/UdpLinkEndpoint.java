@@ -275,6 +275,37 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     }
   }
 
+  /**
+   * One datagram from the socket (owned by this call): checked for its sender, VXLAN header and
+   * size, then handed to the receiver as a frame or counted as dropped. Package-private so that
+   * the fuzz target can feed it bytes without a socket.
+   */
+  void onDatagram(DatagramPacket packet) {
+    ByteBuf content = packet.content();
+    if (!peer.equals(packet.sender())) {
+      counters.rxDropNotFromPeer++;
+      packet.release();
+      return;
+    }
+    if (vni != RAW) {
+      if (content.readableBytes() < VxlanHeader.LEN || !VxlanHeader.matches(content, content.readerIndex(), vni)) {
+        counters.rxDropBadEncapsulation++;
+        packet.release();
+        return;
+      }
+      content.skipBytes(VxlanHeader.LEN);
+    }
+    int len = content.readableBytes();
+    if (len > maxFrame) {
+      counters.rxDropOversize++;
+      packet.release();
+      return;
+    }
+    counters.rxFrames++;
+    counters.rxBytes += len;
+    receiver.onFrame(content);
+  }
+
   private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
     Inbound() {
       super(DatagramPacket.class, false);
@@ -282,29 +313,7 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      ByteBuf content = packet.content();
-      if (!peer.equals(packet.sender())) {
-        counters.rxDropNotFromPeer++;
-        packet.release();
-        return;
-      }
-      if (vni != RAW) {
-        if (content.readableBytes() < VxlanHeader.LEN || !VxlanHeader.matches(content, content.readerIndex(), vni)) {
-          counters.rxDropBadEncapsulation++;
-          packet.release();
-          return;
-        }
-        content.skipBytes(VxlanHeader.LEN);
-      }
-      int len = content.readableBytes();
-      if (len > maxFrame) {
-        counters.rxDropOversize++;
-        packet.release();
-        return;
-      }
-      counters.rxFrames++;
-      counters.rxBytes += len;
-      receiver.onFrame(content);
+      onDatagram(packet);
     }
 
     @Override

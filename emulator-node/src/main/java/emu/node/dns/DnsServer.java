@@ -318,6 +318,19 @@ public final class DnsServer {
           e.getMessage());
       return true;
     }
+    // With TC set, dnsjava keeps what parsed of a cut-short message instead of failing: a section
+    // may then hold fewer records than the header counts (the question none at all). Such a query
+    // is as malformed as one without TC (RFC 1035 4.1.1: the counts say what follows).
+    for (int s = Section.QUESTION; s <= Section.ADDITIONAL; s++) {
+      int parsed = query.getSection(s).size();
+      int counted = query.getHeader().getCount(s);
+      if (parsed != counted) {
+        reject(skeleton(id, opcode, rd), r, Rcode.FORMERR, bytes.length, DnsEvent.RejectWhy.MALFORMED, null, null,
+            null, "truncated: the " + Section.longString(s) + " section holds " + parsed + " of " + counted
+            + " records");
+        return true;
+      }
+    }
     Message response = skeleton(id, opcode, rd);
     if (opcode != Opcode.QUERY) {
       if (query.getHeader().getCount(Section.QUESTION) == 1) {

@@ -32,6 +32,7 @@ import org.xbill.DNS.Type;
 class MalformedQueryTest {
   private static final int ID = 0xBEEF;
   private static final int RD = 0x0100;
+  private static final int TC = 0x0200;
   private static final int DROPPED = -1;
 
   private VirtualLab lab;
@@ -70,6 +71,14 @@ class MalformedQueryTest {
         Arguments.of("question cut short", concat(header(ID, RD, 1, 0, 0, 0), new byte[] {7, 'p', 'a', 'y'}),
             Rcode.FORMERR),
         Arguments.of("ANCOUNT 60000 with nothing", concat(header(ID, RD, 1, 60000, 0, 0), good), Rcode.FORMERR),
+        // TC set: dnsjava keeps a cut-short message instead of failing; found by DnsFuzzTest#serverTcp
+        // (the server threw a NullPointerException on the missing question and dropped the query)
+        Arguments.of("TC set and the question cut short",
+            concat(header(ID, RD | TC, 1, 0, 0, 0), new byte[] {7, 'p', 'a', 'y'}), Rcode.FORMERR),
+        Arguments.of("opcode 15, TC set and the question cut short",
+            concat(header(ID, 15 << 11 | TC, 1, 0, 0, 0), new byte[] {7, 'p', 'a', 'y'}), Rcode.FORMERR),
+        Arguments.of("TC set and ANCOUNT 60000 with nothing", concat(header(ID, RD | TC, 1, 60000, 0, 0), good),
+            Rcode.FORMERR),
         Arguments.of("unknown class 42", concat(header(ID, RD, 1, 0, 0, 0), question("payroll.corp.com", Type.A, 42)),
             Rcode.FORMERR),
         Arguments.of("class CH", concat(header(ID, RD, 1, 0, 0, 0), question("version.bind", Type.TXT, 3)),

@@ -4,6 +4,7 @@ import static emu.node.wire.WireBytes.hex;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
@@ -91,6 +92,29 @@ class OspfFuzzTest {
     for (OspfLsa.Check c : OspfLsa.Check.values()) {
       assertTrue(lsaVerdicts.getOrDefault(c, 0) > 0, "the fuzz reached " + c + ": " + lsaVerdicts);
     }
+  }
+
+  /**
+   * Jazzer target for the same reading: one OSPF packet (the corpus holds the golden packets),
+   * its checksums made right when the lengths allow.
+   */
+  @FuzzTest(maxDuration = "10m")
+  void packet(byte[] packet) {
+    resum(packet);
+    readPacket(packet);
+  }
+
+  /** Jazzer target: one LSA (the corpus holds the golden router and network LSAs), checksum made right. */
+  @FuzzTest(maxDuration = "10m")
+  void lsa(byte[] bytes) {
+    if (bytes.length >= OspfLsa.HEADER_LEN) {
+      ByteBuf b = Unpooled.wrappedBuffer(bytes);
+      int len = b.getUnsignedShort(OspfLsa.LENGTH);
+      if (len >= OspfLsa.HEADER_LEN && len <= bytes.length) {
+        OspfLsa.fillChecksum(b, 0);
+      }
+    }
+    readLsa(Unpooled.wrappedBuffer(bytes), 0, bytes.length);
   }
 
   /** Makes the packet's checksum, and those of an update's LSAs that frame, right again where the lengths allow. */
