@@ -57,10 +57,19 @@ public final class FuzzRig implements AutoCloseable {
     lab.advance(VirtualLab.millis(10));
   }
 
-  /** Settles the lab, releases what waits and fails if a buffer is still referenced. */
+  /**
+   * Settles the lab, releases what waits and fails if a buffer is still referenced, or if r1's
+   * stack contained an exception: the guard around {@code NetworkStack.input} keeps a node going
+   * after a bug, and would hide it from the fuzzer.
+   */
   @Override
   public void close() {
+    long contained = r1.stack().internalErrors().total();
+    String which = r1.stack().internalErrors().byClass().toString();
     lab.close();
+    if (contained != 0) {
+      throw new AssertionError("r1 contained " + contained + " exception(s) in its input path: " + which);
+    }
   }
 
   /** {@code l4} as the payload of a valid IPv4 packet from the peer to r1 (or to {@code dst}). */
