@@ -302,13 +302,19 @@ class SeedScenarioTest {
     }
     assertTrue(replies.size() >= 56, "at most a second (4 requests at 0.25 s) lost: " + replies.size() + "\n" + console);
     StringBuilder paths = new StringBuilder();
+    int looped = 0;
     for (int[] r : replies) {
-      String p = r[1] == 61 ? "r2 " : r[1] == 60 ? "r5r4 " : "other ";
+      if (r[1] != 61 && r[1] != 60) {
+        looped++; // a reply caught between r2 and r3 for the few ms before r3's SPF: a transient loop
+        continue;
+      }
+      String p = r[1] == 61 ? "r2 " : "r5r4 ";
       if (paths.length() == 0 || !paths.toString().endsWith(p)) {
         paths.append(p);
       }
     }
     assertEquals("r2 r5r4 r2 ", paths.toString(), "via r2, around the cut link, back via r2: " + console);
+    assertTrue(looped <= 2, looped + " replies went round a loop: " + console);
 
     String narrative = Files.readString(out.resolve("narrative.txt"));
     Story s = new Story(narrative);
@@ -318,10 +324,12 @@ class SeedScenarioTest {
     s.next("the reroute", "r1 +SPF[^\\n]*10\\.3\\.0\\.0/24 now via 10\\.0\\.15\\.5 cost 40 \\(was via 10\\.0\\.12\\.2 cost 30\\)");
     s.next("the link back", "control +at 18\\.000s: up r1:eth1");
     s.next("the adjacency again", "r1 +OSPF neighbour 2\\.2\\.2\\.2 \\(10\\.0\\.12\\.2\\) on eth1: (Loading|Exchange) -> Full");
-    // r3, three hops from the cut, reroutes the replies once r1's new LSA reaches it
+    // r3 reroutes the replies at the first of r1's and r2's new LSAs to reach it (r2's, one hop
+    // away, or r1's round the ring over r5 and r4: whichever comes first)
     Story r3 = new Story(narrative);
     r3.next("the fault", "control +at 14\\.000s: down r1:eth1");
-    r3.next("r3 reroutes the replies", "r3 +SPF after 1\\.1\\.1\\.1's router-LSA[^\\n]*10\\.1\\.0\\.0/24 now via 10\\.0\\.34\\.4");
+    r3.next("r3 reroutes the replies", "r3 +SPF after [12]\\.[12]\\.[12]\\.[12]'s router-LSA[^\\n]*10\\.1\\.0\\.0/24 now via"
+        + " 10\\.0\\.34\\.4");
     s.next("the route back", "r1 +SPF[^\\n]*10\\.3\\.0\\.0/24 now via 10\\.0\\.12\\.2 cost 30 \\(was via 10\\.0\\.15\\.5 cost 40\\)");
 
     // Every capture decodes in tshark without an error or a malformed packet, OSPF included.
