@@ -72,12 +72,13 @@ for t in "${targets[@]}"; do
   rc=$?
   set -e
   took=$(( $(date +%s) - start ))
-  units=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+  # || true: a target that failed before printing stats still gets its row (set -e would end the script)
+  units=$(grep -a 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}' || true)
   if [ -z "$units" ]; then
-    units=$(grep -a -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#([0-9]+).*/\1/')
+    units=$(grep -a -E '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#([0-9]+).*/\1/' || true)
   fi
   units=${units:-0}
-  rate=$(grep -a 'stat::average_exec_per_sec' "$log" | tail -1 | awk '{print $2}')
+  rate=$(grep -a 'stat::average_exec_per_sec' "$log" | tail -1 | awk '{print $2}' || true)
   crash=no
   if [ $rc -ne 0 ] || grep -a -q -E '== Java Exception|ERROR: libFuzzer|Test unit written to|BUILD FAILURE' "$log"; then
     crash=YES

@@ -18,6 +18,7 @@
 # without FRR only the emu side runs.
 # Usage: sudo benchmarks/e2e/ospf-convergence.sh [RUNS=5] [INTERVAL_MS=2]
 set -euo pipefail
+shopt -s inherit_errexit # a failed step inside $(measure) ends the script, not only the substitution
 runs=${1:-5}
 interval_ms=${2:-2}
 if ! [[ $runs =~ ^[1-9][0-9]*$ && $interval_ms =~ ^[1-9][0-9]*$ ]]; then
@@ -46,7 +47,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR%2) print a[(NR+1)/2];
+  else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # ring KIND: the lab. r1-r5 are emu routers (KIND router) or linux nodes (KIND linux); the ring
 # link between rX and rY is 10.0.XY.0/24, rX's eth2 to rY's eth1 going round.
@@ -153,7 +155,7 @@ await() { # await SECONDS WHAT COMMAND...
 # while the routers disagreed. "-1 LOST" if the ping did not end on a new path.
 convergence() {
   awk -v iv="$interval_ms" -v n="$1" '
-    /icmp_seq=/ {
+    /bytes from .*icmp_seq=/ {
       match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9) + 0
       match($0, /ttl=[0-9]+/); ttl[s] = substr($0, RSTART + 4, RLENGTH - 4) + 0; got++
     }

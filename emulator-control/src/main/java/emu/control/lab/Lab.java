@@ -115,7 +115,13 @@ public final class Lab {
       for (PlannedNode n : plan.nodes()) {
         lab.launch(n.name(), true);
       }
-      lab.state.write();
+      // with stop(): a lab that Ctrl-C stopped meanwhile must not have its record written again
+      synchronized (lab) {
+        if (lab.stopping) {
+          throw new LabException("the lab is stopping");
+        }
+        lab.state.write();
+      }
       lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
       // The kernel's IPv6 only now that the emu ends listen: its address checks and router
       // solicitations reach them (see LinuxNamespaces.startIpv6).
@@ -206,7 +212,8 @@ public final class Lab {
    *
    * @param fresh its first start in this lab
    */
-  private void launch(String node, boolean fresh) throws IOException, LabException {
+  private synchronized void launch(String node, boolean fresh) throws IOException, LabException {
+    // synchronized with stop(): a node started while the exit hook stops the lab would be missed
     if (stopping) { // Ctrl-C while the nodes start: start no more
       throw new LabException("the lab is stopping");
     }

@@ -81,24 +81,21 @@ public final class ControllerMain {
       System.exit(3);
       return;
     }
-    Thread stopper = new Thread(() -> {
+    // SIGTERM: the lab stops itself at exit (Lab.start's hook), the fault plan and the API first,
+    // so that nothing restarts a node being stopped (as ScenarioRunner does for `emu run`)
+    lab.beforeExitStop(() -> {
       controller.close();
-      lab.stop();
       api.close();
-    }, "emu-controller-stop");
-    Runtime.getRuntime().addShutdownHook(stopper);
+    });
     controller.startFaultPlan();
     out.println("READY api=" + at.getAddress().getHostAddress() + ":" + at.getPort());
     done.await();
     out.println("emu: lab " + topo.name() + " shutting down on request");
     // The report's counters are asked of the nodes before they stop; then stop, then write it.
     var snapshot = emu.control.report.LabSnapshot.take(lab.state(), controller::nodeJson);
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopper);
-    } catch (IllegalStateException e) {
-      return; // a SIGTERM came meanwhile: the hook is stopping the nodes (no report then)
-    }
-    stopper.run();
+    controller.close();
+    lab.stop(); // synchronized with the exit hook's, should a SIGTERM come meanwhile
+    api.close();
     try {
       java.util.List<String> names = new java.util.ArrayList<>(lab.state().nodes().stream()
           .map(LabState.NodeState::name).toList());

@@ -103,7 +103,9 @@ class LinuxInteropTest {
             - endpoints: ["real:eth0", "sw2:p4"]
         """.formatted(configs, configs));
     Path out = dir.resolve("out");
-    ok("up", dir.resolve("interop.yml").toString(), "--out", out.toString(), "--no-capture");
+    // the zone and the page stay in configs/, outside this folder: allowed by name
+    ok("up", dir.resolve("interop.yml").toString(), "--out", out.toString(), "--no-capture", "--allow-files",
+        configs.toString());
     try {
       assertTrue(LinuxNamespaces.exists("emu-interop-kern"));
       // The kernel's ping and traceroute across the emulated router.

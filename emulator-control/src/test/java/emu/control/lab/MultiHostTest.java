@@ -76,11 +76,13 @@ class MultiHostTest {
     return b.toString();
   }
 
+  /** The repository's configs, whose zone and content files the copies below name: allowed with --allow-files. */
+  static final Path CONFIGS = Path.of("..", "configs").toAbsolutePath().normalize();
+
   /** The seed's corporate network with client, r1, dns and payroll on four different hosts. */
   static Path corporateAcrossHosts(Path key, int sshPortOfM4) throws Exception {
-    Path configs = Path.of("..", "configs").toAbsolutePath().normalize();
-    String yml = Files.readString(configs.resolve("corporate.yml"))
-        .replace("zones/", configs.resolve("zones") + "/").replace("www/", configs.resolve("www") + "/");
+    String yml = Files.readString(CONFIGS.resolve("corporate.yml"))
+        .replace("zones/", CONFIGS.resolve("zones") + "/").replace("www/", CONFIGS.resolve("www") + "/");
     String[][] placement = {{"client", "m1"}, {"printer", "m1"}, {"resolver", "m1"}, {"sw1", "m1"}, {"r1", "m2"},
         {"sw2", "m2"}, {"dns", "m3"}, {"payroll", "m4"}};
     for (String[] p : placement) {
@@ -100,7 +102,8 @@ class MultiHostTest {
   void theSeedScenarioRunsAcrossHostsWithTheControlPlaneOnAnother() throws Exception {
     Path out = dir.resolve("run-seed");
     Tools.Result r = emuWith(List.of("EMU_NODE_JVM_OPTS=-Demu.test.clockSkewMs.payroll=-1500"), "run",
-        corporateAcrossHosts(hosts.key(), 22).toString(), "--out", out.toString(), "--seed", "3");
+        corporateAcrossHosts(hosts.key(), 22).toString(), "--out", out.toString(), "--seed", "3", "--allow-files",
+        CONFIGS.toString());
     String console = r.output() + r.errors();
     assertEquals(0, r.exit(), console);
     assertTrue(console.contains("1/1 steps succeeded"), console);
@@ -132,7 +135,7 @@ class MultiHostTest {
   void aKilledHostsNodeIsReportedByNameAndStrayDatagramsAreCounted() throws Exception {
     Path out = dir.resolve("run-up");
     Path file = corporateAcrossHosts(hosts.key(), 22);
-    Tools.Result up = emu("up", file.toString(), "--out", out.toString());
+    Tools.Result up = emu("up", file.toString(), "--out", out.toString(), "--allow-files", CONFIGS.toString());
     try {
       assertEquals(0, up.exit(), up.output() + up.errors());
       JsonNode status = JSON.readTree(emu("status", "--json").output());

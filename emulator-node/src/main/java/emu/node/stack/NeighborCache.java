@@ -295,11 +295,17 @@ public final class NeighborCache {
     } else {
       counters.ndpCacheMisses++;
     }
-    enqueue(e, packet);
     if (e.state == null || e.state == NeighborState.FAILED) {
       e.probes = 0;
       transition(e, NeighborState.INCOMPLETE);
       probe(e);
+    }
+    // Last: once queued the packet belongs to the entry, and nothing after this may fail and have
+    // the caller (or NetworkStack's guard) release it too. Should the probe have been answered
+    // at once (a link that delivers in the same call), send what waits now.
+    enqueue(e, packet);
+    if (e.state.usable()) {
+      drain(e);
     }
     return -1;
   }

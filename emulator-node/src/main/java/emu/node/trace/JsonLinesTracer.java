@@ -25,6 +25,8 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
   private final long budget;
   private long seq;
   private long suppressed;
+  /** Set once a write failed (a full disk, say): tracing stops, the node goes on. */
+  private boolean failed;
 
   public JsonLinesTracer(Path file, String node, TimeSource time, long budget) throws IOException {
     this.out = EventCodec.mapper().getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8);
@@ -37,12 +39,12 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
   /** False once the budget is spent, so nodes stop building events nobody will read. */
   @Override
   public boolean enabled() {
-    return seq < budget;
+    return seq < budget && !failed;
   }
 
   @Override
   public void emit(TraceEvent event) {
-    if (seq >= budget) {
+    if (seq >= budget || failed) {
       suppressed++;
       return;
     }
@@ -52,13 +54,22 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
     }
   }
 
+  /**
+   * Writes one line. An I/O error does not reach the caller: tracing only observes, and events
+   * are emitted from the middle of packet handling (a frame half handed on to a queue), where an
+   * exception would undo work that already happened. The first failure is said on stderr (the
+   * node's log), tracing stops, and later events are counted as suppressed.
+   */
   private void write(TraceEvent event) {
     try {
       EventCodec.write(out, new Stamped(time.epochNanos(), seq++, node, event), null);
       out.writeRaw('\n');
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      failed = true;
+      suppressed++;
+      System.err.println("emu: " + node + ": cannot write its events (" + e.getMessage() + "); tracing stops,"
+          + " the node goes on");
     }
   }
 
@@ -68,6 +79,9 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
 
   @Override
   public void flush() {
+    if (failed) {
+      return;
+    }
     try {
       out.flush();
     } catch (IOException e) {
