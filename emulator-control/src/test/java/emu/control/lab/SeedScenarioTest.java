@@ -335,11 +335,15 @@ class SeedScenarioTest {
     // Every capture decodes in tshark without an error or a malformed packet, OSPF included.
     Tools.assertCapturesClean(out);
     Path tshark = Tools.require("tshark");
-    var kinds = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth2.pcap").toString(), "-Y", "ospf",
-        "-T", "fields", "-e", "ospf.msg"), 60);
+    // Every OSPF packet type crosses the core links; an LS Request only where a database
+    // description showed something newer, so it is looked for on all of them together.
+    StringBuilder kinds = new StringBuilder();
+    for (String core : List.of("r1-eth1", "r1-eth2", "r2-eth2", "r3-eth2", "r4-eth2")) {
+      kinds.append(Tools.run(List.of(tshark.toString(), "-r", out.resolve(core + ".pcap").toString(), "-Y", "ospf",
+          "-T", "fields", "-e", "ospf.msg"), 60).output()).append('\n');
+    }
     for (String type : List.of("1", "2", "3", "4", "5")) {
-      assertTrue(kinds.output().lines().anyMatch(type::equals), "OSPF packet type " + type + " on r1-eth2:\n"
-          + kinds.output());
+      assertTrue(kinds.toString().lines().anyMatch(type::equals), "OSPF packet type " + type + " on the core links");
     }
   }
 }
