@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Loading a topology argument for a command, with errors printed the same way everywhere. */
 final class Topologies {
@@ -29,7 +30,8 @@ final class Topologies {
       return null;
     }
     try {
-      Topology topo = TopologyLoader.load(file, allow.dirs());
+      // allow is null where a command object is built by hand rather than by picocli: no extra folder
+      Topology topo = TopologyLoader.load(file, allow == null ? List.of() : allow.dirs());
       topo.warnings().forEach(w -> err.println("warning: " + w));
       err.flush();
       return topo;
