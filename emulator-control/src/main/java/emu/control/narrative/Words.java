@@ -43,6 +43,7 @@ final class Words {
       case TCP_BAD_FLAGS -> "TCP segment with impossible flags (SYN+FIN, SYN+RST, none)";
       case TCP_NO_SOCKET -> "TCP segment for no connection and no listener (answered with RST)";
       case TCP_LISTEN_OVERFLOW -> "SYN dropped: the listener's backlog of half-open connections is full";
+      case TCP_CONNECTION_LIMIT -> "SYN refused with RST: the listener's or the node's connection cap is reached";
       case TCP_OUT_OF_WINDOW -> "TCP segment outside the receive window or failing PAWS (answered with ACK unless RST)";
       case TCP_INVALID -> "TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast)";
       case UNSUPPORTED_PROTOCOL -> "IP protocol this node does not speak";
@@ -83,6 +84,7 @@ final class Words {
       case LISTENER_CLOSED -> "listener closed";
       case NO_HANDLER -> "the acceptor returned no event handler";
       case SYN_ON_LISTEN -> "SYN on a listening port";
+      case SYN_COOKIE_ACK -> "ACK returning a valid SYN cookie (the backlog was full)";
       case SYN_IN_SYN_SENT -> "SYN in SYN-SENT (simultaneous open)";
       case SYN_IN_SYN_RECEIVED -> "SYN in SYN-RECEIVED: back to LISTEN";
       case SYN_ACK_IN_SYN_SENT -> "SYN,ACK in SYN-SENT";

@@ -387,6 +387,14 @@ public final class NodeMetrics {
     counter("emu.tcp.resets.sent", "RST segments sent", c, x -> x.rstSent, none);
     counter("emu.tcp.listen.overflows", "SYNs dropped because a listener's backlog was full", c,
         x -> x.listenOverflows, none);
+    counter("emu.tcp.syncookies.sent", "SYN cookies sent because a listener's backlog was full", c,
+        x -> x.synCookiesSent, none);
+    counter("emu.tcp.syncookies.validated", "ACKs whose SYN cookie was valid (a connection was made)", c,
+        x -> x.synCookiesValidated, none);
+    counter("emu.tcp.syncookies.failed", "ACKs to a listener whose SYN cookie was wrong or too old", c,
+        x -> x.synCookiesFailed, none);
+    counter("emu.tcp.connection.cap.refusals", "connections refused with RST: a per-listener or per-node cap", c,
+        x -> x.connectionCapRefusals, none);
     FunctionTimer.builder("emu.tcp.rtt", c, x -> x.rttSamples, x -> x.rttSumNanos, TimeUnit.NANOSECONDS)
         .description("TCP round-trip time samples (RFC 6298, Karn's rule)").register(registry);
   }

@@ -60,6 +60,8 @@ public enum DropReason {
   TCP_NO_SOCKET,
   /** SYN dropped: the listener's backlog of half-open connections is full. */
   TCP_LISTEN_OVERFLOW,
+  /** SYN (or SYN-cookie ACK) refused with RST: the listener's or the node's connection cap is reached. */
+  TCP_CONNECTION_LIMIT,
   /** TCP segment outside the receive window or failing PAWS (answered with ACK unless RST). */
   TCP_OUT_OF_WINDOW,
   /** TCP segment not acceptable in the connection's state (bad ACK, missing ACK, broadcast). */

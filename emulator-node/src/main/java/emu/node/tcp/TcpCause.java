@@ -18,6 +18,7 @@ public enum TcpCause {
   NO_HANDLER,
   // segments (RFC 9293 3.10.7)
   SYN_ON_LISTEN,
+  SYN_COOKIE_ACK,
   SYN_IN_SYN_SENT,
   SYN_IN_SYN_RECEIVED,
   SYN_ACK_IN_SYN_SENT,

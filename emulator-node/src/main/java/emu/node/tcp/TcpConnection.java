@@ -62,6 +62,8 @@ public final class TcpConnection implements TcpTimers.Handler {
   final TcpListenSocket listener;
   boolean registered;
   boolean halfOpenCounted;
+  /** Counted against the connection caps (its listener's and the node's), from ESTABLISHED until TIME-WAIT or gone. */
+  boolean capCounted;
   TcpState state = TcpState.CLOSED;
   private final List<TcpState> history = new ArrayList<>();
   TcpEvents events;
@@ -523,7 +525,10 @@ public final class TcpConnection implements TcpTimers.Handler {
       halfOpenCounted = false;
       listener.halfOpen--;
     }
+    capCounted = true;
+    layer.established++;
     if (listener != null) {
+      listener.established++;
       pending.accept = true;
     } else {
       pending.established = true;
@@ -541,6 +546,7 @@ public final class TcpConnection implements TcpTimers.Handler {
   /** Entering TIME-WAIT (RFC 9293 3.10.7.4 eighth step): 2*MSL, then the connection is removed. */
   void enterTimeWait(TcpCause cause) {
     transition(TcpState.TIME_WAIT, cause);
+    releaseCap(); // TIME-WAIT holds no buffers: it does not count against the caps (as Linux's accept queue)
     timers.cancelRetransmit();
     timers.cancelPersist();
     timers.cancelKeepAlive();
@@ -573,8 +579,19 @@ public final class TcpConnection implements TcpTimers.Handler {
       halfOpenCounted = false;
       listener.halfOpen--;
     }
+    releaseCap();
     timers.cancelAll();
     sendBuf.clear();
+  }
+
+  private void releaseCap() {
+    if (capCounted) {
+      capCounted = false;
+      layer.established--;
+      if (listener != null) {
+        listener.established--;
+      }
+    }
   }
 
   /** Fails the connection from a later task (from inside output, where unwinding is unsafe). */

@@ -37,6 +37,12 @@ public final class TcpCounters {
   public long challengeAcksSuppressed;
   /** SYNs dropped because a listener's backlog of half-open connections was full. */
   public long listenOverflows;
+  /** SYN cookies (RFC 4987 3.6) sent on backlog overflow, and the ACKs that returned them: valid or not. */
+  public long synCookiesSent;
+  public long synCookiesValidated;
+  public long synCookiesFailed;
+  /** SYNs (and SYN-cookie ACKs) refused with RST because a connection cap was reached. */
+  public long connectionCapRefusals;
   /** Segments outside the receive window (answered with an ACK unless RST). */
   public long outOfWindow;
   /** Segments rejected by PAWS (RFC 7323 5). */

@@ -18,6 +18,8 @@ final class TcpInput {
 
   private final TcpLayer layer;
   private final TcpCounters counters;
+  /** The options of a SYN cookie's handshake: none (the cookie carries only the MSS). */
+  private final TcpOptions noOptions = new TcpOptions().clear();
 
   TcpInput(TcpLayer layer) {
     this.layer = layer;
@@ -38,16 +40,54 @@ final class TcpInput {
       return DropReason.TCP_INVALID; // first: an incoming RST is ignored
     }
     if ((f & TcpSegment.ACK) != 0) {
+      // An ACK may return a SYN cookie, if this listener sent any lately (Linux checks only then
+      // too: otherwise every stray ACK would cost two hashes and could probe for cookies).
+      long now = layer.stack().time().nanos();
+      if ((f & TcpSegment.SYN) == 0 && l.cookieSent && now - l.lastCookieNanos < 2 * SynCookies.SLOT_NANOS) {
+        SipHash h = layer.secret();
+        long tuple = SynCookies.tupleHash(h, layer.addresses(ourHi, ourLo, peerHi, peerLo), seg.dstPort(),
+            seg.srcPort(), seg.seq() - 1);
+        int index = SynCookies.check(h, tuple, SynCookies.slot(now), seg.ack() - 1);
+        if (index >= 0) {
+          counters.synCookiesValidated++;
+          return cookieAck(l, ourHi, ourLo, peerHi, peerLo, seg, opts, SynCookies.MSS_TABLE[index]);
+        }
+        counters.synCookiesFailed++;
+      }
       output().sendResetFor(ourHi, ourLo, peerHi, peerLo, seg, null); // second: <SEQ=SEG.ACK><CTL=RST>
       return DropReason.TCP_NO_SOCKET;
     }
     if ((f & TcpSegment.SYN) == 0) {
       return DropReason.TCP_INVALID; // fourth: anything else is dropped
     }
-    // third: SYN. The backlog counts half-open connections; when full, drop (the peer retries).
+    // third: SYN. First the connection caps: refused with a RST, so that a real client learns at
+    // once (ECONNREFUSED) instead of retrying for two minutes; a spoofed SYN gets one small
+    // segment, no more than a SYN-ACK would be.
+    if (capReached(l)) {
+      counters.connectionCapRefusals++;
+      output().sendResetFor(ourHi, ourLo, peerHi, peerLo, seg, layer.arrival());
+      return DropReason.TCP_CONNECTION_LIMIT;
+    }
+    // The backlog counts half-open connections; when full, a SYN cookie (RFC 4987 3.6) if they
+    // are on, else drop (the peer retries).
     if (l.halfOpen >= l.backlog()) {
-      counters.listenOverflows++;
-      return DropReason.TCP_LISTEN_OVERFLOW;
+      TcpSettings s = layer.settings();
+      if (!s.synCookies()) {
+        counters.listenOverflows++;
+        return DropReason.TCP_LISTEN_OVERFLOW;
+      }
+      long now = layer.stack().time().nanos();
+      SipHash h = layer.secret();
+      long tuple = SynCookies.tupleHash(h, layer.addresses(ourHi, ourLo, peerHi, peerLo), seg.dstPort(),
+          seg.srcPort(), seg.seq());
+      int cookie = SynCookies.make(h, tuple, SynCookies.slot(now),
+          SynCookies.mssIndex(opts.hasMss() ? opts.mss() : TcpConnection.DEFAULT_MSS));
+      output().sendCookieSynAck(ourHi, ourLo, peerHi, peerLo, seg, cookie, layer.advMssTo(peerHi, peerLo),
+          Math.min(65535, s.receiveBuffer()), layer.arrival());
+      counters.synCookiesSent++;
+      l.cookieSent = true;
+      l.lastCookieNanos = now;
+      return null;
     }
     TcpConnection c = layer.newConnection(ourHi, ourLo, seg.dstPort(), peerHi, peerLo, seg.srcPort(), l);
     c.irs = seg.seq();
@@ -71,6 +111,40 @@ final class TcpInput {
     output().sendSyn(c); // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
     c.timers.retransmit(c.rtt.rto());
     return null;
+  }
+
+  /** True if {@code l} may take no more connections: its cap or the node's is reached. */
+  private boolean capReached(TcpListenSocket l) {
+    TcpSettings s = layer.settings();
+    return l.established + l.halfOpen >= s.maxConnectionsPerListener() || layer.established >= s.maxConnections();
+  }
+
+  /**
+   * The ACK of a valid SYN cookie: the connection its SYN would have made, created now in
+   * SYN-RECEIVED with SND.UNA = ISS = SEG.ACK - 1 and IRS = SEG.SEQ - 1, the MSS the cookie
+   * carried and no other option; the segment then completes the handshake as in 3.10.7.4 (and
+   * its text, if any, is received).
+   */
+  private DropReason cookieAck(TcpListenSocket l, long ourHi, long ourLo, long peerHi, long peerLo, TcpSegment seg,
+                               TcpOptions opts, int peerMss) {
+    if (capReached(l)) {
+      counters.connectionCapRefusals++;
+      output().sendResetFor(ourHi, ourLo, peerHi, peerLo, seg, layer.arrival());
+      return DropReason.TCP_CONNECTION_LIMIT;
+    }
+    TcpConnection c = layer.newConnection(ourHi, ourLo, seg.dstPort(), peerHi, peerLo, seg.srcPort(), l);
+    c.irs = seg.seq() - 1;
+    c.rcvNxt = seg.seq();
+    c.lastAckSent = c.rcvNxt;
+    negotiate(c, noOptions, peerMss);
+    c.rcvAdv = c.rcvNxt + Math.min(65535, c.recvBuf.free()); // what the cookie's SYN-ACK advertised
+    layer.startSequence(c, seg.ack() - 1);
+    c.sndWl1 = c.irs;
+    c.sndWl2 = c.iss;
+    layer.register(c);
+    counters.passiveOpens++;
+    c.transition(TcpState.SYN_RECEIVED, TcpCause.SYN_COOKIE_ACK);
+    return segmentArrives(c, seg, opts);
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -523,8 +597,13 @@ final class TcpInput {
    * learnt for the peer), less the timestamps option when those are on (RFC 6691).
    */
   void negotiate(TcpConnection c, TcpOptions o) {
+    negotiate(c, o, o.hasMss() ? Math.max(o.mss(), 64) : TcpConnection.DEFAULT_MSS);
+  }
+
+  /** {@link #negotiate(TcpConnection, TcpOptions)} with the peer's MSS known otherwise (a SYN cookie's). */
+  private void negotiate(TcpConnection c, TcpOptions o, int peerMss) {
     TcpSettings s = c.settings;
-    c.peerMss = o.hasMss() ? Math.max(o.mss(), 64) : TcpConnection.DEFAULT_MSS;
+    c.peerMss = peerMss;
     c.wsOk = s.windowScaling() && o.hasWindowScale();
     if (c.wsOk) {
       c.sndShift = Math.min(14, o.windowScale()); // RFC 7323 2.3: larger shifts are taken as 14

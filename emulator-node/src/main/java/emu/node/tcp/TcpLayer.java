@@ -62,6 +62,8 @@ public final class TcpLayer {
   private SipHash hash;
   private int nextEphemeral;
   private double challengeTokens = -1;
+  /** Connections that reached ESTABLISHED and are not yet closing to TIME-WAIT or gone (the node cap). */
+  int established;
   private long challengeRefill;
 
   /**
@@ -619,23 +621,34 @@ public final class TcpLayer {
   }
 
   TcpConnection newConnection(IpAddress local, int localPort, IpAddress remote, int remotePort, TcpListenSocket l) {
+    return newConnection(settings, local, localPort, remote, remotePort, l, mtuTo(remote.hi(), remote.lo()));
+  }
+
+  /** The MSS a SYN-ACK to {@code remoteHi:remoteLo} advertises (for a SYN cookie, which keeps no connection). */
+  int advMssTo(long remoteHi, long remoteLo) {
+    return advMss(settings, mtuTo(remoteHi, remoteLo), !IpAddress.isV4(remoteHi, remoteLo));
+  }
+
+  /** The MTU of the interface towards {@code remote}: a neighbour's, else the route's; 1500 if none. */
+  private int mtuTo(long remoteHi, long remoteLo) {
     int mtu = 1500;
-    if (remote.isV4()) {
-      Nic nic = stack.nicForNeighbor(remote.v4());
-      Route r = nic == null ? stack.routes().lookup(remote.v4()) : null;
+    if (IpAddress.isV4(remoteHi, remoteLo)) {
+      int v4 = (int) remoteLo;
+      Nic nic = stack.nicForNeighbor(v4);
+      Route r = nic == null ? stack.routes().lookup(v4) : null;
       if (nic != null) {
         mtu = nic.mtu();
       } else if (r != null) {
         mtu = r.nic().mtu();
       }
     } else if (ipv6 != null) {
-      Ipv6Route r = ipv6.routes().lookup(remote.v6(), stack.time().nanos());
+      Ipv6Route r = ipv6.routes().lookup(new Ipv6Address(remoteHi, remoteLo), stack.time().nanos());
       Ipv6Interface out = r == null ? null : ipv6.interfaceOf(r.nic());
       if (out != null) {
         mtu = (int) out.mtu();
       }
     }
-    return newConnection(settings, local, localPort, remote, remotePort, l, mtu);
+    return mtu;
   }
 
   private TcpConnection newConnection(TcpSettings s, IpAddress local, int localPort, IpAddress remote,
@@ -652,7 +665,11 @@ public final class TcpLayer {
 
   /** ISS per RFC 6528, and the send sequence variables that start from it. */
   void startSequence(TcpConnection c) {
-    int iss = isn(c.local, c.localPort, c.remote, c.remotePort);
+    startSequence(c, isn(c.local, c.localPort, c.remote, c.remotePort));
+  }
+
+  /** The send sequence variables from {@code iss} (a SYN cookie's, or RFC 6528's). */
+  void startSequence(TcpConnection c, int iss) {
     c.iss = iss;
     c.sndUna = iss;
     c.sndNxt = iss + 1;
@@ -674,11 +691,16 @@ public final class TcpLayer {
    * but by chance (RFC 6528, RFC 6056: an unkeyed mix would let a /64's owner aim at another's).
    */
   private long addresses(IpAddress local, IpAddress remote) {
-    if (local.isV4() && remote.isV4()) {
-      return ((long) local.v4() << 32) | (remote.v4() & 0xFFFF_FFFFL);
+    return addresses(local.hi(), local.lo(), remote.hi(), remote.lo());
+  }
+
+  /** {@link #addresses(IpAddress, IpAddress)} of addresses as two longs each (nothing allocated). */
+  long addresses(long localHi, long localLo, long remoteHi, long remoteLo) {
+    if (IpAddress.isV4(localHi, localLo) && IpAddress.isV4(remoteHi, remoteLo)) {
+      return (localLo << 32) | (remoteLo & 0xFFFF_FFFFL);
     }
     SipHash h = secret();
-    return h.hash(h.hash(local.hi(), local.lo()) ^ remote.hi(), remote.lo());
+    return h.hash(h.hash(localHi, localLo) ^ remoteHi, remoteLo);
   }
 
   /**
@@ -702,7 +724,7 @@ public final class TcpLayer {
   }
 
   /** The hash key, drawn from the stack's secrets at first use (so building a stack draws nothing). */
-  private SipHash secret() {
+  SipHash secret() {
     if (hash == null) {
       hash = new SipHash(stack.secrets().nextLong(), stack.secrets().nextLong());
       nextEphemeral = stack.secrets().nextInt(EPHEMERAL_HIGH - EPHEMERAL_LOW + 1);
@@ -731,6 +753,16 @@ public final class TcpLayer {
 
   NetworkStack stack() {
     return stack;
+  }
+
+  /** The interface the IPv6 segment being processed arrived on, or null. */
+  Nic arrival() {
+    return arrival;
+  }
+
+  /** Established connections now (counted against {@link TcpSettings#maxConnections}). */
+  public int establishedConnections() {
+    return established;
   }
 
   /** The node's IPv6, or null. */

@@ -9,8 +9,10 @@ import emu.node.wire.IpAddress;
  * <p>Backlog: connections still in SYN-RECEIVED (half-open) count against it; when it is
  * full, further SYNs are dropped and counted ({@link TcpCounters#listenOverflows}) without any
  * answer, so the peer simply retransmits its SYN and gets in once there is room ("degrades
- * cleanly", as Linux without SYN cookies). Completed connections go to the acceptor at once,
- * so there is no accept queue to fill.
+ * cleanly", as Linux without SYN cookies) — unless SYN cookies are on ({@link
+ * TcpSettings#synCookies}, the default): then the SYN is answered with a cookie and no state is
+ * kept ({@link SynCookies}). Completed connections go to the acceptor at once, so there is no
+ * accept queue to fill; their number is capped ({@link TcpSettings#maxConnectionsPerListener}).
  */
 public final class TcpListenSocket {
   private final TcpLayer layer;
@@ -19,6 +21,11 @@ public final class TcpListenSocket {
   private final int backlog;
   private final TcpAcceptor acceptor;
   int halfOpen;
+  /** Its connections in ESTABLISHED or later, short of TIME-WAIT (the per-listener cap). */
+  int established;
+  /** When it last sent a SYN cookie; ACKs are checked as cookies only within two slots of it (as Linux). */
+  long lastCookieNanos;
+  boolean cookieSent;
   boolean closed;
   /** Another listener on the same port (different specific addresses). */
   TcpListenSocket nextOnPort;
@@ -72,6 +79,11 @@ public final class TcpListenSocket {
   /** Connections in SYN-RECEIVED now. */
   public int halfOpen() {
     return halfOpen;
+  }
+
+  /** Its established connections now (counted against {@link TcpSettings#maxConnectionsPerListener}). */
+  public int established() {
+    return established;
   }
 
   public boolean isClosed() {

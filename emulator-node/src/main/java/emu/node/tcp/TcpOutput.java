@@ -354,12 +354,34 @@ final class TcpOutput {
       ack = in.seq() + in.sequenceLength();
       flags = TcpSegment.RST | TcpSegment.ACK;
     }
-    ByteBuf buf = stack.allocate(TcpSegment.HEADER_LEN);
-    int start = buf.readerIndex();
-    buf.writerIndex(start + TcpSegment.HEADER_LEN);
-    seg.wrap(buf, start, TcpSegment.HEADER_LEN).srcPort(in.dstPort()).dstPort(in.srcPort()).seq(seq).ack(ack)
-        .headerLength(TcpSegment.HEADER_LEN).flags(flags).window(0).checksum(0).urgentPointer(0);
     counters.rstSent++;
+    sendStateless(ourHi, ourLo, peerHi, peerLo, in, seq, ack, flags, 0, 0, nic);
+  }
+
+  /**
+   * A SYN cookie's SYN-ACK (RFC 4987 3.6): <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> with only
+   * the MSS option, and no connection behind it.
+   */
+  void sendCookieSynAck(long ourHi, long ourLo, long peerHi, long peerLo, TcpSegment in, int cookie, int mss,
+                        int window, Nic nic) {
+    sendStateless(ourHi, ourLo, peerHi, peerLo, in, cookie, in.seq() + 1, TcpSegment.SYN | TcpSegment.ACK, window,
+        mss, nic);
+  }
+
+  /** A segment that answers {@code in} with no connection: ports swapped, the MSS option if {@code mss} > 0. */
+  private void sendStateless(long ourHi, long ourLo, long peerHi, long peerLo, TcpSegment in, int seq, int ack,
+                             int flags, int window, int mss, Nic nic) {
+    TcpOptions o = opts.clear();
+    if (mss > 0) {
+      o.mss(mss);
+    }
+    int hl = TcpSegment.HEADER_LEN + o.length();
+    ByteBuf buf = stack.allocate(hl);
+    int start = buf.readerIndex();
+    buf.writerIndex(start + hl);
+    seg.wrap(buf, start, hl).srcPort(in.dstPort()).dstPort(in.srcPort()).seq(seq).ack(ack)
+        .headerLength(hl).flags(flags).window(window).checksum(0).urgentPointer(0);
+    o.emit(buf, start + TcpSegment.HEADER_LEN);
     counters.segmentsOut++;
     if (IpAddress.isV4(peerHi, peerLo)) {
       stack.ipv4Output().send((int) ourLo, (int) peerLo, Ipv4Packet.PROTO_TCP, TTL, true, buf, checksum);

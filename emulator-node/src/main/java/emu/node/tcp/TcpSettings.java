@@ -34,13 +34,21 @@ package emu.node.tcp;
  *     only when both SYNs carry them (RFC 2018, RFC 7323).
  * <li>{@code challengeAckLimit} 1000 per second for the whole node (RFC 5961 7;
  *     Linux's historical tcp_challenge_ack_limit).
+ * <li>{@code synCookies} true: when a listener's backlog of half-open connections is full, a SYN
+ *     is answered with a SYN cookie (RFC 4987 3.6) instead of being dropped, as Linux's
+ *     {@code tcp_syncookies=1} (cookies only on overflow).
+ * <li>{@code maxConnectionsPerListener} 4096 and {@code maxConnections} 16384: established
+ *     connections (and, for the listener, half-open ones) past which a new SYN to a listener is
+ *     refused with a RST, so that a connection flood cannot take the node's memory. 4096 is
+ *     Linux's default {@code somaxconn}; the node cap leaves room for four such listeners.
  * </ul>
  */
 public record TcpSettings(String congestion, int sendBuffer, int receiveBuffer, int mss, long delayedAckNanos,
                           long minRtoNanos, long initialRtoNanos, long maxRtoNanos, int maxRetries, int synRetries,
                           long mslNanos, long finTimeoutNanos, boolean keepAlive, long keepAliveIdleNanos,
                           long keepAliveIntervalNanos, int keepAliveProbes, boolean noDelay, int backlog,
-                          boolean sack, boolean timestamps, boolean windowScaling, int challengeAckLimit) {
+                          boolean sack, boolean timestamps, boolean windowScaling, int challengeAckLimit,
+                          boolean synCookies, int maxConnectionsPerListener, int maxConnections) {
   private static final long MS = 1_000_000L;
   private static final long S = 1_000_000_000L;
   public static final int MIB = 1 << 20;
@@ -68,12 +76,16 @@ public record TcpSettings(String congestion, int sendBuffer, int receiveBuffer, 
         || keepAliveIntervalNanos <= 0) {
       throw new IllegalArgumentException("times must not be negative");
     }
+    if (maxConnectionsPerListener < 1 || maxConnections < 1) {
+      throw new IllegalArgumentException("connection caps must be at least 1: per listener "
+          + maxConnectionsPerListener + ", per node " + maxConnections);
+    }
   }
 
   /** The defaults described above. */
   public static TcpSettings defaults() {
     return new TcpSettings("cubic", 4 * MIB, 4 * MIB, 0, 40 * MS, 200 * MS, S, 60 * S, 15, 6,
-        30 * S, 60 * S, false, 7200 * S, 75 * S, 9, false, 128, true, true, true, 1000);
+        30 * S, 60 * S, false, 7200 * S, 75 * S, 9, false, 128, true, true, true, 1000, true, 4096, 16384);
   }
 
   /** The receive window scale offered: the smallest shift that covers the receive buffer, at most 14. */
@@ -89,75 +101,79 @@ public record TcpSettings(String congestion, int sendBuffer, int receiveBuffer, 
     return new TcpSettings(name, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos, initialRtoNanos,
         maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withBuffers(int send, int receive) {
     return new TcpSettings(congestion, send, receive, mss, delayedAckNanos, minRtoNanos, initialRtoNanos,
         maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withMss(int value) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, value, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
         keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps,
-        windowScaling, challengeAckLimit);
+        windowScaling, challengeAckLimit,
+        synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withDelayedAck(long nanos) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, nanos, minRtoNanos, initialRtoNanos,
         maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withRto(long min, long initial, long max) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, min, initial, max,
         maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos, keepAliveIntervalNanos,
-        keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling, challengeAckLimit);
+        keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling, challengeAckLimit,
+        synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withRetries(int max, int syn) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, max, syn, mslNanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withMsl(long nanos) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, nanos, finTimeoutNanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withFinTimeout(long nanos) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, nanos, keepAlive, keepAliveIdleNanos,
         keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withKeepAlive(boolean on, long idle, long interval, int probes) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, on, idle, interval, probes,
-        noDelay, backlog, sack, timestamps, windowScaling, challengeAckLimit);
+        noDelay, backlog, sack, timestamps, windowScaling, challengeAckLimit,
+        synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withNoDelay(boolean on) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
         keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, on, backlog, sack, timestamps, windowScaling,
-        challengeAckLimit);
+        challengeAckLimit, synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withBacklog(int value) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
         keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, value, sack, timestamps,
-        windowScaling, challengeAckLimit);
+        windowScaling, challengeAckLimit,
+        synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   /** Which options our SYNs offer (sysctls tcp_sack, tcp_timestamps, tcp_window_scaling). */
@@ -165,13 +181,31 @@ public record TcpSettings(String congestion, int sendBuffer, int receiveBuffer, 
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
         keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sackOn, timestampsOn,
-        windowScalingOn, challengeAckLimit);
+        windowScalingOn, challengeAckLimit,
+        synCookies, maxConnectionsPerListener, maxConnections);
   }
 
   public TcpSettings withChallengeAckLimit(int perSecond) {
     return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
         initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
         keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps,
-        windowScaling, perSecond);
+        windowScaling, perSecond, synCookies, maxConnectionsPerListener,
+        maxConnections);
+  }
+
+  /** SYN cookies on backlog overflow (sysctl tcp_syncookies 1, or 0 for off). */
+  public TcpSettings withSynCookies(boolean on) {
+    return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
+        initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
+        keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps,
+        windowScaling, challengeAckLimit, on, maxConnectionsPerListener, maxConnections);
+  }
+
+  /** The caps on connections of one listener and of the whole node. */
+  public TcpSettings withConnectionCaps(int perListener, int perNode) {
+    return new TcpSettings(congestion, sendBuffer, receiveBuffer, mss, delayedAckNanos, minRtoNanos,
+        initialRtoNanos, maxRtoNanos, maxRetries, synRetries, mslNanos, finTimeoutNanos, keepAlive,
+        keepAliveIdleNanos, keepAliveIntervalNanos, keepAliveProbes, noDelay, backlog, sack, timestamps,
+        windowScaling, challengeAckLimit, synCookies, perListener, perNode);
   }
 }
