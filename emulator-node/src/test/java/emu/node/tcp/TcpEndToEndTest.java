@@ -27,6 +27,13 @@ class TcpEndToEndTest {
 
   /** The three nodes, routes, started. */
   static LabNode[] topology(VirtualLab lab) {
+    LabNode[] n = topologyUnstarted(lab);
+    lab.start();
+    return n;
+  }
+
+  /** The three nodes and routes, for a test to add to before it starts the lab. */
+  static LabNode[] topologyUnstarted(VirtualLab lab) {
     LabNode h1 = lab.host("h1");
     LabNode r1 = lab.router("r1");
     LabNode h2 = lab.host("h2");
@@ -36,7 +43,6 @@ class TcpEndToEndTest {
         VirtualLab.DEFAULT_MTU);
     h1.defaultRoute("10.0.1.1");
     h2.defaultRoute("10.0.2.1");
-    lab.start();
     return new LabNode[] {h1, r1, h2};
   }
 
