@@ -1,5 +1,6 @@
 package emu.node.https;
 
+import emu.link.time.TimeSource;
 import emu.node.channel.EmuTransport;
 import emu.node.config.HttpsConfig;
 import emu.node.event.HttpsEvent;
@@ -58,11 +59,19 @@ import java.util.Map;
  * (the request and the bytes decrypted for it), {@code https.response} (status, body length,
  * the encrypted records it went in), {@code https.rejected}. Everything runs on the node's event loop; read
  * the counters there.
+ *
+ * <p>Idle timeout: a connection that has gone {@link #DEFAULT_IDLE_TIMEOUT_NANOS} (60 s) without a
+ * complete request (counted from the accept, then from each request) is closed and counted
+ * ({@link #idleClosed}), so that clients that connect and then say nothing, or keep a connection
+ * open after their last request, or trickle a request byte by byte, cannot hold connections (and
+ * their TLS state) for ever. 60 s: about nginx's keepalive_timeout (75 s) and Node's headers timeout
+ * (60 s), longer than a browser keeps an idle connection to reuse it; timed on the node's clock.
  */
 public final class HttpsServer {
   public static final int DEFAULT_PORT = 443;
   static final int MAX_REQUEST = 64 * 1024;
   static final String HTML = "text/html; charset=utf-8";
+  public static final long DEFAULT_IDLE_TIMEOUT_NANOS = 60_000_000_000L;
 
   private final EmuTransport net;
   private final Tracer tracer;
@@ -73,6 +82,7 @@ public final class HttpsServer {
   private final List<String> names;
   private final Map<String, byte[]> content = new LinkedHashMap<>();
   private final ChannelGroup connections;
+  private final long idleTimeoutNanos;
   private ChannelFuture bound;
   private long accepted;
   private long handshakes;
@@ -80,8 +90,13 @@ public final class HttpsServer {
   private long notTls;
   private long requests;
   private long notFound;
+  private long idleClosed;
 
-  private HttpsServer(EmuTransport net, HttpsConfig cfg, Tracer tracer) {
+  private HttpsServer(EmuTransport net, HttpsConfig cfg, Tracer tracer, long idleTimeoutNanos) {
+    if (idleTimeoutNanos <= 0) {
+      throw new IllegalArgumentException("idle timeout must be positive: " + idleTimeoutNanos + " ns");
+    }
+    this.idleTimeoutNanos = idleTimeoutNanos;
     if (cfg.content() == null || !cfg.content().containsKey("/")) {
       throw new IllegalArgumentException("an HTTPS service needs content for \"/\"");
     }
@@ -102,7 +117,12 @@ public final class HttpsServer {
    * completes on the node's loop ({@link #bound()}).
    */
   public static HttpsServer start(EmuTransport net, HttpsConfig cfg, Tracer tracer) {
-    HttpsServer s = new HttpsServer(net, cfg, tracer);
+    return start(net, cfg, tracer, DEFAULT_IDLE_TIMEOUT_NANOS);
+  }
+
+  /** {@link #start(EmuTransport, HttpsConfig, Tracer)} with another idle timeout (node clock ns, positive). */
+  public static HttpsServer start(EmuTransport net, HttpsConfig cfg, Tracer tracer, long idleTimeoutNanos) {
+    HttpsServer s = new HttpsServer(net, cfg, tracer, idleTimeoutNanos);
     s.bind();
     return s;
   }
@@ -133,13 +153,17 @@ public final class HttpsServer {
     TlsNarrator narrator = new TlsNarrator(tracer, TlsEvent.Side.SERVER);
     SslHandler ssl = sslContext.newHandler(ch.alloc());
     PlaintextMeter meter = new PlaintextMeter();
+    IdleTimer idle = new IdleTimer(ch);
     ch.pipeline().addLast("tls-narrator", narrator).addLast("tls", ssl).addLast("plaintext", meter)
         .addLast("http", new HttpServerCodec()).addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST))
-        .addLast("content", new ContentHandler(narrator, meter));
+        .addLast("content", new ContentHandler(narrator, meter, idle));
     ssl.handshakeFuture().addListener(f -> {
       if (f.isSuccess()) {
         handshakes++;
         return;
+      }
+      if (idle.fired) {
+        return; // closed for idling before the handshake: counted as that, not as a failed handshake
       }
       boolean plain = isNotTls(f.cause());
       if (plain) {
@@ -165,20 +189,63 @@ public final class HttpsServer {
     return false;
   }
 
+  /**
+   * Closes its connection once it has gone the idle timeout without a complete request: one timer
+   * on the node's clock, re-armed for what is left when it fires early, cancelled on close.
+   */
+  private final class IdleTimer {
+    private final Channel ch;
+    private long lastRequest;
+    private TimeSource.Timer timer;
+    boolean fired;
+
+    IdleTimer(Channel ch) {
+      this.ch = ch;
+      this.lastRequest = net.stack().time().nanos();
+      arm(idleTimeoutNanos);
+      ch.closeFuture().addListener(f -> timer.cancel());
+    }
+
+    void request() {
+      lastRequest = net.stack().time().nanos();
+    }
+
+    private void arm(long delay) {
+      timer = net.stack().time().schedule(this::fire, delay);
+    }
+
+    private void fire() {
+      if (!ch.isOpen()) {
+        return;
+      }
+      long idle = net.stack().time().nanos() - lastRequest;
+      if (idle < idleTimeoutNanos) {
+        arm(idleTimeoutNanos - idle);
+        return;
+      }
+      idleClosed++;
+      fired = true;
+      ch.close();
+    }
+  }
+
   /** Serves the configured pages; one per connection. */
   private final class ContentHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final TlsNarrator narrator;
     private final PlaintextMeter meter;
+    private final IdleTimer idle;
     private long plaintextSeen;
 
-    ContentHandler(TlsNarrator narrator, PlaintextMeter meter) {
+    ContentHandler(TlsNarrator narrator, PlaintextMeter meter, IdleTimer idle) {
       this.narrator = narrator;
       this.meter = meter;
+      this.idle = idle;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       requests++;
+      idle.request();
       long decrypted = meter.received() - plaintextSeen;
       plaintextSeen = meter.received();
       if (!req.decoderResult().isSuccess()) {
@@ -313,5 +380,10 @@ public final class HttpsServer {
 
   public long notFound() {
     return notFound;
+  }
+
+  /** Connections closed by the idle timeout (no complete request for that long). */
+  public long idleClosed() {
+    return idleClosed;
   }
 }

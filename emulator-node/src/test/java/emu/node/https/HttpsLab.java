@@ -97,7 +97,12 @@ final class HttpsLab implements AutoCloseable {
 
   /** Starts an HTTPS server on {@code node} and waits until it listens. */
   HttpsServer serve(EmuTransport node, MemoryTracer tracer, HttpsConfig cfg) throws Exception {
-    HttpsServer s = onLoop(() -> HttpsServer.start(node, cfg, tracer));
+    return serve(node, tracer, cfg, HttpsServer.DEFAULT_IDLE_TIMEOUT_NANOS);
+  }
+
+  /** As above with an idle timeout. */
+  HttpsServer serve(EmuTransport node, MemoryTracer tracer, HttpsConfig cfg, long idleNanos) throws Exception {
+    HttpsServer s = onLoop(() -> HttpsServer.start(node, cfg, tracer, idleNanos));
     s.bound().sync();
     servers.add(s);
     return s;

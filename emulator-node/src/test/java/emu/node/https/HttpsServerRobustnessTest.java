@@ -61,6 +61,10 @@ class HttpsServerRobustnessTest {
 
   /** What a raw TCP client got back before the server closed the connection. */
   private byte[] sendRaw(byte[] bytes) throws Exception {
+    return sendRaw(bytes, 443);
+  }
+
+  private byte[] sendRaw(byte[] bytes, int port) throws Exception {
     CompletableFuture<byte[]> closed = new CompletableFuture<>();
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     // half-closure: the server's FIN shows as an input-shutdown event
@@ -86,7 +90,7 @@ class HttpsServerRobustnessTest {
           ctx.close();
         }
       }
-    }).connect(new InetSocketAddress(Ipv4Address.toInet(Ipv4Address.parse(HttpsLab.WEB)), 443)).sync();
+    }).connect(new InetSocketAddress(Ipv4Address.toInet(Ipv4Address.parse(HttpsLab.WEB)), port)).sync();
     return closed.get(5, TimeUnit.SECONDS); // well before the SslHandler's 10 s handshake timeout
   }
 
@@ -136,6 +140,19 @@ class HttpsServerRobustnessTest {
     HttpsEvent.Rejected rejected = lab.events(lab.webTrace, HttpsEvent.Rejected.class).get(0);
     assertFalse(rejected.notTls());
     assertEquals(1, rejected.failedSoFar());
+    realClientStillServed();
+  }
+
+  @Test
+  void aConnectionThatSaysNothingIsClosedByTheIdleTimeout() throws Exception {
+    // before the idle timeout only the SslHandler's 10 s handshake timeout closed it: sendRaw's 5 s wait failed
+    HttpsServer quick = lab.serve(lab.web, lab.webTrace, new HttpsConfig(8443, List.of(HOST), Map.of("/", "x"),
+        "1.3", "bc", valid.keyPem(), valid.certChainPem()), 300_000_000L);
+    long start = System.nanoTime();
+    assertEquals(0, sendRaw(new byte[0], 8443).length);
+    assertTrue(System.nanoTime() - start >= 300_000_000L, "not before the timeout");
+    assertEquals(1L, lab.onLoop(quick::idleClosed));
+    assertEquals(0L, lab.onLoop(quick::handshakeFailures));
     realClientStillServed();
   }
 
