@@ -525,10 +525,14 @@ public final class TcpConnection implements TcpTimers.Handler {
       halfOpenCounted = false;
       listener.halfOpen--;
     }
-    capCounted = true;
-    layer.established++;
+    if (!capCounted) {
+      capCounted = true;
+      layer.established++;
+      if (listener != null) {
+        listener.established++;
+      }
+    }
     if (listener != null) {
-      listener.established++;
       pending.accept = true;
     } else {
       pending.established = true;
