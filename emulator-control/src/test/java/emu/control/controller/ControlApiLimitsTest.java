@@ -117,14 +117,29 @@ class ControlApiLimitsTest {
   @Test
   void everyWorkerBusyIsAnswered503AtOnce() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
     // the controller's one thread is stuck (a node that does not answer, say)...
-    CompletableFuture<Boolean> stuck = CompletableFuture.supplyAsync(() -> controller.call(() -> release.await(
-        10, TimeUnit.SECONDS)));
+    CompletableFuture<Boolean> stuck = CompletableFuture.supplyAsync(() -> controller.call(() -> {
+      entered.countDown();
+      return release.await(10, TimeUnit.SECONDS);
+    }));
+    // (for certain before the next request: else that one could take the controller first and be done)
+    assertTrue(entered.await(5, TimeUnit.SECONDS), "the controller's thread was never taken");
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest heal = HttpRequest.newBuilder(uri("/labs/bounded/heal")).header("Authorization", "Bearer tok")
         .POST(HttpRequest.BodyPublishers.noBody()).build();
-    // ... so a request for it holds the API's only worker
+    // ... so a request for it holds the API's only worker (no queue here): one still unanswered
+    // after 200 ms is in the worker, waiting for the controller; one answered 503 met the worker
+    // busy with something else first, and is sent again
     CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(heal, HttpResponse.BodyHandlers.ofString());
+    for (int tries = 0; tries < 20; tries++) {
+      try {
+        waiting.get(200, TimeUnit.MILLISECONDS);
+        waiting = http.sendAsync(heal, HttpResponse.BodyHandlers.ofString());
+      } catch (java.util.concurrent.TimeoutException e) {
+        break;
+      }
+    }
     // a request the controller's thread is not needed for (404 at once), until the worker is taken
     HttpRequest other = HttpRequest.newBuilder(uri("/labs/nosuch")).header("Authorization", "Bearer tok")
         .timeout(java.time.Duration.ofSeconds(5)).build();
