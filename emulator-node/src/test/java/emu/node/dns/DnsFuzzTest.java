@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.wire.MacAddress;
 import emu.node.event.DnsEvent;
-import emu.node.stack.NeighborCache;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.FuzzRig;
 import emu.node.testing.LabNode;
@@ -38,7 +37,7 @@ class DnsFuzzTest {
   /** One UDP datagram to the authoritative server's port 53 (the corp.com zone of {@link DnsLab}). */
   @FuzzTest(maxDuration = "10m")
   void serverUdp(byte[] message) {
-    try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
+    try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       Server s = new Server(lab);
       s.ns.inject("eth0", PacketBuilder.ipv4(CLIENT_IP, NS_IP).eth(NS_MAC, CLIENT_MAC).udp(40000, DnsServer.PORT,
           message).frame());
@@ -53,7 +52,7 @@ class DnsFuzzTest {
    */
   @FuzzTest(maxDuration = "10m")
   void serverTcp(byte[] stream) {
-    try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
+    try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       Server s = new Server(lab);
       s.client.tcp().connect(Ipv4Address.parse(NS_IP), DnsServer.PORT, 0, new FuzzRig.WriteOnce(stream, true));
       lab.advance(VirtualLab.seconds(20)); // past the server's idle timeout too
@@ -69,7 +68,7 @@ class DnsFuzzTest {
    */
   @FuzzTest(maxDuration = "10m")
   void resolverReply(byte[] reply) {
-    try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
+    try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       LabNode client = lab.host("client");
       Tap server = lab.tap(client, "eth0", MacAddress.format(CLIENT_MAC), CLIENT_IP + "/24");
       client.nic("eth0").neighbors().addPermanent(Ipv4Address.parse(NS_IP), NS_MAC);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.ospf.Ospf.InterfaceConfig;
 import emu.node.ospf.Ospf.NetworkType;
-import emu.node.stack.NeighborCache;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.LabNode;
 import emu.node.testing.LabSwitch;
@@ -109,7 +108,7 @@ class OspfInputFuzzTest {
    */
   @FuzzTest(maxDuration = "10m")
   void conversation(byte[] packets) {
-    try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
+    try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       LabNode r1 = lab.router("r1");
       lab.tap(r1, "eth1", R1_MAC, "10.0.12.1/24");
       lab.start();

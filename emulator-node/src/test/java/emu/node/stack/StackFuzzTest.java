@@ -106,7 +106,7 @@ class StackFuzzTest {
   /** A raw frame into port p1 of a learning bridge with two ports: learned, flooded, forwarded or dropped. */
   @FuzzTest(maxDuration = "10m")
   void bridge(byte[] frame) {
-    try (VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX)) {
+    try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       LabSwitch sw = lab.bridge("sw");
       Tap p1 = lab.tap(sw, "p1");
       lab.tap(sw, "p2");

@@ -2,7 +2,6 @@ package emu.node.testing;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
-import emu.node.stack.NeighborCache;
 import emu.node.tcp.TcpConnection;
 import emu.node.tcp.TcpError;
 import emu.node.tcp.TcpEvents;
@@ -39,7 +38,7 @@ public final class FuzzRig implements AutoCloseable {
   public static final int L3 = EthernetFrame.HEADER_LEN;
   public static final int L4 = L3 + Ipv4Packet.MIN_HEADER_LEN;
 
-  public final VirtualLab lab = new VirtualLab(7, 0, NeighborCache.Params.LINUX);
+  public final VirtualLab lab = VirtualLab.forFuzzing(7);
   public final LabNode r1 = lab.router("r1");
   public final Tap near = lab.tap(r1, "eth0", MacAddress.format(R1_MAC), R1_IP + "/24");
   public final Tap far = lab.tap(r1, "eth1", "02:00:00:00:01:01", "10.0.1.1/24");
