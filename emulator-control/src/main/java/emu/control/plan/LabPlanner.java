@@ -250,7 +250,8 @@ public final class LabPlanner {
           + ".</p>\n");
     }
     var cred = secrets.issue(n.name(), h);
-    return new HttpsConfig(h.port(), h.names(), content, h.tls(), h.provider(), cred.keyPem(), cred.certChainPem());
+    return new HttpsConfig(h.port(), h.names(), content, h.tls(), h.provider(), cred.keyPem(), cred.certChainPem(),
+        h.idleTimeoutNanos());
   }
 
   /**

@@ -8,6 +8,8 @@ import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv6Cidr;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** Reads one node's settings (kind, interfaces, gateway, routes, hosts, bind, mgmt-port), checking each value. */
 final class NodeBinder {
@@ -19,8 +21,18 @@ final class NodeBinder {
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
           "nameserver", "dns", "https", "host", "ospf", "mac-table-size");
-  /** TCP settings a node may set; congestion picks the algorithm. */
-  private static final List<String> TCP_FIELDS = List.of("congestion", "retries");
+  /**
+   * TCP settings a node may set: congestion picks the algorithm; retries is tcp_retries2;
+   * syncookies is tcp_syncookies (on = 1, cookies only when a listener's backlog overflows);
+   * max-connections and max-connections-per-listener cap the connections a flood can make.
+   */
+  private static final List<String> TCP_FIELDS =
+      List.of("congestion", "retries", "syncookies", "max-connections", "max-connections-per-listener");
+  /** Largest connection cap: about what a Linux host with a few GiB holds (each connection costs KiBs here). */
+  static final int MAX_CONNECTION_CAP = 1 << 20;
+  /** syncookies as YAML booleans or the sysctl's values, each to on or off. */
+  private static final Map<String, String> SYNCOOKIES = Map.of("on", "on", "true", "on",
+      "yes", "on", "1", "on", "off", "off", "false", "off", "no", "off", "0", "off");
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho");
   private static final List<String> IFACE_FIELDS =
@@ -134,6 +146,22 @@ final class NodeBinder {
     Scalar retries = t.integer("retries", 1, 30);
     if (retries != null) {
       node.tcp.put("retries", retries.integer().toString());
+    }
+    for (String cap : List.of("max-connections", "max-connections-per-listener")) {
+      Scalar n = t.integer(cap, 1, MAX_CONNECTION_CAP);
+      if (n != null) {
+        node.tcp.put(cap, n.integer().toString());
+      }
+    }
+    Scalar cookies = t.text("syncookies");
+    if (cookies != null) {
+      String word = SYNCOOKIES.get(cookies.text().toLowerCase(Locale.ROOT));
+      if (word != null) {
+        node.tcp.put("syncookies", word);
+      } else {
+        diag.error(cookies, "syncookies of node " + node.name + " is '" + cookies.text() + "'; use on (cookies when"
+            + " a listener's backlog is full, as Linux's tcp_syncookies=1) or off (such SYNs are dropped)");
+      }
     }
     if (cc != null) {
       if (emu.node.tcp.CongestionControls.NAMES.contains(cc.text())) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,7 +27,12 @@ import java.util.regex.Pattern;
 final class ServiceBinder {
   private static final List<String> DNS_FIELDS = List.of("zones", "forward");
   private static final List<String> HTTPS_FIELDS = List.of("names", "content", "tls", "provider", "certificate",
-      "port");
+      "port", "idle-timeout");
+  /** A duration such as 30s: whole milliseconds, seconds, minutes or hours. */
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  /** The HTTPS idle timeout's range: long enough for a request to arrive, short of keeping a connection all day. */
+  static final long MIN_IDLE_NANOS = 100_000_000L;
+  static final long MAX_IDLE_NANOS = 86_400_000_000_000L;
   private static final Pattern HOSTNAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
 
   /** The biggest zone file a topology may name: a lab's zones are a few records, not a TLD's. */
@@ -202,9 +208,39 @@ final class ServiceBinder {
     String provider = choice(f.text("provider"), HttpsSpec.PROVIDERS, "bc", "TLS provider");
     String cert = choice(f.text("certificate"), HttpsSpec.CERTIFICATES, "lab", "certificate");
     Scalar port = f.integer("port", 1, 65535);
+    long idle = idleTimeout(node, f.text("idle-timeout"));
     if (!names.isEmpty()) {
-      node.https = new HttpsSpec(port == null ? 443 : port.integer().intValue(), names, content, tls, provider, cert);
+      node.https = new HttpsSpec(port == null ? 443 : port.integer().intValue(), names, content, tls, provider, cert,
+          idle);
     }
+  }
+
+  /** {@code idle-timeout: 30s}: how long a connection may go without a complete request (default 60 s). */
+  private long idleTimeout(Draft.Node node, Scalar at) {
+    if (at == null) {
+      return HttpsSpec.DEFAULT_IDLE_TIMEOUT_NANOS;
+    }
+    Matcher m = DURATION.matcher(at.text().trim());
+    long nanos = -1;
+    if (m.matches()) {
+      long unit = switch (m.group(2)) {
+        case "ms" -> 1_000_000L;
+        case "m" -> 60_000_000_000L;
+        case "h" -> 3_600_000_000_000L;
+        default -> 1_000_000_000L;
+      };
+      long n = Long.parseLong(m.group(1));
+      nanos = n > MAX_IDLE_NANOS / unit ? Long.MAX_VALUE : n * unit; // out of range, not overflowed
+    }
+    String what = "https idle-timeout of node " + node.name;
+    if (nanos < 0) {
+      diag.error(at, what + " '" + at.text() + "' is not a duration; write 500ms, 30s, 5m or 1h");
+    } else if (nanos < MIN_IDLE_NANOS || nanos > MAX_IDLE_NANOS) {
+      diag.error(at, what + " " + at.text() + " is out of range; it must be 100ms to 24h");
+    } else {
+      return nanos;
+    }
+    return HttpsSpec.DEFAULT_IDLE_TIMEOUT_NANOS;
   }
 
   private String choice(Scalar s, List<String> allowed, String dflt, String what) {

@@ -172,7 +172,7 @@ class ExternalPeerTest {
   }
 
   /** RFC 1071: 0 over a region that carries its correct checksum. */
-  private static int checksum(byte[] f, int off, int len) {
+  static int checksum(byte[] f, int off, int len) {
     long sum = 0;
     for (int i = 0; i < len; i += 2) {
       int hi = f[off + i] & 0xff;

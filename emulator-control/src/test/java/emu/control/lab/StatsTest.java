@@ -51,13 +51,22 @@ class StatsTest {
   }
 
   static String metrics(String node) throws Exception {
-    return Lab.attach("metricslab").client(node).metrics(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
+    return metrics("metricslab", node);
+  }
+
+  static String metrics(String lab, String node) throws Exception {
+    return Lab.attach(lab).client(node).metrics(Duration.ofSeconds(5)).get(10, TimeUnit.SECONDS);
   }
 
   /** Samples keyed as {@code name{labels}} without the common labels (lab, node). */
   static Map<String, Double> samples(String node) throws Exception {
+    return samples("metricslab", node);
+  }
+
+  /** As above, of a node of another lab. */
+  static Map<String, Double> samples(String lab, String node) throws Exception {
     Map<String, Double> m = new HashMap<>();
-    for (PrometheusText.Sample s : PrometheusText.parse(metrics(node))) {
+    for (PrometheusText.Sample s : PrometheusText.parse(metrics(lab, node))) {
       StringBuilder k = new StringBuilder(s.name());
       StringBuilder l = new StringBuilder();
       s.labels().forEach((key, v) -> {

@@ -33,7 +33,8 @@ class MacTableSizePlanTest {
         """.formatted(sw1, h1);
   }
 
-  private static String problems(String yaml) {
+  /** The loader's problems with a file it must refuse (fails if it accepts it). */
+  static String problems(String yaml) {
     try {
       TopologyLoader.parse(FILE, yaml);
       throw new AssertionError("accepted:\n" + yaml);

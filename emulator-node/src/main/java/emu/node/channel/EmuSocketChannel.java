@@ -433,8 +433,11 @@ public final class EmuSocketChannel extends AbstractChannel implements DuplexCha
     return new SocketException(error.message());
   }
 
-  /** Receives what a connection says after its channel has gone: releases data, ignores the rest. */
-  enum Discard implements TcpEvents {
+  /**
+   * Receives what a connection says after its channel has gone (or, in tests, on a connection
+   * held open for its own sake): releases data, ignores the rest.
+   */
+  public enum Discard implements TcpEvents {
     INSTANCE;
 
     @Override

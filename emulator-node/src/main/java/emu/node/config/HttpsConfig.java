@@ -16,7 +16,21 @@ import java.util.Map;
  * @param provider "bc" (Bouncy Castle JSSE, default) or "jdk"
  * @param keyPem the private key, PKCS#8 PEM
  * @param certChainPem the certificate chain, leaf first, PEM
+ * @param idleTimeoutNanos how long a connection may go without a complete request before the
+ *     server closes it, or null for the server's default (60 s)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HttpsConfig(int port, List<String> names, Map<String, String> content, String tls, String provider,
-                          String keyPem, String certChainPem) {}
+                          String keyPem, String certChainPem, Long idleTimeoutNanos) {
+  public HttpsConfig {
+    if (idleTimeoutNanos != null && idleTimeoutNanos <= 0) {
+      throw new IllegalArgumentException("https idle timeout must be positive: " + idleTimeoutNanos + " ns");
+    }
+  }
+
+  /** With the server's default idle timeout. */
+  public HttpsConfig(int port, List<String> names, Map<String, String> content, String tls, String provider,
+                     String keyPem, String certChainPem) {
+    this(port, names, content, tls, provider, keyPem, certChainPem, null);
+  }
+}

@@ -19,7 +19,8 @@ import java.util.Map;
  * @param outputDir where the node writes its pcaps and events
  * @param parentPid if set, the node exits when that process does (a {@code run} that dies
  *     takes its nodes with it)
- * @param tcp TCP settings: congestion (cubic, newreno) and retries (tcp_retries2), or null for defaults
+ * @param tcp TCP settings: congestion (cubic, newreno), retries (tcp_retries2), syncookies (on, off),
+ *     max-connections and max-connections-per-listener, or null for defaults
  * @param services services started at boot (bulk, tcpecho), or null
  * @param nameservers the DNS servers this node's stub resolver asks, in order, as resolv.conf's
  *     {@code nameserver} lines (up to three; IPv4 or IPv6, a link-local one with its interface

@@ -284,13 +284,25 @@ public final class EmulatedNode {
     layer.addRoute(to, Ipv6Address.parse(pct < 0 ? via : via.substring(0, pct)), nic, metric);
   }
 
-  /** The node's TCP settings from its configuration words (congestion, retries). */
+  /**
+   * The node's TCP settings from its configuration words (congestion, retries, syncookies on|off,
+   * max-connections, max-connections-per-listener), checked by the control plane.
+   */
   private static emu.node.tcp.TcpSettings tcpSettings(emu.node.tcp.TcpSettings s, Map<String, String> words) {
     if (words.containsKey("congestion")) {
       s = s.withCongestion(words.get("congestion"));
     }
     if (words.containsKey("retries")) {
       s = s.withRetries(Integer.parseInt(words.get("retries")), s.synRetries());
+    }
+    if (words.containsKey("syncookies")) {
+      s = s.withSynCookies("on".equals(words.get("syncookies")));
+    }
+    String perNode = words.get("max-connections");
+    String perListener = words.get("max-connections-per-listener");
+    if (perNode != null || perListener != null) {
+      s = s.withConnectionCaps(perListener == null ? s.maxConnectionsPerListener() : Integer.parseInt(perListener),
+          perNode == null ? s.maxConnections() : Integer.parseInt(perNode));
     }
     return s;
   }

@@ -114,10 +114,12 @@ public final class HttpsServer {
   /**
    * Starts the service on a node: builds the TLS context (bad keys, certificates or modes throw
    * {@link IllegalArgumentException} here) and binds {@code cfg.port} (443 if 0); the bind
-   * completes on the node's loop ({@link #bound()}).
+   * completes on the node's loop ({@link #bound()}). The idle timeout is the configuration's, else
+   * the default.
    */
   public static HttpsServer start(EmuTransport net, HttpsConfig cfg, Tracer tracer) {
-    return start(net, cfg, tracer, DEFAULT_IDLE_TIMEOUT_NANOS);
+    return start(net, cfg, tracer, cfg.idleTimeoutNanos() == null ? DEFAULT_IDLE_TIMEOUT_NANOS
+        : cfg.idleTimeoutNanos());
   }
 
   /** {@link #start(EmuTransport, HttpsConfig, Tracer)} with another idle timeout (node clock ns, positive). */

@@ -95,14 +95,9 @@ final class HttpsLab implements AutoCloseable {
     return loop.submit(c).get(30, TimeUnit.SECONDS);
   }
 
-  /** Starts an HTTPS server on {@code node} and waits until it listens. */
+  /** Starts an HTTPS server on {@code node} as a node does from its configuration, and waits until it listens. */
   HttpsServer serve(EmuTransport node, MemoryTracer tracer, HttpsConfig cfg) throws Exception {
-    return serve(node, tracer, cfg, HttpsServer.DEFAULT_IDLE_TIMEOUT_NANOS);
-  }
-
-  /** As above with an idle timeout. */
-  HttpsServer serve(EmuTransport node, MemoryTracer tracer, HttpsConfig cfg, long idleNanos) throws Exception {
-    HttpsServer s = onLoop(() -> HttpsServer.start(node, cfg, tracer, idleNanos));
+    HttpsServer s = onLoop(() -> HttpsServer.start(node, cfg, tracer));
     s.bound().sync();
     servers.add(s);
     return s;

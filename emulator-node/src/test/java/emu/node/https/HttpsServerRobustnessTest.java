@@ -145,9 +145,10 @@ class HttpsServerRobustnessTest {
 
   @Test
   void aConnectionThatSaysNothingIsClosedByTheIdleTimeout() throws Exception {
-    // before the idle timeout only the SslHandler's 10 s handshake timeout closed it: sendRaw's 5 s wait failed
+    // before the idle timeout only the SslHandler's 10 s handshake timeout closed it: sendRaw's 5 s wait failed.
+    // The timeout comes from the configuration, as a topology's 'idle-timeout: 300ms' sets it
     HttpsServer quick = lab.serve(lab.web, lab.webTrace, new HttpsConfig(8443, List.of(HOST), Map.of("/", "x"),
-        "1.3", "bc", valid.keyPem(), valid.certChainPem()), 300_000_000L);
+        "1.3", "bc", valid.keyPem(), valid.certChainPem(), 300_000_000L));
     long start = System.nanoTime();
     assertEquals(0, sendRaw(new byte[0], 8443).length);
     assertTrue(System.nanoTime() - start >= 300_000_000L, "not before the timeout");

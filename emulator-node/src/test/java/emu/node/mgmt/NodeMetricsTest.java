@@ -8,9 +8,9 @@ import emu.link.tunnel.Transports;
 import emu.node.config.NodeConfig;
 import emu.node.host.EmulatedNode;
 import emu.node.shell.CommandIo;
+import emu.node.testing.LoopbackPorts;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +45,7 @@ class NodeMetricsTest {
 
   @BeforeEach
   void start() throws Exception {
-    int[] p = freeUdpPorts(4);
+    int[] p = LoopbackPorts.freeUdp(4);
     String lo = "127.0.0.1:";
     node(new NodeConfig("metricslab", "h0", "host", List.of(
         new NodeConfig.Iface("eth0", "02:00:00:00:00:01", "10.0.0.1/24", 1500, lo + p[0], lo + p[1])),
@@ -152,7 +152,7 @@ class NodeMetricsTest {
 
   @Test
   void aSwitchHasBridgeMetersAndNoStackMeters() throws Exception {
-    int[] p = freeUdpPorts(1);
+    int[] p = LoopbackPorts.freeUdp(1);
     node(new NodeConfig("metricslab", "sw1", "switch", List.of(
         new NodeConfig.Iface("p1", "02:00:00:00:09:01", null, 1500, "127.0.0.1:" + p[0], "127.0.0.1:9"),
         new NodeConfig.Iface("p2", "02:00:00:00:09:02", null, 1500, null, null)),
@@ -214,17 +214,5 @@ class NodeMetricsTest {
       m.put(s.group(1) + (labels.isEmpty() ? "" : "{" + labels + "}"), Double.parseDouble(s.group(3)));
     }
     return m;
-  }
-
-  private static int[] freeUdpPorts(int n) throws Exception {
-    int[] ports = new int[n];
-    List<DatagramSocket> held = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
-      held.add(s);
-      ports[i] = s.getLocalPort();
-    }
-    held.forEach(DatagramSocket::close);
-    return ports;
   }
 }

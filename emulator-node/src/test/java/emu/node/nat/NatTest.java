@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.node.apps.diag.ConntrackCommand;
+import emu.node.channel.EmuSocketChannel.Discard;
 import emu.node.config.NatConfig;
 import emu.node.event.NatEvent;
 import emu.node.shell.Shell;
 import emu.node.stack.DropReason;
 import emu.node.tcp.TcpConnection;
-import emu.node.tcp.TcpError;
-import emu.node.tcp.TcpEvents;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.CommandRun;
 import emu.node.testing.LabNode;
@@ -217,9 +216,9 @@ class NatTest {
     List<TcpConnection> accepted = new ArrayList<>();
     server.tcp().listen(0, 443, 0, c -> {
       accepted.add(c);
-      return new Quiet();
+      return Discard.INSTANCE;
     });
-    TcpConnection c = laptop.tcp().connect(ip("203.0.113.10"), 443, 0, new Quiet());
+    TcpConnection c = laptop.tcp().connect(ip("203.0.113.10"), 443, 0, Discard.INSTANCE);
     lab.runUntil(() -> !accepted.isEmpty(), 10 * S);
     assertEquals(ip(HOME_OUT), accepted.get(0).remoteIp(), "the server's peer is the router");
     assertEquals(c.localPort(), accepted.get(0).remotePort(), "the port is preserved");
@@ -237,7 +236,7 @@ class NatTest {
     assertEquals(0, nat.size(), "a closed connection's mapping goes after the transitory 240 s");
 
     // a SYN to a closed port: RST, transitory
-    laptop.tcp().connect(ip("203.0.113.10"), 444, 0, new Quiet());
+    laptop.tcp().connect(ip("203.0.113.10"), 444, 0, Discard.INSTANCE);
     lab.advance(2 * S);
     assertTrue(conntrack("-L").contains("CLOSE src=192.168.0.10"), conntrack("-L"));
     lab.advance(241 * S);
@@ -355,10 +354,10 @@ class NatTest {
     List<TcpConnection> accepted = new ArrayList<>();
     laptop.tcp().listen(0, 443, 0, c -> {
       accepted.add(c);
-      return new Quiet();
+      return Discard.INSTANCE;
     });
     // from outside, to the router's address
-    TcpConnection fromServer = server.tcp().connect(ip(HOME_OUT), 8443, 0, new Quiet());
+    TcpConnection fromServer = server.tcp().connect(ip(HOME_OUT), 8443, 0, Discard.INSTANCE);
     lab.runUntil(() -> accepted.size() == 1, 10 * S);
     assertEquals(ip("203.0.113.10"), accepted.get(0).remoteIp(), "a port forward keeps the client's address");
     lab.advance(S);
@@ -369,7 +368,7 @@ class NatTest {
         + " dport=8443 src=192.168.0.10 dst=203.0.113.10 sport=443 dport=" + fromServer.localPort() + " [ASSURED]"),
         table);
     // from the tv, to the same public address and port: hairpinned back inside
-    TcpConnection fromTv = tv.tcp().connect(ip(HOME_OUT), 8443, 0, new Quiet());
+    TcpConnection fromTv = tv.tcp().connect(ip(HOME_OUT), 8443, 0, Discard.INSTANCE);
     lab.runUntil(() -> accepted.size() == 2, 10 * S);
     lab.advance(S);
     assertEquals(ip(HOME_OUT), accepted.get(1).remoteIp(),
@@ -415,7 +414,7 @@ class NatTest {
     start();
     lab.exec(server, "ping -c 1 198.51.100.2").assertExit(0); // the router answers for itself
     // a SYN to a port nobody forwards: the router's own TCP answers RST, as a real router does
-    TcpConnection c = server.tcp().connect(ip(HOME_OUT), 22, 0, new Quiet());
+    TcpConnection c = server.tcp().connect(ip(HOME_OUT), 22, 0, Discard.INSTANCE);
     lab.advance(2 * S);
     assertEquals("CLOSED", c.state().name());
     assertEquals(0, nat.size());
@@ -527,9 +526,9 @@ class NatTest {
     List<TcpConnection> accepted = new ArrayList<>();
     server.tcp().listen(0, 443, 0, c -> {
       accepted.add(c);
-      return new Quiet();
+      return Discard.INSTANCE;
     });
-    TcpConnection c = laptop.tcp().connect(ip("203.0.113.10"), 443, 0, new Quiet());
+    TcpConnection c = laptop.tcp().connect(ip("203.0.113.10"), 443, 0, Discard.INSTANCE);
     lab.runUntil(() -> !accepted.isEmpty(), 10 * S);
     lab.advance(S);
     // a stranger's RST and SYN to the open mapping (endpoint-independent filtering lets them in)
@@ -547,25 +546,5 @@ class NatTest {
     lab.advance(S);
     assertTrue(conntrack("-L").contains("ESTABLISHED src=192.168.0.10 dst=203.0.113.10"),
         "a stranger cannot move the tracked connection: " + conntrack("-L"));
-  }
-
-  /** A TCP peer that does nothing with what it gets. */
-  static final class Quiet implements TcpEvents {
-    @Override
-    public void onEstablished(TcpConnection c) {}
-
-    @Override
-    public void onData(TcpConnection c, ByteBuf data) {
-      data.release();
-    }
-
-    @Override
-    public void onPeerFin(TcpConnection c) {}
-
-    @Override
-    public void onWritable(TcpConnection c) {}
-
-    @Override
-    public void onClosed(TcpConnection c, TcpError error) {}
   }
 }
