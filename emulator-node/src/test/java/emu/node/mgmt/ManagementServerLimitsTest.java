@@ -94,8 +94,11 @@ class ManagementServerLimitsTest {
   void anAnswerLongerThanTheDeadlineIsNotCutThenTheIdleConnectionIs() throws IOException {
     try (Socket s = connect()) {
       String body = "{\"argv\":[\"sleep\",\"0.8\"]}";
-      send(s, "POST /exec HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+      String host = "127.0.0.1:" + at.getPort();
+      String auth = MgmtAuth.authorization("tok".getBytes(StandardCharsets.UTF_8), "POST", host, "/exec",
+          System.currentTimeMillis(), MgmtAuth.nonce(), body.getBytes(StandardCharsets.UTF_8));
+      send(s, "POST /exec HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + auth
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
       long t0 = System.nanoTime();
       // the whole stream, then the close at the deadline after it (keep-alive otherwise)
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
