@@ -287,8 +287,9 @@ public final class LabPlanner {
    * Ports of nodes on other machines. The control plane cannot probe a remote host's ports by
    * binding them, as {@link PortAllocator} does here, so each host's ports are counted up from a
    * random base below Linux's ephemeral range (32768-60999), skipping the ports the file pins on
-   * that host. Should one be taken there all the same, the node exits at start saying which port,
-   * and the start fails naming the node and its host.
+   * that host. Should a link port be taken there all the same, the node binds another and the
+   * control plane tells its peer (emu.control.lab.Lab); a pinned management port that is taken
+   * makes the node exit at start saying which, and the start fails naming the node and its host.
    */
   private static final class RemotePorts {
     private final Map<String, Set<Integer>> pinned = new HashMap<>();

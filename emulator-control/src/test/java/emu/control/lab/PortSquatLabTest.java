@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.lab.Tools.Cli;
 import emu.control.state.LabState;
 import emu.node.config.NodeConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -161,6 +161,80 @@ class PortSquatLabTest {
         attacker.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
       ok("down", "squatmgmt");
+    }
+  }
+
+  static JsonNode link(String node) throws IOException {
+    // (exit status 1 while a node is down; the JSON is there all the same)
+    return node(JSON.readTree(emu("status", "--json").out()), node).path("interfaces").get(0).path("link");
+  }
+
+  static long lines(Path file) throws IOException {
+    return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+  }
+
+  /** Waits up to 5 s for {@code counter} of h1's eth0 link to pass {@code than}; its last value. */
+  static long awaitAbove(String counter, long than) throws Exception {
+    long v = 0;
+    for (int i = 0; i < 50; i++) {
+      v = link("h1").path(counter).asLong();
+      if (v > than) {
+        return v;
+      }
+      Thread.sleep(100);
+    }
+    return v;
+  }
+
+  /**
+   * Item 2: the link port. Before: while h2 was down, the attacker's frames from h2's freed link
+   * port were accepted by h1 (the peer filter checks address and port, nothing else: that stays,
+   * and the README says so), and {@code node restart h2} failed (h2 could not bind its port, exit
+   * 3). Now h2 binds another port and reports it, the control plane tells h1, and h1 drops (and
+   * counts as not_from_peer) what comes from the old port and sends nothing more there.
+   */
+  @Test
+  void aSquatterOnAKilledNodesLinkPortIsDroppedOnceTheNodeRestartsElsewhere(@TempDir Path dir) throws Exception {
+    Path topo = topology(dir, "squatlink");
+    Path out = dir.resolve("out");
+    Path rec = dir.resolve("attacker");
+    Files.createDirectories(rec);
+    Process attacker = null;
+    ok("up", topo.toString(), "--out", out.toString(), "--no-capture");
+    try {
+      LabState before = labState("squatlink");
+      String h1Bind = NodeConfig.read(Path.of(before.node("h1").config())).interfaces().get(0).bind();
+      String h2Bind = NodeConfig.read(Path.of(before.node("h2").config())).interfaces().get(0).bind();
+      String h1Port = h1Bind.substring(h1Bind.lastIndexOf(':') + 1);
+      String h2Port = h2Bind.substring(h2Bind.lastIndexOf(':') + 1);
+
+      ok("node", "kill", "h2");
+      long rx0 = link("h1").path("rx_frames").asLong();
+      attacker = squat(rec, "--udp", h2Port, "--send-to", h1Port);
+      // the documented limit: from the peer's address and port, the attacker is the peer
+      assertTrue(awaitAbove("rx_frames", rx0 + 5) > rx0 + 5, "h1 took the attacker's frames while h2 was down");
+
+      Cli restart = emu("node", "restart", "h2");
+      assertEquals(0, restart.exit(), restart.out() + restart.err());
+      String moved = NodeConfig.read(Path.of(before.node("h2").config())).interfaces().get(0).bind();
+      assertNotEquals(h2Bind, moved, "h2 bound another port, recorded in its configuration");
+      assertEquals(moved, node(JSON.readTree(ok("status", "--json").out()), "h1").path("interfaces").get(0)
+          .path("peer").asText(), "h1 sends to h2's new port");
+      Thread.sleep(300); // whatever h1 sent to the old port before it was told has arrived
+      long caught = lines(rec.resolve("udp.log"));
+      long dropped = link("h1").path("rx_drop_not_from_peer").asLong();
+
+      Cli ping = ok("exec", "h1", "--", "ping", "-c", "3", "-i", "0.2", "10.0.0.2");
+      assertTrue(ping.out().contains("3 received"), ping.out());
+      assertTrue(awaitAbove("rx_drop_not_from_peer", dropped + 5) > dropped + 5,
+          "h1 drops and counts the attacker's frames from h2's old port");
+      Thread.sleep(300);
+      assertEquals(caught, lines(rec.resolve("udp.log")), "the attacker received nothing h1 sent after the restart");
+    } finally {
+      if (attacker != null) {
+        attacker.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+      ok("down", "squatlink");
     }
   }
 }

@@ -53,6 +53,8 @@ import java.util.Map;
  *       JSON lines {@code {"out":"..."}} and ends with {@code {"exit":N}}.</li>
  *   <li>{@code GET /links}; {@code POST|DELETE /links/IF/impairment}; {@code POST /links/IF/down|up}:
  *       the interfaces' state and egress impairments (tc-netem words).</li>
+ *   <li>{@code POST /links/IF/peer} with {@code {"port": P}}: the peer restarted on another UDP
+ *       port (its own was taken); send to and accept only that one from now on.</li>
  *   <li>{@code POST /shutdown}: flushes captures and events and exits.</li>
  * </ul>
  * Errors are JSON {@code {"error":"..."}} with a 4xx status.
@@ -241,12 +243,13 @@ public final class ManagementServer {
     /**
      * {@code POST /links/IF/impairment} with {"word": "value", ...} changes only those
      * parameters; {@code DELETE /links/IF/impairment} clears them; {@code POST /links/IF/down}
-     * and {@code /up} set the link state.
+     * and {@code /up} set the link state; {@code POST /links/IF/peer} with {"port": P} moves the peer.
      */
     private void link(ChannelHandlerContext ctx, FullHttpRequest req, String rest) {
       String[] parts = rest.split("/", -1);
       if (parts.length != 2 || parts[0].isEmpty()) {
-        error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down or /links/IFACE/up");
+        error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down, "
+            + "/links/IFACE/up or /links/IFACE/peer");
         return;
       }
       String iface = parts[0];
@@ -273,9 +276,16 @@ public final class ManagementServer {
           node.clearImpairment(iface);
         } else if ((what.equals("down") || what.equals("up")) && m.equals(HttpMethod.POST)) {
           node.setLinkUp(iface, what.equals("up"));
+        } else if (what.equals("peer") && m.equals(HttpMethod.POST)) {
+          JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+          if (body == null || !body.path("port").canConvertToInt() || !body.path("port").isIntegralNumber()) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "body must be {\"port\": P}, the peer's new UDP port");
+            return;
+          }
+          node.peerPort(iface, body.path("port").intValue());
         } else {
           error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST or DELETE /links/IFACE/impairment, POST "
-              + "/links/IFACE/down or /links/IFACE/up");
+              + "/links/IFACE/down, /links/IFACE/up or /links/IFACE/peer");
           return;
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
