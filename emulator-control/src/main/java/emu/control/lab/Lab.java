@@ -356,7 +356,7 @@ public final class Lab {
    * planning one for it: a planned port is free for anyone until the node binds it, and again
    * once the node dies.
    */
-  private boolean readyLine(String node) {
+  private boolean readyLine(String node) throws LabException {
     if (ready.containsKey(node)) {
       return true;
     }
@@ -365,7 +365,13 @@ public final class Lab {
     if (line == null) {
       return false;
     }
-    ReadyLine r = ReadyLine.parse(line);
+    ReadyLine r;
+    try {
+      r = ReadyLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new LabException(describe(node) + " printed a READY line emu cannot read (" + line + "): is its emu the "
+          + "same version as the control plane's?", e);
+    }
     ready.put(node, r);
     state = state.with(state.node(node).withMgmtPort(r.mgmtPort()));
     return true;
