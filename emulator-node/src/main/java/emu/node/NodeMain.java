@@ -1,9 +1,9 @@
 package emu.node;
 
-import emu.node.host.EmulatedNode;
 import emu.link.tunnel.Transports;
 import emu.node.config.NodeConfig;
 import emu.node.config.PeerNames;
+import emu.node.host.EmulatedNode;
 import emu.node.mgmt.ManagementServer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Entry point of one node process: {@code java emu.node.NodeMain CONFIG.json [SECRETS.json]}
  * (secrets merged into the configuration; see {@link NodeConfig#read(Path, Path)}). Builds the node
- * on a single event loop, binds its links and management API, prints one {@code READY} line,
+ * on a single event loop, binds its links and management API, prints one {@code READY} line
+ * (with the ports it bound: its management port, which is the kernel's choice unless the
+ * configuration pins one, and each link's, which moves to a free one if the planned one is taken),
  * and runs until told to stop (POST /shutdown, SIGTERM, or its parent process ending; with
  * {@code -Demu.node.exitOnStdinEof=true}, as when started over ssh on another machine, its standard
  * input ending).
  *
- * <p>Exit codes: 0 stopped normally, 2 configuration unusable, 3 a port could not be bound.
+ * <p>Exit codes: 0 stopped normally, 2 configuration unusable, 3 a port could not be bound (a
+ * pinned management port that is taken, an address that is not the machine's).
  */
 public final class NodeMain {
   private NodeMain() {}
@@ -107,7 +110,7 @@ public final class NodeMain {
     loop.execute(node::start);
     System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
         + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
-        + startedIn());
+        + node.linkPorts() + startedIn());
     System.out.flush();
   }
 

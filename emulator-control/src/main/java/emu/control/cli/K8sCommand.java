@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ public final class K8sCommand implements Runnable {
 
   @Command(name = "render", mixinStandardHelpOptions = true,
       description = {"Write FILE's lab as Kubernetes manifests for kubectl apply -f: per node a ConfigMap with its "
-          + "configuration, a Pod and a headless Service named after it; a Secret with the lab token and keys; the "
+          + "configuration, a Pod and a headless Service named after it; a Secret with the nodes' keys; the "
           + "control plane as the Deployment emu-control. Host, router and switch nodes only.",
           "Exit status: 0 written, 2 the topology is unusable (or has nodes that cannot run in a pod)."},
       footer = {"Example: ./emu k8s render configs/corporate.yml -o - | kubectl apply -f -"})
@@ -132,18 +133,20 @@ public final class K8sCommand implements Runnable {
     }
   }
 
-  /** Where the control pod finds the lab and its token. */
+  /** Where the control pod finds the lab and its nodes' keys. */
   static class InPod {
     @Option(names = "--lab-file", paramLabel = "FILE", defaultValue = "/etc/emu/control/lab.json",
         description = "The lab file from the emu-control ConfigMap (default: ${DEFAULT-VALUE}).")
     Path labFile;
 
     K8sControl load() throws IOException {
-      String token = System.getenv("EMU_TOKEN");
-      if (token == null || token.isBlank()) {
-        throw new IOException("EMU_TOKEN is not set (the emu-control pod gets it from the Secret emu-secrets)");
+      String keys = System.getenv("EMU_NODE_KEYS");
+      if (keys == null || keys.isBlank()) {
+        throw new IOException("EMU_NODE_KEYS is not set (the emu-control pod gets it from the Secret emu-secrets)");
       }
-      return K8sControl.load(labFile, token);
+      Map<String, String> byNode = new com.fasterxml.jackson.databind.ObjectMapper().readValue(keys,
+          new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+      return K8sControl.load(labFile, byNode);
     }
   }
 

@@ -1,9 +1,9 @@
 package emu.control.k8s;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * The control plane of a lab on Kubernetes, in the {@code emu-control} pod. It reaches each
- * node's management API at {@code SERVICE:9900} with the lab token (from the Secret, as
- * {@code EMU_TOKEN}), the same API {@code ./emu exec} uses on one machine. Node processes are
+ * node's management API at {@code SERVICE:9900}, signing its requests with that node's own key
+ * (from the Secret, as {@code EMU_NODE_KEYS}), the same API {@code ./emu exec} uses on one machine. Node processes are
  * the kubelet's, not its children, so it does not kill, restart, pause or partition them.
  */
 public final class K8sControl {
@@ -29,12 +29,21 @@ public final class K8sControl {
     this.lab = lab;
   }
 
-  /** Reads the lab file the renderer put in the {@code emu-control} ConfigMap. */
-  public static K8sControl load(Path labFile, String token) throws IOException {
+  /**
+   * Reads the lab file the renderer put in the {@code emu-control} ConfigMap.
+   *
+   * @param keys every node's key, by node name (the Secret's {@code node-keys})
+   */
+  public static K8sControl load(Path labFile, Map<String, String> keys) throws IOException {
     JsonNode j = JSON.readTree(labFile.toFile());
     K8sControl c = new K8sControl(j.path("lab").asText());
     for (JsonNode n : j.path("nodes")) {
-      c.nodes.put(n.get("name").asText(), new NodeClient(n.get("name").asText(), n.get("mgmt").asText(), token));
+      String name = n.get("name").asText();
+      String key = keys.get(name);
+      if (key == null) {
+        throw new IOException("no key for node " + name + " in EMU_NODE_KEYS (the Secret emu-secrets' node-keys)");
+      }
+      c.nodes.put(name, new NodeClient(name, n.get("mgmt").asText(), key));
     }
     for (JsonNode s : j.path("scenario")) {
       c.scenario.add(new String[] {s.get("node").asText(), s.get("command").asText()});

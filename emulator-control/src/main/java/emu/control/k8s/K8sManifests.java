@@ -34,9 +34,9 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>the Namespace {@code emu-LAB}, unless {@code --namespace} names one (which must exist);
- *   <li>the Secret {@code emu-secrets}: the lab token, and per node the parts of its
- *       configuration that are secret (the token, an HTTPS service's private key) as a JSON
- *       object the node merges into its configuration;
+ *   <li>the Secret {@code emu-secrets}: every node's own key ({@code node-keys}, for the control
+ *       pod), and per node the parts of its configuration that are secret (its key, an HTTPS
+ *       service's private key) as a JSON object the node merges into its configuration;
  *   <li>per node a ConfigMap {@code emu-node-NODE} with {@code node.json}, the configuration
  *       {@link LabPlanner} makes for a local lab (minus those secrets), with link sockets
  *       rewritten for the cluster; a headless Service {@code NODE} so that peers resolve the
@@ -70,6 +70,8 @@ public final class K8sManifests {
   /** Where the image keeps the jar (see the Dockerfile). */
   public static final String JAR = "/opt/emu/emu.jar";
   static final String SECRET = "emu-secrets";
+  /** The Secret's entry with every node's key, a JSON object by node name: the control pod's. */
+  public static final String NODE_KEYS = "node-keys";
   static final String CONTROL = "emu-control";
   static final String OUT_DIR = "/var/emu/out";
   /** How long a node waits for its peers' names to resolve before exiting (and being restarted). */
@@ -147,7 +149,11 @@ public final class K8sManifests {
     ObjectNode secret = object("v1", "Secret", SECRET, ns, labels(lab, null, null));
     secret.put("type", "Opaque");
     ObjectNode secretData = secret.putObject("stringData");
-    secretData.put("token", plan.token());
+    // The control pod signs its requests to each node with that node's key (emu.node.mgmt.MgmtAuth);
+    // there is no lab-wide token on Kubernetes: no control API runs there.
+    ObjectNode nodeKeys = F.objectNode();
+    plan.nodes().forEach(pn -> nodeKeys.put(pn.name(), pn.config().management().token()));
+    secretData.put(NODE_KEYS, JSON.writeValueAsString(nodeKeys));
     docs.add(secret);
 
     SortedSet<Integer> linkPorts = new TreeSet<>();
@@ -178,7 +184,7 @@ public final class K8sManifests {
       ObjectNode cfg = NodeConfig.JSON.valueToTree(cluster);
       ObjectNode secrets = F.objectNode();
       ((ObjectNode) cfg.get("management")).remove("token");
-      secrets.putObject("management").put("token", plan.token());
+      secrets.putObject("management").put("token", c.management().token());
       if (cfg.get("https") instanceof ObjectNode h && h.has("keyPem")) {
         secrets.putObject("https").set("keyPem", h.remove("keyPem"));
       }
@@ -354,7 +360,7 @@ public final class K8sManifests {
 
   /**
    * The pod's user and group, and {@code fsGroup}: the Secret's file is mode 0400, and the kubelet
-   * gives the fsGroup read access to it, so the node's unprivileged user can read its token.
+   * gives the fsGroup read access to it, so the node's unprivileged user can read its key.
    */
   private static ObjectNode podSecurity() {
     ObjectNode s = F.objectNode();
@@ -382,7 +388,7 @@ public final class K8sManifests {
 
   /**
    * Node pods admit the control pod on the management port (the API that stops nodes and
-   * changes links, behind the lab token) and the lab's own node pods on the link ports: a link
+   * changes links, behind each node's key) and the lab's own node pods on the link ports: a link
    * accepts a datagram by its source address and port alone, so only lab pods may send there.
    * Kubernetes always admits traffic from the pod's own node, so the kubelet's readiness probe
    * still reaches the management port. Egress is left open (nodes resolve their peers' names).
@@ -430,8 +436,8 @@ public final class K8sManifests {
     c.putArray("command").add("java").add("-XX:+UseSerialGC").add("-Xmx128m").add("-jar").add(JAR)
         .add("k8s").add("control").add("/etc/emu/control/lab.json");
     ObjectNode env = c.putArray("env").addObject();
-    env.put("name", "EMU_TOKEN");
-    env.putObject("valueFrom").putObject("secretKeyRef").put("name", SECRET).put("key", "token");
+    env.put("name", "EMU_NODE_KEYS");
+    env.putObject("valueFrom").putObject("secretKeyRef").put("name", SECRET).put("key", NODE_KEYS);
     ObjectNode res = c.putObject("resources");
     res.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
     res.putObject("limits").put("memory", "320Mi");

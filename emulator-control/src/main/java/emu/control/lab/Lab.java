@@ -1,14 +1,19 @@
 package emu.control.lab;
 
+import emu.control.linux.LinuxException;
+import emu.control.linux.LinuxNamespaces;
+import emu.control.linux.LinuxPlan;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PlannedNode;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeProcesses;
 import emu.control.process.NodeStartException;
+import emu.control.process.ReadyLine;
 import emu.control.process.RemoteNodes;
 import emu.control.process.Ssh;
 import emu.control.state.LabState;
+import emu.node.config.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import emu.control.linux.LinuxException;
-import emu.control.linux.LinuxNamespaces;
-import emu.control.linux.LinuxPlan;
 
 /**
  * A lab's node processes: started from a {@link LabPlan} (one JVM per node, waited on until
@@ -44,6 +46,10 @@ public final class Lab {
   /** For nodes on other machines: the threads copying their sessions' output into their logs. */
   private final Map<String, Thread> outputs = new ConcurrentHashMap<>();
   private final Set<String> expectedExits = ConcurrentHashMap.newKeySet();
+  /** Per node: the length of its log before its latest launch (its READY line comes after). */
+  private final Map<String, Long> readyFrom = new ConcurrentHashMap<>();
+  /** Per node: its READY line since its latest launch, once seen. */
+  private final Map<String, ReadyLine> ready = new ConcurrentHashMap<>();
   private final boolean detached;
   private volatile Consumer<String> onDeath;
   private volatile boolean stopping;
@@ -69,7 +75,8 @@ public final class Lab {
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
           n.configFile().toString(), n.host() == null ? null
-              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0)));
+              : new LabState.Remote(n.host(), LabPlanner.nodeDir(n.host(), plan.name(), n.name()), 0),
+          n.config().management().token()));
     }
     for (LinuxPlan l : plan.linux()) {
       nodes.add(new LabState.NodeState(l.node(), "linux", 0, null, null,
@@ -123,6 +130,13 @@ public final class Lab {
         lab.state.write();
       }
       lab.awaitReady(plan.nodes().stream().map(PlannedNode::name).toList(), progress);
+      lab.followMovedLinks(plan.nodes().stream().map(PlannedNode::name).toList());
+      synchronized (lab) {
+        if (lab.stopping) {
+          throw new LabException("the lab is stopping");
+        }
+        lab.state.write(); // with the ports the nodes reported
+      }
       // The kernel's IPv6 only now that the emu ends listen: its address checks and router
       // solicitations reach them (see LinuxNamespaces.startIpv6).
       List<LinuxPlan> v6 = plan.linux().stream().filter(LinuxPlan::hasIpv6).toList();
@@ -218,6 +232,13 @@ public final class Lab {
       throw new LabException("the lab is stopping");
     }
     LabState.NodeState n = state.node(node);
+    // Where the node's READY line will be: only what this launch writes counts, not an earlier
+    // run's line (whose port may be anyone's by now).
+    Path log = Path.of(n.log());
+    readyFrom.put(node, Files.exists(log) ? Files.size(log) : 0L);
+    ready.remove(node);
+    n = n.withMgmtPort(NodeConfig.read(Path.of(n.config())).management().port());
+    state = state.with(n);
     if (n.remote() != null) {
       launchRemote(n, fresh);
       return;
@@ -233,7 +254,7 @@ public final class Lab {
       Consumer<String> cb = onDeath;
       if (!stopping && !expectedExits.remove(node + ":" + done.pid()) && cb != null) {
         cb.accept("node " + node + " (pid " + done.pid() + ") died unexpectedly with status " + done.exitValue()
-            + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 10));
+            + "; its log (" + log + ") ends with:\n" + NodeProcesses.tail(log, 10));
       }
     });
   }
@@ -255,7 +276,7 @@ public final class Lab {
       old.destroy();
     }
     LabState.NodeState now = new LabState.NodeState(n.name(), n.kind(), p.pid(), n.mgmt(), n.log(), n.config(),
-        n.remote()).withRemotePid(started.pid());
+        n.remote(), n.key()).withRemotePid(started.pid());
     state = state.with(now);
     p.onExit().thenAccept(done -> {
       Consumer<String> cb = onDeath;
@@ -307,6 +328,9 @@ public final class Lab {
           throw new LabException(describe(name) + " exited during start-up with status " + p.exitValue()
               + "; its log (" + n.log() + ") ends with:\n" + NodeProcesses.tail(Path.of(n.log()), 15));
         }
+        if (!readyLine(name)) {
+          continue;
+        }
         if (client(name).healthy()) {
           it.remove();
           LabState.Remote r = state.node(name).remote();
@@ -324,6 +348,126 @@ public final class Lab {
         throw new LabException("interrupted while starting nodes");
       }
     }
+  }
+
+  /**
+   * True once the node has printed its READY line since its launch; takes the management port
+   * from it into the state. The control plane learns the port from the node itself instead of
+   * planning one for it: a planned port is free for anyone until the node binds it, and again
+   * once the node dies.
+   */
+  private boolean readyLine(String node) throws LabException {
+    if (ready.containsKey(node)) {
+      return true;
+    }
+    LabState.NodeState n = state.node(node);
+    String line = ReadyLine.find(Path.of(n.log()), readyFrom.getOrDefault(node, 0L), node);
+    if (line == null) {
+      return false;
+    }
+    ReadyLine r;
+    try {
+      r = ReadyLine.parse(line);
+    } catch (IllegalArgumentException e) {
+      throw new LabException(describe(node) + " printed a READY line emu cannot read (" + line + "): is its emu the "
+          + "same version as the control plane's?", e);
+    }
+    ready.put(node, r);
+    state = state.with(state.node(node).withMgmtPort(r.mgmtPort()));
+    return true;
+  }
+
+  /**
+   * For every link of {@code started} whose planned UDP port was taken (the node bound another
+   * and said so on its READY line): records the new port in both ends' configuration files (a
+   * later restart of either starts from there) and tells the emu peer, if it runs, to send to and
+   * accept only the new port (POST /links/IF/peer). A peer emu cannot tell (a linux node's VXLAN
+   * device, QEMU or another external program, which send to the port they were given) fails the
+   * start: the node is killed and the message names the taken port.
+   */
+  private void followMovedLinks(List<String> started) throws LabException {
+    for (String name : started) {
+      ReadyLine r = ready.get(name);
+      if (r == null) {
+        continue;
+      }
+      LabState.NodeState n = state.node(name);
+      for (NodeConfig.Iface i : config(n).interfaces()) {
+        Integer now = r.links().get(i.name());
+        if (i.bind() == null || i.peer() == null || now == null || now == port(i.bind())) {
+          continue;
+        }
+        movedLink(n, i, now);
+      }
+    }
+  }
+
+  private void movedLink(LabState.NodeState n, NodeConfig.Iface i, int now) throws LabException {
+    String was = i.bind();
+    String moved = withPort(was, now);
+    LabState.NodeState peer = null;
+    NodeConfig.Iface peerIface = null;
+    for (LabState.NodeState other : state.nodes()) {
+      if (other.key() == null) {
+        continue; // a linux node: not an emu process
+      }
+      for (NodeConfig.Iface j : config(other).interfaces()) {
+        if (i.peer().equals(j.bind()) && was.equals(j.peer())) {
+          peer = other;
+          peerIface = j;
+        }
+      }
+    }
+    if (peer == null) {
+      kill(n.name());
+      throw new LabException(describe(n.name()) + ": UDP port " + was + " of " + n.name() + ":" + i.name()
+          + " is taken by another program, so it bound " + moved + " instead; but its peer at " + i.peer()
+          + " is not an emu node (a linux node's VXLAN device, QEMU or another external program), which emu cannot "
+          + "tell of a new port. Free " + was + " (ss -uanp shows who holds it) and start " + n.name() + " again");
+    }
+    try {
+      rewrite(n, i.name(), moved, i.peer());
+      rewrite(peer, peerIface.name(), peerIface.bind(), moved);
+    } catch (IOException e) {
+      throw new LabException("cannot record the new port of " + n.name() + ":" + i.name() + ": " + e.getMessage(), e);
+    }
+    if (process(peer.name()).isEmpty() || !state.node(peer.name()).mgmtKnown()) {
+      return; // down: it reads the new port from its configuration when it starts
+    }
+    try {
+      NodeClient.Reply reply = client(peer.name()).request("POST", "/links/" + peerIface.name() + "/peer",
+          Map.of("port", now));
+      if (reply.status() != 200) {
+        throw new LabException("node " + peer.name() + " refused the new port of its peer " + n.name() + ":"
+            + i.name() + " (" + moved + "): " + reply.message());
+      }
+    } catch (IOException e) {
+      throw new LabException("cannot tell node " + peer.name() + " the new port of its peer " + n.name() + ":"
+          + i.name() + " (" + moved + "): " + e.getMessage(), e);
+    }
+  }
+
+  private static NodeConfig config(LabState.NodeState n) throws LabException {
+    try {
+      return NodeConfig.read(Path.of(n.config()));
+    } catch (IOException e) {
+      throw new LabException("cannot read the configuration of node " + n.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Rewrites a node's configuration file (mode 0600 kept) with one interface's link addresses changed. */
+  private static void rewrite(LabState.NodeState n, String iface, String bind, String peer) throws IOException {
+    NodeConfig c = NodeConfig.read(Path.of(n.config()));
+    c.withInterfaces(c.interfaces().stream().map(f -> f.name().equals(iface) ? f.withLink(bind, peer) : f).toList())
+        .write(Path.of(n.config()));
+  }
+
+  private static int port(String hostPort) {
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
+  private static String withPort(String hostPort, int port) {
+    return hostPort.substring(0, hostPort.lastIndexOf(':') + 1) + port;
   }
 
   /** Finds a running lab by name (or the only one, if name is null). */
@@ -357,7 +501,11 @@ public final class Lab {
       throw new IllegalArgumentException("lab " + state.name() + " has no node named " + node + " (it has: "
           + String.join(", ", state.nodes().stream().map(LabState.NodeState::name).toList()) + ")");
     }
-    return new NodeClient(node, n.mgmt(), state.token());
+    if (n.key() == null) {
+      throw new IllegalArgumentException("node " + node + " has no key in the lab's state (a lab started by an older "
+          + "emu, or a linux node): ./emu down " + state.name() + " and start it again");
+    }
+    return new NodeClient(node, n.mgmt(), n.key());
   }
 
   /** The live process of a node, if it is still running. */
@@ -395,8 +543,9 @@ public final class Lab {
   }
 
   /**
-   * Starts a node again with the same configuration (same ports and MACs), killing it first if
-   * it still runs, and waits until it is ready.
+   * Starts a node again with the same configuration (same link ports and MACs), killing it first
+   * if it still runs, and waits until it is ready. Its management API gets a new port (the kernel's
+   * choice, unless the topology pins one), recorded in the state for later commands.
    */
   public void restart(String node) throws LabException {
     Optional<ProcessHandle> h = process(node);
@@ -411,6 +560,12 @@ public final class Lab {
       throw new LabException("cannot restart node " + node + ": " + e.getMessage(), e);
     }
     awaitReady(List.of(node), line -> { });
+    followMovedLinks(List.of(node));
+    try {
+      state.write(); // with its new port: `emu status`, `emu exec` read it from there
+    } catch (IOException e) {
+      throw new LabException("cannot record node " + node + "'s new port: " + e.getMessage(), e);
+    }
   }
 
   /** Sends a signal (STOP freezes a node, CONT thaws it). */
@@ -538,11 +693,7 @@ public final class Lab {
 
   private void stopRemote(LabState.NodeState n, ProcessHandle h) {
     RemoteNodes.signal(n, "CONT"); // a paused node would not answer, nor die of SIGTERM
-    try {
-      new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
-    } catch (IOException e) {
-      // Not answering: fall through to signals.
-    }
+    askToShutDown(n);
     if (await(h, 5_000)) {
       return;
     }
@@ -571,11 +722,7 @@ public final class Lab {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
-    } catch (IOException e) {
-      // Not answering: fall through to signals.
-    }
+    askToShutDown(n);
     if (await(h, 5_000)) {
       return;
     }
@@ -585,6 +732,19 @@ public final class Lab {
     }
     h.destroyForcibly();
     await(h, 3_000);
+  }
+
+  /** POST /shutdown, if the node has said where it listens (else signals alone stop it). */
+  private void askToShutDown(LabState.NodeState n) {
+    LabState.NodeState now = state.node(n.name());
+    if (now == null || !now.mgmtKnown() || now.key() == null) {
+      return;
+    }
+    try {
+      new NodeClient(n.name(), now.mgmt(), now.key()).shutdown();
+    } catch (IOException e) {
+      // Not answering: fall through to signals.
+    }
   }
 
   private static boolean await(ProcessHandle h, long millis) {

@@ -31,7 +31,7 @@ import java.util.Set;
 /**
  * Turns a validated {@link Topology} into a {@link LabPlan}: one {@link NodeConfig} per node
  * with its link sockets (local and peer UDP addresses), MACs, routes, name table, management
- * port and the lab token.
+ * port (pinned, or 0 for the kernel's choice) and its own key.
  *
  * <p>MACs not pinned in the file are locally administered and readable:
  * {@code 02:00:00:NN:NN:II}, with NN the node's position in the file (from 1) and II the
@@ -105,10 +105,14 @@ public final class LabPlanner {
       peerOf.put(l.a().toString(), nb.bind() + ":" + pb);
       peerOf.put(l.b().toString(), na.bind() + ":" + pa);
     }
+    // A management port is the kernel's choice (0) unless the topology pins one: the node reports
+    // the port it got on its READY line. A port chosen here and bound by the node later is one
+    // that any local program may take first, or take after the node dies and answer in its place.
     Map<String, Integer> mgmtPorts = new HashMap<>();
     for (NodeSpec n : topo.nodes()) {
       if (n.isEmu()) {
-        mgmtPorts.put(n.name(), remotePorts.tcp(ports, n, n.mgmtPort(), n.name() + " (management)"));
+        mgmtPorts.put(n.name(), n.mgmtPort() == null ? 0
+            : remotePorts.tcp(ports, n, n.mgmtPort(), n.name() + " (management)"));
       }
     }
     Map<String, Integer> linkMtu = new HashMap<>();
@@ -193,7 +197,7 @@ public final class LabPlanner {
       }
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
           n.isSwitch() ? null : hostsOfNode,
-          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), token),
+          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey()),
           // a node on another machine writes on that machine; it exits when its ssh session ends
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
@@ -284,8 +288,9 @@ public final class LabPlanner {
    * Ports of nodes on other machines. The control plane cannot probe a remote host's ports by
    * binding them, as {@link PortAllocator} does here, so each host's ports are counted up from a
    * random base below Linux's ephemeral range (32768-60999), skipping the ports the file pins on
-   * that host. Should one be taken there all the same, the node exits at start saying which port,
-   * and the start fails naming the node and its host.
+   * that host. Should a link port be taken there all the same, the node binds another and the
+   * control plane tells its peer (emu.control.lab.Lab); a pinned management port that is taken
+   * makes the node exit at start saying which, and the start fails naming the node and its host.
    */
   private static final class RemotePorts {
     private final Map<String, Set<Integer>> pinned = new HashMap<>();
@@ -399,6 +404,19 @@ public final class LabPlanner {
     } while (taken.contains(mac));
     taken.add(mac);
     return MacAddress.format(mac);
+  }
+
+  /**
+   * A node's own key, which the control plane signs its requests to that node with and the node
+   * proves its answers with (emu.node.mgmt.MgmtAuth): 32 bytes from a CSPRNG, even with
+   * {@code --seed} (a seed is there to make runs repeatable, not keys guessable), as hex. One per
+   * node, so that a node's key opens no other node, and never the lab's API token, which opens the
+   * control API.
+   */
+  public static String newNodeKey() {
+    byte[] b = new byte[32];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
   }
 
   private static String newToken() {

@@ -12,7 +12,8 @@ import java.util.List;
  * Finds free ports by binding them, and holds every socket until {@link #release} so that no
  * two nodes get the same port. Pinned ports are checked the same way, so a taken port is
  * reported (naming its owner in the topology) before any node starts. A port could still be
- * taken between release and the node's own bind; the node then exits saying so.
+ * taken between release and the node's own bind: a link then binds another port, which the
+ * control plane tells its peer; a pinned management port makes the node exit saying so.
  *
  * <p>Not final: rendering for Kubernetes plans with fixed ports and must bind nothing here.
  */

@@ -1,5 +1,6 @@
 package emu.control.process;
 
+import emu.node.mgmt.MgmtAuth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -7,13 +8,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Talks to one node's management API (see emu.node.mgmt.ManagementServer), with the lab token. */
+/**
+ * Talks to one node's management API (see emu.node.mgmt.ManagementServer). Every request is
+ * signed with the node's own key and every answer must prove the node knows that key
+ * ({@link MgmtAuth}); the key itself is never sent. An answer without that proof comes from some
+ * other program that holds the port (one that took it after the node died, say): it is not
+ * believed, and the call fails with an IOException that says so.
+ */
 public final class NodeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -22,29 +30,63 @@ public final class NodeClient {
       .build();
 
   private final String node;
-  private final String base;
-  private final String token;
+  private final String hostPort;
+  private final byte[] key;
 
-  public NodeClient(String node, String mgmtHostPort, String token) {
+  /** @param key the node's own key (its configuration's {@code management.token}) */
+  public NodeClient(String node, String mgmtHostPort, String key) {
     this.node = node;
-    this.base = "http://" + mgmtHostPort;
-    this.token = token;
+    this.hostPort = mgmtHostPort;
+    this.key = key.getBytes(StandardCharsets.UTF_8);
   }
 
-  private HttpRequest.Builder request(String path, Duration timeout) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .header("Authorization", "Bearer " + token);
+  /** A request signed for the node, and the nonce its answer's proof must be for. */
+  private record Signed(HttpRequest request, String nonce) {}
+
+  private Signed sign(String method, String path, byte[] body, Duration timeout, String contentType) {
+    URI uri = URI.create("http://" + hostPort + path);
+    String nonce = MgmtAuth.nonce();
+    String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+        .header("Authorization", MgmtAuth.authorization(key, method, uri.getRawAuthority(), target,
+            System.currentTimeMillis(), nonce, body))
+        .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
     if (timeout != null) {
       b.timeout(timeout);
     }
-    return b;
+    return new Signed(b.build(), nonce);
   }
 
-  /** True if the node answers /health now. */
+  private Signed get(String path, Duration timeout) {
+    return sign("GET", path, new byte[0], timeout, null);
+  }
+
+  /** Throws unless {@code r} proves the node's key for this request: before anything in it is believed. */
+  private void check(Signed s, HttpResponse<?> r) throws NotTheNode {
+    if (!MgmtAuth.proves(key, s.nonce(), r.statusCode(), r.headers().firstValue(MgmtAuth.PROOF_HEADER).orElse(null))) {
+      throw new NotTheNode("the process at " + hostPort + " is not node " + node + " (its answer, HTTP "
+          + r.statusCode() + ", does not prove " + node + "'s key): another program may have taken the port, or the "
+          + "key used is not " + node + "'s");
+    }
+  }
+
+  /** An answer that does not prove the node's key: another program holds the port. */
+  public static final class NotTheNode extends IOException {
+    public NotTheNode(String message) {
+      super(message);
+    }
+  }
+
+  /** True if the node answers /health now, proving its key. */
   public boolean healthy() {
     try {
-      HttpResponse<String> r = HTTP.send(request("/health", Duration.ofSeconds(1)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      Signed s = get("/health", Duration.ofSeconds(1));
+      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      check(s, r);
       return r.statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -61,8 +103,9 @@ public final class NodeClient {
 
   private JsonNode getJson(String path) throws IOException {
     try {
-      HttpResponse<String> r = HTTP.send(request(path, Duration.ofSeconds(3)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      Signed s = get(path, Duration.ofSeconds(3));
+      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      check(s, r);
       if (r.statusCode() != 200) {
         throw new IOException("node " + node + " answered " + r.statusCode() + ": " + r.body());
       }
@@ -80,14 +123,19 @@ public final class NodeClient {
    * covers the answer, not only the connection.
    */
   public java.util.concurrent.CompletableFuture<String> metrics(Duration timeout) {
-    HttpRequest req = request("/metrics", timeout).GET().build();
-    return HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+    Signed s = get("/metrics", timeout);
+    return HTTP.sendAsync(s.request(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
       if (e != null) {
         Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String why = c instanceof java.net.http.HttpTimeoutException
             ? "no answer within " + timeout.toMillis() + " ms"
             : c instanceof java.net.ConnectException ? "connection refused" : String.valueOf(c.getMessage());
         throw new java.util.concurrent.CompletionException(new IOException("node " + node + ": " + why, c));
+      }
+      try {
+        check(s, r);
+      } catch (NotTheNode n) {
+        throw new java.util.concurrent.CompletionException(n);
       }
       if (r.statusCode() != 200) {
         throw new java.util.concurrent.CompletionException(
@@ -97,7 +145,7 @@ public final class NodeClient {
     });
   }
 
-  /** The node answered, with an error status (an older node without the endpoint, a wrong token). */
+  /** The node answered, with an error status (an older node without the endpoint, a request it refused). */
   public static final class Refused extends IOException {
     public Refused(String message) {
       super(message);
@@ -110,10 +158,15 @@ public final class NodeClient {
    */
   public int exec(List<String> argv, Consumer<String> out) throws IOException {
     byte[] body = JSON.writeValueAsBytes(Map.of("argv", argv));
-    HttpRequest req = request("/exec", null).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    Signed s = sign("POST", "/exec", body, null, "application/json");
     try {
-      HttpResponse<Stream<String>> r = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+      HttpResponse<Stream<String>> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofLines());
+      try {
+        check(s, r); // from the head, before a line of the stream is taken for the command's
+      } catch (NotTheNode n) {
+        r.body().close();
+        throw n;
+      }
       if (r.statusCode() != 200) {
         String text = String.join("\n", r.body().toList());
         throw new IOException("node " + node + " refused the command (" + r.statusCode() + "): " + text);
@@ -155,11 +208,11 @@ public final class NodeClient {
    * its status; throws only if the node does not answer.
    */
   public Reply request(String method, String path, Object body) throws IOException {
-    HttpRequest.Builder b = request(path, Duration.ofSeconds(5)).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+    Signed s = sign(method, path, body == null ? new byte[0] : JSON.writeValueAsBytes(body), Duration.ofSeconds(5),
+        "application/json");
     try {
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      check(s, r);
       JsonNode j = r.body().isBlank() ? null : JSON.readTree(r.body());
       return new Reply(r.statusCode(), j);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -173,7 +226,8 @@ public final class NodeClient {
   /** Asks the node to stop (it flushes captures and events first). */
   public void shutdown() throws IOException {
     try {
-      HTTP.send(request("/shutdown", Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+      // Signed like any request, so a squatter learns nothing from it; its answer does not matter
+      HTTP.send(sign("POST", "/shutdown", new byte[0], Duration.ofSeconds(2), null).request(),
           HttpResponse.BodyHandlers.discarding());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -190,7 +190,7 @@ public final class RemoteNodes {
 
   /**
    * Copies the node's captures and events back into {@code localOut} and removes its folder on
-   * the host (with the configuration, which holds the lab token). An events file already followed
+   * the host (with the configuration, which holds the node's key). An events file already followed
    * live is kept when it holds at least as much (a restarted node starts its file again).
    */
   public static String collect(LabState.NodeState n, Path localOut) {

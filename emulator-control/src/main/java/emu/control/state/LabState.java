@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * What a running lab leaves in its state folder ({@code lab.json}, mode 0600 because it holds
- * the token): enough for another emu command to find, inspect and stop it.
+ * the control API's token and every node's key): enough for another emu command to find, inspect and stop it.
  *
  * @param seeded false if the lab was started without {@code --seed} (its nodes' DNS IDs and
  *     ports and TCP ISNs come from a CSPRNG); true or null (a lab started before this was
@@ -26,16 +26,31 @@ public record LabState(String name, String topology, String outDir, String state
   /**
    * One node process of the lab. For a node on another machine {@code pid} is the local ssh
    * session that started it (alive exactly as long as the node) and {@code remote} says where it runs.
+   * {@code mgmt} is where its management API listens, as the node reported it on its READY line
+   * (port 0 until then; a restarted node gets a new port); {@code key} is the node's own key,
+   * which requests to it are signed with (emu.node.mgmt.MgmtAuth), null for a linux node.
    */
-  public record NodeState(String name, String kind, long pid, String mgmt, String log, String config, Remote remote) {
+  public record NodeState(String name, String kind, long pid, String mgmt, String log, String config, Remote remote,
+                          String key) {
     /** A node on the control plane's machine. */
     public NodeState(String name, String kind, long pid, String mgmt, String log, String config) {
-      this(name, kind, pid, mgmt, log, config, null);
+      this(name, kind, pid, mgmt, log, config, null, null);
     }
 
     public NodeState withRemotePid(long remotePid) {
-      return new NodeState(name, kind, pid, mgmt, log, config,
-          new Remote(remote.host(), remote.dir(), remotePid));
+      return new NodeState(name, kind, pid, mgmt, log, config, new Remote(remote.host(), remote.dir(), remotePid), key);
+    }
+
+    /** The same node with its management API at {@code port} (of the same host). */
+    public NodeState withMgmtPort(int port) {
+      return new NodeState(name, kind, pid, mgmt.substring(0, mgmt.lastIndexOf(':') + 1) + port, log, config, remote,
+          key);
+    }
+
+    /** True once the node has reported where its management API listens. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean mgmtKnown() {
+      return mgmt != null && !mgmt.endsWith(":0");
     }
   }
 
@@ -70,7 +85,7 @@ public record LabState(String name, String topology, String outDir, String state
   /** The same state with one node's process id changed (after a restart). */
   public LabState withPid(String node, long pid) {
     List<NodeState> ns = nodes.stream().map(n -> n.name().equals(node)
-        ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config(), n.remote()) : n).toList();
+        ? new NodeState(n.name(), n.kind(), pid, n.mgmt(), n.log(), n.config(), n.remote(), n.key()) : n).toList();
     return new LabState(name, topology, outDir, stateDir, token, seed, startedAt, ns, controller, seeded);
   }
 

@@ -3,14 +3,14 @@ package emu.control.k8s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.plan.PortAllocator;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeProcesses;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -51,7 +51,8 @@ class K8sNodesOnLoopbackTest {
     Topology topo = TopologyLoader.load(file);
     List<ObjectNode> docs = K8sManifests.render(topo, "emu:test", null);
     JsonNode secret = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst().orElseThrow();
-    String token = secret.path("stringData").path("token").asText();
+    Map<String, String> keys = JSON.readValue(secret.path("stringData").path(K8sManifests.NODE_KEYS).asText(),
+        new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
     Map<String, Integer> linkPort = new HashMap<>();
     Map<String, Integer> mgmtPort = new HashMap<>();
     try (PortAllocator ports = new PortAllocator()) {
@@ -93,7 +94,7 @@ class K8sNodesOnLoopbackTest {
       Path labFile = dir.resolve("lab.json");
       Files.writeString(labFile, lab.toString());
 
-      K8sControl control = K8sControl.load(labFile, token);
+      K8sControl control = K8sControl.load(labFile, keys);
       StringWriter out = new StringWriter();
       assertTrue(control.awaitNodes(90_000, new PrintWriter(out, true)), () -> out + logs(dir));
       assertEquals(0, control.runScenario(new PrintWriter(out, true)), () -> out + logs(dir));
@@ -101,19 +102,20 @@ class K8sNodesOnLoopbackTest {
       assertTrue(out.toString().contains("result: 1/1 steps succeeded"), out::toString);
       String log = Files.readString(dir.resolve("h-1.log"));
       assertTrue(log.contains("node h_1: interface eth0: link peer localhost is 127.0.0.1:" + linkPort.get("h-2")), log);
-      // a wrong token is refused: the Secret's token is the one the nodes took
+      // another node's key is refused: each node took its own from the Secret
       StringWriter bad = new StringWriter();
       try {
-        K8sControl.load(labFile, "wrong").exec("h_1", List.of("ip", "addr"), l -> bad.append(l));
-        throw new AssertionError("accepted a wrong token: " + bad);
+        K8sControl.load(labFile, Map.of("h_1", keys.get("h_2"), "h_2", keys.get("h_1")))
+            .exec("h_1", List.of("ip", "addr"), l -> bad.append(l));
+        throw new AssertionError("accepted another node's key: " + bad);
       } catch (java.io.IOException e) {
-        assertTrue(e.getMessage().contains("401") || e.getMessage().contains("403"), e.getMessage());
+        assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
       }
     } finally {
       for (String k : List.of("h-1", "h-2")) {
         if (mgmtPort.containsKey(k)) {
           try {
-            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), token).shutdown();
+            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), keys.get(k.replace('-', '_'))).shutdown();
           } catch (Exception ignored) {
             // it may not have started
           }

@@ -195,8 +195,10 @@ class K8sRenderTest {
     List<Secret> secrets = of(objects, Secret.class);
     assertEquals(1, secrets.size());
     Secret secret = secrets.get(0);
-    String token = secret.getStringData().get("token");
-    assertTrue(token != null && token.length() >= 32);
+    assertNull(secret.getStringData().get("token"), "no lab-wide token: each node has its own key");
+    JsonNode nodeKeys = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        secret.getStringData().get(K8sManifests.NODE_KEYS));
+    assertEquals(topo.nodes().size(), nodeKeys.size());
     assertEquals(topo.nodes().size(), services.size());
     assertEquals(topo.nodes().size(), pods.size());
 
@@ -222,7 +224,9 @@ class K8sRenderTest {
       ConfigMap cm = maps.get("emu-node-" + k);
       assertNotNull(cm, "ConfigMap of " + n.name());
       String json = cm.getData().get("node.json");
-      assertFalse(json.contains(token), "the token is not in the ConfigMap");
+      String token = nodeKeys.path(n.name()).asText();
+      assertEquals(64, token.length(), "32 random bytes, hex");
+      assertFalse(json.contains(token), "the node's key is not in the ConfigMap");
       assertFalse(json.contains("PRIVATE KEY"), "no private key in the ConfigMap");
       Path cfgFile = tmp.resolve(k + ".json");
       Path secFile = tmp.resolve(k + ".secret.json");

@@ -41,4 +41,17 @@ public final class Transports {
   public static Class<? extends ServerSocketChannel> serverSocketChannel() {
     return epoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
   }
+
+  /** Linux's EADDRINUSE, as the epoll transport reports it (negated); it runs on Linux only. */
+  private static final int EADDRINUSE_NEGATIVE = -98;
+
+  /**
+   * True if a bind failed because the address and port are taken: NIO says so with a
+   * {@link java.net.BindException}, the epoll transport with the errno in its own exception.
+   */
+  public static boolean addressInUse(Throwable bindFailure) {
+    return bindFailure instanceof java.net.BindException
+        || bindFailure instanceof io.netty.channel.unix.Errors.NativeIoException n
+            && n.expectedErr() == EADDRINUSE_NEGATIVE;
+  }
 }

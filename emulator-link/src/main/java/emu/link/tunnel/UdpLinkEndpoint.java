@@ -23,7 +23,10 @@ import java.net.InetSocketAddress;
  * {@code -netdev socket,udp=} and of GNS3's UDP links, so such peers can be wired in as-is.
  *
  * <p>Only datagrams from the configured peer (address and port) are accepted; others are
- * dropped and counted, as are frames longer than the link MTU allows. The socket is not
+ * dropped and counted, as are frames longer than the link MTU allows. That filter is all there
+ * is: UDP is unauthenticated, so whoever can send from the peer's address and port is the peer.
+ * The peer's port can change while the link runs ({@link #peer(InetSocketAddress)}): a peer that
+ * restarted and found its port taken binds another, and from then on only that one is accepted. The socket is not
  * {@code connect}ed on purpose: a connected socket would have the kernel drop foreign datagrams
  * silently, and we want them counted.
  *
@@ -48,7 +51,8 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
 
   private final String name;
   private final InetSocketAddress local;
-  private final InetSocketAddress peer;
+  /** Written on the loop only (it reads it for every datagram). */
+  private InetSocketAddress peer;
   private final int mtu;
   private final int maxFrame;
   private final LinkCounters counters = new LinkCounters();
@@ -112,6 +116,11 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
    * port is taken; the caller names the node and interface in its message.
    */
   public ChannelFuture open(EventLoop loop) {
+    return open(loop, local);
+  }
+
+  /** {@link #open(EventLoop)} at another local address: port 0 when the configured one is taken. */
+  public ChannelFuture open(EventLoop loop, InetSocketAddress at) {
     this.loop = loop;
     batching = GSO && Transports.epoll() && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
     // A datagram's slot: one byte more than the largest legal frame, so an oversized datagram
@@ -142,7 +151,7 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
     } else if (gro) {
       b.option(io.netty.channel.epoll.EpollChannelOption.UDP_GRO, true);
     }
-    ChannelFuture f = b.bind(local);
+    ChannelFuture f = b.bind(at);
     channel = f.channel();
     return f;
   }
@@ -154,6 +163,14 @@ public final class UdpLinkEndpoint implements LinkEndpoint {
 
   public InetSocketAddress peer() {
     return peer;
+  }
+
+  /**
+   * Sends to and accepts from {@code to} from now on (on the loop): the peer bound another port.
+   * Datagrams from the old address are then dropped and counted as not from the peer.
+   */
+  public void peer(InetSocketAddress to) {
+    this.peer = java.util.Objects.requireNonNull(to);
   }
 
   @Override

@@ -323,20 +323,63 @@ public final class EmulatedNode {
   }
 
   /**
-   * Binds every link socket (from any thread but the loop's). Fails with a message naming the
-   * node, interface and address if one cannot be bound (say, the port is taken).
+   * Binds every link socket (from any thread but the loop's). A port that is taken (another
+   * program took it while the node was down, say) is not fatal: the link binds a port the kernel
+   * picks on the same address instead, says so on {@code warn}, and the node reports the port on
+   * its READY line, for the control plane to tell the peer. Fails with a message naming the node,
+   * interface and address if even that cannot be bound (the address is not the machine's).
    */
-  public void open() throws IOException {
+  public void open(java.util.function.Consumer<String> warn) throws IOException {
     for (InterfaceLink l : links) {
       if (l.udp == null) {
         continue;
       }
       ChannelFuture f = l.udp.open(loop).awaitUninterruptibly();
+      if (!f.isSuccess() && emu.link.tunnel.Transports.addressInUse(f.cause())) {
+        java.net.InetSocketAddress planned = emu.node.config.HostPort.parse(l.config.bind());
+        ChannelFuture again = l.udp.open(loop, new java.net.InetSocketAddress(planned.getAddress(), 0))
+            .awaitUninterruptibly();
+        if (again.isSuccess()) {
+          warn.accept("node " + config.name() + ": UDP " + l.config.bind() + " for " + l.name() + " is taken ("
+              + f.cause().getMessage() + "); bound port " + l.udp.localAddress().getPort() + " instead");
+          continue;
+        }
+      }
       if (!f.isSuccess()) {
         throw new IOException("node " + config.name() + ": cannot bind UDP " + l.config.bind() + " for "
             + l.name() + ": " + f.cause().getMessage(), f.cause());
       }
     }
+  }
+
+  /** {@link #open(java.util.function.Consumer)}, moved ports told on standard error. */
+  public void open() throws IOException {
+    open(System.err::println);
+  }
+
+  /** " links=eth0:P,eth1:Q": the UDP port each linked interface bound, for the READY line. */
+  public String linkPorts() {
+    List<String> ports = new ArrayList<>();
+    for (InterfaceLink l : links) {
+      if (l.udp != null) {
+        ports.add(l.name() + ":" + l.udp.localAddress().getPort());
+      }
+    }
+    return ports.isEmpty() ? "" : " links=" + String.join(",", ports);
+  }
+
+  /**
+   * Sends to and accepts from {@code port} (same address) on an interface's link from now on:
+   * the peer restarted and its old port was taken. Frames from the old port are then dropped and
+   * counted as not from the peer.
+   */
+  public void peerPort(String iface, int port) {
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException("port " + port + " outside 1..65535");
+    }
+    InterfaceLink l = linked(iface);
+    java.net.InetSocketAddress old = l.udp.peer();
+    l.udp.peer(new java.net.InetSocketAddress(old.getAddress(), port));
   }
 
   /** Starts the protocols (gratuitous ARP), the configured services and periodic housekeeping. */

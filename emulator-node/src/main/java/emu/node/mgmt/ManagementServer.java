@@ -9,9 +9,11 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,22 +24,25 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The node's management API: HTTP/1.1 on the node's own event loop, bound where the control
- * plane says (127.0.0.1 by default), every request carrying the lab's token as
- * {@code Authorization: Bearer TOKEN}.
+ * plane says (127.0.0.1 and a port the kernel picks, by default). Every request must be signed
+ * with this node's own key and every answer proves the node knows it ({@link MgmtAuth}): the key
+ * never crosses the wire, so a program that takes the port of a node that died learns nothing
+ * it can use, and its answers are not believed. A request that is not signed is answered 401.
  *
  * <ul>
  *   <li>{@code GET /health}: 200 once the node is up.</li>
@@ -48,6 +53,8 @@ import java.util.Map;
  *       JSON lines {@code {"out":"..."}} and ends with {@code {"exit":N}}.</li>
  *   <li>{@code GET /links}; {@code POST|DELETE /links/IF/impairment}; {@code POST /links/IF/down|up}:
  *       the interfaces' state and egress impairments (tc-netem words).</li>
+ *   <li>{@code POST /links/IF/peer} with {@code {"port": P}}: the peer restarted on another UDP
+ *       port (its own was taken); send to and accept only that one from now on.</li>
  *   <li>{@code POST /shutdown}: flushes captures and events and exits.</li>
  * </ul>
  * Errors are JSON {@code {"error":"..."}} with a 4xx status.
@@ -56,21 +63,33 @@ public final class ManagementServer {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmulatedNode node;
-  private final byte[] token;
+  private final MgmtAuth.Verifier verifier;
   private final Runnable onShutdown;
   private final HttpLimits limits;
   private Channel server;
+  /** The port bound: requests signed for another were meant for another server. */
+  private int port;
   /** Bound at the first scrape; touched on the node's loop only. */
   private java.util.concurrent.CompletableFuture<NodeMetrics> metrics;
 
-  public ManagementServer(EmulatedNode node, String token, Runnable onShutdown) {
-    this(node, token, onShutdown, HttpLimits.DEFAULT);
+  /** @param key this node's own key (its configuration's {@code management.token}), never the lab's API token */
+  public ManagementServer(EmulatedNode node, String key, Runnable onShutdown) {
+    this(node, key, onShutdown, HttpLimits.DEFAULT, System::currentTimeMillis);
   }
 
   /** {@code limits}: body size and request deadline (tests make the deadline short). */
-  public ManagementServer(EmulatedNode node, String token, Runnable onShutdown, HttpLimits limits) {
+  public ManagementServer(EmulatedNode node, String key, Runnable onShutdown, HttpLimits limits) {
+    this(node, key, onShutdown, limits, System::currentTimeMillis);
+  }
+
+  /**
+   * @param wallClock milliseconds since the epoch, against which requests' times are checked:
+   *     the real clock (the node's emulated one may be skewed on purpose), tests' own
+   */
+  public ManagementServer(EmulatedNode node, String key, Runnable onShutdown, HttpLimits limits,
+                          java.util.function.LongSupplier wallClock) {
     this.node = node;
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.verifier = new MgmtAuth.Verifier(key.getBytes(StandardCharsets.UTF_8), wallClock);
     this.onShutdown = onShutdown;
     this.limits = limits;
   }
@@ -83,6 +102,8 @@ public final class ManagementServer {
           @Override
           protected void initChannel(Channel ch) {
             limits.install(ch.pipeline());
+            // Right after the codec, so that the limits' own refusals (413) carry the proof too.
+            ch.pipeline().addAfter(ch.pipeline().context(HttpServerCodec.class).name(), "proof", new Prover());
             ch.pipeline().addLast(new Handler());
           }
         })
@@ -92,7 +113,9 @@ public final class ManagementServer {
           + at.getHostString() + ":" + at.getPort() + ": " + f.cause().getMessage(), f.cause());
     }
     server = f.channel();
-    return (InetSocketAddress) server.localAddress();
+    InetSocketAddress bound = (InetSocketAddress) server.localAddress();
+    port = bound.getPort();
+    return bound;
   }
 
   public void close() {
@@ -101,12 +124,39 @@ public final class ManagementServer {
     }
   }
 
-  private boolean authorized(FullHttpRequest req) {
-    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (h == null || !h.startsWith("Bearer ")) {
-      return false;
+  /** Why the request is refused, or null if the control plane signed it for this server. */
+  private String refusal(FullHttpRequest req) {
+    byte[] body = new byte[req.content().readableBytes()];
+    req.content().getBytes(req.content().readerIndex(), body);
+    String host = req.headers().get(HttpHeaderNames.HOST, "");
+    return verifier.check(req.headers().get(HttpHeaderNames.AUTHORIZATION), req.method().name(), host, req.uri(), body,
+        port).refusal();
+  }
+
+  /**
+   * Puts {@link MgmtAuth#PROOF_HEADER} on every answer, for the nonce of the request it answers
+   * (the one the Authorization header names, checked or not: proving a refusal gives nothing
+   * away, and only a checked request is ever answered with anything else).
+   */
+  private final class Prover extends ChannelDuplexHandler {
+    private String nonce = "";
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest r) {
+        String n = MgmtAuth.Signed.parse(r.headers().get(HttpHeaderNames.AUTHORIZATION)).nonce();
+        nonce = n == null ? "" : n;
+      }
+      ctx.fireChannelRead(msg);
     }
-    return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      if (msg instanceof HttpResponse r) {
+        r.headers().set(MgmtAuth.PROOF_HEADER, verifier.proof(nonce, r.status().code()));
+      }
+      ctx.write(msg, promise);
+    }
   }
 
   private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -116,8 +166,9 @@ public final class ManagementServer {
         error(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
         return;
       }
-      if (!authorized(req)) {
-        error(ctx, HttpResponseStatus.UNAUTHORIZED, "missing or wrong lab token (Authorization: Bearer ...)");
+      String refused = refusal(req);
+      if (refused != null) {
+        error(ctx, HttpResponseStatus.UNAUTHORIZED, refused);
         return;
       }
       String path = req.uri().split("\\?", 2)[0];
@@ -192,12 +243,13 @@ public final class ManagementServer {
     /**
      * {@code POST /links/IF/impairment} with {"word": "value", ...} changes only those
      * parameters; {@code DELETE /links/IF/impairment} clears them; {@code POST /links/IF/down}
-     * and {@code /up} set the link state.
+     * and {@code /up} set the link state; {@code POST /links/IF/peer} with {"port": P} moves the peer.
      */
     private void link(ChannelHandlerContext ctx, FullHttpRequest req, String rest) {
       String[] parts = rest.split("/", -1);
       if (parts.length != 2 || parts[0].isEmpty()) {
-        error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down or /links/IFACE/up");
+        error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down, "
+            + "/links/IFACE/up or /links/IFACE/peer");
         return;
       }
       String iface = parts[0];
@@ -224,9 +276,16 @@ public final class ManagementServer {
           node.clearImpairment(iface);
         } else if ((what.equals("down") || what.equals("up")) && m.equals(HttpMethod.POST)) {
           node.setLinkUp(iface, what.equals("up"));
+        } else if (what.equals("peer") && m.equals(HttpMethod.POST)) {
+          JsonNode body = JSON.readTree(req.content().toString(StandardCharsets.UTF_8));
+          if (body == null || !body.path("port").canConvertToInt() || !body.path("port").isIntegralNumber()) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "body must be {\"port\": P}, the peer's new UDP port");
+            return;
+          }
+          node.peerPort(iface, body.path("port").intValue());
         } else {
           error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST or DELETE /links/IFACE/impairment, POST "
-              + "/links/IFACE/down or /links/IFACE/up");
+              + "/links/IFACE/down, /links/IFACE/up or /links/IFACE/peer");
           return;
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

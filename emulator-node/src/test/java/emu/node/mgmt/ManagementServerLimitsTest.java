@@ -3,20 +3,11 @@ package emu.node.mgmt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.link.tunnel.Transports;
-import emu.node.config.NodeConfig;
-import emu.node.host.EmulatedNode;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,38 +26,18 @@ class ManagementServerLimitsTest {
   @TempDir
   Path out;
 
-  private EventLoopGroup group;
-  private EmulatedNode node;
-  private ManagementServer mgmt;
+  private ServedNode served;
   private InetSocketAddress at;
 
   @BeforeEach
   void start() throws Exception {
-    int[] p = new int[2];
-    for (int i = 0; i < 2; i++) {
-      try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-        p[i] = s.getLocalPort();
-      }
-    }
-    NodeConfig c = new NodeConfig("limits", "h0", "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:00:01",
-        "10.0.0.1/24", 1500, "127.0.0.1:" + p[0], "127.0.0.1:" + p[1])),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null);
-    group = Transports.singleThreadGroup();
-    EventLoop loop = group.next();
-    node = loop.submit(() -> EmulatedNode.create(c, loop)).get();
-    node.open();
-    loop.submit(node::start).get();
-    mgmt = new ManagementServer(node, "tok", () -> { }, new HttpLimits(1024, DEADLINE_MS));
-    at = mgmt.bind(new InetSocketAddress("127.0.0.1", 0));
+    served = ServedNode.start("limits", out, "tok", new HttpLimits(1024, DEADLINE_MS), System::currentTimeMillis);
+    at = served.at;
   }
 
   @AfterEach
   void stop() throws Exception {
-    node.loop().submit(() -> {
-      mgmt.close();
-      node.close();
-    }).get(5, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    served.close();
   }
 
   @Test
@@ -94,8 +65,11 @@ class ManagementServerLimitsTest {
   void anAnswerLongerThanTheDeadlineIsNotCutThenTheIdleConnectionIs() throws IOException {
     try (Socket s = connect()) {
       String body = "{\"argv\":[\"sleep\",\"0.8\"]}";
-      send(s, "POST /exec HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+      String host = "127.0.0.1:" + at.getPort();
+      String auth = MgmtAuth.authorization("tok".getBytes(StandardCharsets.UTF_8), "POST", host, "/exec",
+          System.currentTimeMillis(), MgmtAuth.nonce(), body.getBytes(StandardCharsets.UTF_8));
+      send(s, "POST /exec HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + auth
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
       long t0 = System.nanoTime();
       // the whole stream, then the close at the deadline after it (keep-alive otherwise)
       String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -130,8 +130,8 @@ class NodeMetricsTest {
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(uri).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(401, denied.statusCode());
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer secret").GET()
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", signed("GET", uri))
+          .GET().build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode());
       assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
       String text = r.body();
@@ -142,12 +142,18 @@ class NodeMetricsTest {
       assertTrue(text.contains("emu_dns_client_answers_total{lab=\"metricslab\",node=\"h0\",rcode=\"nxdomain\"}"), text);
       assertTrue(text.contains("emu_tcp_connections{lab=\"metricslab\",node=\"h0\",state=\"established\"}"), text);
       assertFalse(text.contains("NaN"), text);
-      HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer secret")
+      HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri).header("Authorization", signed("POST", uri))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(405, post.statusCode());
     } finally {
       h0.loop().submit(mgmt::close).get();
     }
+  }
+
+  /** An Authorization header for a request without a body, signed with the node's key "secret". */
+  private static String signed(String method, URI uri) {
+    return MgmtAuth.authorization("secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), method,
+        uri.getRawAuthority(), uri.getRawPath(), System.currentTimeMillis(), MgmtAuth.nonce(), new byte[0]);
   }
 
   @Test
