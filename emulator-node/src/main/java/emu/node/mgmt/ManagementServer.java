@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,7 +38,8 @@ import java.util.Map;
 /**
  * The node's management API: HTTP/1.1 on the node's own event loop, bound where the control
  * plane says (127.0.0.1 by default), every request carrying the lab's token as
- * {@code Authorization: Bearer TOKEN}.
+ * {@code Authorization: Bearer TOKEN}; over TLS with client certificates when the node runs on
+ * another machine or in a pod ({@link #tls}, {@link ManagementTls}).
  *
  * <ul>
  *   <li>{@code GET /health}: 200 once the node is up.</li>
@@ -60,6 +62,8 @@ public final class ManagementServer {
   private final Runnable onShutdown;
   private final HttpLimits limits;
   private Channel server;
+  /** Null: plain HTTP. */
+  private SslContext tls;
   /** Bound at the first scrape; touched on the node's loop only. */
   private java.util.concurrent.CompletableFuture<NodeMetrics> metrics;
 
@@ -75,6 +79,15 @@ public final class ManagementServer {
     this.limits = limits;
   }
 
+  /**
+   * Serves HTTPS with {@code context} (see {@link ManagementTls}) instead of plain HTTP; call
+   * before {@link #bind}.
+   */
+  public ManagementServer tls(SslContext context) {
+    this.tls = context;
+    return this;
+  }
+
   /** Binds on the node's event loop; throws with the reason if the address is taken. */
   public InetSocketAddress bind(InetSocketAddress at) throws java.io.IOException {
     EventLoop loop = node.loop();
@@ -82,6 +95,9 @@ public final class ManagementServer {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(ManagementTls.handler(tls)); // before the codec: it sees only plain text
+            }
             limits.install(ch.pipeline());
             ch.pipeline().addLast(new Handler());
           }
