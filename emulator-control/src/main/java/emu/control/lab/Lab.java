@@ -1,8 +1,13 @@
 package emu.control.lab;
 
+import emu.control.linux.LinuxException;
+import emu.control.linux.LinuxNamespaces;
+import emu.control.linux.LinuxPlan;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
+import emu.control.plan.LabSecrets;
 import emu.control.plan.PlannedNode;
+import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeProcesses;
 import emu.control.process.NodeStartException;
@@ -23,9 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import emu.control.linux.LinuxException;
-import emu.control.linux.LinuxNamespaces;
-import emu.control.linux.LinuxPlan;
 
 /**
  * A lab's node processes: started from a {@link LabPlan} (one JVM per node, waited on until
@@ -49,6 +51,8 @@ public final class Lab {
   private volatile boolean stopping;
   /** Stops the lab when this JVM exits (Ctrl-C), while the lab lives as long as this process. */
   private Thread exitHook;
+  /** The management TLS of the lab's nodes on other machines, loaded at the first use. */
+  private ControlTls tls;
   private volatile Runnable beforeExitStop = () -> { };
 
   private Lab(LabState state, boolean detached) {
@@ -357,7 +361,26 @@ public final class Lab {
       throw new IllegalArgumentException("lab " + state.name() + " has no node named " + node + " (it has: "
           + String.join(", ", state.nodes().stream().map(LabState.NodeState::name).toList()) + ")");
     }
-    return new NodeClient(node, n.mgmt(), state.token());
+    return client(n);
+  }
+
+  /**
+   * A node on another machine speaks TLS, with the certificates the planner issued into the
+   * state folder (LabPlanner.remoteManagementNames); a node on this one plain HTTP on loopback.
+   */
+  private NodeClient client(LabState.NodeState n) {
+    return new NodeClient(n.name(), n.mgmt(), state.token(), n.remote() == null ? null : tls());
+  }
+
+  private synchronized ControlTls tls() {
+    if (tls == null) {
+      try {
+        tls = ControlTls.load(LabSecrets.pki(Path.of(state.stateDir())));
+      } catch (IOException e) {
+        throw new IllegalStateException("lab " + state.name() + ": " + e.getMessage(), e);
+      }
+    }
+    return tls;
   }
 
   /** The live process of a node, if it is still running. */
@@ -539,7 +562,7 @@ public final class Lab {
   private void stopRemote(LabState.NodeState n, ProcessHandle h) {
     RemoteNodes.signal(n, "CONT"); // a paused node would not answer, nor die of SIGTERM
     try {
-      new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
+      client(n).shutdown();
     } catch (IOException e) {
       // Not answering: fall through to signals.
     }
@@ -572,7 +595,7 @@ public final class Lab {
       Thread.currentThread().interrupt();
     }
     try {
-      new NodeClient(n.name(), n.mgmt(), state.token()).shutdown();
+      client(n).shutdown();
     } catch (IOException e) {
       // Not answering: fall through to signals.
     }

@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** Talks to one node's management API (see emu.node.mgmt.ManagementServer), with the lab token. */
+/**
+ * Talks to one node's management API (see emu.node.mgmt.ManagementServer), with the lab token:
+ * over plain HTTP, or over HTTPS with the lab's client certificate ({@link ControlTls}) for a node
+ * on another machine or in a pod.
+ */
 public final class NodeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder()
@@ -24,11 +28,18 @@ public final class NodeClient {
   private final String node;
   private final String base;
   private final String token;
+  private final HttpClient http;
 
   public NodeClient(String node, String mgmtHostPort, String token) {
+    this(node, mgmtHostPort, token, null);
+  }
+
+  /** {@code tls}: the lab's management TLS, or null for plain HTTP. */
+  public NodeClient(String node, String mgmtHostPort, String token, ControlTls tls) {
     this.node = node;
-    this.base = "http://" + mgmtHostPort;
+    this.base = (tls == null ? "http://" : "https://") + mgmtHostPort;
     this.token = token;
+    this.http = tls == null ? HTTP : tls.http();
   }
 
   private HttpRequest.Builder request(String path, Duration timeout) {
@@ -43,7 +54,7 @@ public final class NodeClient {
   /** True if the node answers /health now. */
   public boolean healthy() {
     try {
-      HttpResponse<String> r = HTTP.send(request("/health", Duration.ofSeconds(1)).GET().build(),
+      HttpResponse<String> r = http.send(request("/health", Duration.ofSeconds(1)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200;
     } catch (IOException e) {
@@ -61,7 +72,7 @@ public final class NodeClient {
 
   private JsonNode getJson(String path) throws IOException {
     try {
-      HttpResponse<String> r = HTTP.send(request(path, Duration.ofSeconds(3)).GET().build(),
+      HttpResponse<String> r = http.send(request(path, Duration.ofSeconds(3)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IOException("node " + node + " answered " + r.statusCode() + ": " + r.body());
@@ -81,7 +92,7 @@ public final class NodeClient {
    */
   public java.util.concurrent.CompletableFuture<String> metrics(Duration timeout) {
     HttpRequest req = request("/metrics", timeout).GET().build();
-    return HTTP.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+    return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
       if (e != null) {
         Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String why = c instanceof java.net.http.HttpTimeoutException
@@ -113,7 +124,7 @@ public final class NodeClient {
     HttpRequest req = request("/exec", null).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     try {
-      HttpResponse<Stream<String>> r = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+      HttpResponse<Stream<String>> r = http.send(req, HttpResponse.BodyHandlers.ofLines());
       if (r.statusCode() != 200) {
         String text = String.join("\n", r.body().toList());
         throw new IOException("node " + node + " refused the command (" + r.statusCode() + "): " + text);
@@ -159,7 +170,7 @@ public final class NodeClient {
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
     try {
-      HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode j = r.body().isBlank() ? null : JSON.readTree(r.body());
       return new Reply(r.statusCode(), j);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -173,7 +184,7 @@ public final class NodeClient {
   /** Asks the node to stop (it flushes captures and events first). */
   public void shutdown() throws IOException {
     try {
-      HTTP.send(request("/shutdown", Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+      http.send(request("/shutdown", Duration.ofSeconds(2)).POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.discarding());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
