@@ -1,9 +1,10 @@
 package emu.control.k8s;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * The control plane of a lab on Kubernetes, in the {@code emu-control} pod. It reaches each
- * node's management API at {@code SERVICE:9900} with the lab token (from the Secret, as
+ * node's management API at {@code SERVICE:9900} over TLS with the lab's client certificate and
+ * the lab token (both from the Secret: the files under {@code tls} of the lab file, and
  * {@code EMU_TOKEN}), the same API {@code ./emu exec} uses on one machine. Node processes are
  * the kubelet's, not its children, so it does not kill, restart, pause or partition them.
  */
@@ -33,8 +35,10 @@ public final class K8sControl {
   public static K8sControl load(Path labFile, String token) throws IOException {
     JsonNode j = JSON.readTree(labFile.toFile());
     K8sControl c = new K8sControl(j.path("lab").asText());
+    // every pod's management API speaks TLS; the lab CA and the client certificate are the Secret's
+    ControlTls tls = j.hasNonNull("tls") ? ControlTls.load(Path.of(j.get("tls").asText())) : null;
     for (JsonNode n : j.path("nodes")) {
-      c.nodes.put(n.get("name").asText(), new NodeClient(n.get("name").asText(), n.get("mgmt").asText(), token));
+      c.nodes.put(n.get("name").asText(), new NodeClient(n.get("name").asText(), n.get("mgmt").asText(), token, tls));
     }
     for (JsonNode s : j.path("scenario")) {
       c.scenario.add(new String[] {s.get("node").asText(), s.get("command").asText()});
