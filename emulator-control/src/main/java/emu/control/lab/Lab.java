@@ -53,6 +53,7 @@ public final class Lab {
   private Thread exitHook;
   /** The management TLS of the lab's nodes on other machines, loaded at the first use. */
   private ControlTls tls;
+  private final Object tlsLock = new Object();
   private volatile Runnable beforeExitStop = () -> { };
 
   private Lab(LabState state, boolean detached) {
@@ -372,15 +373,21 @@ public final class Lab {
     return new NodeClient(n.name(), n.mgmt(), state.token(), n.remote() == null ? null : tls());
   }
 
-  private synchronized ControlTls tls() {
-    if (tls == null) {
-      try {
-        tls = ControlTls.load(LabSecrets.pki(Path.of(state.stateDir())));
-      } catch (IOException e) {
-        throw new IllegalStateException("lab " + state.name() + ": " + e.getMessage(), e);
+  /**
+   * Not synchronized on the lab: stop() holds that lock while its threads stop remote nodes
+   * through their clients, which need this.
+   */
+  private ControlTls tls() {
+    synchronized (tlsLock) {
+      if (tls == null) {
+        try {
+          tls = ControlTls.load(LabSecrets.pki(Path.of(state.stateDir())));
+        } catch (IOException e) {
+          throw new IllegalStateException("lab " + state.name() + ": " + e.getMessage(), e);
+        }
       }
+      return tls;
     }
-    return tls;
   }
 
   /** The live process of a node, if it is still running. */
@@ -563,8 +570,8 @@ public final class Lab {
     RemoteNodes.signal(n, "CONT"); // a paused node would not answer, nor die of SIGTERM
     try {
       client(n).shutdown();
-    } catch (IOException e) {
-      // Not answering: fall through to signals.
+    } catch (IOException | IllegalStateException e) {
+      // Not answering, or the lab's certificates gone from its state folder: fall through to signals.
     }
     if (await(h, 5_000)) {
       return;
