@@ -5,11 +5,14 @@ import emu.node.config.NodeConfig;
 import emu.node.config.PeerNames;
 import emu.node.host.EmulatedNode;
 import emu.node.mgmt.ManagementServer;
+import emu.node.mgmt.ManagementTls;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +56,11 @@ public final class NodeMain {
       System.exit(2);
       return;
     }
+    // Off the loop and alongside the node's making: the JDK's TLS costs a cold JVM a few hundred
+    // milliseconds, which start-up need not wait for on top of the node's own.
+    NodeConfig.Management.Tls tls = config.management().tls();
+    CompletableFuture<SslContext> mgmtTls = tls == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
     EventLoopGroup group = Transports.singleThreadGroup();
     EventLoop loop = group.next();
     EmulatedNode node;
@@ -68,6 +76,14 @@ public final class NodeMain {
       Thread t = new Thread(() -> System.exit(0), "shutdown");
       t.start();
     });
+    try {
+      mgmt.tls(mgmtTls.join());
+    } catch (java.util.concurrent.CompletionException e) {
+      System.err.println("node " + config.name() + ": management TLS: " + e.getCause().getMessage());
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      System.exit(2);
+      return;
+    }
     InetSocketAddress mgmtAt;
     try {
       node.open();

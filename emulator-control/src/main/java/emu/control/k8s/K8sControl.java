@@ -1,5 +1,6 @@
 package emu.control.k8s;
 
+import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,8 +15,10 @@ import java.util.Map;
 
 /**
  * The control plane of a lab on Kubernetes, in the {@code emu-control} pod. It reaches each
- * node's management API at {@code SERVICE:9900}, signing its requests with that node's own key
- * (from the Secret, as {@code EMU_NODE_KEYS}), the same API {@code ./emu exec} uses on one machine. Node processes are
+ * node's management API at {@code SERVICE:9900} over TLS with the lab's client certificate (the
+ * files under {@code tls} of the lab file, from the Secret), signing its requests with that
+ * node's own key (from the Secret, as {@code EMU_NODE_KEYS}), the same API {@code ./emu exec}
+ * uses on one machine. Node processes are
  * the kubelet's, not its children, so it does not kill, restart, pause or partition them.
  */
 public final class K8sControl {
@@ -37,13 +40,15 @@ public final class K8sControl {
   public static K8sControl load(Path labFile, Map<String, String> keys) throws IOException {
     JsonNode j = JSON.readTree(labFile.toFile());
     K8sControl c = new K8sControl(j.path("lab").asText());
+    // every pod's management API speaks TLS; the lab CA and the client certificate are the Secret's
+    ControlTls tls = j.hasNonNull("tls") ? ControlTls.load(Path.of(j.get("tls").asText())) : null;
     for (JsonNode n : j.path("nodes")) {
       String name = n.get("name").asText();
       String key = keys.get(name);
       if (key == null) {
         throw new IOException("no key for node " + name + " in EMU_NODE_KEYS (the Secret emu-secrets' node-keys)");
       }
-      c.nodes.put(name, new NodeClient(name, n.get("mgmt").asText(), key));
+      c.nodes.put(name, new NodeClient(name, n.get("mgmt").asText(), key, tls));
     }
     for (JsonNode s : j.path("scenario")) {
       c.scenario.add(new String[] {s.get("node").asText(), s.get("command").asText()});

@@ -2,8 +2,10 @@ package emu.control.k8s;
 
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
+import emu.control.plan.LabSecrets;
 import emu.control.plan.PlannedNode;
 import emu.control.plan.PortAllocator;
+import emu.control.process.ControlTls;
 import emu.control.process.NodeProcesses;
 import emu.control.topology.IfaceSpec;
 import emu.control.topology.LinkSpec;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * {@code ./emu k8s render}: a topology as Kubernetes objects that {@code kubectl apply -f}
@@ -35,8 +38,10 @@ import java.util.TreeSet;
  * <ul>
  *   <li>the Namespace {@code emu-LAB}, unless {@code --namespace} names one (which must exist);
  *   <li>the Secret {@code emu-secrets}: every node's own key ({@code node-keys}, for the control
- *       pod), and per node the parts of its configuration that are secret (its key, an HTTPS
- *       service's private key) as a JSON object the node merges into its configuration;
+ *       pod), the control plane's client certificate and key and the lab CA's certificate
+ *       (management TLS), and per node the parts of its configuration that are secret (its key,
+ *       its management TLS key, an HTTPS service's private key) as a JSON object the node merges
+ *       into its configuration;
  *   <li>per node a ConfigMap {@code emu-node-NODE} with {@code node.json}, the configuration
  *       {@link LabPlanner} makes for a local lab (minus those secrets), with link sockets
  *       rewritten for the cluster; a headless Service {@code NODE} so that peers resolve the
@@ -47,6 +52,12 @@ import java.util.TreeSet;
  *   <li>the NetworkPolicy {@code emu-nodes}: a node pod admits the control pod on its management
  *       port and the lab's node pods on its link ports, nothing else.
  * </ul>
+ *
+ * <p>Management APIs speak TLS only, with client certificates: each node's certificate (from
+ * the lab CA) is for its Service's names, which the control pod dials and verifies, and the
+ * node accepts only the control plane's client certificate from the same CA. The NetworkPolicy
+ * keeps other pods from the port; TLS keeps the token and commands from being read or forged
+ * on the way, where the cluster's network is shared or not policed.
  *
  * <p>Every pod runs as the image's unprivileged user {@link #UID} with a read-only root file
  * system, no privilege escalation and no capabilities: an emu node is a user-space program (its
@@ -79,6 +90,8 @@ public final class K8sManifests {
   /** The image's user (see the Dockerfile): no pod runs as root. */
   public static final int UID = 10001;
   static final String NETWORK_POLICY = "emu-nodes";
+  /** Where the control pod finds the lab CA and its client certificate and key (from the Secret). */
+  static final String CONTROL_TLS_DIR = "/etc/emu/tls";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
@@ -125,7 +138,8 @@ public final class K8sManifests {
     if (!K8sNames.DNS_1123.matcher(ns).matches()) {
       throw new K8sException("namespace '" + ns + "' is not a valid DNS-1123 label");
     }
-    LabPlan plan = plan(topo, seed, seeded);
+    Planned planned = plan(topo, seed, seeded, n -> managementNames(names.get(n.name()), ns));
+    LabPlan plan = planned.plan();
 
     // Where each link end listens in the cluster, and its peer's Service and port.
     Map<String, Integer> portOf = new HashMap<>();
@@ -154,6 +168,9 @@ public final class K8sManifests {
     ObjectNode nodeKeys = F.objectNode();
     plan.nodes().forEach(pn -> nodeKeys.put(pn.name(), pn.config().management().token()));
     secretData.put(NODE_KEYS, JSON.writeValueAsString(nodeKeys));
+    secretData.put(LabSecrets.CA_CERT, planned.tls().caPem());
+    secretData.put(LabSecrets.CONTROL_CERT, planned.tls().certChainPem());
+    secretData.put(LabSecrets.CONTROL_KEY, planned.tls().keyPem());
     docs.add(secret);
 
     SortedSet<Integer> linkPorts = new TreeSet<>();
@@ -179,12 +196,15 @@ public final class K8sManifests {
       }
       ports.add(new Port("emu-mgmt", MGMT_PORT, "TCP"));
       NodeConfig cluster = c.withInterfaces(ifaces).withPlacement(
-          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token()), OUT_DIR, null);
+          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token(), c.management().tls()), OUT_DIR,
+          null);
       // The secrets go to the Secret; the node merges them back (NodeMain CONFIG SECRETS).
       ObjectNode cfg = NodeConfig.JSON.valueToTree(cluster);
       ObjectNode secrets = F.objectNode();
-      ((ObjectNode) cfg.get("management")).remove("token");
-      secrets.putObject("management").put("token", c.management().token());
+      ObjectNode mgmt = (ObjectNode) cfg.get("management");
+      mgmt.remove("token");
+      ObjectNode mgmtSecrets = secrets.putObject("management").put("token", c.management().token());
+      mgmtSecrets.putObject("tls").set("keyPem", ((ObjectNode) mgmt.get("tls")).remove("keyPem"));
       if (cfg.get("https") instanceof ObjectNode h && h.has("keyPem")) {
         secrets.putObject("https").set("keyPem", h.remove("keyPem"));
       }
@@ -203,6 +223,7 @@ public final class K8sManifests {
     ObjectNode labFile = F.objectNode();
     labFile.put("lab", topo.name());
     labFile.put("namespace", ns);
+    labFile.put("tls", CONTROL_TLS_DIR);
     labFile.set("nodes", controlNodes);
     ArrayNode steps = labFile.putArray("scenario");
     for (ScenarioStep s : topo.scenario()) {
@@ -229,11 +250,28 @@ public final class K8sManifests {
   }
 
   /**
+   * The names of a pod's management certificate: its Service's, short (what the control pod
+   * dials) and qualified (what other tools in the cluster may dial, with the default cluster
+   * domain), and {@code localhost} and 127.0.0.1, for {@code kubectl port-forward pod/NODE 9900},
+   * which connects to the pod's loopback. No other lab's control plane trusts this lab's CA, so
+   * those two names impersonate nothing.
+   */
+  private static List<String> managementNames(String service, String ns) {
+    return List.of(service, service + "." + ns, service + "." + ns + ".svc", service + "." + ns + ".svc.cluster.local",
+        "localhost", "127.0.0.1");
+  }
+
+  /** A plan and the control plane's side of its management TLS. */
+  private record Planned(LabPlan plan, ControlTls tls) {}
+
+  /**
    * The local planner's output, reused so that a pod runs exactly the configuration a local
    * node would (addresses, MACs, routes, names, DNS zones, certificates), with no port bound
-   * here and the lab's certificates made in a temporary folder that is removed after.
+   * here and the lab's certificates made in a temporary folder that is removed after; every
+   * node's management API with TLS for {@code managementNames}.
    */
-  private static LabPlan plan(Topology topo, long seed, boolean seeded) throws IOException {
+  private static Planned plan(Topology topo, long seed, boolean seeded,
+                              Function<NodeSpec, List<String>> managementNames) throws IOException {
     Path tmp = Files.createTempDirectory("emu-k8s-");
     try {
       PortAllocator noPorts = new PortAllocator() {
@@ -249,8 +287,9 @@ public final class K8sManifests {
           return next++;
         }
       };
-      return LabPlanner.plan(topo, tmp.resolve("state"), tmp.resolve("out"), seed, seeded, true, true, null,
-          noPorts);
+      LabPlan plan = LabPlanner.plan(topo, tmp.resolve("state"), tmp.resolve("out"), seed, seeded, true, true, null,
+          noPorts, managementNames);
+      return new Planned(plan, ControlTls.load(LabSecrets.pki(tmp.resolve("state"))));
     } finally {
       try (var s = Files.walk(tmp)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -388,8 +427,9 @@ public final class K8sManifests {
 
   /**
    * Node pods admit the control pod on the management port (the API that stops nodes and
-   * changes links, behind each node's key) and the lab's own node pods on the link ports: a link
-   * accepts a datagram by its source address and port alone, so only lab pods may send there.
+   * changes links, behind TLS with client certificates and each node's key) and the lab's own
+   * node pods on the link ports: a link accepts a datagram by its source address and port alone,
+   * so only lab pods may send there.
    * Kubernetes always admits traffic from the pod's own node, so the kubelet's readiness probe
    * still reaches the management port. Egress is left open (nodes resolve their peers' names).
    */
@@ -441,13 +481,21 @@ public final class K8sManifests {
     ObjectNode res = c.putObject("resources");
     res.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
     res.putObject("limits").put("memory", "320Mi");
-    c.set("securityContext", containerSecurity()); // it talks to nodes over HTTP and writes only /tmp
+    c.set("securityContext", containerSecurity()); // it talks to nodes over HTTPS and writes only /tmp
     ps.set("securityContext", podSecurity());
     ArrayNode mounts = c.putArray("volumeMounts");
     mounts.addObject().put("name", "lab").put("mountPath", "/etc/emu/control").put("readOnly", true);
+    mounts.addObject().put("name", "tls").put("mountPath", CONTROL_TLS_DIR).put("readOnly", true);
     mounts.addObject().put("name", "tmp").put("mountPath", "/tmp");
     ArrayNode vols = ps.putArray("volumes");
     vols.addObject().put("name", "lab").putObject("configMap").put("name", CONTROL);
+    ObjectNode tv = vols.addObject().put("name", "tls").putObject("secret");
+    tv.put("secretName", SECRET);
+    tv.put("defaultMode", 0400);
+    ArrayNode items = tv.putArray("items");
+    for (String f : List.of(LabSecrets.CA_CERT, LabSecrets.CONTROL_CERT, LabSecrets.CONTROL_KEY)) {
+      items.addObject().put("key", f).put("path", f);
+    }
     vols.addObject().put("name", "tmp").putObject("emptyDir").put("sizeLimit", "64Mi");
     return d;
   }

@@ -5,7 +5,9 @@ import emu.control.linux.LinuxNamespaces;
 import emu.control.linux.LinuxPlan;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
+import emu.control.plan.LabSecrets;
 import emu.control.plan.PlannedNode;
+import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeProcesses;
 import emu.control.process.NodeStartException;
@@ -55,6 +57,9 @@ public final class Lab {
   private volatile boolean stopping;
   /** Stops the lab when this JVM exits (Ctrl-C), while the lab lives as long as this process. */
   private Thread exitHook;
+  /** The management TLS of the lab's nodes on other machines, loaded at the first use. */
+  private ControlTls tls;
+  private final Object tlsLock = new Object();
   private volatile Runnable beforeExitStop = () -> { };
 
   private Lab(LabState state, boolean detached) {
@@ -501,11 +506,37 @@ public final class Lab {
       throw new IllegalArgumentException("lab " + state.name() + " has no node named " + node + " (it has: "
           + String.join(", ", state.nodes().stream().map(LabState.NodeState::name).toList()) + ")");
     }
+    return client(n);
+  }
+
+  /**
+   * A node on another machine speaks TLS, with the certificates the planner issued into the
+   * state folder (LabPlanner.remoteManagementNames); a node on this one plain HTTP on loopback.
+   * Either way every request is signed with the node's own key (MgmtAuth).
+   */
+  private NodeClient client(LabState.NodeState n) {
     if (n.key() == null) {
-      throw new IllegalArgumentException("node " + node + " has no key in the lab's state (a lab started by an older "
-          + "emu, or a linux node): ./emu down " + state.name() + " and start it again");
+      throw new IllegalArgumentException("node " + n.name() + " has no key in the lab's state (a lab started by an "
+          + "older emu, or a linux node): ./emu down " + state.name() + " and start it again");
     }
-    return new NodeClient(node, n.mgmt(), n.key());
+    return new NodeClient(n.name(), n.mgmt(), n.key(), n.remote() == null ? null : tls());
+  }
+
+  /**
+   * Not synchronized on the lab: stop() holds that lock while its threads stop remote nodes
+   * through their clients, which need this.
+   */
+  private ControlTls tls() {
+    synchronized (tlsLock) {
+      if (tls == null) {
+        try {
+          tls = ControlTls.load(LabSecrets.pki(Path.of(state.stateDir())));
+        } catch (IOException e) {
+          throw new IllegalStateException("lab " + state.name() + ": " + e.getMessage(), e);
+        }
+      }
+      return tls;
+    }
   }
 
   /** The live process of a node, if it is still running. */
@@ -741,9 +772,9 @@ public final class Lab {
       return;
     }
     try {
-      new NodeClient(n.name(), now.mgmt(), now.key()).shutdown();
-    } catch (IOException e) {
-      // Not answering: fall through to signals.
+      client(now).shutdown();
+    } catch (IOException | IllegalStateException e) {
+      // Not answering, or the lab's certificates gone from its state folder: fall through to signals.
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Turns a validated {@link Topology} into a {@link LabPlan}: one {@link NodeConfig} per node
@@ -54,6 +55,17 @@ public final class LabPlanner {
    */
   public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean seeded, boolean capture,
                              boolean trace, Long parentPid, PortAllocator ports) throws IOException {
+    return plan(topo, stateDir, outDir, seed, seeded, capture, trace, parentPid, ports,
+        LabPlanner::remoteManagementNames);
+  }
+
+  /**
+   * As above; {@code managementNames} says which nodes' management APIs speak TLS and the names
+   * their certificates are for (null: plain HTTP), see {@link #remoteManagementNames}.
+   */
+  public static LabPlan plan(Topology topo, Path stateDir, Path outDir, long seed, boolean seeded, boolean capture,
+                             boolean trace, Long parentPid, PortAllocator ports,
+                             Function<NodeSpec, List<String>> managementNames) throws IOException {
     String token = newToken();
     Map<String, String> bindOf = new HashMap<>();
     Map<String, String> peerOf = new HashMap<>();
@@ -142,7 +154,8 @@ public final class LabPlanner {
         ifIndex++;
       }
     }
-    boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null);
+    boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null
+        || n.isEmu() && managementNames.apply(n) != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir) : null;
     List<PlannedNode> nodes = new ArrayList<>();
     List<LinuxPlan> linux = new ArrayList<>();
@@ -195,9 +208,11 @@ public final class LabPlanner {
       for (RouteSpec r : n.routes()) {
         routes.add(new NodeConfig.StaticRoute(r.to(), r.via(), r.metric()));
       }
+      List<String> mgmtNames = managementNames.apply(n);
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
           n.isSwitch() ? null : hostsOfNode,
-          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey()),
+          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey(),
+              mgmtNames == null ? null : secrets.issueManagement(n.name(), mgmtNames)),
           // a node on another machine writes on that machine; it exits when its ssh session ends
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
@@ -210,6 +225,18 @@ public final class LabPlanner {
           outDir.resolve(n.name() + ".log"), n.host()));
     }
     return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux);
+  }
+
+  /**
+   * Which management APIs speak TLS, by default: a node on another machine's, reached across the
+   * network at its host's address (the certificate's one name, an IP subjectAltName when it is an
+   * address). A node on this machine listens on loopback, where no one else can watch, and stays
+   * plain HTTP: a TLS context and first handshake add a few hundred milliseconds to every node
+   * JVM's start-up, which a lab of many local nodes would pay for nothing. {@code Lab} talks TLS to
+   * exactly the nodes with a remote placement; keep the two in step.
+   */
+  public static List<String> remoteManagementNames(NodeSpec n) {
+    return n.isRemote() ? List.of(n.bind()) : null;
   }
 
   /** The folder of a node placed on another machine, on that host: {@code DIR/LAB/NODE}. */

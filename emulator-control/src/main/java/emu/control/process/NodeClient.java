@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * signed with the node's own key and every answer must prove the node knows that key
  * ({@link MgmtAuth}); the key itself is never sent. An answer without that proof comes from some
  * other program that holds the port (one that took it after the node died, say): it is not
- * believed, and the call fails with an IOException that says so.
+ * believed, and the call fails with an IOException that says so. Over plain HTTP, or over HTTPS
+ * with the lab's client certificate ({@link ControlTls}) for a node on another machine or in a pod.
  */
 public final class NodeClient {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,19 +33,28 @@ public final class NodeClient {
   private final String node;
   private final String hostPort;
   private final byte[] key;
+  private final String scheme;
+  private final HttpClient http;
 
   /** @param key the node's own key (its configuration's {@code management.token}) */
   public NodeClient(String node, String mgmtHostPort, String key) {
+    this(node, mgmtHostPort, key, null);
+  }
+
+  /** {@code tls}: the lab's management TLS, or null for plain HTTP. */
+  public NodeClient(String node, String mgmtHostPort, String key, ControlTls tls) {
     this.node = node;
     this.hostPort = mgmtHostPort;
     this.key = key.getBytes(StandardCharsets.UTF_8);
+    this.scheme = tls == null ? "http://" : "https://";
+    this.http = tls == null ? HTTP : tls.http();
   }
 
   /** A request signed for the node, and the nonce its answer's proof must be for. */
   private record Signed(HttpRequest request, String nonce) {}
 
   private Signed sign(String method, String path, byte[] body, Duration timeout, String contentType) {
-    URI uri = URI.create("http://" + hostPort + path);
+    URI uri = URI.create(scheme + hostPort + path);
     String nonce = MgmtAuth.nonce();
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     HttpRequest.Builder b = HttpRequest.newBuilder(uri)
@@ -85,7 +95,7 @@ public final class NodeClient {
   public boolean healthy() {
     try {
       Signed s = get("/health", Duration.ofSeconds(1));
-      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(s.request(), HttpResponse.BodyHandlers.ofString());
       check(s, r);
       return r.statusCode() == 200;
     } catch (IOException e) {
@@ -104,7 +114,7 @@ public final class NodeClient {
   private JsonNode getJson(String path) throws IOException {
     try {
       Signed s = get(path, Duration.ofSeconds(3));
-      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(s.request(), HttpResponse.BodyHandlers.ofString());
       check(s, r);
       if (r.statusCode() != 200) {
         throw new IOException("node " + node + " answered " + r.statusCode() + ": " + r.body());
@@ -124,7 +134,7 @@ public final class NodeClient {
    */
   public java.util.concurrent.CompletableFuture<String> metrics(Duration timeout) {
     Signed s = get("/metrics", timeout);
-    return HTTP.sendAsync(s.request(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
+    return http.sendAsync(s.request(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
       if (e != null) {
         Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
         String why = c instanceof java.net.http.HttpTimeoutException
@@ -160,7 +170,7 @@ public final class NodeClient {
     byte[] body = JSON.writeValueAsBytes(Map.of("argv", argv));
     Signed s = sign("POST", "/exec", body, null, "application/json");
     try {
-      HttpResponse<Stream<String>> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofLines());
+      HttpResponse<Stream<String>> r = http.send(s.request(), HttpResponse.BodyHandlers.ofLines());
       try {
         check(s, r); // from the head, before a line of the stream is taken for the command's
       } catch (NotTheNode n) {
@@ -211,7 +221,7 @@ public final class NodeClient {
     Signed s = sign(method, path, body == null ? new byte[0] : JSON.writeValueAsBytes(body), Duration.ofSeconds(5),
         "application/json");
     try {
-      HttpResponse<String> r = HTTP.send(s.request(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(s.request(), HttpResponse.BodyHandlers.ofString());
       check(s, r);
       JsonNode j = r.body().isBlank() ? null : JSON.readTree(r.body());
       return new Reply(r.statusCode(), j);
@@ -227,7 +237,7 @@ public final class NodeClient {
   public void shutdown() throws IOException {
     try {
       // Signed like any request, so a squatter learns nothing from it; its answer does not matter
-      HTTP.send(sign("POST", "/shutdown", new byte[0], Duration.ofSeconds(2), null).request(),
+      http.send(sign("POST", "/shutdown", new byte[0], Duration.ofSeconds(2), null).request(),
           HttpResponse.BodyHandlers.discarding());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.control.plan.PortAllocator;
+import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeProcesses;
 import emu.control.topology.Topology;
@@ -29,6 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * control plane's runner pinging one from the other. On one machine every pod's address is
  * 127.0.0.1, so the fixed ports are swapped for free ones, and the Service names for
  * {@code localhost}, a name the node must resolve like a Service's.
+ *
+ * <p>The pods' management APIs speak TLS only: the control plane reaches them with the Secret's
+ * client certificate (at {@code localhost}, a name pod certificates carry for
+ * {@code kubectl port-forward}); curl, dialling the Service's name, gets the node's answer with
+ * that certificate, and none without it or over plain HTTP.
  */
 class K8sNodesOnLoopbackTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,7 +92,13 @@ class K8sNodesOnLoopbackTest {
         nodes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(k + ".log").toFile())
             .start());
       }
-      ObjectNode lab = JSON.createObjectNode().put("lab", "pair");
+      // the control pod's files from the Secret, where the lab file says
+      Path tls = dir.resolve("tls");
+      Files.createDirectories(tls);
+      for (String f : List.of("ca.pem", "control.pem", "control.key")) {
+        Files.writeString(tls.resolve(f), secret.path("stringData").path(f).asText());
+      }
+      ObjectNode lab = JSON.createObjectNode().put("lab", "pair").put("tls", tls.toString());
       lab.putArray("nodes").addObject().put("name", "h_1").put("mgmt", "localhost:" + mgmtPort.get("h-1"));
       ((com.fasterxml.jackson.databind.node.ArrayNode) lab.get("nodes")).addObject().put("name", "h_2")
           .put("mgmt", "localhost:" + mgmtPort.get("h-2"));
@@ -102,6 +114,21 @@ class K8sNodesOnLoopbackTest {
       assertTrue(out.toString().contains("result: 1/1 steps succeeded"), out::toString);
       String log = Files.readString(dir.resolve("h-1.log"));
       assertTrue(log.contains("node h_1: interface eth0: link peer localhost is 127.0.0.1:" + linkPort.get("h-2")), log);
+      // curl dialling the Service's name (h-1, resolved here to loopback) with the control plane's
+      // certificate gets through to the API (which refuses it 401: curl cannot sign a request with
+      // the node's key), verifying the node's certificate for that name; without a client
+      // certificate, or over plain HTTP, it gets no answer from the API
+      String h1 = "h-1:" + mgmtPort.get("h-1");
+      List<String> resolve = List.of("--resolve", h1 + ":127.0.0.1", "--cacert", tls.resolve("ca.pem").toString());
+      String ok = curl(dir, resolve, "--cert", tls.resolve("control.pem").toString(), "--key",
+          tls.resolve("control.key").toString(), "https://" + h1 + "/health");
+      assertTrue(ok.startsWith("exit 0\nHTTP/1.1 401"), ok);
+      String anonymous = curl(dir, resolve, "https://" + h1 + "/health");
+      assertTrue(!anonymous.startsWith("exit 0") && !anonymous.contains("HTTP/1.1") && anonymous.contains("alert"),
+          anonymous);
+      String plain = curl(dir, resolve, "http://" + h1 + "/health");
+      assertTrue(plain.startsWith("exit 0\nHTTP/1.1 400") && plain.contains("HTTPS only"), plain);
+
       // another node's key is refused: each node took its own from the Secret
       StringWriter bad = new StringWriter();
       try {
@@ -115,7 +142,8 @@ class K8sNodesOnLoopbackTest {
       for (String k : List.of("h-1", "h-2")) {
         if (mgmtPort.containsKey(k)) {
           try {
-            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), keys.get(k.replace('-', '_'))).shutdown();
+            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), keys.get(k.replace('-', '_')),
+                ControlTls.load(dir.resolve("tls"))).shutdown();
           } catch (Exception ignored) {
             // it may not have started
           }
@@ -127,6 +155,18 @@ class K8sNodesOnLoopbackTest {
         }
       }
     }
+  }
+
+  /** curl's exit status, its output (headers and body) and its errors, as "exit N\nOUTPUT\nERRORS". */
+  private static String curl(Path dir, List<String> options, String... more) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "10"));
+    cmd.addAll(options);
+    cmd.addAll(List.of(more));
+    Path out = dir.resolve("curl.out");
+    Path err = dir.resolve("curl.err");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "curl did not finish");
+    return "exit " + p.exitValue() + "\n" + Files.readString(out) + "\n" + Files.readString(err);
   }
 
   private static String logs(Path dir) {

@@ -238,6 +238,16 @@ class K8sRenderTest {
       assertEquals(token, cfg.management().token());
       assertEquals(n.name(), cfg.name());
       assertEquals(n.https() != null, cfg.https() != null && cfg.https().keyPem().contains("PRIVATE KEY"));
+      // management over TLS: the key from the Secret, a certificate from the lab CA for the Service's names
+      NodeConfig.Management.Tls tls = cfg.management().tls();
+      assertTrue(tls != null && tls.keyPem().contains("PRIVATE KEY"), "management TLS of " + k);
+      assertEquals(secret.getStringData().get("ca.pem"), tls.clientCaPem());
+      java.security.cert.X509Certificate leaf = emu.node.tls.Pem.certificates(tls.certChainPem()).get(0);
+      leaf.verify(emu.node.tls.Pem.certificates(tls.clientCaPem()).get(0).getPublicKey());
+      Set<String> sans = new HashSet<>();
+      leaf.getSubjectAlternativeNames().forEach(san -> sans.add((String) san.get(1)));
+      assertTrue(sans.containsAll(List.of(k, k + "." + ns + ".svc", k + "." + ns + ".svc.cluster.local")),
+          sans.toString());
 
       // the pod: the node entry point reading the mounted ConfigMap and Secret, one port per link
       assertEquals(1, pod.getSpec().getContainers().size());
@@ -338,6 +348,15 @@ class K8sRenderTest {
       assertTrue(services.containsKey(n.get("mgmt").asText().split(":")[0]), n.toString());
     }
     assertEquals(topo.scenario().size(), labFile.get("scenario").size());
+    // the control pod's client certificate, key and the lab CA, from the Secret, where the lab file says
+    var tlsMount = cc.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(labFile.path("tls").asText()))
+        .findFirst().orElseThrow(() -> new AssertionError("no mount at the lab file's tls " + labFile.path("tls")));
+    var tlsVolume = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .filter(v -> v.getName().equals(tlsMount.getName())).findFirst().orElseThrow();
+    assertEquals(secret.getMetadata().getName(), tlsVolume.getSecret().getSecretName());
+    assertEquals(Set.of("ca.pem", "control.pem", "control.key"), tlsVolume.getSecret().getItems().stream()
+        .map(i -> i.getKey()).collect(Collectors.toSet()));
+    assertTrue(secret.getStringData().get("control.key").contains("PRIVATE KEY"));
     checkLocked(d.getSpec().getTemplate().getSpec(), "/tmp");
     checkPolicy(of(objects, NetworkPolicy.class), pods.values(), d.getSpec().getTemplate().getMetadata().getLabels(),
         udpPorts);

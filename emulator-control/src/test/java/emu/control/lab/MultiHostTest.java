@@ -145,10 +145,22 @@ class MultiHostTest {
       String mgmt = dns.path("mgmt").asText();
       assertTrue(mgmt.startsWith("10.77.0.13:"), mgmt);
 
-      // The management API listens on the host's address and refuses a request without the token.
-      Tools.Result noToken = hosts.exec(0, "bash", "-c", "exec 3<>/dev/tcp/" + mgmt.replace(':', '/')
-          + " && printf 'GET /status HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -1 <&3");
-      assertTrue(noToken.output().matches("HTTP/1\\.1 40[13].*\\s*"), noToken.output() + noToken.errors());
+      // The management API listens on the host's address, over TLS: plain HTTP gets only a 400 saying
+      // so; a TLS client without the lab's client certificate is refused by an alert; with it (from
+      // the lab's state folder), verifying the node's certificate for the host's address, a request
+      // gets the node's 401.
+      Tools.Result plain = hosts.exec(0, "curl", "-sS", "-i", "--max-time", "10", "http://" + mgmt + "/status");
+      assertTrue(plain.output().startsWith("HTTP/1.1 400") && plain.output().contains("HTTPS only"),
+          plain.output() + plain.errors());
+      Path pki = dir.resolve("state/labs/corporate/pki");
+      Tools.Result anonymous = hosts.exec(0, "curl", "-sS", "-i", "--max-time", "10", "--cacert",
+          pki.resolve("ca.pem").toString(), "https://" + mgmt + "/status");
+      assertTrue(anonymous.exit() != 0 && anonymous.errors().contains("alert") && anonymous.output().isEmpty(),
+          anonymous.output() + anonymous.errors());
+      Tools.Result noToken = hosts.exec(0, "curl", "-sS", "-i", "--max-time", "10", "--cacert",
+          pki.resolve("ca.pem").toString(), "--cert", pki.resolve("control.pem").toString(), "--key",
+          pki.resolve("control.key").toString(), "https://" + mgmt + "/status");
+      assertTrue(noToken.output().matches("(?s)HTTP/1\\.1 40[13].*"), noToken.output() + noToken.errors());
 
       // A datagram from an address that is not the link's peer (host m4) is dropped and counted.
       String[] hp = bind.split(":");

@@ -220,8 +220,29 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     }
   }
 
-  /** Where the node's management API listens and the token it demands. */
-  public record Management(String host, int port, String token) {}
+  /**
+   * Where the node's management API listens, the token it demands, and its TLS: null for plain
+   * HTTP (a node on the control plane's machine, on loopback), else HTTPS demanding a client
+   * certificate (a node on another machine, a pod).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Management(String host, int port, String token, Tls tls) {
+    /** Plain HTTP. */
+    public Management(String host, int port, String token) {
+      this(host, port, token, null);
+    }
+
+    /**
+     * The management API's TLS: the server's key and certificate, and the CA whose client
+     * certificates it accepts (the lab CA, which issues one to the control plane).
+     *
+     * @param keyPem the server's private key, PKCS#8 PEM: a secret, carried only in the node's
+     *     configuration (mode 0600) or, on Kubernetes, the Secret
+     * @param certChainPem its certificate chain, leaf first
+     * @param clientCaPem the CA certificate a client's certificate must chain to
+     */
+    public record Tls(String keyPem, String certChainPem, String clientCaPem) {}
+  }
 
   public static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)

@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,6 +44,8 @@ import java.util.Map;
  * with this node's own key and every answer proves the node knows it ({@link MgmtAuth}): the key
  * never crosses the wire, so a program that takes the port of a node that died learns nothing
  * it can use, and its answers are not believed. A request that is not signed is answered 401.
+ * Over TLS with client certificates when the node runs on another machine or in a pod
+ * ({@link #tls}, {@link ManagementTls}).
  *
  * <ul>
  *   <li>{@code GET /health}: 200 once the node is up.</li>
@@ -69,6 +72,8 @@ public final class ManagementServer {
   private Channel server;
   /** The port bound: requests signed for another were meant for another server. */
   private int port;
+  /** Null: plain HTTP. */
+  private SslContext tls;
   /** Bound at the first scrape; touched on the node's loop only. */
   private java.util.concurrent.CompletableFuture<NodeMetrics> metrics;
 
@@ -94,6 +99,15 @@ public final class ManagementServer {
     this.limits = limits;
   }
 
+  /**
+   * Serves HTTPS with {@code context} (see {@link ManagementTls}) instead of plain HTTP; call
+   * before {@link #bind}.
+   */
+  public ManagementServer tls(SslContext context) {
+    this.tls = context;
+    return this;
+  }
+
   /** Binds on the node's event loop; throws with the reason if the address is taken. */
   public InetSocketAddress bind(InetSocketAddress at) throws java.io.IOException {
     EventLoop loop = node.loop();
@@ -101,6 +115,9 @@ public final class ManagementServer {
         .childHandler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(ManagementTls.handler(tls)); // before the codec: it sees only plain text
+            }
             limits.install(ch.pipeline());
             // Right after the codec, so that the limits' own refusals (413) carry the proof too.
             ch.pipeline().addAfter(ch.pipeline().context(HttpServerCodec.class).name(), "proof", new Prover());

@@ -156,7 +156,7 @@ public final class LabPki {
         }
         case SELF_SIGNED -> {
           X509Certificate c = build(subject, subject, leafKeys.getPublic(), leafKeys.getPrivate(), null,
-              now.minus(BACKDATE), now.plus(LEAF_LIFETIME), names, false, random);
+              now.minus(BACKDATE), now.plus(LEAF_LIFETIME), names, KeyPurposeId.id_kp_serverAuth, random);
           return new Credentials(Pem.encode(leafKeys.getPrivate()), Pem.encode(c));
         }
         default -> throw new IllegalArgumentException("unknown kind " + kind);
@@ -164,9 +164,41 @@ public final class LabPki {
     }
 
     private Credentials leaf(X500Name subject, List<String> names, KeyPair keys, Instant from, Instant to, Ca issuer) {
+      return leaf(subject, names, keys, from, to, issuer, KeyPurposeId.id_kp_serverAuth);
+    }
+
+    private Credentials leaf(X500Name subject, List<String> names, KeyPair keys, Instant from, Instant to, Ca issuer,
+                             KeyPurposeId purpose) {
       X509Certificate c = build(X500Name.getInstance(issuer.cert.getSubjectX500Principal().getEncoded()), subject,
-          keys.getPublic(), issuer.key, issuer.cert, from, to, names, false, random);
+          keys.getPublic(), issuer.key, issuer.cert, from, to, names, purpose, random);
       return new Credentials(Pem.encode(keys.getPrivate()), Pem.encode(c, issuer.cert));
+    }
+
+    /**
+     * A TLS server's key (EC P-256) and certificate, valid now, whose subject is
+     * {@code CN=commonName} and whose subjectAltNames are {@code names}: for a server known by
+     * another name than the ones clients connect to (a node's management API: CN the node, SANs
+     * the addresses and service names the control plane dials).
+     */
+    public Credentials issueServer(String commonName, List<String> names) {
+      if (names == null || names.isEmpty()) {
+        throw new IllegalArgumentException("a server certificate needs at least one name");
+      }
+      Instant now = clock.instant();
+      return leaf(new X500Name("CN=" + escape(commonName)), names, generate(KeyType.EC_P256, random),
+          now.minus(BACKDATE), now.plus(LEAF_LIFETIME), this, KeyPurposeId.id_kp_serverAuth);
+    }
+
+    /**
+     * A TLS client's key (EC P-256) and certificate, valid now: {@code CN=commonName}, no
+     * subjectAltName, extendedKeyUsage clientAuth only, so that it cannot serve as a server's
+     * certificate, as server certificates (serverAuth only) cannot serve as a client's: PKIX
+     * validation checks the purpose (RFC 5280 4.2.1.12).
+     */
+    public Credentials issueClient(String commonName) {
+      Instant now = clock.instant();
+      return leaf(new X500Name("CN=" + escape(commonName)), null, generate(KeyType.EC_P256, random),
+          now.minus(BACKDATE), now.plus(LEAF_LIFETIME), this, KeyPurposeId.id_kp_clientAuth);
     }
 
     /** The other CA that {@link Kind#OTHER_CA} certificates come from (made once per CA). */
@@ -198,13 +230,18 @@ public final class LabPki {
   }
 
   private static X509Certificate caCertificate(X500Name dn, KeyPair kp, Instant from, Instant to, SecureRandom random) {
-    return build(dn, dn, kp.getPublic(), kp.getPrivate(), null, from, to, null, true, random);
+    return build(dn, dn, kp.getPublic(), kp.getPrivate(), null, from, to, null, null, random);
   }
 
-  /** Builds and signs one certificate; {@code issuerCert} is null when it signs itself. */
+  /**
+   * Builds and signs one certificate; {@code issuerCert} is null when it signs itself. A
+   * {@code purpose} (serverAuth, clientAuth) makes an end entity's certificate with {@code names}
+   * as subjectAltNames (none if null); no purpose makes a CA's.
+   */
   private static X509Certificate build(X500Name issuer, X500Name subject, PublicKey pub, PrivateKey signingKey,
                                        X509Certificate issuerCert, Instant from, Instant to, List<String> names,
-                                       boolean ca, SecureRandom random) {
+                                       KeyPurposeId purpose, SecureRandom random) {
+    boolean ca = purpose == null;
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(127, random).add(BigInteger.ONE),
@@ -219,8 +256,10 @@ public final class LabPki {
       } else {
         int usage = KeyUsage.digitalSignature | ("RSA".equals(pub.getAlgorithm()) ? KeyUsage.keyEncipherment : 0);
         b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-        b.addExtension(Extension.subjectAlternativeName, false, sans(names));
+        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+        if (names != null) {
+          b.addExtension(Extension.subjectAlternativeName, false, sans(names));
+        }
       }
       String alg = "RSA".equals(signingKey.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
       ContentSigner signer = new JcaContentSignerBuilder(alg).build(signingKey);
