@@ -147,7 +147,7 @@ class MultiHostTest {
 
       // The management API listens on the host's address, over TLS: plain HTTP gets only a 400 saying
       // so; a TLS client without the lab's client certificate is refused by an alert; with it (from
-      // the lab's state folder), verifying the node's certificate for the host's address, a request
+      // the lab's state folder), verifying the node's certificate for the host's address, an unsigned request
       // gets the node's 401.
       Tools.Result plain = hosts.exec(0, "curl", "-sS", "-i", "--max-time", "10", "http://" + mgmt + "/status");
       assertTrue(plain.output().startsWith("HTTP/1.1 400") && plain.output().contains("HTTPS only"),
