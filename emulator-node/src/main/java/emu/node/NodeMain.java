@@ -76,6 +76,12 @@ public final class NodeMain {
       Thread t = new Thread(() -> System.exit(0), "shutdown");
       t.start();
     });
+    if (config.management().tls() == null) {
+      // Signed to on this machine's clock: nothing signed before this process started is ours
+      // (a request a squatter caught on a pinned port while the node was down; see MgmtAuth).
+      mgmt.notBefore(ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
+          .orElseGet(System::currentTimeMillis));
+    }
     try {
       mgmt.tls(mgmtTls.join());
     } catch (java.util.concurrent.CompletionException e) {

@@ -50,16 +50,19 @@ public final class NodeClient {
     this.http = tls == null ? HTTP : tls.http();
   }
 
-  /** A request signed for the node, and the nonce its answer's proof must be for. */
-  private record Signed(HttpRequest request, String nonce) {}
+  /**
+   * A request signed for the node, its Authorization (whose mac the answer's proof must be for)
+   * and the port it is sent to (which the proof names too).
+   */
+  private record Signed(HttpRequest request, String authorization, int port) {}
 
   private Signed sign(String method, String path, byte[] body, Duration timeout, String contentType) {
     URI uri = URI.create(scheme + hostPort + path);
-    String nonce = MgmtAuth.nonce();
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    String authorization = MgmtAuth.authorization(key, method, uri.getRawAuthority(), target,
+        System.currentTimeMillis(), MgmtAuth.nonce(), body);
     HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-        .header("Authorization", MgmtAuth.authorization(key, method, uri.getRawAuthority(), target,
-            System.currentTimeMillis(), nonce, body))
+        .header("Authorization", authorization)
         .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) {
@@ -68,7 +71,8 @@ public final class NodeClient {
     if (timeout != null) {
       b.timeout(timeout);
     }
-    return new Signed(b.build(), nonce);
+    int port = uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    return new Signed(b.build(), authorization, port);
   }
 
   private Signed get(String path, Duration timeout) {
@@ -77,7 +81,8 @@ public final class NodeClient {
 
   /** Throws unless {@code r} proves the node's key for this request: before anything in it is believed. */
   private void check(Signed s, HttpResponse<?> r) throws NotTheNode {
-    if (!MgmtAuth.proves(key, s.nonce(), r.statusCode(), r.headers().firstValue(MgmtAuth.PROOF_HEADER).orElse(null))) {
+    String proof = r.headers().firstValue(MgmtAuth.PROOF_HEADER).orElse(null);
+    if (!MgmtAuth.proves(key, s.authorization(), r.statusCode(), s.port(), proof)) {
       throw new NotTheNode("the process at " + hostPort + " is not node " + node + " (its answer, HTTP "
           + r.statusCode() + ", does not prove " + node + "'s key): another program may have taken the port, or the "
           + "key used is not " + node + "'s");

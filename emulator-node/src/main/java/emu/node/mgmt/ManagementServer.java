@@ -70,8 +70,8 @@ public final class ManagementServer {
   private final Runnable onShutdown;
   private final HttpLimits limits;
   private Channel server;
-  /** The port bound: requests signed for another were meant for another server. */
-  private int port;
+  /** The port bound: requests signed for another were meant for another server. Set before serving. */
+  private volatile int port;
   /** Null: plain HTTP. */
   private SslContext tls;
   /** Bound at the first scrape; touched on the node's loop only. */
@@ -97,6 +97,15 @@ public final class ManagementServer {
     this.verifier = new MgmtAuth.Verifier(key.getBytes(StandardCharsets.UTF_8), wallClock);
     this.onShutdown = onShutdown;
     this.limits = limits;
+  }
+
+  /**
+   * Refuses requests signed before {@code epochMs} (the node's start): see {@link MgmtAuth}. Only
+   * for a node signed to on this machine's clock; call before {@link #bind}.
+   */
+  public ManagementServer notBefore(long epochMs) {
+    verifier.notBefore(epochMs);
+    return this;
   }
 
   /**
@@ -146,23 +155,29 @@ public final class ManagementServer {
     byte[] body = new byte[req.content().readableBytes()];
     req.content().getBytes(req.content().readerIndex(), body);
     String host = req.headers().get(HttpHeaderNames.HOST, "");
+    if (!host.isEmpty() && (host.endsWith("]") || host.indexOf(':') < 0)) {
+      // HTTP clients leave the scheme's default port out of Host (RFC 9110 7.2); the client signed
+      // host:port as it dialled it
+      host = host + ":" + (tls != null ? 443 : 80);
+    }
     return verifier.check(req.headers().get(HttpHeaderNames.AUTHORIZATION), req.method().name(), host, req.uri(), body,
         port).refusal();
   }
 
   /**
-   * Puts {@link MgmtAuth#PROOF_HEADER} on every answer, for the nonce of the request it answers
-   * (the one the Authorization header names, checked or not: proving a refusal gives nothing
-   * away, and only a checked request is ever answered with anything else).
+   * Puts {@link MgmtAuth#PROOF_HEADER} on every answer, for the mac of the request it answers (the
+   * one its Authorization header carries, checked or not) and this server's port: a refusal is
+   * proven too, so the control plane can tell "the node refused" from "not the node"; bound to
+   * the whole request's mac and to this port, a proof is of no use to anyone who did not send
+   * that very request to this very port.
    */
   private final class Prover extends ChannelDuplexHandler {
-    private String nonce = "";
+    private String mac = "";
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest r) {
-        String n = MgmtAuth.Signed.parse(r.headers().get(HttpHeaderNames.AUTHORIZATION)).nonce();
-        nonce = n == null ? "" : n;
+        mac = MgmtAuth.macOf(r.headers().get(HttpHeaderNames.AUTHORIZATION));
       }
       ctx.fireChannelRead(msg);
     }
@@ -170,7 +185,7 @@ public final class ManagementServer {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
       if (msg instanceof HttpResponse r) {
-        r.headers().set(MgmtAuth.PROOF_HEADER, verifier.proof(nonce, r.status().code()));
+        r.headers().set(MgmtAuth.PROOF_HEADER, verifier.proof(mac, r.status().code(), port));
       }
       ctx.write(msg, promise);
     }

@@ -27,9 +27,18 @@ import javax.crypto.spec.SecretKeySpec;
  * {@link #WINDOW_MS} off its clock or a nonce it has seen within that window.
  *
  * <p>Response: every answer of the node, refusals included, carries
- * {@code Emu-Node-Proof: base64url(HMAC-SHA256(key, "emu-resp\n" N "\n" STATUS))} for the
- * request's nonce N; the client believes nothing before checking it. The "emu-req" and
- * "emu-resp" prefixes keep one kind of MAC from ever standing for the other.
+ * {@code Emu-Node-Proof: base64url(HMAC-SHA256(key, "emu-resp\n" M "\n" STATUS "\n" PORT))}
+ * for the request's mac M and the port the node listens on; the client believes nothing before
+ * checking it against its own M and the port it dialled. Binding the proof to the whole request's
+ * mac and to the port keeps a squatter from borrowing one: it cannot get the real node (on its
+ * new port) to prove anything for the squatter's port, nor for a request it made up around a
+ * nonce it saw. The "emu-req" and "emu-resp" prefixes keep one kind of MAC from ever standing
+ * for the other.
+ *
+ * <p>A node started from a pinned port ({@code mgmt-port:}) gets the same port back after a
+ * restart, and its memory of nonces starts empty: {@link Verifier#notBefore} refuses whatever
+ * was signed before the node started, so a request a squatter caught while the node was down
+ * cannot be replayed to it then.
  */
 public final class MgmtAuth {
   public static final String SCHEME = "EMU-HMAC-SHA256";
@@ -58,15 +67,28 @@ public final class MgmtAuth {
         + B64.encodeToString(hmac(key, requestText(method, host, target, timeMs, nonce, body)));
   }
 
-  /** The proof header's value for an answer with {@code status} to the request with {@code nonce}. */
-  public static String proof(byte[] key, String nonce, int status) {
-    return B64.encodeToString(hmac(key, "emu-resp\n" + nonce + "\n" + status));
+  /**
+   * The proof header's value for an answer with {@code status} to the request signed {@code mac}
+   * (its Authorization's mac, "" if it had none), from the server listening on {@code port}.
+   */
+  public static String proof(byte[] key, String mac, int status, int port) {
+    return B64.encodeToString(hmac(key, "emu-resp\n" + mac + "\n" + status + "\n" + port));
   }
 
-  /** True if {@code header} is the proof for {@code status} to {@code nonce} (compared in constant time). */
-  public static boolean proves(byte[] key, String nonce, int status, String header) {
-    return header != null && MessageDigest.isEqual(proof(key, nonce, status).getBytes(StandardCharsets.US_ASCII),
+  /**
+   * True if {@code header} is the proof for {@code status} to the request with this
+   * {@code authorization}, from a server on {@code port} (compared in constant time).
+   */
+  public static boolean proves(byte[] key, String authorization, int status, int port, String header) {
+    return header != null && MessageDigest.isEqual(
+        proof(key, macOf(authorization), status, port).getBytes(StandardCharsets.US_ASCII),
         header.trim().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The mac of an Authorization header of this scheme, or "" if it has none. */
+  public static String macOf(String authorization) {
+    String mac = Signed.parse(authorization).mac();
+    return mac == null ? "" : mac;
   }
 
   private static String requestText(String method, String host, String target, long timeMs, String nonce,
@@ -141,6 +163,8 @@ public final class MgmtAuth {
     private final PriorityQueue<Seen> byTime = new PriorityQueue<>();
     /** Nonces at or before this time were forgotten to bound memory: such requests are refused. */
     private long floor = Long.MIN_VALUE;
+    /** Requests signed before this time (the node's start) are refused; see the class comment. */
+    private long notBefore = Long.MIN_VALUE;
 
     private record Seen(long time, String nonce) implements Comparable<Seen> {
       @Override
@@ -153,6 +177,14 @@ public final class MgmtAuth {
     public Verifier(byte[] key, LongSupplier clock) {
       this.key = key.clone();
       this.clock = clock;
+    }
+
+    /**
+     * Refuses requests signed before {@code epochMs}: the node's start, for a node whose requests
+     * are signed on the same machine's clock (over TLS the squatter gets no signed request).
+     */
+    public void notBefore(long epochMs) {
+      this.notBefore = epochMs;
     }
 
     /** What checking a request came to: {@code refusal} null if it is the control plane's. */
@@ -190,6 +222,9 @@ public final class MgmtAuth {
       if (colon < 0 || !host.substring(colon + 1).equals(Integer.toString(ownPort))) {
         return new Outcome(s.nonce(), "request signed for " + host + ", not for this node's port " + ownPort);
       }
+      if (s.time() < notBefore) {
+        return new Outcome(s.nonce(), "request signed before this node started (a replayed request)");
+      }
       while (!byTime.isEmpty() && byTime.peek().time() < now - WINDOW_MS) {
         seen.remove(byTime.poll().nonce());
       }
@@ -206,9 +241,9 @@ public final class MgmtAuth {
       return new Outcome(s.nonce(), null);
     }
 
-    /** The proof for an answer with {@code status} to the request with {@code nonce}. */
-    public String proof(String nonce, int status) {
-      return MgmtAuth.proof(key, nonce, status);
+    /** The proof for an answer with {@code status} to the request signed {@code mac}, from {@code port}. */
+    public String proof(String mac, int status, int port) {
+      return MgmtAuth.proof(key, mac, status, port);
     }
   }
 }
