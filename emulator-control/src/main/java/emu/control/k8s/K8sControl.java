@@ -41,7 +41,10 @@ public final class K8sControl {
     JsonNode j = JSON.readTree(labFile.toFile());
     K8sControl c = new K8sControl(j.path("lab").asText());
     // every pod's management API speaks TLS; the lab CA and the client certificate are the Secret's
-    ControlTls tls = j.hasNonNull("tls") ? ControlTls.load(Path.of(j.get("tls").asText())) : null;
+    if (!j.hasNonNull("tls")) {
+      throw new IOException(labFile + " names no management TLS files (\"tls\"): render the lab again with this emu");
+    }
+    ControlTls tls = ControlTls.load(Path.of(j.get("tls").asText()));
     for (JsonNode n : j.path("nodes")) {
       String name = n.get("name").asText();
       String key = keys.get(name);

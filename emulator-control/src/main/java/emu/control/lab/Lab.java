@@ -240,6 +240,9 @@ public final class Lab {
     // Where the node's READY line will be: only what this launch writes counts, not an earlier
     // run's line (whose port may be anyone's by now).
     Path log = Path.of(n.log());
+    if (n.remote() != null) {
+      logComplete(node); // the previous session's copy into the log must not interleave with this one's
+    }
     readyFrom.put(node, Files.exists(log) ? Files.size(log) : 0L);
     ready.remove(node);
     n = n.withMgmtPort(NodeConfig.read(Path.of(n.config())).management().port());
@@ -336,7 +339,12 @@ public final class Lab {
         if (!readyLine(name)) {
           continue;
         }
-        if (client(name).healthy()) {
+        String why = client(name).unhealthyBecause();
+        if (why != null && !why.isEmpty()) {
+          // it answers, but not as the control plane needs: waiting would only hide why
+          throw new LabException(describe(name) + " started, but the control plane cannot use it: " + why);
+        }
+        if (why == null) {
           it.remove();
           LabState.Remote r = state.node(name).remote();
           String pid = r == null ? Long.toString(p.pid()) : r.pid() + " on host " + r.host().label();
@@ -586,17 +594,28 @@ public final class Lab {
     }
     try {
       launch(node, false);
-      state.write();
+      writeUnlessStopping();
     } catch (IOException e) {
       throw new LabException("cannot restart node " + node + ": " + e.getMessage(), e);
     }
     awaitReady(List.of(node), line -> { });
     followMovedLinks(List.of(node));
     try {
-      state.write(); // with its new port: `emu status`, `emu exec` read it from there
+      writeUnlessStopping(); // with its new port: `emu status`, `emu exec` read it from there
     } catch (IOException e) {
       throw new LabException("cannot record node " + node + "'s new port: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Writes the state record, unless the lab is being stopped: stop() removes the record, and a
+   * restart that waited for its node meanwhile must not bring it back (synchronized with stop()).
+   */
+  private synchronized void writeUnlessStopping() throws IOException, LabException {
+    if (stopping) {
+      throw new LabException("the lab is stopping");
+    }
+    state.write();
   }
 
   /** Sends a signal (STOP freezes a node, CONT thaws it). */

@@ -56,7 +56,13 @@ public final class NodeClient {
    */
   private record Signed(HttpRequest request, String authorization, int port) {}
 
-  private Signed sign(String method, String path, byte[] body, Duration timeout, String contentType) {
+  private Signed sign(String method, String path, byte[] body, Duration timeout, String contentType)
+      throws IOException {
+    if (hostPort.endsWith(":0")) {
+      // port 0 in the state: the node is (re)starting and has not said where it listens yet
+      throw new IOException("node " + node + " is starting: its management port is not known yet (the node reports "
+          + "it on its READY line); try again in a moment");
+    }
     URI uri = URI.create(scheme + hostPort + path);
     String target = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
     String authorization = MgmtAuth.authorization(key, method, uri.getRawAuthority(), target,
@@ -75,7 +81,7 @@ public final class NodeClient {
     return new Signed(b.build(), authorization, port);
   }
 
-  private Signed get(String path, Duration timeout) {
+  private Signed get(String path, Duration timeout) throws IOException {
     return sign("GET", path, new byte[0], timeout, null);
   }
 
@@ -98,16 +104,40 @@ public final class NodeClient {
 
   /** True if the node answers /health now, proving its key. */
   public boolean healthy() {
+    return unhealthyBecause() == null;
+  }
+
+  /**
+   * Null if the node answers /health with 200 now, proving its key; "" if nothing answers (yet);
+   * otherwise why what answered cannot be used, which waiting will not mend: the node refused the
+   * control plane (a request time off its clock, a wrong key), something else answered on its
+   * port, or the TLS handshake failed.
+   */
+  public String unhealthyBecause() {
     try {
       Signed s = get("/health", Duration.ofSeconds(1));
       HttpResponse<String> r = http.send(s.request(), HttpResponse.BodyHandlers.ofString());
       check(s, r);
-      return r.statusCode() == 200;
+      if (r.statusCode() == 200) {
+        return null;
+      }
+      String why = r.body().strip();
+      try {
+        JsonNode j = JSON.readTree(why);
+        why = j.has("error") ? j.get("error").asText() : why;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        // not JSON: quote it as it is
+      }
+      return "node " + node + " refused the control plane's request (HTTP " + r.statusCode() + "): " + why;
+    } catch (NotTheNode e) {
+      return e.getMessage();
+    } catch (javax.net.ssl.SSLException e) {
+      return "TLS with node " + node + " at " + hostPort + " failed: " + e.getMessage();
     } catch (IOException e) {
-      return false;
+      return "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return "";
     }
   }
 
@@ -138,7 +168,12 @@ public final class NodeClient {
    * covers the answer, not only the connection.
    */
   public java.util.concurrent.CompletableFuture<String> metrics(Duration timeout) {
-    Signed s = get("/metrics", timeout);
+    Signed s;
+    try {
+      s = get("/metrics", timeout);
+    } catch (IOException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
     return http.sendAsync(s.request(), HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
       if (e != null) {
         Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -378,6 +378,9 @@ public final class EmulatedNode {
       throw new IllegalArgumentException("port " + port + " outside 1..65535");
     }
     InterfaceLink l = linked(iface);
+    if (l.udp == null) {
+      throw new IllegalArgumentException("interface " + config.name() + ":" + iface + " has no UDP tunnel peer");
+    }
     java.net.InetSocketAddress old = l.udp.peer();
     l.udp.peer(new java.net.InetSocketAddress(old.getAddress(), port));
   }
