@@ -2,6 +2,7 @@ package emu.control.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +126,17 @@ class ManagementTlsTest {
     Curl ok = curl("--cacert", caFile.toString(), "--cert", pki.resolve(LabSecrets.CONTROL_CERT).toString(),
         "--key", pki.resolve(LabSecrets.CONTROL_KEY).toString(), url);
     assertTrue(ok.out().startsWith("HTTP/1.1 401") && ok.out().toLowerCase().contains("emu-node-proof"), ok::toString);
+
+    // What a start waiting for this node is told (Lab.awaitReady fails at once on a reason): none when
+    // ready; with a key that is not the node's, why; nothing ("") from a port where nothing listens
+    assertNull(client.unhealthyBecause());
+    String wrongKey = new NodeClient("h1", "127.0.0.1:" + mgmt, "not-" + TOKEN, control).unhealthyBecause();
+    assertTrue(wrongKey != null && wrongKey.contains("is not node h1"), wrongKey);
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int free = closed.getLocalPort();
+      closed.close();
+      assertEquals("", new NodeClient("h1", "127.0.0.1:" + free, TOKEN, control).unhealthyBecause());
+    }
 
     // The control plane checks the node: a name the certificate is not for (it is for 127.0.0.1)...
     assertTrue(!new NodeClient("h1", "localhost:" + mgmt, TOKEN, control).healthy(), "accepted a wrong host name");
