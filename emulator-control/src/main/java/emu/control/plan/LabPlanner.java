@@ -71,6 +71,7 @@ public final class LabPlanner {
     Map<String, String> peerOf = new HashMap<>();
     // emu ends whose peer is not an emu node: they read with recvmmsg (see ReceiveMode)
     Set<String> separateDatagrams = new HashSet<>();
+    Set<String> fixedPorts = new HashSet<>(); // link ends whose UDP port must not move (NodeConfig.Iface.fixedPort)
     Map<String, Integer> vniOf = new HashMap<>();
     Map<String, LinuxUnderlay> underlays = new LinkedHashMap<>();
     RemotePorts remotePorts = new RemotePorts(topo);
@@ -95,6 +96,7 @@ public final class LabPlanner {
         LinkSpec.Endpoint emuEnd = aOutside ? l.b() : l.a();
         NodeSpec emuNode = aOutside ? nb : na;
         separateDatagrams.add(emuEnd.toString());
+        fixedPorts.add(emuEnd.toString()); // the outside peer sends to this port and cannot be told another
         if (outside.isLinux()) {
           // The emu end listens on its own underlay address, port 4789, where the Linux VXLAN
           // device in the namespace sends (RFC 7348's port, given to the kernel explicitly).
@@ -112,6 +114,12 @@ public final class LabPlanner {
       }
       int pa = remotePorts.udp(ports, na, na.iface(l.a().iface()).port(), l.a().toString());
       int pb = remotePorts.udp(ports, nb, nb.iface(l.b().iface()).port(), l.b().toString());
+      if (na.iface(l.a().iface()).port() != null) {
+        fixedPorts.add(l.a().toString()); // pinned by the topology: a firewall may allow only that one
+      }
+      if (nb.iface(l.b().iface()).port() != null) {
+        fixedPorts.add(l.b().toString());
+      }
       bindOf.put(l.a().toString(), na.bind() + ":" + pa);
       bindOf.put(l.b().toString(), nb.bind() + ":" + pb);
       peerOf.put(l.a().toString(), nb.bind() + ":" + pb);
@@ -177,7 +185,8 @@ public final class LabPlanner {
           ifaces.add(new NodeConfig.Iface(i.name(), mac, i.address(), mtu, bindOf.get(key), peerOf.get(key),
               impairments.isEmpty() ? null : impairments, vniOf.get(key),
               separateDatagrams.contains(key) ? "recvmmsg" : null, i.hasIpv6() ? i.addresses6() : null,
-              i.slaac() ? true : null, dhcp(i.dhcp(), topo, macOf), i.dhcpClient() ? true : null, i.nat()));
+              i.slaac() ? true : null, dhcp(i.dhcp(), topo, macOf), i.dhcpClient() ? true : null, i.nat(),
+              fixedPorts.contains(key) ? true : null));
         }
       }
       if (n.isExternal()) {

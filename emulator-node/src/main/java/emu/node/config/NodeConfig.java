@@ -153,11 +153,22 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
    * @param dhcp a DHCP server on this interface, or null
    * @param dhcpClient true if the interface takes its IPv4 address by DHCP ({@code address: dhcp};
    *     {@code address} is then null)
+   * @param fixedPort true if the link's UDP port must be exactly {@code bind}'s: the topology pins
+   *     it ({@code port:}, say for a firewall), or the peer is a linux node's VXLAN device or an
+   *     external program, which send to the port they were given and cannot be told another.
+   *     Otherwise a port found taken at start is replaced by one the kernel picks.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Iface(String name, String mac, String address, int mtu, String bind, String peer,
                       Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
-                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient, NatConfig nat) {
+                      Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient, NatConfig nat, Boolean fixedPort) {
+    public Iface(String name, String mac, String address, int mtu, String bind, String peer,
+                 Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
+                 Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient, NatConfig nat) {
+      this(name, mac, address, mtu, bind, peer, impairments, vni, receive, addresses6, slaac, dhcp, dhcpClient, nat,
+          null);
+    }
+
     public Iface(String name, String mac, String address, int mtu, String bind, String peer,
                  Map<String, String> impairments, Integer vni, String receive, List<String> addresses6,
                  Boolean slaac, DhcpConfig dhcp, Boolean dhcpClient) {
@@ -188,7 +199,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
     /** The same interface on another UDP link (bind and peer host:port; null for none). */
     public Iface withLink(String newBind, String newPeer) {
       return new Iface(name, mac, address, mtu, newBind, newPeer, impairments, vni, receive, addresses6, slaac,
-          dhcp, dhcpClient, nat);
+          dhcp, dhcpClient, nat, fixedPort);
     }
 
     /** True if IPv6 is on this interface. */

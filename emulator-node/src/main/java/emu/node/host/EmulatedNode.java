@@ -324,8 +324,9 @@ public final class EmulatedNode {
 
   /**
    * Binds every link socket (from any thread but the loop's). A port that is taken (another
-   * program took it while the node was down, say) is not fatal: the link binds a port the kernel
-   * picks on the same address instead, says so on {@code warn}, and the node reports the port on
+   * program took it while the node was down, say) is not fatal unless it must not move
+   * ({@link NodeConfig.Iface#fixedPort}): the link binds a port the kernel picks on the same
+   * address instead, says so on {@code warn}, and the node reports the port on
    * its READY line, for the control plane to tell the peer. Fails with a message naming the node,
    * interface and address if even that cannot be bound (the address is not the machine's).
    */
@@ -335,7 +336,8 @@ public final class EmulatedNode {
         continue;
       }
       ChannelFuture f = l.udp.open(loop).awaitUninterruptibly();
-      if (!f.isSuccess() && emu.link.tunnel.Transports.addressInUse(f.cause())) {
+      boolean mayMove = !Boolean.TRUE.equals(l.config.fixedPort());
+      if (!f.isSuccess() && mayMove && emu.link.tunnel.Transports.addressInUse(f.cause())) {
         java.net.InetSocketAddress planned = emu.node.config.HostPort.parse(l.config.bind());
         ChannelFuture again = l.udp.open(loop, new java.net.InetSocketAddress(planned.getAddress(), 0))
             .awaitUninterruptibly();
@@ -347,7 +349,8 @@ public final class EmulatedNode {
       }
       if (!f.isSuccess()) {
         throw new IOException("node " + config.name() + ": cannot bind UDP " + l.config.bind() + " for "
-            + l.name() + ": " + f.cause().getMessage(), f.cause());
+            + l.name() + ": " + f.cause().getMessage() + (mayMove ? "" : " (this port must not move: the topology "
+            + "pins it, or the link's peer is a linux node or an external program)"), f.cause());
       }
     }
   }

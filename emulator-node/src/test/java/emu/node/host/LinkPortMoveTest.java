@@ -106,4 +106,30 @@ class LinkPortMoveTest {
     }
     return node.udpEndpoints().get(0).counters();
   }
+
+  /** A port that must not move (pinned by the topology, or an outside peer's) fails the start, naming it. */
+  @Test
+  void aFixedPortThatIsTakenFailsTheStart() throws Exception {
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+      int taken = squatter.getLocalPort();
+      NodeConfig.Iface pinned = new NodeConfig.Iface("eth0", "02:00:00:00:01:00", "10.0.0.1/24", 1500,
+          "127.0.0.1:" + taken, "127.0.0.1:9", null, null, null, null, null, null, null, null, true);
+      NodeConfig c = new NodeConfig("move", "h1", "host", List.of(pinned), null, null, Map.of(), null, out.toString(),
+          false, false, 0, 1, null);
+      EventLoopGroup group = Transports.singleThreadGroup();
+      EventLoop loop = group.next();
+      EmulatedNode node = loop.submit(() -> EmulatedNode.create(c, loop)).get();
+      try {
+        List<String> said = new ArrayList<>();
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> node.open(said::add));
+        assertTrue(e.getMessage().contains("cannot bind UDP 127.0.0.1:" + taken + " for eth0")
+            && e.getMessage().contains("must not move"), e.getMessage());
+        assertEquals(List.of(), said);
+      } finally {
+        loop.submit(node::close).get(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      }
+    }
+  }
 }
