@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +34,8 @@ public final class K8sCommand implements Runnable {
 
   @Command(name = "render", mixinStandardHelpOptions = true,
       description = {"Write FILE's lab as Kubernetes manifests for kubectl apply -f: per node a ConfigMap with its "
-          + "configuration, a Pod and a headless Service named after it; a Secret with the nodes' keys; the "
+          + "configuration, a Secret with its keys, a Pod and a headless Service named after it; one ConfigMap with "
+          + "the lab's name table; a Secret with the lab's master key and the control plane's certificate; the "
           + "control plane as the Deployment emu-control. Host, router and switch nodes only.",
           "Exit status: 0 written, 2 the topology is unusable (or has nodes that cannot run in a pod)."},
       footer = {"Example: ./emu k8s render configs/corporate.yml -o - | kubectl apply -f -"})
@@ -140,13 +140,16 @@ public final class K8sCommand implements Runnable {
     Path labFile;
 
     K8sControl load() throws IOException {
-      String keys = System.getenv("EMU_NODE_KEYS");
-      if (keys == null || keys.isBlank()) {
-        throw new IOException("EMU_NODE_KEYS is not set (the emu-control pod gets it from the Secret emu-secrets)");
+      String master = System.getenv("EMU_NODE_KEY_MASTER");
+      if (master == null || master.isBlank()) {
+        throw new IOException("EMU_NODE_KEY_MASTER is not set (the emu-control pod gets it from the Secret "
+            + "emu-secrets' node-key-master)");
       }
-      Map<String, String> byNode = new com.fasterxml.jackson.databind.ObjectMapper().readValue(keys,
-          new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
-      return K8sControl.load(labFile, byNode);
+      try {
+        return K8sControl.load(labFile, emu.control.plan.NodeKeys.fromHex(master));
+      } catch (IllegalArgumentException e) {
+        throw new IOException("EMU_NODE_KEY_MASTER: " + e.getMessage(), e);
+      }
     }
   }
 

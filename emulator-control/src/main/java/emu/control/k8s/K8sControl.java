@@ -1,5 +1,6 @@
 package emu.control.k8s;
 
+import emu.control.plan.NodeKeys;
 import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
@@ -17,8 +18,8 @@ import java.util.Map;
  * The control plane of a lab on Kubernetes, in the {@code emu-control} pod. It reaches each
  * node's management API at {@code SERVICE:9900} over TLS with the lab's client certificate (the
  * files under {@code tls} of the lab file, from the Secret), signing its requests with that
- * node's own key (from the Secret, as {@code EMU_NODE_KEYS}), the same API {@code ./emu exec}
- * uses on one machine. Node processes are
+ * node's own key, derived from the lab's master key (from the Secret, as {@code EMU_NODE_KEY_MASTER};
+ * see {@link NodeKeys}), the same API {@code ./emu exec} uses on one machine. Node processes are
  * the kubelet's, not its children, so it does not kill, restart, pause or partition them.
  */
 public final class K8sControl {
@@ -35,9 +36,9 @@ public final class K8sControl {
   /**
    * Reads the lab file the renderer put in the {@code emu-control} ConfigMap.
    *
-   * @param keys every node's key, by node name (the Secret's {@code node-keys})
+   * @param keys the lab's master key, from which each node's is derived
    */
-  public static K8sControl load(Path labFile, Map<String, String> keys) throws IOException {
+  public static K8sControl load(Path labFile, NodeKeys keys) throws IOException {
     JsonNode j = JSON.readTree(labFile.toFile());
     K8sControl c = new K8sControl(j.path("lab").asText());
     // every pod's management API speaks TLS; the lab CA and the client certificate are the Secret's
@@ -47,11 +48,10 @@ public final class K8sControl {
     ControlTls tls = ControlTls.load(Path.of(j.get("tls").asText()));
     for (JsonNode n : j.path("nodes")) {
       String name = n.get("name").asText();
-      String key = keys.get(name);
-      if (key == null) {
-        throw new IOException("no key for node " + name + " in EMU_NODE_KEYS (the Secret emu-secrets' node-keys)");
-      }
-      c.nodes.put(name, new NodeClient(name, n.get("mgmt").asText(), key, tls));
+      // the management address is the node's Service and the fixed port, unless the file says otherwise
+      String mgmt = n.hasNonNull("mgmt") ? n.get("mgmt").asText()
+          : K8sNames.map(name) + ":" + K8sManifests.MGMT_PORT;
+      c.nodes.put(name, new NodeClient(name, mgmt, keys.of(name), tls));
     }
     for (JsonNode s : j.path("scenario")) {
       c.scenario.add(new String[] {s.get("node").asText(), s.get("command").asText()});

@@ -3,6 +3,7 @@ package emu.control.k8s;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.LabSecrets;
+import emu.control.plan.NodeKeys;
 import emu.control.plan.PlannedNode;
 import emu.control.plan.PortAllocator;
 import emu.control.process.ControlTls;
@@ -12,6 +13,7 @@ import emu.control.topology.LinkSpec;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.ScenarioStep;
 import emu.control.topology.Topology;
+import emu.node.config.HostsTable;
 import emu.node.config.NodeConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -37,21 +39,29 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>the Namespace {@code emu-LAB}, unless {@code --namespace} names one (which must exist);
- *   <li>the Secret {@code emu-secrets}: every node's own key ({@code node-keys}, for the control
- *       pod), the control plane's client certificate and key and the lab CA's certificate
- *       (management TLS), and per node the parts of its configuration that are secret (its key,
- *       its management TLS key, an HTTPS service's private key) as a JSON object the node merges
- *       into its configuration;
- *   <li>per node a ConfigMap {@code emu-node-NODE} with {@code node.json}, the configuration
- *       {@link LabPlanner} makes for a local lab (minus those secrets), with link sockets
- *       rewritten for the cluster; a headless Service {@code NODE} so that peers resolve the
- *       node's pod by its name; and a Pod {@code NODE} running {@code emu.node.NodeMain};
+ *   <li>the Secret {@code emu-secrets}, the control pod's: the lab's master key
+ *       ({@value #MASTER_KEY}, from which every node's own key is derived, see {@link NodeKeys}),
+ *       the control plane's client certificate and key and the lab CA's certificate (management
+ *       TLS);
+ *   <li>the ConfigMap {@value #HOSTS}: the lab's name table ({@link HostsTable}), once, mounted
+ *       into every node pod;
+ *   <li>per node a Secret {@code emu-node-NODE} with the parts of its configuration that are
+ *       secret (its key, its management TLS key, an HTTPS service's private key) as a JSON object
+ *       the node merges into its configuration, mounted into that node's pod only; a ConfigMap
+ *       {@code emu-node-NODE} with {@code node.json}, the configuration {@link LabPlanner} makes
+ *       for a local lab (minus those secrets), with link sockets rewritten for the cluster; a
+ *       headless Service {@code NODE} so that peers resolve the node's pod by its name; and a Pod
+ *       {@code NODE} running {@code emu.node.NodeMain};
  *   <li>the control plane: a ConfigMap {@code emu-control} (the nodes' management addresses
  *       and the scenario) and a Deployment {@code emu-control} running {@code emu k8s control},
  *       which waits for every node, runs the scenario and stays up for {@code emu k8s exec};
  *   <li>the NetworkPolicy {@code emu-nodes}: a node pod admits the control pod on its management
  *       port and the lab's node pods on its link ports, nothing else.
  * </ul>
+ *
+ * <p>So no object grows with the lab but the name table (some 30 bytes a node) and the
+ * NetworkPolicy (one entry per link port number, bounded by the most interfaces a node has): a
+ * node's ConfigMap and Secret are the same size in a lab of 100 nodes as in one of 10,000.
  *
  * <p>Management APIs speak TLS only, with client certificates: each node's certificate (from
  * the lab CA) is for its Service's names, which the control pod dials and verifies, and the
@@ -81,8 +91,11 @@ public final class K8sManifests {
   /** Where the image keeps the jar (see the Dockerfile). */
   public static final String JAR = "/opt/emu/emu.jar";
   static final String SECRET = "emu-secrets";
-  /** The Secret's entry with every node's key, a JSON object by node name: the control pod's. */
-  public static final String NODE_KEYS = "node-keys";
+  /** The control Secret's entry with the lab's master key (hex), from which every node's key is derived. */
+  public static final String MASTER_KEY = "node-key-master";
+  /** The ConfigMap with the lab's name table, and where node pods mount it. */
+  static final String HOSTS = "emu-hosts";
+  static final String HOSTS_DIR = "/etc/emu/hosts";
   static final String CONTROL = "emu-control";
   static final String OUT_DIR = "/var/emu/out";
   /** How long a node waits for its peers' names to resolve before exiting (and being restarted). */
@@ -160,21 +173,24 @@ public final class K8sManifests {
       ObjectNode nsObj = object("v1", "Namespace", ns, null, labels(lab, null, null));
       docs.add(nsObj);
     }
-    ObjectNode secret = object("v1", "Secret", SECRET, ns, labels(lab, null, null));
+    ObjectNode secret = object("v1", "Secret", SECRET, ns, labels(lab, null, "control"));
     secret.put("type", "Opaque");
     ObjectNode secretData = secret.putObject("stringData");
-    // The control pod signs its requests to each node with that node's key (emu.node.mgmt.MgmtAuth);
-    // there is no lab-wide token on Kubernetes: no control API runs there.
-    ObjectNode nodeKeys = F.objectNode();
-    plan.nodes().forEach(pn -> nodeKeys.put(pn.name(), pn.config().management().token()));
-    secretData.put(NODE_KEYS, JSON.writeValueAsString(nodeKeys));
+    // The control pod signs its requests to each node with that node's key (emu.node.mgmt.MgmtAuth),
+    // which it derives from the master; there is no lab-wide token on Kubernetes: no control API runs there.
+    NodeKeys keys = NodeKeys.generate();
+    secretData.put(MASTER_KEY, keys.hex());
     secretData.put(LabSecrets.CA_CERT, planned.tls().caPem());
     secretData.put(LabSecrets.CONTROL_CERT, planned.tls().certChainPem());
     secretData.put(LabSecrets.CONTROL_KEY, planned.tls().keyPem());
     docs.add(secret);
+    ObjectNode hostsCm = object("v1", "ConfigMap", HOSTS, ns, labels(lab, null, "node"));
+    hostsCm.putObject("data").put(HostsTable.FILE, plan.hosts().json());
+    docs.add(hostsCm);
 
     SortedSet<Integer> linkPorts = new TreeSet<>();
     List<ObjectNode> configMaps = new ArrayList<>();
+    List<ObjectNode> nodeSecrets = new ArrayList<>();
     List<ObjectNode> services = new ArrayList<>();
     List<ObjectNode> pods = new ArrayList<>();
     ArrayNode controlNodes = F.arrayNode();
@@ -195,29 +211,39 @@ public final class K8sManifests {
         ifaces.add(f.withLink("0.0.0.0:" + portOf.get(key), peer));
       }
       ports.add(new Port("emu-mgmt", MGMT_PORT, "TCP"));
+      String key = keys.of(pn.name());
       NodeConfig cluster = c.withInterfaces(ifaces).withPlacement(
-          new NodeConfig.Management("0.0.0.0", MGMT_PORT, c.management().token(), c.management().tls()), OUT_DIR,
-          null);
+          new NodeConfig.Management("0.0.0.0", MGMT_PORT, key, c.management().tls()), OUT_DIR, null);
+      if (c.hostsFile() != null) {
+        // relative to node.json's folder (/etc/emu/node), so that the node finds it wherever both are mounted
+        cluster = cluster.withHosts(c.hosts(), c.hosts6(), "../hosts/" + HostsTable.FILE);
+      }
       // The secrets go to the Secret; the node merges them back (NodeMain CONFIG SECRETS).
       ObjectNode cfg = NodeConfig.JSON.valueToTree(cluster);
       ObjectNode secrets = F.objectNode();
       ObjectNode mgmt = (ObjectNode) cfg.get("management");
       mgmt.remove("token");
-      ObjectNode mgmtSecrets = secrets.putObject("management").put("token", c.management().token());
+      ObjectNode mgmtSecrets = secrets.putObject("management").put("token", key);
       mgmtSecrets.putObject("tls").set("keyPem", ((ObjectNode) mgmt.get("tls")).remove("keyPem"));
       if (cfg.get("https") instanceof ObjectNode h && h.has("keyPem")) {
         secrets.putObject("https").set("keyPem", h.remove("keyPem"));
       }
-      secretData.put(k + ".json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(secrets));
+      ObjectNode nodeSecret = object("v1", "Secret", "emu-node-" + k, ns, labels(lab, k, "node"));
+      nodeSecret.put("type", "Opaque");
+      nodeSecret.putObject("stringData").put("node.json", JSON.writerWithDefaultPrettyPrinter()
+          .writeValueAsString(secrets));
+      nodeSecrets.add(nodeSecret);
 
       ObjectNode cm = object("v1", "ConfigMap", "emu-node-" + k, ns, labels(lab, k, "node"));
       cm.putObject("data").put("node.json", NodeConfig.JSON.writeValueAsString(cfg));
       configMaps.add(cm);
       services.add(service(k, ns, lab, ports));
       pods.add(pod(k, ns, lab, image, ports));
-      controlNodes.addObject().put("name", pn.name()).put("kind", pn.kind()).put("service", k)
-          .put("mgmt", k + ":" + MGMT_PORT);
+      // name and kind only, on one line: the control pod derives the Service and port (K8sControl), so that
+      // the lab file stays under 1 MiB at 10,000 nodes (it was some 120 bytes a node, indented)
+      controlNodes.addObject().put("name", pn.name()).put("kind", pn.kind());
     }
+    docs.addAll(nodeSecrets);
     docs.addAll(configMaps);
 
     ObjectNode labFile = F.objectNode();
@@ -230,7 +256,7 @@ public final class K8sManifests {
       steps.addObject().put("node", s.node()).put("command", s.command());
     }
     ObjectNode controlCm = object("v1", "ConfigMap", CONTROL, ns, labels(lab, null, "control"));
-    controlCm.putObject("data").put("lab.json", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(labFile));
+    controlCm.putObject("data").put("lab.json", JSON.writeValueAsString(labFile));
     docs.add(controlCm);
     docs.add(networkPolicy(ns, lab, linkPorts));
     docs.addAll(services);
@@ -384,14 +410,15 @@ public final class K8sManifests {
     ArrayNode mounts = c.putArray("volumeMounts");
     mounts.addObject().put("name", "config").put("mountPath", "/etc/emu/node").put("readOnly", true);
     mounts.addObject().put("name", "secret").put("mountPath", "/etc/emu/secret").put("readOnly", true);
+    mounts.addObject().put("name", "hosts").put("mountPath", HOSTS_DIR).put("readOnly", true);
     mounts.addObject().put("name", "out").put("mountPath", OUT_DIR);
     mounts.addObject().put("name", "tmp").put("mountPath", "/tmp");
     ArrayNode vols = spec.putArray("volumes");
     vols.addObject().put("name", "config").putObject("configMap").put("name", "emu-node-" + k);
     ObjectNode sv = vols.addObject().put("name", "secret").putObject("secret");
-    sv.put("secretName", SECRET);
+    sv.put("secretName", "emu-node-" + k); // its own: a node pod sees no other node's secrets
     sv.put("defaultMode", 0400);
-    sv.putArray("items").addObject().put("key", k + ".json").put("path", "node.json");
+    vols.addObject().put("name", "hosts").putObject("configMap").put("name", HOSTS);
     vols.addObject().put("name", "out").putObject("emptyDir");
     vols.addObject().put("name", "tmp").putObject("emptyDir").put("sizeLimit", "64Mi");
     return pod;
@@ -476,8 +503,8 @@ public final class K8sManifests {
     c.putArray("command").add("java").add("-XX:+UseSerialGC").add("-Xmx128m").add("-jar").add(JAR)
         .add("k8s").add("control").add("/etc/emu/control/lab.json");
     ObjectNode env = c.putArray("env").addObject();
-    env.put("name", "EMU_NODE_KEYS");
-    env.putObject("valueFrom").putObject("secretKeyRef").put("name", SECRET).put("key", NODE_KEYS);
+    env.put("name", "EMU_NODE_KEY_MASTER");
+    env.putObject("valueFrom").putObject("secretKeyRef").put("name", SECRET).put("key", MASTER_KEY);
     ObjectNode res = c.putObject("resources");
     res.putObject("requests").put("cpu", "50m").put("memory", "160Mi");
     res.putObject("limits").put("memory", "320Mi");

@@ -98,6 +98,7 @@ public final class Lab {
     try {
       Files.createDirectories(plan.stateDir());
       Files.createDirectories(plan.outDir());
+      plan.hosts().write(plan.stateDir().resolve(emu.node.config.HostsTable.FILE)); // before any node reads it
       for (PlannedNode n : plan.nodes()) {
         Path cfg = n.configFile();
         Files.deleteIfExists(cfg);
@@ -245,7 +246,7 @@ public final class Lab {
     }
     readyFrom.put(node, Files.exists(log) ? Files.size(log) : 0L);
     ready.remove(node);
-    n = n.withMgmtPort(NodeConfig.read(Path.of(n.config())).management().port());
+    n = n.withMgmtPort(NodeConfig.readAsWritten(Path.of(n.config())).management().port());
     state = state.with(n);
     if (n.remote() != null) {
       launchRemote(n, fresh);

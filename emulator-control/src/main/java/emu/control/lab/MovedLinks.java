@@ -89,7 +89,7 @@ final class MovedLinks {
 
   private static NodeConfig config(LabState.NodeState n) throws LabException {
     try {
-      return NodeConfig.read(Path.of(n.config()));
+      return NodeConfig.readAsWritten(Path.of(n.config()));
     } catch (IOException e) {
       throw new LabException("cannot read the configuration of node " + n.name() + ": " + e.getMessage(), e);
     }
@@ -97,7 +97,7 @@ final class MovedLinks {
 
   /** Rewrites a node's configuration file (mode 0600 kept) with one interface's link addresses changed. */
   private static void rewrite(LabState.NodeState n, String iface, String bind, String peer) throws IOException {
-    NodeConfig c = NodeConfig.read(Path.of(n.config()));
+    NodeConfig c = NodeConfig.readAsWritten(Path.of(n.config()));
     c.withInterfaces(c.interfaces().stream().map(f -> f.name().equals(iface) ? f.withLink(bind, peer) : f).toList())
         .write(Path.of(n.config()));
   }

@@ -12,6 +12,7 @@ import emu.link.wire.MacAddress;
 import emu.link.wire.VxlanHeader;
 import emu.node.config.DhcpConfig;
 import emu.node.config.DnsConfig;
+import emu.node.config.HostsTable;
 import emu.node.config.HttpsConfig;
 import emu.node.config.NodeConfig;
 import emu.node.wire.Ipv4Cidr;
@@ -165,6 +166,15 @@ public final class LabPlanner {
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null
         || n.isEmu() && managementNames.apply(n) != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir) : null;
+    Map<String, List<String>> mgmtNamesOf = new LinkedHashMap<>();
+    for (NodeSpec n : topo.nodes()) {
+      List<String> mgmtNames = n.isEmu() ? managementNames.apply(n) : null;
+      if (mgmtNames != null) {
+        mgmtNamesOf.put(n.name(), mgmtNames);
+      }
+    }
+    // all at once, on every core: a pod's certificate is most of what planning a pod costs
+    Map<String, NodeConfig.Management.Tls> mgmtTls = secrets == null ? Map.of() : secrets.issueManagement(mgmtNamesOf);
     List<PlannedNode> nodes = new ArrayList<>();
     List<LinuxPlan> linux = new ArrayList<>();
     for (NodeSpec n : topo.nodes()) {
@@ -217,23 +227,33 @@ public final class LabPlanner {
       for (RouteSpec r : n.routes()) {
         routes.add(new NodeConfig.StaticRoute(r.to(), r.via(), r.metric()));
       }
-      List<String> mgmtNames = managementNames.apply(n);
+      // A node on this machine reads the lab's table from the one file next to its configuration
+      // (HostsTable), and its configuration keeps only its own entries: a copy of the table in every
+      // node's configuration made a lab's files grow with the square of its size. A node on another
+      // machine keeps the whole table inline: its folder there is made afresh by its own ssh
+      // session, which has no shared place to copy the table to once per host; labs spread over
+      // machines by ssh have a few hosts and tens of nodes, where the copies cost little.
+      boolean shared = !n.isRemote();
+      Map<String, String> hostsInConfig = shared ? emptyToNull(n.hosts()) : hostsOfNode;
+      Map<String, String> hosts6InConfig = shared ? emptyToNull(n.hosts6())
+          : hosts6OfNode.isEmpty() ? null : hosts6OfNode;
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
-          n.isSwitch() ? null : hostsOfNode,
+          n.isSwitch() ? null : hostsInConfig,
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey(),
-              mgmtNames == null ? null : secrets.issueManagement(n.name(), mgmtNames)),
+              mgmtTls.get(n.name())),
           // a node on another machine writes on that machine; it exits when its ssh session ends
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
           capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6(), n.isSwitch() || hosts6OfNode.isEmpty() ? null : hosts6OfNode, n.ospf(), seeded,
-          n.macTableSize());
+          n.gateway6(), n.isSwitch() ? null : hosts6InConfig, n.ospf(), seeded,
+          n.macTableSize(), n.isSwitch() || !shared ? null : HostsTable.FILE);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
-    return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux);
+    return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux,
+        new HostsTable(names, names6.isEmpty() ? null : names6));
   }
 
   /**
@@ -368,7 +388,10 @@ public final class LabPlanner {
     }
   }
 
-  /** Every host and router answers to its node name (first address), as in Mininet. */
+  private static Map<String, String> emptyToNull(Map<String, String> m) {
+    return m.isEmpty() ? null : m;
+  }
+
   /** Every node's name for its first static IPv6 address, as its IPv4 one is named (Mininet's habit, both families). */
   private static Map<String, String> nameTable6(Topology topo) {
     Map<String, String> names = new LinkedHashMap<>();
@@ -383,6 +406,7 @@ public final class LabPlanner {
     return names;
   }
 
+  /** Every host and router answers to its node name (first address), as in Mininet. */
   private static Map<String, String> nameTable(Topology topo) {
     Map<String, String> names = new LinkedHashMap<>();
     for (NodeSpec n : topo.nodes()) {

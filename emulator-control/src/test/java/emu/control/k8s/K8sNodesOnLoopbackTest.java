@@ -56,9 +56,14 @@ class K8sNodesOnLoopbackTest {
         """);
     Topology topo = TopologyLoader.load(file);
     List<ObjectNode> docs = K8sManifests.render(topo, "emu:test", null);
-    JsonNode secret = docs.stream().filter(d -> d.path("kind").asText().equals("Secret")).findFirst().orElseThrow();
-    Map<String, String> keys = JSON.readValue(secret.path("stringData").path(K8sManifests.NODE_KEYS).asText(),
-        new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { });
+    JsonNode secret = named(docs, K8sManifests.SECRET);
+    emu.control.plan.NodeKeys keys = emu.control.plan.NodeKeys.fromHex(
+        secret.path("stringData").path(K8sManifests.MASTER_KEY).asText());
+    // the lab's name table where the pods mount it, beside the nodes' folder: h_1 pings h_2 by name through it
+    Files.createDirectories(dir.resolve("node"));
+    Files.createDirectories(dir.resolve("hosts"));
+    Files.writeString(dir.resolve("hosts").resolve(emu.node.config.HostsTable.FILE),
+        named(docs, K8sManifests.HOSTS).path("data").path(emu.node.config.HostsTable.FILE).asText());
     Map<String, Integer> linkPort = new HashMap<>();
     Map<String, Integer> mgmtPort = new HashMap<>();
     try (PortAllocator ports = new PortAllocator()) {
@@ -70,8 +75,10 @@ class K8sNodesOnLoopbackTest {
     List<Process> nodes = new ArrayList<>();
     try {
       for (String k : List.of("h-1", "h-2")) {
-        ObjectNode cm = docs.stream().filter(d -> d.path("metadata").path("name").asText().equals("emu-node-" + k))
-            .findFirst().orElseThrow();
+        ObjectNode cm = docs.stream().filter(d -> d.path("metadata").path("name").asText().equals("emu-node-" + k)
+            && d.path("kind").asText().equals("ConfigMap")).findFirst().orElseThrow();
+        JsonNode own = docs.stream().filter(d -> d.path("metadata").path("name").asText().equals("emu-node-" + k)
+            && d.path("kind").asText().equals("Secret")).findFirst().orElseThrow();
         ObjectNode cfg = (ObjectNode) JSON.readTree(cm.path("data").path("node.json").asText());
         ObjectNode eth0 = (ObjectNode) cfg.path("interfaces").get(0);
         assertEquals("0.0.0.0:" + K8sManifests.LINK_PORT_BASE, eth0.path("bind").asText());
@@ -83,10 +90,10 @@ class K8sNodesOnLoopbackTest {
         ((ObjectNode) cfg.path("management")).put("host", "127.0.0.1").put("port", mgmtPort.get(k));
         cfg.put("outputDir", dir.toString());
         cfg.put("parentPid", ProcessHandle.current().pid());
-        Path cfgFile = dir.resolve(k + ".json");
+        Path cfgFile = dir.resolve("node").resolve(k + ".json");
         Path secretFile = dir.resolve(k + ".secret.json");
         Files.writeString(cfgFile, cfg.toString());
-        Files.writeString(secretFile, secret.path("stringData").path(k + ".json").asText());
+        Files.writeString(secretFile, own.path("stringData").path("node.json").asText());
         List<String> cmd = new ArrayList<>(NodeProcesses.command(cfgFile, false));
         cmd.add(secretFile.toString());
         nodes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(k + ".log").toFile())
@@ -129,20 +136,25 @@ class K8sNodesOnLoopbackTest {
       String plain = curl(dir, resolve, "http://" + h1 + "/health");
       assertTrue(plain.startsWith("exit 0\nHTTP/1.1 400") && plain.contains("HTTPS only"), plain);
 
-      // another node's key is refused: each node took its own from the Secret
+      // another node's key is refused: each node took its own (derived) key from its own Secret; and keys
+      // derived from another master open nothing
       StringWriter bad = new StringWriter();
-      try {
-        K8sControl.load(labFile, Map.of("h_1", keys.get("h_2"), "h_2", keys.get("h_1")))
-            .exec("h_1", List.of("ip", "addr"), l -> bad.append(l));
-        throw new AssertionError("accepted another node's key: " + bad);
-      } catch (java.io.IOException e) {
-        assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
+      for (NodeClient wrong : List.of(
+          new NodeClient("h_1", "localhost:" + mgmtPort.get("h-1"), keys.of("h_2"), ControlTls.load(tls)),
+          new NodeClient("h_1", "localhost:" + mgmtPort.get("h-1"), emu.control.plan.NodeKeys.generate().of("h_1"),
+              ControlTls.load(tls)))) {
+        try {
+          wrong.exec(List.of("ip", "addr"), l -> bad.append(l));
+          throw new AssertionError("accepted a key not the node's: " + bad);
+        } catch (java.io.IOException e) {
+          assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
+        }
       }
     } finally {
       for (String k : List.of("h-1", "h-2")) {
         if (mgmtPort.containsKey(k)) {
           try {
-            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), keys.get(k.replace('-', '_')),
+            new NodeClient(k, "127.0.0.1:" + mgmtPort.get(k), keys.of(k.replace('-', '_')),
                 ControlTls.load(dir.resolve("tls"))).shutdown();
           } catch (Exception ignored) {
             // it may not have started
@@ -172,5 +184,9 @@ class K8sNodesOnLoopbackTest {
   private static String logs(Path dir) {
     return "\nh-1:\n" + NodeProcesses.tail(dir.resolve("h-1.log"), 20) + "\nh-2:\n"
         + NodeProcesses.tail(dir.resolve("h-2.log"), 20);
+  }
+
+  private static JsonNode named(List<ObjectNode> docs, String name) {
+    return docs.stream().filter(d -> d.path("metadata").path("name").asText().equals(name)).findFirst().orElseThrow();
   }
 }

@@ -192,13 +192,21 @@ class K8sRenderTest {
         .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
     Map<String, ConfigMap> maps = of(objects, ConfigMap.class).stream()
         .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
-    List<Secret> secrets = of(objects, Secret.class);
-    assertEquals(1, secrets.size());
-    Secret secret = secrets.get(0);
+    Map<String, Secret> secretsByName = of(objects, Secret.class).stream()
+        .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
+    assertEquals(1 + topo.nodes().size(), secretsByName.size(), "the control plane's, and one per node");
+    Secret secret = secretsByName.get(K8sManifests.SECRET);
     assertNull(secret.getStringData().get("token"), "no lab-wide token: each node has its own key");
-    JsonNode nodeKeys = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        secret.getStringData().get(K8sManifests.NODE_KEYS));
-    assertEquals(topo.nodes().size(), nodeKeys.size());
+    assertEquals(Set.of(K8sManifests.MASTER_KEY, "ca.pem", "control.pem", "control.key"),
+        secret.getStringData().keySet(), "the control plane's Secret holds nothing per node");
+    emu.control.plan.NodeKeys nodeKeys = emu.control.plan.NodeKeys.fromHex(
+        secret.getStringData().get(K8sManifests.MASTER_KEY));
+    Set<String> distinctKeys = new HashSet<>();
+    // the lab's name table, once: the nodes' configurations name it relative to where they are mounted
+    Files.createDirectories(tmp.resolve("node"));
+    Files.createDirectories(tmp.resolve("hosts"));
+    Files.writeString(tmp.resolve("hosts").resolve(emu.node.config.HostsTable.FILE),
+        maps.get(K8sManifests.HOSTS).getData().get(emu.node.config.HostsTable.FILE));
     assertEquals(topo.nodes().size(), services.size());
     assertEquals(topo.nodes().size(), pods.size());
 
@@ -224,14 +232,20 @@ class K8sRenderTest {
       ConfigMap cm = maps.get("emu-node-" + k);
       assertNotNull(cm, "ConfigMap of " + n.name());
       String json = cm.getData().get("node.json");
-      String token = nodeKeys.path(n.name()).asText();
-      assertEquals(64, token.length(), "32 random bytes, hex");
+      String token = nodeKeys.of(n.name());
+      assertEquals(64, token.length(), "32 bytes, hex");
+      assertTrue(distinctKeys.add(token), "each node its own key");
       assertFalse(json.contains(token), "the node's key is not in the ConfigMap");
       assertFalse(json.contains("PRIVATE KEY"), "no private key in the ConfigMap");
-      Path cfgFile = tmp.resolve(k + ".json");
+      assertFalse(json.contains("\"hosts\" : {"), "no copy of the lab's name table in a node's ConfigMap");
+      Path cfgFile = tmp.resolve("node").resolve(k + ".json");
       Path secFile = tmp.resolve(k + ".secret.json");
       Files.writeString(cfgFile, json);
-      Files.writeString(secFile, secret.getStringData().get(k + ".json"));
+      Secret own = secretsByName.get("emu-node-" + k);
+      assertNotNull(own, "the Secret of " + n.name());
+      labels(lab, k).forEach((key, v) -> assertEquals(v, own.getMetadata().getLabels().get(key), key));
+      assertEquals(Set.of("node.json"), own.getStringData().keySet());
+      Files.writeString(secFile, own.getStringData().get("node.json"));
       NodeConfig.read(cfgFile); // it parses into emu's node config on its own
       NodeConfig cfg = NodeConfig.read(cfgFile, secFile);
       configs.put(n.name(), cfg);
@@ -259,9 +273,18 @@ class K8sRenderTest {
           "/etc/emu/secret/node.json"), cmd.subList(cmd.size() - 5, cmd.size()));
       assertEquals("emu-node-" + k, pod.getSpec().getVolumes().stream().filter(v -> v.getConfigMap() != null)
           .findFirst().orElseThrow().getConfigMap().getName());
-      var sv = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow();
-      assertEquals(secret.getMetadata().getName(), sv.getSecret().getSecretName());
-      assertEquals(k + ".json", sv.getSecret().getItems().get(0).getKey());
+      var sv = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).toList();
+      assertEquals(1, sv.size(), "a node pod mounts one Secret");
+      assertEquals("emu-node-" + k, sv.get(0).getSecret().getSecretName(), "its own");
+      assertTrue(pod.getSpec().getVolumes().stream().anyMatch(v -> v.getConfigMap() != null
+          && v.getConfigMap().getName().equals(K8sManifests.HOSTS)), "the lab's name table");
+      if (!n.isSwitch()) {
+        // the whole table, read from the shared file: every node by name
+        for (NodeSpec other : topo.nodes()) {
+          other.interfaces().stream().filter(i -> i.address() != null).findFirst()
+              .ifPresent(i -> assertNotNull(cfg.hosts().get(other.name()), n.name() + " knows " + other.name()));
+        }
+      }
 
       Map<String, Integer> linkPorts = new LinkedHashMap<>();
       for (NodeConfig.Iface f : cfg.interfaces()) {
@@ -345,7 +368,7 @@ class K8sRenderTest {
     JsonNode labFile = new ObjectMapper().readTree(maps.get("emu-control").getData().get("lab.json"));
     assertEquals(topo.nodes().size(), labFile.get("nodes").size());
     for (JsonNode n : labFile.get("nodes")) {
-      assertTrue(services.containsKey(n.get("mgmt").asText().split(":")[0]), n.toString());
+      assertTrue(services.containsKey(K8sNames.map(n.get("name").asText())), n.toString());
     }
     assertEquals(topo.scenario().size(), labFile.get("scenario").size());
     // the control pod's client certificate, key and the lab CA, from the Secret, where the lab file says
@@ -490,9 +513,9 @@ class K8sRenderTest {
     String yaml = Files.readString(tmp.resolve("corporate.k8s.yaml"));
     List<HasMetadata> objects = parse(yaml);
     Topology topo = TopologyLoader.load(file);
-    // Namespace, Secret, per node a ConfigMap, Service and Pod, the control ConfigMap and Deployment,
-    // the NetworkPolicy
-    assertEquals(2 + 3 * topo.nodes().size() + 3, objects.size());
+    // Namespace, Secret, the name table's ConfigMap, per node a Secret, ConfigMap, Service and Pod, the control
+    // ConfigMap and Deployment, the NetworkPolicy
+    assertEquals(3 + 4 * topo.nodes().size() + 3, objects.size());
     assertTrue(objects.get(0) instanceof Namespace, "the namespace first");
     assertEquals("emu-corporate", objects.get(0).getMetadata().getName());
     checkLab(topo, objects, "emu-corporate", K8sManifests.DEFAULT_IMAGE, tmp);

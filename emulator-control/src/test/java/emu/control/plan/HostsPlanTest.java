@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
+import emu.node.config.HostsTable;
 import emu.node.config.NodeConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hosts tables the planner gives emu nodes: every node by its first address of each
- * family, then the topology's entries, a name given in one family only being that name's only
- * entry (so a dual-stack client does not go to the node's own IPv6 address first).
+ * The hosts tables the planner gives emu nodes (the lab's, shared through one file, and each
+ * node's own): every node by its first address of each family, then the topology's entries, a
+ * name given in one family only being that name's only entry (so a dual-stack client does not go
+ * to the node's own IPv6 address first).
  */
 class HostsPlanTest {
   @Test
@@ -40,8 +42,14 @@ class HostsPlanTest {
     try (PortAllocator ports = new PortAllocator()) {
       plan = LabPlanner.plan(topo, dir.resolve("state"), dir.resolve("out"), 1, false, false, null, ports);
     }
-    NodeConfig client = plan.nodes().stream().filter(n -> n.name().equals("client")).findFirst().orElseThrow()
-        .config();
+    PlannedNode planned = plan.nodes().stream().filter(n -> n.name().equals("client")).findFirst().orElseThrow();
+    assertEquals(HostsTable.FILE, planned.config().hostsFile(), "the lab's table is shared, not copied");
+    assertEquals(java.util.Set.of("web", "both.corp.com"), planned.config().hosts().keySet(), "the node's own only");
+    // what the node reads: the lab's table (written once by the lab) with its own entries on top
+    java.nio.file.Files.createDirectories(plan.stateDir());
+    plan.hosts().write(plan.stateDir().resolve(HostsTable.FILE));
+    planned.config().write(planned.configFile());
+    NodeConfig client = NodeConfig.read(planned.configFile());
     assertEquals("10.9.9.9", client.hosts().get("web"), "the topology's entry wins");
     assertFalse(client.hosts6().containsKey("web"), "and is web's only entry: no IPv6 one of the node");
     assertEquals("2001:db8:1::100", client.hosts6().get("client"));

@@ -40,6 +40,11 @@ import java.util.Map;
  *     ISNs and other secrets then come from a CSPRNG, and only the rest (timers' jitter,
  *     impairments) from {@code seed}; true or null: everything from {@code seed}, reproducibly
  * @param macTableSize a switch's MAC table size limit (entries), or null for the bridge's default
+ * @param hostsFile the lab's name table ({@link HostsTable}), relative to this file's folder or
+ *     absolute, or null: {@code hosts} and {@code hosts6} are then the whole table (as configurations
+ *     written by hand, and by emu before the table was shared, have it). When set, those two hold
+ *     only the node's own entries, merged over the file's by {@link #read}, which fails naming the
+ *     file if it is missing or bad, so that a node stops at start rather than lacking names later.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -48,7 +53,20 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                         Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize) {
+                         Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
+                         String hostsFile) {
+
+  /** A configuration that carries its whole name table. */
+  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
+                    String gateway, Map<String, String> hosts, Management management, String outputDir,
+                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
+                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
+                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
+                    Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize) {
+    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
+        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
+        macTableSize, null);
+  }
 
   /**
    * A configuration whose secrets come from its seed (as every node's did before {@code seeded}),
@@ -108,28 +126,35 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize);
+        ospf, seeded, macTableSize, hostsFile);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
-        seeded, macTableSize);
+        seeded, macTableSize, hostsFile);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize);
+        ospf, seeded, macTableSize, hostsFile);
   }
 
   /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
   public NodeConfig withSeeded(boolean s) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, s, macTableSize);
+        ospf, s, macTableSize, hostsFile);
+  }
+
+  /** The same configuration with these name tables and shared table file (see {@code hostsFile}). */
+  public NodeConfig withHosts(Map<String, String> h, Map<String, String> h6, String file) {
+    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, h, management, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, h6,
+        ospf, seeded, macTableSize, file);
   }
 
   /** True if some interface speaks IPv6. */
@@ -260,8 +285,30 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+  /** The configuration in {@code file}, with the lab's name table it names merged in ({@link #withSharedHosts}). */
   public static NodeConfig read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), NodeConfig.class).withSharedHosts(file);
+  }
+
+  /**
+   * The configuration in {@code file} as written, its {@code hostsFile} not read: for the control
+   * plane, which rewrites a node's file (a moved link port) and must not copy the table into it.
+   */
+  public static NodeConfig readAsWritten(Path file) throws IOException {
     return JSON.readValue(file.toFile(), NodeConfig.class);
+  }
+
+  /**
+   * This configuration with its {@code hostsFile} (resolved against {@code configFile}'s folder)
+   * read and the node's own entries merged over it; itself if it names none. Throws naming the
+   * file if it is missing or not a table.
+   */
+  public NodeConfig withSharedHosts(Path configFile) throws IOException {
+    if (hostsFile == null || isSwitch()) {
+      return this;
+    }
+    HostsTable t = HostsTable.read(HostsTable.resolve(configFile, hostsFile)).merge(hosts, hosts6);
+    return withHosts(t.hosts(), t.hosts6(), hostsFile);
   }
 
   /**
@@ -278,7 +325,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
       throw new IOException("a node configuration and its secrets must be JSON objects");
     }
     merge(b, e);
-    return JSON.treeToValue(b, NodeConfig.class);
+    return JSON.treeToValue(b, NodeConfig.class).withSharedHosts(file);
   }
 
   private static void merge(com.fasterxml.jackson.databind.node.ObjectNode into,
