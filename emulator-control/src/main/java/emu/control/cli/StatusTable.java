@@ -1,14 +1,15 @@
 package emu.control.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
 import emu.control.lab.Lab;
 import emu.control.linux.LinuxNamespaces;
+import emu.control.process.FanOut;
 import emu.control.state.LabState;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -46,48 +47,53 @@ final class StatusTable {
     root.put("started", s.startedAt());
     root.setAll((ObjectNode) JSON.valueToTree(s.randomnessStatus()));
     ArrayNode nodes = root.putArray("nodes");
-    for (LabState.NodeState n : s.nodes()) {
-      ObjectNode o = nodes.addObject();
-      o.put("name", n.name());
-      o.put("kind", n.kind());
-      if (n.remote() != null) {
-        o.put("pid", n.remote().pid()); // on its host; ssh_pid is the local session that started it
-        o.put("host", n.remote().host().name());
-        o.put("host_address", n.remote().host().address());
-        o.put("ssh_pid", n.pid());
-      } else {
-        o.put("pid", n.pid());
-      }
-      o.put("mgmt", n.mgmt());
-      if (lab.isLinux(n.name())) {
-        LinuxNamespaces.status(lab.netns(n.name()), o);
-        continue;
-      }
-      if (lab.process(n.name()).isEmpty()) {
-        o.put("state", "dead");
-        o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
-            : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
-        continue;
-      }
-      try {
-        JsonNode st = lab.client(n.name()).status();
-        o.put("state", "running");
-        o.set("interfaces", st.get("interfaces"));
-        if (st.has("ip")) {
-          o.set("ip", st.get("ip"));
-        }
-        if (st.has("bridge")) {
-          o.set("bridge", st.get("bridge"));
-        }
-        if (st.has("ospf")) {
-          o.set("ospf", st.get("ospf")); // router ID, neighbours and their state, LSAs, SPF runs
-        }
-      } catch (IOException e) {
-        o.put("state", "not answering");
-        o.put("reason", e.getMessage() == null ? e.toString() : e.getMessage());
-      }
-    }
+    // every node at once (a bounded number at a time): one silent node must not hold up the rest
+    FanOut.map(s.nodes(), n -> row(lab, n)).forEach(nodes::add);
     return root;
+  }
+
+  /** One node's row: its process, and its management API's answer (or why there is none). */
+  private static ObjectNode row(Lab lab, LabState.NodeState n) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", n.name());
+    o.put("kind", n.kind());
+    if (n.remote() != null) {
+      o.put("pid", n.remote().pid()); // on its host; ssh_pid is the local session that started it
+      o.put("host", n.remote().host().name());
+      o.put("host_address", n.remote().host().address());
+      o.put("ssh_pid", n.pid());
+    } else {
+      o.put("pid", n.pid());
+    }
+    o.put("mgmt", n.mgmt());
+    if (lab.isLinux(n.name())) {
+      LinuxNamespaces.status(lab.netns(n.name()), o);
+      return o;
+    }
+    if (lab.process(n.name()).isEmpty()) {
+      o.put("state", "dead");
+      o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
+          : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
+      return o;
+    }
+    try {
+      JsonNode st = lab.client(n.name()).status();
+      o.put("state", "running");
+      o.set("interfaces", st.get("interfaces"));
+      if (st.has("ip")) {
+        o.set("ip", st.get("ip"));
+      }
+      if (st.has("bridge")) {
+        o.set("bridge", st.get("bridge"));
+      }
+      if (st.has("ospf")) {
+        o.set("ospf", st.get("ospf")); // router ID, neighbours and their state, LSAs, SPF runs
+      }
+    } catch (IOException e) {
+      o.put("state", "not answering");
+      o.put("reason", e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    return o;
   }
 
   /**

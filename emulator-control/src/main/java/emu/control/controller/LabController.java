@@ -396,10 +396,8 @@ public final class LabController implements AutoCloseable {
     m.put("output", s.outDir());
     m.put("started", s.startedAt());
     m.putAll(s.randomnessStatus());
-    List<Object> nodes = new ArrayList<>();
-    for (LabState.NodeState n : s.nodes()) {
-      nodes.add(nodeJson(n.name()));
-    }
+    // every node at once (a bounded number at a time): one silent node must not hold up the rest
+    List<Object> nodes = new ArrayList<>(emu.control.process.FanOut.map(s.nodes(), n -> nodeJson(n.name())));
     m.put("nodes", nodes);
     List<Object> links = new ArrayList<>();
     topo.links().forEach(l -> links.add(linkJson(l)));

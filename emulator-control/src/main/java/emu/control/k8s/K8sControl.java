@@ -2,6 +2,7 @@ package emu.control.k8s;
 
 import emu.control.plan.NodeKeys;
 import emu.control.process.ControlTls;
+import emu.control.process.FanOut;
 import emu.control.process.NodeClient;
 import emu.node.shell.Shell;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,14 +67,19 @@ public final class K8sControl {
     out.println("emu: lab " + lab + ": waiting for " + waiting.size() + " nodes: " + String.join(", ", waiting));
     out.flush();
     while (!waiting.isEmpty()) {
-      waiting.removeIf(n -> {
-        boolean up = nodes.get(n).healthy();
-        if (up) {
-          out.println("  " + n + " ready");
-          out.flush();
+      // all at once (a bounded number at a time): 10,000 pods asked one by one, each not-yet-started
+      // one costing its connection timeout, would take longer than the pods do to start
+      List<Boolean> up = FanOut.map(waiting, n -> nodes.get(n).healthy());
+      List<String> still = new ArrayList<>();
+      for (int i = 0; i < waiting.size(); i++) {
+        if (up.get(i)) {
+          out.println("  " + waiting.get(i) + " ready");
+        } else {
+          still.add(waiting.get(i));
         }
-        return up;
-      });
+      }
+      out.flush();
+      waiting = still;
       if (waiting.isEmpty()) {
         break;
       }
@@ -130,8 +136,10 @@ public final class K8sControl {
 
   /** One line per node: whether its management API answers. */
   public void status(PrintWriter out) {
-    for (Map.Entry<String, NodeClient> n : nodes.entrySet()) {
-      out.println(String.format("%-12s %s", n.getKey(), n.getValue().healthy() ? "running" : "not answering"));
+    List<String> names = new ArrayList<>(nodes.keySet());
+    List<Boolean> up = FanOut.map(names, n -> nodes.get(n).healthy());
+    for (int i = 0; i < names.size(); i++) {
+      out.println(String.format("%-12s %s", names.get(i), up.get(i) ? "running" : "not answering"));
     }
     out.flush();
   }
