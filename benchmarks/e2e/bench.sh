@@ -3,7 +3,7 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
 # beside FRR (ospf) need root; without root they are skipped and the table says so.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all="footprint dns https goodput pps walltime ospf"
+all="footprint dns https goodput pps walltime ospf k8s"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -135,7 +135,14 @@ if wanted ospf; then
     else row "OSPF convergence" "FAILED"; fi
   fi
 fi
-
+if wanted k8s; then
+  if [ $quick = 1 ]; then a=(1 "100 1000"); else a=(3 "100 1000 10000"); fi
+  if run k8s "$here/k8s-render.sh" "${a[@]}"; then
+    while read -r n t big cm; do row "k8s render, $n nodes: time, largest object, h1 ConfigMap" "$t s, $big B, $cm B"
+    done < <(awk '/^nodes/ {for (i = 1; i <= NF; i++) {if ($i == "largest") b = $(i + 2); if ($i == "h1:") c = $(i + 2)}
+      sub(":", "", $2); print $2, $5, b, c}' "$out/k8s.log")
+  else row "k8s render" "FAILED"; fi
+fi
 echo
 echo "emu end-to-end benchmarks ($([ $quick = 1 ] && echo "quick: not figures to quote" || echo "medians")), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%s\n' "${rows[@]}"
