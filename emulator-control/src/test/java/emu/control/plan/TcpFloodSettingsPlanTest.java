@@ -48,6 +48,7 @@ class TcpFloodSettingsPlanTest {
     }
     NodeConfig c = plan.nodes().stream().filter(n -> n.name().equals("web")).findFirst().orElseThrow().config();
     c.write(dir.resolve("web.json"));
+    plan.hosts().write(dir.resolve(emu.node.config.HostsTable.FILE)); // the lab's name table, which it names
     return NodeConfig.read(dir.resolve("web.json")); // what the node process reads
   }
 
