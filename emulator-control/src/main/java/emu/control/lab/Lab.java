@@ -176,9 +176,16 @@ public final class Lab {
     Map<emu.control.topology.HostSpec, List<String>> byHost = new java.util.LinkedHashMap<>();
     plan.nodes().stream().filter(n -> n.host() != null)
         .forEach(n -> byHost.computeIfAbsent(n.host(), h -> new ArrayList<>()).add(n.name()));
+    byte[] table;
+    try {
+      table = byHost.isEmpty() ? null : plan.hosts().json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new LabException("cannot write the lab's name table: " + e.getMessage(), e);
+    }
     List<CompletableFuture<String>> checks = byHost.entrySet().stream().map(e -> CompletableFuture.supplyAsync(() -> {
       try {
         RemoteNodes.preflight(e.getKey(), e.getValue());
+        RemoteNodes.copyNameTable(e.getKey(), plan.name(), table); // once per host, for all its nodes
         return (String) null;
       } catch (NodeStartException ex) {
         return ex.getMessage();

@@ -143,8 +143,8 @@ public final class LabPlanner {
         linkMtu.put(l.b().toString(), l.mtu());
       }
     }
-    Map<String, String> names = nameTable(topo);
     Map<String, String> names6 = nameTable6(topo);
+    HostsTable table = new HostsTable(nameTable(topo), names6.isEmpty() ? null : names6);
     Set<Long> pinnedMacs = new HashSet<>();
     topo.nodes().forEach(n -> n.interfaces().forEach(i -> {
       if (i.mac() != null) {
@@ -202,22 +202,16 @@ public final class LabPlanner {
       if (n.isExternal()) {
         continue;
       }
-      Map<String, String> hostsOfNode = new LinkedHashMap<>(names);
-      hostsOfNode.putAll(n.hosts());
-      Map<String, String> hosts6OfNode = new LinkedHashMap<>(names6);
-      hosts6OfNode.putAll(n.hosts6());
-      // a name the topology gives in one family only is that name in both: the automatic entry
-      // of the other family (the node's own address) must not send dual-stack clients elsewhere
-      n.hosts().keySet().stream().filter(name -> !n.hosts6().containsKey(name)).forEach(hosts6OfNode::remove);
-      n.hosts6().keySet().stream().filter(name -> !n.hosts().containsKey(name)).forEach(hostsOfNode::remove);
       if (n.isLinux()) {
+        // its /etc/hosts: the whole table, as the emu nodes' file with their own entries merged in
+        HostsTable own = table.merge(n.hosts(), n.hosts6());
         LinuxUnderlay u = underlays.get(n.name());
         String base = emu.control.linux.LinuxNamespaces.vethBase(topo.name(), n.name());
         List<LinuxPlan.Route> lroutes = n.routes().stream()
             .map(r -> new LinuxPlan.Route(r.to(), r.viaAddress(), r.viaZone())).toList();
         linux.add(new LinuxPlan(topo.name(), n.name(), emu.control.linux.LinuxNamespaces.netnsName(topo.name(),
             n.name()), base + "h", base + "n", u.hostAddress() + "/24", u.nsAddress() + "/24", linuxIfaces, lroutes,
-            n.gateway(), n.nameservers(), hostsOfNode, n.gateway6(), hosts6OfNode.isEmpty() ? null : hosts6OfNode));
+            n.gateway(), n.nameservers(), own.hosts(), n.gateway6(), own.hosts6()));
         if (n.https() != null) {
           secrets.issue(n.name(), n.https()); // for a real TLS server started in the namespace
         }
@@ -227,18 +221,13 @@ public final class LabPlanner {
       for (RouteSpec r : n.routes()) {
         routes.add(new NodeConfig.StaticRoute(r.to(), r.via(), r.metric()));
       }
-      // A node on this machine reads the lab's table from the one file next to its configuration
-      // (HostsTable), and its configuration keeps only its own entries: a copy of the table in every
-      // node's configuration made a lab's files grow with the square of its size. A node on another
-      // machine keeps the whole table inline: its folder there is made afresh by its own ssh
-      // session, which has no shared place to copy the table to once per host; labs spread over
-      // machines by ssh have a few hosts and tens of nodes, where the copies cost little.
-      boolean shared = !n.isRemote();
-      Map<String, String> hostsInConfig = shared ? emptyToNull(n.hosts()) : hostsOfNode;
-      Map<String, String> hosts6InConfig = shared ? emptyToNull(n.hosts6())
-          : hosts6OfNode.isEmpty() ? null : hosts6OfNode;
+      // A node reads the lab's table from one file (HostsTable) and its configuration keeps only its
+      // own entries: a copy of the table in every node's configuration made a lab's files grow with
+      // the square of its size. The file is beside the configurations here, and on another machine
+      // in the lab's folder there, above the node's own (copied once per host: Lab.preflightHosts).
+      String hostsFile = n.isRemote() ? "../" + HostsTable.FILE : HostsTable.FILE;
       NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
-          n.isSwitch() ? null : hostsInConfig,
+          n.isSwitch() ? null : emptyToNull(n.hosts()),
           new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey(),
               mgmtTls.get(n.name())),
           // a node on another machine writes on that machine; it exits when its ssh session ends
@@ -247,13 +236,12 @@ public final class LabPlanner {
           n.services().isEmpty() ? null : n.services(),
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6(), n.isSwitch() ? null : hosts6InConfig, n.ospf(), seeded,
-          n.macTableSize(), n.isSwitch() || !shared ? null : HostsTable.FILE);
+          n.gateway6(), n.isSwitch() ? null : emptyToNull(n.hosts6()), n.ospf(), seeded,
+          n.macTableSize(), n.isSwitch() ? null : hostsFile);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
-    return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux,
-        new HostsTable(names, names6.isEmpty() ? null : names6));
+    return new LabPlan(topo, token, seed, seeded, stateDir, outDir, nodes, linux, table);
   }
 
   /**

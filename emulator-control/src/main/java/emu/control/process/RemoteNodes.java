@@ -70,6 +70,21 @@ public final class RemoteNodes {
   }
 
   /**
+   * Copies the lab's name table to a host, once for all its nodes: {@code DIR/LAB/hosts.json},
+   * beside the nodes' folders, where their configurations name it ({@code ../hosts.json}).
+   * Written to a temporary name and renamed, so that a node never reads half a table.
+   */
+  public static void copyNameTable(HostSpec host, String lab, byte[] table) throws NodeStartException {
+    String file = host.dir() + "/" + lab + "/" + emu.node.config.HostsTable.FILE;
+    Ssh.Result r = Ssh.run(Ssh.argv(host), "umask 077 && mkdir -p " + Ssh.quote(host.dir() + "/" + lab) + " && cat > "
+        + Ssh.quote(file + ".tmp") + " && mv " + Ssh.quote(file + ".tmp") + " " + Ssh.quote(file), 30, table);
+    if (!r.ok()) {
+      throw new NodeStartException("cannot copy the lab's name table to host " + host.label() + " (" + file + "): "
+          + (r.exit() == Ssh.SSH_FAILED ? Ssh.explain(host, r.output()) : r.output()));
+    }
+  }
+
+  /**
    * Starts the node over ssh and waits until the host says its pid.
    *
    * @param fresh first start in this lab: an old folder of the node on the host is removed first

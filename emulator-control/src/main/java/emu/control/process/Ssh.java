@@ -60,11 +60,24 @@ public final class Ssh {
 
   /** Runs {@code command} (a shell command line) through {@code ssh}, waiting at most {@code seconds}. */
   public static Result run(List<String> ssh, String command, long seconds) {
+    return run(ssh, command, seconds, null);
+  }
+
+  /** As {@link #run(List, String, long)}, with {@code input} (null: none) as the command's standard input. */
+  public static Result run(List<String> ssh, String command, long seconds, byte[] input) {
     List<String> cmd = new ArrayList<>(ssh);
     cmd.add(command);
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
+      if (input == null) {
+        b.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      }
+      Process p = b.start();
+      if (input != null) {
+        try (var in = p.getOutputStream()) {
+          in.write(input);
+        }
+      }
       byte[][] out = new byte[1][];
       Thread reader = new Thread(() -> {
         try {
