@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.time.TimeSource;
 import emu.link.time.VirtualTime;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
@@ -34,14 +33,8 @@ class DelayFidelityTest {
   final RecordingEndpoint inner = new RecordingEndpoint(time);
 
   ImpairedEndpoint impaired(long seed, String... pairs) {
-    Map<String, String> words = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      words.put(pairs[i], pairs[i + 1]);
-    }
-    ImpairedEndpoint e = new ImpairedEndpoint(inner, time, seed);
-    e.impairment(ImpairmentParser.apply(Impairment.NONE, words));
     inner.recordBytes = false;
-    return e;
+    return inner.impaired(seed, pairs);
   }
 
   /**
@@ -129,19 +122,22 @@ class DelayFidelityTest {
     return z >= 0 ? 1 - upper : upper;
   }
 
-  /** Standard normal quantile by bisection on {@link #phi} (to about 1e-12). */
-  static double phiInverse(double u) {
-    double lo = -40;
-    double hi = 40;
-    for (int i = 0; i < 60; i++) {
+  /** The x in [lo, hi] where the increasing {@code f} reaches {@code target}, by bisection. */
+  static double solve(DoubleUnaryOperator f, double target, double lo, double hi, int steps) {
+    for (int i = 0; i < steps; i++) {
       double mid = (lo + hi) / 2;
-      if (phi(mid) < u) {
+      if (f.applyAsDouble(mid) < target) {
         lo = mid;
       } else {
         hi = mid;
       }
     }
     return (lo + hi) / 2;
+  }
+
+  /** Standard normal quantile by bisection on {@link #phi} (to about 1e-12). */
+  static double phiInverse(double u) {
+    return solve(DelayFidelityTest::phi, u, -40, 40, 60);
   }
 
   // Pareto, shape 3, minimum 1, cut at its 99.99th percentile (a point mass of 1e-4 at the cut).
@@ -184,18 +180,7 @@ class DelayFidelityTest {
 
   /** CDF of the standardised paretonormal: the percentile whose value is z, by bisection (it is increasing). */
   static double paretoNormalCdf(double z) {
-    double target = PARETONORMAL_MOMENTS[0] + PARETONORMAL_MOMENTS[1] * z;
-    double lo = 0;
-    double hi = 1;
-    for (int i = 0; i < 50; i++) {
-      double mid = (lo + hi) / 2;
-      if (rawParetoNormal(mid) < target) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return (lo + hi) / 2;
+    return solve(DelayFidelityTest::rawParetoNormal, PARETONORMAL_MOMENTS[0] + PARETONORMAL_MOMENTS[1] * z, 0, 1, 50);
   }
 
   /** The standardised CDF of {@code d}; uniform spans exactly +-1 jitter. */
