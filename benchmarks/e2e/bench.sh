@@ -3,7 +3,7 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s, fidelity)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
 # beside FRR (ospf) need root; without root they are skipped and the table says so.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all="footprint dns https goodput pps walltime ospf k8s"
+all="footprint dns https goodput pps walltime ospf k8s fidelity"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -143,6 +143,17 @@ if wanted k8s; then
       sub(":", "", $2); print $2, $5, b, c}' "$out/k8s.log")
   else row "k8s render" "FAILED"; fi
 fi
+if wanted fidelity; then
+  if [ $quick = 1 ]; then a=(50 300 100); else a=(200 1000 500); fi
+  if run delay-fidelity "$here/delay-fidelity.sh" "${a[@]}"; then
+    row "added delay p50, configured -> observed" "$(awk '$1 ~ /^(100us|1ms|20ms)$/ && NF == 6 \
+      {printf "%s%s -> %s ms", sep, $1, $5; sep = ", "}' "$out/delay-fidelity.log")"
+    row "per process crossing / UDP floor" "$(sed -n \
+      's/^per process crossing: \([0-9]*\) us.*UDP floor: \([0-9]*\) us.*/\1 \/ \2 us/p' "$out/delay-fidelity.log")"
+    row "jitter normal(20ms, 5ms), real time" "$(sed -n 's/.*; KS \(D = .*\)/KS \1/p' "$out/delay-fidelity.log")"
+  else row "delay fidelity" "FAILED"; fi
+fi
+
 echo
 echo "emu end-to-end benchmarks ($([ $quick = 1 ] && echo "quick: not figures to quote" || echo "medians")), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 printf '%s\n' "${rows[@]}"

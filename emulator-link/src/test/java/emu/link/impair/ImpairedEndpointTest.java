@@ -25,13 +25,7 @@ class ImpairedEndpointTest {
   final RecordingEndpoint inner = new RecordingEndpoint(time);
 
   ImpairedEndpoint impaired(long seed, String... pairs) {
-    ImpairedEndpoint e = new ImpairedEndpoint(inner, time, seed);
-    Map<String, String> words = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      words.put(pairs[i], pairs[i + 1]);
-    }
-    e.impairment(ImpairmentParser.apply(Impairment.NONE, words));
-    return e;
+    return inner.impaired(seed, pairs);
   }
 
   @Test

@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.link.time.VirtualTime;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,14 +24,8 @@ class ImpairmentStatisticsTest {
   final RecordingEndpoint inner = new RecordingEndpoint(time);
 
   ImpairedEndpoint impaired(long seed, String... pairs) {
-    Map<String, String> words = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      words.put(pairs[i], pairs[i + 1]);
-    }
-    ImpairedEndpoint e = new ImpairedEndpoint(inner, time, seed);
-    e.impairment(ImpairmentParser.apply(Impairment.NONE, words));
     inner.recordBytes = false;
-    return e;
+    return inner.impaired(seed, pairs);
   }
 
   /** Sends n back-to-back frames with no delay configured and returns which were lost. */

@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The inner endpoint for impairment tests: records each frame it is sent (virtual time,
@@ -77,6 +79,20 @@ final class RecordingEndpoint implements LinkEndpoint {
 
   static byte[] frameBytes(int seq, int length) {
     return pattern(seq, length);
+  }
+
+  /**
+   * An impaired endpoint around this one, on its virtual time: the impairment from netem words
+   * given as pairs ("delay", "10ms", ...) and the random seed.
+   */
+  ImpairedEndpoint impaired(long seed, String... pairs) {
+    Map<String, String> words = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      words.put(pairs[i], pairs[i + 1]);
+    }
+    ImpairedEndpoint e = new ImpairedEndpoint(this, time, seed);
+    e.impairment(ImpairmentParser.apply(Impairment.NONE, words));
+    return e;
   }
 
   /** Sequence numbers in arrival order. */
