@@ -41,8 +41,8 @@ import java.util.function.Function;
  *   <li>the Namespace {@code emu-LAB}, unless {@code --namespace} names one (which must exist);
  *   <li>the Secret {@code emu-secrets}, the control pod's: the lab's master key
  *       ({@value #MASTER_KEY}, from which every node's own key is derived, see {@link NodeKeys}),
- *       the control plane's client certificate and key and the lab CA's certificate (management
- *       TLS);
+ *       the control plane's client certificate and key and the management CA's certificate
+ *       (management TLS);
  *   <li>the ConfigMap {@value #HOSTS}: the lab's name table ({@link HostsTable}), once, mounted
  *       into every node pod;
  *   <li>per node a Secret {@code emu-node-NODE} with the parts of its configuration that are
@@ -52,19 +52,20 @@ import java.util.function.Function;
  *       for a local lab (minus those secrets), with link sockets rewritten for the cluster; a
  *       headless Service {@code NODE} so that peers resolve the node's pod by its name; and a Pod
  *       {@code NODE} running {@code emu.node.NodeMain};
- *   <li>the control plane: a ConfigMap {@code emu-control} (the nodes' management addresses
- *       and the scenario) and a Deployment {@code emu-control} running {@code emu k8s control},
+ *   <li>the control plane: a ConfigMap {@code emu-control} (the nodes' names and kinds, and the
+ *       scenario) and a Deployment {@code emu-control} running {@code emu k8s control},
  *       which waits for every node, runs the scenario and stays up for {@code emu k8s exec};
  *   <li>the NetworkPolicy {@code emu-nodes}: a node pod admits the control pod on its management
  *       port and the lab's node pods on its link ports, nothing else.
  * </ul>
  *
- * <p>So no object grows with the lab but the name table (some 30 bytes a node) and the
- * NetworkPolicy (one entry per link port number, bounded by the most interfaces a node has): a
- * node's ConfigMap and Secret are the same size in a lab of 100 nodes as in one of 10,000.
+ * <p>So no object grows with the lab but the name table (some 26 bytes a node), the control
+ * pod's node list (some 42 bytes a node) and the NetworkPolicy (one entry per link port number,
+ * bounded by the most interfaces a node has): a node's ConfigMap and Secret are the same size in
+ * a lab of 100 nodes as in one of 10,000 (ManifestSizeTest; BENCHMARKS.md).
  *
  * <p>Management APIs speak TLS only, with client certificates: each node's certificate (from
- * the lab CA) is for its Service's names, which the control pod dials and verifies, and the
+ * the lab's management CA, see LabSecrets) is for its Service's names, which the control pod dials and verifies, and the
  * node accepts only the control plane's client certificate from the same CA. The NetworkPolicy
  * keeps other pods from the port; TLS keeps the token and commands from being read or forged
  * on the way, where the cluster's network is shared or not policed.

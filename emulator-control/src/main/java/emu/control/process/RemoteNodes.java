@@ -240,8 +240,12 @@ public final class RemoteNodes {
         }
       }
       String labDir = r.dir().substring(0, r.dir().lastIndexOf('/'));
-      Ssh.run(Ssh.argv(r.host()),
-          "rm -rf " + Ssh.quote(r.dir()) + "; rmdir " + Ssh.quote(labDir) + " 2>/dev/null; true", 15);
+      // the lab's name table goes with the host's last node folder (copyNameTable): nodes stop in
+      // parallel, and whichever looks last after removing its own folder finds the table alone
+      String table = Ssh.quote(labDir + "/" + emu.node.config.HostsTable.FILE);
+      Ssh.run(Ssh.argv(r.host()), "rm -rf " + Ssh.quote(r.dir()) + "; rm -f " + table + ".tmp; [ \"$(ls -A "
+          + Ssh.quote(labDir) + " 2>/dev/null)\" = " + emu.node.config.HostsTable.FILE + " ] && rm -f " + table
+          + "; rmdir " + Ssh.quote(labDir) + " 2>/dev/null; true", 15);
       return problem;
     } catch (IOException e) {
       return "could not copy the files of node " + n.name() + " from host " + r.host().label() + ": " + e.getMessage();
