@@ -49,8 +49,10 @@ class NodeClassArchiveTest {
         """);
     Path loads = Files.createDirectories(dir.resolve("loads"));
     // an archive of an earlier build of these jars (to be replaced), and one of other jars (kept)
-    String java = NodeProcesses.javaCommand();
-    Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java) + "0123456789ab.jsa");
+    NodeJava java = NodeJava.chosen();
+    List<String> dump = NodeClassArchive.dumpOptions(java.version(), NodeProcesses.jvmOptions());
+    Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java, dump)
+        + "0123456789ab.jsa");
     Path other = dir.resolve("emu-classes.jar.node-0123456789ab-0123456789ab.jsa");
     Files.writeString(earlier, "old");
     Files.writeString(other, "other");
@@ -95,13 +97,22 @@ class NodeClassArchiveTest {
       out.putNextEntry(new JarEntry("x.txt"));
       out.write(1);
     }
-    String before = NodeClassArchive.key(List.of(jar), "java");
+    Runtime.Version v17 = Runtime.Version.parse("17.0.15");
+    NodeJava java = new NodeJava(Path.of("/usr/bin/java"), v17, "test");
+    String before = NodeClassArchive.key(List.of(jar), java, List.of());
     Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
-    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "java"), "a rebuilt jar is another archive");
-    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "/other/java"), "so is another JVM");
+    String rebuilt = NodeClassArchive.key(List.of(jar), java, List.of());
+    assertNotEquals(before, rebuilt, "a rebuilt jar is another archive");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), new NodeJava(Path.of("/other/java"), v17, "test"),
+        List.of()), "so is another JVM");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), new NodeJava(Path.of("/usr/bin/java"),
+        Runtime.Version.parse("17.0.16"), "test"), List.of()), "and the same path after an update of its JDK");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), java, List.of("-XX:+UseCompactObjectHeaders")),
+        "and another object layout");
 
     List<String> notices = new ArrayList<>();
-    Optional<Path> a = NodeClassArchive.prepare(jar.toString(), "/bin/false", notices::add);
+    NodeJava fails = new NodeJava(Path.of("/bin/false"), Runtime.version(), "test");
+    Optional<Path> a = NodeClassArchive.prepare(jar.toString(), fails, notices::add);
     assertTrue(a.isEmpty());
     assertTrue(notices.get(notices.size() - 1).startsWith("could not make the node class archive (nodes start "
         + "without it, more slowly): java -Xshare:dump failed with status 1"), notices.toString());
@@ -111,7 +122,22 @@ class NodeClassArchiveTest {
 
     // class folders (tests, an IDE) cannot be archived: nothing is tried
     assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
-    assertTrue(NodeClassArchive.prepare(dir.toString(), "/bin/false", notices::add).isEmpty());
+    assertTrue(NodeClassArchive.prepare(dir.toString(), fails, notices::add).isEmpty());
+  }
+
+  @Test
+  void theDumpMatchesTheNodesObjectLayoutAndLinksAheadOfTimeFromJdk24() {
+    Runtime.Version v17 = Runtime.Version.parse("17.0.15");
+    Runtime.Version v25 = Runtime.Version.parse("25.0.3");
+    assertEquals(List.of(), NodeClassArchive.dumpOptions(v17, List.of("-Xmx128m")));
+    assertEquals(List.of("-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(v25, List.of("-Xmx128m")));
+    assertEquals(List.of("-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(Runtime.Version.parse("24"),
+        List.of()));
+    // the last layout option counts, as for the JVM; without it the archive would be refused
+    assertEquals(List.of("-XX:-UseCompactObjectHeaders", "-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(v25,
+        List.of("-XX:+UseCompactObjectHeaders", "-XX:-UseCompactObjectHeaders")));
+    assertEquals(List.of("-XX:+UseCompactObjectHeaders"), NodeClassArchive.dumpOptions(v25,
+        List.of("-XX:+UseCompactObjectHeaders", "-XX:-AOTClassLinking")));
   }
 
   /** Runs {@code emu run FILE} in a JVM of its own from {@code classPath}; returns its output. */
@@ -135,7 +161,7 @@ class NodeClassArchiveTest {
   }
 
   /** This test's class path with every class folder packed into one jar: all jars, as emu.jar is. */
-  private static String jarredClassPath(Path dir) throws IOException {
+  static String jarredClassPath(Path dir) throws IOException {
     Path jar = dir.resolve("emu-classes.jar");
     List<String> entries = new ArrayList<>();
     entries.add(jar.toString());
