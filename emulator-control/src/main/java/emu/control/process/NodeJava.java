@@ -11,19 +11,23 @@ import java.util.Optional;
 
 /**
  * The {@code java} that node processes run on, and its version, found as a user's machine would
- * find it: {@code EMU_JAVA} (a java executable or a JDK's folder), else {@code JAVA_HOME}, else
- * the newest JDK of Debian's JVM folder ({@code /usr/lib/jvm}) that is at least 17 and at least
- * the JDK that runs emu itself, else that JDK.
+ * find it: {@code EMU_JAVA} (a java executable, a JDK's folder, or {@code newest}: the newest JDK
+ * of at least 17 in Debian's JVM folder {@code /usr/lib/jvm}), else {@code JAVA_HOME}, else the
+ * JDK that runs emu itself.
  *
- * <p>Nodes need only Java 17 bytecode; a newer JDK is taken by default because it was measured
- * to help (BENCHMARKS.md, "Which JVM nodes run on"). The version is read from the JDK's
+ * <p>Nodes need only Java 17 bytecode. The newest JDK is not taken by default because it was
+ * measured not to help (BENCHMARKS.md, "Which JVM nodes run on"): on the seed lab, Temurin 25
+ * against OpenJDK 17, both from emu's class archive, a node started no faster and took 6-10 MB
+ * more PSS (its archive's heap objects are copied into every node's heap), and idle CPU was the
+ * same once 17's performance-data sampler is off. The version is read from the JDK's
  * {@code release} file, not by starting a JVM: it decides which options nodes may be given
- * ({@link NodeProcesses#trimsNativeHeap}, compact object headers) and which class archive they
- * map ({@link NodeClassArchive}).
+ * ({@link NodeProcesses#trimsNativeHeap}) and which class archive they map
+ * ({@link NodeClassArchive}).
  *
  * @param java the executable
  * @param version its version
- * @param why how it was chosen, for a person ("EMU_JAVA", "JAVA_HOME", "newest in /usr/lib/jvm", "emu's own")
+ * @param why how it was chosen, for a person ("EMU_JAVA", "JAVA_HOME", "EMU_JAVA=newest in /usr/lib/jvm",
+ *     "emu's own")
  */
 public record NodeJava(Path java, Runtime.Version version, String why) {
   /** Debian's (and Ubuntu's) folder of installed JVMs. */
@@ -63,7 +67,7 @@ public record NodeJava(Path java, Runtime.Version version, String why) {
     return Path.of(ProcessHandle.current().info().command().orElse("java"));
   }
 
-  /** One line for logs: {@code JDK 25.0.3 (/usr/lib/jvm/.../bin/java, newest in /usr/lib/jvm)}. */
+  /** One line for logs: {@code JDK 25.0.3 (/usr/lib/jvm/.../bin/java, EMU_JAVA)}. */
   public String describe() {
     return "JDK " + version + " (" + java + ", " + why + ")";
   }
@@ -75,6 +79,10 @@ public record NodeJava(Path java, Runtime.Version version, String why) {
    */
   static NodeJava choose(Map<String, String> env, Path jvmDir, Path ownJava, Runtime.Version ownVersion) {
     String emuJava = env.get("EMU_JAVA");
+    if (emuJava != null && emuJava.trim().equals("newest")) {
+      return newest(jvmDir).orElseThrow(() -> new BadJavaException("EMU_JAVA=newest: no JDK of " + MIN_FEATURE
+          + " or newer in " + jvmDir));
+    }
     if (emuJava != null && !emuJava.isBlank()) {
       Path given = Path.of(emuJava.trim());
       Optional<Path> exe = executable(given);
@@ -101,10 +109,6 @@ public record NodeJava(Path java, Runtime.Version version, String why) {
         return j.get();
       }
     }
-    Optional<NodeJava> newest = newest(jvmDir);
-    if (newest.isPresent() && newest.get().version().compareToIgnoreOptional(ownVersion) > 0) {
-      return newest.get();
-    }
     return new NodeJava(ownJava, ownVersion, "emu's own");
   }
 
@@ -122,7 +126,7 @@ public record NodeJava(Path java, Runtime.Version version, String why) {
     List<NodeJava> found = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
-        jdk(p, "newest in " + dir).filter(j -> j.version().feature() >= MIN_FEATURE).ifPresent(found::add);
+        jdk(p, "EMU_JAVA=newest in " + dir).filter(j -> j.version().feature() >= MIN_FEATURE).ifPresent(found::add);
       }
     } catch (IOException e) {
       return List.of(); // not a Debian machine

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which JVM nodes run on: EMU_JAVA, then JAVA_HOME, then the newest JDK in a Debian-like JVM
- * folder, then emu's own; on fake JDK folders (a bin/java file and a release file), so every
+ * Which JVM nodes run on: EMU_JAVA (a path, or "newest" in a Debian-like JVM folder), then
+ * JAVA_HOME, then emu's own; on fake JDK folders (a bin/java file and a release file), so every
  * branch is seen whatever this machine has installed.
  */
 class NodeJavaTest {
@@ -59,24 +59,25 @@ class NodeJavaTest {
     jdk("temurin-21-jdk-amd64", "JAVA_VERSION=\"21.0.7\"");
     jdk("java-11-openjdk-amd64", "JAVA_VERSION=\"11.0.2\"");
     Files.createDirectories(dir.resolve("jvm/openjdk-17")); // Debian's src.zip folder: no bin/java
-    NodeJava j = choose(Map.of());
+    NodeJava j = choose(Map.of("EMU_JAVA", "newest"));
     assertEquals(t25.resolve("bin/java").toRealPath(), j.java());
     assertEquals(25, j.version().feature());
-    assertTrue(j.why().startsWith("newest in "), j.why());
+    assertTrue(j.why().startsWith("EMU_JAVA=newest in "), j.why());
+    assertEquals(4, NodeJava.installed(dir.resolve("jvm")).size(), "17 twice (a link), 21, 25; not 11");
   }
 
   @Test
-  void emuOwnJavaWhenTheFolderHasNothingNewer() throws IOException {
+  void byDefaultEmuOwnJavaEvenWithNewerJdksInstalled() throws IOException {
     jdk("java-17-openjdk-amd64", "JAVA_VERSION=\"17.0.15\"");
-    jdk("java-11-openjdk-amd64", "JAVA_VERSION=\"11.0.2\"");
+    jdk("temurin-25-jdk-amd64", "JAVA_VERSION=\"25.0.3\"");
     NodeJava j = choose(Map.of());
     assertEquals(own(), j.java());
     assertEquals(OWN, j.version());
     assertEquals("emu's own", j.why());
-    // no such folder at all (not Debian): emu's own too
-    assertEquals(own(), NodeJava.choose(Map.of(), dir.resolve("missing"), own(), OWN).java());
-    // the folder's JDK older than emu's own is not taken
-    assertEquals(own(), NodeJava.choose(Map.of(), dir.resolve("jvm"), own(), Runtime.Version.parse("21")).java());
+    // EMU_JAVA=newest where there is no JDK folder (not Debian): said
+    String none = assertThrows(NodeJava.BadJavaException.class, () -> NodeJava.choose(Map.of("EMU_JAVA", "newest"),
+        dir.resolve("missing"), own(), OWN)).getMessage();
+    assertTrue(none.startsWith("EMU_JAVA=newest: no JDK of 17 or newer in "), none);
   }
 
   @Test
@@ -113,16 +114,16 @@ class NodeJavaTest {
   }
 
   @Test
-  void javaHomeBeforeTheFolderAndPassedOverWhenItDoesNotFit() throws IOException {
+  void javaHomeBeforeEmuOwnAndPassedOverWhenItDoesNotFit() throws IOException {
     Path j21 = jdk("temurin-21-jdk-amd64", "JAVA_VERSION=\"21.0.7\"");
     jdk("temurin-25-jdk-amd64", "JAVA_VERSION=\"25.0.3\"");
     Path j11 = jdk("java-11-openjdk-amd64", "JAVA_VERSION=\"11.0.2\"");
     NodeJava home = choose(Map.of("JAVA_HOME", j21.toString(), "EMU_JAVA", " "));
     assertEquals(j21.resolve("bin/java").toRealPath(), home.java());
     assertEquals("JAVA_HOME", home.why());
-    // too old, or no JDK there: the folder's newest, as if it were not set
-    assertEquals(25, choose(Map.of("JAVA_HOME", j11.toString())).version().feature());
-    assertEquals(25, choose(Map.of("JAVA_HOME", dir.resolve("nope").toString())).version().feature());
+    // too old, or no JDK there: as if it were not set
+    assertEquals(own(), choose(Map.of("JAVA_HOME", j11.toString())).java());
+    assertEquals(own(), choose(Map.of("JAVA_HOME", dir.resolve("nope").toString())).java());
   }
 
   @Test
