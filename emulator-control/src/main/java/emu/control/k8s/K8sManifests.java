@@ -419,8 +419,8 @@ public final class K8sManifests {
 
   /**
    * Read-only root, no setuid, no capabilities (the Pod Security Standards' "restricted" profile).
-   * The JVM writes only to /tmp (its hsperfdata, Netty's native transport library unpacked
-   * there) and the node to {@link #OUT_DIR} (captures, events): both are emptyDir volumes.
+   * The JVM writes only to /tmp (Netty's native transport library unpacked there; no
+   * hsperfdata, nodes run with -XX:-UsePerfData) and the node to {@link #OUT_DIR} (captures, events): both are emptyDir volumes.
    */
   private static ObjectNode containerSecurity() {
     ObjectNode s = F.objectNode();

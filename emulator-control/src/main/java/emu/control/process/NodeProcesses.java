@@ -8,6 +8,12 @@ import java.util.Optional;
 
 /** Starting node JVMs, recognising them later by pid, and reading their logs. */
 public final class NodeProcesses {
+  /**
+   * The newest JDK whose diagnostic options were measured here (JDK 17 and 25): a diagnostic
+   * option may go in a later JDK, and an option the JVM does not know stops it.
+   */
+  static final int LAST_MEASURED = 25;
+
   private NodeProcesses() {}
 
   /**
@@ -53,6 +59,15 @@ public final class NodeProcesses {
         // instead of pages shared by all nodes (measured with /proc/PID/smaps). The archive is
         // read-only metadata; a node is not a target worth that address randomisation's cost.
         "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
+    if (v.feature() <= LAST_MEASURED) {
+      // An idle node's JVM threads woke 28 times a second (schedstat of the seed lab's nodes on
+      // JDK 17): the performance-data sampler every 50 ms (jps and jstat read its file; emu
+      // uses neither, and jcmd PID still works without it), the monitor deflation thread every
+      // 250 ms, the VM thread's safepoint check every second (JDK 25's default is no such check).
+      // Deflating idle monitors every 10 s is plenty for a node, whose one event loop uses few.
+      opts.addAll(List.of("-XX:-UsePerfData", "-XX:AsyncDeflationInterval=10000",
+          "-XX:GuaranteedSafepointInterval=0"));
+    }
     if (trimsNativeHeap(v)) {
       // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
       // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
