@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,19 +35,7 @@ class NodeClassArchiveTest {
   @Test
   void firstLabMakesTheArchiveNodesLoadFromItAndTheNextLabReusesIt(@TempDir Path dir) throws Exception {
     String classPath = jarredClassPath(dir);
-    Path topo = dir.resolve("pair.yml");
-    Files.writeString(topo, """
-        name: cdspair
-        topology:
-          defaults: {kind: host}
-          nodes:
-            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
-            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
-          links:
-            - endpoints: ["a:eth0", "b:eth0"]
-        scenario:
-          - a: ping -c 2 b
-        """);
+    Path topo = pair(dir, "cdspair");
     Path loads = Files.createDirectories(dir.resolve("loads"));
     // an archive of an earlier build of these jars (to be replaced), and one of other jars (kept)
     NodeJava java = NodeJava.chosen();
@@ -140,15 +129,35 @@ class NodeClassArchiveTest {
         List.of("-XX:+UseCompactObjectHeaders", "-XX:-AOTClassLinking")));
   }
 
+  /** A lab of two hosts named {@code name}, a pinging b twice. */
+  static Path pair(Path dir, String name) throws IOException {
+    return Files.writeString(dir.resolve(name + ".yml"), """
+        name: %s
+        topology:
+          defaults: {kind: host}
+          nodes:
+            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
+            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
+          links:
+            - endpoints: ["a:eth0", "b:eth0"]
+        scenario:
+          - a: ping -c 2 b
+        """.formatted(name));
+  }
+
   /** Runs {@code emu run FILE} in a JVM of its own from {@code classPath}; returns its output. */
   private static String cli(Path dir, String classPath, Path loads, Path topo, Path out) throws Exception {
-    String java = NodeProcesses.javaCommand();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath, "emu.control.cli.EmuCommand", "run",
-        topo.toString(), "--out", out.toString(), "--no-capture")
-        .redirectErrorStream(true);
+    return cli(dir, classPath, Map.of("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads
+        + "/node-%p.log"), topo, out);
+  }
+
+  /** {@code emu run FILE} in a JVM of its own from {@code classPath}, with {@code env} added. */
+  static String cli(Path dir, String classPath, Map<String, String> env, Path topo, Path out) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(NodeJava.own().toString(), "-cp", classPath, "emu.control.cli.EmuCommand",
+        "run", topo.toString(), "--out", out.toString(), "--no-capture").redirectErrorStream(true);
     pb.environment().put("EMU_STATE_DIR", dir.resolve("state").toString());
-    pb.environment().put("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads + "/node-%p.log");
-    Path log = dir.resolve("cli.out");
+    pb.environment().putAll(env);
+    Path log = dir.resolve("cli-" + out.getFileName() + ".out");
     pb.redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {

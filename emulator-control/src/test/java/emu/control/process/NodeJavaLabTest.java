@@ -1,14 +1,12 @@
 package emu.control.process;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,23 +35,12 @@ class NodeJavaLabTest {
     }
     NodeJava.newest(NodeJava.DEBIAN_JVMS).filter(j -> j.version().feature() > 17).ifPresent(jdks::add);
     String classPath = NodeClassArchiveTest.jarredClassPath(dir);
-    Path topo = dir.resolve("pair.yml");
-    Files.writeString(topo, """
-        name: jvmpair
-        topology:
-          defaults: {kind: host}
-          nodes:
-            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
-            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
-          links:
-            - endpoints: ["a:eth0", "b:eth0"]
-        scenario:
-          - a: ping -c 2 b
-        """);
+    Path topo = NodeClassArchiveTest.pair(dir, "jvmpair");
     for (NodeJava jdk : jdks) {
       Path home = NodeJava.home(jdk.java());
       Path out = dir.resolve("out-" + jdk.version().feature());
-      String o = cli(dir, classPath, home, topo, out);
+      String o = NodeClassArchiveTest.cli(dir, classPath, Map.of("EMU_JAVA", home.toString(),
+          "EMU_NODE_JVM_OPTS", "-Xshare:on -XshowSettings:properties"), topo, out);
       assertTrue(o.contains("2 packets transmitted, 2 received"), o);
       assertTrue(o.contains("1/1 steps succeeded"), o);
       for (String node : List.of("a", "b")) {
@@ -64,24 +51,5 @@ class NodeJavaLabTest {
         assertTrue(log.contains("READY " + node), log);
       }
     }
-  }
-
-  /** {@code emu run FILE} in a JVM of its own from {@code classPath} with EMU_JAVA={@code jdk}. */
-  private static String cli(Path dir, String classPath, Path jdk, Path topo, Path out) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(NodeJava.own().toString(), "-cp", classPath, "emu.control.cli.EmuCommand",
-        "run", topo.toString(), "--out", out.toString(), "--no-capture").redirectErrorStream(true);
-    pb.environment().put("EMU_STATE_DIR", dir.resolve("state").toString());
-    pb.environment().put("EMU_JAVA", jdk.toString());
-    pb.environment().put("EMU_NODE_JVM_OPTS", "-Xshare:on -XshowSettings:properties");
-    Path log = dir.resolve("cli-" + jdk.getFileName() + ".out");
-    pb.redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Process p = pb.start();
-    if (!p.waitFor(180, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("emu run did not finish in 180 s:\n" + Files.readString(log));
-    }
-    String output = Files.readString(log);
-    assertEquals(0, p.exitValue(), output);
-    return output;
   }
 }
