@@ -13,9 +13,27 @@
 #           namespaces joined by veth pairs (iputils ping), and the floor under a hop through
 #           another process: one UDP round trip between two idle processes (udp-pingpong.py), and
 #           between two processes that poll instead of sleeping (--spin).
+#   idle:   CPU time of every node over IDLE seconds after that (/proc/PID/task/*/schedstat, so
+#           a thread's wake-ups are counted too, not only whole clock ticks), median per node, and
+#           which threads spent it.
+#   --jvms: instead of all that, the seed lab's start, memory and idle CPU on each node JVM side by
+#           side (JDK 17, with the options of --with added if given, and the newest JDK in
+#           /usr/lib/jvm, with and without compact object headers), ROUNDS rounds alternating,
+#           medians of the rounds' medians.
 # Needs root for the kernel side (namespaces); the emu side runs without.
-# Usage: benchmarks/e2e/node-footprint.sh
+# Usage: benchmarks/e2e/node-footprint.sh [--idle S=60] [--jvms [--rounds N=3] [--with "JVM OPTIONS"]]
 set -euo pipefail
+idle=60; jvms=0; rounds=3; with=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --idle) idle=${2:?}; shift ;;
+    --jvms) jvms=1 ;;
+    --rounds) rounds=${2:?}; shift ;;
+    --with) with=${2:?}; shift ;;
+    *) echo "node-footprint: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 emu="$here/emu"
 work=$(mktemp -d /tmp/emu-bench-foot.XXXXXX)
@@ -34,26 +52,93 @@ trap cleanup EXIT
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i=1; print a[i]}'; }
 
-echo "== start time and resident memory: the seed lab (configs/corporate.yml)" >&2
-"$emu" up "$here/configs/corporate.yml" --out "$work/seed" >/dev/null
-"$emu" exec client -- https-get https://payroll.corp.com/ >/dev/null
-sleep 3 # past one native-heap trim (nodes run with -XX:TrimNativeHeapInterval=2000)
-printf '%-10s %-8s %12s %10s %10s\n' NODE KIND "START (ms)" "RSS (MB)" "PSS (MB)"
-starts=(); rsss=(); psss=()
-while read -r node kind pid; do
-  start=$(grep -o 'started_ms=[0-9]*' "$work/seed/$node.log" | cut -d= -f2)
-  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
-  # PSS shares out the pages every node maps alike (libjvm, the JDK's class archive) among them
-  pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' "/proc/$pid/smaps_rollup")
-  printf '%-10s %-8s %12s %10s %10s\n' "$node" "$kind" "$start" "$rss" "$pss"
-  starts+=("$start"); rsss+=("$rss"); psss+=("$pss")
-done < <("$emu" status --json | python3 -c '
+# seed LABEL: the seed lab up, its scenario's https-get, then each node's start, RSS, PSS and idle
+# CPU; one line "LABEL: median start ..." (and the table of nodes and the busiest threads).
+seed() {
+  local label=$1 out="$work/seed-$1"
+  "$emu" up "$here/configs/corporate.yml" --out "$out" >/dev/null
+  "$emu" exec client -- https-get https://payroll.corp.com/ >/dev/null
+  sleep 3 # past one native-heap trim (nodes run with -XX:TrimNativeHeapInterval=2000)
+  printf '%-10s %-8s %12s %10s %10s\n' NODE KIND "START (ms)" "RSS (MB)" "PSS (MB)"
+  local starts=() rsss=() psss=() pids=()
+  while read -r node kind pid; do
+    start=$(grep -o 'started_ms=[0-9]*' "$out/$node.log" | cut -d= -f2)
+    rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
+    # PSS shares out the pages every node maps alike (libjvm, the JDK's class archive) among them
+    pss=$(awk '/^Pss:/ {printf "%.0f", $2/1024}' "/proc/$pid/smaps_rollup")
+    printf '%-10s %-8s %12s %10s %10s\n' "$node" "$kind" "$start" "$rss" "$pss"
+    starts+=("$start"); rsss+=("$rss"); psss+=("$pss"); pids+=("$pid")
+  done < <("$emu" status --json | python3 -c '
 import json, sys
 for n in json.load(sys.stdin)["nodes"]:
     print(n["name"], n["kind"], n["pid"])')
-echo "median start $(printf '%s\n' "${starts[@]}" | median) ms, median RSS $(printf '%s\n' "${rsss[@]}" | median) MB," \
-  "max RSS $(printf '%s\n' "${rsss[@]}" | sort -g | tail -1) MB, median PSS $(printf '%s\n' "${psss[@]}" | median) MB"
-"$emu" down corporate >/dev/null
+  # idle: every thread's run time (ns) and times scheduled, before and after
+  threads() { for p in "${pids[@]}"; do for t in /proc/"$p"/task/*; do
+    echo "$p $(tr ' ' _ < "$t/comm") $(cat "$t/schedstat" 2>/dev/null)"; done; done; }
+  threads > "$work/idle-a"; sleep "$idle"; threads > "$work/idle-b"
+  local cpu
+  cpu=$(python3 - "$work/idle-a" "$work/idle-b" "$idle" <<'PY'
+import collections, statistics, sys
+def read(f):
+    r = collections.defaultdict(lambda: [0, 0])
+    for line in open(f):
+        x = line.split()
+        if len(x) == 5:
+            r[(x[0], x[1])][0] += int(x[2]); r[(x[0], x[1])][1] += int(x[4])
+    return r
+a, b, s = read(sys.argv[1]), read(sys.argv[2]), float(sys.argv[3])
+node, thread = collections.defaultdict(int), collections.defaultdict(lambda: [0, 0])
+for k, v in b.items():
+    o = a.get(k, [0, 0])
+    node[k[0]] += v[0] - o[0]; thread[k[1]][0] += v[0] - o[0]; thread[k[1]][1] += v[1] - o[1]
+n = len(node)
+top = sorted(thread.items(), key=lambda t: -t[1][0])[:6]
+print("  busiest threads when idle, per node: " + ", ".join(
+    f"{k} {v[0] / n / s / 1000:.0f} us/s ({v[1] / n / s:.1f} wake-ups/s)" for k, v in top), file=sys.stderr)
+print(f"{statistics.median(100 * v / 1e9 / s for v in node.values()):.3f}")
+PY
+)
+  echo "$label: median start $(printf '%s\n' "${starts[@]}" | median) ms, median RSS $(printf '%s\n' "${rsss[@]}" | median) MB," \
+    "max RSS $(printf '%s\n' "${rsss[@]}" | sort -g | tail -1) MB, median PSS $(printf '%s\n' "${psss[@]}" | median) MB," \
+    "median idle CPU $cpu % of a core"
+  "$emu" down corporate >/dev/null
+}
+
+if [ "$jvms" = 1 ]; then
+  # The JDKs as emu finds them (release files): the newest 17 and the newest of all.
+  jdk() { for d in /usr/lib/jvm/*/; do [ -x "$d/bin/java" ] && [ -f "$d/release" ] || continue
+    v=$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$d/release"); echo "$v ${d%/}"; done | sort -V | awk -v f="$1" \
+    'f == "" || $1 ~ "^" f "[.]" || $1 == f {h = $2} END {print h}'; }
+  j17=$(jdk 17); jnew=$(jdk "")
+  variants=("jdk17|$j17|")
+  [ -n "$with" ] && variants+=("jdk17+with|$j17|$with")
+  if [ "$jnew" != "$j17" ]; then
+    variants+=("$(basename "$jnew")|$jnew|" "$(basename "$jnew")+coh|$jnew|-XX:+UseCompactObjectHeaders")
+  fi
+  echo "== the seed lab on each node JVM, $rounds rounds (idle CPU over $idle s)" >&2
+  for v in "${variants[@]}"; do # one untimed start each: makes the JDK's class archive
+    IFS='|' read -r label java opts <<< "$v"
+    EMU_JAVA=$java EMU_NODE_JVM_OPTS=$opts idle=1 seed "warm-$label" > /dev/null 2>&1
+  done
+  for r in $(seq "$rounds"); do
+    for v in "${variants[@]}"; do
+      IFS='|' read -r label java opts <<< "$v"
+      EMU_JAVA=$java EMU_NODE_JVM_OPTS=$opts seed "$label" | tee -a "$work/jvms.txt"
+    done
+  done
+  echo
+  [ -n "$with" ] && echo "jdk17+with: $with"
+  printf '%-28s %12s %10s %10s %14s\n' "node JVM (median of $rounds)" "start (ms)" "RSS (MB)" "PSS (MB)" "idle CPU (%)"
+  for v in "${variants[@]}"; do
+    IFS='|' read -r label _ _ <<< "$v"
+    col() { grep "^$label: " "$work/jvms.txt" | awk -v f="$1" '{print $f}' | median; }
+    printf '%-28s %12s %10s %10s %14s\n' "$label" "$(col 4)" "$(col 8)" "$(col 16)" "$(col 21)"
+  done
+  exit 0
+fi
+
+echo "== start time, resident memory and idle CPU: the seed lab (configs/corporate.yml)" >&2
+seed seed | sed 's/^seed: //'
 
 # A chain: h0 - r1 - ... - rN - h1, a /24 per link; each router reaches h1's subnet through
 # the next router and h0's through the previous one.

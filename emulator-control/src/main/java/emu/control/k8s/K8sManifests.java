@@ -91,6 +91,12 @@ public final class K8sManifests {
   public static final String DEFAULT_IMAGE = "emu:0.1";
   /** Where the image keeps the jar (see the Dockerfile). */
   public static final String JAR = "/opt/emu/emu.jar";
+  /**
+   * The JVM of the image's {@code java} (the Dockerfile's {@code eclipse-temurin:17-jre}, every
+   * build of which since October 2023 is 17.0.9 or later): node pods get the options of that
+   * version, whichever JDK renders the manifests or runs local nodes.
+   */
+  static final Runtime.Version IMAGE_JAVA = Runtime.Version.parse("17.0.9");
   static final String SECRET = "emu-secrets";
   /** The control Secret's entry with the lab's master key (hex), from which every node's key is derived. */
   public static final String MASTER_KEY = "node-key-master";
@@ -392,7 +398,7 @@ public final class K8sManifests {
     c.put("imagePullPolicy", "IfNotPresent");
     ArrayNode cmd = c.putArray("command");
     cmd.add("java");
-    NodeProcesses.baseJvmOptions().forEach(cmd::add);
+    NodeProcesses.baseJvmOptions(IMAGE_JAVA).forEach(cmd::add);
     cmd.add("-Demu.peerResolveSeconds=" + PEER_RESOLVE_SECONDS);
     cmd.add("-cp").add(JAR).add("emu.node.NodeMain").add("/etc/emu/node/node.json").add("/etc/emu/secret/node.json");
     ArrayNode cp = c.putArray("ports");
@@ -441,8 +447,8 @@ public final class K8sManifests {
 
   /**
    * Read-only root, no setuid, no capabilities (the Pod Security Standards' "restricted" profile).
-   * The JVM writes only to /tmp (its hsperfdata, Netty's native transport library unpacked
-   * there) and the node to {@link #OUT_DIR} (captures, events): both are emptyDir volumes.
+   * The JVM writes only to /tmp (Netty's native transport library unpacked there; no
+   * hsperfdata, nodes run with -XX:-UsePerfData) and the node to {@link #OUT_DIR} (captures, events): both are emptyDir volumes.
    */
   private static ObjectNode containerSecurity() {
     ObjectNode s = F.objectNode();

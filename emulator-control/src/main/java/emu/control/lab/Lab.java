@@ -9,6 +9,7 @@ import emu.control.plan.LabSecrets;
 import emu.control.plan.PlannedNode;
 import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
+import emu.control.process.NodeJava;
 import emu.control.process.NodeProcesses;
 import emu.control.process.NodeStartException;
 import emu.control.process.ReadyLine;
@@ -19,6 +20,7 @@ import emu.node.config.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -259,6 +261,9 @@ public final class Lab {
       launchRemote(n, fresh);
       return;
     }
+    // which JVM runs the node (EMU_JAVA, JAVA_HOME or the newest JDK found): the log's first word on it
+    Files.writeString(log, "emu: node JVM " + NodeJava.chosen().describe() + "\n", StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
     ProcessBuilder pb = new ProcessBuilder(NodeProcesses.command(Path.of(n.config()), detached))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(n.log()).toFile()))

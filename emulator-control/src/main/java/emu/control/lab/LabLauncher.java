@@ -4,6 +4,7 @@ import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PortAllocator;
 import emu.control.process.NodeClassArchive;
+import emu.control.process.NodeJava;
 import emu.control.state.EmuHome;
 import emu.control.state.LabState;
 import emu.control.topology.Topology;
@@ -33,6 +34,11 @@ public final class LabLauncher {
   public static Lab launch(Topology topo, Path outDir, long seed, boolean seeded, boolean capture, boolean trace,
                            boolean detached, PrintWriter out) throws LabException {
     if (topo.nodes().stream().anyMatch(n -> n.isEmu() && !n.isRemote())) {
+      try {
+        NodeJava.chosen();
+      } catch (NodeJava.BadJavaException e) {
+        throw new LabException(e.getMessage(), e);
+      }
       // first: a first dump takes seconds, which must not sit between the checks and the
       // planning below and the nodes' start (a planned port could be taken meanwhile)
       NodeClassArchive.prepare(line -> {

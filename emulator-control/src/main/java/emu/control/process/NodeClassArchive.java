@@ -66,7 +66,7 @@ public final class NodeClassArchive {
    */
   public static synchronized Optional<Path> prepare(Consumer<String> notice) {
     if (ready == null) {
-      ready = prepare(System.getProperty("java.class.path"), NodeProcesses.javaCommand(), notice);
+      ready = prepare(System.getProperty("java.class.path"), NodeJava.chosen(), notice);
     }
     return ready;
   }
@@ -84,15 +84,17 @@ public final class NodeClassArchive {
     return List.of("-XX:SharedArchiveFile=" + a.get(), "-Xshare:auto");
   }
 
-  static Optional<Path> prepare(String classPath, String java, Consumer<String> notice) {
+  static Optional<Path> prepare(String classPath, NodeJava java, Consumer<String> notice) {
     List<Path> jars = jars(classPath);
-    if (jars.isEmpty() || NodeProcesses.jvmOptions().contains("-Xshare:off")) {
+    List<String> nodeOptions = NodeProcesses.jvmOptions(java.version());
+    if (jars.isEmpty() || nodeOptions.contains("-Xshare:off")) {
       return Optional.empty();
     }
-    String prefix = prefix(jars, java);
+    List<String> dump = dumpOptions(java.version(), nodeOptions);
+    String prefix = prefix(jars, java, dump);
     Path archive;
     try {
-      archive = location(jars).resolve(prefix + key(jars, java) + ".jsa");
+      archive = location(jars).resolve(prefix + key(jars, java, dump) + ".jsa");
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -100,7 +102,7 @@ public final class NodeClassArchive {
       return Optional.of(archive);
     }
     try {
-      build(classPath, java, archive, prefix, notice);
+      build(classPath, java.java().toString(), dump, archive, prefix, notice);
       return Optional.of(archive);
     } catch (IOException e) {
       notice.accept("could not make the node class archive (nodes start without it, more slowly): "
@@ -133,16 +135,44 @@ public final class NodeClassArchive {
     return state;
   }
 
+  /**
+   * The options of the dump that must match the nodes' own: a JVM maps an archive only if it was
+   * made with the same object layout ({@code -XX:+UseCompactObjectHeaders}, JDK 24 and later);
+   * from JDK 24 on, the archive also holds the classes linked ahead of time (JEP 483,
+   * {@code -XX:+AOTClassLinking}).
+   */
+  static List<String> dumpOptions(Runtime.Version v, List<String> nodeOptions) {
+    List<String> dump = new ArrayList<>();
+    String layout = null;
+    boolean link = v.feature() >= 24;
+    for (String o : nodeOptions) {
+      if (o.equals("-XX:+UseCompactObjectHeaders") || o.equals("-XX:-UseCompactObjectHeaders")) {
+        layout = o; // the last one counts, as for the JVM
+      } else if (o.equals("-XX:-AOTClassLinking")) {
+        link = false; // EMU_NODE_JVM_OPTS turns it off (to compare)
+      }
+    }
+    if (layout != null) {
+      dump.add(layout);
+    }
+    if (link) {
+      dump.add("-XX:+AOTClassLinking");
+    }
+    return dump;
+  }
+
   /** {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build. */
-  static String prefix(List<Path> jars, String java) {
-    StringBuilder where = new StringBuilder(java).append('\n').append(Runtime.version()).append('\n');
+  static String prefix(List<Path> jars, NodeJava java, List<String> dump) {
+    StringBuilder where = new StringBuilder(java.java().toString()).append('\n').append(java.version()).append('\n');
+    where.append(String.join(" ", dump)).append('\n');
     jars.forEach(j -> where.append(j).append('\n'));
     return jars.get(0).getFileName() + ".node-" + hash(where.toString()) + "-";
   }
 
   /** What the archive is only valid for: every jar as it is now (and the JVM, in the prefix). */
-  static String key(List<Path> jars, String java) throws IOException {
-    StringBuilder what = new StringBuilder(java).append('\n').append(Runtime.version()).append('\n');
+  static String key(List<Path> jars, NodeJava java, List<String> dump) throws IOException {
+    StringBuilder what = new StringBuilder(java.java().toString()).append('\n').append(java.version()).append('\n');
+    what.append(String.join(" ", dump)).append('\n');
     for (Path j : jars) {
       what.append(j).append(' ').append(Files.size(j)).append(' ')
           .append(Files.getLastModifiedTime(j).toMillis()).append('\n');
@@ -164,8 +194,8 @@ public final class NodeClassArchive {
    * starting at once from both dumping (the second waits, then uses the first one's archive).
    * Older archives of the same jars and JVM are removed.
    */
-  private static void build(String classPath, String java, Path archive, String prefix, Consumer<String> notice)
-      throws IOException {
+  private static void build(String classPath, String java, List<String> dump, Path archive, String prefix,
+                            Consumer<String> notice) throws IOException {
     Path dir = archive.getParent();
     try (FileChannel ch = FileChannel.open(dir.resolve(prefix + "lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -185,9 +215,10 @@ public final class NodeClassArchive {
           }
           Files.copy(in, list, StandardCopyOption.REPLACE_EXISTING);
         }
-        Process p = new ProcessBuilder(java, "-Xshare:dump", "-XX:SharedClassListFile=" + list,
-            "-XX:SharedArchiveFile=" + tmp, "-cp", classPath)
-            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:dump"));
+        cmd.addAll(dump);
+        cmd.addAll(List.of("-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + tmp, "-cp", classPath));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(DUMP_TIMEOUT_S, TimeUnit.SECONDS)) {
           p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
           throw new IOException("java -Xshare:dump took over " + DUMP_TIMEOUT_S + " s (log: " + log + ")");

@@ -8,6 +8,12 @@ import java.util.Optional;
 
 /** Starting node JVMs, recognising them later by pid, and reading their logs. */
 public final class NodeProcesses {
+  /**
+   * The newest JDK whose diagnostic options were measured here (JDK 17 and 25): a diagnostic
+   * option may go in a later JDK, and an option the JVM does not know stops it.
+   */
+  static final int LAST_MEASURED = 25;
+
   private NodeProcesses() {}
 
   /**
@@ -15,7 +21,12 @@ public final class NodeProcesses {
    * {@code EMU_NODE_JVM_OPTS} (space separated) is added last so users can override.
    */
   public static List<String> jvmOptions() {
-    List<String> opts = new ArrayList<>(baseJvmOptions());
+    return jvmOptions(NodeJava.chosen().version());
+  }
+
+  /** {@link #jvmOptions()} for a node JVM of version {@code v}. */
+  public static List<String> jvmOptions(Runtime.Version v) {
+    List<String> opts = new ArrayList<>(baseJvmOptions(v));
     String leak = System.getProperty("io.netty.leakDetection.level");
     if (leak != null) {
       opts.add("-Dio.netty.leakDetection.level=" + leak);
@@ -31,8 +42,11 @@ public final class NodeProcesses {
     return opts;
   }
 
-  /** The options every node JVM gets, wherever it runs (also in a Kubernetes pod). */
-  public static List<String> baseJvmOptions() {
+  /**
+   * The options every node JVM of version {@code v} gets, wherever it runs (also in a Kubernetes
+   * pod, with the image's version): an option the JVM does not know would stop every node.
+   */
+  public static List<String> baseJvmOptions(Runtime.Version v) {
     List<String> opts = new ArrayList<>(List.of(
         "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
         "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
@@ -45,7 +59,16 @@ public final class NodeProcesses {
         // instead of pages shared by all nodes (measured with /proc/PID/smaps). The archive is
         // read-only metadata; a node is not a target worth that address randomisation's cost.
         "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
-    if (trimsNativeHeap(Runtime.version())) {
+    if (v.feature() <= LAST_MEASURED) {
+      // An idle node's JVM threads woke 28 times a second (schedstat of the seed lab's nodes on
+      // JDK 17): the performance-data sampler every 50 ms (jps and jstat read its file; emu
+      // uses neither, and jcmd PID still works without it), the monitor deflation thread every
+      // 250 ms, the VM thread's safepoint check every second (JDK 25's default is no such check).
+      // Deflating idle monitors every 10 s is plenty for a node, whose one event loop uses few.
+      opts.addAll(List.of("-XX:-UsePerfData", "-XX:AsyncDeflationInterval=10000",
+          "-XX:GuaranteedSafepointInterval=0"));
+    }
+    if (trimsNativeHeap(v)) {
       // glibc keeps what the JIT compilers and start-up freed (8-16 MB a node, measured with
       // jcmd System.trim_native_heap); give it back every 2 s (a malloc_trim on a VM thread).
       // Experimental in 17.0.9 and 17.0.10, a product option later: unlocking is harmless.
@@ -56,16 +79,16 @@ public final class NodeProcesses {
 
   /**
    * Whether a JVM of this version has {@code -XX:TrimNativeHeapInterval} (JDK 22, backported to
-   * 17.0.9 and 21.0.1): nodes run the launcher's own {@code java}, and an unknown option would
-   * stop every node from starting.
+   * 17.0.9 and 21.0.1): nodes may run on any JDK from 17 on ({@link NodeJava}), and an unknown
+   * option would stop every node from starting.
    */
   static boolean trimsNativeHeap(Runtime.Version v) {
     return v.feature() >= 22 || (v.feature() == 21 && v.update() >= 1) || (v.feature() == 17 && v.update() >= 9);
   }
 
-  /** The {@code java} that runs emu: nodes run the same one (and its class archive is made with it). */
+  /** The {@code java} nodes run on ({@link NodeJava}; their class archive is made with it). */
   static String javaCommand() {
-    return ProcessHandle.current().info().command().orElse("java");
+    return NodeJava.chosen().java().toString();
   }
 
   /** The command line that starts a node with {@code config}. */

@@ -94,7 +94,8 @@ public final class RemoteNodes {
     LabState.Remote r = n.remote();
     HostSpec host = r.host();
     String dir = Ssh.quote(r.dir());
-    List<String> jvm = new ArrayList<>(NodeProcesses.jvmOptions());
+    // the host's own java: its version is not known here; emu's own is the best guess (as before)
+    List<String> jvm = new ArrayList<>(NodeProcesses.jvmOptions(Runtime.version()));
     jvm.add("-Demu.node.exitOnStdinEof=true");
     StringBuilder script = new StringBuilder("umask 077 && ");
     if (fresh) {

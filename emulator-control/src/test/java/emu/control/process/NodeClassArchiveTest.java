@@ -13,6 +13,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,23 +35,13 @@ class NodeClassArchiveTest {
   @Test
   void firstLabMakesTheArchiveNodesLoadFromItAndTheNextLabReusesIt(@TempDir Path dir) throws Exception {
     String classPath = jarredClassPath(dir);
-    Path topo = dir.resolve("pair.yml");
-    Files.writeString(topo, """
-        name: cdspair
-        topology:
-          defaults: {kind: host}
-          nodes:
-            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
-            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
-          links:
-            - endpoints: ["a:eth0", "b:eth0"]
-        scenario:
-          - a: ping -c 2 b
-        """);
+    Path topo = pair(dir, "cdspair");
     Path loads = Files.createDirectories(dir.resolve("loads"));
     // an archive of an earlier build of these jars (to be replaced), and one of other jars (kept)
-    String java = NodeProcesses.javaCommand();
-    Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java) + "0123456789ab.jsa");
+    NodeJava java = NodeJava.chosen();
+    List<String> dump = NodeClassArchive.dumpOptions(java.version(), NodeProcesses.jvmOptions());
+    Path earlier = dir.resolve(NodeClassArchive.prefix(NodeClassArchive.jars(classPath), java, dump)
+        + "0123456789ab.jsa");
     Path other = dir.resolve("emu-classes.jar.node-0123456789ab-0123456789ab.jsa");
     Files.writeString(earlier, "old");
     Files.writeString(other, "other");
@@ -95,13 +86,22 @@ class NodeClassArchiveTest {
       out.putNextEntry(new JarEntry("x.txt"));
       out.write(1);
     }
-    String before = NodeClassArchive.key(List.of(jar), "java");
+    Runtime.Version v17 = Runtime.Version.parse("17.0.15");
+    NodeJava java = new NodeJava(Path.of("/usr/bin/java"), v17, "test");
+    String before = NodeClassArchive.key(List.of(jar), java, List.of());
     Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 2000));
-    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "java"), "a rebuilt jar is another archive");
-    assertNotEquals(before, NodeClassArchive.key(List.of(jar), "/other/java"), "so is another JVM");
+    String rebuilt = NodeClassArchive.key(List.of(jar), java, List.of());
+    assertNotEquals(before, rebuilt, "a rebuilt jar is another archive");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), new NodeJava(Path.of("/other/java"), v17, "test"),
+        List.of()), "so is another JVM");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), new NodeJava(Path.of("/usr/bin/java"),
+        Runtime.Version.parse("17.0.16"), "test"), List.of()), "and the same path after an update of its JDK");
+    assertNotEquals(rebuilt, NodeClassArchive.key(List.of(jar), java, List.of("-XX:+UseCompactObjectHeaders")),
+        "and another object layout");
 
     List<String> notices = new ArrayList<>();
-    Optional<Path> a = NodeClassArchive.prepare(jar.toString(), "/bin/false", notices::add);
+    NodeJava fails = new NodeJava(Path.of("/bin/false"), Runtime.version(), "test");
+    Optional<Path> a = NodeClassArchive.prepare(jar.toString(), fails, notices::add);
     assertTrue(a.isEmpty());
     assertTrue(notices.get(notices.size() - 1).startsWith("could not make the node class archive (nodes start "
         + "without it, more slowly): java -Xshare:dump failed with status 1"), notices.toString());
@@ -111,18 +111,53 @@ class NodeClassArchiveTest {
 
     // class folders (tests, an IDE) cannot be archived: nothing is tried
     assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
-    assertTrue(NodeClassArchive.prepare(dir.toString(), "/bin/false", notices::add).isEmpty());
+    assertTrue(NodeClassArchive.prepare(dir.toString(), fails, notices::add).isEmpty());
+  }
+
+  @Test
+  void theDumpMatchesTheNodesObjectLayoutAndLinksAheadOfTimeFromJdk24() {
+    Runtime.Version v17 = Runtime.Version.parse("17.0.15");
+    Runtime.Version v25 = Runtime.Version.parse("25.0.3");
+    assertEquals(List.of(), NodeClassArchive.dumpOptions(v17, List.of("-Xmx128m")));
+    assertEquals(List.of("-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(v25, List.of("-Xmx128m")));
+    assertEquals(List.of("-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(Runtime.Version.parse("24"),
+        List.of()));
+    // the last layout option counts, as for the JVM; without it the archive would be refused
+    assertEquals(List.of("-XX:-UseCompactObjectHeaders", "-XX:+AOTClassLinking"), NodeClassArchive.dumpOptions(v25,
+        List.of("-XX:+UseCompactObjectHeaders", "-XX:-UseCompactObjectHeaders")));
+    assertEquals(List.of("-XX:+UseCompactObjectHeaders"), NodeClassArchive.dumpOptions(v25,
+        List.of("-XX:+UseCompactObjectHeaders", "-XX:-AOTClassLinking")));
+  }
+
+  /** A lab of two hosts named {@code name}, a pinging b twice. */
+  static Path pair(Path dir, String name) throws IOException {
+    return Files.writeString(dir.resolve(name + ".yml"), """
+        name: %s
+        topology:
+          defaults: {kind: host}
+          nodes:
+            a: {interfaces: {eth0: {address: 10.0.0.1/24}}}
+            b: {interfaces: {eth0: {address: 10.0.0.2/24}}}
+          links:
+            - endpoints: ["a:eth0", "b:eth0"]
+        scenario:
+          - a: ping -c 2 b
+        """.formatted(name));
   }
 
   /** Runs {@code emu run FILE} in a JVM of its own from {@code classPath}; returns its output. */
   private static String cli(Path dir, String classPath, Path loads, Path topo, Path out) throws Exception {
-    String java = NodeProcesses.javaCommand();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath, "emu.control.cli.EmuCommand", "run",
-        topo.toString(), "--out", out.toString(), "--no-capture")
-        .redirectErrorStream(true);
+    return cli(dir, classPath, Map.of("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads
+        + "/node-%p.log"), topo, out);
+  }
+
+  /** {@code emu run FILE} in a JVM of its own from {@code classPath}, with {@code env} added. */
+  static String cli(Path dir, String classPath, Map<String, String> env, Path topo, Path out) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(NodeJava.own().toString(), "-cp", classPath, "emu.control.cli.EmuCommand",
+        "run", topo.toString(), "--out", out.toString(), "--no-capture").redirectErrorStream(true);
     pb.environment().put("EMU_STATE_DIR", dir.resolve("state").toString());
-    pb.environment().put("EMU_NODE_JVM_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loads + "/node-%p.log");
-    Path log = dir.resolve("cli.out");
+    pb.environment().putAll(env);
+    Path log = dir.resolve("cli-" + out.getFileName() + ".out");
     pb.redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -135,7 +170,7 @@ class NodeClassArchiveTest {
   }
 
   /** This test's class path with every class folder packed into one jar: all jars, as emu.jar is. */
-  private static String jarredClassPath(Path dir) throws IOException {
+  static String jarredClassPath(Path dir) throws IOException {
     Path jar = dir.resolve("emu-classes.jar");
     List<String> entries = new ArrayList<>();
     entries.add(jar.toString());

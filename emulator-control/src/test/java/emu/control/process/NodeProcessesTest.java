@@ -3,6 +3,9 @@ package emu.control.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The JVM options a node process is started with. */
@@ -16,5 +19,28 @@ class NodeProcessesTest {
     assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("17.0.8")));
     assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("21")));
     assertEquals(false, NodeProcesses.trimsNativeHeap(Runtime.Version.parse("20.0.2")));
+  }
+
+  @Test
+  void everyInstalledJdkAcceptsTheOptionsOfItsVersion() throws Exception {
+    List<NodeJava> jdks = new ArrayList<>(NodeJava.installed(NodeJava.DEBIAN_JVMS));
+    jdks.add(new NodeJava(NodeJava.own(), Runtime.version(), "emu's own"));
+    for (NodeJava j : jdks) {
+      List<String> cmd = new ArrayList<>(List.of(j.java().toString()));
+      cmd.addAll(NodeProcesses.baseJvmOptions(j.version()));
+      cmd.add("-version");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), j.describe() + " refuses " + cmd + ":\n" + out);
+    }
+  }
+
+  @Test
+  void idleWakeUpOptionsOnlyForJdksMeasured() {
+    assertTrue(NodeProcesses.baseJvmOptions(Runtime.Version.parse("17.0.15")).contains("-XX:-UsePerfData"));
+    assertTrue(NodeProcesses.baseJvmOptions(Runtime.Version.parse("25.0.3")).contains(
+        "-XX:AsyncDeflationInterval=10000"));
+    assertEquals(false, NodeProcesses.baseJvmOptions(Runtime.Version.parse("26")).stream()
+        .anyMatch(o -> o.startsWith("-XX:AsyncDeflationInterval")));
   }
 }
