@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Given a time source, a record reaches the file at most {@code flushAfterNanos} after it was
  * written: the first record staged after a flush arms one timer, so a link that carries nothing
  * wakes nobody. (Nodes flushed every capture every 200 ms before: 5 wake-ups a second of every
- * idle node, about half of an idle 50-node lab's event-loop CPU; see BENCHMARKS.md "Many nodes".)
+ * idle node, nine tenths of its event loop's idle CPU; see BENCHMARKS.md "Many nodes".)
  */
 public final class PcapWriter implements AutoCloseable {
   public static final int MAGIC_MICROS = 0xa1b2c3d4;
