@@ -3,7 +3,7 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s, fidelity)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s, fidelity, scale)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
 # beside FRR (ospf) need root; without root they are skipped and the table says so.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all="footprint dns https goodput pps walltime ospf k8s fidelity"
+all="footprint dns https goodput pps walltime ospf k8s fidelity scale"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -154,6 +154,14 @@ if wanted fidelity; then
       's/^per process crossing: \([0-9]*\) us.*UDP floor: \([0-9]*\) us.*/\1 \/ \2 us/p' "$out/delay-fidelity.log")"
     row "jitter normal(20ms, 5ms), real time" "$(sed -n 's/.*; KS \(D = .*\)/KS \1/p' "$out/delay-fidelity.log")"
   else row "delay fidelity" "FAILED"; fi
+fi
+if wanted scale; then
+  if [ $quick = 1 ]; then a=(30 50); else a=(60 50 150 300 500); fi
+  if run scale "$here/scale.sh" "${a[@]}"; then
+    while read -r l; do row "tree lab, ${l%%:*}: up, PSS/node, idle CPU/node, ping" "${l#*: }"; done < <(awk '
+      /^result/ {print $2 " nodes: " $5 / 1000 " s, " $13 " MB, " $19 " %, ping " $31 " " $(NF-1) " ms"}
+      /^== .* skipped/ {print $2 " nodes: skipped (memory)"}' "$out/scale.log")
+  else row "scale" "FAILED"; fi
 fi
 
 echo

@@ -29,7 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
   boolean quick;
 
   @Option(names = "--only", paramLabel = "LIST", description = "Only these, comma-separated: footprint, dns, https,"
-      + " goodput, pps, walltime, ospf.")
+      + " goodput, pps, walltime, ospf, scale.")
   String only;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where each benchmark's log goes (default: a new"

@@ -78,6 +78,9 @@ public final class Daemon {
           while ((nl = partial.indexOf("\n")) >= 0) {
             String line = partial.substring(0, nl);
             partial.delete(0, nl + 1);
+            // a lab of hundreds of nodes takes minutes: the limit is on silence, not on the start
+            // (the control process itself gives each node 90 s from its launch)
+            deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
             if (line.startsWith("READY ")) {
               progress.end();
               return;
@@ -100,7 +103,8 @@ public final class Daemon {
       }
       if (System.currentTimeMillis() > deadline) {
         p.destroy();
-        throw new LabException("the lab did not come up within " + START_TIMEOUT_MS / 1000 + " s (log: " + log + ")");
+        throw new LabException("the lab did not come up: its control process said nothing for " + START_TIMEOUT_MS / 1000
+            + " s (log: " + log + ")");
       }
       try {
         Thread.sleep(50);

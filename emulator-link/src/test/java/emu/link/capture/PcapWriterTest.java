@@ -209,6 +209,36 @@ class PcapWriterTest {
     assertTrue(fields[6].startsWith("1767225601.5"), "timestamp " + fields[6]);
   }
 
+  /**
+   * With a time source: a record is on disk 200 ms after it was written, by one timer armed at
+   * the first record after a flush; a writer with nothing staged arms none, so an idle link
+   * wakes nobody (the node flushed every capture every 200 ms before, idle or not).
+   */
+  @Test
+  void timedFlushArmsOneTimerOnlyWhileRecordsWait() throws IOException {
+    VirtualTime time = new VirtualTime();
+    Path file = dir.resolve("timed.pcap");
+    long after = TimeUnit.MILLISECONDS.toNanos(200);
+    try (PcapWriter w = new PcapWriter(file, time, after)) {
+      assertEquals(0, time.pending(), "nothing staged: no timer");
+      time.advance(TimeUnit.SECONDS.toNanos(60));
+      assertEquals(0, time.pending(), "60 idle seconds: still no timer");
+      w.write(buf(ARP_REQUEST_FRAME), time.epochNanos());
+      w.write(buf(ARP_REQUEST_FRAME), time.epochNanos());
+      assertEquals(1, time.pending(), "one timer for both records");
+      time.advance(after - 1);
+      assertEquals(PcapWriter.GLOBAL_HEADER_LEN, Files.size(file), "not yet on disk");
+      time.advance(1);
+      assertEquals(PcapWriter.GLOBAL_HEADER_LEN + 2 * (PcapWriter.RECORD_HEADER_LEN + ARP_REQUEST_FRAME.length), Files.size(file),
+          "on disk 200 ms after the first record");
+      assertEquals(0, time.pending(), "flushed: no timer left");
+      w.write(buf(ARP_REQUEST_FRAME), time.epochNanos());
+      assertEquals(1, time.pending());
+    }
+    time.advance(after); // the timer close cancelled runs nothing
+    assertEquals(PcapWriter.GLOBAL_HEADER_LEN + 3 * (PcapWriter.RECORD_HEADER_LEN + ARP_REQUEST_FRAME.length), Files.size(file));
+  }
+
   private static Path findOnPath(String name) {
     String path = System.getenv("PATH");
     if (path == null) {

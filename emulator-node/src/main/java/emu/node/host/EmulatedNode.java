@@ -430,11 +430,6 @@ public final class EmulatedNode {
         }
       }
     }
-    loop.scheduleAtFixedRate(() -> links.forEach(l -> {
-      if (l.pcap != null) {
-        l.pcap.flush();
-      }
-    }), 200, 200, TimeUnit.MILLISECONDS);
     if (bridge != null) {
       loop.scheduleAtFixedRate(bridge::expire, 30, 30, TimeUnit.SECONDS);
     }

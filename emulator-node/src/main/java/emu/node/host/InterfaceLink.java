@@ -14,6 +14,7 @@ import emu.node.config.HostPort;
 import emu.node.config.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One interface's link endpoint chain, outermost first: impairment (egress faults) -> capture
@@ -48,7 +49,9 @@ final class InterfaceLink {
     LinkEndpoint ep = udp;
     PcapWriter pcap = null;
     if (node.capture()) {
-      pcap = new PcapWriter(out.resolve(node.name() + "-" + i.name() + ".pcap"));
+      // on disk within 200 ms, so that a capture can be followed while the lab runs
+      pcap = new PcapWriter(out.resolve(node.name() + "-" + i.name() + ".pcap"), time,
+          TimeUnit.MILLISECONDS.toNanos(200));
       ep = new CapturingEndpoint(udp, pcap, time);
     }
     ImpairedEndpoint impaired = new ImpairedEndpoint(ep, time, node.seed() ^ name.hashCode());
