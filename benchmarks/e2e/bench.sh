@@ -3,7 +3,7 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, fidelity)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
 # beside FRR (ospf) need root; without root they are skipped and the table says so.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-all="footprint dns https goodput pps walltime ospf"
+all="footprint dns https goodput pps walltime ospf fidelity"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -134,6 +134,15 @@ if wanted ospf; then
         END {gsub(/ +/, " ", e); gsub(/ +/, " ", f); print e " / " f}' "$out/ospf.log")"
     else row "OSPF convergence" "FAILED"; fi
   fi
+fi
+if wanted fidelity; then
+  if [ $quick = 1 ]; then a=(1 1000); else a=(3 5000); fi
+  if run first-packet "$here/first-packet.sh" "${a[@]}"; then
+    while read -r m l; do row "first packet, warm-up $m" "$l"; done < <(awk '/^median of/ {m = $5; sub(/:$/, "", m);
+      match($0, /first ping [0-9.]+ ms \([0-9.]+x warm\), first 100 p50 [0-9.]+ ms \([0-9.]+x warm\)/);
+      s = substr($0, RSTART, RLENGTH); match($0, /chain first 100 p50 [0-9.]+ ms, bound [0-9.]+ ms/);
+      print m, s "; " substr($0, RSTART, RLENGTH)}' "$out/first-packet.log")
+  else row "first packet" "FAILED"; fi
 fi
 
 echo

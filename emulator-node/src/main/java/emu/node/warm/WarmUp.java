@@ -84,16 +84,36 @@ public final class WarmUp {
    * @param ports the UDP addresses the links bound (all closed again)
    * @param dir the folder the throwaway nodes wrote in (deleted again)
    * @param millis how long it took
+   * @param probe the round trips (ms) of the pings sent after the training when asked ({@link #main})
    */
   public record Result(long echoReplies, long routed, long bridged, long tcpSegments, long udpSent, List<InetSocketAddress> ports,
-                       Path dir, long millis) {}
+                       Path dir, long millis, List<Double> probe) {}
 
   private static final Pattern RECEIVED = Pattern.compile(", (\\d+) received");
+  private static final Pattern TIME = Pattern.compile("time=([0-9.]+) ms");
   private static final Pattern UDP_SENT = Pattern.compile("Datagrams sent: +(\\d+)");
   /** Longest a training may take before it is cut short (a machine far slower than expected). */
   private static final long LIMIT_SECONDS = Long.getLong("emu.node.warmupLimitSeconds", 30);
 
   private WarmUp() {}
+
+  /**
+   * {@code java emu.node.warm.WarmUp LEVEL [trace] [capture] [probe]}: one training in a JVM of
+   * its own, for measuring what it costs and what it gives: prints the result, wall time and this
+   * process's CPU time, and with {@code probe} the round trips of 100 pings 10 ms apart sent after
+   * the training (also after none, for {@code off}): the first and the median.
+   */
+  public static void main(String[] args) throws Exception {
+    Level level = Level.parse(args.length > 0 ? args[0] : "full");
+    List<String> modes = List.of(args).subList(Math.min(1, args.length), args.length);
+    Result r = train(level, modes.contains("trace"), modes.contains("capture"), modes.contains("probe") ? 100 : 0);
+    long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
+    List<Double> sorted = r.probe().stream().sorted().toList();
+    System.out.println("warmup level=" + level.name().toLowerCase(Locale.ROOT) + " ms=" + r.millis() + " cpu_ms=" + cpu
+        + (sorted.isEmpty() ? "" : " probe_first_ms=" + r.probe().get(0) + " probe_p50_ms=" + sorted.get(sorted.size() / 2))
+        + " " + r);
+  }
 
   /**
    * The level asked for by {@code -Demu.node.warmup} (full, light, off; default full): the
@@ -108,9 +128,11 @@ public final class WarmUp {
    * null for {@link Level#OFF}. Call from a thread other than an event loop's.
    */
   public static Result run(Level level, boolean trace, boolean capture) throws Exception {
-    if (level == Level.OFF) {
-      return null;
-    }
+    return level == Level.OFF ? null : train(level, trace, capture, 0);
+  }
+
+  /** Trains at {@code level} (nothing for OFF), then sends {@code probe} pings 10 ms apart and keeps their times. */
+  private static Result train(Level level, boolean trace, boolean capture, int probe) throws Exception {
     long t0 = System.nanoTime();
     Path dir = Files.createTempDirectory("emu-warmup");
     EventLoopGroup group = Transports.singleThreadGroup();
@@ -140,18 +162,31 @@ public final class WarmUp {
       Training t = new Training(loop);
       t.run(b, "bulk", "server");
       t.run(b, "udpperf", "server");
-      for (int i = 0; i < level.parallel; i++) {
-        String n = Integer.toString(level.pings / level.parallel);
-        t.expect(a, RECEIVED, t.replies, "ping", "-q", "-c", n, "-i", "0.001", "b");
-        t.expect(a, RECEIVED, t.replies, "ping", "-4", "-q", "-c", n, "-i", "0.001", "b");
+      if (level != Level.OFF) {
+        for (int i = 0; i < level.parallel; i++) {
+          String n = Integer.toString(Integer.getInteger("emu.node.warmupPings", level.pings) / level.parallel);
+          t.expect(a, RECEIVED, t.replies, "ping", "-q", "-c", n, "-i", "0.001", "b");
+          t.expect(a, RECEIVED, t.replies, "ping", "-4", "-q", "-c", n, "-i", "0.001", "b");
+        }
+        t.expect(a, UDP_SENT, t.udp, "udpperf", "b", "-l", level == Level.FULL ? "0.5" : "0.1");
+        t.expect(a, null, null, "bulk", "client", "b", "--bytes", Long.toString(level.tcpBytes));
       }
-      t.expect(a, UDP_SENT, t.udp, "udpperf", "b", "-l", level == Level.FULL ? "0.5" : "0.1");
-      t.expect(a, null, null, "bulk", "client", "b", "--bytes", Long.toString(level.tcpBytes));
       t.await();
+      List<Double> times = new ArrayList<>();
+      if (probe > 0) {
+        Training p = new Training(loop);
+        p.expect(a, null, null, line -> {
+          Matcher m = TIME.matcher(line);
+          if (m.find()) {
+            times.add(Double.parseDouble(m.group(1)));
+          }
+        }, "ping", "-c", Integer.toString(probe), "-i", "0.01", "b");
+        p.await();
+      }
       long[] counted = loop.submit(() -> new long[] {r.stack().counters().ipForwarded
           + (r.ipv6() == null ? 0 : r.ipv6().counters().forwarded), s.bridge().forwarded, b.tcp().counters().segmentsIn}).get();
       return new Result(t.replies.get(), counted[0], counted[1], counted[2], t.udp.get(), List.copyOf(ports), dir,
-          (System.nanoTime() - t0) / 1_000_000);
+          (System.nanoTime() - t0) / 1_000_000, List.copyOf(times));
     } finally {
       try {
         loop.submit(() -> nodes.forEach(WarmUp::close)).get(5, TimeUnit.SECONDS);
@@ -260,14 +295,19 @@ public final class WarmUp {
 
     /** Starts a background command (a server); it ends with its node. */
     void run(EmulatedNode n, String... argv) throws Exception {
-      loop.submit(() -> n.shell().run(List.of(argv), new Io(null, null, null))).get();
+      loop.submit(() -> n.shell().run(List.of(argv), new Io(null, null, null, line -> {}))).get();
     }
 
     /** Starts a command whose summary's number matching {@code p} adds to {@code into}. */
     void expect(EmulatedNode n, Pattern p, AtomicLong into, String... argv) throws Exception {
+      expect(n, p, into, line -> {}, argv);
+    }
+
+    void expect(EmulatedNode n, Pattern p, AtomicLong into, java.util.function.Consumer<String> lines, String... argv)
+        throws Exception {
       CountDownLatch latch = new CountDownLatch(1);
       done.add(latch);
-      loop.submit(() -> n.shell().run(List.of(argv), new Io(p, into, latch))).get();
+      loop.submit(() -> n.shell().run(List.of(argv), new Io(p, into, latch, lines))).get();
     }
 
     /** Waits for every command; past the limit, cancels what still runs. */
@@ -285,15 +325,18 @@ public final class WarmUp {
       private final Pattern pattern;
       private final AtomicLong into;
       private final CountDownLatch latch;
+      private final java.util.function.Consumer<String> lines;
 
-      Io(Pattern pattern, AtomicLong into, CountDownLatch latch) {
+      Io(Pattern pattern, AtomicLong into, CountDownLatch latch, java.util.function.Consumer<String> lines) {
         this.pattern = pattern;
         this.into = into;
         this.latch = latch;
+        this.lines = lines;
       }
 
       @Override
       public void out(String line) {
+        lines.accept(line);
         if (pattern != null) {
           Matcher m = pattern.matcher(line);
           if (m.find()) {

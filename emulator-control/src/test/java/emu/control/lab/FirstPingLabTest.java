@@ -1,0 +1,107 @@
+package emu.control.lab;
+
+import static emu.control.lab.Tools.emu;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import emu.control.lab.Tools.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The first pings across a fresh lab measure the network, not the JVM warming up (issue 21): on
+ * the seed's path (client, switch, router, switch, payroll; dual stack, so {@code ping payroll}
+ * goes over IPv6 as in the seed), the median of the first 20 of 300 pings 10 ms apart is within
+ * 3 times the median of pings 200 to 300, and the very first (which also resolves the gateway's
+ * neighbour entry) within 100 ms. The bounds are generous, for a loaded CI machine; the strict
+ * goals (1.3 times, 3 times) are the benchmark's ({@code emu bench --only fidelity}).
+ *
+ * <p>With the warm-up off ({@code -Demu.node.warmup=off} on the test's command line, which the
+ * control plane passes to its nodes) this fails: the first 20 had a median of 4 to 7 times the
+ * warm one and the first ping took 60 ms or more (see BENCHMARKS.md, "First packet").
+ */
+class FirstPingLabTest {
+  @TempDir
+  static Path state;
+
+  private static final Pattern TIME = Pattern.compile("time=([0-9.]+) ms");
+
+  /** The leak detector level the other tests' nodes run with (paranoid), restored after this test. */
+  private static String leakLevel;
+
+  @BeforeAll
+  static void stateDir() {
+    System.setProperty("emu.stateDir", state.toString());
+    // Nodes as users run them: at the tests' paranoid level every access to every buffer records a
+    // stack trace, which would be what this test measures.
+    leakLevel = System.getProperty("io.netty.leakDetection.level");
+    System.setProperty("io.netty.leakDetection.level", "simple");
+  }
+
+  @AfterAll
+  static void nothingLeft() {
+    if (leakLevel == null) {
+      System.clearProperty("io.netty.leakDetection.level");
+    } else {
+      System.setProperty("io.netty.leakDetection.level", leakLevel);
+    }
+    assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
+  }
+
+  @Test
+  void theFirstPingsOfAFreshLabAreAlmostAsFastAsWarmOnes(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("firstping.yml"), """
+        name: firstping
+        topology:
+          defaults: {kind: host}
+          nodes:
+            client:
+              interfaces: {eth0: {address: [192.168.1.100/24, "2001:db8:1::100/64"]}}
+              gateway: [192.168.1.1, "2001:db8:1::1"]
+            sw1: {kind: switch}
+            r1:
+              kind: router
+              interfaces:
+                eth0: {address: [192.168.1.1/24, "2001:db8:1::1/64"]}
+                eth1: {address: [192.168.5.1/24, "2001:db8:5::1/64"]}
+            sw2: {kind: switch}
+            payroll:
+              interfaces: {eth0: {address: [192.168.5.100/24, "2001:db8:5::100/64"]}}
+              gateway: [192.168.5.1, "2001:db8:5::1"]
+          links:
+            - endpoints: ["client:eth0", "sw1:p1"]
+            - endpoints: ["r1:eth0", "sw1:p2"]
+            - endpoints: ["r1:eth1", "sw2:p1"]
+            - endpoints: ["payroll:eth0", "sw2:p2"]
+        """);
+    Cli up = emu("up", dir.resolve("firstping.yml").toString(), "--out", dir.resolve("out").toString());
+    assertEquals(0, up.exit(), () -> up.out() + up.err());
+    try {
+      Cli ping = emu("exec", "client", "--", "ping", "-c", "300", "-i", "0.01", "payroll");
+      assertEquals(0, ping.exit(), () -> ping.out() + ping.err());
+      List<Double> rtt = TIME.matcher(ping.out()).results().map(m -> Double.parseDouble(m.group(1))).toList();
+      assertTrue(ping.out().contains("from 2001:db8:5::100"), "over IPv6, as the seed's ping: " + ping.out());
+      assertTrue(rtt.size() >= 290, "replies: " + rtt.size() + "\n" + ping.out());
+      double first20 = median(rtt.subList(0, 20));
+      double warm = median(rtt.subList(200, rtt.size()));
+      String said = String.format("first ping %.3f ms, first 20 p50 %.3f ms, pings 200-300 p50 %.3f ms (%.1fx)",
+          rtt.get(0), first20, warm, first20 / warm);
+      System.out.println("first ping: " + said);
+      assertTrue(first20 <= 3 * warm, said);
+      assertTrue(rtt.get(0) < 100, said);
+    } finally {
+      emu("down");
+    }
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = xs.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
+}
