@@ -38,19 +38,13 @@ class FirstPingLabTest {
   @BeforeAll
   static void stateDir() {
     System.setProperty("emu.stateDir", state.toString());
-    // Nodes as users run them: at the tests' paranoid level every access to every buffer records a
-    // stack trace, which would be what this test measures.
-    leakLevel = System.getProperty("io.netty.leakDetection.level");
-    System.setProperty("io.netty.leakDetection.level", "simple");
+    // Nodes as users run them: at the tests' paranoid level the leak detector is what would be measured.
+    leakLevel = Tools.nodesAtUsersLeakLevel();
   }
 
   @AfterAll
   static void nothingLeft() {
-    if (leakLevel == null) {
-      System.clearProperty("io.netty.leakDetection.level");
-    } else {
-      System.setProperty("io.netty.leakDetection.level", leakLevel);
-    }
+    Tools.leakLevel(leakLevel);
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
   }
 
