@@ -40,15 +40,6 @@ import java.util.function.Consumer;
 public final class Lab {
   /** How long node JVMs get to come up (several start at once on two cores). */
   private static final long START_TIMEOUT_MS = 90_000;
-  /**
-   * Labs of more nodes start theirs with the warm-up at {@link #WARMUP_BIG_LABS} (emu.node.warm)
-   * unless the user set {@code EMU_NODE_WARMUP}: the full warm-up cost each node of the seed lab
-   * about 4 s of CPU at READY (8 nodes on 2 cores, see BENCHMARKS.md "First packet"), which at
-   * 141 nodes would add minutes to a start that takes 92 s, and at 300 alone exceed the 120 s the
-   * scale goal allows.
-   */
-  static final int WARMUP_FULL_MAX_NODES = 20;
-  static final String WARMUP_BIG_LABS = "off";
 
   private volatile LabState state;
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
@@ -264,10 +255,6 @@ public final class Lab {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of(n.log()).toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    if (state.nodes().size() > WARMUP_FULL_MAX_NODES && System.getenv("EMU_NODE_WARMUP") == null
-        && System.getProperty("emu.node.warmup") == null) {
-      pb.environment().put("EMU_NODE_WARMUP", WARMUP_BIG_LABS); // unless the user chose a level
-    }
     Process p = pb.start();
     processes.put(node, p);
     state = state.withPid(node, p.pid());

@@ -116,13 +116,14 @@ public final class WarmUp {
   }
 
   /**
-   * The level asked for by {@code -Demu.node.warmup}, else the environment's {@code EMU_NODE_WARMUP}
-   * (full, light, off; default full): the control plane passes the user's {@code EMU_NODE_WARMUP}
-   * as the property, and sets the variable for a big lab's nodes.
+   * The level asked for by {@code -Demu.node.warmup} (full, light, off), which the control plane
+   * passes from {@code EMU_NODE_WARMUP}; off by default: measured side by side on the seed lab
+   * (BENCHMARKS.md, "First packet"), full cost each node 3.1 s more CPU at start (seed lab up in
+   * 22.1 s instead of 7.1 s) and took the median of the first 100 pings only from 5.3 to 3.2 ms
+   * (warm: 0.6 ms), short of what it was for.
    */
   public static Level configured() {
-    String env = System.getenv("EMU_NODE_WARMUP");
-    return Level.parse(System.getProperty("emu.node.warmup", env == null || env.isBlank() ? "full" : env));
+    return Level.parse(System.getProperty("emu.node.warmup", "off"));
   }
 
   /**
