@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Trains a fresh node's hot paths before it reports READY, so that a user's first packets
- * measure the network and not the JVM warming up. A fresh node runs interpreted code: in the seed
+ * Trains a fresh node's hot paths before it reports READY when asked ({@link #configured}: off
+ * by default, see there why), so that a user's first packets measure the network and not the JVM
+ * warming up. A fresh node runs interpreted code: in the seed
  * lab the first ping from client to payroll took 64 ms, the first 20 a median of 6.8 ms, and
  * only after some 300 pings did the round trip settle at 1.0 ms (measured on 2 cores; see
  * BENCHMARKS.md, "First packet"). The first few pings pay for class loading and linking, the next
