@@ -87,7 +87,8 @@ public final class WarmUp {
    * @param millis how long it took
    * @param probe the round trips (ms) of the pings sent after the training when asked ({@link #main})
    */
-  public record Result(long echoReplies, long routed, long bridged, long tcpSegments, long udpSent, List<InetSocketAddress> ports,
+  public record Result(long echoReplies, long routed, long bridged, long tcpSegments, long udpSent,
+                       List<InetSocketAddress> ports,
                        Path dir, long millis, List<Double> probe) {}
 
   private static final Pattern RECEIVED = Pattern.compile(", (\\d+) received");
@@ -112,7 +113,8 @@ public final class WarmUp {
         .getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     List<Double> sorted = r.probe().stream().sorted().toList();
     System.out.println("warmup level=" + level.name().toLowerCase(Locale.ROOT) + " ms=" + r.millis() + " cpu_ms=" + cpu
-        + (sorted.isEmpty() ? "" : " probe_first_ms=" + r.probe().get(0) + " probe_p50_ms=" + sorted.get(sorted.size() / 2))
+        + (sorted.isEmpty() ? ""
+            : " probe_first_ms=" + r.probe().get(0) + " probe_p50_ms=" + sorted.get(sorted.size() / 2))
         + " " + r);
   }
 
@@ -188,7 +190,8 @@ public final class WarmUp {
         p.await();
       }
       long[] counted = loop.submit(() -> new long[] {r.stack().counters().ipForwarded
-          + (r.ipv6() == null ? 0 : r.ipv6().counters().forwarded), s.bridge().forwarded, b.tcp().counters().segmentsIn}).get();
+          + (r.ipv6() == null ? 0 : r.ipv6().counters().forwarded), s.bridge().forwarded,
+          b.tcp().counters().segmentsIn}).get();
       return new Result(t.replies.get(), counted[0], counted[1], counted[2], t.udp.get(), List.copyOf(ports), dir,
           (System.nanoTime() - t0) / 1_000_000, List.copyOf(times));
     } finally {
