@@ -163,6 +163,15 @@ if wanted scale; then
       /^== .* skipped/ {print $2 " nodes: skipped (memory)"}' "$out/scale.log")
   else row "scale" "FAILED"; fi
 fi
+if wanted fidelity; then
+  if [ $quick = 1 ]; then a=(1 1000); else a=(3 5000); fi
+  if run first-packet "$here/first-packet.sh" "${a[@]}"; then
+    while read -r m l; do row "first packet, warm-up $m" "$l"; done < <(awk '/^median of/ {m = $5; sub(/:$/, "", m);
+      match($0, /first ping [0-9.]+ ms \([0-9.]+x warm\), first 100 p50 [0-9.]+ ms \([0-9.]+x warm\)/);
+      s = substr($0, RSTART, RLENGTH); match($0, /chain first 100 p50 [0-9.]+ ms, bound [0-9.]+ ms/);
+      print m, s "; " substr($0, RSTART, RLENGTH)}' "$out/first-packet.log")
+  else row "first packet" "FAILED"; fi
+fi
 
 echo
 echo "emu end-to-end benchmarks ($([ $quick = 1 ] && echo "quick: not figures to quote" || echo "medians")), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -6,6 +6,7 @@ import emu.node.config.PeerNames;
 import emu.node.host.EmulatedNode;
 import emu.node.mgmt.ManagementServer;
 import emu.node.mgmt.ManagementTls;
+import emu.node.warm.WarmUp;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
@@ -61,6 +62,7 @@ public final class NodeMain {
     NodeConfig.Management.Tls tls = config.management().tls();
     CompletableFuture<SslContext> mgmtTls = tls == null ? CompletableFuture.completedFuture(null)
         : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
+    String warmed = warmUp(config);
     EventLoopGroup group = Transports.singleThreadGroup();
     EventLoop loop = group.next();
     EmulatedNode node;
@@ -132,8 +134,23 @@ public final class NodeMain {
     loop.execute(node::start);
     System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
         + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
-        + node.linkPorts() + startedIn());
+        + node.linkPorts() + warmed + startedIn());
     System.out.flush();
+  }
+
+  /**
+   * Trains the node's hot paths on a throwaway copy ({@link WarmUp}) at the level of
+   * {@code -Demu.node.warmup}; " warmup_ms=N" for the READY line, "" when off. A level that is not
+   * one, or a training that fails, is said on standard error and the node starts cold.
+   */
+  private static String warmUp(NodeConfig config) {
+    try {
+      WarmUp.Result r = WarmUp.run(WarmUp.configured(), config.trace(), config.capture());
+      return r == null ? "" : " warmup_ms=" + r.millis();
+    } catch (Exception e) {
+      System.err.println("node " + config.name() + ": warm-up skipped: " + e);
+      return "";
+    }
   }
 
   /** " started_ms=N": from the process's start (10 ms resolution, from /proc) to this line. */

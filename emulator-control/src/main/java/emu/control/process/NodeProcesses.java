@@ -35,6 +35,11 @@ public final class NodeProcesses {
     if (transport != null) {
       opts.add("-Demu.transport=" + transport);
     }
+    // the node's warm-up before READY (emu.node.warm): EMU_NODE_WARMUP=full|light|off, the property first
+    String warmup = System.getProperty("emu.node.warmup", System.getenv("EMU_NODE_WARMUP"));
+    if (warmup != null && !warmup.isBlank()) {
+      opts.add("-Demu.node.warmup=" + warmup.strip());
+    }
     String extra = System.getenv("EMU_NODE_JVM_OPTS");
     if (extra != null && !extra.isBlank()) {
       opts.addAll(List.of(extra.trim().split("\\s+")));

@@ -68,21 +68,13 @@ class FloodLabTest {
   @BeforeAll
   static void stateDir() {
     System.setProperty("emu.stateDir", state.toString());
-    // Nodes as users run them: Netty's default leak detector (simple: 1 buffer in 128 tracked). The
-    // tests' paranoid level records a stack trace at every access to every buffer, which makes a
-    // node forward about a tenth as fast and keeps those traces in memory, so neither the rates nor
-    // the RSS here would mean anything.
-    leakLevel = System.getProperty("io.netty.leakDetection.level");
-    System.setProperty("io.netty.leakDetection.level", "simple");
+    // Nodes as users run them: at the paranoid level the traces kept would spoil the RSS figures too.
+    leakLevel = Tools.nodesAtUsersLeakLevel();
   }
 
   @AfterAll
   static void nothingLeft() {
-    if (leakLevel == null) {
-      System.clearProperty("io.netty.leakDetection.level");
-    } else {
-      System.setProperty("io.netty.leakDetection.level", leakLevel);
-    }
+    Tools.leakLevel(leakLevel);
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
   }
 
