@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fidelity from the first packet (issue 21): the round trips a user's first pings measure in a
-# fresh lab, with the nodes' warm-up before READY (EMU_NODE_WARMUP=full, the default) and without
+# fresh lab, with the nodes' warm-up before READY (EMU_NODE_WARMUP=full; off is the default) and without
 # (off), side by side in one run, each on fresh labs, interleaved on, off, on, off, ...:
 #  (a) the seed lab (configs/corporate.yml), `ping payroll` from client (IPv6, across sw1, r1,
 #      sw2): the first ping, the median of the first 100 (10 ms apart), and the median of 200

@@ -78,6 +78,8 @@ public final class Lab {
    */
   public static Lab start(LabPlan plan, boolean detached, LabState.Controller controller,
                           Consumer<String> progress) throws LabException {
+    // a bad EMU_START_CONCURRENCY fails before anything starts
+    int inFlight = startConcurrency((int) plan.nodes().stream().filter(n -> n.host() == null).count());
     List<LabState.NodeState> nodes = new ArrayList<>();
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
@@ -129,16 +131,26 @@ public final class Lab {
       preflightHosts(plan);
       List<String> names = plan.nodes().stream().map(PlannedNode::name).toList();
       // nodes on other machines all at once (their cost is not this machine's), then this
-      // machine's, a bounded number at a time (see startConcurrency)
+      // machine's, a bounded number at a time (see startConcurrency), in launchOrder
       java.util.ArrayDeque<String> local = new java.util.ArrayDeque<>();
+      boolean remote = false;
       for (PlannedNode n : plan.nodes()) {
-        if (n.host() == null) {
-          local.add(n.name());
-        } else {
+        if (n.host() != null) {
           lab.launch(n.name(), true);
+          remote = true;
         }
       }
-      lab.awaitReady(names, local, startConcurrency(), progress);
+      plan.nodes().stream().filter(n -> n.host() == null).sorted(java.util.Comparator.comparingInt(Lab::launchOrder))
+          .forEach(n -> local.add(n.name()));
+      if (remote) {
+        synchronized (lab) { // so that `emu down` from elsewhere finds the remote nodes while they start
+          if (lab.stopping) {
+            throw new LabException("the lab is stopping");
+          }
+          lab.state.write();
+        }
+      }
+      lab.awaitReady(names, local, inFlight, progress);
       lab.followMovedLinks(plan.nodes().stream().map(PlannedNode::name).toList());
       synchronized (lab) {
         if (lab.stopping) {
@@ -336,24 +348,51 @@ public final class Lab {
     return "node " + node + (n != null && n.remote() != null ? " on host " + n.remote().host().label() : "");
   }
 
+  /** Up to this many nodes on this machine, a lab's nodes all start at once (see startConcurrency). */
+  static final int ALL_AT_ONCE_UP_TO = 32;
+
   /**
-   * How many of this machine's nodes start at once: each is launched when an earlier one is ready.
-   * {@code EMU_START_CONCURRENCY} overrides it (0: all at once, as before). All at once, a
-   * 150-node lab's JVMs share 2 cores for their whole start and each takes as long as all of them;
-   * a few at a time, each starts at full speed and the lab is up sooner: see BENCHMARKS.md
-   * "Many nodes" for the measured start times.
+   * How many of this machine's {@code local} nodes start at once: each of the others is launched
+   * when an earlier one is ready. The lab is not up sooner either way (the JVMs' start is the same
+   * CPU; BENCHMARKS.md "Many nodes"). A lab of up to ALL_AT_ONCE_UP_TO nodes starts all at once, as
+   * it always did: its nodes come up together, their protocols (DHCP, IPv6 address checks, OSPF)
+   * begin together, and each node's start stays well inside START_TIMEOUT_MS (about 20 s for 32
+   * nodes on 2 cores). A bigger lab starts twice the core count at a time: all at once, each of
+   * 300 nodes would take the whole lab's start (150 s on 2 cores) and pass its own limit; a few at
+   * a time, each starts in seconds, and one that fails shows at once.
+   * {@code EMU_START_CONCURRENCY} overrides it (0: all at once).
    */
-  static int startConcurrency() {
+  static int startConcurrency(int local) throws LabException {
     String v = System.getenv("EMU_START_CONCURRENCY");
     if (v != null && !v.isBlank()) {
       try {
         int n = Integer.parseInt(v.trim());
         return n <= 0 ? Integer.MAX_VALUE : n;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("EMU_START_CONCURRENCY must be a number, not '" + v + "'");
+        throw new LabException("EMU_START_CONCURRENCY must be a number (0: all nodes at once), not '" + v + "'");
       }
     }
-    return 2 * Runtime.getRuntime().availableProcessors();
+    return local <= ALL_AT_ONCE_UP_TO ? Integer.MAX_VALUE : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * The order this machine's nodes are launched in, when they start a few at a time: a node starts
+   * its protocols as soon as it is READY, so what others depend on comes first. Nodes with a link
+   * to a linux node or an external program first (their pinned link ports cannot move if taken
+   * while they wait: MovedLinks), then switches, routers, hosts, and last the hosts that take an
+   * address by DHCP (their DISCOVER retries back off to 8, 16, 32 s: sent before the relay and the
+   * server are up, a lease could come after the scenario has stopped waiting for it).
+   */
+  static int launchOrder(PlannedNode n) {
+    List<emu.node.config.NodeConfig.Iface> ifaces = n.config().interfaces();
+    if (ifaces.stream().anyMatch(i -> Boolean.TRUE.equals(i.fixedPort()))) {
+      return 0;
+    }
+    return switch (n.kind()) {
+      case "switch" -> 1;
+      case "router" -> 2;
+      default -> ifaces.stream().anyMatch(i -> Boolean.TRUE.equals(i.dhcpClient())) ? 4 : 3;
+    };
   }
 
   private void awaitReady(List<String> names, Consumer<String> progress) throws LabException {

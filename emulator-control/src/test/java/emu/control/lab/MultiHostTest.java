@@ -112,7 +112,10 @@ class MultiHostTest {
     SeedScenarioTest.Story s = new SeedScenarioTest.Story(narrative.substring(narrative.indexOf("step 1/1")));
     // the dual-stack corporate network: AAAA and A, then TCP over IPv6 across the hosts
     s.next("DNS query", "client +sends DNS query id 0x[0-9a-f]{4} A{1,4}\\? payroll\\.corp\\.com to 192\\.168\\.1\\.53");
-    s.next("authoritative answer", "dns +answers A{1,4}\\? payroll\\.corp\\.com from zone corp\\.com: ");
+    // dns runs on another host than the client: its lines are placed by the clock offsets the
+    // narrative estimates from frames (ClockOffsets), which on a loaded machine were seen 80 ms
+    // off, enough to put its answer after the client's next step; so: in the step, in any place.
+    s.anywhere("authoritative answer", "dns +answers A{1,4}\\? payroll\\.corp\\.com from zone corp\\.com: ");
     s.next("solicits the router", "client +neighbour solicitation on eth0: who has 2001:db8:1::1 tell 2001:db8:1::100");
     s.next("router forwards", "r1 +routes 2001:db8:5::100");
     s.next("client's SYN reaches payroll", "payroll +receives a frame on eth0 [^\n]*\\[S\\]");

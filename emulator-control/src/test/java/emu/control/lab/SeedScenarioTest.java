@@ -64,6 +64,11 @@ class SeedScenarioTest {
       at = m.end();
       return m;
     }
+
+    /** A phase that must be in the text, wherever it is (the position stays). */
+    void anywhere(String phase, String regex) {
+      assertTrue(Pattern.compile(regex).matcher(text).find(), "phase '" + phase + "' (" + regex + ") not in:\n" + text);
+    }
   }
 
   @Test

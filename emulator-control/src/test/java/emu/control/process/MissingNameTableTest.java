@@ -30,7 +30,11 @@ class MissingNameTableTest {
     Path log = dir.resolve("h1.log");
     Process p = new ProcessBuilder(NodeProcesses.command(cfg, false)).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node did not exit");
+    try {
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node did not exit");
+    } finally {
+      p.destroyForcibly(); // nothing left running if it did not
+    }
     String out = Files.readString(log);
     assertEquals(2, p.exitValue(), out);
     assertTrue(out.contains(dir.resolve(HostsTable.FILE) + " is missing"), out);

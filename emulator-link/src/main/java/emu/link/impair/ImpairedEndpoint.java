@@ -35,8 +35,8 @@ import java.util.SplittableRandom;
  * either bound are dropped and counted in {@link ImpairmentCounters#queueDrops}.
  *
  * <p>Waiting frames sit in one array-based min-heap with one timer armed for its head. A real
- * event loop runs a timer late (on epoll, 80 us after a 100 us sleep and 180 us after a 20 ms
- * one, medians measured on the 2-core test machine), so the timer is asked for that much
+ * event loop runs a timer late (on epoll, about 75 us after a 0.1-1 ms sleep and 100-160 us after
+ * a 20 ms one, medians measured on the 2-core test machine; BENCHMARKS.md), so the timer is asked for that much
  * earlier: the lateness of the past wake-ups is averaged ({@link #wakeLateness}) and taken off
  * the next deadline. A frame still never leaves before its send time: a wake-up that comes
  * early re-arms at once for the rest, and every frame that is due leaves in the same wake-up.
@@ -300,7 +300,10 @@ public final class ImpairedEndpoint implements LinkEndpoint {
       timer.cancel();
     }
     timerDeadline = head;
-    // Ask for the wake-up as early as the loop is late, never in the past.
+    // Ask for the wake-up as early as the loop is late, never in the past. A wake-up that comes
+    // before the head is due re-arms at once (delay 0) until it is: a busy wait of at most the
+    // lateness (some 75 us, capped at MAX_LATENESS), chosen over sleeping again, which would
+    // make that frame late by a whole wake-up.
     long fireAt = Math.max(now, head - wakeLateness);
     timerFireAt = fireAt;
     timerSleeps = fireAt > now;

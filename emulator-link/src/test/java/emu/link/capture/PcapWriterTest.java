@@ -235,7 +235,8 @@ class PcapWriterTest {
       w.write(buf(ARP_REQUEST_FRAME), time.epochNanos());
       assertEquals(1, time.pending());
     }
-    time.advance(after); // the timer close cancelled runs nothing
+    assertEquals(0, time.pending(), "close flushed and cancelled the timer");
+    time.advance(after);
     assertEquals(PcapWriter.GLOBAL_HEADER_LEN + 3 * (PcapWriter.RECORD_HEADER_LEN + ARP_REQUEST_FRAME.length), Files.size(file));
   }
 

@@ -56,7 +56,7 @@ class WarmUpTest {
 
       int pings = WarmUp.Level.LIGHT.pings;
       // all but the few sent while IPv6 duplicate address detection or ARP still ran
-      assertTrue(r.echoReplies() >= 2L * pings * 99 / 100, "echo requests of both families answered: " + r);
+      assertTrue(r.echoReplies() >= 2L * pings * 95 / 100, "echo requests of both families answered: " + r);
       assertTrue(r.routed() >= 4L * pings, "requests and replies forwarded by the router: " + r);
       assertTrue(r.bridged() >= 4L * pings, "and switched: " + r);
       assertTrue(r.tcpSegments() > (WarmUp.Level.LIGHT.tcpBytes / 1460), "the TCP transfer arrived: " + r);
