@@ -235,8 +235,7 @@ class PcapWriterTest {
       w.write(buf(ARP_REQUEST_FRAME), time.epochNanos());
       assertEquals(1, time.pending());
     }
-    assertEquals(0, time.pending(), "close flushed and cancelled the timer");
-    time.advance(after);
+    time.advance(after); // the cancelled timer (VirtualTime counts it until its time) writes nothing more
     assertEquals(PcapWriter.GLOBAL_HEADER_LEN + 3 * (PcapWriter.RECORD_HEADER_LEN + ARP_REQUEST_FRAME.length), Files.size(file));
   }
 
