@@ -155,7 +155,15 @@ class LinuxOspfFrrHarnessTest {
         // the state names the neighbor's role: r2 (priority 10) is DR, r1 (priority 1) Backup
         assertEquals(List.of(new Neighbor("2.2.2.2", "Full/DR", 10, "10.0.12.2", "eth0:10.0.12.1")), seenByR1);
         assertEquals(List.of(new Neighbor("1.1.1.1", "Full/Backup", 1, "10.0.12.1", "eth0:10.0.12.2")), seenByR2);
+        // The neighbour is Full before r1's interface machine has re-run its election on that news:
+        // ospfd was once seen, right then, as DROther with DR and BDR both 2.2.2.2 (a loaded CI
+        // machine); its own state settles on the next NeighborChange, so it is awaited.
         JsonNode eth0 = r1.vtysh("ospfd", "show ip ospf interface eth0 json").path("interfaces").path("eth0");
+        for (long until = System.nanoTime() + 10_000_000_000L;
+             !"Backup".equals(eth0.path("state").asText()) && System.nanoTime() < until; ) {
+          Thread.sleep(200);
+          eth0 = r1.vtysh("ospfd", "show ip ospf interface eth0 json").path("interfaces").path("eth0");
+        }
         assertEquals("Backup", eth0.path("state").asText(), eth0.toString());
         assertEquals("BROADCAST", eth0.path("networkType").asText(), eth0.toString());
         assertEquals(HELLO * 1000, eth0.path("timerMsecs").asInt(), eth0.toString());
