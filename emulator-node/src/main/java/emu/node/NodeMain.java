@@ -32,89 +32,37 @@ import java.util.concurrent.TimeUnit;
 public final class NodeMain {
   private NodeMain() {}
 
+  /** Exit status: the configuration is unusable. */
+  static final int BAD_CONFIG = 2;
+  /** Exit status: a port could not be bound. */
+  static final int CANNOT_BIND = 3;
+
   public static void main(String[] args) throws Exception {
+    if (args.length >= 1 && args[0].equals(NodeGroup.FLAG)) {
+      NodeGroup.main(java.util.Arrays.asList(args).subList(1, args.length));
+      return;
+    }
     if (args.length != 1 && args.length != 2) {
-      System.err.println("usage: java emu.node.NodeMain CONFIG.json [SECRETS.json]");
-      System.exit(2);
+      System.err.println("usage: java emu.node.NodeMain CONFIG.json [SECRETS.json]\n"
+          + "       java emu.node.NodeMain " + NodeGroup.FLAG + " CONFIG.json... (several nodes in this JVM)");
+      System.exit(BAD_CONFIG);
     }
-    NodeConfig read;
+    Running node;
     try {
-      read = args.length == 1 ? NodeConfig.read(Path.of(args[0]))
-          : NodeConfig.read(Path.of(args[0]), Path.of(args[1]));
-    } catch (Exception e) {
-      System.err.println("node config " + args[0] + ": " + e.getMessage());
-      System.exit(2);
+      NodeConfig config = config(args[0], args.length == 2 ? args[1] : null);
+      String warmed = warmUp(config);
+      node = Running.bring(config, () -> {
+        Thread t = new Thread(() -> System.exit(0), "shutdown");
+        t.start();
+      });
+      node.readyLine = node.readyLine + warmed;
+    } catch (Failure f) {
+      System.err.println(f.getMessage());
+      System.exit(f.status);
       return;
     }
-    NodeConfig config;
-    try {
-      // Peers named by host (pods behind Services on Kubernetes); literal addresses pass as they are.
-      String who = read.name();
-      config = PeerNames.resolve(read, Duration.ofSeconds(Long.getLong("emu.peerResolveSeconds", 120)),
-          msg -> System.err.println("node " + who + ": " + msg));
-    } catch (IllegalArgumentException e) {
-      System.err.println("node " + read.name() + ": " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    // Off the loop and alongside the node's making: the JDK's TLS costs a cold JVM a few hundred
-    // milliseconds, which start-up need not wait for on top of the node's own.
-    NodeConfig.Management.Tls tls = config.management().tls();
-    CompletableFuture<SslContext> mgmtTls = tls == null ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
-    String warmed = warmUp(config);
-    EventLoopGroup group = Transports.singleThreadGroup();
-    EventLoop loop = group.next();
-    EmulatedNode node;
-    try {
-      node = loop.submit(() -> EmulatedNode.create(config, loop)).get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      System.err.println("node " + config.name() + ": bad configuration: " + e.getCause().getMessage());
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      System.exit(2);
-      return;
-    }
-    ManagementServer mgmt = new ManagementServer(node, config.management().token(), () -> {
-      Thread t = new Thread(() -> System.exit(0), "shutdown");
-      t.start();
-    });
-    if (config.management().tls() == null) {
-      // Signed to on this machine's clock: nothing signed before this process started is ours
-      // (a request a squatter caught on a pinned port while the node was down; see MgmtAuth).
-      mgmt.notBefore(ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
-          .orElseGet(System::currentTimeMillis));
-    }
-    try {
-      mgmt.tls(mgmtTls.join());
-    } catch (java.util.concurrent.CompletionException e) {
-      System.err.println("node " + config.name() + ": management TLS: " + e.getCause().getMessage());
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      System.exit(2);
-      return;
-    }
-    InetSocketAddress mgmtAt;
-    try {
-      node.open();
-      mgmtAt = mgmt.bind(new InetSocketAddress(config.management().host(), config.management().port()));
-    } catch (java.io.IOException e) {
-      System.err.println(e.getMessage());
-      loop.submit(node::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      System.exit(3);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      loop.submit(() -> {
-        mgmt.close();
-        node.close();
-      }).awaitUninterruptibly(3, TimeUnit.SECONDS);
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }, "emu-node-stop"));
-    if (config.parentPid() != null) {
-      ProcessHandle.of(config.parentPid()).ifPresentOrElse(
-          p -> p.onExit().thenRun(() -> System.exit(0)),
-          () -> System.exit(0));
-    }
+    Runtime.getRuntime().addShutdownHook(new Thread(node::stop, "emu-node-stop"));
+    exitWithParent(node.config.parentPid());
     if (Boolean.getBoolean("emu.node.exitOnStdinEof")) {
       // Started over ssh on another machine: stdin is the ssh session's, which ends when the
       // control plane stops or dies, or loses the host; the node must not outlive its lab.
@@ -131,11 +79,142 @@ public final class NodeMain {
       watch.setDaemon(true);
       watch.start();
     }
-    loop.execute(node::start);
-    System.out.println("READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
-        + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
-        + node.linkPorts() + warmed + startedIn());
-    System.out.flush();
+    node.start();
+  }
+
+  /** A node's start that cannot go on: what to say and the exit status. */
+  static final class Failure extends Exception {
+    final int status;
+
+    Failure(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
+  /** Reads a node's configuration (secrets merged in) and resolves the peers it names by host. */
+  static NodeConfig config(String file, String secrets) throws Failure {
+    NodeConfig read;
+    try {
+      read = secrets == null ? NodeConfig.read(Path.of(file)) : NodeConfig.read(Path.of(file), Path.of(secrets));
+    } catch (Exception e) {
+      throw new Failure(BAD_CONFIG, "node config " + file + ": " + e.getMessage());
+    }
+    try {
+      // Peers named by host (pods behind Services on Kubernetes); literal addresses pass as they are.
+      String who = read.name();
+      return PeerNames.resolve(read, Duration.ofSeconds(Long.getLong("emu.peerResolveSeconds", 120)),
+          msg -> System.err.println("node " + who + ": " + msg));
+    } catch (IllegalArgumentException e) {
+      throw new Failure(BAD_CONFIG, "node " + read.name() + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure(BAD_CONFIG, "node " + read.name() + ": interrupted while resolving its peers");
+    }
+  }
+
+  /** Exits when the process that started this one does (null: nothing to watch). */
+  static void exitWithParent(Long parentPid) {
+    if (parentPid != null) {
+      ProcessHandle.of(parentPid).ifPresentOrElse(
+          p -> p.onExit().thenRun(() -> System.exit(0)),
+          () -> System.exit(0));
+    }
+  }
+
+  /**
+   * One node made and bound, on its own event loop, with its management API: what a node process
+   * holds, once per node where one JVM hosts several ({@link NodeGroup}).
+   */
+  static final class Running {
+    final NodeConfig config;
+    final EmulatedNode node;
+    final ManagementServer mgmt;
+    final EventLoopGroup group;
+    final EventLoop loop;
+    String readyLine;
+
+    private Running(NodeConfig config, EmulatedNode node, ManagementServer mgmt, EventLoopGroup group) {
+      this.config = config;
+      this.node = node;
+      this.mgmt = mgmt;
+      this.group = group;
+      this.loop = node.loop();
+    }
+
+    /**
+     * Makes the node on a new event loop of its own, binds its links and management API (which
+     * calls {@code onShutdown} on POST /shutdown); not started yet ({@link #start}).
+     */
+    static Running bring(NodeConfig config, Runnable onShutdown) throws Failure {
+      // Off the loop and alongside the node's making: the JDK's TLS costs a cold JVM a few hundred
+      // milliseconds, which start-up need not wait for on top of the node's own.
+      NodeConfig.Management.Tls tls = config.management().tls();
+      CompletableFuture<SslContext> mgmtTls = tls == null ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
+      EventLoopGroup group = Transports.singleThreadGroup("emu-" + config.name());
+      EventLoop loop = group.next();
+      EmulatedNode node;
+      try {
+        node = loop.submit(() -> EmulatedNode.create(config, loop)).get();
+      } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw new Failure(BAD_CONFIG, "node " + config.name() + ": bad configuration: "
+            + (e.getCause() == null ? e : e.getCause()).getMessage());
+      }
+      ManagementServer mgmt = new ManagementServer(node, config.management().token(), onShutdown);
+      if (config.management().tls() == null) {
+        // Signed to on this machine's clock: nothing signed before this process started is ours
+        // (a request a squatter caught on a pinned port while the node was down; see MgmtAuth).
+        mgmt.notBefore(ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli)
+            .orElseGet(System::currentTimeMillis));
+      }
+      try {
+        mgmt.tls(mgmtTls.join());
+      } catch (java.util.concurrent.CompletionException e) {
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw new Failure(BAD_CONFIG, "node " + config.name() + ": management TLS: " + e.getCause().getMessage());
+      }
+      InetSocketAddress mgmtAt;
+      try {
+        node.open();
+        mgmtAt = mgmt.bind(new InetSocketAddress(config.management().host(), config.management().port()));
+      } catch (java.io.IOException e) {
+        loop.submit(node::close).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        throw new Failure(CANNOT_BIND, e.getMessage());
+      }
+      Running r = new Running(config, node, mgmt, group);
+      r.readyLine = "READY " + config.name() + " pid=" + ProcessHandle.current().pid() + " mgmt="
+          + mgmtAt.getAddress().getHostAddress() + ":" + mgmtAt.getPort() + " transport=" + Transports.name()
+          + node.linkPorts();
+      return r;
+    }
+
+    /** Starts the node's protocols and prints its READY line. */
+    void start() {
+      loop.execute(node::start);
+      System.out.println(readyLine + startedIn());
+      System.out.flush();
+    }
+
+    /** Closes the node as POST /shutdown or SIGTERM do: what it says on the way out said, captures flushed. */
+    void stop() {
+      end(node::close);
+    }
+
+    /** Closes the node as a crash would ({@link EmulatedNode#abort}). */
+    void kill() {
+      end(node::abort);
+    }
+
+    private void end(Runnable close) {
+      loop.submit(() -> {
+        mgmt.close();
+        close.run();
+      }).awaitUninterruptibly(3, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
   }
 
   /**
@@ -143,7 +222,7 @@ public final class NodeMain {
    * {@code -Demu.node.warmup}; " warmup_ms=N" for the READY line, "" when off. A level that is not
    * one, or a training that fails, is said on standard error and the node starts cold.
    */
-  private static String warmUp(NodeConfig config) {
+  static String warmUp(NodeConfig config) {
     try {
       WarmUp.Result r = WarmUp.run(WarmUp.configured(), config.trace(), config.capture());
       return r == null ? "" : " warmup_ms=" + r.millis();
@@ -154,7 +233,7 @@ public final class NodeMain {
   }
 
   /** " started_ms=N": from the process's start (10 ms resolution, from /proc) to this line. */
-  private static String startedIn() {
+  static String startedIn() {
     return ProcessHandle.current().info().startInstant()
         .map(t -> " started_ms=" + java.time.Duration.between(t, java.time.Instant.now()).toMillis()).orElse("");
   }

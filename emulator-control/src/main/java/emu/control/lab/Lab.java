@@ -10,6 +10,7 @@ import emu.control.plan.PlannedNode;
 import emu.control.process.ControlTls;
 import emu.control.process.NodeClient;
 import emu.control.process.NodeJava;
+import emu.control.process.NodeJvmGroup;
 import emu.control.process.NodeProcesses;
 import emu.control.process.NodeStartException;
 import emu.control.process.ReadyLine;
@@ -55,6 +56,14 @@ public final class Lab {
   /** Per node: its READY line since its latest launch, once seen. */
   private final Map<String, ReadyLine> ready = new ConcurrentHashMap<>();
   private final boolean detached;
+  /** Per node sharing a JVM with others: its group (until it is restarted in a JVM of its own). */
+  private final Map<String, NodeJvmGroup> groups = new ConcurrentHashMap<>();
+  /** Nodes killed inside a group whose JVM goes on: not running, though their process is. */
+  private final Set<String> endedInGroup = ConcurrentHashMap.newKeySet();
+  /** Nodes paused inside a group (their loops blocked): thawed before they are asked to stop. */
+  private final Set<String> pausedInGroup = ConcurrentHashMap.newKeySet();
+  /** Per node to start in a shared JVM: the nodes of that JVM (see nodesPerJvm). */
+  private Map<String, List<String>> plannedGroups = Map.of();
   private volatile Consumer<String> onDeath;
   private volatile boolean stopping;
   /** Stops the lab when this JVM exits (Ctrl-C), while the lab lives as long as this process. */
@@ -79,7 +88,9 @@ public final class Lab {
   public static Lab start(LabPlan plan, boolean detached, LabState.Controller controller,
                           Consumer<String> progress) throws LabException {
     // a bad EMU_START_CONCURRENCY fails before anything starts
-    int inFlight = startConcurrency((int) plan.nodes().stream().filter(n -> n.host() == null).count());
+    int localCount = (int) plan.nodes().stream().filter(n -> n.host() == null).count();
+    int inFlight = startConcurrency(localCount);
+    int perJvm = nodesPerJvm();
     List<LabState.NodeState> nodes = new ArrayList<>();
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
@@ -142,6 +153,7 @@ public final class Lab {
       }
       plan.nodes().stream().filter(n -> n.host() == null).sorted(java.util.Comparator.comparingInt(Lab::launchOrder))
           .forEach(n -> local.add(n.name()));
+      lab.plannedGroups = groupsOf(List.copyOf(local), perJvm);
       if (remote) {
         synchronized (lab) { // so that `emu down` from elsewhere finds the remote nodes while they start
           if (lab.stopping) {
@@ -260,6 +272,11 @@ public final class Lab {
       throw new LabException("the lab is stopping");
     }
     LabState.NodeState n = state.node(node);
+    if (groups.remove(node) != null) {
+      // started again (restart, a moved link): in a JVM of its own, writing to its own log again
+      endedInGroup.remove(node);
+      n = n.withLog(Path.of(state.outDir(), node + ".log").toString());
+    }
     // Where the node's READY line will be: only what this launch writes counts, not an earlier
     // run's line (whose port may be anyone's by now).
     Path log = Path.of(n.log());
@@ -289,6 +306,50 @@ public final class Lab {
       if (!stopping && !expectedExits.remove(node + ":" + done.pid()) && cb != null) {
         cb.accept("node " + node + " (pid " + done.pid() + ") died unexpectedly with status " + done.exitValue()
             + "; its log (" + log + ") ends with:\n" + NodeProcesses.tail(log, 10));
+      }
+    });
+  }
+
+  /**
+   * Starts the (local) nodes of {@code members} in one JVM ({@link NodeJvmGroup}), writing to one
+   * log, OUT/jvm-FIRST.log; each still prints its own READY line and answers on its own port.
+   */
+  private synchronized void launchGroup(List<String> members) throws IOException, LabException {
+    if (stopping) {
+      throw new LabException("the lab is stopping");
+    }
+    Path log = Path.of(state.outDir(), "jvm-" + members.get(0) + ".log");
+    long from = Files.exists(log) ? Files.size(log) : 0L;
+    List<Path> configs = new ArrayList<>();
+    for (String node : members) {
+      LabState.NodeState n = state.node(node);
+      readyFrom.put(node, from);
+      ready.remove(node);
+      state = state.with(n.withLog(log.toString())
+          .withMgmtPort(NodeConfig.readAsWritten(Path.of(n.config())).management().port()));
+      configs.add(Path.of(n.config()));
+    }
+    Files.writeString(log, "emu: nodes " + String.join(", ", members) + " in one JVM " + NodeJava.chosen().describe()
+        + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Process p = new ProcessBuilder(NodeProcesses.command(configs, detached))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE) // its commands (NodeJvmGroup); it exits when this closes
+        .start();
+    NodeJvmGroup g = new NodeJvmGroup(p, List.copyOf(members), log);
+    for (String node : members) {
+      processes.put(node, p);
+      groups.put(node, g);
+      state = state.withPid(node, p.pid());
+    }
+    p.onExit().thenAccept(done -> {
+      Consumer<String> cb = onDeath;
+      // its nodes still running in it: a node killed in it, or started again elsewhere, is not lost
+      List<String> lost = members.stream().filter(m -> groups.get(m) == g && !endedInGroup.contains(m)).toList();
+      if (!stopping && cb != null && !lost.isEmpty()) {
+        cb.accept("node" + (lost.size() > 1 ? "s " : " ") + String.join(", ", lost) + " (one JVM, pid " + done.pid()
+            + ") died unexpectedly with status " + done.exitValue() + "; its log (" + log + ") ends with:\n"
+            + NodeProcesses.tail(log, 10));
       }
     });
   }
@@ -376,6 +437,48 @@ public final class Lab {
   }
 
   /**
+   * How many of this machine's nodes share one JVM: {@code EMU_NODES_PER_JVM} (or the property
+   * {@code emu.nodesPerJvm}), 1 (a JVM per node, as always) unless set. A node alone in its JVM is the most faithful lab (a node killed is a
+   * process killed, a node's memory is its process's), so that stays the default; several nodes a
+   * JVM pay the JVM's own cost once (BENCHMARKS.md "Many nodes in one JVM").
+   */
+  static int nodesPerJvm() throws LabException {
+    String v = System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"));
+    if (v == null || v.isBlank()) {
+      return 1;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new LabException("EMU_NODES_PER_JVM must be a whole number of nodes from 1 (a JVM per node), not '" + v
+        + "'");
+  }
+
+  /**
+   * This machine's nodes (in launch order) cut into JVMs of {@code perJvm} nodes: per node of a
+   * JVM with more than one, that JVM's nodes. Consecutive in launch order, so what starts first
+   * starts together; the last JVM takes the remainder.
+   */
+  static Map<String, List<String>> groupsOf(List<String> local, int perJvm) {
+    Map<String, List<String>> out = new java.util.HashMap<>();
+    if (perJvm <= 1) {
+      return out;
+    }
+    for (int i = 0; i < local.size(); i += perJvm) {
+      List<String> members = List.copyOf(local.subList(i, Math.min(local.size(), i + perJvm)));
+      if (members.size() > 1) {
+        members.forEach(m -> out.put(m, members));
+      }
+    }
+    return out;
+  }
+
+  /**
    * The order this machine's nodes are launched in, when they start a few at a time: a node starts
    * its protocols as soon as it is READY, so what others depend on comes first. Nodes with a link
    * to a linux node or an external program first (their pinned link ports cannot move if taken
@@ -422,16 +525,22 @@ public final class Lab {
     int total = names.size();
     int done = 0;
     while (!waiting.isEmpty() || !later.isEmpty()) {
-      int starting = 0;
-      for (String name : waiting) {
-        starting += state.node(name).remote() == null ? 1 : 0;
-      }
+      // JVMs starting on this machine: a node's own, or one a few nodes share (nodesPerJvm)
+      int starting = (int) waiting.stream().filter(name -> state.node(name).remote() == null).map(processes::get)
+          .distinct().count();
       boolean launched = false;
       while (starting < inFlight && !later.isEmpty()) {
-        String name = later.poll();
-        launch(name, true);
-        waiting.add(name);
-        deadlines.put(name, System.currentTimeMillis() + START_TIMEOUT_MS);
+        List<String> members = plannedGroups.getOrDefault(later.peek(), List.of(later.peek()));
+        later.removeAll(members);
+        if (members.size() == 1) {
+          launch(members.get(0), true);
+        } else {
+          launchGroup(members);
+        }
+        for (String name : members) {
+          waiting.add(name);
+          deadlines.put(name, System.currentTimeMillis() + START_TIMEOUT_MS);
+        }
         starting++;
         launched = true;
       }
@@ -592,7 +701,7 @@ public final class Lab {
   /** The live process of a node, if it is still running. */
   public Optional<ProcessHandle> process(String node) {
     LabState.NodeState n = state.node(node);
-    if (n == null) {
+    if (n == null || endedInGroup.contains(node)) {
       return Optional.empty();
     }
     Process p = processes.get(node);
@@ -602,9 +711,23 @@ public final class Lab {
     return NodeProcesses.find(n.pid(), n.remote() == null ? n.config() : RemoteNodes.marker(n.remote()));
   }
 
-  /** Kills a node abruptly (SIGKILL), as a crash would. */
+  /**
+   * Kills a node abruptly (SIGKILL), as a crash would; a node sharing its JVM with others ends
+   * inside it, its sockets closed at once and nothing said (NodeJvmGroup).
+   */
   public void kill(String node) throws LabException {
     ProcessHandle h = process(node).orElseThrow(() -> new LabException(describe(node) + " is not running"));
+    NodeJvmGroup g = groups.get(node);
+    if (g != null) {
+      endedInGroup.add(node); // before: its JVM exits with its last node, and must not report it lost
+      pausedInGroup.remove(node);
+      try {
+        g.command("kill", node);
+      } catch (IOException e) {
+        throw new LabException("cannot kill " + describe(node) + ": " + e.getMessage(), e);
+      }
+      return;
+    }
     expectedExits.add(node + ":" + h.pid());
     LabState.NodeState n = state.node(node);
     if (n.remote() != null) {
@@ -660,9 +783,34 @@ public final class Lab {
     state.write();
   }
 
-  /** Sends a signal (STOP freezes a node, CONT thaws it). */
+  /**
+   * Sends a signal (STOP freezes a node, CONT thaws it). A node sharing its JVM with others is
+   * frozen and thawed inside it (its event loop blocked, NodeJvmGroup); other signals it cannot get.
+   */
   public void signal(String node, String signal) throws LabException {
     ProcessHandle h = process(node).orElseThrow(() -> new LabException(describe(node) + " is not running"));
+    NodeJvmGroup g = groups.get(node);
+    if (g != null) {
+      String verb = switch (signal) {
+        case "STOP" -> "pause";
+        case "CONT" -> "resume";
+        default -> throw new LabException(describe(node) + " shares its JVM with other nodes (EMU_NODES_PER_JVM): it "
+            + "can be paused, resumed and killed, not sent SIG" + signal);
+      };
+      try {
+        if (!g.command(verb, node)) {
+          throw new LabException(describe(node) + " is not running");
+        }
+      } catch (IOException e) {
+        throw new LabException("cannot " + verb + " " + describe(node) + ": " + e.getMessage(), e);
+      }
+      if (verb.equals("pause")) {
+        pausedInGroup.add(node);
+      } else {
+        pausedInGroup.remove(node);
+      }
+      return;
+    }
     LabState.NodeState n = state.node(node);
     if (n.remote() != null) {
       Ssh.Result r = RemoteNodes.signal(n, signal);
@@ -704,6 +852,8 @@ public final class Lab {
     stopping = true;
     List<String> dead = new ArrayList<>();
     List<CompletableFuture<Void>> waits = new ArrayList<>();
+    Map<Long, List<LabState.NodeState>> byProcess = new java.util.LinkedHashMap<>();
+    Map<Long, ProcessHandle> handles = new java.util.HashMap<>();
     for (LabState.NodeState n : state.nodes()) {
       if ("linux".equals(n.kind())) {
         try {
@@ -723,13 +873,18 @@ public final class Lab {
         continue;
       }
       ProcessHandle h = p.get();
+      if (n.remote() == null) {
+        byProcess.computeIfAbsent(h.pid(), k -> new ArrayList<>()).add(n);
+        handles.put(h.pid(), h);
+        continue;
+      }
       waits.add(CompletableFuture.runAsync(() -> {
         stopOne(n, h);
-        if (n.remote() != null) {
-          collect(n);
-        }
+        collect(n);
       }));
     }
+    // this machine's JVMs, one task each: a JVM hosting several nodes exits when all have stopped
+    byProcess.forEach((pid, ns) -> waits.add(CompletableFuture.runAsync(() -> stopOne(ns, handles.get(pid)))));
     waits.forEach(CompletableFuture::join);
     deleteState();
     releaseExitHook();
@@ -806,6 +961,11 @@ public final class Lab {
       stopRemote(n, h);
       return;
     }
+    stopOne(List.of(n), h);
+  }
+
+  /** Stops the nodes {@code ns} of one process on this machine (one node, or those a JVM hosts). */
+  private void stopOne(List<LabState.NodeState> ns, ProcessHandle h) {
     try {
       // A paused node would not answer, nor die of SIGTERM: thaw it first.
       new ProcessBuilder("kill", "-CONT", Long.toString(h.pid())).start().waitFor(2, TimeUnit.SECONDS);
@@ -814,7 +974,17 @@ public final class Lab {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    askToShutDown(n);
+    for (LabState.NodeState n : ns) {
+      NodeJvmGroup g = groups.get(n.name());
+      if (g != null && pausedInGroup.remove(n.name())) {
+        try {
+          g.command("resume", n.name()); // a blocked loop would not answer
+        } catch (IOException e) {
+          // SIGTERM below stops it anyway
+        }
+      }
+      askToShutDown(n);
+    }
     if (await(h, 5_000)) {
       return;
     }

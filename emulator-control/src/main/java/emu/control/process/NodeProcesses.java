@@ -98,6 +98,16 @@ public final class NodeProcesses {
 
   /** The command line that starts a node with {@code config}. */
   public static List<String> command(Path config, boolean detached) {
+    return command(List.of(config), detached);
+  }
+
+  /**
+   * The command line that starts the nodes with {@code configs}: one node, its own JVM; several,
+   * one JVM for all ({@code NodeMain --group}, with a heap that grows by {@link #HEAP_PER_GROUPED_MB}
+   * a node).
+   */
+  public static List<String> command(List<Path> configs, boolean detached) {
+    Path config = configs.get(0);
     List<String> cmd = new ArrayList<>();
     if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) {
       // Its own session: closing the terminal that ran `emu up` does not hang up the lab.
@@ -111,12 +121,31 @@ public final class NodeProcesses {
       cmd.add("-XX:DumpLoadedClassList=" + Path.of(classList, config.getFileName() + ".classes"));
     }
     cmd.addAll(jvmOptions());
+    if (configs.size() > 1) {
+      // after the node options: the last -Xmx wins, EMU_NODE_JVM_OPTS' included
+      int at = cmd.indexOf("-Xmx128m");
+      String heap = "-Xmx" + (128 + HEAP_PER_GROUPED_MB * (configs.size() - 1)) + "m";
+      if (at >= 0) {
+        cmd.set(at, heap);
+      }
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("emu.node.NodeMain");
-    cmd.add(config.toString());
+    if (configs.size() > 1) {
+      cmd.add("--group");
+    }
+    configs.forEach(c -> cmd.add(c.toString()));
     return cmd;
   }
+
+  /**
+   * Heap a node adds to a JVM hosting several (the first has the usual 128 MB): an idle node's own
+   * live objects are a few hundred KB (tables, timers, buffers' handles); what a node process's
+   * heap holds besides is the JDK's and the libraries', shared in a group. The margin is for a
+   * node moving data (TCP windows, captures' staging, a DNS zone).
+   */
+  static final int HEAP_PER_GROUPED_MB = 24;
 
   /** The process with {@code pid} if it is alive and is the node started with {@code config}. */
   public static Optional<ProcessHandle> find(long pid, String config) {

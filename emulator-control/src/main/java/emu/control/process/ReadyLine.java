@@ -49,7 +49,15 @@ public record ReadyLine(int mgmtPort, Map<String, Integer> links) {
    * or null if it is not there yet.
    */
   public static String find(Path log, long from, String node) {
-    String prefix = "READY " + node + " ";
+    return findLine(log, from, "READY " + node + " ");
+  }
+
+  /**
+   * The first whole line of the log from byte {@code from} on whose first words are those of
+   * {@code words} ("KILLED h1" matches "KILLED h1" and "KILLED h1 x", not "KILLED h10"), or null.
+   */
+  public static String findLine(Path log, long from, String words) {
+    String prefix = words.strip() + " ";
     try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
       long len = Math.min(f.length() - from, MAX_READ);
       if (len <= 0) {
@@ -61,7 +69,7 @@ public record ReadyLine(int mgmtPort, Map<String, Integer> links) {
       String text = new String(b, StandardCharsets.UTF_8);
       int end = text.lastIndexOf('\n'); // a line still being written is not read
       for (String line : text.substring(0, Math.max(end, 0)).split("\n")) {
-        if (line.startsWith(prefix)) {
+        if (line.startsWith(prefix) || (line + " ").equals(prefix)) {
           return line;
         }
       }

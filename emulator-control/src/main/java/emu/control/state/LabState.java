@@ -47,6 +47,11 @@ public record LabState(String name, String topology, String outDir, String state
           key);
     }
 
+    /** The same node writing to {@code file} (the log of a JVM it shares with other nodes, or its own). */
+    public NodeState withLog(String file) {
+      return new NodeState(name, kind, pid, mgmt, file, config, remote, key);
+    }
+
     /** True once the node has reported where its management API listens. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean mgmtKnown() {

@@ -12,6 +12,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * Picks Netty's native epoll transport on Linux and NIO elsewhere (or when
@@ -32,6 +33,15 @@ public final class Transports {
   public static EventLoopGroup singleThreadGroup() {
     IoHandlerFactory factory = epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     return new MultiThreadIoEventLoopGroup(1, factory);
+  }
+
+  /**
+   * One event loop thread named {@code name}: where one JVM hosts several nodes, a thread dump
+   * or a CPU profile says which node's loop is which.
+   */
+  public static EventLoopGroup singleThreadGroup(String name) {
+    IoHandlerFactory factory = epoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name), factory);
   }
 
   public static Class<? extends DatagramChannel> datagramChannel() {

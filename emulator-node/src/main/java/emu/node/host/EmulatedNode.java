@@ -446,6 +446,20 @@ public final class EmulatedNode {
     if (ospf != null) {
       ospf.stop();
     }
+    closeLinks();
+  }
+
+  /**
+   * Stops the node as a crash would, where its JVM goes on hosting other nodes: sockets closed at
+   * once and nothing said on the way out (no DHCP RELEASE, no OSPF withdrawal, no TCP reset). Its
+   * captures and events are flushed, which a killed process could not do, but which a user
+   * looking at the lab afterwards wants.
+   */
+  public void abort() {
+    closeLinks();
+  }
+
+  private void closeLinks() {
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
     tracer.flush();

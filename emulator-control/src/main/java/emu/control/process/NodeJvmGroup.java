@@ -1,0 +1,70 @@
+package emu.control.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One JVM hosting several of a lab's nodes ({@code emu.node.NodeMain --group}; see
+ * {@code emu.node.NodeGroup}): its process, its members, the log they share, and the command
+ * channel on its standard input that stands in for the signals a node process would get.
+ *
+ * @param members the nodes started in it, in its command line's order
+ */
+public record NodeJvmGroup(Process process, List<String> members, Path log) {
+  /** How long a command waits for the group's answer (a paused loop answers at once; a kill within 3 s). */
+  private static final long ANSWER_MS = 10_000;
+
+  /**
+   * Sends {@code verb NODE} (pause, resume, kill) and waits for the group's answer ({@code PAUSED},
+   * {@code RESUMED}, {@code KILLED}, or {@code NOSUCH} for a node it no longer has).
+   *
+   * @return true once done, false if the group no longer has the node
+   * @throws IOException the group is gone or did not answer in time
+   */
+  public synchronized boolean command(String verb, String node) throws IOException {
+    String done = switch (verb) {
+      case "pause" -> "PAUSED";
+      case "resume" -> "RESUMED";
+      case "kill" -> "KILLED";
+      default -> throw new IllegalArgumentException("no group command " + verb);
+    };
+    long from = Files.exists(log) ? Files.size(log) : 0;
+    try {
+      OutputStream in = process.getOutputStream();
+      in.write((verb + " " + node + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    } catch (IOException e) {
+      throw new IOException("the JVM of node " + node + " (pid " + process.pid() + ") is gone: " + e.getMessage(), e);
+    }
+    long deadline = System.currentTimeMillis() + ANSWER_MS;
+    while (true) {
+      if (ReadyLine.findLine(log, from, done + " " + node) != null) {
+        return true;
+      }
+      if (ReadyLine.findLine(log, from, "NOSUCH " + node) != null) {
+        return false;
+      }
+      if (!process.isAlive()) {
+        // its last node killed: the JVM exits right after saying so, which may be before we read it
+        if (ReadyLine.findLine(log, from, done + " " + node) != null) {
+          return true;
+        }
+        throw new IOException("the JVM of node " + node + " (pid " + process.pid() + ") exited");
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IOException("the JVM of node " + node + " (pid " + process.pid() + ") did not answer '" + verb
+            + "' within " + ANSWER_MS / 1000 + " s; its log: " + log);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      }
+    }
+  }
+}
