@@ -40,15 +40,24 @@ final class NodeGroup {
 
   private final Map<String, NodeMain.Running> live = new ConcurrentHashMap<>();
   private final Map<String, CountDownLatch> paused = new ConcurrentHashMap<>();
+  /** What happens when the last node has ended: the JVM exits. */
+  private final Runnable onEmpty;
 
-  private NodeGroup() {}
+  NodeGroup(Runnable onEmpty) {
+    this.onEmpty = onEmpty;
+  }
+
+  /** A node made and bound ({@link NodeMain.Running#bring}) joins the group. */
+  void add(NodeMain.Running r) {
+    live.put(r.config.name(), r);
+  }
 
   static void main(List<String> files) {
     if (files.isEmpty()) {
       System.err.println("usage: java emu.node.NodeMain " + FLAG + " CONFIG.json...");
       System.exit(NodeMain.BAD_CONFIG);
     }
-    NodeGroup g = new NodeGroup();
+    NodeGroup g = new NodeGroup(() -> System.exit(0));
     List<NodeMain.Running> started = new ArrayList<>();
     try {
       List<NodeConfig> configs = new ArrayList<>();
@@ -67,7 +76,7 @@ final class NodeGroup {
         NodeMain.Running r = NodeMain.Running.bring(c, () -> g.shutdown(c.name()));
         r.readyLine = r.readyLine + warmed;
         started.add(r);
-        g.live.put(c.name(), r);
+        g.add(r);
         r.start();
       }
     } catch (NodeMain.Failure f) {
@@ -156,7 +165,7 @@ final class NodeGroup {
 
   private void exitIfEmpty() {
     if (live.isEmpty()) {
-      System.exit(0);
+      onEmpty.run();
     }
   }
 

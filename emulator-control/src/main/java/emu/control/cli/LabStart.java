@@ -49,6 +49,12 @@ final class LabStart {
     if (topo == null) {
       return false;
     }
+    try {
+      emu.control.lab.Lab.checkSettings(); // EMU_START_CONCURRENCY, EMU_NODES_PER_JVM: said before anything starts
+    } catch (emu.control.lab.LabException e) {
+      err.println("emu: " + e.getMessage());
+      return false;
+    }
     if (family != null) {
       if (family != 4 && family != 6) {
         err.println("emu: --family takes 4 or 6, not " + family);

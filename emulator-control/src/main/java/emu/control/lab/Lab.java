@@ -437,6 +437,16 @@ public final class Lab {
   }
 
   /**
+   * Checks the settings from the environment a lab's start reads ({@code EMU_START_CONCURRENCY},
+   * {@code EMU_NODES_PER_JVM}), so that the command line refuses a bad one before anything starts
+   * (the lab's control process would only fail later, less clearly).
+   */
+  public static void checkSettings() throws LabException {
+    startConcurrency(0);
+    nodesPerJvm();
+  }
+
+  /**
    * How many of this machine's nodes share one JVM: {@code EMU_NODES_PER_JVM} (or the property
    * {@code emu.nodesPerJvm}), 1 (a JVM per node, as always) unless set. A node alone in its JVM is the most faithful lab (a node killed is a
    * process killed, a node's memory is its process's), so that stays the default; several nodes a

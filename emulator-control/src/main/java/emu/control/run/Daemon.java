@@ -39,7 +39,7 @@ public final class Daemon {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Demu.stateDir=" + EmuHome.state(), "-Demu.home=" + EmuHome.install()));
-    for (String prop : List.of("io.netty.leakDetection.level", "emu.transport")) {
+    for (String prop : List.of("io.netty.leakDetection.level", "emu.transport", "emu.nodesPerJvm")) {
       String v = System.getProperty(prop);
       if (v != null) {
         cmd.add("-D" + prop + "=" + v);
