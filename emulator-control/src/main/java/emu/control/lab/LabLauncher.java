@@ -66,7 +66,9 @@ public final class LabLauncher {
       throw new LabException(e.getMessage(), e);
     }
     Progress progress = Progress.nodeStarts(out);
-    progress.accept("starting " + plan.nodes().size() + " node processes ...");
+    int perJvm = Lab.nodesPerJvm();
+    progress.accept("starting " + plan.nodes().size() + (perJvm > 1 ? " nodes, up to " + perJvm + " a JVM ..."
+        : " node processes ..."));
     try {
       return Lab.start(plan, detached, null, line -> progress.accept("  " + line));
     } finally {
