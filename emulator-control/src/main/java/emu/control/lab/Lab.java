@@ -448,9 +448,10 @@ public final class Lab {
 
   /**
    * How many of this machine's nodes share one JVM: {@code EMU_NODES_PER_JVM} (or the property
-   * {@code emu.nodesPerJvm}), 1 (a JVM per node, as always) unless set. A node alone in its JVM is the most faithful lab (a node killed is a
-   * process killed, a node's memory is its process's), so that stays the default; several nodes a
-   * JVM pay the JVM's own cost once (BENCHMARKS.md "Many nodes in one JVM").
+   * {@code emu.nodesPerJvm}), 1 (a JVM per node, as always) unless set. A node alone in its JVM is
+   * the most faithful lab (a node killed is a process killed, a node's memory is its process's, a
+   * garbage collection pauses that node alone), so that stays the default; several nodes a JVM
+   * pay the JVM's own cost once (BENCHMARKS.md "Many nodes in one JVM").
    */
   static int nodesPerJvm() throws LabException {
     String v = System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"));

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * else, and everything when no terminal is attached (CI logs, tests), is printed as it comes.
  */
 public final class Progress implements Consumer<String> {
-  private static final Pattern STARTING = Pattern.compile("starting (\\d+) node(?: processes|s, up to \\d+ a JVM) \\.\\.\\.");
+  private static final Pattern STARTING =
+      Pattern.compile("starting (\\d+) node(?: processes|s, up to \\d+ a JVM) \\.\\.\\.");
   private static final Pattern READY = Pattern.compile("\\s*node (\\S+) ready \\(pid \\d+, (\\d+)/(\\d+)\\)");
 
   private final PrintWriter out;
