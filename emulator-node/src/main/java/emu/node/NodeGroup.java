@@ -38,7 +38,13 @@ import java.util.concurrent.CountDownLatch;
 final class NodeGroup {
   static final String FLAG = "--group";
 
+  /** The nodes running: commands reach these. */
   private final Map<String, NodeMain.Running> live = new ConcurrentHashMap<>();
+  /**
+   * Nodes stopping (POST /shutdown: what they say on the way out said, captures flushed): no
+   * longer commanded, but the JVM waits for them before it exits.
+   */
+  private final Map<String, NodeMain.Running> ending = new ConcurrentHashMap<>();
   private final Map<String, CountDownLatch> paused = new ConcurrentHashMap<>();
   /** What happens when the last node has ended: the JVM exits. */
   private final Runnable onEmpty;
@@ -58,6 +64,10 @@ final class NodeGroup {
       System.exit(NodeMain.BAD_CONFIG);
     }
     NodeGroup g = new NodeGroup(() -> System.exit(0));
+    // from the start: a control plane gone while the nodes start ends the JVM too
+    Thread commands = new Thread(g::readCommands, "emu-group-commands");
+    commands.setDaemon(true);
+    commands.start();
     List<NodeMain.Running> started = new ArrayList<>();
     try {
       List<NodeConfig> configs = new ArrayList<>();
@@ -68,26 +78,31 @@ final class NodeGroup {
         }
         configs.add(c);
       }
+      List<java.util.concurrent.CompletableFuture<io.netty.handler.ssl.SslContext>> tls =
+          configs.stream().map(NodeMain::managementTls).toList(); // alongside the warm-up
       // one warm-up for the JVM: what it compiles serves every node of the group
       String warmed = NodeMain.warmUp(configs.get(0));
       Runtime.getRuntime().addShutdownHook(new Thread(g::stopAll, "emu-group-stop"));
       NodeMain.exitWithParent(configs.get(0).parentPid());
-      for (NodeConfig c : configs) {
-        NodeMain.Running r = NodeMain.Running.bring(c, () -> g.shutdown(c.name()));
+      for (int i = 0; i < configs.size(); i++) {
+        NodeConfig c = configs.get(i);
+        NodeMain.Running r = NodeMain.Running.bring(c, tls.get(i), () -> g.shutdown(c.name()));
         r.readyLine = r.readyLine + warmed;
         started.add(r);
         g.add(r);
         r.start();
       }
-    } catch (NodeMain.Failure f) {
-      System.err.println(f.getMessage());
+    } catch (NodeMain.Failure | RuntimeException e) {
+      // the nodes started so far end here, not again in the exit hook (their loops are gone)
+      started.forEach(r -> g.live.remove(r.config.name()));
       started.forEach(NodeMain.Running::kill);
-      System.exit(f.status);
-      return;
+      if (e instanceof NodeMain.Failure f) {
+        System.err.println(f.getMessage());
+        System.exit(f.status);
+      }
+      System.err.println("emu group: cannot start its nodes: " + e);
+      System.exit(NodeMain.BAD_CONFIG);
     }
-    Thread commands = new Thread(g::readCommands, "emu-group-commands");
-    commands.setDaemon(true);
-    commands.start();
   }
 
   /** Reads the control plane's commands until standard input ends, then exits. */
@@ -136,7 +151,9 @@ final class NodeGroup {
       default -> {
         resume(name); // a blocked loop could not close the node
         if (live.remove(name) != null) {
+          ending.put(name, r);
           r.kill();
+          ending.remove(name);
         }
         say("KILLED " + name);
         exitIfEmpty();
@@ -152,28 +169,44 @@ final class NodeGroup {
   }
 
   /** POST /shutdown of one node: it stops as a node process would, and the JVM with its last node. */
-  private void shutdown(String name) {
+  void shutdown(String name) {
     Thread t = new Thread(() -> {
-      NodeMain.Running r = live.remove(name);
-      if (r != null) {
-        r.stop();
+      NodeMain.Running r;
+      synchronized (this) {
+        r = live.remove(name);
+        if (r == null) {
+          return;
+        }
+        ending.put(name, r);
       }
+      resume(name); // paused meanwhile: its loop must run to close it
+      r.stop();
+      ending.remove(name);
       exitIfEmpty();
     }, "shutdown-" + name);
     t.start();
   }
 
+  /** The JVM ends once no node runs and none is still stopping (its captures being flushed). */
   private void exitIfEmpty() {
-    if (live.isEmpty()) {
-      onEmpty.run();
+    synchronized (this) {
+      if (!live.isEmpty() || !ending.isEmpty()) {
+        return;
+      }
     }
+    onEmpty.run();
   }
 
   /** SIGTERM, or the JVM exiting otherwise: every node still running stops, all at once. */
   private void stopAll() {
     paused.keySet().forEach(this::resume);
     List<Thread> stops = new ArrayList<>();
-    for (NodeMain.Running r : live.values()) {
+    List<NodeMain.Running> all;
+    synchronized (this) {
+      all = new ArrayList<>(live.values());
+      all.addAll(ending.values()); // stopping on their own: stop() waits for what is left of that
+    }
+    for (NodeMain.Running r : all) {
       Thread t = new Thread(r::stop, "stop-" + r.config.name());
       t.start();
       stops.add(t);

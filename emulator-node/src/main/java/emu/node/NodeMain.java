@@ -50,8 +50,9 @@ public final class NodeMain {
     Running node;
     try {
       NodeConfig config = config(args[0], args.length == 2 ? args[1] : null);
+      CompletableFuture<SslContext> tls = managementTls(config);
       String warmed = warmUp(config);
-      node = Running.bring(config, () -> {
+      node = Running.bring(config, tls, () -> {
         Thread t = new Thread(() -> System.exit(0), "shutdown");
         t.start();
       });
@@ -113,6 +114,17 @@ public final class NodeMain {
     }
   }
 
+  /**
+   * The management API's TLS context, made off the loop and alongside the warm-up and the node's
+   * making: the JDK's TLS costs a cold JVM a few hundred milliseconds, which start-up need not
+   * wait for on top of the node's own. Null inside for plain HTTP.
+   */
+  static CompletableFuture<SslContext> managementTls(NodeConfig config) {
+    NodeConfig.Management.Tls tls = config.management().tls();
+    return tls == null ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
+  }
+
   /** Exits when the process that started this one does (null: nothing to watch). */
   static void exitWithParent(Long parentPid) {
     if (parentPid != null) {
@@ -133,6 +145,7 @@ public final class NodeMain {
     final EventLoopGroup group;
     final EventLoop loop;
     String readyLine;
+    private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Running(NodeConfig config, EmulatedNode node, ManagementServer mgmt, EventLoopGroup group) {
       this.config = config;
@@ -146,12 +159,8 @@ public final class NodeMain {
      * Makes the node on a new event loop of its own, binds its links and management API (which
      * calls {@code onShutdown} on POST /shutdown); not started yet ({@link #start}).
      */
-    static Running bring(NodeConfig config, Runnable onShutdown) throws Failure {
-      // Off the loop and alongside the node's making: the JDK's TLS costs a cold JVM a few hundred
-      // milliseconds, which start-up need not wait for on top of the node's own.
-      NodeConfig.Management.Tls tls = config.management().tls();
-      CompletableFuture<SslContext> mgmtTls = tls == null ? CompletableFuture.completedFuture(null)
-          : CompletableFuture.supplyAsync(() -> ManagementTls.server(tls));
+    static Running bring(NodeConfig config, CompletableFuture<SslContext> mgmtTls, Runnable onShutdown)
+        throws Failure {
       EventLoopGroup group = Transports.singleThreadGroup("emu-" + config.name());
       EventLoop loop = group.next();
       EmulatedNode node;
@@ -209,6 +218,14 @@ public final class NodeMain {
     }
 
     private void end(Runnable close) {
+      if (!ending.compareAndSet(false, true)) {
+        // ended or ending by another path (POST /shutdown and SIGTERM at once): wait for that one
+        group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        return;
+      }
+      if (loop.isShuttingDown()) {
+        return;
+      }
       loop.submit(() -> {
         mgmt.close();
         close.run();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +35,7 @@ class NodeGroupTest {
   private PrintStream stdout;
   private PrintStream stderr;
   private final AtomicInteger emptied = new AtomicInteger();
+  private final AtomicBoolean bothClosedAtEnd = new AtomicBoolean();
   private NodeGroup group;
   private NodeMain.Running a;
   private NodeMain.Running b;
@@ -50,9 +52,15 @@ class NodeGroupTest {
         p[i] = s.getLocalPort();
       }
     }
-    group = new NodeGroup(emptied::incrementAndGet);
-    a = NodeMain.Running.bring(host(dir, "a", 1, p[0], p[1]), () -> { });
-    b = NodeMain.Running.bring(host(dir, "b", 2, p[1], p[0]), () -> { });
+    group = new NodeGroup(() -> {
+      // the JVM would exit now: every node must be closed by then, its captures flushed
+      bothClosedAtEnd.set(a.group.isTerminated() && b.group.isTerminated());
+      emptied.incrementAndGet();
+    });
+    NodeConfig ca = host(dir, "a", 1, p[0], p[1]);
+    NodeConfig cb = host(dir, "b", 2, p[1], p[0]);
+    a = NodeMain.Running.bring(ca, NodeMain.managementTls(ca), () -> { });
+    b = NodeMain.Running.bring(cb, NodeMain.managementTls(cb), () -> { });
     group.add(a);
     group.add(b);
     a.start();
@@ -115,6 +123,21 @@ class NodeGroupTest {
     group.command("kill b");
     awaitSaid("KILLED b");
     assertEquals(1, emptied.get(), "the JVM ends with its last node");
+  }
+
+  @Test
+  void theJvmEndsOnlyOnceEveryNodeStoppingHasStopped() throws Exception {
+    group.command("pause b"); // a paused node asked to stop is resumed to close
+    awaitSaid("PAUSED b");
+    group.shutdown("a"); // POST /shutdown of both, at once: the first done must not end the JVM
+    group.shutdown("b");
+    for (int i = 0; i < 500 && emptied.get() == 0; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, emptied.get(), "the JVM ends once");
+    assertTrue(bothClosedAtEnd.get(), "both nodes were closed before the JVM would end");
+    group.command("kill a");
+    awaitSaid("NOSUCH a");
   }
 
   @Test

@@ -49,7 +49,7 @@ public final class ExecCommand implements Callable<Integer> {
         return 2;
       }
       if (!l.running(node)) {
-        e.println("emu: node " + node + " is not running (process " + state.pid() + " is gone; see " + state.log() + ")");
+        e.println("emu: node " + node + " is not running (" + state.whyGone() + "; see " + state.log() + ")");
         return 1;
       }
       int code = l.exec(node, argv, line -> {

@@ -72,8 +72,7 @@ final class StatusTable {
     }
     if (lab.process(n.name()).isEmpty()) {
       o.put("state", "dead");
-      o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
-          : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
+      o.put("reason", n.whyGone() + "; see " + n.log());
       return o;
     }
     try {

@@ -454,8 +454,7 @@ public final class LabController implements AutoCloseable {
     };
     o.put("state", state);
     if (!alive) {
-      o.put("reason", (n.remote() == null ? "process " + n.pid() + " is gone"
-          : "its ssh session to host " + n.remote().host().label() + " ended") + "; see " + n.log());
+      o.put("reason", n.whyGone() + "; see " + n.log());
     } else if (mode == NodeMode.RUNNING) {
       try {
         JsonNode st = lab.client(node).status();

@@ -89,8 +89,8 @@ public final class Lab {
                           Consumer<String> progress) throws LabException {
     // a bad EMU_START_CONCURRENCY fails before anything starts
     int localCount = (int) plan.nodes().stream().filter(n -> n.host() == null).count();
-    int inFlight = startConcurrency(localCount);
     int perJvm = nodesPerJvm();
+    int inFlight = startConcurrency((localCount + perJvm - 1) / perJvm); // JVMs, whatever each hosts
     List<LabState.NodeState> nodes = new ArrayList<>();
     for (PlannedNode n : plan.nodes()) {
       nodes.add(new LabState.NodeState(n.name(), n.kind(), 0, n.mgmt(), n.logFile().toString(),
@@ -312,13 +312,16 @@ public final class Lab {
 
   /**
    * Starts the (local) nodes of {@code members} in one JVM ({@link NodeJvmGroup}), writing to one
-   * log, OUT/jvm-FIRST.log; each still prints its own READY line and answers on its own port.
+   * log, OUT/jvm.FIRST.log (node names have no dot: no node's own log is called that); each still
+   * prints its own READY line and answers on its own port. The JVM exits when its standard input,
+   * held here, closes: the process that starts a group must live as long as the lab (the lab's
+   * control process does; nothing else starts groups).
    */
   private synchronized void launchGroup(List<String> members) throws IOException, LabException {
     if (stopping) {
       throw new LabException("the lab is stopping");
     }
-    Path log = Path.of(state.outDir(), "jvm-" + members.get(0) + ".log");
+    Path log = Path.of(state.outDir(), "jvm." + members.get(0) + ".log");
     long from = Files.exists(log) ? Files.size(log) : 0L;
     List<Path> configs = new ArrayList<>();
     for (String node : members) {
@@ -550,7 +553,8 @@ public final class Lab {
         }
         for (String name : members) {
           waiting.add(name);
-          deadlines.put(name, System.currentTimeMillis() + START_TIMEOUT_MS);
+          // a JVM brings its nodes up one after the other: a second more for each before it
+          deadlines.put(name, System.currentTimeMillis() + START_TIMEOUT_MS + 1_000L * members.indexOf(name));
         }
         starting++;
         launched = true;
@@ -735,7 +739,19 @@ public final class Lab {
       try {
         g.command("kill", node);
       } catch (IOException e) {
-        throw new LabException("cannot kill " + describe(node) + ": " + e.getMessage(), e);
+        if (g.process().isAlive()) { // not answering: it may still run, so it is not marked ended
+          endedInGroup.remove(node);
+          throw new LabException("cannot kill " + describe(node) + ": " + e.getMessage(), e);
+        }
+        // its JVM is gone, and the node with it
+      }
+      // no pid: `emu exec` or `status` from another process (Lab.attach) must not take the JVM, still
+      // running its other nodes, for this node's
+      state = state.withPid(node, 0);
+      try {
+        writeUnlessStopping();
+      } catch (IOException e) {
+        throw new LabException("cannot record that " + describe(node) + " was killed: " + e.getMessage(), e);
       }
       return;
     }

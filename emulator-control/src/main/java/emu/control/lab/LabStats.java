@@ -73,7 +73,7 @@ public final class LabStats {
         o.put("reason", "killed (./emu node restart " + n.name() + " starts it again)");
       } else if (lab.process(n.name()).isEmpty()) {
         o.put("state", "down");
-        o.put("reason", "process " + n.pid() + " is gone; see " + n.log());
+        o.put("reason", n.whyGone() + "; see " + n.log());
       } else {
         // asked even when known to be paused: the answer (none) is the truth, and costs one timeout
         asked.put(n.name(), lab.client(n.name()).metrics(timeout));

@@ -52,6 +52,17 @@ public record LabState(String name, String topology, String outDir, String state
       return new NodeState(name, kind, pid, mgmt, file, config, remote, key);
     }
 
+    /**
+     * Why the node does not run, for messages: "process N is gone", "its ssh session to host H
+     * ended", or, with no pid, that it was killed inside a JVM it shared with other nodes.
+     */
+    public String whyGone() {
+      if (remote != null) {
+        return "its ssh session to host " + remote.host().label() + " ended";
+      }
+      return pid == 0 ? "it was killed inside the JVM it shared with other nodes" : "process " + pid + " is gone";
+    }
+
     /** True once the node has reported where its management API listens. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean mgmtKnown() {

@@ -85,10 +85,10 @@ class GroupedLabTest {
     assertEquals(first, pid("client"));
     assertEquals(second, pid("payroll"));
     assertEquals(2, Tools.nodeProcesses(state.toString()).size(), Tools.nodeProcesses(state.toString()).toString());
-    String log = Files.readString(out.resolve("jvm-sw1.log"));
+    String log = Files.readString(out.resolve("jvm.sw1.log"));
     assertTrue(log.startsWith("emu: nodes sw1, r1, client in one JVM"), log);
     assertTrue(log.contains("READY r1 pid=" + first + " "), log);
-    assertTrue(Files.readString(out.resolve("jvm-printer.log")).contains("READY payroll pid=" + second + " "));
+    assertTrue(Files.readString(out.resolve("jvm.printer.log")).contains("READY payroll pid=" + second + " "));
     assertEquals(2, ping("client", "192.168.5.100"), "across both JVMs");
 
     // pause: r1's loop blocks, the client beside it in the same JVM goes on
@@ -105,6 +105,10 @@ class GroupedLabTest {
     assertEquals("running", stateOf("printer"));
     assertEquals(0, ping("client", "192.168.5.100"));
     assertEquals(2, ping("printer", "192.168.1.100"));
+    Cli gone = emu("exec", "payroll", "--", "ip", "addr");
+    assertEquals(1, gone.exit(), gone.out());
+    assertTrue(gone.err().contains("node payroll is not running (it was killed inside the JVM it shared with other "
+        + "nodes; see " + out.resolve("jvm.printer.log")), gone.err());
     Cli restart = emu("node", "restart", "payroll");
     assertEquals(0, restart.exit(), restart.err());
     long own = pid("payroll");
