@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * EMU_NODES_PER_JVM}, here the property {@code emu.nodesPerJvm}) with the warm-up at full ({@code
  * EMU_NODE_WARMUP}, {@code emu.node.warmup}), each unless the run's properties say otherwise. The
  * warm-up then runs once, and the code it compiled serves every node. With a JVM per node it does
- * not reach this bound (run by hand under the lock on 2 cores, 21:29 UTC: with full, the first ping
- * took 468 ms and the first 20 a median of 387 ms against 1.08 ms for pings 200-300; off, 216 ms
- * and 141 ms against 1.10 ms). See BENCHMARKS.md, "First packet ... in one JVM".
+ * not reach this bound (run by hand under the lock on 2 cores, {@code -Demu.nodesPerJvm=1}: with
+ * the full warm-up the first ping took 37 ms and the first 20 a median of 13.9 ms against 1.65 ms
+ * for pings 200-300, 8.4x; without it, earlier, 216 and 468 ms, 141 and 387 ms against 1.1 ms).
+ * See BENCHMARKS.md, "The first packet with the lab's nodes in one JVM".
  */
 class FirstPingLabTest {
   @TempDir
