@@ -160,7 +160,9 @@ if wanted scale; then
   # a JVM per node beside 25 nodes a JVM (EMU_NODES_PER_JVM; BENCHMARKS.md "Many nodes in one JVM")
   if [ $quick = 1 ]; then a=(30 50); else a=(60 50 150 300 500); fi
   if EMU_NODES_PER_JVM="${EMU_NODES_PER_JVM:-1 25}" run scale "$here/scale.sh" "${a[@]}"; then
-    while read -r l; do row "tree lab, ${l%%:*}: up, PSS/node, idle CPU/node, ping" "${l#*: }"; done < <(awk '
+    while read -r l; do
+      row "tree lab, ${l%%:*}: up, PSS/node, idle CPU/node ticks (schedstat), ping" "${l#*: }"
+    done < <(awk '
       /^result/ {for (i = 1; i <= NF; i++) {if ($i == "up") up = $(i + 1); if ($i == "idle") cpu = $(i + 1)
         if ($i == "median" && $(i - 1) == "node") pss = $(i + 1); if ($i == "(schedstat") cpus = $(i + 1)
         if ($i ~ /\/5$/) got = $i; if ($i == "avg") rtt = $(i + 1)}

@@ -19,7 +19,7 @@
 # A lab is skipped (and says so) when MemAvailable is under 2 GB plus 60 MB per JVM plus 5 MB per
 # further node of a JVM (an idle grouped node adds about 2 MB: BENCHMARKS.md "Many nodes in one JVM").
 # Usage: [EMU_NODES_PER_JVM="K..."] benchmarks/e2e/scale.sh [IDLE_SECONDS [N...]]
-#        (defaults: 60, and 50 150 300 500; K: 1)
+#        (defaults: 60, and 50 150 300 500; K: 1); SCALE_KEEP=1 keeps the labs' logs (the work folder)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 emu="$here/emu"
