@@ -7,6 +7,7 @@
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
 # beside FRR (ospf) need root; without root they are skipped and the table says so.
+# scale compares the nodes per JVM in EMU_NODES_PER_JVM (default "1 25": a JVM per node, 25 a JVM).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 quick=0
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --only) only="${2:?--only needs a list}"; shift ;;
     --out) out="${2:?--out needs a folder}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -156,11 +157,17 @@ if wanted fidelity; then
   else row "delay fidelity" "FAILED"; fi
 fi
 if wanted scale; then
+  # a JVM per node beside 25 nodes a JVM (EMU_NODES_PER_JVM; BENCHMARKS.md "Many nodes in one JVM")
   if [ $quick = 1 ]; then a=(30 50); else a=(60 50 150 300 500); fi
-  if run scale "$here/scale.sh" "${a[@]}"; then
-    while read -r l; do row "tree lab, ${l%%:*}: up, PSS/node, idle CPU/node, ping" "${l#*: }"; done < <(awk '
-      /^result/ {print $2 " nodes: " $5 / 1000 " s, " $13 " MB, " $19 " %, ping " $31 " " $(NF-1) " ms"}
-      /^== .* skipped/ {print $2 " nodes: skipped (memory)"}' "$out/scale.log")
+  if EMU_NODES_PER_JVM="${EMU_NODES_PER_JVM:-1 25}" run scale "$here/scale.sh" "${a[@]}"; then
+    while read -r l; do
+      row "tree lab, ${l%%:*}: up, PSS/node, idle CPU/node ticks (schedstat), ping" "${l#*: }"
+    done < <(awk '
+      /^result/ {for (i = 1; i <= NF; i++) {if ($i == "up") up = $(i + 1); if ($i == "idle") cpu = $(i + 1)
+        if ($i == "median" && $(i - 1) == "node") pss = $(i + 1); if ($i == "(schedstat") cpus = $(i + 1)
+        if ($i ~ /\/5$/) got = $i; if ($i == "avg") rtt = $(i + 1)}
+        print $2 " nodes, " $4 " a JVM: " up / 1000 " s, " pss " MB, " cpu " % (" cpus " %), ping " got " " rtt " ms"}
+      /^== .* skipped/ {print $2 " nodes, " $4 " a JVM: skipped (memory)"}' "$out/scale.log")
   else row "scale" "FAILED"; fi
 fi
 if wanted fidelity; then
