@@ -16,6 +16,19 @@ import picocli.CommandLine.Option;
  * each command, whose help words for them differ.
  */
 final class LabStart {
+  /** The --help footer of up and run: the environment a lab's start reads. */
+  static final String ENVIRONMENT = "%nEnvironment:%n"
+      + "  EMU_NODES_PER_JVM=K       K nodes share a JVM (default 1: a JVM each;%n"
+      + "                            25 for labs of hundreds of nodes)%n"
+      + "  EMU_START_CONCURRENCY=N   JVMs starting at once (default: all for labs%n"
+      + "                            up to 32 nodes, else 2 x cores; 0: all)%n"
+      + "  EMU_NODE_WARMUP=full|light  nodes train their hot paths before READY%n"
+      + "  EMU_JAVA=JAVA|JDK|newest  the JVM nodes run on (default: JAVA_HOME's)%n"
+      + "  EMU_NODE_JVM_OPTS=\"...\"   options added to every node JVM%n"
+      + "  EMU_STATE_DIR=DIR         where running labs are kept (default ~/.emu)%n"
+      + "A bad EMU_NODES_PER_JVM or EMU_START_CONCURRENCY stops it before anything%n"
+      + "starts (exit status 2).";
+
   @Option(names = "--no-capture", negatable = true, defaultValue = "true",
       description = "Write a pcap per interface (default: on).")
   boolean capture;

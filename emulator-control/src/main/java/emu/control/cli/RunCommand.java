@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Start every node of FILE as its own process, run the file's scenario step by step, print "
         + "each step's output and a narrative of what every node did, then stop every node.",
-        "Exit status: 0 all steps succeeded, 1 a step failed, 2 bad topology, 3 a node failed to start or died."})
+        "Exit status: 0 all steps succeeded, 1 a step failed, 2 bad topology or setting, 3 a node failed to start "
+            + "or died."}, footer = LabStart.ENVIRONMENT)
 public final class RunCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     description = {"Start every node of FILE and leave the lab running under a control process that serves the "
         + "control API and runs the file's fault plan. Inspect it with status and exec, break it with link, node "
         + "and partition, stop it with down. The scenario is not run.",
-        "Exit status: 0 up, 2 bad topology, 3 the lab could not start."})
+        "Exit status: 0 up, 2 bad topology or setting, 3 the lab could not start."}, footer = LabStart.ENVIRONMENT)
 public final class UpCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
