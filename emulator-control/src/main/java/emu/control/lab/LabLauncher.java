@@ -66,9 +66,9 @@ public final class LabLauncher {
       throw new LabException(e.getMessage(), e);
     }
     Progress progress = Progress.nodeStarts(out);
-    int perJvm = Lab.nodesPerJvm();
+    int perJvm = StartPolicy.nodesPerJvm();
     long local = plan.nodes().stream().filter(n -> n.host() == null).count();
-    if (local > Lab.ALL_AT_ONCE_UP_TO && System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"))
+    if (local > StartPolicy.ALL_AT_ONCE_UP_TO && System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"))
         == null) {
       // the default (a JVM per node) is the most faithful; for a lab this size its cost is worth saying
       progress.accept("tip: " + local + " nodes, a JVM each (about 40 MB and half a CPU-second to start each); "

@@ -26,7 +26,7 @@ class LaunchOrderTest {
       plan = LabPlanner.plan(TopologyLoader.load(Path.of("../configs/corporate.yml")), dir.resolve("state"),
           dir.resolve("out"), 1, false, false, null, ports);
     }
-    List<String> order = plan.nodes().stream().sorted(Comparator.comparingInt(Lab::launchOrder))
+    List<String> order = plan.nodes().stream().sorted(Comparator.comparingInt(StartPolicy::launchOrder))
         .map(PlannedNode::name).toList();
     assertEquals("client", plan.nodes().get(0).name(), "the file lists the DHCP client first");
     assertEquals(List.of("sw1", "sw2", "r1", "printer", "resolver", "dns", "payroll", "client"), order);
@@ -35,8 +35,8 @@ class LaunchOrderTest {
   @Test
   void smallLabsStartAllAtOnceBigOnesAFewAtATime() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("EMU_START_CONCURRENCY") == null);
-    assertEquals(Integer.MAX_VALUE, Lab.startConcurrency(8), "the seed lab: all at once, as always");
-    assertEquals(Integer.MAX_VALUE, Lab.startConcurrency(Lab.ALL_AT_ONCE_UP_TO));
-    assertEquals(2 * Runtime.getRuntime().availableProcessors(), Lab.startConcurrency(Lab.ALL_AT_ONCE_UP_TO + 1));
+    assertEquals(Integer.MAX_VALUE, StartPolicy.startConcurrency(8), "the seed lab: all at once, as always");
+    assertEquals(Integer.MAX_VALUE, StartPolicy.startConcurrency(StartPolicy.ALL_AT_ONCE_UP_TO));
+    assertEquals(2 * Runtime.getRuntime().availableProcessors(), StartPolicy.startConcurrency(StartPolicy.ALL_AT_ONCE_UP_TO + 1));
   }
 }
