@@ -151,7 +151,8 @@ public final class Lab {
           remote = true;
         }
       }
-      plan.nodes().stream().filter(n -> n.host() == null).sorted(java.util.Comparator.comparingInt(StartPolicy::launchOrder))
+      plan.nodes().stream().filter(n -> n.host() == null)
+          .sorted(java.util.Comparator.comparingInt(StartPolicy::launchOrder))
           .forEach(n -> local.add(n.name()));
       lab.plannedGroups = StartPolicy.groupsOf(List.copyOf(local), perJvm);
       if (remote) {

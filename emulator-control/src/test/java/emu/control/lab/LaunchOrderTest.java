@@ -37,6 +37,7 @@ class LaunchOrderTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("EMU_START_CONCURRENCY") == null);
     assertEquals(Integer.MAX_VALUE, StartPolicy.startConcurrency(8), "the seed lab: all at once, as always");
     assertEquals(Integer.MAX_VALUE, StartPolicy.startConcurrency(StartPolicy.ALL_AT_ONCE_UP_TO));
-    assertEquals(2 * Runtime.getRuntime().availableProcessors(), StartPolicy.startConcurrency(StartPolicy.ALL_AT_ONCE_UP_TO + 1));
+    assertEquals(2 * Runtime.getRuntime().availableProcessors(),
+        StartPolicy.startConcurrency(StartPolicy.ALL_AT_ONCE_UP_TO + 1));
   }
 }
