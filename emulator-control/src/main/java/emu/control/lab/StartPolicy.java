@@ -18,8 +18,9 @@ final class StartPolicy {
   /**
    * How many of this machine's {@code local} JVMs (a node's own, or one several nodes share:
    * nodesPerJvm) start at once: each of the others is launched when an earlier one is ready. The
-   * lab is not up sooner either way (the JVMs' start is the same CPU; BENCHMARKS.md "Many nodes"). A lab of up to ALL_AT_ONCE_UP_TO nodes starts all at once, as
-   * it always did: its nodes come up together, their protocols (DHCP, IPv6 address checks, OSPF)
+   * lab is not up sooner either way (the JVMs' start is the same CPU; BENCHMARKS.md "Many nodes").
+   * A lab of up to ALL_AT_ONCE_UP_TO nodes starts all at once, as it always did: its nodes come up
+   * together, their protocols (DHCP, IPv6 address checks, OSPF)
    * begin together, and each node's start stays well inside START_TIMEOUT_MS (about 20 s for 32
    * nodes on 2 cores). A bigger lab starts twice the core count at a time: all at once, each of
    * 300 nodes would take the whole lab's start (150 s on 2 cores) and pass its own limit; a few at
