@@ -150,8 +150,14 @@ final class NodeGroup {
       }
       default -> {
         resume(name); // a blocked loop could not close the node
-        if (live.remove(name) != null) {
-          ending.put(name, r);
+        boolean mine;
+        synchronized (this) { // never neither running nor ending: exitIfEmpty must not see it gone too soon
+          mine = live.remove(name) != null;
+          if (mine) {
+            ending.put(name, r);
+          }
+        }
+        if (mine) {
           r.kill();
           ending.remove(name);
         }
