@@ -52,8 +52,8 @@ class Ipv6AcrossProcessesTest {
         + " fe80::ff:fe00:100 from the unspecified address ::"), o);
     // router discovery: the client solicits, unless a router's advertisement (to another host's
     // solicitation, all nodes hear it) reaches it first: then it has its router and stops soliciting
-    assertTrue(o.contains("client   router solicitation on eth0") || o.contains("client   hears a router advertisement on "
-        + "eth0"), o);
+    assertTrue(o.contains("client   router solicitation on eth0")
+        || o.contains("client   hears a router advertisement on eth0"), o);
     // the seed's steps in IPv6: a destination off the prefix goes to the router, found by NDP
     assertTrue(o.contains("PING 2001:db8:5::100(2001:db8:5::100) 56 data bytes"), o);
     assertTrue(o.contains("64 bytes from 2001:db8:5::100: icmp_seq=2 ttl=63"), o);
