@@ -68,8 +68,7 @@ public final class LabLauncher {
     Progress progress = Progress.nodeStarts(out);
     int perJvm = StartPolicy.nodesPerJvm();
     long local = plan.nodes().stream().filter(n -> n.host() == null).count();
-    String perJvmSet = System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"));
-    if (local > StartPolicy.ALL_AT_ONCE_UP_TO && perJvmSet == null) {
+    if (local > StartPolicy.ALL_AT_ONCE_UP_TO && StartPolicy.nodesPerJvmSetting() == null) {
       // the default (a JVM per node) is the most faithful; for a lab this size its cost is worth saying
       progress.accept("tip: " + local + " nodes, a JVM each (about 40 MB and half a CPU-second to start each); "
           + "EMU_NODES_PER_JVM=25 runs them 25 to a JVM: 300 nodes were up in 10 s with 3 MB a node instead of "

@@ -41,6 +41,11 @@ final class StartPolicy {
     return local <= ALL_AT_ONCE_UP_TO ? Integer.MAX_VALUE : 2 * Runtime.getRuntime().availableProcessors();
   }
 
+  /** {@code emu.nodesPerJvm}, else {@code EMU_NODES_PER_JVM}, as written; null if neither is set. */
+  static String nodesPerJvmSetting() {
+    return System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"));
+  }
+
   /**
    * How many of this machine's nodes share one JVM: {@code EMU_NODES_PER_JVM} (or the property
    * {@code emu.nodesPerJvm}), 1 (a JVM per node, as always) unless set. A node alone in its JVM is
@@ -49,7 +54,7 @@ final class StartPolicy {
    * pay the JVM's own cost once (BENCHMARKS.md "Many nodes in one JVM").
    */
   static int nodesPerJvm() throws LabException {
-    String v = System.getProperty("emu.nodesPerJvm", System.getenv("EMU_NODES_PER_JVM"));
+    String v = nodesPerJvmSetting();
     if (v == null || v.isBlank()) {
       return 1;
     }

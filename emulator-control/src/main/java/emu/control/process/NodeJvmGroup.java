@@ -42,17 +42,16 @@ public record NodeJvmGroup(Process process, List<String> members, Path log) {
     }
     long deadline = System.currentTimeMillis() + ANSWER_MS;
     while (true) {
+      // alive or not, asked before the log is read: its last node killed, the JVM exits right after
+      // saying so, and that answer counts
+      boolean alive = process.isAlive();
       if (ReadyLine.findLine(log, from, done + " " + node) != null) {
         return true;
       }
       if (ReadyLine.findLine(log, from, "NOSUCH " + node) != null) {
         return false;
       }
-      if (!process.isAlive()) {
-        // its last node killed: the JVM exits right after saying so, which may be before we read it
-        if (ReadyLine.findLine(log, from, done + " " + node) != null) {
-          return true;
-        }
+      if (!alive) {
         throw new IOException("the JVM of node " + node + " (pid " + process.pid() + ") exited");
       }
       if (System.currentTimeMillis() > deadline) {

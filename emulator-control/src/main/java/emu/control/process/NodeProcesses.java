@@ -53,7 +53,7 @@ public final class NodeProcesses {
    */
   public static List<String> baseJvmOptions(Runtime.Version v) {
     List<String> opts = new ArrayList<>(List.of(
-        "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k", "-XX:MaxMetaspaceSize=96m",
+        "-XX:+UseSerialGC", "-Xms16m", NODE_HEAP, "-Xss512k", "-XX:MaxMetaspaceSize=96m",
         "-XX:ReservedCodeCacheSize=48m", "-XX:+ExitOnOutOfMemoryError",
         "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
         // the link endpoints' 64 KiB read buffers come from the event loop's thread cache
@@ -123,8 +123,8 @@ public final class NodeProcesses {
     cmd.addAll(jvmOptions());
     if (configs.size() > 1) {
       // after the node options: the last -Xmx wins, EMU_NODE_JVM_OPTS' included
-      int at = cmd.indexOf("-Xmx128m");
-      String heap = "-Xmx" + (128 + HEAP_PER_GROUPED_MB * (configs.size() - 1)) + "m";
+      int at = cmd.indexOf(NODE_HEAP);
+      String heap = "-Xmx" + (NODE_HEAP_MB + HEAP_PER_GROUPED_MB * (configs.size() - 1)) + "m";
       if (at >= 0) {
         cmd.set(at, heap);
       }
@@ -138,6 +138,10 @@ public final class NodeProcesses {
     configs.forEach(c -> cmd.add(c.toString()));
     return cmd;
   }
+
+  /** A node JVM's heap limit, in MB: a JVM hosting several nodes starts from it. */
+  static final int NODE_HEAP_MB = 128;
+  private static final String NODE_HEAP = "-Xmx" + NODE_HEAP_MB + "m";
 
   /**
    * Heap a node adds to a JVM hosting several (the first has the usual 128 MB): an idle node's own
