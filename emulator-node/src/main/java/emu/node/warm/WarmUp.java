@@ -47,9 +47,9 @@ import java.util.stream.Stream;
 public final class WarmUp {
   /** How much training: none, or some number of pings, UDP datagrams and TCP bytes. */
   public enum Level {
-    OFF(0, 0, 0),
-    LIGHT(1_500, 1, 256 << 10),
-    FULL(6_000, 4, 4 << 20);
+    OFF(0, 0, 0, 0),
+    LIGHT(1_500, 1, 256 << 10, 30),
+    FULL(6_000, 4, 4 << 20, 100);
 
     /** Echo requests per family (IPv6 by name, IPv4). */
     final int pings;
@@ -57,11 +57,17 @@ public final class WarmUp {
     final int parallel;
     /** Bytes of the TCP transfer. */
     final long tcpBytes;
+    /**
+     * Pings (per family, one at a time) each sent after every node forgot its neighbours and
+     * learned addresses, as a lab's first ping finds them (see {@link #forget}).
+     */
+    final int fresh;
 
-    Level(int pings, int parallel, long tcpBytes) {
+    Level(int pings, int parallel, long tcpBytes, int fresh) {
       this.pings = pings;
       this.parallel = parallel;
       this.tcpBytes = tcpBytes;
+      this.fresh = fresh;
     }
 
     /** full, light or off (any case); IllegalArgumentException naming them otherwise. */
@@ -82,13 +88,14 @@ public final class WarmUp {
    * @param bridged frames the switch forwarded to a known port
    * @param tcpSegments TCP segments b received (the transfer and its handshakes)
    * @param udpSent datagrams the UDP load sent
+   * @param freshReplies echo replies to the pings sent with every table emptied first
    * @param ports the UDP addresses the links bound (all closed again)
    * @param dir the folder the throwaway nodes wrote in (deleted again)
    * @param millis how long it took
    * @param probe the round trips (ms) of the pings sent after the training when asked ({@link #main})
    */
   public record Result(long echoReplies, long routed, long bridged, long tcpSegments, long udpSent,
-                       List<InetSocketAddress> ports,
+                       long freshReplies, List<InetSocketAddress> ports,
                        Path dir, long millis, List<Double> probe) {}
 
   private static final Pattern RECEIVED = Pattern.compile(", (\\d+) received");
@@ -100,15 +107,17 @@ public final class WarmUp {
   private WarmUp() {}
 
   /**
-   * {@code java emu.node.warm.WarmUp LEVEL [trace] [capture] [probe]}: one training in a JVM of
-   * its own, for measuring what it costs and what it gives: prints the result, wall time and this
-   * process's CPU time, and with {@code probe} the round trips of 100 pings 10 ms apart sent after
-   * the training (also after none, for {@code off}): the first and the median.
+   * {@code java emu.node.warm.WarmUp LEVEL [trace] [capture] [probe [cold]]}: one training in a
+   * JVM of its own, for measuring what it costs and what it gives: prints the result, wall time
+   * and this process's CPU time, and with {@code probe} the round trips of 100 pings 10 ms apart
+   * sent after the training (also after none, for {@code off}): the first and the median; with
+   * {@code cold} every node forgets its neighbours before them, as in a fresh lab.
    */
   public static void main(String[] args) throws Exception {
     Level level = Level.parse(args.length > 0 ? args[0] : "full");
     List<String> modes = List.of(args).subList(Math.min(1, args.length), args.length);
-    Result r = train(level, modes.contains("trace"), modes.contains("capture"), modes.contains("probe") ? 100 : 0);
+    Result r = train(level, modes.contains("trace"), modes.contains("capture"), modes.contains("probe") ? 100 : 0,
+        modes.contains("cold"));
     long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
     List<Double> sorted = r.probe().stream().sorted().toList();
@@ -134,11 +143,15 @@ public final class WarmUp {
    * null for {@link Level#OFF}. Call from a thread other than an event loop's.
    */
   public static Result run(Level level, boolean trace, boolean capture) throws Exception {
-    return level == Level.OFF ? null : train(level, trace, capture, 0);
+    return level == Level.OFF ? null : train(level, trace, capture, 0, false);
   }
 
-  /** Trains at {@code level} (nothing for OFF), then sends {@code probe} pings 10 ms apart and keeps their times. */
-  private static Result train(Level level, boolean trace, boolean capture, int probe) throws Exception {
+  /**
+   * Trains at {@code level} (nothing for OFF), then sends {@code probe} pings 10 ms apart and
+   * keeps their times; {@code cold}: with every table emptied before them.
+   */
+  private static Result train(Level level, boolean trace, boolean capture, int probe, boolean cold)
+      throws Exception {
     long t0 = System.nanoTime();
     Path dir = Files.createTempDirectory("emu-warmup");
     EventLoopGroup group = Transports.singleThreadGroup();
@@ -178,8 +191,27 @@ public final class WarmUp {
         t.expect(a, null, null, "bulk", "client", "b", "--bytes", Long.toString(level.tcpBytes));
       }
       t.await();
+      // A lab's first ping finds every neighbour table and forwarding database empty: it is
+      // queued while its host asks for the next hop's address, flooded by the switch, and answered
+      // the same way back. The pings above resolved each neighbour once and then ran thousands of
+      // times on resolved entries, so the compiled code had never seen a miss: in a training lab
+      // whose tables were then emptied, the first ping took 5-7 ms against 0.7-0.8 ms after 50 to
+      // 300 pings each from empty tables (3: 5 ms; 20: 1 ms). BENCHMARKS.md, "The first packet".
+      AtomicLong fresh = new AtomicLong();
+      int rounds = Integer.getInteger("emu.node.warmupFresh", level.fresh);
+      for (int i = 0; i < rounds && t.inTime(); i++) {
+        for (String family : List.of("-6", "-4")) {
+          loop.submit(() -> nodes.forEach(WarmUp::forget)).get();
+          Training one = new Training(loop, t.until);
+          one.expect(a, RECEIVED, fresh, "ping", family, "-q", "-c", "1", "-W", "1", "b");
+          one.await();
+        }
+      }
       List<Double> times = new ArrayList<>();
       if (probe > 0) {
+        if (cold) {
+          loop.submit(() -> nodes.forEach(WarmUp::forget)).get();
+        }
         Training p = new Training(loop);
         p.expect(a, null, null, line -> {
           Matcher m = TIME.matcher(line);
@@ -192,7 +224,8 @@ public final class WarmUp {
       long[] counted = loop.submit(() -> new long[] {r.stack().counters().ipForwarded
           + (r.ipv6() == null ? 0 : r.ipv6().counters().forwarded), s.bridge().forwarded,
           b.tcp().counters().segmentsIn}).get();
-      return new Result(t.replies.get(), counted[0], counted[1], counted[2], t.udp.get(), List.copyOf(ports), dir,
+      return new Result(t.replies.get(), counted[0], counted[1], counted[2], t.udp.get(), fresh.get(),
+          List.copyOf(ports), dir,
           (System.nanoTime() - t0) / 1_000_000, List.copyOf(times));
     } finally {
       try {
@@ -241,6 +274,19 @@ public final class WarmUp {
       }
     }
     throw new IllegalStateException(iface);
+  }
+
+  /** Forgets every neighbour and learned MAC address, as in a fresh lab. */
+  private static void forget(EmulatedNode n) {
+    if (n.stack() != null) {
+      n.stack().nics().forEach(nic -> nic.neighbors().flush());
+    }
+    if (n.ipv6() != null) {
+      n.ipv6().interfaces().forEach(i -> i.neighbors().flush());
+    }
+    if (n.bridge() != null) {
+      n.bridge().ports().forEach(port -> n.bridge().forget(port));
+    }
   }
 
   /** Closes a throwaway node and drops what waits for a neighbour (a frame queued for ARP holds a buffer). */
@@ -318,9 +364,20 @@ public final class WarmUp {
     private final List<CountDownLatch> done = new ArrayList<>();
     final AtomicLong replies = new AtomicLong();
     final AtomicLong udp = new AtomicLong();
+    /** When what is still running is cut short (System.nanoTime()). */
+    final long until;
 
     Training(EventLoop loop) {
+      this(loop, System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS));
+    }
+
+    Training(EventLoop loop, long until) {
       this.loop = loop;
+      this.until = until;
+    }
+
+    boolean inTime() {
+      return System.nanoTime() < until;
     }
 
     /** Starts a background command (a server); it ends with its node. */
@@ -342,7 +399,6 @@ public final class WarmUp {
 
     /** Waits for every command; past the limit, cancels what still runs. */
     void await() throws Exception {
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(LIMIT_SECONDS);
       for (CountDownLatch l : done) {
         if (!l.await(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           loop.submit(() -> cancels.forEach(Runnable::run)).get();

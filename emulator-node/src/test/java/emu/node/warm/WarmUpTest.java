@@ -61,6 +61,8 @@ class WarmUpTest {
       assertTrue(r.bridged() >= 4L * pings, "and switched: " + r);
       assertTrue(r.tcpSegments() > (WarmUp.Level.LIGHT.tcpBytes / 1460), "the TCP transfer arrived: " + r);
       assertTrue(r.udpSent() > 0, "UDP was sent: " + r);
+      assertTrue(r.freshReplies() >= 2L * WarmUp.Level.LIGHT.fresh * 9 / 10,
+          "pings from emptied neighbour tables, both families, answered: " + r);
 
       assertFalse(Files.exists(r.dir()), "the throwaway nodes' events and captures are gone: " + r.dir());
       for (InetSocketAddress port : r.ports()) {
