@@ -26,8 +26,10 @@ final class LabStart {
       + "  EMU_JAVA=JAVA|JDK|newest  the JVM nodes run on (default: JAVA_HOME's)%n"
       + "  EMU_NODE_JVM_OPTS=\"...\"   options added to every node JVM%n"
       + "  EMU_STATE_DIR=DIR         where running labs are kept (default ~/.emu)%n"
-      + "A bad EMU_NODES_PER_JVM or EMU_START_CONCURRENCY stops it before anything%n"
-      + "starts (exit status 2).";
+      + "  EMU_LAB_KEYS=keep|fresh   keep a lab's RSA keys from one start to the%n"
+      + "                            next (default), or make new ones each time%n"
+      + "A bad EMU_NODES_PER_JVM, EMU_START_CONCURRENCY or EMU_LAB_KEYS stops it%n"
+      + "before anything starts (exit status 2).";
 
   @Option(names = "--no-capture", negatable = true, defaultValue = "true",
       description = "Write a pcap per interface (default: on).")

@@ -3,6 +3,7 @@ package emu.control.lab;
 import emu.control.linux.LinuxException;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.linux.LinuxPlan;
+import emu.control.plan.LabKeys;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.LabSecrets;
@@ -233,6 +234,11 @@ public final class Lab {
   public static void checkSettings() throws LabException {
     StartPolicy.startConcurrency(0);
     StartPolicy.nodesPerJvm();
+    try {
+      LabKeys.keep();
+    } catch (IllegalArgumentException e) {
+      throw new LabException(e.getMessage());
+    }
   }
 
   /** True for a linux node: a network namespace, not an emu process. */

@@ -166,7 +166,7 @@ public final class LabPlanner {
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null
         || n.isEmu() && managementNames.apply(n) != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir,
-        (int) topo.nodes().stream().filter(n -> n.https() != null).count()) : null;
+        topo.nodes().stream().filter(n -> n.https() != null).map(NodeSpec::name).toList()) : null;
     Map<String, List<String>> mgmtNamesOf = new LinkedHashMap<>();
     for (NodeSpec n : topo.nodes()) {
       List<String> mgmtNames = n.isEmu() ? managementNames.apply(n) : null;

@@ -50,21 +50,25 @@ public final class LabSecrets {
   private final LabPki.Ca ca;
   private LabPki.Ca mgmtCa;
 
-  /** The HTTPS services' RSA keys, made on other threads while this one makes the CA's. */
-  private final java.util.Deque<CompletableFuture<KeyPair>> serviceKeys = new java.util.ArrayDeque<>();
+  /** The HTTPS services' RSA keys by node, made or read on other threads while this one does the CA's. */
+  private final Map<String, CompletableFuture<KeyPair>> serviceKeys = new ConcurrentHashMap<>();
 
-  /** @param services how many HTTPS services the lab has: their keys are made alongside the CA's */
-  LabSecrets(String lab, Path stateDir, Path outDir, int services) throws IOException {
+  /**
+   * @param services the nodes with an HTTPS service: their keys are made (or read, {@link
+   *     LabKeys}) alongside the CA's
+   */
+  LabSecrets(String lab, Path stateDir, Path outDir, List<String> services) throws IOException {
     this.dir = pki(stateDir);
     this.lab = lab;
     // Two RSA 2048 keys (the CA's and the seed's one service) took 0.5-1 s of the seed run's
     // planning one after the other (JFR of `./emu run`: 45 of its 62 samples); side by side on
-    // 2 cores they take the longer of the two.
-    for (int i = 0; i < services; i++) {
-      serviceKeys.add(CompletableFuture.supplyAsync(() -> LabPki.newKeyPair(LabPki.KeyType.RSA_2048)));
+    // 2 cores they take the longer of the two; kept from the lab's last start, none (LabKeys).
+    LabKeys keys = LabKeys.of(lab, stateDir);
+    for (String node : services) {
+      serviceKeys.put(node, CompletableFuture.supplyAsync(() -> keys.rsa("https-" + node)));
     }
     Files.createDirectories(dir);
-    this.ca = LabPki.newCa("emu lab " + lab + " CA");
+    this.ca = LabPki.newCa("emu lab " + lab + " CA", keys.rsa("lab-ca"));
     writePrivate(dir.resolve("lab-ca.key"), ca.keyPem());
     Files.writeString(dir.resolve(LAB_CA_CERT), ca.certPem(), StandardCharsets.US_ASCII);
     Files.createDirectories(outDir);
@@ -85,7 +89,7 @@ public final class LabSecrets {
       default -> LabPki.Kind.VALID;
     };
     // RSA keys, so that every TLS mode works, including TLS 1.2 with RSA key transport.
-    CompletableFuture<KeyPair> made = serviceKeys.poll();
+    CompletableFuture<KeyPair> made = serviceKeys.remove(node);
     LabPki.Credentials c = made != null ? ca.issue(List.copyOf(spec.names()), kind, made.join())
         : ca.issue(List.copyOf(spec.names()), kind, LabPki.KeyType.RSA_2048);
     writePrivate(dir.resolve(node + ".key"), c.keyPem());

@@ -105,6 +105,14 @@ public final class LabPki {
     return new Ca(kp.getPrivate(), cert, clock, random);
   }
 
+  /** A new CA with a key pair made beforehand, valid for ten years from now. */
+  public static Ca newCa(String name, KeyPair keys) {
+    SecureRandom random = new SecureRandom();
+    Instant now = Instant.now();
+    X509Certificate cert = caCertificate(dn(name), keys, now.minus(BACKDATE), now.plus(CA_LIFETIME), random);
+    return new Ca(keys.getPrivate(), cert, Clock.systemUTC(), random);
+  }
+
   /** A CA made earlier (its PKCS#8 key and certificate, e.g. saved in the lab's state folder). */
   public static Ca loadCa(String keyPem, String certPem) {
     PrivateKey key = Pem.privateKey(keyPem);
