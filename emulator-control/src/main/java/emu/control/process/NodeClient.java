@@ -4,10 +4,12 @@ import emu.node.mgmt.MgmtAuth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -242,6 +244,89 @@ public final class NodeClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * A live capture being streamed by the node: {@code body} is classic pcap (global header, then
+   * whole records as frames pass); {@code id} names it for {@link #stopCapture}.
+   */
+  public record Capture(long id, InputStream body) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  private static String capturePath(String iface, long count) {
+    return "/links/" + iface + "/capture" + (count > 0 ? "?count=" + count : "");
+  }
+
+  /**
+   * Starts a live capture of {@code iface} ({@code count} frames, 0 for no end but
+   * {@link #stopCapture}); {@link Refused} with the node's reason (an unknown interface, one not
+   * linked), whose message starts "HTTP STATUS".
+   */
+  public Capture capture(String iface, long count) throws IOException {
+    Signed s = get(capturePath(iface, count), null);
+    try {
+      HttpResponse<InputStream> r = http.send(s.request(), HttpResponse.BodyHandlers.ofInputStream());
+      try {
+        check(s, r);
+      } catch (NotTheNode n) {
+        r.body().close();
+        throw n;
+      }
+      if (r.statusCode() != 200) {
+        String text;
+        try (InputStream in = r.body()) {
+          text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).strip();
+        }
+        throw new Refused("HTTP " + r.statusCode() + ": " + errorOf(text));
+      }
+      return new Capture(r.headers().firstValueAsLong("X-Emu-Capture").orElse(-1), r.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * Starts a live capture as {@link #capture} does, for a relay: completes with the node's answer
+   * (its head proven; a status other than 200 left to the caller, the body unread) or exceptionally.
+   */
+  public java.util.concurrent.CompletableFuture<HttpResponse<java.util.concurrent.Flow.Publisher<List<ByteBuffer>>>>
+      captureAsync(String iface, long count) {
+    Signed s;
+    try {
+      s = get(capturePath(iface, count), null);
+    } catch (IOException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    return http.sendAsync(s.request(), HttpResponse.BodyHandlers.ofPublisher()).thenApply(r -> {
+      try {
+        check(s, r);
+      } catch (NotTheNode n) {
+        throw new java.util.concurrent.CompletionException(n);
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Ends a live capture (one already ended is fine: the node remembers its last ones' counts);
+   * the node's answer, {@code {"captured": N, "dropped": M}} with status 200.
+   */
+  public Reply stopCapture(String iface, long id) throws IOException {
+    return request("DELETE", "/links/" + iface + "/capture/" + id, null);
+  }
+
+  private static String errorOf(String text) {
+    try {
+      JsonNode j = JSON.readTree(text);
+      return j != null && j.has("error") ? j.get("error").asText() : text;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return text;
     }
   }
 
