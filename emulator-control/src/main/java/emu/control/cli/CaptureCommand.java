@@ -198,7 +198,9 @@ public final class CaptureCommand implements Callable<Integer> {
     final OutputStream out;
     final PrintWriter err;
     final CountDownLatch done = new CountDownLatch(1);
+    final java.util.concurrent.atomic.AtomicBoolean summarised = new java.util.concurrent.atomic.AtomicBoolean();
     volatile boolean stopping;
+    volatile long written;
     volatile NodeClient.Reply counts;
 
     Relay(NodeClient client, String iface, NodeClient.Capture capture, OutputStream out, PrintWriter err) {
@@ -215,12 +217,32 @@ public final class CaptureCommand implements Callable<Integer> {
       ask();
       try {
         if (!done.await(5, TimeUnit.SECONDS)) {
-          capture.close(); // the stream did not end: cut it
-          done.await(2, TimeUnit.SECONDS);
+          // the stream did not end (the output blocks: a reader that stopped reading): say it from here
+          summarise(null);
         }
-      } catch (InterruptedException | IOException ex) {
+      } catch (InterruptedException ex) {
         // exiting anyway
       }
+    }
+
+    /** Prints the counts, once (from the relay at the end, or from Ctrl-C's hook if the relay is stuck). */
+    void summarise(String problem) {
+      if (!summarised.compareAndSet(false, true)) {
+        return;
+      }
+      NodeClient.Reply r = ask();
+      long w = written;
+      err.println(w + " packet" + (w == 1 ? "" : "s") + " captured");
+      if (r != null) {
+        long dropped = r.body().path("dropped").asLong();
+        err.println(dropped + " packet" + (dropped == 1 ? "" : "s") + " dropped (the reader fell behind)");
+      } else {
+        err.println("packets dropped: unknown (node " + client.node() + " did not say)");
+      }
+      if (problem != null) {
+        err.println("emu: " + problem);
+      }
+      err.flush();
     }
 
     /** The node's counts (ending the capture if it still runs); null if it cannot say. */
@@ -237,7 +259,6 @@ public final class CaptureCommand implements Callable<Integer> {
     }
 
     int run(long count) {
-      long written = 0;
       String problem = null;
       boolean readerGone = false;
       DataInputStream in = new DataInputStream(capture.body());
@@ -289,18 +310,7 @@ public final class CaptureCommand implements Callable<Integer> {
       } catch (IOException ex) {
         // a closed pipe: nothing more to say to it
       }
-      NodeClient.Reply r = ask();
-      err.println(written + " packet" + (written == 1 ? "" : "s") + " captured");
-      if (r != null) {
-        long dropped = r.body().path("dropped").asLong();
-        err.println(dropped + " packet" + (dropped == 1 ? "" : "s") + " dropped (the reader fell behind)");
-      } else {
-        err.println("packets dropped: unknown (node " + client.node() + " did not say)");
-      }
-      if (problem != null) {
-        err.println("emu: " + problem);
-      }
-      err.flush();
+      summarise(problem);
       return problem == null ? 0 : 1;
     }
   }

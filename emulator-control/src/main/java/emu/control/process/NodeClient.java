@@ -292,24 +292,39 @@ public final class NodeClient {
   }
 
   /**
-   * Starts a live capture as {@link #capture} does, for a relay: completes with the node's answer
-   * (its head proven; a status other than 200 left to the caller, the body unread) or exceptionally.
+   * A live capture's answer for a relay: with status 200, {@code body} streams the pcap;
+   * otherwise {@code error} says why the node refused.
    */
-  public java.util.concurrent.CompletableFuture<HttpResponse<java.util.concurrent.Flow.Publisher<List<ByteBuffer>>>>
-      captureAsync(String iface, long count) {
+  public record CaptureAnswer(int status, long id, java.util.concurrent.Flow.Publisher<List<ByteBuffer>> body,
+                              String error) {}
+
+  /**
+   * Starts a live capture as {@link #capture} does, asynchronously, for a relay: completes once
+   * the node's head is in (and proven), or exceptionally if the node does not answer.
+   */
+  @SuppressWarnings("unchecked")
+  public java.util.concurrent.CompletableFuture<CaptureAnswer> captureAsync(String iface, long count) {
     Signed s;
     try {
       s = get(capturePath(iface, count), null);
     } catch (IOException e) {
       return java.util.concurrent.CompletableFuture.failedFuture(e);
     }
-    return http.sendAsync(s.request(), HttpResponse.BodyHandlers.ofPublisher()).thenApply(r -> {
+    HttpResponse.BodyHandler<Object> handler = info -> info.statusCode() == 200
+        ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofPublisher(), p -> (Object) p)
+        : HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+            text -> (Object) text);
+    return http.sendAsync(s.request(), handler).thenApply(r -> {
       try {
         check(s, r);
       } catch (NotTheNode n) {
         throw new java.util.concurrent.CompletionException(n);
       }
-      return r;
+      if (r.statusCode() != 200) {
+        return new CaptureAnswer(r.statusCode(), -1, null, errorOf(((String) r.body()).strip()));
+      }
+      return new CaptureAnswer(200, r.headers().firstValueAsLong("X-Emu-Capture").orElse(-1),
+          (java.util.concurrent.Flow.Publisher<List<ByteBuffer>>) r.body(), null);
     });
   }
 
