@@ -109,6 +109,10 @@ public final class CaptureCommand implements Callable<Integer> {
       e.println("emu: node " + node + " cannot capture " + endpoint + ": "
           + ex.getMessage().replaceFirst("^HTTP \\d+: ", ""));
       return ex.getMessage().startsWith("HTTP 404") ? 2 : 1;
+    } catch (java.net.http.HttpTimeoutException ex) {
+      e.println("emu: node " + node + " did not start the capture within 10 s (is it paused? ./emu node resume "
+          + node + ")");
+      return 1;
     } catch (IOException ex) {
       e.println("emu: " + ex.getMessage());
       return 1;

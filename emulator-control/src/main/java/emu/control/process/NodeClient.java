@@ -258,6 +258,12 @@ public final class NodeClient {
     }
   }
 
+  /**
+   * How long the node may take to start a capture's answer (a paused node never does); the
+   * HTTP client's timeout covers the head only, never the stream that follows.
+   */
+  private static final Duration CAPTURE_HEAD_TIMEOUT = Duration.ofSeconds(10);
+
   private static String capturePath(String iface, long count) {
     return "/links/" + iface + "/capture" + (count > 0 ? "?count=" + count : "");
   }
@@ -268,7 +274,7 @@ public final class NodeClient {
    * linked), whose message starts "HTTP STATUS".
    */
   public Capture capture(String iface, long count) throws IOException {
-    Signed s = get(capturePath(iface, count), null);
+    Signed s = get(capturePath(iface, count), CAPTURE_HEAD_TIMEOUT);
     try {
       HttpResponse<InputStream> r = http.send(s.request(), HttpResponse.BodyHandlers.ofInputStream());
       try {
@@ -306,7 +312,7 @@ public final class NodeClient {
   public java.util.concurrent.CompletableFuture<CaptureAnswer> captureAsync(String iface, long count) {
     Signed s;
     try {
-      s = get(capturePath(iface, count), null);
+      s = get(capturePath(iface, count), CAPTURE_HEAD_TIMEOUT);
     } catch (IOException e) {
       return java.util.concurrent.CompletableFuture.failedFuture(e);
     }

@@ -111,6 +111,7 @@ class LiveCaptureLabTest {
       String summary = Files.readString(errA);
       assertTrue(summary.contains(lines.size() + " packets captured"), summary + " / " + lines.size() + " frames");
       assertTrue(summary.contains("0 packets dropped"), summary);
+      assertFalse(summary.contains("emu: "), "ended by Ctrl-C, not by a problem: " + summary);
       waitForCaptures("r1", "eth1", 0);
     } finally {
       pipe.forEach(Process::destroyForcibly);
@@ -153,6 +154,7 @@ class LiveCaptureLabTest {
     assertTrue(dropped.find(), summary);
     assertTrue(Long.parseLong(dropped.group(1)) > 0, summary);
     assertTrue(summary.contains("packets captured"), summary);
+    assertFalse(summary.contains("emu: "), "ended by Ctrl-C, not by a problem: " + summary);
     waitForCaptures("r1", "eth1", 0); // neither the CLI's nor the control API's left behind
   }
 
@@ -213,6 +215,14 @@ class LiveCaptureLabTest {
     assertEquals(1, unwritable.exit(), unwritable.err());
     assertTrue(unwritable.err().contains("cannot write"), unwritable.err());
     waitForCaptures("r1", "eth1", 0); // the capture started for it was ended
+
+    // standard output a terminal (script(1) gives it one): no binary written to it
+    Path script = Tools.require("script", "bsdutils");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String cmd = java + " -cp " + System.getProperty("java.class.path") + " emu.control.cli.EmuCommand capture r1:eth1";
+    Tools.Result tty = Tools.run(List.of(script.toString(), "-qec", cmd, "/dev/null"), 60);
+    assertEquals(2, tty.exit(), tty.output());
+    assertTrue(tty.output().contains("not writing a binary pcap to the terminal"), tty.output());
 
     assertEquals(0, emu("node", "kill", "printer").exit());
     try {

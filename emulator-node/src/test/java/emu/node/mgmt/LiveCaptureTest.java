@@ -107,11 +107,16 @@ class LiveCaptureTest {
       s.connect(served.at);
       request(s, "GET", "/links/eth0/capture");
       waitForCaptures(1);
-      int frames = 20_000;
-      for (int i = 0; i < frames; i++) {
-        sendFrame(1000);
-        if (i % 20 == 0) {
-          Thread.sleep(1); // paced, so that the node's UDP socket buffer takes (nearly) all
+      // 12 MB of frames into the node (UDP may lose some on a busy machine: sent until received),
+      // far more than Netty's bound and the sockets' buffers hold
+      int frames = 12_000;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (counters().rxFrames - before.rxFrames < frames && System.nanoTime() < deadline) {
+        for (int i = 0; i < 500; i++) {
+          sendFrame(1000);
+          if (i % 20 == 0) {
+            Thread.sleep(1); // paced, so that the node's UDP socket buffer takes (nearly) all
+          }
         }
       }
       long t0 = System.nanoTime();
@@ -127,7 +132,7 @@ class LiveCaptureTest {
       long dropped = counts.path("dropped").asLong();
       assertTrue(dropped > 0, counts.toString());
       assertTrue(captured > 0, counts.toString());
-      assertTrue(seen > frames / 2, "the node received " + seen + " of " + frames);
+      assertTrue(seen >= frames, "the node received " + seen + " frames");
       assertEquals(seen, captured + dropped, "every frame on the link captured or dropped: " + counts);
       // what the reader never read is bounded: Netty's high mark plus what the kernel's buffers hold
       assertTrue(captured * 1016 < 16 << 20, counts.toString());
