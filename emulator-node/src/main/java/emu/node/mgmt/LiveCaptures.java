@@ -75,8 +75,14 @@ final class LiveCaptures {
     ch.write(head);
     ch.writeAndFlush(new DefaultHttpContent(PcapStream.globalHeader(ch.alloc())));
     live.put(s.id, s);
-    ch.closeFuture().addListener(s.onClose);
     tap.add(s.stream);
+    // attached first: if the writes failed and closed the channel, the listener runs at once and detaches it
+    ch.closeFuture().addListener(s.onClose);
+  }
+
+  /** Captures running (a test's view). */
+  int running() {
+    return live.size();
   }
 
   /** Ends capture {@code id} of {@code iface}; its counts, or null if there is no such capture. */

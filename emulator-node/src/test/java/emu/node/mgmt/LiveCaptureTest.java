@@ -8,6 +8,7 @@ import emu.link.LinkCounters;
 import emu.link.capture.PcapWriter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -137,6 +138,19 @@ class LiveCaptureTest {
       // what the reader never read is bounded: Netty's high mark plus what the kernel's buffers hold
       assertTrue(captured * 1016 < 16 << 20, counts.toString());
     }
+  }
+
+  @Test
+  void aCaptureStartedOnAConnectionAlreadyClosedIsNotLeftAttached() throws Exception {
+    LiveCaptures captures = new LiveCaptures(served.node);
+    EmbeddedChannel closed = new EmbeddedChannel();
+    closed.close().sync();
+    int running = served.node.loop().submit(() -> {
+      captures.start(closed, "eth0", 0);
+      return captures.running();
+    }).get(5, TimeUnit.SECONDS);
+    assertEquals(0, running, "the capture of a closed connection ended at once");
+    waitForCaptures(0);
   }
 
   @Test
