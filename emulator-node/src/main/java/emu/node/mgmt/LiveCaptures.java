@@ -21,9 +21,10 @@ import java.util.Map;
 
 /**
  * The node's live captures ({@code GET /links/IF/capture}): each streams a classic pcap of what
- * one interface sends and receives as a chunked HTTP answer, one chunk per frame, flushed at
- * once. The bound per capture is its connection's write buffer (Netty's high water mark, plus
- * what the kernel's socket buffer holds): beyond it, frames are dropped whole and counted, so a
+ * one interface sends and receives as a chunked HTTP answer, one chunk per frame, flushed once
+ * per turn of the node's loop (with the other frames of that turn). The bound per capture is its
+ * connection's write buffer (Netty's high water mark, plus what the kernel's socket buffer
+ * holds): beyond it, frames are dropped whole and counted, so a
  * reader that is slow or has stopped reading never holds up the node's loop, which forwards.
  *
  * <p>A capture ends after its count, when its client goes away (its frames no longer handed
@@ -108,8 +109,11 @@ final class LiveCaptures {
     final LiveTap tap;
     final Channel ch;
     final ChannelFutureListener onClose = f -> finish(false);
+    /** Flushes the records written during one turn of the loop together: one syscall, not one per frame. */
+    final Runnable flushTask = this::flushNow;
     PcapStream stream;
     boolean done;
+    boolean flushScheduled;
 
     Session(long id, String iface, LiveTap tap, Channel ch) {
       this.id = id;
@@ -125,7 +129,16 @@ final class LiveCaptures {
 
     @Override
     public void record(ByteBuf record) {
-      ch.writeAndFlush(new DefaultHttpContent(record), ch.voidPromise());
+      ch.write(new DefaultHttpContent(record), ch.voidPromise());
+      if (!flushScheduled) {
+        flushScheduled = true;
+        ch.eventLoop().execute(flushTask);
+      }
+    }
+
+    private void flushNow() {
+      flushScheduled = false;
+      ch.flush();
     }
 
     @Override
