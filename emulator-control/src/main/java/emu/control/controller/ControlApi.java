@@ -233,7 +233,7 @@ public final class ControlApi implements AutoCloseable {
           }
           emu.control.process.NodeClient.CaptureAnswer a = started.getValue();
           if (a.status() != 200) {
-            respond(ctx, a.status() >= 400 && a.status() < 500 ? a.status() : 502,
+            respond(ctx, a.status() >= 400 && a.status() < 500 || a.status() == 503 ? a.status() : 502,
                 Map.of("error", endpoint + ": " + a.error()));
             return;
           }

@@ -13,7 +13,8 @@ import java.util.Arrays;
  * the lab writes capture files. Every interface has one, so a capture needs no restart; with
  * nobody capturing, a frame costs one array-length check and nothing is allocated. Subscribers
  * see each frame sent (that the link can carry) and received, with one timestamp, and must copy
- * what they keep: the frame is not theirs. Touched on the node's event loop only.
+ * what they keep: the frame is not theirs. A subscriber that throws is detached (and counted), and
+ * the frame goes on. Touched on the node's event loop only.
  */
 public final class LiveTap implements LinkEndpoint {
   /** Sees every frame passing the tap; must not release or change it, nor keep it past the call. */
@@ -29,6 +30,8 @@ public final class LiveTap implements LinkEndpoint {
   /** Copied on change, so a subscriber may detach itself (or another) while frames are handed out. */
   private Subscriber[] subscribers = NONE;
   private FrameReceiver receiver = ByteBuf::release;
+  /** Subscribers detached because they threw. */
+  private long failures;
 
   public LiveTap(LinkEndpoint inner, TimeSource time) {
     this.inner = inner;
@@ -67,11 +70,25 @@ public final class LiveTap implements LinkEndpoint {
     return subscribers.length;
   }
 
+  /** Subscribers detached because they threw (a bug in a capture, which must not stop the frames). */
+  public long failures() {
+    return failures;
+  }
+
   private void deliver(ByteBuf frame) {
     Subscriber[] now = subscribers;
     long t = time.epochNanos();
     for (Subscriber s : now) {
-      s.frame(frame, t);
+      try {
+        s.frame(frame, t);
+      } catch (RuntimeException e) {
+        // the frame goes on regardless; the capture that failed sees no more
+        remove(s);
+        if (failures++ == 0) {
+          System.err.println("emu: " + inner.name() + ": a live capture failed and was detached (" + e
+              + "); further such failures are counted, not printed");
+        }
+      }
     }
   }
 

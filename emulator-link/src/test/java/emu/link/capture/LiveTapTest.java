@@ -124,6 +124,48 @@ class LiveTapTest {
   }
 
   @Test
+  void aCaptureThatThrowsIsDetachedAndTheFramesGoOn() {
+    VirtualTime time = new VirtualTime();
+    MemoryLink link = new MemoryLink("a", "b", 1500, time, 1_000_000L);
+    LiveTap a = new LiveTap(link.a(), time);
+    LiveTap b = new LiveTap(link.b(), time);
+    List<byte[]> atA = new ArrayList<>();
+    List<byte[]> atB = new ArrayList<>();
+    a.receiver(f -> {
+      atA.add(bytes(f));
+      f.release();
+    });
+    b.receiver(f -> {
+      atB.add(bytes(f));
+      f.release();
+    });
+    List<Integer> good = new ArrayList<>();
+    LiveTap.Subscriber bad = (f, t) -> {
+      throw new IllegalStateException("broken capture");
+    };
+    a.add(bad);
+    a.add((f, t) -> good.add(f.readableBytes()));
+    b.add(bad);
+    ByteBuf sent = buf(ARP_REQUEST_FRAME);
+    a.send(sent);
+    time.advance(1_000_000L);
+    b.send(buf(pattern(60, 0x40)));
+    time.advance(1_000_000L);
+    a.send(buf(ARP_REQUEST_FRAME));
+    time.advance(1_000_000L);
+    assertEquals(2, atB.size(), "frames sent past a failing capture");
+    assertEquals(1, atA.size(), "frames received past a failing capture");
+    assertEquals(0, sent.refCnt());
+    assertEquals(1, a.subscribers());
+    assertEquals(0, b.subscribers());
+    assertEquals(1, a.failures());
+    assertEquals(1, b.failures());
+    assertEquals(List.of(42, 60, 42), good);
+    a.close();
+    b.close();
+  }
+
+  @Test
   void aFullSinkDropsWholeFramesAndCountsThem() throws Exception {
     VirtualTime time = new VirtualTime();
     MemoryLink link = new MemoryLink("a", "b", 1500, time, 0);

@@ -42,6 +42,8 @@ final class LiveCaptures {
   static final String CONTENT_TYPE = "application/vnd.tcpdump.pcap";
   /** Netty's bound on a capture connection's unsent bytes: past the high mark, frames are dropped. */
   static final WriteBufferWaterMark BOUND = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
+  /** Live captures of one interface at most: each costs a copy of every frame on the node's loop. */
+  static final int PER_INTERFACE = 16;
   private static final int REMEMBERED = 64;
 
   private final EmulatedNode node;
@@ -84,6 +86,17 @@ final class LiveCaptures {
   /** Captures running (a test's view). */
   int running() {
     return live.size();
+  }
+
+  /** Captures of {@code iface} running. */
+  int running(String iface) {
+    int n = 0;
+    for (Session s : live.values()) {
+      if (s.iface.equals(iface)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Ends capture {@code id} of {@code iface}; its counts, or null if there is no such capture. */

@@ -367,6 +367,11 @@ public final class ManagementServer {
             return;
           }
         }
+        if (captures.running(iface) >= LiveCaptures.PER_INTERFACE) {
+          error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "interface " + iface + " has "
+              + LiveCaptures.PER_INTERFACE + " live captures already, the most it takes; end one first");
+          return;
+        }
         try {
           captures.start(ctx.channel(), iface, count);
         } catch (IllegalArgumentException e) {

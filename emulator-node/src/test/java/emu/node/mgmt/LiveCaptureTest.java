@@ -21,7 +21,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +153,33 @@ class LiveCaptureTest {
     }).get(5, TimeUnit.SECONDS);
     assertEquals(0, running, "the capture of a closed connection ended at once");
     waitForCaptures(0);
+  }
+
+  @Test
+  void anInterfaceTakesSixteenLiveCapturesAndRefusesTheSeventeenthClearly() throws Exception {
+    List<Socket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < LiveCaptures.PER_INTERFACE; i++) {
+        Socket s = connect();
+        open.add(s);
+        request(s, "GET", "/links/eth0/capture");
+        assertEquals("200", head(s.getInputStream()).get(":status"));
+      }
+      waitForCaptures(LiveCaptures.PER_INTERFACE);
+      String refused = call("GET", "/links/eth0/capture", 503);
+      assertTrue(JSON.readTree(refused).path("error").asText().contains("16 live captures already"), refused);
+      waitForCaptures(LiveCaptures.PER_INTERFACE);
+      open.remove(0).close();
+      waitForCaptures(LiveCaptures.PER_INTERFACE - 1);
+      Socket again = connect();
+      open.add(again);
+      request(again, "GET", "/links/eth0/capture");
+      assertEquals("200", head(again.getInputStream()).get(":status"));
+    } finally {
+      for (Socket s : open) {
+        s.close();
+      }
+    }
   }
 
   @Test
