@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -32,7 +33,9 @@ import java.util.Map;
  * and dropped), or when the node stops. An ended answer carries the same counts as HTTP trailers
  * ({@value #CAPTURED}, {@value #DROPPED}); the last few ended captures' counts are kept for a
  * DELETE that comes after the end (a client that got its count of frames and asks what was
- * dropped). Everything here runs on the node's loop.
+ * dropped). The answer says {@code Connection: close} and the connection closes after the trailers;
+ * a DELETE that ends the capture of a reader that is not keeping up closes it at once (its trailers
+ * would wait behind what it has not read). Everything here runs on the node's loop.
  */
 final class LiveCaptures {
   /** The capture's id, in the answer's head: the DELETE that ends it names it. */
@@ -73,7 +76,8 @@ final class LiveCaptures {
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
         .set(ID, s.id)
-        .set(HttpHeaderNames.TRAILER, CAPTURED + ", " + DROPPED);
+        .set(HttpHeaderNames.TRAILER, CAPTURED + ", " + DROPPED)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     HttpUtil.setTransferEncodingChunked(head, true);
     ch.write(head);
     ch.writeAndFlush(new DefaultHttpContent(PcapStream.globalHeader(ch.alloc())));
@@ -103,7 +107,7 @@ final class LiveCaptures {
   Map<String, Object> stop(String iface, long id) {
     Session s = live.get(id);
     if (s != null && s.iface.equals(iface)) {
-      s.finish(true);
+      s.finish(true, true);
     }
     Map<String, Object> counts = ended.get(id);
     return counts != null && iface.equals(counts.get("interface")) ? counts : null;
@@ -112,7 +116,7 @@ final class LiveCaptures {
   /** The node stops: every capture ends, with its trailers. */
   void closeAll() {
     for (Session s : live.values().toArray(new Session[0])) {
-      s.finish(true);
+      s.finish(true, false);
     }
   }
 
@@ -121,7 +125,7 @@ final class LiveCaptures {
     final String iface;
     final LiveTap tap;
     final Channel ch;
-    final ChannelFutureListener onClose = f -> finish(false);
+    final ChannelFutureListener onClose = f -> finish(false, false);
     /** Flushes the records written during one turn of the loop together: one syscall, not one per frame. */
     final Runnable flushTask = this::flushNow;
     PcapStream stream;
@@ -156,11 +160,15 @@ final class LiveCaptures {
 
     @Override
     public void end() {
-      finish(true);
+      finish(true, false);
     }
 
-    /** {@code answer}: end the HTTP answer too (not when the client has gone). */
-    void finish(boolean answer) {
+    /**
+     * {@code answer}: end the HTTP answer too (not when the client has gone), then close the
+     * connection (the answer said so); {@code cutIfStuck}: if the reader is not keeping up (the
+     * write buffer at its bound), close at once rather than wait for it behind what it has not read.
+     */
+    void finish(boolean answer, boolean cutIfStuck) {
       if (done) {
         return;
       }
@@ -178,7 +186,12 @@ final class LiveCaptures {
       if (answer && ch.isActive()) {
         LastHttpContent last = new DefaultLastHttpContent();
         last.trailingHeaders().set(CAPTURED, stream.captured()).set(DROPPED, stream.dropped());
-        ch.writeAndFlush(last);
+        if (cutIfStuck && !ch.isWritable()) {
+          last.release();
+          ch.close();
+        } else {
+          ch.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
       }
     }
   }

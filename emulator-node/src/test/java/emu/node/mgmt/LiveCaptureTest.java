@@ -71,6 +71,7 @@ class LiveCaptureTest {
       Map<String, String> head = head(in);
       assertEquals("200", head.get(":status"), head.toString());
       assertEquals(LiveCaptures.CONTENT_TYPE, head.get("content-type"));
+      assertEquals("close", head.get("connection"), head.toString());
       long id = Long.parseLong(head.get("x-emu-capture"));
       waitForCaptures(1);
       for (int i = 0; i < 5; i++) {
@@ -80,6 +81,7 @@ class LiveCaptureTest {
       Map<String, String> trailers = chunks(in, body);
       assertEquals("3", trailers.get("x-emu-captured"), trailers.toString());
       assertEquals("0", trailers.get("x-emu-dropped"), trailers.toString());
+      assertEquals(-1, in.read(), "the connection closed after the trailers");
       ByteBuffer b = ByteBuffer.wrap(body.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
       assertEquals(PcapWriter.MAGIC_MICROS, b.getInt());
       b.position(PcapWriter.GLOBAL_HEADER_LEN);
