@@ -8,6 +8,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -240,7 +242,8 @@ public final class ControlApi implements AutoCloseable {
           HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
           head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/vnd.tcpdump.pcap")
               .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-              .set(HttpHeaderNames.TRAILER, CAPTURED + ", " + DROPPED);
+              .set(HttpHeaderNames.TRAILER, CAPTURED + ", " + DROPPED)
+              .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
           HttpUtil.setTransferEncodingChunked(head, true);
           ctx.writeAndFlush(head);
           a.body().subscribe(new CaptureRelay(ctx.channel(), started.getKey(), iface, a.id()));
@@ -258,6 +261,18 @@ public final class ControlApi implements AutoCloseable {
     private final long id;
     private Flow.Subscription subscription;
     private volatile boolean gone;
+    /** Ends the node's capture if the client goes away first; removed once the answer ends. */
+    private final ChannelFutureListener onClose = f -> {
+      if (!gone) {
+        gone = true;
+        subscription.cancel();
+        try {
+          workers.execute(this::stopAtNode);
+        } catch (RejectedExecutionException e) {
+          // busy: the node ends the capture when the cancelled connection closes
+        }
+      }
+    };
 
     CaptureRelay(Channel ch, emu.control.process.NodeClient node, String iface, long id) {
       this.ch = ch;
@@ -269,17 +284,7 @@ public final class ControlApi implements AutoCloseable {
     @Override
     public void onSubscribe(Flow.Subscription s) {
       subscription = s;
-      ch.closeFuture().addListener(f -> {
-        if (!gone) {
-          gone = true;
-          s.cancel();
-          try {
-            workers.execute(this::stopAtNode);
-          } catch (RejectedExecutionException e) {
-            // busy: the node ends the capture when the cancelled connection closes
-          }
-        }
-      });
+      ch.closeFuture().addListener(onClose);
       s.request(1);
     }
 
@@ -297,12 +302,16 @@ public final class ControlApi implements AutoCloseable {
     public void onError(Throwable t) {
       if (!gone) {
         gone = true;
+        ch.closeFuture().removeListener(onClose);
         ch.close(); // the client sees the chunked answer cut short: the node went away
       }
     }
 
     @Override
     public void onComplete() {
+      // the node ended the stream: the close that follows must not ask it again
+      gone = true;
+      ch.closeFuture().removeListener(onClose);
       CompletableFuture<JsonNode> counts;
       try {
         counts = CompletableFuture.supplyAsync(this::stopAtNode, workers);
@@ -314,7 +323,7 @@ public final class ControlApi implements AutoCloseable {
         if (c != null) {
           last.trailingHeaders().set(CAPTURED, c.path("captured").asLong()).set(DROPPED, c.path("dropped").asLong());
         }
-        ch.writeAndFlush(last);
+        ch.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE); // the answer said Connection: close
       }));
     }
 
