@@ -101,6 +101,28 @@ public final class CaptureCommand implements Callable<Integer> {
       e.println("emu: node " + node + " is not running (" + state.whyGone() + "; see " + state.log() + ")");
       return 1;
     }
+    if (l.paused(node)) {
+      e.println("emu: node " + node + " is paused, so it cannot capture; resume it first: ./emu node resume " + node);
+      return 1;
+    }
+    // the output first: a file that cannot be written changes nothing on the node
+    OutputStream out;
+    Path created = null;
+    try {
+      if (toStdout) {
+        out = new FileOutputStream(FileDescriptor.out);
+      } else {
+        Path p = Path.of(file);
+        boolean existed = Files.exists(p);
+        out = Files.newOutputStream(p);
+        created = existed ? null : p;
+      }
+    } catch (IOException | RuntimeException ex) {
+      e.println("emu: cannot write " + file + ": " + (ex instanceof java.nio.file.NoSuchFileException
+          ? "no such directory" : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : ex.getMessage()));
+      return 1;
+    }
     NodeClient client = l.client(node);
     NodeClient.Capture capture;
     try {
@@ -108,29 +130,23 @@ public final class CaptureCommand implements Callable<Integer> {
     } catch (NodeClient.Refused ex) {
       e.println("emu: node " + node + " cannot capture " + endpoint + ": "
           + ex.getMessage().replaceFirst("^HTTP \\d+: ", ""));
+      discard(out, created);
       return ex.getMessage().startsWith("HTTP 404") ? 2 : 1;
     } catch (java.net.http.HttpTimeoutException ex) {
       e.println("emu: node " + node + " did not start the capture within 10 s (is it paused? ./emu node resume "
           + node + ")");
+      discard(out, created);
       return 1;
     } catch (IOException ex) {
       e.println("emu: " + ex.getMessage());
-      return 1;
-    }
-    OutputStream out;
-    try {
-      out = toStdout ? new FileOutputStream(FileDescriptor.out) : Files.newOutputStream(Path.of(file));
-    } catch (IOException | RuntimeException ex) {
-      e.println("emu: cannot write " + file + ": " + (ex instanceof java.nio.file.NoSuchFileException
-          ? "no such directory" : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
-          : ex.getMessage()));
-      stop(client, iface, capture);
+      discard(out, created);
       return 1;
     }
     Relay relay = new Relay(client, iface, capture, out, e);
     Thread hook = new Thread(relay::interrupted, "emu-capture-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     int code = relay.run(count == null ? 0 : count);
+    relay.code = code;
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException ex) {
@@ -171,12 +187,15 @@ public final class CaptureCommand implements Callable<Integer> {
     return "";
   }
 
-  private static void stop(NodeClient client, String iface, NodeClient.Capture capture) {
+  /** The capture did not start: closes the output, and removes the file if this command created it. */
+  private static void discard(OutputStream out, Path created) {
     try {
-      client.stopCapture(iface, capture.id());
-      capture.close();
+      out.close();
+      if (created != null) {
+        Files.deleteIfExists(created);
+      }
     } catch (IOException ex) {
-      // the node is gone: nothing to stop
+      // nothing was written to it
     }
   }
 
@@ -206,6 +225,8 @@ public final class CaptureCommand implements Callable<Integer> {
     volatile boolean stopping;
     volatile long written;
     volatile NodeClient.Reply counts;
+    /** The relay's exit status, set before {@link #done} counts down. */
+    volatile int code;
 
     Relay(NodeClient client, String iface, NodeClient.Capture capture, OutputStream out, PrintWriter err) {
       this.client = client;
@@ -215,18 +236,26 @@ public final class CaptureCommand implements Callable<Integer> {
       this.err = err;
     }
 
-    /** Ctrl-C (the shutdown hook): ask the node to end the stream, then wait for the summary. */
+    /**
+     * Ctrl-C (the shutdown hook): ask the node to end the stream, wait for the summary, then exit
+     * with the relay's status, as tcpdump does (0 after a clean Ctrl-C, not the 130 of a JVM that
+     * SIGINT ends): everything is written and flushed by then, so halting loses nothing.
+     */
     void interrupted() {
       stopping = true;
       ask();
+      boolean ended;
       try {
-        if (!done.await(5, TimeUnit.SECONDS)) {
-          // the stream did not end (the output blocks: a reader that stopped reading): say it from here
-          summarise(null);
-        }
+        ended = done.await(5, TimeUnit.SECONDS);
       } catch (InterruptedException ex) {
-        // exiting anyway
+        return; // exiting anyway
       }
+      if (!ended) {
+        // the stream did not end (the output blocks: a reader that stopped reading): say it from here
+        summarise(null);
+      }
+      err.flush();
+      Runtime.getRuntime().halt(ended ? code : 0);
     }
 
     /** Prints the counts, once (from the relay at the end, or from Ctrl-C's hook if the relay is stuck). */
@@ -297,7 +326,7 @@ public final class CaptureCommand implements Callable<Integer> {
           written++;
         }
         if (!stopping && !readerGone && problem == null && (count == 0 || written < count)) {
-          problem = "node " + client.node() + " ended the capture (it is stopping)";
+          problem = "node " + client.node() + " ended the capture (it stopped, or another client ended it)";
         }
       } catch (IOException ex) {
         if (!stopping) {
