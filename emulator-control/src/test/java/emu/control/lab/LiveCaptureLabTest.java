@@ -91,13 +91,16 @@ class LiveCaptureLabTest {
       assertEquals(0, counted.exitValue(), Files.readString(errB));
       assertTrue(Files.readString(errB).contains("4 packets captured"), Files.readString(errB));
       assertTrue(Files.readString(errB).contains("0 packets dropped"), Files.readString(errB));
-      List<String> b = tsharkFields(fileB, "icmp.type");
-      assertEquals(List.of("8", "0", "8", "0"), b, "exactly four frames, the first two echoes");
+      // exactly four frames; an ARP (the neighbour reconfirmed) may fall among them: the ICMP ones in order
+      List<String> b = icmpTypes(fileB, 4);
+      assertTrue(b.size() >= 2, "the ICMP among the four frames: " + b);
+      assertEquals(List.of("8", "0", "8", "0").subList(0, b.size()), b, "the first echoes, in order");
 
       Process emuCapture = pipe.get(0);
       interrupt(emuCapture);
       assertTrue(pipe.get(1).waitFor(30, TimeUnit.SECONDS), "tshark did not end after the capture's Ctrl-C");
       assertTrue(emuCapture.waitFor(10, TimeUnit.SECONDS));
+      assertEquals(0, emuCapture.exitValue(), "a clean Ctrl-C exits 0, as tcpdump: " + Files.readString(errA));
       String errors = Files.readString(tsharkErr).replace("Running as user \"root\" and group \"root\". "
           + "This could be dangerous.", "").strip();
       assertEquals(0, pipe.get(1).exitValue(), errors);
@@ -121,23 +124,66 @@ class LiveCaptureLabTest {
 
   @Test
   void aReaderThatStopsReadingDoesNotSlowTheRouterAndItsLossIsCounted(@TempDir Path dir) throws Exception {
-    long without = bulkMillis();
-    Path err = dir.resolve("stuck.err");
-    // its standard output is a pipe nobody reads: the CLI blocks on it, and the node drops
+    bulkMillis(); // warm-up (JIT, TCP windows), not timed
+    long without1 = bulkMillis();
+    long with1 = bulkWithStuckCaptures(dir.resolve("1.err"));
+    long without2 = bulkMillis();
+    long with2 = bulkWithStuckCaptures(dir.resolve("2.err"));
+    System.err.println("LiveCaptureLabTest: 20M bulk " + without1 + ", " + without2 + " ms without a capture, "
+        + with1 + ", " + with2 + " ms with two stuck ones");
+    long bound = 2 * Math.max(without1, without2) + 2_000;
+    assertTrue(Math.max(with1, with2) <= bound, "bulk took " + with1 + ", " + with2 + " ms with two stuck "
+        + "captures, " + without1 + ", " + without2 + " ms without");
+  }
+
+  @Test
+  void aSwitchPortIsCapturedAndFramesAnImpairmentDropsAreNot(@TempDir Path dir) throws Exception {
+    Path p3 = dir.resolve("p3.pcap");
+    Path eth1 = dir.resolve("eth1.pcap");
+    Process port = capture(dir.resolve("p3.err"), "sw1:p3", "-w", p3.toString()).start();
+    Process egress = capture(dir.resolve("eth1.err"), "r1:eth1", "-w", eth1.toString()).start();
+    try {
+      waitForCaptures("sw1", "p3", 1);
+      waitForCaptures("r1", "eth1", 1);
+      assertEquals(0, emu("link", "set", "r1:eth1", "--loss", "100%").exit());
+      Cli ping = emu("exec", "client", "--", "ping", "-c", "2", "-i", "0.2", "-W", "1", "payroll");
+      assertTrue(ping.out().contains("0 received"), ping.out());
+    } finally {
+      assertEquals(0, emu("link", "clear", "r1:eth1").exit());
+    }
+    interrupt(port);
+    interrupt(egress);
+    assertTrue(port.waitFor(20, TimeUnit.SECONDS) && egress.waitFor(20, TimeUnit.SECONDS), "Ctrl-C ended them");
+    assertEquals(0, port.exitValue(), Files.readString(dir.resolve("p3.err")));
+    assertEquals(0, egress.exitValue(), Files.readString(dir.resolve("eth1.err")));
+    // the switch port toward r1 saw the echo requests reach the router...
+    List<String> atPort = icmpTypes(p3, -1);
+    assertEquals(2, atPort.stream().filter("8"::equals).count(), "echo requests at sw1:p3: " + atPort);
+    // ...which dropped them on r1:eth1's egress (the impairment comes before the tap, as a qdisc before
+    // tcpdump): they were never on that wire, so not in its capture
+    List<String> atEth1 = icmpTypes(eth1, -1);
+    assertEquals(List.of(), atEth1, "ICMP in r1:eth1's capture with 100% egress loss");
+    waitForCaptures("sw1", "p3", 0);
+    waitForCaptures("r1", "eth1", 0);
+  }
+
+  /**
+   * Milliseconds the bulk transfer takes while two captures of r1:eth1 do not read: the CLI's
+   * (its standard output a pipe nobody reads) and the control API's (a socket nobody reads); then
+   * both end, the CLI by Ctrl-C with exit status 0 and its dropped frames counted in {@code err}.
+   */
+  private static long bulkWithStuckCaptures(Path err) throws Exception {
     Process stuck = capture(err, "r1:eth1", "-w", "-").start();
     LabState lab = LabState.read(state.resolve("labs/lan"));
     String[] api = lab.controller().api().split(":");
+    long with;
     try (Socket apiReader = new Socket()) {
       apiReader.setReceiveBufferSize(4096);
       apiReader.connect(new java.net.InetSocketAddress(api[0], Integer.parseInt(api[1])));
       send(apiReader, "GET /labs/lan/links/r1:eth1/capture HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
           + lab.token() + "\r\n\r\n");
       waitForCaptures("r1", "eth1", 2);
-      long with = bulkMillis();
-      System.err.println("LiveCaptureLabTest: 20M bulk " + without + " ms without a capture, " + with
-          + " ms with two stuck ones");
-      assertTrue(with <= 2 * without + 3_000, "bulk took " + with + " ms with two stuck captures, " + without
-          + " ms without");
+      with = bulkMillis();
     }
     interrupt(stuck);
     CompletableFuture<byte[]> drained = CompletableFuture.supplyAsync(() -> {
@@ -150,12 +196,14 @@ class LiveCaptureLabTest {
     assertTrue(stuck.waitFor(20, TimeUnit.SECONDS), "the capture did not end on SIGINT");
     drained.get(10, TimeUnit.SECONDS);
     String summary = Files.readString(err);
+    assertEquals(0, stuck.exitValue(), summary);
     Matcher dropped = Pattern.compile("(\\d+) packets dropped").matcher(summary);
     assertTrue(dropped.find(), summary);
     assertTrue(Long.parseLong(dropped.group(1)) > 0, summary);
     assertTrue(summary.contains("packets captured"), summary);
     assertFalse(summary.contains("emu: "), "ended by Ctrl-C, not by a problem: " + summary);
     waitForCaptures("r1", "eth1", 0); // neither the CLI's nor the control API's left behind
+    return with;
   }
 
   @Test
@@ -171,22 +219,26 @@ class LiveCaptureLabTest {
 
     try (Socket s = new Socket(api[0], Integer.parseInt(api[1]))) {
       s.setSoTimeout(30_000);
-      send(s, "GET /labs/lan/links/r1:eth1/capture?count=2 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+      send(s, "GET /labs/lan/links/r1:eth1/capture?count=4 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
       InputStream in = s.getInputStream();
       Map<String, String> head = head(in);
       assertEquals("200", head.get(":status"), head.toString());
       assertEquals("application/vnd.tcpdump.pcap", head.get("content-type"));
+      assertEquals("close", head.get("connection"), head.toString());
       waitForCaptures("r1", "eth1", 1);
-      ok("exec", "client", "--", "ping", "-c", "1", "payroll");
+      ok("exec", "client", "--", "ping", "-c", "3", "-i", "0.2", "payroll");
       ByteArrayOutputStream body = new ByteArrayOutputStream();
       Map<String, String> trailers = chunks(in, body);
-      assertEquals("2", trailers.get("x-emu-captured"), trailers.toString());
+      assertEquals("4", trailers.get("x-emu-captured"), trailers.toString());
       assertEquals("0", trailers.get("x-emu-dropped"), trailers.toString());
       ByteBuffer b = ByteBuffer.wrap(body.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
       assertEquals(0xa1b2c3d4, b.getInt());
       Path file = dir.resolve("api.pcap");
       Files.write(file, body.toByteArray());
-      assertEquals(List.of("8", "0"), tsharkFields(file, "icmp.type"));
+      List<String> icmp = icmpTypes(file, 4);
+      assertTrue(icmp.size() >= 2, "the ICMP among the four frames: " + icmp);
+      assertEquals(List.of("8", "0", "8", "0").subList(0, icmp.size()), icmp);
+      assertEquals(-1, in.read(), "the connection closed after the trailers");
     }
     waitForCaptures("r1", "eth1", 0);
   }
@@ -257,10 +309,22 @@ class LiveCaptureLabTest {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
-  private static List<String> tsharkFields(Path file, String field) throws Exception {
-    Tools.Result r = Tools.run(List.of(tshark.toString(), "-r", file.toString(), "-T", "fields", "-e", field), 60);
+  /**
+   * The ICMP types of the file's frames, in order, the other frames (ARP: a neighbour reconfirmed
+   * while the test ran) left out; the file must hold {@code frames} frames (-1: any number), none
+   * malformed.
+   */
+  private static List<String> icmpTypes(Path file, int frames) throws Exception {
+    Tools.Result r = Tools.run(List.of(tshark.toString(), "-r", file.toString(), "-T", "fields", "-e",
+        "frame.protocols", "-e", "icmp.type"), 60);
     assertEquals(0, r.exit(), r.errors());
-    return List.of(r.output().strip().split("\n"));
+    List<String> lines = r.output().lines().filter(l -> !l.isBlank()).toList();
+    if (frames >= 0) {
+      assertEquals(frames, lines.size(), r.output());
+    }
+    assertFalse(r.output().contains("malformed"), r.output());
+    return lines.stream().filter(l -> l.contains(":icmp")).map(l -> l.substring(l.indexOf('\t') + 1).strip())
+        .toList();
   }
 
   private static void waitForCaptures(String node, String iface, int n) throws Exception {
