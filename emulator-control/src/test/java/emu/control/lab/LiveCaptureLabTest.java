@@ -286,6 +286,38 @@ class LiveCaptureLabTest {
     }
   }
 
+  @Test
+  void aPausedNodeIsRefusedAtOnceAndAKilledOneEndsTheCaptureWithStatusOne(@TempDir Path dir) throws Exception {
+    String pcap = dir.resolve("p.pcap").toString();
+    assertEquals(0, emu("node", "pause", "printer").exit());
+    try {
+      long t0 = System.nanoTime();
+      Cli paused = emu("capture", "printer:eth0", "-w", pcap);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(1, paused.exit(), paused.err());
+      assertTrue(paused.err().contains("node printer is paused") && paused.err().contains("./emu node resume printer"),
+          paused.err());
+      assertTrue(ms < 5_000, "refused after " + ms + " ms, not at once");
+    } finally {
+      assertEquals(0, emu("node", "resume", "printer").exit());
+    }
+
+    Path err = dir.resolve("killed.err");
+    Process running = capture(err, "printer:eth0", "-w", pcap).start();
+    try {
+      waitForCaptures("printer", "eth0", 1);
+      assertEquals(0, emu("node", "kill", "printer").exit());
+      assertTrue(running.waitFor(20, TimeUnit.SECONDS), "the capture did not end when its node was killed");
+      String summary = Files.readString(err);
+      assertEquals(1, running.exitValue(), summary);
+      assertTrue(summary.contains("emu: node printer "), "says what happened to the node: " + summary);
+      assertTrue(summary.contains("packets captured"), summary);
+    } finally {
+      running.destroyForcibly();
+      assertEquals(0, emu("node", "restart", "printer").exit());
+    }
+  }
+
   // ---- helpers ----
 
   /** {@code emu capture ARGS} as its own process (a JVM of its own, as ./emu runs it), stderr to {@code err}. */
