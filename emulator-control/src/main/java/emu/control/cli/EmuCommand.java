@@ -4,14 +4,17 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code emu} command line: run, up, status, stats, exec, down, link, node, partition, heal, reset, validate, graph. */
+/**
+ * The {@code emu} command line: run, up, status, stats, exec, capture, down, link, node, partition, heal, reset,
+ * validate, graph.
+ */
 @Command(name = "emu", mixinStandardHelpOptions = true, version = "emu 0.1.0",
     description = "A network emulator: every node a JVM process, every link a UDP tunnel carrying real "
         + "Ethernet frames.",
     subcommands = {RunCommand.class, UpCommand.class, StatusCommand.class, StatsCommand.class, ExecCommand.class,
-        DownCommand.class, LinkCommand.class, NodeCommand.class, PartitionCommand.class, PartitionCommand.Heal.class,
-        PartitionCommand.Reset.class, ValidateCommand.class, GraphCommand.class, BenchCommand.class,
-        K8sCommand.class, CommandLine.HelpCommand.class})
+        CaptureCommand.class, DownCommand.class, LinkCommand.class, NodeCommand.class, PartitionCommand.class,
+        PartitionCommand.Heal.class, PartitionCommand.Reset.class, ValidateCommand.class, GraphCommand.class,
+        BenchCommand.class, K8sCommand.class, CommandLine.HelpCommand.class})
 public final class EmuCommand implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -8,20 +8,29 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,6 +62,7 @@ import java.util.concurrent.TimeUnit;
  * POST   /labs/LAB/links/NODE:IF/impairment     {"delay": "20ms", "loss": "5%", ...}
  * DELETE /labs/LAB/links/NODE:IF/impairment
  * POST   /labs/LAB/links/NODE:IF/down|up
+ * GET    /labs/LAB/links/NODE:IF/capture[?count=N]   a live pcap, streamed (application/vnd.tcpdump.pcap)
  * POST   /labs/LAB/partition                    {"nodes": ["client", "printer"]}
  * POST   /labs/LAB/heal
  * POST   /labs/LAB/shutdown
@@ -140,6 +151,12 @@ public final class ControlApi implements AutoCloseable {
       }
       String path = req.uri().split("\\?", 2)[0];
       HttpMethod method = req.method();
+      List<String> p = List.of(path.replaceAll("^/+|/+$", "").split("/"));
+      if (method.equals(HttpMethod.GET) && p.size() == 5 && p.get(0).equals("labs") && p.get(2).equals("links")
+          && p.get(4).equals("capture")) {
+        capture(ctx, p.get(1), p.get(3), new QueryStringDecoder(req.uri()).parameters().get("count"));
+        return;
+      }
       String body = req.content().toString(StandardCharsets.UTF_8);
       CompletableFuture<Object> answer;
       try {
@@ -165,6 +182,159 @@ public final class ControlApi implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close();
+    }
+  }
+
+  /**
+   * {@code GET /labs/LAB/links/NODE:IF/capture[?count=N]}: relays the node's live pcap as it comes,
+   * one chunk at a time, asking the node for the next only once the client's socket took the last:
+   * a client that reads slowly or not at all backs the stream up to the node, which drops frames
+   * and counts them (the node's loop is never held up, nor a thread here). Ends as the node's stream
+   * ends, with the counts as trailers ({@code X-Emu-Captured}, {@code X-Emu-Dropped}); a client that
+   * goes away ends the node's capture.
+   */
+  private void capture(ChannelHandlerContext ctx, String lab, String endpoint, List<String> countParam) {
+    long count = 0;
+    if (countParam != null) {
+      try {
+        count = Long.parseLong(countParam.get(0));
+      } catch (NumberFormatException e) {
+        count = -1;
+      }
+      if (count <= 0) {
+        respond(ctx, 400, Map.of("error", "count must be a whole number of frames, 1 or more, not '"
+            + countParam.get(0) + "'"));
+        return;
+      }
+    }
+    long n = count;
+    String iface = endpoint.substring(endpoint.indexOf(':') + 1);
+    CompletableFuture<emu.control.process.NodeClient> client;
+    try {
+      client = CompletableFuture.supplyAsync(() -> {
+        if (!lab.equals(controller.topology().name())) {
+          throw ApiException.notFound("no lab named " + lab + " here (this is lab " + controller.topology().name()
+              + ")");
+        }
+        return controller.captureClient(endpoint);
+      }, workers);
+    } catch (RejectedExecutionException e) {
+      busy(ctx);
+      return;
+    }
+    client.thenCompose(c -> c.captureAsync(iface, n).thenApply(a -> Map.entry(c, a)))
+        .whenComplete((started, error) -> ctx.executor().execute(() -> {
+          if (error != null) {
+            Throwable c = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (c instanceof ApiException a) {
+              respond(ctx, a.status(), Map.of("error", a.getMessage()));
+            } else {
+              respond(ctx, 502, Map.of("error", "node of " + endpoint + " did not answer: " + c.getMessage()));
+            }
+            return;
+          }
+          emu.control.process.NodeClient.CaptureAnswer a = started.getValue();
+          if (a.status() != 200) {
+            respond(ctx, a.status() >= 400 && a.status() < 500 || a.status() == 503 ? a.status() : 502,
+                Map.of("error", endpoint + ": " + a.error()));
+            return;
+          }
+          HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+          head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/vnd.tcpdump.pcap")
+              .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+              .set(HttpHeaderNames.TRAILER, CAPTURED + ", " + DROPPED)
+              .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+          HttpUtil.setTransferEncodingChunked(head, true);
+          ctx.writeAndFlush(head);
+          a.body().subscribe(new CaptureRelay(ctx.channel(), started.getKey(), iface, a.id()));
+        }));
+  }
+
+  static final String CAPTURED = "X-Emu-Captured";
+  static final String DROPPED = "X-Emu-Dropped";
+
+  /** Copies the node's pcap chunks to the client, one in flight at a time (see {@link #capture}). */
+  private final class CaptureRelay implements Flow.Subscriber<List<ByteBuffer>> {
+    private final Channel ch;
+    private final emu.control.process.NodeClient node;
+    private final String iface;
+    private final long id;
+    private Flow.Subscription subscription;
+    private volatile boolean gone;
+    /** Ends the node's capture if the client goes away first; removed once the answer ends. */
+    private final ChannelFutureListener onClose = f -> {
+      if (!gone) {
+        gone = true;
+        subscription.cancel();
+        try {
+          workers.execute(this::stopAtNode);
+        } catch (RejectedExecutionException e) {
+          // busy: the node ends the capture when the cancelled connection closes
+        }
+      }
+    };
+
+    CaptureRelay(Channel ch, emu.control.process.NodeClient node, String iface, long id) {
+      this.ch = ch;
+      this.node = node;
+      this.iface = iface;
+      this.id = id;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      ch.closeFuture().addListener(onClose);
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      ByteBuf b = Unpooled.copiedBuffer(item.toArray(new ByteBuffer[0]));
+      ch.writeAndFlush(new DefaultHttpContent(b)).addListener(f -> {
+        if (f.isSuccess()) {
+          subscription.request(1);
+        }
+      });
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (!gone) {
+        gone = true;
+        ch.closeFuture().removeListener(onClose);
+        ch.close(); // the client sees the chunked answer cut short: the node went away
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      // the node ended the stream: the close that follows must not ask it again
+      gone = true;
+      ch.closeFuture().removeListener(onClose);
+      CompletableFuture<JsonNode> counts;
+      try {
+        counts = CompletableFuture.supplyAsync(this::stopAtNode, workers);
+      } catch (RejectedExecutionException e) {
+        counts = CompletableFuture.completedFuture(null); // busy: the end without the counts
+      }
+      counts.whenComplete((c, e) -> ch.eventLoop().execute(() -> {
+        LastHttpContent last = new DefaultLastHttpContent();
+        if (c != null) {
+          last.trailingHeaders().set(CAPTURED, c.path("captured").asLong()).set(DROPPED, c.path("dropped").asLong());
+        }
+        ch.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE); // the answer said Connection: close
+      }));
+    }
+
+    /** Ends the node's capture (if it still runs) and returns its counts, or null. */
+    private JsonNode stopAtNode() {
+      try {
+        emu.control.process.NodeClient.Reply r = node.stopCapture(iface, id);
+        return r.status() == 200 ? r.body() : null;
+      } catch (IOException e) {
+        return null;
+      }
     }
   }
 

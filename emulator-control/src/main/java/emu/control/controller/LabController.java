@@ -519,6 +519,25 @@ public final class LabController implements AutoCloseable {
     }
   }
 
+  /**
+   * The client of the node that owns {@code endpoint}, to stream a live capture of it from: 404 for
+   * no such link end, 409 for a linux or external end (emu does not capture there) or a node that
+   * is not running.
+   */
+  public NodeClient captureClient(String endpoint) {
+    linkOf(endpoint);
+    String node = endpoint.substring(0, endpoint.indexOf(':'));
+    if (topo.node(node).isExternal() || lab.isLinux(node)) {
+      throw ApiException.conflict(endpoint + " is the " + topo.node(node).kind() + " end of its link, which emu does"
+          + " not capture on; capture the emu end");
+    }
+    NodeMode mode = modes.get(node);
+    if (mode != NodeMode.RUNNING) {
+      throw ApiException.conflict("node " + node + " is " + mode.name().toLowerCase() + "; restart or resume it first");
+    }
+    return lab.client(node);
+  }
+
   private static Map<String, String> words(JsonNode n) {
     Map<String, String> w = new LinkedHashMap<>();
     n.fields().forEachRemaining(e -> w.put(e.getKey(), e.getValue().asText()));

@@ -631,6 +631,19 @@ public final class Lab {
   }
 
   /** The live process of a node, if it is still running. */
+  /**
+   * True if the node is known to be paused: its own process stopped (SIGSTOP, state T), or paused
+   * inside its group by this Lab. (A node paused inside a shared JVM by another emu command is not
+   * recorded anywhere this can see.)
+   */
+  public boolean paused(String node) {
+    LabState.NodeState n = state.node(node);
+    if (n == null || n.remote() != null) {
+      return false;
+    }
+    return pausedInGroup.contains(node) || process(node).map(h -> LabStats.stopped(h.pid())).orElse(false);
+  }
+
   public Optional<ProcessHandle> process(String node) {
     LabState.NodeState n = state.node(node);
     if (n == null || endedInGroup.contains(node)) {

@@ -4,10 +4,12 @@ import emu.node.mgmt.MgmtAuth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -242,6 +244,110 @@ public final class NodeClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * A live capture being streamed by the node: {@code body} is classic pcap (global header, then
+   * whole records as frames pass); {@code id} names it for {@link #stopCapture}.
+   */
+  public record Capture(long id, InputStream body) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  /**
+   * How long the node may take to start a capture's answer (a paused node never does); the
+   * HTTP client's timeout covers the head only, never the stream that follows.
+   */
+  private static final Duration CAPTURE_HEAD_TIMEOUT = Duration.ofSeconds(10);
+
+  private static String capturePath(String iface, long count) {
+    return "/links/" + iface + "/capture" + (count > 0 ? "?count=" + count : "");
+  }
+
+  /**
+   * Starts a live capture of {@code iface} ({@code count} frames, 0 for no end but
+   * {@link #stopCapture}); {@link Refused} with the node's reason (an unknown interface, one not
+   * linked), whose message starts "HTTP STATUS".
+   */
+  public Capture capture(String iface, long count) throws IOException {
+    Signed s = get(capturePath(iface, count), CAPTURE_HEAD_TIMEOUT);
+    try {
+      HttpResponse<InputStream> r = http.send(s.request(), HttpResponse.BodyHandlers.ofInputStream());
+      try {
+        check(s, r);
+      } catch (NotTheNode n) {
+        r.body().close();
+        throw n;
+      }
+      if (r.statusCode() != 200) {
+        String text;
+        try (InputStream in = r.body()) {
+          text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8).strip();
+        }
+        throw new Refused("HTTP " + r.statusCode() + ": " + errorOf(text));
+      }
+      return new Capture(r.headers().firstValueAsLong("X-Emu-Capture").orElse(-1), r.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  /**
+   * A live capture's answer for a relay: with status 200, {@code body} streams the pcap;
+   * otherwise {@code error} says why the node refused.
+   */
+  public record CaptureAnswer(int status, long id, java.util.concurrent.Flow.Publisher<List<ByteBuffer>> body,
+                              String error) {}
+
+  /**
+   * Starts a live capture as {@link #capture} does, asynchronously, for a relay: completes once
+   * the node's head is in (and proven), or exceptionally if the node does not answer.
+   */
+  @SuppressWarnings("unchecked")
+  public java.util.concurrent.CompletableFuture<CaptureAnswer> captureAsync(String iface, long count) {
+    Signed s;
+    try {
+      s = get(capturePath(iface, count), CAPTURE_HEAD_TIMEOUT);
+    } catch (IOException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    HttpResponse.BodyHandler<Object> handler = info -> info.statusCode() == 200
+        ? HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofPublisher(), p -> (Object) p)
+        : HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+            text -> (Object) text);
+    return http.sendAsync(s.request(), handler).thenApply(r -> {
+      try {
+        check(s, r);
+      } catch (NotTheNode n) {
+        throw new java.util.concurrent.CompletionException(n);
+      }
+      if (r.statusCode() != 200) {
+        return new CaptureAnswer(r.statusCode(), -1, null, errorOf(((String) r.body()).strip()));
+      }
+      return new CaptureAnswer(200, r.headers().firstValueAsLong("X-Emu-Capture").orElse(-1),
+          (java.util.concurrent.Flow.Publisher<List<ByteBuffer>>) r.body(), null);
+    });
+  }
+
+  /**
+   * Ends a live capture (one already ended is fine: the node remembers its last ones' counts);
+   * the node's answer, {@code {"captured": N, "dropped": M}} with status 200.
+   */
+  public Reply stopCapture(String iface, long id) throws IOException {
+    return request("DELETE", "/links/" + iface + "/capture/" + id, null);
+  }
+
+  private static String errorOf(String text) {
+    try {
+      JsonNode j = JSON.readTree(text);
+      return j != null && j.has("error") ? j.get("error").asText() : text;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return text;
     }
   }
 

@@ -239,7 +239,7 @@ class PcapWriterTest {
     assertEquals(PcapWriter.GLOBAL_HEADER_LEN + 3 * (PcapWriter.RECORD_HEADER_LEN + ARP_REQUEST_FRAME.length), Files.size(file));
   }
 
-  private static Path findOnPath(String name) {
+  static Path findOnPath(String name) {
     String path = System.getenv("PATH");
     if (path == null) {
       return null;

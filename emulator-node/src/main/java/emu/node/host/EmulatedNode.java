@@ -529,6 +529,14 @@ public final class EmulatedNode {
     return l;
   }
 
+  /**
+   * The live tap of a linked interface, to which captures attach; {@link IllegalArgumentException}
+   * if there is no such interface or it is not linked.
+   */
+  public emu.link.capture.LiveTap tap(String iface) {
+    return linked(iface).tap;
+  }
+
   /** Per interface: state, impairment in force (netem words) and its counters. */
   public List<Map<String, Object>> linkStates() {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -539,6 +547,7 @@ public final class EmulatedNode {
       if (l.impaired != null) {
         m.put("impairment", l.impaired.impairment().toWords());
         m.put("impairment_counters", l.impaired.impairmentCounters().asMap());
+        m.put("live_captures", l.tap.subscribers());
       }
       out.add(m);
     }

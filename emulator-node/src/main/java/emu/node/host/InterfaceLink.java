@@ -3,6 +3,7 @@ package emu.node.host;
 import emu.link.DisconnectedEndpoint;
 import emu.link.LinkEndpoint;
 import emu.link.capture.CapturingEndpoint;
+import emu.link.capture.LiveTap;
 import emu.link.capture.PcapWriter;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.Impairment;
@@ -17,22 +18,25 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One interface's link endpoint chain, outermost first: impairment (egress faults) -> capture
- * (records what actually goes on the wire, as tcpdump sees packets after a qdisc) -> the UDP
- * socket. An interface that is not linked has a {@link DisconnectedEndpoint} instead.
+ * One interface's link endpoint chain, outermost first: impairment (egress faults) -> live tap
+ * ({@code emu capture}) -> capture file (both record what actually goes on the wire, as tcpdump
+ * sees packets after a qdisc) -> the UDP socket. An interface that is not linked has a
+ * {@link DisconnectedEndpoint} instead.
  */
 final class InterfaceLink {
   final NodeConfig.Iface config;
   final UdpLinkEndpoint udp;
   final PcapWriter pcap;
+  final LiveTap tap;
   final ImpairedEndpoint impaired;
   final LinkEndpoint endpoint;
 
-  private InterfaceLink(NodeConfig.Iface config, UdpLinkEndpoint udp, PcapWriter pcap, ImpairedEndpoint impaired,
-                        LinkEndpoint endpoint) {
+  private InterfaceLink(NodeConfig.Iface config, UdpLinkEndpoint udp, PcapWriter pcap, LiveTap tap,
+                        ImpairedEndpoint impaired, LinkEndpoint endpoint) {
     this.config = config;
     this.udp = udp;
     this.pcap = pcap;
+    this.tap = tap;
     this.impaired = impaired;
     this.endpoint = endpoint;
   }
@@ -41,7 +45,7 @@ final class InterfaceLink {
     String name = node.name() + ":" + i.name();
     int mtu = i.mtu() > 0 ? i.mtu() : 1500;
     if (i.peer() == null) {
-      return new InterfaceLink(i, null, null, null, new DisconnectedEndpoint(name, mtu));
+      return new InterfaceLink(i, null, null, null, null, new DisconnectedEndpoint(name, mtu));
     }
     UdpLinkEndpoint udp = new UdpLinkEndpoint(name, HostPort.parse(i.bind()), HostPort.parse(i.peer()), mtu,
         i.vni() == null ? UdpLinkEndpoint.RAW : i.vni(),
@@ -54,11 +58,12 @@ final class InterfaceLink {
           TimeUnit.MILLISECONDS.toNanos(200));
       ep = new CapturingEndpoint(udp, pcap, time);
     }
-    ImpairedEndpoint impaired = new ImpairedEndpoint(ep, time, node.seed() ^ name.hashCode());
+    LiveTap tap = new LiveTap(ep, time);
+    ImpairedEndpoint impaired = new ImpairedEndpoint(tap, time, node.seed() ^ name.hashCode());
     if (i.impairments() != null && !i.impairments().isEmpty()) {
       impaired.impairment(ImpairmentParser.apply(Impairment.NONE, i.impairments()));
     }
-    return new InterfaceLink(i, udp, pcap, impaired, impaired);
+    return new InterfaceLink(i, udp, pcap, tap, impaired, impaired);
   }
 
   String name() {

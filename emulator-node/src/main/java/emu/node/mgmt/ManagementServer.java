@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,9 @@ import java.util.Map;
  *       the interfaces' state and egress impairments (tc-netem words).</li>
  *   <li>{@code POST /links/IF/peer} with {@code {"port": P}}: the peer restarted on another UDP
  *       port (its own was taken); send to and accept only that one from now on.</li>
+ *   <li>{@code GET /links/IF/capture[?count=N]}: a live pcap of what the interface sends and
+ *       receives, streamed ({@link LiveCaptures}); {@code DELETE /links/IF/capture/ID} ends it and
+ *       answers {@code {"captured":N,"dropped":M}}.</li>
  *   <li>{@code POST /shutdown}: flushes captures and events and exits.</li>
  * </ul>
  * Errors are JSON {@code {"error":"..."}} with a 4xx status.
@@ -69,6 +73,7 @@ public final class ManagementServer {
   private final MgmtAuth.Verifier verifier;
   private final Runnable onShutdown;
   private final HttpLimits limits;
+  private final LiveCaptures captures;
   private Channel server;
   /** The port bound: requests signed for another were meant for another server. Set before serving. */
   private volatile int port;
@@ -97,6 +102,7 @@ public final class ManagementServer {
     this.verifier = new MgmtAuth.Verifier(key.getBytes(StandardCharsets.UTF_8), wallClock);
     this.onShutdown = onShutdown;
     this.limits = limits;
+    this.captures = new LiveCaptures(node);
   }
 
   /**
@@ -144,7 +150,9 @@ public final class ManagementServer {
     return bound;
   }
 
+  /** Ends the live captures (their answers complete, with their counts) and stops listening. On the node's loop. */
   public void close() {
+    captures.closeAll();
     if (server != null) {
       server.close();
     }
@@ -279,9 +287,13 @@ public final class ManagementServer {
      */
     private void link(ChannelHandlerContext ctx, FullHttpRequest req, String rest) {
       String[] parts = rest.split("/", -1);
+      if (parts.length >= 2 && parts[1].equals("capture") && !parts[0].isEmpty()) {
+        capture(ctx, req, parts);
+        return;
+      }
       if (parts.length != 2 || parts[0].isEmpty()) {
         error(ctx, HttpResponseStatus.NOT_FOUND, "want /links/IFACE/impairment, /links/IFACE/down, "
-            + "/links/IFACE/up or /links/IFACE/peer");
+            + "/links/IFACE/up, /links/IFACE/peer or /links/IFACE/capture");
         return;
       }
       String iface = parts[0];
@@ -334,6 +346,56 @@ public final class ManagementServer {
           return;
         }
       }
+    }
+
+    /** {@code GET /links/IF/capture[?count=N]} streams; {@code DELETE /links/IF/capture/ID} ends one. */
+    private void capture(ChannelHandlerContext ctx, FullHttpRequest req, String[] parts) {
+      String iface = parts[0];
+      HttpMethod m = req.method();
+      if (parts.length == 2 && m.equals(HttpMethod.GET)) {
+        long count = 0;
+        List<String> c = new QueryStringDecoder(req.uri()).parameters().get("count");
+        if (c != null) {
+          try {
+            count = Long.parseLong(c.get(0));
+          } catch (NumberFormatException e) {
+            count = -1;
+          }
+          if (count <= 0) {
+            error(ctx, HttpResponseStatus.BAD_REQUEST, "count must be a whole number of frames, 1 or more, not '"
+                + c.get(0) + "'");
+            return;
+          }
+        }
+        if (captures.running(iface) >= LiveCaptures.PER_INTERFACE) {
+          error(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "interface " + iface + " has "
+              + LiveCaptures.PER_INTERFACE + " live captures already, the most it takes; end one first");
+          return;
+        }
+        try {
+          captures.start(ctx.channel(), iface, count);
+        } catch (IllegalArgumentException e) {
+          boolean missing = e.getMessage() != null && e.getMessage().contains("has no interface");
+          error(ctx, missing ? HttpResponseStatus.NOT_FOUND : HttpResponseStatus.CONFLICT, e.getMessage());
+        }
+        return;
+      }
+      if (parts.length == 3 && m.equals(HttpMethod.DELETE)) {
+        Map<String, Object> counts;
+        try {
+          counts = captures.stop(iface, Long.parseLong(parts[2]));
+        } catch (NumberFormatException e) {
+          counts = null;
+        }
+        if (counts == null) {
+          error(ctx, HttpResponseStatus.NOT_FOUND, "no capture " + parts[2] + " of interface " + iface);
+        } else {
+          json(ctx, HttpResponseStatus.OK, counts);
+        }
+        return;
+      }
+      error(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "use GET /links/IFACE/capture[?count=N] or DELETE "
+          + "/links/IFACE/capture/ID");
     }
 
     private void exec(ChannelHandlerContext ctx, FullHttpRequest req) {

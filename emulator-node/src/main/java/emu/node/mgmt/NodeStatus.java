@@ -79,6 +79,7 @@ public final class NodeStatus {
       if (ls.containsKey("impairment")) {
         f.put("impairment", ls.get("impairment"));
         f.put("impairment_counters", ls.get("impairment_counters"));
+        f.put("live_captures", ls.get("live_captures"));
       }
       ifaces.add(f);
     }
