@@ -163,11 +163,11 @@ public final class Iperf3 implements Command {
     if (a.value("-t") != null && a.value("-n") != null) {
       throw new UsageException("only one test end condition (-t, -n) may be given");
     }
-    long seconds = a.value("-n") != null ? 0 : a.secondsValue("-t", 10, 1, 86_400) / 1_000_000_000L;
-    if (a.value("-t") != null && !a.value("-t").matches("\\d+")) {
-      throw new UsageException("option -t needs a whole number of seconds from 1 to 86400, not '"
-          + a.value("-t") + "'");
+    String t = a.value("-t");
+    if (t != null && (!t.matches("\\d{1,5}") || Integer.parseInt(t) < 1 || Integer.parseInt(t) > 86_400)) {
+      throw new UsageException("option -t needs a whole number of seconds from 1 to 86400, not '" + t + "'");
     }
+    long seconds = a.value("-n") != null ? 0 : t == null ? 10 : Integer.parseInt(t);
     long bytes = a.value("-n") == null ? 0 : Sizes.parse("-n", a.value("-n"));
     if (a.value("-n") != null && bytes <= 0) {
       throw new UsageException("option -n must be more than 0 bytes");
@@ -352,7 +352,7 @@ public final class Iperf3 implements Command {
       transport.tcpClient().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) o.connectTimeoutMs()).handler(this)
           .connect(new InetSocketAddress(ip.toInet(), o.port())).addListener(f -> {
             if (!f.isSuccess()) {
-              fail("unable to connect to server " + ip.withPort(o.port()) + ": " + f.cause().getMessage());
+              fail("unable to connect to server: " + f.cause().getMessage());
             }
           });
     }
@@ -646,8 +646,8 @@ public final class Iperf3 implements Command {
         say(!summary && !o.reverse() ? "[ ID] Interval           Transfer     Bitrate         Total Datagrams"
             : "[ ID] Interval           Transfer     Bitrate         Jitter    Lost/Total Datagrams");
       } else {
-        say(tcpSender || summary ? "[ ID] Interval           Transfer     Bitrate         Retr" + (summary ? "" : "  Cwnd")
-            : "[ ID] Interval           Transfer     Bitrate");
+        String head = "[ ID] Interval           Transfer     Bitrate";
+        say(tcpSender || summary ? head + "         Retr" + (summary ? "" : "  Cwnd") : head);
       }
     }
 

@@ -182,7 +182,8 @@ public final class Iperf3Protocol {
       try {
         n = JSON.readTree(text);
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("JSON that does not parse: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        throw new IllegalArgumentException("JSON that does not parse: "
+            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
       }
       if (n == null || !n.isObject()) {
         throw new IllegalArgumentException("JSON that is not an object");

@@ -61,7 +61,7 @@ public final class Iperf3Server {
   /** Listens on {@code port}, or says it already does (and how the last test went); exits. */
   public void start(int port, boolean oneOff, CommandIo io) {
     if (server != null && server.isActive()) {
-      io.out("iperf3 server already listening on port " + this.port + "; " + tests + " tests so far"
+      io.out("iperf3 server already listening on port " + this.port + "; " + tests(tests) + " so far"
           + (last == null ? "" : "; the last: " + last));
       io.exit(0);
       return;
@@ -77,8 +77,8 @@ public final class Iperf3Server {
         this.port = port;
         this.oneOff = oneOff;
         io.out("-----------------------------------------------------------");
-        io.out("Server listening on " + port + " (in the background " + (oneOff ? "for one test" : "until the node stops")
-            + ")");
+        io.out("Server listening on " + port + " (in the background "
+            + (oneOff ? "for one test" : "until the node stops") + ")");
         io.out("-----------------------------------------------------------");
         io.exit(0);
       } else {
@@ -92,9 +92,13 @@ public final class Iperf3Server {
   public void stop(CommandIo io) {
     if (server != null) {
       stopListening();
-      io.out("iperf3 server stopped after " + tests + " tests");
+      io.out("iperf3 server stopped after " + tests(tests));
     }
     io.exit(0);
+  }
+
+  private static String tests(int n) {
+    return n + (n == 1 ? " test" : " tests");
   }
 
   private void stopListening() {
