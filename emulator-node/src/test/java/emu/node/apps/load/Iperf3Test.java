@@ -199,4 +199,22 @@ class Iperf3Test {
         + "the last of its 1048576 bytes was acknowledged; is it a bulk server\\? .*"), run.output());
     assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "took too long");
   }
+
+  /** A client that connects and says nothing holds the server at most 10 s (its cookie's wait), then it serves again. */
+  @Test
+  void aSilentClientDoesNotHoldTheServer() throws Exception {
+    lab.exec(server, "iperf3 -s").assertExit(0);
+    Channel silent = lab.onLoop(() -> lab.pc.tcpClient().handler(new ChannelInboundHandlerAdapter())
+        .connect(new InetSocketAddress("10.0.0.2", 5201))).sync().channel();
+    long t0 = System.nanoTime();
+    CommandRun busy = lab.exec(client, "iperf3 -c web -t 1").assertExit(1);
+    assertTrue(busy.output().contains("the server is busy running a test"), busy.output());
+    while (lab.onLoop(silent::isActive) && System.nanoTime() - t0 < 20_000_000_000L) {
+      Thread.sleep(100);
+    }
+    assertTrue(!lab.onLoop(silent::isActive), "the server still holds the silent client's connection");
+    lab.exec(client, "iperf3 -c web -t 1").assertExit(0);
+    CommandRun status = lab.exec(server, "iperf3 -s").assertExit(0);
+    assertTrue(status.output().contains("2 tests so far; the last: TCP from 10.0.0.1"), status.output());
+  }
 }
