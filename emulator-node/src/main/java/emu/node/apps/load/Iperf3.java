@@ -292,6 +292,8 @@ public final class Iperf3 implements Command {
     private TimeSource.Timer endTimer;
     private TimeSource.Timer reportTimer;
     private TimeSource.Timer helloTimer;
+    /** A UDP stream whose port is bound but whose hello the server has not answered yet: closed by finish(). */
+    private Iperf3UdpStream pendingUdp;
     private String awaiting = "the connection";
     private long startNanos;
     private double lastReport;
@@ -553,6 +555,7 @@ public final class Iperf3 implements Command {
           if (payload.readableBytes() == 4) {
             answered[0] = true;
             helloTimer.cancel();
+            pendingUdp = null;
             streams.add(self[0]);
             connected(id, localAddressTo(), self[0].localPort());
             nextStream();
@@ -567,6 +570,7 @@ public final class Iperf3 implements Command {
       }
       self[0] = new Iperf3UdpStream(id, !o.reverse(), stack, o.rate(), budget, o.len(), localPort, ip.v4(),
           o.port(), o.counters64(), () -> stack.udp().unbind(localPort));
+      pendingUdp = self[0];
       hello(self[0], answered);
     }
 
@@ -941,6 +945,10 @@ public final class Iperf3 implements Command {
       }
       for (Iperf3Stream s : streams) {
         s.close();
+      }
+      if (pendingUdp != null) {
+        pendingUdp.close();
+        pendingUdp = null;
       }
       if (block != null) {
         block.release();

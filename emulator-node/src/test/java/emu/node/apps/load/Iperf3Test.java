@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.node.apps.service.Iperf3Protocol;
 import emu.node.names.Hosts;
 import emu.node.names.HostsResolver;
+import emu.node.stack.Udp;
 import emu.node.testing.CommandRun;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -170,6 +173,52 @@ class Iperf3Test {
     assertEquals("iperf3: error - the server is busy running a test. try again later",
         busy.lines().get(busy.lines().size() - 1), busy.output());
     lab.await(first).assertExit(0);
+  }
+
+  /**
+   * A server that answers the cookie and the parameters but never the UDP stream's hello: the client ends on its
+   * --rcv-timeout, and gives back the UDP port it bound for that stream.
+   */
+  @Test
+  void aUdpStreamNeverAnsweredGivesItsPortBack() throws Exception {
+    lab.onLoop(() -> lab.web.tcpServer().childHandler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {Iperf3Protocol.PARAM_EXCHANGE,
+                Iperf3Protocol.CREATE_STREAMS}));
+          }
+
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+          }
+        });
+      }
+    }).bind(new InetSocketAddress(5600)));
+    Thread.sleep(200);
+    int before = lab.onLoop(this::boundUdpPorts);
+    CommandRun run = lab.exec(client, "iperf3 -c web -p 5600 -u --rcv-timeout 500").assertExit(1);
+    assertTrue(run.output().contains("iperf3: error - no answer from the server within 0.5 s (waiting for TEST_START"),
+        run.output());
+    assertEquals(before, (int) lab.onLoop(this::boundUdpPorts), "the UDP stream's port is still bound");
+    lab.exec(client, "iperf3 -c web -p 5600 -u --rcv-timeout 500").assertExit(1);
+    assertEquals(before, (int) lab.onLoop(this::boundUdpPorts), "the UDP stream's port is still bound");
+  }
+
+  private int boundUdpPorts() {
+    int n = 0;
+    for (int p = Udp.EPHEMERAL_LOW; p <= Udp.EPHEMERAL_HIGH; p++) {
+      n += lab.pc.stack().udp().bound(p) ? 1 : 0;
+    }
+    return n;
   }
 
   /** The case: bulk client against a plain TCP sink (it reads and never answers) ends with an error. */
