@@ -201,10 +201,12 @@ public final class Bulk implements Command {
 
     /**
      * The server answers once it has every byte; a peer that is not a {@code bulk server} (a
-     * plain TCP sink, iperf3) never does. So once every byte is written the client watches what
-     * the peer acknowledges: while that moves, the bytes are still on their way; when all of
-     * them have been acknowledged for {@link #ANSWER_NANOS}, or nothing has moved for as long,
-     * it gives up with a clear error instead of waiting forever.
+     * plain TCP sink, iperf3) never does. So once every byte is written the client checks, about
+     * once a second, what the peer has acknowledged. While bytes are still unacknowledged (a link
+     * down, a partition, TCP's retransmission backing off) it leaves them to TCP and keeps waiting;
+     * only once the peer has acknowledged every byte does the verdict clock start, and when no
+     * answer has come about {@link #ANSWER_NANOS} later it gives up with a clear error instead of
+     * waiting forever.
      */
     private void awaitAnswer() {
       if (done) {
@@ -213,14 +215,14 @@ public final class Bulk implements Command {
       long acked = ch instanceof EmuSocketChannel s && s.connection() != null
           ? s.connection().info().bytesAcked() : -1;
       long now = time.nanos();
-      if (acked != ackedSeen) {
+      if (acked < total || ackedSeen < total) {
+        // still on its way (TCP retransmits it), or just now all acknowledged: the clock starts at the last ack
         ackedSeen = acked;
         ackedSince = now;
       } else if (now - ackedSince >= ANSWER_NANOS) {
         finish(1, "bulk: no answer from " + ip.withPort(port) + " " + (ANSWER_NANOS / 1_000_000_000L)
-            + " s after the last of its " + written + " bytes was " + (acked >= total ? "acknowledged" : "sent")
-            + "; is it a bulk server? (bulk client needs 'bulk server' at the other end; iperf3 -c measures against"
-            + " iperf3 -s)");
+            + " s after the last of its " + written + " bytes was acknowledged; is it a bulk server? (bulk client needs 'bulk server' at the "
+            + "other end; iperf3 -c measures against iperf3 -s)");
         return;
       }
       answerWatch = time.schedule(this::awaitAnswer, 1_000_000_000L);
