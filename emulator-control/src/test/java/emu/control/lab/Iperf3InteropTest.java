@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,12 +54,40 @@ class Iperf3InteropTest {
     return JSON.readTree(c.out());
   }
 
-  /** The emu server's count of the last test, from what {@code iperf3 -s} says when it already listens. */
-  static long serverCount(String what) {
-    Cli s = ok("exec", "pc", "--", "iperf3", "-s");
-    Matcher m = Pattern.compile(what + " (\\d+) bytes").matcher(s.out());
-    assertTrue(m.find(), s.out());
-    return Long.parseLong(m.group(1));
+  /**
+   * The emu server's count of the last test, from what {@code iperf3 -s} says when it already listens, once it
+   * says it has run {@code tests} tests (the real client may end before the server has noted its test's end).
+   */
+  static long serverCount(String what, int tests) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Cli s = ok("exec", "pc", "--", "iperf3", "-s");
+      Matcher n = Pattern.compile("(\\d+) tests? so far").matcher(s.out());
+      if (n.find() && Integer.parseInt(n.group(1)) >= tests) {
+        Matcher m = Pattern.compile(what + " (\\d+) bytes").matcher(s.out());
+        assertTrue(m.find(), s.out());
+        return Long.parseLong(m.group(1));
+      }
+      assertTrue(System.nanoTime() < deadline, "the emu server did not count test " + tests + ": " + s.out());
+      Thread.sleep(100);
+    }
+  }
+
+  /** Waits until Debian's iperf3 server in the namespace listens on 5201. */
+  static void awaitRealServer(Process server) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (true) {
+      Process ss = new ProcessBuilder("ip", "netns", "exec", NS, "ss", "-ltn")
+          .redirectErrorStream(true).start();
+      String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      ss.waitFor(10, TimeUnit.SECONDS);
+      if (out.contains(":5201")) {
+        return;
+      }
+      assertTrue(server.isAlive(), "the real iperf3 server ended before it listened");
+      assertTrue(System.nanoTime() < deadline, "the real iperf3 server does not listen on 5201: " + out);
+      Thread.sleep(50);
+    }
   }
 
   @Test
@@ -94,7 +123,7 @@ class Iperf3InteropTest {
       long sent = up.at("/end/sum_sent/bytes").asLong();
       long received = up.at("/end/sum_received/bytes").asLong();
       assertTrue(sent > 0 && received > 0 && received <= sent, up.toString());
-      assertEquals(received, serverCount("received"), "what emu's server counted is what the client reported");
+      assertEquals(received, serverCount("received", 1), "what emu's server counted is what the client reported");
       System.out.println("kernel -> emu: " + up.at("/end/sum_sent") + " / " + up.at("/end/sum_received"));
 
       JsonNode rev = json(ok("exec", "kern", "--", "timeout", "60", "iperf3", "-c", "192.168.5.100", "-t", "2", "-R",
@@ -102,7 +131,7 @@ class Iperf3InteropTest {
       long rsent = rev.at("/end/sum_sent/bytes").asLong();
       long rreceived = rev.at("/end/sum_received/bytes").asLong();
       assertTrue(rsent > 0 && rreceived > 0 && rreceived <= rsent, rev.toString());
-      assertEquals(rsent, serverCount("sent"));
+      assertEquals(rsent, serverCount("sent", 2));
 
       JsonNode udp = json(ok("exec", "kern", "--", "timeout", "60", "iperf3", "-c", "192.168.5.100", "-u", "-b", "10M",
           "-t", "2", "-J"));
@@ -110,7 +139,7 @@ class Iperf3InteropTest {
       long got = udp.at("/end/sum_received/packets").asLong();
       long lost = udp.at("/end/sum_received/lost_packets").asLong();
       assertTrue(packets > 1000 && got > 0 && got <= packets && lost >= 0, udp.toString());
-      assertEquals(udp.at("/end/sum_received/bytes").asLong(), serverCount("received"));
+      assertEquals(udp.at("/end/sum_received/bytes").asLong(), serverCount("received", 3));
       System.out.println("kernel -> emu, UDP: " + udp.at("/end/sum_received"));
 
       // (2) emu's iperf3 client against Debian's server, which runs in the namespace for each test
@@ -120,7 +149,7 @@ class Iperf3InteropTest {
         Process server = new ProcessBuilder("ip", "netns", "exec", NS, "timeout", "60", "iperf3", "-s", "-1", "-J")
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-          Thread.sleep(500);
+          awaitRealServer(server);
           List<String> args = new java.util.ArrayList<>(List.of("exec", "pc", "--", "iperf3", "-c", "192.168.1.10",
               "-J"));
           args.addAll(test);

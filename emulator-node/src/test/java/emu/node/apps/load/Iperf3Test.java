@@ -118,12 +118,12 @@ class Iperf3Test {
     long packets = j.get("end").get("sum_sent").get("packets").asLong();
     // 4 Mbit/s of 1000-byte datagrams: 500 a second, for the 2 s and what the end timer came late
     double secs = j.get("end").get("sum_sent").get("seconds").asDouble();
-    assertTrue(secs >= 2 && Math.abs(packets - 500 * secs) <= 3, j.toString());
+    assertTrue(secs >= 2 && Math.abs(packets - 500 * secs) <= 0.02 * 500 * secs + 5, j.toString());
     assertEquals(packets, sum.get("packets").asLong(), j.toString());
     assertEquals(0, sum.get("lost_packets").asLong(), j.toString());
     assertEquals(packets * 1000, j.get("end").get("sum_received").get("bytes").asLong(), j.toString());
     double bps = j.get("end").get("sum_sent").get("bits_per_second").asDouble();
-    assertTrue(bps > 3.9e6 && bps < 4.1e6, j.toString());
+    assertTrue(bps > 3.6e6 && bps < 4.4e6, j.toString());
 
     JsonNode r = json(lab.exec(client, "iperf3 -c web -p 5300 -u -b 1M -t 1 -R -J --udp-counters-64bit")
         .assertExit(0));
@@ -167,7 +167,11 @@ class Iperf3Test {
     // a server busy with a test turns a second client away, as iperf3 does
     lab.exec(server, "iperf3 -s -p 5400").assertExit(0);
     CommandRun first = lab.launch(client, "iperf3 -c web -p 5400 -t 3 -b 1M");
-    Thread.sleep(1000);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!lab.onLoop(first::output).contains("connected to 10.0.0.2 port 5400")) {
+      assertTrue(System.nanoTime() < deadline, "the first test did not start: " + lab.onLoop(first::output));
+      Thread.sleep(10);
+    }
     Iperf3 other = new Iperf3(lab.pc, new HostsResolver(new Hosts(BulkAndEchoTest.HOSTS)));
     CommandRun busy = lab.exec(other, "iperf3 -c web -p 5400 -t 1").assertExit(1);
     assertEquals("iperf3: error - the server is busy running a test. try again later",
@@ -249,7 +253,7 @@ class Iperf3Test {
     assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "took too long");
   }
 
-  /** A client that connects and says nothing holds the server at most 10 s (its cookie's wait), then it serves again. */
+  /** A client that connects and says nothing holds the server at most 10 s (its cookie's wait), then it serves. */
   @Test
   void aSilentClientDoesNotHoldTheServer() throws Exception {
     lab.exec(server, "iperf3 -s").assertExit(0);
