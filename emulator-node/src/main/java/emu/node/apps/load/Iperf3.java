@@ -94,7 +94,7 @@ public final class Iperf3 implements Command {
   @Override
   public String summary() {
     return "iperf3 -s [-p 5201] [-1] [--stop] | iperf3 -c HOST [-p 5201] [-t SECS | -n BYTES] [-P N] [-R] "
-        + "[-u -b RATE] [-l LEN] [-i SECS] [-J]";
+        + "[-u -b RATE] [-l LEN] [-i SECS] [-4|-6] [-J]";
   }
 
   /** What the user asked for. */
@@ -143,7 +143,7 @@ public final class Iperf3 implements Command {
           throw new UsageException("option " + clientOnly + " is for the client (-c) only");
         }
       }
-      for (String clientOnly : List.of("-R", "-u", "-J", "-N", "--udp-counters-64bit")) {
+      for (String clientOnly : List.of("-R", "-u", "-J", "-N", "--udp-counters-64bit", "-4", "-6")) {
         if (a.flag(clientOnly)) {
           throw new UsageException("option " + clientOnly + " is for the client (-c) only"
               + (clientOnly.equals("-J") ? " (the server runs in the background; iperf3 -s again shows its last test)"
@@ -193,7 +193,21 @@ public final class Iperf3 implements Command {
         a.flag("-R"), udp, rate, len, interval, a.flag("-J"), a.flag("-N"), a.flag("--udp-counters-64bit"),
         a.intValue("--connect-timeout", 10_000, 1, 600_000),
         a.intValue("--rcv-timeout", 10_000, 1, 600_000) * 1_000_000L);
-    ResolveThenRun.startAddress(resolver, host, io, "iperf3", 1, ip -> new Client(o, ip, io).start());
+    boolean only4 = a.flag("-4");
+    boolean only6 = a.flag("-6");
+    if (only4 && only6) {
+      throw new UsageException("options -4 and -6 exclude each other");
+    }
+    // -4 / -6: only the addresses of that family, as iperf3 resolves the host
+    ResolveThenRun.startAddresses(resolver, host, io, "iperf3", 1, all -> {
+      IpAddress ip = all.stream().filter(x -> !only4 && !only6 || x.isV4() == only4).findFirst().orElse(null);
+      if (ip == null) {
+        io.out("iperf3: error - unable to resolve host " + host + " to an " + (only4 ? "IPv4" : "IPv6") + " address");
+        io.exit(1);
+        return;
+      }
+      new Client(o, ip, io).start();
+    });
   }
 
   /** A rate in bits per second as iperf3 takes it: 10M, 1G, 500K (1000-based), or plain. */
@@ -229,6 +243,7 @@ public final class Iperf3 implements Command {
     io.out("  -i SECS        interval reports (default 1, 0 for none)   -J  JSON output as iperf3's");
     io.out("  -N             TCP no delay   --udp-counters-64bit   --connect-timeout MS   --rcv-timeout MS");
     io.out("                 (--rcv-timeout, default 10000: how long to wait for each answer of the server)");
+    io.out("  -4, -6         client: only IPv4 or only IPv6 addresses of HOST");
     io.exit(0);
   }
 

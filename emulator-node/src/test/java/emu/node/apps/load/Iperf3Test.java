@@ -56,7 +56,7 @@ class Iperf3Test {
     CommandRun s = lab.exec(server, "iperf3 -s").assertExit(0);
     assertTrue(s.output().contains("Server listening on 5201"), s.output());
 
-    CommandRun up = lab.exec(client, "iperf3 -c web -t 2").assertExit(0);
+    CommandRun up = lab.exec(client, "iperf3 -c web -t 2 -4").assertExit(0);
     List<String> l = up.lines();
     assertEquals("Connecting to host web, port 5201", l.get(0), up.output());
     assertTrue(l.get(1).matches("\\[  1\\] local 10\\.0\\.0\\.1 port \\d+ connected to 10\\.0\\.0\\.2 port 5201"),
@@ -151,6 +151,12 @@ class Iperf3Test {
         lab.exec(client, "iperf3 -c web -u -l 8").assertExit(2).lines());
     assertEquals(List.of("iperf3: cannot be both server (-s) and client (-c)"),
         lab.exec(client, "iperf3 -s -c web").assertExit(2).lines());
+    assertEquals(List.of("iperf3: options -4 and -6 exclude each other"),
+        lab.exec(client, "iperf3 -c web -4 -6").assertExit(2).lines());
+    assertEquals(List.of("iperf3: option -6 is for the client (-c) only"),
+        lab.exec(client, "iperf3 -s -6").assertExit(2).lines());
+    CommandRun v6 = lab.exec(client, "iperf3 -c web -6 -t 1").assertExit(1);
+    assertEquals(List.of("iperf3: error - unable to resolve host web to an IPv6 address"), v6.lines(), v6.output());
     assertEquals(2, lab.exec(client, "iperf3").exitCode());
     assertEquals(2, lab.exec(client, "iperf3 -s -J").exitCode());
     assertEquals(0, lab.exec(client, "iperf3 --help").exitCode());
