@@ -34,7 +34,7 @@ final class NodeBinder {
   private static final Map<String, String> SYNCOOKIES = Map.of("on", "on", "true", "on",
       "yes", "on", "1", "on", "off", "off", "false", "off", "no", "off", "0", "off");
   /** Services a host or router can start at boot (emu.node.apps). */
-  static final List<String> SERVICES = List.of("bulk", "tcpecho");
+  static final List<String> SERVICES = List.of("bulk", "tcpecho", "iperf3");
   private static final List<String> IFACE_FIELDS =
       List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward", "ospf");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */

@@ -18,7 +18,7 @@ import java.util.Map;
  * @param mgmtPort pinned management TCP port, or null for any
  * @param line where the node is declared, for messages
  * @param tcp TCP settings of the node in file order (congestion: cubic|newreno, retries: N); may be empty
- * @param services services started when the node boots (bulk, tcpecho); may be empty
+ * @param services services started when the node boots (bulk, tcpecho, iperf3); may be empty
  * @param nameservers the DNS servers the node's resolver asks, in order (either family, a
  *     link-local one as fe80::53%eth0; at most three); may be empty
  * @param dnsForward a forwarder's upstream server (either family), or null

@@ -21,7 +21,7 @@ import java.util.Map;
  *     takes its nodes with it)
  * @param tcp TCP settings: congestion (cubic, newreno), retries (tcp_retries2), syncookies (on, off),
  *     max-connections and max-connections-per-listener, or null for defaults
- * @param services services started at boot (bulk, tcpecho), or null
+ * @param services services started at boot (bulk, tcpecho, iperf3), or null
  * @param nameservers the DNS servers this node's stub resolver asks, in order, as resolv.conf's
  *     {@code nameserver} lines (up to three; IPv4 or IPv6, a link-local one with its interface
  *     as {@code fe80::53%eth0}), or null for none

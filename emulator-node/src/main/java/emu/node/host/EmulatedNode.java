@@ -22,6 +22,7 @@ import emu.node.apps.diag.Traceroute;
 import emu.node.apps.load.Bulk;
 import emu.node.apps.load.DnsPerf;
 import emu.node.apps.load.HttpsPerf;
+import emu.node.apps.load.Iperf3;
 import emu.node.apps.load.UdpPerf;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
@@ -185,7 +186,7 @@ public final class EmulatedNode {
       }
       shell.add(new Ping(stack, ipv6, tracer, resolver)).add(new Traceroute(stack, ipv6, resolver, hosts))
           .add(ipCommand).add(new Resolve(resolver)).add(new SsCommand(tcp))
-          .add(new Bulk(transport, resolver)).add(new TcpEcho(transport, resolver))
+          .add(new Bulk(transport, resolver)).add(new Iperf3(transport, resolver)).add(new TcpEcho(transport, resolver))
           .add(new HttpsGet(transport, resolver, config.trustPem(), Boolean.TRUE.equals(config.prewarmTls()),
               tlsClientCounters))
           .add(new DnsPerf(stack, resolver)).add(new UdpPerf(stack, resolver))
@@ -410,8 +411,9 @@ public final class EmulatedNode {
       }
       if (config.services() != null) {
         for (String service : config.services()) {
-          // "bulk" runs "bulk server", "tcpecho" runs "tcpecho server": they listen in the background.
-          shell.run(List.of(service, "server"), new CommandIo() {
+          // "bulk" runs "bulk server", "tcpecho" runs "tcpecho server", "iperf3" runs "iperf3 -s": they
+          // listen in the background.
+          shell.run(service.equals("iperf3") ? List.of(service, "-s") : List.of(service, "server"), new CommandIo() {
             @Override
             public void out(String line) {
               System.out.println(config.name() + ": " + line);

@@ -40,6 +40,8 @@ import java.util.List;
  */
 public final class Bulk implements Command {
   public static final int DEFAULT_PORT = 5201;
+  /** How long the client waits for the server's answer once the server has all the bytes (or nothing moves). */
+  static final long ANSWER_NANOS = 10_000_000_000L;
 
   private final EmuTransport transport;
   private final NameResolver resolver;
@@ -128,6 +130,10 @@ public final class Bulk implements Command {
     private boolean done;
     private Channel ch;
     private TimeSource.Timer reporter;
+    /** Once every byte is written: watches for the server's answer (see {@link #awaitAnswer}). */
+    private TimeSource.Timer answerWatch;
+    private long ackedSeen = -1;
+    private long ackedSince;
 
     Client(IpAddress ip, int port, long total, boolean verify, boolean noDelay, long seed, CommandIo io) {
       this.ip = ip;
@@ -188,6 +194,38 @@ public final class Bulk implements Command {
         ctx.write(chunk);
       }
       ctx.flush();
+      if (written == total && answerWatch == null && !done) {
+        answerWatch = time.schedule(this::awaitAnswer, 1_000_000_000L);
+      }
+    }
+
+    /**
+     * The server answers once it has every byte; a peer that is not a {@code bulk server} (a
+     * plain TCP sink, iperf3) never does. So once every byte is written the client checks, about
+     * once a second, what the peer has acknowledged. While bytes are still unacknowledged (a link
+     * down, a partition, TCP's retransmission backing off) it leaves them to TCP and keeps waiting;
+     * only once the peer has acknowledged every byte does the verdict clock start, and when no
+     * answer has come about {@link #ANSWER_NANOS} later it gives up with a clear error instead of
+     * waiting forever.
+     */
+    private void awaitAnswer() {
+      if (done) {
+        return;
+      }
+      long acked = ch instanceof EmuSocketChannel s && s.connection() != null
+          ? s.connection().info().bytesAcked() : -1;
+      long now = time.nanos();
+      if (acked < total || ackedSeen < total) {
+        // still on its way (TCP retransmits it), or just now all acknowledged: the clock starts at the last ack
+        ackedSeen = acked;
+        ackedSince = now;
+      } else if (now - ackedSince >= ANSWER_NANOS) {
+        finish(1, "bulk: no answer from " + ip.withPort(port) + " " + (ANSWER_NANOS / 1_000_000_000L)
+            + " s after the last of its " + written + " bytes was acknowledged; is it a bulk server? (bulk client needs 'bulk server' at the "
+            + "other end; iperf3 -c measures against iperf3 -s)");
+        return;
+      }
+      answerWatch = time.schedule(this::awaitAnswer, 1_000_000_000L);
     }
 
     @Override
@@ -266,6 +304,9 @@ public final class Bulk implements Command {
       done = true;
       if (reporter != null) {
         reporter.cancel();
+      }
+      if (answerWatch != null) {
+        answerWatch.cancel();
       }
       answer.release();
       if (block != null) {
