@@ -2,6 +2,8 @@ package emu.control.lab;
 
 import static emu.control.lab.Tools.emu;
 import static emu.control.lab.Tools.ok;
+import static emu.node.mgmt.RawHttp.chunks;
+import static emu.node.mgmt.RawHttp.head;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -384,46 +385,5 @@ class LiveCaptureLabTest {
       send(s, request);
       return head(s.getInputStream());
     }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) != '\n') {
-      if (c < 0) {
-        throw new IOException("connection closed mid-line");
-      }
-      if (c != '\r') {
-        b.write(c);
-      }
-    }
-    return b.toString(StandardCharsets.US_ASCII);
-  }
-
-  private static Map<String, String> head(InputStream in) throws IOException {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put(":status", line(in).split(" ")[1]);
-    for (String l = line(in); !l.isEmpty(); l = line(in)) {
-      int colon = l.indexOf(':');
-      h.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
-    }
-    return h;
-  }
-
-  private static Map<String, String> chunks(InputStream in, ByteArrayOutputStream body) throws IOException {
-    while (true) {
-      int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-      if (size == 0) {
-        break;
-      }
-      body.write(in.readNBytes(size));
-      line(in);
-    }
-    Map<String, String> t = new LinkedHashMap<>();
-    for (String l = line(in); !l.isEmpty(); l = line(in)) {
-      int colon = l.indexOf(':');
-      t.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
-    }
-    return t;
   }
 }

@@ -1,5 +1,8 @@
 package emu.node.mgmt;
 
+import static emu.node.mgmt.RawHttp.chunk;
+import static emu.node.mgmt.RawHttp.chunks;
+import static emu.node.mgmt.RawHttp.head;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +25,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -290,58 +292,5 @@ class LiveCaptureTest {
       assertEquals(String.valueOf(status), head.get(":status"), text);
       return text;
     }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) != '\n') {
-      if (c < 0) {
-        throw new IOException("connection closed mid-line");
-      }
-      if (c != '\r') {
-        b.write(c);
-      }
-    }
-    return b.toString(StandardCharsets.US_ASCII);
-  }
-
-  /** The status (as ":status") and header fields, names in lower case. */
-  private static Map<String, String> head(InputStream in) throws IOException {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put(":status", line(in).split(" ")[1]);
-    for (String l = line(in); !l.isEmpty(); l = line(in)) {
-      int colon = l.indexOf(':');
-      h.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
-    }
-    return h;
-  }
-
-  /** One chunk's bytes (empty at the last chunk, whose trailers are left unread). */
-  private static InputStream chunk(InputStream in) throws IOException {
-    int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-    byte[] data = in.readNBytes(size);
-    if (size > 0) {
-      line(in);
-    }
-    return new java.io.ByteArrayInputStream(data);
-  }
-
-  /** Every chunk into {@code body}, then the trailers. */
-  private static Map<String, String> chunks(InputStream in, ByteArrayOutputStream body) throws IOException {
-    while (true) {
-      int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-      if (size == 0) {
-        break;
-      }
-      body.write(in.readNBytes(size));
-      line(in);
-    }
-    Map<String, String> t = new LinkedHashMap<>();
-    for (String l = line(in); !l.isEmpty(); l = line(in)) {
-      int colon = l.indexOf(':');
-      t.put(l.substring(0, colon).trim().toLowerCase(), l.substring(colon + 1).trim());
-    }
-    return t;
   }
 }
