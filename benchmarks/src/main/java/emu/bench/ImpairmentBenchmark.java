@@ -1,5 +1,6 @@
 package emu.bench;
 
+import emu.link.capture.LiveTap;
 import emu.link.impair.ImpairedEndpoint;
 import emu.link.impair.Impairment;
 import emu.link.time.VirtualTime;
@@ -20,11 +21,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What an idle impairment wrapper costs on the forwarding path: the router path of
- * {@link ForwardingBenchmark} with its egress endpoint either bare or wrapped in an
- * {@link ImpairedEndpoint} set to {@link Impairment#NONE}, side by side in one run. The wrapper
- * should cost one branch: equal throughput within noise and 0 B/op for both under
- * {@code -prof gc}.
+ * What the idle wrappers every interface carries cost on the forwarding path: the router path of
+ * {@link ForwardingBenchmark} with its egress endpoint bare, wrapped in an {@link ImpairedEndpoint}
+ * set to {@link Impairment#NONE}, or wrapped in a {@link LiveTap} with nobody capturing (as every
+ * interface is, so that {@code emu capture} needs no restart), side by side in one run. Each
+ * wrapper should cost one branch: equal throughput within noise and 0 B/op under {@code -prof gc}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -33,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-XX:+UseParallelGC"})
 public class ImpairmentBenchmark {
-  @Param({"bare", "impaired-none"})
+  @Param({"bare", "impaired-none", "tapped-idle"})
   String egress;
 
   @Param({"64"})
@@ -51,6 +52,7 @@ public class ImpairmentBenchmark {
         impaired.impairment(Impairment.NONE);
         yield impaired;
       }
+      case "tapped-idle" -> new LiveTap(sink, time);
       default -> throw new IllegalArgumentException("egress: " + egress);
     });
   }
