@@ -29,13 +29,18 @@ class Ipv6AcrossProcessesTest {
   static final Path LAB = Path.of("src/test/resources/labs/ipv6.yml");
   static final String CLIENT_SLAAC = "2001:db8:1::ff:fe00:100";
 
+  /** The leak detector level before: this class's nodes run at paranoid, and their logs are read for LEAK. */
+  static String leakLevel;
+
   @BeforeAll
   static void isolateState() {
     System.setProperty("emu.stateDir", state.toString());
+    leakLevel = Tools.nodesAtParanoidLeakLevel();
   }
 
   @AfterAll
   static void noNodeLeft() {
+    Tools.leakLevel(leakLevel);
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
   }
 

@@ -30,13 +30,18 @@ class MultiProcessLabTest {
   /** The first corporate network (ping and traceroute across one router), kept as a test lab. */
   static Path lan = Path.of("src/test/resources/labs/lan.yml");
 
+  /** The leak detector level before: this class's nodes run at paranoid, and their logs are read for LEAK. */
+  static String leakLevel;
+
   @BeforeAll
   static void isolateState() {
     System.setProperty("emu.stateDir", state.toString());
+    leakLevel = Tools.nodesAtParanoidLeakLevel();
   }
 
   @AfterAll
   static void noNodeLeft() {
+    Tools.leakLevel(leakLevel);
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
   }
 

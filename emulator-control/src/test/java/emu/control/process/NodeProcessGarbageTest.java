@@ -23,7 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,24 @@ class NodeProcessGarbageTest {
   DatagramSocket stranger;
   Process router;
   NodeClient client;
+
+  /** The leak detector level before: this class's router runs at paranoid, and its log is read for LEAK. */
+  static String leakLevel;
+
+  @BeforeAll
+  static void paranoid() {
+    leakLevel = System.getProperty("io.netty.leakDetection.level");
+    System.setProperty("io.netty.leakDetection.level", "paranoid");
+  }
+
+  @AfterAll
+  static void leakLevelBack() {
+    if (leakLevel == null) {
+      System.clearProperty("io.netty.leakDetection.level");
+    } else {
+      System.setProperty("io.netty.leakDetection.level", leakLevel);
+    }
+  }
 
   @BeforeEach
   void start() throws Exception {
