@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * one Ethernet frame per UDP datagram, no header, each side sending to the other's fixed
  * address. This test is that peer, speaking raw frames from a plain UDP socket to an emu host
  * process: it ARPs for the host, gets the reply, pings it and checks the echo reply byte for
- * byte, and sees that frames from any other address are dropped.
+ * byte, and sees that frames from any other address are dropped. {@link QemuVmLabTest} boots a real
+ * VM on the same wiring.
  */
 class ExternalPeerTest {
   @TempDir

@@ -67,6 +67,18 @@ final class Tools {
     }
   }
 
+  /**
+   * Something a test needs is missing ({@code why} says what and which package brings it): skips
+   * the test, or fails it under EMU_REQUIRE_TOOLS=1 (CI).
+   */
+  static void unavailable(String why) {
+    if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+      throw new AssertionError(why + ", and EMU_REQUIRE_TOOLS=1");
+    }
+    System.err.println("SKIPPED: " + why);
+    Assumptions.abort(why);
+  }
+
   /** Runs the CLI and asserts it succeeded, saying what it printed if not. */
   static Cli ok(String... args) {
     Cli c = emu(args);
