@@ -62,7 +62,10 @@ class NodeClassArchiveTest {
     for (Path l : list(loads)) {
       Files.delete(l);
     }
-    String second = cli(dir, classPath, loads, topo, dir.resolve("out2"));
+    // a class folder before the jars (as in emu's own tests): the same archive, the nodes still map it
+    Path folder = Files.createDirectories(dir.resolve("classes"));
+    Files.writeString(folder.resolve("emu-test.txt"), "a class folder's resource");
+    String second = cli(dir, folder + File.pathSeparator + classPath, loads, topo, dir.resolve("out2"));
     assertFalse(second.contains("making the node class archive"), second);
     assertEquals(archives, archives(dir));
     assertEquals(made, Files.getLastModifiedTime(archives.get(0)), "reused, not made again");
@@ -109,9 +112,21 @@ class NodeClassArchiveTest {
         || p.toString().endsWith("-classes.txt")), "nothing half-made left: " + list(dir));
     assertTrue(list(dir).stream().anyMatch(p -> p.toString().endsWith("-log")), "the dump's log kept: " + list(dir));
 
-    // class folders (tests, an IDE) cannot be archived: nothing is tried
+    // emu's node classes in a folder (an IDE, mvn test of one module): nothing is tried
     assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
     assertTrue(NodeClassArchive.prepare(dir.toString(), fails, notices::add).isEmpty());
+    // jars and folders: the jars are archived, and nodes get them first
+    Path nodeJar = dir.resolve("node.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(nodeJar))) {
+      out.putNextEntry(new JarEntry(NodeClassArchive.NODE_MAIN));
+      out.write(1);
+    }
+    String mixed = String.join(File.pathSeparator, dir.toString(), jar.toString(), "missing.jar", nodeJar.toString());
+    assertEquals(List.of(jar, nodeJar), NodeClassArchive.jars(mixed));
+    assertEquals(String.join(File.pathSeparator, jar.toString(), nodeJar.toString(), dir.toString(), "missing.jar"),
+        NodeClassArchive.nodeClassPath(mixed));
+    assertEquals(jar + File.pathSeparator + nodeJar, NodeClassArchive.nodeClassPath(jar + File.pathSeparator
+        + nodeJar), "all jars: as it was");
   }
 
   @Test
