@@ -156,6 +156,11 @@ public final class NodeClassArchive {
     return String.join(File.pathSeparator, jars);
   }
 
+  /** The jar of emu's node classes (the first jar if none holds them). */
+  private static Path nodeJar(List<Path> jars) {
+    return jars.stream().filter(NodeClassArchive::holdsNodeMain).findFirst().orElse(jars.get(0));
+  }
+
   private static boolean holdsNodeMain(Path jar) {
     try (ZipFile z = new ZipFile(jar.toFile())) {
       return z.getEntry(NODE_MAIN) != null;
@@ -166,7 +171,7 @@ public final class NodeClassArchive {
 
   /** Next to the jar of emu's node classes if that folder is writable, else the state folder's cds/. */
   private static Path location(List<Path> jars) throws IOException {
-    Path dir = jars.stream().filter(NodeClassArchive::holdsNodeMain).findFirst().orElse(jars.get(0)).getParent();
+    Path dir = nodeJar(jars).getParent();
     if (dir != null && Files.isWritable(dir)) {
       return dir;
     }
@@ -201,12 +206,15 @@ public final class NodeClassArchive {
     return dump;
   }
 
-  /** {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build. */
+  /**
+   * {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build;
+   * JAR is the jar of emu's node classes, next to which the archive lives.
+   */
   static String prefix(List<Path> jars, NodeJava java, List<String> dump) {
     StringBuilder where = new StringBuilder(java.java().toString()).append('\n').append(java.version()).append('\n');
     where.append(String.join(" ", dump)).append('\n');
     jars.forEach(j -> where.append(j).append('\n'));
-    return jars.get(0).getFileName() + ".node-" + hash(where.toString()) + "-";
+    return nodeJar(jars).getFileName() + ".node-" + hash(where.toString()) + "-";
   }
 
   /** What the archive is only valid for: every jar as it is now (and the JVM, in the prefix). */
