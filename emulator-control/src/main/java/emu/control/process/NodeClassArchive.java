@@ -1,6 +1,7 @@
 package emu.control.process;
 
 import emu.control.state.EmuHome;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
 
 /**
  * A class-data-sharing archive (AppCDS) of the classes a node loads, shared by every node JVM
@@ -40,9 +43,15 @@ import java.util.function.Consumer;
  * jar; a listed class that no longer exists is skipped. It lives next to the jar (else in the
  * state folder), named {@code JAR.node-WHERE-WHAT.jsa}: WHERE hashes the JVM and the jars'
  * paths, WHAT their sizes and times, so a rebuilt jar or another JDK gets a new archive and
- * never a stale one, and making one removes only older archives of the same WHERE. Nothing of
- * this applies when nodes run from class folders (tests, an IDE): the JVM archives classes from
- * jars only.
+ * never a stale one, and making one removes only older archives of the same WHERE.
+ *
+ * <p>The JVM archives classes from jars only, and accepts a class path at run time that begins
+ * with the one the archive was made from. So a class path of jars and class folders (emu's own
+ * tests: emu's node classes in their module's jar, this module's in folders) gets an archive of
+ * its jars, and nodes run with the jars first and the folders after ({@link #nodeClassPath}).
+ * Nothing is archived when emu's node classes themselves are in a folder (an IDE, {@code mvn test}
+ * of one module): the archive would then sit in a state folder of its own for each lab, made
+ * again and again, and miss the classes that matter most.
  *
  * <p>If the archive cannot be made in time, emu says so once and nodes start without it: it is
  * an optimisation, never a reason for a lab not to start. Nothing is made when nodes would not
@@ -55,14 +64,17 @@ public final class NodeClassArchive {
   /** How long a lab start waits for another emu that is making the same archive. */
   private static final long LOCK_WAIT_S = 100;
 
+  /** The class that says a jar holds emu's node classes. */
+  static final String NODE_MAIN = "emu/node/NodeMain.class";
+
   private static volatile Optional<Path> ready;
 
   private NodeClassArchive() {}
 
   /**
    * The archive for this JVM's class path, made first if needed ({@code notice} hears that it is
-   * being made, or why it could not be). Empty when the class path is not all jars or the archive
-   * cannot be made.
+   * being made, or why it could not be). Empty when emu's node classes are not in a jar of the class
+   * path or the archive cannot be made.
    */
   public static synchronized Optional<Path> prepare(Consumer<String> notice) {
     if (ready == null) {
@@ -102,7 +114,8 @@ public final class NodeClassArchive {
       return Optional.of(archive);
     }
     try {
-      build(classPath, java.java().toString(), dump, archive, prefix, notice);
+      build(jars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
+          java.java().toString(), dump, archive, prefix, notice);
       return Optional.of(archive);
     } catch (IOException e) {
       notice.accept("could not make the node class archive (nodes start without it, more slowly): "
@@ -111,22 +124,54 @@ public final class NodeClassArchive {
     }
   }
 
-  /** The class path's entries if every one is an existing jar; otherwise none. */
+  /**
+   * The class path's jars, in order, if one of them holds emu's node classes ({@link #NODE_MAIN});
+   * otherwise none. Class folders and missing entries are left out: the JVM archives jars only.
+   */
   static List<Path> jars(String classPath) {
     List<Path> jars = new ArrayList<>();
-    for (String e : classPath.split(java.io.File.pathSeparator)) {
+    boolean node = false;
+    for (String e : classPath.split(File.pathSeparator)) {
       Path p = Path.of(e).toAbsolutePath().normalize();
-      if (!e.endsWith(".jar") || !Files.isRegularFile(p)) {
-        return List.of();
+      if (e.endsWith(".jar") && Files.isRegularFile(p)) {
+        jars.add(p);
+        node = node || holdsNodeMain(p);
       }
-      jars.add(p);
     }
-    return jars;
+    return node ? jars : List.of();
   }
 
-  /** Next to the first jar if that folder is writable, else the state folder's cds/. */
+  /**
+   * The class path nodes run with: its jars first, then its other entries (class folders), each
+   * in their order; the same class path when it is all jars (emu.jar). The archive is made from
+   * the jars, and a node's class path must begin with the archive's for the JVM to map it.
+   */
+  public static String nodeClassPath(String classPath) {
+    List<String> jars = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    for (String e : classPath.split(File.pathSeparator)) {
+      (e.endsWith(".jar") && Files.isRegularFile(Path.of(e)) ? jars : others).add(e);
+    }
+    jars.addAll(others);
+    return String.join(File.pathSeparator, jars);
+  }
+
+  /** The jar of emu's node classes (the first jar if none holds them). */
+  private static Path nodeJar(List<Path> jars) {
+    return jars.stream().filter(NodeClassArchive::holdsNodeMain).findFirst().orElse(jars.get(0));
+  }
+
+  private static boolean holdsNodeMain(Path jar) {
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      return z.getEntry(NODE_MAIN) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Next to the jar of emu's node classes if that folder is writable, else the state folder's cds/. */
   private static Path location(List<Path> jars) throws IOException {
-    Path dir = jars.get(0).getParent();
+    Path dir = nodeJar(jars).getParent();
     if (dir != null && Files.isWritable(dir)) {
       return dir;
     }
@@ -161,12 +206,15 @@ public final class NodeClassArchive {
     return dump;
   }
 
-  /** {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build. */
+  /**
+   * {@code JAR.node-WHERE-}: the archives of this JVM and these jars' paths, whatever their build;
+   * JAR is the jar of emu's node classes, next to which the archive lives.
+   */
   static String prefix(List<Path> jars, NodeJava java, List<String> dump) {
     StringBuilder where = new StringBuilder(java.java().toString()).append('\n').append(java.version()).append('\n');
     where.append(String.join(" ", dump)).append('\n');
     jars.forEach(j -> where.append(j).append('\n'));
-    return jars.get(0).getFileName() + ".node-" + hash(where.toString()) + "-";
+    return nodeJar(jars).getFileName() + ".node-" + hash(where.toString()) + "-";
   }
 
   /** What the archive is only valid for: every jar as it is now (and the JVM, in the prefix). */

@@ -130,7 +130,7 @@ public final class NodeProcesses {
       }
     }
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(NodeClassArchive.nodeClassPath(System.getProperty("java.class.path")));
     cmd.add("emu.node.NodeMain");
     if (configs.size() > 1) {
       cmd.add("--group");

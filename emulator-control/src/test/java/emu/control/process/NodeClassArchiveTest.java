@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +66,10 @@ class NodeClassArchiveTest {
     for (Path l : list(loads)) {
       Files.delete(l);
     }
-    String second = cli(dir, classPath, loads, topo, dir.resolve("out2"));
+    // a class folder before the jars (as in emu's own tests): the same archive, the nodes still map it
+    Path folder = Files.createDirectories(dir.resolve("classes"));
+    Files.writeString(folder.resolve("emu-test.txt"), "a class folder's resource");
+    String second = cli(dir, folder + File.pathSeparator + classPath, loads, topo, dir.resolve("out2"));
     assertFalse(second.contains("making the node class archive"), second);
     assertEquals(archives, archives(dir));
     assertEquals(made, Files.getLastModifiedTime(archives.get(0)), "reused, not made again");
@@ -83,7 +90,7 @@ class NodeClassArchiveTest {
   void aRebuiltJarGetsANewArchiveAndAFailedDumpIsSaidAndGivesNone(@TempDir Path dir) throws Exception {
     Path jar = dir.resolve("x.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      out.putNextEntry(new JarEntry("x.txt"));
+      out.putNextEntry(new JarEntry(NodeClassArchive.NODE_MAIN));
       out.write(1);
     }
     Runtime.Version v17 = Runtime.Version.parse("17.0.15");
@@ -109,9 +116,21 @@ class NodeClassArchiveTest {
         || p.toString().endsWith("-classes.txt")), "nothing half-made left: " + list(dir));
     assertTrue(list(dir).stream().anyMatch(p -> p.toString().endsWith("-log")), "the dump's log kept: " + list(dir));
 
-    // class folders (tests, an IDE) cannot be archived: nothing is tried
-    assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + jar).isEmpty());
+    // emu's node classes in a folder (an IDE, mvn test of one module): nothing is tried
+    Path lib = dir.resolve("lib.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(lib))) {
+      out.putNextEntry(new JarEntry("lib.txt"));
+      out.write(1);
+    }
+    assertTrue(NodeClassArchive.jars(dir + File.pathSeparator + lib).isEmpty());
     assertTrue(NodeClassArchive.prepare(dir.toString(), fails, notices::add).isEmpty());
+    // jars and folders: the jars are archived, and nodes get them first
+    String mixed = String.join(File.pathSeparator, dir.toString(), lib.toString(), "missing.jar", jar.toString());
+    assertEquals(List.of(lib, jar), NodeClassArchive.jars(mixed));
+    assertEquals(String.join(File.pathSeparator, lib.toString(), jar.toString(), dir.toString(), "missing.jar"),
+        NodeClassArchive.nodeClassPath(mixed));
+    assertEquals(lib + File.pathSeparator + jar, NodeClassArchive.nodeClassPath(lib + File.pathSeparator + jar),
+        "all jars: as it was");
   }
 
   @Test
@@ -169,7 +188,11 @@ class NodeClassArchiveTest {
     return output;
   }
 
-  /** This test's class path with every class folder packed into one jar: all jars, as emu.jar is. */
+  /**
+   * This test's class path with every class folder and emu's own module jars (under {@code mvn
+   * verify}) packed into one jar in {@code dir}, which then holds emu's node classes as emu.jar
+   * does (so the archive is made next to it); the libraries' jars follow it.
+   */
   static String jarredClassPath(Path dir) throws IOException {
     Path jar = dir.resolve("emu-classes.jar");
     List<String> entries = new ArrayList<>();
@@ -180,12 +203,29 @@ class NodeClassArchiveTest {
         Path p = Path.of(e);
         if (Files.isDirectory(p)) {
           pack(p, out, seen);
+        } else if (Files.isRegularFile(p) && p.getFileName().toString().startsWith("emulator-")) {
+          packJar(p, out, seen);
         } else if (Files.isRegularFile(p)) {
           entries.add(e);
         }
       }
     }
     return String.join(File.pathSeparator, entries);
+  }
+
+  private static void packJar(Path jar, JarOutputStream out, Set<String> seen) throws IOException {
+    try (ZipFile z = new ZipFile(jar.toFile())) {
+      for (ZipEntry e : Collections.list(z.entries())) {
+        if (e.isDirectory() || e.getName().startsWith("META-INF/") || !seen.add(e.getName())) {
+          continue;
+        }
+        out.putNextEntry(new JarEntry(e.getName()));
+        try (InputStream in = z.getInputStream(e)) {
+          in.transferTo(out);
+        }
+        out.closeEntry();
+      }
+    }
   }
 
   private static void pack(Path root, JarOutputStream out, Set<String> seen) throws IOException {
