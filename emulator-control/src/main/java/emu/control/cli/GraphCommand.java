@@ -59,7 +59,8 @@ public final class GraphCommand implements Callable<Integer> {
       if (dir != null) {
         Files.createDirectories(dir);
       }
-      String text = dot ? TopologyDot.dot(topo) : svg ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + TopologyDrawing.svg(topo)
+      String text = dot ? TopologyDot.dot(topo)
+          : svg ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + TopologyDrawing.svg(topo)
           : RunReport.graphPage(topo);
       Files.writeString(out, text, StandardCharsets.UTF_8);
     } catch (IOException ex) {

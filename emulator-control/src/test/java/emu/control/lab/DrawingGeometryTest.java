@@ -95,6 +95,14 @@ class DrawingGeometryTest {
       document.getElementById('result').textContent = JSON.stringify(out);
       """;
 
+  /** A drawing with a link a-b straight through c: the check must report it. */
+  private static final String THROUGH = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" "
+      + "viewBox=\"0 0 300 100\" width=\"300\" height=\"100\" aria-label=\"through\">"
+      + "<g class=\"link\" data-a=\"a:eth0\" data-b=\"b:eth0\"><path d=\"M40 50 L260 50\"/></g>"
+      + "<g class=\"node host\" data-node=\"a\"><rect x=\"0\" y=\"30\" width=\"40\" height=\"40\"/></g>"
+      + "<g class=\"node host\" data-node=\"c\"><rect x=\"130\" y=\"30\" width=\"40\" height=\"40\"/></g>"
+      + "<g class=\"node host\" data-node=\"b\"><rect x=\"260\" y=\"30\" width=\"40\" height=\"40\"/></g></svg>";
+
   @Test
   void theSeedAndTheTreeLabAreDrawnWithNoLinkThroughANodeAndASaneShape(@TempDir Path dir) throws Exception {
     Topology seed = TopologyLoader.load(Path.of("../configs/corporate.yml"));
@@ -102,9 +110,10 @@ class DrawingGeometryTest {
     assertEquals(141, tree.nodes().size());
     Path page = dir.resolve("drawings.html");
     Files.writeString(page, "<!DOCTYPE html><html><body>" + TopologyDrawing.svg(seed) + TopologyDrawing.svg(tree)
-        + "<pre id=\"result\">not run</pre><script>" + CHECK + "</script></body></html>", StandardCharsets.UTF_8);
+        + THROUGH + "<pre id=\"result\">not run</pre><script>" + CHECK + "</script></body></html>", StandardCharsets.UTF_8);
     JsonNode labs = new ObjectMapper().readTree(measure(page));
-    assertEquals(2, labs.size(), labs::toString);
+    assertEquals(3, labs.size(), labs::toString);
+    assertEquals("[\"a-b through c\"]", labs.get(2).get("bad").toString(), "the check sees a link through a node");
     for (int i = 0; i < 2; i++) {
       Topology topo = i == 0 ? seed : tree;
       JsonNode lab = labs.get(i);
