@@ -106,6 +106,10 @@ public final class TopologyDrawing {
     }
     sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><tspan "
         + "font-weight=\"bold\">%d hosts</tspan></text>", g.cx(), g.y() + 24, g.members().size()));
+    if (!g.impaired().isEmpty()) { // impairments shown as on any link: in red, the words in the tooltip
+      sb.append(String.format(Locale.ROOT, "<text class=\"imp\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
+          + "%d impaired</text>", g.cx(), g.y() + 38, g.impaired().size()));
+    }
     if (!down.isEmpty()) {
       sb.append(String.format(Locale.ROOT, "<text class=\"state\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
           + "%d not running</text>", g.cx(), g.y() - 5, down.size()));
@@ -119,6 +123,7 @@ public final class TopologyDrawing {
         title.append(" (").append(st).append(')');
       }
     }
+    g.impaired().forEach(i -> title.append('\n').append(i));
     sb.append("<title>").append(esc(title.toString())).append("</title></g>\n");
   }
 

@@ -65,8 +65,12 @@ final class TopologyLayout {
     LayoutMetaDataService.getInstance().registerLayoutMetaDataProviders(new LayeredMetaDataProvider());
   }
 
-  /** A box in the drawing: a node, or a glyph standing for {@code members} (collapsed leaf hosts). */
-  record Placed(String id, NodeSpec node, List<NodeSpec> members, double x, double y, double w, double h) {
+  /**
+   * A box in the drawing: a node, or a glyph standing for {@code members} (collapsed leaf hosts),
+   * with the impairments of their links in {@code impaired} ("h3:eth0 -- s1:p3 delay 20ms").
+   */
+  record Placed(String id, NodeSpec node, List<NodeSpec> members, List<String> impaired, double x, double y,
+      double w, double h) {
     double cx() {
       return x + w / 2;
     }
@@ -214,7 +218,7 @@ final class TopologyLayout {
         continue;
       }
       Block b = blocks.get(n.name());
-      boxes.put(n.name(), new Placed(n.name(), n, List.of(), e.getX(), e.getY(), width(n), height(n)));
+      boxes.put(n.name(), new Placed(n.name(), n, List.of(), List.of(), e.getX(), e.getY(), width(n), height(n)));
       if (b != null) {
         placeBlock(b, e, boxes, routes);
       }
@@ -297,7 +301,10 @@ final class TopologyLayout {
     double trunkX = sw.cx();
     if (b.collapsed()) {
       String id = b.sw.name() + "/hosts";
-      Placed g = new Placed(id, null, List.copyOf(b.leaves), sw.x() + sw.w() + GLYPH_GAP, sw.y(), BOX_W, GLYPH_H);
+      List<String> impaired = b.leafLinks.stream().filter(l -> !l.impairments().isEmpty())
+          .map(l -> l.a() + " -- " + l.b() + " " + impairments(l)).toList();
+      Placed g = new Placed(id, null, List.copyOf(b.leaves), impaired, sw.x() + sw.w() + GLYPH_GAP, sw.y(), BOX_W,
+          GLYPH_H);
       boxes.put(id, g);
       double y = Math.min(sw.cy(), g.cy());
       List<double[]> pts = List.of(new double[] {sw.x() + sw.w(), y}, new double[] {g.x(), y});
@@ -307,7 +314,7 @@ final class TopologyLayout {
     double x = e.getX();
     for (int i = 0; i < b.leaves.size(); i++) {
       NodeSpec h = b.leaves.get(i);
-      Placed p = new Placed(h.name(), h, List.of(), x, top, width(h), height(h));
+      Placed p = new Placed(h.name(), h, List.of(), List.of(), x, top, width(h), height(h));
       boxes.put(h.name(), p);
       x += p.w() + HOST_GAP;
       LinkSpec l = b.leafLinks.get(i);

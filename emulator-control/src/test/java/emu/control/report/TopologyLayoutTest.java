@@ -33,7 +33,11 @@ class TopologyLayoutTest {
 
   @Test
   void aSwitchsManyLeafHostsBecomeOneGlyphThatNamesThemAndMarksTheOnesNotRunning() throws Exception {
-    Topology topo = tree("gr-wide", 3, TopologyLayout.COLLAPSE_OVER + 1);
+    String yaml = TreeLab.yaml("gr-wide", 3, TopologyLayout.COLLAPSE_OVER + 1).replace("[\"h3:eth0\", \"s1:p3\"]",
+        "[\"h3:eth0\", \"s1:p3\"]\n      impairments: {delay: 20ms}");
+    Topology topo = TopologyLoader.parse(Path.of("gr-wide.yml"), yaml);
+    assertEquals(Map.of("delay", "20ms"), topo.links().stream().filter(l -> l.a().node().equals("h3")).findFirst()
+        .orElseThrow().impairments());
     String svg = TopologyDrawing.svg(topo, Map.of("h2", "killed"));
     var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
         .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
@@ -53,6 +57,8 @@ class TopologyLayoutTest {
         assertTrue(title.contains("\nh" + first + " eth0 10." + sw.substring(1) + ".0.2/16"), title);
         assertEquals(sw.equals("s1"), cls.contains("down"), cls + " " + title);
         assertEquals(sw.equals("s1"), title.contains("h2 eth0 10.1.0.3/16 (killed)"), title);
+        assertEquals(sw.equals("s1"), title.contains("\nh3:eth0 -- s1:p3 delay 20ms"), title);
+        assertEquals(sw.equals("s1"), g.getTextContent().contains("1 impaired"), g.getTextContent());
       } else if (cls.equals("node host")) {
         hosts++;
       }
