@@ -113,7 +113,7 @@ final class TopologyLayout {
   /**
    * The layout, left to right or top to bottom, whichever is nearer square: a chain reads best
    * down the page, a tree with a wide fan-out across it. Laying out twice costs little (under a
-   * second for 1,000 nodes, see BENCHMARKS.md).
+   * second or so for 1,000 nodes, see BENCHMARKS.md).
    */
   static Layout of(Topology topo) {
     Layout across = of(topo, Direction.RIGHT);
