@@ -1,5 +1,6 @@
 package emu.control;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,14 @@ class ArchitectureTest {
 
   @ArchTest
   static final ArchRule eachPackageUsesOnlyTiersBelowIt = tiers("emu.control", TIERS);
+
+  /**
+   * The layout library (Eclipse ELK, with Guava and EMF) is for drawings only: nothing outside the
+   * report package may use it, so the code a node JVM runs never loads it (node JVMs share emu.jar).
+   */
+  @ArchTest
+  static final ArchRule onlyTheReportLaysOutGraphs = noClasses().that().resideOutsideOfPackage("emu.control.report..")
+      .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.elk..", "org.eclipse.emf..");
 
   static ArchRule cycleRule(String root) {
     return PackageCycles.none(root);

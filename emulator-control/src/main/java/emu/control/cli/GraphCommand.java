@@ -1,6 +1,7 @@
 package emu.control.cli;
 
 import emu.control.report.RunReport;
+import emu.control.report.TopologyDot;
 import emu.control.report.TopologyDrawing;
 import emu.control.topology.Topology;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "graph", mixinStandardHelpOptions = true,
     description = {"Check a topology file (as validate does) and draw it: nodes by kind, interfaces with their "
         + "addresses, links with their impairments. Starts nothing.",
+        "--dot writes the topology in Graphviz DOT instead, to standard output unless -o is given.",
         "Exit status: 0 drawn, 2 bad topology, 1 the drawing could not be written."})
 public final class GraphCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -29,8 +31,13 @@ public final class GraphCommand implements Callable<Integer> {
   AllowFiles allow;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the drawing: a name ending "
-      + "in .svg gets the bare SVG, any other a self-contained HTML page (default: runs/NAME-graph.html).")
+      + "in .svg gets the bare SVG, any other a self-contained HTML page (default: runs/NAME-graph.html); with "
+      + "--dot, the DOT file (default: standard output).")
   Path output;
+
+  @Option(names = "--dot", description = "Write the topology in Graphviz DOT (nodes with their kind, links with "
+      + "interface names as taillabel/headlabel and impairments as label) for dot, neato or other tools.")
+  boolean dot;
 
   @Override
   public Integer call() {
@@ -40,6 +47,11 @@ public final class GraphCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
+    if (dot && output == null) {
+      o.print(TopologyDot.dot(topo));
+      o.flush();
+      return 0;
+    }
     Path out = output != null ? output : Path.of("runs", topo.name() + "-graph.html");
     boolean svg = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg");
     try {
@@ -47,15 +59,16 @@ public final class GraphCommand implements Callable<Integer> {
       if (dir != null) {
         Files.createDirectories(dir);
       }
-      String text = svg ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + TopologyDrawing.svg(topo)
+      String text = dot ? TopologyDot.dot(topo)
+          : svg ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + TopologyDrawing.svg(topo)
           : RunReport.graphPage(topo);
       Files.writeString(out, text, StandardCharsets.UTF_8);
     } catch (IOException ex) {
       e.println("emu: cannot write " + out + ": " + ex.getMessage());
       return 1;
     }
-    o.println("lab " + topo.name() + " (" + topo.nodes().size() + " nodes, " + topo.links().size() + " links) drawn: "
-        + out.toAbsolutePath());
+    o.println("lab " + topo.name() + " (" + topo.nodes().size() + " nodes, " + topo.links().size() + " links) "
+        + (dot ? "written as DOT: " : "drawn: ") + out.toAbsolutePath());
     return 0;
   }
 }

@@ -2,35 +2,27 @@ package emu.control.report;
 
 import static emu.control.report.Html.esc;
 
-import emu.control.topology.IfaceSpec;
-import emu.control.topology.LinkSpec;
+import emu.control.report.TopologyLayout.Layout;
+import emu.control.report.TopologyLayout.Placed;
+import emu.control.report.TopologyLayout.Route;
+import emu.control.report.TopologyLayout.Text;
 import emu.control.topology.NodeSpec;
 import emu.control.topology.Topology;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * The topology as an SVG drawing: nodes (by kind, with their addressed interfaces), links (with
- * interface names at each end and impairments in the middle). The layout is layered by graph
- * distance from the first node of the file, left to right, so the same file always gives the
- * same picture.
+ * interface names at each end and impairments in the middle), laid out by {@link TopologyLayout}
+ * (ELK's layered algorithm; a switch's many leaf hosts collapse into one glyph).
+ *
+ * <p>The markup is a contract that the live console scripts against: a node is
+ * {@code <g class="node KIND" id="topo-NAME" data-node="NAME">}, collapsed hosts are
+ * {@code <g class="node hosts" data-node="SWITCH/hosts">}, a link is
+ * {@code <g class="link" data-a="NODE:IF" data-b="NODE:IF">} holding one {@code <path>}.
  */
 public final class TopologyDrawing {
-  private static final int LAYER_GAP = 270;
-  private static final int BOX_W = 180;
-  private static final int ROW_GAP = 40;
-  private static final int MARGIN = 30;
-  private static final int LINE = 14;
-
-  /** Where a node is drawn: its centre and box size. */
-  record Box(NodeSpec node, int layer, double cx, double cy, double w, double h) {}
-
   private TopologyDrawing() {}
 
   /** The drawing, with every node shown as running. */
@@ -43,19 +35,23 @@ public final class TopologyDrawing {
    * dashed border and its state.
    */
   public static String svg(Topology topo, Map<String, String> states) {
-    Map<String, Box> boxes = layout(topo);
-    double width = boxes.values().stream().mapToDouble(b -> b.cx() + b.w() / 2).max().orElse(0) + MARGIN;
-    double height = boxes.values().stream().mapToDouble(b -> b.cy() + b.h() / 2).max().orElse(0) + MARGIN;
+    Layout layout = TopologyLayout.of(topo);
+    double width = Math.ceil(layout.width());
+    double height = Math.ceil(layout.height());
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" "
         + "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"topology of lab %s\">%n",
         width, height, width, height, esc(topo.name())));
     sb.append("<style>").append(STYLE).append("</style>\n");
-    for (LinkSpec l : topo.links()) {
-      link(sb, l, boxes);
+    for (Route r : layout.routes()) {
+      link(sb, r);
     }
-    for (Box b : boxes.values()) {
-      node(sb, b, states.getOrDefault(b.node().name(), "running"));
+    for (Placed b : layout.boxes().values()) {
+      if (b.node() == null) {
+        glyph(sb, b, states);
+      } else {
+        node(sb, b, states.getOrDefault(b.node().name(), "running"));
+      }
     }
     sb.append("</svg>\n");
     return sb.toString();
@@ -65,171 +61,91 @@ public final class TopologyDrawing {
       + ".topology .addr{font:11px monospace}.topology .kind{font-size:10px;fill:#555}"
       + ".topology .ifn{font:10px monospace;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px}"
       + ".topology .imp{font:10px sans-serif;fill:#b91c1c;paint-order:stroke;stroke:#fff;stroke-width:3px}"
-      + ".topology line{stroke:#64748b;stroke-width:2}"
+      + ".topology path{fill:none;stroke:#64748b;stroke-width:2}"
+      + ".topology .hosts rect{fill:#dbeafe;stroke:#2563eb}"
       + ".topology .host rect{fill:#dbeafe;stroke:#2563eb}.topology .router rect{fill:#fef3c7;stroke:#b45309}"
       + ".topology .switch rect{fill:#dcfce7;stroke:#15803d}.topology .linux rect{fill:#ede9fe;stroke:#6d28d9}"
       + ".topology .external rect{fill:#f1f5f9;stroke:#475569;stroke-dasharray:5 3}"
       + ".topology .down rect{stroke:#dc2626;stroke-dasharray:6 3;stroke-width:3}.topology .state{fill:#dc2626}"
       + ".topology rect{stroke-width:2}";
 
-  /** Layers by distance (breadth first from the first node of each connected part, in file order). */
-  static Map<String, Box> layout(Topology topo) {
-    Map<String, List<String>> adj = new LinkedHashMap<>();
-    Map<String, Integer> fileOrder = new HashMap<>();
-    for (NodeSpec n : topo.nodes()) {
-      adj.put(n.name(), new ArrayList<>());
-      fileOrder.put(n.name(), fileOrder.size());
-    }
-    for (LinkSpec l : topo.links()) {
-      if (adj.containsKey(l.a().node()) && adj.containsKey(l.b().node())) {
-        adj.get(l.a().node()).add(l.b().node());
-        adj.get(l.b().node()).add(l.a().node());
-      }
-    }
-    Map<String, Integer> layer = new LinkedHashMap<>();
-    int base = 0;
-    for (NodeSpec start : topo.nodes()) {
-      if (layer.containsKey(start.name())) {
-        continue;
-      }
-      ArrayDeque<String> queue = new ArrayDeque<>(List.of(start.name()));
-      layer.put(start.name(), base);
-      int deepest = base;
-      while (!queue.isEmpty()) {
-        String n = queue.poll();
-        for (String m : adj.get(n)) {
-          if (!layer.containsKey(m)) {
-            layer.put(m, layer.get(n) + 1);
-            deepest = Math.max(deepest, layer.get(m));
-            queue.add(m);
-          }
-        }
-      }
-      base = deepest + 1; // another connected part starts to the right
-    }
-    int layers = base;
-    List<List<NodeSpec>> columns = new ArrayList<>();
-    for (int i = 0; i < layers; i++) {
-      columns.add(new ArrayList<>());
-    }
-    topo.nodes().forEach(n -> columns.get(layer.get(n.name())).add(n));
-    // Within a layer: by the mean position of neighbours in the layer before (fewer crossings), then file order.
-    Map<String, Integer> position = new HashMap<>();
-    for (int i = 0; i < layers; i++) {
-      List<NodeSpec> col = columns.get(i);
-      int prev = i - 1;
-      Map<String, Double> key = new HashMap<>();
-      for (NodeSpec n : col) {
-        double sum = 0;
-        int count = 0;
-        for (String m : adj.get(n.name())) {
-          if (layer.get(m) == prev) {
-            sum += position.get(m);
-            count++;
-          }
-        }
-        key.put(n.name(), count == 0 ? Double.MAX_VALUE : sum / count);
-      }
-      col.sort(Comparator.comparingDouble((NodeSpec n) -> key.get(n.name()))
-          .thenComparingInt(n -> fileOrder.get(n.name())));
-      for (int j = 0; j < col.size(); j++) {
-        position.put(col.get(j).name(), j);
-      }
-    }
-    double rowHeight = topo.nodes().stream().mapToDouble(TopologyDrawing::height).max().orElse(40) + ROW_GAP;
-    int tallest = columns.stream().mapToInt(List::size).max().orElse(1);
-    Map<String, Box> boxes = new LinkedHashMap<>();
-    for (int i = 0; i < layers; i++) {
-      List<NodeSpec> col = columns.get(i);
-      double top = MARGIN + (tallest - col.size()) * rowHeight / 2;
-      for (int j = 0; j < col.size(); j++) {
-        NodeSpec n = col.get(j);
-        boxes.put(n.name(), new Box(n, i, MARGIN + BOX_W / 2.0 + i * LAYER_GAP, top + rowHeight * j + rowHeight / 2,
-            BOX_W, height(n)));
-      }
-    }
-    return boxes;
-  }
-
-  private static double height(NodeSpec n) {
-    return 36 + LINE * addressLines(n).size();
-  }
-
-  /** Lines inside the box: addressed interfaces, or for a switch its port count. */
-  private static List<String> addressLines(NodeSpec n) {
-    List<String> lines = new ArrayList<>();
-    for (IfaceSpec i : n.interfaces()) {
-      if (i.address() != null) {
-        lines.add(i.name() + " " + i.address());
-      } else if (i.dhcpClient()) {
-        lines.add(i.name() + " dhcp"); // the address comes with the lease, after the drawing
-      }
-    }
-    if (lines.isEmpty() && !n.interfaces().isEmpty()) {
-      lines.add(n.interfaces().size() + (n.interfaces().size() == 1 ? " port" : " ports"));
-    }
-    return lines;
-  }
-
-  private static void node(StringBuilder sb, Box b, String state) {
+  private static void node(StringBuilder sb, Placed b, String state) {
     NodeSpec n = b.node();
     boolean down = !"running".equals(state);
     sb.append("<g class=\"node ").append(esc(n.kind())).append(down ? " down" : "").append("\" id=\"topo-")
-        .append(esc(n.name())).append("\">");
-    double x = b.cx() - b.w() / 2;
-    double y = b.cy() - b.h() / 2;
+        .append(esc(n.name())).append("\" data-node=\"").append(esc(n.name())).append("\">");
     double radius = n.isRouter() ? 18 : n.isSwitch() ? 3 : 8;
     sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"%.0f\"/>",
-        x, y, b.w(), b.h(), radius));
+        b.x(), b.y(), b.w(), b.h(), radius));
     sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><tspan "
-        + "font-weight=\"bold\">%s</tspan> <tspan class=\"kind\">%s</tspan></text>", b.cx(), y + 17, esc(n.name()),
-        esc(n.kind())));
-    double ty = y + 17;
+        + "font-weight=\"bold\">%s</tspan> <tspan class=\"kind\">%s</tspan></text>", b.cx(), b.y() + 17,
+        esc(n.name()), esc(n.kind())));
+    double ty = b.y() + 17;
     if (down) {
       sb.append(String.format(Locale.ROOT, "<text class=\"state\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
-          + "%s</text>", b.cx(), y - 5, esc(state)));
+          + "%s</text>", b.cx(), b.y() - 5, esc(state)));
     }
-    for (String line : addressLines(n)) {
-      ty += LINE;
+    for (String line : TopologyLayout.addressLines(n)) {
+      ty += TopologyLayout.LINE;
       sb.append(String.format(Locale.ROOT, "<text class=\"addr\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s"
           + "</text>", b.cx(), ty, esc(line)));
     }
     sb.append("<title>").append(esc(n.name() + " (" + n.kind() + ")")).append("</title></g>\n");
   }
 
-  private static void link(StringBuilder sb, LinkSpec l, Map<String, Box> boxes) {
-    Box a = boxes.get(l.a().node());
-    Box b = boxes.get(l.b().node());
-    if (a == null || b == null) {
-      return;
+  /** Collapsed leaf hosts: one box with their count; their names and addresses in its tooltip. */
+  private static void glyph(StringBuilder sb, Placed g, Map<String, String> states) {
+    List<String> down = g.members().stream().map(NodeSpec::name)
+        .filter(m -> !"running".equals(states.getOrDefault(m, "running"))).toList();
+    sb.append("<g class=\"node hosts").append(down.isEmpty() ? "" : " down").append("\" id=\"topo-")
+        .append(esc(g.id())).append("\" data-node=\"").append(esc(g.id())).append("\">");
+    // Two offset frames behind the front one: a stack of boxes.
+    for (int i = 2; i >= 0; i--) {
+      sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"8\"/>",
+          g.x() + 3 * i, g.y() + 3 * (2 - i), g.w() - 6, g.h() - 6));
     }
-    sb.append(String.format(Locale.ROOT, "<g class=\"link\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
-        a.cx(), a.cy(), b.cx(), b.cy()));
-    endLabel(sb, a, b, l.a().iface());
-    endLabel(sb, b, a, l.b().iface());
-    if (!l.impairments().isEmpty()) {
-      StringBuilder words = new StringBuilder();
-      l.impairments().forEach((k, v) -> words.append(words.length() == 0 ? "" : " ").append(k).append(' ').append(v));
-      sb.append(String.format(Locale.ROOT, "<text class=\"imp\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s"
-          + "</text>", (a.cx() + b.cx()) / 2, (a.cy() + b.cy()) / 2 - 4, esc(words)));
+    sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\"><tspan "
+        + "font-weight=\"bold\">%d hosts</tspan></text>", g.cx(), g.y() + 24, g.members().size()));
+    if (!g.impaired().isEmpty()) { // impairments shown as on any link: in red, the words in the tooltip
+      sb.append(String.format(Locale.ROOT, "<text class=\"imp\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
+          + "%d impaired</text>", g.cx(), g.y() + 38, g.impaired().size()));
     }
-    sb.append("<title>").append(esc(l.a() + " -- " + l.b())).append("</title></g>\n");
+    if (!down.isEmpty()) {
+      sb.append(String.format(Locale.ROOT, "<text class=\"state\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
+          + "%d not running</text>", g.cx(), g.y() - 5, down.size()));
+    }
+    StringBuilder title = new StringBuilder(g.members().size() + " hosts on " + g.id().replace("/hosts", ""));
+    for (NodeSpec m : g.members()) {
+      title.append('\n').append(m.name());
+      TopologyLayout.addressLines(m).forEach(a -> title.append(' ').append(a));
+      String st = states.getOrDefault(m.name(), "running");
+      if (!"running".equals(st)) {
+        title.append(" (").append(st).append(')');
+      }
+    }
+    g.impaired().forEach(i -> title.append('\n').append(i));
+    sb.append("<title>").append(esc(title.toString())).append("</title></g>\n");
   }
 
-  /** The interface name just outside {@code from}'s box, on the line towards {@code to}. */
-  private static void endLabel(StringBuilder sb, Box from, Box to, String iface) {
-    double dx = to.cx() - from.cx();
-    double dy = to.cy() - from.cy();
-    double len = Math.hypot(dx, dy);
-    if (len == 0) {
-      return;
+  private static void link(StringBuilder sb, Route r) {
+    if (r.link() == null) {
+      sb.append("<g class=\"wire\" data-node=\"").append(esc(r.glyph())).append("\">");
+    } else {
+      sb.append("<g class=\"link\" data-a=\"").append(esc(r.link().a().toString())).append("\" data-b=\"")
+          .append(esc(r.link().b().toString())).append("\">");
     }
-    double tx = dx == 0 ? Double.MAX_VALUE : (from.w() / 2) / Math.abs(dx);
-    double ty = dy == 0 ? Double.MAX_VALUE : (from.h() / 2) / Math.abs(dy);
-    double t = Math.min(tx, ty);
-    double px = from.cx() + dx * t + dx / len * 16;
-    double py = from.cy() + dy * t + dy / len * 12 + 4;
-    sb.append(String.format(Locale.ROOT, "<text class=\"ifn\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>",
-        px, py, esc(iface)));
+    StringBuilder d = new StringBuilder();
+    for (double[] p : r.points()) {
+      d.append(d.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", p[0], p[1]));
+    }
+    sb.append("<path d=\"").append(d).append("\"/>");
+    for (Text t : r.texts()) {
+      sb.append(String.format(Locale.ROOT, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>", t.cls(), t.x(),
+          t.y(), "", esc(t.text())));
+    }
+    if (r.link() != null) {
+      sb.append("<title>").append(esc(r.link().a() + " -- " + r.link().b())).append("</title>");
+    }
+    sb.append("</g>\n");
   }
 }

@@ -6,12 +6,12 @@ package emu.control.k8s;
  * 10.i.0.0/16 (edge .0.1). Nodes: 1 + edges x (2 + hostsPerEdge). Every node but the core has the
  * same shape whatever the number of edges, so that what a node's objects cost can be compared
  * across lab sizes. benchmarks/e2e/k8s-tree-lab.py writes labs of this kind (N nodes exactly, hosts
- * spread evenly) for the benchmark.
+ * spread evenly) for the benchmark. Public: the topology drawing tests lay out the same labs.
  */
-final class TreeLab {
+public final class TreeLab {
   private TreeLab() {}
 
-  static String yaml(String name, int edges, int hostsPerEdge) {
+  public static String yaml(String name, int edges, int hostsPerEdge) {
     if (edges < 1 || edges > 250) {
       throw new IllegalArgumentException("1 to 250 edges");
     }

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import emu.control.cli.EmuCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +39,56 @@ class ReportRenderTest {
     assertEquals(0, emu(new StringWriter(), err, "graph", "../configs/corporate.yml", "-o", svg.toString()));
     DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(svg.toFile()); // well-formed on its own
     Browser.assertRenders(html, dir.resolve("corporate.png"), 1300, 700);
+  }
+
+  @Test
+  void dotOutputIsReadByGraphvizAndCarriesKindsInterfacesAndImpairments(@TempDir Path dir) throws Exception {
+    Path dot = Tools.require("dot", "graphviz");
+    Path yml = dir.resolve("gr-dot.yml");
+    Files.writeString(yml, "name: gr-dot\ntopology:\n  nodes:\n    a: {kind: host, interfaces: {eth0: {address: "
+        + "10.0.0.1/24}}}\n    r-1: {kind: router, interfaces: {eth0: {address: 10.0.0.2/24}}}\n  links:\n"
+        + "    - endpoints: [\"a:eth0\", \"r-1:eth0\"]\n      impairments: {delay: 20ms, loss: 5%}\n");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, emu(out, err, "graph", "--dot", yml.toString()), err.toString());
+    String text = out.toString();
+    assertTrue(text.startsWith("graph \"gr-dot\" {"), text);
+    assertTrue(text.contains("\"a\" -- \"r-1\" [taillabel=\"eth0\", headlabel=\"eth0\", label=\"delay 20ms loss 5%\"]"),
+        text);
+    String drawn = graphviz(dot, text, dir.resolve("small"));
+    assertTrue(drawn.contains("r-1") && drawn.contains("delay 20ms loss 5%") && drawn.contains("10.0.0.2/24"), drawn);
+
+    Path corporate = dir.resolve("corporate.dot");
+    out = new StringWriter();
+    assertEquals(0, emu(out, err, "graph", "--dot", "../configs/corporate.yml", "-o", corporate.toString()));
+    assertTrue(out.toString().contains("lab corporate (8 nodes, 7 links) written as DOT: " + corporate),
+        out.toString());
+    String seed = Files.readString(corporate);
+    for (String n : new String[] {"\"client\" [kind=\"host\"", "\"r1\" [kind=\"router\"",
+        "\"sw1\" [kind=\"switch\"", "\"client\" -- \"sw1\" [taillabel=\"eth0\", headlabel=\"p1\"]"}) {
+      assertTrue(seed.contains(n), n + " in\n" + seed);
+    }
+    drawn = graphviz(dot, seed, dir.resolve("corporate"));
+    for (String n : List.of("client", "printer", "resolver", "sw1", "r1", "sw2", "payroll", "dns", "p1", "eth1")) {
+      assertTrue(drawn.contains(n), n + " in Graphviz's drawing");
+    }
+  }
+
+  /** Runs Graphviz's dot on {@code text}: it must succeed without a warning; the drawing's text. */
+  private static String graphviz(Path dot, String text, Path base) throws Exception {
+    Path file = Path.of(base + ".dot");
+    Path svg = Path.of(base + ".svg");
+    Files.writeString(file, text);
+    Process p = new ProcessBuilder(dot.toString(), "-Tsvg", "-o", svg.toString(), file.toString())
+        .redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dot finished");
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), said);
+    assertEquals("", said, "dot's warnings");
+    DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+    // Graphviz's SVG names the W3C's DTD: read it as well-formed XML without fetching that.
+    xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+    return xml.newDocumentBuilder().parse(svg.toFile()).getDocumentElement().getTextContent();
   }
 
   @Test
