@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
     description = {"Check a topology file (as validate does) and draw it: nodes by kind, interfaces with their "
         + "addresses, links with their impairments. Starts nothing.",
         "--dot writes the topology in Graphviz DOT instead, to standard output unless -o is given.",
-        "Exit status: 0 drawn, 2 bad topology, 1 the drawing could not be written."})
+        "Exit status: 0 drawn, 2 bad topology or usage, 1 the drawing could not be written."})
 public final class GraphCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -53,7 +53,14 @@ public final class GraphCommand implements Callable<Integer> {
       return 0;
     }
     Path out = output != null ? output : Path.of("runs", topo.name() + "-graph.html");
-    boolean svg = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".svg");
+    String name = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    boolean svg = name.endsWith(".svg");
+    if (dot && (svg || name.endsWith(".html") || name.endsWith(".htm"))) {
+      // a DOT text under a drawing's name would open as a broken picture
+      e.println("emu: --dot writes Graphviz DOT, not a drawing: name the output FILE.dot (or leave -o out for "
+          + "standard output); without --dot, " + out.getFileName() + " gets the drawing");
+      return 2;
+    }
     try {
       Path dir = out.toAbsolutePath().getParent();
       if (dir != null) {

@@ -72,6 +72,14 @@ class ReportRenderTest {
     for (String n : List.of("client", "printer", "resolver", "sw1", "r1", "sw2", "payroll", "dns", "p1", "eth1")) {
       assertTrue(drawn.contains(n), n + " in Graphviz's drawing");
     }
+
+    // DOT under a drawing's name would open as a broken picture: a usage error, nothing written
+    Path misnamed = dir.resolve("drawing.svg");
+    err = new StringWriter();
+    assertEquals(2, emu(new StringWriter(), err, "graph", "--dot", "../configs/corporate.yml", "-o",
+        misnamed.toString()));
+    assertTrue(err.toString().contains("--dot writes Graphviz DOT, not a drawing"), err.toString());
+    assertTrue(Files.notExists(misnamed));
   }
 
   /** Runs Graphviz's dot on {@code text}: it must succeed without a warning; the drawing's text. */
