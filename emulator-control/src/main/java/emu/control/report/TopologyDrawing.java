@@ -175,7 +175,7 @@ public final class TopologyDrawing {
     NodeSpec n = b.node();
     boolean down = !"running".equals(state);
     sb.append("<g class=\"node ").append(esc(n.kind())).append(down ? " down" : "").append("\" id=\"topo-")
-        .append(esc(n.name())).append("\">");
+        .append(esc(n.name())).append("\" data-node=\"").append(esc(n.name())).append("\">");
     double x = b.cx() - b.w() / 2;
     double y = b.cy() - b.h() / 2;
     double radius = n.isRouter() ? 18 : n.isSwitch() ? 3 : 8;
@@ -203,8 +203,9 @@ public final class TopologyDrawing {
     if (a == null || b == null) {
       return;
     }
-    sb.append(String.format(Locale.ROOT, "<g class=\"link\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
-        a.cx(), a.cy(), b.cx(), b.cy()));
+    sb.append(String.format(Locale.ROOT, "<g class=\"link\" data-a=\"%s\" data-b=\"%s\"><line x1=\"%.1f\" "
+        + "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", esc(l.a().toString()), esc(l.b().toString()), a.cx(), a.cy(),
+        b.cx(), b.cy()));
     endLabel(sb, a, b, l.a().iface());
     endLabel(sb, b, a, l.b().iface());
     if (!l.impairments().isEmpty()) {
