@@ -45,6 +45,11 @@ final class ConsoleFeed implements AutoCloseable {
   /** Narrative lines kept for a page that connects later, and events kept for the ladder. */
   private static final int BACKLOG = 400;
   private static final int LADDER_EVENTS = 300;
+  /**
+   * Narrative lines a message carries at most: a bulk transfer narrates thousands of segments a
+   * second, which no one reads live; the message says how many it left out.
+   */
+  private static final int LINES_PER_MESSAGE = 200;
   /** How long the counters may take: less than the period, so that messages keep coming. */
   private static final Duration STATS_TIMEOUT = Duration.ofMillis(800);
   /** The ladder is redrawn at most this often (it is the costliest part). */
@@ -65,7 +70,6 @@ final class ConsoleFeed implements AutoCloseable {
   private String ladder = "";
   private boolean ladderStale;
   private long ladderAt;
-  private long sent;
 
   ConsoleFeed(LabController controller, Path outDir) {
     this.controller = controller;
@@ -94,11 +98,6 @@ final class ConsoleFeed implements AutoCloseable {
     }
   }
 
-  /** Messages sent so far (all pages). */
-  long sent() {
-    return sent;
-  }
-
   private void tick() {
     try {
       ObjectNode m = snapshot();
@@ -122,7 +121,6 @@ final class ConsoleFeed implements AutoCloseable {
         if (page.isWritable()) { // else a slow page misses this message; never buffered without end
           byte[] b = ("data: " + JSON.writeValueAsString(msg) + "\n\n").getBytes(StandardCharsets.UTF_8);
           page.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(b)));
-          sent++;
         }
       }
     } catch (RuntimeException | java.io.IOException e) {
@@ -162,7 +160,16 @@ final class ConsoleFeed implements AutoCloseable {
   private ArrayNode narrativeSince() {
     ArrayNode out = JSON.createArrayNode();
     List<Stamped> got = events.poll();
-    for (Stamped e : got) {
+    int skip = Math.max(0, got.size() - LINES_PER_MESSAGE);
+    if (skip > 0) {
+      ObjectNode note = out.addObject();
+      note.put("ts_ms", got.get(skip).ts() / 1_000_000);
+      note.put("node", LabController.NODE);
+      note.put("proto", "console");
+      note.put("text", skip + " earlier events of this second left out (all are in the run folder's "
+          + "events files)");
+    }
+    for (Stamped e : got.subList(skip, got.size())) {
       String sentence;
       try {
         sentence = Story.sentence(e.event());
@@ -186,7 +193,7 @@ final class ConsoleFeed implements AutoCloseable {
       }
     }
     synchronized (recent) {
-      recent.addAll(got);
+      recent.addAll(got.subList(Math.max(0, got.size() - LADDER_EVENTS), got.size()));
       while (recent.size() > LADDER_EVENTS) {
         recent.poll();
       }
