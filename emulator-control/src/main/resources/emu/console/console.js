@@ -51,7 +51,9 @@
     return j;
   }
 
-  const labPath = (rest) => '/labs/' + encodeURIComponent(lab) + rest;
+  // names in paths: escaped, but the ':' of NODE:IF kept (the API reads paths as they are)
+  const enc = (name) => encodeURIComponent(name).replace(/%3A/gi, ':');
+  const labPath = (rest) => '/labs/' + enc(lab) + rest;
 
   function say(text, isError) {
     const m = $('action-msg');
@@ -613,7 +615,7 @@
     for (const b of document.querySelectorAll('#node-panel button[data-action]')) {
       b.addEventListener('click', () => {
         const a = b.dataset.action;
-        act(a + ' ' + selectedNode, 'POST', labPath('/nodes/' + encodeURIComponent(selectedNode) + '/' + a));
+        act(a + ' ' + selectedNode, 'POST', labPath('/nodes/' + enc(selectedNode) + '/' + a));
       });
     }
     $('node-in-partition').addEventListener('change', (e) => {
@@ -624,7 +626,7 @@
       labPath('/partition'), { nodes: [...partitionSet] }));
     $('heal').addEventListener('click', () => act('heal', 'POST', labPath('/heal')));
     $('reset').addEventListener('click', () => act('reset', 'POST', '/reset'));
-    const end = () => encodeURIComponent($('link-end').value);
+    const end = () => enc($('link-end').value);
     $('link-end').addEventListener('change', renderPanels);
     $('link-down').addEventListener('click', () => act('link down ' + $('link-end').value, 'POST',
       labPath('/links/' + end() + '/down')));
@@ -688,7 +690,7 @@
     out.textContent = '$ ' + argv.join(' ') + '\n';
     const node = selectedNode;
     try {
-      const r = await fetch(labPath('/nodes/' + encodeURIComponent(node) + '/exec'), {
+      const r = await fetch(labPath('/nodes/' + enc(node) + '/exec'), {
         method: 'POST', headers: headers(true), body: JSON.stringify({ argv }), cache: 'no-store',
       });
       if (!r.ok) {
@@ -729,7 +731,7 @@
     const chunks = [];
     let bytes = 0;
     try {
-      const r = await fetch(labPath('/links/' + encodeURIComponent(endpoint) + '/capture')
+      const r = await fetch(labPath('/links/' + enc(endpoint) + '/capture')
         + (count ? '?count=' + encodeURIComponent(count) : ''), { headers: headers(false), signal: ctl.signal });
       if (!r.ok) {
         const j = await r.json().catch(() => ({}));
