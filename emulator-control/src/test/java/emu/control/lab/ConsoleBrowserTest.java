@@ -48,6 +48,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -199,6 +200,17 @@ class ConsoleBrowserTest {
     // the narrative of the lab's start is there (DHCP, ARP ...), with its filters filled
     await().until(d -> d.findElements(By.cssSelector("#narrative li")).size() > 5);
     assertTrue(driver.findElements(By.cssSelector("#filter-proto option")).size() > 2);
+    // filtered by protocol and node: only such lines stay shown
+    new Select(id("filter-proto")).selectByValue("dhcp");
+    new Select(id("filter-node")).selectByValue("client");
+    List<WebElement> shown = driver.findElements(By.cssSelector("#narrative li")).stream()
+        .filter(WebElement::isDisplayed).toList();
+    assertFalse(shown.isEmpty(), "the client's DHCP lines");
+    for (WebElement li : shown) {
+      assertEquals("dhcp client", li.getAttribute("data-proto") + " " + li.getAttribute("data-node"), li.getText());
+    }
+    new Select(id("filter-proto")).selectByValue("");
+    new Select(id("filter-node")).selectByValue("");
   }
 
   @Test
@@ -305,7 +317,7 @@ class ConsoleBrowserTest {
     String shown = id("diag-out").getText();
     assertTrue(shown.contains("2 received") && shown.contains("[exit 0]"), shown);
     // and only the diagnostics: anything else is refused with the reason
-    new org.openqa.selenium.support.ui.Select(id("diag-cmd")).selectByVisibleText("resolve");
+    new Select(id("diag-cmd")).selectByVisibleText("resolve");
     id("diag-args").clear();
     id("diag-args").sendKeys("payroll.corp.com");
     id("diag-run").click();
@@ -315,6 +327,24 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(6)
+  void aLiveCaptureIsOfferedForDownload() throws Exception {
+    selectEnd("r1:eth1");
+    id("cap-count").clear();
+    id("cap-count").sendKeys("4");
+    id("cap-start").click();
+    await().until(d -> id("cap-status").getText().startsWith("capturing"));
+    ok("exec", "client", "--", "ping", "-c", "2", "-i", "0.2", "payroll"); // 2 requests and 2 replies cross r1:eth1
+    await().until(d -> id("cap-download").isDisplayed());
+    String status = id("cap-status").getText();
+    Matcher m = Pattern.compile("captured r1:eth1: (\\d+) bytes").matcher(status);
+    assertTrue(m.find(), status);
+    assertTrue(Integer.parseInt(m.group(1)) > 24 + 4 * 16, "a pcap header and four frames: " + status);
+    assertTrue(id("cap-download").getAttribute("href").startsWith("blob:"));
+    assertEquals("corporate-r1-eth1.pcap", id("cap-download").getAttribute("download"));
+  }
+
+  @Test
+  @Order(7)
   void noMessageOnTheBrowserConsole() {
     List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
     // the one request refused on purpose (loss 150%) is logged by Chromium as a failed load: nothing else may be
@@ -324,7 +354,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void anotherOriginCannotDriveTheLab() throws Exception {
     // A page of another origin (another port of 127.0.0.1) in the same browser tries the API: a
     // simple POST (no preflight) reaches it and is refused (401), one with a made-up token needs a
@@ -388,7 +418,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void thePageItselfIsPublicButLockedDown() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + api + "/console")).build(),
