@@ -469,6 +469,25 @@
     return td;
   }
 
+  /** Sets a cell's text only if it changed: rows and their buttons stay the same elements. */
+  function put(tr, cls, text) {
+    const td = tr.querySelector('td.' + cls.split(' ').pop());
+    if (td.textContent !== text) td.textContent = text;
+  }
+
+  /** The table's row for {@code key}, made by {@code make} the first time; rows are never rebuilt. */
+  function row(table, attr, key, make) {
+    const body = $(table).tBodies[0];
+    let tr = [...body.rows].find((r) => r.dataset[attr] === key);
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.dataset[attr] = key;
+      make(tr);
+      body.appendChild(tr);
+    }
+    return tr;
+  }
+
   function endButton(td, end, a, b) {
     const btn = document.createElement('button');
     btn.type = 'button';
@@ -479,53 +498,50 @@
   }
 
   function linksTable() {
-    const body = $('links').tBodies[0];
-    body.replaceChildren();
     for (const l of status.links || []) {
       const [a, b] = l.name.split('--');
-      const tr = document.createElement('tr');
-      tr.dataset.link = l.name;
-      if (selectedLink && selectedLink.a === a && selectedLink.b === b) tr.className = 'selected';
-      const td = cell(tr, '');
-      endButton(td, a, a, b);
-      td.append(' -- ');
-      endButton(td, b, a, b);
-      cell(tr, l.state, 'state-cell');
-      cell(tr, Object.entries(l.impairments || {}).filter(([, w]) => words(w))
-        .map(([e, w]) => e + ': ' + words(w)).join('; ') || 'none', 'imp-cell');
+      const tr = row('links', 'link', l.name, (r) => {
+        const td = cell(r, '');
+        endButton(td, a, a, b);
+        td.append(' -- ');
+        endButton(td, b, a, b);
+        for (const c of ['state-cell', 'imp-cell', 'num bps', 'num fps', 'num drops']) cell(r, '', c);
+      });
+      tr.classList.toggle('selected', !!selectedLink && selectedLink.a === a && selectedLink.b === b);
+      put(tr, 'state-cell', l.state);
+      put(tr, 'imp-cell', Object.entries(l.impairments || {}).filter(([, w]) => words(w))
+        .map(([e, w]) => e + ': ' + words(w)).join('; ') || 'none');
       const { ab, ba } = linkRates(a, b);
-      cell(tr, si(ab && ab.b, 'bit/s') + ' / ' + si(ba && ba.b, 'bit/s'), 'num bps');
-      cell(tr, (ab ? ab.f.toFixed(1) : '-') + ' / ' + (ba ? ba.f.toFixed(1) : '-'), 'num fps');
+      put(tr, 'bps', si(ab && ab.b, 'bit/s') + ' / ' + si(ba && ba.b, 'bit/s'));
+      put(tr, 'fps', (ab ? ab.f.toFixed(1) : '-') + ' / ' + (ba ? ba.f.toFixed(1) : '-'));
       const da = ifaceDrops(a);
       const db = ifaceDrops(b);
-      cell(tr, (da === undefined ? '-' : da) + ' / ' + (db === undefined ? '-' : db), 'num');
-      body.appendChild(tr);
+      put(tr, 'drops', (da === undefined ? '-' : da) + ' / ' + (db === undefined ? '-' : db));
     }
   }
 
   function nodesTable() {
-    const body = $('nodes').tBodies[0];
-    body.replaceChildren();
     for (const n of status.nodes || []) {
-      const tr = document.createElement('tr');
-      tr.dataset.node = n.name;
-      if (n.name === selectedNode) tr.className = 'selected';
-      const td = cell(tr, '');
-      const btn = document.createElement('button');
-      btn.type = 'button';
-      btn.textContent = n.name;
-      btn.addEventListener('click', () => selectNode(n.name));
-      td.appendChild(btn);
-      cell(tr, n.state || 'running', 'state-cell');
+      const tr = row('nodes', 'node', n.name, (r) => {
+        const td = cell(r, '');
+        const btn = document.createElement('button');
+        btn.type = 'button';
+        btn.textContent = n.name;
+        btn.addEventListener('click', () => selectNode(n.name));
+        td.appendChild(btn);
+        for (const c of ['state-cell', 'num rxf', 'num txf', 'num rxb', 'num txb', 'num drops', 'num retrans',
+          'reasons']) cell(r, '', c);
+      });
+      tr.classList.toggle('selected', n.name === selectedNode);
+      put(tr, 'state-cell', n.state || 'running');
       const f = nodeFigures(n.name);
-      cell(tr, f ? f.rxf.toFixed(1) : '-', 'num rxf');
-      cell(tr, f ? f.txf.toFixed(1) : '-', 'num txf');
-      cell(tr, f ? si(f.rxb, 'bit/s') : '-', 'num rxb');
-      cell(tr, f ? si(f.txb, 'bit/s') : '-', 'num txb');
-      cell(tr, f ? String(f.drops) : '-', 'num drops');
-      cell(tr, f && f.retrans !== undefined ? String(f.retrans) : '-', 'num retrans');
-      cell(tr, f ? words(f.reasons) : '', 'reasons');
-      body.appendChild(tr);
+      put(tr, 'rxf', f ? f.rxf.toFixed(1) : '-');
+      put(tr, 'txf', f ? f.txf.toFixed(1) : '-');
+      put(tr, 'rxb', f ? si(f.rxb, 'bit/s') : '-');
+      put(tr, 'txb', f ? si(f.txb, 'bit/s') : '-');
+      put(tr, 'drops', f ? String(f.drops) : '-');
+      put(tr, 'retrans', f && f.retrans !== undefined ? String(f.retrans) : '-');
+      put(tr, 'reasons', f ? words(f.reasons) : '');
     }
   }
 
@@ -668,7 +684,10 @@
     });
     $('diag-run').addEventListener('click', diagnose);
     $('cap-start').addEventListener('click', capture);
-    for (const id of ['filter-node', 'filter-proto', 'filter-text']) $(id).addEventListener('input', refilter);
+    for (const id of ['filter-node', 'filter-proto', 'filter-text']) {
+      $(id).addEventListener('input', refilter);
+      $(id).addEventListener('change', refilter);
+    }
     $('zoom-in').addEventListener('click', () => zoom(0.8));
     $('zoom-out').addEventListener('click', () => zoom(1.25));
     $('zoom-fit').addEventListener('click', fit);

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -124,7 +125,10 @@ class ConsoleBrowserTest {
   }
 
   static WebDriverWait await() {
-    return new WebDriverWait(driver, WAIT, Duration.ofMillis(200));
+    // the page updates its tables and drawing every second: an element may be replaced meanwhile
+    WebDriverWait w = new WebDriverWait(driver, WAIT, Duration.ofMillis(200));
+    w.ignoring(StaleElementReferenceException.class);
+    return w;
   }
 
   static WebElement id(String id) {
