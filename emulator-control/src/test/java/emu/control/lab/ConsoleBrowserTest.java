@@ -245,8 +245,15 @@ class ConsoleBrowserTest {
   @Test
   @Order(3)
   void killAndRestartButtonsAreSeenOnTheDrawing() throws Exception {
-    driver.findElement(By.cssSelector("#nodes tr[data-node='payroll'] button")).click();
-    await().until(d -> id("node-panel").isDisplayed());
+    // picked on the drawing itself, zoomed in first (the viewBox moves)
+    WebElement drawing = driver.findElement(By.cssSelector("#drawing svg"));
+    String before = drawing.getDomAttribute("viewBox");
+    id("zoom-in").click();
+    assertFalse(before.equals(drawing.getDomAttribute("viewBox")), "zoomed in: " + before);
+    id("zoom-fit").click();
+    assertEquals(before, drawing.getDomAttribute("viewBox"));
+    driver.findElement(By.cssSelector("#drawing g.node[data-node='payroll']")).click();
+    await().until(d -> id("node-panel").isDisplayed() && id("node-name").getText().equals("payroll"));
     id("node-kill").click();
     WebElement g = driver.findElement(By.cssSelector("#drawing g.node[data-node='payroll']"));
     await().until(d -> "killed".equals(g.getAttribute("data-state")));
