@@ -7,7 +7,6 @@ import emu.control.controller.LabController;
 import emu.control.report.Ladder;
 import emu.control.report.TopologyDrawing;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -190,9 +189,5 @@ public final class ConsoleRoutes implements ControlApi.Extension, AutoCloseable 
   public void close() {
     feed.close();
     diagnostic.close();
-  }
-
-  static void closeAfter(ChannelHandlerContext ctx, FullHttpResponse r) {
-    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
   }
 }
