@@ -34,6 +34,7 @@ class ArchitectureTest {
       List.of("process"),
       List.of("lab", "k8s"),
       List.of("controller", "report"),
+      List.of("console"),
       List.of("run"),
       List.of("cli"));
 

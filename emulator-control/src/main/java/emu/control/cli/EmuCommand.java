@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     description = "A network emulator: every node a JVM process, every link a UDP tunnel carrying real "
         + "Ethernet frames.",
     subcommands = {RunCommand.class, UpCommand.class, StatusCommand.class, StatsCommand.class, ExecCommand.class,
-        CaptureCommand.class, DownCommand.class, LinkCommand.class, NodeCommand.class, PartitionCommand.class,
+        CaptureCommand.class, ConsoleCommand.class, DownCommand.class, LinkCommand.class, NodeCommand.class,
+        PartitionCommand.class,
         PartitionCommand.Heal.class, PartitionCommand.Reset.class, ValidateCommand.class, GraphCommand.class,
         BenchCommand.class, K8sCommand.class, CommandLine.HelpCommand.class})
 public final class EmuCommand implements Runnable {

@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
     description = {"Start every node of FILE and leave the lab running under a control process that serves the "
         + "control API and runs the file's fault plan. Inspect it with status and exec, break it with link, node "
         + "and partition, stop it with down. The scenario is not run.",
+        "With --console, also the address of its browser console (see ./emu console --help).",
         "Exit status: 0 up, 2 bad topology or setting, 3 the lab could not start."}, footer = LabStart.ENVIRONMENT)
 public final class UpCommand implements Callable<Integer> {
   @CommandLine.Spec
@@ -38,6 +39,10 @@ public final class UpCommand implements Callable<Integer> {
       description = "Record every node's steps as events (default: on; off for throughput measurements).")
   boolean trace;
 
+  @Option(names = "--console", description = "Print the address of the lab's browser console once it is up (as "
+      + "./emu console does; the address holds the lab's token).")
+  boolean console;
+
   @Override
   public Integer call() {
     var o = spec.commandLine().getOut();
@@ -52,6 +57,9 @@ public final class UpCommand implements Callable<Integer> {
       StatusTable.print(StatusTable.collect(lab), o);
       o.println("lab " + start.topo.name() + " is up; try: ./emu exec NODE -- ip route   |   ./emu link set NODE:IF "
           + "--loss 5%   |   ./emu down " + start.topo.name());
+      if (console) {
+        ConsoleCommand.print(lab.state(), o, e);
+      }
       return 0;
     } catch (LabException ex) {
       e.println("emu: " + ex.getMessage());

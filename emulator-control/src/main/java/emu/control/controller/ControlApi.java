@@ -69,6 +69,9 @@ import java.util.concurrent.TimeUnit;
  * POST   /reset
  * GET    /metrics
  * </pre>
+ *
+ * <p>An {@link Extension} (the browser console) may serve more paths; it sees each request
+ * first, with whether it carries the token, and must refuse data and actions without it.
  */
 public final class ControlApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +87,24 @@ public final class ControlApi implements AutoCloseable {
   private final HttpLimits limits;
   private final ThreadPoolExecutor workers;
   private Channel server;
+  private volatile Extension extension;
+
+  /**
+   * More routes on the same server (the console, which lives in a package above this one):
+   * asked first for every well-formed request.
+   */
+  public interface Extension {
+    /**
+     * Answers {@code req} and returns true, or returns false to leave it to the API. {@code authorized}:
+     * the request carries the lab's token; anything but public static files must require it.
+     */
+    boolean handle(ChannelHandlerContext ctx, FullHttpRequest req, boolean authorized);
+  }
+
+  /** Serves {@code e}'s routes too (before binding, or at any time). */
+  public void extend(Extension e) {
+    this.extension = e;
+  }
 
   public ControlApi(LabController controller, String token, Runnable onShutdown) {
     this(controller, token, onShutdown, HttpLimits.DEFAULT, WORKERS, QUEUED);
@@ -142,6 +163,10 @@ public final class ControlApi implements AutoCloseable {
       if (!req.decoderResult().isSuccess()) { // a header line past the codec's bounds, say
         ctx.writeAndFlush(response(400, Map.of("error", "malformed HTTP request"))).addListener(
             io.netty.channel.ChannelFutureListener.CLOSE);
+        return;
+      }
+      Extension ext = extension;
+      if (ext != null && ext.handle(ctx, req, authorized(req))) {
         return;
       }
       if (!authorized(req)) {
@@ -499,6 +524,11 @@ public final class ControlApi implements AutoCloseable {
   /** A plain-text body (Prometheus exposition). */
   private record Text(String text) {}
 
+  /** A complete JSON (or {@link #text}) answer with the API's headers, for extensions. */
+  public static FullHttpResponse answer(int status, Object body) {
+    return response(status, body);
+  }
+
   private static void respond(ChannelHandlerContext ctx, int status, Object body) {
     ctx.writeAndFlush(response(status, body));
   }
@@ -522,6 +552,8 @@ public final class ControlApi implements AutoCloseable {
     ByteBuf content = Unpooled.wrappedBuffer(bytes);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+    // a browser must take JSON as JSON (never sniff it into a page), and keep no copy of lab data
+    r.headers().set("X-Content-Type-Options", "nosniff").set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     HttpUtil.setContentLength(r, bytes.length);
     return r;
   }

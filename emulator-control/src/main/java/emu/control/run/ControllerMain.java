@@ -70,6 +70,9 @@ public final class ControllerMain {
     LabController controller = new LabController(topo, lab, outDir);
     CountDownLatch done = new CountDownLatch(1);
     ControlApi api = new ControlApi(controller, lab.state().token(), done::countDown);
+    // the browser console (./emu console) on the same server, under the same token
+    emu.control.console.ConsoleRoutes console = new emu.control.console.ConsoleRoutes(controller, outDir);
+    api.extend(console);
     InetSocketAddress at;
     try {
       at = api.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -84,6 +87,7 @@ public final class ControllerMain {
     // SIGTERM: the lab stops itself at exit (Lab.start's hook), the fault plan and the API first,
     // so that nothing restarts a node being stopped (as ScenarioRunner does for `emu run`)
     lab.beforeExitStop(() -> {
+      console.close();
       controller.close();
       api.close();
     });
@@ -93,6 +97,7 @@ public final class ControllerMain {
     out.println("emu: lab " + topo.name() + " shutting down on request");
     // The report's counters are asked of the nodes before they stop; then stop, then write it.
     var snapshot = emu.control.report.LabSnapshot.take(lab.state(), controller::nodeJson);
+    console.close();
     controller.close();
     lab.stop(); // synchronized with the exit hook's, should a SIGTERM come meanwhile
     api.close();
