@@ -164,7 +164,10 @@
       if (drag && drag.moved) return;
       const node = e.target.closest('g.node');
       const link = e.target.closest('g.link');
-      if (node) {
+      if (node && node.dataset.members) {
+        selectMembers(node.dataset.members.split(' '));
+      } else if (node) {
+        $('node-members-row').hidden = true;
         selectNode(node.dataset.node);
       } else if (link) {
         // the end nearer the click: its egress is what the form changes
@@ -184,6 +187,11 @@
 
   function nodeG(name) {
     return svg ? svg.querySelector('g.node[data-node="' + CSS.escape(name) + '"]') : null;
+  }
+
+  /** The collapsed glyph a host is drawn in ("N hosts" under its switch), or null. */
+  function glyphOf(name) {
+    return svg ? svg.querySelector('g.node.hosts[data-members~="' + CSS.escape(name) + '"]') : null;
   }
 
   function linkG(a, b) {
@@ -224,6 +232,18 @@
 
   // ---- selection and the panels ----
 
+  /** A collapsed glyph clicked: its hosts to choose from, the first chosen. */
+  function selectMembers(members) {
+    const sel = $('node-members');
+    sel.replaceChildren(...members.map((m) => {
+      const o = document.createElement('option');
+      o.textContent = m;
+      return o;
+    }));
+    $('node-members-row').hidden = false;
+    selectNode(members[0]);
+  }
+
   function selectNode(name) {
     selectedNode = name;
     selectedLink = null;
@@ -234,7 +254,7 @@
     $('diag-out').textContent = '';
     if (svg) {
       svg.querySelectorAll('.selected').forEach((g) => g.classList.remove('selected'));
-      const g = nodeG(name);
+      const g = nodeG(name) || glyphOf(name);
       if (g) g.classList.add('selected');
     }
     renderPanels();
@@ -436,14 +456,25 @@
 
   function drawState() {
     if (!svg || !status) return;
+    const glyphs = new Map(); // a collapsed glyph: how many of its hosts are not running
     for (const n of status.nodes || []) {
-      const g = nodeG(n.name);
-      if (!g) continue;
       const st = n.state || 'running';
+      const g = nodeG(n.name);
+      if (!g) {
+        const glyph = glyphOf(n.name);
+        if (glyph) glyphs.set(glyph, (glyphs.get(glyph) || 0) + (st === 'running' ? 0 : 1));
+        continue;
+      }
       g.dataset.state = st;
       for (const c of ['st-running', 'st-killed', 'st-paused', 'st-dead', 'st-down']) g.classList.remove(c);
       g.classList.add('st-' + st);
       overlay(g, 'rt-state', st === 'running' ? '' : st, -5);
+    }
+    for (const [glyph, notRunning] of glyphs) {
+      glyph.classList.toggle('st-down', notRunning > 0);
+      const drawn = glyph.querySelector('text.state'); // the drawing's own count, from when it was made
+      if (drawn) drawn.remove();
+      overlay(glyph, 'rt-state', notRunning ? notRunning + ' not running' : '', -5);
     }
     for (const l of status.links || []) {
       const [a, b] = l.name.split('--');
@@ -529,7 +560,10 @@
         const btn = document.createElement('button');
         btn.type = 'button';
         btn.textContent = n.name;
-        btn.addEventListener('click', () => selectNode(n.name));
+        btn.addEventListener('click', () => {
+          $('node-members-row').hidden = true;
+          selectNode(n.name);
+        });
         td.appendChild(btn);
         for (const c of ['state-cell', 'num rxf', 'num txf', 'num rxb', 'num txb', 'num drops', 'num retrans',
           'reasons']) cell(r, '', c);
@@ -636,6 +670,7 @@
         act(a + ' ' + selectedNode, 'POST', labPath('/nodes/' + enc(selectedNode) + '/' + a));
       });
     }
+    $('node-members').addEventListener('change', (e) => selectNode(e.target.value));
     $('node-in-partition').addEventListener('change', (e) => {
       if (e.target.checked) partitionSet.add(selectedNode); else partitionSet.delete(selectedNode);
       $('partition-set').textContent = partitionSet.size ? [...partitionSet].join(', ') : '(none)';

@@ -98,7 +98,8 @@ public final class TopologyDrawing {
     List<String> down = g.members().stream().map(NodeSpec::name)
         .filter(m -> !"running".equals(states.getOrDefault(m, "running"))).toList();
     sb.append("<g class=\"node hosts").append(down.isEmpty() ? "" : " down").append("\" id=\"topo-")
-        .append(esc(g.id())).append("\" data-node=\"").append(esc(g.id())).append("\">");
+        .append(esc(g.id())).append("\" data-node=\"").append(esc(g.id())).append("\" data-members=\"")
+        .append(esc(String.join(" ", g.members().stream().map(NodeSpec::name).toList()))).append("\">");
     // Two offset frames behind the front one: a stack of boxes.
     for (int i = 2; i >= 0; i--) {
       sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"8\"/>",

@@ -59,6 +59,12 @@ class TopologyLayoutTest {
         assertEquals(sw.equals("s1"), title.contains("h2 eth0 10.1.0.3/16 (killed)"), title);
         assertEquals(sw.equals("s1"), title.contains("\nh3:eth0 -- s1:p3 delay 20ms"), title);
         assertEquals(sw.equals("s1"), g.getTextContent().contains("1 impaired"), g.getTextContent());
+        // the console finds a collapsed host's glyph (its state, a click) by the members it lists
+        StringBuilder members = new StringBuilder();
+        for (int h = first; h < first + 7; h++) {
+          members.append(members.length() == 0 ? "" : " ").append('h').append(h);
+        }
+        assertEquals(members.toString(), g.getAttribute("data-members"));
       } else if (cls.equals("node host")) {
         hosts++;
       }
