@@ -169,10 +169,17 @@ public final class NodeClassArchive {
     }
   }
 
-  /** Next to the jar of emu's node classes if that folder is writable, else the state folder's cds/. */
+  /**
+   * Next to the jar of emu's node classes if that folder is writable and is not a Maven
+   * repository's (emulator-node from ~/.m2 when one module is built alone: a folder with the jar's
+   * .pom beside it, which is no place for a lab's files); else the state folder's cds/.
+   */
   private static Path location(List<Path> jars) throws IOException {
-    Path dir = nodeJar(jars).getParent();
-    if (dir != null && Files.isWritable(dir)) {
+    Path jar = nodeJar(jars);
+    Path dir = jar.getParent();
+    String name = jar.getFileName().toString();
+    boolean repository = Files.exists(jar.resolveSibling(name.substring(0, name.length() - ".jar".length()) + ".pom"));
+    if (dir != null && Files.isWritable(dir) && !repository) {
       return dir;
     }
     Path state = EmuHome.state().resolve("cds");

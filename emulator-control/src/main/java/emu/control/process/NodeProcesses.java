@@ -114,7 +114,8 @@ public final class NodeProcesses {
       cmd.add("/usr/bin/setsid");
     }
     cmd.add(javaCommand());
-    cmd.addAll(NodeClassArchive.nodeOptions());
+    List<String> archive = NodeClassArchive.nodeOptions();
+    cmd.addAll(archive);
     String classList = System.getenv("EMU_NODE_CLASSLIST_DIR");
     if (classList != null && !classList.isBlank()) {
       // emulator-control/node-classlist.sh: each node writes the classes it loaded, for the archive
@@ -130,7 +131,9 @@ public final class NodeProcesses {
       }
     }
     cmd.add("-cp");
-    cmd.add(NodeClassArchive.nodeClassPath(System.getProperty("java.class.path")));
+    // with the archive, its jars first (as it was made); otherwise the class path as given, whose order may be meant
+    String classPath = System.getProperty("java.class.path");
+    cmd.add(archive.isEmpty() ? classPath : NodeClassArchive.nodeClassPath(classPath));
     cmd.add("emu.node.NodeMain");
     if (configs.size() > 1) {
       cmd.add("--group");
