@@ -99,11 +99,21 @@ final class Initramfs {
       deps.put(path, rest.isEmpty() ? List.of() : List.of(rest.split("\\s+")));
       byName.put(moduleName(path), path);
     }
+    // a module built into the kernel (modules.builtin) needs no loading
+    Set<String> builtin = new java.util.HashSet<>();
+    Path builtinList = moduleDir.resolve("modules.builtin");
+    if (Files.isReadable(builtinList)) {
+      Files.readAllLines(builtinList).forEach(l -> builtin.add(moduleName(l.strip())));
+    }
     Set<String> order = new LinkedHashSet<>();
     for (String name : wanted) {
       String path = byName.get(name);
+      if (path == null && builtin.contains(name)) {
+        continue;
+      }
       if (path == null) {
-        throw new IOException("module " + name + " is not in " + moduleDir.resolve("modules.dep"));
+        throw new IOException("module " + name + " is neither in " + moduleDir.resolve("modules.dep")
+            + " nor built in");
       }
       visit(path, deps, order, new LinkedHashSet<>());
     }

@@ -100,11 +100,26 @@ class QemuVmLabTest {
     Path initrd = dir.resolve("initramfs.cpio");
     TinyVm.buildInitramfs(initrd, kernel, busybox, data);
 
-    int emuPort = freeUdpPort();
-    int vmPort = freeUdpPort();
+    int[] ports = freeUdpPorts();
+    int emuPort = ports[0];
+    int vmPort = ports[1];
     Files.writeString(dir.resolve("vm.yml"), lab(emuPort, vmPort));
-    ok("up", dir.resolve("vm.yml").toString(), "--out", dir.resolve("out").toString());
     String append = "vm_addr=10.0.1.3/24 vm_gw=10.0.1.1 vm_target=10.0.2.10 vm_bytes=" + BYTES;
+    try {
+      ok("up", dir.resolve("vm.yml").toString(), "--out", dir.resolve("out").toString());
+      vmRun(qemu, kernel, initrd, append, emuPort, vmPort, dir, dataSha);
+    } finally {
+      // whatever failed above is the failure to see; a lab that will not come down is said, not thrown
+      Cli down = Tools.emu("down");
+      if (down.exit() != 0) {
+        System.err.println("emu down: exit " + down.exit() + "\n" + down.out() + down.err());
+      }
+      System.err.println("QemuVmLabTest took " + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+  }
+
+  private static void vmRun(Path qemu, TinyVm.Kernel kernel, Path initrd, String append, int emuPort, int vmPort,
+                            Path dir, String dataSha) throws Exception {
     try (TinyVm vm = TinyVm.boot(qemu, kernel, initrd, append, emuPort, vmPort, MAC, dir)) {
       vm.await("booted", 120);
       vm.await("listening on TCP port 5201", 300);
@@ -144,9 +159,6 @@ class QemuVmLabTest {
       double lost = impairmentDrops("r1", "eth1") + impairmentDrops("r2", "eth0");
       assertTrue(lost > 0, "no frame lost on r1-r2");
       System.err.println("frames the impairment dropped on r1-r2: " + lost);
-    } finally {
-      ok("down");
-      System.err.println("QemuVmLabTest took " + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
   }
 
@@ -162,10 +174,14 @@ class QemuVmLabTest {
         .mapToDouble(java.util.Map.Entry::getValue).sum();
   }
 
-  /** A UDP port free now; pinned in the topology, as QEMU's udp= needs a fixed address. */
-  private static int freeUdpPort() throws Exception {
-    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      return probe.getLocalPort();
+  /**
+   * Two UDP ports free now, distinct (both probes held open while picking); pinned in the
+   * topology, as QEMU's udp= needs a fixed address.
+   */
+  private static int[] freeUdpPorts() throws Exception {
+    try (DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+         DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      return new int[] {a.getLocalPort(), b.getLocalPort()};
     }
   }
 }

@@ -89,7 +89,10 @@ class ReportRenderTest {
     Files.writeString(file, text);
     Process p = new ProcessBuilder(dot.toString(), "-Tsvg", "-o", svg.toString(), file.toString())
         .redirectErrorStream(true).start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dot finished");
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("dot did not finish in 60 s");
+    }
     String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), said);
     assertEquals("", said, "dot's warnings");

@@ -41,12 +41,30 @@ final class TinyVm implements AutoCloseable {
    * {@code /lib/modules/VERSION}), the newest if several; skips or (EMU_REQUIRE_TOOLS=1) fails
    * without one.
    */
+  /** vmlinuz-6.1.0-57-cloud-amd64: its numbers, 6 1 0 57, compared as numbers (57 is newer than 9). */
+  private static String kernelVersion(Path image) {
+    return image.getFileName().toString().replaceAll("[^0-9]+", " ").strip();
+  }
+
+  private static int compareVersions(String a, String b) {
+    String[] x = a.split(" ");
+    String[] y = b.split(" ");
+    for (int i = 0; i < Math.min(x.length, y.length); i++) {
+      int c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(x.length, y.length);
+  }
+
   static Kernel cloudKernel() throws IOException {
     List<Path> images = new ArrayList<>();
     if (Files.isDirectory(Path.of("/boot"))) {
       try (Stream<Path> s = Files.list(Path.of("/boot"))) {
         s.filter(p -> p.getFileName().toString().matches("vmlinuz-.*-cloud-amd64") && Files.isReadable(p))
-            .sorted(Comparator.comparing(Path::toString).reversed()).forEach(images::add);
+            .sorted(Comparator.comparing(TinyVm::kernelVersion, TinyVm::compareVersions).reversed())
+            .forEach(images::add);
       }
     }
     for (Path image : images) {
