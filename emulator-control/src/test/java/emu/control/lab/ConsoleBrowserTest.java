@@ -158,6 +158,18 @@ class ConsoleBrowserTest {
     return Integer.parseInt(m.group(1));
   }
 
+  /** True once a ping from the client to payroll is answered (each waiting 2 s), within {@code limit}. */
+  static boolean answersWithin(Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (received(emu("exec", "client", "--", "ping", "-c", "1", "-W", "2", "payroll")) == 1) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
   static Cli ping() {
     return emu("exec", "client", "--", "ping", "-c", "2", "-i", "0.2", "-W", "0.5", "payroll");
   }
@@ -239,7 +251,7 @@ class ConsoleBrowserTest {
     await().until(d -> d.findElement(By.cssSelector("#links tr[data-link^='r1:eth1'] td.imp-cell")).getText()
         .equals("none"));
     assertEquals("{}", impairment("r1", "eth1").toString());
-    assertEquals(2, received(ping()), "and works again once cleared");
+    assertTrue(answersWithin(Duration.ofSeconds(20)), "and works again once cleared");
   }
 
   @Test
@@ -265,7 +277,8 @@ class ConsoleBrowserTest {
     id("node-restart").click();
     await().until(d -> "running".equals(g.getAttribute("data-state")));
     assertEquals("running", nodeState("payroll"));
-    assertEquals(2, received(ping()), "payroll answers again after its restart");
+    // a restarted node is a fresh JVM on a loaded machine: its first answers may miss ping's 0.5 s
+    assertTrue(answersWithin(Duration.ofSeconds(20)), "payroll answers again after its restart");
   }
 
   static String nodeState(String node) throws Exception {
