@@ -53,7 +53,8 @@ class LiveCaptureLabTest {
   static String leakLevel;
 
   @BeforeAll
-  static void up() {
+  static void up() throws Exception {
+    Tools.requireSigint(); // a capture ends on Ctrl-C, as tcpdump's does
     tshark = Tools.require("tshark");
     System.setProperty("emu.stateDir", state.toString());
     leakLevel = Tools.nodesAtUsersLeakLevel(); // a rate is measured: nodes as users run them

@@ -39,20 +39,6 @@ class RunInterruptTest {
     interruptRun(dir, log -> log.contains("step 1/1"));
   }
 
-  /** Bit 2 (SIGINT) of this process's ignored-signal mask, from /proc; false where there is none. */
-  static boolean sigintIgnored() throws IOException {
-    Path status = Path.of("/proc/self/status");
-    if (!Files.isReadable(status)) {
-      return false;
-    }
-    for (String line : Files.readAllLines(status)) {
-      if (line.startsWith("SigIgn:")) {
-        return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0;
-      }
-    }
-    return false;
-  }
-
   private interface LogCheck {
     boolean test(String log) throws IOException;
   }
@@ -60,16 +46,7 @@ class RunInterruptTest {
   private static void interruptRun(Path dir, LogCheck when) throws Exception {
     Path setsid = Path.of("/usr/bin/setsid");
     Assumptions.assumeTrue(Files.isExecutable(setsid), "needs setsid(1)");
-    // A process started in the background by a shell without job control (`cmd &` in a script)
-    // ignores SIGINT, and so does all it starts, the CLI here included: Ctrl-C cannot be tried.
-    if (sigintIgnored()) {
-      String why = "SIGINT is ignored by this process and all it starts (the build was started in the "
-          + "background by a shell without job control): run it in the foreground to test Ctrl-C";
-      if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
-        throw new AssertionError(why);
-      }
-      Assumptions.abort(why);
-    }
+    Tools.requireSigint();
     Path state = dir.resolve("state");
     Path topo = dir.resolve("pair.yml");
     Files.writeString(topo, """

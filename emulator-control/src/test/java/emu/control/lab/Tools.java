@@ -53,6 +53,28 @@ final class Tools {
   }
 
   /**
+   * Skips the test (fails it under EMU_REQUIRE_TOOLS=1) when SIGINT is ignored by this process,
+   * and so by all it starts: a build started in the background by a shell without job control
+   * ({@code cmd &} in a script) cannot test what Ctrl-C does.
+   */
+  static void requireSigint() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.isReadable(status)) {
+      return;
+    }
+    for (String line : Files.readAllLines(status)) {
+      if (line.startsWith("SigIgn:") && (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2) != 0) {
+        String why = "SIGINT is ignored by this process and all it starts (the build was started in the "
+            + "background by a shell without job control): run it in the foreground to test Ctrl-C";
+        if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
+          throw new AssertionError(why);
+        }
+        Assumptions.abort(why);
+      }
+    }
+  }
+
+  /**
    * Skips the test unless it runs as root (linux nodes need network namespaces, veth and VXLAN
    * devices), or fails it under EMU_REQUIRE_TOOLS=1 (CI).
    */
