@@ -1,0 +1,35 @@
+package emu.node.bridge.stp;
+
+import emu.node.wire.Bpdu;
+
+/** What a switch's spanning tree counted, for {@code /metrics}. */
+public final class StpCounters {
+  public long bpduIn;
+  public long bpduOut;
+  /** Topology changes detected here: a non-edge root or designated port started forwarding. */
+  public long topologyChanges;
+  /** Topology change notifications received (TC flags starting, TCNs). */
+  public long tcReceived;
+  public long stateChanges;
+  public long edgeLost;
+  public long infoAged;
+  public long legacyPorts;
+  private final long[] drops = new long[Bpdu.Check.values().length];
+
+  void drop(Bpdu.Check reason) {
+    drops[reason.ordinal()]++;
+  }
+
+  /** BPDUs dropped for {@code reason}. */
+  public long drops(Bpdu.Check reason) {
+    return drops[reason.ordinal()];
+  }
+
+  public long dropsTotal() {
+    long n = 0;
+    for (long d : drops) {
+      n += d;
+    }
+    return n;
+  }
+}
