@@ -120,7 +120,6 @@ public final class Rstp {
     p.proposing = false;
     p.tcUntil = 0;
     p.tcnPending = false;
-    p.lastRcvdTc = false;
   }
 
   /** The port's link went up or down (the bridge has flushed what it learned there). */
@@ -179,6 +178,12 @@ public final class Rstp {
       if (observer.enabled()) {
         observer.edgeLost(p.port);
       }
+      // A switch is behind it: stop forwarding until the handshake (or the forward delay) says so.
+      if (p.role == PortRole.DESIGNATED) {
+        sync(p);
+      } else {
+        setState(p, PortState.DISCARDING);
+      }
     }
     boolean rst = type == Bpdu.TYPE_RST && config.forceVersion() >= 2;
     if (!rst && !p.legacy && config.forceVersion() >= 2) {
@@ -216,11 +221,9 @@ public final class Rstp {
     if (!rst && (flags & Bpdu.FLAG_TCA) != 0 && p.role == PortRole.ROOT) {
       p.tcnPending = false;
     }
-    boolean tc = (flags & Bpdu.FLAG_TC) != 0;
-    if (tc) {
+    if ((flags & Bpdu.FLAG_TC) != 0) {
       topologyChangeReceived(p);
     }
-    p.lastRcvdTc = tc;
   }
 
   private void receiveDesignated(StpPort p, boolean rst, int flags) {
@@ -422,9 +425,6 @@ public final class Rstp {
     } else {
       p.fdUntil = 0;
     }
-    if (observer.enabled()) {
-      observer.portChanged(p.port, p.role, s);
-    }
     if (s == PortState.FORWARDING && !p.operEdge && (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED)) {
       topologyChangeDetected(p);
     }
@@ -442,11 +442,9 @@ public final class Rstp {
   }
 
   private void topologyChangeReceived(StpPort p) {
-    if (!p.lastRcvdTc) {
-      counters.tcReceived++;
-      if (observer.enabled()) {
-        observer.topologyChange(p.port, false);
-      }
+    counters.tcReceived++;
+    if (observer.enabled()) {
+      observer.topologyChange(p.port, false);
     }
     propagate(p);
   }
@@ -513,7 +511,17 @@ public final class Rstp {
 
   // ---- sending ---------------------------------------------------------------------------
 
+  /** Ends every event: reports each port whose role or state changed, then sends what is due. */
   private void transmitPending() {
+    for (StpPort p : ports) {
+      if (p.role != p.reportedRole || p.state != p.reportedState) {
+        p.reportedRole = p.role;
+        p.reportedState = p.state;
+        if (observer.enabled()) {
+          observer.portChanged(p.port, p.role, p.state);
+        }
+      }
+    }
     for (StpPort p : ports) {
       if (p.newInfo && p.port.isUp() && p.role != PortRole.DISABLED && p.txCount < TX_HOLD_COUNT) {
         p.newInfo = false;

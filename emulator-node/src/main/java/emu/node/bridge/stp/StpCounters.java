@@ -8,7 +8,7 @@ public final class StpCounters {
   public long bpduOut;
   /** Topology changes detected here: a non-edge root or designated port started forwarding. */
   public long topologyChanges;
-  /** Topology change notifications received (TC flags starting, TCNs). */
+  /** BPDUs received with a topology change: TC flag set, or TCN. */
   public long tcReceived;
   public long stateChanges;
   public long edgeLost;

@@ -29,8 +29,9 @@ public final class StpPort {
   int hello;
   int fwdDelay;
   long rcvdInfoUntil;
-  /** Until when a received BPDU with a topology change still counts as the same change (for counting). */
-  boolean lastRcvdTc;
+  /** What was last reported to the observer. */
+  PortRole reportedRole = PortRole.DISABLED;
+  PortState reportedState = PortState.DISCARDING;
   boolean operEdge = true;
   /** The neighbour sent configuration or TCN BPDUs: this port speaks STP (17.19.39 sendRSTP false). */
   boolean legacy;
