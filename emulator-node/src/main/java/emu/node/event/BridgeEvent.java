@@ -86,7 +86,7 @@ public sealed interface BridgeEvent extends TraceEvent {
   }
 
   /** A BPDU arrived on an edge port: a switch is behind it, so it is an edge port no more. */
-  @JsonTypeName("stp.edge-lost")
+  @JsonTypeName("stp.edge_lost")
   record StpEdgeLost(String port) implements BridgeEvent {
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.wire.MacAddress;
 import emu.node.event.BridgeEvent;
+import emu.node.event.IpEvent;
+import emu.node.stack.DropReason;
 import emu.node.testing.CapturedFrame;
+import emu.node.testing.LabNode;
 import emu.node.testing.LabSwitch;
 import emu.node.testing.Tap;
 import emu.node.testing.VirtualLab;
@@ -179,5 +182,34 @@ class RstpPortTest {
     lab.advance(VirtualLab.seconds(2));
     assertTrue(s1.sent("p1").stream().anyMatch(f -> (f.bytes()[14 + Bpdu.FLAGS] & Bpdu.FLAG_TCA) != 0));
     assertTrue(s1.bridge().stp().counters().tcReceived >= 1);
+  }
+
+  @Test
+  void twoParallelLinksCarryPingsOnOneAndHostsIgnoreBpdusQuietly() {
+    LabSwitch s1 = lab.stpBridge("s1", StpConfig.DEFAULT, S1);
+    LabSwitch s2 = lab.stpBridge("s2", StpConfig.DEFAULT, S2);
+    lab.connect(s1, "p1", s2, "p1");
+    lab.connect(s1, "p2", s2, "p2"); // a loop of two links
+    LabNode h1 = lab.host("h1");
+    LabNode h2 = lab.host("h2");
+    lab.connect(h1, "eth0", "02:00:00:00:00:01", "192.168.1.1/24", s1, "p3");
+    lab.connect(h2, "eth0", "02:00:00:00:00:02", "192.168.1.2/24", s2, "p3");
+    lab.start();
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(500));
+    assertEquals(PortRole.ROOT, s2.stp("p1").role());
+    assertEquals(PortRole.ALTERNATE, s2.stp("p2").role(), "the second link to the same bridge is the alternate");
+    lab.exec(h1, "ping -c 3 192.168.1.2").assertExit(0);
+    assertEquals(List.of("2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master s2 state forwarding priority 128"
+        + " cost 20000 ", "3: p2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master s2 state blocking priority 128"
+        + " cost 20000 ", "4: p3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 master s2 state forwarding priority 128"
+        + " cost 20000 "), lab.exec(s2, "bridge link").assertExit(0).lines());
+    List<String> stp = lab.exec(s2, "bridge stp").assertExit(0).lines();
+    assertEquals("s2 rstp bridge id 8000.020000000200", stp.get(0));
+    assertEquals("  designated root 8000.020000000100 root port p1 path cost 20000", stp.get(1));
+    assertTrue(stp.get(4).matches("  p2 +alternate +blocking +8\\.003"), stp.get(4));
+    assertTrue(stp.get(5).endsWith(" edge"), stp.get(5));
+    assertTrue(h2.counters().drops(DropReason.BPDU) >= 1, "h2 heard s2's BPDUs and dropped them, counted");
+    assertTrue(h2.events(IpEvent.Dropped.class).isEmpty(), "without a trace event each");
   }
 }
