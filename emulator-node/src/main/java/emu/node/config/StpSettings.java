@@ -1,5 +1,6 @@
 package emu.node.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
@@ -22,6 +23,8 @@ public record StpSettings(Boolean enabled, Integer priority, Integer hello, Inte
 
   public static final StpSettings OFF = new StpSettings(false, null, null, null, null, null, null);
 
+  /** True unless {@code enabled} is false (not a JSON property: {@code enabled} is). */
+  @JsonIgnore
   public boolean isEnabled() {
     return enabled == null || enabled;
   }
