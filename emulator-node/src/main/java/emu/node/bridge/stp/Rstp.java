@@ -43,7 +43,6 @@ public final class Rstp {
   private static final long SECOND = 1_000_000_000L;
   private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
   private static final int TX_HOLD_COUNT = 6;
-  private static final int MIN_FRAME = 60;
 
   private final LearningBridge bridge;
   private final StpConfig config;
@@ -83,7 +82,10 @@ public final class Rstp {
   public StpPort addPort(BridgePort port, long mac, int priority, int pathCost) {
     StpPort p = new StpPort(port, mac, priority, pathCost);
     ports.add(p);
-    port.setStpState(false, false);
+    // Until start() (and after, until a BPDU says otherwise) a port is an edge port: it forwards.
+    p.state = PortState.FORWARDING;
+    p.reportedState = PortState.FORWARDING;
+    port.setStpState(true, true);
     if (started) {
       linkChanged(port);
     }
@@ -534,42 +536,15 @@ public final class Rstp {
   private void transmit(StpPort p) {
     long now = time.nanos();
     boolean tc = p.tcUntil != 0 && p.tcUntil - now > 0;
-    Bpdu.Repr r;
-    if (legacy(p)) {
-      if (p.role == PortRole.ROOT && p.tcnPending) {
-        r = Bpdu.Repr.tcn();
-      } else if (p.role == PortRole.DESIGNATED) {
-        int flags = (tc ? Bpdu.FLAG_TC : 0) | (p.tcAck ? Bpdu.FLAG_TCA : 0);
-        p.tcAck = false;
-        r = new Bpdu.Repr(Bpdu.TYPE_CONFIG, flags, rootId, rootCost, bridgeId, p.portId, rootMsgAge, rootMaxAge,
-            config.hello() * 256, rootFwdDelay);
-      } else {
-        return;
-      }
-    } else {
-      int role = switch (p.role) {
-        case ROOT -> Bpdu.ROLE_ROOT;
-        case DESIGNATED -> Bpdu.ROLE_DESIGNATED;
-        case ALTERNATE, BACKUP -> Bpdu.ROLE_ALTERNATE_BACKUP;
-        case DISABLED -> Bpdu.ROLE_UNKNOWN;
-      };
-      int flags = (tc ? Bpdu.FLAG_TC : 0) | (p.proposing && p.role == PortRole.DESIGNATED ? Bpdu.FLAG_PROPOSAL : 0)
-          | role << Bpdu.ROLE_SHIFT | (p.state != PortState.DISCARDING ? Bpdu.FLAG_LEARNING : 0)
-          | (p.state == PortState.FORWARDING ? Bpdu.FLAG_FORWARDING : 0) | (p.agree ? Bpdu.FLAG_AGREEMENT : 0);
-      r = new Bpdu.Repr(Bpdu.TYPE_RST, flags, rootId, rootCost, bridgeId, p.portId, rootMsgAge, rootMaxAge,
-          config.hello() * 256, rootFwdDelay);
+    Bpdu.Repr r = BpduFrames.bpdu(p, legacy(p), tc, rootId, rootCost, bridgeId, rootMsgAge, rootMaxAge,
+        config.hello() * 256, rootFwdDelay);
+    if (r == null) {
+      return;
     }
-    int len = r.bufferLen();
-    ByteBuf f = alloc.buffer(Math.max(MIN_FRAME, 14 + len));
-    f.writeMedium((int) (Bpdu.GROUP_ADDRESS >>> 24)).writeMedium((int) (Bpdu.GROUP_ADDRESS & 0xFFFFFF));
-    f.writeMedium((int) (p.mac >>> 24)).writeMedium((int) (p.mac & 0xFFFFFF));
-    f.writeShort(len);
-    f.writeZero(Math.max(MIN_FRAME - 14, len));
-    r.emit(txView.wrap(f, 14, len));
     p.txCount++;
     p.bpduOut++;
     counters.bpduOut++;
-    bridge.sendControl(p.port, f);
+    bridge.sendControl(p.port, BpduFrames.frame(alloc, p.mac, r, txView));
   }
 
   // ---- helpers and inspection ------------------------------------------------------------
