@@ -214,4 +214,17 @@ class RstpPortTest {
     assertTrue(h2.counters().drops(DropReason.BPDU) >= 1, "h2 heard s2's BPDUs and dropped them, counted");
     assertTrue(h2.events(IpEvent.Dropped.class).isEmpty(), "without a trace event each");
   }
+
+  @Test
+  void withoutSpanningTreeABpduIsFloodedLikeAnyMulticast() {
+    LabSwitch s = lab.bridge("s1"); // stp: false
+    Tap p1 = lab.tap(s, "p1");
+    Tap p2 = lab.tap(s, "p2");
+    byte[] bpdu = bpduFrame(A, bpdu(rootClaim(0x1000_0200_0000_0099L)));
+    p1.inject(bpdu);
+    lab.settle();
+    assertEquals(1, p2.frames().size());
+    assertEquals(List.of(bpdu.length), List.of(p2.frames().get(0).length()));
+    assertEquals(1, s.bridge().flooded);
+  }
 }
