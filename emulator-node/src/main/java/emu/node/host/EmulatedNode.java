@@ -512,6 +512,9 @@ public final class EmulatedNode {
   }
 
   private void closeLinks() {
+    if (rstp != null) {
+      rstp.stop(); // no more BPDUs from a node that stopped (its loop may live on, hosting others)
+    }
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
     tracer.flush();
