@@ -210,7 +210,7 @@ public final class Rstp {
       receiveDesignated(p, rst, flags);
     } else if (role == Bpdu.ROLE_ROOT || role == Bpdu.ROLE_ALTERNATE_BACKUP) {
       // Inferior root/alternate information (17.21.8): an agreement for what this port proposed.
-      if ((flags & Bpdu.FLAG_AGREEMENT) != 0 && p.role == PortRole.DESIGNATED && !p.legacy
+      if ((flags & Bpdu.FLAG_AGREEMENT) != 0 && p.role == PortRole.DESIGNATED && !p.legacy && p.proposing
           && view.rootId() == rootId && p.state != PortState.FORWARDING) {
         p.agreed = true;
         p.proposing = false;
@@ -223,7 +223,9 @@ public final class Rstp {
     if (!rst && (flags & Bpdu.FLAG_TCA) != 0 && p.role == PortRole.ROOT) {
       p.tcnPending = false;
     }
-    if ((flags & Bpdu.FLAG_TC) != 0) {
+    // 17.31: the topology change machine listens on root and designated ports that learn or forward only
+    if ((flags & Bpdu.FLAG_TC) != 0 && (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED)
+        && (p.state == PortState.LEARNING || p.state == PortState.FORWARDING)) {
       topologyChangeReceived(p);
     }
   }
@@ -242,6 +244,9 @@ public final class Rstp {
         || sameSender;
     if (!superior) {
       return; // inferior designated information: our BPDUs will put the neighbour right
+    }
+    if (cmp > 0) {
+      p.agree = false; // 17.27: agree && betterorsameInfo: an agreement given for better information is void
     }
     boolean changed = p.infoIs != StpPort.InfoIs.RECEIVED || cmp != 0 || p.msgAge != view.messageAge()
         || p.maxAge != view.maxAge() || p.fwdDelay != view.forwardDelay();
