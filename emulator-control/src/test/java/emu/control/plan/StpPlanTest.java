@@ -63,7 +63,7 @@ class StpPlanTest {
     String range = problems(lab(", stp: {hello: 0}", ""));
     assertTrue(range.contains("hello 0 in 'stp' of sw1 is out of range"), range);
     String times = problems(lab(", stp: {max-age: 40, forward-delay: 4}", ""));
-    assertTrue(times.contains("2 x (forwardDelay - 1) >= maxAge >= 2 x (hello + 1)"), times);
+    assertTrue(times.contains("2 x (forward-delay - 1) >= max-age >= 2 x (hello + 1)"), times);
     String port = problems(lab(", stp: {ports: {p9: {cost: 10}}}", ""));
     assertTrue(port.contains("'stp' of sw1 names port p9, which no link makes; its ports: p1, p2"), port);
     String portPrio = problems(lab(", stp: {ports: {p1: {priority: 100}}}", ""));

@@ -22,17 +22,17 @@ public record StpConfig(boolean enabled, int priority, int hello, int maxAge, in
       throw new IllegalArgumentException("stp hello must be 1 to 10 seconds, not " + hello);
     }
     if (maxAge < 6 || maxAge > 40) {
-      throw new IllegalArgumentException("stp maxAge must be 6 to 40 seconds, not " + maxAge);
+      throw new IllegalArgumentException("stp max-age must be 6 to 40 seconds, not " + maxAge);
     }
     if (forwardDelay < 4 || forwardDelay > 30) {
-      throw new IllegalArgumentException("stp forwardDelay must be 4 to 30 seconds, not " + forwardDelay);
+      throw new IllegalArgumentException("stp forward-delay must be 4 to 30 seconds, not " + forwardDelay);
     }
     if (2 * (forwardDelay - 1) < maxAge || maxAge < 2 * (hello + 1)) {
-      throw new IllegalArgumentException("stp times must satisfy 2 x (forwardDelay - 1) >= maxAge >= 2 x (hello + 1)"
-          + " (802.1D-2004 17.14); got hello " + hello + ", maxAge " + maxAge + ", forwardDelay " + forwardDelay);
+      throw new IllegalArgumentException("stp times must satisfy 2 x (forward-delay - 1) >= max-age >= 2 x (hello + 1)"
+          + " (802.1D-2004 17.14); got hello " + hello + ", max-age " + maxAge + ", forward-delay " + forwardDelay);
     }
     if (forceVersion != 0 && forceVersion != 2) {
-      throw new IllegalArgumentException("stp forceVersion must be 0 (STP) or 2 (RSTP), not " + forceVersion);
+      throw new IllegalArgumentException("stp force-version must be 0 (STP) or 2 (RSTP), not " + forceVersion);
     }
   }
 
