@@ -514,6 +514,8 @@ public final class NodeMetrics {
         Tags.empty());
     counter("emu.stp.info.aged", "ports whose neighbour's information aged out (it fell silent)", c, x -> x.infoAged,
         Tags.empty());
+    counter("emu.stp.internal.errors", "bugs caught in the spanning tree's one-second tick (should stay 0)", c,
+        x -> x.internalErrors, Tags.empty());
     for (Bpdu.Check r : Bpdu.Check.values()) {
       if (r != Bpdu.Check.OK) {
         counter("emu.stp.bpdu.drops", "BPDUs dropped, by reason", c, x -> x.drops(r),

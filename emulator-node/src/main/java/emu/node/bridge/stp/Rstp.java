@@ -259,8 +259,8 @@ public final class Rstp {
     p.maxAge = view.maxAge();
     p.hello = view.helloTime();
     p.fwdDelay = view.forwardDelay();
-    long ageNanos = p.legacy || !rst ? (long) (p.maxAge - p.msgAge) * SECOND / 256
-        : 3L * Math.max(256, p.hello) * SECOND / 256;
+    long ageNanos = p.legacy || !rst ? (long) (Math.min(40 * 256, p.maxAge) - p.msgAge) * SECOND / 256
+        : 3L * Math.max(256, Math.min(10 * 256, p.hello)) * SECOND / 256;
     p.rcvdInfoUntil = time.nanos() + ageNanos;
     if (changed) {
       reselect();
@@ -326,8 +326,10 @@ public final class Rstp {
       rootFwdDelay = config.forwardDelay() * 256;
     } else {
       rootMsgAge = best.msgAge + 256;
-      rootMaxAge = best.maxAge;
-      rootFwdDelay = best.fwdDelay;
+      // the root's times, held to 17.14's ranges (max age 6-40 s, forward delay 4-30 s): a BPDU
+      // saying 0 or 255 s would otherwise open legacy ports at once or age information for minutes
+      rootMaxAge = Math.max(6 * 256, Math.min(40 * 256, best.maxAge));
+      rootFwdDelay = Math.max(4 * 256, Math.min(30 * 256, best.fwdDelay));
     }
     if (rootMoved && observer.enabled()) {
       observer.rootChanged(rootId, best == null ? null : best.port, rootCost);
@@ -483,6 +485,16 @@ public final class Rstp {
 
   private void tick() {
     tick = time.schedule(this::tick, SECOND);
+    try {
+      tickOnce();
+    } catch (RuntimeException e) {
+      // a bug must not end the node's loop or its spanning tree: counted, said, and the tick goes on
+      counters.internalErrors++;
+      System.err.println("rstp: internal error in the one-second tick: " + e);
+    }
+  }
+
+  private void tickOnce() {
     long now = time.nanos();
     boolean aged = false;
     for (StpPort p : ports) {

@@ -14,6 +14,8 @@ public final class StpCounters {
   public long edgeLost;
   public long infoAged;
   public long legacyPorts;
+  /** Bugs caught in the one-second tick (the tick goes on): should stay 0. */
+  public long internalErrors;
   private final long[] drops = new long[Bpdu.Check.values().length];
 
   void drop(Bpdu.Check reason) {
