@@ -180,6 +180,45 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
         + " (" + Words.destinationKind(e.dstMac()) + ")";
   }
 
+  // ---- spanning tree: plain facts for now; the narrative's words come later (issue 23) ----
+
+  @Override
+  public String stpRoot(BridgeEvent.StpRoot e) {
+    return e.rootPort() == null ? "spanning tree: is the root bridge (" + e.root() + ")"
+        : "spanning tree: root bridge is " + e.root() + " via port " + e.rootPort() + ", path cost " + e.cost();
+  }
+
+  @Override
+  public String stpPort(BridgeEvent.StpPort e) {
+    return "spanning tree: port " + e.port() + " is " + e.role() + ", " + e.state();
+  }
+
+  @Override
+  public String stpEdgeLost(BridgeEvent.StpEdgeLost e) {
+    return "spanning tree: a BPDU arrived on edge port " + e.port() + ": a switch is behind it, it is no edge port now";
+  }
+
+  @Override
+  public String stpLegacy(BridgeEvent.StpLegacy e) {
+    return "spanning tree: the neighbour on " + e.port() + " speaks STP (802.1D-1998) only; the port falls back to it";
+  }
+
+  @Override
+  public String stpTopologyChange(BridgeEvent.StpTopologyChange e) {
+    return "spanning tree: topology change " + (e.detected() ? "as port " + e.port() + " starts forwarding"
+        : "notified on port " + e.port()) + "; flushes the MACs learned on the other ports";
+  }
+
+  @Override
+  public String stpAged(BridgeEvent.StpAged e) {
+    return "spanning tree: the neighbour on " + e.port() + " fell silent; what it said aged out";
+  }
+
+  @Override
+  public String stpDropped(BridgeEvent.StpDropped e) {
+    return "drops a BPDU on " + e.port() + " (" + e.reason() + ")";
+  }
+
   /**
    * {@code " is in NET; DST masked with MASK gives X"}: the comparison a host makes, or null if
    * the addresses do not parse (an event not written by an emu node).

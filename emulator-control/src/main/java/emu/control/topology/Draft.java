@@ -59,6 +59,10 @@ final class Draft {
     Scalar mgmtPortAt;
     /** A switch's 'mac-table-size:', or null for the default. */
     Integer macTableSize;
+    /** A switch's 'stp:', or null for RSTP with the defaults. */
+    emu.node.config.StpSettings stp;
+    /** The port names under 'stp: ports', where each was written. */
+    final Map<String, Scalar> stpPortsAt = new LinkedHashMap<>();
     final Map<String, String> tcp = new LinkedHashMap<>();
     /** The stub resolver's DNS servers ('nameserver:'), in file order, and where each was written. */
     final List<emu.node.dns.Nameserver> nameservers = new ArrayList<>();

@@ -20,7 +20,8 @@ final class NodeBinder {
   static final List<String> KINDS = List.of("host", "router", "switch", "linux", "external");
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
-          "nameserver", "dns", "https", "host", "ospf", "mac-table-size");
+          "nameserver", "dns", "https", "host", "ospf", "mac-table-size",
+          "stp");
   /**
    * TCP settings a node may set: congestion picks the algorithm; retries is tcp_retries2;
    * syncookies is tcp_syncookies (on = 1, cookies only when a listener's backlog overflows);
@@ -90,6 +91,7 @@ final class NodeBinder {
     node.hostAt = f.text("host"); // resolved against the hosts section by HostBinder
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     macTableSize(node, f);
+    new StpBinder(diag).bind(node, f.entry("stp"));
     new OspfBinder(diag).bind(node, f.entry("ospf"));
     return node;
   }

@@ -28,13 +28,25 @@ import java.util.Map;
  *     link with an IPv6 router learns its default route from the router's advertisements
  * @param ospf the router's OSPFv2 with every interface's settings resolved, or null
  * @param macTableSize a switch's MAC table size limit, or null for the bridge's default
+ * @param stp a switch's spanning tree settings, or null for RSTP with the defaults
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
                        String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
-                       Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize) {
+                       Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize,
+                       emu.node.config.StpSettings stp) {
   public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** A node with the default spanning tree (RSTP on a switch). */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
+                  Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameservers, dnsZones,
+        dnsForward, https, host, gateway6, hosts6, ospf, macTableSize, null);
+  }
 
   /** A node with the default MAC table size (any node but a switch). */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,

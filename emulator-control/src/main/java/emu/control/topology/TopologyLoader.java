@@ -51,6 +51,7 @@ public final class TopologyLoader {
     Draft.Lab lab = root == null ? null : new LabBinder(diag).bind(root);
     if (lab != null) {
       new LinkResolver(diag, lab).run();
+      StpBinder.checkPorts(lab, diag);
       new AddressPlan(diag, lab).run();
       DhcpBinder.checkStaticNodes(lab, diag);
       DhcpBinder.checkRoutesBack(lab, diag);
@@ -80,7 +81,7 @@ public final class TopologyLoader {
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
           n.tcp, n.services, n.nameservers.stream().map(Object::toString).toList(), n.dnsZones,
           n.dnsForward == null ? null : n.dnsForward.toString(), n.https, n.host,
-          n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6, n.ospf, n.macTableSize));
+          n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6, n.ospf, n.macTableSize, n.stp));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))

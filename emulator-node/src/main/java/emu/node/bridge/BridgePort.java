@@ -2,12 +2,14 @@ package emu.node.bridge;
 
 import emu.link.LinkEndpoint;
 
-/** One port of a learning bridge, with what it carried. */
+/** One port of a learning bridge, with what it carried and whether spanning tree lets it learn and forward. */
 public final class BridgePort {
   private final int index;
   private final String name;
   private final LinkEndpoint endpoint;
   private boolean up = true;
+  private boolean learning = true;
+  private boolean forwarding = true;
   public long rxFrames;
   public long rxBytes;
   public long rxDropped;
@@ -43,5 +45,21 @@ public final class BridgePort {
 
   public void setUp(boolean up) {
     this.up = up;
+  }
+
+  /** False while spanning tree has the port discarding: it learns no source address. */
+  public boolean isLearning() {
+    return learning;
+  }
+
+  /** True when the port is up and spanning tree (if any) lets it forward. */
+  public boolean isForwarding() {
+    return up && forwarding;
+  }
+
+  /** Set by spanning tree on every state change; a bridge without it leaves both true. */
+  public void setStpState(boolean learning, boolean forwarding) {
+    this.learning = learning;
+    this.forwarding = forwarding;
   }
 }

@@ -4,7 +4,9 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.bridge.stp.Rstp;
 import emu.node.stack.InternalErrors;
+import emu.node.wire.Bpdu;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
@@ -12,7 +14,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A transparent learning bridge (IEEE 802.1D section 7, without spanning tree): learns which
+ * A transparent learning bridge (IEEE 802.1D section 7), with spanning tree if given one
+ * ({@link #spanningTree}: a discarding port neither learns nor forwards, a learning port learns
+ * only, BPDUs go to the spanning tree and are never flooded): learns which
  * port each source MAC lives behind, forwards known unicast to that port only, floods
  * broadcast, multicast and unknown unicast to every other port, and forgets addresses not seen
  * for the ageing time (300 s by default, like Linux bridges). Frames pass through unchanged.
@@ -72,6 +76,10 @@ public final class LearningBridge {
   public long forwarded;
   /** Source addresses not learned because the MAC table was full. */
   public long fdbOverflow;
+  /** Frames dropped because spanning tree has their ingress port discarding or learning. */
+  public long discarded;
+  /** The spanning tree, or null for a bridge without one (BPDUs are then flooded like any multicast). */
+  private Rstp stp;
   /** When a full table may next be swept for aged entries (once {@link #swept}). */
   private long nextSweep;
   private boolean swept;
@@ -134,13 +142,27 @@ public final class LearningBridge {
     }
     long src = eth.src();
     long dst = eth.dst();
+    if (dst == Bpdu.GROUP_ADDRESS && stp != null) {
+      stp.receive(in, frame); // BPDUs are for the bridge: never flooded
+      return;
+    }
+    if (!in.isLearning()) {
+      discarded++;
+      frame.release();
+      return;
+    }
     long now = time.nanos();
     if (!MacAddress.isMulticast(src)) {
       learn(in, src, now);
     }
+    if (!in.isForwarding()) {
+      discarded++;
+      frame.release();
+      return;
+    }
     if (!MacAddress.isMulticast(dst)) {
       FdbEntry e = fdb.get(dst);
-      if (e != null && now - e.lastSeen < ageingNanos && e.port.isUp()) {
+      if (e != null && now - e.lastSeen < ageingNanos && e.port.isForwarding()) {
         if (e.port == in) {
           // The destination is on the segment the frame came from: nothing to do.
           filtered++;
@@ -193,7 +215,7 @@ public final class LearningBridge {
     if (observer.enabled()) {
       List<BridgePort> outs = new ArrayList<>();
       for (BridgePort p : ports) {
-        if (p != in && p.isUp()) {
+        if (p != in && p.isForwarding()) {
           outs.add(p);
         }
       }
@@ -205,7 +227,7 @@ public final class LearningBridge {
     BridgePort last = null;
     for (int i = 0; i < ports.size(); i++) {
       BridgePort p = ports.get(i);
-      if (p == in || !p.isUp()) {
+      if (p == in || !p.isForwarding()) {
         continue;
       }
       if (last != null) {
@@ -224,6 +246,35 @@ public final class LearningBridge {
     out.txFrames++;
     out.txBytes += frame.readableBytes();
     out.endpoint().send(frame);
+  }
+
+  /** Sends a frame the bridge made itself (a BPDU) out of {@code out}; it takes the frame. */
+  public void sendControl(BridgePort out, ByteBuf frame) {
+    send(out, frame);
+  }
+
+  /** Runs {@code rstp} on this bridge: it sees every BPDU and sets each port's state. */
+  public void spanningTree(Rstp rstp) {
+    this.stp = rstp;
+  }
+
+  /** The spanning tree, or null. */
+  public Rstp stp() {
+    return stp;
+  }
+
+  /**
+   * A port's link went up or down: down forgets the MACs learned behind it (as Linux bridges do);
+   * the spanning tree, if any, recomputes.
+   */
+  public void setPortUp(BridgePort port, boolean up) {
+    port.setUp(up);
+    if (!up) {
+      forget(port);
+    }
+    if (stp != null) {
+      stp.linkChanged(port);
+    }
   }
 
   /** The live entries, for {@code bridge fdb}. */

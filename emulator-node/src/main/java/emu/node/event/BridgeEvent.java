@@ -18,6 +18,20 @@ public sealed interface BridgeEvent extends TraceEvent {
     R learned(Learned e);
 
     R flooded(Flooded e);
+
+    R stpRoot(StpRoot e);
+
+    R stpPort(StpPort e);
+
+    R stpEdgeLost(StpEdgeLost e);
+
+    R stpLegacy(StpLegacy e);
+
+    R stpTopologyChange(StpTopologyChange e);
+
+    R stpAged(StpAged e);
+
+    R stpDropped(StpDropped e);
   }
 
   /** A frame switched from port {@code in} to port {@code out}, where its destination MAC was learned. */
@@ -47,6 +61,75 @@ public sealed interface BridgeEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.flooded(this);
+    }
+  }
+
+  /**
+   * Spanning tree (IEEE 802.1D-2004 clause 17): the switch takes {@code root} (priority.MAC) as
+   * root bridge, through {@code rootPort} at {@code cost}; {@code rootPort} null: it is the root.
+   */
+  @JsonTypeName("stp.root")
+  record StpRoot(String root, String rootPort, long cost) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpRoot(this);
+    }
+  }
+
+  /** A port's spanning-tree role (root, designated, alternate, backup, disabled) or state changed. */
+  @JsonTypeName("stp.port")
+  record StpPort(String port, String role, String state) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpPort(this);
+    }
+  }
+
+  /** A BPDU arrived on an edge port: a switch is behind it, so it is an edge port no more. */
+  @JsonTypeName("stp.edge_lost")
+  record StpEdgeLost(String port) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpEdgeLost(this);
+    }
+  }
+
+  /** The neighbour on {@code port} speaks 802.1D-1998 STP only: the port falls back to it. */
+  @JsonTypeName("stp.legacy")
+  record StpLegacy(String port) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpLegacy(this);
+    }
+  }
+
+  /**
+   * A topology change: {@code detected} here as {@code port} started forwarding, or notified by a
+   * BPDU received on {@code port}; MACs learned on the other ports are flushed.
+   */
+  @JsonTypeName("stp.tc")
+  record StpTopologyChange(String port, boolean detected) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpTopologyChange(this);
+    }
+  }
+
+  /** What {@code port} last heard from its neighbour aged out (3 hellos missed, or max age). */
+  @JsonTypeName("stp.aged")
+  record StpAged(String port) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpAged(this);
+    }
+  }
+
+  /** A BPDU dropped for {@code reason} (truncated, not LLC, bad protocol id, bad type, bad message age). */
+  @JsonTypeName("stp.drop")
+  record StpDropped(String port, String reason) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.stpDropped(this);
     }
   }
 }

@@ -26,8 +26,11 @@ import emu.node.apps.load.Iperf3;
 import emu.node.apps.load.UdpPerf;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.stp.Rstp;
+import emu.node.bridge.stp.StpConfig;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
+import emu.node.config.StpSettings;
 import emu.node.config.OspfConfig;
 import emu.node.dhcp.DhcpClient;
 import emu.node.dhcp.DhcpRelay;
@@ -92,6 +95,8 @@ public final class EmulatedNode {
   private final TcpLayer tcp;
   private final Ipv6Layer ipv6;
   private final LearningBridge bridge;
+  /** The switch's spanning tree, or null (not a switch, or {@code stp: false}). */
+  private final Rstp rstp;
   private final Shell shell;
   private DnsServer dnsServer;
   private DhcpServer dhcpServer;
@@ -131,10 +136,12 @@ public final class EmulatedNode {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
+      this.rstp = spanningTree(config, bridge, time, tracer);
       shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
           .add(new Sleep(time));
     } else {
       this.bridge = null;
+      this.rstp = null;
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
       this.stack = new NetworkStack(config.name(), time, random, secrets(config, random), StackTrace.of(tracer),
           PooledByteBufAllocator.DEFAULT, config.isRouter(), NeighborCache.Params.LINUX);
@@ -435,6 +442,49 @@ public final class EmulatedNode {
     if (bridge != null) {
       loop.scheduleAtFixedRate(bridge::expire, 30, 30, TimeUnit.SECONDS);
     }
+    if (rstp != null) {
+      loop.execute(rstp::start); // every port an edge port, forwarding at once; the first BPDUs
+    }
+  }
+
+  /**
+   * RSTP on a switch unless its configuration says {@code stp: false}: bridge id from the priority
+   * and the lowest port MAC (as Linux bridges pick it), each port's BPDUs from its own MAC, path
+   * cost 20000 (802.1D-2004's for 1 Gb/s: emu's links have no speed of their own) and priority 128
+   * unless set per port.
+   */
+  private static Rstp spanningTree(NodeConfig config, LearningBridge bridge, TimeSource time, Tracer tracer) {
+    StpSettings s = config.stp() == null ? new StpSettings(null, null, null, null, null, null, null) : config.stp();
+    if (!s.isEnabled()) {
+      return null;
+    }
+    StpConfig d = StpConfig.DEFAULT;
+    StpConfig c = new StpConfig(true, or(s.priority(), d.priority()), or(s.hello(), d.hello()),
+        or(s.maxAge(), d.maxAge()), or(s.forwardDelay(), d.forwardDelay()), or(s.forceVersion(), d.forceVersion()));
+    long lowest = -1;
+    for (NodeConfig.Iface i : config.interfaces()) {
+      long mac = MacAddress.parse(i.mac()).bits();
+      lowest = lowest < 0 ? mac : Math.min(lowest, mac);
+    }
+    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT, BridgeTrace.stp(tracer));
+    for (NodeConfig.Iface i : config.interfaces()) {
+      StpSettings.Port p = s.ports() == null ? null : s.ports().get(i.name());
+      r.addPort(bridge.port(i.name()), MacAddress.parse(i.mac()).bits(),
+          p == null || p.priority() == null ? 128 : p.priority(), p == null || p.cost() == null ? 20000 : p.cost());
+    }
+    if (s.ports() != null) {
+      for (String name : s.ports().keySet()) {
+        if (bridge.port(name) == null) {
+          throw new IllegalArgumentException("stp ports: switch " + config.name() + " has no port " + name);
+        }
+      }
+    }
+    bridge.spanningTree(r);
+    return r;
+  }
+
+  private static int or(Integer v, int dflt) {
+    return v == null ? dflt : v;
   }
 
   /** Closes sockets and flushes captures and events. */
@@ -462,6 +512,9 @@ public final class EmulatedNode {
   }
 
   private void closeLinks() {
+    if (rstp != null) {
+      rstp.stop(); // no more BPDUs from a node that stopped (its loop may live on, hosting others)
+    }
     links.forEach(l -> l.endpoint.close());
     links.stream().map(l -> l.pcap).filter(Objects::nonNull).forEach(PcapWriter::close);
     tracer.flush();
@@ -513,10 +566,7 @@ public final class EmulatedNode {
     if (stack != null) {
       stack.setLinkUp(stack.nic(iface), up);
     } else {
-      bridge.port(iface).setUp(up);
-      if (!up) {
-        bridge.forget(bridge.port(iface));
-      }
+      bridge.setPortUp(bridge.port(iface), up);
     }
     if (tracer.enabled()) {
       tracer.emit(new LinkEvent.State(l.name(), up));
@@ -597,6 +647,11 @@ public final class EmulatedNode {
   /** TCP, or null for a switch. */
   public TcpLayer tcp() {
     return tcp;
+  }
+
+  /** The switch's spanning tree, or null. */
+  public Rstp rstp() {
+    return rstp;
   }
 
   /** The bridge, or null for a host or router. */

@@ -6,6 +6,7 @@ import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.stp.StpCounters;
 import emu.node.dns.DnsServer;
 import emu.node.dns.DnsServerCounters;
 import emu.node.dns.ResolverCounters;
@@ -26,6 +27,7 @@ import emu.node.tcp.TcpCounters;
 import emu.node.tcp.TcpLayer;
 import emu.node.tcp.TcpState;
 import emu.node.tls.TlsClientCounters;
+import emu.node.wire.Bpdu;
 import emu.node.wire.OspfPacket;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -492,6 +494,34 @@ public final class NodeMetrics {
         x -> x.fdbOverflow, Tags.empty());
     Gauge.builder("emu.bridge.fdb.entries", b, x -> x.fdb().size())
         .description("MAC addresses the bridge has learned").register(registry);
+    counter("emu.bridge.discarded.frames", "frames dropped on a port spanning tree has discarding or learning", b,
+        x -> x.discarded, Tags.empty());
+    if (b.stp() != null) {
+      stp(b.stp().counters());
+    }
+  }
+
+  private void stp(StpCounters c) {
+    counter("emu.stp.bpdus", "BPDUs received", c, x -> x.bpduIn, Tags.of("direction", "in"));
+    counter("emu.stp.bpdus", "BPDUs sent", c, x -> x.bpduOut, Tags.of("direction", "out"));
+    counter("emu.stp.topology.changes", "topology changes detected here (a non-edge port started forwarding)", c,
+        x -> x.topologyChanges, Tags.empty());
+    counter("emu.stp.tc.received", "BPDUs received with a topology change (TC flag or TCN)", c, x -> x.tcReceived,
+        Tags.empty());
+    counter("emu.stp.port.state.changes", "port state changes (discarding, learning, forwarding)", c,
+        x -> x.stateChanges, Tags.empty());
+    counter("emu.stp.edge.lost", "BPDUs that arrived on an edge port, making it a non-edge port", c, x -> x.edgeLost,
+        Tags.empty());
+    counter("emu.stp.info.aged", "ports whose neighbour's information aged out (it fell silent)", c, x -> x.infoAged,
+        Tags.empty());
+    counter("emu.stp.internal.errors", "bugs caught in the spanning tree's one-second tick (should stay 0)", c,
+        x -> x.internalErrors, Tags.empty());
+    for (Bpdu.Check r : Bpdu.Check.values()) {
+      if (r != Bpdu.Check.OK) {
+        counter("emu.stp.bpdu.drops", "BPDUs dropped, by reason", c, x -> x.drops(r),
+            Tags.of("reason", r.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+      }
+    }
   }
 
   // ---- plumbing ----

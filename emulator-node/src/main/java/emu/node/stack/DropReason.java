@@ -12,6 +12,8 @@ public enum DropReason {
   NOT_FOR_US,
   /** EtherType this node does not speak. */
   UNKNOWN_ETHERTYPE,
+  /** A switch's BPDU (to the 802.1D bridge group address): a host or router runs no bridge protocol. */
+  BPDU,
   /** ARP packet truncated or not Ethernet/IPv4. */
   ARP_MALFORMED,
   /** IPv4 header truncated or with bad version, IHL or length. */

@@ -4,6 +4,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.node.wire.Bpdu;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv4Packet;
@@ -296,6 +297,14 @@ public final class NetworkStack {
     boolean unicastToUs = dst == nic.mac();
     if (!unicastToUs && !MacAddress.isMulticast(dst)) {
       drop(nic, frame, DropReason.NOT_FOR_US);
+      return;
+    }
+    if (dst == Bpdu.GROUP_ADDRESS) {
+      // Switches send a BPDU out of every port each 2 s. Counted, but not traced: one event per
+      // BPDU would fill a host's events with noise (a Linux host drops them quietly, rx_nohandler).
+      counters.drop(DropReason.BPDU);
+      nic.rxDropped++;
+      frame.release();
       return;
     }
     int etherType = eth.etherType();

@@ -3,15 +3,26 @@ package emu.node.trace;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgeObserver;
 import emu.node.bridge.BridgePort;
+import emu.node.bridge.stp.PortRole;
+import emu.node.bridge.stp.PortState;
+import emu.node.bridge.stp.Rstp;
+import emu.node.bridge.stp.StpObserver;
 import emu.node.event.BridgeEvent;
+import emu.node.wire.Bpdu;
 import java.util.List;
+import java.util.Locale;
 
 /** Turns what a switch reports into typed events for its {@link Tracer}. */
-public final class BridgeTrace implements BridgeObserver {
+public final class BridgeTrace implements BridgeObserver, StpObserver {
   private final Tracer tracer;
 
   public BridgeTrace(Tracer tracer) {
     this.tracer = tracer;
+  }
+
+  /** The spanning-tree observer for {@code tracer}: {@link StpObserver#OFF} when it never traces. */
+  public static StpObserver stp(Tracer tracer) {
+    return tracer == Tracer.OFF ? StpObserver.OFF : new BridgeTrace(tracer);
   }
 
   /** The bridge observer for {@code tracer}: {@link BridgeObserver#OFF} when it never traces. */
@@ -38,5 +49,41 @@ public final class BridgeTrace implements BridgeObserver {
   public void flooded(BridgePort in, List<BridgePort> out, long src, long dst) {
     tracer.emit(new BridgeEvent.Flooded(in.name(), out.stream().map(BridgePort::name).toList(),
         MacAddress.format(src), MacAddress.format(dst)));
+  }
+
+  @Override
+  public void rootChanged(long rootId, BridgePort rootPort, long rootPathCost) {
+    tracer.emit(new BridgeEvent.StpRoot(Rstp.formatId(rootId), rootPort == null ? null : rootPort.name(),
+        rootPathCost));
+  }
+
+  @Override
+  public void portChanged(BridgePort port, PortRole role, PortState state) {
+    tracer.emit(new BridgeEvent.StpPort(port.name(), role.word(), state.name().toLowerCase(Locale.ROOT)));
+  }
+
+  @Override
+  public void edgeLost(BridgePort port) {
+    tracer.emit(new BridgeEvent.StpEdgeLost(port.name()));
+  }
+
+  @Override
+  public void legacyPeer(BridgePort port) {
+    tracer.emit(new BridgeEvent.StpLegacy(port.name()));
+  }
+
+  @Override
+  public void topologyChange(BridgePort port, boolean detected) {
+    tracer.emit(new BridgeEvent.StpTopologyChange(port.name(), detected));
+  }
+
+  @Override
+  public void infoAged(BridgePort port) {
+    tracer.emit(new BridgeEvent.StpAged(port.name()));
+  }
+
+  @Override
+  public void bpduDropped(BridgePort port, Bpdu.Check reason) {
+    tracer.emit(new BridgeEvent.StpDropped(port.name(), reason.name().toLowerCase(Locale.ROOT).replace('_', '-')));
   }
 }

@@ -173,6 +173,12 @@ class NodeMetricsTest {
     assertTrue(sw.containsKey("emu_interface_receive_frames_total{interface=\"p1\"}"), sw.toString());
     assertFalse(sw.containsKey("emu_interface_receive_frames_total{interface=\"p2\"}"), "p2 is not linked");
     assertFalse(sw.containsKey("emu_ip_forwarded_packets_total"));
+    // RSTP runs by default: it started on the loop after start() and sent its first BPDU out of p1.
+    nodes.get("sw1").loop().submit(() -> { }).get();
+    sw = scrape("sw1");
+    assertTrue(sw.get("emu_stp_bpdus_total{direction=\"out\"}") >= 1, sw.toString());
+    assertEquals(0.0, sw.get("emu_stp_bpdu_drops_total{reason=\"bad-protocol-id\"}"));
+    assertEquals(0.0, sw.get("emu_stp_topology_changes_total"));
   }
 
   /** Runs a command on a node's loop; returns its exit status. */

@@ -2,6 +2,7 @@ package emu.node.testing;
 
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.stp.StpPort;
 import emu.node.trace.MemoryTracer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,14 @@ public final class LabSwitch {
   private final MemoryTracer tracer;
   private final Map<String, RecordingEndpoint> recorders = new LinkedHashMap<>();
 
+  private final long mac;
+
   LabSwitch(String name, LearningBridge bridge, MemoryTracer tracer) {
+    this(name, bridge, tracer, 0);
+  }
+
+  LabSwitch(String name, LearningBridge bridge, MemoryTracer tracer, long mac) {
+    this.mac = mac;
     this.name = name;
     this.bridge = bridge;
     this.tracer = tracer;
@@ -22,7 +30,11 @@ public final class LabSwitch {
 
   BridgePort addPort(String portName, RecordingEndpoint endpoint) {
     recorders.put(portName, endpoint);
-    return bridge.addPort(portName, endpoint);
+    BridgePort p = bridge.addPort(portName, endpoint);
+    if (bridge.stp() != null) {
+      bridge.stp().addPort(p, mac + p.index(), 128, 20000);
+    }
+    return p;
   }
 
   public String name() {
@@ -31,6 +43,11 @@ public final class LabSwitch {
 
   public LearningBridge bridge() {
     return bridge;
+  }
+
+  /** The spanning tree's view of {@code portName}. */
+  public StpPort stp(String portName) {
+    return bridge.stp().port(port(portName));
   }
 
   public MemoryTracer tracer() {

@@ -12,6 +12,8 @@ import emu.node.apps.diag.Ping;
 import emu.node.apps.diag.Resolve;
 import emu.node.apps.diag.Traceroute;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.stp.Rstp;
+import emu.node.bridge.stp.StpConfig;
 import emu.node.config.DnsConfig;
 import emu.node.dns.DnsServer;
 import emu.node.dns.StubResolver;
@@ -165,6 +167,37 @@ public final class VirtualLab implements AutoCloseable {
     LabSwitch s = new LabSwitch(name, new LearningBridge(name, time, new BridgeTrace(tracer), ageingNanos), tracer);
     switches.put(name, s);
     return s;
+  }
+
+  /**
+   * A switch running spanning tree with {@code config}; its bridge address is {@code mac} and port
+   * n sends BPDUs from {@code mac + n}. Nothing runs until {@link #startSpanningTree()}.
+   */
+  public LabSwitch stpBridge(String name, StpConfig config, long mac) {
+    requireNewName(name);
+    MemoryTracer tracer = new MemoryTracer();
+    LearningBridge b = new LearningBridge(name, time, new BridgeTrace(tracer), LearningBridge.DEFAULT_AGEING_NANOS);
+    Rstp rstp = new Rstp(b, config, mac, time, alloc, new BridgeTrace(tracer));
+    b.spanningTree(rstp);
+    LabSwitch s = new LabSwitch(name, b, tracer, mac);
+    switches.put(name, s);
+    return s;
+  }
+
+  /** Starts every switch's spanning tree: first BPDUs out, one-second ticks from now on (never settles). */
+  public void startSpanningTree() {
+    switches.values().forEach(s -> {
+      if (s.bridge().stp() != null) {
+        s.bridge().stp().start();
+      }
+    });
+  }
+
+  /** Cables port {@code aPort} of switch {@code a} to port {@code bPort} of switch {@code b}. */
+  public void connect(LabSwitch a, String aPort, LabSwitch b, String bPort) {
+    LinkEndpoint[] link = wire(a.name() + ":" + aPort, b.name() + ":" + bPort, DEFAULT_MTU);
+    a.addPort(aPort, recorder(link[0]));
+    b.addPort(bPort, recorder(link[1]));
   }
 
   private void requireNewName(String name) {
@@ -414,6 +447,11 @@ public final class VirtualLab implements AutoCloseable {
       return;
     }
     closed = true;
+    switches.values().forEach(s -> {
+      if (s.bridge().stp() != null) {
+        s.bridge().stp().stop();
+      }
+    });
     settle();
     for (LabNode n : nodes.values()) {
       for (Nic nic : n.stack().nics()) {

@@ -3,6 +3,9 @@ package emu.node.apps.diag;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.stp.Rstp;
+import emu.node.bridge.stp.StpConfig;
+import emu.node.bridge.stp.StpPort;
 import emu.node.shell.Command;
 import emu.node.shell.CommandIo;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ public final class BridgeCommand implements Command {
 
   @Override
   public String summary() {
-    return verb.equals("bridge") ? "bridge fdb|link [show]   learned MAC addresses and their ports; the ports' state"
+    return verb.equals("bridge") ? "bridge fdb|link|stp   learned MAC addresses and their ports; the ports' state;"
+        + " the spanning tree (root, each port's role)"
         : "ip [-s] link   the switch's ports";
   }
 
@@ -54,12 +58,22 @@ public final class BridgeCommand implements Command {
       return;
     }
     if (verb.equals("bridge") && object.equals("link")) {
+      Rstp stp = bridge.stp();
       for (BridgePort p : bridge.ports()) {
+        StpPort sp = stp == null ? null : stp.port(p);
+        // Without spanning tree, a Linux bridge's defaults; with it, 802.1D-2004's port priority and path cost.
+        String state = sp != null ? sp.linuxState() : p.isUp() ? "forwarding" : "disabled";
+        String prioCost = sp != null ? " priority " + (sp.portId() >> 8) + " cost " + sp.pathCost()
+            : " priority 32 cost 100";
         io.out(p.index() + ": " + p.name() + ": <" + (p.isUp() ? "BROADCAST,MULTICAST,UP,LOWER_UP"
             : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu " + p.mtu() + " master " + bridge.name() + " state "
-            + (p.isUp() ? "forwarding" : "disabled") + " priority 32 cost 100 ");
+            + state + prioCost + " ");
       }
       io.exit(0);
+      return;
+    }
+    if (verb.equals("bridge") && object.equals("stp")) {
+      stp(io);
       return;
     }
     if (verb.equals("ip") && !object.isEmpty() && "link".startsWith(object)) {
@@ -78,5 +92,28 @@ public final class BridgeCommand implements Command {
     }
     io.out("usage: " + summary() + (verb.equals("ip") ? " (a switch has no addresses, routes or neighbours)" : ""));
     io.exit(2);
+  }
+
+  /** {@code bridge stp}: the spanning tree as {@code mstpctl showbridge} and {@code showport} tell it, briefly. */
+  private void stp(CommandIo io) {
+    Rstp stp = bridge.stp();
+    if (stp == null) {
+      io.out(bridge.name() + ": spanning tree is off (stp: false)");
+      io.exit(0);
+      return;
+    }
+    StpConfig c = stp.config();
+    io.out(bridge.name() + " " + (c.forceVersion() < 2 ? "stp" : "rstp") + " bridge id "
+        + Rstp.formatId(stp.bridgeId()));
+    io.out("  designated root " + Rstp.formatId(stp.rootId()) + (stp.isRoot() ? " (this bridge)"
+        : " root port " + stp.rootPort().port().name() + " path cost " + stp.rootPathCost()));
+    io.out("  hello " + c.hello() + " max age " + c.maxAge() + " forward delay " + c.forwardDelay()
+        + " topology changes " + stp.counters().topologyChanges);
+    for (StpPort p : stp.ports()) {
+      io.out(String.format("  %-8s %-10s %-11s %s%s", p.port().name(), p.role().word(), p.linuxState(),
+          String.format("%x.%03x", p.portId() >> 12, p.portId() & 0xFFF), (p.operEdge() ? " edge" : "")
+              + (p.legacy() ? " stp-peer" : "")));
+    }
+    io.exit(0);
   }
 }
