@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import emu.node.config.HttpsConfig;
+import emu.node.testing.Tshark;
 import emu.node.tls.LabPki;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +27,7 @@ class HttpsCaptureTest {
 
   @Test
   void tsharkDecodesTheHandshakes() throws Exception {
-    Path tshark = findOnPath("tshark");
+    Path tshark = Tshark.onPath("tshark");
     if (tshark == null) {
       if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
         fail("EMU_REQUIRE_TOOLS=1 but tshark is not on the PATH");
@@ -69,32 +66,8 @@ class HttpsCaptureTest {
   }
 
   private List<String> tshark(Path tshark, Path pcap, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(tshark.toString(), "-r", pcap.toString(), "-d", "tcp.port==8443,tls"));
-    cmd.addAll(List.of(args));
-    Path err = dir.resolve("tshark.err");
-    Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("tshark did not finish");
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), "tshark failed: " + text + Files.readString(err));
-    return text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private static Path findOnPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      Path p = Path.of(d.isEmpty() ? "." : d, name);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
+    List<String> extra = new ArrayList<>(List.of("-d", "tcp.port==8443,tls"));
+    extra.addAll(List.of(args));
+    return Tshark.lines(tshark, pcap, dir.resolve("tshark.err"), extra.toArray(String[]::new));
   }
 }

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 import emu.link.capture.PcapWriter;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.LabSwitch;
+import emu.node.testing.Tshark;
 import emu.node.testing.VirtualLab;
 import io.netty.buffer.Unpooled;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +29,7 @@ class BpduTsharkTest {
 
   @Test
   void tsharkDecodesTheSwitchesBpdusCleanly() throws Exception {
-    Path tshark = findOnPath("tshark");
+    Path tshark = Tshark.onPath("tshark");
     if (tshark == null) {
       if ("1".equals(System.getenv("EMU_REQUIRE_TOOLS"))) {
         fail("EMU_REQUIRE_TOOLS=1 but tshark is not on the PATH");
@@ -80,32 +77,6 @@ class BpduTsharkTest {
   }
 
   private List<String> tshark(Path tshark, Path pcap, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(tshark.toString(), "-r", pcap.toString()));
-    cmd.addAll(List.of(args));
-    Path err = dir.resolve("tshark.err");
-    Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("tshark did not finish");
-    }
-    String text = new String(out, StandardCharsets.UTF_8);
-    assertEquals(0, p.exitValue(), "tshark failed: " + text + Files.readString(err));
-    return text.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
-  }
-
-  private static Path findOnPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      Path p = Path.of(d.isEmpty() ? "." : d, name);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
+    return Tshark.lines(tshark, pcap, dir.resolve("tshark.err"), args);
   }
 }
