@@ -1,5 +1,6 @@
 package emu.link;
 
+import emu.link.wire.VlanTag;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -12,9 +13,23 @@ import io.netty.buffer.ByteBuf;
  * <p>Wrappers (capture, impairment, counters) implement this interface around another endpoint.
  */
 public interface LinkEndpoint {
-  /** Ethernet header (14) plus the largest payload; a frame longer than this never crosses. */
+  /**
+   * The longest frame a link of this MTU carries: the largest payload behind an Ethernet header
+   * and one 802.1Q tag (18 bytes, Linux's {@code VLAN_ETH_HLEN}), so that a VLAN subinterface and a
+   * trunk keep their parent's MTU, as on Linux and on switches (1,518 bytes at MTU 1,500, no FCS).
+   * A longer frame never crosses.
+   */
   static int maxFrameLength(int mtu) {
-    return mtu + 14;
+    return mtu + VlanTag.TAGGED_HEADER_LEN;
+  }
+
+  /**
+   * The layer-3 payload length of {@code frame}: what follows the Ethernet header, and the 802.1Q
+   * tag when there is one. What an MTU limits.
+   */
+  static int payloadLength(ByteBuf frame) {
+    int header = VlanTag.isTagged(frame, frame.readerIndex()) ? VlanTag.TAGGED_HEADER_LEN : 14;
+    return Math.max(0, frame.readableBytes() - header);
   }
 
   /** A human-readable name, e.g. {@code r1:eth0}. */

@@ -175,7 +175,7 @@ public final class ImpairedEndpoint implements LinkEndpoint {
       frame.release();
       return;
     }
-    if (imp.mtu() > 0 && length > LinkEndpoint.maxFrameLength(imp.mtu())) {
+    if (imp.mtu() > 0 && LinkEndpoint.payloadLength(frame) > imp.mtu()) {
       counters.mtuDrops++;
       frame.release();
       return;

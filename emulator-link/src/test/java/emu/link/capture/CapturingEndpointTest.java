@@ -52,7 +52,7 @@ class CapturingEndpointTest {
     time.advance(1_000_000L);
     b.send(buf(reply));
     time.advance(1_000_000L);
-    ByteBuf tooBig = buf(pattern(1515, 0));
+    ByteBuf tooBig = buf(pattern(1519, 0)); // MTU 1500 + 18 (header and an 802.1Q tag) + 1
     a.send(tooBig); // dropped by the link, so not captured
     assertEquals(0, tooBig.refCnt());
     time.advance(1_000_000L);

@@ -104,7 +104,7 @@ class LiveTapTest {
     a.send(buf(ARP_REQUEST_FRAME));
     b.send(buf(reply));
     time.advance(1_000_000L);
-    ByteBuf tooBig = buf(pattern(1515, 0));
+    ByteBuf tooBig = buf(pattern(1519, 0));
     a.send(tooBig); // dropped by the link, so never on the wire
     assertEquals(0, tooBig.refCnt());
     assertTrue(a.remove(s1));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.FrameReceiver;
 import emu.link.time.VirtualTime;
+import emu.link.wire.VlanTag;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,11 +90,17 @@ class ImpairedEndpointTest {
     assertEquals(1000, e.mtu());
     ByteBuf tooBig = frame(1, 1015);
     e.send(tooBig);
-    e.send(frame(2, 1014)); // 14 + MTU: the largest that passes
+    e.send(frame(2, 1014)); // 14 + MTU: the largest untagged frame that passes
+    ByteBuf tagged = frame(3, 1018); // an 802.1Q tag does not count against the MTU
+    tagged.setShort(12, VlanTag.TPID);
+    e.send(tagged);
+    ByteBuf taggedTooBig = frame(4, 1019);
+    taggedTooBig.setShort(12, VlanTag.TPID);
+    e.send(taggedTooBig);
     assertEquals(0, tooBig.refCnt());
-    assertEquals(List.of(2), inner.seqs());
-    assertEquals(1, e.impairmentCounters().mtuDrops);
-    assertEquals(1, e.impairmentCounters().sent);
+    assertEquals(List.of(2, 3), inner.seqs());
+    assertEquals(2, e.impairmentCounters().mtuDrops);
+    assertEquals(2, e.impairmentCounters().sent);
     e.impairment(Impairment.NONE);
     assertEquals(1500, e.mtu());
   }

@@ -118,18 +118,18 @@ class MemoryLinkTest {
     MemoryLink link = new MemoryLink("a", "b", 1500, time, LATENCY);
     Sink atB = new Sink();
     atB.attach(link.b(), time);
-    ByteBuf tooBig = buf(pattern(1515, 1));
+    ByteBuf tooBig = buf(pattern(1519, 1));
     link.a().send(tooBig);
     assertEquals(0, tooBig.refCnt(), "send() owns and releases a dropped frame");
-    ByteBuf exactlyMax = buf(pattern(1514, 2)); // 14 + MTU: the largest frame that crosses
+    ByteBuf exactlyMax = buf(pattern(1518, 2)); // 18 + MTU (header and an 802.1Q tag): the largest that crosses
     link.a().send(exactlyMax);
     time.advance(LATENCY);
     assertEquals(1, atB.frames.size());
-    assertArrayEquals(pattern(1514, 2), atB.frames.get(0));
+    assertArrayEquals(pattern(1518, 2), atB.frames.get(0));
     assertEquals(1, link.a().counters().txDropOversize);
     assertEquals(1, link.a().counters().txDrops());
     assertEquals(1, link.a().counters().txFrames);
-    assertEquals(1514, link.a().counters().txBytes);
+    assertEquals(1518, link.a().counters().txBytes);
     assertEquals(0, link.b().counters().rxDrops());
   }
 

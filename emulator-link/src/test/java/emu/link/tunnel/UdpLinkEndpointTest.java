@@ -143,10 +143,10 @@ class UdpLinkEndpointTest {
       Endpoint b = h.open("b", ports[0], peer.getLocalPort(), MTU);
       InetSocketAddress to = new InetSocketAddress(LOOPBACK, ports[0]);
 
-      byte[] largest = pattern(MTU + 14, 1);
+      byte[] largest = pattern(MTU + 18, 1);
       peer.send(new DatagramPacket(largest, largest.length, to));
-      assertArrayEquals(largest, b.next(), "MTU + 14 bytes is the largest legal frame");
-      for (int len : new int[] {MTU + 15, MTU + 16, 9000, 65_000}) {
+      assertArrayEquals(largest, b.next(), "MTU + 18 bytes (header and an 802.1Q tag) is the largest legal frame");
+      for (int len : new int[] {MTU + 19, MTU + 20, 9000, 65_000}) {
         byte[] big = pattern(len, 2);
         peer.send(new DatagramPacket(big, big.length, to));
       }
@@ -210,8 +210,8 @@ class UdpLinkEndpointTest {
       Endpoint small = h.open("small", ports[1], ports[0], MTU);
       h.send(jumbo, pattern(2000, 1));
       h.awaitCounter(small, c -> c.rxDropOversize, 1);
-      h.send(jumbo, pattern(MTU + 14, 2));
-      assertArrayEquals(pattern(MTU + 14, 2), small.next());
+      h.send(jumbo, pattern(MTU + 18, 2));
+      assertArrayEquals(pattern(MTU + 18, 2), small.next());
       assertEquals(2, h.counters(jumbo).txFrames);
       assertEquals(1, h.counters(small).rxFrames);
     }
@@ -225,7 +225,7 @@ class UdpLinkEndpointTest {
       peer.setSoTimeout(5_000);
       int[] ports = freePorts(1);
       Endpoint a = h.open("a", ports[0], peer.getLocalPort(), MTU);
-      ByteBuf tooBig = buf(pattern(MTU + 15, 1));
+      ByteBuf tooBig = buf(pattern(MTU + 19, 1));
       h.on(() -> {
         a.ep.send(tooBig);
         return null;
