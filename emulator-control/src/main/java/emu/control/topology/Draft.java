@@ -153,6 +153,10 @@ final class Draft {
     emu.node.config.NatConfig nat;
     /** The interface's 'ospf:' as written, read by OspfBinder once every interface is bound; else null. */
     YamlNode.Entry ospfAt;
+    /** A switch port's VLANs ('vlan:' or 'trunk:'), if written and right; else null. */
+    emu.node.config.VlanPort vlan;
+    /** Where 'vlan:' or 'trunk:' was written, or null. */
+    Scalar vlanAt;
     /** The DHCP server's static bindings by node name, and where each was written. */
     final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 

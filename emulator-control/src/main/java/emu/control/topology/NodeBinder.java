@@ -37,7 +37,8 @@ final class NodeBinder {
   /** Services a host or router can start at boot (emu.node.apps). */
   static final List<String> SERVICES = List.of("bulk", "tcpecho", "iperf3");
   private static final List<String> IFACE_FIELDS =
-      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward", "ospf");
+      List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward", "ospf", "vlan",
+          "trunk", "native");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -250,6 +251,7 @@ final class NodeBinder {
       new NatBinder(diag).bind(node, i, f.entry("nat"), f.entry("forward"));
     }
     i.ospfAt = f.entry("ospf");
+    new VlanBinder(diag).bind(node, i, f);
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");

@@ -29,14 +29,26 @@ import java.util.Map;
  * @param ospf the router's OSPFv2 with every interface's settings resolved, or null
  * @param macTableSize a switch's MAC table size limit, or null for the bridge's default
  * @param stp a switch's spanning tree settings, or null for RSTP with the defaults
+ * @param vlans a switch's port VLANs by port name, or null: the switch is not VLAN-aware
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
                        String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
                        Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize,
-                       emu.node.config.StpSettings stp) {
+                       emu.node.config.StpSettings stp, Map<String, emu.node.config.VlanPort> vlans) {
   public static final String DEFAULT_BIND = "127.0.0.1";
+
+  /** A node without VLANs (any node but a VLAN-aware switch). */
+  public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
+                  Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
+                  List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
+                  String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
+                  Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize,
+                  emu.node.config.StpSettings stp) {
+    this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameservers, dnsZones,
+        dnsForward, https, host, gateway6, hosts6, ospf, macTableSize, stp, null);
+  }
 
   /** A node with the default spanning tree (RSTP on a switch). */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,

@@ -33,4 +33,28 @@ public interface BridgeObserver {
 
   /** A frame {@code src > dst} from {@code in} went out of every port in {@code out}. */
   void flooded(BridgePort in, List<BridgePort> out, long src, long dst);
+
+  /**
+   * On a VLAN-aware bridge: a frame of VLAN {@code vid} went from {@code in} to {@code out};
+   * {@code taggedIn}/{@code taggedOut}: whether it arrived and left with an 802.1Q tag (they differ
+   * when the bridge added or removed the tag).
+   */
+  default void forwarded(BridgePort in, BridgePort out, long src, long dst, int vid, boolean taggedIn,
+                         boolean taggedOut) {
+    forwarded(in, out, src, dst);
+  }
+
+  /** On a VLAN-aware bridge: {@code mac} is now known behind {@code port} in VLAN {@code vid}. */
+  default void learned(long mac, BridgePort port, boolean moved, int vid) {
+    learned(mac, port, moved);
+  }
+
+  /**
+   * On a VLAN-aware bridge: a frame of VLAN {@code vid} flooded to the VLAN's ports {@code out},
+   * those in {@code taggedOut} with the tag.
+   */
+  default void flooded(BridgePort in, List<BridgePort> out, long src, long dst, int vid, boolean taggedIn,
+                       List<BridgePort> taggedOut) {
+    flooded(in, out, src, dst);
+  }
 }

@@ -10,6 +10,8 @@ public final class BridgePort {
   private boolean up = true;
   private boolean learning = true;
   private boolean forwarding = true;
+  /** The port's VLANs on a VLAN-aware switch, else null. */
+  private PortVlans vlans;
   public long rxFrames;
   public long rxBytes;
   public long rxDropped;
@@ -55,6 +57,15 @@ public final class BridgePort {
   /** True when the port is up and spanning tree (if any) lets it forward. */
   public boolean isForwarding() {
     return up && forwarding;
+  }
+
+  /** The port's VLAN membership, or null on a switch that is not VLAN-aware. */
+  public PortVlans vlans() {
+    return vlans;
+  }
+
+  void vlans(PortVlans v) {
+    this.vlans = v;
   }
 
   /** Set by spanning tree on every state change; a bridge without it leaves both true. */

@@ -4,6 +4,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.link.wire.VlanTag;
 import emu.node.bridge.stp.Rstp;
 import emu.node.stack.InternalErrors;
 import emu.node.wire.Bpdu;
@@ -12,6 +13,7 @@ import io.netty.util.collection.LongObjectHashMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A transparent learning bridge (IEEE 802.1D section 7), with spanning tree if given one
@@ -30,6 +32,14 @@ import java.util.List;
  * station and turn the switch into a hub, which is what the flood attack wants. Addresses past
  * the ageing time are swept out to make room (at most once a second while the table is full), so
  * learning resumes once the flood stops and its entries age out.
+ *
+ * <p>VLANs (IEEE 802.1Q): a bridge given port VLANs ({@link #vlans}) is VLAN-aware, as a Linux
+ * bridge with {@code vlan_filtering 1}: each frame is classified into a VLAN at ingress (its tag on
+ * a trunk, the port's PVID if untagged), refused if the port may not carry it (counted by
+ * {@link VlanDrop}), learned and looked up per VLAN (the table's key is {@code vid << 48 | mac}, so
+ * one MAC may live in two VLANs behind two ports), flooded only to the VLAN's ports, and tagged or
+ * untagged per egress port ({@link VlanEgress}). A bridge without them passes frames unchanged,
+ * tagged or not, and learns by MAC alone (VLAN 0 in the key).
  */
 public final class LearningBridge {
   public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
@@ -37,19 +47,27 @@ public final class LearningBridge {
   public static final int DEFAULT_MAX_ENTRIES = 8192;
   /** How often a full table may be swept for aged entries: a sweep walks the whole table. */
   private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
+  /** The 48 bits of a MAC in a table key. */
+  private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
 
   /** A forwarding-database entry. */
   public static final class FdbEntry {
-    final long mac;
+    /** {@code vid << 48 | mac}: vid 0 on a bridge that is not VLAN-aware. */
+    final long key;
     BridgePort port;
     long lastSeen;
 
-    FdbEntry(long mac) {
-      this.mac = mac;
+    FdbEntry(long key) {
+      this.key = key;
     }
 
     public long mac() {
-      return mac;
+      return key & MAC_MASK;
+    }
+
+    /** The VLAN it was learned in, 0 on a bridge that is not VLAN-aware. */
+    public int vid() {
+      return (int) (key >>> 48);
     }
 
     public BridgePort port() {
@@ -78,6 +96,10 @@ public final class LearningBridge {
   public long fdbOverflow;
   /** Frames dropped because spanning tree has their ingress port discarding or learning. */
   public long discarded;
+  /** Frames a VLAN-aware bridge refused at ingress, by {@link VlanDrop} ordinal. */
+  private final long[] vlanDrops = new long[VlanDrop.values().length];
+  /** True once ports have VLANs: frames are classified, filtered, tagged and untagged. */
+  private boolean vlanAware;
   /** The spanning tree, or null for a bridge without one (BPDUs are then flooded like any multicast). */
   private Rstp stp;
   /** When a full table may next be swept for aged entries (once {@link #swept}). */
@@ -151,9 +173,22 @@ public final class LearningBridge {
       frame.release();
       return;
     }
+    int vid = 0;
+    boolean tagged = false;
+    if (vlanAware) {
+      tagged = eth.etherType() == VlanTag.TPID;
+      vid = classify(in, frame, tagged);
+      if (vid <= 0) {
+        vlanDrops[-vid]++;
+        in.rxDropped++;
+        frame.release();
+        return;
+      }
+    }
+    long vlanKey = (long) vid << 48;
     long now = time.nanos();
     if (!MacAddress.isMulticast(src)) {
-      learn(in, src, now);
+      learn(in, vlanKey | src, now);
     }
     if (!in.isForwarding()) {
       discarded++;
@@ -161,7 +196,7 @@ public final class LearningBridge {
       return;
     }
     if (!MacAddress.isMulticast(dst)) {
-      FdbEntry e = fdb.get(dst);
+      FdbEntry e = fdb.get(vlanKey | dst);
       if (e != null && now - e.lastSeen < ageingNanos && e.port.isForwarding()) {
         if (e.port == in) {
           // The destination is on the segment the frame came from: nothing to do.
@@ -170,17 +205,57 @@ public final class LearningBridge {
           return;
         }
         forwarded++;
-        if (observer.enabled()) {
-          observer.forwarded(in, e.port, src, dst);
+        if (!vlanAware) {
+          if (observer.enabled()) {
+            observer.forwarded(in, e.port, src, dst);
+          }
+          send(e.port, frame);
+          return;
         }
-        send(e.port, frame);
+        boolean tagOut = !e.port.vlans().isUntagged(vid);
+        if (observer.enabled()) {
+          observer.forwarded(in, e.port, src, dst, vid, tagged, tagOut);
+        }
+        send(e.port, VlanEgress.convert(frame, tagged, tagOut, vid));
         return;
       }
     }
-    flood(in, frame, src, dst);
+    if (vlanAware) {
+      floodVlan(in, frame, src, dst, vid, tagged);
+    } else {
+      flood(in, frame, src, dst);
+    }
   }
 
-  private void learn(BridgePort in, long src, long now) {
+  /**
+   * The VLAN of a frame arriving on {@code in} (802.1Q ingress rules), or minus the ordinal of the
+   * {@link VlanDrop} that refuses it (0 for the first reason: a VLAN is never 0).
+   */
+  private int classify(BridgePort in, ByteBuf frame, boolean tagged) {
+    PortVlans pv = in.vlans();
+    if (!tagged) {
+      return pv.pvid() != 0 ? pv.pvid() : -VlanDrop.UNTAGGED_ON_TRUNK.ordinal();
+    }
+    int at = frame.readerIndex();
+    if (!VlanTag.isTagged(frame, at)) {
+      return -VlanDrop.TRUNCATED_TAG.ordinal();
+    }
+    if (!pv.isTrunk()) {
+      return -(VlanTag.innerEtherType(frame, at) == VlanTag.TPID ? VlanDrop.DOUBLE_TAGGED : VlanDrop.TAGGED_ON_ACCESS)
+          .ordinal();
+    }
+    int vid = VlanTag.vid(frame, at);
+    if (vid == 0) {
+      return -VlanDrop.PRIORITY_TAGGED.ordinal();
+    }
+    if (vid == 0xFFF) {
+      return -VlanDrop.RESERVED_VID.ordinal();
+    }
+    return pv.isMember(vid) ? vid : -VlanDrop.NOT_ALLOWED.ordinal();
+  }
+
+  private void learn(BridgePort in, long key, long now) {
+    long src = key;
     FdbEntry e = fdb.get(src);
     boolean fresh = e == null || now - e.lastSeen >= ageingNanos;
     if (e == null) {
@@ -195,7 +270,11 @@ public final class LearningBridge {
     e.port = in;
     e.lastSeen = now;
     if ((fresh || moved) && observer.enabled()) {
-      observer.learned(src, in, moved);
+      if (vlanAware) {
+        observer.learned(src & MAC_MASK, in, moved, (int) (src >>> 48));
+      } else {
+        observer.learned(src, in, moved);
+      }
     }
   }
 
@@ -242,6 +321,43 @@ public final class LearningBridge {
     }
   }
 
+  /**
+   * Floods a frame of VLAN {@code vid} to the other forwarding ports of that VLAN, each in its
+   * form (tagged or not): copies written in that form, the last port taking the original.
+   */
+  private void floodVlan(BridgePort in, ByteBuf frame, long src, long dst, int vid, boolean tagged) {
+    flooded++;
+    if (observer.enabled()) {
+      List<BridgePort> outs = new ArrayList<>();
+      List<BridgePort> taggedOut = new ArrayList<>();
+      for (BridgePort p : ports) {
+        if (p != in && p.isForwarding() && p.vlans().isMember(vid)) {
+          outs.add(p);
+          if (!p.vlans().isUntagged(vid)) {
+            taggedOut.add(p);
+          }
+        }
+      }
+      observer.flooded(in, outs, src, dst, vid, tagged, taggedOut);
+    }
+    BridgePort last = null;
+    for (int i = 0; i < ports.size(); i++) {
+      BridgePort p = ports.get(i);
+      if (p == in || !p.isForwarding() || !p.vlans().isMember(vid)) {
+        continue;
+      }
+      if (last != null) {
+        send(last, VlanEgress.copy(frame, tagged, !last.vlans().isUntagged(vid), vid));
+      }
+      last = p;
+    }
+    if (last != null) {
+      send(last, VlanEgress.convert(frame, tagged, !last.vlans().isUntagged(vid), vid));
+    } else {
+      frame.release();
+    }
+  }
+
   private void send(BridgePort out, ByteBuf frame) {
     out.txFrames++;
     out.txBytes += frame.readableBytes();
@@ -251,6 +367,44 @@ public final class LearningBridge {
   /** Sends a frame the bridge made itself (a BPDU) out of {@code out}; it takes the frame. */
   public void sendControl(BridgePort out, ByteBuf frame) {
     send(out, frame);
+  }
+
+  /**
+   * Makes the bridge VLAN-aware with these ports' VLANs, by port name; every other port is an
+   * access port in VLAN 1 (802.1Q's default PVID), as a Linux bridge's ports are when {@code
+   * vlan_filtering} is turned on. Call once the ports are added and before frames flow.
+   */
+  public void vlans(Map<String, PortVlans> byPort) {
+    for (String n : byPort.keySet()) {
+      if (port(n) == null) {
+        throw new IllegalArgumentException("switch " + name + " has no port " + n + " for its VLANs");
+      }
+    }
+    for (BridgePort p : ports) {
+      PortVlans v = byPort.get(p.name());
+      p.vlans(v != null ? v : PortVlans.access(PortVlans.DEFAULT_VID));
+    }
+    vlanAware = true;
+    fdb.clear();
+  }
+
+  /** True if the bridge classifies frames into VLANs ({@link #vlans} was called). */
+  public boolean vlanAware() {
+    return vlanAware;
+  }
+
+  /** Frames refused at ingress for {@code reason}. */
+  public long vlanDrops(VlanDrop reason) {
+    return vlanDrops[reason.ordinal()];
+  }
+
+  /** Frames refused at ingress, every reason. */
+  public long vlanDropsTotal() {
+    long sum = 0;
+    for (long d : vlanDrops) {
+      sum += d;
+    }
+    return sum;
   }
 
   /** Runs {@code rstp} on this bridge: it sees every BPDU and sets each port's state. */
@@ -286,7 +440,7 @@ public final class LearningBridge {
         live.add(e);
       }
     }
-    live.sort((a, b) -> Long.compare(a.mac, b.mac));
+    live.sort((a, b) -> a.mac() != b.mac() ? Long.compare(a.mac(), b.mac()) : Integer.compare(a.vid(), b.vid()));
     return live;
   }
 
@@ -295,7 +449,7 @@ public final class LearningBridge {
     List<Long> gone = new ArrayList<>();
     for (FdbEntry e : fdb.values()) {
       if (e.port == port) {
-        gone.add(e.mac);
+        gone.add(e.key);
       }
     }
     gone.forEach(fdb::remove);
@@ -307,7 +461,7 @@ public final class LearningBridge {
     List<Long> old = new ArrayList<>();
     for (FdbEntry e : fdb.values()) {
       if (now - e.lastSeen >= ageingNanos) {
-        old.add(e.mac);
+        old.add(e.key);
       }
     }
     old.forEach(fdb::remove);

@@ -34,18 +34,47 @@ public sealed interface BridgeEvent extends TraceEvent {
     R stpDropped(StpDropped e);
   }
 
-  /** A frame switched from port {@code in} to port {@code out}, where its destination MAC was learned. */
+  /**
+   * A frame switched from port {@code in} to port {@code out}, where its destination MAC was learned.
+   * On a VLAN-aware switch {@code vlan} is its VLAN and {@code taggedIn}/{@code taggedOut} say
+   * whether it arrived and left with the 802.1Q tag (the switch added or removed it when they
+   * differ); all three null on a switch without VLANs.
+   */
   @JsonTypeName("bridge.forward")
-  record Forwarded(String in, String out, String srcMac, String dstMac) implements BridgeEvent {
+  record Forwarded(String in, String out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
+                   Boolean taggedOut) implements BridgeEvent {
+    /** On a switch without VLANs. */
+    public Forwarded(String in, String out, String srcMac, String dstMac) {
+      this(in, out, srcMac, dstMac, null, null, null);
+    }
+
+    /** True if the switch added the tag as the frame left. */
+    public boolean tagAdded() {
+      return Boolean.FALSE.equals(taggedIn) && Boolean.TRUE.equals(taggedOut);
+    }
+
+    /** True if the switch removed the tag as the frame left. */
+    public boolean tagRemoved() {
+      return Boolean.TRUE.equals(taggedIn) && Boolean.FALSE.equals(taggedOut);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.forwarded(this);
     }
   }
 
-  /** {@code mac} is behind {@code port}; {@code moved}: it was behind another port before. */
+  /**
+   * {@code mac} is behind {@code port}; {@code moved}: it was behind another port before; {@code
+   * vlan}: in that VLAN (a VLAN-aware switch learns per VLAN), null on a switch without VLANs.
+   */
   @JsonTypeName("bridge.learn")
-  record Learned(String mac, String port, boolean moved) implements BridgeEvent {
+  record Learned(String mac, String port, boolean moved, Integer vlan) implements BridgeEvent {
+    /** On a switch without VLANs. */
+    public Learned(String mac, String port, boolean moved) {
+      this(mac, port, moved, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.learned(this);
@@ -54,10 +83,18 @@ public sealed interface BridgeEvent extends TraceEvent {
 
   /**
    * A frame sent out of every other port that is up ({@code out}): its destination is broadcast,
-   * multicast, or a MAC not learned yet.
+   * multicast, or a MAC not learned yet. On a VLAN-aware switch, {@code out} is the forwarding ports
+   * of VLAN {@code vlan}, {@code taggedIn} whether the frame came with the 802.1Q tag and {@code
+   * taggedOut} the ports it left with the tag; all three null on a switch without VLANs.
    */
   @JsonTypeName("bridge.flood")
-  record Flooded(String in, List<String> out, String srcMac, String dstMac) implements BridgeEvent {
+  record Flooded(String in, List<String> out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
+                 List<String> taggedOut) implements BridgeEvent {
+    /** On a switch without VLANs. */
+    public Flooded(String in, List<String> out, String srcMac, String dstMac) {
+      this(in, out, srcMac, dstMac, null, null, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.flooded(this);

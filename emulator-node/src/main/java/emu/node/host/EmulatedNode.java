@@ -26,11 +26,13 @@ import emu.node.apps.load.Iperf3;
 import emu.node.apps.load.UdpPerf;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.PortVlans;
 import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpConfig;
 import emu.node.channel.EmuTransport;
 import emu.node.config.NodeConfig;
 import emu.node.config.StpSettings;
+import emu.node.config.VlanPort;
 import emu.node.config.OspfConfig;
 import emu.node.dhcp.DhcpClient;
 import emu.node.dhcp.DhcpRelay;
@@ -134,6 +136,9 @@ public final class EmulatedNode {
           config.macTableSize() == null ? LearningBridge.DEFAULT_MAX_ENTRIES : config.macTableSize());
       for (InterfaceLink l : links) {
         bridge.addPort(l.name(), l.endpoint).setUp(l.udp != null);
+      }
+      if (config.vlans() != null) {
+        bridge.vlans(portVlans(config.vlans()));
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
       this.rstp = spanningTree(config, bridge, time, tracer);
@@ -481,6 +486,14 @@ public final class EmulatedNode {
     }
     bridge.spanningTree(r);
     return r;
+  }
+
+  /** The topology's port VLANs as the bridge keeps them. */
+  private static Map<String, PortVlans> portVlans(Map<String, VlanPort> vlans) {
+    Map<String, PortVlans> out = new java.util.LinkedHashMap<>();
+    vlans.forEach((port, v) -> out.put(port, v.vlan() != null ? PortVlans.access(v.vlan())
+        : PortVlans.trunk(v.trunk() == null ? List.of() : v.trunk(), v.nativeVlan() == null ? 0 : v.nativeVlan())));
+    return out;
   }
 
   private static int or(Integer v, int dflt) {

@@ -6,6 +6,7 @@ import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.VlanDrop;
 import emu.node.bridge.stp.StpCounters;
 import emu.node.dns.DnsServer;
 import emu.node.dns.DnsServerCounters;
@@ -206,8 +207,12 @@ public final class NodeMetrics {
         for (BridgePort p : x.ports()) {
           sum += p.rxDropped;
         }
-        return sum - x.runts - x.internalErrors().total();
+        return sum - x.runts - x.internalErrors().total() - x.vlanDropsTotal();
       }, Tags.of("reason", DropReason.LINK_DOWN.label()));
+      if (b.vlanAware()) {
+        // 802.1Q ingress filtering (each reason in emu_bridge_vlan_drops_total)
+        counter("emu.drops", help, b, LearningBridge::vlanDropsTotal, Tags.of("reason", "vlan"));
+      }
       counter("emu.drops", help, b, x -> x.internalErrors().total(),
           Tags.of("reason", DropReason.INTERNAL_ERROR.label()));
     }
@@ -496,6 +501,12 @@ public final class NodeMetrics {
         .description("MAC addresses the bridge has learned").register(registry);
     counter("emu.bridge.discarded.frames", "frames dropped on a port spanning tree has discarding or learning", b,
         x -> x.discarded, Tags.empty());
+    if (b.vlanAware()) {
+      for (VlanDrop r : VlanDrop.values()) {
+        counter("emu.bridge.vlan.drops", "frames refused at ingress by 802.1Q rules, by reason", b,
+            x -> x.vlanDrops(r), Tags.of("reason", r.label()));
+      }
+    }
     if (b.stp() != null) {
       stp(b.stp().counters());
     }

@@ -127,6 +127,9 @@ public final class NodeStatus {
       b.put("runts", node.bridge().runts);
       b.put("fdb_entries", node.bridge().fdb().size());
       b.put("fdb_overflow", node.bridge().fdbOverflow);
+      if (node.bridge().vlanAware()) {
+        b.put("vlan_drops", node.bridge().vlanDropsTotal());
+      }
       m.put("bridge", b);
     }
     return m;

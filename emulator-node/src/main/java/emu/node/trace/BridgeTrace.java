@@ -52,6 +52,26 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
   }
 
   @Override
+  public void forwarded(BridgePort in, BridgePort out, long src, long dst, int vid, boolean taggedIn,
+                        boolean taggedOut) {
+    tracer.emit(new BridgeEvent.Forwarded(in.name(), out.name(), MacAddress.format(src), MacAddress.format(dst), vid,
+        taggedIn, taggedOut));
+  }
+
+  @Override
+  public void learned(long mac, BridgePort port, boolean moved, int vid) {
+    tracer.emit(new BridgeEvent.Learned(MacAddress.format(mac), port.name(), moved, vid));
+  }
+
+  @Override
+  public void flooded(BridgePort in, List<BridgePort> out, long src, long dst, int vid, boolean taggedIn,
+                      List<BridgePort> taggedOut) {
+    tracer.emit(new BridgeEvent.Flooded(in.name(), out.stream().map(BridgePort::name).toList(),
+        MacAddress.format(src), MacAddress.format(dst), vid, taggedIn,
+        taggedOut.stream().map(BridgePort::name).toList()));
+  }
+
+  @Override
   public void rootChanged(long rootId, BridgePort rootPort, long rootPathCost) {
     tracer.emit(new BridgeEvent.StpRoot(Rstp.formatId(rootId), rootPort == null ? null : rootPort.name(),
         rootPathCost));

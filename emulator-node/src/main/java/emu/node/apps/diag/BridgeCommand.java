@@ -3,6 +3,7 @@ package emu.node.apps.diag;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.PortVlans;
 import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpConfig;
 import emu.node.bridge.stp.StpPort;
@@ -40,8 +41,8 @@ public final class BridgeCommand implements Command {
 
   @Override
   public String summary() {
-    return verb.equals("bridge") ? "bridge fdb|link|stp   learned MAC addresses and their ports; the ports' state;"
-        + " the spanning tree (root, each port's role)"
+    return verb.equals("bridge") ? "bridge fdb|link|vlan|stp   learned MAC addresses and their ports; the ports' state;"
+        + " each port's VLANs; the spanning tree (root, each port's role)"
         : "ip [-s] link   the switch's ports";
   }
 
@@ -52,7 +53,8 @@ public final class BridgeCommand implements Command {
     String object = args.isEmpty() ? "" : args.get(0);
     if (verb.equals("bridge") && object.equals("fdb")) {
       for (LearningBridge.FdbEntry e : bridge.fdb()) {
-        io.out(MacAddress.format(e.mac()) + " dev " + e.port().name() + " master " + bridge.name());
+        io.out(MacAddress.format(e.mac()) + " dev " + e.port().name() + (bridge.vlanAware() ? " vlan " + e.vid() : "")
+            + " master " + bridge.name());
       }
       io.exit(0);
       return;
@@ -70,6 +72,10 @@ public final class BridgeCommand implements Command {
             + state + prioCost + " ");
       }
       io.exit(0);
+      return;
+    }
+    if (verb.equals("bridge") && object.equals("vlan") && (args.size() == 1 || args.get(1).equals("show"))) {
+      vlan(io);
       return;
     }
     if (verb.equals("bridge") && object.equals("stp")) {
@@ -92,6 +98,32 @@ public final class BridgeCommand implements Command {
     }
     io.out("usage: " + summary() + (verb.equals("ip") ? " (a switch has no addresses, routes or neighbours)" : ""));
     io.exit(2);
+  }
+
+  /**
+   * {@code bridge vlan [show]}: each port's VLANs as iproute2 prints them (port name, then one VLAN
+   * a line, flagged PVID where untagged frames arriving go, Egress Untagged where frames leave
+   * without the tag), a blank line after each port.
+   */
+  private void vlan(CommandIo io) {
+    if (!bridge.vlanAware()) {
+      io.out(bridge.name() + ": no port has a VLAN, so the switch is not VLAN-aware: frames pass unchanged,"
+          + " tagged or not");
+      io.exit(0);
+      return;
+    }
+    io.out(String.format("%-16s  %-9s", "port", "vlan-id"));
+    for (BridgePort p : bridge.ports()) {
+      PortVlans v = p.vlans();
+      String first = p.name();
+      for (int vid : v.vids()) {
+        io.out(String.format("%-16s  %d%s%s", first, vid, v.pvid() == vid ? " PVID" : "",
+            v.isUntagged(vid) ? " Egress Untagged" : ""));
+        first = "";
+      }
+      io.out("");
+    }
+    io.exit(0);
   }
 
   /** {@code bridge stp}: the spanning tree as {@code mstpctl showbridge} and {@code showport} tell it, briefly. */
