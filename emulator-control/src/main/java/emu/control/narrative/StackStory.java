@@ -10,6 +10,7 @@ import emu.node.event.TcpEvent;
 import emu.node.event.UdpEvent;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
+import java.util.List;
 import java.util.Locale;
 
 /** The words for the data path: links, Ethernet, ARP, IPv4, ICMP, UDP, TCP, switches. */
@@ -165,19 +166,45 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
 
   @Override
   public String forwarded(BridgeEvent.Forwarded e) {
-    return "switches frame " + e.srcMac() + " > " + e.dstMac() + " from " + e.in() + " to " + e.out()
-        + " (destination MAC learned there)";
+    String s = "switches frame " + e.srcMac() + " > " + e.dstMac() + inVlan(e.vlan()) + " from " + e.in() + " to "
+        + e.out() + " (destination MAC learned there)";
+    if (e.tagAdded()) {
+      s += "; tags the frame with VLAN " + e.vlan() + " on trunk " + e.out();
+    } else if (e.tagRemoved()) {
+      s += "; removes the VLAN " + e.vlan() + " tag for " + e.out() + ", which carries VLAN " + e.vlan() + " untagged";
+    }
+    return s;
   }
 
   @Override
   public String learned(BridgeEvent.Learned e) {
-    return (e.moved() ? "relearns " : "learns ") + e.mac() + " is behind port " + e.port();
+    return (e.moved() ? "relearns " : "learns ") + e.mac() + " is behind port " + e.port() + inVlan(e.vlan());
   }
 
   @Override
   public String flooded(BridgeEvent.Flooded e) {
-    return "floods frame " + e.srcMac() + " > " + e.dstMac() + " from " + e.in() + " to " + String.join(", ", e.out())
-        + " (" + Words.destinationKind(e.dstMac()) + ")";
+    String s = "floods frame " + e.srcMac() + " > " + e.dstMac() + inVlan(e.vlan()) + " from " + e.in() + " to "
+        + (e.out().isEmpty() ? "no port" : String.join(", ", e.out())) + " (" + Words.destinationKind(e.dstMac())
+        + (e.vlan() != null ? ", the VLAN's other ports" : "") + ")";
+    if (e.vlan() == null || e.taggedOut() == null) {
+      return s;
+    }
+    // The ports whose form differs from how the frame came in: the switch added or removed the tag there.
+    List<String> changed = e.out().stream().filter(p -> e.taggedOut().contains(p) != Boolean.TRUE.equals(e.taggedIn()))
+        .toList();
+    if (!changed.isEmpty() && Boolean.TRUE.equals(e.taggedIn())) {
+      s += "; removes the VLAN " + e.vlan() + " tag for " + String.join(", ", changed) + ", which carr"
+          + (changed.size() == 1 ? "ies" : "y") + " VLAN " + e.vlan() + " untagged";
+    } else if (!changed.isEmpty()) {
+      s += "; tags the frame with VLAN " + e.vlan() + " on trunk" + (changed.size() == 1 ? " " : "s ")
+          + String.join(", ", changed);
+    }
+    return s;
+  }
+
+  /** " in VLAN 10" on a VLAN-aware switch, else "". */
+  private static String inVlan(Integer vlan) {
+    return vlan == null ? "" : " in VLAN " + vlan;
   }
 
   // ---- spanning tree: plain facts for now; the narrative's words come later (issue 23) ----

@@ -126,6 +126,9 @@ public final class LearningBridge {
 
   public BridgePort addPort(String portName, LinkEndpoint endpoint) {
     BridgePort port = new BridgePort(ports.size() + 2, portName, endpoint);
+    if (vlanAware) {
+      port.vlans(PortVlans.access(PortVlans.DEFAULT_VID)); // as vlans() makes every port it is not told of
+    }
     ports.add(port);
     endpoint.receiver(frame -> input(port, frame));
     return port;
