@@ -94,7 +94,7 @@ public final class Ladder {
     topo.nodes().forEach(n -> lifelines.add(n.name()));
     for (Stamped e : events) {
       TraceEvent ev = e.event();
-      if (NOISE.contains(ev.getClass()) || Roles.received(ev) || Roles.quiet(ev)) {
+      if (NOISE.contains(ev.getClass()) && !tagChanged(ev) || Roles.received(ev) || Roles.quiet(ev)) {
         continue;
       }
       ArrayDeque<Stamped> waiting = pending.computeIfAbsent(e.node(), k -> new ArrayDeque<>());
@@ -145,7 +145,18 @@ public final class Ladder {
     }
     int start = at + 8;
     int end = jsonLine.indexOf('"', start);
-    return end > start && NOISE_TYPES.contains(jsonLine.substring(start, end));
+    // A VLAN-aware switch's forward or flood may add or remove the 802.1Q tag: parsed, to be told.
+    return end > start && NOISE_TYPES.contains(jsonLine.substring(start, end))
+        && !(jsonLine.startsWith("bridge.", start) && jsonLine.contains("\"vlan\":"));
+  }
+
+  /**
+   * A switch adding or removing the 802.1Q tag is not bookkeeping: the ladder notes it on the
+   * switch's lifeline ("tags the frame with VLAN 10 on trunk p3"), where the frame's arrow shows no tag.
+   */
+  private static boolean tagChanged(TraceEvent ev) {
+    return ev instanceof BridgeEvent.Forwarded f && (f.tagAdded() || f.tagRemoved())
+        || ev instanceof BridgeEvent.Flooded fl && fl.tagChanged();
   }
 
   /**

@@ -95,6 +95,12 @@ public sealed interface BridgeEvent extends TraceEvent {
       this(in, out, srcMac, dstMac, null, null, null);
     }
 
+    /** True if the switch added or removed the tag on some port it flooded the frame to. */
+    public boolean tagChanged() {
+      return vlan != null && taggedOut != null
+          && out.stream().anyMatch(p -> taggedOut.contains(p) != Boolean.TRUE.equals(taggedIn));
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.flooded(this);
