@@ -38,10 +38,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code access}, VLAN-aware, access port to access port of one VLAN (no tag change); {@code tag},
  * access port to trunk, the tag pushed into the frame's headroom; {@code untag}, trunk to access
  * port, the tag stripped in place; {@code trunk}, trunk to trunk (tagged, unchanged); {@code
- * flood}, a broadcast from an access port to another access port (a pooled copy) and a trunk (the
- * original, tagged in place); {@code plain-flood}, a broadcast through a switch without VLANs to
- * its three other ports (two pooled copies, as {@code flood}). The egress endpoint keeps the frame, and the benchmark writes the
- * ingress form back before the next run; run with {@code -prof gc} for the allocation per frame.
+ * flood}, a broadcast from an access port to the other access port and the two trunks of its
+ * VLAN (two pooled copies, one written tagged; the last trunk takes the original, tagged in place);
+ * {@code plain-flood}, a broadcast through a switch without VLANs to its three other ports (two
+ * pooled copies too). The egress endpoint keeps the frame, and the benchmark writes the ingress
+ * form back before the next run; run with {@code -prof gc} for the allocation per frame.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -257,26 +257,26 @@ public final class LearningBridge {
     return pv.isMember(vid) ? vid : -VlanDrop.NOT_ALLOWED.ordinal();
   }
 
+  /** Learns that the MAC in {@code key} ({@code vid << 48 | mac}) is behind {@code in}. */
   private void learn(BridgePort in, long key, long now) {
-    long src = key;
-    FdbEntry e = fdb.get(src);
+    FdbEntry e = fdb.get(key);
     boolean fresh = e == null || now - e.lastSeen >= ageingNanos;
     if (e == null) {
       if (fdb.size() >= maxEntries && !makeRoom(now)) {
         fdbOverflow++;
         return;
       }
-      e = new FdbEntry(src);
-      fdb.put(src, e);
+      e = new FdbEntry(key);
+      fdb.put(key, e);
     }
     boolean moved = !fresh && e.port != in;
     e.port = in;
     e.lastSeen = now;
     if ((fresh || moved) && observer.enabled()) {
       if (vlanAware) {
-        observer.learned(src & MAC_MASK, in, moved, (int) (src >>> 48));
+        observer.learned(key & MAC_MASK, in, moved, (int) (key >>> 48));
       } else {
-        observer.learned(src, in, moved);
+        observer.learned(key, in, moved);
       }
     }
   }
