@@ -202,6 +202,24 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
     return s;
   }
 
+  @Override
+  public String vlanDropped(BridgeEvent.VlanDropped e) {
+    return switch (e.reason()) {
+      case "tagged-on-access" -> "drops a frame tagged VLAN " + e.vlan() + " arriving on access port " + e.port()
+          + " (an access port takes untagged frames only)";
+      case "double-tagged" -> "drops a double-tagged frame (outer VLAN " + e.vlan() + ") arriving on access port "
+          + e.port() + ": VLAN hopping, the inner tag would carry it into another VLAN";
+      case "priority-tagged" -> "drops a priority-tagged frame (VID 0) arriving on " + e.port() + ": it names no VLAN";
+      case "reserved-vid" -> "drops a frame tagged VLAN 4095 arriving on " + e.port() + ": that VID is reserved";
+      case "not-allowed" -> "drops a frame tagged VLAN " + e.vlan() + " arriving on trunk " + e.port()
+          + ", which does not carry VLAN " + e.vlan();
+      case "untagged-on-trunk" -> "drops an untagged frame arriving on trunk " + e.port() + ", which has no native"
+          + " VLAN";
+      case "truncated-tag" -> "drops a frame arriving on " + e.port() + " that ends inside its 802.1Q tag";
+      default -> "drops a frame arriving on " + e.port() + " (" + e.reason() + ")";
+    };
+  }
+
   /** " in VLAN 10" on a VLAN-aware switch, else "". */
   private static String inVlan(Integer vlan) {
     return vlan == null ? "" : " in VLAN " + vlan;

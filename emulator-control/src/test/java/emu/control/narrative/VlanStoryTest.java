@@ -29,6 +29,12 @@ class VlanStoryTest {
         + " VLAN's other ports); removes the VLAN 10 tag for p1, p2, which carry VLAN 10 untagged",
         Story.sentence(new BridgeEvent.Flooded("p3", List.of("p1", "p2"), "02:00:00:00:01:00", "ff:ff:ff:ff:ff:ff",
             10, true, List.of())));
+    assertEquals("drops a double-tagged frame (outer VLAN 1) arriving on access port p1: VLAN hopping, the inner tag"
+        + " would carry it into another VLAN", Story.sentence(new BridgeEvent.VlanDropped("p1", "double-tagged", 1)));
+    assertEquals("drops a frame tagged VLAN 30 arriving on trunk p3, which does not carry VLAN 30",
+        Story.sentence(new BridgeEvent.VlanDropped("p3", "not-allowed", 30)));
+    assertEquals("drops an untagged frame arriving on trunk p3, which has no native VLAN",
+        Story.sentence(new BridgeEvent.VlanDropped("p3", "untagged-on-trunk", null)));
     assertEquals("learns 02:00:00:00:01:00 is behind port p1 in VLAN 10",
         Story.sentence(new BridgeEvent.Learned("02:00:00:00:01:00", "p1", false, 10)));
     assertEquals("floods frame 02:00:00:00:01:00 > ff:ff:ff:ff:ff:ff from p1 to p2 (broadcast)",

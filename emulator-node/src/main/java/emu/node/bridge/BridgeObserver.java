@@ -57,4 +57,10 @@ public interface BridgeObserver {
                        List<BridgePort> taggedOut) {
     flooded(in, out, src, dst);
   }
+
+  /**
+   * A VLAN-aware bridge refused a frame arriving on {@code in}; {@code vid}: its tag's VID, or -1
+   * (untagged, or the tag cut short).
+   */
+  default void vlanDropped(BridgePort in, VlanDrop reason, int vid) {}
 }

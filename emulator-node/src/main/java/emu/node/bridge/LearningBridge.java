@@ -183,6 +183,11 @@ public final class LearningBridge {
       vid = classify(in, frame, tagged);
       if (vid <= 0) {
         vlanDrops[-vid]++;
+        if (observer.enabled()) {
+          VlanDrop why = VlanDrop.of(-vid);
+          observer.vlanDropped(in, why, tagged && why != VlanDrop.TRUNCATED_TAG
+              ? VlanTag.vid(frame, frame.readerIndex()) : -1);
+        }
         in.rxDropped++;
         frame.release();
         return;

@@ -24,7 +24,14 @@ public enum VlanDrop {
   /** EtherType 0x8100 but the frame ends inside the tag or before the inner EtherType. */
   TRUNCATED_TAG;
 
+  private static final VlanDrop[] ALL = values();
+
   private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+  /** The reason with this ordinal (values() without its copy). */
+  static VlanDrop of(int ordinal) {
+    return ALL[ordinal];
+  }
 
   /** The metric's {@code reason} label: lower case, dashes. */
   public String label() {

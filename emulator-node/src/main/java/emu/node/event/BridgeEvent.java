@@ -19,6 +19,8 @@ public sealed interface BridgeEvent extends TraceEvent {
 
     R flooded(Flooded e);
 
+    R vlanDropped(VlanDropped e);
+
     R stpRoot(StpRoot e);
 
     R stpPort(StpPort e);
@@ -104,6 +106,19 @@ public sealed interface BridgeEvent extends TraceEvent {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.flooded(this);
+    }
+  }
+
+  /**
+   * A VLAN-aware switch refused a frame arriving on {@code port} for {@code reason}
+   * (tagged-on-access, double-tagged, priority-tagged, reserved-vid, not-allowed, untagged-on-trunk,
+   * truncated-tag); {@code vlan}: the VID of its tag, null for an untagged or truncated frame.
+   */
+  @JsonTypeName("bridge.vlan_drop")
+  record VlanDropped(String port, String reason, Integer vlan) implements BridgeEvent {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.vlanDropped(this);
     }
   }
 

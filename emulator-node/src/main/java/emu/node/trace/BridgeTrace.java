@@ -3,6 +3,7 @@ package emu.node.trace;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgeObserver;
 import emu.node.bridge.BridgePort;
+import emu.node.bridge.VlanDrop;
 import emu.node.bridge.stp.PortRole;
 import emu.node.bridge.stp.PortState;
 import emu.node.bridge.stp.Rstp;
@@ -69,6 +70,11 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
     tracer.emit(new BridgeEvent.Flooded(in.name(), out.stream().map(BridgePort::name).toList(),
         MacAddress.format(src), MacAddress.format(dst), vid, taggedIn,
         taggedOut.stream().map(BridgePort::name).toList()));
+  }
+
+  @Override
+  public void vlanDropped(BridgePort in, VlanDrop reason, int vid) {
+    tracer.emit(new BridgeEvent.VlanDropped(in.name(), reason.label(), vid < 0 ? null : vid));
   }
 
   @Override

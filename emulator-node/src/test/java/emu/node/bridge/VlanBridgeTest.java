@@ -220,6 +220,10 @@ class VlanBridgeTest {
     assertEquals(2, sw.port("p1").rxDropped);
     assertEquals(6, sw.port("p3").rxDropped);
     assertTrue(sw.bridge().fdb().isEmpty(), "nothing learned from refused frames");
+    assertEquals(List.of("p1 tagged-on-access 10", "p1 double-tagged 10", "p3 priority-tagged 0",
+        "p3 reserved-vid 4095", "p3 not-allowed 30", "p3 untagged-on-trunk null", "p3 truncated-tag null",
+        "p3 truncated-tag null"), sw.tracer().of(BridgeEvent.VlanDropped.class).stream()
+        .map(e -> e.port() + " " + e.reason() + " " + e.vlan()).toList());
     send(p1, f);
     assertEquals(List.of("p3", "p4"), receivers(), "forwarding goes on");
   }
