@@ -6,6 +6,7 @@ import emu.control.topology.YamlNode.ScalarType;
 import emu.control.topology.YamlNode.Sequence;
 import emu.node.config.VlanPort;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -71,24 +72,21 @@ final class VlanBinder {
   /** The VLANs of 'trunk:', ranges expanded; null if something is wrong (reported). */
   private TreeSet<Integer> trunk(Entry e, String what) {
     TreeSet<Integer> vids = new TreeSet<>();
-    if (e.value() instanceof Scalar s && s.type() == ScalarType.INTEGER) {
-      Integer v = vid(s, what);
-      if (v == null) {
-        return null;
-      }
-      vids.add(v);
-      return vids;
-    }
-    if (!(e.value() instanceof Sequence seq)) {
+    List<YamlNode> items;
+    if (e.value() instanceof Scalar s && !s.isNull()) {
+      items = List.of(s); // one VLAN or one range: 'trunk: 10', 'trunk: 20-29'
+    } else if (e.value() instanceof Sequence seq) {
+      items = seq.items();
+    } else {
       diag.error(e.value(), what + " must be a list of VLANs" + TRUNK_EXAMPLE + ", not " + e.value().describe());
       return null;
     }
-    if (seq.items().isEmpty()) {
+    if (items.isEmpty()) {
       diag.error(e.key(), what + " lists no VLAN" + TRUNK_EXAMPLE);
       return null;
     }
     boolean ok = true;
-    for (YamlNode item : seq.items()) {
+    for (YamlNode item : items) {
       Matcher m = item instanceof Scalar s && s.type() == ScalarType.STRING ? RANGE.matcher(s.text().trim()) : null;
       if (m != null && m.matches()) {
         int lo = Integer.parseInt(m.group(1));

@@ -57,6 +57,8 @@ class VlanPlanTest {
     assertEquals(Map.of("p1", VlanPort.access(10), "p2", VlanPort.trunk(List.of(10, 20, 21, 22, 23, 4094), 1)),
         sw1.vlans());
     assertEquals(VlanPort.trunk(List.of(7), null), plan(dir, lab("", "trunk: 7", ""), "sw1").vlans().get("p2"));
+    assertEquals(VlanPort.trunk(List.of(20, 21, 22), null), plan(dir, lab("", "trunk: 20-22", ""), "sw1").vlans()
+        .get("p2"));
     assertNull(plan(dir, lab("", "", ""), "sw1").vlans(), "no VLAN anywhere: a switch that is not VLAN-aware");
   }
 
@@ -80,6 +82,9 @@ class VlanPlanTest {
         nat);
     String nativeAlone = problems(lab("native: 3", "", ""));
     assertTrue(nativeAlone.contains("'native' of switch port sw1:p1 needs 'trunk'"), nativeAlone);
+    String word = problems(lab("", "trunk: all", ""));
+    assertTrue(word.contains("lab.yml:11:") && word.contains("trunk of switch port sw1:p2 must be an integer VLAN id"),
+        word);
     String empty = problems(lab("", "trunk: []", ""));
     assertTrue(empty.contains("lists no VLAN"), empty);
     String unknown = problems(lab("vlna: 10", "", ""));
