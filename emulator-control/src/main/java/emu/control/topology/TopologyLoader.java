@@ -57,6 +57,7 @@ public final class TopologyLoader {
       DhcpBinder.checkRoutesBack(lab, diag);
       Impairments.checkEffective(lab, diag);
       new FaultPlan(diag, lab).run();
+      SwitchLoops.warn(lab, diag);
     }
     if (diag.hasErrors() || lab == null) {
       throw new TopologyException(diag.errors());
