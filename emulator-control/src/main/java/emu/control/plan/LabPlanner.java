@@ -238,7 +238,8 @@ public final class LabPlanner {
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
           n.gateway6(), n.isSwitch() ? null : emptyToNull(n.hosts6()), n.ospf(), seeded,
-          n.macTableSize(), n.isSwitch() ? null : hostsFile, n.isSwitch() ? n.stp() : null);
+          n.macTableSize(), n.isSwitch() ? null : hostsFile, n.isSwitch() ? n.stp() : null,
+          n.isSwitch() ? n.storm() : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }

@@ -82,7 +82,8 @@ public final class TopologyLoader {
           routes, n.hosts, n.bind, n.mgmtPortAt == null ? null : n.mgmtPortAt.integer().intValue(), n.key.line(),
           n.tcp, n.services, n.nameservers.stream().map(Object::toString).toList(), n.dnsZones,
           n.dnsForward == null ? null : n.dnsForward.toString(), n.https, n.host,
-          n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6, n.ospf, n.macTableSize, n.stp));
+          n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6, n.ospf, n.macTableSize, n.stp,
+          n.isSwitch() ? StormBinder.perPort(n) : null));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))

@@ -30,6 +30,9 @@ import java.util.List;
  * station and turn the switch into a hub, which is what the flood attack wants. Addresses past
  * the ageing time are swept out to make room (at most once a second while the table is full), so
  * learning resumes once the flood stops and its entries age out.
+ *
+ * <p>A port may police what it floods ({@link StormControl}): broadcast, multicast and unknown
+ * unicast over the port's rates are dropped at ingress, before they are copied to every port.
  */
 public final class LearningBridge {
   public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
@@ -177,6 +180,13 @@ public final class LearningBridge {
         return;
       }
     }
+    StormControl storm = in.storm();
+    if (storm != null && dst != Bpdu.GROUP_ADDRESS && !storm.admit(dst == MacAddress.BROADCAST_BITS
+        ? StormControl.Kind.BROADCAST : MacAddress.isMulticast(dst) ? StormControl.Kind.MULTICAST
+        : StormControl.Kind.UNKNOWN_UNICAST)) {
+      frame.release(); // over the port's storm control rate: counted there; BPDUs (to a bridge without STP) pass
+      return;
+    }
     flood(in, frame, src, dst);
   }
 
@@ -251,6 +261,17 @@ public final class LearningBridge {
   /** Sends a frame the bridge made itself (a BPDU) out of {@code out}; it takes the frame. */
   public void sendControl(BridgePort out, ByteBuf frame) {
     send(out, frame);
+  }
+
+  /** Frames of {@code kind} dropped by the ports' storm control, all ports together. */
+  public long stormDrops(StormControl.Kind kind) {
+    long n = 0;
+    for (BridgePort p : ports) {
+      if (p.storm() != null) {
+        n += p.storm().drops(kind);
+      }
+    }
+    return n;
   }
 
   /** Runs {@code rstp} on this bridge: it sees every BPDU and sets each port's state. */

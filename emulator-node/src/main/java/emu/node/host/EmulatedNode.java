@@ -26,6 +26,7 @@ import emu.node.apps.load.Iperf3;
 import emu.node.apps.load.UdpPerf;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.StormControl;
 import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpConfig;
 import emu.node.channel.EmuTransport;
@@ -137,6 +138,7 @@ public final class EmulatedNode {
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
       this.rstp = spanningTree(config, bridge, time, tracer);
+      stormControl(config, bridge, time);
       shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
           .add(new Sleep(time));
     } else {
@@ -445,6 +447,20 @@ public final class EmulatedNode {
     if (rstp != null) {
       loop.execute(rstp::start); // every port an edge port, forwarding at once; the first BPDUs
     }
+  }
+
+  /** Each port's storm control, as the control plane merged it from the switch's default and the port's own. */
+  private static void stormControl(NodeConfig config, LearningBridge bridge, TimeSource time) {
+    if (config.storm() == null) {
+      return;
+    }
+    config.storm().forEach((name, settings) -> {
+      BridgePort port = bridge.port(name);
+      if (port == null) {
+        throw new IllegalArgumentException("storm: switch " + config.name() + " has no port " + name);
+      }
+      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(time, settings));
+    });
   }
 
   /**

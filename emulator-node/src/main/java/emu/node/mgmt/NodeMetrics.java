@@ -6,6 +6,7 @@ import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.StormControl;
 import emu.node.bridge.stp.StpCounters;
 import emu.node.dns.DnsServer;
 import emu.node.dns.DnsServerCounters;
@@ -496,6 +497,12 @@ public final class NodeMetrics {
         .description("MAC addresses the bridge has learned").register(registry);
     counter("emu.bridge.discarded.frames", "frames dropped on a port spanning tree has discarding or learning", b,
         x -> x.discarded, Tags.empty());
+    if (b.ports().stream().anyMatch(p -> p.storm() != null)) {
+      for (StormControl.Kind k : StormControl.Kind.all()) {
+        counter("emu.bridge.storm.drops", "frames over a port's storm control rate, dropped at ingress", b,
+            x -> x.stormDrops(k), Tags.of("kind", k.word()));
+      }
+    }
     if (b.stp() != null) {
       stp(b.stp().counters());
     }
