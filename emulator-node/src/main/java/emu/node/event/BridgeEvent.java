@@ -76,9 +76,22 @@ public sealed interface BridgeEvent extends TraceEvent {
     }
   }
 
-  /** A port's spanning-tree role (root, designated, alternate, backup, disabled) or state changed. */
+  /**
+   * A port's spanning-tree role (root, designated, alternate, backup, disabled) or state
+   * (discarding, learning, forwarding) changed.
+   *
+   * @param root the root bridge (priority.MAC) the switch takes at that moment, or null if not known
+   * @param wasRole the role before, or null (the port's first event, or one written before this field)
+   * @param wasState the state before, or null as {@code wasRole}
+   */
   @JsonTypeName("stp.port")
-  record StpPort(String port, String role, String state) implements BridgeEvent {
+  record StpPort(String port, String role, String state, String root, String wasRole, String wasState)
+      implements BridgeEvent {
+    /** An event with the new role and state only. */
+    public StpPort(String port, String role, String state) {
+      this(port, role, state, null, null, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.stpPort(this);
