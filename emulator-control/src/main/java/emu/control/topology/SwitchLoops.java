@@ -14,10 +14,10 @@ import java.util.Map;
  *
  * <p>Each independent loop is named once: the loops are a cycle basis of the switches' graph
  * (parallel links between two switches included): reading the links in file order, a link whose
- * two switches are joined already by the links before it closes a loop, the one through those. So a triangle is one loop, two triangles
- * sharing a side are two (not three), and the same file always gives the same loops in the same
- * order (the order of the links that close them). Links to hosts and routers cannot close a loop
- * of switches: a host or router does not bridge.
+ * two switches are joined already by the links before it closes a loop, the one through those.
+ * So a triangle is one loop, two triangles sharing a side are two (not three), and the same file
+ * always gives the same loops in the same order (the order of the links that close them). Links
+ * to hosts and routers cannot close a loop of switches: a host or router does not bridge.
  *
  * <p>A switch with {@code stp: false} floods BPDUs like any multicast (as a Linux bridge with
  * {@code stp_state 0}), so the switches on the loop that do run spanning tree see each other
@@ -253,7 +253,10 @@ public final class SwitchLoops {
       return up;
     }
 
-    /** The cycle (open: no repeat) turned to start at the switch declared first, towards its neighbour declared first. */
+    /**
+     * The cycle (open: no repeat) turned to start at the switch declared first,
+     * towards its neighbour declared first.
+     */
     private Loop loop(List<Integer> cycle, int closing) {
       int start = cycle.indexOf(Collections.min(cycle));
       List<Integer> turned = new ArrayList<>(cycle.subList(start, cycle.size()));

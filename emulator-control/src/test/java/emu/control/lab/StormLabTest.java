@@ -20,10 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Storm control against a real loop (issue 23 item 3): three switch processes in a triangle with
  * spanning tree off, every port policing broadcast, multicast and unknown unicast at 20 frames a
- * second. One ARP request for an address nobody has circulates forever, as in the issue's first
- * try; with storm control it circulates at a bounded rate: the host behind the far switch receives
- * at most what the two policers in front of it let through, the switches keep answering their
- * control API, and their counters show the drops growing while the loop goes on.
+ * second. ARP requests for addresses nobody has circle the triangle both ways, as in the issue's
+ * first try (where, without storm control, the hosts got some 25,000 frames a second and the
+ * nodes burnt CPU with nothing offered). With storm control what circles is cut down to the rate:
+ * the host behind the far switch receives at most what the two policers in front of it let
+ * through, the switches keep answering their control API and shell, and their counters show the
+ * drops. (A lone frame that laps the triangle faster than the rate is dropped outright, so the
+ * storm may also end: that is what storm control does on real switches too.)
  */
 class StormLabTest {
   static final int PPS = 20;
@@ -85,9 +88,8 @@ class StormLabTest {
       System.out.printf("storm: s2 dropped %.0f broadcasts over its rate; in %.1f s h2 received %.0f frames"
           + " (%.0f a second; the policers let through at most %d)%n", drops, seconds, received, received / seconds,
           2 * PPS);
-      // the copies over the rate are dropped (most while the broadcasts were sent); the rest circle on
+      // the copies over the rate are dropped (most while the broadcasts were sent)
       assertTrue(drops > 0, "s2 dropped broadcasts over the rate: " + after);
-      assertTrue(received > 0, "h2 still hears the loop: " + h2After);
       // h2 hears s2 flood what came in on s2's two switch ports: at most their rate plus a burst each.
       // The samples took time of their own: a second's slack on each side of the interval.
       assertTrue(received <= 2 * PPS * (seconds + 2) + 2 * PPS, "h2 received " + received + " in " + seconds + " s");

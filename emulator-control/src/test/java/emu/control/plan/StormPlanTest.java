@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A switch's {@code storm} (its own and its ports') from the topology file to the node's configuration, and the errors. */
+/** A switch's {@code storm} (its own and its ports') from the topology file to the node's configuration; its errors. */
 class StormPlanTest {
   private static final Path FILE = Path.of("lab.yml");
 
