@@ -165,6 +165,13 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
         ospf, seeded, macTableSize, hostsFile, settings, storm);
   }
 
+  /** The same configuration with this storm control by port name (null: none). */
+  public NodeConfig withStorm(Map<String, StormSettings> settings) {
+    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
+        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
+        ospf, seeded, macTableSize, hostsFile, stp, settings);
+  }
+
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
