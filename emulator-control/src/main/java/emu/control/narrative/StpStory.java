@@ -8,8 +8,9 @@ import emu.node.event.BridgeEvent;
  * alternate path to root ..."), an edge port that hears a BPDU (in BPDU guard's words), topology
  * changes and the MAC flush they bring, the reconvergence after a link goes down ("p2 forwards: it
  * is now the root port; it was the alternate"), a neighbour that speaks only 802.1D-1998 STP and
- * one that falls silent. Bridge ids are priority.MAC as {@code bridge stp} prints them; the
- * priority is also said in decimal, as it is written in the topology file.
+ * one that falls silent. A root bridge is named as the lab names it when the switch was told the
+ * lab's switches (emu's own labs), else by its bridge id (priority.MAC, as {@code bridge stp}
+ * prints it); the priority is also said in decimal, as it is written in the topology file.
  */
 final class StpStory {
 
@@ -31,8 +32,9 @@ final class StpStory {
     return bridgeId + (p == null ? "" : " (priority " + p + ")");
   }
 
-  private static String root(String bridgeId) {
-    return bridgeId == null ? "the root" : "root " + bridgeId;
+  /** "root s1" when the switch was told the lab's names, else "root 1000.020000000100". */
+  private static String root(String bridgeId, String name) {
+    return name != null ? "root " + name : bridgeId == null ? "the root" : "root " + bridgeId;
   }
 
   String root(BridgeEvent.StpRoot e) {
@@ -41,8 +43,11 @@ final class StpStory {
       return "is the root bridge (" + (p == null ? "" : "priority " + p + ", ") + "lowest bridge id it hears of: "
           + e.root() + ")";
     }
-    return "takes " + withPriority(e.root()) + " as the root bridge; its best path there is port " + e.rootPort()
-        + ", path cost " + e.cost();
+    String p = priority(e.root());
+    String root = e.rootName() == null ? withPriority(e.root())
+        : e.rootName() + " (" + e.root() + (p == null ? "" : ", priority " + p) + ")";
+    return "takes " + root + " as the root bridge; its best path there is port " + e.rootPort() + ", path cost "
+        + e.cost();
   }
 
   String port(BridgeEvent.StpPort e) {
@@ -50,19 +55,19 @@ final class StpStory {
     String was = e.wasRole() == null || e.wasRole().equals(e.role()) ? ""
         : "; it was the " + e.wasRole() + (e.wasState() == null ? "" : " port, " + e.wasState());
     return switch (e.role() + " " + e.state()) {
-      case "alternate discarding" -> p + " blocks: it is the alternate path to " + root(e.root())
+      case "alternate discarding" -> p + " blocks: it is the alternate path to " + root(e.root(), e.rootName())
           + " (discarding; it takes over at once if the root port fails)" + was;
       case "backup discarding" -> p + " blocks: it is a backup port (its own bridge's BPDUs come back on it, a second"
           + " link to the same segment)" + was;
-      case "root forwarding" -> p + " forwards: it is now the root port, the best path to " + root(e.root())
+      case "root forwarding" -> p + " forwards: it is now the root port, the best path to " + root(e.root(), e.rootName())
           + (e.wasRole() != null && e.wasRole().equals("alternate") ? "; it was the alternate, so traffic moves to it"
           + " at once" : was);
       case "root learning", "designated learning" -> p + " learns source MACs but does not forward yet: " + e.role()
           + " port, forwarding after the forward delay" + was;
-      case "root discarding" -> p + " is the root port, the best path to " + root(e.root())
+      case "root discarding" -> p + " is the root port, the best path to " + root(e.root(), e.rootName())
           + ", and discards until it is synced" + was;
       case "designated forwarding" -> p + " forwards: it is the designated port of its link, the way to "
-          + root(e.root()) + " for what is beyond it" + was;
+          + root(e.root(), e.rootName()) + " for what is beyond it" + was;
       case "designated discarding" -> p + " discards: it is the designated port of its link and waits for the"
           + " neighbour's agreement to its proposal (or the forward delay)" + was;
       case "disabled discarding" -> p + " is disabled: its link is down" + was;

@@ -163,6 +163,7 @@ public final class LabPlanner {
         ifIndex++;
       }
     }
+    Map<String, String> bridges = bridges(topo, macOf);
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null
         || n.isEmu() && managementNames.apply(n) != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir,
@@ -239,7 +240,7 @@ public final class LabPlanner {
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
           n.gateway6(), n.isSwitch() ? null : emptyToNull(n.hosts6()), n.ospf(), seeded,
           n.macTableSize(), n.isSwitch() ? null : hostsFile, n.isSwitch() ? n.stp() : null,
-          n.isSwitch() ? n.storm() : null);
+          n.isSwitch() ? n.storm() : null, n.isSwitch() ? bridges : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
@@ -418,6 +419,29 @@ public final class LabPlanner {
    * interface with a fixed address never does, and binding its MAC too would make the server see
    * the address bound to another client (a home router's LAN side) and offer it to nobody.
    */
+  /**
+   * The lab's emu switches by bridge address (a switch's lowest port MAC, which its bridge id
+   * carries), so that a switch's narrative names the root bridge ("root s1") rather than only
+   * its id; null when the lab has no switch.
+   */
+  static Map<String, String> bridges(Topology topo, Map<String, String> macOf) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (NodeSpec n : topo.nodes()) {
+      if (!n.isSwitch()) {
+        continue;
+      }
+      long lowest = -1;
+      for (IfaceSpec i : n.interfaces()) {
+        long mac = MacAddress.parse(macOf.get(n.name() + ":" + i.name())).bits();
+        lowest = lowest < 0 ? mac : Math.min(lowest, mac);
+      }
+      if (lowest >= 0) {
+        out.put(MacAddress.format(lowest), n.name());
+      }
+    }
+    return out.isEmpty() ? null : out;
+  }
+
   private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
     if (c == null) {
       return null;

@@ -20,20 +20,31 @@ class StpStoryTest {
         Story.sentence(new BridgeEvent.StpRoot(S1, null, 0)));
     assertEquals("takes 1000.020000000100 (priority 4096) as the root bridge; its best path there is port p2, path"
         + " cost 40000", Story.sentence(new BridgeEvent.StpRoot(S1, "p2", 40000)));
+    assertEquals("takes s1 (1000.020000000100, priority 4096) as the root bridge; its best path there is port p2,"
+        + " path cost 40000", Story.sentence(new BridgeEvent.StpRoot(S1, "p2", 40000, "s1")), "named in an emu lab");
+  }
+
+  @Test
+  void aNamedRootIsCalledByItsName() {
+    assertEquals("p2 blocks: it is the alternate path to root s1 (discarding; it takes over at once if the root port"
+        + " fails)", Story.sentence(new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, "s1", null, null)));
+    assertEquals("p2 forwards: it is now the root port, the best path to root s1; it was the alternate, so traffic"
+        + " moves to it at once", Story.sentence(
+        new BridgeEvent.StpPort("p2", "root", "forwarding", S1, "s1", "alternate", "discarding")));
   }
 
   @Test
   void portsSayWhatTheirRoleMeans() {
     assertEquals("p2 blocks: it is the alternate path to root 1000.020000000100 (discarding; it takes over at once if"
         + " the root port fails); it was the designated port, forwarding", Story.sentence(
-        new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, "designated", "forwarding")));
+        new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, null, "designated", "forwarding")));
     assertEquals("p2 forwards: it is now the root port, the best path to root 1000.020000000100; it was the"
         + " alternate, so traffic moves to it at once", Story.sentence(
-        new BridgeEvent.StpPort("p2", "root", "forwarding", S1, "alternate", "discarding")));
+        new BridgeEvent.StpPort("p2", "root", "forwarding", S1, null, "alternate", "discarding")));
     assertEquals("p3 forwards: it is the designated port of its link, the way to root 1000.020000000100 for what is"
-        + " beyond it", Story.sentence(new BridgeEvent.StpPort("p3", "designated", "forwarding", S1, null, null)));
+        + " beyond it", Story.sentence(new BridgeEvent.StpPort("p3", "designated", "forwarding", S1, null, null, null)));
     assertEquals("p1 is disabled: its link is down; it was the root port, forwarding",
-        Story.sentence(new BridgeEvent.StpPort("p1", "disabled", "discarding", S1, "root", "forwarding")));
+        Story.sentence(new BridgeEvent.StpPort("p1", "disabled", "discarding", S1, null, "root", "forwarding")));
     assertEquals("p1 learns source MACs but does not forward yet: designated port, forwarding after the forward delay",
         Story.sentence(new BridgeEvent.StpPort("p1", "designated", "learning")));
     assertEquals("p4 blocks: it is a backup port (its own bridge's BPDUs come back on it, a second link to the same"
