@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every switch is told the lab's switches by bridge address (lowest port MAC), so its narrative names the root. */
+/** A switch is told the switches of its domain by bridge address (lowest port MAC), so its narrative names the root. */
 class BridgeNamesPlanTest {
   private static final String LAB = """
       name: bnames
@@ -19,10 +19,13 @@ class BridgeNamesPlanTest {
         nodes:
           s1: {kind: switch, interfaces: {p2: {mac: '02:00:00:00:aa:01'}, p1: {mac: '02:00:00:00:aa:09'}}}
           s2: {kind: switch}
+          s3: {kind: switch}
           h1: {kind: host, interfaces: {eth0: {address: 192.168.1.10/24}}}
+          h2: {kind: host, interfaces: {eth0: {address: 192.168.1.11/24}}}
         links:
           - endpoints: ["s1:p1", "s2:p1"]
           - endpoints: ["s1:p2", "h1:eth0"]
+          - endpoints: ["s3:p1", "h2:eth0"]
       """;
 
   private static NodeConfig config(Path dir, String node) throws Exception {
@@ -47,5 +50,6 @@ class BridgeNamesPlanTest {
     assertEquals(expected, s2.bridges(), "s1's lowest port MAC (p2's, written second) names it");
     assertEquals(expected, config(dir, "s1").bridges());
     assertNull(config(dir, "h1").bridges(), "a host runs no spanning tree");
+    assertNull(config(dir, "s3").bridges(), "s3 is joined to no other switch: it hears no BPDU, it is its own root");
   }
 }
