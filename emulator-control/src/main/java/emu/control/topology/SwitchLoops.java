@@ -1,5 +1,6 @@
 package emu.control.topology;
 
+import emu.node.config.StormSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,8 +39,9 @@ public final class SwitchLoops {
    * @param withoutStp the switches on it with {@code stp: false}, in the loop's order; may be empty
    * @param legacy true if a switch on it speaks only 802.1D-1998 STP ({@code force-version: 0})
    * @param closing the index (file order) of the link that closes it
+   * @param policed true if every switch on it polices broadcasts on every port ({@code storm:})
    */
-  public record Loop(List<String> switches, List<String> withoutStp, boolean legacy, int closing) {
+  public record Loop(List<String> switches, List<String> withoutStp, boolean legacy, int closing, boolean policed) {
     public Loop {
       switches = List.copyOf(switches);
       withoutStp = List.copyOf(withoutStp);
@@ -63,7 +65,9 @@ public final class SwitchLoops {
       }
       String off = words(withoutStp) + (withoutStp.size() == 1 ? " runs" : " run") + " no spanning tree (stp: false)";
       if (storms()) {
-        return path() + " form a loop and " + off + ": broadcasts will circulate forever";
+        return path() + " form a loop and " + off + (policed
+            ? ": broadcasts will circulate, as fast as their storm control lets them"
+            : ": broadcasts will circulate forever");
       }
       List<String> on = new ArrayList<>(switches.subList(0, switches.size() - 1));
       on.removeAll(withoutStp);
@@ -74,11 +78,21 @@ public final class SwitchLoops {
 
   /** The loops of a loaded topology, in the order of the links that close them. */
   public static List<Loop> of(Topology topo) {
+    Map<String, List<String>> inter = new HashMap<>();
+    for (LinkSpec l : topo.links()) {
+      NodeSpec a = topo.node(l.a().node());
+      NodeSpec b = topo.node(l.b().node());
+      if (a != null && b != null && a.isSwitch() && b.isSwitch()) {
+        inter.computeIfAbsent(a.name(), k -> new ArrayList<>()).add(l.a().iface());
+        inter.computeIfAbsent(b.name(), k -> new ArrayList<>()).add(l.b().iface());
+      }
+    }
     Graph g = new Graph();
     for (NodeSpec n : topo.nodes()) {
       if (n.isSwitch()) {
         g.node(n.name(), n.stp() != null && !n.stp().isEnabled(),
-            n.stp() != null && n.stp().forceVersion() != null && n.stp().forceVersion() == 0);
+            n.stp() != null && n.stp().forceVersion() != null && n.stp().forceVersion() == 0,
+            policesBroadcast(inter.getOrDefault(n.name(), List.of()), n.storm()));
       }
     }
     for (LinkSpec l : topo.links()) {
@@ -89,11 +103,19 @@ public final class SwitchLoops {
 
   /** The loops of a lab being checked (links whose ends are not both resolved switches are left out). */
   static List<Loop> of(Draft.Lab lab) {
+    Map<String, List<String>> inter = new HashMap<>();
+    for (Draft.Link l : lab.links) {
+      if (l.aIface != null && l.bIface != null && l.aIface.node.isSwitch() && l.bIface.node.isSwitch()) {
+        inter.computeIfAbsent(l.aIface.node.name, k -> new ArrayList<>()).add(l.aIface.name);
+        inter.computeIfAbsent(l.bIface.node.name, k -> new ArrayList<>()).add(l.bIface.name);
+      }
+    }
     Graph g = new Graph();
     for (Draft.Node n : lab.nodes.values()) {
       if (n.isSwitch()) {
         g.node(n.name, n.stp != null && !n.stp.isEnabled(),
-            n.stp != null && n.stp.forceVersion() != null && n.stp.forceVersion() == 0);
+            n.stp != null && n.stp.forceVersion() != null && n.stp.forceVersion() == 0,
+            policesBroadcast(inter.getOrDefault(n.name, List.of()), StormBinder.perPort(n)));
       }
     }
     for (Draft.Link l : lab.links) {
@@ -131,6 +153,11 @@ public final class SwitchLoops {
     return out;
   }
 
+  /** True if every one of {@code ports} (a switch's ports to other switches) polices broadcast. */
+  private static boolean policesBroadcast(List<String> ports, Map<String, StormSettings> storm) {
+    return storm != null && ports.stream().allMatch(p -> storm.get(p) != null && storm.get(p).broadcast() != null);
+  }
+
   /** "a", "a and b", "a, b and c". */
   static String words(List<String> names) {
     if (names.size() == 1) {
@@ -145,14 +172,16 @@ public final class SwitchLoops {
     private final Map<String, Integer> index = new HashMap<>();
     private final List<Boolean> off = new ArrayList<>();
     private final List<Boolean> legacy = new ArrayList<>();
+    private final List<Boolean> policed = new ArrayList<>();
     private final List<int[]> edges = new ArrayList<>();
     private int links;
 
-    void node(String name, boolean stpOff, boolean legacyStp) {
+    void node(String name, boolean stpOff, boolean legacyStp, boolean policesBroadcast) {
       index.put(name, names.size());
       names.add(name);
       off.add(stpOff);
       legacy.add(legacyStp);
+      policed.add(policesBroadcast);
     }
 
     void edge(String a, String b) {
@@ -267,6 +296,7 @@ public final class SwitchLoops {
       List<String> path = new ArrayList<>();
       List<String> without = new ArrayList<>();
       boolean old = false;
+      boolean all = true;
       for (int i : turned) {
         path.add(names.get(i));
         if (off.get(i)) {
@@ -274,9 +304,10 @@ public final class SwitchLoops {
         } else {
           old |= legacy.get(i);
         }
+        all &= policed.get(i);
       }
       path.add(path.get(0));
-      return new Loop(path, without, old, closing);
+      return new Loop(path, without, old, closing, all);
     }
   }
 }

@@ -103,6 +103,21 @@ class SwitchLoopsTest {
   }
 
   @Test
+  void stormControlOnEveryPortBoundsTheLoop() {
+    String policed = "storm: {broadcast: 1000pps}";
+    // s3 polices its ports to s1 and s2 only: what circles comes in there, its port to h2 does not matter
+    Topology t = valid(lab(List.of("s1: {kind: switch, stp: false, " + policed + "}",
+        "s2: {kind: switch, stp: false, " + policed + "}",
+        "s3: {kind: switch, stp: false, interfaces: {p1: {" + policed + "}, p2: {" + policed + "}}}"), TRIANGLE));
+    assertEquals(List.of("lab.yml:12:7: s1 - s2 - s3 - s1 form a loop and s1, s2 and s3 run no spanning tree"
+        + " (stp: false): broadcasts will circulate, as fast as their storm control lets them"), t.warnings());
+    Topology partly = valid(lab(List.of("s1: {kind: switch, stp: false, " + policed + "}",
+        "s2: {kind: switch, stp: false, " + policed + "}",
+        "s3: {kind: switch, stp: false, interfaces: {p1: {" + policed + "}}}"), TRIANGLE));
+    assertTrue(partly.warnings().get(0).endsWith("broadcasts will circulate forever"), "s3 p2 polices nothing");
+  }
+
+  @Test
   void oneSwitchWithoutStpLeavesTheLoopToTheOthers() {
     // s2 floods BPDUs, so s1 and s3 see each other through it and block a port themselves
     Topology t = valid(lab(List.of("s1: {kind: switch}", "s2: {kind: switch, stp: false}", "s3: {kind: switch}"),
