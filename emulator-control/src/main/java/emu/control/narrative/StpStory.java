@@ -59,7 +59,8 @@ final class StpStory {
           + " (discarding; it takes over at once if the root port fails)" + was;
       case "backup discarding" -> p + " blocks: it is a backup port (its own bridge's BPDUs come back on it, a second"
           + " link to the same segment)" + was;
-      case "root forwarding" -> p + " forwards: it is now the root port, the best path to " + root(e.root(), e.rootName())
+      case "root forwarding" -> p + " forwards: it is now the root port, the best path to "
+          + root(e.root(), e.rootName())
           + (e.wasRole() != null && e.wasRole().equals("alternate") ? "; it was the alternate, so traffic moves to it"
           + " at once" : was);
       case "root learning", "designated learning" -> p + " learns source MACs but does not forward yet: " + e.role()

@@ -42,7 +42,8 @@ class StpStoryTest {
         + " alternate, so traffic moves to it at once", Story.sentence(
         new BridgeEvent.StpPort("p2", "root", "forwarding", S1, null, "alternate", "discarding")));
     assertEquals("p3 forwards: it is the designated port of its link, the way to root 1000.020000000100 for what is"
-        + " beyond it", Story.sentence(new BridgeEvent.StpPort("p3", "designated", "forwarding", S1, null, null, null)));
+        + " beyond it",
+        Story.sentence(new BridgeEvent.StpPort("p3", "designated", "forwarding", S1, null, null, null)));
     assertEquals("p1 is disabled: its link is down; it was the root port, forwarding",
         Story.sentence(new BridgeEvent.StpPort("p1", "disabled", "discarding", S1, null, "root", "forwarding")));
     assertEquals("p1 learns source MACs but does not forward yet: designated port, forwarding after the forward delay",

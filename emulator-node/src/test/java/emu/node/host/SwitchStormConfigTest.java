@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A switch node's storm control from its configuration: each port's rates applied, a port that is not there refused. */
+/** A switch node's storm control from its configuration: each port's rates applied, a missing port refused. */
 class SwitchStormConfigTest {
   @TempDir
   Path out;
