@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "graph", mixinStandardHelpOptions = true,
     description = {"Check a topology file (as validate does) and draw it: nodes by kind, interfaces with their "
         + "addresses, links with their impairments. Starts nothing.",
+        "Loops of switches are named on standard error, as validate names them.",
         "--dot writes the topology in Graphviz DOT instead, to standard output unless -o is given.",
         "Exit status: 0 drawn, 2 bad topology or usage, 1 the drawing could not be written."})
 public final class GraphCommand implements Callable<Integer> {
@@ -47,6 +48,7 @@ public final class GraphCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
+    Topologies.loopNotes(topo, e); // standard error, so that standard output stays the drawing
     if (dot && output == null) {
       o.print(TopologyDot.dot(topo));
       o.flush();

@@ -2,6 +2,7 @@ package emu.control.cli;
 
 import emu.control.state.EmuHome;
 import emu.control.topology.Problem;
+import emu.control.topology.SwitchLoops;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyException;
 import emu.control.topology.TopologyLoader;
@@ -48,5 +49,16 @@ final class Topologies {
       err.flush();
       return null;
     }
+  }
+
+  /**
+   * Names the loops of switches that spanning tree cuts, one "note: " line each (at most
+   * {@link SwitchLoops#SHOWN}, then "and N more"): legal and often meant (redundancy), so not a
+   * warning; the loops it cannot cut are warnings of the topology already.
+   */
+  static void loopNotes(Topology topo, PrintWriter to) {
+    List<SwitchLoops.Loop> cut = SwitchLoops.of(topo).stream().filter(l -> !l.storms()).toList();
+    SwitchLoops.lines(cut).forEach(line -> to.println("note: " + line));
+    to.flush();
   }
 }

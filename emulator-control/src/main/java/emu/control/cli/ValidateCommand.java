@@ -8,7 +8,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code emu validate FILE}: check a topology without starting anything. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check a topology file and report every problem with its line; starts nothing.")
+    description = {"Check a topology file and report every problem with its line; starts nothing.",
+        "Loops of switches are named: a note when spanning tree will block one port, a warning (on standard error) "
+            + "when no switch on the loop runs spanning tree (stp: false).",
+        "Exit status: 0 usable (warnings and notes included), 2 bad topology or usage."})
 public final class ValidateCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -27,6 +30,7 @@ public final class ValidateCommand implements Callable<Integer> {
     if (topo == null) {
       return Topologies.BAD_TOPOLOGY;
     }
+    Topologies.loopNotes(topo, o);
     o.println(topo.file() + ": lab " + topo.name() + ", " + topo.nodes().size() + " nodes, " + topo.links().size()
         + " links, " + topo.scenario().size() + " scenario steps: OK");
     return 0;

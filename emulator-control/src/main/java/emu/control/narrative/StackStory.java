@@ -16,6 +16,7 @@ import java.util.Locale;
 /** The words for the data path: links, Ethernet, ARP, IPv4, ICMP, UDP, TCP, switches. */
 final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<String>, ArpEvent.Visitor<String>,
     IcmpEvent.Visitor<String>, UdpEvent.Visitor<String>, TcpEvent.Visitor<String>, BridgeEvent.Visitor<String> {
+  private final StpStory stp = new StpStory();
 
   // ---- links ----
 
@@ -225,43 +226,41 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
     return vlan == null ? "" : " in VLAN " + vlan;
   }
 
-  // ---- spanning tree: plain facts for now; the narrative's words come later (issue 23) ----
+  // ---- spanning tree: told by StpStory ----
 
   @Override
   public String stpRoot(BridgeEvent.StpRoot e) {
-    return e.rootPort() == null ? "spanning tree: is the root bridge (" + e.root() + ")"
-        : "spanning tree: root bridge is " + e.root() + " via port " + e.rootPort() + ", path cost " + e.cost();
+    return stp.root(e);
   }
 
   @Override
   public String stpPort(BridgeEvent.StpPort e) {
-    return "spanning tree: port " + e.port() + " is " + e.role() + ", " + e.state();
+    return stp.port(e);
   }
 
   @Override
   public String stpEdgeLost(BridgeEvent.StpEdgeLost e) {
-    return "spanning tree: a BPDU arrived on edge port " + e.port() + ": a switch is behind it, it is no edge port now";
+    return stp.edgeLost(e);
   }
 
   @Override
   public String stpLegacy(BridgeEvent.StpLegacy e) {
-    return "spanning tree: the neighbour on " + e.port() + " speaks STP (802.1D-1998) only; the port falls back to it";
+    return stp.legacy(e);
   }
 
   @Override
   public String stpTopologyChange(BridgeEvent.StpTopologyChange e) {
-    return "spanning tree: topology change " + (e.detected() ? "as port " + e.port() + " starts forwarding"
-        : "notified on port " + e.port()) + "; flushes the MACs learned on the other ports";
+    return stp.topologyChange(e);
   }
 
   @Override
   public String stpAged(BridgeEvent.StpAged e) {
-    return "spanning tree: the neighbour on " + e.port() + " fell silent; what it said aged out";
+    return stp.aged(e);
   }
 
   @Override
   public String stpDropped(BridgeEvent.StpDropped e) {
-    return "drops a BPDU on " + e.port() + " (" + e.reason() + ")";
+    return stp.dropped(e);
   }
 
   /**

@@ -61,6 +61,8 @@ final class Draft {
     Integer macTableSize;
     /** A switch's 'stp:', or null for RSTP with the defaults. */
     emu.node.config.StpSettings stp;
+    /** A switch's 'storm:', the default storm control of its ports, or null. */
+    emu.node.config.StormSettings storm;
     /** The port names under 'stp: ports', where each was written. */
     final Map<String, Scalar> stpPortsAt = new LinkedHashMap<>();
     final Map<String, String> tcp = new LinkedHashMap<>();
@@ -143,6 +145,8 @@ final class Draft {
     final Map<String, String> impairments = new LinkedHashMap<>();
     /** False if some word was wrong (reported): checks of the words together would then mislead. */
     boolean impairmentsComplete = true;
+    /** A switch port's own 'storm:' (over its switch's), or null. */
+    emu.node.config.StormSettings storm;
     /** For an external node: where the outside peer listens, host:port. */
     String peer;
     /** 'address: dhcp' as written: the interface takes its IPv4 address from a DHCP server; else null. */

@@ -80,7 +80,7 @@ public final class Families {
       nodes.add(new NodeSpec(n.name(), n.kind(), ifaces, v6 ? null : n.gateway(), routes, v6 ? null : n.hosts(),
           n.bind(), n.mgmtPort(), n.line(), n.tcp(), n.services(), List.copyOf(nameservers), n.dnsZones(), forward,
           n.https(), n.host(), v6 ? n.gateway6() : null, v6 ? n.hosts6() : null, v6 ? null : n.ospf(),
-          n.macTableSize(), n.stp(), n.vlans()));
+          n.macTableSize(), n.stp(), n.vlans(), n.storm()));
       if (v6 && n.ospf() != null) {
         // OSPFv2 carries IPv4 only (OSPFv3, RFC 5340, is not in emu): the router keeps its static routes
         warnings.add(n.name() + ": OSPF left out" + by + " (OSPFv2 routes IPv4 only)");

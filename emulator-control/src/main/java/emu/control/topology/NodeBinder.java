@@ -21,7 +21,7 @@ final class NodeBinder {
   private static final List<String> NODE_FIELDS =
       List.of("kind", "interfaces", "gateway", "routes", "hosts", "bind", "mgmt-port", "tcp", "services",
           "nameserver", "dns", "https", "host", "ospf", "mac-table-size",
-          "stp");
+          "stp", "storm");
   /**
    * TCP settings a node may set: congestion picks the algorithm; retries is tcp_retries2;
    * syncookies is tcp_syncookies (on = 1, cookies only when a listener's backlog overflows);
@@ -38,7 +38,7 @@ final class NodeBinder {
   static final List<String> SERVICES = List.of("bulk", "tcpecho", "iperf3");
   private static final List<String> IFACE_FIELDS =
       List.of("address", "ipv6", "mac", "port", "mtu", "impairments", "peer", "dhcp", "nat", "forward", "ospf", "vlan",
-          "trunk", "native");
+          "trunk", "native", "storm");
   /** What 'ipv6:' takes: auto for addresses from routers' advertisements (SLAAC), on for link-local only. */
   static final List<String> IPV6_MODES = List.of("auto", "on");
   private static final List<String> ROUTE_FIELDS = List.of("to", "via", "metric");
@@ -93,6 +93,7 @@ final class NodeBinder {
     node.mgmtPortAt = f.integer("mgmt-port", 1, 65535);
     macTableSize(node, f);
     new StpBinder(diag).bind(node, f.entry("stp"));
+    new StormBinder(diag).bindSwitch(node, f.entry("storm"));
     new OspfBinder(diag).bind(node, f.entry("ospf"));
     return node;
   }
@@ -252,6 +253,7 @@ final class NodeBinder {
     }
     i.ospfAt = f.entry("ospf");
     new VlanBinder(diag).bind(node, i, f);
+    new StormBinder(diag).bindPort(node, i, f.entry("storm"));
     if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");

@@ -30,16 +30,19 @@ import java.util.Map;
  * @param macTableSize a switch's MAC table size limit, or null for the bridge's default
  * @param stp a switch's spanning tree settings, or null for RSTP with the defaults
  * @param vlans a switch's port VLANs by port name, or null: the switch is not VLAN-aware
+ * @param storm a switch's storm control by port name (the switch's default merged into each port's), or
+ *     null for none
  */
 public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                        Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                        List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
                        String dnsForward, HttpsSpec https, HostSpec host, String gateway6,
                        Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize,
-                       emu.node.config.StpSettings stp, Map<String, emu.node.config.VlanPort> vlans) {
+                       emu.node.config.StpSettings stp, Map<String, emu.node.config.VlanPort> vlans,
+                       Map<String, emu.node.config.StormSettings> storm) {
   public static final String DEFAULT_BIND = "127.0.0.1";
 
-  /** A node without VLANs (any node but a VLAN-aware switch). */
+  /** A node without VLANs or storm control (any node but a switch that has them). */
   public NodeSpec(String name, String kind, List<IfaceSpec> interfaces, String gateway, List<RouteSpec> routes,
                   Map<String, String> hosts, String bind, Integer mgmtPort, int line, Map<String, String> tcp,
                   List<String> services, List<String> nameservers, Map<String, java.nio.file.Path> dnsZones,
@@ -47,7 +50,7 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
                   Map<String, String> hosts6, emu.node.config.OspfConfig ospf, Integer macTableSize,
                   emu.node.config.StpSettings stp) {
     this(name, kind, interfaces, gateway, routes, hosts, bind, mgmtPort, line, tcp, services, nameservers, dnsZones,
-        dnsForward, https, host, gateway6, hosts6, ospf, macTableSize, stp, null);
+        dnsForward, https, host, gateway6, hosts6, ospf, macTableSize, stp, null, null);
   }
 
   /** A node with the default spanning tree (RSTP on a switch). */
@@ -124,6 +127,7 @@ public record NodeSpec(String name, String kind, List<IfaceSpec> interfaces, Str
     hosts = Collections.unmodifiableMap(hosts == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts));
     hosts6 = Collections.unmodifiableMap(hosts6 == null ? new LinkedHashMap<>() : new LinkedHashMap<>(hosts6));
     bind = bind == null ? DEFAULT_BIND : bind;
+    storm = storm == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(storm));
   }
 
   /** True if some interface runs IPv6. */

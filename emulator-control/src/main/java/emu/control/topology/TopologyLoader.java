@@ -58,6 +58,7 @@ public final class TopologyLoader {
       DhcpBinder.checkRoutesBack(lab, diag);
       Impairments.checkEffective(lab, diag);
       new FaultPlan(diag, lab).run();
+      SwitchLoops.warn(lab, diag);
     }
     if (diag.hasErrors() || lab == null) {
       throw new TopologyException(diag.errors());
@@ -83,7 +84,7 @@ public final class TopologyLoader {
           n.tcp, n.services, n.nameservers.stream().map(Object::toString).toList(), n.dnsZones,
           n.dnsForward == null ? null : n.dnsForward.toString(), n.https, n.host,
           n.gateway6 == null ? null : n.gateway6.toString(), n.hosts6, n.ospf, n.macTableSize, n.stp,
-          VlanBinder.vlans(n)));
+          VlanBinder.vlans(n), n.isSwitch() ? StormBinder.perPort(n) : null));
     }
     List<LinkSpec> links =
         lab.links.stream().map(l -> new LinkSpec(l.a, l.b, l.mtu, l.at.line(), l.impairments, l.framing, l.vni))

@@ -12,6 +12,8 @@ public final class BridgePort {
   private boolean forwarding = true;
   /** The port's VLANs on a VLAN-aware switch, else null. */
   private PortVlans vlans;
+  /** The port's storm control, or null: nothing policed. */
+  private StormControl storm;
   public long rxFrames;
   public long rxBytes;
   public long rxDropped;
@@ -72,5 +74,15 @@ public final class BridgePort {
   public void setStpState(boolean learning, boolean forwarding) {
     this.learning = learning;
     this.forwarding = forwarding;
+  }
+
+  /** The port's storm control, or null if it polices nothing. */
+  public StormControl storm() {
+    return storm;
+  }
+
+  /** Polices what comes in on this port with {@code control} (null: nothing). */
+  public void storm(StormControl control) {
+    this.storm = control;
   }
 }

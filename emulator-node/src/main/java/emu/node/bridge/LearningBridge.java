@@ -40,6 +40,9 @@ import java.util.Map;
  * one MAC may live in two VLANs behind two ports), flooded only to the VLAN's ports, and tagged or
  * untagged per egress port ({@link VlanEgress}). A bridge without them passes frames unchanged,
  * tagged or not, and learns by MAC alone (VLAN 0 in the key).
+ *
+ * <p>A port may police what it floods ({@link StormControl}): broadcast, multicast and unknown
+ * unicast over the port's rates are dropped at ingress, before they are copied to every port.
  */
 public final class LearningBridge {
   public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
@@ -228,6 +231,13 @@ public final class LearningBridge {
         return;
       }
     }
+    StormControl storm = in.storm();
+    if (storm != null && dst != Bpdu.GROUP_ADDRESS && !storm.admit(dst == MacAddress.BROADCAST_BITS
+        ? StormControl.Kind.BROADCAST : MacAddress.isMulticast(dst) ? StormControl.Kind.MULTICAST
+        : StormControl.Kind.UNKNOWN_UNICAST)) {
+      frame.release(); // over the port's storm control rate: counted there; BPDUs (to a bridge without STP) pass
+      return;
+    }
     if (vlanAware) {
       floodVlan(in, frame, src, dst, vid, tagged);
     } else {
@@ -413,6 +423,17 @@ public final class LearningBridge {
       sum += d;
     }
     return sum;
+  }
+
+  /** Frames of {@code kind} dropped by the ports' storm control, all ports together. */
+  public long stormDrops(StormControl.Kind kind) {
+    long n = 0;
+    for (BridgePort p : ports) {
+      if (p.storm() != null) {
+        n += p.storm().drops(kind);
+      }
+    }
+    return n;
   }
 
   /** Runs {@code rstp} on this bridge: it sees every BPDU and sets each port's state. */

@@ -125,18 +125,39 @@ public sealed interface BridgeEvent extends TraceEvent {
   /**
    * Spanning tree (IEEE 802.1D-2004 clause 17): the switch takes {@code root} (priority.MAC) as
    * root bridge, through {@code rootPort} at {@code cost}; {@code rootPort} null: it is the root.
+   * {@code rootName} is the lab's name of that switch, or null if the switch was not told it (a
+   * bridge outside emu's lab, a Linux bridge, an event written before this field).
    */
   @JsonTypeName("stp.root")
-  record StpRoot(String root, String rootPort, long cost) implements BridgeEvent {
+  record StpRoot(String root, String rootPort, long cost, String rootName) implements BridgeEvent {
+    /** An event without the root's name. */
+    public StpRoot(String root, String rootPort, long cost) {
+      this(root, rootPort, cost, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.stpRoot(this);
     }
   }
 
-  /** A port's spanning-tree role (root, designated, alternate, backup, disabled) or state changed. */
+  /**
+   * A port's spanning-tree role (root, designated, alternate, backup, disabled) or state
+   * (discarding, learning, forwarding) changed.
+   *
+   * @param root the root bridge (priority.MAC) the switch takes at that moment, or null if not known
+   * @param rootName the lab's name of that root bridge, or null if not known (as in {@link StpRoot})
+   * @param wasRole the role before, or null (the port's first event, or one written before this field)
+   * @param wasState the state before, or null as {@code wasRole}
+   */
   @JsonTypeName("stp.port")
-  record StpPort(String port, String role, String state) implements BridgeEvent {
+  record StpPort(String port, String role, String state, String root, String rootName, String wasRole,
+                 String wasState) implements BridgeEvent {
+    /** An event with the new role and state only. */
+    public StpPort(String port, String role, String state) {
+      this(port, role, state, null, null, null, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.stpPort(this);

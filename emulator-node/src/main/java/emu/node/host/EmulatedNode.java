@@ -27,6 +27,7 @@ import emu.node.apps.load.UdpPerf;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.bridge.PortVlans;
+import emu.node.bridge.StormControl;
 import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpConfig;
 import emu.node.channel.EmuTransport;
@@ -70,6 +71,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -142,6 +144,7 @@ public final class EmulatedNode {
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
       this.rstp = spanningTree(config, bridge, time, tracer);
+      stormControl(config, bridge, time);
       shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
           .add(new Sleep(time));
     } else {
@@ -452,6 +455,20 @@ public final class EmulatedNode {
     }
   }
 
+  /** Each port's storm control, as the control plane merged it from the switch's default and the port's own. */
+  private static void stormControl(NodeConfig config, LearningBridge bridge, TimeSource time) {
+    if (config.storm() == null) {
+      return;
+    }
+    config.storm().forEach((name, settings) -> {
+      BridgePort port = bridge.port(name);
+      if (port == null) {
+        throw new IllegalArgumentException("storm: switch " + config.name() + " has no port " + name);
+      }
+      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(time, settings));
+    });
+  }
+
   /**
    * RSTP on a switch unless its configuration says {@code stp: false}: bridge id from the priority
    * and the lowest port MAC (as Linux bridges pick it), each port's BPDUs from its own MAC, path
@@ -471,7 +488,12 @@ public final class EmulatedNode {
       long mac = MacAddress.parse(i.mac()).bits();
       lowest = lowest < 0 ? mac : Math.min(lowest, mac);
     }
-    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT, BridgeTrace.stp(tracer));
+    Map<Long, String> bridges = new HashMap<>();
+    if (config.bridges() != null) {
+      config.bridges().forEach((mac, name) -> bridges.put(MacAddress.parse(mac).bits(), name));
+    }
+    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT,
+        BridgeTrace.stp(tracer, bridges));
     for (NodeConfig.Iface i : config.interfaces()) {
       StpSettings.Port p = s.ports() == null ? null : s.ports().get(i.name());
       r.addPort(bridge.port(i.name()), MacAddress.parse(i.mac()).bits(),

@@ -6,6 +6,7 @@ import emu.link.impair.ImpairmentCounters;
 import emu.link.tunnel.UdpLinkEndpoint;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
+import emu.node.bridge.StormControl;
 import emu.node.bridge.VlanDrop;
 import emu.node.bridge.stp.StpCounters;
 import emu.node.dns.DnsServer;
@@ -505,6 +506,12 @@ public final class NodeMetrics {
       for (VlanDrop r : VlanDrop.values()) {
         counter("emu.bridge.vlan.drops", "frames refused at ingress by 802.1Q rules, by reason", b,
             x -> x.vlanDrops(r), Tags.of("reason", r.label()));
+      }
+    }
+    if (b.ports().stream().anyMatch(p -> p.storm() != null)) {
+      for (StormControl.Kind k : StormControl.Kind.all()) {
+        counter("emu.bridge.storm.drops", "frames over a port's storm control rate, dropped at ingress", b,
+            x -> x.stormDrops(k), Tags.of("kind", k.word()));
       }
     }
     if (b.stp() != null) {

@@ -6,6 +6,7 @@ import emu.link.tunnel.UdpLinkEndpoint;
 import emu.link.wire.MacAddress;
 import emu.node.apps.diag.ShowCommand;
 import emu.node.bridge.BridgePort;
+import emu.node.bridge.StormControl;
 import emu.node.config.HostPort;
 import emu.node.dhcp.DhcpClient;
 import emu.node.host.EmulatedNode;
@@ -129,6 +130,13 @@ public final class NodeStatus {
       b.put("fdb_overflow", node.bridge().fdbOverflow);
       if (node.bridge().vlanAware()) {
         b.put("vlan_drops", node.bridge().vlanDropsTotal());
+      }
+      if (node.bridge().ports().stream().anyMatch(p -> p.storm() != null)) {
+        Map<String, Object> storm = new LinkedHashMap<>();
+        for (StormControl.Kind k : StormControl.Kind.all()) {
+          storm.put(k.word().replace('-', '_'), node.bridge().stormDrops(k));
+        }
+        b.put("storm_drops", storm);
       }
       m.put("bridge", b);
     }

@@ -10,20 +10,45 @@ import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpObserver;
 import emu.node.event.BridgeEvent;
 import emu.node.wire.Bpdu;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** Turns what a switch reports into typed events for its {@link Tracer}. */
+/**
+ * Turns what a switch reports into typed events for its {@link Tracer}. A port's spanning-tree
+ * event carries the root it is judged against and the role and state it had before (remembered
+ * here, from the events it reported), so the narrative can tell a reconvergence ("p2 forwards: it
+ * is now the root port; it was the alternate") without the spanning tree keeping history for it.
+ */
 public final class BridgeTrace implements BridgeObserver, StpObserver {
   private final Tracer tracer;
+  /** The lab's switches by bridge address (MAC bits), to name a root; empty when not given. */
+  private final Map<Long, String> bridges;
+  /** The root bridge last reported, formatted, and its name (or null); null before the first. */
+  private String root;
+  private String rootName;
+  /** Per port name: the role and state last reported. */
+  private final Map<String, String[]> reported = new HashMap<>();
 
   public BridgeTrace(Tracer tracer) {
+    this(tracer, Map.of());
+  }
+
+  /** {@code bridges}: the lab's switches by bridge address (MAC bits), so that the root is named. */
+  public BridgeTrace(Tracer tracer, Map<Long, String> bridges) {
     this.tracer = tracer;
+    this.bridges = Map.copyOf(bridges);
   }
 
   /** The spanning-tree observer for {@code tracer}: {@link StpObserver#OFF} when it never traces. */
   public static StpObserver stp(Tracer tracer) {
-    return tracer == Tracer.OFF ? StpObserver.OFF : new BridgeTrace(tracer);
+    return stp(tracer, Map.of());
+  }
+
+  /** As {@link #stp(Tracer)}, naming root bridges from {@code bridges} (MAC bits to switch name). */
+  public static StpObserver stp(Tracer tracer, Map<Long, String> bridges) {
+    return tracer == Tracer.OFF ? StpObserver.OFF : new BridgeTrace(tracer, bridges);
   }
 
   /** The bridge observer for {@code tracer}: {@link BridgeObserver#OFF} when it never traces. */
@@ -79,13 +104,17 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
 
   @Override
   public void rootChanged(long rootId, BridgePort rootPort, long rootPathCost) {
-    tracer.emit(new BridgeEvent.StpRoot(Rstp.formatId(rootId), rootPort == null ? null : rootPort.name(),
-        rootPathCost));
+    root = Rstp.formatId(rootId);
+    rootName = bridges.get(rootId & MacAddress.BROADCAST_BITS);
+    tracer.emit(new BridgeEvent.StpRoot(root, rootPort == null ? null : rootPort.name(), rootPathCost, rootName));
   }
 
   @Override
   public void portChanged(BridgePort port, PortRole role, PortState state) {
-    tracer.emit(new BridgeEvent.StpPort(port.name(), role.word(), state.name().toLowerCase(Locale.ROOT)));
+    String[] now = {role.word(), state.name().toLowerCase(Locale.ROOT)};
+    String[] was = reported.put(port.name(), now);
+    tracer.emit(new BridgeEvent.StpPort(port.name(), now[0], now[1], root, rootName, was == null ? null : was[0],
+        was == null ? null : was[1]));
   }
 
   @Override

@@ -4,6 +4,7 @@ import emu.link.wire.MacAddress;
 import emu.node.bridge.BridgePort;
 import emu.node.bridge.LearningBridge;
 import emu.node.bridge.PortVlans;
+import emu.node.bridge.StormControl;
 import emu.node.bridge.stp.Rstp;
 import emu.node.bridge.stp.StpConfig;
 import emu.node.bridge.stp.StpPort;
@@ -91,6 +92,9 @@ public final class BridgeCommand implements Command {
             mac == null ? -1 : MacAddress.parse(mac).bits(), true, io);
         if (stats) {
           IpCommand.statBlocks(p.rxBytes, p.rxFrames, 0, p.rxDropped, p.txBytes, p.txFrames, 0, 0, io);
+          if (p.storm() != null) {
+            stormLines(p.storm(), io);
+          }
         }
       }
       io.exit(0);
@@ -124,6 +128,18 @@ public final class BridgeCommand implements Command {
       io.out("");
     }
     io.exit(0);
+  }
+
+  /** A port's storm control under its counters: each policed class's rate and the frames dropped over it. */
+  private static void stormLines(StormControl storm, CommandIo io) {
+    StringBuilder line = new StringBuilder("    storm control:");
+    for (StormControl.Kind k : StormControl.Kind.all()) {
+      if (storm.rate(k) != null) {
+        line.append(' ').append(k.word()).append(' ').append(storm.rate(k)).append("pps dropped ")
+            .append(storm.drops(k));
+      }
+    }
+    io.out(line.toString());
   }
 
   /** {@code bridge stp}: the spanning tree as {@code mstpctl showbridge} and {@code showport} tell it, briefly. */

@@ -95,6 +95,9 @@ public final class Rstp {
   /** Brings every port up as an edge port, sends the first BPDUs and starts the one-second tick. */
   public void start() {
     started = true;
+    if (observer.enabled()) {
+      observer.rootChanged(rootId, null, 0); // until it hears a better one, a bridge is its own root (17.13)
+    }
     for (StpPort p : ports) {
       if (p.port.isUp()) {
         enable(p);
