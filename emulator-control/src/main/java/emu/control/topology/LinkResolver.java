@@ -46,12 +46,13 @@ final class LinkResolver {
         continue;
       }
       for (Draft.Iface i : node.ifaces) {
-        if (!i.linked) {
+        if (!i.linked && i.parent == null) {
           diag.warn(i.at, "interface " + i.label() + " is declared but not linked; add a link with endpoint \""
               + i.label() + "\" or remove it");
         }
       }
     }
+    SubinterfaceBinder.checkLinks(lab, diag);
   }
 
   /** The interface an endpoint names (a switch port is created on first use), or null. */
@@ -71,6 +72,11 @@ final class LinkResolver {
       return null;
     }
     Draft.Iface iface = node.iface(ep.iface());
+    String subinterface = iface == null ? null : SubinterfaceBinder.endpointError(iface, at);
+    if (subinterface != null) {
+      diag.error(at, subinterface);
+      return null;
+    }
     if (iface == null && node.isSwitch()) {
       iface = new Draft.Iface(node, ep.iface(), at, true);
       node.ifaces.add(iface);
