@@ -89,6 +89,7 @@ public record LinuxPlan(String lab, String node, String netns, String hostVeth, 
     }
 
     /** True for a VLAN subinterface. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isVlan() {
       return parent != null;
     }
