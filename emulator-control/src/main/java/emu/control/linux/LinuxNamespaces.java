@@ -619,7 +619,14 @@ public final class LinuxNamespaces {
         m.put("addresses6", addresses6);
       }
       m.put("state", l.path("operstate").asText().equals("DOWN") ? "DOWN" : "UP");
-      m.put("vxlan", true);
+      int dot = name.lastIndexOf('.');
+      if (dot > 0 && name.substring(dot + 1).matches("[0-9]+")) {
+        // a VLAN device emu made on a VXLAN device (iproute2 says which: "link")
+        m.put("vlan", Map.of("parent", l.path("link").asText(name.substring(0, dot)),
+            "id", Integer.parseInt(name.substring(dot + 1))));
+      } else {
+        m.put("vxlan", true);
+      }
       out.add(m);
     }
     return out;
