@@ -29,12 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * VLAN subinterfaces from a node's configuration, on two real nodes in this JVM over a UDP tunnel
  * on loopback: r1 and h1 each have eth0 with no address of its own, and eth0.10 and eth0.20 on it
- * (listed after their parent, as the control plane lists them). Pings cross both VLANs; the
+ * (listed after their parent, as the control plane lists them; eth0.20 has IPv6 too). Pings cross both VLANs; the
  * subinterfaces have their own meters and status (with their parent and VLAN), their parent's
  * MAC, and their parent's carrier; a subinterface cannot be set down or impaired by itself.
  */
 class SubinterfaceNodeTest {
-  private static final Pattern SAMPLE = Pattern.compile("([a-z_]+)(?:\\{(.*)})? (\\S+)");
+  private static final Pattern SAMPLE = Pattern.compile("([a-z_0-9]+)(?:\\{(.*)})? (\\S+)");
   @TempDir
   Path out;
 
@@ -44,7 +44,9 @@ class SubinterfaceNodeTest {
   private static List<NodeConfig.Iface> ifaces(String mac, String bind, String peer, int host) {
     return List.of(new NodeConfig.Iface("eth0", mac, null, 1500, bind, peer),
         new NodeConfig.Iface("eth0.10", mac, "10.10.0." + host + "/24", 1500, null, null),
-        new NodeConfig.Iface("eth0.20", mac, "10.20.0." + host + "/24", 1500, null, null));
+        // VLAN 20 speaks IPv6 too: its link-local address from the (parent's) MAC, neighbour discovery tagged
+        new NodeConfig.Iface("eth0.20", mac, "10.20.0." + host + "/24", 1500, null, null, null, null, null,
+            List.of("2001:db8:20::" + host + "/64"), null));
   }
 
   @BeforeEach
@@ -83,6 +85,15 @@ class SubinterfaceNodeTest {
   void pingsCrossBothVlansAndEachSubinterfaceIsCountedAndShown() throws Exception {
     assertEquals(0, exec("h1", "ping", "-c", "2", "-i", "0.1", "10.10.0.1").code());
     assertEquals(0, exec("h1", "ping", "-c", "2", "-i", "0.1", "10.20.0.1").code());
+    // duplicate address detection first (about a second): until then the address is tentative, unusable
+    for (String node : List.of("h1", "r1")) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (exec(node, "ip", "-6", "addr").text().contains("tentative") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    }
+    Exec six = exec("h1", "ping", "-c", "1", "-W", "5", "2001:db8:20::1");
+    assertEquals(0, six.code(), six.text());
     Map<String, Double> h1 = scrape("h1");
     Map<String, Double> r1 = scrape("r1");
     for (String sub : List.of("eth0.10", "eth0.20")) {
