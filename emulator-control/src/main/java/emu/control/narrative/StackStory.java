@@ -51,7 +51,8 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
     boolean v6 = e.packet().version() == 6;
     return "receives a frame on " + e.dev() + " from " + e.srcMac() + " to " + (e.toOwnMac() ? "its own MAC " : "")
         + e.dstMac() + (e.vlan() == null ? "" : " tagged VLAN " + e.vlan() + " on " + lower(e.dev())
-        + "; removes the 802.1Q tag") + "; strips the Ethernet header: " + (v6 ? "IPv6 [" : "IPv4 [") + PacketText.ipv4(e.packet())
+        + "; removes the 802.1Q tag") + "; strips the Ethernet header: " + (v6 ? "IPv6 [" : "IPv4 [")
+        + PacketText.ipv4(e.packet())
         + "], " + (v6 ? "hop limit " : "TTL ") + e.packet().ttl() + (e.forMe() ? "; the destination is this node" : "");
   }
 

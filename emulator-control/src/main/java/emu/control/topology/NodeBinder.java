@@ -222,8 +222,8 @@ final class NodeBinder {
     if (sub.matches()) {
       new SubinterfaceBinder(diag).name(i, sub.group(1), sub.group(2));
     } else if (!Values.IFNAME.matcher(e.name()).matches()) {
-      diag.error(e.key(), "interface name '" + e.name() + "' of node " + node.name + " is invalid: " + Values.IFNAME_RULE
-          + ", or PARENT.VLAN for a VLAN subinterface, like eth0.10");
+      diag.error(e.key(), "interface name '" + e.name() + "' of node " + node.name + " is invalid: "
+          + Values.IFNAME_RULE + ", or PARENT.VLAN for a VLAN subinterface, like eth0.10");
     }
     node.ifaces.add(i);
     String where = "interface " + label;

@@ -41,7 +41,7 @@ final class Values {
   /** Linux's limit on a device name (IFNAMSIZ less the terminating NUL). */
   static final int IFNAME_MAX = 15;
 
-  /** True for an interface name, or a VLAN subinterface's PARENT.VID with a numeric VID, within Linux's 15 characters. */
+  /** True for an interface name, or a VLAN subinterface's PARENT.VID (numeric VID) within Linux's 15 characters. */
   static boolean isIfname(String name) {
     if (IFNAME.matcher(name).matches()) {
       return true;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * hands them on (subinterfaces after every other interface, as a node makes them on their parent).
  */
 class SubinterfaceTopologyTest {
-  /** r1's eth0 (no address) carries r1's interfaces written in {@code subs}, linked to h1; line 8 is the first of them. */
+  /** r1's eth0 (no address) carries the interfaces written in {@code subs}, linked to h1; they start at line 8. */
   private static String lab(String subs) {
     return """
         name: lab

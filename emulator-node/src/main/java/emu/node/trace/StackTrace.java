@@ -62,7 +62,7 @@ public final class StackTrace implements StackObserver {
         MacAddress.format(dstMac), dstMac == nic.mac(), forMe, PacketFacts.ipv4(frame, ipStart), vlan(nic)));
   }
 
-  /** The VLAN a subinterface tags with (its frames' tag pushed on the way out, stripped on the way in), else null. */
+  /** The VLAN of a subinterface (its tag pushed on the way out, stripped on the way in), else null. */
   static Integer vlan(Nic nic) {
     return nic.vid() == 0 ? null : nic.vid();
   }
