@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.link.wire.MacAddress;
+import emu.node.config.DhcpConfig;
+import emu.node.dhcp.DhcpClient;
+import emu.node.dhcp.DhcpServer;
 import emu.node.event.IpEvent;
 import emu.node.testing.CapturedFrame;
 import emu.node.testing.CommandRun;
@@ -210,6 +213,30 @@ class VlanSubinterfaceTest {
     assertThrows(IllegalArgumentException.class, () -> r1.stack().addVlan(eth0, "eth0.4095", 4095, null));
     assertThrows(IllegalArgumentException.class,
         () -> r1.stack().addVlan(r1.nic("eth0.10"), "eth0.10.5", 5, null));
+  }
+
+  @Test
+  void aDhcpClientOnAVlanTakesALeaseFromAServerOnTheRoutersSubinterface() {
+    try (VirtualLab l = new VirtualLab(24)) {
+      LabNode router = l.router("gw");
+      LabNode host = l.host("pc");
+      // back to back: each eth0 has no address, only VLAN 30 on it
+      l.connect(router, "eth0", "02:00:00:00:0a:01", null, host, "eth0", "02:00:00:00:0a:02", null,
+          VirtualLab.DEFAULT_MTU);
+      Nic served = router.stack().addVlan(router.nic("eth0"), "eth0.30", 30, Ipv4Cidr.parse("10.3.0.1/24"));
+      Nic leasing = host.stack().addVlan(host.nic("eth0"), "eth0.30", 30, null);
+      DhcpServer server = new DhcpServer(router.stack(), router.tracer());
+      server.serve(served, new DhcpConfig("10.3.0.100", "10.3.0.101", 3600, "10.3.0.1", List.of(), null, null));
+      DhcpClient client = new DhcpClient(host.stack(), host.tracer(), "pc", (nic, servers) -> { });
+      l.start();
+      client.add(leasing);
+      assertTrue(l.runUntil(client::allBound, VirtualLab.seconds(10)), "no lease on VLAN 30");
+      assertEquals("10.3.0.100/24", leasing.address().toString());
+      assertEquals(null, host.nic("eth0").address(), "the parent took nothing");
+      // every DHCP frame crossed tagged: the parent's own counters saw no untagged frame handed up
+      assertEquals(0, host.nic("eth0").rxFrames - leasing.endpoint().counters().rxFrames);
+      client.stop();
+    }
   }
 
   /** The frame as the subinterface saw it: the tag taken out. */
