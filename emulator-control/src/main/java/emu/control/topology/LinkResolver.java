@@ -80,6 +80,11 @@ final class LinkResolver {
     if (iface == null && node.isSwitch()) {
       iface = new Draft.Iface(node, ep.iface(), at, true);
       node.ifaces.add(iface);
+    } else if (iface == null && ep.iface().indexOf('.') > 0) {
+      String parent = ep.iface().substring(0, ep.iface().lastIndexOf('.'));
+      diag.error(at, "link endpoint '" + ep + "' names a VLAN subinterface, which rides its parent's link; a link"
+          + " names the parent, \"" + node.name + ":" + parent + "\"");
+      return null;
     } else if (iface == null) {
       if (node.hasIp()) {
         diag.error(at, "link endpoint '" + ep + "': " + node.name + " has no interface " + ep.iface()

@@ -94,6 +94,9 @@ class SubinterfaceTopologyTest {
   void aLinkNamesTheParent() {
     String yaml = lab(TWO).replace("\"r1:eth0\", \"h1:eth0\"", "\"r1:eth0.10\", \"h1:eth0\"");
     Labs.problem(yaml, 16, "link endpoint 'r1:eth0.10' is a VLAN subinterface; a link names its parent, \"r1:eth0\"");
+    String undeclared = lab(TWO).replace("\"r1:eth0\", \"h1:eth0\"", "\"r1:eth0\", \"h1:eth0.10\"");
+    Labs.problem(undeclared, 16, "link endpoint 'h1:eth0.10' names a VLAN subinterface, which rides its parent's"
+        + " link; a link names the parent, \"h1:eth0\"");
   }
 
   @Test
