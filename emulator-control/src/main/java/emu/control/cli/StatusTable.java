@@ -128,6 +128,8 @@ final class StatusTable {
       boolean first = true;
       for (JsonNode i : ifaces) {
         String link = i.path("vxlan").asBoolean() ? "vxlan device in " + n.path("netns").asText()
+            : i.has("vlan") ? "802.1Q VLAN " + i.path("vlan").path("id").asText() + " on "
+            + i.path("vlan").path("parent").asText()
             : i.path("bind").isNull() || i.path("bind").isMissingNode() ? "(not linked)"
             : "udp " + i.path("bind").asText() + " -> " + i.path("peer").asText();
         String[] left = first ? base : new String[] {"", "", "", ""};

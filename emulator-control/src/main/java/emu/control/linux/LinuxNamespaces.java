@@ -172,7 +172,9 @@ public final class LinuxNamespaces {
       Shell.must("ip", "link", "set", p.hostVeth(), "mtu", "9000", "up");
       Shell.must("ip", "addr", "add", p.hostUnderlay(), "dev", p.hostVeth());
       for (LinuxPlan.Iface i : p.interfaces()) {
-        Shell.must("ip", "addr", "add", i.remote() + "/32", "dev", p.hostVeth());
+        if (!i.isVlan()) {
+          Shell.must("ip", "addr", "add", i.remote() + "/32", "dev", p.hostVeth());
+        }
       }
       String ns = p.netns();
       // IPv6 off on every device made from here on (the underlay veth, each VXLAN device): an
@@ -188,10 +190,17 @@ public final class LinuxNamespaces {
       Shell.must("ip", "-n", ns, "link", "set", p.nsVeth(), "mtu", "9000", "up");
       Shell.must("ip", "-n", ns, "addr", "add", p.nsUnderlay(), "dev", p.nsVeth());
       String local = p.nsUnderlay().substring(0, p.nsUnderlay().indexOf('/'));
+      // the VXLAN devices, then the VLAN subinterfaces on them (the planner lists them last)
       for (LinuxPlan.Iface i : p.interfaces()) {
-        Shell.must("ip", "-n", ns, "link", "add", i.name(), "type", "vxlan", "id", Integer.toString(i.vni()),
-            "remote", i.remote(), "local", local, "dstport", "4789", "srcport", "4789", "4790", "nolearning");
-        Shell.must("ip", "-n", ns, "link", "set", i.name(), "address", i.mac(), "mtu", Integer.toString(i.mtu()));
+        if (i.isVlan()) {
+          // the kernel's own 802.1Q: the parent's MAC and MTU (the tag rides on top of it)
+          Shell.must("ip", "-n", ns, "link", "add", "link", i.parent(), "name", i.name(), "type", "vlan", "id",
+              Integer.toString(i.vid()));
+        } else {
+          Shell.must("ip", "-n", ns, "link", "add", i.name(), "type", "vxlan", "id", Integer.toString(i.vni()),
+              "remote", i.remote(), "local", local, "dstport", "4789", "srcport", "4789", "4790", "nolearning");
+          Shell.must("ip", "-n", ns, "link", "set", i.name(), "address", i.mac(), "mtu", Integer.toString(i.mtu()));
+        }
         if (i.address() != null) {
           Shell.must("ip", "-n", ns, "addr", "add", i.address(), "dev", i.name());
         }
@@ -270,7 +279,9 @@ public final class LinuxNamespaces {
   }
 
   private static void sysctl(String ns, String dev, String key, int value) throws IOException {
-    Shell.must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf." + dev + "." + key + "=" + value);
+    // sysctl(8) separates a key's parts with dots: a device name's own dots (eth0.10) are written as slashes
+    Shell.must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf." + dev.replace('.', '/') + "." + key
+        + "=" + value);
   }
 
   /**
@@ -608,7 +619,14 @@ public final class LinuxNamespaces {
         m.put("addresses6", addresses6);
       }
       m.put("state", l.path("operstate").asText().equals("DOWN") ? "DOWN" : "UP");
-      m.put("vxlan", true);
+      int dot = name.lastIndexOf('.');
+      if (dot > 0 && name.substring(dot + 1).matches("[0-9]+")) {
+        // a VLAN device emu made on a VXLAN device (iproute2 says which: "link")
+        m.put("vlan", Map.of("parent", l.path("link").asText(name.substring(0, dot)),
+            "id", Integer.parseInt(name.substring(dot + 1))));
+      } else {
+        m.put("vxlan", true);
+      }
       out.add(m);
     }
     return out;

@@ -70,9 +70,30 @@ public record LinuxPlan(String lab, String node, String netns, String hostVeth, 
    * @param addresses6 static IPv6 addresses ADDRESS/n; empty if none
    * @param ipv6 "auto" (SLAAC from routers' advertisements), "on" (link-local and any static
    *     addresses), or null (IPv6 on exactly when addresses6 is not empty)
+   * @param parent for a VLAN subinterface ({@code ip link add link eth0 name eth0.10 type vlan id 10}),
+   *     the VXLAN device it sits on; null for a VXLAN device (which {@code vni} and {@code remote} then describe)
+   * @param vid a VLAN subinterface's VLAN, else 0
    */
   public record Iface(String name, String mac, String address, int mtu, int vni, String remote,
-                      List<String> addresses6, String ipv6) {
+                      List<String> addresses6, String ipv6, String parent, int vid) {
+    /** A VXLAN device. */
+    public Iface(String name, String mac, String address, int mtu, int vni, String remote,
+                 List<String> addresses6, String ipv6) {
+      this(name, mac, address, mtu, vni, remote, addresses6, ipv6, null, 0);
+    }
+
+    /** A VLAN subinterface of {@code parent}: the kernel gives it the parent's MAC and MTU. */
+    public static Iface vlan(String name, String parent, int vid, String mac, int mtu, String address,
+                             List<String> addresses6, String ipv6) {
+      return new Iface(name, mac, address, mtu, 0, null, addresses6, ipv6, parent, vid);
+    }
+
+    /** True for a VLAN subinterface. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isVlan() {
+      return parent != null;
+    }
+
     /** An IPv4-only interface. */
     public Iface(String name, String mac, String address, int mtu, int vni, String remote) {
       this(name, mac, address, mtu, vni, remote, List.of(), null);

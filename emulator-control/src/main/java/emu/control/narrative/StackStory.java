@@ -37,14 +37,24 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
   public String frameSent(IpEvent.FrameSent e) {
     return "frames it: Ethernet " + e.srcMac() + " > " + e.dstMac()
         + (e.packet().version() == 6 ? ", IPv6 (EtherType 0x86dd), " : ", IPv4, ") + e.bytes() + " bytes ["
-        + PacketText.ipv4(e.packet()) + "]; transmits on " + e.dev();
+        + PacketText.ipv4(e.packet()) + "]; " + (e.vlan() == null ? "transmits on " + e.dev()
+        : "adds an 802.1Q tag (EtherType 0x8100, VLAN " + e.vlan() + ") and transmits on " + e.dev() + "'s link "
+        + lower(e.dev()));
+  }
+
+  /** The interface a VLAN subinterface ({@code eth0.10}) sends through ({@code eth0}). */
+  private static String lower(String dev) {
+    int dot = dev.lastIndexOf('.');
+    return dot < 0 ? dev : dev.substring(0, dot);
   }
 
   @Override
   public String received(IpEvent.Received e) {
     boolean v6 = e.packet().version() == 6;
     return "receives a frame on " + e.dev() + " from " + e.srcMac() + " to " + (e.toOwnMac() ? "its own MAC " : "")
-        + e.dstMac() + "; strips the Ethernet header: " + (v6 ? "IPv6 [" : "IPv4 [") + PacketText.ipv4(e.packet())
+        + e.dstMac() + (e.vlan() == null ? "" : " tagged VLAN " + e.vlan() + " on " + lower(e.dev())
+        + "; removes the 802.1Q tag") + "; strips the Ethernet header: " + (v6 ? "IPv6 [" : "IPv4 [")
+        + PacketText.ipv4(e.packet())
         + "], " + (v6 ? "hop limit " : "TTL ") + e.packet().ttl() + (e.forMe() ? "; the destination is this node" : "");
   }
 

@@ -19,6 +19,7 @@ final class Words {
       case RUNT -> "frame shorter than an Ethernet header";
       case NOT_FOR_US -> "unicast frame addressed to another MAC";
       case UNKNOWN_ETHERTYPE -> "EtherType this node does not speak";
+      case VLAN_UNKNOWN -> "802.1Q tag for a VLAN with no subinterface here";
       case BPDU -> "a switch's spanning-tree BPDU: this node runs no bridge protocol";
       case ARP_MALFORMED -> "ARP packet truncated or not Ethernet/IPv4";
       case IP_MALFORMED -> "IPv4 header truncated or with bad version, IHL or length";

@@ -158,6 +158,11 @@ public final class LabPlanner {
       macIndex++;
       int ifIndex = 0;
       for (IfaceSpec i : n.interfaces()) {
+        if (i.vlanParent() != null) {
+          // a VLAN subinterface has its parent's MAC, as a Linux VLAN device (listed after its parent)
+          macOf.put(n.name() + ":" + i.name(), macOf.get(n.name() + ":" + i.vlanParent()));
+          continue;
+        }
         macOf.put(n.name() + ":" + i.name(), i.mac() != null ? MacAddress.parse(i.mac()).toString()
             : generatedMac(macIndex, ifIndex, pinnedMacs));
         ifIndex++;
@@ -185,12 +190,18 @@ public final class LabPlanner {
       for (IfaceSpec i : n.interfaces()) {
         String key = n.name() + ":" + i.name();
         String mac = macOf.get(key);
-        int mtu = i.mtu() != null ? i.mtu() : linkMtu.getOrDefault(key, 1500);
+        // a VLAN subinterface keeps its parent's MTU: the link carries the tag on top of it
+        IfaceSpec own = i.vlanParent() == null ? i : n.iface(i.vlanParent());
+        String linkKey = n.name() + ":" + own.name();
+        int mtu = own.mtu() != null ? own.mtu() : linkMtu.getOrDefault(linkKey, 1500);
         Map<String, String> impairments = topo.effectiveImpairments(n.name(), i.name());
         if (n.isLinux()) {
           String remote = underlays.get(n.name()).remotes.get(i.name());
           if (remote != null) {
             linuxIfaces.add(new LinuxPlan.Iface(i.name(), mac, i.address(), mtu, vniOf.get(key), remote,
+                i.addresses6(), i.ipv6()));
+          } else if (i.vlanParent() != null) {
+            linuxIfaces.add(LinuxPlan.Iface.vlan(i.name(), i.vlanParent(), i.vid(), mac, mtu, i.address(),
                 i.addresses6(), i.ipv6()));
           }
         } else {

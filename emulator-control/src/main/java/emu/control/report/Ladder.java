@@ -183,7 +183,9 @@ public final class Ladder {
   }
 
   private static Row frame(Stamped e, IpEvent.FrameSent f, Wiring wiring, ArrayDeque<Stamped> labels) {
-    String summary = Story.packet(f.packet());
+    // a VLAN subinterface's frame is drawn with the tag it was given on the way out
+    String tag = f.vlan() == null ? "" : " [802.1Q tag VLAN " + f.vlan() + " added]";
+    String summary = Story.packet(f.packet()) + tag;
     StringBuilder detail = new StringBuilder();
     labels.forEach(l -> detail.append(Story.sentence(l.event())).append('\n'));
     detail.append(Story.sentence(f));
@@ -204,7 +206,7 @@ public final class Ladder {
     if (labels.size() > 1) {
       label = cut(label, 110) + " " + Story.moreInFrame(labels.size() - 1);
     }
-    return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, false, false, label, detail.toString(), 1);
+    return new Row(Kind.ARROW, e.ts(), e.node(), to, broadcast, false, false, label + tag, detail.toString(), 1);
   }
 
   private static boolean isGroup(String mac) {
@@ -448,6 +450,15 @@ public final class Ladder {
       }
     }
 
+    /**
+     * The linked interface under {@code dev}: a VLAN subinterface's frames ({@code eth0.10}) cross
+     * its parent's link ({@code eth0}); interface names have no dots otherwise.
+     */
+    static String lower(String dev) {
+      int dot = dev == null ? -1 : dev.lastIndexOf('.');
+      return dot < 0 ? dev : dev.substring(0, dot);
+    }
+
     /** The node with that MAC (or address); failing both, the peer at the other end of the sender's link. */
     String owner(String mac, String ip, String sender, String dev) {
       String o = mac == null ? null : macOwner.get(mac.toLowerCase(Locale.ROOT));
@@ -455,6 +466,7 @@ public final class Ladder {
         o = ipOwner.get(ip);
       }
       if (o == null) {
+        dev = lower(dev);
         LinkSpec l = topo.link(sender, dev);
         o = l == null ? sender : l.a().node().equals(sender) && l.a().iface().equals(dev) ? l.b().node() : l.a().node();
       }
@@ -466,7 +478,7 @@ public final class Ladder {
       List<String> reached = new ArrayList<>();
       Set<String> seenSwitches = new HashSet<>();
       ArrayDeque<LinkSpec.Endpoint> todo = new ArrayDeque<>();
-      todo.add(new LinkSpec.Endpoint(node, dev));
+      todo.add(new LinkSpec.Endpoint(node, lower(dev)));
       while (!todo.isEmpty()) {
         LinkSpec.Endpoint from = todo.poll();
         LinkSpec l = topo.link(from.node(), from.iface());

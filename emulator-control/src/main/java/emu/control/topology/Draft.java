@@ -161,6 +161,10 @@ final class Draft {
     emu.node.config.VlanPort vlan;
     /** Where 'vlan:' or 'trunk:' was written, or null. */
     Scalar vlanAt;
+    /** A VLAN subinterface's parent interface name ({@code eth0} of {@code eth0.10}), else null. */
+    String parent;
+    /** A VLAN subinterface's VLAN (1..4094), else 0. */
+    int vid;
     /** The DHCP server's static bindings by node name, and where each was written. */
     final Map<String, Scalar> dhcpStaticNodes = new LinkedHashMap<>();
 

@@ -59,6 +59,21 @@ public record IfaceSpec(String name, String address, String mac, Integer port, I
         : new LinkedHashMap<>(impairments));
   }
 
+  /**
+   * The interface this one is a VLAN subinterface of ({@code eth0} for {@code eth0.10}), or null:
+   * only subinterfaces have a dot in their name (the loader checked the rest).
+   */
+  public String vlanParent() {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? null : name.substring(0, dot);
+  }
+
+  /** A VLAN subinterface's VLAN (1..4094), 0 for any other interface. */
+  public int vid() {
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? 0 : Integer.parseInt(name.substring(dot + 1));
+  }
+
   /** True if IPv6 runs on this interface. */
   public boolean hasIpv6() {
     return !addresses6.isEmpty() || ipv6 != null;

@@ -168,7 +168,7 @@ final class LabBinder {
     }
     String node = text.substring(0, colon).strip();
     String iface = text.substring(colon + 1).strip();
-    if (!Values.IFNAME.matcher(iface).matches()) {
+    if (!Values.isIfname(iface)) {
       diag.error(s, "link endpoint '" + text + "': interface name '" + iface + "' is invalid: " + Values.IFNAME_RULE);
       return null;
     }

@@ -46,12 +46,13 @@ final class LinkResolver {
         continue;
       }
       for (Draft.Iface i : node.ifaces) {
-        if (!i.linked) {
+        if (!i.linked && i.parent == null) {
           diag.warn(i.at, "interface " + i.label() + " is declared but not linked; add a link with endpoint \""
               + i.label() + "\" or remove it");
         }
       }
     }
+    SubinterfaceBinder.checkLinks(lab, diag);
   }
 
   /** The interface an endpoint names (a switch port is created on first use), or null. */
@@ -71,9 +72,19 @@ final class LinkResolver {
       return null;
     }
     Draft.Iface iface = node.iface(ep.iface());
+    String subinterface = iface == null ? null : SubinterfaceBinder.endpointError(iface, at);
+    if (subinterface != null) {
+      diag.error(at, subinterface);
+      return null;
+    }
     if (iface == null && node.isSwitch()) {
       iface = new Draft.Iface(node, ep.iface(), at, true);
       node.ifaces.add(iface);
+    } else if (iface == null && ep.iface().indexOf('.') > 0) {
+      String parent = ep.iface().substring(0, ep.iface().lastIndexOf('.'));
+      diag.error(at, "link endpoint '" + ep + "' names a VLAN subinterface, which rides its parent's link; a link"
+          + " names the parent, \"" + node.name + ":" + parent + "\"");
+      return null;
     } else if (iface == null) {
       if (node.hasIp()) {
         diag.error(at, "link endpoint '" + ep + "': " + node.name + " has no interface " + ep.iface()

@@ -70,7 +70,8 @@ final class NodeBinder {
     kind(node, f, defaultKind, defaultKindBroken);
     Mapping ifs = f.mapping("interfaces", " of interface name to settings, like 'eth0: {address: 192.168.1.10/24}'");
     if (ifs != null) {
-      ifs.entries().forEach(e -> iface(node, e));
+      ifs.entries().forEach(e -> iface(node, e, ifs));
+      new SubinterfaceBinder(diag).check(node);
     }
     List<Scalar> gws = f.texts("gateway", ", like 192.168.1.1 or [192.168.1.1, 2001:db8:1::1]");
     if (gws != null && node.isSwitch()) {
@@ -216,12 +217,16 @@ final class NodeBinder {
     }
   }
 
-  private void iface(Draft.Node node, Entry e) {
+  private void iface(Draft.Node node, Entry e, Mapping all) {
     String label = node.name + ":" + e.name();
-    if (!Values.IFNAME.matcher(e.name()).matches()) {
-      diag.error(e.key(), "interface name '" + e.name() + "' of node " + node.name + " is invalid: " + Values.IFNAME_RULE);
-    }
     Draft.Iface i = new Draft.Iface(node, e.name(), e.key(), false);
+    java.util.regex.Matcher sub = Values.SUBIF.matcher(e.name());
+    if (sub.matches()) {
+      new SubinterfaceBinder(diag).name(i, sub.group(1), sub.group(2));
+    } else if (!Values.IFNAME.matcher(e.name()).matches()) {
+      diag.error(e.key(), "interface name '" + e.name() + "' of node " + node.name + " is invalid: "
+          + Values.IFNAME_RULE + ", or PARENT.VLAN for a VLAN subinterface, like eth0.10");
+    }
     node.ifaces.add(i);
     String where = "interface " + label;
     Mapping m = MapFields.asMapping(e.value(), e.key(), where, " of settings such as 'address: 192.168.1.10/24'", diag);
@@ -254,7 +259,12 @@ final class NodeBinder {
     i.ospfAt = f.entry("ospf");
     new VlanBinder(diag).bind(node, i, f);
     new StormBinder(diag).bindPort(node, i, f.entry("storm"));
-    if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp()) {
+    if (i.parent != null) {
+      new SubinterfaceBinder(diag).fields(i, f);
+    }
+    // an interface with VLAN subinterfaces may carry only tagged traffic, and need no address itself
+    boolean parentOfVlans = all.entries().stream().anyMatch(x -> x.name().startsWith(e.name() + "."));
+    if (f.entry("address") == null && f.entry("ipv6") == null && node.hasIp() && !parentOfVlans) {
       diag.error(e.key(), "interface " + label + " has no address; a " + node.kind + "'s interfaces need one,"
           + " such as 'address: 192.168.1.10/24', an IPv6 one, or 'ipv6: auto'");
     }

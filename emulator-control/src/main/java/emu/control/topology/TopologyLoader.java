@@ -69,7 +69,10 @@ public final class TopologyLoader {
   private static Topology build(Path file, Draft.Lab lab, List<String> warnings) {
     List<NodeSpec> nodes = new ArrayList<>();
     for (Draft.Node n : lab.nodes.values()) {
-      List<IfaceSpec> ifaces = n.ifaces.stream().map(i -> new IfaceSpec(i.name,
+      // VLAN subinterfaces after every other interface: a node makes each on its parent's
+      List<Draft.Iface> ordered = new ArrayList<>(n.ifaces.stream().filter(i -> i.parent == null).toList());
+      ordered.addAll(n.ifaces.stream().filter(i -> i.parent != null).toList());
+      List<IfaceSpec> ifaces = ordered.stream().map(i -> new IfaceSpec(i.name,
           i.address == null ? null : i.address.toString(),
           i.mac == null ? null : MacAddress.format(i.mac),
           i.portAt == null ? null : i.portAt.integer().intValue(),

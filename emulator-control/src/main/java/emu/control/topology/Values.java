@@ -33,6 +33,22 @@ final class Values {
   static final Pattern IFNAME = Pattern.compile("[a-z][a-z0-9]{0,14}");
   static final String NAME_RULE = "use 1-40 characters of a-z, 0-9, '_' and '-', starting with a letter or digit";
   static final String IFNAME_RULE = "use a lower-case letter then up to 14 letters or digits, like eth0 or p1";
+  /**
+   * A VLAN subinterface's name as Linux's convention writes it, PARENT.VID ({@code eth0.10}); the
+   * VID is checked on its own (so that {@code eth0.x} or {@code eth0.4095} gets its own message).
+   */
+  static final Pattern SUBIF = Pattern.compile("([a-z][a-z0-9]{0,14})\\.([^.]*)");
+  /** Linux's limit on a device name (IFNAMSIZ less the terminating NUL). */
+  static final int IFNAME_MAX = 15;
+
+  /** True for an interface name, or a VLAN subinterface's PARENT.VID (numeric VID) within Linux's 15 characters. */
+  static boolean isIfname(String name) {
+    if (IFNAME.matcher(name).matches()) {
+      return true;
+    }
+    java.util.regex.Matcher m = SUBIF.matcher(name);
+    return m.matches() && name.length() <= IFNAME_MAX && m.group(2).matches("[0-9]{1,4}");
+  }
 
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern MAC = Pattern.compile("\\p{XDigit}{2}([:-]\\p{XDigit}{2}){5}");
@@ -159,7 +175,7 @@ final class Values {
       throw new IllegalArgumentException(a + " is link-local, so on every link at once: name the interface it is"
           + " reached on, like " + a + "%eth0");
     }
-    if (zone != null && !IFNAME.matcher(zone).matches()) {
+    if (zone != null && !isIfname(zone)) {
       throw new IllegalArgumentException("'" + zone + "' in '" + text + "' is not an interface name: " + IFNAME_RULE);
     }
     return new Draft.Hop6(a, zone);

@@ -122,15 +122,24 @@ final class TinyVm implements AutoCloseable {
    * ({@code /lib/modules/order}), {@code /data}, and the directories init mounts on.
    */
   static void buildInitramfs(Path to, Kernel kernel, Path busybox, byte[] data) throws IOException {
+    buildInitramfs(to, kernel, busybox, data, "init", MODULES);
+  }
+
+  /**
+   * The same with another {@code /init} (a file in {@link #RESOURCES}) and other modules to load
+   * (their dependencies first): the VLAN test's VM loads the kernel's 802.1Q ({@code 8021q}) too.
+   */
+  static void buildInitramfs(Path to, Kernel kernel, Path busybox, byte[] data, String init, List<String> modules)
+      throws IOException {
     Initramfs fs = new Initramfs().dir("/bin").dir("/dev").charDevice("/dev/console", 5, 1).dir("/proc")
         .dir("/sys").dir("/tmp").dir("/lib").dir("/lib/modules")
         .file("/bin/busybox", 0755, Files.readAllBytes(busybox)).symlink("/bin/sh", "busybox")
-        .file("/init", 0755, Files.readAllBytes(RESOURCES.resolve("init")))
+        .file("/init", 0755, Files.readAllBytes(RESOURCES.resolve(init)))
         .file("/bin/udhcpc.script", 0755, Files.readAllBytes(RESOURCES.resolve("udhcpc.script")))
         .file("/bin/bulk-sink", 0755, Files.readAllBytes(RESOURCES.resolve("bulk-sink")))
         .file("/data", 0644, data);
     StringBuilder order = new StringBuilder();
-    for (Path m : Initramfs.modulesInLoadOrder(kernel.modules(), MODULES)) {
+    for (Path m : Initramfs.modulesInLoadOrder(kernel.modules(), modules)) {
       String file = m.getFileName().toString();
       String name = file.substring(0, file.indexOf(".ko"));
       fs.file("/lib/modules/" + file, 0644, Files.readAllBytes(m));

@@ -33,10 +33,18 @@ public sealed interface IpEvent extends TraceEvent {
    * An IPv4 packet framed and handed to the link: Ethernet {@code srcMac > dstMac} on {@code dev},
    * {@code bytes} long. The packet's source, destination and identification are the ones the
    * receiver's {@link Received} repeats: the control plane pairs the two to order events across
-   * machines whose clocks differ.
+   * machines whose clocks differ. {@code vlan}: the 802.1Q VLAN whose tag the frame was given on
+   * its way out of a VLAN subinterface ({@code dev} eth0.10 leaves by eth0 tagged 10; {@code bytes}
+   * counts the tag), null for an untagged frame.
    */
   @JsonTypeName("eth.tx")
-  record FrameSent(String dev, String srcMac, String dstMac, int bytes, Packet packet) implements IpEvent {
+  record FrameSent(String dev, String srcMac, String dstMac, int bytes, Packet packet, Integer vlan)
+      implements IpEvent {
+    /** An untagged frame. */
+    public FrameSent(String dev, String srcMac, String dstMac, int bytes, Packet packet) {
+      this(dev, srcMac, dstMac, bytes, packet, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.frameSent(this);
@@ -46,10 +54,17 @@ public sealed interface IpEvent extends TraceEvent {
   /**
    * An IPv4 packet arrived on {@code dev} in a frame from {@code srcMac} to {@code dstMac}
    * ({@code toOwnMac}: the interface's own MAC); {@code forMe}: its destination is this node.
+   * {@code vlan}: the 802.1Q VLAN whose tag was removed as the frame reached VLAN subinterface
+   * {@code dev}, null for a frame that came untagged.
    */
   @JsonTypeName("ip.rx")
-  record Received(String dev, String srcMac, String dstMac, boolean toOwnMac, boolean forMe, Packet packet)
-      implements IpEvent {
+  record Received(String dev, String srcMac, String dstMac, boolean toOwnMac, boolean forMe, Packet packet,
+                  Integer vlan) implements IpEvent {
+    /** An untagged frame. */
+    public Received(String dev, String srcMac, String dstMac, boolean toOwnMac, boolean forMe, Packet packet) {
+      this(dev, srcMac, dstMac, toOwnMac, forMe, packet, null);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.received(this);

@@ -126,7 +126,9 @@ public final class EmulatedNode {
             config.traceBudget() > 0 ? config.traceBudget() : 20_000)
         : Tracer.OFF;
     for (NodeConfig.Iface i : config.interfaces()) {
-      links.add(InterfaceLink.create(config, i, out, time));
+      InterfaceLink parent = vlanParent(i);
+      links.add(parent == null ? InterfaceLink.create(config, i, out, time)
+          : InterfaceLink.subinterface(i, parent, vlanId(i)));
     }
     Hosts hosts = new Hosts(config.hosts(), config.hosts6());
     this.shell = new Shell(config.name());
@@ -150,14 +152,20 @@ public final class EmulatedNode {
     } else {
       this.bridge = null;
       this.rstp = null;
+      // parents first: a subinterface's Nic is made on its parent's, and interfaces keep their order
+      // (the status and metrics pair configuration index i with the stack's interface i)
       SplittableRandom random = new SplittableRandom(config.seed() ^ config.name().hashCode());
       this.stack = new NetworkStack(config.name(), time, random, secrets(config, random), StackTrace.of(tracer),
           PooledByteBufAllocator.DEFAULT, config.isRouter(), NeighborCache.Params.LINUX);
       this.tcp = new TcpLayer(stack, TcpTrace.of(tracer));
       for (InterfaceLink l : links) {
         NodeConfig.Iface c = l.config;
-        Nic nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(),
-            c.address() == null ? null : Ipv4Cidr.parse(c.address()), l.endpoint);
+        Ipv4Cidr address = c.address() == null ? null : Ipv4Cidr.parse(c.address());
+        if (l.parent != null) {
+          l.endpoint = stack.addVlan(stack.nic(l.parent.name()), c.name(), l.vid, address).endpoint();
+          continue;
+        }
+        Nic nic = stack.addNic(c.name(), MacAddress.parse(c.mac()).bits(), address, l.endpoint);
         nic.setUp(l.udp != null);
       }
       if (config.routes() != null) {
@@ -245,6 +253,39 @@ public final class EmulatedNode {
         ospf = new Ospf(stack, ospfConfig(config.ospf())).listener(new OspfTracing(tracer));
         shell.add(new ShowCommand(ospf));
       }
+    }
+  }
+
+  /**
+   * The link of the interface {@code i} is a VLAN subinterface of ({@code eth0} for
+   * {@code eth0.10}, when the node has an {@code eth0} listed before it), or null. The name says it,
+   * as Linux's convention for VLAN devices does; the control plane checked the rest.
+   */
+  private InterfaceLink vlanParent(NodeConfig.Iface i) {
+    int dot = i.name().lastIndexOf('.');
+    if (dot < 0) {
+      return null;
+    }
+    String parentName = i.name().substring(0, dot);
+    for (InterfaceLink l : links) {
+      if (l.name().equals(parentName)) {
+        if (config.isSwitch() || l.parent != null) {
+          throw new IllegalArgumentException("interface " + i.name() + " of " + config.name() + ": "
+              + (l.parent != null ? parentName + " is itself a subinterface" : "a switch has no VLAN subinterfaces"));
+        }
+        return l;
+      }
+    }
+    throw new IllegalArgumentException("interface " + i.name() + " of " + config.name() + ": no interface "
+        + parentName + " listed before it to be its parent");
+  }
+
+  private static int vlanId(NodeConfig.Iface i) {
+    String digits = i.name().substring(i.name().lastIndexOf('.') + 1);
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("interface " + i.name() + ": '" + digits + "' is not a VLAN number", e);
     }
   }
 
@@ -610,6 +651,10 @@ public final class EmulatedNode {
 
   private InterfaceLink linked(String iface) {
     InterfaceLink l = link(iface);
+    if (l.parent != null) {
+      throw new IllegalArgumentException("interface " + config.name() + ":" + iface + " is a VLAN subinterface of "
+          + l.parent.name() + ", whose link carries it: name " + config.name() + ":" + l.parent.name());
+    }
     if (l.impaired == null) {
       throw new IllegalArgumentException("interface " + config.name() + ":" + iface + " is not linked");
     }
@@ -644,7 +689,7 @@ public final class EmulatedNode {
   /** Whether interface {@code i} (configuration order) is up: linked and not set down. */
   public boolean interfaceUp(int i) {
     InterfaceLink l = links.get(i);
-    return l.udp != null && isUp(l);
+    return l.wire() != null && isUp(l);
   }
 
   private boolean isUp(InterfaceLink l) {
@@ -692,6 +737,20 @@ public final class EmulatedNode {
   /** The bridge, or null for a host or router. */
   public LearningBridge bridge() {
     return bridge;
+  }
+
+  /**
+   * The counters of what crossed each interface, in configuration order: the link endpoint's for
+   * a linked interface, a VLAN subinterface's own (its tagged frames), null if not linked.
+   */
+  public List<emu.link.LinkCounters> linkCounters() {
+    return links.stream().map(l -> l.parent != null ? (l.parent.udp == null ? null : l.endpoint.counters())
+        : l.udp == null ? null : l.udp.counters()).toList();
+  }
+
+  /** The parent of each interface that is a VLAN subinterface (null for the others), in configuration order. */
+  public List<String> vlanParents() {
+    return links.stream().map(l -> l.parent == null ? null : l.parent.name()).toList();
   }
 
   /** The real (innermost) endpoint of each interface, in configuration order; null if not linked. */

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * One interface's link endpoint chain, outermost first: impairment (egress faults) -> live tap
  * ({@code emu capture}) -> capture file (both record what actually goes on the wire, as tcpdump
  * sees packets after a qdisc) -> the UDP socket. An interface that is not linked has a
- * {@link DisconnectedEndpoint} instead.
+ * {@link DisconnectedEndpoint} instead. A VLAN subinterface ({@code eth0.10}) has no chain of its
+ * own: its endpoint is the stack's {@link emu.node.stack.VlanEndpoint} over its parent's, set once
+ * the stack made it ({@code parent} names the parent, {@code vid} its VLAN).
  */
 final class InterfaceLink {
   final NodeConfig.Iface config;
@@ -29,10 +31,22 @@ final class InterfaceLink {
   final PcapWriter pcap;
   final LiveTap tap;
   final ImpairedEndpoint impaired;
-  final LinkEndpoint endpoint;
+  /** Final but for a subinterface's, which the stack makes after the links. */
+  LinkEndpoint endpoint;
+  /** A subinterface's parent link, or null. */
+  final InterfaceLink parent;
+  /** A subinterface's VLAN, else 0. */
+  final int vid;
 
   private InterfaceLink(NodeConfig.Iface config, UdpLinkEndpoint udp, PcapWriter pcap, LiveTap tap,
                         ImpairedEndpoint impaired, LinkEndpoint endpoint) {
+    this(config, udp, pcap, tap, impaired, endpoint, null, 0);
+  }
+
+  private InterfaceLink(NodeConfig.Iface config, UdpLinkEndpoint udp, PcapWriter pcap, LiveTap tap,
+                        ImpairedEndpoint impaired, LinkEndpoint endpoint, InterfaceLink parent, int vid) {
+    this.parent = parent;
+    this.vid = vid;
     this.config = config;
     this.udp = udp;
     this.pcap = pcap;
@@ -64,6 +78,16 @@ final class InterfaceLink {
       impaired.impairment(ImpairmentParser.apply(Impairment.NONE, i.impairments()));
     }
     return new InterfaceLink(i, udp, pcap, tap, impaired, impaired);
+  }
+
+  /** A VLAN subinterface of {@code parent}: the stack gives it its endpoint. */
+  static InterfaceLink subinterface(NodeConfig.Iface i, InterfaceLink parent, int vid) {
+    return new InterfaceLink(i, null, null, null, null, null, parent, vid);
+  }
+
+  /** The UDP socket that carries this interface's frames: its own, or its parent's. */
+  UdpLinkEndpoint wire() {
+    return parent == null ? udp : parent.udp;
   }
 
   String name() {

@@ -142,14 +142,15 @@ public final class NodeMetrics {
   // ---- interfaces ----
 
   private void interfaces() {
+    List<LinkCounters> counters = node.linkCounters();
+    List<String> parents = node.vlanParents();
     for (int i = 0; i < udps.size(); i++) {
-      UdpLinkEndpoint udp = udps.get(i);
-      if (udp == null) {
+      LinkCounters c = counters.get(i);
+      if (c == null) {
         continue; // not linked: nothing crosses it
       }
       String name = node.config().interfaces().get(i).name();
       Tags t = Tags.of("interface", name);
-      LinkCounters c = udp.counters();
       counter("emu.interface.receive.frames", "Ethernet frames received from the link (UDP tunnel)", c,
           x -> x.rxFrames, t);
       counter("emu.interface.receive.bytes", "bytes of Ethernet frames received from the link", c, x -> x.rxBytes, t);
@@ -163,6 +164,11 @@ public final class NodeMetrics {
       final int index = i;
       Gauge.builder("emu.interface.up", node, n -> n.interfaceUp(index) ? 1 : 0)
           .description("1 if the interface is linked and up, 0 if down").tags(t).register(registry);
+      if (parents.get(i) != null) {
+        // a VLAN subinterface: its frames (tag included) above; the impairment is its parent's link's
+        arpEntries(i, t);
+        continue;
+      }
       ImpairmentCounters ic = impaired.get(i).impairmentCounters();
       counter("emu.impairment.frames", "frames offered to the interface's egress impairment", ic, x -> x.frames, t);
       counter("emu.impairment.bytes", "bytes offered to the interface's egress impairment", ic, x -> x.bytes, t);
@@ -177,11 +183,15 @@ public final class NodeMetrics {
           x -> x.reordered, t);
       counter("emu.impairment.delayed", "frames the impairment held back (delay, jitter, rate)", ic,
           x -> x.delayed, t);
-      if (node.stack() != null) {
-        Nic nic = node.stack().nics().get(i);
-        Gauge.builder("emu.arp.cache.entries", nic, n -> n.neighbors().size())
-            .description("entries in the interface's ARP cache, whatever their state").tags(t).register(registry);
-      }
+      arpEntries(i, t);
+    }
+  }
+
+  private void arpEntries(int i, Tags t) {
+    if (node.stack() != null) {
+      Nic nic = node.stack().nics().get(i);
+      Gauge.builder("emu.arp.cache.entries", nic, n -> n.neighbors().size())
+          .description("entries in the interface's ARP cache, whatever their state").tags(t).register(registry);
     }
   }
 

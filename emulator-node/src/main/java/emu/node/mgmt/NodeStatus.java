@@ -72,7 +72,15 @@ public final class NodeStatus {
       if (node.ipv6() != null && node.ipv6().interfaceOf(node.stack().nics().get(i)) != null) {
         f.put("addresses6", addresses6(node.ipv6().interfaceOf(node.stack().nics().get(i))));
       }
-      if (udp != null) {
+      String parent = node.vlanParents().get(i);
+      if (parent != null) {
+        // a VLAN subinterface: its own frames on the parent's link, tag included
+        Nic nic = node.stack().nics().get(i);
+        f.put("vlan", Map.of("parent", parent, "id", nic.vid()));
+        if (node.linkCounters().get(i) != null) {
+          f.put("link", link(node.linkCounters().get(i)));
+        }
+      } else if (udp != null) {
         f.put("link", link(udp.counters()));
       }
       Map<String, Object> ls = linkStates.get(i);

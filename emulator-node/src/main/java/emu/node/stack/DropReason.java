@@ -14,6 +14,11 @@ public enum DropReason {
   UNKNOWN_ETHERTYPE,
   /** A switch's BPDU (to the 802.1D bridge group address): a host or router runs no bridge protocol. */
   BPDU,
+  /**
+   * An 802.1Q-tagged frame for a VLAN this interface has no subinterface for (or whose tag is cut
+   * short): Linux drops those too.
+   */
+  VLAN_UNKNOWN,
   /** ARP packet truncated or not Ethernet/IPv4. */
   ARP_MALFORMED,
   /** IPv4 header truncated or with bad version, IHL or length. */

@@ -63,6 +63,8 @@ public final class NetworkStack {
   /** Network-layer protocols other than ARP and IPv4, by EtherType. */
   private final IntObjectHashMap<EtherProtocol> etherProtocols = new IntObjectHashMap<>();
   private final List<LinkListener> linkListeners = new ArrayList<>();
+  /** The VLAN demultiplexer of each interface that has subinterfaces, by interface index. */
+  private final IntObjectHashMap<VlanDemux> demuxes = new IntObjectHashMap<>();
 
   /** A stack whose secrets come from {@code random} too: a seeded lab, or a test, reproduces them. */
   public NetworkStack(String name, TimeSource time, RandomGenerator random, StackObserver observer,
@@ -146,6 +148,33 @@ public final class NetworkStack {
   }
 
   /**
+   * Adds a VLAN subinterface of {@code parent} ({@code eth0.10}, as {@code ip link add link eth0
+   * name eth0.10 type vlan id 10}): an ordinary interface with the parent's MAC and MTU, its own
+   * address (or none) and connected route, whose frames cross the parent's link tagged with
+   * {@code vid}. The parent's endpoint hands its frames to a {@link VlanDemux} from then on.
+   *
+   * @throws IllegalArgumentException if the parent is itself a subinterface, the VID is outside
+   *     1..4094, or the parent already has a subinterface for it
+   */
+  public Nic addVlan(Nic parent, String nicName, int vid, Ipv4Cidr address) {
+    if (parent.parent() != null) {
+      throw new IllegalArgumentException(nicName + ": " + parent.name() + " is itself a VLAN subinterface");
+    }
+    VlanDemux demux = demuxes.get(parent.index());
+    if (demux == null) {
+      demux = new VlanDemux(this, parent);
+      demuxes.put(parent.index(), demux);
+      parent.endpoint().receiver(demux);
+    }
+    VlanEndpoint endpoint = new VlanEndpoint(nicName, parent.endpoint(), vid);
+    demux.add(endpoint);
+    Nic nic = addNic(nicName, parent.mac(), address, endpoint);
+    nic.vlanOf(parent, vid);
+    nic.setUp(parent.isUp());
+    return nic;
+  }
+
+  /**
    * Adds a static route through {@code gateway}, which must be on a connected subnet (the
    * interface is the one whose subnet holds it). Throws if it is not: a configuration error.
    */
@@ -213,6 +242,15 @@ public final class NetworkStack {
    * itself again with a gratuitous ARP.
    */
   public void setLinkUp(Nic nic, boolean up) {
+    setLinkUpOne(nic, up);
+    for (Nic sub : nics) {
+      if (sub.parent() == nic) {
+        setLinkUpOne(sub, up); // a VLAN subinterface has its parent's carrier (Linux: LOWERLAYERDOWN)
+      }
+    }
+  }
+
+  private void setLinkUpOne(Nic nic, boolean up) {
     nic.setUp(up);
     if (!up) {
       nic.neighbors().flush();
@@ -329,6 +367,8 @@ public final class NetworkStack {
     switch (etherType) {
       case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
       case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);
+      // a tag no subinterface took: another VLAN's, a tag cut short, or a second tag inside the first
+      case EthernetFrame.ETHERTYPE_VLAN -> drop(nic, frame, DropReason.VLAN_UNKNOWN);
       default -> {
         EtherProtocol p = etherProtocols.get(etherType);
         if (p != null) {

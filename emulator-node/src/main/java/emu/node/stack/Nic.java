@@ -15,6 +15,10 @@ public final class Nic {
   private Ipv4Cidr address;
   private final LinkEndpoint endpoint;
   private final NeighborCache neighbors;
+  /** The interface this one is a VLAN subinterface of, or null. */
+  private Nic parent;
+  /** The 802.1Q VLAN of a subinterface (1..4094), 0 for an ordinary interface. */
+  private int vid;
   private boolean up = true;
   /** IPv4 multicast groups joined on this interface (a handful at most: a linear scan). */
   private int[] groups = new int[0];
@@ -64,6 +68,21 @@ public final class Nic {
 
   public int mtu() {
     return endpoint.mtu();
+  }
+
+  /** The interface a VLAN subinterface sits on ({@code eth0} of {@code eth0.10}), or null. */
+  public Nic parent() {
+    return parent;
+  }
+
+  /** The VLAN a subinterface tags its frames with (1..4094), 0 for an interface that is none. */
+  public int vid() {
+    return vid;
+  }
+
+  void vlanOf(Nic lower, int id) {
+    this.parent = lower;
+    this.vid = id;
   }
 
   public LinkEndpoint endpoint() {

@@ -47,7 +47,8 @@ public final class Ipv6Trace implements Ipv6Observer {
     int frameStart = ipStart - EthernetFrame.HEADER_LEN;
     long dstMac = EthernetFrame.dst(frame, frameStart);
     tracer.emit(new IpEvent.Received(nic.name(), MacAddress.format(EthernetFrame.src(frame, frameStart)),
-        MacAddress.format(dstMac), dstMac == nic.mac(), forMe, PacketFacts.ipv6(frame, ipStart)));
+        MacAddress.format(dstMac), dstMac == nic.mac(), forMe, PacketFacts.ipv6(frame, ipStart),
+        StackTrace.vlan(nic)));
   }
 
   @Override
@@ -58,7 +59,8 @@ public final class Ipv6Trace implements Ipv6Observer {
   @Override
   public void frameSent(Nic nic, long dstMac, ByteBuf frame, int ipStart) {
     tracer.emit(new IpEvent.FrameSent(nic.name(), MacAddress.format(nic.mac()), MacAddress.format(dstMac),
-        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN, PacketFacts.ipv6(frame, ipStart)));
+        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN + (nic.vid() != 0 ? emu.link.wire.VlanTag.LEN : 0),
+        PacketFacts.ipv6(frame, ipStart), StackTrace.vlan(nic)));
   }
 
   @Override

@@ -2,6 +2,7 @@ package emu.node.trace;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.link.wire.VlanTag;
 import emu.node.event.ArpEvent;
 import emu.node.event.IcmpEvent;
 import emu.node.event.IpEvent;
@@ -49,7 +50,8 @@ public final class StackTrace implements StackObserver {
   @Override
   public void frameSent(Nic nic, long dstMac, ByteBuf frame, int ipStart) {
     tracer.emit(new IpEvent.FrameSent(nic.name(), MacAddress.format(nic.mac()), MacAddress.format(dstMac),
-        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN, PacketFacts.ipv4(frame, ipStart)));
+        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN + (nic.vid() != 0 ? VlanTag.LEN : 0),
+        PacketFacts.ipv4(frame, ipStart), vlan(nic)));
   }
 
   @Override
@@ -57,7 +59,12 @@ public final class StackTrace implements StackObserver {
     int frameStart = ipStart - EthernetFrame.HEADER_LEN;
     long dstMac = EthernetFrame.dst(frame, frameStart);
     tracer.emit(new IpEvent.Received(nic.name(), MacAddress.format(EthernetFrame.src(frame, frameStart)),
-        MacAddress.format(dstMac), dstMac == nic.mac(), forMe, PacketFacts.ipv4(frame, ipStart)));
+        MacAddress.format(dstMac), dstMac == nic.mac(), forMe, PacketFacts.ipv4(frame, ipStart), vlan(nic)));
+  }
+
+  /** The VLAN of a subinterface (its tag pushed on the way out, stripped on the way in), else null. */
+  static Integer vlan(Nic nic) {
+    return nic.vid() == 0 ? null : nic.vid();
   }
 
   @Override

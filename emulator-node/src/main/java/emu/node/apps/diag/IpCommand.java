@@ -192,9 +192,17 @@ public final class IpCommand implements Command {
   /** The first line {@code ip -4 addr} and {@code ip -6 addr} print for an interface. */
   private static void familyLine(Nic nic, CommandIo io) {
     boolean carrier = nic.isUp();
-    io.out(nic.index() + ": " + nic.name() + ": <" + (carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP"
-        : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu " + nic.mtu() + " state " + (carrier ? "UP" : "DOWN")
-        + " qlen 1000");
+    io.out(nic.index() + ": " + shownName(nic) + ": <" + (carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP"
+        : nic.parent() != null ? "BROADCAST,MULTICAST,UP,M-DOWN" : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu "
+        + nic.mtu() + " state " + (carrier ? "UP" : nic.parent() != null ? "LOWERLAYERDOWN" : "DOWN") + " qlen 1000");
+  }
+
+  /**
+   * The name iproute2 prints for an interface: a VLAN subinterface with its parent after an
+   * {@code @} ({@code eth0.10@eth0}), as for any device stacked on another.
+   */
+  static String shownName(Nic nic) {
+    return nic.parent() == null ? nic.name() : nic.name() + "@" + nic.parent().name();
   }
 
   /** iproute2 accepts any prefix of an object name ({@code ip r}, {@code ip ro}, {@code ip neigh}). */
@@ -242,9 +250,13 @@ public final class IpCommand implements Command {
    */
   static void linkLines(int index, String name, boolean carrier, int mtu, String master, long mac, boolean mode,
                         CommandIo io) {
-    String flags = carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP" : "NO-CARRIER,BROADCAST,MULTICAST,UP";
+    // a VLAN device whose parent lost its carrier: Linux's IF_OPER_LOWERLAYERDOWN, and M-DOWN
+    boolean stacked = name.indexOf('@') > 0;
+    String flags = carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP" : stacked ? "BROADCAST,MULTICAST,UP,M-DOWN"
+        : "NO-CARRIER,BROADCAST,MULTICAST,UP";
     io.out(index + ": " + name + ": <" + flags + "> mtu " + mtu + " qdisc noqueue"
-        + (master == null ? "" : " master " + master) + " state " + (carrier ? "UP" : "DOWN")
+        + (master == null ? "" : " master " + master) + " state " + (carrier ? "UP" : stacked ? "LOWERLAYERDOWN"
+        : "DOWN")
         + (mode ? " mode DEFAULT" : "") + " group default qlen 1000");
     if (mac >= 0) {
       io.out("    link/ether " + MacAddress.format(mac) + " brd ff:ff:ff:ff:ff:ff");
@@ -252,7 +264,7 @@ public final class IpCommand implements Command {
   }
 
   private static void linkLines(Nic nic, boolean mode, CommandIo io) {
-    linkLines(nic.index(), nic.name(), nic.isUp(), nic.mtu(), null, nic.mac(), mode, io);
+    linkLines(nic.index(), shownName(nic), nic.isUp(), nic.mtu(), null, nic.mac(), mode, io);
   }
 
   /** {@code ip -s link}'s two counter blocks, aligned under their headings as iproute2 aligns them. */
