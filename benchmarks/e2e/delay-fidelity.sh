@@ -7,7 +7,7 @@
 #           delay put on payroll:eth0 (payroll's egress: one direction of the path client ->
 #           payroll), then N pings client -> payroll 10 ms apart, counted from the very first (no
 #           warm-up), and at the same time N pings client -> dns, the control: the same path but
-#           for its last node (sw1, r1, sw2), unimpaired. A fresh lab's first pings run on cold
+#           for its last node (sw1, dist, r1, sw2), unimpaired. A fresh lab's first pings run on cold
 #           code and its RTT falls for thousands of packets, so RTTs of different labs cannot be
 #           subtracted; the pairs can: the added one-way delay is the median over icmp_seq of
 #           RTT(payroll) - RTT(dns).
@@ -17,8 +17,9 @@
 #           asserted: both paths' noise is in every sample).
 #   floor:  the machine's UDP round trip between two idle processes (udp-pingpong.py), same
 #           spacing, in the same run: what one process crossing costs at least.
-# The overhead per process crossing is RTT(0) / 8 (a round trip client -> payroll wakes sw1,
-# r1, sw2, payroll, sw2, r1, sw1 and client) beside floor / 2.
+# The overhead per process crossing is RTT(0) / 10 (a round trip client -> payroll wakes sw1,
+# dist, r1, sw2, payroll, sw2, r1, dist, sw1 and client; 8 before the seed lab grew its switched
+# campus edge on 2026-12-07) beside floor / 2.
 # Usage: benchmarks/e2e/delay-fidelity.sh [N] [M] [K]   (default 200 1000 500; --quick: 50 300 100)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -104,8 +105,8 @@ for d in 0 100us 1ms 20ms; do
   printf '%-10s %10s %10s %12s %14s %12s\n' "$d" "${p50[$d]}" "$(cut -d' ' -f1 "$work/d$d.txt" | pct 90)" \
     "${first[$d]}" "${added[$d]}" "$(python3 -c "print(round((${added[$d]} - $conf) * 1000))")"
 done
-per=$(python3 -c "print(round(${p50[0]} / 8 * 1000))")
-echo "per process crossing: $per us (RTT(0) p50 / 8 crossings); UDP floor: $(python3 -c \
+per=$(python3 -c "print(round(${p50[0]} / 10 * 1000))")
+echo "per process crossing: $per us (RTT(0) p50 / 10 crossings); UDP floor: $(python3 -c \
   "print(round($floor / 2 * 1000))") us ($floor ms per round trip / 2)"
 python3 - "$work/jitter.txt" 20 5 <<'PY'
 # Kolmogorov-Smirnov of the observed added delay against normal(mean, sd): statistic D and the

@@ -4,8 +4,8 @@
 # (off), each with a JVM per node (the default) or with all of a lab's nodes in one JVM (group:full,
 # group:off: EMU_NODES_PER_JVM=64, so the warm-up runs once for the lab and its compiled code serves
 # every node), side by side in one run, each on fresh labs, interleaved mode by mode, lab by lab:
-#  (a) the seed lab (configs/corporate.yml), `ping payroll` from client (IPv6, across sw1, r1,
-#      sw2): the first ping, the median of the first 100 (10 ms apart), and the median of 200
+#  (a) the seed lab (configs/corporate.yml), `ping payroll` from client (IPv6, across sw1, dist,
+#      r1, sw2): the first ping, the median of the first 100 (10 ms apart), and the median of 200
 #      pings after WARM more (1 ms apart), with the ratios to it (goals: first 100 within 1.3x,
 #      first ping within 3x);
 #  (b) the chain lab (benchmarks/e2e/chain-delay.yml: h1, 2 switches, 3 routers, h2, delay 3ms on

@@ -84,7 +84,7 @@ class ConsoleBrowserTest {
     Path chromium = Tools.require("chromium");
     Path chromedriver = Tools.require("chromedriver", "chromium-driver");
     System.setProperty("emu.stateDir", state.toString());
-    System.setProperty("emu.nodesPerJvm", "4"); // 8 nodes in 2 JVMs: a shorter start
+    System.setProperty("emu.nodesPerJvm", "4"); // 10 nodes in 3 JVMs: a shorter start
     Cli up = emu("up", configs.resolve("corporate.yml").toString(), "--out", out.toString(), "--no-capture",
         "--seed", "5", "--console");
     assertEquals(0, up.exit(), up.out() + up.err());
@@ -212,7 +212,7 @@ class ConsoleBrowserTest {
           + "']")), l.toString());
       assertNotNull(driver.findElement(By.cssSelector("#links button[data-end='" + ends[1] + "']")), l.toString());
     }
-    assertEquals(8, driver.findElements(By.cssSelector("#nodes tbody tr")).size());
+    assertEquals(10, driver.findElements(By.cssSelector("#nodes tbody tr")).size());
     // the narrative of the lab's start is there (DHCP, ARP ...), with its filters filled
     await().until(d -> d.findElements(By.cssSelector("#narrative li")).size() > 5);
     assertTrue(driver.findElements(By.cssSelector("#filter-proto option")).size() > 2);

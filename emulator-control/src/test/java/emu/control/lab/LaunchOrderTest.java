@@ -29,7 +29,7 @@ class LaunchOrderTest {
     List<String> order = plan.nodes().stream().sorted(Comparator.comparingInt(StartPolicy::launchOrder))
         .map(PlannedNode::name).toList();
     assertEquals("client", plan.nodes().get(0).name(), "the file lists the DHCP client first");
-    assertEquals(List.of("sw1", "sw2", "r1", "printer", "resolver", "dns", "payroll", "client"), order);
+    assertEquals(List.of("sw1", "sw3", "dist", "sw2", "r1", "printer", "resolver", "dns", "payroll", "client"), order);
   }
 
   @Test

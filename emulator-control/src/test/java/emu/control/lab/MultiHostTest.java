@@ -83,7 +83,7 @@ class MultiHostTest {
   static Path corporateAcrossHosts(Path key, int sshPortOfM4) throws Exception {
     String yml = Files.readString(CONFIGS.resolve("corporate.yml"))
         .replace("zones/", CONFIGS.resolve("zones") + "/").replace("www/", CONFIGS.resolve("www") + "/");
-    String[][] placement = {{"client", "m1"}, {"printer", "m1"}, {"resolver", "m1"}, {"sw1", "m1"}, {"r1", "m2"},
+    String[][] placement = {{"client", "m1"}, {"printer", "m1"}, {"resolver", "m1"}, {"sw1", "m1"}, {"sw3", "m1"}, {"dist", "m1"}, {"r1", "m2"},
         {"sw2", "m2"}, {"dns", "m3"}, {"payroll", "m4"}};
     for (String[] p : placement) {
       yml = yml.replace("\n    " + p[0] + ":\n", "\n    " + p[0] + ":\n      host: " + p[1] + "\n");

@@ -30,7 +30,7 @@ class ReportRenderTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     assertEquals(0, emu(out, err, "graph", "../configs/corporate.yml", "-o", html.toString()), err.toString());
-    assertTrue(out.toString().contains("lab corporate (8 nodes, 7 links) drawn: " + html), out.toString());
+    assertTrue(out.toString().contains("lab corporate (10 nodes, 11 links) drawn: " + html), out.toString());
     String page = Files.readString(html);
     for (String n : new String[] {"client", "r1", "payroll", "eth1 192.168.5.1/24", "eth0 dhcp"}) {
       assertTrue(page.contains(">" + n + "<"), n + " is drawn");
@@ -61,7 +61,7 @@ class ReportRenderTest {
     Path corporate = dir.resolve("corporate.dot");
     out = new StringWriter();
     assertEquals(0, emu(out, err, "graph", "--dot", "../configs/corporate.yml", "-o", corporate.toString()));
-    assertTrue(out.toString().contains("lab corporate (8 nodes, 7 links) written as DOT: " + corporate),
+    assertTrue(out.toString().contains("lab corporate (10 nodes, 11 links) written as DOT: " + corporate),
         out.toString());
     String seed = Files.readString(corporate);
     for (String n : new String[] {"\"client\" [kind=\"host\"", "\"r1\" [kind=\"router\"",

@@ -134,7 +134,7 @@ class SeedScenarioTest {
     try (var st = Files.list(out)) {
       st.filter(p -> p.toString().endsWith(".pcap")).forEach(pcaps::add);
     }
-    assertEquals(14, pcaps.size(), pcaps.toString());
+    assertEquals(22, pcaps.size(), pcaps.toString());
     for (Path pcap : pcaps) {
       var check = Tools.run(List.of(tshark.toString(), "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
           "-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
