@@ -233,6 +233,28 @@ class VlanBridgeTest {
   }
 
   @Test
+  void knownUnicastIsStrippedOrLeftUntaggedByteForByte() {
+    byte[] fromA = untagged(MacAddress.BROADCAST_BITS, A, 30);
+    send(p1, fromA); // A in VLAN 10 behind p1
+    send(p4, untagged(MacAddress.BROADCAST_BITS, B, 31)); // B in VLAN 20 (p4's native) behind p4
+    clear();
+    // Trunk p3 to access p1: the tag stripped in place, PCP and all, the rest unchanged.
+    byte[] toA = untagged(A, C, 32);
+    send(p3, tagged(toA, 7 << 13 | 10));
+    assertEquals(List.of("p1"), receivers());
+    assertEquals("02000000000a" + "02000000000c" + "88b5" + "20" + "00".repeat(45), HEX.formatHex(only(p1)));
+    clear();
+    // Trunk p3 to trunk p4 whose native VLAN is the frame's (20): leaves untagged.
+    byte[] toB = untagged(B, C, 33);
+    send(p3, tagged(toB, 20));
+    assertEquals(List.of("p4"), receivers());
+    assertArrayEquals(toB, only(p4));
+    BridgeEvent.Forwarded fwd = sw.tracer().of(BridgeEvent.Forwarded.class).get(1);
+    assertEquals(20, fwd.vlan());
+    assertTrue(fwd.tagRemoved());
+  }
+
+  @Test
   void badFramesAreCountedAndDroppedAndForwardingGoesOn() {
     byte[] f = untagged(MacAddress.BROADCAST_BITS, A, 10);
     send(p1, tagged(f, 10));
