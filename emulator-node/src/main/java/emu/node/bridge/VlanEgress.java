@@ -27,15 +27,20 @@ final class VlanEgress {
     return taggedIn ? VlanTag.strip(frame) : VlanTag.push(frame, vid);
   }
 
-  /** A copy of {@code frame} (in form {@code taggedIn}) in form {@code tagOut}; the frame is left as it was. */
+  /**
+   * A copy of {@code frame} (in form {@code taggedIn}) in form {@code tagOut}; the frame is left as
+   * it was. The copy has {@link VlanTag#COPY_HEADROOM} bytes free in front, as {@link VlanTag#push}'s
+   * copies do, so a VXLAN link (or a later tag) writes its header there rather than copying again.
+   */
   static ByteBuf copy(ByteBuf frame, boolean taggedIn, boolean tagOut, int vid) {
-    if (taggedIn == tagOut) {
-      return frame.copy();
-    }
     int at = frame.readerIndex();
     int len = frame.readableBytes();
-    int outLen = taggedIn ? len - VlanTag.LEN : len + VlanTag.LEN;
-    ByteBuf out = frame.alloc().directBuffer(outLen);
+    int outLen = taggedIn == tagOut ? len : taggedIn ? len - VlanTag.LEN : len + VlanTag.LEN;
+    ByteBuf out = frame.alloc().directBuffer(VlanTag.COPY_HEADROOM + outLen);
+    out.writerIndex(VlanTag.COPY_HEADROOM).readerIndex(VlanTag.COPY_HEADROOM);
+    if (taggedIn == tagOut) {
+      return out.writeBytes(frame, at, len);
+    }
     out.writeBytes(frame, at, EthernetFrame.ETHERTYPE); // the two addresses
     if (taggedIn) {
       out.writeBytes(frame, at + VlanTag.INNER_ETHERTYPE, len - VlanTag.INNER_ETHERTYPE);
