@@ -81,8 +81,8 @@ class VlanPlanTest {
     assertTrue(nat.contains("lab.yml:11:") && nat.contains("native VLAN of switch port sw1:p2 must be an integer"),
         nat);
     String nativeAlone = problems(lab("native: 3", "", ""));
-    assertTrue(nativeAlone.contains("lab.yml:10:") && nativeAlone.contains("'native' of switch port sw1:p1 needs 'trunk'"),
-        nativeAlone);
+    assertTrue(nativeAlone.contains("lab.yml:10:")
+        && nativeAlone.contains("'native' of switch port sw1:p1 needs 'trunk'"), nativeAlone);
     String word = problems(lab("", "trunk: all", ""));
     assertTrue(word.contains("lab.yml:11:") && word.contains("trunk of switch port sw1:p2 takes VLAN ids 1..4094 and"
         + " ranges low-high, one or a list, like [10, 20] or [10, 20-29], not"), word);
@@ -98,7 +98,7 @@ class VlanPlanTest {
     assertTrue(host.contains("lab.yml:4:") && host.contains("only a switch port has VLANs"), host);
     String unlinked = problems(lab("vlan: 10", "", "").replace("    - endpoints: [\"h1:eth0\", \"sw1:p1\"]\n",
         ""));
-    assertTrue(unlinked.contains("lab.yml:10:") && unlinked.contains("switch port sw1:p1 has VLANs but no link names it"),
-        unlinked);
+    assertTrue(unlinked.contains("lab.yml:10:")
+        && unlinked.contains("switch port sw1:p1 has VLANs but no link names it"), unlinked);
   }
 }
