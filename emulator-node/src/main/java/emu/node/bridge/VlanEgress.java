@@ -13,13 +13,16 @@ import io.netty.buffer.ByteBuf;
  * <p>A flooded frame goes to several ports, each with its own bytes (a receiver may edit its frame
  * in place): {@link #copy} writes each copy directly in the port's form, one allocation and one
  * pass over the bytes, rather than copying and then moving the addresses; the last port takes the
- * original, converted in place by {@link #convert} (VlanTag's strip, or push into the headroom a
- * stripped or received frame has, else one pooled copy).
+ * original, converted in place by {@link #convert}: VlanTag's strip, always in place; push, in
+ * place only into a frame that is ours and has room in front (one built in this process, as on
+ * virtual time). A frame as a UDP link delivers it has none (a slice of a GRO batch, or raw
+ * framing at reader index 0), so in a lab the tag is pushed by one pooled copy (BENCHMARKS.md,
+ * SwitchBenchmark's {@code tag-raw}).
  */
 final class VlanEgress {
   private VlanEgress() {}
 
-  /** The frame, in its own form {@code taggedIn}, converted in place (or once copied) to {@code tagOut}. */
+  /** The frame, in its own form {@code taggedIn}, converted to {@code tagOut}: in place, or a tag added by a copy. */
   static ByteBuf convert(ByteBuf frame, boolean taggedIn, boolean tagOut, int vid) {
     if (taggedIn == tagOut) {
       return frame;
