@@ -35,8 +35,8 @@ import java.util.Map;
  *
  * <p>VLANs (IEEE 802.1Q): a bridge given port VLANs ({@link #vlans}) is VLAN-aware, as a Linux
  * bridge with {@code vlan_filtering 1}: each frame is classified into a VLAN at ingress (its tag on
- * a trunk, the port's PVID if untagged or priority-tagged), refused if the port may not carry it (counted by
- * {@link VlanDrop}), learned and looked up per VLAN (the table's key is {@code vid << 48 | mac}, so
+ * a trunk, the port's PVID if untagged or priority-tagged), refused if the port may not carry it
+ * (counted by {@link VlanDrop}), learned and looked up per VLAN (the table's key is {@code vid << 48 | mac}, so
  * one MAC may live in two VLANs behind two ports), flooded only to the VLAN's ports, and tagged or
  * untagged per egress port ({@link VlanEgress}). A bridge without them passes frames unchanged,
  * tagged or not, and learns by MAC alone (VLAN 0 in the key).
