@@ -36,7 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * learning the source, looking up the destination, (the 802.1Q tag added or removed), hand-off to
  * the egress port. Modes: {@code plain}, a switch without VLANs (frames pass unchanged);
  * {@code access}, VLAN-aware, access port to access port of one VLAN (no tag change); {@code tag},
- * access port to trunk, the tag pushed into the frame's headroom; {@code untag}, trunk to access
+ * access port to trunk, the tag pushed into the frame's headroom (a frame built in the same
+ * process, as on virtual time); {@code tag-raw}, the same for a frame as a UDP link delivers it,
+ * with no headroom (raw framing, reader index 0) or a slice of a GRO batch: the tag cannot go in place, so
+ * VlanTag.push writes a pooled copy with the tag and releases the frame (the benchmark takes a
+ * reference before each run for push to drop, so its frame lives on); {@code untag}, trunk to access
  * port, the tag stripped in place; {@code trunk}, trunk to trunk (tagged, unchanged); {@code
  * flood}, a broadcast from an access port to the other access port and the two trunks of its
  * VLAN (two pooled copies, one written tagged; the last trunk takes the original, tagged in place);
@@ -57,7 +61,7 @@ public class SwitchBenchmark {
   @Param({"64", "1500"})
   int frameSize;
 
-  @Param({"plain", "access", "tag", "untag", "trunk", "plain-flood", "flood"})
+  @Param({"plain", "access", "tag", "tag-raw", "untag", "trunk", "plain-flood", "flood"})
   String mode;
 
   /** Keeps the last frame it is sent; frees the one before unless it is the benchmark's own. */
@@ -109,6 +113,8 @@ public class SwitchBenchmark {
   /** The frame's first bytes as it arrives (addresses, tag if any, EtherType), written back before each run. */
   private byte[] header;
   private int start;
+  /** {@code tag-raw}: the frame has no headroom, so the switch's push copies it. */
+  private boolean raw;
 
   @Setup(Level.Trial)
   public void setup() {
@@ -128,7 +134,7 @@ public class SwitchBenchmark {
     }
     boolean taggedIn = mode.equals("untag") || mode.equals("trunk");
     BridgePort dstPort = switch (mode) {
-      case "tag", "trunk" -> p4;
+      case "tag", "tag-raw", "trunk" -> p4;
       default -> p2;
     };
     in = taggedIn ? p3 : p1;
@@ -144,7 +150,8 @@ public class SwitchBenchmark {
       }
     }
     long dst = mode.endsWith("flood") ? MacAddress.BROADCAST_BITS : DST;
-    frame = frame(dst, SRC, taggedIn, VlanTag.LEN);
+    raw = mode.equals("tag-raw");
+    frame = frame(dst, SRC, taggedIn, raw ? 0 : VlanTag.LEN);
     start = frame.readerIndex();
     header = new byte[taggedIn ? VlanTag.TAGGED_HEADER_LEN : EthernetFrame.HEADER_LEN];
     frame.getBytes(start, header);
@@ -171,6 +178,15 @@ public class SwitchBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    if (raw) {
+      ByteBuf copy = out.last;
+      if (copy == null || copy == frame || VlanTag.vid(copy, copy.readerIndex()) != 10 || frame.refCnt() != 1) {
+        throw new IllegalStateException("tag-raw: the tagged copy did not reach " + out.name());
+      }
+      copy.release();
+      frame.release();
+      return;
+    }
     Sink holder = sinks.stream().filter(k -> k.last == frame).findFirst()
         .orElseThrow(() -> new IllegalStateException("the frame did not reach the egress port"));
     boolean tagged = EthernetFrame.etherType(frame, frame.readerIndex()) == VlanTag.TPID;
@@ -191,6 +207,9 @@ public class SwitchBenchmark {
   public ByteBuf forward() {
     frame.setBytes(start, header);
     frame.readerIndex(start);
+    if (raw) {
+      frame.retain(); // for VlanTag.push to release once it has copied the frame
+    }
     bridge.input(in, frame);
     return out.last;
   }

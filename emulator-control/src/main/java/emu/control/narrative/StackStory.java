@@ -220,7 +220,8 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
           + " (an access port takes untagged frames only)";
       case "double-tagged" -> "drops a double-tagged frame (outer VLAN " + e.vlan() + ") arriving on access port "
           + e.port() + ": VLAN hopping, the inner tag would carry it into another VLAN";
-      case "priority-tagged" -> "drops a priority-tagged frame (VID 0) arriving on " + e.port() + ": it names no VLAN";
+      case "priority-tagged" -> "drops a priority-tagged frame (VID 0) arriving on trunk " + e.port()
+          + ", which has no native VLAN to put it in";
       case "reserved-vid" -> "drops a frame tagged VLAN 4095 arriving on " + e.port() + ": that VID is reserved";
       case "not-allowed" -> "drops a frame tagged VLAN " + e.vlan() + " arriving on trunk " + e.port()
           + ", which does not carry VLAN " + e.vlan();

@@ -103,6 +103,13 @@ final class VlanBinder {
         }
         continue;
       }
+      if (!(item instanceof Scalar s) || s.type() != ScalarType.INTEGER) {
+        String comma = item instanceof Scalar s && s.text().contains(",") ? " (a list is written in brackets)" : "";
+        diag.error(item, what + " takes VLAN ids 1..4094 and ranges low-high, one or a list" + TRUNK_EXAMPLE + comma
+            + ", not " + item.describe());
+        ok = false;
+        continue;
+      }
       Integer v = vid(item, what);
       if (v == null) {
         ok = false;

@@ -35,6 +35,8 @@ class VlanStoryTest {
         Story.sentence(new BridgeEvent.VlanDropped("p3", "not-allowed", 30)));
     assertEquals("drops an untagged frame arriving on trunk p3, which has no native VLAN",
         Story.sentence(new BridgeEvent.VlanDropped("p3", "untagged-on-trunk", null)));
+    assertEquals("drops a priority-tagged frame (VID 0) arriving on trunk p3, which has no native VLAN to put it in",
+        Story.sentence(new BridgeEvent.VlanDropped("p3", "priority-tagged", 0)));
     assertEquals("learns 02:00:00:00:01:00 is behind port p1 in VLAN 10",
         Story.sentence(new BridgeEvent.Learned("02:00:00:00:01:00", "p1", false, 10)));
     assertEquals("floods frame 02:00:00:00:01:00 > ff:ff:ff:ff:ff:ff from p1 to p2 (broadcast)",

@@ -73,7 +73,7 @@ class VlanPlanTest {
     String big = problems(lab("vlan: 5000", "", ""));
     assertTrue(big.contains("lab.yml:10:") && big.contains("VLAN 5000 is out of range"), big);
     String backwards = problems(lab("", "trunk: [30-20]", ""));
-    assertTrue(backwards.contains("range 30-20 runs backwards"), backwards);
+    assertTrue(backwards.contains("lab.yml:11:") && backwards.contains("range 30-20 runs backwards"), backwards);
     String both = problems(lab("vlan: 10, trunk: [10]", "", ""));
     assertTrue(both.contains("lab.yml:10:") && both.contains("has both 'vlan' (line 10, an access port) and 'trunk'"),
         both);
@@ -81,18 +81,24 @@ class VlanPlanTest {
     assertTrue(nat.contains("lab.yml:11:") && nat.contains("native VLAN of switch port sw1:p2 must be an integer"),
         nat);
     String nativeAlone = problems(lab("native: 3", "", ""));
-    assertTrue(nativeAlone.contains("'native' of switch port sw1:p1 needs 'trunk'"), nativeAlone);
+    assertTrue(nativeAlone.contains("lab.yml:10:")
+        && nativeAlone.contains("'native' of switch port sw1:p1 needs 'trunk'"), nativeAlone);
     String word = problems(lab("", "trunk: all", ""));
-    assertTrue(word.contains("lab.yml:11:") && word.contains("trunk of switch port sw1:p2 must be an integer VLAN id"),
-        word);
+    assertTrue(word.contains("lab.yml:11:") && word.contains("trunk of switch port sw1:p2 takes VLAN ids 1..4094 and"
+        + " ranges low-high, one or a list, like [10, 20] or [10, 20-29], not"), word);
+    // In block style 'trunk: 10,20' is the string "10,20" (in a flow map the comma would end the field).
+    String commas = problems(lab("", "", "").replace("p2: {}", "p2:\n          trunk: 10,20"));
+    assertTrue(commas.contains("lab.yml:12:") && commas.contains("ranges low-high, one or a list")
+        && commas.contains("(a list is written in brackets)"), commas);
     String empty = problems(lab("", "trunk: []", ""));
-    assertTrue(empty.contains("lists no VLAN"), empty);
+    assertTrue(empty.contains("lab.yml:11:") && empty.contains("lists no VLAN"), empty);
     String unknown = problems(lab("vlna: 10", "", ""));
     assertTrue(unknown.contains("unknown field 'vlna'") && unknown.contains("did you mean 'vlan'"), unknown);
     String host = problems(lab("", "", ", vlan: 10"));
-    assertTrue(host.contains("only a switch port has VLANs"), host);
+    assertTrue(host.contains("lab.yml:4:") && host.contains("only a switch port has VLANs"), host);
     String unlinked = problems(lab("vlan: 10", "", "").replace("    - endpoints: [\"h1:eth0\", \"sw1:p1\"]\n",
         ""));
-    assertTrue(unlinked.contains("switch port sw1:p1 has VLANs but no link names it"), unlinked);
+    assertTrue(unlinked.contains("lab.yml:10:")
+        && unlinked.contains("switch port sw1:p1 has VLANs but no link names it"), unlinked);
   }
 }

@@ -43,8 +43,12 @@ public final class VlanTag {
   /** The lowest and highest VLAN numbers a port may belong to. */
   public static final int MIN_VID = 1;
   public static final int MAX_VID = 4094;
-  /** Headroom left in front of a frame that {@link #push} had to copy (VXLAN's 8 bytes and another tag). */
-  static final int COPY_HEADROOM = 16;
+  /**
+   * Headroom left in front of a frame that {@link #push} had to copy (VXLAN's 8 bytes and another
+   * tag), and in front of a switch's flooded copies, so a VXLAN link puts its header there instead
+   * of copying the frame again.
+   */
+  public static final int COPY_HEADROOM = 16;
 
   private VlanTag() {}
 

@@ -35,8 +35,8 @@ import java.util.Map;
  *
  * <p>VLANs (IEEE 802.1Q): a bridge given port VLANs ({@link #vlans}) is VLAN-aware, as a Linux
  * bridge with {@code vlan_filtering 1}: each frame is classified into a VLAN at ingress (its tag on
- * a trunk, the port's PVID if untagged), refused if the port may not carry it (counted by
- * {@link VlanDrop}), learned and looked up per VLAN (the table's key is {@code vid << 48 | mac}, so
+ * a trunk, the port's PVID if untagged or priority-tagged), refused if the port may not carry it
+ * (counted by {@link VlanDrop}), learned and looked up per VLAN (the table's key is {@code vid << 48 | mac}, so
  * one MAC may live in two VLANs behind two ports), flooded only to the VLAN's ports, and tagged or
  * untagged per egress port ({@link VlanEgress}). A bridge without them passes frames unchanged,
  * tagged or not, and learns by MAC alone (VLAN 0 in the key).
@@ -248,6 +248,12 @@ public final class LearningBridge {
   /**
    * The VLAN of a frame arriving on {@code in} (802.1Q ingress rules), or minus the ordinal of the
    * {@link VlanDrop} that refuses it (0 for the first reason: a VLAN is never 0).
+   *
+   * <p>A priority-tagged frame (VID 0: a tag for its PCP only, as IP phones and Windows send) is
+   * classified as an untagged one, into the port's PVID (802.1Q-2018 6.9.1, Linux's {@code
+   * __allowed_ingress}, a Cisco access port): its VID is rewritten to the PVID in place, PCP and DEI
+   * kept, so it never leaves a trunk with VID 0, and an untagged egress port strips the tag as for
+   * any tagged frame. Only a trunk without native VLAN, which has no PVID, refuses it.
    */
   private int classify(BridgePort in, ByteBuf frame, boolean tagged) {
     PortVlans pv = in.vlans();
@@ -258,13 +264,21 @@ public final class LearningBridge {
     if (!VlanTag.isTagged(frame, at)) {
       return -VlanDrop.TRUNCATED_TAG.ordinal();
     }
-    if (!pv.isTrunk()) {
-      return -(VlanTag.innerEtherType(frame, at) == VlanTag.TPID ? VlanDrop.DOUBLE_TAGGED : VlanDrop.TAGGED_ON_ACCESS)
-          .ordinal();
-    }
     int vid = VlanTag.vid(frame, at);
+    if (!pv.isTrunk()) {
+      if (VlanTag.innerEtherType(frame, at) == VlanTag.TPID) {
+        return -VlanDrop.DOUBLE_TAGGED.ordinal(); // VID 0 outside or not: a second tag may not enter here
+      }
+      if (vid != 0) {
+        return -VlanDrop.TAGGED_ON_ACCESS.ordinal();
+      }
+    }
     if (vid == 0) {
-      return -VlanDrop.PRIORITY_TAGGED.ordinal();
+      if (pv.pvid() == 0) {
+        return -VlanDrop.PRIORITY_TAGGED.ordinal();
+      }
+      VlanTag.setVid(frame, pv.pvid());
+      return pv.pvid();
     }
     if (vid == 0xFFF) {
       return -VlanDrop.RESERVED_VID.ordinal();

@@ -13,7 +13,10 @@ public enum VlanDrop {
   TAGGED_ON_ACCESS,
   /** A frame with two tags on an access port (VLAN hopping). */
   DOUBLE_TAGGED,
-  /** VID 0: a priority-tagged frame, no VLAN named. */
+  /**
+   * VID 0 (a priority-tagged frame) on a trunk without native VLAN: no PVID to classify it into.
+   * Elsewhere such a frame is accepted into the port's PVID, as an untagged one.
+   */
   PRIORITY_TAGGED,
   /** VID 4095, reserved. */
   RESERVED_VID,

@@ -198,11 +198,68 @@ class VlanBridgeTest {
   }
 
   @Test
+  void aPriorityTaggedFrameJoinsThePortsVlanWithItsPriority() {
+    // On access port p1 (VLAN 10): classified into VLAN 10, the tag's VID set to 10, PCP 5 kept.
+    byte[] f = untagged(MacAddress.BROADCAST_BITS, A, 20);
+    send(p1, tagged(f, 5 << 13));
+    assertEquals(List.of("p3", "p4"), receivers());
+    assertArrayEquals(tagged(f, 5 << 13 | 10), only(p3), "never VID 0 on a trunk");
+    assertArrayEquals(tagged(f, 5 << 13 | 10), only(p4));
+    clear();
+    // On trunk p4 (native VLAN 20), with DEI: VLAN 20, untagged out of access port p2.
+    byte[] g = untagged(MacAddress.BROADCAST_BITS, B, 21);
+    send(p4, tagged(g, 3 << 13 | 0x1000));
+    assertEquals(List.of("p2", "p3"), receivers());
+    assertArrayEquals(g, only(p2), "stripped for access port p2");
+    assertArrayEquals(tagged(g, 3 << 13 | 0x1000 | 20), only(p3));
+    clear();
+    // Unicast to A, now known in VLAN 10 behind p1, priority-tagged from p1's VLAN: learned and forwarded.
+    send(p3, tagged(untagged(B, C, 22), 10)); // C in VLAN 10 behind p3
+    clear();
+    byte[] toC = untagged(C, A, 23);
+    send(p1, tagged(toC, 6 << 13));
+    assertEquals(List.of("p3"), receivers());
+    assertArrayEquals(tagged(toC, 6 << 13 | 10), only(p3));
+    assertEquals(List.of("02:00:00:00:00:0a dev p1 vlan 10 master sw1", "02:00:00:00:00:0b dev p4 vlan 20 master sw1",
+        "02:00:00:00:00:0c dev p3 vlan 10 master sw1"), lab.exec(sw, "bridge fdb").assertExit(0).lines());
+    clear();
+    // Still refused: priority-tagged on a trunk with no native VLAN, and a second tag behind VID 0 on access.
+    send(p3, tagged(f, 5 << 13));
+    send(p1, tagged(tagged(f, 20), 0));
+    assertEquals(List.of(), receivers());
+    assertEquals(1, sw.bridge().vlanDrops(VlanDrop.PRIORITY_TAGGED));
+    assertEquals(1, sw.bridge().vlanDrops(VlanDrop.DOUBLE_TAGGED));
+    assertEquals(2, sw.bridge().vlanDropsTotal());
+  }
+
+  @Test
+  void knownUnicastIsStrippedOrLeftUntaggedByteForByte() {
+    byte[] fromA = untagged(MacAddress.BROADCAST_BITS, A, 30);
+    send(p1, fromA); // A in VLAN 10 behind p1
+    send(p4, untagged(MacAddress.BROADCAST_BITS, B, 31)); // B in VLAN 20 (p4's native) behind p4
+    clear();
+    // Trunk p3 to access p1: the tag stripped in place, PCP and all, the rest unchanged.
+    byte[] toA = untagged(A, C, 32);
+    send(p3, tagged(toA, 7 << 13 | 10));
+    assertEquals(List.of("p1"), receivers());
+    assertEquals("02000000000a" + "02000000000c" + "88b5" + "20" + "00".repeat(45), HEX.formatHex(only(p1)));
+    clear();
+    // Trunk p3 to trunk p4 whose native VLAN is the frame's (20): leaves untagged.
+    byte[] toB = untagged(B, C, 33);
+    send(p3, tagged(toB, 20));
+    assertEquals(List.of("p4"), receivers());
+    assertArrayEquals(toB, only(p4));
+    BridgeEvent.Forwarded fwd = sw.tracer().of(BridgeEvent.Forwarded.class).get(1);
+    assertEquals(20, fwd.vlan());
+    assertTrue(fwd.tagRemoved());
+  }
+
+  @Test
   void badFramesAreCountedAndDroppedAndForwardingGoesOn() {
     byte[] f = untagged(MacAddress.BROADCAST_BITS, A, 10);
     send(p1, tagged(f, 10));
     send(p1, tagged(tagged(f, 20), 10)); // double-tagged: the VLAN-hopping attack
-    send(p3, tagged(f, 0)); // priority-tagged
+    send(p3, tagged(f, 0)); // priority-tagged on a trunk with no native VLAN
     send(p3, tagged(f, 4095));
     send(p3, tagged(f, 30)); // not carried by p3
     send(p3, f); // untagged on a trunk without native VLAN

@@ -6,6 +6,7 @@ import static emu.node.testing.FuzzRig.R1_IP;
 import static emu.node.testing.FuzzRig.R1_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.node.bridge.PortVlans;
@@ -15,7 +16,6 @@ import emu.node.testing.PacketBuilder;
 import emu.node.testing.Tap;
 import emu.node.testing.VirtualLab;
 import emu.node.wire.Ipv4Packet;
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.List;
@@ -122,21 +122,34 @@ class StackFuzzTest {
   }
 
   /**
-   * A raw frame into trunk p1 (VLANs 10 and 20, native 1) of a VLAN-aware switch with an access port
-   * in VLAN 10 and another trunk: classified, refused, stripped or tagged; nothing may throw or leak.
+   * A raw frame into a VLAN-aware switch with trunk p1 (VLANs 10 and 20, native 10), access port p2
+   * in VLAN 10 and trunk p3 (VLAN 10, no native VLAN): classified, refused, stripped or tagged;
+   * nothing may throw or leak. The first input byte picks the ingress port (modulo 3) and the port
+   * (byte / 3, modulo 3) that then sends the frame back with its addresses swapped, so that the
+   * source just learned is a known unicast destination: forwarded (tagged, stripped or as it is)
+   * or filtered when both are the same port. The rest is the frame.
    */
   @FuzzTest(maxDuration = "10m")
-  void vlanBridge(byte[] frame) {
+  void vlanBridge(byte[] input) {
+    if (input.length == 0) {
+      return;
+    }
+    byte[] frame = Arrays.copyOfRange(input, 1, input.length);
+    byte[] back = frame.clone();
+    if (back.length >= 12) {
+      System.arraycopy(frame, 0, back, 6, 6);
+      System.arraycopy(frame, 6, back, 0, 6);
+    }
     try (VirtualLab lab = VirtualLab.forFuzzing(7)) {
       LabSwitch sw = lab.bridge("sw");
-      Tap p1 = lab.tap(sw, "p1");
-      lab.tap(sw, "p2");
-      lab.tap(sw, "p3");
-      sw.bridge().vlans(Map.of("p1", PortVlans.trunk(List.of(10, 20), 1), "p2", PortVlans.access(10),
+      List<Tap> ports = List.of(lab.tap(sw, "p1"), lab.tap(sw, "p2"), lab.tap(sw, "p3"));
+      sw.bridge().vlans(Map.of("p1", PortVlans.trunk(List.of(10, 20), 10), "p2", PortVlans.access(10),
           "p3", PortVlans.trunk(List.of(10), 0)));
       lab.start();
-      p1.inject(frame);
-      p1.inject(frame); // again, now that its source may be learned: forwarded rather than flooded
+      int pick = input[0] & 0xFF;
+      ports.get(pick % 3).inject(frame);
+      lab.settle();
+      ports.get(pick / 3 % 3).inject(back);
       lab.settle();
       assertEquals(0, sw.bridge().internalErrors().total(), () -> sw.bridge().internalErrors().byClass().toString());
     }
