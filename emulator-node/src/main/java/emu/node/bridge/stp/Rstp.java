@@ -118,7 +118,9 @@ public final class Rstp {
 
   private void enable(StpPort p) {
     p.infoIs = StpPort.InfoIs.AGED;
-    p.operEdge = true;
+    // A port that heard a BPDU stays non-edge across a link down and up (17.25 NOT_EDGE): as an
+    // edge port it would forward at once, and with the switch behind it a loop until BPDUs crossed.
+    p.operEdge = !p.bridgeSeen;
     p.legacy = false;
     p.agreed = false;
     p.agree = false;
@@ -176,6 +178,7 @@ public final class Rstp {
   }
 
   private void process(StpPort p, int type, int version) {
+    p.bridgeSeen = true;
     if (p.operEdge) {
       p.operEdge = false;
       p.agreed = false;
