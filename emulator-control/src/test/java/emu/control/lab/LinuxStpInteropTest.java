@@ -160,8 +160,8 @@ class LinuxStpInteropTest {
     t0 = System.nanoTime();
     ok("up", lab.toString(), "--out", out.toString());
     try {
-      // The kernel bridge, with the shortest timers it takes (centiseconds), as emu's switches have.
       mark("lab up");
+      // The kernel bridge, with the shortest timers emu takes too (the kernel's are in centiseconds).
       ns("ip", "addr", "flush", "dev", "eth0");
       ns("ip", "addr", "flush", "dev", "eth1");
       ns("ip", "link", "add", "br0", "type", "bridge", "stp_state", "1", "hello_time", "100", "max_age", "600",
@@ -192,7 +192,7 @@ class LinuxStpInteropTest {
       // Traffic flows, across emu and into the kernel bridge.
       assertTrue(ok("exec", "h1", "--", "ping", "-c", "2", "-W", "5", "10.0.0.2").out().contains("2 received"));
       assertTrue(ok("exec", "h2", "--", "ping", "-c", "2", "-W", "5", "10.0.0.3").out().contains("2 received"));
-      // An ARP broadcast for an address nobody has: counted once more at h2 per request (checked in the pcaps below).
+      // An ARP broadcast for an address nobody has: it reaches h2 once per request (the pcaps, below).
       long discarded = StpProbe.metric("s2", "emu_bridge_discarded_frames_total");
       Cli nobody = emu("exec", "h1", "--", "ping", "-c", "1", "-W", "2", "10.0.0.99");
       assertNotEquals(0, nobody.exit(), nobody.out());
