@@ -3,10 +3,12 @@
 # (never two at once: they would measure each other) and ends with one table of the headline
 # figures. Each benchmark's own output (every run, every median) goes to DIR/NAME.log.
 #   --quick        fewer and shorter runs (a few minutes in all): a smoke run, not a figure to quote
-#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, k8s, fidelity, scale)
+#   --only A,B     run only these (footprint, dns, https, goodput, pps, walltime, ospf, stp, k8s, fidelity,
+#                  scale)
 #   --out DIR      where the logs go (default: a new folder under /tmp)
 # The kernel comparisons (goodput, pps, the kernel side of footprint) and the OSPF convergence
-# beside FRR (ospf) need root; without root they are skipped and the table says so.
+# beside FRR (ospf) need root; without root they are skipped and the table says so (stp then runs
+# its emu sides only).
 # scale compares the nodes per JVM in EMU_NODES_PER_JVM (default "1 25": a JVM per node, 25 a JVM).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,12 +20,12 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --only) only="${2:?--only needs a list}"; shift ;;
     --out) out="${2:?--out needs a folder}"; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
-all="footprint dns https goodput pps walltime ospf k8s fidelity scale"
+all="footprint dns https goodput pps walltime ospf stp k8s fidelity scale"
 for b in ${only//,/ }; do
   [[ " $all " == *" $b "* ]] || { echo "bench: unknown benchmark '$b' (one of: $all)" >&2; exit 2; }
 done
@@ -137,6 +139,16 @@ if wanted ospf; then
         END {gsub(/ +/, " ", e); gsub(/ +/, " ", f); print e " / " f}' "$out/ospf.log")"
     else row "OSPF convergence" "FAILED"; fi
   fi
+fi
+if wanted stp; then
+  if [ $quick = 1 ]; then a=(1 10); else a=(5 10); fi
+  if run stp "$here/stp-convergence.sh" "${a[@]}"; then
+    row "STP convergence after link down: emu RSTP / emu STP / Linux STP" "$(awk '
+      function fig(l) { return match(l, /-?[0-9.]+ ms +[0-9.]+ lost/) ? substr(l, RSTART, RLENGTH) : "skipped" }
+      /^  emu switches, RSTP/ {r = fig($0)} /^  emu switches, force-version/ {e = fig($0)}
+      /^  Linux bridges/ {k = fig($0)}
+      END {gsub(/ +/, " ", r); gsub(/ +/, " ", e); gsub(/ +/, " ", k); print r " / " e " / " k}' "$out/stp.log")"
+  else row "STP convergence" "FAILED"; fi
 fi
 if wanted k8s; then
   if [ $quick = 1 ]; then a=(1 "100 1000"); else a=(3 "100 1000 10000"); fi

@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Run the end-to-end benchmarks one after the other (node start and memory, ping RTT per hop,"
         + " DNS queries/s, TLS handshakes/s and HTTPS requests/s, TCP goodput and router packets/s beside the"
-        + " Linux kernel, ./emu run wall time, OSPF convergence after a link failure beside FRR, Kubernetes render"
-        + " of 100-10,000 nodes, configured vs observed delay and first packets, tree labs of 50-500 nodes) and"
-        + " print a table"
-        + " of medians. Comparisons with the kernel and with FRR need root. Each benchmark's full output is kept in the --out folder. See BENCHMARKS.md."})
+        + " Linux kernel, ./emu run wall time, OSPF convergence after a link failure beside FRR, spanning tree"
+        + " convergence after a link failure beside the Linux bridge, Kubernetes render of 100-10,000 nodes,"
+        + " configured vs observed delay and first packets, tree labs of 50-500 nodes) and print a table of"
+        + " medians. Comparisons with the kernel and with FRR need root. Each benchmark's full output is kept in"
+        + " the --out folder. See BENCHMARKS.md."})
 public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -31,7 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
   boolean quick;
 
   @Option(names = "--only", paramLabel = "LIST", description = "Only these, comma-separated: footprint, dns, https,"
-      + " goodput, pps, walltime, ospf, k8s, fidelity, scale.")
+      + " goodput, pps, walltime, ospf, stp, k8s, fidelity, scale.")
   String only;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where each benchmark's log goes (default: a new"

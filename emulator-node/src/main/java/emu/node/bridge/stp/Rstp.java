@@ -30,8 +30,11 @@ import java.util.List;
  * information ages out after 3 x hello on RSTP ports (17.21.23) and after max age - message age on
  * STP ports (802.1D-1998 8.6.2), and times (max age, forward delay) come from the root; legacy STP
  * (17.4, 17.26): a port hearing a configuration or TCN BPDU sends configuration BPDUs (and TCNs on
- * its root port until acknowledged) and moves through listening and learning on the forward delay
- * timer; Force Protocol Version 0 makes the whole bridge an 802.1D-1998 one; transmit hold count
+ * its root port until acknowledged); as a designated port it moves through listening and learning
+ * on the forward delay timer, as a new root port it forwards at once (17.29.2: reRooted and
+ * rstpVersion, whatever the neighbour speaks), and a TCN it acknowledges also sets its tcWhile
+ * (17.31 NOTIFIED_TCN), so the STP neighbour hears TC and shortens its MAC ageing; Force Protocol
+ * Version 0 makes the whole bridge an 802.1D-1998 one; transmit hold count
  * (6 BPDUs a second a port, 17.13.12).
  *
  * <p>Left out: the state machines are not mirrored one by one (roles are recomputed on every
@@ -118,7 +121,9 @@ public final class Rstp {
 
   private void enable(StpPort p) {
     p.infoIs = StpPort.InfoIs.AGED;
-    p.operEdge = true;
+    // A port that heard a BPDU stays non-edge across a link down and up (17.25 NOT_EDGE): as an
+    // edge port it would forward at once, and with the switch behind it a loop until BPDUs crossed.
+    p.operEdge = !p.bridgeSeen;
     p.legacy = false;
     p.agreed = false;
     p.agree = false;
@@ -176,6 +181,7 @@ public final class Rstp {
   }
 
   private void process(StpPort p, int type, int version) {
+    p.bridgeSeen = true;
     if (p.operEdge) {
       p.operEdge = false;
       p.agreed = false;
@@ -203,6 +209,9 @@ public final class Rstp {
       if (p.role == PortRole.DESIGNATED) {
         p.tcAck = true;
         p.newInfo = true;
+        // 17.31 NOTIFIED_TCN: newTcWhile here too, so that the acknowledgment and the BPDUs after it
+        // carry TC: an STP bridge shortens its MAC ageing only on that flag (802.1D-1998 8.5.3.12)
+        newTcWhile(p);
         topologyChangeReceived(p);
       }
       return;
@@ -382,7 +391,10 @@ public final class Rstp {
       }
     }
     for (StpPort p : forwardLast) {
-      if (p.role == PortRole.ROOT && legacy(p)) {
+      // 17.29.2 ROOT_LEARN/ROOT_FORWARD: (fdWhile == 0 || (reRooted && rstpVersion)): an RSTP bridge's
+      // new root port forwards at once (the others are set first) even toward an STP neighbour; only
+      // an STP bridge listens and learns on it
+      if (p.role == PortRole.ROOT && config.forceVersion() < 2) {
         if (p.state == PortState.DISCARDING) {
           p.fdUntil = time.nanos() + fwdDelayNanos();
         }

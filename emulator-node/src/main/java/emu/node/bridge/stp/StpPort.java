@@ -33,6 +33,11 @@ public final class StpPort {
   PortRole reportedRole = PortRole.DISABLED;
   PortState reportedState = PortState.DISCARDING;
   boolean operEdge = true;
+  /**
+   * A BPDU arrived here once: a switch is at the far end, and the port does not come back from a
+   * link down as an edge port (802.1D-2004 17.25 NOT_EDGE while the port is disabled).
+   */
+  boolean bridgeSeen;
   /** The neighbour sent configuration or TCN BPDUs: this port speaks STP (17.19.39 sendRSTP false). */
   boolean legacy;
   boolean proposing;

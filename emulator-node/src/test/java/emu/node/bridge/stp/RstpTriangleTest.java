@@ -171,6 +171,37 @@ class RstpTriangleTest {
     assertEquals(1, received(h3, 3), "traffic takes the new path s2 - s3");
   }
 
+  /**
+   * When s3's root port comes back, it does not come back as an edge port (it heard BPDUs before:
+   * 17.25 NOT_EDGE): forwarding at once beside the root port now on p2, it would close the loop
+   * until BPDUs crossed. It discards, s1 proposes, and the tree moves back within link latencies;
+   * a broadcast sent as the link returns arrives once.
+   */
+  @Test
+  void aLinkThatComesBackBetweenSwitchesSyncsBeforeItForwards() {
+    converge();
+    s1.bridge().setPortUp(s1.port("p2"), false);
+    s3.bridge().setPortUp(s3.port("p1"), false);
+    lab.advance(VirtualLab.seconds(5));
+    assertEquals(PortRole.ROOT, s3.stp("p2").role());
+    s1.bridge().setPortUp(s1.port("p2"), true);
+    s3.bridge().setPortUp(s3.port("p1"), true);
+    h2.inject(frame(MacAddress.BROADCAST_BITS, H2, 9));
+    assertFalse(s3.stp("p1").operEdge(), "s3:p1 heard BPDUs before");
+    assertFalse(s1.stp("p2").operEdge());
+    assertEquals(PortState.DISCARDING, s3.stp("p1").state(), "not forwarding before the handshake");
+    assertEquals(PortState.DISCARDING, s1.stp("p2").state());
+    lab.advance(VirtualLab.millis(50));
+    assertEquals(PortRole.ROOT, s3.stp("p1").role());
+    assertEquals(PortState.FORWARDING, s3.stp("p1").state());
+    assertEquals(PortState.FORWARDING, s1.stp("p2").state(), "agreed");
+    assertEquals(PortRole.ALTERNATE, s3.stp("p2").role());
+    assertEquals(PortState.DISCARDING, s3.stp("p2").state());
+    assertEquals(1, received(h3, 9), "the broadcast arrived once");
+    assertTrue(h2.frames().stream().noneMatch(f -> f.srcMac() == H2), "and never came back");
+    assertTrue(s3.stp("p3").operEdge(), "the host's port is an edge port still");
+  }
+
   private static String portOf(LearningBridge b, long mac) {
     return b.fdb().stream().filter(e -> e.mac() == mac).map(e -> e.port().name()).findFirst().orElse(null);
   }
