@@ -139,7 +139,7 @@ public final class EmulatedNode {
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
       this.rstp = spanningTree(config, bridge, time, tracer);
-      stormControl(config, bridge, time);
+      stormControl(config, bridge);
       shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
           .add(new Sleep(time));
     } else {
@@ -451,7 +451,7 @@ public final class EmulatedNode {
   }
 
   /** Each port's storm control, as the control plane merged it from the switch's default and the port's own. */
-  private static void stormControl(NodeConfig config, LearningBridge bridge, TimeSource time) {
+  private static void stormControl(NodeConfig config, LearningBridge bridge) {
     if (config.storm() == null) {
       return;
     }
@@ -460,7 +460,7 @@ public final class EmulatedNode {
       if (port == null) {
         throw new IllegalArgumentException("storm: switch " + config.name() + " has no port " + name);
       }
-      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(time, settings));
+      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(settings));
     });
   }
 
