@@ -412,19 +412,15 @@ public final class LabPlanner {
   }
 
   /**
-   * The DHCP server's configuration with static bindings by node name turned into one binding per
-   * MAC of that node's interfaces without a static IPv4 address (those that can ask: emu's
-   * {@code address: dhcp}, or a linux node's interface where udhcpc may run), or of every
-   * interface if it has none such. Only the interface on the server's segment will ask; an
-   * interface with a fixed address never does, and binding its MAC too would make the server see
-   * the address bound to another client (a home router's LAN side) and offer it to nobody.
-   */
-  /**
    * Per switch, the switches it can hear BPDUs from (those joined to it by links between
    * switches, itself included) by bridge address (a switch's lowest port MAC, which its bridge id
    * carries), so that its narrative names the root bridge ("root s1") rather than only its id. A
    * switch with no other switch beside it gets none (it is its own root). Only its own domain, so
    * that a configuration does not grow with the lab (the many separate switches of a large lab).
+   * A switch with {@code stp: false} gets none and is in no table: it has no spanning tree to tell
+   * of and is never a root (it still joins a domain, as it floods the BPDUs of the switches beside
+   * it). The tables still grow with a domain's size (each of its N switches carries N entries);
+   * naming the root in the control plane's narrative instead would end that.
    */
   static Map<String, Map<String, String>> bridges(Topology topo, Map<String, String> macOf) {
     Map<String, String> group = new LinkedHashMap<>();
@@ -440,7 +436,7 @@ public final class LabPlanner {
     }
     Map<String, Map<String, String>> domains = new HashMap<>();
     for (NodeSpec n : topo.nodes()) {
-      if (!n.isSwitch()) {
+      if (!n.isSwitch() || stpOff(n)) {
         continue;
       }
       long lowest = -1;
@@ -456,11 +452,15 @@ public final class LabPlanner {
     Map<String, Map<String, String>> out = new HashMap<>();
     for (String sw : group.keySet()) {
       Map<String, String> d = domains.get(top(group, sw));
-      if (d != null && d.size() > 1) {
+      if (d != null && d.size() > 1 && !stpOff(topo.node(sw))) {
         out.put(sw, d);
       }
     }
     return out;
+  }
+
+  private static boolean stpOff(NodeSpec n) {
+    return n.stp() != null && !n.stp().isEnabled();
   }
 
   private static String top(Map<String, String> group, String name) {
@@ -471,6 +471,14 @@ public final class LabPlanner {
     return t;
   }
 
+  /**
+   * The DHCP server's configuration with static bindings by node name turned into one binding per
+   * MAC of that node's interfaces without a static IPv4 address (those that can ask: emu's
+   * {@code address: dhcp}, or a linux node's interface where udhcpc may run), or of every
+   * interface if it has none such. Only the interface on the server's segment will ask; an
+   * interface with a fixed address never does, and binding its MAC too would make the server see
+   * the address bound to another client (a home router's LAN side) and offer it to nobody.
+   */
   private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
     if (c == null) {
       return null;

@@ -29,7 +29,11 @@ class BridgeNamesPlanTest {
       """;
 
   private static NodeConfig config(Path dir, String node) throws Exception {
-    Topology topo = TopologyLoader.parse(Path.of("lab.yml"), LAB);
+    return config(dir, LAB, node);
+  }
+
+  private static NodeConfig config(Path dir, String lab, String node) throws Exception {
+    Topology topo = TopologyLoader.parse(Path.of("lab.yml"), lab);
     LabPlan plan;
     try (PortAllocator ports = new PortAllocator()) {
       plan = LabPlanner.plan(topo, dir.resolve("state"), dir.resolve("out"), 1, false, false, null, ports);
@@ -51,5 +55,25 @@ class BridgeNamesPlanTest {
     assertEquals(expected, config(dir, "s1").bridges());
     assertNull(config(dir, "h1").bridges(), "a host runs no spanning tree");
     assertNull(config(dir, "s3").bridges(), "s3 is joined to no other switch: it hears no BPDU, it is its own root");
+  }
+
+  @Test
+  void aSwitchWithoutSpanningTreeIsToldNothingAndNamedNowhere(@TempDir Path dir) throws Exception {
+    // s1 - s2 (stp: false) - s3: s2 floods the BPDUs of s1 and s3, so they hear each other through it
+    String lab = """
+        name: bnames2
+        topology:
+          nodes:
+            s1: {kind: switch, interfaces: {p1: {mac: '02:00:00:00:aa:01'}}}
+            s2: {kind: switch, stp: false}
+            s3: {kind: switch, interfaces: {p1: {mac: '02:00:00:00:aa:03'}}}
+          links:
+            - endpoints: ["s1:p1", "s2:p1"]
+            - endpoints: ["s2:p2", "s3:p1"]
+        """;
+    Map<String, String> expected = Map.of("02:00:00:00:aa:01", "s1", "02:00:00:00:aa:03", "s3");
+    assertEquals(expected, config(dir, lab, "s1").bridges());
+    assertEquals(expected, config(dir, lab, "s3").bridges());
+    assertNull(config(dir, lab, "s2").bridges(), "stp: false: no spanning tree to tell of");
   }
 }
