@@ -10,9 +10,10 @@ import emu.node.event.BridgeEvent;
  * is now the root port; it was the alternate"), a neighbour that speaks only 802.1D-1998 STP and
  * one that falls silent. Where RSTP and a port that speaks 802.1D-1998 STP (a legacy neighbour, or
  * force-version 0) act differently, the words say both, as an event does not say which one a port
- * speaks. A root bridge is named as the lab names it when the switch was told the lab's switches
- * (emu's own labs), else by its bridge id (priority.MAC, as {@code bridge stp} prints it); the
- * priority is also said in decimal, as it is written in the topology file.
+ * speaks. A root bridge is named as the lab names it when the control plane filled in its name
+ * ({@link BridgeNames}, for emu's own switches), else by its bridge id (priority.MAC, as {@code
+ * bridge stp} prints it); the priority is also said in decimal, as it is written in the topology
+ * file.
  */
 final class StpStory {
 
@@ -34,7 +35,7 @@ final class StpStory {
     return bridgeId + (p == null ? "" : " (priority " + p + ")");
   }
 
-  /** "root s1" when the switch was told the lab's names, else "root 1000.020000000100". */
+  /** "root s1" when the root was named, else "root 1000.020000000100". */
   private static String root(String bridgeId, String name) {
     return name != null ? "root " + name : bridgeId == null ? "the root" : "root " + bridgeId;
   }

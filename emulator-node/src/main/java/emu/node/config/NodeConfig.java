@@ -48,8 +48,6 @@ import java.util.Map;
  * @param stp a switch's spanning tree settings, or null for RSTP with the defaults
  * @param storm a switch's storm control by port name (its default already merged into each port's), or
  *     null for none
- * @param bridges the lab's switches by bridge address (each one's lowest port MAC, as its bridge id
- *     has it), so a switch's trace can name the root bridge it hears of; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -59,21 +57,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
                          Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
-                         String hostsFile, StpSettings stp, Map<String, StormSettings> storm,
-                         Map<String, String> bridges) {
-
-  /** A configuration that names no other switch. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
-                    String hostsFile, StpSettings stp, Map<String, StormSettings> storm) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
-        macTableSize, hostsFile, stp, storm, null);
-  }
+                         String hostsFile, StpSettings stp, Map<String, StormSettings> storm) {
 
   /** A configuration without storm control. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
@@ -171,49 +155,49 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, storm);
   }
 
   /** The same configuration with these spanning-tree settings (null: the defaults). */
   public NodeConfig withStp(StpSettings settings) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, settings, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, settings, storm);
   }
 
   /** The same configuration with this storm control by port name (null: none). */
   public NodeConfig withStorm(Map<String, StormSettings> settings) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, settings, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, settings);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
-        seeded, macTableSize, hostsFile, stp, storm, bridges);
+        seeded, macTableSize, hostsFile, stp, storm);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, storm);
   }
 
   /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
   public NodeConfig withSeeded(boolean s) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, s, macTableSize, hostsFile, stp, storm, bridges);
+        ospf, s, macTableSize, hostsFile, stp, storm);
   }
 
   /** The same configuration with these name tables and shared table file (see {@code hostsFile}). */
   public NodeConfig withHosts(Map<String, String> h, Map<String, String> h6, String file) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, h, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, h6,
-        ospf, seeded, macTableSize, file, stp, storm, bridges);
+        ospf, seeded, macTableSize, file, stp, storm);
   }
 
   /** True if some interface speaks IPv6. */

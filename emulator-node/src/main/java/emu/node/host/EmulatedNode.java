@@ -69,7 +69,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -483,12 +482,7 @@ public final class EmulatedNode {
       long mac = MacAddress.parse(i.mac()).bits();
       lowest = lowest < 0 ? mac : Math.min(lowest, mac);
     }
-    Map<Long, String> bridges = new HashMap<>();
-    if (config.bridges() != null) {
-      config.bridges().forEach((mac, name) -> bridges.put(MacAddress.parse(mac).bits(), name));
-    }
-    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT,
-        BridgeTrace.stp(tracer, bridges));
+    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT, BridgeTrace.stp(tracer));
     for (NodeConfig.Iface i : config.interfaces()) {
       StpSettings.Port p = s.ports() == null ? null : s.ports().get(i.name());
       r.addPort(bridge.port(i.name()), MacAddress.parse(i.mac()).bits(),
