@@ -18,7 +18,9 @@ import java.util.Map;
  * two switches are joined already by the links before it closes a loop, the one through those.
  * So a triangle is one loop, two triangles sharing a side are two (not three), and the same file
  * always gives the same loops in the same order (the order of the links that close them). Links
- * to hosts and routers cannot close a loop of switches: a host or router does not bridge.
+ * to hosts and routers cannot close a loop of switches: a host or router does not bridge. A linux
+ * or external node may (a Linux bridge, or whatever is outside), but what it does is not in the
+ * file, so a loop through one is not named.
  *
  * <p>A switch with {@code stp: false} floods BPDUs like any multicast (as a Linux bridge with
  * {@code stp_state 0}), so the switches on the loop that do run spanning tree see each other
