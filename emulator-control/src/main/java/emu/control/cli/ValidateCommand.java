@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = {"Check a topology file and report every problem with its line; starts nothing.",
         "Loops of switches are named: a note when spanning tree will block one port, a warning (on standard error) "
-            + "when no switch on the loop runs spanning tree (stp: false).",
+            + "when no switch on the loop runs spanning tree (stp: false). Only loops of emu switches are named: "
+            + "one through a linux or external node (which may bridge) is not.",
         "Exit status: 0 usable (warnings and notes included), 2 bad topology or usage."})
 public final class ValidateCommand implements Callable<Integer> {
   @CommandLine.Spec

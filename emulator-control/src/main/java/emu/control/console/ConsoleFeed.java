@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import emu.control.controller.LabController;
 import emu.control.lab.LabStats;
+import emu.control.narrative.BridgeNames;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Story;
 import emu.control.report.Ladder;
@@ -76,7 +77,8 @@ final class ConsoleFeed implements AutoCloseable {
     List<String> nodes = new ArrayList<>(controller.lab().state().nodes().stream().map(LabState.NodeState::name)
         .toList());
     nodes.add(LabController.NODE);
-    this.events = new EventLog(outDir, nodes);
+    this.events = new EventLog(outDir, nodes).naming(BridgeNames.read(controller.lab().state().nodes().stream()
+        .filter(n -> n.config() != null).map(n -> Path.of(n.config())).toList()));
   }
 
   /** Sends {@code page} a message every period from now on, until it closes. */

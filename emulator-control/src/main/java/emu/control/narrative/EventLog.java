@@ -30,9 +30,17 @@ public final class EventLog {
   private long malformed;
   /** For labs across machines, whose clocks differ; null when every node shares one clock. */
   private final ClockOffsets clocks;
+  /** Names the root bridge in the spanning tree's events, which carry only its id. */
+  private BridgeNames bridges = BridgeNames.NONE;
 
   public EventLog(Path dir, List<String> nodes) {
     this(dir, nodes, Map.of());
+  }
+
+  /** From now on, stp.root and stp.port events are read with their root bridge named from {@code names}. */
+  public EventLog naming(BridgeNames names) {
+    this.bridges = names;
+    return this;
   }
 
   /**
@@ -73,7 +81,7 @@ public final class EventLog {
             lineStart = i + 1;
             if (!line.isEmpty()) {
               try {
-                events.add(EventCodec.read(line));
+                events.add(bridges.named(EventCodec.read(line)));
               } catch (IOException e) {
                 malformed++;
               }

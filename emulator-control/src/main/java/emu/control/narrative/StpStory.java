@@ -8,9 +8,12 @@ import emu.node.event.BridgeEvent;
  * alternate path to root ..."), an edge port that hears a BPDU (in BPDU guard's words), topology
  * changes and the MAC flush they bring, the reconvergence after a link goes down ("p2 forwards: it
  * is now the root port; it was the alternate"), a neighbour that speaks only 802.1D-1998 STP and
- * one that falls silent. A root bridge is named as the lab names it when the switch was told the
- * lab's switches (emu's own labs), else by its bridge id (priority.MAC, as {@code bridge stp}
- * prints it); the priority is also said in decimal, as it is written in the topology file.
+ * one that falls silent. Where RSTP and a port that speaks 802.1D-1998 STP (a legacy neighbour, or
+ * force-version 0) act differently, the words say both, as an event does not say which one a port
+ * speaks. A root bridge is named as the lab names it when the control plane filled in its name
+ * ({@link BridgeNames}, for emu's own switches), else by its bridge id (priority.MAC, as {@code
+ * bridge stp} prints it); the priority is also said in decimal, as it is written in the topology
+ * file.
  */
 final class StpStory {
 
@@ -32,7 +35,7 @@ final class StpStory {
     return bridgeId + (p == null ? "" : " (priority " + p + ")");
   }
 
-  /** "root s1" when the switch was told the lab's names, else "root 1000.020000000100". */
+  /** "root s1" when the root was named, else "root 1000.020000000100". */
   private static String root(String bridgeId, String name) {
     return name != null ? "root " + name : bridgeId == null ? "the root" : "root " + bridgeId;
   }
@@ -56,7 +59,8 @@ final class StpStory {
         : "; it was the " + e.wasRole() + (e.wasState() == null ? "" : " port, " + e.wasState());
     return switch (e.role() + " " + e.state()) {
       case "alternate discarding" -> p + " blocks: it is the alternate path to " + root(e.root(), e.rootName())
-          + " (discarding; it takes over at once if the root port fails)" + was;
+          + " (discarding; if the root port fails it takes over at once under RSTP, after twice the forward delay"
+          + " under 802.1D-1998 STP)" + was;
       case "backup discarding" -> p + " blocks: it is a backup port (its own bridge's BPDUs come back on it, a second"
           + " link to the same segment)" + was;
       case "root forwarding" -> p + " forwards: it is now the root port, the best path to "
@@ -66,7 +70,8 @@ final class StpStory {
       case "root learning", "designated learning" -> p + " learns source MACs but does not forward yet: " + e.role()
           + " port, forwarding after the forward delay" + was;
       case "root discarding" -> p + " is the root port, the best path to " + root(e.root(), e.rootName())
-          + ", and discards until it is synced" + was;
+          + ", and discards for a forward delay, then learns for another before it forwards: 802.1D-1998 STP is"
+          + " spoken there (under RSTP a new root port forwards at once)" + was;
       case "designated forwarding" -> p + " forwards: it is the designated port of its link, the way to "
           + root(e.root(), e.rootName()) + " for what is beyond it" + was;
       case "designated discarding" -> p + " discards: it is the designated port of its link and waits for the"
@@ -78,7 +83,8 @@ final class StpStory {
 
   String edgeLost(BridgeEvent.StpEdgeLost e) {
     return e.port() + " got a BPDU on an edge port: a switch is behind it, so it is no longer an edge port (it now"
-        + " syncs with that switch by proposal and agreement)";
+        + " syncs with that switch by proposal and agreement, or waits out the forward delay if that switch speaks"
+        + " only 802.1D-1998 STP)";
   }
 
   String legacy(BridgeEvent.StpLegacy e) {
@@ -95,8 +101,8 @@ final class StpStory {
   }
 
   String aged(BridgeEvent.StpAged e) {
-    return "hears nothing on " + e.port() + " for 3 hellos: what the neighbour there said ages out (it fell silent)"
-        + " and the port's role is chosen again";
+    return "ages out what the neighbour on " + e.port() + " said: no BPDU came in time (3 hellos under RSTP, max age"
+        + " less the message age under 802.1D-1998 STP), so it fell silent, and the port's role is chosen again";
   }
 
   String dropped(BridgeEvent.StpDropped e) {

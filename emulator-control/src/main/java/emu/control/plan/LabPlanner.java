@@ -168,7 +168,6 @@ public final class LabPlanner {
         ifIndex++;
       }
     }
-    Map<String, Map<String, String>> bridges = bridges(topo, macOf);
     boolean tls = topo.nodes().stream().anyMatch(n -> n.https() != null
         || n.isEmu() && managementNames.apply(n) != null);
     LabSecrets secrets = tls ? new LabSecrets(topo.name(), stateDir, outDir,
@@ -251,7 +250,7 @@ public final class LabPlanner {
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
           n.gateway6(), n.isSwitch() ? null : emptyToNull(n.hosts6()), n.ospf(), seeded,
           n.macTableSize(), n.isSwitch() ? null : hostsFile, n.isSwitch() ? n.stp() : null,
-          n.isSwitch() ? n.vlans() : null, n.isSwitch() ? n.storm() : null, bridges.get(n.name()));
+          n.isSwitch() ? n.vlans() : null, n.isSwitch() ? n.storm() : null);
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }
@@ -430,58 +429,6 @@ public final class LabPlanner {
    * interface with a fixed address never does, and binding its MAC too would make the server see
    * the address bound to another client (a home router's LAN side) and offer it to nobody.
    */
-  /**
-   * Per switch, the switches it can hear BPDUs from (those joined to it by links between
-   * switches, itself included) by bridge address (a switch's lowest port MAC, which its bridge id
-   * carries), so that its narrative names the root bridge ("root s1") rather than only its id. A
-   * switch with no other switch beside it gets none (it is its own root). Only its own domain, so
-   * that a configuration does not grow with the lab (the many separate switches of a large lab).
-   */
-  static Map<String, Map<String, String>> bridges(Topology topo, Map<String, String> macOf) {
-    Map<String, String> group = new LinkedHashMap<>();
-    for (NodeSpec n : topo.nodes()) {
-      if (n.isSwitch()) {
-        group.put(n.name(), n.name());
-      }
-    }
-    for (LinkSpec l : topo.links()) {
-      if (group.containsKey(l.a().node()) && group.containsKey(l.b().node())) {
-        group.put(top(group, l.a().node()), top(group, l.b().node()));
-      }
-    }
-    Map<String, Map<String, String>> domains = new HashMap<>();
-    for (NodeSpec n : topo.nodes()) {
-      if (!n.isSwitch()) {
-        continue;
-      }
-      long lowest = -1;
-      for (IfaceSpec i : n.interfaces()) {
-        long mac = MacAddress.parse(macOf.get(n.name() + ":" + i.name())).bits();
-        lowest = lowest < 0 ? mac : Math.min(lowest, mac);
-      }
-      if (lowest >= 0) {
-        domains.computeIfAbsent(top(group, n.name()), k -> new LinkedHashMap<>())
-            .put(MacAddress.format(lowest), n.name());
-      }
-    }
-    Map<String, Map<String, String>> out = new HashMap<>();
-    for (String sw : group.keySet()) {
-      Map<String, String> d = domains.get(top(group, sw));
-      if (d != null && d.size() > 1) {
-        out.put(sw, d);
-      }
-    }
-    return out;
-  }
-
-  private static String top(Map<String, String> group, String name) {
-    String t = name;
-    while (!group.get(t).equals(t)) {
-      t = group.get(t);
-    }
-    return t;
-  }
-
   private static DhcpConfig dhcp(DhcpConfig c, Topology topo, Map<String, String> macOf) {
     if (c == null) {
       return null;

@@ -5,6 +5,7 @@ import emu.control.controller.LabController;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
 import emu.control.lab.LabLauncher;
+import emu.control.narrative.BridgeNames;
 import emu.control.narrative.EventLog;
 import emu.control.narrative.Narrative;
 import emu.node.event.Stamped;
@@ -100,7 +101,8 @@ public final class ScenarioRunner {
     java.util.Map<String, String> hostOf = new java.util.HashMap<>();
     lab.state().nodes().stream().filter(n -> n.remote() != null)
         .forEach(n -> hostOf.put(n.name(), n.remote().host().name()));
-    EventLog events = new EventLog(outDir, nodeNames, hostOf);
+    EventLog events = new EventLog(outDir, nodeNames, hostOf).naming(BridgeNames.read(lab.state().nodes().stream()
+        .filter(n -> n.config() != null).map(n -> Path.of(n.config())).toList()));
     List<RunReport.Step> steps = new ArrayList<>();
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();

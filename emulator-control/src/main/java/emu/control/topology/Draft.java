@@ -147,6 +147,8 @@ final class Draft {
     boolean impairmentsComplete = true;
     /** A switch port's own 'storm:' (over its switch's), or null. */
     emu.node.config.StormSettings storm;
+    /** 'storm: false' on a switch port: it polices nothing, whatever its switch's default. */
+    boolean stormOff;
     /** For an external node: where the outside peer listens, host:port. */
     String peer;
     /** 'address: dhcp' as written: the interface takes its IPv4 address from a DHCP server; else null. */

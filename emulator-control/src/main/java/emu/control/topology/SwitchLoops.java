@@ -18,7 +18,9 @@ import java.util.Map;
  * two switches are joined already by the links before it closes a loop, the one through those.
  * So a triangle is one loop, two triangles sharing a side are two (not three), and the same file
  * always gives the same loops in the same order (the order of the links that close them). Links
- * to hosts and routers cannot close a loop of switches: a host or router does not bridge.
+ * to hosts and routers cannot close a loop of switches: a host or router does not bridge. A linux
+ * or external node may (a Linux bridge, or whatever is outside), but what it does is not in the
+ * file, so a loop through one is not named.
  *
  * <p>A switch with {@code stp: false} floods BPDUs like any multicast (as a Linux bridge with
  * {@code stp_state 0}), so the switches on the loop that do run spanning tree see each other
@@ -39,17 +41,25 @@ public final class SwitchLoops {
    * @param withoutStp the switches on it with {@code stp: false}, in the loop's order; may be empty
    * @param legacy true if a switch on it speaks only 802.1D-1998 STP ({@code force-version: 0})
    * @param closing the index (file order) of the link that closes it
-   * @param policed true if every switch on it polices broadcasts on every port ({@code storm:})
+   * @param policed the classes of frames ("broadcast", "multicast", "unknown-unicast") that every
+   *     switch on it polices on every port to another switch ({@code storm:}); may be empty
    */
-  public record Loop(List<String> switches, List<String> withoutStp, boolean legacy, int closing, boolean policed) {
+  public record Loop(List<String> switches, List<String> withoutStp, boolean legacy, int closing,
+                     List<String> policed) {
     public Loop {
       switches = List.copyOf(switches);
       withoutStp = List.copyOf(withoutStp);
+      policed = List.copyOf(policed);
     }
 
     /** True if no switch on the loop runs spanning tree: broadcasts circulate forever. */
     public boolean storms() {
       return withoutStp.size() == switches.size() - 1;
+    }
+
+    /** What circulates on the loop if no spanning tree cuts it ({@link #storms()}). */
+    public String consequence() {
+      return SwitchLoops.consequence(policed);
     }
 
     /** "s1 - s2 - s3 - s1". */
@@ -65,15 +75,31 @@ public final class SwitchLoops {
       }
       String off = words(withoutStp) + (withoutStp.size() == 1 ? " runs" : " run") + " no spanning tree (stp: false)";
       if (storms()) {
-        return path() + " form a loop and " + off + (policed
-            ? ": broadcasts will circulate, as fast as their storm control lets them"
-            : ": broadcasts will circulate forever");
+        return path() + " form a loop and " + off + ": " + consequence();
       }
       List<String> on = new ArrayList<>(switches.subList(0, switches.size() - 1));
       on.removeAll(withoutStp);
       return path() + " form a loop; " + off + " but " + (withoutStp.size() == 1 ? "floods" : "flood")
           + " BPDUs, so " + tree + " on " + words(on) + " will block one port";
     }
+  }
+
+  /**
+   * What circulates on a loop that no spanning tree cuts: "broadcasts will circulate forever", or
+   * with storm control on every port between its switches, the classes it holds to their levels
+   * (which may end the storm: a frame that laps the loop faster than the level is dropped) and the
+   * classes it does not police, which circulate forever.
+   */
+  private static String consequence(List<String> policed) {
+    if (policed.isEmpty()) {
+      return "broadcasts will circulate forever";
+    }
+    List<String> not = new ArrayList<>(StormBinder.CLASSES);
+    not.removeAll(policed);
+    String held = words(policed) + " frames will circulate at most at their storm control's level (which may end"
+        + " the storm)";
+    return not.isEmpty() ? held : held + "; " + words(not) + " frames are not policed on every port between them"
+        + " and will circulate forever";
   }
 
   /** The loops of a loaded topology, in the order of the links that close them. */
@@ -92,7 +118,7 @@ public final class SwitchLoops {
       if (n.isSwitch()) {
         g.node(n.name(), n.stp() != null && !n.stp().isEnabled(),
             n.stp() != null && n.stp().forceVersion() != null && n.stp().forceVersion() == 0,
-            policesBroadcast(inter.getOrDefault(n.name(), List.of()), n.storm()));
+            policedOnAll(inter.getOrDefault(n.name(), List.of()), n.storm()));
       }
     }
     for (LinkSpec l : topo.links()) {
@@ -115,7 +141,7 @@ public final class SwitchLoops {
       if (n.isSwitch()) {
         g.node(n.name, n.stp != null && !n.stp.isEnabled(),
             n.stp != null && n.stp.forceVersion() != null && n.stp.forceVersion() == 0,
-            policesBroadcast(inter.getOrDefault(n.name, List.of()), StormBinder.perPort(n)));
+            policedOnAll(inter.getOrDefault(n.name, List.of()), StormBinder.perPort(n)));
       }
     }
     for (Draft.Link l : lab.links) {
@@ -134,9 +160,12 @@ public final class SwitchLoops {
       diag.warn(lab.links.get(storms.get(i).closing()).at, storms.get(i).text());
     }
     if (storms.size() > SHOWN) {
-      int more = storms.size() - SHOWN;
-      diag.warn(lab.links.get(storms.get(SHOWN).closing()).at, "and " + more + " more loop" + (more == 1 ? "" : "s")
-          + " of switches that run no spanning tree (stp: false): broadcasts will circulate forever");
+      List<Loop> rest = storms.subList(SHOWN, storms.size());
+      String same = rest.get(0).consequence();
+      boolean alike = rest.stream().allMatch(l -> l.consequence().equals(same));
+      diag.warn(lab.links.get(rest.get(0).closing()).at, "and " + rest.size() + " more loop"
+          + (rest.size() == 1 ? "" : "s") + " of switches that run no spanning tree (stp: false): " + (alike ? same
+          : "broadcasts will circulate, forever where storm control does not police them on every port"));
     }
   }
 
@@ -153,9 +182,23 @@ public final class SwitchLoops {
     return out;
   }
 
-  /** True if every one of {@code ports} (a switch's ports to other switches) polices broadcast. */
-  private static boolean policesBroadcast(List<String> ports, Map<String, StormSettings> storm) {
-    return storm != null && ports.stream().allMatch(p -> storm.get(p) != null && storm.get(p).broadcast() != null);
+  /** The classes that every one of {@code ports} (a switch's ports to other switches) polices. */
+  private static List<String> policedOnAll(List<String> ports, Map<String, StormSettings> storm) {
+    List<String> out = new ArrayList<>();
+    if (storm == null) {
+      return out;
+    }
+    for (int i = 0; i < StormBinder.CLASSES.size(); i++) {
+      int c = i;
+      if (ports.stream().allMatch(p -> storm.get(p) != null && rate(storm.get(p), c) != null)) {
+        out.add(StormBinder.CLASSES.get(c));
+      }
+    }
+    return out;
+  }
+
+  private static Long rate(StormSettings s, int c) {
+    return c == 0 ? s.broadcast() : c == 1 ? s.multicast() : s.unknownUnicast();
   }
 
   /** "a", "a and b", "a, b and c". */
@@ -172,16 +215,16 @@ public final class SwitchLoops {
     private final Map<String, Integer> index = new HashMap<>();
     private final List<Boolean> off = new ArrayList<>();
     private final List<Boolean> legacy = new ArrayList<>();
-    private final List<Boolean> policed = new ArrayList<>();
+    private final List<List<String>> policed = new ArrayList<>();
     private final List<int[]> edges = new ArrayList<>();
     private int links;
 
-    void node(String name, boolean stpOff, boolean legacyStp, boolean policesBroadcast) {
+    void node(String name, boolean stpOff, boolean legacyStp, List<String> policedOnAll) {
       index.put(name, names.size());
       names.add(name);
       off.add(stpOff);
       legacy.add(legacyStp);
-      policed.add(policesBroadcast);
+      policed.add(policedOnAll);
     }
 
     void edge(String a, String b) {
@@ -296,7 +339,7 @@ public final class SwitchLoops {
       List<String> path = new ArrayList<>();
       List<String> without = new ArrayList<>();
       boolean old = false;
-      boolean all = true;
+      List<String> all = new ArrayList<>(StormBinder.CLASSES);
       for (int i : turned) {
         path.add(names.get(i));
         if (off.get(i)) {
@@ -304,7 +347,7 @@ public final class SwitchLoops {
         } else {
           old |= legacy.get(i);
         }
-        all &= policed.get(i);
+        all.retainAll(policed.get(i));
       }
       path.add(path.get(0));
       return new Loop(path, without, old, closing, all);

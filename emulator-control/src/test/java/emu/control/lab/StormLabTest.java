@@ -90,7 +90,7 @@ class StormLabTest {
           2 * PPS);
       // the copies over the rate are dropped (most while the broadcasts were sent)
       assertTrue(drops > 0, "s2 dropped broadcasts over the rate: " + after);
-      // h2 hears s2 flood what came in on s2's two switch ports: at most their rate plus a burst each.
+      // h2 hears s2 flood what came in on s2's two switch ports: at most their level in each second.
       // The samples took time of their own: a second's slack on each side of the interval.
       assertTrue(received <= 2 * PPS * (seconds + 2) + 2 * PPS, "h2 received " + received + " in " + seconds + " s");
 

@@ -26,8 +26,8 @@ class StpStoryTest {
 
   @Test
   void aNamedRootIsCalledByItsName() {
-    assertEquals("p2 blocks: it is the alternate path to root s1 (discarding; it takes over at once if the root port"
-        + " fails)", Story.sentence(new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, "s1", null, null)));
+    assertEquals("p2 blocks: it is the alternate path to root s1 (discarding; if the root port fails it takes over at"
+        + " once under RSTP, after twice the forward delay under 802.1D-1998 STP)", Story.sentence(new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, "s1", null, null)));
     assertEquals("p2 forwards: it is now the root port, the best path to root s1; it was the alternate, so traffic"
         + " moves to it at once", Story.sentence(
         new BridgeEvent.StpPort("p2", "root", "forwarding", S1, "s1", "alternate", "discarding")));
@@ -35,8 +35,9 @@ class StpStoryTest {
 
   @Test
   void portsSayWhatTheirRoleMeans() {
-    assertEquals("p2 blocks: it is the alternate path to root 1000.020000000100 (discarding; it takes over at once if"
-        + " the root port fails); it was the designated port, forwarding", Story.sentence(
+    assertEquals("p2 blocks: it is the alternate path to root 1000.020000000100 (discarding; if the root port fails it"
+        + " takes over at once under RSTP, after twice the forward delay under 802.1D-1998 STP); it was the designated"
+        + " port, forwarding", Story.sentence(
         new BridgeEvent.StpPort("p2", "alternate", "discarding", S1, null, "designated", "forwarding")));
     assertEquals("p2 forwards: it is now the root port, the best path to root 1000.020000000100; it was the"
         + " alternate, so traffic moves to it at once", Story.sentence(
@@ -50,14 +51,15 @@ class StpStoryTest {
         Story.sentence(new BridgeEvent.StpPort("p1", "designated", "learning")));
     assertEquals("p4 blocks: it is a backup port (its own bridge's BPDUs come back on it, a second link to the same"
         + " segment)", Story.sentence(new BridgeEvent.StpPort("p4", "backup", "discarding")));
-    assertEquals("p2 blocks: it is the alternate path to the root (discarding; it takes over at once if the root port"
-        + " fails)", Story.sentence(new BridgeEvent.StpPort("p2", "alternate", "discarding")), "an older event");
+    assertEquals("p2 blocks: it is the alternate path to the root (discarding; if the root port fails it takes over at"
+        + " once under RSTP, after twice the forward delay under 802.1D-1998 STP)", Story.sentence(new BridgeEvent.StpPort("p2", "alternate", "discarding")), "an older event");
   }
 
   @Test
   void edgeTopologyChangeLegacyAgedDropped() {
     assertEquals("p3 got a BPDU on an edge port: a switch is behind it, so it is no longer an edge port (it now syncs"
-        + " with that switch by proposal and agreement)", Story.sentence(new BridgeEvent.StpEdgeLost("p3")));
+        + " with that switch by proposal and agreement, or waits out the forward delay if that switch speaks only"
+        + " 802.1D-1998 STP)", Story.sentence(new BridgeEvent.StpEdgeLost("p3")));
     assertEquals("detects a topology change: p2 started forwarding; flushes the MACs learned on its other ports and"
         + " sets TC in its BPDUs so the other switches flush theirs",
         Story.sentence(new BridgeEvent.StpTopologyChange("p2", true)));
@@ -66,8 +68,8 @@ class StpStoryTest {
     assertEquals("p1 falls back to 802.1D-1998 STP: the neighbour there speaks only that (configuration and TCN"
         + " BPDUs; the port listens and learns for a forward delay each before it forwards)",
         Story.sentence(new BridgeEvent.StpLegacy("p1")));
-    assertEquals("hears nothing on p2 for 3 hellos: what the neighbour there said ages out (it fell silent) and the"
-        + " port's role is chosen again", Story.sentence(new BridgeEvent.StpAged("p2")));
+    assertEquals("ages out what the neighbour on p2 said: no BPDU came in time (3 hellos under RSTP, max age less the"
+        + " message age under 802.1D-1998 STP), so it fell silent, and the port's role is chosen again", Story.sentence(new BridgeEvent.StpAged("p2")));
     assertEquals("drops a BPDU on p1 (bad-message-age: message age not below max age)",
         Story.sentence(new BridgeEvent.StpDropped("p1", "bad-message-age")));
   }
@@ -106,6 +108,40 @@ class StpStoryTest {
       assertTrue(s3Story.contains("p1 is disabled: its link is down; it was the root port, forwarding"),
           String.join("\n", s3Story));
       assertTrue(s3Story.stream().anyMatch(s -> s.startsWith("detects a topology change: p2 started forwarding")),
+          String.join("\n", s3Story));
+    }
+  }
+
+  /**
+   * Under 802.1D-1998 STP (force-version 0 on every switch) a new root port does not forward at once:
+   * it is told as waiting out the forward delay, then as forwarding.
+   */
+  @Test
+  void aLegacyRootPortWaitsTheForwardDelay() {
+    try (VirtualLab lab = new VirtualLab(1)) {
+      StpConfig d = StpConfig.DEFAULT;
+      StpConfig legacy = new StpConfig(true, d.priority(), d.hello(), d.maxAge(), d.forwardDelay(), 0);
+      LabSwitch s1 = lab.stpBridge("s1", new StpConfig(true, 4096, d.hello(), d.maxAge(), d.forwardDelay(), 0),
+          0x02_00_00_00_01_00L);
+      LabSwitch s2 = lab.stpBridge("s2", legacy, 0x02_00_00_00_02_00L);
+      LabSwitch s3 = lab.stpBridge("s3", legacy, 0x02_00_00_00_03_00L);
+      lab.connect(s1, "p1", s2, "p1");
+      lab.connect(s1, "p2", s3, "p1");
+      lab.connect(s2, "p2", s3, "p2");
+      lab.startSpanningTree();
+      lab.advance(VirtualLab.seconds(40)); // two forward delays: every port that will forward does
+      s3.tracer().clear();
+      s1.bridge().setPortUp(s1.port("p2"), false);
+      s3.bridge().setPortUp(s3.port("p1"), false);
+      lab.advance(VirtualLab.millis(50));
+      List<String> s3Story = sentences(s3);
+      assertTrue(s3Story.contains("p2 is the root port, the best path to root 1000.020000000100, and discards for a"
+          + " forward delay, then learns for another before it forwards: 802.1D-1998 STP is spoken there (under RSTP a"
+          + " new root port forwards at once); it was the alternate port, discarding"), String.join("\n", s3Story));
+      assertTrue(s3.port("p2").isUp() && !s3.port("p2").isForwarding(), "p2 waits");
+      lab.advance(VirtualLab.seconds(31));
+      s3Story = sentences(s3);
+      assertTrue(s3Story.contains("p2 forwards: it is now the root port, the best path to root 1000.020000000100"),
           String.join("\n", s3Story));
     }
   }

@@ -56,6 +56,30 @@ class StormPlanTest {
   }
 
   @Test
+  void aPortWithStormFalseIsExemptFromTheSwitchDefault(@TempDir Path dir) throws Exception {
+    NodeConfig sw1 = plan(dir, lab(", storm: {broadcast: 100pps}, interfaces: {p2: {storm: false}}", ""));
+    assertEquals(Map.of("p1", new StormSettings(100L, null, null)), sw1.storm(), "p2 (the uplink, say) polices nothing");
+    String yes = problems(lab(", storm: {broadcast: 100pps}, interfaces: {p2: {storm: true}}", ""));
+    assertTrue(yes.startsWith("lab.yml:4:") && yes.contains("'storm' of sw1:p2: true is not a setting; write the rates"
+        + " like '{broadcast: 1000pps, multicast: 1000pps, unknown-unicast: 1000pps}', or 'storm: false' to police"
+        + " nothing on this port"), yes);
+  }
+
+  @Test
+  void ratesTakeKAndMAndTheUnitInAnyCase(@TempDir Path dir) throws Exception {
+    NodeConfig sw1 = plan(dir, lab(", storm: {broadcast: 1kpps, multicast: 1000PPS, unknown-unicast: 2Mpps}", ""));
+    assertEquals(new StormSettings(1000L, 1000L, 2_000_000L), sw1.storm().get("p1"));
+    String big = problems(lab(", storm: {broadcast: 101mpps}", ""));
+    assertTrue(big.contains("broadcast in 'storm' of sw1: 101mpps is out of range; it must be 1pps to 100000000pps"
+        + " (100mpps;"), big);
+    String huge = problems(lab(", storm: {broadcast: 99999999999999999mpps}", ""));
+    assertTrue(huge.contains("is out of range"), huge);
+    String unit = problems(lab(", storm: {broadcast: 1gpps}", ""));
+    assertTrue(unit.contains("'1gpps' is not a rate; write frames a second with the unit, like 1000pps, 1kpps or"
+        + " 2mpps (any case)"), unit);
+  }
+
+  @Test
   void badValuesAreRefusedWithTheirLine() {
     String zero = problems(lab(", storm: {broadcast: 0pps}", ""));
     assertTrue(zero.startsWith("lab.yml:4:") && zero.contains("broadcast in 'storm' of sw1: 0pps is out of range;"

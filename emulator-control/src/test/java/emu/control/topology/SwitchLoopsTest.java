@@ -81,14 +81,18 @@ class SwitchLoopsTest {
     assertEquals(2, loops.size(), loops.toString());
     assertEquals(List.of("s1 - s2 - s3 - s4 - s1", "s2 - s3 - s4 - s2"),
         loops.stream().map(SwitchLoops.Loop::path).toList());
-    assertEquals(loops, SwitchLoops.of(valid(lab(List.of("s1: {kind: switch}", "s2: {kind: switch}",
-        "s3: {kind: switch}", "s4: {kind: switch}"), """
+    // the same links with the diagonal first: the loops follow the file's order, so they are others
+    List<SwitchLoops.Loop> diagonalFirst = SwitchLoops.of(valid(lab(List.of("s1: {kind: switch}",
+        "s2: {kind: switch}", "s3: {kind: switch}", "s4: {kind: switch}"), """
+        - endpoints: [s2:p3, s4:p3]
         - endpoints: [s1:p1, s2:p1]
         - endpoints: [s2:p2, s3:p1]
         - endpoints: [s3:p2, s4:p1]
         - endpoints: [s4:p2, s1:p2]
-        - endpoints: [s2:p3, s4:p3]
-        """))), "the same file, the same loops");
+        """)));
+    assertEquals(List.of("s2 - s3 - s4 - s2", "s1 - s2 - s4 - s1"),
+        diagonalFirst.stream().map(SwitchLoops.Loop::path).toList());
+    assertEquals(List.of(3, 4), diagonalFirst.stream().map(SwitchLoops.Loop::closing).toList());
   }
 
   @Test
@@ -110,7 +114,18 @@ class SwitchLoopsTest {
         "s2: {kind: switch, stp: false, " + policed + "}",
         "s3: {kind: switch, stp: false, interfaces: {p1: {" + policed + "}, p2: {" + policed + "}}}"), TRIANGLE));
     assertEquals(List.of("lab.yml:12:7: s1 - s2 - s3 - s1 form a loop and s1, s2 and s3 run no spanning tree"
-        + " (stp: false): broadcasts will circulate, as fast as their storm control lets them"), t.warnings());
+        + " (stp: false): broadcast frames will circulate at most at their storm control's level (which may end the"
+        + " storm); multicast and unknown-unicast frames are not policed on every port between them and will"
+        + " circulate forever"), t.warnings());
+    String all = "storm: {broadcast: 1kpps, multicast: 1kpps, unknown-unicast: 1kpps}";
+    Topology every = valid(lab(List.of("s1: {kind: switch, stp: false, " + all + "}",
+        "s2: {kind: switch, stp: false, " + all + "}", "s3: {kind: switch, stp: false, " + all + "}"), TRIANGLE));
+    assertTrue(every.warnings().get(0).endsWith("(stp: false): broadcast, multicast and unknown-unicast frames will"
+        + " circulate at most at their storm control's level (which may end the storm)"), every.warnings().toString());
+    Topology exempt = valid(lab(List.of("s1: {kind: switch, stp: false, " + all + "}",
+        "s2: {kind: switch, stp: false, " + all + "}",
+        "s3: {kind: switch, stp: false, " + all + ", interfaces: {p2: {storm: false}}}"), TRIANGLE));
+    assertTrue(exempt.warnings().get(0).endsWith("broadcasts will circulate forever"), "s3 p2 is exempt");
     Topology partly = valid(lab(List.of("s1: {kind: switch, stp: false, " + policed + "}",
         "s2: {kind: switch, stp: false, " + policed + "}",
         "s3: {kind: switch, stp: false, interfaces: {p1: {" + policed + "}}}"), TRIANGLE));
@@ -149,5 +164,20 @@ class SwitchLoopsTest {
     assertEquals(SwitchLoops.SHOWN + 1, warnings.size(), warnings.toString());
     assertTrue(warnings.get(SwitchLoops.SHOWN).endsWith("and 3 more loops of switches that run no spanning tree"
         + " (stp: false): broadcasts will circulate forever"), warnings.toString());
+  }
+
+  @Test
+  void andNMoreSaysWhatTheRestHaveInCommon() {
+    StringBuilder links = new StringBuilder();
+    for (int i = 1; i <= 13; i++) {
+      links.append("- endpoints: [s1:p").append(i).append(", s2:p").append(i).append("]\n");
+    }
+    String storm = "stp: false, storm: {multicast: 10pps, unknown-unicast: 10pps, broadcast: 10pps}";
+    Topology t = valid(lab(List.of("s1: {kind: switch, " + storm + "}", "s2: {kind: switch, " + storm + "}"),
+        links.toString()));
+    List<String> warnings = t.warnings().stream().filter(w -> w.contains("loop")).toList();
+    assertTrue(warnings.get(SwitchLoops.SHOWN).endsWith("and 2 more loops of switches that run no spanning tree"
+        + " (stp: false): broadcast, multicast and unknown-unicast frames will circulate at most at their storm"
+        + " control's level (which may end the storm)"), warnings.toString());
   }
 }

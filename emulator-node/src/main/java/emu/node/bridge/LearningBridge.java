@@ -232,10 +232,10 @@ public final class LearningBridge {
       }
     }
     StormControl storm = in.storm();
-    if (storm != null && dst != Bpdu.GROUP_ADDRESS && !storm.admit(dst == MacAddress.BROADCAST_BITS
-        ? StormControl.Kind.BROADCAST : MacAddress.isMulticast(dst) ? StormControl.Kind.MULTICAST
-        : StormControl.Kind.UNKNOWN_UNICAST)) {
-      frame.release(); // over the port's storm control rate: counted there; BPDUs (to a bridge without STP) pass
+    // BPDUs get here only on a bridge without spanning tree, which floods them: policed as multicast
+    if (storm != null && !storm.admit(dst == MacAddress.BROADCAST_BITS ? StormControl.Kind.BROADCAST
+        : MacAddress.isMulticast(dst) ? StormControl.Kind.MULTICAST : StormControl.Kind.UNKNOWN_UNICAST, now)) {
+      frame.release(); // past the port's storm control level this second: counted there
       return;
     }
     if (vlanAware) {

@@ -50,8 +50,6 @@ import java.util.Map;
  *     frames unchanged, tagged or not); when set, ports not in it are access ports in VLAN 1
  * @param storm a switch's storm control by port name (its default already merged into each port's), or
  *     null for none
- * @param bridges the lab's switches by bridge address (each one's lowest port MAC, as its bridge id
- *     has it), so a switch's trace can name the root bridge it hears of; null for none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)
@@ -62,9 +60,9 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
                          Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
                          String hostsFile, StpSettings stp, Map<String, VlanPort> vlans,
-                         Map<String, StormSettings> storm, Map<String, String> bridges) {
+                         Map<String, StormSettings> storm) {
 
-  /** A configuration without VLANs, storm control or the names of other switches. */
+  /** A configuration without VLANs or storm control. */
   public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
                     String gateway, Map<String, String> hosts, Management management, String outputDir,
                     boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
@@ -74,7 +72,7 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                     String hostsFile, StpSettings stp) {
     this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
         parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
-        macTableSize, hostsFile, stp, null, null, null);
+        macTableSize, hostsFile, stp, null, null);
   }
 
   /** A configuration with the default spanning tree (RSTP on a switch). */
@@ -160,56 +158,56 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
   public NodeConfig withInterfaces(List<Iface> ifaces) {
     return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm);
   }
 
   /** The same configuration with these spanning-tree settings (null: the defaults). */
   public NodeConfig withStp(StpSettings settings) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, settings, vlans, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, settings, vlans, storm);
   }
 
   /** The same configuration with these switch port VLANs (null: not VLAN-aware). */
   public NodeConfig withVlans(Map<String, VlanPort> v) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, v, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, v, storm);
   }
 
   /** The same configuration with this storm control by port name (null: none). */
   public NodeConfig withStorm(Map<String, StormSettings> settings) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, settings, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, vlans, settings);
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
-        seeded, macTableSize, hostsFile, stp, vlans, storm, bridges);
+        seeded, macTableSize, hostsFile, stp, vlans, storm);
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm, bridges);
+        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm);
   }
 
   /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
   public NodeConfig withSeeded(boolean s) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, s, macTableSize, hostsFile, stp, vlans, storm, bridges);
+        ospf, s, macTableSize, hostsFile, stp, vlans, storm);
   }
 
   /** The same configuration with these name tables and shared table file (see {@code hostsFile}). */
   public NodeConfig withHosts(Map<String, String> h, Map<String, String> h6, String file) {
     return new NodeConfig(lab, name, kind, interfaces, routes, gateway, h, management, outputDir, capture, trace,
         traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, h6,
-        ospf, seeded, macTableSize, file, stp, vlans, storm, bridges);
+        ospf, seeded, macTableSize, file, stp, vlans, storm);
   }
 
   /** True if some interface speaks IPv6. */

@@ -125,8 +125,9 @@ public sealed interface BridgeEvent extends TraceEvent {
   /**
    * Spanning tree (IEEE 802.1D-2004 clause 17): the switch takes {@code root} (priority.MAC) as
    * root bridge, through {@code rootPort} at {@code cost}; {@code rootPort} null: it is the root.
-   * {@code rootName} is the lab's name of that switch, or null if the switch was not told it (a
-   * bridge outside emu's lab, a Linux bridge, an event written before this field).
+   * {@code rootName} is the lab's name of that switch: a node leaves it null, and the control
+   * plane fills it in as it merges the nodes' events (it knows every switch's bridge address);
+   * null if the root is none of the lab's switches (a Linux bridge in a linux node).
    */
   @JsonTypeName("stp.root")
   record StpRoot(String root, String rootPort, long cost, String rootName) implements BridgeEvent {

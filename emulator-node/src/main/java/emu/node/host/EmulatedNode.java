@@ -71,7 +71,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -146,7 +145,7 @@ public final class EmulatedNode {
       }
       List<String> macs = config.interfaces().stream().map(NodeConfig.Iface::mac).toList();
       this.rstp = spanningTree(config, bridge, time, tracer);
-      stormControl(config, bridge, time);
+      stormControl(config, bridge);
       shell.add(new BridgeCommand(bridge, "bridge", macs)).add(new BridgeCommand(bridge, "ip", macs))
           .add(new Sleep(time));
     } else {
@@ -497,7 +496,7 @@ public final class EmulatedNode {
   }
 
   /** Each port's storm control, as the control plane merged it from the switch's default and the port's own. */
-  private static void stormControl(NodeConfig config, LearningBridge bridge, TimeSource time) {
+  private static void stormControl(NodeConfig config, LearningBridge bridge) {
     if (config.storm() == null) {
       return;
     }
@@ -506,7 +505,7 @@ public final class EmulatedNode {
       if (port == null) {
         throw new IllegalArgumentException("storm: switch " + config.name() + " has no port " + name);
       }
-      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(time, settings));
+      port.storm(settings == null || settings.isEmpty() ? null : new StormControl(settings));
     });
   }
 
@@ -529,12 +528,7 @@ public final class EmulatedNode {
       long mac = MacAddress.parse(i.mac()).bits();
       lowest = lowest < 0 ? mac : Math.min(lowest, mac);
     }
-    Map<Long, String> bridges = new HashMap<>();
-    if (config.bridges() != null) {
-      config.bridges().forEach((mac, name) -> bridges.put(MacAddress.parse(mac).bits(), name));
-    }
-    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT,
-        BridgeTrace.stp(tracer, bridges));
+    Rstp r = new Rstp(bridge, c, Math.max(lowest, 0), time, PooledByteBufAllocator.DEFAULT, BridgeTrace.stp(tracer));
     for (NodeConfig.Iface i : config.interfaces()) {
       StpSettings.Port p = s.ports() == null ? null : s.ports().get(i.name());
       r.addPort(bridge.port(i.name()), MacAddress.parse(i.mac()).bits(),

@@ -23,32 +23,18 @@ import java.util.Map;
  */
 public final class BridgeTrace implements BridgeObserver, StpObserver {
   private final Tracer tracer;
-  /** The lab's switches by bridge address (MAC bits), to name a root; empty when not given. */
-  private final Map<Long, String> bridges;
-  /** The root bridge last reported, formatted, and its name (or null); null before the first. */
+  /** The root bridge last reported, formatted; null before the first. */
   private String root;
-  private String rootName;
   /** Per port name: the role and state last reported. */
   private final Map<String, String[]> reported = new HashMap<>();
 
   public BridgeTrace(Tracer tracer) {
-    this(tracer, Map.of());
-  }
-
-  /** {@code bridges}: the lab's switches by bridge address (MAC bits), so that the root is named. */
-  public BridgeTrace(Tracer tracer, Map<Long, String> bridges) {
     this.tracer = tracer;
-    this.bridges = Map.copyOf(bridges);
   }
 
   /** The spanning-tree observer for {@code tracer}: {@link StpObserver#OFF} when it never traces. */
   public static StpObserver stp(Tracer tracer) {
-    return stp(tracer, Map.of());
-  }
-
-  /** As {@link #stp(Tracer)}, naming root bridges from {@code bridges} (MAC bits to switch name). */
-  public static StpObserver stp(Tracer tracer, Map<Long, String> bridges) {
-    return tracer == Tracer.OFF ? StpObserver.OFF : new BridgeTrace(tracer, bridges);
+    return tracer == Tracer.OFF ? StpObserver.OFF : new BridgeTrace(tracer);
   }
 
   /** The bridge observer for {@code tracer}: {@link BridgeObserver#OFF} when it never traces. */
@@ -105,15 +91,14 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
   @Override
   public void rootChanged(long rootId, BridgePort rootPort, long rootPathCost) {
     root = Rstp.formatId(rootId);
-    rootName = bridges.get(rootId & MacAddress.BROADCAST_BITS);
-    tracer.emit(new BridgeEvent.StpRoot(root, rootPort == null ? null : rootPort.name(), rootPathCost, rootName));
+    tracer.emit(new BridgeEvent.StpRoot(root, rootPort == null ? null : rootPort.name(), rootPathCost));
   }
 
   @Override
   public void portChanged(BridgePort port, PortRole role, PortState state) {
     String[] now = {role.word(), state.name().toLowerCase(Locale.ROOT)};
     String[] was = reported.put(port.name(), now);
-    tracer.emit(new BridgeEvent.StpPort(port.name(), now[0], now[1], root, rootName, was == null ? null : was[0],
+    tracer.emit(new BridgeEvent.StpPort(port.name(), now[0], now[1], root, null, was == null ? null : was[0],
         was == null ? null : was[1]));
   }
 
