@@ -351,4 +351,43 @@ class SeedScenarioTest {
       assertTrue(kinds.toString().lines().anyMatch(type::equals), "OSPF packet type " + type + " on the core links");
     }
   }
+
+  /**
+   * {@code ./emu run configs/campus-lan.yml}, as its comment promises: spanning tree makes dist
+   * the root and blocks one uplink of each access switch; u1 (VLAN 10) pings the printer (VLAN 20)
+   * through the router on a stick, the frames tagged on the trunks; the fault plan takes acc1's
+   * active uplink down during the ping, the alternate takes over at once, and the uplink's return
+   * puts the tree back as it was. The printer's VLAN never hears the users' broadcasts.
+   */
+  @Test
+  void theCampusEdgeMovesToTheAlternateUplinkAndBack(@TempDir Path out) throws Exception {
+    String console = emu(0, "run", "configs/campus-lan.yml", "--out", out.toString());
+    Story before = new Story(console);
+    before.next("acc1's tree before", "p2 +root +forwarding");
+    before.next("its alternate", "p3 +alternate +blocking");
+    Matcher sent = Pattern.compile("40 packets transmitted, (\\d+) received").matcher(console);
+    assertTrue(sent.find(), console);
+    assertTrue(Integer.parseInt(sent.group(1)) >= 37, "at most 3 of 40 lost across the failover: " + console);
+
+    String narrative = Files.readString(out.resolve("narrative.txt"));
+    Story s = new Story(narrative);
+    s.next("the root", "dist +is the root bridge \\(priority 4096");
+    s.next("acc1's alternate", "acc1 +p3 blocks: it is the alternate path to root dist");
+    s.next("a tag on the trunk", "acc1 +switches frame [^\\n]* in VLAN 10 from p1 to p2[^\\n]*tags the frame with VLAN 10");
+    s.next("the router takes it off", "r1 +receives a frame on eth0\\.10 [^\\n]*tagged VLAN 10 on eth0; removes the 802\\.1Q tag");
+    s.next("the fault", "control +at 4\\.000s: down acc1:p2");
+    s.next("the alternate takes over", "acc1 +p3 forwards: it is now the root port, the best path to root dist; it was the"
+        + " alternate");
+    s.next("the uplink back", "control +at 7\\.000s: up acc1:p2");
+    s.next("the tree as before", "acc1 +p3 blocks: it is the alternate path to root dist");
+    assertFalse(Pattern.compile("prn +hears ARP request[^\\n]*tell 10\\.10\\.").matcher(narrative).find(),
+        "VLAN 20 never hears VLAN 10's broadcasts");
+
+    Tools.assertCapturesClean(out);
+    Path tshark = Tools.require("tshark");
+    String vids = Tools.run(List.of(tshark.toString(), "-r", out.resolve("dist-p5.pcap").toString(), "-Y", "icmp",
+        "-T", "fields", "-e", "vlan.id"), 60).output();
+    assertTrue(vids.lines().anyMatch("10"::equals) && vids.lines().anyMatch("20"::equals),
+        "the router's trunk carries the ping tagged VLAN 10 one way and VLAN 20 the other: " + vids);
+  }
 }

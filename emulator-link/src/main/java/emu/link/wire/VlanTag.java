@@ -21,10 +21,19 @@ import io.netty.buffer.ByteBuf;
  * <p>Static accessors on a frame at a buffer index, as {@link EthernetFrame}'s, so that a switch
  * reads a tag without a view object. {@link #strip} and {@link #push} work in place where they can:
  * removing a tag moves the 12 address bytes 4 forward and advances the reader index; adding one
- * moves them 4 back into the frame's headroom when the frame is exclusively ours and has some, and
- * otherwise copies the frame once into a pooled buffer (from the frame's own allocator) that keeps
- * headroom for the link's encapsulation. That is what Linux does too ({@code skb_vlan_push}
- * reallocates only when the headroom is short).
+ * moves them 4 back into the bytes before the reader index when there are 4 and the buffer is
+ * writable and not retained elsewhere, and otherwise copies the frame once into a pooled buffer
+ * (from the frame's own allocator) that keeps headroom for the link's encapsulation. That is what
+ * Linux does too ({@code skb_vlan_push} reallocates only when the headroom is short).
+ *
+ * <p>Ownership: both write into the frame, so the caller must own the frame's bytes and the bytes
+ * before its reader index: a frame received from a link (a datagram, or a slice of a batch of
+ * them, whose earlier bytes are the same datagram's encapsulation or a tag just stripped), or one
+ * the stack built. A duplicate that shares its bytes with another reader (a flooded copy made by
+ * {@code retainedDuplicate}) must not be handed to them; emu floods by copying. In a lab the
+ * common case is a tag pushed onto a frame received untagged, which has no room in front (a raw
+ * datagram starts at index 0) and is copied; a frame that arrived tagged and leaves tagged on
+ * another VLAN (a router on a stick) has the 4 bytes its stripped tag left and is not.
  *
  * <p>VID 0 marks a priority-tagged frame (no VLAN) and 4095 is reserved (802.1Q table 9-2): a VLAN
  * number is 1..4094 ({@link #isValidVid}).
@@ -125,7 +134,7 @@ public final class VlanTag {
    */
   public static ByteBuf push(ByteBuf frame, int tci) {
     int at = frame.readerIndex() - LEN;
-    if (at >= 0 && frame.refCnt() == 1 && !frame.isReadOnly() && frame.unwrap() == null) {
+    if (at >= 0 && frame.refCnt() == 1 && !frame.isReadOnly()) {
       writeTagged(frame, frame, frame.readerIndex(), at, tci);
       return frame.readerIndex(at);
     }
