@@ -1,5 +1,6 @@
 package emu.node.host;
 
+import emu.link.LinkCounters;
 import emu.link.LinkEndpoint;
 import emu.link.capture.PcapWriter;
 import emu.link.impair.Impairment;
@@ -708,7 +709,7 @@ public final class EmulatedNode {
    * The counters of what crossed each interface, in configuration order: the link endpoint's for
    * a linked interface, a VLAN subinterface's own (its tagged frames), null if not linked.
    */
-  public List<emu.link.LinkCounters> linkCounters() {
+  public List<LinkCounters> linkCounters() {
     return links.stream().map(l -> l.parent != null ? (l.parent.udp == null ? null : l.endpoint.counters())
         : l.udp == null ? null : l.udp.counters()).toList();
   }
