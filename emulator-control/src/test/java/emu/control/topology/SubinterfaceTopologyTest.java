@@ -103,6 +103,18 @@ class SubinterfaceTopologyTest {
   }
 
   @Test
+  void aFaultNamesTheParentsLink() {
+    String yaml = lab(TWO) + "faults:\n  - at 1s down r1:eth0.10\n  - at 2s set r1:eth0.20 loss 5%\n";
+    List<Problem> all = Labs.problems(yaml);
+    assertEquals(List.of("lab.yml:18:5: fault 'at 1s down r1:eth0.10': interface r1:eth0.10 is a VLAN subinterface:"
+        + " its frames cross r1:eth0's link, so a fault names r1:eth0 (and acts on all its VLANs)",
+        "lab.yml:19:5: fault 'at 2s set r1:eth0.20 loss 5%': interface r1:eth0.20 is a VLAN subinterface: its frames"
+        + " cross r1:eth0's link, so a fault names r1:eth0 (and acts on all its VLANs)"),
+        all.stream().map(Object::toString).toList());
+    valid(lab(TWO) + "faults:\n  - at 1s down r1:eth0\n");
+  }
+
+  @Test
   void routesAndGatewaysMayUseASubinterfacesSubnet() {
     // a host with VLAN 20 on its eth0 too: its gateway is on VLAN 20's subnet, a route via VLAN 10
     String yaml = lab(TWO).replace("interfaces: {eth0: {address: 10.10.0.2/24}}",
