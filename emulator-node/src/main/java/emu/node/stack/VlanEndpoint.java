@@ -15,8 +15,9 @@ import io.netty.buffer.ByteBuf;
  * like any other, with this endpoint under it.
  *
  * <p>Counters are the subinterface's own (Linux keeps separate ones for {@code eth0.10}): frames and
- * bytes as they are on the wire, tag included; the parent interface's count them too. The MTU is the parent's, since a link carries the
- * tag on top of its MTU ({@link LinkEndpoint#maxFrameLength}), as on Linux.
+ * bytes as they are on the wire, tag included; the parent interface's count them too. The MTU is
+ * the parent's, since a link carries the tag on top of its MTU ({@link LinkEndpoint#maxFrameLength}),
+ * as on Linux.
  */
 public final class VlanEndpoint implements LinkEndpoint {
   private final String name;
