@@ -279,9 +279,15 @@ public final class LinuxNamespaces {
   }
 
   private static void sysctl(String ns, String dev, String key, int value) throws IOException {
-    // sysctl(8) separates a key's parts with dots: a device name's own dots (eth0.10) are written as slashes
-    Shell.must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf." + dev.replace('.', '/') + "." + key
-        + "=" + value);
+    Shell.must("ip", "netns", "exec", ns, "sysctl", "-q", "-w", sysctlKey(dev, key) + "=" + value);
+  }
+
+  /**
+   * The sysctl(8) name of a device's IPv6 setting: sysctl separates a key's parts with dots, so a
+   * device name's own dots (eth0.10) are written as slashes ({@code net.ipv6.conf.eth0/10.KEY}).
+   */
+  static String sysctlKey(String dev, String key) {
+    return "net.ipv6.conf." + dev.replace('.', '/') + "." + key;
   }
 
   /**
@@ -587,8 +593,12 @@ public final class LinuxNamespaces {
 
   /** The namespace's interfaces as status shows them: name, MAC, address, state. */
   public static List<Map<String, Object>> interfaces(String netns) throws IOException {
+    return interfaces(JSON.readTree(Shell.must("ip", "-n", netns, "-j", "addr", "show")));
+  }
+
+  /** What {@code ip -j addr show} printed, as {@link #interfaces(String)} returns it. */
+  static List<Map<String, Object>> interfaces(JsonNode all) {
     List<Map<String, Object>> out = new ArrayList<>();
-    JsonNode all = JSON.readTree(Shell.must("ip", "-n", netns, "-j", "addr", "show"));
     for (JsonNode l : all) {
       String name = l.path("ifname").asText();
       if (name.equals("lo") || name.startsWith("emu")) {
@@ -618,7 +628,11 @@ public final class LinuxNamespaces {
       if (!addresses6.isEmpty()) {
         m.put("addresses6", addresses6);
       }
-      m.put("state", l.path("operstate").asText().equals("DOWN") ? "DOWN" : "UP");
+      // DOWN: no carrier; LOWERLAYERDOWN: a VLAN device whose parent has none; NOTPRESENT: its
+      // parent is gone. A VXLAN device that is up says UNKNOWN (it has no carrier to speak of).
+      String oper = l.path("operstate").asText();
+      m.put("state", oper.equals("DOWN") || oper.equals("LOWERLAYERDOWN") || oper.equals("NOTPRESENT") ? "DOWN"
+          : "UP");
       int dot = name.lastIndexOf('.');
       if (dot > 0 && name.substring(dot + 1).matches("[0-9]+")) {
         // a VLAN device emu made on a VXLAN device (iproute2 says which: "link")

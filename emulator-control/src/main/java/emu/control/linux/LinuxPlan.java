@@ -1,5 +1,6 @@
 package emu.control.linux;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -89,7 +90,7 @@ public record LinuxPlan(String lab, String node, String netns, String hostVeth, 
     }
 
     /** True for a VLAN subinterface. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isVlan() {
       return parent != null;
     }

@@ -251,6 +251,10 @@ final class FaultPlan {
         : "the linked interfaces of " + nodeName + " are " + String.join(", ", linked);
     if (i == null) {
       item.error(nodeName + " has no interface " + ifname + MapFields.didYouMean(ifname, linked) + "; " + choices);
+    } else if (i.parent != null) {
+      // a fault acts on a link, and a subinterface has none of its own
+      item.error("interface " + text + " is a VLAN subinterface: its frames cross " + nodeName + ":" + i.parent
+          + "'s link, so a fault names " + nodeName + ":" + i.parent + " (and acts on all its VLANs)");
     } else if (!i.linked) {
       item.error("interface " + text + " is not part of any link, so there is no traffic to act on; " + choices);
     }

@@ -77,7 +77,14 @@ final class LinkResolver {
       diag.error(at, subinterface);
       return null;
     }
-    if (iface == null && node.isSwitch()) {
+    if (iface == null && ep.iface().indexOf('.') > 0 && (node.isSwitch() || node.isExternal())) {
+      // refused before a switch port of that name is made: the switch would only fail at start
+      String port = ep.iface().substring(0, ep.iface().lastIndexOf('.'));
+      diag.error(at, "link endpoint '" + ep + "': " + (node.isSwitch() ? SubinterfaceBinder.SWITCH_VLANS
+          : SubinterfaceBinder.EXTERNAL_VLANS) + "; name the " + (node.isSwitch() ? "port" : "interface") + ", \""
+          + node.name + ":" + port + "\"");
+      return null;
+    } else if (iface == null && node.isSwitch()) {
       iface = new Draft.Iface(node, ep.iface(), at, true);
       node.ifaces.add(iface);
     } else if (iface == null && ep.iface().indexOf('.') > 0) {

@@ -10,6 +10,7 @@ import emu.node.wire.Ipv6Cidr;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 
 /** Reads one node's settings (kind, interfaces, gateway, routes, hosts, bind, mgmt-port), checking each value. */
 final class NodeBinder {
@@ -220,7 +221,7 @@ final class NodeBinder {
   private void iface(Draft.Node node, Entry e, Mapping all) {
     String label = node.name + ":" + e.name();
     Draft.Iface i = new Draft.Iface(node, e.name(), e.key(), false);
-    java.util.regex.Matcher sub = Values.SUBIF.matcher(e.name());
+    Matcher sub = Values.SUBIF.matcher(e.name());
     if (sub.matches()) {
       new SubinterfaceBinder(diag).name(i, sub.group(1), sub.group(2));
     } else if (!Values.IFNAME.matcher(e.name()).matches()) {

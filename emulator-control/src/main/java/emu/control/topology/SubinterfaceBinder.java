@@ -1,9 +1,7 @@
 package emu.control.topology;
 
 import emu.control.topology.YamlNode.Scalar;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * VLAN subinterfaces of hosts, routers and linux nodes, written as Linux names them:
@@ -16,6 +14,11 @@ import java.util.Map;
 final class SubinterfaceBinder {
   /** What a subinterface must not set: its parent's link has them. */
   private static final List<String> PARENT_FIELDS = List.of("mac", "mtu", "port", "peer", "impairments");
+  /** Why a switch has no subinterfaces (true with or without VLANs on its ports). */
+  static final String SWITCH_VLANS = "a switch port takes VLANs as an access or trunk port (vlan:, trunk:), not as"
+      + " subinterfaces";
+  /** Why an external node has none. */
+  static final String EXTERNAL_VLANS = "an external peer configures its own VLANs, not as emu subinterfaces";
   private final Diagnostics diag;
 
   SubinterfaceBinder(Diagnostics diag) {
@@ -25,23 +28,27 @@ final class SubinterfaceBinder {
   /** The name's parent and VLAN number ({@code eth0}, {@code 10}): a VID is 1..4094. */
   void name(Draft.Iface i, String parent, String vid) {
     String what = "interface " + i.label() + ": a VLAN subinterface is PARENT.VLAN with VLAN 1..4094, like eth0.10";
-    if (!vid.matches("[0-9]{1,9}")) {
+    if (!vid.matches("[0-9]+")) {
       diag.error(i.at, what + "; '" + vid + "' is not a number");
       return;
     }
-    int n = Integer.parseInt(vid);
+    if (vid.length() > 1 && vid.charAt(0) == '0') {
+      String plain = parent + "." + vid.replaceFirst("^0+(?=.)", "");
+      diag.error(i.at, what + "; write the VLAN without leading zeros, " + plain + " (as Linux names it)");
+      return;
+    }
+    int n = vid.length() > 4 ? Integer.MAX_VALUE : Integer.parseInt(vid);
     if (n == 0) {
       diag.error(i.at, what + "; VLAN 0 is not a VLAN (802.1Q's priority tag: frames of no VLAN)");
     } else if (n == 4095) {
       diag.error(i.at, what + "; VLAN 4095 is reserved by 802.1Q");
-    } else if (n > 4094) {
-      diag.error(i.at, what + "; " + n + " is above 4094 (a tag has 12 bits for it)");
+    } else if (!Values.VID.matcher(vid).matches() || n > 4094) {
+      diag.error(i.at, what + "; " + vid + " is above 4094 (a tag has 12 bits for it)");
     } else if (i.name.length() > Values.IFNAME_MAX) {
       diag.error(i.at, "interface " + i.label() + ": the name is longer than Linux's 15 characters");
     } else if (!i.node.isEmu() && !i.node.isLinux() || i.node.isSwitch()) {
-      diag.error(i.at, "interface " + i.label() + ": only hosts, routers and linux nodes have VLAN subinterfaces"
-          + (i.node.isSwitch() ? " (a switch port takes VLANs as an access or trunk port)"
-          : " (an external peer configures its own VLANs)"));
+      diag.error(i.at, "interface " + i.label() + ": only hosts, routers and linux nodes have VLAN subinterfaces ("
+          + (i.node.isSwitch() ? SWITCH_VLANS : EXTERNAL_VLANS) + ")");
     } else {
       i.parent = parent;
       i.vid = n;
@@ -59,22 +66,15 @@ final class SubinterfaceBinder {
     }
   }
 
-  /** Once every interface of the node is read: each parent is there, and no VLAN is taken twice. */
+  /**
+   * Once every interface of the node is read: each parent is there. (No VLAN can be taken twice: a
+   * name without leading zeros is one per VLAN, and a mapping has each name once.)
+   */
   void check(Draft.Node node) {
-    Map<String, Draft.Iface> byVlan = new HashMap<>();
     for (Draft.Iface i : node.ifaces) {
-      if (i.parent == null) {
-        continue;
-      }
-      if (node.iface(i.parent) == null) {
+      if (i.parent != null && node.iface(i.parent) == null) {
         diag.error(i.at, "interface " + i.label() + " is a VLAN subinterface of " + i.parent + ", which node "
             + node.name + " does not have; declare " + i.parent + " (it may have no address of its own) and link it");
-        continue;
-      }
-      Draft.Iface first = byVlan.putIfAbsent(i.parent + "." + i.vid, i);
-      if (first != null) {
-        diag.error(i.at, "interface " + i.label() + " is VLAN " + i.vid + " on " + i.parent + ", as "
-            + first.name + " (line " + first.at.line() + ") already is; a VLAN has one subinterface per parent");
       }
     }
   }

@@ -5,6 +5,7 @@ import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
 import emu.node.wire.Ipv6Address;
 import emu.node.wire.Ipv6Cidr;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +39,11 @@ final class Values {
    * VID is checked on its own (so that {@code eth0.x} or {@code eth0.4095} gets its own message).
    */
   static final Pattern SUBIF = Pattern.compile("([a-z][a-z0-9]{0,14})\\.([^.]*)");
+  /**
+   * The VLAN in a subinterface's name: 1 to 4 digits, no leading zero (Linux names VLAN 10's device
+   * eth0.10, never eth0.010); {@link SubinterfaceBinder} says which rule a declared name breaks.
+   */
+  static final Pattern VID = Pattern.compile("[1-9][0-9]{0,3}");
   /** Linux's limit on a device name (IFNAMSIZ less the terminating NUL). */
   static final int IFNAME_MAX = 15;
 
@@ -46,8 +52,8 @@ final class Values {
     if (IFNAME.matcher(name).matches()) {
       return true;
     }
-    java.util.regex.Matcher m = SUBIF.matcher(name);
-    return m.matches() && name.length() <= IFNAME_MAX && m.group(2).matches("[0-9]{1,4}");
+    Matcher m = SUBIF.matcher(name);
+    return m.matches() && name.length() <= IFNAME_MAX && VID.matcher(m.group(2)).matches();
   }
 
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");

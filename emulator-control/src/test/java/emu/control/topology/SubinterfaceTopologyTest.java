@@ -78,9 +78,12 @@ class SubinterfaceTopologyTest {
   }
 
   @Test
-  void aVlanOncePerParent() {
-    only(lab("eth0.10: {address: 10.10.0.1/24}\neth0.010: {address: 10.20.0.1/24}"), 9,
-        "interface r1:eth0.010 is VLAN 10 on eth0, as eth0.10 (line 8) already is");
+  void aVlanIsWrittenWithoutLeadingZeros() {
+    only(lab("eth0.010: {address: 10.20.0.1/24}"), 8,
+        "interface r1:eth0.010: a VLAN subinterface is PARENT.VLAN with VLAN 1..4094, like eth0.10; write the VLAN"
+        + " without leading zeros, eth0.10 (as Linux names it)");
+    String endpoint = lab(TWO).replace("\"r1:eth0\", \"h1:eth0\"", "\"r1:eth0\", \"h1:eth0.010\"");
+    Labs.problem(endpoint, 16, "link endpoint 'h1:eth0.010': interface name 'eth0.010' is invalid");
   }
 
   @Test
@@ -97,6 +100,18 @@ class SubinterfaceTopologyTest {
     String undeclared = lab(TWO).replace("\"r1:eth0\", \"h1:eth0\"", "\"r1:eth0\", \"h1:eth0.10\"");
     Labs.problem(undeclared, 16, "link endpoint 'h1:eth0.10' names a VLAN subinterface, which rides its parent's"
         + " link; a link names the parent, \"h1:eth0\"");
+  }
+
+  @Test
+  void aFaultNamesTheParentsLink() {
+    String yaml = lab(TWO) + "faults:\n  - at 1s down r1:eth0.10\n  - at 2s set r1:eth0.20 loss 5%\n";
+    List<Problem> all = Labs.problems(yaml);
+    assertEquals(List.of("lab.yml:18:5: fault 'at 1s down r1:eth0.10': interface r1:eth0.10 is a VLAN subinterface:"
+        + " its frames cross r1:eth0's link, so a fault names r1:eth0 (and acts on all its VLANs)",
+        "lab.yml:19:5: fault 'at 2s set r1:eth0.20 loss 5%': interface r1:eth0.20 is a VLAN subinterface: its frames"
+        + " cross r1:eth0's link, so a fault names r1:eth0 (and acts on all its VLANs)"),
+        all.stream().map(Object::toString).toList());
+    valid(lab(TWO) + "faults:\n  - at 1s down r1:eth0\n");
   }
 
   @Test
@@ -123,6 +138,27 @@ class SubinterfaceTopologyTest {
             h1: {kind: host, interfaces: {eth0: {address: 10.0.0.1/24}}}
           links:
             - endpoints: ["h1:eth0", "s1:p1"]
-        """, 4, "interface s1:p1.10: only hosts, routers and linux nodes have VLAN subinterfaces");
+        """, 4, "interface s1:p1.10: only hosts, routers and linux nodes have VLAN subinterfaces (a switch port"
+        + " takes VLANs as an access or trunk port (vlan:, trunk:), not as subinterfaces)");
+  }
+
+  @Test
+  void aLinkToASwitchOrExternalPeerNamesNoSubinterface() {
+    String yaml = """
+        name: lab
+        topology:
+          nodes:
+            s1: {kind: switch}
+            h1: {kind: host, interfaces: {eth0: {address: 10.0.0.1/24}, eth1: {address: 10.0.1.1/24}}}
+            vm: {kind: external, interfaces: {eth0: {address: 10.0.1.2/24, peer: '127.0.0.1:40001'}}}
+          links:
+            - endpoints: ["h1:eth0", "s1:p1.10"]
+            - endpoints: ["h1:eth1", "vm:eth0.10"]
+        """;
+    List<Problem> all = Labs.problems(yaml);
+    assertEquals(List.of("lab.yml:8:30: link endpoint 's1:p1.10': a switch port takes VLANs as an access or trunk"
+        + " port (vlan:, trunk:), not as subinterfaces; name the port, \"s1:p1\"",
+        "lab.yml:9:30: link endpoint 'vm:eth0.10': an external peer configures its own VLANs, not as emu"
+        + " subinterfaces; name the interface, \"vm:eth0\""), all.stream().map(Object::toString).toList());
   }
 }

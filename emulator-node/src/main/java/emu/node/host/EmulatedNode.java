@@ -1,5 +1,6 @@
 package emu.node.host;
 
+import emu.link.LinkCounters;
 import emu.link.LinkEndpoint;
 import emu.link.capture.PcapWriter;
 import emu.link.impair.Impairment;
@@ -125,9 +126,7 @@ public final class EmulatedNode {
             config.traceBudget() > 0 ? config.traceBudget() : 20_000)
         : Tracer.OFF;
     for (NodeConfig.Iface i : config.interfaces()) {
-      InterfaceLink parent = vlanParent(i);
-      links.add(parent == null ? InterfaceLink.create(config, i, out, time)
-          : InterfaceLink.subinterface(i, parent, vlanId(i)));
+      links.add(InterfaceLink.of(config, i, links, out, time));
     }
     Hosts hosts = new Hosts(config.hosts(), config.hosts6());
     this.shell = new Shell(config.name());
@@ -252,39 +251,6 @@ public final class EmulatedNode {
         ospf = new Ospf(stack, ospfConfig(config.ospf())).listener(new OspfTracing(tracer));
         shell.add(new ShowCommand(ospf));
       }
-    }
-  }
-
-  /**
-   * The link of the interface {@code i} is a VLAN subinterface of ({@code eth0} for
-   * {@code eth0.10}, when the node has an {@code eth0} listed before it), or null. The name says it,
-   * as Linux's convention for VLAN devices does; the control plane checked the rest.
-   */
-  private InterfaceLink vlanParent(NodeConfig.Iface i) {
-    int dot = i.name().lastIndexOf('.');
-    if (dot < 0) {
-      return null;
-    }
-    String parentName = i.name().substring(0, dot);
-    for (InterfaceLink l : links) {
-      if (l.name().equals(parentName)) {
-        if (config.isSwitch() || l.parent != null) {
-          throw new IllegalArgumentException("interface " + i.name() + " of " + config.name() + ": "
-              + (l.parent != null ? parentName + " is itself a subinterface" : "a switch has no VLAN subinterfaces"));
-        }
-        return l;
-      }
-    }
-    throw new IllegalArgumentException("interface " + i.name() + " of " + config.name() + ": no interface "
-        + parentName + " listed before it to be its parent");
-  }
-
-  private static int vlanId(NodeConfig.Iface i) {
-    String digits = i.name().substring(i.name().lastIndexOf('.') + 1);
-    try {
-      return Integer.parseInt(digits);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("interface " + i.name() + ": '" + digits + "' is not a VLAN number", e);
     }
   }
 
@@ -640,6 +606,11 @@ public final class EmulatedNode {
     }
     if (tracer.enabled()) {
       tracer.emit(new LinkEvent.State(l.name(), up));
+      for (InterfaceLink sub : links) {
+        if (sub.parent == l) {
+          tracer.emit(new LinkEvent.State(sub.name(), up)); // its VLAN devices have its carrier
+        }
+      }
     }
   }
 
@@ -737,7 +708,7 @@ public final class EmulatedNode {
    * The counters of what crossed each interface, in configuration order: the link endpoint's for
    * a linked interface, a VLAN subinterface's own (its tagged frames), null if not linked.
    */
-  public List<emu.link.LinkCounters> linkCounters() {
+  public List<LinkCounters> linkCounters() {
     return links.stream().map(l -> l.parent != null ? (l.parent.udp == null ? null : l.endpoint.counters())
         : l.udp == null ? null : l.udp.counters()).toList();
   }

@@ -15,6 +15,7 @@ import emu.node.config.HostPort;
 import emu.node.config.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -78,6 +79,49 @@ final class InterfaceLink {
       impaired.impairment(ImpairmentParser.apply(Impairment.NONE, i.impairments()));
     }
     return new InterfaceLink(i, udp, pcap, tap, impaired, impaired);
+  }
+
+  /**
+   * The link of interface {@code i} of {@code node}, whose interfaces before it are {@code links}:
+   * its parent's, as a VLAN subinterface, or its own.
+   */
+  static InterfaceLink of(NodeConfig node, NodeConfig.Iface i, List<InterfaceLink> links, Path out, TimeSource time)
+      throws IOException {
+    InterfaceLink parent = vlanParent(node, i, links);
+    return parent == null ? create(node, i, out, time) : subinterface(i, parent, vlanId(i));
+  }
+
+  /**
+   * The link of the interface {@code i} is a VLAN subinterface of ({@code eth0} for
+   * {@code eth0.10}, when the node has an {@code eth0} listed before it), or null. The name says it,
+   * as Linux's convention for VLAN devices does; the control plane checked the rest.
+   */
+  private static InterfaceLink vlanParent(NodeConfig node, NodeConfig.Iface i, List<InterfaceLink> links) {
+    int dot = i.name().lastIndexOf('.');
+    if (dot < 0) {
+      return null;
+    }
+    String parentName = i.name().substring(0, dot);
+    for (InterfaceLink l : links) {
+      if (l.name().equals(parentName)) {
+        if (node.isSwitch() || l.parent != null) {
+          throw new IllegalArgumentException("interface " + i.name() + " of " + node.name() + ": "
+              + (l.parent != null ? parentName + " is itself a subinterface" : "a switch has no VLAN subinterfaces"));
+        }
+        return l;
+      }
+    }
+    throw new IllegalArgumentException("interface " + i.name() + " of " + node.name() + ": no interface "
+        + parentName + " listed before it to be its parent");
+  }
+
+  private static int vlanId(NodeConfig.Iface i) {
+    String digits = i.name().substring(i.name().lastIndexOf('.') + 1);
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("interface " + i.name() + ": '" + digits + "' is not a VLAN number", e);
+    }
   }
 
   /** A VLAN subinterface of {@code parent}: the stack gives it its endpoint. */

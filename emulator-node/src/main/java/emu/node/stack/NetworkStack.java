@@ -4,6 +4,7 @@ import emu.link.LinkEndpoint;
 import emu.link.time.TimeSource;
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.link.wire.VlanTag;
 import emu.node.wire.Bpdu;
 import emu.node.wire.Ipv4Address;
 import emu.node.wire.Ipv4Cidr;
@@ -166,7 +167,7 @@ public final class NetworkStack {
       demuxes.put(parent.index(), demux);
       parent.endpoint().receiver(demux);
     }
-    VlanEndpoint endpoint = new VlanEndpoint(nicName, parent.endpoint(), vid);
+    VlanEndpoint endpoint = new VlanEndpoint(nicName, parent, vid);
     demux.add(endpoint);
     Nic nic = addNic(nicName, parent.mac(), address, endpoint);
     nic.vlanOf(parent, vid);
@@ -327,6 +328,11 @@ public final class NetworkStack {
       drop(nic, frame, DropReason.LINK_DOWN);
       return;
     }
+    frameIn(nic, frame);
+  }
+
+  /** A frame counted on {@code nic}: its Ethernet header read and its payload handed on by EtherType. */
+  private void frameIn(Nic nic, ByteBuf frame) {
     if (!eth.wrapChecked(frame)) {
       drop(nic, frame, DropReason.RUNT);
       return;
@@ -367,8 +373,7 @@ public final class NetworkStack {
     switch (etherType) {
       case EthernetFrame.ETHERTYPE_ARP -> arp.input(nic, frame, eth.payloadIndex());
       case EthernetFrame.ETHERTYPE_IPV4 -> ipv4Input.input(nic, frame, eth.payloadIndex(), unicastToUs);
-      // a tag no subinterface took: another VLAN's, a tag cut short, or a second tag inside the first
-      case EthernetFrame.ETHERTYPE_VLAN -> drop(nic, frame, DropReason.VLAN_UNKNOWN);
+      case EthernetFrame.ETHERTYPE_VLAN -> tagged(nic, frame);
       default -> {
         EtherProtocol p = etherProtocols.get(etherType);
         if (p != null) {
@@ -377,6 +382,29 @@ public final class NetworkStack {
           drop(nic, frame, DropReason.UNKNOWN_ETHERTYPE);
         }
       }
+    }
+  }
+
+  /**
+   * A tagged frame that reached the stack. A priority tag (VID 0, 802.1p: a class and no VLAN) is
+   * taken off and what it carried handled again, as Linux's core receive path does with or without
+   * 8021q: an untagged frame is the interface's own, and a VLAN tag behind the priority tag goes to
+   * the interface's subinterface for it, if any (the {@link VlanDemux} sees only non-zero VIDs).
+   * Any other tag here is one no subinterface took: another VLAN's, a tag cut short, or a second
+   * tag inside a subinterface's.
+   */
+  private void tagged(Nic nic, ByteBuf frame) {
+    if (!VlanTag.isTagged(frame, frame.readerIndex()) || VlanTag.vid(frame, frame.readerIndex()) != 0) {
+      drop(nic, frame, DropReason.VLAN_UNKNOWN);
+      return;
+    }
+    ByteBuf inner = VlanDemux.untag(frame);
+    VlanDemux demux = demuxes.get(nic.index());
+    if (demux != null && VlanTag.isTagged(inner, inner.readerIndex())
+        && VlanTag.vid(inner, inner.readerIndex()) != 0) {
+      demux.route(inner);
+    } else {
+      frameIn(nic, inner);
     }
   }
 

@@ -10,7 +10,8 @@ import io.netty.util.collection.IntObjectHashMap;
  * tagged for a VLAN that has a subinterface goes to it ({@link VlanEndpoint}, tag stripped); a
  * frame tagged for any other VLAN is dropped and counted ({@link DropReason#VLAN_UNKNOWN}: the
  * kernel drops those too, with no device to take them); a priority-tagged frame (VID 0) is the
- * parent's, tag stripped; an untagged one is the parent's as it is.
+ * parent's, and the stack's input takes its tag off (as it does on an interface without
+ * subinterfaces); an untagged one is the parent's as it is.
  *
  * <p>Why a demultiplexer at the endpoint rather than a branch in the stack's input: the
  * subinterfaces then are ordinary {@link Nic}s over ordinary endpoints, both directions of the
@@ -37,22 +38,23 @@ final class VlanDemux implements FrameReceiver {
   @Override
   public void onFrame(ByteBuf frame) {
     int at = frame.readerIndex();
-    if (!VlanTag.isTagged(frame, at)) {
+    if (!VlanTag.isTagged(frame, at) || VlanTag.vid(frame, at) == 0) {
+      // untagged, or an 802.1p priority tag (no VLAN): the parent's; its input takes a priority tag off
       stack.input(parent, frame);
       return;
     }
-    int vid = VlanTag.vid(frame, at);
-    VlanEndpoint child = vid == 0 ? null : vlans.get(vid);
+    // the parent saw it on its wire (Linux counts a VLAN's frames on eth0 too)
+    parent.rxFrames++;
+    parent.rxBytes += frame.readableBytes();
+    route(frame);
+  }
+
+  /** A frame tagged with a non-zero VID, counted on the parent: to its VLAN's subinterface, or dropped. */
+  void route(ByteBuf frame) {
+    VlanEndpoint child = vlans.get(VlanTag.vid(frame, frame.readerIndex()));
     if (child != null) {
-      // the parent saw it on its wire (Linux counts a VLAN's frames on eth0 too)
-      parent.rxFrames++;
-      parent.rxBytes += frame.readableBytes();
       child.deliver(frame);
-    } else if (vid == 0) {
-      stack.input(parent, untag(frame)); // 802.1p priority tag: no VLAN, the parent's frame
     } else {
-      parent.rxFrames++;
-      parent.rxBytes += frame.readableBytes();
       stack.drop(parent, frame, DropReason.VLAN_UNKNOWN);
     }
   }

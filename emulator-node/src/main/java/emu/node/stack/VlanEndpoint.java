@@ -15,23 +15,27 @@ import io.netty.buffer.ByteBuf;
  * like any other, with this endpoint under it.
  *
  * <p>Counters are the subinterface's own (Linux keeps separate ones for {@code eth0.10}): frames and
- * bytes as they are on the wire, tag included. The MTU is the parent's, since a link carries the
- * tag on top of its MTU ({@link LinkEndpoint#maxFrameLength}), as on Linux.
+ * bytes as they are on the wire, tag included; the parent interface's count them too. The MTU is
+ * the parent's, since a link carries the tag on top of its MTU ({@link LinkEndpoint#maxFrameLength}),
+ * as on Linux.
  */
 public final class VlanEndpoint implements LinkEndpoint {
   private final String name;
   private final LinkEndpoint parent;
+  /** The parent interface, whose counters take this one's frames too. */
+  private final Nic parentNic;
   private final int vid;
   private final int tci;
   private final LinkCounters counters = new LinkCounters();
   private FrameReceiver receiver = ByteBuf::release;
 
-  VlanEndpoint(String name, LinkEndpoint parent, int vid) {
+  VlanEndpoint(String name, Nic parentNic, int vid) {
     if (!VlanTag.isValidVid(vid)) {
       throw new IllegalArgumentException("VLAN " + vid + " of " + name + " is outside 1..4094");
     }
     this.name = name;
-    this.parent = parent;
+    this.parent = parentNic.endpoint();
+    this.parentNic = parentNic;
     this.vid = vid;
     this.tci = VlanTag.tci(0, false, vid);
   }
@@ -56,12 +60,19 @@ public final class VlanEndpoint implements LinkEndpoint {
     return parent.mtu();
   }
 
-  /** Pushes the tag (in place when the frame has headroom, as the stack's own frames do) and sends. */
+  /**
+   * Pushes the tag (in place when the frame has headroom, as the stack's own frames do) and sends,
+   * counted here and on the parent interface: Linux counts a VLAN's frames on the real device in
+   * both directions, as the {@link VlanDemux} does on the way in.
+   */
   @Override
   public void send(ByteBuf frame) {
     ByteBuf tagged = VlanTag.push(frame, tci);
+    int len = tagged.readableBytes();
     counters.txFrames++;
-    counters.txBytes += tagged.readableBytes();
+    counters.txBytes += len;
+    parentNic.txFrames++;
+    parentNic.txBytes += len;
     parent.send(tagged);
   }
 

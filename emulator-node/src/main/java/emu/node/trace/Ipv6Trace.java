@@ -2,6 +2,7 @@ package emu.node.trace;
 
 import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
+import emu.link.wire.VlanTag;
 import emu.node.event.ArpEvent;
 import emu.node.event.IpEvent;
 import emu.node.event.Ipv6Event;
@@ -59,7 +60,7 @@ public final class Ipv6Trace implements Ipv6Observer {
   @Override
   public void frameSent(Nic nic, long dstMac, ByteBuf frame, int ipStart) {
     tracer.emit(new IpEvent.FrameSent(nic.name(), MacAddress.format(nic.mac()), MacAddress.format(dstMac),
-        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN + (nic.vid() != 0 ? emu.link.wire.VlanTag.LEN : 0),
+        frame.writerIndex() - ipStart + EthernetFrame.HEADER_LEN + (nic.vid() != 0 ? VlanTag.LEN : 0),
         PacketFacts.ipv6(frame, ipStart), StackTrace.vlan(nic)));
   }
 

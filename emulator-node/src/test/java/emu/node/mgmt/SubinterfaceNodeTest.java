@@ -11,6 +11,7 @@ import emu.node.shell.CommandIo;
 import emu.node.testing.LoopbackPorts;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,8 +54,9 @@ class SubinterfaceNodeTest {
   void start() throws Exception {
     int[] p = LoopbackPorts.freeUdp(2);
     String lo = "127.0.0.1:";
+    // r1 traces its events (the carrier's among them)
     node(new NodeConfig("vlanlab", "r1", "router", ifaces("02:00:00:00:00:01", lo + p[0], lo + p[1], 1),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null));
+        null, null, Map.of(), null, out.toString(), false, true, 0, 1, null));
     node(new NodeConfig("vlanlab", "h1", "host", ifaces("02:00:00:00:00:02", lo + p[1], lo + p[0], 2),
         null, null, Map.of(), null, out.toString(), false, false, 0, 1, null));
     for (EmulatedNode n : nodes.values()) {
@@ -131,6 +133,12 @@ class SubinterfaceNodeTest {
     assertEquals(1, exec("h1", "ping", "-c", "1", "-W", "0.5", "10.10.0.1").code());
     r1.loop().submit(() -> r1.setLinkUp("eth0", true)).get();
     assertEquals(0, exec("h1", "ping", "-c", "1", "-W", "2", "10.10.0.1").code());
+    // each line is flushed as written: the carrier's events are in the file, each subinterface's after eth0's
+    List<String> states = Files.readAllLines(out.resolve("r1.events.jsonl")).stream()
+        .filter(l -> l.contains("\"link.state\"")).map(l -> l.replaceAll(".*\"dev\":\"([^\"]+)\",\"up\":(\\w+).*",
+            "$1 $2")).toList();
+    assertEquals(List.of("eth0 false", "eth0.10 false", "eth0.20 false", "eth0 true", "eth0.10 true", "eth0.20 true"),
+        states);
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> r1.loop().submit(() -> r1.setLinkUp("eth0.10", false)).get());
     assertTrue(e.getCause().getMessage().contains("r1:eth0.10 is a VLAN subinterface of eth0, whose link carries it"),

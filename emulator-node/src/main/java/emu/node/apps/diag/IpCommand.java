@@ -193,7 +193,7 @@ public final class IpCommand implements Command {
   private static void familyLine(Nic nic, CommandIo io) {
     boolean carrier = nic.isUp();
     io.out(nic.index() + ": " + shownName(nic) + ": <" + (carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP"
-        : nic.parent() != null ? "BROADCAST,MULTICAST,UP,M-DOWN" : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu "
+        : "NO-CARRIER,BROADCAST,MULTICAST,UP") + "> mtu "
         + nic.mtu() + " state " + (carrier ? "UP" : nic.parent() != null ? "LOWERLAYERDOWN" : "DOWN") + " qlen 1000");
   }
 
@@ -250,10 +250,11 @@ public final class IpCommand implements Command {
    */
   static void linkLines(int index, String name, boolean carrier, int mtu, String master, long mac, boolean mode,
                         CommandIo io) {
-    // a VLAN device whose parent lost its carrier: Linux's IF_OPER_LOWERLAYERDOWN, and M-DOWN
+    // a VLAN device whose parent lost its carrier has none either, and its state is Linux's
+    // IF_OPER_LOWERLAYERDOWN (iproute2's M-DOWN would say the parent is administratively down: emu's
+    // link down is a lost carrier, and the parent stays administratively up)
     boolean stacked = name.indexOf('@') > 0;
-    String flags = carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP" : stacked ? "BROADCAST,MULTICAST,UP,M-DOWN"
-        : "NO-CARRIER,BROADCAST,MULTICAST,UP";
+    String flags = carrier ? "BROADCAST,MULTICAST,UP,LOWER_UP" : "NO-CARRIER,BROADCAST,MULTICAST,UP";
     io.out(index + ": " + name + ": <" + flags + "> mtu " + mtu + " qdisc noqueue"
         + (master == null ? "" : " master " + master) + " state " + (carrier ? "UP" : stacked ? "LOWERLAYERDOWN"
         : "DOWN")
