@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A real kernel's 802.1Q against emu's VLAN subinterfaces: router r1 has eth0.10 (10.10.0.1/24)
  * and eth0.20 (10.20.0.1/24) on the one link of its eth0, emu host h2 sits behind its eth1.
  *
- * <p>On the other end of eth0, a QEMU VM ({@link TinyVm}: Debian's cloud kernel, its 8021q module
+ * <p>Across an emu switch whose two ports are 802.1Q trunks (VLANs 10, 20 and 30), so the
+ * kernel's tagged frames cross an emu trunk, a QEMU VM ({@link TinyVm}: Debian's cloud kernel, its 8021q module
  * loaded, {@code src/test/resources/qemu/init-vlan}) makes eth0.10 and eth0.20 as any Linux host
  * does ({@code ip link add link eth0 name eth0.10 type vlan id 10}) and pings r1 on both, a
  * 1500-byte packet included (the link carries the tag on top of the MTU); r1 pings back on both,
@@ -67,10 +68,15 @@ class VlanInteropTest {
             vm:
               kind: external
               interfaces: {eth0: {peer: '127.0.0.1:%d'}}     # its VLANs are the VM's own business
+            sw:
+              kind: switch                                   # the VM's VLANs cross an emu trunk to r1
+              interfaces:
+                p1: {port: %d, trunk: [10, 20, 30]}
+                p2: {trunk: [10, 20, 30]}
             r1:
               kind: router
               interfaces:
-                eth0: {port: %d}                            # tagged frames only
+                eth0: {}                                     # tagged frames only
                 eth0.10: {address: 10.10.0.1/24}
                 eth0.20: {address: 10.20.0.1/24}
                 eth1: {address: 10.30.0.1/24}
@@ -79,7 +85,8 @@ class VlanInteropTest {
               interfaces: {eth0: {address: 10.30.0.2/24}}
               gateway: 10.30.0.1
           links:
-            - endpoints: ["vm:eth0", "r1:eth0"]
+            - endpoints: ["vm:eth0", "sw:p1"]
+            - endpoints: ["sw:p2", "r1:eth0"]
             - endpoints: ["r1:eth1", "h2:eth0"]
         """.formatted(vmPort, emuPort);
   }
