@@ -373,8 +373,10 @@ class SeedScenarioTest {
     Story s = new Story(narrative);
     s.next("the root", "dist +is the root bridge \\(priority 4096");
     s.next("acc1's alternate", "acc1 +p3 blocks: it is the alternate path to root dist");
-    s.next("a tag on the trunk", "acc1 +switches frame [^\\n]* in VLAN 10 from p1 to p2[^\\n]*tags the frame with VLAN 10");
-    s.next("the router takes it off", "r1 +receives a frame on eth0\\.10 [^\\n]*tagged VLAN 10 on eth0; removes the 802\\.1Q tag");
+    s.next("a tag on the trunk",
+        "acc1 +switches frame [^\\n]* in VLAN 10 from p1 to p2[^\\n]*tags the frame with VLAN 10");
+    s.next("the router takes it off",
+        "r1 +receives a frame on eth0\\.10 [^\\n]*tagged VLAN 10 on eth0; removes the 802\\.1Q tag");
     s.next("the fault", "control +at 4\\.000s: down acc1:p2");
     s.next("the alternate takes over", "acc1 +p3 forwards: it is now the root port, the best path to root dist; it was the"
         + " alternate");

@@ -66,7 +66,7 @@ public final class VlanTag {
     return vid >= MIN_VID && vid <= MAX_VID;
   }
 
-  /** Whether the frame at {@code index} carries an 802.1Q tag in full (its EtherType is 0x8100 and the tag is there). */
+  /** Whether the frame at {@code index} carries an 802.1Q tag in full: EtherType 0x8100, and the tag is there. */
   public static boolean isTagged(ByteBuf buf, int index) {
     return buf.writerIndex() - index >= TAGGED_HEADER_LEN && EthernetFrame.etherType(buf, index) == TPID;
   }
