@@ -203,12 +203,16 @@ public final class Rstp {
       }
     }
     if (type == Bpdu.TYPE_TCN) {
-      if (p.role == PortRole.DESIGNATED) {
-        p.tcAck = true;
-        p.newInfo = true;
-        // 17.31 NOTIFIED_TCN: newTcWhile here too, so that the acknowledgment and the BPDUs after it
+      // 17.31: rcvdTcn counts only in ACTIVE (a root or designated port that learns or forwards,
+      // not edge); anywhere else it is cleared, and not acknowledged
+      if (tcActive(p)) {
+        // NOTIFIED_TCN: newTcWhile here too, so that the acknowledgment and the BPDUs after it
         // carry TC: an STP bridge shortens its MAC ageing only on that flag (802.1D-1998 8.5.3.12)
         newTcWhile(p);
+        if (p.role == PortRole.DESIGNATED) { // NOTIFIED_TC: tcAck on a designated port only
+          p.tcAck = true;
+          p.newInfo = true;
+        }
         topologyChangeReceived(p);
       }
       return;
@@ -232,11 +236,15 @@ public final class Rstp {
     if (!rst && (flags & Bpdu.FLAG_TCA) != 0 && p.role == PortRole.ROOT) {
       p.tcnPending = false;
     }
-    // 17.31: the topology change machine listens on root and designated ports that learn or forward only
-    if ((flags & Bpdu.FLAG_TC) != 0 && (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED)
-        && (p.state == PortState.LEARNING || p.state == PortState.FORWARDING)) {
+    if ((flags & Bpdu.FLAG_TC) != 0 && tcActive(p)) {
       topologyChangeReceived(p);
     }
+  }
+
+  /** 17.31's ACTIVE state: the topology change machine listens on root and designated ports that learn or forward. */
+  private static boolean tcActive(StpPort p) {
+    return (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED) && !p.operEdge
+        && (p.state == PortState.LEARNING || p.state == PortState.FORWARDING);
   }
 
   private void receiveDesignated(StpPort p, boolean rst, int flags) {

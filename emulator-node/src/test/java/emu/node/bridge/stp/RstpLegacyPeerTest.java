@@ -89,6 +89,39 @@ class RstpLegacyPeerTest {
   }
 
   /**
+   * 17.31: a TCN counts only in ACTIVE (a root or designated port that learns or forwards). One on
+   * a designated port that still listens is cleared: not acknowledged, no flush, no TC; once the
+   * port forwards, the next one is acknowledged.
+   */
+  @Test
+  void aTcnOnAPortThatStillListensIsNeitherAcknowledgedNorCounted() {
+    LabSwitch s = lab.stpBridge("s1", StpConfig.DEFAULT, S1);
+    Tap k = lab.tap(s, "p1");
+    lab.tap(s, "p2");
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(1));
+    k.inject(legacyRootClaim());
+    lab.advance(VirtualLab.millis(1));
+    StpPort p1 = s.stp("p1");
+    assertEquals(PortRole.DESIGNATED, p1.role());
+    assertEquals(PortState.DISCARDING, p1.state(), "listening");
+    long tcn = lab.now();
+    k.inject(bpduFrame(K, bpdu(Bpdu.Repr.tcn())));
+    lab.advance(VirtualLab.seconds(3));
+    assertEquals(0, s.bridge().stp().counters().tcReceived);
+    List<Integer> flags = flagsSince(k, tcn);
+    assertTrue(!flags.isEmpty() && flags.stream().allMatch(f -> f == 0), "no TCA, no TC: " + flags);
+
+    lab.advance(VirtualLab.seconds(70)); // listening, learning, and s1's own TC runs out
+    assertEquals(PortState.FORWARDING, p1.state());
+    long later = lab.now();
+    k.inject(bpduFrame(K, bpdu(Bpdu.Repr.tcn())));
+    lab.advance(VirtualLab.millis(1));
+    assertEquals(List.of(Bpdu.FLAG_TCA | Bpdu.FLAG_TC), flagsSince(k, later));
+    assertEquals(1, s.bridge().stp().counters().tcReceived);
+  }
+
+  /**
    * s1 (root) - s2 directly, and s2's p2 to a legacy bridge one hop from s1 (root path cost 100,
    * as the kernel's default port cost): p2 is s2's alternate. Returns the tap on p2 after s1 - s2
    * went down: the legacy bridge's root path is s2's only one.
