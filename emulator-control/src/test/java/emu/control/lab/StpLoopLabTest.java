@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * Hosts ping each other; over a few seconds the switches flood next to nothing and an ARP
  * broadcast reaches the other host exactly once (counters from {@code emu stats}, as
- * {@code /metrics} has them, and the hosts' captures, read by tshark). {@code link down} of s3's root port: the alternate takes over and
- * pings go on. {@code node pause} of the root: its neighbour s2 hears nothing more, ages its
+ * {@code /metrics} has them, and the hosts' captures, read by tshark). {@code link down} of s3's
+ * root port: the alternate takes over and pings go on. {@code node pause} of the root: its neighbour s2 hears nothing more, ages its
  * information out after three hellos and becomes root itself, s3 following. One lab, hello 1 s.
  */
 class StpLoopLabTest {
