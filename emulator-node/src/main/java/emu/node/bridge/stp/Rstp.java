@@ -24,7 +24,10 @@ import java.util.List;
  * port forwards at once once the old one discards (17.29.2, reRooted); edge ports: every port
  * starts as an edge port and forwards at once (a host sends no BPDU), and the first BPDU on it
  * makes it a non-edge port that discards and syncs (counted and traced, as BPDU guard would say);
- * topology change (17.25): a non-edge root or designated port that starts forwarding, or a BPDU
+ * AutoEdge (17.25 bridge detection): a port that heard a BPDU comes back from a link down as a
+ * non-edge port that proposes, and becomes edge again, forwarding at once with no topology change,
+ * if it hears no BPDU for MigrateTime (3 s) while it proposes (a host was cabled there instead);
+ * topology change (17.31): a non-edge root or designated port that starts forwarding, or a BPDU
  * with TC (or a TCN), flushes the MACs learned on the other non-edge ports and sets tcWhile
  * (hello + 1 s on RSTP ports, max age + forward delay on STP ports), during which BPDUs carry TC;
  * information ages out after 3 x hello on RSTP ports (17.21.23) and after max age - message age on
@@ -39,13 +42,15 @@ import java.util.List;
  *
  * <p>Left out: the state machines are not mirrored one by one (roles are recomputed on every
  * event); no dispute handling (17.21.10), no migration delay (a port stays STP until its link goes
- * down and up), no shared-media handling (every port is point-to-point), no admin edge or
- * auto-edge delay (ports are edge until a BPDU says otherwise), no MSTP, no root guard.
+ * down and up), no shared-media handling (every port is point-to-point), no admin edge
+ * setting (AutoEdge is always on), no MSTP, no root guard.
  */
 public final class Rstp {
   private static final long SECOND = 1_000_000_000L;
   private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
   private static final int TX_HOLD_COUNT = 6;
+  /** 17.13.9 MigrateTime, the edge delay on a point-to-point link (17.20.7 EdgeDelay). */
+  private static final long MIGRATE_TIME = 3 * SECOND;
 
   private final LearningBridge bridge;
   private final StpConfig config;
@@ -118,9 +123,11 @@ public final class Rstp {
 
   private void enable(StpPort p) {
     p.infoIs = StpPort.InfoIs.AGED;
-    // A port that heard a BPDU stays non-edge across a link down and up (17.25 NOT_EDGE): as an
-    // edge port it would forward at once, and with the switch behind it a loop until BPDUs crossed.
+    // A port that heard a BPDU comes back non-edge (17.25 NOT_EDGE): as an edge port it would
+    // forward at once, and with a switch still behind it make a loop until BPDUs crossed. If no
+    // BPDU comes for the edge delay while it proposes, a host is there: tick() makes it edge again.
     p.operEdge = !p.bridgeSeen;
+    p.edgeDelayUntil = p.bridgeSeen ? time.nanos() + MIGRATE_TIME : 0;
     p.legacy = false;
     p.agreed = false;
     p.agree = false;
@@ -179,6 +186,7 @@ public final class Rstp {
 
   private void process(StpPort p, int type, int version) {
     p.bridgeSeen = true;
+    p.edgeDelayUntil = 0; // a bridge is there: no AutoEdge until the link goes down and up
     if (p.operEdge) {
       p.operEdge = false;
       p.agreed = false;
@@ -459,7 +467,7 @@ public final class Rstp {
     }
   }
 
-  // ---- topology change (17.25) -----------------------------------------------------------
+  // ---- topology change (17.31) -----------------------------------------------------------
 
   private void topologyChangeDetected(StpPort p) {
     counters.topologyChanges++;
@@ -530,6 +538,18 @@ public final class Rstp {
     }
     if (aged) {
       reselect();
+    }
+    for (StpPort p : ports) {
+      // 17.25 BRIDGE_DETECTION -> EDGE: edgeDelayWhile == 0 && AutoEdge && sendRSTP && proposing
+      if (p.edgeDelayUntil != 0 && now - p.edgeDelayUntil >= 0 && p.role == PortRole.DESIGNATED && p.proposing
+          && !legacy(p) && !p.operEdge) {
+        p.edgeDelayUntil = 0;
+        p.operEdge = true;
+        p.bridgeSeen = false;
+        p.proposing = false;
+        counters.edgeRegained++;
+        setState(p, PortState.FORWARDING); // an edge port: no topology change
+      }
     }
     for (StpPort p : ports) {
       if ((p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED) && p.state != PortState.FORWARDING
