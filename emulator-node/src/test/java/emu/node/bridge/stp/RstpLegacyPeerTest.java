@@ -163,6 +163,41 @@ class RstpLegacyPeerTest {
         && f.bytes()[14 + Bpdu.TYPE] == (byte) Bpdu.TYPE_TCN), "a TCN to the legacy bridge");
   }
 
+  /**
+   * 17.29.2 reRooted and 17.29.3 DESIGNATED_SYNCED: a new root port forwards at once only if no
+   * other port has rrWhile running, and a designated port that neither learns nor forwards clears
+   * its rrWhile. s2's root port p1 leads to a legacy bridge claiming root; a better root appears
+   * on p2 (no proposal): p2 becomes the root port and p1, the old one, designated. Rstp sets p1
+   * discarding (listening toward STP) before it sets p2 (reselect's forwardLast), so p2 forwards at
+   * once and the two never forward together.
+   */
+  @Test
+  void theOldRootPortTowardALegacyBridgeDiscardsBeforeTheNewOneForwards() {
+    LabSwitch s2 = lab.stpBridge("s2", StpConfig.DEFAULT, S2);
+    Tap k = lab.tap(s2, "p1");
+    Tap b = lab.tap(s2, "p2");
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(1));
+    long kernelRoot = 0x1000_0000_0000_0000L | K;
+    k.inject(bpduFrame(K, bpdu(new Bpdu.Repr(Bpdu.TYPE_CONFIG, 0, kernelRoot, 0, kernelRoot, 0x8001, 0, 20 * 256,
+        2 * 256, 15 * 256))));
+    lab.advance(VirtualLab.seconds(1));
+    StpPort p1 = s2.stp("p1");
+    StpPort p2 = s2.stp("p2");
+    assertEquals(PortRole.ROOT, p1.role());
+    assertEquals(PortState.FORWARDING, p1.state());
+
+    long better = 0x0000_0200_0000_0099L;
+    b.inject(bpduFrame(0x02_00_00_00_00_99L, bpdu(new Bpdu.Repr(Bpdu.TYPE_RST,
+        Bpdu.ROLE_DESIGNATED << Bpdu.ROLE_SHIFT, better, 0, better, 0x8001, 0, 20 * 256, 2 * 256, 15 * 256))));
+    lab.advance(VirtualLab.millis(1));
+    assertEquals(PortRole.ROOT, p2.role());
+    assertEquals(PortState.FORWARDING, p2.state(), "the old root port discards: reRooted holds at once");
+    assertEquals(PortRole.DESIGNATED, p1.role());
+    assertEquals(PortState.DISCARDING, p1.state(), "listening toward the legacy bridge");
+    assertTrue(p1.legacy());
+  }
+
   /** An 802.1D-1998 bridge (force-version 0) listens and learns on its new root port, as STP says. */
   @Test
   void anStpBridgesNewRootPortListensAndLearnsFirst() {
