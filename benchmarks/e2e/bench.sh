@@ -144,7 +144,8 @@ if wanted stp; then
   if [ $quick = 1 ]; then a=(1 10); else a=(5 10); fi
   if run stp "$here/stp-convergence.sh" "${a[@]}"; then
     row "STP convergence after link down: emu RSTP / emu STP / Linux STP" "$(awk '
-      function fig(l) { return match(l, /-?[0-9.]+ ms +[0-9.]+ lost/) ? substr(l, RSTART, RLENGTH) : "skipped" }
+      function fig(l) { return l ~ /FAILED/ ? "FAILED" : match(l, /-?[0-9.]+ ms +[0-9.]+ lost/) \
+        ? substr(l, RSTART, RLENGTH) : "skipped" }
       /^  emu switches, RSTP/ {r = fig($0)} /^  emu switches, force-version/ {e = fig($0)}
       /^  Linux bridges/ {k = fig($0)}
       END {gsub(/ +/, " ", r); gsub(/ +/, " ", e); gsub(/ +/, " ", k); print r " / " e " / " k}' "$out/stp.log")"

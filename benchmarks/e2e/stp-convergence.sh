@@ -10,11 +10,13 @@
 # down s3:p1`; Linux: the veth end in s3's namespace set down, so both ends lose carrier). The
 # figure is the largest gap between answered requests (to within one interval: 1 interval means
 # nothing was lost; on Linux the largest gap between replies' times, ping -D), beside it the
-# requests lost. The link then comes back and the tree is left to settle until h3 answers again
-# (on STP, the returning root port listens and learns first: that outage is not measured).
+# requests lost; a run counts as come back only with at least 1 s of replies after its largest
+# gap. The link then comes back and the tree is left to settle until h3 answers again (on STP, the
+# returning root port listens and learns first: that outage is not measured), and on Linux until
+# no bridge's topology change flag is set (its short MAC ageing would carry into the next run).
 # Prints every run and each side's median. Needs root for the Linux side (namespaces, veth);
 # without root only the emu sides run. Real traffic stays in the namespaces made here and on
-# loopback; they are removed at the end, whatever happens.
+# loopback; they are named after this run's process id and removed at the end, whatever happens.
 # Usage: sudo benchmarks/e2e/stp-convergence.sh [RUNS=5] [INTERVAL_MS=10]
 set -euo pipefail
 shopt -s inherit_errexit
@@ -29,7 +31,9 @@ emu="$here/emu"
 work=$(mktemp -d /tmp/emu-bench-stp.XXXXXX)
 export EMU_STATE_DIR="$work/state"
 lab_up=""
-nsp=emub-stp # every namespace made here starts with this
+nsp=emub-stp-$$ # every namespace made here starts with this: another run's are not touched
+namespaces=() # the ones made so far
+bg="" # the ping running in the background, if any
 hello=1 maxage=6 fwd=4
 # each ping lasts 2 s before the cut, the outage (on STP 2 x forward delay, then up to a forward
 # delay more for a MAC entry pointing the old way to age out: STP flushes none), and 6 s after
@@ -39,9 +43,13 @@ kcount=$(( (2 + 10 * fwd + 6) * 1000 / interval_ms ))
 secs=$(awk -v ms="$interval_ms" 'BEGIN {printf "%.3f", ms / 1000}')
 
 cleanup() {
+  if [ -n "$bg" ]; then kill "$bg" 2>/dev/null || true; wait "$bg" 2>/dev/null || true; fi
   if [ -n "$lab_up" ]; then "$emu" down "$lab_up" >/dev/null 2>&1 || true; fi
   local n
-  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$nsp-" || true); do ip netns del "$n" || true; done
+  for n in "${namespaces[@]}"; do
+    ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$n" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,24 +73,27 @@ await() { # await SECONDS WHAT COMMAND...
 # on average in a trial), so counting requests would understate the Linux side's outage.
 gap_ts() {
   awk -v n="$1" '
-    /bytes from .*icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0; if (got > 0 && t - last > worst) {
-      worst = t - last; after = 0 } last = t; got++; after++ }
-    END { if (got == 0 || after < 50) print -1, n - got; else printf "%d %d\n", worst * 1000, n - got }'
+    /bytes from .*icmp_seq=/ { t = substr($1, 2, length($1) - 2) + 0
+      if (got == 0) wend = t; else if (t - last > worst) { worst = t - last; wend = t }
+      last = t; got++ }
+    END { if (got == 0 || last - wend < 1) print -1, n - got; else printf "%d %d\n", worst * 1000, n - got }'
 }
 
 # gap N: from ping's output on stdin (N requests), "MS LOST": the largest gap between answered
-# requests times the interval, and the requests unanswered; "-1 LOST" if none of the last second's
-# requests was answered (the path did not come back within the ping). emu's ping sends on its
-# node's timer, at the interval.
+# requests times the interval, and the requests unanswered; "-1 LOST" if the replies after that
+# gap span less than 1 s (the path did not come back, or not for long, within the ping). emu's
+# ping sends on its node's timer, at the interval.
 gap() {
   awk -v iv="$interval_ms" -v n="$1" '
     /bytes from .*icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); seen[substr($0, RSTART + 9, RLENGTH - 9) + 0] = 1; got++ }
     END {
-      for (s = n; s > n - 1000 / iv && s >= 1 && !(s in seen); s--) {}
-      if (got == 0 || !(s in seen)) { print -1, n - got; exit }
+      if (got == 0) { print -1, n; exit }
       last = 0; worst = 0
-      for (s = 1; s <= n; s++) if (s in seen) { if (last > 0 && s - last > worst) worst = s - last; last = s }
-      print worst * iv, n - got
+      for (s = 1; s <= n; s++) if (s in seen) {
+        if (last == 0) wend = s; else if (s - last > worst) { worst = s - last; wend = s }
+        last = s
+      }
+      if ((last - wend) * iv < 1000) print -1, n - got; else print worst * iv, n - got
     }'
 }
 
@@ -127,10 +138,11 @@ emu_side() { # emu_side LABEL FORCE_VERSION
     await 60 "reply from h3" quietly "$emu" exec h2 -- ping -q -c 1 -W 1 10.0.0.3 # MAC tables and ARP caches right
     sleep 1
     "$emu" exec h2 -- ping -c "$count" -i "$secs" -W 1 10.0.0.3 > "$work/ping.txt" 2>&1 &
-    local ping=$!
+    bg=$!
     sleep 2
     "$emu" link down s3:p1 >/dev/null
-    wait "$ping" || true
+    wait "$bg" || true
+    bg=""
     v=$(gap "$count" < "$work/ping.txt")
     echo "$side run $i: ${v% *} ms without replies at most, ${v#* } requests lost" >&2
     results+=("$v")
@@ -147,8 +159,12 @@ wire() { # wire NS_A IF_A NS_B IF_B: a veth pair between two namespaces
 }
 
 linux_up() {
-  local b h
-  for b in b1 b2 b3 h2 h3; do ip netns add "$nsp-$b"; ip -n "$nsp-$b" link set lo up; done
+  local b h p
+  for b in b1 b2 b3 h2 h3; do
+    ip netns add "$nsp-$b"
+    namespaces+=("$nsp-$b")
+    ip -n "$nsp-$b" link set lo up
+  done
   wire b1 to-b2 b2 to-b1
   wire b1 to-b3 b3 to-b1
   wire b2 to-b3 b3 to-b2
@@ -170,6 +186,14 @@ linux_up() {
   done
 }
 
+# no bridge's topology change flag set (while it is, the kernel ages MACs at the forward delay)
+linux_tc_over() {
+  local b
+  for b in b1 b2 b3; do
+    [ "$(ip netns exec "$nsp-$b" cat /sys/class/net/br0/bridge/topology_change)" = 0 ] || return 1
+  done
+}
+
 kstate() { ip netns exec "$nsp-$1" cat "/sys/class/net/br0/brif/$2/state"; } # 3 forwarding, 4 blocking
 
 linux_settled() { # as emu_settled: b3's port to b2 blocking, every other port forwarding
@@ -187,15 +211,17 @@ linux_side() {
   linux_up
   for i in $(seq "$runs"); do
     await 60 "settled tree" linux_settled
+    await 60 "end of the topology change" linux_tc_over
     # STP flushes no MAC: after the last run's link came back, an entry pointing the old way lasts
     # until the short ageing of a topology change (a forward delay) ends it
     await 60 "reply from h3" quietly ip netns exec "$nsp-h2" ping -q -c 1 -W 1 10.0.0.3
     sleep 1
     ip netns exec "$nsp-h2" ping -D -c "$kcount" -i "$secs" -W 1 10.0.0.3 > "$work/ping.txt" 2>&1 &
-    local ping=$!
+    bg=$!
     sleep 2
     ip -n "$nsp-b3" link set to-b1 down
-    wait "$ping" || true
+    wait "$bg" || true
+    bg=""
     v=$(gap_ts "$kcount" < "$work/ping.txt")
     echo "$side run $i: ${v% *} ms without replies at most, ${v#* } requests lost" >&2
     results+=("$v")
@@ -207,11 +233,7 @@ linux_side() {
 emu_side "emu RSTP" 2
 emu_side "emu STP" 0
 if [ "$(id -u)" -eq 0 ]; then
-  if ip netns list | grep -q "^$nsp-"; then
-    echo "stp-convergence.sh: namespaces $nsp-* exist already (another run?): Linux side skipped" >&2
-  else
-    linux_side
-  fi
+  linux_side
 else
   echo "linux: needs root (network namespaces): skipped" >&2
 fi
@@ -219,6 +241,9 @@ fi
 summary() { # summary SIDE LABEL
   local f="$work/$1.results"
   if [ ! -f "$f" ]; then printf '  %-34s skipped\n' "$2"; return; fi
+  if ! awk '$1 >= 0 {ok = 1} END {exit !ok}' "$f"; then
+    printf '  %-34s FAILED: no run came back   (runs: %s)\n' "$2" "$(paste -sd, "$f")"; return
+  fi
   printf '  %-34s %8s ms  %6s lost   (runs: %s)\n' "$2" \
     "$(awk '$1 >= 0 {print $1}' "$f" | median)" "$(awk '{print $2}' "$f" | median)" "$(paste -sd, "$f")"
 }

@@ -1,11 +1,16 @@
 package emu.control.lab;
 
 import static emu.control.lab.Tools.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -66,27 +71,11 @@ final class StpProbe {
     throw new AssertionError(node + " not in " + stats);
   }
 
-  /** Metric {@code name} of {@code node} for label {@code label}={@code value}. */
-  static long metric(String node, String name, String label, String value) {
-    JsonNode stats = stats(node);
-    for (JsonNode n : stats.path("nodes")) {
-      if (n.path("name").asText().equals(node)) {
-        for (JsonNode sample : n.path("metrics").path(name)) {
-          if (value.equals(sample.path("labels").path(label).asText())) {
-            return sample.path("value").asLong();
-          }
-        }
-        return 0;
-      }
-    }
-    throw new AssertionError(node + " not in " + stats);
-  }
-
   private static JsonNode stats(String node) {
     String out = ok("stats", "--json", "--node", node).out();
     try {
       return JSON.readTree(out);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new AssertionError("emu stats --json printed no JSON: " + out, e);
     }
   }
@@ -104,5 +93,15 @@ final class StpProbe {
       }
       Thread.sleep(200);
     }
+  }
+
+  /** tshark's lines for the frames of {@code pcap} matching {@code filter}. */
+  static List<String> tshark(Path pcap, String filter, String... fields) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Tools.require("tshark").toString(), "-r", pcap.toString(), "-Y",
+        filter));
+    cmd.addAll(List.of(fields));
+    Tools.Result r = Tools.run(cmd, 60);
+    assertEquals(0, r.exit(), r.errors());
+    return r.output().lines().filter(l -> !l.isBlank()).toList();
   }
 }

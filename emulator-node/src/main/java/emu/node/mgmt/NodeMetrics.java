@@ -540,6 +540,8 @@ public final class NodeMetrics {
         x -> x.stateChanges, Tags.empty());
     counter("emu.stp.edge.lost", "BPDUs that arrived on an edge port, making it a non-edge port", c, x -> x.edgeLost,
         Tags.empty());
+    counter("emu.stp.edge.regained", "ports that heard no BPDU for 3 s after a link up and became edge again", c,
+        x -> x.edgeRegained, Tags.empty());
     counter("emu.stp.info.aged", "ports whose neighbour's information aged out (it fell silent)", c, x -> x.infoAged,
         Tags.empty());
     counter("emu.stp.internal.errors", "bugs caught in the spanning tree's one-second tick (should stay 0)", c,

@@ -24,7 +24,10 @@ import java.util.List;
  * port forwards at once once the old one discards (17.29.2, reRooted); edge ports: every port
  * starts as an edge port and forwards at once (a host sends no BPDU), and the first BPDU on it
  * makes it a non-edge port that discards and syncs (counted and traced, as BPDU guard would say);
- * topology change (17.25): a non-edge root or designated port that starts forwarding, or a BPDU
+ * AutoEdge (17.25 bridge detection): a port that heard a BPDU comes back from a link down as a
+ * non-edge port that proposes, and becomes edge again, forwarding at once with no topology change,
+ * if it hears no BPDU for MigrateTime (3 s) while it proposes (a host was cabled there instead);
+ * topology change (17.31): a non-edge root or designated port that starts forwarding, or a BPDU
  * with TC (or a TCN), flushes the MACs learned on the other non-edge ports and sets tcWhile
  * (hello + 1 s on RSTP ports, max age + forward delay on STP ports), during which BPDUs carry TC;
  * information ages out after 3 x hello on RSTP ports (17.21.23) and after max age - message age on
@@ -39,13 +42,15 @@ import java.util.List;
  *
  * <p>Left out: the state machines are not mirrored one by one (roles are recomputed on every
  * event); no dispute handling (17.21.10), no migration delay (a port stays STP until its link goes
- * down and up), no shared-media handling (every port is point-to-point), no admin edge or
- * auto-edge delay (ports are edge until a BPDU says otherwise), no MSTP, no root guard.
+ * down and up), no shared-media handling (every port is point-to-point), no admin edge
+ * setting (AutoEdge is always on), no MSTP, no root guard.
  */
 public final class Rstp {
   private static final long SECOND = 1_000_000_000L;
   private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
   private static final int TX_HOLD_COUNT = 6;
+  /** 17.13.9 MigrateTime, the edge delay on a point-to-point link (17.20.7 EdgeDelay). */
+  private static final long MIGRATE_TIME = 3 * SECOND;
 
   private final LearningBridge bridge;
   private final StpConfig config;
@@ -121,9 +126,11 @@ public final class Rstp {
 
   private void enable(StpPort p) {
     p.infoIs = StpPort.InfoIs.AGED;
-    // A port that heard a BPDU stays non-edge across a link down and up (17.25 NOT_EDGE): as an
-    // edge port it would forward at once, and with the switch behind it a loop until BPDUs crossed.
+    // A port that heard a BPDU comes back non-edge (17.25 NOT_EDGE): as an edge port it would
+    // forward at once, and with a switch still behind it make a loop until BPDUs crossed. If no
+    // BPDU comes for the edge delay while it proposes, a host is there: tick() makes it edge again.
     p.operEdge = !p.bridgeSeen;
+    p.edgeDelayUntil = p.bridgeSeen ? time.nanos() + MIGRATE_TIME : 0;
     p.legacy = false;
     p.agreed = false;
     p.agree = false;
@@ -182,6 +189,7 @@ public final class Rstp {
 
   private void process(StpPort p, int type, int version) {
     p.bridgeSeen = true;
+    p.edgeDelayUntil = 0; // a bridge is there: no AutoEdge until the link goes down and up
     if (p.operEdge) {
       p.operEdge = false;
       p.agreed = false;
@@ -206,12 +214,16 @@ public final class Rstp {
       }
     }
     if (type == Bpdu.TYPE_TCN) {
-      if (p.role == PortRole.DESIGNATED) {
-        p.tcAck = true;
-        p.newInfo = true;
-        // 17.31 NOTIFIED_TCN: newTcWhile here too, so that the acknowledgment and the BPDUs after it
+      // 17.31: rcvdTcn counts only in ACTIVE (a root or designated port that learns or forwards,
+      // not edge); anywhere else it is cleared, and not acknowledged
+      if (tcActive(p)) {
+        // NOTIFIED_TCN: newTcWhile here too, so that the acknowledgment and the BPDUs after it
         // carry TC: an STP bridge shortens its MAC ageing only on that flag (802.1D-1998 8.5.3.12)
         newTcWhile(p);
+        if (p.role == PortRole.DESIGNATED) { // NOTIFIED_TC: tcAck on a designated port only
+          p.tcAck = true;
+          p.newInfo = true;
+        }
         topologyChangeReceived(p);
       }
       return;
@@ -235,11 +247,15 @@ public final class Rstp {
     if (!rst && (flags & Bpdu.FLAG_TCA) != 0 && p.role == PortRole.ROOT) {
       p.tcnPending = false;
     }
-    // 17.31: the topology change machine listens on root and designated ports that learn or forward only
-    if ((flags & Bpdu.FLAG_TC) != 0 && (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED)
-        && (p.state == PortState.LEARNING || p.state == PortState.FORWARDING)) {
+    if ((flags & Bpdu.FLAG_TC) != 0 && tcActive(p)) {
       topologyChangeReceived(p);
     }
+  }
+
+  /** 17.31's ACTIVE state: the topology change machine listens on root and designated ports that learn or forward. */
+  private static boolean tcActive(StpPort p) {
+    return (p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED) && !p.operEdge
+        && (p.state == PortState.LEARNING || p.state == PortState.FORWARDING);
   }
 
   private void receiveDesignated(StpPort p, boolean rst, int flags) {
@@ -454,7 +470,7 @@ public final class Rstp {
     }
   }
 
-  // ---- topology change (17.25) -----------------------------------------------------------
+  // ---- topology change (17.31) -----------------------------------------------------------
 
   private void topologyChangeDetected(StpPort p) {
     counters.topologyChanges++;
@@ -525,6 +541,18 @@ public final class Rstp {
     }
     if (aged) {
       reselect();
+    }
+    for (StpPort p : ports) {
+      // 17.25 BRIDGE_DETECTION -> EDGE: edgeDelayWhile == 0 && AutoEdge && sendRSTP && proposing
+      if (p.edgeDelayUntil != 0 && now - p.edgeDelayUntil >= 0 && p.role == PortRole.DESIGNATED && p.proposing
+          && !legacy(p) && !p.operEdge) {
+        p.edgeDelayUntil = 0;
+        p.operEdge = true;
+        p.bridgeSeen = false;
+        p.proposing = false;
+        counters.edgeRegained++;
+        setState(p, PortState.FORWARDING); // an edge port: no topology change
+      }
     }
     for (StpPort p : ports) {
       if ((p.role == PortRole.ROOT || p.role == PortRole.DESIGNATED) && p.state != PortState.FORWARDING

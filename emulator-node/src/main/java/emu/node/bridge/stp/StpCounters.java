@@ -12,6 +12,8 @@ public final class StpCounters {
   public long tcReceived;
   public long stateChanges;
   public long edgeLost;
+  /** AutoEdge: a non-edge port heard no BPDU for 3 s after its link came up, and became edge again. */
+  public long edgeRegained;
   public long infoAged;
   public long legacyPorts;
   /** Bugs caught in the one-second tick (the tick goes on): should stay 0. */

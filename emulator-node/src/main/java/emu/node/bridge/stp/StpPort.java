@@ -34,10 +34,13 @@ public final class StpPort {
   PortState reportedState = PortState.DISCARDING;
   boolean operEdge = true;
   /**
-   * A BPDU arrived here once: a switch is at the far end, and the port does not come back from a
-   * link down as an edge port (802.1D-2004 17.25 NOT_EDGE while the port is disabled).
+   * A BPDU arrived here since the port last became edge: a switch was at the far end, and the port
+   * comes back from a link down as a non-edge port (802.1D-2004 17.25 NOT_EDGE), edge again only
+   * once {@link #edgeDelayUntil} passes with no BPDU heard.
    */
   boolean bridgeSeen;
+  /** 17.25's edgeDelayWhile as a deadline: AutoEdge after a link up with no BPDU heard (0: not running). */
+  long edgeDelayUntil;
   /** The neighbour sent configuration or TCN BPDUs: this port speaks STP (17.19.39 sendRSTP false). */
   boolean legacy;
   boolean proposing;

@@ -89,6 +89,39 @@ class RstpLegacyPeerTest {
   }
 
   /**
+   * 17.31: a TCN counts only in ACTIVE (a root or designated port that learns or forwards). One on
+   * a designated port that still listens is cleared: not acknowledged, no flush, no TC; once the
+   * port forwards, the next one is acknowledged.
+   */
+  @Test
+  void aTcnOnAPortThatStillListensIsNeitherAcknowledgedNorCounted() {
+    LabSwitch s = lab.stpBridge("s1", StpConfig.DEFAULT, S1);
+    Tap k = lab.tap(s, "p1");
+    lab.tap(s, "p2");
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(1));
+    k.inject(legacyRootClaim());
+    lab.advance(VirtualLab.millis(1));
+    StpPort p1 = s.stp("p1");
+    assertEquals(PortRole.DESIGNATED, p1.role());
+    assertEquals(PortState.DISCARDING, p1.state(), "listening");
+    long tcn = lab.now();
+    k.inject(bpduFrame(K, bpdu(Bpdu.Repr.tcn())));
+    lab.advance(VirtualLab.seconds(3));
+    assertEquals(0, s.bridge().stp().counters().tcReceived);
+    List<Integer> flags = flagsSince(k, tcn);
+    assertTrue(!flags.isEmpty() && flags.stream().allMatch(f -> f == 0), "no TCA, no TC: " + flags);
+
+    lab.advance(VirtualLab.seconds(70)); // listening, learning, and s1's own TC runs out
+    assertEquals(PortState.FORWARDING, p1.state());
+    long later = lab.now();
+    k.inject(bpduFrame(K, bpdu(Bpdu.Repr.tcn())));
+    lab.advance(VirtualLab.millis(1));
+    assertEquals(List.of(Bpdu.FLAG_TCA | Bpdu.FLAG_TC), flagsSince(k, later));
+    assertEquals(1, s.bridge().stp().counters().tcReceived);
+  }
+
+  /**
    * s1 (root) - s2 directly, and s2's p2 to a legacy bridge one hop from s1 (root path cost 100,
    * as the kernel's default port cost): p2 is s2's alternate. Returns the tap on p2 after s1 - s2
    * went down: the legacy bridge's root path is s2's only one.
@@ -128,6 +161,41 @@ class RstpLegacyPeerTest {
     assertEquals(PortState.FORWARDING, lab.bridgeNamed("s2").stp("p2").state());
     assertTrue(k.frames().stream().anyMatch(f -> f.dstMac() == Bpdu.GROUP_ADDRESS
         && f.bytes()[14 + Bpdu.TYPE] == (byte) Bpdu.TYPE_TCN), "a TCN to the legacy bridge");
+  }
+
+  /**
+   * 17.29.2 reRooted and 17.29.3 DESIGNATED_SYNCED: a new root port forwards at once only if no
+   * other port has rrWhile running, and a designated port that neither learns nor forwards clears
+   * its rrWhile. s2's root port p1 leads to a legacy bridge claiming root; a better root appears
+   * on p2 (no proposal): p2 becomes the root port and p1, the old one, designated. Rstp sets p1
+   * discarding (listening toward STP) before it sets p2 (reselect's forwardLast), so p2 forwards at
+   * once and the two never forward together.
+   */
+  @Test
+  void theOldRootPortTowardALegacyBridgeDiscardsBeforeTheNewOneForwards() {
+    LabSwitch s2 = lab.stpBridge("s2", StpConfig.DEFAULT, S2);
+    Tap k = lab.tap(s2, "p1");
+    Tap b = lab.tap(s2, "p2");
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(1));
+    long kernelRoot = 0x1000_0000_0000_0000L | K;
+    k.inject(bpduFrame(K, bpdu(new Bpdu.Repr(Bpdu.TYPE_CONFIG, 0, kernelRoot, 0, kernelRoot, 0x8001, 0, 20 * 256,
+        2 * 256, 15 * 256))));
+    lab.advance(VirtualLab.seconds(1));
+    StpPort p1 = s2.stp("p1");
+    StpPort p2 = s2.stp("p2");
+    assertEquals(PortRole.ROOT, p1.role());
+    assertEquals(PortState.FORWARDING, p1.state());
+
+    long better = 0x0000_0200_0000_0099L;
+    b.inject(bpduFrame(0x02_00_00_00_00_99L, bpdu(new Bpdu.Repr(Bpdu.TYPE_RST,
+        Bpdu.ROLE_DESIGNATED << Bpdu.ROLE_SHIFT, better, 0, better, 0x8001, 0, 20 * 256, 2 * 256, 15 * 256))));
+    lab.advance(VirtualLab.millis(1));
+    assertEquals(PortRole.ROOT, p2.role());
+    assertEquals(PortState.FORWARDING, p2.state(), "the old root port discards: reRooted holds at once");
+    assertEquals(PortRole.DESIGNATED, p1.role());
+    assertEquals(PortState.DISCARDING, p1.state(), "listening toward the legacy bridge");
+    assertTrue(p1.legacy());
   }
 
   /** An 802.1D-1998 bridge (force-version 0) listens and learns on its new root port, as STP says. */

@@ -130,6 +130,59 @@ class RstpPortTest {
     assertEquals(PortState.FORWARDING, s.stp("p2").state());
   }
 
+  /**
+   * 802.1D-2004 17.25 AutoEdge: a port that heard a switch comes back from a link down non-edge
+   * and proposes; re-cabled to a host (no BPDU for 3 s) it becomes edge again and forwards, with no
+   * topology change; re-cabled to a switch that speaks up in time it stays non-edge.
+   */
+  @Test
+  void aPortRecabledFromASwitchToAHostBecomesEdgeAgain() {
+    LabSwitch s = lab.stpBridge("s1", StpConfig.DEFAULT, S1);
+    Tap p1 = lab.tap(s, "p1");
+    Tap p2 = lab.tap(s, "p2");
+    lab.startSpanningTree();
+    lab.advance(VirtualLab.millis(1));
+    p2.inject(bpduFrame(B, bpdu(rootClaim(0xF000_0200_0000_0099L)))); // a switch, inferior
+    lab.advance(VirtualLab.seconds(31)); // no agreement: forwarding after 2 x forward delay
+    StpPort port = s.stp("p2");
+    assertFalse(port.operEdge());
+    assertEquals(PortState.FORWARDING, port.state());
+    StpCounters c = s.bridge().stp().counters();
+
+    // Unplugged, and a host plugged in: it sends no BPDU.
+    s.bridge().setPortUp(s.port("p2"), false);
+    lab.advance(VirtualLab.millis(10));
+    long tcs = c.topologyChanges;
+    s.bridge().setPortUp(s.port("p2"), true);
+    lab.advance(VirtualLab.millis(10));
+    assertFalse(port.operEdge(), "a switch may still be there: non-edge first");
+    assertEquals(PortState.DISCARDING, port.state());
+    lab.advance(VirtualLab.seconds(2));
+    assertEquals(PortState.DISCARDING, port.state(), "2 s: still waiting");
+    lab.advance(VirtualLab.seconds(2)); // the 3 s edge delay, and a tick
+    assertTrue(port.operEdge(), "no BPDU for 3 s: edge again");
+    assertEquals(PortState.FORWARDING, port.state());
+    assertEquals(1, c.edgeRegained);
+    assertEquals(tcs, c.topologyChanges, "an edge port forwarding is no topology change");
+    p1.inject(frame(MacAddress.BROADCAST_BITS, A, 1));
+    lab.advance(VirtualLab.millis(1));
+    assertEquals(1, received(p2, 1));
+
+    // Back to a switch: its first BPDU makes the port non-edge, and a link down and up (a switch
+    // answering within the edge delay) keeps it so.
+    p2.inject(bpduFrame(B, bpdu(rootClaim(0xF000_0200_0000_0099L))));
+    lab.advance(VirtualLab.millis(1));
+    assertFalse(port.operEdge());
+    s.bridge().setPortUp(s.port("p2"), false);
+    lab.advance(VirtualLab.millis(10));
+    s.bridge().setPortUp(s.port("p2"), true);
+    lab.advance(VirtualLab.seconds(1));
+    p2.inject(bpduFrame(B, bpdu(rootClaim(0xF000_0200_0000_0099L))));
+    lab.advance(VirtualLab.seconds(5));
+    assertFalse(port.operEdge(), "a BPDU within 3 s: a switch, no edge");
+    assertEquals(1, c.edgeRegained);
+  }
+
   @Test
   void aSuperiorBpduOnAnEdgePortMakesItTheRootPort() {
     LabSwitch s = lab.stpBridge("s1", StpConfig.DEFAULT, S1);
