@@ -204,7 +204,7 @@ class ConsoleBrowserTest {
         + "/labs/corporate/links")).header("Authorization", "Bearer " + token).build(),
         HttpResponse.BodyHandlers.ofString());
     JsonNode links = JSON.readTree(lab.body());
-    assertEquals(7, links.size(), lab.body());
+    assertEquals(11, links.size(), lab.body());
     assertEquals(links.size(), driver.findElements(By.cssSelector("#drawing g.link")).size());
     for (JsonNode l : links) {
       String[] ends = l.path("name").asText().split("--");
