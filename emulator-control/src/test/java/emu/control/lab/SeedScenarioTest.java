@@ -79,13 +79,13 @@ class SeedScenarioTest {
     // Phase 0, in the lab's start: the client takes its address by DHCP, through r1's relay.
     Story start = new Story(narrative.substring(0, narrative.indexOf("step 1/1")));
     start.next("DISCOVER", "client +broadcasts DHCP DISCOVER .*from 0\\.0\\.0\\.0:68 to 255\\.255\\.255\\.255:67");
-    start.next("relayed", "r1 +relays 02:00:00:00:01:00 \\(client\\)'s DHCP DISCOVER heard on eth0 to 192\\.168\\.5\\.53:67,"
-        + " from 192\\.168\\.5\\.1:67: giaddr 192\\.168\\.1\\.1 \\(its address on eth0");
+    start.next("relayed", "r1 +relays 02:00:00:00:01:00 \\(client\\)'s DHCP DISCOVER heard on eth0\\.10 to"
+        + " 192\\.168\\.5\\.53:67, from 192\\.168\\.5\\.1:67: giaddr 192\\.168\\.1\\.1 \\(its address on eth0\\.10");
     start.next("server hears", "dns +receives DHCP DISCOVER from 02:00:00:00:01:00 \\(client\\), relayed by 192\\.168\\.5\\.1:67");
     start.next("OFFER", "dns +offers 192\\.168\\.1\\.100 for 1h with gateway 192\\.168\\.1\\.1 and DNS 192\\.168\\.1\\.53 to"
         + " 02:00:00:00:01:00, sent to the relay agent at 192\\.168\\.1\\.1:67");
     start.next("OFFER passed on", "r1 +passes server 192\\.168\\.5\\.53's DHCP OFFER of 192\\.168\\.1\\.100 to"
-        + " 02:00:00:00:01:00 on eth0, broadcast");
+        + " 02:00:00:00:01:00 on eth0\\.10, broadcast");
     start.next("REQUEST", "client +broadcasts DHCP REQUEST");
     start.next("REQUEST relayed", "r1 +relays 02:00:00:00:01:00 \\(client\\)'s DHCP REQUEST");
     start.next("ACK", "dns +acknowledges 192\\.168\\.1\\.100 to 02:00:00:00:01:00");
@@ -111,8 +111,12 @@ class SeedScenarioTest {
     String r1Mac = s.next("ARP reply", "client +hears ARP reply on eth0: 192\\.168\\.1\\.1 is-at ([0-9a-f:]{17})").group(1);
     s.next("Ethernet frame", "client +frames it: Ethernet 02:00:00:00:01:00 > " + r1Mac + ", IPv4, \\d+ bytes "
         + "\\[192\\.168\\.1\\.100 > 192\\.168\\.5\\.100: TCP " + syn + " > 443 \\[S\\]");
+    // The users' access switch tags the frame for the trunk (VLAN 10); the router takes the tag off.
+    s.next("tagged on the trunk", "sw1 +switches frame 02:00:00:00:01:00 > " + r1Mac + " in VLAN 10 from p1 to p[34]"
+        + "[^\\n]*tags the frame with VLAN 10 on trunk p[34]");
     // Section 4: the router decapsulates, routes, decrements the TTL and forwards.
-    s.next("router decapsulates", "r1 +receives a frame on eth0 from 02:00:00:00:01:00 to its own MAC " + r1Mac);
+    s.next("router decapsulates", "r1 +receives a frame on eth0\\.10 from 02:00:00:00:01:00 to its own MAC " + r1Mac
+        + " tagged VLAN 10 on eth0; removes the 802\\.1Q tag");
     s.next("router forwards", "r1 +routes 192\\.168\\.5\\.100: longest match '192\\.168\\.5\\.0/24 dev eth1[^']*'; TTL 64 -> 63");
     // Phase II.A: the three-way handshake.
     s.next("SYN-ACK", "payroll +encapsulates: TCP 443 > " + syn + " \\[S\\.\\]");
@@ -158,7 +162,12 @@ class SeedScenarioTest {
     var forwarded = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth1.pcap").toString(),
         "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "ip.ttl", "-e", "tcp.srcport"), 60);
     assertEquals("63\t" + syn, forwarded.output().trim().lines().findFirst().orElse(""));
+    var trunk = Tools.run(List.of(tshark.toString(), "-r", out.resolve("r1-eth0.pcap").toString(),
+        "-Y", "tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "vlan.id", "-e", "ip.ttl"), 60);
+    assertEquals("10\t64", trunk.output().trim().lines().findFirst().orElse(""), "the SYN reaches r1 tagged VLAN 10");
     assertFalse(narrative.contains("who-has 192.168.5.100 tell 192.168.1.100"), "the client never ARPs for the server");
+    assertFalse(narrative.matches("(?s).*printer +hears ARP request[^\\n]*tell 192\\.168\\.1\\..*"),
+        "the printers' VLAN never hears the users' broadcasts");
 
     // The run's report: the ladder labels frames with their steps, counters were taken from
     // live nodes, every capture is linked, and it renders in a real browser.
