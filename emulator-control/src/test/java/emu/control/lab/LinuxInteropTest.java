@@ -178,7 +178,13 @@ class LinuxInteropTest {
     Process server = new ProcessBuilder("ip", "netns", "exec", "emu-interop-kern", "timeout", "120", "python3",
         BULK_PY.toString(), "server", "5202").redirectErrorStream(true).start();
     try {
-      Thread.sleep(500);
+      // the server listens once python has started in the namespace: wait for its socket, not a fixed time
+      long until = System.nanoTime() + 30_000_000_000L;
+      while (Tools.run(List.of("ip", "netns", "exec", "emu-interop-kern", "ss", "-Hltn", "sport", "=", ":5202"), 10)
+          .output().isBlank()) {
+        assertTrue(System.nanoTime() < until, "the kernel-side bulk server never listened on port 5202");
+        Thread.sleep(100);
+      }
       Cli down = ok("exec", "client", "--", "bulk", "client", "192.168.1.10", "-p", "5202", "--bytes", "8M",
           "--verify");
       assertTrue(down.out().contains("verified"), what + ": emu -> kernel " + down.out());

@@ -314,7 +314,7 @@ class LiveCaptureLabTest {
       String summary = Files.readString(err);
       assertEquals(1, running.exitValue(), summary);
       assertTrue(summary.contains("emu: node printer "), "says what happened to the node: " + summary);
-      assertTrue(summary.contains("packets captured"), summary);
+      assertTrue(summary.matches("(?s).*\\d+ packets? captured.*"), summary); // 1 packet: the printer's VLAN is quiet
     } finally {
       running.destroyForcibly();
       assertEquals(0, emu("node", "restart", "printer").exit());
