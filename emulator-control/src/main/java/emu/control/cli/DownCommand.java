@@ -4,11 +4,11 @@ import emu.control.controller.ApiException;
 import emu.control.controller.ControlClient;
 import emu.control.lab.Lab;
 import emu.control.lab.LabException;
+import emu.control.process.NodeProcesses;
 import emu.control.state.LabState;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -36,9 +36,7 @@ public final class DownCommand implements Callable<Integer> {
         try {
           new ControlClient(s).lab("POST", "/shutdown", null);
           ProcessHandle.of(s.controller().pid()).ifPresent(p -> {
-            try {
-              p.onExit().get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
+            if (!NodeProcesses.awaitExit(p, 60_000)) {
               p.destroyForcibly();
             }
           });

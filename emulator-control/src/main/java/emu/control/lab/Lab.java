@@ -967,12 +967,7 @@ public final class Lab {
   }
 
   private static boolean await(ProcessHandle h, long millis) {
-    try {
-      h.onExit().get(millis, TimeUnit.MILLISECONDS);
-      return true;
-    } catch (Exception e) {
-      return !h.isAlive();
-    }
+    return NodeProcesses.awaitExit(h, millis);
   }
 
   private void deleteState() {

@@ -154,6 +154,49 @@ public final class NodeProcesses {
    */
   static final int HEAP_PER_GROUPED_MB = 24;
 
+  /**
+   * Waits up to {@code millis} for {@code h} to exit; true if it has. {@code onExit()} alone is no
+   * good for a process that is not this JVM's child (a lab's nodes and control process, seen from
+   * {@code emu down}): the JDK then polls it with sleeps that grow from 300 ms, so {@code down}
+   * noticed the control process's exit up to 1.5 s late. This asks every 20 ms instead; a child's
+   * exit still ends the wait at once. A zombie has exited too: an orphan (the control process once
+   * {@code emu up} has returned) waits for its new parent, PID 1, to collect its exit status, which
+   * some container inits do only every second or two, and {@code isAlive()} is true until then.
+   */
+  public static boolean awaitExit(ProcessHandle h, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000L;
+    var exit = h.onExit();
+    while (h.isAlive() && !zombie(h.pid())) {
+      long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        exit.get(Math.min(left, 20), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return true;
+      } catch (java.util.concurrent.TimeoutException e) {
+        // ask again
+      } catch (java.util.concurrent.ExecutionException e) {
+        return !h.isAlive();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return !h.isAlive();
+      }
+    }
+    return true;
+  }
+
+  /** True if process {@code pid} has exited and waits to be collected by its parent (Linux's /proc). */
+  static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      int end = stat.lastIndexOf(')'); // the command name, in parentheses, may hold anything
+      return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // gone (isAlive says so), or no /proc: onExit alone decides
+    }
+  }
+
   /** The process with {@code pid} if it is alive and is the node started with {@code config}. */
   public static Optional<ProcessHandle> find(long pid, String config) {
     return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
