@@ -940,7 +940,15 @@ public final class Lab {
           // SIGTERM below stops it anyway
         }
       }
+    }
+    // a JVM's nodes asked all at once: one after the other, a lab in one JVM waited a round trip each
+    emu.control.process.FanOut.map(ns, n -> {
       askToShutDown(n);
+      return n;
+    });
+    NodeJvmGroup g = groups.get(ns.get(0).name());
+    if (g != null && g.process().pid() == h.pid()) {
+      g.endCommands();
     }
     if (await(h, 5_000)) {
       return;

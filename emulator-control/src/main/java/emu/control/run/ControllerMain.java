@@ -95,21 +95,26 @@ public final class ControllerMain {
     out.println("READY api=" + at.getAddress().getHostAddress() + ":" + at.getPort());
     done.await();
     out.println("emu: lab " + topo.name() + " shutting down on request");
-    // The report's counters are asked of the nodes before they stop; then stop, then write it.
+    // The report's counters are asked of the nodes before they stop; it is written while they stop
+    // (what it shows was recorded before: see ScenarioRunner).
     var snapshot = emu.control.report.LabSnapshot.take(lab.state(), controller::nodeJson);
     console.close();
     controller.close();
+    java.util.List<String> names = new java.util.ArrayList<>(lab.state().nodes().stream()
+        .map(LabState.NodeState::name).toList());
+    names.add(LabController.NODE);
+    Topology shown = topo;
+    var report = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return "report: " + emu.control.report.RunReport.write(outDir, shown, names, java.util.List.of(), snapshot,
+            "./emu up, then ./emu down");
+      } catch (Exception e) {
+        return "emu: cannot write the report: " + e;
+      }
+    });
     lab.stop(); // synchronized with the exit hook's, should a SIGTERM come meanwhile
     api.close();
-    try {
-      java.util.List<String> names = new java.util.ArrayList<>(lab.state().nodes().stream()
-          .map(LabState.NodeState::name).toList());
-      names.add(LabController.NODE);
-      out.println("report: " + emu.control.report.RunReport.write(outDir, topo, names, java.util.List.of(), snapshot,
-          "./emu up, then ./emu down"));
-    } catch (Exception e) {
-      out.println("emu: cannot write the report: " + e);
-    }
+    out.println(report.join());
     System.exit(0);
   }
 }
