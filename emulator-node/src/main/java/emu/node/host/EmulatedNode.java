@@ -123,7 +123,7 @@ public final class EmulatedNode {
     Files.createDirectories(out);
     this.tracer = config.trace()
         ? new JsonLinesTracer(out.resolve(config.name() + ".events.jsonl"), config.name(), time,
-            config.traceBudget() > 0 ? config.traceBudget() : 20_000)
+            config.traceBudget() > 0 ? config.traceBudget() : 20_000, loop)
         : Tracer.OFF;
     for (NodeConfig.Iface i : config.interfaces()) {
       links.add(InterfaceLink.of(config, i, links, out, time));
