@@ -946,6 +946,7 @@ public final class Lab {
       askToShutDown(n);
       return n;
     });
+    // the lab's stop asks every node a JVM still runs: its command pipe has nothing left to carry
     NodeJvmGroup g = groups.get(ns.get(0).name());
     if (g != null && g.process().pid() == h.pid()) {
       g.endCommands();

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Writes a node's events as JSON lines ({@link EventCodec}'s format), stamped with the node's
@@ -90,7 +91,12 @@ public final class JsonLinesTracer implements Tracer, AutoCloseable {
         out.flush();
       } else if (!flushPending) {
         flushPending = true;
-        flushOn.execute(flushQueued);
+        try {
+          flushOn.execute(flushQueued);
+        } catch (RejectedExecutionException e) {
+          flushPending = false; // the loop has shut down: nothing will run the flush, so now
+          out.flush();
+        }
       }
     } catch (IOException e) {
       failed(e);
