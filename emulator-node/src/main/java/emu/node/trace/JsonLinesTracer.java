@@ -23,8 +23,9 @@ import java.util.concurrent.RejectedExecutionException;
  * soon as the step ends: given the node's event loop ({@code flushOn}), in one write at the end
  * of what the loop is doing (a task queued behind the frame being handled), else line by line.
  * A line each was a write system call for each of the three to six events of every hop, made
- * before the frame went on: in the seed lab a user's first ping took 10-19 ms with tracing on
- * against 6-7 ms with it off, and pings 0.2 s apart 2-6 ms against 1-2 ms (BENCHMARKS.md).
+ * before the frame went on; one a turn took the median of idle pings across the seed lab (0.2 s
+ * apart) from 2.15-2.50 to 2.00-2.19 ms, against 1.0-1.4 ms with tracing off: the rest of
+ * tracing's cost is the events' JSON (BENCHMARKS.md, "The first ping on the ten-node seed lab").
  */
 public final class JsonLinesTracer implements Tracer, AutoCloseable {
   private final JsonGenerator out;
