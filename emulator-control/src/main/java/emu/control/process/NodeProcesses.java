@@ -187,7 +187,7 @@ public final class NodeProcesses {
   }
 
   /** True if process {@code pid} has exited and waits to be collected by its parent (Linux's /proc). */
-  static boolean zombie(long pid) {
+  public static boolean zombie(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
       int end = stat.lastIndexOf(')'); // the command name, in parentheses, may hold anything

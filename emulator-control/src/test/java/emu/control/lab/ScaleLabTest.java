@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import emu.control.lab.Tools.Cli;
+import emu.control.process.NodeProcesses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -93,7 +94,10 @@ class ScaleLabTest {
       assertEquals(0, down.exit(), () -> down.out() + down.err());
     }
     for (long pid : pids) {
-      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid + " still runs");
+      // exited: gone, or a zombie (the control process, orphaned once `up` returned, until PID 1
+      // collects its exit status: it runs nothing and holds no socket or file)
+      assertFalse(ProcessHandle.of(pid).map(h -> h.isAlive() && !NodeProcesses.zombie(pid)).orElse(false),
+          "pid " + pid + " still runs");
     }
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");
     Set<String> left = new HashSet<>(sockets);
