@@ -186,12 +186,24 @@ public final class NodeProcesses {
     return true;
   }
 
-  /** True if process {@code pid} has exited and waits to be collected by its parent (Linux's /proc). */
+  /**
+   * True if process {@code pid} has exited and waits to be collected by its parent (Linux's /proc):
+   * its first thread is a zombie and no other thread is left. The first thread of a JVM shows as a
+   * zombie as soon as the exit begins, while its other threads still end and still hold the
+   * process's sockets and files (the kernel keeps a group leader a zombie until its group is
+   * empty): only once it is alone has the process let go of everything.
+   */
   public static boolean zombie(long pid) {
+    Path proc = Path.of("/proc", Long.toString(pid));
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String stat = Files.readString(proc.resolve("stat"));
       int end = stat.lastIndexOf(')'); // the command name, in parentheses, may hold anything
-      return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+      if (end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z') {
+        return false;
+      }
+      try (var tasks = Files.list(proc.resolve("task"))) {
+        return tasks.count() == 1;
+      }
     } catch (java.io.IOException | RuntimeException e) {
       return false; // gone (isAlive says so), or no /proc: onExit alone decides
     }

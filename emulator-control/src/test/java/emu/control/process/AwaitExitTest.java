@@ -1,5 +1,6 @@
 package emu.control.process;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,36 @@ class AwaitExitTest {
       assertTrue(NodeProcesses.awaitExit(h, 2_000), "a zombie has exited");
     } finally {
       parent.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void aProcessWhoseFirstThreadEndedFirstHasNotExitedUntilItsLastThreadHas() throws Exception {
+    // the first thread leaves alone (the exit system call, not exit_group): it shows as a zombie
+    // while the other thread still runs and holds the process's files, as a JVM's first thread
+    // does while its others end
+    Process p = new ProcessBuilder("python3", "-c", """
+        import ctypes, os, threading, time
+        def last():
+            time.sleep(1.5)
+            os._exit(0)
+        threading.Thread(target=last).start()
+        print("started", flush=True)
+        ctypes.CDLL(None).syscall(60, 0)
+        """).start();
+    try {
+      assertEquals("started", firstLine(p));
+      long pid = p.pid();
+      java.nio.file.Path stat = java.nio.file.Path.of("/proc/" + pid + "/stat");
+      for (int i = 0; i < 100 && !java.nio.file.Files.readString(stat).contains(") Z "); i++) {
+        Thread.sleep(10);
+      }
+      assertTrue(java.nio.file.Files.readString(stat).contains(") Z "), "the first thread is a zombie");
+      assertFalse(NodeProcesses.zombie(pid), "another thread still runs");
+      assertFalse(NodeProcesses.awaitExit(p.toHandle(), 200));
+      assertTrue(NodeProcesses.awaitExit(p.toHandle(), 10_000));
+    } finally {
+      p.destroyForcibly().waitFor();
     }
   }
 
