@@ -4,6 +4,7 @@ import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.Alone;
 import emu.control.lab.Tools.Cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for pings 200-300, 8.4x; without it, earlier, 216 and 468 ms, 141 and 387 ms against 1.1 ms).
  * See BENCHMARKS.md, "The first packet with the lab's nodes in one JVM".
  */
+@Alone
 class FirstPingLabTest {
   @TempDir
   static Path state;

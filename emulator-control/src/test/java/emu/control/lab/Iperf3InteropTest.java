@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reversed, and UDP at 10 Mbit/s, each with {@code -J}, whose JSON must parse and whose byte
  * counts must agree between the two ends. Needs root and iperf3 (skipped without, failed in CI).
  */
+@KernelNetwork
 class Iperf3InteropTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String NS = "emu-iperf-kern";

@@ -5,6 +5,7 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ACKed; every capture passes tshark's checks. Needs root (CI runs as root); otherwise skipped,
  * saying why.
  */
+@KernelNetwork
 class LinuxDhcpInteropTest {
   @TempDir
   static Path state;

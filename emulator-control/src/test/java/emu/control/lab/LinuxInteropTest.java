@@ -4,6 +4,7 @@ import static emu.control.lab.Tools.emu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server and bulk service, with ping, traceroute, dig, curl, openssl and a Python TCP peer.
  * Needs root (CI runs as root); otherwise skipped, saying why.
  */
+@KernelNetwork
 class LinuxInteropTest {
   @TempDir
   static Path state;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * across the emu router, over UDP and TCP. Needs root (CI runs as root); otherwise skipped,
  * saying why.
  */
+@KernelNetwork
 class LinuxIpv6InteropTest {
   @TempDir
   static Path state;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.cli.EmuCommand;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.state.LabState;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * failed half-way, and nothing once the next lab starts after a crash. And what it refuses: a
  * namespace name already taken, before anything is created. Needs root; otherwise skipped.
  */
+@KernelNetwork
 class LinuxLifecycleTest {
   @TempDir
   static Path state;

@@ -5,6 +5,7 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * flows; every capture passes tshark's checks, and the outside link's capture holds no inside
  * address. Needs root (CI runs as root); otherwise skipped, saying why.
  */
+@KernelNetwork
 class LinuxNatInteropTest {
   @TempDir
   static Path state;

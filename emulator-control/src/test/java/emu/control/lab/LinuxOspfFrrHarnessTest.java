@@ -5,13 +5,14 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.FrrDaemons.Iface;
 import emu.control.lab.FrrDaemons.Lsa;
 import emu.control.lab.FrrDaemons.Neighbor;
 import emu.control.lab.FrrDaemons.Ospf;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * election and no network LSA. Needs root and FRR (CI installs both); otherwise skipped, saying
  * why.
  */
+@KernelNetwork
 class LinuxOspfFrrHarnessTest {
   @TempDir
   static Path state;

@@ -5,12 +5,13 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.FrrDaemons.Iface;
 import emu.control.lab.FrrDaemons.Neighbor;
 import emu.control.lab.FrrDaemons.Ospf;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * when emu's new router-LSA floods; {@code link up} brings the adjacency and the route back.
  * Every capture passes tshark with OSPF decoded. Needs root and FRR (CI installs both).
  */
+@KernelNetwork
 class LinuxOspfInteropTest {
   @TempDir
   static Path state;

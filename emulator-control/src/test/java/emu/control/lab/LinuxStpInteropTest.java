@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kernel learns of the change and shortens its MAC ageing). tshark decodes every capture with no
  * error. Needs root, iproute2 and tshark (CI runs as root with all three).
  */
+@KernelNetwork
 class LinuxStpInteropTest {
   @TempDir
   static Path state;

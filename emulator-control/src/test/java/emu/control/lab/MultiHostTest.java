@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.TestLocks.KernelNetwork;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * yet another namespace ({@code emut-m0}), so every node is started over ssh and every link
  * crosses the bridge between the hosts.
  */
+@KernelNetwork
 class MultiHostTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Path dir;

@@ -4,6 +4,7 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and receives 1 MiB from emu's {@code bulk client --verify}. The emu side is checked too: r1's
  * lease table, the bulk client's verdict, the impairment's drops. One lab, one boot.
  */
+@KernelNetwork
 class QemuVmLabTest {
   @TempDir
   static Path state;

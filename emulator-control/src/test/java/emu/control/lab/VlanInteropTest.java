@@ -5,6 +5,7 @@ import static emu.control.lab.Tools.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import emu.control.TestLocks.KernelNetwork;
 import emu.control.lab.Tools.Cli;
 import emu.control.linux.LinuxNamespaces;
 import emu.node.testing.Tshark;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #aLinuxNodesVlansAreTheKernels} where the running kernel has 802.1Q (skipped, saying so,
  * where it has not: a kernel's configuration, not a package CI can install).
  */
+@KernelNetwork
 class VlanInteropTest {
   @TempDir
   static Path state;
