@@ -27,8 +27,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       bridges, VXLAN and TAP devices, FRR daemons, sshd in namespaces) run one at a time; their
  *       names (emu-LAB-NODE namespaces, emut-* bridges) and their checks that nothing is left
  *       behind are machine-wide.
- *   <li>{@link Alone}: classes that measure time (a first ping against a warm one) run with no
- *       other class of this module running.
+ *   <li>{@link Alone}: classes that measure time (a first ping against a warm one) or load both
+ *       cores on their own (a 50-node lab starting) run with no other class of this module
+ *       running.
  * </ul>
  *
  * <p>Locks are files under {@code java.io.tmpdir}, locked with {@code fcntl} through
@@ -44,7 +45,7 @@ public final class TestLocks implements BeforeAllCallback, AfterAllCallback {
   @Target(ElementType.TYPE)
   public @interface KernelNetwork {}
 
-  /** The class measures time: it runs with no other class of this module running. */
+  /** The class measures time, or loads the machine: it runs with no other class of this module running. */
   @Retention(RetentionPolicy.RUNTIME)
   @Target(ElementType.TYPE)
   public @interface Alone {}

@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.control.lab.Tools.Cli;
-import emu.control.process.NodeProcesses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import emu.control.TestLocks.Alone;
+import emu.control.lab.Tools.Cli;
+import emu.control.process.NodeProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code emu down} nothing of the lab is left: no node process, no control process, no socket any
  * of them held, no state folder, no lab in {@code status}. It takes about a minute on 2 cores.
  */
+@Alone
 class ScaleLabTest {
   static final int NODES = 50;
   static final Path GENERATOR = Path.of(System.getProperty("emu.configs", "../configs"))
