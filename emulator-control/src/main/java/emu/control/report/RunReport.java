@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code report.html}: one self-contained page per run folder (inline CSS, SVG and a few lines
@@ -49,6 +50,30 @@ public final class RunReport {
                       String narrative, List<String> pcaps, String origin, Instant made) {}
 
   private RunReport() {}
+
+  /** What {@link #writeWhile} ends with: the report's path, or why it could not be written. */
+  public record Written(Path path, Exception error) {
+    /** The line a command prints about it. */
+    public String line() {
+      return error == null ? "report: " + path : "emu: cannot write the report: " + error;
+    }
+  }
+
+  /**
+   * {@link #write} on another thread, started now: {@code run} and {@code down} hand it what was
+   * recorded up to the last step and stop the nodes meanwhile (on two cores that hid the report's
+   * 0.25 s of rendering behind the stop's). Never fails: a failure is in the result.
+   */
+  public static CompletableFuture<Written> writeWhile(Path outDir, Topology topo, List<String> eventNodes,
+                                                      List<Step> steps, List<JsonNode> status, String origin) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return new Written(write(outDir, topo, eventNodes, steps, status, origin), null);
+      } catch (IOException | RuntimeException e) {
+        return new Written(null, e);
+      }
+    });
+  }
 
   /**
    * Reads what the run left in {@code outDir} (node events, narrative, pcaps), adds the steps and

@@ -104,17 +104,11 @@ public final class ControllerMain {
         .map(LabState.NodeState::name).toList());
     names.add(LabController.NODE);
     Topology shown = topo;
-    var report = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return "report: " + emu.control.report.RunReport.write(outDir, shown, names, java.util.List.of(), snapshot,
-            "./emu up, then ./emu down");
-      } catch (Exception e) {
-        return "emu: cannot write the report: " + e;
-      }
-    });
+    var report = emu.control.report.RunReport.writeWhile(outDir, shown, names, java.util.List.of(), snapshot,
+        "./emu up, then ./emu down");
     lab.stop(); // synchronized with the exit hook's, should a SIGTERM come meanwhile
     api.close();
-    out.println(report.join());
+    out.println(report.join().line());
     System.exit(0);
   }
 }

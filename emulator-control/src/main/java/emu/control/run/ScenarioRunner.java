@@ -167,24 +167,14 @@ public final class ScenarioRunner {
     controller.close();
     api.close();
     // The report is made of what the run recorded up to its last step (every event until then was
-    // read above, the narrative is closed, the counters are in the snapshot), so it is written
-    // while the nodes stop: on two cores that hid its 0.25 s of rendering behind the stop's.
-    CompletableFuture<Object> report = CompletableFuture.supplyAsync(() -> {
-      try {
-        return RunReport.write(outDir, topo, nodeNames, steps, snapshot, "./emu run");
-      } catch (IOException | RuntimeException e) {
-        return e;
-      }
-    });
+    // read above, the narrative is closed, the counters are in the snapshot): written while the nodes stop.
+    CompletableFuture<RunReport.Written> report = RunReport.writeWhile(outDir, topo, nodeNames, steps, snapshot,
+        "./emu run");
     List<String> dead = new ArrayList<>(lab.stop());
     dead.removeAll(controller.killed()); // killed on purpose by the fault plan
     report(outDir, topo, failed, dead, out);
-    Object written = report.join();
-    if (written instanceof Exception e) {
-      err.println("emu: cannot write the report: " + e);
-    } else {
-      out.println("report: " + written);
-    }
+    RunReport.Written written = report.join();
+    (written.error() == null ? out : err).println(written.line());
     out.flush();
     if (death.get() != null || !dead.isEmpty()) {
       return LAB_FAILED;
