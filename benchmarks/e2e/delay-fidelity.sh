@@ -22,6 +22,7 @@
 # campus edge on 2026-12-07) beside floor / 2.
 # Usage: benchmarks/e2e/delay-fidelity.sh [N] [M] [K]   (default 200 1000 500; --quick: 50 300 100)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 emu="$here/emu"
 n=${1:-200}
@@ -31,15 +32,11 @@ work=$(mktemp -d /tmp/emu-bench-fidelity.XXXXXX)
 export EMU_STATE_DIR="$work/state"
 
 cleanup() {
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-rtts() { grep -o 'time=[0-9.]*' | cut -d= -f2; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i=1; print a[i]}'; }
 
 # fresh NAME WORDS...: a fresh seed lab, the impairment WORDS (if any) on payroll:eth0, then waits for

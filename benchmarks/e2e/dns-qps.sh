@@ -13,6 +13,7 @@
 # Needs no root: every link is a UDP tunnel on loopback.
 # Usage: benchmarks/e2e/dns-qps.sh [RUNS=5] [SECONDS=5] [OUTSTANDING=64]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 secs=${2:-5}
 window=${3:-64}
@@ -28,7 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 field() { awk -F: -v k="$1" '$1 ~ k {gsub(/^[ \t]+/, "", $2); split($2, w, " "); print w[1]; exit}'; }
 
 cat > "$work/bench.test.zone" <<'ZONE'

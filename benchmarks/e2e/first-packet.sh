@@ -16,6 +16,7 @@
 # Medians over LABS labs per mode. Needs no root.
 # Usage: benchmarks/e2e/first-packet.sh [LABS=3] [WARM=5000] [MODES="full off group:full group:off"]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 labs=${1:-3}
 warm=${2:-5000}
 modes=${3:-full off group:full group:off}
@@ -26,15 +27,11 @@ export EMU_STATE_DIR="$work/state"
 tck=$(getconf CLK_TCK)
 
 cleanup() {
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-rtts() { sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p'; }
 # CPU seconds (user + system) of this run's node JVMs, per node of lab $1 (a JVM may hold several)
 node_cpu() {
   local total=0 n p

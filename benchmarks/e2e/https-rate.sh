@@ -12,6 +12,7 @@
 # Needs no root: every link is a UDP tunnel on loopback.
 # Usage: benchmarks/e2e/https-rate.sh [RUNS=5] [CONNS=400] [CONC=4]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 conns=${2:-400}
 conc=${3:-4}
@@ -27,7 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 rate() { awk -F': ' -v k="$1" '$1 == k {print $2; exit}'; }
 
 # a small page (1 KiB), so that the figures are about handshakes and requests, not bytes

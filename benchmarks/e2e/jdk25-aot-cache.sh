@@ -20,6 +20,7 @@
 #     then the p50 of 200 more (warm).
 # Needs no root. Usage: benchmarks/e2e/jdk25-aot-cache.sh [ROUNDS=2] [JDK25=/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rounds=${1:-2}
 jdk25=${2:-/usr/lib/jvm/temurin-25-jdk-amd64}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,15 +32,10 @@ work=$(mktemp -d /tmp/emu-bench-aot.XXXXXX)
 export EMU_STATE_DIR="$work/state"
 
 cleanup() {
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-rtts() { sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p'; }
 
 # 1. the wrapper
 mkdir -p "$work/jdk/bin"

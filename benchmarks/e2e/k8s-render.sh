@@ -7,14 +7,13 @@
 # Usage: benchmarks/e2e/k8s-render.sh [RUNS=3] [SIZES="100 1000 10000"]
 # EMU=path/to/emu measures another build (say an older one, side by side).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-3}
 sizes=${2:-"100 1000 10000"}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 emu=${EMU:-$here/emu}
 work=$(mktemp -d /tmp/emu-bench-k8s.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 "$emu" --version >/dev/null # builds the jar if needed, outside the timing
 for n in $sizes; do

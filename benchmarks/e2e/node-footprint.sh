@@ -23,6 +23,7 @@
 # Needs root for the kernel side (namespaces); the emu side runs without.
 # Usage: benchmarks/e2e/node-footprint.sh [--idle S=60] [--jvms [--rounds N=3] [--with "JVM OPTIONS"]]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 idle=60; jvms=0; rounds=3; with=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,15 +42,12 @@ export EMU_STATE_DIR="$work/state"
 kns=()
 
 cleanup() {
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs
   for n in "${kns[@]}"; do ip netns del "$n" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i=1; print a[i]}'; }
 
 # seed LABEL: the seed lab up, its scenario's https-get, then each node's start, RSS, PSS and idle
@@ -165,9 +163,6 @@ for i in range(1, n):
 print(f"    - endpoints: [r{n}:eth1, h1:eth0]")
 PY
 }
-
-# RTTs in ms, one per line, from ping output (emu's and iputils' print "time=X ms").
-rtts() { grep -o 'time=[0-9.]*' | cut -d= -f2; }
 
 declare -A p50 p99
 # pings SIDE N: records p50/p99 of the two spacings from files $work/SIDE-N-{10,1}.txt

@@ -18,6 +18,7 @@
 # without FRR only the emu side runs.
 # Usage: sudo benchmarks/e2e/ospf-convergence.sh [RUNS=5] [INTERVAL_MS=2]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shopt -s inherit_errexit # a failed step inside $(measure) ends the script, not only the substitution
 runs=${1:-5}
 interval_ms=${2:-2}
@@ -46,9 +47,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR%2) print a[(NR+1)/2];
-  else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # ring KIND: the lab. r1-r5 are emu routers (KIND router) or linux nodes (KIND linux); the ring
 # link between rX and rY is 10.0.XY.0/24, rX's eth2 to rY's eth1 going round.

@@ -18,6 +18,7 @@
 # build benchmarks/target/benchmarks.jar when it is missing or older than its sources).
 # Usage: sudo benchmarks/e2e/router-pps.sh [RUNS=5] [SECONDS=5]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 secs=${2:-5}
 if ! [[ $runs =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]]; then
@@ -94,7 +95,6 @@ export EMU_STATE_DIR="$work/state"
 cp "$jar" "$work/benchmarks.jar"
 jar="$work/benchmarks.jar"
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # The value of KEY in a "xxx-result key=value ..." line on stdin.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 # A new JVM per run. C1 only: it compiles the hot path within a fraction of a second, where C2

@@ -8,6 +8,7 @@
 # Needs no root: every link is a UDP tunnel on loopback.
 # Usage: benchmarks/e2e/run-walltime.sh [RUNS=5] [TOPOLOGY=configs/corporate.yml]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 topology=${2:-$here/configs/corporate.yml}
@@ -16,15 +17,10 @@ work=$(mktemp -d /tmp/emu-bench-run.XXXXXX)
 export EMU_STATE_DIR="$work/state"
 
 cleanup() {
-  # a run stops its own nodes; this only matters if the script is interrupted mid-run
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs # a run stops its own nodes; this matters if the script is interrupted mid-run
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "building if needed, checking $topology ..." >&2
 "$emu" validate "$topology" >/dev/null

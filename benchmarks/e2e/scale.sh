@@ -21,6 +21,7 @@
 # Usage: [EMU_NODES_PER_JVM="K..."] benchmarks/e2e/scale.sh [IDLE_SECONDS [N...]]
 #        (defaults: 60, and 50 150 300 500; K: 1); SCALE_KEEP=1 keeps the labs' logs (the work folder)
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 emu="$here/emu"
 idle=${1:-60}; shift || true
@@ -33,14 +34,10 @@ work=$(mktemp -d /tmp/emu-bench-scale.XXXXXX)
 export EMU_STATE_DIR="$work/state"
 
 cleanup() {
-  for f in "$EMU_STATE_DIR"/labs/*/; do
-    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
-  done
+  down_all_labs
   [ -n "${SCALE_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # idle_cpu SECONDS NODES PID...: CPU of the given processes over SECONDS, from each thread at both
 # ends: utime+stime (clock ticks, charged to whoever runs when the tick comes: an idle JVM's

@@ -19,6 +19,7 @@
 # loopback; they are named after this run's process id and removed at the end, whatever happens.
 # Usage: sudo benchmarks/e2e/stp-convergence.sh [RUNS=5] [INTERVAL_MS=10]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 shopt -s inherit_errexit
 runs=${1:-5}
 interval_ms=${2:-10}
@@ -53,9 +54,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR%2) print a[(NR+1)/2];
-  else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 quietly() { "$@" >/dev/null 2>&1; }
 

@@ -7,6 +7,7 @@
 # Prints the goodput of each run and the median of each side. Needs root (namespaces) and iperf3.
 # Usage: benchmarks/e2e/tcp-goodput.sh [RUNS=5] [SIZE=1G]
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=${1:-5}
 size=${2:-1G}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,8 +22,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 cat > "$work/lab.yml" <<'YAML'
 name: emubench

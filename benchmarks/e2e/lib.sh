@@ -1,0 +1,20 @@
+# Sourced by the scripts of benchmarks/e2e: what several of them need. Not a benchmark itself.
+
+# The median of the numbers on standard input, one a line; "n/a" if there are none.
+median() {
+  sort -g | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR%2) print a[(NR+1)/2];
+    else print (a[NR/2]+a[NR/2+1])/2}'
+}
+
+# The round-trip times (ms) in ping's output on standard input, one a line (emu's ping and
+# iputils' both print "time=X ms").
+rtts() { sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p'; }
+
+# Stops every lab of $EMU_STATE_DIR with $emu, quietly: for a script's exit trap, so that one
+# stopped midway leaves no node running.
+down_all_labs() {
+  local f
+  for f in "$EMU_STATE_DIR"/labs/*/; do
+    [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
+  done
+}
