@@ -73,7 +73,7 @@ if wanted footprint; then
     row "node start (median, seed lab)" "$(echo "$l" | awk '{print $3, $4}' | tr -d ,)"
     row "node resident memory (median / max)" "$(echo "$l" | awk '{print $7, $8, "/", $11, $12}' | tr -d ,)"
     row "node PSS (median)" "$(echo "$l" | awk '{print $15, $16}' | tr -d ,)"
-    row "node idle CPU (median, % of a core)" "$(echo "$l" | awk '{print $21}')"
+    row "node idle CPU (median, % of a core)" "$(echo "$l" | awk '{print $20}')"
     for side in emu kern floor spin; do
       v=$(awk -v s="$side," '$1 == s {printf "%s%s ms apart: %s us", sep, $2, $NF; sep = ", "}' "$out/footprint.log")
       case $side in emu) label="emu";; kern) label="Linux";; floor) label="floor (2 processes)";;
