@@ -28,14 +28,7 @@ emu="$here/emu"
 n=${1:-200}
 m=${2:-1000}
 k=${3:-500}
-work=$(mktemp -d /tmp/emu-bench-fidelity.XXXXXX)
-export EMU_STATE_DIR="$work/state"
-
-cleanup() {
-  down_all_labs
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_work fidelity
 
 pct() { sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100+0.5); if (i<1) i=1; print a[i]}'; }
 

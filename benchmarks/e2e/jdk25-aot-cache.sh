@@ -28,14 +28,7 @@ emu="$here/emu"
 jar="$here/emulator-control/target/emu.jar"
 [ -x "$jdk25/bin/java" ] || { echo "no JDK at $jdk25 (give its folder as the second argument)" >&2; exit 2; }
 [ -f "$jar" ] || (cd "$here" && mvn -B -q -DskipTests package)
-work=$(mktemp -d /tmp/emu-bench-aot.XXXXXX)
-export EMU_STATE_DIR="$work/state"
-
-cleanup() {
-  down_all_labs
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_work aot
 
 # 1. the wrapper
 mkdir -p "$work/jdk/bin"

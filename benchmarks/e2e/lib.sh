@@ -18,3 +18,12 @@ down_all_labs() {
     [ -d "$f" ] && "$emu" down "$(basename "$f")" >/dev/null 2>&1 || true
   done
 }
+
+# Makes $work, a scratch folder for the script with its own emu state ($EMU_STATE_DIR, so no lab
+# of the user's is touched), whose labs are stopped and which is removed when the script exits.
+# For scripts with nothing else to clean up. Usage: bench_work NAME
+bench_work() {
+  work=$(mktemp -d "/tmp/emu-bench-$1.XXXXXX")
+  export EMU_STATE_DIR="$work/state"
+  trap 'down_all_labs; rm -rf "$work"' EXIT
+}

@@ -13,14 +13,7 @@ runs=${1:-5}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 topology=${2:-$here/configs/corporate.yml}
 emu="$here/emu"
-work=$(mktemp -d /tmp/emu-bench-run.XXXXXX)
-export EMU_STATE_DIR="$work/state"
-
-cleanup() {
-  down_all_labs # a run stops its own nodes; this matters if the script is interrupted mid-run
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_work run
 
 echo "building if needed, checking $topology ..." >&2
 "$emu" validate "$topology" >/dev/null
