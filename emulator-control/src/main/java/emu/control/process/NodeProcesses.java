@@ -166,7 +166,7 @@ public final class NodeProcesses {
   public static boolean awaitExit(ProcessHandle h, long millis) {
     long deadline = System.nanoTime() + millis * 1_000_000L;
     var exit = h.onExit();
-    while (h.isAlive() && !zombie(h.pid())) {
+    while (!exited(h)) {
       long left = (deadline - System.nanoTime()) / 1_000_000L;
       if (left <= 0) {
         return false;
@@ -184,6 +184,14 @@ public final class NodeProcesses {
       }
     }
     return true;
+  }
+
+  /**
+   * True if the process has exited: gone, or a {@link #zombie} its parent has not collected yet
+   * (which the JDK still calls alive, possibly for a while on a loaded machine).
+   */
+  public static boolean exited(ProcessHandle h) {
+    return !h.isAlive() || zombie(h.pid());
   }
 
   /**

@@ -98,7 +98,7 @@ class ScaleLabTest {
     for (long pid : pids) {
       // exited: gone, or a zombie (the control process, orphaned once `up` returned, until PID 1
       // collects its exit status: it runs nothing and holds no socket or file)
-      assertFalse(ProcessHandle.of(pid).map(h -> h.isAlive() && !NodeProcesses.zombie(pid)).orElse(false),
+      assertTrue(ProcessHandle.of(pid).map(NodeProcesses::exited).orElse(true),
           "pid " + pid + " still runs");
     }
     assertEquals(List.of(), Tools.nodeProcesses(state.toString()), "node processes left behind");

@@ -19,15 +19,7 @@ class AwaitExitTest {
   void aChildThatExitsEndsTheWait() throws Exception {
     Process p = new ProcessBuilder("sleep", "0.1").start();
     assertTrue(NodeProcesses.awaitExit(p.toHandle(), 10_000));
-    assertTrue(exited(p.toHandle()));
-  }
-
-  /**
-   * Gone, or a zombie: what the wait promises. Its parent may not have collected it yet (on a
-   * loaded machine a while later), and until then the JDK still calls it alive.
-   */
-  private static boolean exited(ProcessHandle h) {
-    return !h.isAlive() || NodeProcesses.zombie(h.pid());
+    assertTrue(NodeProcesses.exited(p.toHandle()));
   }
 
   @Test
@@ -39,7 +31,7 @@ class AwaitExitTest {
       ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
       assertFalse(h.parent().map(q -> q.pid() == ProcessHandle.current().pid()).orElse(false));
       assertTrue(NodeProcesses.awaitExit(h, 10_000));
-      assertTrue(exited(h));
+      assertTrue(NodeProcesses.exited(h));
     } finally {
       sh.destroyForcibly().waitFor();
     }
