@@ -26,7 +26,9 @@ public final class EmuCommand implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    emu.control.process.HttpClientThreads.endBeforeExit(); // 0.3 s sooner at the prompt
+    System.exit(code);
   }
 
   /** Runs a command line with the given output streams; returns the exit status. */

@@ -183,28 +183,33 @@ public final class ScenarioRunner {
   }
 
   /**
-   * The events so far. Events of nodes on other machines come over ssh ({@code tail -F}) and
-   * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
-   * (at most 5 s), so that a step's story is complete.
+   * Waits up to {@code timeoutMs} for {@code wait}, and returns every event until then. A wait
+   * that is over before it begins (the DHCP lease, taken while IPv6 addresses were checked)
+   * returns at once: the events of what it waited for were read long before.
    */
-  /** Waits, 6 s at most, until IPv6 is up on every node; returns all the start's events. */
-  /** Waits up to {@code timeoutMs} for {@code wait}, and returns every event until then. */
   private static List<Stamped> awaitStart(StartWait wait, EventLog events, List<Stamped> got, long timeoutMs) {
     List<Stamped> all = new ArrayList<>(got);
     long deadline = System.currentTimeMillis() + timeoutMs;
     wait.seen(got);
-    while (!wait.up() && System.currentTimeMillis() < deadline) {
-      sleep(POLL_MS);
-      List<Stamped> more = events.poll();
-      all.addAll(more);
-      wait.seen(more);
+    if (!wait.up()) {
+      while (!wait.up() && System.currentTimeMillis() < deadline) {
+        sleep(POLL_MS);
+        List<Stamped> more = events.poll();
+        all.addAll(more);
+        wait.seen(more);
+      }
+      sleep(SETTLE_MS);
+      all.addAll(events.poll()); // what the last address's own announcements made happen
     }
-    sleep(SETTLE_MS);
-    all.addAll(events.poll()); // the last address's own announcements
     all.sort(EventLog.ORDER);
     return all;
   }
 
+  /**
+   * The events so far. Events of nodes on other machines come over ssh ({@code tail -F}) and
+   * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
+   * (at most 5 s), so that a step's story is complete.
+   */
   private static List<Stamped> settle(EventLog events, boolean remote) {
     List<Stamped> got = new ArrayList<>(events.poll());
     if (!remote) {

@@ -1,0 +1,79 @@
+package emu.control.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link HttpClientThreads} ends the selector threads of HttpClients that have talked to a real
+ * server, and nothing else. In a JVM of its own: ending them here would break the clients that
+ * this test JVM's other tests share (NodeClient's, ControlClient's).
+ */
+class HttpClientThreadsTest {
+  @Test
+  void selectorThreadsOfUsedClientsEnd() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        Child.class.getName()).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM did not end");
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.exitValue(), out);
+    // two clients, each asked once: two selector threads before, none after, the other thread alive
+    assertTrue(out.contains("answers=hello,hello"), out);
+    assertTrue(out.contains("selectors before=2"), out);
+    assertTrue(out.contains("selectors after=0"), out);
+    assertTrue(out.contains("bystander alive=true"), out);
+  }
+
+  /** Two clients that each get an answer from a local server, then the threads are ended. */
+  public static final class Child {
+    public static void main(String[] args) throws IOException, InterruptedException {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", x -> {
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        x.sendResponseHeaders(200, body.length);
+        x.getResponseBody().write(body);
+        x.close();
+      });
+      server.start();
+      Thread bystander = new Thread(() -> {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "bystander");
+      bystander.setDaemon(true);
+      bystander.start();
+      URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+      StringBuilder answers = new StringBuilder();
+      for (HttpClient c : List.of(HttpClient.newHttpClient(), HttpClient.newHttpClient())) {
+        answers.append(answers.length() == 0 ? "" : ",")
+            .append(c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body());
+      }
+      System.out.println("answers=" + answers);
+      System.out.println("selectors before=" + selectors());
+      HttpClientThreads.endBeforeExit();
+      System.out.println("selectors after=" + selectors());
+      System.out.println("bystander alive=" + bystander.isAlive());
+      server.stop(0);
+    }
+
+    private static long selectors() {
+      return Thread.getAllStackTraces().keySet().stream()
+          .filter(t -> t.getName().endsWith("-SelectorManager") && t.isAlive()).count();
+    }
+  }
+}
