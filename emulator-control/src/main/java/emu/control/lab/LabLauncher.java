@@ -3,6 +3,7 @@ package emu.control.lab;
 import emu.control.plan.LabPlan;
 import emu.control.plan.LabPlanner;
 import emu.control.plan.PortAllocator;
+import emu.control.process.CliClassArchive;
 import emu.control.process.NodeClassArchive;
 import emu.control.process.NodeJava;
 import emu.control.state.EmuHome;
@@ -40,11 +41,15 @@ public final class LabLauncher {
         throw new LabException(e.getMessage(), e);
       }
       // first: a first dump takes seconds, which must not sit between the checks and the
-      // planning below and the nodes' start (a planned port could be taken meanwhile)
-      NodeClassArchive.prepare(line -> {
+      // planning below and the nodes' start (a planned port could be taken meanwhile); the
+      // command line's archive is made at the same time, once per build too
+      java.util.function.Consumer<String> say = line -> {
         out.println(line);
         out.flush();
-      });
+      };
+      CliClassArchive.Dump cli = CliClassArchive.start(say);
+      NodeClassArchive.prepare(say);
+      CliClassArchive.finish(cli, say);
     }
     for (LabState s : LabState.all()) {
       if (s.name().equals(topo.name())) {

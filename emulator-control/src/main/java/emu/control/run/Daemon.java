@@ -39,6 +39,7 @@ public final class Daemon {
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-Demu.stateDir=" + EmuHome.state(), "-Demu.home=" + EmuHome.install()));
+    cmd.addAll(emu.control.process.CliClassArchive.jvmOptions()); // the CLI's classes, loaded as ./emu loads them
     // what the controller reads when it starts the nodes: as the environment (EMU_NODE_WARMUP,
     // EMU_NODES_PER_JVM, inherited), the properties that stand for it must reach it too
     for (String prop : List.of("io.netty.leakDetection.level", "emu.transport", "emu.node.warmup",
