@@ -37,8 +37,15 @@ public final class ScenarioRunner {
   public static final int STEP_FAILED = 1;
   public static final int LAB_FAILED = 3;
 
-  /** Lets in-flight frames of a finished step land before its events are read. */
-  private static final long SETTLE_MS = 150;
+  /**
+   * Lets in-flight frames land before a step's events are read: reading goes on until no new
+   * event came for this long. A step's last frames (a connection's close) land within a few
+   * milliseconds of its end on loopback; the fixed 150 ms wait this replaced took that much from
+   * every step and from the start.
+   */
+  private static final long QUIET_MS = 60;
+  /** The most a settle waits on a lab whose nodes never fall quiet (traffic that goes on between steps). */
+  private static final long SETTLE_MAX_MS = 300;
   /**
    * The most a run waits for IPv6 to come up: a random delay before duplicate address detection
    * (up to 1 s), the detection (1 s), a router's answer to a solicitation (up to 0.5 s), then the
@@ -47,7 +54,7 @@ public final class ScenarioRunner {
   private static final long IPV6_START_MS = 6_000;
   /** Two DISCOVERs (the first may leave before the server's node is up), the exchange and the probe. */
   private static final long DHCP_START_MS = 15_000;
-  /** How often the start's wait reads the nodes' events: what it adds to a run is half of this, on average. */
+  /** How often the waits read the nodes' events: what it adds to a run is half of this, on average. */
   private static final long POLL_MS = 20;
   /** With nodes on other machines: how long no new event must come before a step's events are complete. */
   private static final long REMOTE_QUIET_MS = 1_000;
@@ -110,7 +117,6 @@ public final class ScenarioRunner {
     try (Narrative story = new Narrative(out, outDir, nodeNames)) {
       out.println();
       showStatus.accept(lab);
-      sleep(SETTLE_MS);
       var startEvents = settle(events, remote);
       Ipv6Start ipv6 = new Ipv6Start(topo);
       if (!ipv6.none()) {
@@ -143,7 +149,6 @@ public final class ScenarioRunner {
           story.note("emu: " + e.getMessage());
           exit = -1;
         }
-        sleep(SETTLE_MS);
         List<Stamped> stepEvents = settle(events, remote);
         if (!stepEvents.isEmpty()) {
           story.note("what happened on the wire:");
@@ -198,31 +203,30 @@ public final class ScenarioRunner {
         all.addAll(more);
         wait.seen(more);
       }
-      sleep(SETTLE_MS);
-      all.addAll(events.poll()); // what the last address's own announcements made happen
+      all.addAll(settle(events, false)); // what the last address's own announcements made happen
     }
     all.sort(EventLog.ORDER);
     return all;
   }
 
   /**
-   * The events so far. Events of nodes on other machines come over ssh ({@code tail -F}) and
-   * may lag: with such nodes, keep reading until nothing new came for {@link #REMOTE_QUIET_MS}
-   * (at most 5 s), so that a step's story is complete.
+   * The events so far, read until no new one came for {@link #QUIET_MS} (at most
+   * {@link #SETTLE_MAX_MS}). Events of nodes on other machines come over ssh ({@code tail -F})
+   * and may lag: with such nodes, until nothing new came for {@link #REMOTE_QUIET_MS} (at most
+   * 5 s), so that a step's story is complete.
    */
   private static List<Stamped> settle(EventLog events, boolean remote) {
+    long quiet = remote ? REMOTE_QUIET_MS : QUIET_MS;
+    long start = System.currentTimeMillis();
+    long deadline = start + (remote ? 5_000 : SETTLE_MAX_MS);
+    long quietUntil = start + quiet;
     List<Stamped> got = new ArrayList<>(events.poll());
-    if (!remote) {
-      return got;
-    }
-    long deadline = System.currentTimeMillis() + 5_000;
-    long quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
     while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-      sleep(100);
+      sleep(remote ? 100 : POLL_MS);
       List<Stamped> more = events.poll();
       if (!more.isEmpty()) {
         got.addAll(more);
-        quietUntil = System.currentTimeMillis() + REMOTE_QUIET_MS;
+        quietUntil = System.currentTimeMillis() + quiet;
       }
     }
     got.sort(EventLog.ORDER);
