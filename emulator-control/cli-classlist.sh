@@ -28,18 +28,5 @@ cli exec client -- ping -c 2 -i 0.2 payroll.corp.com >/dev/null
 cli stats >/dev/null
 cli graph "$seed" >/dev/null
 cli down corporate >/dev/null
-# One list, as node-classlist.sh makes the nodes': comments, "source:" lines (classes of other
-# class loaders) and the per-JVM "id: N" numbers dropped, each line once, in first-seen order.
-python3 - "$work" "$here/emulator-control/src/main/resources/emu/control/process/cli-classes.txt" <<'PY'
-import glob, re, sys
-seen, out = set(), []
-files = sorted(glob.glob(sys.argv[1] + "/*.classes"), key=lambda f: int(f.rsplit("/", 1)[1].split(".")[0]))
-for f in files:
-    for line in open(f):
-        line = re.sub(r" id: \d+$", "", line.rstrip("\n"))
-        if line and not line.startswith("#") and " source: " not in line and line not in seen:
-            seen.add(line)
-            out.append(line)
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-print(f"{len(out)} lines from {len(files)} commands -> {sys.argv[2]}")
-PY
+"$here/emulator-control/merge-classlists.py" "$work" \
+  "$here/emulator-control/src/main/resources/emu/control/process/cli-classes.txt"

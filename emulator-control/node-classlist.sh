@@ -20,17 +20,5 @@ for c in "ip route" "ip neigh" "ip addr" "ss -tan"; do "$here/emu" exec r1 -- $c
 "$here/emu" exec sw1 -- bridge link >/dev/null
 "$here/emu" stats >/dev/null
 "$here/emu" down corporate >/dev/null
-# One list: comments dropped, the per-JVM "id: N" numbers (which only tie classes of custom class
-# loaders together, and nodes use none) dropped, each line once, in first-seen order.
-python3 - "$EMU_NODE_CLASSLIST_DIR" "$here/emulator-control/src/main/resources/emu/control/process/node-classes.txt" <<'PY'
-import glob, re, sys
-seen, out = set(), []
-for f in sorted(glob.glob(sys.argv[1] + "/*.classes")):
-    for line in open(f):
-        line = re.sub(r" id: \d+$", "", line.rstrip("\n"))
-        if line and not line.startswith("#") and " source: " not in line and line not in seen:
-            seen.add(line)
-            out.append(line)
-open(sys.argv[2], "w").write("\n".join(out) + "\n")
-print(f"{len(out)} lines from {len(glob.glob(sys.argv[1] + '/*.classes'))} nodes -> {sys.argv[2]}")
-PY
+"$here/emulator-control/merge-classlists.py" "$EMU_NODE_CLASSLIST_DIR" \
+  "$here/emulator-control/src/main/resources/emu/control/process/node-classes.txt"
