@@ -2,16 +2,13 @@ package emu.control.process;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.ZipFile;
 
@@ -39,6 +36,7 @@ public final class CliClassArchive {
   /** What says that a jar is emu's whole jar (the CLI's classes, not only the nodes'). */
   static final String CLI_MAIN = "emu/control/cli/EmuCommand.class";
   private static final long DUMP_TIMEOUT_S = 60;
+  private static final String COULD_NOT = "could not make the command line's class archive (commands start without it): ";
 
   private CliClassArchive() {}
 
@@ -115,26 +113,14 @@ public final class CliClassArchive {
         ch.close();
         return null; // another emu is making it: this start goes on without
       }
-      Path list = dir.resolve(base + ".classes.txt");
-      try (InputStream in = CliClassArchive.class.getResourceAsStream(CLASS_LIST)) {
-        if (in == null) {
-          throw new IOException("the class list " + CLASS_LIST + " is not in the jar");
-        }
-        Files.copy(in, list, StandardCopyOption.REPLACE_EXISTING);
-      }
-      Path tmp = dir.resolve(base + ".tmp");
-      Path log = dir.resolve(base + ".log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       // the CLI's collector (./emu's -XX:+UseSerialGC): an archive is made for one
-      Process p = new ProcessBuilder(java, "-Xshare:dump", "-XX:+UseSerialGC", "-XX:SharedClassListFile=" + list,
-          "-XX:SharedArchiveFile=" + tmp, "-cp", jar.toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ArchiveDump dump = ArchiveDump.start(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          List.of("-XX:+UseSerialGC"), CLASS_LIST, jar.toString(), archive, base + ".");
       notice.accept("making the command line's class archive (once per build of emu, about 5 s) ...");
-      return new Dump(p, ch, lock, archive, tmp, list, log);
+      return new Dump(dump, ch);
     } catch (IOException e) {
       closeQuietly(ch);
-      notice.accept("could not make the command line's class archive (commands start without it): "
-          + e.getMessage());
+      notice.accept(COULD_NOT + e.getMessage());
       return null;
     }
   }
@@ -145,28 +131,10 @@ public final class CliClassArchive {
       return;
     }
     try {
-      if (!d.process.waitFor(DUMP_TIMEOUT_S, TimeUnit.SECONDS)) {
-        d.process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        throw new IOException("java -Xshare:dump took over " + DUMP_TIMEOUT_S + " s (log: " + d.log + ")");
-      }
-      if (d.process.exitValue() != 0 || !Files.isRegularFile(d.tmp)) {
-        throw new IOException("java -Xshare:dump failed with status " + d.process.exitValue() + " (log: " + d.log + ")");
-      }
-      Files.move(d.tmp, d.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Files.deleteIfExists(d.log);
+      d.dump.finish(DUMP_TIMEOUT_S);
     } catch (IOException e) {
-      notice.accept("could not make the command line's class archive (commands start without it): "
-          + e.getMessage());
-    } catch (InterruptedException e) {
-      d.process.destroyForcibly();
-      Thread.currentThread().interrupt();
+      notice.accept(COULD_NOT + e.getMessage());
     } finally {
-      try {
-        Files.deleteIfExists(d.list);
-        Files.deleteIfExists(d.tmp);
-      } catch (IOException ignored) {
-        // tidying only
-      }
       closeQuietly(d.channel);
     }
   }
@@ -181,6 +149,6 @@ public final class CliClassArchive {
     }
   }
 
-  /** A dump under way: its process, the lock it holds, and its files. */
-  public record Dump(Process process, FileChannel channel, FileLock lock, Path archive, Path tmp, Path list, Path log) {}
+  /** A dump under way, and the channel whose lock keeps other emus from making the same archive. */
+  public record Dump(ArchiveDump dump, FileChannel channel) {}
 }

@@ -3,7 +3,6 @@ package emu.control.process;
 import emu.control.state.EmuHome;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -11,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -259,39 +257,8 @@ public final class NodeClassArchive {
         return; // another emu made it while this one waited
       }
       notice.accept("making the node class archive (once per build of emu, 7-10 s) ...");
-      // fixed names: what an interrupted dump leaves is overwritten by the next one
-      Path list = dir.resolve(prefix + "classes.txt");
-      Path tmp = dir.resolve(prefix + "tmp");
-      Path log = dir.resolve(prefix + "log");
-      try {
-        try (InputStream in = NodeClassArchive.class.getResourceAsStream(CLASS_LIST)) {
-          if (in == null) {
-            throw new IOException("the class list " + CLASS_LIST + " is not in the jar");
-          }
-          Files.copy(in, list, StandardCopyOption.REPLACE_EXISTING);
-        }
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:dump"));
-        cmd.addAll(dump);
-        cmd.addAll(List.of("-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + tmp, "-cp", classPath));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(DUMP_TIMEOUT_S, TimeUnit.SECONDS)) {
-          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-          throw new IOException("java -Xshare:dump took over " + DUMP_TIMEOUT_S + " s (log: " + log + ")");
-        }
-        if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-          throw new IOException("java -Xshare:dump failed with status " + p.exitValue() + " (log: " + log + ")");
-        }
-        Files.move(tmp, archive, StandardCopyOption.ATOMIC_MOVE);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while making the archive", e);
-      } finally {
-        quietly(() -> Files.deleteIfExists(list));
-        quietly(() -> Files.deleteIfExists(tmp));
-      }
-      // made: what is left is tidying, whose failure must not disown the archive
-      quietly(() -> Files.deleteIfExists(log));
-      quietly(() -> removeOthers(archive, prefix));
+      ArchiveDump.start(java, dump, CLASS_LIST, classPath, archive, prefix).finish(DUMP_TIMEOUT_S);
+      quietly(() -> removeOthers(archive, prefix)); // tidying, whose failure must not disown the archive
     }
   }
 
