@@ -29,7 +29,8 @@ import java.util.zip.ZipFile;
  * a test's class folders have no archive. A name without a hash, so that the script finds it with
  * a file test; a stale one (the jar rebuilt since, another JDK) is refused by the JVM itself, in
  * silence under {@code -Xshare:auto} (checked on OpenJDK 17), and made again at the next lab start.
- * If it cannot be made, commands merely start as they did before it.
+ * If it cannot be made, commands merely start as they did before it; the dump's log stays beside
+ * the jar ({@code emu.jar.cli.jsa.log}) and the same build does not try again.
  */
 public final class CliClassArchive {
   static final String CLASS_LIST = "cli-classes.txt";
@@ -105,6 +106,9 @@ public final class CliClassArchive {
     Path jar = jarOf(archive);
     Path dir = archive.getParent();
     String base = archive.getFileName().toString();
+    if (fresh(dir.resolve(base + ".log"), jar)) {
+      return null; // a dump of this build failed (its log is kept): one try a build, said once
+    }
     FileChannel ch = null;
     try {
       ch = FileChannel.open(dir.resolve(base + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -92,6 +92,11 @@ class CliClassArchiveTest {
     assertEquals(Optional.empty(), CliClassArchive.archive(dir.resolve("missing.jar").toString()));
     assertNull(CliClassArchive.start(lib.toString(), s -> { }), "nothing to do");
     assertFalse(CliClassArchive.fresh(dir.resolve("emu.jar.cli.jsa"), emu), "missing");
+    // a dump of this build failed and left its log: not tried again until the jar is rebuilt
+    Path log = Files.writeString(dir.resolve("emu.jar.cli.jsa.log"), "Error: failed");
+    Files.setLastModifiedTime(log, FileTime.fromMillis(Files.getLastModifiedTime(emu).toMillis() + 2_000));
+    assertNull(CliClassArchive.start(emu.toString(), s -> { }), "not again for this build");
+    assertFalse(Files.exists(dir.resolve("emu.jar.cli.jsa.lock")), "nothing started: " + list(dir));
   }
 
   /** Every class of this test's class path, emu's and its libraries', in one jar, as emu.jar is. */
