@@ -90,8 +90,8 @@ public final class CliClassArchive {
 
   /**
    * Starts making the archive if this JVM runs from emu's jar and the archive is missing or
-   * stale; the dump's process, or null when there is nothing to do (or another emu is making
-   * it). {@link #finish} waits for it.
+   * stale; the dump under way, or null when there is nothing to do (another emu is making it, or
+   * this build's dump failed before). {@link #finish} waits for it.
    */
   public static Dump start(Consumer<String> notice) {
     return start(System.getProperty("java.class.path"), notice);
