@@ -1,5 +1,9 @@
 package emu.control.process;
 
+import java.util.List;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
 /**
  * Ends the selector threads of the JDK's {@link java.net.http.HttpClient}s before this JVM exits,
  * which makes every CLI command that spoke to a node or a control process about 0.3 s quicker to
@@ -20,10 +24,48 @@ public final class HttpClientThreads {
   /** How long to wait for each thread to end: they take a few milliseconds. */
   private static final long JOIN_MS = 100;
 
+  /** How long a signal's handler thread gets to begin the shutdown it was delivered for. */
+  private static final long SIGNAL_GRACE_MS = 5;
+
   private HttpClientThreads() {}
 
-  /** Interrupts every HttpClient selector thread of this JVM and waits briefly for each to end. */
+  /** True once the JVM's shutdown has begun: hooks can no longer be added then. */
+  static boolean shuttingDown() {
+    Thread probe = new Thread(() -> { });
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
+  }
+
+  /**
+   * Interrupts every HttpClient selector thread of this JVM and waits briefly for each to end;
+   * nothing if the JVM's shutdown has begun (Ctrl-C, SIGTERM). A request on a client whose
+   * selector thread is gone never returns, and a shutdown's hooks (a lab's stop) may still make
+   * some: so the process ignores those signals from here on (it ends within milliseconds with its
+   * own status anyway), and leaves the threads alone if a signal came first. Lab stops bound their
+   * requests as well ({@link NodeClient#shutdown}), should one slip between the two.
+   */
   public static void endBeforeExit() {
+    for (String name : List.of("INT", "TERM", "HUP")) {
+      try {
+        Signal.handle(new Signal(name), SignalHandler.SIG_IGN);
+      } catch (IllegalArgumentException e) {
+        // a signal the JVM reserves, or one it does not know here
+      }
+    }
+    try {
+      Thread.sleep(SIGNAL_GRACE_MS); // a signal delivered just before: its handler starts the shutdown
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (shuttingDown()) {
+      return;
+    }
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String name = t.getName();
       if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {

@@ -379,14 +379,23 @@ public final class NodeClient {
     }
   }
 
-  /** Asks the node to stop (it flushes captures and events first). */
+  /**
+   * Asks the node to stop (it flushes captures and events first). Waits 3 s at most, whatever
+   * the client's state: a lab's stop runs this from a shutdown hook too, perhaps after the CLI's
+   * last moment ended the clients' threads ({@link HttpClientThreads}), when a request would
+   * otherwise never return; the stop then goes on with signals.
+   */
   public void shutdown() throws IOException {
     try {
       // Signed like any request, so a squatter learns nothing from it; its answer does not matter
-      http.send(sign("POST", "/shutdown", new byte[0], Duration.ofSeconds(2), null).request(),
-          HttpResponse.BodyHandlers.discarding());
+      http.sendAsync(sign("POST", "/shutdown", new byte[0], Duration.ofSeconds(2), null).request(),
+          HttpResponse.BodyHandlers.discarding()).get(3, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException("node " + node + " did not answer its shutdown request in 3 s");
     }
   }
 

@@ -37,6 +37,53 @@ class HttpClientThreadsTest {
     assertTrue(out.contains("bystander alive=true"), out);
   }
 
+  /**
+   * Once the JVM's shutdown has begun (here System.exit; Ctrl-C alike), the threads are left
+   * alone: a hook that still asks something (a lab's stop asking its nodes to shut down) gets its
+   * answer. Before that check, such a hook waited forever and the JVM never exited (CI's
+   * RunInterruptTest: Ctrl-C during a scenario).
+   */
+  @Test
+  void aShutdownsHooksKeepTheirClients() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        InShutdown.class.getName()).redirectErrorStream(true).start();
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(ended, "the JVM did not exit: its hook's request never returned\n" + out);
+    assertTrue(out.contains("hook's answer=hello"), out);
+  }
+
+  /** A client used in a shutdown hook, after endBeforeExit was called from that hook. */
+  public static final class InShutdown {
+    public static void main(String[] args) throws Exception {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", x -> {
+        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+        x.sendResponseHeaders(200, body.length);
+        x.getResponseBody().write(body);
+        x.close();
+      });
+      server.start();
+      URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+      HttpClient c = HttpClient.newHttpClient();
+      c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        HttpClientThreads.endBeforeExit();
+        try {
+          System.out.println("hook's answer="
+              + c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body());
+        } catch (IOException | InterruptedException e) {
+          System.out.println("hook's request failed: " + e);
+        }
+      }));
+      System.exit(0);
+    }
+  }
+
   /** Two clients that each get an answer from a local server, then the threads are ended. */
   public static final class Child {
     public static void main(String[] args) throws IOException, InterruptedException {
