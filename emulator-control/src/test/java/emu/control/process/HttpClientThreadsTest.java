@@ -60,14 +60,7 @@ class HttpClientThreadsTest {
   /** A client used in a shutdown hook, after endBeforeExit was called from that hook. */
   public static final class InShutdown {
     public static void main(String[] args) throws Exception {
-      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/", x -> {
-        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
-        x.sendResponseHeaders(200, body.length);
-        x.getResponseBody().write(body);
-        x.close();
-      });
-      server.start();
+      HttpServer server = hello();
       URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
       HttpClient c = HttpClient.newHttpClient();
       c.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
@@ -87,14 +80,7 @@ class HttpClientThreadsTest {
   /** Two clients that each get an answer from a local server, then the threads are ended. */
   public static final class Child {
     public static void main(String[] args) throws IOException, InterruptedException {
-      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext("/", x -> {
-        byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
-        x.sendResponseHeaders(200, body.length);
-        x.getResponseBody().write(body);
-        x.close();
-      });
-      server.start();
+      HttpServer server = hello();
       Thread bystander = new Thread(() -> {
         try {
           Thread.sleep(60_000);
@@ -122,5 +108,18 @@ class HttpClientThreadsTest {
       return Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().endsWith("-SelectorManager") && t.isAlive()).count();
     }
+  }
+
+  /** A server on loopback that answers every request with "hello". */
+  static HttpServer hello() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", x -> {
+      byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+      x.sendResponseHeaders(200, body.length);
+      x.getResponseBody().write(body);
+      x.close();
+    });
+    server.start();
+    return server;
   }
 }
