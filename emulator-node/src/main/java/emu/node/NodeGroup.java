@@ -48,6 +48,8 @@ final class NodeGroup {
   private final Map<String, CountDownLatch> paused = new ConcurrentHashMap<>();
   /** What happens when the last node has ended: the JVM exits. */
   private final Runnable onEmpty;
+  /** onEmpty has been given its turn (guarded by this). */
+  private boolean emptied;
 
   NodeGroup(Runnable onEmpty) {
     this.onEmpty = onEmpty;
@@ -151,18 +153,21 @@ final class NodeGroup {
       default -> {
         resume(name); // a blocked loop could not close the node
         boolean mine;
-        synchronized (this) { // never neither running nor ending: exitIfEmpty must not see it gone too soon
+        synchronized (this) { // never neither running nor ending: the JVM must not see it gone too soon
           mine = live.remove(name) != null;
           if (mine) {
             ending.put(name, r);
           }
         }
+        boolean last = false;
         if (mine) {
           r.kill();
-          ending.remove(name);
+          last = ended(name);
         }
         say("KILLED " + name);
-        exitIfEmpty();
+        if (last) {
+          onEmpty.run();
+        }
       }
     }
   }
@@ -187,20 +192,26 @@ final class NodeGroup {
       }
       resume(name); // paused meanwhile: its loop must run to close it
       r.stop();
-      ending.remove(name);
-      exitIfEmpty();
+      if (ended(name)) {
+        onEmpty.run();
+      }
     }, "shutdown-" + name);
     t.start();
   }
 
-  /** The JVM ends once no node runs and none is still stopping (its captures being flushed). */
-  private void exitIfEmpty() {
-    synchronized (this) {
-      if (!live.isEmpty() || !ending.isEmpty()) {
-        return;
-      }
+  /**
+   * A node that was ending has ended: true for exactly one caller, the one whose node was the last
+   * (none running, none still stopping with its captures being flushed), which then ends the JVM.
+   * The removal and the look at what is left are one step: two nodes ending at once must not both
+   * see the group empty (nor neither).
+   */
+  private synchronized boolean ended(String name) {
+    ending.remove(name);
+    if (emptied || !live.isEmpty() || !ending.isEmpty()) {
+      return false;
     }
-    onEmpty.run();
+    emptied = true;
+    return true;
   }
 
   /** SIGTERM, or the JVM exiting otherwise: every node still running stops, all at once. */
