@@ -148,8 +148,11 @@ class LinuxOspfFrrHarnessTest {
       stub("r1", "10.1.1.1/24");
       stub("r2", "10.2.2.1/24");
       long started = System.nanoTime();
-      try (FrrDaemons r1 = frr("r1", config("r1", "1.1.1.1", "10.1.1.0/24", Iface.broadcast("eth0", HELLO, DEAD, 1)));
-           FrrDaemons r2 = frr("r2", config("r2", "2.2.2.2", "10.2.2.0/24", Iface.broadcast("eth0", HELLO, DEAD, 10)))) {
+      // r2 first: the election is not pre-emptive (RFC 2328 9.4), and r1 started first would make
+      // itself designated router, for good, if r2's start outlasted its wait timer (4 s) on a
+      // loaded machine (LinuxOspfInteropTest says more)
+      try (FrrDaemons r2 = frr("r2", config("r2", "2.2.2.2", "10.2.2.0/24", Iface.broadcast("eth0", HELLO, DEAD, 10)));
+           FrrDaemons r1 = frr("r1", config("r1", "1.1.1.1", "10.1.1.0/24", Iface.broadcast("eth0", HELLO, DEAD, 1)))) {
         List<Neighbor> seenByR1 = r1.awaitFull(CONVERGE, "2.2.2.2");
         List<Neighbor> seenByR2 = r2.awaitFull(CONVERGE, "1.1.1.1");
         System.out.printf("FRR broadcast adjacency Full %d ms after the daemons started%n",
@@ -208,6 +211,9 @@ class LinuxOspfFrrHarnessTest {
         System.out.printf("FRR adjacency Full again %d ms after link up%n", (System.nanoTime() - up) / 1_000_000);
         awaitRoute(r2, "10.1.1.0/24", "10.0.12.1");
         System.out.printf("FRR route to r1's stub back %d ms after link up%n", (System.nanoTime() - up) / 1_000_000);
+        // the reply needs r1's way back too: r1 lost its route with its interface, and relearns it
+        // on its own SPF schedule (a ping right after r2's route came back once went unanswered)
+        awaitRoute(r1, "10.2.2.0/24", "10.0.12.2");
         assertPings("r2", "10.2.2.1", "10.1.1.1");
       }
     } finally {

@@ -165,9 +165,14 @@ class LinuxOspfInteropTest {
       LinuxOspfFrrHarnessTest.stub("r2", "10.2.2.1/24");
       LinuxOspfFrrHarnessTest.stub("r4", "10.4.4.1/24");
       long started = System.nanoTime();
-      try (FrrDaemons r1 = frr("r1", "1.1.1.1", "10.0.12.0/24", "10.1.1.0/24", Iface.broadcast("eth0", HELLO, DEAD, 1));
-           FrrDaemons r2 = frr("r2", "2.2.2.2", "10.0.12.0/24", "10.2.2.0/24",
+      // r2 starts before r1. The election is not pre-emptive (RFC 2328 9.4): had r1 started first
+      // and r2's start (zebra, ospfd, their answers) outlasted r1's wait timer (the dead interval,
+      // 4 s) on a loaded machine, r1 would have made itself backup, or designated router with r2
+      // at priority 10, and kept it. Started first, r2 takes the role the test expects of it
+      // whatever r1's timing: its wait ends first, and r1 hears it well within its own.
+      try (FrrDaemons r2 = frr("r2", "2.2.2.2", "10.0.12.0/24", "10.2.2.0/24",
                Iface.broadcast("eth0", HELLO, DEAD, r2Priority));
+           FrrDaemons r1 = frr("r1", "1.1.1.1", "10.0.12.0/24", "10.1.1.0/24", Iface.broadcast("eth0", HELLO, DEAD, 1));
            FrrDaemons r4 = frr("r4", "4.4.4.4", "10.0.34.0/24", "10.4.4.0/24", Iface.pointToPoint("eth0", HELLO, DEAD))) {
         List<Neighbor> seenByR1 = r1.awaitFull(CONVERGE, "2.2.2.2", "3.3.3.3");
         r2.awaitFull(CONVERGE, "1.1.1.1", "3.3.3.3");
