@@ -80,6 +80,9 @@ public final class K8sCommand implements Runnable {
       } catch (K8sException ex) {
         e.println("emu: " + topo.file() + " cannot run on Kubernetes: " + ex.getMessage());
         return Topologies.BAD_TOPOLOGY;
+      } catch (IllegalArgumentException ex) { // a bad setting (EMU_TRACE_BUDGET)
+        e.println("emu: " + ex.getMessage());
+        return Topologies.BAD_TOPOLOGY;
       } catch (IOException ex) {
         e.println("emu: " + ex.getMessage());
         return 1;

@@ -28,8 +28,10 @@ final class LabStart {
       + "  EMU_STATE_DIR=DIR         where running labs are kept (default ~/.emu)%n"
       + "  EMU_LAB_KEYS=keep|fresh   keep a lab's RSA keys from one start to the%n"
       + "                            next (default), or make new ones each time%n"
-      + "A bad EMU_NODES_PER_JVM, EMU_START_CONCURRENCY or EMU_LAB_KEYS stops it%n"
-      + "before anything starts (exit status 2).";
+      + "  EMU_TRACE_BUDGET=N        events a node records at most (default%n"
+      + "                            20000; 0: no limit)%n"
+      + "A bad EMU_NODES_PER_JVM, EMU_START_CONCURRENCY, EMU_LAB_KEYS or%n"
+      + "EMU_TRACE_BUDGET stops it before anything starts (exit status 2).";
 
   @Option(names = "--no-capture", negatable = true, defaultValue = "true",
       description = "Write a pcap per interface (default: on).")

@@ -236,6 +236,7 @@ public final class Lab {
     StartPolicy.nodesPerJvm();
     try {
       LabKeys.keep();
+      emu.control.plan.TraceBudget.get();
     } catch (IllegalArgumentException e) {
       throw new LabException(e.getMessage());
     }

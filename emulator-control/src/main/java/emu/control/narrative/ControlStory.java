@@ -93,7 +93,8 @@ final class ControlStory implements AppEvent.Visitor<String>, ControlEvent.Visit
 
   @Override
   public String truncated(TraceMeta.Truncated e) {
-    return "trace budget of " + e.budget() + " events reached; later events are not recorded";
+    return "trace budget of " + e.budget() + " events reached; later events are not recorded"
+        + " (EMU_TRACE_BUDGET raises it)";
   }
 
 }

@@ -68,6 +68,7 @@ public final class LabPlanner {
                              boolean trace, Long parentPid, PortAllocator ports,
                              Function<NodeSpec, List<String>> managementNames) throws IOException {
     String token = newToken();
+    long traceBudget = TraceBudget.get();
     Map<String, String> bindOf = new HashMap<>();
     Map<String, String> peerOf = new HashMap<>();
     // emu ends whose peer is not an emu node: they read with recvmmsg (see ReceiveMode)
@@ -244,7 +245,7 @@ public final class LabPlanner {
               mgmtTls.get(n.name())),
           // a node on another machine writes on that machine; it exits when its ssh session ends
           n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
-          capture, trace, 20_000, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
+          capture, trace, traceBudget, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
           n.services().isEmpty() ? null : n.services(),
           n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
           secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,

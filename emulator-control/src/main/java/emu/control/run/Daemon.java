@@ -41,9 +41,9 @@ public final class Daemon {
         "-Demu.stateDir=" + EmuHome.state(), "-Demu.home=" + EmuHome.install()));
     cmd.addAll(emu.control.process.CliClassArchive.jvmOptions()); // the CLI's classes, loaded as ./emu loads them
     // what the controller reads when it starts the nodes: as the environment (EMU_NODE_WARMUP,
-    // EMU_NODES_PER_JVM, inherited), the properties that stand for it must reach it too
+    // EMU_NODES_PER_JVM, EMU_TRACE_BUDGET, inherited), the properties that stand for it must reach it too
     for (String prop : List.of("io.netty.leakDetection.level", "emu.transport", "emu.node.warmup",
-        "emu.nodesPerJvm")) {
+        "emu.nodesPerJvm", "emu.traceBudget")) {
       String v = System.getProperty(prop);
       if (v != null) {
         cmd.add("-D" + prop + "=" + v);
