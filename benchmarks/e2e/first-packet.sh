@@ -13,8 +13,14 @@
 #      process-to-process UDP round trip floor (udp-pingpong.py, 10 ms apart, in the same run);
 #  and what the warm-up costs: the seed lab's `up` wall time and its nodes' CPU time (user +
 #  system, /proc/PID/stat, of the lab's node JVMs) just after `up` returns, divided by its nodes.
+# A mode ending in :notrace (full:notrace, group:full:notrace) starts its labs with --no-trace; the
+# others trace, with no event budget (EMU_TRACE_BUDGET=0): at the default budget (20,000 events a
+# node) r1 and payroll stop tracing within the WARM pings, and the warm median would be taken with
+# less tracing than the first pings had, which is no comparison of cold against warm code. A mode
+# ending in :budget keeps the default budget (how this script measured before it knew that).
 # Medians over LABS labs per mode. Needs no root.
 # Usage: benchmarks/e2e/first-packet.sh [LABS=3] [WARM=5000] [MODES="full off group:full group:off"]
+# (a mode: [group:]full|light|off[:notrace|:budget])
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 labs=${1:-3}
@@ -54,19 +60,22 @@ settled() {
     done
   done
 }
-# mode -> the warm-up level and the nodes per JVM: full, off (a JVM per node), group:full, group:off
-level() { echo "${1#group:}"; }
+# mode -> the warm-up level, the nodes per JVM and tracing: full, off (a JVM per node), group:full,
+# group:off, each with :notrace or not
+level() { local m="${1#group:}"; m="${m%:notrace}"; echo "${m%:budget}"; }
 per_jvm() { case $1 in group:*) echo 64 ;; *) echo 1 ;; esac; }
+trace_flag() { case $1 in *:notrace) echo --no-trace ;; *) echo --trace ;; esac; }
+budget() { case $1 in *:budget) echo 20000 ;; *) echo 0 ;; esac; }
 
 "$emu" validate "$here/configs/corporate.yml" >/dev/null   # builds the jar if needed, outside any timing
 "$emu" validate "$here/benchmarks/e2e/chain-delay.yml" >/dev/null
 
 for i in $(seq 1 "$labs"); do
   for mode in $modes; do
-    d="$work/${mode/:/-}-$i"; mkdir -p "$d"
-    export EMU_NODE_WARMUP=$(level "$mode") EMU_NODES_PER_JVM=$(per_jvm "$mode")
+    d="$work/${mode//:/-}-$i"; mkdir -p "$d"
+    export EMU_NODE_WARMUP=$(level "$mode") EMU_NODES_PER_JVM=$(per_jvm "$mode") EMU_TRACE_BUDGET=$(budget "$mode")
     t0=$(date +%s%N)
-    "$emu" up "$here/configs/corporate.yml" --out "$d/seed" >/dev/null
+    "$emu" up "$here/configs/corporate.yml" --out "$d/seed" "$(trace_flag "$mode")" >/dev/null
     echo "$(( ($(date +%s%N) - t0) / 1000000 ))" > "$d/up-ms"
     node_cpu corporate > "$d/cpu"
     settled client r1 payroll
@@ -76,10 +85,10 @@ for i in $(seq 1 "$labs"); do
     "$emu" exec client -- ping -q -c "$warm" -i 0.001 payroll >/dev/null
     "$emu" exec client -- ping -c 200 -i 0.01 payroll | rtts > "$d/warm"
     "$emu" down corporate >/dev/null
-    "$emu" up "$here/benchmarks/e2e/chain-delay.yml" --out "$d/chain" >/dev/null
+    "$emu" up "$here/benchmarks/e2e/chain-delay.yml" --out "$d/chain" "$(trace_flag "$mode")" >/dev/null
     "$emu" exec h1 -- ping -c 100 -i 0.01 10.4.0.10 | rtts > "$d/chain100"
     "$emu" down chain >/dev/null
-    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM
+    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM EMU_TRACE_BUDGET
     python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 | rtts > "$d/floor"
     first=$(head -1 "$d/first100"); p50=$(median < "$d/first100"); w=$(median < "$d/warm")
     c=$(median < "$d/chain100"); f=$(median < "$d/floor")
@@ -92,7 +101,7 @@ done
 
 echo
 for mode in $modes; do
-  col() { for i in $(seq 1 "$labs"); do awk -v c="$1" '{print $c}' "$work/${mode/:/-}-$i/row"; done | median; }
+  col() { for i in $(seq 1 "$labs"); do awk -v c="$1" '{print $c}' "$work/${mode//:/-}-$i/row"; done | median; }
   first=$(col 1); p50=$(col 2); w=$(col 3); c=$(col 4); f=$(col 5); up=$(col 6); cpu=$(col 7)
   awk -v m="$mode" -v n="$labs" -v first="$first" -v p50="$p50" -v w="$w" -v c="$c" -v f="$f" -v up="$up" \
     -v cpu="$cpu" 'BEGIN {
