@@ -7,9 +7,9 @@ package emu.control.plan;
  *
  * <p>The default, 20,000 events, is a few megabytes a node and holds every step of the seed
  * scenarios many times over; a router forwarding a ping stream spends it in a few thousand pings
- * (r1 of the seed lab in about 3,300 pings across it: six events a ping). A measurement that compares a lab's
- * first packets with later ones must not let the budget run out between the two, or it compares
- * tracing with no tracing: raise it there ({@code 0} is no limit), or trace nothing
+ * (r1 of the seed lab in about 3,300 pings across it: six events a ping). A measurement that
+ * compares a lab's first packets with later ones must not let the budget run out between the two,
+ * or it compares tracing with no tracing: raise it there ({@code 0} is no limit), or trace nothing
  * ({@code --no-trace}).
  */
 public final class TraceBudget {
