@@ -631,7 +631,6 @@ public final class Lab {
     }
   }
 
-  /** The live process of a node, if it is still running. */
   /**
    * True if the node is known to be paused: its own process stopped (SIGSTOP, state T), or paused
    * inside its group by this Lab. (A node paused inside a shared JVM by another emu command is not
@@ -645,6 +644,7 @@ public final class Lab {
     return pausedInGroup.contains(node) || process(node).map(h -> LabStats.stopped(h.pid())).orElse(false);
   }
 
+  /** The live process of a node, if it is still running (none for a node ended inside its group's JVM). */
   public Optional<ProcessHandle> process(String node) {
     LabState.NodeState n = state.node(node);
     if (n == null || endedInGroup.contains(node)) {

@@ -36,11 +36,6 @@ final class TinyVm implements AutoCloseable {
     this.serial = serial;
   }
 
-  /**
-   * Debian's cloud kernel with its modules ({@code /boot/vmlinuz-VERSION-cloud-amd64} and
-   * {@code /lib/modules/VERSION}), the newest if several; skips or (EMU_REQUIRE_TOOLS=1) fails
-   * without one.
-   */
   /** vmlinuz-6.1.0-57-cloud-amd64: its numbers, 6 1 0 57, compared as numbers (57 is newer than 9). */
   private static String kernelVersion(Path image) {
     return image.getFileName().toString().replaceAll("[^0-9]+", " ").strip();
@@ -58,6 +53,11 @@ final class TinyVm implements AutoCloseable {
     return Integer.compare(x.length, y.length);
   }
 
+  /**
+   * Debian's cloud kernel with its modules ({@code /boot/vmlinuz-VERSION-cloud-amd64} and
+   * {@code /lib/modules/VERSION}), the newest if several; skips or (EMU_REQUIRE_TOOLS=1) fails
+   * without one.
+   */
   static Kernel cloudKernel() throws IOException {
     List<Path> images = new ArrayList<>();
     if (Files.isDirectory(Path.of("/boot"))) {

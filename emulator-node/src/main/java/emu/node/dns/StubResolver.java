@@ -439,12 +439,12 @@ public final class StubResolver implements NameResolver {
   // Access
   // =========================================================================================
 
-  /** The DNS servers asked, in order; empty for none. */
   /** Asks {@code servers} from now on (a DHCP lease's option 6 came or went), as resolv.conf rewritten. */
   public void nameservers(List<Nameserver> servers) {
     this.nameservers = List.copyOf(servers);
   }
 
+  /** The DNS servers asked, in order; empty for none. */
   public List<Nameserver> nameservers() {
     return nameservers;
   }

@@ -123,7 +123,6 @@ public final class NeighborCache {
       return state;
     }
 
-    /** The MAC, or -1 while unknown. */
     /** NDP's IsRouter flag, as {@code ip -6 neigh} prints "router". */
     public boolean router() {
       return router;
@@ -134,6 +133,7 @@ public final class NeighborCache {
       this.router = isRouter;
     }
 
+    /** The MAC, or -1 while unknown. */
     public long mac() {
       return mac;
     }

@@ -765,7 +765,6 @@ public final class TcpLayer {
     return established;
   }
 
-  /** The node's IPv6, or null. */
   /** The IPv6 layer this TCP runs over too ({@link #attach}), or null on an IPv4-only node. */
   public Ipv6Layer ipv6() {
     return ipv6;

@@ -77,13 +77,13 @@ public final class HttpsGet implements Command {
   private final String trustPem;
   private final emu.node.tls.TlsClientCounters tlsCounters;
 
+  /** The client context for the default options, made in the background when the node starts. */
+  private final java.util.concurrent.CompletableFuture<TlsContexts.Client> prepared;
+
   /**
    * @param trustPem the CA certificates this node trusts (PEM; the lab CA), or null if none is
    *     configured (then only {@code --ca} works)
    */
-  /** The client context for the default options, made in the background when the node starts. */
-  private final java.util.concurrent.CompletableFuture<TlsContexts.Client> prepared;
-
   public HttpsGet(EmuTransport net, NameResolver resolver, String trustPem) {
     this(net, resolver, trustPem, true);
   }
