@@ -13,14 +13,17 @@
 #      process-to-process UDP round trip floor (udp-pingpong.py, 10 ms apart, in the same run);
 #  and what the warm-up costs: the seed lab's `up` wall time and its nodes' CPU time (user +
 #  system, /proc/PID/stat, of the lab's node JVMs) just after `up` returns, divided by its nodes.
-# A mode ending in :notrace (full:notrace, group:full:notrace) starts its labs with --no-trace; the
+# A mode with :notrace (full:notrace, group:full:notrace) starts its labs with --no-trace; the
 # others trace, with no event budget (EMU_TRACE_BUDGET=0): at the default budget (20,000 events a
 # node) r1 and payroll stop tracing within the WARM pings, and the warm median would be taken with
 # less tracing than the first pings had, which is no comparison of cold against warm code. A mode
-# ending in :budget keeps the default budget (how this script measured before it knew that).
+# with :budget keeps the default budget (how this script measured before it knew that). A
+# mode with :jdktraps runs its node JVMs with the JDK's own -XX:PerMethodTrapLimit=100 instead of
+# emu's 0 for nodes that warm up (what that gives a lab's first packets: BENCHMARKS.md, "Compiled
+# code that a lab's first packets keep"). Suffixes combine (group:full:notrace:jdktraps).
 # Medians over LABS labs per mode. Needs no root.
 # Usage: benchmarks/e2e/first-packet.sh [LABS=3] [WARM=5000] [MODES="full off group:full group:off"]
-# (a mode: [group:]full|light|off[:notrace|:budget])
+# (a mode: [group:]full|light|off[:notrace][:budget][:jdktraps])
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 labs=${1:-3}
@@ -62,10 +65,11 @@ settled() {
 }
 # mode -> the warm-up level, the nodes per JVM and tracing: full, off (a JVM per node), group:full,
 # group:off, each with :notrace or not
-level() { local m="${1#group:}"; m="${m%:notrace}"; echo "${m%:budget}"; }
+level() { local m="${1#group:}"; echo "${m%%:*}"; }
 per_jvm() { case $1 in group:*) echo 64 ;; *) echo 1 ;; esac; }
-trace_flag() { case $1 in *:notrace) echo --no-trace ;; *) echo --trace ;; esac; }
-budget() { case $1 in *:budget) echo 20000 ;; *) echo 0 ;; esac; }
+trace_flag() { case $1: in *:notrace:*) echo --no-trace ;; *) echo --trace ;; esac; }
+budget() { case $1: in *:budget:*) echo 20000 ;; *) echo 0 ;; esac; }
+jvm_opts() { case $1: in *:jdktraps:*) echo -XX:PerMethodTrapLimit=100 ;; *) echo ;; esac; }
 
 "$emu" validate "$here/configs/corporate.yml" >/dev/null   # builds the jar if needed, outside any timing
 "$emu" validate "$here/benchmarks/e2e/chain-delay.yml" >/dev/null
@@ -74,6 +78,7 @@ for i in $(seq 1 "$labs"); do
   for mode in $modes; do
     d="$work/${mode//:/-}-$i"; mkdir -p "$d"
     export EMU_NODE_WARMUP=$(level "$mode") EMU_NODES_PER_JVM=$(per_jvm "$mode") EMU_TRACE_BUDGET=$(budget "$mode")
+    export EMU_NODE_JVM_OPTS=$(jvm_opts "$mode")
     t0=$(date +%s%N)
     "$emu" up "$here/configs/corporate.yml" --out "$d/seed" "$(trace_flag "$mode")" >/dev/null
     echo "$(( ($(date +%s%N) - t0) / 1000000 ))" > "$d/up-ms"
@@ -88,7 +93,7 @@ for i in $(seq 1 "$labs"); do
     "$emu" up "$here/benchmarks/e2e/chain-delay.yml" --out "$d/chain" "$(trace_flag "$mode")" >/dev/null
     "$emu" exec h1 -- ping -c 100 -i 0.01 10.4.0.10 | rtts > "$d/chain100"
     "$emu" down chain >/dev/null
-    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM EMU_TRACE_BUDGET
+    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM EMU_TRACE_BUDGET EMU_NODE_JVM_OPTS
     python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 | rtts > "$d/floor"
     first=$(head -1 "$d/first100"); p50=$(median < "$d/first100"); w=$(median < "$d/warm")
     c=$(median < "$d/chain100"); f=$(median < "$d/floor")

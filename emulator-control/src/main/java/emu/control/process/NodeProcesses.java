@@ -39,6 +39,9 @@ public final class NodeProcesses {
     String warmup = System.getProperty("emu.node.warmup", System.getenv("EMU_NODE_WARMUP"));
     if (warmup != null && !warmup.isBlank()) {
       opts.add("-Demu.node.warmup=" + warmup.strip());
+      if (!warmup.strip().equalsIgnoreCase("off")) {
+        opts.add(TRAP_LIMIT);
+      }
     }
     String extra = System.getenv("EMU_NODE_JVM_OPTS");
     if (extra != null && !extra.isBlank()) {
@@ -46,6 +49,21 @@ public final class NodeProcesses {
     }
     return opts;
   }
+
+  /**
+   * For nodes that warm up before READY: C2 compiles the branches and calls a method's profile has
+   * not seen instead of a trap that throws the compiled code away the first time one is taken
+   * (the method then runs interpreted, with a fresh profile, until it is hot again). A lab's
+   * first packets take branches the warm-up's lab never did (a blocked port, a VLAN tag, the
+   * management connection's buffers): with the JDK's default (100 traps of a kind per method)
+   * the seed lab in one JVM with the full warm-up took 5.7 ms for its first ping and 1.53x the
+   * warm median for its first 100 while the JIT compiled the datapath again; with this 4.1 ms and
+   * 1.34x, the warm median the same (16 labs each; BENCHMARKS.md, "Compiled code that a lab's
+   * first packets keep"). Not for cold nodes: there C2's first compiles see thin profiles, and
+   * compiling every unseen path made the first 100 pings slower (10.8 against 8.5 ms).
+   * {@code EMU_NODE_JVM_OPTS=-XX:PerMethodTrapLimit=100} (it comes later) puts the default back.
+   */
+  static final String TRAP_LIMIT = "-XX:PerMethodTrapLimit=0";
 
   /**
    * The options every node JVM of version {@code v} gets, wherever it runs (also in a Kubernetes

@@ -28,6 +28,7 @@ class NodeProcessesTest {
     for (NodeJava j : jdks) {
       List<String> cmd = new ArrayList<>(List.of(j.java().toString()));
       cmd.addAll(NodeProcesses.baseJvmOptions(j.version()));
+      cmd.add(NodeProcesses.TRAP_LIMIT);
       cmd.add("-version");
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -42,5 +43,26 @@ class NodeProcessesTest {
         "-XX:AsyncDeflationInterval=10000"));
     assertEquals(false, NodeProcesses.baseJvmOptions(Runtime.Version.parse("26")).stream()
         .anyMatch(o -> o.startsWith("-XX:AsyncDeflationInterval")));
+  }
+
+  @Test
+  void onlyNodesThatWarmUpCompileThePathsTheirProfilesHaveNotSeen() {
+    String before = System.getProperty("emu.node.warmup");
+    try {
+      Runtime.Version v = Runtime.Version.parse("17.0.15");
+      System.setProperty("emu.node.warmup", "full");
+      assertTrue(NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
+      System.setProperty("emu.node.warmup", "Light ");
+      assertTrue(NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
+      System.setProperty("emu.node.warmup", "off");
+      assertEquals(false, NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
+      assertEquals(false, NodeProcesses.baseJvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
+    } finally {
+      if (before == null) {
+        System.clearProperty("emu.node.warmup");
+      } else {
+        System.setProperty("emu.node.warmup", before);
+      }
+    }
   }
 }
