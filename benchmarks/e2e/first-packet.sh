@@ -69,7 +69,9 @@ level() { local m="${1#group:}"; echo "${m%%:*}"; }
 per_jvm() { case $1 in group:*) echo 64 ;; *) echo 1 ;; esac; }
 trace_flag() { case $1: in *:notrace:*) echo --no-trace ;; *) echo --trace ;; esac; }
 budget() { case $1: in *:budget:*) echo 20000 ;; *) echo 0 ;; esac; }
-jvm_opts() { case $1: in *:jdktraps:*) echo -XX:PerMethodTrapLimit=100 ;; *) echo ;; esac; }
+# the node JVM options of a mode: the caller's own EMU_NODE_JVM_OPTS, then the mode's (the last wins)
+user_jvm_opts=${EMU_NODE_JVM_OPTS:-}
+jvm_opts() { case $1: in *:jdktraps:*) echo "$user_jvm_opts -XX:PerMethodTrapLimit=100" ;; *) echo "$user_jvm_opts" ;; esac; }
 
 "$emu" validate "$here/configs/corporate.yml" >/dev/null   # builds the jar if needed, outside any timing
 "$emu" validate "$here/benchmarks/e2e/chain-delay.yml" >/dev/null
@@ -93,7 +95,8 @@ for i in $(seq 1 "$labs"); do
     "$emu" up "$here/benchmarks/e2e/chain-delay.yml" --out "$d/chain" "$(trace_flag "$mode")" >/dev/null
     "$emu" exec h1 -- ping -c 100 -i 0.01 10.4.0.10 | rtts > "$d/chain100"
     "$emu" down chain >/dev/null
-    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM EMU_TRACE_BUDGET EMU_NODE_JVM_OPTS
+    unset EMU_NODE_WARMUP EMU_NODES_PER_JVM EMU_TRACE_BUDGET
+    export EMU_NODE_JVM_OPTS="$user_jvm_opts"
     python3 "$here/benchmarks/e2e/udp-pingpong.py" 0.01 200 | rtts > "$d/floor"
     first=$(head -1 "$d/first100"); p50=$(median < "$d/first100"); w=$(median < "$d/warm")
     c=$(median < "$d/chain100"); f=$(median < "$d/floor")
