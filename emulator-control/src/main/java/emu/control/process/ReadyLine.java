@@ -54,7 +54,11 @@ public record ReadyLine(int mgmtPort, Map<String, Integer> links) {
 
   /**
    * The first whole line of the log from byte {@code from} on whose first words are those of
-   * {@code words} ("KILLED h1" matches "KILLED h1" and "KILLED h1 x", not "KILLED h10"), or null.
+   * {@code words} ("KILLED h1" matches "KILLED h1" and "KILLED h1 x", not "KILLED h10"), or null;
+   * also where the words follow others on a line, and then from them on: the JVM writes its own
+   * diagnostics to the same standard output a word at a time ({@code -XX:+PrintCompilation} in
+   * {@code EMU_NODE_JVM_OPTS} printed "   5546 3438       2      READY dns pid=..."), and a node
+   * whose line was cut so was never seen ready.
    */
   public static String findLine(Path log, long from, String words) {
     String prefix = words.strip() + " ";
@@ -69,8 +73,9 @@ public record ReadyLine(int mgmtPort, Map<String, Integer> links) {
       String text = new String(b, StandardCharsets.UTF_8);
       int end = text.lastIndexOf('\n'); // a line still being written is not read
       for (String line : text.substring(0, Math.max(end, 0)).split("\n")) {
-        if (line.startsWith(prefix) || (line + " ").equals(prefix)) {
-          return line;
+        int at = (" " + line + " ").indexOf(" " + prefix);
+        if (at >= 0) {
+          return line.substring(at);
         }
       }
       return null;

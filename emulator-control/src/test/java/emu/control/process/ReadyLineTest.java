@@ -35,4 +35,21 @@ class ReadyLineTest {
     assertThrows(IllegalArgumentException.class, () -> ReadyLine.parse("READY h1 pid=3 mgmt=127.0.0.1:0"));
     assertNull(ReadyLine.find(dir.resolve("none.log"), 0, "h2"), "no log yet");
   }
+
+  @Test
+  void aLineTheJvmStartedWithItsOwnWordsStillCounts(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("jvm.sw1.log");
+    // -XX:+PrintCompilation writes a compilation's number and tier, then its method: a node's
+    // READY line came between the two
+    Files.writeString(log, "   5545 3437       3       java.lang.String::hashCode (60 bytes)\n"
+        + "   5546 3438       2      READY dns pid=7 mgmt=127.0.0.1:42151 transport=epoll links=eth0:38470\n"
+        + "io.netty.buffer.AbstractByteBuf::getByte (15 bytes)\n"
+        + "KILLED h10\n   7 12   3   KILLED h1\n");
+    assertEquals(42151, ReadyLine.parse(ReadyLine.find(log, 0, "dns")).mgmtPort());
+    assertEquals("READY dns pid=7 mgmt=127.0.0.1:42151 transport=epoll links=eth0:38470",
+        ReadyLine.find(log, 0, "dns"));
+    assertEquals("KILLED h1", ReadyLine.findLine(log, 0, "KILLED h1"), "after others, and not KILLED h10");
+    assertNull(ReadyLine.find(log, 0, "d"), "a word is matched whole");
+    assertNull(ReadyLine.findLine(log, 0, "ADY dns"), "from a word's start only");
+  }
 }
