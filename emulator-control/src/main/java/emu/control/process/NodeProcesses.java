@@ -39,7 +39,7 @@ public final class NodeProcesses {
     String warmup = System.getProperty("emu.node.warmup", System.getenv("EMU_NODE_WARMUP"));
     if (warmup != null && !warmup.isBlank()) {
       opts.add("-Demu.node.warmup=" + warmup.strip());
-      if (!warmup.strip().equalsIgnoreCase("off")) {
+      if (warmsUp(warmup)) {
         opts.add(TRAP_LIMIT);
       }
     }
@@ -64,6 +64,15 @@ public final class NodeProcesses {
    * {@code EMU_NODE_JVM_OPTS=-XX:PerMethodTrapLimit=100} (it comes later) puts the default back.
    */
   static final String TRAP_LIMIT = "-XX:PerMethodTrapLimit=0";
+
+  /** Whether a node given this warm-up level trains before READY (one it cannot read: it starts cold). */
+  private static boolean warmsUp(String level) {
+    try {
+      return emu.node.warm.WarmUp.Level.parse(level) != emu.node.warm.WarmUp.Level.OFF;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
 
   /**
    * The options every node JVM of version {@code v} gets, wherever it runs (also in a Kubernetes

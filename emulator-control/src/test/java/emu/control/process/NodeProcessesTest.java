@@ -56,6 +56,8 @@ class NodeProcessesTest {
       assertTrue(NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
       System.setProperty("emu.node.warmup", "off");
       assertEquals(false, NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
+      System.setProperty("emu.node.warmup", "max"); // not a level: the node says so and starts cold
+      assertEquals(false, NodeProcesses.jvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
       assertEquals(false, NodeProcesses.baseJvmOptions(v).contains(NodeProcesses.TRAP_LIMIT));
     } finally {
       if (before == null) {
