@@ -228,8 +228,10 @@ public final class Lab {
 
   /**
    * Checks the settings from the environment a lab's start reads ({@code EMU_START_CONCURRENCY},
-   * {@code EMU_NODES_PER_JVM}), so that the command line refuses a bad one before anything starts
-   * (the lab's control process would only fail later, less clearly).
+   * {@code EMU_NODES_PER_JVM}, {@code EMU_LAB_KEYS}, {@code EMU_TRACE_BUDGET},
+   * {@code EMU_NODE_WARMUP}, {@code EMU_JAVA}), so that the command line refuses a bad one before
+   * anything starts (the lab's control process would only fail later, less clearly, or a node
+   * would start otherwise than asked and say so only in its log).
    */
   public static void checkSettings() throws LabException {
     StartPolicy.startConcurrency(0);
@@ -237,7 +239,9 @@ public final class Lab {
     try {
       LabKeys.keep();
       emu.control.plan.TraceBudget.get();
-    } catch (IllegalArgumentException e) {
+      NodeProcesses.warmupLevel();
+      NodeJava.chosen();
+    } catch (IllegalArgumentException | NodeJava.BadJavaException e) {
       throw new LabException(e.getMessage());
     }
   }

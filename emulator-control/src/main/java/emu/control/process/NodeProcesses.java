@@ -75,6 +75,26 @@ public final class NodeProcesses {
   }
 
   /**
+   * The warm-up level nodes started now are given ({@code EMU_NODE_WARMUP}, or the property
+   * {@code emu.node.warmup}; unset or blank: off), for the command line to refuse a word that is
+   * not one before anything starts: a node given one starts cold and says so only in its log, and
+   * a user who asked for {@code fulll} would measure cold nodes believing them warm.
+   *
+   * @throws IllegalArgumentException naming the setting and the words it takes
+   */
+  public static emu.node.warm.WarmUp.Level warmupLevel() {
+    String v = System.getProperty("emu.node.warmup", System.getenv("EMU_NODE_WARMUP"));
+    if (v == null || v.isBlank()) {
+      return emu.node.warm.WarmUp.Level.OFF;
+    }
+    try {
+      return emu.node.warm.WarmUp.Level.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("EMU_NODE_WARMUP must be full, light or off, not '" + v + "'");
+    }
+  }
+
+  /**
    * The options every node JVM of version {@code v} gets, wherever it runs (also in a Kubernetes
    * pod, with the image's version): an option the JVM does not know would stop every node.
    */
