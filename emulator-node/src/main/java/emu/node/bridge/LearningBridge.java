@@ -6,6 +6,7 @@ import emu.link.wire.EthernetFrame;
 import emu.link.wire.MacAddress;
 import emu.link.wire.VlanTag;
 import emu.node.bridge.stp.Rstp;
+import emu.node.bridge.stp.StpBridge;
 import emu.node.stack.InternalErrors;
 import emu.node.wire.Bpdu;
 import io.netty.buffer.ByteBuf;
@@ -44,7 +45,7 @@ import java.util.Map;
  * <p>A port may police what it floods ({@link StormControl}): broadcast, multicast and unknown
  * unicast over the port's rates are dropped at ingress, before they are copied to every port.
  */
-public final class LearningBridge {
+public final class LearningBridge implements StpBridge {
   public static final long DEFAULT_AGEING_NANOS = 300_000_000_000L;
   /** The MAC table's default size limit. */
   public static final int DEFAULT_MAX_ENTRIES = 8192;
@@ -397,6 +398,7 @@ public final class LearningBridge {
   }
 
   /** Sends a frame the bridge made itself (a BPDU) out of {@code out}; it takes the frame. */
+  @Override
   public void sendControl(BridgePort out, ByteBuf frame) {
     send(out, frame);
   }
@@ -488,6 +490,7 @@ public final class LearningBridge {
   }
 
   /** Forgets every MAC learned behind {@code port} (its link went down), as Linux bridges do. */
+  @Override
   public void forget(BridgePort port) {
     List<Long> gone = new ArrayList<>();
     for (FdbEntry e : fdb.values()) {

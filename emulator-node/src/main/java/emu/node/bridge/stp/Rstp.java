@@ -2,7 +2,6 @@ package emu.node.bridge.stp;
 
 import emu.link.time.TimeSource;
 import emu.node.bridge.BridgePort;
-import emu.node.bridge.LearningBridge;
 import emu.node.wire.Bpdu;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -52,7 +51,7 @@ public final class Rstp {
   /** 17.13.9 MigrateTime, the edge delay on a point-to-point link (17.20.7 EdgeDelay). */
   private static final long MIGRATE_TIME = 3 * SECOND;
 
-  private final LearningBridge bridge;
+  private final StpBridge bridge;
   private final StpConfig config;
   private final TimeSource time;
   private final ByteBufAllocator alloc;
@@ -73,7 +72,7 @@ public final class Rstp {
   private TimeSource.Timer tick;
   private boolean started;
 
-  public Rstp(LearningBridge bridge, StpConfig config, long bridgeMac, TimeSource time, ByteBufAllocator alloc,
+  public Rstp(StpBridge bridge, StpConfig config, long bridgeMac, TimeSource time, ByteBufAllocator alloc,
               StpObserver observer) {
     this.bridge = bridge;
     this.config = config;
