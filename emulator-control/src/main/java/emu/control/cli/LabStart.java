@@ -67,7 +67,7 @@ final class LabStart {
       return false;
     }
     try {
-      emu.control.lab.Lab.checkSettings(); // EMU_START_CONCURRENCY, EMU_NODE_WARMUP, ...: said before anything starts
+      emu.control.lab.LabPreflight.settings(); // EMU_START_CONCURRENCY, EMU_NODE_WARMUP, ...: said before anything starts
     } catch (emu.control.lab.LabException e) {
       err.println("emu: " + e.getMessage());
       return false;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.control.lab.Lab;
+import emu.control.lab.LabPreflight;
 import emu.control.lab.LabException;
 import emu.control.process.NodeProcesses;
 import emu.node.warm.WarmUp;
@@ -56,7 +56,7 @@ class StartSettingsTest {
         List.of("off", WarmUp.Level.OFF), List.of("  ", WarmUp.Level.OFF))) {
       System.setProperty("emu.node.warmup", (String) c.get(0));
       assertEquals(c.get(1), NodeProcesses.warmupLevel(), "'" + c.get(0) + "'");
-      Lab.checkSettings(); // and nothing refused
+      LabPreflight.settings(); // and nothing refused
     }
   }
 
@@ -64,7 +64,7 @@ class StartSettingsTest {
   void aWarmUpLevelThatIsNoneIsRefused() {
     for (String bad : List.of("fulll", "on", "2", "full light")) {
       System.setProperty("emu.node.warmup", bad);
-      LabException e = assertThrows(LabException.class, Lab::checkSettings, bad);
+      LabException e = assertThrows(LabException.class, LabPreflight::settings, bad);
       assertEquals("EMU_NODE_WARMUP must be full, light or off, not '" + bad + "'", e.getMessage());
     }
   }

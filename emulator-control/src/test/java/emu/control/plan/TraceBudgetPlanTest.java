@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import emu.control.lab.Lab;
+import emu.control.lab.LabPreflight;
 import emu.control.lab.LabException;
 import emu.control.topology.Topology;
 import emu.control.topology.TopologyLoader;
@@ -78,7 +78,7 @@ class TraceBudgetPlanTest {
   void aSettingThatIsNoBudgetStopsTheStart(@TempDir Path dir) {
     for (String bad : List.of("lots", "-5", "1e6", "20k", "99999999999999999999")) {
       System.setProperty("emu.traceBudget", bad);
-      LabException e = assertThrows(LabException.class, Lab::checkSettings, bad);
+      LabException e = assertThrows(LabException.class, LabPreflight::settings, bad);
       assertEquals("EMU_TRACE_BUDGET must be a whole number of events a node records at most (0: no limit;"
           + " default 20000), not '" + bad + "'", e.getMessage());
       IllegalArgumentException planned = assertThrows(IllegalArgumentException.class, () -> budgets(dir), bad);
