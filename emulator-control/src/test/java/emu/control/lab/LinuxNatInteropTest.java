@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * inside subnet and logs the router's address as its client; the inside kernel pings and
  * traceroutes through (echo mapped by identifier, time-exceeded and port-unreachable errors
  * translated back per RFC 5508); curl from outside to the router's forwarded port reaches the
- * inside server, which logs the outside address; {@code conntrack -L} on the router shows the
+ * inside server, which logs the outside address; curl from outside to a port forwarded to an
+ * address nobody holds fails as soon as the router's ARP gives up (its host unreachable
+ * quotes the forwarded address and port, RFC 5508 4.2); {@code conntrack -L} on the router shows the
  * flows; every capture passes tshark's checks, and the outside link's capture holds no inside
  * address. Needs root (CI runs as root); otherwise skipped, saying why.
  */
@@ -104,6 +106,17 @@ class LinuxNatInteropTest {
       String insideSeen = Files.readString(insideLog);
       assertTrue(insideSeen.contains("198.51.100.9 - - "), "a port forward keeps the client's address:\n" + insideSeen);
 
+      // a forward to an inside address nobody holds: the router's ARP gives up (3 s) and its host
+      // unreachable quotes the router's address and port as the outside kernel sent them, which
+      // ends the kernel's connect at once (tcp_v4_err in SYN-SENT) instead of SYN retries
+      long t0 = System.nanoTime();
+      Cli dead = emu("exec", "outside", "--", "curl", "-sS", "--max-time", "30", "http://198.51.100.2:8081/");
+      double took = (System.nanoTime() - t0) / 1e9;
+      // (curl 7.88 says "Couldn't connect to server" for EHOSTUNREACH; without the error it
+      // would time out: exit 28 after 30 s)
+      assertEquals(7, dead.exit(), "curl: failed to connect\n" + dead.out() + dead.err());
+      assertTrue(took < 15, "ended by the error, not by curl's own limit: " + took + " s");
+
       Cli stats = ok("exec", "home", "--", "conntrack", "-S");
       assertTrue(stats.out().contains("icmp_errors="), stats.out());
       assertTrue(!stats.out().contains("icmp_errors=0 "), "traceroute's errors were translated: " + stats.out());
@@ -120,9 +133,12 @@ class LinuxNatInteropTest {
     Tools.assertCapturesClean(out);
     Path outsideLink = out.resolve("home-eth1.pcap");
     Tools.Result crossing = Tools.run(List.of(Tools.require("tshark").toString(), "-r", outsideLink.toString(),
-        "-Y", "ip.addr == 192.168.0.10"), 60);
+        "-Y", "ip.addr == 192.168.0.10 || ip.addr == 192.168.0.99"), 60); // quoted headers too
     assertEquals(0, crossing.exit(), crossing.errors());
-    assertEquals("", crossing.output().strip(), "the inside address never crosses the outside link");
+    assertEquals("", crossing.output().strip(), "no inside address crosses the outside link");
+    Tools.Result unreachable = Tools.run(List.of(Tools.require("tshark").toString(), "-r", outsideLink.toString(),
+        "-Y", "icmp.type == 3 && icmp.code == 1 && tcp.dstport == 8081"), 60);
+    assertTrue(!unreachable.output().isBlank(), "the host unreachable quoting port 8081 went out");
     Tools.Result tcp = Tools.run(List.of(Tools.require("tshark").toString(), "-r", outsideLink.toString(),
         "-Y", "tcp.port == 8000 && ip.src == 198.51.100.2"), 60);
     assertTrue(!tcp.output().isBlank(), "the outside link carried the masqueraded HTTP request");

@@ -42,7 +42,9 @@ import java.util.random.RandomGenerator;
  *   the outside address; the packet comes back with the sender's external address and port as
  *   its source.
  *   <li>ICMP errors (RFC 5508): errors about translated packets are translated inside and outside,
- *   checksums included; errors quoting nothing mapped are dropped and counted.
+ *   checksums included; errors quoting nothing mapped are dropped and counted. The router's own
+ *   errors about a packet it translated inward quote it as it arrived ({@link #undoInbound}), also
+ *   when it was held for ARP and the error comes seconds later.
  *   <li>Fragments: the first fragment carries the ports and is translated like a whole packet; the
  *   later ones follow it by (source, destination, identification, protocol), remembered for 30 s
  *   in a small table (256 slots, overwritten on collision), and ones that no first fragment
@@ -340,6 +342,7 @@ public final class Nat implements NatHook {
   @Override
   public void undoInbound(ByteBuf frame, int ipStart) {
     if (frame != undoFrame || ipStart != undoStart) {
+      undoHeld(frame, ipStart);
       return;
     }
     undoFrame = null;
@@ -355,6 +358,51 @@ public final class Nat implements NatHook {
       NatRewrite.rewriteDst(ip, undoDst);
       if (undoProto == PROTO_ICMP) {
         NatRewrite.rewriteIcmpIdent(frame, l4, undoDstPort);
+      }
+    }
+  }
+
+  /**
+   * {@link #undoInbound} for a packet translated inward earlier and held since: it waited for its
+   * next hop's address, which never came, and the error about it (host unreachable) comes seconds
+   * later, when other packets have passed. Found by its mapping: the inside endpoint it is
+   * addressed to, whose last remote endpoint is its source (set when it was translated), as
+   * Linux finds the connection an error relates to. Left as it is when nothing says it was
+   * translated: a later fragment, a hairpinned packet (its source was rewritten too, so it is not
+   * its mapping's remote), a packet between inside hosts, or one of two outside clients of one
+   * port forward when the other's packet came after it.
+   */
+  private void undoHeld(ByteBuf frame, int ipStart) {
+    ip.wrap(frame, ipStart);
+    if (ip.fragmentOffset() != 0 || outsides.isEmpty()) {
+      return;
+    }
+    int proto = ip.protocol();
+    int l4 = ip.payloadIndex();
+    int len = ip.payloadLength();
+    int port;
+    int srcPort;
+    if ((proto == PROTO_TCP || proto == PROTO_UDP) && len >= 4) {
+      srcPort = frame.getUnsignedShort(l4);
+      port = frame.getUnsignedShort(l4 + 2);
+    } else if (proto == PROTO_ICMP && len >= IcmpPacket.HEADER_LEN
+        && frame.getUnsignedByte(l4) == IcmpPacket.TYPE_ECHO_REPLY) {
+      srcPort = 0;
+      port = frame.getUnsignedShort(l4 + IcmpPacket.IDENT);
+    } else {
+      return;
+    }
+    long key = internalKey(proto, ip.dst(), port);
+    for (NatTable o : outsides) {
+      NatMapping m = o.byInternal.get(key);
+      if (m != null && m.remoteIp == ip.src() && m.remotePort == srcPort && o.nic.ip() != 0) {
+        if (proto == PROTO_ICMP) {
+          NatRewrite.rewriteDst(ip, o.nic.ip());
+          NatRewrite.rewriteIcmpIdent(frame, l4, m.externalPort);
+        } else {
+          NatRewrite.rewriteL4(ip, proto, l4, len, o.nic.ip(), m.externalPort, false);
+        }
+        return;
       }
     }
   }

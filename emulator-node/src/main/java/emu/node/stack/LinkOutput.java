@@ -86,6 +86,10 @@ final class LinkOutput implements NeighborEvents {
   @Override
   public void unresolved(Nic nic, NeighborCache.Entry entry, ByteBuf packet) {
     // RFC 1812 4.3.3.1 / Linux: tell the sender the host is unreachable, then drop.
+    NatHook nat = stack.nat();
+    if (nat != null) {
+      nat.undoInbound(packet, packet.readerIndex()); // a port forward to a host that is not there
+    }
     icmp.sendError(packet, packet.readerIndex(), false, IcmpPacket.TYPE_DEST_UNREACHABLE,
         IcmpPacket.CODE_HOST_UNREACHABLE, 0);
     if (observer.enabled()) {

@@ -25,9 +25,10 @@ public interface NatHook {
 
   /**
    * The router is about to send an ICMP error about the packet it is forwarding (TTL expired, no
-   * route, too big): if {@link #prerouting} translated it inward, put back the addresses and ports
-   * it arrived with, so that the error quotes what its sender sent (RFC 5508 4.2) and no inside
-   * address leaves. Changes nothing for any other packet.
+   * route, too big) or held for its next hop's address (host unreachable): if {@link #prerouting}
+   * translated it inward, put back the addresses and ports it arrived with, so that the error
+   * quotes what its sender sent (RFC 5508 4.2), its sender can match it to its socket, and no
+   * inside address leaves. Changes nothing for any other packet.
    */
   void undoInbound(ByteBuf frame, int ipStart);
 

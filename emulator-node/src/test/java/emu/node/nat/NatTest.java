@@ -409,6 +409,89 @@ class NatTest {
     }
   }
 
+  /**
+   * A port forward to an inside address nobody answers: the router's ARP for it fails seconds
+   * after the SYN came in, and its host unreachable about the held SYN quotes the router's address
+   * and forwarded port, as the client sent them, so the client's TCP matches it to its attempt and
+   * gives up at once ("No route to host") instead of retrying for minutes; no inside address leaves.
+   */
+  @Test
+  void hostUnreachableAboutAHeldForwardedPacketQuotesItAsItArrived() {
+    start(new NatConfig(NatConfig.DEFAULT_MAX, List.of(new NatConfig.Forward("tcp", 8443, "192.168.0.99", 443))));
+    Attempt events = new Attempt();
+    long t0 = lab.now();
+    TcpConnection fromServer = server.tcp().connect(ip(HOME_OUT), 8443, 0, events);
+    assertTrue(lab.runUntil(() -> events.closed, 60 * S), "the attempt ended");
+    assertEquals(emu.node.tcp.TcpError.UNREACHABLE, events.error);
+    double took = (lab.now() - t0) / 1e9;
+    assertTrue(took < 10, "ended by the router's error, after its ARP gave up, not by retries: " + took + " s");
+    CapturedFrame err = home.sent("eth1").stream().filter(CapturedFrame::isIcmp)
+        .filter(f -> f.icmp().type() == IcmpPacket.TYPE_DEST_UNREACHABLE).findFirst().orElseThrow();
+    assertEquals(IcmpPacket.CODE_HOST_UNREACHABLE, err.icmp().code());
+    ByteBuf b = Unpooled.wrappedBuffer(err.bytes());
+    Ipv4Packet quoted = new Ipv4Packet().wrap(b, 14 + 20 + 8);
+    assertEquals(ip(HOME_OUT), quoted.dst(), "the error quotes the router's address, not the inside one");
+    assertEquals(ip("203.0.113.10"), quoted.src());
+    assertEquals(fromServer.localPort(), b.getUnsignedShort(quoted.payloadIndex()));
+    assertEquals(8443, b.getUnsignedShort(quoted.payloadIndex() + 2));
+    assertChecksumsValid(List.of(err));
+    for (CapturedFrame f : home.sent("eth1")) {
+      assertFalse(new String(f.bytes(), java.nio.charset.StandardCharsets.ISO_8859_1).contains(
+          new String(new byte[] {(byte) 192, (byte) 168, 0, 99}, java.nio.charset.StandardCharsets.ISO_8859_1)),
+          "no inside address leaves: " + f);
+    }
+  }
+
+  /**
+   * Held packets that no translation made are quoted as they are: an inside host's to an inside
+   * address nobody answers on a port an outside flow's mapping also names.
+   */
+  @Test
+  void hostUnreachableAboutAnInsidePacketIsNotRewritten() {
+    start(new NatConfig(NatConfig.DEFAULT_MAX, List.of(new NatConfig.Forward("udp", 5353, "192.168.0.99", 53))));
+    // an outside client has used the forward: its mapping's remote is the server
+    sendUdp(server, 4000, HOME_OUT, 5353, 8);
+    lab.advance(5 * S);
+    int before = home.sent("eth0").size();
+    // the tv, inside, sends to the same inside endpoint through the router (a host route on the tv)
+    tv.route("192.168.0.99/32", "192.168.0.1", 0);
+    sendUdp(tv, 4000, "192.168.0.99", 53, 8);
+    lab.advance(10 * S);
+    CapturedFrame err = home.sent("eth0").stream().skip(before).filter(CapturedFrame::isIcmp)
+        .filter(f -> f.icmp().type() == IcmpPacket.TYPE_DEST_UNREACHABLE).findFirst().orElseThrow();
+    assertEquals(IcmpPacket.CODE_HOST_UNREACHABLE, err.icmp().code());
+    assertEquals(ip("192.168.0.11"), err.ip().dst());
+    Ipv4Packet quoted = new Ipv4Packet().wrap(Unpooled.wrappedBuffer(err.bytes()), 14 + 20 + 8);
+    assertEquals(ip("192.168.0.99"), quoted.dst(), "not a translated packet: quoted as sent");
+    assertEquals(ip("192.168.0.11"), quoted.src());
+  }
+
+  /** A connection attempt's end, and why. */
+  private static final class Attempt implements emu.node.tcp.TcpEvents {
+    boolean closed;
+    emu.node.tcp.TcpError error;
+
+    @Override
+    public void onEstablished(TcpConnection c) { }
+
+    @Override
+    public void onData(TcpConnection c, ByteBuf data) {
+      data.release();
+    }
+
+    @Override
+    public void onPeerFin(TcpConnection c) { }
+
+    @Override
+    public void onWritable(TcpConnection c) { }
+
+    @Override
+    public void onClosed(TcpConnection c, emu.node.tcp.TcpError e) {
+      closed = true;
+      error = e;
+    }
+  }
+
   @Test
   void anInboundPacketWithoutAMappingIsTheRoutersOwn() {
     start();
