@@ -5,6 +5,7 @@ import emu.control.controller.ControlClient;
 import emu.control.lab.Lab;
 import emu.control.linux.LinuxNamespaces;
 import emu.control.process.FanOut;
+import emu.control.process.NodeClient;
 import emu.control.state.LabState;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,16 +79,7 @@ final class StatusTable {
     try {
       JsonNode st = lab.client(n.name()).status();
       o.put("state", "running");
-      o.set("interfaces", st.get("interfaces"));
-      if (st.has("ip")) {
-        o.set("ip", st.get("ip"));
-      }
-      if (st.has("bridge")) {
-        o.set("bridge", st.get("bridge"));
-      }
-      if (st.has("ospf")) {
-        o.set("ospf", st.get("ospf")); // router ID, neighbours and their state, LSAs, SPF runs
-      }
+      NodeClient.sections(st).forEach(o::set); // interfaces, ip, ipv6, bridge, nat, ospf, ...
     } catch (IOException e) {
       o.put("state", "not answering");
       o.put("reason", e.getMessage() == null ? e.toString() : e.getMessage());

@@ -458,16 +458,8 @@ public final class LabController implements AutoCloseable {
     } else if (mode == NodeMode.RUNNING) {
       try {
         JsonNode st = lab.client(node).status();
-        o.put("interfaces", toMap(st.get("interfaces")));
-        if (st.has("ip")) {
-          o.put("ip", toMap(st.get("ip")));
-        }
-        if (st.has("bridge")) {
-          o.put("bridge", toMap(st.get("bridge")));
-        }
-        if (st.has("ospf")) {
-          o.put("ospf", toMap(st.get("ospf"))); // router ID, neighbours and their state, LSAs, SPF runs
-        }
+        // interfaces, ip, ipv6, bridge, nat, dhcp_*, ospf (router ID, neighbours, LSAs, SPF runs), ...
+        NodeClient.sections(st).forEach((k, v) -> o.put(k, toMap(v)));
       } catch (IOException e) {
         o.put("state", "not answering");
         o.put("reason", String.valueOf(e.getMessage()));
@@ -544,9 +536,12 @@ public final class LabController implements AutoCloseable {
     return w;
   }
 
+  /** One for the controller: a mapper is costly to make, and a 1,000-node lab's status converts thousands of trees. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper TREES = new com.fasterxml.jackson.databind.ObjectMapper();
+
   @SuppressWarnings("unchecked")
   private static <T> T toMap(JsonNode n) {
-    return (T) new com.fasterxml.jackson.databind.ObjectMapper().convertValue(n, Object.class);
+    return (T) TREES.convertValue(n, Object.class);
   }
 
 

@@ -148,6 +148,27 @@ public final class NodeClient {
     return getJson("/status");
   }
 
+  /** What a node's own status says of itself, which a lab's record of the node says already. */
+  private static final java.util.Set<String> IDENTITY = java.util.Set.of("node", "kind", "pid");
+
+  /**
+   * The sections of a node's {@link #status} that a lab's status shows under the node, in the
+   * node's order: every one but its identity (name, kind, pid: the lab's record has them, and a
+   * node on another machine has its pid there): {@code interfaces}, {@code ip}, {@code ipv6},
+   * {@code bridge}, {@code nat}, {@code dhcp_client}, {@code dhcp_server}, {@code dhcp_relay},
+   * {@code ospf}, {@code transport}, as the node reports them. A protocol the node learns shows in
+   * {@code status --json} and the control API without a change to the control plane.
+   */
+  public static java.util.Map<String, JsonNode> sections(JsonNode status) {
+    java.util.Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+    status.fields().forEachRemaining(f -> {
+      if (!IDENTITY.contains(f.getKey())) {
+        out.put(f.getKey(), f.getValue());
+      }
+    });
+    return out;
+  }
+
   private JsonNode getJson(String path) throws IOException {
     try {
       Signed s = get(path, Duration.ofSeconds(3));

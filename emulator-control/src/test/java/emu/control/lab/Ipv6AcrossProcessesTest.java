@@ -144,6 +144,10 @@ class Ipv6AcrossProcessesTest {
       assertEquals("client", client.path("name").asText());
       assertTrue(client.path("interfaces").get(0).path("addresses6").toString().contains("\"origin\":\"slaac\""),
           client.toString());
+      // the node's IPv6 counters, as its own /status has them
+      assertTrue(client.path("ipv6").path("neighbor_solicitations_sent").asLong() > 0, client.toString());
+      assertEquals("client", client.path("name").asText(), "the lab's record names the node, not a second field");
+      assertTrue(client.path("node").isMissingNode(), client.toString());
 
       Cli stats = emu("stats", "--node", "r1", "--json");
       assertEquals(0, stats.exit(), stats.err());
