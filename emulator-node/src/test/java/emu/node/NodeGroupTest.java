@@ -81,9 +81,10 @@ class NodeGroupTest {
   }
 
   private static NodeConfig host(Path dir, String name, int i, int bind, int peer) {
-    return new NodeConfig("group", name, "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:00:0" + i,
-        "10.0.0." + i + "/24", 1500, "127.0.0.1:" + bind, "127.0.0.1:" + peer)), null, null, Map.of(),
-        new NodeConfig.Management("127.0.0.1", 0, "k" + name), dir.toString(), false, false, 0, i, null);
+    return NodeConfig.builder("group", name, "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+        "02:00:00:00:00:0" + i, "10.0.0." + i + "/24", 1500, "127.0.0.1:" + bind, "127.0.0.1:" + peer)))
+        .hosts(Map.of()).management(new NodeConfig.Management("127.0.0.1", 0, "k" + name)).outputDir(dir.toString())
+        .seed(i).build();
   }
 
   private String said() {

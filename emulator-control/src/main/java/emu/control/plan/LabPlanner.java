@@ -239,19 +239,37 @@ public final class LabPlanner {
       // the square of its size. The file is beside the configurations here, and on another machine
       // in the lab's folder there, above the node's own (copied once per host: Lab.preflightHosts).
       String hostsFile = n.isRemote() ? "../" + HostsTable.FILE : HostsTable.FILE;
-      NodeConfig cfg = new NodeConfig(topo.name(), n.name(), n.kind(), ifaces, routes, n.gateway(),
-          n.isSwitch() ? null : emptyToNull(n.hosts()),
-          new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey(),
-              mgmtTls.get(n.name())),
+      NodeConfig cfg = NodeConfig.builder(topo.name(), n.name(), n.kind())
+          .interfaces(ifaces)
+          .routes(routes)
+          .gateway(n.gateway())
+          .hosts(n.isSwitch() ? null : emptyToNull(n.hosts()))
+          .management(new NodeConfig.Management(n.bind(), mgmtPorts.get(n.name()), newNodeKey(),
+              mgmtTls.get(n.name())))
           // a node on another machine writes on that machine; it exits when its ssh session ends
-          n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString(),
-          capture, trace, traceBudget, seed, n.isRemote() ? null : parentPid, n.tcp().isEmpty() ? null : n.tcp(),
-          n.services().isEmpty() ? null : n.services(),
-          n.nameservers().isEmpty() ? null : n.nameservers(), dnsConfig(n), httpsConfig(n, secrets),
-          secrets != null && !n.isSwitch() ? secrets.trustPem() : null, fetchesHttps(topo, n.name()) ? true : null,
-          n.gateway6(), n.isSwitch() ? null : emptyToNull(n.hosts6()), n.ospf(), seeded,
-          n.macTableSize(), n.isSwitch() ? null : hostsFile, n.isSwitch() ? n.stp() : null,
-          n.isSwitch() ? n.vlans() : null, n.isSwitch() ? n.storm() : null);
+          .outputDir(n.isRemote() ? nodeDir(n.host(), topo.name(), n.name()) + "/out" : outDir.toString())
+          .capture(capture)
+          .trace(trace)
+          .traceBudget(traceBudget)
+          .seed(seed)
+          .parentPid(n.isRemote() ? null : parentPid)
+          .tcp(n.tcp().isEmpty() ? null : n.tcp())
+          .services(n.services().isEmpty() ? null : n.services())
+          .nameservers(n.nameservers().isEmpty() ? null : n.nameservers())
+          .dns(dnsConfig(n))
+          .https(httpsConfig(n, secrets))
+          .trustPem(secrets != null && !n.isSwitch() ? secrets.trustPem() : null)
+          .prewarmTls(fetchesHttps(topo, n.name()) ? true : null)
+          .gateway6(n.gateway6())
+          .hosts6(n.isSwitch() ? null : emptyToNull(n.hosts6()))
+          .ospf(n.ospf())
+          .seeded(seeded)
+          .macTableSize(n.macTableSize())
+          .hostsFile(n.isSwitch() ? null : hostsFile)
+          .stp(n.isSwitch() ? n.stp() : null)
+          .vlans(n.isSwitch() ? n.vlans() : null)
+          .storm(n.isSwitch() ? n.storm() : null)
+          .build();
       nodes.add(new PlannedNode(n.name(), n.kind(), cfg, stateDir.resolve(n.name() + ".json"),
           outDir.resolve(n.name() + ".log"), n.host()));
     }

@@ -61,13 +61,13 @@ class ManagementTlsTest {
     write(pki, LabSecrets.CONTROL_CERT, client.certChainPem());
     write(pki, LabSecrets.CONTROL_KEY, client.keyPem());
     control = ControlTls.load(pki);
-    NodeConfig cfg = new NodeConfig("tlstest", "h1", "host", List.of(
+    NodeConfig cfg = NodeConfig.builder("tlstest", "h1", "host").interfaces(List.of(
         new NodeConfig.Iface("eth0", "02:00:00:00:01:00", "10.0.0.1/24", 1500, "127.0.0.1:" + link,
-            "127.0.0.1:" + peer.getLocalPort())),
-        List.of(), null, null,
-        new NodeConfig.Management("127.0.0.1", mgmt, TOKEN,
-            new NodeConfig.Management.Tls(server.keyPem(), server.certChainPem(), ca.certPem())),
-        dir.toString(), false, false, 0, 1, ProcessHandle.current().pid());
+            "127.0.0.1:" + peer.getLocalPort())))
+        .routes(List.of())
+        .management(new NodeConfig.Management("127.0.0.1", mgmt, TOKEN,
+            new NodeConfig.Management.Tls(server.keyPem(), server.certChainPem(), ca.certPem())))
+        .outputDir(dir.toString()).seed(1).parentPid(ProcessHandle.current().pid()).build();
     Path cfgFile = dir.resolve("h1.json");
     cfg.write(cfgFile);
     node = new ProcessBuilder(NodeProcesses.command(cfgFile, false)).redirectErrorStream(true)

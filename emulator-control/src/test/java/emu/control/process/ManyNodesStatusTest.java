@@ -49,8 +49,9 @@ class ManyNodesStatusTest {
       for (int i = 0; i < count; i++) {
         String name = "h" + i;
         String key = "key-of-" + name;
-        NodeConfig c = new NodeConfig("many", name, "host", List.of(), List.of(), null, Map.of(),
-            new NodeConfig.Management("127.0.0.1", 0, key), dir.toString(), false, false, 0, i, null);
+        NodeConfig c = NodeConfig.builder("many", name, "host").interfaces(List.of()).routes(List.of())
+            .hosts(Map.of()).management(new NodeConfig.Management("127.0.0.1", 0, key)).outputDir(dir.toString())
+            .seed(i).build();
         EmulatedNode node = loop.submit(() -> EmulatedNode.create(c, loop)).get();
         node.open();
         loop.submit(node::start).get();

@@ -21,10 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MissingNameTableTest {
   @Test
   void theNodeExitsAtStartNamingTheFile(@TempDir Path dir) throws Exception {
-    NodeConfig c = new NodeConfig("lab", "h1", "host", List.of(), List.of(), null, Map.of("web", "10.0.0.80"),
-        new NodeConfig.Management("127.0.0.1", 0, "k"), dir.toString(), false, false, 0, 1,
-        ProcessHandle.current().pid(), null, null, null, null, null, null, null, null, null, null, null, null,
-        HostsTable.FILE);
+    NodeConfig c = NodeConfig.builder("lab", "h1", "host").interfaces(List.of()).routes(List.of())
+        .hosts(Map.of("web", "10.0.0.80")).management(new NodeConfig.Management("127.0.0.1", 0, "k"))
+        .outputDir(dir.toString()).seed(1).parentPid(ProcessHandle.current().pid()).hostsFile(HostsTable.FILE).build();
     Path cfg = dir.resolve("h1.json");
     c.write(cfg);
     Path log = dir.resolve("h1.log");

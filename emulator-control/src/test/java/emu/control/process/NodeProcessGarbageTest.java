@@ -81,13 +81,13 @@ class NodeProcessGarbageTest {
       p1 = ports.udp("127.0.0.1", null, "r1:eth1");
       mgmt = ports.tcp("127.0.0.1", null, "r1 mgmt");
     }
-    NodeConfig cfg = new NodeConfig("garbage", "r1", "router", List.of(
+    NodeConfig cfg = NodeConfig.builder("garbage", "r1", "router").interfaces(List.of(
         new NodeConfig.Iface("eth0", MacAddress.format(R1_ETH0), "192.168.1.1/24", 1500, "127.0.0.1:" + p0,
             "127.0.0.1:" + side0.getLocalPort()),
         new NodeConfig.Iface("eth1", MacAddress.format(R1_ETH1), "192.168.5.1/24", 1500, "127.0.0.1:" + p1,
-            "127.0.0.1:" + side1.getLocalPort())),
-        List.of(), null, null, new NodeConfig.Management("127.0.0.1", mgmt, "t0ken"), dir.toString(), true, false,
-        0, 1, ProcessHandle.current().pid());
+            "127.0.0.1:" + side1.getLocalPort())))
+        .routes(List.of()).management(new NodeConfig.Management("127.0.0.1", mgmt, "t0ken"))
+        .outputDir(dir.toString()).capture(true).seed(1).parentPid(ProcessHandle.current().pid()).build();
     Path cfgFile = dir.resolve("r1.json");
     cfg.write(cfgFile);
     router = new ProcessBuilder(NodeProcesses.command(cfgFile, false)).redirectErrorStream(true)

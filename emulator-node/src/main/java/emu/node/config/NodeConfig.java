@@ -62,152 +62,282 @@ public record NodeConfig(String lab, String name, String kind, List<Iface> inter
                          String hostsFile, StpSettings stp, Map<String, VlanPort> vlans,
                          Map<String, StormSettings> storm) {
 
-  /** A configuration without VLANs or storm control. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
-                    String hostsFile, StpSettings stp) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
-        macTableSize, hostsFile, stp, null, null);
+  /** A builder for node {@code name} of {@code lab}, a {@code kind}, with every other component unset. */
+  public static Builder builder(String lab, String name, String kind) {
+    return new Builder().lab(lab).name(name).kind(kind);
   }
 
-  /** A configuration with the default spanning tree (RSTP on a switch). */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize,
-                    String hostsFile) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
-        macTableSize, hostsFile, null);
-  }
-
-  /** A configuration that carries its whole name table. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6, OspfConfig ospf, Boolean seeded, Integer macTableSize) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, seeded,
-        macTableSize, null);
-  }
-
-  /**
-   * A configuration whose secrets come from its seed (as every node's did before {@code seeded}),
-   * with the default MAC table size.
-   */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6, OspfConfig ospf) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, ospf, null, null);
-  }
-
-  /** A configuration without OSPF. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, List<String> nameservers, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6,
-                    Map<String, String> hosts6) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, null);
-  }
-
-  /** A configuration without IPv6 host entries. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls, String gateway6) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameserver == null ? null : List.of(nameserver), dns, https, trustPem, prewarmTls,
-        gateway6, null);
-  }
-
-  /** A configuration with the default TCP settings, no services, no DNS and no TLS. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, null, null, null, null, null, null, null, null);
-  }
-
-  /** A configuration without an IPv6 default gateway. */
-  public NodeConfig(String lab, String name, String kind, List<Iface> interfaces, List<StaticRoute> routes,
-                    String gateway, Map<String, String> hosts, Management management, String outputDir,
-                    boolean capture, boolean trace, long traceBudget, long seed, Long parentPid,
-                    Map<String, String> tcp, List<String> services, String nameserver, DnsConfig dns,
-                    HttpsConfig https, String trustPem, Boolean prewarmTls) {
-    this(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace, traceBudget, seed,
-        parentPid, tcp, services, nameserver, dns, https, trustPem, prewarmTls, null);
+  /** A builder holding every component of this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.lab = lab;
+    b.name = name;
+    b.kind = kind;
+    b.interfaces = interfaces;
+    b.routes = routes;
+    b.gateway = gateway;
+    b.hosts = hosts;
+    b.management = management;
+    b.outputDir = outputDir;
+    b.capture = capture;
+    b.trace = trace;
+    b.traceBudget = traceBudget;
+    b.seed = seed;
+    b.parentPid = parentPid;
+    b.tcp = tcp;
+    b.services = services;
+    b.nameservers = nameservers;
+    b.dns = dns;
+    b.https = https;
+    b.trustPem = trustPem;
+    b.prewarmTls = prewarmTls;
+    b.gateway6 = gateway6;
+    b.hosts6 = hosts6;
+    b.ospf = ospf;
+    b.seeded = seeded;
+    b.macTableSize = macTableSize;
+    b.hostsFile = hostsFile;
+    b.stp = stp;
+    b.vlans = vlans;
+    b.storm = storm;
+    return b;
   }
 
   /** The same configuration with other interfaces. */
   public NodeConfig withInterfaces(List<Iface> ifaces) {
-    return new NodeConfig(lab, name, kind, ifaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm);
+    return toBuilder().interfaces(ifaces).build();
   }
 
   /** The same configuration with these spanning-tree settings (null: the defaults). */
   public NodeConfig withStp(StpSettings settings) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, settings, vlans, storm);
+    return toBuilder().stp(settings).build();
   }
 
   /** The same configuration with these switch port VLANs (null: not VLAN-aware). */
   public NodeConfig withVlans(Map<String, VlanPort> v) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, v, storm);
+    return toBuilder().vlans(v).build();
   }
 
   /** The same configuration with this storm control by port name (null: none). */
   public NodeConfig withStorm(Map<String, StormSettings> settings) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, settings);
+    return toBuilder().storm(settings).build();
   }
 
   /** The same configuration with this OSPF (null: none). */
   public NodeConfig withOspf(OspfConfig o) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6, o,
-        seeded, macTableSize, hostsFile, stp, vlans, storm);
+    return toBuilder().ospf(o).build();
   }
 
   /** The same configuration run elsewhere: its management API, output folder and parent process. */
   public NodeConfig withPlacement(Management where, String outputDir, Long parentPid) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, where, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, seeded, macTableSize, hostsFile, stp, vlans, storm);
+    return toBuilder().management(where).outputDir(outputDir).parentPid(parentPid).build();
   }
 
   /** The same configuration with its secrets from the seed (true) or from a CSPRNG (false). */
   public NodeConfig withSeeded(boolean s) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
-        ospf, s, macTableSize, hostsFile, stp, vlans, storm);
+    return toBuilder().seeded(s).build();
   }
 
   /** The same configuration with these name tables and shared table file (see {@code hostsFile}). */
   public NodeConfig withHosts(Map<String, String> h, Map<String, String> h6, String file) {
-    return new NodeConfig(lab, name, kind, interfaces, routes, gateway, h, management, outputDir, capture, trace,
-        traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, h6,
-        ospf, seeded, macTableSize, file, stp, vlans, storm);
+    return toBuilder().hosts(h).hosts6(h6).hostsFile(file).build();
+  }
+
+  /**
+   * A configuration by the names of the components it sets; the others stay null, and false or 0
+   * for the primitives (as when the JSON lacks them). A NodeConfig has 30 components: a call that
+   * lists all 30 by position, most of them null, cannot be read, and every new component used to
+   * add another constructor with one more argument.
+   */
+  public static final class Builder {
+    private String lab;
+    private String name;
+    private String kind;
+    private List<Iface> interfaces;
+    private List<StaticRoute> routes;
+    private String gateway;
+    private Map<String, String> hosts;
+    private Management management;
+    private String outputDir;
+    private boolean capture;
+    private boolean trace;
+    private long traceBudget;
+    private long seed;
+    private Long parentPid;
+    private Map<String, String> tcp;
+    private List<String> services;
+    private List<String> nameservers;
+    private DnsConfig dns;
+    private HttpsConfig https;
+    private String trustPem;
+    private Boolean prewarmTls;
+    private String gateway6;
+    private Map<String, String> hosts6;
+    private OspfConfig ospf;
+    private Boolean seeded;
+    private Integer macTableSize;
+    private String hostsFile;
+    private StpSettings stp;
+    private Map<String, VlanPort> vlans;
+    private Map<String, StormSettings> storm;
+
+    private Builder() {}
+
+    public Builder lab(String lab) {
+      this.lab = lab;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder kind(String kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    public Builder interfaces(List<Iface> interfaces) {
+      this.interfaces = interfaces;
+      return this;
+    }
+
+    public Builder routes(List<StaticRoute> routes) {
+      this.routes = routes;
+      return this;
+    }
+
+    public Builder gateway(String gateway) {
+      this.gateway = gateway;
+      return this;
+    }
+
+    public Builder hosts(Map<String, String> hosts) {
+      this.hosts = hosts;
+      return this;
+    }
+
+    public Builder management(Management management) {
+      this.management = management;
+      return this;
+    }
+
+    public Builder outputDir(String outputDir) {
+      this.outputDir = outputDir;
+      return this;
+    }
+
+    public Builder capture(boolean capture) {
+      this.capture = capture;
+      return this;
+    }
+
+    public Builder trace(boolean trace) {
+      this.trace = trace;
+      return this;
+    }
+
+    public Builder traceBudget(long traceBudget) {
+      this.traceBudget = traceBudget;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder parentPid(Long parentPid) {
+      this.parentPid = parentPid;
+      return this;
+    }
+
+    public Builder tcp(Map<String, String> tcp) {
+      this.tcp = tcp;
+      return this;
+    }
+
+    public Builder services(List<String> services) {
+      this.services = services;
+      return this;
+    }
+
+    public Builder nameservers(List<String> nameservers) {
+      this.nameservers = nameservers;
+      return this;
+    }
+
+    public Builder dns(DnsConfig dns) {
+      this.dns = dns;
+      return this;
+    }
+
+    public Builder https(HttpsConfig https) {
+      this.https = https;
+      return this;
+    }
+
+    public Builder trustPem(String trustPem) {
+      this.trustPem = trustPem;
+      return this;
+    }
+
+    public Builder prewarmTls(Boolean prewarmTls) {
+      this.prewarmTls = prewarmTls;
+      return this;
+    }
+
+    public Builder gateway6(String gateway6) {
+      this.gateway6 = gateway6;
+      return this;
+    }
+
+    public Builder hosts6(Map<String, String> hosts6) {
+      this.hosts6 = hosts6;
+      return this;
+    }
+
+    public Builder ospf(OspfConfig ospf) {
+      this.ospf = ospf;
+      return this;
+    }
+
+    public Builder seeded(Boolean seeded) {
+      this.seeded = seeded;
+      return this;
+    }
+
+    public Builder macTableSize(Integer macTableSize) {
+      this.macTableSize = macTableSize;
+      return this;
+    }
+
+    public Builder hostsFile(String hostsFile) {
+      this.hostsFile = hostsFile;
+      return this;
+    }
+
+    public Builder stp(StpSettings stp) {
+      this.stp = stp;
+      return this;
+    }
+
+    public Builder vlans(Map<String, VlanPort> vlans) {
+      this.vlans = vlans;
+      return this;
+    }
+
+    public Builder storm(Map<String, StormSettings> storm) {
+      this.storm = storm;
+      return this;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(lab, name, kind, interfaces, routes, gateway, hosts, management, outputDir, capture, trace,
+          traceBudget, seed, parentPid, tcp, services, nameservers, dns, https, trustPem, prewarmTls, gateway6, hosts6,
+          ospf, seeded, macTableSize, hostsFile, stp, vlans, storm);
+    }
   }
 
   /** True if some interface speaks IPv6. */

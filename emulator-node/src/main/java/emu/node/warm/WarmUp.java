@@ -342,8 +342,9 @@ public final class WarmUp {
   private static NodeConfig node(String name, String kind, List<NodeConfig.Iface> ifs, String gw, String gw6,
                                  Map<String, String> hosts, Map<String, String> hosts6, Path dir, boolean trace,
                                  boolean capture) {
-    return new NodeConfig("warmup", name, kind, ifs, List.of(), gw, hosts, null, dir.toString(), capture, trace,
-        Long.MAX_VALUE, 1, null, null, null, null, null, null, null, null, gw6, hosts6, null, true, null);
+    return NodeConfig.builder("warmup", name, kind).interfaces(ifs).routes(List.of()).gateway(gw).hosts(hosts)
+        .outputDir(dir.toString()).capture(capture).trace(trace).traceBudget(Long.MAX_VALUE).seed(1).gateway6(gw6)
+        .hosts6(hosts6).seeded(true).build();
   }
 
   private static void delete(Path dir) throws IOException {

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostsTableTest {
   private static NodeConfig node(String kind, Map<String, String> hosts, Map<String, String> hosts6, String file) {
-    return new NodeConfig("lab", "client", kind, List.of(), List.of(), null, hosts,
-        new NodeConfig.Management("127.0.0.1", 0, "k"), "/tmp", false, false, 0, 1, null, null, null, null, null,
-        null, null, null, null, hosts6, null, null, null, file);
+    return NodeConfig.builder("lab", "client", kind).interfaces(List.of()).routes(List.of()).hosts(hosts)
+        .management(new NodeConfig.Management("127.0.0.1", 0, "k")).outputDir("/tmp").seed(1).hosts6(hosts6)
+        .hostsFile(file).build();
   }
 
   private static Path write(Path dir, NodeConfig c) throws IOException {

@@ -23,8 +23,8 @@ class PeerNamesTest {
       ifs.add(new NodeConfig.Iface("eth" + i, "02:00:00:00:01:0" + i, "10.0." + i + ".1/24", 1500,
           "0.0.0.0:" + (40000 + i), peers[i]));
     }
-    return new NodeConfig("lab", "h1", "host", ifs, List.of(), null, null,
-        new NodeConfig.Management("0.0.0.0", 9900, "t"), "/tmp", false, false, 0, 1, null);
+    return NodeConfig.builder("lab", "h1", "host").interfaces(ifs).routes(List.of())
+        .management(new NodeConfig.Management("0.0.0.0", 9900, "t")).outputDir("/tmp").seed(1).build();
   }
 
   @Test

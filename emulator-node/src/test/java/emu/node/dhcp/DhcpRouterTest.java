@@ -146,6 +146,7 @@ class DhcpRouterTest {
   }
 
   private static NodeConfig config(List<NodeConfig.StaticRoute> routes, String gateway) {
-    return new NodeConfig("lab", "home", "router", List.of(), routes, gateway, null, null, "/tmp", false, false, 0, 1, null);
+    return NodeConfig.builder("lab", "home", "router").interfaces(List.of()).routes(routes).gateway(gateway)
+        .outputDir("/tmp").seed(1).build();
   }
 }

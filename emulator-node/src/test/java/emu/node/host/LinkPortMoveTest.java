@@ -40,9 +40,9 @@ class LinkPortMoveTest {
          DatagramSocket oldPeer = new DatagramSocket(new InetSocketAddress(lo, 0));
          DatagramSocket newPeer = new DatagramSocket(new InetSocketAddress(lo, 0))) {
       int taken = squatter.getLocalPort();
-      NodeConfig c = new NodeConfig("move", "h1", "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:01:00",
-          "10.0.0.1/24", 1500, "127.0.0.1:" + taken, "127.0.0.1:" + oldPeer.getLocalPort())),
-          null, null, Map.of(), null, out.toString(), false, false, 0, 1, null);
+      NodeConfig c = NodeConfig.builder("move", "h1", "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+          "02:00:00:00:01:00", "10.0.0.1/24", 1500, "127.0.0.1:" + taken, "127.0.0.1:" + oldPeer.getLocalPort())))
+          .hosts(Map.of()).outputDir(out.toString()).seed(1).build();
       EventLoopGroup group = Transports.singleThreadGroup();
       EventLoop loop = group.next();
       EmulatedNode node = loop.submit(() -> EmulatedNode.create(c, loop)).get();
@@ -115,8 +115,8 @@ class LinkPortMoveTest {
       int taken = squatter.getLocalPort();
       NodeConfig.Iface pinned = new NodeConfig.Iface("eth0", "02:00:00:00:01:00", "10.0.0.1/24", 1500,
           "127.0.0.1:" + taken, "127.0.0.1:9", null, null, null, null, null, null, null, null, true);
-      NodeConfig c = new NodeConfig("move", "h1", "host", List.of(pinned), null, null, Map.of(), null, out.toString(),
-          false, false, 0, 1, null);
+      NodeConfig c = NodeConfig.builder("move", "h1", "host").interfaces(List.of(pinned)).hosts(Map.of())
+          .outputDir(out.toString()).seed(1).build();
       EventLoopGroup group = Transports.singleThreadGroup();
       EventLoop loop = group.next();
       EmulatedNode node = loop.submit(() -> EmulatedNode.create(c, loop)).get();

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NodeSecretsTest {
   private static NodeConfig config() {
-    return new NodeConfig("lab", "h0", "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:00:01", null, 1500,
-        null, null, null, null, null, null, null, null, true)), null, null, Map.of(), null, "/tmp", false, false, 0,
-        29, null);
+    return NodeConfig.builder("lab", "h0", "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+        "02:00:00:00:00:01", null, 1500, null, null, null, null, null, null, null, null, true))).hosts(Map.of())
+        .outputDir("/tmp").seed(29).build();
   }
 
   @Test

@@ -41,11 +41,10 @@ class SwitchStormConfigTest {
 
   private NodeConfig sw(Map<String, StormSettings> storm) throws java.io.IOException {
     int[] p = LoopbackPorts.freeUdp(1);
-    return new NodeConfig("stormlab", "sw1", "switch", List.of(
+    return NodeConfig.builder("stormlab", "sw1", "switch").interfaces(List.of(
         new NodeConfig.Iface("p1", "02:00:00:00:09:02", null, 1500, "127.0.0.1:" + p[0], "127.0.0.1:9"),
-        new NodeConfig.Iface("p2", "02:00:00:00:09:01", null, 1500, null, null)),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null, null, null, null, null, null, null, null,
-        null, null, null, null, null).withStorm(storm);
+        new NodeConfig.Iface("p2", "02:00:00:00:09:01", null, 1500, null, null)))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).storm(storm).build();
   }
 
   private EmulatedNode node(NodeConfig c) throws Exception {

@@ -41,11 +41,10 @@ class SwitchStpConfigTest {
 
   private NodeConfig sw(StpSettings stp) throws java.io.IOException {
     int[] p = LoopbackPorts.freeUdp(1);
-    return new NodeConfig("stplab", "sw1", "switch", List.of(
+    return NodeConfig.builder("stplab", "sw1", "switch").interfaces(List.of(
         new NodeConfig.Iface("p1", "02:00:00:00:09:02", null, 1500, "127.0.0.1:" + p[0], "127.0.0.1:9"),
-        new NodeConfig.Iface("p2", "02:00:00:00:09:01", null, 1500, null, null)),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null, null, null, null, null, null, null, null,
-        null, null, null, null, null).withStp(stp);
+        new NodeConfig.Iface("p2", "02:00:00:00:09:01", null, 1500, null, null)))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).stp(stp).build();
   }
 
   private EmulatedNode node(NodeConfig c) throws Exception {

@@ -90,9 +90,9 @@ class TcpSettingsFromConfigTest {
 
   private NodeConfig config(String name, String mac, String address, int local, int remote, Map<String, String> tcp,
                             List<String> services) {
-    return new NodeConfig("tcpcaps", name, "host", List.of(new NodeConfig.Iface("eth0", mac, address, 1500,
-        "127.0.0.1:" + local, "127.0.0.1:" + remote)), null, null, Map.of(), null, out.toString(), false, false, 0,
-        1, null, tcp, services, null, null, null, null, null, null, null, null);
+    return NodeConfig.builder("tcpcaps", name, "host").interfaces(List.of(new NodeConfig.Iface("eth0", mac, address,
+        1500, "127.0.0.1:" + local, "127.0.0.1:" + remote))).hosts(Map.of()).outputDir(out.toString()).seed(1)
+        .tcp(tcp).services(services).build();
   }
 
   /** Runs a command on the node's loop until it exits. */

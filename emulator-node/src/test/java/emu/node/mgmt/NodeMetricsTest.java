@@ -47,16 +47,16 @@ class NodeMetricsTest {
   void start() throws Exception {
     int[] p = LoopbackPorts.freeUdp(4);
     String lo = "127.0.0.1:";
-    node(new NodeConfig("metricslab", "h0", "host", List.of(
-        new NodeConfig.Iface("eth0", "02:00:00:00:00:01", "10.0.0.1/24", 1500, lo + p[0], lo + p[1])),
-        null, "10.0.0.254", Map.of(), null, out.toString(), false, false, 0, 1, null));
-    node(new NodeConfig("metricslab", "r1", "router", List.of(
+    node(NodeConfig.builder("metricslab", "h0", "host").interfaces(List.of(
+        new NodeConfig.Iface("eth0", "02:00:00:00:00:01", "10.0.0.1/24", 1500, lo + p[0], lo + p[1])))
+        .gateway("10.0.0.254").hosts(Map.of()).outputDir(out.toString()).seed(1).build());
+    node(NodeConfig.builder("metricslab", "r1", "router").interfaces(List.of(
         new NodeConfig.Iface("eth0", "02:00:00:00:00:fe", "10.0.0.254/24", 1500, lo + p[1], lo + p[0]),
-        new NodeConfig.Iface("eth1", "02:00:00:00:01:fe", "10.0.1.254/24", 1500, lo + p[2], lo + p[3])),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null));
-    node(new NodeConfig("metricslab", "h1", "host", List.of(
-        new NodeConfig.Iface("eth0", "02:00:00:00:01:01", "10.0.1.1/24", 1500, lo + p[3], lo + p[2])),
-        null, "10.0.1.254", Map.of(), null, out.toString(), false, false, 0, 1, null));
+        new NodeConfig.Iface("eth1", "02:00:00:00:01:fe", "10.0.1.254/24", 1500, lo + p[2], lo + p[3])))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).build());
+    node(NodeConfig.builder("metricslab", "h1", "host").interfaces(List.of(
+        new NodeConfig.Iface("eth0", "02:00:00:00:01:01", "10.0.1.1/24", 1500, lo + p[3], lo + p[2])))
+        .gateway("10.0.1.254").hosts(Map.of()).outputDir(out.toString()).seed(1).build());
     // every socket is bound before anyone sends (the gratuitous ARPs at start would be lost otherwise)
     for (EmulatedNode n : nodes.values()) {
       n.loop().submit(n::start).get();
@@ -159,11 +159,10 @@ class NodeMetricsTest {
   @Test
   void aSwitchHasBridgeMetersAndNoStackMeters() throws Exception {
     int[] p = LoopbackPorts.freeUdp(1);
-    node(new NodeConfig("metricslab", "sw1", "switch", List.of(
+    node(NodeConfig.builder("metricslab", "sw1", "switch").interfaces(List.of(
         new NodeConfig.Iface("p1", "02:00:00:00:09:01", null, 1500, "127.0.0.1:" + p[0], "127.0.0.1:9"),
-        new NodeConfig.Iface("p2", "02:00:00:00:09:02", null, 1500, null, null)),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null, null, null, null, null, null, null, null,
-        null, null, null, null, 4));
+        new NodeConfig.Iface("p2", "02:00:00:00:09:02", null, 1500, null, null)))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).macTableSize(4).build());
     nodes.get("sw1").loop().submit(nodes.get("sw1")::start).get();
     assertEquals(4, nodes.get("sw1").bridge().maxEntries(), "the topology's mac-table-size");
     Map<String, Double> sw = scrape("sw1");

@@ -30,9 +30,9 @@ class NodeStatusTest {
 
   @Test
   void aDhcpInterfaceBeforeStartIsReportedInit() throws Exception {
-    NodeConfig c = new NodeConfig("statuslab", "h0", "host", List.of(new NodeConfig.Iface("eth0",
-        "02:00:00:00:00:01", null, 1500, null, null, null, null, null, null, null, null, true)),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null);
+    NodeConfig c = NodeConfig.builder("statuslab", "h0", "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+        "02:00:00:00:00:01", null, 1500, null, null, null, null, null, null, null, null, true)))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).build();
     EventLoopGroup g = Transports.singleThreadGroup();
     try {
       EventLoop loop = g.next();

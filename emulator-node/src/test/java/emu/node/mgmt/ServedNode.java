@@ -38,9 +38,9 @@ final class ServedNode implements AutoCloseable {
         p[i] = s.getLocalPort();
       }
     }
-    NodeConfig c = new NodeConfig(lab, "h0", "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:00:01",
-        "10.0.0.1/24", 1500, "127.0.0.1:" + p[0], "127.0.0.1:" + p[1])),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null);
+    NodeConfig c = NodeConfig.builder(lab, "h0", "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+        "02:00:00:00:00:01", "10.0.0.1/24", 1500, "127.0.0.1:" + p[0], "127.0.0.1:" + p[1])))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).build();
     EventLoopGroup group = Transports.singleThreadGroup();
     EventLoop loop = group.next();
     EmulatedNode node = loop.submit(() -> EmulatedNode.create(c, loop)).get();

@@ -55,10 +55,10 @@ class SubinterfaceNodeTest {
     int[] p = LoopbackPorts.freeUdp(2);
     String lo = "127.0.0.1:";
     // r1 traces its events (the carrier's among them)
-    node(new NodeConfig("vlanlab", "r1", "router", ifaces("02:00:00:00:00:01", lo + p[0], lo + p[1], 1),
-        null, null, Map.of(), null, out.toString(), false, true, 0, 1, null));
-    node(new NodeConfig("vlanlab", "h1", "host", ifaces("02:00:00:00:00:02", lo + p[1], lo + p[0], 2),
-        null, null, Map.of(), null, out.toString(), false, false, 0, 1, null));
+    node(NodeConfig.builder("vlanlab", "r1", "router").interfaces(ifaces("02:00:00:00:00:01", lo + p[0], lo + p[1], 1))
+        .hosts(Map.of()).outputDir(out.toString()).trace(true).seed(1).build());
+    node(NodeConfig.builder("vlanlab", "h1", "host").interfaces(ifaces("02:00:00:00:00:02", lo + p[1], lo + p[0], 2))
+        .hosts(Map.of()).outputDir(out.toString()).seed(1).build());
     for (EmulatedNode n : nodes.values()) {
       n.loop().submit(n::start).get();
     }

@@ -38,9 +38,9 @@ class WarmUpTest {
 
   @Test
   void theLightLevelRunsEveryPathAndLeavesNothingBehind() throws Exception {
-    NodeConfig real = new NodeConfig("lab", "h1", "host", List.of(new NodeConfig.Iface("eth0", "02:00:00:00:01:00",
-        "10.0.0.1/24", 1500, "127.0.0.1:0", "127.0.0.1:9")), null, null, Map.of(), null, out.toString(), true, true,
-        0, 1, null);
+    NodeConfig real = NodeConfig.builder("lab", "h1", "host").interfaces(List.of(new NodeConfig.Iface("eth0",
+        "02:00:00:00:01:00", "10.0.0.1/24", 1500, "127.0.0.1:0", "127.0.0.1:9"))).hosts(Map.of())
+        .outputDir(out.toString()).capture(true).trace(true).seed(1).build();
     EventLoopGroup group = Transports.singleThreadGroup();
     EventLoop loop = group.next();
     EmulatedNode node = loop.submit(() -> EmulatedNode.create(real, loop)).get();
