@@ -237,7 +237,7 @@ public final class LabPlanner {
       // A node reads the lab's table from one file (HostsTable) and its configuration keeps only its
       // own entries: a copy of the table in every node's configuration made a lab's files grow with
       // the square of its size. The file is beside the configurations here, and on another machine
-      // in the lab's folder there, above the node's own (copied once per host: Lab.preflightHosts).
+      // in the lab's folder there, above the node's own (copied once per host: LabPreflight.hosts).
       String hostsFile = n.isRemote() ? "../" + HostsTable.FILE : HostsTable.FILE;
       NodeConfig cfg = NodeConfig.builder(topo.name(), n.name(), n.kind())
           .interfaces(ifaces)
