@@ -223,9 +223,9 @@ public final class EmulatedNode {
         }
         if (c.nat() != null) {
           if (nat == null) {
-            // the router's own sockets keep their ports: the translator never maps onto them
-            nat = new Nat(stack, tracer, (protocol, port) -> protocol == Ipv4Packet.PROTO_TCP ? tcp.usesPortV4(port)
-                : stack.udp().bound(port));
+            // the router's own sockets keep their ports, and its pings their identifiers: the
+            // translator never maps onto them
+            nat = new Nat(stack, tracer, Nat.LocalPorts.of(stack, tcp::usesPortV4));
             stack.setNat(nat);
             shell.add(new ConntrackCommand(nat));
           }

@@ -79,10 +79,26 @@ public final class Nat implements NatHook {
   private static final int PROTO_TCP = Ipv4Packet.PROTO_TCP;
   private static final int PROTO_UDP = Ipv4Packet.PROTO_UDP;
 
-  /** Does the node itself use a port of the outside address (its own sockets)? */
+  /**
+   * Does the node itself use a port of the outside address (its own sockets), or for ICMP (1) an
+   * echo identifier (its own pings)?
+   */
   @FunctionalInterface
   public interface LocalPorts {
     boolean inUse(int protocol, int port);
+
+    /**
+     * A router's own: its UDP sockets' ports and its pings' echo identifiers from {@code stack},
+     * its TCP ports from {@code tcpInUse} (the TCP layer sits above the stack).
+     */
+    static LocalPorts of(NetworkStack stack, java.util.function.IntPredicate tcpInUse) {
+      return (protocol, port) -> switch (protocol) {
+        case PROTO_TCP -> tcpInUse.test(port);
+        case PROTO_UDP -> stack.udp().bound(port);
+        case PROTO_ICMP -> stack.icmp().echoIdentInUse(port);
+        default -> false;
+      };
+    }
   }
 
   private final NetworkStack stack;
@@ -619,8 +635,7 @@ public final class Nat implements NatHook {
     if (port == 0 && proto != PROTO_ICMP) {
       return false;
     }
-    return !o.byExternal.containsKey(externalKey(proto, port))
-        && (proto == PROTO_ICMP || !localPorts.inUse(proto, port));
+    return !o.byExternal.containsKey(externalKey(proto, port)) && !localPorts.inUse(proto, port);
   }
 
   /** {@code m} if it has not lapsed; a lapsed one is removed (the sweep may not have come by yet). */

@@ -35,6 +35,55 @@ public final class Icmp {
     this.errors = new TokenBucket(stack.time(), RATE_PER_SECOND, BURST);
   }
 
+  /**
+   * Echo identifiers the node's own pings use now, and how many of them use each. ICMP echo has
+   * no ports: its identifier tells the node's pings apart from each other and, on a router that
+   * translates, from the inside hosts' pings it maps to identifiers of its outside address (Linux's
+   * conntrack keeps both unique the same way, by the identifier in the tuple).
+   */
+  private final io.netty.util.collection.IntObjectHashMap<int[]> echoIdents =
+      new io.netty.util.collection.IntObjectHashMap<>();
+
+  /**
+   * An identifier for a new ping: random (as iputils' is, from the kernel: a predictable one helps
+   * blind spoofing of replies), and none that another of this node's pings uses or that its
+   * translator has mapped an inside host's ping to, whose replies it would take. After 64 taken
+   * ones (nearly all 65,536 in use) the last is taken anyway.
+   */
+  public int newEchoIdent(java.util.random.RandomGenerator random) {
+    int id = 0;
+    for (int i = 0; i < 64; i++) {
+      id = random.nextInt(0x10000);
+      if (!echoIdents.containsKey(id) && !stack.portHeldByNat(Ipv4Packet.PROTO_ICMP, id)) {
+        return id;
+      }
+    }
+    return id;
+  }
+
+  /** A ping of this node uses {@code ident} from now until {@link #releaseEchoIdent}. */
+  public void claimEchoIdent(int ident) {
+    int[] n = echoIdents.get(ident);
+    if (n == null) {
+      echoIdents.put(ident, new int[] {1});
+    } else {
+      n[0]++;
+    }
+  }
+
+  /** A ping that claimed {@code ident} has ended. */
+  public void releaseEchoIdent(int ident) {
+    int[] n = echoIdents.get(ident);
+    if (n != null && --n[0] == 0) {
+      echoIdents.remove(ident);
+    }
+  }
+
+  /** True if one of this node's own pings uses {@code ident}: a translator must not map onto it. */
+  public boolean echoIdentInUse(int ident) {
+    return echoIdents.containsKey(ident);
+  }
+
   public void addListener(IcmpListener l) {
     listeners.add(l);
   }

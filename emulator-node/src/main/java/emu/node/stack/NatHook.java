@@ -36,9 +36,10 @@ public interface NatHook {
   DropReason postrouting(Nic in, Nic out, ByteBuf frame, int ipStart);
 
   /**
-   * True if the translator holds {@code port} of {@code protocol} (6 or 17) as a mapping's
-   * external port: the node's own sockets draw their ephemeral ports elsewhere, so a reply meant
-   * for a translated flow is never taken for the router's own.
+   * True if the translator holds {@code port} of {@code protocol} (6 or 17; for 1, an echo
+   * identifier) as a mapping's external port: the node's own sockets draw their ephemeral ports,
+   * and its pings their identifiers, elsewhere, so a reply meant for a translated flow is never
+   * taken for the router's own.
    */
   boolean holdsPort(int protocol, int port);
 }

@@ -70,7 +70,7 @@ class NatTest {
     home.defaultRoute("198.51.100.1");
     server.defaultRoute("203.0.113.1");
     // the ISP routes only what it assigned: 192.168.0.0/24 is unknown to it, as on the real Internet
-    nat = new Nat(home.stack(), home.tracer(), (p, port) -> false);
+    nat = new Nat(home.stack(), home.tracer(), Nat.LocalPorts.of(home.stack(), port -> false)); // no TCP here
     home.stack().setNat(nat);
     nat.masquerade(home.nic("eth1"), config);
     lab.start();
@@ -173,6 +173,61 @@ class NatTest {
     assertEquals("out", told.get(0).direction());
     assertEquals("in", told.get(1).direction());
     assertEquals("found", told.get(1).mapping());
+  }
+
+  /**
+   * The router pings the server while the laptop pings it with the router's identifier: the
+   * translator maps the laptop's ping to another identifier, so each gets its own replies (with
+   * one identifier for both, the router's replies went inside, to the laptop).
+   */
+  @Test
+  void theRoutersOwnPingAndAnInsideHostsWithItsIdentifierEachGetTheirReplies() {
+    start();
+    CommandRun routers = lab.launch(home, "ping -c 5 -i 0.2 203.0.113.10");
+    lab.advance(S / 10);
+    int ident = home.events(emu.node.event.AppEvent.Ping.class).get(0).ident();
+    List<Integer> laptopReplies = new ArrayList<>();
+    laptop.stack().icmp().addListener((ip, icmp) -> {
+      if (icmp.type() == IcmpPacket.TYPE_ECHO_REPLY) {
+        laptopReplies.add(icmp.ident());
+      }
+    });
+    for (int seq = 1; seq <= 3; seq++) {
+      laptop.stack().icmp().sendEcho(ip("203.0.113.10"), ident, seq, 64, Unpooled.buffer(8).writeZero(8));
+      lab.advance(S / 5);
+    }
+    lab.await(routers).assertExit(0);
+    assertTrue(routers.output().contains("5 packets transmitted, 5 received"), routers.output());
+    assertEquals(List.of(ident, ident, ident), laptopReplies, "the laptop's replies, with its own identifier");
+    List<Integer> leaving = home.sent("eth1").stream().filter(CapturedFrame::isIcmp)
+        .filter(f -> f.icmp().type() == IcmpPacket.TYPE_ECHO_REQUEST).map(f -> f.icmp().ident()).toList();
+    assertEquals(8, leaving.size(), leaving.toString());
+    assertEquals(5, leaving.stream().filter(i -> i == ident).count(), "only the router's own requests keep " + ident);
+    String table = conntrack("-L");
+    assertTrue(table.contains("type=8 code=0 id=" + ident + " "), "the laptop's own identifier inside: " + table);
+    assertFalse(table.contains("type=0 code=0 id=" + ident + " "), "mapped to another outside: " + table);
+  }
+
+  /**
+   * The other order: the laptop's ping holds an identifier of the outside address, and a ping
+   * the router starts then draws another.
+   */
+  @Test
+  void aPingOfTheRouterNeverDrawsAnIdentifierTheTranslatorHolds() {
+    start();
+    int held = new java.util.Random(42).nextInt(0x10000);
+    laptop.stack().icmp().sendEcho(ip("203.0.113.10"), held, 1, 64, Unpooled.buffer(8).writeZero(8));
+    lab.advance(S / 10);
+    assertTrue(nat.holdsPort(Ipv4Packet.PROTO_ICMP, held), "the laptop's ping kept its identifier outside");
+    java.util.Random same = new java.util.Random(42);
+    same.nextInt(0x10000);
+    int next = same.nextInt(0x10000);
+    assertEquals(next, home.stack().icmp().newEchoIdent(new java.util.Random(42)),
+        "the first draw is held by the translator: the second is taken");
+    home.stack().icmp().claimEchoIdent(next);
+    assertTrue(home.stack().icmp().echoIdentInUse(next));
+    home.stack().icmp().releaseEchoIdent(next);
+    assertFalse(home.stack().icmp().echoIdentInUse(next));
   }
 
   @Test

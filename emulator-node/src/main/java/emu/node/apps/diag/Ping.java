@@ -169,7 +169,8 @@ public final class Ping implements Command {
 
     Run(int dst, String target, int count, long interval, long timeout, int size, int ttl, boolean quiet,
         CommandIo io) {
-      super(target, stack.random().nextInt(0x10000), count, interval, timeout, size, quiet, io, stack.time());
+      super(target, stack.icmp().newEchoIdent(stack.random()), count, interval, timeout, size, quiet, io,
+          stack.time());
       this.dst = dst;
       this.ttl = ttl;
     }
@@ -193,12 +194,14 @@ public final class Ping implements Command {
 
     @Override
     protected void listen() {
+      stack.icmp().claimEchoIdent(ident);
       stack.icmp().addListener(this);
     }
 
     @Override
     protected void unlisten() {
       stack.icmp().removeListener(this);
+      stack.icmp().releaseEchoIdent(ident);
     }
 
     @Override
