@@ -28,8 +28,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *       names (emu-LAB-NODE namespaces, emut-* bridges) and their checks that nothing is left
  *       behind are machine-wide.
  *   <li>{@link Alone}: classes that measure time (a first ping against a warm one) or load both
- *       cores on their own (a 50-node lab starting) run with no other class of this module
- *       running.
+ *       cores on their own (a 50-node lab starting, a QEMU VM emulating its CPU) run with no other
+ *       class of this module running.
  * </ul>
  *
  * <p>Locks are files under {@code java.io.tmpdir}, locked with {@code fcntl} through
