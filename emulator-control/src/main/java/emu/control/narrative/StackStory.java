@@ -179,7 +179,11 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
   public String forwarded(BridgeEvent.Forwarded e) {
     String s = "switches frame " + e.srcMac() + " > " + e.dstMac() + inVlan(e.vlan()) + " from " + e.in() + " to "
         + e.out() + " (destination MAC learned there)";
-    if (e.tagAdded()) {
+    if (e.fromPriorityTag()) {
+      s += Boolean.TRUE.equals(e.taggedOut()) ? "; sets VLAN " + e.vlan() + " in its priority tag (VID 0) on trunk "
+          + e.out() : "; removes its priority tag (VID 0) for " + e.out() + ", which carries VLAN " + e.vlan()
+          + " untagged";
+    } else if (e.tagAdded()) {
       s += "; tags the frame with VLAN " + e.vlan() + " on trunk " + e.out();
     } else if (e.tagRemoved()) {
       s += "; removes the VLAN " + e.vlan() + " tag for " + e.out() + ", which carries VLAN " + e.vlan() + " untagged";
@@ -198,6 +202,19 @@ final class StackStory implements LinkEvent.Visitor<String>, IpEvent.Visitor<Str
         + (e.out().isEmpty() ? "no port" : String.join(", ", e.out())) + " (" + Words.destinationKind(e.dstMac())
         + (e.vlan() != null ? ", the VLAN's other ports" : "") + ")";
     if (e.vlan() == null || e.taggedOut() == null) {
+      return s;
+    }
+    if (e.fromPriorityTag()) { // it came with VID 0: every port changed it, setting the VID or removing the tag
+      List<String> trunks = e.out().stream().filter(e.taggedOut()::contains).toList();
+      List<String> untagged = e.out().stream().filter(p -> !e.taggedOut().contains(p)).toList();
+      if (!trunks.isEmpty()) {
+        s += "; sets VLAN " + e.vlan() + " in its priority tag (VID 0) on trunk" + (trunks.size() == 1 ? " " : "s ")
+            + String.join(", ", trunks);
+      }
+      if (!untagged.isEmpty()) {
+        s += "; removes its priority tag (VID 0) for " + String.join(", ", untagged) + ", which carr"
+            + (untagged.size() == 1 ? "ies" : "y") + " VLAN " + e.vlan() + " untagged";
+      }
       return s;
     }
     // The ports whose form differs from how the frame came in: the switch added or removed the tag there.

@@ -29,6 +29,19 @@ class VlanStoryTest {
         + " VLAN's other ports); removes the VLAN 10 tag for p1, p2, which carry VLAN 10 untagged",
         Story.sentence(new BridgeEvent.Flooded("p3", List.of("p1", "p2"), "02:00:00:00:01:00", "ff:ff:ff:ff:ff:ff",
             10, true, List.of())));
+    // a priority tag (VID 0): its VID set on a trunk, the tag removed for an access port
+    assertEquals("switches frame 02:00:00:00:01:00 > 02:00:00:00:03:00 in VLAN 10 from p1 to p3 (destination MAC"
+        + " learned there); sets VLAN 10 in its priority tag (VID 0) on trunk p3",
+        Story.sentence(new BridgeEvent.Forwarded("p1", "p3", "02:00:00:00:01:00", "02:00:00:00:03:00", 10, true, true,
+            true)));
+    assertEquals("switches frame 02:00:00:00:01:00 > 02:00:00:00:03:00 in VLAN 10 from p1 to p2 (destination MAC"
+        + " learned there); removes its priority tag (VID 0) for p2, which carries VLAN 10 untagged",
+        Story.sentence(new BridgeEvent.Forwarded("p1", "p2", "02:00:00:00:01:00", "02:00:00:00:03:00", 10, true, true,
+            false)));
+    assertEquals("floods frame 02:00:00:00:01:00 > ff:ff:ff:ff:ff:ff in VLAN 20 from p4 to p2, p3 (broadcast, the"
+        + " VLAN's other ports); sets VLAN 20 in its priority tag (VID 0) on trunk p3; removes its priority tag"
+        + " (VID 0) for p2, which carries VLAN 20 untagged", Story.sentence(new BridgeEvent.Flooded("p4",
+            List.of("p2", "p3"), "02:00:00:00:01:00", "ff:ff:ff:ff:ff:ff", 20, true, true, List.of("p3"))));
     assertEquals("drops a double-tagged frame (outer VLAN 1) arriving on access port p1: VLAN hopping, the inner tag"
         + " would carry it into another VLAN", Story.sentence(new BridgeEvent.VlanDropped("p1", "double-tagged", 1)));
     assertEquals("drops a frame tagged VLAN 30 arriving on trunk p3, which does not carry VLAN 30",

@@ -37,10 +37,11 @@ public interface BridgeObserver {
   /**
    * On a VLAN-aware bridge: a frame of VLAN {@code vid} went from {@code in} to {@code out};
    * {@code taggedIn}/{@code taggedOut}: whether it arrived and left with an 802.1Q tag (they differ
-   * when the bridge added or removed the tag).
+   * when the bridge added or removed the tag); {@code priorityTagged}: the tag it arrived with had
+   * VID 0 (a priority tag), which the bridge set to {@code vid} or removed.
    */
   default void forwarded(BridgePort in, BridgePort out, long src, long dst, int vid, boolean taggedIn,
-                         boolean taggedOut) {
+                         boolean priorityTagged, boolean taggedOut) {
     forwarded(in, out, src, dst);
   }
 
@@ -51,10 +52,10 @@ public interface BridgeObserver {
 
   /**
    * On a VLAN-aware bridge: a frame of VLAN {@code vid} flooded to the VLAN's ports {@code out},
-   * those in {@code taggedOut} with the tag.
+   * those in {@code taggedOut} with the tag; {@code priorityTagged} as for {@link #forwarded}.
    */
   default void flooded(BridgePort in, List<BridgePort> out, long src, long dst, int vid, boolean taggedIn,
-                       List<BridgePort> taggedOut) {
+                       boolean priorityTagged, List<BridgePort> taggedOut) {
     flooded(in, out, src, dst);
   }
 

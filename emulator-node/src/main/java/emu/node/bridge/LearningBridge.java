@@ -226,7 +226,7 @@ public final class LearningBridge implements StpBridge {
         }
         boolean tagOut = !e.port.vlans().isUntagged(vid);
         if (observer.enabled()) {
-          observer.forwarded(in, e.port, src, dst, vid, tagged, tagOut);
+          observer.forwarded(in, e.port, src, dst, vid, tagged, priorityTagged, tagOut);
         }
         send(e.port, VlanEgress.convert(frame, tagged, tagOut, vid));
         return;
@@ -256,7 +256,14 @@ public final class LearningBridge implements StpBridge {
    * kept, so it never leaves a trunk with VID 0, and an untagged egress port strips the tag as for
    * any tagged frame. Only a trunk without native VLAN, which has no PVID, refuses it.
    */
+  /**
+   * Whether the frame {@link #classify} took last came with a priority tag (VID 0), which it
+   * rewrote to the port's PVID: for the observer, which says so. The loop's one frame at a time.
+   */
+  private boolean priorityTagged;
+
   private int classify(BridgePort in, ByteBuf frame, boolean tagged) {
+    priorityTagged = false;
     PortVlans pv = in.vlans();
     if (!tagged) {
       return pv.pvid() != 0 ? pv.pvid() : -VlanDrop.UNTAGGED_ON_TRUNK.ordinal();
@@ -279,6 +286,7 @@ public final class LearningBridge implements StpBridge {
         return -VlanDrop.PRIORITY_TAGGED.ordinal();
       }
       VlanTag.setVid(frame, pv.pvid());
+      priorityTagged = true;
       return pv.pvid();
     }
     if (vid == 0xFFF) {
@@ -371,7 +379,7 @@ public final class LearningBridge implements StpBridge {
           }
         }
       }
-      observer.flooded(in, outs, src, dst, vid, tagged, taggedOut);
+      observer.flooded(in, outs, src, dst, vid, tagged, priorityTagged, taggedOut);
     }
     BridgePort last = null;
     for (int i = 0; i < ports.size(); i++) {

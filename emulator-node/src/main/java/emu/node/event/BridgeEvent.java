@@ -40,14 +40,27 @@ public sealed interface BridgeEvent extends TraceEvent {
    * A frame switched from port {@code in} to port {@code out}, where its destination MAC was learned.
    * On a VLAN-aware switch {@code vlan} is its VLAN and {@code taggedIn}/{@code taggedOut} say
    * whether it arrived and left with the 802.1Q tag (the switch added or removed it when they
-   * differ); all three null on a switch without VLANs.
+   * differ); all three null on a switch without VLANs. {@code priorityTagged}: true if the tag it
+   * arrived with was a priority tag (VID 0), which the switch set to {@code vlan} (left tagged) or
+   * removed (left untagged); else null.
    */
   @JsonTypeName("bridge.forward")
   record Forwarded(String in, String out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
-                   Boolean taggedOut) implements BridgeEvent {
+                   Boolean priorityTagged, Boolean taggedOut) implements BridgeEvent {
     /** On a switch without VLANs. */
     public Forwarded(String in, String out, String srcMac, String dstMac) {
-      this(in, out, srcMac, dstMac, null, null, null);
+      this(in, out, srcMac, dstMac, null, null, null, null);
+    }
+
+    /** On a VLAN-aware switch, a frame that came untagged or with its VLAN's tag. */
+    public Forwarded(String in, String out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
+                     Boolean taggedOut) {
+      this(in, out, srcMac, dstMac, vlan, taggedIn, null, taggedOut);
+    }
+
+    /** True if the frame came with a priority tag (VID 0). */
+    public boolean fromPriorityTag() {
+      return Boolean.TRUE.equals(priorityTagged);
     }
 
     /** True if the switch added the tag as the frame left. */
@@ -87,20 +100,36 @@ public sealed interface BridgeEvent extends TraceEvent {
    * A frame sent out of every other port that is up ({@code out}): its destination is broadcast,
    * multicast, or a MAC not learned yet. On a VLAN-aware switch, {@code out} is the forwarding ports
    * of VLAN {@code vlan}, {@code taggedIn} whether the frame came with the 802.1Q tag and {@code
-   * taggedOut} the ports it left with the tag; all three null on a switch without VLANs.
+   * taggedOut} the ports it left with the tag; all three null on a switch without VLANs. {@code
+   * priorityTagged} as for {@link Forwarded}.
    */
   @JsonTypeName("bridge.flood")
   record Flooded(String in, List<String> out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
-                 List<String> taggedOut) implements BridgeEvent {
+                 Boolean priorityTagged, List<String> taggedOut) implements BridgeEvent {
     /** On a switch without VLANs. */
     public Flooded(String in, List<String> out, String srcMac, String dstMac) {
-      this(in, out, srcMac, dstMac, null, null, null);
+      this(in, out, srcMac, dstMac, null, null, null, null);
     }
 
-    /** True if the switch added or removed the tag on some port it flooded the frame to. */
+    /** On a VLAN-aware switch, a frame that came untagged or with its VLAN's tag. */
+    public Flooded(String in, List<String> out, String srcMac, String dstMac, Integer vlan, Boolean taggedIn,
+                   List<String> taggedOut) {
+      this(in, out, srcMac, dstMac, vlan, taggedIn, null, taggedOut);
+    }
+
+    /** True if the frame came with a priority tag (VID 0). */
+    public boolean fromPriorityTag() {
+      return Boolean.TRUE.equals(priorityTagged);
+    }
+
+    /**
+     * True if the switch added or removed the tag on some port it flooded the frame to, or set a
+     * priority tag's VID.
+     */
     public boolean tagChanged() {
       return vlan != null && taggedOut != null
-          && out.stream().anyMatch(p -> taggedOut.contains(p) != Boolean.TRUE.equals(taggedIn));
+          && (fromPriorityTag() && !out.isEmpty()
+              || out.stream().anyMatch(p -> taggedOut.contains(p) != Boolean.TRUE.equals(taggedIn)));
     }
 
     @Override

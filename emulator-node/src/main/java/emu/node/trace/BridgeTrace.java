@@ -65,9 +65,9 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
 
   @Override
   public void forwarded(BridgePort in, BridgePort out, long src, long dst, int vid, boolean taggedIn,
-                        boolean taggedOut) {
+                        boolean priorityTagged, boolean taggedOut) {
     tracer.emit(new BridgeEvent.Forwarded(in.name(), out.name(), MacAddress.format(src), MacAddress.format(dst), vid,
-        taggedIn, taggedOut));
+        taggedIn, priorityTagged ? Boolean.TRUE : null, taggedOut));
   }
 
   @Override
@@ -77,9 +77,9 @@ public final class BridgeTrace implements BridgeObserver, StpObserver {
 
   @Override
   public void flooded(BridgePort in, List<BridgePort> out, long src, long dst, int vid, boolean taggedIn,
-                      List<BridgePort> taggedOut) {
+                      boolean priorityTagged, List<BridgePort> taggedOut) {
     tracer.emit(new BridgeEvent.Flooded(in.name(), out.stream().map(BridgePort::name).toList(),
-        MacAddress.format(src), MacAddress.format(dst), vid, taggedIn,
+        MacAddress.format(src), MacAddress.format(dst), vid, taggedIn, priorityTagged ? Boolean.TRUE : null,
         taggedOut.stream().map(BridgePort::name).toList()));
   }
 

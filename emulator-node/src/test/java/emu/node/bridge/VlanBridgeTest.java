@@ -220,6 +220,17 @@ class VlanBridgeTest {
     send(p1, tagged(toC, 6 << 13));
     assertEquals(List.of("p3"), receivers());
     assertArrayEquals(tagged(toC, 6 << 13 | 10), only(p3));
+    // the events say the tag came with VID 0: set to the VLAN on trunks, removed for access ports
+    List<BridgeEvent.Flooded> floods = sw.tracer().of(BridgeEvent.Flooded.class);
+    assertTrue(floods.get(0).fromPriorityTag() && floods.get(0).tagChanged(), floods.get(0).toString());
+    assertEquals(List.of("p3", "p4"), floods.get(0).taggedOut());
+    assertTrue(floods.get(1).fromPriorityTag(), floods.get(1).toString());
+    assertEquals(List.of("p3"), floods.get(1).taggedOut(), "p2 untagged");
+    BridgeEvent.Forwarded toTrunk = sw.tracer().of(BridgeEvent.Forwarded.class).get(0);
+    assertEquals("p1", toTrunk.in());
+    assertTrue(toTrunk.fromPriorityTag() && Boolean.TRUE.equals(toTrunk.taggedOut()), toTrunk.toString());
+    assertEquals(false, sw.tracer().of(BridgeEvent.Forwarded.class).stream().filter(e -> e.in().equals("p3"))
+        .anyMatch(BridgeEvent.Forwarded::fromPriorityTag), "C's frame came with VLAN 10's own tag");
     assertEquals(List.of("02:00:00:00:00:0a dev p1 vlan 10 master sw1", "02:00:00:00:00:0b dev p4 vlan 20 master sw1",
         "02:00:00:00:00:0c dev p3 vlan 10 master sw1"), lab.exec(sw, "bridge fdb").assertExit(0).lines());
     clear();
