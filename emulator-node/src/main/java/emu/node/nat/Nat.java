@@ -109,6 +109,7 @@ public final class Nat implements NatHook {
   private final NatCounters counters = new NatCounters();
   private final List<NatTable> outsides = new ArrayList<>();
   private final NatFragments fragments = new NatFragments();
+  private final NatUndo undo = new NatUndo(outsides);
   private final Ipv4Packet ip = new Ipv4Packet();
   private final Ipv4Packet quoted = new Ipv4Packet();
   private long lastSweep;
@@ -241,7 +242,7 @@ public final class Nat implements NatHook {
 
   @Override
   public DropReason prerouting(Nic in, ByteBuf frame, int ipStart) {
-    undoFrame = null;
+    undo.forget();
     ip.wrap(frame, ipStart);
     NatTable o = outsideByAddress(ip.dst());
     if (o == null) {
@@ -256,7 +257,7 @@ public final class Nat implements NatHook {
         counters.noMapping++;
         return refused(in, DropReason.NAT_NO_MAPPING, proto);
       }
-      remember(frame, ipStart, -1, ip.dst(), 0, 0, 0);
+      undo.remember(frame, ipStart, -1, ip.dst(), 0, 0, 0);
       NatRewrite.rewriteDst(ip, inside);
       counters.translatedIn++;
       return null;
@@ -283,7 +284,7 @@ public final class Nat implements NatHook {
       }
       int flags = proto == PROTO_TCP ? TcpSegment.flags(frame, l4) : 0;
       boolean opened = m.remoteIp == 0 || m.remoteIp != src || m.remotePort != srcPort;
-      remember(frame, ipStart, proto, ip.dst(), m.externalPort, hairpin ? src : 0, srcPort);
+      undo.remember(frame, ipStart, proto, ip.dst(), m.externalPort, hairpin ? src : 0, srcPort);
       NatRewrite.rewriteL4(ip, proto, l4, len, m.internalIp, m.internalPort, false);
       if (hairpin) {
         NatRewrite.rewriteL4(ip, proto, l4, len, o.nic.ip(), sender.externalPort, true);
@@ -315,7 +316,7 @@ public final class Nat implements NatHook {
         if (ip.moreFragments()) {
           fragments.put(ip.src(), o.nic.ip(), ip.ident(), PROTO_ICMP, m.internalIp, now);
         }
-        remember(frame, ipStart, PROTO_ICMP, ip.dst(), m.externalPort, 0, 0);
+        undo.remember(frame, ipStart, PROTO_ICMP, ip.dst(), m.externalPort, 0, 0);
         NatRewrite.rewriteDst(ip, m.internalIp);
         NatRewrite.rewriteIcmpIdent(ip.buffer(), l4, m.internalPort);
         m.seen(false, 0, ip.src(), 0, now);
@@ -334,93 +335,9 @@ public final class Nat implements NatHook {
     return null;
   }
 
-  /** The packet {@link #prerouting} translated inward last, as it arrived, until the next one comes. */
-  private ByteBuf undoFrame;
-  private int undoStart;
-  /** Its protocol (TCP, UDP, ICMP echo), or -1 for a later fragment (address only). */
-  private int undoProto;
-  private int undoDst;
-  private int undoDstPort;
-  /** The hairpinned packet's own source (0 if not a hairpin) and port. */
-  private int undoSrc;
-  private int undoSrcPort;
-
-  private void remember(ByteBuf frame, int ipStart, int proto, int dst, int dstPort, int src, int srcPort) {
-    undoFrame = frame;
-    undoStart = ipStart;
-    undoProto = proto;
-    undoDst = dst;
-    undoDstPort = dstPort;
-    undoSrc = src;
-    undoSrcPort = srcPort;
-  }
-
   @Override
   public void undoInbound(ByteBuf frame, int ipStart) {
-    if (frame != undoFrame || ipStart != undoStart) {
-      undoHeld(frame, ipStart);
-      return;
-    }
-    undoFrame = null;
-    ip.wrap(frame, ipStart);
-    int l4 = ip.payloadIndex();
-    int len = ip.payloadLength();
-    if (undoProto == PROTO_TCP || undoProto == PROTO_UDP) {
-      NatRewrite.rewriteL4(ip, undoProto, l4, len, undoDst, undoDstPort, false);
-      if (undoSrc != 0) {
-        NatRewrite.rewriteL4(ip, undoProto, l4, len, undoSrc, undoSrcPort, true);
-      }
-    } else {
-      NatRewrite.rewriteDst(ip, undoDst);
-      if (undoProto == PROTO_ICMP) {
-        NatRewrite.rewriteIcmpIdent(frame, l4, undoDstPort);
-      }
-    }
-  }
-
-  /**
-   * {@link #undoInbound} for a packet translated inward earlier and held since: it waited for its
-   * next hop's address, which never came, and the error about it (host unreachable) comes seconds
-   * later, when other packets have passed. Found by its mapping: the inside endpoint it is
-   * addressed to, whose last remote endpoint is its source (set when it was translated), as
-   * Linux finds the connection an error relates to. Left as it is when nothing says it was
-   * translated: a later fragment, a hairpinned packet (its source was rewritten too, so it is not
-   * its mapping's remote), a packet between inside hosts, or one of two outside clients of one
-   * port forward when the other's packet came after it.
-   */
-  private void undoHeld(ByteBuf frame, int ipStart) {
-    ip.wrap(frame, ipStart);
-    if (ip.fragmentOffset() != 0 || outsides.isEmpty()) {
-      return;
-    }
-    int proto = ip.protocol();
-    int l4 = ip.payloadIndex();
-    int len = ip.payloadLength();
-    int port;
-    int srcPort;
-    if ((proto == PROTO_TCP || proto == PROTO_UDP) && len >= 4) {
-      srcPort = frame.getUnsignedShort(l4);
-      port = frame.getUnsignedShort(l4 + 2);
-    } else if (proto == PROTO_ICMP && len >= IcmpPacket.HEADER_LEN
-        && frame.getUnsignedByte(l4) == IcmpPacket.TYPE_ECHO_REPLY) {
-      srcPort = 0;
-      port = frame.getUnsignedShort(l4 + IcmpPacket.IDENT);
-    } else {
-      return;
-    }
-    long key = internalKey(proto, ip.dst(), port);
-    for (NatTable o : outsides) {
-      NatMapping m = o.byInternal.get(key);
-      if (m != null && m.remoteIp == ip.src() && m.remotePort == srcPort && o.nic.ip() != 0) {
-        if (proto == PROTO_ICMP) {
-          NatRewrite.rewriteDst(ip, o.nic.ip());
-          NatRewrite.rewriteIcmpIdent(frame, l4, m.externalPort);
-        } else {
-          NatRewrite.rewriteL4(ip, proto, l4, len, o.nic.ip(), m.externalPort, false);
-        }
-        return;
-      }
-    }
+    undo.undo(frame, ipStart);
   }
 
   /** RFC 5508 4.2: an error from outside about a packet we translated on its way out. */
