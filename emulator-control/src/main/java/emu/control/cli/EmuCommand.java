@@ -26,6 +26,9 @@ public final class EmuCommand implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("exec")) {
+      emu.control.process.HttpClientThreads.endAtShutdown(); // Ctrl-C on a streaming exec: 0.3 s sooner too
+    }
     int code = execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     emu.control.process.HttpClientThreads.endBeforeExit(); // 0.3 s sooner at the prompt
     System.exit(code);

@@ -66,6 +66,22 @@ public final class HttpClientThreads {
     if (shuttingDown()) {
       return;
     }
+    endSelectors();
+  }
+
+  /**
+   * For a command whose shutdown needs no HTTP client ({@code emu exec}: the node ends the
+   * command when its connection closes): ends the selector threads in a shutdown hook too, so that
+   * Ctrl-C (SIGINT, SIGTERM) returns to the prompt without HotSpot's 300 ms wait, as a command's
+   * own end does. Not for a process whose hooks make requests (a lab started here stops its nodes
+   * over HTTP in one): the hooks run at once, and a request on an ended client never returns.
+   */
+  public static void endAtShutdown() {
+    Runtime.getRuntime().addShutdownHook(new Thread(HttpClientThreads::endSelectors, "emu-http-clients-end"));
+  }
+
+  /** Interrupts every HttpClient selector thread of this JVM and waits briefly for each to end. */
+  private static void endSelectors() {
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       String name = t.getName();
       if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {

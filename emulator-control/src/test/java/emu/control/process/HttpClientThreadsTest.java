@@ -57,6 +57,76 @@ class HttpClientThreadsTest {
     assertTrue(out.contains("hook's answer=hello"), out);
   }
 
+  /**
+   * With {@link HttpClientThreads#endAtShutdown} (what {@code emu exec} registers), a shutdown in
+   * the middle of a streamed answer (Ctrl-C) ends the selector threads, so the JVM does not wait
+   * 300 ms for them at its exit; without it they live on through the shutdown.
+   */
+  @Test
+  void aShutdownDuringAStreamEndsTheSelectorThreadsWhenAsked() throws Exception {
+    for (boolean asked : new boolean[] {true, false}) {
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+          MidStream.class.getName(), Boolean.toString(asked)).redirectErrorStream(true).start();
+      boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+      if (!ended) {
+        p.destroyForcibly();
+      }
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(ended, "the JVM did not exit\n" + out);
+      assertTrue(out.contains("streaming"), out);
+      assertTrue(out.contains("selectors alive after the shutdown's hooks=" + (asked ? 0 : 1)), asked + ": " + out);
+    }
+  }
+
+  /** A client reading an answer that never ends when the JVM shuts down, with or without endAtShutdown. */
+  public static final class MidStream {
+    public static void main(String[] args) throws Exception {
+      HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.createContext("/", x -> {
+        x.sendResponseHeaders(200, 0); // chunked, and never finished: a ping that runs on
+        x.getResponseBody().write("64 bytes\n".getBytes(StandardCharsets.UTF_8));
+        x.getResponseBody().flush();
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        return t;
+      }));
+      server.start();
+      if (Boolean.parseBoolean(args[0])) {
+        HttpClientThreads.endAtShutdown();
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        long alive = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().endsWith("-SelectorManager")) {
+            try {
+              t.join(2_000);
+            } catch (InterruptedException e) {
+              return;
+            }
+            alive += t.isAlive() ? 1 : 0;
+          }
+        }
+        System.out.println("selectors alive after the shutdown's hooks=" + alive);
+      }));
+      HttpClient c = HttpClient.newHttpClient();
+      HttpResponse<java.io.InputStream> r = c.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/")).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      java.io.InputStream body = r.body();
+      body.read(new byte[9]);
+      System.out.println("streaming");
+      System.exit(0); // as Ctrl-C's shutdown, with the answer still open
+    }
+  }
+
   /** A client used in a shutdown hook, after endBeforeExit was called from that hook. */
   public static final class InShutdown {
     public static void main(String[] args) throws Exception {
